@@ -1,0 +1,180 @@
+# Top-level build of the hosting panel backend: libpanel, its front ends and the tests.
+# `make check` builds and runs every test twice: a plain build, then AddressSanitizer + UBSan.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+SHELL := /bin/bash
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?= 0
+WERROR  ?= 0
+CC      ?= cc
+
+ifeq ($(SAN),1)
+BUILD ?= build/asan
+else
+BUILD ?= build/release
+endif
+
+VERSION     := 0.1.0
+SOVERSION   := 0
+PKGS        := libmariadb libsodium inih libcrypt
+TEST_PKGS   := cmocka
+
+# Recursive (=) on purpose: pkg-config is only asked when a recipe needs it, after `make deps`.
+PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS  = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS    = $(shell pkg-config --libs $(TEST_PKGS))
+
+WARNINGS := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wnull-dereference
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -pthread $(WARNINGS)
+ifeq ($(SAN),1)
+BASE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+SAN_LDFLAGS := -fsanitize=address,undefined
+else
+BASE_CFLAGS += -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SAN_LDFLAGS :=
+endif
+
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = -pthread $(SAN_LDFLAGS) $(LDFLAGS)
+
+OBJ := $(BUILD)/obj
+
+# ---------------------------------------------------------------- libpanel
+LIBPANEL_SRC  := $(sort $(wildcard libpanel/src/*.c libpanel/src/*/*.c))
+LIBPANEL_OBJ  := $(LIBPANEL_SRC:%.c=$(OBJ)/%.o) $(OBJ)/gen/migrations.o
+LIBPANEL_A    := $(BUILD)/lib/libpanel.a
+LIBPANEL_SO   := $(BUILD)/lib/libpanel.so.$(SOVERSION)
+LIBPANEL_PC   := $(BUILD)/lib/libpanel.pc
+MIGRATIONS    := $(sort $(wildcard sql/migrations/*.sql))
+LIBPANEL_CFLAGS = -Ilibpanel/include -Ilibpanel/src -fPIC -fvisibility=hidden $(PKG_CFLAGS)
+
+$(OBJ)/libpanel/%.o: libpanel/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LIBPANEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/sql2c: tools/sql2c.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $< -o $@ $(ALL_LDFLAGS)
+
+$(BUILD)/gen/migrations.c: $(BUILD)/tools/sql2c $(MIGRATIONS)
+	@mkdir -p $(@D)
+	$(BUILD)/tools/sql2c $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LIBPANEL_CFLAGS) -c $< -o $@
+
+$(LIBPANEL_A): $(LIBPANEL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBPANEL_SO): $(LIBPANEL_OBJ) libpanel/libpanel.map
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,libpanel.so.$(SOVERSION) -Wl,--version-script=libpanel/libpanel.map \
+		-Wl,--no-undefined -o $@ $(LIBPANEL_OBJ) $(ALL_LDFLAGS) $(PKG_LIBS)
+	ln -sf libpanel.so.$(SOVERSION) $(BUILD)/lib/libpanel.so
+
+$(LIBPANEL_PC): libpanel/libpanel.pc.in
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' $< > $@
+
+# ---------------------------------------------------------------- front ends
+PANELCTL_SRC := $(sort $(wildcard panelctl/*.c))
+PANELCTL_OBJ := $(PANELCTL_SRC:%.c=$(OBJ)/%.o)
+PANELCTL     := $(BUILD)/bin/panelctl
+
+$(OBJ)/panelctl/%.o: panelctl/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilibpanel/include $(PKG_CFLAGS) -c $< -o $@
+
+$(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# ---------------------------------------------------------------- tests
+HARNESS_SRC  := $(filter-out tests/harness/test_%.c,$(wildcard tests/harness/*.c))
+HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(OBJ)/%.o)
+HARNESS_A    := $(BUILD)/tests/libth.a
+TEST_SRC     := $(sort $(wildcard tests/*/test_*.c))
+TEST_BIN     := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(notdir $(basename $(t))))
+TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness $(PKG_CFLAGS) $(TEST_CFLAGS)
+
+$(OBJ)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -c $< -o $@
+
+$(HARNESS_A): $(HARNESS_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+define test_rule
+$(BUILD)/tests/$(notdir $(basename $(1))): $(OBJ)/$(basename $(1)).o $(HARNESS_A) $(LIBPANEL_A)
+	@mkdir -p $$(@D)
+	$$(CC) -o $$@ $$< $(HARNESS_A) $(LIBPANEL_A) $$(ALL_LDFLAGS) $$(PKG_LIBS) $$(TEST_LIBS)
+endef
+$(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
+
+# ---------------------------------------------------------------- targets
+.PHONY: all lib tests check test deps run install clean format format-check compdb
+
+all: lib $(PANELCTL)
+
+lib: $(LIBPANEL_A) $(LIBPANEL_SO) $(LIBPANEL_PC)
+
+tests: all $(TEST_BIN)
+
+# One set of MariaDB servers serves both builds; see docs/testing.md.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory SAN=1 tests
+	@tests/run-tests build/release build/asan
+
+# Run the suite of one build only (faster while developing): make test [SAN=1]
+test: tests
+	@tests/run-tests $(BUILD)
+
+deps:
+	@tools/deps.sh
+
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@tools/run-demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 libpanel/include/panel/*.h $(DESTDIR)$(PREFIX)/include/panel/
+	install -m 644 $(LIBPANEL_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBPANEL_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanel.so
+	install -m 644 $(LIBPANEL_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(PANELCTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+compdb:
+	bear -- $(MAKE) -B all tests
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,35 @@
+/* Who acts: every libpanel operation takes an actor, and authorization is decided from it. */
+#ifndef PANEL_ACTOR_H
+#define PANEL_ACTOR_H
+
+#include "common.h"
+
+typedef enum panel_actor_kind {
+	PANEL_ACTOR_SYSTEM = 1, /* the platform itself: migrations, cron-like jobs, bootstrap */
+	PANEL_ACTOR_ADMIN  = 2, /* an administrator (membres.su = 1), possibly acting as a member */
+	PANEL_ACTOR_MEMBER = 3, /* a member acting on its own account */
+} panel_actor_kind;
+
+typedef struct panel_actor {
+	panel_actor_kind kind;
+	uint32_t uid;    /* the authenticated account (0 for the system) */
+	uint32_t as_uid; /* ADMIN only: the member the admin acts as, 0 when none */
+	const char *ip;  /* where the request came from, for the audit trail; may be NULL */
+} panel_actor;
+
+PANEL_EXTERN panel_actor panel_actor_system(void);
+PANEL_EXTERN panel_actor panel_actor_admin(uint32_t admin_uid);
+PANEL_EXTERN panel_actor panel_actor_member(uint32_t member_uid);
+PANEL_EXTERN panel_actor panel_actor_admin_as(uint32_t admin_uid, uint32_t member_uid);
+
+/* 0 when the actor is well formed, PANEL_EINVALID (field "actor") otherwise. */
+PANEL_EXTERN int panel_actor_check(const panel_actor *who);
+
+/* The account whose objects the actor works on: the member, the member an admin acts as,
+ * or 0 for an admin acting as itself and for the system. */
+PANEL_EXTERN uint32_t panel_actor_subject(const panel_actor *who);
+
+/* True for admin actors (also when acting as a member) and for the system. */
+PANEL_EXTERN int panel_actor_is_privileged(const panel_actor *who);
+
+#endif

@@ -1,0 +1,20 @@
+/* Shared definitions of the public libpanel headers: export marker and the opaque handle.
+ * Include <panel/panel.h> rather than this file. */
+#ifndef PANEL_COMMON_H
+#define PANEL_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define PANEL_EXTERN __attribute__((visibility("default")))
+#else
+#define PANEL_EXTERN
+#endif
+
+#define PANEL_VERSION_STRING "0.1.0"
+
+/* One open connection to the panel database and its settings. Not thread-safe: one per thread. */
+typedef struct panel panel;
+
+#endif

@@ -1,0 +1,389 @@
+/* The configuration: INI file reading (libinih), defaults, and validation of libpanel's keys. */
+#include <errno.h>
+#include <ini.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_internal.h"
+#include "error.h"
+#include "validate.h"
+
+enum value_kind {
+	V_TEXT,     /* printable text */
+	V_HOST,     /* host name or IP address */
+	V_PORT,     /* 1..65535 */
+	V_SECONDS,  /* 1..3600 */
+	V_PATH,     /* absolute path, or empty */
+	V_DBNAME,   /* [A-Za-z0-9_]{1,64} */
+	V_IPV4,     /* IPv4 address, or empty */
+	V_IPV6,     /* IPv6 address, or empty */
+	V_FQDN,     /* fully qualified name, or empty */
+	V_GRANTHOST /* host part of a MySQL account: an IP, a name, "%" or "localhost" */
+};
+
+struct known_key {
+	const char *section;
+	const char *key;
+	enum value_kind kind;
+	const char *def;
+};
+
+/* Every key of the sections libpanel owns, with its default. An empty member_database value
+ * means "same as [database]". */
+static const struct known_key known_keys[] = {
+	{"database", "host", V_HOST, "127.0.0.1"},
+	{"database", "port", V_PORT, "3306"},
+	{"database", "socket", V_PATH, ""},
+	{"database", "user", V_TEXT, "panel"},
+	{"database", "password", V_TEXT, ""},
+	{"database", "password_file", V_PATH, ""},
+	{"database", "name", V_DBNAME, "alternc"},
+	{"database", "connect_timeout", V_SECONDS, "5"},
+	{"database", "read_timeout", V_SECONDS, "30"},
+	{"database", "write_timeout", V_SECONDS, "30"},
+	{"member_database", "host", V_HOST, ""},
+	{"member_database", "port", V_PORT, ""},
+	{"member_database", "socket", V_PATH, ""},
+	{"member_database", "user", V_TEXT, ""},
+	{"member_database", "password", V_TEXT, ""},
+	{"member_database", "password_file", V_PATH, ""},
+	{"member_database", "client_host", V_GRANTHOST, "localhost"},
+	{"hosting", "fqdn", V_FQDN, ""},
+	{"hosting", "hosting_domain", V_FQDN, ""},
+	{"hosting", "public_ip", V_IPV4, ""},
+	{"hosting", "public_ipv6", V_IPV6, ""},
+	{"hosting", "ns1", V_FQDN, ""},
+	{"hosting", "ns2", V_FQDN, ""},
+	{"hosting", "default_mx", V_FQDN, ""},
+	{"hosting", "default_secondary_mx", V_FQDN, ""},
+	{"hosting", "root", V_PATH, "/var/alternc"},
+};
+
+struct entry {
+	char *section;
+	char *key;
+	char *value;
+};
+
+struct panel_config {
+	struct entry *entries;
+	size_t count;
+	size_t cap;
+};
+
+static int owned_section(const char *section)
+{
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (strcmp(known_keys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+static const struct known_key *find_known(const char *section, const char *key)
+{
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++)
+		if (strcmp(known_keys[i].section, section) == 0 &&
+		    strcmp(known_keys[i].key, key) == 0)
+			return &known_keys[i];
+	return NULL;
+}
+
+static int valid_value(enum value_kind kind, const char *v)
+{
+	unsigned long n;
+
+	if (!panel__printable(v))
+		return 0;
+	switch (kind) {
+	case V_TEXT:
+		return 1;
+	case V_HOST:
+		return !*v || panel__valid_host(v);
+	case V_PORT:
+		return !*v || panel__parse_ulong(&n, v, 1, 65535);
+	case V_SECONDS:
+		return panel__parse_ulong(&n, v, 1, 3600);
+	case V_PATH:
+		return !*v || v[0] == '/';
+	case V_DBNAME:
+		return panel__valid_identifier(v, 64);
+	case V_IPV4:
+		return !*v || panel__valid_ipv4(v);
+	case V_IPV6:
+		return !*v || panel__valid_ipv6(v);
+	case V_FQDN:
+		return !*v || panel__valid_fqdn(v);
+	case V_GRANTHOST:
+		return strcmp(v, "%") == 0 || panel__valid_host(v);
+	}
+	return 0;
+}
+
+static const char *kind_hint(enum value_kind kind)
+{
+	switch (kind) {
+	case V_TEXT:
+		return "printable text";
+	case V_HOST:
+		return "a host name or an IP address";
+	case V_PORT:
+		return "a port number (1-65535)";
+	case V_SECONDS:
+		return "a number of seconds (1-3600)";
+	case V_PATH:
+		return "an absolute path";
+	case V_DBNAME:
+		return "a database name of letters, digits and '_' (64 at most)";
+	case V_IPV4:
+		return "an IPv4 address";
+	case V_IPV6:
+		return "an IPv6 address";
+	case V_FQDN:
+		return "a fully qualified domain name";
+	case V_GRANTHOST:
+		return "a host name, an IP address or '%'";
+	}
+	return "a valid value";
+}
+
+static struct entry *find_entry(const panel_config *cfg, const char *section, const char *key)
+{
+	for (size_t i = 0; i < cfg->count; i++)
+		if (strcmp(cfg->entries[i].section, section) == 0 &&
+		    strcmp(cfg->entries[i].key, key) == 0)
+			return &cfg->entries[i];
+	return NULL;
+}
+
+static int store(panel_config *cfg, const char *section, const char *key, const char *value)
+{
+	struct entry *e = find_entry(cfg, section, key);
+	char *copy = strdup(value);
+
+	if (!copy)
+		return panel__error_oom();
+	if (e) {
+		free(e->value);
+		e->value = copy;
+		return 0;
+	}
+	if (cfg->count == cfg->cap) {
+		size_t cap = cfg->cap ? cfg->cap * 2 : 32;
+		struct entry *grown = realloc(cfg->entries, cap * sizeof(*grown));
+		if (!grown) {
+			free(copy);
+			return panel__error_oom();
+		}
+		cfg->entries = grown;
+		cfg->cap = cap;
+	}
+	e = &cfg->entries[cfg->count];
+	e->section = strdup(section);
+	e->key = strdup(key);
+	e->value = copy;
+	if (!e->section || !e->key) {
+		free(e->section);
+		free(e->key);
+		free(copy);
+		return panel__error_oom();
+	}
+	cfg->count++;
+	return 0;
+}
+
+int panel_config_new(panel_config **out)
+{
+	panel_config *cfg = calloc(1, sizeof(*cfg));
+	int error;
+
+	*out = NULL;
+	if (!cfg)
+		return panel__error_oom();
+	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++) {
+		error = store(cfg, known_keys[i].section, known_keys[i].key, known_keys[i].def);
+		if (error < 0) {
+			panel_config_free(cfg);
+			return error;
+		}
+	}
+	*out = cfg;
+	return 0;
+}
+
+int panel_config_set(panel_config *cfg, const char *section, const char *key, const char *value)
+{
+	const struct known_key *k;
+	char field[128];
+
+	if (!cfg || !section || !key || !value)
+		return panel__error(PANEL_EINVALID, NULL, "configuration: missing argument");
+	snprintf(field, sizeof(field), "%s.%s", section, key);
+	if (!panel__valid_identifier(section, 64) || !panel__valid_identifier(key, 64))
+		return panel__error(PANEL_EINVALID, field, "configuration: bad section or key name");
+	if (owned_section(section)) {
+		k = find_known(section, key);
+		if (!k)
+			return panel__error(PANEL_EINVALID, field, "configuration: unknown key %s",
+					    field);
+		if (!valid_value(k->kind, value))
+			return panel__error(PANEL_EINVALID, field,
+					    "configuration: %s must be %s", field,
+					    kind_hint(k->kind));
+	} else if (!panel__printable(value)) {
+		return panel__error(PANEL_EINVALID, field,
+				    "configuration: %s has control characters", field);
+	}
+	return store(cfg, section, key, value);
+}
+
+struct load_state {
+	panel_config *cfg;
+	int error;
+};
+
+static int on_ini_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_state *st = user;
+
+	if (st->error < 0)
+		return 0;
+	st->error = panel_config_set(st->cfg, section, name, value);
+	return st->error == 0;
+}
+
+int panel_config_load(panel_config **out, const char *path)
+{
+	struct load_state st = {0};
+	FILE *f;
+	int line, error;
+
+	*out = NULL;
+	if ((error = panel_config_new(&st.cfg)) < 0)
+		return error;
+	f = fopen(path, "r");
+	if (!f) {
+		error = panel__error(PANEL_EINVALID, "config", "cannot read %s: %s", path,
+				     strerror(errno));
+		goto out;
+	}
+	line = ini_parse_file(f, on_ini_value, &st);
+	fclose(f);
+	if (st.error < 0) {
+		const panel_error *e = panel_error_last();
+		char field[128];
+		snprintf(field, sizeof(field), "%s", e->field ? e->field : "config");
+		error = panel__error(st.error, field, "%s:%d: %s", path, line, e->message);
+		goto out;
+	}
+	if (line != 0) {
+		error = panel__error(PANEL_EINVALID, "config", "%s:%d: syntax error", path, line);
+		goto out;
+	}
+	*out = st.cfg;
+	return 0;
+out:
+	panel_config_free(st.cfg);
+	return error;
+}
+
+const char *panel_config_get(const panel_config *cfg, const char *section, const char *key)
+{
+	const struct entry *e;
+
+	if (!cfg || !section || !key)
+		return NULL;
+	e = find_entry(cfg, section, key);
+	return e ? e->value : NULL;
+}
+
+int panel_config_get_uint(unsigned long *out, const panel_config *cfg, const char *section,
+			  const char *key)
+{
+	const char *v = panel_config_get(cfg, section, key);
+	char field[128];
+
+	snprintf(field, sizeof(field), "%s.%s", section ? section : "", key ? key : "");
+	if (!v || !panel__parse_ulong(out, v, 0, ~0UL))
+		return panel__error(PANEL_EINVALID, field, "configuration: %s is not a number",
+				    field);
+	return 0;
+}
+
+int panel__config_dup(panel_config **out, const panel_config *cfg)
+{
+	panel_config *copy = calloc(1, sizeof(*copy));
+	int error;
+
+	*out = NULL;
+	if (!copy)
+		return panel__error_oom();
+	for (size_t i = 0; i < cfg->count; i++) {
+		const struct entry *e = &cfg->entries[i];
+		if ((error = store(copy, e->section, e->key, e->value)) < 0) {
+			panel_config_free(copy);
+			return error;
+		}
+	}
+	*out = copy;
+	return 0;
+}
+
+static int read_first_line(char **out, const char *path, const char *field)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return panel__error(PANEL_EINVALID, field, "cannot read %s: %s", path,
+				    strerror(errno));
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	*out = strdup(buf);
+	sodium_memzero(buf, sizeof(buf));
+	return *out ? 0 : panel__error_oom();
+}
+
+int panel__config_secret(char **out, const panel_config *cfg, const char *section)
+{
+	const char *file = panel_config_get(cfg, section, "password_file");
+	const char *value = panel_config_get(cfg, section, "password");
+	char field[128];
+
+	*out = NULL;
+	if (file && *file) {
+		snprintf(field, sizeof(field), "%s.password_file", section);
+		return read_first_line(out, file, field);
+	}
+	*out = strdup(value ? value : "");
+	return *out ? 0 : panel__error_oom();
+}
+
+void panel__secret_free(char *secret)
+{
+	if (!secret)
+		return;
+	sodium_memzero(secret, strlen(secret));
+	free(secret);
+}
+
+void panel_config_free(panel_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->count; i++) {
+		struct entry *e = &cfg->entries[i];
+		if (strcmp(e->key, "password") == 0)
+			sodium_memzero(e->value, strlen(e->value));
+		free(e->section);
+		free(e->key);
+		free(e->value);
+	}
+	free(cfg->entries);
+	free(cfg);
+}

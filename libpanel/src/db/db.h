@@ -1,0 +1,105 @@
+/* The database layer: one MariaDB connection with a cache of prepared statements, typed
+ * parameters, buffered result rows, and a transaction runner that retries deadlocks and
+ * reconnects once after a lost server. All SQL with data goes through here, prepared. */
+#ifndef PANEL_SRC_DB_H
+#define PANEL_SRC_DB_H
+
+#include <mysql.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct panel_db panel_db;
+
+typedef struct panel_db_conf {
+	const char *host;     /* ignored when socket is set */
+	unsigned port;
+	const char *socket;   /* NULL or "" for TCP */
+	const char *user;
+	const char *password;
+	const char *database; /* NULL or "" for none */
+	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
+} panel_db_conf;
+
+enum panel_db_param_type { PANEL_DBP_NULL, PANEL_DBP_STR, PANEL_DBP_I64, PANEL_DBP_U64 };
+
+typedef struct panel_db_param {
+	enum panel_db_param_type type;
+	const char *s;
+	int64_t i;
+	uint64_t u;
+} panel_db_param;
+
+/* Parameter constructors; a NULL string binds SQL NULL. */
+#define DB_STR(v) ((panel_db_param){.type = PANEL_DBP_STR, .s = (v)})
+#define DB_I64(v) ((panel_db_param){.type = PANEL_DBP_I64, .i = (int64_t)(v)})
+#define DB_U64(v) ((panel_db_param){.type = PANEL_DBP_U64, .u = (uint64_t)(v)})
+#define DB_NULL   ((panel_db_param){.type = PANEL_DBP_NULL})
+
+/* Expands to "array, count" for the params/nparams argument pairs below. */
+#define DB_ARGS(...)                                                                              \
+	((const panel_db_param[]){__VA_ARGS__}),                                                  \
+		(sizeof((const panel_db_param[]){__VA_ARGS__}) / sizeof(panel_db_param))
+#define DB_NOARGS NULL, 0
+
+/* Connects. PANEL_EUNAVAILABLE when the server cannot be reached, PANEL_EAUTH when it refuses
+ * the credentials. The strings of conf are copied. */
+int panel__db_open(panel_db **out, const panel_db_conf *conf);
+void panel__db_close(panel_db *db);
+
+/* Drops the connection (and every prepared statement) and connects again. */
+int panel__db_reconnect(panel_db *db);
+
+/* 0 when the server answers; reconnects once if the connection was lost. */
+int panel__db_ping(panel_db *db);
+
+/* Runs a prepared statement that returns no rows. *affected (may be NULL) gets the number of
+ * rows changed. */
+int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql,
+		   const panel_db_param *params, size_t nparams);
+
+/* Buffered result of a query: every value as text, NULL for SQL NULL. */
+typedef struct panel_db_rows panel_db_rows;
+
+int panel__db_query(panel_db_rows **out, panel_db *db, const char *sql,
+		    const panel_db_param *params, size_t nparams);
+size_t panel__db_rows_count(const panel_db_rows *rows);
+size_t panel__db_rows_columns(const panel_db_rows *rows);
+const char *panel__db_cell(const panel_db_rows *rows, size_t row, size_t col);
+/* The cell as an unsigned number; PANEL_ERROR when NULL or not a number. */
+int panel__db_cell_u64(uint64_t *out, const panel_db_rows *rows, size_t row, size_t col);
+void panel__db_rows_free(panel_db_rows *rows);
+
+/* The first column of the first row as a number: PANEL_ENOTFOUND when there is no row. */
+int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql,
+			const panel_db_param *params, size_t nparams);
+
+/* The AUTO_INCREMENT value of the last insert on this connection. */
+uint64_t panel__db_insert_id(panel_db *db);
+
+/* Runs SQL text without parameters (no user data!): several ';'-separated statements are
+ * allowed; results are discarded. On failure *failed_at (may be NULL) gets the 1-based index
+ * of the statement that failed. For schema migrations. */
+int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len);
+
+/* The MariaDB error number of the last failed call on this connection (0 when none). */
+unsigned panel__db_errno(const panel_db *db);
+
+/* A transaction body: runs its statements on db and returns 0 or a PANEL_E* code. It may be
+ * run more than once (after a deadlock or a lost connection), so it must not keep state
+ * between runs except through ctx, and must undo its own side effects outside the database
+ * when it fails. */
+typedef int (*panel_db_tx_fn)(panel_db *db, void *ctx);
+
+/* BEGIN, fn, COMMIT. On a deadlock or lock wait timeout the whole transaction is retried (up
+ * to 5 times, with a short growing pause). On a lost connection before COMMIT it reconnects and
+ * retries once. A connection lost during COMMIT gives PANEL_EUNAVAILABLE ("outcome unknown"),
+ * never a retry that could apply the changes twice. Any failure rolls back. */
+int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx);
+
+/* Number of times the last panel__db_transaction ran its body (for tests and metrics). */
+unsigned panel__db_tx_attempts(const panel_db *db);
+
+/* The connection id on the server (for tests that kill it). */
+unsigned long panel__db_thread_id(panel_db *db);
+
+#endif

@@ -1,0 +1,37 @@
+/* Private state of a database connection, shared by the files of libpanel/src/db/. */
+#ifndef PANEL_SRC_DB_INTERNAL_H
+#define PANEL_SRC_DB_INTERNAL_H
+
+#include "db/db.h"
+
+#define PANEL_DB_STMT_CACHE 64
+
+struct cached_stmt {
+	char *sql;
+	MYSQL_STMT *stmt;
+	uint64_t used;
+};
+
+struct panel_db {
+	MYSQL *mysql; /* NULL after a failed reconnect */
+	char *host, *socket, *user, *password, *database;
+	unsigned port, connect_timeout, read_timeout, write_timeout;
+	struct cached_stmt cache[PANEL_DB_STMT_CACHE];
+	size_t ncache;
+	uint64_t tick;
+	unsigned last_errno;
+	unsigned tx_attempts;
+};
+
+/* Records a server error on db and maps it to a PANEL_E* code with a message. */
+int panel__db_fail(panel_db *db, unsigned err, const char *message);
+
+/* The cached prepared statement for sql, bound to params and executed. */
+int panel__db_prepare_execute(MYSQL_STMT **out, panel_db *db, const char *sql,
+			      const panel_db_param *params, size_t nparams);
+
+/* The server error classes the transaction runner acts on. */
+int panel__db_lost(unsigned err);
+int panel__db_lock_conflict(unsigned err);
+
+#endif

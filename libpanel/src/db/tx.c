@@ -1,0 +1,75 @@
+/* The transaction runner: BEGIN, body, COMMIT, with retries on deadlocks and one reconnect
+ * after a lost server, and never a blind retry after a COMMIT whose outcome is unknown. */
+#include <string.h>
+#include <time.h>
+
+#include "db/db_internal.h"
+#include "error.h"
+
+#define LOCK_RETRIES 5
+
+static int command(panel_db *db, const char *sql)
+{
+	if (!db->mysql)
+		return panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: not connected");
+	if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
+		return panel__db_fail(db, mysql_errno(db->mysql), mysql_error(db->mysql));
+	return 0;
+}
+
+/* 10, 20, 40... ms between deadlock retries, so that the other transaction can finish. */
+static void pause_before_retry(unsigned attempt)
+{
+	struct timespec ts = {0, 10L * 1000 * 1000 * (1L << attempt)};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
+{
+	unsigned lock_retries = 0;
+	int reconnected = 0;
+	panel__error_saved saved;
+	int rc;
+
+	db->tx_attempts = 0;
+	for (;;) {
+		unsigned err;
+
+		db->last_errno = 0;
+		db->tx_attempts++;
+		rc = command(db, "START TRANSACTION");
+		if (rc == 0)
+			rc = fn(db, ctx);
+		if (rc == 0) {
+			rc = command(db, "COMMIT");
+			if (rc == 0)
+				return 0;
+			if (panel__db_lost(db->last_errno))
+				return panel__error(PANEL_EUNAVAILABLE, NULL,
+						    "database connection lost during COMMIT: "
+						    "the change may or may not have been applied");
+		}
+		err = db->last_errno;
+		panel__error_save(&saved);
+		if (db->mysql && !panel__db_lost(err))
+			command(db, "ROLLBACK");
+		if (panel__db_lock_conflict(err) && lock_retries < LOCK_RETRIES) {
+			pause_before_retry(lock_retries++);
+			continue;
+		}
+		if ((panel__db_lost(err) || !db->mysql) && !reconnected) {
+			reconnected = 1;
+			if (panel__db_reconnect(db) == 0)
+				continue;
+			return panel_error_last()->code;
+		}
+		return panel__error_restore(&saved);
+	}
+}
+
+unsigned panel__db_tx_attempts(const panel_db *db)
+{
+	return db->tx_attempts;
+}

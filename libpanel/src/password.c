@@ -1,0 +1,160 @@
+/* Password hashes: argon2id through libsodium for panel accounts, SHA512-crypt through
+ * libxcrypt for the mail and FTP daemons, and verification of every legacy crypt(3) scheme
+ * AlternC 1.0 stored (MD5-crypt "$1$", traditional DES). */
+#include <crypt.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "panel/password.h"
+
+/* Longer inputs are refused: hashing them would only serve a denial of service. */
+#define PASSWORD_MAX 1024
+
+static int check_input(const char *password)
+{
+	if (!password || !*password)
+		return panel__error(PANEL_EINVALID, "password", "the password is empty");
+	if (strlen(password) > PASSWORD_MAX)
+		return panel__error(PANEL_EINVALID, "password",
+				    "the password is too long (%d bytes at most)", PASSWORD_MAX);
+	return 0;
+}
+
+static int hash_argon2id(char *out, size_t outsz, const char *password)
+{
+	if (outsz < crypto_pwhash_STRBYTES)
+		return panel__error(PANEL_ERROR, NULL, "internal: hash buffer too small");
+	if (sodium_init() < 0)
+		return panel__error(PANEL_ERROR, NULL, "cannot initialize libsodium");
+	if (crypto_pwhash_str_alg(out, password, strlen(password),
+				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return panel__error(PANEL_ERROR, NULL, "argon2id hashing failed (out of memory?)");
+	return 0;
+}
+
+static int hash_crypt(char *out, size_t outsz, const char *password, const char *prefix)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *data;
+	const char *h;
+	int error = 0;
+
+	if (!crypt_gensalt_rn(prefix, 0, NULL, 0, salt, (int)sizeof(salt)))
+		return panel__error(PANEL_ERROR, NULL, "cannot make a %s salt", prefix);
+	data = calloc(1, sizeof(*data));
+	if (!data)
+		return panel__error_oom();
+	h = crypt_rn(password, salt, data, (int)sizeof(*data));
+	if (!h || h[0] == '*')
+		error = panel__error(PANEL_ERROR, NULL, "crypt(3) failed for %s", prefix);
+	else if (strlen(h) >= outsz)
+		error = panel__error(PANEL_ERROR, NULL, "internal: hash buffer too small");
+	else
+		memcpy(out, h, strlen(h) + 1);
+	sodium_memzero(data, sizeof(*data));
+	free(data);
+	return error;
+}
+
+int panel_password_hash(char *out, size_t outsz, const char *password, panel_hash_scheme scheme)
+{
+	int error;
+
+	if (!out || outsz == 0)
+		return panel__error(PANEL_ERROR, NULL, "internal: no hash buffer");
+	out[0] = '\0';
+	if ((error = check_input(password)) < 0)
+		return error;
+	switch (scheme) {
+	case PANEL_HASH_ARGON2ID:
+		return hash_argon2id(out, outsz, password);
+	case PANEL_HASH_SHA512_CRYPT:
+		return hash_crypt(out, outsz, password, "$6$");
+	}
+	return panel__error(PANEL_EINVALID, "scheme", "unknown hash scheme %d", (int)scheme);
+}
+
+/* Dovecot writes hashes as "{SCHEME}hash"; for the crypt(3) family the hash itself says all. */
+static const char *strip_scheme_tag(const char *stored)
+{
+	static const char *const tags[] = {"{CRYPT}", "{MD5-CRYPT}", "{SHA256-CRYPT}",
+					   "{SHA512-CRYPT}", "{BLF-CRYPT}", "{ARGON2ID}",
+					   "{ARGON2I}"};
+
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (strncmp(stored, tags[i], strlen(tags[i])) == 0)
+			return stored + strlen(tags[i]);
+	return stored;
+}
+
+static int is_des_hash(const char *s)
+{
+	static const char alphabet[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+	if (strlen(s) != 13)
+		return 0;
+	return strspn(s, alphabet) == 13;
+}
+
+static int verify_argon2(const char *stored, const char *password, int *needs_upgrade)
+{
+	if (sodium_init() < 0)
+		return panel__error(PANEL_ERROR, NULL, "cannot initialize libsodium");
+	if (crypto_pwhash_str_verify(stored, password, strlen(password)) != 0)
+		return panel__error(PANEL_EAUTH, "password", "wrong password");
+	*needs_upgrade = strncmp(stored, "$argon2id$", 10) != 0 ||
+			 crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+							crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+	return 0;
+}
+
+static int verify_crypt(const char *stored, const char *password, int *needs_upgrade)
+{
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	const char *h;
+	int error = 0;
+
+	if (!data)
+		return panel__error_oom();
+	h = crypt_rn(password, stored, data, (int)sizeof(*data));
+	if (!h || h[0] == '*')
+		error = panel__error(PANEL_EINVALID, "hash", "unsupported or damaged password hash");
+	else if (strlen(h) != strlen(stored) || sodium_memcmp(h, stored, strlen(h)) != 0)
+		error = panel__error(PANEL_EAUTH, "password", "wrong password");
+	else
+		/* DES keeps 8 characters, MD5-crypt is fast to brute force, BSDi too. */
+		*needs_upgrade = is_des_hash(stored) || stored[0] == '_' ||
+				 strncmp(stored, "$1$", 3) == 0;
+	sodium_memzero(data, sizeof(*data));
+	free(data);
+	return error;
+}
+
+int panel_password_verify(const char *stored, const char *password, int *needs_upgrade)
+{
+	int upgrade = 0, error;
+
+	if (needs_upgrade)
+		*needs_upgrade = 0;
+	if (!stored || !*stored)
+		return panel__error(PANEL_EINVALID, "hash", "no password hash stored");
+	if (!password || !*password)
+		return panel__error(PANEL_EAUTH, "password", "wrong password");
+	if (strlen(password) > PASSWORD_MAX)
+		return panel__error(PANEL_EAUTH, "password", "wrong password");
+	stored = strip_scheme_tag(stored);
+	if (strncmp(stored, "$argon2", 7) == 0)
+		error = verify_argon2(stored, password, &upgrade);
+	else if (stored[0] == '$' || stored[0] == '_' || is_des_hash(stored))
+		error = verify_crypt(stored, password, &upgrade);
+	else
+		error = panel__error(PANEL_EINVALID, "hash", "not a password hash libpanel knows");
+	if (error == 0 && needs_upgrade)
+		*needs_upgrade = upgrade;
+	return error;
+}

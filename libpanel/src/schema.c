@@ -1,0 +1,168 @@
+/* The migration runner: applies the embedded sql/migrations in order, under a server-side
+ * named lock, and records each one with its checksum in panel_schema_version. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "handle.h"
+#include "migrations.h"
+
+#define LOCK_NAME         "panel_schema_migrate"
+#define LOCK_WAIT_SECONDS 60
+
+static const char create_version_table[] =
+	"CREATE TABLE IF NOT EXISTS panel_schema_version ("
+	" version INT UNSIGNED NOT NULL PRIMARY KEY,"
+	" name VARCHAR(128) NOT NULL,"
+	" checksum CHAR(64) NOT NULL,"
+	" applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+
+static void checksum_hex(char out[crypto_hash_sha256_BYTES * 2 + 1],
+			 const struct panel__migration *m)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, (const unsigned char *)m->sql, m->len);
+	sodium_bin2hex(out, crypto_hash_sha256_BYTES * 2 + 1, digest, sizeof(digest));
+}
+
+static int version_table_exists(int *exists, panel_db *db)
+{
+	uint64_t n = 0;
+	int error = panel__db_query_u64(
+		&n, db,
+		"SELECT COUNT(*) FROM information_schema.tables"
+		" WHERE table_schema = DATABASE() AND table_name = ?",
+		DB_ARGS(DB_STR("panel_schema_version")));
+
+	*exists = n > 0;
+	return error;
+}
+
+/* Checks the applied versions against the shipped migrations; *current gets the highest. */
+static int check_applied(unsigned *current, panel_db *db)
+{
+	panel_db_rows *rows;
+	int error;
+
+	*current = 0;
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT version, checksum FROM panel_schema_version"
+				     " ORDER BY version",
+				     DB_NOARGS)) < 0)
+		return error;
+	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {
+		char expected[crypto_hash_sha256_BYTES * 2 + 1];
+		const char *sum = panel__db_cell(rows, i, 1);
+		uint64_t v;
+
+		if ((error = panel__db_cell_u64(&v, rows, i, 0)) < 0)
+			break;
+		if (v != i + 1) {
+			error = panel__error(PANEL_ECONFLICT, "schema",
+					     "panel_schema_version has a gap before version %llu",
+					     (unsigned long long)v);
+			break;
+		}
+		if (v > panel__migrations_count) {
+			error = panel__error(PANEL_ECONFLICT, "schema",
+					     "the database is at schema version %zu, newer than "
+					     "this libpanel (%zu): upgrade libpanel",
+					     panel__db_rows_count(rows), panel__migrations_count);
+			break;
+		}
+		checksum_hex(expected, &panel__migrations[v - 1]);
+		if (!sum || strcmp(sum, expected) != 0) {
+			error = panel__error(PANEL_ECONFLICT, "schema",
+					     "migration %s was changed after it was applied",
+					     panel__migrations[v - 1].name);
+			break;
+		}
+		*current = (unsigned)v;
+	}
+	panel__db_rows_free(rows);
+	return error;
+}
+
+int panel_schema_version(unsigned *current, unsigned *latest, panel *p)
+{
+	unsigned cur = 0;
+	int exists, error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = version_table_exists(&exists, p->db)) < 0)
+		return error;
+	if (exists && (error = check_applied(&cur, p->db)) < 0)
+		return error;
+	if (current)
+		*current = cur;
+	if (latest)
+		*latest = (unsigned)panel__migrations_count;
+	return 0;
+}
+
+static int apply(panel_db *db, const struct panel__migration *m)
+{
+	char sum[crypto_hash_sha256_BYTES * 2 + 1];
+	size_t failed_at;
+	int error;
+
+	if ((error = panel__db_batch(&failed_at, db, m->sql, m->len)) < 0) {
+		const panel_error *e = panel_error_last();
+		return panel__error(e->code, "schema", "migration %s failed at statement %zu: %s",
+				    m->name, failed_at, e->message);
+	}
+	checksum_hex(sum, m);
+	return panel__db_exec(NULL, db,
+			      "INSERT INTO panel_schema_version (version, name, checksum)"
+			      " VALUES (?, ?, ?)",
+			      DB_ARGS(DB_U64(m->version), DB_STR(m->name), DB_STR(sum)));
+}
+
+int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_actor *who)
+{
+	unsigned current = 0;
+	uint64_t locked = 0;
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (who->kind != PANEL_ACTOR_SYSTEM)
+		return panel__error(PANEL_EFORBIDDEN, "actor",
+				    "only the system actor may migrate the schema");
+	if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, ?)",
+					 DB_ARGS(DB_STR(LOCK_NAME), DB_I64(LOCK_WAIT_SECONDS)))) <
+	    0)
+		return error;
+	if (locked != 1)
+		return panel__error(PANEL_EUNAVAILABLE, "schema",
+				    "another migration has held the schema lock for %d seconds",
+				    LOCK_WAIT_SECONDS);
+	if ((error = panel__db_batch(NULL, p->db, create_version_table,
+				     sizeof(create_version_table) - 1)) < 0)
+		goto out;
+	if ((error = check_applied(&current, p->db)) < 0)
+		goto out;
+	if (from)
+		*from = current;
+	for (size_t i = current; i < panel__migrations_count; i++) {
+		if ((error = apply(p->db, &panel__migrations[i])) < 0)
+			goto out;
+		current = panel__migrations[i].version;
+	}
+	if (to)
+		*to = current;
+out:
+	if (error < 0) {
+		panel__error_saved saved;
+		panel__error_save(&saved);
+		panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
+		return panel__error_restore(&saved);
+	}
+	return panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
+}

@@ -1,0 +1,111 @@
+/* Syntax checks shared by the configuration reader and the operations. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+int panel__valid_ipv4(const char *s)
+{
+	struct in_addr a;
+
+	return s && inet_pton(AF_INET, s, &a) == 1;
+}
+
+int panel__valid_ipv6(const char *s)
+{
+	struct in6_addr a;
+
+	return s && inet_pton(AF_INET6, s, &a) == 1;
+}
+
+static int valid_label(const char *s, size_t len)
+{
+	if (len < 1 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && c != '-')
+			return 0;
+		if (c >= 0x80)
+			return 0;
+	}
+	return 1;
+}
+
+static int valid_labels(const char *s, size_t min_labels)
+{
+	size_t total, labels = 0;
+	const char *p = s;
+
+	if (!s)
+		return 0;
+	total = strlen(s);
+	if (total == 0 || total > 253)
+		return 0;
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		if (!valid_label(p, len))
+			return 0;
+		labels++;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return labels >= min_labels;
+}
+
+int panel__valid_fqdn(const char *s)
+{
+	return valid_labels(s, 2);
+}
+
+int panel__valid_host(const char *s)
+{
+	return valid_labels(s, 1) || panel__valid_ipv4(s) || panel__valid_ipv6(s);
+}
+
+int panel__valid_identifier(const char *s, size_t maxlen)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	n = strlen(s);
+	if (n < 1 || n > maxlen)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(isalnum(c) && c < 0x80) && c != '_')
+			return 0;
+	}
+	return 1;
+}
+
+int panel__parse_ulong(unsigned long *out, const char *s, unsigned long min, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+int panel__printable(const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+	}
+	return s != NULL;
+}

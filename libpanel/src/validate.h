@@ -1,0 +1,27 @@
+/* Syntax checks shared by the configuration reader and the operations (host names, addresses,
+ * identifiers). Each returns 1 when the text is acceptable, 0 otherwise. */
+#ifndef PANEL_SRC_VALIDATE_H
+#define PANEL_SRC_VALIDATE_H
+
+#include <stddef.h>
+
+int panel__valid_ipv4(const char *s);
+int panel__valid_ipv6(const char *s);
+
+/* A fully qualified host name: at least two labels of [a-z0-9-] (not starting or ending with
+ * '-'), labels of 1..63 characters, 253 characters at most, case-insensitive, no trailing dot. */
+int panel__valid_fqdn(const char *s);
+
+/* A host for a client connection: an FQDN, a single label such as "localhost", or an IP. */
+int panel__valid_host(const char *s);
+
+/* An identifier made only of [A-Za-z0-9_], 1..maxlen characters. */
+int panel__valid_identifier(const char *s, size_t maxlen);
+
+/* Parses a decimal unsigned number in [min, max]; 1 on success. */
+int panel__parse_ulong(unsigned long *out, const char *s, unsigned long min, unsigned long max);
+
+/* True when s contains no byte below 0x20 and no DEL (no newline, tab, NUL tricks). */
+int panel__printable(const char *s);
+
+#endif

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project builds, tests and runs with, when they are missing.
+# Idempotent and silent when everything is there; see docs/dependencies.md for why each one is needed.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config
+	libmariadb-dev        # MariaDB Connector/C: libpanel's and dbproxy's database client
+	libsodium-dev         # argon2id password hashes, random tokens, constant-time compares
+	libinih-dev           # the INI configuration file reader
+	libcrypt-dev          # libxcrypt: verifies AlternC 1.0's MD5-crypt and DES hashes
+	libjansson-dev        # JSON for panel-api and panelctl --json
+	libmicrohttpd-dev     # the HTTP server of panel-api and of dbproxy's admin endpoint
+	libcmocka-dev         # the C unit test framework
+	mariadb-server        # real servers for the tests and `make run`
+	mariadb-client        # mariadb, mariadb-admin, mariadb-dump
+	clang-format          # make format-check
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if ((EUID != 0)); then
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: run 'sudo make deps' (or: sudo apt-get install -y ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A machine that never ran 'apt-get update' has no package lists: update first then.
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/panel-deps.log 2>&1; then
+	apt-get update -qq >>/tmp/panel-deps.log 2>&1
+	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/panel-deps.log 2>&1; then
+		tail -n 20 /tmp/panel-deps.log >&2
+		echo "deps: apt-get install failed (full log: /tmp/panel-deps.log)" >&2
+		exit 1
+	fi
+fi
+# The package's service is not wanted: tests and `make run` start their own servers.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mariadb 2>/dev/null; then
+	systemctl stop mariadb >/dev/null 2>&1 || true
+fi
+echo "deps: done"
