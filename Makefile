@@ -20,11 +20,14 @@ endif
 VERSION     := 0.1.0
 SOVERSION   := 0
 PKGS        := libmariadb libsodium inih libcrypt
+CLI_PKGS    := jansson
 TEST_PKGS   := cmocka
 
 # Recursive (=) on purpose: pkg-config is only asked when a recipe needs it, after `make deps`.
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS     = $(shell pkg-config --libs $(PKGS))
+CLI_CFLAGS   = $(shell pkg-config --cflags $(CLI_PKGS))
+CLI_LIBS     = $(shell pkg-config --libs $(CLI_PKGS))
 TEST_CFLAGS  = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS    = $(shell pkg-config --libs $(TEST_PKGS))
 
@@ -96,11 +99,11 @@ PANELCTL     := $(BUILD)/bin/panelctl
 
 $(OBJ)/panelctl/%.o: panelctl/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ilibpanel/include $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Ilibpanel/include $(PKG_CFLAGS) $(CLI_CFLAGS) -c $< -o $@
 
 $(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(CLI_LIBS)
 
 # ---------------------------------------------------------------- tests
 HARNESS_SRC  := $(filter-out tests/harness/test_%.c,$(wildcard tests/harness/*.c))

@@ -1,0 +1,89 @@
+/* panelctl: the admin command line on libpanel, `panelctl [options] <resource> <verb> ...`.
+ * It talks to the database directly, so it works when panel-api is down. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define DEFAULT_CONFIG "/etc/panel/panel.conf"
+
+static const struct cli_resource *const resources[] = {&cli_schema};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: panelctl [-c FILE] [--json] <resource> <verb> [arguments]\n\n"
+		     "options:\n"
+		     "  -c, --config FILE  configuration (default $PANEL_CONFIG or " DEFAULT_CONFIG
+		     ")\n"
+		     "      --json         machine-readable output (errors too, on stdout)\n"
+		     "  -h, --help         this help\n"
+		     "      --version      libpanel's version\n\n"
+		     "commands:\n");
+	for (size_t r = 0; r < sizeof(resources) / sizeof(resources[0]); r++)
+		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++) {
+			char command[128];
+			snprintf(command, sizeof(command), "%s %s %s", resources[r]->name, v->name,
+				 v->usage);
+			fprintf(out, "  %-28s %s\n", command, v->help);
+		}
+	fprintf(out, "\nexit codes: 0 ok, 1 internal, 2 invalid, 3 not found, 4 exists or "
+		     "conflict,\n            5 quota, 6 denied, 7 unavailable (retry later)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	cli c = {.actor = panel_actor_system()};
+	int opt, rc;
+
+	c.config_path = getenv("PANEL_CONFIG");
+	if (!c.config_path || !*c.config_path)
+		c.config_path = DEFAULT_CONFIG;
+	/* '+': options stop at the resource name; verbs parse their own. */
+	while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			c.config_path = optarg;
+			break;
+		case 'j':
+			c.json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("panelctl %s\n", panel_version());
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_INVALID;
+		}
+	}
+	if (argc - optind < 2) {
+		usage(stderr);
+		return EXIT_INVALID;
+	}
+	const char *resource = argv[optind], *verb = argv[optind + 1];
+	for (size_t r = 0; r < sizeof(resources) / sizeof(resources[0]); r++) {
+		if (strcmp(resources[r]->name, resource) != 0)
+			continue;
+		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++) {
+			if (strcmp(v->name, verb) != 0)
+				continue;
+			rc = v->run(&c, argc - optind - 2, argv + optind + 2);
+			panel_close(c.p);
+			return rc;
+		}
+		return cli_usage_error(&c, "unknown verb '%s' for %s (see panelctl --help)", verb,
+				       resource);
+	}
+	return cli_usage_error(&c, "unknown resource '%s' (see panelctl --help)", resource);
+}

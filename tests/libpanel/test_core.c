@@ -1,0 +1,370 @@
+/* Unit tests of the libpanel core that need no server: the error model, actors, the syntax
+ * checks, the configuration reader and the password hashes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "error.h"
+#include "panel/panel.h"
+#include "validate.h"
+
+/* ---------------------------------------------------------------- errors */
+
+static void errors_carry_code_message_and_field(void **state)
+{
+	(void)state;
+	panel_error_clear();
+	assert_int_equal(panel_error_last()->code, PANEL_OK);
+	assert_string_equal(panel_error_last()->message, "");
+	assert_null(panel_error_last()->field);
+
+	assert_int_equal(panel__error(PANEL_EINVALID, "login", "bad %s", "login"), PANEL_EINVALID);
+	assert_int_equal(panel_error_last()->code, PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->message, "bad login");
+	assert_string_equal(panel_error_last()->field, "login");
+
+	panel__error_saved saved;
+	panel__error_save(&saved);
+	panel__error(PANEL_ERROR, NULL, "cleanup failed");
+	assert_int_equal(panel__error_restore(&saved), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "login");
+	assert_string_equal(panel_error_last()->message, "bad login");
+}
+
+static void error_names_are_stable(void **state)
+{
+	(void)state;
+	assert_string_equal(panel_error_name(PANEL_OK), "ok");
+	assert_string_equal(panel_error_name(PANEL_EINVALID), "invalid");
+	assert_string_equal(panel_error_name(PANEL_ENOTFOUND), "not_found");
+	assert_string_equal(panel_error_name(PANEL_EEXISTS), "exists");
+	assert_string_equal(panel_error_name(PANEL_EQUOTA), "quota");
+	assert_string_equal(panel_error_name(PANEL_EFORBIDDEN), "forbidden");
+	assert_string_equal(panel_error_name(PANEL_EAUTH), "auth");
+	assert_string_equal(panel_error_name(PANEL_EUNAVAILABLE), "unavailable");
+	assert_string_equal(panel_error_name(PANEL_ECONFLICT), "conflict");
+	assert_string_equal(panel_error_name(PANEL_ERROR), "internal");
+	assert_string_equal(panel_error_name(-1000), "unknown");
+	assert_true(panel_error_is_retryable(PANEL_EUNAVAILABLE));
+	assert_false(panel_error_is_retryable(PANEL_ECONFLICT));
+}
+
+/* ---------------------------------------------------------------- actors */
+
+static void actors_are_checked(void **state)
+{
+	(void)state;
+	panel_actor sys = panel_actor_system(), adm = panel_actor_admin(2000),
+		    mem = panel_actor_member(2001), as = panel_actor_admin_as(2000, 2001);
+
+	assert_int_equal(panel_actor_check(&sys), 0);
+	assert_int_equal(panel_actor_check(&adm), 0);
+	assert_int_equal(panel_actor_check(&mem), 0);
+	assert_int_equal(panel_actor_check(&as), 0);
+	assert_int_equal(panel_actor_check(NULL), PANEL_EINVALID);
+
+	panel_actor bad = panel_actor_member(0);
+	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "actor");
+	bad = panel_actor_member(2001);
+	bad.as_uid = 2002; /* a member cannot act as someone else */
+	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	bad = panel_actor_admin(0);
+	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	bad = (panel_actor){.kind = (panel_actor_kind)42, .uid = 1};
+	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	bad = panel_actor_system();
+	bad.uid = 3;
+	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+
+	assert_int_equal(panel_actor_subject(&mem), 2001);
+	assert_int_equal(panel_actor_subject(&as), 2001);
+	assert_int_equal(panel_actor_subject(&adm), 0);
+	assert_int_equal(panel_actor_subject(&sys), 0);
+	assert_true(panel_actor_is_privileged(&adm));
+	assert_true(panel_actor_is_privileged(&as));
+	assert_true(panel_actor_is_privileged(&sys));
+	assert_false(panel_actor_is_privileged(&mem));
+	assert_false(panel_actor_is_privileged(NULL));
+}
+
+/* ---------------------------------------------------------------- syntax checks */
+
+static void syntax_checks(void **state)
+{
+	(void)state;
+	unsigned long n;
+
+	assert_true(panel__valid_fqdn("example.org"));
+	assert_true(panel__valid_fqdn("a-b.c0.example.ORG"));
+	assert_false(panel__valid_fqdn("localhost"));
+	assert_false(panel__valid_fqdn("-bad.example.org"));
+	assert_false(panel__valid_fqdn("bad-.example.org"));
+	assert_false(panel__valid_fqdn("example.org."));
+	assert_false(panel__valid_fqdn("exa mple.org"));
+	assert_false(panel__valid_fqdn("ex\nample.org"));
+	assert_false(panel__valid_fqdn("caf\xc3\xa9.org"));
+	assert_false(panel__valid_fqdn(""));
+	assert_false(panel__valid_fqdn(NULL));
+	char label[80];
+	memset(label, 'a', 64);
+	strcpy(label + 64, ".org");
+	assert_false(panel__valid_fqdn(label)); /* a 64-character label */
+	memset(label, 'a', 63);
+	strcpy(label + 63, ".org");
+	assert_true(panel__valid_fqdn(label)); /* 63 is the longest label */
+
+	assert_true(panel__valid_host("localhost"));
+	assert_true(panel__valid_host("127.0.0.1"));
+	assert_true(panel__valid_host("::1"));
+	assert_false(panel__valid_host("a;b"));
+
+	assert_true(panel__valid_ipv4("192.0.2.1"));
+	assert_false(panel__valid_ipv4("192.0.2.256"));
+	assert_false(panel__valid_ipv4("192.0.2"));
+	assert_true(panel__valid_ipv6("2001:db8::1"));
+	assert_false(panel__valid_ipv6("2001:db8::g"));
+
+	assert_true(panel__valid_identifier("alternc_1", 64));
+	assert_false(panel__valid_identifier("alt`ernc", 64));
+	assert_false(panel__valid_identifier("abc", 2));
+	assert_false(panel__valid_identifier("", 2));
+
+	assert_true(panel__parse_ulong(&n, "3306", 1, 65535));
+	assert_int_equal(n, 3306);
+	assert_false(panel__parse_ulong(&n, "0", 1, 65535));
+	assert_false(panel__parse_ulong(&n, "70000", 1, 65535));
+	assert_false(panel__parse_ulong(&n, "-1", 0, 10));
+	assert_false(panel__parse_ulong(&n, "12abc", 0, 100));
+	assert_false(panel__parse_ulong(&n, "", 0, 100));
+
+	assert_true(panel__printable("plain text é"));
+	assert_false(panel__printable("line\nbreak"));
+	assert_false(panel__printable("tab\there"));
+}
+
+/* ---------------------------------------------------------------- configuration */
+
+static char *write_temp(const char *content)
+{
+	char *path = strdup("/tmp/panel-test-config-XXXXXX");
+	int fd = mkstemp(path);
+	size_t len = strlen(content);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void config_defaults_and_overrides(void **state)
+{
+	(void)state;
+	panel_config *cfg;
+	unsigned long port;
+
+	assert_int_equal(panel_config_new(&cfg), 0);
+	assert_string_equal(panel_config_get(cfg, "database", "host"), "127.0.0.1");
+	assert_string_equal(panel_config_get(cfg, "database", "name"), "alternc");
+	assert_string_equal(panel_config_get(cfg, "hosting", "root"), "/var/alternc");
+	assert_string_equal(panel_config_get(cfg, "member_database", "client_host"), "localhost");
+	assert_null(panel_config_get(cfg, "database", "nope"));
+	assert_int_equal(panel_config_get_uint(&port, cfg, "database", "port"), 0);
+	assert_int_equal(port, 3306);
+
+	assert_int_equal(panel_config_set(cfg, "database", "port", "3307"), 0);
+	assert_string_equal(panel_config_get(cfg, "database", "port"), "3307");
+	assert_int_equal(panel_config_set(cfg, "database", "port", "99999"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "database.port");
+	assert_string_equal(panel_config_get(cfg, "database", "port"), "3307");
+	assert_int_equal(panel_config_set(cfg, "database", "colour", "blue"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "database.colour");
+	assert_int_equal(panel_config_set(cfg, "database", "name", "x`; DROP"), PANEL_EINVALID);
+	assert_int_equal(panel_config_set(cfg, "hosting", "public_ip", "1.2.3"), PANEL_EINVALID);
+	assert_int_equal(panel_config_set(cfg, "hosting", "public_ip", "192.0.2.10"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.example.org"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "not a name"), PANEL_EINVALID);
+	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "%"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", "relative/path"),
+			 PANEL_EINVALID);
+	/* Sections libpanel does not own are kept for the front ends, unvalidated. */
+	assert_int_equal(panel_config_set(cfg, "api", "listen", "127.0.0.1:8080"), 0);
+	assert_string_equal(panel_config_get(cfg, "api", "listen"), "127.0.0.1:8080");
+	assert_int_equal(panel_config_set(cfg, "api", "banner", "two\nlines"), PANEL_EINVALID);
+	assert_int_equal(panel_config_set(cfg, "bad section", "k", "v"), PANEL_EINVALID);
+	panel_config_free(cfg);
+	panel_config_free(NULL);
+}
+
+static void config_file_is_read_and_checked(void **state)
+{
+	(void)state;
+	panel_config *cfg;
+	char *secret = write_temp("s3cret-from-file\nsecond line ignored\n");
+	char body[1024];
+
+	snprintf(body, sizeof(body),
+		 "; panel configuration\n"
+		 "[database]\n"
+		 "host = db.example.org\n"
+		 "port = 3310\n"
+		 "password_file = %s\n"
+		 "[hosting]\n"
+		 "fqdn = panel.example.org\n"
+		 "public_ip = 192.0.2.10\n"
+		 "[api]\n"
+		 "threads = 8\n",
+		 secret);
+	char *path = write_temp(body);
+	assert_int_equal(panel_config_load(&cfg, path), 0);
+	assert_string_equal(panel_config_get(cfg, "database", "host"), "db.example.org");
+	assert_string_equal(panel_config_get(cfg, "database", "port"), "3310");
+	assert_string_equal(panel_config_get(cfg, "database", "name"), "alternc"); /* default */
+	assert_string_equal(panel_config_get(cfg, "api", "threads"), "8");
+	panel_config_free(cfg);
+	unlink(path);
+	free(path);
+
+	path = write_temp("[database]\nhost = ok.example.org\nprot = 3306\n");
+	assert_int_equal(panel_config_load(&cfg, path), PANEL_EINVALID);
+	assert_null(cfg);
+	assert_string_equal(panel_error_last()->field, "database.prot");
+	assert_non_null(strstr(panel_error_last()->message, ":3:"));
+	unlink(path);
+	free(path);
+
+	path = write_temp("[database\nhost = x\n");
+	assert_int_equal(panel_config_load(&cfg, path), PANEL_EINVALID);
+	unlink(path);
+	free(path);
+
+	assert_int_equal(panel_config_load(&cfg, "/nonexistent/panel.conf"), PANEL_EINVALID);
+	assert_non_null(strstr(panel_error_last()->message, "/nonexistent/panel.conf"));
+	unlink(secret);
+	free(secret);
+}
+
+/* ---------------------------------------------------------------- passwords */
+
+static void argon2id_round_trip(void **state)
+{
+	(void)state;
+	char h1[PANEL_HASH_MAX], h2[PANEL_HASH_MAX];
+	int upgrade = -1;
+
+	assert_int_equal(panel_password_hash(h1, sizeof(h1), "correct horse", PANEL_HASH_ARGON2ID),
+			 0);
+	assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+	assert_int_equal(panel_password_hash(h2, sizeof(h2), "correct horse", PANEL_HASH_ARGON2ID),
+			 0);
+	assert_string_not_equal(h1, h2); /* salted */
+	assert_int_equal(panel_password_verify(h1, "correct horse", &upgrade), 0);
+	assert_int_equal(upgrade, 0);
+	assert_int_equal(panel_password_verify(h1, "correct horsE", &upgrade), PANEL_EAUTH);
+	assert_int_equal(panel_password_verify(h1, "", &upgrade), PANEL_EAUTH);
+	assert_int_equal(panel_password_hash(h1, sizeof(h1), "", PANEL_HASH_ARGON2ID),
+			 PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "password");
+	assert_int_equal(panel_password_hash(h1, 16, "x", PANEL_HASH_ARGON2ID), PANEL_ERROR);
+}
+
+static void weaker_argon2_parameters_ask_for_an_upgrade(void **state)
+{
+	(void)state;
+	char weak[crypto_pwhash_STRBYTES];
+	int upgrade = 0;
+
+	/* Valid argon2id, but cheaper than libpanel's parameters. */
+	assert_int_equal(crypto_pwhash_str_alg(weak, "pw", 2, crypto_pwhash_OPSLIMIT_MIN,
+					       crypto_pwhash_MEMLIMIT_MIN,
+					       crypto_pwhash_ALG_ARGON2ID13),
+			 0);
+	assert_int_equal(panel_password_verify(weak, "pw", &upgrade), 0);
+	assert_int_equal(upgrade, 1);
+	/* argon2i (not id) is verified and upgraded too. */
+	upgrade = 0;
+	assert_int_equal(crypto_pwhash_str_alg(weak, "pw", 2, crypto_pwhash_argon2i_OPSLIMIT_MIN,
+					       crypto_pwhash_argon2i_MEMLIMIT_MIN,
+					       crypto_pwhash_ALG_ARGON2I13),
+			 0);
+	assert_int_equal(panel_password_verify(weak, "pw", &upgrade), 0);
+	assert_int_equal(upgrade, 1);
+	assert_int_equal(panel_password_verify(weak, "pW", &upgrade), PANEL_EAUTH);
+}
+
+static void sha512_crypt_for_the_daemons(void **state)
+{
+	(void)state;
+	char h[PANEL_HASH_MAX], tagged[PANEL_HASH_MAX + 32];
+	int upgrade = -1;
+
+	assert_int_equal(panel_password_hash(h, sizeof(h), "mailbox pw", PANEL_HASH_SHA512_CRYPT),
+			 0);
+	assert_int_equal(strncmp(h, "$6$", 3), 0);
+	assert_int_equal(panel_password_verify(h, "mailbox pw", &upgrade), 0);
+	assert_int_equal(upgrade, 0);
+	assert_int_equal(panel_password_verify(h, "mailbox pW", NULL), PANEL_EAUTH);
+	/* Dovecot's "{SCHEME}" prefix is understood. */
+	snprintf(tagged, sizeof(tagged), "{SHA512-CRYPT}%s", h);
+	assert_int_equal(panel_password_verify(tagged, "mailbox pw", NULL), 0);
+	assert_int_equal(panel_password_hash(h, sizeof(h), "x", (panel_hash_scheme)99),
+			 PANEL_EINVALID);
+}
+
+static void alternc_legacy_hashes_verify_and_ask_for_an_upgrade(void **state)
+{
+	(void)state;
+	int upgrade = 0;
+
+	/* MD5-crypt as AlternC 1.0 wrote membres.pass and mail_users.password
+	 * (openssl passwd -1 -salt Zq3xK9aB hunter2-legacy). */
+	const char *md5 = "$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31";
+	assert_int_equal(panel_password_verify(md5, "hunter2-legacy", &upgrade), 0);
+	assert_int_equal(upgrade, 1);
+	assert_int_equal(panel_password_verify(md5, "hunter2-Legacy", &upgrade), PANEL_EAUTH);
+	assert_int_equal(panel_password_verify("{MD5-CRYPT}$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31",
+					       "hunter2-legacy", NULL),
+			 0);
+
+	/* Traditional DES as MySQL ENCRYPT() wrote ftpusers.encrypted_password
+	 * (perl -e 'print crypt("ftp4life","ab")'). */
+	upgrade = 0;
+	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4life", &upgrade), 0);
+	assert_int_equal(upgrade, 1);
+	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4lifE", NULL), PANEL_EAUTH);
+	/* DES only reads 8 characters: the reason it must be upgraded. */
+	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4life-and-more", NULL), 0);
+
+	/* Not hashes at all. */
+	assert_int_equal(panel_password_verify("plaintext-password", "plaintext-password", NULL),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_password_verify("", "x", NULL), PANEL_EINVALID);
+	assert_int_equal(panel_password_verify(NULL, "x", NULL), PANEL_EINVALID);
+	assert_int_equal(panel_password_verify("$1$broken", "x", NULL), PANEL_EAUTH);
+	assert_int_equal(panel_password_verify("$9$unknown$scheme", "x", NULL), PANEL_EINVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(errors_carry_code_message_and_field),
+		cmocka_unit_test(error_names_are_stable),
+		cmocka_unit_test(actors_are_checked),
+		cmocka_unit_test(syntax_checks),
+		cmocka_unit_test(config_defaults_and_overrides),
+		cmocka_unit_test(config_file_is_read_and_checked),
+		cmocka_unit_test(argon2id_round_trip),
+		cmocka_unit_test(weaker_argon2_parameters_ask_for_an_upgrade),
+		cmocka_unit_test(sha512_crypt_for_the_daemons),
+		cmocka_unit_test(alternc_legacy_hashes_verify_and_ask_for_an_upgrade),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,389 @@
+/* Tests of the database layer against a real MariaDB: prepared statements, buffered rows,
+ * error mapping, the statement cache, and the transaction runner's deadlock retry and
+ * reconnect after a killed connection. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "db/db.h"
+#include "error.h"
+#include "panel/panel.h"
+#include "th_cluster.h"
+
+static th_cluster *cluster;
+static char dbname[128];
+
+static panel_db *open_db(void)
+{
+	const th_server *s = &cluster->servers[0];
+	panel_db_conf conf = {.host = "127.0.0.1",
+			      .port = (unsigned)s->port,
+			      .user = cluster->user,
+			      .password = cluster->password,
+			      .database = dbname,
+			      .connect_timeout = 5,
+			      .read_timeout = 30,
+			      .write_timeout = 30};
+	panel_db *db = NULL;
+
+	assert_int_equal(panel__db_open(&db, &conf), 0);
+	return db;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (th_cluster_shared(&cluster) != 0)
+		return -1;
+	if (th_database_create(cluster, "dbtest", dbname, sizeof(dbname)) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	th_database_drop(cluster, dbname);
+	th_cluster_free(cluster);
+	return 0;
+}
+
+static void exec_and_query_round_trip(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	panel_db_rows *rows;
+	uint64_t affected = 0, n = 0;
+	char big[5000];
+
+	assert_int_equal(panel__db_exec(NULL, db,
+					"CREATE TABLE t_rt (id INT UNSIGNED AUTO_INCREMENT PRIMARY "
+					"KEY, name VARCHAR(64) NOT NULL UNIQUE, note TEXT NULL,"
+					" n BIGINT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+					DB_NOARGS),
+			 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(panel__db_exec(&affected, db,
+					"INSERT INTO t_rt (name, note, n) VALUES (?, ?, ?), (?, ?, ?)",
+					DB_ARGS(DB_STR("Hervé ✓"), DB_STR(big), DB_I64(-42),
+						DB_STR("o'hara\"; DROP TABLE t_rt; --"), DB_NULL,
+						DB_U64(UINT64_C(18446744073709551615) >> 1))),
+			 0);
+	assert_int_equal(affected, 2);
+	assert_true(panel__db_insert_id(db) > 0);
+
+	assert_int_equal(panel__db_query(&rows, db,
+					 "SELECT name, note, n FROM t_rt ORDER BY id", DB_NOARGS),
+			 0);
+	assert_int_equal(panel__db_rows_count(rows), 2);
+	assert_int_equal(panel__db_rows_columns(rows), 3);
+	assert_string_equal(panel__db_cell(rows, 0, 0), "Hervé ✓");
+	assert_string_equal(panel__db_cell(rows, 0, 1), big); /* longer than the first fetch */
+	assert_string_equal(panel__db_cell(rows, 0, 2), "-42");
+	/* Bound, not interpolated: the quote and the DROP are plain data. */
+	assert_string_equal(panel__db_cell(rows, 1, 0), "o'hara\"; DROP TABLE t_rt; --");
+	assert_null(panel__db_cell(rows, 1, 1));
+	assert_string_equal(panel__db_cell(rows, 1, 2), "9223372036854775807");
+	assert_null(panel__db_cell(rows, 2, 0)); /* out of range */
+	assert_int_equal(panel__db_cell_u64(&n, rows, 0, 2), PANEL_ERROR);
+	panel__db_rows_free(rows);
+
+	assert_int_equal(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_rt WHERE name = ?",
+					     DB_ARGS(DB_STR("Hervé ✓"))),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(panel__db_query_u64(&n, db, "SELECT id FROM t_rt WHERE name = ?",
+					     DB_ARGS(DB_STR("nobody"))),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel__db_exec(&affected, db, "UPDATE t_rt SET n = n + 1 WHERE name = ?",
+					DB_ARGS(DB_STR("nobody"))),
+			 0);
+	assert_int_equal(affected, 0);
+	panel__db_close(db);
+}
+
+static void errors_are_mapped(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+
+	assert_int_equal(panel__db_exec(NULL, db,
+					"CREATE TABLE t_err (k VARCHAR(8) PRIMARY KEY) ENGINE=InnoDB",
+					DB_NOARGS),
+			 0);
+	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
+					DB_ARGS(DB_STR("a"))),
+			 0);
+	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
+					DB_ARGS(DB_STR("a"))),
+			 PANEL_EEXISTS);
+	assert_int_equal(panel__db_errno(db), 1062);
+	/* Strict mode: too long is an error, not a silent truncation. */
+	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
+					DB_ARGS(DB_STR("far too long"))),
+			 PANEL_ERROR);
+	assert_int_equal(panel__db_exec(NULL, db, "SELEC nonsense", DB_NOARGS), PANEL_ERROR);
+	assert_non_null(strstr(panel_error_last()->message, "1064"));
+	/* A wrong parameter count is a programming error reported, not a crash. */
+	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_NOARGS),
+			 PANEL_ERROR);
+	assert_non_null(strstr(panel_error_last()->message, "parameters"));
+	panel__db_close(db);
+}
+
+static void statement_cache_evicts_and_keeps_working(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	char sql[128];
+	uint64_t v;
+
+	/* More distinct statements than the cache holds, twice over. */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 150; i++) {
+			snprintf(sql, sizeof(sql), "SELECT ? + %d", i);
+			assert_int_equal(panel__db_query_u64(&v, db, sql, DB_ARGS(DB_I64(round))), 0);
+			assert_int_equal(v, (uint64_t)(i + round));
+		}
+	}
+	panel__db_close(db);
+}
+
+static void bad_credentials_and_unreachable_server(void **state)
+{
+	(void)state;
+	panel_db_conf conf = {.host = "127.0.0.1",
+			      .port = (unsigned)cluster->servers[0].port,
+			      .user = "nobody_here",
+			      .password = "wrong",
+			      .connect_timeout = 2};
+	panel_db *db = NULL;
+
+	assert_int_equal(panel__db_open(&db, &conf), PANEL_EAUTH);
+	assert_null(db);
+	conf.port = 1; /* nothing listens there */
+	assert_int_equal(panel__db_open(&db, &conf), PANEL_EUNAVAILABLE);
+	assert_true(panel_error_is_retryable(panel_error_last()->code));
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+struct insert_ctx {
+	const char *name;
+	int fail_with;
+	unsigned runs;
+};
+
+static int insert_body(panel_db *db, void *arg)
+{
+	struct insert_ctx *ctx = arg;
+	int error;
+
+	ctx->runs++;
+	if ((error = panel__db_exec(NULL, db, "INSERT INTO t_tx (name) VALUES (?)",
+				    DB_ARGS(DB_STR(ctx->name)))) < 0)
+		return error;
+	if (ctx->fail_with)
+		return panel__error(ctx->fail_with, "name", "refused by the test");
+	return 0;
+}
+
+static uint64_t count_name(panel_db *db, const char *name)
+{
+	uint64_t n = 99;
+
+	assert_int_equal(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_tx WHERE name = ?",
+					     DB_ARGS(DB_STR(name))),
+			 0);
+	return n;
+}
+
+static void transaction_commits_or_rolls_back_whole(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	struct insert_ctx ok = {.name = "kept"}, bad = {.name = "dropped", .fail_with = PANEL_EQUOTA};
+
+	assert_int_equal(panel__db_exec(NULL, db,
+					"CREATE TABLE t_tx (id INT AUTO_INCREMENT PRIMARY KEY,"
+					" name VARCHAR(32), v INT NOT NULL DEFAULT 0) ENGINE=InnoDB",
+					DB_NOARGS),
+			 0);
+	assert_int_equal(panel__db_transaction(db, insert_body, &ok), 0);
+	assert_int_equal(count_name(db, "kept"), 1);
+	assert_int_equal(panel__db_transaction(db, insert_body, &bad), PANEL_EQUOTA);
+	/* The body's own error survives the rollback, field included. */
+	assert_string_equal(panel_error_last()->message, "refused by the test");
+	assert_string_equal(panel_error_last()->field, "name");
+	assert_int_equal(bad.runs, 1);
+	assert_int_equal(count_name(db, "dropped"), 0);
+	panel__db_close(db);
+}
+
+struct killer_ctx {
+	unsigned runs;
+};
+
+/* First run: the connection is killed from outside halfway through the transaction. */
+static int killed_once_body(panel_db *db, void *arg)
+{
+	struct killer_ctx *ctx = arg;
+	int error;
+
+	ctx->runs++;
+	if ((error = panel__db_exec(NULL, db, "INSERT INTO t_tx (name) VALUES (?)",
+				    DB_ARGS(DB_STR("survivor")))) < 0)
+		return error;
+	if (ctx->runs == 1) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
+		assert_int_equal(th_sql(cluster, 0, sql), 0);
+	}
+	return panel__db_exec(NULL, db, "UPDATE t_tx SET v = v + 1 WHERE name = ?",
+			      DB_ARGS(DB_STR("survivor")));
+}
+
+static void transaction_reconnects_once_after_a_lost_connection(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	struct killer_ctx ctx = {0};
+
+	assert_int_equal(panel__db_transaction(db, killed_once_body, &ctx), 0);
+	assert_int_equal(ctx.runs, 2);
+	assert_int_equal(panel__db_tx_attempts(db), 2);
+	/* The first, interrupted run left nothing behind: exactly one row. */
+	assert_int_equal(count_name(db, "survivor"), 1);
+	panel__db_close(db);
+}
+
+/* Every run kills its own connection: one reconnect, then PANEL_EUNAVAILABLE. */
+static int always_killed_body(panel_db *db, void *arg)
+{
+	char sql[64];
+
+	(void)arg;
+	snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	return panel__db_exec(NULL, db, "INSERT INTO t_tx (name) VALUES (?)",
+			      DB_ARGS(DB_STR("never")));
+}
+
+static void transaction_gives_up_after_one_reconnect(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+
+	assert_int_equal(panel__db_transaction(db, always_killed_body, NULL), PANEL_EUNAVAILABLE);
+	assert_int_equal(panel__db_tx_attempts(db), 2);
+	assert_int_equal(count_name(db, "never"), 0);
+	panel__db_close(db);
+}
+
+/* Deadlock: the other connection holds row B and many rows; our body locks row A then B while
+ * the other locks A: InnoDB kills the lighter transaction, ours, and the runner retries. */
+struct deadlock_ctx {
+	MYSQL *other;
+	unsigned runs;
+	pthread_t thread;
+};
+
+static void *other_locks_a_then_commits(void *arg)
+{
+	struct deadlock_ctx *ctx = arg;
+
+	if (mysql_query(ctx->other, "UPDATE t_dl SET v = v + 10 WHERE id = 1") != 0 ||
+	    mysql_query(ctx->other, "COMMIT") != 0)
+		fprintf(stderr, "other connection: %s\n", mysql_error(ctx->other));
+	return NULL;
+}
+
+static int deadlock_body(panel_db *db, void *arg)
+{
+	struct deadlock_ctx *ctx = arg;
+	int error;
+
+	ctx->runs++;
+	if ((error = panel__db_exec(NULL, db, "UPDATE t_dl SET v = v + 1 WHERE id = 1",
+				    DB_NOARGS)) < 0)
+		return error;
+	if (ctx->runs == 1) {
+		assert_int_equal(pthread_create(&ctx->thread, NULL, other_locks_a_then_commits, ctx),
+				 0);
+		usleep(300 * 1000); /* let the other one wait on row 1 */
+	}
+	return panel__db_exec(NULL, db, "UPDATE t_dl SET v = v + 1 WHERE id = 2", DB_NOARGS);
+}
+
+static void transaction_retries_a_deadlock(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	struct deadlock_ctx ctx = {0};
+	uint64_t v1, v2;
+
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE `%s`.t_dl (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB;"
+		 "CREATE TABLE `%s`.t_weight (id INT PRIMARY KEY) ENGINE=InnoDB;"
+		 "INSERT INTO `%s`.t_dl VALUES (1, 0), (2, 0)",
+		 dbname, dbname, dbname);
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	ctx.other = th_connect(cluster, 0, dbname);
+	assert_non_null(ctx.other);
+	/* The other transaction: heavy (many rows written) and holding row 2. */
+	assert_int_equal(mysql_query(ctx.other, "START TRANSACTION"), 0);
+	assert_int_equal(mysql_query(ctx.other, "INSERT INTO t_weight SELECT seq FROM seq_1_to_500"),
+			 0);
+	assert_int_equal(mysql_query(ctx.other, "UPDATE t_dl SET v = v + 10 WHERE id = 2"), 0);
+
+	assert_int_equal(panel__db_transaction(db, deadlock_body, &ctx), 0);
+	pthread_join(ctx.thread, NULL);
+	assert_int_equal(ctx.runs, 2);
+	assert_int_equal(panel__db_query_u64(&v1, db, "SELECT v FROM t_dl WHERE id = 1", DB_NOARGS),
+			 0);
+	assert_int_equal(panel__db_query_u64(&v2, db, "SELECT v FROM t_dl WHERE id = 2", DB_NOARGS),
+			 0);
+	/* Both transactions applied once: 10 + 1 on each row. */
+	assert_int_equal(v1, 11);
+	assert_int_equal(v2, 11);
+	mysql_close(ctx.other);
+	panel__db_close(db);
+}
+
+static void ping_reconnects(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_int_equal(panel__db_ping(db), 0);
+	panel__db_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exec_and_query_round_trip),
+		cmocka_unit_test(errors_are_mapped),
+		cmocka_unit_test(statement_cache_evicts_and_keeps_working),
+		cmocka_unit_test(bad_credentials_and_unreachable_server),
+		cmocka_unit_test(transaction_commits_or_rolls_back_whole),
+		cmocka_unit_test(transaction_reconnects_once_after_a_lost_connection),
+		cmocka_unit_test(transaction_gives_up_after_one_reconnect),
+		cmocka_unit_test(transaction_retries_a_deadlock),
+		cmocka_unit_test(ping_reconnects),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
