@@ -106,12 +106,13 @@ $(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
 	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(CLI_LIBS)
 
 # ---------------------------------------------------------------- tests
-HARNESS_SRC  := $(filter-out tests/harness/test_%.c,$(wildcard tests/harness/*.c))
+HARNESS_SRC  := $(filter-out %/test_%.c,$(wildcard tests/harness/*.c tests/support/*.c))
 HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(OBJ)/%.o)
 HARNESS_A    := $(BUILD)/tests/libth.a
 TEST_SRC     := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN     := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(notdir $(basename $(t))))
-TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness $(PKG_CFLAGS) $(TEST_CFLAGS)
+TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness -Itests/support $(PKG_CFLAGS) \
+	$(TEST_CFLAGS)
 
 $(OBJ)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)

@@ -1,0 +1,340 @@
+/* Tests of the schema migrations against a real MariaDB: an empty database, an AlternC 1.0
+ * database (tests/fixtures/alternc-1.0.sql) that must keep every row, idempotence, the lock,
+ * and the refusals (tampered or newer schema, non-system actor). */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "panel/panel.h"
+#include "th_cluster.h"
+#include "ts_panel.h"
+
+static th_cluster *cluster;
+
+/* The AlternC 1.0 tables (alternc-1.0.md section 1) that every migrated database has. */
+static const char *const alternc_tables[] = {
+	"membres",	 "local",	  "quotas",	  "defquotas",	  "sessions",
+	"chgmail",	 "browser",	  "domaines",	  "sub_domaines", "domaines_type",
+	"tld",		 "forbidden_domains", "mail_domain", "mail_users",   "mail_alias",
+	"mxaccount",	 "size_mail",	  "db",		  "dbusers",	  "size_db",
+	"ftpusers",	 "variable",	  "policy",	  "slaveip",	  "slaveaccount",
+	"size_web",	 "size_mailman", "stats2",
+};
+#define N_ALTERNC_TABLES (sizeof(alternc_tables) / sizeof(alternc_tables[0]))
+
+static int setup(void **state)
+{
+	(void)state;
+	return th_cluster_shared(&cluster);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	th_cluster_free(cluster);
+	return 0;
+}
+
+static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long number(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return ts_query_number(cluster, sql);
+}
+
+static void assert_all_innodb_utf8mb4(const char *db)
+{
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				"table_schema='%s' AND table_type='BASE TABLE' AND "
+				"(engine <> 'InnoDB' OR table_collation NOT LIKE 'utf8mb4%%')",
+				db),
+			 0);
+	/* Text columns too, not only the table default. */
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.columns WHERE "
+				"table_schema='%s' AND character_set_name IS NOT NULL AND "
+				"character_set_name <> 'utf8mb4'",
+				db),
+			 0);
+}
+
+static void fresh_database_migrates_to_latest(void **state)
+{
+	(void)state;
+	char db[128];
+	unsigned current = 99, latest = 0, from = 99, to = 0;
+	panel_actor sys = panel_actor_system();
+
+	assert_int_equal(th_database_create(cluster, "schema_fresh", db, sizeof(db)), 0);
+	panel *p = ts_panel_open(cluster, db);
+	assert_int_equal(panel_schema_version(&current, &latest, p), 0);
+	assert_int_equal(current, 0);
+	assert_true(latest >= 2);
+
+	assert_int_equal(panel_schema_migrate(&from, &to, p, &sys), 0);
+	assert_int_equal(from, 0);
+	assert_int_equal(to, latest);
+	assert_int_equal(panel_schema_version(&current, NULL, p), 0);
+	assert_int_equal(current, latest);
+	for (size_t i = 0; i < N_ALTERNC_TABLES; i++) {
+		long long n = number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				     "table_schema='%s' AND table_name='%s'",
+				     db, alternc_tables[i]);
+		if (n != 1)
+			fail_msg("table %s missing after migration", alternc_tables[i]);
+	}
+	assert_all_innodb_utf8mb4(db);
+	/* The 1.0 seeds: the stable-1.0 domain types, the TLDs, the default quotas. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines_type", db), 12);
+	assert_int_equal(number("SELECT mode FROM `%s`.tld WHERE tld='fr'", db), 4);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines_type WHERE name='defmx'"
+				" AND enable='ADMIN'",
+				db),
+			 1);
+	assert_true(number("SELECT COUNT(*) FROM `%s`.defquotas WHERE type='default'", db) >= 6);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres", db), 0);
+
+	/* Again: nothing to do, nothing changed. */
+	assert_int_equal(panel_schema_migrate(&from, &to, p, &sys), 0);
+	assert_int_equal(from, latest);
+	assert_int_equal(to, latest);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_schema_version", db), latest);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
+static void only_the_system_migrates(void **state)
+{
+	(void)state;
+	char db[128];
+	panel_actor admin = panel_actor_admin(2000), member = panel_actor_member(2001);
+
+	assert_int_equal(th_database_create(cluster, "schema_actor", db, sizeof(db)), 0);
+	panel *p = ts_panel_open(cluster, db);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &admin), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &member), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, p, NULL), PANEL_EINVALID);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				"table_schema='%s'",
+				db),
+			 0);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
+static void changed_or_newer_schema_is_refused(void **state)
+{
+	(void)state;
+	char db[128], sql[512];
+	unsigned latest;
+	panel_actor sys = panel_actor_system();
+
+	assert_int_equal(th_database_create(cluster, "schema_tamper", db, sizeof(db)), 0);
+	panel *p = ts_panel_open(cluster, db);
+	assert_int_equal(panel_schema_migrate(NULL, &latest, p, &sys), 0);
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE `%s`.panel_schema_version SET checksum = REPEAT('0', 64) WHERE version = 1",
+		 db);
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "changed after it was applied"));
+	assert_int_equal(panel_schema_version(NULL, NULL, p), PANEL_ECONFLICT);
+
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM `%s`.panel_schema_version WHERE version = 1;"
+		 "INSERT INTO `%s`.panel_schema_version (version, name, checksum)"
+		 " SELECT %u + 1, 'from_the_future', REPEAT('f', 64)",
+		 db, db, latest);
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
+struct racer {
+	const char *db;
+	int rc;
+	unsigned from, to;
+};
+
+static void *race_migrate(void *arg)
+{
+	struct racer *r = arg;
+	panel_actor sys = panel_actor_system();
+	panel *p = ts_panel_open(cluster, r->db);
+
+	r->rc = panel_schema_migrate(&r->from, &r->to, p, &sys);
+	panel_close(p);
+	return NULL;
+}
+
+static void concurrent_migrations_apply_once(void **state)
+{
+	(void)state;
+	char db[128];
+	struct racer a = {.db = db}, b = {.db = db};
+	pthread_t ta, tb;
+
+	assert_int_equal(th_database_create(cluster, "schema_race", db, sizeof(db)), 0);
+	assert_int_equal(pthread_create(&ta, NULL, race_migrate, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, race_migrate, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(a.to, b.to);
+	/* The lock serialized them: one did the work, the other found it done. */
+	assert_true((a.from == 0 && b.from == b.to) || (b.from == 0 && a.from == a.to));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_schema_version", db), a.to);
+	th_database_drop(cluster, db);
+}
+
+/* ---------------------------------------------------------------- the AlternC 1.0 fixture */
+
+struct table_count {
+	char name[65];
+	long long rows;
+};
+
+static size_t count_rows(struct table_count *out, size_t max, const char *db)
+{
+	MYSQL *m = th_connect(cluster, 0, db);
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t n = 0;
+
+	assert_non_null(m);
+	assert_int_equal(mysql_query(m, "SELECT table_name FROM information_schema.tables WHERE "
+					"table_schema = DATABASE() AND table_type = 'BASE TABLE' "
+					"ORDER BY table_name"),
+			 0);
+	res = mysql_store_result(m);
+	assert_non_null(res);
+	while ((row = mysql_fetch_row(res)) && n < max) {
+		snprintf(out[n].name, sizeof(out[n].name), "%s", row[0]);
+		out[n].rows = number("SELECT COUNT(*) FROM `%s`.`%s`", db, row[0]);
+		n++;
+	}
+	mysql_free_result(res);
+	mysql_close(m);
+	return n;
+}
+
+static void alternc_1_0_database_keeps_every_row(void **state)
+{
+	(void)state;
+	struct table_count before[64];
+	char db[128];
+	size_t nbefore;
+	long long total = 0, archived;
+	unsigned to;
+	panel_actor sys = panel_actor_system();
+
+	assert_int_equal(th_database_create(cluster, "schema_alternc10", db, sizeof(db)), 0);
+	assert_int_equal(ts_sql_file(cluster, db, "tests/fixtures/alternc-1.0.sql"), 0);
+	/* It really is an old database: MyISAM and latin1. */
+	assert_true(number("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema="
+			   "'%s' AND engine='MyISAM' AND table_collation LIKE 'latin1%%'",
+			   db) >= 20);
+	nbefore = count_rows(before, 64, db);
+	assert_true(nbefore >= N_ALTERNC_TABLES);
+	for (size_t i = 0; i < nbefore; i++)
+		total += before[i].rows;
+	assert_true(total >= 50);
+
+	panel *p = ts_panel_open(cluster, db);
+	assert_int_equal(panel_schema_migrate(NULL, &to, p, &sys), 0);
+	assert_all_innodb_utf8mb4(db);
+
+	/* Every row is still in its table, or archived in panel_legacy_rows with its data. */
+	for (size_t i = 0; i < nbefore; i++) {
+		long long now = number("SELECT COUNT(*) FROM `%s`.`%s`", db, before[i].name);
+		long long moved = number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
+					 "source_table='%s'",
+					 db, before[i].name);
+		if (now + moved != before[i].rows)
+			fail_msg("%s: %lld rows before, %lld after + %lld archived", before[i].name,
+				 before[i].rows, now, moved);
+	}
+	/* The fixture has orphans and a duplicate: they were archived, not dropped. */
+	archived = number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows", db);
+	assert_true(archived >= 2);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
+				"JSON_VALID(row_data) = 0",
+				db),
+			 0);
+
+	/* Latin1 text came out right. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE nom = 'Hervé' COLLATE "
+				"utf8mb4_bin AND prenom = 'Noël' COLLATE utf8mb4_bin",
+				db),
+			 1);
+	/* Nothing lost in the hash columns, and they now fit argon2id. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE pass LIKE '$1$%%'", db),
+			 number("SELECT COUNT(*) FROM `%s`.membres", db));
+	assert_true(number("SELECT character_maximum_length FROM information_schema.columns WHERE "
+			   "table_schema='%s' AND table_name='membres' AND column_name='pass'",
+			   db) >= 128);
+
+	/* The migrated legacy tables have the same columns as a fresh install. */
+	char fresh[128];
+	assert_int_equal(th_database_create(cluster, "schema_fresh_cmp", fresh, sizeof(fresh)),
+			 0);
+	panel *pf = ts_panel_open(cluster, fresh);
+	assert_int_equal(panel_schema_migrate(NULL, NULL, pf, &sys), 0);
+	panel_close(pf);
+	long long differ = number(
+		"SELECT COUNT(*) FROM ("
+		" SELECT table_name, column_name, column_type, is_nullable, column_default,"
+		"  collation_name, COUNT(*) c FROM information_schema.columns"
+		" WHERE table_schema IN ('%s', '%s')"
+		" GROUP BY table_name, column_name, column_type, is_nullable, column_default,"
+		"  collation_name HAVING c <> 2) d",
+		db, fresh);
+	if (differ != 0)
+		fail_msg("%lld column definitions differ between a migrated 1.0 database and a "
+			 "fresh one",
+			 differ);
+	/* ... and the same keys. */
+	assert_int_equal(number("SELECT COUNT(*) FROM (SELECT table_name, index_name, non_unique,"
+				" cols, COUNT(*) c FROM (SELECT table_schema, table_name, index_name,"
+				" non_unique, GROUP_CONCAT(column_name ORDER BY seq_in_index) cols"
+				" FROM information_schema.statistics WHERE table_schema IN ('%s', '%s')"
+				" GROUP BY table_schema, table_name, index_name, non_unique) s"
+				" GROUP BY table_name, index_name, non_unique, cols HAVING c <> 2) d",
+				db, fresh),
+			 0);
+	th_database_drop(cluster, fresh);
+
+	/* Migrating again is a no-op. */
+	unsigned from2, to2;
+	assert_int_equal(panel_schema_migrate(&from2, &to2, p, &sys), 0);
+	assert_int_equal(from2, to);
+	assert_int_equal(to2, to);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fresh_database_migrates_to_latest),
+		cmocka_unit_test(only_the_system_migrates),
+		cmocka_unit_test(changed_or_newer_schema_is_refused),
+		cmocka_unit_test(concurrent_migrations_apply_once),
+		cmocka_unit_test(alternc_1_0_database_keeps_every_row),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,100 @@
+/* Test support on top of the harness: libpanel handles and SQL files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ts_panel.h"
+
+panel_config *ts_config(const th_cluster *c, int idx, const char *dbname)
+{
+	panel_config *cfg = NULL;
+	char port[16];
+
+	snprintf(port, sizeof(port), "%d", c->servers[idx].port);
+	if (panel_config_new(&cfg) < 0 || panel_config_set(cfg, "database", "host", "127.0.0.1") ||
+	    panel_config_set(cfg, "database", "port", port) ||
+	    panel_config_set(cfg, "database", "user", c->user) ||
+	    panel_config_set(cfg, "database", "password", c->password) ||
+	    panel_config_set(cfg, "database", "name", dbname)) {
+		fprintf(stderr, "ts_config: %s\n", panel_error_last()->message);
+		abort();
+	}
+	return cfg;
+}
+
+panel *ts_panel_open(const th_cluster *c, const char *dbname)
+{
+	panel_config *cfg = ts_config(c, 0, dbname);
+	panel *p = NULL;
+
+	if (panel_open(&p, cfg) < 0) {
+		fprintf(stderr, "ts_panel_open: %s\n", panel_error_last()->message);
+		abort();
+	}
+	panel_config_free(cfg);
+	return p;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)len + 1);
+		if (buf && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		} else if (buf) {
+			buf[len] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+int ts_sql_file(const th_cluster *c, const char *dbname, const char *path)
+{
+	char *body = read_file(path), *sql;
+	size_t len;
+	int rc;
+
+	if (!body) {
+		fprintf(stderr, "ts_sql_file: cannot read %s\n", path);
+		return -1;
+	}
+	len = strlen(body) + strlen(dbname) + 16;
+	sql = malloc(len);
+	if (!sql) {
+		free(body);
+		return -1;
+	}
+	snprintf(sql, len, "USE `%s`;\n%s", dbname, body);
+	rc = th_sql(c, 0, sql);
+	free(sql);
+	free(body);
+	return rc;
+}
+
+long long ts_query_number(const th_cluster *c, const char *sql)
+{
+	MYSQL *m = th_connect(c, 0, NULL);
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	long long v = -1;
+
+	if (!m)
+		return -1;
+	if (mysql_query(m, sql) == 0 && (res = mysql_store_result(m))) {
+		if ((row = mysql_fetch_row(res)) && row[0])
+			v = strtoll(row[0], NULL, 10);
+		mysql_free_result(res);
+	} else {
+		fprintf(stderr, "ts_query_number: %s: %s\n", sql, mysql_error(m));
+	}
+	mysql_close(m);
+	return v;
+}
