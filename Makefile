@@ -106,7 +106,8 @@ $(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
 	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(CLI_LIBS)
 
 # ---------------------------------------------------------------- tests
-HARNESS_SRC  := $(filter-out %/test_%.c,$(wildcard tests/harness/*.c tests/support/*.c))
+HARNESS_SRC  := $(filter-out tests/harness/test_%.c tests/support/test_%.c,\
+	$(wildcard tests/harness/*.c tests/support/*.c))
 HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(OBJ)/%.o)
 HARNESS_A    := $(BUILD)/tests/libth.a
 TEST_SRC     := $(sort $(wildcard tests/*/test_*.c))

@@ -285,6 +285,8 @@ static void transaction_gives_up_after_one_reconnect(void **state)
 
 	assert_int_equal(panel__db_transaction(db, always_killed_body, NULL), PANEL_EUNAVAILABLE);
 	assert_int_equal(panel__db_tx_attempts(db), 2);
+	/* The handle recovers on its next use. */
+	assert_int_equal(panel__db_ping(db), 0);
 	assert_int_equal(count_name(db, "never"), 0);
 	panel__db_close(db);
 }
@@ -331,7 +333,7 @@ static void transaction_retries_a_deadlock(void **state)
 	struct deadlock_ctx ctx = {0};
 	uint64_t v1, v2;
 
-	char sql[512];
+	char sql[1024];
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE `%s`.t_dl (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB;"
 		 "CREATE TABLE `%s`.t_weight (id INT PRIMARY KEY) ENGINE=InnoDB;"
