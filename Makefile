@@ -165,7 +165,8 @@ install: all
 	install -m 644 $(LIBPANEL_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPANEL_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanel.so
-	install -m 644 $(LIBPANEL_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
+		libpanel/libpanel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
 	install -m 755 $(PANELCTL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

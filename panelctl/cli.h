@@ -11,9 +11,9 @@
 enum cli_exit {
 	EXIT_OK_ = 0,
 	EXIT_INTERNAL = 1,
-	EXIT_INVALID = 2,     /* bad usage or input */
+	EXIT_INVALID = 2, /* bad usage or input */
 	EXIT_NOTFOUND = 3,
-	EXIT_CONFLICT = 4,    /* exists, or changed concurrently */
+	EXIT_CONFLICT = 4, /* exists, or changed concurrently */
 	EXIT_QUOTA = 5,
 	EXIT_DENIED = 6,      /* forbidden or bad credentials */
 	EXIT_UNAVAILABLE = 7, /* database down or failing over: retry later */
@@ -22,7 +22,7 @@ enum cli_exit {
 typedef struct cli {
 	const char *config_path;
 	int json;
-	panel *p;          /* opened on demand by cli_open */
+	panel *p;	   /* opened on demand by cli_open */
 	panel_actor actor; /* the system actor for admin scripts */
 } cli;
 

@@ -40,10 +40,10 @@ static int schema_migrate(cli *c, int argc, char **argv)
 }
 
 static const struct cli_verb schema_verbs[] = {
-	{"status", schema_status, "", "show the database's schema version and the latest one"},
-	{"migrate", schema_migrate, "",
-	 "bring the database (empty, AlternC 1.0, or older) to the latest version"},
-	{NULL, NULL, NULL, NULL},
+    {"status", schema_status, "", "show the database's schema version and the latest one"},
+    {"migrate", schema_migrate, "",
+     "bring the database (empty, AlternC 1.0, or older) to the latest version"},
+    {NULL, NULL, NULL, NULL},
 };
 
 const struct cli_resource cli_schema = {"schema", schema_verbs};

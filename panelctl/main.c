@@ -13,14 +13,14 @@ static const struct cli_resource *const resources[] = {&cli_schema};
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: panelctl [-c FILE] [--json] <resource> <verb> [arguments]\n\n"
-		     "options:\n"
-		     "  -c, --config FILE  configuration (default $PANEL_CONFIG or " DEFAULT_CONFIG
-		     ")\n"
-		     "      --json         machine-readable output (errors too, on stdout)\n"
-		     "  -h, --help         this help\n"
-		     "      --version      libpanel's version\n\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: panelctl [-c FILE] [--json] <resource> <verb> [arguments]\n\n"
+		"options:\n"
+		"  -c, --config FILE  configuration (default $PANEL_CONFIG or " DEFAULT_CONFIG ")\n"
+		"      --json         machine-readable output (errors too, on stdout)\n"
+		"  -h, --help         this help\n"
+		"      --version      libpanel's version\n\n"
+		"commands:\n");
 	for (size_t r = 0; r < sizeof(resources) / sizeof(resources[0]); r++)
 		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++) {
 			char command[128];
@@ -35,11 +35,11 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	cli c = {.actor = panel_actor_system()};
 	int opt, rc;

@@ -20,6 +20,7 @@ source "$cluster/cluster.env"
 stop() {
 	echo
 	echo "run: stopping"
+	jobs -p | xargs -r kill 2>/dev/null || true
 	tests/harness/mariadb-cluster stop "$cluster" >/dev/null 2>&1 || true
 }
 trap stop EXIT
@@ -57,4 +58,7 @@ Try:
   $build/bin/panelctl -c $run/panel.conf schema status
   mariadb -h 127.0.0.1 -P $SERVER1_PORT -u root alternc -e 'SHOW TABLES'   # the replica has it too
 MSG
-while :; do sleep 3600; done
+while :; do
+	sleep 3600 &
+	wait $! # a plain sleep would delay the trap until it ends
+done

@@ -35,11 +35,13 @@ int panel_actor_check(const panel_actor *who)
 		return 0;
 	case PANEL_ACTOR_ADMIN:
 		if (!who->uid)
-			return panel__error(PANEL_EINVALID, "actor", "an admin actor needs its uid");
+			return panel__error(PANEL_EINVALID, "actor",
+					    "an admin actor needs its uid");
 		return 0;
 	case PANEL_ACTOR_MEMBER:
 		if (!who->uid)
-			return panel__error(PANEL_EINVALID, "actor", "a member actor needs its uid");
+			return panel__error(PANEL_EINVALID, "actor",
+					    "a member actor needs its uid");
 		if (who->as_uid)
 			return panel__error(PANEL_EINVALID, "actor",
 					    "only an admin can act as another account");

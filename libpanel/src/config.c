@@ -11,15 +11,15 @@
 #include "validate.h"
 
 enum value_kind {
-	V_TEXT,     /* printable text */
-	V_HOST,     /* host name or IP address */
-	V_PORT,     /* 1..65535 */
+	V_TEXT,	    /* printable text */
+	V_HOST,	    /* host name or IP address */
+	V_PORT,	    /* 1..65535 */
 	V_SECONDS,  /* 1..3600 */
-	V_PATH,     /* absolute path, or empty */
+	V_PATH,	    /* absolute path, or empty */
 	V_DBNAME,   /* [A-Za-z0-9_]{1,64} */
-	V_IPV4,     /* IPv4 address, or empty */
-	V_IPV6,     /* IPv6 address, or empty */
-	V_FQDN,     /* fully qualified name, or empty */
+	V_IPV4,	    /* IPv4 address, or empty */
+	V_IPV6,	    /* IPv6 address, or empty */
+	V_FQDN,	    /* fully qualified name, or empty */
 	V_GRANTHOST /* host part of a MySQL account: an IP, a name, "%" or "localhost" */
 };
 
@@ -33,32 +33,32 @@ struct known_key {
 /* Every key of the sections libpanel owns, with its default. An empty member_database value
  * means "same as [database]". */
 static const struct known_key known_keys[] = {
-	{"database", "host", V_HOST, "127.0.0.1"},
-	{"database", "port", V_PORT, "3306"},
-	{"database", "socket", V_PATH, ""},
-	{"database", "user", V_TEXT, "panel"},
-	{"database", "password", V_TEXT, ""},
-	{"database", "password_file", V_PATH, ""},
-	{"database", "name", V_DBNAME, "alternc"},
-	{"database", "connect_timeout", V_SECONDS, "5"},
-	{"database", "read_timeout", V_SECONDS, "30"},
-	{"database", "write_timeout", V_SECONDS, "30"},
-	{"member_database", "host", V_HOST, ""},
-	{"member_database", "port", V_PORT, ""},
-	{"member_database", "socket", V_PATH, ""},
-	{"member_database", "user", V_TEXT, ""},
-	{"member_database", "password", V_TEXT, ""},
-	{"member_database", "password_file", V_PATH, ""},
-	{"member_database", "client_host", V_GRANTHOST, "localhost"},
-	{"hosting", "fqdn", V_FQDN, ""},
-	{"hosting", "hosting_domain", V_FQDN, ""},
-	{"hosting", "public_ip", V_IPV4, ""},
-	{"hosting", "public_ipv6", V_IPV6, ""},
-	{"hosting", "ns1", V_FQDN, ""},
-	{"hosting", "ns2", V_FQDN, ""},
-	{"hosting", "default_mx", V_FQDN, ""},
-	{"hosting", "default_secondary_mx", V_FQDN, ""},
-	{"hosting", "root", V_PATH, "/var/alternc"},
+    {"database", "host", V_HOST, "127.0.0.1"},
+    {"database", "port", V_PORT, "3306"},
+    {"database", "socket", V_PATH, ""},
+    {"database", "user", V_TEXT, "panel"},
+    {"database", "password", V_TEXT, ""},
+    {"database", "password_file", V_PATH, ""},
+    {"database", "name", V_DBNAME, "alternc"},
+    {"database", "connect_timeout", V_SECONDS, "5"},
+    {"database", "read_timeout", V_SECONDS, "30"},
+    {"database", "write_timeout", V_SECONDS, "30"},
+    {"member_database", "host", V_HOST, ""},
+    {"member_database", "port", V_PORT, ""},
+    {"member_database", "socket", V_PATH, ""},
+    {"member_database", "user", V_TEXT, ""},
+    {"member_database", "password", V_TEXT, ""},
+    {"member_database", "password_file", V_PATH, ""},
+    {"member_database", "client_host", V_GRANTHOST, "localhost"},
+    {"hosting", "fqdn", V_FQDN, ""},
+    {"hosting", "hosting_domain", V_FQDN, ""},
+    {"hosting", "public_ip", V_IPV4, ""},
+    {"hosting", "public_ipv6", V_IPV6, ""},
+    {"hosting", "ns1", V_FQDN, ""},
+    {"hosting", "ns2", V_FQDN, ""},
+    {"hosting", "default_mx", V_FQDN, ""},
+    {"hosting", "default_secondary_mx", V_FQDN, ""},
+    {"hosting", "root", V_PATH, "/var/alternc"},
 };
 
 struct entry {
@@ -221,16 +221,16 @@ int panel_config_set(panel_config *cfg, const char *section, const char *key, co
 		return panel__error(PANEL_EINVALID, NULL, "configuration: missing argument");
 	snprintf(field, sizeof(field), "%s.%s", section, key);
 	if (!panel__valid_identifier(section, 64) || !panel__valid_identifier(key, 64))
-		return panel__error(PANEL_EINVALID, field, "configuration: bad section or key name");
+		return panel__error(PANEL_EINVALID, field,
+				    "configuration: bad section or key name");
 	if (owned_section(section)) {
 		k = find_known(section, key);
 		if (!k)
 			return panel__error(PANEL_EINVALID, field, "configuration: unknown key %s",
 					    field);
 		if (!valid_value(k->kind, value))
-			return panel__error(PANEL_EINVALID, field,
-					    "configuration: %s must be %s", field,
-					    kind_hint(k->kind));
+			return panel__error(PANEL_EINVALID, field, "configuration: %s must be %s",
+					    field, kind_hint(k->kind));
 	} else if (!panel__printable(value)) {
 		return panel__error(PANEL_EINVALID, field,
 				    "configuration: %s has control characters", field);

@@ -7,7 +7,7 @@
 /* Records code, field (may be NULL) and a printf-style message as this thread's last error and
  * returns code, so that `return panel__error(PANEL_EINVALID, "login", "...")` reads naturally. */
 int panel__error(int code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Out of memory: records it and returns PANEL_ERROR. */
 int panel__error_oom(void);

@@ -6,9 +6,9 @@
 #include "panel/panel.h"
 
 struct panel {
-	panel_config *cfg;    /* private copy of the configuration */
-	panel_db *db;         /* the panel database */
-	panel_db *member_db;  /* the member database server, connected on first use */
+	panel_config *cfg;   /* private copy of the configuration */
+	panel_db *db;	     /* the panel database */
+	panel_db *member_db; /* the member database server, connected on first use */
 };
 
 /* The connection to the member database server ([member_database], defaulting to the values

@@ -9,8 +9,7 @@
 #include "handle.h"
 
 /* A value of section, falling back to [database] when empty (member_database inherits). */
-static const char *value_or_database(const panel_config *cfg, const char *section,
-				     const char *key)
+static const char *value_or_database(const panel_config *cfg, const char *section, const char *key)
 {
 	const char *v = panel_config_get(cfg, section, key);
 
@@ -49,8 +48,8 @@ static int open_section(panel_db **out, const panel_config *cfg, const char *sec
 	conf.user = value_or_database(cfg, section, "user");
 	conf.password = secret;
 	/* The member server is used without a default database: it creates them. */
-	conf.database = strcmp(section, "database") == 0 ? panel_config_get(cfg, "database", "name")
-							  : NULL;
+	conf.database =
+	    strcmp(section, "database") == 0 ? panel_config_get(cfg, "database", "name") : NULL;
 	conf.port = (unsigned)port;
 	conf.connect_timeout = (unsigned)ct;
 	conf.read_timeout = (unsigned)rt;

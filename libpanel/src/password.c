@@ -28,10 +28,9 @@ static int hash_argon2id(char *out, size_t outsz, const char *password)
 		return panel__error(PANEL_ERROR, NULL, "internal: hash buffer too small");
 	if (sodium_init() < 0)
 		return panel__error(PANEL_ERROR, NULL, "cannot initialize libsodium");
-	if (crypto_pwhash_str_alg(out, password, strlen(password),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+	if (crypto_pwhash_str_alg(
+		out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return panel__error(PANEL_ERROR, NULL, "argon2id hashing failed (out of memory?)");
 	return 0;
 }
@@ -81,7 +80,7 @@ int panel_password_hash(char *out, size_t outsz, const char *password, panel_has
 /* Dovecot writes hashes as "{SCHEME}hash"; for the crypt(3) family the hash itself says all. */
 static const char *strip_scheme_tag(const char *stored)
 {
-	static const char *const tags[] = {"{CRYPT}", "{MD5-CRYPT}", "{SHA256-CRYPT}",
+	static const char *const tags[] = {"{CRYPT}",	     "{MD5-CRYPT}", "{SHA256-CRYPT}",
 					   "{SHA512-CRYPT}", "{BLF-CRYPT}", "{ARGON2ID}",
 					   "{ARGON2I}"};
 
@@ -94,7 +93,7 @@ static const char *strip_scheme_tag(const char *stored)
 static int is_des_hash(const char *s)
 {
 	static const char alphabet[] =
-		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 	if (strlen(s) != 13)
 		return 0;
@@ -123,13 +122,14 @@ static int verify_crypt(const char *stored, const char *password, int *needs_upg
 		return panel__error_oom();
 	h = crypt_rn(password, stored, data, (int)sizeof(*data));
 	if (!h || h[0] == '*')
-		error = panel__error(PANEL_EINVALID, "hash", "unsupported or damaged password hash");
+		error =
+		    panel__error(PANEL_EINVALID, "hash", "unsupported or damaged password hash");
 	else if (strlen(h) != strlen(stored) || sodium_memcmp(h, stored, strlen(h)) != 0)
 		error = panel__error(PANEL_EAUTH, "password", "wrong password");
 	else
 		/* DES keeps 8 characters, MD5-crypt is fast to brute force, BSDi too. */
-		*needs_upgrade = is_des_hash(stored) || stored[0] == '_' ||
-				 strncmp(stored, "$1$", 3) == 0;
+		*needs_upgrade =
+		    is_des_hash(stored) || stored[0] == '_' || strncmp(stored, "$1$", 3) == 0;
 	sodium_memzero(data, sizeof(*data));
 	free(data);
 	return error;

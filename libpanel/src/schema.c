@@ -8,16 +8,16 @@
 #include "handle.h"
 #include "migrations.h"
 
-#define LOCK_NAME         "panel_schema_migrate"
+#define LOCK_NAME	  "panel_schema_migrate"
 #define LOCK_WAIT_SECONDS 60
 
 static const char create_version_table[] =
-	"CREATE TABLE IF NOT EXISTS panel_schema_version ("
-	" version INT UNSIGNED NOT NULL PRIMARY KEY,"
-	" name VARCHAR(128) NOT NULL,"
-	" checksum CHAR(64) NOT NULL,"
-	" applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
+    "CREATE TABLE IF NOT EXISTS panel_schema_version ("
+    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+    " name VARCHAR(128) NOT NULL,"
+    " checksum CHAR(64) NOT NULL,"
+    " applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
 static void checksum_hex(char out[crypto_hash_sha256_BYTES * 2 + 1],
 			 const struct panel__migration *m)
@@ -31,11 +31,10 @@ static void checksum_hex(char out[crypto_hash_sha256_BYTES * 2 + 1],
 static int version_table_exists(int *exists, panel_db *db)
 {
 	uint64_t n = 0;
-	int error = panel__db_query_u64(
-		&n, db,
-		"SELECT COUNT(*) FROM information_schema.tables"
-		" WHERE table_schema = DATABASE() AND table_name = ?",
-		DB_ARGS(DB_STR("panel_schema_version")));
+	int error = panel__db_query_u64(&n, db,
+					"SELECT COUNT(*) FROM information_schema.tables"
+					" WHERE table_schema = DATABASE() AND table_name = ?",
+					DB_ARGS(DB_STR("panel_schema_version")));
 
 	*exists = n > 0;
 	return error;
@@ -112,8 +111,14 @@ static int apply(panel_db *db, const struct panel__migration *m)
 
 	if ((error = panel__db_batch(&failed_at, db, m->sql, m->len)) < 0) {
 		const panel_error *e = panel_error_last();
-		return panel__error(e->code, "schema", "migration %s failed at statement %zu: %s",
-				    m->name, failed_at, e->message);
+		panel__error_saved saved;
+		panel__error(e->code, "schema", "migration %s failed at statement %zu: %s", m->name,
+			     failed_at, e->message);
+		/* A fresh session: no half-done transaction of the file can be committed by a
+		 * later statement, and no session setting of the file survives. */
+		panel__error_save(&saved);
+		panel__db_reconnect(db);
+		return panel__error_restore(&saved);
 	}
 	checksum_hex(sum, m);
 	return panel__db_exec(NULL, db,

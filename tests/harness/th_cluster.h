@@ -10,27 +10,27 @@
 #define TH_MAX_SERVERS 8
 
 typedef struct th_server {
-	int index;             /* 0 is the initial primary */
+	int index; /* 0 is the initial primary */
 	int server_id;
-	int port;              /* on 127.0.0.1 */
+	int port; /* on 127.0.0.1 */
 	char socket[PATH_MAX];
 	char datadir[PATH_MAX];
 } th_server;
 
 typedef struct th_cluster {
-	char dir[PATH_MAX];    /* holds cluster.env, one folder per server, logs */
+	char dir[PATH_MAX]; /* holds cluster.env, one folder per server, logs */
 	int nservers;
 	th_server servers[TH_MAX_SERVERS];
-	char user[64];         /* superuser over TCP on 127.0.0.1 (ALL PRIVILEGES WITH GRANT OPTION) */
+	char user[64]; /* superuser over TCP on 127.0.0.1 (ALL PRIVILEGES WITH GRANT OPTION) */
 	char password[64];
-	char repl_user[64];    /* replication user present on every server */
+	char repl_user[64]; /* replication user present on every server */
 	char repl_password[64];
-	int owned;             /* started by this process: th_cluster_free stops it */
+	int owned; /* started by this process: th_cluster_free stops it */
 } th_cluster;
 
 typedef struct th_options {
-	int replicas;          /* 0..TH_MAX_SERVERS-1 */
-	int semisync;          /* semi-sync replication, AFTER_SYNC, enabled on every server */
+	int replicas; /* 0..TH_MAX_SERVERS-1 */
+	int semisync; /* semi-sync replication, AFTER_SYNC, enabled on every server */
 } th_options;
 
 /* Starts a new cluster in a fresh folder under $TMPDIR (or /tmp) and waits until every server

@@ -193,8 +193,7 @@ static void config_defaults_and_overrides(void **state)
 	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.example.org"), 0);
 	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "not a name"), PANEL_EINVALID);
 	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "%"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "root", "relative/path"),
-			 PANEL_EINVALID);
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", "relative/path"), PANEL_EINVALID);
 	/* Sections libpanel does not own are kept for the front ends, unvalidated. */
 	assert_int_equal(panel_config_set(cfg, "api", "listen", "127.0.0.1:8080"), 0);
 	assert_string_equal(panel_config_get(cfg, "api", "listen"), "127.0.0.1:8080");
@@ -355,16 +354,16 @@ static void alternc_legacy_hashes_verify_and_ask_for_an_upgrade(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(errors_carry_code_message_and_field),
-		cmocka_unit_test(error_names_are_stable),
-		cmocka_unit_test(actors_are_checked),
-		cmocka_unit_test(syntax_checks),
-		cmocka_unit_test(config_defaults_and_overrides),
-		cmocka_unit_test(config_file_is_read_and_checked),
-		cmocka_unit_test(argon2id_round_trip),
-		cmocka_unit_test(weaker_argon2_parameters_ask_for_an_upgrade),
-		cmocka_unit_test(sha512_crypt_for_the_daemons),
-		cmocka_unit_test(alternc_legacy_hashes_verify_and_ask_for_an_upgrade),
+	    cmocka_unit_test(errors_carry_code_message_and_field),
+	    cmocka_unit_test(error_names_are_stable),
+	    cmocka_unit_test(actors_are_checked),
+	    cmocka_unit_test(syntax_checks),
+	    cmocka_unit_test(config_defaults_and_overrides),
+	    cmocka_unit_test(config_file_is_read_and_checked),
+	    cmocka_unit_test(argon2id_round_trip),
+	    cmocka_unit_test(weaker_argon2_parameters_ask_for_an_upgrade),
+	    cmocka_unit_test(sha512_crypt_for_the_daemons),
+	    cmocka_unit_test(alternc_legacy_hashes_verify_and_ask_for_an_upgrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

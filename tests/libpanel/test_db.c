@@ -72,18 +72,18 @@ static void exec_and_query_round_trip(void **state)
 			 0);
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(panel__db_exec(&affected, db,
-					"INSERT INTO t_rt (name, note, n) VALUES (?, ?, ?), (?, ?, ?)",
-					DB_ARGS(DB_STR("Hervé ✓"), DB_STR(big), DB_I64(-42),
-						DB_STR("o'hara\"; DROP TABLE t_rt; --"), DB_NULL,
-						DB_U64(UINT64_C(18446744073709551615) >> 1))),
-			 0);
+	assert_int_equal(
+	    panel__db_exec(&affected, db,
+			   "INSERT INTO t_rt (name, note, n) VALUES (?, ?, ?), (?, ?, ?)",
+			   DB_ARGS(DB_STR("Hervé ✓"), DB_STR(big), DB_I64(-42),
+				   DB_STR("o'hara\"; DROP TABLE t_rt; --"), DB_NULL,
+				   DB_U64(UINT64_C(18446744073709551615) >> 1))),
+	    0);
 	assert_int_equal(affected, 2);
 	assert_true(panel__db_insert_id(db) > 0);
 
-	assert_int_equal(panel__db_query(&rows, db,
-					 "SELECT name, note, n FROM t_rt ORDER BY id", DB_NOARGS),
-			 0);
+	assert_int_equal(
+	    panel__db_query(&rows, db, "SELECT name, note, n FROM t_rt ORDER BY id", DB_NOARGS), 0);
 	assert_int_equal(panel__db_rows_count(rows), 2);
 	assert_int_equal(panel__db_rows_columns(rows), 3);
 	assert_string_equal(panel__db_cell(rows, 0, 0), "Hervé ✓");
@@ -116,16 +116,15 @@ static void errors_are_mapped(void **state)
 	(void)state;
 	panel_db *db = open_db();
 
-	assert_int_equal(panel__db_exec(NULL, db,
-					"CREATE TABLE t_err (k VARCHAR(8) PRIMARY KEY) ENGINE=InnoDB",
-					DB_NOARGS),
-			 0);
-	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
-					DB_ARGS(DB_STR("a"))),
-			 0);
-	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
-					DB_ARGS(DB_STR("a"))),
-			 PANEL_EEXISTS);
+	assert_int_equal(
+	    panel__db_exec(NULL, db, "CREATE TABLE t_err (k VARCHAR(8) PRIMARY KEY) ENGINE=InnoDB",
+			   DB_NOARGS),
+	    0);
+	assert_int_equal(
+	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))), 0);
+	assert_int_equal(
+	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))),
+	    PANEL_EEXISTS);
 	assert_int_equal(panel__db_errno(db), 1062);
 	/* Strict mode: too long is an error, not a silent truncation. */
 	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
@@ -151,7 +150,8 @@ static void statement_cache_evicts_and_keeps_working(void **state)
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 150; i++) {
 			snprintf(sql, sizeof(sql), "SELECT ? + %d", i);
-			assert_int_equal(panel__db_query_u64(&v, db, sql, DB_ARGS(DB_I64(round))), 0);
+			assert_int_equal(panel__db_query_u64(&v, db, sql, DB_ARGS(DB_I64(round))),
+					 0);
 			assert_int_equal(v, (uint64_t)(i + round));
 		}
 	}
@@ -211,13 +211,15 @@ static void transaction_commits_or_rolls_back_whole(void **state)
 {
 	(void)state;
 	panel_db *db = open_db();
-	struct insert_ctx ok = {.name = "kept"}, bad = {.name = "dropped", .fail_with = PANEL_EQUOTA};
+	struct insert_ctx ok = {.name = "kept"},
+			  bad = {.name = "dropped", .fail_with = PANEL_EQUOTA};
 
-	assert_int_equal(panel__db_exec(NULL, db,
-					"CREATE TABLE t_tx (id INT AUTO_INCREMENT PRIMARY KEY,"
-					" name VARCHAR(32), v INT NOT NULL DEFAULT 0) ENGINE=InnoDB",
-					DB_NOARGS),
-			 0);
+	assert_int_equal(
+	    panel__db_exec(NULL, db,
+			   "CREATE TABLE t_tx (id INT AUTO_INCREMENT PRIMARY KEY,"
+			   " name VARCHAR(32), v INT NOT NULL DEFAULT 0) ENGINE=InnoDB",
+			   DB_NOARGS),
+	    0);
 	assert_int_equal(panel__db_transaction(db, insert_body, &ok), 0);
 	assert_int_equal(count_name(db, "kept"), 1);
 	assert_int_equal(panel__db_transaction(db, insert_body, &bad), PANEL_EQUOTA);
@@ -315,12 +317,12 @@ static int deadlock_body(panel_db *db, void *arg)
 	int error;
 
 	ctx->runs++;
-	if ((error = panel__db_exec(NULL, db, "UPDATE t_dl SET v = v + 1 WHERE id = 1",
-				    DB_NOARGS)) < 0)
+	if ((error =
+		 panel__db_exec(NULL, db, "UPDATE t_dl SET v = v + 1 WHERE id = 1", DB_NOARGS)) < 0)
 		return error;
 	if (ctx->runs == 1) {
-		assert_int_equal(pthread_create(&ctx->thread, NULL, other_locks_a_then_commits, ctx),
-				 0);
+		assert_int_equal(
+		    pthread_create(&ctx->thread, NULL, other_locks_a_then_commits, ctx), 0);
 		usleep(300 * 1000); /* let the other one wait on row 1 */
 	}
 	return panel__db_exec(NULL, db, "UPDATE t_dl SET v = v + 1 WHERE id = 2", DB_NOARGS);
@@ -344,8 +346,8 @@ static void transaction_retries_a_deadlock(void **state)
 	assert_non_null(ctx.other);
 	/* The other transaction: heavy (many rows written) and holding row 2. */
 	assert_int_equal(mysql_query(ctx.other, "START TRANSACTION"), 0);
-	assert_int_equal(mysql_query(ctx.other, "INSERT INTO t_weight SELECT seq FROM seq_1_to_500"),
-			 0);
+	assert_int_equal(
+	    mysql_query(ctx.other, "INSERT INTO t_weight SELECT seq FROM seq_1_to_500"), 0);
 	assert_int_equal(mysql_query(ctx.other, "UPDATE t_dl SET v = v + 10 WHERE id = 2"), 0);
 
 	assert_int_equal(panel__db_transaction(db, deadlock_body, &ctx), 0);
@@ -377,15 +379,15 @@ static void ping_reconnects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exec_and_query_round_trip),
-		cmocka_unit_test(errors_are_mapped),
-		cmocka_unit_test(statement_cache_evicts_and_keeps_working),
-		cmocka_unit_test(bad_credentials_and_unreachable_server),
-		cmocka_unit_test(transaction_commits_or_rolls_back_whole),
-		cmocka_unit_test(transaction_reconnects_once_after_a_lost_connection),
-		cmocka_unit_test(transaction_gives_up_after_one_reconnect),
-		cmocka_unit_test(transaction_retries_a_deadlock),
-		cmocka_unit_test(ping_reconnects),
+	    cmocka_unit_test(exec_and_query_round_trip),
+	    cmocka_unit_test(errors_are_mapped),
+	    cmocka_unit_test(statement_cache_evicts_and_keeps_working),
+	    cmocka_unit_test(bad_credentials_and_unreachable_server),
+	    cmocka_unit_test(transaction_commits_or_rolls_back_whole),
+	    cmocka_unit_test(transaction_reconnects_once_after_a_lost_connection),
+	    cmocka_unit_test(transaction_gives_up_after_one_reconnect),
+	    cmocka_unit_test(transaction_retries_a_deadlock),
+	    cmocka_unit_test(ping_reconnects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

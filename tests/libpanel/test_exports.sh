@@ -36,8 +36,11 @@ int main(void)
 	return bad == PANEL_EINVALID ? 0 : 1;
 }
 C
-cc -o "$prefix/use" "$prefix/use.c" $(pkg-config --cflags --libs libpanel) || fail "cannot build against the installed library"
+san=()
+[[ $build == *asan* ]] && san=(-fsanitize=address,undefined)
+cc "${san[@]}" -o "$prefix/use" "$prefix/use.c" $(pkg-config --cflags --libs libpanel) || fail "cannot build against the installed library"
 out=$(LD_LIBRARY_PATH=$prefix/lib "$prefix/use") || fail "the program failed: $out"
 [[ $out == "0.1.0 invalid database.port" ]] || fail "unexpected output: $out"
-ldd "$prefix/use" | grep -q "$prefix/lib/libpanel.so.0" 2>/dev/null || LD_LIBRARY_PATH=$prefix/lib ldd "$prefix/use" | grep -q "libpanel.so.0" || fail "not linked to libpanel.so.0"
+LD_LIBRARY_PATH=$prefix/lib ldd "$prefix/use" | grep -q "$prefix/lib/libpanel.so.0" ||
+	fail "not linked to the installed libpanel.so.0"
 echo "ok - installed headers, library and pkg-config file work"

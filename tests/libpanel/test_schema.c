@@ -20,12 +20,11 @@ static th_cluster *cluster;
 
 /* The AlternC 1.0 tables (alternc-1.0.md section 1) that every migrated database has. */
 static const char *const alternc_tables[] = {
-	"membres",	 "local",	  "quotas",	  "defquotas",	  "sessions",
-	"chgmail",	 "browser",	  "domaines",	  "sub_domaines", "domaines_type",
-	"tld",		 "forbidden_domains", "mail_domain", "mail_users",   "mail_alias",
-	"mxaccount",	 "size_mail",	  "db",		  "dbusers",	  "size_db",
-	"ftpusers",	 "variable",	  "policy",	  "slaveip",	  "slaveaccount",
-	"size_web",	 "size_mailman", "stats2",
+    "membres",	    "local",	  "quotas",	  "defquotas",	   "sessions",	"chgmail",
+    "browser",	    "domaines",	  "sub_domaines", "domaines_type", "tld",	"forbidden_domains",
+    "mail_domain",  "mail_users", "mail_alias",	  "mxaccount",	   "size_mail", "db",
+    "dbusers",	    "size_db",	  "ftpusers",	  "variable",	   "policy",	"slaveip",
+    "slaveaccount", "size_web",	  "size_mailman", "stats2",
 };
 #define N_ALTERNC_TABLES (sizeof(alternc_tables) / sizeof(alternc_tables[0]))
 
@@ -144,9 +143,10 @@ static void changed_or_newer_schema_is_refused(void **state)
 	panel *p = ts_panel_open(cluster, db);
 	assert_int_equal(panel_schema_migrate(NULL, &latest, p, &sys), 0);
 
-	snprintf(sql, sizeof(sql),
-		 "UPDATE `%s`.panel_schema_version SET checksum = REPEAT('0', 64) WHERE version = 1",
-		 db);
+	snprintf(
+	    sql, sizeof(sql),
+	    "UPDATE `%s`.panel_schema_version SET checksum = REPEAT('0', 64) WHERE version = 1",
+	    db);
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
 	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
 	assert_non_null(strstr(panel_error_last()->message, "changed after it was applied"));
@@ -232,6 +232,29 @@ static size_t count_rows(struct table_count *out, size_t max, const char *db)
 	return n;
 }
 
+/* The hash selected by sql in db matches secret, and is flagged for an upgrade. */
+static void assert_legacy_secret(const char *db, const char *sql, const char *secret)
+{
+	MYSQL *m = th_connect(cluster, 0, db);
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int upgrade = 0;
+
+	assert_non_null(m);
+	assert_int_equal(mysql_query(m, sql), 0);
+	res = mysql_store_result(m);
+	assert_non_null(res);
+	row = mysql_fetch_row(res);
+	assert_non_null(row);
+	assert_non_null(row[0]);
+	if (panel_password_verify(row[0], secret, &upgrade) != 0)
+		fail_msg("%s: %s", sql, panel_error_last()->message);
+	assert_int_equal(upgrade, 1);
+	assert_int_equal(panel_password_verify(row[0], "not-the-password", NULL), PANEL_EAUTH);
+	mysql_free_result(res);
+	mysql_close(m);
+}
+
 static void alternc_1_0_database_keeps_every_row(void **state)
 {
 	(void)state;
@@ -261,16 +284,29 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 	/* Every row is still in its table, or archived in panel_legacy_rows with its data. */
 	for (size_t i = 0; i < nbefore; i++) {
 		long long now = number("SELECT COUNT(*) FROM `%s`.`%s`", db, before[i].name);
-		long long moved = number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
-					 "source_table='%s'",
-					 db, before[i].name);
+		/* Moved rows; "dropped_column:" entries are copies of values, rows stay. */
+		long long moved =
+		    number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
+			   "source_table='%s' AND reason NOT LIKE 'dropped_column:%%'",
+			   db, before[i].name);
 		if (now + moved != before[i].rows)
 			fail_msg("%s: %lld rows before, %lld after + %lld archived", before[i].name,
 				 before[i].rows, now, moved);
 	}
-	/* The fixture has orphans and a duplicate: they were archived, not dropped. */
-	archived = number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows", db);
+	/* The fixture has orphans and duplicates: they were archived, not dropped. */
+	archived = number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE reason LIKE "
+			  "'orphan:%%' OR reason LIKE 'duplicate:%%'",
+			  db);
 	assert_true(archived >= 2);
+	/* The values of the dropped domaines.mx column are kept too. */
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
+		   "reason='dropped_column:mx' AND source_table='domaines'",
+		   db),
+	    number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine IN (SELECT "
+		   "JSON_VALUE(row_data, '$.domaine') FROM `%s`.panel_legacy_rows WHERE "
+		   "reason='dropped_column:mx')",
+		   db, db));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE "
 				"JSON_VALID(row_data) = 0",
 				db),
@@ -288,34 +324,42 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 			   "table_schema='%s' AND table_name='membres' AND column_name='pass'",
 			   db) >= 128);
 
+	/* The legacy hashes still verify, and ask to be upgraded. */
+	assert_legacy_secret(db, "SELECT pass FROM membres WHERE login='jean'", "jeanpass42");
+	assert_legacy_secret(db, "SELECT pass FROM membres WHERE login='admin'", "Adm1n-2000");
+	assert_legacy_secret(
+	    db, "SELECT password FROM mail_users WHERE alias='jean@jean-dupont.fr'", "MailJean9");
+	assert_legacy_secret(db, "SELECT encrypted_password FROM ftpusers WHERE name='jean'",
+			     "jeanftp1");
+
 	/* The migrated legacy tables have the same columns as a fresh install. */
 	char fresh[128];
-	assert_int_equal(th_database_create(cluster, "schema_fresh_cmp", fresh, sizeof(fresh)),
-			 0);
+	assert_int_equal(th_database_create(cluster, "schema_fresh_cmp", fresh, sizeof(fresh)), 0);
 	panel *pf = ts_panel_open(cluster, fresh);
 	assert_int_equal(panel_schema_migrate(NULL, NULL, pf, &sys), 0);
 	panel_close(pf);
-	long long differ = number(
-		"SELECT COUNT(*) FROM ("
-		" SELECT table_name, column_name, column_type, is_nullable, column_default,"
-		"  collation_name, COUNT(*) c FROM information_schema.columns"
-		" WHERE table_schema IN ('%s', '%s')"
-		" GROUP BY table_name, column_name, column_type, is_nullable, column_default,"
-		"  collation_name HAVING c <> 2) d",
-		db, fresh);
+	long long differ =
+	    number("SELECT COUNT(*) FROM ("
+		   " SELECT table_name, column_name, column_type, is_nullable, column_default,"
+		   "  collation_name, COUNT(*) c FROM information_schema.columns"
+		   " WHERE table_schema IN ('%s', '%s')"
+		   " GROUP BY table_name, column_name, column_type, is_nullable, column_default,"
+		   "  collation_name HAVING c <> 2) d",
+		   db, fresh);
 	if (differ != 0)
 		fail_msg("%lld column definitions differ between a migrated 1.0 database and a "
 			 "fresh one",
 			 differ);
 	/* ... and the same keys. */
-	assert_int_equal(number("SELECT COUNT(*) FROM (SELECT table_name, index_name, non_unique,"
-				" cols, COUNT(*) c FROM (SELECT table_schema, table_name, index_name,"
-				" non_unique, GROUP_CONCAT(column_name ORDER BY seq_in_index) cols"
-				" FROM information_schema.statistics WHERE table_schema IN ('%s', '%s')"
-				" GROUP BY table_schema, table_name, index_name, non_unique) s"
-				" GROUP BY table_name, index_name, non_unique, cols HAVING c <> 2) d",
-				db, fresh),
-			 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM (SELECT table_name, index_name, non_unique,"
+		   " cols, COUNT(*) c FROM (SELECT table_schema, table_name, index_name,"
+		   " non_unique, GROUP_CONCAT(column_name ORDER BY seq_in_index) cols"
+		   " FROM information_schema.statistics WHERE table_schema IN ('%s', '%s')"
+		   " GROUP BY table_schema, table_name, index_name, non_unique) s"
+		   " GROUP BY table_name, index_name, non_unique, cols HAVING c <> 2) d",
+		   db, fresh),
+	    0);
 	th_database_drop(cluster, fresh);
 
 	/* Migrating again is a no-op. */
@@ -330,11 +374,11 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fresh_database_migrates_to_latest),
-		cmocka_unit_test(only_the_system_migrates),
-		cmocka_unit_test(changed_or_newer_schema_is_refused),
-		cmocka_unit_test(concurrent_migrations_apply_once),
-		cmocka_unit_test(alternc_1_0_database_keeps_every_row),
+	    cmocka_unit_test(fresh_database_migrates_to_latest),
+	    cmocka_unit_test(only_the_system_migrates),
+	    cmocka_unit_test(changed_or_newer_schema_is_refused),
+	    cmocka_unit_test(concurrent_migrations_apply_once),
+	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

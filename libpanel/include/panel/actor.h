@@ -6,15 +6,15 @@
 
 typedef enum panel_actor_kind {
 	PANEL_ACTOR_SYSTEM = 1, /* the platform itself: migrations, cron-like jobs, bootstrap */
-	PANEL_ACTOR_ADMIN  = 2, /* an administrator (membres.su = 1), possibly acting as a member */
+	PANEL_ACTOR_ADMIN = 2,	/* an administrator (membres.su = 1), possibly acting as a member */
 	PANEL_ACTOR_MEMBER = 3, /* a member acting on its own account */
 } panel_actor_kind;
 
 typedef struct panel_actor {
 	panel_actor_kind kind;
-	uint32_t uid;    /* the authenticated account (0 for the system) */
+	uint32_t uid;	 /* the authenticated account (0 for the system) */
 	uint32_t as_uid; /* ADMIN only: the member the admin acts as, 0 when none */
-	const char *ip;  /* where the request came from, for the audit trail; may be NULL */
+	const char *ip;	 /* where the request came from, for the audit trail; may be NULL */
 } panel_actor;
 
 PANEL_EXTERN panel_actor panel_actor_system(void);

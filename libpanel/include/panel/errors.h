@@ -8,20 +8,20 @@
 /* Every libpanel function returns 0 (PANEL_OK) or one of these negative codes. The codes are
  * stable: front ends map them to HTTP statuses and exit codes. */
 typedef enum panel_error_code {
-	PANEL_OK           = 0,
-	PANEL_ERROR        = -1,  /* unexpected failure (server error, out of memory, bug) */
-	PANEL_EINVALID     = -2,  /* bad input; the field at fault is named */
-	PANEL_ENOTFOUND    = -3,  /* no such object (or not visible to the actor) */
-	PANEL_EEXISTS      = -4,  /* the object already exists */
-	PANEL_EQUOTA       = -5,  /* the member's quota is used up */
-	PANEL_EFORBIDDEN   = -6,  /* the actor may not do this */
-	PANEL_EAUTH        = -7,  /* wrong credentials, locked account */
-	PANEL_EUNAVAILABLE = -8,  /* database down or failing over: retry later */
-	PANEL_ECONFLICT    = -9,  /* changed concurrently, or a state that forbids the change */
+	PANEL_OK = 0,
+	PANEL_ERROR = -1,	 /* unexpected failure (server error, out of memory, bug) */
+	PANEL_EINVALID = -2,	 /* bad input; the field at fault is named */
+	PANEL_ENOTFOUND = -3,	 /* no such object (or not visible to the actor) */
+	PANEL_EEXISTS = -4,	 /* the object already exists */
+	PANEL_EQUOTA = -5,	 /* the member's quota is used up */
+	PANEL_EFORBIDDEN = -6,	 /* the actor may not do this */
+	PANEL_EAUTH = -7,	 /* wrong credentials, locked account */
+	PANEL_EUNAVAILABLE = -8, /* database down or failing over: retry later */
+	PANEL_ECONFLICT = -9,	 /* changed concurrently, or a state that forbids the change */
 } panel_error_code;
 
 typedef struct panel_error {
-	int code;            /* one of panel_error_code */
+	int code;	     /* one of panel_error_code */
 	const char *message; /* human readable, never NULL */
 	const char *field;   /* the input at fault, or NULL */
 } panel_error;

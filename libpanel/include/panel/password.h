@@ -6,7 +6,7 @@
 #include "common.h"
 
 typedef enum panel_hash_scheme {
-	PANEL_HASH_ARGON2ID    = 1, /* panel accounts ("$argon2id$...", libsodium) */
+	PANEL_HASH_ARGON2ID = 1,     /* panel accounts ("$argon2id$...", libsodium) */
 	PANEL_HASH_SHA512_CRYPT = 2, /* mail boxes and FTP: "$6$...", read by dovecot and proftpd */
 } panel_hash_scheme;
 

@@ -133,8 +133,8 @@ static int connect_server(panel_db *db)
 		else if (err == ER_BAD_DB_ERROR)
 			rc = panel__error(PANEL_EINVALID, "database.name", "%s", mysql_error(m));
 		else
-			rc = panel__error(PANEL_EUNAVAILABLE, NULL,
-					  "database unavailable: %s (%u)", mysql_error(m), err);
+			rc = panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: %s (%u)",
+					  mysql_error(m), err);
 		db->last_errno = err;
 		mysql_close(m);
 		db->mysql = NULL;
@@ -354,8 +354,8 @@ int panel__db_prepare_execute(MYSQL_STMT **out, panel_db *db, const char *sql,
 	return 0;
 }
 
-int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql,
-		   const panel_db_param *params, size_t nparams)
+int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql, const panel_db_param *params,
+		   size_t nparams)
 {
 	MYSQL_STMT *st;
 	int error;

@@ -11,12 +11,12 @@
 typedef struct panel_db panel_db;
 
 typedef struct panel_db_conf {
-	const char *host;     /* ignored when socket is set */
+	const char *host; /* ignored when socket is set */
 	unsigned port;
-	const char *socket;   /* NULL or "" for TCP */
+	const char *socket; /* NULL or "" for TCP */
 	const char *user;
 	const char *password;
-	const char *database; /* NULL or "" for none */
+	const char *database;				       /* NULL or "" for none */
 	unsigned connect_timeout, read_timeout, write_timeout; /* seconds */
 } panel_db_conf;
 
@@ -33,12 +33,12 @@ typedef struct panel_db_param {
 #define DB_STR(v) ((panel_db_param){.type = PANEL_DBP_STR, .s = (v)})
 #define DB_I64(v) ((panel_db_param){.type = PANEL_DBP_I64, .i = (int64_t)(v)})
 #define DB_U64(v) ((panel_db_param){.type = PANEL_DBP_U64, .u = (uint64_t)(v)})
-#define DB_NULL   ((panel_db_param){.type = PANEL_DBP_NULL})
+#define DB_NULL	  ((panel_db_param){.type = PANEL_DBP_NULL})
 
 /* Expands to "array, count" for the params/nparams argument pairs below. */
-#define DB_ARGS(...)                                                                              \
-	((const panel_db_param[]){__VA_ARGS__}),                                                  \
-		(sizeof((const panel_db_param[]){__VA_ARGS__}) / sizeof(panel_db_param))
+#define DB_ARGS(...)                                                                               \
+	((const panel_db_param[]){__VA_ARGS__}),                                                   \
+	    (sizeof((const panel_db_param[]){__VA_ARGS__}) / sizeof(panel_db_param))
 #define DB_NOARGS NULL, 0
 
 /* Connects. PANEL_EUNAVAILABLE when the server cannot be reached, PANEL_EAUTH when it refuses
@@ -54,8 +54,8 @@ int panel__db_ping(panel_db *db);
 
 /* Runs a prepared statement that returns no rows. *affected (may be NULL) gets the number of
  * rows changed. */
-int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql,
-		   const panel_db_param *params, size_t nparams);
+int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql, const panel_db_param *params,
+		   size_t nparams);
 
 /* Buffered result of a query: every value as text, NULL for SQL NULL. */
 typedef struct panel_db_rows panel_db_rows;
@@ -70,8 +70,8 @@ int panel__db_cell_u64(uint64_t *out, const panel_db_rows *rows, size_t row, siz
 void panel__db_rows_free(panel_db_rows *rows);
 
 /* The first column of the first row as a number: PANEL_ENOTFOUND when there is no row. */
-int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql,
-			const panel_db_param *params, size_t nparams);
+int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql, const panel_db_param *params,
+			size_t nparams);
 
 /* The AUTO_INCREMENT value of the last insert on this connection. */
 uint64_t panel__db_insert_id(panel_db *db);

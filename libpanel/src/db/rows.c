@@ -73,7 +73,8 @@ static int take_row(panel_db_rows *rows, MYSQL_STMT *st, panel_db *db, const cha
 			full.length = &got;
 			if (mysql_stmt_fetch_column(st, &full, (unsigned)c, 0) != 0) {
 				free(cell);
-				return panel__db_fail(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+				return panel__db_fail(db, mysql_stmt_errno(st),
+						      mysql_stmt_error(st));
 			}
 		} else {
 			memcpy(cell, scratch + c * FIRST_FETCH, len);
@@ -187,8 +188,8 @@ int panel__db_cell_u64(uint64_t *out, const panel_db_rows *rows, size_t row, siz
 	return 0;
 }
 
-int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql,
-			const panel_db_param *params, size_t nparams)
+int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql, const panel_db_param *params,
+			size_t nparams)
 {
 	panel_db_rows *rows;
 	int error;

@@ -11,7 +11,8 @@
 static int command(panel_db *db, const char *sql)
 {
 	if (!db->mysql)
-		return panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: not connected");
+		return panel__error(PANEL_EUNAVAILABLE, NULL,
+				    "database unavailable: not connected");
 	if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
 		return panel__db_fail(db, mysql_errno(db->mysql), mysql_error(db->mysql));
 	return 0;
