@@ -19,7 +19,7 @@ endif
 
 VERSION     := 0.1.0
 SOVERSION   := 0
-PKGS        := libmariadb libsodium inih libcrypt
+PKGS        := libmariadb libsodium inih libcrypt jansson
 CLI_PKGS    := jansson
 TEST_PKGS   := cmocka
 

@@ -70,6 +70,8 @@ const char *panel_error_name(int code)
 		return "unavailable";
 	case PANEL_ECONFLICT:
 		return "conflict";
+	case PANEL_ELIMIT:
+		return "too_many_attempts";
 	default:
 		return "unknown";
 	}
@@ -77,7 +79,7 @@ const char *panel_error_name(int code)
 
 int panel_error_is_retryable(int code)
 {
-	return code == PANEL_EUNAVAILABLE;
+	return code == PANEL_EUNAVAILABLE || code == PANEL_ELIMIT;
 }
 
 void panel__error_save(panel__error_saved *saved)

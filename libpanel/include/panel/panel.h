@@ -3,11 +3,17 @@
 #ifndef PANEL_PANEL_H
 #define PANEL_PANEL_H
 
+#include "account.h"
 #include "actor.h"
+#include "audit.h"
+#include "auth.h"
 #include "common.h"
 #include "config.h"
 #include "errors.h"
+#include "idempotency.h"
 #include "password.h"
+#include "policy.h"
+#include "quota.h"
 #include "schema.h"
 
 /* Opens a handle on the panel database described by cfg (section [database]); the member

@@ -1,0 +1,35 @@
+/* JSON forms of libpanel's objects (Jansson), shared by panel-api, panelctl --json and the audit
+ * trail so that every front end shows the same fields. Each returns a new reference, or NULL
+ * when out of memory. Secrets and hashes are never included. */
+#ifndef PANEL_JSON_H
+#define PANEL_JSON_H
+
+#include <jansson.h>
+
+#include "account.h"
+#include "audit.h"
+#include "auth.h"
+#include "policy.h"
+#include "quota.h"
+
+/* {"uid", "login", "mail", "nom", "prenom", "type", "notes", "enabled", "admin", "canpass",
+ *  "creator", "created", "renewed", "duration", "expiry", "expired", "lastlogin", "lastip",
+ *  "lastfail", "etag"}; unset dates are null. */
+PANEL_EXTERN json_t *panel_account_to_json(const panel_account *account);
+/* {"name", "total", "used"} */
+PANEL_EXTERN json_t *panel_quota_to_json(const panel_quota *quota);
+/* {"type", "name", "value"} */
+PANEL_EXTERN json_t *panel_quota_default_to_json(const panel_quota_default *def);
+/* {"name", "minsize", "maxsize", "classcount", "allowlogin"} */
+PANEL_EXTERN json_t *panel_policy_to_json(const panel_policy *policy);
+/* {"id", "at", "actor": {"kind", "uid", "login"}, "as": {"uid", "login"} or null, "ip",
+ *  "action", "object_kind", "object_id", "before", "after"} */
+PANEL_EXTERN json_t *panel_audit_entry_to_json(const panel_audit_entry *entry);
+/* {"id", "owner", "name", "scope", "networks": [..], "expires", "created", "last_used",
+ *  "revoked"} */
+PANEL_EXTERN json_t *panel_apikey_to_json(const panel_apikey *key);
+/* {"uid", "login", "admin", "via": "token"|"apikey", "apikey_id", "read_only", "kinds": [..],
+ *  "expires"} */
+PANEL_EXTERN json_t *panel_principal_to_json(const panel_principal *who);
+
+#endif
