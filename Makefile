@@ -21,13 +21,18 @@ VERSION     := 0.1.0
 SOVERSION   := 0
 PKGS        := libmariadb libsodium inih libcrypt jansson
 CLI_PKGS    := jansson
+API_PKGS    := libmicrohttpd jansson
 TEST_PKGS   := cmocka
+# Test binaries may use libcurl as an HTTP client of panel-api.
+TEST_EXTRA_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null)
 
 # Recursive (=) on purpose: pkg-config is only asked when a recipe needs it, after `make deps`.
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS     = $(shell pkg-config --libs $(PKGS))
 CLI_CFLAGS   = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS     = $(shell pkg-config --libs $(CLI_PKGS))
+API_CFLAGS   = $(shell pkg-config --cflags $(API_PKGS))
+API_LIBS     = $(shell pkg-config --libs $(API_PKGS))
 TEST_CFLAGS  = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS    = $(shell pkg-config --libs $(TEST_PKGS))
 
@@ -105,6 +110,18 @@ $(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(CLI_LIBS)
 
+PANELAPI_SRC := $(sort $(wildcard panel-api/*.c))
+PANELAPI_OBJ := $(PANELAPI_SRC:%.c=$(OBJ)/%.o)
+PANELAPI     := $(if $(PANELAPI_SRC),$(BUILD)/bin/panel-api)
+
+$(OBJ)/panel-api/%.o: panel-api/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilibpanel/include -Ipanel-api $(PKG_CFLAGS) $(API_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/panel-api: $(PANELAPI_OBJ) $(LIBPANEL_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(PANELAPI_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(API_LIBS)
+
 # ---------------------------------------------------------------- tests
 HARNESS_SRC  := $(filter-out tests/harness/test_%.c tests/support/test_%.c,\
 	$(wildcard tests/harness/*.c tests/support/*.c))
@@ -113,7 +130,7 @@ HARNESS_A    := $(BUILD)/tests/libth.a
 TEST_SRC     := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN     := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(notdir $(basename $(t))))
 TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness -Itests/support $(PKG_CFLAGS) \
-	$(TEST_CFLAGS)
+	$(TEST_CFLAGS) $(API_CFLAGS)
 
 $(OBJ)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -126,14 +143,15 @@ $(HARNESS_A): $(HARNESS_OBJ)
 define test_rule
 $(BUILD)/tests/$(notdir $(basename $(1))): $(OBJ)/$(basename $(1)).o $(HARNESS_A) $(LIBPANEL_A)
 	@mkdir -p $$(@D)
-	$$(CC) -o $$@ $$< $(HARNESS_A) $(LIBPANEL_A) $$(ALL_LDFLAGS) $$(PKG_LIBS) $$(TEST_LIBS)
+	$$(CC) -o $$@ $$< $(HARNESS_A) $(LIBPANEL_A) $$(ALL_LDFLAGS) $$(PKG_LIBS) $$(TEST_LIBS) \
+		$$(TEST_EXTRA_LIBS)
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 # ---------------------------------------------------------------- targets
 .PHONY: all lib tests check test deps run install clean format format-check compdb
 
-all: lib $(PANELCTL)
+all: lib $(PANELCTL) $(PANELAPI)
 
 lib: $(LIBPANEL_A) $(LIBPANEL_SO) $(LIBPANEL_PC)
 
@@ -167,7 +185,7 @@ install: all
 	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanel.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
 		libpanel/libpanel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
-	install -m 755 $(PANELCTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PANELCTL) $(PANELAPI) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:

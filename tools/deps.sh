@@ -12,6 +12,9 @@ packages=(
 	libjansson-dev        # JSON for panel-api and panelctl --json
 	libmicrohttpd-dev     # the HTTP server of panel-api and of dbproxy's admin endpoint
 	libcmocka-dev         # the C unit test framework
+	libcurl4-openssl-dev  # HTTP client of the panel-api tests
+	curl                  # HTTP from shell tests and make run's examples
+	php-cli php-curl      # a PHP client, the way the AlternC panel calls panel-api
 	mariadb-server        # real servers for the tests and `make run`
 	mariadb-client        # mariadb, mariadb-admin, mariadb-dump
 	clang-format          # make format-check
