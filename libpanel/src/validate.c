@@ -109,3 +109,25 @@ int panel__printable(const char *s)
 	}
 	return s != NULL;
 }
+
+int panel__valid_mail(const char *s)
+{
+	const char *at;
+	size_t local;
+
+	if (!s || strlen(s) > 255)
+		return 0;
+	at = strchr(s, '@');
+	if (!at || strchr(at + 1, '@'))
+		return 0;
+	local = (size_t)(at - s);
+	if (local == 0 || !panel__valid_fqdn(at + 1))
+		return 0;
+	for (size_t i = 0; i < local; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(isalnum(c) && c < 0x80) && !strchr("_.:+-", c))
+			return 0;
+	}
+	unsigned char last = (unsigned char)s[local - 1];
+	return (isalnum(last) && last < 0x80) || last == '_';
+}

@@ -18,6 +18,10 @@ int panel__valid_host(const char *s);
 /* An identifier made only of [A-Za-z0-9_], 1..maxlen characters. */
 int panel__valid_identifier(const char *s, size_t maxlen);
 
+/* An e-mail address as AlternC's checkmail accepts it: one '@', a local part of
+ * [a-zA-Z0-9_.:+-] ending with [a-zA-Z0-9_], and an FQDN; 255 characters at most. */
+int panel__valid_mail(const char *s);
+
 /* Parses a decimal unsigned number in [min, max]; 1 on success. */
 int panel__parse_ulong(unsigned long *out, const char *s, unsigned long min, unsigned long max);
 

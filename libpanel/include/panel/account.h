@@ -14,24 +14,24 @@ typedef struct panel_account {
 	uint32_t uid;
 	char login[PANEL_LOGIN_MAX + 1];
 	char mail[129];
-	char nom[129];    /* last name (local.nom) */
+	char nom[129];	  /* last name (local.nom) */
 	char prenom[129]; /* first name (local.prenom) */
-	char type[129];   /* account type: selects the default quotas */
-	char *notes;      /* admin notes, never NULL */
-	int enabled;      /* 0 = locked: cannot log in */
-	int admin;        /* membres.su */
-	int canpass;      /* may change its own password */
+	char type[129];	  /* account type: selects the default quotas */
+	char *notes;	  /* admin notes, never NULL */
+	int enabled;	  /* 0 = locked: cannot log in */
+	int admin;	  /* membres.su */
+	int canpass;	  /* may change its own password */
 	uint32_t creator; /* uid of the admin who created it (0: none) */
 	char creator_login[PANEL_LOGIN_MAX + 1];
 	char created[20];
 	char renewed[20];   /* start of the current period, "" when the account never expires */
 	unsigned duration;  /* period in months, 0 = never expires */
 	char expiry[20];    /* renewed + duration, "" when it never expires */
-	int expired;        /* expiry is in the past */
+	int expired;	    /* expiry is in the past */
 	char lastlogin[20]; /* "" = never logged in */
 	char lastip[256];
-	unsigned lastfail;   /* failed logins since the last success */
-	char etag[33];       /* changes whenever the account changes: for If-Match */
+	unsigned lastfail; /* failed logins since the last success */
+	char etag[33];	   /* changes whenever the account changes: for If-Match */
 } panel_account;
 
 #define PANEL_ACCOUNT_SPEC_VERSION 1
@@ -47,39 +47,44 @@ typedef struct panel_account_spec {
 	const char *prenom;
 	const char *type;  /* default "default" */
 	const char *notes; /* default "" */
-	int enabled;       /* 0 or 1; default 1 */
-	int canpass;       /* 0 or 1; default 1 */
-	int admin;         /* 0 or 1; default 0; only admins may set it */
-	int duration;      /* months; 0 = never expires; default 0 */
+	int enabled;	   /* 0 or 1; default 1 */
+	int canpass;	   /* 0 or 1; default 1 */
+	int admin;	   /* 0 or 1; default 0; only admins may set it */
+	int duration;	   /* months; 0 = never expires; default 0 */
 } panel_account_spec;
 
 #define PANEL_ACCOUNT_SPEC_INIT                                                                    \
-	{PANEL_ACCOUNT_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1, -1}
+	{                                                                                          \
+		PANEL_ACCOUNT_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1,  \
+		    -1                                                                             \
+	}
 
 #define PANEL_ACCOUNT_FILTER_VERSION 1
 
 /* Filters of panel_account_list_get; zero/NULL fields do not filter. */
 typedef struct panel_account_filter {
-	unsigned version;         /* PANEL_ACCOUNT_FILTER_VERSION */
+	unsigned version;	  /* PANEL_ACCOUNT_FILTER_VERSION */
 	const char *login_prefix; /* accounts whose login starts with this */
-	const char *mail;         /* exact contact address */
-	const char *type;         /* exact account type */
-	int enabled;              /* -1 any, 0 locked only, 1 enabled only */
-	uint32_t creator;         /* created by this uid; 0 any */
-	int expiring_days;        /* -1 any; N >= 0: periods ending within N days, expired included */
-	size_t limit;             /* page size: 0 means 50; at most 500 */
-	const char *cursor;       /* next_cursor of the previous page; NULL for the first */
-	size_t offset;            /* alternative to cursor: skip this many (ignored with a cursor) */
+	const char *mail;	  /* exact contact address */
+	const char *type;	  /* exact account type */
+	int enabled;		  /* -1 any, 0 locked only, 1 enabled only */
+	uint32_t creator;	  /* created by this uid; 0 any */
+	int expiring_days;  /* -1 any; N >= 0: periods ending within N days, expired included */
+	size_t limit;	    /* page size: 0 means 50; at most 500 */
+	const char *cursor; /* next_cursor of the previous page; NULL for the first */
+	size_t offset;	    /* alternative to cursor: skip this many (ignored with a cursor) */
 } panel_account_filter;
 
 #define PANEL_ACCOUNT_FILTER_INIT                                                                  \
-	{PANEL_ACCOUNT_FILTER_VERSION, NULL, NULL, NULL, -1, 0, -1, 0, NULL, 0}
+	{                                                                                          \
+		PANEL_ACCOUNT_FILTER_VERSION, NULL, NULL, NULL, -1, 0, -1, 0, NULL, 0              \
+	}
 
 typedef struct panel_account_list {
 	panel_account *items;
 	size_t count;
-	uint64_t total;        /* matching accounts over all pages */
-	char next_cursor[64];  /* "" on the last page */
+	uint64_t total;	      /* matching accounts over all pages */
+	char next_cursor[64]; /* "" on the last page */
 } panel_account_list;
 
 /* Creates an account (admins and the system): login rules, reserved names, password policy

@@ -8,33 +8,36 @@
 
 typedef struct panel_audit_entry {
 	uint64_t id;
-	char at[20];          /* "YYYY-MM-DD HH:MM:SS" */
-	char actor_kind[8];   /* "system", "admin", "member" */
+	char at[20];	    /* "YYYY-MM-DD HH:MM:SS" */
+	char actor_kind[8]; /* "system", "admin", "member" */
 	uint32_t actor_uid;
 	char actor_login[17];
-	uint32_t as_uid;      /* the member an admin acted as, 0 when none */
+	uint32_t as_uid; /* the member an admin acted as, 0 when none */
 	char as_login[17];
 	char ip[64];
 	char action[64];      /* "account.create", "quota.set", "apikey.revoke"... */
 	char object_kind[32]; /* "account", "quota", "apikey"... */
 	char object_id[256];  /* the login, "login/name", the key id... */
-	char *before;         /* JSON object or "null" */
-	char *after;          /* JSON object or "null" */
+	char *before;	      /* JSON object or "null" */
+	char *after;	      /* JSON object or "null" */
 } panel_audit_entry;
 
 #define PANEL_AUDIT_FILTER_VERSION 1
 
 typedef struct panel_audit_filter {
-	unsigned version;        /* PANEL_AUDIT_FILTER_VERSION */
-	uint32_t actor_uid;      /* 0 any */
+	unsigned version;	 /* PANEL_AUDIT_FILTER_VERSION */
+	uint32_t actor_uid;	 /* 0 any */
 	const char *object_kind; /* NULL any */
-	const char *object_id;   /* NULL any */
-	const char *since;       /* NULL, or entries at or after this date */
-	size_t limit;            /* 0 means 50; at most 500 */
-	uint64_t before_id;      /* cursor: entries with a smaller id; 0 for the newest */
+	const char *object_id;	 /* NULL any */
+	const char *since;	 /* NULL, or entries at or after this date */
+	size_t limit;		 /* 0 means 50; at most 500 */
+	uint64_t before_id;	 /* cursor: entries with a smaller id; 0 for the newest */
 } panel_audit_filter;
 
-#define PANEL_AUDIT_FILTER_INIT {PANEL_AUDIT_FILTER_VERSION, 0, NULL, NULL, NULL, 0, 0}
+#define PANEL_AUDIT_FILTER_INIT                                                                    \
+	{                                                                                          \
+		PANEL_AUDIT_FILTER_VERSION, 0, NULL, NULL, NULL, 0, 0                              \
+	}
 
 typedef struct panel_audit_list {
 	panel_audit_entry *items; /* newest first */

@@ -13,12 +13,12 @@
 typedef struct panel_principal {
 	uint32_t uid;
 	char login[17];
-	int admin;           /* membres.su of the account, read at check time */
-	uint64_t apikey_id;  /* 0 for a login token */
-	int read_only;       /* application key with scope "read" */
-	char kinds[256];     /* application key limited to these resource kinds ("accounts,quotas"),
-			      * "" = every kind */
-	char expires[20];    /* "" = never */
+	int admin;	    /* membres.su of the account, read at check time */
+	uint64_t apikey_id; /* 0 for a login token */
+	int read_only;	    /* application key with scope "read" */
+	char kinds[256];    /* application key limited to these resource kinds ("accounts,quotas"),
+			     * "" = every kind */
+	char expires[20];   /* "" = never */
 } panel_principal;
 
 /* The actor for a principal: admin or member; ip is kept (not copied) for the audit trail. */
@@ -56,7 +56,10 @@ typedef struct panel_apikey_spec {
 			       * NULL = anywhere */
 } panel_apikey_spec;
 
-#define PANEL_APIKEY_SPEC_INIT {PANEL_APIKEY_SPEC_VERSION, NULL, NULL, NULL, NULL}
+#define PANEL_APIKEY_SPEC_INIT                                                                     \
+	{                                                                                          \
+		PANEL_APIKEY_SPEC_VERSION, NULL, NULL, NULL, NULL                                  \
+	}
 
 typedef struct panel_apikey {
 	uint64_t id;
@@ -65,7 +68,7 @@ typedef struct panel_apikey {
 	char name[129];
 	char scope[256];
 	char networks[1024];
-	char expires[20];   /* "" = never */
+	char expires[20]; /* "" = never */
 	char created[20];
 	char last_used[20]; /* "" = never */
 	int revoked;
@@ -86,7 +89,6 @@ PANEL_EXTERN int panel_apikey_revoke(panel *p, const panel_actor *who, uint64_t 
 
 /* The principal of an application key presented from address ip: PANEL_EAUTH when unknown,
  * revoked, expired, its owner is locked or no longer admin, or ip is outside its networks. */
-PANEL_EXTERN int panel_auth_apikey(panel_principal *out, panel *p, const char *key,
-				   const char *ip);
+PANEL_EXTERN int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const char *ip);
 
 #endif

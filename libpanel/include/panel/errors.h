@@ -18,7 +18,7 @@ typedef enum panel_error_code {
 	PANEL_EAUTH = -7,	 /* wrong credentials, locked account */
 	PANEL_EUNAVAILABLE = -8, /* database down or failing over: retry later */
 	PANEL_ECONFLICT = -9,	 /* changed concurrently, or a state that forbids the change */
-	PANEL_ELIMIT = -10, /* too many attempts (failed logins): slow down, retry later */
+	PANEL_ELIMIT = -10,	 /* too many attempts (failed logins): slow down, retry later */
 } panel_error_code;
 
 typedef struct panel_error {

@@ -6,8 +6,8 @@
 #include "common.h"
 
 typedef struct panel_idempotent_response {
-	int status;   /* HTTP status of the first answer */
-	char *body;   /* its body (caller frees with free()) */
+	int status; /* HTTP status of the first answer */
+	char *body; /* its body (caller frees with free()) */
 } panel_idempotent_response;
 
 /* Claims (principal, key) for a request whose method, path and body hash to request_hash.

@@ -12,7 +12,7 @@ typedef struct panel_policy {
 	unsigned maxsize;    /* minsize..64 (0 is read as 64) */
 	unsigned classcount; /* 0..4 character classes required among a-z, A-Z, 0-9, punctuation,
 			      * other */
-	int allowlogin;      /* 0: the login (or a part of it split at '@') may not appear in it */
+	int allowlogin;	     /* 0: the login (or a part of it split at '@') may not appear in it */
 } panel_policy;
 
 /* The five policies, in the order mem, pop, ftp, mysql, hta (any actor may read them). */

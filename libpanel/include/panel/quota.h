@@ -13,7 +13,7 @@
 typedef struct panel_quota {
 	char name[PANEL_QUOTA_NAME_MAX + 1];
 	uint64_t total; /* the limit */
-	uint64_t used;  /* counted now */
+	uint64_t used;	/* counted now */
 } panel_quota;
 
 typedef struct panel_quota_list {

@@ -118,10 +118,11 @@ static int connect_server(panel_db *db)
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &wt);
 	mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &no_local_infile);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* A known session, whatever the server's defaults: strict writes, UTC-independent. */
+	/* A known session, whatever the server says: strict writes; READ COMMITTED so that a count
+	 * taken after a locking read (quota checks) sees what other transactions committed. */
 	mysql_options(m, MYSQL_INIT_COMMAND,
 		      "SET SESSION sql_mode='STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
-		      "NO_ENGINE_SUBSTITUTION'");
+		      "NO_ENGINE_SUBSTITUTION', SESSION tx_isolation='READ-COMMITTED'");
 	if (!mysql_real_connect(m, db->socket ? NULL : db->host, db->user, db->password,
 				db->database, db->port, db->socket, 0)) {
 		unsigned err = mysql_errno(m);

@@ -1,0 +1,763 @@
+/* Member accounts (AlternC m_admin / m_mem): reading, creating, changing (with If-Match), locking,
+ * renewing, admin rights and password changes. Deletion is in account_delete.c. */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "account_internal.h"
+#include "audit_internal.h"
+#include "authz.h"
+#include "error.h"
+#include "handle.h"
+#include "panel/json.h"
+#include "policy_internal.h"
+#include "quota_internal.h"
+#include "validate.h"
+
+#define DATE_FMT "'%Y-%m-%d %H:%i:%s'"
+
+/* Every column of panel_account, in the order parse_row reads them. */
+#define ACCOUNT_COLUMNS                                                                            \
+	"m.uid, m.login, m.mail, COALESCE(l.nom, ''), COALESCE(l.prenom, ''),"                     \
+	" COALESCE(m.type, 'default'), m.notes, m.enabled, m.su, COALESCE(m.canpass, 1),"          \
+	" COALESCE(m.creator, 0), COALESCE(c.login, ''),"                                          \
+	" COALESCE(DATE_FORMAT(m.created, " DATE_FMT "), ''),"                                     \
+	" IF(m.duration > 0, COALESCE(DATE_FORMAT(m.renewed, " DATE_FMT "), ''), ''),"             \
+	" IF(m.duration > 0, m.duration, 0),"                                                      \
+	" IF(m.duration > 0 AND m.renewed IS NOT NULL,"                                            \
+	"    DATE_FORMAT(DATE_ADD(m.renewed, INTERVAL m.duration MONTH), " DATE_FMT "), ''),"      \
+	" IF(m.duration > 0 AND m.renewed IS NOT NULL"                                             \
+	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                   \
+	" IF(m.lastlogin = '0000-00-00 00:00:00', '', DATE_FORMAT(m.lastlogin, " DATE_FMT ")),"    \
+	" m.lastip, m.lastfail"
+
+const char panel__account_select[] = "SELECT " ACCOUNT_COLUMNS
+				     " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
+				     " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* The etag covers what an update can change, not the login bookkeeping (lastlogin...). */
+static void compute_etag(panel_account *a)
+{
+	crypto_hash_sha256_state st;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char numbers[128];
+
+	crypto_hash_sha256_init(&st);
+	const char *fields[] = {a->login, a->mail, a->nom, a->prenom, a->type, a->notes,
+				a->renewed, a->creator_login};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		crypto_hash_sha256_update(&st, (const unsigned char *)fields[i],
+					  strlen(fields[i]) + 1);
+	}
+	snprintf(numbers, sizeof(numbers), "%u/%d/%d/%d/%u/%u", a->uid, a->enabled, a->admin,
+		 a->canpass, a->creator, a->duration);
+	crypto_hash_sha256_update(&st, (const unsigned char *)numbers, strlen(numbers));
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(a->etag, sizeof(a->etag), digest, 16);
+}
+
+static int parse_row(panel_account *a, const panel_db_rows *rows, size_t i)
+{
+	uint64_t v;
+
+	memset(a, 0, sizeof(*a));
+	panel__db_cell_u64(&v, rows, i, 0);
+	a->uid = (uint32_t)v;
+	copy(a->login, sizeof(a->login), panel__db_cell(rows, i, 1));
+	copy(a->mail, sizeof(a->mail), panel__db_cell(rows, i, 2));
+	copy(a->nom, sizeof(a->nom), panel__db_cell(rows, i, 3));
+	copy(a->prenom, sizeof(a->prenom), panel__db_cell(rows, i, 4));
+	copy(a->type, sizeof(a->type), panel__db_cell(rows, i, 5));
+	const char *notes = panel__db_cell(rows, i, 6);
+	a->notes = strdup(notes ? notes : "");
+	if (!a->notes)
+		return panel__error_oom();
+	a->enabled = panel__db_cell_u64(&v, rows, i, 7) == 0 && v != 0;
+	a->admin = panel__db_cell_u64(&v, rows, i, 8) == 0 && v == 1;
+	a->canpass = panel__db_cell_u64(&v, rows, i, 9) == 0 && v != 0;
+	panel__db_cell_u64(&v, rows, i, 10);
+	a->creator = (uint32_t)v;
+	copy(a->creator_login, sizeof(a->creator_login), panel__db_cell(rows, i, 11));
+	copy(a->created, sizeof(a->created), panel__db_cell(rows, i, 12));
+	copy(a->renewed, sizeof(a->renewed), panel__db_cell(rows, i, 13));
+	panel__db_cell_u64(&v, rows, i, 14);
+	a->duration = (unsigned)v;
+	copy(a->expiry, sizeof(a->expiry), panel__db_cell(rows, i, 15));
+	a->expired = panel__db_cell_u64(&v, rows, i, 16) == 0 && v == 1;
+	copy(a->lastlogin, sizeof(a->lastlogin), panel__db_cell(rows, i, 17));
+	copy(a->lastip, sizeof(a->lastip), panel__db_cell(rows, i, 18));
+	panel__db_cell_u64(&v, rows, i, 19);
+	a->lastfail = (unsigned)v;
+	compute_etag(a);
+	return 0;
+}
+
+int panel__account_load(panel_account **out, panel_db *db, uint32_t uid)
+{
+	char sql[sizeof(panel__account_select) + 32];
+	panel_db_rows *rows;
+	panel_account *a;
+	int error;
+
+	*out = NULL;
+	snprintf(sql, sizeof(sql), "%s WHERE m.uid = ?", panel__account_select);
+	if ((error = panel__db_query(&rows, db, sql, DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) != 1) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_ENOTFOUND, "login", "no such account");
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		error = panel__error_oom();
+	else if ((error = parse_row(a, rows, 0)) < 0) {
+		panel_account_free(a);
+		a = NULL;
+	}
+	panel__db_rows_free(rows);
+	*out = a;
+	return error;
+}
+
+int panel__account_rows(panel_account **items, const panel_db_rows *rows, size_t count)
+{
+	int error;
+
+	*items = count ? calloc(count, sizeof(**items)) : NULL;
+	if (count && !*items)
+		return panel__error_oom();
+	for (size_t i = 0; i < count; i++)
+		if ((error = parse_row(&(*items)[i], rows, i)) < 0)
+			return error;
+	return 0;
+}
+
+void panel_account_free(panel_account *account)
+{
+	if (!account)
+		return;
+	free(account->notes);
+	free(account);
+}
+
+/* ---------------------------------------------------------------- validation */
+
+/* Lower-cases login into out and checks AlternC's rules and the reserved names: names of the
+ * panel database and its user, and names a member database could not take. */
+static int check_login(char out[PANEL_LOGIN_MAX + 1], const panel *p, const char *login)
+{
+	static const char *const reserved[] = {"mysql", "root", "sys", "information_schema",
+					       "performance_schema", "test"};
+	size_t n;
+
+	if (!login || !*login)
+		return panel__error(PANEL_EINVALID, "login", "the login is required");
+	n = strlen(login);
+	if (n > PANEL_LOGIN_MAX)
+		return panel__error(PANEL_EINVALID, "login", "the login has %d characters at most",
+				    PANEL_LOGIN_MAX);
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (char)tolower((unsigned char)login[i]);
+	for (size_t i = 0; i < n; i++)
+		if (!((out[i] >= 'a' && out[i] <= 'z') || (out[i] >= '0' && out[i] <= '9')))
+			return panel__error(PANEL_EINVALID, "login",
+					    "the login may only contain a-z and 0-9");
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcmp(out, reserved[i]) == 0)
+			return panel__error(PANEL_EINVALID, "login", "the login %s is reserved",
+					    out);
+	const char *dbname = panel_setting(p, "database", "name");
+	const char *dbuser = panel_setting(p, "database", "user");
+	if ((dbname && strcasecmp(out, dbname) == 0) || (dbuser && strcasecmp(out, dbuser) == 0))
+		return panel__error(PANEL_EINVALID, "login",
+				    "the login %s is the panel's own database name or user", out);
+	return 0;
+}
+
+static int check_text(const char *value, const char *field, size_t max)
+{
+	if (!value)
+		return 0;
+	if (strlen(value) > max)
+		return panel__error(PANEL_EINVALID, field, "%s is longer than %zu characters", field,
+				    max);
+	if (!panel__printable(value))
+		return panel__error(PANEL_EINVALID, field, "%s contains control characters", field);
+	return 0;
+}
+
+/* Notes may span lines, but carry no other control character. */
+static int check_notes(const char *notes)
+{
+	if (!notes)
+		return 0;
+	if (strlen(notes) > 65535)
+		return panel__error(PANEL_EINVALID, "notes", "notes are 65535 bytes at most");
+	for (const char *s = notes; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+			return panel__error(PANEL_EINVALID, "notes",
+					    "notes contain control characters");
+	}
+	return 0;
+}
+
+static int check_flag(int value, const char *field)
+{
+	if (value < -1 || value > 1)
+		return panel__error(PANEL_EINVALID, field, "%s must be 0 or 1", field);
+	return 0;
+}
+
+/* The checks that need no database, shared by create and update. */
+static int check_spec_fields(const panel_account_spec *spec)
+{
+	int error;
+
+	if (spec->version != PANEL_ACCOUNT_SPEC_VERSION)
+		return panel__error(PANEL_EINVALID, "spec", "unknown account spec version");
+	if (spec->mail && !panel__valid_mail(spec->mail))
+		return panel__error(PANEL_EINVALID, "mail", "invalid e-mail address");
+	if (spec->mail && strlen(spec->mail) > 128)
+		return panel__error(PANEL_EINVALID, "mail", "the address is 128 characters at most");
+	if ((error = check_text(spec->nom, "nom", 128)) < 0 ||
+	    (error = check_text(spec->prenom, "prenom", 128)) < 0 ||
+	    (error = check_notes(spec->notes)) < 0 || (error = check_flag(spec->enabled, "enabled")) < 0 ||
+	    (error = check_flag(spec->canpass, "canpass")) < 0 ||
+	    (error = check_flag(spec->admin, "admin")) < 0)
+		return error;
+	if (spec->type && (!*spec->type || check_text(spec->type, "type", 128) < 0))
+		return panel__error(PANEL_EINVALID, "type", "invalid account type");
+	if (spec->duration < -1 || spec->duration > 1200)
+		return panel__error(PANEL_EINVALID, "duration",
+				    "duration is a number of months from 0 (never expires) to 1200");
+	return 0;
+}
+
+static int check_type_exists(panel_db *db, const char *type)
+{
+	uint64_t n = 0;
+	int error;
+
+	if (strcmp(type, "default") == 0)
+		return 0;
+	if ((error = panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM defquotas WHERE type = ?",
+					 DB_ARGS(DB_STR(type)))) < 0)
+		return error;
+	if (n == 0)
+		return panel__error(PANEL_EINVALID, "type",
+				    "unknown account type %s (define its default quotas first)", type);
+	return 0;
+}
+
+/* Hashes password for the panel (argon2id), outside any transaction: it is slow on purpose. */
+static int hash_password(char out[PANEL_HASH_MAX], const char *password)
+{
+	return panel_password_hash(out, PANEL_HASH_MAX, password, PANEL_HASH_ARGON2ID);
+}
+
+/* ---------------------------------------------------------------- create */
+
+struct create_ctx {
+	panel *p;
+	const panel_actor *who;
+	const panel_account_spec *spec;
+	char login[PANEL_LOGIN_MAX + 1];
+	const char *hash;
+	panel_account *result;
+};
+
+static int create_body(panel_db *db, void *arg)
+{
+	struct create_ctx *ctx = arg;
+	const panel_account_spec *s = ctx->spec;
+	const char *type = s->type ? s->type : "default";
+	int duration = s->duration > 0 ? s->duration : 0;
+	uint32_t uid;
+	int error;
+
+	panel_account_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = check_type_exists(db, type)) < 0 ||
+	    (error = panel__policy_check(db, "mem", ctx->login, s->password)) < 0)
+		return error;
+	error = panel__db_exec(
+		NULL, db,
+		"INSERT INTO membres (login, pass, mail, creator, canpass, enabled, su, type,"
+		" created, notes, duration, renewed)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, IF(? > 0, NOW(), NULL))",
+		DB_ARGS(DB_STR(ctx->login), DB_STR(ctx->hash), DB_STR(s->mail ? s->mail : ""),
+			DB_U64(ctx->who->kind == PANEL_ACTOR_ADMIN ? ctx->who->uid : 0),
+			DB_I64(s->canpass == 0 ? 0 : 1), DB_I64(s->enabled == 0 ? 0 : 1),
+			DB_I64(s->admin == 1 ? 1 : 0), DB_STR(type), DB_STR(s->notes ? s->notes : ""),
+			duration ? DB_I64(duration) : DB_NULL, DB_I64(duration)));
+	if (error == PANEL_EEXISTS)
+		return panel__error(PANEL_EEXISTS, "login", "the login %s is already taken",
+				    ctx->login);
+	if (error < 0)
+		return error;
+	uid = (uint32_t)panel__db_insert_id(db);
+	if ((error = panel__db_exec(NULL, db, "INSERT INTO local (uid, nom, prenom) VALUES (?, ?, ?)",
+				    DB_ARGS(DB_U64(uid), DB_STR(s->nom ? s->nom : ""),
+					    DB_STR(s->prenom ? s->prenom : "")))) < 0 ||
+	    (error = panel__quota_init(db, uid, type)) < 0 ||
+	    (error = panel__action(db, "mem_add", uid, ctx->login, NULL)) < 0 ||
+	    (error = panel__account_load(&ctx->result, db, uid)) < 0)
+		return error;
+	return panel__audit(db, ctx->who, "account.create", "account", ctx->login, uid, NULL,
+			    panel_account_to_json(ctx->result));
+}
+
+int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
+			 const panel_account_spec *spec)
+{
+	struct create_ctx ctx = {.p = p, .who = who, .spec = spec};
+	char hash[PANEL_HASH_MAX];
+	int error;
+
+	*out = NULL;
+	if (!p || !spec)
+		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (!panel__authz_is_admin(who) || who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator creates accounts");
+	if ((error = check_login(ctx.login, p, spec->login)) < 0 ||
+	    (error = check_spec_fields(spec)) < 0)
+		return error;
+	if (!spec->password || !*spec->password)
+		return panel__error(PANEL_EINVALID, "password", "the password is required");
+	if (!spec->mail && who->kind != PANEL_ACTOR_SYSTEM)
+		return panel__error(PANEL_EINVALID, "mail", "the contact address is required");
+	if ((error = hash_password(hash, spec->password)) < 0)
+		return error;
+	ctx.hash = hash;
+	error = panel__db_transaction(p->db, create_body, &ctx);
+	sodium_memzero(hash, sizeof(hash));
+	if (error < 0) {
+		panel_account_free(ctx.result);
+		return error;
+	}
+	*out = ctx.result;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- get */
+
+struct get_ctx {
+	const panel_actor *who;
+	const char *login;
+	panel_account *result;
+};
+
+static int get_body(panel_db *db, void *arg)
+{
+	struct get_ctx *ctx = arg;
+	uint32_t uid;
+	int error;
+
+	panel_account_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+		return error;
+	return panel__account_load(&ctx->result, db, uid);
+}
+
+int panel_account_get(panel_account **out, panel *p, const panel_actor *who, const char *login)
+{
+	struct get_ctx ctx = {.who = who, .login = login};
+	int error;
+
+	*out = NULL;
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
+		panel_account_free(ctx.result);
+		return error;
+	}
+	*out = ctx.result;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- changes */
+
+struct modify_ctx;
+typedef int (*modify_fn)(panel_db *db, struct modify_ctx *ctx, const panel_account *before);
+
+struct modify_ctx {
+	panel *p;
+	const panel_actor *who;
+	const char *login;
+	int need_admin;
+	const char *if_match;
+	const char *action;
+	modify_fn apply;
+	const void *op;
+	uint32_t uid;
+	panel_account *result;
+};
+
+static int modify_body(panel_db *db, void *arg)
+{
+	struct modify_ctx *ctx = arg;
+	panel_account *before = NULL;
+	uint64_t locked;
+	int error;
+
+	panel_account_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, ctx->need_admin)) <
+		    0)
+		return error;
+	/* Lock the row: concurrent changes of one account queue behind each other. */
+	if ((error = panel__db_query_u64(&locked, db, "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
+					 DB_ARGS(DB_U64(ctx->uid)))) < 0 ||
+	    (error = panel__account_load(&before, db, ctx->uid)) < 0)
+		return error;
+	if (ctx->if_match && strcmp(ctx->if_match, before->etag) != 0) {
+		panel_account_free(before);
+		return panel__error(PANEL_ECONFLICT, "if_match",
+				    "the account was changed since it was read (etag %s)",
+				    ctx->if_match);
+	}
+	if ((error = ctx->apply(db, ctx, before)) < 0 ||
+	    (error = panel__account_load(&ctx->result, db, ctx->uid)) < 0) {
+		panel_account_free(before);
+		return error;
+	}
+	error = panel__audit(db, ctx->who, ctx->action, "account", before->login, ctx->uid,
+			     panel_account_to_json(before), panel_account_to_json(ctx->result));
+	panel_account_free(before);
+	return error;
+}
+
+static int run_modify(panel_account **out, struct modify_ctx *ctx)
+{
+	int error;
+
+	if (out)
+		*out = NULL;
+	if (!ctx->p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(ctx->who)) < 0)
+		return error;
+	if (ctx->need_admin && !panel__authz_is_admin(ctx->who))
+		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
+	if ((error = panel__db_transaction(ctx->p->db, modify_body, ctx)) < 0) {
+		panel_account_free(ctx->result);
+		return error;
+	}
+	if (out)
+		*out = ctx->result;
+	else
+		panel_account_free(ctx->result);
+	return 0;
+}
+
+static int is_self(const struct modify_ctx *ctx)
+{
+	return ctx->who->kind == PANEL_ACTOR_ADMIN && !ctx->who->as_uid && ctx->uid == ctx->who->uid;
+}
+
+static int set_enabled(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
+{
+	int enable = *(const int *)ctx->op;
+
+	if (!enable && (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
+		return panel__error(PANEL_ECONFLICT, "login",
+				    "an administrator cannot lock itself or the super admin");
+	return panel__db_exec(NULL, db, "UPDATE membres SET enabled = ? WHERE uid = ?",
+			      DB_ARGS(DB_I64(enable), DB_U64(ctx->uid)));
+}
+
+int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, const char *login)
+{
+	static const int off = 0;
+	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
+				 .action = "account.lock", .apply = set_enabled, .op = &off};
+
+	return run_modify(out, &ctx);
+}
+
+int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who,
+			 const char *login)
+{
+	static const int on = 1;
+	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
+				 .action = "account.unlock", .apply = set_enabled, .op = &on};
+
+	return run_modify(out, &ctx);
+}
+
+static int set_admin_flag(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
+{
+	int admin = *(const int *)ctx->op;
+
+	if (before->admin == admin)
+		return panel__error(PANEL_ECONFLICT, "admin",
+				    admin ? "the account is already an administrator"
+					  : "the account is not an administrator");
+	if (!admin && (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
+		return panel__error(PANEL_ECONFLICT, "admin",
+				    "an administrator cannot remove its own rights or the super "
+				    "admin's");
+	return panel__db_exec(NULL, db, "UPDATE membres SET su = ? WHERE uid = ?",
+			      DB_ARGS(DB_I64(admin), DB_U64(ctx->uid)));
+}
+
+int panel_account_set_admin(panel_account **out, panel *p, const panel_actor *who,
+			    const char *login, int admin)
+{
+	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
+				 .action = admin ? "account.grant_admin" : "account.revoke_admin",
+				 .apply = set_admin_flag, .op = &admin};
+
+	if (admin != 0 && admin != 1)
+		return panel__error(PANEL_EINVALID, "admin", "admin must be 0 or 1");
+	if (who && who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "admin rights are not changed while acting as a member");
+	return run_modify(out, &ctx);
+}
+
+static int renew_period(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
+{
+	unsigned periods = *(const unsigned *)ctx->op;
+
+	if (before->duration == 0)
+		return panel__error(PANEL_EINVALID, "duration",
+				    "the account never expires: set a duration first");
+	return panel__db_exec(NULL, db,
+			      "UPDATE membres SET renewed = DATE_ADD(COALESCE(renewed, NOW()),"
+			      " INTERVAL duration * ? MONTH) WHERE uid = ?",
+			      DB_ARGS(DB_U64(periods), DB_U64(ctx->uid)));
+}
+
+int panel_account_renew(panel_account **out, panel *p, const panel_actor *who,
+			const char *login, unsigned periods)
+{
+	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
+				 .action = "account.renew", .apply = renew_period, .op = &periods};
+
+	if (periods < 1 || periods > 100)
+		return panel__error(PANEL_EINVALID, "periods", "periods must be 1 to 100");
+	return run_modify(out, &ctx);
+}
+
+struct update_op {
+	const panel_account_spec *spec;
+	const char *hash; /* the admin's password reset, hashed; NULL for none */
+};
+
+/* The fields a member may change on its own account. */
+static int member_may_change(const panel_account_spec *s)
+{
+	const char *field = s->type	       ? "type"
+			    : s->notes	       ? "notes"
+			    : s->password      ? "password"
+			    : s->enabled != -1 ? "enabled"
+			    : s->canpass != -1 ? "canpass"
+			    : s->admin != -1   ? "admin"
+			    : s->duration != -1 ? "duration"
+						: NULL;
+
+	if (field)
+		return panel__error(PANEL_EFORBIDDEN, field,
+				    "a member may only change its mail, nom and prenom");
+	return 0;
+}
+
+static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
+{
+	const struct update_op *op = ctx->op;
+	const panel_account_spec *s = op->spec;
+	int error;
+
+	if (s->type && (error = check_type_exists(db, s->type)) < 0)
+		return error;
+	if (s->enabled == 0 && before->enabled &&
+	    (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
+		return panel__error(PANEL_ECONFLICT, "enabled",
+				    "an administrator cannot lock itself or the super admin");
+	if (s->admin == 0 && before->admin && (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
+		return panel__error(PANEL_ECONFLICT, "admin",
+				    "an administrator cannot remove its own rights or the super "
+				    "admin's");
+	if (s->password && (error = panel__policy_check(db, "mem", before->login, s->password)) < 0)
+		return error;
+	/* AlternC's renew_update: no duration clears the period; a new duration starts one. */
+	error = panel__db_exec(
+		NULL, db,
+		"UPDATE membres SET mail = COALESCE(?, mail), type = COALESCE(?, type),"
+		" notes = COALESCE(?, notes), enabled = COALESCE(?, enabled),"
+		" canpass = COALESCE(?, canpass), su = COALESCE(?, su), pass = COALESCE(?, pass),"
+		" renewed = CASE WHEN ? < 0 THEN renewed WHEN ? = 0 THEN NULL"
+		"  ELSE COALESCE(renewed, NOW()) END,"
+		" duration = CASE WHEN ? < 0 THEN duration WHEN ? = 0 THEN NULL ELSE ? END"
+		" WHERE uid = ?",
+		DB_ARGS(DB_STR(s->mail), DB_STR(s->type), DB_STR(s->notes),
+			s->enabled >= 0 ? DB_I64(s->enabled) : DB_NULL,
+			s->canpass >= 0 ? DB_I64(s->canpass) : DB_NULL,
+			s->admin >= 0 ? DB_I64(s->admin) : DB_NULL, DB_STR(op->hash),
+			DB_I64(s->duration), DB_I64(s->duration), DB_I64(s->duration),
+			DB_I64(s->duration), DB_I64(s->duration), DB_U64(ctx->uid)));
+	if (error < 0)
+		return error;
+	if (!s->nom && !s->prenom)
+		return 0;
+	/* Old databases may lack the local row. */
+	if ((error = panel__db_exec(NULL, db, "INSERT IGNORE INTO local (uid) VALUES (?)",
+				    DB_ARGS(DB_U64(ctx->uid)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db,
+			      "UPDATE local SET nom = COALESCE(?, nom), prenom = COALESCE(?, prenom)"
+			      " WHERE uid = ?",
+			      DB_ARGS(DB_STR(s->nom), DB_STR(s->prenom), DB_U64(ctx->uid)));
+}
+
+int panel_account_update(panel_account **out, panel *p, const panel_actor *who,
+			 const char *login, const panel_account_spec *changes,
+			 const char *if_match)
+{
+	char hash[PANEL_HASH_MAX];
+	struct update_op op = {.spec = changes};
+	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .if_match = if_match,
+				 .action = "account.update", .apply = apply_update, .op = &op};
+	int error;
+
+	if (out)
+		*out = NULL;
+	if (!changes)
+		return panel__error(PANEL_EINVALID, NULL, "no changes given");
+	if ((error = panel_actor_check(who)) < 0 || (error = check_spec_fields(changes)) < 0)
+		return error;
+	if (changes->login)
+		return panel__error(PANEL_EINVALID, "login", "a login cannot be changed");
+	if (!panel__authz_is_admin(who) && (error = member_may_change(changes)) < 0)
+		return error;
+	if ((changes->admin != -1) && who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, "admin",
+				    "admin rights are not changed while acting as a member");
+	if (changes->password) {
+		if ((error = hash_password(hash, changes->password)) < 0)
+			return error;
+		op.hash = hash;
+	}
+	error = run_modify(out, &ctx);
+	sodium_memzero(hash, sizeof(hash));
+	return error;
+}
+
+/* ---------------------------------------------------------------- password */
+
+struct password_ctx {
+	const panel_actor *who;
+	const char *login, *old_password, *new_password, *hash;
+};
+
+static int password_body(panel_db *db, void *arg)
+{
+	struct password_ctx *ctx = arg;
+	panel_db_rows *rows;
+	uint32_t uid;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+		return error;
+	if (ctx->who->kind == PANEL_ACTOR_MEMBER) {
+		if ((error = panel__db_query(&rows, db,
+					     "SELECT pass, COALESCE(canpass, 1) FROM membres"
+					     " WHERE uid = ?",
+					     DB_ARGS(DB_U64(uid)))) < 0)
+			return error;
+		const char *stored = panel__db_cell(rows, 0, 0), *canpass = panel__db_cell(rows, 0, 1);
+		if (!canpass || strcmp(canpass, "0") == 0)
+			error = panel__error(PANEL_EFORBIDDEN, "password",
+					     "this account may not change its own password");
+		else if (!ctx->old_password || !*ctx->old_password)
+			error = panel__error(PANEL_EINVALID, "old_password",
+					     "the current password is required");
+		else if (panel_password_verify(stored ? stored : "", ctx->old_password, NULL) != 0)
+			error = panel__error(PANEL_EAUTH, "old_password",
+					     "the current password is wrong");
+		panel__db_rows_free(rows);
+		if (error < 0)
+			return error;
+	}
+	if ((error = panel__policy_check(db, "mem", ctx->login, ctx->new_password)) < 0 ||
+	    (error = panel__db_exec(NULL, db, "UPDATE membres SET pass = ? WHERE uid = ?",
+				    DB_ARGS(DB_STR(ctx->hash), DB_U64(uid)))) < 0)
+		return error;
+	return panel__audit(db, ctx->who, "account.password", "account", ctx->login, uid, NULL,
+			    json_pack("{s:s}", "password", "changed"));
+}
+
+int panel_account_password(panel *p, const panel_actor *who, const char *login,
+			   const char *old_password, const char *new_password)
+{
+	struct password_ctx ctx = {who, login, old_password, new_password, NULL};
+	char hash[PANEL_HASH_MAX];
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (!new_password || !*new_password)
+		return panel__error(PANEL_EINVALID, "password", "the new password is required");
+	if ((error = hash_password(hash, new_password)) < 0)
+		return error;
+	ctx.hash = hash;
+	error = panel__db_transaction(p->db, password_body, &ctx);
+	sodium_memzero(hash, sizeof(hash));
+	return error;
+}
+
+/* ---------------------------------------------------------------- act as */
+
+struct act_ctx {
+	const panel_actor *admin;
+	const char *login;
+	uint32_t uid;
+};
+
+static int act_body(panel_db *db, void *arg)
+{
+	struct act_ctx *ctx = arg;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->admin)) < 0)
+		return error;
+	return panel__authz_account(&ctx->uid, db, ctx->admin, ctx->login, 1);
+}
+
+int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, const char *login)
+{
+	struct act_ctx ctx = {admin, login, 0};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(admin)) < 0)
+		return error;
+	if (admin->kind != PANEL_ACTOR_ADMIN || admin->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, "as",
+				    "only an administrator may act as a member");
+	if ((error = panel__db_transaction(p->db, act_body, &ctx)) < 0)
+		return error;
+	*out = panel_actor_admin_as(admin->uid, ctx.uid);
+	out->ip = admin->ip;
+	return 0;
+}

@@ -1,0 +1,149 @@
+/* Deleting an account: each module's delete hook removes or marks what the account owns, in the
+ * one transaction that also removes the account; external effects go to the cron side. */
+#include <stdlib.h>
+
+#include "account_internal.h"
+#include "audit_internal.h"
+#include "authz.h"
+#include "error.h"
+#include "handle.h"
+#include "panel/json.h"
+
+/* Domains: AlternC's contract with update_domains.sh, which removes zones, vhosts and rows. */
+static int delete_domains(panel_db *db, uint32_t uid, const char *login)
+{
+	int error;
+
+	(void)login;
+	if ((error = panel__db_exec(NULL, db,
+				    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?",
+				    DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db, "UPDATE domaines SET dns_action = 'DELETE' WHERE compte = ?",
+			      DB_ARGS(DB_U64(uid)));
+}
+
+/* Mail: rows go now (postfix and dovecot stop at once); the maildirs go through the cron side. */
+static int delete_mail(panel_db *db, uint32_t uid, const char *login)
+{
+	int error;
+
+	if ((error = panel__db_exec(
+		     NULL, db,
+		     "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', uid, ?,"
+		     " JSON_OBJECT('box', alias, 'path', path) FROM mail_users"
+		     " WHERE uid = ? AND alias NOT LIKE '%@%'",
+		     DB_ARGS(DB_STR(login), DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "DELETE FROM mail_alias WHERE mail IN"
+				    " (SELECT alias FROM mail_users WHERE uid = ?)",
+				    DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "DELETE FROM size_mail WHERE alias IN"
+				    " (SELECT alias FROM mail_users WHERE uid = ?)",
+				    DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db, "DELETE FROM mail_users WHERE uid = ?",
+				    DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db, "DELETE FROM mail_domain WHERE uid = ?",
+			      DB_ARGS(DB_U64(uid)));
+}
+
+static int delete_ftp(panel_db *db, uint32_t uid, const char *login)
+{
+	(void)login;
+	return panel__db_exec(NULL, db, "DELETE FROM ftpusers WHERE uid = ?", DB_ARGS(DB_U64(uid)));
+}
+
+static int delete_stats(panel_db *db, uint32_t uid, const char *login)
+{
+	(void)login;
+	return panel__db_exec(NULL, db, "DELETE FROM stats2 WHERE mid = ?", DB_ARGS(DB_U64(uid)));
+}
+
+/* Member databases live on the member server: dropping them needs the databases module. Until
+ * it runs here, an account that still has some is refused rather than leaving them orphaned. */
+static int delete_mysql(panel_db *db, uint32_t uid, const char *login)
+{
+	uint64_t n = 0;
+	int error;
+
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT (SELECT COUNT(*) FROM db WHERE uid = ?) +"
+					 " (SELECT COUNT(*) FROM dbusers WHERE uid = ?)",
+					 DB_ARGS(DB_U64(uid), DB_U64(uid)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_ECONFLICT, "login",
+				    "%s still has MySQL databases or users: delete them first",
+				    login);
+	return 0;
+}
+
+/* AlternC's PHP sessions of the account (1.0 never cleaned them). */
+static int delete_sessions(panel_db *db, uint32_t uid, const char *login)
+{
+	(void)login;
+	return panel__db_exec(NULL, db, "DELETE FROM sessions WHERE uid = ?", DB_ARGS(DB_U64(uid)));
+}
+
+static int (*const delete_hooks[])(panel_db *db, uint32_t uid, const char *login) = {
+	delete_mysql, delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions,
+};
+
+struct delete_ctx {
+	const panel_actor *who;
+	const char *login;
+};
+
+static int delete_body(panel_db *db, void *arg)
+{
+	struct delete_ctx *ctx = arg;
+	panel_account *before = NULL;
+	uint64_t locked;
+	uint32_t uid;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+		return error;
+	if (uid == PANEL_SUPER_ADMIN_UID ||
+	    (ctx->who->kind == PANEL_ACTOR_ADMIN && uid == ctx->who->uid))
+		return panel__error(PANEL_ECONFLICT, "login",
+				    "an administrator cannot delete itself or the super admin");
+	if ((error = panel__db_query_u64(&locked, db,
+					 "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
+					 DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__account_load(&before, db, uid)) < 0)
+		return error;
+	for (size_t i = 0; i < sizeof(delete_hooks) / sizeof(delete_hooks[0]); i++)
+		if ((error = delete_hooks[i](db, uid, before->login)) < 0)
+			goto out;
+	/* Accounts it created go to the super admin, as AlternC does. */
+	if ((error = panel__db_exec(NULL, db, "UPDATE membres SET creator = ? WHERE creator = ?",
+				    DB_ARGS(DB_U64(PANEL_SUPER_ADMIN_UID), DB_U64(uid)))) < 0 ||
+	    /* local, quotas, chgmail, browser, size_web, tokens and keys follow by foreign key. */
+	    (error = panel__db_exec(NULL, db, "DELETE FROM membres WHERE uid = ?",
+				    DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__action(db, "mem_del", uid, before->login, NULL)) < 0)
+		goto out;
+	error = panel__audit(db, ctx->who, "account.delete", "account", before->login, uid,
+			     panel_account_to_json(before), NULL);
+out:
+	panel_account_free(before);
+	return error;
+}
+
+int panel_account_delete(panel *p, const panel_actor *who, const char *login)
+{
+	struct delete_ctx ctx = {who, login};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (!panel__authz_is_admin(who) || who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator deletes accounts");
+	return panel__db_transaction(p->db, delete_body, &ctx);
+}

@@ -1,0 +1,25 @@
+/* Accounts inside a transaction: loading them, and the queue of external effects, shared by the
+ * account files and by the modules whose objects an account owns. */
+#ifndef PANEL_SRC_ACCOUNT_INTERNAL_H
+#define PANEL_SRC_ACCOUNT_INTERNAL_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "panel/account.h"
+
+/* "SELECT <every account column> FROM membres m LEFT JOIN local l ... LEFT JOIN membres c ...":
+ * append a WHERE clause. */
+extern const char panel__account_select[];
+
+/* The account uid (PANEL_ENOTFOUND when absent). */
+int panel__account_load(panel_account **out, panel_db *db, uint32_t uid);
+
+/* Parses count rows of a panel__account_select query into a new array. */
+int panel__account_rows(panel_account **items, const panel_db_rows *rows, size_t count);
+
+/* Queues an external effect for the cron side (panel_actions): action, the account, and args (a
+ * JSON object, reference stolen, or NULL). */
+int panel__action(panel_db *db, const char *action, uint32_t uid, const char *login, json_t *args);
+
+#endif

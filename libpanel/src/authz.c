@@ -1,0 +1,145 @@
+/* Authorization: checking actors against the database and deciding who may see or manage an
+ * account (AlternC's su flag, creator relationship, super admin 2000, subadmin_restriction). */
+#include <string.h>
+
+#include "authz.h"
+#include "error.h"
+
+int panel__authz_is_admin(const panel_actor *who)
+{
+	return who && (who->kind == PANEL_ACTOR_ADMIN || who->kind == PANEL_ACTOR_SYSTEM);
+}
+
+/* AlternC's variable subadmin_restriction: "1" lets every admin see every account. */
+static int admins_see_all(int *all, panel_db *db)
+{
+	panel_db_rows *rows;
+	int error;
+
+	*all = 0;
+	if ((error = panel__db_query(&rows, db, "SELECT value FROM variable WHERE name = ?",
+				     DB_ARGS(DB_STR("subadmin_restriction")))) < 0)
+		return error;
+	const char *v = panel__db_cell(rows, 0, 0);
+	*all = v && strcmp(v, "1") == 0;
+	panel__db_rows_free(rows);
+	return 0;
+}
+
+/* May admin_uid see the account uid (created by creator)? */
+static int admin_sees(int *yes, panel_db *db, uint32_t admin_uid, uint32_t uid, uint32_t creator)
+{
+	*yes = admin_uid == PANEL_SUPER_ADMIN_UID || uid == admin_uid || creator == admin_uid;
+	if (*yes)
+		return 0;
+	return admins_see_all(yes, db);
+}
+
+struct account_row {
+	uint32_t uid, creator;
+	int su, enabled;
+};
+
+static int load_by_uid(struct account_row *out, panel_db *db, uint32_t uid)
+{
+	panel_db_rows *rows;
+	uint64_t v[4];
+	int error;
+
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT uid, COALESCE(creator, 0), su, enabled FROM membres"
+				     " WHERE uid = ?",
+				     DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) == 0) {
+		panel__db_rows_free(rows);
+		return PANEL_ENOTFOUND;
+	}
+	for (size_t i = 0; i < 4 && error == 0; i++)
+		error = panel__db_cell_u64(&v[i], rows, 0, i);
+	panel__db_rows_free(rows);
+	if (error < 0)
+		return error;
+	*out = (struct account_row){(uint32_t)v[0], (uint32_t)v[1], (int)v[2], (int)v[3]};
+	return 0;
+}
+
+int panel__authz_actor(panel_db *db, const panel_actor *who)
+{
+	struct account_row me, target;
+	int error, yes;
+
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (who->kind == PANEL_ACTOR_SYSTEM)
+		return 0;
+	error = load_by_uid(&me, db, who->uid);
+	if (error == PANEL_ENOTFOUND || (error == 0 && !me.enabled))
+		return panel__error(PANEL_EFORBIDDEN, "actor",
+				    "the acting account does not exist or is locked");
+	if (error < 0)
+		return error;
+	if (who->kind == PANEL_ACTOR_MEMBER)
+		return 0;
+	if (me.su != 1)
+		return panel__error(PANEL_EFORBIDDEN, "actor",
+				    "the acting account is not an administrator");
+	if (!who->as_uid)
+		return 0;
+	error = load_by_uid(&target, db, who->as_uid);
+	if (error == PANEL_ENOTFOUND)
+		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
+	if (error < 0)
+		return error;
+	if ((error = admin_sees(&yes, db, who->uid, target.uid, target.creator)) < 0)
+		return error;
+	if (!yes)
+		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
+	return 0;
+}
+
+int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
+			 int need_admin)
+{
+	panel_db_rows *rows;
+	uint64_t u = 0, creator = 0;
+	int error, visible = 0;
+
+	if (!login || !*login)
+		return panel__error(PANEL_EINVALID, "login", "no login given");
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?",
+				     DB_ARGS(DB_STR(login)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) == 1) {
+		error = panel__db_cell_u64(&u, rows, 0, 0);
+		if (error == 0)
+			error = panel__db_cell_u64(&creator, rows, 0, 1);
+	}
+	panel__db_rows_free(rows);
+	if (error < 0)
+		return error;
+	if (u) {
+		switch (who->kind) {
+		case PANEL_ACTOR_SYSTEM:
+			visible = 1;
+			break;
+		case PANEL_ACTOR_MEMBER:
+			visible = u == who->uid;
+			break;
+		case PANEL_ACTOR_ADMIN:
+			if (who->as_uid)
+				visible = u == who->as_uid;
+			else if ((error = admin_sees(&visible, db, who->uid, (uint32_t)u,
+						     (uint32_t)creator)) < 0)
+				return error;
+			break;
+		}
+	}
+	if (!visible)
+		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
+	if (need_admin && !panel__authz_is_admin(who))
+		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
+	*uid = (uint32_t)u;
+	return 0;
+}

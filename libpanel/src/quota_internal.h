@@ -1,0 +1,21 @@
+/* Quotas inside a transaction: the creation check that later slices use, and the quotas a new
+ * account starts with. */
+#ifndef PANEL_SRC_QUOTA_INTERNAL_H
+#define PANEL_SRC_QUOTA_INTERNAL_H
+
+#include "db/db.h"
+
+/* Checks that uid may create one more object counted by quota name: locks the account's quota
+ * row (SELECT ... FOR UPDATE) so that concurrent creations queue behind each other, then counts
+ * the real rows. PANEL_EQUOTA (field name) when used >= total or the account has no such quota.
+ * Call inside the transaction that inserts the object, before the insert. */
+int panel__quota_reserve(panel_db *db, uint32_t uid, const char *name);
+
+/* Gives uid one quota row per known name, valued from defquotas for the account type (0 when
+ * the type has no default for a name). */
+int panel__quota_init(panel_db *db, uint32_t uid, const char *type);
+
+/* 1 when name is a quota libpanel knows. */
+int panel__quota_known(const char *name);
+
+#endif
