@@ -30,13 +30,13 @@
 	" IF(m.duration > 0 AND m.renewed IS NOT NULL,"                                            \
 	"    DATE_FORMAT(DATE_ADD(m.renewed, INTERVAL m.duration MONTH), " DATE_FMT "), ''),"      \
 	" IF(m.duration > 0 AND m.renewed IS NOT NULL"                                             \
-	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                   \
+	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                  \
 	" IF(m.lastlogin = '0000-00-00 00:00:00', '', DATE_FORMAT(m.lastlogin, " DATE_FMT ")),"    \
 	" m.lastip, m.lastfail"
 
-const char panel__account_select[] = "SELECT " ACCOUNT_COLUMNS
-				     " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
-				     " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
+const char panel__account_select[] =
+    "SELECT " ACCOUNT_COLUMNS " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
+    " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
 
 static void copy(char *dst, size_t size, const char *src)
 {
@@ -51,8 +51,8 @@ static void compute_etag(panel_account *a)
 	char numbers[128];
 
 	crypto_hash_sha256_init(&st);
-	const char *fields[] = {a->login, a->mail, a->nom, a->prenom, a->type, a->notes,
-				a->renewed, a->creator_login};
+	const char *fields[] = {a->login, a->mail,  a->nom,	a->prenom,
+				a->type,  a->notes, a->renewed, a->creator_login};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		crypto_hash_sha256_update(&st, (const unsigned char *)fields[i],
 					  strlen(fields[i]) + 1);
@@ -154,8 +154,8 @@ void panel_account_free(panel_account *account)
  * panel database and its user, and names a member database could not take. */
 static int check_login(char out[PANEL_LOGIN_MAX + 1], const panel *p, const char *login)
 {
-	static const char *const reserved[] = {"mysql", "root", "sys", "information_schema",
-					       "performance_schema", "test"};
+	static const char *const reserved[] = {
+	    "mysql", "root", "sys", "information_schema", "performance_schema", "test"};
 	size_t n;
 
 	if (!login || !*login)
@@ -187,8 +187,8 @@ static int check_text(const char *value, const char *field, size_t max)
 	if (!value)
 		return 0;
 	if (strlen(value) > max)
-		return panel__error(PANEL_EINVALID, field, "%s is longer than %zu characters", field,
-				    max);
+		return panel__error(PANEL_EINVALID, field, "%s is longer than %zu characters",
+				    field, max);
 	if (!panel__printable(value))
 		return panel__error(PANEL_EINVALID, field, "%s contains control characters", field);
 	return 0;
@@ -227,18 +227,21 @@ static int check_spec_fields(const panel_account_spec *spec)
 	if (spec->mail && !panel__valid_mail(spec->mail))
 		return panel__error(PANEL_EINVALID, "mail", "invalid e-mail address");
 	if (spec->mail && strlen(spec->mail) > 128)
-		return panel__error(PANEL_EINVALID, "mail", "the address is 128 characters at most");
+		return panel__error(PANEL_EINVALID, "mail",
+				    "the address is 128 characters at most");
 	if ((error = check_text(spec->nom, "nom", 128)) < 0 ||
 	    (error = check_text(spec->prenom, "prenom", 128)) < 0 ||
-	    (error = check_notes(spec->notes)) < 0 || (error = check_flag(spec->enabled, "enabled")) < 0 ||
+	    (error = check_notes(spec->notes)) < 0 ||
+	    (error = check_flag(spec->enabled, "enabled")) < 0 ||
 	    (error = check_flag(spec->canpass, "canpass")) < 0 ||
 	    (error = check_flag(spec->admin, "admin")) < 0)
 		return error;
 	if (spec->type && (!*spec->type || check_text(spec->type, "type", 128) < 0))
 		return panel__error(PANEL_EINVALID, "type", "invalid account type");
 	if (spec->duration < -1 || spec->duration > 1200)
-		return panel__error(PANEL_EINVALID, "duration",
-				    "duration is a number of months from 0 (never expires) to 1200");
+		return panel__error(
+		    PANEL_EINVALID, "duration",
+		    "duration is a number of months from 0 (never expires) to 1200");
 	return 0;
 }
 
@@ -254,7 +257,8 @@ static int check_type_exists(panel_db *db, const char *type)
 		return error;
 	if (n == 0)
 		return panel__error(PANEL_EINVALID, "type",
-				    "unknown account type %s (define its default quotas first)", type);
+				    "unknown account type %s (define its default quotas first)",
+				    type);
 	return 0;
 }
 
@@ -291,24 +295,25 @@ static int create_body(panel_db *db, void *arg)
 	    (error = panel__policy_check(db, "mem", ctx->login, s->password)) < 0)
 		return error;
 	error = panel__db_exec(
-		NULL, db,
-		"INSERT INTO membres (login, pass, mail, creator, canpass, enabled, su, type,"
-		" created, notes, duration, renewed)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, IF(? > 0, NOW(), NULL))",
-		DB_ARGS(DB_STR(ctx->login), DB_STR(ctx->hash), DB_STR(s->mail ? s->mail : ""),
-			DB_U64(ctx->who->kind == PANEL_ACTOR_ADMIN ? ctx->who->uid : 0),
-			DB_I64(s->canpass == 0 ? 0 : 1), DB_I64(s->enabled == 0 ? 0 : 1),
-			DB_I64(s->admin == 1 ? 1 : 0), DB_STR(type), DB_STR(s->notes ? s->notes : ""),
-			duration ? DB_I64(duration) : DB_NULL, DB_I64(duration)));
+	    NULL, db,
+	    "INSERT INTO membres (login, pass, mail, creator, canpass, enabled, su, type,"
+	    " created, notes, duration, renewed)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOW(), ?, ?, IF(? > 0, NOW(), NULL))",
+	    DB_ARGS(DB_STR(ctx->login), DB_STR(ctx->hash), DB_STR(s->mail ? s->mail : ""),
+		    DB_U64(ctx->who->kind == PANEL_ACTOR_ADMIN ? ctx->who->uid : 0),
+		    DB_I64(s->canpass == 0 ? 0 : 1), DB_I64(s->enabled == 0 ? 0 : 1),
+		    DB_I64(s->admin == 1 ? 1 : 0), DB_STR(type), DB_STR(s->notes ? s->notes : ""),
+		    duration ? DB_I64(duration) : DB_NULL, DB_I64(duration)));
 	if (error == PANEL_EEXISTS)
 		return panel__error(PANEL_EEXISTS, "login", "the login %s is already taken",
 				    ctx->login);
 	if (error < 0)
 		return error;
 	uid = (uint32_t)panel__db_insert_id(db);
-	if ((error = panel__db_exec(NULL, db, "INSERT INTO local (uid, nom, prenom) VALUES (?, ?, ?)",
-				    DB_ARGS(DB_U64(uid), DB_STR(s->nom ? s->nom : ""),
-					    DB_STR(s->prenom ? s->prenom : "")))) < 0 ||
+	if ((error =
+		 panel__db_exec(NULL, db, "INSERT INTO local (uid, nom, prenom) VALUES (?, ?, ?)",
+				DB_ARGS(DB_U64(uid), DB_STR(s->nom ? s->nom : ""),
+					DB_STR(s->prenom ? s->prenom : "")))) < 0 ||
 	    (error = panel__quota_init(db, uid, type)) < 0 ||
 	    (error = panel__action(db, "mem_add", uid, ctx->login, NULL)) < 0 ||
 	    (error = panel__account_load(&ctx->result, db, uid)) < 0)
@@ -330,7 +335,8 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
-		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator creates accounts");
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator creates accounts");
 	if ((error = check_login(ctx.login, p, spec->login)) < 0 ||
 	    (error = check_spec_fields(spec)) < 0)
 		return error;
@@ -418,10 +424,11 @@ static int modify_body(panel_db *db, void *arg)
 	ctx->result = NULL;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, ctx->need_admin)) <
-		    0)
+		0)
 		return error;
 	/* Lock the row: concurrent changes of one account queue behind each other. */
-	if ((error = panel__db_query_u64(&locked, db, "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
+	if ((error = panel__db_query_u64(&locked, db,
+					 "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
 					 DB_ARGS(DB_U64(ctx->uid)))) < 0 ||
 	    (error = panel__account_load(&before, db, ctx->uid)) < 0)
 		return error;
@@ -467,7 +474,8 @@ static int run_modify(panel_account **out, struct modify_ctx *ctx)
 
 static int is_self(const struct modify_ctx *ctx)
 {
-	return ctx->who->kind == PANEL_ACTOR_ADMIN && !ctx->who->as_uid && ctx->uid == ctx->who->uid;
+	return ctx->who->kind == PANEL_ACTOR_ADMIN && !ctx->who->as_uid &&
+	       ctx->uid == ctx->who->uid;
 }
 
 static int set_enabled(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
@@ -484,18 +492,27 @@ static int set_enabled(panel_db *db, struct modify_ctx *ctx, const panel_account
 int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
 	static const int off = 0;
-	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
-				 .action = "account.lock", .apply = set_enabled, .op = &off};
+	struct modify_ctx ctx = {.p = p,
+				 .who = who,
+				 .login = login,
+				 .need_admin = 1,
+				 .action = "account.lock",
+				 .apply = set_enabled,
+				 .op = &off};
 
 	return run_modify(out, &ctx);
 }
 
-int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who,
-			 const char *login)
+int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
 	static const int on = 1;
-	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
-				 .action = "account.unlock", .apply = set_enabled, .op = &on};
+	struct modify_ctx ctx = {.p = p,
+				 .who = who,
+				 .login = login,
+				 .need_admin = 1,
+				 .action = "account.unlock",
+				 .apply = set_enabled,
+				 .op = &on};
 
 	return run_modify(out, &ctx);
 }
@@ -519,9 +536,13 @@ static int set_admin_flag(panel_db *db, struct modify_ctx *ctx, const panel_acco
 int panel_account_set_admin(panel_account **out, panel *p, const panel_actor *who,
 			    const char *login, int admin)
 {
-	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
+	struct modify_ctx ctx = {.p = p,
+				 .who = who,
+				 .login = login,
+				 .need_admin = 1,
 				 .action = admin ? "account.grant_admin" : "account.revoke_admin",
-				 .apply = set_admin_flag, .op = &admin};
+				 .apply = set_admin_flag,
+				 .op = &admin};
 
 	if (admin != 0 && admin != 1)
 		return panel__error(PANEL_EINVALID, "admin", "admin must be 0 or 1");
@@ -544,11 +565,16 @@ static int renew_period(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 			      DB_ARGS(DB_U64(periods), DB_U64(ctx->uid)));
 }
 
-int panel_account_renew(panel_account **out, panel *p, const panel_actor *who,
-			const char *login, unsigned periods)
+int panel_account_renew(panel_account **out, panel *p, const panel_actor *who, const char *login,
+			unsigned periods)
 {
-	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .need_admin = 1,
-				 .action = "account.renew", .apply = renew_period, .op = &periods};
+	struct modify_ctx ctx = {.p = p,
+				 .who = who,
+				 .login = login,
+				 .need_admin = 1,
+				 .action = "account.renew",
+				 .apply = renew_period,
+				 .op = &periods};
 
 	if (periods < 1 || periods > 100)
 		return panel__error(PANEL_EINVALID, "periods", "periods must be 1 to 100");
@@ -563,12 +589,12 @@ struct update_op {
 /* The fields a member may change on its own account. */
 static int member_may_change(const panel_account_spec *s)
 {
-	const char *field = s->type	       ? "type"
-			    : s->notes	       ? "notes"
-			    : s->password      ? "password"
-			    : s->enabled != -1 ? "enabled"
-			    : s->canpass != -1 ? "canpass"
-			    : s->admin != -1   ? "admin"
+	const char *field = s->type		? "type"
+			    : s->notes		? "notes"
+			    : s->password	? "password"
+			    : s->enabled != -1	? "enabled"
+			    : s->canpass != -1	? "canpass"
+			    : s->admin != -1	? "admin"
 			    : s->duration != -1 ? "duration"
 						: NULL;
 
@@ -590,7 +616,8 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 	    (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
 		return panel__error(PANEL_ECONFLICT, "enabled",
 				    "an administrator cannot lock itself or the super admin");
-	if (s->admin == 0 && before->admin && (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
+	if (s->admin == 0 && before->admin &&
+	    (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
 		return panel__error(PANEL_ECONFLICT, "admin",
 				    "an administrator cannot remove its own rights or the super "
 				    "admin's");
@@ -598,20 +625,20 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 		return error;
 	/* AlternC's renew_update: no duration clears the period; a new duration starts one. */
 	error = panel__db_exec(
-		NULL, db,
-		"UPDATE membres SET mail = COALESCE(?, mail), type = COALESCE(?, type),"
-		" notes = COALESCE(?, notes), enabled = COALESCE(?, enabled),"
-		" canpass = COALESCE(?, canpass), su = COALESCE(?, su), pass = COALESCE(?, pass),"
-		" renewed = CASE WHEN ? < 0 THEN renewed WHEN ? = 0 THEN NULL"
-		"  ELSE COALESCE(renewed, NOW()) END,"
-		" duration = CASE WHEN ? < 0 THEN duration WHEN ? = 0 THEN NULL ELSE ? END"
-		" WHERE uid = ?",
-		DB_ARGS(DB_STR(s->mail), DB_STR(s->type), DB_STR(s->notes),
-			s->enabled >= 0 ? DB_I64(s->enabled) : DB_NULL,
-			s->canpass >= 0 ? DB_I64(s->canpass) : DB_NULL,
-			s->admin >= 0 ? DB_I64(s->admin) : DB_NULL, DB_STR(op->hash),
-			DB_I64(s->duration), DB_I64(s->duration), DB_I64(s->duration),
-			DB_I64(s->duration), DB_I64(s->duration), DB_U64(ctx->uid)));
+	    NULL, db,
+	    "UPDATE membres SET mail = COALESCE(?, mail), type = COALESCE(?, type),"
+	    " notes = COALESCE(?, notes), enabled = COALESCE(?, enabled),"
+	    " canpass = COALESCE(?, canpass), su = COALESCE(?, su), pass = COALESCE(?, pass),"
+	    " renewed = CASE WHEN ? < 0 THEN renewed WHEN ? = 0 THEN NULL"
+	    "  ELSE COALESCE(renewed, NOW()) END,"
+	    " duration = CASE WHEN ? < 0 THEN duration WHEN ? = 0 THEN NULL ELSE ? END"
+	    " WHERE uid = ?",
+	    DB_ARGS(DB_STR(s->mail), DB_STR(s->type), DB_STR(s->notes),
+		    s->enabled >= 0 ? DB_I64(s->enabled) : DB_NULL,
+		    s->canpass >= 0 ? DB_I64(s->canpass) : DB_NULL,
+		    s->admin >= 0 ? DB_I64(s->admin) : DB_NULL, DB_STR(op->hash),
+		    DB_I64(s->duration), DB_I64(s->duration), DB_I64(s->duration),
+		    DB_I64(s->duration), DB_I64(s->duration), DB_U64(ctx->uid)));
 	if (error < 0)
 		return error;
 	if (!s->nom && !s->prenom)
@@ -620,20 +647,25 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 	if ((error = panel__db_exec(NULL, db, "INSERT IGNORE INTO local (uid) VALUES (?)",
 				    DB_ARGS(DB_U64(ctx->uid)))) < 0)
 		return error;
-	return panel__db_exec(NULL, db,
-			      "UPDATE local SET nom = COALESCE(?, nom), prenom = COALESCE(?, prenom)"
-			      " WHERE uid = ?",
-			      DB_ARGS(DB_STR(s->nom), DB_STR(s->prenom), DB_U64(ctx->uid)));
+	return panel__db_exec(
+	    NULL, db,
+	    "UPDATE local SET nom = COALESCE(?, nom), prenom = COALESCE(?, prenom)"
+	    " WHERE uid = ?",
+	    DB_ARGS(DB_STR(s->nom), DB_STR(s->prenom), DB_U64(ctx->uid)));
 }
 
-int panel_account_update(panel_account **out, panel *p, const panel_actor *who,
-			 const char *login, const panel_account_spec *changes,
-			 const char *if_match)
+int panel_account_update(panel_account **out, panel *p, const panel_actor *who, const char *login,
+			 const panel_account_spec *changes, const char *if_match)
 {
 	char hash[PANEL_HASH_MAX];
 	struct update_op op = {.spec = changes};
-	struct modify_ctx ctx = {.p = p, .who = who, .login = login, .if_match = if_match,
-				 .action = "account.update", .apply = apply_update, .op = &op};
+	struct modify_ctx ctx = {.p = p,
+				 .who = who,
+				 .login = login,
+				 .if_match = if_match,
+				 .action = "account.update",
+				 .apply = apply_update,
+				 .op = &op};
 	int error;
 
 	if (out)
@@ -682,7 +714,8 @@ static int password_body(panel_db *db, void *arg)
 					     " WHERE uid = ?",
 					     DB_ARGS(DB_U64(uid)))) < 0)
 			return error;
-		const char *stored = panel__db_cell(rows, 0, 0), *canpass = panel__db_cell(rows, 0, 1);
+		const char *stored = panel__db_cell(rows, 0, 0),
+			   *canpass = panel__db_cell(rows, 0, 1);
 		if (!canpass || strcmp(canpass, "0") == 0)
 			error = panel__error(PANEL_EFORBIDDEN, "password",
 					     "this account may not change its own password");

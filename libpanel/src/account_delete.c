@@ -15,11 +15,12 @@ static int delete_domains(panel_db *db, uint32_t uid, const char *login)
 	int error;
 
 	(void)login;
-	if ((error = panel__db_exec(NULL, db,
-				    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?",
-				    DB_ARGS(DB_U64(uid)))) < 0)
+	if ((error = panel__db_exec(
+		 NULL, db, "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?",
+		 DB_ARGS(DB_U64(uid)))) < 0)
 		return error;
-	return panel__db_exec(NULL, db, "UPDATE domaines SET dns_action = 'DELETE' WHERE compte = ?",
+	return panel__db_exec(NULL, db,
+			      "UPDATE domaines SET dns_action = 'DELETE' WHERE compte = ?",
 			      DB_ARGS(DB_U64(uid)));
 }
 
@@ -29,11 +30,11 @@ static int delete_mail(panel_db *db, uint32_t uid, const char *login)
 	int error;
 
 	if ((error = panel__db_exec(
-		     NULL, db,
-		     "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', uid, ?,"
-		     " JSON_OBJECT('box', alias, 'path', path) FROM mail_users"
-		     " WHERE uid = ? AND alias NOT LIKE '%@%'",
-		     DB_ARGS(DB_STR(login), DB_U64(uid)))) < 0 ||
+		 NULL, db,
+		 "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', uid, ?,"
+		 " JSON_OBJECT('box', alias, 'path', path) FROM mail_users"
+		 " WHERE uid = ? AND alias NOT LIKE '%@%'",
+		 DB_ARGS(DB_STR(login), DB_U64(uid)))) < 0 ||
 	    (error = panel__db_exec(NULL, db,
 				    "DELETE FROM mail_alias WHERE mail IN"
 				    " (SELECT alias FROM mail_users WHERE uid = ?)",
@@ -88,7 +89,7 @@ static int delete_sessions(panel_db *db, uint32_t uid, const char *login)
 }
 
 static int (*const delete_hooks[])(panel_db *db, uint32_t uid, const char *login) = {
-	delete_mysql, delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions,
+    delete_mysql, delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions,
 };
 
 struct delete_ctx {
@@ -144,6 +145,7 @@ int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
-		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator deletes accounts");
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator deletes accounts");
 	return panel__db_transaction(p->db, delete_body, &ctx);
 }

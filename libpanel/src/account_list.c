@@ -37,8 +37,8 @@ static void add(char *where, size_t size, const char *fragment)
 	snprintf(where + used, size - used, " AND %s", fragment);
 }
 
-static int visibility(char *where, size_t size, panel_db_param *params, size_t *n,
-		      panel_db *db, const panel_actor *who)
+static int visibility(char *where, size_t size, panel_db_param *params, size_t *n, panel_db *db,
+		      const panel_actor *who)
 {
 	int all = 0, error;
 
@@ -58,9 +58,9 @@ static int visibility(char *where, size_t size, panel_db_param *params, size_t *
 		if (who->uid == PANEL_SUPER_ADMIN_UID)
 			return 0;
 		error = panel__db_query_u64(
-			(uint64_t[]){0}, db,
-			"SELECT 1 FROM variable WHERE name = 'subadmin_restriction' AND value = '1'",
-			DB_NOARGS);
+		    (uint64_t[]){0}, db,
+		    "SELECT 1 FROM variable WHERE name = 'subadmin_restriction' AND value = '1'",
+		    DB_NOARGS);
 		all = error == 0;
 		if (error < 0 && error != PANEL_ENOTFOUND)
 			return error;
@@ -171,7 +171,8 @@ int panel_account_list_get(panel_account_list **out, panel *p, const panel_actor
 	ctx.limit = ctx.f->limit ? ctx.f->limit : 50;
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
-	if (ctx.f->login_prefix && *ctx.f->login_prefix && !valid_login_chars(ctx.f->login_prefix, 1))
+	if (ctx.f->login_prefix && *ctx.f->login_prefix &&
+	    !valid_login_chars(ctx.f->login_prefix, 1))
 		return panel__error(PANEL_EINVALID, "login_prefix",
 				    "a login prefix is made of a-z and 0-9");
 	if (ctx.f->cursor && *ctx.f->cursor && !valid_login_chars(ctx.f->cursor, 1))

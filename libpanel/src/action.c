@@ -13,9 +13,9 @@ int panel__action(panel_db *db, const char *action, uint32_t uid, const char *lo
 	json_decref(args);
 	if (args && !text)
 		return panel__error_oom();
-	error = panel__db_exec(NULL, db,
-			       "INSERT INTO panel_actions (action, uid, login, args) VALUES (?, ?, ?, ?)",
-			       DB_ARGS(DB_STR(action), DB_U64(uid), DB_STR(login), DB_STR(text)));
+	error = panel__db_exec(
+	    NULL, db, "INSERT INTO panel_actions (action, uid, login, args) VALUES (?, ?, ?, ?)",
+	    DB_ARGS(DB_STR(action), DB_U64(uid), DB_STR(login), DB_STR(text)));
 	free(text);
 	return error;
 }

@@ -46,8 +46,8 @@ int panel__audit(panel_db *db, const panel_actor *who, const char *action, const
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       DB_ARGS(DB_STR(kind_name(who->kind)), DB_U64(who->uid),
 				       DB_U64(who->as_uid), DB_STR(who->ip ? who->ip : ""),
-				       DB_STR(action), DB_STR(kind), DB_STR(id), DB_U64(subject_uid),
-				       DB_STR(b), DB_STR(a)));
+				       DB_STR(action), DB_STR(kind), DB_STR(id),
+				       DB_U64(subject_uid), DB_STR(b), DB_STR(a)));
 	free(b);
 	free(a);
 	return error;

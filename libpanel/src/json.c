@@ -16,14 +16,15 @@ json_t *panel_account_to_json(const panel_account *a)
 		return NULL;
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o, s:I,"
 			 " s:o, s:b, s:o, s:s, s:I, s:s}",
-			 "uid", (json_int_t)a->uid, "login", a->login, "mail", a->mail, "nom", a->nom,
-			 "prenom", a->prenom, "type", a->type, "notes", a->notes ? a->notes : "",
-			 "enabled", a->enabled, "admin", a->admin, "canpass", a->canpass, "creator",
-			 a->creator_login[0] ? json_string(a->creator_login) : json_null(), "created",
-			 date_or_null(a->created), "renewed", date_or_null(a->renewed), "duration",
-			 (json_int_t)a->duration, "expiry", date_or_null(a->expiry), "expired",
-			 a->expired, "lastlogin", date_or_null(a->lastlogin), "lastip", a->lastip,
-			 "lastfail", (json_int_t)a->lastfail, "etag", a->etag);
+			 "uid", (json_int_t)a->uid, "login", a->login, "mail", a->mail, "nom",
+			 a->nom, "prenom", a->prenom, "type", a->type, "notes",
+			 a->notes ? a->notes : "", "enabled", a->enabled, "admin", a->admin,
+			 "canpass", a->canpass, "creator",
+			 a->creator_login[0] ? json_string(a->creator_login) : json_null(),
+			 "created", date_or_null(a->created), "renewed", date_or_null(a->renewed),
+			 "duration", (json_int_t)a->duration, "expiry", date_or_null(a->expiry),
+			 "expired", a->expired, "lastlogin", date_or_null(a->lastlogin), "lastip",
+			 a->lastip, "lastfail", (json_int_t)a->lastfail, "etag", a->etag);
 }
 
 json_t *panel_quota_to_json(const panel_quota *q)

@@ -214,14 +214,14 @@ static int set_body(panel_db *db, void *arg)
 		return error;
 	if ((error = load(&before, db, pol->name)) < 0)
 		return error;
-	if ((error = panel__db_exec(NULL, db,
-				    "INSERT INTO policy (name, minsize, maxsize, classcount, allowlogin)"
-				    " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-				    " minsize = VALUES(minsize), maxsize = VALUES(maxsize),"
-				    " classcount = VALUES(classcount), allowlogin = VALUES(allowlogin)",
-				    DB_ARGS(DB_STR(pol->name), DB_U64(pol->minsize),
-					    DB_U64(pol->maxsize), DB_U64(pol->classcount),
-					    DB_U64(pol->allowlogin ? 1 : 0)))) < 0)
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO policy (name, minsize, maxsize, classcount, allowlogin)"
+		 " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+		 " minsize = VALUES(minsize), maxsize = VALUES(maxsize),"
+		 " classcount = VALUES(classcount), allowlogin = VALUES(allowlogin)",
+		 DB_ARGS(DB_STR(pol->name), DB_U64(pol->minsize), DB_U64(pol->maxsize),
+			 DB_U64(pol->classcount), DB_U64(pol->allowlogin ? 1 : 0)))) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "policy.set", "policy", pol->name, 0,
 			    panel_policy_to_json(&before), panel_policy_to_json(pol));

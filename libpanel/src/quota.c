@@ -17,14 +17,14 @@ static const struct quota_kind {
 	const char *name;
 	const char *count_sql;
 } kinds[] = {
-	{"dom", "SELECT COUNT(*) FROM domaines WHERE compte = ?"},
-	{"mail", "SELECT COUNT(*) FROM mail_domain WHERE uid = ? AND type = 0"},
-	{"ftp", "SELECT COUNT(*) FROM ftpusers WHERE uid = ?"},
-	{"mysql", "SELECT COUNT(*) FROM db WHERE uid = ?"},
-	{"mysql_users", "SELECT COUNT(*) FROM dbusers WHERE uid = ?"},
-	{"sta2", "SELECT COUNT(*) FROM stats2 WHERE mid = ?"},
-	/* Disk in KB, as measured by the nightly accounting (spoolsize.php). */
-	{"web", "SELECT COALESCE(SUM(size), 0) FROM size_web WHERE uid = ?"},
+    {"dom", "SELECT COUNT(*) FROM domaines WHERE compte = ?"},
+    {"mail", "SELECT COUNT(*) FROM mail_domain WHERE uid = ? AND type = 0"},
+    {"ftp", "SELECT COUNT(*) FROM ftpusers WHERE uid = ?"},
+    {"mysql", "SELECT COUNT(*) FROM db WHERE uid = ?"},
+    {"mysql_users", "SELECT COUNT(*) FROM dbusers WHERE uid = ?"},
+    {"sta2", "SELECT COUNT(*) FROM stats2 WHERE mid = ?"},
+    /* Disk in KB, as measured by the nightly accounting (spoolsize.php). */
+    {"web", "SELECT COALESCE(SUM(size), 0) FROM size_web WHERE uid = ?"},
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -56,11 +56,12 @@ static int used(uint64_t *out, panel_db *db, const struct quota_kind *k, uint32_
 static int limit_of(uint64_t *total, int *exists, panel_db *db, uint32_t uid, const char *name,
 		    int lock)
 {
-	int error = panel__db_query_u64(total, db,
-					lock ? "SELECT total FROM quotas WHERE uid = ? AND name = ?"
-					       " FOR UPDATE"
-					     : "SELECT total FROM quotas WHERE uid = ? AND name = ?",
-					DB_ARGS(DB_U64(uid), DB_STR(name)));
+	int error =
+	    panel__db_query_u64(total, db,
+				lock ? "SELECT total FROM quotas WHERE uid = ? AND name = ?"
+				       " FOR UPDATE"
+				     : "SELECT total FROM quotas WHERE uid = ? AND name = ?",
+				DB_ARGS(DB_U64(uid), DB_STR(name)));
 
 	*exists = error == 0;
 	if (error == PANEL_ENOTFOUND) {
@@ -83,8 +84,7 @@ int panel__quota_reserve(panel_db *db, uint32_t uid, const char *name)
 	if ((error = used(&now, db, k, uid)) < 0)
 		return error;
 	if (!exists || now >= total)
-		return panel__error(PANEL_EQUOTA, name,
-				    "quota %s reached: %llu of %llu used", name,
+		return panel__error(PANEL_EQUOTA, name, "quota %s reached: %llu of %llu used", name,
 				    (unsigned long long)now, (unsigned long long)total);
 	return 0;
 }
@@ -95,12 +95,12 @@ int panel__quota_init(panel_db *db, uint32_t uid, const char *type)
 
 	for (size_t i = 0; i < N_KINDS; i++) {
 		if ((error = panel__db_exec(
-			     NULL, db,
-			     "INSERT INTO quotas (uid, name, total) VALUES (?, ?, COALESCE((SELECT"
-			     " value FROM defquotas WHERE quota = ? AND type = ?), 0))"
-			     " ON DUPLICATE KEY UPDATE total = VALUES(total)",
-			     DB_ARGS(DB_U64(uid), DB_STR(kinds[i].name), DB_STR(kinds[i].name),
-				     DB_STR(type)))) < 0)
+			 NULL, db,
+			 "INSERT INTO quotas (uid, name, total) VALUES (?, ?, COALESCE((SELECT"
+			 " value FROM defquotas WHERE quota = ? AND type = ?), 0))"
+			 " ON DUPLICATE KEY UPDATE total = VALUES(total)",
+			 DB_ARGS(DB_U64(uid), DB_STR(kinds[i].name), DB_STR(kinds[i].name),
+				 DB_STR(type)))) < 0)
 			return error;
 	}
 	return 0;
@@ -204,11 +204,11 @@ static int set_body(panel_db *db, void *arg)
 		return error;
 	if ((error = fill(&before, db, uid, ctx->kind)) < 0)
 		return error;
-	if ((error = panel__db_exec(NULL, db,
-				    "INSERT INTO quotas (uid, name, total) VALUES (?, ?, ?)"
-				    " ON DUPLICATE KEY UPDATE total = VALUES(total)",
-				    DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name),
-					    DB_U64(ctx->total)))) < 0)
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO quotas (uid, name, total) VALUES (?, ?, ?)"
+		 " ON DUPLICATE KEY UPDATE total = VALUES(total)",
+		 DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name), DB_U64(ctx->total)))) < 0)
 		return error;
 	if ((error = fill(&ctx->result, db, uid, ctx->kind)) < 0)
 		return error;
@@ -268,9 +268,9 @@ static int defaults_body(panel_db *db, void *arg)
 					" ORDER BY type, quota",
 					DB_ARGS(DB_STR(ctx->type)));
 	else
-		error = panel__db_query(&rows, db,
-					"SELECT type, quota, value FROM defquotas ORDER BY type, quota",
-					DB_NOARGS);
+		error = panel__db_query(
+		    &rows, db, "SELECT type, quota, value FROM defquotas ORDER BY type, quota",
+		    DB_NOARGS);
 	if (error < 0)
 		return error;
 	size_t n = panel__db_rows_count(rows);
@@ -338,14 +338,14 @@ static int default_set_body(panel_db *db, void *arg)
 	if (error < 0 && error != PANEL_ENOTFOUND)
 		return error;
 	json_t *before = error == PANEL_ENOTFOUND
-				 ? NULL
-				 : json_pack("{s:s, s:s, s:I}", "type", ctx->type, "name", ctx->name,
-					     "value", (json_int_t)old);
-	if ((error = panel__db_exec(NULL, db,
-				    "INSERT INTO defquotas (quota, value, type) VALUES (?, ?, ?)"
-				    " ON DUPLICATE KEY UPDATE value = VALUES(value)",
-				    DB_ARGS(DB_STR(ctx->name), DB_U64(ctx->value),
-					    DB_STR(ctx->type)))) < 0) {
+			     ? NULL
+			     : json_pack("{s:s, s:s, s:I}", "type", ctx->type, "name", ctx->name,
+					 "value", (json_int_t)old);
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO defquotas (quota, value, type) VALUES (?, ?, ?)"
+		 " ON DUPLICATE KEY UPDATE value = VALUES(value)",
+		 DB_ARGS(DB_STR(ctx->name), DB_U64(ctx->value), DB_STR(ctx->type)))) < 0) {
 		json_decref(before);
 		return error;
 	}
@@ -355,8 +355,8 @@ static int default_set_body(panel_db *db, void *arg)
 				      "value", (json_int_t)ctx->value));
 }
 
-int panel_quota_default_set(panel *p, const panel_actor *who, const char *type,
-			    const char *name, uint64_t value)
+int panel_quota_default_set(panel *p, const panel_actor *who, const char *type, const char *name,
+			    uint64_t value)
 {
 	struct default_set_ctx ctx = {who, type, name, value};
 	int error;

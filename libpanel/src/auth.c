@@ -1,0 +1,604 @@
+/* Authentication: password login with throttling per login and per address, bearer tokens
+ * stored as SHA-256 hashes, and the secret and address helpers that apikey.c shares. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "error.h"
+#include "handle.h"
+#include "panel/auth.h"
+#include "panel/password.h"
+
+/* Shared with apikey.c and idempotency.c (defined here; there is no private header for the
+ * authentication module, so each user repeats these declarations). */
+int panel__auth_secret_new(char *out, size_t outsz, const char *prefix);
+void panel__auth_secret_hash(char hex[65], const char *secret);
+int panel__auth_secret_wellformed(const char *secret, const char *prefix);
+long panel__auth_utf8_chars(const char *s);
+int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
+
+#define SECRET_BYTES  32
+#define SECRET_B64LEN 43 /* base64url without padding of 32 bytes */
+#define LOGIN_MAX     128
+#define TOKEN_TTL_DEFAULT (24u * 3600u)
+#define TOKEN_TTL_MAX	  (366u * 24u * 3600u)
+
+/* Throttling: free attempts, the window after which a count starts again, and the longest
+ * lock. The lock after n >= 5 failures lasts min(2^(n-5), 900) seconds from the last one. */
+#define THROTTLE_FREE	  5
+#define THROTTLE_WINDOW	  900
+#define THROTTLE_MAX_LOCK 900
+
+/* Verified when the login does not exist, so that an unknown login costs the same argon2id
+ * work as a known one (no password hashes to this: it is the hash of random bytes). */
+static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$kwoAe35FZSnBxegoh8IHgQ$"
+				 "ViAcJRkT/zL10sBkUnkIgYpqfPdXSm4jg52OGY8KWzI";
+
+static const char msg_wrong[] = "wrong login or password";
+
+/* ---------------------------------------------------------------- shared helpers */
+
+int panel__auth_secret_new(char *out, size_t outsz, const char *prefix)
+{
+	unsigned char raw[SECRET_BYTES];
+	size_t plen = strlen(prefix);
+
+	if (outsz < plen + SECRET_B64LEN + 1)
+		return panel__error(PANEL_EINVALID, NULL,
+				    "the buffer for the secret is too small (%zu bytes needed)",
+				    plen + SECRET_B64LEN + 1);
+	if (sodium_init() < 0)
+		return panel__error(PANEL_ERROR, NULL, "cannot initialize libsodium");
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, prefix, plen);
+	sodium_bin2base64(out + plen, outsz - plen, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	return 0;
+}
+
+void panel__auth_secret_hash(char hex[65], const char *secret)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)secret, strlen(secret));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
+}
+
+/* Only what this library hands out is worth a database lookup. */
+int panel__auth_secret_wellformed(const char *secret, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	if (!secret || strlen(secret) != plen + SECRET_B64LEN || strncmp(secret, prefix, plen))
+		return 0;
+	for (const char *s = secret + plen; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* The number of characters of s when it is valid UTF-8 without control characters, else -1. */
+long panel__auth_utf8_chars(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long n = 0;
+
+	while (*u) {
+		size_t len, i;
+		uint32_t cp;
+		if (*u < 0x80) {
+			if (*u < 0x20 || *u == 0x7f)
+				return -1;
+			u++;
+			n++;
+			continue;
+		}
+		if ((*u & 0xe0) == 0xc0) {
+			len = 2;
+			cp = *u & 0x1f;
+		} else if ((*u & 0xf0) == 0xe0) {
+			len = 3;
+			cp = *u & 0x0f;
+		} else if ((*u & 0xf8) == 0xf0) {
+			len = 4;
+			cp = *u & 0x07;
+		} else {
+			return -1;
+		}
+		for (i = 1; i < len; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (u[i] & 0x3f);
+		}
+		/* Overlong forms, surrogates, beyond U+10FFFF, C1 controls. */
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
+			return -1;
+		u += len;
+		n++;
+	}
+	return n;
+}
+
+/* An IPv4 or IPv6 address; IPv4-mapped IPv6 (::ffff:a.b.c.d) counts as the IPv4 address it
+ * carries, so that a dual-stack socket and an IPv4 rule agree. 0, or -1 when unparsable. */
+int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	memset(addr, 0, 16);
+	if (!ip || !*ip)
+		return -1;
+	if (inet_pton(AF_INET, ip, &a4) == 1) {
+		memcpy(addr, &a4, 4);
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(addr, a6.s6_addr + 12, 4);
+		*family = AF_INET;
+		return 0;
+	}
+	memcpy(addr, a6.s6_addr, 16);
+	*family = AF_INET6;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- principals */
+
+panel_actor panel_principal_actor(const panel_principal *who, const char *ip)
+{
+	panel_actor a = {0};
+
+	/* A zero kind is refused by panel_actor_check: no principal, no rights. */
+	if (!who || !who->uid)
+		return a;
+	a = who->admin ? panel_actor_admin(who->uid) : panel_actor_member(who->uid);
+	a.ip = ip;
+	return a;
+}
+
+static int copy_login(char *dst, size_t dstsz, const char *login)
+{
+	if (!login || strlen(login) >= dstsz)
+		return panel__error(PANEL_ERROR, NULL, "the account's login is longer than %zu",
+				    dstsz - 1);
+	memcpy(dst, login, strlen(login) + 1);
+	return 0;
+}
+
+static void copy_date(char dst[20], const char *value)
+{
+	snprintf(dst, 20, "%s", value ? value : "");
+}
+
+/* Best effort, outside any transaction: keeps the tables small without ever failing the
+ * caller (a read-only server during a failover must not stop logins being checked). */
+static void best_effort(panel_db *db, const char *sql, const panel_db_param *params,
+			size_t nparams)
+{
+	panel__error_saved saved;
+
+	panel__error_save(&saved);
+	panel__db_exec(NULL, db, sql, params, nparams);
+	panel__error_restore(&saved);
+}
+
+/* ---------------------------------------------------------------- login */
+
+struct account {
+	int found;
+	uint32_t uid;
+	char login[LOGIN_MAX + 1];
+	char *pass;
+	int enabled;
+};
+
+static int load_account(struct account *acc, panel_db *db, const char *login)
+{
+	panel_db_rows *rows;
+	uint64_t uid = 0, enabled = 0;
+	int error;
+
+	memset(acc, 0, sizeof(*acc));
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT uid, login, pass, enabled FROM membres WHERE login = ?",
+				     DB_ARGS(DB_STR(login)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) == 1) {
+		const char *l = panel__db_cell(rows, 0, 1), *pass = panel__db_cell(rows, 0, 2);
+		if ((error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0 &&
+		    (error = panel__db_cell_u64(&enabled, rows, 0, 3)) == 0) {
+			acc->found = 1;
+			acc->uid = (uint32_t)uid;
+			acc->enabled = enabled == 1;
+			snprintf(acc->login, sizeof(acc->login), "%s", l ? l : "");
+			acc->pass = strdup(pass ? pass : "");
+			if (!acc->pass)
+				error = panel__error_oom();
+		}
+	}
+	panel__db_rows_free(rows);
+	return error;
+}
+
+static void account_clear(struct account *acc)
+{
+	if (acc->pass) {
+		sodium_memzero(acc->pass, strlen(acc->pass));
+		free(acc->pass);
+	}
+	acc->pass = NULL;
+}
+
+static unsigned long lock_seconds(uint64_t failures)
+{
+	if (failures < THROTTLE_FREE)
+		return 0;
+	if (failures - THROTTLE_FREE >= 10)
+		return THROTTLE_MAX_LOCK;
+	unsigned long s = 1ul << (failures - THROTTLE_FREE);
+	return s < THROTTLE_MAX_LOCK ? s : THROTTLE_MAX_LOCK;
+}
+
+struct charge_ctx {
+	const char *keys[2];
+	size_t nkeys;
+	unsigned long wait;
+};
+
+/* Refuses when a key is locked, else counts this attempt as a failure before the password is
+ * checked: parallel guesses then see each other's attempts (the rows are locked in turn), and a
+ * success gives the charge back. Checking first and counting after the slow argon2 would let a
+ * burst of concurrent attempts all pass the check. */
+static int charge_body(panel_db *db, void *arg)
+{
+	struct charge_ctx *ctx = arg;
+	int error;
+
+	ctx->wait = 0;
+	for (size_t i = 0; i < ctx->nkeys; i++) {
+		panel_db_rows *rows;
+		uint64_t failures = 0;
+		if ((error = panel__db_query(&rows, db,
+					     "SELECT failures, TIMESTAMPDIFF(SECOND, last_failure, "
+					     "NOW()) FROM panel_login_failures WHERE scope_key = ?"
+					     " FOR UPDATE",
+					     DB_ARGS(DB_STR(ctx->keys[i])))) < 0)
+			return error;
+		if (panel__db_rows_count(rows) == 1 &&
+		    panel__db_cell_u64(&failures, rows, 0, 0) == 0) {
+			const char *agetext = panel__db_cell(rows, 0, 1);
+			long long age = agetext ? strtoll(agetext, NULL, 10) : 0;
+			unsigned long lock = lock_seconds(failures);
+			if (age < 0)
+				age = 0;
+			/* Dates are whole seconds: "<=" makes the lock last at least its
+			 * announced length. */
+			if (lock && (unsigned long long)age <= lock &&
+			    lock - (unsigned long)age + 1 > ctx->wait)
+				ctx->wait = lock - (unsigned long)age + 1;
+		}
+		panel__db_rows_free(rows);
+	}
+	if (ctx->wait)
+		return panel__error(PANEL_ELIMIT, NULL,
+				    "too many failed logins: try again in %lu seconds", ctx->wait);
+	for (size_t i = 0; i < ctx->nkeys; i++) {
+		/* last_failure is assigned last: the IFs see its old value. */
+		if ((error = panel__db_exec(
+			 NULL, db,
+			 "INSERT INTO panel_login_failures (scope_key, failures, first_failure,"
+			 " last_failure) VALUES (?, 1, NOW(), NOW()) ON DUPLICATE KEY UPDATE"
+			 " failures = IF(last_failure < NOW() - INTERVAL ? SECOND, 1, failures + 1),"
+			 " first_failure = IF(last_failure < NOW() - INTERVAL ? SECOND, NOW(),"
+			 " first_failure), last_failure = NOW()",
+			 DB_ARGS(DB_STR(ctx->keys[i]), DB_U64(THROTTLE_WINDOW),
+				 DB_U64(THROTTLE_WINDOW)))) < 0)
+			return error;
+	}
+	return 0;
+}
+
+static int lastfail_body(panel_db *db, void *arg)
+{
+	const uint32_t *uid = arg;
+
+	/* lastfail is a TINYINT: it stops at 127 rather than failing the statement. */
+	return panel__db_exec(NULL, db,
+			      "UPDATE membres SET lastfail = LEAST(lastfail + 1, 127) WHERE uid = ?",
+			      DB_ARGS(DB_U64(*uid)));
+}
+
+struct success_ctx {
+	uint32_t uid;
+	const char *ip;
+	const char *login_key;
+	const char *ip_key; /* NULL when no address is known */
+	const char *old_hash;
+	const char *new_hash; /* NULL when no upgrade */
+	const char *token_hash;
+	unsigned ttl;
+	panel_principal *out;
+};
+
+static int success_body(panel_db *db, void *arg)
+{
+	struct success_ctx *ctx = arg;
+	panel_db_rows *rows;
+	uint64_t su = 0, enabled = 0;
+	int error;
+
+	memset(ctx->out, 0, sizeof(*ctx->out));
+	/* The account may have been locked or deleted while the password was checked. */
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT login, su, enabled FROM membres WHERE uid = ? FOR UPDATE",
+				     DB_ARGS(DB_U64(ctx->uid)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&su, rows, 0, 1) < 0 ||
+	    panel__db_cell_u64(&enabled, rows, 0, 2) < 0) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
+	}
+	if (enabled != 1) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_EAUTH, NULL, "account locked");
+	}
+	error = copy_login(ctx->out->login, sizeof(ctx->out->login), panel__db_cell(rows, 0, 0));
+	panel__db_rows_free(rows);
+	if (error < 0)
+		return error;
+	ctx->out->uid = ctx->uid;
+	ctx->out->admin = su == 1;
+
+	/* Only over the hash that was verified: a password changed meanwhile stays. */
+	if (ctx->new_hash &&
+	    (error = panel__db_exec(NULL, db,
+				    "UPDATE membres SET pass = ? WHERE uid = ? AND BINARY pass = ?",
+				    DB_ARGS(DB_STR(ctx->new_hash), DB_U64(ctx->uid),
+					    DB_STR(ctx->old_hash)))) < 0)
+		return error;
+	if ((error = panel__db_exec(
+		 NULL, db, "UPDATE membres SET lastlogin = NOW(), lastip = ?, lastfail = 0 WHERE uid = ?",
+		 DB_ARGS(DB_STR(ctx->ip ? ctx->ip : ""), DB_U64(ctx->uid)))) < 0)
+		return error;
+	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_login_failures WHERE scope_key = ?",
+				    DB_ARGS(DB_STR(ctx->login_key)))) < 0)
+		return error;
+	/* The address keeps its real failures; this attempt was charged in advance. */
+	if (ctx->ip_key &&
+	    (error = panel__db_exec(NULL, db,
+				    "UPDATE panel_login_failures SET failures = failures - 1"
+				    " WHERE scope_key = ? AND failures > 0",
+				    DB_ARGS(DB_STR(ctx->ip_key)))) < 0)
+		return error;
+	if ((error = panel__db_query(&rows, db, "SELECT NOW() + INTERVAL ? SECOND",
+				     DB_ARGS(DB_U64(ctx->ttl)))) < 0)
+		return error;
+	copy_date(ctx->out->expires, panel__db_cell(rows, 0, 0));
+	panel__db_rows_free(rows);
+	return panel__db_exec(NULL, db,
+			      "INSERT INTO panel_tokens (token_hash, uid, expires, ip) VALUES (?, ?, ?, ?)",
+			      DB_ARGS(DB_STR(ctx->token_hash), DB_U64(ctx->uid),
+				      DB_STR(ctx->out->expires), DB_STR(ctx->ip ? ctx->ip : "")));
+}
+
+/* The address as stored (lastip, panel_tokens.ip) and its throttling key: IPv6 clients are
+ * counted per /64, the block one subscriber usually gets, so that rotating addresses inside it
+ * does not reset the count. */
+static int address_keys(char *ip_text, size_t ip_textsz, char *key, size_t keysz, const char *ip)
+{
+	unsigned char addr[16];
+	char text[INET6_ADDRSTRLEN];
+	int family;
+
+	ip_text[0] = key[0] = '\0';
+	if (!ip || !*ip)
+		return 0;
+	if (panel__auth_parse_ip(addr, &family, ip) < 0 ||
+	    !inet_ntop(family, addr, text, sizeof(text)))
+		return panel__error(PANEL_EINVALID, "ip", "not an IPv4 or IPv6 address");
+	snprintf(ip_text, ip_textsz, "%s", text);
+	if (family == AF_INET6) {
+		memset(addr + 8, 0, 8);
+		if (!inet_ntop(family, addr, text, sizeof(text)))
+			return panel__error(PANEL_EINVALID, "ip", "not an IPv6 address");
+		snprintf(key, keysz, "ip:%s/64", text);
+	} else {
+		snprintf(key, keysz, "ip:%s", text);
+	}
+	return 0;
+}
+
+int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, panel *p,
+		     const char *login, const char *password, const char *ip, unsigned ttl_seconds)
+{
+	char ip_text[INET6_ADDRSTRLEN], ip_key[INET6_ADDRSTRLEN + 8], login_key[LOGIN_MAX + 8];
+	char token[PANEL_TOKEN_MAX], token_hash[65], new_hash[PANEL_HASH_MAX];
+	struct account acc = {0};
+	struct charge_ctx charge = {{NULL, NULL}, 0, 0};
+	struct success_ctx ok = {0};
+	int error, upgrade = 0, verified;
+
+	if (!out || !token_out || !p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	memset(out, 0, sizeof(*out));
+	if (token_size > 0)
+		token_out[0] = '\0';
+	if (token_size < SECRET_B64LEN + 4)
+		return panel__error(PANEL_EINVALID, NULL, "the token buffer is too small");
+	if (!login || !*login || strlen(login) > LOGIN_MAX || panel__auth_utf8_chars(login) < 0)
+		return panel__error(PANEL_EINVALID, "login", "not a login");
+	if (!password || !*password)
+		return panel__error(PANEL_EINVALID, "password", "the password is empty");
+	if (ttl_seconds == 0)
+		ttl_seconds = TOKEN_TTL_DEFAULT;
+	if (ttl_seconds > TOKEN_TTL_MAX)
+		return panel__error(PANEL_EINVALID, "ttl_seconds",
+				    "a token lives %u seconds at most", TOKEN_TTL_MAX);
+	if ((error = address_keys(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
+		return error;
+	token[0] = new_hash[0] = '\0';
+
+	if ((error = load_account(&acc, p->db, login)) < 0)
+		goto out;
+	/* The stored spelling: the key must not change with the case of what was typed. */
+	snprintf(login_key, sizeof(login_key), "login:%s", acc.found ? acc.login : login);
+	charge.keys[charge.nkeys++] = login_key;
+	if (ip_key[0])
+		charge.keys[charge.nkeys++] = ip_key;
+	best_effort(p->db,
+		    "DELETE FROM panel_login_failures WHERE last_failure < NOW() - INTERVAL 1 HOUR"
+		    " ORDER BY last_failure LIMIT 20",
+		    DB_NOARGS);
+	if ((error = panel__db_transaction(p->db, charge_body, &charge)) < 0)
+		goto out;
+
+	error = panel_password_verify(acc.found ? acc.pass : dummy_hash, password, &upgrade);
+	if (error == PANEL_EINVALID) {
+		/* No usable hash stored: spend the same time as for a real one. */
+		panel_password_verify(dummy_hash, password, NULL);
+		error = PANEL_EAUTH;
+	}
+	if (error < 0 && error != PANEL_EAUTH)
+		goto out;
+	verified = acc.found && error == 0;
+	if (!verified) {
+		if (acc.found && (error = panel__db_transaction(p->db, lastfail_body, &acc.uid)) < 0)
+			goto out;
+		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
+		goto out;
+	}
+	if (!acc.enabled) {
+		error = panel__error(PANEL_EAUTH, NULL, "account locked");
+		goto out;
+	}
+	if (upgrade &&
+	    panel_password_hash(new_hash, sizeof(new_hash), password, PANEL_HASH_ARGON2ID) < 0)
+		new_hash[0] = '\0'; /* the login goes on; the upgrade waits for the next one */
+
+	if ((error = panel__auth_secret_new(token, sizeof(token), "pt_")) < 0)
+		goto out;
+	panel__auth_secret_hash(token_hash, token);
+	ok = (struct success_ctx){.uid = acc.uid,
+				  .ip = ip_text,
+				  .login_key = login_key,
+				  .ip_key = ip_key[0] ? ip_key : NULL,
+				  .old_hash = acc.pass,
+				  .new_hash = new_hash[0] ? new_hash : NULL,
+				  .token_hash = token_hash,
+				  .ttl = ttl_seconds,
+				  .out = out};
+	if ((error = panel__db_transaction(p->db, success_body, &ok)) < 0) {
+		memset(out, 0, sizeof(*out));
+		goto out;
+	}
+	if (strlen(token) >= token_size) {
+		error = panel__error(PANEL_EINVALID, NULL, "the token buffer is too small");
+		goto out;
+	}
+	memcpy(token_out, token, strlen(token) + 1);
+	best_effort(p->db,
+		    "DELETE FROM panel_tokens WHERE expires < NOW() - INTERVAL 1 DAY"
+		    " ORDER BY expires LIMIT 20",
+		    DB_NOARGS);
+out:
+	sodium_memzero(token, sizeof(token));
+	sodium_memzero(token_hash, sizeof(token_hash));
+	sodium_memzero(new_hash, sizeof(new_hash));
+	account_clear(&acc);
+	return error;
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+int panel_auth_token(panel_principal *out, panel *p, const char *token)
+{
+	char hash[65];
+	panel_db_rows *rows;
+	uint64_t uid = 0, su = 0, stale = 0, id = 0;
+	int error;
+
+	if (!out || !p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	memset(out, 0, sizeof(*out));
+	if (!panel__auth_secret_wellformed(token, "pt_"))
+		return panel__error(PANEL_EAUTH, NULL, "invalid or expired token");
+	panel__auth_secret_hash(hash, token);
+	/* Expiry, revocation and the account's state are all decided by this one query. */
+	error = panel__db_query(&rows, p->db,
+				"SELECT t.id, m.uid, m.login, m.su, t.expires,"
+				" t.last_used IS NULL OR t.last_used < NOW() - INTERVAL 1 MINUTE"
+				" FROM panel_tokens t JOIN membres m ON m.uid = t.uid"
+				" WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires > NOW()"
+				" AND m.enabled = 1",
+				DB_ARGS(DB_STR(hash)));
+	sodium_memzero(hash, sizeof(hash));
+	if (error < 0)
+		return error;
+	if (panel__db_rows_count(rows) != 1) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_EAUTH, NULL, "invalid or expired token");
+	}
+	if ((error = panel__db_cell_u64(&id, rows, 0, 0)) < 0 ||
+	    (error = panel__db_cell_u64(&uid, rows, 0, 1)) < 0 ||
+	    (error = panel__db_cell_u64(&su, rows, 0, 3)) < 0 ||
+	    (error = panel__db_cell_u64(&stale, rows, 0, 5)) < 0 ||
+	    (error = copy_login(out->login, sizeof(out->login), panel__db_cell(rows, 0, 2))) < 0) {
+		panel__db_rows_free(rows);
+		memset(out, 0, sizeof(*out));
+		return error;
+	}
+	out->uid = (uint32_t)uid;
+	out->admin = su == 1;
+	copy_date(out->expires, panel__db_cell(rows, 0, 4));
+	panel__db_rows_free(rows);
+	/* One write a minute at most per token, not one per request. */
+	if (stale)
+		best_effort(p->db,
+			    "UPDATE panel_tokens SET last_used = NOW() WHERE id = ? AND"
+			    " (last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE)",
+			    DB_ARGS(DB_U64(id)));
+	return 0;
+}
+
+struct logout_ctx {
+	const char *hash;
+};
+
+static int logout_body(panel_db *db, void *arg)
+{
+	struct logout_ctx *ctx = arg;
+
+	return panel__db_exec(NULL, db, "UPDATE panel_tokens SET revoked = 1 WHERE token_hash = ?",
+			      DB_ARGS(DB_STR(ctx->hash)));
+}
+
+int panel_auth_logout(panel *p, const char *token)
+{
+	char hash[65];
+	struct logout_ctx ctx = {hash};
+	int error;
+
+	if (!p || !token)
+		return panel__error(PANEL_EINVALID, "token", "no token given");
+	/* Nothing we handed out looks different: nothing to revoke. */
+	if (!panel__auth_secret_wellformed(token, "pt_"))
+		return 0;
+	panel__auth_secret_hash(hash, token);
+	error = panel__db_transaction(p->db, logout_body, &ctx);
+	sodium_memzero(hash, sizeof(hash));
+	return error;
+}

@@ -1,0 +1,221 @@
+/* Idempotency keys of the REST daemon: the first request with a key claims it, its answer is
+ * stored, and retries with the same key and request get that answer back for 24 hours. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "handle.h"
+#include "panel/errors.h"
+#include "panel/idempotency.h"
+
+#define KEY_MAX	      255
+#define PRINCIPAL_MAX 64
+#define KEEP_SECONDS  (24 * 3600)
+
+/* Visible ASCII: a header value, without spaces that the column's collation would ignore. */
+static int valid_text(const char *s, size_t max)
+{
+	size_t n;
+
+	if (!s)
+		return 0;
+	n = strlen(s);
+	if (n < 1 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int check_claim(const char *principal, const char *key)
+{
+	if (!valid_text(principal, PRINCIPAL_MAX))
+		return panel__error(PANEL_EINVALID, "principal",
+				    "the principal is 1 to %d visible ASCII characters",
+				    PRINCIPAL_MAX);
+	if (!valid_text(key, KEY_MAX))
+		return panel__error(PANEL_EINVALID, "key",
+				    "an Idempotency-Key is 1 to %d visible ASCII characters",
+				    KEY_MAX);
+	return 0;
+}
+
+struct begin_ctx {
+	const char *principal, *key;
+	char hash[65];
+	panel_idempotent_response *out;
+	int replay; /* the request already completed: out holds its answer */
+};
+
+static int begin_body(panel_db *db, void *arg)
+{
+	struct begin_ctx *ctx = arg;
+	panel_db_rows *rows;
+	uint64_t status = 0, expired = 0;
+	const char *stored_hash, *body;
+	int error;
+
+	free(ctx->out->body);
+	ctx->out->body = NULL;
+	ctx->out->status = 0;
+	ctx->replay = 0;
+	/* Insert first: concurrent claims queue on the key instead of deadlocking on gaps. */
+	error = panel__db_exec(NULL, db,
+			       "INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
+			       " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
+			       DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
+	if (error != PANEL_EEXISTS)
+		return error;
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT request_hash, status, body,"
+				     " created < NOW() - INTERVAL ? SECOND FROM panel_idempotency"
+				     " WHERE principal = ? AND idem_key = ? FOR UPDATE",
+				     DB_ARGS(DB_U64(KEEP_SECONDS), DB_STR(ctx->principal),
+					     DB_STR(ctx->key)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&status, rows, 0, 1) < 0 ||
+	    panel__db_cell_u64(&expired, rows, 0, 3) < 0) {
+		panel__db_rows_free(rows);
+		/* Purged between the two statements: let the client try again. */
+		return panel__error(PANEL_ECONFLICT, "key",
+				    "the first request with this key is still running");
+	}
+	stored_hash = panel__db_cell(rows, 0, 0);
+	body = panel__db_cell(rows, 0, 2);
+	if (expired) {
+		panel__db_rows_free(rows);
+		/* Older than 24 hours: forgotten, the key starts afresh. */
+		return panel__db_exec(NULL, db,
+				      "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
+				      " body = NULL, created = NOW() WHERE principal = ? AND"
+				      " idem_key = ?",
+				      DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal),
+					      DB_STR(ctx->key)));
+	}
+	if (!stored_hash || strcmp(stored_hash, ctx->hash) != 0)
+		error = panel__error(PANEL_ECONFLICT, "key",
+				     "this Idempotency-Key was used for another request");
+	else if (status == 0)
+		error = panel__error(PANEL_ECONFLICT, "key",
+				     "the first request with this key is still running");
+	else if (!(ctx->out->body = strdup(body ? body : "")))
+		error = panel__error_oom();
+	else {
+		ctx->out->status = (int)status;
+		ctx->replay = 1;
+	}
+	panel__db_rows_free(rows);
+	return error;
+}
+
+int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char *principal,
+			    const char *key, const char *request_hash)
+{
+	struct begin_ctx ctx = {principal, key, {0}, out, 0};
+	panel__error_saved saved;
+	int error;
+
+	if (!out || !p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	out->status = 0;
+	out->body = NULL;
+	if ((error = check_claim(principal, key)) < 0)
+		return error;
+	if (!request_hash || strlen(request_hash) != 64)
+		return panel__error(PANEL_EINVALID, "request_hash",
+				    "the request hash is 64 hexadecimal digits (SHA-256)");
+	for (size_t i = 0; i < 64; i++) {
+		char c = request_hash[i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return panel__error(PANEL_EINVALID, "request_hash",
+					    "the request hash is 64 hexadecimal digits (SHA-256)");
+		ctx.hash[i] = c;
+	}
+	/* A few expired rows at a time keep the table at about one day of keys; failures do
+	 * not matter (the next call tries again). */
+	panel__error_save(&saved);
+	panel__db_exec(NULL, p->db,
+		       "DELETE FROM panel_idempotency WHERE created < NOW() - INTERVAL ? SECOND"
+		       " ORDER BY created LIMIT 20",
+		       DB_ARGS(DB_U64(KEEP_SECONDS)));
+	panel__error_restore(&saved);
+
+	error = panel__db_transaction(p->db, begin_body, &ctx);
+	if (error < 0) {
+		free(out->body);
+		out->body = NULL;
+		out->status = 0;
+		return error;
+	}
+	if (ctx.replay)
+		return panel__error(PANEL_EEXISTS, "key",
+				    "this request was already answered (status %d)", out->status);
+	return 0;
+}
+
+struct complete_ctx {
+	const char *principal, *key, *body;
+	int status;
+	uint64_t affected;
+};
+
+static int complete_body(panel_db *db, void *arg)
+{
+	struct complete_ctx *ctx = arg;
+
+	return panel__db_exec(&ctx->affected, db,
+			      "UPDATE panel_idempotency SET status = ?, body = ? WHERE principal = ?"
+			      " AND idem_key = ? AND status = 0",
+			      DB_ARGS(DB_U64(ctx->status), DB_STR(ctx->body ? ctx->body : ""),
+				      DB_STR(ctx->principal), DB_STR(ctx->key)));
+}
+
+int panel_idempotency_complete(panel *p, const char *principal, const char *key, int status,
+			       const char *body)
+{
+	struct complete_ctx ctx = {principal, key, body, status, 0};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	if ((error = check_claim(principal, key)) < 0)
+		return error;
+	if (status < 100 || status > 599)
+		return panel__error(PANEL_EINVALID, "status", "not an HTTP status: %d", status);
+	if ((error = panel__db_transaction(p->db, complete_body, &ctx)) < 0)
+		return error;
+	if (ctx.affected == 0)
+		return panel__error(PANEL_ENOTFOUND, "key",
+				    "no running request holds this Idempotency-Key");
+	return 0;
+}
+
+struct release_ctx {
+	const char *principal, *key;
+};
+
+static int release_body(panel_db *db, void *arg)
+{
+	struct release_ctx *ctx = arg;
+
+	/* Only a claim still running: a stored answer is never given up. */
+	return panel__db_exec(NULL, db,
+			      "DELETE FROM panel_idempotency WHERE principal = ? AND idem_key = ?"
+			      " AND status = 0",
+			      DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key)));
+}
+
+int panel_idempotency_release(panel *p, const char *principal, const char *key)
+{
+	struct release_ctx ctx = {principal, key};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	if ((error = check_claim(principal, key)) < 0)
+		return error;
+	return panel__db_transaction(p->db, release_body, &ctx);
+}
