@@ -22,6 +22,7 @@ SOVERSION   := 0
 PKGS        := libmariadb libsodium inih libcrypt jansson
 CLI_PKGS    := jansson
 API_PKGS    := libmicrohttpd jansson
+PROXY_PKGS  := libmariadb libmicrohttpd jansson libsodium
 TEST_PKGS   := cmocka
 # Test binaries may use libcurl as an HTTP client of panel-api.
 TEST_EXTRA_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null)
@@ -33,6 +34,8 @@ CLI_CFLAGS   = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS     = $(shell pkg-config --libs $(CLI_PKGS))
 API_CFLAGS   = $(shell pkg-config --cflags $(API_PKGS))
 API_LIBS     = $(shell pkg-config --libs $(API_PKGS))
+PROXY_CFLAGS = $(shell pkg-config --cflags $(PROXY_PKGS))
+PROXY_LIBS   = $(shell pkg-config --libs $(PROXY_PKGS))
 TEST_CFLAGS  = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS    = $(shell pkg-config --libs $(TEST_PKGS))
 
@@ -122,6 +125,19 @@ $(BUILD)/bin/panel-api: $(PANELAPI_OBJ) $(LIBPANEL_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(PANELAPI_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(API_LIBS)
 
+# dbproxy stands alone: it does not link libpanel.
+DBPROXY_SRC := $(sort $(wildcard dbproxy/*.c))
+DBPROXY_OBJ := $(DBPROXY_SRC:%.c=$(OBJ)/%.o)
+DBPROXY     := $(if $(DBPROXY_SRC),$(BUILD)/bin/dbproxy)
+
+$(OBJ)/dbproxy/%.o: dbproxy/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idbproxy $(PROXY_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/dbproxy: $(DBPROXY_OBJ)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(DBPROXY_OBJ) $(ALL_LDFLAGS) $(PROXY_LIBS)
+
 # ---------------------------------------------------------------- tests
 HARNESS_SRC  := $(filter-out tests/harness/test_%.c tests/support/test_%.c,\
 	$(wildcard tests/harness/*.c tests/support/*.c))
@@ -129,8 +145,8 @@ HARNESS_OBJ  := $(HARNESS_SRC:%.c=$(OBJ)/%.o)
 HARNESS_A    := $(BUILD)/tests/libth.a
 TEST_SRC     := $(sort $(wildcard tests/*/test_*.c))
 TEST_BIN     := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(notdir $(basename $(t))))
-TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness -Itests/support $(PKG_CFLAGS) \
-	$(TEST_CFLAGS) $(API_CFLAGS)
+TEST_INC     = -Ilibpanel/include -Ilibpanel/src -Itests/harness -Itests/support -Idbproxy \
+	$(PKG_CFLAGS) $(TEST_CFLAGS) $(API_CFLAGS)
 
 $(OBJ)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
@@ -149,9 +165,9 @@ endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all lib tests check test deps run install clean format format-check compdb
+.PHONY: all lib tests check test deps run install clean format format-check compdb bench
 
-all: lib $(PANELCTL) $(PANELAPI)
+all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
 
 lib: $(LIBPANEL_A) $(LIBPANEL_SO) $(LIBPANEL_PC)
 
@@ -171,6 +187,10 @@ test: tests
 deps:
 	@tools/deps.sh
 
+# Benchmarks (not part of check): each tests/bench/*.sh writes its report; see docs/benchmarks.md.
+bench: all
+	@for b in tests/bench/*.sh; do [ -f "$$b" ] && PANEL_BUILD=$(BUILD) bash "$$b" || exit 1; done
+
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -185,7 +205,7 @@ install: all
 	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanel.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
 		libpanel/libpanel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
-	install -m 755 $(PANELCTL) $(PANELAPI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PANELCTL) $(PANELAPI) $(DBPROXY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
