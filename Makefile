@@ -19,7 +19,7 @@ endif
 
 VERSION     := 0.1.0
 SOVERSION   := 0
-PKGS        := libmariadb libsodium inih libcrypt jansson
+PKGS        := libmariadb libsodium inih libcrypt jansson libidn2
 CLI_PKGS    := jansson
 API_PKGS    := libmicrohttpd jansson
 PROXY_PKGS  := libmariadb libmicrohttpd jansson libsodium

@@ -18,6 +18,8 @@ packages=(
 	mariadb-server        # real servers for the tests and `make run`
 	mariadb-client        # mariadb, mariadb-admin, mariadb-dump
 	clang-format          # make format-check
+	libidn2-dev           # internationalized domain names to their ASCII (punycode) form
+	bind9-utils           # named-checkzone: the tests check every rendered DNS zone
 )
 
 missing=()

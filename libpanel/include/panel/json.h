@@ -9,6 +9,7 @@
 #include "account.h"
 #include "audit.h"
 #include "auth.h"
+#include "domain.h"
 #include "policy.h"
 #include "quota.h"
 
@@ -31,5 +32,16 @@ PANEL_EXTERN json_t *panel_apikey_to_json(const panel_apikey *key);
 /* {"uid", "login", "admin", "via": "token"|"apikey", "apikey_id", "read_only", "kinds": [..],
  *  "expires"} */
 PANEL_EXTERN json_t *panel_principal_to_json(const panel_principal *who);
+
+/* {"domain", "owner", "dns", "mx", "noerase", "dns_action", "dns_result", "subdomains", "etag"} */
+PANEL_EXTERN json_t *panel_domain_to_json(const panel_domain *domain);
+/* {"domain", "sub" ("@" for the domain itself), "type", "target", "enabled", "enable",
+ *  "web_action", "web_result"} */
+PANEL_EXTERN json_t *panel_subdomain_to_json(const panel_subdomain *sub);
+/* {"name", "description", "target", "entry", "compatibility": [..], "enable", "only_dns",
+ *  "need_dns", "advanced"} */
+PANEL_EXTERN json_t *panel_domain_type_to_json(const panel_domain_type *type);
+/* {"tld", "mode"} */
+PANEL_EXTERN json_t *panel_tld_to_json(const panel_tld *tld);
 
 #endif

@@ -1,0 +1,160 @@
+/* Domains and sub-domains (AlternC m_dom): hosting a domain for a member, its DNS entries of
+ * every domaines_type, the zone rendered from them, and the admin tables (domain types, TLDs,
+ * forbidden domains). */
+#ifndef PANEL_DOMAIN_H
+#define PANEL_DOMAIN_H
+
+#include "actor.h"
+#include "common.h"
+
+#define PANEL_DOMAIN_MAX 64 /* domaines.domaine is VARCHAR(64) */
+
+typedef struct panel_domain {
+	char domain[PANEL_DOMAIN_MAX + 1]; /* ASCII (punycode), lower case, no trailing dot */
+	uint32_t uid;                       /* owner */
+	char login[17];
+	int dns;               /* gesdns: the host is authoritative (zone generated) */
+	int mx;                /* gesmx: the host receives the domain's mail */
+	int noerase;           /* admin lock: the member may not delete it or change its DNS */
+	char dns_action[8];    /* OK, UPDATE or DELETE (the cron side's work order) */
+	char dns_result[256];
+	unsigned subdomains;   /* entries not pending deletion */
+	char etag[33];
+} panel_domain;
+
+typedef struct panel_domain_list {
+	panel_domain *items;
+	size_t count;
+	uint64_t total;
+	char next_cursor[PANEL_DOMAIN_MAX + 1]; /* "" on the last page */
+} panel_domain_list;
+
+#define PANEL_DOMAIN_SPEC_VERSION 1
+
+typedef struct panel_domain_spec {
+	unsigned version;   /* PANEL_DOMAIN_SPEC_VERSION */
+	const char *domain; /* UTF-8 (internationalized names are converted) or ASCII */
+	int dns;            /* -1 = default (1) */
+	int mx;             /* -1 = default (1) */
+	int noerase;        /* -1 = default (0); admins only */
+	int force;          /* 0 or 1; admins only: skip the TLD and forbidden-domain checks */
+} panel_domain_spec;
+
+#define PANEL_DOMAIN_SPEC_INIT {PANEL_DOMAIN_SPEC_VERSION, NULL, -1, -1, -1, 0}
+
+/* Hosts a domain for the member login (NULL: the actor's own account, or the member an admin
+ * acts as). Checks: syntax (converted to punycode), not the panel's own name, TLD allowed by the
+ * tld table, not forbidden, not hosted by anyone nor under a domain hosted by another account,
+ * the dom quota. Creates AlternC's default entries ('' url http://www.<domain>, www vhost,
+ * mail webmail, and the default MX when mx = 1) and sets the cron side's flags. PANEL_EEXISTS
+ * when the domain is taken. */
+PANEL_EXTERN int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who,
+				  const char *login, const panel_domain_spec *spec);
+
+PANEL_EXTERN int panel_domain_get(panel_domain **out, panel *p, const panel_actor *who,
+				  const char *domain);
+
+/* The domains of login (NULL: every domain the actor may see), ordered by name; limit 0 means
+ * 50 (500 at most); cursor is the previous page's next_cursor, or NULL. */
+PANEL_EXTERN int panel_domain_list_get(panel_domain_list **out, panel *p, const panel_actor *who,
+				       const char *login, size_t limit, const char *cursor,
+				       size_t offset);
+
+/* Turns DNS and mail hosting on or off (-1 = unchanged). A member cannot change a domain an
+ * admin locked (noerase); noerase (-1 = unchanged) is for admins. PANEL_ECONFLICT with field
+ * "if_match" when if_match is stale. */
+PANEL_EXTERN int panel_domain_edit(panel_domain **out, panel *p, const panel_actor *who,
+				   const char *domain, int dns, int mx, int noerase,
+				   const char *if_match);
+
+/* Marks a domain and its entries for deletion by the cron side, and removes the mail addresses
+ * and FTP accounts of that domain now. */
+PANEL_EXTERN int panel_domain_delete(panel *p, const panel_actor *who, const char *domain);
+
+/* The BIND zone of a domain, rendered from its enabled entries and the types' templates with
+ * the configured public IP, name servers and default MX; *out is allocated (free()). */
+PANEL_EXTERN int panel_domain_zone(char **out, panel *p, const panel_actor *who,
+				   const char *domain);
+
+/* ---------------------------------------------------------------- sub-domains */
+
+typedef struct panel_subdomain {
+	char domain[PANEL_DOMAIN_MAX + 1];
+	char sub[101];       /* "" = the domain itself, "*" = wildcard */
+	char type[31];       /* a domaines_type name, lower case */
+	char target[256];    /* directory, URL, IP, host name, text... ("" for NONE types) */
+	char enable[9];      /* ENABLED, DISABLED, or ENABLE / DISABLE while the cron applies it */
+	char web_action[7];  /* OK, UPDATE or DELETE */
+	char web_result[256];
+} panel_subdomain;
+
+/* The entries of a domain (those pending deletion excluded), ordered by sub, type, target. */
+PANEL_EXTERN int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p,
+					  const panel_actor *who, const char *domain);
+
+/* Sets one entry: sub ("" or "@" for the domain itself, "*" for the wildcard), a type of
+ * domaines_type, and a target checked against the type's kind. A type that may appear several
+ * times on a name (its compatibility lists itself: ip, txt, mx...) is added beside the others;
+ * any other type replaces the entry of that type. Types that cannot share the name with the
+ * existing ones give PANEL_ECONFLICT; admin-only types are refused to members. */
+PANEL_EXTERN int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who,
+				     const char *domain, const char *sub, const char *type,
+				     const char *target);
+
+/* Marks every entry (sub, type) for deletion. */
+PANEL_EXTERN int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain,
+					const char *sub, const char *type);
+
+/* Asks the cron side to enable (1) or disable (0) the entries (sub, type). */
+PANEL_EXTERN int panel_subdomain_set_enabled(panel *p, const panel_actor *who,
+					     const char *domain, const char *sub,
+					     const char *type, int enabled);
+
+/* ---------------------------------------------------------------- domain types (admins) */
+
+typedef struct panel_domain_type {
+	char name[31];
+	char description[256];
+	char target[10];         /* NONE, URL, DIRECTORY, IP, IPV6, DOMAIN, TXT */
+	char entry[256];         /* BIND line template: %SUB%, %TARGET%, @@PUBLIC_IP@@... */
+	char compatibility[256]; /* types allowed on the same name */
+	char enable[6];          /* ALL, ADMIN or NONE */
+	int only_dns, need_dns, advanced;
+} panel_domain_type;
+
+/* Every type (any actor: members choose among them). */
+PANEL_EXTERN int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p,
+					const panel_actor *who);
+
+/* Changes a type (admins): the non-NULL strings and the flags that are not -1. The entry must
+ * be one BIND record line; compatibility lists known types. */
+PANEL_EXTERN int panel_domain_type_update(panel_domain_type *out, panel *p,
+					  const panel_actor *who, const char *name,
+					  const char *description, const char *entry,
+					  const char *compatibility, const char *enable, int only_dns,
+					  int need_dns, int advanced);
+
+/* ---------------------------------------------------------------- TLDs and forbidden names */
+
+typedef struct panel_tld {
+	char tld[129]; /* without the leading dot; may have several labels ("asso.fr") */
+	int mode;      /* 0 forbidden; 1-3 allowed (AlternC's WHOIS checks are not run); 4
+			* allowed; 5 allowed without DNS hosting */
+} panel_tld;
+
+PANEL_EXTERN int panel_tld_list(panel_tld **out, size_t *count, panel *p, const panel_actor *who);
+/* Adds a TLD or changes its mode (admins). */
+PANEL_EXTERN int panel_tld_set(panel *p, const panel_actor *who, const char *tld, int mode);
+PANEL_EXTERN int panel_tld_delete(panel *p, const panel_actor *who, const char *tld);
+
+/* Domains no member may host (nor anything under them), admins only. */
+PANEL_EXTERN int panel_forbidden_list(char ***out, size_t *count, panel *p,
+				      const panel_actor *who);
+PANEL_EXTERN int panel_forbidden_add(panel *p, const panel_actor *who, const char *domain);
+PANEL_EXTERN int panel_forbidden_delete(panel *p, const panel_actor *who, const char *domain);
+PANEL_EXTERN void panel_forbidden_list_free(char **list, size_t count);
+
+PANEL_EXTERN void panel_domain_free(panel_domain *domain);
+PANEL_EXTERN void panel_domain_list_free(panel_domain_list *list);
+
+#endif
