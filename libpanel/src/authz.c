@@ -98,6 +98,28 @@ int panel__authz_actor(panel_db *db, const panel_actor *who)
 	return 0;
 }
 
+/* Whether who may see the account uid (created by creator). */
+static int visible_to(int *visible, panel_db *db, const panel_actor *who, uint32_t uid,
+		      uint32_t creator)
+{
+	*visible = 0;
+	switch (who->kind) {
+	case PANEL_ACTOR_SYSTEM:
+		*visible = 1;
+		return 0;
+	case PANEL_ACTOR_MEMBER:
+		*visible = uid == who->uid;
+		return 0;
+	case PANEL_ACTOR_ADMIN:
+		if (who->as_uid) {
+			*visible = uid == who->as_uid;
+			return 0;
+		}
+		return admin_sees(visible, db, who->uid, uid, creator);
+	}
+	return 0;
+}
+
 int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
 			 int need_admin)
 {
@@ -107,9 +129,9 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
 
 	if (!login || !*login)
 		return panel__error(PANEL_EINVALID, "login", "no login given");
-	if ((error = panel__db_query(
-		 &rows, db, "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?",
-		 DB_ARGS(DB_STR(login)))) < 0)
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?",
+				     DB_ARGS(DB_STR(login)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
 		error = panel__db_cell_u64(&u, rows, 0, 0);
@@ -119,27 +141,33 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
 	panel__db_rows_free(rows);
 	if (error < 0)
 		return error;
-	if (u) {
-		switch (who->kind) {
-		case PANEL_ACTOR_SYSTEM:
-			visible = 1;
-			break;
-		case PANEL_ACTOR_MEMBER:
-			visible = u == who->uid;
-			break;
-		case PANEL_ACTOR_ADMIN:
-			if (who->as_uid)
-				visible = u == who->as_uid;
-			else if ((error = admin_sees(&visible, db, who->uid, (uint32_t)u,
-						     (uint32_t)creator)) < 0)
-				return error;
-			break;
-		}
-	}
+	if (u && (error = visible_to(&visible, db, who, (uint32_t)u, (uint32_t)creator)) < 0)
+		return error;
 	if (!visible)
 		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
 	if (need_admin && !panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
 	*uid = (uint32_t)u;
+	return 0;
+}
+
+int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,
+		       const char *what)
+{
+	struct account_row owner;
+	int error, visible = 0;
+
+	error = load_by_uid(&owner, db, uid);
+	if (error < 0 && error != PANEL_ENOTFOUND)
+		return error;
+	/* Objects of a deleted account (pending the cron side) are the system's and admins'. */
+	if (error == PANEL_ENOTFOUND)
+		visible = who->kind == PANEL_ACTOR_SYSTEM ||
+			  (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid &&
+			   who->uid == PANEL_SUPER_ADMIN_UID);
+	else if ((error = visible_to(&visible, db, who, uid, owner.creator)) < 0)
+		return error;
+	if (!visible)
+		return panel__error(PANEL_ENOTFOUND, field, "no such %s", what);
 	return 0;
 }

@@ -22,6 +22,11 @@ int panel__authz_actor(panel_db *db, const panel_actor *who);
 int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
 			 int need_admin);
 
+/* Checks that who may see an object owned by the account uid: PANEL_ENOTFOUND ("no such <what>",
+ * with field) otherwise, so that others' objects do not show. */
+int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,
+		       const char *what);
+
 /* 1 when the actor acts with admin powers (an admin, also acting as a member, or the system). */
 int panel__authz_is_admin(const panel_actor *who);
 

@@ -131,3 +131,13 @@ int panel__valid_mail(const char *s)
 	unsigned char last = (unsigned char)s[local - 1];
 	return (isalnum(last) && last < 0x80) || last == '_';
 }
+
+int panel__printable_list(const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (!(isalnum(c) && c < 0x80) && !strchr("_-, ", c))
+			return 0;
+	}
+	return s != NULL;
+}

@@ -28,4 +28,7 @@ int panel__parse_ulong(unsigned long *out, const char *s, unsigned long min, uns
 /* True when s contains no byte below 0x20 and no DEL (no newline, tab, NUL tricks). */
 int panel__printable(const char *s);
 
+/* True when s is printable and made of [A-Za-z0-9_-], commas and spaces (a list of names). */
+int panel__printable_list(const char *s);
+
 #endif

@@ -1,0 +1,675 @@
+/* Domains (AlternC m_dom): hosting a domain for an account with AlternC's checks and default
+ * entries, reading and listing them, DNS/mail hosting switches, deletion and its cascades. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account_internal.h"
+#include "audit_internal.h"
+#include "authz.h"
+#include "domain_internal.h"
+#include "domain_validate.h"
+#include "error.h"
+#include "handle.h"
+#include "panel/json.h"
+#include "quota_internal.h"
+
+#define DOMAIN_SELECT                                                                              \
+	"SELECT d.compte, COALESCE(m.login, ''), d.domaine, d.gesdns, d.gesmx, d.noerase,"         \
+	" d.dns_action, d.dns_result, (SELECT COUNT(*) FROM sub_domaines s WHERE"                  \
+	" s.compte = d.compte AND s.domaine = d.domaine AND s.web_action <> 'DELETE')"             \
+	" FROM domaines d LEFT JOIN membres m ON m.uid = d.compte"
+
+static void compute_etag(panel_domain *d)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char text[512];
+
+	snprintf(text, sizeof(text), "%s/%u/%d/%d/%d/%s", d->domain, d->uid, d->dns, d->mx,
+		 d->noerase, d->dns_action);
+	crypto_hash_sha256(digest, (const unsigned char *)text, strlen(text));
+	sodium_bin2hex(d->etag, sizeof(d->etag), digest, 16);
+}
+
+static void parse_domain(panel_domain *d, const panel_db_rows *rows, size_t i)
+{
+	uint64_t v = 0;
+
+	memset(d, 0, sizeof(*d));
+	panel__db_cell_u64(&v, rows, i, 0);
+	d->uid = (uint32_t)v;
+	snprintf(d->login, sizeof(d->login), "%s", panel__db_cell(rows, i, 1));
+	snprintf(d->domain, sizeof(d->domain), "%s", panel__db_cell(rows, i, 2));
+	d->dns = panel__db_cell_u64(&v, rows, i, 3) == 0 && v != 0;
+	d->mx = panel__db_cell_u64(&v, rows, i, 4) == 0 && v != 0;
+	d->noerase = panel__db_cell_u64(&v, rows, i, 5) == 0 && v != 0;
+	snprintf(d->dns_action, sizeof(d->dns_action), "%s", panel__db_cell(rows, i, 6));
+	snprintf(d->dns_result, sizeof(d->dns_result), "%s", panel__db_cell(rows, i, 7));
+	panel__db_cell_u64(&v, rows, i, 8);
+	d->subdomains = (unsigned)v;
+	compute_etag(d);
+}
+
+int panel__domain_load(panel_domain **out, panel_db *db, const char *domain)
+{
+	panel_db_rows *rows;
+	int error;
+
+	*out = NULL;
+	if ((error = panel__db_query(&rows, db, DOMAIN_SELECT " WHERE d.domaine = ?",
+				     DB_ARGS(DB_STR(domain)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) != 1) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_ENOTFOUND, "domain", "no such domain");
+	}
+	*out = calloc(1, sizeof(**out));
+	if (*out)
+		parse_domain(*out, rows, 0);
+	panel__db_rows_free(rows);
+	return *out ? 0 : panel__error_oom();
+}
+
+int panel__domain_owned(uint32_t *uid, char name[PANEL_DOMAIN_MAX + 1], panel_db *db,
+			const panel_actor *who, const char *domain, int lock)
+{
+	uint64_t owner;
+	int error;
+
+	if ((error = panel__domain_normalize(name, PANEL_DOMAIN_MAX + 1, domain, "domain")) < 0)
+		return error;
+	error = panel__db_query_u64(&owner, db,
+				    lock ? "SELECT compte FROM domaines WHERE domaine = ? FOR UPDATE"
+					 : "SELECT compte FROM domaines WHERE domaine = ?",
+				    DB_ARGS(DB_STR(name)));
+	if (error == PANEL_ENOTFOUND)
+		return panel__error(PANEL_ENOTFOUND, "domain", "no such domain");
+	if (error < 0)
+		return error;
+	if ((error = panel__authz_owner(db, who, (uint32_t)owner, "domain", "domain")) < 0)
+		return error;
+	*uid = (uint32_t)owner;
+	return 0;
+}
+
+int panel__domain_changed(panel_db *db, const char *domain)
+{
+	int error;
+
+	/* YYYYMMDD00, or one more than the last serial when that is higher. */
+	if ((error = panel__db_exec(
+		     NULL, db,
+		     "INSERT INTO panel_dns_serials (domaine, serial) VALUES (?,"
+		     " CAST(DATE_FORMAT(NOW(), '%Y%m%d00') AS UNSIGNED)) ON DUPLICATE KEY UPDATE"
+		     " serial = GREATEST(serial + 1, VALUES(serial)), changed_at = NOW()",
+		     DB_ARGS(DB_STR(domain)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db,
+			      "UPDATE domaines SET dns_action = 'UPDATE' WHERE domaine = ? AND"
+			      " dns_action <> 'DELETE'",
+			      DB_ARGS(DB_STR(domain)));
+}
+
+/* The default MX entries on the domain itself, when the host receives its mail. */
+static int add_default_mx(panel_db *db, panel *p, uint32_t uid, const char *domain)
+{
+	const char *secondary = panel_setting(p, "hosting", "default_secondary_mx");
+	int error;
+
+	if ((error = panel__subdomain_insert(db, uid, domain, "", "defmx", "")) < 0)
+		return error;
+	if (secondary && *secondary)
+		return panel__subdomain_insert(db, uid, domain, "", "defmx2", "");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- add */
+
+struct add_ctx {
+	panel *p;
+	const panel_actor *who;
+	const char *login;
+	const panel_domain_spec *spec;
+	char name[PANEL_DOMAIN_MAX + 1];
+	panel_domain *result;
+};
+
+/* AlternC's tld table: the longest TLD the name ends with decides. */
+static int check_tld(int *dns, panel_db *db, const char *name, int force)
+{
+	panel_db_rows *rows;
+	uint64_t mode = 0;
+	int error;
+
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT tld, mode FROM tld WHERE RIGHT(?, CHAR_LENGTH(tld) + 1)"
+				     " = CONCAT('.', tld) ORDER BY CHAR_LENGTH(tld) DESC LIMIT 1",
+				     DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	int found = panel__db_rows_count(rows) == 1;
+	const char *tld = found ? panel__db_cell(rows, 0, 0) : NULL;
+	size_t tldlen = tld ? strlen(tld) : 0;
+	if (found)
+		panel__db_cell_u64(&mode, rows, 0, 1);
+	panel__db_rows_free(rows);
+	if (force)
+		return 0;
+	if (!found || mode == 0)
+		return panel__error(PANEL_EINVALID, "domain", "this top-level domain is not allowed");
+	if (mode == 5)
+		*dns = 0;
+	/* Without our DNS, only a domain directly under its TLD (AlternC checkhostallow_nodns). */
+	if (!*dns) {
+		size_t labels = strlen(name) - tldlen - 1;
+		if (memchr(name, '.', labels))
+			return panel__error(PANEL_EINVALID, "domain",
+					    "without DNS hosting, only a domain directly under its "
+					    "TLD can be hosted");
+	}
+	return 0;
+}
+
+static int check_available(panel_db *db, const char *name, uint32_t owner)
+{
+	uint64_t n = 0;
+	int error;
+
+	if ((error = panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM domaines WHERE domaine = ?",
+					 DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", name);
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
+					 " RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine)",
+					 DB_ARGS(DB_U64(owner), DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EEXISTS, "domain",
+				    "%s is under a domain hosted by another account", name);
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT COUNT(*) FROM sub_domaines WHERE sub <> '' AND"
+					 " web_action <> 'DELETE' AND CONCAT(sub, '.', domaine) = ?",
+					 DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EEXISTS, "domain",
+				    "%s is already an entry of a hosted domain", name);
+	return 0;
+}
+
+static int check_forbidden(panel_db *db, panel *p, const char *name, int force)
+{
+	const char *fqdn = panel_setting(p, "hosting", "fqdn");
+	char www[80];
+	uint64_t n = 0;
+	int error;
+
+	snprintf(www, sizeof(www), "www.%s", fqdn ? fqdn : "");
+	if (fqdn && *fqdn && (strcmp(name, fqdn) == 0 || strcmp(name, www) == 0))
+		return panel__error(PANEL_EINVALID, "domain", "%s is the panel's own name", name);
+	if (force)
+		return 0;
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT COUNT(*) FROM forbidden_domains WHERE domain = ? OR"
+					 " RIGHT(?, CHAR_LENGTH(domain) + 1) = CONCAT('.', domain)",
+					 DB_ARGS(DB_STR(name), DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EINVALID, "domain", "%s may not be hosted here", name);
+	return 0;
+}
+
+/* AlternC's web folder of a domain: the name without dots and dashes. */
+static void short_name(char *out, size_t size, const char *domain)
+{
+	size_t o = 0;
+
+	for (const char *s = domain; *s && o + 1 < size; s++)
+		if (*s != '.' && *s != '-')
+			out[o++] = *s;
+	out[o] = '\0';
+}
+
+static int add_body(panel_db *db, void *arg)
+{
+	struct add_ctx *ctx = arg;
+	const panel_domain_spec *s = ctx->spec;
+	int dns = s->dns == 0 ? 0 : 1, mx = s->mx == 0 ? 0 : 1;
+	char url[128], dir[80], shortn[PANEL_DOMAIN_MAX + 1];
+	uint32_t owner = panel_actor_subject(ctx->who);
+	panel_account *acct = NULL;
+	int error;
+
+	panel_domain_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+		return error;
+	if (ctx->login && (error = panel__authz_account(&owner, db, ctx->who, ctx->login, 0)) < 0)
+		return error;
+	if (!owner && ctx->who->kind == PANEL_ACTOR_ADMIN)
+		owner = ctx->who->uid;
+	if (!owner)
+		return panel__error(PANEL_EINVALID, "login", "say which account hosts the domain");
+	if ((error = check_forbidden(db, ctx->p, ctx->name, s->force == 1)) < 0 ||
+	    (error = check_tld(&dns, db, ctx->name, s->force == 1)) < 0 ||
+	    (error = check_available(db, ctx->name, owner)) < 0 ||
+	    (error = panel__quota_reserve(db, owner, "dom")) < 0)
+		return error;
+	error = panel__db_exec(NULL, db,
+			       "INSERT INTO domaines (compte, domaine, gesdns, gesmx, noerase,"
+			       " dns_action) VALUES (?, ?, ?, ?, ?, 'UPDATE')",
+			       DB_ARGS(DB_U64(owner), DB_STR(ctx->name), DB_I64(dns), DB_I64(mx),
+				       DB_I64(s->noerase == 1 ? 1 : 0)));
+	if (error == PANEL_EEXISTS)
+		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", ctx->name);
+	if (error < 0)
+		return error;
+	short_name(shortn, sizeof(shortn), ctx->name);
+	snprintf(url, sizeof(url), "http://www.%s", ctx->name);
+	snprintf(dir, sizeof(dir), "/%s", shortn);
+	if ((error = panel__subdomain_insert(db, owner, ctx->name, "", "url", url)) < 0 ||
+	    (error = panel__subdomain_insert(db, owner, ctx->name, "www", "vhost", dir)) < 0 ||
+	    (error = panel__subdomain_insert(db, owner, ctx->name, "mail", "webmail", "")) < 0 ||
+	    (mx && (error = add_default_mx(db, ctx->p, owner, ctx->name)) < 0) ||
+	    (error = panel__account_load(&acct, db, owner)) < 0 ||
+	    (error = panel__action(db, "mkdir", owner, acct->login,
+				   json_pack("{s:s}", "dir", dir))) < 0 ||
+	    (error = panel__domain_changed(db, ctx->name)) < 0 ||
+	    (error = panel__domain_load(&ctx->result, db, ctx->name)) < 0) {
+		panel_account_free(acct);
+		return error;
+	}
+	panel_account_free(acct);
+	return panel__audit(db, ctx->who, "domain.add", "domain", ctx->name, owner, NULL,
+			    panel_domain_to_json(ctx->result));
+}
+
+int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const char *login,
+		     const panel_domain_spec *spec)
+{
+	struct add_ctx ctx = {.p = p, .who = who, .login = login, .spec = spec};
+	int error;
+
+	*out = NULL;
+	if (!p || !spec)
+		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (spec->version != PANEL_DOMAIN_SPEC_VERSION)
+		return panel__error(PANEL_EINVALID, "spec", "unknown domain spec version");
+	if (spec->dns < -1 || spec->dns > 1 || spec->mx < -1 || spec->mx > 1 ||
+	    spec->noerase < -1 || spec->noerase > 1 || spec->force < 0 || spec->force > 1)
+		return panel__error(PANEL_EINVALID, "spec", "dns, mx, noerase and force are 0 or 1");
+	if ((spec->noerase == 1 || spec->force == 1) && !panel__authz_is_admin(who))
+		return panel__error(PANEL_EFORBIDDEN, spec->force ? "force" : "noerase",
+				    "only an administrator may force or lock a domain");
+	if ((error = panel__domain_normalize(ctx.name, sizeof(ctx.name), spec->domain, "domain")) <
+	    0)
+		return error;
+	if ((error = panel__db_transaction(p->db, add_body, &ctx)) < 0) {
+		panel_domain_free(ctx.result);
+		return error;
+	}
+	*out = ctx.result;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- get, list */
+
+struct get_ctx {
+	const panel_actor *who;
+	const char *domain;
+	panel_domain *result;
+};
+
+static int get_body(panel_db *db, void *arg)
+{
+	struct get_ctx *ctx = arg;
+	char name[PANEL_DOMAIN_MAX + 1];
+	uint32_t uid;
+	int error;
+
+	panel_domain_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 0)) < 0)
+		return error;
+	return panel__domain_load(&ctx->result, db, name);
+}
+
+int panel_domain_get(panel_domain **out, panel *p, const panel_actor *who, const char *domain)
+{
+	struct get_ctx ctx = {.who = who, .domain = domain};
+	int error;
+
+	*out = NULL;
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
+		panel_domain_free(ctx.result);
+		return error;
+	}
+	*out = ctx.result;
+	return 0;
+}
+
+struct list_ctx {
+	const panel_actor *who;
+	const char *login;
+	size_t limit, offset;
+	const char *cursor;
+	panel_domain_list *out;
+};
+
+static int list_body(panel_db *db, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	panel_db_param params[8];
+	char where[512] = "1 = 1", sql[1536];
+	panel_db_rows *rows;
+	uint64_t total;
+	uint32_t uid;
+	size_t n = 0;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+		return error;
+	if (ctx->login) {
+		if ((error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+			return error;
+		strcat(where, " AND d.compte = ?");
+		params[n++] = DB_U64(uid);
+	} else if (ctx->who->kind == PANEL_ACTOR_MEMBER || ctx->who->as_uid) {
+		strcat(where, " AND d.compte = ?");
+		params[n++] = DB_U64(panel_actor_subject(ctx->who));
+	} else if (ctx->who->kind == PANEL_ACTOR_ADMIN && ctx->who->uid != PANEL_SUPER_ADMIN_UID) {
+		uint64_t all = 0;
+		error = panel__db_query_u64(&all, db,
+					    "SELECT COUNT(*) FROM variable WHERE name ="
+					    " 'subadmin_restriction' AND value = '1'",
+					    DB_NOARGS);
+		if (error < 0)
+			return error;
+		if (!all) {
+			strcat(where, " AND d.compte IN (SELECT uid FROM membres WHERE creator = ?"
+				      " OR uid = ?)");
+			params[n++] = DB_U64(ctx->who->uid);
+			params[n++] = DB_U64(ctx->who->uid);
+		}
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM domaines d WHERE %s", where);
+	if ((error = panel__db_query_u64(&total, db, sql, params, n)) < 0)
+		return error;
+	if (ctx->cursor && *ctx->cursor) {
+		strcat(where, " AND d.domaine > ?");
+		params[n++] = DB_STR(ctx->cursor);
+	}
+	params[n++] = DB_U64(ctx->limit + 1);
+	params[n++] = DB_U64(ctx->cursor && *ctx->cursor ? 0 : ctx->offset);
+	snprintf(sql, sizeof(sql), DOMAIN_SELECT " WHERE %s ORDER BY d.domaine LIMIT ? OFFSET ?",
+		 where);
+	if ((error = panel__db_query(&rows, db, sql, params, n)) < 0)
+		return error;
+	size_t count = panel__db_rows_count(rows);
+	int more = count > ctx->limit;
+	if (more)
+		count = ctx->limit;
+	panel_domain_list *list = calloc(1, sizeof(*list));
+	if (!list || (count && !(list->items = calloc(count, sizeof(*list->items))))) {
+		free(list);
+		panel__db_rows_free(rows);
+		return panel__error_oom();
+	}
+	for (size_t i = 0; i < count; i++)
+		parse_domain(&list->items[i], rows, i);
+	list->count = count;
+	list->total = total;
+	if (more && count)
+		snprintf(list->next_cursor, sizeof(list->next_cursor), "%s",
+			 list->items[count - 1].domain);
+	panel__db_rows_free(rows);
+	panel_domain_list_free(ctx->out);
+	ctx->out = list;
+	return 0;
+}
+
+int panel_domain_list_get(panel_domain_list **out, panel *p, const panel_actor *who,
+			  const char *login, size_t limit, const char *cursor, size_t offset)
+{
+	struct list_ctx ctx = {who, login, limit ? limit : 50, offset, cursor, NULL};
+	char name[PANEL_DOMAIN_MAX + 1];
+	int error;
+
+	*out = NULL;
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (ctx.limit > 500)
+		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
+	if (cursor && *cursor && panel__domain_normalize(name, sizeof(name), cursor, "cursor") < 0)
+		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
+	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
+		panel_domain_list_free(ctx.out);
+		return error;
+	}
+	*out = ctx.out;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- edit */
+
+struct edit_ctx {
+	panel *p;
+	const panel_actor *who;
+	const char *domain, *if_match;
+	int dns, mx, noerase;
+	panel_domain *result;
+};
+
+static int edit_body(panel_db *db, void *arg)
+{
+	struct edit_ctx *ctx = arg;
+	char name[PANEL_DOMAIN_MAX + 1];
+	panel_domain *before = NULL;
+	uint32_t uid;
+	int error, dns, mx, noerase;
+
+	panel_domain_free(ctx->result);
+	ctx->result = NULL;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 1)) < 0 ||
+	    (error = panel__domain_load(&before, db, name)) < 0)
+		return error;
+	if (ctx->if_match && strcmp(ctx->if_match, before->etag) != 0) {
+		error = panel__error(PANEL_ECONFLICT, "if_match",
+				     "the domain was changed since it was read");
+		goto out;
+	}
+	if (strcmp(before->dns_action, "DELETE") == 0) {
+		error = panel__error(PANEL_ECONFLICT, "domain", "the domain is being deleted");
+		goto out;
+	}
+	if (before->noerase && !panel__authz_is_admin(ctx->who)) {
+		error = panel__error(PANEL_EFORBIDDEN, "domain",
+				     "an administrator locked this domain");
+		goto out;
+	}
+	dns = ctx->dns >= 0 ? ctx->dns : before->dns;
+	mx = ctx->mx >= 0 ? ctx->mx : before->mx;
+	noerase = ctx->noerase >= 0 ? ctx->noerase : before->noerase;
+	if (dns && !before->dns) {
+		int allowed = 1;
+		if ((error = check_tld(&allowed, db, name, 0)) < 0)
+			goto out;
+		if (!allowed) {
+			error = panel__error(PANEL_EINVALID, "dns",
+					     "DNS cannot be hosted for this top-level domain");
+			goto out;
+		}
+	}
+	if (mx && !before->mx && (error = add_default_mx(db, ctx->p, uid, name)) < 0)
+		goto out;
+	if (!mx && before->mx &&
+	    ((error = panel__db_exec(NULL, db,
+				     "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?"
+				     " AND domaine = ? AND sub = '' AND LOWER(type) IN ('defmx',"
+				     " 'defmx2')",
+				     DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0 ||
+	     (error = panel__mail_domain_purge(db, uid, name)) < 0))
+		goto out;
+	if ((error = panel__db_exec(NULL, db,
+				    "UPDATE domaines SET gesdns = ?, gesmx = ?, noerase = ? WHERE"
+				    " domaine = ?",
+				    DB_ARGS(DB_I64(dns), DB_I64(mx), DB_I64(noerase),
+					    DB_STR(name)))) < 0 ||
+	    (error = panel__domain_changed(db, name)) < 0 ||
+	    (error = panel__domain_load(&ctx->result, db, name)) < 0)
+		goto out;
+	error = panel__audit(db, ctx->who, "domain.edit", "domain", name, uid,
+			     panel_domain_to_json(before), panel_domain_to_json(ctx->result));
+out:
+	panel_domain_free(before);
+	return error;
+}
+
+int panel_domain_edit(panel_domain **out, panel *p, const panel_actor *who, const char *domain,
+		      int dns, int mx, int noerase, const char *if_match)
+{
+	struct edit_ctx ctx = {p, who, domain, if_match, dns, mx, noerase, NULL};
+	int error;
+
+	*out = NULL;
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (dns < -1 || dns > 1 || mx < -1 || mx > 1 || noerase < -1 || noerase > 1)
+		return panel__error(PANEL_EINVALID, "dns", "dns, mx and noerase are 0 or 1");
+	if (noerase >= 0 && !panel__authz_is_admin(who))
+		return panel__error(PANEL_EFORBIDDEN, "noerase",
+				    "only an administrator locks a domain");
+	if ((error = panel__db_transaction(p->db, edit_body, &ctx)) < 0) {
+		panel_domain_free(ctx.result);
+		return error;
+	}
+	*out = ctx.result;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- delete */
+
+/* FTP accounts named after the domain (AlternC: prefix or prefix_login). */
+static int purge_ftp(panel_db *db, uint32_t uid, const char *name)
+{
+	return panel__db_exec(NULL, db,
+			      "DELETE FROM ftpusers WHERE uid = ? AND (name = ? OR"
+			      " LEFT(name, CHAR_LENGTH(?) + 1) = CONCAT(?, '_'))",
+			      DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name)));
+}
+
+int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
+{
+	int error;
+
+	/* Suffix tests with RIGHT(): a domain may contain '_'-free dots only, but LIKE would
+	 * still need escaping; RIGHT() compares exactly. */
+	if ((error = panel__db_exec(
+		     NULL, db,
+		     "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', u.uid,"
+		     " COALESCE(m.login, ''), JSON_OBJECT('box', u.alias, 'path', u.path)"
+		     " FROM mail_users u LEFT JOIN membres m ON m.uid = u.uid WHERE u.uid = ? AND"
+		     " RIGHT(u.alias, CHAR_LENGTH(?) + 1) = CONCAT('_', ?)",
+		     DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "DELETE FROM mail_alias WHERE RIGHT(mail, CHAR_LENGTH(?) + 1) ="
+				    " CONCAT('_', ?) AND mail IN (SELECT alias FROM mail_users WHERE"
+				    " uid = ?)",
+				    DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "DELETE FROM size_mail WHERE RIGHT(alias, CHAR_LENGTH(?) + 1) ="
+				    " CONCAT('_', ?) AND alias IN (SELECT alias FROM mail_users WHERE"
+				    " uid = ?)",
+				    DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "DELETE FROM mail_users WHERE uid = ? AND (RIGHT(alias,"
+				    " CHAR_LENGTH(?) + 1) = CONCAT('_', ?) OR RIGHT(alias,"
+				    " CHAR_LENGTH(?) + 1) = CONCAT('@', ?))",
+				    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name),
+					    DB_STR(name)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db,
+			      "DELETE FROM mail_domain WHERE uid = ? AND (mail = ? OR RIGHT(mail,"
+			      " CHAR_LENGTH(?) + 1) = CONCAT('@', ?))",
+			      DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name)));
+}
+
+struct delete_ctx {
+	const panel_actor *who;
+	const char *domain;
+};
+
+static int delete_body(panel_db *db, void *arg)
+{
+	struct delete_ctx *ctx = arg;
+	char name[PANEL_DOMAIN_MAX + 1];
+	panel_domain *before = NULL;
+	uint32_t uid;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 1)) < 0 ||
+	    (error = panel__domain_load(&before, db, name)) < 0)
+		return error;
+	if (strcmp(before->dns_action, "DELETE") == 0)
+		error = panel__error(PANEL_ECONFLICT, "domain", "the domain is already being deleted");
+	else if (before->noerase && !panel__authz_is_admin(ctx->who))
+		error = panel__error(PANEL_EFORBIDDEN, "domain",
+				     "an administrator locked this domain");
+	if (error < 0)
+		goto out;
+	if ((error = panel__db_exec(NULL, db,
+				    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?"
+				    " AND domaine = ?",
+				    DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0 ||
+	    (error = panel__db_exec(NULL, db,
+				    "UPDATE domaines SET dns_action = 'DELETE' WHERE domaine = ?",
+				    DB_ARGS(DB_STR(name)))) < 0 ||
+	    (error = purge_ftp(db, uid, name)) < 0 ||
+	    (error = panel__mail_domain_purge(db, uid, name)) < 0)
+		goto out;
+	error = panel__audit(db, ctx->who, "domain.delete", "domain", name, uid,
+			     panel_domain_to_json(before), NULL);
+out:
+	panel_domain_free(before);
+	return error;
+}
+
+int panel_domain_delete(panel *p, const panel_actor *who, const char *domain)
+{
+	struct delete_ctx ctx = {who, domain};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	return panel__db_transaction(p->db, delete_body, &ctx);
+}
+
+void panel_domain_free(panel_domain *domain)
+{
+	free(domain);
+}
+
+void panel_domain_list_free(panel_domain_list *list)
+{
+	if (!list)
+		return;
+	free(list->items);
+	free(list);
+}

@@ -1,0 +1,28 @@
+/* Domains inside a transaction: loading, ownership, marking a zone changed, inserting entries,
+ * and the mail purge a domain's deletion (or the end of its mail hosting) triggers. */
+#ifndef PANEL_SRC_DOMAIN_INTERNAL_H
+#define PANEL_SRC_DOMAIN_INTERNAL_H
+
+#include "db/db.h"
+#include "panel/domain.h"
+
+int panel__domain_load(panel_domain **out, panel_db *db, const char *domain);
+
+/* Normalizes domain into name, finds its owner (*uid) and checks that who may see it
+ * (PANEL_ENOTFOUND otherwise). lock: SELECT ... FOR UPDATE the domain row. */
+int panel__domain_owned(uint32_t *uid, char name[PANEL_DOMAIN_MAX + 1], panel_db *db,
+			const panel_actor *who, const char *domain, int lock);
+
+/* The zone of domain changed: bumps its serial and sets dns_action = 'UPDATE' for the cron. */
+int panel__domain_changed(panel_db *db, const char *domain);
+
+/* Inserts an entry for the cron side (web_action 'UPDATE'), or revives the same entry pending
+ * deletion. No check: callers have done them. */
+int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,
+			    const char *type, const char *target);
+
+/* Removes the mail addresses, boxes and aliases of domain owned by uid; queues the maildirs'
+ * removal for the cron side. */
+int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *domain);
+
+#endif

@@ -1,0 +1,225 @@
+/* Domain types (AlternC domaines_type): listing them, and their administration (entry
+ * template, compatibility, who may use them). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit_internal.h"
+#include "authz.h"
+#include "domain_validate.h"
+#include "error.h"
+#include "handle.h"
+#include "panel/domain.h"
+#include "panel/json.h"
+#include "validate.h"
+
+#define TYPE_SELECT                                                                                \
+	"SELECT LOWER(name), COALESCE(description, ''), target, COALESCE(entry, ''),"              \
+	" COALESCE(compatibility, ''), enable, COALESCE(only_dns, 0), COALESCE(need_dns, 1),"      \
+	" COALESCE(advanced, 1) FROM domaines_type"
+
+static void parse_type(panel_domain_type *t, const panel_db_rows *rows, size_t i)
+{
+	uint64_t v = 0;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", panel__db_cell(rows, i, 0));
+	snprintf(t->description, sizeof(t->description), "%s", panel__db_cell(rows, i, 1));
+	snprintf(t->target, sizeof(t->target), "%s", panel__db_cell(rows, i, 2));
+	snprintf(t->entry, sizeof(t->entry), "%s", panel__db_cell(rows, i, 3));
+	snprintf(t->compatibility, sizeof(t->compatibility), "%s", panel__db_cell(rows, i, 4));
+	snprintf(t->enable, sizeof(t->enable), "%s", panel__db_cell(rows, i, 5));
+	t->only_dns = panel__db_cell_u64(&v, rows, i, 6) == 0 && v != 0;
+	t->need_dns = panel__db_cell_u64(&v, rows, i, 7) == 0 && v != 0;
+	t->advanced = panel__db_cell_u64(&v, rows, i, 8) == 0 && v != 0;
+}
+
+struct list_ctx {
+	const panel_actor *who;
+	const char *only; /* one type, or NULL */
+	panel_domain_type *items;
+	size_t count;
+};
+
+static int list_body(panel_db *db, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	panel_db_rows *rows;
+	int error;
+
+	free(ctx->items);
+	ctx->items = NULL;
+	ctx->count = 0;
+	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+		return error;
+	error = ctx->only ? panel__db_query(&rows, db, TYPE_SELECT " WHERE name = ?",
+					    DB_ARGS(DB_STR(ctx->only)))
+			  : panel__db_query(&rows, db, TYPE_SELECT " ORDER BY advanced, name",
+					    DB_NOARGS);
+	if (error < 0)
+		return error;
+	size_t n = panel__db_rows_count(rows);
+	ctx->items = n ? calloc(n, sizeof(*ctx->items)) : NULL;
+	if (n && !ctx->items) {
+		panel__db_rows_free(rows);
+		return panel__error_oom();
+	}
+	for (size_t i = 0; i < n; i++)
+		parse_type(&ctx->items[i], rows, i);
+	ctx->count = n;
+	panel__db_rows_free(rows);
+	return 0;
+}
+
+int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p,
+			   const panel_actor *who)
+{
+	struct list_ctx ctx = {who, NULL, NULL, 0};
+	int error;
+
+	*out = NULL;
+	*count = 0;
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
+		free(ctx.items);
+		return error;
+	}
+	*out = ctx.items;
+	*count = ctx.count;
+	return 0;
+}
+
+/* Every name of a compatibility list must be a known type. */
+static int check_compatibility(panel_db *db, const char *list)
+{
+	char name[64];
+	int error;
+
+	if (strlen(list) > 255 || !panel__printable_list(list))
+		return panel__error(PANEL_EINVALID, "compatibility",
+				    "a comma-separated list of type names");
+	for (const char *s = list; *s;) {
+		while (*s == ',' || *s == ' ')
+			s++;
+		size_t len = strcspn(s, ", ");
+		if (!len)
+			break;
+		if (len >= sizeof(name))
+			return panel__error(PANEL_EINVALID, "compatibility", "unknown type");
+		memcpy(name, s, len);
+		name[len] = '\0';
+		uint64_t n = 0;
+		if ((error = panel__db_query_u64(&n, db,
+						 "SELECT COUNT(*) FROM domaines_type WHERE name = ?",
+						 DB_ARGS(DB_STR(name)))) < 0)
+			return error;
+		if (!n)
+			return panel__error(PANEL_EINVALID, "compatibility", "unknown type %s",
+					    name);
+		s += len;
+	}
+	return 0;
+}
+
+struct update_ctx {
+	const panel_actor *who;
+	const char *name, *description, *entry, *compatibility, *enable;
+	int only_dns, need_dns, advanced;
+	panel_domain_type result;
+};
+
+static int update_body(panel_db *db, void *arg)
+{
+	struct update_ctx *ctx = arg;
+	struct list_ctx before = {ctx->who, ctx->name, NULL, 0};
+	int error;
+
+	if ((error = list_body(db, &before)) < 0)
+		return error;
+	if (before.count != 1) {
+		free(before.items);
+		return panel__error(PANEL_ENOTFOUND, "name", "no such domain type");
+	}
+	if ((ctx->compatibility && (error = check_compatibility(db, ctx->compatibility)) < 0) ||
+	    (error = panel__db_exec(
+		     NULL, db,
+		     "UPDATE domaines_type SET description = COALESCE(?, description),"
+		     " entry = COALESCE(?, entry), compatibility = COALESCE(?, compatibility),"
+		     " enable = COALESCE(?, enable), only_dns = COALESCE(?, only_dns),"
+		     " need_dns = COALESCE(?, need_dns), advanced = COALESCE(?, advanced)"
+		     " WHERE name = ?",
+		     DB_ARGS(DB_STR(ctx->description), DB_STR(ctx->entry),
+			     DB_STR(ctx->compatibility), DB_STR(ctx->enable),
+			     ctx->only_dns >= 0 ? DB_I64(ctx->only_dns) : DB_NULL,
+			     ctx->need_dns >= 0 ? DB_I64(ctx->need_dns) : DB_NULL,
+			     ctx->advanced >= 0 ? DB_I64(ctx->advanced) : DB_NULL,
+			     DB_STR(ctx->name)))) < 0) {
+		free(before.items);
+		return error;
+	}
+	/* A new template changes the zones of every domain that uses the type. */
+	if (ctx->entry &&
+	    (error = panel__db_exec(NULL, db,
+				    "UPDATE domaines SET dns_action = 'UPDATE' WHERE dns_action ="
+				    " 'OK' AND domaine IN (SELECT domaine FROM sub_domaines WHERE"
+				    " type = ?)",
+				    DB_ARGS(DB_STR(ctx->name)))) < 0) {
+		free(before.items);
+		return error;
+	}
+	struct list_ctx after = {ctx->who, ctx->name, NULL, 0};
+	if ((error = list_body(db, &after)) == 0 && after.count == 1) {
+		ctx->result = after.items[0];
+		error = panel__audit(db, ctx->who, "domain_type.update", "domain_type", ctx->name,
+				     0, panel_domain_type_to_json(&before.items[0]),
+				     panel_domain_type_to_json(&ctx->result));
+	}
+	free(before.items);
+	free(after.items);
+	return error;
+}
+
+int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor *who,
+			     const char *name, const char *description, const char *entry,
+			     const char *compatibility, const char *enable, int only_dns,
+			     int need_dns, int advanced)
+{
+	struct update_ctx ctx = {.who = who,
+				 .name = name,
+				 .description = description,
+				 .entry = entry,
+				 .compatibility = compatibility,
+				 .enable = enable,
+				 .only_dns = only_dns,
+				 .need_dns = need_dns,
+				 .advanced = advanced};
+	int error;
+
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (!panel__authz_is_admin(who) || who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator changes domain types");
+	if (!name || !*name || strlen(name) > 30)
+		return panel__error(PANEL_EINVALID, "name", "no such domain type");
+	if (description && (strlen(description) > 255 || !panel__printable(description)))
+		return panel__error(PANEL_EINVALID, "description", "one printable line");
+	if (entry && (error = panel__entry_template_check(entry)) < 0)
+		return error;
+	if (enable && strcmp(enable, "ALL") != 0 && strcmp(enable, "ADMIN") != 0 &&
+	    strcmp(enable, "NONE") != 0)
+		return panel__error(PANEL_EINVALID, "enable", "enable is ALL, ADMIN or NONE");
+	if (only_dns < -1 || only_dns > 1 || need_dns < -1 || need_dns > 1 || advanced < -1 ||
+	    advanced > 1)
+		return panel__error(PANEL_EINVALID, "only_dns", "flags are 0 or 1");
+	if ((error = panel__db_transaction(p->db, update_body, &ctx)) < 0)
+		return error;
+	if (out)
+		*out = ctx.result;
+	return 0;
+}
