@@ -1,6 +1,7 @@
 /* DNS zone rendering: a BIND zone from a domain's enabled entries and the domain types'
  * templates, every value checked again and escaped, with a serial that grows on each change. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -202,11 +203,11 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 	/* Sorted and without duplicates, as AlternC's cron writes them. */
 	if (error == 0 && nlines)
 		qsort(lines, nlines, sizeof(*lines), compare_lines);
-	for (size_t i = 0; i < nlines; i++) {
-		if (error == 0 && (i == 0 || strcmp(lines[i], lines[i - 1]) != 0))
+	for (size_t i = 0; i < nlines && error == 0; i++)
+		if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
 			error = puts_(z, lines[i]);
+	for (size_t i = 0; i < nlines; i++)
 		free(lines[i]);
-	}
 	free(lines);
 	return error;
 }

@@ -1,0 +1,791 @@
+/* Tests of domains, sub-domains and DNS zones against a real MariaDB: AlternC's rules and
+ * refusals, ownership, every entry type, zones checked with named-checkzone (bind9-utils),
+ * injection attempts, deletion cascades and two members racing for one domain. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "panel/json.h"
+#include "panel/panel.h"
+#include "th_cluster.h"
+#include "ts_panel.h"
+
+static th_cluster *cluster;
+static char db[128];
+static panel *p;
+static panel_actor sys, super, alice, bob;
+
+static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long number(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return ts_query_number(cluster, sql);
+}
+
+static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sql(const char *fmt, ...)
+{
+	char text[2048], full[2300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "USE `%s`; %s", db, text);
+	assert_int_equal(th_sql(cluster, 0, full), 0);
+}
+
+static uint32_t member(const char *login)
+{
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a;
+	char mail[64];
+
+	snprintf(mail, sizeof(mail), "%s@example.org", login);
+	spec.login = login;
+	spec.password = "Correct-Horse-9";
+	spec.mail = mail;
+	if (panel_account_create(&a, p, &super, &spec) != 0)
+		fail_msg("creating %s: %s", login, panel_error_last()->message);
+	uint32_t uid = a->uid;
+	panel_account_free(a);
+	return uid;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (th_cluster_shared(&cluster) != 0 ||
+	    th_database_create(cluster, "domains", db, sizeof(db)) != 0)
+		return -1;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	if (panel_config_set(cfg, "hosting", "fqdn", "panel.host.example") ||
+	    panel_config_set(cfg, "hosting", "public_ip", "192.0.2.10") ||
+	    panel_config_set(cfg, "hosting", "public_ipv6", "2001:db8::10") ||
+	    panel_config_set(cfg, "hosting", "ns1", "ns1.host.example") ||
+	    panel_config_set(cfg, "hosting", "ns2", "ns2.host.example") ||
+	    panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example") ||
+	    panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example") ||
+	    panel_open(&p, cfg))
+		return -1;
+	panel_config_free(cfg);
+	sys = panel_actor_system();
+	if (panel_schema_migrate(NULL, NULL, p, &sys) != 0)
+		return -1;
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a;
+	spec.login = "admin";
+	spec.password = "Super-Admin-2000";
+	spec.admin = 1;
+	if (panel_account_create(&a, p, &sys, &spec) != 0)
+		return -1;
+	panel_account_free(a);
+	super = panel_actor_admin(2000);
+	alice = panel_actor_member(member("alice"));
+	bob = panel_actor_member(member("bob"));
+	/* Room for the tests' domains. */
+	sql("UPDATE quotas SET total = 50 WHERE name = 'dom'");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	panel_close(p);
+	th_database_drop(cluster, db);
+	th_cluster_free(cluster);
+	return 0;
+}
+
+static panel_domain *add(const panel_actor *who, const char *name, int expect)
+{
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	spec.domain = name;
+	int rc = panel_domain_add(&d, p, who, NULL, &spec);
+	if (rc != expect)
+		fail_msg("adding %s: %d, expected %d: %s", name, rc, expect,
+			 panel_error_last()->message);
+	return d;
+}
+
+/* Writes zone to a file and runs named-checkzone on it: its exit status. */
+static int checkzone(const char *origin, const char *zone, char *output, size_t outsz)
+{
+	char path[] = "/tmp/panel-zone-XXXXXX";
+	int fd = mkstemp(path), pipefd[2], status = -1;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, zone, strlen(zone)), (ssize_t)strlen(zone));
+	close(fd);
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		/* -D dumps the zone as named understood it: what an injection would show in. */
+		execlp("named-checkzone", "named-checkzone", "-D", "-q", "-k", "fail", origin, path,
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	size_t used = 0;
+	ssize_t n;
+	while (used + 1 < outsz && (n = read(pipefd[0], output + used, outsz - used - 1)) > 0)
+		used += (size_t)n;
+	output[used] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	unlink(path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* named-checkzone -D without -q prints the canonical zone; -q prints nothing: run it twice. */
+static int checkzone_dump(const char *origin, const char *zone, char *output, size_t outsz)
+{
+	char path[] = "/tmp/panel-zone-XXXXXX";
+	int fd = mkstemp(path), pipefd[2], status = -1;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, zone, strlen(zone)), (ssize_t)strlen(zone));
+	close(fd);
+	assert_int_equal(pipe(pipefd), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		execlp("named-checkzone", "named-checkzone", "-D", "-k", "fail", "-o", "-", origin,
+		       path, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	size_t used = 0;
+	ssize_t n;
+	while (used + 1 < outsz && (n = read(pipefd[0], output + used, outsz - used - 1)) > 0)
+		used += (size_t)n;
+	output[used] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	unlink(path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* ---------------------------------------------------------------- add */
+
+static void add_creates_alternc_defaults(void **state)
+{
+	(void)state;
+	panel_domain *d = add(&alice, "Alice-Shop.FR.", 0);
+	panel_subdomain *subs;
+	size_t n;
+
+	assert_string_equal(d->domain, "alice-shop.fr");
+	assert_string_equal(d->login, "alice");
+	assert_true(d->dns && d->mx && !d->noerase);
+	assert_string_equal(d->dns_action, "UPDATE");
+	assert_int_equal(d->subdomains, 5);
+	panel_domain_free(d);
+	assert_int_equal(panel_subdomain_list_get(&subs, &n, p, &alice, "alice-shop.fr"), 0);
+	assert_int_equal(n, 5);
+	/* '' url, '' defmx, '' defmx2, mail webmail, www vhost (ordered by sub, type). */
+	assert_string_equal(subs[0].sub, "");
+	assert_string_equal(subs[0].type, "defmx");
+	assert_string_equal(subs[1].type, "defmx2");
+	assert_string_equal(subs[2].type, "url");
+	assert_string_equal(subs[2].target, "http://www.alice-shop.fr");
+	assert_string_equal(subs[3].sub, "mail");
+	assert_string_equal(subs[3].type, "webmail");
+	assert_string_equal(subs[4].sub, "www");
+	assert_string_equal(subs[4].target, "/aliceshopfr");
+	free(subs);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mkdir' AND "
+				"login='alice' AND args LIKE '%%aliceshopfr%%'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='domain.add' "
+				"AND object_id='alice-shop.fr'",
+				db),
+			 1);
+
+	/* An internationalized name is stored in its ASCII form. */
+	d = add(&alice, "café-crème.fr", 0);
+	assert_string_equal(d->domain, "xn--caf-crme-60ag.fr");
+	panel_domain_free(d);
+	assert_int_equal(panel_domain_get(&d, p, &alice, "CAFÉ-crème.fr"), 0);
+	panel_domain_free(d);
+}
+
+static void add_refusals(void **state)
+{
+	(void)state;
+	struct {
+		const char *name;
+		int code;
+	} cases[] = {
+		{"", PANEL_EINVALID},
+		{"localhost", PANEL_EINVALID},
+		{"bad_name.fr", PANEL_EINVALID},
+		{"-bad.fr", PANEL_EINVALID},
+		{"a..b.fr", PANEL_EINVALID},
+		{"x.fr\nevil", PANEL_EINVALID},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.fr", PANEL_EINVALID},
+		{"hotmail.com", PANEL_EINVALID},     /* forbidden */
+		{"mail.hotmail.com", PANEL_EINVALID}, /* under a forbidden one */
+		{"example.xyz", PANEL_EINVALID},     /* TLD not in the table */
+		{"panel.host.example", PANEL_EINVALID},
+		{"alice-shop.fr", PANEL_EEXISTS},     /* alice's */
+		{"blog.alice-shop.fr", PANEL_EEXISTS}, /* under alice's */
+	};
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spec.domain = cases[i].name;
+		int rc = panel_domain_add(&d, p, &bob, NULL, &spec);
+		if (rc != cases[i].code)
+			fail_msg("%s: got %d (%s)", cases[i].name, rc, panel_error_last()->message);
+		assert_string_equal(panel_error_last()->field, "domain");
+	}
+	/* The same account may add a name under its own domain... unless it is an entry. */
+	d = add(&alice, "blog.alice-shop.fr", 0);
+	panel_domain_free(d);
+	add(&alice, "www.alice-shop.fr", PANEL_EEXISTS);
+	/* Members cannot force; an admin can, for another account too. */
+	spec = (panel_domain_spec)PANEL_DOMAIN_SPEC_INIT;
+	spec.domain = "example.xyz";
+	spec.force = 1;
+	assert_int_equal(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_add(&d, p, &super, "bob", &spec), 0);
+	assert_string_equal(d->login, "bob");
+	panel_domain_free(d);
+	/* Without DNS hosting, only name.tld (AlternC checkhostallow_nodns). */
+	spec = (panel_domain_spec)PANEL_DOMAIN_SPEC_INIT;
+	spec.domain = "deep.sub.example.org";
+	spec.dns = 0;
+	assert_int_equal(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EINVALID);
+	/* A member cannot put a domain on another account. */
+	spec.domain = "bobs.org";
+	spec.dns = 1;
+	assert_int_equal(panel_domain_add(&d, p, &bob, "alice", &spec), PANEL_ENOTFOUND);
+	/* The dom quota. */
+	uint32_t carol = member("carol");
+	panel_actor c = panel_actor_member(carol);
+	sql("UPDATE quotas SET total = 1 WHERE uid = %u AND name = 'dom'", carol);
+	panel_domain_free(add(&c, "carol1.org", 0));
+	add(&c, "carol2.org", PANEL_EQUOTA);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE compte=%u", db, carol), 1);
+}
+
+/* ---------------------------------------------------------------- ownership */
+
+static void others_domains_do_not_exist(void **state)
+{
+	(void)state;
+	panel_domain *d = NULL;
+	panel_subdomain *subs = NULL;
+	size_t n;
+	char *zone = NULL;
+
+	assert_int_equal(panel_domain_get(&d, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_int_equal(panel_domain_edit(&d, p, &bob, "alice-shop.fr", 0, -1, -1, NULL),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_domain_delete(p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_int_equal(panel_subdomain_list_get(&subs, &n, p, &bob, "alice-shop.fr"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip",
+					     "203.0.113.66"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", 0),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_domain_zone(&zone, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE sub='evil'", db), 0);
+	/* Bob's list does not show alice's domains; the admin's shows everything. */
+	panel_domain_list *l;
+	assert_int_equal(panel_domain_list_get(&l, p, &bob, NULL, 0, NULL, 0), 0);
+	for (size_t i = 0; i < l->count; i++)
+		assert_string_equal(l->items[i].login, "bob");
+	panel_domain_list_free(l);
+	assert_int_equal(panel_domain_list_get(&l, p, &super, "alice", 1, NULL, 0), 0);
+	assert_true(l->total >= 3);
+	assert_int_equal(l->count, 1);
+	assert_true(l->next_cursor[0] != '\0');
+	char cursor[80];
+	snprintf(cursor, sizeof(cursor), "%s", l->next_cursor);
+	panel_domain_list_free(l);
+	assert_int_equal(panel_domain_list_get(&l, p, &super, "alice", 1, cursor, 0), 0);
+	assert_true(strcmp(l->items[0].domain, cursor) > 0);
+	panel_domain_list_free(l);
+}
+
+/* ---------------------------------------------------------------- entries */
+
+static void entries_of_every_type(void **state)
+{
+	(void)state;
+	panel_domain *d = add(&alice, "every-type.org", 0);
+	panel_subdomain s;
+	char *zone = NULL, out[16384];
+	panel_actor as;
+
+	panel_domain_free(d);
+	struct {
+		const char *sub, *type, *target;
+	} ok[] = {
+		{"blog", "vhost", "/blog//www/"},
+		{"old", "url", "https://new.example.net/path?a=1"},
+		{"srv", "ip", "198.51.100.7"},
+		{"srv", "ip", "198.51.100.8"}, /* several A records on a name */
+		{"srv", "ipv6", "2001:db8::7"},
+		{"alias", "cname", "target.example.net."},
+		{"", "txt", "v=spf1 mx -all"},
+		{"", "txt", "quote \" and backslash \\ and ; and $INCLUDE /etc/passwd"},
+		{"_dmarc", "txt", "v=DMARC1; p=none"},
+		{"mx-here", "mx", "mail.example.net"},
+		{"mx-here", "mx2", "backup.example.net"},
+		{"webmail2", "webmail", ""},
+		{"*", "ip", "198.51.100.9"},
+		{"cp", "panel", ""},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (panel_subdomain_set(&s, p, &alice, "every-type.org", ok[i].sub, ok[i].type,
+					ok[i].target) != 0)
+			fail_msg("%s %s %s: %s", ok[i].sub, ok[i].type, ok[i].target,
+				 panel_error_last()->message);
+	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost",
+					     "/blog//www/"),
+			 0);
+	assert_string_equal(s.target, "/blog/www"); /* normalized */
+
+	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
+	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),
+			 PANEL_EFORBIDDEN);
+	assert_int_equal(panel_account_act_as(&as, p, &super, "alice"), 0);
+	assert_int_equal(panel_subdomain_set(&s, p, &as, "every-type.org", "adm", "defmx", ""), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action="
+				"'subdomain.set' AND actor_uid=2000 AND as_uid=%u",
+				db, alice.uid),
+			 1);
+
+	/* The zone passes named-checkzone, with every record and nothing injected. */
+	assert_int_equal(panel_domain_zone(&zone, p, &alice, "every-type.org"), 0);
+	if (checkzone("every-type.org", zone, out, sizeof(out)) != 0)
+		fail_msg("named-checkzone refused the zone:\n%s\n%s", zone, out);
+	assert_int_equal(checkzone_dump("every-type.org", zone, out, sizeof(out)), 0);
+	const char *expected[] = {
+		"srv.every-type.org.", "198.51.100.7", "198.51.100.8", "2001:db8::7",
+		"alias.every-type.org.", "CNAME\ttarget.example.net.", "mx1.host.example.",
+		"mx2.host.example.", "MX\t5 mail.example.net.", "*.every-type.org.",
+		"\"v=spf1 mx -all\"", "_dmarc.every-type.org.",
+		"\"quote \\\" and backslash \\\\ and ; and $INCLUDE /etc/passwd\"",
+		"cp.every-type.org.", "192.0.2.10"};
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (!strstr(out, expected[i]))
+			fail_msg("%s missing from the zone as named reads it:\n%s", expected[i], out);
+	/* The $INCLUDE stayed text: no record came from /etc/passwd. */
+	assert_null(strstr(out, "root:"));
+	free(zone);
+}
+
+static void entry_refusals(void **state)
+{
+	(void)state;
+	struct {
+		const char *sub, *type, *target;
+		int code;
+		const char *field;
+	} bad[] = {
+		{"a", "vhost", "/../../etc", PANEL_EINVALID, "target"},
+		{"a", "vhost", "/ok/./x", PANEL_EINVALID, "target"},
+		{"a", "vhost", "relative", PANEL_EINVALID, "target"},
+		{"a", "vhost", "/with space", PANEL_EINVALID, "target"},
+		{"a", "url", "javascript:alert(1)", PANEL_EINVALID, "target"},
+		{"a", "url", "http://ok.example/\"><script>", PANEL_EINVALID, "target"},
+		{"a", "url", "http://bad_host/", PANEL_EINVALID, "target"},
+		{"a", "ip", "999.1.1.1", PANEL_EINVALID, "target"},
+		{"a", "ip", "198.51.100.7\n@ IN NS evil.", PANEL_EINVALID, "target"},
+		{"a", "ipv6", "2001:db8::g", PANEL_EINVALID, "target"},
+		{"a", "cname", "not a host", PANEL_EINVALID, "target"},
+		{"a", "txt", "line\nbreak", PANEL_EINVALID, "target"},
+		{"a", "txt", "", PANEL_EINVALID, "target"},
+		{"a", "webmail", "/not/empty", PANEL_EINVALID, "target"},
+		{"bad sub", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+		{"a\nb", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+		{"$origin", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+		{"_srv", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+		{"", "cname", "x.example.net", PANEL_EINVALID, "sub"},
+		{"a", "nosuchtype", "", PANEL_EINVALID, "type"},
+		/* srv has A records: a CNAME cannot join them, nor a vhost (not compatible). */
+		{"srv", "cname", "x.example.net", PANEL_ECONFLICT, "type"},
+		{"alias", "txt", "beside a cname", PANEL_ECONFLICT, "type"},
+		{"srv", "vhost", "/x", PANEL_ECONFLICT, "type"},
+	};
+	panel_subdomain s;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = panel_subdomain_set(&s, p, &alice, "every-type.org", bad[i].sub,
+					     bad[i].type, bad[i].target);
+		if (rc != bad[i].code || !panel_error_last()->field ||
+		    strcmp(panel_error_last()->field, bad[i].field) != 0)
+			fail_msg("case %zu (%s %s): got %d field %s: %s", i, bad[i].sub, bad[i].type,
+				 rc, panel_error_last()->field ? panel_error_last()->field : "-",
+				 panel_error_last()->message);
+	}
+	/* A vhost replaces the previous vhost of the name. */
+	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost",
+					     "/newblog"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='blog' AND web_action<>'DELETE'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='blog' AND valeur='/blog/www' AND "
+				"web_action='DELETE'",
+				db),
+			 1);
+	/* Types needing our DNS are refused when the domain's DNS is elsewhere. */
+	panel_domain *d;
+	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 0, -1, -1, NULL), 0);
+	panel_domain_free(d);
+	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "z", "ip",
+					     "198.51.100.7"),
+			 PANEL_EINVALID);
+	char *zone;
+	assert_int_equal(panel_domain_zone(&zone, p, &alice, "every-type.org"), PANEL_ECONFLICT);
+	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 1, -1, -1, NULL), 0);
+	panel_domain_free(d);
+}
+
+static void delete_disable_and_serial(void **state)
+{
+	(void)state;
+	char *z1, *z2, *z3, out[8192];
+	unsigned long s1 = 0, s2 = 0;
+
+	assert_int_equal(panel_domain_zone(&z1, p, &alice, "every-type.org"), 0);
+	assert_non_null(strstr(z1, "198.51.100.9"));
+	assert_int_equal(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 0), 0);
+	assert_int_equal(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"), 0);
+	assert_int_equal(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_domain_zone(&z2, p, &alice, "every-type.org"), 0);
+	assert_null(strstr(z2, "198.51.100.9"));
+	assert_null(strstr(z2, "198.51.100.7"));
+	assert_non_null(strstr(z2, "2001:db8::7")); /* srv's AAAA stays */
+	assert_int_equal(checkzone("every-type.org", z2, out, sizeof(out)), 0);
+	/* The serial grew. */
+	assert_int_equal(sscanf(strstr(z1, "( ") + 2, "%lu", &s1), 1);
+	assert_int_equal(sscanf(strstr(z2, "( ") + 2, "%lu", &s2), 1);
+	assert_true(s2 > s1);
+	assert_int_equal(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 1), 0);
+	assert_int_equal(panel_domain_zone(&z3, p, &alice, "every-type.org"), 0);
+	assert_non_null(strstr(z3, "198.51.100.9"));
+	free(z1);
+	free(z2);
+	free(z3);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='*' AND enable='ENABLE'",
+				db),
+			 1);
+}
+
+static void hostile_rows_stay_out_of_the_zone(void **state)
+{
+	(void)state;
+	char *zone, out[8192];
+
+	panel_domain_free(add(&alice, "legacy-rows.org", 0));
+	/* Rows as an old PHP panel could have written them, bypassing every check. */
+	sql("INSERT INTO sub_domaines (compte, domaine, sub, valeur, type) VALUES"
+	    " (%u, 'legacy-rows.org', 'evil\\n$INCLUDE /etc/passwd', '198.51.100.1', 'ip'),"
+	    " (%u, 'legacy-rows.org', 'x', '198.51.100.1\\n@ IN NS attacker.example.', 'ip'),"
+	    " (%u, 'legacy-rows.org', 'ok', '198.51.100.2', 'IP')",
+	    alice.uid, alice.uid, alice.uid);
+	assert_int_equal(panel_domain_zone(&zone, p, &alice, "legacy-rows.org"), 0);
+	assert_null(strstr(zone, "$INCLUDE"));
+	assert_null(strstr(zone, "attacker"));
+	assert_non_null(strstr(zone, "ok IN A 198.51.100.2")); /* upper-case type, as 1.0 wrote */
+	assert_non_null(strstr(zone, "; an invalid entry was left out"));
+	if (checkzone("legacy-rows.org", zone, out, sizeof(out)) != 0)
+		fail_msg("%s\n%s", zone, out);
+	free(zone);
+}
+
+static void missing_settings_are_reported(void **state)
+{
+	(void)state;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *bare;
+	char *zone = NULL;
+
+	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.host.example"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "ns1", "ns1.host.example"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example"),
+			 0);
+	assert_int_equal(panel_open(&bare, cfg), 0);
+	panel_config_free(cfg);
+	assert_int_equal(panel_domain_zone(&zone, bare, &alice, "alice-shop.fr"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "hosting.public_ip");
+	assert_null(zone);
+	panel_close(bare);
+}
+
+/* ---------------------------------------------------------------- edit, delete */
+
+static void edit_lock_and_mail_switch(void **state)
+{
+	(void)state;
+	panel_domain *d = NULL, *e = NULL;
+
+	assert_int_equal(panel_domain_get(&d, p, &alice, "alice-shop.fr"), 0);
+	/* Mail hosting off: the default MX entries and the domain's mail go. */
+	sql("INSERT INTO mail_domain (mail, alias, uid, pop, type) VALUES ('alice-shop.fr', "
+	    "'alice-shop.fr', %u, 0, 0), ('info@alice-shop.fr', 'x@example.org', %u, 0, 0)",
+	    alice.uid, alice.uid);
+	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 0, -1, d->etag), 0);
+	assert_false(e->mx);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail LIKE "
+				"'%%alice-shop.fr'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'alice-shop.fr' AND type LIKE 'defmx%%' AND web_action<>'DELETE'",
+				db),
+			 0);
+	/* The etag moved: a stale If-Match is refused. */
+	panel_domain_free(e);
+	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, d->etag),
+			 PANEL_ECONFLICT);
+	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, NULL), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'alice-shop.fr' AND type LIKE 'defmx%%' AND web_action<>'DELETE'",
+				db),
+			 2);
+	panel_domain_free(e);
+	panel_domain_free(d);
+	/* An admin's lock: the member can no longer change DNS or delete. */
+	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, -1, 1, NULL),
+			 PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 1, NULL), 0);
+	assert_true(e->noerase);
+	panel_domain_free(e);
+	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", 0, -1, -1, NULL),
+			 PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_delete(p, &alice, "alice-shop.fr"), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 0, NULL), 0);
+	panel_domain_free(e);
+}
+
+static void delete_cascades(void **state)
+{
+	(void)state;
+	panel_domain_free(add(&alice, "going.org", 0));
+	panel_domain_free(add(&alice, "staying.org", 0));
+	sql("INSERT INTO mail_domain (mail, alias, uid, pop, type) VALUES"
+	    " ('going.org', 'going.org', %u, 0, 0), ('a@going.org', 'a_going.org', %u, 1, 0),"
+	    " ('@going.org', 'x@example.org', %u, 0, 0), ('a@staying.org', 'a_staying.org', %u, 1, 0);"
+	    "INSERT INTO mail_users (uid, alias, path, password) VALUES"
+	    " (%u, 'a_going.org', '/var/alternc/mail/a/a_going.org', 'x'),"
+	    " (%u, 'a@going.org', '/var/alternc/mail/a/a_going.org', 'x'),"
+	    " (%u, 'a_staying.org', '/var/alternc/mail/a/a_staying.org', 'x');"
+	    "INSERT INTO mail_alias (mail, alias) VALUES ('a_going.org', "
+	    "'/var/alternc/mail/a/a_going.org/Maildir/'), ('a_staying.org', "
+	    "'/var/alternc/mail/a/a_staying.org/Maildir/');"
+	    "INSERT INTO ftpusers (name, homedir, uid) VALUES ('going.org', '/x', %u), "
+	    "('going.org_web', '/x', %u), ('staying.org', '/x', %u)",
+	    alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid,
+	    alice.uid, alice.uid);
+
+	assert_int_equal(panel_domain_delete(p, &alice, "going.org"), 0);
+	assert_int_equal(panel_domain_delete(p, &alice, "going.org"), PANEL_ECONFLICT);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine='going.org' AND "
+				"dns_action='DELETE'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine='going.org' "
+				"AND web_action<>'DELETE'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail LIKE "
+				"'%%going.org'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_users WHERE alias LIKE "
+				"'%%going.org'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_alias WHERE mail='a_going.org'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name LIKE 'going.org%%'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mail_del' "
+				"AND args LIKE '%%a_going.org%%'",
+				db),
+			 1);
+	/* The other domain keeps everything. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_users WHERE alias='a_staying.org'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name='staying.org'", db),
+			 1);
+	/* After the cron side removes the rows, nothing refers to the domain any more. */
+	sql("DELETE FROM domaines WHERE dns_action = 'DELETE' AND domaine = 'going.org'");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine='going.org'",
+				db),
+			 0);
+}
+
+/* ---------------------------------------------------------------- race */
+
+struct racer {
+	panel_actor who;
+	int rc;
+};
+
+static void *race_add(void *arg)
+{
+	struct racer *r = arg;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *own;
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	if (panel_open(&own, cfg) != 0) {
+		r->rc = 1;
+		panel_config_free(cfg);
+		return NULL;
+	}
+	panel_config_free(cfg);
+	spec.domain = "contested.org";
+	r->rc = panel_domain_add(&d, own, &r->who, NULL, &spec);
+	panel_domain_free(d);
+	panel_close(own);
+	return NULL;
+}
+
+static void two_members_race_for_a_domain(void **state)
+{
+	(void)state;
+	struct racer a = {alice, 99}, b = {bob, 99};
+	pthread_t ta, tb;
+
+	assert_int_equal(pthread_create(&ta, NULL, race_add, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, race_add, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_true((a.rc == 0 && b.rc == PANEL_EEXISTS) || (b.rc == 0 && a.rc == PANEL_EEXISTS));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine='contested.org'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(DISTINCT compte) FROM `%s`.sub_domaines WHERE "
+				"domaine='contested.org'",
+				db),
+			 1);
+}
+
+/* ---------------------------------------------------------------- admin tables */
+
+static void admin_tables(void **state)
+{
+	(void)state;
+	panel_domain_type *types, t;
+	panel_tld *tlds;
+	char **forbidden;
+	size_t n;
+
+	assert_int_equal(panel_domain_type_list(&types, &n, p, &alice), 0);
+	assert_int_equal(n, 12);
+	free(types);
+	assert_int_equal(panel_domain_type_update(&t, p, &alice, "txt", "mine", NULL, NULL, NULL, -1,
+						  -1, -1),
+			 PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL,
+						  "%SUB% IN TXT \"%TARGET%\"\n$INCLUDE /etc/passwd",
+						  NULL, NULL, -1, -1, -1),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL,
+						  "$INCLUDE /etc/passwd", NULL, NULL, -1, -1, -1),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, "vhost,bogus",
+						  NULL, -1, -1, -1),
+			 PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "compatibility");
+	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", "Text record", NULL, NULL,
+						  "ADMIN", -1, -1, -1),
+			 0);
+	assert_string_equal(t.enable, "ADMIN");
+	assert_string_equal(t.description, "Text record");
+	panel_subdomain s;
+	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "t2", "txt", "x"),
+			 PANEL_EFORBIDDEN);
+	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, NULL, "ALL",
+						  -1, -1, -1),
+			 0);
+
+	/* TLDs: a new one opens names under it; mode 0 closes them. */
+	assert_int_equal(panel_tld_set(p, &alice, "xyz", 4), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_tld_set(p, &super, ".XYZ", 4), 0);
+	panel_domain_free(add(&bob, "bob.xyz", 0));
+	assert_int_equal(panel_tld_set(p, &super, "xyz", 0), 0);
+	add(&bob, "bob2.xyz", PANEL_EINVALID);
+	assert_int_equal(panel_tld_set(p, &super, "xyz", 9), PANEL_EINVALID);
+	assert_int_equal(panel_tld_list(&tlds, &n, p, &bob), 0);
+	assert_true(n >= 14);
+	free(tlds);
+	assert_int_equal(panel_tld_delete(p, &super, "xyz"), 0);
+	assert_int_equal(panel_tld_delete(p, &super, "xyz"), PANEL_ENOTFOUND);
+
+	/* Forbidden domains. */
+	assert_int_equal(panel_forbidden_add(p, &super, "evil.org"), 0);
+	assert_int_equal(panel_forbidden_add(p, &super, "evil.org"), PANEL_EEXISTS);
+	assert_int_equal(panel_forbidden_add(p, &alice, "good.org"), PANEL_EFORBIDDEN);
+	add(&bob, "www.evil.org", PANEL_EINVALID);
+	assert_int_equal(panel_forbidden_list(&forbidden, &n, p, &super), 0);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++)
+		seen |= strcmp(forbidden[i], "evil.org") == 0;
+	assert_true(seen);
+	panel_forbidden_list_free(forbidden, n);
+	assert_int_equal(panel_forbidden_delete(p, &super, "evil.org"), 0);
+	panel_domain_free(add(&bob, "www.evil.org", 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(add_creates_alternc_defaults),
+		cmocka_unit_test(add_refusals),
+		cmocka_unit_test(others_domains_do_not_exist),
+		cmocka_unit_test(entries_of_every_type),
+		cmocka_unit_test(entry_refusals),
+		cmocka_unit_test(delete_disable_and_serial),
+		cmocka_unit_test(hostile_rows_stay_out_of_the_zone),
+		cmocka_unit_test(missing_settings_are_reported),
+		cmocka_unit_test(edit_lock_and_mail_switch),
+		cmocka_unit_test(delete_cascades),
+		cmocka_unit_test(two_members_race_for_a_domain),
+		cmocka_unit_test(admin_tables),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
