@@ -20,6 +20,7 @@ packages=(
 	clang-format          # make format-check
 	libidn2-dev           # internationalized domain names to their ASCII (punycode) form
 	bind9-utils           # named-checkzone: the tests check every rendered DNS zone
+	dovecot-core          # doveadm pw: the tests check mailbox hashes as the IMAP server does
 )
 
 missing=()

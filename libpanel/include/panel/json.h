@@ -10,6 +10,8 @@
 #include "audit.h"
 #include "auth.h"
 #include "domain.h"
+#include "ftp.h"
+#include "mail.h"
 #include "policy.h"
 #include "quota.h"
 
@@ -41,6 +43,10 @@ PANEL_EXTERN json_t *panel_subdomain_to_json(const panel_subdomain *sub);
 /* {"name", "description", "target", "entry", "compatibility": [..], "enable", "only_dns",
  *  "need_dns", "advanced"} */
 PANEL_EXTERN json_t *panel_domain_type_to_json(const panel_domain_type *type);
+/* {"address", "local", "domain", "mailbox", "recipients": [..], "expires", "size"} */
+PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
+/* {"id", "name", "prefix", "suffix", "owner", "dir"} */
+PANEL_EXTERN json_t *panel_ftp_to_json(const panel_ftp *ftp);
 /* {"tld", "mode"} */
 PANEL_EXTERN json_t *panel_tld_to_json(const panel_tld *tld);
 

@@ -1,0 +1,87 @@
+/* Mail addresses (AlternC m_mail, tables mail_domain, mail_users, mail_alias): mailboxes,
+ * forwards, catch-alls and temporary addresses on a member's domains, in the rows postfix and
+ * dovecot read. */
+#ifndef PANEL_MAIL_H
+#define PANEL_MAIL_H
+
+#include "actor.h"
+#include "common.h"
+
+#define PANEL_MAIL_RECIPIENTS_MAX 64
+
+typedef struct panel_mail {
+	char address[256];   /* local@domain, or @domain for the catch-all */
+	char local[129];     /* "" for the catch-all */
+	char domain[65];
+	uint32_t uid;        /* owner */
+	int mailbox;         /* has a POP/IMAP box (mail_domain.pop) */
+	char box[256];       /* the box's internal name local_domain ("" without a box) */
+	char path[256];      /* the maildir's folder */
+	char **recipients;   /* forwards, NULL-terminated */
+	size_t nrecipients;
+	char expires[20];    /* "" = never */
+	uint64_t size;       /* bytes, from the nightly accounting (size_mail) */
+} panel_mail;
+
+typedef struct panel_mail_list {
+	panel_mail *items;
+	size_t count;
+	uint64_t total;
+	char next_cursor[256];
+} panel_mail_list;
+
+#define PANEL_MAIL_SPEC_VERSION 1
+
+/* A new address, or the changes to one (NULL / -1: unchanged). */
+typedef struct panel_mail_spec {
+	unsigned version;        /* PANEL_MAIL_SPEC_VERSION */
+	const char *local;       /* create only: "" for the catch-all */
+	const char *password;    /* create: a mailbox with this password, NULL: forwards only;
+				  * update: new box password (creates the box if there is none) */
+	const char *const *recipients; /* NULL-terminated list, NULL: none (create) / unchanged */
+	const char *expires;     /* "YYYY-MM-DD[ HH:MM:SS]" in the future, "" = never, NULL: unchanged */
+	int mailbox;             /* update: 0 removes the box (forwards must remain), -1 unchanged */
+} panel_mail_spec;
+
+#define PANEL_MAIL_SPEC_INIT {PANEL_MAIL_SPEC_VERSION, NULL, NULL, NULL, NULL, -1}
+
+/* Creates an address on a domain of the actor's (or the acted-as member's): the local part as
+ * AlternC checks it, a mailbox (password, policy "pop") and/or forwards (each a valid address or
+ * @domain), the mail quota, the domain's mail hosted here. PANEL_EEXISTS when taken. */
+PANEL_EXTERN int panel_mail_create(panel_mail **out, panel *p, const panel_actor *who,
+				   const char *domain, const panel_mail_spec *spec);
+
+PANEL_EXTERN int panel_mail_get(panel_mail **out, panel *p, const panel_actor *who,
+				const char *address);
+
+/* The addresses of a domain ordered by address; prefix filters on the local part ("a" for
+ * AlternC's letter view); limit 0 means 50 (500 at most). */
+PANEL_EXTERN int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who,
+				     const char *domain, const char *prefix, size_t limit,
+				     const char *cursor, size_t offset);
+
+/* Changes forwards, expiry, the box's password, or removes the box (queued for the cron). */
+PANEL_EXTERN int panel_mail_update(panel_mail **out, panel *p, const panel_actor *who,
+				   const char *address, const panel_mail_spec *changes);
+
+/* Sets a mailbox's password (the owner, or an admin). */
+PANEL_EXTERN int panel_mail_password(panel *p, const panel_actor *who, const char *address,
+				     const char *password);
+
+/* A mail user's self-service: changes the box's password given its current one, no account
+ * needed. PANEL_EAUTH (throttled like logins, PANEL_ELIMIT) on a wrong old password. */
+PANEL_EXTERN int panel_mail_password_self(panel *p, const char *address,
+					  const char *old_password, const char *password,
+					  const char *ip);
+
+/* Deletes an address; its maildir is removed by the cron side. */
+PANEL_EXTERN int panel_mail_delete(panel *p, const panel_actor *who, const char *address);
+
+/* Deletes the temporary addresses whose expiry has passed (system and admins): the cron job
+ * AlternC 1.0 never had. *count gets the number removed. */
+PANEL_EXTERN int panel_mail_purge_expired(unsigned *count, panel *p, const panel_actor *who);
+
+PANEL_EXTERN void panel_mail_free(panel_mail *mail);
+PANEL_EXTERN void panel_mail_list_free(panel_mail_list *list);
+
+#endif
