@@ -28,12 +28,11 @@ int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
 #define SCOPE_MAX      255
 #define NETWORKS_MAX   1023
 
-static const char *const resource_kinds[] = {"accounts",  "quotas",  "domains",
-					     "mail",	  "databases", "dbusers",
-					     "ftp",	  "audit",   "apikeys"};
+static const char *const resource_kinds[] = {"accounts", "quotas", "domains", "mail",	"databases",
+					     "dbusers",	 "ftp",	   "audit",   "apikeys"};
 #define N_KINDS (sizeof(resource_kinds) / sizeof(resource_kinds[0]))
 
-/* The next item of a comma list, without surrounding spaces: *start/*len, and *s moves past
+/* The next item of a comma list, without surrounding spaces (start and len), and *s moves past
  * the comma. 0 at the end of the list. */
 static int next_item(const char **s, const char **start, size_t *len)
 {
@@ -163,7 +162,8 @@ static int normalize_networks(char *out, size_t outsz, const char *networks)
 		struct cidr c;
 		char text[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN];
 		int n;
-		if (parse_cidr(&c, item, len) < 0 || !inet_ntop(c.family, c.addr, addr, sizeof(addr)))
+		if (parse_cidr(&c, item, len) < 0 ||
+		    !inet_ntop(c.family, c.addr, addr, sizeof(addr)))
 			return panel__error(PANEL_EINVALID, "networks",
 					    "\"%.*s\" is not an IPv4 or IPv6 network (CIDR)",
 					    (int)(len > 64 ? 64 : len), item);
@@ -281,8 +281,8 @@ static int row_to_key(panel_apikey *key, const panel_db_rows *rows, size_t r)
 		0 ||
 	    (error = copy_text(key->created, sizeof(key->created), panel__db_cell(rows, r, 7))) <
 		0 ||
-	    (error = copy_text(key->last_used, sizeof(key->last_used), panel__db_cell(rows, r, 8))) <
-		0)
+	    (error =
+		 copy_text(key->last_used, sizeof(key->last_used), panel__db_cell(rows, r, 8))) < 0)
 		return error;
 	return 0;
 }
@@ -352,12 +352,12 @@ static int create_body(panel_db *db, void *arg)
 			return panel__error(PANEL_EINVALID, "expires",
 					    "expires must be in the future");
 	}
-	if ((error = panel__db_exec(NULL, db,
-				    "INSERT INTO panel_apikeys (uid, name, key_hash, scope, networks,"
-				    " expires) VALUES (?, ?, ?, ?, ?, ?)",
-				    DB_ARGS(DB_U64(ctx->who->uid), DB_STR(ctx->name),
-					    DB_STR(ctx->key_hash), DB_STR(ctx->scope),
-					    DB_STR(ctx->networks), DB_STR(ctx->expires)))) < 0)
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO panel_apikeys (uid, name, key_hash, scope, networks,"
+		 " expires) VALUES (?, ?, ?, ?, ?, ?)",
+		 DB_ARGS(DB_U64(ctx->who->uid), DB_STR(ctx->name), DB_STR(ctx->key_hash),
+			 DB_STR(ctx->scope), DB_STR(ctx->networks), DB_STR(ctx->expires)))) < 0)
 		return error;
 	id_value = panel__db_insert_id(db);
 	if ((error = load_key(ctx->out, db, ctx->who, id_value, 0)) < 0)

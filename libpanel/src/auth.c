@@ -13,6 +13,7 @@
 #include "handle.h"
 #include "panel/auth.h"
 #include "panel/password.h"
+#include "throttle.h"
 
 /* Shared with apikey.c and idempotency.c (defined here; there is no private header for the
  * authentication module, so each user repeats these declarations). */
@@ -22,17 +23,11 @@ int panel__auth_secret_wellformed(const char *secret, const char *prefix);
 long panel__auth_utf8_chars(const char *s);
 int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
 
-#define SECRET_BYTES  32
-#define SECRET_B64LEN 43 /* base64url without padding of 32 bytes */
-#define LOGIN_MAX     128
+#define SECRET_BYTES	  32
+#define SECRET_B64LEN	  43 /* base64url without padding of 32 bytes */
+#define LOGIN_MAX	  128
 #define TOKEN_TTL_DEFAULT (24u * 3600u)
 #define TOKEN_TTL_MAX	  (366u * 24u * 3600u)
-
-/* Throttling: free attempts, the window after which a count starts again, and the longest
- * lock. The lock after n >= 5 failures lasts min(2^(n-5), 900) seconds from the last one. */
-#define THROTTLE_FREE	  5
-#define THROTTLE_WINDOW	  900
-#define THROTTLE_MAX_LOCK 900
 
 /* Verified when the login does not exist, so that an unknown login costs the same argon2id
  * work as a known one (no password hashes to this: it is the hash of random bytes). */
@@ -120,8 +115,8 @@ long panel__auth_utf8_chars(const char *s)
 		}
 		/* Overlong forms, surrogates, beyond U+10FFFF, C1 controls. */
 		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
+		    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+		    (cp >= 0x80 && cp <= 0x9f))
 			return -1;
 		u += len;
 		n++;
@@ -186,8 +181,7 @@ static void copy_date(char dst[20], const char *value)
 
 /* Best effort, outside any transaction: keeps the tables small without ever failing the
  * caller (a read-only server during a failover must not stop logins being checked). */
-static void best_effort(panel_db *db, const char *sql, const panel_db_param *params,
-			size_t nparams)
+static void best_effort(panel_db *db, const char *sql, const panel_db_param *params, size_t nparams)
 {
 	panel__error_saved saved;
 
@@ -213,9 +207,9 @@ static int load_account(struct account *acc, panel_db *db, const char *login)
 	int error;
 
 	memset(acc, 0, sizeof(*acc));
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT uid, login, pass, enabled FROM membres WHERE login = ?",
-				     DB_ARGS(DB_STR(login)))) < 0)
+	if ((error = panel__db_query(
+		 &rows, db, "SELECT uid, login, pass, enabled FROM membres WHERE login = ?",
+		 DB_ARGS(DB_STR(login)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
 		const char *l = panel__db_cell(rows, 0, 1), *pass = panel__db_cell(rows, 0, 2);
@@ -243,73 +237,16 @@ static void account_clear(struct account *acc)
 	acc->pass = NULL;
 }
 
-static unsigned long lock_seconds(uint64_t failures)
-{
-	if (failures < THROTTLE_FREE)
-		return 0;
-	if (failures - THROTTLE_FREE >= 10)
-		return THROTTLE_MAX_LOCK;
-	unsigned long s = 1ul << (failures - THROTTLE_FREE);
-	return s < THROTTLE_MAX_LOCK ? s : THROTTLE_MAX_LOCK;
-}
-
 struct charge_ctx {
 	const char *keys[2];
 	size_t nkeys;
-	unsigned long wait;
 };
 
-/* Refuses when a key is locked, else counts this attempt as a failure before the password is
- * checked: parallel guesses then see each other's attempts (the rows are locked in turn), and a
- * success gives the charge back. Checking first and counting after the slow argon2 would let a
- * burst of concurrent attempts all pass the check. */
 static int charge_body(panel_db *db, void *arg)
 {
 	struct charge_ctx *ctx = arg;
-	int error;
 
-	ctx->wait = 0;
-	for (size_t i = 0; i < ctx->nkeys; i++) {
-		panel_db_rows *rows;
-		uint64_t failures = 0;
-		if ((error = panel__db_query(&rows, db,
-					     "SELECT failures, TIMESTAMPDIFF(SECOND, last_failure, "
-					     "NOW()) FROM panel_login_failures WHERE scope_key = ?"
-					     " FOR UPDATE",
-					     DB_ARGS(DB_STR(ctx->keys[i])))) < 0)
-			return error;
-		if (panel__db_rows_count(rows) == 1 &&
-		    panel__db_cell_u64(&failures, rows, 0, 0) == 0) {
-			const char *agetext = panel__db_cell(rows, 0, 1);
-			long long age = agetext ? strtoll(agetext, NULL, 10) : 0;
-			unsigned long lock = lock_seconds(failures);
-			if (age < 0)
-				age = 0;
-			/* Dates are whole seconds: "<=" makes the lock last at least its
-			 * announced length. */
-			if (lock && (unsigned long long)age <= lock &&
-			    lock - (unsigned long)age + 1 > ctx->wait)
-				ctx->wait = lock - (unsigned long)age + 1;
-		}
-		panel__db_rows_free(rows);
-	}
-	if (ctx->wait)
-		return panel__error(PANEL_ELIMIT, NULL,
-				    "too many failed logins: try again in %lu seconds", ctx->wait);
-	for (size_t i = 0; i < ctx->nkeys; i++) {
-		/* last_failure is assigned last: the IFs see its old value. */
-		if ((error = panel__db_exec(
-			 NULL, db,
-			 "INSERT INTO panel_login_failures (scope_key, failures, first_failure,"
-			 " last_failure) VALUES (?, 1, NOW(), NOW()) ON DUPLICATE KEY UPDATE"
-			 " failures = IF(last_failure < NOW() - INTERVAL ? SECOND, 1, failures + 1),"
-			 " first_failure = IF(last_failure < NOW() - INTERVAL ? SECOND, NOW(),"
-			 " first_failure), last_failure = NOW()",
-			 DB_ARGS(DB_STR(ctx->keys[i]), DB_U64(THROTTLE_WINDOW),
-				 DB_U64(THROTTLE_WINDOW)))) < 0)
-			return error;
-	}
-	return 0;
+	return panel__throttle_charge(db, ctx->keys, ctx->nkeys);
 }
 
 static int lastfail_body(panel_db *db, void *arg)
@@ -317,9 +254,9 @@ static int lastfail_body(panel_db *db, void *arg)
 	const uint32_t *uid = arg;
 
 	/* lastfail is a TINYINT: it stops at 127 rather than failing the statement. */
-	return panel__db_exec(NULL, db,
-			      "UPDATE membres SET lastfail = LEAST(lastfail + 1, 127) WHERE uid = ?",
-			      DB_ARGS(DB_U64(*uid)));
+	return panel__db_exec(
+	    NULL, db, "UPDATE membres SET lastfail = LEAST(lastfail + 1, 127) WHERE uid = ?",
+	    DB_ARGS(DB_U64(*uid)));
 }
 
 struct success_ctx {
@@ -343,9 +280,9 @@ static int success_body(panel_db *db, void *arg)
 
 	memset(ctx->out, 0, sizeof(*ctx->out));
 	/* The account may have been locked or deleted while the password was checked. */
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT login, su, enabled FROM membres WHERE uid = ? FOR UPDATE",
-				     DB_ARGS(DB_U64(ctx->uid)))) < 0)
+	if ((error = panel__db_query(
+		 &rows, db, "SELECT login, su, enabled FROM membres WHERE uid = ? FOR UPDATE",
+		 DB_ARGS(DB_U64(ctx->uid)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&su, rows, 0, 1) < 0 ||
 	    panel__db_cell_u64(&enabled, rows, 0, 2) < 0) {
@@ -365,61 +302,26 @@ static int success_body(panel_db *db, void *arg)
 
 	/* Only over the hash that was verified: a password changed meanwhile stays. */
 	if (ctx->new_hash &&
-	    (error = panel__db_exec(NULL, db,
-				    "UPDATE membres SET pass = ? WHERE uid = ? AND BINARY pass = ?",
-				    DB_ARGS(DB_STR(ctx->new_hash), DB_U64(ctx->uid),
-					    DB_STR(ctx->old_hash)))) < 0)
+	    (error = panel__db_exec(
+		 NULL, db, "UPDATE membres SET pass = ? WHERE uid = ? AND BINARY pass = ?",
+		 DB_ARGS(DB_STR(ctx->new_hash), DB_U64(ctx->uid), DB_STR(ctx->old_hash)))) < 0)
 		return error;
 	if ((error = panel__db_exec(
-		 NULL, db, "UPDATE membres SET lastlogin = NOW(), lastip = ?, lastfail = 0 WHERE uid = ?",
+		 NULL, db,
+		 "UPDATE membres SET lastlogin = NOW(), lastip = ?, lastfail = 0 WHERE uid = ?",
 		 DB_ARGS(DB_STR(ctx->ip ? ctx->ip : ""), DB_U64(ctx->uid)))) < 0)
 		return error;
-	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_login_failures WHERE scope_key = ?",
-				    DB_ARGS(DB_STR(ctx->login_key)))) < 0)
-		return error;
-	/* The address keeps its real failures; this attempt was charged in advance. */
-	if (ctx->ip_key &&
-	    (error = panel__db_exec(NULL, db,
-				    "UPDATE panel_login_failures SET failures = failures - 1"
-				    " WHERE scope_key = ? AND failures > 0",
-				    DB_ARGS(DB_STR(ctx->ip_key)))) < 0)
+	if ((error = panel__throttle_success(db, ctx->login_key, ctx->ip_key)) < 0)
 		return error;
 	if ((error = panel__db_query(&rows, db, "SELECT NOW() + INTERVAL ? SECOND",
 				     DB_ARGS(DB_U64(ctx->ttl)))) < 0)
 		return error;
 	copy_date(ctx->out->expires, panel__db_cell(rows, 0, 0));
 	panel__db_rows_free(rows);
-	return panel__db_exec(NULL, db,
-			      "INSERT INTO panel_tokens (token_hash, uid, expires, ip) VALUES (?, ?, ?, ?)",
-			      DB_ARGS(DB_STR(ctx->token_hash), DB_U64(ctx->uid),
-				      DB_STR(ctx->out->expires), DB_STR(ctx->ip ? ctx->ip : "")));
-}
-
-/* The address as stored (lastip, panel_tokens.ip) and its throttling key: IPv6 clients are
- * counted per /64, the block one subscriber usually gets, so that rotating addresses inside it
- * does not reset the count. */
-static int address_keys(char *ip_text, size_t ip_textsz, char *key, size_t keysz, const char *ip)
-{
-	unsigned char addr[16];
-	char text[INET6_ADDRSTRLEN];
-	int family;
-
-	ip_text[0] = key[0] = '\0';
-	if (!ip || !*ip)
-		return 0;
-	if (panel__auth_parse_ip(addr, &family, ip) < 0 ||
-	    !inet_ntop(family, addr, text, sizeof(text)))
-		return panel__error(PANEL_EINVALID, "ip", "not an IPv4 or IPv6 address");
-	snprintf(ip_text, ip_textsz, "%s", text);
-	if (family == AF_INET6) {
-		memset(addr + 8, 0, 8);
-		if (!inet_ntop(family, addr, text, sizeof(text)))
-			return panel__error(PANEL_EINVALID, "ip", "not an IPv6 address");
-		snprintf(key, keysz, "ip:%s/64", text);
-	} else {
-		snprintf(key, keysz, "ip:%s", text);
-	}
-	return 0;
+	return panel__db_exec(
+	    NULL, db, "INSERT INTO panel_tokens (token_hash, uid, expires, ip) VALUES (?, ?, ?, ?)",
+	    DB_ARGS(DB_STR(ctx->token_hash), DB_U64(ctx->uid), DB_STR(ctx->out->expires),
+		    DB_STR(ctx->ip ? ctx->ip : "")));
 }
 
 int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, panel *p,
@@ -428,7 +330,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	char ip_text[INET6_ADDRSTRLEN], ip_key[INET6_ADDRSTRLEN + 8], login_key[LOGIN_MAX + 8];
 	char token[PANEL_TOKEN_MAX], token_hash[65], new_hash[PANEL_HASH_MAX];
 	struct account acc = {0};
-	struct charge_ctx charge = {{NULL, NULL}, 0, 0};
+	struct charge_ctx charge = {{NULL, NULL}, 0};
 	struct success_ctx ok = {0};
 	int error, upgrade = 0, verified;
 
@@ -448,7 +350,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	if (ttl_seconds > TOKEN_TTL_MAX)
 		return panel__error(PANEL_EINVALID, "ttl_seconds",
 				    "a token lives %u seconds at most", TOKEN_TTL_MAX);
-	if ((error = address_keys(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
+	if ((error = panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
 		return error;
 	token[0] = new_hash[0] = '\0';
 
@@ -476,7 +378,8 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 		goto out;
 	verified = acc.found && error == 0;
 	if (!verified) {
-		if (acc.found && (error = panel__db_transaction(p->db, lastfail_body, &acc.uid)) < 0)
+		if (acc.found &&
+		    (error = panel__db_transaction(p->db, lastfail_body, &acc.uid)) < 0)
 			goto out;
 		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
 		goto out;

@@ -12,6 +12,7 @@
 #include "domain_validate.h"
 #include "error.h"
 #include "handle.h"
+#include "mail_internal.h"
 #include "panel/json.h"
 #include "quota_internal.h"
 
@@ -273,6 +274,7 @@ static int add_body(panel_db *db, void *arg)
 	    (error = panel__subdomain_insert(db, owner, ctx->name, "www", "vhost", dir)) < 0 ||
 	    (error = panel__subdomain_insert(db, owner, ctx->name, "mail", "webmail", "")) < 0 ||
 	    (mx && (error = add_default_mx(db, ctx->p, owner, ctx->name)) < 0) ||
+	    (mx && (error = panel__mail_domain_enable(db, owner, ctx->name)) < 0) ||
 	    (error = panel__account_load(&acct, db, owner)) < 0 ||
 	    (error = panel__action(db, "mkdir", owner, acct->login,
 				   json_pack("{s:s}", "dir", dir))) < 0 ||
@@ -512,7 +514,8 @@ static int edit_body(panel_db *db, void *arg)
 			goto out;
 		}
 	}
-	if (mx && !before->mx && (error = add_default_mx(db, ctx->p, uid, name)) < 0)
+	if (mx && !before->mx && ((error = add_default_mx(db, ctx->p, uid, name)) < 0 ||
+				  (error = panel__mail_domain_enable(db, uid, name)) < 0))
 		goto out;
 	if (!mx && before->mx &&
 	    ((error = panel__db_exec(NULL, db,

@@ -61,18 +61,19 @@ static int begin_body(panel_db *db, void *arg)
 	ctx->out->status = 0;
 	ctx->replay = 0;
 	/* Insert first: concurrent claims queue on the key instead of deadlocking on gaps. */
-	error = panel__db_exec(NULL, db,
-			       "INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
-			       " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
-			       DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
+	error =
+	    panel__db_exec(NULL, db,
+			   "INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
+			   " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
+			   DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
 	if (error != PANEL_EEXISTS)
 		return error;
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT request_hash, status, body,"
-				     " created < NOW() - INTERVAL ? SECOND FROM panel_idempotency"
-				     " WHERE principal = ? AND idem_key = ? FOR UPDATE",
-				     DB_ARGS(DB_U64(KEEP_SECONDS), DB_STR(ctx->principal),
-					     DB_STR(ctx->key)))) < 0)
+	if ((error = panel__db_query(
+		 &rows, db,
+		 "SELECT request_hash, status, body,"
+		 " created < NOW() - INTERVAL ? SECOND FROM panel_idempotency"
+		 " WHERE principal = ? AND idem_key = ? FOR UPDATE",
+		 DB_ARGS(DB_U64(KEEP_SECONDS), DB_STR(ctx->principal), DB_STR(ctx->key)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&status, rows, 0, 1) < 0 ||
 	    panel__db_cell_u64(&expired, rows, 0, 3) < 0) {
@@ -86,12 +87,12 @@ static int begin_body(panel_db *db, void *arg)
 	if (expired) {
 		panel__db_rows_free(rows);
 		/* Older than 24 hours: forgotten, the key starts afresh. */
-		return panel__db_exec(NULL, db,
-				      "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
-				      " body = NULL, created = NOW() WHERE principal = ? AND"
-				      " idem_key = ?",
-				      DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal),
-					      DB_STR(ctx->key)));
+		return panel__db_exec(
+		    NULL, db,
+		    "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
+		    " body = NULL, created = NOW() WHERE principal = ? AND"
+		    " idem_key = ?",
+		    DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal), DB_STR(ctx->key)));
 	}
 	if (!stored_hash || strcmp(stored_hash, ctx->hash) != 0)
 		error = panel__error(PANEL_ECONFLICT, "key",
@@ -166,11 +167,12 @@ static int complete_body(panel_db *db, void *arg)
 {
 	struct complete_ctx *ctx = arg;
 
-	return panel__db_exec(&ctx->affected, db,
-			      "UPDATE panel_idempotency SET status = ?, body = ? WHERE principal = ?"
-			      " AND idem_key = ? AND status = 0",
-			      DB_ARGS(DB_U64(ctx->status), DB_STR(ctx->body ? ctx->body : ""),
-				      DB_STR(ctx->principal), DB_STR(ctx->key)));
+	return panel__db_exec(
+	    &ctx->affected, db,
+	    "UPDATE panel_idempotency SET status = ?, body = ? WHERE principal = ?"
+	    " AND idem_key = ? AND status = 0",
+	    DB_ARGS(DB_U64(ctx->status), DB_STR(ctx->body ? ctx->body : ""), DB_STR(ctx->principal),
+		    DB_STR(ctx->key)));
 }
 
 int panel_idempotency_complete(panel *p, const char *principal, const char *key, int status,

@@ -77,7 +77,8 @@ json_t *panel_principal_to_json(const panel_principal *who)
 	if (set(obj, "uid", json_integer(who->uid)) || set(obj, "login", json_string(who->login)) ||
 	    set(obj, "admin", json_boolean(who->admin)) ||
 	    set(obj, "via", json_string(is_key ? "apikey" : "token")) ||
-	    set(obj, "apikey_id", is_key ? json_integer((json_int_t)who->apikey_id) : json_null()) ||
+	    set(obj, "apikey_id",
+		is_key ? json_integer((json_int_t)who->apikey_id) : json_null()) ||
 	    set(obj, "read_only", json_boolean(who->read_only)) ||
 	    set(obj, "kinds", who->kinds[0] ? comma_list(who->kinds) : json_null()) ||
 	    set(obj, "expires", string_or_null(who->expires))) {

@@ -222,6 +222,15 @@ static void add_creates_alternc_defaults(void **state)
 				"AND object_id='alice-shop.fr'",
 				db),
 			 1);
+	/* Mail hosted here: the marker row postfix reads, and postmaster@ to the owner. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail='alice-shop.fr' "
+				"AND alias='alice-shop.fr' AND pop=0",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail="
+				"'postmaster@alice-shop.fr' AND alias='alice@example.org'",
+				db),
+			 1);
 
 	/* An internationalized name is stored in its ASCII form. */
 	d = add(&alice, "café-crème.fr", 0);
@@ -558,7 +567,7 @@ static void edit_lock_and_mail_switch(void **state)
 
 	assert_int_equal(panel_domain_get(&d, p, &alice, "alice-shop.fr"), 0);
 	/* Mail hosting off: the default MX entries and the domain's mail go. */
-	sql("INSERT INTO mail_domain (mail, alias, uid, pop, type) VALUES ('alice-shop.fr', "
+	sql("INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type) VALUES ('alice-shop.fr', "
 	    "'alice-shop.fr', %u, 0, 0), ('info@alice-shop.fr', 'x@example.org', %u, 0, 0)",
 	    alice.uid, alice.uid);
 	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 0, -1, d->etag), 0);
@@ -600,7 +609,7 @@ static void delete_cascades(void **state)
 	(void)state;
 	panel_domain_free(add(&alice, "going.org", 0));
 	panel_domain_free(add(&alice, "staying.org", 0));
-	sql("INSERT INTO mail_domain (mail, alias, uid, pop, type) VALUES"
+	sql("INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type) VALUES"
 	    " ('going.org', 'going.org', %u, 0, 0), ('a@going.org', 'a_going.org', %u, 1, 0),"
 	    " ('@going.org', 'x@example.org', %u, 0, 0), ('a@staying.org', 'a_staying.org', %u, 1, 0);"
 	    "INSERT INTO mail_users (uid, alias, path, password) VALUES"
