@@ -572,10 +572,15 @@ static void edit_lock_and_mail_switch(void **state)
 	    alice.uid, alice.uid);
 	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 0, -1, d->etag), 0);
 	assert_false(e->mx);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail LIKE "
-				"'%%alice-shop.fr'",
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail = "
+				"'alice-shop.fr' OR mail LIKE '%%@alice-shop.fr'",
 				db),
 			 0);
+	/* blog.alice-shop.fr is another domain: its mail stays. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail = "
+				"'blog.alice-shop.fr'",
+				db),
+			 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
 				"'alice-shop.fr' AND type LIKE 'defmx%%' AND web_action<>'DELETE'",
 				db),
