@@ -11,18 +11,13 @@
 
 #include "audit_internal.h"
 #include "authz.h"
+#include "auth_internal.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/auth.h"
 #include "panel/json.h"
 #include "validate.h"
 
-/* Defined in auth.c. */
-int panel__auth_secret_new(char *out, size_t outsz, const char *prefix);
-void panel__auth_secret_hash(char hex[65], const char *secret);
-int panel__auth_secret_wellformed(const char *secret, const char *prefix);
-long panel__auth_utf8_chars(const char *s);
-int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
 
 #define NAME_MAX_CHARS 128
 #define SCOPE_MAX      255

@@ -9,19 +9,12 @@
 
 #include <sodium.h>
 
+#include "auth_internal.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/auth.h"
 #include "panel/password.h"
 #include "throttle.h"
-
-/* Shared with apikey.c and idempotency.c (defined here; there is no private header for the
- * authentication module, so each user repeats these declarations). */
-int panel__auth_secret_new(char *out, size_t outsz, const char *prefix);
-void panel__auth_secret_hash(char hex[65], const char *secret);
-int panel__auth_secret_wellformed(const char *secret, const char *prefix);
-long panel__auth_utf8_chars(const char *s);
-int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
 
 #define SECRET_BYTES	  32
 #define SECRET_B64LEN	  43 /* base64url without padding of 32 bytes */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_internal.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/errors.h"

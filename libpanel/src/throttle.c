@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_internal.h"
 #include "error.h"
 #include "throttle.h"
 
@@ -14,8 +15,6 @@
 #define THROTTLE_WINDOW	  900
 #define THROTTLE_MAX_LOCK 900
 
-/* Defined in auth.c. */
-int panel__auth_parse_ip(unsigned char addr[16], int *family, const char *ip);
 
 static unsigned long lock_seconds(uint64_t failures)
 {

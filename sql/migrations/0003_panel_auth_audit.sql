@@ -76,7 +76,7 @@ CREATE TABLE IF NOT EXISTS panel_audit (
 -- Idempotency keys of REST writes: the first answer, replayed to retries for 24 hours.
 CREATE TABLE IF NOT EXISTS panel_idempotency (
   principal VARCHAR(64) NOT NULL,                      -- 'token:<uid>' or 'key:<id>'
-  idem_key VARCHAR(255) NOT NULL,
+  idem_key VARCHAR(255) COLLATE utf8mb4_bin NOT NULL, -- compared exactly: "ABC" is not "abc"
   request_hash CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   status SMALLINT UNSIGNED NOT NULL DEFAULT 0,         -- 0 while the first request runs
   body MEDIUMTEXT NULL,

@@ -60,10 +60,12 @@ static void assert_all_innodb_utf8mb4(const char *db)
 				"(engine <> 'InnoDB' OR table_collation NOT LIKE 'utf8mb4%%')",
 				db),
 			 0);
-	/* Text columns too, not only the table default. */
+	/* Text columns too, not only the table default; the panel's hash columns are ASCII on
+	 * purpose (hex digests compared byte for byte). */
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.columns WHERE "
 				"table_schema='%s' AND character_set_name IS NOT NULL AND "
-				"character_set_name <> 'utf8mb4'",
+				"character_set_name <> 'utf8mb4' AND NOT (table_name LIKE "
+				"'panel\\_%%' AND collation_name = 'ascii_bin')",
 				db),
 			 0);
 }
