@@ -14,7 +14,7 @@ typedef struct panel_ftp {
 	uint32_t uid;     /* owner */
 	char login[17];
 	char dir[256];    /* inside the member's web space, "/" for its root */
-	char homedir[512];/* the absolute path proftpd uses */
+	char homedir[600]; /* the absolute path proftpd uses */
 } panel_ftp;
 
 #define PANEL_FTP_SPEC_VERSION 1
