@@ -9,6 +9,7 @@
 #include "account.h"
 #include "audit.h"
 #include "auth.h"
+#include "database.h"
 #include "domain.h"
 #include "ftp.h"
 #include "mail.h"
@@ -47,6 +48,12 @@ PANEL_EXTERN json_t *panel_domain_type_to_json(const panel_domain_type *type);
 PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
 /* {"id", "name", "prefix", "suffix", "owner", "dir"} */
 PANEL_EXTERN json_t *panel_ftp_to_json(const panel_ftp *ftp);
+/* {"name", "owner", "size"} */
+PANEL_EXTERN json_t *panel_database_to_json(const panel_database *db);
+/* {"name", "owner"} */
+PANEL_EXTERN json_t *panel_dbuser_to_json(const panel_dbuser *user);
+/* {"<database>": ["SELECT", ...], ...} for a list of grants */
+PANEL_EXTERN json_t *panel_dbgrants_to_json(const panel_dbgrant *grants, size_t count);
 /* {"tld", "mode"} */
 PANEL_EXTERN json_t *panel_tld_to_json(const panel_tld *tld);
 

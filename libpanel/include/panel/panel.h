@@ -9,6 +9,7 @@
 #include "auth.h"
 #include "common.h"
 #include "config.h"
+#include "database.h"
 #include "domain.h"
 #include "errors.h"
 #include "ftp.h"
