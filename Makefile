@@ -198,7 +198,8 @@ run:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 libpanel/include/panel/*.h $(DESTDIR)$(PREFIX)/include/panel/
 	install -m 644 $(LIBPANEL_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPANEL_SO) $(DESTDIR)$(PREFIX)/lib/
@@ -207,6 +208,7 @@ install: all
 		libpanel/libpanel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
 	install -m 755 $(PANELCTL) $(PANELAPI) $(DBPROXY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build

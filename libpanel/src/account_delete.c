@@ -4,14 +4,16 @@
 
 #include "account_internal.h"
 #include "audit_internal.h"
+#include "database_internal.h"
 #include "authz.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/json.h"
 
 /* Domains: AlternC's contract with update_domains.sh, which removes zones, vhosts and rows. */
-static int delete_domains(panel_db *db, uint32_t uid, const char *login)
+static int delete_domains(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
+	(void)p;
 	int error;
 
 	(void)login;
@@ -25,8 +27,9 @@ static int delete_domains(panel_db *db, uint32_t uid, const char *login)
 }
 
 /* Mail: rows go now (postfix and dovecot stop at once); the maildirs go through the cron side. */
-static int delete_mail(panel_db *db, uint32_t uid, const char *login)
+static int delete_mail(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
+	(void)p;
 	int error;
 
 	if ((error = panel__db_exec(
@@ -50,49 +53,43 @@ static int delete_mail(panel_db *db, uint32_t uid, const char *login)
 			      DB_ARGS(DB_U64(uid)));
 }
 
-static int delete_ftp(panel_db *db, uint32_t uid, const char *login)
+static int delete_ftp(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
+	(void)p;
 	(void)login;
 	return panel__db_exec(NULL, db, "DELETE FROM ftpusers WHERE uid = ?", DB_ARGS(DB_U64(uid)));
 }
 
-static int delete_stats(panel_db *db, uint32_t uid, const char *login)
+static int delete_stats(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
+	(void)p;
 	(void)login;
 	return panel__db_exec(NULL, db, "DELETE FROM stats2 WHERE mid = ?", DB_ARGS(DB_U64(uid)));
 }
 
-/* Member databases live on the member server: dropping them needs the databases module. Until
- * it runs here, an account that still has some is refused rather than leaving them orphaned. */
-static int delete_mysql(panel_db *db, uint32_t uid, const char *login)
+/* Member databases and users: dropped on the member server, last of the steps that can fail,
+ * so that a failure before rolls everything back. */
+static int delete_mysql(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
-	uint64_t n = 0;
-	int error;
-
-	if ((error = panel__db_query_u64(&n, db,
-					 "SELECT (SELECT COUNT(*) FROM db WHERE uid = ?) +"
-					 " (SELECT COUNT(*) FROM dbusers WHERE uid = ?)",
-					 DB_ARGS(DB_U64(uid), DB_U64(uid)))) < 0)
-		return error;
-	if (n)
-		return panel__error(PANEL_ECONFLICT, "login",
-				    "%s still has MySQL databases or users: delete them first",
-				    login);
-	return 0;
+	(void)login;
+	return panel__mysql_member_delete(p, db, uid);
 }
 
 /* AlternC's PHP sessions of the account (1.0 never cleaned them). */
-static int delete_sessions(panel_db *db, uint32_t uid, const char *login)
+static int delete_sessions(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
+	(void)p;
 	(void)login;
 	return panel__db_exec(NULL, db, "DELETE FROM sessions WHERE uid = ?", DB_ARGS(DB_U64(uid)));
 }
 
-static int (*const delete_hooks[])(panel_db *db, uint32_t uid, const char *login) = {
-    delete_mysql, delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions,
+/* The member server's DROPs cannot be rolled back: they come last. */
+static int (*const delete_hooks[])(panel *p, panel_db *db, uint32_t uid, const char *login) = {
+	delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions, delete_mysql,
 };
 
 struct delete_ctx {
+	panel *p;
 	const panel_actor *who;
 	const char *login;
 };
@@ -118,7 +115,7 @@ static int delete_body(panel_db *db, void *arg)
 	    (error = panel__account_load(&before, db, uid)) < 0)
 		return error;
 	for (size_t i = 0; i < sizeof(delete_hooks) / sizeof(delete_hooks[0]); i++)
-		if ((error = delete_hooks[i](db, uid, before->login)) < 0)
+		if ((error = delete_hooks[i](ctx->p, db, uid, before->login)) < 0)
 			goto out;
 	/* Accounts it created go to the super admin, as AlternC does. */
 	if ((error = panel__db_exec(NULL, db, "UPDATE membres SET creator = ? WHERE creator = ?",
@@ -137,7 +134,7 @@ out:
 
 int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 {
-	struct delete_ctx ctx = {who, login};
+	struct delete_ctx ctx = {p, who, login};
 	int error;
 
 	if (!p)

@@ -40,6 +40,9 @@ int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 
 		db->last_errno = 0;
 		db->tx_attempts++;
+		/* A handle whose last reconnect failed tries again: the server may be back. */
+		if (!db->mysql && panel__db_reconnect(db) < 0)
+			return panel_error_last()->code;
 		rc = command(db, "START TRANSACTION");
 		if (rc == 0)
 			rc = fn(db, ctx);

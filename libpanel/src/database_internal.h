@@ -1,0 +1,29 @@
+/* Member databases and users inside a transaction, shared by database.c, dbuser.c, repair and
+ * the account deletion hook. */
+#ifndef PANEL_SRC_DATABASE_INTERNAL_H
+#define PANEL_SRC_DATABASE_INTERNAL_H
+
+#include "db/db.h"
+#include "panel/account.h"
+
+/* The account that will own a new object: login, or the actor's subject, or an admin itself. */
+int panel__database_owner(panel_account **out, panel_db *db, const panel_actor *who,
+			  const char *login);
+
+/* Whether a database of that name exists on the member server. */
+int panel__database_exists_on_server(int *exists, panel *p, const char *name);
+
+/* The owner (*uid, login) of database name if who may see it; PANEL_ENOTFOUND otherwise. */
+int panel__database_owned(uint32_t *uid, char login[17], panel_db *db, const panel_actor *who,
+			  const char *name, int lock);
+
+/* Removes database name of uid: its users' rights on it, its rows, then DROP DATABASE. */
+int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name);
+
+/* Removes database user name: DROP USER, then its row. */
+int panel__dbuser_drop(panel *p, panel_db *db, const char *name);
+
+/* The account deletion hook: every database and user of uid, dropped on the server. */
+int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid);
+
+#endif

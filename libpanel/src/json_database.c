@@ -1,0 +1,31 @@
+/* JSON forms of member databases, database users and their grants (panel/json.h). */
+#include "panel/json.h"
+
+json_t *panel_database_to_json(const panel_database *d)
+{
+	if (!d)
+		return NULL;
+	return json_pack("{s:s, s:s, s:I}", "name", d->name, "owner", d->login, "size",
+			 (json_int_t)d->size);
+}
+
+json_t *panel_dbuser_to_json(const panel_dbuser *u)
+{
+	if (!u)
+		return NULL;
+	return json_pack("{s:s, s:s}", "name", u->name, "owner", u->login);
+}
+
+json_t *panel_dbgrants_to_json(const panel_dbgrant *grants, size_t count)
+{
+	json_t *obj = json_object();
+
+	for (size_t i = 0; obj && i < count; i++) {
+		json_t *list = json_array();
+		for (unsigned r = 0; list && r < PANEL_DBRIGHT_COUNT; r++)
+			if (grants[i].rights & (1u << r))
+				json_array_append_new(list, json_string(panel_dbright_name(r)));
+		json_object_set_new(obj, grants[i].database, list ? list : json_null());
+	}
+	return obj;
+}
