@@ -586,17 +586,17 @@ static void delete_removes_everything_owned(void **state)
 	assert_int_equal(panel_account_delete(p, &bossa, "gboss"), PANEL_ECONFLICT);
 	assert_int_equal(panel_account_delete(p, &super, "admin"), PANEL_ECONFLICT);
 
-	/* MySQL databases must be dropped first: refused, and nothing changed. */
-	sql("INSERT INTO db (uid, login, pass, db) VALUES (%u, 'grace', '', 'grace')", uid);
-	assert_int_equal(panel_account_delete(p, &bossa, "grace"), PANEL_ECONFLICT);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE uid=%u", db, uid), 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_users WHERE uid=%u", db, uid), 2);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE compte=%u AND "
-				"dns_action='DELETE'",
-				db, uid),
-			 0);
-	sql("DELETE FROM db WHERE uid = %u", uid);
-
+	/* Real databases and users on the member server: they go with the account. */
+	panel_database *gdb;
+	panel_dbuser *gu;
+	sql("UPDATE quotas SET total = 5 WHERE uid = %u AND name IN ('mysql', 'mysql_users')", uid);
+	assert_int_equal(panel_database_create(&gdb, p, &bossa, "grace", "shop"), 0);
+	panel_database_free(gdb);
+	assert_int_equal(panel_dbuser_create(&gu, p, &bossa, "grace", "app", "Db-User-Pass-1"), 0);
+	panel_dbuser_free(gu);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='grace_shop'"),
+			 1);
 	assert_int_equal(panel_account_delete(p, &bossa, "grace"), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE uid=%u", db, uid), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE uid=%u", db, uid), 0);
@@ -609,6 +609,12 @@ static void delete_removes_everything_owned(void **state)
 			 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE uid=%u", db, uid), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sessions WHERE uid=%u", db, uid), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='grace_shop'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='grace_app'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, uid), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE uid=%u", db, uid), 0);
 	/* Domains stay for the cron side, marked. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE compte=%u AND "
 				"dns_action='DELETE'",

@@ -1,0 +1,434 @@
+/* Tests of members' databases and database users against a real MariaDB: names and injection
+ * attempts, undo when a later step fails, users logging in and doing exactly what their grants
+ * allow, the '_' wildcard of database-level grants, repair, and dump/restore jobs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "panel/json.h"
+#include "panel/panel.h"
+#include "th_cluster.h"
+#include "ts_panel.h"
+
+static th_cluster *cluster;
+static char db[128], root[] = "/tmp/panel-dbtest-XXXXXX";
+static panel *p;
+static panel_actor sys, super, alice, bob, abzx;
+
+static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long long number(const char *fmt, ...)
+{
+	char sql[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return ts_query_number(cluster, sql);
+}
+
+static void sql_on(const char *database, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_on(const char *database, const char *fmt, ...)
+{
+	char text[2048], full[2300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "USE `%s`; %s", database, text);
+	assert_int_equal(th_sql(cluster, 0, full), 0);
+}
+
+static uint32_t member(const char *login)
+{
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a;
+	char mail[64];
+
+	snprintf(mail, sizeof(mail), "%s@example.org", login);
+	spec.login = login;
+	spec.password = "Correct-Horse-9";
+	spec.mail = mail;
+	if (panel_account_create(&a, p, &super, &spec) != 0)
+		fail_msg("creating %s: %s", login, panel_error_last()->message);
+	uint32_t uid = a->uid;
+	panel_account_free(a);
+	return uid;
+}
+
+/* A connection as a member's database user, or NULL when the server refuses it. */
+static MYSQL *connect_as(const char *user, const char *password, const char *database)
+{
+	MYSQL *m = mysql_init(NULL);
+	unsigned timeout = 5;
+
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (!mysql_real_connect(m, "127.0.0.1", user, password, database,
+				(unsigned)cluster->servers[0].port, NULL, 0)) {
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(root) || th_cluster_shared(&cluster) != 0 ||
+	    th_database_create(cluster, "dbs", db, sizeof(db)) != 0)
+		return -1;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	/* Members' accounts are made for the loopback address the tests connect from. */
+	if (panel_config_set(cfg, "member_database", "client_host", "127.0.0.1") ||
+	    panel_config_set(cfg, "hosting", "root", root) || panel_open(&p, cfg))
+		return -1;
+	panel_config_free(cfg);
+	sys = panel_actor_system();
+	if (panel_schema_migrate(NULL, NULL, p, &sys) != 0)
+		return -1;
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a;
+	spec.login = "admin";
+	spec.password = "Super-Admin-2000";
+	spec.admin = 1;
+	if (panel_account_create(&a, p, &sys, &spec) != 0)
+		return -1;
+	panel_account_free(a);
+	super = panel_actor_admin(2000);
+	alice = panel_actor_member(member("dbalice"));
+	bob = panel_actor_member(member("dbbob"));
+	/* "dbalicexshop" would match the grant pattern `dbalice_shop` if '_' were not escaped. */
+	abzx = panel_actor_member(member("dbalicexshop"));
+	sql_on(db, "UPDATE quotas SET total = 10 WHERE name IN ('mysql', 'mysql_users')");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	panel_account_delete(p, &super, "dbalice");
+	panel_account_delete(p, &super, "dbbob");
+	panel_account_delete(p, &super, "dbalicexshop");
+	panel_close(p);
+	th_database_drop(cluster, db);
+	th_cluster_free(cluster);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", root);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- databases */
+
+static void create_and_name_rules(void **state)
+{
+	(void)state;
+	panel_database *d = NULL, *list;
+	size_t n;
+
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, NULL), 0);
+	assert_string_equal(d->name, "dbalice");
+	panel_database_free(d);
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "shop"), 0);
+	assert_string_equal(d->name, "dbalice_shop");
+	panel_database_free(d);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name IN ('dbalice', 'dbalice_shop') AND "
+				"default_character_set_name = 'utf8mb4'"),
+			 2);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, alice.uid), 2);
+	/* The other member's database, whose name the '_' of dbalice_shop would match. */
+	assert_int_equal(panel_database_create(&d, p, &abzx, NULL, NULL), 0);
+	panel_database_free(d);
+
+	const char *bad[] = {"x`; DROP DATABASE mysql; --", "a_b", "%", "x y", "Shop", "../x",
+			     "a'b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (panel_database_create(&d, p, &alice, NULL, bad[i]) != PANEL_EINVALID)
+			fail_msg("suffix %s was accepted", bad[i]);
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "shop"), PANEL_EEXISTS);
+	/* A member creates only for itself. */
+	assert_int_equal(panel_database_create(&d, p, &alice, "dbbob", "x"), PANEL_ENOTFOUND);
+	/* A database on the server without its row is not taken over. */
+	assert_int_equal(th_sql(cluster, 0, "CREATE DATABASE dbbob_stray"), 0);
+	assert_int_equal(panel_database_create(&d, p, &bob, NULL, "stray"), PANEL_EEXISTS);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_stray'", db), 0);
+
+	assert_int_equal(panel_database_list_get(&list, &n, p, &alice, NULL), 0);
+	assert_int_equal(n, 2);
+	free(list);
+	assert_int_equal(panel_database_get(&d, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	assert_int_equal(panel_database_delete(p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	/* The quota. */
+	sql_on(db, "UPDATE quotas SET total = 2 WHERE uid = %u AND name = 'mysql'", alice.uid);
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "third"), PANEL_EQUOTA);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_third'"),
+			 0);
+	sql_on(db, "UPDATE quotas SET total = 10 WHERE uid = %u AND name = 'mysql'", alice.uid);
+}
+
+static void a_failing_step_undoes_the_others(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+
+	/* The audit insert, after CREATE DATABASE and CREATE USER, fails for real. */
+	sql_on(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+		   "SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "undone"), PANEL_ERROR);
+	assert_non_null(strstr(panel_error_last()->message, "simulated failure"));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_undone'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_undone'", db), 0);
+	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "undone", "Undone-Pass-1"),
+			 PANEL_ERROR);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_undone'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_undone'", db),
+			 0);
+	/* Deleting: the database stays when the row cannot go. */
+	assert_int_equal(panel_database_delete(p, &alice, "dbalice_shop"), PANEL_ERROR);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_shop'"),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_shop'", db), 1);
+	sql_on(db, "DROP TRIGGER fail_audit");
+}
+
+/* ---------------------------------------------------------------- users and grants */
+
+static void users_do_exactly_what_their_grants_allow(void **state)
+{
+	(void)state;
+	panel_dbuser *u = NULL;
+	MYSQL *m;
+
+	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "app", "App-User-Pass-1"), 0);
+	assert_string_equal(u->name, "dbalice_app");
+	panel_dbuser_free(u);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_app' AND "
+				"Host='127.0.0.1'"),
+			 1);
+	/* It logs in with its password, and sees nothing yet. */
+	assert_null(connect_as("dbalice_app", "wrong", NULL));
+	m = connect_as("dbalice_app", "App-User-Pass-1", NULL);
+	assert_non_null(m);
+	assert_int_not_equal(mysql_query(m, "USE dbalice_shop"), 0);
+	mysql_close(m);
+
+	/* SELECT only on dbalice_shop. */
+	sql_on("dbalice_shop", "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)");
+	sql_on("dbalicexshop", "CREATE TABLE secret (id INT); INSERT INTO secret VALUES (42)");
+	panel_dbgrant g = {.database = "dbalice_shop", .rights = PANEL_DBRIGHT_SELECT};
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
+	assert_non_null(m);
+	assert_int_equal(mysql_query(m, "SELECT id FROM t"), 0);
+	mysql_free_result(mysql_store_result(m));
+	assert_int_not_equal(mysql_query(m, "INSERT INTO t VALUES (2)"), 0);
+	assert_int_equal(mysql_errno(m), 1142); /* command denied */
+	/* The '_' of the grant is not a wildcard: dbalicexshop stays out of reach. */
+	assert_int_not_equal(mysql_query(m, "SELECT id FROM dbalicexshop.secret"), 0);
+	assert_int_not_equal(mysql_query(m, "USE dbalicexshop"), 0);
+	mysql_close(m);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_app' AND "
+				"Db='dbalice\\\\_shop'"),
+			 1);
+
+	/* Read back from the server. */
+	panel_dbgrant *grants;
+	size_t n;
+	assert_int_equal(panel_dbuser_grants_get(&grants, &n, p, &alice, "dbalice_app"), 0);
+	assert_int_equal(n, 2); /* dbalice and dbalice_shop */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(grants[i].rights, strcmp(grants[i].database, "dbalice_shop") == 0
+							   ? PANEL_DBRIGHT_SELECT
+							   : 0u);
+	free(grants);
+	/* More rights, then none. */
+	g.rights = PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT | PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES;
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
+	assert_int_equal(mysql_query(m, "INSERT INTO t VALUES (2)"), 0);
+	assert_int_not_equal(mysql_query(m, "DROP TABLE t"), 0);
+	mysql_close(m);
+	g.rights = 0;
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_app'"), 0);
+
+	/* Refused: another member's database, unknown rights, another member's user. */
+	panel_dbgrant other = {.database = "dbalicexshop", .rights = PANEL_DBRIGHT_SELECT};
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &other, 1),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_app'"), 0);
+	panel_dbgrant bogus = {.database = "dbalice_shop", .rights = 1u << 30};
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &bogus, 1),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_dbuser_grants_set(p, &bob, "dbalice_app", &g, 1), PANEL_ENOTFOUND);
+	assert_int_equal(panel_dbuser_grants_get(&grants, &n, p, &bob, "dbalice_app"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_dbright_parse("create temporary tables"),
+			 PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES);
+	assert_int_equal(panel_dbright_parse("GRANT OPTION"), 0);
+
+	/* Names: injection attempts in the suffix, and the policy. */
+	const char *bad[] = {"a'@'%", "x`y", "a_b", "%", "", "a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = panel_dbuser_create(&u, p, &alice, NULL, bad[i], "Some-Pass-1");
+		if (i == 4) /* "" is the user named after the login */
+			continue;
+		if (rc != PANEL_EINVALID)
+			fail_msg("suffix %s: %d", bad[i], rc);
+	}
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'dbalice%%' AND "
+				"User <> 'dbalice_app' AND User <> 'dbalice'"),
+			 0);
+
+	/* Password change, then deletion. */
+	assert_int_equal(panel_dbuser_password(p, &alice, "dbalice_app", "Changed-Pass-2"), 0);
+	assert_null(connect_as("dbalice_app", "App-User-Pass-1", NULL));
+	m = connect_as("dbalice_app", "Changed-Pass-2", NULL);
+	assert_non_null(m);
+	mysql_close(m);
+	assert_int_equal(panel_dbuser_password(p, &bob, "dbalice_app", "Stolen-Pass-3"),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_dbuser_delete(p, &bob, "dbalice_app"), PANEL_ENOTFOUND);
+	assert_int_equal(panel_dbuser_delete(p, &alice, "dbalice_app"), 0);
+	assert_null(connect_as("dbalice_app", "Changed-Pass-2", NULL));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_app'", db), 0);
+	/* No password in the audit trail or the rows. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE after_data LIKE "
+				"'%%Pass-%%'",
+				db),
+			 0);
+}
+
+static void dropping_a_database_removes_its_grants(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+
+	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "tmp"), 0);
+	panel_database_free(d);
+	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "tmpu", "Tmp-User-Pass-1"), 0);
+	panel_dbuser_free(u);
+	panel_dbgrant g = {.database = "dbalice_tmp", .rights = PANEL_DBRIGHT_SELECT};
+	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_tmpu", &g, 1), 0);
+	assert_int_equal(panel_database_delete(p, &alice, "dbalice_tmp"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_tmp'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE Db='dbalice\\\\_tmp'"), 0);
+	assert_int_equal(panel_dbuser_delete(p, &alice, "dbalice_tmpu"), 0);
+}
+
+/* ---------------------------------------------------------------- repair */
+
+static void repair_finds_and_fixes(void **state)
+{
+	(void)state;
+	panel_db_problem *problems;
+	size_t n;
+
+	/* dbbob_stray (server only) exists already; a row without its database: */
+	sql_on(db, "INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
+	       bob.uid);
+	assert_int_equal(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
+	int stray = 0, ghost = 0;
+	for (size_t i = 0; i < n; i++) {
+		stray |= strcmp(problems[i].name, "dbbob_stray") == 0 &&
+			 strcmp(problems[i].problem, "no_row") == 0;
+		ghost |= strcmp(problems[i].name, "dbbob_ghost") == 0 &&
+			 strcmp(problems[i].problem, "not_on_server") == 0;
+	}
+	free(problems);
+	assert_true(stray && ghost);
+	/* Listing changed nothing; fixing does. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 1);
+	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 1), 0);
+	free(problems);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 0);
+	assert_int_equal(number("SELECT uid FROM `%s`.db WHERE db='dbbob_stray'", db), bob.uid);
+	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(problems[i].name, "dbbob", 5) == 0)
+			fail_msg("still a problem: %s %s", problems[i].name, problems[i].problem);
+	free(problems);
+}
+
+/* ---------------------------------------------------------------- dump and restore */
+
+static void dump_and_restore_jobs(void **state)
+{
+	(void)state;
+	uint64_t job = 0;
+	unsigned done = 0;
+	char file[256] = "";
+
+	sql_on("dbalice_shop", "CREATE TABLE keep (v VARCHAR(20)); INSERT INTO keep VALUES "
+			       "('précieux')");
+	assert_int_equal(panel_database_dump(&job, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	assert_int_equal(panel_database_dump(&job, p, &alice, "dbalice_shop"), 0);
+	assert_true(job > 0);
+	/* Queued, not run: the request path does no dump. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE id=%llu AND "
+				"done_at IS NULL",
+				db, (unsigned long long)job),
+			 1);
+	assert_int_equal(panel_jobs_run(&done, p, &super), PANEL_EFORBIDDEN);
+	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_int_equal(done, 1);
+	MYSQL *m = th_connect(cluster, 0, db);
+	char q[128];
+	snprintf(q, sizeof(q), "SELECT result, JSON_VALUE(args, '$.file') FROM panel_actions WHERE "
+			       "id=%llu",
+		 (unsigned long long)job);
+	assert_int_equal(mysql_query(m, q), 0);
+	MYSQL_RES *res = mysql_store_result(m);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	assert_string_equal(row[0], "ok");
+	snprintf(file, sizeof(file), "%s", row[1]);
+	mysql_free_result(res);
+	mysql_close(m);
+	assert_non_null(strstr(file, "/html/d/dbalice/backups/dbalice_shop-"));
+	assert_int_equal(access(file, R_OK), 0);
+
+	/* Lose the data, then restore it from the dump. */
+	sql_on("dbalice_shop", "DROP TABLE keep");
+	const char *base = strrchr(file, '/') + 1;
+	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd"),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice", base), PANEL_EINVALID);
+	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", base), 0);
+	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM dbalice_shop.keep WHERE v='précieux'"), 1);
+	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_int_equal(done, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_and_name_rules),
+		cmocka_unit_test(a_failing_step_undoes_the_others),
+		cmocka_unit_test(users_do_exactly_what_their_grants_allow),
+		cmocka_unit_test(dropping_a_database_removes_its_grants),
+		cmocka_unit_test(repair_finds_and_fixes),
+		cmocka_unit_test(dump_and_restore_jobs),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
