@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: a self-contained local demo. Starts a MariaDB primary + replica (the test
-# harness) under ./run/, migrates the panel schema, writes run/panel.conf, prints how to use it,
-# and stops everything on Ctrl-C.
+# harness) under ./run/, migrates the panel schema, creates the first admin, starts panel-api on
+# 127.0.0.1, logs in, prints the URL, a token and a first curl command, and stops everything on
+# Ctrl-C.
 set -euo pipefail
 build=${1:-build/release}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,10 @@ source "$cluster/cluster.env"
 stop() {
 	echo
 	echo "run: stopping"
+	# panel-api first: SIGTERM lets its requests finish before the database goes away.
+	if [[ -n ${api_pid:-} ]] && kill "$api_pid" 2>/dev/null; then
+		wait "$api_pid" 2>/dev/null || true
+	fi
 	jobs -p | xargs -r kill 2>/dev/null || true
 	tests/harness/mariadb-cluster stop "$cluster" >/dev/null 2>&1 || true
 }
@@ -44,19 +49,56 @@ public_ip = 192.0.2.10
 ns1 = ns1.demo.example
 ns2 = ns2.demo.example
 default_mx = mx.demo.example
+
+[api]
+; port 0: any free port (panel-api writes the one it got to run/panel-api.port)
+listen = 127.0.0.1:0
+threads = 4
+token_ttl = 86400
 CONF
 "$build/bin/panelctl" -c "$run/panel.conf" schema migrate
+
+# The first admin (uid 2000, AlternC's super admin), with a random password shown once.
+admin_password=Demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+printf '%s\n' "$admin_password" >"$run/admin.secret"
+printf '%s\n' "$admin_password" |
+	"$build/bin/panelctl" -c "$run/panel.conf" account add admin --mail admin@demo.example \
+		--admin --password-file - >/dev/null
+
+rm -f "$run/panel-api.port"
+"$build/bin/panel-api" -c "$run/panel.conf" --port-file "$run/panel-api.port" \
+	2>"$run/panel-api.log" &
+api_pid=$!
+for _ in $(seq 1 100); do
+	[[ -s $run/panel-api.port ]] && break
+	kill -0 "$api_pid" 2>/dev/null || { cat "$run/panel-api.log" >&2; exit 1; }
+	sleep 0.1
+done
+[[ -s $run/panel-api.port ]] || { echo "run: panel-api did not start" >&2; exit 1; }
+api_url=http://127.0.0.1:$(cat "$run/panel-api.port")
+login_json=$(printf '{"login": "admin", "password": "%s"}' "$admin_password")
+token=$(curl -s -H 'Content-Type: application/json' -d "$login_json" "$api_url/api/v1/auth/login" |
+	sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[[ -n $token ]] || { echo "run: could not log in" >&2; cat "$run/panel-api.log" >&2; exit 1; }
 
 cat <<MSG
 
 The demo is running (Ctrl-C stops it and removes the servers' data).
+  panel-api         $api_url   (log: $run/panel-api.log)
+  admin             login admin, password $admin_password
+  admin token       $token
   MariaDB primary   127.0.0.1:$SERVER0_PORT  (socket $SERVER0_SOCKET)
   MariaDB replica   127.0.0.1:$SERVER1_PORT  (GTID + semi-sync replication)
   configuration     $run/panel.conf
 
 Try:
-  $build/bin/panelctl -c $run/panel.conf schema status
+  export API=$api_url TOKEN=$token
+  curl -H "Authorization: Bearer \$TOKEN" \$API/api/v1/accounts
+  curl -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+       -d '{"login": "alice", "password": "Alice-pass-1", "mail": "alice@example.net"}' \$API/api/v1/accounts
+  $build/bin/panelctl -c $run/panel.conf account list
   mariadb -h 127.0.0.1 -P $SERVER1_PORT -u root alternc -e 'SHOW TABLES'   # the replica has it too
+  docs/api.md describes every route.
 MSG
 while :; do
 	sleep 3600 &

@@ -1,0 +1,295 @@
+/* panel-api internals: the daemon context, one request, the route table entry, and the helpers
+ * every endpoint file uses (replies, body specs, query parameters, ETags). */
+#ifndef PAPI_H
+#define PAPI_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "panel/json.h"
+#include "panel/panel.h"
+
+#define PAPI_BODY_MAX	 (64 * 1024) /* larger bodies get 413 */
+#define PAPI_URL_MAX	 2048	     /* longer paths get 414 */
+#define PAPI_MAX_PARAMS	 4	     /* {placeholders} in one route */
+#define PAPI_PARAM_MAX	 256	     /* a decoded path parameter */
+#define PAPI_DRAIN_SECS	 30	     /* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER 2	     /* seconds, on 503 */
+
+/* ---------------------------------------------------------------- errors (papi_errors.def) */
+
+typedef enum papi_error_id {
+#define PAPI_ERROR(id, code, status, hint) PAPI_E_##id,
+#include "papi_errors.def"
+#undef PAPI_ERROR
+	PAPI_E_COUNT
+} papi_error_id;
+
+/* The stable code ("not_found"), HTTP status and hint of an error. */
+const char *papi_error_code(papi_error_id id);
+unsigned papi_error_status(papi_error_id id);
+const char *papi_error_hint(papi_error_id id);
+
+/* ---------------------------------------------------------------- configuration */
+
+typedef struct papi_cidr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned prefix;
+} papi_cidr;
+
+/* One loaded configuration. Never changed once published; requests hold a reference, and a
+ * SIGHUP publishes a new one (generation + 1). */
+typedef struct papi_conf {
+	unsigned refs; /* protected by papi_ctx.lock */
+	unsigned long generation;
+	panel_config *cfg;
+	char listen_host[64];
+	unsigned listen_port;
+	unsigned threads;
+	unsigned token_ttl; /* seconds */
+	papi_cidr *trusted; /* peers whose X-Forwarded-For is believed */
+	size_t ntrusted;
+} papi_conf;
+
+/* Command line values that override the file. */
+typedef struct papi_overrides {
+	const char *listen;  /* "host:port" or NULL */
+	const char *threads; /* or NULL */
+} papi_overrides;
+
+/* Loads path (libpanel's sections and [api]) and applies the overrides. On failure returns -1
+ * with a message in err. */
+int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, char *err,
+		   size_t errsz);
+void papi_conf_free(papi_conf *conf);
+
+/* Parses "1.2.3.0/24" or "2001:db8::/32" (a bare address is a /32 or /128). 0 or -1. */
+int papi_cidr_parse(papi_cidr *out, const char *text);
+/* 1 when the textual address ip is inside one of the n ranges. */
+int papi_cidr_match(const papi_cidr *ranges, size_t n, const char *ip);
+
+/* ---------------------------------------------------------------- daemon context */
+
+typedef struct papi_route papi_route;
+
+/* The one daemon context, reached through the MHD closure (no other mutable globals). */
+typedef struct papi_ctx {
+	pthread_mutex_t lock; /* conf, inflight, draining */
+	pthread_cond_t idle;  /* signalled when inflight drops to 0 */
+	papi_conf *conf;
+	unsigned long inflight;
+	int draining;
+	pthread_key_t handle_key; /* per worker thread: struct papi_thread_handle */
+	int use_syslog;
+	const char *config_path;
+	papi_overrides overrides;
+} papi_ctx;
+
+/* The current configuration with a reference taken; release with papi_conf_release. */
+papi_conf *papi_conf_acquire(papi_ctx *ctx);
+void papi_conf_release(papi_ctx *ctx, papi_conf *conf);
+
+/* ---------------------------------------------------------------- logging */
+
+enum papi_log_level { PAPI_LOG_ERR, PAPI_LOG_WARNING, PAPI_LOG_INFO };
+void papi_log(const papi_ctx *ctx, enum papi_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------- one request */
+
+typedef struct papi_reply {
+	unsigned status;	  /* 0 until an answer is set */
+	json_t *body;		  /* NULL: no body (204, 304) */
+	char *text;		  /* serialized body, set when the answer is queued */
+	char etag[40];		  /* without quotes; "" none */
+	char location[320];	  /* "" none */
+	char allow[64];		  /* 405 only */
+	unsigned retry_after;	  /* 0 none */
+	int replayed;		  /* answered from the idempotency store */
+	const char *secret_field; /* a body field holding a secret: stored as null */
+} papi_reply;
+
+typedef struct papi_request {
+	papi_ctx *ctx;
+	papi_conf *conf;
+	struct MHD_Connection *conn;
+	const papi_route *route;
+	const char *method;
+	const char *url; /* as received (not decoded), without the query string */
+	char *params[PAPI_MAX_PARAMS];
+	size_t nparams;
+	char id[17]; /* request id: random hex, in X-Request-Id and 500 bodies */
+	struct timespec start;
+	char ip[64]; /* the client: peer, or X-Forwarded-For from a trusted proxy */
+	char *body;  /* raw body received so far */
+	size_t body_len;
+	int body_too_large;
+	int queued;	     /* a response was queued */
+	json_t *json;	     /* parsed body (an object) or NULL */
+	panel *p;	     /* this worker thread's handle */
+	void *thread_handle; /* its per-thread state (papi_httpd.c) */
+	int authenticated;
+	const char *credential; /* the bearer credential (points into the headers) */
+	panel_principal principal;
+	panel_actor actor;
+	char act_as[PANEL_LOGIN_MAX + 1]; /* "" unless X-Panel-Act-As was honoured */
+	const char *idem_key;		  /* the Idempotency-Key claimed, or NULL */
+	char idem_principal[48];
+	papi_reply reply;
+} papi_request;
+
+typedef void (*papi_handler)(papi_request *r);
+
+enum papi_route_flags {
+	PAPI_PUBLIC = 1 << 0, /* no authentication */
+	PAPI_BODY = 1 << 1,   /* takes a JSON body */
+};
+
+struct papi_route {
+	const char *method;
+	const char *pattern; /* "/api/v1/accounts/{login}": a {name} matches one segment */
+	const char *kind;    /* resource kind, for application key scopes; NULL: any principal */
+	unsigned flags;
+	papi_handler handler;
+};
+
+/* Path parameter i (0-based, in pattern order), percent-decoded. */
+const char *papi_param(const papi_request *r, size_t i);
+
+/* A request header, or NULL. */
+const char *papi_header(const papi_request *r, const char *name);
+
+/* ---------------------------------------------------------------- replies (papi_reply.c) */
+
+/* Success answers; body references are stolen (NULL body on allocation failure gives 500). */
+void papi_reply_ok(papi_request *r, json_t *body);
+void papi_reply_created(papi_request *r, json_t *body, const char *location);
+void papi_reply_no_content(papi_request *r);
+void papi_reply_not_modified(papi_request *r);
+/* {"items": [...], "total": N, "next_cursor": "..." | null}; items is stolen. */
+void papi_reply_list(papi_request *r, json_t *items, uint64_t total, const char *next_cursor);
+/* An account with its ETag. */
+void papi_reply_account(papi_request *r, const panel_account *a, int created);
+
+/* An error of the registry; field may be NULL; message printf-style. */
+void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The answer for libpanel's last error (code is the value the call returned). */
+void papi_reply_panel_error(papi_request *r, int code);
+void papi_reply_oom(papi_request *r);
+
+/* Turns r->reply into an MHD response and queues it. */
+enum MHD_Result papi_reply_queue(papi_request *r);
+
+/* ---------------------------------------------------------------- bodies (papi_parse.c) */
+
+typedef enum papi_spec_type {
+	PAPI_SPEC_END = 0,
+	PAPI_SPEC_STRING,
+	PAPI_SPEC_INT,
+	PAPI_SPEC_BOOL,
+	PAPI_SPEC_STRING_ARRAY,
+	PAPI_SPEC_JSON,
+} papi_spec_type;
+
+/* One field of a JSON body. Built with the papi_spec_* functions; the array ends with
+ * papi_spec_end(). Destinations are left untouched when an optional field is absent (or null). */
+typedef struct papi_spec {
+	const char *name;
+	papi_spec_type type;
+	void *dst;
+	int optional;
+	long long min, max; /* PAPI_SPEC_INT */
+	size_t max_len;	    /* strings: 0 = PAPI_BODY_MAX */
+	int multiline;	    /* strings: newlines and tabs allowed */
+	int *present;	    /* set to 1 when the field was given */
+} papi_spec;
+
+papi_spec papi_spec_string(const char *name, const char **dst);
+papi_spec papi_spec_int(const char *name, long long *dst, long long min, long long max);
+papi_spec papi_spec_bool(const char *name, int *dst);
+papi_spec papi_spec_string_array(const char *name, json_t **dst); /* borrowed reference */
+papi_spec papi_spec_json(const char *name, json_t **dst);	  /* borrowed reference */
+papi_spec papi_spec_optional(papi_spec spec);
+papi_spec papi_spec_present(papi_spec spec, int *present);
+papi_spec papi_spec_multiline(papi_spec spec);
+papi_spec papi_spec_end(void);
+
+/* Fills the destinations from r->json (an absent body counts as {}). Unknown fields, missing
+ * required fields and wrong types answer 400 naming the field: returns -1 then. */
+int papi_parse_body(papi_request *r, const papi_spec *specs);
+
+/* Rejects query parameters not in allowed (NULL-terminated): 400, returns -1. */
+int papi_query_check(papi_request *r, const char *const *allowed);
+/* A query parameter, percent-decoded into buf; NULL when absent. -1 (400 set) when too long or
+ * holding control characters, through *err. */
+const char *papi_query(papi_request *r, const char *name, char *buf, size_t bufsz, int *err);
+/* An unsigned query parameter in [min, max]: 0 absent (value untouched), 1 present, -1 error
+ * (400 set). */
+int papi_query_uint(papi_request *r, const char *name, unsigned long long *value,
+		    unsigned long long min, unsigned long long max);
+
+/* Percent-decodes src into dst (dstsz bytes). -1 for a bad escape, an overflow, or a decoded
+ * control character (and '/' when no_slash). */
+int papi_percent_decode(char *dst, size_t dstsz, const char *src, size_t len, int no_slash);
+
+/* ---------------------------------------------------------------- preconditions (papi_etag.c) */
+
+/* If-Match against the current ETag: 1 when absent or matching, 0 (412 set) when not, -1 (400
+ * set) when malformed. */
+int papi_if_match(papi_request *r, const char *current_etag);
+/* 1 when If-None-Match lists the current ETag (the caller answers 304). */
+int papi_if_none_match(const papi_request *r, const char *current_etag);
+/* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered. */
+int papi_account_precondition(papi_request *r, const char *login);
+
+/* ---------------------------------------------------------------- auth (papi_auth.c) */
+
+/* Authenticates r (Authorization: Bearer), enforces the key's scope for the route, and applies
+ * X-Panel-Act-As. 0, or -1 with the answer set. */
+int papi_auth(papi_request *r);
+/* The client address: the peer, or the X-Forwarded-For hop a trusted proxy reported. */
+void papi_client_ip(papi_request *r);
+
+/* ---------------------------------------------------------------- idempotency (papi_idem.c) */
+
+/* For writes with an Idempotency-Key: claims the key. Returns 1 when the handler should run,
+ * 0 when the answer is already set (a replay, or an error). *claimed is set when the key must be
+ * completed or released afterwards with papi_idempotency_finish. */
+int papi_idempotency_begin(papi_request *r, int *claimed);
+/* Stores r->reply (text already serialized) for the claimed key, or releases it on 5xx. */
+void papi_idempotency_finish(papi_request *r);
+/* ---------------------------------------------------------------- endpoints */
+
+/* One file each, named after the path and method; listed in the route table of papi_httpd.c. */
+void papi_healthz_get(papi_request *r);
+void papi_auth_login_post(papi_request *r);
+void papi_auth_logout_post(papi_request *r);
+void papi_auth_whoami_get(papi_request *r);
+void papi_accounts_get(papi_request *r);
+void papi_accounts_post(papi_request *r);
+void papi_accounts_LOGIN_get(papi_request *r);
+void papi_accounts_LOGIN_patch(papi_request *r);
+void papi_accounts_LOGIN_delete(papi_request *r);
+void papi_accounts_LOGIN_lock_post(papi_request *r);
+void papi_accounts_LOGIN_unlock_post(papi_request *r);
+void papi_accounts_LOGIN_renew_post(papi_request *r);
+void papi_accounts_LOGIN_password_put(papi_request *r);
+void papi_accounts_LOGIN_quotas_get(papi_request *r);
+void papi_accounts_LOGIN_quotas_NAME_get(papi_request *r);
+void papi_accounts_LOGIN_quotas_NAME_put(papi_request *r);
+void papi_quotas_defaults_get(papi_request *r);
+void papi_quotas_defaults_put(papi_request *r);
+void papi_audit_get(papi_request *r);
+void papi_apikeys_get(papi_request *r);
+void papi_apikeys_post(papi_request *r);
+void papi_apikeys_ID_delete(papi_request *r);
+
+#endif

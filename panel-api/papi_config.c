@@ -1,0 +1,249 @@
+/* The daemon's configuration: libpanel's INI file plus the [api] section (listen address,
+ * threads, token lifetime, trusted proxies), command line overrides, and CIDR matching. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "papi.h"
+
+#define DEFAULT_LISTEN	  "127.0.0.1:8080"
+#define DEFAULT_THREADS	  4
+#define DEFAULT_TOKEN_TTL 86400
+#define MAX_THREADS	  256
+#define MIN_TOKEN_TTL	  60
+#define MAX_TOKEN_TTL	  (30 * 86400)
+
+int papi_cidr_parse(papi_cidr *out, const char *text)
+{
+	char addr[INET6_ADDRSTRLEN + 1], *end;
+	const char *slash = strchr(text, '/');
+	size_t len = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned long prefix;
+	unsigned max;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return -1;
+	}
+	prefix = max;
+	if (slash) {
+		errno = 0;
+		prefix = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || errno || prefix > max || slash[1] == '-' ||
+		    slash[1] == '+')
+			return -1;
+	}
+	out->prefix = (unsigned)prefix;
+	return 0;
+}
+
+static int in_range(const papi_cidr *c, const unsigned char *addr)
+{
+	unsigned full = c->prefix / 8, rest = c->prefix % 8;
+
+	if (memcmp(c->addr, addr, full) != 0)
+		return 0;
+	if (rest) {
+		unsigned char mask = (unsigned char)(0xff << (8 - rest));
+		if ((c->addr[full] & mask) != (addr[full] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+int papi_cidr_match(const papi_cidr *ranges, size_t n, const char *ip)
+{
+	unsigned char a4[4], a6[16];
+	int is4 = inet_pton(AF_INET, ip, a4) == 1;
+	int is6 = !is4 && inet_pton(AF_INET6, ip, a6) == 1;
+
+	if (!is4 && !is6)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is4 && ranges[i].family == AF_INET && in_range(&ranges[i], a4))
+			return 1;
+		if (is6 && ranges[i].family == AF_INET6 && in_range(&ranges[i], a6))
+			return 1;
+		/* An IPv4 peer seen on an IPv6 socket (::ffff:a.b.c.d). */
+		if (is6 && ranges[i].family == AF_INET &&
+		    memcmp(a6, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 &&
+		    in_range(&ranges[i], a6 + 12))
+			return 1;
+	}
+	return 0;
+}
+
+static int parse_listen(papi_conf *conf, const char *text, char *err, size_t errsz)
+{
+	const char *colon, *host = text;
+	size_t hostlen;
+	char *end;
+	unsigned long port;
+	unsigned char tmp[16];
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':')
+			goto bad;
+		host = text + 1;
+		hostlen = (size_t)(close - host);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon)
+			goto bad;
+		hostlen = (size_t)(colon - text);
+	}
+	if (hostlen == 0 || hostlen >= sizeof(conf->listen_host))
+		goto bad;
+	memcpy(conf->listen_host, host, hostlen);
+	conf->listen_host[hostlen] = '\0';
+	if (inet_pton(AF_INET, conf->listen_host, tmp) != 1 &&
+	    inet_pton(AF_INET6, conf->listen_host, tmp) != 1)
+		goto bad;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || port > 65535 || colon[1] == '-' || colon[1] == '+')
+		goto bad;
+	conf->listen_port = (unsigned)port;
+	return 0;
+bad:
+	snprintf(err, errsz, "api.listen: \"%s\" is not ADDRESS:PORT (numeric address)", text);
+	return -1;
+}
+
+static int parse_uint(unsigned *out, const char *name, const char *text, unsigned min, unsigned max,
+		      char *err, size_t errsz)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (!*text || *end || errno || v < min || v > max || *text == '-' || *text == '+') {
+		snprintf(err, errsz, "%s: \"%s\" must be a number between %u and %u", name, text,
+			 min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_trusted(papi_conf *conf, const char *text, char *err, size_t errsz)
+{
+	size_t n = 1;
+	char item[INET6_ADDRSTRLEN + 8];
+
+	for (const char *c = text; *c; c++)
+		n += strchr(", \t", *c) != NULL; /* an upper bound of the items */
+	conf->trusted = calloc(n, sizeof(*conf->trusted));
+	if (!conf->trusted) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (const char *c = text; *c;) {
+		size_t len;
+		c += strspn(c, ", \t");
+		len = strcspn(c, ", \t");
+		if (len == 0)
+			break;
+		if (len < sizeof(item)) {
+			memcpy(item, c, len);
+			item[len] = '\0';
+		}
+		if (len >= sizeof(item) ||
+		    papi_cidr_parse(&conf->trusted[conf->ntrusted], item) < 0) {
+			snprintf(err, errsz, "api.trusted_proxies: \"%.*s\" is not a CIDR range",
+				 (int)(len > 64 ? 64 : len), c);
+			return -1;
+		}
+		conf->ntrusted++;
+		c += len;
+	}
+	return 0;
+}
+
+int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, char *err,
+		   size_t errsz)
+{
+	papi_conf *conf = calloc(1, sizeof(*conf));
+	const char *v;
+
+	*out = NULL;
+	if (!conf) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (panel_config_load(&conf->cfg, path) < 0) {
+		snprintf(err, errsz, "%s: %s", path, panel_error_last()->message);
+		goto fail;
+	}
+	v = ov && ov->listen ? ov->listen : panel_config_get(conf->cfg, "api", "listen");
+	if (parse_listen(conf, v && *v ? v : DEFAULT_LISTEN, err, errsz) < 0)
+		goto fail;
+	conf->threads = DEFAULT_THREADS;
+	v = ov && ov->threads ? ov->threads : panel_config_get(conf->cfg, "api", "threads");
+	if (v && *v && parse_uint(&conf->threads, "api.threads", v, 1, MAX_THREADS, err, errsz))
+		goto fail;
+	conf->token_ttl = DEFAULT_TOKEN_TTL;
+	v = panel_config_get(conf->cfg, "api", "token_ttl");
+	if (v && *v &&
+	    parse_uint(&conf->token_ttl, "api.token_ttl", v, MIN_TOKEN_TTL, MAX_TOKEN_TTL, err,
+		       errsz))
+		goto fail;
+	v = panel_config_get(conf->cfg, "api", "trusted_proxies");
+	if (v && *v && parse_trusted(conf, v, err, errsz) < 0)
+		goto fail;
+	conf->refs = 1;
+	*out = conf;
+	return 0;
+fail:
+	papi_conf_free(conf);
+	return -1;
+}
+
+void papi_conf_free(papi_conf *conf)
+{
+	if (!conf)
+		return;
+	panel_config_free(conf->cfg);
+	free(conf->trusted);
+	free(conf);
+}
+
+papi_conf *papi_conf_acquire(papi_ctx *ctx)
+{
+	papi_conf *conf;
+
+	pthread_mutex_lock(&ctx->lock);
+	conf = ctx->conf;
+	conf->refs++;
+	pthread_mutex_unlock(&ctx->lock);
+	return conf;
+}
+
+void papi_conf_release(papi_ctx *ctx, papi_conf *conf)
+{
+	int last;
+
+	if (!conf)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	last = --conf->refs == 0;
+	pthread_mutex_unlock(&ctx->lock);
+	if (last)
+		papi_conf_free(conf);
+}

@@ -1,0 +1,746 @@
+/* panel-api: the REST daemon on libmicrohttpd. main, the static route table, request intake
+ * (limits, routing, body), the per-thread libpanel handles, signals (drain, reload). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "papi.h"
+
+#define DEFAULT_CONFIG "/etc/panel/panel.conf"
+
+/* Every route of the daemon. docs/openapi.yaml must describe exactly these (tests/api checks it
+ * through --list-routes). kind: the resource kind an application key's scope names. */
+static const papi_route routes[] = {
+    {"GET", "/healthz", NULL, PAPI_PUBLIC, papi_healthz_get},
+    {"POST", "/api/v1/auth/login", NULL, PAPI_PUBLIC | PAPI_BODY, papi_auth_login_post},
+    {"POST", "/api/v1/auth/logout", NULL, PAPI_BODY, papi_auth_logout_post},
+    {"GET", "/api/v1/auth/whoami", NULL, 0, papi_auth_whoami_get},
+    {"GET", "/api/v1/accounts", "accounts", 0, papi_accounts_get},
+    {"POST", "/api/v1/accounts", "accounts", PAPI_BODY, papi_accounts_post},
+    {"GET", "/api/v1/accounts/{login}", "accounts", 0, papi_accounts_LOGIN_get},
+    {"PATCH", "/api/v1/accounts/{login}", "accounts", PAPI_BODY, papi_accounts_LOGIN_patch},
+    {"DELETE", "/api/v1/accounts/{login}", "accounts", 0, papi_accounts_LOGIN_delete},
+    {"POST", "/api/v1/accounts/{login}/lock", "accounts", PAPI_BODY, papi_accounts_LOGIN_lock_post},
+    {"POST", "/api/v1/accounts/{login}/unlock", "accounts", PAPI_BODY,
+     papi_accounts_LOGIN_unlock_post},
+    {"POST", "/api/v1/accounts/{login}/renew", "accounts", PAPI_BODY,
+     papi_accounts_LOGIN_renew_post},
+    {"PUT", "/api/v1/accounts/{login}/password", "accounts", PAPI_BODY,
+     papi_accounts_LOGIN_password_put},
+    {"GET", "/api/v1/accounts/{login}/quotas", "quotas", 0, papi_accounts_LOGIN_quotas_get},
+    {"GET", "/api/v1/accounts/{login}/quotas/{name}", "quotas", 0,
+     papi_accounts_LOGIN_quotas_NAME_get},
+    {"PUT", "/api/v1/accounts/{login}/quotas/{name}", "quotas", PAPI_BODY,
+     papi_accounts_LOGIN_quotas_NAME_put},
+    {"GET", "/api/v1/quotas/defaults", "quotas", 0, papi_quotas_defaults_get},
+    {"PUT", "/api/v1/quotas/defaults", "quotas", PAPI_BODY, papi_quotas_defaults_put},
+    {"GET", "/api/v1/audit", "audit", 0, papi_audit_get},
+    {"GET", "/api/v1/apikeys", "apikeys", 0, papi_apikeys_get},
+    {"POST", "/api/v1/apikeys", "apikeys", PAPI_BODY, papi_apikeys_post},
+    {"DELETE", "/api/v1/apikeys/{id}", "apikeys", 0, papi_apikeys_ID_delete},
+};
+
+/* ---------------------------------------------------------------- per-thread handles */
+
+/* The one exception to "no mutable globals": each MHD worker thread keeps its own libpanel
+ * handle (a handle is one connection and is not thread-safe), in a pthread key of the daemon
+ * context, closed by the key's destructor when the thread ends (MHD_stop_daemon joins them). */
+struct papi_thread_handle {
+	panel *p;
+	unsigned long generation; /* of the configuration it was opened with */
+	int suspect;		  /* the last request on it answered 503 */
+};
+
+static void handle_key_destroy(void *state)
+{
+	struct papi_thread_handle *h = state;
+
+	panel_close(h->p);
+	free(h);
+}
+
+/* This worker thread's libpanel handle, opened (or reopened) on demand. NULL with 503 set when
+ * the database cannot be reached. */
+static panel *thread_handle(papi_request *r)
+{
+	struct papi_thread_handle *h = pthread_getspecific(r->ctx->handle_key);
+	int rc;
+
+	if (!h) {
+		h = calloc(1, sizeof(*h));
+		if (!h || pthread_setspecific(r->ctx->handle_key, h) != 0) {
+			free(h);
+			papi_reply_oom(r);
+			return NULL;
+		}
+	}
+	/* A reload: new handles use the new configuration. After a 503 the connection may be
+	 * left closed (libpanel reconnects lost connections inside a transaction, not ones that
+	 * already failed to reconnect): start afresh rather than answer 503 forever. */
+	if (h->p && (h->generation != r->conf->generation || h->suspect)) {
+		panel_close(h->p);
+		h->p = NULL;
+	}
+	h->suspect = 0;
+	r->thread_handle = h;
+	if (!h->p) {
+		rc = panel_open(&h->p, r->conf->cfg);
+		if (rc < 0) {
+			h->p = NULL;
+			papi_log(r->ctx, PAPI_LOG_WARNING,
+				 "request %s: cannot open the database: %s", r->id,
+				 panel_error_last()->message);
+			papi_reply_error(r, PAPI_E_UNAVAILABLE, NULL,
+					 "the database is unavailable, retry later");
+			return NULL;
+		}
+		h->generation = r->conf->generation;
+	}
+	return h->p;
+}
+
+/* ---------------------------------------------------------------- routing */
+
+/* Matches url against pattern segment by segment; placeholders match one non-empty segment. */
+static int pattern_matches(const char *pattern, const char *url)
+{
+	const char *p = pattern, *u = url;
+
+	while (*p && *u) {
+		size_t plen = strcspn(p + 1, "/") + 1, ulen = strcspn(u + 1, "/") + 1;
+		if (p[0] != '/' || u[0] != '/')
+			return 0;
+		if (p[1] == '{') {
+			if (ulen < 2)
+				return 0;
+		} else if (plen != ulen || memcmp(p, u, plen) != 0) {
+			return 0;
+		}
+		p += plen;
+		u += ulen;
+	}
+	return !*p && !*u;
+}
+
+static int capture_params(papi_request *r, const char *pattern, const char *url)
+{
+	const char *p = pattern, *u = url;
+
+	while (*p) {
+		size_t plen = strcspn(p + 1, "/") + 1, ulen = strcspn(u + 1, "/") + 1;
+		if (p[1] == '{') {
+			char *v = malloc(PAPI_PARAM_MAX);
+			if (!v || r->nparams == PAPI_MAX_PARAMS ||
+			    papi_percent_decode(v, PAPI_PARAM_MAX, u + 1, ulen - 1, 1) < 0) {
+				free(v);
+				return -1;
+			}
+			r->params[r->nparams++] = v;
+		}
+		p += plen;
+		u += ulen;
+	}
+	return 0;
+}
+
+const char *papi_param(const papi_request *r, size_t i)
+{
+	return i < r->nparams ? r->params[i] : "";
+}
+
+const char *papi_header(const papi_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Finds the route; answers 404, 405 (with Allow) or 400 itself. 0 when found. */
+static int route_request(papi_request *r)
+{
+	char allow[64] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!pattern_matches(routes[i].pattern, r->url))
+			continue;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			r->route = &routes[i];
+			if (capture_params(r, routes[i].pattern, r->url) < 0) {
+				papi_reply_error(r, PAPI_E_INVALID_PATH, NULL,
+						 "bad escape or character in the path");
+				return -1;
+			}
+			return 0;
+		}
+		n += (size_t)snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
+				      routes[i].method);
+		if (n >= sizeof(allow))
+			n = sizeof(allow) - 1;
+	}
+	if (allow[0]) {
+		papi_reply_error(r, PAPI_E_METHOD_NOT_ALLOWED, NULL,
+				 "%s is not allowed here; use %s", r->method, allow);
+		snprintf(r->reply.allow, sizeof(r->reply.allow), "%s", allow);
+	} else {
+		papi_reply_error(r, PAPI_E_NO_ROUTE, NULL, "no such route");
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------------- request intake */
+
+static papi_request *request_new(papi_ctx *ctx, struct MHD_Connection *conn, const char *url,
+				 const char *method)
+{
+	papi_request *r = calloc(1, sizeof(*r));
+	unsigned char rnd[8];
+
+	if (!r)
+		return NULL;
+	r->ctx = ctx;
+	r->conn = conn;
+	r->url = url;
+	r->method = method;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
+	r->conf = papi_conf_acquire(ctx);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->inflight++;
+	pthread_mutex_unlock(&ctx->lock);
+	papi_client_ip(r);
+	return r;
+}
+
+static void request_free(papi_request *r)
+{
+	papi_ctx *ctx = r->ctx;
+
+	for (size_t i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	if (r->body) {
+		sodium_memzero(r->body, r->body_len); /* may hold passwords */
+		free(r->body);
+	}
+	json_decref(r->json); /* Jansson does not wipe: the body copy above is the long-lived one */
+	json_decref(r->reply.body);
+	if (r->reply.text) {
+		sodium_memzero(r->reply.text, strlen(r->reply.text)); /* may hold a new secret */
+		free(r->reply.text);
+	}
+	sodium_memzero(&r->principal, sizeof(r->principal));
+	papi_conf_release(ctx, r->conf);
+	free(r);
+	pthread_mutex_lock(&ctx->lock);
+	if (--ctx->inflight == 0)
+		pthread_cond_broadcast(&ctx->idle);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+/* Checks that can answer before the body is read: URL length, route, declared body size. */
+static int early_checks(papi_request *r)
+{
+	const char *cl;
+
+	if (strlen(r->url) > PAPI_URL_MAX) {
+		papi_reply_error(r, PAPI_E_URI_TOO_LONG, NULL, "the URL is longer than %d bytes",
+				 PAPI_URL_MAX);
+		return -1;
+	}
+	if (route_request(r) < 0)
+		return -1;
+	cl = papi_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > PAPI_BODY_MAX) {
+		papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %d bytes",
+				 PAPI_BODY_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int json_content_type(const char *ct)
+{
+	static const char *const accepted[] = {"application/json", "application/merge-patch+json"};
+
+	if (!ct)
+		return 0;
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		size_t n = strlen(accepted[i]);
+		if (strncasecmp(ct, accepted[i], n) == 0 &&
+		    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+static int read_body(papi_request *r)
+{
+	json_error_t jerr;
+
+	if (r->body_too_large) {
+		papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %d bytes",
+				 PAPI_BODY_MAX);
+		return -1;
+	}
+	if (r->body_len == 0)
+		return 0;
+	if (!(r->route->flags & PAPI_BODY)) {
+		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL, "this route takes no body");
+		return -1;
+	}
+	if (!json_content_type(papi_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		papi_reply_error(r, PAPI_E_UNSUPPORTED_MEDIA_TYPE, NULL,
+				 "the body must be sent as Content-Type: application/json");
+		return -1;
+	}
+	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->json) {
+		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL, "line %d, column %d: %s", jerr.line,
+				 jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(r->json)) {
+		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL, "the body must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+static int is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static void process(papi_request *r)
+{
+	static const char *const none[] = {NULL};
+	int claimed = 0;
+
+	if (read_body(r) < 0)
+		return;
+	/* No write route takes query parameters (so the idempotency hash covers the request). */
+	if (is_write(r->method) && papi_query_check(r, none) < 0)
+		return;
+	r->p = thread_handle(r);
+	if (!r->p)
+		return;
+	panel_error_clear();
+	if (!(r->route->flags & PAPI_PUBLIC) && papi_auth(r) < 0)
+		return;
+	if (r->authenticated && is_write(r->method) && !papi_idempotency_begin(r, &claimed))
+		return;
+	r->route->handler(r);
+	if (claimed)
+		papi_idempotency_finish(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	papi_ctx *ctx = cls;
+	papi_request *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		r = request_new(ctx, conn, url, method);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		if (early_checks(r) < 0)
+			return papi_reply_queue(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		if (r->queued || r->body_too_large)
+			return MHD_YES;
+		if (r->body_len + n > PAPI_BODY_MAX) {
+			r->body_too_large =
+			    1; /* keep reading and dropping: answer 413 at the end */
+			return MHD_YES;
+		}
+		if (!r->body) {
+			r->body = malloc(PAPI_BODY_MAX + 1);
+			if (!r->body)
+				return MHD_NO;
+		}
+		memcpy(r->body + r->body_len, upload_data, n);
+		r->body_len += n;
+		return MHD_YES;
+	}
+	if (r->queued)
+		return MHD_YES;
+	process(r);
+	if (r->thread_handle && r->reply.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		((struct papi_thread_handle *)r->thread_handle)->suspect = 1;
+	return papi_reply_queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	papi_ctx *ctx = cls;
+	papi_request *r = *con_cls;
+	struct timespec end;
+	double ms;
+
+	(void)conn;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
+	     (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
+	papi_log(ctx, PAPI_LOG_INFO, "%s %.200s %u %.1fms uid=%u%s%s ip=%s req=%s%s%s", r->method,
+		 r->url, r->reply.status, ms, r->principal.uid, r->act_as[0] ? " as=" : "",
+		 r->act_as, r->ip, r->id, r->reply.replayed ? " replayed" : "",
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	request_free(r);
+}
+
+static size_t no_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	/* Paths are decoded per segment after routing (an encoded '/' must not change the route);
+	 * query values are decoded when read. */
+	(void)cls;
+	(void)conn;
+	return strlen(s);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t n;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	papi_log(cls, PAPI_LOG_WARNING, "libmicrohttpd: %s", line);
+}
+
+/* ---------------------------------------------------------------- listening socket */
+
+static int open_listener(const papi_conf *conf, unsigned *port, char *err, size_t errsz)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, conf->listen_host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)conf->listen_port);
+		sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		if (inet_pton(AF_INET6, conf->listen_host, &sin6->sin6_addr) != 1) {
+			snprintf(err, errsz, "bad listen address %s", conf->listen_host);
+			return -1;
+		}
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)conf->listen_port);
+		sslen = sizeof(*sin6);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1 || listen(fd, 128) == -1) {
+		snprintf(err, errsz, "cannot listen on %s port %u: %s", conf->listen_host,
+			 conf->listen_port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	sslen = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
+		snprintf(err, errsz, "getsockname: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					      : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+/* Writes the bound port to path atomically (tests and `make run` use port 0). */
+static int write_port_file(const char *path, unsigned port)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "%u\n", port);
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static void reload(papi_ctx *ctx)
+{
+	papi_conf *next, *old;
+	panel *probe = NULL;
+	char err[512];
+
+	if (papi_conf_load(&next, ctx->config_path, &ctx->overrides, err, sizeof(err)) < 0) {
+		papi_log(ctx, PAPI_LOG_ERR, "reload refused, keeping the current configuration: %s",
+			 err);
+		return;
+	}
+	if (panel_open(&probe, next->cfg) < 0) {
+		papi_log(ctx, PAPI_LOG_ERR,
+			 "reload refused, keeping the current configuration: the new database "
+			 "settings do not work: %s",
+			 panel_error_last()->message);
+		papi_conf_free(next);
+		return;
+	}
+	panel_close(probe);
+	pthread_mutex_lock(&ctx->lock);
+	old = ctx->conf;
+	next->generation = old->generation + 1;
+	ctx->conf = next;
+	pthread_mutex_unlock(&ctx->lock);
+	if (strcmp(next->listen_host, old->listen_host) != 0 ||
+	    next->listen_port != old->listen_port || next->threads != old->threads)
+		papi_log(ctx, PAPI_LOG_WARNING,
+			 "listen and threads changes take effect at the next restart");
+	papi_log(ctx, PAPI_LOG_INFO, "configuration reloaded from %s (generation %lu)",
+		 ctx->config_path, next->generation);
+	papi_conf_release(ctx, old);
+}
+
+static void drain(papi_ctx *ctx, struct MHD_Daemon *d)
+{
+	MHD_socket fd = MHD_quiesce_daemon(d);
+	struct timespec deadline;
+	unsigned long left;
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += PAPI_DRAIN_SECS;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->draining = 1;
+	while (ctx->inflight > 0 &&
+	       pthread_cond_timedwait(&ctx->idle, &ctx->lock, &deadline) != ETIMEDOUT)
+		;
+	left = ctx->inflight;
+	pthread_mutex_unlock(&ctx->lock);
+	if (left)
+		papi_log(ctx, PAPI_LOG_WARNING, "%lu requests still running after %d s, stopping",
+			 left, PAPI_DRAIN_SECS);
+	MHD_stop_daemon(d);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: panel-api [options]\n\n"
+		"  -c, --config FILE     configuration (default $PANEL_CONFIG or " DEFAULT_CONFIG
+		")\n"
+		"      --listen ADDR:PORT   listen address, overrides api.listen (port 0: any)\n"
+		"      --threads N       worker threads, overrides api.threads\n"
+		"      --foreground      stay in the foreground (the default; for systemd)\n"
+		"      --log stderr|syslog   where log lines go (default stderr)\n"
+		"      --port-file FILE  write the bound port to FILE once listening\n"
+		"      --list-routes     print every route (METHOD PATH) and exit\n"
+		"      --list-errors     print the error table (Markdown) and exit\n"
+		"  -h, --help            this help\n"
+		"      --version         print the version and exit\n\n"
+		"signals: SIGTERM/SIGINT drain in-flight requests and exit 0; SIGHUP reloads the\n"
+		"configuration (kept unchanged when the new one is invalid)\n");
+}
+
+static void list_errors(void)
+{
+	printf("| code | HTTP status | meaning |\n| --- | --- | --- |\n");
+	for (int i = 0; i < PAPI_E_COUNT; i++)
+		printf("| `%s` | %u | %s |\n", papi_error_code((papi_error_id)i),
+		       papi_error_status((papi_error_id)i), papi_error_hint((papi_error_id)i));
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_LISTEN = 256,
+		OPT_THREADS,
+		OPT_FG,
+		OPT_LOG,
+		OPT_PORTFILE,
+		OPT_ROUTES,
+		OPT_ERRORS,
+		OPT_VERSION
+	};
+	static const struct option options[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, OPT_LISTEN},
+	    {"threads", required_argument, NULL, OPT_THREADS},
+	    {"foreground", no_argument, NULL, OPT_FG},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"port-file", required_argument, NULL, OPT_PORTFILE},
+	    {"list-routes", no_argument, NULL, OPT_ROUTES},
+	    {"list-errors", no_argument, NULL, OPT_ERRORS},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	papi_ctx ctx = {.use_syslog = 0};
+	const char *port_file = NULL;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	char err[512];
+	unsigned port = 0;
+	int opt, fd, sig;
+
+	ctx.config_path = getenv("PANEL_CONFIG");
+	if (!ctx.config_path || !*ctx.config_path)
+		ctx.config_path = DEFAULT_CONFIG;
+	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			ctx.config_path = optarg;
+			break;
+		case OPT_LISTEN:
+			ctx.overrides.listen = optarg;
+			break;
+		case OPT_THREADS:
+			ctx.overrides.threads = optarg;
+			break;
+		case OPT_FG:
+			break;
+		case OPT_LOG:
+			if (strcmp(optarg, "syslog") == 0) {
+				ctx.use_syslog = 1;
+			} else if (strcmp(optarg, "stderr") != 0) {
+				fprintf(stderr, "panel-api: --log takes stderr or syslog\n");
+				return 2;
+			}
+			break;
+		case OPT_PORTFILE:
+			port_file = optarg;
+			break;
+		case OPT_ROUTES:
+			for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+				printf("%s %s\n", routes[i].method, routes[i].pattern);
+			return 0;
+		case OPT_ERRORS:
+			list_errors();
+			return 0;
+		case OPT_VERSION:
+			printf("panel-api %s\n", panel_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (ctx.use_syslog)
+		openlog("panel-api", LOG_PID, LOG_DAEMON);
+	if (sodium_init() < 0) {
+		papi_log(&ctx, PAPI_LOG_ERR, "libsodium cannot start");
+		return 1;
+	}
+	if (papi_conf_load(&ctx.conf, ctx.config_path, &ctx.overrides, err, sizeof(err)) < 0) {
+		papi_log(&ctx, PAPI_LOG_ERR, "%s", err);
+		return 2;
+	}
+	if (pthread_mutex_init(&ctx.lock, NULL) != 0 || pthread_cond_init(&ctx.idle, NULL) != 0 ||
+	    pthread_key_create(&ctx.handle_key, handle_key_destroy) != 0) {
+		papi_log(&ctx, PAPI_LOG_ERR, "cannot initialize threads");
+		return 1;
+	}
+	fd = open_listener(ctx.conf, &port, err, sizeof(err));
+	if (fd < 0) {
+		papi_log(&ctx, PAPI_LOG_ERR, "%s", err);
+		papi_conf_free(ctx.conf);
+		return 1;
+	}
+	/* Workers inherit this mask: only the main thread takes the signals, in sigwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* One option per line (clang-format would pack them). */
+	/* clang-format off */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			     MHD_USE_ERROR_LOG,
+			     0, NULL, NULL, on_request, &ctx,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &ctx, /* first: see MHD docs */
+			     MHD_OPTION_LISTEN_SOCKET, fd,
+			     MHD_OPTION_THREAD_POOL_SIZE, ctx.conf->threads,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
+			     MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, &ctx,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+			     MHD_OPTION_END);
+	/* clang-format on */
+	if (!d) {
+		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
+		close(fd);
+		papi_conf_free(ctx.conf);
+		return 1;
+	}
+	papi_log(&ctx, PAPI_LOG_INFO, "listening on %s%s%s:%u, %u threads, libpanel %s",
+		 strchr(ctx.conf->listen_host, ':') ? "[" : "", ctx.conf->listen_host,
+		 strchr(ctx.conf->listen_host, ':') ? "]" : "", port, ctx.conf->threads,
+		 panel_version());
+	if (port_file && write_port_file(port_file, port) < 0)
+		papi_log(&ctx, PAPI_LOG_ERR, "cannot write %s: %s", port_file, strerror(errno));
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(&ctx);
+			continue;
+		}
+		break;
+	}
+	papi_log(&ctx, PAPI_LOG_INFO, "%s: draining in-flight requests", strsignal(sig));
+	drain(&ctx, d);
+	papi_log(&ctx, PAPI_LOG_INFO, "stopped");
+	pthread_key_delete(ctx.handle_key);
+	papi_conf_release(&ctx, ctx.conf);
+	pthread_cond_destroy(&ctx.idle);
+	pthread_mutex_destroy(&ctx.lock);
+	if (ctx.use_syslog)
+		closelog();
+	return 0;
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# panel-api as a process: command line and configuration errors, 503 when the database is
+# unreachable, SIGHUP reloads (and keeps the old configuration when the new one is bad),
+# SIGTERM lets an in-flight request finish and exits 0, and the log never shows secrets.
+set -uo pipefail
+build=${PANEL_BUILD:-build/release}
+api=$build/bin/panel-api
+panelctl=$build/bin/panelctl
+: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
+# shellcheck disable=SC1091
+source "$PANEL_TEST_CLUSTER/cluster.env"
+fail() { echo "not ok - $*"; [[ -f ${work:-/nonexistent}/api.log ]] && tail -n 30 "$work/api.log"; exit 1; }
+ok() { echo "ok - $*"; }
+
+db=api_daemon_$$
+work=$(mktemp -d)
+pid=
+cleanup() {
+	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
+printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+write_conf() { # $1: database port, $2: extra [api] lines
+	cat >"$work/panel.conf" <<CONF
+[database]
+host = 127.0.0.1
+port = $1
+user = $CLUSTER_USER
+password_file = $work/secret
+name = $db
+
+[api]
+listen = 127.0.0.1:0
+threads = 2
+$2
+CONF
+}
+write_conf "$SERVER0_PORT" "token_ttl = 600"
+"$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
+printf '%s\n' 'Daemon-root-pass1' |
+	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
+		--password-file - >/dev/null || fail "first admin"
+
+start() { # starts the daemon; sets pid and base
+	rm -f "$work/port"
+	"$api" -c "$work/panel.conf" --port-file "$work/port" "$@" 2>>"$work/api.log" &
+	pid=$!
+	for _ in $(seq 1 300); do
+		[[ -s $work/port ]] && break
+		kill -0 "$pid" 2>/dev/null || fail "panel-api exited at start"
+		sleep 0.1
+	done
+	[[ -s $work/port ]] || fail "panel-api did not start"
+	base=http://127.0.0.1:$(cat "$work/port")
+}
+stop() { # SIGTERM; the exit status must be 0 (ASan leaks would make it non-zero)
+	kill -TERM "$pid"
+	wait "$pid"
+	local rc=$?
+	pid=
+	((rc == 0)) || fail "panel-api exited $rc after SIGTERM"
+}
+login() { # prints the JSON answer
+	curl -s -H 'Content-Type: application/json' \
+		-d '{"login": "admin", "password": "Daemon-root-pass1"}' "$base/api/v1/auth/login"
+}
+
+# ---------------------------------------------------------------- command line
+"$api" --help | grep -q -- '--listen' || fail "--help"
+"$api" --version | grep -q '^panel-api ' || fail "--version"
+"$api" --list-routes | grep -qx 'GET /healthz' || fail "--list-routes"
+"$api" --bogus >/dev/null 2>&1; [[ $? == 2 ]] || fail "unknown option: want exit 2"
+"$api" --log nowhere >/dev/null 2>&1; [[ $? == 2 ]] || fail "--log nowhere: want exit 2"
+"$api" -c "$work/missing.conf" 2>"$work/err"; [[ $? == 2 ]] || fail "missing config: want exit 2"
+grep -q 'missing.conf' "$work/err" || fail "missing config not named: $(cat "$work/err")"
+cp "$work/panel.conf" "$work/good.conf"
+for bad in 'listen = localhost' 'listen = 127.0.0.1:99999' 'threads = 0' 'token_ttl = 5' \
+	'trusted_proxies = 10.0.0.0/33'; do
+	write_conf "$SERVER0_PORT" "$bad"
+	"$api" -c "$work/panel.conf" 2>"$work/err"; rc=$?
+	[[ $rc == 2 ]] || fail "'$bad': exit $rc, want 2"
+	grep -q 'api\.' "$work/err" || fail "'$bad': the key is not named: $(cat "$work/err")"
+done
+PANEL_CONFIG=$work/good.conf "$api" --listen 127.0.0.1:0 --threads 1 --port-file "$work/port" \
+	2>>"$work/api.log" &
+pid=$!
+for _ in $(seq 1 300); do [[ -s $work/port ]] && break; sleep 0.1; done
+[[ -s $work/port ]] || fail "PANEL_CONFIG and --listen"
+grep -q '1 threads' "$work/api.log" || fail "--threads not applied"
+stop
+ok "command line: --help, --version, --list-routes, exit 2 on bad options and values"
+
+# ---------------------------------------------------------------- database unreachable
+write_conf 1 ""
+start
+code=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' "$base/healthz")
+[[ $code == 503 ]] || fail "healthz without database: $code"
+grep -q '"code":"unavailable"' "$work/body" || fail "healthz 503 body: $(cat "$work/body")"
+grep -qi '^retry-after: ' "$work/headers" || fail "503 without Retry-After"
+code=$(curl -s -o "$work/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+	-d '{"login": "admin", "password": "x"}' "$base/api/v1/auth/login")
+[[ $code == 503 ]] || fail "login without database: $code"
+grep -q 'Connection refused\|127.0.0.1' "$work/body" && fail "the server's error leaked: $(cat "$work/body")"
+stop
+ok "database unreachable: 503 with Retry-After, no server detail"
+
+# ---------------------------------------------------------------- SIGHUP
+write_conf "$SERVER0_PORT" "token_ttl = 600"
+start
+login | grep -q '"expires_in":600' || fail "token_ttl 600"
+curl -sf "$base/healthz" >/dev/null || fail "healthz"
+write_conf "$SERVER0_PORT" "token_ttl = 1200"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do grep -q 'configuration reloaded' "$work/api.log" && break; sleep 0.1; done
+grep -q 'configuration reloaded' "$work/api.log" || fail "no reload logged"
+login | grep -q '"expires_in":1200' || fail "token_ttl not reloaded"
+ok "SIGHUP reloads the configuration"
+
+write_conf "$SERVER0_PORT" "token_ttl = nonsense"
+kill -HUP "$pid"
+for _ in $(seq 1 100); do grep -q 'reload refused' "$work/api.log" && break; sleep 0.1; done
+grep -q 'reload refused.*api.token_ttl' "$work/api.log" || fail "bad reload not logged"
+login | grep -q '"expires_in":1200' || fail "the old configuration was not kept"
+write_conf 1 "token_ttl = 300" # a database that does not answer: refused too
+kill -HUP "$pid"
+for _ in $(seq 1 100); do (($(grep -c 'reload refused' "$work/api.log") >= 2)) && break; sleep 0.1; done
+(($(grep -c 'reload refused' "$work/api.log") >= 2)) || fail "unreachable database accepted"
+login | grep -q '"expires_in":1200' || fail "the old configuration was not kept (database)"
+ok "SIGHUP with a bad file or an unreachable database keeps the current configuration"
+
+# ---------------------------------------------------------------- SIGTERM drains
+token=$(login | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[[ -n $token ]] || fail "no token"
+notes=$(head -c 48000 /dev/zero | tr '\0' 'n')
+printf '{"login": "slowpoke", "password": "Slowpoke-pass-1", "mail": "s@example.net", "notes": "%s"}' \
+	"$notes" >"$work/slow.json"
+# About 3 seconds of upload; SIGTERM arrives in the middle.
+curl -s -o "$work/slow.out" -w '%{http_code}' --limit-rate 16k -H "Authorization: Bearer $token" \
+	-H 'Content-Type: application/json' --data-binary "@$work/slow.json" \
+	"$base/api/v1/accounts" >"$work/slow.code" &
+slow=$!
+sleep 1
+grep -q 'POST /api/v1/accounts' "$work/api.log" && fail "the upload finished too early for this test"
+kill -TERM "$pid"
+sleep 0.3
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/healthz")
+[[ $code == 000 ]] || fail "still accepting new connections while draining ($code)"
+wait "$slow"
+[[ $(cat "$work/slow.code") == 201 ]] || fail "in-flight request: $(cat "$work/slow.code") $(head -c 300 "$work/slow.out")"
+wait "$pid"; rc=$?
+pid=
+((rc == 0)) || fail "exit $rc after SIGTERM"
+grep -q 'draining' "$work/api.log" || fail "no drain logged"
+grep -q 'stopped' "$work/api.log" || fail "no stop logged"
+ok "SIGTERM: no new connections, the in-flight request completes, exit 0"
+
+# ---------------------------------------------------------------- logs
+grep -q 'POST /api/v1/accounts 201 .* uid=2000 .* req=[0-9a-f]\{16\}' "$work/api.log" ||
+	fail "request line format"
+grep -q 'Daemon-root-pass1\|Slowpoke-pass-1' "$work/api.log" && fail "a password is in the log"
+grep -q "$token" "$work/api.log" && fail "a token is in the log"
+grep -q 'pt_' "$work/api.log" && fail "something like a token is in the log"
+ok "one line per request, no secrets in the log"
