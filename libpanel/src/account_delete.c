@@ -85,7 +85,7 @@ static int delete_sessions(panel *p, panel_db *db, uint32_t uid, const char *log
 
 /* The member server's DROPs cannot be rolled back: they come last. */
 static int (*const delete_hooks[])(panel *p, panel_db *db, uint32_t uid, const char *login) = {
-	delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions, delete_mysql,
+    delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions, delete_mysql,
 };
 
 struct delete_ctx {

@@ -18,7 +18,6 @@
 #include "panel/json.h"
 #include "validate.h"
 
-
 #define NAME_MAX_CHARS 128
 #define SCOPE_MAX      255
 #define NETWORKS_MAX   1023

@@ -343,7 +343,8 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	if (ttl_seconds > TOKEN_TTL_MAX)
 		return panel__error(PANEL_EINVALID, "ttl_seconds",
 				    "a token lives %u seconds at most", TOKEN_TTL_MAX);
-	if ((error = panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
+	if ((error =
+		 panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
 		return error;
 	token[0] = new_hash[0] = '\0';
 

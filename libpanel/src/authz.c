@@ -129,9 +129,9 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
 
 	if (!login || !*login)
 		return panel__error(PANEL_EINVALID, "login", "no login given");
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?",
-				     DB_ARGS(DB_STR(login)))) < 0)
+	if ((error = panel__db_query(
+		 &rows, db, "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?",
+		 DB_ARGS(DB_STR(login)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
 		error = panel__db_cell_u64(&u, rows, 0, 0);

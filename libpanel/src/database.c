@@ -85,9 +85,9 @@ static int create_body(panel_db *db, void *arg)
 					64)) < 0 ||
 	    (error = panel__quota_reserve(db, owner->uid, "mysql")) < 0)
 		goto out;
-	error = panel__db_exec(NULL, db,
-			       "INSERT INTO db (uid, login, pass, db, bck_mode) VALUES (?, ?, '', ?, 0)",
-			       DB_ARGS(DB_U64(owner->uid), DB_STR(owner->login), DB_STR(ctx->name)));
+	error = panel__db_exec(
+	    NULL, db, "INSERT INTO db (uid, login, pass, db, bck_mode) VALUES (?, ?, '', ?, 0)",
+	    DB_ARGS(DB_U64(owner->uid), DB_STR(owner->login), DB_STR(ctx->name)));
 	if (error == PANEL_EEXISTS)
 		error = panel__error(PANEL_EEXISTS, "suffix", "the database %s exists", ctx->name);
 	if (error < 0)
@@ -96,10 +96,11 @@ static int create_body(panel_db *db, void *arg)
 		if ((error = panel__database_exists_on_server(&exists, ctx->p, ctx->name)) < 0)
 			goto out;
 		if (exists) {
-			error = panel__error(PANEL_EEXISTS, "suffix",
-					     "a database %s exists on the server without its row: an "
-					     "administrator can repair it",
-					     ctx->name);
+			error =
+			    panel__error(PANEL_EEXISTS, "suffix",
+					 "a database %s exists on the server without its row: an "
+					 "administrator can repair it",
+					 ctx->name);
 			goto out;
 		}
 		if ((error = panel__member_ddl(ctx->p,
@@ -120,8 +121,8 @@ out:
 	return error;
 }
 
-int panel_database_create(panel_database **out, panel *p, const panel_actor *who,
-			  const char *login, const char *suffix)
+int panel_database_create(panel_database **out, panel *p, const panel_actor *who, const char *login,
+			  const char *suffix)
 {
 	struct create_ctx ctx = {.p = p, .who = who, .login = login, .suffix = suffix};
 	int error;
@@ -161,12 +162,13 @@ int panel__database_owned(uint32_t *uid, char login[17], panel_db *db, const pan
 
 	if (!name || !panel__member_name_safe(name) || strlen(name) > 64)
 		return panel__error(PANEL_ENOTFOUND, "name", "no such database");
-	if ((error = panel__db_query(&rows, db,
-				     lock ? "SELECT d.uid, COALESCE(m.login, d.login) FROM db d LEFT"
-					    " JOIN membres m ON m.uid = d.uid WHERE d.db = ? FOR UPDATE"
-					  : "SELECT d.uid, COALESCE(m.login, d.login) FROM db d LEFT"
-					    " JOIN membres m ON m.uid = d.uid WHERE d.db = ?",
-				     DB_ARGS(DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 lock ? "SELECT d.uid, COALESCE(m.login, d.login) FROM db d LEFT"
+					" JOIN membres m ON m.uid = d.uid WHERE d.db = ? FOR UPDATE"
+				      : "SELECT d.uid, COALESCE(m.login, d.login) FROM db d LEFT"
+					" JOIN membres m ON m.uid = d.uid WHERE d.db = ?",
+				 DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) != 1) {
 		panel__db_rows_free(rows);
@@ -249,10 +251,11 @@ static void fill_sizes(panel *p, panel_database *items, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		items[i].size = server_size(p, items[i].name);
-		panel__db_exec(NULL, p->db,
-			       "INSERT INTO size_db (db, size) VALUES (?, ?) ON DUPLICATE KEY UPDATE"
-			       " size = VALUES(size)",
-			       DB_ARGS(DB_STR(items[i].name), DB_U64(items[i].size)));
+		panel__db_exec(
+		    NULL, p->db,
+		    "INSERT INTO size_db (db, size) VALUES (?, ?) ON DUPLICATE KEY UPDATE"
+		    " size = VALUES(size)",
+		    DB_ARGS(DB_STR(items[i].name), DB_U64(items[i].size)));
 	}
 }
 
@@ -275,8 +278,8 @@ int panel_database_get(panel_database **out, panel *p, const panel_actor *who, c
 	return 0;
 }
 
-int panel_database_list_get(panel_database **out, size_t *count, panel *p,
-			    const panel_actor *who, const char *login)
+int panel_database_list_get(panel_database **out, size_t *count, panel *p, const panel_actor *who,
+			    const char *login)
 {
 	struct read_ctx ctx = {.p = p, .who = who, .login = login};
 	int error;
@@ -317,8 +320,8 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 					  user, panel__member_client_host(p));
 	}
 	panel__db_rows_free(users);
-	if ((error = panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?", DB_ARGS(DB_STR(name)))) <
-		    0 ||
+	if ((error = panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
+				    DB_ARGS(DB_STR(name)))) < 0 ||
 	    (error = panel__db_exec(NULL, db, "DELETE FROM size_db WHERE db = ?",
 				    DB_ARGS(DB_STR(name)))) < 0)
 		return error;

@@ -26,8 +26,8 @@ static void backup_dir(char *out, size_t size, panel *p, const char *login)
 {
 	const char *root = panel_setting(p, "hosting", "root");
 
-	snprintf(out, size, "%s/html/%c/%s/backups", root && *root ? root : "/var/alternc", login[0],
-		 login);
+	snprintf(out, size, "%s/html/%c/%s/backups", root && *root ? root : "/var/alternc",
+		 login[0], login);
 }
 
 /* A dump's file name: <db>-<date>.sql, letters, digits, '.', '_' and '-' only. */
@@ -39,7 +39,7 @@ static int valid_dump_name(const char *file, const char *db)
 	    strcmp(file + n - 4, ".sql") != 0)
 		return 0;
 	return strspn(file, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-		       n &&
+		   n &&
 	       !strstr(file, "..");
 }
 
@@ -70,9 +70,8 @@ static int queue_body(panel_db *db, void *arg)
 					    ctx->name);
 		snprintf(path, sizeof(path), "%s/%s", dir, ctx->file);
 	} else {
-		if ((error = panel__db_query(&rows, db,
-					     "SELECT DATE_FORMAT(NOW(), '%Y%m%d-%H%i%s')", DB_NOARGS)) <
-		    0)
+		if ((error = panel__db_query(
+			 &rows, db, "SELECT DATE_FORMAT(NOW(), '%Y%m%d-%H%i%s')", DB_NOARGS)) < 0)
 			return error;
 		snprintf(path, sizeof(path), "%s/%s-%s.sql", dir, ctx->name,
 			 panel__db_cell(rows, 0, 0));
@@ -136,8 +135,8 @@ static int write_defaults(char path[64], panel *p)
 		section = "database";
 #define SETTING(key)                                                                               \
 	(panel_setting(p, "member_database", key) && *panel_setting(p, "member_database", key)     \
-		 ? panel_setting(p, "member_database", key)                                        \
-		 : panel_setting(p, "database", key))
+	     ? panel_setting(p, "member_database", key)                                            \
+	     : panel_setting(p, "database", key))
 	if ((error = panel__config_secret(&secret, p->cfg, section)) < 0)
 		return error;
 	snprintf(path, 64, "/tmp/panel-jobs-XXXXXX");
@@ -243,9 +242,9 @@ static void run_job(char *result, size_t size, const char *defaults, const char 
 			snprintf(result, size, "cannot create %.160s: %s", file, strerror(errno));
 			return;
 		}
-		char *const argv[] = {"mariadb-dump",	      opt,	    "--single-transaction",
-				      "--routines",	      "--events",   "--triggers",
-				      "--skip-comments",      db, NULL};
+		char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
+				      "--routines",	 "--events", "--triggers",
+				      "--skip-comments", db,	     NULL};
 		run(result, size, argv, -1, out);
 		close(out);
 		if (strcmp(result, "ok") != 0)

@@ -90,8 +90,8 @@ static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)
 		const char *name = panel__db_cell(server, i, 0);
 		uint64_t uid = 0, n = 0;
 		char login[17] = "";
-		if (!panel__member_name_safe(name) || (error = owner_of(&uid, login, db, name)) < 0 ||
-		    !uid)
+		if (!panel__member_name_safe(name) ||
+		    (error = owner_of(&uid, login, db, name)) < 0 || !uid)
 			continue;
 		error = panel__db_query_u64(&n, db,
 					    users ? "SELECT COUNT(*) FROM dbusers WHERE name = ?"
@@ -103,14 +103,15 @@ static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)
 		snprintf(action, sizeof(action), "%s a row for account %s",
 			 ctx->fix ? "added" : "add", login);
 		if (ctx->fix)
-			error = users ? panel__db_exec(NULL, db,
-						       "INSERT INTO dbusers (uid, name) VALUES (?, ?)",
-						       DB_ARGS(DB_U64(uid), DB_STR(name)))
-				      : panel__db_exec(NULL, db,
-						       "INSERT INTO db (uid, login, pass, db, bck_mode)"
-						       " VALUES (?, ?, '', ?, 0)",
-						       DB_ARGS(DB_U64(uid), DB_STR(login),
-							       DB_STR(name)));
+			error =
+			    users
+				? panel__db_exec(NULL, db,
+						 "INSERT INTO dbusers (uid, name) VALUES (?, ?)",
+						 DB_ARGS(DB_U64(uid), DB_STR(name)))
+				: panel__db_exec(NULL, db,
+						 "INSERT INTO db (uid, login, pass, db, bck_mode)"
+						 " VALUES (?, ?, '', ?, 0)",
+						 DB_ARGS(DB_U64(uid), DB_STR(login), DB_STR(name)));
 		if (error == 0)
 			error = add(&ctx->list, kind, name, "no_row", action);
 	}
@@ -131,10 +132,11 @@ static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)
 		if (present)
 			continue;
 		if (ctx->fix)
-			error = users ? panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
-						       DB_ARGS(DB_STR(name)))
-				      : panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
-						       DB_ARGS(DB_STR(name)));
+			error = users
+				    ? panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
+						     DB_ARGS(DB_STR(name)))
+				    : panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
+						     DB_ARGS(DB_STR(name)));
 		if (error == 0)
 			error = add(&ctx->list, kind, name, "not_on_server",
 				    ctx->fix ? "removed the row" : "remove the row");
@@ -151,8 +153,8 @@ static int repair_body(panel_db *db, void *arg)
 	int error;
 
 	ctx->list.count = 0;
-	if ((error = panel__authz_actor(db, ctx->who)) < 0 || (error = repair_kind(ctx, db, 0)) < 0 ||
-	    (error = repair_kind(ctx, db, 1)) < 0)
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = repair_kind(ctx, db, 0)) < 0 || (error = repair_kind(ctx, db, 1)) < 0)
 		return error;
 	if (ctx->fix && ctx->list.count)
 		return panel__audit(db, ctx->who, "database.repair", "database", "*", 0, NULL,
@@ -173,7 +175,8 @@ int panel_database_repair(panel_db_problem **out, size_t *count, panel *p, const
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
-		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator repairs databases");
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator repairs databases");
 	if ((error = panel__db_transaction(p->db, repair_body, &ctx)) < 0) {
 		free(ctx.list.items);
 		return error;

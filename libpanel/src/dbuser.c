@@ -21,23 +21,23 @@
 static const struct {
 	const char *name, *column;
 } rights[PANEL_DBRIGHT_COUNT] = {
-	{"SELECT", "Select_priv"},
-	{"INSERT", "Insert_priv"},
-	{"UPDATE", "Update_priv"},
-	{"DELETE", "Delete_priv"},
-	{"CREATE", "Create_priv"},
-	{"DROP", "Drop_priv"},
-	{"ALTER", "Alter_priv"},
-	{"INDEX", "Index_priv"},
-	{"CREATE TEMPORARY TABLES", "Create_tmp_table_priv"},
-	{"LOCK TABLES", "Lock_tables_priv"},
-	{"CREATE VIEW", "Create_view_priv"},
-	{"SHOW VIEW", "Show_view_priv"},
-	{"CREATE ROUTINE", "Create_routine_priv"},
-	{"ALTER ROUTINE", "Alter_routine_priv"},
-	{"EXECUTE", "Execute_priv"},
-	{"EVENT", "Event_priv"},
-	{"TRIGGER", "Trigger_priv"},
+    {"SELECT", "Select_priv"},
+    {"INSERT", "Insert_priv"},
+    {"UPDATE", "Update_priv"},
+    {"DELETE", "Delete_priv"},
+    {"CREATE", "Create_priv"},
+    {"DROP", "Drop_priv"},
+    {"ALTER", "Alter_priv"},
+    {"INDEX", "Index_priv"},
+    {"CREATE TEMPORARY TABLES", "Create_tmp_table_priv"},
+    {"LOCK TABLES", "Lock_tables_priv"},
+    {"CREATE VIEW", "Create_view_priv"},
+    {"SHOW VIEW", "Show_view_priv"},
+    {"CREATE ROUTINE", "Create_routine_priv"},
+    {"ALTER ROUTINE", "Alter_routine_priv"},
+    {"EXECUTE", "Execute_priv"},
+    {"EVENT", "Event_priv"},
+    {"TRIGGER", "Trigger_priv"},
 };
 
 const char *panel_dbright_name(unsigned i)
@@ -63,7 +63,7 @@ static int server_hash(char out[42], panel *p, const char *password)
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
 	    (error = panel__db_query(&rows, mdb, "SELECT PASSWORD(?)", DB_ARGS(DB_STR(password)))) <
-		    0)
+		0)
 		return error;
 	const char *h = panel__db_cell(rows, 0, 0);
 	int ok = h && strlen(h) == 41 && h[0] == '*' && strspn(h + 1, "0123456789ABCDEF") == 40;
@@ -80,10 +80,9 @@ static int user_exists_on_server(int *exists, panel *p, const char *name)
 	int error;
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query_u64(&n, mdb,
-					 "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?",
-					 DB_ARGS(DB_STR(name),
-						 DB_STR(panel__member_client_host(p))))) < 0)
+	    (error = panel__db_query_u64(
+		 &n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?",
+		 DB_ARGS(DB_STR(name), DB_STR(panel__member_client_host(p))))) < 0)
 		return error;
 	*exists = n > 0;
 	return 0;
@@ -132,10 +131,11 @@ static int create_body(panel_db *db, void *arg)
 			goto out;
 		}
 		if ((error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
-		    (error = panel__member_ddl(ctx->p, "CREATE USER '%s'@'%s' IDENTIFIED BY"
-						       " PASSWORD '%s'",
-					       ctx->name, panel__member_client_host(ctx->p), hash)) <
-			    0)
+		    (error =
+			 panel__member_ddl(ctx->p,
+					   "CREATE USER '%s'@'%s' IDENTIFIED BY"
+					   " PASSWORD '%s'",
+					   ctx->name, panel__member_client_host(ctx->p), hash)) < 0)
 			goto out;
 		ctx->created = 1;
 	}
@@ -153,8 +153,8 @@ out:
 int panel_dbuser_create(panel_dbuser **out, panel *p, const panel_actor *who, const char *login,
 			const char *suffix, const char *password)
 {
-	struct create_ctx ctx = {.p = p, .who = who, .login = login, .suffix = suffix,
-				 .password = password};
+	struct create_ctx ctx = {
+	    .p = p, .who = who, .login = login, .suffix = suffix, .password = password};
 	int error;
 
 	*out = NULL;
@@ -192,13 +192,14 @@ static int owned_user(uint32_t *uid, char login[17], panel_db *db, const panel_a
 
 	if (!name || !panel__member_name_safe(name) || strlen(name) > 80)
 		return panel__error(PANEL_ENOTFOUND, "name", "no such database user");
-	if ((error = panel__db_query(&rows, db,
-				     lock ? "SELECT u.uid, COALESCE(m.login, '') FROM dbusers u LEFT"
-					    " JOIN membres m ON m.uid = u.uid WHERE u.name = ? FOR"
-					    " UPDATE"
-					  : "SELECT u.uid, COALESCE(m.login, '') FROM dbusers u LEFT"
-					    " JOIN membres m ON m.uid = u.uid WHERE u.name = ?",
-				     DB_ARGS(DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 lock ? "SELECT u.uid, COALESCE(m.login, '') FROM dbusers u LEFT"
+					" JOIN membres m ON m.uid = u.uid WHERE u.name = ? FOR"
+					" UPDATE"
+				      : "SELECT u.uid, COALESCE(m.login, '') FROM dbusers u LEFT"
+					" JOIN membres m ON m.uid = u.uid WHERE u.name = ?",
+				 DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	int found = panel__db_rows_count(rows) == 1;
 	if (found) {
@@ -252,10 +253,11 @@ static int one_body(panel_db *db, void *arg)
 	case 1:
 		if ((error = panel__policy_check(db, "mysql", ctx->name, ctx->password)) < 0 ||
 		    (error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
-		    (error = panel__member_ddl(ctx->p, "ALTER USER '%s'@'%s' IDENTIFIED BY PASSWORD"
-						       " '%s'",
-					       ctx->name, panel__member_client_host(ctx->p), hash)) <
-			    0)
+		    (error =
+			 panel__member_ddl(ctx->p,
+					   "ALTER USER '%s'@'%s' IDENTIFIED BY PASSWORD"
+					   " '%s'",
+					   ctx->name, panel__member_client_host(ctx->p), hash)) < 0)
 			return error;
 		return panel__audit(db, ctx->who, "dbuser.password", "dbuser", ctx->name, uid, NULL,
 				    json_pack("{s:s}", "password", "changed"));
@@ -295,8 +297,7 @@ int panel_dbuser_get(panel_dbuser **out, panel *p, const panel_actor *who, const
 	return run_one(out, &ctx);
 }
 
-int panel_dbuser_password(panel *p, const panel_actor *who, const char *name,
-			  const char *password)
+int panel_dbuser_password(panel *p, const panel_actor *who, const char *name, const char *password)
 {
 	struct one_ctx ctx = {.p = p, .who = who, .name = name, .password = password, .op = 1};
 
@@ -407,9 +408,8 @@ static int read_grants(panel_dbgrant **out, size_t *count, panel *p, panel_db *d
 		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", %s", rights[r].column);
 	snprintf(sql + o, sizeof(sql) - o, " FROM mysql.db WHERE User = ? AND Host = ?");
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query(&rows, mdb, sql,
-				     DB_ARGS(DB_STR(user), DB_STR(panel__member_client_host(p))))) <
-		    0)
+	    (error = panel__db_query(
+		 &rows, mdb, sql, DB_ARGS(DB_STR(user), DB_STR(panel__member_client_host(p))))) < 0)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {
 		char plain[140];
@@ -527,8 +527,8 @@ static int grants_set_body(panel_db *db, void *arg)
 			error = panel__error(PANEL_ENOTFOUND, "grants",
 					     "no database %s of this account",
 					     panel__member_name_safe(ctx->grants[i].database)
-						     ? ctx->grants[i].database
-						     : "(invalid name)");
+						 ? ctx->grants[i].database
+						 : "(invalid name)");
 			goto out;
 		}
 	}
@@ -562,7 +562,8 @@ out:
 int panel_dbuser_grants_set(panel *p, const panel_actor *who, const char *name,
 			    const panel_dbgrant *grants, size_t count)
 {
-	struct grants_ctx ctx = {.p = p, .who = who, .name = name, .grants = grants, .count = count};
+	struct grants_ctx ctx = {
+	    .p = p, .who = who, .name = name, .grants = grants, .count = count};
 	unsigned all = (1u << PANEL_DBRIGHT_COUNT) - 1;
 	int error;
 
@@ -588,21 +589,22 @@ int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
 		const char *name = panel__db_cell(rows, i, 0);
-		error = panel__member_name_safe(name) ? panel__database_drop(p, db, uid, name)
-						      : panel__db_exec(NULL, db,
-								       "DELETE FROM db WHERE db = ?",
-								       DB_ARGS(DB_STR(name)));
+		error = panel__member_name_safe(name)
+			    ? panel__database_drop(p, db, uid, name)
+			    : panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
+					     DB_ARGS(DB_STR(name)));
 	}
 	panel__db_rows_free(rows);
-	if (error < 0 || (error = panel__db_query(&rows, db, "SELECT name FROM dbusers WHERE uid = ?",
-						  DB_ARGS(DB_U64(uid)))) < 0)
+	if (error < 0 ||
+	    (error = panel__db_query(&rows, db, "SELECT name FROM dbusers WHERE uid = ?",
+				     DB_ARGS(DB_U64(uid)))) < 0)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
 		const char *name = panel__db_cell(rows, i, 0);
 		error = panel__member_name_safe(name)
-				? panel__dbuser_drop(p, db, name)
-				: panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
-						 DB_ARGS(DB_STR(name)));
+			    ? panel__dbuser_drop(p, db, name)
+			    : panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
+					     DB_ARGS(DB_STR(name)));
 	}
 	panel__db_rows_free(rows);
 	return error;

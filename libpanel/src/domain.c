@@ -80,10 +80,11 @@ int panel__domain_owned(uint32_t *uid, char name[PANEL_DOMAIN_MAX + 1], panel_db
 
 	if ((error = panel__domain_normalize(name, PANEL_DOMAIN_MAX + 1, domain, "domain")) < 0)
 		return error;
-	error = panel__db_query_u64(&owner, db,
-				    lock ? "SELECT compte FROM domaines WHERE domaine = ? FOR UPDATE"
-					 : "SELECT compte FROM domaines WHERE domaine = ?",
-				    DB_ARGS(DB_STR(name)));
+	error =
+	    panel__db_query_u64(&owner, db,
+				lock ? "SELECT compte FROM domaines WHERE domaine = ? FOR UPDATE"
+				     : "SELECT compte FROM domaines WHERE domaine = ?",
+				DB_ARGS(DB_STR(name)));
 	if (error == PANEL_ENOTFOUND)
 		return panel__error(PANEL_ENOTFOUND, "domain", "no such domain");
 	if (error < 0)
@@ -100,11 +101,11 @@ int panel__domain_changed(panel_db *db, const char *domain)
 
 	/* YYYYMMDD00, or one more than the last serial when that is higher. */
 	if ((error = panel__db_exec(
-		     NULL, db,
-		     "INSERT INTO panel_dns_serials (domaine, serial) VALUES (?,"
-		     " CAST(DATE_FORMAT(NOW(), '%Y%m%d00') AS UNSIGNED)) ON DUPLICATE KEY UPDATE"
-		     " serial = GREATEST(serial + 1, VALUES(serial)), changed_at = NOW()",
-		     DB_ARGS(DB_STR(domain)))) < 0)
+		 NULL, db,
+		 "INSERT INTO panel_dns_serials (domaine, serial) VALUES (?,"
+		 " CAST(DATE_FORMAT(NOW(), '%Y%m%d00') AS UNSIGNED)) ON DUPLICATE KEY UPDATE"
+		 " serial = GREATEST(serial + 1, VALUES(serial)), changed_at = NOW()",
+		 DB_ARGS(DB_STR(domain)))) < 0)
 		return error;
 	return panel__db_exec(NULL, db,
 			      "UPDATE domaines SET dns_action = 'UPDATE' WHERE domaine = ? AND"
@@ -143,10 +144,11 @@ static int check_tld(int *dns, panel_db *db, const char *name, int force)
 	uint64_t mode = 0;
 	int error;
 
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT tld, mode FROM tld WHERE RIGHT(?, CHAR_LENGTH(tld) + 1)"
-				     " = CONCAT('.', tld) ORDER BY CHAR_LENGTH(tld) DESC LIMIT 1",
-				     DB_ARGS(DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 "SELECT tld, mode FROM tld WHERE RIGHT(?, CHAR_LENGTH(tld) + 1)"
+				 " = CONCAT('.', tld) ORDER BY CHAR_LENGTH(tld) DESC LIMIT 1",
+				 DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	int found = panel__db_rows_count(rows) == 1;
 	const char *tld = found ? panel__db_cell(rows, 0, 0) : NULL;
@@ -157,7 +159,8 @@ static int check_tld(int *dns, panel_db *db, const char *name, int force)
 	if (force)
 		return 0;
 	if (!found || mode == 0)
-		return panel__error(PANEL_EINVALID, "domain", "this top-level domain is not allowed");
+		return panel__error(PANEL_EINVALID, "domain",
+				    "this top-level domain is not allowed");
 	if (mode == 5)
 		*dns = 0;
 	/* Without our DNS, only a domain directly under its TLD (AlternC checkhostallow_nodns). */
@@ -181,18 +184,20 @@ static int check_available(panel_db *db, const char *name, uint32_t owner)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", name);
-	if ((error = panel__db_query_u64(&n, db,
-					 "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
-					 " RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine)",
-					 DB_ARGS(DB_U64(owner), DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query_u64(&n, db,
+				     "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
+				     " RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine)",
+				     DB_ARGS(DB_U64(owner), DB_STR(name)))) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
 				    "%s is under a domain hosted by another account", name);
-	if ((error = panel__db_query_u64(&n, db,
-					 "SELECT COUNT(*) FROM sub_domaines WHERE sub <> '' AND"
-					 " web_action <> 'DELETE' AND CONCAT(sub, '.', domaine) = ?",
-					 DB_ARGS(DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query_u64(&n, db,
+				     "SELECT COUNT(*) FROM sub_domaines WHERE sub <> '' AND"
+				     " web_action <> 'DELETE' AND CONCAT(sub, '.', domaine) = ?",
+				     DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
@@ -212,10 +217,11 @@ static int check_forbidden(panel_db *db, panel *p, const char *name, int force)
 		return panel__error(PANEL_EINVALID, "domain", "%s is the panel's own name", name);
 	if (force)
 		return 0;
-	if ((error = panel__db_query_u64(&n, db,
-					 "SELECT COUNT(*) FROM forbidden_domains WHERE domain = ? OR"
-					 " RIGHT(?, CHAR_LENGTH(domain) + 1) = CONCAT('.', domain)",
-					 DB_ARGS(DB_STR(name), DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query_u64(&n, db,
+				     "SELECT COUNT(*) FROM forbidden_domains WHERE domain = ? OR"
+				     " RIGHT(?, CHAR_LENGTH(domain) + 1) = CONCAT('.', domain)",
+				     DB_ARGS(DB_STR(name), DB_STR(name)))) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EINVALID, "domain", "%s may not be hosted here", name);
@@ -303,7 +309,8 @@ int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const
 		return panel__error(PANEL_EINVALID, "spec", "unknown domain spec version");
 	if (spec->dns < -1 || spec->dns > 1 || spec->mx < -1 || spec->mx > 1 ||
 	    spec->noerase < -1 || spec->noerase > 1 || spec->force < 0 || spec->force > 1)
-		return panel__error(PANEL_EINVALID, "spec", "dns, mx, noerase and force are 0 or 1");
+		return panel__error(PANEL_EINVALID, "spec",
+				    "dns, mx, noerase and force are 0 or 1");
 	if ((spec->noerase == 1 || spec->force == 1) && !panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, spec->force ? "force" : "noerase",
 				    "only an administrator may force or lock a domain");
@@ -497,8 +504,8 @@ static int edit_body(panel_db *db, void *arg)
 		goto out;
 	}
 	if (before->noerase && !panel__authz_is_admin(ctx->who)) {
-		error = panel__error(PANEL_EFORBIDDEN, "domain",
-				     "an administrator locked this domain");
+		error =
+		    panel__error(PANEL_EFORBIDDEN, "domain", "an administrator locked this domain");
 		goto out;
 	}
 	dns = ctx->dns >= 0 ? ctx->dns : before->dns;
@@ -514,22 +521,24 @@ static int edit_body(panel_db *db, void *arg)
 			goto out;
 		}
 	}
-	if (mx && !before->mx && ((error = add_default_mx(db, ctx->p, uid, name)) < 0 ||
-				  (error = panel__mail_domain_enable(db, uid, name)) < 0))
+	if (mx && !before->mx &&
+	    ((error = add_default_mx(db, ctx->p, uid, name)) < 0 ||
+	     (error = panel__mail_domain_enable(db, uid, name)) < 0))
 		goto out;
 	if (!mx && before->mx &&
-	    ((error = panel__db_exec(NULL, db,
-				     "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?"
-				     " AND domaine = ? AND sub = '' AND LOWER(type) IN ('defmx',"
-				     " 'defmx2')",
-				     DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0 ||
+	    ((error =
+		  panel__db_exec(NULL, db,
+				 "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?"
+				 " AND domaine = ? AND sub = '' AND LOWER(type) IN ('defmx',"
+				 " 'defmx2')",
+				 DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0 ||
 	     (error = panel__mail_domain_purge(db, uid, name)) < 0))
 		goto out;
-	if ((error = panel__db_exec(NULL, db,
-				    "UPDATE domaines SET gesdns = ?, gesmx = ?, noerase = ? WHERE"
-				    " domaine = ?",
-				    DB_ARGS(DB_I64(dns), DB_I64(mx), DB_I64(noerase),
-					    DB_STR(name)))) < 0 ||
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "UPDATE domaines SET gesdns = ?, gesmx = ?, noerase = ? WHERE"
+		 " domaine = ?",
+		 DB_ARGS(DB_I64(dns), DB_I64(mx), DB_I64(noerase), DB_STR(name)))) < 0 ||
 	    (error = panel__domain_changed(db, name)) < 0 ||
 	    (error = panel__domain_load(&ctx->result, db, name)) < 0)
 		goto out;
@@ -582,28 +591,30 @@ int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
 	/* Suffix tests with RIGHT(): a domain may contain '_'-free dots only, but LIKE would
 	 * still need escaping; RIGHT() compares exactly. */
 	if ((error = panel__db_exec(
-		     NULL, db,
-		     "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', u.uid,"
-		     " COALESCE(m.login, ''), JSON_OBJECT('box', u.alias, 'path', u.path)"
-		     " FROM mail_users u LEFT JOIN membres m ON m.uid = u.uid WHERE u.uid = ? AND"
-		     " RIGHT(u.alias, CHAR_LENGTH(?) + 1) = CONCAT('_', ?)",
-		     DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name)))) < 0 ||
-	    (error = panel__db_exec(NULL, db,
-				    "DELETE FROM mail_alias WHERE RIGHT(mail, CHAR_LENGTH(?) + 1) ="
-				    " CONCAT('_', ?) AND mail IN (SELECT alias FROM mail_users WHERE"
-				    " uid = ?)",
-				    DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
-	    (error = panel__db_exec(NULL, db,
-				    "DELETE FROM size_mail WHERE RIGHT(alias, CHAR_LENGTH(?) + 1) ="
-				    " CONCAT('_', ?) AND alias IN (SELECT alias FROM mail_users WHERE"
-				    " uid = ?)",
-				    DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
-	    (error = panel__db_exec(NULL, db,
-				    "DELETE FROM mail_users WHERE uid = ? AND (RIGHT(alias,"
-				    " CHAR_LENGTH(?) + 1) = CONCAT('_', ?) OR RIGHT(alias,"
-				    " CHAR_LENGTH(?) + 1) = CONCAT('@', ?))",
-				    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name),
-					    DB_STR(name)))) < 0)
+		 NULL, db,
+		 "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', u.uid,"
+		 " COALESCE(m.login, ''), JSON_OBJECT('box', u.alias, 'path', u.path)"
+		 " FROM mail_users u LEFT JOIN membres m ON m.uid = u.uid WHERE u.uid = ? AND"
+		 " RIGHT(u.alias, CHAR_LENGTH(?) + 1) = CONCAT('_', ?)",
+		 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name)))) < 0 ||
+	    (error =
+		 panel__db_exec(NULL, db,
+				"DELETE FROM mail_alias WHERE RIGHT(mail, CHAR_LENGTH(?) + 1) ="
+				" CONCAT('_', ?) AND mail IN (SELECT alias FROM mail_users WHERE"
+				" uid = ?)",
+				DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
+	    (error =
+		 panel__db_exec(NULL, db,
+				"DELETE FROM size_mail WHERE RIGHT(alias, CHAR_LENGTH(?) + 1) ="
+				" CONCAT('_', ?) AND alias IN (SELECT alias FROM mail_users WHERE"
+				" uid = ?)",
+				DB_ARGS(DB_STR(name), DB_STR(name), DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(
+		 NULL, db,
+		 "DELETE FROM mail_users WHERE uid = ? AND (RIGHT(alias,"
+		 " CHAR_LENGTH(?) + 1) = CONCAT('_', ?) OR RIGHT(alias,"
+		 " CHAR_LENGTH(?) + 1) = CONCAT('@', ?))",
+		 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name), DB_STR(name)))) < 0)
 		return error;
 	return panel__db_exec(NULL, db,
 			      "DELETE FROM mail_domain WHERE uid = ? AND (mail = ? OR RIGHT(mail,"
@@ -629,10 +640,11 @@ static int delete_body(panel_db *db, void *arg)
 	    (error = panel__domain_load(&before, db, name)) < 0)
 		return error;
 	if (strcmp(before->dns_action, "DELETE") == 0)
-		error = panel__error(PANEL_ECONFLICT, "domain", "the domain is already being deleted");
+		error =
+		    panel__error(PANEL_ECONFLICT, "domain", "the domain is already being deleted");
 	else if (before->noerase && !panel__authz_is_admin(ctx->who))
-		error = panel__error(PANEL_EFORBIDDEN, "domain",
-				     "an administrator locked this domain");
+		error =
+		    panel__error(PANEL_EFORBIDDEN, "domain", "an administrator locked this domain");
 	if (error < 0)
 		goto out;
 	if ((error = panel__db_exec(NULL, db,

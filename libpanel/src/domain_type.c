@@ -52,10 +52,10 @@ static int list_body(panel_db *db, void *arg)
 	ctx->count = 0;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
-	error = ctx->only ? panel__db_query(&rows, db, TYPE_SELECT " WHERE name = ?",
-					    DB_ARGS(DB_STR(ctx->only)))
-			  : panel__db_query(&rows, db, TYPE_SELECT " ORDER BY advanced, name",
-					    DB_NOARGS);
+	error = ctx->only
+		    ? panel__db_query(&rows, db, TYPE_SELECT " WHERE name = ?",
+				      DB_ARGS(DB_STR(ctx->only)))
+		    : panel__db_query(&rows, db, TYPE_SELECT " ORDER BY advanced, name", DB_NOARGS);
 	if (error < 0)
 		return error;
 	size_t n = panel__db_rows_count(rows);
@@ -71,8 +71,7 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p,
-			   const panel_actor *who)
+int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p, const panel_actor *who)
 {
 	struct list_ctx ctx = {who, NULL, NULL, 0};
 	int error;
@@ -112,9 +111,9 @@ static int check_compatibility(panel_db *db, const char *list)
 		memcpy(name, s, len);
 		name[len] = '\0';
 		uint64_t n = 0;
-		if ((error = panel__db_query_u64(&n, db,
-						 "SELECT COUNT(*) FROM domaines_type WHERE name = ?",
-						 DB_ARGS(DB_STR(name)))) < 0)
+		if ((error = panel__db_query_u64(
+			 &n, db, "SELECT COUNT(*) FROM domaines_type WHERE name = ?",
+			 DB_ARGS(DB_STR(name)))) < 0)
 			return error;
 		if (!n)
 			return panel__error(PANEL_EINVALID, "compatibility", "unknown type %s",
@@ -145,18 +144,17 @@ static int update_body(panel_db *db, void *arg)
 	}
 	if ((ctx->compatibility && (error = check_compatibility(db, ctx->compatibility)) < 0) ||
 	    (error = panel__db_exec(
-		     NULL, db,
-		     "UPDATE domaines_type SET description = COALESCE(?, description),"
-		     " entry = COALESCE(?, entry), compatibility = COALESCE(?, compatibility),"
-		     " enable = COALESCE(?, enable), only_dns = COALESCE(?, only_dns),"
-		     " need_dns = COALESCE(?, need_dns), advanced = COALESCE(?, advanced)"
-		     " WHERE name = ?",
-		     DB_ARGS(DB_STR(ctx->description), DB_STR(ctx->entry),
-			     DB_STR(ctx->compatibility), DB_STR(ctx->enable),
-			     ctx->only_dns >= 0 ? DB_I64(ctx->only_dns) : DB_NULL,
-			     ctx->need_dns >= 0 ? DB_I64(ctx->need_dns) : DB_NULL,
-			     ctx->advanced >= 0 ? DB_I64(ctx->advanced) : DB_NULL,
-			     DB_STR(ctx->name)))) < 0) {
+		 NULL, db,
+		 "UPDATE domaines_type SET description = COALESCE(?, description),"
+		 " entry = COALESCE(?, entry), compatibility = COALESCE(?, compatibility),"
+		 " enable = COALESCE(?, enable), only_dns = COALESCE(?, only_dns),"
+		 " need_dns = COALESCE(?, need_dns), advanced = COALESCE(?, advanced)"
+		 " WHERE name = ?",
+		 DB_ARGS(DB_STR(ctx->description), DB_STR(ctx->entry), DB_STR(ctx->compatibility),
+			 DB_STR(ctx->enable), ctx->only_dns >= 0 ? DB_I64(ctx->only_dns) : DB_NULL,
+			 ctx->need_dns >= 0 ? DB_I64(ctx->need_dns) : DB_NULL,
+			 ctx->advanced >= 0 ? DB_I64(ctx->advanced) : DB_NULL,
+			 DB_STR(ctx->name)))) < 0) {
 		free(before.items);
 		return error;
 	}

@@ -12,7 +12,7 @@
 
 enum panel__target_kind panel__target_kind(const char *name)
 {
-	static const char *const names[] = {"NONE", "URL",  "DIRECTORY", "IP",
+	static const char *const names[] = {"NONE", "URL",    "DIRECTORY", "IP",
 					    "IPV6", "DOMAIN", "TXT"};
 
 	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
@@ -46,13 +46,15 @@ int panel__domain_normalize(char *out, size_t size, const char *input, const cha
 		ascii[i] = (char)tolower((unsigned char)ascii[i]);
 	if (n >= size || n > 64) {
 		idn2_free(ascii);
-		return panel__error(PANEL_EINVALID, field, "the domain name is longer than 64 "
-							   "characters");
+		return panel__error(PANEL_EINVALID, field,
+				    "the domain name is longer than 64 "
+				    "characters");
 	}
 	if (!panel__valid_fqdn(ascii)) {
 		idn2_free(ascii);
-		return panel__error(PANEL_EINVALID, field,
-				    "invalid domain name: labels of a-z, 0-9 and '-', at least two");
+		return panel__error(
+		    PANEL_EINVALID, field,
+		    "invalid domain name: labels of a-z, 0-9 and '-', at least two");
 	}
 	memcpy(out, ascii, n + 1);
 	idn2_free(ascii);
@@ -70,7 +72,8 @@ int panel__sub_normalize(char *out, size_t size, const char *input)
 	while (len && (start[len - 1] == ' ' || start[len - 1] == '.'))
 		len--;
 	if (len >= size || len > 100)
-		return panel__error(PANEL_EINVALID, "sub", "the sub-domain is 100 characters at most");
+		return panel__error(PANEL_EINVALID, "sub",
+				    "the sub-domain is 100 characters at most");
 	for (size_t i = 0; i < len; i++)
 		out[i] = (char)tolower((unsigned char)start[i]);
 	out[len] = '\0';
@@ -176,7 +179,8 @@ static int check_directory(char *out, size_t size, const char *path)
 		for (size_t i = 0; i < len; i++) {
 			unsigned char c = (unsigned char)s[i];
 			if (!(isalnum(c) && c < 0x80) && !strchr("._-+~@=,", c))
-				return bad_target("a directory has letters, digits and ._-+~@=, only");
+				return bad_target(
+				    "a directory has letters, digits and ._-+~@=, only");
 		}
 		if (o + 1 + len >= sizeof(norm))
 			return bad_target("255 characters at most");
@@ -249,8 +253,9 @@ int panel__entry_template_check(const char *entry)
 	if (!entry || !*entry || !panel__printable(entry) || strlen(entry) > 255)
 		return panel__error(PANEL_EINVALID, "entry", "an entry is one printable line");
 	if (strchr(entry, '$') || strchr(entry, ';') || strchr(entry, '(') || strchr(entry, ')'))
-		return panel__error(PANEL_EINVALID, "entry",
-				    "an entry cannot contain $ directives, comments or parentheses");
+		return panel__error(
+		    PANEL_EINVALID, "entry",
+		    "an entry cannot contain $ directives, comments or parentheses");
 	if (strncmp(entry, "%SUB% ", 6) != 0)
 		return panel__error(PANEL_EINVALID, "entry", "an entry starts with %%SUB%%");
 	for (const char *s = strstr(entry, "@@"); s; s = strstr(s, "@@")) {
@@ -259,7 +264,8 @@ int panel__entry_template_check(const char *entry)
 			if (strncmp(s, markers[i], strlen(markers[i])) == 0)
 				break;
 		if (i == n)
-			return panel__error(PANEL_EINVALID, "entry", "unknown @@ marker in the entry");
+			return panel__error(PANEL_EINVALID, "entry",
+					    "unknown @@ marker in the entry");
 		s += strlen(markers[i]);
 	}
 	for (const char *s = strchr(entry, '%'); s; s = strchr(s + 1, '%')) {

@@ -21,7 +21,8 @@ static void web_root(char *out, size_t size, panel *p, const char *login)
 {
 	const char *root = panel_setting(p, "hosting", "root");
 
-	snprintf(out, size, "%s/html/%c/%s", root && *root ? root : "/var/alternc", login[0], login);
+	snprintf(out, size, "%s/html/%c/%s", root && *root ? root : "/var/alternc", login[0],
+		 login);
 }
 
 static int check_suffix(const char *suffix)
@@ -29,10 +30,11 @@ static int check_suffix(const char *suffix)
 	size_t n = suffix ? strlen(suffix) : 0;
 
 	if (n > 32)
-		return panel__error(PANEL_EINVALID, "suffix", "the suffix is 32 characters at most");
+		return panel__error(PANEL_EINVALID, "suffix",
+				    "the suffix is 32 characters at most");
 	for (size_t i = 0; i < n; i++)
-		if (!((suffix[i] >= 'a' && suffix[i] <= 'z') || (suffix[i] >= '0' && suffix[i] <= '9') ||
-		      strchr("._-", suffix[i])))
+		if (!((suffix[i] >= 'a' && suffix[i] <= 'z') ||
+		      (suffix[i] >= '0' && suffix[i] <= '9') || strchr("._-", suffix[i])))
 			return panel__error(PANEL_EINVALID, "suffix",
 					    "the suffix has a-z, 0-9, '.', '_' and '-' only");
 	return 0;
@@ -48,10 +50,11 @@ static int check_prefix(panel_db *db, uint32_t uid, const char *login, const cha
 		return panel__error(PANEL_EINVALID, "prefix", "the prefix is required");
 	if (strcmp(prefix, login) == 0)
 		return 0;
-	if ((error = panel__db_query_u64(&n, db,
-					 "SELECT COUNT(*) FROM domaines WHERE compte = ? AND domaine ="
-					 " ? AND dns_action <> 'DELETE'",
-					 DB_ARGS(DB_U64(uid), DB_STR(prefix)))) < 0)
+	if ((error =
+		 panel__db_query_u64(&n, db,
+				     "SELECT COUNT(*) FROM domaines WHERE compte = ? AND domaine ="
+				     " ? AND dns_action <> 'DELETE'",
+				     DB_ARGS(DB_U64(uid), DB_STR(prefix)))) < 0)
 		return error;
 	if (!n)
 		return panel__error(PANEL_EINVALID, "prefix",
@@ -137,7 +140,8 @@ static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, cons
 	char root[300];
 	int error;
 
-	if ((error = check_prefix(db, uid, login, prefix)) < 0 || (error = check_suffix(suffix)) < 0)
+	if ((error = check_prefix(db, uid, login, prefix)) < 0 ||
+	    (error = check_suffix(suffix)) < 0)
 		return error;
 	if (suffix && *suffix)
 		snprintf(pl->name, sizeof(pl->name), "%s_%s", prefix, suffix);
@@ -150,7 +154,8 @@ static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, cons
 					 dir && *dir ? dir : "/")) < 0)
 		return panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message);
 	web_root(root, sizeof(root), p, login);
-	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root, strcmp(pl->dir, "/") ? pl->dir : "");
+	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root,
+		 strcmp(pl->dir, "/") ? pl->dir : "");
 	return 0;
 }
 
@@ -180,7 +185,8 @@ static int create_body(panel_db *db, void *arg)
 	if (!uid && ctx->who->kind == PANEL_ACTOR_ADMIN)
 		uid = ctx->who->uid;
 	if (!uid)
-		return panel__error(PANEL_EINVALID, "login", "say which account owns the FTP account");
+		return panel__error(PANEL_EINVALID, "login",
+				    "say which account owns the FTP account");
 	if ((error = panel__account_load(&owner, db, uid)) < 0)
 		return error;
 	if ((error = make_plan(&pl, db, ctx->p, uid, owner->login, ctx->spec->prefix,
@@ -188,11 +194,11 @@ static int create_body(panel_db *db, void *arg)
 	    (error = panel__policy_check(db, "ftp", pl.name, ctx->spec->password)) < 0 ||
 	    (error = panel__quota_reserve(db, uid, "ftp")) < 0)
 		goto out;
-	error = panel__db_exec(NULL, db,
-			       "INSERT INTO ftpusers (name, password, encrypted_password, homedir, uid)"
-			       " VALUES (?, '', ?, ?, ?)",
-			       DB_ARGS(DB_STR(pl.name), DB_STR(ctx->hash), DB_STR(pl.homedir),
-				       DB_U64(uid)));
+	error = panel__db_exec(
+	    NULL, db,
+	    "INSERT INTO ftpusers (name, password, encrypted_password, homedir, uid)"
+	    " VALUES (?, '', ?, ?, ?)",
+	    DB_ARGS(DB_STR(pl.name), DB_STR(ctx->hash), DB_STR(pl.homedir), DB_U64(uid)));
 	if (error == PANEL_EEXISTS)
 		error = panel__error(PANEL_EEXISTS, "name", "the FTP account %s exists", pl.name);
 	if (error < 0 ||
@@ -284,18 +290,18 @@ static int one_body(panel_db *db, void *arg)
 			       s->dir ? s->dir : before->dir)) < 0 ||
 	    (s->password && (error = panel__policy_check(db, "ftp", pl.name, s->password)) < 0))
 		goto out;
-	error = panel__db_exec(NULL, db,
-			       "UPDATE ftpusers SET name = ?, homedir = ?, encrypted_password ="
-			       " COALESCE(?, encrypted_password), password = '' WHERE id = ?",
-			       DB_ARGS(DB_STR(pl.name), DB_STR(pl.homedir), DB_STR(ctx->hash),
-				       DB_U64(before->id)));
+	error = panel__db_exec(
+	    NULL, db,
+	    "UPDATE ftpusers SET name = ?, homedir = ?, encrypted_password ="
+	    " COALESCE(?, encrypted_password), password = '' WHERE id = ?",
+	    DB_ARGS(DB_STR(pl.name), DB_STR(pl.homedir), DB_STR(ctx->hash), DB_U64(before->id)));
 	if (error == PANEL_EEXISTS)
 		error = panel__error(PANEL_EEXISTS, "name", "the FTP account %s exists", pl.name);
 	if (error < 0 || (error = load(&ctx->result, db, ctx->p, pl.name, 0)) < 0)
 		goto out;
-	error = panel__audit(db, ctx->who, s->password && !s->prefix && !s->suffix && !s->dir
-						   ? "ftp.password"
-						   : "ftp.update",
+	error = panel__audit(db, ctx->who,
+			     s->password && !s->prefix && !s->suffix && !s->dir ? "ftp.password"
+										: "ftp.update",
 			     "ftp", before->name, before->uid, panel_ftp_to_json(before),
 			     panel_ftp_to_json(ctx->result));
 out:

@@ -29,7 +29,7 @@ struct address {
 	char local[129];
 	char domain[PANEL_DOMAIN_MAX + 1];
 	char full[256]; /* local@domain, or @domain */
-	char box[256];  /* local_domain: the mailbox's internal name */
+	char box[256];	/* local_domain: the mailbox's internal name */
 };
 
 /* AlternC's checkloginmail: [a-z0-9_.:+-]* ending with [a-z0-9_]; "" is the catch-all. */
@@ -40,10 +40,11 @@ static int check_local(const char *local)
 	if (n == 0)
 		return 0;
 	if (n > 64)
-		return panel__error(PANEL_EINVALID, "local", "the local part is 64 characters at most");
+		return panel__error(PANEL_EINVALID, "local",
+				    "the local part is 64 characters at most");
 	for (size_t i = 0; i < n; i++)
-		if (!((local[i] >= 'a' && local[i] <= 'z') || (local[i] >= '0' && local[i] <= '9') ||
-		      strchr("_.:+-", local[i])))
+		if (!((local[i] >= 'a' && local[i] <= 'z') ||
+		      (local[i] >= '0' && local[i] <= '9') || strchr("_.:+-", local[i])))
 			return panel__error(PANEL_EINVALID, "local",
 					    "the local part has a-z, 0-9 and _.:+- only");
 	char last = local[n - 1];
@@ -106,8 +107,8 @@ static int check_recipients(const char *const *list, size_t *count)
 			return panel__error(PANEL_EINVALID, "recipients", "invalid recipient: %s",
 					    panel__printable(r) ? r : "(control characters)");
 		if (n >= PANEL_MAIL_RECIPIENTS_MAX)
-			return panel__error(PANEL_EINVALID, "recipients",
-					    "%d recipients at most", PANEL_MAIL_RECIPIENTS_MAX);
+			return panel__error(PANEL_EINVALID, "recipients", "%d recipients at most",
+					    PANEL_MAIL_RECIPIENTS_MAX);
 	}
 	*count = n;
 	return 0;
@@ -230,11 +231,12 @@ static int load_mail(panel_mail **out, panel_db *db, const char *address, int lo
 	}
 	panel__db_rows_free(rows);
 	if (!error && m->box[0]) {
-		if ((error = panel__db_query(&rows, db,
-					     "SELECT u.path, COALESCE(z.size, 0) * 1024 FROM mail_users"
-					     " u LEFT JOIN size_mail z ON z.alias = u.alias WHERE"
-					     " u.alias = ?",
-					     DB_ARGS(DB_STR(m->box)))) == 0) {
+		if ((error =
+			 panel__db_query(&rows, db,
+					 "SELECT u.path, COALESCE(z.size, 0) * 1024 FROM mail_users"
+					 " u LEFT JOIN size_mail z ON z.alias = u.alias WHERE"
+					 " u.alias = ?",
+					 DB_ARGS(DB_STR(m->box)))) == 0) {
 			snprintf(m->path, sizeof(m->path), "%s",
 				 panel__db_cell(rows, 0, 0) ? panel__db_cell(rows, 0, 0) : "");
 			panel__db_cell_u64(&m->size, rows, 0, 1);
@@ -257,7 +259,8 @@ static int owned_mail(panel_mail **out, panel_db *db, const panel_actor *who, co
 	int error;
 
 	*out = NULL;
-	if ((error = parse_address(&a, address)) < 0 || (error = load_mail(out, db, a.full, lock)) < 0)
+	if ((error = parse_address(&a, address)) < 0 ||
+	    (error = load_mail(out, db, a.full, lock)) < 0)
 		return error;
 	if ((error = panel__authz_owner(db, who, (*out)->uid, "address", "address")) < 0) {
 		panel_mail_free(*out);
@@ -283,8 +286,8 @@ static int create_box(panel_db *db, panel *p, uint32_t uid, const struct address
 					    DB_U64(uid), DB_STR(a->full), DB_STR(path),
 					    DB_STR(hash)))) < 0)
 		return error == PANEL_EEXISTS
-			       ? panel__error(PANEL_EEXISTS, "local", "the mailbox already exists")
-			       : error;
+			   ? panel__error(PANEL_EEXISTS, "local", "the mailbox already exists")
+			   : error;
 	if ((error = panel__db_exec(NULL, db,
 				    "INSERT INTO mail_alias (mail, alias) VALUES (?, ?)"
 				    " ON DUPLICATE KEY UPDATE alias = VALUES(alias)",
@@ -343,10 +346,11 @@ int panel__mail_domain_enable(panel_db *db, uint32_t uid, const char *domain)
 	/* postmaster@ goes to the owner, as AlternC does, when the quota leaves room. */
 	snprintf(postmaster, sizeof(postmaster), "postmaster@%s", domain);
 	if (owner->mail[0] && panel__quota_reserve(db, uid, "mail") == 0)
-		error = panel__db_exec(NULL, db,
-				       "INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type)"
-				       " VALUES (?, ?, ?, 0, 0)",
-				       DB_ARGS(DB_STR(postmaster), DB_STR(owner->mail), DB_U64(uid)));
+		error =
+		    panel__db_exec(NULL, db,
+				   "INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type)"
+				   " VALUES (?, ?, ?, 0, 0)",
+				   DB_ARGS(DB_STR(postmaster), DB_STR(owner->mail), DB_U64(uid)));
 	panel_account_free(owner);
 	return error;
 }
@@ -386,8 +390,8 @@ static int create_body(panel_db *db, void *arg)
 		error = panel__error(PANEL_ECONFLICT, "domain",
 				     "the mail of this domain is not hosted here");
 	else if (!a.local[0] && fqdn && strcmp(name, fqdn) == 0)
-		error = panel__error(PANEL_EINVALID, "local",
-				     "no catch-all on the panel's own domain");
+		error =
+		    panel__error(PANEL_EINVALID, "local", "no catch-all on the panel's own domain");
 	panel_domain_free(d);
 	if (error < 0 || (error = panel__quota_reserve(db, uid, "mail")) < 0 ||
 	    (s->password && (error = panel__policy_check(db, "pop", a.full, s->password)) < 0))
@@ -405,7 +409,8 @@ static int create_body(panel_db *db, void *arg)
 	free(alias);
 	if (error == PANEL_EEXISTS)
 		return panel__error(PANEL_EEXISTS, "local", "%s already exists", full);
-	if (error < 0 || (s->password && (error = create_box(db, ctx->p, uid, &a, ctx->hash)) < 0) ||
+	if (error < 0 ||
+	    (s->password && (error = create_box(db, ctx->p, uid, &a, ctx->hash)) < 0) ||
 	    (error = load_mail(&ctx->result, db, full, 0)) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "mail.create", "mail", full, uid, NULL,
@@ -428,8 +433,9 @@ int panel_mail_create(panel_mail **out, panel *p, const panel_actor *who, const 
 	if (spec->version != PANEL_MAIL_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown mail spec version");
 	if (!spec->local)
-		return panel__error(PANEL_EINVALID, "local", "the local part is required (\"\" for "
-							     "the catch-all)");
+		return panel__error(PANEL_EINVALID, "local",
+				    "the local part is required (\"\" for "
+				    "the catch-all)");
 	if ((error = check_recipients(spec->recipients, &n)) < 0 ||
 	    (error = check_expires(spec->expires)) < 0)
 		return error;
@@ -510,8 +516,9 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 0)) < 0)
 		return error;
-	snprintf(where, sizeof(where), "uid = ? AND type = 0 AND RIGHT(mail, CHAR_LENGTH(?) + 1) ="
-				       " CONCAT('@', ?)");
+	snprintf(where, sizeof(where),
+		 "uid = ? AND type = 0 AND RIGHT(mail, CHAR_LENGTH(?) + 1) ="
+		 " CONCAT('@', ?)");
 	params[n++] = DB_U64(uid);
 	params[n++] = DB_STR(name);
 	params[n++] = DB_STR(name);
@@ -529,8 +536,10 @@ static int list_body(panel_db *db, void *arg)
 	}
 	params[n++] = DB_U64(ctx->limit + 1);
 	params[n++] = DB_U64(ctx->cursor && *ctx->cursor ? 0 : ctx->offset);
-	snprintf(sql, sizeof(sql), "SELECT mail FROM mail_domain WHERE %s ORDER BY mail LIMIT ?"
-				   " OFFSET ?", where);
+	snprintf(sql, sizeof(sql),
+		 "SELECT mail FROM mail_domain WHERE %s ORDER BY mail LIMIT ?"
+		 " OFFSET ?",
+		 where);
 	if ((error = panel__db_query(&rows, db, sql, params, n)) < 0)
 		return error;
 	size_t count = panel__db_rows_count(rows);
@@ -561,9 +570,8 @@ static int list_body(panel_db *db, void *arg)
 	return error;
 }
 
-int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who,
-			const char *domain, const char *prefix, size_t limit, const char *cursor,
-			size_t offset)
+int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who, const char *domain,
+			const char *prefix, size_t limit, const char *cursor, size_t offset)
 {
 	struct list_ctx ctx = {who, domain, prefix, cursor, limit ? limit : 50, offset, NULL};
 	int error;
@@ -575,8 +583,9 @@ int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who,
 		return error;
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
-	if (prefix && (strlen(prefix) > 64 ||
-		       strspn(prefix, "abcdefghijklmnopqrstuvwxyz0123456789_.:+-") != strlen(prefix)))
+	if (prefix &&
+	    (strlen(prefix) > 64 ||
+	     strspn(prefix, "abcdefghijklmnopqrstuvwxyz0123456789_.:+-") != strlen(prefix)))
 		return panel__error(PANEL_EINVALID, "prefix", "invalid prefix");
 	if (cursor && (strlen(cursor) > 255 || !panel__printable(cursor)))
 		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
@@ -616,7 +625,7 @@ static int update_body(panel_db *db, void *arg)
 		goto out;
 	int box = s->mailbox == 0 ? 0 : (before->mailbox || s->password != NULL);
 	const char *const *recipients =
-		s->recipients ? s->recipients : (const char *const *)before->recipients;
+	    s->recipients ? s->recipients : (const char *const *)before->recipients;
 	if (!box && (!recipients || !recipients[0])) {
 		error = panel__error(PANEL_EINVALID, "recipients",
 				     "without a mailbox, an address needs recipients");
@@ -698,8 +707,7 @@ int panel_mail_update(panel_mail **out, panel *p, const panel_actor *who, const 
 
 /* ---------------------------------------------------------------- passwords */
 
-int panel_mail_password(panel *p, const panel_actor *who, const char *address,
-			const char *password)
+int panel_mail_password(panel *p, const panel_actor *who, const char *address, const char *password)
 {
 	panel_mail_spec spec = PANEL_MAIL_SPEC_INIT;
 	panel_mail *m = NULL;
@@ -741,8 +749,9 @@ static int self_body(panel_db *db, void *arg)
 	int error;
 
 	ctx->wrong = 0;
-	if ((error = panel__db_query(&rows, db, "SELECT password, uid FROM mail_users WHERE alias = ?",
-				     DB_ARGS(DB_STR(ctx->a.full)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db, "SELECT password, uid FROM mail_users WHERE alias = ?",
+				 DB_ARGS(DB_STR(ctx->a.full)))) < 0)
 		return error;
 	const char *stored = panel__db_rows_count(rows) ? panel__db_cell(rows, 0, 0) : NULL;
 	if (stored)
@@ -752,15 +761,15 @@ static int self_body(panel_db *db, void *arg)
 	panel__db_rows_free(rows);
 	if (ctx->wrong)
 		return 0;
-	if ((error = panel__throttle_success(db, ctx->keys[0], ctx->nkeys > 1 ? ctx->keys[1] : NULL)) <
-		    0 ||
+	if ((error = panel__throttle_success(db, ctx->keys[0],
+					     ctx->nkeys > 1 ? ctx->keys[1] : NULL)) < 0 ||
 	    (error = panel__policy_check(db, "pop", ctx->a.full, ctx->password)) < 0 ||
 	    (error = set_box_password(db, &ctx->a, ctx->hash)) < 0)
 		return error;
 	panel_actor self = panel_actor_system();
 	self.ip = ctx->ip;
-	return panel__audit(db, &self, "mail.password_self", "mail", ctx->a.full, (uint32_t)uid, NULL,
-			    json_pack("{s:s}", "password", "changed"));
+	return panel__audit(db, &self, "mail.password_self", "mail", ctx->a.full, (uint32_t)uid,
+			    NULL, json_pack("{s:s}", "password", "changed"));
 }
 
 int panel_mail_password_self(panel *p, const char *address, const char *old_password,
@@ -773,11 +782,12 @@ int panel_mail_password_self(panel *p, const char *address, const char *old_pass
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
 	if ((error = parse_address(&ctx.a, address)) < 0 ||
-	    (error = panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) <
-		    0)
+	    (error =
+		 panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
 		return error;
 	if (!old_password || !*old_password)
-		return panel__error(PANEL_EINVALID, "old_password", "the current password is required");
+		return panel__error(PANEL_EINVALID, "old_password",
+				    "the current password is required");
 	if (!password || !*password)
 		return panel__error(PANEL_EINVALID, "password", "the new password is required");
 	snprintf(key, sizeof(key), "mail:%s", ctx.a.full);
@@ -851,11 +861,12 @@ static int purge_body(panel_db *db, void *arg)
 
 	ctx->count = 0;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__db_query(&rows, db,
-				     "SELECT mail FROM mail_domain WHERE type = 0 AND expiration_date"
-				     " IS NOT NULL AND expiration_date <= NOW() ORDER BY mail FOR"
-				     " UPDATE",
-				     DB_NOARGS)) < 0)
+	    (error =
+		 panel__db_query(&rows, db,
+				 "SELECT mail FROM mail_domain WHERE type = 0 AND expiration_date"
+				 " IS NOT NULL AND expiration_date <= NOW() ORDER BY mail FOR"
+				 " UPDATE",
+				 DB_NOARGS)) < 0)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
 		panel_mail *m = NULL;
@@ -879,8 +890,8 @@ int panel_mail_purge_expired(unsigned *count, panel *p, const panel_actor *who)
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
-	if (!(who->kind == PANEL_ACTOR_SYSTEM ||
-	      (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid && who->uid == PANEL_SUPER_ADMIN_UID)))
+	if (!(who->kind == PANEL_ACTOR_SYSTEM || (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid &&
+						  who->uid == PANEL_SUPER_ADMIN_UID)))
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only the system or the super admin purges expired addresses");
 	if ((error = panel__db_transaction(p->db, purge_body, &ctx)) < 0)

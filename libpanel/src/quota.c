@@ -206,9 +206,9 @@ static int set_body(panel_db *db, void *arg)
 	if ((error = panel__db_exec(NULL, db,
 				    "INSERT IGNORE INTO quotas (uid, name, total) VALUES (?, ?, 0)",
 				    DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name)))) < 0 ||
-	    (error = panel__db_exec(NULL, db,
-				    "SELECT total FROM quotas WHERE uid = ? AND name = ? FOR UPDATE",
-				    DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name)))) < 0)
+	    (error = panel__db_exec(
+		 NULL, db, "SELECT total FROM quotas WHERE uid = ? AND name = ? FOR UPDATE",
+		 DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name)))) < 0)
 		return error;
 	if ((error = fill(&before, db, uid, ctx->kind)) < 0)
 		return error;

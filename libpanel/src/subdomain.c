@@ -15,12 +15,12 @@
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,
 			    const char *type, const char *target)
 {
-	return panel__db_exec(NULL, db,
-			      "INSERT INTO sub_domaines (compte, domaine, sub, valeur, type,"
-			      " web_action, enable) VALUES (?, ?, ?, ?, ?, 'UPDATE', 'ENABLED')"
-			      " ON DUPLICATE KEY UPDATE web_action = 'UPDATE'",
-			      DB_ARGS(DB_U64(uid), DB_STR(domain), DB_STR(sub), DB_STR(target),
-				      DB_STR(type)));
+	return panel__db_exec(
+	    NULL, db,
+	    "INSERT INTO sub_domaines (compte, domaine, sub, valeur, type,"
+	    " web_action, enable) VALUES (?, ?, ?, ?, ?, 'UPDATE', 'ENABLED')"
+	    " ON DUPLICATE KEY UPDATE web_action = 'UPDATE'",
+	    DB_ARGS(DB_U64(uid), DB_STR(domain), DB_STR(sub), DB_STR(target), DB_STR(type)));
 }
 
 struct type_row {
@@ -107,12 +107,13 @@ static int make_room(panel_db *db, uint32_t uid, const char *name, const char *s
 	panel_db_rows *rows;
 	int error, self_compatible = listed(t->compatibility, t->name);
 
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT LOWER(s.type), COALESCE(dt.entry, '') FROM"
-				     " sub_domaines s LEFT JOIN domaines_type dt ON dt.name = s.type"
-				     " WHERE s.compte = ? AND s.domaine = ? AND s.sub = ? AND"
-				     " s.web_action <> 'DELETE'",
-				     DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 "SELECT LOWER(s.type), COALESCE(dt.entry, '') FROM"
+				 " sub_domaines s LEFT JOIN domaines_type dt ON dt.name = s.type"
+				 " WHERE s.compte = ? AND s.domaine = ? AND s.sub = ? AND"
+				 " s.web_action <> 'DELETE'",
+				 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub)))) < 0)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
 		const char *other = panel__db_cell(rows, i, 0);
@@ -134,11 +135,11 @@ static int make_room(panel_db *db, uint32_t uid, const char *name, const char *s
 	if (error < 0 || self_compatible)
 		return error;
 	/* One entry of this type per name: the old value goes. */
-	return panel__db_exec(NULL, db,
-			      "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ? AND"
-			      " domaine = ? AND sub = ? AND LOWER(type) = ? AND valeur <> ?",
-			      DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t->name),
-				      DB_STR(target)));
+	return panel__db_exec(
+	    NULL, db,
+	    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ? AND"
+	    " domaine = ? AND sub = ? AND LOWER(type) = ? AND valeur <> ?",
+	    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t->name), DB_STR(target)));
 }
 
 static void fill_result(panel_subdomain *r, const char *name, const char *sub, const char *type,
@@ -173,9 +174,9 @@ static int set_body(panel_db *db, void *arg)
 	if (strcmp(d->dns_action, "DELETE") == 0)
 		error = panel__error(PANEL_ECONFLICT, "domain", "the domain is being deleted");
 	else if (t.need_dns && !d->dns)
-		error = panel__error(PANEL_EINVALID, "type",
-				     "the %s entry needs the host to manage the domain's DNS",
-				     t.name);
+		error =
+		    panel__error(PANEL_EINVALID, "type",
+				 "the %s entry needs the host to manage the domain's DNS", t.name);
 	else if (renders_cname(t.entry) && !*sub)
 		error = panel__error(PANEL_EINVALID, "sub",
 				     "a CNAME cannot be set on the domain itself");
@@ -197,11 +198,11 @@ static int set_body(panel_db *db, void *arg)
 			    panel_subdomain_to_json(&ctx->result));
 }
 
-int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who,
-			const char *domain, const char *sub, const char *type, const char *target)
+int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who, const char *domain,
+			const char *sub, const char *type, const char *target)
 {
-	struct set_ctx ctx = {.p = p, .who = who, .domain = domain, .sub = sub, .type = type,
-			      .target = target};
+	struct set_ctx ctx = {
+	    .p = p, .who = who, .domain = domain, .sub = sub, .type = type, .target = target};
 	int error;
 
 	if (!p)
@@ -237,31 +238,31 @@ static int change_body(panel_db *db, void *arg)
 	    (error = check_type_allowed(&t, ctx->who)) < 0)
 		return error;
 	if (ctx->op == 0)
-		error = panel__db_exec(&affected, db,
-				       "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte ="
-				       " ? AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
-				       " web_action <> 'DELETE'",
-				       DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub),
-					       DB_STR(t.name)));
+		error =
+		    panel__db_exec(&affected, db,
+				   "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte ="
+				   " ? AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
+				   " web_action <> 'DELETE'",
+				   DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name)));
 	else
-		error = panel__db_exec(&affected, db,
-				       "UPDATE sub_domaines SET enable = ? WHERE compte = ? AND"
-				       " domaine = ? AND sub = ? AND LOWER(type) = ? AND web_action"
-				       " <> 'DELETE'",
-				       DB_ARGS(DB_STR(ctx->op == 1 ? "ENABLE" : "DISABLE"),
-					       DB_U64(uid), DB_STR(name), DB_STR(sub),
-					       DB_STR(t.name)));
+		error =
+		    panel__db_exec(&affected, db,
+				   "UPDATE sub_domaines SET enable = ? WHERE compte = ? AND"
+				   " domaine = ? AND sub = ? AND LOWER(type) = ? AND web_action"
+				   " <> 'DELETE'",
+				   DB_ARGS(DB_STR(ctx->op == 1 ? "ENABLE" : "DISABLE"), DB_U64(uid),
+					   DB_STR(name), DB_STR(sub), DB_STR(t.name)));
 	if (error < 0)
 		return error;
 	if (affected == 0) {
 		/* Nothing changed: either no such entry, or already in that state. */
 		uint64_t n = 0;
-		if ((error = panel__db_query_u64(&n, db,
-						 "SELECT COUNT(*) FROM sub_domaines WHERE compte = ?"
-						 " AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
-						 " web_action <> 'DELETE'",
-						 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub),
-							 DB_STR(t.name)))) < 0)
+		if ((error = panel__db_query_u64(
+			 &n, db,
+			 "SELECT COUNT(*) FROM sub_domaines WHERE compte = ?"
+			 " AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
+			 " web_action <> 'DELETE'",
+			 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name)))) < 0)
 			return error;
 		if (n == 0)
 			return panel__error(PANEL_ENOTFOUND, "sub", "no such entry");
@@ -287,8 +288,8 @@ static int change(panel *p, const panel_actor *who, const char *domain, const ch
 	return panel__db_transaction(p->db, change_body, &ctx);
 }
 
-int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain,
-			   const char *sub, const char *type)
+int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain, const char *sub,
+			   const char *type)
 {
 	return change(p, who, domain, sub, type, 0);
 }
@@ -320,11 +321,12 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 0)) < 0)
 		return error;
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT sub, LOWER(type), valeur, enable, web_action, web_result"
-				     " FROM sub_domaines WHERE compte = ? AND domaine = ? AND"
-				     " web_action <> 'DELETE' ORDER BY sub, type, valeur",
-				     DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 "SELECT sub, LOWER(type), valeur, enable, web_action, web_result"
+				 " FROM sub_domaines WHERE compte = ? AND domaine = ? AND"
+				 " web_action <> 'DELETE' ORDER BY sub, type, valeur",
+				 DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
 		return error;
 	size_t n = panel__db_rows_count(rows);
 	ctx->items = n ? calloc(n, sizeof(*ctx->items)) : NULL;
@@ -347,8 +349,8 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p,
-			     const panel_actor *who, const char *domain)
+int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p, const panel_actor *who,
+			     const char *domain)
 {
 	struct list_ctx ctx = {who, domain, NULL, 0};
 	int error;

@@ -15,7 +15,6 @@
 #define THROTTLE_WINDOW	  900
 #define THROTTLE_MAX_LOCK 900
 
-
 static unsigned long lock_seconds(uint64_t failures)
 {
 	if (failures < THROTTLE_FREE)
@@ -36,11 +35,12 @@ int panel__throttle_charge(panel_db *db, const char *const *keys, size_t nkeys)
 		uint64_t failures = 0;
 		/* Created before being locked: a locking read of a missing row takes gap locks,
 		 * and concurrent inserts into those gaps deadlock. */
-		if ((error = panel__db_exec(NULL, db,
-					    "INSERT INTO panel_login_failures (scope_key, failures,"
-					    " first_failure, last_failure) VALUES (?, 0, NOW(), NOW())"
-					    " ON DUPLICATE KEY UPDATE scope_key = scope_key",
-					    DB_ARGS(DB_STR(keys[i])))) < 0)
+		if ((error =
+			 panel__db_exec(NULL, db,
+					"INSERT INTO panel_login_failures (scope_key, failures,"
+					" first_failure, last_failure) VALUES (?, 0, NOW(), NOW())"
+					" ON DUPLICATE KEY UPDATE scope_key = scope_key",
+					DB_ARGS(DB_STR(keys[i])))) < 0)
 			return error;
 		if ((error = panel__db_query(&rows, db,
 					     "SELECT failures, TIMESTAMPDIFF(SECOND, last_failure,"
@@ -69,13 +69,14 @@ int panel__throttle_charge(panel_db *db, const char *const *keys, size_t nkeys)
 	for (size_t i = 0; i < nkeys; i++) {
 		/* last_failure is assigned last: the IFs see its old value. */
 		if ((error = panel__db_exec(
-			     NULL, db,
-			     "UPDATE panel_login_failures SET"
-			     " failures = IF(last_failure < NOW() - INTERVAL ? SECOND, 1, failures + 1),"
-			     " first_failure = IF(last_failure < NOW() - INTERVAL ? SECOND, NOW(),"
-			     " first_failure), last_failure = NOW() WHERE scope_key = ?",
-			     DB_ARGS(DB_U64(THROTTLE_WINDOW), DB_U64(THROTTLE_WINDOW),
-				     DB_STR(keys[i])))) < 0)
+			 NULL, db,
+			 "UPDATE panel_login_failures SET"
+			 " failures = IF(last_failure < NOW() - INTERVAL ? SECOND, 1, failures + "
+			 "1),"
+			 " first_failure = IF(last_failure < NOW() - INTERVAL ? SECOND, NOW(),"
+			 " first_failure), last_failure = NOW() WHERE scope_key = ?",
+			 DB_ARGS(DB_U64(THROTTLE_WINDOW), DB_U64(THROTTLE_WINDOW),
+				 DB_STR(keys[i])))) < 0)
 			return error;
 	}
 	return 0;
@@ -85,8 +86,9 @@ int panel__throttle_success(panel_db *db, const char *key, const char *ip_key)
 {
 	int error;
 
-	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_login_failures WHERE scope_key = ?",
-				    DB_ARGS(DB_STR(key)))) < 0)
+	if ((error =
+		 panel__db_exec(NULL, db, "DELETE FROM panel_login_failures WHERE scope_key = ?",
+				DB_ARGS(DB_STR(key)))) < 0)
 		return error;
 	if (!ip_key || !*ip_key)
 		return 0;

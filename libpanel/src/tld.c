@@ -112,7 +112,8 @@ static int tld_change_body(panel_db *db, void *arg)
 	if (error < 0 && error != PANEL_ENOTFOUND)
 		return error;
 	existed = error == 0;
-	json_t *before = existed ? json_pack("{s:s, s:i}", "tld", ctx->tld, "mode", (int)old) : NULL;
+	json_t *before =
+	    existed ? json_pack("{s:s, s:i}", "tld", ctx->tld, "mode", (int)old) : NULL;
 	json_t *after = NULL;
 	if (ctx->mode < 0) {
 		error = panel__db_exec(&affected, db, "DELETE FROM tld WHERE tld = ?",
@@ -131,8 +132,8 @@ static int tld_change_body(panel_db *db, void *arg)
 		json_decref(after);
 		return error;
 	}
-	return panel__audit(db, ctx->who, ctx->mode < 0 ? "tld.delete" : "tld.set", "tld",
-			    ctx->tld, 0, before, after);
+	return panel__audit(db, ctx->who, ctx->mode < 0 ? "tld.delete" : "tld.set", "tld", ctx->tld,
+			    0, before, after);
 }
 
 int panel_tld_set(panel *p, const panel_actor *who, const char *tld, int mode)
@@ -202,13 +203,15 @@ static int forbidden_body(panel_db *db, void *arg)
 		return error;
 	}
 	if (ctx->add) {
-		error = panel__db_exec(NULL, db, "INSERT INTO forbidden_domains (domain) VALUES (?)",
-				       DB_ARGS(DB_STR(ctx->domain)));
+		error =
+		    panel__db_exec(NULL, db, "INSERT INTO forbidden_domains (domain) VALUES (?)",
+				   DB_ARGS(DB_STR(ctx->domain)));
 		if (error == PANEL_EEXISTS)
 			return panel__error(PANEL_EEXISTS, "domain", "already forbidden");
 	} else {
-		error = panel__db_exec(&affected, db, "DELETE FROM forbidden_domains WHERE domain = ?",
-				       DB_ARGS(DB_STR(ctx->domain)));
+		error =
+		    panel__db_exec(&affected, db, "DELETE FROM forbidden_domains WHERE domain = ?",
+				   DB_ARGS(DB_STR(ctx->domain)));
 		if (error == 0 && affected == 0)
 			return panel__error(PANEL_ENOTFOUND, "domain", "not a forbidden domain");
 	}
@@ -228,8 +231,8 @@ static int forbidden_run(struct forbidden_ctx *ctx, panel *p, const char *domain
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
 	if ((error = admin_only(ctx->who)) < 0)
 		return error;
-	if (domain &&
-	    (error = panel__domain_normalize(ctx->domain, sizeof(ctx->domain), domain, "domain")) < 0)
+	if (domain && (error = panel__domain_normalize(ctx->domain, sizeof(ctx->domain), domain,
+						       "domain")) < 0)
 		return error;
 	return panel__db_transaction(p->db, forbidden_body, ctx);
 }

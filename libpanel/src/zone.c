@@ -72,11 +72,11 @@ static int expand(struct buf *line, const char *entry, const char *sub,
 		size_t offset;
 		int absolute;
 	} markers[] = {
-		{"@@PUBLIC_IP@@", "hosting.public_ip", offsetof(struct settings, public_ip), 0},
-		{"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(struct settings, public_ipv6), 0},
-		{"@@DEFAULT_MX@@", "hosting.default_mx", offsetof(struct settings, mx), 1},
-		{"@@DEFAULT_SECONDARY_MX@@", "hosting.default_secondary_mx",
-		 offsetof(struct settings, mx2), 1},
+	    {"@@PUBLIC_IP@@", "hosting.public_ip", offsetof(struct settings, public_ip), 0},
+	    {"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(struct settings, public_ipv6), 0},
+	    {"@@DEFAULT_MX@@", "hosting.default_mx", offsetof(struct settings, mx), 1},
+	    {"@@DEFAULT_SECONDARY_MX@@", "hosting.default_secondary_mx",
+	     offsetof(struct settings, mx2), 1},
 	};
 	int error = 0;
 
@@ -126,7 +126,8 @@ struct zone_ctx {
 static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint32_t uid)
 {
 	const char *fqdn = panel_setting(p, "hosting", "fqdn");
-	const char *ns1 = panel_setting(p, "hosting", "ns1"), *ns2 = panel_setting(p, "hosting", "ns2");
+	const char *ns1 = panel_setting(p, "hosting", "ns1"),
+		   *ns2 = panel_setting(p, "hosting", "ns2");
 	struct settings set = {panel_setting(p, "hosting", "public_ip"),
 			       panel_setting(p, "hosting", "public_ipv6"),
 			       panel_setting(p, "hosting", "default_mx"),
@@ -137,11 +138,14 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 	int error;
 
 	if (!fqdn || !*fqdn)
-		return panel__error(PANEL_EINVALID, "hosting.fqdn", "hosting.fqdn must be configured");
+		return panel__error(PANEL_EINVALID, "hosting.fqdn",
+				    "hosting.fqdn must be configured");
 	if (!ns1 || !*ns1)
-		return panel__error(PANEL_EINVALID, "hosting.ns1", "hosting.ns1 must be configured");
-	error = panel__db_query_u64(&s, db, "SELECT serial FROM panel_dns_serials WHERE domaine = ?",
-				    DB_ARGS(DB_STR(name)));
+		return panel__error(PANEL_EINVALID, "hosting.ns1",
+				    "hosting.ns1 must be configured");
+	error =
+	    panel__db_query_u64(&s, db, "SELECT serial FROM panel_dns_serials WHERE domaine = ?",
+				DB_ARGS(DB_STR(name)));
 	if (error == PANEL_ENOTFOUND) {
 		time_t now = time(NULL);
 		struct tm tm;
@@ -165,13 +169,14 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 		if ((error = puts_(z, head)) < 0)
 			return error;
 	}
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT s.sub, LOWER(s.type), s.valeur, dt.entry, dt.target FROM"
-				     " sub_domaines s JOIN domaines_type dt ON dt.name = s.type"
-				     " WHERE s.compte = ? AND s.domaine = ? AND s.web_action <>"
-				     " 'DELETE' AND s.enable IN ('ENABLED', 'ENABLE')"
-				     " ORDER BY s.sub, s.type, s.valeur",
-				     DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
+	if ((error =
+		 panel__db_query(&rows, db,
+				 "SELECT s.sub, LOWER(s.type), s.valeur, dt.entry, dt.target FROM"
+				 " sub_domaines s JOIN domaines_type dt ON dt.name = s.type"
+				 " WHERE s.compte = ? AND s.domaine = ? AND s.web_action <>"
+				 " 'DELETE' AND s.enable IN ('ENABLED', 'ENABLE')"
+				 " ORDER BY s.sub, s.type, s.valeur",
+				 DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
 		return error;
 	size_t n = panel__db_rows_count(rows), nlines = 0;
 	char **lines = n ? calloc(n, sizeof(*lines)) : NULL;
@@ -188,7 +193,7 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 		 * leave out what could break or inject into the zone. */
 		if (panel__sub_normalize(nsub, sizeof(nsub), sub) < 0 || strcmp(nsub, sub) != 0 ||
 		    panel__target_check(target, sizeof(target), kind, panel__db_cell(rows, i, 2)) <
-			    0 ||
+			0 ||
 		    panel__entry_template_check(entry) < 0) {
 			error = puts_(z, "; an invalid entry was left out\n");
 			continue;

@@ -25,31 +25,9 @@ static char db[128];
 static panel *p;
 static panel_actor sys, super; /* the system, and the super admin uid 2000 */
 
-static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long number(const char *fmt, ...)
-{
-	char sql[2048], full[2300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "%s", sql);
-	return ts_query_number(cluster, full);
-}
-
-static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sql(const char *fmt, ...)
-{
-	char text[2048], full[2300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "USE `%s`; %s", db, text);
-	assert_int_equal(th_sql(cluster, 0, full), 0);
-}
+/* The support library's helpers, bound to this test's cluster, database and admin. */
+#define number(...) ts_number(cluster, __VA_ARGS__)
+#define sql(...)    ts_exec(cluster, db, __VA_ARGS__)
 
 /* Creates an account as `who`, failing the test on error; returns its uid. */
 static uint32_t make_account(const panel_actor *who, const char *login, int admin)
@@ -73,22 +51,10 @@ static uint32_t make_account(const panel_actor *who, const char *login, int admi
 static int setup(void **state)
 {
 	(void)state;
-	if (th_cluster_shared(&cluster) != 0 ||
-	    th_database_create(cluster, "accounts", db, sizeof(db)) != 0)
+	/* The first admin of a new host is uid 2000, AlternC's super admin (the fixture checks). */
+	if (ts_panel_fixture(&p, &cluster, db, sizeof(db), "accounts", NULL) != 0)
 		return -1;
-	p = ts_panel_open(cluster, db);
 	sys = panel_actor_system();
-	if (panel_schema_migrate(NULL, NULL, p, &sys) != 0)
-		return -1;
-	/* The first admin of a new host is uid 2000, AlternC's super admin. */
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	panel_account *a;
-	spec.login = "admin";
-	spec.password = "Super-Admin-2000";
-	spec.admin = 1;
-	if (panel_account_create(&a, p, &sys, &spec) != 0 || a->uid != 2000)
-		return -1;
-	panel_account_free(a);
 	super = panel_actor_admin(2000);
 	super.ip = "192.0.2.1";
 	return 0;
@@ -141,25 +107,27 @@ static void create_applies_alternc_rules(void **state)
 				db),
 			 1);
 	/* Default quotas copied from defquotas (type default). */
-	assert_int_equal(number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='dom'", db,
-				a->uid),
-			 number("SELECT value FROM `%s`.defquotas WHERE quota='dom' AND "
-				"type='default'",
-				db));
+	assert_int_equal(
+	    number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='dom'", db, a->uid),
+	    number("SELECT value FROM `%s`.defquotas WHERE quota='dom' AND "
+		   "type='default'",
+		   db));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.quotas WHERE uid=%u", db, a->uid), 7);
 	/* The web root is queued for the cron side. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mem_add' AND "
-				"uid=%u AND login='alice1'",
-				db, a->uid),
-			 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mem_add' AND "
+		   "uid=%u AND login='alice1'",
+		   db, a->uid),
+	    1);
 	/* Audited, without any secret. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='account.create'"
-				" AND object_id='alice1' AND actor_uid=2000 AND ip='192.0.2.1' AND "
-				"before_data IS NULL AND after_data LIKE '%%Liddell%%' AND "
-				"after_data NOT LIKE '%%argon2%%' AND after_data NOT LIKE "
-				"'%%Wonder-Land%%'",
-				db),
-			 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='account.create'"
+		   " AND object_id='alice1' AND actor_uid=2000 AND ip='192.0.2.1' AND "
+		   "before_data IS NULL AND after_data LIKE '%%Liddell%%' AND "
+		   "after_data NOT LIKE '%%argon2%%' AND after_data NOT LIKE "
+		   "'%%Wonder-Land%%'",
+		   db),
+	    1);
 	panel_account_free(a);
 
 	/* Taken. */
@@ -177,21 +145,21 @@ static void create_refusals(void **state)
 		int code;
 		const char *field;
 	} cases[] = {
-		{"", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
-		{"bad-login", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
-		{"toolonglogin12345", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID,
-		 "login"},
-		{"mysql", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
-		{"root", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
-		{"x'or'1", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
-		{"bob", NULL, "x@example.org", NULL, -1, PANEL_EINVALID, "password"},
-		{"bob", "Pass-word-1", NULL, NULL, -1, PANEL_EINVALID, "mail"},
-		{"bob", "Pass-word-1", "not-a-mail", NULL, -1, PANEL_EINVALID, "mail"},
-		{"bob", "Pass-word-1", "x@example.org\nBcc: y@example.org", NULL, -1, PANEL_EINVALID,
-		 "mail"},
-		{"bob", "Pass-word-1", "x@example.org", "nosuchtype", -1, PANEL_EINVALID, "type"},
-		{"bob", "Pass-word-1", "x@example.org", NULL, 5000, PANEL_EINVALID, "duration"},
-		{"bob", "bob-is-my-name", "x@example.org", NULL, -1, PANEL_EINVALID, "password"},
+	    {"", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
+	    {"bad-login", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
+	    {"toolonglogin12345", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID,
+	     "login"},
+	    {"mysql", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
+	    {"root", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
+	    {"x'or'1", "Pass-word-1", "x@example.org", NULL, -1, PANEL_EINVALID, "login"},
+	    {"bob", NULL, "x@example.org", NULL, -1, PANEL_EINVALID, "password"},
+	    {"bob", "Pass-word-1", NULL, NULL, -1, PANEL_EINVALID, "mail"},
+	    {"bob", "Pass-word-1", "not-a-mail", NULL, -1, PANEL_EINVALID, "mail"},
+	    {"bob", "Pass-word-1", "x@example.org\nBcc: y@example.org", NULL, -1, PANEL_EINVALID,
+	     "mail"},
+	    {"bob", "Pass-word-1", "x@example.org", "nosuchtype", -1, PANEL_EINVALID, "type"},
+	    {"bob", "Pass-word-1", "x@example.org", NULL, 5000, PANEL_EINVALID, "duration"},
+	    {"bob", "bob-is-my-name", "x@example.org", NULL, -1, PANEL_EINVALID, "password"},
 	};
 	panel_account *a = NULL;
 
@@ -338,8 +306,8 @@ static void list_pages_with_a_cursor(void **state)
 
 	/* A member lists itself only; bad filters are refused. */
 	panel_actor m = panel_actor_member((uint32_t)number("SELECT uid FROM `%s`.membres WHERE "
-							   "login='page01'",
-							   db));
+							    "login='page01'",
+							    db));
 	assert_int_equal(panel_account_list_get(&page, p, &m, NULL), 0);
 	assert_int_equal(page->total, 1);
 	assert_string_equal(page->items[0].login, "page01");
@@ -375,7 +343,8 @@ static void update_with_etag_and_audit(void **state)
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.nom = "Lost";
 	panel_account *c = NULL;
-	assert_int_equal(panel_account_update(&c, p, &super, "carol", &ch, a->etag), PANEL_ECONFLICT);
+	assert_int_equal(panel_account_update(&c, p, &super, "carol", &ch, a->etag),
+			 PANEL_ECONFLICT);
 	assert_string_equal(panel_error_last()->field, "if_match");
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE nom='Lost'", db), 0);
 	/* A member changes its own contact details, nothing else. */
@@ -449,8 +418,8 @@ static void lock_renew_and_admin_rights(void **state)
 	assert_int_equal(panel_account_lock(&a, p, &bossa, "boss"), PANEL_ECONFLICT);
 	assert_int_equal(panel_account_lock(&a, p, &super, "admin"), PANEL_ECONFLICT);
 	panel_actor dave = panel_actor_member((uint32_t)number("SELECT uid FROM `%s`.membres "
-							      "WHERE login='dave'",
-							      db));
+							       "WHERE login='dave'",
+							       db));
 	assert_int_equal(panel_account_lock(&a, p, &dave, "dave"), PANEL_EFORBIDDEN);
 
 	/* Renewal needs a duration; then adds periods x duration months. */
@@ -512,9 +481,8 @@ static void password_changes(void **state)
 	assert_string_equal(panel_error_last()->field, "old_password");
 	assert_int_equal(panel_account_password(p, &erin, "erin", NULL, "Brand-New-Pass-1"),
 			 PANEL_EINVALID);
-	assert_int_equal(panel_account_password(p, &erin, "erin", "Correct-Horse-9",
-						"Brand-New-Pass-1"),
-			 0);
+	assert_int_equal(
+	    panel_account_password(p, &erin, "erin", "Correct-Horse-9", "Brand-New-Pass-1"), 0);
 	assert_int_equal(panel_password_verify(stored_hash("erin"), "Brand-New-Pass-1", NULL), 0);
 
 	/* The policy applies. */
@@ -522,12 +490,12 @@ static void password_changes(void **state)
 	assert_int_equal(panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "short1A!"),
 			 PANEL_EINVALID);
 	assert_non_null(strstr(panel_error_last()->message, "at least 10"));
-	assert_int_equal(panel_account_password(p, &erin, "erin", "Brand-New-Pass-1",
-						"alllowercase"),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_account_password(p, &erin, "erin", "Brand-New-Pass-1",
-						"Erin-erin-99x"),
-			 PANEL_EINVALID); /* contains the login */
+	assert_int_equal(
+	    panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "alllowercase"),
+	    PANEL_EINVALID);
+	assert_int_equal(
+	    panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "Erin-erin-99x"),
+	    PANEL_EINVALID); /* contains the login */
 	pol.minsize = 0;
 	pol.classcount = 0;
 	assert_int_equal(panel_policy_set(p, &super, &pol), 0);
@@ -540,19 +508,21 @@ static void password_changes(void **state)
 	ch.canpass = 0;
 	assert_int_equal(panel_account_update(&a, p, &super, "erin", &ch, NULL), 0);
 	panel_account_free(a);
-	assert_int_equal(panel_account_password(p, &erin, "erin", "Admin-Reset-77", "Another-One-8"),
-			 PANEL_EFORBIDDEN);
+	assert_int_equal(
+	    panel_account_password(p, &erin, "erin", "Admin-Reset-77", "Another-One-8"),
+	    PANEL_EFORBIDDEN);
 	/* Another member's password: it does not exist for erin. */
 	make_account(&super, "frank", 0);
 	assert_int_equal(panel_account_password(p, &erin, "frank", "Correct-Horse-9", "Hack-3d-It"),
 			 PANEL_ENOTFOUND);
 	assert_int_equal(panel_password_verify(stored_hash("frank"), "Correct-Horse-9", NULL), 0);
 	/* No password reaches the audit trail. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE after_data LIKE "
-				"'%%Brand-New%%' OR after_data LIKE '%%Admin-Reset%%' OR after_data "
-				"LIKE '%%argon2%%' OR before_data LIKE '%%argon2%%'",
-				db),
-			 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE after_data LIKE "
+		   "'%%Brand-New%%' OR after_data LIKE '%%Admin-Reset%%' OR after_data "
+		   "LIKE '%%argon2%%' OR before_data LIKE '%%argon2%%'",
+		   db),
+	    0);
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -567,7 +537,8 @@ static void delete_removes_everything_owned(void **state)
 
 	make_account(&super, "helper", 0);
 	sql("UPDATE membres SET creator = %u WHERE login = 'helper'", uid);
-	sql("INSERT INTO domaines (compte, domaine, gesdns, gesmx) VALUES (%u, 'grace.example', 1, 1);"
+	sql("INSERT INTO domaines (compte, domaine, gesdns, gesmx) VALUES (%u, 'grace.example', 1, "
+	    "1);"
 	    "INSERT INTO sub_domaines (compte, domaine, sub, valeur, type) VALUES (%u, "
 	    "'grace.example', 'www', '/www', 'vhost');"
 	    "INSERT INTO mail_domain (mail, alias, uid, pop, type) VALUES ('g@grace.example', "
@@ -579,7 +550,8 @@ static void delete_removes_everything_owned(void **state)
 	    "'/var/alternc/mail/g/g_grace.example/Maildir/');"
 	    "INSERT INTO ftpusers (name, password, encrypted_password, homedir, uid) VALUES "
 	    "('grace', '', 'xx', '/var/alternc/html/g/grace', %u);"
-	    "INSERT INTO sessions (sid, uid, ip) VALUES ('0123456789abcdef0123456789abcdef', %u, '')",
+	    "INSERT INTO sessions (sid, uid, ip) VALUES ('0123456789abcdef0123456789abcdef', %u, "
+	    "'')",
 	    uid, uid, uid, uid, uid, uid, uid);
 
 	assert_int_equal(panel_account_delete(p, &grace, "grace"), PANEL_EFORBIDDEN);
@@ -625,10 +597,11 @@ static void delete_removes_everything_owned(void **state)
 				db, uid),
 			 1);
 	/* Files go through the cron side. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE uid=%u AND action IN "
-				"('mem_del', 'mail_del')",
-				db, uid),
-			 2);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE uid=%u AND action IN "
+		   "('mem_del', 'mail_del')",
+		   db, uid),
+	    2);
 	/* What it created goes to the super admin. */
 	assert_int_equal(number("SELECT creator FROM `%s`.membres WHERE login='helper'", db), 2000);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action="
@@ -677,10 +650,11 @@ static void quotas_count_real_rows(void **state)
 	assert_int_equal(q.total, 5);
 	assert_int_equal(panel_quota_get(&q, p, &ivan, "ivan", "bogus"), PANEL_EINVALID);
 	assert_int_equal(panel_quota_get(&q, p, &ivan, "admin", "dom"), PANEL_ENOTFOUND);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='quota.set' AND "
-				"object_id='ivan/dom'",
-				db),
-			 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='quota.set' AND "
+		   "object_id='ivan/dom'",
+		   db),
+	    1);
 
 	/* Defaults per account type, used by new accounts of that type. */
 	assert_int_equal(panel_quota_default_set(p, &super, "premium", "dom", 20), 0);
@@ -699,12 +673,10 @@ static void quotas_count_real_rows(void **state)
 	spec.mail = "judy@example.org";
 	spec.type = "premium";
 	assert_int_equal(panel_account_create(&a, p, &super, &spec), 0);
-	assert_int_equal(number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='dom'", db,
-				a->uid),
-			 20);
-	assert_int_equal(number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='mail'", db,
-				a->uid),
-			 0);
+	assert_int_equal(
+	    number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='dom'", db, a->uid), 20);
+	assert_int_equal(
+	    number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='mail'", db, a->uid), 0);
 	panel_account_free(a);
 }
 
@@ -813,17 +785,17 @@ static void policies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create_applies_alternc_rules),
-		cmocka_unit_test(create_refusals),
-		cmocka_unit_test(who_sees_what),
-		cmocka_unit_test(list_pages_with_a_cursor),
-		cmocka_unit_test(update_with_etag_and_audit),
-		cmocka_unit_test(lock_renew_and_admin_rights),
-		cmocka_unit_test(password_changes),
-		cmocka_unit_test(delete_removes_everything_owned),
-		cmocka_unit_test(quotas_count_real_rows),
-		cmocka_unit_test(concurrent_creations_respect_the_quota),
-		cmocka_unit_test(policies),
+	    cmocka_unit_test(create_applies_alternc_rules),
+	    cmocka_unit_test(create_refusals),
+	    cmocka_unit_test(who_sees_what),
+	    cmocka_unit_test(list_pages_with_a_cursor),
+	    cmocka_unit_test(update_with_etag_and_audit),
+	    cmocka_unit_test(lock_renew_and_admin_rights),
+	    cmocka_unit_test(password_changes),
+	    cmocka_unit_test(delete_removes_everything_owned),
+	    cmocka_unit_test(quotas_count_real_rows),
+	    cmocka_unit_test(concurrent_creations_respect_the_quota),
+	    cmocka_unit_test(policies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -22,47 +22,9 @@ static char db[128], root[] = "/tmp/panel-dbtest-XXXXXX";
 static panel *p;
 static panel_actor sys, super, alice, bob, abzx;
 
-static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long number(const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	return ts_query_number(cluster, sql);
-}
-
-static void sql_on(const char *database, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_on(const char *database, const char *fmt, ...)
-{
-	char text[2048], full[2300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "USE `%s`; %s", database, text);
-	assert_int_equal(th_sql(cluster, 0, full), 0);
-}
-
-static uint32_t member(const char *login)
-{
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	panel_account *a;
-	char mail[64];
-
-	snprintf(mail, sizeof(mail), "%s@example.org", login);
-	spec.login = login;
-	spec.password = "Correct-Horse-9";
-	spec.mail = mail;
-	if (panel_account_create(&a, p, &super, &spec) != 0)
-		fail_msg("creating %s: %s", login, panel_error_last()->message);
-	uint32_t uid = a->uid;
-	panel_account_free(a);
-	return uid;
-}
+/* The support library's helpers, bound to this test's cluster, database and admin. */
+#define number(...)   ts_number(cluster, __VA_ARGS__)
+#define member(login) ts_member(p, &super, login)
 
 /* A connection as a member's database user, or NULL when the server refuses it. */
 static MYSQL *connect_as(const char *user, const char *password, const char *database)
@@ -82,32 +44,18 @@ static MYSQL *connect_as(const char *user, const char *password, const char *dat
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(root) || th_cluster_shared(&cluster) != 0 ||
-	    th_database_create(cluster, "dbs", db, sizeof(db)) != 0)
-		return -1;
-	panel_config *cfg = ts_config(cluster, 0, db);
 	/* Members' accounts are made for the loopback address the tests connect from. */
-	if (panel_config_set(cfg, "member_database", "client_host", "127.0.0.1") ||
-	    panel_config_set(cfg, "hosting", "root", root) || panel_open(&p, cfg))
+	const char *const settings[] = {
+	    "member_database", "client_host", "127.0.0.1", "hosting", "root", root, NULL};
+	if (!mkdtemp(root) || ts_panel_fixture(&p, &cluster, db, sizeof(db), "dbs", settings) != 0)
 		return -1;
-	panel_config_free(cfg);
 	sys = panel_actor_system();
-	if (panel_schema_migrate(NULL, NULL, p, &sys) != 0)
-		return -1;
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	panel_account *a;
-	spec.login = "admin";
-	spec.password = "Super-Admin-2000";
-	spec.admin = 1;
-	if (panel_account_create(&a, p, &sys, &spec) != 0)
-		return -1;
-	panel_account_free(a);
 	super = panel_actor_admin(2000);
 	alice = panel_actor_member(member("dbalice"));
 	bob = panel_actor_member(member("dbbob"));
 	/* "dbalicexshop" would match the grant pattern `dbalice_shop` if '_' were not escaped. */
 	abzx = panel_actor_member(member("dbalicexshop"));
-	sql_on(db, "UPDATE quotas SET total = 10 WHERE name IN ('mysql', 'mysql_users')");
+	ts_exec(cluster, db, "UPDATE quotas SET total = 10 WHERE name IN ('mysql', 'mysql_users')");
 	return 0;
 }
 
@@ -150,8 +98,14 @@ static void create_and_name_rules(void **state)
 	assert_int_equal(panel_database_create(&d, p, &abzx, NULL, NULL), 0);
 	panel_database_free(d);
 
-	const char *bad[] = {"x`; DROP DATABASE mysql; --", "a_b", "%", "x y", "Shop", "../x",
-			     "a'b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+	const char *bad[] = {"x`; DROP DATABASE mysql; --",
+			     "a_b",
+			     "%",
+			     "x y",
+			     "Shop",
+			     "../x",
+			     "a'b",
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (panel_database_create(&d, p, &alice, NULL, bad[i]) != PANEL_EINVALID)
 			fail_msg("suffix %s was accepted", bad[i]);
@@ -169,12 +123,14 @@ static void create_and_name_rules(void **state)
 	assert_int_equal(panel_database_get(&d, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	assert_int_equal(panel_database_delete(p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	/* The quota. */
-	sql_on(db, "UPDATE quotas SET total = 2 WHERE uid = %u AND name = 'mysql'", alice.uid);
+	ts_exec(cluster, db, "UPDATE quotas SET total = 2 WHERE uid = %u AND name = 'mysql'",
+		alice.uid);
 	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "third"), PANEL_EQUOTA);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_third'"),
 			 0);
-	sql_on(db, "UPDATE quotas SET total = 10 WHERE uid = %u AND name = 'mysql'", alice.uid);
+	ts_exec(cluster, db, "UPDATE quotas SET total = 10 WHERE uid = %u AND name = 'mysql'",
+		alice.uid);
 }
 
 static void a_failing_step_undoes_the_others(void **state)
@@ -184,8 +140,9 @@ static void a_failing_step_undoes_the_others(void **state)
 	panel_dbuser *u = NULL;
 
 	/* The audit insert, after CREATE DATABASE and CREATE USER, fails for real. */
-	sql_on(db, "CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
-		   "SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
 	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "undone"), PANEL_ERROR);
 	assert_non_null(strstr(panel_error_last()->message, "simulated failure"));
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
@@ -195,15 +152,15 @@ static void a_failing_step_undoes_the_others(void **state)
 	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "undone", "Undone-Pass-1"),
 			 PANEL_ERROR);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_undone'"), 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_undone'", db),
-			 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_undone'", db), 0);
 	/* Deleting: the database stays when the row cannot go. */
 	assert_int_equal(panel_database_delete(p, &alice, "dbalice_shop"), PANEL_ERROR);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_shop'"),
 			 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_shop'", db), 1);
-	sql_on(db, "DROP TRIGGER fail_audit");
+	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
 }
 
 /* ---------------------------------------------------------------- users and grants */
@@ -228,8 +185,10 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	mysql_close(m);
 
 	/* SELECT only on dbalice_shop. */
-	sql_on("dbalice_shop", "CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)");
-	sql_on("dbalicexshop", "CREATE TABLE secret (id INT); INSERT INTO secret VALUES (42)");
+	ts_exec(cluster, "dbalice_shop",
+		"CREATE TABLE t (id INT PRIMARY KEY); INSERT INTO t VALUES (1)");
+	ts_exec(cluster, "dbalicexshop",
+		"CREATE TABLE secret (id INT); INSERT INTO secret VALUES (42)");
 	panel_dbgrant g = {.database = "dbalice_shop", .rights = PANEL_DBRIGHT_SELECT};
 	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
 	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
@@ -253,11 +212,12 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	assert_int_equal(n, 2); /* dbalice and dbalice_shop */
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(grants[i].rights, strcmp(grants[i].database, "dbalice_shop") == 0
-							   ? PANEL_DBRIGHT_SELECT
-							   : 0u);
+						       ? PANEL_DBRIGHT_SELECT
+						       : 0u);
 	free(grants);
 	/* More rights, then none. */
-	g.rights = PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT | PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES;
+	g.rights =
+	    PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT | PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES;
 	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
 	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
 	assert_int_equal(mysql_query(m, "INSERT INTO t VALUES (2)"), 0);
@@ -309,7 +269,8 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	assert_int_equal(panel_dbuser_delete(p, &bob, "dbalice_app"), PANEL_ENOTFOUND);
 	assert_int_equal(panel_dbuser_delete(p, &alice, "dbalice_app"), 0);
 	assert_null(connect_as("dbalice_app", "Changed-Pass-2", NULL));
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_app'", db), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_app'", db),
+			 0);
 	/* No password in the audit trail or the rows. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE after_data LIKE "
 				"'%%Pass-%%'",
@@ -346,8 +307,9 @@ static void repair_finds_and_fixes(void **state)
 	size_t n;
 
 	/* dbbob_stray (server only) exists already; a row without its database: */
-	sql_on(db, "INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
-	       bob.uid);
+	ts_exec(cluster, db,
+		"INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
+		bob.uid);
 	assert_int_equal(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
 	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
 	int stray = 0, ghost = 0;
@@ -381,8 +343,9 @@ static void dump_and_restore_jobs(void **state)
 	unsigned done = 0;
 	char file[256] = "";
 
-	sql_on("dbalice_shop", "CREATE TABLE keep (v VARCHAR(20)); INSERT INTO keep VALUES "
-			       "('précieux')");
+	ts_exec(cluster, "dbalice_shop",
+		"CREATE TABLE keep (v VARCHAR(20)); INSERT INTO keep VALUES "
+		"('précieux')");
 	assert_int_equal(panel_database_dump(&job, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	assert_int_equal(panel_database_dump(&job, p, &alice, "dbalice_shop"), 0);
 	assert_true(job > 0);
@@ -396,8 +359,9 @@ static void dump_and_restore_jobs(void **state)
 	assert_int_equal(done, 1);
 	MYSQL *m = th_connect(cluster, 0, db);
 	char q[128];
-	snprintf(q, sizeof(q), "SELECT result, JSON_VALUE(args, '$.file') FROM panel_actions WHERE "
-			       "id=%llu",
+	snprintf(q, sizeof(q),
+		 "SELECT result, JSON_VALUE(args, '$.file') FROM panel_actions WHERE "
+		 "id=%llu",
 		 (unsigned long long)job);
 	assert_int_equal(mysql_query(m, q), 0);
 	MYSQL_RES *res = mysql_store_result(m);
@@ -410,10 +374,11 @@ static void dump_and_restore_jobs(void **state)
 	assert_int_equal(access(file, R_OK), 0);
 
 	/* Lose the data, then restore it from the dump. */
-	sql_on("dbalice_shop", "DROP TABLE keep");
+	ts_exec(cluster, "dbalice_shop", "DROP TABLE keep");
 	const char *base = strrchr(file, '/') + 1;
-	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd"),
-			 PANEL_EINVALID);
+	assert_int_equal(
+	    panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd"),
+	    PANEL_EINVALID);
 	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice", base), PANEL_EINVALID);
 	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", base), 0);
 	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
@@ -426,12 +391,12 @@ static void dump_and_restore_jobs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create_and_name_rules),
-		cmocka_unit_test(a_failing_step_undoes_the_others),
-		cmocka_unit_test(users_do_exactly_what_their_grants_allow),
-		cmocka_unit_test(dropping_a_database_removes_its_grants),
-		cmocka_unit_test(repair_finds_and_fixes),
-		cmocka_unit_test(dump_and_restore_jobs),
+	    cmocka_unit_test(create_and_name_rules),
+	    cmocka_unit_test(a_failing_step_undoes_the_others),
+	    cmocka_unit_test(users_do_exactly_what_their_grants_allow),
+	    cmocka_unit_test(dropping_a_database_removes_its_grants),
+	    cmocka_unit_test(repair_finds_and_fixes),
+	    cmocka_unit_test(dump_and_restore_jobs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,76 +24,39 @@ static char db[128];
 static panel *p;
 static panel_actor sys, super, alice, bob;
 
-static long long number(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long long number(const char *fmt, ...)
-{
-	char sql[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof(sql), fmt, ap);
-	va_end(ap);
-	return ts_query_number(cluster, sql);
-}
-
-static void sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sql(const char *fmt, ...)
-{
-	char text[2048], full[2300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "USE `%s`; %s", db, text);
-	assert_int_equal(th_sql(cluster, 0, full), 0);
-}
-
-static uint32_t member(const char *login)
-{
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	panel_account *a;
-	char mail[64];
-
-	snprintf(mail, sizeof(mail), "%s@example.org", login);
-	spec.login = login;
-	spec.password = "Correct-Horse-9";
-	spec.mail = mail;
-	if (panel_account_create(&a, p, &super, &spec) != 0)
-		fail_msg("creating %s: %s", login, panel_error_last()->message);
-	uint32_t uid = a->uid;
-	panel_account_free(a);
-	return uid;
-}
+/* The support library's helpers, bound to this test's cluster, database and admin. */
+#define number(...)   ts_number(cluster, __VA_ARGS__)
+#define sql(...)      ts_exec(cluster, db, __VA_ARGS__)
+#define member(login) ts_member(p, &super, login)
 
 static int setup(void **state)
 {
 	(void)state;
-	if (th_cluster_shared(&cluster) != 0 ||
-	    th_database_create(cluster, "domains", db, sizeof(db)) != 0)
+	static const char *const settings[] = {"hosting",
+					       "fqdn",
+					       "panel.host.example",
+					       "hosting",
+					       "public_ip",
+					       "192.0.2.10",
+					       "hosting",
+					       "public_ipv6",
+					       "2001:db8::10",
+					       "hosting",
+					       "ns1",
+					       "ns1.host.example",
+					       "hosting",
+					       "ns2",
+					       "ns2.host.example",
+					       "hosting",
+					       "default_mx",
+					       "mx1.host.example",
+					       "hosting",
+					       "default_secondary_mx",
+					       "mx2.host.example",
+					       NULL};
+	if (ts_panel_fixture(&p, &cluster, db, sizeof(db), "domains", settings) != 0)
 		return -1;
-	panel_config *cfg = ts_config(cluster, 0, db);
-	if (panel_config_set(cfg, "hosting", "fqdn", "panel.host.example") ||
-	    panel_config_set(cfg, "hosting", "public_ip", "192.0.2.10") ||
-	    panel_config_set(cfg, "hosting", "public_ipv6", "2001:db8::10") ||
-	    panel_config_set(cfg, "hosting", "ns1", "ns1.host.example") ||
-	    panel_config_set(cfg, "hosting", "ns2", "ns2.host.example") ||
-	    panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example") ||
-	    panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example") ||
-	    panel_open(&p, cfg))
-		return -1;
-	panel_config_free(cfg);
 	sys = panel_actor_system();
-	if (panel_schema_migrate(NULL, NULL, p, &sys) != 0)
-		return -1;
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	panel_account *a;
-	spec.login = "admin";
-	spec.password = "Super-Admin-2000";
-	spec.admin = 1;
-	if (panel_account_create(&a, p, &sys, &spec) != 0)
-		return -1;
-	panel_account_free(a);
 	super = panel_actor_admin(2000);
 	alice = panel_actor_member(member("alice"));
 	bob = panel_actor_member(member("bob"));
@@ -247,19 +210,19 @@ static void add_refusals(void **state)
 		const char *name;
 		int code;
 	} cases[] = {
-		{"", PANEL_EINVALID},
-		{"localhost", PANEL_EINVALID},
-		{"bad_name.fr", PANEL_EINVALID},
-		{"-bad.fr", PANEL_EINVALID},
-		{"a..b.fr", PANEL_EINVALID},
-		{"x.fr\nevil", PANEL_EINVALID},
-		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.fr", PANEL_EINVALID},
-		{"hotmail.com", PANEL_EINVALID},     /* forbidden */
-		{"mail.hotmail.com", PANEL_EINVALID}, /* under a forbidden one */
-		{"example.xyz", PANEL_EINVALID},     /* TLD not in the table */
-		{"panel.host.example", PANEL_EINVALID},
-		{"alice-shop.fr", PANEL_EEXISTS},     /* alice's */
-		{"blog.alice-shop.fr", PANEL_EEXISTS}, /* under alice's */
+	    {"", PANEL_EINVALID},
+	    {"localhost", PANEL_EINVALID},
+	    {"bad_name.fr", PANEL_EINVALID},
+	    {"-bad.fr", PANEL_EINVALID},
+	    {"a..b.fr", PANEL_EINVALID},
+	    {"x.fr\nevil", PANEL_EINVALID},
+	    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.fr", PANEL_EINVALID},
+	    {"hotmail.com", PANEL_EINVALID},	  /* forbidden */
+	    {"mail.hotmail.com", PANEL_EINVALID}, /* under a forbidden one */
+	    {"example.xyz", PANEL_EINVALID},	  /* TLD not in the table */
+	    {"panel.host.example", PANEL_EINVALID},
+	    {"alice-shop.fr", PANEL_EEXISTS},	   /* alice's */
+	    {"blog.alice-shop.fr", PANEL_EEXISTS}, /* under alice's */
 	};
 	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
 	panel_domain *d = NULL;
@@ -298,7 +261,8 @@ static void add_refusals(void **state)
 	sql("UPDATE quotas SET total = 1 WHERE uid = %u AND name = 'dom'", carol);
 	panel_domain_free(add(&c, "carol1.org", 0));
 	add(&c, "carol2.org", PANEL_EQUOTA);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE compte=%u", db, carol), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE compte=%u", db, carol),
+			 1);
 }
 
 /* ---------------------------------------------------------------- ownership */
@@ -317,9 +281,9 @@ static void others_domains_do_not_exist(void **state)
 	assert_int_equal(panel_domain_delete(p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_int_equal(panel_subdomain_list_get(&subs, &n, p, &bob, "alice-shop.fr"),
 			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip",
-					     "203.0.113.66"),
-			 PANEL_ENOTFOUND);
+	assert_int_equal(
+	    panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip", "203.0.113.66"),
+	    PANEL_ENOTFOUND);
 	assert_int_equal(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost"),
 			 PANEL_ENOTFOUND);
 	assert_int_equal(panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", 0),
@@ -358,29 +322,29 @@ static void entries_of_every_type(void **state)
 	struct {
 		const char *sub, *type, *target;
 	} ok[] = {
-		{"blog", "vhost", "/blog//www/"},
-		{"old", "url", "https://new.example.net/path?a=1"},
-		{"srv", "ip", "198.51.100.7"},
-		{"srv", "ip", "198.51.100.8"}, /* several A records on a name */
-		{"srv", "ipv6", "2001:db8::7"},
-		{"alias", "cname", "target.example.net."},
-		{"", "txt", "v=spf1 mx -all"},
-		{"", "txt", "quote \" and backslash \\ and ; and $INCLUDE /etc/passwd"},
-		{"_dmarc", "txt", "v=DMARC1; p=none"},
-		{"mx-here", "mx", "mail.example.net"},
-		{"mx-here", "mx2", "backup.example.net"},
-		{"webmail2", "webmail", ""},
-		{"*", "ip", "198.51.100.9"},
-		{"cp", "panel", ""},
+	    {"blog", "vhost", "/blog//www/"},
+	    {"old", "url", "https://new.example.net/path?a=1"},
+	    {"srv", "ip", "198.51.100.7"},
+	    {"srv", "ip", "198.51.100.8"}, /* several A records on a name */
+	    {"srv", "ipv6", "2001:db8::7"},
+	    {"alias", "cname", "target.example.net."},
+	    {"", "txt", "v=spf1 mx -all"},
+	    {"", "txt", "quote \" and backslash \\ and ; and $INCLUDE /etc/passwd"},
+	    {"_dmarc", "txt", "v=DMARC1; p=none"},
+	    {"mx-here", "mx", "mail.example.net"},
+	    {"mx-here", "mx2", "backup.example.net"},
+	    {"webmail2", "webmail", ""},
+	    {"*", "ip", "198.51.100.9"},
+	    {"cp", "panel", ""},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (panel_subdomain_set(&s, p, &alice, "every-type.org", ok[i].sub, ok[i].type,
 					ok[i].target) != 0)
 			fail_msg("%s %s %s: %s", ok[i].sub, ok[i].type, ok[i].target,
 				 panel_error_last()->message);
-	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost",
-					     "/blog//www/"),
-			 0);
+	assert_int_equal(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/blog//www/"),
+	    0);
 	assert_string_equal(s.target, "/blog/www"); /* normalized */
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
@@ -399,15 +363,25 @@ static void entries_of_every_type(void **state)
 		fail_msg("named-checkzone refused the zone:\n%s\n%s", zone, out);
 	assert_int_equal(checkzone_dump("every-type.org", zone, out, sizeof(out)), 0);
 	const char *expected[] = {
-		"srv.every-type.org.", "198.51.100.7", "198.51.100.8", "2001:db8::7",
-		"alias.every-type.org.", "CNAME\ttarget.example.net.", "mx1.host.example.",
-		"mx2.host.example.", "MX\t5 mail.example.net.", "*.every-type.org.",
-		"\"v=spf1 mx -all\"", "_dmarc.every-type.org.",
-		"\"quote \\\" and backslash \\\\ and ; and $INCLUDE /etc/passwd\"",
-		"cp.every-type.org.", "192.0.2.10"};
+	    "srv.every-type.org.",
+	    "198.51.100.7",
+	    "198.51.100.8",
+	    "2001:db8::7",
+	    "alias.every-type.org.",
+	    "CNAME\ttarget.example.net.",
+	    "mx1.host.example.",
+	    "mx2.host.example.",
+	    "MX\t5 mail.example.net.",
+	    "*.every-type.org.",
+	    "\"v=spf1 mx -all\"",
+	    "_dmarc.every-type.org.",
+	    "\"quote \\\" and backslash \\\\ and ; and $INCLUDE /etc/passwd\"",
+	    "cp.every-type.org.",
+	    "192.0.2.10"};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
 		if (!strstr(out, expected[i]))
-			fail_msg("%s missing from the zone as named reads it:\n%s", expected[i], out);
+			fail_msg("%s missing from the zone as named reads it:\n%s", expected[i],
+				 out);
 	/* The $INCLUDE stayed text: no record came from /etc/passwd. */
 	assert_null(strstr(out, "root:"));
 	free(zone);
@@ -421,30 +395,30 @@ static void entry_refusals(void **state)
 		int code;
 		const char *field;
 	} bad[] = {
-		{"a", "vhost", "/../../etc", PANEL_EINVALID, "target"},
-		{"a", "vhost", "/ok/./x", PANEL_EINVALID, "target"},
-		{"a", "vhost", "relative", PANEL_EINVALID, "target"},
-		{"a", "vhost", "/with space", PANEL_EINVALID, "target"},
-		{"a", "url", "javascript:alert(1)", PANEL_EINVALID, "target"},
-		{"a", "url", "http://ok.example/\"><script>", PANEL_EINVALID, "target"},
-		{"a", "url", "http://bad_host/", PANEL_EINVALID, "target"},
-		{"a", "ip", "999.1.1.1", PANEL_EINVALID, "target"},
-		{"a", "ip", "198.51.100.7\n@ IN NS evil.", PANEL_EINVALID, "target"},
-		{"a", "ipv6", "2001:db8::g", PANEL_EINVALID, "target"},
-		{"a", "cname", "not a host", PANEL_EINVALID, "target"},
-		{"a", "txt", "line\nbreak", PANEL_EINVALID, "target"},
-		{"a", "txt", "", PANEL_EINVALID, "target"},
-		{"a", "webmail", "/not/empty", PANEL_EINVALID, "target"},
-		{"bad sub", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
-		{"a\nb", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
-		{"$origin", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
-		{"_srv", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
-		{"", "cname", "x.example.net", PANEL_EINVALID, "sub"},
-		{"a", "nosuchtype", "", PANEL_EINVALID, "type"},
-		/* srv has A records: a CNAME cannot join them, nor a vhost (not compatible). */
-		{"srv", "cname", "x.example.net", PANEL_ECONFLICT, "type"},
-		{"alias", "txt", "beside a cname", PANEL_ECONFLICT, "type"},
-		{"srv", "vhost", "/x", PANEL_ECONFLICT, "type"},
+	    {"a", "vhost", "/../../etc", PANEL_EINVALID, "target"},
+	    {"a", "vhost", "/ok/./x", PANEL_EINVALID, "target"},
+	    {"a", "vhost", "relative", PANEL_EINVALID, "target"},
+	    {"a", "vhost", "/with space", PANEL_EINVALID, "target"},
+	    {"a", "url", "javascript:alert(1)", PANEL_EINVALID, "target"},
+	    {"a", "url", "http://ok.example/\"><script>", PANEL_EINVALID, "target"},
+	    {"a", "url", "http://bad_host/", PANEL_EINVALID, "target"},
+	    {"a", "ip", "999.1.1.1", PANEL_EINVALID, "target"},
+	    {"a", "ip", "198.51.100.7\n@ IN NS evil.", PANEL_EINVALID, "target"},
+	    {"a", "ipv6", "2001:db8::g", PANEL_EINVALID, "target"},
+	    {"a", "cname", "not a host", PANEL_EINVALID, "target"},
+	    {"a", "txt", "line\nbreak", PANEL_EINVALID, "target"},
+	    {"a", "txt", "", PANEL_EINVALID, "target"},
+	    {"a", "webmail", "/not/empty", PANEL_EINVALID, "target"},
+	    {"bad sub", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+	    {"a\nb", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+	    {"$origin", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+	    {"_srv", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},
+	    {"", "cname", "x.example.net", PANEL_EINVALID, "sub"},
+	    {"a", "nosuchtype", "", PANEL_EINVALID, "type"},
+	    /* srv has A records: a CNAME cannot join them, nor a vhost (not compatible). */
+	    {"srv", "cname", "x.example.net", PANEL_ECONFLICT, "type"},
+	    {"alias", "txt", "beside a cname", PANEL_ECONFLICT, "type"},
+	    {"srv", "vhost", "/x", PANEL_ECONFLICT, "type"},
 	};
 	panel_subdomain s;
 
@@ -453,14 +427,14 @@ static void entry_refusals(void **state)
 					     bad[i].type, bad[i].target);
 		if (rc != bad[i].code || !panel_error_last()->field ||
 		    strcmp(panel_error_last()->field, bad[i].field) != 0)
-			fail_msg("case %zu (%s %s): got %d field %s: %s", i, bad[i].sub, bad[i].type,
-				 rc, panel_error_last()->field ? panel_error_last()->field : "-",
+			fail_msg("case %zu (%s %s): got %d field %s: %s", i, bad[i].sub,
+				 bad[i].type, rc,
+				 panel_error_last()->field ? panel_error_last()->field : "-",
 				 panel_error_last()->message);
 	}
 	/* A vhost replaces the previous vhost of the name. */
-	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost",
-					     "/newblog"),
-			 0);
+	assert_int_equal(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/newblog"), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
 				"'every-type.org' AND sub='blog' AND web_action<>'DELETE'",
 				db),
@@ -474,9 +448,9 @@ static void entry_refusals(void **state)
 	panel_domain *d;
 	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 0, -1, -1, NULL), 0);
 	panel_domain_free(d);
-	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "z", "ip",
-					     "198.51.100.7"),
-			 PANEL_EINVALID);
+	assert_int_equal(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "z", "ip", "198.51.100.7"),
+	    PANEL_EINVALID);
 	char *zone;
 	assert_int_equal(panel_domain_zone(&zone, p, &alice, "every-type.org"), PANEL_ECONFLICT);
 	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 1, -1, -1, NULL), 0);
@@ -548,8 +522,8 @@ static void missing_settings_are_reported(void **state)
 	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.host.example"), 0);
 	assert_int_equal(panel_config_set(cfg, "hosting", "ns1", "ns1.host.example"), 0);
 	assert_int_equal(panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example"),
-			 0);
+	assert_int_equal(
+	    panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example"), 0);
 	assert_int_equal(panel_open(&bare, cfg), 0);
 	panel_config_free(cfg);
 	assert_int_equal(panel_domain_zone(&zone, bare, &alice, "alice-shop.fr"), PANEL_EINVALID);
@@ -616,7 +590,8 @@ static void delete_cascades(void **state)
 	panel_domain_free(add(&alice, "staying.org", 0));
 	sql("INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type) VALUES"
 	    " ('going.org', 'going.org', %u, 0, 0), ('a@going.org', 'a_going.org', %u, 1, 0),"
-	    " ('@going.org', 'x@example.org', %u, 0, 0), ('a@staying.org', 'a_staying.org', %u, 1, 0);"
+	    " ('@going.org', 'x@example.org', %u, 0, 0), ('a@staying.org', 'a_staying.org', %u, 1, "
+	    "0);"
 	    "INSERT INTO mail_users (uid, alias, path, password) VALUES"
 	    " (%u, 'a_going.org', '/var/alternc/mail/a/a_going.org', 'x'),"
 	    " (%u, 'a@going.org', '/var/alternc/mail/a/a_going.org', 'x'),"
@@ -647,27 +622,23 @@ static void delete_cascades(void **state)
 				"'%%going.org'",
 				db),
 			 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_alias WHERE mail='a_going.org'",
-				db),
-			 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name LIKE 'going.org%%'",
-				db),
-			 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.mail_alias WHERE mail='a_going.org'", db), 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name LIKE 'going.org%%'", db), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mail_del' "
 				"AND args LIKE '%%a_going.org%%'",
 				db),
 			 1);
 	/* The other domain keeps everything. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_users WHERE alias='a_staying.org'",
-				db),
-			 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.mail_users WHERE alias='a_staying.org'", db), 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name='staying.org'", db),
 			 1);
 	/* After the cron side removes the rows, nothing refers to the domain any more. */
 	sql("DELETE FROM domaines WHERE dns_action = 'DELETE' AND domaine = 'going.org'");
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine='going.org'",
-				db),
-			 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine='going.org'", db), 0);
 }
 
 /* ---------------------------------------------------------------- race */
@@ -709,9 +680,8 @@ static void two_members_race_for_a_domain(void **state)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	assert_true((a.rc == 0 && b.rc == PANEL_EEXISTS) || (b.rc == 0 && a.rc == PANEL_EEXISTS));
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine='contested.org'",
-				db),
-			 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine='contested.org'", db), 1);
 	assert_int_equal(number("SELECT COUNT(DISTINCT compte) FROM `%s`.sub_domaines WHERE "
 				"domaine='contested.org'",
 				db),
@@ -731,9 +701,9 @@ static void admin_tables(void **state)
 	assert_int_equal(panel_domain_type_list(&types, &n, p, &alice), 0);
 	assert_int_equal(n, 12);
 	free(types);
-	assert_int_equal(panel_domain_type_update(&t, p, &alice, "txt", "mine", NULL, NULL, NULL, -1,
-						  -1, -1),
-			 PANEL_EFORBIDDEN);
+	assert_int_equal(
+	    panel_domain_type_update(&t, p, &alice, "txt", "mine", NULL, NULL, NULL, -1, -1, -1),
+	    PANEL_EFORBIDDEN);
 	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL,
 						  "%SUB% IN TXT \"%TARGET%\"\n$INCLUDE /etc/passwd",
 						  NULL, NULL, -1, -1, -1),
@@ -753,9 +723,8 @@ static void admin_tables(void **state)
 	panel_subdomain s;
 	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "t2", "txt", "x"),
 			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, NULL, "ALL",
-						  -1, -1, -1),
-			 0);
+	assert_int_equal(
+	    panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, NULL, "ALL", -1, -1, -1), 0);
 
 	/* TLDs: a new one opens names under it; mode 0 closes them. */
 	assert_int_equal(panel_tld_set(p, &alice, "xyz", 4), PANEL_EFORBIDDEN);
@@ -788,18 +757,18 @@ static void admin_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add_creates_alternc_defaults),
-		cmocka_unit_test(add_refusals),
-		cmocka_unit_test(others_domains_do_not_exist),
-		cmocka_unit_test(entries_of_every_type),
-		cmocka_unit_test(entry_refusals),
-		cmocka_unit_test(delete_disable_and_serial),
-		cmocka_unit_test(hostile_rows_stay_out_of_the_zone),
-		cmocka_unit_test(missing_settings_are_reported),
-		cmocka_unit_test(edit_lock_and_mail_switch),
-		cmocka_unit_test(delete_cascades),
-		cmocka_unit_test(two_members_race_for_a_domain),
-		cmocka_unit_test(admin_tables),
+	    cmocka_unit_test(add_creates_alternc_defaults),
+	    cmocka_unit_test(add_refusals),
+	    cmocka_unit_test(others_domains_do_not_exist),
+	    cmocka_unit_test(entries_of_every_type),
+	    cmocka_unit_test(entry_refusals),
+	    cmocka_unit_test(delete_disable_and_serial),
+	    cmocka_unit_test(hostile_rows_stay_out_of_the_zone),
+	    cmocka_unit_test(missing_settings_are_reported),
+	    cmocka_unit_test(edit_lock_and_mail_switch),
+	    cmocka_unit_test(delete_cascades),
+	    cmocka_unit_test(two_members_race_for_a_domain),
+	    cmocka_unit_test(admin_tables),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,5 @@
 /* Test support on top of the harness: libpanel handles and SQL files. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +98,86 @@ long long ts_query_number(const th_cluster *c, const char *sql)
 	}
 	mysql_close(m);
 	return v;
+}
+
+long long ts_number(const th_cluster *c, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return ts_query_number(c, sql);
+}
+
+void ts_exec(const th_cluster *c, const char *db, const char *fmt, ...)
+{
+	char text[4096], full[4300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "USE `%s`; %s", db, text);
+	if (th_sql(c, 0, full) != 0) {
+		fprintf(stderr, "ts_exec failed: %s\n", text);
+		abort();
+	}
+}
+
+uint32_t ts_member(panel *p, const panel_actor *admin, const char *login)
+{
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a;
+	char mail[64];
+
+	snprintf(mail, sizeof(mail), "%s@example.org", login);
+	spec.login = login;
+	spec.password = "Correct-Horse-9";
+	spec.mail = mail;
+	if (panel_account_create(&a, p, admin, &spec) != 0) {
+		fprintf(stderr, "creating %s: %s\n", login, panel_error_last()->message);
+		abort();
+	}
+	uint32_t uid = a->uid;
+	panel_account_free(a);
+	return uid;
+}
+
+int ts_panel_fixture(panel **out, th_cluster **cluster, char *dbname, size_t dbnamesz,
+		     const char *prefix, const char *const *settings)
+{
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_actor sys = panel_actor_system();
+	panel_account *a = NULL;
+	panel_config *cfg;
+
+	*out = NULL;
+	if (th_cluster_shared(cluster) != 0 ||
+	    th_database_create(*cluster, prefix, dbname, dbnamesz) != 0)
+		return -1;
+	cfg = ts_config(*cluster, 0, dbname);
+	for (size_t i = 0; settings && settings[i]; i += 3)
+		if (panel_config_set(cfg, settings[i], settings[i + 1], settings[i + 2]) != 0) {
+			fprintf(stderr, "ts_panel_fixture: %s\n", panel_error_last()->message);
+			panel_config_free(cfg);
+			return -1;
+		}
+	if (panel_open(out, cfg) != 0) {
+		panel_config_free(cfg);
+		return -1;
+	}
+	panel_config_free(cfg);
+	spec.login = "admin";
+	spec.password = "Super-Admin-2000";
+	spec.admin = 1;
+	if (panel_schema_migrate(NULL, NULL, *out, &sys) != 0 ||
+	    panel_account_create(&a, *out, &sys, &spec) != 0 || a->uid != 2000) {
+		fprintf(stderr, "ts_panel_fixture: %s\n", panel_error_last()->message);
+		panel_account_free(a);
+		return -1;
+	}
+	panel_account_free(a);
+	return 0;
 }

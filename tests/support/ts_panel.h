@@ -18,4 +18,22 @@ int ts_sql_file(const th_cluster *c, const char *dbname, const char *path);
 /* The first column of the first row of sql run on server 0, as a number (-1 on error). */
 long long ts_query_number(const th_cluster *c, const char *sql);
 
+/* The first column of the first row of a printf-style query on server 0 (-1 on error). */
+long long ts_number(const th_cluster *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Runs printf-style SQL in database db on server 0; aborts the test program on failure. */
+void ts_exec(const th_cluster *c, const char *db, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Creates the member login (mail login@example.org, a valid password) as admin; aborts on
+ * failure. Returns its uid. */
+uint32_t ts_member(panel *p, const panel_actor *admin, const char *login);
+
+/* The usual start of a libpanel test: a fresh database (name written to dbname) on the shared
+ * cluster, a handle with the extra settings (NULL-terminated "section", "key", "value" triples),
+ * the schema migrated, and the super admin "admin" (uid 2000). 0 or -1. */
+int ts_panel_fixture(panel **out, th_cluster **cluster, char *dbname, size_t dbnamesz,
+		     const char *prefix, const char *const *settings);
+
 #endif

@@ -8,10 +8,10 @@
 #include "common.h"
 
 typedef struct panel_database {
-	char name[65];   /* login, or login_suffix */
-	uint32_t uid;    /* owner */
+	char name[65]; /* login, or login_suffix */
+	uint32_t uid;  /* owner */
 	char login[17];
-	uint64_t size;   /* bytes (data + index), read from the server now */
+	uint64_t size; /* bytes (data + index), read from the server now */
 } panel_database;
 
 /* Creates the database login (suffix NULL or "") or login_suffix (suffix [a-z0-9]+) for login
@@ -93,10 +93,10 @@ PANEL_EXTERN int panel_dbuser_grants_set(panel *p, const panel_actor *who, const
 /* ---------------------------------------------------------------- repair, backups */
 
 typedef struct panel_db_problem {
-	char kind[9];      /* "database" or "user" */
+	char kind[9]; /* "database" or "user" */
 	char name[81];
-	char problem[40];  /* "no_row" (on the server only) or "not_on_server" (row only) */
-	char action[80];   /* what repair does, or did */
+	char problem[40]; /* "no_row" (on the server only) or "not_on_server" (row only) */
+	char action[80];  /* what repair does, or did */
 } panel_db_problem;
 
 /* Compares the server with the rows (admins): databases and users named after an account

@@ -11,14 +11,14 @@
 
 typedef struct panel_domain {
 	char domain[PANEL_DOMAIN_MAX + 1]; /* ASCII (punycode), lower case, no trailing dot */
-	uint32_t uid;                       /* owner */
+	uint32_t uid;			   /* owner */
 	char login[17];
-	int dns;               /* gesdns: the host is authoritative (zone generated) */
-	int mx;                /* gesmx: the host receives the domain's mail */
-	int noerase;           /* admin lock: the member may not delete it or change its DNS */
-	char dns_action[8];    /* OK, UPDATE or DELETE (the cron side's work order) */
+	int dns;	    /* gesdns: the host is authoritative (zone generated) */
+	int mx;		    /* gesmx: the host receives the domain's mail */
+	int noerase;	    /* admin lock: the member may not delete it or change its DNS */
+	char dns_action[8]; /* OK, UPDATE or DELETE (the cron side's work order) */
 	char dns_result[256];
-	unsigned subdomains;   /* entries not pending deletion */
+	unsigned subdomains; /* entries not pending deletion */
 	char etag[33];
 } panel_domain;
 
@@ -34,13 +34,16 @@ typedef struct panel_domain_list {
 typedef struct panel_domain_spec {
 	unsigned version;   /* PANEL_DOMAIN_SPEC_VERSION */
 	const char *domain; /* UTF-8 (internationalized names are converted) or ASCII */
-	int dns;            /* -1 = default (1) */
-	int mx;             /* -1 = default (1) */
-	int noerase;        /* -1 = default (0); admins only */
-	int force;          /* 0 or 1; admins only: skip the TLD and forbidden-domain checks */
+	int dns;	    /* -1 = default (1) */
+	int mx;		    /* -1 = default (1) */
+	int noerase;	    /* -1 = default (0); admins only */
+	int force;	    /* 0 or 1; admins only: skip the TLD and forbidden-domain checks */
 } panel_domain_spec;
 
-#define PANEL_DOMAIN_SPEC_INIT {PANEL_DOMAIN_SPEC_VERSION, NULL, -1, -1, -1, 0}
+#define PANEL_DOMAIN_SPEC_INIT                                                                     \
+	{                                                                                          \
+		PANEL_DOMAIN_SPEC_VERSION, NULL, -1, -1, -1, 0                                     \
+	}
 
 /* Hosts a domain for the member login (NULL: the actor's own account, or the member an admin
  * acts as). Checks: syntax (converted to punycode), not the panel's own name, TLD allowed by the
@@ -80,11 +83,11 @@ PANEL_EXTERN int panel_domain_zone(char **out, panel *p, const panel_actor *who,
 
 typedef struct panel_subdomain {
 	char domain[PANEL_DOMAIN_MAX + 1];
-	char sub[101];       /* "" = the domain itself, "*" = wildcard */
-	char type[31];       /* a domaines_type name, lower case */
-	char target[256];    /* directory, URL, IP, host name, text... ("" for NONE types) */
-	char enable[9];      /* ENABLED, DISABLED, or ENABLE / DISABLE while the cron applies it */
-	char web_action[7];  /* OK, UPDATE or DELETE */
+	char sub[101];	    /* "" = the domain itself, "*" = wildcard */
+	char type[31];	    /* a domaines_type name, lower case */
+	char target[256];   /* directory, URL, IP, host name, text... ("" for NONE types) */
+	char enable[9];	    /* ENABLED, DISABLED, or ENABLE / DISABLE while the cron applies it */
+	char web_action[7]; /* OK, UPDATE or DELETE */
 	char web_result[256];
 } panel_subdomain;
 
@@ -106,19 +109,18 @@ PANEL_EXTERN int panel_subdomain_delete(panel *p, const panel_actor *who, const 
 					const char *sub, const char *type);
 
 /* Asks the cron side to enable (1) or disable (0) the entries (sub, type). */
-PANEL_EXTERN int panel_subdomain_set_enabled(panel *p, const panel_actor *who,
-					     const char *domain, const char *sub,
-					     const char *type, int enabled);
+PANEL_EXTERN int panel_subdomain_set_enabled(panel *p, const panel_actor *who, const char *domain,
+					     const char *sub, const char *type, int enabled);
 
 /* ---------------------------------------------------------------- domain types (admins) */
 
 typedef struct panel_domain_type {
 	char name[31];
 	char description[256];
-	char target[10];         /* NONE, URL, DIRECTORY, IP, IPV6, DOMAIN, TXT */
-	char entry[256];         /* BIND line template: %SUB%, %TARGET%, @@PUBLIC_IP@@... */
+	char target[10];	 /* NONE, URL, DIRECTORY, IP, IPV6, DOMAIN, TXT */
+	char entry[256];	 /* BIND line template: %SUB%, %TARGET%, @@PUBLIC_IP@@... */
 	char compatibility[256]; /* types allowed on the same name */
-	char enable[6];          /* ALL, ADMIN or NONE */
+	char enable[6];		 /* ALL, ADMIN or NONE */
 	int only_dns, need_dns, advanced;
 } panel_domain_type;
 
@@ -128,11 +130,11 @@ PANEL_EXTERN int panel_domain_type_list(panel_domain_type **out, size_t *count, 
 
 /* Changes a type (admins): the non-NULL strings and the flags that are not -1. The entry must
  * be one BIND record line; compatibility lists known types. */
-PANEL_EXTERN int panel_domain_type_update(panel_domain_type *out, panel *p,
-					  const panel_actor *who, const char *name,
-					  const char *description, const char *entry,
-					  const char *compatibility, const char *enable, int only_dns,
-					  int need_dns, int advanced);
+PANEL_EXTERN int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor *who,
+					  const char *name, const char *description,
+					  const char *entry, const char *compatibility,
+					  const char *enable, int only_dns, int need_dns,
+					  int advanced);
 
 /* ---------------------------------------------------------------- TLDs and forbidden names */
 
@@ -148,8 +150,7 @@ PANEL_EXTERN int panel_tld_set(panel *p, const panel_actor *who, const char *tld
 PANEL_EXTERN int panel_tld_delete(panel *p, const panel_actor *who, const char *tld);
 
 /* Domains no member may host (nor anything under them), admins only. */
-PANEL_EXTERN int panel_forbidden_list(char ***out, size_t *count, panel *p,
-				      const panel_actor *who);
+PANEL_EXTERN int panel_forbidden_list(char ***out, size_t *count, panel *p, const panel_actor *who);
 PANEL_EXTERN int panel_forbidden_add(panel *p, const panel_actor *who, const char *domain);
 PANEL_EXTERN int panel_forbidden_delete(panel *p, const panel_actor *who, const char *domain);
 PANEL_EXTERN void panel_forbidden_list_free(char **list, size_t count);

@@ -8,12 +8,12 @@
 
 typedef struct panel_ftp {
 	uint64_t id;
-	char name[65];    /* prefix or prefix_suffix */
-	char prefix[65];  /* the member's login or one of its domains */
+	char name[65];	 /* prefix or prefix_suffix */
+	char prefix[65]; /* the member's login or one of its domains */
 	char suffix[65];
-	uint32_t uid;     /* owner */
+	uint32_t uid; /* owner */
 	char login[17];
-	char dir[256];    /* inside the member's web space, "/" for its root */
+	char dir[256];	   /* inside the member's web space, "/" for its root */
 	char homedir[600]; /* the absolute path proftpd uses */
 } panel_ftp;
 
@@ -27,13 +27,15 @@ typedef struct panel_ftp_spec {
 	const char *dir;      /* relative to the web space; NULL: "/" (create) / unchanged */
 } panel_ftp_spec;
 
-#define PANEL_FTP_SPEC_INIT {PANEL_FTP_SPEC_VERSION, NULL, NULL, NULL, NULL}
+#define PANEL_FTP_SPEC_INIT                                                                        \
+	{                                                                                          \
+		PANEL_FTP_SPEC_VERSION, NULL, NULL, NULL, NULL                                     \
+	}
 
 /* Creates an FTP account for login (NULL: the actor's subject), with the ftp quota. */
 PANEL_EXTERN int panel_ftp_create(panel_ftp **out, panel *p, const panel_actor *who,
 				  const char *login, const panel_ftp_spec *spec);
-PANEL_EXTERN int panel_ftp_get(panel_ftp **out, panel *p, const panel_actor *who,
-			       const char *name);
+PANEL_EXTERN int panel_ftp_get(panel_ftp **out, panel *p, const panel_actor *who, const char *name);
 /* The FTP accounts of login (NULL: the actor's subject), ordered by name. */
 PANEL_EXTERN int panel_ftp_list_get(panel_ftp **out, size_t *count, panel *p,
 				    const panel_actor *who, const char *login);

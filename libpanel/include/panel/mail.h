@@ -10,17 +10,17 @@
 #define PANEL_MAIL_RECIPIENTS_MAX 64
 
 typedef struct panel_mail {
-	char address[256];   /* local@domain, or @domain for the catch-all */
-	char local[129];     /* "" for the catch-all */
+	char address[256]; /* local@domain, or @domain for the catch-all */
+	char local[129];   /* "" for the catch-all */
 	char domain[65];
-	uint32_t uid;        /* owner */
-	int mailbox;         /* has a POP/IMAP box (mail_domain.pop) */
-	char box[256];       /* the box's internal name local_domain ("" without a box) */
-	char path[256];      /* the maildir's folder */
-	char **recipients;   /* forwards, NULL-terminated */
+	uint32_t uid;	   /* owner */
+	int mailbox;	   /* has a POP/IMAP box (mail_domain.pop) */
+	char box[256];	   /* the box's internal name local_domain ("" without a box) */
+	char path[256];	   /* the maildir's folder */
+	char **recipients; /* forwards, NULL-terminated */
 	size_t nrecipients;
-	char expires[20];    /* "" = never */
-	uint64_t size;       /* bytes, from the nightly accounting (size_mail) */
+	char expires[20]; /* "" = never */
+	uint64_t size;	  /* bytes, from the nightly accounting (size_mail) */
 } panel_mail;
 
 typedef struct panel_mail_list {
@@ -34,16 +34,20 @@ typedef struct panel_mail_list {
 
 /* A new address, or the changes to one (NULL / -1: unchanged). */
 typedef struct panel_mail_spec {
-	unsigned version;        /* PANEL_MAIL_SPEC_VERSION */
-	const char *local;       /* create only: "" for the catch-all */
-	const char *password;    /* create: a mailbox with this password, NULL: forwards only;
-				  * update: new box password (creates the box if there is none) */
+	unsigned version;	       /* PANEL_MAIL_SPEC_VERSION */
+	const char *local;	       /* create only: "" for the catch-all */
+	const char *password;	       /* create: a mailbox with this password, NULL: forwards only;
+					* update: new box password (creates the box if there is none) */
 	const char *const *recipients; /* NULL-terminated list, NULL: none (create) / unchanged */
-	const char *expires;     /* "YYYY-MM-DD[ HH:MM:SS]" in the future, "" = never, NULL: unchanged */
-	int mailbox;             /* update: 0 removes the box (forwards must remain), -1 unchanged */
+	const char
+	    *expires; /* "YYYY-MM-DD[ HH:MM:SS]" in the future, "" = never, NULL: unchanged */
+	int mailbox;  /* update: 0 removes the box (forwards must remain), -1 unchanged */
 } panel_mail_spec;
 
-#define PANEL_MAIL_SPEC_INIT {PANEL_MAIL_SPEC_VERSION, NULL, NULL, NULL, NULL, -1}
+#define PANEL_MAIL_SPEC_INIT                                                                       \
+	{                                                                                          \
+		PANEL_MAIL_SPEC_VERSION, NULL, NULL, NULL, NULL, -1                                \
+	}
 
 /* Creates an address on a domain of the actor's (or the acted-as member's): the local part as
  * AlternC checks it, a mailbox (password, policy "pop") and/or forwards (each a valid address or
@@ -70,9 +74,8 @@ PANEL_EXTERN int panel_mail_password(panel *p, const panel_actor *who, const cha
 
 /* A mail user's self-service: changes the box's password given its current one, no account
  * needed. PANEL_EAUTH (throttled like logins, PANEL_ELIMIT) on a wrong old password. */
-PANEL_EXTERN int panel_mail_password_self(panel *p, const char *address,
-					  const char *old_password, const char *password,
-					  const char *ip);
+PANEL_EXTERN int panel_mail_password_self(panel *p, const char *address, const char *old_password,
+					  const char *password, const char *ip);
 
 /* Deletes an address; its maildir is removed by the cron side. */
 PANEL_EXTERN int panel_mail_delete(panel *p, const panel_actor *who, const char *address);

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# panelctl account import: bulk creation from JSON lines, a report per line (text and JSON),
+# the exit code of the first failure, --dry-run creating nothing, passwords never reported.
+set -euo pipefail
+build=${PANEL_BUILD:-build/release}
+panelctl=$build/bin/panelctl
+: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
+# shellcheck disable=SC1091
+source "$PANEL_TEST_CLUSTER/cluster.env"
+fail() { echo "not ok - $*"; exit 1; }
+ok() { echo "ok - $*"; }
+
+db=ctl_import_$$
+work=$(mktemp -d)
+cleanup() {
+	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
+printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+cat >"$work/panel.conf" <<CONF
+[database]
+host = 127.0.0.1
+port = $SERVER0_PORT
+user = $CLUSTER_USER
+password_file = $work/secret
+name = $db
+CONF
+ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
+run() {
+	set +e
+	"$@" >"$work/out" 2>"$work/err"
+	echo $?
+	set -e
+}
+out() { cat "$work/out"; }
+err() { cat "$work/err"; }
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	rc=$(run "$@")
+	[[ $rc == "$want" ]] || fail "$what: exit $rc, want $want; stdout: $(out) stderr: $(err)"
+}
+jget() {
+	php -r '
+		$v = json_decode(stream_get_contents(STDIN), true);
+		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
+		foreach (explode(".", $argv[1]) as $k) {
+			if ($k === "") continue;
+			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
+			$v = $v[$k];
+		}
+		if (is_bool($v)) echo $v ? "true" : "false";
+		elseif ($v === null) echo "null";
+		elseif (is_array($v)) echo json_encode($v);
+		else echo $v;' "$1"
+}
+logins() {
+	php -r '$l = json_decode(stream_get_contents(STDIN), true);
+		$n = array_column($l["items"], "login"); sort($n); echo implode(" ", $n);'
+}
+
+ctl schema migrate >/dev/null || fail "migrate"
+printf 'Admin-pass-1\n' >"$work/pw"
+ctl account add admin --mail root@example.com --admin --password-file "$work/pw" >/dev/null ||
+	fail "bootstrap admin"
+ctl --admin admin account add bob --mail bob@example.com --admin --password-file "$work/pw" \
+	>/dev/null || fail "add bob"
+ctl policy set mem --minsize 8 >/dev/null || fail "policy"
+
+# Line 2 is blank; each bad line fails for one reason. Every password is distinct so that the
+# reports can be searched for any of them.
+cat >"$work/accounts.jsonl" <<'JSONL'
+{"login":"imp1","password":"Pw-good-one","mail":"imp1@example.com","nom":"Un","prenom":"Ana","duration":6,"notes":"batch"}
+
+{"login":"imp2","password":"Pw-good-two","mail":"imp2@example.com","enabled":false,"canpass":false,"type":"default"}
+{"login":"admin","password":"Pw-taken-three","mail":"a@example.com"}
+{"login":"imp3","password": Pw-unquoted-four,"mail":"imp3@example.com"}
+{"login":"imp4","password":"Pw-5","mail":"imp4@example.com"}
+{"login":"imp5","password":"Pw-colour-six","mail":"imp5@example.com","colour":"blue"}
+["imp6","Pw-array-seven"]
+{"login":"imp7","password":"Pw-nomail-eight"}
+{"login":"IMP8","password":"Pw-upper-nine","mail":"imp8@example.com","admin":true}
+{"login":"imp9","password":"Pw-badmail-ten","mail":"not-an-address"}
+{"login":"imp1","password":"Pw-again-eleven","mail":"imp1@example.com"}
+{"login":"imp10","password":"Pw-dup-twelve","mail":"x@example.com","mail":"y@example.com"}
+{"login":"imp11","password":"Pw-enabled-13","mail":"imp11@example.com","enabled":"yes"}
+JSONL
+passwords=(Pw-good-one Pw-good-two Pw-taken-three Pw-unquoted-four Pw-5 Pw-colour-six
+	Pw-array-seven Pw-nomail-eight Pw-upper-nine Pw-badmail-ten Pw-again-eleven Pw-dup-twelve
+	Pw-enabled-13)
+no_password_in() {
+	for p in "${passwords[@]}"; do
+		grep -qF -- "$p" "$@" && fail "password $p appears in the report: $(cat "$@")"
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------- dry run
+expect_rc 4 "dry run" ctl --admin bob account import "$work/accounts.jsonl" --dry-run
+# The dry run does not check the contact address: line 11 passes it (see the man page).
+cat >"$work/want-dry" <<'WANT'
+line 1: valid imp1 (dry run)
+line 3: valid imp2 (dry run)
+line 4: admin: login already taken (login)
+line 5: not valid JSON at column 30: invalid token
+line 6: imp4: the password must have at least 8 characters (password)
+line 7: imp5: unknown field (colour)
+line 8: each line must be a JSON object
+line 9: imp7: required (mail)
+line 10: valid imp8 (dry run)
+line 11: valid imp9 (dry run)
+line 12: imp1: already on an earlier line (login)
+line 13: not valid JSON at column 73: duplicate object key
+line 14: imp11: must be true or false (enabled)
+WANT
+diff -u "$work/want-dry" "$work/out" || fail "dry-run report"
+no_password_in "$work/out" "$work/err"
+expect_rc 0 "nothing created" ctl --json account list --prefix imp
+[[ $(out | jget total) == 0 ]] || fail "--dry-run created accounts: $(out)"
+ok "--dry-run: a report per line, exit code of the first failure (4), nothing created"
+
+# ---------------------------------------------------------------- import
+expect_rc 4 "import" ctl --admin bob account import "$work/accounts.jsonl"
+cat >"$work/want" <<'WANT'
+line 1: created imp1
+line 3: created imp2
+line 4: admin: the login admin is already taken (login)
+line 5: not valid JSON at column 30: invalid token
+line 6: imp4: the password must have at least 8 characters (password)
+line 7: imp5: unknown field (colour)
+line 8: each line must be a JSON object
+line 9: imp7: required (mail)
+line 10: created imp8
+line 11: imp9: invalid e-mail address (mail)
+line 12: imp1: the login imp1 is already taken (login)
+line 13: not valid JSON at column 73: duplicate object key
+line 14: imp11: must be true or false (enabled)
+WANT
+diff -u "$work/want" "$work/out" || fail "import report"
+no_password_in "$work/out" "$work/err"
+expect_rc 0 "created" ctl --json account list --prefix imp
+[[ $(out | logins) == "imp1 imp2 imp8" ]] || fail "the good lines were created: $(out)"
+expect_rc 0 "imp1" ctl --json account show imp1
+[[ $(out | jget nom) == Un && $(out | jget prenom) == Ana && $(out | jget duration) == 6 &&
+	$(out | jget notes) == batch && $(out | jget creator) == bob ]] || fail "imp1 fields: $(out)"
+expect_rc 0 "imp2" ctl --json account show imp2
+[[ $(out | jget enabled) == false && $(out | jget canpass) == false ]] || fail "imp2 flags: $(out)"
+expect_rc 0 "imp8" ctl --json account show imp8
+[[ $(out | jget admin) == true ]] || fail "imp8 admin: $(out)"
+printf 'Pw-good-one\n' >"$work/old"
+printf 'Pw-changed-1\n' >"$work/new"
+expect_rc 0 "the imported password is the one stored" ctl account passwd imp1 \
+	--old-password-file "$work/old" --password-file "$work/new"
+ok "import: good lines created with their fields and password, bad lines reported, exit 4"
+
+# ---------------------------------------------------------------- JSON report, stdin
+printf '%s\n' '{"login":"imp20","password":"Pw-json-20","mail":"imp20@example.com"}' \
+	'{"login":"imp21","password":"Pw-json-21"}' \
+	'{"login":"imp20","password":"Pw-json-22","mail":"imp20@example.com"}' >"$work/two.jsonl"
+passwords+=(Pw-json-20 Pw-json-21 Pw-json-22)
+expect_rc 2 "JSON report from stdin" ctl --json account import - <"$work/two.jsonl"
+no_password_in "$work/out" "$work/err"
+[[ $(out | jget 0.line) == 1 && $(out | jget 0.login) == imp20 && $(out | jget 0.status) == created &&
+	$(out | jget 0.error) == '<missing>' ]] || fail "json line 1: $(out)"
+[[ $(out | jget 1.line) == 2 && $(out | jget 1.status) == error &&
+	$(out | jget 1.error.code) == invalid && $(out | jget 1.error.field) == mail ]] ||
+	fail "json line 2: $(out)"
+[[ $(out | jget 2.status) == error && $(out | jget 2.error.code) == exists ]] ||
+	fail "json line 3: $(out)"
+[[ $(out | jget 3) == '<missing>' ]] || fail "one report per line: $(out)"
+expect_rc 0 "created by the system" ctl --json account show imp20
+[[ $(out | jget creator) == null ]] || fail "imp20 creator: $(out)"
+ok "--json: an array of {line, login, status, error}; first failure's exit code (2)"
+
+# ---------------------------------------------------------------- all good, empty, unreadable
+printf '%s\n' '{"login":"imp30","password":"Pw-all-30","mail":"imp30@example.com"}' \
+	'{"login":"imp31","password":"Pw-all-31","mail":"imp31@example.com"}' >"$work/good.jsonl"
+passwords+=(Pw-all-30 Pw-all-31)
+expect_rc 0 "all lines good" ctl account import "$work/good.jsonl"
+[[ $(out) == $'line 1: created imp30\nline 2: created imp31' ]] || fail "all good: $(out)"
+expect_rc 0 "empty file" ctl --json account import /dev/null
+[[ $(out | jget '') == '[]' ]] || fail "empty import: $(out)"
+expect_rc 2 "missing file" ctl account import "$work/none.jsonl"
+expect_rc 2 "no file" ctl account import
+printf '%s\n' '{"login":"imp40","password":"Pw-member-40","mail":"imp40@example.com"}' >"$work/m.jsonl"
+expect_rc 6 "a member cannot import" ctl --admin bob --as imp1 account import "$work/m.jsonl"
+expect_rc 3 "nothing created by a refused import" ctl account show imp40
+ok "all good 0, empty file 0, unreadable file 2, refused actor 6"

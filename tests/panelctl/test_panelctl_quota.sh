@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# panelctl quota show/set/defaults/default-set, policy list/set and apikey add/list/revoke
+# against a database of the shared test cluster: values, tables, JSON, exit codes.
+set -euo pipefail
+build=${PANEL_BUILD:-build/release}
+panelctl=$build/bin/panelctl
+: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
+# shellcheck disable=SC1091
+source "$PANEL_TEST_CLUSTER/cluster.env"
+fail() { echo "not ok - $*"; exit 1; }
+ok() { echo "ok - $*"; }
+
+db=ctl_quota_$$
+work=$(mktemp -d)
+cleanup() {
+	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
+printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+cat >"$work/panel.conf" <<CONF
+[database]
+host = 127.0.0.1
+port = $SERVER0_PORT
+user = $CLUSTER_USER
+password_file = $work/secret
+name = $db
+CONF
+ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
+run() {
+	set +e
+	"$@" >"$work/out" 2>"$work/err"
+	echo $?
+	set -e
+}
+out() { cat "$work/out"; }
+err() { cat "$work/err"; }
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	rc=$(run "$@")
+	[[ $rc == "$want" ]] || fail "$what: exit $rc, want $want; stdout: $(out) stderr: $(err)"
+}
+jget() {
+	php -r '
+		$v = json_decode(stream_get_contents(STDIN), true);
+		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
+		foreach (explode(".", $argv[1]) as $k) {
+			if ($k === "") continue;
+			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
+			$v = $v[$k];
+		}
+		if (is_bool($v)) echo $v ? "true" : "false";
+		elseif ($v === null) echo "null";
+		elseif (is_array($v)) echo json_encode($v);
+		else echo $v;' "$1"
+}
+# item KEY VALUE FIELD: FIELD of the item of a JSON list (stdin) whose KEY is VALUE.
+item() {
+	php -r '$l = json_decode(stream_get_contents(STDIN), true);
+		foreach ($l["items"] as $i) if ((string)$i[$argv[1]] === $argv[2]) {
+			$v = $i[$argv[3]]; echo is_bool($v) ? ($v ? "true" : "false") : $v; exit(0); }
+		echo "<missing>";' "$1" "$2" "$3"
+}
+
+ctl schema migrate >/dev/null || fail "migrate"
+printf 'Admin-pass-1\n' >"$work/pw"
+ctl account add admin --mail root@example.com --admin --password-file "$work/pw" >/dev/null ||
+	fail "bootstrap admin"
+ctl --admin admin account add bob --mail bob@example.com --admin --password-file "$work/pw" \
+	>/dev/null || fail "add bob"
+ctl --admin bob account add carol --mail carol@example.com --password-file "$work/pw" \
+	>/dev/null || fail "add carol"
+
+# ---------------------------------------------------------------- quota defaults
+expect_rc 0 "defaults" ctl --json quota defaults default
+default_mail=$(out | item name mail value)
+[[ $default_mail =~ ^[0-9]+$ && $(out | item name dom value) =~ ^[0-9]+$ ]] || fail "defaults of default: $(out)"
+expect_rc 0 "defaults (text)" ctl quota defaults
+head -n 1 "$work/out" | grep -Eq '^TYPE +NAME +VALUE$' || fail "defaults header: $(out)"
+expect_rc 0 "default-set" ctl --json quota default-set reseller dom 25
+[[ $(out | jget type) == reseller && $(out | jget name) == dom && $(out | jget value) == 25 ]] ||
+	fail "default-set: $(out)"
+expect_rc 0 "defaults of the new type" ctl --json quota defaults reseller
+[[ $(out | item name dom value) == 25 ]] || fail "reseller dom: $(out)"
+expect_rc 2 "default-set bad value" ctl quota default-set reseller dom lots
+expect_rc 2 "default-set negative" ctl quota default-set reseller dom -1
+expect_rc 2 "default-set unknown name" ctl quota default-set reseller nosuchquota 1
+ctl account add dora --mail dora@example.com --type reseller --password-file "$work/pw" >/dev/null ||
+	fail "add dora"
+expect_rc 0 "a new account gets its type's defaults" ctl --json quota show dora dom
+[[ $(out | jget total) == 25 && $(out | jget used) == 0 ]] || fail "dora dom: $(out)"
+ok "quota defaults, default-set (a new type), applied to new accounts"
+
+# ---------------------------------------------------------------- quota show, set
+expect_rc 0 "show (text)" ctl quota show carol
+head -n 1 "$work/out" | grep -Eq '^NAME +USED +TOTAL$' || fail "quota header: $(out)"
+grep -Eq "^mail +0 +$default_mail\$" "$work/out" || fail "carol's mail quota row: $(out)"
+expect_rc 0 "show (json)" ctl --json quota show carol
+[[ $(out | item name mail total) == "$default_mail" && $(out | jget next_cursor) == null ]] ||
+	fail "quota json: $(out)"
+expect_rc 0 "set" ctl --json quota set carol mail 42
+[[ $(out | jget name) == mail && $(out | jget total) == 42 && $(out | jget used) == 0 ]] ||
+	fail "set: $(out)"
+expect_rc 0 "show one" ctl quota show carol mail
+[[ $(out) == $'name: mail\nused: 0\ntotal: 42' ]] || fail "show one (text): $(out)"
+expect_rc 0 "bob sees carol's quota" ctl --admin bob --json quota show carol mail
+[[ $(out | jget total) == 42 ]] || fail "bob: $(out)"
+expect_rc 0 "--as carol" ctl --admin bob --as carol --json quota show carol mail
+[[ $(out | jget total) == 42 ]] || fail "--as carol: $(out)"
+expect_rc 3 "bob cannot see dora's quotas" ctl --admin bob quota show dora
+expect_rc 3 "unknown login" ctl quota show nobody
+expect_rc 2 "unknown quota" ctl --json quota show carol nosuchquota
+[[ $(out | jget error.field) == name ]] || fail "unknown quota field: $(out)"
+expect_rc 2 "bad value" ctl quota set carol mail 12abc
+expect_rc 2 "too many arguments" ctl quota set carol mail 1 2
+ok "quota show (table, one, JSON), set, visibility, refusals"
+
+# ---------------------------------------------------------------- policy
+expect_rc 0 "policy list" ctl --json policy list
+[[ $(out | jget total) == 5 && $(out | jget items.0.name) == mem ]] || fail "policy list: $(out)"
+expect_rc 0 "policy list (text)" ctl policy list
+head -n 1 "$work/out" | grep -Eq '^NAME +MINSIZE +MAXSIZE +CLASSCOUNT +ALLOWLOGIN$' ||
+	fail "policy header: $(out)"
+expect_rc 0 "policy set" ctl --json policy set pop --minsize 9 --classcount 3 --allowlogin no
+[[ $(out | jget minsize) == 9 && $(out | jget classcount) == 3 && $(out | jget allowlogin) == false ]] ||
+	fail "policy set: $(out)"
+expect_rc 0 "only the options given change" ctl --json policy set pop --maxsize 40
+[[ $(out | jget minsize) == 9 && $(out | jget maxsize) == 40 ]] || fail "policy partial: $(out)"
+expect_rc 0 "stored" ctl --json policy list
+[[ $(out | item name pop minsize) == 9 && $(out | item name pop maxsize) == 40 &&
+	$(out | item name mem minsize) != 9 ]] || fail "stored policy: $(out)"
+expect_rc 2 "unknown policy" ctl policy set nosuch --minsize 1
+expect_rc 2 "out of range" ctl policy set pop --minsize 65
+expect_rc 2 "min above max" ctl policy set pop --minsize 50
+expect_rc 2 "nothing to change" ctl policy set pop
+expect_rc 6 "a member cannot change policies" ctl --admin bob --as carol policy set pop --minsize 1
+ok "policy list, set (partial), refusals"
+
+# ---------------------------------------------------------------- apikey
+expect_rc 2 "keys need --admin" ctl apikey add batch
+grep -q -- '--admin' "$work/err" || fail "apikey without --admin: $(err)"
+expect_rc 0 "apikey add" ctl --admin bob --json apikey add 'nightly batch' --scope read \
+	--networks 127.0.0.1/32 --expires 2099-01-01
+secret=$(out | jget secret)
+id=$(out | jget id)
+[[ ${#secret} -ge 32 && $id =~ ^[0-9]+$ && $(out | jget name) == 'nightly batch' &&
+	$(out | jget revoked) == false ]] || fail "apikey add: $(out)"
+expect_rc 0 "apikey add (text)" ctl --admin bob apikey add second
+secret2=$(sed -n 's/^secret: //p' "$work/out")
+[[ ${#secret2} -ge 32 && $secret2 != "$secret" ]] || fail "apikey add text: $(out)"
+grep -q 'shown only now' "$work/err" || fail "the once-only warning: $(err)"
+expect_rc 0 "apikey list" ctl --admin bob --json apikey list
+grep -qF -- "$secret" "$work/out" && fail "list shows a secret"
+grep -qF -- "$secret2" "$work/out" && fail "list shows a secret"
+[[ $(out | jget total) == 2 && $(out | item id "$id" scope) == read ]] || fail "apikey list: $(out)"
+expect_rc 0 "apikey list (text)" ctl --admin bob apikey list
+head -n 1 "$work/out" | grep -Eq '^ID +NAME +OWNER +SCOPE +NETWORKS +EXPIRES +LAST_USED +REVOKED$' ||
+	fail "apikey header: $(out)"
+grep -E "^$id +nightly batch +bob +read " "$work/out" >/dev/null || fail "apikey row: $(out)"
+mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "SELECT * FROM panel_apikeys" >"$work/rows"
+grep -qF -- "$secret" "$work/rows" && fail "the secret is stored in clear"
+ctl --admin admin account add erin --mail erin@example.com --admin --password-file "$work/pw" \
+	>/dev/null || fail "add erin"
+expect_rc 3 "another admin cannot revoke bob's key" ctl --admin erin apikey revoke "$id"
+expect_rc 0 "revoke" ctl --admin bob --json apikey revoke "$id"
+[[ $(out | jget revoked) == true ]] || fail "revoke: $(out)"
+expect_rc 0 "revoked in the list" ctl --admin bob --json apikey list
+[[ $(out | item id "$id" revoked) == true ]] || fail "revoked flag: $(out)"
+expect_rc 0 "the super admin sees every key" ctl --admin admin --json apikey list
+[[ $(out | jget total) == 2 ]] || fail "admin's list: $(out)"
+expect_rc 3 "revoke unknown" ctl --admin bob apikey revoke 999999
+expect_rc 2 "revoke bad id" ctl --admin bob apikey revoke abc
+expect_rc 2 "bad scope" ctl --admin bob apikey add x --scope everything!
+expect_rc 2 "bad network" ctl --admin bob apikey add x --networks 300.1.2.3/8
+expect_rc 2 "expiry in the past" ctl --admin bob apikey add x --expires 2001-01-01
+ok "apikey add (secret once, hashed), list without secrets, revoke, refusals"
