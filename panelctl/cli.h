@@ -3,8 +3,12 @@
 #ifndef PANELCTL_CLI_H
 #define PANELCTL_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 #include <jansson.h>
 
+#include "panel/json.h"
 #include "panel/panel.h"
 
 /* Exit codes (documented in docs/man/panelctl.1). */
@@ -17,21 +21,41 @@ enum cli_exit {
 	EXIT_QUOTA = 5,
 	EXIT_DENIED = 6,      /* forbidden or bad credentials */
 	EXIT_UNAVAILABLE = 7, /* database down or failing over: retry later */
+	EXIT_LIMIT = 8,	      /* too many attempts: slow down, retry later */
 };
 
 typedef struct cli {
 	const char *config_path;
 	int json;
 	panel *p;	   /* opened on demand by cli_open */
-	panel_actor actor; /* the system actor for admin scripts */
+	panel_actor actor; /* the system, or the --admin / --as actor once cli_open resolved it */
+	const char *admin; /* --admin LOGIN, or NULL */
+	const char *as;	   /* --as LOGIN, or NULL */
+	int actor_resolved;
+	/* An error of panelctl's own (resolving --admin / --as), reported by cli_fail in place of
+	 * libpanel's last error; 0 when none. */
+	int error_code;
+	char error_message[512];
 } cli;
 
-/* Opens the libpanel handle from the configuration file. */
+/* Opens the libpanel handle from the configuration file and resolves --admin / --as into
+ * c->actor. 0, or a negative PANEL_E* code for cli_fail to report. */
 int cli_open(cli *c);
 
-/* Prints the last libpanel error (stderr, or a JSON error object on stdout with --json) and
- * returns the exit code for it. */
+/* The exit code for a libpanel error code. */
+int cli_exit_code(int panel_code);
+
+/* Prints the last error (panelctl's own from cli_open, else libpanel's) on stderr, or as a JSON
+ * error object on stdout with --json, and returns the exit code for it. */
 int cli_fail(const cli *c);
+
+/* The last libpanel error as {"code", "message", "field"?} (a new reference, NULL on OOM). */
+json_t *cli_error_json(const panel_error *e);
+
+/* Reports an error of the given libpanel code with a message of ours and returns its exit
+ * code. */
+int cli_error(const cli *c, int panel_code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Reports a usage error and returns EXIT_INVALID. */
 int cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -39,11 +63,71 @@ int cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(pr
 /* Prints a JSON value on stdout (steals the reference). */
 void cli_print_json(json_t *value);
 
+/* ---------------------------------------------------------------- verb arguments */
+
+/* Parses the verb's options with getopt_long (long options only; options may come after the
+ * positional arguments). Returns the next option's value, -1 at the end, or '?' after
+ * reporting an unknown option or a missing value (*rc is then the exit code). The positional
+ * arguments are then a->argv[a->next .. a->argc - 1]. */
+typedef struct cli_args {
+	int argc;
+	char **argv; /* the verb's name, then its arguments (getopt's layout) */
+	int next;    /* first positional argument, once cli_next_option returned -1 */
+} cli_args;
+
+/* argc, argv: as given to the verb (argv[-1] is the verb's name). */
+void cli_args_init(cli_args *a, int argc, char **argv);
+int cli_next_option(cli_args *a, const cli *c, const struct option *options, int *rc);
+/* After getopt_long returned option o (with value, its optarg): the token used when it was an
+ * abbreviation of o's name, NULL when spelled out (or a short option). */
+const char *cli_abbreviated(char **argv, const struct option *o, const char *value);
+/* Number of positional arguments left, and the i-th of them. */
+int cli_positional_count(const cli_args *a);
+const char *cli_positional(const cli_args *a, int i);
+
+/* Strict number parsing: digits only, within max. 0 or -1. */
+int cli_parse_u64(uint64_t *out, const char *s, uint64_t max);
+/* "yes"/"no" (also "1"/"0", "true"/"false"): 1, 0, or -1 for anything else. */
+int cli_parse_bool(const char *s);
+
+/* ---------------------------------------------------------------- human output (table.c) */
+
+/* A table printed with aligned columns and a header line; cells are copied. */
+typedef struct cli_table cli_table;
+
+cli_table *cli_table_new(size_t columns, const char *const *headers);
+/* Adds a row of `columns` cells (NULL prints as "-"). -1 when out of memory. */
+int cli_table_add(cli_table *t, const char *const *cells);
+/* Prints the table on out and frees it. */
+void cli_table_print(cli_table *t, FILE *out);
+void cli_table_free(cli_table *t);
+
+/* Prints "key: value", with control characters of value escaped (\n, \t, \xNN) so that data
+ * from the database cannot drive the terminal. NULL or "" prints "-". */
+void cli_kv(const char *key, const char *value);
+void cli_kv_u64(const char *key, uint64_t value);
+
+/* ---------------------------------------------------------------- passwords (password_input.c) */
+
+#define CLI_PASSWORD_MAX 1024
+
+/* Reads a password into buf (NUL-terminated, without its newline): from file ("-" is standard
+ * input; the first line is used), or, when file is NULL, from a no-echo prompt on the
+ * terminal (asked twice when confirm is set). Refuses a non-terminal stdin without a file.
+ * Returns 0 or an exit code after reporting the error. The caller wipes buf (cli_wipe). */
+int cli_password_read(char *buf, size_t size, const cli *c, const char *file, const char *prompt,
+		      int confirm);
+
+/* Overwrites memory in a way the compiler may not optimize away. */
+void cli_wipe(void *buf, size_t size);
+
+/* ---------------------------------------------------------------- commands */
+
 typedef int (*cli_verb_fn)(cli *c, int argc, char **argv);
 
 struct cli_verb {
 	const char *name;
-	cli_verb_fn run;
+	cli_verb_fn run;   /* argv: the arguments after the verb; argv[-1] is the verb itself */
 	const char *usage; /* arguments, for the help text */
 	const char *help;
 };
@@ -54,5 +138,9 @@ struct cli_resource {
 };
 
 extern const struct cli_resource cli_schema;
+extern const struct cli_resource cli_account;
+extern const struct cli_resource cli_quota;
+extern const struct cli_resource cli_apikey;
+extern const struct cli_resource cli_policy;
 
 #endif

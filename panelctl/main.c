@@ -9,27 +9,31 @@
 
 #define DEFAULT_CONFIG "/etc/panel/panel.conf"
 
-static const struct cli_resource *const resources[] = {&cli_schema};
+static const struct cli_resource *const resources[] = {&cli_account, &cli_quota, &cli_apikey,
+						       &cli_policy, &cli_schema};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: panelctl [-c FILE] [--json] <resource> <verb> [arguments]\n\n"
+		"usage: panelctl [-c FILE] [--json] [--admin LOGIN] [--as LOGIN] <resource> <verb> "
+		"[arguments]\n\n"
 		"options:\n"
 		"  -c, --config FILE  configuration (default $PANEL_CONFIG or " DEFAULT_CONFIG ")\n"
 		"      --json         machine-readable output (errors too, on stdout)\n"
+		"      --admin LOGIN  act as this administrator (default: the system)\n"
+		"      --as LOGIN     act as this member, through --admin or the super admin\n"
 		"  -h, --help         this help\n"
 		"      --version      libpanel's version\n\n"
 		"commands:\n");
 	for (size_t r = 0; r < sizeof(resources) / sizeof(resources[0]); r++)
-		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++) {
-			char command[128];
-			snprintf(command, sizeof(command), "%s %s %s", resources[r]->name, v->name,
-				 v->usage);
-			fprintf(out, "  %-28s %s\n", command, v->help);
-		}
-	fprintf(out, "\nexit codes: 0 ok, 1 internal, 2 invalid, 3 not found, 4 exists or "
-		     "conflict,\n            5 quota, 6 denied, 7 unavailable (retry later)\n");
+		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++)
+			fprintf(out, "  %s %s%s%s\n        %s\n", resources[r]->name, v->name,
+				*v->usage ? " " : "", v->usage, v->help);
+	fprintf(out, "\nPasswords are never taken from the command line: they are prompted for, "
+		     "or read\nfrom the first line of --password-file FILE (- for standard input)."
+		     "\n\nexit codes: 0 ok, 1 internal, 2 invalid, 3 not found, 4 exists or "
+		     "conflict,\n            5 quota, 6 denied, 7 unavailable (retry later), 8 too "
+		     "many attempts\n");
 }
 
 int main(int argc, char **argv)
@@ -37,6 +41,8 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"admin", required_argument, NULL, 'A'},
+	    {"as", required_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -48,7 +54,20 @@ int main(int argc, char **argv)
 	if (!c.config_path || !*c.config_path)
 		c.config_path = DEFAULT_CONFIG;
 	/* '+': options stop at the resource name; verbs parse their own. */
-	while ((opt = getopt_long(argc, argv, "+c:h", options, NULL)) != -1) {
+	opterr = 0; /* reported by us, as JSON with --json */
+	int index = -1;
+	while ((opt = getopt_long(argc, argv, "+:c:h", options, &index)) != -1) {
+		const char *token = NULL;
+		if (opt != '?' && opt != ':' && index >= 0)
+			token = cli_abbreviated(argv, &options[index], optarg);
+		index = -1;
+		if (token) {
+			int len = (int)strcspn(token, "=");
+			return cli_usage_error(&c,
+					       "unknown option '%.*s' (options cannot be "
+					       "abbreviated)",
+					       len > 64 ? 64 : len, token);
+		}
 		switch (opt) {
 		case 'c':
 			c.config_path = optarg;
@@ -56,15 +75,27 @@ int main(int argc, char **argv)
 		case 'j':
 			c.json = 1;
 			break;
+		case 'A':
+			c.admin = optarg;
+			break;
+		case 'a':
+			c.as = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		case 'V':
 			printf("panelctl %s\n", panel_version());
 			return 0;
-		default:
-			usage(stderr);
-			return EXIT_INVALID;
+		default: {
+			/* Named without any "=value": it could be a secret put in the wrong place.
+			 */
+			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+			int len = (int)strcspn(arg, "=");
+			return cli_usage_error(&c, "%s option '%.*s' (see panelctl --help)",
+					       opt == ':' ? "missing value for" : "unknown",
+					       len > 64 ? 64 : len, arg);
+		}
 		}
 	}
 	if (argc - optind < 2) {

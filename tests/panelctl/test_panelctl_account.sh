@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # panelctl account add/show/list/edit/lock/unlock/renew/admin/passwd/del against a database of
 # the shared test cluster: output fields, --admin/--as visibility, passwords, exit codes.
+# The PHP snippets are single-quoted on purpose: their $ belong to PHP.
+# shellcheck disable=SC2016
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
@@ -82,8 +84,8 @@ expect_rc 0 "add bob" ctl --admin admin --json account add bob --mail bob@exampl
 expect_rc 0 "add carol" ctl --admin bob account add carol --mail carol@example.com --nom Dupont \
 	--prenom 'Zoé' --type default --duration 12 --notes 'first line' --no-canpass \
 	--password-file "$work/pw1"
-grep -qx 'login: carol' "$work/out" && grep -qx 'prenom: Zoé' "$work/out" &&
-	grep -qx 'creator: bob' "$work/out" && grep -qx 'duration: 12 months' "$work/out" ||
+{ grep -qx 'login: carol' "$work/out" && grep -qx 'prenom: Zoé' "$work/out" &&
+	grep -qx 'creator: bob' "$work/out" && grep -qx 'duration: 12 months' "$work/out"; } ||
 	fail "add prints key: value lines: $(out)"
 expect_rc 0 "add dave (system)" ctl account add dave --mail dave@example.com --locked \
 	--password-file "$work/pw1"
@@ -99,7 +101,7 @@ done
 	fail "show carol exposes a password field"
 grep -q First-pass-1 "$work/out" && fail "show prints the password"
 expect_rc 0 "show dave (text)" ctl account show dave
-grep -qx 'enabled: no' "$work/out" && grep -qx 'creator: -' "$work/out" ||
+{ grep -qx 'enabled: no' "$work/out" && grep -qx 'creator: -' "$work/out"; } ||
 	fail "show dave text: $(out)"
 ok "add (system, --admin, --password-file FILE and -) and show, JSON and text"
 
@@ -131,12 +133,27 @@ done
 expect_rc 2 "global --password=" ctl --password=Secret-in-argv-3 account show carol
 grep -q 'Secret-in-argv' "$work/err" && fail "global option echoed its value: $(err)"
 ctl --help >"$work/help"
-opts=$(grep -o -- '--[a-z-]*pass[a-z-]*' "$work/help" docs/man/panelctl.1 | sed 's/.*://' | sort -u)
+sed 's/\\-/-/g' docs/man/panelctl.1 >"$work/man"
+opts=$(grep -ho -- '--[a-z-]*pass[a-z-]*' "$work/help" "$work/man" | sort -u)
 [[ -n $opts ]] || fail "no password option found in the help"
 for o in $opts; do
 	[[ $o == *-file || $o == --canpass || $o == --no-canpass ]] || fail "option $o could take a password"
 done
 ok "no option takes a password; wrong options are named without their values"
+
+# Every command of the help is documented in the man page, with each of its options.
+while read -r resource verb rest; do
+	grep -q "$resource $verb" "$work/man" ||
+		fail "man page lacks '$resource $verb'"
+	# shellcheck disable=SC2013 # options are single words
+	for o in $(grep -o -- '--[a-z-]*' <<<"$rest"); do
+		grep -q -- "$o" "$work/man" || fail "man page lacks $o of $resource $verb"
+	done
+done < <(sed -n 's/^  \([a-z]\+ [a-z-]\+.*\)$/\1/p' "$work/help")
+for code in 0 1 2 3 4 5 6 7 8; do
+	grep -qx "\.B $code" docs/man/panelctl.1 || fail "man page lacks exit status $code"
+done
+ok "the man page documents every command, option and exit code"
 
 # ---------------------------------------------------------------- list
 expect_rc 0 "list (text)" ctl account list

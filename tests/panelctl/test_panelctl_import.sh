@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # panelctl account import: bulk creation from JSON lines, a report per line (text and JSON),
 # the exit code of the first failure, --dry-run creating nothing, passwords never reported.
+# The PHP snippets are single-quoted on purpose: their $ belong to PHP.
+# shellcheck disable=SC2016
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
@@ -182,9 +184,13 @@ expect_rc 0 "all lines good" ctl account import "$work/good.jsonl"
 [[ $(out) == $'line 1: created imp30\nline 2: created imp31' ]] || fail "all good: $(out)"
 expect_rc 0 "empty file" ctl --json account import /dev/null
 [[ $(out | jget '') == '[]' ]] || fail "empty import: $(out)"
+php -r 'echo json_encode(["login" => "imp50", "password" => "Pw-long-50",
+	"mail" => "imp50@example.com", "notes" => str_repeat("x", 300000)]), "\n";' >"$work/long.jsonl"
+expect_rc 2 "a line over 256 KiB" ctl account import "$work/long.jsonl"
+[[ $(out) == "line 1: the line is longer than 256 KiB" ]] || fail "long line: $(out)"
 expect_rc 2 "missing file" ctl account import "$work/none.jsonl"
 expect_rc 2 "no file" ctl account import
 printf '%s\n' '{"login":"imp40","password":"Pw-member-40","mail":"imp40@example.com"}' >"$work/m.jsonl"
 expect_rc 6 "a member cannot import" ctl --admin bob --as imp1 account import "$work/m.jsonl"
 expect_rc 3 "nothing created by a refused import" ctl account show imp40
-ok "all good 0, empty file 0, unreadable file 2, refused actor 6"
+ok "all good 0, empty file 0, over-long line 2, unreadable file 2, refused actor 6"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # panelctl quota show/set/defaults/default-set, policy list/set and apikey add/list/revoke
 # against a database of the shared test cluster: values, tables, JSON, exit codes.
+# The PHP snippets are single-quoted on purpose: their $ belong to PHP.
+# shellcheck disable=SC2016
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl

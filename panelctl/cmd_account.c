@@ -1,0 +1,893 @@
+/* panelctl account add|show|list|edit|lock|unlock|renew|admin|passwd|del|import: member
+ * accounts through libpanel, with bulk import from JSON lines for admins' batch scripts. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static void print_account(const cli *c, const panel_account *a)
+{
+	char months[32];
+
+	if (c->json) {
+		cli_print_json(panel_account_to_json(a));
+		return;
+	}
+	if (a->duration)
+		snprintf(months, sizeof(months), "%u months", a->duration);
+	else
+		snprintf(months, sizeof(months), "never expires");
+	cli_kv("login", a->login);
+	cli_kv_u64("uid", a->uid);
+	cli_kv("mail", a->mail);
+	cli_kv("nom", a->nom);
+	cli_kv("prenom", a->prenom);
+	cli_kv("type", a->type);
+	cli_kv("enabled", yes_no(a->enabled));
+	cli_kv("admin", yes_no(a->admin));
+	cli_kv("canpass", yes_no(a->canpass));
+	cli_kv("creator", a->creator_login);
+	cli_kv("created", a->created);
+	cli_kv("renewed", a->renewed);
+	cli_kv("duration", months);
+	cli_kv("expiry", a->expiry);
+	cli_kv("expired", yes_no(a->expired));
+	cli_kv("lastlogin", a->lastlogin);
+	cli_kv("lastip", a->lastip);
+	cli_kv_u64("lastfail", a->lastfail);
+	cli_kv("etag", a->etag);
+	cli_kv("notes", a->notes);
+}
+
+/* Prints the account a call returned in *a, or the error. A pointer to the pointer: the call
+ * is an argument of ours, and C leaves the order of evaluating arguments open. */
+static int finish(cli *c, int error, panel_account **a)
+{
+	if (error < 0)
+		return cli_fail(c);
+	print_account(c, *a);
+	panel_account_free(*a);
+	*a = NULL;
+	return 0;
+}
+
+/* Exactly one positional argument, the login. */
+static const char *one_login(const cli_args *a, const cli *c, const char *usage, int *rc)
+{
+	if (cli_positional_count(a) != 1) {
+		*rc = cli_usage_error(c, "usage: panelctl account %s", usage);
+		return NULL;
+	}
+	return cli_positional(a, 0);
+}
+
+static int parse_int(int *out, const cli *c, const char *option, const char *value)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(&v, value, INT_MAX) < 0)
+		return cli_usage_error(c, "%s: not a number from 0 to %d", option, INT_MAX);
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_yes_no(int *out, const cli *c, const char *option, const char *value)
+{
+	if ((*out = cli_parse_bool(value)) < 0)
+		return cli_usage_error(c, "%s: yes or no", option);
+	return 0;
+}
+
+enum {
+	OPT_MAIL = 256,
+	OPT_NOM,
+	OPT_PRENOM,
+	OPT_TYPE,
+	OPT_DURATION,
+	OPT_NOTES,
+	OPT_ADMIN,
+	OPT_LOCKED,
+	OPT_NO_CANPASS,
+	OPT_CANPASS,
+	OPT_PASSWORD_FILE,
+	OPT_OLD_PASSWORD_FILE,
+	OPT_IF_MATCH,
+	OPT_PREFIX,
+	OPT_ENABLED,
+	OPT_CREATOR,
+	OPT_EXPIRING,
+	OPT_LIMIT,
+	OPT_CURSOR,
+	OPT_ALL,
+	OPT_PERIODS,
+	OPT_YES,
+	OPT_DRY_RUN,
+};
+
+/* ---------------------------------------------------------------- add */
+
+static int account_add(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"mail", required_argument, NULL, OPT_MAIL},
+	    {"nom", required_argument, NULL, OPT_NOM},
+	    {"prenom", required_argument, NULL, OPT_PRENOM},
+	    {"type", required_argument, NULL, OPT_TYPE},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"notes", required_argument, NULL, OPT_NOTES},
+	    {"admin", no_argument, NULL, OPT_ADMIN},
+	    {"locked", no_argument, NULL, OPT_LOCKED},
+	    {"no-canpass", no_argument, NULL, OPT_NO_CANPASS},
+	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	    {NULL, 0, NULL, 0},
+	};
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	char password[CLI_PASSWORD_MAX + 1];
+	const char *password_file = NULL;
+	panel_account *a = NULL;
+	cli_args args;
+	int opt, rc = 0, error;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_MAIL:
+			spec.mail = optarg;
+			break;
+		case OPT_NOM:
+			spec.nom = optarg;
+			break;
+		case OPT_PRENOM:
+			spec.prenom = optarg;
+			break;
+		case OPT_TYPE:
+			spec.type = optarg;
+			break;
+		case OPT_DURATION:
+			if ((rc = parse_int(&spec.duration, c, "--duration", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_NOTES:
+			spec.notes = optarg;
+			break;
+		case OPT_ADMIN:
+			spec.admin = 1;
+			break;
+		case OPT_LOCKED:
+			spec.enabled = 0;
+			break;
+		case OPT_NO_CANPASS:
+			spec.canpass = 0;
+			break;
+		case OPT_PASSWORD_FILE:
+			password_file = optarg;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (!(spec.login = one_login(&args, c, "add LOGIN --mail M [options]", &rc)))
+		return rc;
+	if (!spec.mail)
+		return cli_usage_error(c, "account add: --mail is required");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if ((rc = cli_password_read(password, sizeof(password), c, password_file, "Password", 1)))
+		return rc;
+	spec.password = password;
+	error = panel_account_create(&a, c->p, &c->actor, &spec);
+	cli_wipe(password, sizeof(password));
+	return finish(c, error, &a);
+}
+
+/* ---------------------------------------------------------------- show */
+
+static int account_show(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	panel_account *a = NULL;
+	const char *login;
+	cli_args args;
+	int rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (!(login = one_login(&args, c, "show LOGIN", &rc)))
+		return rc;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_account_get(&a, c->p, &c->actor, login), &a);
+}
+
+/* ---------------------------------------------------------------- list */
+
+static int add_rows(cli_table *t, json_t *items, const panel_account_list *l)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		const panel_account *a = &l->items[i];
+		if (items) {
+			json_t *o = panel_account_to_json(a);
+			if (!o || json_array_append_new(items, o) < 0)
+				return -1;
+			continue;
+		}
+		char uid[16];
+		snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
+		const char *cells[] = {
+		    a->login,	      uid,     a->type,		 yes_no(a->enabled),
+		    yes_no(a->admin), a->mail, a->creator_login, a->expiry};
+		if (cli_table_add(t, cells) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int account_list(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"prefix", required_argument, NULL, OPT_PREFIX},
+	    {"mail", required_argument, NULL, OPT_MAIL},
+	    {"type", required_argument, NULL, OPT_TYPE},
+	    {"enabled", required_argument, NULL, OPT_ENABLED},
+	    {"creator", required_argument, NULL, OPT_CREATOR},
+	    {"expiring", required_argument, NULL, OPT_EXPIRING},
+	    {"limit", required_argument, NULL, OPT_LIMIT},
+	    {"cursor", required_argument, NULL, OPT_CURSOR},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
+					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
+	panel_account_filter filter = PANEL_ACCOUNT_FILTER_INIT;
+	panel_account_list *page = NULL;
+	const char *creator = NULL;
+	char cursor[sizeof(page->next_cursor)] = "";
+	uint64_t total = 0, limit;
+	json_t *items = NULL;
+	cli_table *t = NULL;
+	cli_args args;
+	int opt, rc = 0, all = 0, first = 1;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_PREFIX:
+			filter.login_prefix = optarg;
+			break;
+		case OPT_MAIL:
+			filter.mail = optarg;
+			break;
+		case OPT_TYPE:
+			filter.type = optarg;
+			break;
+		case OPT_ENABLED:
+			if ((rc = parse_yes_no(&filter.enabled, c, "--enabled", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_CREATOR:
+			creator = optarg;
+			break;
+		case OPT_EXPIRING:
+			if ((rc = parse_int(&filter.expiring_days, c, "--expiring", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_LIMIT:
+			if (cli_parse_u64(&limit, optarg, 500) < 0 || limit == 0)
+				return cli_usage_error(c, "--limit: a number from 1 to 500");
+			filter.limit = (size_t)limit;
+			break;
+		case OPT_CURSOR:
+			filter.cursor = optarg;
+			break;
+		case OPT_ALL:
+			all = 1;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "account list takes no positional argument");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (creator) {
+		panel_account *a = NULL;
+		if (panel_account_get(&a, c->p, &c->actor, creator) < 0)
+			return cli_fail(c);
+		filter.creator = a->uid;
+		panel_account_free(a);
+	}
+	if (c->json ? !(items = json_array()) : !(t = cli_table_new(8, headers)))
+		return cli_error(c, PANEL_ERROR, "out of memory");
+	do {
+		if (panel_account_list_get(&page, c->p, &c->actor, &filter) < 0) {
+			rc = cli_fail(c);
+			goto out;
+		}
+		if (first)
+			total = page->total;
+		first = 0;
+		if (add_rows(t, items, page) < 0) {
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+			goto out;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
+		panel_account_list_free(page);
+		page = NULL;
+		filter.cursor = cursor;
+	} while (all && cursor[0]);
+	if (c->json) {
+		json_t *o = json_pack("{s:O, s:I, s:s?}", "items", items, "total",
+				      (json_int_t)total, "next_cursor", cursor[0] ? cursor : NULL);
+		cli_print_json(o);
+	} else {
+		cli_table_print(t, stdout);
+		t = NULL;
+		if (cursor[0])
+			fprintf(stderr, "panelctl: more accounts: add --cursor %s (or use --all)\n",
+				cursor);
+	}
+out:
+	panel_account_list_free(page);
+	json_decref(items);
+	cli_table_free(t);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- edit */
+
+static int account_edit(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"mail", required_argument, NULL, OPT_MAIL},
+	    {"nom", required_argument, NULL, OPT_NOM},
+	    {"prenom", required_argument, NULL, OPT_PRENOM},
+	    {"type", required_argument, NULL, OPT_TYPE},
+	    {"notes", required_argument, NULL, OPT_NOTES},
+	    {"duration", required_argument, NULL, OPT_DURATION},
+	    {"canpass", required_argument, NULL, OPT_CANPASS},
+	    {"if-match", required_argument, NULL, OPT_IF_MATCH},
+	    {NULL, 0, NULL, 0},
+	};
+	panel_account_spec changes = PANEL_ACCOUNT_SPEC_INIT;
+	const char *login, *if_match = NULL;
+	panel_account *a = NULL;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_MAIL:
+			changes.mail = optarg;
+			break;
+		case OPT_NOM:
+			changes.nom = optarg;
+			break;
+		case OPT_PRENOM:
+			changes.prenom = optarg;
+			break;
+		case OPT_TYPE:
+			changes.type = optarg;
+			break;
+		case OPT_NOTES:
+			changes.notes = optarg;
+			break;
+		case OPT_DURATION:
+			if ((rc = parse_int(&changes.duration, c, "--duration", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_CANPASS:
+			if ((rc = parse_yes_no(&changes.canpass, c, "--canpass", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_IF_MATCH:
+			if_match = optarg;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (!(login = one_login(&args, c, "edit LOGIN [--mail M] [--nom N] ...", &rc)))
+		return rc;
+	if (!changes.mail && !changes.nom && !changes.prenom && !changes.type && !changes.notes &&
+	    changes.duration < 0 && changes.canpass < 0)
+		return cli_usage_error(c, "account edit: nothing to change");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_account_update(&a, c->p, &c->actor, login, &changes, if_match), &a);
+}
+
+/* ---------------------------------------------------------------- lock, unlock, renew, admin */
+
+static int lock_or_unlock(cli *c, int argc, char **argv, int lock)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	panel_account *a = NULL;
+	const char *login;
+	cli_args args;
+	int rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (!(login = one_login(&args, c, lock ? "lock LOGIN" : "unlock LOGIN", &rc)))
+		return rc;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (lock)
+		return finish(c, panel_account_lock(&a, c->p, &c->actor, login), &a);
+	return finish(c, panel_account_unlock(&a, c->p, &c->actor, login), &a);
+}
+
+static int account_lock(cli *c, int argc, char **argv)
+{
+	return lock_or_unlock(c, argc, argv, 1);
+}
+
+static int account_unlock(cli *c, int argc, char **argv)
+{
+	return lock_or_unlock(c, argc, argv, 0);
+}
+
+static int account_renew(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"periods", required_argument, NULL, OPT_PERIODS},
+	    {NULL, 0, NULL, 0},
+	};
+	panel_account *a = NULL;
+	const char *login;
+	uint64_t periods = 1;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_PERIODS)
+			return rc;
+		if (cli_parse_u64(&periods, optarg, 1000) < 0 || periods == 0)
+			return cli_usage_error(c, "--periods: a number from 1 to 1000");
+	}
+	if (!(login = one_login(&args, c, "renew LOGIN [--periods N]", &rc)))
+		return rc;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_account_renew(&a, c->p, &c->actor, login, (unsigned)periods), &a);
+}
+
+static int account_admin(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	panel_account *a = NULL;
+	cli_args args;
+	int rc = 0, admin;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (cli_positional_count(&args) != 2 ||
+	    (admin = cli_parse_bool(cli_positional(&args, 1))) < 0)
+		return cli_usage_error(c, "usage: panelctl account admin LOGIN yes|no");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(
+	    c, panel_account_set_admin(&a, c->p, &c->actor, cli_positional(&args, 0), admin), &a);
+}
+
+/* ---------------------------------------------------------------- passwd */
+
+static int account_passwd(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	    {"old-password-file", required_argument, NULL, OPT_OLD_PASSWORD_FILE},
+	    {NULL, 0, NULL, 0},
+	};
+	char password[CLI_PASSWORD_MAX + 1], old[CLI_PASSWORD_MAX + 1];
+	const char *login, *file = NULL, *old_file = NULL;
+	panel_actor who;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt == OPT_PASSWORD_FILE)
+			file = optarg;
+		else if (opt == OPT_OLD_PASSWORD_FILE)
+			old_file = optarg;
+		else
+			return rc;
+	}
+	if (!(login = one_login(&args, c,
+				"passwd LOGIN [--password-file FILE|-] "
+				"[--old-password-file FILE|-]",
+				&rc)))
+		return rc;
+	if (file && old_file && !strcmp(file, "-") && !strcmp(old_file, "-"))
+		return cli_usage_error(c, "only one of the passwords can come from standard input");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	who = c->actor;
+	if (old_file) {
+		/* With the old password this is the member's own change, as in the panel: libpanel
+		 * then checks the old password and canpass, which an admin's reset skips. */
+		panel_account *a = NULL;
+		if (panel_account_get(&a, c->p, &c->actor, login) < 0)
+			return cli_fail(c);
+		who = panel_actor_member(a->uid);
+		panel_account_free(a);
+	}
+	old[0] = '\0';
+	if (old_file && (rc = cli_password_read(old, sizeof(old), c, old_file, "Old password", 0)))
+		return rc;
+	if ((rc = cli_password_read(password, sizeof(password), c, file, "New password", 1)) == 0) {
+		if (panel_account_password(c->p, &who, login, old_file ? old : NULL, password) < 0)
+			rc = cli_fail(c);
+		else if (c->json)
+			cli_print_json(json_pack("{s:s, s:b}", "login", login, "changed", 1));
+		else
+			printf("password of %s changed\n", login);
+	}
+	cli_wipe(password, sizeof(password));
+	cli_wipe(old, sizeof(old));
+	return rc;
+}
+
+/* ---------------------------------------------------------------- del */
+
+static int account_del(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"yes", no_argument, NULL, OPT_YES},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *login;
+	cli_args args;
+	int opt, rc = 0, yes = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_YES)
+			return rc;
+		yes = 1;
+	}
+	if (!(login = one_login(&args, c, "del LOGIN --yes", &rc)))
+		return rc;
+	if (!yes)
+		return cli_usage_error(c,
+				       "account del deletes %s and everything it owns: confirm "
+				       "with --yes",
+				       login);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (panel_account_delete(c->p, &c->actor, login) < 0)
+		return cli_fail(c);
+	if (c->json)
+		cli_print_json(json_pack("{s:s, s:b}", "login", login, "deleted", 1));
+	else
+		printf("account %s deleted\n", login);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- import */
+
+/* Longest line accepted: an account with notes at their 65535-byte limit fits easily. */
+#define IMPORT_LINE_MAX (256 * 1024)
+
+/* One line of an import file, parsed. Strings point into obj. */
+typedef struct import_line {
+	json_t *obj;
+	panel_account_spec spec;
+	const char *login; /* for the report, even when the line is otherwise invalid */
+	char stored_login[PANEL_LOGIN_MAX + 1]; /* as libpanel stores it (lower case) */
+	int code;				/* 0, or the PANEL_E* code of the first problem */
+	char message[256];
+	char field[32];
+} import_line;
+
+static int line_error(import_line *l, int code, const char *field, const char *message)
+{
+	l->code = code;
+	snprintf(l->message, sizeof(l->message), "%s", message);
+	snprintf(l->field, sizeof(l->field), "%s", field ? field : "");
+	return code;
+}
+
+/* Copies libpanel's last error into the line's report; a message that would show the
+ * password is withheld. */
+static int line_panel_error(import_line *l)
+{
+	const panel_error *e = panel_error_last();
+	const char *pw = l->spec.password;
+
+	if (pw && strlen(pw) >= 3 && strstr(e->message, pw))
+		return line_error(l, e->code, e->field,
+				  "refused (message withheld: it held the password)");
+	return line_error(l, e->code, e->field, e->message);
+}
+
+static int string_field(const char **out, import_line *l, const char *key, json_t *v)
+{
+	if (json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return line_error(l, PANEL_EINVALID, key, "must be a string");
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int flag_field(int *out, import_line *l, const char *key, json_t *v)
+{
+	if (json_is_null(v))
+		return 0;
+	if (json_is_boolean(v))
+		*out = json_is_true(v);
+	else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+		*out = (int)json_integer_value(v);
+	else
+		return line_error(l, PANEL_EINVALID, key, "must be true or false");
+	return 0;
+}
+
+/* Parses one line into l->spec, with the checks that need no database. */
+static int parse_line(import_line *l, const char *text, size_t len)
+{
+	json_error_t jerr;
+	const char *key;
+	json_t *v;
+	int error;
+
+	if (!(l->obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr))) {
+		/* Jansson's text quotes the offending token ("near '...'"), which could be a
+		 * password: keep only what precedes it. */
+		char message[256];
+		char *near;
+		snprintf(message, sizeof(message), "not valid JSON at column %d: %s", jerr.column,
+			 jerr.text);
+		if ((near = strstr(message, " near ")))
+			*near = '\0';
+		return line_error(l, PANEL_EINVALID, NULL, message);
+	}
+	if (!json_is_object(l->obj))
+		return line_error(l, PANEL_EINVALID, NULL, "each line must be a JSON object");
+	if (json_is_string(json_object_get(l->obj, "login")))
+		l->login = json_string_value(json_object_get(l->obj, "login"));
+	json_object_foreach(l->obj, key, v)
+	{
+		if (!strcmp(key, "login"))
+			error = string_field(&l->spec.login, l, key, v);
+		else if (!strcmp(key, "password"))
+			error = string_field(&l->spec.password, l, key, v);
+		else if (!strcmp(key, "mail"))
+			error = string_field(&l->spec.mail, l, key, v);
+		else if (!strcmp(key, "nom"))
+			error = string_field(&l->spec.nom, l, key, v);
+		else if (!strcmp(key, "prenom"))
+			error = string_field(&l->spec.prenom, l, key, v);
+		else if (!strcmp(key, "type"))
+			error = string_field(&l->spec.type, l, key, v);
+		else if (!strcmp(key, "notes"))
+			error = string_field(&l->spec.notes, l, key, v);
+		else if (!strcmp(key, "enabled"))
+			error = flag_field(&l->spec.enabled, l, key, v);
+		else if (!strcmp(key, "canpass"))
+			error = flag_field(&l->spec.canpass, l, key, v);
+		else if (!strcmp(key, "admin"))
+			error = flag_field(&l->spec.admin, l, key, v);
+		else if (!strcmp(key, "duration")) {
+			error = 0;
+			if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+			    json_integer_value(v) <= INT_MAX)
+				l->spec.duration = (int)json_integer_value(v);
+			else if (!json_is_null(v))
+				error = line_error(l, PANEL_EINVALID, key,
+						   "must be a number of months, 0 or more");
+		} else {
+			error = line_error(l, PANEL_EINVALID, key, "unknown field");
+		}
+		if (error < 0)
+			return error;
+	}
+	if (!l->spec.login)
+		return line_error(l, PANEL_EINVALID, "login", "required");
+	if (!l->spec.password || !*l->spec.password)
+		return line_error(l, PANEL_EINVALID, "password", "required");
+	if (!l->spec.mail || !*l->spec.mail)
+		return line_error(l, PANEL_EINVALID, "mail", "required");
+	return 0;
+}
+
+/* --dry-run: the checks that only read: login syntax, the password policy, and the login
+ * being free (in the database and on the lines before). */
+static int check_line(import_line *l, cli *c, json_t *seen)
+{
+	panel_actor system = panel_actor_system();
+	panel_account *existing = NULL;
+	char s[PANEL_LOGIN_MAX + 1];
+	size_t n = strlen(l->spec.login);
+	int error;
+
+	/* libpanel stores logins in lower case. */
+	for (size_t i = 0; i < n && i < PANEL_LOGIN_MAX; i++)
+		s[i] = (char)tolower((unsigned char)l->spec.login[i]);
+	s[n < PANEL_LOGIN_MAX ? n : PANEL_LOGIN_MAX] = '\0';
+	if (n == 0 || n > PANEL_LOGIN_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") != n)
+		return line_error(l, PANEL_EINVALID, "login",
+				  "a login is 1 to 16 characters among a-z and 0-9");
+	if (json_object_get(seen, s))
+		return line_error(l, PANEL_EEXISTS, "login", "already on an earlier line");
+	if (panel_policy_check(c->p, "mem", s, l->spec.password) < 0)
+		return line_panel_error(l);
+	/* As the system: the create would meet the login whoever may see it. */
+	error = panel_account_get(&existing, c->p, &system, s);
+	panel_account_free(existing);
+	if (error == 0)
+		return line_error(l, PANEL_EEXISTS, "login", "login already taken");
+	if (error != PANEL_ENOTFOUND)
+		return line_panel_error(l);
+	json_object_set_new(seen, s, json_true());
+	memcpy(l->stored_login, s, sizeof(s));
+	l->login = l->stored_login;
+	return 0;
+}
+
+static void report_line(const cli *c, json_t *reports, const import_line *l, unsigned long n,
+			int dry_run)
+{
+	const char *status = l->code ? "error" : dry_run ? "valid" : "created";
+
+	if (c->json) {
+		json_t *r = json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)n, "login", l->login,
+				      "status", status);
+		if (r && l->code) {
+			json_t *e = json_pack("{s:s, s:s}", "code", panel_error_name(l->code),
+					      "message", l->message);
+			if (e && l->field[0])
+				json_object_set_new(e, "field", json_string(l->field));
+			json_object_set_new(r, "error", e);
+		}
+		if (r)
+			json_array_append_new(reports, r);
+		return;
+	}
+	if (!l->code)
+		printf("line %lu: %s %s%s\n", n, status, l->login, dry_run ? " (dry run)" : "");
+	else if (l->login && l->field[0])
+		printf("line %lu: %s: %s (%s)\n", n, l->login, l->message, l->field);
+	else if (l->login)
+		printf("line %lu: %s: %s\n", n, l->login, l->message);
+	else if (l->field[0])
+		printf("line %lu: %s (%s)\n", n, l->message, l->field);
+	else
+		printf("line %lu: %s\n", n, l->message);
+	fflush(stdout);
+}
+
+static int account_import(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {NULL, 0, NULL, 0},
+	};
+	json_t *reports = NULL, *seen = NULL;
+	const char *path;
+	char *text = NULL;
+	size_t cap = 0;
+	unsigned long n = 0;
+	cli_args args;
+	FILE *in;
+	int opt, rc = 0, first_failure = 0, dry_run = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_DRY_RUN)
+			return rc;
+		dry_run = 1;
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl account import FILE|- [--dry-run]");
+	path = cli_positional(&args, 0);
+	if (!strcmp(path, "-"))
+		in = stdin;
+	else if (!(in = fopen(path, "re")))
+		return cli_usage_error(c, "%s: %s", path, strerror(errno));
+	if (cli_open(c) < 0) {
+		rc = cli_fail(c);
+		goto out;
+	}
+	if (!(reports = json_array()) || !(seen = json_object())) {
+		rc = cli_error(c, PANEL_ERROR, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		import_line l = {.spec = PANEL_ACCOUNT_SPEC_INIT};
+		ssize_t len;
+
+		errno = 0;
+		if ((len = getline(&text, &cap, in)) == -1) {
+			if (errno) {
+				rc = cli_error(c, PANEL_EINVALID, "%s: %s", path, strerror(errno));
+				goto out;
+			}
+			break;
+		}
+		n++;
+		if (strspn(text, " \t\r\n") == (size_t)len)
+			continue; /* blank lines are allowed, and still counted */
+		if ((size_t)len > IMPORT_LINE_MAX)
+			line_error(&l, PANEL_EINVALID, NULL, "the line is longer than 256 KiB");
+		else if (parse_line(&l, text, (size_t)len) == 0) {
+			if (dry_run)
+				check_line(&l, c, seen);
+			else {
+				panel_account *a = NULL;
+				if (panel_account_create(&a, c->p, &c->actor, &l.spec) < 0) {
+					line_panel_error(&l);
+				} else {
+					memcpy(l.stored_login, a->login, sizeof(l.stored_login));
+					l.login = l.stored_login;
+				}
+				panel_account_free(a);
+			}
+		}
+		cli_wipe(text, (size_t)len);
+		report_line(c, reports, &l, n, dry_run);
+		json_decref(l.obj);
+		if (l.code && !first_failure)
+			first_failure = cli_exit_code(l.code);
+	}
+	if (c->json) {
+		cli_print_json(reports);
+		reports = NULL;
+	}
+	rc = first_failure;
+out:
+	if (text) {
+		cli_wipe(text, cap);
+		free(text);
+	}
+	if (in != stdin)
+		fclose(in);
+	json_decref(reports);
+	json_decref(seen);
+	return rc;
+}
+
+static const struct cli_verb account_verbs[] = {
+    {"add", account_add,
+     "LOGIN --mail M [--nom N] [--prenom P] [--type T] [--duration MONTHS] [--notes TEXT] "
+     "[--admin] [--locked] [--no-canpass] [--password-file FILE|-]",
+     "create an account (the password is prompted for, or read from the file)"},
+    {"show", account_show, "LOGIN", "show an account"},
+    {"list", account_list,
+     "[--prefix P] [--mail M] [--type T] [--enabled yes|no] [--creator LOGIN] [--expiring DAYS] "
+     "[--limit N] [--cursor C] [--all]",
+     "list the accounts the actor may see"},
+    {"edit", account_edit,
+     "LOGIN [--mail M] [--nom N] [--prenom P] [--type T] [--notes TEXT] [--duration MONTHS] "
+     "[--canpass yes|no] [--if-match ETAG]",
+     "change an account"},
+    {"lock", account_lock, "LOGIN", "lock an account (it can no longer log in)"},
+    {"unlock", account_unlock, "LOGIN", "unlock an account"},
+    {"renew", account_renew, "LOGIN [--periods N]", "extend an account by N periods"},
+    {"admin", account_admin, "LOGIN yes|no", "grant or remove admin rights"},
+    {"passwd", account_passwd, "LOGIN [--password-file FILE|-] [--old-password-file FILE|-]",
+     "change or reset a password"},
+    {"del", account_del, "LOGIN --yes", "delete an account and everything it owns"},
+    {"import", account_import, "FILE|- [--dry-run]",
+     "create accounts from JSON lines, one report per line"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_account = {"account", account_verbs};

@@ -1,0 +1,184 @@
+/* panelctl apikey add|list|revoke: application keys for the PHP panel and other programs,
+ * created by an admin (--admin LOGIN); the secret is printed once and never stored. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+enum {
+	OPT_SCOPE = 256,
+	OPT_EXPIRES,
+	OPT_NETWORKS,
+};
+
+/* Keys belong to an administrator: the system has none. libpanel would refuse (forbidden);
+ * saying which option is missing helps more. */
+static int need_admin(const cli *c)
+{
+	if (c->admin)
+		return 0;
+	return cli_usage_error(c,
+			       "application keys belong to an administrator: give --admin LOGIN");
+}
+
+static void print_key(const cli *c, const panel_apikey *k, const char *secret)
+{
+	char id[24];
+
+	if (c->json) {
+		json_t *o = panel_apikey_to_json(k);
+		if (o && secret)
+			json_object_set_new(o, "secret", json_string(secret));
+		cli_print_json(o);
+		return;
+	}
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)k->id);
+	cli_kv("id", id);
+	cli_kv("name", k->name);
+	cli_kv("owner", k->login);
+	cli_kv("scope", k->scope);
+	cli_kv("networks", k->networks);
+	cli_kv("expires", k->expires);
+	cli_kv("created", k->created);
+	cli_kv("last_used", k->last_used);
+	cli_kv("revoked", k->revoked ? "yes" : "no");
+	if (secret)
+		cli_kv("secret", secret);
+}
+
+static int apikey_add(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"scope", required_argument, NULL, OPT_SCOPE},
+	    {"expires", required_argument, NULL, OPT_EXPIRES},
+	    {"networks", required_argument, NULL, OPT_NETWORKS},
+	    {NULL, 0, NULL, 0},
+	};
+	panel_apikey_spec spec = PANEL_APIKEY_SPEC_INIT;
+	char secret[PANEL_TOKEN_MAX];
+	panel_apikey key;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_SCOPE:
+			spec.scope = optarg;
+			break;
+		case OPT_EXPIRES:
+			spec.expires = optarg;
+			break;
+		case OPT_NETWORKS:
+			spec.networks = optarg;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl --admin LOGIN apikey add NAME [--scope "
+					  "S] [--expires DATE] [--networks CIDRS]");
+	spec.name = cli_positional(&args, 0);
+	if ((rc = need_admin(c)) != 0)
+		return rc;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (panel_apikey_create(&key, secret, sizeof(secret), c->p, &c->actor, &spec) < 0)
+		return cli_fail(c);
+	print_key(c, &key, secret);
+	fflush(stdout);
+	cli_wipe(secret, sizeof(secret));
+	if (!c->json)
+		fprintf(stderr, "panelctl: the secret is shown only now: store it\n");
+	return 0;
+}
+
+static int apikey_list(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	static const char *const headers[] = {"ID",	  "NAME",    "OWNER",	  "SCOPE",
+					      "NETWORKS", "EXPIRES", "LAST_USED", "REVOKED"};
+	panel_apikey *keys = NULL;
+	size_t count = 0;
+	cli_args args;
+	int rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "apikey list takes no argument");
+	if ((rc = need_admin(c)) != 0)
+		return rc;
+	if (cli_open(c) < 0 || panel_apikey_list(&keys, &count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < count; i++)
+			if (json_array_append_new(items, panel_apikey_to_json(&keys[i])) < 0) {
+				json_decref(items);
+				items = NULL;
+			}
+		cli_print_json(items ? json_pack("{s:o, s:I, s:n}", "items", items, "total",
+						 (json_int_t)count, "next_cursor")
+				     : NULL);
+	} else {
+		cli_table *t = cli_table_new(8, headers);
+		for (size_t i = 0; t && i < count; i++) {
+			char id[24];
+			snprintf(id, sizeof(id), "%llu", (unsigned long long)keys[i].id);
+			const char *cells[] = {id,
+					       keys[i].name,
+					       keys[i].login,
+					       keys[i].scope,
+					       keys[i].networks,
+					       keys[i].expires,
+					       keys[i].last_used,
+					       keys[i].revoked ? "yes" : "no"};
+			if (cli_table_add(t, cells) < 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (!t)
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+		cli_table_print(t, stdout);
+	}
+	free(keys);
+	return rc;
+}
+
+static int apikey_revoke(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	cli_args args;
+	uint64_t id;
+	int rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (cli_positional_count(&args) != 1 ||
+	    cli_parse_u64(&id, cli_positional(&args, 0), UINT64_MAX) < 0 || id == 0)
+		return cli_usage_error(c, "usage: panelctl apikey revoke ID (a key's number)");
+	if ((rc = need_admin(c)) != 0)
+		return rc;
+	if (cli_open(c) < 0 || panel_apikey_revoke(c->p, &c->actor, id) < 0)
+		return cli_fail(c);
+	if (c->json)
+		cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
+	else
+		printf("key %llu revoked\n", (unsigned long long)id);
+	return 0;
+}
+
+static const struct cli_verb apikey_verbs[] = {
+    {"add", apikey_add, "NAME [--scope read|write|KINDS] [--expires DATE] [--networks CIDRS]",
+     "create an application key for the --admin account; prints its secret once"},
+    {"list", apikey_list, "", "the keys the admin owns (every key for the super admin)"},
+    {"revoke", apikey_revoke, "ID", "revoke a key"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_apikey = {"apikey", apikey_verbs};

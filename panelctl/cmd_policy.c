@@ -1,0 +1,171 @@
+/* panelctl policy list|set: the password policies of the panel accounts (mem), mail boxes
+ * (pop), ftp, mysql and hta, which libpanel applies to every new password. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_MINSIZE = 256,
+	OPT_MAXSIZE,
+	OPT_CLASSCOUNT,
+	OPT_ALLOWLOGIN,
+};
+
+static void print_policy(const cli *c, const panel_policy *p)
+{
+	if (c->json) {
+		cli_print_json(panel_policy_to_json(p));
+		return;
+	}
+	cli_kv("name", p->name);
+	cli_kv_u64("minsize", p->minsize);
+	cli_kv_u64("maxsize", p->maxsize);
+	cli_kv_u64("classcount", p->classcount);
+	cli_kv("allowlogin", p->allowlogin ? "yes" : "no");
+}
+
+static int policy_list(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {{NULL, 0, NULL, 0}};
+	static const char *const headers[] = {"NAME", "MINSIZE", "MAXSIZE", "CLASSCOUNT",
+					      "ALLOWLOGIN"};
+	panel_policy *list = NULL;
+	size_t count = 0;
+	cli_args args;
+	int rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	if (cli_next_option(&args, c, options, &rc) != -1)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "policy list takes no argument");
+	if (cli_open(c) < 0 || panel_policy_list(&list, &count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < count; i++)
+			if (json_array_append_new(items, panel_policy_to_json(&list[i])) < 0) {
+				json_decref(items);
+				items = NULL;
+			}
+		cli_print_json(items ? json_pack("{s:o, s:I, s:n}", "items", items, "total",
+						 (json_int_t)count, "next_cursor")
+				     : NULL);
+	} else {
+		cli_table *t = cli_table_new(5, headers);
+		for (size_t i = 0; t && i < count; i++) {
+			char minsize[12], maxsize[12], classcount[12];
+			snprintf(minsize, sizeof(minsize), "%u", list[i].minsize);
+			snprintf(maxsize, sizeof(maxsize), "%u", list[i].maxsize);
+			snprintf(classcount, sizeof(classcount), "%u", list[i].classcount);
+			const char *cells[] = {list[i].name, minsize, maxsize, classcount,
+					       list[i].allowlogin ? "yes" : "no"};
+			if (cli_table_add(t, cells) < 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (!t)
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+		cli_table_print(t, stdout);
+	}
+	free(list);
+	return rc;
+}
+
+static int parse_small(unsigned *out, const cli *c, const char *option, const char *value)
+{
+	uint64_t v;
+
+	if (cli_parse_u64(&v, value, 64) < 0)
+		return cli_usage_error(c, "%s: a number from 0 to 64", option);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int policy_set(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"minsize", required_argument, NULL, OPT_MINSIZE},
+	    {"maxsize", required_argument, NULL, OPT_MAXSIZE},
+	    {"classcount", required_argument, NULL, OPT_CLASSCOUNT},
+	    {"allowlogin", required_argument, NULL, OPT_ALLOWLOGIN},
+	    {NULL, 0, NULL, 0},
+	};
+	/* Only the options given change: start from the stored policy. */
+	unsigned minsize = 0, maxsize = 0, classcount = 0;
+	int set_min = 0, set_max = 0, set_class = 0, allowlogin = -1;
+	panel_policy *list = NULL, policy;
+	const char *name;
+	size_t count = 0, i;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_MINSIZE:
+			if ((rc = parse_small(&minsize, c, "--minsize", optarg)) != 0)
+				return rc;
+			set_min = 1;
+			break;
+		case OPT_MAXSIZE:
+			if ((rc = parse_small(&maxsize, c, "--maxsize", optarg)) != 0)
+				return rc;
+			set_max = 1;
+			break;
+		case OPT_CLASSCOUNT:
+			if ((rc = parse_small(&classcount, c, "--classcount", optarg)) != 0)
+				return rc;
+			set_class = 1;
+			break;
+		case OPT_ALLOWLOGIN:
+			if ((allowlogin = cli_parse_bool(optarg)) < 0)
+				return cli_usage_error(c, "--allowlogin: yes or no");
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c,
+				       "usage: panelctl policy set NAME [--minsize N] [--maxsize "
+				       "N] [--classcount N] [--allowlogin yes|no]");
+	name = cli_positional(&args, 0);
+	if (!set_min && !set_max && !set_class && allowlogin < 0)
+		return cli_usage_error(c, "policy set: nothing to change");
+	if (cli_open(c) < 0 || panel_policy_list(&list, &count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	for (i = 0; i < count && strcmp(list[i].name, name) != 0; i++)
+		;
+	if (i == count) {
+		free(list);
+		return cli_error(c, PANEL_EINVALID, "no policy '%s' (mem, pop, ftp, mysql or hta)",
+				 name);
+	}
+	policy = list[i];
+	free(list);
+	if (set_min)
+		policy.minsize = minsize;
+	if (set_max)
+		policy.maxsize = maxsize;
+	if (set_class)
+		policy.classcount = classcount;
+	if (allowlogin >= 0)
+		policy.allowlogin = allowlogin;
+	if (panel_policy_set(c->p, &c->actor, &policy) < 0)
+		return cli_fail(c);
+	print_policy(c, &policy);
+	return 0;
+}
+
+static const struct cli_verb policy_verbs[] = {
+    {"list", policy_list, "", "the password policies (mem, pop, ftp, mysql, hta)"},
+    {"set", policy_set, "NAME [--minsize N] [--maxsize N] [--classcount N] [--allowlogin yes|no]",
+     "change a password policy"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_policy = {"policy", policy_verbs};
