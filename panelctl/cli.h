@@ -121,6 +121,23 @@ int cli_password_read(char *buf, size_t size, const cli *c, const char *file, co
 /* Overwrites memory in a way the compiler may not optimize away. */
 void cli_wipe(void *buf, size_t size);
 
+/* ---------------------------------------------------------------- shared results (results.c) */
+
+/* Parses a verb that takes no option. 0, or the exit code after reporting one. */
+int cli_no_options(cli_args *a, const cli *c, int argc, char **argv);
+
+/* Prints a list as {"items": [...], "total": N, "next_cursor": "..."|null} (steals items;
+ * NULL prints the out-of-memory error). */
+void cli_print_list(json_t *items, uint64_t total, const char *next_cursor);
+
+/* Appends item (stolen) to items. -1 when either is NULL (out of memory). */
+int cli_append(json_t *items, json_t *item);
+
+/* Confirms a verb that returns no object: with --json, prints object (stolen), else the text
+ * line. Returns 0 (or the exit code of an out-of-memory error). */
+int cli_done(const cli *c, json_t *object, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---------------------------------------------------------------- commands */
 
 typedef int (*cli_verb_fn)(cli *c, int argc, char **argv);
@@ -142,5 +159,15 @@ extern const struct cli_resource cli_account;
 extern const struct cli_resource cli_quota;
 extern const struct cli_resource cli_apikey;
 extern const struct cli_resource cli_policy;
+extern const struct cli_resource cli_domain;
+extern const struct cli_resource cli_sub;
+extern const struct cli_resource cli_zone;
+extern const struct cli_resource cli_tld;
+extern const struct cli_resource cli_forbidden;
+extern const struct cli_resource cli_mail;
+extern const struct cli_resource cli_ftp;
+extern const struct cli_resource cli_db;
+extern const struct cli_resource cli_dbuser;
+extern const struct cli_resource cli_jobs;
 
 #endif

@@ -1,0 +1,684 @@
+/* panelctl domain|sub|zone|tld|forbidden: hosted domains and their DNS entries, the zone
+ * rendered from them, and the admin tables of allowed TLDs and forbidden domains. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+enum {
+	OPT_LOGIN = 256,
+	OPT_NO_DNS,
+	OPT_NO_MX,
+	OPT_NOERASE,
+	OPT_FORCE,
+	OPT_LIMIT,
+	OPT_CURSOR,
+	OPT_ALL,
+	OPT_DNS,
+	OPT_MX,
+	OPT_IF_MATCH,
+	OPT_YES,
+};
+
+static int parse_yes_no(int *out, const cli *c, const char *option, const char *value)
+{
+	if ((*out = cli_parse_bool(value)) < 0)
+		return cli_usage_error(c, "%s: yes or no", option);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- domain */
+
+static void print_domain(const cli *c, const panel_domain *d)
+{
+	if (c->json) {
+		cli_print_json(panel_domain_to_json(d));
+		return;
+	}
+	cli_kv("domain", d->domain);
+	cli_kv("owner", d->login);
+	cli_kv("dns", yes_no(d->dns));
+	cli_kv("mx", yes_no(d->mx));
+	cli_kv("noerase", yes_no(d->noerase));
+	cli_kv("dns_action", d->dns_action);
+	cli_kv("dns_result", d->dns_result);
+	cli_kv_u64("subdomains", d->subdomains);
+	cli_kv("etag", d->etag);
+}
+
+/* Prints the domain a call returned in *d, or the error (see cmd_account.c's finish). */
+static int finish(cli *c, int error, panel_domain **d)
+{
+	if (error < 0)
+		return cli_fail(c);
+	print_domain(c, *d);
+	panel_domain_free(*d);
+	*d = NULL;
+	return 0;
+}
+
+static int domain_add(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"login", required_argument, NULL, OPT_LOGIN},
+	    {"no-dns", no_argument, NULL, OPT_NO_DNS},
+	    {"no-mx", no_argument, NULL, OPT_NO_MX},
+	    {"noerase", no_argument, NULL, OPT_NOERASE},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {NULL, 0, NULL, 0},
+	};
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	const char *login = NULL;
+	panel_domain *d = NULL;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_LOGIN:
+			login = optarg;
+			break;
+		case OPT_NO_DNS:
+			spec.dns = 0;
+			break;
+		case OPT_NO_MX:
+			spec.mx = 0;
+			break;
+		case OPT_NOERASE:
+			spec.noerase = 1;
+			break;
+		case OPT_FORCE:
+			spec.force = 1;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain add DOMAIN [--login LOGIN] "
+					  "[--no-dns] [--no-mx] [--noerase] [--force]");
+	spec.domain = cli_positional(&args, 0);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_domain_add(&d, c->p, &c->actor, login, &spec), &d);
+}
+
+static int domain_show(cli *c, int argc, char **argv)
+{
+	panel_domain *d = NULL;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain show DOMAIN");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_domain_get(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
+}
+
+static int add_domain_rows(cli_table *t, json_t *items, const panel_domain_list *l)
+{
+	for (size_t i = 0; i < l->count; i++) {
+		const panel_domain *d = &l->items[i];
+		if (items) {
+			if (cli_append(items, panel_domain_to_json(d)) < 0)
+				return -1;
+			continue;
+		}
+		char entries[16];
+		snprintf(entries, sizeof(entries), "%u", d->subdomains);
+		const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
+				       yes_no(d->noerase), entries,  d->dns_action};
+		if (cli_table_add(t, cells) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int domain_list(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"login", required_argument, NULL, OPT_LOGIN},
+	    {"limit", required_argument, NULL, OPT_LIMIT},
+	    {"cursor", required_argument, NULL, OPT_CURSOR},
+	    {"all", no_argument, NULL, OPT_ALL},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
+					      "NOERASE", "ENTRIES", "DNS_ACTION"};
+	char cursor[PANEL_DOMAIN_MAX + 1] = "";
+	const char *login = NULL, *from = NULL;
+	panel_domain_list *page = NULL;
+	uint64_t total = 0, limit = 0;
+	json_t *items = NULL;
+	cli_table *t = NULL;
+	cli_args args;
+	int opt, rc = 0, all = 0, first = 1;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_LOGIN:
+			login = optarg;
+			break;
+		case OPT_LIMIT:
+			if (cli_parse_u64(&limit, optarg, 500) < 0 || limit == 0)
+				return cli_usage_error(c, "--limit: a number from 1 to 500");
+			break;
+		case OPT_CURSOR:
+			from = optarg;
+			break;
+		case OPT_ALL:
+			all = 1;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "domain list takes no positional argument");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (c->json ? !(items = json_array()) : !(t = cli_table_new(7, headers)))
+		return cli_error(c, PANEL_ERROR, "out of memory");
+	do {
+		if (panel_domain_list_get(&page, c->p, &c->actor, login, (size_t)limit, from, 0) <
+		    0) {
+			rc = cli_fail(c);
+			goto out;
+		}
+		if (first)
+			total = page->total;
+		first = 0;
+		if (add_domain_rows(t, items, page) < 0) {
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+			goto out;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
+		panel_domain_list_free(page);
+		page = NULL;
+		from = cursor;
+	} while (all && cursor[0]);
+	if (c->json) {
+		cli_print_list(items, total, cursor);
+		items = NULL;
+	} else {
+		cli_table_print(t, stdout);
+		t = NULL;
+		if (cursor[0])
+			fprintf(stderr, "panelctl: more domains: add --cursor %s (or use --all)\n",
+				cursor);
+	}
+out:
+	panel_domain_list_free(page);
+	json_decref(items);
+	cli_table_free(t);
+	return rc;
+}
+
+static int domain_edit(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"mx", required_argument, NULL, OPT_MX},
+	    {"noerase", required_argument, NULL, OPT_NOERASE},
+	    {"if-match", required_argument, NULL, OPT_IF_MATCH},
+	    {NULL, 0, NULL, 0},
+	};
+	int dns = -1, mx = -1, noerase = -1, opt, rc = 0;
+	const char *if_match = NULL;
+	panel_domain *d = NULL;
+	cli_args args;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		switch (opt) {
+		case OPT_DNS:
+			if ((rc = parse_yes_no(&dns, c, "--dns", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_MX:
+			if ((rc = parse_yes_no(&mx, c, "--mx", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_NOERASE:
+			if ((rc = parse_yes_no(&noerase, c, "--noerase", optarg)) != 0)
+				return rc;
+			break;
+		case OPT_IF_MATCH:
+			if_match = optarg;
+			break;
+		default:
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain edit DOMAIN [--dns yes|no] "
+					  "[--mx yes|no] [--noerase yes|no] [--if-match ETAG]");
+	if (dns < 0 && mx < 0 && noerase < 0)
+		return cli_usage_error(c, "domain edit: nothing to change");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c,
+		      panel_domain_edit(&d, c->p, &c->actor, cli_positional(&args, 0), dns, mx,
+					noerase, if_match),
+		      &d);
+}
+
+static int domain_del(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"yes", no_argument, NULL, OPT_YES},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *domain;
+	cli_args args;
+	int opt, rc = 0, yes = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_YES)
+			return rc;
+		yes = 1;
+	}
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain del DOMAIN --yes");
+	domain = cli_positional(&args, 0);
+	if (!yes)
+		return cli_usage_error(c,
+				       "domain del removes %s, its entries, its mail addresses and "
+				       "its FTP accounts: confirm with --yes",
+				       domain);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (panel_domain_delete(c->p, &c->actor, domain) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:s, s:b}", "domain", domain, "deleted", 1),
+			"domain %s deleted", domain);
+}
+
+static const struct cli_verb domain_verbs[] = {
+    {"add", domain_add, "DOMAIN [--login LOGIN] [--no-dns] [--no-mx] [--noerase] [--force]",
+     "host a domain for a member (default: the --as member)"},
+    {"show", domain_show, "DOMAIN", "show a hosted domain"},
+    {"list", domain_list, "[--login LOGIN] [--limit N] [--cursor C] [--all]",
+     "list the domains the actor may see"},
+    {"edit", domain_edit,
+     "DOMAIN [--dns yes|no] [--mx yes|no] [--noerase yes|no] [--if-match ETAG]",
+     "turn DNS or mail hosting on or off, lock a domain"},
+    {"del", domain_del, "DOMAIN --yes", "delete a domain with its entries, mail and FTP accounts"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_domain = {"domain", domain_verbs};
+
+/* ---------------------------------------------------------------- sub */
+
+static void print_subdomain(const cli *c, const panel_subdomain *s)
+{
+	if (c->json) {
+		cli_print_json(panel_subdomain_to_json(s));
+		return;
+	}
+	cli_kv("domain", s->domain);
+	cli_kv("sub", *s->sub ? s->sub : "@");
+	cli_kv("type", s->type);
+	cli_kv("target", s->target);
+	cli_kv("enable", s->enable);
+	cli_kv("web_action", s->web_action);
+	cli_kv("web_result", s->web_result);
+}
+
+/* DOMAIN SUB TYPE [TARGET]: 3 arguments, or 4 when target is wanted. */
+static int entry_args(cli_args *a, cli *c, int argc, char **argv, int with_target,
+		      const char *usage)
+{
+	int rc, n;
+
+	if ((rc = cli_no_options(a, c, argc, argv)) != 0)
+		return rc;
+	n = cli_positional_count(a);
+	if (n != 3 && !(with_target && n == 4))
+		return cli_usage_error(c, "usage: panelctl sub %s", usage);
+	return 0;
+}
+
+static int sub_set(cli *c, int argc, char **argv)
+{
+	panel_subdomain s;
+	cli_args args;
+	int rc;
+
+	if ((rc = entry_args(&args, c, argc, argv, 1, "set DOMAIN SUB TYPE [TARGET]")) != 0)
+		return rc;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if (panel_subdomain_set(&s, c->p, &c->actor, cli_positional(&args, 0),
+				cli_positional(&args, 1), cli_positional(&args, 2),
+				cli_positional_count(&args) == 4 ? cli_positional(&args, 3) : "") <
+	    0)
+		return cli_fail(c);
+	print_subdomain(c, &s);
+	return 0;
+}
+
+/* The sub as shown: "@" for the domain itself. */
+static const char *shown_sub(const char *sub)
+{
+	return *sub ? sub : "@";
+}
+
+static int sub_del(cli *c, int argc, char **argv)
+{
+	const char *domain, *sub, *type;
+	cli_args args;
+	int rc;
+
+	if ((rc = entry_args(&args, c, argc, argv, 0, "del DOMAIN SUB TYPE")) != 0)
+		return rc;
+	domain = cli_positional(&args, 0);
+	sub = cli_positional(&args, 1);
+	type = cli_positional(&args, 2);
+	if (cli_open(c) < 0 || panel_subdomain_delete(c->p, &c->actor, domain, sub, type) < 0)
+		return cli_fail(c);
+	return cli_done(c,
+			json_pack("{s:s, s:s, s:s, s:b}", "domain", domain, "sub", shown_sub(sub),
+				  "type", type, "deleted", 1),
+			"entry %s %s of %s deleted", shown_sub(sub), type, domain);
+}
+
+static int enable_or_disable(cli *c, int argc, char **argv, int enabled)
+{
+	const char *domain, *sub, *type;
+	cli_args args;
+	int rc;
+
+	if ((rc = entry_args(&args, c, argc, argv, 0,
+			     enabled ? "enable DOMAIN SUB TYPE" : "disable DOMAIN SUB TYPE")) != 0)
+		return rc;
+	domain = cli_positional(&args, 0);
+	sub = cli_positional(&args, 1);
+	type = cli_positional(&args, 2);
+	if (cli_open(c) < 0 ||
+	    panel_subdomain_set_enabled(c->p, &c->actor, domain, sub, type, enabled) < 0)
+		return cli_fail(c);
+	return cli_done(c,
+			json_pack("{s:s, s:s, s:s, s:b}", "domain", domain, "sub", shown_sub(sub),
+				  "type", type, "enabled", enabled),
+			"entry %s %s of %s %s", shown_sub(sub), type, domain,
+			enabled ? "enabled" : "disabled");
+}
+
+static int sub_enable(cli *c, int argc, char **argv)
+{
+	return enable_or_disable(c, argc, argv, 1);
+}
+
+static int sub_disable(cli *c, int argc, char **argv)
+{
+	return enable_or_disable(c, argc, argv, 0);
+}
+
+static int sub_list(cli *c, int argc, char **argv)
+{
+	static const char *const headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
+	panel_subdomain *subs = NULL;
+	size_t count = 0;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl sub list DOMAIN");
+	if (cli_open(c) < 0 ||
+	    panel_subdomain_list_get(&subs, &count, c->p, &c->actor, cli_positional(&args, 0)) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < count; i++)
+			if (cli_append(items, panel_subdomain_to_json(&subs[i])) < 0) {
+				json_decref(items);
+				items = NULL;
+			}
+		cli_print_list(items, count, NULL);
+	} else {
+		cli_table *t = cli_table_new(5, headers);
+		for (size_t i = 0; t && i < count; i++) {
+			const char *cells[] = {shown_sub(subs[i].sub), subs[i].type, subs[i].target,
+					       subs[i].enable, subs[i].web_action};
+			if (cli_table_add(t, cells) < 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (!t)
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+		cli_table_print(t, stdout);
+	}
+	free(subs);
+	return rc;
+}
+
+static const struct cli_verb sub_verbs[] = {
+    {"set", sub_set, "DOMAIN SUB TYPE [TARGET]",
+     "set a DNS entry (SUB @ for the domain itself, * for the wildcard)"},
+    {"del", sub_del, "DOMAIN SUB TYPE", "delete the entries SUB of type TYPE"},
+    {"enable", sub_enable, "DOMAIN SUB TYPE", "enable the entries SUB of type TYPE"},
+    {"disable", sub_disable, "DOMAIN SUB TYPE", "disable the entries SUB of type TYPE"},
+    {"list", sub_list, "DOMAIN", "list the entries of a domain"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_sub = {"sub", sub_verbs};
+
+/* ---------------------------------------------------------------- zone */
+
+static int zone_show(cli *c, int argc, char **argv)
+{
+	const char *domain;
+	char *zone = NULL;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl zone show DOMAIN");
+	domain = cli_positional(&args, 0);
+	if (cli_open(c) < 0 || panel_domain_zone(&zone, c->p, &c->actor, domain) < 0)
+		return cli_fail(c);
+	if (c->json)
+		cli_print_json(json_pack("{s:s, s:s}", "domain", domain, "zone", zone));
+	else
+		fputs(zone, stdout); /* as is: the text a name server loads */
+	free(zone);
+	return 0;
+}
+
+static const struct cli_verb zone_verbs[] = {
+    {"show", zone_show, "DOMAIN", "print the BIND zone of a domain"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_zone = {"zone", zone_verbs};
+
+/* ---------------------------------------------------------------- tld */
+
+static int tld_list(cli *c, int argc, char **argv)
+{
+	static const char *const headers[] = {"TLD", "MODE"};
+	panel_tld *tlds = NULL;
+	size_t count = 0;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "tld list takes no positional argument");
+	if (cli_open(c) < 0 || panel_tld_list(&tlds, &count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < count; i++)
+			if (cli_append(items, panel_tld_to_json(&tlds[i])) < 0) {
+				json_decref(items);
+				items = NULL;
+			}
+		cli_print_list(items, count, NULL);
+	} else {
+		cli_table *t = cli_table_new(2, headers);
+		for (size_t i = 0; t && i < count; i++) {
+			char mode[16];
+			snprintf(mode, sizeof(mode), "%d", tlds[i].mode);
+			const char *cells[] = {tlds[i].tld, mode};
+			if (cli_table_add(t, cells) < 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (!t)
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+		cli_table_print(t, stdout);
+	}
+	free(tlds);
+	return rc;
+}
+
+static int tld_set(cli *c, int argc, char **argv)
+{
+	const char *tld;
+	uint64_t mode;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 2)
+		return cli_usage_error(c, "usage: panelctl tld set TLD MODE");
+	if (cli_parse_u64(&mode, cli_positional(&args, 1), 5) < 0)
+		return cli_usage_error(c, "tld mode: a number from 0 to 5");
+	tld = cli_positional(&args, 0);
+	if (cli_open(c) < 0 || panel_tld_set(c->p, &c->actor, tld, (int)mode) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:s, s:i}", "tld", tld, "mode", (int)mode),
+			"tld: %s\nmode: %d", tld, (int)mode);
+}
+
+static int tld_del(cli *c, int argc, char **argv)
+{
+	const char *tld;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl tld del TLD");
+	tld = cli_positional(&args, 0);
+	if (cli_open(c) < 0 || panel_tld_delete(c->p, &c->actor, tld) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:s, s:b}", "tld", tld, "deleted", 1), "tld %s deleted",
+			tld);
+}
+
+static const struct cli_verb tld_verbs[] = {
+    {"list", tld_list, "", "the TLDs and their modes (0 forbidden, 1-4 allowed, 5 no DNS)"},
+    {"set", tld_set, "TLD MODE", "allow a TLD or change its mode (admins)"},
+    {"del", tld_del, "TLD", "remove a TLD: its domains can no longer be added (admins)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_tld = {"tld", tld_verbs};
+
+/* ---------------------------------------------------------------- forbidden */
+
+static int forbidden_list(cli *c, int argc, char **argv)
+{
+	static const char *const headers[] = {"DOMAIN"};
+	char **list = NULL;
+	size_t count = 0;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "forbidden list takes no positional argument");
+	if (cli_open(c) < 0 || panel_forbidden_list(&list, &count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		json_t *items = json_array();
+		for (size_t i = 0; items && i < count; i++)
+			if (cli_append(items, json_pack("{s:s}", "domain", list[i])) < 0) {
+				json_decref(items);
+				items = NULL;
+			}
+		cli_print_list(items, count, NULL);
+	} else {
+		cli_table *t = cli_table_new(1, headers);
+		for (size_t i = 0; t && i < count; i++) {
+			const char *cells[] = {list[i]};
+			if (cli_table_add(t, cells) < 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (!t)
+			rc = cli_error(c, PANEL_ERROR, "out of memory");
+		cli_table_print(t, stdout);
+	}
+	panel_forbidden_list_free(list, count);
+	return rc;
+}
+
+static int forbidden_change(cli *c, int argc, char **argv, int add)
+{
+	const char *domain;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl forbidden %s DOMAIN",
+				       add ? "add" : "del");
+	domain = cli_positional(&args, 0);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if ((add ? panel_forbidden_add(c->p, &c->actor, domain)
+		 : panel_forbidden_delete(c->p, &c->actor, domain)) < 0)
+		return cli_fail(c);
+	return cli_done(c,
+			json_pack("{s:s, s:b}", "domain", domain, add ? "forbidden" : "deleted", 1),
+			add ? "%s is forbidden" : "%s is no longer forbidden", domain);
+}
+
+static int forbidden_add(cli *c, int argc, char **argv)
+{
+	return forbidden_change(c, argc, argv, 1);
+}
+
+static int forbidden_del(cli *c, int argc, char **argv)
+{
+	return forbidden_change(c, argc, argv, 0);
+}
+
+static const struct cli_verb forbidden_verbs[] = {
+    {"list", forbidden_list, "", "the domains no member may host (admins)"},
+    {"add", forbidden_add, "DOMAIN", "forbid a domain and everything under it (admins)"},
+    {"del", forbidden_del, "DOMAIN", "allow a forbidden domain again (admins)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_forbidden = {"forbidden", forbidden_verbs};
