@@ -13,11 +13,14 @@ static _Thread_local struct {
 
 int panel__error(int code, const char *field, const char *fmt, ...)
 {
+	char message[sizeof(last.message)];
 	va_list ap;
 
+	/* Formatted aside first: the arguments may point into last.message itself. */
 	va_start(ap, fmt);
-	vsnprintf(last.message, sizeof(last.message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	memcpy(last.message, message, sizeof(message));
 	last.pub.code = code;
 	last.pub.message = last.message;
 	if (field) {

@@ -150,8 +150,11 @@ static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, cons
 	if (strlen(prefix) + (suffix && *suffix ? strlen(suffix) + 1 : 0) > 64)
 		return panel__error(PANEL_EINVALID, "suffix", "the name is 64 characters at most");
 	/* Inside the web space only: no "..", no "." segment, a plain alphabet. */
-	if ((error = panel__target_check(pl->dir, sizeof(pl->dir), PANEL_TARGET_DIRECTORY,
-					 dir && *dir ? dir : "/")) < 0)
+	/* Relative to the web space: "sites/shop" and "/sites/shop" are the same folder. */
+	char rooted[260];
+	snprintf(rooted, sizeof(rooted), "%s%s", dir && dir[0] == '/' ? "" : "/", dir ? dir : "");
+	if ((error =
+		 panel__target_check(pl->dir, sizeof(pl->dir), PANEL_TARGET_DIRECTORY, rooted)) < 0)
 		return panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message);
 	web_root(root, sizeof(root), p, login);
 	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root,

@@ -153,6 +153,22 @@ static int check_expires(const char *expires)
 	return 0;
 }
 
+/* A temporary address must expire in the future, by the server's clock. */
+static int check_future(panel_db *db, const char *expires)
+{
+	uint64_t future = 0;
+	int error;
+
+	if (!expires || !*expires)
+		return 0;
+	if ((error = panel__db_query_u64(&future, db, "SELECT CAST(? AS DATETIME) > NOW()",
+					 DB_ARGS(DB_STR(expires)))) < 0)
+		return error;
+	if (!future)
+		return panel__error(PANEL_EINVALID, "expires", "expires must be in the future");
+	return 0;
+}
+
 static int hash_box_password(char out[PANEL_HASH_MAX + 16], const char *password)
 {
 	char h[PANEL_HASH_MAX];
@@ -393,7 +409,8 @@ static int create_body(panel_db *db, void *arg)
 		error =
 		    panel__error(PANEL_EINVALID, "local", "no catch-all on the panel's own domain");
 	panel_domain_free(d);
-	if (error < 0 || (error = panel__quota_reserve(db, uid, "mail")) < 0 ||
+	if (error < 0 || (error = check_future(db, s->expires)) < 0 ||
+	    (error = panel__quota_reserve(db, uid, "mail")) < 0 ||
 	    (s->password && (error = panel__policy_check(db, "pop", a.full, s->password)) < 0))
 		return error;
 	char *alias = alias_text(s->password ? a.box : NULL, s->recipients);
@@ -631,7 +648,9 @@ static int update_body(panel_db *db, void *arg)
 				     "without a mailbox, an address needs recipients");
 		goto out;
 	}
-	if (s->password && box && (error = panel__policy_check(db, "pop", a.full, s->password)) < 0)
+	if ((error = check_future(db, s->expires)) < 0 ||
+	    (s->password && box &&
+	     (error = panel__policy_check(db, "pop", a.full, s->password)) < 0))
 		goto out;
 	char *alias = alias_text(box ? a.box : NULL, recipients);
 	if (!alias) {

@@ -31,6 +31,13 @@ static void errors_carry_code_message_and_field(void **state)
 	assert_string_equal(panel_error_last()->message, "bad login");
 	assert_string_equal(panel_error_last()->field, "login");
 
+	/* The last message may be passed back in (wrapping an error from below). */
+	assert_int_equal(panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message),
+			 PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->message, "bad login");
+	assert_string_equal(panel_error_last()->field, "dir");
+	panel__error(PANEL_EINVALID, "login", "bad %s", "login");
+
 	panel__error_saved saved;
 	panel__error_save(&saved);
 	panel__error(PANEL_ERROR, NULL, "cleanup failed");

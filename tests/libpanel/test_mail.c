@@ -335,6 +335,9 @@ static void temporary_addresses_expire(void **state)
 	spec.local = "bad";
 	spec.expires = "tomorrow";
 	assert_int_equal(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
+	spec.expires = "2001-01-01";
+	assert_int_equal(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "expires");
 	assert_int_equal(panel_mail_purge_expired(&purged, p, &alice), PANEL_EFORBIDDEN);
 	assert_int_equal(panel_mail_purge_expired(&purged, p, &sys), 0);
 	assert_int_equal(purged, 0);
@@ -496,7 +499,7 @@ static void ftp_accounts(void **state)
 
 	/* Update, password, list, delete. */
 	panel_ftp_spec ch = PANEL_FTP_SPEC_INIT;
-	ch.dir = "/www";
+	ch.dir = "www"; /* relative to the web space */
 	assert_int_equal(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch), 0);
 	assert_string_equal(f->homedir, "/srv/alternc/html/a/alice/www");
 	panel_ftp_free(f);

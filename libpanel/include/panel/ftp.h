@@ -24,7 +24,8 @@ typedef struct panel_ftp_spec {
 	const char *prefix;   /* the login or a domain of the account; NULL: unchanged (update) */
 	const char *suffix;   /* "" or NULL: the name is the prefix alone (create) */
 	const char *password; /* create: required (policy "ftp"); update: NULL = unchanged */
-	const char *dir;      /* relative to the web space; NULL: "/" (create) / unchanged */
+	const char *dir;      /* inside the web space, with or without a leading "/" ("/" is its
+			       * root); NULL: "/" (create) / unchanged */
 } panel_ftp_spec;
 
 #define PANEL_FTP_SPEC_INIT                                                                        \
