@@ -114,6 +114,7 @@ typedef struct papi_reply {
 	unsigned retry_after;	  /* 0 none */
 	int replayed;		  /* answered from the idempotency store */
 	const char *secret_field; /* a body field holding a secret: stored as null */
+	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
 } papi_reply;
 
 typedef struct papi_request {
@@ -250,6 +251,41 @@ int papi_if_none_match(const papi_request *r, const char *current_etag);
 /* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered. */
 int papi_account_precondition(papi_request *r, const char *login);
 
+/* ---------------------------------------------------------------- objects (papi_objects.c) */
+
+/* Helpers of the domain, mail, FTP and database endpoints. */
+
+/* Appends item to *items (stolen); on failure *items is released and set to NULL, so that
+ * papi_reply_list answers 500. */
+void papi_append(json_t **items, json_t *item);
+/* A whole, short list in the envelope: total = its size, next_cursor null. */
+void papi_reply_all(papi_request *r, json_t *items);
+/* 201 with Location: prefix + the percent-encoded name. body is stolen. */
+void papi_reply_created_at(papi_request *r, json_t *body, const char *prefix, const char *name);
+/* 202 (a job was queued); body is stolen. */
+void papi_reply_accepted(papi_request *r, json_t *body);
+/* A 200 answer whose body is text of content_type (copied), not JSON (zones: text/dns). Call it
+ * last: nothing may answer after it. */
+void papi_reply_text(papi_request *r, const char *content_type, const char *text);
+/* Queues the answer: a text one set by papi_reply_text, else papi_reply_queue. */
+enum MHD_Result papi_reply_send(papi_request *r);
+/* A domain with its ETag; created: 201 with Location. */
+void papi_reply_domain(papi_request *r, const panel_domain *d, int created);
+/* For the domain write routes: loads the domain and checks If-Match. 1 to go on, 0 when
+ * answered. *etag (PANEL_DOMAIN etag size) gets the current ETag when If-Match was given, else
+ * "". */
+int papi_domain_precondition(papi_request *r, const char *domain, char *etag, size_t etagsz);
+/* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated
+ * list borrowing its strings; free() the list. NULL with 500 set when out of memory. */
+const char **papi_string_list(papi_request *r, json_t *array);
+/* A list field given as an array of strings or one comma-separated string, joined with commas
+ * into out. -1 with 400 (naming field) set when malformed or too long. */
+int papi_comma_list(papi_request *r, const char *field, json_t *value, char *out, size_t outsz);
+/* The pagination query parameters (limit 1-500, cursor, offset, not both): 0, or -1 with 400
+ * set. cursor is NULL when absent. */
+int papi_page_query(papi_request *r, size_t *limit, const char **cursor, char *cursor_buf,
+		    size_t cursor_bufsz, size_t *offset);
+
 /* ---------------------------------------------------------------- auth (papi_auth.c) */
 
 /* Authenticates r (Authorization: Bearer), enforces the key's scope for the route, and applies
@@ -291,5 +327,38 @@ void papi_audit_get(papi_request *r);
 void papi_apikeys_get(papi_request *r);
 void papi_apikeys_post(papi_request *r);
 void papi_apikeys_ID_delete(papi_request *r);
+void papi_accounts_LOGIN_domains_get(papi_request *r);
+void papi_accounts_LOGIN_domains_post(papi_request *r);
+void papi_domains_DOMAIN_get(papi_request *r);
+void papi_domains_DOMAIN_patch(papi_request *r);
+void papi_domains_DOMAIN_delete(papi_request *r);
+void papi_domains_DOMAIN_subdomains_get(papi_request *r);
+void papi_domains_DOMAIN_subdomains_put(papi_request *r);
+void papi_domains_DOMAIN_subdomains_SUB_TYPE_delete(papi_request *r);
+void papi_domains_DOMAIN_subdomains_SUB_TYPE_enable_post(papi_request *r);
+void papi_domains_DOMAIN_subdomains_SUB_TYPE_disable_post(papi_request *r);
+void papi_domains_DOMAIN_zone_get(papi_request *r);
+void papi_domain_types_get(papi_request *r);
+void papi_domain_types_NAME_get(papi_request *r);
+void papi_domain_types_NAME_patch(papi_request *r);
+void papi_tlds_get(papi_request *r);
+void papi_tlds_post(papi_request *r);
+void papi_tlds_TLD_delete(papi_request *r);
+void papi_forbidden_domains_get(papi_request *r);
+void papi_forbidden_domains_post(papi_request *r);
+void papi_forbidden_domains_DOMAIN_delete(papi_request *r);
+void papi_domains_DOMAIN_mail_get(papi_request *r);
+void papi_domains_DOMAIN_mail_post(papi_request *r);
+void papi_mail_ADDRESS_get(papi_request *r);
+void papi_mail_ADDRESS_patch(papi_request *r);
+void papi_mail_ADDRESS_delete(papi_request *r);
+void papi_mail_ADDRESS_password_put(papi_request *r);
+void papi_mail_ADDRESS_password_post(papi_request *r);
+void papi_accounts_LOGIN_ftp_get(papi_request *r);
+void papi_accounts_LOGIN_ftp_post(papi_request *r);
+void papi_ftp_NAME_get(papi_request *r);
+void papi_ftp_NAME_patch(papi_request *r);
+void papi_ftp_NAME_delete(papi_request *r);
+void papi_ftp_NAME_password_put(papi_request *r);
 
 #endif

@@ -50,6 +50,50 @@ static const papi_route routes[] = {
     {"GET", "/api/v1/apikeys", "apikeys", 0, papi_apikeys_get},
     {"POST", "/api/v1/apikeys", "apikeys", PAPI_BODY, papi_apikeys_post},
     {"DELETE", "/api/v1/apikeys/{id}", "apikeys", 0, papi_apikeys_ID_delete},
+    /* domains: sub-domain paths write the domain itself as "@" */
+    {"GET", "/api/v1/accounts/{login}/domains", "domains", 0, papi_accounts_LOGIN_domains_get},
+    {"POST", "/api/v1/accounts/{login}/domains", "domains", PAPI_BODY,
+     papi_accounts_LOGIN_domains_post},
+    {"GET", "/api/v1/domains/{domain}", "domains", 0, papi_domains_DOMAIN_get},
+    {"PATCH", "/api/v1/domains/{domain}", "domains", PAPI_BODY, papi_domains_DOMAIN_patch},
+    {"DELETE", "/api/v1/domains/{domain}", "domains", 0, papi_domains_DOMAIN_delete},
+    {"GET", "/api/v1/domains/{domain}/subdomains", "domains", 0,
+     papi_domains_DOMAIN_subdomains_get},
+    {"PUT", "/api/v1/domains/{domain}/subdomains", "domains", PAPI_BODY,
+     papi_domains_DOMAIN_subdomains_put},
+    {"DELETE", "/api/v1/domains/{domain}/subdomains/{sub}/{type}", "domains", 0,
+     papi_domains_DOMAIN_subdomains_SUB_TYPE_delete},
+    {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/enable", "domains", PAPI_BODY,
+     papi_domains_DOMAIN_subdomains_SUB_TYPE_enable_post},
+    {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/disable", "domains", PAPI_BODY,
+     papi_domains_DOMAIN_subdomains_SUB_TYPE_disable_post},
+    {"GET", "/api/v1/domains/{domain}/zone", "domains", 0, papi_domains_DOMAIN_zone_get},
+    {"GET", "/api/v1/domain-types", "domains", 0, papi_domain_types_get},
+    {"GET", "/api/v1/domain-types/{name}", "domains", 0, papi_domain_types_NAME_get},
+    {"PATCH", "/api/v1/domain-types/{name}", "domains", PAPI_BODY, papi_domain_types_NAME_patch},
+    {"GET", "/api/v1/tlds", "domains", 0, papi_tlds_get},
+    {"POST", "/api/v1/tlds", "domains", PAPI_BODY, papi_tlds_post},
+    {"DELETE", "/api/v1/tlds/{tld}", "domains", 0, papi_tlds_TLD_delete},
+    {"GET", "/api/v1/forbidden-domains", "domains", 0, papi_forbidden_domains_get},
+    {"POST", "/api/v1/forbidden-domains", "domains", PAPI_BODY, papi_forbidden_domains_post},
+    {"DELETE", "/api/v1/forbidden-domains/{domain}", "domains", 0,
+     papi_forbidden_domains_DOMAIN_delete},
+    /* mail: the catch-all address is "@domain" */
+    {"GET", "/api/v1/domains/{domain}/mail", "mail", 0, papi_domains_DOMAIN_mail_get},
+    {"POST", "/api/v1/domains/{domain}/mail", "mail", PAPI_BODY, papi_domains_DOMAIN_mail_post},
+    {"GET", "/api/v1/mail/{address}", "mail", 0, papi_mail_ADDRESS_get},
+    {"PATCH", "/api/v1/mail/{address}", "mail", PAPI_BODY, papi_mail_ADDRESS_patch},
+    {"DELETE", "/api/v1/mail/{address}", "mail", 0, papi_mail_ADDRESS_delete},
+    {"PUT", "/api/v1/mail/{address}/password", "mail", PAPI_BODY, papi_mail_ADDRESS_password_put},
+    /* the mail user's self-service: no token, the old password instead (throttled) */
+    {"POST", "/api/v1/mail/{address}/password", "mail", PAPI_PUBLIC | PAPI_BODY,
+     papi_mail_ADDRESS_password_post},
+    {"GET", "/api/v1/accounts/{login}/ftp", "ftp", 0, papi_accounts_LOGIN_ftp_get},
+    {"POST", "/api/v1/accounts/{login}/ftp", "ftp", PAPI_BODY, papi_accounts_LOGIN_ftp_post},
+    {"GET", "/api/v1/ftp/{name}", "ftp", 0, papi_ftp_NAME_get},
+    {"PATCH", "/api/v1/ftp/{name}", "ftp", PAPI_BODY, papi_ftp_NAME_patch},
+    {"DELETE", "/api/v1/ftp/{name}", "ftp", 0, papi_ftp_NAME_delete},
+    {"PUT", "/api/v1/ftp/{name}/password", "ftp", PAPI_BODY, papi_ftp_NAME_password_put},
 };
 
 /* ---------------------------------------------------------------- per-thread handles */
@@ -386,7 +430,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	process(r);
 	if (r->thread_handle && r->reply.status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		((struct papi_thread_handle *)r->thread_handle)->suspect = 1;
-	return papi_reply_queue(r);
+	return papi_reply_send(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
