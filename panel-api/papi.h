@@ -275,6 +275,9 @@ void papi_reply_domain(papi_request *r, const panel_domain *d, int created);
  * answered. *etag (PANEL_DOMAIN etag size) gets the current ETag when If-Match was given, else
  * "". */
 int papi_domain_precondition(papi_request *r, const char *domain, char *etag, size_t etagsz);
+/* [{"kind", "name", "problem", "action"}] for a database repair report (NULL when out of
+ * memory). */
+json_t *papi_db_problems_to_json(const panel_db_problem *problems, size_t count);
 /* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated
  * list borrowing its strings; free() the list. NULL with 500 set when out of memory. */
 const char **papi_string_list(papi_request *r, json_t *array);
@@ -360,5 +363,20 @@ void papi_ftp_NAME_get(papi_request *r);
 void papi_ftp_NAME_patch(papi_request *r);
 void papi_ftp_NAME_delete(papi_request *r);
 void papi_ftp_NAME_password_put(papi_request *r);
+void papi_accounts_LOGIN_databases_get(papi_request *r);
+void papi_accounts_LOGIN_databases_post(papi_request *r);
+void papi_databases_NAME_get(papi_request *r);
+void papi_databases_NAME_delete(papi_request *r);
+void papi_databases_NAME_dump_post(papi_request *r);
+void papi_databases_NAME_restore_post(papi_request *r);
+void papi_accounts_LOGIN_dbusers_get(papi_request *r);
+void papi_accounts_LOGIN_dbusers_post(papi_request *r);
+void papi_dbusers_NAME_get(papi_request *r);
+void papi_dbusers_NAME_delete(papi_request *r);
+void papi_dbusers_NAME_password_put(papi_request *r);
+void papi_dbusers_NAME_grants_get(papi_request *r);
+void papi_dbusers_NAME_grants_put(papi_request *r);
+void papi_databases_repair_get(papi_request *r);
+void papi_databases_repair_post(papi_request *r);
 
 #endif

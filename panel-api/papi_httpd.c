@@ -94,6 +94,28 @@ static const papi_route routes[] = {
     {"PATCH", "/api/v1/ftp/{name}", "ftp", PAPI_BODY, papi_ftp_NAME_patch},
     {"DELETE", "/api/v1/ftp/{name}", "ftp", 0, papi_ftp_NAME_delete},
     {"PUT", "/api/v1/ftp/{name}/password", "ftp", PAPI_BODY, papi_ftp_NAME_password_put},
+    /* member databases and their users */
+    {"GET", "/api/v1/accounts/{login}/databases", "databases", 0,
+     papi_accounts_LOGIN_databases_get},
+    {"POST", "/api/v1/accounts/{login}/databases", "databases", PAPI_BODY,
+     papi_accounts_LOGIN_databases_post},
+    {"GET", "/api/v1/databases/{name}", "databases", 0, papi_databases_NAME_get},
+    {"DELETE", "/api/v1/databases/{name}", "databases", 0, papi_databases_NAME_delete},
+    {"POST", "/api/v1/databases/{name}/dump", "databases", PAPI_BODY,
+     papi_databases_NAME_dump_post},
+    {"POST", "/api/v1/databases/{name}/restore", "databases", PAPI_BODY,
+     papi_databases_NAME_restore_post},
+    {"GET", "/api/v1/databases-repair", "databases", 0, papi_databases_repair_get},
+    {"POST", "/api/v1/databases-repair", "databases", PAPI_BODY, papi_databases_repair_post},
+    {"GET", "/api/v1/accounts/{login}/dbusers", "dbusers", 0, papi_accounts_LOGIN_dbusers_get},
+    {"POST", "/api/v1/accounts/{login}/dbusers", "dbusers", PAPI_BODY,
+     papi_accounts_LOGIN_dbusers_post},
+    {"GET", "/api/v1/dbusers/{name}", "dbusers", 0, papi_dbusers_NAME_get},
+    {"DELETE", "/api/v1/dbusers/{name}", "dbusers", 0, papi_dbusers_NAME_delete},
+    {"PUT", "/api/v1/dbusers/{name}/password", "dbusers", PAPI_BODY,
+     papi_dbusers_NAME_password_put},
+    {"GET", "/api/v1/dbusers/{name}/grants", "dbusers", 0, papi_dbusers_NAME_grants_get},
+    {"PUT", "/api/v1/dbusers/{name}/grants", "dbusers", PAPI_BODY, papi_dbusers_NAME_grants_put},
 };
 
 /* ---------------------------------------------------------------- per-thread handles */

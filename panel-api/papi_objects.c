@@ -1,0 +1,235 @@
+/* Helpers shared by the domain, mail, FTP and database endpoints: list building, Location,
+ * 202 and text answers, domain ETags and If-Match, string lists and pagination parameters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "papi.h"
+
+void papi_append(json_t **items, json_t *item)
+{
+	if (!*items) {
+		json_decref(item);
+		return;
+	}
+	if (json_array_append_new(*items, item) < 0) {
+		json_decref(*items);
+		*items = NULL;
+	}
+}
+
+void papi_reply_all(papi_request *r, json_t *items)
+{
+	papi_reply_list(r, items, items ? json_array_size(items) : 0, NULL);
+}
+
+/* Unreserved characters and '@' (mail addresses) stay; everything else is %XX. -1 when out
+ * does not have the room. */
+static int percent_encode(char *out, size_t outsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (o + 4 > outsz)
+			return -1;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-._~@", c)) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+void papi_reply_created_at(papi_request *r, json_t *body, const char *prefix, const char *name)
+{
+	char location[sizeof(r->reply.location)];
+	size_t n = strlen(prefix);
+
+	/* Without room for the whole name, no Location rather than a wrong one. */
+	if (n >= sizeof(location) || percent_encode(location + n, sizeof(location) - n, name) < 0) {
+		papi_reply_created(r, body, NULL);
+		return;
+	}
+	memcpy(location, prefix, n);
+	papi_reply_created(r, body, location);
+}
+
+void papi_reply_accepted(papi_request *r, json_t *body)
+{
+	papi_reply_ok(r, body);
+	if (r->reply.status == MHD_HTTP_OK)
+		r->reply.status = MHD_HTTP_ACCEPTED;
+}
+
+void papi_reply_text(papi_request *r, const char *content_type, const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy) {
+		papi_reply_oom(r);
+		return;
+	}
+	json_decref(r->reply.body);
+	r->reply.body = NULL;
+	free(r->reply.text);
+	r->reply.text = copy;
+	r->reply.status = MHD_HTTP_OK;
+	r->reply.content_type = content_type;
+}
+
+enum MHD_Result papi_reply_send(papi_request *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	int bad = 0;
+
+	/* Only a 200 set by papi_reply_text is sent as text; anything else is JSON. */
+	if (!r->reply.content_type || !r->reply.text || r->reply.body ||
+	    r->reply.status != MHD_HTTP_OK)
+		return papi_reply_queue(r);
+	resp = MHD_create_response_from_buffer(strlen(r->reply.text), r->reply.text,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	bad |= MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply.content_type) !=
+	       MHD_YES;
+	bad |= MHD_add_response_header(resp, "X-Request-Id", r->id) != MHD_YES;
+	bad |= MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES;
+	bad |= MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES;
+	pthread_mutex_lock(&r->ctx->lock);
+	if (r->ctx->draining)
+		bad |=
+		    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES;
+	pthread_mutex_unlock(&r->ctx->lock);
+	if (bad) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(r->conn, r->reply.status, resp);
+	MHD_destroy_response(resp);
+	r->queued = ret == MHD_YES;
+	return ret;
+}
+
+void papi_reply_domain(papi_request *r, const panel_domain *d, int created)
+{
+	json_t *body = panel_domain_to_json(d);
+
+	if (created)
+		papi_reply_created_at(r, body, "/api/v1/domains/", d->domain);
+	else
+		papi_reply_ok(r, body);
+	if (body)
+		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", d->etag);
+}
+
+int papi_domain_precondition(papi_request *r, const char *domain, char *etag, size_t etagsz)
+{
+	panel_domain *d = NULL;
+	int rc;
+
+	etag[0] = '\0';
+	if (!papi_header(r, MHD_HTTP_HEADER_IF_MATCH))
+		return 1;
+	rc = panel_domain_get(&d, r->p, &r->actor, domain);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return 0;
+	}
+	snprintf(etag, etagsz, "%s", d->etag);
+	panel_domain_free(d);
+	return papi_if_match(r, etag) == 1;
+}
+
+json_t *papi_db_problems_to_json(const panel_db_problem *problems, size_t count)
+{
+	json_t *items = json_array();
+
+	for (size_t i = 0; i < count; i++)
+		papi_append(&items, json_pack("{s:s, s:s, s:s, s:s}", "kind", problems[i].kind,
+					      "name", problems[i].name, "problem",
+					      problems[i].problem, "action", problems[i].action));
+	return items;
+}
+
+const char **papi_string_list(papi_request *r, json_t *array)
+{
+	size_t n = json_array_size(array);
+	const char **list = calloc(n + 1, sizeof(*list));
+
+	if (!list) {
+		papi_reply_oom(r);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		list[i] = json_string_value(json_array_get(array, i));
+	return list;
+}
+
+int papi_comma_list(papi_request *r, const char *field, json_t *value, char *out, size_t outsz)
+{
+	size_t n = 0, i;
+	json_t *item;
+
+	out[0] = '\0';
+	if (json_is_string(value)) {
+		const char *s = json_string_value(value);
+		if (json_string_length(value) >= outsz || strlen(s) != json_string_length(value))
+			goto bad;
+		memcpy(out, s, json_string_length(value) + 1);
+		return 0;
+	}
+	if (!json_is_array(value))
+		goto bad;
+	json_array_foreach(value, i, item)
+	{
+		const char *s = json_string_value(item);
+		size_t len = s ? strlen(s) : 0;
+		if (len == 0 || strchr(s, ',') || n + len + 2 > outsz)
+			goto bad;
+		if (n)
+			out[n++] = ',';
+		memcpy(out + n, s, len + 1);
+		n += len;
+	}
+	return 0;
+bad:
+	papi_reply_error(r, PAPI_E_INVALID_FIELD, field,
+			 "%s must be a list of names (an array of strings, or one string with "
+			 "commas), %zu bytes at most",
+			 field, outsz - 1);
+	return -1;
+}
+
+int papi_page_query(papi_request *r, size_t *limit, const char **cursor, char *cursor_buf,
+		    size_t cursor_bufsz, size_t *offset)
+{
+	unsigned long long n;
+	int err, rc;
+
+	*cursor = papi_query(r, "cursor", cursor_buf, cursor_bufsz, &err);
+	if (err)
+		return -1;
+	if ((rc = papi_query_uint(r, "limit", &n, 1, 500)) < 0)
+		return -1;
+	if (rc)
+		*limit = (size_t)n;
+	if ((rc = papi_query_uint(r, "offset", &n, 0, 1000000000)) < 0)
+		return -1;
+	if (rc) {
+		if (*cursor) {
+			papi_reply_error(r, PAPI_E_INVALID_PARAMETER, "offset",
+					 "give cursor or offset, not both");
+			return -1;
+		}
+		*offset = (size_t)n;
+	}
+	return 0;
+}
