@@ -311,6 +311,9 @@ static void repair_finds_and_fixes(void **state)
 		"INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
 		bob.uid);
 	assert_int_equal(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
+	panel_actor subadmin = panel_actor_admin(member("dbsubadmin"));
+	ts_exec(cluster, db, "UPDATE membres SET su = 1 WHERE login = 'dbsubadmin'");
+	assert_int_equal(panel_database_repair(&problems, &n, p, &subadmin, 0), PANEL_EFORBIDDEN);
 	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
 	int stray = 0, ghost = 0;
 	for (size_t i = 0; i < n; i++) {
