@@ -186,7 +186,7 @@ void papi_reply_error(papi_request *r, papi_error_id id, const char *field, cons
 void papi_reply_panel_error(papi_request *r, int code);
 void papi_reply_oom(papi_request *r);
 
-/* Turns r->reply into an MHD response and queues it. */
+/* Turns r->reply into an MHD response and queues it (JSON, or the text of papi_reply_text). */
 enum MHD_Result papi_reply_queue(papi_request *r);
 
 /* ---------------------------------------------------------------- bodies (papi_parse.c) */
@@ -267,8 +267,6 @@ void papi_reply_accepted(papi_request *r, json_t *body);
 /* A 200 answer whose body is text of content_type (copied), not JSON (zones: text/dns). Call it
  * last: nothing may answer after it. */
 void papi_reply_text(papi_request *r, const char *content_type, const char *text);
-/* Queues the answer: a text one set by papi_reply_text, else papi_reply_queue. */
-enum MHD_Result papi_reply_send(papi_request *r);
 /* A domain with its ETag; created: 201 with Location. */
 void papi_reply_domain(papi_request *r, const panel_domain *d, int created);
 /* For the domain write routes: loads the domain and checks If-Match. 1 to go on, 0 when

@@ -452,7 +452,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	process(r);
 	if (r->thread_handle && r->reply.status == MHD_HTTP_SERVICE_UNAVAILABLE)
 		((struct papi_thread_handle *)r->thread_handle)->suspect = 1;
-	return papi_reply_send(r);
+	return papi_reply_queue(r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -84,40 +84,6 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 	r->reply.content_type = content_type;
 }
 
-enum MHD_Result papi_reply_send(papi_request *r)
-{
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-	int bad = 0;
-
-	/* Only a 200 set by papi_reply_text is sent as text; anything else is JSON. */
-	if (!r->reply.content_type || !r->reply.text || r->reply.body ||
-	    r->reply.status != MHD_HTTP_OK)
-		return papi_reply_queue(r);
-	resp = MHD_create_response_from_buffer(strlen(r->reply.text), r->reply.text,
-					       MHD_RESPMEM_MUST_COPY);
-	if (!resp)
-		return MHD_NO;
-	bad |= MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply.content_type) !=
-	       MHD_YES;
-	bad |= MHD_add_response_header(resp, "X-Request-Id", r->id) != MHD_YES;
-	bad |= MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES;
-	bad |= MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES;
-	pthread_mutex_lock(&r->ctx->lock);
-	if (r->ctx->draining)
-		bad |=
-		    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES;
-	pthread_mutex_unlock(&r->ctx->lock);
-	if (bad) {
-		MHD_destroy_response(resp);
-		return MHD_NO;
-	}
-	ret = MHD_queue_response(r->conn, r->reply.status, resp);
-	MHD_destroy_response(resp);
-	r->queued = ret == MHD_YES;
-	return ret;
-}
-
 void papi_reply_domain(papi_request *r, const panel_domain *d, int created)
 {
 	json_t *body = panel_domain_to_json(d);

@@ -216,21 +216,26 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 		if (!r->reply.text)
 			return MHD_NO;
 	}
+	/* A 200 text answer set by papi_reply_text (a zone) keeps its own type and bytes. */
+	int text = r->reply.content_type && r->reply.text && !r->reply.body &&
+		   r->reply.status == MHD_HTTP_OK;
 	if (r->reply.text) {
 		size_t len = strlen(r->reply.text);
-		/* One more byte: a trailing newline, friendly to curl in a terminal. */
+		/* JSON gets a trailing newline, friendly to curl in a terminal. */
 		char *copy = malloc(len + 2);
 		if (!copy)
 			return MHD_NO;
 		memcpy(copy, r->reply.text, len);
-		copy[len] = '\n';
-		copy[len + 1] = '\0';
-		resp = MHD_create_response_from_buffer(len + 1, copy, MHD_RESPMEM_MUST_FREE);
+		if (!text)
+			copy[len++] = '\n';
+		copy[len] = '\0';
+		resp = MHD_create_response_from_buffer(len, copy, MHD_RESPMEM_MUST_FREE);
 		if (!resp) {
 			free(copy);
 			return MHD_NO;
 		}
-		bad |= add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+		bad |= add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				  text ? r->reply.content_type : "application/json");
 	} else {
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (!resp)
