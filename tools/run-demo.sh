@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: a self-contained local demo. Starts a MariaDB primary + replica (the test
-# harness) under ./run/, migrates the panel schema, creates the first admin, starts panel-api on
-# 127.0.0.1, logs in, prints the URL, a token and a first curl command, and stops everything on
-# Ctrl-C.
+# harness) under ./run/, dbproxy in front of them, migrates the panel schema through dbproxy,
+# creates the first admin, starts panel-api on 127.0.0.1, logs in, prints the URL, a token and
+# first commands, and stops everything on Ctrl-C.
 set -euo pipefail
 build=${1:-build/release}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +25,9 @@ stop() {
 	if [[ -n ${api_pid:-} ]] && kill "$api_pid" 2>/dev/null; then
 		wait "$api_pid" 2>/dev/null || true
 	fi
+	if [[ -n ${proxy_pid:-} ]] && kill "$proxy_pid" 2>/dev/null; then
+		wait "$proxy_pid" 2>/dev/null || true
+	fi
 	jobs -p | xargs -r kill 2>/dev/null || true
 	tests/harness/mariadb-cluster stop "$cluster" >/dev/null 2>&1 || true
 }
@@ -34,11 +37,39 @@ trap 'exit 0' INT TERM
 mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE IF NOT EXISTS alternc CHARACTER SET utf8mb4"
 umask 077
 printf '%s\n' "$CLUSTER_PASSWORD" >"$run/db.secret"
+printf '%s\n' "$CLUSTER_REPL_PASSWORD" >"$run/repl.secret"
+head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$run/dbproxy-admin.token"
+
+# A free loopback port: nothing answers on it.
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+	done
+}
+proxy_port=$(free_port)
+proxy_admin=$(free_port)
+echo "run: starting dbproxy on 127.0.0.1:$proxy_port"
+"$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" \
+	--server "s0=127.0.0.1:$SERVER0_PORT" --server "s1=127.0.0.1:$SERVER1_PORT" \
+	--monitor-user "$CLUSTER_USER" --monitor-password-file "$run/db.secret" \
+	--replication-user "$CLUSTER_REPL_USER" --replication-password-file "$run/repl.secret" \
+	--admin "127.0.0.1:$proxy_admin" --admin-token-file "$run/dbproxy-admin.token" \
+	--state-file "$run/dbproxy.state" 2>"$run/dbproxy.log" &
+proxy_pid=$!
+for _ in $(seq 1 100); do
+	MYSQL_PWD=$CLUSTER_PASSWORD mariadb -h 127.0.0.1 -P "$proxy_port" -u "$CLUSTER_USER" \
+		-e 'SELECT 1' >/dev/null 2>&1 && break
+	kill -0 "$proxy_pid" 2>/dev/null || { cat "$run/dbproxy.log" >&2; exit 1; }
+	sleep 0.1
+done
 cat >"$run/panel.conf" <<CONF
 ; Written by \`make run\`: the demo's libpanel configuration.
 [database]
+; through dbproxy, which follows the primary when it fails over
 host = 127.0.0.1
-port = $SERVER0_PORT
+port = $proxy_port
 user = $CLUSTER_USER
 password_file = $run/db.secret
 name = alternc
@@ -87,6 +118,7 @@ The demo is running (Ctrl-C stops it and removes the servers' data).
   panel-api         $api_url   (log: $run/panel-api.log)
   admin             login admin, password $admin_password
   admin token       $token
+  dbproxy           127.0.0.1:$proxy_port   (admin http://127.0.0.1:$proxy_admin, token in $run/dbproxy-admin.token)
   MariaDB primary   127.0.0.1:$SERVER0_PORT  (socket $SERVER0_SOCKET)
   MariaDB replica   127.0.0.1:$SERVER1_PORT  (GTID + semi-sync replication)
   configuration     $run/panel.conf
@@ -99,6 +131,11 @@ Try:
   $build/bin/panelctl -c $run/panel.conf account list
   mariadb -h 127.0.0.1 -P $SERVER1_PORT -u root alternc -e 'SHOW TABLES'   # the replica has it too
   docs/api.md describes every route.
+
+Fail over:
+  kill -9 \$(cat $SERVER0_PIDFILE)       # the primary dies; dbproxy promotes the replica
+  curl -H "Authorization: Bearer \$TOKEN" \$API/api/v1/accounts       # still answers
+  curl -H "Authorization: Bearer \$(cat $run/dbproxy-admin.token)" http://127.0.0.1:$proxy_admin/status
 MSG
 while :; do
 	sleep 3600 &

@@ -542,14 +542,14 @@ int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const cha
 		return panel__error(PANEL_EAUTH, NULL, "invalid application key");
 	panel__auth_secret_hash(hash, key);
 	/* Revocation, expiry and the owner's state (enabled admin) are decided by the query. */
-	error = panel__db_query(&rows, p->db,
-				"SELECT k.id, k.uid, m.login, k.scope, k.networks, k.expires,"
-				" k.last_used IS NULL OR k.last_used < NOW() - INTERVAL 1 MINUTE"
-				" FROM panel_apikeys k JOIN membres m ON m.uid = k.uid"
-				" WHERE k.key_hash = ? AND k.revoked = 0"
-				" AND (k.expires IS NULL OR k.expires > NOW())"
-				" AND m.enabled = 1 AND m.su = 1",
-				DB_ARGS(DB_STR(hash)));
+	error = panel__db_read(&rows, p->db,
+			       "SELECT k.id, k.uid, m.login, k.scope, k.networks, k.expires,"
+			       " k.last_used IS NULL OR k.last_used < NOW() - INTERVAL 1 MINUTE"
+			       " FROM panel_apikeys k JOIN membres m ON m.uid = k.uid"
+			       " WHERE k.key_hash = ? AND k.revoked = 0"
+			       " AND (k.expires IS NULL OR k.expires > NOW())"
+			       " AND m.enabled = 1 AND m.su = 1",
+			       DB_ARGS(DB_STR(hash)));
 	sodium_memzero(hash, sizeof(hash));
 	if (error < 0)
 		return error;

@@ -200,9 +200,9 @@ static int load_account(struct account *acc, panel_db *db, const char *login)
 	int error;
 
 	memset(acc, 0, sizeof(*acc));
-	if ((error = panel__db_query(
-		 &rows, db, "SELECT uid, login, pass, enabled FROM membres WHERE login = ?",
-		 DB_ARGS(DB_STR(login)))) < 0)
+	if ((error = panel__db_read(&rows, db,
+				    "SELECT uid, login, pass, enabled FROM membres WHERE login = ?",
+				    DB_ARGS(DB_STR(login)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
 		const char *l = panel__db_cell(rows, 0, 1), *pass = panel__db_cell(rows, 0, 2);
@@ -435,13 +435,13 @@ int panel_auth_token(panel_principal *out, panel *p, const char *token)
 		return panel__error(PANEL_EAUTH, NULL, "invalid or expired token");
 	panel__auth_secret_hash(hash, token);
 	/* Expiry, revocation and the account's state are all decided by this one query. */
-	error = panel__db_query(&rows, p->db,
-				"SELECT t.id, m.uid, m.login, m.su, t.expires,"
-				" t.last_used IS NULL OR t.last_used < NOW() - INTERVAL 1 MINUTE"
-				" FROM panel_tokens t JOIN membres m ON m.uid = t.uid"
-				" WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires > NOW()"
-				" AND m.enabled = 1",
-				DB_ARGS(DB_STR(hash)));
+	error = panel__db_read(&rows, p->db,
+			       "SELECT t.id, m.uid, m.login, m.su, t.expires,"
+			       " t.last_used IS NULL OR t.last_used < NOW() - INTERVAL 1 MINUTE"
+			       " FROM panel_tokens t JOIN membres m ON m.uid = t.uid"
+			       " WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires > NOW()"
+			       " AND m.enabled = 1",
+			       DB_ARGS(DB_STR(hash)));
 	sodium_memzero(hash, sizeof(hash));
 	if (error < 0)
 		return error;

@@ -364,6 +364,24 @@ static void transaction_retries_a_deadlock(void **state)
 	panel__db_close(db);
 }
 
+/* A read outside any transaction (the token check of every API request) survives a lost
+ * connection, as after a failover. */
+static void a_lone_read_survives_a_lost_connection(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	panel_db_rows *rows = NULL;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_int_equal(panel__db_read(&rows, db, "SELECT ? + 1", DB_ARGS(DB_I64(41))), 0);
+	assert_string_equal(panel__db_cell(rows, 0, 0), "42");
+	assert_int_equal(panel__db_tx_attempts(db), 2);
+	panel__db_rows_free(rows);
+	panel__db_close(db);
+}
+
 static void ping_reconnects(void **state)
 {
 	(void)state;
@@ -387,6 +405,7 @@ int main(void)
 	    cmocka_unit_test(transaction_reconnects_once_after_a_lost_connection),
 	    cmocka_unit_test(transaction_gives_up_after_one_reconnect),
 	    cmocka_unit_test(transaction_retries_a_deadlock),
+	    cmocka_unit_test(a_lone_read_survives_a_lost_connection),
 	    cmocka_unit_test(ping_reconnects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

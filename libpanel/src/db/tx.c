@@ -77,3 +77,33 @@ unsigned panel__db_tx_attempts(const panel_db *db)
 {
 	return db->tx_attempts;
 }
+
+struct read_ctx {
+	panel_db_rows **out;
+	const char *sql;
+	const panel_db_param *params;
+	size_t nparams;
+};
+
+static int read_body(panel_db *db, void *arg)
+{
+	struct read_ctx *ctx = arg;
+
+	panel__db_rows_free(*ctx->out);
+	*ctx->out = NULL;
+	return panel__db_query(ctx->out, db, ctx->sql, ctx->params, ctx->nparams);
+}
+
+int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const panel_db_param *params,
+		   size_t nparams)
+{
+	struct read_ctx ctx = {out, sql, params, nparams};
+	int error;
+
+	*out = NULL;
+	if ((error = panel__db_transaction(db, read_body, &ctx)) < 0) {
+		panel__db_rows_free(*out);
+		*out = NULL;
+	}
+	return error;
+}
