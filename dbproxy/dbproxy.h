@@ -1,0 +1,169 @@
+/* dbproxy: the process context shared by every module (one struct, reached from each object,
+ * instead of globals), and the functions modules call on each other. */
+#ifndef DBPROXY_H
+#define DBPROXY_H
+
+#include <stdint.h>
+
+#include "dp_backend.h"
+#include "dp_buf.h"
+#include "dp_config.h"
+#include "dp_loop.h"
+
+typedef struct dp_session dp_session;
+typedef struct dp_op dp_op;
+typedef struct dp_admin dp_admin;
+typedef struct dp_history dp_history;
+
+#define DP_HISTORY_MAX 64
+#define DP_PHASES_MAX  16
+
+typedef struct dp_phase_rec {
+	char name[24];
+	uint64_t wall_ms;
+	uint64_t elapsed_ms; /* since the operation started */
+	char detail[192];
+} dp_phase_rec;
+
+/* One failover, switchover or rejoin, as reported by the admin endpoint. */
+typedef struct dp_event {
+	uint64_t id;
+	char kind[16];	  /* failover, switchover, rejoin */
+	char trigger[16]; /* automatic, admin */
+	char from[DP_NAME_MAX], to[DP_NAME_MAX];
+	uint64_t epoch_before, epoch_after;
+	uint64_t started_wall_ms;
+	char result[16]; /* running, done, failed */
+	char error[256];
+	char gtid_gap[2048]; /* possible loss, when semi-sync was off */
+	int nphases;
+	dp_phase_rec phases[DP_PHASES_MAX];
+} dp_event;
+
+typedef struct dp_user_hash {
+	char user[128];
+	char host[256];
+	uint8_t stage2[20];
+} dp_user_hash;
+
+typedef struct dp_counters {
+	uint64_t accepted, refused_full, refused_draining, accept_errors;
+	uint64_t sessions_closed, sessions_errored, sessions_migrated, migrate_failures;
+	uint64_t sessions_no_primary, handshake_timeouts;
+	uint64_t bytes_c2s, bytes_s2c;
+	uint64_t failovers, switchovers, failover_refusals;
+	uint64_t fences;
+} dp_counters;
+
+struct dp_proxy {
+	dp_loop *loop;
+	dp_config cfg;
+	int argc;
+	char **argv; /* kept for SIGHUP: the file is re-read, then the flags again */
+	dp_bufpool *pool;
+
+	int listen_fd, unix_fd;
+	dp_io listen_io, unix_io;
+	dp_timer accept_timer; /* accepting paused (EMFILE), resumes on fire */
+	int accept_paused;
+
+	int nservers;
+	dp_server *servers[DP_MAX_SERVERS];
+
+	/* The writer: decided here, never inferred from read_only. */
+	dp_server *primary;
+	uint64_t epoch;
+	int routing_paused; /* an operation holds new work for the primary */
+	uint64_t last_epoch_change_ms;
+	int first_write_logged;
+
+	dp_op *op;	   /* the running failover/switchover/rejoin, or NULL */
+	dp_timer op_retry; /* automatic failover retry after a refusal */
+	uint64_t op_next_auto_ms;
+	dp_event history[DP_HISTORY_MAX];
+	unsigned nhistory;
+	uint64_t next_event_id;
+	int last_semi_on; /* semi-sync state of the primary at the last good probe */
+	char last_primary_gtid[DP_GTID_TEXT]; /* gtid_binlog_pos of the primary at the last good
+						 probe */
+
+	/* Sessions. */
+	dp_session *sessions; /* all, doubly linked */
+	unsigned nsessions;
+	uint64_t next_session_id;
+	dp_session *waiters; /* sessions waiting for a primary */
+	dp_timer wake_timer; /* continues waking them on the next iteration */
+
+	/* Account hashes (mysql_native_password) for moving sessions. */
+	dp_user_hash *users;
+	unsigned nusers;
+	uint64_t users_loaded_ms;
+	int users_denied; /* the monitoring user may not read mysql.global_priv */
+	dp_timer users_timer;
+
+	dp_admin *admin;
+	int signal_fd;
+	dp_io signal_io;
+	int draining;
+	uint64_t drain_deadline_ms;
+	dp_timer drain_timer;
+	uint64_t started_wall_ms;
+	dp_counters n;
+};
+
+/* dp_main.c */
+void dp_proxy_stop(dp_proxy *px);
+
+/* dp_monitor.c */
+int dp_monitor_start(dp_proxy *px);
+void dp_monitor_stop(dp_proxy *px);
+/* Probe this server at once (a session saw it fail). */
+void dp_monitor_probe_now(dp_proxy *px, dp_server *s);
+/* Re-evaluates the cluster after a change (probe result, operation end). */
+void dp_monitor_evaluate(dp_proxy *px);
+void dp_monitor_reload(dp_proxy *px);
+const dp_user_hash *dp_users_find(dp_proxy *px, const char *user, unsigned *next);
+void dp_state_save(dp_proxy *px);
+int dp_state_load(dp_proxy *px);
+
+/* dp_session.c */
+int dp_listen_start(dp_proxy *px, char *err, size_t errsz);
+void dp_listen_stop(dp_proxy *px);
+/* A new writer is in place (or routing resumed): waiting sessions go to it. */
+void dp_sessions_wake(dp_proxy *px);
+/* The server stops being the writer: sessions on it move (when idle and movable) or end. */
+void dp_sessions_leave(dp_proxy *px, dp_server *s, int graceful);
+/* Switchover: are all sessions on s quiet (idle, outside transactions)? Sessions that are
+ * idle stop taking new commands while routing is paused. */
+int dp_sessions_quiet(dp_proxy *px, dp_server *s, unsigned *busy);
+/* The operation ended: held sessions take commands again. */
+void dp_sessions_release(dp_proxy *px);
+void dp_sessions_close_all(dp_proxy *px, const char *reason);
+void dp_sessions_drain(dp_proxy *px);
+void dp_sessions_free_all(dp_proxy *px);
+
+/* dp_failover.c */
+enum { DP_OP_FAILOVER, DP_OP_SWITCHOVER, DP_OP_REJOIN };
+typedef void dp_op_done_fn(dp_proxy *px, const dp_event *ev, void *arg);
+/* Starts an operation; target may be NULL (best candidate). 0, or -1 with a message. */
+int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int allow_loss,
+		dp_op_done_fn *done, void *arg, char *err, size_t errsz);
+void dp_op_abort_all(dp_proxy *px);
+/* The history entry of the running operation (or NULL), for the admin endpoint. */
+const dp_event *dp_op_current(dp_proxy *px);
+void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* dp_admin.c */
+int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
+void dp_admin_stop(dp_proxy *px);
+void dp_admin_poll(dp_proxy *px);
+
+/* dp_monitor.c: fencing helper shared by enforcement and operations. Sets read_only=1 on s,
+ * then kills every client connection there (all but replication and the monitor's own), and
+ * calls done with ok=1 when read_only took effect. */
+typedef void dp_fence_fn(dp_proxy *px, dp_server *s, int ok, void *arg);
+int dp_fence(dp_proxy *px, dp_server *s, int kill_clients, dp_fence_fn *done, void *arg);
+/* CHANGE MASTER text pointing a server at primary p (GTID, slave_pos). */
+void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t size);
+#endif

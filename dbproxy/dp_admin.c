@@ -1,0 +1,563 @@
+/* dbproxy admin endpoint: HTTP on a loopback address with a bearer token, run by libmicrohttpd
+ * in external-epoll mode inside our own loop (so handlers read the state without locks).
+ * JSON status, Prometheus metrics, failover history, and commands. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "dbproxy.h"
+#include "dp_log.h"
+#include "dp_session.h"
+
+struct dp_admin {
+	dp_proxy *px;
+	struct MHD_Daemon *mhd;
+	dp_io io;
+	dp_timer timer;
+};
+
+typedef struct req {
+	int started; /* the command was started (suspended until it ends) */
+	int finished;
+	int orphan; /* the HTTP request ended before the operation: op_done frees */
+	int ok;
+	json_t *result;
+	struct MHD_Connection *conn;
+	dp_admin *ad;
+} req;
+
+static void admin_schedule(dp_admin *ad);
+
+/* ---------------------------------------------------------------- JSON */
+
+static json_t *event_json(const dp_event *ev)
+{
+	json_t *phases = json_array();
+	char ts[40];
+	for (int i = 0; i < ev->nphases; i++) {
+		dp_log_timestamp(ts, sizeof(ts), ev->phases[i].wall_ms);
+		json_array_append_new(phases, json_pack("{s:s, s:s, s:I, s:s}", "phase",
+							ev->phases[i].name, "at", ts, "elapsed_ms",
+							(json_int_t)ev->phases[i].elapsed_ms,
+							"detail", ev->phases[i].detail));
+	}
+	dp_log_timestamp(ts, sizeof(ts), ev->started_wall_ms);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+			 (json_int_t)ev->id, "kind", ev->kind, "trigger", ev->trigger, "from",
+			 ev->from, "to", ev->to, "epoch_before", (json_int_t)ev->epoch_before,
+			 "epoch_after", (json_int_t)ev->epoch_after, "started", ts, "result",
+			 ev->result, "error", ev->error, "gtid_gap", ev->gtid_gap, "phases",
+			 phases);
+}
+
+static json_t *history_json(dp_proxy *px)
+{
+	json_t *a = json_array();
+	for (uint64_t id = px->next_event_id >= px->nhistory ? px->next_event_id - px->nhistory + 1
+							     : 1;
+	     id <= px->next_event_id && id > 0; id++)
+		json_array_append_new(a, event_json(&px->history[id % DP_HISTORY_MAX]));
+	return a;
+}
+
+static unsigned count_waiting(dp_proxy *px)
+{
+	unsigned n = 0;
+	for (dp_session *s = px->waiters; s; s = s->wnext)
+		n++;
+	return n;
+}
+
+static json_t *server_json(dp_proxy *px, dp_server *s)
+{
+	uint64_t now = dp_now_ms();
+	json_t *repl = json_null();
+	if (s->slave.present)
+		repl = json_pack(
+		    "{s:s, s:s, s:b, s:s, s:I, s:I, s:s, s:I, s:s, s:f, s:I}", "master",
+		    s->slave.master_host, "io_running", s->slave.io_running, "sql_running",
+		    s->slave.sql_running, "gtid_io_pos", s->slave.gtid_io_pos, "master_port",
+		    (json_int_t)s->slave.master_port, "last_io_errno",
+		    (json_int_t)s->slave.last_io_errno, "last_io_error", s->slave.last_io_error,
+		    "last_sql_errno", (json_int_t)s->slave.last_sql_errno, "last_sql_error",
+		    s->slave.last_sql_error, "heartbeat_period", s->slave.heartbeat_period,
+		    "heard_from_primary_ms_ago", (json_int_t)(now - s->io_progress_ms));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:s, s:b, s:I}", "name",
+			      s->conf.name, "address", s->conf.addr_text, "role",
+			      dp_role_name(s->role), "health", dp_health_name(s->health), "writer",
+			      s == px->primary, "read_only", s->read_only, "maintenance",
+			      s->maintenance, "quarantine_reason", s->quarantine_reason,
+			      "quarantined", s->quarantined, "server_id", (json_int_t)s->server_id);
+	json_object_set_new(o, "gtid_binlog_pos", json_string(s->gtid_binlog));
+	json_object_set_new(o, "gtid_current_pos", json_string(s->gtid_current));
+	json_object_set_new(o, "gtid_slave_pos", json_string(s->gtid_slave));
+	json_object_set_new(o, "semi_sync",
+			    json_pack("{s:b, s:b, s:I}", "enabled", s->semi_enabled, "on",
+				      s->semi_on, "clients", (json_int_t)s->semi_clients));
+	json_object_set_new(o, "replication", repl);
+	json_object_set_new(o, "lag_seconds",
+			    s->slave.present && s->slave.seconds_behind >= 0
+				? json_integer(s->slave.seconds_behind)
+				: json_null());
+	json_object_set_new(o, "probe_rtt_us", json_integer((json_int_t)s->rtt_us));
+	json_object_set_new(o, "last_probe_ok_ms_ago",
+			    s->last_ok_ms ? json_integer((json_int_t)(now - s->last_ok_ms))
+					  : json_null());
+	json_object_set_new(o, "last_error", json_string(s->last_error));
+	json_object_set_new(o, "connections", json_integer(s->sessions));
+	json_object_set_new(o, "connections_total", json_integer((json_int_t)s->sessions_total));
+	json_object_set_new(o, "probes", json_integer((json_int_t)s->probes));
+	json_object_set_new(o, "probe_failures", json_integer((json_int_t)s->probe_failures));
+	json_object_set_new(o, "no_promotion", json_boolean(s->conf.no_promotion));
+	return o;
+}
+
+static json_t *status_json(dp_proxy *px)
+{
+	json_t *servers = json_array();
+	const dp_event *cur = dp_op_current(px);
+	for (int i = 0; i < px->nservers; i++)
+		json_array_append_new(servers, server_json(px, px->servers[i]));
+	dp_counters *n = &px->n;
+	json_t *counters = json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "accepted", (json_int_t)n->accepted, "refused_full", (json_int_t)n->refused_full,
+	    "refused_draining", (json_int_t)n->refused_draining, "sessions_closed",
+	    (json_int_t)n->sessions_closed, "sessions_errored", (json_int_t)n->sessions_errored,
+	    "sessions_migrated", (json_int_t)n->sessions_migrated, "migrate_failures",
+	    (json_int_t)n->migrate_failures, "sessions_no_primary",
+	    (json_int_t)n->sessions_no_primary, "handshake_timeouts",
+	    (json_int_t)n->handshake_timeouts, "bytes_client_to_server", (json_int_t)n->bytes_c2s,
+	    "bytes_server_to_client", (json_int_t)n->bytes_s2c, "failovers",
+	    (json_int_t)n->failovers, "switchovers", (json_int_t)n->switchovers,
+	    "failover_refusals", (json_int_t)n->failover_refusals, "fences", (json_int_t)n->fences);
+	dp_server *w = dp_backend_pick(px);
+	return json_pack("{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I}, s:o, s:o, s:b}", "epoch",
+			 (json_int_t)px->epoch, "primary",
+			 px->primary ? px->primary->conf.name : NULL, "routing",
+			 w		      ? "open"
+			 : px->routing_paused ? "paused"
+					      : "no writer",
+			 "draining", px->draining, "uptime_s",
+			 (json_int_t)((dp_wall_ms() - px->started_wall_ms) / 1000), "operation",
+			 cur ? event_json(cur) : json_null(), "sessions", "total",
+			 (json_int_t)px->nsessions, "waiting", (json_int_t)count_waiting(px),
+			 "servers", servers, "counters", counters, "session_moves",
+			 px->cfg.migrate_sessions && !px->users_denied);
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+typedef struct strbuf {
+	char *p;
+	size_t len, cap;
+} strbuf;
+
+static void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *q = realloc(b->p, cap);
+		if (!q)
+			return;
+		b->p = q;
+		b->cap = cap;
+	}
+}
+
+static char *metrics_text(dp_proxy *px, size_t *len)
+{
+	strbuf b = {0};
+	dp_counters *n = &px->n;
+	sb_printf(
+	    &b,
+	    "# HELP dbproxy_epoch Writer epoch decided by dbproxy.\n# TYPE dbproxy_epoch gauge\n"
+	    "dbproxy_epoch %llu\n",
+	    (unsigned long long)px->epoch);
+	sb_printf(&b, "# TYPE dbproxy_routing_open gauge\ndbproxy_routing_open %d\n",
+		  dp_backend_pick(px) != NULL);
+	sb_printf(&b, "# TYPE dbproxy_sessions gauge\ndbproxy_sessions %u\n", px->nsessions);
+	sb_printf(&b, "# TYPE dbproxy_sessions_waiting gauge\ndbproxy_sessions_waiting %u\n",
+		  count_waiting(px));
+	sb_printf(&b, "# TYPE dbproxy_buffers_in_use gauge\ndbproxy_buffers_in_use %zu\n",
+		  dp_bufpool_in_use(px->pool));
+#define C(name, v)                                                                                 \
+	sb_printf(&b, "# TYPE dbproxy_" name " counter\ndbproxy_" name " %llu\n",                  \
+		  (unsigned long long)(v))
+	C("connections_accepted_total", n->accepted);
+	C("connections_refused_full_total", n->refused_full);
+	C("sessions_closed_total", n->sessions_closed);
+	C("sessions_errored_total", n->sessions_errored);
+	C("sessions_moved_total", n->sessions_migrated);
+	C("session_move_failures_total", n->migrate_failures);
+	C("sessions_no_primary_total", n->sessions_no_primary);
+	C("handshake_timeouts_total", n->handshake_timeouts);
+	C("failovers_total", n->failovers);
+	C("switchovers_total", n->switchovers);
+	C("failover_refusals_total", n->failover_refusals);
+	C("fences_total", n->fences);
+#undef C
+	sb_printf(&b,
+		  "# TYPE dbproxy_bytes_total "
+		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"
+		  "dbproxy_bytes_total{direction=\"server_to_client\"} %llu\n",
+		  (unsigned long long)n->bytes_c2s, (unsigned long long)n->bytes_s2c);
+	sb_printf(&b, "# TYPE dbproxy_server_up gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_up{server=\"%s\"} %d\n", px->servers[i]->conf.name,
+			  px->servers[i]->health == DP_H_UP);
+	sb_printf(&b, "# TYPE dbproxy_server_role gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_role{server=\"%s\",role=\"%s\"} 1\n",
+			  px->servers[i]->conf.name, dp_role_name(px->servers[i]->role));
+	sb_printf(&b, "# TYPE dbproxy_server_read_only gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_read_only{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->read_only);
+	sb_printf(&b, "# TYPE dbproxy_server_probe_rtt_seconds gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_probe_rtt_seconds{server=\"%s\"} %.6f\n",
+			  px->servers[i]->conf.name, px->servers[i]->rtt_us / 1e6);
+	sb_printf(&b, "# TYPE dbproxy_server_lag_seconds gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		if (px->servers[i]->slave.present && px->servers[i]->slave.seconds_behind >= 0)
+			sb_printf(&b, "dbproxy_server_lag_seconds{server=\"%s\"} %lld\n",
+				  px->servers[i]->conf.name, px->servers[i]->slave.seconds_behind);
+	sb_printf(&b, "# TYPE dbproxy_server_connections gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_connections{server=\"%s\"} %u\n",
+			  px->servers[i]->conf.name, px->servers[i]->sessions);
+	sb_printf(&b, "# TYPE dbproxy_server_semisync_on gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_semisync_on{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->semi_on);
+	sb_printf(&b, "# TYPE dbproxy_server_quarantined gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(&b, "dbproxy_server_quarantined{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->quarantined);
+	*len = b.len;
+	return b.p;
+}
+
+/* ---------------------------------------------------------------- HTTP */
+
+static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *type,
+				 char *text, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	size_t len = strlen(text);
+	char *nl = realloc(text, len + 2);
+	if (nl) {
+		text = nl;
+		text[len++] = '\n';
+		text[len] = 0;
+	}
+	return send_text(c, status, "application/json", text, len);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return send_json(c, status, json_pack("{s:b, s:s}", "ok", 0, "error", msg));
+}
+
+static int authorized(dp_proxy *px, struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	size_t tlen = strlen(px->cfg.admin_token);
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return 0;
+	h += 7;
+	if (strlen(h) != tlen)
+		return 0;
+	return sodium_memcmp(h, px->cfg.admin_token, tlen) == 0;
+}
+
+static void op_done(dp_proxy *px, const dp_event *ev, void *arg)
+{
+	req *rq = arg;
+	(void)px;
+	if (rq->orphan) {
+		free(rq);
+		return;
+	}
+	rq->finished = 1;
+	rq->ok = strcmp(ev->result, "done") == 0;
+	rq->result = event_json(ev);
+	if (rq->started) {
+		MHD_resume_connection(rq->conn);
+		admin_schedule(rq->ad);
+	}
+}
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static int flag(struct MHD_Connection *c, const char *name)
+{
+	const char *v = arg(c, name);
+	return v &&
+	       (!strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"));
+}
+
+static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const char *url, req *rq)
+{
+	dp_proxy *px = ad->px;
+	char err[256];
+	int kind;
+	dp_server *target = NULL;
+	const char *name;
+
+	if (rq->finished)
+		return send_json(
+		    c, rq->ok ? 200 : 409,
+		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+	if (!strcmp(url, "/reload")) {
+		dp_info("admin: reload requested");
+		kill(getpid(), SIGHUP);
+		return send_json(c, 202, json_pack("{s:b}", "ok", 1));
+	}
+	if (!strcmp(url, "/maintenance")) {
+		name = arg(c, "server");
+		if (!name || !arg(c, "on"))
+			return send_error(c, 400, "maintenance needs server=NAME and on=1|0");
+		if (!(target = dp_backend_find(px, name)))
+			return send_error(c, 404, "no such server");
+		int on = flag(c, "on");
+		if (on && target == px->primary)
+			return send_error(
+			    c, 409, "the primary cannot go into maintenance: switch over first");
+		target->maintenance = on;
+		dp_info("admin: server %s maintenance %s", target->conf.name, on ? "on" : "off");
+		return send_json(c, 200,
+				 json_pack("{s:b, s:s, s:b}", "ok", 1, "server", target->conf.name,
+					   "maintenance", on));
+	}
+	if (!strcmp(url, "/failover"))
+		kind = DP_OP_FAILOVER;
+	else if (!strcmp(url, "/switchover"))
+		kind = DP_OP_SWITCHOVER;
+	else if (!strcmp(url, "/rejoin"))
+		kind = DP_OP_REJOIN;
+	else
+		return send_error(c, 404, "unknown command");
+	name = arg(c, kind == DP_OP_REJOIN ? "server" : "to");
+	if (name && !(target = dp_backend_find(px, name)))
+		return send_error(c, 404, "no such server");
+	if (kind == DP_OP_REJOIN && !target)
+		return send_error(c, 400, "rejoin needs server=NAME");
+	rq->conn = c;
+	rq->ad = ad;
+	if (dp_op_start(px, kind, 0, target, flag(c, "allow_loss"), op_done, rq, err, sizeof(err)) <
+	    0) {
+		rq->ad = NULL;
+		return send_error(c, 409, err);
+	}
+	if (rq->finished)
+		return send_json(
+		    c, rq->ok ? 200 : 409,
+		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+	if (arg(c, "wait") && !flag(c, "wait")) {
+		/* Asynchronous: the caller polls /history. The operation still calls op_done. */
+		rq->started = 0;
+		rq->conn = NULL;
+		return send_json(
+		    c, 202,
+		    json_pack("{s:b, s:I}", "ok", 1, "event_id", (json_int_t)px->next_event_id));
+	}
+	rq->started = 1;
+	MHD_suspend_connection(c);
+	return MHD_YES;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload,
+			       size_t *upload_size, void **con_cls)
+{
+	dp_admin *ad = cls;
+	dp_proxy *px = ad->px;
+	req *rq = *con_cls;
+	(void)version;
+	(void)upload;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		*upload_size = 0; /* bodies are not used: parameters are in the query string */
+		return MHD_YES;
+	}
+	if (!authorized(px, c))
+		return send_error(c, 401, "missing or wrong bearer token");
+	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	if (!strcmp(url, "/status") || !strcmp(url, "/history") || !strcmp(url, "/metrics")) {
+		if (!get)
+			return send_error(c, 405, "use GET");
+		if (!strcmp(url, "/status"))
+			return send_json(c, 200, status_json(px));
+		if (!strcmp(url, "/history"))
+			return send_json(c, 200, json_pack("{s:o}", "events", history_json(px)));
+		size_t len;
+		char *text = metrics_text(px, &len);
+		if (!text)
+			return MHD_NO;
+		return send_text(c, 200, "text/plain; version=0.0.4", text, len);
+	}
+	if (!strcmp(url, "/failover") || !strcmp(url, "/switchover") || !strcmp(url, "/rejoin") ||
+	    !strcmp(url, "/maintenance") || !strcmp(url, "/reload")) {
+		if (!post)
+			return send_error(c, 405, "use POST");
+		return command(ad, c, url, rq);
+	}
+	return send_error(c, 404, "unknown path");
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	req *rq = *con_cls;
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!rq)
+		return;
+	if (!rq->finished && rq->ad) {
+		/* The request ended while its operation runs: op_done frees it later. */
+		rq->conn = NULL;
+		rq->started = 0;
+		rq->orphan = 1;
+		*con_cls = NULL;
+		return;
+	}
+	json_decref(rq->result);
+	free(rq);
+	*con_cls = NULL;
+}
+
+/* ---------------------------------------------------------------- loop integration */
+
+static void admin_run(dp_admin *ad)
+{
+	MHD_run(ad->mhd);
+	admin_schedule(ad);
+}
+
+static void on_io(dp_loop *loop, dp_io *io, unsigned events)
+{
+	(void)loop;
+	(void)events;
+	admin_run(io->arg);
+}
+
+static void on_timer(dp_loop *loop, dp_timer *t)
+{
+	(void)loop;
+	admin_run(t->arg);
+}
+
+static void admin_schedule(dp_admin *ad)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+	if (MHD_get_timeout(ad->mhd, &to) == MHD_YES)
+		dp_timer_set(ad->px->loop, &ad->timer, to);
+	else
+		dp_timer_set(ad->px->loop, &ad->timer, 1000);
+}
+
+void dp_admin_poll(dp_proxy *px)
+{
+	if (px->admin)
+		admin_run(px->admin);
+}
+
+int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
+{
+	dp_admin *ad;
+	const union MHD_DaemonInfo *info;
+	if (!px->cfg.admin[0])
+		return 0;
+	ad = calloc(1, sizeof(*ad));
+	if (!ad) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	ad->px = px;
+	ad->mhd = MHD_start_daemon(
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, ad,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&px->cfg.admin_addr.ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)65536, MHD_OPTION_END);
+	if (!ad->mhd) {
+		snprintf(err, errsz, "admin endpoint %s: cannot listen", px->cfg.admin);
+		free(ad);
+		return -1;
+	}
+	info = MHD_get_daemon_info(ad->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info) {
+		MHD_stop_daemon(ad->mhd);
+		free(ad);
+		snprintf(err, errsz, "admin endpoint: no epoll fd");
+		return -1;
+	}
+	dp_io_init(&ad->io, on_io, ad);
+	dp_timer_init(&ad->timer, on_timer, ad);
+	dp_io_add(px->loop, &ad->io, info->epoll_fd, DP_EV_READ);
+	px->admin = ad;
+	admin_schedule(ad);
+	dp_info("admin endpoint on http://%s/ (bearer token from %s)", px->cfg.admin,
+		px->cfg.admin_token_file);
+	return 0;
+}
+
+void dp_admin_stop(dp_proxy *px)
+{
+	dp_admin *ad = px->admin;
+	if (!ad)
+		return;
+	dp_io_del(px->loop, &ad->io);
+	dp_timer_cancel(px->loop, &ad->timer);
+	MHD_stop_daemon(ad->mhd);
+	free(ad);
+	px->admin = NULL;
+}

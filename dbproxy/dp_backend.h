@@ -1,0 +1,100 @@
+/* dbproxy servers: what the monitor knows about each MariaDB server (health, role, GTID
+ * positions, replication and semi-sync state), and the one function that picks the server a
+ * client is sent to. */
+#ifndef DP_BACKEND_H
+#define DP_BACKEND_H
+
+#include <stdint.h>
+
+#include "dp_config.h"
+#include "dp_gtid.h"
+#include "dp_sql.h"
+
+typedef struct dp_proxy dp_proxy;
+
+enum dp_health {
+	DP_H_UNKNOWN, /* not probed yet */
+	DP_H_UP,
+	DP_H_SUSPECT, /* probes failing, not enough to call it down */
+	DP_H_DOWN,
+};
+
+enum dp_role {
+	DP_ROLE_NONE,	     /* down or unknown */
+	DP_ROLE_PRIMARY,     /* the writer of the current epoch */
+	DP_ROLE_REPLICA,     /* replicating from the primary */
+	DP_ROLE_STANDALONE,  /* reachable, not the writer, not replicating from it */
+	DP_ROLE_QUARANTINED, /* holds transactions the primary lacks: never used */
+};
+
+typedef struct dp_slave_status {
+	int present;
+	char master_host[64];
+	int master_port;
+	char io_running[16]; /* Yes, No, Connecting */
+	int sql_running;
+	unsigned last_io_errno, last_sql_errno;
+	char last_io_error[256], last_sql_error[256];
+	long long seconds_behind; /* -1 for NULL */
+	char gtid_io_pos[DP_GTID_TEXT];
+	unsigned long long heartbeats, read_pos;
+	char master_log_file[128];
+	double heartbeat_period;
+} dp_slave_status;
+
+typedef struct dp_server {
+	int idx;
+	dp_server_conf conf;
+	char host[64];
+	int port;
+	dp_proxy *px;
+
+	/* Health, from probes. */
+	int health;
+	unsigned fail_refused, fail_timeouts, fail_total; /* consecutive failed probes */
+	uint64_t last_ok_ms, down_since_ms, first_fail_ms, probe_started_ms;
+	uint64_t rtt_us;
+	char last_error[256];
+	uint64_t probes, probe_failures;
+
+	/* The last successful probe. */
+	int probed; /* at least one probe succeeded */
+	uint64_t probed_ms;
+	int read_only;
+	unsigned server_id, domain_id;
+	char gtid_binlog[DP_GTID_TEXT], gtid_current[DP_GTID_TEXT], gtid_slave[DP_GTID_TEXT];
+	int semi_enabled, semi_on;
+	unsigned semi_clients;
+	dp_slave_status slave;
+	uint64_t io_progress_ms; /* last time this replica heard from its primary */
+
+	/* Decisions. */
+	int role;
+	int maintenance;
+	int quarantined;
+	char quarantine_reason[1600];
+	char fork_pos[DP_GTID_TEXT]; /* the new primary's position when this one was demoted */
+	int has_fork_pos;
+	int fence_pending;  /* demoted while unreachable: kill its clients as soon as it answers */
+	int needs_redirect; /* should replicate from the primary but does not yet */
+	uint64_t enforce_after_ms; /* no enforcement action before (backoff) */
+
+	dp_sqlc *probe; /* probes only */
+	dp_sqlc *cmd;	/* fencing, promotion, redirection */
+	dp_timer probe_timer;
+
+	unsigned sessions; /* client sessions routed here now */
+	uint64_t sessions_total;
+} dp_server;
+
+int dp_server_new(dp_server **out, dp_proxy *px, int idx, const dp_server_conf *conf);
+void dp_server_free(dp_server *s);
+const char *dp_health_name(int h);
+const char *dp_role_name(int r);
+/* Replicates (or is configured to) from server p. */
+int dp_server_replicates_from(const dp_server *s, const dp_server *p);
+/* The server a new client session goes to, or NULL when none may take writes now. */
+dp_server *dp_backend_pick(dp_proxy *px);
+dp_server *dp_backend_find(dp_proxy *px, const char *name);
+
+#endif

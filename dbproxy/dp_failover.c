@@ -1,0 +1,993 @@
+/* dbproxy operations: failover, switchover and rejoin, each a small state machine of
+ * non-blocking SQL steps run from the event loop. Every phase is logged with a timestamp and
+ * recorded in the history the admin endpoint reports. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "dbproxy.h"
+#include "dp_log.h"
+#include "dp_session.h"
+
+enum {
+	PH_FENCE,
+	PH_FREEZE,
+	PH_SELECT,
+	PH_DRAIN,
+	PH_DEMOTE,
+	PH_CATCHUP,
+	PH_PROMOTE,
+	PH_REDIRECT,
+	PH_ROUTE,
+	PH_REJOIN,
+	PH_VERIFY,
+};
+
+typedef struct op_slot op_slot;
+typedef void op_cb(dp_op *op, dp_server *s, dp_sqlres *r);
+
+struct op_slot {
+	dp_op *op;
+	dp_server *s;
+	op_cb *cb;
+	char *queued; /* SQL waiting for the server's command connection to be free */
+	int running;
+};
+
+typedef struct cand_info {
+	int ok;
+	char io_pos[DP_GTID_TEXT];
+	char current[DP_GTID_TEXT];
+	int sql_running;
+	char sql_state[128];
+	char read_file[128]; /* what it received of the old primary's binary log */
+	unsigned long long read_pos;
+} cand_info;
+
+struct dp_op {
+	dp_proxy *px;
+	int kind, automatic, allow_loss;
+	int phase;
+	dp_server *old, *cand, *target;
+	int pending;
+	dp_event *ev;
+	uint64_t started_ms, phase_deadline_ms;
+	char wait_pos[DP_GTID_TEXT];
+	int frozen[DP_MAX_SERVERS];
+	cand_info info[DP_MAX_SERVERS];
+	op_slot slots[DP_MAX_SERVERS];
+	dp_timer timer; /* polls: queued SQL, drain, catch-up, verify */
+	dp_timer poll;
+	int catchup_idle_rounds;
+	dp_op_done_fn *done;
+	void *arg;
+};
+
+static void op_end(dp_op *op, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void next_phase(dp_op *op);
+
+static const char *kind_name(int kind)
+{
+	return kind == DP_OP_FAILOVER	  ? "failover"
+	       : kind == DP_OP_SWITCHOVER ? "switchover"
+					  : "rejoin";
+}
+
+/* ---------------------------------------------------------------- history */
+
+void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fmt, ...)
+{
+	dp_phase_rec *ph;
+	va_list ap;
+	uint64_t now = dp_wall_ms();
+	if (ev->nphases == DP_PHASES_MAX)
+		ev->nphases--; /* keep the last one current */
+	ph = &ev->phases[ev->nphases++];
+	snprintf(ph->name, sizeof(ph->name), "%s", name);
+	ph->wall_ms = now;
+	ph->elapsed_ms = now >= ev->started_wall_ms ? now - ev->started_wall_ms : 0;
+	va_start(ap, fmt);
+	vsnprintf(ph->detail, sizeof(ph->detail), fmt, ap);
+	va_end(ap);
+	dp_info("%s #%llu phase %s (+%llu ms): %s", ev->kind, (unsigned long long)ev->id, ph->name,
+		(unsigned long long)ph->elapsed_ms, ph->detail);
+	(void)px;
+}
+
+static dp_event *event_new(dp_proxy *px, int kind, int automatic)
+{
+	uint64_t id = ++px->next_event_id;
+	dp_event *ev = &px->history[id % DP_HISTORY_MAX];
+	memset(ev, 0, sizeof(*ev));
+	ev->id = id;
+	snprintf(ev->kind, sizeof(ev->kind), "%s", kind_name(kind));
+	snprintf(ev->trigger, sizeof(ev->trigger), "%s", automatic ? "automatic" : "admin");
+	snprintf(ev->result, sizeof(ev->result), "running");
+	ev->started_wall_ms = dp_wall_ms();
+	ev->epoch_before = px->epoch;
+	ev->epoch_after = px->epoch;
+	if (px->nhistory < DP_HISTORY_MAX)
+		px->nhistory++;
+	return ev;
+}
+
+const dp_event *dp_op_current(dp_proxy *px)
+{
+	return px->op ? px->op->ev : NULL;
+}
+
+/* ---------------------------------------------------------------- SQL steps */
+
+static void slot_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	op_slot *sl = arg;
+	(void)c;
+	sl->running = 0;
+	sl->op->pending--;
+	sl->cb(sl->op, sl->s, r);
+}
+
+static void slot_launch(op_slot *sl)
+{
+	dp_proxy *px = sl->op->px;
+	char *sql = sl->queued;
+	sl->queued = NULL;
+	sl->running = 1;
+	if (dp_sqlc_run(sl->s->cmd, sql, px->cfg.op_step_timeout_ms, slot_done, sl) < 0) {
+		/* cannot happen: checked not busy */
+		sl->queued = sql;
+		sl->running = 0;
+		return;
+	}
+	sodium_memzero(sql, strlen(sql));
+	free(sql);
+}
+
+static void on_poll(dp_loop *loop, dp_timer *t)
+{
+	dp_op *op = t->arg;
+	int waiting = 0;
+	for (int i = 0; i < op->px->nservers; i++) {
+		op_slot *sl = &op->slots[i];
+		if (!sl->queued)
+			continue;
+		if (dp_sqlc_busy(sl->s->cmd))
+			waiting = 1;
+		else
+			slot_launch(sl);
+	}
+	if (waiting)
+		dp_timer_set(loop, t, 5);
+}
+
+/* Runs sql on s's command connection (after whatever runs there now); cb gets the result. */
+static void op_sql(dp_op *op, dp_server *s, const char *sql, op_cb *cb)
+{
+	op_slot *sl = &op->slots[s->idx];
+	sl->op = op;
+	sl->s = s;
+	sl->cb = cb;
+	sl->queued = strdup(sql);
+	op->pending++;
+	if (!sl->queued) {
+		dp_sqlres r = {.status = DP_SQL_ECONNECT};
+		snprintf(r.msg, sizeof(r.msg), "out of memory");
+		op->pending--;
+		cb(op, s, &r);
+		return;
+	}
+	if (!dp_sqlc_busy(s->cmd))
+		slot_launch(sl);
+	else
+		dp_timer_set(op->px->loop, &op->poll, 5);
+}
+
+static int usable(const dp_server *s)
+{
+	return s->health == DP_H_UP && !s->maintenance && !s->quarantined;
+}
+
+/* ---------------------------------------------------------------- end */
+
+static void op_free(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	dp_timer_cancel(px->loop, &op->timer);
+	dp_timer_cancel(px->loop, &op->poll);
+	for (int i = 0; i < DP_MAX_SERVERS; i++) {
+		if (op->slots[i].queued) {
+			sodium_memzero(op->slots[i].queued, strlen(op->slots[i].queued));
+			free(op->slots[i].queued);
+		}
+		if (op->slots[i].running && op->slots[i].s)
+			dp_sqlc_close(op->slots[i].s->cmd); /* abandons the step, no callback */
+	}
+	free(op);
+}
+
+static void unfreeze(dp_op *op)
+{
+	for (int i = 0; i < op->px->nservers; i++) {
+		dp_server *s = op->px->servers[i];
+		if (op->frozen[i] && !dp_sqlc_busy(s->cmd))
+			dp_sqlc_run(s->cmd, "START SLAVE IO_THREAD", op->px->cfg.op_step_timeout_ms,
+				    NULL, NULL);
+		op->frozen[i] = 0;
+	}
+}
+
+static void op_end(dp_op *op, int ok, const char *fmt, ...)
+{
+	dp_proxy *px = op->px;
+	dp_event *ev = op->ev;
+	va_list ap;
+	char msg[256];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ok) {
+		snprintf(ev->result, sizeof(ev->result), "done");
+		dp_event_phase(px, ev, "done", "%s", msg);
+	} else {
+		snprintf(ev->result, sizeof(ev->result), "failed");
+		snprintf(ev->error, sizeof(ev->error), "%s", msg);
+		dp_event_phase(px, ev, "failed", "%s", msg);
+		if (op->phase < PH_PROMOTE)
+			unfreeze(op);
+		if (op->kind == DP_OP_FAILOVER && op->automatic)
+			px->n.failover_refusals++;
+	}
+	/* Routing resumes: to the new writer, or to the old one if nothing changed. */
+	px->routing_paused = 0;
+	px->op = NULL;
+	dp_sessions_release(px);
+	if (op->done)
+		op->done(px, ev, op->arg);
+	op_free(op);
+	for (int i = 0; i < px->nservers; i++)
+		dp_monitor_probe_now(px, px->servers[i]);
+	dp_monitor_evaluate(px);
+	dp_sessions_wake(px);
+}
+
+/* ---------------------------------------------------------------- phases */
+
+static void fence_done(dp_proxy *px, dp_server *s, int ok, void *arg)
+{
+	dp_op *op = arg;
+	(void)px;
+	op->pending--;
+	if (!ok) {
+		op_end(op, 0,
+		       "could not fence %s (set read_only=1): refusing to promote another writer",
+		       s->conf.name);
+		return;
+	}
+	dp_event_phase(op->px, op->ev, "fence",
+		       "%s is read-only and its client connections are killed", s->conf.name);
+	next_phase(op);
+}
+
+static void freeze_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	if (r->status != DP_SQL_OK) {
+		dp_warn("%s: could not stop the IO thread of %s: %s (not a candidate)",
+			op->ev->kind, s->conf.name, r->msg);
+		op->frozen[s->idx] = 0;
+	}
+	if (op->pending == 0) {
+		int n = 0;
+		for (int i = 0; i < op->px->nservers; i++)
+			n += op->frozen[i];
+		dp_event_phase(op->px, op->ev, "freeze", "IO threads stopped on %d replica(s)", n);
+		next_phase(op);
+	}
+}
+
+static void select_candidate(dp_op *op);
+
+static void select_info_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	cand_info *ci = &op->info[s->idx];
+	memset(ci, 0, sizeof(*ci));
+	if (r->status == DP_SQL_OK && r->nres >= 2) {
+		MYSQL_RES *g = r->res[0], *st = r->res[1];
+		const char *v = dp_sql_get(g, 0, 0);
+		snprintf(ci->current, sizeof(ci->current), "%s", v ? v : "");
+		if (mysql_num_rows(st) > 0) {
+			v = dp_sql_get(st, 0, dp_sql_col(st, "Gtid_IO_Pos"));
+			snprintf(ci->io_pos, sizeof(ci->io_pos), "%s", v ? v : "");
+			v = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running"));
+			ci->sql_running = v && strcmp(v, "Yes") == 0;
+			v = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running_State"));
+			snprintf(ci->sql_state, sizeof(ci->sql_state), "%s", v ? v : "");
+			v = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
+			snprintf(ci->read_file, sizeof(ci->read_file), "%s", v ? v : "");
+			v = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
+			ci->read_pos = v ? strtoull(v, NULL, 10) : 0;
+		}
+		ci->ok = 1;
+	} else {
+		dp_warn("%s: could not read the position of %s: %s", op->ev->kind, s->conf.name,
+			r->msg);
+	}
+	if (op->pending == 0)
+		select_candidate(op);
+}
+
+/* The best candidate: most events received (Gtid_IO_Pos), then applied, then list order. */
+static dp_server *choose(dp_op *op, char *why, size_t whysz)
+{
+	dp_proxy *px = op->px;
+	dp_server *best = NULL;
+	dp_gtid_pos best_io = {0}, best_cur = {0};
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_gtid_pos io, cur;
+		if (!op->frozen[i] || !op->info[i].ok || s->conf.no_promotion)
+			continue;
+		if (op->target && s != op->target)
+			continue;
+		if (dp_gtid_parse(&cur, op->info[i].current) < 0 ||
+		    dp_gtid_parse(&io, op->info[i].io_pos) < 0)
+			continue;
+		if (io.n == 0)
+			io = cur;
+		/* Most received first: the old primary's binary log coordinates every replica read
+		 * (exact, even for a transaction whose GTID is not in Gtid_IO_Pos yet), then
+		 * Gtid_IO_Pos, then what was applied. */
+		int by_coord = 0;
+		if (best) {
+			const cand_info *a = &op->info[i], *b = &op->info[best->idx];
+			int f = strcmp(a->read_file, b->read_file);
+			by_coord = f			       ? f
+				   : a->read_pos < b->read_pos ? -1
+							       : a->read_pos > b->read_pos;
+		}
+		if (!best || by_coord > 0 ||
+		    (by_coord == 0 &&
+		     (dp_gtid_cmp(&io, &best_io) > 0 ||
+		      (dp_gtid_cmp(&io, &best_io) == 0 && dp_gtid_cmp(&cur, &best_cur) > 0)))) {
+			best = s;
+			best_io = io;
+			best_cur = cur;
+		}
+	}
+	if (!best)
+		snprintf(
+		    why, whysz,
+		    op->target ? "%s is not a usable replica of %s" : "no usable replica of %s",
+		    op->target ? op->target->conf.name : op->old->conf.name, op->old->conf.name);
+	return best;
+}
+
+static void select_candidate(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	char why[256], a[DP_GTID_TEXT];
+	dp_gtid_pos cand_pos, last;
+	dp_server *c = choose(op, why, sizeof(why));
+	if (!c) {
+		op_end(op, 0, "%s", why);
+		return;
+	}
+	op->cand = c;
+	cand_info *ci = &op->info[c->idx];
+	snprintf(op->wait_pos, sizeof(op->wait_pos), "%s", ci->io_pos);
+	dp_gtid_parse(&cand_pos, ci->io_pos[0] ? ci->io_pos : ci->current);
+	dp_gtid_format(&cand_pos, a, sizeof(a));
+	if (dp_gtid_parse(&last, px->last_primary_gtid) < 0)
+		last.n = 0;
+	uint64_t gap = dp_gtid_gap(&cand_pos, &last);
+	if (op->kind == DP_OP_FAILOVER && !px->last_semi_on) {
+		snprintf(op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
+			 "semi-sync was OFF on %s: last seen at %s, %s has %s: %llu transaction(s) "
+			 "known "
+			 "missing, and any committed after the last probe",
+			 op->old->conf.name,
+			 px->last_primary_gtid[0] ? px->last_primary_gtid : "(never seen)",
+			 c->conf.name, a, (unsigned long long)gap);
+		if (px->cfg.failover_if_async == DP_ASYNC_REFUSE && !op->allow_loss) {
+			op_end(op, 0,
+			       "refused: semi-sync replication was off on %s, acknowledged "
+			       "transactions may be "
+			       "lost (%s); run the admin failover with allow_loss=1 to accept",
+			       op->old->conf.name, op->ev->gtid_gap);
+			return;
+		}
+		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,
+			(unsigned long long)op->ev->id, op->ev->gtid_gap);
+	} else if (op->kind == DP_OP_FAILOVER && gap) {
+		snprintf(
+		    op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
+		    "semi-sync was ON: %llu transaction(s) in %s's binary log (%s) never reached a "
+		    "replica, so were never acknowledged",
+		    (unsigned long long)gap, op->old->conf.name, px->last_primary_gtid);
+	}
+	snprintf(op->ev->to, sizeof(op->ev->to), "%s", c->conf.name);
+	dp_event_phase(px, op->ev, "select", "candidate %s: received %s, applied %s", c->conf.name,
+		       ci->io_pos[0] ? ci->io_pos : "-", ci->current);
+	next_phase(op);
+}
+
+static void catchup_step(dp_op *op);
+
+static void catchup_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	const char *v = NULL;
+	if (r->status == DP_SQL_OK && r->nres >= 1)
+		v = dp_sql_get(r->res[0], 0, 0);
+	if (op->kind == DP_OP_FAILOVER && r->status == DP_SQL_OK && r->nres >= 2 &&
+	    mysql_num_rows(r->res[1]) > 0) {
+		/* The IO thread is stopped: done when the SQL thread has executed everything that
+		 * was read (the relay log is about to be discarded by RESET SLAVE). */
+		MYSQL_RES *st = r->res[1];
+		const char *rf = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
+		const char *ef = dp_sql_get(st, 0, dp_sql_col(st, "Relay_Master_Log_File"));
+		const char *rp = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
+		const char *ep = dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos"));
+		if (rf && ef && rp && ep && strcmp(rf, ef) == 0 &&
+		    strtoull(ep, NULL, 10) >= strtoull(rp, NULL, 10) &&
+		    (!op->wait_pos[0] || (v && strcmp(v, "0") == 0) ||
+		     op->catchup_idle_rounds >= 2)) {
+			dp_event_phase(op->px, op->ev, "catchup",
+				       "%s executed its whole relay log (%s:%s, %s)", s->conf.name,
+				       rf, ep, op->wait_pos[0] ? op->wait_pos : "-");
+			next_phase(op);
+			return;
+		}
+		v = NULL; /* a reached GTID alone is not enough */
+	}
+	if (v && strcmp(v, "0") == 0) {
+		dp_event_phase(op->px, op->ev, "catchup", "%s applied its relay log up to %s",
+			       s->conf.name, op->wait_pos);
+		next_phase(op);
+		return;
+	}
+	if (r->status == DP_SQL_ECONNECT || r->status == DP_SQL_ETIMEOUT) {
+		op_end(op, 0, "lost %s while it applied its relay log: %s", s->conf.name, r->msg);
+		return;
+	}
+	if (r->status == DP_SQL_OK && r->nres >= 2 && mysql_num_rows(r->res[1]) > 0) {
+		MYSQL_RES *st = r->res[1];
+		const char *run = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running"));
+		const char *err = dp_sql_get(st, 0, dp_sql_col(st, "Last_SQL_Error"));
+		const char *state = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running_State"));
+		if (!run || strcmp(run, "Yes") != 0) {
+			op_end(op, 0,
+			       "the SQL thread of %s stopped before applying its relay log: %s",
+			       s->conf.name, err && err[0] ? err : "(no error)");
+			return;
+		}
+		/* Gtid_IO_Pos can name a transaction whose end never arrived: once the SQL thread
+		 * has read everything for a while, there is nothing more to apply. */
+		if (op->kind == DP_OP_FAILOVER && state && strstr(state, "read all relay log") &&
+		    ++op->catchup_idle_rounds >= 3) {
+			dp_event_phase(op->px, op->ev, "catchup",
+				       "%s applied its whole relay log (%s not reached: incomplete "
+				       "transaction)",
+				       s->conf.name, op->wait_pos);
+			next_phase(op);
+			return;
+		}
+	}
+	if (dp_now_ms() >= op->phase_deadline_ms) {
+		op_end(op, 0, "%s did not apply its relay log up to %s within %u ms", s->conf.name,
+		       op->wait_pos, op->px->cfg.catchup_timeout_ms);
+		return;
+	}
+	catchup_step(op);
+}
+
+static void catchup_step(dp_op *op)
+{
+	char sql[DP_GTID_TEXT * 2 + 128], pos[DP_GTID_TEXT * 2];
+	dp_sql_escape(pos, sizeof(pos), op->wait_pos);
+	snprintf(sql, sizeof(sql), "SELECT MASTER_GTID_WAIT('%s', %s); SHOW ALL SLAVES STATUS", pos,
+		 op->wait_pos[0] ? "0.2" : "0");
+	op_sql(op, op->cand, sql, catchup_done);
+}
+
+static void demote_pos_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	const char *v = r->status == DP_SQL_OK && r->nres >= 1 ? dp_sql_get(r->res[0], 0, 0) : NULL;
+	if (!v) {
+		op_end(op, 0, "could not read the final position of %s: %s", s->conf.name, r->msg);
+		return;
+	}
+	snprintf(op->wait_pos, sizeof(op->wait_pos), "%s", v);
+	dp_event_phase(op->px, op->ev, "demote", "%s is read-only at %s", s->conf.name, v);
+	next_phase(op);
+}
+
+static void demote_fence_done(dp_proxy *px, dp_server *s, int ok, void *arg)
+{
+	dp_op *op = arg;
+	(void)px;
+	op->pending--;
+	if (!ok) {
+		op_end(op, 0, "could not make %s read-only", s->conf.name);
+		return;
+	}
+	op_sql(op, s, "SELECT @@global.gtid_binlog_pos", demote_pos_done);
+}
+
+static void promote_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	dp_proxy *px = op->px;
+	const char *v = NULL;
+	if (r->status == DP_SQL_OK && r->nres >= 1)
+		v = dp_sql_get(r->res[r->nres - 1], 0, 0);
+	if (r->status != DP_SQL_OK || !v) {
+		op_end(op, 0, "could not promote %s: %s", s->conf.name, r->msg);
+		return;
+	}
+	op->phase = PH_PROMOTE; /* from here on, forward only */
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *o = px->servers[i];
+		if (o == s)
+			continue;
+		/* Every other history stopped sharing the new writer's at this point. */
+		snprintf(o->fork_pos, sizeof(o->fork_pos), "%s", v);
+		o->has_fork_pos = 1;
+	}
+	s->read_only = 0;
+	s->slave.present = 0;
+	s->quarantined = 0;
+	s->needs_redirect = 0;
+	dp_event_phase(px, op->ev, "promote", "%s: replication reset, read_only=0, at %s",
+		       s->conf.name, v);
+	next_phase(op);
+}
+
+static void redirect_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	if (r->status != DP_SQL_OK) {
+		dp_warn("%s #%llu: could not point %s at %s: %s (will retry)", op->ev->kind,
+			(unsigned long long)op->ev->id, s->conf.name, op->cand->conf.name, r->msg);
+		s->needs_redirect = 1;
+	}
+	if (op->pending == 0) {
+		dp_event_phase(op->px, op->ev, "redirect", "replicas now replicate from %s",
+			       op->cand->conf.name);
+		next_phase(op);
+	}
+}
+
+static void route(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	dp_server *old = op->old;
+	px->primary = op->cand;
+	px->epoch++;
+	px->last_epoch_change_ms = dp_now_ms();
+	px->first_write_logged = 0;
+	px->last_semi_on = op->cand->semi_on;
+	snprintf(px->last_primary_gtid, sizeof(px->last_primary_gtid), "%s", op->cand->fork_pos);
+	op->ev->epoch_after = px->epoch;
+	dp_state_save(px);
+	if (op->kind == DP_OP_FAILOVER)
+		px->n.failovers++;
+	else
+		px->n.switchovers++;
+	dp_event_phase(px, op->ev, "route", "writes go to %s, epoch %llu", op->cand->conf.name,
+		       (unsigned long long)px->epoch);
+	if (old && op->kind == DP_OP_SWITCHOVER)
+		dp_sessions_leave(px, old, 1);
+	op_end(op, 1, "%s is the primary (epoch %llu)", op->cand->conf.name,
+	       (unsigned long long)px->epoch);
+}
+
+static void rejoin_verify(dp_op *op);
+
+static void rejoin_status_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	if (r->status == DP_SQL_OK && r->nres >= 1 && mysql_num_rows(r->res[0]) > 0) {
+		MYSQL_RES *st = r->res[0];
+		const char *io = dp_sql_get(st, 0, dp_sql_col(st, "Slave_IO_Running"));
+		const char *sq = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running"));
+		const char *file = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
+		const char *ioe = dp_sql_get(st, 0, dp_sql_col(st, "Last_IO_Errno"));
+		const char *iomsg = dp_sql_get(st, 0, dp_sql_col(st, "Last_IO_Error"));
+		const char *sqe = dp_sql_get(st, 0, dp_sql_col(st, "Last_SQL_Error"));
+		if (ioe && strcmp(ioe, "1236") == 0) {
+			s->quarantined = 1;
+			snprintf(s->quarantine_reason, sizeof(s->quarantine_reason),
+				 "the primary refused its GTID position (error 1236): %s",
+				 iomsg ? iomsg : "");
+			dp_sqlc_run(s->cmd, "STOP SLAVE", op->px->cfg.op_step_timeout_ms, NULL,
+				    NULL);
+			op_end(op, 0, "%s diverged from %s and is quarantined: %s", s->conf.name,
+			       op->px->primary->conf.name, iomsg ? iomsg : "");
+			return;
+		}
+		if (sq && strcmp(sq, "No") == 0 && sqe && sqe[0]) {
+			op_end(op, 0, "replication on %s stopped: %s", s->conf.name, sqe);
+			return;
+		}
+		if (io && sq && strcmp(io, "Yes") == 0 && strcmp(sq, "Yes") == 0 && file &&
+		    file[0]) {
+			s->quarantined = 0;
+			s->has_fork_pos = 0;
+			s->needs_redirect = 0;
+			s->fence_pending = 0;
+			dp_event_phase(op->px, op->ev, "verify", "%s replicates from %s",
+				       s->conf.name, op->px->primary->conf.name);
+			op_end(op, 1, "%s rejoined as a replica of %s", s->conf.name,
+			       op->px->primary->conf.name);
+			return;
+		}
+	}
+	if (dp_now_ms() >= op->phase_deadline_ms) {
+		op_end(op, 0, "%s did not start replicating within 10 s", s->conf.name);
+		return;
+	}
+	dp_timer_set(op->px->loop, &op->timer, 100);
+}
+
+static void rejoin_exec_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	if (r->status != DP_SQL_OK) {
+		op_end(op, 0, "could not point %s at %s: %s", s->conf.name,
+		       op->px->primary->conf.name, r->msg);
+		return;
+	}
+	dp_event_phase(op->px, op->ev, "rejoin", "%s: CHANGE MASTER to %s, START SLAVE",
+		       s->conf.name, op->px->primary->conf.name);
+	next_phase(op);
+}
+
+static void rejoin_verify(dp_op *op)
+{
+	op_sql(op, op->target, "SHOW ALL SLAVES STATUS", rejoin_status_done);
+}
+
+static void drain_check(dp_op *op);
+
+static void on_timer(dp_loop *loop, dp_timer *t)
+{
+	dp_op *op = t->arg;
+	(void)loop;
+	if (op->phase == PH_DRAIN)
+		drain_check(op);
+	else if (op->phase == PH_VERIFY)
+		rejoin_verify(op);
+}
+
+static void drain_check(dp_op *op)
+{
+	unsigned busy = 0;
+	int quiet = dp_sessions_quiet(op->px, op->old, &busy);
+	if (quiet || dp_now_ms() >= op->phase_deadline_ms) {
+		if (quiet)
+			dp_event_phase(op->px, op->ev, "drain", "sessions on %s are idle and held",
+				       op->old->conf.name);
+		else
+			dp_event_phase(op->px, op->ev, "drain",
+				       "%u session(s) still busy on %s after %u ms: they end", busy,
+				       op->old->conf.name, op->px->cfg.switchover_drain_ms);
+		next_phase(op);
+		return;
+	}
+	dp_timer_set(op->px->loop, &op->timer, 5);
+}
+
+/* ---------------------------------------------------------------- the sequence */
+
+static void start_freeze(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	op->phase = PH_FREEZE;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s == op->old || !usable(s) || !dp_server_replicates_from(s, op->old))
+			continue;
+		op->frozen[i] = 1;
+		/* No more events from a zombie primary after we read the positions. */
+		op_sql(op, s, "STOP SLAVE IO_THREAD", freeze_done);
+	}
+	if (op->pending == 0) {
+		op_end(op, 0, "no reachable replica of %s to promote", op->old->conf.name);
+	}
+}
+
+static void next_phase(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	char sql[4096], cm[1200];
+
+	switch (op->phase) {
+	case PH_FENCE:
+		start_freeze(op);
+		return;
+	case PH_FREEZE:
+		op->phase = PH_SELECT;
+		for (int i = 0; i < px->nservers; i++)
+			if (op->frozen[i])
+				op_sql(op, px->servers[i],
+				       "SELECT @@global.gtid_current_pos; SHOW ALL SLAVES STATUS",
+				       select_info_done);
+		if (op->pending == 0)
+			op_end(op, 0, "no replica left to choose from");
+		return;
+	case PH_SELECT:
+		/* select_candidate() came here: catch up next. */
+		op->phase = PH_CATCHUP;
+		op->phase_deadline_ms = dp_now_ms() + px->cfg.catchup_timeout_ms;
+		catchup_step(op);
+		return;
+	case PH_DRAIN:
+		op->phase = PH_DEMOTE;
+		op->pending++;
+		if (dp_fence(px, op->old, 1, demote_fence_done, op) < 0) {
+			op->pending--;
+			/* the command connection is busy: try again shortly */
+			op->phase = PH_DRAIN;
+			op->phase_deadline_ms = 0;
+			dp_timer_set(px->loop, &op->timer, 5);
+		}
+		return;
+	case PH_DEMOTE:
+		op->phase = PH_CATCHUP;
+		op->phase_deadline_ms = dp_now_ms() + px->cfg.catchup_timeout_ms;
+		catchup_step(op);
+		return;
+	case PH_CATCHUP:
+		/* The phase stays "catch-up" until promote_done: a failure before is undone. */
+		op_sql(op, op->cand,
+		       "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0; SELECT "
+		       "@@global.gtid_current_pos",
+		       promote_done);
+		return;
+	case PH_PROMOTE:
+		op->phase = PH_REDIRECT;
+		dp_change_master_sql(px, op->cand, cm, sizeof(cm));
+		for (int i = 0; i < px->nservers; i++) {
+			dp_server *s = px->servers[i];
+			if (s == op->cand)
+				continue;
+			if (s == op->old) {
+				if (op->kind == DP_OP_SWITCHOVER && s->health == DP_H_UP) {
+					char pos[DP_GTID_TEXT * 2];
+					dp_sql_escape(pos, sizeof(pos), op->wait_pos);
+					snprintf(sql, sizeof(sql),
+						 "STOP SLAVE; SET GLOBAL gtid_slave_pos = '%s'; "
+						 "%s; START SLAVE",
+						 pos, cm);
+					op_sql(op, s, sql, redirect_done);
+				} else {
+					s->fence_pending =
+					    1; /* fenced (again) the moment it answers */
+				}
+				continue;
+			}
+			if (s->quarantined || s->maintenance)
+				continue;
+			if (s->health != DP_H_UP) {
+				s->needs_redirect = 1;
+				continue;
+			}
+			snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
+			op_sql(op, s, sql, redirect_done);
+		}
+		sodium_memzero(cm, sizeof(cm));
+		sodium_memzero(sql, sizeof(sql));
+		if (op->pending == 0) {
+			dp_event_phase(px, op->ev, "redirect", "no other replica to point at %s",
+				       op->cand->conf.name);
+			next_phase(op);
+		}
+		return;
+	case PH_REDIRECT:
+		op->phase = PH_ROUTE;
+		route(op);
+		return;
+	case PH_REJOIN:
+		op->phase = PH_VERIFY;
+		op->phase_deadline_ms = dp_now_ms() + 10000;
+		rejoin_verify(op);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---------------------------------------------------------------- start */
+
+static dp_server *best_switchover_target(dp_proxy *px, dp_server *old)
+{
+	dp_server *best = NULL;
+	dp_gtid_pos bp = {0};
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_gtid_pos p;
+		if (s == old || !usable(s) || s->conf.no_promotion ||
+		    !dp_server_replicates_from(s, old) || strcmp(s->slave.io_running, "Yes") != 0 ||
+		    !s->slave.sql_running)
+			continue;
+		if (dp_gtid_parse(&p, s->gtid_current) < 0)
+			continue;
+		if (!best || dp_gtid_cmp(&p, &bp) > 0) {
+			best = s;
+			bp = p;
+		}
+	}
+	return best;
+}
+
+int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int allow_loss,
+		dp_op_done_fn *done, void *arg, char *err, size_t errsz)
+{
+	dp_op *op;
+	dp_server *old = px->primary;
+	if (px->op) {
+		snprintf(err, errsz, "a %s is already running", px->op->ev->kind);
+		return -1;
+	}
+	if (px->draining) {
+		snprintf(err, errsz, "shutting down");
+		return -1;
+	}
+	if (kind != DP_OP_REJOIN && !old) {
+		snprintf(err, errsz, "no primary");
+		return -1;
+	}
+	if (target && target == old && kind != DP_OP_REJOIN) {
+		snprintf(err, errsz, "%s is already the primary", target->conf.name);
+		return -1;
+	}
+	if (kind == DP_OP_SWITCHOVER) {
+		if (old->health != DP_H_UP || !old->probed) {
+			snprintf(err, errsz, "the primary %s is not up: use failover",
+				 old->conf.name);
+			return -1;
+		}
+		if (!target)
+			target = best_switchover_target(px, old);
+		if (!target || !usable(target) || !dp_server_replicates_from(target, old) ||
+		    strcmp(target->slave.io_running, "Yes") != 0) {
+			snprintf(err, errsz, "no replica of %s is replicating and usable",
+				 old->conf.name);
+			return -1;
+		}
+	}
+	if (kind == DP_OP_REJOIN) {
+		dp_gtid_pos mine, ref;
+		if (!target) {
+			snprintf(err, errsz, "rejoin needs a server");
+			return -1;
+		}
+		if (target == old) {
+			snprintf(err, errsz, "%s is the primary", target->conf.name);
+			return -1;
+		}
+		if (!old || old->health != DP_H_UP) {
+			snprintf(err, errsz, "no primary to rejoin to");
+			return -1;
+		}
+		if (target->health != DP_H_UP || !target->probed) {
+			snprintf(err, errsz, "%s is not reachable", target->conf.name);
+			return -1;
+		}
+		if (target->quarantined) {
+			snprintf(err, errsz, "%s is quarantined: %s", target->conf.name,
+				 target->quarantine_reason);
+			return -1;
+		}
+		if (!px->cfg.replication_user[0] && !target->slave.present) {
+			snprintf(
+			    err, errsz,
+			    "no --replication-user configured and %s has no replication settings",
+			    target->conf.name);
+			return -1;
+		}
+		if (dp_gtid_parse(&mine, target->gtid_binlog) == 0 &&
+		    dp_gtid_parse(&ref, target->has_fork_pos ? target->fork_pos
+							     : old->gtid_current) == 0 &&
+		    !dp_gtid_contains(&ref, &mine)) {
+			target->quarantined = 1;
+			snprintf(target->quarantine_reason, sizeof(target->quarantine_reason),
+				 "holds %llu transaction(s) the primary lacks (its %s, history up "
+				 "to %s)",
+				 (unsigned long long)dp_gtid_gap(&ref, &mine), target->gtid_binlog,
+				 target->has_fork_pos ? target->fork_pos : old->gtid_current);
+			snprintf(err, errsz, "%s is quarantined: %s", target->conf.name,
+				 target->quarantine_reason);
+			dp_warn("server %s quarantined: %s", target->conf.name,
+				target->quarantine_reason);
+			return -1;
+		}
+	}
+	op = calloc(1, sizeof(*op));
+	if (!op) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	op->px = px;
+	op->kind = kind;
+	op->automatic = automatic;
+	op->allow_loss = allow_loss;
+	op->old = kind == DP_OP_REJOIN ? NULL : old;
+	op->target = target;
+	op->done = done;
+	op->arg = arg;
+	op->started_ms = dp_now_ms();
+	dp_timer_init(&op->timer, on_timer, op);
+	dp_timer_init(&op->poll, on_poll, op);
+	op->ev = event_new(px, kind, automatic);
+	px->op = op;
+	snprintf(op->ev->from, sizeof(op->ev->from), "%s",
+		 kind == DP_OP_REJOIN ? target->conf.name : old->conf.name);
+
+	if (kind == DP_OP_FAILOVER) {
+		if (automatic) {
+			/* The detection phases happened before: record when. */
+			uint64_t ago = dp_now_ms() - old->first_fail_ms;
+			dp_event_phase(px, op->ev, "suspect",
+				       "first failed probe of %s %llu ms ago: %s", old->conf.name,
+				       (unsigned long long)ago, old->last_error);
+			dp_event_phase(px, op->ev, "confirm", "%s down, its replicas confirm",
+				       old->conf.name);
+		} else {
+			dp_event_phase(px, op->ev, "requested", "failover of %s%s%s",
+				       old->conf.name, target ? " to " : "",
+				       target ? target->conf.name : "");
+		}
+		/* From now on nothing new goes to the old primary. */
+		px->routing_paused = 1;
+		dp_sessions_leave(px, old, 0);
+		op->phase = PH_FENCE;
+		if (old->health == DP_H_UP && !dp_sqlc_busy(old->cmd)) {
+			op->pending++;
+			if (dp_fence(px, old, 1, fence_done, op) == 0)
+				return 0;
+			op->pending--;
+		}
+		old->fence_pending = 1;
+		dp_event_phase(px, op->ev, "fence", "%s unreachable: fenced when it answers again",
+			       old->conf.name);
+		start_freeze(op);
+		return 0;
+	}
+	if (kind == DP_OP_SWITCHOVER) {
+		dp_event_phase(px, op->ev, "requested", "switchover from %s to %s", old->conf.name,
+			       target->conf.name);
+		snprintf(op->ev->to, sizeof(op->ev->to), "%s", target->conf.name);
+		op->cand = target;
+		px->routing_paused = 1;
+		op->phase = PH_DRAIN;
+		op->phase_deadline_ms = dp_now_ms() + px->cfg.switchover_drain_ms;
+		drain_check(op);
+		return 0;
+	}
+	/* rejoin */
+	{
+		char sql[2400], cm[1200], pos[DP_GTID_TEXT * 2], setpos[DP_GTID_TEXT * 2 + 64] = "";
+		snprintf(op->ev->to, sizeof(op->ev->to), "%s", old->conf.name);
+		dp_event_phase(px, op->ev, "requested", "rejoin %s as a replica of %s",
+			       target->conf.name, old->conf.name);
+		dp_change_master_sql(px, old, cm, sizeof(cm));
+		if (target->gtid_binlog[0]) {
+			/* An old primary's own writes are in its binary log, not in gtid_slave_pos.
+			 */
+			dp_sql_escape(pos, sizeof(pos), target->gtid_binlog);
+			snprintf(setpos, sizeof(setpos), "SET GLOBAL gtid_slave_pos = '%s'; ", pos);
+		}
+		snprintf(sql, sizeof(sql),
+			 "SET GLOBAL read_only = 1; STOP SLAVE; %s%s; START SLAVE", setpos, cm);
+		op->phase = PH_REJOIN;
+		op_sql(op, target, sql, rejoin_exec_done);
+		sodium_memzero(sql, sizeof(sql));
+		sodium_memzero(cm, sizeof(cm));
+		return 0;
+	}
+}
+
+void dp_op_abort_all(dp_proxy *px)
+{
+	if (px->op)
+		op_end(px->op, 0, "aborted: shutting down");
+}

@@ -1,0 +1,86 @@
+/* dbproxy logging: one timestamped line per event, written with a single write(2) so lines
+ * from the loop never interleave; levels filter what reaches stderr. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp_log.h"
+
+/* The only process-wide mutable state besides the proxy context: the log threshold is read
+ * from every module, and passing the context to each log call would add nothing. */
+static int log_level = DP_LOG_INFO;
+
+void dp_log_set_level(int level)
+{
+	log_level = level;
+}
+
+int dp_log_get_level(void)
+{
+	return log_level;
+}
+
+int dp_log_parse_level(const char *name)
+{
+	static const char *const names[] = {"debug", "info", "warn", "error"};
+	for (int i = 0; i < 4; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+uint64_t dp_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void dp_log_timestamp(char *buf, size_t size, uint64_t wall_ms)
+{
+	time_t secs = (time_t)(wall_ms / 1000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(wall_ms % 1000));
+}
+
+void dp_vlog(int level, const char *fmt, va_list ap)
+{
+	static const char *const tags[] = {"debug", "info", "warn", "error"};
+	char line[2048];
+	int n, m;
+
+	if (level < log_level)
+		return;
+	if (level < DP_LOG_DEBUG || level > DP_LOG_ERROR)
+		level = DP_LOG_ERROR;
+	dp_log_timestamp(line, sizeof(line), dp_wall_ms());
+	n = (int)strlen(line);
+	m = snprintf(line + n, sizeof(line) - (size_t)n, " dbproxy[%d] %s: ", (int)getpid(),
+		     tags[level]);
+	if (m > 0)
+		n += m;
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	/* stderr is a file or a pipe to a supervisor; a short write of a log line is not worth
+	 * blocking the loop for, so one attempt only (EINTR aside). */
+	while (write(STDERR_FILENO, line, (size_t)n) == -1 && errno == EINTR)
+		;
+}
+
+void dp_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	dp_vlog(level, fmt, ap);
+	va_end(ap);
+}

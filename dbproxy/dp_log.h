@@ -1,0 +1,27 @@
+/* dbproxy logging: one timestamped line per event, written with a single write(2) so lines
+ * from the loop never interleave; levels filter what reaches stderr. */
+#ifndef DP_LOG_H
+#define DP_LOG_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+enum { DP_LOG_DEBUG, DP_LOG_INFO, DP_LOG_WARN, DP_LOG_ERROR };
+
+void dp_log_set_level(int level);
+int dp_log_get_level(void);
+/* "debug", "info", "warn", "error" -> level, or -1. */
+int dp_log_parse_level(const char *name);
+void dp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dp_vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Wall-clock time as "2025-01-31T12:34:56.789Z" into buf (at least 32 bytes). */
+void dp_log_timestamp(char *buf, size_t size, uint64_t wall_ms);
+uint64_t dp_wall_ms(void);
+
+#define dp_debug(...) dp_log(DP_LOG_DEBUG, __VA_ARGS__)
+#define dp_info(...)  dp_log(DP_LOG_INFO, __VA_ARGS__)
+#define dp_warn(...)  dp_log(DP_LOG_WARN, __VA_ARGS__)
+#define dp_error(...) dp_log(DP_LOG_ERROR, __VA_ARGS__)
+
+#endif

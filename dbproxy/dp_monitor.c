@@ -1,0 +1,858 @@
+/* dbproxy monitor: probes every server with Connector/C's non-blocking API from the event
+ * loop, keeps health with strike counters, decides when the primary is dead (confirmed by the
+ * replicas' own view), enforces read_only on every non-writer, and keeps the account hashes
+ * and the persistent writer state. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "dbproxy.h"
+#include "dp_log.h"
+#include "dp_mysql.h"
+
+static const char PROBE_SQL[] =
+    "SELECT @@global.read_only, @@global.gtid_binlog_pos, @@global.gtid_current_pos, "
+    "@@global.gtid_slave_pos, @@global.server_id, @@global.gtid_domain_id, "
+    "@@global.rpl_semi_sync_master_enabled, "
+    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "
+    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'); "
+    "SHOW ALL SLAVES STATUS";
+
+static const char USERS_SQL[] =
+    "SELECT User, Host, JSON_VALUE(Priv, '$.authentication_string') FROM mysql.global_priv "
+    "WHERE IFNULL(JSON_VALUE(Priv, '$.plugin'), 'mysql_native_password') = 'mysql_native_password'";
+
+static void probe_start(dp_proxy *px, dp_server *s);
+
+/* ---------------------------------------------------------------- probes */
+
+/* Truncating copy (what snprintf "%s" does, without the format-truncation noise). */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+static unsigned long long to_ull(const char *v)
+{
+	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+static void parse_slave(dp_server *s, MYSQL_RES *res, uint64_t now)
+{
+	dp_slave_status old = s->slave, *n = &s->slave;
+	const char *v;
+	memset(n, 0, sizeof(*n));
+	n->seconds_behind = -1;
+	if (!res || mysql_num_rows(res) == 0) {
+		s->io_progress_ms = now;
+		return;
+	}
+	/* The default connection ('') if there are several; dbproxy manages only that one. */
+	unsigned long long row = 0;
+	int cn = dp_sql_col(res, "Connection_name");
+	for (unsigned long long r = 0; r < mysql_num_rows(res); r++) {
+		v = dp_sql_get(res, r, cn);
+		if (v && !v[0]) {
+			row = r;
+			break;
+		}
+	}
+	n->present = 1;
+	copy_str(n->master_host, sizeof(n->master_host),
+		 dp_sql_get(res, row, dp_sql_col(res, "Master_Host")));
+	n->master_port = (int)to_ull(dp_sql_get(res, row, dp_sql_col(res, "Master_Port")));
+	copy_str(n->io_running, sizeof(n->io_running),
+		 dp_sql_get(res, row, dp_sql_col(res, "Slave_IO_Running")));
+	v = dp_sql_get(res, row, dp_sql_col(res, "Slave_SQL_Running"));
+	n->sql_running = v && strcmp(v, "Yes") == 0;
+	n->last_io_errno = (unsigned)to_ull(dp_sql_get(res, row, dp_sql_col(res, "Last_IO_Errno")));
+	n->last_sql_errno =
+	    (unsigned)to_ull(dp_sql_get(res, row, dp_sql_col(res, "Last_SQL_Errno")));
+	copy_str(n->last_io_error, sizeof(n->last_io_error),
+		 dp_sql_get(res, row, dp_sql_col(res, "Last_IO_Error")));
+	copy_str(n->last_sql_error, sizeof(n->last_sql_error),
+		 dp_sql_get(res, row, dp_sql_col(res, "Last_SQL_Error")));
+	v = dp_sql_get(res, row, dp_sql_col(res, "Seconds_Behind_Master"));
+	n->seconds_behind = v ? (long long)to_ull(v) : -1;
+	copy_str(n->gtid_io_pos, sizeof(n->gtid_io_pos),
+		 dp_sql_get(res, row, dp_sql_col(res, "Gtid_IO_Pos")));
+	n->heartbeats = to_ull(dp_sql_get(res, row, dp_sql_col(res, "Slave_received_heartbeats")));
+	n->read_pos = to_ull(dp_sql_get(res, row, dp_sql_col(res, "Read_Master_Log_Pos")));
+	copy_str(n->master_log_file, sizeof(n->master_log_file),
+		 dp_sql_get(res, row, dp_sql_col(res, "Master_Log_File")));
+	v = dp_sql_get(res, row, dp_sql_col(res, "Slave_heartbeat_period"));
+	n->heartbeat_period = v ? strtod(v, NULL) : 0;
+
+	/* Anything new from the primary (an event, a heartbeat, a reconnect) is progress: the
+	 * replica still hears it. */
+	int io_yes = strcmp(n->io_running, "Yes") == 0;
+	if (!old.present || !io_yes || strcmp(old.io_running, "Yes") != 0 ||
+	    old.heartbeats != n->heartbeats || old.read_pos != n->read_pos ||
+	    strcmp(old.master_log_file, n->master_log_file) != 0 ||
+	    strcmp(old.gtid_io_pos, n->gtid_io_pos) != 0 || old.master_port != n->master_port ||
+	    strcmp(old.master_host, n->master_host) != 0) {
+		if (io_yes || !old.present)
+			s->io_progress_ms = now;
+	}
+}
+
+static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)
+{
+	uint64_t now = dp_now_ms();
+	int before = s->health;
+	s->probe_failures++;
+	if (s->fail_total == 0)
+		s->first_fail_ms = s->probe_started_ms;
+	s->fail_total++;
+	if (r->status == DP_SQL_ECONNECT)
+		s->fail_refused++;
+	else
+		s->fail_timeouts++;
+	copy_str(s->last_error, sizeof(s->last_error), r->msg);
+	if (s->fail_refused >= px->cfg.fail_refused || s->fail_total >= px->cfg.fail_timeouts) {
+		if (before != DP_H_DOWN) {
+			s->health = DP_H_DOWN;
+			s->down_since_ms = now;
+			dp_warn("server %s is down after %u failed probe(s) (%u refused, %u timed "
+				"out): %s",
+				s->conf.name, s->fail_total, s->fail_refused, s->fail_timeouts,
+				r->msg);
+		}
+	} else if (before == DP_H_UP || before == DP_H_UNKNOWN) {
+		s->health = before == DP_H_UNKNOWN ? DP_H_UNKNOWN : DP_H_SUSPECT;
+		dp_info("server %s suspect: probe %s: %s", s->conf.name,
+			r->status == DP_SQL_ECONNECT ? "refused" : "timed out", r->msg);
+	}
+	if (s->health == DP_H_UNKNOWN && s->fail_total >= 1 &&
+	    s->fail_refused + s->fail_timeouts >= 1 &&
+	    (s->fail_refused >= px->cfg.fail_refused || s->fail_total >= px->cfg.fail_timeouts))
+		s->health = DP_H_DOWN;
+}
+
+static void mark_up(dp_proxy *px, dp_server *s)
+{
+	(void)px;
+	if (s->health != DP_H_UP) {
+		if (s->health == DP_H_DOWN)
+			dp_info("server %s is up again (down for %llu ms)", s->conf.name,
+				(unsigned long long)(dp_now_ms() - s->down_since_ms));
+		else if (s->health == DP_H_UNKNOWN)
+			dp_info("server %s is up", s->conf.name);
+		s->health = DP_H_UP;
+	}
+	s->fail_refused = s->fail_timeouts = s->fail_total = 0;
+	s->last_ok_ms = dp_now_ms();
+}
+
+static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	dp_proxy *px = s->px;
+	uint64_t now = dp_now_ms(), interval;
+	(void)c;
+
+	s->probes++;
+	if (r->status == DP_SQL_OK && r->nres >= 1 && mysql_num_rows(r->res[0]) == 1) {
+		MYSQL_RES *g = r->res[0];
+		const char *v;
+		mark_up(px, s);
+		s->rtt_us = r->elapsed_us;
+		s->read_only = (int)to_ull(dp_sql_get(g, 0, 0));
+		copy_str(s->gtid_binlog, sizeof(s->gtid_binlog), dp_sql_get(g, 0, 1));
+		copy_str(s->gtid_current, sizeof(s->gtid_current), dp_sql_get(g, 0, 2));
+		copy_str(s->gtid_slave, sizeof(s->gtid_slave), dp_sql_get(g, 0, 3));
+		s->server_id = (unsigned)to_ull(dp_sql_get(g, 0, 4));
+		s->domain_id = (unsigned)to_ull(dp_sql_get(g, 0, 5));
+		s->semi_enabled = (int)to_ull(dp_sql_get(g, 0, 6));
+		v = dp_sql_get(g, 0, 7);
+		s->semi_on = v && strcasecmp(v, "ON") == 0;
+		s->semi_clients = (unsigned)to_ull(dp_sql_get(g, 0, 8));
+		parse_slave(s, r->nres >= 2 ? r->res[1] : NULL, now);
+		s->probed = 1;
+		s->probed_ms = s->probe_started_ms; /* the state as of when the probe was sent */
+		s->last_error[0] = 0;
+		if (s == px->primary) {
+			if (px->last_semi_on != s->semi_on && px->last_primary_gtid[0])
+				dp_warn(
+				    "semi-sync replication on primary %s is now %s%s", s->conf.name,
+				    s->semi_on ? "ON" : "OFF",
+				    s->semi_on
+					? ""
+					: ": a failover now may lose acknowledged transactions");
+			px->last_semi_on = s->semi_on;
+			copy_str(px->last_primary_gtid, sizeof(px->last_primary_gtid),
+				 s->gtid_binlog);
+		}
+	} else if (r->status == DP_SQL_ESERVER) {
+		/* It answered: alive, but we learn nothing (bad credentials, privileges). */
+		if (strcmp(s->last_error, r->msg) != 0)
+			dp_warn("server %s: probe refused by the server: %s", s->conf.name, r->msg);
+		mark_up(px, s);
+		copy_str(s->last_error, sizeof(s->last_error), r->msg);
+	} else {
+		mark_failure(px, s, r);
+	}
+
+	interval = px->cfg.probe_interval_ms;
+	if (s->health == DP_H_SUSPECT || (s->fail_total > 0 && s->health != DP_H_DOWN))
+		interval /= 2; /* confirm or clear a suspicion sooner, still needing more strikes */
+	uint64_t next = s->probe_started_ms + interval;
+	dp_timer_set(px->loop, &s->probe_timer, next > now ? next - now : 0);
+	dp_monitor_evaluate(px);
+}
+
+static void probe_start(dp_proxy *px, dp_server *s)
+{
+	if (dp_sqlc_busy(s->probe))
+		return;
+	s->probe_started_ms = dp_now_ms();
+	dp_timer_cancel(px->loop, &s->probe_timer);
+	dp_sqlc_run(s->probe, PROBE_SQL, px->cfg.probe_timeout_ms, probe_done, s);
+}
+
+static void on_probe_timer(dp_loop *loop, dp_timer *t)
+{
+	dp_server *s = t->arg;
+	(void)loop;
+	probe_start(s->px, s);
+}
+
+void dp_monitor_probe_now(dp_proxy *px, dp_server *s)
+{
+	/* Rate-limited: at most one extra probe per 50 ms per server. */
+	if (!dp_sqlc_busy(s->probe) && dp_now_ms() - s->probe_started_ms >= 50)
+		probe_start(px, s);
+}
+
+/* ---------------------------------------------------------------- fencing and enforcement */
+
+typedef struct fence_ctx {
+	dp_proxy *px;
+	dp_server *s;
+	int kill_clients;
+	int ok;
+	int round; /* 0: killing before read_only, 1: read_only set, killing again */
+	unsigned long ids[512];
+	unsigned nids, next, killed;
+	dp_fence_fn *done;
+	void *arg;
+} fence_ctx;
+
+static void fence_finish(fence_ctx *f)
+{
+	dp_fence_fn *done = f->done;
+	dp_proxy *px = f->px;
+	dp_server *s = f->s;
+	int ok = f->ok;
+	void *arg = f->arg;
+	if (ok && f->killed)
+		dp_info("fence %s: killed %u client connection(s)", s->conf.name, f->killed);
+	if (ok)
+		s->fence_pending = 0;
+	free(f);
+	if (done)
+		done(px, s, ok, arg);
+}
+
+static void fence_list(fence_ctx *f);
+static void fence_read_only(fence_ctx *f);
+
+static void fence_kill_next(dp_sqlc *c, dp_sqlres *r, void *arg);
+
+static void fence_kill_step(fence_ctx *f)
+{
+	char sql[64];
+	if (f->next >= f->nids) {
+		if (f->round == 0)
+			fence_read_only(f);
+		else
+			fence_finish(f);
+		return;
+	}
+	snprintf(sql, sizeof(sql), "KILL CONNECTION %lu", f->ids[f->next++]);
+	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_kill_next, f) < 0)
+		fence_finish(f);
+}
+
+static void fence_kill_next(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	fence_ctx *f = arg;
+	(void)c;
+	/* An unknown thread id (1094) means it ended meanwhile: fine. A lost connection ends. */
+	if (r->status == DP_SQL_ECONNECT || r->status == DP_SQL_ETIMEOUT) {
+		fence_finish(f);
+		return;
+	}
+	if (r->status == DP_SQL_OK)
+		f->killed++;
+	fence_kill_step(f);
+}
+
+static void fence_collect(fence_ctx *f, dp_sqlres *r)
+{
+	f->nids = f->next = 0;
+	if (r->status != DP_SQL_OK || r->nres < 1)
+		return;
+	/* The last result set is the process list (SET statements return none). */
+	MYSQL_RES *res = r->res[r->nres - 1];
+	for (unsigned long long i = 0; i < mysql_num_rows(res) && f->nids < 512; i++) {
+		const char *v = dp_sql_get(res, i, 0);
+		if (v)
+			f->ids[f->nids++] = strtoul(v, NULL, 10);
+	}
+}
+
+static void fence_list_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	fence_ctx *f = arg;
+	(void)c;
+	if (r->status == DP_SQL_ECONNECT || r->status == DP_SQL_ETIMEOUT) {
+		dp_warn("fence %s: %s", f->s->conf.name, r->msg);
+		fence_finish(f);
+		return;
+	}
+	fence_collect(f, r);
+	fence_kill_step(f);
+}
+
+static void fence_ro_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	fence_ctx *f = arg;
+	(void)c;
+	if (r->status != DP_SQL_OK) {
+		dp_warn("fence %s: %s", f->s->conf.name, r->msg);
+		fence_finish(f);
+		return;
+	}
+	f->ok = 1;
+	f->s->read_only = 1;
+	f->round = 1;
+	fence_collect(f, r);
+	if (!f->kill_clients)
+		f->nids = 0;
+	fence_kill_step(f);
+}
+
+#define FENCE_LIST_SQL                                                                             \
+	"SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "               \
+	"AND USER NOT IN ('system user', 'event_scheduler', '%s') "                                \
+	"AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')"
+
+static void fence_list(fence_ctx *f)
+{
+	char sql[1024], user[300];
+	dp_sql_escape(user, sizeof(user), f->px->cfg.monitor_user);
+	snprintf(sql, sizeof(sql), FENCE_LIST_SQL, user);
+	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_list_done, f) < 0)
+		fence_finish(f);
+}
+
+static void fence_read_only(fence_ctx *f)
+{
+	char sql[1200], user[300];
+	dp_sql_escape(user, sizeof(user), f->px->cfg.monitor_user);
+	/* read_only takes the global read lock, which waits for commits in progress (one
+	 * waiting for a semi-sync acknowledgement may wait 10 s): their connections were killed
+	 * first, and the lock wait is bounded. Whoever connected meanwhile is killed after. */
+	snprintf(sql, sizeof(sql),
+		 "SET SESSION lock_wait_timeout = 2; SET GLOBAL read_only = 1; " FENCE_LIST_SQL,
+		 user);
+	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_ro_done, f) < 0)
+		fence_finish(f);
+}
+
+int dp_fence(dp_proxy *px, dp_server *s, int kill_clients, dp_fence_fn *done, void *arg)
+{
+	fence_ctx *f;
+	if (dp_sqlc_busy(s->cmd))
+		return -1;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->px = px;
+	f->s = s;
+	f->kill_clients = kill_clients;
+	f->done = done;
+	f->arg = arg;
+	px->n.fences++;
+	if (kill_clients)
+		fence_list(f);
+	else
+		fence_read_only(f);
+	return 0;
+}
+
+void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t size)
+{
+	char user[300], pass[600], cred[1000] = "";
+	if (px->cfg.replication_user[0]) {
+		dp_sql_escape(user, sizeof(user), px->cfg.replication_user);
+		dp_sql_escape(pass, sizeof(pass), px->cfg.replication_password);
+		snprintf(cred, sizeof(cred), "MASTER_USER = '%s', MASTER_PASSWORD = '%s', ", user,
+			 pass);
+		sodium_memzero(pass, sizeof(pass));
+	}
+	char hb[64] = "";
+	if (px->cfg.replica_heartbeat_ms)
+		snprintf(hb, sizeof(hb), ", MASTER_HEARTBEAT_PERIOD = %u.%03u",
+			 px->cfg.replica_heartbeat_ms / 1000, px->cfg.replica_heartbeat_ms % 1000);
+	snprintf(
+	    buf, size,
+	    "CHANGE MASTER TO MASTER_HOST = '%s', MASTER_PORT = %d, %sMASTER_USE_GTID = slave_pos, "
+	    "MASTER_CONNECT_RETRY = 1%s",
+	    p->host, p->port, cred, hb);
+	sodium_memzero(cred, sizeof(cred));
+}
+
+static void enforce_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	(void)c;
+	if (r->status != DP_SQL_OK) {
+		dp_warn("server %s: enforcement failed: %s", s->conf.name, r->msg);
+		s->enforce_after_ms = dp_now_ms() + 1000;
+	} else {
+		/* Until a probe started after the change has reported, do not act on stale data. */
+		s->enforce_after_ms = dp_now_ms() + 2 * s->px->cfg.probe_interval_ms;
+	}
+	dp_monitor_probe_now(s->px, s);
+}
+
+static void fence_enforce_done(dp_proxy *px, dp_server *s, int ok, void *arg)
+{
+	(void)arg;
+	if (ok)
+		dp_info("server %s fenced: read_only=1 (writer is %s, epoch %llu)", s->conf.name,
+			px->primary ? px->primary->conf.name : "none",
+			(unsigned long long)px->epoch);
+	s->enforce_after_ms = dp_now_ms() + (ok ? 2 * px->cfg.probe_interval_ms : 250);
+	dp_monitor_probe_now(px, s);
+}
+
+static int hb_mismatch(const dp_proxy *px, const dp_server *s)
+{
+	double want = px->cfg.replica_heartbeat_ms / 1000.0;
+	return px->cfg.replica_heartbeat_ms && s->slave.present &&
+	       (s->slave.heartbeat_period > want + 0.0005 ||
+		s->slave.heartbeat_period < want - 0.0005);
+}
+
+/* One corrective action per server at a time, never during an operation. */
+static void enforce(dp_proxy *px, dp_server *s, uint64_t now)
+{
+	char sql[1200];
+	dp_server *p = px->primary;
+	if (s->health != DP_H_UP || !s->probed || dp_sqlc_busy(s->cmd) || now < s->enforce_after_ms)
+		return;
+	if (s != p && (!s->read_only || s->fence_pending)) {
+		/* The single-writer rule: whatever a server says about itself, only the epoch's
+		 * writer may be writable. A returning old primary also loses its clients. */
+		dp_warn("server %s is %s while %s is the writer (epoch %llu): fencing it",
+			s->conf.name,
+			s->read_only ? "an unfenced old primary" : "writable (read_only=0)",
+			p ? p->conf.name : "nobody", (unsigned long long)px->epoch);
+		if (dp_fence(px, s, s->fence_pending || s->role != DP_ROLE_REPLICA,
+			     fence_enforce_done, NULL) < 0)
+			s->enforce_after_ms = now + 1000;
+		return;
+	}
+	if (s == p && s->read_only &&
+	    !(s->slave.present && strcmp(s->slave.io_running, "No") != 0)) {
+		dp_info("primary %s is read-only: making it writable (epoch %llu)", s->conf.name,
+			(unsigned long long)px->epoch);
+		dp_sqlc_run(s->cmd, "SET GLOBAL read_only = 0", px->cfg.op_step_timeout_ms,
+			    enforce_done, s);
+		return;
+	}
+	if (!p || s == p || s->maintenance || s->quarantined)
+		return;
+	if (s->needs_redirect && p->health == DP_H_UP) {
+		char cm[1100];
+		dp_change_master_sql(px, p, cm, sizeof(cm));
+		snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
+		sodium_memzero(cm, sizeof(cm));
+		dp_info("server %s: pointing it at primary %s", s->conf.name, p->conf.name);
+		s->needs_redirect = 0;
+		dp_sqlc_run(s->cmd, sql, px->cfg.op_step_timeout_ms, enforce_done, s);
+		sodium_memzero(sql, sizeof(sql));
+		return;
+	}
+	if (dp_server_replicates_from(s, p) && hb_mismatch(px, s) &&
+	    strcmp(s->slave.io_running, "Yes") == 0) {
+		/* Other replicas must not be mid-change: semi-sync needs one to acknowledge. */
+		for (int i = 0; i < px->nservers; i++)
+			if (px->servers[i] != s && dp_sqlc_busy(px->servers[i]->cmd))
+				return;
+		dp_info("server %s: setting MASTER_HEARTBEAT_PERIOD to %u ms (was %.3f s) so that "
+			"a hung "
+			"primary is noticed",
+			s->conf.name, px->cfg.replica_heartbeat_ms, s->slave.heartbeat_period);
+		snprintf(
+		    sql, sizeof(sql),
+		    "STOP SLAVE; CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD = %u.%03u; START SLAVE",
+		    px->cfg.replica_heartbeat_ms / 1000, px->cfg.replica_heartbeat_ms % 1000);
+		dp_sqlc_run(s->cmd, sql, px->cfg.op_step_timeout_ms, enforce_done, s);
+	}
+}
+
+/* A server that is not the writer and does not replicate from it: does its history fit in
+ * the writer's? If not it holds transactions the writer lacks and must never be used. */
+static void check_quarantine(dp_proxy *px, dp_server *s)
+{
+	dp_gtid_pos mine, ref;
+	dp_server *p = px->primary;
+	char gap[64];
+	if (s->quarantined && p && s != p && s->health == DP_H_UP && !px->op &&
+	    s->probed_ms > px->last_epoch_change_ms && dp_server_replicates_from(s, p) &&
+	    strcmp(s->slave.io_running, "Yes") == 0 && s->slave.sql_running &&
+	    !s->slave.last_io_errno && !s->slave.last_sql_errno) {
+		/* Re-provisioned (cloned from a replica, say): it now follows the writer cleanly.
+		 */
+		dp_info("server %s replicates from %s without errors: quarantine lifted",
+			s->conf.name, p->conf.name);
+		s->quarantined = 0;
+		s->quarantine_reason[0] = 0;
+		s->has_fork_pos = 0;
+		s->fence_pending = 0;
+		return;
+	}
+	/* Only fresh data, from after the last change of writer, on both sides. */
+	if (s->quarantined || !p || s == p || s->health != DP_H_UP || p->health != DP_H_UP ||
+	    s->probed_ms <= px->last_epoch_change_ms || p->probed_ms <= px->last_epoch_change_ms ||
+	    px->op)
+		return;
+	if (dp_server_replicates_from(s, p) && s->slave.last_io_errno != 1236)
+		return;
+	if (dp_gtid_parse(&mine, s->gtid_binlog) < 0)
+		return;
+	if (dp_gtid_parse(&ref, s->has_fork_pos ? s->fork_pos : p->gtid_current) < 0)
+		return;
+	if (dp_gtid_contains(&ref, &mine) && s->slave.last_io_errno != 1236)
+		return;
+	s->quarantined = 1;
+	snprintf(gap, sizeof(gap), "%llu", (unsigned long long)dp_gtid_gap(&ref, &mine));
+	snprintf(s->quarantine_reason, sizeof(s->quarantine_reason),
+		 "holds %s transaction(s) the primary lacks: its gtid_binlog_pos %s, %s %s", gap,
+		 s->gtid_binlog, s->has_fork_pos ? "history of the primary up to" : "primary at",
+		 s->has_fork_pos ? s->fork_pos : p->gtid_current);
+	if (s->slave.last_io_errno == 1236)
+		snprintf(s->quarantine_reason, sizeof(s->quarantine_reason),
+			 "the primary refused its GTID position (error 1236): %s",
+			 s->slave.last_io_error);
+	dp_warn("server %s quarantined: %s", s->conf.name, s->quarantine_reason);
+}
+
+static void assign_roles(dp_proxy *px)
+{
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s->quarantined)
+			s->role = DP_ROLE_QUARANTINED;
+		else if (s->health == DP_H_DOWN || s->health == DP_H_UNKNOWN)
+			s->role = s == px->primary ? DP_ROLE_PRIMARY : DP_ROLE_NONE;
+		else if (s == px->primary)
+			s->role = DP_ROLE_PRIMARY;
+		else if (px->primary && dp_server_replicates_from(s, px->primary))
+			s->role = DP_ROLE_REPLICA;
+		else
+			s->role = DP_ROLE_STANDALONE;
+	}
+}
+
+/* ---------------------------------------------------------------- failure decision */
+
+static int replicas_confirm(dp_proxy *px, dp_server *p, uint64_t now, char *why, size_t whysz)
+{
+	int confirm = 0, deny = 0, stale = 0;
+	why[0] = 0;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s == p || s->maintenance || s->quarantined || s->health != DP_H_UP ||
+		    !dp_server_replicates_from(s, p))
+			continue;
+		if (s->probed_ms < p->first_fail_ms) {
+			stale++;
+			dp_monitor_probe_now(px, s);
+			continue;
+		}
+		if (strcmp(s->slave.io_running, "Yes") != 0)
+			confirm++;
+		else if (now - s->io_progress_ms >= px->cfg.confirm_silence_ms)
+			confirm++;
+		else {
+			deny++;
+			snprintf(why, whysz, "replica %s still hears from it", s->conf.name);
+		}
+	}
+	if (stale && !deny)
+		snprintf(why, whysz, "waiting for fresh replica probes");
+	else if (!confirm && !deny)
+		snprintf(why, whysz, "no reachable replica of it to confirm");
+	return confirm > 0 && deny == 0 && stale == 0;
+}
+
+static void failover_refused(dp_proxy *px, const dp_event *ev, void *arg)
+{
+	(void)arg;
+	if (strcmp(ev->result, "done") != 0)
+		px->op_next_auto_ms = dp_now_ms() + 2000;
+}
+
+void dp_monitor_evaluate(dp_proxy *px)
+{
+	uint64_t now = dp_now_ms();
+	dp_server *p = px->primary;
+	static const char *const no_reason = "";
+
+	assign_roles(px);
+	for (int i = 0; i < px->nservers; i++)
+		check_quarantine(px, px->servers[i]);
+	if (px->op) {
+		return; /* the operation drives; no enforcement meanwhile */
+	}
+	for (int i = 0; i < px->nservers; i++)
+		enforce(px, px->servers[i], now);
+
+	if (p && p->health == DP_H_DOWN && px->cfg.auto_failover && !p->maintenance &&
+	    !px->draining && now >= px->op_next_auto_ms) {
+		char why[256], err[256];
+		static char last_why[256];
+		if (replicas_confirm(px, p, now, why, sizeof(why))) {
+			dp_warn("primary %s is down (first failed probe %llu ms ago) and its "
+				"replicas confirm: "
+				"failing over",
+				p->conf.name, (unsigned long long)(now - p->first_fail_ms));
+			last_why[0] = 0;
+			if (dp_op_start(px, DP_OP_FAILOVER, 1, NULL, 0, failover_refused, NULL, err,
+					sizeof(err)) < 0) {
+				dp_warn("automatic failover not started: %s", err);
+				px->op_next_auto_ms = now + 2000;
+			}
+		} else if (strcmp(why, last_why) != 0) {
+			dp_info("primary %s is down; failover waits: %s", p->conf.name, why);
+			snprintf(last_why, sizeof(last_why), "%s", why);
+		}
+		(void)no_reason;
+	}
+	if (dp_backend_pick(px))
+		dp_sessions_wake(px);
+}
+
+/* ---------------------------------------------------------------- account hashes */
+
+static void users_schedule(dp_proxy *px, uint64_t ms)
+{
+	dp_timer_set(px->loop, &px->users_timer, ms);
+}
+
+static void users_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_proxy *px = arg;
+	(void)c;
+	if (r->status == DP_SQL_ESERVER && (r->err == 1142 || r->err == 1143 || r->err == 1227)) {
+		if (!px->users_denied)
+			dp_warn("cannot read account hashes (%s): sessions will not be moved "
+				"between servers; "
+				"grant SELECT ON mysql.global_priv to %s to enable it",
+				r->msg, px->cfg.monitor_user);
+		px->users_denied = 1;
+		users_schedule(px, px->cfg.user_refresh_ms);
+		return;
+	}
+	if (r->status != DP_SQL_OK || r->nres < 1) {
+		users_schedule(px, 1000);
+		return;
+	}
+	MYSQL_RES *res = r->res[0];
+	unsigned long long rows = mysql_num_rows(res);
+	dp_user_hash *u = calloc(rows ? rows : 1, sizeof(*u));
+	unsigned n = 0;
+	if (!u) {
+		users_schedule(px, 1000);
+		return;
+	}
+	for (unsigned long long i = 0; i < rows; i++) {
+		const char *user = dp_sql_get(res, i, 0), *host = dp_sql_get(res, i, 1),
+			   *hash = dp_sql_get(res, i, 2);
+		if (!user || !host)
+			continue;
+		if (hash && hash[0]) {
+			if (dp_native_hash_parse(u[n].stage2, hash) < 0)
+				continue;
+		} else {
+			memset(u[n].stage2, 0, sizeof(u[n].stage2)); /* no password */
+		}
+		copy_str(u[n].user, sizeof(u[n].user), user);
+		copy_str(u[n].host, sizeof(u[n].host), host);
+		n++;
+	}
+	if (px->users) {
+		sodium_memzero(px->users, px->nusers * sizeof(*px->users));
+		free(px->users);
+	}
+	px->users = u;
+	px->nusers = n;
+	px->users_loaded_ms = dp_now_ms();
+	px->users_denied = 0;
+	dp_debug("loaded %u account hash(es)", n);
+	users_schedule(px, px->cfg.user_refresh_ms);
+}
+
+static void on_users_timer(dp_loop *loop, dp_timer *t)
+{
+	dp_proxy *px = t->arg;
+	dp_server *s = NULL;
+	(void)loop;
+	if (!px->cfg.migrate_sessions)
+		return;
+	if (px->primary && px->primary->health == DP_H_UP && !dp_sqlc_busy(px->primary->cmd))
+		s = px->primary;
+	for (int i = 0; !s && i < px->nservers; i++)
+		if (px->servers[i]->health == DP_H_UP && !dp_sqlc_busy(px->servers[i]->cmd) &&
+		    !px->op)
+			s = px->servers[i];
+	if (!s || px->op) {
+		users_schedule(px, 500);
+		return;
+	}
+	dp_sqlc_run(s->cmd, USERS_SQL, px->cfg.op_step_timeout_ms, users_done, px);
+}
+
+const dp_user_hash *dp_users_find(dp_proxy *px, const char *user, unsigned *next)
+{
+	for (unsigned i = *next; i < px->nusers; i++) {
+		if (strcmp(px->users[i].user, user) == 0) {
+			*next = i + 1;
+			return &px->users[i];
+		}
+	}
+	*next = px->nusers;
+	/* An account created since the last load: load again soon (rate-limited). */
+	if (dp_now_ms() - px->users_loaded_ms > 2000 && dp_timer_armed(&px->users_timer) &&
+	    px->users_timer.when > dp_now_ms() + 100)
+		users_schedule(px, 0);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- writer state file */
+
+void dp_state_save(dp_proxy *px)
+{
+	char tmp[PATH_MAX + 8], text[256];
+	int fd, n;
+	if (!px->cfg.state_file[0] || !px->primary)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", px->cfg.state_file);
+	n = snprintf(text, sizeof(text), "epoch=%llu\nprimary=%s\n", (unsigned long long)px->epoch,
+		     px->primary->conf.name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || write(fd, text, (size_t)n) != n || fsync(fd) == -1) {
+		dp_error("state file %s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	close(fd);
+	if (rename(tmp, px->cfg.state_file) == -1)
+		dp_error("state file %s: %s", px->cfg.state_file, strerror(errno));
+}
+
+int dp_state_load(dp_proxy *px)
+{
+	FILE *f;
+	char line[256], name[DP_NAME_MAX] = "";
+	unsigned long long epoch = 0;
+	if (!px->cfg.state_file[0] || !(f = fopen(px->cfg.state_file, "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		if (strncmp(line, "epoch=", 6) == 0)
+			epoch = strtoull(line + 6, NULL, 10);
+		else if (strncmp(line, "primary=", 8) == 0)
+			copy_str(name, sizeof(name), line + 8);
+	}
+	fclose(f);
+	dp_server *s = name[0] ? dp_backend_find(px, name) : NULL;
+	if (!s) {
+		dp_warn("state file %s names an unknown primary '%s': ignoring it",
+			px->cfg.state_file, name);
+		return 0;
+	}
+	px->primary = s;
+	px->epoch = epoch;
+	dp_info("state file %s: writer %s, epoch %llu", px->cfg.state_file, s->conf.name, epoch);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void set_targets(dp_proxy *px)
+{
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_sql_target t = {.port = s->port,
+				   .user = px->cfg.monitor_user,
+				   .password = px->cfg.monitor_password,
+				   .connect_timeout_ms = px->cfg.connect_timeout_ms};
+		copy_str(t.host, sizeof(t.host), s->host);
+		dp_sqlc_set_target(s->probe, &t);
+		dp_sqlc_set_target(s->cmd, &t);
+	}
+}
+
+int dp_monitor_start(dp_proxy *px)
+{
+	set_targets(px);
+	if (!dp_state_load(px)) {
+		px->primary = px->servers[0];
+		px->epoch = 1;
+		dp_info("initial writer %s (the first --server), epoch %llu",
+			px->primary->conf.name, (unsigned long long)px->epoch);
+	}
+	px->last_epoch_change_ms = dp_now_ms();
+	dp_state_save(px);
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_timer_init(&s->probe_timer, on_probe_timer, s);
+		dp_timer_set(px->loop, &s->probe_timer, 0);
+	}
+	dp_timer_init(&px->users_timer, on_users_timer, px);
+	if (px->cfg.migrate_sessions)
+		users_schedule(px, 50);
+	return 0;
+}
+
+void dp_monitor_reload(dp_proxy *px)
+{
+	set_targets(px);
+	if (px->cfg.migrate_sessions && !dp_timer_armed(&px->users_timer))
+		users_schedule(px, 0);
+}
+
+void dp_monitor_stop(dp_proxy *px)
+{
+	dp_timer_cancel(px->loop, &px->users_timer);
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_timer_cancel(px->loop, &s->probe_timer);
+		dp_sqlc_close(s->probe);
+		dp_sqlc_close(s->cmd);
+	}
+	if (px->users) {
+		sodium_memzero(px->users, px->nusers * sizeof(*px->users));
+		free(px->users);
+		px->users = NULL;
+		px->nusers = 0;
+	}
+}

@@ -1,0 +1,64 @@
+/* dbproxy asynchronous SQL: one monitoring connection to one server, driven by MariaDB
+ * Connector/C's non-blocking API from the event loop. Runs one (multi-)statement text at a
+ * time with a deadline, and hands every result set to a callback. Never blocks. */
+#ifndef DP_SQL_H
+#define DP_SQL_H
+
+#include <mysql.h>
+#include <stdint.h>
+
+#include "dp_loop.h"
+
+#define DP_SQL_MAXRES 8
+
+enum {
+	DP_SQL_OK,
+	DP_SQL_ECONNECT, /* refused, reset, lost: the server is not there */
+	DP_SQL_ETIMEOUT, /* no answer within the deadline: the server may hang */
+	DP_SQL_ESERVER,	 /* the server answered with an error; the connection is kept */
+	DP_SQL_EABORT,	 /* dp_sqlc_close() while running (the callback is not called) */
+};
+
+typedef struct dp_sqlres {
+	int status;
+	unsigned err; /* server or client error number */
+	char msg[256];
+	int nres; /* result sets received (statements that returned rows) */
+	MYSQL_RES *res[DP_SQL_MAXRES];
+	int nstmt; /* statements that completed, with or without rows */
+	uint64_t elapsed_us;
+} dp_sqlres;
+
+typedef struct dp_sqlc dp_sqlc;
+typedef void dp_sql_cb(dp_sqlc *c, dp_sqlres *r, void *arg);
+
+typedef struct dp_sql_target {
+	char host[64];
+	int port;
+	const char *user; /* borrowed: must outlive the connection's use */
+	const char *password;
+	unsigned connect_timeout_ms;
+} dp_sql_target;
+
+int dp_sqlc_new(dp_sqlc **out, dp_loop *loop, const char *name);
+void dp_sqlc_free(dp_sqlc *c);
+void dp_sqlc_set_target(dp_sqlc *c, const dp_sql_target *t);
+int dp_sqlc_busy(const dp_sqlc *c);
+int dp_sqlc_connected(const dp_sqlc *c);
+/* The server's connection id of this connection (0 when not connected). */
+unsigned long dp_sqlc_thread_id(const dp_sqlc *c);
+/* Runs sql (several statements allowed), connecting first when needed; timeout_ms bounds the
+ * query (the connect has its own timeout). 0, or -1 when busy. cb always runs later, from
+ * the loop, never from inside this call. */
+int dp_sqlc_run(dp_sqlc *c, const char *sql, unsigned timeout_ms, dp_sql_cb *cb, void *arg);
+/* Aborts whatever runs (no callback) and disconnects. */
+void dp_sqlc_close(dp_sqlc *c);
+
+/* Helpers on results: column index by name (-1), the value at (row, col) of result set i
+ * as a string (NULL for SQL NULL or out of range). */
+int dp_sql_col(MYSQL_RES *res, const char *name);
+const char *dp_sql_get(MYSQL_RES *res, unsigned long long row, int col);
+/* Escapes a string literal's content into out (at least 2 * strlen + 1 bytes). */
+void dp_sql_escape(char *out, size_t outsz, const char *in);
+
+#endif

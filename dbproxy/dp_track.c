@@ -1,0 +1,847 @@
+/* dbproxy protocol tracker: follows both directions of a relayed session without changing a
+ * byte, to know where each response ends, whether the session is inside a transaction, which
+ * schema and session settings it uses, and how it authenticated (to move it later). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dp_track.h"
+
+enum { RK_NONE, RK_RESULT, RK_PREPARE, RK_FIELDS, RK_FETCH, RK_SIMPLE, RK_ONE, RK_AUTH };
+
+enum {
+	RS_FIRST,
+	RS_COLDEF,
+	RS_COLDEF_EOF,
+	RS_ROWS,
+	RS_INFILE_DATA,
+	RS_PREP_PARAMS,
+	RS_PREP_PARAMS_EOF,
+	RS_PREP_COLS,
+	RS_PREP_COLS_EOF,
+};
+
+#define CF_SET	  0x01u /* record the text as a session setting on success */
+#define CF_USE	  0x02u /* the text is the new schema on success */
+#define CF_RESET  0x04u /* session state is reset on success */
+#define CF_CURSOR 0x08u
+
+void dp_track_init(dp_track *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->phase = DP_PH_GREETING;
+	dp_pktscan_init(&t->c2s, t->c2s_head, sizeof(t->c2s_head));
+	dp_pktscan_init(&t->s2c, t->s2c_head, sizeof(t->s2c_head));
+}
+
+static void clear_sets(dp_track *t)
+{
+	for (unsigned i = 0; i < t->nsets; i++)
+		free(t->sets[i]);
+	t->nsets = 0;
+}
+
+void dp_track_clear(dp_track *t)
+{
+	clear_sets(t);
+	for (unsigned i = 0; i < t->qlen; i++) {
+		dp_cmd *e = &t->q[(t->qhead + i) % DP_TRACK_QMAX];
+		free(e->text);
+		e->text = NULL;
+	}
+	t->qlen = 0;
+	memset(t->auth_resp, 0, sizeof(t->auth_resp));
+}
+
+static void go_opaque(dp_track *t, unsigned pin)
+{
+	t->pins |= pin;
+	if (t->phase != DP_PH_DONE)
+		t->phase = DP_PH_OPAQUE;
+}
+
+const char *dp_track_pin_reason(unsigned pins)
+{
+	static const struct {
+		unsigned pin;
+		const char *why;
+	} reasons[] = {
+	    {DP_PIN_TLS, "TLS"},
+	    {DP_PIN_COMPRESS, "compressed protocol"},
+	    {DP_PIN_PROTOCOL, "traffic not followed"},
+	    {DP_PIN_AUTH, "authentication other than mysql_native_password"},
+	    {DP_PIN_PREPARED, "prepared statements"},
+	    {DP_PIN_USERVAR, "user variables"},
+	    {DP_PIN_TEMP, "temporary tables"},
+	    {DP_PIN_LOCK, "locks"},
+	    {DP_PIN_SQL_PREPARE, "SQL PREPARE"},
+	    {DP_PIN_SETS, "session settings"},
+	    {DP_PIN_CURSOR, "cursors"},
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (pins & reasons[i].pin)
+			return reasons[i].why;
+	return "none";
+}
+
+/* ---------------------------------------------------------------- queries */
+
+static int is_word(int c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Skips spaces and comments, but not the executable comments (slash-star-bang) that carry SQL. */
+static size_t skip_space(const uint8_t *q, size_t n, size_t i)
+{
+	for (;;) {
+		while (i < n && isspace(q[i]))
+			i++;
+		if (i + 1 < n && q[i] == '/' && q[i + 1] == '*' &&
+		    !(i + 2 < n && (q[i + 2] == '!' || q[i + 2] == 'M'))) {
+			i += 2;
+			while (i + 1 < n && !(q[i] == '*' && q[i + 1] == '/'))
+				i++;
+			i = i + 2 <= n ? i + 2 : n;
+		} else if ((i < n && q[i] == '#') ||
+			   (i + 2 < n && q[i] == '-' && q[i + 1] == '-' && isspace(q[i + 2]))) {
+			while (i < n && q[i] != '\n')
+				i++;
+		} else {
+			return i;
+		}
+	}
+}
+
+static size_t word_at(const uint8_t *q, size_t n, size_t i, char *w, size_t wsz)
+{
+	size_t k = 0;
+	while (i < n && is_word(q[i])) {
+		if (k + 1 < wsz)
+			w[k++] = (char)toupper(q[i]);
+		i++;
+	}
+	w[k] = 0;
+	return i;
+}
+
+/* Looks at a COM_QUERY's text: which statements change session state we can replay (SET,
+ * USE) and which pin the session to its server (user variables, temporary tables, locks...).
+ * A heuristic over the captured head of the statement, erring towards pinning. */
+static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, int truncated)
+{
+	char first[32], second[32], w[32];
+	size_t i = skip_space(q, n, 0), j;
+	int semicolon = 0, uservar = 0, temporary = 0, getlock = 0;
+
+	i = word_at(q, n, i, first, sizeof(first));
+	j = word_at(q, n, skip_space(q, n, i), second, sizeof(second));
+	(void)j;
+
+	/* A small lexer: quoted strings and identifiers are skipped, so an e-mail address in a
+	 * literal is not mistaken for a user variable. */
+	for (size_t k = 0; k < n;) {
+		uint8_t c = q[k];
+		if (c == '\'' || c == '"' || c == '`') {
+			k++;
+			while (k < n && q[k] != c) {
+				if (q[k] == '\\' && c != '`')
+					k++;
+				k++;
+			}
+			k++;
+		} else if (c == '@') {
+			if (k + 1 < n && q[k + 1] == '@') {
+				k += 2;
+				while (k < n && (is_word(q[k]) || q[k] == '.'))
+					k++;
+			} else {
+				uservar = 1;
+				k++;
+			}
+		} else if (c == ';') {
+			size_t r = skip_space(q, n, k + 1);
+			if (r < n)
+				semicolon = 1;
+			k++;
+		} else if (is_word(c)) {
+			k = word_at(q, n, k, w, sizeof(w));
+			if (strcmp(w, "TEMPORARY") == 0)
+				temporary = 1;
+			else if (strcmp(w, "GET_LOCK") == 0)
+				getlock = 1;
+		} else {
+			k++;
+		}
+	}
+	if (uservar)
+		t->pins |= DP_PIN_USERVAR;
+	if (temporary && strcmp(first, "CREATE") == 0)
+		t->pins |= DP_PIN_TEMP;
+	if (getlock || strcmp(first, "LOCK") == 0)
+		t->pins |= DP_PIN_LOCK;
+	if (strcmp(first, "PREPARE") == 0 || strcmp(first, "HANDLER") == 0)
+		t->pins |= DP_PIN_SQL_PREPARE;
+
+	if (strcmp(first, "SET") == 0) {
+		if (strcmp(second, "GLOBAL") == 0 ||
+		    strncmp((const char *)q + skip_space(q, n, i), "@@global.", 9) == 0 ||
+		    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
+		    strcmp(second, "ROLE") == 0 || strcmp(second, "DEFAULT") == 0 ||
+		    strcmp(second, "STATEMENT") == 0)
+			return; /* not session state, or applies to one statement/transaction only
+				 */
+		if (uservar)
+			return;
+		if (semicolon || truncated || n > DP_TRACK_MAX_SET_LEN) {
+			t->pins |= DP_PIN_SETS;
+			return;
+		}
+		e->text = malloc(n + 1);
+		if (!e->text) {
+			t->pins |= DP_PIN_SETS;
+			return;
+		}
+		memcpy(e->text, q, n);
+		e->text[n] = 0;
+		e->flags |= CF_SET;
+	} else if (strcmp(first, "USE") == 0 && !semicolon && !truncated) {
+		size_t k = skip_space(q, n, i), s;
+		char quote = 0;
+		if (k < n && q[k] == '`')
+			quote = '`', k++;
+		s = k;
+		while (k < n && (quote ? q[k] != '`' : !isspace(q[k]) && q[k] != ';'))
+			k++;
+		if (k > s && k - s < sizeof(t->db) && (e->text = malloc(k - s + 1))) {
+			memcpy(e->text, q + s, k - s);
+			e->text[k - s] = 0;
+			e->flags |= CF_USE;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- client to server */
+
+static void set_auth_response(dp_track *t, const uint8_t *p, size_t len)
+{
+	if (len == DP_SCRAMBLE_LEN) {
+		memcpy(t->auth_resp, p, DP_SCRAMBLE_LEN);
+		t->auth_resp_ok = 1;
+	} else if (len == 0) {
+		memset(t->auth_resp, 0, sizeof(t->auth_resp));
+		t->auth_resp_ok = 2; /* empty password */
+	} else {
+		t->auth_resp_ok = 0;
+	}
+}
+
+static int on_handshake(dp_track *t, const dp_pkt *p)
+{
+	dp_handshake_resp h;
+	if (dp_parse_handshake_resp(&h, p->head, p->head_len, t->server_caps) < 0) {
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+	t->client_caps = h.caps;
+	t->client_ext_caps = h.ext_caps;
+	t->max_packet = h.max_packet;
+	t->charset = h.charset;
+	t->caps = t->server_caps & h.caps;
+	t->ext_caps = (t->server_caps & DP_CLIENT_MYSQL) ? 0 : t->server_ext_caps & h.ext_caps;
+	if (h.is_ssl_request) {
+		go_opaque(t, DP_PIN_TLS);
+		return 1;
+	}
+	memcpy(t->user, h.user, sizeof(t->user));
+	memcpy(t->db, h.db, sizeof(t->db));
+	if (h.plugin[0])
+		memcpy(t->auth_plugin, h.plugin, sizeof(t->auth_plugin));
+	else
+		strcpy(t->auth_plugin, DP_NATIVE_PLUGIN);
+	memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
+	set_auth_response(t, h.auth, h.auth_len);
+	memset(&h, 0, sizeof(h));
+	t->auth_extra = 0;
+	t->auth_wait_client = 0;
+	t->phase = DP_PH_AUTH;
+	return 0;
+}
+
+static dp_cmd *q_head(dp_track *t)
+{
+	return t->qlen ? &t->q[t->qhead] : NULL;
+}
+
+static int enqueue(dp_track *t, const dp_pkt *p, uint8_t cmd, uint8_t kind, dp_cmd **out)
+{
+	if (t->qlen == DP_TRACK_QMAX) {
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return -1;
+	}
+	dp_cmd *e = &t->q[(t->qhead + t->qlen) % DP_TRACK_QMAX];
+	memset(e, 0, sizeof(*e));
+	e->cmd = cmd;
+	e->kind = kind;
+	e->next_seq = (uint8_t)(p->last_seq + 1);
+	e->start = p->start;
+	t->qlen++;
+	if (t->qlen == 1)
+		t->rs = kind == RK_FETCH ? RS_ROWS : RS_FIRST;
+	*out = e;
+	return 0;
+}
+
+static int on_command(dp_track *t, const dp_pkt *p)
+{
+	dp_cmd *e;
+	uint8_t cmd;
+	if (p->seq != 0 || p->head_len < 1) {
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+	cmd = p->head[0];
+	switch (cmd) {
+	case DP_COM_QUIT:
+		t->quit = 1;
+		t->phase = DP_PH_DONE;
+		return 1;
+	case DP_COM_STMT_CLOSE:
+		if (t->prepared > 0)
+			t->prepared--;
+		return 0;
+	case DP_COM_STMT_SEND_LONG_DATA:
+		return 0;
+	case DP_COM_QUERY:
+		if (enqueue(t, p, cmd, RK_RESULT, &e) < 0)
+			return 1;
+		classify_query(t, e, p->head + 1, p->head_len - 1, p->len > p->head_len);
+		return 0;
+	case DP_COM_STMT_EXECUTE:
+		if (enqueue(t, p, cmd, RK_RESULT, &e) < 0)
+			return 1;
+		if (p->head_len > 5 && (p->head[5] & 0x07)) {
+			e->flags |= CF_CURSOR;
+			t->pins |= DP_PIN_CURSOR;
+			if (t->caps & DP_CLIENT_DEPRECATE_EOF) {
+				go_opaque(t, DP_PIN_PROTOCOL);
+				return 1;
+			}
+		}
+		return 0;
+	case DP_COM_STMT_BULK_EXECUTE:
+		return enqueue(t, p, cmd, RK_RESULT, &e) < 0;
+	case DP_COM_STMT_PREPARE:
+		return enqueue(t, p, cmd, RK_PREPARE, &e) < 0;
+	case DP_COM_FIELD_LIST:
+		return enqueue(t, p, cmd, RK_FIELDS, &e) < 0;
+	case DP_COM_STMT_FETCH:
+		return enqueue(t, p, cmd, RK_FETCH, &e) < 0;
+	case DP_COM_STATISTICS:
+		return enqueue(t, p, cmd, RK_ONE, &e) < 0;
+	case DP_COM_INIT_DB:
+		if (enqueue(t, p, cmd, RK_SIMPLE, &e) < 0)
+			return 1;
+		if (p->len == p->head_len && p->len - 1 < sizeof(t->db) &&
+		    (e->text = malloc(p->len))) {
+			memcpy(e->text, p->head + 1, p->len - 1);
+			e->text[p->len - 1] = 0;
+			e->flags |= CF_USE;
+		}
+		return 0;
+	case DP_COM_RESET_CONNECTION:
+		if (enqueue(t, p, cmd, RK_SIMPLE, &e) < 0)
+			return 1;
+		e->flags |= CF_RESET;
+		return 0;
+	case DP_COM_PING:
+	case DP_COM_PROCESS_KILL:
+	case DP_COM_REFRESH:
+	case DP_COM_SHUTDOWN:
+	case DP_COM_DEBUG:
+	case DP_COM_SET_OPTION:
+	case DP_COM_STMT_RESET:
+	case DP_COM_CREATE_DB:
+	case DP_COM_DROP_DB:
+		return enqueue(t, p, cmd, RK_SIMPLE, &e) < 0;
+	case DP_COM_CHANGE_USER: {
+		dp_handshake_resp h;
+		if (enqueue(t, p, cmd, RK_AUTH, &e) < 0)
+			return 1;
+		e->flags |= CF_RESET;
+		if (p->len != p->head_len ||
+		    dp_parse_change_user(&h, p->head + 1, p->head_len - 1, t->caps) < 0) {
+			t->auth_extra = 1;
+			return 0;
+		}
+		memcpy(t->user, h.user, sizeof(t->user));
+		if ((e->text = malloc(strlen(h.db) + 1)))
+			strcpy(e->text, h.db);
+		strcpy(t->auth_plugin, h.plugin[0] ? h.plugin : DP_NATIVE_PLUGIN);
+		memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
+		set_auth_response(t, h.auth, h.auth_len);
+		if (h.charset)
+			t->charset = h.charset;
+		memset(&h, 0, sizeof(h));
+		t->auth_extra = 0;
+		t->auth_wait_client = 0;
+		return 0;
+	}
+	default:
+		/* Replication, COM_DAEMON, or anything we do not know the response shape of. */
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+}
+
+static int on_c2s(void *ctx, const dp_pkt *p)
+{
+	dp_track *t = ctx;
+	dp_cmd *e;
+	switch (t->phase) {
+	case DP_PH_HANDSHAKE:
+		return on_handshake(t, p);
+	case DP_PH_AUTH:
+		if (t->auth_wait_client && p->len == p->head_len) {
+			set_auth_response(t, p->head, p->head_len);
+			t->auth_wait_client = 0;
+		} else {
+			t->auth_extra = 1;
+		}
+		return 0;
+	case DP_PH_CMD:
+		e = q_head(t);
+		if (e && t->rs == RS_INFILE_DATA) {
+			e->next_seq = (uint8_t)(p->last_seq + 1);
+			if (p->len == 0)
+				t->rs = RS_FIRST; /* the server's OK/ERR follows */
+			return 0;
+		}
+		if (e && e->kind == RK_AUTH) {
+			if (t->auth_wait_client && p->len == p->head_len) {
+				set_auth_response(t, p->head, p->head_len);
+				t->auth_wait_client = 0;
+			} else {
+				t->auth_extra = 1;
+			}
+			e->next_seq = (uint8_t)(p->last_seq + 1);
+			return 0;
+		}
+		return on_command(t, p);
+	case DP_PH_GREETING:
+		/* The client spoke first: not a MySQL client, nothing to follow. */
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+void dp_track_c2s(dp_track *t, const uint8_t *data, size_t n)
+{
+	if (t->phase == DP_PH_OPAQUE || t->phase == DP_PH_DONE) {
+		t->c2s.pos += n;
+		return;
+	}
+	size_t used = dp_pktscan_feed(&t->c2s, data, n, on_c2s, t);
+	if (used < n)
+		t->c2s.pos += n - used;
+}
+
+/* ---------------------------------------------------------------- server to client */
+
+static void complete(dp_track *t, int ok)
+{
+	dp_cmd *e = q_head(t);
+	if (!e)
+		return;
+	if (ok) {
+		if (e->flags & CF_RESET) {
+			clear_sets(t);
+			t->prepared = 0;
+			t->pins &= DP_PIN_TLS | DP_PIN_COMPRESS | DP_PIN_PROTOCOL;
+			if (e->kind == RK_AUTH) {
+				t->logins++;
+				if (e->text)
+					snprintf(t->db, sizeof(t->db), "%s", e->text);
+			}
+		}
+		if ((e->flags & CF_SET) && e->text) {
+			if (t->nsets < DP_TRACK_MAX_SETS) {
+				t->sets[t->nsets++] = e->text;
+				e->text = NULL;
+			} else {
+				t->pins |= DP_PIN_SETS;
+			}
+		}
+		if ((e->flags & CF_USE) && e->text)
+			snprintf(t->db, sizeof(t->db), "%s", e->text);
+		t->oks++;
+	}
+	free(e->text);
+	e->text = NULL;
+	t->responses++;
+	t->qhead = (t->qhead + 1) % DP_TRACK_QMAX;
+	t->qlen--;
+	e = q_head(t);
+	t->rs = e && e->kind == RK_FETCH ? RS_ROWS : RS_FIRST;
+}
+
+static int deprecate_eof(const dp_track *t)
+{
+	return (t->caps & DP_CLIENT_DEPRECATE_EOF) != 0;
+}
+
+static int is_terminator(const dp_track *t, const dp_pkt *p)
+{
+	return p->head_len >= 1 && p->head[0] == 0xFE &&
+	       (deprecate_eof(t) ? p->len < DP_MAX_CHUNK : p->len < 9);
+}
+
+/* Status flags of a terminating OK/EOF; returns 0 if unreadable (then assume nothing). */
+static void take_status(dp_track *t, const dp_pkt *p, int is_eof)
+{
+	uint16_t st;
+	int r = is_eof ? dp_eof_status(p->head, p->head_len, &st)
+		       : dp_ok_status(p->head, p->head_len, &st);
+	if (r == 0)
+		t->status = st;
+	else
+		t->status |= DP_STATUS_IN_TRANS; /* unknown: assume the worst */
+	if (!is_eof && (st & DP_STATUS_SESSION_STATE_CHANGED)) {
+		char db[sizeof(t->db)];
+		if (p->len == p->head_len &&
+		    dp_ok_schema(p->head, p->head_len, t->caps, db, sizeof(db)) == 1)
+			memcpy(t->db, db, sizeof(db));
+	}
+}
+
+/* After an OK/EOF that ends a result: more results follow, or the response is complete. */
+static void end_result(dp_track *t)
+{
+	if (t->status & DP_STATUS_MORE_RESULTS)
+		t->rs = RS_FIRST;
+	else
+		complete(t, 1);
+}
+
+static void result_packet(dp_track *t, dp_cmd *e, const dp_pkt *p)
+{
+	uint8_t b = p->head_len ? p->head[0] : 0;
+	uint64_t n;
+	size_t used;
+
+	switch (t->rs) {
+	case RS_FIRST:
+		if (p->len == 0) {
+			go_opaque(t, DP_PIN_PROTOCOL);
+		} else if (b == 0x00) {
+			take_status(t, p, 0);
+			end_result(t);
+		} else if (b == 0xFF) {
+			complete(t, 0);
+		} else if (b == 0xFB && e->cmd == DP_COM_QUERY) {
+			t->rs = RS_INFILE_DATA;
+		} else if (b == 0xFE) {
+			take_status(t, p, p->len < 9);
+			end_result(t);
+		} else if ((used = dp_lenenc(p->head, p->head_len, &n, NULL)) == 0) {
+			go_opaque(t, DP_PIN_PROTOCOL);
+		} else {
+			int meta = 1;
+			if ((t->ext_caps & DP_MARIADB_CACHE_METADATA) && used < p->head_len)
+				meta = p->head[used] != 0;
+			if (meta && n > 0) {
+				t->rs = RS_COLDEF;
+				t->rs_left = n;
+			} else {
+				t->rs = deprecate_eof(t) ? RS_ROWS : RS_COLDEF_EOF;
+			}
+		}
+		break;
+	case RS_COLDEF:
+		if (--t->rs_left == 0)
+			t->rs = deprecate_eof(t) ? RS_ROWS : RS_COLDEF_EOF;
+		break;
+	case RS_COLDEF_EOF:
+		if (b == 0xFF) {
+			complete(t, 0);
+		} else if (is_terminator(t, p)) {
+			take_status(t, p, 1);
+			if ((e->flags & CF_CURSOR) && (t->status & DP_STATUS_CURSOR_EXISTS))
+				complete(t, 1);
+			else
+				t->rs = RS_ROWS;
+		} else {
+			go_opaque(t, DP_PIN_PROTOCOL);
+		}
+		break;
+	case RS_ROWS:
+		if (b == 0xFF && p->len < DP_MAX_CHUNK) {
+			complete(t, 0);
+		} else if (is_terminator(t, p)) {
+			take_status(t, p, !deprecate_eof(t));
+			end_result(t);
+		}
+		break;
+	default:
+		go_opaque(t, DP_PIN_PROTOCOL);
+		break;
+	}
+}
+
+/* COM_STMT_PREPARE responses: OK (stmt id, columns, params), then the parameter
+ * definitions, then the column definitions, each list followed by an EOF unless
+ * DEPRECATE_EOF. Kept apart from result sets for clarity. */
+static void prepare_packet(dp_track *t, const dp_pkt *p, uint64_t *cols)
+{
+	uint8_t b = p->head_len ? p->head[0] : 0;
+	switch (t->rs) {
+	case RS_FIRST:
+		if (b == 0xFF) {
+			complete(t, 0);
+			return;
+		}
+		if (b != 0x00 || p->head_len < 9) {
+			go_opaque(t, DP_PIN_PROTOCOL);
+			return;
+		}
+		t->prepared++;
+		*cols = (uint64_t)(p->head[5] | p->head[6] << 8);
+		t->rs_left = (uint64_t)(p->head[7] | p->head[8] << 8);
+		if (t->rs_left > 0)
+			t->rs = RS_PREP_PARAMS;
+		else if (*cols > 0)
+			t->rs = RS_PREP_COLS, t->rs_left = *cols;
+		else
+			complete(t, 1);
+		return;
+	case RS_PREP_PARAMS:
+		if (--t->rs_left > 0)
+			return;
+		if (!deprecate_eof(t)) {
+			t->rs = RS_PREP_PARAMS_EOF;
+			return;
+		}
+		/* fall through */
+	case RS_PREP_PARAMS_EOF:
+		if (*cols > 0)
+			t->rs = RS_PREP_COLS, t->rs_left = *cols;
+		else
+			complete(t, 1);
+		return;
+	case RS_PREP_COLS:
+		if (--t->rs_left > 0)
+			return;
+		if (!deprecate_eof(t)) {
+			t->rs = RS_PREP_COLS_EOF;
+			return;
+		}
+		complete(t, 1);
+		return;
+	case RS_PREP_COLS_EOF:
+		complete(t, 1);
+		return;
+	default:
+		go_opaque(t, DP_PIN_PROTOCOL);
+	}
+}
+
+static void auth_switch(dp_track *t, const dp_pkt *p)
+{
+	size_t off = 1;
+	char plugin[64];
+	size_t k = 0;
+	if (p->len != p->head_len) {
+		t->auth_extra = 1;
+		return;
+	}
+	while (off < p->head_len && p->head[off] && k + 1 < sizeof(plugin))
+		plugin[k++] = (char)p->head[off++];
+	plugin[k] = 0;
+	off++;
+	if (!plugin[0]) {
+		t->auth_extra = 1; /* the pre-4.1 "old password" switch */
+		return;
+	}
+	memcpy(t->auth_plugin, plugin, sizeof(plugin));
+	if (off + DP_SCRAMBLE_LEN <= p->head_len)
+		memcpy(t->scramble, p->head + off, DP_SCRAMBLE_LEN);
+	else
+		t->auth_extra = 1;
+	t->auth_wait_client = 1;
+}
+
+static int on_s2c(void *ctx, const dp_pkt *p)
+{
+	dp_track *t = ctx;
+	dp_cmd *e;
+	uint8_t b = p->head_len ? p->head[0] : 0;
+
+	switch (t->phase) {
+	case DP_PH_GREETING: {
+		dp_greeting g;
+		if (b == 0xFF) {
+			t->phase = DP_PH_DONE;
+			return 1;
+		}
+		if (p->len != p->head_len || dp_parse_greeting(&g, p->head, p->head_len) < 0 ||
+		    g.scramble_len != DP_SCRAMBLE_LEN) {
+			go_opaque(t, DP_PIN_PROTOCOL);
+			return 1;
+		}
+		t->server_caps = g.caps;
+		t->server_ext_caps = g.ext_caps;
+		t->conn_id = g.conn_id;
+		t->status = g.status;
+		memcpy(t->greet_scramble, g.scramble, DP_SCRAMBLE_LEN);
+		t->phase = DP_PH_HANDSHAKE;
+		return 0;
+	}
+	case DP_PH_AUTH:
+		if (b == 0x00) {
+			uint16_t st;
+			if (dp_ok_status(p->head, p->head_len, &st) == 0)
+				t->status = st;
+			t->logins++;
+			t->phase = DP_PH_CMD;
+			if (t->caps & (DP_CLIENT_COMPRESS | DP_CLIENT_ZSTD)) {
+				go_opaque(t, DP_PIN_COMPRESS);
+				return 1;
+			}
+		} else if (b == 0xFF) {
+			t->phase = DP_PH_DONE;
+			return 1;
+		} else if (b == 0xFE) {
+			auth_switch(t, p);
+		} else if (b == 0x01) {
+			t->auth_extra = 1;
+		} else {
+			go_opaque(t, DP_PIN_PROTOCOL);
+			return 1;
+		}
+		return 0;
+	case DP_PH_CMD:
+		break;
+	case DP_PH_HANDSHAKE:
+		if (b == 0xFF) {
+			t->phase = DP_PH_DONE;
+			return 1;
+		}
+		/* fall through */
+	default:
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+
+	e = q_head(t);
+	if (!e) {
+		if (b == 0xFF)
+			return 0; /* an error the server sends before closing (killed, timeout) */
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+	if (p->seq != e->next_seq) {
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+	e->next_seq = (uint8_t)(p->last_seq + 1);
+	if (b == 0xFF && p->head_len >= 3 && p->head[1] == 0xFF && p->head[2] == 0xFF)
+		return 0; /* MariaDB progress report: not the end of anything */
+
+	switch (e->kind) {
+	case RK_RESULT:
+		result_packet(t, e, p);
+		break;
+	case RK_FETCH:
+		if (b == 0xFF && p->len < DP_MAX_CHUNK) {
+			complete(t, 0);
+		} else if (is_terminator(t, p)) {
+			take_status(t, p, !deprecate_eof(t));
+			complete(t, 1);
+		}
+		break;
+	case RK_FIELDS:
+		if (b == 0xFF)
+			complete(t, 0);
+		else if (is_terminator(t, p))
+			complete(t, 1);
+		break;
+	case RK_PREPARE:
+		prepare_packet(t, p, &t->prep_cols);
+		break;
+	case RK_SIMPLE:
+		if (b == 0x00)
+			take_status(t, p, 0);
+		else if (b == 0xFE)
+			take_status(t, p, p->len < 9);
+		complete(t, b != 0xFF);
+		break;
+	case RK_ONE:
+		complete(t, 1);
+		break;
+	case RK_AUTH:
+		if (b == 0x00) {
+			uint16_t st;
+			if (dp_ok_status(p->head, p->head_len, &st) == 0)
+				t->status = st;
+			complete(t, 1);
+		} else if (b == 0xFF) {
+			complete(t, 0);
+			t->phase = DP_PH_DONE;
+			return 1;
+		} else if (b == 0xFE) {
+			auth_switch(t, p);
+		} else {
+			t->auth_extra = 1;
+		}
+		break;
+	default:
+		go_opaque(t, DP_PIN_PROTOCOL);
+		return 1;
+	}
+	return t->phase == DP_PH_OPAQUE;
+}
+
+void dp_track_s2c(dp_track *t, const uint8_t *data, size_t n)
+{
+	if (t->phase == DP_PH_OPAQUE || t->phase == DP_PH_DONE) {
+		t->s2c.pos += n;
+		return;
+	}
+	size_t used = dp_pktscan_feed(&t->s2c, data, n, on_s2c, t);
+	if (used < n)
+		t->s2c.pos += n - used;
+}
+
+/* ---------------------------------------------------------------- queries on state */
+
+int dp_track_idle(const dp_track *t)
+{
+	return t->phase == DP_PH_CMD && t->qlen == 0 && dp_pktscan_at_boundary(&t->c2s) &&
+	       dp_pktscan_at_boundary(&t->s2c);
+}
+
+int dp_track_in_trans(const dp_track *t)
+{
+	if (t->phase != DP_PH_CMD)
+		return t->phase != DP_PH_GREETING && t->phase != DP_PH_HANDSHAKE &&
+		       t->phase != DP_PH_AUTH;
+	return (t->status & DP_STATUS_IN_TRANS) != 0;
+}
+
+uint64_t dp_track_first_pending(const dp_track *t)
+{
+	return t->qlen ? t->q[t->qhead].start : UINT64_MAX;
+}
+
+void dp_track_rebase(dp_track *t, uint32_t conn_id, uint32_t server_caps, uint16_t status)
+{
+	t->conn_id = conn_id;
+	t->server_caps = server_caps;
+	t->status = (uint16_t)(status & ~DP_STATUS_IN_TRANS);
+	t->rs = RS_FIRST;
+	dp_pktscan_init(&t->s2c, t->s2c_head, sizeof(t->s2c_head));
+}

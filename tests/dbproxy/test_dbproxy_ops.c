@@ -1,0 +1,237 @@
+/* dbproxy operations: started from a configuration file alone, SIGHUP reloads it without
+ * dropping clients (and refuses a broken file), the writer state file, and SIGTERM drains:
+ * idle sessions end, a transaction in progress may finish, then the process exits cleanly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "dpt.h"
+
+typedef struct fixture {
+	th_cluster *c;
+	dpt_proxy p;
+	char conf[PATH_MAX + 32], state_file[PATH_MAX + 32], sock[PATH_MAX + 32], base[20000];
+	int ok;
+} fixture;
+
+static fixture F;
+
+static int write_conf(fixture *f, const char *extra)
+{
+	FILE *fp = fopen(f->conf, "w");
+	if (!fp)
+		return -1;
+	fprintf(fp, "%s%s", f->base, extra ? extra : "");
+	return fclose(fp);
+}
+
+static int setup(void **state)
+{
+	th_options opts = {.replicas = 1, .semisync = 1};
+	fixture *f = &F;
+	char bin[PATH_MAX], path[PATH_MAX + 64];
+	if (th_cluster_start(&f->c, &opts) < 0)
+		return -1;
+	if (dpt_setup_users(f->c) < 0 || dpt_binary(bin, sizeof(bin)) < 0)
+		goto fail;
+	snprintf(f->conf, sizeof(f->conf), "%s/dbproxy.conf", f->c->dir);
+	snprintf(f->state_file, sizeof(f->state_file), "%s/dbproxy.state", f->c->dir);
+	snprintf(f->sock, sizeof(f->sock), "%s/dbproxy.sock", f->c->dir);
+	snprintf(path, sizeof(path), "%s/mon.pw", f->c->dir);
+	dpt_write_file(path, DPT_MON_PASS);
+	snprintf(path, sizeof(path), "%s/admin.token", f->c->dir);
+	dpt_write_file(path, DPT_TOKEN);
+	f->p.c = f->c;
+	f->p.port = dpt_free_port();
+	f->p.admin_port = dpt_free_port();
+	snprintf(f->p.log, sizeof(f->p.log), "%.4000s/dbproxy.log", f->c->dir);
+	snprintf(f->base, sizeof(f->base),
+		 "# written by test_dbproxy_ops\n"
+		 "listen = 127.0.0.1:%d\n"
+		 "listen_socket = %.100s\n"
+		 "server = s0=127.0.0.1:%d\n"
+		 "server = s1=127.0.0.1:%d\n"
+		 "monitor_user = " DPT_MON_USER "\n"
+		 "monitor_password_file = %.1000s/mon.pw\n"
+		 "admin = 127.0.0.1:%d\n"
+		 "admin_token_file = %.1000s/admin.token\n"
+		 "state_file = %.1000s\n"
+		 "drain_timeout_ms = 20000\n",
+		 f->p.port, f->sock, f->c->servers[0].port, f->c->servers[1].port, f->c->dir,
+		 f->p.admin_port, f->c->dir, f->state_file);
+	if (write_conf(f, NULL) < 0)
+		goto fail;
+	char *argv[] = {bin, "--config", f->conf, NULL};
+	if (dpt_proxy_launch(&f->p, argv) < 0)
+		goto fail;
+	*state = f;
+	return 0;
+fail:
+	th_cluster_free(f->c);
+	return -1;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	int rc = dpt_proxy_stop(&f->p);
+	if (rc != 0 || !f->ok) {
+		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
+		dpt_proxy_dump_log(&f->p, 60);
+	}
+	th_cluster_free(f->c);
+	return rc == 0 ? 0 : -1;
+}
+
+static int query_ok(MYSQL *m, const char *sql)
+{
+	if (mysql_query(m, sql) != 0)
+		return 0;
+	MYSQL_RES *r = mysql_store_result(m);
+	mysql_free_result(r);
+	return 1;
+}
+
+typedef struct grep_arg {
+	const char *file, *needle;
+	int min;
+} grep_arg;
+
+static int log_has(void *arg)
+{
+	grep_arg *g = arg;
+	char line[2048];
+	int n = 0;
+	FILE *fp = fopen(g->file, "r");
+	while (fp && fgets(line, sizeof(line), fp))
+		if (strstr(line, g->needle))
+			n++;
+	if (fp)
+		fclose(fp);
+	return n >= g->min;
+}
+
+static void test_config_file_and_state(void **state)
+{
+	fixture *f = *state;
+	MYSQL *m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	assert_true(query_ok(m, "SELECT 1"));
+	mysql_close(m);
+	/* The same through the Unix socket listener. */
+	m = mysql_init(NULL);
+	assert_non_null(mysql_real_connect(m, "localhost", DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB,
+					   0, f->sock, 0));
+	assert_true(query_ok(m, "SELECT 2"));
+	mysql_close(m);
+	char text[256] = "";
+	FILE *fp = fopen(f->state_file, "r");
+	assert_non_null(fp);
+	size_t n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = 0;
+	assert_string_equal(text, "epoch=1\nprimary=s0\n");
+}
+
+static void test_sighup_reload(void **state)
+{
+	fixture *f = *state;
+	MYSQL *m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	assert_true(query_ok(m, "SELECT 1"));
+
+	/* A broken file is refused; the running configuration stays. */
+	assert_int_equal(write_conf(f, "probe_interval_ms = soon\n"), 0);
+	assert_int_equal(kill(f->p.pid, SIGHUP), 0);
+	grep_arg g = {f->p.log, "reload refused", 1};
+	assert_true(dpt_until(10000, log_has, &g));
+	assert_true(query_ok(m, "SELECT 2"));
+
+	/* A good one applies; the client connection is untouched. */
+	assert_int_equal(write_conf(f, "probe_interval_ms = 200\nclient_wait_ms = 5000\n"), 0);
+	assert_int_equal(kill(f->p.pid, SIGHUP), 0);
+	grep_arg g2 = {f->p.log, "configuration reloaded", 1};
+	assert_true(dpt_until(10000, log_has, &g2));
+	assert_true(query_ok(m, "SELECT 3"));
+	mysql_close(m);
+	json_t *st = dpt_status(&f->p);
+	assert_non_null(st);
+	assert_string_equal(json_string_value(json_object_get(st, "routing")), "open");
+	json_decref(st);
+}
+
+static void test_sigterm_drains(void **state)
+{
+	fixture *f = *state;
+	MYSQL *busy = dpt_connect(&f->p, 20), *idle = dpt_connect(&f->p, 20);
+	assert_non_null(busy);
+	assert_non_null(idle);
+	assert_true(query_ok(busy, "BEGIN"));
+	assert_true(query_ok(busy, "INSERT INTO ledger (id, at) VALUES (424242, NOW(6))"));
+
+	assert_int_equal(kill(f->p.pid, SIGTERM), 0);
+	grep_arg g = {f->p.log, "draining", 1};
+	assert_true(dpt_until(10000, log_has, &g));
+	/* The idle session is gone; no new client is taken. */
+	assert_false(query_ok(idle, "SELECT 1"));
+	mysql_close(idle);
+	MYSQL *late = dpt_connect(&f->p, 5);
+	assert_null(late);
+	/* The transaction finishes normally. */
+	assert_true(query_ok(busy, "INSERT INTO ledger (id, at) VALUES (424243, NOW(6))"));
+	assert_int_equal(mysql_query(busy, "COMMIT"), 0);
+	mysql_close(busy);
+	assert_int_equal(
+	    dpt_number(f->c, 0, "SELECT COUNT(*) FROM " DPT_APP_DB ".ledger WHERE id >= 424242"),
+	    2);
+
+	/* Then the process exits by itself, cleanly. */
+	int st = -1;
+	for (int i = 0; i < 200 && waitpid(f->p.pid, &st, WNOHANG) == 0; i++)
+		dpt_sleep_ms(50);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	f->p.pid = 0;
+	assert_int_equal(access(f->sock, F_OK), -1); /* the socket file is removed */
+}
+
+static void test_proxy_protocol(void **state)
+{
+	fixture *f = *state;
+	static const char *const extra[] = {"--proxy-protocol", "on", NULL};
+	char who[256] = "";
+	/* The servers accept PROXY headers from dbproxy's address; the client comes from
+	 * 127.0.0.2 and the server must see that address, not dbproxy's. */
+	for (int i = 0; i < f->c->nservers; i++)
+		assert_int_equal(
+		    th_sql(f->c, i, "SET GLOBAL proxy_protocol_networks = '127.0.0.1'"), 0);
+	assert_int_equal(th_sql(f->c, 0, "CREATE USER pp@'127.0.0.2' IDENTIFIED BY 'pp-secret'"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&f->p, f->c, extra), 0);
+	MYSQL *m = mysql_init(NULL);
+	mysql_options(m, MYSQL_OPT_BIND, "127.0.0.2");
+	assert_non_null(mysql_real_connect(m, "127.0.0.1", "pp", "pp-secret", NULL,
+					   (unsigned)f->p.port, NULL, 0));
+	assert_int_equal(mysql_query(m, "SELECT USER()"), 0);
+	MYSQL_RES *r = mysql_store_result(m);
+	MYSQL_ROW row = mysql_fetch_row(r);
+	snprintf(who, sizeof(who), "%s", row[0]);
+	mysql_free_result(r);
+	mysql_close(m);
+	dpt_log("through dbproxy with the PROXY protocol the server sees %s", who);
+	assert_string_equal(who, "pp@127.0.0.2");
+	f->ok = 1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_config_file_and_state),
+	    cmocka_unit_test(test_sighup_reload),
+	    cmocka_unit_test(test_sigterm_drains),
+	    cmocka_unit_test(test_proxy_protocol),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

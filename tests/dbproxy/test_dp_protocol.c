@@ -1,0 +1,521 @@
+/* Unit tests of dbproxy's protocol code, without servers: SHA-1 and mysql_native_password
+ * arithmetic, GTID lists, the packet scanner (split packets, any read boundaries) and the
+ * session tracker (transactions, result sets, settings, pins, TLS, confusion). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* The units under test, compiled into this binary (test binaries do not link dbproxy). */
+#include "dp_gtid.c"
+#include "dp_mysql.c"
+#include "dp_sha1.c"
+#include "dp_track.c"
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void test_sha1_vectors(void **state)
+{
+	uint8_t d[20];
+	char h[41];
+	(void)state;
+	dp_sha1("abc", 3, d);
+	hex(d, 20, h);
+	assert_string_equal(h, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	dp_sha1("", 0, d);
+	hex(d, 20, h);
+	assert_string_equal(h, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	dp_sha1_ctx s;
+	char thousand[1000];
+	memset(thousand, 'a', sizeof(thousand));
+	dp_sha1_init(&s);
+	for (int i = 0; i < 1000; i++)
+		dp_sha1_update(&s, thousand, sizeof(thousand));
+	dp_sha1_final(&s, d);
+	hex(d, 20, h);
+	assert_string_equal(h, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
+static void test_native_password(void **state)
+{
+	uint8_t stage1[20], stage2[20], from_hash[20], scramble[20], resp[20], got[20];
+	(void)state;
+	dp_sha1("secret", 6, stage1);
+	dp_sha1(stage1, 20, stage2);
+	/* PASSWORD('secret') in MariaDB. */
+	assert_int_equal(
+	    dp_native_hash_parse(from_hash, "*14E65567ABDB5135D0CFD9A70B3032C179A49EE7"), 0);
+	assert_memory_equal(from_hash, stage2, 20);
+	assert_int_equal(dp_native_hash_parse(from_hash, "14E65567"), -1);
+	for (int i = 0; i < 20; i++)
+		scramble[i] = (uint8_t)(i * 37 + 1);
+	dp_native_response(resp, scramble, stage1);
+	/* What the proxy sees (scramble + response) and the stored hash give SHA1(password)... */
+	assert_int_equal(dp_native_recover(got, scramble, resp, stage2), 0);
+	assert_memory_equal(got, stage1, 20);
+	/* ...which answers a different scramble just like the client would. */
+	uint8_t scramble2[20], resp2[20], expect[20];
+	for (int i = 0; i < 20; i++)
+		scramble2[i] = (uint8_t)(255 - i);
+	dp_native_response(resp2, scramble2, got);
+	dp_native_response(expect, scramble2, stage1);
+	assert_memory_equal(resp2, expect, 20);
+	/* Another account's hash does not check out. */
+	uint8_t other[20];
+	dp_sha1("other", 5, got);
+	dp_sha1(got, 20, other);
+	assert_int_equal(dp_native_recover(got, scramble, resp, other), -1);
+}
+
+static void test_gtid(void **state)
+{
+	dp_gtid_pos a, b;
+	char buf[128];
+	(void)state;
+	assert_int_equal(dp_gtid_parse(&a, "0-1-100,0-2-90,1-5-7"), 0);
+	assert_int_equal(a.n, 2); /* gtid_binlog_pos style: one domain per position */
+	assert_int_equal(dp_gtid_seq(&a, 0), 100);
+	assert_int_equal(dp_gtid_seq(&a, 1), 7);
+	dp_gtid_format(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "0-1-100,1-5-7");
+	assert_int_equal(dp_gtid_parse(&b, "0-2-98"), 0);
+	assert_true(dp_gtid_contains(&a, &b));
+	assert_false(dp_gtid_contains(&b, &a));
+	assert_int_equal(dp_gtid_gap(&b, &a), 2 + 7);
+	assert_true(dp_gtid_cmp(&a, &b) > 0);
+	assert_int_equal(dp_gtid_parse(&b, ""), 0);
+	assert_int_equal(b.n, 0);
+	assert_true(dp_gtid_contains(&a, &b));
+	assert_int_equal(dp_gtid_parse(&b, "0-1"), -1);
+	assert_int_equal(dp_gtid_parse(&b, "x-1-2"), -1);
+}
+
+/* ---------------------------------------------------------------- scanner */
+
+typedef struct seen {
+	int n;
+	uint64_t len[8];
+	uint8_t seq[8], last_seq[8], first[8];
+	uint64_t start[8];
+} seen;
+
+static int on_pkt(void *ctx, const dp_pkt *p)
+{
+	seen *s = ctx;
+	if (s->n < 8) {
+		s->len[s->n] = p->len;
+		s->seq[s->n] = p->seq;
+		s->last_seq[s->n] = p->last_seq;
+		s->first[s->n] = p->head_len ? p->head[0] : 0;
+		s->start[s->n] = p->start;
+	}
+	s->n++;
+	return 0;
+}
+
+static void test_scanner_boundaries(void **state)
+{
+	const uint8_t stream[] = {3, 0, 0, 0, 'a', 'b', 'c', 0, 0, 0, 1, 2, 0, 0, 2, 'x', 'y'};
+	uint8_t head[16];
+	(void)state;
+	/* Byte by byte and in one go give the same packets. */
+	for (size_t step = 1; step <= sizeof(stream); step++) {
+		dp_pktscan sc;
+		seen s = {0};
+		dp_pktscan_init(&sc, head, sizeof(head));
+		for (size_t i = 0; i < sizeof(stream); i += step) {
+			size_t n = sizeof(stream) - i < step ? sizeof(stream) - i : step;
+			assert_int_equal(dp_pktscan_feed(&sc, stream + i, n, on_pkt, &s), n);
+		}
+		assert_int_equal(s.n, 3);
+		assert_int_equal(s.len[0], 3);
+		assert_int_equal(s.first[0], 'a');
+		assert_int_equal(s.len[1], 0);
+		assert_int_equal(s.seq[1], 1);
+		assert_int_equal(s.start[1], 7);
+		assert_int_equal(s.len[2], 2);
+		assert_int_equal(s.start[2], 11);
+		assert_true(dp_pktscan_at_boundary(&sc));
+	}
+}
+
+static void test_scanner_16mib(void **state)
+{
+	dp_pktscan sc;
+	seen s = {0};
+	uint8_t head[8], hdr[4] = {0xff, 0xff, 0xff, 5}, end[4] = {0, 0, 0, 6};
+	static uint8_t zeros[65536];
+	(void)state;
+	dp_pktscan_init(&sc, head, sizeof(head));
+	dp_pktscan_feed(&sc, hdr, 4, on_pkt, &s);
+	for (size_t left = 0xFFFFFF; left > 0;) {
+		size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
+		dp_pktscan_feed(&sc, zeros, n, on_pkt, &s);
+		left -= n;
+	}
+	assert_int_equal(s.n, 0); /* a full chunk means "more follows" */
+	assert_false(dp_pktscan_at_boundary(&sc));
+	dp_pktscan_feed(&sc, end, 4, on_pkt, &s); /* the empty closing chunk */
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.len[0], 0xFFFFFF);
+	assert_int_equal(s.seq[0], 5);
+	assert_int_equal(s.last_seq[0], 6);
+	assert_true(dp_pktscan_at_boundary(&sc));
+}
+
+/* ---------------------------------------------------------------- tracker */
+
+typedef struct wire {
+	uint8_t b[8192];
+	size_t n;
+} wire;
+
+static void put(wire *w, uint8_t seq, const void *payload, size_t len)
+{
+	w->b[w->n] = (uint8_t)len;
+	w->b[w->n + 1] = (uint8_t)(len >> 8);
+	w->b[w->n + 2] = (uint8_t)(len >> 16);
+	w->b[w->n + 3] = seq;
+	memcpy(w->b + w->n + 4, payload, len);
+	w->n += 4 + len;
+}
+
+static void s2c(dp_track *t, wire *w)
+{
+	/* Feed in odd-sized pieces to exercise partial packets. */
+	for (size_t i = 0; i < w->n; i += 3)
+		dp_track_s2c(t, w->b + i, w->n - i < 3 ? w->n - i : 3);
+	w->n = 0;
+}
+
+static void c2s(dp_track *t, wire *w)
+{
+	dp_track_c2s(t, w->b, w->n);
+	w->n = 0;
+}
+
+static void ok_pkt(wire *w, uint8_t seq, uint16_t status)
+{
+	uint8_t p[7] = {0, 0, 0, (uint8_t)status, (uint8_t)(status >> 8), 0, 0};
+	put(w, seq, p, sizeof(p));
+}
+
+static void eof_pkt(wire *w, uint8_t seq, uint16_t status)
+{
+	uint8_t p[5] = {0xfe, 0, 0, (uint8_t)status, (uint8_t)(status >> 8)};
+	put(w, seq, p, sizeof(p));
+}
+
+static void query(dp_track *t, const char *sql)
+{
+	wire w = {0};
+	uint8_t p[1024];
+	p[0] = DP_COM_QUERY;
+	memcpy(p + 1, sql, strlen(sql));
+	put(&w, 0, p, 1 + strlen(sql));
+	c2s(t, &w);
+}
+
+static void greeting(dp_track *t)
+{
+	wire w = {0};
+	uint8_t g[128];
+	size_t n = 0;
+	g[n++] = 10;
+	memcpy(g + n, "10.11.0-MariaDB", 16);
+	n += 16;
+	g[n++] = 7, g[n++] = 0, g[n++] = 0, g[n++] = 0; /* conn id 7 */
+	memcpy(g + n, "12345678", 8), n += 8;
+	g[n++] = 0;
+	uint32_t caps =
+	    0xFFFFFFFEu & ~DP_CLIENT_COMPRESS & ~DP_CLIENT_SSL; /* MariaDB: CLIENT_MYSQL clear */
+	g[n++] = (uint8_t)caps, g[n++] = (uint8_t)(caps >> 8);
+	g[n++] = 45; /* charset */
+	g[n++] = DP_STATUS_AUTOCOMMIT, g[n++] = 0;
+	g[n++] = (uint8_t)(caps >> 16), g[n++] = (uint8_t)(caps >> 24);
+	g[n++] = 21;
+	memset(g + n, 0, 10), n += 10;
+	memcpy(g + n, "abcdefghijkl", 13), n += 13;
+	memcpy(g + n, "mysql_native_password", 22), n += 22;
+	put(&w, 0, g, n);
+	s2c(t, &w);
+	assert_int_equal(t->phase, DP_PH_HANDSHAKE);
+	assert_int_equal(t->conn_id, 7);
+}
+
+/* Greeting, login as "app" with a native response, OK: the command phase. */
+static void login(dp_track *t, uint32_t client_caps)
+{
+	wire w = {0};
+	greeting(t);
+
+	dp_handshake_resp h = {.caps = client_caps, .charset = 45, .auth_len = 20};
+	strcpy(h.user, "app");
+	strcpy(h.db, "appdb");
+	strcpy(h.plugin, DP_NATIVE_PLUGIN);
+	memset(h.auth, 0xAB, 20);
+	w.n = dp_build_handshake_resp(w.b, sizeof(w.b), 1, &h);
+	c2s(t, &w);
+	assert_int_equal(t->phase, DP_PH_AUTH);
+	ok_pkt(&w, 2, DP_STATUS_AUTOCOMMIT);
+	s2c(t, &w);
+	assert_int_equal(t->phase, DP_PH_CMD);
+	assert_string_equal(t->user, "app");
+	assert_string_equal(t->db, "appdb");
+	assert_int_equal(t->auth_resp_ok, 1);
+	assert_memory_equal(t->scramble, "12345678abcdefghijkl", 20);
+}
+
+#define CLIENT_CAPS                                                                                \
+	(DP_CLIENT_PROTOCOL_41 | DP_CLIENT_SECURE_CONNECTION | DP_CLIENT_PLUGIN_AUTH |             \
+	 DP_CLIENT_CONNECT_WITH_DB | DP_CLIENT_MULTI_RESULTS | DP_CLIENT_MULTI_STATEMENTS |        \
+	 DP_CLIENT_TRANSACTIONS | DP_CLIENT_LOCAL_FILES)
+
+static void test_track_transactions_and_results(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	assert_true(dp_track_idle(&t));
+	assert_false(dp_track_in_trans(&t));
+
+	query(&t, "BEGIN");
+	assert_false(dp_track_idle(&t));
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT | DP_STATUS_IN_TRANS);
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+	assert_true(dp_track_in_trans(&t));
+
+	/* A result set: count, one column, EOF, two rows (one starting with 0xFE but long), EOF. */
+	query(&t, "SELECT x FROM t");
+	uint8_t one = 1, col[20] = {3, 'd', 'e', 'f'}, row[12] = {1, 'a'};
+	put(&w, 1, &one, 1);
+	put(&w, 2, col, sizeof(col));
+	eof_pkt(&w, 3, DP_STATUS_IN_TRANS);
+	put(&w, 4, row, 2);
+	uint8_t bigrow[20] = {0xfe};
+	put(&w, 5, bigrow, sizeof(bigrow)); /* 0xFE but 20 bytes: a row, not EOF */
+	s2c(&t, &w);
+	assert_false(dp_track_idle(&t));
+	eof_pkt(&w, 6, DP_STATUS_IN_TRANS | DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+	assert_true(dp_track_in_trans(&t));
+
+	query(&t, "COMMIT");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_false(dp_track_in_trans(&t));
+
+	/* Multi-statement: OK with MORE_RESULTS, then an error ends it. */
+	query(&t, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT | DP_STATUS_MORE_RESULTS);
+	s2c(&t, &w);
+	assert_false(dp_track_idle(&t));
+	uint8_t err[] = {0xff, 0x26, 0x04, '#', '2', '3', '0', '0', '0', 'd', 'u', 'p'};
+	put(&w, 2, err, sizeof(err));
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+
+	/* A progress report (ERR 0xFFFF) is not the end of the statement. */
+	query(&t, "ALTER TABLE t ENGINE=InnoDB");
+	uint8_t progress[] = {0xff, 0xff, 0xff, 1, 1, 1, 0, 0, 0};
+	put(&w, 1, progress, sizeof(progress));
+	s2c(&t, &w);
+	assert_false(dp_track_idle(&t));
+	ok_pkt(&w, 2, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+
+	/* LOCAL INFILE: request, the client's data and empty packet, then OK. */
+	query(&t, "LOAD DATA LOCAL INFILE 'x' INTO TABLE t");
+	uint8_t infile[] = {0xfb, 'x'};
+	put(&w, 1, infile, sizeof(infile));
+	s2c(&t, &w);
+	put(&w, 2, "1\n2\n", 4);
+	put(&w, 3, "", 0);
+	c2s(&t, &w);
+	assert_false(dp_track_idle(&t));
+	ok_pkt(&w, 4, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+	assert_int_equal(t.pins, 0);
+	dp_track_clear(&t);
+}
+
+static void test_track_deprecate_eof_and_pipelining(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS | DP_CLIENT_DEPRECATE_EOF);
+	/* Two queries sent before any answer. */
+	query(&t, "SELECT 1");
+	query(&t, "SELECT 2");
+	assert_int_equal(t.qlen, 2);
+	uint8_t one = 1, col[10] = {3, 'd', 'e', 'f'}, row[2] = {1, '1'};
+	uint8_t okfe[7] = {0xfe, 0, 0, DP_STATUS_AUTOCOMMIT, 0, 0, 0};
+	for (int q = 0; q < 2; q++) {
+		put(&w, 1, &one, 1);
+		put(&w, 2, col, sizeof(col));
+		put(&w, 3, row, sizeof(row)); /* no EOF after the columns */
+		put(&w, 4, okfe, sizeof(okfe));
+	}
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+	assert_int_equal(t.responses, 2); /* the login's OK is not a command response */
+	dp_track_clear(&t);
+}
+
+static void test_track_settings_and_pins(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+
+	query(&t, "SET NAMES utf8mb4");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "  /* app */ SET SESSION sql_mode = 'STRICT_ALL_TABLES'");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET GLOBAL x = 1"); /* not session state */
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET @@session.time_zone = '+00:00'");
+	uint8_t err[] = {0xff, 1, 1, '#', 'H', 'Y', '0', '0', '0', 'x'};
+	put(&w, 1, err, sizeof(err)); /* failed: not recorded */
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 2);
+	assert_string_equal(t.sets[0], "SET NAMES utf8mb4");
+
+	uint8_t initdb[] = {DP_COM_INIT_DB, 'o', 't', 'h', 'e', 'r'};
+	put(&w, 0, initdb, sizeof(initdb));
+	c2s(&t, &w);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_string_equal(t.db, "other");
+	query(&t, "USE `third`");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_string_equal(t.db, "third");
+
+	/* An address in a literal is not a user variable; @x is. */
+	query(&t, "INSERT INTO u VALUES ('a@b.example')");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	query(&t, "SELECT @x := 1");
+	assert_true(t.pins & DP_PIN_USERVAR);
+	dp_track_clear(&t);
+
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	query(&t, "CREATE TEMPORARY TABLE tt (a INT)");
+	assert_true(t.pins & DP_PIN_TEMP);
+	dp_track_clear(&t);
+
+	/* Prepared statements: counted until closed. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	uint8_t prep[] = {DP_COM_STMT_PREPARE, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '?'};
+	put(&w, 0, prep, sizeof(prep));
+	c2s(&t, &w);
+	uint8_t pok[12] = {0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0}; /* id 1, 1 column, 1 param */
+	uint8_t def[10] = {3, 'd', 'e', 'f'};
+	put(&w, 1, pok, sizeof(pok));
+	put(&w, 2, def, sizeof(def));
+	eof_pkt(&w, 3, DP_STATUS_AUTOCOMMIT);
+	put(&w, 4, def, sizeof(def));
+	eof_pkt(&w, 5, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(dp_track_idle(&t));
+	assert_int_equal(t.prepared, 1);
+	uint8_t closecmd[] = {DP_COM_STMT_CLOSE, 1, 0, 0, 0};
+	put(&w, 0, closecmd, sizeof(closecmd));
+	c2s(&t, &w);
+	assert_int_equal(t.prepared, 0);
+	assert_true(dp_track_idle(&t));
+	dp_track_clear(&t);
+}
+
+static void test_track_tls_and_confusion(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	/* SSLRequest: everything after is TLS, not followed. */
+	dp_track_init(&t);
+	greeting(&t);
+	uint8_t ssl[32] = {0};
+	uint32_t caps = DP_CLIENT_PROTOCOL_41 | DP_CLIENT_SSL | DP_CLIENT_SECURE_CONNECTION;
+	memcpy(ssl, &caps, 4);
+	put(&w, 1, ssl, sizeof(ssl));
+	c2s(&t, &w);
+	assert_int_equal(t.phase, DP_PH_OPAQUE);
+	assert_true(t.pins & DP_PIN_TLS);
+	dp_track_clear(&t);
+
+	/* A response with the wrong sequence id: stop trusting the framing. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	query(&t, "SELECT 1");
+	ok_pkt(&w, 5, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.phase, DP_PH_OPAQUE);
+	assert_true(t.pins & DP_PIN_PROTOCOL);
+	assert_true(dp_track_in_trans(&t) || !dp_track_idle(&t));
+	dp_track_clear(&t);
+
+	/* A client that speaks before the greeting. */
+	dp_track_init(&t);
+	put(&w, 0, "GET / HTTP/1.0", 14);
+	c2s(&t, &w);
+	assert_int_equal(t.phase, DP_PH_OPAQUE);
+	dp_track_clear(&t);
+}
+
+static void test_err_packet(void **state)
+{
+	uint8_t b[128], msg[64];
+	uint16_t code;
+	(void)state;
+	size_t n = dp_build_err(b, sizeof(b), 3, 1927, "08S01", "dbproxy: no primary available");
+	assert_int_equal(n, 4 + 9 + 29);
+	assert_int_equal(b[3], 3);
+	assert_int_equal(dp_err_parse(b + 4, n - 4, &code, (char *)msg, sizeof(msg)), 0);
+	assert_int_equal(code, 1927);
+	assert_string_equal((char *)msg, "dbproxy: no primary available");
+	assert_int_equal(memcmp(b + 7, "#08S01", 6), 0);
+	assert_int_equal(dp_build_err(b, 10, 0, 1, "HY000", "too long for the buffer"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_sha1_vectors),
+	    cmocka_unit_test(test_native_password),
+	    cmocka_unit_test(test_gtid),
+	    cmocka_unit_test(test_scanner_boundaries),
+	    cmocka_unit_test(test_scanner_16mib),
+	    cmocka_unit_test(test_track_transactions_and_results),
+	    cmocka_unit_test(test_track_deprecate_eof_and_pipelining),
+	    cmocka_unit_test(test_track_settings_and_pins),
+	    cmocka_unit_test(test_track_tls_and_confusion),
+	    cmocka_unit_test(test_err_packet),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
