@@ -99,9 +99,10 @@ typedef struct panel_db_problem {
 	char action[80];  /* what repair does, or did */
 } panel_db_problem;
 
-/* Compares the server with the rows (the super admin or the system): databases and users named after an account
- * (login or login_*) that have no row, and rows whose database or user is gone. With fix = 1,
- * adds the missing rows (for existing accounts) and removes the rows of what is gone. */
+/* Compares the server with the rows (the super admin or the system): databases and users named
+ * after an account (login or login_*) that have no row, and rows whose database or user is gone.
+ * With fix = 1, adds the missing rows (for existing accounts) and removes the rows of what is gone.
+ */
 PANEL_EXTERN int panel_database_repair(panel_db_problem **out, size_t *count, panel *p,
 				       const panel_actor *who, int fix);
 
