@@ -4,13 +4,13 @@
 # The PHP snippets are single-quoted on purpose: their $ belong to PHP.
 # shellcheck disable=SC2016
 set -euo pipefail
+# shellcheck source=tests/panelctl/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
 : "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
 # shellcheck disable=SC1091
 source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
 
 db=ctl_account_$$
 work=$(mktemp -d)
@@ -37,8 +37,6 @@ run() {
 	echo $?
 	set -e
 }
-out() { cat "$work/out"; }
-err() { cat "$work/err"; }
 # expect_rc WANT WHAT CMD...: CMD must exit with WANT.
 expect_rc() {
 	local want=$1 what=$2 rc

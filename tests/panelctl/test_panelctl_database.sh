@@ -5,13 +5,13 @@
 # The PHP snippets are single-quoted on purpose: their $ belong to PHP.
 # shellcheck disable=SC2016
 set -euo pipefail
+# shellcheck source=tests/panelctl/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
 : "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
 # shellcheck disable=SC1091
 source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
 
 db=ctl_database_$$
 # Member databases and users live on the server itself, beside other tests' ones: logins of
@@ -54,20 +54,6 @@ root = $work/root
 CONF
 ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
 sql() { root "$db" -e "$1"; }
-run() {
-	set +e
-	"$@" >"$work/out" 2>"$work/err"
-	echo $?
-	set -e
-}
-out() { cat "$work/out"; }
-err() { cat "$work/err"; }
-expect_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	rc=$(run "$@")
-	[[ $rc == "$want" ]] || fail "$what: exit $rc, want $want; stdout: $(out) stderr: $(err)"
-}
 jget() {
 	php -r '
 		$v = json_decode(stream_get_contents(STDIN), true);

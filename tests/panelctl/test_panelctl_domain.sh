@@ -4,13 +4,13 @@
 # The PHP snippets are single-quoted on purpose: their $ belong to PHP.
 # shellcheck disable=SC2016
 set -euo pipefail
+# shellcheck source=tests/panelctl/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
 : "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
 # shellcheck disable=SC1091
 source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
 
 db=ctl_domain_$$
 work=$(mktemp -d)
@@ -41,35 +41,6 @@ root = $work/root
 CONF
 ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
 sql() { mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "$1"; }
-run() {
-	set +e
-	"$@" >"$work/out" 2>"$work/err"
-	echo $?
-	set -e
-}
-out() { cat "$work/out"; }
-err() { cat "$work/err"; }
-expect_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	rc=$(run "$@")
-	[[ $rc == "$want" ]] || fail "$what: exit $rc, want $want; stdout: $(out) stderr: $(err)"
-}
-# jget PATH: the value at a dotted path (items.0.domain) of the JSON on stdin.
-jget() {
-	php -r '
-		$v = json_decode(stream_get_contents(STDIN), true);
-		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
-		foreach (explode(".", $argv[1]) as $k) {
-			if ($k === "") continue;
-			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
-			$v = $v[$k];
-		}
-		if (is_bool($v)) echo $v ? "true" : "false";
-		elseif ($v === null) echo "null";
-		elseif (is_array($v)) echo json_encode($v);
-		else echo $v;' "$1"
-}
 # column NAME: the values of one field of a JSON list's items on stdin, sorted, space-separated.
 column() {
 	php -r '$l = json_decode(stream_get_contents(STDIN), true);

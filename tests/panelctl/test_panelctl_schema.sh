@@ -2,13 +2,13 @@
 # panelctl schema status/migrate against a database of the shared test cluster: output, JSON,
 # and the exit codes scripts rely on.
 set -euo pipefail
+# shellcheck source=tests/panelctl/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build=${PANEL_BUILD:-build/release}
 panelctl=$build/bin/panelctl
 : "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
 # shellcheck disable=SC1091
 source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
 
 db=ctl_schema_$$
 work=$(mktemp -d)
