@@ -9,6 +9,7 @@
 #include "dp_buf.h"
 #include "dp_config.h"
 #include "dp_loop.h"
+#include "dp_pipe.h"
 
 typedef struct dp_session dp_session;
 typedef struct dp_op dp_op;
@@ -51,6 +52,7 @@ typedef struct dp_counters {
 	uint64_t sessions_closed, sessions_errored, sessions_migrated, migrate_failures;
 	uint64_t sessions_no_primary, handshake_timeouts;
 	uint64_t bytes_c2s, bytes_s2c;
+	uint64_t bytes_spliced; /* of which moved by splice(2), never copied into the proxy */
 	uint64_t failovers, switchovers, failover_refusals;
 	uint64_t fences;
 } dp_counters;
@@ -61,6 +63,7 @@ struct dp_proxy {
 	int argc;
 	char **argv; /* kept for SIGHUP: the file is re-read, then the flags again */
 	dp_bufpool *pool;
+	dp_pipepool *pipes;
 
 	int listen_fd, unix_fd;
 	dp_io listen_io, unix_io;

@@ -137,6 +137,11 @@ static json_t *status_json(dp_proxy *px)
 	    "bytes_server_to_client", (json_int_t)n->bytes_s2c, "failovers",
 	    (json_int_t)n->failovers, "switchovers", (json_int_t)n->switchovers,
 	    "failover_refusals", (json_int_t)n->failover_refusals, "fences", (json_int_t)n->fences);
+	uint64_t spins, sleeps;
+	dp_loop_poll_counts(px->loop, &spins, &sleeps);
+	json_object_set_new(counters, "bytes_spliced", json_integer((json_int_t)n->bytes_spliced));
+	json_object_set_new(counters, "polls_spinning", json_integer((json_int_t)spins));
+	json_object_set_new(counters, "polls_sleeping", json_integer((json_int_t)sleeps));
 	dp_server *w = dp_backend_pick(px);
 	return json_pack("{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I}, s:o, s:o, s:b}", "epoch",
 			 (json_int_t)px->epoch, "primary",
@@ -199,6 +204,8 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 		  count_waiting(px));
 	sb_printf(&b, "# TYPE dbproxy_buffers_in_use gauge\ndbproxy_buffers_in_use %zu\n",
 		  dp_bufpool_in_use(px->pool));
+	sb_printf(&b, "# TYPE dbproxy_pipes_in_use gauge\ndbproxy_pipes_in_use %zu\n",
+		  dp_pipepool_in_use(px->pipes));
 #define C(name, v)                                                                                 \
 	sb_printf(&b, "# TYPE dbproxy_" name " counter\ndbproxy_" name " %llu\n",                  \
 		  (unsigned long long)(v))
@@ -214,7 +221,15 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 	C("switchovers_total", n->switchovers);
 	C("failover_refusals_total", n->failover_refusals);
 	C("fences_total", n->fences);
+	C("bytes_spliced_total", n->bytes_spliced);
 #undef C
+	uint64_t spins, sleeps;
+	dp_loop_poll_counts(px->loop, &spins, &sleeps);
+	sb_printf(&b,
+		  "# TYPE dbproxy_event_polls_total counter\n"
+		  "dbproxy_event_polls_total{mode=\"spinning\"} %llu\n"
+		  "dbproxy_event_polls_total{mode=\"sleeping\"} %llu\n",
+		  (unsigned long long)spins, (unsigned long long)sleeps);
 	sb_printf(&b,
 		  "# TYPE dbproxy_bytes_total "
 		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"

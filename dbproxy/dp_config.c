@@ -64,9 +64,11 @@ static const key_def keys[] = {
     UINT(user_refresh_ms, "account hash refresh for session moves (30000)"),
     UINT(max_clients, "client connections accepted at most (4096)"),
     UINT(buffer_kib, "buffer per direction per session, KiB (64)"),
+    UINT(busy_poll_us, "poll without sleeping this long after traffic, 0 off (50)"),
     BOOL(auto_failover, "fail over automatically (on)"),
     {"failover_if_async", T_ASYNC, offsetof(dp_config, failover_if_async), 0,
      "refuse|allow: automatic failover when semi-sync was off (refuse)"},
+    BOOL(zero_copy, "relay large packets and TLS streams with splice(2) (on)"),
     BOOL(migrate_sessions, "move idle sessions to a new primary (on)"),
     BOOL(proxy_protocol, "send a PROXY v2 header to servers (off)"),
 };
@@ -91,6 +93,8 @@ void dp_config_defaults(dp_config *c)
 	c->user_refresh_ms = 30000;
 	c->max_clients = 4096;
 	c->buffer_kib = 64;
+	c->busy_poll_us = 50;
+	c->zero_copy = 1;
 	c->auto_failover = 1;
 	c->failover_if_async = DP_ASYNC_REFUSE;
 	c->migrate_sessions = 1;

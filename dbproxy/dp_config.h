@@ -59,6 +59,8 @@ typedef struct dp_config {
 	unsigned user_refresh_ms;      /* 30000: account hashes for session moves */
 
 	unsigned max_clients;  /* 4096 */
+	unsigned busy_poll_us; /* 50 */
+	int zero_copy;	       /* splice(2) large packets and opaque streams (on) */
 	unsigned buffer_kib;   /* 64 per direction */
 	int auto_failover;     /* 1 */
 	int failover_if_async; /* DP_ASYNC_REFUSE */

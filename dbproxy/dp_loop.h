@@ -61,6 +61,11 @@ void dp_loop_set_before_sleep(dp_loop *loop, dp_hook_fn *fn, void *arg);
 /* free(ptr) after the current batch of events has been handled. */
 void dp_loop_defer_free(dp_loop *loop, void *ptr, void (*free_fn)(void *));
 
+/* Spin (poll without sleeping) for up to us microseconds after each batch of events; 0 off. */
+void dp_loop_set_busy_poll(dp_loop *loop, unsigned us);
+/* epoll_wait calls that polled without sleeping, and those that could sleep (metrics). */
+void dp_loop_poll_counts(const dp_loop *loop, uint64_t *spins, uint64_t *sleeps);
+
 void dp_loop_run(dp_loop *loop);
 void dp_loop_stop(dp_loop *loop);
 

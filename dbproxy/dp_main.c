@@ -120,6 +120,7 @@ static void reload(dp_proxy *px)
 	for (int i = 0; i < px->nservers; i++)
 		px->servers[i]->conf = px->cfg.servers[i];
 	dp_log_set_level(px->cfg.log_level);
+	dp_loop_set_busy_poll(px->loop, px->cfg.busy_poll_us);
 	dp_monitor_reload(px);
 	for (int i = 0; i < px->nservers; i++)
 		if (!dp_timer_armed(&px->servers[i]->probe_timer) &&
@@ -202,10 +203,12 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 
 	if (dp_loop_new(&px->loop) < 0 ||
-	    dp_bufpool_new(&px->pool, px->cfg.buffer_kib * 1024u, 256) < 0) {
+	    dp_bufpool_new(&px->pool, px->cfg.buffer_kib * 1024u, 256) < 0 ||
+	    dp_pipepool_new(&px->pipes, 64) < 0) {
 		fprintf(stderr, "dbproxy: out of memory\n");
 		goto out;
 	}
+	dp_loop_set_busy_poll(px->loop, px->cfg.busy_poll_us);
 	for (int i = 0; i < px->cfg.nservers; i++) {
 		if (dp_server_new(&px->servers[i], px, i, &px->cfg.servers[i]) < 0) {
 			fprintf(stderr, "dbproxy: out of memory\n");
@@ -250,6 +253,7 @@ out:
 		dp_server_free(px->servers[i]);
 	dp_loop_free(px->loop); /* runs the deferred frees of the sessions */
 	dp_bufpool_free(px->pool);
+	dp_pipepool_free(px->pipes);
 	if (px->cfg.pid_file[0] && rc == 0)
 		unlink(px->cfg.pid_file);
 	dp_config_wipe(&px->cfg);

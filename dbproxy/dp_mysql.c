@@ -21,6 +21,20 @@ int dp_pktscan_at_boundary(const dp_pktscan *s)
 	return s->hdr_have == 0 && s->left == 0 && !s->continuing;
 }
 
+uint64_t dp_pktscan_skippable(const dp_pktscan *s)
+{
+	if (s->hdr_have != 0 || s->left <= 1 || s->head_len < s->head_cap)
+		return 0;
+	return s->left - 1;
+}
+
+void dp_pktscan_skip(dp_pktscan *s, uint64_t n)
+{
+	s->left -= (uint32_t)n;
+	s->total += n;
+	s->pos += n;
+}
+
 static int chunk_done(dp_pktscan *s, uint64_t end, dp_pkt_fn *fn, void *ctx)
 {
 	if (s->chunk_len == DP_MAX_CHUNK) {

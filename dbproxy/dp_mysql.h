@@ -106,6 +106,11 @@ void dp_pktscan_init(dp_pktscan *s, uint8_t *head, uint32_t head_cap);
 size_t dp_pktscan_feed(dp_pktscan *s, const uint8_t *data, size_t n, dp_pkt_fn *fn, void *ctx);
 /* True between packets (no partial header or payload pending). */
 int dp_pktscan_at_boundary(const dp_pktscan *s);
+/* Bytes of the current packet that need not be seen: those past its captured head, short of
+ * its last byte (fed normally, so that the packet completes). 0 when none. */
+uint64_t dp_pktscan_skippable(const dp_pktscan *s);
+/* Accounts for n (<= dp_pktscan_skippable) bytes relayed without being fed. */
+void dp_pktscan_skip(dp_pktscan *s, uint64_t n);
 
 /* Length-encoded integers: bytes used, or 0 when truncated/invalid (0xFB NULL gives 1 and
  * *null set). */

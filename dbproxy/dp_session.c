@@ -110,6 +110,9 @@ static void close_backend(dp_session *s)
 		s->bfd = -1;
 	}
 	dp_buf_release(&s->mig, s->px->pool);
+	/* Bytes spliced towards the lost backend went nowhere; the session's fate was decided
+	 * from c2s_sent, which does not count them. */
+	dp_pipe_release(&s->c2s_pipe, s->px->pipes);
 	set_server(s, NULL);
 }
 
@@ -141,6 +144,7 @@ static void session_end(dp_session *s, int level, const char *fmt, ...)
 	}
 	dp_buf_release(&s->c2s, px->pool);
 	dp_buf_release(&s->s2c, px->pool);
+	dp_pipe_release(&s->s2c_pipe, px->pipes);
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -184,9 +188,10 @@ static void update_masks(dp_session *s)
 	unsigned cm = 0, bm = 0;
 	if (s->cfd < 0)
 		return;
-	if (s->state != DP_S_CLOSING && !s->held && dp_buf_room(&s->c2s, px->pool) > 0)
+	if (s->state != DP_S_CLOSING && !s->held && dp_pipe_len(&s->c2s_pipe) == 0 &&
+	    dp_buf_room(&s->c2s, px->pool) > 0)
 		cm |= DP_EV_READ;
-	if (dp_buf_len(&s->s2c) > 0)
+	if (dp_buf_len(&s->s2c) > 0 || dp_pipe_len(&s->s2c_pipe) > 0)
 		cm |= DP_EV_WRITE;
 	dp_io_set(px->loop, &s->cio, cm);
 	if (s->bfd < 0)
@@ -200,9 +205,9 @@ static void update_masks(dp_session *s)
 		bm = DP_EV_READ | (s->mig_out_off < s->mig_out_len ? DP_EV_WRITE : 0);
 		break;
 	case DP_S_RELAY:
-		if (dp_buf_room(&s->s2c, px->pool) > 0)
+		if (dp_pipe_len(&s->s2c_pipe) == 0 && dp_buf_room(&s->s2c, px->pool) > 0)
 			bm |= DP_EV_READ;
-		if (dp_buf_len(&s->c2s) > 0)
+		if (dp_buf_len(&s->c2s) > 0 || dp_pipe_len(&s->c2s_pipe) > 0)
 			bm |= DP_EV_WRITE;
 		break;
 	default:
@@ -215,9 +220,14 @@ static void update_masks(dp_session *s)
 static int flush_c2s(dp_session *s)
 {
 	ssize_t n;
-	if (s->state != DP_S_RELAY || s->bfd < 0 || dp_buf_len(&s->c2s) == 0)
+	if (s->state != DP_S_RELAY || s->bfd < 0)
 		return 0;
-	n = dp_buf_write_fd(&s->c2s, s->px->pool, s->bfd);
+	if (dp_pipe_len(&s->c2s_pipe) > 0)
+		n = dp_pipe_drain(&s->c2s_pipe, s->px->pipes, s->bfd);
+	else if (dp_buf_len(&s->c2s) > 0)
+		n = dp_buf_write_fd(&s->c2s, s->px->pool, s->bfd);
+	else
+		return 0;
 	if (n < 0)
 		return -1;
 	s->c2s_sent += (uint64_t)n;
@@ -228,14 +238,22 @@ static int flush_c2s(dp_session *s)
 static int flush_s2c(dp_session *s)
 {
 	ssize_t n;
-	if (dp_buf_len(&s->s2c) == 0)
+	/* Spliced bytes come first: the buffer is filled only once the pipe is empty. */
+	if (dp_pipe_len(&s->s2c_pipe) > 0) {
+		n = dp_pipe_drain(&s->s2c_pipe, s->px->pipes, s->cfd);
+		if (n >= 0 && dp_pipe_len(&s->s2c_pipe) == 0 && dp_buf_len(&s->s2c) > 0)
+			n = dp_buf_write_fd(&s->s2c, s->px->pool, s->cfd);
+	} else if (dp_buf_len(&s->s2c) > 0) {
+		n = dp_buf_write_fd(&s->s2c, s->px->pool, s->cfd);
+	} else {
 		return 0;
-	n = dp_buf_write_fd(&s->s2c, s->px->pool, s->cfd);
+	}
 	if (n < 0) {
 		session_end(s, DP_LOG_INFO, "client write failed: %s", strerror(errno));
 		return -1;
 	}
-	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0) {
+	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 &&
+	    dp_pipe_len(&s->s2c_pipe) == 0) {
 		session_end(s, DP_LOG_INFO, "%s", s->end_reason);
 		return -1;
 	}
@@ -510,12 +528,70 @@ static void after_s2c(dp_session *s)
 	}
 }
 
+/* ---------------------------------------------------------------- zero-copy */
+
+/* Below this many bytes that the tracker need not see, copying is as cheap as splicing. */
+#define SPLICE_MIN 16384u
+
+/* How many bytes may be spliced from src into pipe now: 0 means copy through the buffer
+ * (small packets, which the tracker reads, or bytes already waiting in the buffer). */
+static size_t splice_budget(const dp_session *s, const dp_buf *buf, uint64_t skippable)
+{
+	if (!s->px->cfg.zero_copy || s->state != DP_S_RELAY || s->bfd < 0 || dp_buf_len(buf) > 0 ||
+	    skippable < SPLICE_MIN)
+		return 0;
+	return skippable > SIZE_MAX ? SIZE_MAX : (size_t)skippable;
+}
+
+/* Splices from fd into the pipe. >0 bytes moved, 0 on EOF, -1 with errno; errno EAGAIN or
+ * ENOBUFS: nothing to do now; ENOSYS: no pipe could be had, copy instead. */
+static ssize_t splice_in(dp_session *s, dp_pipe *pipe, int fd, size_t budget)
+{
+	ssize_t n = dp_pipe_fill(pipe, s->px->pipes, fd, budget);
+	if (n < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == EINVAL)) {
+		dp_debug("session %llu: no pipe for splice (%s): copying",
+			 (unsigned long long)s->id, strerror(errno));
+		errno = ENOSYS;
+	}
+	if (n > 0)
+		s->px->n.bytes_spliced += (uint64_t)n;
+	return n;
+}
+
+/* ---------------------------------------------------------------- relaying */
+
+/* Reads what the client sent into c2s, or splices it when it is the body of a large packet
+ * (or an opaque stream). >0 bytes, 0 on EOF, -1 with errno. */
+static ssize_t client_read(dp_session *s)
+{
+	dp_proxy *px = s->px;
+	size_t budget = splice_budget(s, &s->c2s, dp_track_c2s_skippable(&s->trk));
+	if (dp_pipe_len(&s->c2s_pipe) > 0) {
+		errno = EAGAIN; /* the backend must take the pipe's bytes first */
+		return -1;
+	}
+	if (budget > 0) {
+		ssize_t n = splice_in(s, &s->c2s_pipe, s->cfd, budget);
+		if (n > 0)
+			dp_track_c2s_skip(&s->trk, (uint64_t)n);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+	}
+	ssize_t n = dp_buf_read_fd(&s->c2s, px->pool, s->cfd);
+	if (n > 0)
+		dp_track_c2s(&s->trk, (const uint8_t *)s->c2s.data + s->c2s.end - n, (size_t)n);
+	return n;
+}
+
 static void client_readable(dp_session *s)
 {
 	dp_proxy *px = s->px;
-	uint32_t before = dp_buf_len(&s->c2s);
-	ssize_t n = dp_buf_read_fd(&s->c2s, px->pool, s->cfd);
-	(void)before;
+	ssize_t n;
+	if (s->state == DP_S_ORPHAN) {
+		n = dp_buf_read_fd(&s->c2s, px->pool, s->cfd);
+	} else {
+		n = client_read(s);
+	}
 	if (n == 0) {
 		/* Forward what the client sent last (COM_QUIT) so the server ends it cleanly. */
 		flush_c2s(s);
@@ -531,14 +607,12 @@ static void client_readable(dp_session *s)
 	}
 	s->bytes_c2s += (uint64_t)n;
 	px->n.bytes_c2s += (uint64_t)n;
-	const uint8_t *fresh = (const uint8_t *)s->c2s.data + s->c2s.end - n;
 	if (s->state == DP_S_ORPHAN) {
 		/* The one clean error, for the command the client just sent. */
 		error_close(s, 1, 1927, "08S01",
 			    "dbproxy: the session was lost when the primary changed; reconnect");
 		return;
 	}
-	dp_track_c2s(&s->trk, fresh, (size_t)n);
 	if (s->state == DP_S_RELAY && flush_c2s(s) < 0)
 		backend_lost(s, strerror(errno));
 }
@@ -546,7 +620,22 @@ static void client_readable(dp_session *s)
 static void backend_readable(dp_session *s)
 {
 	dp_proxy *px = s->px;
-	ssize_t n = dp_buf_read_fd(&s->s2c, px->pool, s->bfd);
+	size_t budget = splice_budget(s, &s->s2c, dp_track_s2c_skippable(&s->trk));
+	ssize_t n = -1;
+	if (dp_pipe_len(&s->s2c_pipe) > 0)
+		return; /* the client must take the pipe's bytes first */
+	if (budget > 0) {
+		n = splice_in(s, &s->s2c_pipe, s->bfd, budget);
+		if (n > 0) {
+			s->bytes_s2c += (uint64_t)n;
+			px->n.bytes_s2c += (uint64_t)n;
+			dp_track_s2c_skip(&s->trk, (uint64_t)n);
+			flush_s2c(s);
+			return;
+		}
+	}
+	if (budget == 0 || (n < 0 && errno == ENOSYS))
+		n = dp_buf_read_fd(&s->s2c, px->pool, s->bfd);
 	if (n == 0) {
 		backend_lost(s, "the server closed the connection");
 		return;
@@ -1039,6 +1128,8 @@ static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 		s->is_unix = is_unix;
 		s->started_ms = dp_now_ms();
 		s->state = DP_S_WAIT;
+		dp_pipe_init(&s->c2s_pipe);
+		dp_pipe_init(&s->s2c_pipe);
 		dp_track_init(&s->trk);
 		dp_timer_init(&s->timer, on_timer, s);
 		dp_socket_tune(fd, !is_unix);

@@ -8,6 +8,7 @@
 
 #include "dbproxy.h"
 #include "dp_buf.h"
+#include "dp_pipe.h"
 #include "dp_net.h"
 #include "dp_track.h"
 
@@ -35,7 +36,8 @@ struct dp_session {
 	dp_server *server; /* the backend now (NULL when none) */
 	uint64_t epoch;	   /* the writer epoch it was routed in */
 	dp_buf c2s, s2c;
-	uint64_t c2s_sent; /* client stream bytes written to a backend */
+	dp_pipe c2s_pipe, s2c_pipe; /* zero-copy: holds bytes only while c2s/s2c are empty */
+	uint64_t c2s_sent;	    /* client stream bytes written to a backend */
 	uint64_t bytes_c2s, bytes_s2c;
 	dp_timer timer;
 	uint64_t started_ms;

@@ -816,6 +816,39 @@ void dp_track_s2c(dp_track *t, const uint8_t *data, size_t n)
 		t->s2c.pos += n - used;
 }
 
+/* ---------------------------------------------------------------- bytes not seen */
+
+static int unframed(const dp_track *t)
+{
+	return t->phase == DP_PH_OPAQUE || t->phase == DP_PH_DONE;
+}
+
+uint64_t dp_track_c2s_skippable(const dp_track *t)
+{
+	return unframed(t) ? UINT64_MAX : dp_pktscan_skippable(&t->c2s);
+}
+
+uint64_t dp_track_s2c_skippable(const dp_track *t)
+{
+	return unframed(t) ? UINT64_MAX : dp_pktscan_skippable(&t->s2c);
+}
+
+void dp_track_c2s_skip(dp_track *t, uint64_t n)
+{
+	if (unframed(t))
+		t->c2s.pos += n;
+	else
+		dp_pktscan_skip(&t->c2s, n);
+}
+
+void dp_track_s2c_skip(dp_track *t, uint64_t n)
+{
+	if (unframed(t))
+		t->s2c.pos += n;
+	else
+		dp_pktscan_skip(&t->s2c, n);
+}
+
 /* ---------------------------------------------------------------- queries on state */
 
 int dp_track_idle(const dp_track *t)

@@ -95,6 +95,13 @@ void dp_track_clear(dp_track *t);
 void dp_track_c2s(dp_track *t, const uint8_t *data, size_t n);
 void dp_track_s2c(dp_track *t, const uint8_t *data, size_t n);
 
+/* Bytes the tracker need not see next in each direction (UINT64_MAX once the stream is
+ * opaque), and accounting for bytes relayed without being seen (zero-copy). */
+uint64_t dp_track_c2s_skippable(const dp_track *t);
+uint64_t dp_track_s2c_skippable(const dp_track *t);
+void dp_track_c2s_skip(dp_track *t, uint64_t n);
+void dp_track_s2c_skip(dp_track *t, uint64_t n);
+
 /* Nothing in flight: command phase, no command awaiting a response, both directions between
  * packets. */
 int dp_track_idle(const dp_track *t);

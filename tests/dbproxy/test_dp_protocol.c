@@ -171,6 +171,42 @@ static void test_scanner_16mib(void **state)
 	assert_true(dp_pktscan_at_boundary(&sc));
 }
 
+/* Zero-copy: the bytes past a packet's head may be skipped, never its last byte, never past
+ * a chunk's end; packets come out as if every byte had been fed. */
+static void test_scanner_skip(void **state)
+{
+	dp_pktscan sc;
+	seen s = {0};
+	uint8_t head[4], hdr[4] = {0xff, 0xff, 0xff, 0}, end[5] = {1, 0, 0, 1, 'z'};
+	uint8_t small[] = {2, 0, 0, 2, 'o', 'k'};
+	(void)state;
+	dp_pktscan_init(&sc, head, sizeof(head));
+	assert_int_equal(dp_pktscan_skippable(&sc), 0); /* at a boundary */
+	dp_pktscan_feed(&sc, hdr, 4, on_pkt, &s);
+	assert_int_equal(dp_pktscan_skippable(&sc), 0); /* the head is not captured yet */
+	dp_pktscan_feed(&sc, (const uint8_t *)"abc", 3, on_pkt, &s);
+	assert_int_equal(dp_pktscan_skippable(&sc), 0);
+	dp_pktscan_feed(&sc, (const uint8_t *)"d", 1, on_pkt, &s);
+	assert_int_equal(dp_pktscan_skippable(&sc), 0xFFFFFF - 4 - 1);
+	dp_pktscan_skip(&sc, 1000);
+	assert_int_equal(dp_pktscan_skippable(&sc), 0xFFFFFF - 4 - 1001);
+	dp_pktscan_skip(&sc, dp_pktscan_skippable(&sc));
+	assert_int_equal(dp_pktscan_skippable(&sc), 0); /* the chunk's last byte is fed */
+	assert_int_equal(s.n, 0);
+	dp_pktscan_feed(&sc, (const uint8_t *)"e", 1, on_pkt, &s);
+	assert_int_equal(s.n, 0); /* a full chunk: more follows */
+	dp_pktscan_feed(&sc, end, sizeof(end), on_pkt, &s);
+	dp_pktscan_feed(&sc, small, sizeof(small), on_pkt, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.len[0], 0xFFFFFF + 1);
+	assert_int_equal(s.first[0], 'a');
+	assert_int_equal(s.last_seq[0], 1);
+	assert_int_equal(s.len[1], 2);
+	assert_int_equal(s.start[1], 4 + 0xFFFFFF + sizeof(end));
+	assert_int_equal(s.first[1], 'o');
+	assert_true(dp_pktscan_at_boundary(&sc));
+}
+
 /* ---------------------------------------------------------------- tracker */
 
 typedef struct wire {
@@ -467,6 +503,12 @@ static void test_track_tls_and_confusion(void **state)
 	c2s(&t, &w);
 	assert_int_equal(t.phase, DP_PH_OPAQUE);
 	assert_true(t.pins & DP_PIN_TLS);
+	/* Opaque: every following byte may be spliced, and is accounted for. */
+	assert_true(dp_track_c2s_skippable(&t) == UINT64_MAX);
+	assert_true(dp_track_s2c_skippable(&t) == UINT64_MAX);
+	uint64_t pos = t.c2s.pos;
+	dp_track_c2s_skip(&t, 5000);
+	assert_int_equal(t.c2s.pos, pos + 5000);
 	dp_track_clear(&t);
 
 	/* A response with the wrong sequence id: stop trusting the framing. */
@@ -511,6 +553,7 @@ int main(void)
 	    cmocka_unit_test(test_gtid),
 	    cmocka_unit_test(test_scanner_boundaries),
 	    cmocka_unit_test(test_scanner_16mib),
+	    cmocka_unit_test(test_scanner_skip),
 	    cmocka_unit_test(test_track_transactions_and_results),
 	    cmocka_unit_test(test_track_deprecate_eof_and_pipelining),
 	    cmocka_unit_test(test_track_settings_and_pins),
