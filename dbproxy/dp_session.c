@@ -607,6 +607,7 @@ static void client_readable(dp_session *s)
 	}
 	s->bytes_c2s += (uint64_t)n;
 	px->n.bytes_c2s += (uint64_t)n;
+	s->client_spoke_last = 1;
 	if (s->state == DP_S_ORPHAN) {
 		/* The one clean error, for the command the client just sent. */
 		error_close(s, 1, 1927, "08S01",
@@ -629,6 +630,7 @@ static void backend_readable(dp_session *s)
 		if (n > 0) {
 			s->bytes_s2c += (uint64_t)n;
 			px->n.bytes_s2c += (uint64_t)n;
+			s->client_spoke_last = 0;
 			dp_track_s2c_skip(&s->trk, (uint64_t)n);
 			flush_s2c(s);
 			return;
@@ -648,6 +650,7 @@ static void backend_readable(dp_session *s)
 	}
 	s->bytes_s2c += (uint64_t)n;
 	px->n.bytes_s2c += (uint64_t)n;
+	s->client_spoke_last = 0;
 	dp_track_s2c(&s->trk, (const uint8_t *)s->s2c.data + s->s2c.end - n, (size_t)n);
 	after_s2c(s);
 	flush_s2c(s);
@@ -687,6 +690,12 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 	if (s->trk.phase == DP_PH_GREETING && s->bytes_s2c == 0 && !s->moving) {
 		/* Nothing reached the client yet: as if the connect had failed. */
 		retry_later(s, 0);
+		return;
+	}
+	if (s->trk.phase == DP_PH_OPAQUE) {
+		session_end(s, DP_LOG_INFO,
+			    "server connection lost (%s); the session cannot move (%s)", why,
+			    dp_track_pin_reason(s->trk.pins));
 		return;
 	}
 	if (s->trk.phase != DP_PH_CMD) {
@@ -1218,14 +1227,25 @@ void dp_sessions_leave(dp_proxy *px, dp_server *srv, int graceful)
 	}
 }
 
+/* An opaque stream (TLS) cannot be read, so whether it is inside a transaction is unknown:
+ * it counts as quiet when the server spoke last and nothing waits in either direction, that
+ * is when no statement is in flight. */
+static int opaque_quiet(const dp_session *s)
+{
+	return s->trk.phase == DP_PH_OPAQUE && !s->client_spoke_last && dp_buf_len(&s->c2s) == 0 &&
+	       dp_pipe_len(&s->c2s_pipe) == 0 && dp_buf_len(&s->s2c) == 0 &&
+	       dp_pipe_len(&s->s2c_pipe) == 0;
+}
+
 int dp_sessions_quiet(dp_proxy *px, dp_server *srv, unsigned *busy)
 {
 	*busy = 0;
 	for (dp_session *s = px->sessions; s; s = s->next) {
 		if (s->server != srv || s->held || s->state == DP_S_CLOSING)
 			continue;
-		if (s->state == DP_S_RELAY && dp_track_idle(&s->trk) &&
-		    !dp_track_in_trans(&s->trk)) {
+		if (s->state == DP_S_RELAY &&
+		    ((dp_track_idle(&s->trk) && !dp_track_in_trans(&s->trk)) || opaque_quiet(s))) {
+			/* Held: the session moves, or (opaque) ends, with the writer change. */
 			s->held = 1;
 			update_masks(s);
 			continue;
@@ -1262,10 +1282,13 @@ void dp_sessions_drain(dp_proxy *px)
 	dp_session *s = px->sessions, *next;
 	for (; s; s = next) {
 		next = s->next;
+		/* An opaque session (TLS) may be inside a transaction that nobody can see: it
+		 * stays until its client closes it or drain_timeout_ms. */
 		if (s->state == DP_S_WAIT || s->state == DP_S_ORPHAN ||
 		    (s->state == DP_S_RELAY && dp_track_idle(&s->trk) &&
 		     !dp_track_in_trans(&s->trk)) ||
-		    (s->state == DP_S_RELAY && s->trk.phase != DP_PH_CMD))
+		    (s->state == DP_S_RELAY && s->trk.phase != DP_PH_CMD &&
+		     s->trk.phase != DP_PH_OPAQUE))
 			session_end(s, DP_LOG_INFO, "shutting down");
 	}
 }

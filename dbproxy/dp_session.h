@@ -42,6 +42,7 @@ struct dp_session {
 	dp_timer timer;
 	uint64_t started_ms;
 	int held;		   /* not reading the client: a switchover holds new commands */
+	int client_spoke_last;	   /* the last bytes came from the client (opaque streams) */
 	int moving;		   /* waiting to move to a new primary (not a new session) */
 	int retrying;		   /* waiting out a short delay after a refused connect */
 	uint64_t wait_deadline_ms; /* the client gets an error then */

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Throughput benchmark for dbproxy (make bench; not part of make check): sysbench
-# oltp_point_select and oltp_read_write at 1, 4 and 16 threads, direct to the MariaDB primary,
-# through dbproxy and through HAProxy in TCP mode, interleaved, REPS times each (median kept).
-# A primary and a semi-sync replica from the test harness, everything on this machine.
+# oltp_point_select, oltp_read_write and large_rows (1 MiB rows, tests/bench/large_rows.lua) at
+# 1, 4 and 16 threads, direct to the MariaDB primary, through dbproxy with its defaults,
+# through dbproxy with busy polling and zero-copy off ("plain": the relay without either), and
+# through HAProxy in TCP mode, interleaved, REPS times each (median kept). A primary and a
+# semi-sync replica from the test harness, everything on this machine.
 # Environment: DURATION (s per run, default 10), REPS (default 3), THREADS ("1 4 16"),
-# WORKLOADS ("oltp_point_select oltp_read_write"). See docs/benchmarks.md.
+# WORKLOADS ("oltp_point_select oltp_read_write large_rows"). See docs/benchmarks.md.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -13,7 +15,7 @@ build=${PANEL_BUILD:-build/release}
 duration=${DURATION:-10}
 reps=${REPS:-3}
 threads=${THREADS:-"1 4 16"}
-workloads=${WORKLOADS:-"oltp_point_select oltp_read_write"}
+workloads=${WORKLOADS:-"oltp_point_select oltp_read_write large_rows"}
 out=$build/bench
 mkdir -p "$out"
 for tool in sysbench haproxy; do
@@ -25,10 +27,11 @@ done
 mc=tests/harness/mariadb-cluster
 work=$(mktemp -d "${TMPDIR:-/tmp}/dbproxy-bench.XXXXXX")
 dir=$work/cluster
-proxy_pid= haproxy_pid=
+proxy_pid= plain_pid= haproxy_pid=
 cleanup() {
 	local rc=$?
 	if [[ -n $proxy_pid ]]; then kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null || true; fi
+	if [[ -n $plain_pid ]]; then kill "$plain_pid" 2>/dev/null; wait "$plain_pid" 2>/dev/null || true; fi
 	if [[ -n $haproxy_pid ]]; then kill "$haproxy_pid" 2>/dev/null; wait "$haproxy_pid" 2>/dev/null || true; fi
 	"$mc" stop "$dir" >/dev/null 2>&1 || true
 	rm -rf "$work"
@@ -57,11 +60,19 @@ echo monitor-pw >"$work/mon.pw"
 
 direct_port=$SERVER0_PORT
 proxy_port=$(free_port)
+plain_port=$(free_port)
 haproxy_port=$(free_port)
-"$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" --server "127.0.0.1:$SERVER0_PORT" \
-	--server "127.0.0.1:$SERVER1_PORT" --monitor-user dbmon --monitor-password-file "$work/mon.pw" \
-	--log-level warn --max-clients 4000 2>"$work/dbproxy.log" &
+dbproxy_args=(--server "127.0.0.1:$SERVER0_PORT" --server "127.0.0.1:$SERVER1_PORT"
+	--monitor-user dbmon --monitor-password-file "$work/mon.pw" --log-level warn --max-clients 4000)
+"$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" "${dbproxy_args[@]}" 2>"$work/dbproxy.log" &
 proxy_pid=$!
+# The same relay without busy polling and without splice, to show what each brings. Both
+# dbproxies watch the same servers and agree: the first --server is the writer.
+# PLAIN_ARGS replaces its two options (experiments: PLAIN_ARGS="--zero-copy off").
+read -ra plain_args <<<"${PLAIN_ARGS:---busy-poll-us 0 --zero-copy off}"
+"$build/bin/dbproxy" --listen "127.0.0.1:$plain_port" "${dbproxy_args[@]}" "${plain_args[@]}" \
+	2>"$work/dbproxy-plain.log" &
+plain_pid=$!
 cat >"$work/haproxy.cfg" <<CFG
 global
 	maxconn 4000
@@ -82,31 +93,37 @@ sb_common=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=sbtest --mysql-
 	--mysql-db=sbtest --tables=4 --table-size=10000)
 echo "== sysbench prepare" >&2
 sysbench oltp_read_write "${sb_common[@]}" --mysql-port="$direct_port" prepare >"$work/prepare.log"
+large_rows=$root/tests/bench/large_rows.lua
+sysbench "$large_rows" "${sb_common[@]}" --mysql-port="$direct_port" prepare >>"$work/prepare.log"
 
-proxy_cpu() { # utime + stime of dbproxy in clock ticks
-	awk '{print $14 + $15}' "/proc/$proxy_pid/stat"
+cpu_ticks() { # utime + stime of a process in clock ticks
+	awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
 declare -A tps p95 qps cpu
 for w in $workloads; do
 	for t in $threads; do
 		for ((r = 1; r <= reps; r++)); do
-			for target in direct dbproxy haproxy; do
+			for target in direct dbproxy plain haproxy; do
+				pid=
 				case $target in
 				direct) port=$direct_port ;;
-				dbproxy) port=$proxy_port ;;
-				haproxy) port=$haproxy_port ;;
+				dbproxy) port=$proxy_port pid=$proxy_pid ;;
+				plain) port=$plain_port pid=$plain_pid ;;
+				haproxy) port=$haproxy_port pid=$haproxy_pid ;;
 				esac
-				c0=$(proxy_cpu)
-				res=$(sysbench "$w" "${sb_common[@]}" --mysql-port="$port" --threads="$t" \
+				script=$w
+				[[ $w == large_rows ]] && script=$large_rows
+				c0=$(cpu_ticks "${pid:-$$}")
+				res=$(sysbench "$script" "${sb_common[@]}" --mysql-port="$port" --threads="$t" \
 					--time="$duration" --percentile=95 --report-interval=0 run)
-				c1=$(proxy_cpu)
+				c1=$(cpu_ticks "${pid:-$$}")
 				k="$w/$t/$target"
 				tps[$k]+="$(sed -n 's/.*transactions: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' <<<"$res") "
 				qps[$k]+="$(sed -n 's/.*queries: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' <<<"$res") "
 				p95[$k]+="$(sed -n 's/.*95th percentile: *\([0-9.]*\).*/\1/p' <<<"$res") "
 				queries=$(sed -n 's/.*queries: *\([0-9]*\) .*/\1/p' <<<"$res")
-				if [[ $target == dbproxy ]]; then
+				if [[ -n $pid ]]; then
 					cpu[$k]+="$(awk -v d=$((c1 - c0)) -v q="$queries" -v hz="$(getconf CLK_TCK)" \
 						'BEGIN { printf "%.1f", d / hz * 1e6 / q }') "
 				fi
@@ -123,15 +140,20 @@ report=$out/dbproxy-throughput.md
 	echo "sysbench $(sysbench --version | awk '{print $2}'), $(haproxy -v | head -1 | awk '{print $1, $3}'), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}' || true)"
 	echo "$(nproc) CPUs, $(date -u +%FT%TZ), ${duration}s per run, median of $reps runs, 4 tables x 10000 rows"
 	echo
-	echo "| workload | threads | direct tps | dbproxy tps | HAProxy tps | dbproxy/direct | HAProxy/direct | p95 ms direct / dbproxy / HAProxy | dbproxy CPU µs/query |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	echo "(plain: dbproxy with ${plain_args[*]}; large_rows tps = MiB/s)"
+	echo
+	echo "| workload | threads | direct tps | dbproxy tps | plain tps | HAProxy tps | dbproxy/direct | plain/direct | HAProxy/direct | p95 ms direct / dbproxy / plain / HAProxy | CPU µs/query dbproxy / plain / HAProxy |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f%%", 100*a/b}'; }
 	for w in $workloads; do
 		for t in $threads; do
-			d=$(median "${tps[$w/$t/direct]}") p=$(median "${tps[$w/$t/dbproxy]}") h=$(median "${tps[$w/$t/haproxy]}")
-			echo "| $w | $t | $d | $p | $h | $(awk -v a="$p" -v b="$d" 'BEGIN{printf "%.1f%%", 100*a/b}') |" \
-				"$(awk -v a="$h" -v b="$d" 'BEGIN{printf "%.1f%%", 100*a/b}') |" \
-				"$(median "${p95[$w/$t/direct]}") / $(median "${p95[$w/$t/dbproxy]}") / $(median "${p95[$w/$t/haproxy]}") |" \
-				"$(median "${cpu[$w/$t/dbproxy]}") |"
+			d=$(median "${tps[$w/$t/direct]}") p=$(median "${tps[$w/$t/dbproxy]}")
+			n=$(median "${tps[$w/$t/plain]}") h=$(median "${tps[$w/$t/haproxy]}")
+			echo "| $w | $t | $d | $p | $n | $h | $(pct "$p" "$d") | $(pct "$n" "$d") | $(pct "$h" "$d") |" \
+				"$(median "${p95[$w/$t/direct]}") / $(median "${p95[$w/$t/dbproxy]}") /" \
+				"$(median "${p95[$w/$t/plain]}") / $(median "${p95[$w/$t/haproxy]}") |" \
+				"$(median "${cpu[$w/$t/dbproxy]}") / $(median "${cpu[$w/$t/plain]}") /" \
+				"$(median "${cpu[$w/$t/haproxy]}") |"
 		done
 	done
 } | tee "$report"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests of tests/harness/mariadb-cluster, the shell entry point of the MariaDB test harness:
-# start, sql, status, kill, start-server, the owner guard and stop. Exit 0 when all pass.
+# start, sql, status, kill, start-server, the owner guard, --tls and stop. Exit 0 when all pass.
 
 set -uo pipefail
 
@@ -9,6 +9,7 @@ MC=$HERE/mariadb-cluster
 BASE=$(mktemp -d "${TMPDIR:-/tmp}/th-cluster-test.XXXXXX") || exit 1
 C1=$BASE/c1
 C2=$BASE/c2
+C3=$BASE/c3
 OWNER=
 failures=0
 
@@ -39,6 +40,7 @@ cleanup()
 {
 	"$MC" stop "$C1" 2>/dev/null
 	"$MC" stop "$C2" 2>/dev/null
+	"$MC" stop "$C3" 2>/dev/null
 	if [[ -n $OWNER ]]; then
 		kill -9 "$OWNER" 2>/dev/null
 	fi
@@ -91,6 +93,31 @@ status_field()
 	"$MC" status "$dir" | awk -v i="$idx" -v f="$field" '$1 == i { print $f }'
 }
 
+# tls_cipher DIR IDX CA: the session's Ssl_cipher of a TCP connection to server IDX that uses
+# TLS and verifies the server's certificate (and its name, 127.0.0.1) against CA; fails when
+# the connection does.
+tls_cipher()
+{
+	local dir=$1 idx=$2 ca=$3 port
+	port=$(sed -n "s/^SERVER${idx}_PORT=//p" "$dir/cluster.env")
+	mariadb --no-defaults --host=127.0.0.1 --port="$port" --user=root --connect-timeout=10 \
+		--ssl-ca="$ca" --ssl-verify-server-cert --batch --skip-column-names \
+		-e "SHOW SESSION STATUS LIKE 'Ssl_cipher'" | cut -f 2
+}
+
+# tls_ok DIR IDX: a verified TLS connection to server IDX works and has a cipher.
+tls_ok()
+{
+	local cipher
+	cipher=$(tls_cipher "$1" "$2" "$1/tls/ca.pem") && [[ -n $cipher ]]
+}
+
+# tls_refused DIR IDX CA: the TLS connection fails (the certificate does not verify).
+tls_refused()
+{
+	! tls_cipher "$@" >/dev/null 2>&1
+}
+
 # Processes whose command line names the folder (servers and the guard).
 no_process_in()
 {
@@ -108,6 +135,11 @@ check "env prints cluster.env" equals "$("$MC" env "$C1")" "$(cat "$C1/cluster.e
 check "cluster.env is shell-sourceable" bash -c "set -eu; . '$C1/cluster.env'; \
 	[[ \$SERVER1_PORT =~ ^[0-9]+\$ && \$SERVER0_SOCKET == '$C1/server0/sock' ]]"
 check "each server has its stored command line" test -s "$C1/server1/args"
+check "without --tls cluster.env says CLUSTER_TLS=0 and names no CA" \
+	bash -c "grep -qx 'CLUSTER_TLS=0' '$C1/cluster.env' &&
+		grep -qx 'CLUSTER_TLS_CA=' '$C1/cluster.env'"
+check "without --tls the servers have no TLS" \
+	sql_equals "$C1" 0 "SELECT @@have_ssl" DISABLED
 
 # ---------------------------------------------------------------- sql
 check "sql prints tab-separated rows" sql_equals "$C1" 0 "SELECT 1, 'a b'" $'1\ta b'
@@ -180,6 +212,52 @@ OWNER=
 check "the owner's death stops its servers within 10 s" until_true 10 gone "$pid2"
 check "the owner's death removes its folder within 10 s" until_true 10 test ! -e "$C2"
 check "no process of the second cluster is left (guard included)" until_true 5 no_process_in "$C2"
+
+# ---------------------------------------------------------------- --tls
+out=$("$MC" start "$C3" --replicas 1 --tls --owner-pid $$)
+check "start --tls exits 0" equals "$?" 0
+check "cluster.env says CLUSTER_TLS=1" grep -qx 'CLUSTER_TLS=1' "$C3/cluster.env"
+check "cluster.env names the CA, the certificate and the key" \
+	bash -c "grep -qx 'CLUSTER_TLS_CA=$C3/tls/ca.pem' '$C3/cluster.env' &&
+		grep -qx 'CLUSTER_TLS_CERT=$C3/tls/server-cert.pem' '$C3/cluster.env' &&
+		grep -qx 'CLUSTER_TLS_KEY=$C3/tls/server-key.pem' '$C3/cluster.env'"
+check "the keys are private (mode 0600)" \
+	equals "$(stat -c %a "$C3/tls/server-key.pem" "$C3/tls/ca-key.pem" | sort -u)" 600
+check "the server certificate is signed by the CA" \
+	bash -c "openssl verify -CAfile '$C3/tls/ca.pem' '$C3/tls/server-cert.pem' >/dev/null"
+check "the server certificate names 127.0.0.1 and localhost" \
+	bash -c "openssl x509 -in '$C3/tls/server-cert.pem' -noout -checkip 127.0.0.1 |
+		grep -q 'does match' && openssl x509 -in '$C3/tls/server-cert.pem' -noout \
+		-checkhost localhost | grep -q 'does match'"
+check "the certificates are valid for 2 days, not more" \
+	bash -c "{ openssl x509 -in '$C3/tls/server-cert.pem' -noout -checkend $((2 * 86400 - 600)) &&
+		! openssl x509 -in '$C3/tls/server-cert.pem' -noout -checkend $((2 * 86400 + 600)) &&
+		! openssl x509 -in '$C3/tls/ca.pem' -noout -checkend $((2 * 86400 + 600)); } >/dev/null"
+check "every server is started with the CA, certificate and key" \
+	bash -c "grep -qx -- '--ssl-ca=$C3/tls/ca.pem' '$C3/server1/args' &&
+		grep -qx -- '--ssl-cert=$C3/tls/server-cert.pem' '$C3/server1/args' &&
+		grep -qx -- '--ssl-key=$C3/tls/server-key.pem' '$C3/server1/args'"
+check "the primary accepts a TLS connection verified against the CA" tls_ok "$C3" 0
+check "the replica accepts a TLS connection verified against the CA" tls_ok "$C3" 1
+# Another CA, made here: the servers' certificate must not verify against it.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+	-subj "/CN=not the cluster's CA" -keyout "$BASE/other-ca-key.pem" \
+	-out "$BASE/other-ca.pem" >/dev/null 2>&1
+check "another CA is made for the next check" test -s "$BASE/other-ca.pem"
+check "verification against another CA fails" tls_refused "$C3" 0 "$BASE/other-ca.pem"
+check "a TCP connection without TLS still works, unencrypted" \
+	equals "$(mariadb --no-defaults --host=127.0.0.1 --user=root --skip-ssl --batch \
+		--port="$(sed -n 's/^SERVER0_PORT=//p' "$C3/cluster.env")" --skip-column-names \
+		-e "SHOW SESSION STATUS LIKE 'Ssl_cipher'")" $'Ssl_cipher\t'
+"$MC" sql "$C3" 0 "CREATE DATABASE tlstest; CREATE TABLE tlstest.t (i INT PRIMARY KEY);
+	INSERT INTO tlstest.t VALUES (1)"
+check "kill and start-server restart a --tls replica" \
+	bash -c "'$MC' kill '$C3' 1 && '$MC' start-server '$C3' 1"
+check "the restarted replica speaks TLS again" tls_ok "$C3" 1
+check "the restarted replica replicates" \
+	until_true 10 sql_equals "$C3" 1 "SELECT COUNT(*) FROM tlstest.t" 1
+check "stop removes a --tls cluster with its certificates" \
+	bash -c "'$MC' stop '$C3' && test ! -e '$C3'"
 
 # ---------------------------------------------------------------- stop
 pid0=$(status_field "$C1" 0 3)

@@ -326,6 +326,12 @@ static int th_env_to_cluster(const char *key, const char *value, void *arg)
 		return th_copy(c->repl_user, sizeof(c->repl_user), value);
 	if (strcmp(key, "CLUSTER_REPL_PASSWORD") == 0)
 		return th_copy(c->repl_password, sizeof(c->repl_password), value);
+	if (strcmp(key, "CLUSTER_TLS") == 0)
+		return th_parse_int(value, 0, 1, &c->tls);
+	if (strcmp(key, "CLUSTER_TLS_CA") == 0)
+		return th_copy(c->tls_ca, sizeof(c->tls_ca), value);
+	if (strcmp(key, "CLUSTER_TLS_CERT") == 0)
+		return th_copy(c->tls_cert, sizeof(c->tls_cert), value);
 	if (th_server_key(key, &idx, &field) < 0)
 		return 0; /* keys we do not need, and keys added later */
 
@@ -388,7 +394,8 @@ int th_cluster_attach(th_cluster **out, const char *dir)
 	if (th_env_each(dir, th_env_to_cluster, c) < 0)
 		goto fail;
 	if (c->dir[0] == '\0' || c->nservers == 0 || c->user[0] == '\0' ||
-	    c->repl_user[0] == '\0') {
+	    c->repl_user[0] == '\0' ||
+	    (c->tls && (c->tls_ca[0] == '\0' || c->tls_cert[0] == '\0'))) {
 		th_err("%s/cluster.env is incomplete", dir);
 		goto fail;
 	}
@@ -413,7 +420,7 @@ fail:
 
 int th_cluster_start(th_cluster **out, const th_options *opts)
 {
-	static const th_options defaults = {.replicas = 0, .semisync = 0};
+	static const th_options defaults = {.replicas = 0, .semisync = 0, .tls = 0};
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX], replicas[16], owner[32];
 	const char *args[TH_MAX_ARGS + 1];
@@ -444,6 +451,8 @@ int th_cluster_start(th_cluster **out, const th_options *opts)
 	args[n++] = replicas;
 	if (opts->semisync)
 		args[n++] = "--semisync";
+	if (opts->tls)
+		args[n++] = "--tls";
 	args[n++] = "--owner-pid";
 	args[n++] = owner;
 	args[n] = NULL;

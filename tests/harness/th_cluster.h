@@ -25,12 +25,16 @@ typedef struct th_cluster {
 	char password[64];
 	char repl_user[64]; /* replication user present on every server */
 	char repl_password[64];
-	int owned; /* started by this process: th_cluster_free stops it */
+	int tls;		 /* started with TLS (th_options.tls) */
+	char tls_ca[PATH_MAX];	 /* the CA of the servers' certificate; "" without TLS */
+	char tls_cert[PATH_MAX]; /* the servers' certificate (127.0.0.1, localhost) */
+	int owned;		 /* started by this process: th_cluster_free stops it */
 } th_cluster;
 
 typedef struct th_options {
 	int replicas; /* 0..TH_MAX_SERVERS-1 */
 	int semisync; /* semi-sync replication, AFTER_SYNC, enabled on every server */
+	int tls;      /* a throwaway CA and server certificate, TLS on every server */
 } th_options;
 
 /* Starts a new cluster in a fresh folder under $TMPDIR (or /tmp) and waits until every server
