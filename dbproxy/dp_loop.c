@@ -30,6 +30,7 @@ struct dp_loop {
 	uint64_t busy_poll_us;	/* spin this long after the last event before sleeping */
 	uint64_t last_event_us; /* when the last non-empty batch ended */
 	uint64_t spins, sleeps; /* epoll_wait calls that polled / that could sleep */
+	int32_t batch_avg16;	/* events per non-empty batch, moving average, times 16 */
 	struct epoll_event events[MAX_EVENTS];
 };
 
@@ -288,10 +289,15 @@ void dp_loop_poll_counts(const dp_loop *loop, uint64_t *spins, uint64_t *sleeps)
  * arrives within tens of microseconds. Polling (timeout 0) for that long instead of sleeping
  * spares the proxy a scheduler wakeup per hop, which on a small VM costs as much as the query
  * itself; once nothing has come for busy_poll_us, the loop sleeps as usual, so an idle proxy
- * uses no CPU. */
+ * uses no CPU. Only while batches hold about one event (a latency-bound load, CPUs otherwise
+ * idle between hops): with several sessions busy at once the CPUs are shared with the clients
+ * and servers, and spinning would take time from them. */
+#define SPIN_MAX_BATCH16 24 /* 1.5 events per batch */
+
 static int wait_timeout(dp_loop *loop)
 {
-	if (loop->busy_poll_us > 0 && dp_now_us() - loop->last_event_us < loop->busy_poll_us) {
+	if (loop->busy_poll_us > 0 && loop->batch_avg16 < SPIN_MAX_BATCH16 &&
+	    dp_now_us() - loop->last_event_us < loop->busy_poll_us) {
 		loop->spins++;
 		return 0;
 	}
@@ -334,8 +340,10 @@ void dp_loop_run(dp_loop *loop)
 			io->fn(loop, io, got);
 		}
 		run_deferred(loop);
-		if (n > 0 && loop->busy_poll_us > 0)
+		if (n > 0 && loop->busy_poll_us > 0) {
 			loop->last_event_us = dp_now_us();
+			loop->batch_avg16 += (n * 16 - loop->batch_avg16) / 8;
+		}
 		run_timers(loop);
 	}
 }
