@@ -632,6 +632,7 @@ static void backend_readable(dp_session *s)
 			px->n.bytes_s2c += (uint64_t)n;
 			s->client_spoke_last = 0;
 			dp_track_s2c_skip(&s->trk, (uint64_t)n);
+			after_s2c(s); /* e.g. the TLS handshake timer, on the first spliced bytes */
 			flush_s2c(s);
 			return;
 		}
