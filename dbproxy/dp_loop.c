@@ -1,6 +1,7 @@
 /* dbproxy event loop: epoll file events, a min-heap of timers and a before-sleep hook, in the
  * style of Redis' ae.c. Single-threaded: every handler runs on the loop's thread. */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -291,7 +292,8 @@ void dp_loop_poll_counts(const dp_loop *loop, uint64_t *spins, uint64_t *sleeps)
  * itself; once nothing has come for busy_poll_us, the loop sleeps as usual, so an idle proxy
  * uses no CPU. Only while batches hold about one event (a latency-bound load, CPUs otherwise
  * idle between hops): with several sessions busy at once the CPUs are shared with the clients
- * and servers, and spinning would take time from them. */
+ * and servers, and spinning would take time from them. Each spin also yields the CPU to any
+ * runnable thread first, for the same reason. */
 #define SPIN_MAX_BATCH16 24 /* 1.5 events per batch */
 
 static int wait_timeout(dp_loop *loop)
@@ -299,6 +301,7 @@ static int wait_timeout(dp_loop *loop)
 	if (loop->busy_poll_us > 0 && loop->batch_avg16 < SPIN_MAX_BATCH16 &&
 	    dp_now_us() - loop->last_event_us < loop->busy_poll_us) {
 		loop->spins++;
+		sched_yield(); /* a runnable client or server thread goes first */
 		return 0;
 	}
 	loop->sleeps++;
