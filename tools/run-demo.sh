@@ -51,6 +51,8 @@ free_port() {
 proxy_port=$(free_port)
 proxy_admin=$(free_port)
 echo "run: starting dbproxy on 127.0.0.1:$proxy_port"
+# The servers are new: a writer remembered from an earlier demo would fence the new primary.
+rm -f "$run/dbproxy.state"
 "$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" \
 	--server "s0=127.0.0.1:$SERVER0_PORT" --server "s1=127.0.0.1:$SERVER1_PORT" \
 	--monitor-user "$CLUSTER_USER" --monitor-password-file "$run/db.secret" \
@@ -58,12 +60,14 @@ echo "run: starting dbproxy on 127.0.0.1:$proxy_port"
 	--admin "127.0.0.1:$proxy_admin" --admin-token-file "$run/dbproxy-admin.token" \
 	--state-file "$run/dbproxy.state" 2>"$run/dbproxy.log" &
 proxy_pid=$!
+routed=
 for _ in $(seq 1 100); do
 	MYSQL_PWD=$CLUSTER_PASSWORD mariadb -h 127.0.0.1 -P "$proxy_port" -u "$CLUSTER_USER" \
-		-e 'SELECT 1' >/dev/null 2>&1 && break
+		--connect-timeout=1 -e 'SELECT 1' >/dev/null 2>&1 && { routed=1; break; }
 	kill -0 "$proxy_pid" 2>/dev/null || { cat "$run/dbproxy.log" >&2; exit 1; }
 	sleep 0.1
 done
+[[ -n $routed ]] || { tail -n 20 "$run/dbproxy.log" >&2; echo "run: dbproxy routes no client" >&2; exit 1; }
 cat >"$run/panel.conf" <<CONF
 ; Written by \`make run\`: the demo's libpanel configuration.
 [database]
