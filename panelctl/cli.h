@@ -133,6 +133,32 @@ void cli_print_list(json_t *items, uint64_t total, const char *next_cursor);
 /* Appends item (stolen) to items. -1 when either is NULL (out of memory). */
 int cli_append(json_t *items, json_t *item);
 
+/* ---------------------------------------------------------------- list paging (paging.c) */
+
+/* The paging options of every list command; their codes stay clear of the commands' own. */
+enum { CLI_OPT_LIMIT = 0x1000, CLI_OPT_CURSOR, CLI_OPT_ALL };
+/* clang-format off */
+#define CLI_PAGING_OPTIONS \
+	{"limit", required_argument, NULL, CLI_OPT_LIMIT}, \
+	{"cursor", required_argument, NULL, CLI_OPT_CURSOR}, \
+	{"all", no_argument, NULL, CLI_OPT_ALL}
+/* clang-format on */
+
+typedef struct cli_paging {
+	size_t limit;	  /* --limit N (1..500); 0: the library's default page */
+	const char *from; /* --cursor C: the page to start from; NULL: the first */
+	int all;	  /* --all: follow the cursors to the last page */
+} cli_paging;
+
+/* 1 when opt (from cli_next_option) is a paging option, taken into pg; *rc is then 0, or the
+ * exit code of a usage error already reported. 0 when opt is another option. */
+int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
+/* Prints a collected list: in JSON mode {"items", "total", "next_cursor"}, else the table and,
+ * when cursor is not empty, how to ask for more `what`. Takes items and t (either may be
+ * NULL). */
+void cli_paging_print(const cli *c, json_t *items, cli_table *t, uint64_t total, const char *cursor,
+		      const char *what);
+
 /* Confirms a verb that returns no object: with --json, prints object (stolen), else the text
  * line. Returns 0 (or the exit code of an out-of-memory error). */
 int cli_done(const cli *c, json_t *object, const char *fmt, ...)

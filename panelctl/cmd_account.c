@@ -105,9 +105,6 @@ enum {
 	OPT_ENABLED,
 	OPT_CREATOR,
 	OPT_EXPIRING,
-	OPT_LIMIT,
-	OPT_CURSOR,
-	OPT_ALL,
 	OPT_PERIODS,
 	OPT_YES,
 	OPT_DRY_RUN,
@@ -241,9 +238,7 @@ static int account_list(cli *c, int argc, char **argv)
 	    {"enabled", required_argument, NULL, OPT_ENABLED},
 	    {"creator", required_argument, NULL, OPT_CREATOR},
 	    {"expiring", required_argument, NULL, OPT_EXPIRING},
-	    {"limit", required_argument, NULL, OPT_LIMIT},
-	    {"cursor", required_argument, NULL, OPT_CURSOR},
-	    {"all", no_argument, NULL, OPT_ALL},
+	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
@@ -252,14 +247,20 @@ static int account_list(cli *c, int argc, char **argv)
 	panel_account_list *page = NULL;
 	const char *creator = NULL;
 	char cursor[sizeof(page->next_cursor)] = "";
-	uint64_t total = 0, limit;
+	cli_paging pg = {0};
+	uint64_t total = 0;
 	json_t *items = NULL;
 	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, all = 0, first = 1;
+	int opt, rc = 0, first = 1;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (cli_paging_option(c, &pg, opt, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (opt) {
 		case OPT_PREFIX:
 			filter.login_prefix = optarg;
@@ -281,23 +282,14 @@ static int account_list(cli *c, int argc, char **argv)
 			if ((rc = parse_int(&filter.expiring_days, c, "--expiring", optarg)) != 0)
 				return rc;
 			break;
-		case OPT_LIMIT:
-			if (cli_parse_u64(&limit, optarg, 500) < 0 || limit == 0)
-				return cli_usage_error(c, "--limit: a number from 1 to 500");
-			filter.limit = (size_t)limit;
-			break;
-		case OPT_CURSOR:
-			filter.cursor = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
-			break;
 		default:
 			return rc;
 		}
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "account list takes no positional argument");
+	filter.limit = pg.limit;
+	filter.cursor = pg.from;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	if (creator) {
@@ -325,18 +317,10 @@ static int account_list(cli *c, int argc, char **argv)
 		panel_account_list_free(page);
 		page = NULL;
 		filter.cursor = cursor;
-	} while (all && cursor[0]);
-	if (c->json) {
-		json_t *o = json_pack("{s:O, s:I, s:s?}", "items", items, "total",
-				      (json_int_t)total, "next_cursor", cursor[0] ? cursor : NULL);
-		cli_print_json(o);
-	} else {
-		cli_table_print(t, stdout);
-		t = NULL;
-		if (cursor[0])
-			fprintf(stderr, "panelctl: more accounts: add --cursor %s (or use --all)\n",
-				cursor);
-	}
+	} while (pg.all && cursor[0]);
+	cli_paging_print(c, items, t, total, cursor, "accounts");
+	items = NULL;
+	t = NULL;
 out:
 	panel_account_list_free(page);
 	json_decref(items);

@@ -17,9 +17,6 @@ enum {
 	OPT_NO_MX,
 	OPT_NOERASE,
 	OPT_FORCE,
-	OPT_LIMIT,
-	OPT_CURSOR,
-	OPT_ALL,
 	OPT_DNS,
 	OPT_MX,
 	OPT_IF_MATCH,
@@ -148,37 +145,31 @@ static int domain_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"login", required_argument, NULL, OPT_LOGIN},
-	    {"limit", required_argument, NULL, OPT_LIMIT},
-	    {"cursor", required_argument, NULL, OPT_CURSOR},
-	    {"all", no_argument, NULL, OPT_ALL},
+	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
 					      "NOERASE", "ENTRIES", "DNS_ACTION"};
 	char cursor[PANEL_DOMAIN_MAX + 1] = "";
-	const char *login = NULL, *from = NULL;
+	const char *login = NULL;
 	panel_domain_list *page = NULL;
-	uint64_t total = 0, limit = 0;
+	cli_paging pg = {0};
+	uint64_t total = 0;
 	json_t *items = NULL;
 	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, all = 0, first = 1;
+	int opt, rc = 0, first = 1;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (cli_paging_option(c, &pg, opt, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (opt) {
 		case OPT_LOGIN:
 			login = optarg;
-			break;
-		case OPT_LIMIT:
-			if (cli_parse_u64(&limit, optarg, 500) < 0 || limit == 0)
-				return cli_usage_error(c, "--limit: a number from 1 to 500");
-			break;
-		case OPT_CURSOR:
-			from = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
 			break;
 		default:
 			return rc;
@@ -191,7 +182,7 @@ static int domain_list(cli *c, int argc, char **argv)
 	if (c->json ? !(items = json_array()) : !(t = cli_table_new(7, headers)))
 		return cli_error(c, PANEL_ERROR, "out of memory");
 	do {
-		if (panel_domain_list_get(&page, c->p, &c->actor, login, (size_t)limit, from, 0) <
+		if (panel_domain_list_get(&page, c->p, &c->actor, login, pg.limit, pg.from, 0) <
 		    0) {
 			rc = cli_fail(c);
 			goto out;
@@ -206,18 +197,11 @@ static int domain_list(cli *c, int argc, char **argv)
 		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
 		panel_domain_list_free(page);
 		page = NULL;
-		from = cursor;
-	} while (all && cursor[0]);
-	if (c->json) {
-		cli_print_list(items, total, cursor);
-		items = NULL;
-	} else {
-		cli_table_print(t, stdout);
-		t = NULL;
-		if (cursor[0])
-			fprintf(stderr, "panelctl: more domains: add --cursor %s (or use --all)\n",
-				cursor);
-	}
+		pg.from = cursor;
+	} while (pg.all && cursor[0]);
+	cli_paging_print(c, items, t, total, cursor, "domains");
+	items = NULL;
+	t = NULL;
 out:
 	panel_domain_list_free(page);
 	json_decref(items);

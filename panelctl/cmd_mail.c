@@ -13,9 +13,6 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_EXPIRES,
 	OPT_PREFIX,
-	OPT_LIMIT,
-	OPT_CURSOR,
-	OPT_ALL,
 	OPT_YES,
 };
 
@@ -230,37 +227,31 @@ static int mail_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"prefix", required_argument, NULL, OPT_PREFIX},
-	    {"limit", required_argument, NULL, OPT_LIMIT},
-	    {"cursor", required_argument, NULL, OPT_CURSOR},
-	    {"all", no_argument, NULL, OPT_ALL},
+	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES",
 					      "SIZE"};
-	const char *prefix = NULL, *from = NULL, *domain;
+	const char *prefix = NULL, *domain;
 	char cursor[sizeof(((panel_mail_list *)0)->next_cursor)] = "";
 	panel_mail_list *page = NULL;
-	uint64_t total = 0, limit = 0;
+	cli_paging pg = {0};
+	uint64_t total = 0;
 	json_t *items = NULL;
 	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, all = 0, first = 1;
+	int opt, rc = 0, first = 1;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (cli_paging_option(c, &pg, opt, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (opt) {
 		case OPT_PREFIX:
 			prefix = optarg;
-			break;
-		case OPT_LIMIT:
-			if (cli_parse_u64(&limit, optarg, 500) < 0 || limit == 0)
-				return cli_usage_error(c, "--limit: a number from 1 to 500");
-			break;
-		case OPT_CURSOR:
-			from = optarg;
-			break;
-		case OPT_ALL:
-			all = 1;
 			break;
 		default:
 			return rc;
@@ -275,7 +266,7 @@ static int mail_list(cli *c, int argc, char **argv)
 	if (c->json ? !(items = json_array()) : !(t = cli_table_new(5, headers)))
 		return cli_error(c, PANEL_ERROR, "out of memory");
 	do {
-		if (panel_mail_list_get(&page, c->p, &c->actor, domain, prefix, (size_t)limit, from,
+		if (panel_mail_list_get(&page, c->p, &c->actor, domain, prefix, pg.limit, pg.from,
 					0) < 0) {
 			rc = cli_fail(c);
 			goto out;
@@ -290,19 +281,11 @@ static int mail_list(cli *c, int argc, char **argv)
 		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
 		panel_mail_list_free(page);
 		page = NULL;
-		from = cursor;
-	} while (all && cursor[0]);
-	if (c->json) {
-		cli_print_list(items, total, cursor);
-		items = NULL;
-	} else {
-		cli_table_print(t, stdout);
-		t = NULL;
-		if (cursor[0])
-			fprintf(stderr,
-				"panelctl: more addresses: add --cursor %s (or use --all)\n",
-				cursor);
-	}
+		pg.from = cursor;
+	} while (pg.all && cursor[0]);
+	cli_paging_print(c, items, t, total, cursor, "addresses");
+	items = NULL;
+	t = NULL;
 out:
 	panel_mail_list_free(page);
 	json_decref(items);
