@@ -86,7 +86,10 @@ struct dp_proxy {
 	dp_event history[DP_HISTORY_MAX];
 	unsigned nhistory;
 	uint64_t next_event_id;
-	int last_semi_on; /* semi-sync state of the primary at the last good probe */
+	int last_semi_on;	    /* semi-sync state of the primary at the last good probe */
+	int last_semi_enabled;	    /* rpl_semi_sync_master_enabled on it: restored at promotion */
+	unsigned last_semi_clients; /* its semi-sync replicas at the last good probe */
+	uint64_t last_primary_probe_ms;	      /* when that probe was sent */
 	char last_primary_gtid[DP_GTID_TEXT]; /* gtid_binlog_pos of the primary at the last good
 						 probe */
 
@@ -162,11 +165,45 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
 void dp_admin_stop(dp_proxy *px);
 void dp_admin_poll(dp_proxy *px);
 
-/* dp_monitor.c: fencing helper shared by enforcement and operations. Sets read_only=1 on s,
- * then kills every client connection there (all but replication and the monitor's own), and
- * calls done with ok=1 when read_only took effect. */
+/* dp_enforce.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
+ * kills every client connection there (all but replication and the monitor's own), and calls
+ * done with ok=1 when read_only took effect. */
 typedef void dp_fence_fn(dp_proxy *px, dp_server *s, int ok, void *arg);
 int dp_fence(dp_proxy *px, dp_server *s, int kill_clients, dp_fence_fn *done, void *arg);
 /* CHANGE MASTER text pointing a server at primary p (GTID, slave_pos). */
 void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t size);
+/* One corrective action on s if it needs one and none is in flight (never during an
+ * operation). */
+void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now);
+/* An operation starts: enforcement steps stop after the statement in flight. */
+void dp_enforce_stop(dp_proxy *px, dp_server *s);
+
+/* dp_settings.c: settings that can stall replication or lose acknowledged writes. */
+enum {
+	DP_SET_SEMI_REPLICA_STALL = 1u << 0, /* semi-sync master + wait_no_slave=ON on a replica */
+	DP_SET_SEMI_OFF = 1u << 1,	     /* the primary does not wait for a replica */
+	DP_SET_SEMI_SLAVE_OFF = 1u << 2,     /* a replica that never acknowledges */
+	DP_SET_LOG_SLAVE_UPDATES = 1u << 3,
+	DP_SET_GTID_STRICT = 1u << 4,
+	DP_SET_SYNC_BINLOG = 1u << 5,
+	DP_SET_FLUSH_AT_COMMIT = 1u << 6,
+	DP_SET_LOG_BIN = 1u << 7,
+	DP_SET_REPLICA_WRITABLE = 1u << 8,
+	DP_SET_NO_GTID = 1u << 9,
+	DP_SET_WAIT_POINT = 1u << 10,
+	DP_SET_COUNT = 11,
+};
+typedef struct dp_setting_check {
+	unsigned bit;
+	const char *name;    /* the variable */
+	const char *problem; /* what can go wrong */
+	const char *fix;     /* what the admin should do */
+	int auto_fixed;	     /* dbproxy applies the fix itself (and logs it) */
+} dp_setting_check;
+/* The findings of server s, from its last probe (a mask of DP_SET_*). */
+unsigned dp_settings_check(const dp_proxy *px, const dp_server *s);
+const dp_setting_check *dp_setting_info(unsigned bit);
+/* Logs what changed since the last call for each server; force logs every finding again
+ * (start, SIGHUP). */
+void dp_settings_log(dp_proxy *px, int force);
 #endif

@@ -74,6 +74,22 @@ static unsigned count_waiting(dp_proxy *px)
 	return n;
 }
 
+/* The settings that can stall replication or lose writes (dp_settings.c), with their fix. */
+static json_t *settings_json(dp_proxy *px, dp_server *s)
+{
+	json_t *a = json_array();
+	unsigned found = dp_settings_check(px, s);
+	for (unsigned bit = 1; bit < (1u << DP_SET_COUNT); bit <<= 1) {
+		const dp_setting_check *c = dp_setting_info(bit);
+		if (!(found & bit) || !c)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "setting", c->name,
+						   "problem", c->problem, "fix", c->fix,
+						   "fixed_by_dbproxy", c->auto_fixed));
+	}
+	return a;
+}
+
 static json_t *server_json(dp_proxy *px, dp_server *s)
 {
 	uint64_t now = dp_now_ms();
@@ -98,8 +114,11 @@ static json_t *server_json(dp_proxy *px, dp_server *s)
 	json_object_set_new(o, "gtid_current_pos", json_string(s->gtid_current));
 	json_object_set_new(o, "gtid_slave_pos", json_string(s->gtid_slave));
 	json_object_set_new(o, "semi_sync",
-			    json_pack("{s:b, s:b, s:I}", "enabled", s->semi_enabled, "on",
-				      s->semi_on, "clients", (json_int_t)s->semi_clients));
+			    json_pack("{s:b, s:b, s:I, s:b, s:b, s:b}", "enabled", s->semi_enabled,
+				      "on", s->semi_on, "clients", (json_int_t)s->semi_clients,
+				      "replica_enabled", s->set.semi_slave_enabled, "replica_on",
+				      s->set.semi_slave_on, "master_off_by_dbproxy",
+				      s->semi_master_off));
 	json_object_set_new(o, "replication", repl);
 	json_object_set_new(o, "lag_seconds",
 			    s->slave.present && s->slave.seconds_behind >= 0
@@ -115,6 +134,8 @@ static json_t *server_json(dp_proxy *px, dp_server *s)
 	json_object_set_new(o, "probes", json_integer((json_int_t)s->probes));
 	json_object_set_new(o, "probe_failures", json_integer((json_int_t)s->probe_failures));
 	json_object_set_new(o, "no_promotion", json_boolean(s->conf.no_promotion));
+	json_object_set_new(o, "enforcing", json_string(s->enforcing));
+	json_object_set_new(o, "settings", settings_json(px, s));
 	return o;
 }
 

@@ -41,6 +41,7 @@ void dp_server_free(dp_server *s)
 	if (!s)
 		return;
 	dp_timer_cancel(s->px->loop, &s->probe_timer);
+	dp_timer_cancel(s->px->loop, &s->hb_timer);
 	dp_sqlc_free(s->probe);
 	dp_sqlc_free(s->cmd);
 	free(s);

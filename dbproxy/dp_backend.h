@@ -39,8 +39,22 @@ typedef struct dp_slave_status {
 	char gtid_io_pos[DP_GTID_TEXT];
 	unsigned long long heartbeats, read_pos;
 	char master_log_file[128];
+	char relay_master_log_file[128]; /* the file and position the SQL thread executed up to */
+	unsigned long long exec_pos;
+	char sql_state[128];
+	char using_gtid[16]; /* No, Slave_Pos, Current_Pos */
 	double heartbeat_period;
 } dp_slave_status;
+
+/* The settings the probe reads that decide whether a server can lose or stall (dp_settings.c). */
+typedef struct dp_server_settings {
+	int log_bin, log_slave_updates, gtid_strict_mode;
+	int sync_binlog, flush_log_at_trx_commit;
+	int semi_wait_no_slave;	  /* rpl_semi_sync_master_wait_no_slave */
+	int semi_slave_enabled;	  /* rpl_semi_sync_slave_enabled */
+	int semi_slave_on;	  /* Rpl_semi_sync_slave_status: connected as a semi-sync replica */
+	char semi_wait_point[16]; /* AFTER_SYNC, AFTER_COMMIT */
+} dp_server_settings;
 
 typedef struct dp_server {
 	int idx;
@@ -65,6 +79,7 @@ typedef struct dp_server {
 	char gtid_binlog[DP_GTID_TEXT], gtid_current[DP_GTID_TEXT], gtid_slave[DP_GTID_TEXT];
 	int semi_enabled, semi_on;
 	unsigned semi_clients;
+	dp_server_settings set;
 	dp_slave_status slave;
 	uint64_t io_progress_ms; /* last time this replica heard from its primary */
 
@@ -78,6 +93,15 @@ typedef struct dp_server {
 	int fence_pending;  /* demoted while unreachable: kill its clients as soon as it answers */
 	int needs_redirect; /* should replicate from the primary but does not yet */
 	uint64_t enforce_after_ms; /* no enforcement action before (backoff) */
+	char enforcing[128];	   /* the enforcement step in flight, "" when none (/status) */
+	int hb_step;		   /* the heartbeat change's step (dp_enforce.c), 0 when none */
+	uint64_t hb_deadline_ms;
+	unsigned hb_idle_polls;
+	dp_timer hb_timer;
+	int io_stopped;	     /* dbproxy stopped its IO thread and has not restarted it yet */
+	int semi_master_off; /* dbproxy switched semi-sync master off here (see dp_enforce.c) */
+	unsigned findings_logged; /* the settings findings last logged (dp_settings.c) */
+	uint64_t semi_ack_ms;	  /* last probe that saw it a semi-sync replica of the writer */
 
 	dp_sqlc *probe; /* probes only */
 	dp_sqlc *cmd;	/* fencing, promotion, redirection */

@@ -318,43 +318,52 @@ static void select_info_done(dp_op *op, dp_server *s, dp_sqlres *r)
 		select_candidate(op);
 }
 
-/* The best candidate: most events received (Gtid_IO_Pos), then applied, then list order. */
+/* What replica i received of the old primary, as a GTID position (Gtid_IO_Pos, or what it
+ * applied when it has no IO position). 0, or -1 when unreadable. */
+static int received_pos(const dp_op *op, int i, dp_gtid_pos *io, dp_gtid_pos *cur)
+{
+	if (dp_gtid_parse(cur, op->info[i].current) < 0 ||
+	    dp_gtid_parse(io, op->info[i].io_pos) < 0)
+		return -1;
+	if (io->n == 0)
+		*io = *cur;
+	return 0;
+}
+
+/* <0, 0, >0: did replica a receive less, as much, or more of the old primary's binary log
+ * than replica b? The binary log coordinates each read first (exact, even for a transaction
+ * whose GTID is not in Gtid_IO_Pos yet), then Gtid_IO_Pos, then what was applied. */
+static int cmp_received(const dp_op *op, int a, int b)
+{
+	const cand_info *x = &op->info[a], *y = &op->info[b];
+	dp_gtid_pos xio, xcur, yio, ycur;
+	int f = strcmp(x->read_file, y->read_file);
+	if (f)
+		return f;
+	if (x->read_pos != y->read_pos)
+		return x->read_pos < y->read_pos ? -1 : 1;
+	if (received_pos(op, a, &xio, &xcur) < 0 || received_pos(op, b, &yio, &ycur) < 0)
+		return 0;
+	int c = dp_gtid_cmp(&xio, &yio);
+	return c ? c : dp_gtid_cmp(&xcur, &ycur);
+}
+
+/* The best candidate: the promotable replica that received the most, then list order. */
 static dp_server *choose(dp_op *op, char *why, size_t whysz)
 {
 	dp_proxy *px = op->px;
 	dp_server *best = NULL;
-	dp_gtid_pos best_io = {0}, best_cur = {0};
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		dp_gtid_pos io, cur;
-		if (!op->frozen[i] || !op->info[i].ok || s->conf.no_promotion)
+		if (!op->frozen[i] || !op->info[i].ok || s->conf.no_promotion || s->maintenance)
 			continue;
 		if (op->target && s != op->target)
 			continue;
-		if (dp_gtid_parse(&cur, op->info[i].current) < 0 ||
-		    dp_gtid_parse(&io, op->info[i].io_pos) < 0)
+		if (received_pos(op, i, &io, &cur) < 0)
 			continue;
-		if (io.n == 0)
-			io = cur;
-		/* Most received first: the old primary's binary log coordinates every replica read
-		 * (exact, even for a transaction whose GTID is not in Gtid_IO_Pos yet), then
-		 * Gtid_IO_Pos, then what was applied. */
-		int by_coord = 0;
-		if (best) {
-			const cand_info *a = &op->info[i], *b = &op->info[best->idx];
-			int f = strcmp(a->read_file, b->read_file);
-			by_coord = f			       ? f
-				   : a->read_pos < b->read_pos ? -1
-							       : a->read_pos > b->read_pos;
-		}
-		if (!best || by_coord > 0 ||
-		    (by_coord == 0 &&
-		     (dp_gtid_cmp(&io, &best_io) > 0 ||
-		      (dp_gtid_cmp(&io, &best_io) == 0 && dp_gtid_cmp(&cur, &best_cur) > 0)))) {
+		if (!best || cmp_received(op, i, best->idx) > 0)
 			best = s;
-			best_io = io;
-			best_cur = cur;
-		}
 	}
 	if (!best)
 		snprintf(
@@ -362,6 +371,84 @@ static dp_server *choose(dp_op *op, char *why, size_t whysz)
 		    op->target ? "%s is not a usable replica of %s" : "no usable replica of %s",
 		    op->target ? op->target->conf.name : op->old->conf.name, op->old->conf.name);
 	return best;
+}
+
+/* Could server s hold acknowledged transactions that the candidate lacks, without dbproxy
+ * having read its position? Only a replica of the old primary can have acknowledged. */
+static int might_have_acked(const dp_op *op, const dp_server *s)
+{
+	if (s == op->old || s == op->cand || (op->frozen[s->idx] && op->info[s->idx].ok))
+		return 0;
+	if (!s->probed)
+		return 1; /* never seen: it may replicate from it */
+	return dp_server_replicates_from(s, op->old) && strcmp(s->slave.io_running, "No") != 0;
+}
+
+/* With semi-sync AFTER_SYNC, every acknowledged transaction is in the relay log of a replica
+ * that was a semi-sync client of the old primary. The candidate received the most of the
+ * replicas read; the failover may lose acknowledged writes when another replica received more
+ * (a replica that may not be promoted, or the admin's target), or when a replica that could
+ * have been one of those clients was not read. Those are accounted for when the old primary's
+ * last probe counted no more semi-sync clients than the replicas read that were clients then.
+ * Writes the gap into the history and returns 1 when there is one, or when it cannot tell. */
+static int acked_gap(dp_op *op, char *gap, size_t gapsz)
+{
+	dp_proxy *px = op->px;
+	dp_server *c = op->cand;
+	char names[256] = "";
+	unsigned clients_read = 0, unread = 0;
+	size_t used = 0;
+	gap[0] = 0;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_gtid_pos sio, scur, cio, ccur;
+		if (s == c || !op->frozen[i] || !op->info[i].ok)
+			continue;
+		if (s->semi_ack_ms + 2 * px->cfg.probe_interval_ms >= px->last_primary_probe_ms)
+			clients_read++;
+		if (cmp_received(op, i, c->idx) <= 0)
+			continue;
+		received_pos(op, i, &sio, &scur);
+		received_pos(op, c->idx, &cio, &ccur);
+		snprintf(
+		    gap, gapsz,
+		    "%s received more of %s than the candidate %s (%s:%llu, %s against %s:%llu, "
+		    "%s): %llu transaction(s) it may have acknowledged would be lost",
+		    s->conf.name, op->old->conf.name, c->conf.name, op->info[i].read_file,
+		    op->info[i].read_pos, op->info[i].io_pos, op->info[c->idx].read_file,
+		    op->info[c->idx].read_pos, op->info[c->idx].io_pos,
+		    (unsigned long long)dp_gtid_gap(&cio, &sio));
+		return 1;
+	}
+	if (c->semi_ack_ms + 2 * px->cfg.probe_interval_ms >= px->last_primary_probe_ms)
+		clients_read++;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (!might_have_acked(op, s))
+			continue;
+		unread++;
+		int n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+				 s->conf.name);
+		if (n > 0 && (size_t)n < sizeof(names) - used)
+			used += (size_t)n;
+	}
+	if (!unread)
+		return 0;
+	if (px->last_primary_probe_ms && px->last_semi_clients <= clients_read) {
+		dp_info(
+		    "%s #%llu: %s not read, but %s had %u semi-sync client(s) at its last probe, "
+		    "all read",
+		    op->ev->kind, (unsigned long long)op->ev->id, names, op->old->conf.name,
+		    px->last_semi_clients);
+		return 0;
+	}
+	snprintf(
+	    gap, gapsz,
+	    "cannot tell whether %s acknowledged transactions the candidate %s lacks: %s could "
+	    "not be read (%s had %u semi-sync client(s) at its last probe, %u of them read)",
+	    names, c->conf.name, unread > 1 ? "they" : "it", op->old->conf.name,
+	    px->last_semi_clients, clients_read);
+	return 1;
 }
 
 static void select_candidate(dp_op *op)
@@ -396,6 +483,17 @@ static void select_candidate(dp_op *op)
 			       "transactions may be "
 			       "lost (%s); run the admin failover with allow_loss=1 to accept",
 			       op->old->conf.name, op->ev->gtid_gap);
+			return;
+		}
+		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,
+			(unsigned long long)op->ev->id, op->ev->gtid_gap);
+	} else if (op->kind == DP_OP_FAILOVER &&
+		   acked_gap(op, op->ev->gtid_gap, sizeof(op->ev->gtid_gap))) {
+		if (!op->allow_loss) {
+			op_end(op, 0,
+			       "refused: acknowledged transactions may be lost: %s; run the admin "
+			       "failover with allow_loss=1 to accept",
+			       op->ev->gtid_gap);
 			return;
 		}
 		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,
@@ -515,6 +613,23 @@ static void demote_fence_done(dp_proxy *px, dp_server *s, int ok, void *arg)
 	op_sql(op, s, "SELECT @@global.gtid_binlog_pos", demote_pos_done);
 }
 
+static void semi_on_done(dp_op *op, dp_server *s, dp_sqlres *r)
+{
+	if (r->status == DP_SQL_OK) {
+		s->semi_enabled = 1;
+		s->semi_master_off = 0;
+		dp_info("%s #%llu: semi-sync master switched on on %s, as on %s", op->ev->kind,
+			(unsigned long long)op->ev->id, s->conf.name, op->old->conf.name);
+	} else {
+		dp_warn(
+		    "%s #%llu: could not switch semi-sync master on on %s (%s): acknowledged "
+		    "writes are not protected until it is; grant REPLICATION MASTER ADMIN to the "
+		    "monitoring user",
+		    op->ev->kind, (unsigned long long)op->ev->id, s->conf.name, r->msg);
+	}
+	next_phase(op);
+}
+
 static void promote_done(dp_op *op, dp_server *s, dp_sqlres *r)
 {
 	dp_proxy *px = op->px;
@@ -540,6 +655,12 @@ static void promote_done(dp_op *op, dp_server *s, dp_sqlres *r)
 	s->needs_redirect = 0;
 	dp_event_phase(px, op->ev, "promote", "%s: replication reset, read_only=0, at %s",
 		       s->conf.name, v);
+	/* The new writer waits for a replica as the old one did (dp_enforce.c may have switched
+	 * semi-sync master off while it was a replica). */
+	if (px->last_semi_enabled && !s->semi_enabled) {
+		op_sql(op, s, "SET GLOBAL rpl_semi_sync_master_enabled = 1", semi_on_done);
+		return;
+	}
 	next_phase(op);
 }
 
@@ -565,7 +686,9 @@ static void route(dp_op *op)
 	px->epoch++;
 	px->last_epoch_change_ms = dp_now_ms();
 	px->first_write_logged = 0;
-	px->last_semi_on = op->cand->semi_on;
+	px->last_semi_on = op->cand->semi_on || px->last_semi_enabled;
+	px->last_primary_probe_ms = 0; /* nothing known of its semi-sync clients yet */
+	px->last_semi_clients = 0;
 	snprintf(px->last_primary_gtid, sizeof(px->last_primary_gtid), "%s", op->cand->fork_pos);
 	op->ev->epoch_after = px->epoch;
 	dp_state_save(px);
@@ -683,7 +806,9 @@ static void start_freeze(dp_op *op)
 	op->phase = PH_FREEZE;
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
-		if (s == op->old || !usable(s) || !dp_server_replicates_from(s, op->old))
+		/* A replica in maintenance is never promoted, but what it received counts. */
+		if (s == op->old || s->health != DP_H_UP || s->quarantined ||
+		    !dp_server_replicates_from(s, op->old))
 			continue;
 		op->frozen[i] = 1;
 		/* No more events from a zombie primary after we read the positions. */
@@ -753,10 +878,16 @@ static void next_phase(dp_op *op)
 				if (op->kind == DP_OP_SWITCHOVER && s->health == DP_H_UP) {
 					char pos[DP_GTID_TEXT * 2];
 					dp_sql_escape(pos, sizeof(pos), op->wait_pos);
+					int semi_off = s->semi_enabled && s->set.semi_wait_no_slave;
+					s->semi_master_off |= semi_off;
 					snprintf(sql, sizeof(sql),
 						 "STOP SLAVE; SET GLOBAL gtid_slave_pos = '%s'; "
-						 "%s; START SLAVE",
-						 pos, cm);
+						 "%s%s; START SLAVE",
+						 pos,
+						 semi_off ? "SET GLOBAL "
+							    "rpl_semi_sync_master_enabled = 0; "
+							  : "",
+						 cm);
 					op_sql(op, s, sql, redirect_done);
 				} else {
 					s->fence_pending =
@@ -919,6 +1050,8 @@ int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int al
 	dp_timer_init(&op->poll, on_poll, op);
 	op->ev = event_new(px, kind, automatic);
 	px->op = op;
+	for (int i = 0; i < px->nservers; i++)
+		dp_enforce_stop(px, px->servers[i]);
 	snprintf(op->ev->from, sizeof(op->ev->from), "%s",
 		 kind == DP_OP_REJOIN ? target->conf.name : old->conf.name);
 

@@ -1,6 +1,6 @@
 /* dbproxy monitor: probes every server with Connector/C's non-blocking API from the event
  * loop, keeps health with strike counters, decides when the primary is dead (confirmed by the
- * replicas' own view), enforces read_only on every non-writer, and keeps the account hashes
+ * replicas' own view), has dp_enforce.c correct every server, and keeps the account hashes
  * and the persistent writer state. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,13 @@ static const char PROBE_SQL[] =
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'); "
+    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'), "
+    "@@global.rpl_semi_sync_master_wait_no_slave, @@global.rpl_semi_sync_slave_enabled, "
+    "@@global.log_slave_updates, @@global.gtid_strict_mode, @@global.sync_binlog, "
+    "@@global.innodb_flush_log_at_trx_commit, @@global.log_bin, "
+    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
+    "@@global.rpl_semi_sync_master_wait_point; "
     "SHOW ALL SLAVES STATUS";
 
 static const char USERS_SQL[] =
@@ -91,6 +97,13 @@ static void parse_slave(dp_server *s, MYSQL_RES *res, uint64_t now)
 	n->read_pos = to_ull(dp_sql_get(res, row, dp_sql_col(res, "Read_Master_Log_Pos")));
 	copy_str(n->master_log_file, sizeof(n->master_log_file),
 		 dp_sql_get(res, row, dp_sql_col(res, "Master_Log_File")));
+	copy_str(n->relay_master_log_file, sizeof(n->relay_master_log_file),
+		 dp_sql_get(res, row, dp_sql_col(res, "Relay_Master_Log_File")));
+	n->exec_pos = to_ull(dp_sql_get(res, row, dp_sql_col(res, "Exec_Master_Log_Pos")));
+	copy_str(n->sql_state, sizeof(n->sql_state),
+		 dp_sql_get(res, row, dp_sql_col(res, "Slave_SQL_Running_State")));
+	copy_str(n->using_gtid, sizeof(n->using_gtid),
+		 dp_sql_get(res, row, dp_sql_col(res, "Using_Gtid")));
 	v = dp_sql_get(res, row, dp_sql_col(res, "Slave_heartbeat_period"));
 	n->heartbeat_period = v ? strtod(v, NULL) : 0;
 
@@ -105,6 +118,25 @@ static void parse_slave(dp_server *s, MYSQL_RES *res, uint64_t now)
 		if (io_yes || !old.present)
 			s->io_progress_ms = now;
 	}
+}
+
+static int on_off(const char *v)
+{
+	return v && (strcasecmp(v, "ON") == 0 || strcmp(v, "1") == 0);
+}
+
+/* Columns 9 and on of the probe: the settings dp_settings.c checks. */
+static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
+{
+	set->semi_wait_no_slave = on_off(dp_sql_get(g, 0, 9));
+	set->semi_slave_enabled = on_off(dp_sql_get(g, 0, 10));
+	set->log_slave_updates = on_off(dp_sql_get(g, 0, 11));
+	set->gtid_strict_mode = on_off(dp_sql_get(g, 0, 12));
+	set->sync_binlog = (int)to_ull(dp_sql_get(g, 0, 13));
+	set->flush_log_at_trx_commit = (int)to_ull(dp_sql_get(g, 0, 14));
+	set->log_bin = on_off(dp_sql_get(g, 0, 15));
+	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
+	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));
 }
 
 static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)
@@ -178,7 +210,11 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		v = dp_sql_get(g, 0, 7);
 		s->semi_on = v && strcasecmp(v, "ON") == 0;
 		s->semi_clients = (unsigned)to_ull(dp_sql_get(g, 0, 8));
+		parse_settings(&s->set, g);
 		parse_slave(s, r->nres >= 2 ? r->res[1] : NULL, now);
+		if (s->set.semi_slave_on && px->primary &&
+		    dp_server_replicates_from(s, px->primary))
+			s->semi_ack_ms = s->probe_started_ms;
 		s->probed = 1;
 		s->probed_ms = s->probe_started_ms; /* the state as of when the probe was sent */
 		s->last_error[0] = 0;
@@ -191,6 +227,9 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 					? ""
 					: ": a failover now may lose acknowledged transactions");
 			px->last_semi_on = s->semi_on;
+			px->last_semi_enabled = s->semi_enabled;
+			px->last_semi_clients = s->semi_clients;
+			px->last_primary_probe_ms = s->probe_started_ms;
 			copy_str(px->last_primary_gtid, sizeof(px->last_primary_gtid),
 				 s->gtid_binlog);
 		}
@@ -233,277 +272,6 @@ void dp_monitor_probe_now(dp_proxy *px, dp_server *s)
 	/* Rate-limited: at most one extra probe per 50 ms per server. */
 	if (!dp_sqlc_busy(s->probe) && dp_now_ms() - s->probe_started_ms >= 50)
 		probe_start(px, s);
-}
-
-/* ---------------------------------------------------------------- fencing and enforcement */
-
-typedef struct fence_ctx {
-	dp_proxy *px;
-	dp_server *s;
-	int kill_clients;
-	int ok;
-	int round; /* 0: killing before read_only, 1: read_only set, killing again */
-	unsigned long ids[512];
-	unsigned nids, next, killed;
-	dp_fence_fn *done;
-	void *arg;
-} fence_ctx;
-
-static void fence_finish(fence_ctx *f)
-{
-	dp_fence_fn *done = f->done;
-	dp_proxy *px = f->px;
-	dp_server *s = f->s;
-	int ok = f->ok;
-	void *arg = f->arg;
-	if (ok && f->killed)
-		dp_info("fence %s: killed %u client connection(s)", s->conf.name, f->killed);
-	if (ok)
-		s->fence_pending = 0;
-	free(f);
-	if (done)
-		done(px, s, ok, arg);
-}
-
-static void fence_list(fence_ctx *f);
-static void fence_read_only(fence_ctx *f);
-
-static void fence_kill_next(dp_sqlc *c, dp_sqlres *r, void *arg);
-
-static void fence_kill_step(fence_ctx *f)
-{
-	char sql[64];
-	if (f->next >= f->nids) {
-		if (f->round == 0)
-			fence_read_only(f);
-		else
-			fence_finish(f);
-		return;
-	}
-	snprintf(sql, sizeof(sql), "KILL CONNECTION %lu", f->ids[f->next++]);
-	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_kill_next, f) < 0)
-		fence_finish(f);
-}
-
-static void fence_kill_next(dp_sqlc *c, dp_sqlres *r, void *arg)
-{
-	fence_ctx *f = arg;
-	(void)c;
-	/* An unknown thread id (1094) means it ended meanwhile: fine. A lost connection ends. */
-	if (r->status == DP_SQL_ECONNECT || r->status == DP_SQL_ETIMEOUT) {
-		fence_finish(f);
-		return;
-	}
-	if (r->status == DP_SQL_OK)
-		f->killed++;
-	fence_kill_step(f);
-}
-
-static void fence_collect(fence_ctx *f, dp_sqlres *r)
-{
-	f->nids = f->next = 0;
-	if (r->status != DP_SQL_OK || r->nres < 1)
-		return;
-	/* The last result set is the process list (SET statements return none). */
-	MYSQL_RES *res = r->res[r->nres - 1];
-	for (unsigned long long i = 0; i < mysql_num_rows(res) && f->nids < 512; i++) {
-		const char *v = dp_sql_get(res, i, 0);
-		if (v)
-			f->ids[f->nids++] = strtoul(v, NULL, 10);
-	}
-}
-
-static void fence_list_done(dp_sqlc *c, dp_sqlres *r, void *arg)
-{
-	fence_ctx *f = arg;
-	(void)c;
-	if (r->status == DP_SQL_ECONNECT || r->status == DP_SQL_ETIMEOUT) {
-		dp_warn("fence %s: %s", f->s->conf.name, r->msg);
-		fence_finish(f);
-		return;
-	}
-	fence_collect(f, r);
-	fence_kill_step(f);
-}
-
-static void fence_ro_done(dp_sqlc *c, dp_sqlres *r, void *arg)
-{
-	fence_ctx *f = arg;
-	(void)c;
-	if (r->status != DP_SQL_OK) {
-		dp_warn("fence %s: %s", f->s->conf.name, r->msg);
-		fence_finish(f);
-		return;
-	}
-	f->ok = 1;
-	f->s->read_only = 1;
-	f->round = 1;
-	fence_collect(f, r);
-	if (!f->kill_clients)
-		f->nids = 0;
-	fence_kill_step(f);
-}
-
-#define FENCE_LIST_SQL                                                                             \
-	"SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "               \
-	"AND USER NOT IN ('system user', 'event_scheduler', '%s') "                                \
-	"AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker')"
-
-static void fence_list(fence_ctx *f)
-{
-	char sql[1024], user[300];
-	dp_sql_escape(user, sizeof(user), f->px->cfg.monitor_user);
-	snprintf(sql, sizeof(sql), FENCE_LIST_SQL, user);
-	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_list_done, f) < 0)
-		fence_finish(f);
-}
-
-static void fence_read_only(fence_ctx *f)
-{
-	char sql[1200], user[300];
-	dp_sql_escape(user, sizeof(user), f->px->cfg.monitor_user);
-	/* read_only takes the global read lock, which waits for commits in progress (one
-	 * waiting for a semi-sync acknowledgement may wait 10 s): their connections were killed
-	 * first, and the lock wait is bounded. Whoever connected meanwhile is killed after. */
-	snprintf(sql, sizeof(sql),
-		 "SET SESSION lock_wait_timeout = 2; SET GLOBAL read_only = 1; " FENCE_LIST_SQL,
-		 user);
-	if (dp_sqlc_run(f->s->cmd, sql, f->px->cfg.op_step_timeout_ms, fence_ro_done, f) < 0)
-		fence_finish(f);
-}
-
-int dp_fence(dp_proxy *px, dp_server *s, int kill_clients, dp_fence_fn *done, void *arg)
-{
-	fence_ctx *f;
-	if (dp_sqlc_busy(s->cmd))
-		return -1;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return -1;
-	f->px = px;
-	f->s = s;
-	f->kill_clients = kill_clients;
-	f->done = done;
-	f->arg = arg;
-	px->n.fences++;
-	if (kill_clients)
-		fence_list(f);
-	else
-		fence_read_only(f);
-	return 0;
-}
-
-void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t size)
-{
-	char user[300], pass[600], cred[1000] = "";
-	if (px->cfg.replication_user[0]) {
-		dp_sql_escape(user, sizeof(user), px->cfg.replication_user);
-		dp_sql_escape(pass, sizeof(pass), px->cfg.replication_password);
-		snprintf(cred, sizeof(cred), "MASTER_USER = '%s', MASTER_PASSWORD = '%s', ", user,
-			 pass);
-		sodium_memzero(pass, sizeof(pass));
-	}
-	char hb[64] = "";
-	if (px->cfg.replica_heartbeat_ms)
-		snprintf(hb, sizeof(hb), ", MASTER_HEARTBEAT_PERIOD = %u.%03u",
-			 px->cfg.replica_heartbeat_ms / 1000, px->cfg.replica_heartbeat_ms % 1000);
-	snprintf(
-	    buf, size,
-	    "CHANGE MASTER TO MASTER_HOST = '%s', MASTER_PORT = %d, %sMASTER_USE_GTID = slave_pos, "
-	    "MASTER_CONNECT_RETRY = 1%s",
-	    p->host, p->port, cred, hb);
-	sodium_memzero(cred, sizeof(cred));
-}
-
-static void enforce_done(dp_sqlc *c, dp_sqlres *r, void *arg)
-{
-	dp_server *s = arg;
-	(void)c;
-	if (r->status != DP_SQL_OK) {
-		dp_warn("server %s: enforcement failed: %s", s->conf.name, r->msg);
-		s->enforce_after_ms = dp_now_ms() + 1000;
-	} else {
-		/* Until a probe started after the change has reported, do not act on stale data. */
-		s->enforce_after_ms = dp_now_ms() + 2 * s->px->cfg.probe_interval_ms;
-	}
-	dp_monitor_probe_now(s->px, s);
-}
-
-static void fence_enforce_done(dp_proxy *px, dp_server *s, int ok, void *arg)
-{
-	(void)arg;
-	if (ok)
-		dp_info("server %s fenced: read_only=1 (writer is %s, epoch %llu)", s->conf.name,
-			px->primary ? px->primary->conf.name : "none",
-			(unsigned long long)px->epoch);
-	s->enforce_after_ms = dp_now_ms() + (ok ? 2 * px->cfg.probe_interval_ms : 250);
-	dp_monitor_probe_now(px, s);
-}
-
-static int hb_mismatch(const dp_proxy *px, const dp_server *s)
-{
-	double want = px->cfg.replica_heartbeat_ms / 1000.0;
-	return px->cfg.replica_heartbeat_ms && s->slave.present &&
-	       (s->slave.heartbeat_period > want + 0.0005 ||
-		s->slave.heartbeat_period < want - 0.0005);
-}
-
-/* One corrective action per server at a time, never during an operation. */
-static void enforce(dp_proxy *px, dp_server *s, uint64_t now)
-{
-	char sql[1200];
-	dp_server *p = px->primary;
-	if (s->health != DP_H_UP || !s->probed || dp_sqlc_busy(s->cmd) || now < s->enforce_after_ms)
-		return;
-	if (s != p && (!s->read_only || s->fence_pending)) {
-		/* The single-writer rule: whatever a server says about itself, only the epoch's
-		 * writer may be writable. A returning old primary also loses its clients. */
-		dp_warn("server %s is %s while %s is the writer (epoch %llu): fencing it",
-			s->conf.name,
-			s->read_only ? "an unfenced old primary" : "writable (read_only=0)",
-			p ? p->conf.name : "nobody", (unsigned long long)px->epoch);
-		if (dp_fence(px, s, s->fence_pending || s->role != DP_ROLE_REPLICA,
-			     fence_enforce_done, NULL) < 0)
-			s->enforce_after_ms = now + 1000;
-		return;
-	}
-	if (s == p && s->read_only &&
-	    !(s->slave.present && strcmp(s->slave.io_running, "No") != 0)) {
-		dp_info("primary %s is read-only: making it writable (epoch %llu)", s->conf.name,
-			(unsigned long long)px->epoch);
-		dp_sqlc_run(s->cmd, "SET GLOBAL read_only = 0", px->cfg.op_step_timeout_ms,
-			    enforce_done, s);
-		return;
-	}
-	if (!p || s == p || s->maintenance || s->quarantined)
-		return;
-	if (s->needs_redirect && p->health == DP_H_UP) {
-		char cm[1100];
-		dp_change_master_sql(px, p, cm, sizeof(cm));
-		snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
-		sodium_memzero(cm, sizeof(cm));
-		dp_info("server %s: pointing it at primary %s", s->conf.name, p->conf.name);
-		s->needs_redirect = 0;
-		dp_sqlc_run(s->cmd, sql, px->cfg.op_step_timeout_ms, enforce_done, s);
-		sodium_memzero(sql, sizeof(sql));
-		return;
-	}
-	if (dp_server_replicates_from(s, p) && hb_mismatch(px, s) &&
-	    strcmp(s->slave.io_running, "Yes") == 0) {
-		/* Other replicas must not be mid-change: semi-sync needs one to acknowledge. */
-		for (int i = 0; i < px->nservers; i++)
-			if (px->servers[i] != s && dp_sqlc_busy(px->servers[i]->cmd))
-				return;
-		dp_info("server %s: setting MASTER_HEARTBEAT_PERIOD to %u ms (was %.3f s) so that "
-			"a hung "
-			"primary is noticed",
-			s->conf.name, px->cfg.replica_heartbeat_ms, s->slave.heartbeat_period);
-		snprintf(
-		    sql, sizeof(sql),
-		    "STOP SLAVE; CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD = %u.%03u; START SLAVE",
-		    px->cfg.replica_heartbeat_ms / 1000, px->cfg.replica_heartbeat_ms % 1000);
-		dp_sqlc_run(s->cmd, sql, px->cfg.op_step_timeout_ms, enforce_done, s);
-	}
 }
 
 /* A server that is not the writer and does not replicate from it: does its history fit in
@@ -622,7 +390,8 @@ void dp_monitor_evaluate(dp_proxy *px)
 		return; /* the operation drives; no enforcement meanwhile */
 	}
 	for (int i = 0; i < px->nservers; i++)
-		enforce(px, px->servers[i], now);
+		dp_enforce(px, px->servers[i], now);
+	dp_settings_log(px, 0);
 
 	if (p && p->health == DP_H_DOWN && px->cfg.auto_failover && !p->maintenance &&
 	    !px->draining && now >= px->op_next_auto_ms) {
@@ -836,6 +605,7 @@ int dp_monitor_start(dp_proxy *px)
 void dp_monitor_reload(dp_proxy *px)
 {
 	set_targets(px);
+	dp_settings_log(px, 1); /* every finding again, for the admin who just reloaded */
 	if (px->cfg.migrate_sessions && !dp_timer_armed(&px->users_timer))
 		users_schedule(px, 0);
 }
@@ -846,6 +616,7 @@ void dp_monitor_stop(dp_proxy *px)
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		dp_timer_cancel(px->loop, &s->probe_timer);
+		dp_timer_cancel(px->loop, &s->hb_timer);
 		dp_sqlc_close(s->probe);
 		dp_sqlc_close(s->cmd);
 	}

@@ -40,6 +40,9 @@ typedef struct dpt_proxy {
 	int port, admin_port;
 	char log[PATH_MAX];
 	th_cluster *c;
+	/* The command line it was started with, for dpt_proxy_restart. */
+	char argbuf[16384];
+	char *argv[96];
 } dpt_proxy;
 
 static inline uint64_t dpt_ms(void)
@@ -121,19 +124,29 @@ static inline int dpt_write_file(const char *path, const char *text)
 }
 
 /* Creates the monitoring user, an application user (no READ_ONLY ADMIN, so read_only stops
- * it) and the ledger table, on the primary (replicated to the others). */
+ * it) and the ledger table on every server, outside the binary log, as an admin provisions a
+ * cluster: they exist wherever dbproxy logs in, and the first transaction replication carries
+ * is the test's first write (on a replica that is a semi-sync master with wait_no_slave=ON,
+ * that is the one its SQL thread stalls on). */
 static inline int dpt_setup_users(th_cluster *c)
 {
-	return th_sql(
-	    c, 0,
-	    "CREATE USER " DPT_MON_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_MON_PASS "';"
-	    "GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, READ_ONLY ADMIN, "
-	    "CONNECTION ADMIN, PROCESS, RELOAD ON *.* TO " DPT_MON_USER "@'127.0.0.1';"
-	    "GRANT SELECT ON mysql.global_priv TO " DPT_MON_USER "@'127.0.0.1';"
-	    "CREATE DATABASE " DPT_APP_DB ";"
-	    "CREATE USER " DPT_APP_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_APP_PASS "';"
-	    "GRANT ALL ON " DPT_APP_DB ".* TO " DPT_APP_USER "@'127.0.0.1';"
-	    "CREATE TABLE " DPT_APP_DB ".ledger (id INT PRIMARY KEY, at DATETIME(6) NOT NULL)");
+	for (int i = 0; i < c->nservers; i++)
+		if (th_sql(
+			c, i,
+			"SET SESSION sql_log_bin = 0;"
+			"CREATE USER " DPT_MON_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_MON_PASS "';"
+			"GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, "
+			"REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, "
+			"RELOAD ON *.* TO " DPT_MON_USER "@'127.0.0.1';"
+			"GRANT SELECT ON mysql.global_priv TO " DPT_MON_USER "@'127.0.0.1';"
+			"CREATE DATABASE " DPT_APP_DB ";"
+			"CREATE USER " DPT_APP_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_APP_PASS "';"
+			"GRANT ALL ON " DPT_APP_DB ".* TO " DPT_APP_USER "@'127.0.0.1';"
+			"CREATE TABLE " DPT_APP_DB
+			".ledger (id INT PRIMARY KEY, at DATETIME(6) NOT "
+			"NULL)") < 0)
+			return -1;
+	return 0;
 }
 
 /* Starts dbproxy in front of every server of c ("s0".."sN"), with extra flags (NULL-ended).
@@ -199,10 +212,38 @@ static inline int dpt_proxy_start(dpt_proxy *p, th_cluster *c, const char *const
 		argv[n++] = strdup(extra[i]);
 	argv[n] = NULL;
 
-	int r = dpt_proxy_launch(p, argv);
+	/* Kept for dpt_proxy_restart. */
+	size_t used = 0;
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(argv[i]) + 1;
+		if (used + len <= sizeof(p->argbuf)) {
+			memcpy(p->argbuf + used, argv[i], len);
+			p->argv[kept++] = p->argbuf + used;
+			used += len;
+		}
+	}
+	p->argv[kept] = NULL;
+	int r = kept == n ? dpt_proxy_launch(p, argv) : -1;
 	for (int i = first_extra; i < n; i++)
 		free(argv[i]);
 	return r;
+}
+
+/* Kills dbproxy with sig (SIGKILL: a crash; SIGTERM: a clean stop), waits for it to exit, and
+ * starts it again with the same command line (same ports, same state file); waits for routing.
+ * 0 or -1. */
+static inline int dpt_proxy_restart(dpt_proxy *p, int sig)
+{
+	int st;
+	if (p->pid > 0) {
+		kill(p->pid, sig);
+		if (sig == SIGTERM)
+			kill(p->pid, SIGTERM); /* the second one ends busy sessions at once */
+		waitpid(p->pid, &st, 0);
+		p->pid = 0;
+	}
+	return dpt_proxy_launch(p, p->argv);
 }
 
 /* Starts bin with argv (logs to p->log, dies with the test) and waits for routing. */

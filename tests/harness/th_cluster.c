@@ -449,7 +449,9 @@ int th_cluster_start(th_cluster **out, const th_options *opts)
 	args[n++] = dir;
 	args[n++] = "--replicas";
 	args[n++] = replicas;
-	if (opts->semisync)
+	if (opts->semisync == TH_SEMISYNC_DEFAULTS)
+		args[n++] = "--semisync-defaults";
+	else if (opts->semisync)
 		args[n++] = "--semisync";
 	if (opts->tls)
 		args[n++] = "--tls";

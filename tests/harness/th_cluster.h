@@ -31,9 +31,13 @@ typedef struct th_cluster {
 	int owned;		 /* started by this process: th_cluster_free stops it */
 } th_cluster;
 
+enum { TH_SEMISYNC = 1, TH_SEMISYNC_DEFAULTS = 2 };
+
 typedef struct th_options {
 	int replicas; /* 0..TH_MAX_SERVERS-1 */
-	int semisync; /* semi-sync replication, AFTER_SYNC, enabled on every server */
+	int semisync; /* semi-sync replication, AFTER_SYNC, enabled on every server: TH_SEMISYNC
+		       * (rpl_semi_sync_master_wait_no_slave=OFF, as docs/dbproxy.md asks) or
+		       * TH_SEMISYNC_DEFAULTS (every other setting at MariaDB's default) */
 	int tls;      /* a throwaway CA and server certificate, TLS on every server */
 } th_options;
 

@@ -1,0 +1,316 @@
+/* dbproxy loses no acknowledged write, whatever the servers' semi-sync settings and whatever
+ * dbproxy is doing when the primary dies. Each scenario starts its own cluster, a writer that
+ * keeps a ledger of acknowledged ids, and kills the primary (-9); every acknowledged id must
+ * then be on the new primary:
+ *   (a) every node alike with MariaDB's own semi-sync defaults (wait_no_slave=ON): the
+ *       replicas' SQL threads stall on the first replicated write, made before dbproxy starts;
+ *       killed a few seconds after dbproxy started;
+ *   (b) the harness's settings (wait_no_slave=OFF);
+ *   (c) replicas whose SQL thread lags far behind the IO thread at the crash;
+ *   (d) killed within the first second, while dbproxy is still configuring the replicas;
+ *   (e) killed while an enforcement step (the heartbeat change) is in flight on a replica;
+ *   (f) dbproxy itself killed and restarted under write load, then the primary killed.
+ * And the checks dbproxy makes of the servers' settings: a replica that would stall its SQL
+ * thread (semi-sync master with wait_no_slave=ON) is fixed and reported, and unsafe settings
+ * (sync_binlog=0, log_slave_updates off...) are reported in /status with their fix. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "dpt.h"
+
+typedef struct scenario {
+	const char *name;
+	int semisync;		/* TH_SEMISYNC or TH_SEMISYNC_DEFAULTS */
+	int wait_configured;	/* the load starts once dbproxy has configured the replicas */
+	unsigned kill_after_ms; /* after routing opened (or after the configuration) */
+	int lag_sql;		/* replicas' SQL threads held back from before the crash */
+	int block_before_proxy; /* ... from before dbproxy starts: its enforcement waits on them */
+	int restart_proxy;	/* dbproxy killed -9 and restarted under load first */
+	int stalled_at_start;	/* a first write replicated before dbproxy starts */
+} scenario;
+
+/* A session on a replica that holds LOCK TABLES on the ledger: the replica's SQL thread waits
+ * behind it while its IO thread keeps receiving (and acknowledging) everything. */
+static MYSQL *hold_sql_thread(th_cluster *c, int idx)
+{
+	MYSQL *m = th_connect(c, idx, NULL);
+	if (m && mysql_query(m, "LOCK TABLES " DPT_APP_DB ".ledger WRITE") != 0) {
+		fprintf(stderr, "LOCK TABLES on s%d: %s\n", idx, mysql_error(m));
+		mysql_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int ledger_replicated(void *arg)
+{
+	th_cluster *c = arg;
+	for (int i = 1; i < c->nservers; i++)
+		if (dpt_number(c, i,
+			       "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA "
+			       "= '" DPT_APP_DB "' AND TABLE_NAME = 'ledger'") != 1)
+			return 0;
+	return 1;
+}
+
+static void release_sql_thread(MYSQL *m)
+{
+	if (m) {
+		if (mysql_query(m, "UNLOCK TABLES") != 0)
+			fprintf(stderr, "UNLOCK TABLES: %s\n", mysql_error(m));
+		mysql_close(m);
+	}
+}
+
+/* Events received but not applied on server idx (bytes of the primary's binary log). */
+static long long relay_backlog(th_cluster *c, int idx)
+{
+	MYSQL *m = th_connect(c, idx, NULL);
+	long long backlog = -1;
+	if (!m)
+		return -1;
+	if (mysql_query(m, "SHOW SLAVE STATUS") == 0) {
+		MYSQL_RES *r = mysql_store_result(m);
+		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+		int read_pos = -1, exec_pos = -1;
+		for (unsigned i = 0; r && i < mysql_num_fields(r); i++) {
+			const char *name = mysql_fetch_field_direct(r, i)->name;
+			if (!strcmp(name, "Read_Master_Log_Pos"))
+				read_pos = (int)i;
+			else if (!strcmp(name, "Exec_Master_Log_Pos"))
+				exec_pos = (int)i;
+		}
+		if (row && read_pos >= 0 && exec_pos >= 0 && row[read_pos] && row[exec_pos])
+			backlog = atoll(row[read_pos]) - atoll(row[exec_pos]);
+		mysql_free_result(r);
+	}
+	mysql_close(m);
+	return backlog;
+}
+
+/* True while dbproxy reports an enforcement step in flight on some server. */
+static int enforcing(void *arg)
+{
+	const dpt_proxy *p = arg;
+	json_t *st = dpt_status(p), *s;
+	size_t i;
+	int busy = 0;
+	json_array_foreach(json_object_get(st, "servers"), i, s)
+	{
+		const char *e = json_string_value(json_object_get(s, "enforcing"));
+		if (e && e[0])
+			busy = 1;
+	}
+	json_decref(st);
+	return busy;
+}
+
+/* One scenario's cluster, dbproxy and writer; the teardown releases whatever an assertion
+ * left behind. */
+static struct run {
+	th_cluster *c;
+	dpt_proxy p;
+	dpt_writer w;
+	int writing;
+	MYSQL *held[TH_MAX_SERVERS];
+} R;
+
+static int run_teardown(void **state)
+{
+	(void)state;
+	if (R.writing) {
+		dpt_writer_stop(&R.w);
+		dpt_writer_free(&R.w);
+	}
+	for (int i = 0; i < TH_MAX_SERVERS; i++)
+		release_sql_thread(R.held[i]);
+	if (R.p.pid > 0 && dpt_proxy_stop(&R.p) != 0)
+		dpt_proxy_dump_log(&R.p, 80);
+	th_cluster_free(R.c);
+	memset(&R, 0, sizeof(R));
+	return 0;
+}
+
+static void run_scenario(const scenario *sc)
+{
+	th_cluster *c;
+	dpt_proxy *pp = &R.p;
+	dpt_writer *wp = &R.w;
+	MYSQL **held = R.held;
+	char state[PATH_MAX + 32];
+	const char *extra[] = {"--state-file", state, NULL};
+	th_options opts = {.replicas = 2, .semisync = sc->semisync};
+
+	dpt_log("scenario %s", sc->name);
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	snprintf(state, sizeof(state), "%s/dbproxy.state", c->dir);
+	if (sc->block_before_proxy) {
+		assert_true(dpt_until(20000, ledger_replicated, c));
+		for (int i = 1; i < c->nservers; i++)
+			assert_non_null(held[i] = hold_sql_thread(c, i));
+	}
+	if (sc->stalled_at_start) {
+		/* With wait_no_slave=ON, the replicas' SQL threads wait 10 s on this one. */
+		assert_int_equal(
+		    th_sql(c, 0, "INSERT INTO " DPT_APP_DB ".ledger VALUES (0, NOW())"), 0);
+	}
+	assert_int_equal(dpt_proxy_start(pp, c, extra), 0);
+	if (sc->wait_configured)
+		assert_true(dpt_until(20000, dpt_replicas_ready, pp));
+	assert_int_equal(dpt_writer_start(wp, pp, 0), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(wp, 20, 20000));
+
+	if (sc->restart_proxy) {
+		size_t n = dpt_writer_count(wp);
+		dpt_log("%s: kill -9 of dbproxy with %zu acknowledged", sc->name, n);
+		assert_int_equal(dpt_proxy_restart(pp, SIGKILL), 0);
+		assert_true(dpt_writer_wait(wp, n + 200, 20000));
+	}
+	if (sc->lag_sql && !sc->block_before_proxy) {
+		assert_true(dpt_until(20000, ledger_replicated, c));
+		for (int i = 1; i < c->nservers; i++)
+			assert_non_null(held[i] = hold_sql_thread(c, i));
+		size_t n = dpt_writer_count(wp);
+		assert_true(dpt_writer_wait(wp, n + 300, 20000));
+		for (int i = 1; i < c->nservers; i++) {
+			long long backlog = relay_backlog(c, i);
+			dpt_log("%s: s%d has %lld bytes received and not applied", sc->name, i,
+				backlog);
+			assert_true(backlog > 10000);
+		}
+	}
+	if (sc->block_before_proxy) {
+		/* The heartbeat change waits for the SQL thread: kill the primary meanwhile. */
+		assert_true(dpt_until(10000, enforcing, pp));
+		dpt_log("%s: an enforcement step is in flight", sc->name);
+	}
+	dpt_sleep_ms(sc->kill_after_ms);
+
+	size_t before = dpt_writer_count(wp), checked = 0;
+	uint64_t t0 = dpt_ms();
+	dpt_log("%s: kill -9 of the primary s0 with %zu acknowledged", sc->name, before);
+	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
+	if (sc->lag_sql) {
+		dpt_sleep_ms(1500); /* the failover waits for the relay logs to be applied */
+		for (int i = 1; i < c->nservers; i++) {
+			release_sql_thread(held[i]);
+			held[i] = NULL;
+		}
+	}
+	if (!dpt_writer_wait(wp, before + 50, 60000))
+		dpt_proxy_dump_log(pp, 80);
+	assert_true(dpt_writer_count(wp) >= before + 50);
+	uint64_t epoch = 0;
+	int np = dpt_primary(pp, &epoch);
+	dpt_log("%s: writes resumed on s%d (epoch %llu) %llu ms after the kill", sc->name, np,
+		(unsigned long long)epoch, (unsigned long long)(dpt_ms() - t0));
+	assert_true(np > 0);
+
+	dpt_writer_stop(wp);
+	R.writing = 0;
+	long missing = dpt_ledger_missing(c, np, wp, &checked);
+	dpt_log("%s: %zu acknowledged ids checked on s%d, %ld missing", sc->name, checked, np,
+		missing);
+	dpt_writer_free(wp);
+	if (missing != 0)
+		dpt_proxy_dump_log(pp, 120);
+	assert_int_equal(missing, 0);
+	int rc = dpt_proxy_stop(pp);
+	if (rc != 0)
+		dpt_proxy_dump_log(pp, 80);
+	assert_int_equal(rc, 0);
+}
+
+static void test_a_mariadb_defaults(void **state)
+{
+	static const scenario sc = {.name = "(a) MariaDB semi-sync defaults",
+				    .semisync = TH_SEMISYNC_DEFAULTS,
+				    .stalled_at_start = 1,
+				    .kill_after_ms = 3000};
+	(void)state;
+	run_scenario(&sc);
+}
+
+static void test_b_harness_settings(void **state)
+{
+	static const scenario sc = {.name = "(b) harness settings",
+				    .semisync = TH_SEMISYNC,
+				    .wait_configured = 1,
+				    .kill_after_ms = 1500};
+	(void)state;
+	run_scenario(&sc);
+}
+
+static void test_c_lagging_sql_threads(void **state)
+{
+	static const scenario sc = {.name = "(c) lagging SQL threads",
+				    .semisync = TH_SEMISYNC_DEFAULTS,
+				    .wait_configured = 1,
+				    .lag_sql = 1};
+	(void)state;
+	run_scenario(&sc);
+}
+
+static void test_d_kill_while_configuring(void **state)
+{
+	static const scenario sc = {.name = "(d) kill while dbproxy configures the replicas",
+				    .semisync = TH_SEMISYNC_DEFAULTS,
+				    .kill_after_ms = 300};
+	(void)state;
+	run_scenario(&sc);
+}
+
+static void test_e_kill_during_enforcement(void **state)
+{
+	static const scenario sc = {.name = "(e) kill during an enforcement step",
+				    .semisync = TH_SEMISYNC,
+				    .lag_sql = 1,
+				    .block_before_proxy = 1,
+				    .kill_after_ms = 200};
+	(void)state;
+	run_scenario(&sc);
+}
+
+static void test_f_proxy_restarted(void **state)
+{
+	static const scenario sc = {.name = "(f) dbproxy restarted under load",
+				    .semisync = TH_SEMISYNC_DEFAULTS,
+				    .wait_configured = 1,
+				    .restart_proxy = 1,
+				    .kill_after_ms = 500};
+	(void)state;
+	run_scenario(&sc);
+}
+
+int main(void)
+{
+	/* DPT_ONLY=a runs scenario (a) alone; DPT_REPEAT=N runs the chosen ones N times (the
+	 * soak in tests/bench/dbproxy-noloss-soak.sh). */
+	const char *only = getenv("DPT_ONLY");
+	int repeat = getenv("DPT_REPEAT") ? atoi(getenv("DPT_REPEAT")) : 1;
+	const struct CMUnitTest all[] = {
+	    cmocka_unit_test_teardown(test_a_mariadb_defaults, run_teardown),
+	    cmocka_unit_test_teardown(test_b_harness_settings, run_teardown),
+	    cmocka_unit_test_teardown(test_c_lagging_sql_threads, run_teardown),
+	    cmocka_unit_test_teardown(test_d_kill_while_configuring, run_teardown),
+	    cmocka_unit_test_teardown(test_e_kill_during_enforcement, run_teardown),
+	    cmocka_unit_test_teardown(test_f_proxy_restarted, run_teardown),
+	};
+	enum { NALL = sizeof(all) / sizeof(all[0]), MAX_RUNS = 1000 };
+	static struct CMUnitTest chosen[MAX_RUNS];
+	size_t n = 0;
+	for (int r = 0; r < (repeat > 0 ? repeat : 1); r++)
+		for (size_t i = 0; i < NALL && n < MAX_RUNS; i++) {
+			/* test_<letter>_...: the letter names the scenario */
+			if (only && only[0] && !strchr(only, all[i].name[5]))
+				continue;
+			chosen[n++] = all[i];
+		}
+	return _cmocka_run_group_tests("dbproxy no-loss", chosen, n, NULL, NULL);
+}
