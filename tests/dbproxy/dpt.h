@@ -570,6 +570,7 @@ typedef struct dpt_writer {
 	atomic_int paused;
 	pthread_mutex_t mu;
 	int *acked;
+	uint64_t *acked_us; /* when each was acknowledged */
 	size_t nacked, cap;
 	int next_id;
 	int errors;
@@ -610,13 +611,18 @@ static inline void *dpt_writer_main(void *arg)
 			if (w->nacked == w->cap) {
 				size_t cap = w->cap ? w->cap * 2 : 1024;
 				int *a = realloc(w->acked, cap * sizeof(int));
-				if (a) {
+				uint64_t *t = a ? realloc(w->acked_us, cap * sizeof(uint64_t)) : NULL;
+				if (a)
 					w->acked = a;
+				if (t) {
+					w->acked_us = t;
 					w->cap = cap;
 				}
 			}
-			if (w->nacked < w->cap)
+			if (w->nacked < w->cap) {
+				w->acked_us[w->nacked] = dpt_us();
 				w->acked[w->nacked++] = id;
+			}
 			w->last_ack_ms = dpt_ms();
 			w->last_ack_sent_us = sent;
 			w->last_ack_us = dpt_us();
@@ -655,6 +661,7 @@ static inline void dpt_writer_stop(dpt_writer *w)
 static inline void dpt_writer_free(dpt_writer *w)
 {
 	free(w->acked);
+	free(w->acked_us);
 	pthread_mutex_destroy(&w->mu);
 }
 
@@ -664,6 +671,19 @@ static inline size_t dpt_writer_count(dpt_writer *w)
 	size_t n = w->nacked;
 	pthread_mutex_unlock(&w->mu);
 	return n;
+}
+
+/* The longest time between two acknowledgements from the one numbered `from` (0-based) on:
+ * the write gap of a failover that happened after it (microseconds). */
+static inline uint64_t dpt_writer_max_gap_us(dpt_writer *w, size_t from)
+{
+	uint64_t gap = 0;
+	pthread_mutex_lock(&w->mu);
+	for (size_t i = from + 1; i < w->nacked; i++)
+		if (w->acked_us[i] - w->acked_us[i - 1] > gap)
+			gap = w->acked_us[i] - w->acked_us[i - 1];
+	pthread_mutex_unlock(&w->mu);
+	return gap;
 }
 
 /* Waits until the writer acknowledged `more` inserts beyond `from`; 1 on success. */

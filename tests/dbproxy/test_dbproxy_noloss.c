@@ -10,7 +10,8 @@
  *   (d) killed within the first second, while dbproxy is still configuring the replicas;
  *   (e) killed while an enforcement step (the heartbeat change) is in flight on a replica;
  *   (f) dbproxy itself killed and restarted under write load, then the primary killed.
- * And the checks dbproxy makes of the servers' settings: a replica that would stall its SQL
+ * (r) A failover that cannot tell whether an unread replica acknowledged more is refused until
+ * the admin accepts the loss. (s) The checks dbproxy makes of the servers' settings: a replica that would stall its SQL
  * thread (semi-sync master with wait_no_slave=ON) is fixed and reported, and unsafe settings
  * (sync_binlog=0, log_slave_updates off...) are reported in /status with their fix. */
 #include <setjmp.h>
@@ -27,6 +28,7 @@ typedef struct scenario {
 	int wait_configured;	/* the load starts once dbproxy has configured the replicas */
 	unsigned kill_after_ms; /* after routing opened (or after the configuration) */
 	int lag_sql;		/* replicas' SQL threads held back from before the crash */
+	unsigned release_after_ms; /* ... until this long after it */
 	int block_before_proxy; /* ... from before dbproxy starts: its enforcement waits on them */
 	int restart_proxy;	/* dbproxy killed -9 and restarted under load first */
 	int stalled_at_start;	/* a first write replicated before dbproxy starts */
@@ -197,7 +199,7 @@ static void run_scenario(const scenario *sc)
 	dpt_log("%s: kill -9 of the primary s0 with %zu acknowledged", sc->name, before);
 	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
 	if (sc->lag_sql) {
-		dpt_sleep_ms(1500); /* the failover waits for the relay logs to be applied */
+		dpt_sleep_ms(sc->release_after_ms); /* the failover waits for the relay logs */
 		for (int i = 1; i < c->nservers; i++) {
 			release_sql_thread(held[i]);
 			held[i] = NULL;
@@ -208,15 +210,17 @@ static void run_scenario(const scenario *sc)
 	assert_true(dpt_writer_count(wp) >= before + 50);
 	uint64_t epoch = 0;
 	int np = dpt_primary(pp, &epoch);
-	dpt_log("%s: writes resumed on s%d (epoch %llu) %llu ms after the kill", sc->name, np,
-		(unsigned long long)epoch, (unsigned long long)(dpt_ms() - t0));
+	/* The soak (tests/bench/dbproxy-noloss-soak.sh) reads this line. */
+	dpt_log("%s: writes resumed on s%d (epoch %llu) %llu ms after the kill; write gap %llu ms",
+		sc->name, np, (unsigned long long)epoch, (unsigned long long)(dpt_ms() - t0),
+		(unsigned long long)(dpt_writer_max_gap_us(wp, before ? before - 1 : 0) / 1000));
 	assert_true(np > 0);
 
 	dpt_writer_stop(wp);
 	R.writing = 0;
 	long missing = dpt_ledger_missing(c, np, wp, &checked);
-	dpt_log("%s: %zu acknowledged ids checked on s%d, %ld missing", sc->name, checked, np,
-		missing);
+	dpt_log("%s: %zu acknowledged ids checked on s%d, %ld missing (soak: lost=%ld)", sc->name,
+		checked, np, missing, missing);
 	dpt_writer_free(wp);
 	if (missing != 0)
 		dpt_proxy_dump_log(pp, 120);
@@ -252,7 +256,8 @@ static void test_c_lagging_sql_threads(void **state)
 	static const scenario sc = {.name = "(c) lagging SQL threads",
 				    .semisync = TH_SEMISYNC_DEFAULTS,
 				    .wait_configured = 1,
-				    .lag_sql = 1};
+				    .lag_sql = 1,
+				    .release_after_ms = 1500};
 	(void)state;
 	run_scenario(&sc);
 }
@@ -288,6 +293,225 @@ static void test_f_proxy_restarted(void **state)
 	run_scenario(&sc);
 }
 
+/* ---------------------------------------------------------------- unread replicas */
+
+/* The error of the newest failover in /history when it failed, else "". */
+static int last_failover_refused(void *arg)
+{
+	const dpt_proxy *p = arg;
+	char *body = NULL;
+	int refused = 0;
+	if (dpt_http(p, "GET", "/history", &body) == 200 && body) {
+		json_t *h = json_loads(body, 0, NULL), *evs = json_object_get(h, "events");
+		json_t *ev = json_array_get(evs, json_array_size(evs) - 1);
+		const char *err = json_string_value(json_object_get(ev, "error"));
+		refused = ev && !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
+			  err && strstr(err, "cannot tell whether s2");
+		json_decref(h);
+	}
+	free(body);
+	return refused;
+}
+
+static int s0_seen_up(void *arg)
+{
+	char health[32];
+	return dpt_server_field(arg, 0, "health", health, sizeof(health)) == 0 &&
+	       !strcmp(health, "up");
+}
+
+/* (r) A replica that may hold acknowledged writes and cannot be read: a hung one (SIGSTOP, it
+ * is still the primary's semi-sync client) makes the automatic failover refuse, with the
+ * reason in the history, until the admin accepts the loss; a crashed one (the primary counted
+ * one client fewer before it died) does not. */
+static void test_r_unread_replica(void **state)
+{
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
+	char state_file[PATH_MAX + 32], *body = NULL;
+	const char *extra[] = {"--state-file", state_file, "--client-wait-ms", "2000", NULL};
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	snprintf(state_file, sizeof(state_file), "%s/dbproxy.state", c->dir);
+	assert_int_equal(dpt_proxy_start(&R.p, c, extra), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(&R.w, 50, 20000));
+
+	/* Hung replica, then the primary dies: refused. */
+	assert_int_equal(th_server_signal(c, 2, SIGSTOP), 0);
+	dpt_sleep_ms(600); /* the primary's next probe still counts two clients */
+	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
+	assert_true(dpt_until(20000, last_failover_refused, &R.p));
+	assert_int_equal(dpt_primary(&R.p, NULL), 0);
+	json_t *st = dpt_status(&R.p);
+	assert_string_not_equal(json_string_value(json_object_get(st, "routing")), "open");
+	json_decref(st);
+
+	/* The admin accepts it: the failover runs and records why it might lose. */
+	int code = dpt_http(&R.p, "POST", "/failover?allow_loss=1", &body);
+	if (code != 200)
+		fprintf(stderr, "failover answered %d: %s\n", code, body ? body : "");
+	assert_int_equal(code, 200);
+	json_t *ans = json_loads(body, 0, NULL);
+	free(body);
+	const char *gap =
+	    json_string_value(json_object_get(json_object_get(ans, "event"), "gtid_gap"));
+	dpt_log("(r) forced failover; recorded gap: %s", gap ? gap : "(none)");
+	assert_non_null(gap);
+	assert_non_null(strstr(gap, "cannot tell whether s2"));
+	json_decref(ans);
+	assert_int_equal(dpt_primary(&R.p, NULL), 1);
+	size_t n = dpt_writer_count(&R.w);
+	assert_true(dpt_writer_wait(&R.w, n + 50, 20000));
+
+	/* s2 continues and rejoins s1 (it is redirected); s0 comes back and is rejoined. */
+	assert_int_equal(th_server_signal(c, 2, SIGCONT), 0);
+	assert_int_equal(th_server_start(c, 0), 0);
+	assert_true(dpt_until(10000, s0_seen_up, &R.p));
+	assert_true(dpt_rejoin_or_reprovision(c, &R.p, 0) >= 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+
+	/* A crashed replica: the primary (s1) stops counting it; then the primary dies. */
+	assert_int_equal(th_server_signal(c, 2, SIGKILL), 0);
+	n = dpt_writer_count(&R.w);
+	assert_true(dpt_writer_wait(&R.w, n + 50, 20000));
+	dpt_sleep_ms(600); /* a probe of the primary after it counted one client */
+	assert_int_equal(th_server_signal(c, 1, SIGKILL), 0);
+	n = dpt_writer_count(&R.w);
+	if (!dpt_writer_wait(&R.w, n + 50, 20000))
+		dpt_proxy_dump_log(&R.p, 60);
+	assert_int_equal(dpt_primary(&R.p, NULL), 0);
+	dpt_writer_stop(&R.w);
+	R.writing = 0;
+	size_t checked = 0;
+	long missing = dpt_ledger_missing(c, 0, &R.w, &checked);
+	dpt_log("(r) %zu acknowledged ids checked on s0, %ld missing", checked, missing);
+	dpt_writer_free(&R.w);
+	assert_int_equal(missing, 0);
+}
+
+/* ---------------------------------------------------------------- settings checks */
+
+/* The settings findings of server idx in /status: a string of the "setting" names. */
+static void findings(const dpt_proxy *p, int idx, char *out, size_t size, int *fixed)
+{
+	json_t *st = dpt_status(p), *s, *f;
+	size_t i, k;
+	char name[16];
+	out[0] = 0;
+	snprintf(name, sizeof(name), "s%d", idx);
+	json_array_foreach(json_object_get(st, "servers"), i, s)
+	{
+		if (strcmp(json_string_value(json_object_get(s, "name")), name) != 0)
+			continue;
+		json_array_foreach(json_object_get(s, "settings"), k, f)
+		{
+			size_t len = strlen(out);
+			snprintf(out + len, size - len, "%s ",
+				 json_string_value(json_object_get(f, "setting")));
+		}
+		if (fixed)
+			*fixed = json_is_true(json_object_get(
+			    json_object_get(s, "semi_sync"), "master_off_by_dbproxy"));
+	}
+	json_decref(st);
+}
+
+typedef struct finding_wait {
+	const dpt_proxy *p;
+	int idx;
+	const char *want; /* present, or absent when NULL and `gone` is set */
+	const char *gone;
+} finding_wait;
+
+static int finding_matches(void *arg)
+{
+	finding_wait *w = arg;
+	char f[1024];
+	findings(w->p, w->idx, f, sizeof(f), NULL);
+	return (!w->want || strstr(f, w->want)) && (!w->gone || !strstr(f, w->gone));
+}
+
+static int log_mentions(const dpt_proxy *p, const char *text)
+{
+	char buf[65536];
+	FILE *f = fopen(p->log, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	int count = 0;
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	for (const char *at = buf; (at = strstr(at, text)); at++)
+		count++;
+	return count;
+}
+
+/* (s) Settings that can stall or lose are reported with their fix, in /status and the log
+ * (again on SIGHUP); the stalling one on replicas is fixed by dbproxy and undone at
+ * promotion; a fixed setting disappears from the report. */
+static void test_s_settings_checks(void **state)
+{
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC_DEFAULTS};
+	char f[1024];
+	int fixed = 0;
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(th_sql(c, 2, "SET GLOBAL gtid_strict_mode = 0; SET GLOBAL sync_binlog = 1"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
+
+	/* The replicas' semi-sync master (wait_no_slave=ON) is switched off by dbproxy. */
+	assert_true(dpt_until(10000, dpt_replicas_ready, &R.p));
+	for (int i = 1; i < c->nservers; i++) {
+		assert_int_equal(dpt_number(c, i, "SELECT @@global.rpl_semi_sync_master_enabled"), 0);
+		findings(&R.p, i, f, sizeof(f), &fixed);
+		dpt_log("(s) s%d findings: %s(semi-sync master switched off by dbproxy: %d)", i, f,
+			fixed);
+		assert_non_null(strstr(f, "rpl_semi_sync_master_wait_no_slave"));
+		assert_true(fixed);
+	}
+	findings(&R.p, 0, f, sizeof(f), NULL);
+	dpt_log("(s) s0 findings: %s", f);
+	assert_non_null(strstr(f, "sync_binlog"));
+	assert_null(strstr(f, "rpl_semi_sync_master_wait_no_slave")); /* the primary: fine */
+	assert_null(strstr(f, "gtid_strict_mode"));
+	findings(&R.p, 2, f, sizeof(f), NULL);
+	assert_non_null(strstr(f, "gtid_strict_mode"));
+	assert_null(strstr(f, "sync_binlog"));
+
+	/* Fixed by the admin: gone from the report; reported again when it comes back. */
+	assert_int_equal(th_sql(c, 0, "SET GLOBAL sync_binlog = 1"), 0);
+	finding_wait gone = {&R.p, 0, NULL, "sync_binlog"};
+	assert_true(dpt_until(5000, finding_matches, &gone));
+	assert_int_equal(th_sql(c, 0, "SET GLOBAL innodb_flush_log_at_trx_commit = 2"), 0);
+	finding_wait back = {&R.p, 0, "innodb_flush_log_at_trx_commit", NULL};
+	assert_true(dpt_until(5000, finding_matches, &back));
+	assert_true(log_mentions(&R.p, "server s0: setting innodb_flush_log_at_trx_commit") == 1);
+
+	/* SIGHUP: every finding is logged again. */
+	int before = log_mentions(&R.p, "server s2: setting gtid_strict_mode");
+	assert_true(before >= 1);
+	kill(R.p.pid, SIGHUP);
+	for (int i = 0; i < 100 && log_mentions(&R.p, "server s2: setting gtid_strict_mode") == before;
+	     i++)
+		dpt_sleep_ms(50);
+	assert_int_equal(log_mentions(&R.p, "server s2: setting gtid_strict_mode"), before + 1);
+
+	/* Promotion switches semi-sync master on again on the new primary. */
+	int code = dpt_http(&R.p, "POST", "/switchover?to=s1", NULL);
+	assert_int_equal(code, 200);
+	assert_int_equal(dpt_number(c, 1, "SELECT @@global.rpl_semi_sync_master_enabled"), 1);
+	/* The old primary, now a replica, would stall: switched off there. */
+	finding_wait off = {&R.p, 0, "rpl_semi_sync_master_wait_no_slave", NULL};
+	assert_true(dpt_until(5000, finding_matches, &off));
+	assert_int_equal(dpt_number(c, 0, "SELECT @@global.rpl_semi_sync_master_enabled"), 0);
+}
+
 int main(void)
 {
 	/* DPT_ONLY=a runs scenario (a) alone; DPT_REPEAT=N runs the chosen ones N times (the
@@ -301,6 +525,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_d_kill_while_configuring, run_teardown),
 	    cmocka_unit_test_teardown(test_e_kill_during_enforcement, run_teardown),
 	    cmocka_unit_test_teardown(test_f_proxy_restarted, run_teardown),
+	    cmocka_unit_test_teardown(test_r_unread_replica, run_teardown),
+	    cmocka_unit_test_teardown(test_s_settings_checks, run_teardown),
 	};
 	enum { NALL = sizeof(all) / sizeof(all[0]), MAX_RUNS = 1000 };
 	static struct CMUnitTest chosen[MAX_RUNS];
