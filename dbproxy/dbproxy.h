@@ -142,6 +142,10 @@ void dp_sessions_leave(dp_proxy *px, dp_server *s, int graceful);
 /* Switchover: are all sessions on s quiet (idle, outside transactions)? Sessions that are
  * idle stop taking new commands while routing is paused. */
 int dp_sessions_quiet(dp_proxy *px, dp_server *s, unsigned *busy);
+/* A probe of srv, started at probe_started_ms, found it alive or not: sessions whose backend
+ * it closed before that either pass the close on to their client (alive: KILL, wait_timeout)
+ * or move like after a crash. */
+void dp_sessions_checked(dp_proxy *px, dp_server *srv, int alive, uint64_t probe_started_ms);
 /* The operation ended: held sessions take commands again. */
 void dp_sessions_release(dp_proxy *px);
 void dp_sessions_close_all(dp_proxy *px, const char *reason);
@@ -191,7 +195,8 @@ enum {
 	DP_SET_REPLICA_WRITABLE = 1u << 8,
 	DP_SET_NO_GTID = 1u << 9,
 	DP_SET_WAIT_POINT = 1u << 10,
-	DP_SET_COUNT = 11,
+	DP_SET_PRIMARY_READ_ONLY = 1u << 11,
+	DP_SET_COUNT = 12,
 };
 typedef struct dp_setting_check {
 	unsigned bit;

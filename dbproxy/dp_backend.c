@@ -69,13 +69,15 @@ int dp_server_replicates_from(const dp_server *s, const dp_server *p)
 dp_server *dp_backend_pick(dp_proxy *px)
 {
 	dp_server *p = px->primary;
-	/* Only the writer of the current epoch, once it is confirmed writable; never a server
-	 * merely because it reports read_only=0. */
+	/* Only the writer of the current epoch; never a server merely because it reports
+	 * read_only=0. A writer an admin made read-only is still the writer: clients reach it and
+	 * see its 1290 errors, as they would directly (dbproxy makes its own promotions
+	 * writable). */
 	if (!p || px->routing_paused || px->draining)
 		return NULL;
 	if (p->health != DP_H_UP && p->health != DP_H_SUSPECT)
 		return NULL;
-	if (!p->probed || p->read_only)
+	if (!p->probed)
 		return NULL;
 	return p;
 }

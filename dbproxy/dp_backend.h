@@ -108,6 +108,8 @@ typedef struct dp_server {
 	dp_timer probe_timer;
 
 	unsigned sessions; /* client sessions routed here now */
+	unsigned
+	    checking; /* sessions whose backend it closed, waiting for a probe (dp_session.c) */
 	uint64_t sessions_total;
 } dp_server;
 

@@ -71,6 +71,7 @@ static const key_def keys[] = {
     BOOL(zero_copy, "relay large packets and TLS streams with splice(2) (on)"),
     BOOL(migrate_sessions, "move idle sessions to a new primary (on)"),
     BOOL(proxy_protocol, "send a PROXY v2 header to servers (off)"),
+    BOOL(enforce_writable_primary, "set read_only=0 on a read-only primary (off)"),
 };
 
 void dp_config_defaults(dp_config *c)

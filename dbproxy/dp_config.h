@@ -58,14 +58,16 @@ typedef struct dp_config {
 	unsigned op_step_timeout_ms;   /* 5000: one SQL step of a failover */
 	unsigned user_refresh_ms;      /* 30000: account hashes for session moves */
 
-	unsigned max_clients;  /* 4096 */
-	unsigned busy_poll_us; /* 50 */
-	int zero_copy;	       /* splice(2) large packets and opaque streams (on) */
-	unsigned buffer_kib;   /* 64 per direction */
-	int auto_failover;     /* 1 */
-	int failover_if_async; /* DP_ASYNC_REFUSE */
-	int migrate_sessions;  /* 1 */
-	int proxy_protocol;    /* 0 */
+	unsigned max_clients;	      /* 4096 */
+	unsigned busy_poll_us;	      /* 50 */
+	int zero_copy;		      /* splice(2) large packets and opaque streams (on) */
+	unsigned buffer_kib;	      /* 64 per direction */
+	int auto_failover;	      /* 1 */
+	int failover_if_async;	      /* DP_ASYNC_REFUSE */
+	int migrate_sessions;	      /* 1 */
+	int proxy_protocol;	      /* 0 */
+	int enforce_writable_primary; /* make a read-only writer writable (0: an admin's
+				       * read_only=1 on the primary stays) */
 } dp_config;
 
 void dp_config_defaults(dp_config *c);

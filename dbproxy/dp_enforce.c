@@ -380,10 +380,11 @@ void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now)
 		return;
 	if (enforce_fence(px, s, now))
 		return;
-	if (s == p && s->read_only &&
+	if (s == p && s->read_only && px->cfg.enforce_writable_primary &&
 	    !(s->slave.present && strcmp(s->slave.io_running, "No") != 0)) {
-		dp_info("primary %s is read-only: making it writable (epoch %llu)", s->conf.name,
-			(unsigned long long)px->epoch);
+		dp_info("primary %s is read-only: making it writable (epoch %llu, "
+			"enforce_writable_primary)",
+			s->conf.name, (unsigned long long)px->epoch);
 		run_step(px, s, "making the primary writable", "SET GLOBAL read_only = 0");
 		return;
 	}

@@ -243,10 +243,15 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		mark_failure(px, s, r);
 	}
 
+	if (s->checking) /* sessions wait to know whether it closed them on purpose */
+		dp_sessions_checked(px, s, r->status == DP_SQL_OK || r->status == DP_SQL_ESERVER,
+				    s->probe_started_ms);
 	interval = px->cfg.probe_interval_ms;
 	if (s->health == DP_H_SUSPECT || (s->fail_total > 0 && s->health != DP_H_DOWN))
 		interval /= 2; /* confirm or clear a suspicion sooner, still needing more strikes */
 	uint64_t next = s->probe_started_ms + interval;
+	if (s->checking)
+		next = now; /* those that closed after this probe began need the next one */
 	dp_timer_set(px->loop, &s->probe_timer, next > now ? next - now : 0);
 	dp_monitor_evaluate(px);
 }

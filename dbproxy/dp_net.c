@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -102,8 +103,15 @@ const char *dp_addr_str(const dp_addr *a, char *buf, size_t size)
 	char host[INET6_ADDRSTRLEN + 1];
 	int port;
 	if (a->ss.ss_family == AF_UNIX) {
-		snprintf(buf, size, "%s", ((const struct sockaddr_un *)&a->ss)->sun_path);
-		if (!buf[0])
+		/* A client's socket is usually unnamed: the address holds the family alone, and
+		 * whatever follows it is not ours to print. */
+		const struct sockaddr_un *un = (const struct sockaddr_un *)&a->ss;
+		size_t off = offsetof(struct sockaddr_un, sun_path), n = 0;
+		if (a->len > off)
+			n = strnlen(un->sun_path, a->len - off);
+		if (n && un->sun_path[0])
+			snprintf(buf, size, "unix:%.*s", (int)n, un->sun_path);
+		else
 			snprintf(buf, size, "unix");
 		return buf;
 	}
@@ -157,6 +165,7 @@ int dp_listen(const dp_addr *a, int backlog, char *err, size_t errsz)
 int dp_accept(int lfd, dp_addr *peer)
 {
 	int fd;
+	memset(&peer->ss, 0, sizeof(peer->ss));
 	peer->len = sizeof(peer->ss);
 	do
 		fd = accept4(lfd, (struct sockaddr *)&peer->ss, &peer->len,

@@ -28,9 +28,9 @@ static void connect_start(dp_session *s);
 
 static const char *state_name(int st)
 {
-	static const char *const names[] = {"wait",	 "connect", "relay",  "move-connect",
-					    "move-auth", "orphan",  "closing"};
-	return st >= 0 && st <= DP_S_CLOSING ? names[st] : "?";
+	static const char *const names[] = {"wait",	 "connect", "relay", "move-connect",
+					    "move-auth", "closing", "check"};
+	return st >= 0 && st <= DP_S_CHECK ? names[st] : "?";
 }
 
 static void set_state(dp_session *s, int st)
@@ -119,6 +119,14 @@ static void close_backend(dp_session *s)
 static void session_end(dp_session *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+static void check_del(dp_session *s)
+{
+	if (s->check_server) {
+		s->check_server->checking--;
+		s->check_server = NULL;
+	}
+}
+
 static void session_end(dp_session *s, int level, const char *fmt, ...)
 {
 	dp_proxy *px = s->px;
@@ -135,6 +143,7 @@ static void session_end(dp_session *s, int level, const char *fmt, ...)
 	       (unsigned long long)(dp_now_ms() - s->started_ms), (unsigned long long)s->bytes_c2s,
 	       (unsigned long long)s->bytes_s2c);
 	wait_del(s);
+	check_del(s);
 	dp_timer_cancel(px->loop, &s->timer);
 	close_backend(s);
 	if (s->cfd >= 0) {
@@ -166,7 +175,7 @@ static void error_close(dp_session *s, uint8_t seq, uint16_t code, const char *s
 	uint8_t pkt[512];
 	size_t n = dp_build_err(pkt, sizeof(pkt), seq, code, sqlstate, msg);
 	s->px->n.sessions_errored++;
-	snprintf(s->end_reason, sizeof(s->end_reason), "error %u sent: %s", code, msg);
+	snprintf(s->end_reason, sizeof(s->end_reason), "error %u sent: %.140s", code, msg);
 	close_backend(s);
 	wait_del(s);
 	dp_timer_cancel(s->px->loop, &s->timer);
@@ -587,11 +596,7 @@ static void client_readable(dp_session *s)
 {
 	dp_proxy *px = s->px;
 	ssize_t n;
-	if (s->state == DP_S_ORPHAN) {
-		n = dp_buf_read_fd(&s->c2s, px->pool, s->cfd);
-	} else {
-		n = client_read(s);
-	}
+	n = client_read(s);
 	if (n == 0) {
 		/* Forward what the client sent last (COM_QUIT) so the server ends it cleanly. */
 		flush_c2s(s);
@@ -608,12 +613,6 @@ static void client_readable(dp_session *s)
 	s->bytes_c2s += (uint64_t)n;
 	px->n.bytes_c2s += (uint64_t)n;
 	s->client_spoke_last = 1;
-	if (s->state == DP_S_ORPHAN) {
-		/* The one clean error, for the command the client just sent. */
-		error_close(s, 1, 1927, "08S01",
-			    "dbproxy: the session was lost when the primary changed; reconnect");
-		return;
-	}
 	if (s->state == DP_S_RELAY && flush_c2s(s) < 0)
 		backend_lost(s, strerror(errno));
 }
@@ -659,35 +658,20 @@ static void backend_readable(dp_session *s)
 
 /* ---------------------------------------------------------------- losing the backend */
 
+/* The server went away with a statement in flight: its outcome is unknown. The client sees
+ * what it would see directly, the connection closed (its library reports 2013 itself): client
+ * error codes (2000-2999) are not for servers to send, and Connector/C reads such an ERR
+ * packet as malformed. */
 static void lost_in_flight(dp_session *s, const char *why)
 {
-	dp_track *t = &s->trk;
-	char msg[256];
-	if (t->phase == DP_PH_CMD && t->qlen && dp_pktscan_at_boundary(&t->s2c)) {
-		snprintf(msg, sizeof(msg), "Lost connection to server during query (dbproxy: %s)",
-			 why);
-		error_close(s, t->q[t->qhead].next_seq, 2013, "HY000", msg);
-		return;
-	}
-	session_end(s, DP_LOG_INFO, "server connection lost: %s", why);
+	session_end(s, DP_LOG_INFO, "server connection lost with a statement in flight (%s)", why);
 }
 
-/* The backend went away (crash, kill, or we closed it because its server stopped being the
- * writer). Move the session when nothing is lost by it; else one clean error. */
-static void leave_backend(dp_session *s, const char *why, int probe)
+/* The backend is gone for good (its server crashed or stopped being the writer): move the
+ * session when nothing is lost by it; else close it, as the server's own end would. */
+static void leave_gone(dp_session *s, dp_server *srv, const char *why)
 {
-	dp_proxy *px = s->px;
 	const char *reason = "";
-	dp_server *srv = s->server;
-	if (s->state == DP_S_MIG_CONNECT || s->state == DP_S_MIG_AUTH) {
-		dp_info("session %llu: move to %s interrupted: %s", (unsigned long long)s->id,
-			srv ? srv->conf.name : "-", why);
-		px->n.migrate_failures++;
-		enter_wait(s, 1);
-		return;
-	}
-	if (probe && srv)
-		dp_monitor_probe_now(px, srv);
 	if (s->trk.phase == DP_PH_GREETING && s->bytes_s2c == 0 && !s->moving) {
 		/* Nothing reached the client yet: as if the connect had failed. */
 		retry_later(s, 0);
@@ -715,21 +699,82 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 		lost_in_flight(s, why);
 		return;
 	}
-	if (s->trk.qlen) {
-		/* A command not yet sent: answer it with the error now. */
-		char msg[256];
-		snprintf(msg, sizeof(msg),
-			 "dbproxy: the session could not move to the new primary (%s)", reason);
-		error_close(s, s->trk.q[s->trk.qhead].next_seq, 1927, "08S01", msg);
+	/* Its session state (a transaction, temporary tables, locks...) is gone with the server:
+	 * the client learns it the way it would directly, from the closed connection. */
+	session_end(s, DP_LOG_INFO, "server %s gone (%s); the session cannot move (%s)",
+		    srv ? srv->conf.name : "-", why, reason);
+}
+
+/* The writer closed this session's backend while it looked healthy: a KILL, wait_timeout or
+ * a transaction timeout closes one connection of a live server, a crash closes them all. A
+ * probe started after the close tells the two apart (dp_sessions_checked); meanwhile the
+ * client's next command waits in the buffer. */
+static void check_start(dp_session *s, dp_server *srv, const char *why)
+{
+	dp_proxy *px = s->px;
+	close_backend(s);
+	s->check_server = srv;
+	srv->checking++;
+	s->check_since_ms = dp_now_ms();
+	snprintf(s->check_why, sizeof(s->check_why), "%s", why);
+	set_state(s, DP_S_CHECK);
+	dp_timer_set(px->loop, &s->timer,
+		     px->cfg.connect_timeout_ms + px->cfg.probe_timeout_ms + 250);
+	dp_monitor_probe_now(px, srv);
+	update_masks(s);
+}
+
+static void check_done(dp_session *s, int alive)
+{
+	dp_proxy *px = s->px;
+	dp_server *srv = s->check_server;
+	char why[96];
+	snprintf(why, sizeof(why), "%s", s->check_why);
+	check_del(s);
+	dp_timer_cancel(px->loop, &s->timer);
+	if (alive && srv == px->primary && !px->op) {
+		session_end(s, DP_LOG_INFO,
+			    "the server closed the connection (%s) and is up: the close is passed "
+			    "on",
+			    why);
 		return;
 	}
-	dp_info("session %llu: server %s gone (%s); session cannot move (%s): next command gets an "
-		"error",
-		(unsigned long long)s->id, srv ? srv->conf.name : "-", why, reason);
-	close_backend(s);
-	dp_buf_release(&s->c2s, px->pool);
-	set_state(s, DP_S_ORPHAN);
-	update_masks(s);
+	set_state(s, DP_S_RELAY); /* no backend: leave_gone decides */
+	leave_gone(s, srv, why);
+}
+
+void dp_sessions_checked(dp_proxy *px, dp_server *srv, int alive, uint64_t probe_started_ms)
+{
+	dp_session *s = px->sessions, *next;
+	for (; s && srv->checking; s = next) {
+		next = s->next;
+		if (s->state == DP_S_CHECK && s->check_server == srv &&
+		    s->check_since_ms <= probe_started_ms)
+			check_done(s, alive);
+	}
+}
+
+/* The backend went away (crash, kill, or we closed it because its server stopped being the
+ * writer). */
+static void leave_backend(dp_session *s, const char *why, int probe)
+{
+	dp_proxy *px = s->px;
+	dp_server *srv = s->server;
+	if (s->state == DP_S_MIG_CONNECT || s->state == DP_S_MIG_AUTH) {
+		dp_info("session %llu: move to %s interrupted: %s", (unsigned long long)s->id,
+			srv ? srv->conf.name : "-", why);
+		px->n.migrate_failures++;
+		enter_wait(s, 1);
+		return;
+	}
+	if (probe && srv && srv == px->primary && !px->op && s->trk.phase == DP_PH_CMD &&
+	    srv->health == DP_H_UP) {
+		check_start(s, srv, why);
+		return;
+	}
+	if (probe && srv)
+		dp_monitor_probe_now(px, srv);
+	leave_gone(s, srv, why);
 }
 
 static void backend_lost(dp_session *s, const char *why)
@@ -743,7 +788,7 @@ static void mig_fail(dp_session *s, const char *fmt, ...) __attribute__((format(
 
 static void mig_fail(dp_session *s, const char *fmt, ...)
 {
-	char why[256], msg[320];
+	char why[256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -751,13 +796,8 @@ static void mig_fail(dp_session *s, const char *fmt, ...)
 	s->px->n.migrate_failures++;
 	dp_warn("session %llu: could not move to %s: %s", (unsigned long long)s->id,
 		s->server ? s->server->conf.name : "-", why);
-	if (s->trk.qlen) {
-		snprintf(msg, sizeof(msg),
-			 "dbproxy: the session could not move to the new primary: %s", why);
-		error_close(s, s->trk.q[s->trk.qhead].next_seq, 1927, "08S01", msg);
-	} else {
-		session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
-	}
+	/* Its server is gone: the client sees the connection closed, as it would directly. */
+	session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
 }
 
 static void migrate_start(dp_session *s)
@@ -1040,15 +1080,17 @@ static void on_timer(dp_loop *loop, dp_timer *t)
 		snprintf(msg, sizeof(msg), "dbproxy: no primary available (waited %u ms)",
 			 px->cfg.client_wait_ms);
 		if (!s->moving)
-			error_close(s, 0, 1927, "08S01", msg);
-		else if (s->trk.qlen)
-			error_close(s, s->trk.q[s->trk.qhead].next_seq, 1927, "08S01", msg);
+			error_close(s, 0, 1927, "08S01",
+				    msg); /* a new client: in place of a greeting */
 		else
 			session_end(s, DP_LOG_INFO, "no primary within %u ms to move to",
 				    px->cfg.client_wait_ms);
 		return;
 	case DP_S_CLOSING:
 		session_end(s, DP_LOG_INFO, "%s (client did not read it)", s->end_reason);
+		return;
+	case DP_S_CHECK:
+		check_done(s, 0); /* no probe answered in time: the server is not healthy */
 		return;
 	case DP_S_MIG_CONNECT:
 	case DP_S_MIG_AUTH:
@@ -1285,7 +1327,7 @@ void dp_sessions_drain(dp_proxy *px)
 		next = s->next;
 		/* An opaque session (TLS) may be inside a transaction that nobody can see: it
 		 * stays until its client closes it or drain_timeout_ms. */
-		if (s->state == DP_S_WAIT || s->state == DP_S_ORPHAN ||
+		if (s->state == DP_S_WAIT || s->state == DP_S_CHECK ||
 		    (s->state == DP_S_RELAY && dp_track_idle(&s->trk) &&
 		     !dp_track_in_trans(&s->trk)) ||
 		    (s->state == DP_S_RELAY && s->trk.phase != DP_PH_CMD &&

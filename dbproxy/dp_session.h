@@ -18,8 +18,9 @@ enum dp_sstate {
 	DP_S_RELAY,	  /* relaying */
 	DP_S_MIG_CONNECT, /* moving: connecting to the new primary */
 	DP_S_MIG_AUTH,	  /* moving: logging in again and restoring settings */
-	DP_S_ORPHAN,	  /* backend gone, session not movable: the next command gets an error */
 	DP_S_CLOSING,	  /* flushing a last packet to the client */
+	DP_S_CHECK,	  /* the writer closed the backend: is it still up (pass the close on)
+			   * or gone (move)? A probe started after the close decides */
 };
 
 struct dp_session {
@@ -61,6 +62,9 @@ struct dp_session {
 	uint32_t mig_conn_id, mig_caps;
 	uint8_t mig_scramble[20];
 	char end_reason[160];
+	dp_server *check_server; /* DP_S_CHECK: the server that closed, when, and what happened */
+	uint64_t check_since_ms;
+	char check_why[96];
 };
 
 #endif

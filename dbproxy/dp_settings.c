@@ -60,6 +60,11 @@ static const dp_setting_check CHECKS[DP_SET_COUNT] = {
      "AFTER_COMMIT makes a transaction visible before a replica has it: after a failover, "
      "clients may have read data that is gone",
      "SET GLOBAL rpl_semi_sync_master_wait_point=AFTER_SYNC on every server", 0},
+    {DP_SET_PRIMARY_READ_ONLY, "read_only",
+     "the writer is read-only: writes fail with error 1290 (dbproxy leaves an admin's "
+     "read_only alone)",
+     "SET GLOBAL read_only=0 on it when the maintenance is over, or enforce_writable_primary=on",
+     0},
 };
 
 const dp_setting_check *dp_setting_info(unsigned bit)
@@ -98,6 +103,8 @@ unsigned dp_settings_check(const dp_proxy *px, const dp_server *s)
 		m |= DP_SET_REPLICA_WRITABLE;
 	if (!writer && s->slave.present && strcasecmp(s->slave.using_gtid, "No") == 0)
 		m |= DP_SET_NO_GTID;
+	if (writer && s->read_only)
+		m |= DP_SET_PRIMARY_READ_ONLY;
 	if ((s->semi_enabled || writer) && set->semi_wait_point[0] &&
 	    strcasecmp(set->semi_wait_point, "AFTER_SYNC") != 0)
 		m |= DP_SET_WAIT_POINT;

@@ -611,7 +611,8 @@ static inline void *dpt_writer_main(void *arg)
 			if (w->nacked == w->cap) {
 				size_t cap = w->cap ? w->cap * 2 : 1024;
 				int *a = realloc(w->acked, cap * sizeof(int));
-				uint64_t *t = a ? realloc(w->acked_us, cap * sizeof(uint64_t)) : NULL;
+				uint64_t *t =
+				    a ? realloc(w->acked_us, cap * sizeof(uint64_t)) : NULL;
 				if (a)
 					w->acked = a;
 				if (t) {

@@ -11,9 +11,10 @@
  *   (e) killed while an enforcement step (the heartbeat change) is in flight on a replica;
  *   (f) dbproxy itself killed and restarted under write load, then the primary killed.
  * (r) A failover that cannot tell whether an unread replica acknowledged more is refused until
- * the admin accepts the loss. (s) The checks dbproxy makes of the servers' settings: a replica that would stall its SQL
- * thread (semi-sync master with wait_no_slave=ON) is fixed and reported, and unsafe settings
- * (sync_binlog=0, log_slave_updates off...) are reported in /status with their fix. */
+ * the admin accepts the loss. (s) The checks dbproxy makes of the servers' settings: a replica that
+ * would stall its SQL thread (semi-sync master with wait_no_slave=ON) is fixed and reported, and
+ * unsafe settings (sync_binlog=0, log_slave_updates off...) are reported in /status with their fix.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,10 +25,10 @@
 
 typedef struct scenario {
 	const char *name;
-	int semisync;		/* TH_SEMISYNC or TH_SEMISYNC_DEFAULTS */
-	int wait_configured;	/* the load starts once dbproxy has configured the replicas */
-	unsigned kill_after_ms; /* after routing opened (or after the configuration) */
-	int lag_sql;		/* replicas' SQL threads held back from before the crash */
+	int semisync;		   /* TH_SEMISYNC or TH_SEMISYNC_DEFAULTS */
+	int wait_configured;	   /* the load starts once dbproxy has configured the replicas */
+	unsigned kill_after_ms;	   /* after routing opened (or after the configuration) */
+	int lag_sql;		   /* replicas' SQL threads held back from before the crash */
 	unsigned release_after_ms; /* ... until this long after it */
 	int block_before_proxy; /* ... from before dbproxy starts: its enforcement waits on them */
 	int restart_proxy;	/* dbproxy killed -9 and restarted under load first */
@@ -305,7 +306,8 @@ static int last_failover_refused(void *arg)
 		json_t *h = json_loads(body, 0, NULL), *evs = json_object_get(h, "events");
 		json_t *ev = json_array_get(evs, json_array_size(evs) - 1);
 		const char *err = json_string_value(json_object_get(ev, "error"));
-		refused = ev && !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
+		refused = ev &&
+			  !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
 			  err && strstr(err, "cannot tell whether s2");
 		json_decref(h);
 	}
@@ -414,8 +416,8 @@ static void findings(const dpt_proxy *p, int idx, char *out, size_t size, int *f
 				 json_string_value(json_object_get(f, "setting")));
 		}
 		if (fixed)
-			*fixed = json_is_true(json_object_get(
-			    json_object_get(s, "semi_sync"), "master_off_by_dbproxy"));
+			*fixed = json_is_true(json_object_get(json_object_get(s, "semi_sync"),
+							      "master_off_by_dbproxy"));
 	}
 	json_decref(st);
 }
@@ -461,14 +463,15 @@ static void test_s_settings_checks(void **state)
 	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
 	th_cluster *c = R.c;
 	assert_int_equal(dpt_setup_users(c), 0);
-	assert_int_equal(th_sql(c, 2, "SET GLOBAL gtid_strict_mode = 0; SET GLOBAL sync_binlog = 1"),
-			 0);
+	assert_int_equal(
+	    th_sql(c, 2, "SET GLOBAL gtid_strict_mode = 0; SET GLOBAL sync_binlog = 1"), 0);
 	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
 
 	/* The replicas' semi-sync master (wait_no_slave=ON) is switched off by dbproxy. */
 	assert_true(dpt_until(10000, dpt_replicas_ready, &R.p));
 	for (int i = 1; i < c->nservers; i++) {
-		assert_int_equal(dpt_number(c, i, "SELECT @@global.rpl_semi_sync_master_enabled"), 0);
+		assert_int_equal(dpt_number(c, i, "SELECT @@global.rpl_semi_sync_master_enabled"),
+				 0);
 		findings(&R.p, i, f, sizeof(f), &fixed);
 		dpt_log("(s) s%d findings: %s(semi-sync master switched off by dbproxy: %d)", i, f,
 			fixed);
@@ -497,8 +500,8 @@ static void test_s_settings_checks(void **state)
 	int before = log_mentions(&R.p, "server s2: setting gtid_strict_mode");
 	assert_true(before >= 1);
 	kill(R.p.pid, SIGHUP);
-	for (int i = 0; i < 100 && log_mentions(&R.p, "server s2: setting gtid_strict_mode") == before;
-	     i++)
+	for (int i = 0;
+	     i < 100 && log_mentions(&R.p, "server s2: setting gtid_strict_mode") == before; i++)
 		dpt_sleep_ms(50);
 	assert_int_equal(log_mentions(&R.p, "server s2: setting gtid_strict_mode"), before + 1);
 
