@@ -165,7 +165,7 @@ endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 # ---------------------------------------------------------------- targets
-.PHONY: all lib tests check test deps run install clean format format-check compdb bench
+.PHONY: all lib tests check test deps run install clean format format-check compdb bench mtr
 
 all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
 
@@ -190,6 +190,14 @@ deps:
 # Benchmarks (not part of check): each tests/bench/*.sh writes its report; see docs/benchmarks.md.
 bench: all
 	@for b in tests/bench/*.sh; do [ -f "$$b" ] && PANEL_BUILD=$(BUILD) bash "$$b" || exit 1; done
+
+# MariaDB's own test suite, directly and through dbproxy, compared (the full list; it takes
+# a while). make check runs the short list (tests/dbproxy/test_mtr_short.sh). See docs/testing.md.
+MTR_JOBS ?= 2
+mtr:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@PANEL_BUILD=$(BUILD) tests/dbproxy/mtr-compare.sh --jobs $(MTR_JOBS)
 
 run:
 	@$(MAKE) --no-print-directory deps

@@ -53,8 +53,8 @@ static const key_def keys[] = {
     UINT(probe_timeout_ms, "probe query timeout (500)"),
     UINT(fail_refused, "consecutive refused probes that mean a crash (2)"),
     UINT(fail_timeouts, "consecutive failed probes, with timeouts, that mean a hang (3)"),
-    UINT(confirm_silence_ms, "replica silence that confirms a dead primary (1500)"),
-    UINT(replica_heartbeat_ms, "MASTER_HEARTBEAT_PERIOD enforced on replicas, 0 to leave (500)"),
+    UINT(confirm_silence_ms, "replica silence that confirms a dead primary (600)"),
+    UINT(replica_heartbeat_ms, "MASTER_HEARTBEAT_PERIOD enforced on replicas, 0 to leave (250)"),
     UINT(client_wait_ms, "how long a client waits for a primary (10000)"),
     UINT(handshake_timeout_ms, "clients must log in within (10000)"),
     UINT(catchup_timeout_ms, "relay log apply limit before promotion (30000)"),
@@ -83,8 +83,8 @@ void dp_config_defaults(dp_config *c)
 	c->probe_timeout_ms = 500;
 	c->fail_refused = 2;
 	c->fail_timeouts = 3;
-	c->confirm_silence_ms = 1500;
-	c->replica_heartbeat_ms = 500;
+	c->confirm_silence_ms = 600;
+	c->replica_heartbeat_ms = 250;
 	c->client_wait_ms = 10000;
 	c->handshake_timeout_ms = 10000;
 	c->catchup_timeout_ms = 30000;

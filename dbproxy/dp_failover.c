@@ -34,7 +34,9 @@ struct op_slot {
 	dp_server *s;
 	op_cb *cb;
 	char *queued; /* SQL waiting for the server's command connection to be free */
+	char *sql;    /* the running SQL, kept for one retry */
 	int running;
+	int retried;
 };
 
 typedef struct cand_info {
@@ -121,10 +123,34 @@ const dp_event *dp_op_current(dp_proxy *px)
 
 /* ---------------------------------------------------------------- SQL steps */
 
+static void slot_forget(op_slot *sl)
+{
+	if (sl->sql) {
+		sodium_memzero(sl->sql, strlen(sl->sql));
+		free(sl->sql);
+		sl->sql = NULL;
+	}
+}
+
 static void slot_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 {
 	op_slot *sl = arg;
+	dp_proxy *px = sl->op->px;
 	(void)c;
+	/* A command connection idle since before its server restarted is found dead by its first
+	 * statement, while the server itself answers: every step is safe to run again, once, on a
+	 * new connection. */
+	if (r->status == DP_SQL_ECONNECT && (r->err == 2006 || r->err == 2013) && !sl->retried &&
+	    sl->sql && sl->s->health == DP_H_UP) {
+		sl->retried = 1;
+		dp_info("%s #%llu: %s: %s; running the step again on a new connection",
+			sl->op->ev->kind, (unsigned long long)sl->op->ev->id, sl->s->conf.name,
+			r->msg);
+		if (dp_sqlc_run(sl->s->cmd, sl->sql, px->cfg.op_step_timeout_ms, slot_done, sl) ==
+		    0)
+			return;
+	}
+	slot_forget(sl);
 	sl->running = 0;
 	sl->op->pending--;
 	sl->cb(sl->op, sl->s, r);
@@ -136,14 +162,14 @@ static void slot_launch(op_slot *sl)
 	char *sql = sl->queued;
 	sl->queued = NULL;
 	sl->running = 1;
+	sl->retried = 0;
 	if (dp_sqlc_run(sl->s->cmd, sql, px->cfg.op_step_timeout_ms, slot_done, sl) < 0) {
 		/* cannot happen: checked not busy */
 		sl->queued = sql;
 		sl->running = 0;
 		return;
 	}
-	sodium_memzero(sql, strlen(sql));
-	free(sql);
+	sl->sql = sql;
 }
 
 static void on_poll(dp_loop *loop, dp_timer *t)
@@ -204,6 +230,7 @@ static void op_free(dp_op *op)
 		}
 		if (op->slots[i].running && op->slots[i].s)
 			dp_sqlc_close(op->slots[i].s->cmd); /* abandons the step, no callback */
+		slot_forget(&op->slots[i]);
 	}
 	free(op);
 }
@@ -288,6 +315,27 @@ static void freeze_done(dp_op *op, dp_server *s, dp_sqlres *r)
 }
 
 static void select_candidate(dp_op *op);
+
+/* A replica of the old writer that could not be frozen (its command connection failed) but
+ * answered a probe sent after the failover began: what it received is known from that probe.
+ * It is never the candidate (its IO thread may still run), but it counts in the check that no
+ * acknowledged transaction is left behind. */
+static void read_from_probe(dp_op *op, dp_server *s)
+{
+	cand_info *ci = &op->info[s->idx];
+	if (s == op->old || s->health != DP_H_UP || s->probed_ms < op->started_ms ||
+	    !dp_server_replicates_from(s, op->old))
+		return;
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->current, sizeof(ci->current), "%s", s->gtid_current);
+	snprintf(ci->io_pos, sizeof(ci->io_pos), "%s", s->slave.gtid_io_pos);
+	snprintf(ci->read_file, sizeof(ci->read_file), "%s", s->slave.master_log_file);
+	ci->read_pos = s->slave.read_pos;
+	ci->sql_running = s->slave.sql_running;
+	ci->ok = 1;
+	dp_info("%s #%llu: %s read from its probe (received %s)", op->ev->kind,
+		(unsigned long long)op->ev->id, s->conf.name, ci->io_pos[0] ? ci->io_pos : "-");
+}
 
 static void select_info_done(dp_op *op, dp_server *s, dp_sqlres *r)
 {
@@ -377,7 +425,7 @@ static dp_server *choose(dp_op *op, char *why, size_t whysz)
  * having read its position? Only a replica of the old primary can have acknowledged. */
 static int might_have_acked(const dp_op *op, const dp_server *s)
 {
-	if (s == op->old || s == op->cand || (op->frozen[s->idx] && op->info[s->idx].ok))
+	if (s == op->old || s == op->cand || op->info[s->idx].ok)
 		return 0;
 	if (!s->probed)
 		return 1; /* never seen: it may replicate from it */
@@ -402,7 +450,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		dp_gtid_pos sio, scur, cio, ccur;
-		if (s == c || !op->frozen[i] || !op->info[i].ok)
+		if (s == c || !op->info[i].ok)
 			continue;
 		if (s->semi_ack_ms + 2 * px->cfg.probe_interval_ms >= px->last_primary_probe_ms)
 			clients_read++;
@@ -831,6 +879,9 @@ static void next_phase(dp_op *op)
 	case PH_FREEZE:
 		op->phase = PH_SELECT;
 		for (int i = 0; i < px->nservers; i++)
+			if (!op->frozen[i])
+				read_from_probe(op, px->servers[i]);
+		for (int i = 0; i < px->nservers; i++)
 			if (op->frozen[i])
 				op_sql(op, px->servers[i],
 				       "SELECT @@global.gtid_current_pos; SHOW ALL SLAVES STATUS",
@@ -1098,16 +1149,17 @@ int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int al
 	}
 	/* rejoin */
 	{
-		char sql[2400], cm[1200], pos[DP_GTID_TEXT * 2], setpos[DP_GTID_TEXT * 2 + 64] = "";
+		char sql[2400], cm[1200], setpos[128] = "";
 		snprintf(op->ev->to, sizeof(op->ev->to), "%s", old->conf.name);
 		dp_event_phase(px, op->ev, "requested", "rejoin %s as a replica of %s",
 			       target->conf.name, old->conf.name);
 		dp_change_master_sql(px, old, cm, sizeof(cm));
 		if (target->gtid_binlog[0]) {
-			/* An old primary's own writes are in its binary log, not in gtid_slave_pos.
-			 */
-			dp_sql_escape(pos, sizeof(pos), target->gtid_binlog);
-			snprintf(setpos, sizeof(setpos), "SET GLOBAL gtid_slave_pos = '%s'; ", pos);
+			/* An old primary's own writes are in its binary log, not in gtid_slave_pos;
+			 * read there and then (a primary that was hung may have committed more
+			 * since its last probe: the writer then refuses its position, 1236). */
+			snprintf(setpos, sizeof(setpos),
+				 "SET GLOBAL gtid_slave_pos = @@global.gtid_binlog_pos; ");
 		}
 		snprintf(sql, sizeof(sql),
 			 "SET GLOBAL read_only = 1; STOP SLAVE; %s%s; START SLAVE", setpos, cm);

@@ -366,6 +366,9 @@ static int replicas_confirm(dp_proxy *px, dp_server *p, uint64_t now, char *why,
 		else {
 			deny++;
 			snprintf(why, whysz, "replica %s still hears from it", s->conf.name);
+			/* Its silence is measured at its probes: probe it often meanwhile. */
+			if (now - s->probed_ms >= px->cfg.probe_interval_ms / 4)
+				dp_monitor_probe_now(px, s);
 		}
 	}
 	if (stale && !deny)
@@ -398,8 +401,15 @@ void dp_monitor_evaluate(dp_proxy *px)
 		dp_enforce(px, px->servers[i], now);
 	dp_settings_log(px, 0);
 
-	if (p && p->health == DP_H_DOWN && px->cfg.auto_failover && !p->maintenance &&
-	    !px->draining && now >= px->op_next_auto_ms) {
+	/* Down: fail_refused refused or fail_timeouts failed probes. A hung primary (a probe
+	 * unanswered for probe_timeout_ms) is also taken as down when its replicas confirm:
+	 * their silence for confirm_silence_ms (several heartbeats missed), not our strikes, is
+	 * what tells a hang from a slow answer, and waiting for more strikes only delays the
+	 * failover. */
+	int down = p && (p->health == DP_H_DOWN ||
+			 (p->fail_total >= 1 && p->fail_refused == 0 && p->health != DP_H_UP));
+	if (down && px->cfg.auto_failover && !p->maintenance && !px->draining &&
+	    now >= px->op_next_auto_ms) {
 		char why[256], err[256];
 		static char last_why[256];
 		if (replicas_confirm(px, p, now, why, sizeof(why))) {
@@ -581,6 +591,12 @@ static void set_targets(dp_proxy *px)
 				   .connect_timeout_ms = px->cfg.connect_timeout_ms};
 		copy_str(t.host, sizeof(t.host), s->host);
 		dp_sqlc_set_target(s->probe, &t);
+		/* Probes detect failures with a short connect timeout; the command connection
+		 * carries operations, which must not give up on a busy or just restarted server
+		 * that quickly. */
+		if (t.connect_timeout_ms < 1000)
+			t.connect_timeout_ms =
+			    px->cfg.op_step_timeout_ms < 1000 ? px->cfg.op_step_timeout_ms : 1000;
 		dp_sqlc_set_target(s->cmd, &t);
 	}
 }

@@ -17,6 +17,7 @@ packages=(
 	php-cli php-curl      # a PHP client, the way the AlternC panel calls panel-api
 	mariadb-server        # real servers for the tests and `make run`
 	mariadb-client        # mariadb, mariadb-admin, mariadb-dump
+	mariadb-test          # MariaDB's own test suite, run through dbproxy (make check, make mtr)
 	openssl               # the test harness's throwaway CA and certificates (--tls)
 	clang-format          # make format-check
 	libidn2-dev           # internationalized domain names to their ASCII (punycode) form
