@@ -48,10 +48,34 @@ void dp_log_timestamp(char *buf, size_t size, uint64_t wall_ms)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(wall_ms % 1000));
 }
 
+/* Copies the message into out, escaping what could forge or garble a line: control bytes
+ * (a newline in a user name sent by a client would start a fake log line), DEL and backslash
+ * become \xNN. Bytes of 0x80 and up (UTF-8) are kept. Returns the length written. */
+size_t dp_log_escape(char *out, size_t size, const char *in, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c >= 0x20 && c != 0x7f && c != '\\') {
+			out[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 >= size)
+			break;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = 0;
+	return o;
+}
+
 void dp_vlog(int level, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = {"debug", "info", "warn", "error"};
-	char line[2048];
+	char line[2048], msg[1024];
 	int n, m;
 
 	if (level < log_level)
@@ -64,10 +88,12 @@ void dp_vlog(int level, const char *fmt, va_list ap)
 		     tags[level]);
 	if (m > 0)
 		n += m;
-	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	m = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (m < 0)
 		m = 0;
-	n += m;
+	if (m >= (int)sizeof(msg))
+		m = (int)sizeof(msg) - 1;
+	n += (int)dp_log_escape(line + n, sizeof(line) - (size_t)n - 1, msg, (size_t)m);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';

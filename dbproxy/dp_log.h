@@ -15,6 +15,10 @@ int dp_log_parse_level(const char *name);
 void dp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dp_vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
+/* Copies len bytes of in into out (NUL-terminated), control bytes, DEL and backslash written
+ * as \xNN so that nothing a client sends can forge a log line. Returns the length written. */
+size_t dp_log_escape(char *out, size_t size, const char *in, size_t len);
+
 /* Wall-clock time as "2025-01-31T12:34:56.789Z" into buf (at least 32 bytes). */
 void dp_log_timestamp(char *buf, size_t size, uint64_t wall_ms);
 uint64_t dp_wall_ms(void);

@@ -916,12 +916,12 @@ static int mig_packet(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 				s->mig_status = DP_STATUS_AUTOCOMMIT;
 			s->mig_authed = 1;
 		} else if (len && p[0] == 0xFE) {
-			size_t off = 1;
-			while (off < len && p[off])
-				off++;
-			off++;
-			if (strcmp((const char *)p + 1, DP_NATIVE_PLUGIN) != 0 || off + 20 > len ||
-			    s->have_stage1 != 1) {
+			/* AuthSwitchRequest: the plugin name, NUL-terminated inside the packet,
+			 * then the new scramble. */
+			const uint8_t *nul = memchr(p + 1, 0, len - 1);
+			size_t off = nul ? (size_t)(nul - p) + 1 : len + 1;
+			if (!nul || strcmp((const char *)p + 1, DP_NATIVE_PLUGIN) != 0 ||
+			    off + 20 > len || s->have_stage1 != 1) {
 				mig_fail(s, "the server asked for another authentication method");
 				return -1;
 			}

@@ -186,8 +186,9 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		t->pins |= DP_PIN_SQL_PREPARE;
 
 	if (strcmp(first, "SET") == 0) {
+		size_t at = skip_space(q, n, i);
 		if (strcmp(second, "GLOBAL") == 0 ||
-		    strncmp((const char *)q + skip_space(q, n, i), "@@global.", 9) == 0 ||
+		    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
 		    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
 		    strcmp(second, "ROLE") == 0 || strcmp(second, "DEFAULT") == 0 ||
 		    strcmp(second, "STATEMENT") == 0)
@@ -503,13 +504,14 @@ static int is_terminator(const dp_track *t, const dp_pkt *p)
 /* Status flags of a terminating OK/EOF; returns 0 if unreadable (then assume nothing). */
 static void take_status(dp_track *t, const dp_pkt *p, int is_eof)
 {
-	uint16_t st;
+	uint16_t st = 0;
 	int r = is_eof ? dp_eof_status(p->head, p->head_len, &st)
 		       : dp_ok_status(p->head, p->head_len, &st);
-	if (r == 0)
-		t->status = st;
-	else
+	if (r != 0) {
 		t->status |= DP_STATUS_IN_TRANS; /* unknown: assume the worst */
+		return;
+	}
+	t->status = st;
 	if (!is_eof && (st & DP_STATUS_SESSION_STATE_CHANGED)) {
 		char db[sizeof(t->db)];
 		if (p->len == p->head_len &&

@@ -3,7 +3,8 @@
  * 2006/2013 itself), never a silent reconnect with a new connection id; a statement lost in
  * flight ends with a connection error the client library can read (never an ERR packet with a
  * client-side code, which Connector/C reports as 2027 "malformed packet"); an admin's
- * read_only=1 on the primary stays; a Unix-socket client is logged as "unix". */
+ * read_only=1 on the primary stays; a Unix-socket client is logged as "unix"; bytes a client
+ * sends (a user name) cannot forge a line of dbproxy's log. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,32 @@ static void test_unix_client_logged_cleanly(void **state)
 	assert_true(unix_lines >= 3);
 }
 
+/* A user name with a newline and a fake log line in it: the server refuses the login, and
+ * dbproxy's log shows the name escaped, on one line. */
+static void test_client_bytes_cannot_forge_log_lines(void **state)
+{
+	fixture *f = *state;
+	MYSQL *m = mysql_init(NULL);
+	unsigned t = 5;
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+	assert_null(mysql_real_connect(m, "127.0.0.1", "x\n2000-01-01 dbproxy[1] error: FORGED\r",
+				       "pw", NULL, (unsigned)f->p.port, NULL, 0));
+	mysql_close(m);
+	dpt_sleep_ms(300);
+	FILE *log = fopen(f->p.log, "r");
+	char line[4096];
+	int escaped = 0;
+	assert_non_null(log);
+	while (fgets(line, sizeof(line), log)) {
+		assert_null(strstr(line, "\r"));
+		assert_false(strncmp(line, "2000-01-01", 10) == 0);
+		if (strstr(line, "x\\x0a2000-01-01 dbproxy[1] error: FORGED\\x0d"))
+			escaped++;
+	}
+	fclose(log);
+	assert_true(escaped >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +261,7 @@ int main(void)
 	    cmocka_unit_test(test_kill_during_statement),
 	    cmocka_unit_test(test_admin_read_only_on_primary_stays),
 	    cmocka_unit_test(test_unix_client_logged_cleanly),
+	    cmocka_unit_test(test_client_bytes_cannot_forge_log_lines),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 /* Unit tests of dbproxy's protocol code, without servers: SHA-1 and mysql_native_password
  * arithmetic, GTID lists, the packet scanner (split packets, any read boundaries) and the
- * session tracker (transactions, result sets, settings, pins, TLS, confusion). */
+ * session tracker (transactions, result sets, settings, pins, TLS, confusion), and the escaping
+ * of log lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 /* The units under test, compiled into this binary (test binaries do not link dbproxy). */
 #include "dp_gtid.c"
+#include "dp_log.c"
 #include "dp_mysql.c"
 #include "dp_sha1.c"
 #include "dp_track.c"
@@ -437,6 +439,27 @@ static void test_track_settings_and_pins(void **state)
 	s2c(&t, &w);
 	assert_int_equal(t.nsets, 2);
 	assert_string_equal(t.sets[0], "SET NAMES utf8mb4");
+	/* A global setting in any case is never replayed as session state; a statement cut
+	 * right after "@@glo" is looked at within its bytes only. */
+	query(&t, "SET @@GLOBAL.max_connections = 100");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET @@glo");
+	uint8_t err2[] = {0xff, 1, 1, '#', '4', '2', '0', '0', '0', 'x'};
+	put(&w, 1, err2, sizeof(err2));
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 2);
+	/* An OK packet too short to hold a status: the session counts as inside a transaction
+	 * (never moved), and nothing else is read from it. */
+	query(&t, "DO 1");
+	uint8_t short_ok[] = {0x00, 0x00};
+	put(&w, 1, short_ok, sizeof(short_ok));
+	s2c(&t, &w);
+	assert_true(dp_track_in_trans(&t));
+	query(&t, "DO 1");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_false(dp_track_in_trans(&t));
 
 	uint8_t initdb[] = {DP_COM_INIT_DB, 'o', 't', 'h', 'e', 'r'};
 	put(&w, 0, initdb, sizeof(initdb));
@@ -545,9 +568,24 @@ static void test_err_packet(void **state)
 	assert_int_equal(dp_build_err(b, 10, 0, 1, "HY000", "too long for the buffer"), 0);
 }
 
+static void test_log_escape(void **state)
+{
+	char out[64];
+	(void)state;
+	const char in[] = "user\nFAKE\r\x1b[31m\\ ok \xc3\xa9";
+	size_t n = dp_log_escape(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out, "user\\x0aFAKE\\x0d\\x1b[31m\\x5c ok \xc3\xa9");
+	assert_int_equal(n, strlen(out));
+	/* Never past the end, never half an escape. */
+	n = dp_log_escape(out, 7, "abc\ndef", 7);
+	assert_string_equal(out, "abc");
+	assert_int_equal(n, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_log_escape),
 	    cmocka_unit_test(test_sha1_vectors),
 	    cmocka_unit_test(test_native_password),
 	    cmocka_unit_test(test_gtid),
