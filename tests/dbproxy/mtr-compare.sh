@@ -65,6 +65,8 @@ if ((${#tests[@]} == 0)); then
 	mapfile -t tests < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
 fi
 ((${#tests[@]} > 0)) || { echo "mtr-compare: no tests to run" >&2; exit 2; }
+# Each test once: its results folder is named after it.
+mapfile -t tests < <(printf '%s\n' "${tests[@]}" | awk '!seen[$0]++')
 declare -A expected=()
 if [[ -f $expected_file ]]; then
 	while read -r name reason; do
@@ -202,17 +204,25 @@ run_mode()
 		"$name") >"$out/$mode.log" 2>&1 || true
 	mtr_result "$name" "$out/$mode.log" >"$out/$mode.result"
 	find "$vardir/log" -name '*.reject' -exec cat {} + >"$out/$mode.reject" 2>/dev/null || true
+	# The logs of a failed run (client programs write theirs there): kept for --keep.
+	if [[ $(cat "$out/$mode.result") != pass ]]; then
+		mkdir -p "$out/$mode.var-log"
+		find "$vardir/log" "$vardir/mysqld.1" -maxdepth 1 -type f -size -20M \
+			-exec cp {} "$out/$mode.var-log/" \; 2>/dev/null || true
+	fi
 	[[ $mode == proxied ]] && cp "$vardir/dbproxy.log" "$out/dbproxy.log" 2>/dev/null
 	kill_slot "$vardir"
 	rm -rf "$vardir"
 }
 
-# Worker k runs tests k, k+jobs, k+2*jobs... of the list.
+# Each worker takes the next test nobody has taken (mkdir is atomic), so that a long test
+# does not hold back the ones behind it.
 worker()
 {
 	local k=$1 i name out slot=$work/slot$1
 	mkdir -p "$slot"
-	for ((i = k; i < ${#tests[@]}; i += jobs)); do
+	for ((i = 0; i < ${#tests[@]}; i++)); do
+		mkdir "$work/claims/$i" 2>/dev/null || continue
 		name=${tests[i]}
 		out=$work/results/$name
 		mkdir -p "$out"
@@ -224,7 +234,7 @@ worker()
 	done
 }
 
-mkdir -p "$work/results"
+mkdir -p "$work/results" "$work/claims"
 start=$SECONDS
 # mariadb-test-run works in its current folder and mariadb-test writes each .reject file next
 # to its .result file: run it from a tree of symbolic links whose main/ is our own folder, so
@@ -259,6 +269,10 @@ for name in "${tests[@]}"; do
 	d=$(cat "$out/direct.result" 2>/dev/null || echo missing)
 	p=$(cat "$out/proxied.result" 2>/dev/null || echo missing)
 	note=same
+	# Both failing with different outputs is a difference too.
+	if [[ $d == fail && $p == fail ]] && ! cmp -s "$out/direct.reject" "$out/proxied.reject"; then
+		p='fail(other)'
+	fi
 	if [[ $d != "$p" ]]; then
 		if [[ -n ${expected[$name]+x} ]]; then
 			note="differs (expected: ${expected[$name]})"
@@ -270,9 +284,6 @@ for name in "${tests[@]}"; do
 		differ+=("$name")
 	else
 		passed=$((passed + 1))
-		if [[ $d == fail ]] && ! cmp -s "$out/direct.reject" "$out/proxied.reject"; then
-			note='same (both fail, with different output)'
-		fi
 	fi
 	printf '%-44s direct %-8s proxied %-8s %3ss  %s\n' "$name" "$d" "$p" \
 		"$(cat "$out/seconds" 2>/dev/null || echo '?')" "$note"
@@ -288,6 +299,10 @@ if ((${#differ[@]} > 0)); then
 			continue
 		fi
 		echo "   $name: direct $(cat "$out/direct.result"), proxied $(cat "$out/proxied.result")"
+		if [[ -s $out/proxied.reject ]] && [[ -s $out/direct.reject ]]; then
+			echo "      direct .reject vs proxied .reject:"
+			diff "$out/direct.reject" "$out/proxied.reject" | head -n 30 | sed 's/^/      | /' || true
+		fi
 		# mariadb-test-run's report of the proxied run: the diff against the .result file.
 		sed -n '/^'"$name"' /,$p' "$out/proxied.log" | head -n 60 | sed 's/^/      | /'
 		if [[ -f $out/dbproxy.log ]]; then
