@@ -196,7 +196,8 @@ enum {
 	DP_SET_NO_GTID = 1u << 9,
 	DP_SET_WAIT_POINT = 1u << 10,
 	DP_SET_PRIMARY_READ_ONLY = 1u << 11,
-	DP_SET_COUNT = 12,
+	DP_SET_CONNECT_ERRORS = 1u << 12,
+	DP_SET_COUNT = 13,
 };
 typedef struct dp_setting_check {
 	unsigned bit;

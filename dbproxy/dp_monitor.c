@@ -29,7 +29,7 @@ static const char PROBE_SQL[] =
     "@@global.innodb_flush_log_at_trx_commit, @@global.log_bin, "
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
-    "@@global.rpl_semi_sync_master_wait_point; "
+    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
     "SHOW ALL SLAVES STATUS";
 
 static const char USERS_SQL[] =
@@ -137,6 +137,7 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->log_bin = on_off(dp_sql_get(g, 0, 15));
 	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
 	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));
+	set->max_connect_errors = to_ull(dp_sql_get(g, 0, 18));
 }
 
 static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)

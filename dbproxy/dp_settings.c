@@ -65,6 +65,12 @@ static const dp_setting_check CHECKS[DP_SET_COUNT] = {
      "read_only alone)",
      "SET GLOBAL read_only=0 on it when the maintenance is over, or enforce_writable_primary=on",
      0},
+    {DP_SET_CONNECT_ERRORS, "max_connect_errors",
+     "every client connection comes from dbproxy's address: a few garbage handshakes from any "
+     "client count against it, and the server then blocks dbproxy (error 1129) for everyone",
+     "enable proxy_protocol (and proxy_protocol_networks on the servers), or SET GLOBAL "
+     "max_connect_errors=4294967295 on every server and in its configuration file",
+     0},
 };
 
 const dp_setting_check *dp_setting_info(unsigned bit)
@@ -105,6 +111,10 @@ unsigned dp_settings_check(const dp_proxy *px, const dp_server *s)
 		m |= DP_SET_NO_GTID;
 	if (writer && s->read_only)
 		m |= DP_SET_PRIMARY_READ_ONLY;
+	/* MariaDB counts connect errors per client address, loopback excepted. */
+	if (!px->cfg.proxy_protocol && !dp_addr_is_loopback(&s->conf.addr) &&
+	    set->max_connect_errors < 1000000)
+		m |= DP_SET_CONNECT_ERRORS;
 	if ((s->semi_enabled || writer) && set->semi_wait_point[0] &&
 	    strcasecmp(set->semi_wait_point, "AFTER_SYNC") != 0)
 		m |= DP_SET_WAIT_POINT;
