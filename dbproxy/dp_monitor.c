@@ -26,7 +26,8 @@ static const char PROBE_SQL[] =
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'), "
     "@@global.rpl_semi_sync_master_wait_no_slave, @@global.rpl_semi_sync_slave_enabled, "
     "@@global.log_slave_updates, @@global.gtid_strict_mode, @@global.sync_binlog, "
-    "@@global.innodb_flush_log_at_trx_commit, @@global.log_bin, "
+    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES "
+    "WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
     "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
@@ -133,7 +134,9 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->log_slave_updates = on_off(dp_sql_get(g, 0, 11));
 	set->gtid_strict_mode = on_off(dp_sql_get(g, 0, 12));
 	set->sync_binlog = (int)to_ull(dp_sql_get(g, 0, 13));
-	set->flush_log_at_trx_commit = (int)to_ull(dp_sql_get(g, 0, 14));
+	/* NULL without InnoDB (a server may run without it: nothing to check then) */
+	const char *flush = dp_sql_get(g, 0, 14);
+	set->flush_log_at_trx_commit = flush ? (int)to_ull(flush) : -1;
 	set->log_bin = on_off(dp_sql_get(g, 0, 15));
 	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
 	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));

@@ -769,8 +769,24 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 	}
 	if (probe && srv && srv == px->primary && !px->op && s->trk.phase == DP_PH_CMD &&
 	    srv->health == DP_H_UP) {
-		check_start(s, srv, why);
-		return;
+		/* A crash or a shutdown closes every connection of the server at once, the
+		 * monitor's too; KILL or a timeout closes this one. The monitor's connections tell
+		 * at once, without a round trip, so that the client sees the close before it
+		 * sends its next command, as it would directly. */
+		int alive = dp_sqlc_peer_alive(srv->probe);
+		if (alive < 0)
+			alive = dp_sqlc_peer_alive(srv->cmd);
+		if (alive > 0) {
+			session_end(s, DP_LOG_INFO,
+				    "the server closed the connection (%s) and is up: the close is "
+				    "passed on",
+				    why);
+			return;
+		}
+		if (alive < 0) {
+			check_start(s, srv, why); /* no monitor connection open: ask a probe */
+			return;
+		}
 	}
 	if (probe && srv)
 		dp_monitor_probe_now(px, srv);

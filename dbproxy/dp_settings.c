@@ -101,7 +101,7 @@ unsigned dp_settings_check(const dp_proxy *px, const dp_server *s)
 		m |= DP_SET_GTID_STRICT;
 	if (set->sync_binlog != 1)
 		m |= DP_SET_SYNC_BINLOG;
-	if (set->flush_log_at_trx_commit != 1)
+	if (set->flush_log_at_trx_commit >= 0 && set->flush_log_at_trx_commit != 1)
 		m |= DP_SET_FLUSH_AT_COMMIT;
 	if (!set->log_bin)
 		m |= DP_SET_LOG_BIN;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <strings.h>
 
 #include <errmsg.h>
@@ -335,6 +336,17 @@ int dp_sqlc_busy(const dp_sqlc *c)
 int dp_sqlc_connected(const dp_sqlc *c)
 {
 	return c->m && c->state >= ST_READY;
+}
+
+int dp_sqlc_peer_alive(const dp_sqlc *c)
+{
+	char b;
+	if (!dp_sqlc_connected(c) || c->io.fd < 0)
+		return -1;
+	ssize_t n = recv(c->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+		return 1;
+	return 0; /* end of stream or reset: the server closed it */
 }
 
 unsigned long dp_sqlc_thread_id(const dp_sqlc *c)

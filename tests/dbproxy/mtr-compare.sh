@@ -215,22 +215,24 @@ run_mode()
 	rm -rf "$vardir"
 }
 
-# Each worker takes the next test nobody has taken (mkdir is atomic), so that a long test
-# does not hold back the ones behind it.
+# The work is a queue of (test, mode) runs, each on its own fresh server: a worker takes the
+# next run nobody has taken (mkdir is atomic), so that a long run does not hold back the
+# others and a test's two modes may run side by side.
 worker()
 {
-	local k=$1 i name out slot=$work/slot$1
+	local k=$1 i name mode out t0 slot=$work/slot$1
 	mkdir -p "$slot"
-	for ((i = 0; i < ${#tests[@]}; i++)); do
+	for ((i = 0; i < 2 * ${#tests[@]}; i++)); do
 		mkdir "$work/claims/$i" 2>/dev/null || continue
-		name=${tests[i]}
+		name=${tests[i / 2]}
+		mode=direct
+		((i % 2 == 0)) || mode=proxied
 		out=$work/results/$name
 		mkdir -p "$out"
-		local t0=$SECONDS
-		run_mode "$name" direct "$slot" "$out"
-		run_mode "$name" proxied "$slot" "$out"
-		echo $((SECONDS - t0)) >"$out/seconds"
-		touch "$out/done"
+		t0=$SECONDS
+		run_mode "$name" "$mode" "$slot" "$out"
+		echo $((SECONDS - t0)) >"$out/$mode.seconds"
+		touch "$out/$mode.done"
 	done
 }
 
@@ -261,10 +263,10 @@ failed=0
 differ=()
 for name in "${tests[@]}"; do
 	out=$work/results/$name
-	while [[ ! -f $out/done ]]; do
+	while [[ ! -f $out/direct.done || ! -f $out/proxied.done ]]; do
 		sleep 0.2
 		# A worker that died leaves its tests undone: stop waiting for them.
-		[[ -z $(jobs -rp) && ! -f $out/done ]] && break
+		[[ -z $(jobs -rp) ]] && break
 	done
 	d=$(cat "$out/direct.result" 2>/dev/null || echo missing)
 	p=$(cat "$out/proxied.result" 2>/dev/null || echo missing)
@@ -285,8 +287,9 @@ for name in "${tests[@]}"; do
 	else
 		passed=$((passed + 1))
 	fi
-	printf '%-44s direct %-8s proxied %-8s %3ss  %s\n' "$name" "$d" "$p" \
-		"$(cat "$out/seconds" 2>/dev/null || echo '?')" "$note"
+	printf '%-40s direct %-7s %3ss  proxied %-11s %3ss  %s\n' "$name" "$d" \
+		"$(cat "$out/direct.seconds" 2>/dev/null || echo '?')" "$p" \
+		"$(cat "$out/proxied.seconds" 2>/dev/null || echo '?')" "$note"
 done
 wait
 

@@ -16,4 +16,4 @@ if [[ ${build%/} != *release ]]; then
 	exit 0
 fi
 
-exec "$root/tests/dbproxy/mtr-compare.sh" --short --jobs 2
+exec "$root/tests/dbproxy/mtr-compare.sh" --short --jobs 4
