@@ -50,8 +50,8 @@ typedef struct dp_slave_status {
 typedef struct dp_server_settings {
 	int log_bin, log_slave_updates, gtid_strict_mode;
 	int sync_binlog, flush_log_at_trx_commit; /* flush: -1 without InnoDB */
-	int semi_wait_no_slave;	  /* rpl_semi_sync_master_wait_no_slave */
-	int semi_slave_enabled;	  /* rpl_semi_sync_slave_enabled */
+	int semi_wait_no_slave;			  /* rpl_semi_sync_master_wait_no_slave */
+	int semi_slave_enabled;			  /* rpl_semi_sync_slave_enabled */
 	int semi_slave_on;	  /* Rpl_semi_sync_slave_status: connected as a semi-sync replica */
 	char semi_wait_point[16]; /* AFTER_SYNC, AFTER_COMMIT */
 	unsigned long long max_connect_errors;
