@@ -12,35 +12,21 @@
 
 #define CYCLES 3
 
-typedef struct fixture {
-	th_cluster *c;
-	dpt_proxy p;
-} fixture;
+typedef dpt_fixture fixture;
 
 static int setup(void **state)
 {
 	static fixture f;
 	th_options opts = {.replicas = 2, .semisync = 1};
-	if (th_cluster_start(&f.c, &opts) < 0)
+	if (dpt_fixture_start(&f, &opts, NULL) < 0)
 		return -1;
-	if (dpt_setup_users(f.c) < 0 || dpt_proxy_start(&f.p, f.c, NULL) < 0) {
-		th_cluster_free(f.c);
-		return -1;
-	}
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	int rc = dpt_proxy_stop(&f->p);
-	if (rc != 0) {
-		fprintf(stderr, "dbproxy exit status %d\n", rc);
-		dpt_proxy_dump_log(&f->p, 80);
-	}
-	th_cluster_free(f->c);
-	return rc == 0 ? 0 : -1;
+	return dpt_fixture_stop(*state);
 }
 
 typedef struct ro_wait {

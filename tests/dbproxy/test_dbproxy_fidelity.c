@@ -14,9 +14,8 @@
 #include "dpt.h"
 
 typedef struct fixture {
-	th_cluster *c;
-	dpt_proxy p;
-	char sock[PATH_MAX];
+	dpt_fixture fx;
+	char sock[PATH_MAX]; /* in a short folder of its own: a socket path fits in 108 bytes */
 } fixture;
 
 static fixture F;
@@ -25,11 +24,12 @@ static int setup(void **state)
 {
 	static const char *extra[] = {"--listen-socket", F.sock, NULL};
 	th_options opts = {.replicas = 1, .semisync = TH_SEMISYNC};
-	if (th_cluster_start(&F.c, &opts) < 0)
+	char dir[] = "/tmp/dpt-sock.XXXXXX";
+	if (!mkdtemp(dir))
 		return -1;
-	snprintf(F.sock, sizeof(F.sock), "%.4000s/dbproxy.sock", F.c->dir);
-	if (dpt_setup_users(F.c) < 0 || dpt_proxy_start(&F.p, F.c, extra) < 0) {
-		th_cluster_free(F.c);
+	snprintf(F.sock, sizeof(F.sock), "%s/dbproxy.sock", dir);
+	if (dpt_fixture_start(&F.fx, &opts, extra) < 0) {
+		rmdir(dir);
 		return -1;
 	}
 	*state = &F;
@@ -39,13 +39,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	int rc = dpt_proxy_stop(&f->p);
-	if (rc != 0) {
-		fprintf(stderr, "dbproxy exit status %d\n", rc);
-		dpt_proxy_dump_log(&f->p, 80);
+	int rc = dpt_fixture_stop(&f->fx);
+	char *slash = strrchr(f->sock, '/');
+	unlink(f->sock);
+	if (slash) {
+		*slash = 0;
+		rmdir(f->sock);
 	}
-	th_cluster_free(f->c);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 static unsigned long long conn_id(MYSQL *m)
@@ -73,12 +74,12 @@ static void test_kill_idle_session_is_passed_on(void **state)
 {
 	fixture *f = *state;
 	char sql[64];
-	MYSQL *m = dpt_connect(&f->p, 10);
+	MYSQL *m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
 	unsigned long long id = conn_id(m);
 	assert_true(id > 0);
 	snprintf(sql, sizeof(sql), "KILL CONNECTION %llu", id);
-	assert_int_equal(th_sql(f->c, 0, sql), 0);
+	assert_int_equal(th_sql(f->fx.c, 0, sql), 0);
 	dpt_sleep_ms(300);
 	/* Direct, the next statement fails: the session (variables, temporary tables, locks) is
 	 * gone. Through dbproxy too, and not on a new connection id. */
@@ -86,7 +87,7 @@ static void test_kill_idle_session_is_passed_on(void **state)
 	assert_connection_error(m, "after KILL");
 	mysql_close(m);
 	/* The server is fine: a new client works. */
-	m = dpt_connect(&f->p, 10);
+	m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
 	assert_int_equal(mysql_query(m, "SELECT 1"), 0);
 	mysql_free_result(mysql_store_result(m));
@@ -96,7 +97,7 @@ static void test_kill_idle_session_is_passed_on(void **state)
 static void test_wait_timeout_is_passed_on(void **state)
 {
 	fixture *f = *state;
-	MYSQL *m = dpt_connect(&f->p, 10);
+	MYSQL *m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
 	assert_int_equal(mysql_query(m, "SET SESSION wait_timeout = 1"), 0);
 	dpt_sleep_ms(2500);
@@ -108,7 +109,7 @@ static void test_wait_timeout_is_passed_on(void **state)
 static void test_idle_transaction_timeout_is_passed_on(void **state)
 {
 	fixture *f = *state;
-	MYSQL *m = dpt_connect(&f->p, 10);
+	MYSQL *m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
 	assert_int_equal(mysql_query(m, "SET SESSION idle_transaction_timeout = 1"), 0);
 	assert_int_equal(mysql_query(m, "BEGIN"), 0);
@@ -119,7 +120,8 @@ static void test_idle_transaction_timeout_is_passed_on(void **state)
 	assert_null(strstr(mysql_error(m), "primary"));
 	assert_connection_error(m, "after idle_transaction_timeout");
 	mysql_close(m);
-	assert_int_equal(dpt_number(f->c, 0, "SELECT COUNT(*) FROM app.ledger WHERE id = -1"), 0);
+	assert_int_equal(dpt_number(f->fx.c, 0, "SELECT COUNT(*) FROM app.ledger WHERE id = -1"),
+			 0);
 }
 
 typedef struct killer {
@@ -142,9 +144,9 @@ static void test_kill_during_statement(void **state)
 {
 	fixture *f = *state;
 	pthread_t th;
-	MYSQL *m = dpt_connect(&f->p, 10);
+	MYSQL *m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
-	killer k = {f->c, conn_id(m)};
+	killer k = {f->fx.c, conn_id(m)};
 	assert_true(k.id > 0);
 	assert_int_equal(pthread_create(&th, NULL, kill_later, &k), 0);
 	assert_int_not_equal(mysql_query(m, "SELECT SLEEP(5)"), 0);
@@ -183,20 +185,20 @@ static int read_only_reported(void *arg)
 static void test_admin_read_only_on_primary_stays(void **state)
 {
 	fixture *f = *state;
-	assert_int_equal(th_sql(f->c, 0, "SET GLOBAL read_only = 1"), 0);
-	assert_true(dpt_until(3000, read_only_reported, &f->p));
+	assert_int_equal(th_sql(f->fx.c, 0, "SET GLOBAL read_only = 1"), 0);
+	assert_true(dpt_until(3000, read_only_reported, &f->fx.p));
 	dpt_sleep_ms(1500);
-	assert_int_equal(dpt_number(f->c, 0, "SELECT @@global.read_only"), 1);
+	assert_int_equal(dpt_number(f->fx.c, 0, "SELECT @@global.read_only"), 1);
 	/* Clients still reach the writer and see what they would see directly. */
-	MYSQL *m = dpt_connect(&f->p, 10);
+	MYSQL *m = dpt_connect(&f->fx.p, 10);
 	assert_non_null(m);
 	assert_int_not_equal(mysql_query(m, "INSERT INTO ledger VALUES (-2, NOW())"), 0);
 	dpt_log("write on a read-only primary: %u %s", mysql_errno(m), mysql_error(m));
 	assert_int_equal(mysql_errno(m), 1290);
-	assert_int_equal(th_sql(f->c, 0, "SET GLOBAL read_only = 0"), 0);
+	assert_int_equal(th_sql(f->fx.c, 0, "SET GLOBAL read_only = 0"), 0);
 	assert_int_equal(mysql_query(m, "INSERT INTO ledger VALUES (-2, NOW())"), 0);
 	mysql_close(m);
-	assert_int_equal(dpt_primary(&f->p, NULL), 0);
+	assert_int_equal(dpt_primary(&f->fx.p, NULL), 0);
 }
 
 static void test_unix_client_logged_cleanly(void **state)
@@ -209,7 +211,7 @@ static void test_unix_client_logged_cleanly(void **state)
 		mysql_close(m);
 	}
 	dpt_sleep_ms(200);
-	FILE *log = fopen(f->p.log, "r");
+	FILE *log = fopen(f->fx.p.log, "r");
 	char line[4096];
 	int unix_lines = 0;
 	assert_non_null(log);
@@ -235,10 +237,10 @@ static void test_client_bytes_cannot_forge_log_lines(void **state)
 	unsigned t = 5;
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
 	assert_null(mysql_real_connect(m, "127.0.0.1", "x\n2000-01-01 dbproxy[1] error: FORGED\r",
-				       "pw", NULL, (unsigned)f->p.port, NULL, 0));
+				       "pw", NULL, (unsigned)f->fx.p.port, NULL, 0));
 	mysql_close(m);
 	dpt_sleep_ms(300);
-	FILE *log = fopen(f->p.log, "r");
+	FILE *log = fopen(f->fx.p.log, "r");
 	char line[4096];
 	int escaped = 0;
 	assert_non_null(log);
