@@ -162,11 +162,9 @@ static void test_kill_during_statement(void **state)
 
 static int read_only_reported(void *arg)
 {
-	char v[32];
 	json_t *st = dpt_status(arg), *s, *set;
 	size_t i, k;
 	int found = 0;
-	(void)v;
 	json_array_foreach(json_object_get(st, "servers"), i, s)
 	{
 		if (!json_is_true(json_object_get(s, "writer")))
