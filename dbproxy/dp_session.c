@@ -197,8 +197,8 @@ static void update_masks(dp_session *s)
 	unsigned cm = 0, bm = 0;
 	if (s->cfd < 0)
 		return;
-	if (s->state != DP_S_CLOSING && !s->held && dp_pipe_len(&s->c2s_pipe) == 0 &&
-	    dp_buf_room(&s->c2s, px->pool) > 0)
+	if (s->state != DP_S_CLOSING && !s->held && !s->client_eof &&
+	    dp_pipe_len(&s->c2s_pipe) == 0 && dp_buf_room(&s->c2s, px->pool) > 0)
 		cm |= DP_EV_READ;
 	if (dp_buf_len(&s->s2c) > 0 || dp_pipe_len(&s->s2c_pipe) > 0)
 		cm |= DP_EV_WRITE;
@@ -598,6 +598,14 @@ static void client_readable(dp_session *s)
 	ssize_t n;
 	n = client_read(s);
 	if (n == 0) {
+		if ((s->state == DP_S_CONNECT || s->state == DP_S_WAIT) &&
+		    (dp_buf_len(&s->c2s) > 0 || dp_pipe_len(&s->c2s_pipe) > 0)) {
+			/* Bytes sent before the greeting (a PROXY header, garbage), then a close:
+			 * directly, the server would read them (and count a connect error). They
+			 * are delivered once the server is connected, then the session ends. */
+			s->client_eof = 1;
+			return;
+		}
 		/* Forward what the client sent last (COM_QUIT) so the server ends it cleanly. */
 		flush_c2s(s);
 		session_end(s, DP_LOG_INFO,
@@ -1024,6 +1032,16 @@ static void on_client(dp_loop *loop, dp_io *io, unsigned events)
 		update_masks(s);
 }
 
+/* A client that closed before its bytes reached the server: once they are all written, the
+ * session ends. 1 when it ended. */
+static int client_eof_done(dp_session *s)
+{
+	if (dp_buf_len(&s->c2s) > 0 || dp_pipe_len(&s->c2s_pipe) > 0)
+		return 0;
+	session_end(s, DP_LOG_INFO, "client closed the connection (what it sent was delivered)");
+	return 1;
+}
+
 static void on_backend(dp_loop *loop, dp_io *io, unsigned events)
 {
 	dp_session *s = io->arg;
@@ -1039,6 +1057,11 @@ static void on_backend(dp_loop *loop, dp_io *io, unsigned events)
 			return;
 		}
 		set_state(s, DP_S_RELAY);
+		if (s->client_eof) {
+			flush_c2s(s);
+			if (client_eof_done(s))
+				return;
+		}
 		break;
 	case DP_S_MIG_CONNECT:
 		if (!(events & (DP_EV_WRITE | DP_EV_ERROR)))
@@ -1064,6 +1087,8 @@ static void on_backend(dp_loop *loop, dp_io *io, unsigned events)
 			backend_lost(s, strerror(errno));
 			return;
 		}
+		if (s->client_eof && client_eof_done(s))
+			return;
 		if (events & (DP_EV_READ | DP_EV_ERROR))
 			backend_readable(s);
 		break;
