@@ -41,6 +41,9 @@ san=()
 cc "${san[@]}" -o "$prefix/use" "$prefix/use.c" $(pkg-config --cflags --libs libpanel) || fail "cannot build against the installed library"
 out=$(LD_LIBRARY_PATH=$prefix/lib "$prefix/use") || fail "the program failed: $out"
 [[ $out == "0.1.0 invalid database.port" ]] || fail "unexpected output: $out"
-LD_LIBRARY_PATH=$prefix/lib ldd "$prefix/use" | grep -q "$prefix/lib/libpanel.so.0" ||
-	fail "not linked to the installed libpanel.so.0"
+# ldd's output is read whole: with pipefail, "ldd | grep -q" fails when grep's early exit
+# makes ldd die of SIGPIPE (seen once in CI).
+linked=$(LD_LIBRARY_PATH=$prefix/lib ldd "$prefix/use")
+grep -qF "$prefix/lib/libpanel.so.0" <<<"$linked" ||
+	fail "not linked to the installed libpanel.so.0: $linked"
 echo "ok - installed headers, library and pkg-config file work"
