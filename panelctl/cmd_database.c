@@ -12,6 +12,7 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_FIX,
 	OPT_YES,
+	OPT_UNVERIFIED,
 };
 
 /* [--login LOGIN] (and --password-file FILE when password_file is not NULL), then at most one
@@ -223,18 +224,27 @@ static int db_dump(cli *c, int argc, char **argv)
 
 static int db_restore(cli *c, int argc, char **argv)
 {
+	static const struct option options[] = {
+	    {"unverified", no_argument, NULL, OPT_UNVERIFIED},
+	    {NULL, 0, NULL, 0},
+	};
 	const char *name, *file;
+	unsigned flags = 0;
 	uint64_t job = 0;
 	cli_args args;
-	int rc;
+	int opt, rc = 0;
 
-	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
-		return rc;
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_UNVERIFIED)
+			return rc;
+		flags |= PANEL_RESTORE_UNVERIFIED;
+	}
 	if (cli_positional_count(&args) != 2)
-		return cli_usage_error(c, "usage: panelctl db restore NAME FILE");
+		return cli_usage_error(c, "usage: panelctl db restore NAME FILE [--unverified]");
 	name = cli_positional(&args, 0);
 	file = cli_positional(&args, 1);
-	if (cli_open(c) < 0 || panel_database_restore(&job, c->p, &c->actor, name, file) < 0)
+	if (cli_open(c) < 0 || panel_database_restore(&job, c->p, &c->actor, name, file, flags) < 0)
 		return cli_fail(c);
 	if (!c->json) {
 		printf("%llu\n", (unsigned long long)job);
@@ -307,7 +317,9 @@ static const struct cli_verb db_verbs[] = {
     {"list", db_list, "[--login LOGIN]", "list a member's databases"},
     {"del", db_del, "NAME --yes", "drop a database"},
     {"dump", db_dump, "NAME", "queue a dump into the owner's backups folder; prints the job id"},
-    {"restore", db_restore, "NAME FILE", "queue a restore of one of the database's dumps"},
+    {"restore", db_restore, "NAME FILE [--unverified]",
+     "queue a restore of one of the database's dumps (--unverified: a file the panel did not "
+     "write; super admin)"},
     {"repair", db_repair, "[--fix]",
      "compare the server with the rows; --fix adds or removes the rows (admins)"},
     {NULL, NULL, NULL, NULL},

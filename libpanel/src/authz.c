@@ -26,6 +26,28 @@ static int admins_see_all(int *all, panel_db *db)
 	return 0;
 }
 
+int panel__authz_global(panel_db *db, const panel_actor *who)
+{
+	int all = 0, error;
+
+	if (who->kind == PANEL_ACTOR_SYSTEM)
+		return 0;
+	if (who->kind != PANEL_ACTOR_ADMIN || who->as_uid)
+		return panel__error(
+		    PANEL_EFORBIDDEN, NULL,
+		    "only an administrator acting as itself changes global settings");
+	if (who->uid == PANEL_SUPER_ADMIN_UID)
+		return 0;
+	if ((error = admins_see_all(&all, db)) < 0)
+		return error;
+	return all ? 0
+		   : panel__error(
+			 PANEL_EFORBIDDEN, NULL,
+			 "global settings reach every member: only the super admin changes "
+			 "them while sub-admins see their own members only "
+			 "(subadmin_restriction)");
+}
+
 /* May admin_uid see the account uid (created by creator)? */
 static int admin_sees(int *yes, panel_db *db, uint32_t admin_uid, uint32_t uid, uint32_t creator)
 {

@@ -27,6 +27,12 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
 int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,
 		       const char *what);
 
+/* Checks that who may change the platform's global settings (domain types, default quotas,
+ * TLDs, forbidden domains, unverified restores), which reach every member: the system, the
+ * super admin, or any admin when subadmin_restriction lets every admin see every account, never
+ * while acting as a member. PANEL_EFORBIDDEN otherwise. Call after panel__authz_actor. */
+int panel__authz_global(panel_db *db, const panel_actor *who);
+
 /* 1 when the actor acts with admin powers (an admin, also acting as a member, or the system). */
 int panel__authz_is_admin(const panel_actor *who);
 

@@ -10,6 +10,7 @@
 #include "database_internal.h"
 #include "error.h"
 #include "handle.h"
+#include "jobs_internal.h"
 #include "member_server.h"
 #include "panel/database.h"
 #include "panel/json.h"
@@ -324,6 +325,10 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 				    DB_ARGS(DB_STR(name)))) < 0 ||
 	    (error = panel__db_exec(NULL, db, "DELETE FROM size_db WHERE db = ?",
 				    DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_dumps WHERE db = ?",
+				    DB_ARGS(DB_STR(name)))) < 0 ||
+	    (error = panel__restore_account_drop(p, name)) < 0)
 		return error;
 	/* Last: if it fails, the transaction rolls the rows back and nothing is lost. */
 	return panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", name);

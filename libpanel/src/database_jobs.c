@@ -1,9 +1,12 @@
 /* Dumps and restores of members' databases, off the request path: requests are queued in
- * panel_actions, and panel_jobs_run (a cron job, `panelctl jobs run`) runs mariadb-dump and
- * mariadb with the member server's credentials in a private defaults file, never in argv. */
+ * panel_actions, and panel_jobs_run (a cron job, `panelctl jobs run`) carries them out. A dump
+ * runs mariadb-dump with the member server's credentials (in a private defaults file, never in
+ * argv) and records the file's SHA-256 in panel_dumps; a restore is database_restore.c's. Files
+ * are opened under the hosting root without following symbolic links (member_file.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +21,22 @@
 #include "database_internal.h"
 #include "error.h"
 #include "handle.h"
+#include "jobs_internal.h"
+#include "member_file.h"
 #include "member_server.h"
 #include "panel/database.h"
+
+const char *panel__job_root(panel *p)
+{
+	const char *root = panel_setting(p, "hosting", "root");
+
+	return root && *root ? root : "/var/alternc";
+}
 
 /* <root>/html/<l>/<login>/backups: inside the member's web space, as AlternC's bck_dir. */
 static void backup_dir(char *out, size_t size, panel *p, const char *login)
 {
-	const char *root = panel_setting(p, "hosting", "root");
-
-	snprintf(out, size, "%s/html/%c/%s/backups", root && *root ? root : "/var/alternc",
-		 login[0], login);
+	snprintf(out, size, "%s/html/%c/%s/backups", panel__job_root(p), login[0], login);
 }
 
 /* A dump's file name: <db>-<date>.sql, letters, digits, '.', '_' and '-' only. */
@@ -47,8 +56,34 @@ struct queue_ctx {
 	panel *p;
 	const panel_actor *who;
 	const char *name, *file; /* file: NULL for a dump */
+	unsigned flags;		 /* PANEL_RESTORE_* */
 	uint64_t job;
 };
+
+static int verify(const struct queue_ctx *ctx)
+{
+	return !(ctx->flags & PANEL_RESTORE_UNVERIFIED);
+}
+
+/* A restore is of a dump the panel wrote, unless an administrator who may change global
+ * settings takes the risk (the file is still run with the database's rights alone). */
+static int restore_allowed(panel_db *db, const struct queue_ctx *ctx)
+{
+	uint64_t known = 0;
+	int error;
+
+	if (!verify(ctx))
+		return panel__authz_global(db, ctx->who);
+	if ((error = panel__db_query_u64(
+		 &known, db, "SELECT COUNT(*) FROM panel_dumps WHERE db = ? AND file = ?",
+		 DB_ARGS(DB_STR(ctx->name), DB_STR(ctx->file)))) < 0)
+		return error;
+	return known ? 0
+		     : panel__error(PANEL_ENOTFOUND, "file",
+				    "%s is not a dump the panel wrote of %s (an administrator may "
+				    "restore other files)",
+				    ctx->file, ctx->name);
+}
 
 static int queue_body(panel_db *db, void *arg)
 {
@@ -68,19 +103,23 @@ static int queue_body(panel_db *db, void *arg)
 					    "a dump of this database: %s-<date>.sql in its backups "
 					    "folder",
 					    ctx->name);
+		if ((error = restore_allowed(db, ctx)) < 0)
+			return error;
 		snprintf(path, sizeof(path), "%s/%s", dir, ctx->file);
 	} else {
-		if ((error = panel__db_query(
-			 &rows, db, "SELECT DATE_FORMAT(NOW(), '%Y%m%d-%H%i%s')", DB_NOARGS)) < 0)
+		if ((error = panel__db_query(&rows, db,
+					     "SELECT DATE_FORMAT(NOW(6), '%Y%m%d-%H%i%s-%f')",
+					     DB_NOARGS)) < 0)
 			return error;
 		snprintf(path, sizeof(path), "%s/%s-%s.sql", dir, ctx->name,
 			 panel__db_cell(rows, 0, 0));
 		panel__db_rows_free(rows);
 	}
 	const char *action = ctx->file ? "db_restore" : "db_dump";
-	if ((error = panel__action(db, action, uid, login,
-				   json_pack("{s:s, s:s}", "database", ctx->name, "file", path))) <
-	    0)
+	json_t *args = json_pack("{s:s, s:s}", "database", ctx->name, "file", path);
+	if (args && ctx->file && json_object_set_new(args, "verify", json_boolean(verify(ctx))) < 0)
+		json_decref(args), args = NULL;
+	if ((error = panel__action(db, action, uid, login, args)) < 0)
 		return error;
 	ctx->job = panel__db_insert_id(db);
 	char id[96];
@@ -91,9 +130,9 @@ static int queue_body(panel_db *db, void *arg)
 }
 
 static int queue(uint64_t *job, panel *p, const panel_actor *who, const char *name,
-		 const char *file)
+		 const char *file, unsigned flags)
 {
-	struct queue_ctx ctx = {p, who, name, file, 0};
+	struct queue_ctx ctx = {p, who, name, file, flags, 0};
 	int error;
 
 	if (job)
@@ -110,35 +149,39 @@ static int queue(uint64_t *job, panel *p, const panel_actor *who, const char *na
 
 int panel_database_dump(uint64_t *job, panel *p, const panel_actor *who, const char *name)
 {
-	return queue(job, p, who, name, NULL);
+	return queue(job, p, who, name, NULL, 0);
 }
 
 int panel_database_restore(uint64_t *job, panel *p, const panel_actor *who, const char *name,
-			   const char *file)
+			   const char *file, unsigned flags)
 {
 	if (!file || !*file)
 		return panel__error(PANEL_EINVALID, "file", "which dump to restore");
-	return queue(job, p, who, name, file);
+	if (flags & ~(unsigned)PANEL_RESTORE_UNVERIFIED)
+		return panel__error(PANEL_EINVALID, "flags", "unknown restore flags");
+	return queue(job, p, who, name, file, flags);
 }
 
 /* ---------------------------------------------------------------- running */
 
-/* A [client] defaults file with the member server's credentials, mode 0600. */
-static int write_defaults(char path[64], panel *p)
+int panel__job_defaults(char path[64], panel *p, const char *user, const char *password)
 {
 	const char *section = "member_database";
-	const char *user = panel_setting(p, section, "user");
 	char *secret = NULL;
 	int fd, error;
 
-	if (!user || !*user)
+	if (!panel_setting(p, section, "user") || !*panel_setting(p, section, "user"))
 		section = "database";
 #define SETTING(key)                                                                               \
 	(panel_setting(p, "member_database", key) && *panel_setting(p, "member_database", key)     \
 	     ? panel_setting(p, "member_database", key)                                            \
 	     : panel_setting(p, "database", key))
-	if ((error = panel__config_secret(&secret, p->cfg, section)) < 0)
-		return error;
+	if (!user) {
+		if ((error = panel__config_secret(&secret, p->cfg, section)) < 0)
+			return error;
+		user = SETTING("user");
+		password = secret;
+	}
 	snprintf(path, 64, "/tmp/panel-jobs-XXXXXX");
 	fd = mkstemp(path);
 	if (fd < 0) {
@@ -154,7 +197,7 @@ static int write_defaults(char path[64], panel *p)
 		return panel__error_oom();
 	}
 	const char *socket = SETTING("socket");
-	fprintf(f, "[client]\nuser=%s\npassword=%s\n", SETTING("user"), secret);
+	fprintf(f, "[client]\nuser=%s\npassword=%s\n", user, password);
 	if (socket && *socket)
 		fprintf(f, "socket=%s\n", socket);
 	else
@@ -168,25 +211,7 @@ static int write_defaults(char path[64], panel *p)
 	return 0;
 }
 
-/* mkdir -p, each level 0700 when created. */
-static int make_dirs(const char *path)
-{
-	char tmp[600];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *s = tmp + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* Runs argv with stdin/stdout redirected (-1: inherited /dev/null); "ok" or the reason. */
-static void run(char *result, size_t size, char *const argv[], int in, int out)
+void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out)
 {
 	char errpath[] = "/tmp/panel-job-err-XXXXXX";
 	int errfd = mkstemp(errpath), status = 0;
@@ -211,60 +236,108 @@ static void run(char *result, size_t size, char *const argv[], int in, int out)
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(result, size, "ok");
 	} else {
-		char err[200] = "";
+		char err[4096] = "";
 		ssize_t n = pread(errfd, err, sizeof(err) - 1, 0);
 		err[n > 0 ? n : 0] = '\0';
-		err[strcspn(err, "\n")] = '\0';
-		snprintf(result, size, "%s exited with %d: %s", argv[0],
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		/* The client's "ERROR ..." line, after the statement it may echo between dashes. */
+		char *line = strstr(err, "ERROR ");
+		if (!line)
+			line = err + strspn(err, "-\n");
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(result, size, "%s exited with %d: %.180s", argv[0],
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, line);
 	}
 	close(errfd);
 }
 
-static void run_job(char *result, size_t size, const char *defaults, const char *action,
-		    const char *database, const char *file)
+int panel__job_sha256_fd(char hex[65], int fd)
 {
-	char opt[96], dir[600], db[65];
+	crypto_hash_sha256_state st;
+	unsigned char buf[65536], digest[crypto_hash_sha256_BYTES];
+	off_t off = 0;
+	ssize_t n;
 
-	snprintf(opt, sizeof(opt), "--defaults-extra-file=%s", defaults);
-	snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
-	if (strcmp(action, "db_dump") == 0) {
-		snprintf(dir, sizeof(dir), "%s", file);
-		char *slash = strrchr(dir, '/');
-		if (slash)
-			*slash = '\0';
-		if (make_dirs(dir) != 0) {
-			snprintf(result, size, "cannot create %.160s: %s", dir, strerror(errno));
-			return;
-		}
-		int out = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-		if (out < 0) {
-			snprintf(result, size, "cannot create %.160s: %s", file, strerror(errno));
-			return;
-		}
-		char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
-				      "--routines",	 "--events", "--triggers",
-				      "--skip-comments", db,	     NULL};
-		run(result, size, argv, -1, out);
+	crypto_hash_sha256_init(&st);
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+		off += n;
+	}
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(hex, 65, digest, sizeof(digest));
+	return n < 0 ? -1 : 0;
+}
+
+int panel__job_rel_path(const char **rel, panel *p, const char *file)
+{
+	const char *root = panel__job_root(p);
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(file, root, n) != 0 || file[n] != '/')
+		return -1;
+	*rel = file + n + 1;
+	return 0;
+}
+
+/* Records the dump's checksum, so that a restore can tell it from a file the member wrote. */
+static int record_dump(panel *p, const char *database, const char *file, int fd)
+{
+	char hex[65];
+	struct stat st;
+
+	if (panel__job_sha256_fd(hex, fd) < 0 || fstat(fd, &st) != 0)
+		return panel__error(PANEL_ERROR, NULL, "cannot read the dump back");
+	return panel__db_exec(
+	    NULL, p->db,
+	    "INSERT INTO panel_dumps (db, uid, file, sha256, size) SELECT ?, uid, ?, ?, ? FROM db"
+	    " WHERE db = ? ON DUPLICATE KEY UPDATE sha256 = VALUES(sha256), size = VALUES(size),"
+	    " uid = VALUES(uid), created = NOW()",
+	    DB_ARGS(DB_STR(database), DB_STR(strrchr(file, '/') + 1), DB_STR(hex),
+		    DB_U64((uint64_t)st.st_size), DB_STR(database)));
+}
+
+static void dump_run(char *result, size_t size, panel *p, const char *database, const char *file)
+{
+	char defaults[64], opt[96], db[65];
+	const char *rel;
+	int out;
+
+	if (panel__job_rel_path(&rel, p, file) < 0) {
+		snprintf(result, size, "refused: %.160s is not under the hosting root", file);
+		return;
+	}
+	/* The folders on the way are the member's: a symbolic link there is refused. */
+	out =
+	    panel__member_file_open(panel__job_root(p), rel, O_RDWR | O_CREAT | O_EXCL, 0600, 0700);
+	if (out < 0) {
+		snprintf(result, size, "cannot create %.160s: %s", file,
+			 errno == ELOOP ? "a symbolic link is on the way" : strerror(errno));
+		return;
+	}
+	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
+		snprintf(result, size, "%.200s", panel_error_last()->message);
 		close(out);
-		if (strcmp(result, "ok") != 0)
-			unlink(file);
 		return;
 	}
-	int in = open(file, O_RDONLY | O_NOFOLLOW);
-	if (in < 0) {
-		snprintf(result, size, "cannot read %.160s: %s", file, strerror(errno));
-		return;
-	}
-	char *const argv[] = {"mariadb", opt, db, NULL};
-	run(result, size, argv, in, -1);
-	close(in);
+	snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
+	snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
+	char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
+			      "--routines",	 "--events", "--triggers",
+			      "--skip-comments", db,	     NULL};
+	panel__job_exec(result, size, argv, -1, out);
+	unlink(defaults);
+	if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0)
+		snprintf(result, size, "%.200s", panel_error_last()->message);
+	close(out);
+	if (strcmp(result, "ok") != 0)
+		unlink(
+		    file); /* ours: created above with O_EXCL, in a folder walked without links */
 }
 
 int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 {
 	panel_db_rows *rows = NULL;
-	char defaults[64] = "";
 	uint64_t locked = 0;
 	int error;
 
@@ -286,8 +359,7 @@ int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 				     "SELECT id, action, args FROM panel_actions WHERE action IN"
 				     " ('db_dump', 'db_restore') AND done_at IS NULL ORDER BY id"
 				     " LIMIT 50",
-				     DB_NOARGS)) < 0 ||
-	    (panel__db_rows_count(rows) && (error = write_defaults(defaults, p)) < 0))
+				     DB_NOARGS)) < 0)
 		goto out;
 	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {
 		uint64_t id = 0;
@@ -295,14 +367,17 @@ int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 		json_t *args = json_loads(panel__db_cell(rows, i, 2), 0, NULL);
 		const char *database = json_string_value(json_object_get(args, "database"));
 		const char *file = json_string_value(json_object_get(args, "file"));
+		/* Jobs queued before verification existed were queued for verified files too. */
+		int verify = !json_is_false(json_object_get(args, "verify"));
 		panel__db_cell_u64(&id, rows, i, 0);
 		/* The queue is data from the database: checked again before it is used. */
 		if (!database || !file || !panel__member_name_safe(database) || file[0] != '/' ||
 		    strstr(file, "/../") || !valid_dump_name(strrchr(file, '/') + 1, database))
 			snprintf(result, sizeof(result), "refused: invalid job");
+		else if (strcmp(panel__db_cell(rows, i, 1), "db_dump") == 0)
+			dump_run(result, sizeof(result), p, database, file);
 		else
-			run_job(result, sizeof(result), defaults, panel__db_cell(rows, i, 1),
-				database, file);
+			panel__restore_run(result, sizeof(result), p, database, file, verify);
 		json_decref(args);
 		panel__db_exec(NULL, p->db,
 			       "UPDATE panel_actions SET done_at = NOW(), result = ? WHERE id = ?",
@@ -311,8 +386,6 @@ int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 			(*done)++;
 	}
 out:
-	if (defaults[0])
-		unlink(defaults);
 	panel__db_rows_free(rows);
 	panel__error_saved saved;
 	panel__error_save(&saved);

@@ -380,10 +380,11 @@ static void dump_and_restore_jobs(void **state)
 	ts_exec(cluster, "dbalice_shop", "DROP TABLE keep");
 	const char *base = strrchr(file, '/') + 1;
 	assert_int_equal(
-	    panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd"),
+	    panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd", 0),
 	    PANEL_EINVALID);
-	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice", base), PANEL_EINVALID);
-	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", base), 0);
+	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice", base, 0),
+			 PANEL_EINVALID);
+	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", base, 0), 0);
 	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
 	assert_int_equal(done, 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM dbalice_shop.keep WHERE v='précieux'"), 1);

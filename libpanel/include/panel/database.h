@@ -111,13 +111,23 @@ PANEL_EXTERN int panel_database_repair(panel_db_problem **out, size_t *count, pa
 PANEL_EXTERN int panel_database_dump(uint64_t *job, panel *p, const panel_actor *who,
 				     const char *name);
 
-/* Queues a restore of one of the database's own dumps (a file name from that folder). */
+/* Restores a file that the panel did not write (one the member uploaded). Only for those who
+ * may change global settings; the file still runs with rights on that one database alone. */
+#define PANEL_RESTORE_UNVERIFIED 1u
+
+/* Queues a restore of one of the database's own dumps (a file name from that folder). The
+ * file must be a dump the panel wrote, unchanged since (PANEL_ENOTFOUND, field "file",
+ * otherwise), unless flags has PANEL_RESTORE_UNVERIFIED. */
 PANEL_EXTERN int panel_database_restore(uint64_t *job, panel *p, const panel_actor *who,
-					const char *name, const char *file);
+					const char *name, const char *file, unsigned flags);
 
 /* Runs the queued dump and restore jobs (the system actor: a cron job or `panelctl jobs run`),
  * with mariadb-dump and mariadb. *done gets the number of jobs run; each job's result is in
- * panel_actions.result ("ok" or the error). */
+ * panel_actions.result ("ok" or the error). Files in members' folders are opened without
+ * following symbolic links; a dump's SHA-256 is recorded, and checked before a restore (the
+ * file changed: "refused: ..."); a restore runs as a locked-between-uses account that has a
+ * member's rights on that database alone, with `mariadb --sandbox --local-infile=0`, and
+ * views, triggers, routines and events it creates get that account as their definer. */
 PANEL_EXTERN int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who);
 
 PANEL_EXTERN void panel_database_free(panel_database *db);

@@ -1,0 +1,408 @@
+/* Attacks on database dumps and restores, as a hostile member would make them: its backups
+ * folder is its own (FTP, its PHP), so it can rewrite a dump after the panel wrote it, plant a
+ * file of its own, or swap a folder or a file for a symbolic link or a FIFO. Each test makes
+ * the attack and checks that no privilege, no foreign database and no file outside the
+ * member's tree changed, and that a genuine restore still works (views, triggers, routines). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "panel/panel.h"
+#include "th_cluster.h"
+#include "ts_panel.h"
+
+static th_cluster *cluster;
+static char db[128], root[] = "/tmp/panel-rsttest-XXXXXX", outside[] = "/tmp/panel-rstout-XXXXXX";
+static panel *p;
+static panel_actor sys, super, subadmin, alice, bob;
+
+#define number(...)   ts_number(cluster, __VA_ARGS__)
+#define member(login) ts_member(p, &super, login)
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *const settings[] = {
+	    "member_database", "client_host", "127.0.0.1", "hosting", "root", root, NULL};
+	if (!mkdtemp(root) || !mkdtemp(outside) ||
+	    ts_panel_fixture(&p, &cluster, db, sizeof(db), "rst", settings) != 0)
+		return -1;
+	sys = panel_actor_system();
+	super = panel_actor_admin(2000);
+	alice = panel_actor_member(member("rstalice"));
+	bob = panel_actor_member(member("rstbob"));
+	/* A sub-admin: an admin who sees only the accounts it created (subadmin_restriction). */
+	subadmin = panel_actor_admin(member("rstsub"));
+	ts_exec(cluster, db, "UPDATE membres SET su = 1 WHERE uid = %u", subadmin.uid);
+	ts_exec(cluster, db, "UPDATE quotas SET total = 10 WHERE name IN ('mysql', 'mysql_users')");
+	panel_database *d = NULL;
+	if (panel_database_create(&d, p, &alice, NULL, NULL) != 0)
+		return -1;
+	panel_database_free(d);
+	if (panel_database_create(&d, p, &bob, NULL, NULL) != 0)
+		return -1;
+	panel_database_free(d);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	panel_account_delete(p, &super, "rstalice");
+	panel_account_delete(p, &super, "rstbob");
+	panel_account_delete(p, &super, "rstsub");
+	panel_close(p);
+	th_database_drop(cluster, db);
+	th_cluster_free(cluster);
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", root, outside);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", root);
+	return 0;
+}
+
+/* The first column of the first row of a query on server 0, into out ("" when none). */
+static void text(char *out, size_t size, const char *fmt, ...)
+{
+	char sql[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	out[0] = '\0';
+	MYSQL *m = th_connect(cluster, 0, db);
+	assert_non_null(m);
+	if (mysql_query(m, sql) != 0)
+		fail_msg("%s: %s", sql, mysql_error(m));
+	MYSQL_RES *res = mysql_store_result(m);
+	MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
+	if (row && row[0])
+		snprintf(out, size, "%s", row[0]);
+	if (res)
+		mysql_free_result(res);
+	mysql_close(m);
+}
+
+/* Runs the queue; the result of job. */
+static void run_job(char *result, size_t size, uint64_t job)
+{
+	unsigned done = 0;
+
+	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_true(done >= 1);
+	text(result, size, "SELECT result FROM panel_actions WHERE id = %llu",
+	     (unsigned long long)job);
+}
+
+/* Dumps alice's database; the dump's path. */
+static void dump(char *path, size_t size)
+{
+	char result[256];
+	uint64_t job = 0;
+
+	assert_int_equal(panel_database_dump(&job, p, &alice, "rstalice"), 0);
+	run_job(result, sizeof(result), job);
+	assert_string_equal(result, "ok");
+	text(path, size, "SELECT JSON_VALUE(args, '$.file') FROM panel_actions WHERE id = %llu",
+	     (unsigned long long)job);
+}
+
+static void write_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void backups(char *out, size_t size)
+{
+	snprintf(out, size, "%s/html/r/rstalice/backups", root);
+}
+
+/* Nothing an attack aims at has changed. */
+static void nothing_escaped(void)
+{
+	assert_int_equal(number("SELECT su FROM `%s`.membres WHERE login = 'rstalice'", db), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				"table_schema = 'rstbob'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE user = 'rstevil'"), 0);
+	assert_int_equal(number("SELECT @@global.max_connections > 10"), 1);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/pwned", outside);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/outfile", outside);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* ---------------------------------------------------------------- the issue's attack */
+
+static void a_dump_rewritten_by_the_member_is_refused(void **state)
+{
+	(void)state;
+	char path[512], result[256], sql[512];
+	uint64_t job = 0;
+
+	dump(path, sizeof(path));
+	/* The member rewrites its dump, keeping the name the panel gave it. */
+	snprintf(sql, sizeof(sql),
+		 "UPDATE `%s`.membres SET su=1 WHERE login='rstalice';\n"
+		 "CREATE TABLE rstbob.x (i INT);\n",
+		 db);
+	unlink(path);
+	write_file(path, sql);
+	assert_int_equal(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0), 0);
+	run_job(result, sizeof(result), job);
+	assert_non_null(strstr(result, "refused"));
+	assert_non_null(strstr(result, "changed"));
+	nothing_escaped();
+}
+
+static void a_file_the_panel_did_not_write_needs_the_super_admin(void **state)
+{
+	(void)state;
+	char dir[256], path[512];
+	uint64_t job = 0;
+
+	backups(dir, sizeof(dir));
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/rstalice-planted.sql", dir);
+	write_file(path, "CREATE TABLE planted (i INT);\n");
+	assert_int_equal(
+	    panel_database_restore(&job, p, &alice, "rstalice", "rstalice-planted.sql", 0),
+	    PANEL_ENOTFOUND);
+	assert_string_equal(panel_error_last()->field, "file");
+	assert_int_equal(panel_database_restore(&job, p, &alice, "rstalice", "rstalice-planted.sql",
+						PANEL_RESTORE_UNVERIFIED),
+			 PANEL_EFORBIDDEN);
+	panel_actor as_alice = panel_actor_admin_as(2000, alice.uid);
+	assert_int_equal(panel_database_restore(&job, p, &as_alice, "rstalice",
+						"rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
+			 PANEL_EFORBIDDEN);
+	/* A sub-admin restricted to its own members (alice is not one). */
+	assert_int_equal(panel_database_restore(&job, p, &subadmin, "rstalice",
+						"rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action = "
+				"'db_restore' AND done_at IS NULL",
+				db),
+			 0);
+}
+
+/* ---------------------------------------------------------------- least privilege */
+
+/* template with @DB@ (the panel's database) and @OUT@ (a folder outside any member's tree). */
+static void expand(char *out, size_t size, const char *template)
+{
+	size_t o = 0;
+
+	for (const char *s = template; *s && o + 1 < size;) {
+		const char *with = NULL;
+		if (strncmp(s, "@DB@", 4) == 0)
+			with = db;
+		else if (strncmp(s, "@OUT@", 5) == 0)
+			with = outside;
+		if (!with) {
+			out[o++] = *s++;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, size - o, "%s", with);
+		s += strlen(with == db ? "@DB@" : "@OUT@");
+	}
+	out[o < size ? o : size - 1] = '\0';
+}
+
+/* The super admin restores a member's file unverified: it runs, but with the rights of that
+ * database alone. */
+static void an_unverified_restore_has_the_database_rights_alone(void **state)
+{
+	(void)state;
+	char dir[256], path[512], result[256], sql[1024];
+	const char *attacks[] = {
+	    "UPDATE `@DB@`.membres SET su=1 WHERE login='rstalice';\n",
+	    "INSERT INTO `@DB@`.membres (login) VALUES ('rstevil');\n",
+	    "CREATE TABLE rstbob.x (i INT);\n",
+	    "USE rstbob;\nCREATE TABLE x (i INT);\n",
+	    "CREATE USER rstevil IDENTIFIED BY 'x';\n",
+	    "GRANT ALL ON *.* TO CURRENT_USER;\n",
+	    "SET GLOBAL max_connections = 2;\n",
+	    "\\! touch @OUT@/pwned\n",
+	    "system touch @OUT@/pwned\n",
+	    "SELECT 'x' INTO OUTFILE '@OUT@/outfile';\n",
+	    "CREATE TABLE leak (l TEXT);\nLOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE "
+	    "leak;\n",
+	    "CREATE TABLE leak2 (l TEXT);\nLOAD DATA INFILE '/etc/hostname' INTO TABLE leak2;\n",
+	    "SET SESSION sql_log_bin = 0;\nCREATE TABLE unlogged (i INT);\n",
+	};
+	uint64_t job = 0;
+
+	backups(dir, sizeof(dir));
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/rstalice-attack.sql", dir);
+	for (size_t i = 0; i < sizeof(attacks) / sizeof(*attacks); i++) {
+		expand(sql, sizeof(sql), attacks[i]);
+		unlink(path);
+		write_file(path, sql);
+		assert_int_equal(panel_database_restore(&job, p, &super, "rstalice",
+							"rstalice-attack.sql",
+							PANEL_RESTORE_UNVERIFIED),
+				 0);
+		run_job(result, sizeof(result), job);
+		if (strcmp(result, "ok") == 0)
+			fail_msg("attack %zu ran: %s", i, sql);
+		nothing_escaped();
+	}
+	/* The tables were created (the statements before the refused one ran), but stay empty. */
+	assert_int_equal(number("SELECT COUNT(*) FROM rstalice.leak"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM rstalice.leak2"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				"table_schema = 'rstalice' AND table_name = 'unlogged'"),
+			 0);
+
+	/* What the database's owner may do works: the account is not merely broken. */
+	write_file(path, "CREATE TABLE fine (i INT);\nINSERT INTO fine VALUES (42);\n");
+	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-attack.sql",
+						PANEL_RESTORE_UNVERIFIED),
+			 0);
+	run_job(result, sizeof(result), job);
+	assert_string_equal(result, "ok");
+	assert_int_equal(number("SELECT i FROM rstalice.fine"), 42);
+
+	/* Between restores the account is locked; its password was never written anywhere. */
+	assert_int_equal(number("SELECT JSON_VALUE(priv, '$.account_locked') IN ('true', '1') FROM "
+				"mysql.global_priv WHERE user = 'panel_rst_rstalice'"),
+			 1);
+}
+
+/* ---------------------------------------------------------------- links and FIFOs */
+
+static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **state)
+{
+	(void)state;
+	char dir[256], path[512], target[512], result[256], before[512];
+	uint64_t job = 0;
+
+	/* The backups folder swapped for a link to a folder outside the member's tree. */
+	backups(dir, sizeof(dir));
+	snprintf(before, sizeof(before), "%s.real", dir);
+	assert_int_equal(rename(dir, before), 0);
+	assert_int_equal(symlink(outside, dir), 0);
+	assert_int_equal(panel_database_dump(&job, p, &alice, "rstalice"), 0);
+	run_job(result, sizeof(result), job);
+	assert_non_null(strstr(result, "symbolic link"));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE id > 0 AND file "
+				"LIKE 'rstalice-%%' AND created > NOW() - INTERVAL 2 SECOND AND "
+				"size = 0",
+				db),
+			 0);
+	char listing[600];
+	snprintf(listing, sizeof(listing), "test -z \"$(ls -A '%s')\"", outside);
+	assert_int_equal(system(listing), 0);
+	/* A restore through the linked folder is refused too. */
+	snprintf(target, sizeof(target), "%s/rstalice-viafolder.sql", outside);
+	write_file(target, "CREATE TABLE viafolder (i INT);\n");
+	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice",
+						"rstalice-viafolder.sql", PANEL_RESTORE_UNVERIFIED),
+			 0);
+	run_job(result, sizeof(result), job);
+	assert_non_null(strstr(result, "symbolic link"));
+	unlink(target);
+	assert_int_equal(unlink(dir), 0);
+	assert_int_equal(rename(before, dir), 0);
+
+	/* The dump file itself swapped for a link to a file outside. */
+	snprintf(target, sizeof(target), "%s/secret.sql", outside);
+	write_file(target, "CREATE TABLE vialink (i INT);\n");
+	snprintf(path, sizeof(path), "%s/rstalice-link.sql", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-link.sql",
+						PANEL_RESTORE_UNVERIFIED),
+			 0);
+	run_job(result, sizeof(result), job);
+	assert_non_null(strstr(result, "symbolic link"));
+	unlink(target);
+
+	/* A FIFO under a dump's name does not hang the runner. */
+	snprintf(path, sizeof(path), "%s/rstalice-fifo.sql", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-fifo.sql",
+						PANEL_RESTORE_UNVERIFIED),
+			 0);
+	run_job(result, sizeof(result), job);
+	assert_non_null(strstr(result, "not a regular file"));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
+				"table_schema = 'rstalice' AND table_name IN ('viafolder', "
+				"'vialink')"),
+			 0);
+}
+
+/* ---------------------------------------------------------------- a genuine restore */
+
+static void views_triggers_and_routines_come_back(void **state)
+{
+	(void)state;
+	char path[512], result[256], definer[160];
+	panel_dbuser *u = NULL;
+	uint64_t job = 0;
+
+	/* With binary logging on, creating triggers and routines without SUPER needs this, for the
+	 * member's own users as for the restore account: a host that offers them sets it. */
+	ts_exec(cluster, "rstalice", "SET GLOBAL log_bin_trust_function_creators = 1");
+	/* Objects defined by the member's own user, as its applications create them. */
+	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, NULL, "Rst-pass-2026!x"), 0);
+	panel_dbuser_free(u);
+	ts_exec(cluster, "rstalice",
+		"CREATE TABLE t (i INT); CREATE TABLE audit_log (i INT); "
+		"INSERT INTO t VALUES (1), (2);"
+		"CREATE DEFINER='rstalice'@'127.0.0.1' VIEW v AS SELECT SUM(i) AS s FROM t;"
+		"CREATE DEFINER='rstalice'@'127.0.0.1' TRIGGER tr AFTER INSERT ON t FOR EACH ROW "
+		"INSERT INTO audit_log VALUES (NEW.i);"
+		"CREATE DEFINER='rstalice'@'127.0.0.1' PROCEDURE twice(IN x INT) "
+		"BEGIN INSERT INTO t VALUES (x); INSERT INTO t VALUES (x); END");
+	dump(path, sizeof(path));
+	ts_exec(cluster, "rstalice",
+		"DROP VIEW v; DROP TRIGGER tr; DROP PROCEDURE twice; DROP TABLE t; "
+		"DROP TABLE audit_log");
+	assert_int_equal(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0), 0);
+	run_job(result, sizeof(result), job);
+	ts_exec(cluster, "rstalice", "SET GLOBAL log_bin_trust_function_creators = 0");
+	assert_string_equal(result, "ok");
+	assert_int_equal(number("SELECT s FROM rstalice.v"), 3);
+	ts_exec(cluster, "rstalice", "CALL twice(5)");
+	assert_int_equal(number("SELECT COUNT(*) FROM rstalice.audit_log WHERE i = 5"), 2);
+	assert_int_equal(number("SELECT s FROM rstalice.v"), 13);
+	text(definer, sizeof(definer),
+	     "SELECT definer FROM information_schema.views WHERE table_schema = 'rstalice'");
+	assert_string_equal(definer, "panel_rst_rstalice@127.0.0.1");
+
+	/* Dropping the database drops its restore account and forgets its dumps. */
+	assert_int_equal(panel_database_delete(p, &alice, "rstalice"), 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM mysql.user WHERE user = 'panel_rst_rstalice'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE db = 'rstalice'", db),
+			 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(a_dump_rewritten_by_the_member_is_refused),
+	    cmocka_unit_test(a_file_the_panel_did_not_write_needs_the_super_admin),
+	    cmocka_unit_test(an_unverified_restore_has_the_database_rights_alone),
+	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
+	    cmocka_unit_test(views_triggers_and_routines_come_back),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
