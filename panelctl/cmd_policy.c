@@ -79,8 +79,8 @@ static int parse_small(unsigned *out, const cli *c, const char *option, const ch
 {
 	uint64_t v;
 
-	if (cli_parse_u64(&v, value, 64) < 0)
-		return cli_usage_error(c, "%s: a number from 0 to 64", option);
+	if (cli_parse_u64(&v, value, 255) < 0)
+		return cli_usage_error(c, "%s: a number from 0 to 255", option);
 	*out = (unsigned)v;
 	return 0;
 }

@@ -150,12 +150,29 @@ void panel_account_free(panel_account *account)
 
 /* ---------------------------------------------------------------- validation */
 
+/* 1 when word is one of the words (separated by spaces or commas) of list. */
+static int listed_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *s = list ? list : ""; *s;) {
+		s += strspn(s, " ,\t");
+		size_t len = strcspn(s, " ,\t");
+		if (len == n && strncasecmp(s, word, n) == 0)
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
 /* Lower-cases login into out and checks AlternC's rules and the reserved names: names of the
  * panel database and its user, and names a member database could not take. */
 static int check_login(char out[PANEL_LOGIN_MAX + 1], const panel *p, const char *login)
 {
+	/* "panel": panel_rst_<db> are the restore accounts (database_restore.c). */
 	static const char *const reserved[] = {
-	    "mysql", "root", "sys", "information_schema", "performance_schema", "test"};
+	    "mysql", "mariadb", "root", "sys", "panel", "information_schema", "performance_schema",
+	    "test"};
 	size_t n;
 
 	if (!login || !*login)
@@ -176,10 +193,40 @@ static int check_login(char out[PANEL_LOGIN_MAX + 1], const panel *p, const char
 					    out);
 	const char *dbname = panel_setting(p, "database", "name");
 	const char *dbuser = panel_setting(p, "database", "user");
-	if ((dbname && strcasecmp(out, dbname) == 0) || (dbuser && strcasecmp(out, dbuser) == 0))
+	const char *memberuser = panel_setting(p, "member_database", "user");
+	if ((dbname && strcasecmp(out, dbname) == 0) || (dbuser && strcasecmp(out, dbuser) == 0) ||
+	    (memberuser && strcasecmp(out, memberuser) == 0))
 		return panel__error(PANEL_EINVALID, "login",
 				    "the login %s is the panel's own database name or user", out);
+	/* A member's MySQL user is named after its login: these are the usual names of
+	 * replication, proxy, monitoring and backup accounts, which it would shadow. */
+	if (listed_word("repl replication replicator slave dbproxy dbmon monitor maxscale "
+			"proxysql mysqlrouter haproxy backup mariabackup xtrabackup",
+			out) ||
+	    listed_word(panel_setting(p, "accounts", "reserved_logins"), out))
+		return panel__error(PANEL_EINVALID, "login",
+				    "the login %s is reserved ([accounts] reserved_logins)", out);
 	return 0;
+}
+
+/* The member server has a MySQL account of that user name that is not a member's (a
+ * replication or monitoring account made by hand): a member of that login would get a user
+ * of the same name, which could shadow it. PANEL_EINVALID then. */
+static int check_server_accounts(panel *p, const char *login)
+{
+	panel_db *mdb;
+	uint64_t known = 0;
+	int error;
+
+	if ((error = panel__member_db(&mdb, p)) < 0 ||
+	    (error =
+		 panel__db_query_u64(&known, mdb, "SELECT COUNT(*) FROM mysql.user WHERE user = ?",
+				     DB_ARGS(DB_STR(login)))) < 0)
+		return error;
+	return known ? panel__error(PANEL_EINVALID, "login",
+				    "the login %s is the name of an account of the database server",
+				    login)
+		     : 0;
 }
 
 static int check_text(const char *value, const char *field, size_t max)
@@ -291,8 +338,9 @@ static int create_body(panel_db *db, void *arg)
 	panel_account_free(ctx->result);
 	ctx->result = NULL;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = check_server_accounts(ctx->p, ctx->login)) < 0 ||
 	    (error = check_type_exists(db, type)) < 0 ||
-	    (error = panel__policy_check(db, "mem", ctx->login, s->password)) < 0)
+	    (error = panel__policy_check(ctx->p, db, "mem", ctx->login, s->password)) < 0)
 		return error;
 	error = panel__db_exec(
 	    NULL, db,
@@ -621,7 +669,8 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 		return panel__error(PANEL_ECONFLICT, "admin",
 				    "an administrator cannot remove its own rights or the super "
 				    "admin's");
-	if (s->password && (error = panel__policy_check(db, "mem", before->login, s->password)) < 0)
+	if (s->password &&
+	    (error = panel__policy_check(ctx->p, db, "mem", before->login, s->password)) < 0)
 		return error;
 	/* AlternC's renew_update: no duration clears the period; a new duration starts one. */
 	error = panel__db_exec(
@@ -694,6 +743,7 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 /* ---------------------------------------------------------------- password */
 
 struct password_ctx {
+	panel *p;
 	const panel_actor *who;
 	const char *login, *old_password, *new_password, *hash;
 };
@@ -729,7 +779,7 @@ static int password_body(panel_db *db, void *arg)
 		if (error < 0)
 			return error;
 	}
-	if ((error = panel__policy_check(db, "mem", ctx->login, ctx->new_password)) < 0 ||
+	if ((error = panel__policy_check(ctx->p, db, "mem", ctx->login, ctx->new_password)) < 0 ||
 	    (error = panel__db_exec(NULL, db, "UPDATE membres SET pass = ? WHERE uid = ?",
 				    DB_ARGS(DB_STR(ctx->hash), DB_U64(uid)))) < 0)
 		return error;
@@ -740,7 +790,7 @@ static int password_body(panel_db *db, void *arg)
 int panel_account_password(panel *p, const panel_actor *who, const char *login,
 			   const char *old_password, const char *new_password)
 {
-	struct password_ctx ctx = {who, login, old_password, new_password, NULL};
+	struct password_ctx ctx = {p, who, login, old_password, new_password, NULL};
 	char hash[PANEL_HASH_MAX];
 	int error;
 

@@ -59,6 +59,11 @@ static const struct known_key known_keys[] = {
     {"hosting", "default_mx", V_FQDN, ""},
     {"hosting", "default_secondary_mx", V_FQDN, ""},
     {"hosting", "root", V_PATH, "/var/alternc"},
+    /* More logins to refuse, beside the built-in ones (account.c): the names of this site's
+     * own database accounts, which a member's MySQL user of the same name would shadow. */
+    {"accounts", "reserved_logins", V_TEXT, ""},
+    /* A list of breached passwords (one a line) that no password may be; none by default. */
+    {"accounts", "breached_passwords", V_PATH, ""},
 };
 
 struct entry {

@@ -73,6 +73,8 @@ static int server_hash(char out[42], panel *p, const char *password)
 	return ok ? 0 : panel__error(PANEL_ERROR, NULL, "the server returned no password hash");
 }
 
+/* An account of that user name at any host: one made by hand for another host (a replication
+ * or monitoring account) must not be shadowed by a member's user of the same name. */
 static int user_exists_on_server(int *exists, panel *p, const char *name)
 {
 	panel_db *mdb;
@@ -80,9 +82,8 @@ static int user_exists_on_server(int *exists, panel *p, const char *name)
 	int error;
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query_u64(
-		 &n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?",
-		 DB_ARGS(DB_STR(name), DB_STR(panel__member_client_host(p))))) < 0)
+	    (error = panel__db_query_u64(&n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ?",
+					 DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	*exists = n > 0;
 	return 0;
@@ -112,7 +113,7 @@ static int create_body(panel_db *db, void *arg)
 	if ((error = panel__member_name(ctx->name, sizeof(ctx->name), owner->login, ctx->suffix,
 					80)) < 0 ||
 	    (error = panel__quota_reserve(db, owner->uid, "mysql_users")) < 0 ||
-	    (error = panel__policy_check(db, "mysql", ctx->name, ctx->password)) < 0)
+	    (error = panel__policy_check(ctx->p, db, "mysql", ctx->name, ctx->password)) < 0)
 		goto out;
 	error = panel__db_exec(NULL, db, "INSERT INTO dbusers (uid, name) VALUES (?, ?)",
 			       DB_ARGS(DB_U64(owner->uid), DB_STR(ctx->name)));
@@ -124,10 +125,12 @@ static int create_body(panel_db *db, void *arg)
 		if ((error = user_exists_on_server(&exists, ctx->p, ctx->name)) < 0)
 			goto out;
 		if (exists) {
-			error = panel__error(PANEL_EEXISTS, "suffix",
-					     "a user %s exists on the server without its row: an "
-					     "administrator can repair it",
-					     ctx->name);
+			error =
+			    panel__error(PANEL_EEXISTS, "suffix",
+					 "an account %s exists on the database server without "
+					 "its row (made by hand, or a leftover an administrator "
+					 "can repair)",
+					 ctx->name);
 			goto out;
 		}
 		if ((error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
@@ -251,7 +254,8 @@ static int one_body(panel_db *db, void *arg)
 	ctx->result.uid = uid;
 	switch (ctx->op) {
 	case 1:
-		if ((error = panel__policy_check(db, "mysql", ctx->name, ctx->password)) < 0 ||
+		if ((error = panel__policy_check(ctx->p, db, "mysql", ctx->name, ctx->password)) <
+			0 ||
 		    (error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
 		    (error =
 			 panel__member_ddl(ctx->p,

@@ -239,6 +239,21 @@ static void short_name(char *out, size_t size, const char *domain)
 	out[o] = '\0';
 }
 
+/* A default entry of a new domain, left out when another account hosts its name (B hosts
+ * www.example.org before A adds example.org: no second vhost for that name). */
+static int default_entry(panel_db *db, uint32_t owner, const char *name, const char *sub,
+			 const char *type, const char *target)
+{
+	char fqdn[PANEL_DOMAIN_MAX + 110];
+	uint64_t taken = 0;
+	int error;
+
+	if ((error = panel__subdomain_foreign(fqdn, sizeof(fqdn), &taken, db, owner, name, sub)) <
+	    0)
+		return error;
+	return taken ? 0 : panel__subdomain_insert(db, owner, name, sub, type, target);
+}
+
 static int add_body(panel_db *db, void *arg)
 {
 	struct add_ctx *ctx = arg;
@@ -277,8 +292,8 @@ static int add_body(panel_db *db, void *arg)
 	snprintf(url, sizeof(url), "http://www.%s", ctx->name);
 	snprintf(dir, sizeof(dir), "/%s", shortn);
 	if ((error = panel__subdomain_insert(db, owner, ctx->name, "", "url", url)) < 0 ||
-	    (error = panel__subdomain_insert(db, owner, ctx->name, "www", "vhost", dir)) < 0 ||
-	    (error = panel__subdomain_insert(db, owner, ctx->name, "mail", "webmail", "")) < 0 ||
+	    (error = default_entry(db, owner, ctx->name, "www", "vhost", dir)) < 0 ||
+	    (error = default_entry(db, owner, ctx->name, "mail", "webmail", "")) < 0 ||
 	    (mx && (error = add_default_mx(db, ctx->p, owner, ctx->name)) < 0) ||
 	    (mx && (error = panel__mail_domain_enable(db, owner, ctx->name)) < 0) ||
 	    (error = panel__account_load(&acct, db, owner)) < 0 ||

@@ -16,6 +16,12 @@ int panel__domain_owned(uint32_t *uid, char name[PANEL_DOMAIN_MAX + 1], panel_db
 /* The zone of domain changed: bumps its serial and sets dns_action = 'UPDATE' for the cron. */
 int panel__domain_changed(panel_db *db, const char *domain);
 
+/* *taken > 0 when the entry sub (a wildcard too) of domain name, set by account uid, would
+ * publish a name that another account hosts; fqdn gets the entry's name (its base for a
+ * wildcard). */
+int panel__subdomain_foreign(char *fqdn, size_t size, uint64_t *taken, panel_db *db, uint32_t uid,
+			     const char *name, const char *sub);
+
 /* Inserts an entry for the cron side (web_action 'UPDATE'), or revives the same entry pending
  * deletion. No check: callers have done them. */
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,

@@ -136,7 +136,9 @@ static int update_body(panel_db *db, void *arg)
 	struct list_ctx before = {ctx->who, ctx->name, NULL, 0};
 	int error;
 
-	if ((error = list_body(db, &before)) < 0)
+	/* A type's template reaches every domain of that type, whoever owns it. */
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_global(db, ctx->who)) < 0 || (error = list_body(db, &before)) < 0)
 		return error;
 	if (before.count != 1) {
 		free(before.items);

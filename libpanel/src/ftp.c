@@ -194,7 +194,7 @@ static int create_body(panel_db *db, void *arg)
 		return error;
 	if ((error = make_plan(&pl, db, ctx->p, uid, owner->login, ctx->spec->prefix,
 			       ctx->spec->suffix, ctx->spec->dir)) < 0 ||
-	    (error = panel__policy_check(db, "ftp", pl.name, ctx->spec->password)) < 0 ||
+	    (error = panel__policy_check(ctx->p, db, "ftp", pl.name, ctx->spec->password)) < 0 ||
 	    (error = panel__quota_reserve(db, uid, "ftp")) < 0)
 		goto out;
 	error = panel__db_exec(
@@ -291,7 +291,8 @@ static int one_body(panel_db *db, void *arg)
 			       s->prefix ? s->prefix : before->prefix,
 			       s->suffix ? s->suffix : before->suffix,
 			       s->dir ? s->dir : before->dir)) < 0 ||
-	    (s->password && (error = panel__policy_check(db, "ftp", pl.name, s->password)) < 0))
+	    (s->password &&
+	     (error = panel__policy_check(ctx->p, db, "ftp", pl.name, s->password)) < 0))
 		goto out;
 	error = panel__db_exec(
 	    NULL, db,

@@ -411,7 +411,8 @@ static int create_body(panel_db *db, void *arg)
 	panel_domain_free(d);
 	if (error < 0 || (error = check_future(db, s->expires)) < 0 ||
 	    (error = panel__quota_reserve(db, uid, "mail")) < 0 ||
-	    (s->password && (error = panel__policy_check(db, "pop", a.full, s->password)) < 0))
+	    (s->password &&
+	     (error = panel__policy_check(ctx->p, db, "pop", a.full, s->password)) < 0))
 		return error;
 	char *alias = alias_text(s->password ? a.box : NULL, s->recipients);
 	if (!alias)
@@ -650,7 +651,7 @@ static int update_body(panel_db *db, void *arg)
 	}
 	if ((error = check_future(db, s->expires)) < 0 ||
 	    (s->password && box &&
-	     (error = panel__policy_check(db, "pop", a.full, s->password)) < 0))
+	     (error = panel__policy_check(ctx->p, db, "pop", a.full, s->password)) < 0))
 		goto out;
 	char *alias = alias_text(box ? a.box : NULL, recipients);
 	if (!alias) {
@@ -746,6 +747,7 @@ int panel_mail_password(panel *p, const panel_actor *who, const char *address, c
 }
 
 struct self_ctx {
+	panel *p;
 	struct address a;
 	const char *old_password, *password, *hash, *ip;
 	const char *keys[2];
@@ -782,7 +784,7 @@ static int self_body(panel_db *db, void *arg)
 		return 0;
 	if ((error = panel__throttle_success(db, ctx->keys[0],
 					     ctx->nkeys > 1 ? ctx->keys[1] : NULL)) < 0 ||
-	    (error = panel__policy_check(db, "pop", ctx->a.full, ctx->password)) < 0 ||
+	    (error = panel__policy_check(ctx->p, db, "pop", ctx->a.full, ctx->password)) < 0 ||
 	    (error = set_box_password(db, &ctx->a, ctx->hash)) < 0)
 		return error;
 	panel_actor self = panel_actor_system();
@@ -794,7 +796,8 @@ static int self_body(panel_db *db, void *arg)
 int panel_mail_password_self(panel *p, const char *address, const char *old_password,
 			     const char *password, const char *ip)
 {
-	struct self_ctx ctx = {.old_password = old_password, .password = password, .ip = ip};
+	struct self_ctx ctx = {
+	    .p = p, .old_password = old_password, .password = password, .ip = ip};
 	char hash[PANEL_HASH_MAX + 16], key[300], ip_text[64], ip_key[80];
 	int error;
 

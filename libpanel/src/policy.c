@@ -90,7 +90,30 @@ static int contains(const char *password, const char *part, size_t len)
 	return 0;
 }
 
-int panel__policy_check(panel_db *db, const char *name, const char *login, const char *password)
+/* Is password a line of the file at path (a list of breached passwords, one a line, such as
+ * the most common ones of Have I Been Pwned)? -1 when the file cannot be read. */
+static int breached(const char *path, const char *password)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0, n = strlen(password);
+	ssize_t len;
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && (len = getline(&line, &cap, f)) >= 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		found = (size_t)len == n && memcmp(line, password, n) == 0;
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+int panel__policy_check(panel *p, panel_db *db, const char *name, const char *login,
+			const char *password)
 {
 	panel_policy pol;
 	size_t len;
@@ -136,10 +159,22 @@ int panel__policy_check(panel_db *db, const char *name, const char *login, const
 				    "the password must mix %u kinds of characters (lower case, "
 				    "upper case, digits, punctuation, others); it has %u",
 				    pol.classcount, classes);
+	const char *list = p ? panel_setting(p, "accounts", "breached_passwords") : NULL;
+	if (list && *list) {
+		int found = breached(list, password);
+		if (found < 0)
+			return panel__error(PANEL_ERROR, NULL,
+					    "cannot read the breached passwords list %s", list);
+		if (found)
+			return panel__error(PANEL_EINVALID, "password",
+					    "this password is in a list of breached passwords: "
+					    "choose another one");
+	}
 	return 0;
 }
 
 struct check_ctx {
+	panel *p;
 	const char *name, *login, *password;
 };
 
@@ -147,12 +182,12 @@ static int check_body(panel_db *db, void *arg)
 {
 	struct check_ctx *ctx = arg;
 
-	return panel__policy_check(db, ctx->name, ctx->login, ctx->password);
+	return panel__policy_check(ctx->p, db, ctx->name, ctx->login, ctx->password);
 }
 
 int panel_policy_check(panel *p, const char *name, const char *login, const char *password)
 {
-	struct check_ctx ctx = {name, login, password};
+	struct check_ctx ctx = {p, name, login, password};
 
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
@@ -242,10 +277,11 @@ int panel_policy_set(panel *p, const panel_actor *who, const panel_policy *polic
 	if (!known(policy->name))
 		return panel__error(PANEL_EINVALID, "name",
 				    "unknown password policy (mem, pop, ftp, mysql, hta)");
-	if (policy->minsize > 64)
-		return panel__error(PANEL_EINVALID, "minsize", "minsize must be 0 to 64");
-	if (policy->maxsize < 1 || policy->maxsize > 64 || policy->maxsize < policy->minsize)
-		return panel__error(PANEL_EINVALID, "maxsize", "maxsize must be minsize to 64");
+	/* 255: the column's limit (AlternC's panel offered 64; long passphrases deserve more). */
+	if (policy->minsize > 255)
+		return panel__error(PANEL_EINVALID, "minsize", "minsize must be 0 to 255");
+	if (policy->maxsize < 1 || policy->maxsize > 255 || policy->maxsize < policy->minsize)
+		return panel__error(PANEL_EINVALID, "maxsize", "maxsize must be minsize to 255");
 	if (policy->classcount > 4)
 		return panel__error(PANEL_EINVALID, "classcount", "classcount must be 0 to 4");
 	return panel__db_transaction(p->db, set_body, &ctx);

@@ -338,7 +338,9 @@ static int default_set_body(panel_db *db, void *arg)
 	char id[256];
 	int error;
 
-	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+	/* Default quotas apply to every new account, including other admins' members. */
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_global(db, ctx->who)) < 0)
 		return error;
 	error = panel__db_query_u64(&old, db,
 				    "SELECT value FROM defquotas WHERE quota = ? AND type = ?",

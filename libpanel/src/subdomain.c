@@ -142,6 +142,41 @@ static int make_room(panel_db *db, uint32_t uid, const char *name, const char *s
 	    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t->name), DB_STR(target)));
 }
 
+/* An entry may not publish a name that another account hosts: its FQDN must not be, or be
+ * under, another account's domain (B hosts shop.example.org: A, who hosts example.org, may not
+ * set shop or www.shop), and a wildcard must not cover one (A may not set * while B hosts
+ * shop.example.org). The other order is domain.c's check_available. */
+int panel__subdomain_foreign(char *fqdn, size_t size, uint64_t *taken, panel_db *db, uint32_t uid,
+			     const char *name, const char *sub)
+{
+	int wildcard = strcmp(sub, "*") == 0 || strncmp(sub, "*.", 2) == 0;
+	const char *base = wildcard ? (sub[1] ? sub + 2 : "") : sub;
+
+	*taken = 0;
+	snprintf(fqdn, size, "%s%s%s", base, *base ? "." : "", name);
+	return panel__db_query_u64(
+	    taken, db,
+	    "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND (domaine = ? OR"
+	    " RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine) OR"
+	    " (? AND RIGHT(domaine, CHAR_LENGTH(?) + 1) = CONCAT('.', ?)))",
+	    DB_ARGS(DB_U64(uid), DB_STR(fqdn), DB_STR(fqdn), DB_I64(wildcard), DB_STR(fqdn),
+		    DB_STR(fqdn)));
+}
+
+static int check_foreign_names(panel_db *db, uint32_t uid, const char *name, const char *sub)
+{
+	char fqdn[PANEL_DOMAIN_MAX + 110];
+	uint64_t n = 0;
+	int error, wildcard = sub[0] == '*';
+
+	if ((error = panel__subdomain_foreign(fqdn, sizeof(fqdn), &n, db, uid, name, sub)) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_ECONFLICT, "sub", "%s%s is hosted by another account",
+				    wildcard ? "a name under " : "", fqdn);
+	return 0;
+}
+
 static void fill_result(panel_subdomain *r, const char *name, const char *sub, const char *type,
 			const char *target)
 {
@@ -187,7 +222,8 @@ static int set_body(panel_db *db, void *arg)
 	panel_domain_free(d);
 	if (error < 0)
 		return error;
-	if ((error = make_room(db, uid, name, sub, &t, target)) < 0 ||
+	if ((error = check_foreign_names(db, uid, name, sub)) < 0 ||
+	    (error = make_room(db, uid, name, sub, &t, target)) < 0 ||
 	    (error = panel__subdomain_insert(db, uid, name, sub, t.name, target)) < 0 ||
 	    (error = panel__domain_changed(db, name)) < 0)
 		return error;

@@ -105,7 +105,9 @@ static int tld_change_body(panel_db *db, void *arg)
 	uint64_t old = 0, affected = 0;
 	int error, existed;
 
-	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+	/* The TLD table and the forbidden domains decide for every member. */
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_global(db, ctx->who)) < 0)
 		return error;
 	error = panel__db_query_u64(&old, db, "SELECT mode FROM tld WHERE tld = ?",
 				    DB_ARGS(DB_STR(ctx->tld)));
@@ -202,6 +204,8 @@ static int forbidden_body(panel_db *db, void *arg)
 		panel__db_rows_free(rows);
 		return error;
 	}
+	if ((error = panel__authz_global(db, ctx->who)) < 0)
+		return error;
 	if (ctx->add) {
 		error =
 		    panel__db_exec(NULL, db, "INSERT INTO forbidden_domains (domain) VALUES (?)",

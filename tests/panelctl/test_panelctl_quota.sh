@@ -120,7 +120,7 @@ expect_rc 0 "stored" ctl --json policy list
 [[ $(out | item name pop minsize) == 9 && $(out | item name pop maxsize) == 40 &&
 	$(out | item name mem minsize) != 9 ]] || fail "stored policy: $(out)"
 expect_rc 2 "unknown policy" ctl policy set nosuch --minsize 1
-expect_rc 2 "out of range" ctl policy set pop --minsize 65
+expect_rc 2 "out of range" ctl policy set pop --minsize 256
 expect_rc 2 "min above max" ctl policy set pop --minsize 50
 expect_rc 2 "nothing to change" ctl policy set pop
 expect_rc 6 "a member cannot change policies" ctl --admin bob --as carol policy set pop --minsize 1
