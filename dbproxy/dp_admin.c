@@ -564,9 +564,8 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	    /* Requests are one line of headers: a client silent for 5 s is gone, and no address
 	     * takes more than 8 of the 64 connections (nobody proxies this endpoint). */
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)8, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)5,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)65536, MHD_OPTION_END);
+	    (unsigned)8, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)5, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
 	if (!ad->mhd) {
 		snprintf(err, errsz, "admin endpoint %s: cannot listen", px->cfg.admin);
 		free(ad);

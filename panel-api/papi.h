@@ -16,14 +16,14 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 
-#define PAPI_BODY_MAX	 (64 * 1024) /* larger bodies get 413 */
-#define PAPI_URL_MAX	 2048	     /* longer paths get 414 */
-#define PAPI_HEADERS_MAX (16 * 1024) /* larger request headers get 431 */
+#define PAPI_BODY_MAX	 (64 * 1024)  /* larger bodies get 413 */
+#define PAPI_URL_MAX	 2048	      /* longer paths get 414 */
+#define PAPI_HEADERS_MAX (16 * 1024)  /* larger request headers get 431 */
 #define PAPI_CONN_MEMORY (128 * 1024) /* libmicrohttpd's buffer per connection */
-#define PAPI_MAX_PARAMS	 4	     /* {placeholders} in one route */
-#define PAPI_PARAM_MAX	 256	     /* a decoded path parameter */
-#define PAPI_DRAIN_SECS	 30	     /* SIGTERM: longest wait for in-flight requests */
-#define PAPI_RETRY_AFTER 2	     /* seconds, on 503 */
+#define PAPI_MAX_PARAMS	 4	      /* {placeholders} in one route */
+#define PAPI_PARAM_MAX	 256	      /* a decoded path parameter */
+#define PAPI_DRAIN_SECS	 30	      /* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER 2	      /* seconds, on 503 */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
 
@@ -61,9 +61,9 @@ typedef struct papi_conf {
 	size_t ntrusted;
 	/* Connections (read at start only): */
 	unsigned max_connections; /* in all */
-	unsigned per_address;	  /* from one address (IPv6: one /64), trusted proxies apart; 0 none */
-	unsigned header_timeout;  /* seconds of silence allowed before a request's headers are in */
-	unsigned idle_timeout;	  /* seconds of silence allowed once a request is being served */
+	unsigned per_address; /* from one address (IPv6: one /64), trusted proxies apart; 0 none */
+	unsigned header_timeout; /* seconds of silence allowed before a request's headers are in */
+	unsigned idle_timeout;	 /* seconds of silence allowed once a request is being served */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -117,7 +117,8 @@ void papi_sockaddr_text(char *out, size_t outsz, const struct sockaddr *sa);
 /* The table of connections per address, sized for max_connections. 0 or -1. */
 int papi_conns_init(papi_ctx *ctx, unsigned max_connections, unsigned threads);
 void papi_conns_free(papi_ctx *ctx);
-/* The accept policy of MHD_start_daemon and the MHD_OPTION_NOTIFY_CONNECTION callback (closure: the context). */
+/* The accept policy of MHD_start_daemon and the MHD_OPTION_NOTIFY_CONNECTION callback (closure: the
+ * context). */
 enum MHD_Result papi_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 void papi_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 		       enum MHD_ConnectionNotificationCode code);

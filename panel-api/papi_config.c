@@ -10,12 +10,12 @@
 
 #include "papi.h"
 
-#define DEFAULT_LISTEN	  "127.0.0.1:8080"
-#define DEFAULT_THREADS	  4
-#define DEFAULT_TOKEN_TTL 86400
-#define MAX_THREADS	  256
-#define MIN_TOKEN_TTL	  60
-#define MAX_TOKEN_TTL	  (30 * 86400)
+#define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define DEFAULT_THREADS		4
+#define DEFAULT_TOKEN_TTL	86400
+#define MAX_THREADS		256
+#define MIN_TOKEN_TTL		60
+#define MAX_TOKEN_TTL		(30 * 86400)
 #define DEFAULT_MAX_CONNECTIONS 1000
 #define DEFAULT_PER_ADDRESS	32
 #define DEFAULT_HEADER_TIMEOUT	10
@@ -220,8 +220,7 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	conf->per_address = DEFAULT_PER_ADDRESS;
 	v = panel_config_get(conf->cfg, "api", "connections_per_address");
 	if (v && *v &&
-	    parse_uint(&conf->per_address, "api.connections_per_address", v, 0, 100000, err,
-		       errsz))
+	    parse_uint(&conf->per_address, "api.connections_per_address", v, 0, 100000, err, errsz))
 		goto fail;
 	conf->header_timeout = DEFAULT_HEADER_TIMEOUT;
 	v = panel_config_get(conf->cfg, "api", "header_timeout");

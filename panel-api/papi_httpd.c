@@ -315,7 +315,7 @@ static void request_free(papi_request *r)
 }
 
 static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
-					const char *value)
+				       const char *value)
 {
 	size_t *total = cls;
 
@@ -625,8 +625,7 @@ static void reload(papi_ctx *ctx)
 	if (strcmp(next->listen_host, old->listen_host) != 0 ||
 	    next->listen_port != old->listen_port || next->threads != old->threads ||
 	    next->max_connections != old->max_connections ||
-	    next->per_address != old->per_address ||
-	    next->header_timeout != old->header_timeout ||
+	    next->per_address != old->per_address || next->header_timeout != old->header_timeout ||
 	    next->idle_timeout != old->idle_timeout)
 		papi_log(ctx, PAPI_LOG_WARNING,
 			 "listen, threads and connection limit changes take effect at the next "

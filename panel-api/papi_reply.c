@@ -185,9 +185,9 @@ void papi_reply_error(papi_request *r, papi_error_id id, const char *field, cons
 	papi_utf8_clean(message, sizeof(message), raw);
 	if (field)
 		papi_utf8_clean(shown_field, sizeof(shown_field), field);
-	body = json_pack("{s:{s:s, s:s, s:s?, s:s}}", "error", "code", papi_error_code(id),
-			 "message", message, "field", field ? shown_field : NULL, "request_id",
-			 r->id);
+	body =
+	    json_pack("{s:{s:s, s:s, s:s?, s:s}}", "error", "code", papi_error_code(id), "message",
+		      message, "field", field ? shown_field : NULL, "request_id", r->id);
 	if (!body) /* out of memory: still the documented shape if at all possible */
 		body = json_pack("{s:{s:s, s:s, s:n, s:s}}", "error", "code", papi_error_code(id),
 				 "message", papi_error_hint(id), "field", "request_id", r->id);

@@ -727,7 +727,8 @@ static int password_check_body(panel_db *db, void *arg)
 					     DB_ARGS(DB_U64(ctx->uid)))) < 0)
 			return error;
 		const char *stored = panel__db_cell(rows, 0, 0),
-			   *canpass = panel__db_cell(rows, 0, 1), *login = panel__db_cell(rows, 0, 2);
+			   *canpass = panel__db_cell(rows, 0, 1),
+			   *login = panel__db_cell(rows, 0, 2);
 		if (!canpass || strcmp(canpass, "0") == 0)
 			error = panel__error(PANEL_EFORBIDDEN, "password",
 					     "this account may not change its own password");
@@ -789,10 +790,8 @@ static int password_body(panel_db *db, void *arg)
 int panel_account_password(panel *p, const panel_actor *who, const char *login,
 			   const char *old_password, const char *new_password)
 {
-	struct password_ctx ctx = {.who = who,
-				   .login = login,
-				   .old_password = old_password,
-				   .new_password = new_password};
+	struct password_ctx ctx = {
+	    .who = who, .login = login, .old_password = old_password, .new_password = new_password};
 	char hash[PANEL_HASH_MAX], ip_text[64], ip_key[80], subject[PANEL_LOGIN_MAX + 8];
 	int error;
 

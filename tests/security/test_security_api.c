@@ -27,7 +27,8 @@ static void raise_nofile(rlim_t want)
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
@@ -191,9 +192,8 @@ static void test_item2_second_forwarded_for_line(void **state)
 		char body[128];
 		snprintf(forged, sizeof(forged), "X-Forwarded-For: 10.0.0.%d", i + 1);
 		snprintf(body, sizeof(body), "{\"login\": \"nobody%d\", \"password\": \"bad\"}", i);
-		assert_int_equal(api_request(&r, &srv, "POST", "/api/v1/auth/login", NULL, body,
-					     lines),
-				 0);
+		assert_int_equal(
+		    api_request(&r, &srv, "POST", "/api/v1/auth/login", NULL, body, lines), 0);
 		long status = r.status;
 		api_resp_free(&r);
 		if (status == 429)
@@ -201,9 +201,8 @@ static void test_item2_second_forwarded_for_line(void **state)
 		assert_int_equal(status, 401);
 		assert_true(i < 29);
 	}
-	assert_true(api_number(&srv,
-			       "SELECT failures FROM panel_login_failures WHERE scope_key ="
-			       " 'ip:198.51.100.66'") >= 20);
+	assert_true(api_number(&srv, "SELECT failures FROM panel_login_failures WHERE scope_key ="
+				     " 'ip:198.51.100.66'") >= 20);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_login_failures WHERE"
 					  " scope_key LIKE 'ip:10.0.0.%%'"),
 			 0);
@@ -211,8 +210,8 @@ static void test_item2_second_forwarded_for_line(void **state)
 
 /* ---------------------------------------------------------------- item 4 */
 
-static long put_password(const char *token, const char *login, const char *body,
-			 const char *ip, api_resp *out)
+static long put_password(const char *token, const char *login, const char *body, const char *ip,
+			 api_resp *out)
 {
 	char path[128];
 
@@ -237,7 +236,8 @@ static void test_item4_old_password_guessing(void **state)
 	    api_login(&srv, "pwm", "Pwm-pass-1234", token, sizeof(token), from("192.0.2.40")), 200);
 	for (int i = 0; i < 12 && !limited; i++) {
 		long st = put_password(
-		    token, "pwm", "{\"old_password\": \"guess-1\", \"password\": \"Pwm-new-pass-9\"}",
+		    token, "pwm",
+		    "{\"old_password\": \"guess-1\", \"password\": \"Pwm-new-pass-9\"}",
 		    "192.0.2.40", &r);
 		if (st == 429) {
 			assert_error_shape(&r, 429, "rate_limited");
@@ -415,8 +415,8 @@ static void test_item5_per_address_limit(void **state)
 		fds[i] = slow_socket("127.0.0.1", srv.port);
 	answered = 0;
 	for (int i = 0; i < 40; i++)
-		answered += fds[i] >= 0 && slow_send(fds[i], full, 5000) == 0 &&
-			    read_status(fds[i]) == 200;
+		answered +=
+		    fds[i] >= 0 && slow_send(fds[i], full, 5000) == 0 && read_status(fds[i]) == 200;
 	for (int i = 0; i < 40; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -427,8 +427,8 @@ static void test_item5_per_address_limit(void **state)
 		fds[i] = slow_socket("127.0.0.4", srv.port);
 	answered = 0;
 	for (int i = 0; i < 40; i++)
-		answered += fds[i] >= 0 && slow_send(fds[i], full, 5000) == 0 &&
-			    read_status(fds[i]) == 200;
+		answered +=
+		    fds[i] >= 0 && slow_send(fds[i], full, 5000) == 0 && read_status(fds[i]) == 200;
 	for (int i = 0; i < 40; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -486,7 +486,7 @@ static void test_item7_invalid_utf8_and_big_headers(void **state)
 	/* Many small header lines add up the same way. */
 	{
 		const char *many[401];
-		char (*lines)[64] = malloc(400 * sizeof(*lines));
+		char(*lines)[64] = malloc(400 * sizeof(*lines));
 		assert_non_null(lines);
 		for (int i = 0; i < 400; i++) {
 			snprintf(lines[i], sizeof(lines[i]), "X-Pad-%d: %040d", i, i);
@@ -524,10 +524,10 @@ static void test_item9_no_lockout(void **state)
 	/* The admin likewise. */
 	for (int i = 0; i < 7; i++)
 		api_login(&srv, "admin", "wrong", NULL, 0, from("203.0.113.67"));
-	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("203.0.113.67")),
-			 429);
-	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("198.51.100.6")),
-			 200);
+	assert_int_equal(
+	    api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("203.0.113.67")), 429);
+	assert_int_equal(
+	    api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("198.51.100.6")), 200);
 
 	/* Guesses spread over many addresses: the login slows down (counted in the database for
 	 * every daemon) but is never refused, and the owner gets in. */
@@ -559,13 +559,11 @@ static void test_item10_nul_byte(void **state)
 			 0);
 	assert_error_shape(&r, 400, "invalid_json");
 	api_resp_free(&r);
-	assert_int_equal(raw_request(&r, "POST", "/api/v1/auth/login", NULL, login, sizeof(login) - 1,
-				     NULL),
-			 0);
+	assert_int_equal(
+	    raw_request(&r, "POST", "/api/v1/auth/login", NULL, login, sizeof(login) - 1, NULL), 0);
 	assert_error_shape(&r, 400, "invalid_json");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_number(&srv, "SELECT COUNT(*) FROM local WHERE nom = 'nulnom'"), 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM local WHERE nom = 'nulnom'"), 0);
 }
 
 /* ---------------------------------------------------------------- item 11 */

@@ -26,7 +26,8 @@ static int setup(void **state)
 
 	(void)state;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1024 ? 1024 : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1024 ? 1024 : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return dpt_fixture_start(&fx, &opts, NULL);
@@ -81,8 +82,9 @@ static int closed_by_server(int fd, int ms)
  * old 30 s timeout that eventually freed the endpoint): the status code or -1. */
 static int quick_status(int port)
 {
-	static const char req[] = "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-				  "Authorization: Bearer " DPT_TOKEN "\r\nConnection: close\r\n\r\n";
+	static const char req[] =
+	    "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Authorization: Bearer " DPT_TOKEN "\r\nConnection: close\r\n\r\n";
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons((uint16_t)port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
