@@ -561,9 +561,11 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	ad->mhd = MHD_start_daemon(
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, ad,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&px->cfg.admin_addr.ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)32, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)65536, MHD_OPTION_END);
+	    /* Requests are one line of headers: a client silent for 5 s is gone, and no address
+	     * takes more than 8 of the 64 connections (nobody proxies this endpoint). */
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)8, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)5, MHD_OPTION_NOTIFY_COMPLETED,
+	    completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
 	if (!ad->mhd) {
 		snprintf(err, errsz, "admin endpoint %s: cannot listen", px->cfg.admin);
 		free(ad);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -15,12 +16,14 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 
-#define PAPI_BODY_MAX	 (64 * 1024) /* larger bodies get 413 */
-#define PAPI_URL_MAX	 2048	     /* longer paths get 414 */
-#define PAPI_MAX_PARAMS	 4	     /* {placeholders} in one route */
-#define PAPI_PARAM_MAX	 256	     /* a decoded path parameter */
-#define PAPI_DRAIN_SECS	 30	     /* SIGTERM: longest wait for in-flight requests */
-#define PAPI_RETRY_AFTER 2	     /* seconds, on 503 */
+#define PAPI_BODY_MAX	 (64 * 1024)  /* larger bodies get 413 */
+#define PAPI_URL_MAX	 2048	      /* longer paths get 414 */
+#define PAPI_HEADERS_MAX (16 * 1024)  /* larger request headers get 431 */
+#define PAPI_CONN_MEMORY (128 * 1024) /* libmicrohttpd's buffer per connection */
+#define PAPI_MAX_PARAMS	 4	      /* {placeholders} in one route */
+#define PAPI_PARAM_MAX	 256	      /* a decoded path parameter */
+#define PAPI_DRAIN_SECS	 30	      /* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER 2	      /* seconds, on 503 */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
 
@@ -56,6 +59,11 @@ typedef struct papi_conf {
 	unsigned token_ttl; /* seconds */
 	papi_cidr *trusted; /* peers whose X-Forwarded-For is believed */
 	size_t ntrusted;
+	/* Connections (read at start only): */
+	unsigned max_connections; /* in all */
+	unsigned per_address; /* from one address (IPv6: one /64), trusted proxies apart; 0 none */
+	unsigned header_timeout; /* seconds of silence allowed before a request's headers are in */
+	unsigned idle_timeout;	 /* seconds of silence allowed once a request is being served */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -90,11 +98,30 @@ typedef struct papi_ctx {
 	int use_syslog;
 	const char *config_path;
 	papi_overrides overrides;
+	/* Open connections per client address (papi_conns.c). */
+	pthread_mutex_t peers_lock;
+	struct papi_peer *peers;
+	size_t npeers, peers_cap;
+	unsigned per_address; /* the limit, fixed at start; 0 none */
+	unsigned header_timeout, idle_timeout;
 } papi_ctx;
 
 /* The current configuration with a reference taken; release with papi_conf_release. */
 papi_conf *papi_conf_acquire(papi_ctx *ctx);
 void papi_conf_release(papi_ctx *ctx, papi_conf *conf);
+
+/* ---------------------------------------------------------------- connections (papi_conns.c) */
+
+/* The numeric text of a peer address; an IPv4-mapped IPv6 address as IPv4. */
+void papi_sockaddr_text(char *out, size_t outsz, const struct sockaddr *sa);
+/* The table of connections per address, sized for max_connections. 0 or -1. */
+int papi_conns_init(papi_ctx *ctx, unsigned max_connections, unsigned threads);
+void papi_conns_free(papi_ctx *ctx);
+/* The accept policy of MHD_start_daemon and the MHD_OPTION_NOTIFY_CONNECTION callback (closure: the
+ * context). */
+enum MHD_Result papi_conns_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
+void papi_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+		       enum MHD_ConnectionNotificationCode code);
 
 /* ---------------------------------------------------------------- logging */
 
@@ -182,6 +209,9 @@ void papi_reply_account(papi_request *r, const panel_account *a, int created);
 /* An error of the registry; field may be NULL; message printf-style. */
 void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Copies src into dst as valid UTF-8 without control characters: every byte that is not part
+ * of a valid character becomes '?', and a character that does not fit is left out whole. */
+void papi_utf8_clean(char *dst, size_t dstsz, const char *src);
 /* The answer for libpanel's last error (code is the value the call returned). */
 void papi_reply_panel_error(papi_request *r, int code);
 void papi_reply_oom(papi_request *r);

@@ -13,40 +13,41 @@ static void peer_address(papi_request *r)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	snprintf(r->ip, sizeof(r->ip), "unknown");
-	if (!sa)
-		return;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
-		inet_ntop(AF_INET, &sin->sin_addr, r->ip, sizeof(r->ip));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
-		/* An IPv4 client on a dual-stack socket is shown (and matched) as IPv4. */
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], r->ip, sizeof(r->ip));
-		else
-			inet_ntop(AF_INET6, &sin6->sin6_addr, r->ip, sizeof(r->ip));
-	}
+	papi_sockaddr_text(r->ip, sizeof(r->ip), ci ? ci->client_addr : NULL);
 }
 
-/* Only a peer in api.trusted_proxies may tell us the client's address, through
- * X-Forwarded-For; we walk it from the right (the hop our proxy added) past any other trusted
- * proxy. Nothing else is believed: not CF-Connecting-IP, not X-Real-IP, not from anyone else. */
-void papi_client_ip(papi_request *r)
-{
-	const char *xff;
-	size_t end;
+#define XFF_LINES_MAX 32
 
-	peer_address(r);
-	if (!r->conf->ntrusted || !papi_cidr_match(r->conf->trusted, r->conf->ntrusted, r->ip))
-		return;
-	xff = papi_header(r, "X-Forwarded-For");
-	if (!xff)
-		return;
-	end = strlen(xff);
-	while (end > 0) {
+struct xff_lines {
+	const char *line[XFF_LINES_MAX];
+	size_t n;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct xff_lines *x = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	if (x->n == XFF_LINES_MAX) {
+		/* Keep the right-most lines: those are the ones our proxies wrote. */
+		memmove(x->line, x->line + 1, sizeof(x->line[0]) * (XFF_LINES_MAX - 1));
+		x->n--;
+	}
+	x->line[x->n++] = value ? value : "";
+	return MHD_YES;
+}
+
+/* Walks one X-Forwarded-For line from the right. 1: go on with the line before it (every hop
+ * was a trusted proxy); 0: done, r->ip is the client. */
+static int walk_xff(papi_request *r, const char *xff)
+{
+	size_t end = strlen(xff);
+
+	for (;;) {
 		size_t start = end, len;
 		char hop[64];
 		unsigned char tmp[16];
@@ -61,19 +62,40 @@ void papi_client_ip(papi_request *r)
 		while (len && (xff[start + len - 1] == ' ' || xff[start + len - 1] == '\t'))
 			len--;
 		if (len == 0 || len >= sizeof(hop))
-			return; /* malformed: keep the last address we could trust */
+			return 0; /* malformed: keep the last address we could trust */
 		memcpy(hop, xff + start, len);
 		hop[len] = '\0';
 		if (inet_pton(AF_INET, hop, tmp) != 1 && inet_pton(AF_INET6, hop, tmp) != 1)
-			return;
+			return 0;
 		snprintf(r->ip, sizeof(r->ip), "%s", hop);
 		if (!papi_cidr_match(r->conf->trusted, r->conf->ntrusted, hop))
-			return; /* the first address no trusted proxy vouches for */
+			return 0; /* the first address no trusted proxy vouches for */
+		end = start;
 		while (end > 0 && xff[end - 1] != ',')
 			end--;
-		if (end > 0)
-			end--; /* past the comma, onto the previous hop */
+		if (end == 0)
+			return 1; /* that was the line's first hop */
+		end--;		  /* onto the comma: the previous hop ends there */
 	}
+}
+
+/* Only a peer in api.trusted_proxies may tell us the client's address, through
+ * X-Forwarded-For; we walk it from the right (the hop our proxy added) past any other trusted
+ * proxy. Several X-Forwarded-For lines are one list in their order (RFC 9110 section 5.3): a
+ * proxy that appends a line of its own must not leave the client's line first and believed.
+ * Nothing else is believed: not Forwarded, not CF-Connecting-IP, not X-Real-IP, not from
+ * anyone else. */
+void papi_client_ip(papi_request *r)
+{
+	struct xff_lines x = {.n = 0};
+
+	peer_address(r);
+	if (!r->conf->ntrusted || !papi_cidr_match(r->conf->trusted, r->conf->ntrusted, r->ip))
+		return;
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_xff, &x);
+	for (size_t i = x.n; i > 0; i--)
+		if (!walk_xff(r, x.line[i - 1]))
+			return;
 }
 
 static int kind_allowed(const char *kinds, const char *kind)
@@ -147,8 +169,11 @@ int papi_auth(papi_request *r)
 	as = papi_header(r, "X-Panel-Act-As");
 	if (as) {
 		panel_actor admin = r->actor;
+		char clean[PANEL_LOGIN_MAX + 1];
 		len = strlen(as);
-		if (len == 0 || len > PANEL_LOGIN_MAX) {
+		if (len <= PANEL_LOGIN_MAX)
+			papi_utf8_clean(clean, sizeof(clean), as);
+		if (len == 0 || len > PANEL_LOGIN_MAX || strcmp(clean, as) != 0) {
 			papi_reply_error(r, PAPI_E_INVALID_HEADER, "X-Panel-Act-As",
 					 "X-Panel-Act-As must name an account");
 			return -1;

@@ -1,5 +1,6 @@
 /* The daemon's configuration: libpanel's INI file plus the [api] section (listen address,
- * threads, token lifetime, trusted proxies), command line overrides, and CIDR matching. */
+ * threads, token lifetime, trusted proxies, connection limits and timeouts), command line
+ * overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,12 +10,16 @@
 
 #include "papi.h"
 
-#define DEFAULT_LISTEN	  "127.0.0.1:8080"
-#define DEFAULT_THREADS	  4
-#define DEFAULT_TOKEN_TTL 86400
-#define MAX_THREADS	  256
-#define MIN_TOKEN_TTL	  60
-#define MAX_TOKEN_TTL	  (30 * 86400)
+#define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define DEFAULT_THREADS		4
+#define DEFAULT_TOKEN_TTL	86400
+#define MAX_THREADS		256
+#define MIN_TOKEN_TTL		60
+#define MAX_TOKEN_TTL		(30 * 86400)
+#define DEFAULT_MAX_CONNECTIONS 1000
+#define DEFAULT_PER_ADDRESS	32
+#define DEFAULT_HEADER_TIMEOUT	10
+#define DEFAULT_IDLE_TIMEOUT	60
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
@@ -206,6 +211,25 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 		goto fail;
 	v = panel_config_get(conf->cfg, "api", "trusted_proxies");
 	if (v && *v && parse_trusted(conf, v, err, errsz) < 0)
+		goto fail;
+	conf->max_connections = DEFAULT_MAX_CONNECTIONS;
+	v = panel_config_get(conf->cfg, "api", "max_connections");
+	if (v && *v &&
+	    parse_uint(&conf->max_connections, "api.max_connections", v, 16, 100000, err, errsz))
+		goto fail;
+	conf->per_address = DEFAULT_PER_ADDRESS;
+	v = panel_config_get(conf->cfg, "api", "connections_per_address");
+	if (v && *v &&
+	    parse_uint(&conf->per_address, "api.connections_per_address", v, 0, 100000, err, errsz))
+		goto fail;
+	conf->header_timeout = DEFAULT_HEADER_TIMEOUT;
+	v = panel_config_get(conf->cfg, "api", "header_timeout");
+	if (v && *v &&
+	    parse_uint(&conf->header_timeout, "api.header_timeout", v, 1, 3600, err, errsz))
+		goto fail;
+	conf->idle_timeout = DEFAULT_IDLE_TIMEOUT;
+	v = panel_config_get(conf->cfg, "api", "idle_timeout");
+	if (v && *v && parse_uint(&conf->idle_timeout, "api.idle_timeout", v, 1, 3600, err, errsz))
 		goto fail;
 	conf->refs = 1;
 	*out = conf;

@@ -314,11 +314,30 @@ static void request_free(papi_request *r)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-/* Checks that can answer before the body is read: URL length, route, declared body size. */
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+	return MHD_YES;
+}
+
+/* Checks that can answer before the body is read: header size, URL length, route, declared
+ * body size. */
 static int early_checks(papi_request *r)
 {
+	size_t headers = 0;
 	const char *cl;
 
+	/* Below libmicrohttpd's own limit (PAPI_CONN_MEMORY), which answers with an HTML page. */
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header_size, &headers);
+	if (headers > PAPI_HEADERS_MAX) {
+		papi_reply_error(r, PAPI_E_HEADERS_TOO_LARGE, NULL,
+				 "the request headers are larger than %d bytes", PAPI_HEADERS_MAX);
+		return -1;
+	}
 	if (strlen(r->url) > PAPI_URL_MAX) {
 		papi_reply_error(r, PAPI_E_URI_TOO_LONG, NULL, "the URL is longer than %d bytes",
 				 PAPI_URL_MAX);
@@ -361,6 +380,12 @@ static int read_body(papi_request *r)
 	}
 	if (r->body_len == 0)
 		return 0;
+	/* Jansson stops at a raw NUL: what follows it would never be checked. */
+	if (memchr(r->body, '\0', r->body_len)) {
+		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL,
+				 "the body holds a NUL byte (write it as \\u0000 inside a string)");
+		return -1;
+	}
 	if (!(r->route->flags & PAPI_BODY)) {
 		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL, "this route takes no body");
 		return -1;
@@ -424,6 +449,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		/* The headers are in: from now on the longer timeout of a request being served
+		 * (until then, api.header_timeout keeps slow or silent clients short). */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->idle_timeout);
 		if (early_checks(r) < 0)
 			return papi_reply_queue(r);
 		return MHD_YES;
@@ -463,10 +491,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct timespec end;
 	double ms;
 
-	(void)conn;
 	if (!r)
 		return;
 	*con_cls = NULL;
+	/* Waiting for the next request on a kept-alive connection is waiting for headers. */
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->header_timeout);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
 	     (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
@@ -594,9 +623,13 @@ static void reload(papi_ctx *ctx)
 	ctx->conf = next;
 	pthread_mutex_unlock(&ctx->lock);
 	if (strcmp(next->listen_host, old->listen_host) != 0 ||
-	    next->listen_port != old->listen_port || next->threads != old->threads)
+	    next->listen_port != old->listen_port || next->threads != old->threads ||
+	    next->max_connections != old->max_connections ||
+	    next->per_address != old->per_address || next->header_timeout != old->header_timeout ||
+	    next->idle_timeout != old->idle_timeout)
 		papi_log(ctx, PAPI_LOG_WARNING,
-			 "listen and threads changes take effect at the next restart");
+			 "listen, threads and connection limit changes take effect at the next "
+			 "restart");
 	papi_log(ctx, PAPI_LOG_INFO, "configuration reloaded from %s (generation %lu)",
 		 ctx->config_path, next->generation);
 	papi_conf_release(ctx, old);
@@ -751,9 +784,18 @@ int main(int argc, char **argv)
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot initialize threads");
 		return 1;
 	}
+	ctx.per_address = ctx.conf->per_address;
+	ctx.header_timeout = ctx.conf->header_timeout;
+	ctx.idle_timeout = ctx.conf->idle_timeout;
+	if (papi_conns_init(&ctx, ctx.conf->max_connections, ctx.conf->threads) < 0) {
+		papi_log(&ctx, PAPI_LOG_ERR, "out of memory");
+		papi_conf_free(ctx.conf);
+		return 1;
+	}
 	fd = open_listener(ctx.conf, &port, err, sizeof(err));
 	if (fd < 0) {
 		papi_log(&ctx, PAPI_LOG_ERR, "%s", err);
+		papi_conns_free(&ctx);
 		papi_conf_free(ctx.conf);
 		return 1;
 	}
@@ -768,19 +810,25 @@ int main(int argc, char **argv)
 	/* clang-format off */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			     MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, on_request, &ctx,
+			     0, papi_conns_accept, &ctx, /* connections per address */
+			     on_request, &ctx,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &ctx, /* first: see MHD docs */
 			     MHD_OPTION_LISTEN_SOCKET, fd,
 			     MHD_OPTION_THREAD_POOL_SIZE, ctx.conf->threads,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
 			     MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, &ctx,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+			     /* until a request's headers are in; on_request lengthens it */
+			     MHD_OPTION_CONNECTION_TIMEOUT, ctx.header_timeout,
+			     MHD_OPTION_CONNECTION_LIMIT, ctx.conf->max_connections,
+			     MHD_OPTION_NOTIFY_CONNECTION, papi_conns_notify, &ctx,
+			     /* well above PAPI_HEADERS_MAX: up to there, our JSON 431 answers */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PAPI_CONN_MEMORY,
 			     MHD_OPTION_END);
 	/* clang-format on */
 	if (!d) {
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
 		close(fd);
+		papi_conns_free(&ctx);
 		papi_conf_free(ctx.conf);
 		return 1;
 	}
@@ -803,6 +851,7 @@ int main(int argc, char **argv)
 	drain(&ctx, d);
 	papi_log(&ctx, PAPI_LOG_INFO, "stopped");
 	pthread_key_delete(ctx.handle_key);
+	papi_conns_free(&ctx);
 	papi_conf_release(&ctx, ctx.conf);
 	pthread_cond_destroy(&ctx.idle);
 	pthread_mutex_destroy(&ctx.lock);

@@ -110,17 +110,87 @@ void papi_reply_account(papi_request *r, const panel_account *a, int created)
 		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
 }
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), without control characters
+ * (C0, DEL, C1); 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
+}
+
+void papi_utf8_clean(char *dst, size_t dstsz, const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = strlen(src), o = 0;
+
+	if (dstsz == 0)
+		return;
+	while (n > 0) {
+		size_t len = utf8_seq(s, n);
+		if (len == 0) {
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = '?';
+			s++;
+			n--;
+			continue;
+		}
+		if (o + len >= dstsz)
+			break; /* never half a character */
+		memcpy(dst + o, s, len);
+		o += len;
+		s += len;
+		n -= len;
+	}
+	dst[o] = '\0';
+}
+
 void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
 {
-	char message[512];
+	char raw[512], message[512], shown_field[128];
 	va_list ap;
 	json_t *body;
 
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	body = json_pack("{s:{s:s, s:s, s:s?, s:s}}", "error", "code", papi_error_code(id),
-			 "message", message, "field", field, "request_id", r->id);
+	/* Messages and fields may quote the client's bytes (a path, a header, a field name):
+	 * Jansson refuses invalid UTF-8, and the answer would have no body at all. */
+	papi_utf8_clean(message, sizeof(message), raw);
+	if (field)
+		papi_utf8_clean(shown_field, sizeof(shown_field), field);
+	body =
+	    json_pack("{s:{s:s, s:s, s:s?, s:s}}", "error", "code", papi_error_code(id), "message",
+		      message, "field", field ? shown_field : NULL, "request_id", r->id);
+	if (!body) /* out of memory: still the documented shape if at all possible */
+		body = json_pack("{s:{s:s, s:s, s:n, s:s}}", "error", "code", papi_error_code(id),
+				 "message", papi_error_hint(id), "field", "request_id", r->id);
 	reply_set(r, papi_error_status(id), body);
 	if (id == PAPI_E_UNAVAILABLE)
 		r->reply.retry_after = PAPI_RETRY_AFTER;

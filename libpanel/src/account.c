@@ -15,6 +15,7 @@
 #include "panel/json.h"
 #include "policy_internal.h"
 #include "quota_internal.h"
+#include "throttle.h"
 #include "validate.h"
 
 #define DATE_FMT "'%Y-%m-%d %H:%i:%s'"
@@ -742,45 +743,94 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 
 /* ---------------------------------------------------------------- password */
 
+/* In three steps, so that nobody makes the server hash for nothing: authorize (and check the
+ * policy), then for a member check the old password under the login's throttling, and only
+ * then hash the new one and store it. */
 struct password_ctx {
 	panel *p;
 	const panel_actor *who;
 	const char *login, *old_password, *new_password, *hash;
+	uint32_t uid;
+	char stored_login[PANEL_LOGIN_MAX + 1];
+	char *stored; /* a member's current hash, checked against old_password */
+	panel__throttle throttle;
 };
 
-static int password_body(panel_db *db, void *arg)
+static int member_self(const panel_actor *who)
+{
+	return who->kind == PANEL_ACTOR_MEMBER;
+}
+
+static int password_check_body(panel_db *db, void *arg)
 {
 	struct password_ctx *ctx = arg;
 	panel_db_rows *rows;
-	uint32_t uid;
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, 0)) < 0)
 		return error;
-	if (ctx->who->kind == PANEL_ACTOR_MEMBER) {
+	if (member_self(ctx->who)) {
 		if ((error = panel__db_query(&rows, db,
-					     "SELECT pass, COALESCE(canpass, 1) FROM membres"
+					     "SELECT pass, COALESCE(canpass, 1), login FROM membres"
 					     " WHERE uid = ?",
-					     DB_ARGS(DB_U64(uid)))) < 0)
+					     DB_ARGS(DB_U64(ctx->uid)))) < 0)
 			return error;
 		const char *stored = panel__db_cell(rows, 0, 0),
-			   *canpass = panel__db_cell(rows, 0, 1);
+			   *canpass = panel__db_cell(rows, 0, 1),
+			   *login = panel__db_cell(rows, 0, 2);
 		if (!canpass || strcmp(canpass, "0") == 0)
 			error = panel__error(PANEL_EFORBIDDEN, "password",
 					     "this account may not change its own password");
 		else if (!ctx->old_password || !*ctx->old_password)
 			error = panel__error(PANEL_EINVALID, "old_password",
 					     "the current password is required");
-		else if (panel_password_verify(stored ? stored : "", ctx->old_password, NULL) != 0)
-			error = panel__error(PANEL_EAUTH, "old_password",
-					     "the current password is wrong");
+		else if (!(ctx->stored = strdup(stored ? stored : "")))
+			error = panel__error_oom();
+		else
+			snprintf(ctx->stored_login, sizeof(ctx->stored_login), "%s",
+				 login ? login : ctx->login);
 		panel__db_rows_free(rows);
 		if (error < 0)
 			return error;
 	}
-	if ((error = panel__policy_check(ctx->p, db, "mem", ctx->login, ctx->new_password)) < 0 ||
-	    (error = panel__db_exec(NULL, db, "UPDATE membres SET pass = ? WHERE uid = ?",
+	return panel__policy_check(ctx->p, db, "mem", ctx->login, ctx->new_password);
+}
+
+static int password_charge_body(panel_db *db, void *arg)
+{
+	struct password_ctx *ctx = arg;
+
+	return panel__throttle_charge(db, &ctx->throttle);
+}
+
+static int password_body(panel_db *db, void *arg)
+{
+	struct password_ctx *ctx = arg;
+	uint32_t uid;
+	uint64_t same = 1;
+	int error;
+
+	/* Again: the rights or the account may have changed while the password was checked. */
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+		return error;
+	if (uid != ctx->uid)
+		return panel__error(PANEL_ECONFLICT, "login", "the account changed meanwhile");
+	if (member_self(ctx->who)) {
+		/* The old password was checked against this hash: not against a newer one. */
+		if ((error = panel__db_query_u64(&same, db,
+						 "SELECT COUNT(*) FROM membres WHERE uid = ? AND"
+						 " BINARY pass = ? FOR UPDATE",
+						 DB_ARGS(DB_U64(uid), DB_STR(ctx->stored)))) < 0)
+			return error;
+		if (!same)
+			return panel__error(PANEL_ECONFLICT, "old_password",
+					    "the password changed meanwhile");
+		if ((error = panel__throttle_success(db, &ctx->throttle)) < 0)
+			return error;
+	}
+	if ((error = panel__db_exec(NULL, db, "UPDATE membres SET pass = ? WHERE uid = ?",
 				    DB_ARGS(DB_STR(ctx->hash), DB_U64(uid)))) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "account.password", "account", ctx->login, uid, NULL,
@@ -790,21 +840,48 @@ static int password_body(panel_db *db, void *arg)
 int panel_account_password(panel *p, const panel_actor *who, const char *login,
 			   const char *old_password, const char *new_password)
 {
-	struct password_ctx ctx = {p, who, login, old_password, new_password, NULL};
-	char hash[PANEL_HASH_MAX];
+	struct password_ctx ctx = {.p = p,
+				   .who = who,
+				   .login = login,
+				   .old_password = old_password,
+				   .new_password = new_password};
+	char hash[PANEL_HASH_MAX], ip_text[64], ip_key[80], subject[PANEL_LOGIN_MAX + 8];
 	int error;
 
+	hash[0] = '\0';
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
 	if (!new_password || !*new_password)
 		return panel__error(PANEL_EINVALID, "password", "the new password is required");
+	if ((error = panel__db_transaction(p->db, password_check_body, &ctx)) < 0)
+		goto out;
+	if (member_self(who)) {
+		/* The same counters as a login: a stolen token does not buy more guesses. */
+		snprintf(subject, sizeof(subject), "login:%s", ctx.stored_login);
+		if ((error = panel__throttle_address(ip_text, sizeof(ip_text), ip_key,
+						     sizeof(ip_key), who->ip)) < 0 ||
+		    (error = panel__throttle_init(&ctx.throttle, subject, ip_key)) < 0 ||
+		    (error = panel__db_transaction(p->db, password_charge_body, &ctx)) < 0)
+			goto out;
+		panel__throttle_wait(&ctx.throttle);
+		if (panel_password_verify(ctx.stored, old_password, NULL) != 0) {
+			error = panel__error(PANEL_EAUTH, "old_password",
+					     "the current password is wrong");
+			goto out;
+		}
+	}
 	if ((error = hash_password(hash, new_password)) < 0)
-		return error;
+		goto out;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, password_body, &ctx);
+out:
 	sodium_memzero(hash, sizeof(hash));
+	if (ctx.stored) {
+		sodium_memzero(ctx.stored, strlen(ctx.stored));
+		free(ctx.stored);
+	}
 	return error;
 }
 

@@ -317,6 +317,11 @@ static int require_admin(const panel_actor *who)
 	if (who->kind != PANEL_ACTOR_ADMIN)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only administrators have application keys");
+	/* A member has no keys, and the admin's own keys are not the member's business: listing,
+	 * creating or revoking them "as" a member would be the admin's act under another name. */
+	if (who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, "as",
+				    "application keys are not managed while acting as a member");
 	return 0;
 }
 
@@ -379,9 +384,6 @@ int panel_apikey_create(panel_apikey *out, char *secret_out, size_t secret_size,
 		secret_out[0] = '\0';
 	if ((error = require_admin(who)) < 0)
 		return error;
-	if (who->as_uid)
-		return panel__error(PANEL_EFORBIDDEN, NULL,
-				    "an administrator acting as a member cannot create keys");
 	if (spec->version < 1 || spec->version > PANEL_APIKEY_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "version", "unknown spec version %u",
 				    spec->version);

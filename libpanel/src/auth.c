@@ -1,4 +1,4 @@
-/* Authentication: password login with throttling per login and per address, bearer tokens
+/* Authentication: password login with throttling (throttle.h), bearer tokens
  * stored as SHA-256 hashes, and the secret and address helpers that apikey.c shares. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -230,16 +230,9 @@ static void account_clear(struct account *acc)
 	acc->pass = NULL;
 }
 
-struct charge_ctx {
-	const char *keys[2];
-	size_t nkeys;
-};
-
 static int charge_body(panel_db *db, void *arg)
 {
-	struct charge_ctx *ctx = arg;
-
-	return panel__throttle_charge(db, ctx->keys, ctx->nkeys);
+	return panel__throttle_charge(db, arg);
 }
 
 static int lastfail_body(panel_db *db, void *arg)
@@ -255,8 +248,7 @@ static int lastfail_body(panel_db *db, void *arg)
 struct success_ctx {
 	uint32_t uid;
 	const char *ip;
-	const char *login_key;
-	const char *ip_key; /* NULL when no address is known */
+	const panel__throttle *throttle;
 	const char *old_hash;
 	const char *new_hash; /* NULL when no upgrade */
 	const char *token_hash;
@@ -304,7 +296,7 @@ static int success_body(panel_db *db, void *arg)
 		 "UPDATE membres SET lastlogin = NOW(), lastip = ?, lastfail = 0 WHERE uid = ?",
 		 DB_ARGS(DB_STR(ctx->ip ? ctx->ip : ""), DB_U64(ctx->uid)))) < 0)
 		return error;
-	if ((error = panel__throttle_success(db, ctx->login_key, ctx->ip_key)) < 0)
+	if ((error = panel__throttle_success(db, ctx->throttle)) < 0)
 		return error;
 	if ((error = panel__db_query(&rows, db, "SELECT NOW() + INTERVAL ? SECOND",
 				     DB_ARGS(DB_U64(ctx->ttl)))) < 0)
@@ -323,7 +315,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	char ip_text[INET6_ADDRSTRLEN], ip_key[INET6_ADDRSTRLEN + 8], login_key[LOGIN_MAX + 8];
 	char token[PANEL_TOKEN_MAX], token_hash[65], new_hash[PANEL_HASH_MAX];
 	struct account acc = {0};
-	struct charge_ctx charge = {{NULL, NULL}, 0};
+	panel__throttle throttle;
 	struct success_ctx ok = {0};
 	int error, upgrade = 0, verified;
 
@@ -352,15 +344,15 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 		goto out;
 	/* The stored spelling: the key must not change with the case of what was typed. */
 	snprintf(login_key, sizeof(login_key), "login:%s", acc.found ? acc.login : login);
-	charge.keys[charge.nkeys++] = login_key;
-	if (ip_key[0])
-		charge.keys[charge.nkeys++] = ip_key;
+	if ((error = panel__throttle_init(&throttle, login_key, ip_key)) < 0)
+		goto out;
 	best_effort(p->db,
 		    "DELETE FROM panel_login_failures WHERE last_failure < NOW() - INTERVAL 1 HOUR"
 		    " ORDER BY last_failure LIMIT 20",
 		    DB_NOARGS);
-	if ((error = panel__db_transaction(p->db, charge_body, &charge)) < 0)
+	if ((error = panel__db_transaction(p->db, charge_body, &throttle)) < 0)
 		goto out;
+	panel__throttle_wait(&throttle);
 
 	error = panel_password_verify(acc.found ? acc.pass : dummy_hash, password, &upgrade);
 	if (error == PANEL_EINVALID) {
@@ -391,8 +383,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	panel__auth_secret_hash(token_hash, token);
 	ok = (struct success_ctx){.uid = acc.uid,
 				  .ip = ip_text,
-				  .login_key = login_key,
-				  .ip_key = ip_key[0] ? ip_key : NULL,
+				  .throttle = &throttle,
 				  .old_hash = acc.pass,
 				  .new_hash = new_hash[0] ? new_hash : NULL,
 				  .token_hash = token_hash,

@@ -750,8 +750,7 @@ struct self_ctx {
 	panel *p;
 	struct address a;
 	const char *old_password, *password, *hash, *ip;
-	const char *keys[2];
-	size_t nkeys;
+	panel__throttle throttle;
 	int wrong;
 };
 
@@ -759,7 +758,7 @@ static int self_charge_body(panel_db *db, void *arg)
 {
 	struct self_ctx *ctx = arg;
 
-	return panel__throttle_charge(db, ctx->keys, ctx->nkeys);
+	return panel__throttle_charge(db, &ctx->throttle);
 }
 
 static int self_body(panel_db *db, void *arg)
@@ -782,8 +781,7 @@ static int self_body(panel_db *db, void *arg)
 	panel__db_rows_free(rows);
 	if (ctx->wrong)
 		return 0;
-	if ((error = panel__throttle_success(db, ctx->keys[0],
-					     ctx->nkeys > 1 ? ctx->keys[1] : NULL)) < 0 ||
+	if ((error = panel__throttle_success(db, &ctx->throttle)) < 0 ||
 	    (error = panel__policy_check(ctx->p, db, "pop", ctx->a.full, ctx->password)) < 0 ||
 	    (error = set_box_password(db, &ctx->a, ctx->hash)) < 0)
 		return error;
@@ -813,12 +811,13 @@ int panel_mail_password_self(panel *p, const char *address, const char *old_pass
 	if (!password || !*password)
 		return panel__error(PANEL_EINVALID, "password", "the new password is required");
 	snprintf(key, sizeof(key), "mail:%s", ctx.a.full);
-	ctx.keys[ctx.nkeys++] = key;
-	if (ip_key[0])
-		ctx.keys[ctx.nkeys++] = ip_key;
+	if ((error = panel__throttle_init(&ctx.throttle, key, ip_key)) < 0)
+		return error;
 	ctx.ip = ip_text;
-	if ((error = panel__db_transaction(p->db, self_charge_body, &ctx)) < 0 ||
-	    (error = hash_box_password(hash, password)) < 0)
+	if ((error = panel__db_transaction(p->db, self_charge_body, &ctx)) < 0)
+		return error;
+	panel__throttle_wait(&ctx.throttle);
+	if ((error = hash_box_password(hash, password)) < 0)
 		return error;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, self_body, &ctx);

@@ -378,6 +378,7 @@ static void legacy_hash_is_upgraded(void **state)
 
 /* ---------------------------------------------------------------- throttling */
 
+/* Per login: many addresses' failures slow the login down but never lock its owner out. */
 static void throttling_per_login(void **state)
 {
 	panel_principal who;
@@ -385,51 +386,80 @@ static void throttling_per_login(void **state)
 
 	(void)state;
 	add_account(2020, "erin", "erin-secret-1", 0, 1);
-	/* From five addresses: only the login's counter reaches the limit. */
-	for (int i = 0; i < 5; i++) {
+	/* From seven addresses: the login's counter passes the free five... */
+	for (int i = 0; i < 7; i++) {
 		snprintf(ip, sizeof(ip), "203.0.113.%d", 10 + i);
 		assert_error(login(&who, token, "erin", "guess", ip), PANEL_EAUTH, NULL);
 	}
-	assert_int_equal(failures("login:erin"), 5);
-	assert_int_equal(num("SELECT lastfail FROM membres WHERE uid = 2020"), 5);
-	/* Even the right password is refused now, before it is checked. */
-	assert_error(login(&who, token, "erin", "erin-secret-1", "203.0.113.99"), PANEL_ELIMIT,
-		     NULL);
-	assert_non_null(strstr(panel_error_last()->message, "seconds"));
-	assert_string_equal(token, "");
-	assert_int_equal(failures("login:erin"), 5);
-	assert_int_equal(num("SELECT lastfail FROM membres WHERE uid = 2020"), 5);
-
-	/* Longer locks with more failures: 9 failures lock for 2^4 = 16 s. */
-	sqlf("UPDATE panel_login_failures SET failures = 9, last_failure = NOW() - INTERVAL 10 "
-	     "SECOND WHERE scope_key = 'login:erin'");
-	assert_error(login(&who, token, "erin", "erin-secret-1", "203.0.113.99"), PANEL_ELIMIT,
-		     NULL);
-	sqlf("UPDATE panel_login_failures SET last_failure = NOW() - INTERVAL 20 SECOND WHERE "
-	     "scope_key = 'login:erin'");
-	assert_error(login(&who, token, "erin", "guess", "203.0.113.99"), PANEL_EAUTH, NULL);
-	assert_int_equal(failures("login:erin"), 10);
-	/* The lock never exceeds 15 minutes. */
-	sqlf("UPDATE panel_login_failures SET failures = 1000, last_failure = NOW() - INTERVAL 890 "
-	     "SECOND WHERE scope_key = 'login:erin'");
-	assert_error(login(&who, token, "erin", "erin-secret-1", "203.0.113.99"), PANEL_ELIMIT,
-		     NULL);
-	/* After the window, the count starts again. */
-	sqlf("UPDATE panel_login_failures SET failures = 1000, last_failure = NOW() - INTERVAL 16 "
-	     "MINUTE WHERE scope_key = 'login:erin'");
-	assert_error(login(&who, token, "erin", "guess", "203.0.113.98"), PANEL_EAUTH, NULL);
-	assert_int_equal(failures("login:erin"), 1);
-
-	/* Once the lock is over, the right password opens a session and clears the login. */
-	sqlf("UPDATE panel_login_failures SET failures = 5, last_failure = NOW() - INTERVAL 3 "
-	     "SECOND "
-	     "WHERE scope_key = 'login:erin'");
+	assert_int_equal(failures("login:erin"), 7);
+	assert_int_equal(failures("pair:ip:203.0.113.10|login:erin"), 1);
+	assert_int_equal(num("SELECT lastfail FROM membres WHERE uid = 2020"), 7);
+	/* ...and the right password from yet another address still opens a session (after the
+	 * delay), which clears the login's failures. */
 	assert_int_equal(login(&who, token, "erin", "erin-secret-1", "203.0.113.99"), 0);
+	assert_int_not_equal(strlen(token), 0);
 	assert_int_equal(failures("login:erin"), -2);
 	assert_int_equal(num("SELECT lastfail FROM membres WHERE uid = 2020"), 0);
 	sqlf("DELETE FROM panel_login_failures");
 }
 
+/* Per login and address: one address guessing one login is locked, for longer each time. */
+static void throttling_per_pair(void **state)
+{
+	panel_principal who;
+	char token[PANEL_TOKEN_MAX];
+	const char *pair = "pair:ip:203.0.113.50|login:erin2";
+
+	(void)state;
+	add_account(2024, "erin2", "erin-secret-2", 0, 1);
+	for (int i = 0; i < 5; i++)
+		assert_error(login(&who, token, "erin2", "guess", "203.0.113.50"), PANEL_EAUTH,
+			     NULL);
+	assert_int_equal(failures(pair), 5);
+	/* Even the right password is refused from there now, before it is checked... */
+	assert_error(login(&who, token, "erin2", "erin-secret-2", "203.0.113.50"), PANEL_ELIMIT,
+		     NULL);
+	assert_non_null(strstr(panel_error_last()->message, "seconds"));
+	assert_string_equal(token, "");
+	assert_int_equal(failures(pair), 5);
+	/* ...an IPv4-mapped IPv6 address is the same client... */
+	assert_error(login(&who, token, "erin2", "erin-secret-2", "::ffff:203.0.113.50"),
+		     PANEL_ELIMIT, NULL);
+
+	/* Longer locks with more failures: 9 failures lock for 2^4 = 16 s. */
+	sqlf("UPDATE panel_login_failures SET failures = 9, last_failure = NOW() - INTERVAL 10 "
+	     "SECOND WHERE scope_key = '%s'",
+	     pair);
+	assert_error(login(&who, token, "erin2", "erin-secret-2", "203.0.113.50"), PANEL_ELIMIT,
+		     NULL);
+	sqlf("UPDATE panel_login_failures SET last_failure = NOW() - INTERVAL 20 SECOND WHERE "
+	     "scope_key = '%s'",
+	     pair);
+	assert_error(login(&who, token, "erin2", "guess", "203.0.113.50"), PANEL_EAUTH, NULL);
+	assert_int_equal(failures(pair), 10);
+	/* The lock never exceeds 15 minutes. */
+	sqlf("UPDATE panel_login_failures SET failures = 1000, last_failure = NOW() - INTERVAL 890 "
+	     "SECOND WHERE scope_key = '%s'",
+	     pair);
+	assert_error(login(&who, token, "erin2", "erin-secret-2", "203.0.113.50"), PANEL_ELIMIT,
+		     NULL);
+	/* After the window, the count starts again. */
+	sqlf("UPDATE panel_login_failures SET failures = 1000, last_failure = NOW() - INTERVAL 16 "
+	     "MINUTE WHERE scope_key = '%s'",
+	     pair);
+	assert_error(login(&who, token, "erin2", "guess", "203.0.113.50"), PANEL_EAUTH, NULL);
+	assert_int_equal(failures(pair), 1);
+
+	/* Once the lock is over, the right password opens a session and clears the pair. */
+	sqlf("UPDATE panel_login_failures SET failures = 5, last_failure = NOW() - INTERVAL 3 "
+	     "SECOND WHERE scope_key = '%s'",
+	     pair);
+	assert_int_equal(login(&who, token, "erin2", "erin-secret-2", "203.0.113.50"), 0);
+	assert_int_equal(failures(pair), -2);
+	sqlf("DELETE FROM panel_login_failures");
+}
+
+/* Per address: one address guessing many logins is locked after 20 failures. */
 static void throttling_per_address(void **state)
 {
 	panel_principal who;
@@ -437,11 +467,11 @@ static void throttling_per_address(void **state)
 
 	(void)state;
 	add_account(2021, "frank", "frank-secret-1", 0, 1);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 20; i++) {
 		snprintf(user, sizeof(user), "ghost%d", i);
 		assert_error(login(&who, token, user, "guess", "198.51.100.7"), PANEL_EAUTH, NULL);
 	}
-	assert_int_equal(failures("ip:198.51.100.7"), 5);
+	assert_int_equal(failures("ip:198.51.100.7"), 20);
 	assert_error(login(&who, token, "frank", "frank-secret-1", "198.51.100.7"), PANEL_ELIMIT,
 		     NULL);
 	/* An IPv4-mapped IPv6 address is the same client. */
@@ -450,12 +480,12 @@ static void throttling_per_address(void **state)
 	assert_int_equal(login(&who, token, "frank", "frank-secret-1", "198.51.100.8"), 0);
 
 	/* IPv6 clients are counted per /64. */
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 20; i++) {
 		snprintf(user, sizeof(user), "ghost%d", i);
 		snprintf(ip, sizeof(ip), "2001:db8:1:2::%x", i + 1);
 		assert_error(login(&who, token, user, "guess", ip), PANEL_EAUTH, NULL);
 	}
-	assert_int_equal(failures("ip:2001:db8:1:2::/64"), 5);
+	assert_int_equal(failures("ip:2001:db8:1:2::/64"), 20);
 	assert_error(login(&who, token, "frank", "frank-secret-1", "2001:db8:1:2:aaaa::1"),
 		     PANEL_ELIMIT, NULL);
 	assert_int_equal(login(&who, token, "frank", "frank-secret-1", "2001:db8:1:3::1"), 0);
@@ -1091,6 +1121,7 @@ int main(void)
 	    cmocka_unit_test(locked_account_is_refused),
 	    cmocka_unit_test(legacy_hash_is_upgraded),
 	    cmocka_unit_test(throttling_per_login),
+	    cmocka_unit_test(throttling_per_pair),
 	    cmocka_unit_test(throttling_per_address),
 	    cmocka_unit_test(success_clears_the_login_not_the_address),
 	    cmocka_unit_test(parallel_guesses_are_counted),

@@ -74,7 +74,10 @@ typedef struct panel_apikey {
 	int revoked;
 } panel_apikey;
 
-/* Creates an application key for the acting admin (admins only). The secret is written to
+/* Application keys are managed by admins acting as themselves: create, list and revoke answer
+ * PANEL_EFORBIDDEN (field "as") to an admin acting as a member.
+ *
+ * Creates an application key for the acting admin (admins only). The secret is written to
  * secret_out once and never stored (only its hash is). */
 PANEL_EXTERN int panel_apikey_create(panel_apikey *out, char *secret_out, size_t secret_size,
 				     panel *p, const panel_actor *who,
