@@ -704,6 +704,26 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 	    DB_ARGS(DB_STR(s->nom), DB_STR(s->prenom), DB_U64(ctx->uid)));
 }
 
+struct may_set_password_ctx {
+	panel *p;
+	const panel_actor *who;
+	const char *login, *password;
+};
+
+/* Before hashing a new password (slow on purpose): may the actor manage the account, and does
+ * the password meet the policy? So that nobody makes the server hash for nothing. */
+static int may_set_password_body(panel_db *db, void *arg)
+{
+	struct may_set_password_ctx *ctx = arg;
+	uint32_t uid;
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+		return error;
+	return panel__policy_check(ctx->p, db, "mem", ctx->login, ctx->password);
+}
+
 int panel_account_update(panel_account **out, panel *p, const panel_actor *who, const char *login,
 			 const panel_account_spec *changes, const char *if_match)
 {
@@ -732,7 +752,11 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 		return panel__error(PANEL_EFORBIDDEN, "admin",
 				    "admin rights are not changed while acting as a member");
 	if (changes->password) {
-		if ((error = hash_password(hash, changes->password)) < 0)
+		struct may_set_password_ctx check = {p, who, login, changes->password};
+		if (!p)
+			return panel__error(PANEL_EINVALID, NULL, "no handle");
+		if ((error = panel__db_transaction(p->db, may_set_password_body, &check)) < 0 ||
+		    (error = hash_password(hash, changes->password)) < 0)
 			return error;
 		op.hash = hash;
 	}

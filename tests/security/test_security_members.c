@@ -165,6 +165,19 @@ static void global_settings_are_for_the_super_admin(void **state)
 	assert_int_equal(panel_tld_set(p, &subadmin, "evil", 1), 0);
 	ts_exec(cluster, db, "UPDATE variable SET value = '' WHERE name = 'subadmin_restriction'");
 	assert_int_equal(panel_tld_delete(p, &super, "evil"), 0);
+
+	/* Nor does a sub-admin make the server hash a password for an account it cannot manage:
+	 * a password too long to hash is refused as "not found", before any hashing. */
+	char huge[2001];
+	memset(huge, 'x', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	panel_account_spec change = PANEL_ACCOUNT_SPEC_INIT;
+	change.password = huge;
+	panel_account *a = NULL;
+	assert_int_equal(panel_account_update(&a, p, &subadmin, "secalice", &change, NULL),
+			 PANEL_ENOTFOUND);
+	assert_int_equal(panel_account_update(&a, p, &super, "secalice", &change, NULL),
+			 PANEL_EINVALID);
 }
 
 /* ---------------------------------------------------------------- item 12 */
