@@ -340,6 +340,22 @@ static int enforce_semi_off(dp_proxy *px, dp_server *s)
 	return 1;
 }
 
+/* A server off loopback, reached without the PROXY protocol, sees every client at dbproxy's
+ * address: a few garbage handshakes from anyone reach max_connect_errors and the server blocks
+ * dbproxy itself (1129) for everyone. Raising the limit is safe and undone by a restart (the
+ * next probe raises it again); the fix that keeps the count per client is proxy_protocol. */
+static int enforce_connect_errors(dp_proxy *px, dp_server *s)
+{
+	if (!(dp_settings_check(px, s) & DP_SET_CONNECT_ERRORS))
+		return 0;
+	dp_info("server %s: raising max_connect_errors from %llu: without proxy_protocol every "
+		"client comes from dbproxy's address, and a few bad handshakes would get dbproxy "
+		"blocked for everyone",
+		s->conf.name, (unsigned long long)s->set.max_connect_errors);
+	run_step(px, s, "raising max_connect_errors", "SET GLOBAL max_connect_errors = 4294967295");
+	return 1;
+}
+
 static int enforce_redirect(dp_proxy *px, dp_server *s)
 {
 	char sql[1200], cm[1100];
@@ -378,7 +394,7 @@ void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now)
 	if (s->health != DP_H_UP || !s->probed || dp_sqlc_busy(s->cmd) || s->hb_step ||
 	    now < s->enforce_after_ms || px->op)
 		return;
-	if (enforce_fence(px, s, now))
+	if (enforce_fence(px, s, now) || enforce_connect_errors(px, s))
 		return;
 	if (s == p && s->read_only && px->cfg.enforce_writable_primary &&
 	    !(s->slave.present && strcmp(s->slave.io_running, "No") != 0)) {
