@@ -389,13 +389,28 @@ static void test_item5_slow_sockets(void **state)
 	assert_int_equal(api_status(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
 	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("192.0.2.9")),
 			 200);
-	/* Every slow socket ends closed by the daemon: refused at once, or timed out. */
+	/* Every slow socket that got connected ends closed by the daemon: refused at once, or
+	 * timed out. Under load some never left the kernel's accept queue as connected (their
+	 * SYN was dropped and is still being retried): those the daemon never saw are left out.
+	 * One deadline for all, as the daemon works through them in its own time. */
 	left = 0;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (int i = 0; i < SLOW_SOCKETS; i++) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
 		if (fds[i] < 0)
 			continue;
-		if (!closed_by_server(fds[i], left ? 0 : 30000))
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long spent =
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		int wait = spent < 90000 ? (int)(90000 - spent) : 0;
+		if (getpeername(fds[i], (struct sockaddr *)&peer, &plen) == 0 &&
+		    !closed_by_server(fds[i], wait)) {
+			fprintf(stderr, "slow socket %d still open after %ld ms\n", i, spent);
 			left++;
+		}
 		close(fds[i]);
 	}
 	assert_int_equal(left, 0);

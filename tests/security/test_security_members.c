@@ -69,10 +69,10 @@ static int teardown(void **state)
 	panel_account_delete(p, &super, "secbob");
 	panel_account_delete(p, &super, "secsub");
 	panel_close(p);
+	th_sql(cluster, 0, "DROP USER IF EXISTS 'secrepl'@'%', 'secbob_x'@'10.9.8.7'");
 	th_database_drop(cluster, db);
 	th_cluster_free(cluster);
 	unlink(breached);
-	th_sql(cluster, 0, "DROP USER IF EXISTS 'secrepl'@'%', 'secbob_x'@'10.9.8.7'");
 	return 0;
 }
 
