@@ -379,10 +379,10 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 	int error;
 
 	*out = NULL;
-	if (!p || !spec)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!spec)
+		return panel__error(PANEL_EINVALID, NULL, "no spec");
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only an administrator creates accounts");
@@ -434,8 +434,8 @@ int panel_account_get(panel_account **out, panel *p, const panel_actor *who, con
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
 		panel_account_free(ctx.result);
 		return error;
@@ -504,9 +504,7 @@ static int run_modify(panel_account **out, struct modify_ctx *ctx)
 
 	if (out)
 		*out = NULL;
-	if (!ctx->p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(ctx->who)) < 0)
+	if ((error = panel__enter(ctx->p, ctx->who)) < 0)
 		return error;
 	if (ctx->need_admin && !panel__authz_is_admin(ctx->who))
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
@@ -740,9 +738,11 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 
 	if (out)
 		*out = NULL;
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if (!changes)
 		return panel__error(PANEL_EINVALID, NULL, "no changes given");
-	if ((error = panel_actor_check(who)) < 0 || (error = check_spec_fields(changes)) < 0)
+	if ((error = check_spec_fields(changes)) < 0)
 		return error;
 	if (changes->login)
 		return panel__error(PANEL_EINVALID, "login", "a login cannot be changed");
@@ -753,8 +753,6 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 				    "admin rights are not changed while acting as a member");
 	if (changes->password) {
 		struct may_set_password_ctx check = {p, who, login, changes->password};
-		if (!p)
-			return panel__error(PANEL_EINVALID, NULL, "no handle");
 		if ((error = panel__db_transaction(p->db, may_set_password_body, &check)) < 0 ||
 		    (error = hash_password(hash, changes->password)) < 0)
 			return error;
@@ -873,9 +871,7 @@ int panel_account_password(panel *p, const panel_actor *who, const char *login,
 	int error;
 
 	hash[0] = '\0';
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!new_password || !*new_password)
 		return panel__error(PANEL_EINVALID, "password", "the new password is required");
@@ -932,9 +928,7 @@ int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, c
 	struct act_ctx ctx = {admin, login, 0};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(admin)) < 0)
+	if ((error = panel__enter(p, admin)) < 0)
 		return error;
 	if (admin->kind != PANEL_ACTOR_ADMIN || admin->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, "as",

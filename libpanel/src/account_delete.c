@@ -137,9 +137,7 @@ int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 	struct delete_ctx ctx = {p, who, login};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,

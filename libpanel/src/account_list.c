@@ -162,9 +162,7 @@ int panel_account_list_get(panel_account_list **out, panel *p, const panel_actor
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (ctx.f->version != PANEL_ACCOUNT_FILTER_VERSION)
 		return panel__error(PANEL_EINVALID, "filter", "unknown filter version");

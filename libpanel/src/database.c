@@ -129,9 +129,7 @@ int panel_database_create(panel_database **out, panel *p, const panel_actor *who
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	error = panel__db_transaction(p->db, create_body, &ctx);
 	if (error < 0) {
@@ -266,9 +264,7 @@ int panel_database_get(panel_database **out, panel *p, const panel_actor *who, c
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
 		free(ctx.items);
@@ -287,9 +283,7 @@ int panel_database_list_get(panel_database **out, size_t *count, panel *p, const
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
@@ -363,9 +357,7 @@ int panel_database_delete(panel *p, const panel_actor *who, const char *name)
 	struct delete_ctx ctx = {p, who, name};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	return panel__db_transaction(p->db, delete_body, &ctx);
 }

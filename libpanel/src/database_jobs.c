@@ -137,10 +137,9 @@ static int queue(uint64_t *job, panel *p, const panel_actor *who, const char *na
 
 	if (job)
 		*job = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0 ||
-	    (error = panel__db_transaction(p->db, queue_body, &ctx)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
+	if ((error = panel__db_transaction(p->db, queue_body, &ctx)) < 0)
 		return error;
 	if (job)
 		*job = ctx.job;
@@ -343,9 +342,7 @@ int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 
 	if (done)
 		*done = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only the system runs jobs");

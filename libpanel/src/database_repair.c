@@ -170,9 +170,7 @@ int panel_database_repair(panel_db_problem **out, size_t *count, panel *p, const
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	/* Repair sees and changes every account's databases: the super admin's job. */
 	if (!(who->kind == PANEL_ACTOR_SYSTEM || (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid &&

@@ -161,9 +161,7 @@ int panel_dbuser_create(panel_dbuser **out, panel *p, const panel_actor *who, co
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!password || !*password)
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
@@ -280,9 +278,7 @@ static int run_one(panel_dbuser **out, struct one_ctx *ctx)
 
 	if (out)
 		*out = NULL;
-	if (!ctx->p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(ctx->who)) < 0 ||
+	if ((error = panel__enter(ctx->p, ctx->who)) < 0 ||
 	    (error = panel__db_transaction(ctx->p->db, one_body, ctx)) < 0)
 		return error;
 	if (out) {
@@ -366,9 +362,7 @@ int panel_dbuser_list_get(panel_dbuser **out, size_t *count, panel *p, const pan
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
@@ -496,9 +490,7 @@ int panel_dbuser_grants_get(panel_dbgrant **out, size_t *count, panel *p, const 
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, grants_get_body, &ctx)) < 0) {
 		free(ctx.result);
@@ -571,9 +563,7 @@ int panel_dbuser_grants_set(panel *p, const panel_actor *who, const char *name,
 	unsigned all = (1u << PANEL_DBRIGHT_COUNT) - 1;
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	for (size_t i = 0; i < count; i++)
 		if (grants[i].rights & ~all)

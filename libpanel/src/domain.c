@@ -316,10 +316,10 @@ int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const
 	int error;
 
 	*out = NULL;
-	if (!p || !spec)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!spec)
+		return panel__error(PANEL_EINVALID, NULL, "no spec");
 	if (spec->version != PANEL_DOMAIN_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown domain spec version");
 	if (spec->dns < -1 || spec->dns > 1 || spec->mx < -1 || spec->mx > 1 ||
@@ -369,9 +369,7 @@ int panel_domain_get(panel_domain **out, panel *p, const panel_actor *who, const
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
 		panel_domain_free(ctx.result);
@@ -469,9 +467,7 @@ int panel_domain_list_get(panel_domain_list **out, panel *p, const panel_actor *
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
@@ -571,9 +567,7 @@ int panel_domain_edit(panel_domain **out, panel *p, const panel_actor *who, cons
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (dns < -1 || dns > 1 || mx < -1 || mx > 1 || noerase < -1 || noerase > 1)
 		return panel__error(PANEL_EINVALID, "dns", "dns, mx and noerase are 0 or 1");
@@ -684,9 +678,7 @@ int panel_domain_delete(panel *p, const panel_actor *who, const char *domain)
 	struct delete_ctx ctx = {who, domain};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	return panel__db_transaction(p->db, delete_body, &ctx);
 }

@@ -78,9 +78,7 @@ int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p, con
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
@@ -198,9 +196,7 @@ int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor
 				 .advanced = advanced};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,

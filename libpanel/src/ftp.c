@@ -230,10 +230,10 @@ int panel_ftp_create(panel_ftp **out, panel *p, const panel_actor *who, const ch
 	int error;
 
 	*out = NULL;
-	if (!p || !spec)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!spec)
+		return panel__error(PANEL_EINVALID, NULL, "no spec");
 	if (spec->version != PANEL_FTP_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown FTP spec version");
 	if (!spec->password || !*spec->password)
@@ -320,9 +320,7 @@ static int run_one(panel_ftp **out, struct one_ctx *ctx)
 
 	if (out)
 		*out = NULL;
-	if (!ctx->p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(ctx->who)) < 0)
+	if ((error = panel__enter(ctx->p, ctx->who)) < 0)
 		return error;
 	if (ctx->spec && ctx->spec->password) {
 		if ((error = hash_ftp_password(hash, ctx->spec->password)) < 0)
@@ -423,9 +421,7 @@ int panel_ftp_list_get(panel_ftp **out, size_t *count, panel *p, const panel_act
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);

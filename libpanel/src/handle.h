@@ -11,6 +11,10 @@ struct panel {
 	panel_db *member_db; /* the member database server, connected on first use */
 };
 
+/* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a
+ * well-formed actor (panel_actor_check). 0 or the error. */
+int panel__enter(const panel *p, const panel_actor *who);
+
 /* The connection to the member database server ([member_database], defaulting to the values
  * of [database]), opened on first use. */
 int panel__member_db(panel_db **out, panel *p);

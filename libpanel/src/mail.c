@@ -444,10 +444,10 @@ int panel_mail_create(panel_mail **out, panel *p, const panel_actor *who, const 
 	int error;
 
 	*out = NULL;
-	if (!p || !spec)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or spec");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!spec)
+		return panel__error(PANEL_EINVALID, NULL, "no spec");
 	if (spec->version != PANEL_MAIL_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown mail spec version");
 	if (!spec->local)
@@ -501,9 +501,7 @@ int panel_mail_get(panel_mail **out, panel *p, const panel_actor *who, const cha
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
 		panel_mail_free(ctx.result);
@@ -595,9 +593,7 @@ int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who,
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
@@ -692,10 +688,10 @@ int panel_mail_update(panel_mail **out, panel *p, const panel_actor *who, const 
 
 	if (out)
 		*out = NULL;
-	if (!p || !changes)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or changes");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!changes)
+		return panel__error(PANEL_EINVALID, NULL, "no changes");
 	if (changes->version != PANEL_MAIL_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown mail spec version");
 	if (changes->local)
@@ -862,9 +858,7 @@ int panel_mail_delete(panel *p, const panel_actor *who, const char *address)
 	struct get_ctx ctx = {who, address, NULL};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	return panel__db_transaction(p->db, delete_body, &ctx);
 }
@@ -907,9 +901,7 @@ int panel_mail_purge_expired(unsigned *count, panel *p, const panel_actor *who)
 
 	if (count)
 		*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!(who->kind == PANEL_ACTOR_SYSTEM || (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid &&
 						  who->uid == PANEL_SUPER_ADMIN_UID)))

@@ -83,6 +83,13 @@ fail:
 	return error;
 }
 
+int panel__enter(const panel *p, const panel_actor *who)
+{
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	return panel_actor_check(who);
+}
+
 void panel_close(panel *p)
 {
 	if (!p)

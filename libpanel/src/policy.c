@@ -221,8 +221,8 @@ int panel_policy_list(panel_policy **out, size_t *count, panel *p, const panel_a
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0)
 		return error;
 	*out = malloc(sizeof(ctx.items));
@@ -267,10 +267,10 @@ int panel_policy_set(panel *p, const panel_actor *who, const panel_policy *polic
 	struct set_ctx ctx = {who, policy};
 	int error;
 
-	if (!p || !policy)
-		return panel__error(PANEL_EINVALID, NULL, "no handle or policy");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (!policy)
+		return panel__error(PANEL_EINVALID, NULL, "no policy");
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only an administrator may change password policies");

@@ -152,8 +152,8 @@ int panel_quota_list_get(panel_quota_list **out, panel *p, const panel_actor *wh
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0)
 		return error;
 	list = calloc(1, sizeof(*list));
@@ -173,8 +173,8 @@ int panel_quota_get(panel_quota *out, panel *p, const panel_actor *who, const ch
 	struct get_ctx ctx = {.who = who, .login = login, .only = find_kind(name)};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if (!ctx.only)
 		return unknown_name();
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0)
@@ -231,9 +231,7 @@ int panel_quota_set(panel_quota *out, panel *p, const panel_actor *who, const ch
 	struct set_ctx ctx = {.who = who, .login = login, .kind = find_kind(name), .total = total};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator sets quotas");
@@ -308,9 +306,7 @@ int panel_quota_defaults_get(panel_quota_default_list **out, panel *p, const pan
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
@@ -371,9 +367,7 @@ int panel_quota_default_set(panel *p, const panel_actor *who, const char *type, 
 	struct default_set_ctx ctx = {who, type, name, value};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,

@@ -133,9 +133,7 @@ int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_act
 	uint64_t locked = 0;
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EFORBIDDEN, "actor",

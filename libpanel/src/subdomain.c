@@ -241,9 +241,7 @@ int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who, 
 	    .p = p, .who = who, .domain = domain, .sub = sub, .type = type, .target = target};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, set_body, &ctx)) < 0)
 		return error;
@@ -317,9 +315,7 @@ static int change(panel *p, const panel_actor *who, const char *domain, const ch
 	struct change_ctx ctx = {who, domain, sub, type, op};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	return panel__db_transaction(p->db, change_body, &ctx);
 }
@@ -393,9 +389,7 @@ int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p, con
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);

@@ -30,12 +30,9 @@ static int normalize_tld(char out[129], const char *tld)
 	return 0;
 }
 
+/* After panel__enter. */
 static int admin_only(const panel_actor *who)
 {
-	int error;
-
-	if ((error = panel_actor_check(who)) < 0)
-		return error;
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
 	return 0;
@@ -86,9 +83,7 @@ int panel_tld_list(panel_tld **out, size_t *count, panel *p, const panel_actor *
 
 	*out = NULL;
 	*count = 0;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, tld_list_body, &ctx)) < 0) {
 		free(ctx.items);
@@ -143,8 +138,8 @@ int panel_tld_set(panel *p, const panel_actor *who, const char *tld, int mode)
 	struct tld_ctx ctx = {.who = who, .mode = mode};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if ((error = admin_only(who)) < 0 || (error = normalize_tld(ctx.tld, tld)) < 0)
 		return error;
 	if (mode < 0 || mode > 5)
@@ -157,8 +152,8 @@ int panel_tld_delete(panel *p, const panel_actor *who, const char *tld)
 	struct tld_ctx ctx = {.who = who, .mode = -1};
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
 	if ((error = admin_only(who)) < 0 || (error = normalize_tld(ctx.tld, tld)) < 0)
 		return error;
 	return panel__db_transaction(p->db, tld_change_body, &ctx);
@@ -231,9 +226,7 @@ static int forbidden_run(struct forbidden_ctx *ctx, panel *p, const char *domain
 {
 	int error;
 
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = admin_only(ctx->who)) < 0)
+	if ((error = panel__enter(p, ctx->who)) < 0 || (error = admin_only(ctx->who)) < 0)
 		return error;
 	if (domain && (error = panel__domain_normalize(ctx->domain, sizeof(ctx->domain), domain,
 						       "domain")) < 0)

@@ -250,9 +250,7 @@ int panel_domain_zone(char **out, panel *p, const panel_actor *who, const char *
 	int error;
 
 	*out = NULL;
-	if (!p)
-		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	if ((error = panel_actor_check(who)) < 0)
+	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, zone_body, &ctx)) < 0) {
 		free(ctx.out);
