@@ -152,8 +152,8 @@ int panel_database_create(panel_database **out, panel *p, const panel_actor *who
 /* ---------------------------------------------------------------- get, list */
 
 /* The database name, if who may see it: its row's owner. */
-int panel__database_owned(uint32_t *uid, char login[17], panel_db *db, const panel_actor *who,
-			  const char *name, int lock)
+int panel__database_owned(uint32_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_db *db,
+			  const panel_actor *who, const char *name, int lock)
 {
 	panel_db_rows *rows;
 	uint64_t u = 0;
@@ -195,7 +195,7 @@ static int get_body(panel_db *db, void *arg)
 {
 	struct read_ctx *ctx = arg;
 	uint32_t uid;
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	int error;
 
 	free(ctx->items);

@@ -14,8 +14,8 @@ int panel__database_owner(panel_account **out, panel_db *db, const panel_actor *
 int panel__database_exists_on_server(int *exists, panel *p, const char *name);
 
 /* The owner (*uid, login) of database name if who may see it; PANEL_ENOTFOUND otherwise. */
-int panel__database_owned(uint32_t *uid, char login[17], panel_db *db, const panel_actor *who,
-			  const char *name, int lock);
+int panel__database_owned(uint32_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_db *db,
+			  const panel_actor *who, const char *name, int lock);
 
 /* Removes database name of uid: its users' rights on it, its rows, then DROP DATABASE. */
 int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name);

@@ -88,7 +88,7 @@ static int restore_allowed(panel_db *db, const struct queue_ctx *ctx)
 static int queue_body(panel_db *db, void *arg)
 {
 	struct queue_ctx *ctx = arg;
-	char login[17], dir[300], path[600];
+	char login[PANEL_LOGIN_MAX + 1], dir[300], path[600];
 	panel_db_rows *rows;
 	uint32_t uid;
 	int error;

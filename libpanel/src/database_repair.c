@@ -36,7 +36,7 @@ static int add(struct problems *list, const char *kind, const char *name, const 
 }
 
 /* The account a server-side name belongs to: name == login, or name starts with login_. */
-static int owner_of(uint64_t *uid, char login[17], panel_db *db, const char *name)
+static int owner_of(uint64_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_db *db, const char *name)
 {
 	panel_db_rows *rows;
 	int error = panel__db_query(&rows, db,
@@ -89,7 +89,7 @@ static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)
 	for (size_t i = 0; i < panel__db_rows_count(server) && error == 0; i++) {
 		const char *name = panel__db_cell(server, i, 0);
 		uint64_t uid = 0, n = 0;
-		char login[17] = "";
+		char login[PANEL_LOGIN_MAX + 1] = "";
 		if (!panel__member_name_safe(name) ||
 		    (error = owner_of(&uid, login, db, name)) < 0 || !uid)
 			continue;

@@ -184,8 +184,8 @@ int panel_dbuser_create(panel_dbuser **out, panel *p, const panel_actor *who, co
 
 /* ---------------------------------------------------------------- one user */
 
-static int owned_user(uint32_t *uid, char login[17], panel_db *db, const panel_actor *who,
-		      const char *name, int lock)
+static int owned_user(uint32_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_db *db,
+		      const panel_actor *who, const char *name, int lock)
 {
 	panel_db_rows *rows;
 	uint64_t u = 0;
@@ -239,7 +239,7 @@ struct one_ctx {
 static int one_body(panel_db *db, void *arg)
 {
 	struct one_ctx *ctx = arg;
-	char login[17], hash[42];
+	char login[PANEL_LOGIN_MAX + 1], hash[42];
 	uint32_t uid;
 	int error;
 

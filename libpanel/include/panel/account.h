@@ -6,8 +6,6 @@
 #include "actor.h"
 #include "common.h"
 
-#define PANEL_LOGIN_MAX 16 /* AlternC: [a-z0-9], 16 characters at most */
-
 /* An account as stored in membres + local. Dates are "YYYY-MM-DD HH:MM:SS" (server time), or ""
  * when unset. */
 typedef struct panel_account {

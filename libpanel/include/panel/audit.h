@@ -11,9 +11,9 @@ typedef struct panel_audit_entry {
 	char at[20];	    /* "YYYY-MM-DD HH:MM:SS" */
 	char actor_kind[8]; /* "system", "admin", "member" */
 	uint32_t actor_uid;
-	char actor_login[17];
+	char actor_login[PANEL_LOGIN_MAX + 1];
 	uint32_t as_uid; /* the member an admin acted as, 0 when none */
-	char as_login[17];
+	char as_login[PANEL_LOGIN_MAX + 1];
 	char ip[64];
 	char action[64];      /* "account.create", "quota.set", "apikey.revoke"... */
 	char object_kind[32]; /* "account", "quota", "apikey"... */

@@ -12,7 +12,7 @@
 /* Who a token or key belongs to, as checked now in the database. */
 typedef struct panel_principal {
 	uint32_t uid;
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	int admin;	    /* membres.su of the account, read at check time */
 	uint64_t apikey_id; /* 0 for a login token */
 	int read_only;	    /* application key with scope "read" */
@@ -64,7 +64,7 @@ typedef struct panel_apikey_spec {
 typedef struct panel_apikey {
 	uint64_t id;
 	uint32_t uid; /* the admin that owns it */
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	char name[129];
 	char scope[256];
 	char networks[1024];

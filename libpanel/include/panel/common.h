@@ -17,4 +17,8 @@
 /* One open connection to the panel database and its settings. Not thread-safe: one per thread. */
 typedef struct panel panel;
 
+/* An account's login (AlternC: [a-z0-9], 16 characters at most); structs hold it in
+ * char login[PANEL_LOGIN_MAX + 1]. */
+#define PANEL_LOGIN_MAX 16
+
 #endif

@@ -10,7 +10,7 @@
 typedef struct panel_database {
 	char name[65]; /* login, or login_suffix */
 	uint32_t uid;  /* owner */
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	uint64_t size; /* bytes (data + index), read from the server now */
 } panel_database;
 
@@ -33,7 +33,7 @@ PANEL_EXTERN int panel_database_delete(panel *p, const panel_actor *who, const c
 typedef struct panel_dbuser {
 	char name[81]; /* login, or login_suffix (MariaDB allows 80 characters) */
 	uint32_t uid;
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 } panel_dbuser;
 
 /* CREATE USER name@client_host (the [member_database] client_host) with the mysql_users quota

@@ -12,7 +12,7 @@
 typedef struct panel_domain {
 	char domain[PANEL_DOMAIN_MAX + 1]; /* ASCII (punycode), lower case, no trailing dot */
 	uint32_t uid;			   /* owner */
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	int dns;	    /* gesdns: the host is authoritative (zone generated) */
 	int mx;		    /* gesmx: the host receives the domain's mail */
 	int noerase;	    /* admin lock: the member may not delete it or change its DNS */

@@ -12,7 +12,7 @@ typedef struct panel_ftp {
 	char prefix[65]; /* the member's login or one of its domains */
 	char suffix[65];
 	uint32_t uid; /* owner */
-	char login[17];
+	char login[PANEL_LOGIN_MAX + 1];
 	char dir[256];	   /* inside the member's web space, "/" for its root */
 	char homedir[600]; /* the absolute path proftpd uses */
 } panel_ftp;
