@@ -531,7 +531,6 @@ int panel_apikey_revoke(panel *p, const panel_actor *who, uint64_t id)
 
 int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const char *ip)
 {
-	char hash[65];
 	panel_db_rows *rows;
 	uint64_t id = 0, uid = 0, stale = 0;
 	const char *scope, *networks;
@@ -540,25 +539,17 @@ int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const cha
 	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	memset(out, 0, sizeof(*out));
-	if (!panel__auth_secret_wellformed(key, "pk_"))
-		return panel__error(PANEL_EAUTH, NULL, "invalid application key");
-	panel__auth_secret_hash(hash, key);
 	/* Revocation, expiry and the owner's state (enabled admin) are decided by the query. */
-	error = panel__db_read(&rows, p->db,
-			       "SELECT k.id, k.uid, m.login, k.scope, k.networks, k.expires,"
-			       " k.last_used IS NULL OR k.last_used < NOW() - INTERVAL 1 MINUTE"
-			       " FROM panel_apikeys k JOIN membres m ON m.uid = k.uid"
-			       " WHERE k.key_hash = ? AND k.revoked = 0"
-			       " AND (k.expires IS NULL OR k.expires > NOW())"
-			       " AND m.enabled = 1 AND m.su = 1",
-			       DB_ARGS(DB_STR(hash)));
-	sodium_memzero(hash, sizeof(hash));
-	if (error < 0)
+	if ((error = panel__auth_secret_lookup(
+		 &rows, p->db, key, "pk_",
+		 "SELECT k.id, k.uid, m.login, k.scope, k.networks, k.expires,"
+		 " k.last_used IS NULL OR k.last_used < NOW() - INTERVAL 1 MINUTE"
+		 " FROM panel_apikeys k JOIN membres m ON m.uid = k.uid"
+		 " WHERE k.key_hash = ? AND k.revoked = 0"
+		 " AND (k.expires IS NULL OR k.expires > NOW())"
+		 " AND m.enabled = 1 AND m.su = 1",
+		 "invalid application key")) < 0)
 		return error;
-	if (panel__db_rows_count(rows) != 1) {
-		panel__db_rows_free(rows);
-		return panel__error(PANEL_EAUTH, NULL, "invalid application key");
-	}
 	scope = panel__db_cell(rows, 0, 3);
 	networks = panel__db_cell(rows, 0, 4);
 	/* Same answer as an unknown key: the network rule is not revealed to whoever holds a
@@ -584,14 +575,11 @@ int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const cha
 	snprintf(out->expires, sizeof(out->expires), "%s",
 		 panel__db_cell(rows, 0, 5) ? panel__db_cell(rows, 0, 5) : "");
 	panel__db_rows_free(rows);
-	if (stale) {
-		panel__error_saved saved;
-		panel__error_save(&saved);
-		panel__db_exec(NULL, p->db,
-			       "UPDATE panel_apikeys SET last_used = NOW() WHERE id = ? AND"
-			       " (last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE)",
-			       DB_ARGS(DB_U64(id)));
-		panel__error_restore(&saved);
-	}
+	if (stale)
+		panel__auth_secret_touch(
+		    p->db,
+		    "UPDATE panel_apikeys SET last_used = NOW() WHERE id = ? AND"
+		    " (last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE)",
+		    id);
 	return 0;
 }

@@ -183,6 +183,33 @@ static void best_effort(panel_db *db, const char *sql, const panel_db_param *par
 	panel__error_restore(&saved);
 }
 
+int panel__auth_secret_lookup(panel_db_rows **rows, panel_db *db, const char *secret,
+			      const char *prefix, const char *sql, const char *refusal)
+{
+	char hash[65];
+	int error;
+
+	*rows = NULL;
+	if (!panel__auth_secret_wellformed(secret, prefix))
+		return panel__error(PANEL_EAUTH, NULL, "%s", refusal);
+	panel__auth_secret_hash(hash, secret);
+	error = panel__db_read(rows, db, sql, DB_ARGS(DB_STR(hash)));
+	sodium_memzero(hash, sizeof(hash));
+	if (error < 0)
+		return error;
+	if (panel__db_rows_count(*rows) != 1) {
+		panel__db_rows_free(*rows);
+		*rows = NULL;
+		return panel__error(PANEL_EAUTH, NULL, "%s", refusal);
+	}
+	return 0;
+}
+
+void panel__auth_secret_touch(panel_db *db, const char *sql, uint64_t id)
+{
+	best_effort(db, sql, DB_ARGS(DB_U64(id)));
+}
+
 /* ---------------------------------------------------------------- login */
 
 struct account {
@@ -414,7 +441,6 @@ out:
 
 int panel_auth_token(panel_principal *out, panel *p, const char *token)
 {
-	char hash[65];
 	panel_db_rows *rows;
 	uint64_t uid = 0, su = 0, stale = 0, id = 0;
 	int error;
@@ -422,24 +448,16 @@ int panel_auth_token(panel_principal *out, panel *p, const char *token)
 	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	memset(out, 0, sizeof(*out));
-	if (!panel__auth_secret_wellformed(token, "pt_"))
-		return panel__error(PANEL_EAUTH, NULL, "invalid or expired token");
-	panel__auth_secret_hash(hash, token);
 	/* Expiry, revocation and the account's state are all decided by this one query. */
-	error = panel__db_read(&rows, p->db,
-			       "SELECT t.id, m.uid, m.login, m.su, t.expires,"
-			       " t.last_used IS NULL OR t.last_used < NOW() - INTERVAL 1 MINUTE"
-			       " FROM panel_tokens t JOIN membres m ON m.uid = t.uid"
-			       " WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires > NOW()"
-			       " AND m.enabled = 1",
-			       DB_ARGS(DB_STR(hash)));
-	sodium_memzero(hash, sizeof(hash));
-	if (error < 0)
+	if ((error = panel__auth_secret_lookup(
+		 &rows, p->db, token, "pt_",
+		 "SELECT t.id, m.uid, m.login, m.su, t.expires,"
+		 " t.last_used IS NULL OR t.last_used < NOW() - INTERVAL 1 MINUTE"
+		 " FROM panel_tokens t JOIN membres m ON m.uid = t.uid"
+		 " WHERE t.token_hash = ? AND t.revoked = 0 AND t.expires > NOW()"
+		 " AND m.enabled = 1",
+		 "invalid or expired token")) < 0)
 		return error;
-	if (panel__db_rows_count(rows) != 1) {
-		panel__db_rows_free(rows);
-		return panel__error(PANEL_EAUTH, NULL, "invalid or expired token");
-	}
 	if ((error = panel__db_cell_u64(&id, rows, 0, 0)) < 0 ||
 	    (error = panel__db_cell_u64(&uid, rows, 0, 1)) < 0 ||
 	    (error = panel__db_cell_u64(&su, rows, 0, 3)) < 0 ||
@@ -455,10 +473,11 @@ int panel_auth_token(panel_principal *out, panel *p, const char *token)
 	panel__db_rows_free(rows);
 	/* One write a minute at most per token, not one per request. */
 	if (stale)
-		best_effort(p->db,
-			    "UPDATE panel_tokens SET last_used = NOW() WHERE id = ? AND"
-			    " (last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE)",
-			    DB_ARGS(DB_U64(id)));
+		panel__auth_secret_touch(
+		    p->db,
+		    "UPDATE panel_tokens SET last_used = NOW() WHERE id = ? AND"
+		    " (last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE)",
+		    id);
 	return 0;
 }
 

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "db/db.h"
+
 /* A new secret: prefix ("pt_", "pk_") + base64url of 32 random bytes. */
 int panel__auth_secret_new(char *out, size_t outsz, const char *prefix);
 
@@ -13,6 +15,16 @@ void panel__auth_secret_hash(char hex[65], const char *secret);
 
 /* 1 when secret has the shape of one made by panel__auth_secret_new with prefix. */
 int panel__auth_secret_wellformed(const char *secret, const char *prefix);
+
+/* The one row a bearer secret (a token, an application key) names: checks its shape against
+ * prefix, hashes it, runs sql with the hash as its only parameter, and wipes the hash. 0 with
+ * *rows holding exactly one row (free it), or PANEL_EAUTH with refusal as the message. */
+int panel__auth_secret_lookup(panel_db_rows **rows, panel_db *db, const char *secret,
+			      const char *prefix, const char *sql, const char *refusal);
+
+/* Records that the secret of row id was used: sql updates last_used, at most once a minute
+ * (the caller's query says so). Best effort: a failure leaves the last error as it was. */
+void panel__auth_secret_touch(panel_db *db, const char *sql, uint64_t id);
 
 /* The number of UTF-8 characters of s, or -1 when it is not valid UTF-8. */
 long panel__auth_utf8_chars(const char *s);
