@@ -110,15 +110,69 @@ void papi_reply_account(papi_request *r, const panel_account *a, int created)
 		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
 }
 
+/* Length of the valid UTF-8 sequence at p (as Jansson checks strings: no overlong form, no
+ * surrogate, nothing above U+10FFFF), or 0 when p does not start one. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	unsigned cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1fu;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0fu;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) { /* stops at the terminating NUL */
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Messages and fields may quote the client (a method, a query parameter's name) or be cut in
+ * the middle of a character: Jansson refuses strings that are not UTF-8, which would leave an
+ * error without its body. Every byte outside a valid sequence becomes '?'. */
+static void utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_sequence(p);
+		if (n == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
+}
+
 void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
 {
-	char message[512];
+	char message[512], field_buf[128];
 	va_list ap;
 	json_t *body;
 
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	utf8_clean(message);
+	if (field) {
+		snprintf(field_buf, sizeof(field_buf), "%s", field);
+		utf8_clean(field_buf);
+		field = field_buf;
+	}
 	body = json_pack("{s:{s:s, s:s, s:s?, s:s}}", "error", "code", papi_error_code(id),
 			 "message", message, "field", field, "request_id", r->id);
 	reply_set(r, papi_error_status(id), body);
