@@ -30,8 +30,8 @@ static void check_answer(papi_request *r, int rc)
 	if (rc < 0) {
 		assert(r->reply.status == 400);
 		assert(r->reply.body != NULL);
-		assert(json_is_string(json_object_get(json_object_get(r->reply.body, "error"),
-						      "code")));
+		assert(json_is_string(
+		    json_object_get(json_object_get(r->reply.body, "error"), "code")));
 	} else {
 		assert(r->reply.status == 0);
 	}

@@ -51,7 +51,8 @@ int __wrap_panel_open(panel **out, const panel_config *cfg)
 
 	*out = NULL;
 	if (!p || !db || panel__config_dup(&p->cfg, cfg) < 0 ||
-	    !(db->socket = strdup("/nonexistent/panel-fuzz.sock")) || !(db->user = strdup("panel"))) {
+	    !(db->socket = strdup("/nonexistent/panel-fuzz.sock")) ||
+	    !(db->user = strdup("panel"))) {
 		free(db);
 		panel_close(p);
 		return panel__error(PANEL_ERROR, NULL, "out of memory");
@@ -126,8 +127,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		assert(r->reply.status >= 200 && r->reply.status < 600);
 		if (r->reply.status >= 400)
 			assert(r->reply.body &&
-			       json_is_string(json_object_get(json_object_get(r->reply.body, "error"),
-							      "code")));
+			       json_is_string(json_object_get(
+				   json_object_get(r->reply.body, "error"), "code")));
 	}
 	request_free(r);
 }
@@ -150,8 +151,7 @@ static int setup(void)
 	/* No listening socket and no thread: connections are added and run from here. */
 	daemon_ = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, on_request, &ctx,
 				   MHD_OPTION_NOTIFY_COMPLETED, completed, &ctx,
-				   MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, &ctx,
-				   MHD_OPTION_END);
+				   MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, &ctx, MHD_OPTION_END);
 	return daemon_ ? 0 : -1;
 }
 

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(c.nservers >= 0 && c.nservers <= DP_MAX_SERVERS);
 	if (c.monitor_password_file[0])
-		snprintf(c.monitor_password_file, sizeof(c.monitor_password_file), "%s", secret_path);
+		snprintf(c.monitor_password_file, sizeof(c.monitor_password_file), "%s",
+			 secret_path);
 	if (c.replication_password_file[0])
 		snprintf(c.replication_password_file, sizeof(c.replication_password_file), "%s",
 			 secret_path);

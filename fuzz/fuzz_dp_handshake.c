@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (dp_parse_greeting(&g, data, size) == 0) {
 		assert(g.scramble_len <= DP_SCRAMBLE_LEN);
-		assert(memchr(g.version, 0, sizeof(g.version)) && memchr(g.plugin, 0, sizeof(g.plugin)));
+		assert(memchr(g.version, 0, sizeof(g.version)) &&
+		       memchr(g.plugin, 0, sizeof(g.plugin)));
 	}
 	if (dp_parse_handshake_resp(&h, data, size, SERVER_CAPS) == 0 && !h.is_ssl_request) {
 		caps = h.caps & SERVER_CAPS;

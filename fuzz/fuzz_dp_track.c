@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op) {
 		case OP_SKIP: {
 			/* Bytes relayed unseen (splice): only what the tracker says it can miss. */
-			uint64_t can = s2c ? dp_track_s2c_skippable(&t) : dp_track_c2s_skippable(&t);
+			uint64_t can =
+			    s2c ? dp_track_s2c_skippable(&t) : dp_track_c2s_skippable(&t);
 			size_t k = can < n ? (size_t)can : n;
 			if (s2c)
 				dp_track_s2c_skip(&t, k);

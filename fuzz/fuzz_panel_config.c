@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(conf->threads >= 1 && conf->listen_host[0]);
 	for (size_t i = 0; i < conf->ntrusted; i++)
-		assert(conf->trusted[i].prefix <= (conf->trusted[i].family == AF_INET ? 32u : 128u));
+		assert(conf->trusted[i].prefix <=
+		       (conf->trusted[i].family == AF_INET ? 32u : 128u));
 	(void)papi_cidr_match(conf->trusted, conf->ntrusted, "192.0.2.1");
 	(void)papi_cidr_match(conf->trusted, conf->ntrusted, "2001:db8::1");
 	(void)panel_config_get(conf->cfg, "database", "host");

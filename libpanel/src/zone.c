@@ -69,7 +69,8 @@ static int expand(struct buf *line, const char *entry, const char *sub,
 		int absolute;
 	} markers[] = {
 	    {"@@PUBLIC_IP@@", "hosting.public_ip", offsetof(panel__zone_settings, public_ip), 0},
-	    {"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(panel__zone_settings, public_ipv6), 0},
+	    {"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(panel__zone_settings, public_ipv6),
+	     0},
 	    {"@@DEFAULT_MX@@", "hosting.default_mx", offsetof(panel__zone_settings, mx), 1},
 	    {"@@DEFAULT_SECONDARY_MX@@", "hosting.default_secondary_mx",
 	     offsetof(panel__zone_settings, mx2), 1},
@@ -125,9 +126,9 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 	const char *ns1 = panel_setting(p, "hosting", "ns1"),
 		   *ns2 = panel_setting(p, "hosting", "ns2");
 	panel__zone_settings set = {panel_setting(p, "hosting", "public_ip"),
-			       panel_setting(p, "hosting", "public_ipv6"),
-			       panel_setting(p, "hosting", "default_mx"),
-			       panel_setting(p, "hosting", "default_secondary_mx")};
+				    panel_setting(p, "hosting", "public_ipv6"),
+				    panel_setting(p, "hosting", "default_mx"),
+				    panel_setting(p, "hosting", "default_secondary_mx")};
 	char head[1024], serial[16];
 	panel_db_rows *rows;
 	uint64_t s = 0;
