@@ -164,8 +164,73 @@ $(BUILD)/tests/$(notdir $(basename $(1))): $(OBJ)/$(basename $(1)).o $(HARNESS_A
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
+# ---------------------------------------------------------------- fuzzing (clang + libFuzzer)
+# Every fuzz/fuzz_*.c is one libFuzzer target, built with clang under ASan + UBSan into
+# build/fuzz/ against the project's sources compiled there with coverage; see docs/testing.md.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_OBJ     := $(FUZZ_BUILD)/obj
+FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -O1 -pthread \
+	-fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fsanitize=fuzzer-no-link $(WARNINGS) $(CFLAGS) -MMD -MP
+FUZZ_SRC     := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIBPANEL := $(FUZZ_BUILD)/lib/libpanel.a
+FUZZ_PAPI    := $(FUZZ_BUILD)/lib/libpapi.a
+FUZZ_DBPROXY := $(FUZZ_BUILD)/lib/libdbproxy.a
+FUZZ_INC      = -Ilibpanel/include -Ilibpanel/src -Ipanel-api -Idbproxy -Ifuzz $(PKG_CFLAGS) \
+	$(API_CFLAGS) $(PROXY_CFLAGS)
+# panel-api without its main (the request target includes papi_httpd.c itself), dbproxy
+# without dp_main.c.
+FUZZ_PAPI_OBJ    := $(filter-out %/papi_httpd.o,$(PANELAPI_SRC:%.c=$(FUZZ_OBJ)/%.o))
+FUZZ_DBPROXY_OBJ := $(filter-out %/dp_main.o,$(DBPROXY_SRC:%.c=$(FUZZ_OBJ)/%.o))
+FUZZ_LIBPANEL_OBJ := $(LIBPANEL_SRC:%.c=$(FUZZ_OBJ)/%.o) $(FUZZ_OBJ)/gen/migrations.o
+# The request target runs without a database: see fuzz/fuzz_api_request.c.
+FUZZ_WRAP_fuzz_api_request := -Wl,--wrap=panel_open -Wl,--wrap=panel_auth_token \
+	-Wl,--wrap=panel_auth_apikey -Wl,--wrap=papi_log
+
+$(FUZZ_OBJ)/libpanel/%.o: libpanel/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIBPANEL_CFLAGS) -c $< -o $@
+
+$(FUZZ_OBJ)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIBPANEL_CFLAGS) -c $< -o $@
+
+$(FUZZ_OBJ)/panel-api/%.o: panel-api/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ilibpanel/include -Ipanel-api $(PKG_CFLAGS) $(API_CFLAGS) -c $< -o $@
+
+$(FUZZ_OBJ)/dbproxy/%.o: dbproxy/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Idbproxy $(PROXY_CFLAGS) -c $< -o $@
+
+$(FUZZ_OBJ)/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC) -c $< -o $@
+
+$(FUZZ_LIBPANEL): $(FUZZ_LIBPANEL_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_PAPI): $(FUZZ_PAPI_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DBPROXY): $(FUZZ_DBPROXY_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_OBJ)/fuzz/fuzz_%.o $(FUZZ_PAPI) $(FUZZ_LIBPANEL) $(FUZZ_DBPROXY)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_WRAP_$(notdir $@)) \
+		$(FUZZ_PAPI) $(FUZZ_LIBPANEL) $(FUZZ_DBPROXY) -pthread $(LDFLAGS) $(PKG_LIBS) \
+		$(API_LIBS) $(PROXY_LIBS)
+
 # ---------------------------------------------------------------- targets
-.PHONY: all lib tests check test deps run install clean format format-check compdb bench mtr
+.PHONY: all lib tests check test deps run install clean format format-check compdb bench mtr \
+	fuzz fuzz-build
 
 all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
 
@@ -178,6 +243,7 @@ check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory SAN=1 tests
+	@$(MAKE) --no-print-directory fuzz-build
 	@tests/run-tests build/release build/asan
 
 # Run the suite of one build only (faster while developing): make test [SAN=1]
@@ -186,6 +252,13 @@ test: tests
 
 deps:
 	@tools/deps.sh
+
+# The fuzz targets (build/fuzz/fuzz_*), and each run for FUZZ_SECONDS on its corpus
+# (FUZZ_TARGETS="fuzz_zone ..." picks some). make check runs them for a short time.
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks (not part of check): each tests/bench/*.sh writes its report; see docs/benchmarks.md.
 bench: all
@@ -231,4 +304,4 @@ format-check:
 compdb:
 	bear -- $(MAKE) -B all tests
 
--include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) $(FUZZ_OBJ) -name '*.d' 2>/dev/null)

@@ -516,6 +516,9 @@ static size_t no_unescape(void *cls, struct MHD_Connection *conn, char *s)
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
 	size_t n;

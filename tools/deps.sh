@@ -20,6 +20,8 @@ packages=(
 	mariadb-test          # MariaDB's own test suite, run through dbproxy (make check, make mtr)
 	openssl               # the test harness's throwaway CA and certificates (--tls)
 	clang-format          # make format-check
+	clang                 # the fuzz targets (make fuzz, make check): libFuzzer needs clang
+	libclang-rt-14-dev    # clang's runtimes: libFuzzer (-fsanitize=fuzzer), ASan, UBSan
 	libidn2-dev           # internationalized domain names to their ASCII (punycode) form
 	bind9-utils           # named-checkzone: the tests check every rendered DNS zone
 	dovecot-core          # doveadm pw: the tests check mailbox hashes as the IMAP server does

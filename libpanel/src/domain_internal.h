@@ -31,4 +31,22 @@ int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, cons
  * removal for the cron side. */
 int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *domain);
 
+/* The settings a zone's entry templates may name (hosting.public_ip...); NULL or "" = unset. */
+typedef struct panel__zone_settings {
+	const char *public_ip, *public_ipv6, *mx, *mx2;
+} panel__zone_settings;
+
+/* One row of sub_domaines joined with its domaines_type, as the zone renderer reads it; any
+ * field may be NULL (SQL NULL). */
+typedef struct panel__zone_entry {
+	const char *sub, *value, *entry, *target;
+} panel__zone_entry;
+
+/* The entry lines of a zone (zone.c): each row checked again (rows may come from elsewhere) and
+ * expanded; "; an invalid entry was left out" for each bad row, then the lines sorted and without
+ * duplicates. *out (free() it) is NULL when there is nothing. PANEL_EINVALID names a setting a
+ * template needs and that is not configured. Database-free: the fuzz target calls it. */
+int panel__zone_entries(char **out, const panel__zone_entry *entries, size_t n,
+			const panel__zone_settings *set);
+
 #endif

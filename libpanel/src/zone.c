@@ -59,24 +59,21 @@ static int target_text(struct buf *b, enum panel__target_kind kind, const char *
 	return kind == PANEL_TARGET_DOMAIN ? put(b, ".", 1) : 0;
 }
 
-struct settings {
-	const char *public_ip, *public_ipv6, *mx, *mx2;
-};
-
 /* Expands one entry template into line; PANEL_EINVALID names a missing setting. */
 static int expand(struct buf *line, const char *entry, const char *sub,
-		  enum panel__target_kind kind, const char *target, const struct settings *set)
+		  enum panel__target_kind kind, const char *target, const panel__zone_settings *set)
 {
 	static const struct {
 		const char *marker, *field;
 		size_t offset;
 		int absolute;
 	} markers[] = {
-	    {"@@PUBLIC_IP@@", "hosting.public_ip", offsetof(struct settings, public_ip), 0},
-	    {"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(struct settings, public_ipv6), 0},
-	    {"@@DEFAULT_MX@@", "hosting.default_mx", offsetof(struct settings, mx), 1},
+	    {"@@PUBLIC_IP@@", "hosting.public_ip", offsetof(panel__zone_settings, public_ip), 0},
+	    {"@@PUBLIC_IPV6@@", "hosting.public_ipv6", offsetof(panel__zone_settings, public_ipv6),
+	     0},
+	    {"@@DEFAULT_MX@@", "hosting.default_mx", offsetof(panel__zone_settings, mx), 1},
 	    {"@@DEFAULT_SECONDARY_MX@@", "hosting.default_secondary_mx",
-	     offsetof(struct settings, mx2), 1},
+	     offsetof(panel__zone_settings, mx2), 1},
 	};
 	int error = 0;
 
@@ -128,10 +125,10 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 	const char *fqdn = panel_setting(p, "hosting", "fqdn");
 	const char *ns1 = panel_setting(p, "hosting", "ns1"),
 		   *ns2 = panel_setting(p, "hosting", "ns2");
-	struct settings set = {panel_setting(p, "hosting", "public_ip"),
-			       panel_setting(p, "hosting", "public_ipv6"),
-			       panel_setting(p, "hosting", "default_mx"),
-			       panel_setting(p, "hosting", "default_secondary_mx")};
+	panel__zone_settings set = {panel_setting(p, "hosting", "public_ip"),
+				    panel_setting(p, "hosting", "public_ipv6"),
+				    panel_setting(p, "hosting", "default_mx"),
+				    panel_setting(p, "hosting", "default_secondary_mx")};
 	char head[1024], serial[16];
 	panel_db_rows *rows;
 	uint64_t s = 0;
@@ -178,43 +175,73 @@ static int render(struct buf *z, panel_db *db, panel *p, const char *name, uint3
 				 " ORDER BY s.sub, s.type, s.valeur",
 				 DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
 		return error;
-	size_t n = panel__db_rows_count(rows), nlines = 0;
-	char **lines = n ? calloc(n, sizeof(*lines)) : NULL;
-	if (n && !lines) {
+	size_t n = panel__db_rows_count(rows);
+	panel__zone_entry *entries = n ? calloc(n, sizeof(*entries)) : NULL;
+	char *text = NULL;
+	if (n && !entries) {
 		panel__db_rows_free(rows);
 		return panel__error_oom();
 	}
+	for (size_t i = 0; i < n; i++) {
+		entries[i].sub = panel__db_cell(rows, i, 0);
+		entries[i].value = panel__db_cell(rows, i, 2);
+		entries[i].entry = panel__db_cell(rows, i, 3);
+		entries[i].target = panel__db_cell(rows, i, 4);
+	}
+	error = panel__zone_entries(&text, entries, n, &set);
+	free(entries);
+	panel__db_rows_free(rows);
+	if (error == 0 && text)
+		error = puts_(z, text);
+	free(text);
+	return error;
+}
+
+int panel__zone_entries(char **out, const panel__zone_entry *entries, size_t n,
+			const panel__zone_settings *set)
+{
+	struct buf z = {0};
+	char **lines = n ? calloc(n, sizeof(*lines)) : NULL;
+	size_t nlines = 0;
+	int error = 0;
+
+	*out = NULL;
+	if (n && !lines)
+		return panel__error_oom();
 	for (size_t i = 0; i < n && error == 0; i++) {
-		const char *sub = panel__db_cell(rows, i, 0), *entry = panel__db_cell(rows, i, 3);
-		enum panel__target_kind kind = panel__target_kind(panel__db_cell(rows, i, 4));
+		const char *sub = entries[i].sub, *entry = entries[i].entry;
+		enum panel__target_kind kind = panel__target_kind(entries[i].target);
 		char nsub[101], target[256];
 		struct buf line = {0};
 		/* Rows may come from elsewhere (the PHP panel, old data): check them again and
 		 * leave out what could break or inject into the zone. */
 		if (panel__sub_normalize(nsub, sizeof(nsub), sub) < 0 || strcmp(nsub, sub) != 0 ||
-		    panel__target_check(target, sizeof(target), kind, panel__db_cell(rows, i, 2)) <
-			0 ||
+		    panel__target_check(target, sizeof(target), kind, entries[i].value) < 0 ||
 		    panel__entry_template_check(entry) < 0) {
-			error = puts_(z, "; an invalid entry was left out\n");
+			error = puts_(&z, "; an invalid entry was left out\n");
 			continue;
 		}
-		if ((error = expand(&line, entry, nsub, kind, target, &set)) == 0 &&
+		if ((error = expand(&line, entry, nsub, kind, target, set)) == 0 &&
 		    (error = put(&line, "\n", 1)) == 0)
 			lines[nlines++] = line.data;
 		else
 			free(line.data);
 	}
-	panel__db_rows_free(rows);
 	/* Sorted and without duplicates, as AlternC's cron writes them. */
 	if (error == 0 && nlines)
 		qsort(lines, nlines, sizeof(*lines), compare_lines);
 	for (size_t i = 0; i < nlines && error == 0; i++)
 		if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
-			error = puts_(z, lines[i]);
+			error = puts_(&z, lines[i]);
 	for (size_t i = 0; i < nlines; i++)
 		free(lines[i]);
 	free(lines);
-	return error;
+	if (error < 0) {
+		free(z.data);
+		return error;
+	}
+	*out = z.data;
+	return 0;
 }
 
 static int zone_body(panel_db *db, void *arg)
