@@ -116,9 +116,9 @@ static unsigned run_jobs(void)
 	panel *p = NULL;
 
 	/* The runner has panel-api's configuration: its hosting root and member server. */
-	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
-	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "127.0.0.1"), 0);
-	assert_int_equal(panel_open(&p, cfg), 0);
+	assert_panel_ok(panel_config_set(cfg, "hosting", "root", root));
+	assert_panel_ok(panel_config_set(cfg, "member_database", "client_host", "127.0.0.1"));
+	assert_panel_ok(panel_open(&p, cfg));
 	panel_config_free(cfg);
 	if (panel_jobs_run(&done, p, &sys) < 0)
 		fail_msg("jobs: %s", panel_error_last()->message);

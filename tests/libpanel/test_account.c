@@ -84,7 +84,7 @@ static void create_applies_alternc_rules(void **state)
 	spec.prenom = "Alice";
 	spec.notes = "two\nlines";
 	spec.duration = 12;
-	assert_int_equal(panel_account_create(&a, p, &super, &spec), 0);
+	assert_panel_ok(panel_account_create(&a, p, &super, &spec));
 	assert_string_equal(a->login, "alice1"); /* lower-cased, as AlternC does */
 	assert_true(a->uid > 2000);
 	assert_string_equal(a->mail, "alice@example.org");
@@ -131,7 +131,7 @@ static void create_applies_alternc_rules(void **state)
 	panel_account_free(a);
 
 	/* Taken. */
-	assert_int_equal(panel_account_create(&a, p, &super, &spec), PANEL_EEXISTS);
+	assert_panel_rc(panel_account_create(&a, p, &super, &spec), PANEL_EEXISTS);
 	assert_null(a);
 	assert_string_equal(panel_error_last()->field, "login");
 }
@@ -188,7 +188,7 @@ static void create_refusals(void **state)
 	spec.login = "bob";
 	spec.password = "Pass-word-1";
 	spec.mail = "bob@example.org";
-	assert_int_equal(panel_account_create(&a, p, &member, &spec), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_create(&a, p, &member, &spec), PANEL_EFORBIDDEN);
 }
 
 /* ---------------------------------------------------------------- visibility */
@@ -205,49 +205,49 @@ static void who_sees_what(void **state)
 	panel_account *a = NULL;
 
 	/* A member sees itself only; others do not exist for it. */
-	assert_int_equal(panel_account_get(&a, p, &m1, "cust1"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &m1, "cust1"));
 	panel_account_free(a);
-	assert_int_equal(panel_account_get(&a, p, &m1, "cust2"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_account_get(&a, p, &m1, "admin"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_get(&a, p, &m1, "cust2"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_get(&a, p, &m1, "admin"), PANEL_ENOTFOUND);
 	/* An admin sees what it created, and itself; not the other reseller's customers. */
-	assert_int_equal(panel_account_get(&a, p, &r1, "cust1"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &r1, "cust1"));
 	panel_account_free(a);
-	assert_int_equal(panel_account_get(&a, p, &r1, "resel1"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &r1, "resel1"));
 	panel_account_free(a);
-	assert_int_equal(panel_account_get(&a, p, &r1, "cust2"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_get(&a, p, &r1, "cust2"), PANEL_ENOTFOUND);
 	panel_account_lock(&a, p, &r1, "cust2");
 	assert_int_equal(panel_error_last()->code, PANEL_ENOTFOUND);
-	assert_int_equal(panel_account_delete(p, &r1, "cust2"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_delete(p, &r1, "cust2"), PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT enabled FROM `%s`.membres WHERE login='cust2'", db), 1);
 	/* The super admin sees everything. */
-	assert_int_equal(panel_account_get(&a, p, &super, "cust2"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &super, "cust2"));
 	panel_account_free(a);
 	/* subadmin_restriction = 1 lets every admin see every account. */
 	sql("INSERT INTO variable (name, value) VALUES ('subadmin_restriction', '1') ON DUPLICATE "
 	    "KEY UPDATE value = '1'");
-	assert_int_equal(panel_account_get(&a, p, &r1, "cust2"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &r1, "cust2"));
 	panel_account_free(a);
 	sql("UPDATE variable SET value = '0' WHERE name = 'subadmin_restriction'");
-	assert_int_equal(panel_account_get(&a, p, &r1, "cust2"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_get(&a, p, &r1, "cust2"), PANEL_ENOTFOUND);
 
 	/* Acting as a member: sees that member only, and only members it may manage. */
 	panel_actor as;
-	assert_int_equal(panel_account_act_as(&as, p, &r1, "cust1"), 0);
+	assert_panel_ok(panel_account_act_as(&as, p, &r1, "cust1"));
 	assert_int_equal(as.as_uid, c1);
-	assert_int_equal(panel_account_get(&a, p, &as, "cust1"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &as, "cust1"));
 	panel_account_free(a);
-	assert_int_equal(panel_account_get(&a, p, &as, "resel1"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_account_act_as(&as, p, &r1, "cust2"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_account_act_as(&as, p, &m1, "cust1"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_get(&a, p, &as, "resel1"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_act_as(&as, p, &r1, "cust2"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_act_as(&as, p, &m1, "cust1"), PANEL_EFORBIDDEN);
 	/* A forged actor: a member claiming to be an admin is refused by the database check. */
 	panel_actor forged = panel_actor_admin(c1);
-	assert_int_equal(panel_account_get(&a, p, &forged, "cust1"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_get(&a, p, &forged, "cust1"), PANEL_EFORBIDDEN);
 	panel_actor ghost = panel_actor_member(999999);
-	assert_int_equal(panel_account_get(&a, p, &ghost, "cust1"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_get(&a, p, &ghost, "cust1"), PANEL_EFORBIDDEN);
 	/* An admin whose rights were removed loses them at once. */
-	assert_int_equal(panel_account_set_admin(&a, p, &super, "resel2", 0), 0);
+	assert_panel_ok(panel_account_set_admin(&a, p, &super, "resel2", 0));
 	panel_account_free(a);
-	assert_int_equal(panel_account_get(&a, p, &r2, "cust2"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_get(&a, p, &r2, "cust2"), PANEL_EFORBIDDEN);
 }
 
 /* ---------------------------------------------------------------- list */
@@ -268,7 +268,7 @@ static void list_pages_with_a_cursor(void **state)
 	f.login_prefix = "page";
 	f.limit = 3;
 	do {
-		assert_int_equal(panel_account_list_get(&page, p, &super, &f), 0);
+		assert_panel_ok(panel_account_list_get(&page, p, &super, &f));
 		assert_int_equal(page->total, 7);
 		for (size_t i = 0; i < page->count; i++) {
 			assert_true(strcmp(page->items[i].login, last) > 0); /* stable order */
@@ -289,17 +289,17 @@ static void list_pages_with_a_cursor(void **state)
 	panel_account_filter g = PANEL_ACCOUNT_FILTER_INIT;
 	g.login_prefix = "page";
 	g.offset = 5;
-	assert_int_equal(panel_account_list_get(&page, p, &super, &g), 0);
+	assert_panel_ok(panel_account_list_get(&page, p, &super, &g));
 	assert_int_equal(page->count, 2);
 	assert_string_equal(page->items[0].login, "page05");
 	panel_account_list_free(page);
 	panel_account *a;
-	assert_int_equal(panel_account_lock(&a, p, &super, "page03"), 0);
+	assert_panel_ok(panel_account_lock(&a, p, &super, "page03"));
 	panel_account_free(a);
 	g = (panel_account_filter)PANEL_ACCOUNT_FILTER_INIT;
 	g.login_prefix = "page";
 	g.enabled = 0;
-	assert_int_equal(panel_account_list_get(&page, p, &super, &g), 0);
+	assert_panel_ok(panel_account_list_get(&page, p, &super, &g));
 	assert_int_equal(page->total, 1);
 	assert_string_equal(page->items[0].login, "page03");
 	panel_account_list_free(page);
@@ -308,16 +308,16 @@ static void list_pages_with_a_cursor(void **state)
 	panel_actor m = panel_actor_member((uint32_t)number("SELECT uid FROM `%s`.membres WHERE "
 							    "login='page01'",
 							    db));
-	assert_int_equal(panel_account_list_get(&page, p, &m, NULL), 0);
+	assert_panel_ok(panel_account_list_get(&page, p, &m, NULL));
 	assert_int_equal(page->total, 1);
 	assert_string_equal(page->items[0].login, "page01");
 	panel_account_list_free(page);
 	g = (panel_account_filter)PANEL_ACCOUNT_FILTER_INIT;
 	g.login_prefix = "%";
-	assert_int_equal(panel_account_list_get(&page, p, &super, &g), PANEL_EINVALID);
+	assert_panel_rc(panel_account_list_get(&page, p, &super, &g), PANEL_EINVALID);
 	g.login_prefix = NULL;
 	g.limit = 501;
-	assert_int_equal(panel_account_list_get(&page, p, &super, &g), PANEL_EINVALID);
+	assert_panel_rc(panel_account_list_get(&page, p, &super, &g), PANEL_EINVALID);
 }
 
 /* ---------------------------------------------------------------- changes */
@@ -330,11 +330,11 @@ static void update_with_etag_and_audit(void **state)
 	panel_account *a = NULL, *b = NULL;
 	panel_account_spec ch = PANEL_ACCOUNT_SPEC_INIT;
 
-	assert_int_equal(panel_account_get(&a, p, &super, "carol"), 0);
+	assert_panel_ok(panel_account_get(&a, p, &super, "carol"));
 	ch.nom = "Ward";
 	ch.type = "default";
 	ch.duration = 6;
-	assert_int_equal(panel_account_update(&b, p, &super, "carol", &ch, a->etag), 0);
+	assert_panel_ok(panel_account_update(&b, p, &super, "carol", &ch, a->etag));
 	assert_string_equal(b->nom, "Ward");
 	assert_int_equal(b->duration, 6);
 	assert_true(b->renewed[0] != '\0');
@@ -343,28 +343,28 @@ static void update_with_etag_and_audit(void **state)
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.nom = "Lost";
 	panel_account *c = NULL;
-	assert_int_equal(panel_account_update(&c, p, &super, "carol", &ch, a->etag),
-			 PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_update(&c, p, &super, "carol", &ch, a->etag),
+			PANEL_ECONFLICT);
 	assert_string_equal(panel_error_last()->field, "if_match");
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE nom='Lost'", db), 0);
 	/* A member changes its own contact details, nothing else. */
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.mail = "carol@example.net";
-	assert_int_equal(panel_account_update(&c, p, &carol, "carol", &ch, NULL), 0);
+	assert_panel_ok(panel_account_update(&c, p, &carol, "carol", &ch, NULL));
 	assert_string_equal(c->mail, "carol@example.net");
 	panel_account_free(c);
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.duration = 0;
-	assert_int_equal(panel_account_update(&c, p, &carol, "carol", &ch, NULL), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_update(&c, p, &carol, "carol", &ch, NULL), PANEL_EFORBIDDEN);
 	assert_string_equal(panel_error_last()->field, "duration");
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.admin = 1;
-	assert_int_equal(panel_account_update(&c, p, &carol, "carol", &ch, NULL), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_update(&c, p, &carol, "carol", &ch, NULL), PANEL_EFORBIDDEN);
 	assert_int_equal(number("SELECT su FROM `%s`.membres WHERE login='carol'", db), 0);
 	/* Duration 0 clears the period, as AlternC's renew_update. */
 	ch = (panel_account_spec)PANEL_ACCOUNT_SPEC_INIT;
 	ch.duration = 0;
-	assert_int_equal(panel_account_update(&c, p, &super, "carol", &ch, NULL), 0);
+	assert_panel_ok(panel_account_update(&c, p, &super, "carol", &ch, NULL));
 	assert_int_equal(c->duration, 0);
 	assert_string_equal(c->renewed, "");
 	panel_account_free(c);
@@ -377,7 +377,7 @@ static void update_with_etag_and_audit(void **state)
 	panel_audit_list *trail = NULL;
 	af.object_kind = "account";
 	af.object_id = "carol";
-	assert_int_equal(panel_audit_list_get(&trail, p, &super, &af), 0);
+	assert_panel_ok(panel_audit_list_get(&trail, p, &super, &af));
 	assert_true(trail->total >= 4);
 	int found = 0;
 	for (size_t i = 0; i < trail->count; i++) {
@@ -395,7 +395,7 @@ static void update_with_etag_and_audit(void **state)
 	assert_true(found);
 	panel_audit_list_free(trail);
 	/* Members do not read the audit. */
-	assert_int_equal(panel_audit_list_get(&trail, p, &carol, NULL), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_audit_list_get(&trail, p, &carol, NULL), PANEL_EFORBIDDEN);
 	panel_account_free(a);
 	panel_account_free(b);
 }
@@ -408,24 +408,24 @@ static void lock_renew_and_admin_rights(void **state)
 	make_account(&bossa, "dave", 0);
 	panel_account *a = NULL;
 
-	assert_int_equal(panel_account_lock(&a, p, &bossa, "dave"), 0);
+	assert_panel_ok(panel_account_lock(&a, p, &bossa, "dave"));
 	assert_false(a->enabled);
 	panel_account_free(a);
-	assert_int_equal(panel_account_unlock(&a, p, &bossa, "dave"), 0);
+	assert_panel_ok(panel_account_unlock(&a, p, &bossa, "dave"));
 	assert_true(a->enabled);
 	panel_account_free(a);
 	/* Not oneself, not the super admin, not as a member. */
-	assert_int_equal(panel_account_lock(&a, p, &bossa, "boss"), PANEL_ECONFLICT);
-	assert_int_equal(panel_account_lock(&a, p, &super, "admin"), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_lock(&a, p, &bossa, "boss"), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_lock(&a, p, &super, "admin"), PANEL_ECONFLICT);
 	panel_actor dave = panel_actor_member((uint32_t)number("SELECT uid FROM `%s`.membres "
 							       "WHERE login='dave'",
 							       db));
-	assert_int_equal(panel_account_lock(&a, p, &dave, "dave"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_lock(&a, p, &dave, "dave"), PANEL_EFORBIDDEN);
 
 	/* Renewal needs a duration; then adds periods x duration months. */
-	assert_int_equal(panel_account_renew(&a, p, &bossa, "dave", 1), PANEL_EINVALID);
+	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 1), PANEL_EINVALID);
 	sql("UPDATE membres SET duration = 12, renewed = '2020-01-15 10:00:00' WHERE login='dave'");
-	assert_int_equal(panel_account_renew(&a, p, &bossa, "dave", 2), 0);
+	assert_panel_ok(panel_account_renew(&a, p, &bossa, "dave", 2));
 	assert_string_equal(a->renewed, "2022-01-15 10:00:00");
 	assert_string_equal(a->expiry, "2023-01-15 10:00:00");
 	assert_true(a->expired);
@@ -434,21 +434,21 @@ static void lock_renew_and_admin_rights(void **state)
 	panel_account_filter f = PANEL_ACCOUNT_FILTER_INIT;
 	panel_account_list *l;
 	f.expiring_days = 30;
-	assert_int_equal(panel_account_list_get(&l, p, &bossa, &f), 0);
+	assert_panel_ok(panel_account_list_get(&l, p, &bossa, &f));
 	assert_int_equal(l->total, 1);
 	assert_string_equal(l->items[0].login, "dave");
 	panel_account_list_free(l);
-	assert_int_equal(panel_account_renew(&a, p, &bossa, "dave", 0), PANEL_EINVALID);
+	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 0), PANEL_EINVALID);
 
 	/* Admin rights. */
-	assert_int_equal(panel_account_set_admin(&a, p, &bossa, "dave", 1), 0);
+	assert_panel_ok(panel_account_set_admin(&a, p, &bossa, "dave", 1));
 	assert_true(a->admin);
 	panel_account_free(a);
-	assert_int_equal(panel_account_set_admin(&a, p, &bossa, "dave", 1), PANEL_ECONFLICT);
-	assert_int_equal(panel_account_set_admin(&a, p, &bossa, "dave", 0), 0);
+	assert_panel_rc(panel_account_set_admin(&a, p, &bossa, "dave", 1), PANEL_ECONFLICT);
+	assert_panel_ok(panel_account_set_admin(&a, p, &bossa, "dave", 0));
 	panel_account_free(a);
-	assert_int_equal(panel_account_set_admin(&a, p, &bossa, "boss", 0), PANEL_ECONFLICT);
-	assert_int_equal(panel_account_set_admin(&a, p, &super, "admin", 0), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_set_admin(&a, p, &bossa, "boss", 0), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_set_admin(&a, p, &super, "admin", 0), PANEL_ECONFLICT);
 	assert_int_equal(number("SELECT su FROM `%s`.membres WHERE uid=2000", db), 1);
 }
 
@@ -476,46 +476,45 @@ static void password_changes(void **state)
 	panel_actor erin = panel_actor_member(uid);
 	panel_policy pol = {.name = "mem", .minsize = 10, .maxsize = 64, .classcount = 3};
 
-	assert_int_equal(panel_account_password(p, &erin, "erin", "wrong", "Brand-New-Pass-1"),
-			 PANEL_EAUTH);
+	assert_panel_rc(panel_account_password(p, &erin, "erin", "wrong", "Brand-New-Pass-1"),
+			PANEL_EAUTH);
 	assert_string_equal(panel_error_last()->field, "old_password");
-	assert_int_equal(panel_account_password(p, &erin, "erin", NULL, "Brand-New-Pass-1"),
-			 PANEL_EINVALID);
-	assert_int_equal(
-	    panel_account_password(p, &erin, "erin", "Correct-Horse-9", "Brand-New-Pass-1"), 0);
-	assert_int_equal(panel_password_verify(stored_hash("erin"), "Brand-New-Pass-1", NULL), 0);
+	assert_panel_rc(panel_account_password(p, &erin, "erin", NULL, "Brand-New-Pass-1"),
+			PANEL_EINVALID);
+	assert_panel_ok(
+	    panel_account_password(p, &erin, "erin", "Correct-Horse-9", "Brand-New-Pass-1"));
+	assert_panel_ok(panel_password_verify(stored_hash("erin"), "Brand-New-Pass-1", NULL));
 
 	/* The policy applies. */
-	assert_int_equal(panel_policy_set(p, &super, &pol), 0);
-	assert_int_equal(panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "short1A!"),
-			 PANEL_EINVALID);
+	assert_panel_ok(panel_policy_set(p, &super, &pol));
+	assert_panel_rc(panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "short1A!"),
+			PANEL_EINVALID);
 	assert_non_null(strstr(panel_error_last()->message, "at least 10"));
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "alllowercase"),
 	    PANEL_EINVALID);
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_account_password(p, &erin, "erin", "Brand-New-Pass-1", "Erin-erin-99x"),
 	    PANEL_EINVALID); /* contains the login */
 	pol.minsize = 0;
 	pol.classcount = 0;
-	assert_int_equal(panel_policy_set(p, &super, &pol), 0);
+	assert_panel_ok(panel_policy_set(p, &super, &pol));
 
 	/* An admin resets without the old one; canpass = 0 stops the member. */
-	assert_int_equal(panel_account_password(p, &super, "erin", NULL, "Admin-Reset-77"), 0);
-	assert_int_equal(panel_password_verify(stored_hash("erin"), "Admin-Reset-77", NULL), 0);
+	assert_panel_ok(panel_account_password(p, &super, "erin", NULL, "Admin-Reset-77"));
+	assert_panel_ok(panel_password_verify(stored_hash("erin"), "Admin-Reset-77", NULL));
 	panel_account_spec ch = PANEL_ACCOUNT_SPEC_INIT;
 	panel_account *a;
 	ch.canpass = 0;
-	assert_int_equal(panel_account_update(&a, p, &super, "erin", &ch, NULL), 0);
+	assert_panel_ok(panel_account_update(&a, p, &super, "erin", &ch, NULL));
 	panel_account_free(a);
-	assert_int_equal(
-	    panel_account_password(p, &erin, "erin", "Admin-Reset-77", "Another-One-8"),
-	    PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_password(p, &erin, "erin", "Admin-Reset-77", "Another-One-8"),
+			PANEL_EFORBIDDEN);
 	/* Another member's password: it does not exist for erin. */
 	make_account(&super, "frank", 0);
-	assert_int_equal(panel_account_password(p, &erin, "frank", "Correct-Horse-9", "Hack-3d-It"),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_password_verify(stored_hash("frank"), "Correct-Horse-9", NULL), 0);
+	assert_panel_rc(panel_account_password(p, &erin, "frank", "Correct-Horse-9", "Hack-3d-It"),
+			PANEL_ENOTFOUND);
+	assert_panel_ok(panel_password_verify(stored_hash("frank"), "Correct-Horse-9", NULL));
 	/* No password reaches the audit trail. */
 	assert_int_equal(
 	    number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE after_data LIKE "
@@ -554,22 +553,22 @@ static void delete_removes_everything_owned(void **state)
 	    "'')",
 	    uid, uid, uid, uid, uid, uid, uid);
 
-	assert_int_equal(panel_account_delete(p, &grace, "grace"), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_account_delete(p, &bossa, "gboss"), PANEL_ECONFLICT);
-	assert_int_equal(panel_account_delete(p, &super, "admin"), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_delete(p, &grace, "grace"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_delete(p, &bossa, "gboss"), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_delete(p, &super, "admin"), PANEL_ECONFLICT);
 
 	/* Real databases and users on the member server: they go with the account. */
 	panel_database *gdb;
 	panel_dbuser *gu;
 	sql("UPDATE quotas SET total = 5 WHERE uid = %u AND name IN ('mysql', 'mysql_users')", uid);
-	assert_int_equal(panel_database_create(&gdb, p, &bossa, "grace", "shop"), 0);
+	assert_panel_ok(panel_database_create(&gdb, p, &bossa, "grace", "shop"));
 	panel_database_free(gdb);
-	assert_int_equal(panel_dbuser_create(&gu, p, &bossa, "grace", "app", "Db-User-Pass-1"), 0);
+	assert_panel_ok(panel_dbuser_create(&gu, p, &bossa, "grace", "app", "Db-User-Pass-1"));
 	panel_dbuser_free(gu);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='grace_shop'"),
 			 1);
-	assert_int_equal(panel_account_delete(p, &bossa, "grace"), 0);
+	assert_panel_ok(panel_account_delete(p, &bossa, "grace"));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE uid=%u", db, uid), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE uid=%u", db, uid), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.quotas WHERE uid=%u", db, uid), 0);
@@ -610,7 +609,7 @@ static void delete_removes_everything_owned(void **state)
 				db),
 			 1);
 	panel_account *a;
-	assert_int_equal(panel_account_get(&a, p, &super, "grace"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_get(&a, p, &super, "grace"), PANEL_ENOTFOUND);
 }
 
 /* ---------------------------------------------------------------- quotas */
@@ -628,7 +627,7 @@ static void quotas_count_real_rows(void **state)
 	    "INSERT INTO ftpusers (name, homedir, uid) VALUES ('ivan', '/x', %u);"
 	    "INSERT INTO size_web (uid, size) VALUES (%u, 12345)",
 	    uid, uid, uid, uid);
-	assert_int_equal(panel_quota_list_get(&ql, p, &ivan, "ivan"), 0);
+	assert_panel_ok(panel_quota_list_get(&ql, p, &ivan, "ivan"));
 	assert_int_equal(ql->count, 7);
 	for (size_t i = 0; i < ql->count; i++) {
 		if (strcmp(ql->items[i].name, "dom") == 0)
@@ -642,14 +641,14 @@ static void quotas_count_real_rows(void **state)
 	}
 	panel_quota_list_free(ql);
 
-	assert_int_equal(panel_quota_set(&q, p, &ivan, "ivan", "dom", 50), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_quota_set(&q, p, &super, "ivan", "dom", 5), 0);
+	assert_panel_rc(panel_quota_set(&q, p, &ivan, "ivan", "dom", 50), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_quota_set(&q, p, &super, "ivan", "dom", 5));
 	assert_int_equal(q.total, 5);
 	assert_int_equal(q.used, 2);
-	assert_int_equal(panel_quota_get(&q, p, &ivan, "ivan", "dom"), 0);
+	assert_panel_ok(panel_quota_get(&q, p, &ivan, "ivan", "dom"));
 	assert_int_equal(q.total, 5);
-	assert_int_equal(panel_quota_get(&q, p, &ivan, "ivan", "bogus"), PANEL_EINVALID);
-	assert_int_equal(panel_quota_get(&q, p, &ivan, "admin", "dom"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_quota_get(&q, p, &ivan, "ivan", "bogus"), PANEL_EINVALID);
+	assert_panel_rc(panel_quota_get(&q, p, &ivan, "admin", "dom"), PANEL_ENOTFOUND);
 	assert_int_equal(
 	    number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action='quota.set' AND "
 		   "object_id='ivan/dom'",
@@ -657,11 +656,11 @@ static void quotas_count_real_rows(void **state)
 	    1);
 
 	/* Defaults per account type, used by new accounts of that type. */
-	assert_int_equal(panel_quota_default_set(p, &super, "premium", "dom", 20), 0);
-	assert_int_equal(panel_quota_default_set(p, &ivan, "premium", "dom", 99), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_quota_default_set(p, &super, "premium", "nope", 1), PANEL_EINVALID);
+	assert_panel_ok(panel_quota_default_set(p, &super, "premium", "dom", 20));
+	assert_panel_rc(panel_quota_default_set(p, &ivan, "premium", "dom", 99), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_quota_default_set(p, &super, "premium", "nope", 1), PANEL_EINVALID);
 	panel_quota_default_list *dl = NULL;
-	assert_int_equal(panel_quota_defaults_get(&dl, p, &super, "premium"), 0);
+	assert_panel_ok(panel_quota_defaults_get(&dl, p, &super, "premium"));
 	assert_int_equal(dl->count, 1);
 	assert_string_equal(dl->items[0].name, "dom");
 	assert_int_equal(dl->items[0].value, 20);
@@ -672,7 +671,7 @@ static void quotas_count_real_rows(void **state)
 	spec.password = "Premium-Pass-1";
 	spec.mail = "judy@example.org";
 	spec.type = "premium";
-	assert_int_equal(panel_account_create(&a, p, &super, &spec), 0);
+	assert_panel_ok(panel_account_create(&a, p, &super, &spec));
 	assert_int_equal(
 	    number("SELECT total FROM `%s`.quotas WHERE uid=%u AND name='dom'", db, a->uid), 20);
 	assert_int_equal(
@@ -727,7 +726,7 @@ static void concurrent_creations_respect_the_quota(void **state)
 	struct racer r[THREADS];
 	int ok = 0, refused = 0;
 
-	assert_int_equal(panel_quota_set(&q, p, &super, "racer", "dom", 3), 0);
+	assert_panel_ok(panel_quota_set(&q, p, &super, "racer", "dom", 3));
 	sql("INSERT INTO domaines (compte, domaine) VALUES (%u, 'already.example')", uid);
 	for (int i = 0; i < THREADS; i++) {
 		r[i] = (struct racer){.uid = uid, .index = i};
@@ -756,30 +755,30 @@ static void policies(void **state)
 	uint32_t uid = make_account(&super, "kate", 0);
 	panel_actor kate = panel_actor_member(uid);
 
-	assert_int_equal(panel_policy_list(&list, &n, p, &kate), 0);
+	assert_panel_ok(panel_policy_list(&list, &n, p, &kate));
 	assert_int_equal(n, 5);
 	assert_string_equal(list[0].name, "mem");
 	assert_string_equal(list[4].name, "hta");
 	free(list);
 	panel_policy bad = {.name = "pop", .minsize = 10, .maxsize = 5};
-	assert_int_equal(panel_policy_set(p, &super, &bad), PANEL_EINVALID);
+	assert_panel_rc(panel_policy_set(p, &super, &bad), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "maxsize");
 	bad = (panel_policy){.name = "nope", .maxsize = 5};
-	assert_int_equal(panel_policy_set(p, &super, &bad), PANEL_EINVALID);
+	assert_panel_rc(panel_policy_set(p, &super, &bad), PANEL_EINVALID);
 	panel_policy pop = {.name = "pop", .minsize = 6, .maxsize = 20, .classcount = 2};
-	assert_int_equal(panel_policy_set(p, &kate, &pop), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_policy_set(p, &super, &pop), 0);
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "abc"), PANEL_EINVALID);
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "abcdefgh"),
-			 PANEL_EINVALID); /* one class only */
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "abcd1234"), 0);
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "xjohn1234"),
-			 PANEL_EINVALID); /* a part of the login */
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "example.org1"),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_policy_check(p, "pop", "john@example.org", "éééé1234"), 0);
-	assert_int_equal(panel_policy_check(p, "pop", "j@x.org", "123456789012345678901"),
-			 PANEL_EINVALID); /* too long */
+	assert_panel_rc(panel_policy_set(p, &kate, &pop), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_policy_set(p, &super, &pop));
+	assert_panel_rc(panel_policy_check(p, "pop", "john@example.org", "abc"), PANEL_EINVALID);
+	assert_panel_rc(panel_policy_check(p, "pop", "john@example.org", "abcdefgh"),
+			PANEL_EINVALID); /* one class only */
+	assert_panel_ok(panel_policy_check(p, "pop", "john@example.org", "abcd1234"));
+	assert_panel_rc(panel_policy_check(p, "pop", "john@example.org", "xjohn1234"),
+			PANEL_EINVALID); /* a part of the login */
+	assert_panel_rc(panel_policy_check(p, "pop", "john@example.org", "example.org1"),
+			PANEL_EINVALID);
+	assert_panel_ok(panel_policy_check(p, "pop", "john@example.org", "éééé1234"));
+	assert_panel_rc(panel_policy_check(p, "pop", "j@x.org", "123456789012345678901"),
+			PANEL_EINVALID); /* too long */
 }
 
 int main(void)

@@ -106,7 +106,7 @@ static void add_account(uint32_t uid, const char *login, const char *password, i
 {
 	char hash[PANEL_HASH_MAX];
 
-	assert_int_equal(panel_password_hash(hash, sizeof(hash), password, PANEL_HASH_ARGON2ID), 0);
+	assert_panel_ok(panel_password_hash(hash, sizeof(hash), password, PANEL_HASH_ARGON2ID));
 	add_account_hash(uid, login, hash, su, enabled);
 }
 
@@ -235,7 +235,7 @@ static void login_success_opens_a_session(void **state)
 
 	/* The token works, and says who it is. */
 	panel_principal again;
-	assert_int_equal(panel_auth_token(&again, p, token), 0);
+	assert_panel_ok(panel_auth_token(&again, p, token));
 	assert_int_equal(again.uid, ALICE);
 	assert_string_equal(again.login, "alice");
 	assert_string_equal(again.expires, who.expires);
@@ -249,9 +249,8 @@ static void login_success_opens_a_session(void **state)
 	json_decref(j);
 
 	/* A chosen lifetime; admins are told so. */
-	assert_int_equal(panel_auth_login(&who, token, sizeof(token), p, "bob", "bob-secret-1",
-					  "192.0.2.10", 120),
-			 0);
+	assert_panel_ok(panel_auth_login(&who, token, sizeof(token), p, "bob", "bob-secret-1",
+					 "192.0.2.10", 120));
 	assert_int_equal(who.admin, 1);
 	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, NOW(), '%s')", who.expires) <= 120);
 	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, NOW(), '%s')", who.expires) >= 110);
@@ -263,7 +262,7 @@ static void login_success_opens_a_session(void **state)
 	assert_int_equal(a.kind, PANEL_ACTOR_MEMBER);
 	assert_int_equal(a.uid, ALICE);
 	a = panel_principal_actor(NULL, NULL);
-	assert_int_equal(panel_actor_check(&a), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&a), PANEL_EINVALID);
 	/* Too small a buffer, absurd lifetimes. */
 	assert_error(panel_auth_login(&who, token, 20, p, "bob", "bob-secret-1", NULL, 0),
 		     PANEL_EINVALID, NULL);
@@ -369,7 +368,7 @@ static void legacy_hash_is_upgraded(void **state)
 	assert_int_equal(who.uid, LEGACY);
 	text(stored, sizeof(stored), "SELECT pass FROM membres WHERE uid = %d", LEGACY);
 	assert_int_equal(strncmp(stored, "$argon2id$", 10), 0);
-	assert_int_equal(panel_password_verify(stored, "hunter2-legacy", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(stored, "hunter2-legacy", &upgrade));
 	assert_int_equal(upgrade, 0);
 	/* And the new hash logs in. */
 	assert_int_equal(login(&who, token, "legacy", "hunter2-legacy", "192.0.2.50"), 0);
@@ -572,7 +571,7 @@ static void token_checks(void **state)
 	add_account(2030, "ivan", "ivan-secret-1", 0, 1);
 	assert_int_equal(login(&who, token, "ivan", "ivan-secret-1", "192.0.2.70"), 0);
 	sha256_hex(hash, token);
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 	assert_int_equal(who.uid, 2030);
 
 	/* last_used: set on use, rewritten at most once a minute. */
@@ -581,14 +580,14 @@ static void token_checks(void **state)
 	sqlf("UPDATE panel_tokens SET last_used = NOW() - INTERVAL 30 SECOND WHERE token_hash = "
 	     "'%s'",
 	     hash);
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, last_used, NOW()) FROM panel_tokens WHERE "
 			"token_hash = '%s'",
 			hash) >= 29);
 	sqlf(
 	    "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 5 MINUTE WHERE token_hash = '%s'",
 	    hash);
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, last_used, NOW()) FROM panel_tokens WHERE "
 			"token_hash = '%s'",
 			hash) <= 5);
@@ -613,32 +612,32 @@ static void token_checks(void **state)
 	assert_error(panel_auth_token(&who, p, token), PANEL_EAUTH, NULL);
 	sqlf("UPDATE panel_tokens SET expires = NOW() + INTERVAL 1 HOUR WHERE token_hash = '%s'",
 	     hash);
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 
 	/* Locked after login, unlocked again. */
 	sqlf("UPDATE membres SET enabled = 0 WHERE uid = 2030");
 	assert_error(panel_auth_token(&who, p, token), PANEL_EAUTH, NULL);
 	sqlf("UPDATE membres SET enabled = 1 WHERE uid = 2030");
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 	/* Becoming admin shows at the next check. */
 	sqlf("UPDATE membres SET su = 1 WHERE uid = 2030");
-	assert_int_equal(panel_auth_token(&who, p, token), 0);
+	assert_panel_ok(panel_auth_token(&who, p, token));
 	assert_int_equal(who.admin, 1);
 	sqlf("UPDATE membres SET su = 0 WHERE uid = 2030");
 
 	/* Logout revokes; unknown tokens are fine. */
-	assert_int_equal(panel_auth_logout(p, token), 0);
+	assert_panel_ok(panel_auth_logout(p, token));
 	assert_error(panel_auth_token(&who, p, token), PANEL_EAUTH, NULL);
 	assert_int_equal(num("SELECT revoked FROM panel_tokens WHERE token_hash = '%s'", hash), 1);
-	assert_int_equal(panel_auth_logout(p, token), 0);
-	assert_int_equal(panel_auth_logout(p, "pt_unknown"), 0);
+	assert_panel_ok(panel_auth_logout(p, token));
+	assert_panel_ok(panel_auth_logout(p, "pt_unknown"));
 	assert_error(panel_auth_logout(p, NULL), PANEL_EINVALID, "token");
 
 	/* Other sessions of the account are untouched by a logout; deleting the account ends
 	 * them. */
 	char second[PANEL_TOKEN_MAX];
 	assert_int_equal(login(&who, second, "ivan", "ivan-secret-1", "192.0.2.70"), 0);
-	assert_int_equal(panel_auth_token(&who, p, second), 0);
+	assert_panel_ok(panel_auth_token(&who, p, second));
 	sqlf("DELETE FROM membres WHERE uid = 2030");
 	assert_error(panel_auth_token(&who, p, second), PANEL_EAUTH, NULL);
 	sqlf("DELETE FROM panel_login_failures");
@@ -712,7 +711,7 @@ static void apikey_create_list_revoke(void **state)
 	json_decref(j);
 
 	/* The key authenticates from anywhere: a write key of bob. */
-	assert_int_equal(panel_auth_apikey(&who, p, secret, "192.0.2.1"), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, "192.0.2.1"));
 	assert_int_equal(who.uid, BOB);
 	assert_string_equal(who.login, "bob");
 	assert_int_equal(who.admin, 1);
@@ -720,7 +719,7 @@ static void apikey_create_list_revoke(void **state)
 	assert_int_equal(who.read_only, 0);
 	assert_string_equal(who.kinds, "");
 	assert_string_equal(who.expires, "");
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 	assert_int_equal(num("SELECT last_used IS NOT NULL FROM panel_apikeys WHERE id = %llu",
 			     (unsigned long long)key.id),
 			 1);
@@ -733,11 +732,11 @@ static void apikey_create_list_revoke(void **state)
 
 	/* Lists: bob sees his keys, hank his own, the super admin all, newest first. */
 	assert_int_equal(create_key(&key2, secret2, HANK, "hank's", "read", NULL, NULL), 0);
-	assert_int_equal(panel_apikey_list(&list, &count, p, &bob), 0);
+	assert_panel_ok(panel_apikey_list(&list, &count, p, &bob));
 	assert_int_equal(count, 1);
 	assert_int_equal(list[0].id, key.id);
 	free(list);
-	assert_int_equal(panel_apikey_list(&list, &count, p, &super), 0);
+	assert_panel_ok(panel_apikey_list(&list, &count, p, &super));
 	assert_int_equal(count, 2);
 	assert_int_equal(list[0].id, key2.id);
 	assert_int_equal(list[1].id, key.id);
@@ -747,19 +746,19 @@ static void apikey_create_list_revoke(void **state)
 	/* Revoking: not someone else's (unless super admin), idempotent, audited. */
 	assert_error(panel_apikey_revoke(p, &hank, key.id), PANEL_ENOTFOUND, "id");
 	assert_error(panel_apikey_revoke(p, &bob, 999999), PANEL_ENOTFOUND, "id");
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
-	assert_int_equal(panel_apikey_revoke(p, &bob, key.id), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
+	assert_panel_ok(panel_apikey_revoke(p, &bob, key.id));
 	assert_error(panel_auth_apikey(&who, p, secret, NULL), PANEL_EAUTH, NULL);
-	assert_int_equal(panel_apikey_revoke(p, &bob, key.id), 0);
+	assert_panel_ok(panel_apikey_revoke(p, &bob, key.id));
 	assert_int_equal(num("SELECT COUNT(*) FROM panel_audit WHERE action = 'apikey.revoke' AND"
 			     " object_id = '%llu'",
 			     (unsigned long long)key.id),
 			 1);
-	assert_int_equal(panel_apikey_list(&list, &count, p, &bob), 0);
+	assert_panel_ok(panel_apikey_list(&list, &count, p, &bob));
 	assert_int_equal(count, 1);
 	assert_int_equal(list[0].revoked, 1);
 	free(list);
-	assert_int_equal(panel_apikey_revoke(p, &super, key2.id), 0);
+	assert_panel_ok(panel_apikey_revoke(p, &super, key2.id));
 	assert_error(panel_auth_apikey(&who, p, secret2, NULL), PANEL_EAUTH, NULL);
 }
 
@@ -772,7 +771,7 @@ static void apikey_expiry_and_owner(void **state)
 	(void)state;
 	assert_int_equal(create_key(&key, secret, BOB, "expiring", NULL, NULL, "2099-01-01"), 0);
 	assert_string_equal(key.expires, "2099-01-01 00:00:00");
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 	assert_string_equal(who.expires, "2099-01-01 00:00:00");
 	sqlf("UPDATE panel_apikeys SET expires = NOW() - INTERVAL 1 SECOND WHERE id = %llu",
 	     (unsigned long long)key.id);
@@ -781,13 +780,13 @@ static void apikey_expiry_and_owner(void **state)
 	/* The owner must still be an enabled admin. */
 	assert_int_equal(create_key(&key, secret, BOB, "owner", NULL, NULL, "2099-12-31 23:59:59"),
 			 0);
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 	sqlf("UPDATE membres SET su = 0 WHERE uid = %d", BOB);
 	assert_error(panel_auth_apikey(&who, p, secret, NULL), PANEL_EAUTH, NULL);
 	sqlf("UPDATE membres SET su = 1, enabled = 0 WHERE uid = %d", BOB);
 	assert_error(panel_auth_apikey(&who, p, secret, NULL), PANEL_EAUTH, NULL);
 	sqlf("UPDATE membres SET enabled = 1 WHERE uid = %d", BOB);
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 }
 
 static void apikey_networks(void **state)
@@ -800,9 +799,9 @@ static void apikey_networks(void **state)
 	assert_int_equal(
 	    create_key(&key, secret, BOB, "office", NULL, "192.0.2.0/24, 10.1.2.3/8", NULL), 0);
 	assert_string_equal(key.networks, "192.0.2.0/24,10.0.0.0/8");
-	assert_int_equal(panel_auth_apikey(&who, p, secret, "192.0.2.77"), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, secret, "10.200.3.4"), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, secret, "::ffff:192.0.2.5"), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, "192.0.2.77"));
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, "10.200.3.4"));
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, "::ffff:192.0.2.5"));
 	assert_error(panel_auth_apikey(&who, p, secret, "192.0.3.1"), PANEL_EAUTH, NULL);
 	assert_error(panel_auth_apikey(&who, p, secret, "11.0.0.1"), PANEL_EAUTH, NULL);
 	assert_error(panel_auth_apikey(&who, p, secret, "2001:db8::1"), PANEL_EAUTH, NULL);
@@ -816,18 +815,17 @@ static void apikey_networks(void **state)
 				    NULL),
 			 0);
 	assert_string_equal(key.networks, "2001:db8:abcd::/48,198.51.100.9/32,203.0.113.0/24");
-	assert_int_equal(panel_auth_apikey(&who, p, v6, "2001:db8:abcd:12::1"), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, v6, "2001:db8:abcd:ffff:ffff:ffff:ffff:ffff"),
-			 0);
-	assert_int_equal(panel_auth_apikey(&who, p, v6, "198.51.100.9"), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, v6, "203.0.113.200"), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, v6, "2001:db8:abcd:12::1"));
+	assert_panel_ok(panel_auth_apikey(&who, p, v6, "2001:db8:abcd:ffff:ffff:ffff:ffff:ffff"));
+	assert_panel_ok(panel_auth_apikey(&who, p, v6, "198.51.100.9"));
+	assert_panel_ok(panel_auth_apikey(&who, p, v6, "203.0.113.200"));
 	assert_error(panel_auth_apikey(&who, p, v6, "2001:db8:abce::1"), PANEL_EAUTH, NULL);
 	assert_error(panel_auth_apikey(&who, p, v6, "198.51.100.10"), PANEL_EAUTH, NULL);
 	assert_error(panel_auth_apikey(&who, p, v6, "fe80::1%eth0"), PANEL_EAUTH, NULL);
 
 	/* A prefix that is not a multiple of 8. */
 	assert_int_equal(create_key(&key, v6, BOB, "odd", NULL, "192.0.2.64/27", NULL), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, v6, "192.0.2.95"), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, v6, "192.0.2.95"));
 	assert_error(panel_auth_apikey(&who, p, v6, "192.0.2.96"), PANEL_EAUTH, NULL);
 	assert_error(panel_auth_apikey(&who, p, v6, "192.0.2.63"), PANEL_EAUTH, NULL);
 
@@ -852,14 +850,14 @@ static void apikey_scopes(void **state)
 
 	(void)state;
 	assert_int_equal(create_key(&key, secret, BOB, "reader", "read", NULL, NULL), 0);
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 	assert_int_equal(who.read_only, 1);
 	assert_string_equal(who.kinds, "");
 
 	assert_int_equal(create_key(&key, secret, BOB, "quotas", "accounts, quotas", NULL, NULL),
 			 0);
 	assert_string_equal(key.scope, "accounts,quotas");
-	assert_int_equal(panel_auth_apikey(&who, p, secret, NULL), 0);
+	assert_panel_ok(panel_auth_apikey(&who, p, secret, NULL));
 	assert_int_equal(who.read_only, 0);
 	assert_string_equal(who.kinds, "accounts,quotas");
 	j = panel_principal_to_json(&who);
@@ -965,7 +963,7 @@ static void idempotency_claim_complete_replay(void **state)
 	panel_idempotent_response r = {0, NULL};
 
 	(void)state;
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1));
 	assert_null(r.body);
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_ECONFLICT,
 		     NULL);
@@ -977,18 +975,17 @@ static void idempotency_claim_complete_replay(void **state)
 			    "this Idempotency-Key was used for another request");
 	assert_null(r.body);
 	/* Keys are per principal. */
-	assert_int_equal(panel_idempotency_begin(&r, p, "key:7", "k-1", H2), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "key:7", "k-1", H2));
 
-	assert_int_equal(panel_idempotency_complete(p, "token:2001", "k-1", 201, "{\"id\":\"x\"}"),
-			 0);
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-1", 201, "{\"id\":\"x\"}"));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(r.body, "{\"id\":\"x\"}");
 	free(r.body);
 	r.body = NULL;
 	/* Upper-case hex is the same hash. */
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3), 0);
-	assert_int_equal(panel_idempotency_complete(p, "token:2001", "k-hex", 204, ""), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-hex", 204, ""));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3_UPPER), PANEL_EEXISTS,
 		     NULL);
 	assert_int_equal(r.status, 204);
@@ -1001,7 +998,7 @@ static void idempotency_claim_complete_replay(void **state)
 	/* An answer is stored once; a released completed key stays. */
 	assert_error(panel_idempotency_complete(p, "token:2001", "k-1", 500, "{}"), PANEL_ENOTFOUND,
 		     NULL);
-	assert_int_equal(panel_idempotency_release(p, "token:2001", "k-1"), 0);
+	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-1"));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
 	assert_int_equal(r.status, 201);
 	free(r.body);
@@ -1015,11 +1012,11 @@ static void idempotency_release_and_expiry(void **state)
 	panel_idempotent_response r = {0, NULL};
 
 	(void)state;
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1), 0);
-	assert_int_equal(panel_idempotency_release(p, "token:2001", "k-2"), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1));
+	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-2"));
 	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-2'"), 0);
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2), 0);
-	assert_int_equal(panel_idempotency_complete(p, "token:2001", "k-2", 200, NULL), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-2", 200, NULL));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2), PANEL_EEXISTS, NULL);
 	assert_string_equal(r.body, "");
 	free(r.body);
@@ -1028,7 +1025,7 @@ static void idempotency_release_and_expiry(void **state)
 	/* After 24 hours the key is forgotten: a new request may use it. */
 	sqlf("UPDATE panel_idempotency SET created = NOW() - INTERVAL 25 HOUR WHERE idem_key = "
 	     "'k-2'");
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1));
 	assert_int_equal(num("SELECT status FROM panel_idempotency WHERE idem_key = 'k-2'"), 0);
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1), PANEL_ECONFLICT,
 		     NULL);
@@ -1038,7 +1035,7 @@ static void idempotency_release_and_expiry(void **state)
 	     "created)"
 	     " VALUES ('token:9', 'old', '%s', 200, '{}', NOW() - INTERVAL 2 DAY)",
 	     H1);
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", "k-3", H1), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-3", H1));
 	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'old'"), 0);
 
 	/* Syntax. */
@@ -1049,7 +1046,7 @@ static void idempotency_release_and_expiry(void **state)
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", longkey, H1), PANEL_EINVALID,
 		     "key");
 	longkey[255] = '\0';
-	assert_int_equal(panel_idempotency_begin(&r, p, "token:2001", longkey, H1), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", longkey, H1));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "a\nb", H1), PANEL_EINVALID,
 		     "key");
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", NULL, H1), PANEL_EINVALID, "key");

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "panel/panel.h"
+#include "ts_panel.h"
 #include "validate.h"
 
 /* ---------------------------------------------------------------- errors */
@@ -26,14 +27,14 @@ static void errors_carry_code_message_and_field(void **state)
 	assert_string_equal(panel_error_last()->message, "");
 	assert_null(panel_error_last()->field);
 
-	assert_int_equal(panel__error(PANEL_EINVALID, "login", "bad %s", "login"), PANEL_EINVALID);
+	assert_panel_rc(panel__error(PANEL_EINVALID, "login", "bad %s", "login"), PANEL_EINVALID);
 	assert_int_equal(panel_error_last()->code, PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->message, "bad login");
 	assert_string_equal(panel_error_last()->field, "login");
 
 	/* The last message may be passed back in (wrapping an error from below). */
-	assert_int_equal(panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message),
-			 PANEL_EINVALID);
+	assert_panel_rc(panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message),
+			PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->message, "bad login");
 	assert_string_equal(panel_error_last()->field, "dir");
 	panel__error(PANEL_EINVALID, "login", "bad %s", "login");
@@ -41,7 +42,7 @@ static void errors_carry_code_message_and_field(void **state)
 	panel__error_saved saved;
 	panel__error_save(&saved);
 	panel__error(PANEL_ERROR, NULL, "cleanup failed");
-	assert_int_equal(panel__error_restore(&saved), PANEL_EINVALID);
+	assert_panel_rc(panel__error_restore(&saved), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "login");
 	assert_string_equal(panel_error_last()->message, "bad login");
 }
@@ -72,30 +73,30 @@ static void actors_are_checked(void **state)
 	panel_actor sys = panel_actor_system(), adm = panel_actor_admin(2000),
 		    mem = panel_actor_member(2001), as = panel_actor_admin_as(2000, 2001);
 
-	assert_int_equal(panel_actor_check(&sys), 0);
-	assert_int_equal(panel_actor_check(&adm), 0);
-	assert_int_equal(panel_actor_check(&mem), 0);
-	assert_int_equal(panel_actor_check(&as), 0);
-	assert_int_equal(panel_actor_check(NULL), PANEL_EINVALID);
+	assert_panel_ok(panel_actor_check(&sys));
+	assert_panel_ok(panel_actor_check(&adm));
+	assert_panel_ok(panel_actor_check(&mem));
+	assert_panel_ok(panel_actor_check(&as));
+	assert_panel_rc(panel_actor_check(NULL), PANEL_EINVALID);
 
 	panel_actor bad = panel_actor_member(0);
-	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&bad), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "actor");
 	bad = panel_actor_member(2001);
 	bad.as_uid = 2002; /* a member cannot act as someone else */
-	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&bad), PANEL_EINVALID);
 	bad = panel_actor_admin(0);
-	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&bad), PANEL_EINVALID);
 	bad = (panel_actor){.kind = (panel_actor_kind)42, .uid = 1};
-	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&bad), PANEL_EINVALID);
 	bad = panel_actor_system();
 	bad.uid = 3;
-	assert_int_equal(panel_actor_check(&bad), PANEL_EINVALID);
+	assert_panel_rc(panel_actor_check(&bad), PANEL_EINVALID);
 
 	assert_int_equal(panel_actor_subject(&mem), 2001);
 	assert_int_equal(panel_actor_subject(&as), 2001);
-	assert_int_equal(panel_actor_subject(&adm), 0);
-	assert_int_equal(panel_actor_subject(&sys), 0);
+	assert_panel_ok(panel_actor_subject(&adm));
+	assert_panel_ok(panel_actor_subject(&sys));
 	assert_true(panel_actor_is_privileged(&adm));
 	assert_true(panel_actor_is_privileged(&as));
 	assert_true(panel_actor_is_privileged(&sys));
@@ -178,34 +179,34 @@ static void config_defaults_and_overrides(void **state)
 	panel_config *cfg;
 	unsigned long port;
 
-	assert_int_equal(panel_config_new(&cfg), 0);
+	assert_panel_ok(panel_config_new(&cfg));
 	assert_string_equal(panel_config_get(cfg, "database", "host"), "127.0.0.1");
 	assert_string_equal(panel_config_get(cfg, "database", "name"), "alternc");
 	assert_string_equal(panel_config_get(cfg, "hosting", "root"), "/var/alternc");
 	assert_string_equal(panel_config_get(cfg, "member_database", "client_host"), "localhost");
 	assert_null(panel_config_get(cfg, "database", "nope"));
-	assert_int_equal(panel_config_get_uint(&port, cfg, "database", "port"), 0);
+	assert_panel_ok(panel_config_get_uint(&port, cfg, "database", "port"));
 	assert_int_equal(port, 3306);
 
-	assert_int_equal(panel_config_set(cfg, "database", "port", "3307"), 0);
+	assert_panel_ok(panel_config_set(cfg, "database", "port", "3307"));
 	assert_string_equal(panel_config_get(cfg, "database", "port"), "3307");
-	assert_int_equal(panel_config_set(cfg, "database", "port", "99999"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "database", "port", "99999"), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "database.port");
 	assert_string_equal(panel_config_get(cfg, "database", "port"), "3307");
-	assert_int_equal(panel_config_set(cfg, "database", "colour", "blue"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "database", "colour", "blue"), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "database.colour");
-	assert_int_equal(panel_config_set(cfg, "database", "name", "x`; DROP"), PANEL_EINVALID);
-	assert_int_equal(panel_config_set(cfg, "hosting", "public_ip", "1.2.3"), PANEL_EINVALID);
-	assert_int_equal(panel_config_set(cfg, "hosting", "public_ip", "192.0.2.10"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.example.org"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "not a name"), PANEL_EINVALID);
-	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "%"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "root", "relative/path"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "database", "name", "x`; DROP"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "hosting", "public_ip", "1.2.3"), PANEL_EINVALID);
+	assert_panel_ok(panel_config_set(cfg, "hosting", "public_ip", "192.0.2.10"));
+	assert_panel_ok(panel_config_set(cfg, "hosting", "fqdn", "panel.example.org"));
+	assert_panel_rc(panel_config_set(cfg, "hosting", "fqdn", "not a name"), PANEL_EINVALID);
+	assert_panel_ok(panel_config_set(cfg, "member_database", "client_host", "%"));
+	assert_panel_rc(panel_config_set(cfg, "hosting", "root", "relative/path"), PANEL_EINVALID);
 	/* Sections libpanel does not own are kept for the front ends, unvalidated. */
-	assert_int_equal(panel_config_set(cfg, "api", "listen", "127.0.0.1:8080"), 0);
+	assert_panel_ok(panel_config_set(cfg, "api", "listen", "127.0.0.1:8080"));
 	assert_string_equal(panel_config_get(cfg, "api", "listen"), "127.0.0.1:8080");
-	assert_int_equal(panel_config_set(cfg, "api", "banner", "two\nlines"), PANEL_EINVALID);
-	assert_int_equal(panel_config_set(cfg, "bad section", "k", "v"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "api", "banner", "two\nlines"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_set(cfg, "bad section", "k", "v"), PANEL_EINVALID);
 	panel_config_free(cfg);
 	panel_config_free(NULL);
 }
@@ -230,7 +231,7 @@ static void config_file_is_read_and_checked(void **state)
 		 "threads = 8\n",
 		 secret);
 	char *path = write_temp(body);
-	assert_int_equal(panel_config_load(&cfg, path), 0);
+	assert_panel_ok(panel_config_load(&cfg, path));
 	assert_string_equal(panel_config_get(cfg, "database", "host"), "db.example.org");
 	assert_string_equal(panel_config_get(cfg, "database", "port"), "3310");
 	assert_string_equal(panel_config_get(cfg, "database", "name"), "alternc"); /* default */
@@ -240,7 +241,7 @@ static void config_file_is_read_and_checked(void **state)
 	free(path);
 
 	path = write_temp("[database]\nhost = ok.example.org\nprot = 3306\n");
-	assert_int_equal(panel_config_load(&cfg, path), PANEL_EINVALID);
+	assert_panel_rc(panel_config_load(&cfg, path), PANEL_EINVALID);
 	assert_null(cfg);
 	assert_string_equal(panel_error_last()->field, "database.prot");
 	assert_non_null(strstr(panel_error_last()->message, ":3:"));
@@ -248,11 +249,11 @@ static void config_file_is_read_and_checked(void **state)
 	free(path);
 
 	path = write_temp("[database\nhost = x\n");
-	assert_int_equal(panel_config_load(&cfg, path), PANEL_EINVALID);
+	assert_panel_rc(panel_config_load(&cfg, path), PANEL_EINVALID);
 	unlink(path);
 	free(path);
 
-	assert_int_equal(panel_config_load(&cfg, "/nonexistent/panel.conf"), PANEL_EINVALID);
+	assert_panel_rc(panel_config_load(&cfg, "/nonexistent/panel.conf"), PANEL_EINVALID);
 	assert_non_null(strstr(panel_error_last()->message, "/nonexistent/panel.conf"));
 	unlink(secret);
 	free(secret);
@@ -266,20 +267,18 @@ static void argon2id_round_trip(void **state)
 	char h1[PANEL_HASH_MAX], h2[PANEL_HASH_MAX];
 	int upgrade = -1;
 
-	assert_int_equal(panel_password_hash(h1, sizeof(h1), "correct horse", PANEL_HASH_ARGON2ID),
-			 0);
+	assert_panel_ok(panel_password_hash(h1, sizeof(h1), "correct horse", PANEL_HASH_ARGON2ID));
 	assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
-	assert_int_equal(panel_password_hash(h2, sizeof(h2), "correct horse", PANEL_HASH_ARGON2ID),
-			 0);
+	assert_panel_ok(panel_password_hash(h2, sizeof(h2), "correct horse", PANEL_HASH_ARGON2ID));
 	assert_string_not_equal(h1, h2); /* salted */
-	assert_int_equal(panel_password_verify(h1, "correct horse", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(h1, "correct horse", &upgrade));
 	assert_int_equal(upgrade, 0);
-	assert_int_equal(panel_password_verify(h1, "correct horsE", &upgrade), PANEL_EAUTH);
-	assert_int_equal(panel_password_verify(h1, "", &upgrade), PANEL_EAUTH);
-	assert_int_equal(panel_password_hash(h1, sizeof(h1), "", PANEL_HASH_ARGON2ID),
-			 PANEL_EINVALID);
+	assert_panel_rc(panel_password_verify(h1, "correct horsE", &upgrade), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify(h1, "", &upgrade), PANEL_EAUTH);
+	assert_panel_rc(panel_password_hash(h1, sizeof(h1), "", PANEL_HASH_ARGON2ID),
+			PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "password");
-	assert_int_equal(panel_password_hash(h1, 16, "x", PANEL_HASH_ARGON2ID), PANEL_ERROR);
+	assert_panel_rc(panel_password_hash(h1, 16, "x", PANEL_HASH_ARGON2ID), PANEL_ERROR);
 }
 
 static void weaker_argon2_parameters_ask_for_an_upgrade(void **state)
@@ -293,7 +292,7 @@ static void weaker_argon2_parameters_ask_for_an_upgrade(void **state)
 					       crypto_pwhash_MEMLIMIT_MIN,
 					       crypto_pwhash_ALG_ARGON2ID13),
 			 0);
-	assert_int_equal(panel_password_verify(weak, "pw", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(weak, "pw", &upgrade));
 	assert_int_equal(upgrade, 1);
 	/* argon2i (not id) is verified and upgraded too. */
 	upgrade = 0;
@@ -301,9 +300,9 @@ static void weaker_argon2_parameters_ask_for_an_upgrade(void **state)
 					       crypto_pwhash_argon2i_MEMLIMIT_MIN,
 					       crypto_pwhash_ALG_ARGON2I13),
 			 0);
-	assert_int_equal(panel_password_verify(weak, "pw", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(weak, "pw", &upgrade));
 	assert_int_equal(upgrade, 1);
-	assert_int_equal(panel_password_verify(weak, "pW", &upgrade), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify(weak, "pW", &upgrade), PANEL_EAUTH);
 }
 
 static void sha512_crypt_for_the_daemons(void **state)
@@ -312,17 +311,16 @@ static void sha512_crypt_for_the_daemons(void **state)
 	char h[PANEL_HASH_MAX], tagged[PANEL_HASH_MAX + 32];
 	int upgrade = -1;
 
-	assert_int_equal(panel_password_hash(h, sizeof(h), "mailbox pw", PANEL_HASH_SHA512_CRYPT),
-			 0);
+	assert_panel_ok(panel_password_hash(h, sizeof(h), "mailbox pw", PANEL_HASH_SHA512_CRYPT));
 	assert_int_equal(strncmp(h, "$6$", 3), 0);
-	assert_int_equal(panel_password_verify(h, "mailbox pw", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(h, "mailbox pw", &upgrade));
 	assert_int_equal(upgrade, 0);
-	assert_int_equal(panel_password_verify(h, "mailbox pW", NULL), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify(h, "mailbox pW", NULL), PANEL_EAUTH);
 	/* Dovecot's "{SCHEME}" prefix is understood. */
 	snprintf(tagged, sizeof(tagged), "{SHA512-CRYPT}%s", h);
-	assert_int_equal(panel_password_verify(tagged, "mailbox pw", NULL), 0);
-	assert_int_equal(panel_password_hash(h, sizeof(h), "x", (panel_hash_scheme)99),
-			 PANEL_EINVALID);
+	assert_panel_ok(panel_password_verify(tagged, "mailbox pw", NULL));
+	assert_panel_rc(panel_password_hash(h, sizeof(h), "x", (panel_hash_scheme)99),
+			PANEL_EINVALID);
 }
 
 static void alternc_legacy_hashes_verify_and_ask_for_an_upgrade(void **state)
@@ -333,29 +331,28 @@ static void alternc_legacy_hashes_verify_and_ask_for_an_upgrade(void **state)
 	/* MD5-crypt as AlternC 1.0 wrote membres.pass and mail_users.password
 	 * (openssl passwd -1 -salt Zq3xK9aB hunter2-legacy). */
 	const char *md5 = "$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31";
-	assert_int_equal(panel_password_verify(md5, "hunter2-legacy", &upgrade), 0);
+	assert_panel_ok(panel_password_verify(md5, "hunter2-legacy", &upgrade));
 	assert_int_equal(upgrade, 1);
-	assert_int_equal(panel_password_verify(md5, "hunter2-Legacy", &upgrade), PANEL_EAUTH);
-	assert_int_equal(panel_password_verify("{MD5-CRYPT}$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31",
-					       "hunter2-legacy", NULL),
-			 0);
+	assert_panel_rc(panel_password_verify(md5, "hunter2-Legacy", &upgrade), PANEL_EAUTH);
+	assert_panel_ok(panel_password_verify("{MD5-CRYPT}$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31",
+					      "hunter2-legacy", NULL));
 
 	/* Traditional DES as MySQL ENCRYPT() wrote ftpusers.encrypted_password
 	 * (perl -e 'print crypt("ftp4life","ab")'). */
 	upgrade = 0;
-	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4life", &upgrade), 0);
+	assert_panel_ok(panel_password_verify("abssq7BSnbjC.", "ftp4life", &upgrade));
 	assert_int_equal(upgrade, 1);
-	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4lifE", NULL), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify("abssq7BSnbjC.", "ftp4lifE", NULL), PANEL_EAUTH);
 	/* DES only reads 8 characters: the reason it must be upgraded. */
-	assert_int_equal(panel_password_verify("abssq7BSnbjC.", "ftp4life-and-more", NULL), 0);
+	assert_panel_ok(panel_password_verify("abssq7BSnbjC.", "ftp4life-and-more", NULL));
 
 	/* Not hashes at all. */
-	assert_int_equal(panel_password_verify("plaintext-password", "plaintext-password", NULL),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_password_verify("", "x", NULL), PANEL_EINVALID);
-	assert_int_equal(panel_password_verify(NULL, "x", NULL), PANEL_EINVALID);
-	assert_int_equal(panel_password_verify("$1$broken", "x", NULL), PANEL_EAUTH);
-	assert_int_equal(panel_password_verify("$9$unknown$scheme", "x", NULL), PANEL_EINVALID);
+	assert_panel_rc(panel_password_verify("plaintext-password", "plaintext-password", NULL),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_password_verify("", "x", NULL), PANEL_EINVALID);
+	assert_panel_rc(panel_password_verify(NULL, "x", NULL), PANEL_EINVALID);
+	assert_panel_rc(panel_password_verify("$1$broken", "x", NULL), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify("$9$unknown$scheme", "x", NULL), PANEL_EINVALID);
 }
 
 int main(void)

@@ -83,10 +83,10 @@ static void create_and_name_rules(void **state)
 	panel_database *d = NULL, *list;
 	size_t n;
 
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, NULL), 0);
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, NULL));
 	assert_string_equal(d->name, "dbalice");
 	panel_database_free(d);
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "shop"), 0);
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "shop"));
 	assert_string_equal(d->name, "dbalice_shop");
 	panel_database_free(d);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
@@ -95,7 +95,7 @@ static void create_and_name_rules(void **state)
 			 2);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, alice.uid), 2);
 	/* The other member's database, whose name the '_' of dbalice_shop would match. */
-	assert_int_equal(panel_database_create(&d, p, &abzx, NULL, NULL), 0);
+	assert_panel_ok(panel_database_create(&d, p, &abzx, NULL, NULL));
 	panel_database_free(d);
 
 	const char *bad[] = {"x`; DROP DATABASE mysql; --",
@@ -109,23 +109,23 @@ static void create_and_name_rules(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (panel_database_create(&d, p, &alice, NULL, bad[i]) != PANEL_EINVALID)
 			fail_msg("suffix %s was accepted", bad[i]);
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "shop"), PANEL_EEXISTS);
+	assert_panel_rc(panel_database_create(&d, p, &alice, NULL, "shop"), PANEL_EEXISTS);
 	/* A member creates only for itself. */
-	assert_int_equal(panel_database_create(&d, p, &alice, "dbbob", "x"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_database_create(&d, p, &alice, "dbbob", "x"), PANEL_ENOTFOUND);
 	/* A database on the server without its row is not taken over. */
 	assert_int_equal(th_sql(cluster, 0, "CREATE DATABASE dbbob_stray"), 0);
-	assert_int_equal(panel_database_create(&d, p, &bob, NULL, "stray"), PANEL_EEXISTS);
+	assert_panel_rc(panel_database_create(&d, p, &bob, NULL, "stray"), PANEL_EEXISTS);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_stray'", db), 0);
 
-	assert_int_equal(panel_database_list_get(&list, &n, p, &alice, NULL), 0);
+	assert_panel_ok(panel_database_list_get(&list, &n, p, &alice, NULL));
 	assert_int_equal(n, 2);
 	free(list);
-	assert_int_equal(panel_database_get(&d, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_database_delete(p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_database_get(&d, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_database_delete(p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	/* The quota. */
 	ts_exec(cluster, db, "UPDATE quotas SET total = 2 WHERE uid = %u AND name = 'mysql'",
 		alice.uid);
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "third"), PANEL_EQUOTA);
+	assert_panel_rc(panel_database_create(&d, p, &alice, NULL, "third"), PANEL_EQUOTA);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_third'"),
 			 0);
@@ -143,19 +143,19 @@ static void a_failing_step_undoes_the_others(void **state)
 	ts_exec(cluster, db,
 		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
 		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "undone"), PANEL_ERROR);
+	assert_panel_rc(panel_database_create(&d, p, &alice, NULL, "undone"), PANEL_ERROR);
 	assert_non_null(strstr(panel_error_last()->message, "simulated failure"));
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_undone'"),
 			 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_undone'", db), 0);
-	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "undone", "Undone-Pass-1"),
-			 PANEL_ERROR);
+	assert_panel_rc(panel_dbuser_create(&u, p, &alice, NULL, "undone", "Undone-Pass-1"),
+			PANEL_ERROR);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_undone'"), 0);
 	assert_int_equal(
 	    number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_undone'", db), 0);
 	/* Deleting: the database stays when the row cannot go. */
-	assert_int_equal(panel_database_delete(p, &alice, "dbalice_shop"), PANEL_ERROR);
+	assert_panel_rc(panel_database_delete(p, &alice, "dbalice_shop"), PANEL_ERROR);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_shop'"),
 			 1);
@@ -171,7 +171,7 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	panel_dbuser *u = NULL;
 	MYSQL *m;
 
-	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "app", "App-User-Pass-1"), 0);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "app", "App-User-Pass-1"));
 	assert_string_equal(u->name, "dbalice_app");
 	panel_dbuser_free(u);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_app' AND "
@@ -190,7 +190,7 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	ts_exec(cluster, "dbalicexshop",
 		"CREATE TABLE secret (id INT); INSERT INTO secret VALUES (42)");
 	panel_dbgrant g = {.database = "dbalice_shop", .rights = PANEL_DBRIGHT_SELECT};
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1));
 	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
 	assert_non_null(m);
 	assert_int_equal(mysql_query(m, "SELECT id FROM t"), 0);
@@ -208,7 +208,7 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	/* Read back from the server. */
 	panel_dbgrant *grants;
 	size_t n;
-	assert_int_equal(panel_dbuser_grants_get(&grants, &n, p, &alice, "dbalice_app"), 0);
+	assert_panel_ok(panel_dbuser_grants_get(&grants, &n, p, &alice, "dbalice_app"));
 	assert_int_equal(n, 2); /* dbalice and dbalice_shop */
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(grants[i].rights, strcmp(grants[i].database, "dbalice_shop") == 0
@@ -218,29 +218,29 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	/* More rights, then none. */
 	g.rights =
 	    PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT | PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES;
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1));
 	m = connect_as("dbalice_app", "App-User-Pass-1", "dbalice_shop");
 	assert_int_equal(mysql_query(m, "INSERT INTO t VALUES (2)"), 0);
 	assert_int_not_equal(mysql_query(m, "DROP TABLE t"), 0);
 	mysql_close(m);
 	g.rights = 0;
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1), 0);
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_app", &g, 1));
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_app'"), 0);
 
 	/* Refused: another member's database, unknown rights, another member's user. */
 	panel_dbgrant other = {.database = "dbalicexshop", .rights = PANEL_DBRIGHT_SELECT};
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &other, 1),
-			 PANEL_ENOTFOUND);
+	assert_panel_rc(panel_dbuser_grants_set(p, &alice, "dbalice_app", &other, 1),
+			PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_app'"), 0);
 	panel_dbgrant bogus = {.database = "dbalice_shop", .rights = 1u << 30};
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_app", &bogus, 1),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_dbuser_grants_set(p, &bob, "dbalice_app", &g, 1), PANEL_ENOTFOUND);
-	assert_int_equal(panel_dbuser_grants_get(&grants, &n, p, &bob, "dbalice_app"),
-			 PANEL_ENOTFOUND);
+	assert_panel_rc(panel_dbuser_grants_set(p, &alice, "dbalice_app", &bogus, 1),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_dbuser_grants_set(p, &bob, "dbalice_app", &g, 1), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_dbuser_grants_get(&grants, &n, p, &bob, "dbalice_app"),
+			PANEL_ENOTFOUND);
 	assert_int_equal(panel_dbright_parse("create temporary tables"),
 			 PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES);
-	assert_int_equal(panel_dbright_parse("GRANT OPTION"), 0);
+	assert_panel_ok(panel_dbright_parse("GRANT OPTION"));
 
 	/* Names: injection attempts in the suffix, and the policy. */
 	const char *bad[] = {"a'@'%", "x`y", "a_b", "%", "", "a b"};
@@ -259,15 +259,15 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 			 0);
 
 	/* Password change, then deletion. */
-	assert_int_equal(panel_dbuser_password(p, &alice, "dbalice_app", "Changed-Pass-2"), 0);
+	assert_panel_ok(panel_dbuser_password(p, &alice, "dbalice_app", "Changed-Pass-2"));
 	assert_null(connect_as("dbalice_app", "App-User-Pass-1", NULL));
 	m = connect_as("dbalice_app", "Changed-Pass-2", NULL);
 	assert_non_null(m);
 	mysql_close(m);
-	assert_int_equal(panel_dbuser_password(p, &bob, "dbalice_app", "Stolen-Pass-3"),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_dbuser_delete(p, &bob, "dbalice_app"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_dbuser_delete(p, &alice, "dbalice_app"), 0);
+	assert_panel_rc(panel_dbuser_password(p, &bob, "dbalice_app", "Stolen-Pass-3"),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_dbuser_delete(p, &bob, "dbalice_app"), PANEL_ENOTFOUND);
+	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_app"));
 	assert_null(connect_as("dbalice_app", "Changed-Pass-2", NULL));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_app'", db),
 			 0);
@@ -284,18 +284,18 @@ static void dropping_a_database_removes_its_grants(void **state)
 	panel_database *d = NULL;
 	panel_dbuser *u = NULL;
 
-	assert_int_equal(panel_database_create(&d, p, &alice, NULL, "tmp"), 0);
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "tmp"));
 	panel_database_free(d);
-	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, "tmpu", "Tmp-User-Pass-1"), 0);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "tmpu", "Tmp-User-Pass-1"));
 	panel_dbuser_free(u);
 	panel_dbgrant g = {.database = "dbalice_tmp", .rights = PANEL_DBRIGHT_SELECT};
-	assert_int_equal(panel_dbuser_grants_set(p, &alice, "dbalice_tmpu", &g, 1), 0);
-	assert_int_equal(panel_database_delete(p, &alice, "dbalice_tmp"), 0);
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_tmpu", &g, 1));
+	assert_panel_ok(panel_database_delete(p, &alice, "dbalice_tmp"));
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
 				"schema_name='dbalice_tmp'"),
 			 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE Db='dbalice\\\\_tmp'"), 0);
-	assert_int_equal(panel_dbuser_delete(p, &alice, "dbalice_tmpu"), 0);
+	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_tmpu"));
 }
 
 /* ---------------------------------------------------------------- repair */
@@ -310,11 +310,11 @@ static void repair_finds_and_fixes(void **state)
 	ts_exec(cluster, db,
 		"INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
 		bob.uid);
-	assert_int_equal(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
 	panel_actor subadmin = panel_actor_admin(member("dbsubadmin"));
 	ts_exec(cluster, db, "UPDATE membres SET su = 1 WHERE login = 'dbsubadmin'");
-	assert_int_equal(panel_database_repair(&problems, &n, p, &subadmin, 0), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
+	assert_panel_rc(panel_database_repair(&problems, &n, p, &subadmin, 0), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 0));
 	int stray = 0, ghost = 0;
 	for (size_t i = 0; i < n; i++) {
 		stray |= strcmp(problems[i].name, "dbbob_stray") == 0 &&
@@ -326,11 +326,11 @@ static void repair_finds_and_fixes(void **state)
 	assert_true(stray && ghost);
 	/* Listing changed nothing; fixing does. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 1);
-	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 1), 0);
+	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 1));
 	free(problems);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 0);
 	assert_int_equal(number("SELECT uid FROM `%s`.db WHERE db='dbbob_stray'", db), bob.uid);
-	assert_int_equal(panel_database_repair(&problems, &n, p, &super, 0), 0);
+	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 0));
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(problems[i].name, "dbbob", 5) == 0)
 			fail_msg("still a problem: %s %s", problems[i].name, problems[i].problem);
@@ -349,16 +349,16 @@ static void dump_and_restore_jobs(void **state)
 	ts_exec(cluster, "dbalice_shop",
 		"CREATE TABLE keep (v VARCHAR(20)); INSERT INTO keep VALUES "
 		"('précieux')");
-	assert_int_equal(panel_database_dump(&job, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_database_dump(&job, p, &alice, "dbalice_shop"), 0);
+	assert_panel_rc(panel_database_dump(&job, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
+	assert_panel_ok(panel_database_dump(&job, p, &alice, "dbalice_shop"));
 	assert_true(job > 0);
 	/* Queued, not run: the request path does no dump. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE id=%llu AND "
 				"done_at IS NULL",
 				db, (unsigned long long)job),
 			 1);
-	assert_int_equal(panel_jobs_run(&done, p, &super), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_panel_rc(panel_jobs_run(&done, p, &super), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_jobs_run(&done, p, &sys));
 	assert_int_equal(done, 1);
 	MYSQL *m = th_connect(cluster, 0, db);
 	char q[128];
@@ -379,16 +379,16 @@ static void dump_and_restore_jobs(void **state)
 	/* Lose the data, then restore it from the dump. */
 	ts_exec(cluster, "dbalice_shop", "DROP TABLE keep");
 	const char *base = strrchr(file, '/') + 1;
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_database_restore(&job, p, &alice, "dbalice_shop", "../../etc/passwd", 0),
 	    PANEL_EINVALID);
-	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice", base, 0),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_database_restore(&job, p, &alice, "dbalice_shop", base, 0), 0);
-	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_panel_rc(panel_database_restore(&job, p, &alice, "dbalice", base, 0),
+			PANEL_EINVALID);
+	assert_panel_ok(panel_database_restore(&job, p, &alice, "dbalice_shop", base, 0));
+	assert_panel_ok(panel_jobs_run(&done, p, &sys));
 	assert_int_equal(done, 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM dbalice_shop.keep WHERE v='précieux'"), 1);
-	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_panel_ok(panel_jobs_run(&done, p, &sys));
 	assert_int_equal(done, 0);
 }
 

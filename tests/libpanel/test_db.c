@@ -17,6 +17,7 @@
 #include "error.h"
 #include "panel/panel.h"
 #include "th_cluster.h"
+#include "ts_panel.h"
 
 static th_cluster *cluster;
 static char dbname[128];
@@ -34,7 +35,7 @@ static panel_db *open_db(void)
 			      .write_timeout = 30};
 	panel_db *db = NULL;
 
-	assert_int_equal(panel__db_open(&db, &conf), 0);
+	assert_panel_ok(panel__db_open(&db, &conf));
 	return db;
 }
 
@@ -64,26 +65,23 @@ static void exec_and_query_round_trip(void **state)
 	uint64_t affected = 0, n = 0;
 	char big[5000];
 
-	assert_int_equal(panel__db_exec(NULL, db,
-					"CREATE TABLE t_rt (id INT UNSIGNED AUTO_INCREMENT PRIMARY "
-					"KEY, name VARCHAR(64) NOT NULL UNIQUE, note TEXT NULL,"
-					" n BIGINT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-					DB_NOARGS),
-			 0);
+	assert_panel_ok(panel__db_exec(NULL, db,
+				       "CREATE TABLE t_rt (id INT UNSIGNED AUTO_INCREMENT PRIMARY "
+				       "KEY, name VARCHAR(64) NOT NULL UNIQUE, note TEXT NULL,"
+				       " n BIGINT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+				       DB_NOARGS));
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(
-	    panel__db_exec(&affected, db,
-			   "INSERT INTO t_rt (name, note, n) VALUES (?, ?, ?), (?, ?, ?)",
-			   DB_ARGS(DB_STR("Hervé ✓"), DB_STR(big), DB_I64(-42),
-				   DB_STR("o'hara\"; DROP TABLE t_rt; --"), DB_NULL,
-				   DB_U64(UINT64_C(18446744073709551615) >> 1))),
-	    0);
+	assert_panel_ok(panel__db_exec(
+	    &affected, db, "INSERT INTO t_rt (name, note, n) VALUES (?, ?, ?), (?, ?, ?)",
+	    DB_ARGS(DB_STR("Hervé ✓"), DB_STR(big), DB_I64(-42),
+		    DB_STR("o'hara\"; DROP TABLE t_rt; --"), DB_NULL,
+		    DB_U64(UINT64_C(18446744073709551615) >> 1))));
 	assert_int_equal(affected, 2);
 	assert_true(panel__db_insert_id(db) > 0);
 
-	assert_int_equal(
-	    panel__db_query(&rows, db, "SELECT name, note, n FROM t_rt ORDER BY id", DB_NOARGS), 0);
+	assert_panel_ok(
+	    panel__db_query(&rows, db, "SELECT name, note, n FROM t_rt ORDER BY id", DB_NOARGS));
 	assert_int_equal(panel__db_rows_count(rows), 2);
 	assert_int_equal(panel__db_rows_columns(rows), 3);
 	assert_string_equal(panel__db_cell(rows, 0, 0), "Hervé ✓");
@@ -94,19 +92,17 @@ static void exec_and_query_round_trip(void **state)
 	assert_null(panel__db_cell(rows, 1, 1));
 	assert_string_equal(panel__db_cell(rows, 1, 2), "9223372036854775807");
 	assert_null(panel__db_cell(rows, 2, 0)); /* out of range */
-	assert_int_equal(panel__db_cell_u64(&n, rows, 0, 2), PANEL_ERROR);
+	assert_panel_rc(panel__db_cell_u64(&n, rows, 0, 2), PANEL_ERROR);
 	panel__db_rows_free(rows);
 
-	assert_int_equal(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_rt WHERE name = ?",
-					     DB_ARGS(DB_STR("Hervé ✓"))),
-			 0);
+	assert_panel_ok(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_rt WHERE name = ?",
+					    DB_ARGS(DB_STR("Hervé ✓"))));
 	assert_int_equal(n, 1);
-	assert_int_equal(panel__db_query_u64(&n, db, "SELECT id FROM t_rt WHERE name = ?",
-					     DB_ARGS(DB_STR("nobody"))),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel__db_exec(&affected, db, "UPDATE t_rt SET n = n + 1 WHERE name = ?",
-					DB_ARGS(DB_STR("nobody"))),
-			 0);
+	assert_panel_rc(panel__db_query_u64(&n, db, "SELECT id FROM t_rt WHERE name = ?",
+					    DB_ARGS(DB_STR("nobody"))),
+			PANEL_ENOTFOUND);
+	assert_panel_ok(panel__db_exec(&affected, db, "UPDATE t_rt SET n = n + 1 WHERE name = ?",
+				       DB_ARGS(DB_STR("nobody"))));
 	assert_int_equal(affected, 0);
 	panel__db_close(db);
 }
@@ -116,25 +112,23 @@ static void errors_are_mapped(void **state)
 	(void)state;
 	panel_db *db = open_db();
 
-	assert_int_equal(
-	    panel__db_exec(NULL, db, "CREATE TABLE t_err (k VARCHAR(8) PRIMARY KEY) ENGINE=InnoDB",
-			   DB_NOARGS),
-	    0);
-	assert_int_equal(
-	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))), 0);
-	assert_int_equal(
+	assert_panel_ok(panel__db_exec(
+	    NULL, db, "CREATE TABLE t_err (k VARCHAR(8) PRIMARY KEY) ENGINE=InnoDB", DB_NOARGS));
+	assert_panel_ok(
+	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))));
+	assert_panel_rc(
 	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))),
 	    PANEL_EEXISTS);
 	assert_int_equal(panel__db_errno(db), 1062);
 	/* Strict mode: too long is an error, not a silent truncation. */
-	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
-					DB_ARGS(DB_STR("far too long"))),
-			 PANEL_ERROR);
-	assert_int_equal(panel__db_exec(NULL, db, "SELEC nonsense", DB_NOARGS), PANEL_ERROR);
+	assert_panel_rc(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
+				       DB_ARGS(DB_STR("far too long"))),
+			PANEL_ERROR);
+	assert_panel_rc(panel__db_exec(NULL, db, "SELEC nonsense", DB_NOARGS), PANEL_ERROR);
 	assert_non_null(strstr(panel_error_last()->message, "1064"));
 	/* A wrong parameter count is a programming error reported, not a crash. */
-	assert_int_equal(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_NOARGS),
-			 PANEL_ERROR);
+	assert_panel_rc(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_NOARGS),
+			PANEL_ERROR);
 	assert_non_null(strstr(panel_error_last()->message, "parameters"));
 	panel__db_close(db);
 }
@@ -150,8 +144,7 @@ static void statement_cache_evicts_and_keeps_working(void **state)
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 150; i++) {
 			snprintf(sql, sizeof(sql), "SELECT ? + %d", i);
-			assert_int_equal(panel__db_query_u64(&v, db, sql, DB_ARGS(DB_I64(round))),
-					 0);
+			assert_panel_ok(panel__db_query_u64(&v, db, sql, DB_ARGS(DB_I64(round))));
 			assert_int_equal(v, (uint64_t)(i + round));
 		}
 	}
@@ -168,10 +161,10 @@ static void bad_credentials_and_unreachable_server(void **state)
 			      .connect_timeout = 2};
 	panel_db *db = NULL;
 
-	assert_int_equal(panel__db_open(&db, &conf), PANEL_EAUTH);
+	assert_panel_rc(panel__db_open(&db, &conf), PANEL_EAUTH);
 	assert_null(db);
 	conf.port = 1; /* nothing listens there */
-	assert_int_equal(panel__db_open(&db, &conf), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_open(&db, &conf), PANEL_EUNAVAILABLE);
 	assert_true(panel_error_is_retryable(panel_error_last()->code));
 }
 
@@ -201,9 +194,8 @@ static uint64_t count_name(panel_db *db, const char *name)
 {
 	uint64_t n = 99;
 
-	assert_int_equal(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_tx WHERE name = ?",
-					     DB_ARGS(DB_STR(name))),
-			 0);
+	assert_panel_ok(panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM t_tx WHERE name = ?",
+					    DB_ARGS(DB_STR(name))));
 	return n;
 }
 
@@ -214,15 +206,13 @@ static void transaction_commits_or_rolls_back_whole(void **state)
 	struct insert_ctx ok = {.name = "kept"},
 			  bad = {.name = "dropped", .fail_with = PANEL_EQUOTA};
 
-	assert_int_equal(
-	    panel__db_exec(NULL, db,
-			   "CREATE TABLE t_tx (id INT AUTO_INCREMENT PRIMARY KEY,"
-			   " name VARCHAR(32), v INT NOT NULL DEFAULT 0) ENGINE=InnoDB",
-			   DB_NOARGS),
-	    0);
-	assert_int_equal(panel__db_transaction(db, insert_body, &ok), 0);
+	assert_panel_ok(panel__db_exec(NULL, db,
+				       "CREATE TABLE t_tx (id INT AUTO_INCREMENT PRIMARY KEY,"
+				       " name VARCHAR(32), v INT NOT NULL DEFAULT 0) ENGINE=InnoDB",
+				       DB_NOARGS));
+	assert_panel_ok(panel__db_transaction(db, insert_body, &ok));
 	assert_int_equal(count_name(db, "kept"), 1);
-	assert_int_equal(panel__db_transaction(db, insert_body, &bad), PANEL_EQUOTA);
+	assert_panel_rc(panel__db_transaction(db, insert_body, &bad), PANEL_EQUOTA);
 	/* The body's own error survives the rollback, field included. */
 	assert_string_equal(panel_error_last()->message, "refused by the test");
 	assert_string_equal(panel_error_last()->field, "name");
@@ -260,7 +250,7 @@ static void transaction_reconnects_once_after_a_lost_connection(void **state)
 	panel_db *db = open_db();
 	struct killer_ctx ctx = {0};
 
-	assert_int_equal(panel__db_transaction(db, killed_once_body, &ctx), 0);
+	assert_panel_ok(panel__db_transaction(db, killed_once_body, &ctx));
 	assert_int_equal(ctx.runs, 2);
 	assert_int_equal(panel__db_tx_attempts(db), 2);
 	/* The first, interrupted run left nothing behind: exactly one row. */
@@ -285,10 +275,10 @@ static void transaction_gives_up_after_one_reconnect(void **state)
 	(void)state;
 	panel_db *db = open_db();
 
-	assert_int_equal(panel__db_transaction(db, always_killed_body, NULL), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_transaction(db, always_killed_body, NULL), PANEL_EUNAVAILABLE);
 	assert_int_equal(panel__db_tx_attempts(db), 2);
 	/* The handle recovers on its next use. */
-	assert_int_equal(panel__db_ping(db), 0);
+	assert_panel_ok(panel__db_ping(db));
 	assert_int_equal(count_name(db, "never"), 0);
 	panel__db_close(db);
 }
@@ -350,13 +340,11 @@ static void transaction_retries_a_deadlock(void **state)
 	    mysql_query(ctx.other, "INSERT INTO t_weight SELECT seq FROM seq_1_to_500"), 0);
 	assert_int_equal(mysql_query(ctx.other, "UPDATE t_dl SET v = v + 10 WHERE id = 2"), 0);
 
-	assert_int_equal(panel__db_transaction(db, deadlock_body, &ctx), 0);
+	assert_panel_ok(panel__db_transaction(db, deadlock_body, &ctx));
 	pthread_join(ctx.thread, NULL);
 	assert_int_equal(ctx.runs, 2);
-	assert_int_equal(panel__db_query_u64(&v1, db, "SELECT v FROM t_dl WHERE id = 1", DB_NOARGS),
-			 0);
-	assert_int_equal(panel__db_query_u64(&v2, db, "SELECT v FROM t_dl WHERE id = 2", DB_NOARGS),
-			 0);
+	assert_panel_ok(panel__db_query_u64(&v1, db, "SELECT v FROM t_dl WHERE id = 1", DB_NOARGS));
+	assert_panel_ok(panel__db_query_u64(&v2, db, "SELECT v FROM t_dl WHERE id = 2", DB_NOARGS));
 	/* Both transactions applied once: 10 + 1 on each row. */
 	assert_int_equal(v1, 11);
 	assert_int_equal(v2, 11);
@@ -375,7 +363,7 @@ static void a_lone_read_survives_a_lost_connection(void **state)
 
 	snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
-	assert_int_equal(panel__db_read(&rows, db, "SELECT ? + 1", DB_ARGS(DB_I64(41))), 0);
+	assert_panel_ok(panel__db_read(&rows, db, "SELECT ? + 1", DB_ARGS(DB_I64(41))));
 	assert_string_equal(panel__db_cell(rows, 0, 0), "42");
 	assert_int_equal(panel__db_tx_attempts(db), 2);
 	panel__db_rows_free(rows);
@@ -390,7 +378,7 @@ static void ping_reconnects(void **state)
 
 	snprintf(sql, sizeof(sql), "KILL %lu", panel__db_thread_id(db));
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
-	assert_int_equal(panel__db_ping(db), 0);
+	assert_panel_ok(panel__db_ping(db));
 	panel__db_close(db);
 }
 

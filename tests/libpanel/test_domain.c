@@ -164,7 +164,7 @@ static void add_creates_alternc_defaults(void **state)
 	assert_string_equal(d->dns_action, "UPDATE");
 	assert_int_equal(d->subdomains, 5);
 	panel_domain_free(d);
-	assert_int_equal(panel_subdomain_list_get(&subs, &n, p, &alice, "alice-shop.fr"), 0);
+	assert_panel_ok(panel_subdomain_list_get(&subs, &n, p, &alice, "alice-shop.fr"));
 	assert_int_equal(n, 5);
 	/* '' url, '' defmx, '' defmx2, mail webmail, www vhost (ordered by sub, type). */
 	assert_string_equal(subs[0].sub, "");
@@ -199,7 +199,7 @@ static void add_creates_alternc_defaults(void **state)
 	d = add(&alice, "café-crème.fr", 0);
 	assert_string_equal(d->domain, "xn--caf-crme-60ag.fr");
 	panel_domain_free(d);
-	assert_int_equal(panel_domain_get(&d, p, &alice, "CAFÉ-crème.fr"), 0);
+	assert_panel_ok(panel_domain_get(&d, p, &alice, "CAFÉ-crème.fr"));
 	panel_domain_free(d);
 }
 
@@ -242,19 +242,19 @@ static void add_refusals(void **state)
 	spec = (panel_domain_spec)PANEL_DOMAIN_SPEC_INIT;
 	spec.domain = "example.xyz";
 	spec.force = 1;
-	assert_int_equal(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_add(&d, p, &super, "bob", &spec), 0);
+	assert_panel_rc(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_domain_add(&d, p, &super, "bob", &spec));
 	assert_string_equal(d->login, "bob");
 	panel_domain_free(d);
 	/* Without DNS hosting, only name.tld (AlternC checkhostallow_nodns). */
 	spec = (panel_domain_spec)PANEL_DOMAIN_SPEC_INIT;
 	spec.domain = "deep.sub.example.org";
 	spec.dns = 0;
-	assert_int_equal(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EINVALID);
+	assert_panel_rc(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EINVALID);
 	/* A member cannot put a domain on another account. */
 	spec.domain = "bobs.org";
 	spec.dns = 1;
-	assert_int_equal(panel_domain_add(&d, p, &bob, "alice", &spec), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_domain_add(&d, p, &bob, "alice", &spec), PANEL_ENOTFOUND);
 	/* The dom quota. */
 	uint32_t carol = member("carol");
 	panel_actor c = panel_actor_member(carol);
@@ -275,35 +275,35 @@ static void others_domains_do_not_exist(void **state)
 	size_t n;
 	char *zone = NULL;
 
-	assert_int_equal(panel_domain_get(&d, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_domain_edit(&d, p, &bob, "alice-shop.fr", 0, -1, -1, NULL),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_domain_delete(p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_subdomain_list_get(&subs, &n, p, &bob, "alice-shop.fr"),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(
+	assert_panel_rc(panel_domain_get(&d, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_domain_edit(&d, p, &bob, "alice-shop.fr", 0, -1, -1, NULL),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_domain_delete(p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_subdomain_list_get(&subs, &n, p, &bob, "alice-shop.fr"),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(
 	    panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip", "203.0.113.66"),
 	    PANEL_ENOTFOUND);
-	assert_int_equal(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost"),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", 0),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_domain_zone(&zone, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost"),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", 0),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_domain_zone(&zone, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE sub='evil'", db), 0);
 	/* Bob's list does not show alice's domains; the admin's shows everything. */
 	panel_domain_list *l;
-	assert_int_equal(panel_domain_list_get(&l, p, &bob, NULL, 0, NULL, 0), 0);
+	assert_panel_ok(panel_domain_list_get(&l, p, &bob, NULL, 0, NULL, 0));
 	for (size_t i = 0; i < l->count; i++)
 		assert_string_equal(l->items[i].login, "bob");
 	panel_domain_list_free(l);
-	assert_int_equal(panel_domain_list_get(&l, p, &super, "alice", 1, NULL, 0), 0);
+	assert_panel_ok(panel_domain_list_get(&l, p, &super, "alice", 1, NULL, 0));
 	assert_true(l->total >= 3);
 	assert_int_equal(l->count, 1);
 	assert_true(l->next_cursor[0] != '\0');
 	char cursor[80];
 	snprintf(cursor, sizeof(cursor), "%s", l->next_cursor);
 	panel_domain_list_free(l);
-	assert_int_equal(panel_domain_list_get(&l, p, &super, "alice", 1, cursor, 0), 0);
+	assert_panel_ok(panel_domain_list_get(&l, p, &super, "alice", 1, cursor, 0));
 	assert_true(strcmp(l->items[0].domain, cursor) > 0);
 	panel_domain_list_free(l);
 }
@@ -342,23 +342,22 @@ static void entries_of_every_type(void **state)
 					ok[i].target) != 0)
 			fail_msg("%s %s %s: %s", ok[i].sub, ok[i].type, ok[i].target,
 				 panel_error_last()->message);
-	assert_int_equal(
-	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/blog//www/"),
-	    0);
+	assert_panel_ok(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/blog//www/"));
 	assert_string_equal(s.target, "/blog/www"); /* normalized */
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
-	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_account_act_as(&as, p, &super, "alice"), 0);
-	assert_int_equal(panel_subdomain_set(&s, p, &as, "every-type.org", "adm", "defmx", ""), 0);
+	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),
+			PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_account_act_as(&as, p, &super, "alice"));
+	assert_panel_ok(panel_subdomain_set(&s, p, &as, "every-type.org", "adm", "defmx", ""));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE action="
 				"'subdomain.set' AND actor_uid=2000 AND as_uid=%u",
 				db, alice.uid),
 			 1);
 
 	/* The zone passes named-checkzone, with every record and nothing injected. */
-	assert_int_equal(panel_domain_zone(&zone, p, &alice, "every-type.org"), 0);
+	assert_panel_ok(panel_domain_zone(&zone, p, &alice, "every-type.org"));
 	if (checkzone("every-type.org", zone, out, sizeof(out)) != 0)
 		fail_msg("named-checkzone refused the zone:\n%s\n%s", zone, out);
 	assert_int_equal(checkzone_dump("every-type.org", zone, out, sizeof(out)), 0);
@@ -433,8 +432,8 @@ static void entry_refusals(void **state)
 				 panel_error_last()->message);
 	}
 	/* A vhost replaces the previous vhost of the name. */
-	assert_int_equal(
-	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/newblog"), 0);
+	assert_panel_ok(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/newblog"));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
 				"'every-type.org' AND sub='blog' AND web_action<>'DELETE'",
 				db),
@@ -446,14 +445,14 @@ static void entry_refusals(void **state)
 			 1);
 	/* Types needing our DNS are refused when the domain's DNS is elsewhere. */
 	panel_domain *d;
-	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 0, -1, -1, NULL), 0);
+	assert_panel_ok(panel_domain_edit(&d, p, &alice, "every-type.org", 0, -1, -1, NULL));
 	panel_domain_free(d);
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_subdomain_set(&s, p, &alice, "every-type.org", "z", "ip", "198.51.100.7"),
 	    PANEL_EINVALID);
 	char *zone;
-	assert_int_equal(panel_domain_zone(&zone, p, &alice, "every-type.org"), PANEL_ECONFLICT);
-	assert_int_equal(panel_domain_edit(&d, p, &alice, "every-type.org", 1, -1, -1, NULL), 0);
+	assert_panel_rc(panel_domain_zone(&zone, p, &alice, "every-type.org"), PANEL_ECONFLICT);
+	assert_panel_ok(panel_domain_edit(&d, p, &alice, "every-type.org", 1, -1, -1, NULL));
 	panel_domain_free(d);
 }
 
@@ -463,13 +462,13 @@ static void delete_disable_and_serial(void **state)
 	char *z1, *z2, *z3, out[8192];
 	unsigned long s1 = 0, s2 = 0;
 
-	assert_int_equal(panel_domain_zone(&z1, p, &alice, "every-type.org"), 0);
+	assert_panel_ok(panel_domain_zone(&z1, p, &alice, "every-type.org"));
 	assert_non_null(strstr(z1, "198.51.100.9"));
-	assert_int_equal(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 0), 0);
-	assert_int_equal(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"), 0);
-	assert_int_equal(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_domain_zone(&z2, p, &alice, "every-type.org"), 0);
+	assert_panel_ok(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 0));
+	assert_panel_ok(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"));
+	assert_panel_rc(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"),
+			PANEL_ENOTFOUND);
+	assert_panel_ok(panel_domain_zone(&z2, p, &alice, "every-type.org"));
 	assert_null(strstr(z2, "198.51.100.9"));
 	assert_null(strstr(z2, "198.51.100.7"));
 	assert_non_null(strstr(z2, "2001:db8::7")); /* srv's AAAA stays */
@@ -478,8 +477,8 @@ static void delete_disable_and_serial(void **state)
 	assert_int_equal(sscanf(strstr(z1, "( ") + 2, "%lu", &s1), 1);
 	assert_int_equal(sscanf(strstr(z2, "( ") + 2, "%lu", &s2), 1);
 	assert_true(s2 > s1);
-	assert_int_equal(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 1), 0);
-	assert_int_equal(panel_domain_zone(&z3, p, &alice, "every-type.org"), 0);
+	assert_panel_ok(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 1));
+	assert_panel_ok(panel_domain_zone(&z3, p, &alice, "every-type.org"));
 	assert_non_null(strstr(z3, "198.51.100.9"));
 	free(z1);
 	free(z2);
@@ -502,7 +501,7 @@ static void hostile_rows_stay_out_of_the_zone(void **state)
 	    " (%u, 'legacy-rows.org', 'x', '198.51.100.1\\n@ IN NS attacker.example.', 'ip'),"
 	    " (%u, 'legacy-rows.org', 'ok', '198.51.100.2', 'IP')",
 	    alice.uid, alice.uid, alice.uid);
-	assert_int_equal(panel_domain_zone(&zone, p, &alice, "legacy-rows.org"), 0);
+	assert_panel_ok(panel_domain_zone(&zone, p, &alice, "legacy-rows.org"));
 	assert_null(strstr(zone, "$INCLUDE"));
 	assert_null(strstr(zone, "attacker"));
 	assert_non_null(strstr(zone, "ok IN A 198.51.100.2")); /* upper-case type, as 1.0 wrote */
@@ -519,14 +518,14 @@ static void missing_settings_are_reported(void **state)
 	panel *bare;
 	char *zone = NULL;
 
-	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.host.example"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "ns1", "ns1.host.example"), 0);
-	assert_int_equal(panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example"), 0);
-	assert_int_equal(
-	    panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example"), 0);
-	assert_int_equal(panel_open(&bare, cfg), 0);
+	assert_panel_ok(panel_config_set(cfg, "hosting", "fqdn", "panel.host.example"));
+	assert_panel_ok(panel_config_set(cfg, "hosting", "ns1", "ns1.host.example"));
+	assert_panel_ok(panel_config_set(cfg, "hosting", "default_mx", "mx1.host.example"));
+	assert_panel_ok(
+	    panel_config_set(cfg, "hosting", "default_secondary_mx", "mx2.host.example"));
+	assert_panel_ok(panel_open(&bare, cfg));
 	panel_config_free(cfg);
-	assert_int_equal(panel_domain_zone(&zone, bare, &alice, "alice-shop.fr"), PANEL_EINVALID);
+	assert_panel_rc(panel_domain_zone(&zone, bare, &alice, "alice-shop.fr"), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "hosting.public_ip");
 	assert_null(zone);
 	panel_close(bare);
@@ -539,12 +538,12 @@ static void edit_lock_and_mail_switch(void **state)
 	(void)state;
 	panel_domain *d = NULL, *e = NULL;
 
-	assert_int_equal(panel_domain_get(&d, p, &alice, "alice-shop.fr"), 0);
+	assert_panel_ok(panel_domain_get(&d, p, &alice, "alice-shop.fr"));
 	/* Mail hosting off: the default MX entries and the domain's mail go. */
 	sql("INSERT IGNORE INTO mail_domain (mail, alias, uid, pop, type) VALUES ('alice-shop.fr', "
 	    "'alice-shop.fr', %u, 0, 0), ('info@alice-shop.fr', 'x@example.org', %u, 0, 0)",
 	    alice.uid, alice.uid);
-	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 0, -1, d->etag), 0);
+	assert_panel_ok(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 0, -1, d->etag));
 	assert_false(e->mx);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.mail_domain WHERE mail = "
 				"'alice-shop.fr' OR mail LIKE '%%@alice-shop.fr'",
@@ -561,9 +560,9 @@ static void edit_lock_and_mail_switch(void **state)
 			 0);
 	/* The etag moved: a stale If-Match is refused. */
 	panel_domain_free(e);
-	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, d->etag),
-			 PANEL_ECONFLICT);
-	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, NULL), 0);
+	assert_panel_rc(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, d->etag),
+			PANEL_ECONFLICT);
+	assert_panel_ok(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, 1, -1, NULL));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
 				"'alice-shop.fr' AND type LIKE 'defmx%%' AND web_action<>'DELETE'",
 				db),
@@ -571,15 +570,15 @@ static void edit_lock_and_mail_switch(void **state)
 	panel_domain_free(e);
 	panel_domain_free(d);
 	/* An admin's lock: the member can no longer change DNS or delete. */
-	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, -1, 1, NULL),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 1, NULL), 0);
+	assert_panel_rc(panel_domain_edit(&e, p, &alice, "alice-shop.fr", -1, -1, 1, NULL),
+			PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 1, NULL));
 	assert_true(e->noerase);
 	panel_domain_free(e);
-	assert_int_equal(panel_domain_edit(&e, p, &alice, "alice-shop.fr", 0, -1, -1, NULL),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_delete(p, &alice, "alice-shop.fr"), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 0, NULL), 0);
+	assert_panel_rc(panel_domain_edit(&e, p, &alice, "alice-shop.fr", 0, -1, -1, NULL),
+			PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_domain_delete(p, &alice, "alice-shop.fr"), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_domain_edit(&e, p, &super, "alice-shop.fr", -1, -1, 0, NULL));
 	panel_domain_free(e);
 }
 
@@ -604,8 +603,8 @@ static void delete_cascades(void **state)
 	    alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid, alice.uid,
 	    alice.uid, alice.uid);
 
-	assert_int_equal(panel_domain_delete(p, &alice, "going.org"), 0);
-	assert_int_equal(panel_domain_delete(p, &alice, "going.org"), PANEL_ECONFLICT);
+	assert_panel_ok(panel_domain_delete(p, &alice, "going.org"));
+	assert_panel_rc(panel_domain_delete(p, &alice, "going.org"), PANEL_ECONFLICT);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine='going.org' AND "
 				"dns_action='DELETE'",
 				db),
@@ -698,59 +697,58 @@ static void admin_tables(void **state)
 	char **forbidden;
 	size_t n;
 
-	assert_int_equal(panel_domain_type_list(&types, &n, p, &alice), 0);
+	assert_panel_ok(panel_domain_type_list(&types, &n, p, &alice));
 	assert_int_equal(n, 12);
 	free(types);
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_domain_type_update(&t, p, &alice, "txt", "mine", NULL, NULL, NULL, -1, -1, -1),
 	    PANEL_EFORBIDDEN);
-	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL,
-						  "%SUB% IN TXT \"%TARGET%\"\n$INCLUDE /etc/passwd",
-						  NULL, NULL, -1, -1, -1),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL,
-						  "$INCLUDE /etc/passwd", NULL, NULL, -1, -1, -1),
-			 PANEL_EINVALID);
-	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, "vhost,bogus",
-						  NULL, -1, -1, -1),
-			 PANEL_EINVALID);
+	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL,
+						 "%SUB% IN TXT \"%TARGET%\"\n$INCLUDE /etc/passwd",
+						 NULL, NULL, -1, -1, -1),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL, "$INCLUDE /etc/passwd",
+						 NULL, NULL, -1, -1, -1),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, "vhost,bogus",
+						 NULL, -1, -1, -1),
+			PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "compatibility");
-	assert_int_equal(panel_domain_type_update(&t, p, &super, "txt", "Text record", NULL, NULL,
-						  "ADMIN", -1, -1, -1),
-			 0);
+	assert_panel_ok(panel_domain_type_update(&t, p, &super, "txt", "Text record", NULL, NULL,
+						 "ADMIN", -1, -1, -1));
 	assert_string_equal(t.enable, "ADMIN");
 	assert_string_equal(t.description, "Text record");
 	panel_subdomain s;
-	assert_int_equal(panel_subdomain_set(&s, p, &alice, "every-type.org", "t2", "txt", "x"),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(
-	    panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, NULL, "ALL", -1, -1, -1), 0);
+	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "every-type.org", "t2", "txt", "x"),
+			PANEL_EFORBIDDEN);
+	assert_panel_ok(
+	    panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, NULL, "ALL", -1, -1, -1));
 
 	/* TLDs: a new one opens names under it; mode 0 closes them. */
-	assert_int_equal(panel_tld_set(p, &alice, "xyz", 4), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_tld_set(p, &super, ".XYZ", 4), 0);
+	assert_panel_rc(panel_tld_set(p, &alice, "xyz", 4), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_tld_set(p, &super, ".XYZ", 4));
 	panel_domain_free(add(&bob, "bob.xyz", 0));
-	assert_int_equal(panel_tld_set(p, &super, "xyz", 0), 0);
+	assert_panel_ok(panel_tld_set(p, &super, "xyz", 0));
 	add(&bob, "bob2.xyz", PANEL_EINVALID);
-	assert_int_equal(panel_tld_set(p, &super, "xyz", 9), PANEL_EINVALID);
-	assert_int_equal(panel_tld_list(&tlds, &n, p, &bob), 0);
+	assert_panel_rc(panel_tld_set(p, &super, "xyz", 9), PANEL_EINVALID);
+	assert_panel_ok(panel_tld_list(&tlds, &n, p, &bob));
 	assert_true(n >= 14);
 	free(tlds);
-	assert_int_equal(panel_tld_delete(p, &super, "xyz"), 0);
-	assert_int_equal(panel_tld_delete(p, &super, "xyz"), PANEL_ENOTFOUND);
+	assert_panel_ok(panel_tld_delete(p, &super, "xyz"));
+	assert_panel_rc(panel_tld_delete(p, &super, "xyz"), PANEL_ENOTFOUND);
 
 	/* Forbidden domains. */
-	assert_int_equal(panel_forbidden_add(p, &super, "evil.org"), 0);
-	assert_int_equal(panel_forbidden_add(p, &super, "evil.org"), PANEL_EEXISTS);
-	assert_int_equal(panel_forbidden_add(p, &alice, "good.org"), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_forbidden_add(p, &super, "evil.org"));
+	assert_panel_rc(panel_forbidden_add(p, &super, "evil.org"), PANEL_EEXISTS);
+	assert_panel_rc(panel_forbidden_add(p, &alice, "good.org"), PANEL_EFORBIDDEN);
 	add(&bob, "www.evil.org", PANEL_EINVALID);
-	assert_int_equal(panel_forbidden_list(&forbidden, &n, p, &super), 0);
+	assert_panel_ok(panel_forbidden_list(&forbidden, &n, p, &super));
 	int seen = 0;
 	for (size_t i = 0; i < n; i++)
 		seen |= strcmp(forbidden[i], "evil.org") == 0;
 	assert_true(seen);
 	panel_forbidden_list_free(forbidden, n);
-	assert_int_equal(panel_forbidden_delete(p, &super, "evil.org"), 0);
+	assert_panel_ok(panel_forbidden_delete(p, &super, "evil.org"));
 	panel_domain_free(add(&bob, "www.evil.org", 0));
 }
 

@@ -213,7 +213,7 @@ static void aliases_catch_all_and_deletion(void **state)
 	/* Deleted: every lookup answers nothing, the maildir is queued for removal. */
 	const char *fw2[] = {"x@example.net", NULL};
 	panel_mail_free(create(&alice, "alice.org", "gone", "Gone-Box-Pass-1", fw2, 0));
-	assert_int_equal(panel_mail_delete(p, &alice, "gone@alice.org"), 0);
+	assert_panel_ok(panel_mail_delete(p, &alice, "gone@alice.org"));
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "gone@alice.org"), "");
 	assert_string_equal(lookup(LOCAL_ALIAS, "gone_alice.org"), "");
 	assert_string_equal(lookup(VIRTUAL_MAILBOX, "gone@alice.org"), "");
@@ -222,14 +222,14 @@ static void aliases_catch_all_and_deletion(void **state)
 				"AND args LIKE '%%gone_alice.org%%'",
 				db),
 			 1);
-	assert_int_equal(panel_mail_delete(p, &alice, "gone@alice.org"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_mail_delete(p, &alice, "gone@alice.org"), PANEL_ENOTFOUND);
 
 	/* Mail hosting switched off: postfix no longer takes the domain. */
 	const char *fw3[] = {"x@example.net", NULL};
 	domain_for(&alice, "switch.org", 1);
 	panel_mail_free(create(&alice, "switch.org", "a", NULL, fw3, 0));
 	panel_domain *d;
-	assert_int_equal(panel_domain_edit(&d, p, &alice, "switch.org", -1, 0, -1, NULL), 0);
+	assert_panel_ok(panel_domain_edit(&d, p, &alice, "switch.org", -1, 0, -1, NULL));
 	panel_domain_free(d);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "switch.org"), "");
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "a@switch.org"), "");
@@ -245,7 +245,7 @@ static void update_forwards_and_box(void **state)
 	panel_mail_free(create(&alice, "alice.org", "upd", NULL, fw, 0));
 	/* A box is added with a password. */
 	ch.password = "Added-Box-Pass-3";
-	assert_int_equal(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch), 0);
+	assert_panel_ok(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch));
 	assert_true(m->mailbox);
 	panel_mail_free(m);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "upd@alice.org"),
@@ -254,14 +254,14 @@ static void update_forwards_and_box(void **state)
 	/* Forwards replaced. */
 	ch = (panel_mail_spec)PANEL_MAIL_SPEC_INIT;
 	ch.recipients = fw2;
-	assert_int_equal(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch), 0);
+	assert_panel_ok(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch));
 	panel_mail_free(m);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "upd@alice.org"),
 			    "upd_alice.org\ntwo@example.net");
 	/* The box removed: forwards only, maildir queued for removal. */
 	ch = (panel_mail_spec)PANEL_MAIL_SPEC_INIT;
 	ch.mailbox = 0;
-	assert_int_equal(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch), 0);
+	assert_panel_ok(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch));
 	assert_false(m->mailbox);
 	panel_mail_free(m);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "upd@alice.org"), "two@example.net");
@@ -270,7 +270,7 @@ static void update_forwards_and_box(void **state)
 	const char *none[] = {NULL};
 	ch = (panel_mail_spec)PANEL_MAIL_SPEC_INIT;
 	ch.recipients = none;
-	assert_int_equal(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch), PANEL_EINVALID);
+	assert_panel_rc(panel_mail_update(&m, p, &alice, "upd@alice.org", &ch), PANEL_EINVALID);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "upd@alice.org"), "two@example.net");
 }
 
@@ -291,27 +291,27 @@ static void refusals_and_ownership(void **state)
 	create(&alice, "nomail.org", "ok", NULL, fw, PANEL_ECONFLICT);
 	/* bob on alice's domain, or reading alice's address: they do not exist for him. */
 	create(&bob, "alice.org", "evil", NULL, fw, PANEL_ENOTFOUND);
-	assert_int_equal(panel_mail_get(&m, p, &bob, "john@alice.org"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_mail_delete(p, &bob, "john@alice.org"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_mail_password(p, &bob, "john@alice.org", "Hijack-Pass-1"),
-			 PANEL_ENOTFOUND);
+	assert_panel_rc(panel_mail_get(&m, p, &bob, "john@alice.org"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_mail_delete(p, &bob, "john@alice.org"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_mail_password(p, &bob, "john@alice.org", "Hijack-Pass-1"),
+			PANEL_ENOTFOUND);
 	panel_mail_list *l;
-	assert_int_equal(panel_mail_list_get(&l, p, &bob, "alice.org", NULL, 0, NULL, 0),
-			 PANEL_ENOTFOUND);
+	assert_panel_rc(panel_mail_list_get(&l, p, &bob, "alice.org", NULL, 0, NULL, 0),
+			PANEL_ENOTFOUND);
 	/* The pop policy applies to box passwords. */
 	panel_policy pol = {.name = "pop", .minsize = 12, .maxsize = 64};
-	assert_int_equal(panel_policy_set(p, &super, &pol), 0);
+	assert_panel_ok(panel_policy_set(p, &super, &pol));
 	create(&alice, "alice.org", "short", "Short-1", NULL, PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "password");
 	pol.minsize = 0;
-	assert_int_equal(panel_policy_set(p, &super, &pol), 0);
+	assert_panel_ok(panel_policy_set(p, &super, &pol));
 
 	/* Lists page through a domain's addresses, and filter by first letters. */
-	assert_int_equal(panel_mail_list_get(&l, p, &alice, "alice.org", "in", 0, NULL, 0), 0);
+	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", "in", 0, NULL, 0));
 	assert_int_equal(l->total, 1);
 	assert_string_equal(l->items[0].address, "info@alice.org");
 	panel_mail_list_free(l);
-	assert_int_equal(panel_mail_list_get(&l, p, &alice, "alice.org", NULL, 2, NULL, 0), 0);
+	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", NULL, 2, NULL, 0));
 	assert_int_equal(l->count, 2);
 	assert_true(l->total >= 4);
 	assert_true(l->next_cursor[0] != '\0');
@@ -329,21 +329,21 @@ static void temporary_addresses_expire(void **state)
 	spec.local = "temp";
 	spec.recipients = fw;
 	spec.expires = "2099-01-01 12:00:00";
-	assert_int_equal(panel_mail_create(&m, p, &alice, "alice.org", &spec), 0);
+	assert_panel_ok(panel_mail_create(&m, p, &alice, "alice.org", &spec));
 	assert_string_equal(m->expires, "2099-01-01 12:00:00");
 	panel_mail_free(m);
 	spec.local = "bad";
 	spec.expires = "tomorrow";
-	assert_int_equal(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
+	assert_panel_rc(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
 	spec.expires = "2001-01-01";
-	assert_int_equal(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
+	assert_panel_rc(panel_mail_create(&m, p, &alice, "alice.org", &spec), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "expires");
-	assert_int_equal(panel_mail_purge_expired(&purged, p, &alice), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_mail_purge_expired(&purged, p, &sys), 0);
+	assert_panel_rc(panel_mail_purge_expired(&purged, p, &alice), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_mail_purge_expired(&purged, p, &sys));
 	assert_int_equal(purged, 0);
 	sql("UPDATE mail_domain SET expiration_date = NOW() - INTERVAL 1 HOUR WHERE mail = "
 	    "'temp@alice.org'");
-	assert_int_equal(panel_mail_purge_expired(&purged, p, &sys), 0);
+	assert_panel_ok(panel_mail_purge_expired(&purged, p, &sys));
 	assert_int_equal(purged, 1);
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "temp@alice.org"), "");
 	assert_string_equal(lookup(VIRTUAL_ALIAS, "info@alice.org"), /* others stay */
@@ -353,28 +353,27 @@ static void temporary_addresses_expire(void **state)
 static void self_service_password(void **state)
 {
 	(void)state;
-	assert_int_equal(panel_mail_password_self(p, "john@alice.org", "wrong",
-						  "Self-Chosen-Pass-9", "198.51.100.20"),
-			 PANEL_EAUTH);
-	assert_int_equal(panel_mail_password_self(p, "nobody@alice.org", "x", "Self-Chosen-Pass-9",
-						  "198.51.100.20"),
-			 PANEL_EAUTH);
-	assert_int_equal(panel_mail_password_self(p, "john@alice.org", "Mail-Box-Pass-7",
-						  "Self-Chosen-Pass-9", "198.51.100.20"),
-			 0);
+	assert_panel_rc(panel_mail_password_self(p, "john@alice.org", "wrong", "Self-Chosen-Pass-9",
+						 "198.51.100.20"),
+			PANEL_EAUTH);
+	assert_panel_rc(panel_mail_password_self(p, "nobody@alice.org", "x", "Self-Chosen-Pass-9",
+						 "198.51.100.20"),
+			PANEL_EAUTH);
+	assert_panel_ok(panel_mail_password_self(p, "john@alice.org", "Mail-Box-Pass-7",
+						 "Self-Chosen-Pass-9", "198.51.100.20"));
 	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john@alice.org"), "Self-Chosen-Pass-9"));
 	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john_alice.org"), "Self-Chosen-Pass-9"));
 	/* Guessing is slowed down: after 5 failures even the right password waits. */
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(panel_mail_password_self(p, "john@alice.org", "guess",
-							  "Self-Chosen-Pass-10", "198.51.100.21"),
-				 PANEL_EAUTH);
-	assert_int_equal(panel_mail_password_self(p, "john@alice.org", "Self-Chosen-Pass-9",
-						  "Self-Chosen-Pass-10", "198.51.100.21"),
-			 PANEL_ELIMIT);
+		assert_panel_rc(panel_mail_password_self(p, "john@alice.org", "guess",
+							 "Self-Chosen-Pass-10", "198.51.100.21"),
+				PANEL_EAUTH);
+	assert_panel_rc(panel_mail_password_self(p, "john@alice.org", "Self-Chosen-Pass-9",
+						 "Self-Chosen-Pass-10", "198.51.100.21"),
+			PANEL_ELIMIT);
 	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john@alice.org"), "Self-Chosen-Pass-9"));
 	/* The owner still can (and resets the counter's effect on nobody else). */
-	assert_int_equal(panel_mail_password(p, &alice, "john@alice.org", "Owner-Reset-Pass-2"), 0);
+	assert_panel_ok(panel_mail_password(p, &alice, "john@alice.org", "Owner-Reset-Pass-2"));
 	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john@alice.org"), "Owner-Reset-Pass-2"));
 }
 
@@ -442,7 +441,7 @@ static void ftp_accounts(void **state)
 
 	spec.prefix = "alice";
 	spec.password = "Ftp-Pass-Alice-1";
-	assert_int_equal(panel_ftp_create(&f, p, &alice, NULL, &spec), 0);
+	assert_panel_ok(panel_ftp_create(&f, p, &alice, NULL, &spec));
 	assert_string_equal(f->name, "alice");
 	assert_string_equal(f->dir, "/");
 	assert_string_equal(f->homedir, "/srv/alternc/html/a/alice");
@@ -451,7 +450,7 @@ static void ftp_accounts(void **state)
 	spec.suffix = "web";
 	spec.dir = "/sites//shop/";
 	spec.password = "Ftp-Pass-Shop-2";
-	assert_int_equal(panel_ftp_create(&f, p, &alice, NULL, &spec), 0);
+	assert_panel_ok(panel_ftp_create(&f, p, &alice, NULL, &spec));
 	assert_string_equal(f->name, "alice.org_web");
 	assert_string_equal(f->dir, "/sites/shop");
 	panel_ftp_free(f);
@@ -493,24 +492,24 @@ static void ftp_accounts(void **state)
 			fail_msg("case %zu: %d %s: %s", i, rc, panel_error_last()->field,
 				 panel_error_last()->message);
 	}
-	assert_int_equal(panel_ftp_get(&f, p, &bob, "alice"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_ftp_delete(p, &bob, "alice"), PANEL_ENOTFOUND);
-	assert_int_equal(panel_ftp_password(p, &bob, "alice", "Stolen-Pass-1"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_ftp_get(&f, p, &bob, "alice"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_ftp_delete(p, &bob, "alice"), PANEL_ENOTFOUND);
+	assert_panel_rc(panel_ftp_password(p, &bob, "alice", "Stolen-Pass-1"), PANEL_ENOTFOUND);
 
 	/* Update, password, list, delete. */
 	panel_ftp_spec ch = PANEL_FTP_SPEC_INIT;
 	ch.dir = "www"; /* relative to the web space */
-	assert_int_equal(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch), 0);
+	assert_panel_ok(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch));
 	assert_string_equal(f->homedir, "/srv/alternc/html/a/alice/www");
 	panel_ftp_free(f);
-	assert_int_equal(panel_ftp_password(p, &alice, "alice", "New-Ftp-Pass-4"), 0);
+	assert_panel_ok(panel_ftp_password(p, &alice, "alice", "New-Ftp-Pass-4"));
 	snprintf(hash, sizeof(hash), "%s", lookup(PROFTPD_USER, "alice"));
 	assert_string_equal(crypt_r("New-Ftp-Pass-4", hash, &cd), hash);
-	assert_int_equal(panel_ftp_list_get(&list, &n, p, &alice, NULL), 0);
+	assert_panel_ok(panel_ftp_list_get(&list, &n, p, &alice, NULL));
 	assert_int_equal(n, 2);
 	assert_string_equal(list[0].name, "alice");
 	free(list);
-	assert_int_equal(panel_ftp_delete(p, &alice, "alice.org_web"), 0);
+	assert_panel_ok(panel_ftp_delete(p, &alice, "alice.org_web"));
 	assert_string_equal(lookup(PROFTPD_USER, "alice.org_web"), "");
 	/* The ftp quota. */
 	sql("UPDATE quotas SET total = 1 WHERE uid = %u AND name = 'ftp'", alice.uid);
@@ -518,7 +517,7 @@ static void ftp_accounts(void **state)
 	spec.prefix = "alice";
 	spec.suffix = "more";
 	spec.password = "Ftp-Pass-More-5";
-	assert_int_equal(panel_ftp_create(&f, p, &alice, NULL, &spec), PANEL_EQUOTA);
+	assert_panel_rc(panel_ftp_create(&f, p, &alice, NULL, &spec), PANEL_EQUOTA);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE password <> '' OR "
 				"encrypted_password LIKE '%%Pass%%'",
 				db),

@@ -79,14 +79,14 @@ static void fresh_database_migrates_to_latest(void **state)
 
 	assert_int_equal(th_database_create(cluster, "schema_fresh", db, sizeof(db)), 0);
 	panel *p = ts_panel_open(cluster, db);
-	assert_int_equal(panel_schema_version(&current, &latest, p), 0);
+	assert_panel_ok(panel_schema_version(&current, &latest, p));
 	assert_int_equal(current, 0);
 	assert_true(latest >= 2);
 
-	assert_int_equal(panel_schema_migrate(&from, &to, p, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(&from, &to, p, &sys));
 	assert_int_equal(from, 0);
 	assert_int_equal(to, latest);
-	assert_int_equal(panel_schema_version(&current, NULL, p), 0);
+	assert_panel_ok(panel_schema_version(&current, NULL, p));
 	assert_int_equal(current, latest);
 	for (size_t i = 0; i < N_ALTERNC_TABLES; i++) {
 		long long n = number("SELECT COUNT(*) FROM information_schema.tables WHERE "
@@ -107,7 +107,7 @@ static void fresh_database_migrates_to_latest(void **state)
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres", db), 0);
 
 	/* Again: nothing to do, nothing changed. */
-	assert_int_equal(panel_schema_migrate(&from, &to, p, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(&from, &to, p, &sys));
 	assert_int_equal(from, latest);
 	assert_int_equal(to, latest);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_schema_version", db), latest);
@@ -123,9 +123,9 @@ static void only_the_system_migrates(void **state)
 
 	assert_int_equal(th_database_create(cluster, "schema_actor", db, sizeof(db)), 0);
 	panel *p = ts_panel_open(cluster, db);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &admin), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &member), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, p, NULL), PANEL_EINVALID);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &admin), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &member), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, NULL), PANEL_EINVALID);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
 				"table_schema='%s'",
 				db),
@@ -143,16 +143,16 @@ static void changed_or_newer_schema_is_refused(void **state)
 
 	assert_int_equal(th_database_create(cluster, "schema_tamper", db, sizeof(db)), 0);
 	panel *p = ts_panel_open(cluster, db);
-	assert_int_equal(panel_schema_migrate(NULL, &latest, p, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(NULL, &latest, p, &sys));
 
 	snprintf(
 	    sql, sizeof(sql),
 	    "UPDATE `%s`.panel_schema_version SET checksum = REPEAT('0', 64) WHERE version = 1",
 	    db);
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
 	assert_non_null(strstr(panel_error_last()->message, "changed after it was applied"));
-	assert_int_equal(panel_schema_version(NULL, NULL, p), PANEL_ECONFLICT);
+	assert_panel_rc(panel_schema_version(NULL, NULL, p), PANEL_ECONFLICT);
 
 	snprintf(sql, sizeof(sql),
 		 "DELETE FROM `%s`.panel_schema_version WHERE version = 1;"
@@ -160,7 +160,7 @@ static void changed_or_newer_schema_is_refused(void **state)
 		 " SELECT %u + 1, 'from_the_future', REPEAT('f', 64)",
 		 db, db, latest);
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
 	panel_close(p);
 	th_database_drop(cluster, db);
 }
@@ -252,7 +252,7 @@ static void assert_legacy_secret(const char *db, const char *sql, const char *se
 	if (panel_password_verify(row[0], secret, &upgrade) != 0)
 		fail_msg("%s: %s", sql, panel_error_last()->message);
 	assert_int_equal(upgrade, 1);
-	assert_int_equal(panel_password_verify(row[0], "not-the-password", NULL), PANEL_EAUTH);
+	assert_panel_rc(panel_password_verify(row[0], "not-the-password", NULL), PANEL_EAUTH);
 	mysql_free_result(res);
 	mysql_close(m);
 }
@@ -280,7 +280,7 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 	assert_true(total >= 50);
 
 	panel *p = ts_panel_open(cluster, db);
-	assert_int_equal(panel_schema_migrate(NULL, &to, p, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(NULL, &to, p, &sys));
 	assert_all_innodb_utf8mb4(db);
 
 	/* Every row is still in its table, or archived in panel_legacy_rows with its data. */
@@ -338,7 +338,7 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 	char fresh[128];
 	assert_int_equal(th_database_create(cluster, "schema_fresh_cmp", fresh, sizeof(fresh)), 0);
 	panel *pf = ts_panel_open(cluster, fresh);
-	assert_int_equal(panel_schema_migrate(NULL, NULL, pf, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(NULL, NULL, pf, &sys));
 	panel_close(pf);
 	long long differ =
 	    number("SELECT COUNT(*) FROM ("
@@ -366,7 +366,7 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 
 	/* Migrating again is a no-op. */
 	unsigned from2, to2;
-	assert_int_equal(panel_schema_migrate(&from2, &to2, p, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(&from2, &to2, p, &sys));
 	assert_int_equal(from2, to);
 	assert_int_equal(to2, to);
 	panel_close(p);

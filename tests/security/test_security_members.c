@@ -110,15 +110,15 @@ static void a_member_cannot_publish_a_name_another_member_hosts(void **state)
 				db),
 			 0);
 	/* Names beside bob's are alice's to use. */
-	assert_int_equal(
-	    panel_subdomain_set(NULL, p, &alice, "example-sec.org", "blog", "vhost", "/b"), 0);
-	assert_int_equal(
-	    panel_subdomain_set(NULL, p, &alice, "example-sec.org", "shopping", "vhost", "/s"), 0);
+	assert_panel_ok(
+	    panel_subdomain_set(NULL, p, &alice, "example-sec.org", "blog", "vhost", "/b"));
+	assert_panel_ok(
+	    panel_subdomain_set(NULL, p, &alice, "example-sec.org", "shopping", "vhost", "/s"));
 
 	/* The other order: alice's entries exist, bob may not host their names. */
 	add_domain(&alice, "second-sec.org", 0);
-	assert_int_equal(
-	    panel_subdomain_set(NULL, p, &alice, "second-sec.org", "app", "vhost", "/a"), 0);
+	assert_panel_ok(
+	    panel_subdomain_set(NULL, p, &alice, "second-sec.org", "app", "vhost", "/a"));
 	add_domain(&bob, "app.second-sec.org", PANEL_EEXISTS);
 	add_domain(&bob, "x.app.second-sec.org", PANEL_EEXISTS);
 
@@ -140,17 +140,17 @@ static void global_settings_are_for_the_super_admin(void **state)
 
 	ts_exec(cluster, db, "UPDATE variable SET value = '' WHERE name = 'subadmin_restriction'");
 	long long before = number("SELECT COUNT(*) FROM `%s`.audit_log", db);
-	assert_int_equal(panel_domain_type_update(&t, p, &subadmin, "vhost", "owned", NULL, NULL,
-						  NULL, -1, -1, -1),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_quota_default_set(p, &subadmin, "default", "dom", 999),
-			 PANEL_EFORBIDDEN);
-	assert_int_equal(panel_tld_set(p, &subadmin, "evil", 4), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_forbidden_add(p, &subadmin, "example.com"), PANEL_EFORBIDDEN);
-	assert_int_equal(panel_forbidden_delete(p, &subadmin, "example.com"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_domain_type_update(&t, p, &subadmin, "vhost", "owned", NULL, NULL,
+						 NULL, -1, -1, -1),
+			PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_quota_default_set(p, &subadmin, "default", "dom", 999),
+			PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_tld_set(p, &subadmin, "evil", 4), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_forbidden_add(p, &subadmin, "example.com"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_forbidden_delete(p, &subadmin, "example.com"), PANEL_EFORBIDDEN);
 	/* An admin acting as a member is that member here. */
 	panel_actor as_alice = panel_actor_admin_as(2000, alice.uid);
-	assert_int_equal(panel_tld_set(p, &as_alice, "evil", 4), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_tld_set(p, &as_alice, "evil", 4), PANEL_EFORBIDDEN);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.tld WHERE tld = 'evil'", db), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.defquotas WHERE value = 999", db), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines_type WHERE description = "
@@ -160,11 +160,11 @@ static void global_settings_are_for_the_super_admin(void **state)
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.audit_log", db), before);
 
 	/* The super admin may; so may every admin when every admin sees every account. */
-	assert_int_equal(panel_tld_set(p, &super, "evil", 4), 0);
+	assert_panel_ok(panel_tld_set(p, &super, "evil", 4));
 	ts_exec(cluster, db, "UPDATE variable SET value = '1' WHERE name = 'subadmin_restriction'");
-	assert_int_equal(panel_tld_set(p, &subadmin, "evil", 1), 0);
+	assert_panel_ok(panel_tld_set(p, &subadmin, "evil", 1));
 	ts_exec(cluster, db, "UPDATE variable SET value = '' WHERE name = 'subadmin_restriction'");
-	assert_int_equal(panel_tld_delete(p, &super, "evil"), 0);
+	assert_panel_ok(panel_tld_delete(p, &super, "evil"));
 
 	/* Nor does a sub-admin make the server hash a password for an account it cannot manage:
 	 * a password too long to hash is refused as "not found", before any hashing. */
@@ -174,10 +174,10 @@ static void global_settings_are_for_the_super_admin(void **state)
 	panel_account_spec change = PANEL_ACCOUNT_SPEC_INIT;
 	change.password = huge;
 	panel_account *a = NULL;
-	assert_int_equal(panel_account_update(&a, p, &subadmin, "secalice", &change, NULL),
-			 PANEL_ENOTFOUND);
-	assert_int_equal(panel_account_update(&a, p, &super, "secalice", &change, NULL),
-			 PANEL_EINVALID);
+	assert_panel_rc(panel_account_update(&a, p, &subadmin, "secalice", &change, NULL),
+			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_account_update(&a, p, &super, "secalice", &change, NULL),
+			PANEL_EINVALID);
 }
 
 /* ---------------------------------------------------------------- item 12 */
@@ -201,7 +201,7 @@ static void logins_do_not_shadow_database_accounts(void **state)
 	/* An account made by hand on the server for another host (a replication user). */
 	assert_int_equal(th_sql(cluster, 0, "CREATE USER 'secrepl'@'%' IDENTIFIED BY 'x'"), 0);
 	spec.login = "secrepl";
-	assert_int_equal(panel_account_create(&a, p, &super, &spec), PANEL_EINVALID);
+	assert_panel_rc(panel_account_create(&a, p, &super, &spec), PANEL_EINVALID);
 	assert_non_null(strstr(panel_error_last()->message, "database server"));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login IN ('secrepl', "
 				"'root', 'repl', 'localops')",
@@ -211,8 +211,8 @@ static void logins_do_not_shadow_database_accounts(void **state)
 	assert_int_equal(th_sql(cluster, 0, "CREATE USER 'secbob_x'@'10.9.8.7' IDENTIFIED BY 'x'"),
 			 0);
 	panel_dbuser *u = NULL;
-	assert_int_equal(panel_dbuser_create(&u, p, &bob, NULL, "x", "Long enough passphrase 2026"),
-			 PANEL_EEXISTS);
+	assert_panel_rc(panel_dbuser_create(&u, p, &bob, NULL, "x", "Long enough passphrase 2026"),
+			PANEL_EEXISTS);
 	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE user = 'secbob_x'"), 1);
 }
 
@@ -224,7 +224,7 @@ static void fresh_installs_get_a_safe_password_policy(void **state)
 	panel_policy *list = NULL;
 	size_t n = 0;
 
-	assert_int_equal(panel_policy_list(&list, &n, p, &super), 0);
+	assert_panel_ok(panel_policy_list(&list, &n, p, &super));
 	assert_int_equal(n, 5);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(list[i].minsize, 8);
@@ -233,20 +233,20 @@ static void fresh_installs_get_a_safe_password_policy(void **state)
 		assert_false(list[i].allowlogin);
 	}
 	free(list);
-	assert_int_equal(panel_policy_check(p, "mem", "secalice", "short12"), PANEL_EINVALID);
+	assert_panel_rc(panel_policy_check(p, "mem", "secalice", "short12"), PANEL_EINVALID);
 	/* A long passphrase of lower-case words: no composition rule. */
 	char phrase[201];
 	memset(phrase, 0, sizeof(phrase));
 	for (size_t i = 0; i + 6 < 200; i += 6)
 		memcpy(phrase + i, "horse ", 6);
-	assert_int_equal(panel_policy_check(p, "mem", "secalice", phrase), 0);
-	assert_int_equal(panel_policy_check(p, "mem", "secalice", "my secalice home"),
-			 PANEL_EINVALID);
+	assert_panel_ok(panel_policy_check(p, "mem", "secalice", phrase));
+	assert_panel_rc(panel_policy_check(p, "mem", "secalice", "my secalice home"),
+			PANEL_EINVALID);
 	/* The breached list: exact lines (CR LF too), nothing else. */
-	assert_int_equal(panel_policy_check(p, "pop", "a@b.org", "correcthorse1"), PANEL_EINVALID);
+	assert_panel_rc(panel_policy_check(p, "pop", "a@b.org", "correcthorse1"), PANEL_EINVALID);
 	assert_non_null(strstr(panel_error_last()->message, "breached"));
-	assert_int_equal(panel_policy_check(p, "ftp", "x", "qwertyuiop"), PANEL_EINVALID);
-	assert_int_equal(panel_policy_check(p, "ftp", "x", "qwertyuiop2"), 0);
+	assert_panel_rc(panel_policy_check(p, "ftp", "x", "qwertyuiop"), PANEL_EINVALID);
+	assert_panel_ok(panel_policy_check(p, "ftp", "x", "qwertyuiop2"));
 
 	/* A migrated AlternC 1.0 database keeps the policies its administrators chose. */
 	char old[128];
@@ -255,7 +255,7 @@ static void fresh_installs_get_a_safe_password_policy(void **state)
 	assert_int_equal(th_database_create(cluster, "secm_alternc10", old, sizeof(old)), 0);
 	assert_int_equal(ts_sql_file(cluster, old, "tests/fixtures/alternc-1.0.sql"), 0);
 	panel *q = ts_panel_open(cluster, old);
-	assert_int_equal(panel_schema_migrate(NULL, &to, q, &sys), 0);
+	assert_panel_ok(panel_schema_migrate(NULL, &to, q, &sys));
 	panel_close(q);
 	assert_int_equal(number("SELECT minsize * 1000 + maxsize * 10 + classcount FROM "
 				"`%s`.policy WHERE name = 'pop'",

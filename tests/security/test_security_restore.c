@@ -97,7 +97,7 @@ static void run_job(char *result, size_t size, uint64_t job)
 {
 	unsigned done = 0;
 
-	assert_int_equal(panel_jobs_run(&done, p, &sys), 0);
+	assert_panel_ok(panel_jobs_run(&done, p, &sys));
 	assert_true(done >= 1);
 	text(result, size, "SELECT result FROM panel_actions WHERE id = %llu",
 	     (unsigned long long)job);
@@ -109,7 +109,7 @@ static void dump(char *path, size_t size)
 	char result[256];
 	uint64_t job = 0;
 
-	assert_int_equal(panel_database_dump(&job, p, &alice, "rstalice"), 0);
+	assert_panel_ok(panel_database_dump(&job, p, &alice, "rstalice"));
 	run_job(result, sizeof(result), job);
 	assert_string_equal(result, "ok");
 	text(path, size, "SELECT JSON_VALUE(args, '$.file') FROM panel_actions WHERE id = %llu",
@@ -161,8 +161,8 @@ static void a_dump_rewritten_by_the_member_is_refused(void **state)
 		 db);
 	unlink(path);
 	write_file(path, sql);
-	assert_int_equal(
-	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0), 0);
+	assert_panel_ok(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "refused"));
 	assert_non_null(strstr(result, "changed"));
@@ -179,21 +179,21 @@ static void a_file_the_panel_did_not_write_needs_the_super_admin(void **state)
 	mkdir(dir, 0700);
 	snprintf(path, sizeof(path), "%s/rstalice-planted.sql", dir);
 	write_file(path, "CREATE TABLE planted (i INT);\n");
-	assert_int_equal(
+	assert_panel_rc(
 	    panel_database_restore(&job, p, &alice, "rstalice", "rstalice-planted.sql", 0),
 	    PANEL_ENOTFOUND);
 	assert_string_equal(panel_error_last()->field, "file");
-	assert_int_equal(panel_database_restore(&job, p, &alice, "rstalice", "rstalice-planted.sql",
-						PANEL_RESTORE_UNVERIFIED),
-			 PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_database_restore(&job, p, &alice, "rstalice", "rstalice-planted.sql",
+					       PANEL_RESTORE_UNVERIFIED),
+			PANEL_EFORBIDDEN);
 	panel_actor as_alice = panel_actor_admin_as(2000, alice.uid);
-	assert_int_equal(panel_database_restore(&job, p, &as_alice, "rstalice",
-						"rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
-			 PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_database_restore(&job, p, &as_alice, "rstalice",
+					       "rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
+			PANEL_EFORBIDDEN);
 	/* A sub-admin restricted to its own members (alice is not one). */
-	assert_int_equal(panel_database_restore(&job, p, &subadmin, "rstalice",
-						"rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
-			 PANEL_ENOTFOUND);
+	assert_panel_rc(panel_database_restore(&job, p, &subadmin, "rstalice",
+					       "rstalice-planted.sql", PANEL_RESTORE_UNVERIFIED),
+			PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action = "
 				"'db_restore' AND done_at IS NULL",
 				db),
@@ -254,10 +254,8 @@ static void an_unverified_restore_has_the_database_rights_alone(void **state)
 		expand(sql, sizeof(sql), attacks[i]);
 		unlink(path);
 		write_file(path, sql);
-		assert_int_equal(panel_database_restore(&job, p, &super, "rstalice",
-							"rstalice-attack.sql",
-							PANEL_RESTORE_UNVERIFIED),
-				 0);
+		assert_panel_ok(panel_database_restore(
+		    &job, p, &super, "rstalice", "rstalice-attack.sql", PANEL_RESTORE_UNVERIFIED));
 		run_job(result, sizeof(result), job);
 		if (strcmp(result, "ok") == 0)
 			fail_msg("attack %zu ran: %s", i, sql);
@@ -272,9 +270,8 @@ static void an_unverified_restore_has_the_database_rights_alone(void **state)
 
 	/* What the database's owner may do works: the account is not merely broken. */
 	write_file(path, "CREATE TABLE fine (i INT);\nINSERT INTO fine VALUES (42);\n");
-	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-attack.sql",
-						PANEL_RESTORE_UNVERIFIED),
-			 0);
+	assert_panel_ok(panel_database_restore(&job, p, &super, "rstalice", "rstalice-attack.sql",
+					       PANEL_RESTORE_UNVERIFIED));
 	run_job(result, sizeof(result), job);
 	assert_string_equal(result, "ok");
 	assert_int_equal(number("SELECT i FROM rstalice.fine"), 42);
@@ -298,7 +295,7 @@ static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **sta
 	snprintf(before, sizeof(before), "%s.real", dir);
 	assert_int_equal(rename(dir, before), 0);
 	assert_int_equal(symlink(outside, dir), 0);
-	assert_int_equal(panel_database_dump(&job, p, &alice, "rstalice"), 0);
+	assert_panel_ok(panel_database_dump(&job, p, &alice, "rstalice"));
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "symbolic link"));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE id > 0 AND file "
@@ -312,9 +309,8 @@ static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **sta
 	/* A restore through the linked folder is refused too. */
 	snprintf(target, sizeof(target), "%s/rstalice-viafolder.sql", outside);
 	write_file(target, "CREATE TABLE viafolder (i INT);\n");
-	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice",
-						"rstalice-viafolder.sql", PANEL_RESTORE_UNVERIFIED),
-			 0);
+	assert_panel_ok(panel_database_restore(&job, p, &super, "rstalice",
+					       "rstalice-viafolder.sql", PANEL_RESTORE_UNVERIFIED));
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "symbolic link"));
 	unlink(target);
@@ -326,9 +322,8 @@ static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **sta
 	write_file(target, "CREATE TABLE vialink (i INT);\n");
 	snprintf(path, sizeof(path), "%s/rstalice-link.sql", dir);
 	assert_int_equal(symlink(target, path), 0);
-	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-link.sql",
-						PANEL_RESTORE_UNVERIFIED),
-			 0);
+	assert_panel_ok(panel_database_restore(&job, p, &super, "rstalice", "rstalice-link.sql",
+					       PANEL_RESTORE_UNVERIFIED));
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "symbolic link"));
 	unlink(target);
@@ -336,9 +331,8 @@ static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **sta
 	/* A FIFO under a dump's name does not hang the runner. */
 	snprintf(path, sizeof(path), "%s/rstalice-fifo.sql", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(panel_database_restore(&job, p, &super, "rstalice", "rstalice-fifo.sql",
-						PANEL_RESTORE_UNVERIFIED),
-			 0);
+	assert_panel_ok(panel_database_restore(&job, p, &super, "rstalice", "rstalice-fifo.sql",
+					       PANEL_RESTORE_UNVERIFIED));
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "not a regular file"));
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE "
@@ -360,7 +354,7 @@ static void views_triggers_and_routines_come_back(void **state)
 	 * member's own users as for the restore account: a host that offers them sets it. */
 	ts_exec(cluster, "rstalice", "SET GLOBAL log_bin_trust_function_creators = 1");
 	/* Objects defined by the member's own user, as its applications create them. */
-	assert_int_equal(panel_dbuser_create(&u, p, &alice, NULL, NULL, "Rst-pass-2026!x"), 0);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, NULL, "Rst-pass-2026!x"));
 	panel_dbuser_free(u);
 	ts_exec(cluster, "rstalice",
 		"CREATE TABLE t (i INT); CREATE TABLE audit_log (i INT); "
@@ -374,8 +368,8 @@ static void views_triggers_and_routines_come_back(void **state)
 	ts_exec(cluster, "rstalice",
 		"DROP VIEW v; DROP TRIGGER tr; DROP PROCEDURE twice; DROP TABLE t; "
 		"DROP TABLE audit_log");
-	assert_int_equal(
-	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0), 0);
+	assert_panel_ok(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
 	run_job(result, sizeof(result), job);
 	ts_exec(cluster, "rstalice", "SET GLOBAL log_bin_trust_function_creators = 0");
 	assert_string_equal(result, "ok");
@@ -388,7 +382,7 @@ static void views_triggers_and_routines_come_back(void **state)
 	assert_string_equal(definer, "panel_rst_rstalice@127.0.0.1");
 
 	/* Dropping the database drops its restore account and forgets its dumps. */
-	assert_int_equal(panel_database_delete(p, &alice, "rstalice"), 0);
+	assert_panel_ok(panel_database_delete(p, &alice, "rstalice"));
 	assert_int_equal(
 	    number("SELECT COUNT(*) FROM mysql.user WHERE user = 'panel_rst_rstalice'"), 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE db = 'rstalice'", db),

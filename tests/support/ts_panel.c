@@ -4,7 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include "ts_panel.h"
+
+void ts_assert_panel_rc(int got, int want, const char *expr, const char *file, int line)
+{
+	if (got == want)
+		return;
+	const panel_error *e = panel_error_last();
+	print_error("%s\n  got %s (%d)", expr, got < 0 ? panel_error_name(got) : "ok", got);
+	if (got < 0 && e->field)
+		print_error(": field %s: %s", e->field, e->message);
+	else if (got < 0)
+		print_error(": %s", e->message);
+	print_error("\n  expected %s (%d)\n", want < 0 ? panel_error_name(want) : "ok", want);
+	_fail(file, line);
+}
 
 panel_config *ts_config(const th_cluster *c, int idx, const char *dbname)
 {

@@ -26,6 +26,13 @@ long long ts_number(const th_cluster *c, const char *fmt, ...)
 void ts_exec(const th_cluster *c, const char *db, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Fails the test unless expr returned want, printing both as libpanel names them and the
+ * library's last error (code, field, message): "panel_x(...): got invalid (field login: the
+ * login is required), expected ok" rather than "-2 != 0". */
+#define assert_panel_ok(expr)	    ts_assert_panel_rc((expr), 0, #expr, __FILE__, __LINE__)
+#define assert_panel_rc(expr, want) ts_assert_panel_rc((expr), (want), #expr, __FILE__, __LINE__)
+void ts_assert_panel_rc(int got, int want, const char *expr, const char *file, int line);
+
 /* Creates the member login (mail login@example.org, a valid password) as admin; aborts on
  * failure. Returns its uid. */
 uint32_t ts_member(panel *p, const panel_actor *admin, const char *login);
