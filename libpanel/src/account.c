@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "error.h"
 #include "handle.h"
+#include "member_hash.h"
 #include "panel/json.h"
 #include "policy_internal.h"
 #include "quota_internal.h"
@@ -310,10 +311,11 @@ static int check_type_exists(panel_db *db, const char *type)
 	return 0;
 }
 
-/* Hashes password for the panel (argon2id), outside any transaction: it is slow on purpose. */
-static int hash_password(char out[PANEL_HASH_MAX], const char *password)
+/* Hashes password for the panel ([accounts] password_scheme), outside any transaction: it is
+ * slow on purpose. */
+static int hash_password(panel *p, char out[PANEL_HASH_MAX], const char *password)
 {
-	return panel_password_hash(out, PANEL_HASH_MAX, password, PANEL_HASH_ARGON2ID);
+	return panel__member_hash(p, out, password);
 }
 
 /* ---------------------------------------------------------------- create */
@@ -393,7 +395,7 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
 	if (!spec->mail && who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EINVALID, "mail", "the contact address is required");
-	if ((error = hash_password(hash, spec->password)) < 0)
+	if ((error = hash_password(p, hash, spec->password)) < 0)
 		return error;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, create_body, &ctx);
@@ -754,7 +756,7 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 	if (changes->password) {
 		struct may_set_password_ctx check = {p, who, login, changes->password};
 		if ((error = panel__db_transaction(p->db, may_set_password_body, &check)) < 0 ||
-		    (error = hash_password(hash, changes->password)) < 0)
+		    (error = hash_password(p, hash, changes->password)) < 0)
 			return error;
 		op.hash = hash;
 	}
@@ -892,7 +894,7 @@ int panel_account_password(panel *p, const panel_actor *who, const char *login,
 			goto out;
 		}
 	}
-	if ((error = hash_password(hash, new_password)) < 0)
+	if ((error = hash_password(p, hash, new_password)) < 0)
 		goto out;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, password_body, &ctx);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "auth_internal.h"
+#include "member_hash.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/auth.h"
@@ -22,10 +23,15 @@
 #define TOKEN_TTL_DEFAULT (24u * 3600u)
 #define TOKEN_TTL_MAX	  (366u * 24u * 3600u)
 
-/* Verified when the login does not exist, so that an unknown login costs the same argon2id
- * work as a known one (no password hashes to this: it is the hash of random bytes). */
-static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$kwoAe35FZSnBxegoh8IHgQ$"
-				 "ViAcJRkT/zL10sBkUnkIgYpqfPdXSm4jg52OGY8KWzI";
+/* When the login does not exist (or has no usable hash), the password is hashed with the
+ * configured scheme and thrown away: an unknown login costs the same work as a known one. */
+static void same_work(panel *p, const char *password)
+{
+	char burn[PANEL_HASH_MAX];
+
+	panel__member_hash(p, burn, password);
+	sodium_memzero(burn, sizeof(burn));
+}
 
 static const char msg_wrong[] = "wrong login or password";
 
@@ -381,10 +387,14 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 		goto out;
 	panel__throttle_wait(&throttle);
 
-	error = panel_password_verify(acc.found ? acc.pass : dummy_hash, password, &upgrade);
+	if (acc.found) {
+		error = panel_password_verify(acc.pass, password, &upgrade);
+	} else {
+		same_work(p, password);
+		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
+	}
 	if (error == PANEL_EINVALID) {
-		/* No usable hash stored: spend the same time as for a real one. */
-		panel_password_verify(dummy_hash, password, NULL);
+		same_work(p, password);
 		error = PANEL_EAUTH;
 	}
 	if (error < 0 && error != PANEL_EAUTH)
@@ -401,8 +411,10 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 		error = panel__error(PANEL_EAUTH, NULL, "account locked");
 		goto out;
 	}
-	if (upgrade &&
-	    panel_password_hash(new_hash, sizeof(new_hash), password, PANEL_HASH_ARGON2ID) < 0)
+	/* A legacy hash, or one of another scheme than the configured one (hosts that switch
+	 * between PHP-verifiable crypt and argon2id): rehashed now that the password is known. */
+	if ((upgrade || !panel__member_hash_current(p, acc.pass)) &&
+	    panel__member_hash(p, new_hash, password) < 0)
 		new_hash[0] = '\0'; /* the login goes on; the upgrade waits for the next one */
 
 	if ((error = panel__auth_secret_new(token, sizeof(token), "pt_")) < 0)

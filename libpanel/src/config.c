@@ -11,16 +11,19 @@
 #include "validate.h"
 
 enum value_kind {
-	V_TEXT,	    /* printable text */
-	V_HOST,	    /* host name or IP address */
-	V_PORT,	    /* 1..65535 */
-	V_SECONDS,  /* 1..3600 */
-	V_PATH,	    /* absolute path, or empty */
-	V_DBNAME,   /* [A-Za-z0-9_]{1,64} */
-	V_IPV4,	    /* IPv4 address, or empty */
-	V_IPV6,	    /* IPv6 address, or empty */
-	V_FQDN,	    /* fully qualified name, or empty */
-	V_GRANTHOST /* host part of a MySQL account: an IP, a name, "%" or "localhost" */
+	V_TEXT,	     /* printable text */
+	V_HOST,	     /* host name or IP address */
+	V_PORT,	     /* 1..65535 */
+	V_SECONDS,   /* 1..3600 */
+	V_PATH,	     /* absolute path, or empty */
+	V_DBNAME,    /* [A-Za-z0-9_]{1,64} */
+	V_IPV4,	     /* IPv4 address, or empty */
+	V_IPV6,	     /* IPv6 address, or empty */
+	V_FQDN,	     /* fully qualified name, or empty */
+	V_GRANTHOST, /* host part of a MySQL account: an IP, a name, "%" or "localhost" */
+	V_SCHEME,    /* sha512-crypt, bcrypt or argon2id */
+	V_ROUNDS,    /* SHA512-crypt rounds: 5000..5000000 */
+	V_COST	     /* bcrypt cost: 10..15 */
 };
 
 struct known_key {
@@ -62,6 +65,12 @@ static const struct known_key known_keys[] = {
     /* More logins to refuse, beside the built-in ones (account.c): the names of this site's
      * own database accounts, which a member's MySQL user of the same name would shadow. */
     {"accounts", "reserved_logins", V_TEXT, ""},
+    /* How members' panel passwords are hashed. AlternC 1.0's PHP login verifies them with
+     * crypt(): sha512-crypt and bcrypt work there, argon2id only through the API. 100,000
+     * rounds take about 50 ms here (docs/architecture.md, "Passwords"). */
+    {"accounts", "password_scheme", V_SCHEME, "sha512-crypt"},
+    {"accounts", "sha512_rounds", V_ROUNDS, "100000"},
+    {"accounts", "bcrypt_cost", V_COST, "11"},
     /* A list of breached passwords (one a line) that no password may be; none by default. */
     {"accounts", "breached_passwords", V_PATH, ""},
 };
@@ -122,6 +131,13 @@ static int valid_value(enum value_kind kind, const char *v)
 		return !*v || panel__valid_fqdn(v);
 	case V_GRANTHOST:
 		return strcmp(v, "%") == 0 || panel__valid_host(v);
+	case V_SCHEME:
+		return strcmp(v, "sha512-crypt") == 0 || strcmp(v, "bcrypt") == 0 ||
+		       strcmp(v, "argon2id") == 0;
+	case V_ROUNDS:
+		return panel__parse_ulong(&n, v, 5000, 5000000);
+	case V_COST:
+		return panel__parse_ulong(&n, v, 10, 15);
 	}
 	return 0;
 }
@@ -149,6 +165,12 @@ static const char *kind_hint(enum value_kind kind)
 		return "a fully qualified domain name";
 	case V_GRANTHOST:
 		return "a host name, an IP address or '%'";
+	case V_SCHEME:
+		return "sha512-crypt, bcrypt or argon2id";
+	case V_ROUNDS:
+		return "a number of rounds (5000-5000000)";
+	case V_COST:
+		return "a bcrypt cost (10-15)";
 	}
 	return "a valid value";
 }

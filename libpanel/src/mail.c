@@ -21,7 +21,10 @@
 #include "throttle.h"
 #include "validate.h"
 
-#define DOVECOT_SCHEME "{SHA512-CRYPT}"
+/* "{CRYPT}$6$...": Courier's authlib (AlternC 1.0's mail stack) strips only "{CRYPT}" before
+ * crypt(3); Dovecot's CRYPT scheme is crypt(3) too. "{SHA512-CRYPT}", read by Dovecot only,
+ * is still verified when found. */
+#define MAIL_SCHEME_TAG "{CRYPT}"
 
 /* ---------------------------------------------------------------- names */
 
@@ -176,7 +179,7 @@ static int hash_box_password(char out[PANEL_HASH_MAX + 16], const char *password
 
 	if ((error = panel_password_hash(h, sizeof(h), password, PANEL_HASH_SHA512_CRYPT)) < 0)
 		return error;
-	snprintf(out, PANEL_HASH_MAX + 16, DOVECOT_SCHEME "%s", h);
+	snprintf(out, PANEL_HASH_MAX + 16, MAIL_SCHEME_TAG "%s", h);
 	sodium_memzero(h, sizeof(h));
 	return 0;
 }

@@ -1,6 +1,6 @@
-/* Password hashes: argon2id through libsodium for panel accounts, SHA512-crypt through
- * libxcrypt for the mail and FTP daemons, and verification of every legacy crypt(3) scheme
- * AlternC 1.0 stored (MD5-crypt "$1$", traditional DES). */
+/* Password hashes: SHA512-crypt and bcrypt through libxcrypt (what PHP's crypt(), the mail and
+ * the FTP daemons verify), argon2id through libsodium, and verification of every legacy
+ * crypt(3) scheme AlternC 1.0 stored (MD5-crypt "$1$", traditional DES). */
 #include <crypt.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -35,14 +35,15 @@ static int hash_argon2id(char *out, size_t outsz, const char *password)
 	return 0;
 }
 
-static int hash_crypt(char *out, size_t outsz, const char *password, const char *prefix)
+static int hash_crypt(char *out, size_t outsz, const char *password, const char *prefix,
+		      unsigned long cost)
 {
 	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data *data;
 	const char *h;
 	int error = 0;
 
-	if (!crypt_gensalt_rn(prefix, 0, NULL, 0, salt, (int)sizeof(salt)))
+	if (!crypt_gensalt_rn(prefix, cost, NULL, 0, salt, (int)sizeof(salt)))
 		return panel__error(PANEL_ERROR, NULL, "cannot make a %s salt", prefix);
 	data = calloc(1, sizeof(*data));
 	if (!data)
@@ -61,6 +62,12 @@ static int hash_crypt(char *out, size_t outsz, const char *password, const char 
 
 int panel_password_hash(char *out, size_t outsz, const char *password, panel_hash_scheme scheme)
 {
+	return panel_password_hash_cost(out, outsz, password, scheme, 0);
+}
+
+int panel_password_hash_cost(char *out, size_t outsz, const char *password,
+			     panel_hash_scheme scheme, unsigned long cost)
+{
 	int error;
 
 	if (!out || outsz == 0)
@@ -72,7 +79,13 @@ int panel_password_hash(char *out, size_t outsz, const char *password, panel_has
 	case PANEL_HASH_ARGON2ID:
 		return hash_argon2id(out, outsz, password);
 	case PANEL_HASH_SHA512_CRYPT:
-		return hash_crypt(out, outsz, password, "$6$");
+		if (cost && (cost < 5000 || cost > 5000000))
+			return panel__error(PANEL_EINVALID, "cost", "5000 to 5000000 rounds");
+		return hash_crypt(out, outsz, password, "$6$", cost);
+	case PANEL_HASH_BCRYPT:
+		if (cost && (cost < 4 || cost > 31))
+			return panel__error(PANEL_EINVALID, "cost", "a bcrypt cost of 4 to 31");
+		return hash_crypt(out, outsz, password, "$2y$", cost ? cost : 11);
 	}
 	return panel__error(PANEL_EINVALID, "scheme", "unknown hash scheme %d", (int)scheme);
 }
@@ -133,6 +146,33 @@ static int verify_crypt(const char *stored, const char *password, int *needs_upg
 	sodium_memzero(data, sizeof(*data));
 	free(data);
 	return error;
+}
+
+/* The rounds of a "$6$" hash: "$6$rounds=N$salt$..." or crypt's default 5000. */
+static unsigned long sha512_rounds(const char *h)
+{
+	if (strncmp(h, "$6$rounds=", 10) != 0)
+		return 5000;
+	return strtoul(h + 10, NULL, 10);
+}
+
+int panel_password_is_current(const char *stored, panel_hash_scheme scheme, unsigned long cost)
+{
+	if (!stored)
+		return 0;
+	stored = strip_scheme_tag(stored);
+	switch (scheme) {
+	case PANEL_HASH_ARGON2ID:
+		return strncmp(stored, "$argon2id$", 10) == 0 && sodium_init() >= 0 &&
+		       crypto_pwhash_str_needs_rehash(stored, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+						      crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	case PANEL_HASH_SHA512_CRYPT:
+		return strncmp(stored, "$6$", 3) == 0 && sha512_rounds(stored) >= cost;
+	case PANEL_HASH_BCRYPT:
+		return (strncmp(stored, "$2y$", 4) == 0 || strncmp(stored, "$2b$", 4) == 0) &&
+		       strtoul(stored + 4, NULL, 10) >= cost;
+	}
+	return 0;
 }
 
 int panel_password_verify(const char *stored, const char *password, int *needs_upgrade)

@@ -101,9 +101,10 @@ static void create_applies_alternc_rules(void **state)
 	assert_false(a->expired);
 	assert_string_equal(a->lastlogin, "");
 	assert_int_equal(strlen(a->etag), 32);
-	/* The stored password is an argon2id hash of the password. */
+	/* The stored password is a SHA512-crypt hash (the default scheme, which AlternC 1.0's PHP
+	 * login verifies with crypt()). */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='alice1' AND pass "
-				"LIKE '$argon2id$%%'",
+				"LIKE '$6$rounds=100000$%%'",
 				db),
 			 1);
 	/* Default quotas copied from defquotas (type default). */

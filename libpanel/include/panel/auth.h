@@ -26,7 +26,8 @@ PANEL_EXTERN panel_actor panel_principal_actor(const panel_principal *who, const
 
 /* Checks login/password and opens a session: on success *token_out gets a new bearer token
  * (ttl_seconds, 0 = 24 h) and *out the principal. The account's lastlogin/lastip are set and
- * lastfail reset; a legacy hash (MD5-crypt...) is replaced by argon2id. Failures increment
+ * lastfail reset; a legacy hash (MD5-crypt, DES), or one of another scheme than [accounts]
+ * password_scheme (SHA512-crypt by default), is rehashed with that scheme. Failures increment
  * lastfail and the failure counters of the login and of the address: after 5 failures within
  * 15 minutes, further attempts are refused with PANEL_ELIMIT for a time that doubles with each
  * failure (1 s ... 15 min). Unknown login, wrong password and locked account all give the same
