@@ -95,21 +95,6 @@ void papi_reply_list(papi_request *r, json_t *items, uint64_t total, const char 
 	papi_reply_ok(r, body);
 }
 
-void papi_reply_account(papi_request *r, const panel_account *a, int created)
-{
-	char location[320];
-	json_t *body = panel_account_to_json(a);
-
-	if (created) {
-		snprintf(location, sizeof(location), "/api/v1/accounts/%s", a->login);
-		papi_reply_created(r, body, location);
-	} else {
-		papi_reply_ok(r, body);
-	}
-	if (body)
-		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
-}
-
 /* The length of the valid UTF-8 sequence at s (at most n bytes), without control characters
  * (C0, DEL, C1); 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -203,10 +188,10 @@ static const struct {
 	int code;
 	papi_error_id id;
 } panel_codes[] = {
-    {PANEL_EINVALID, PAPI_E_INVALID},	    {PANEL_EAUTH, PAPI_E_UNAUTHENTICATED},
-    {PANEL_EFORBIDDEN, PAPI_E_FORBIDDEN},   {PANEL_ENOTFOUND, PAPI_E_NOT_FOUND},
-    {PANEL_EEXISTS, PAPI_E_EXISTS},	    {PANEL_ECONFLICT, PAPI_E_CONFLICT},
-    {PANEL_EQUOTA, PAPI_E_QUOTA_EXCEEDED},  {PANEL_ELIMIT, PAPI_E_RATE_LIMITED},
+    {PANEL_EINVALID, PAPI_E_INVALID},	      {PANEL_EAUTH, PAPI_E_UNAUTHENTICATED},
+    {PANEL_EFORBIDDEN, PAPI_E_FORBIDDEN},     {PANEL_ENOTFOUND, PAPI_E_NOT_FOUND},
+    {PANEL_EEXISTS, PAPI_E_EXISTS},	      {PANEL_ECONFLICT, PAPI_E_CONFLICT},
+    {PANEL_EQUOTA, PAPI_E_QUOTA_EXCEEDED},    {PANEL_ELIMIT, PAPI_E_RATE_LIMITED},
     {PANEL_EUNAVAILABLE, PAPI_E_UNAVAILABLE},
 };
 

@@ -36,9 +36,8 @@ static panel_error_class class_of(int code)
 	}
 }
 
-__attribute__((format(printf, 4, 0))) static int set_last(int code, panel_error_class cls,
-							  const char *field, const char *fmt,
-							  va_list ap)
+__attribute__((format(printf, 4, 0))) static int
+set_last(int code, panel_error_class cls, const char *field, const char *fmt, va_list ap)
 {
 	char message[sizeof(last.message)];
 
@@ -147,8 +146,8 @@ __attribute__((format(printf, 2, 3))) static int raise_saved(const panel__error_
 	int code;
 
 	va_start(ap, fmt);
-	code = set_last(saved->code, saved->error_class, saved->has_field ? saved->field : NULL, fmt,
-		     ap);
+	code = set_last(saved->code, saved->error_class, saved->has_field ? saved->field : NULL,
+			fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -55,8 +55,8 @@ int panel__db_fail(panel_db *db, unsigned err, const char *message)
 {
 	db->last_errno = err;
 	if (panel__db_lost(err) || read_only_server(err))
-		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: %s (%u)",
-				    message, err);
+		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: %s (%u)", message,
+				       err);
 	if (panel__db_lock_conflict(err))
 		return panel__error_db(PANEL_ECONFLICT, "database: %s (%u)", message, err);
 	if (err == ER_DUP_ENTRY || err == ER_DUP_ENTRY_WITH_KEY_NAME)
@@ -65,7 +65,7 @@ int panel__db_fail(panel_db *db, unsigned err, const char *message)
 		return panel__error_db(PANEL_ECONFLICT, "database: %s", message);
 	if (err == ER_ACCESS_DENIED_ERROR)
 		return panel__error_db(PANEL_EAUTH, "database refused the credentials: %s",
-				    message);
+				       message);
 	return panel__error_db(PANEL_ERROR, "database error %u: %s", err, message);
 }
 
@@ -130,12 +130,12 @@ static int connect_server(panel_db *db)
 		db->mysql = m;
 		if (err == ER_ACCESS_DENIED_ERROR || err == ER_DBACCESS_DENIED_ERROR)
 			rc = panel__error_db(PANEL_EAUTH, "database refused the credentials: %s",
-					  mysql_error(m));
+					     mysql_error(m));
 		else if (err == ER_BAD_DB_ERROR)
 			rc = panel__error(PANEL_EINVALID, "database.name", "%s", mysql_error(m));
 		else
 			rc = panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: %s (%u)",
-					  mysql_error(m), err);
+					     mysql_error(m), err);
 		db->last_errno = err;
 		mysql_close(m);
 		db->mysql = NULL;
