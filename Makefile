@@ -113,7 +113,7 @@ $(PANELCTL): $(PANELCTL_OBJ) $(LIBPANEL_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(PANELCTL_OBJ) $(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(CLI_LIBS)
 
-PANELAPI_SRC := $(sort $(wildcard panel-api/*.c))
+PANELAPI_SRC := $(sort $(wildcard panel-api/*.c panel-api/routes/*.c))
 PANELAPI_OBJ := $(PANELAPI_SRC:%.c=$(OBJ)/%.o)
 PANELAPI     := $(if $(PANELAPI_SRC),$(BUILD)/bin/panel-api)
 

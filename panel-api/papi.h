@@ -175,9 +175,18 @@ typedef struct papi_request {
 
 typedef void (*papi_handler)(papi_request *r);
 
+/* Builds the answer of a GET from the request's path parameters: 0 with *out set (NULL when out
+ * of memory), or a libpanel code. */
+typedef int (*papi_json_fn)(json_t **out, papi_request *r);
+/* A change to the object named by the first path parameter: 0 or a libpanel code. */
+typedef int (*papi_name_fn)(panel *p, const panel_actor *who, const char *name);
+typedef int (*papi_password_fn)(panel *p, const panel_actor *who, const char *name,
+				const char *password);
+
 enum papi_route_flags {
 	PAPI_PUBLIC = 1 << 0, /* no authentication */
 	PAPI_BODY = 1 << 1,   /* takes a JSON body */
+	PAPI_EMPTY = 1 << 2,  /* takes no body, or {} (checked before the handler) */
 };
 
 struct papi_route {
@@ -186,7 +195,31 @@ struct papi_route {
 	const char *kind;    /* resource kind, for application key scopes; NULL: any principal */
 	unsigned flags;
 	papi_handler handler;
+	/* The query parameters the route takes (NULL-terminated), checked before the handler;
+	 * NULL: none. */
+	const char *const *query;
+	/* What tells apart the routes that share a handler. */
+	union {
+		int flag;
+		papi_json_fn json;
+		papi_name_fn name;
+		papi_password_fn password;
+	} arg;
 };
+
+/* One file's slice of the route table (routes/: one file per resource). */
+typedef struct papi_route_table {
+	const papi_route *routes;
+	size_t count;
+} papi_route_table;
+
+#define PAPI_ROUTE_TABLE(array)                                                                    \
+	{                                                                                          \
+		array, sizeof(array) / sizeof((array)[0])                                          \
+	}
+
+extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
+    papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);
@@ -203,8 +236,6 @@ void papi_reply_no_content(papi_request *r);
 void papi_reply_not_modified(papi_request *r);
 /* {"items": [...], "total": N, "next_cursor": "..." | null}; items is stolen. */
 void papi_reply_list(papi_request *r, json_t *items, uint64_t total, const char *next_cursor);
-/* An account with its ETag. */
-void papi_reply_account(papi_request *r, const panel_account *a, int created);
 
 /* An error of the registry; field may be NULL; message printf-style. */
 void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
@@ -278,12 +309,10 @@ int papi_percent_decode(char *dst, size_t dstsz, const char *src, size_t len, in
 int papi_if_match(papi_request *r, const char *current_etag);
 /* 1 when If-None-Match lists the current ETag (the caller answers 304). */
 int papi_if_none_match(const papi_request *r, const char *current_etag);
-/* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered. */
-int papi_account_precondition(papi_request *r, const char *login);
 
 /* ---------------------------------------------------------------- objects (papi_objects.c) */
 
-/* Helpers of the domain, mail, FTP and database endpoints. */
+/* Helpers of the endpoints (routes/). */
 
 /* Appends item to *items (stolen); on failure *items is released and set to NULL, so that
  * papi_reply_list answers 500. */
@@ -297,15 +326,6 @@ void papi_reply_accepted(papi_request *r, json_t *body);
 /* A 200 answer whose body is text of content_type (copied), not JSON (zones: text/dns). Call it
  * last: nothing may answer after it. */
 void papi_reply_text(papi_request *r, const char *content_type, const char *text);
-/* A domain with its ETag; created: 201 with Location. */
-void papi_reply_domain(papi_request *r, const panel_domain *d, int created);
-/* For the domain write routes: loads the domain and checks If-Match. 1 to go on, 0 when
- * answered. *etag (PANEL_DOMAIN etag size) gets the current ETag when If-Match was given, else
- * "". */
-int papi_domain_precondition(papi_request *r, const char *domain, char *etag, size_t etagsz);
-/* [{"kind", "name", "problem", "action"}] for a database repair report (NULL when out of
- * memory). */
-json_t *papi_db_problems_to_json(const panel_db_problem *problems, size_t count);
 /* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated
  * list borrowing its strings; free() the list. NULL with 500 set when out of memory. */
 const char **papi_string_list(papi_request *r, json_t *array);
@@ -333,78 +353,19 @@ void papi_client_ip(papi_request *r);
 int papi_idempotency_begin(papi_request *r, int *claimed);
 /* Stores r->reply (text already serialized) for the claimed key, or releases it on 5xx. */
 void papi_idempotency_finish(papi_request *r);
-/* ---------------------------------------------------------------- endpoints */
 
-/* One file each, named after the path and method; listed in the route table of papi_httpd.c. */
-void papi_healthz_get(papi_request *r);
-void papi_auth_login_post(papi_request *r);
-void papi_auth_logout_post(papi_request *r);
-void papi_auth_whoami_get(papi_request *r);
-void papi_accounts_get(papi_request *r);
-void papi_accounts_post(papi_request *r);
-void papi_accounts_LOGIN_get(papi_request *r);
-void papi_accounts_LOGIN_patch(papi_request *r);
-void papi_accounts_LOGIN_delete(papi_request *r);
-void papi_accounts_LOGIN_lock_post(papi_request *r);
-void papi_accounts_LOGIN_unlock_post(papi_request *r);
-void papi_accounts_LOGIN_renew_post(papi_request *r);
-void papi_accounts_LOGIN_password_put(papi_request *r);
-void papi_accounts_LOGIN_quotas_get(papi_request *r);
-void papi_accounts_LOGIN_quotas_NAME_get(papi_request *r);
-void papi_accounts_LOGIN_quotas_NAME_put(papi_request *r);
-void papi_quotas_defaults_get(papi_request *r);
-void papi_quotas_defaults_put(papi_request *r);
-void papi_audit_get(papi_request *r);
-void papi_apikeys_get(papi_request *r);
-void papi_apikeys_post(papi_request *r);
-void papi_apikeys_ID_delete(papi_request *r);
-void papi_accounts_LOGIN_domains_get(papi_request *r);
-void papi_accounts_LOGIN_domains_post(papi_request *r);
-void papi_domains_DOMAIN_get(papi_request *r);
-void papi_domains_DOMAIN_patch(papi_request *r);
-void papi_domains_DOMAIN_delete(papi_request *r);
-void papi_domains_DOMAIN_subdomains_get(papi_request *r);
-void papi_domains_DOMAIN_subdomains_put(papi_request *r);
-void papi_domains_DOMAIN_subdomains_SUB_TYPE_delete(papi_request *r);
-void papi_domains_DOMAIN_subdomains_SUB_TYPE_enable_post(papi_request *r);
-void papi_domains_DOMAIN_subdomains_SUB_TYPE_disable_post(papi_request *r);
-void papi_domains_DOMAIN_zone_get(papi_request *r);
-void papi_domain_types_get(papi_request *r);
-void papi_domain_types_NAME_get(papi_request *r);
-void papi_domain_types_NAME_patch(papi_request *r);
-void papi_tlds_get(papi_request *r);
-void papi_tlds_post(papi_request *r);
-void papi_tlds_TLD_delete(papi_request *r);
-void papi_forbidden_domains_get(papi_request *r);
-void papi_forbidden_domains_post(papi_request *r);
-void papi_forbidden_domains_DOMAIN_delete(papi_request *r);
-void papi_domains_DOMAIN_mail_get(papi_request *r);
-void papi_domains_DOMAIN_mail_post(papi_request *r);
-void papi_mail_ADDRESS_get(papi_request *r);
-void papi_mail_ADDRESS_patch(papi_request *r);
-void papi_mail_ADDRESS_delete(papi_request *r);
-void papi_mail_ADDRESS_password_put(papi_request *r);
-void papi_mail_ADDRESS_password_post(papi_request *r);
-void papi_accounts_LOGIN_ftp_get(papi_request *r);
-void papi_accounts_LOGIN_ftp_post(papi_request *r);
-void papi_ftp_NAME_get(papi_request *r);
-void papi_ftp_NAME_patch(papi_request *r);
-void papi_ftp_NAME_delete(papi_request *r);
-void papi_ftp_NAME_password_put(papi_request *r);
-void papi_accounts_LOGIN_databases_get(papi_request *r);
-void papi_accounts_LOGIN_databases_post(papi_request *r);
-void papi_databases_NAME_get(papi_request *r);
-void papi_databases_NAME_delete(papi_request *r);
-void papi_databases_NAME_dump_post(papi_request *r);
-void papi_databases_NAME_restore_post(papi_request *r);
-void papi_accounts_LOGIN_dbusers_get(papi_request *r);
-void papi_accounts_LOGIN_dbusers_post(papi_request *r);
-void papi_dbusers_NAME_get(papi_request *r);
-void papi_dbusers_NAME_delete(papi_request *r);
-void papi_dbusers_NAME_password_put(papi_request *r);
-void papi_dbusers_NAME_grants_get(papi_request *r);
-void papi_dbusers_NAME_grants_put(papi_request *r);
-void papi_databases_repair_get(papi_request *r);
-void papi_databases_repair_post(papi_request *r);
+/* ---------------------------------------------------------------- shared handlers (papi_objects.c)
+ */
+
+/* For routes that differ only by the libpanel call, which their arg names. */
+
+/* arg.json: 200 with the object it builds. */
+void papi_object_handler(papi_request *r);
+/* arg.json: the array it builds, whole, in the list envelope. */
+void papi_list_handler(papi_request *r);
+/* arg.name: deletes the object named by the first path parameter. 204. */
+void papi_delete_handler(papi_request *r);
+/* arg.password: {"password"} for the object named by the first path parameter. 204. */
+void papi_password_handler(papi_request *r);
 
 #endif

@@ -1,5 +1,5 @@
 /* Conditional requests: If-Match (412 when the object changed since the client read it) and
- * If-None-Match (304) against the ETag libpanel gives every account. */
+ * If-None-Match (304) against the ETag libpanel gives accounts and domains. */
 #include <string.h>
 
 #include "papi.h"
@@ -78,21 +78,4 @@ int papi_if_none_match(const papi_request *r, const char *current_etag)
 	const char *h = papi_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 
 	return h && etag_list_has(h, current_etag) == 1;
-}
-
-int papi_account_precondition(papi_request *r, const char *login)
-{
-	panel_account *a = NULL;
-	int rc;
-
-	if (!papi_header(r, MHD_HTTP_HEADER_IF_MATCH))
-		return 1;
-	rc = panel_account_get(&a, r->p, &r->actor, login);
-	if (rc < 0) {
-		papi_reply_panel_error(r, rc);
-		return 0;
-	}
-	rc = papi_if_match(r, a->etag);
-	panel_account_free(a);
-	return rc == 1;
 }

@@ -20,103 +20,14 @@
 
 #define DEFAULT_CONFIG "/etc/panel/panel.conf"
 
-/* Every route of the daemon. docs/openapi.yaml must describe exactly these (tests/api checks it
- * through --list-routes). kind: the resource kind an application key's scope names. */
-static const papi_route routes[] = {
-    {"GET", "/healthz", NULL, PAPI_PUBLIC, papi_healthz_get},
-    {"POST", "/api/v1/auth/login", NULL, PAPI_PUBLIC | PAPI_BODY, papi_auth_login_post},
-    {"POST", "/api/v1/auth/logout", NULL, PAPI_BODY, papi_auth_logout_post},
-    {"GET", "/api/v1/auth/whoami", NULL, 0, papi_auth_whoami_get},
-    {"GET", "/api/v1/accounts", "accounts", 0, papi_accounts_get},
-    {"POST", "/api/v1/accounts", "accounts", PAPI_BODY, papi_accounts_post},
-    {"GET", "/api/v1/accounts/{login}", "accounts", 0, papi_accounts_LOGIN_get},
-    {"PATCH", "/api/v1/accounts/{login}", "accounts", PAPI_BODY, papi_accounts_LOGIN_patch},
-    {"DELETE", "/api/v1/accounts/{login}", "accounts", 0, papi_accounts_LOGIN_delete},
-    {"POST", "/api/v1/accounts/{login}/lock", "accounts", PAPI_BODY, papi_accounts_LOGIN_lock_post},
-    {"POST", "/api/v1/accounts/{login}/unlock", "accounts", PAPI_BODY,
-     papi_accounts_LOGIN_unlock_post},
-    {"POST", "/api/v1/accounts/{login}/renew", "accounts", PAPI_BODY,
-     papi_accounts_LOGIN_renew_post},
-    {"PUT", "/api/v1/accounts/{login}/password", "accounts", PAPI_BODY,
-     papi_accounts_LOGIN_password_put},
-    {"GET", "/api/v1/accounts/{login}/quotas", "quotas", 0, papi_accounts_LOGIN_quotas_get},
-    {"GET", "/api/v1/accounts/{login}/quotas/{name}", "quotas", 0,
-     papi_accounts_LOGIN_quotas_NAME_get},
-    {"PUT", "/api/v1/accounts/{login}/quotas/{name}", "quotas", PAPI_BODY,
-     papi_accounts_LOGIN_quotas_NAME_put},
-    {"GET", "/api/v1/quotas/defaults", "quotas", 0, papi_quotas_defaults_get},
-    {"PUT", "/api/v1/quotas/defaults", "quotas", PAPI_BODY, papi_quotas_defaults_put},
-    {"GET", "/api/v1/audit", "audit", 0, papi_audit_get},
-    {"GET", "/api/v1/apikeys", "apikeys", 0, papi_apikeys_get},
-    {"POST", "/api/v1/apikeys", "apikeys", PAPI_BODY, papi_apikeys_post},
-    {"DELETE", "/api/v1/apikeys/{id}", "apikeys", 0, papi_apikeys_ID_delete},
-    /* domains: sub-domain paths write the domain itself as "@" */
-    {"GET", "/api/v1/accounts/{login}/domains", "domains", 0, papi_accounts_LOGIN_domains_get},
-    {"POST", "/api/v1/accounts/{login}/domains", "domains", PAPI_BODY,
-     papi_accounts_LOGIN_domains_post},
-    {"GET", "/api/v1/domains/{domain}", "domains", 0, papi_domains_DOMAIN_get},
-    {"PATCH", "/api/v1/domains/{domain}", "domains", PAPI_BODY, papi_domains_DOMAIN_patch},
-    {"DELETE", "/api/v1/domains/{domain}", "domains", 0, papi_domains_DOMAIN_delete},
-    {"GET", "/api/v1/domains/{domain}/subdomains", "domains", 0,
-     papi_domains_DOMAIN_subdomains_get},
-    {"PUT", "/api/v1/domains/{domain}/subdomains", "domains", PAPI_BODY,
-     papi_domains_DOMAIN_subdomains_put},
-    {"DELETE", "/api/v1/domains/{domain}/subdomains/{sub}/{type}", "domains", 0,
-     papi_domains_DOMAIN_subdomains_SUB_TYPE_delete},
-    {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/enable", "domains", PAPI_BODY,
-     papi_domains_DOMAIN_subdomains_SUB_TYPE_enable_post},
-    {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/disable", "domains", PAPI_BODY,
-     papi_domains_DOMAIN_subdomains_SUB_TYPE_disable_post},
-    {"GET", "/api/v1/domains/{domain}/zone", "domains", 0, papi_domains_DOMAIN_zone_get},
-    {"GET", "/api/v1/domain-types", "domains", 0, papi_domain_types_get},
-    {"GET", "/api/v1/domain-types/{name}", "domains", 0, papi_domain_types_NAME_get},
-    {"PATCH", "/api/v1/domain-types/{name}", "domains", PAPI_BODY, papi_domain_types_NAME_patch},
-    {"GET", "/api/v1/tlds", "domains", 0, papi_tlds_get},
-    {"POST", "/api/v1/tlds", "domains", PAPI_BODY, papi_tlds_post},
-    {"DELETE", "/api/v1/tlds/{tld}", "domains", 0, papi_tlds_TLD_delete},
-    {"GET", "/api/v1/forbidden-domains", "domains", 0, papi_forbidden_domains_get},
-    {"POST", "/api/v1/forbidden-domains", "domains", PAPI_BODY, papi_forbidden_domains_post},
-    {"DELETE", "/api/v1/forbidden-domains/{domain}", "domains", 0,
-     papi_forbidden_domains_DOMAIN_delete},
-    /* mail: the catch-all address is "@domain" */
-    {"GET", "/api/v1/domains/{domain}/mail", "mail", 0, papi_domains_DOMAIN_mail_get},
-    {"POST", "/api/v1/domains/{domain}/mail", "mail", PAPI_BODY, papi_domains_DOMAIN_mail_post},
-    {"GET", "/api/v1/mail/{address}", "mail", 0, papi_mail_ADDRESS_get},
-    {"PATCH", "/api/v1/mail/{address}", "mail", PAPI_BODY, papi_mail_ADDRESS_patch},
-    {"DELETE", "/api/v1/mail/{address}", "mail", 0, papi_mail_ADDRESS_delete},
-    {"PUT", "/api/v1/mail/{address}/password", "mail", PAPI_BODY, papi_mail_ADDRESS_password_put},
-    /* the mail user's self-service: no token, the old password instead (throttled) */
-    {"POST", "/api/v1/mail/{address}/password", "mail", PAPI_PUBLIC | PAPI_BODY,
-     papi_mail_ADDRESS_password_post},
-    {"GET", "/api/v1/accounts/{login}/ftp", "ftp", 0, papi_accounts_LOGIN_ftp_get},
-    {"POST", "/api/v1/accounts/{login}/ftp", "ftp", PAPI_BODY, papi_accounts_LOGIN_ftp_post},
-    {"GET", "/api/v1/ftp/{name}", "ftp", 0, papi_ftp_NAME_get},
-    {"PATCH", "/api/v1/ftp/{name}", "ftp", PAPI_BODY, papi_ftp_NAME_patch},
-    {"DELETE", "/api/v1/ftp/{name}", "ftp", 0, papi_ftp_NAME_delete},
-    {"PUT", "/api/v1/ftp/{name}/password", "ftp", PAPI_BODY, papi_ftp_NAME_password_put},
-    /* member databases and their users */
-    {"GET", "/api/v1/accounts/{login}/databases", "databases", 0,
-     papi_accounts_LOGIN_databases_get},
-    {"POST", "/api/v1/accounts/{login}/databases", "databases", PAPI_BODY,
-     papi_accounts_LOGIN_databases_post},
-    {"GET", "/api/v1/databases/{name}", "databases", 0, papi_databases_NAME_get},
-    {"DELETE", "/api/v1/databases/{name}", "databases", 0, papi_databases_NAME_delete},
-    {"POST", "/api/v1/databases/{name}/dump", "databases", PAPI_BODY,
-     papi_databases_NAME_dump_post},
-    {"POST", "/api/v1/databases/{name}/restore", "databases", PAPI_BODY,
-     papi_databases_NAME_restore_post},
-    {"GET", "/api/v1/databases-repair", "databases", 0, papi_databases_repair_get},
-    {"POST", "/api/v1/databases-repair", "databases", PAPI_BODY, papi_databases_repair_post},
-    {"GET", "/api/v1/accounts/{login}/dbusers", "dbusers", 0, papi_accounts_LOGIN_dbusers_get},
-    {"POST", "/api/v1/accounts/{login}/dbusers", "dbusers", PAPI_BODY,
-     papi_accounts_LOGIN_dbusers_post},
-    {"GET", "/api/v1/dbusers/{name}", "dbusers", 0, papi_dbusers_NAME_get},
-    {"DELETE", "/api/v1/dbusers/{name}", "dbusers", 0, papi_dbusers_NAME_delete},
-    {"PUT", "/api/v1/dbusers/{name}/password", "dbusers", PAPI_BODY,
-     papi_dbusers_NAME_password_put},
-    {"GET", "/api/v1/dbusers/{name}/grants", "dbusers", 0, papi_dbusers_NAME_grants_get},
-    {"PUT", "/api/v1/dbusers/{name}/grants", "dbusers", PAPI_BODY, papi_dbusers_NAME_grants_put},
+/* Every route of the daemon, one slice per resource, in this order. docs/openapi.yaml must
+ * describe exactly these (tests/api checks it through --list-routes). */
+static const papi_route_table *const tables[] = {
+    &papi_routes_auth, &papi_routes_accounts, &papi_routes_admin,     &papi_routes_domains,
+    &papi_routes_mail, &papi_routes_ftp,      &papi_routes_databases,
 };
+
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
 /* ---------------------------------------------------------------- per-thread handles */
 
@@ -237,22 +148,25 @@ static int route_request(papi_request *r)
 	char allow[64] = "";
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (!pattern_matches(routes[i].pattern, r->url))
-			continue;
-		if (strcmp(routes[i].method, r->method) == 0) {
-			r->route = &routes[i];
-			if (capture_params(r, routes[i].pattern, r->url) < 0) {
-				papi_reply_error(r, PAPI_E_INVALID_PATH, NULL,
-						 "bad escape or character in the path");
-				return -1;
+	for (size_t t = 0; t < NTABLES; t++) {
+		for (size_t i = 0; i < tables[t]->count; i++) {
+			const papi_route *route = &tables[t]->routes[i];
+			if (!pattern_matches(route->pattern, r->url))
+				continue;
+			if (strcmp(route->method, r->method) == 0) {
+				r->route = route;
+				if (capture_params(r, route->pattern, r->url) < 0) {
+					papi_reply_error(r, PAPI_E_INVALID_PATH, NULL,
+							 "bad escape or character in the path");
+					return -1;
+				}
+				return 0;
 			}
-			return 0;
+			n += (size_t)snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
+					      route->method);
+			if (n >= sizeof(allow))
+				n = sizeof(allow) - 1;
 		}
-		n += (size_t)snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
-				      routes[i].method);
-		if (n >= sizeof(allow))
-			n = sizeof(allow) - 1;
 	}
 	if (allow[0]) {
 		papi_reply_error(r, PAPI_E_METHOD_NOT_ALLOWED, NULL,
@@ -386,7 +300,7 @@ static int read_body(papi_request *r)
 				 "the body holds a NUL byte (write it as \\u0000 inside a string)");
 		return -1;
 	}
-	if (!(r->route->flags & PAPI_BODY)) {
+	if (!(r->route->flags & (PAPI_BODY | PAPI_EMPTY))) {
 		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL, "this route takes no body");
 		return -1;
 	}
@@ -413,6 +327,20 @@ static int is_write(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+/* What the route entry declares, checked just before its handler (where the handlers used to
+ * check it): the query parameters it takes, and an empty body for PAPI_EMPTY. */
+static int route_checks(papi_request *r)
+{
+	static const char *const none[] = {NULL};
+	papi_spec empty[] = {papi_spec_end()};
+
+	if (papi_query_check(r, r->route->query ? r->route->query : none) < 0)
+		return -1;
+	if ((r->route->flags & PAPI_EMPTY) && papi_parse_body(r, empty) < 0)
+		return -1;
+	return 0;
+}
+
 static void process(papi_request *r)
 {
 	static const char *const none[] = {NULL};
@@ -431,7 +359,8 @@ static void process(papi_request *r)
 		return;
 	if (r->authenticated && is_write(r->method) && !papi_idempotency_begin(r, &claimed))
 		return;
-	r->route->handler(r);
+	if (route_checks(r) == 0)
+		r->route->handler(r);
 	if (claimed)
 		papi_idempotency_finish(r);
 }
@@ -751,8 +680,10 @@ int main(int argc, char **argv)
 			port_file = optarg;
 			break;
 		case OPT_ROUTES:
-			for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-				printf("%s %s\n", routes[i].method, routes[i].pattern);
+			for (size_t t = 0; t < NTABLES; t++)
+				for (size_t i = 0; i < tables[t]->count; i++)
+					printf("%s %s\n", tables[t]->routes[i].method,
+					       tables[t]->routes[i].pattern);
 			return 0;
 		case OPT_ERRORS:
 			list_errors();

@@ -1,5 +1,5 @@
-/* Helpers shared by the domain, mail, FTP and database endpoints: list building, Location,
- * 202 and text answers, domain ETags and If-Match, string lists and pagination parameters. */
+/* Helpers shared by the endpoints: list building, Location, 202 and text answers, string
+ * lists, pagination parameters, and the handlers several routes share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,47 +84,6 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 	r->reply.content_type = content_type;
 }
 
-void papi_reply_domain(papi_request *r, const panel_domain *d, int created)
-{
-	json_t *body = panel_domain_to_json(d);
-
-	if (created)
-		papi_reply_created_at(r, body, "/api/v1/domains/", d->domain);
-	else
-		papi_reply_ok(r, body);
-	if (body)
-		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", d->etag);
-}
-
-int papi_domain_precondition(papi_request *r, const char *domain, char *etag, size_t etagsz)
-{
-	panel_domain *d = NULL;
-	int rc;
-
-	etag[0] = '\0';
-	if (!papi_header(r, MHD_HTTP_HEADER_IF_MATCH))
-		return 1;
-	rc = panel_domain_get(&d, r->p, &r->actor, domain);
-	if (rc < 0) {
-		papi_reply_panel_error(r, rc);
-		return 0;
-	}
-	snprintf(etag, etagsz, "%s", d->etag);
-	panel_domain_free(d);
-	return papi_if_match(r, etag) == 1;
-}
-
-json_t *papi_db_problems_to_json(const panel_db_problem *problems, size_t count)
-{
-	json_t *items = json_array();
-
-	for (size_t i = 0; i < count; i++)
-		papi_append(&items, json_pack("{s:s, s:s, s:s, s:s}", "kind", problems[i].kind,
-					      "name", problems[i].name, "problem",
-					      problems[i].problem, "action", problems[i].action));
-	return items;
-}
-
 const char **papi_string_list(papi_request *r, json_t *array)
 {
 	size_t n = json_array_size(array);
@@ -198,4 +157,61 @@ int papi_page_query(papi_request *r, size_t *limit, const char **cursor, char *c
 		*offset = (size_t)n;
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- shared handlers */
+
+static void json_handler(papi_request *r, int list)
+{
+	json_t *body = NULL;
+	int rc = r->route->arg.json(&body, r);
+
+	if (rc < 0) {
+		json_decref(body);
+		papi_reply_panel_error(r, rc);
+	} else if (list) {
+		papi_reply_all(r, body);
+	} else {
+		papi_reply_ok(r, body);
+	}
+}
+
+void papi_object_handler(papi_request *r)
+{
+	json_handler(r, 0);
+}
+
+void papi_list_handler(papi_request *r)
+{
+	json_handler(r, 1);
+}
+
+void papi_delete_handler(papi_request *r)
+{
+	int rc = r->route->arg.name(r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_no_content(r);
+}
+
+void papi_password_handler(papi_request *r)
+{
+	const char *password = NULL;
+	papi_spec specs[] = {
+	    papi_spec_string("password", &password),
+	    papi_spec_end(),
+	};
+	int rc;
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	rc = r->route->arg.password(r->p, &r->actor, papi_param(r, 0), password);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_no_content(r);
 }

@@ -95,21 +95,6 @@ void papi_reply_list(papi_request *r, json_t *items, uint64_t total, const char 
 	papi_reply_ok(r, body);
 }
 
-void papi_reply_account(papi_request *r, const panel_account *a, int created)
-{
-	char location[320];
-	json_t *body = panel_account_to_json(a);
-
-	if (created) {
-		snprintf(location, sizeof(location), "/api/v1/accounts/%s", a->login);
-		papi_reply_created(r, body, location);
-	} else {
-		papi_reply_ok(r, body);
-	}
-	if (body)
-		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
-}
-
 /* The length of the valid UTF-8 sequence at s (at most n bytes), without control characters
  * (C0, DEL, C1); 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -198,53 +183,38 @@ void papi_reply_error(papi_request *r, papi_error_id id, const char *field, cons
 		r->reply.retry_after = 1;
 }
 
-/* Messages of the database layer carry the server's text (SQL, key names): never shown. */
-static int from_database(const char *message)
+/* libpanel's codes and the errors of the registry they answer with. */
+static const struct {
+	int code;
+	papi_error_id id;
+} panel_codes[] = {
+    {PANEL_EINVALID, PAPI_E_INVALID},	      {PANEL_EAUTH, PAPI_E_UNAUTHENTICATED},
+    {PANEL_EFORBIDDEN, PAPI_E_FORBIDDEN},     {PANEL_ENOTFOUND, PAPI_E_NOT_FOUND},
+    {PANEL_EEXISTS, PAPI_E_EXISTS},	      {PANEL_ECONFLICT, PAPI_E_CONFLICT},
+    {PANEL_EQUOTA, PAPI_E_QUOTA_EXCEEDED},    {PANEL_ELIMIT, PAPI_E_RATE_LIMITED},
+    {PANEL_EUNAVAILABLE, PAPI_E_UNAVAILABLE},
+};
+
+/* The registry's error for a libpanel error, by its code and class. */
+static papi_error_id panel_error_id(int code, panel_error_class cls)
 {
-	return strncmp(message, "database", 8) == 0;
+	/* The database refusing the panel's own credentials is not the caller's fault. */
+	if (code == PANEL_EAUTH && cls == PANEL_CLASS_DATABASE)
+		return PAPI_E_UNAVAILABLE;
+	for (size_t i = 0; i < sizeof(panel_codes) / sizeof(panel_codes[0]); i++)
+		if (panel_codes[i].code == code)
+			return panel_codes[i].id;
+	return PAPI_E_INTERNAL;
 }
 
 void papi_reply_panel_error(papi_request *r, int code)
 {
 	const panel_error *e = panel_error_last();
 	const char *msg = e->message && *e->message ? e->message : panel_error_name(code);
-	const char *field = e->field;
-	int hide = from_database(msg);
-	papi_error_id id;
+	/* The database server's messages quote SQL, keys and users: logged, never shown. */
+	int hide = e->error_class == PANEL_CLASS_DATABASE;
+	papi_error_id id = panel_error_id(code, e->error_class);
 
-	switch (code) {
-	case PANEL_EINVALID:
-		id = PAPI_E_INVALID;
-		break;
-	case PANEL_EAUTH:
-		/* From the database layer: the panel's own credentials, not the caller's. */
-		id = hide ? PAPI_E_UNAVAILABLE : PAPI_E_UNAUTHENTICATED;
-		break;
-	case PANEL_EFORBIDDEN:
-		id = PAPI_E_FORBIDDEN;
-		break;
-	case PANEL_ENOTFOUND:
-		id = PAPI_E_NOT_FOUND;
-		break;
-	case PANEL_EEXISTS:
-		id = PAPI_E_EXISTS;
-		break;
-	case PANEL_ECONFLICT:
-		id = PAPI_E_CONFLICT;
-		break;
-	case PANEL_EQUOTA:
-		id = PAPI_E_QUOTA_EXCEEDED;
-		break;
-	case PANEL_ELIMIT:
-		id = PAPI_E_RATE_LIMITED;
-		break;
-	case PANEL_EUNAVAILABLE:
-		id = PAPI_E_UNAVAILABLE;
-		break;
-	default:
-		id = PAPI_E_INTERNAL;
-		break;
-	}
 	if (id == PAPI_E_UNAVAILABLE) {
 		papi_log(r->ctx, PAPI_LOG_WARNING, "request %s: %s", r->id, msg);
 		papi_reply_error(r, id, NULL, "the database is unavailable, retry later");
@@ -256,7 +226,7 @@ void papi_reply_panel_error(papi_request *r, int code)
 		papi_log(r->ctx, PAPI_LOG_INFO, "request %s: %s", r->id, msg);
 		papi_reply_error(r, id, NULL, "%s", papi_error_hint(id));
 	} else {
-		papi_reply_error(r, id, field, "%s", msg);
+		papi_reply_error(r, id, e->field, "%s", msg);
 	}
 	if (id == PAPI_E_RATE_LIMITED) {
 		/* libpanel says how long: "... try again in N seconds". */

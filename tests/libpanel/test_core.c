@@ -26,11 +26,33 @@ static void errors_carry_code_message_and_field(void **state)
 	assert_int_equal(panel_error_last()->code, PANEL_OK);
 	assert_string_equal(panel_error_last()->message, "");
 	assert_null(panel_error_last()->field);
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_NONE);
 
 	assert_panel_rc(panel__error(PANEL_EINVALID, "login", "bad %s", "login"), PANEL_EINVALID);
 	assert_int_equal(panel_error_last()->code, PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->message, "bad login");
 	assert_string_equal(panel_error_last()->field, "login");
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_INPUT);
+
+	/* The class follows the code, unless the database server reported the error. */
+	panel__error(PANEL_EEXISTS, "domain", "taken");
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_CONFLICT);
+	panel__error(PANEL_EAUTH, NULL, "wrong password");
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_AUTH);
+	panel__error(PANEL_ENOTFOUND, NULL, "no such account");
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_NOT_FOUND);
+	panel__error_oom();
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_INTERNAL);
+	assert_int_equal(panel__error_db(PANEL_EEXISTS, "database: %s", "Duplicate entry"),
+			 PANEL_EEXISTS);
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_DATABASE);
+	assert_null(panel_error_last()->field);
+	panel__error_saved saved_db;
+	panel__error_save(&saved_db);
+	panel__error(PANEL_ERROR, NULL, "cleanup failed");
+	assert_int_equal(panel__error_restore(&saved_db), PANEL_EEXISTS);
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_DATABASE);
+	panel__error(PANEL_EINVALID, "login", "bad %s", "login");
 
 	/* The last message may be passed back in (wrapping an error from below). */
 	assert_panel_rc(panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message),
@@ -45,6 +67,9 @@ static void errors_carry_code_message_and_field(void **state)
 	assert_panel_rc(panel__error_restore(&saved), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "login");
 	assert_string_equal(panel_error_last()->message, "bad login");
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_INPUT);
+	panel_error_clear();
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_NONE);
 }
 
 static void error_names_are_stable(void **state)

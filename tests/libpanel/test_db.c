@@ -120,6 +120,8 @@ static void errors_are_mapped(void **state)
 	    panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)", DB_ARGS(DB_STR("a"))),
 	    PANEL_EEXISTS);
 	assert_int_equal(panel__db_errno(db), 1062);
+	/* Reported by the server: the class tells front ends not to show the message. */
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_DATABASE);
 	/* Strict mode: too long is an error, not a silent truncation. */
 	assert_panel_rc(panel__db_exec(NULL, db, "INSERT INTO t_err VALUES (?)",
 				       DB_ARGS(DB_STR("far too long"))),
@@ -162,6 +164,7 @@ static void bad_credentials_and_unreachable_server(void **state)
 	panel_db *db = NULL;
 
 	assert_panel_rc(panel__db_open(&db, &conf), PANEL_EAUTH);
+	assert_int_equal(panel_error_last()->error_class, PANEL_CLASS_DATABASE);
 	assert_null(db);
 	conf.port = 1; /* nothing listens there */
 	assert_panel_rc(panel__db_open(&db, &conf), PANEL_EUNAVAILABLE);

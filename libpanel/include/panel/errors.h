@@ -21,10 +21,25 @@ typedef enum panel_error_code {
 	PANEL_ELIMIT = -10,	 /* too many attempts (failed logins): slow down, retry later */
 } panel_error_code;
 
+/* Where an error comes from, set where it is raised. The code says what went wrong; the class
+ * says who may read the message: a login refused by the rules and a duplicate key reported by
+ * the server are both PANEL_EEXISTS, but only the first message is meant for the caller. */
+typedef enum panel_error_class {
+	PANEL_CLASS_NONE = 0,  /* no error (PANEL_OK) */
+	PANEL_CLASS_INPUT,     /* the caller's input was refused (PANEL_EINVALID) */
+	PANEL_CLASS_AUTH,      /* credentials, rights, throttling (EAUTH, EFORBIDDEN, ELIMIT) */
+	PANEL_CLASS_NOT_FOUND, /* PANEL_ENOTFOUND */
+	PANEL_CLASS_CONFLICT,  /* the objects' state (EEXISTS, ECONFLICT, EQUOTA) */
+	PANEL_CLASS_DATABASE,  /* reported by a database server, any code: the message quotes the
+				  server (SQL, key and user names) and is for logs, not callers */
+	PANEL_CLASS_INTERNAL,  /* PANEL_ERROR: out of memory, a bug */
+} panel_error_class;
+
 typedef struct panel_error {
-	int code;	     /* one of panel_error_code */
-	const char *message; /* human readable, never NULL */
-	const char *field;   /* the input at fault, or NULL */
+	int code;		       /* one of panel_error_code */
+	const char *message;	       /* human readable, never NULL */
+	const char *field;	       /* the input at fault, or NULL */
+	panel_error_class error_class; /* where it comes from */
 } panel_error;
 
 /* The last error raised on this thread. Never NULL: PANEL_OK with an empty message when none. */

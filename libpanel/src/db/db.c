@@ -55,18 +55,18 @@ int panel__db_fail(panel_db *db, unsigned err, const char *message)
 {
 	db->last_errno = err;
 	if (panel__db_lost(err) || read_only_server(err))
-		return panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: %s (%u)",
-				    message, err);
+		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: %s (%u)", message,
+				       err);
 	if (panel__db_lock_conflict(err))
-		return panel__error(PANEL_ECONFLICT, NULL, "database: %s (%u)", message, err);
+		return panel__error_db(PANEL_ECONFLICT, "database: %s (%u)", message, err);
 	if (err == ER_DUP_ENTRY || err == ER_DUP_ENTRY_WITH_KEY_NAME)
-		return panel__error(PANEL_EEXISTS, NULL, "database: %s", message);
+		return panel__error_db(PANEL_EEXISTS, "database: %s", message);
 	if (err == ER_ROW_IS_REFERENCED_2 || err == ER_NO_REFERENCED_ROW_2)
-		return panel__error(PANEL_ECONFLICT, NULL, "database: %s", message);
+		return panel__error_db(PANEL_ECONFLICT, "database: %s", message);
 	if (err == ER_ACCESS_DENIED_ERROR)
-		return panel__error(PANEL_EAUTH, NULL, "database refused the credentials: %s",
-				    message);
-	return panel__error(PANEL_ERROR, NULL, "database error %u: %s", err, message);
+		return panel__error_db(PANEL_EAUTH, "database refused the credentials: %s",
+				       message);
+	return panel__error_db(PANEL_ERROR, "database error %u: %s", err, message);
 }
 
 static int fail_mysql(panel_db *db)
@@ -129,13 +129,13 @@ static int connect_server(panel_db *db)
 		int rc;
 		db->mysql = m;
 		if (err == ER_ACCESS_DENIED_ERROR || err == ER_DBACCESS_DENIED_ERROR)
-			rc = panel__error(PANEL_EAUTH, NULL, "database refused the credentials: %s",
-					  mysql_error(m));
+			rc = panel__error_db(PANEL_EAUTH, "database refused the credentials: %s",
+					     mysql_error(m));
 		else if (err == ER_BAD_DB_ERROR)
 			rc = panel__error(PANEL_EINVALID, "database.name", "%s", mysql_error(m));
 		else
-			rc = panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: %s (%u)",
-					  mysql_error(m), err);
+			rc = panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: %s (%u)",
+					     mysql_error(m), err);
 		db->last_errno = err;
 		mysql_close(m);
 		db->mysql = NULL;
@@ -227,7 +227,7 @@ static int ensure_connected(panel_db *db)
 {
 	if (db->mysql)
 		return 0;
-	return panel__error(PANEL_EUNAVAILABLE, NULL, "database unavailable: not connected");
+	return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");
 }
 
 /* The prepared statement for sql, from the cache or newly prepared (least recently used one

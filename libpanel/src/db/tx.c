@@ -11,8 +11,7 @@
 static int command(panel_db *db, const char *sql)
 {
 	if (!db->mysql)
-		return panel__error(PANEL_EUNAVAILABLE, NULL,
-				    "database unavailable: not connected");
+		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");
 	if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
 		return panel__db_fail(db, mysql_errno(db->mysql), mysql_error(db->mysql));
 	return 0;
@@ -51,9 +50,10 @@ int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 			if (rc == 0)
 				return 0;
 			if (panel__db_lost(db->last_errno))
-				return panel__error(PANEL_EUNAVAILABLE, NULL,
-						    "database connection lost during COMMIT: "
-						    "the change may or may not have been applied");
+				return panel__error_db(
+				    PANEL_EUNAVAILABLE,
+				    "database connection lost during COMMIT: "
+				    "the change may or may not have been applied");
 		}
 		err = db->last_errno;
 		panel__error_save(&saved);

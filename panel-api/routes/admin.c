@@ -1,0 +1,225 @@
+/* Admin routes: the audit trail and the application keys. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "papi.h"
+
+/* GET /api/v1/audit: the audit trail, newest first, with before/after values (admins; an admin
+ * other than the super admin sees its own actions and the accounts it created). */
+static void audit_get(papi_request *r)
+{
+	panel_audit_filter f = PANEL_AUDIT_FILTER_INIT;
+	panel_audit_list *list = NULL;
+	char kind[64], id[256], since[32], next[32] = "";
+	unsigned long long n;
+	json_t *items;
+	int err, rc;
+
+	f.object_kind = papi_query(r, "object_kind", kind, sizeof(kind), &err);
+	if (err)
+		return;
+	f.object_id = papi_query(r, "object_id", id, sizeof(id), &err);
+	if (err)
+		return;
+	f.since = papi_query(r, "since", since, sizeof(since), &err);
+	if (err)
+		return;
+	if ((rc = papi_query_uint(r, "actor_uid", &n, 1, UINT32_MAX)) < 0)
+		return;
+	if (rc)
+		f.actor_uid = (uint32_t)n;
+	if ((rc = papi_query_uint(r, "limit", &n, 1, 500)) < 0)
+		return;
+	if (rc)
+		f.limit = (size_t)n;
+	/* The cursor is the id below which the next page starts. */
+	if ((rc = papi_query_uint(r, "cursor", &n, 1, UINT64_MAX)) < 0)
+		return;
+	if (rc)
+		f.before_id = n;
+	rc = panel_audit_list_get(&list, r->p, &r->actor, &f);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; items && i < list->count; i++)
+		if (json_array_append_new(items, panel_audit_entry_to_json(&list->items[i])) < 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	if (list->next_before_id)
+		snprintf(next, sizeof(next), "%llu", (unsigned long long)list->next_before_id);
+	papi_reply_list(r, items, list->total, next);
+	panel_audit_list_free(list);
+}
+
+/* GET /api/v1/apikeys: the application keys the admin owns (all for the super admin), newest
+ * first, revoked ones included; never their secrets. Paginated here (libpanel gives them all). */
+static void apikeys_get(papi_request *r)
+{
+	panel_apikey *keys = NULL;
+	size_t count = 0, start = 0, limit = 50, i;
+	unsigned long long n, cursor = 0;
+	char next[32] = "";
+	json_t *items;
+	int rc, has_cursor, has_offset;
+
+	if ((rc = papi_query_uint(r, "limit", &n, 1, 500)) < 0)
+		return;
+	if (rc)
+		limit = (size_t)n;
+	if ((has_cursor = papi_query_uint(r, "cursor", &cursor, 1, UINT64_MAX)) < 0)
+		return;
+	if ((has_offset = papi_query_uint(r, "offset", &n, 0, 1000000000)) < 0)
+		return;
+	if (has_cursor && has_offset) {
+		papi_reply_error(r, PAPI_E_INVALID_PARAMETER, "offset",
+				 "give cursor or offset, not both");
+		return;
+	}
+	rc = panel_apikey_list(&keys, &count, r->p, &r->actor);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	if (has_offset)
+		start = n < count ? (size_t)n : count;
+	/* Newest first, so the page after a cursor holds the keys with smaller ids. */
+	if (has_cursor)
+		while (start < count && keys[start].id >= cursor)
+			start++;
+	items = json_array();
+	for (i = start; items && i < count && i < start + limit; i++)
+		if (json_array_append_new(items, panel_apikey_to_json(&keys[i])) < 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	if (i < count && i > 0)
+		snprintf(next, sizeof(next), "%llu", (unsigned long long)keys[i - 1].id);
+	papi_reply_list(r, items, count, next);
+	free(keys);
+}
+
+#define LIST_MAX 1024
+
+/* ["a", "b"] -> "a,b" (each item non-empty, without commas). */
+static int join(papi_request *r, const char *field, json_t *array, char *out, size_t outsz)
+{
+	size_t i, n = 0;
+	json_t *item;
+
+	out[0] = '\0';
+	json_array_foreach(array, i, item)
+	{
+		const char *s = json_string_value(item);
+		size_t len = strlen(s);
+		if (len == 0 || strchr(s, ',') || n + len + 2 > outsz) {
+			papi_reply_error(r, PAPI_E_INVALID_FIELD, field,
+					 "%s must hold non-empty items without commas", field);
+			return -1;
+		}
+		if (n)
+			out[n++] = ',';
+		memcpy(out + n, s, len + 1);
+		n += len;
+	}
+	return 0;
+}
+
+/* POST /api/v1/apikeys {"name", "scope"?, "expires"?, "networks"?}: a new application key for
+ * the calling admin. 201 {"id", "key", ...}: the key is shown this once, never stored. */
+static void apikeys_post(papi_request *r)
+{
+	panel_apikey_spec spec = PANEL_APIKEY_SPEC_INIT;
+	json_t *scope = NULL, *networks = NULL, *body;
+	papi_spec specs[] = {
+	    papi_spec_string("name", &spec.name),
+	    papi_spec_optional(papi_spec_json("scope", &scope)),
+	    papi_spec_optional(papi_spec_string("expires", &spec.expires)),
+	    papi_spec_optional(papi_spec_string_array("networks", &networks)),
+	    papi_spec_end(),
+	};
+	char scope_buf[LIST_MAX], networks_buf[LIST_MAX], secret[PANEL_TOKEN_MAX];
+	panel_apikey key;
+	int rc;
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	if (json_is_string(scope)) {
+		spec.scope = json_string_value(scope);
+	} else if (json_is_array(scope) && json_array_size(scope) > 0) {
+		for (size_t i = 0; i < json_array_size(scope); i++)
+			if (!json_is_string(json_array_get(scope, i)))
+				scope = NULL;
+		if (!scope || join(r, "scope", scope, scope_buf, sizeof(scope_buf)) < 0) {
+			if (!scope)
+				papi_reply_error(r, PAPI_E_INVALID_FIELD, "scope",
+						 "scope must be \"read\", \"write\" or a list of "
+						 "resource kinds");
+			return;
+		}
+		spec.scope = scope_buf;
+	} else if (scope) {
+		papi_reply_error(r, PAPI_E_INVALID_FIELD, "scope",
+				 "scope must be \"read\", \"write\" or a list of resource kinds");
+		return;
+	}
+	if (networks) {
+		if (join(r, "networks", networks, networks_buf, sizeof(networks_buf)) < 0)
+			return;
+		spec.networks = networks_buf[0] ? networks_buf : NULL;
+	}
+	rc = panel_apikey_create(&key, secret, sizeof(secret), r->p, &r->actor, &spec);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	body = panel_apikey_to_json(&key);
+	if (body && json_object_set_new(body, "key", json_string(secret)) < 0) {
+		json_decref(body);
+		body = NULL;
+	}
+	sodium_memzero(secret, sizeof(secret));
+	papi_reply_created(r, body, NULL);
+	r->reply.secret_field = "key";
+}
+
+/* DELETE /api/v1/apikeys/{id}: revokes an application key (its owner, or the super admin).
+ * 204; 404 for a key the caller does not own. */
+static void apikey_delete(papi_request *r)
+{
+	const char *text = papi_param(r, 0);
+	unsigned long long id;
+	char *end;
+	int rc;
+
+	errno = 0;
+	id = strtoull(text, &end, 10);
+	if (!*text || *end || errno || id == 0 || *text < '0' || *text > '9') {
+		papi_reply_error(r, PAPI_E_NOT_FOUND, "id", "no application key %s", text);
+		return;
+	}
+	rc = panel_apikey_revoke(r->p, &r->actor, (uint64_t)id);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_no_content(r);
+}
+
+static const char *const audit_query[] = {"actor_uid", "object_kind", "object_id", "since",
+					  "limit",     "cursor",      NULL};
+static const char *const page_query[] = {"limit", "cursor", "offset", NULL};
+
+static const papi_route routes[] = {
+    {"GET", "/api/v1/audit", "audit", 0, .handler = audit_get, .query = audit_query},
+    {"GET", "/api/v1/apikeys", "apikeys", 0, .handler = apikeys_get, .query = page_query},
+    {"POST", "/api/v1/apikeys", "apikeys", PAPI_BODY, .handler = apikeys_post},
+    {"DELETE", "/api/v1/apikeys/{id}", "apikeys", 0, .handler = apikey_delete},
+};
+
+const papi_route_table papi_routes_admin = PAPI_ROUTE_TABLE(routes);
