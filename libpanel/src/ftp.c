@@ -157,8 +157,9 @@ static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, cons
 		 panel__target_check(pl->dir, sizeof(pl->dir), PANEL_TARGET_DIRECTORY, rooted)) < 0)
 		return panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message);
 	web_root(root, sizeof(root), p, login);
-	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root,
-		 strcmp(pl->dir, "/") ? pl->dir : "");
+	/* The web space's root itself ends with '/', as AlternC 1.0 writes it (its is_ftp
+	 * compares it so). */
+	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root, pl->dir);
 	return 0;
 }
 

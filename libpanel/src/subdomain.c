@@ -12,13 +12,15 @@
 #include "handle.h"
 #include "panel/json.h"
 
+/* The type is written in upper case, as AlternC 1.0 writes it (its pages compare "VHOST"...
+ * exactly); reads compare it case-insensitively. */
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,
 			    const char *type, const char *target)
 {
 	return panel__db_exec(
 	    NULL, db,
 	    "INSERT INTO sub_domaines (compte, domaine, sub, valeur, type,"
-	    " web_action, enable) VALUES (?, ?, ?, ?, ?, 'UPDATE', 'ENABLED')"
+	    " web_action, enable) VALUES (?, ?, ?, ?, UPPER(?), 'UPDATE', 'ENABLED')"
 	    " ON DUPLICATE KEY UPDATE web_action = 'UPDATE'",
 	    DB_ARGS(DB_U64(uid), DB_STR(domain), DB_STR(sub), DB_STR(target), DB_STR(type)));
 }
