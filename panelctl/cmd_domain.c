@@ -363,16 +363,18 @@ static const char *shown_sub(const char *sub)
 
 static int sub_del(cli *c, int argc, char **argv)
 {
-	const char *domain, *sub, *type;
+	const char *domain, *sub, *type, *value;
 	cli_args args;
 	int rc;
 
-	if ((rc = entry_args(&args, c, argc, argv, 0, "del DOMAIN SUB TYPE")) != 0)
+	if ((rc = entry_args(&args, c, argc, argv, 1, "del DOMAIN SUB TYPE [VALUE]")) != 0)
 		return rc;
 	domain = cli_positional(&args, 0);
 	sub = cli_positional(&args, 1);
 	type = cli_positional(&args, 2);
-	if (cli_open(c) < 0 || panel_subdomain_delete(c->p, &c->actor, domain, sub, type) < 0)
+	value = cli_positional_count(&args) == 4 ? cli_positional(&args, 3) : NULL;
+	if (cli_open(c) < 0 ||
+	    panel_subdomain_delete(c->p, &c->actor, domain, sub, type, value) < 0)
 		return cli_fail(c);
 	return cli_done(c,
 			json_pack("{s:s, s:s, s:s, s:b}", "domain", domain, "sub", shown_sub(sub),
@@ -382,18 +384,20 @@ static int sub_del(cli *c, int argc, char **argv)
 
 static int enable_or_disable(cli *c, int argc, char **argv, int enabled)
 {
-	const char *domain, *sub, *type;
+	const char *domain, *sub, *type, *value;
 	cli_args args;
 	int rc;
 
-	if ((rc = entry_args(&args, c, argc, argv, 0,
-			     enabled ? "enable DOMAIN SUB TYPE" : "disable DOMAIN SUB TYPE")) != 0)
+	if ((rc = entry_args(&args, c, argc, argv, 1,
+			     enabled ? "enable DOMAIN SUB TYPE [VALUE]"
+				     : "disable DOMAIN SUB TYPE [VALUE]")) != 0)
 		return rc;
 	domain = cli_positional(&args, 0);
 	sub = cli_positional(&args, 1);
 	type = cli_positional(&args, 2);
+	value = cli_positional_count(&args) == 4 ? cli_positional(&args, 3) : NULL;
 	if (cli_open(c) < 0 ||
-	    panel_subdomain_set_enabled(c->p, &c->actor, domain, sub, type, enabled) < 0)
+	    panel_subdomain_set_enabled(c->p, &c->actor, domain, sub, type, value, enabled) < 0)
 		return cli_fail(c);
 	return cli_done(c,
 			json_pack("{s:s, s:s, s:s, s:b}", "domain", domain, "sub", shown_sub(sub),
@@ -456,9 +460,12 @@ static int sub_list(cli *c, int argc, char **argv)
 static const struct cli_verb sub_verbs[] = {
     {"set", sub_set, "DOMAIN SUB TYPE [TARGET]",
      "set a DNS entry (SUB @ for the domain itself, * for the wildcard)"},
-    {"del", sub_del, "DOMAIN SUB TYPE", "delete the entries SUB of type TYPE"},
-    {"enable", sub_enable, "DOMAIN SUB TYPE", "enable the entries SUB of type TYPE"},
-    {"disable", sub_disable, "DOMAIN SUB TYPE", "disable the entries SUB of type TYPE"},
+    {"del", sub_del, "DOMAIN SUB TYPE [VALUE]",
+     "delete the entries SUB of type TYPE (only the one of VALUE when given)"},
+    {"enable", sub_enable, "DOMAIN SUB TYPE [VALUE]",
+     "enable the entries SUB of type TYPE (only the one of VALUE when given)"},
+    {"disable", sub_disable, "DOMAIN SUB TYPE [VALUE]",
+     "disable the entries SUB of type TYPE (only the one of VALUE when given)"},
     {"list", sub_list, "DOMAIN", "list the entries of a domain"},
     {NULL, NULL, NULL, NULL},
 };

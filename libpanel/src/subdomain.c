@@ -255,13 +255,14 @@ int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who, 
 struct change_ctx {
 	const panel_actor *who;
 	const char *domain, *sub, *type;
-	int op; /* 0 delete, 1 enable, 2 disable */
+	const char *value; /* NULL: every value of the type on that name */
+	int op;		   /* 0 delete, 1 enable, 2 disable */
 };
 
 static int change_body(panel_db *db, void *arg)
 {
 	struct change_ctx *ctx = arg;
-	char name[PANEL_DOMAIN_MAX + 1], sub[101], id[512];
+	char name[PANEL_DOMAIN_MAX + 1], sub[101], id[512], value[256];
 	struct type_row t;
 	uint64_t affected = 0;
 	uint32_t uid;
@@ -273,21 +274,28 @@ static int change_body(panel_db *db, void *arg)
 	    (error = load_type(&t, db, ctx->type)) < 0 ||
 	    (error = check_type_allowed(&t, ctx->who)) < 0)
 		return error;
+	/* One value among several (one TXT, one IP...), in the form panel_subdomain_set
+	 * stored it. */
+	if (ctx->value &&
+	    (error = panel__target_check(value, sizeof(value), t.kind, ctx->value)) < 0)
+		return panel__error(PANEL_EINVALID, "value", "%s", panel_error_last()->message);
+	const char *only = ctx->value ? value : NULL;
 	if (ctx->op == 0)
-		error =
-		    panel__db_exec(&affected, db,
-				   "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte ="
-				   " ? AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
-				   " web_action <> 'DELETE'",
-				   DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name)));
+		error = panel__db_exec(
+		    &affected, db,
+		    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ? AND domaine = ?"
+		    " AND sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND"
+		    " web_action <> 'DELETE'",
+		    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name), DB_STR(only),
+			    DB_STR(only)));
 	else
-		error =
-		    panel__db_exec(&affected, db,
-				   "UPDATE sub_domaines SET enable = ? WHERE compte = ? AND"
-				   " domaine = ? AND sub = ? AND LOWER(type) = ? AND web_action"
-				   " <> 'DELETE'",
-				   DB_ARGS(DB_STR(ctx->op == 1 ? "ENABLE" : "DISABLE"), DB_U64(uid),
-					   DB_STR(name), DB_STR(sub), DB_STR(t.name)));
+		error = panel__db_exec(
+		    &affected, db,
+		    "UPDATE sub_domaines SET enable = ? WHERE compte = ? AND domaine = ? AND sub = "
+		    "?"
+		    " AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND web_action <> 'DELETE'",
+		    DB_ARGS(DB_STR(ctx->op == 1 ? "ENABLE" : "DISABLE"), DB_U64(uid), DB_STR(name),
+			    DB_STR(sub), DB_STR(t.name), DB_STR(only), DB_STR(only)));
 	if (error < 0)
 		return error;
 	if (affected == 0) {
@@ -295,26 +303,29 @@ static int change_body(panel_db *db, void *arg)
 		uint64_t n = 0;
 		if ((error = panel__db_query_u64(
 			 &n, db,
-			 "SELECT COUNT(*) FROM sub_domaines WHERE compte = ?"
-			 " AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
+			 "SELECT COUNT(*) FROM sub_domaines WHERE compte = ? AND domaine = ? AND"
+			 " sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND"
 			 " web_action <> 'DELETE'",
-			 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name)))) < 0)
+			 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name),
+				 DB_STR(only), DB_STR(only)))) < 0)
 			return error;
 		if (n == 0)
-			return panel__error(PANEL_ENOTFOUND, "sub", "no such entry");
+			return panel__error(PANEL_ENOTFOUND, only ? "value" : "sub",
+					    "no such entry");
 	}
 	if ((error = panel__domain_changed(db, name)) < 0)
 		return error;
-	snprintf(id, sizeof(id), "%s/%s/%s", name, *sub ? sub : "@", t.name);
+	snprintf(id, sizeof(id), "%s/%s/%s%s%.200s", name, *sub ? sub : "@", t.name,
+		 only ? "/" : "", only ? only : "");
 	static const char *const actions[] = {"subdomain.delete", "subdomain.enable",
 					      "subdomain.disable"};
 	return panel__audit(db, ctx->who, actions[ctx->op], "subdomain", id, uid, NULL, NULL);
 }
 
 static int change(panel *p, const panel_actor *who, const char *domain, const char *sub,
-		  const char *type, int op)
+		  const char *type, const char *value, int op)
 {
-	struct change_ctx ctx = {who, domain, sub, type, op};
+	struct change_ctx ctx = {who, domain, sub, type, value, op};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
@@ -323,15 +334,15 @@ static int change(panel *p, const panel_actor *who, const char *domain, const ch
 }
 
 int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain, const char *sub,
-			   const char *type)
+			   const char *type, const char *value)
 {
-	return change(p, who, domain, sub, type, 0);
+	return change(p, who, domain, sub, type, value, 0);
 }
 
 int panel_subdomain_set_enabled(panel *p, const panel_actor *who, const char *domain,
-				const char *sub, const char *type, int enabled)
+				const char *sub, const char *type, const char *value, int enabled)
 {
-	return change(p, who, domain, sub, type, enabled ? 1 : 2);
+	return change(p, who, domain, sub, type, value, enabled ? 1 : 2);
 }
 
 struct list_ctx {

@@ -212,13 +212,29 @@ static void subdomains_put(papi_request *r)
 	papi_reply_ok(r, panel_subdomain_to_json(&entry));
 }
 
-/* DELETE /api/v1/domains/{domain}/subdomains/{sub}/{type}: marks every entry (sub, type) for
- * deletion by the cron side (sub "@" for the domain itself). 204; 404 when there is none. */
+/* ?value=: one value of a multi-value type (one TXT, one IP...); absent: every value. -1 when
+ * the parameter is malformed (400 sent). */
+static int one_value(const char **value, papi_request *r, char *buf, size_t size)
+{
+	int err = 0;
+
+	*value = papi_query(r, "value", buf, size, &err);
+	return err < 0 ? -1 : 0;
+}
+
+/* DELETE /api/v1/domains/{domain}/subdomains/{sub}/{type}[?value=V]: marks the entries (sub,
+ * type), or the one of value V, for deletion by the cron side (sub "@" for the domain itself).
+ * 204; 404 when there is none. */
 static void subdomain_delete(papi_request *r)
 {
-	int rc = panel_subdomain_delete(r->p, &r->actor, papi_param(r, 0), papi_param(r, 1),
-					papi_param(r, 2));
+	char buf[512];
+	const char *value;
+	int rc;
 
+	if (one_value(&value, r, buf, sizeof(buf)) < 0)
+		return;
+	rc = panel_subdomain_delete(r->p, &r->actor, papi_param(r, 0), papi_param(r, 1),
+				    papi_param(r, 2), value);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
@@ -226,14 +242,19 @@ static void subdomain_delete(papi_request *r)
 	papi_reply_no_content(r);
 }
 
-/* POST /api/v1/domains/{domain}/subdomains/{sub}/{type}/enable and .../disable (arg.flag: 1
- * to enable): asks the cron side to enable or disable the entries (sub, type). No body (or {}).
- * 204; 404 when there is none. */
+/* POST /api/v1/domains/{domain}/subdomains/{sub}/{type}/enable and .../disable[?value=V]
+ * (arg.flag: 1 to enable): asks the cron side to enable or disable the entries (sub, type), or
+ * the one of value V. No body (or {}). 204; 404 when there is none. */
 static void subdomain_enable_post(papi_request *r)
 {
-	int rc = panel_subdomain_set_enabled(r->p, &r->actor, papi_param(r, 0), papi_param(r, 1),
-					     papi_param(r, 2), r->route->arg.flag);
+	char buf[512];
+	const char *value;
+	int rc;
 
+	if (one_value(&value, r, buf, sizeof(buf)) < 0)
+		return;
+	rc = panel_subdomain_set_enabled(r->p, &r->actor, papi_param(r, 0), papi_param(r, 1),
+					 papi_param(r, 2), value, r->route->arg.flag);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
@@ -470,6 +491,7 @@ out:
 }
 
 static const char *const page_query[] = {"limit", "cursor", "offset", NULL};
+static const char *const value_query[] = {"value", NULL};
 
 /* Sub-domain paths write the domain itself as "@". DELETE of a TLD: its names can no longer be
  * hosted (those already hosted stay); of a forbidden domain: it may be hosted again (admins). */
@@ -485,11 +507,11 @@ static const papi_route routes[] = {
      .arg.json = subdomains_json},
     {"PUT", "/api/v1/domains/{domain}/subdomains", "domains", PAPI_BODY, .handler = subdomains_put},
     {"DELETE", "/api/v1/domains/{domain}/subdomains/{sub}/{type}", "domains", 0,
-     .handler = subdomain_delete},
+     .handler = subdomain_delete, .query = value_query},
     {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/enable", "domains", PAPI_EMPTY,
-     .handler = subdomain_enable_post, .arg.flag = 1},
+     .handler = subdomain_enable_post, .arg.flag = 1, .query = value_query},
     {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/disable", "domains", PAPI_EMPTY,
-     .handler = subdomain_enable_post},
+     .handler = subdomain_enable_post, .query = value_query},
     {"GET", "/api/v1/domains/{domain}/zone", "domains", 0, .handler = zone_get},
     {"GET", "/api/v1/domain-types", "domains", 0, .handler = papi_list_handler,
      .arg.json = domain_types_json},

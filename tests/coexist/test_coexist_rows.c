@@ -107,10 +107,60 @@ static void the_cron_and_the_pages_find_what_they_expect(void **state)
 			 1);
 }
 
+/* AlternC 1.0 deletes or disables one value of a multi-value type; so does the library when
+ * given the value, and every value when not. */
+static void one_value_among_several(void **state)
+{
+	(void)state;
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	spec.domain = "coex-values.org";
+	assert_panel_ok(panel_domain_add(&d, p, &member, NULL, &spec));
+	panel_domain_free(d);
+	const char *txt[] = {"v=spf1 mx -all", "google-site-verification=abc"};
+	for (size_t i = 0; i < 2; i++)
+		assert_panel_ok(
+		    panel_subdomain_set(NULL, p, &member, "coex-values.org", "", "txt", txt[i]));
+	assert_panel_ok(
+	    panel_subdomain_set(NULL, p, &member, "coex-values.org", "srv", "ip", "192.0.2.1"));
+	assert_panel_ok(
+	    panel_subdomain_set(NULL, p, &member, "coex-values.org", "srv", "ip", "192.0.2.2"));
+#define LIVE(sub, type, value)                                                                     \
+	number(                                                                                    \
+	    "SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine = 'coex-values.org' AND sub = "  \
+	    "'%s' AND type = '%s' AND valeur = '%s' AND web_action <> 'DELETE'",                   \
+	    db, sub, type, value)
+	assert_panel_ok(panel_subdomain_delete(p, &member, "coex-values.org", "@", "txt", txt[1]));
+	assert_int_equal(LIVE("", "txt", txt[0]), 1);
+	assert_int_equal(LIVE("", "txt", txt[1]), 0);
+	assert_panel_rc(panel_subdomain_delete(p, &member, "coex-values.org", "@", "txt", txt[1]),
+			PANEL_ENOTFOUND);
+	assert_string_equal(panel_error_last()->field, "value");
+	assert_panel_ok(panel_subdomain_set_enabled(p, &member, "coex-values.org", "srv", "ip",
+						    "192.0.2.2", 0));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine = "
+				"'coex-values.org' AND sub = 'srv' AND ((valeur = '192.0.2.2' AND "
+				"enable = 'DISABLE') OR (valeur = '192.0.2.1' AND enable = "
+				"'ENABLED'))",
+				db),
+			 2);
+	/* A value of the wrong form for the type is refused, not silently matched. */
+	assert_panel_rc(
+	    panel_subdomain_delete(p, &member, "coex-values.org", "srv", "ip", "not an ip"),
+	    PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "value");
+	/* Without a value: every value of the type. */
+	assert_panel_ok(panel_subdomain_delete(p, &member, "coex-values.org", "srv", "ip", NULL));
+	assert_int_equal(LIVE("srv", "ip", "192.0.2.1") + LIVE("srv", "ip", "192.0.2.2"), 0);
+#undef LIVE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(the_cron_and_the_pages_find_what_they_expect),
+	    cmocka_unit_test(one_value_among_several),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -284,10 +284,11 @@ static void others_domains_do_not_exist(void **state)
 	assert_panel_rc(
 	    panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip", "203.0.113.66"),
 	    PANEL_ENOTFOUND);
-	assert_panel_rc(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost"),
+	assert_panel_rc(panel_subdomain_delete(p, &bob, "alice-shop.fr", "www", "vhost", NULL),
 			PANEL_ENOTFOUND);
-	assert_panel_rc(panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", 0),
-			PANEL_ENOTFOUND);
+	assert_panel_rc(
+	    panel_subdomain_set_enabled(p, &bob, "alice-shop.fr", "www", "vhost", NULL, 0),
+	    PANEL_ENOTFOUND);
 	assert_panel_rc(panel_domain_zone(&zone, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE sub='evil'", db), 0);
 	/* Bob's list does not show alice's domains; the admin's shows everything. */
@@ -464,9 +465,10 @@ static void delete_disable_and_serial(void **state)
 
 	assert_panel_ok(panel_domain_zone(&z1, p, &alice, "every-type.org"));
 	assert_non_null(strstr(z1, "198.51.100.9"));
-	assert_panel_ok(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 0));
-	assert_panel_ok(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"));
-	assert_panel_rc(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip"),
+	assert_panel_ok(
+	    panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", NULL, 0));
+	assert_panel_ok(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip", NULL));
+	assert_panel_rc(panel_subdomain_delete(p, &alice, "every-type.org", "srv", "ip", NULL),
 			PANEL_ENOTFOUND);
 	assert_panel_ok(panel_domain_zone(&z2, p, &alice, "every-type.org"));
 	assert_null(strstr(z2, "198.51.100.9"));
@@ -477,7 +479,8 @@ static void delete_disable_and_serial(void **state)
 	assert_int_equal(sscanf(strstr(z1, "( ") + 2, "%lu", &s1), 1);
 	assert_int_equal(sscanf(strstr(z2, "( ") + 2, "%lu", &s2), 1);
 	assert_true(s2 > s1);
-	assert_panel_ok(panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", 1));
+	assert_panel_ok(
+	    panel_subdomain_set_enabled(p, &alice, "every-type.org", "*", "ip", NULL, 1));
 	assert_panel_ok(panel_domain_zone(&z3, p, &alice, "every-type.org"));
 	assert_non_null(strstr(z3, "198.51.100.9"));
 	free(z1);

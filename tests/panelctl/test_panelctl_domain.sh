@@ -228,8 +228,15 @@ expect_rc 0 "del" ctl --json sub del alice-shop.fr blog ip
 ctl zone show alice-shop.fr | grep '^blog ' >/dev/null && fail "blog is gone from the zone"
 expect_rc 3 "del again" ctl sub del alice-shop.fr blog ip
 expect_rc 3 "disable unknown" ctl sub disable alice-shop.fr nothing ip
-expect_rc 2 "del: one argument too many" ctl sub del alice-shop.fr blog ip 198.51.100.7
-ok "sub enable/disable/del, reflected in the list and the zone"
+expect_rc 2 "del: one argument too many" ctl sub del alice-shop.fr blog ip 198.51.100.7 extra
+# One value among several, as AlternC 1.0 deletes them.
+ctl sub set alice-shop.fr multi ip 198.51.100.8 >/dev/null || fail "set multi 8"
+ctl sub set alice-shop.fr multi ip 198.51.100.9 >/dev/null || fail "set multi 9"
+expect_rc 0 "del one value" ctl sub del alice-shop.fr multi ip 198.51.100.8
+ctl zone show alice-shop.fr | grep -xF 'multi IN A 198.51.100.9' >/dev/null || fail "the other value stays"
+ctl zone show alice-shop.fr | grep -F '198.51.100.8' >/dev/null && fail "the value is gone from the zone"
+expect_rc 3 "del a value that is not there" ctl sub del alice-shop.fr multi ip 198.51.100.8
+ok "sub enable/disable/del, one value or all, reflected in the list and the zone"
 
 # ---------------------------------------------------------------- tld, forbidden
 expect_rc 0 "tld list" ctl --json tld list

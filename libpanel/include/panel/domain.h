@@ -104,13 +104,17 @@ PANEL_EXTERN int panel_subdomain_set(panel_subdomain *out, panel *p, const panel
 				     const char *domain, const char *sub, const char *type,
 				     const char *target);
 
-/* Marks every entry (sub, type) for deletion. */
+/* Marks the entries (sub, type) for deletion: every value, or only value (one TXT, one IP, one
+ * MX among several, as AlternC 1.0 deletes them; given as panel_subdomain_set takes it).
+ * PANEL_ENOTFOUND (field "sub", or "value" when a value was given) when nothing matches. */
 PANEL_EXTERN int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain,
-					const char *sub, const char *type);
+					const char *sub, const char *type, const char *value);
 
-/* Asks the cron side to enable (1) or disable (0) the entries (sub, type). */
+/* Asks the cron side to enable (1) or disable (0) the entries (sub, type): every value, or only
+ * value (NULL: all). */
 PANEL_EXTERN int panel_subdomain_set_enabled(panel *p, const panel_actor *who, const char *domain,
-					     const char *sub, const char *type, int enabled);
+					     const char *sub, const char *type, const char *value,
+					     int enabled);
 
 /* ---------------------------------------------------------------- domain types (admins) */
 
