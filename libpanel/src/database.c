@@ -1,5 +1,6 @@
 /* Members' databases (AlternC m_mysql, table db): CREATE DATABASE and DROP DATABASE on the
  * member server, kept consistent with the rows: a step that fails undoes the others. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,46 @@ int panel__database_exists_on_server(int *exists, panel *p, const char *name)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- AlternC 1.0's main user */
+
+/* AlternC 1.0 gives a member one main MySQL user named like its login, with all rights on each
+ * of its databases, and keeps that user's password in clear in every db row of the member
+ * (db.pass, read by 1.0's phpMyAdmin single sign-on, restore and detail pages). A member has
+ * one when a db row of its carries a password and the server has the user: *pass gets it
+ * (allocated, NULL when none). */
+int panel__main_user(char **pass, panel *p, panel_db *db, uint32_t uid, const char *login)
+{
+	panel_db_rows *rows;
+	panel_db *mdb;
+	uint64_t n = 0;
+	int error;
+
+	*pass = NULL;
+	if ((error =
+		 panel__db_query(&rows, db,
+				 "SELECT pass FROM db WHERE uid = ? AND login = ? AND pass <> ''"
+				 " LIMIT 1",
+				 DB_ARGS(DB_U64(uid), DB_STR(login)))) < 0)
+		return error;
+	const char *v = panel__db_cell(rows, 0, 0);
+	char *copy = v ? strdup(v) : NULL;
+	panel__db_rows_free(rows);
+	if (v && !copy)
+		return panel__error_oom();
+	if (!copy)
+		return 0;
+	if ((error = panel__member_db(&mdb, p)) < 0 ||
+	    (error = panel__db_query_u64(
+		 &n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?",
+		 DB_ARGS(DB_STR(login), DB_STR(panel__member_client_host(p))))) < 0 ||
+	    !n || !panel__member_name_safe(login)) {
+		free(copy);
+		return error;
+	}
+	*pass = copy;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- create */
 
 struct create_ctx {
@@ -70,6 +111,7 @@ struct create_ctx {
 	const char *login, *suffix;
 	char name[65];
 	int created; /* CREATE DATABASE ran (in this or an earlier run of the body) */
+	char main_user[PANEL_LOGIN_MAX + 1]; /* granted on it (1.0's main user), or "" */
 	panel_database result;
 };
 
@@ -77,6 +119,7 @@ static int create_body(panel_db *db, void *arg)
 {
 	struct create_ctx *ctx = arg;
 	panel_account *owner = NULL;
+	char *main_pass = NULL;
 	int error, exists = 0;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
@@ -84,11 +127,14 @@ static int create_body(panel_db *db, void *arg)
 		return error;
 	if ((error = panel__member_name(ctx->name, sizeof(ctx->name), owner->login, ctx->suffix,
 					64)) < 0 ||
-	    (error = panel__quota_reserve(db, owner->uid, "mysql")) < 0)
+	    (error = panel__quota_reserve(db, owner->uid, "mysql")) < 0 ||
+	    (error = panel__main_user(&main_pass, ctx->p, db, owner->uid, owner->login)) < 0)
 		goto out;
+	/* db.pass: the main user's password on every row of the member, as 1.0 keeps it. */
 	error = panel__db_exec(
-	    NULL, db, "INSERT INTO db (uid, login, pass, db, bck_mode) VALUES (?, ?, '', ?, 0)",
-	    DB_ARGS(DB_U64(owner->uid), DB_STR(owner->login), DB_STR(ctx->name)));
+	    NULL, db, "INSERT INTO db (uid, login, pass, db, bck_mode) VALUES (?, ?, ?, ?, 0)",
+	    DB_ARGS(DB_U64(owner->uid), DB_STR(owner->login), DB_STR(main_pass ? main_pass : ""),
+		    DB_STR(ctx->name)));
 	if (error == PANEL_EEXISTS)
 		error = panel__error(PANEL_EEXISTS, "suffix", "the database %s exists", ctx->name);
 	if (error < 0)
@@ -111,6 +157,16 @@ static int create_body(panel_db *db, void *arg)
 			goto out;
 		ctx->created = 1;
 	}
+	if (main_pass && !ctx->main_user[0]) {
+		char esc[140];
+		panel__grant_db_name(esc, sizeof(esc), ctx->name);
+		/* Recorded first: a failure after the GRANT statement is undone too. */
+		snprintf(ctx->main_user, sizeof(ctx->main_user), "%s", owner->login);
+		if ((error = panel__member_ddl(
+			 ctx->p, "GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%s'", esc, owner->login,
+			 panel__member_client_host(ctx->p))) < 0)
+			goto out;
+	}
 	memset(&ctx->result, 0, sizeof(ctx->result));
 	snprintf(ctx->result.name, sizeof(ctx->result.name), "%s", ctx->name);
 	snprintf(ctx->result.login, sizeof(ctx->result.login), "%s", owner->login);
@@ -118,6 +174,9 @@ static int create_body(panel_db *db, void *arg)
 	error = panel__audit(db, ctx->who, "database.create", "database", ctx->name, owner->uid,
 			     NULL, panel_database_to_json(&ctx->result));
 out:
+	if (main_pass)
+		sodium_memzero(main_pass, strlen(main_pass));
+	free(main_pass);
 	panel_account_free(owner);
 	return error;
 }
@@ -134,10 +193,18 @@ int panel_database_create(panel_database **out, panel *p, const panel_actor *who
 	error = panel__db_transaction(p->db, create_body, &ctx);
 	if (error < 0) {
 		/* The rows rolled back: the server must forget the database too. */
-		if (ctx.created) {
+		if (ctx.created || ctx.main_user[0]) {
 			panel__error_saved saved;
 			panel__error_save(&saved);
-			panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", ctx.name);
+			if (ctx.main_user[0]) {
+				char esc[140];
+				panel__grant_db_name(esc, sizeof(esc), ctx.name);
+				panel__member_ddl(p,
+						  "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",
+						  esc, ctx.main_user, panel__member_client_host(p));
+			}
+			if (ctx.created)
+				panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", ctx.name);
 			panel__error_restore(&saved);
 		}
 		return error;
@@ -299,9 +366,24 @@ int panel_database_list_get(panel_database **out, size_t *count, panel *p, const
 
 int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 {
-	char esc[140];
+	char esc[140], *main_pass = NULL, login[PANEL_LOGIN_MAX + 1] = "";
 	panel_db_rows *users;
+	uint64_t left = 0;
 	int error;
+
+	/* 1.0's main user: loses its rights on it, and goes with the member's last database. */
+	if ((error = panel__db_query(&users, db, "SELECT login FROM db WHERE db = ?",
+				     DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	if (panel__db_cell(users, 0, 0))
+		snprintf(login, sizeof(login), "%s", panel__db_cell(users, 0, 0));
+	panel__db_rows_free(users);
+	if (login[0] && (error = panel__main_user(&main_pass, p, db, uid, login)) < 0)
+		return error;
+	int has_main = main_pass != NULL;
+	if (main_pass)
+		sodium_memzero(main_pass, strlen(main_pass));
+	free(main_pass);
 
 	/* The owner's users lose their rights on it (grants outlive a dropped database). */
 	panel__grant_db_name(esc, sizeof(esc), name);
@@ -324,6 +406,17 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 				    DB_ARGS(DB_STR(name)))) < 0 ||
 	    (error = panel__restore_account_drop(p, name)) < 0)
 		return error;
+	if (has_main) {
+		if ((error = panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",
+					       esc, login, panel__member_client_host(p))) < 0 ||
+		    (error = panel__db_query_u64(&left, db, "SELECT COUNT(*) FROM db WHERE uid = ?",
+						 DB_ARGS(DB_U64(uid)))) < 0)
+			return error;
+		if (left == 0 &&
+		    (error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", login,
+					       panel__member_client_host(p))) < 0)
+			return error;
+	}
 	/* Last: if it fails, the transaction rolls the rows back and nothing is lost. */
 	return panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", name);
 }

@@ -17,6 +17,10 @@ int panel__database_exists_on_server(int *exists, panel *p, const char *name);
 int panel__database_owned(uint32_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_db *db,
 			  const panel_actor *who, const char *name, int lock);
 
+/* AlternC 1.0's main MySQL user of a member (named like its login, password in db.pass):
+ * *pass gets that password when the member has one on the server, NULL otherwise. */
+int panel__main_user(char **pass, panel *p, panel_db *db, uint32_t uid, const char *login);
+
 /* Removes database name of uid: its users' rights on it, its rows, then DROP DATABASE. */
 int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name);
 

@@ -93,6 +93,15 @@ static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)
 		if (!panel__member_name_safe(name) ||
 		    (error = owner_of(&uid, login, db, name)) < 0 || !uid)
 			continue;
+		/* A user named like the login is AlternC 1.0's main user when the member's db rows
+		 * carry its password: known, not an extra user. */
+		if (users && strcmp(name, login) == 0)
+			error = panel__db_query_u64(
+			    &n, db,
+			    "SELECT COUNT(*) FROM db WHERE uid = ? AND login = ? AND pass <> ''",
+			    DB_ARGS(DB_U64(uid), DB_STR(name)));
+		if (error < 0 || n)
+			continue;
 		error = panel__db_query_u64(&n, db,
 					    users ? "SELECT COUNT(*) FROM dbusers WHERE name = ?"
 						  : "SELECT COUNT(*) FROM db WHERE db = ?",
