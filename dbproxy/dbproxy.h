@@ -154,10 +154,19 @@ void dp_sessions_free_all(dp_proxy *px);
 
 /* dp_failover.c */
 enum { DP_OP_FAILOVER, DP_OP_SWITCHOVER, DP_OP_REJOIN };
+/* dp_op_failover flags: started by the monitor (not the admin endpoint); accept a candidate
+ * that may lack acknowledged writes. */
+enum { DP_OP_AUTOMATIC = 1, DP_OP_ALLOW_LOSS = 2 };
 typedef void dp_op_done_fn(dp_proxy *px, const dp_event *ev, void *arg);
-/* Starts an operation; target may be NULL (best candidate). 0, or -1 with a message. */
-int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int allow_loss,
-		dp_op_done_fn *done, void *arg, char *err, size_t errsz);
+/* Each starts an operation that calls done(arg) when it ends; a NULL target means the best
+ * candidate. 0, or -1 with a message in err. */
+int dp_op_failover(dp_proxy *px, dp_server *target, int flags, dp_op_done_fn *done, void *arg,
+		   char *err, size_t errsz);
+int dp_op_switchover(dp_proxy *px, dp_server *target, dp_op_done_fn *done, void *arg, char *err,
+		     size_t errsz);
+/* Makes s (an old primary, say) a replica of the current primary. */
+int dp_op_rejoin(dp_proxy *px, dp_server *s, dp_op_done_fn *done, void *arg, char *err,
+		 size_t errsz);
 void dp_op_abort_all(dp_proxy *px);
 /* The history entry of the running operation (or NULL), for the admin endpoint. */
 const dp_event *dp_op_current(dp_proxy *px);

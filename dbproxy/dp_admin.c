@@ -373,6 +373,47 @@ static int flag(struct MHD_Connection *c, const char *name)
 	       (!strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"));
 }
 
+/* The answer to a command whose operation has ended. */
+static enum MHD_Result send_result(struct MHD_Connection *c, const req *rq)
+{
+	return send_json(c, rq->ok ? 200 : 409,
+			 json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+}
+
+static enum MHD_Result maintenance(dp_proxy *px, struct MHD_Connection *c)
+{
+	const char *name = arg(c, "server");
+	dp_server *s;
+	if (!name || !arg(c, "on"))
+		return send_error(c, 400, "maintenance needs server=NAME and on=1|0");
+	if (!(s = dp_backend_find(px, name)))
+		return send_error(c, 404, "no such server");
+	int on = flag(c, "on");
+	if (on && s == px->primary)
+		return send_error(c, 409,
+				  "the primary cannot go into maintenance: switch over first");
+	s->maintenance = on;
+	dp_info("admin: server %s maintenance %s", s->conf.name, on ? "on" : "off");
+	return send_json(
+	    c, 200,
+	    json_pack("{s:b, s:s, s:b}", "ok", 1, "server", s->conf.name, "maintenance", on));
+}
+
+/* Starts the operation of one kind for the request rq; 0, or -1 with a message in err. */
+static int start_op(dp_proxy *px, struct MHD_Connection *c, int kind, dp_server *target, req *rq,
+		    char *err, size_t errsz)
+{
+	switch (kind) {
+	case DP_OP_FAILOVER:
+		return dp_op_failover(px, target, flag(c, "allow_loss") ? DP_OP_ALLOW_LOSS : 0,
+				      op_done, rq, err, errsz);
+	case DP_OP_SWITCHOVER:
+		return dp_op_switchover(px, target, op_done, rq, err, errsz);
+	default:
+		return dp_op_rejoin(px, target, op_done, rq, err, errsz);
+	}
+}
+
 static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const char *url, req *rq)
 {
 	dp_proxy *px = ad->px;
@@ -382,30 +423,14 @@ static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const cha
 	const char *name;
 
 	if (rq->finished)
-		return send_json(
-		    c, rq->ok ? 200 : 409,
-		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+		return send_result(c, rq);
 	if (!strcmp(url, "/reload")) {
 		dp_info("admin: reload requested");
 		kill(getpid(), SIGHUP);
 		return send_json(c, 202, json_pack("{s:b}", "ok", 1));
 	}
-	if (!strcmp(url, "/maintenance")) {
-		name = arg(c, "server");
-		if (!name || !arg(c, "on"))
-			return send_error(c, 400, "maintenance needs server=NAME and on=1|0");
-		if (!(target = dp_backend_find(px, name)))
-			return send_error(c, 404, "no such server");
-		int on = flag(c, "on");
-		if (on && target == px->primary)
-			return send_error(
-			    c, 409, "the primary cannot go into maintenance: switch over first");
-		target->maintenance = on;
-		dp_info("admin: server %s maintenance %s", target->conf.name, on ? "on" : "off");
-		return send_json(c, 200,
-				 json_pack("{s:b, s:s, s:b}", "ok", 1, "server", target->conf.name,
-					   "maintenance", on));
-	}
+	if (!strcmp(url, "/maintenance"))
+		return maintenance(px, c);
 	if (!strcmp(url, "/failover"))
 		kind = DP_OP_FAILOVER;
 	else if (!strcmp(url, "/switchover"))
@@ -421,15 +446,12 @@ static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const cha
 		return send_error(c, 400, "rejoin needs server=NAME");
 	rq->conn = c;
 	rq->ad = ad;
-	if (dp_op_start(px, kind, 0, target, flag(c, "allow_loss"), op_done, rq, err, sizeof(err)) <
-	    0) {
+	if (start_op(px, c, kind, target, rq, err, sizeof(err)) < 0) {
 		rq->ad = NULL;
 		return send_error(c, 409, err);
 	}
 	if (rq->finished)
-		return send_json(
-		    c, rq->ok ? 200 : 409,
-		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+		return send_result(c, rq);
 	if (arg(c, "wait") && !flag(c, "wait")) {
 		/* Asynchronous: the caller polls /history. The operation still calls op_done. */
 		rq->started = 0;

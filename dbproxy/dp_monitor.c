@@ -422,8 +422,8 @@ void dp_monitor_evaluate(dp_proxy *px)
 				"failing over",
 				p->conf.name, (unsigned long long)(now - p->first_fail_ms));
 			last_why[0] = 0;
-			if (dp_op_start(px, DP_OP_FAILOVER, 1, NULL, 0, failover_refused, NULL, err,
-					sizeof(err)) < 0) {
+			if (dp_op_failover(px, NULL, DP_OP_AUTOMATIC, failover_refused, NULL, err,
+					   sizeof(err)) < 0) {
 				dp_warn("automatic failover not started: %s", err);
 				px->op_next_auto_ms = now + 2000;
 			}
