@@ -209,6 +209,44 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
 	}
 }
 
+/* The gauges of each server, one metric at a time. */
+static void server_metrics(strbuf *b, dp_proxy *px)
+{
+	sb_printf(b, "# TYPE dbproxy_server_up gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_up{server=\"%s\"} %d\n", px->servers[i]->conf.name,
+			  px->servers[i]->health == DP_H_UP);
+	sb_printf(b, "# TYPE dbproxy_server_role gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_role{server=\"%s\",role=\"%s\"} 1\n",
+			  px->servers[i]->conf.name, dp_role_name(px->servers[i]->role));
+	sb_printf(b, "# TYPE dbproxy_server_read_only gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_read_only{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->read_only);
+	sb_printf(b, "# TYPE dbproxy_server_probe_rtt_seconds gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_probe_rtt_seconds{server=\"%s\"} %.6f\n",
+			  px->servers[i]->conf.name, px->servers[i]->rtt_us / 1e6);
+	sb_printf(b, "# TYPE dbproxy_server_lag_seconds gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		if (px->servers[i]->slave.present && px->servers[i]->slave.seconds_behind >= 0)
+			sb_printf(b, "dbproxy_server_lag_seconds{server=\"%s\"} %lld\n",
+				  px->servers[i]->conf.name, px->servers[i]->slave.seconds_behind);
+	sb_printf(b, "# TYPE dbproxy_server_connections gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_connections{server=\"%s\"} %u\n",
+			  px->servers[i]->conf.name, px->servers[i]->sessions);
+	sb_printf(b, "# TYPE dbproxy_server_semisync_on gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_semisync_on{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->semi_on);
+	sb_printf(b, "# TYPE dbproxy_server_quarantined gauge\n");
+	for (int i = 0; i < px->nservers; i++)
+		sb_printf(b, "dbproxy_server_quarantined{server=\"%s\"} %d\n",
+			  px->servers[i]->conf.name, px->servers[i]->quarantined);
+}
+
 static char *metrics_text(dp_proxy *px, size_t *len)
 {
 	strbuf b = {0};
@@ -256,39 +294,7 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"
 		  "dbproxy_bytes_total{direction=\"server_to_client\"} %llu\n",
 		  (unsigned long long)n->bytes_c2s, (unsigned long long)n->bytes_s2c);
-	sb_printf(&b, "# TYPE dbproxy_server_up gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_up{server=\"%s\"} %d\n", px->servers[i]->conf.name,
-			  px->servers[i]->health == DP_H_UP);
-	sb_printf(&b, "# TYPE dbproxy_server_role gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_role{server=\"%s\",role=\"%s\"} 1\n",
-			  px->servers[i]->conf.name, dp_role_name(px->servers[i]->role));
-	sb_printf(&b, "# TYPE dbproxy_server_read_only gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_read_only{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->read_only);
-	sb_printf(&b, "# TYPE dbproxy_server_probe_rtt_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_probe_rtt_seconds{server=\"%s\"} %.6f\n",
-			  px->servers[i]->conf.name, px->servers[i]->rtt_us / 1e6);
-	sb_printf(&b, "# TYPE dbproxy_server_lag_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		if (px->servers[i]->slave.present && px->servers[i]->slave.seconds_behind >= 0)
-			sb_printf(&b, "dbproxy_server_lag_seconds{server=\"%s\"} %lld\n",
-				  px->servers[i]->conf.name, px->servers[i]->slave.seconds_behind);
-	sb_printf(&b, "# TYPE dbproxy_server_connections gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_connections{server=\"%s\"} %u\n",
-			  px->servers[i]->conf.name, px->servers[i]->sessions);
-	sb_printf(&b, "# TYPE dbproxy_server_semisync_on gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_semisync_on{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->semi_on);
-	sb_printf(&b, "# TYPE dbproxy_server_quarantined gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_quarantined{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->quarantined);
+	server_metrics(&b, px);
 	*len = b.len;
 	return b.p;
 }
