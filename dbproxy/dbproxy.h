@@ -188,6 +188,9 @@ void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t si
 /* One corrective action on s if it needs one and none is in flight (never during an
  * operation). */
 void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now);
+/* Sets up what enforcement keeps per server (the heartbeat change's timer); dp_server_new
+ * calls it. */
+void dp_enforce_init(dp_server *s);
 /* An operation starts: enforcement steps stop after the statement in flight. */
 void dp_enforce_stop(dp_proxy *px, dp_server *s);
 

@@ -268,6 +268,11 @@ static void on_hb_timer(dp_loop *loop, dp_timer *t)
 		hb_send(s->px, s);
 }
 
+void dp_enforce_init(dp_server *s)
+{
+	dp_timer_init(&s->hb_timer, on_hb_timer, s);
+}
+
 static int hb_start(dp_proxy *px, dp_server *s)
 {
 	dp_server *p = px->primary;
@@ -282,8 +287,6 @@ static int hb_start(dp_proxy *px, dp_server *s)
 	dp_info("server %s: setting MASTER_HEARTBEAT_PERIOD to %u ms (was %.3f s) so that a hung "
 		"primary is noticed; its relay log is applied before replication restarts",
 		s->conf.name, px->cfg.replica_heartbeat_ms, s->slave.heartbeat_period);
-	if (!s->hb_timer.fn)
-		dp_timer_init(&s->hb_timer, on_hb_timer, s);
 	s->hb_step = HB_STOP_IO;
 	hb_send(px, s);
 	return 1;
