@@ -581,10 +581,8 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	if (!px->cfg.admin[0])
 		return 0;
 	ad = calloc(1, sizeof(*ad));
-	if (!ad) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
+	if (!ad)
+		return dp_seterr(err, errsz, "out of memory");
 	ad->px = px;
 	ad->mhd = MHD_start_daemon(
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, ad,
@@ -603,8 +601,7 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	if (!info) {
 		MHD_stop_daemon(ad->mhd);
 		free(ad);
-		snprintf(err, errsz, "admin endpoint: no epoll fd");
-		return -1;
+		return dp_seterr(err, errsz, "admin endpoint: no epoll fd");
 	}
 	dp_io_init(&ad->io, on_io, ad);
 	dp_timer_init(&ad->timer, on_timer, ad);

@@ -1017,24 +1017,12 @@ static dp_server *best_switchover_target(dp_proxy *px, dp_server *old)
 	return best;
 }
 
-/* Writes the reason an operation cannot start into err; returns -1 for the caller to return. */
-static int refuse(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int refuse(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* One operation at a time, none while shutting down. */
 static int check_idle(dp_proxy *px, char *err, size_t errsz)
 {
 	if (px->op)
-		return refuse(err, errsz, "a %s is already running", px->op->ev->kind);
-	return px->draining ? refuse(err, errsz, "shutting down") : 0;
+		return dp_seterr(err, errsz, "a %s is already running", px->op->ev->kind);
+	return px->draining ? dp_seterr(err, errsz, "shutting down") : 0;
 }
 
 /* Failover and switchover need a primary to replace and a target other than it. */
@@ -1044,9 +1032,9 @@ static int check_replace(dp_proxy *px, const dp_server *target, char *err, size_
 	if (check_idle(px, err, errsz) < 0)
 		return -1;
 	if (!old)
-		return refuse(err, errsz, "no primary");
+		return dp_seterr(err, errsz, "no primary");
 	if (target && target == old)
-		return refuse(err, errsz, "%s is already the primary", target->conf.name);
+		return dp_seterr(err, errsz, "%s is already the primary", target->conf.name);
 	return 0;
 }
 
@@ -1083,7 +1071,7 @@ int dp_op_failover(dp_proxy *px, dp_server *target, int flags, dp_op_done_fn *do
 	if (check_replace(px, target, err, errsz) < 0)
 		return -1;
 	if (!(op = op_new(px, DP_OP_FAILOVER, flags, old, done, arg)))
-		return refuse(err, errsz, "out of memory");
+		return dp_seterr(err, errsz, "out of memory");
 	op->old = old;
 	op->target = target;
 	if (op->automatic) {
@@ -1122,15 +1110,16 @@ int dp_op_switchover(dp_proxy *px, dp_server *target, dp_op_done_fn *done, void 
 	if (check_replace(px, target, err, errsz) < 0)
 		return -1;
 	if (old->health != DP_H_UP || !old->probed)
-		return refuse(err, errsz, "the primary %s is not up: use failover", old->conf.name);
+		return dp_seterr(err, errsz, "the primary %s is not up: use failover",
+				 old->conf.name);
 	if (!target)
 		target = best_switchover_target(px, old);
 	if (!target || !usable(target) || !dp_server_replicates_from(target, old) ||
 	    strcmp(target->slave.io_running, "Yes") != 0)
-		return refuse(err, errsz, "no replica of %s is replicating and usable",
-			      old->conf.name);
+		return dp_seterr(err, errsz, "no replica of %s is replicating and usable",
+				 old->conf.name);
 	if (!(op = op_new(px, DP_OP_SWITCHOVER, 0, old, done, arg)))
-		return refuse(err, errsz, "out of memory");
+		return dp_seterr(err, errsz, "out of memory");
 	op->old = old;
 	op->target = target;
 	dp_event_phase(px, op->ev, "requested", "switchover from %s to %s", old->conf.name,
@@ -1153,20 +1142,21 @@ static int check_rejoin(dp_proxy *px, dp_server *s, dp_server *p, char *err, siz
 	if (check_idle(px, err, errsz) < 0)
 		return -1;
 	if (!s)
-		return refuse(err, errsz, "rejoin needs a server");
+		return dp_seterr(err, errsz, "rejoin needs a server");
 	if (s == p)
-		return refuse(err, errsz, "%s is the primary", s->conf.name);
+		return dp_seterr(err, errsz, "%s is the primary", s->conf.name);
 	if (!p || p->health != DP_H_UP)
-		return refuse(err, errsz, "no primary to rejoin to");
+		return dp_seterr(err, errsz, "no primary to rejoin to");
 	if (s->health != DP_H_UP || !s->probed)
-		return refuse(err, errsz, "%s is not reachable", s->conf.name);
+		return dp_seterr(err, errsz, "%s is not reachable", s->conf.name);
 	if (s->quarantined)
-		return refuse(err, errsz, "%s is quarantined: %s", s->conf.name,
-			      s->quarantine_reason);
+		return dp_seterr(err, errsz, "%s is quarantined: %s", s->conf.name,
+				 s->quarantine_reason);
 	if (!px->cfg.replication_user[0] && !s->slave.present)
-		return refuse(err, errsz,
-			      "no --replication-user configured and %s has no replication settings",
-			      s->conf.name);
+		return dp_seterr(
+		    err, errsz,
+		    "no --replication-user configured and %s has no replication settings",
+		    s->conf.name);
 	ref_text = s->has_fork_pos ? s->fork_pos : p->gtid_current;
 	if (dp_gtid_parse(&mine, s->gtid_binlog) == 0 && dp_gtid_parse(&ref, ref_text) == 0 &&
 	    !dp_gtid_contains(&ref, &mine)) {
@@ -1175,8 +1165,8 @@ static int check_rejoin(dp_proxy *px, dp_server *s, dp_server *p, char *err, siz
 			 "holds %llu transaction(s) the primary lacks (its %s, history up to %s)",
 			 (unsigned long long)dp_gtid_gap(&ref, &mine), s->gtid_binlog, ref_text);
 		dp_warn("server %s quarantined: %s", s->conf.name, s->quarantine_reason);
-		return refuse(err, errsz, "%s is quarantined: %s", s->conf.name,
-			      s->quarantine_reason);
+		return dp_seterr(err, errsz, "%s is quarantined: %s", s->conf.name,
+				 s->quarantine_reason);
 	}
 	return 0;
 }
@@ -1190,7 +1180,7 @@ int dp_op_rejoin(dp_proxy *px, dp_server *s, dp_op_done_fn *done, void *arg, cha
 	if (check_rejoin(px, s, p, err, errsz) < 0)
 		return -1;
 	if (!(op = op_new(px, DP_OP_REJOIN, 0, s, done, arg)))
-		return refuse(err, errsz, "out of memory");
+		return dp_seterr(err, errsz, "out of memory");
 	op->target = s;
 	snprintf(op->ev->to, sizeof(op->ev->to), "%s", p->conf.name);
 	dp_event_phase(px, op->ev, "requested", "rejoin %s as a replica of %s", s->conf.name,

@@ -808,9 +808,9 @@ static void backend_lost(dp_session *s, const char *why)
 
 /* ---------------------------------------------------------------- moving a session */
 
-static void mig_fail(dp_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int mig_fail(dp_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void mig_fail(dp_session *s, const char *fmt, ...)
+static int mig_fail(dp_session *s, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -822,6 +822,7 @@ static void mig_fail(dp_session *s, const char *fmt, ...)
 		s->server ? s->server->conf.name : "-", why);
 	/* Its server is gone: the client sees the connection closed, as it would directly. */
 	session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
+	return -1;
 }
 
 static void migrate_start(dp_session *s)
@@ -895,10 +896,8 @@ static int mig_login(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 	uint8_t out[700], resp[20];
 	dp_greeting g;
 	dp_handshake_resp h;
-	if (dp_parse_greeting(&g, p, len) < 0 || g.scramble_len != 20) {
-		mig_fail(s, "bad greeting");
-		return -1;
-	}
+	if (dp_parse_greeting(&g, p, len) < 0 || g.scramble_len != 20)
+		return mig_fail(s, "bad greeting");
 	s->mig_conn_id = g.conn_id;
 	s->mig_caps = g.caps;
 	memcpy(s->mig_scramble, g.scramble, 20);
@@ -918,10 +917,8 @@ static int mig_login(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 	size_t n = dp_build_handshake_resp(out, sizeof(out), (uint8_t)(seq + 1), &h);
 	sodium_memzero(&h, sizeof(h));
 	sodium_memzero(resp, sizeof(resp));
-	if (!n || mig_send(s, out, n) < 0) {
-		mig_fail(s, "could not send the login");
-		return -1;
-	}
+	if (!n || mig_send(s, out, n) < 0)
+		return mig_fail(s, "could not send the login");
 	sodium_memzero(out, sizeof(out));
 	return 0;
 }
@@ -934,18 +931,14 @@ static int mig_auth_switch(dp_session *s, const uint8_t *p, size_t len, uint8_t 
 	const uint8_t *nul = memchr(p + 1, 0, len - 1);
 	size_t off = nul ? (size_t)(nul - p) + 1 : len + 1;
 	if (!nul || strcmp((const char *)p + 1, DP_NATIVE_PLUGIN) != 0 || off + 20 > len ||
-	    s->have_stage1 != 1) {
-		mig_fail(s, "the server asked for another authentication method");
-		return -1;
-	}
+	    s->have_stage1 != 1)
+		return mig_fail(s, "the server asked for another authentication method");
 	dp_native_response(resp, p + off, s->stage1);
 	uint8_t pkt[24] = {20, 0, 0, (uint8_t)(seq + 1)};
 	memcpy(pkt + 4, resp, 20);
 	sodium_memzero(resp, sizeof(resp));
-	if (mig_send(s, pkt, sizeof(pkt)) < 0) {
-		mig_fail(s, "could not send the login");
-		return -1;
-	}
+	if (mig_send(s, pkt, sizeof(pkt)) < 0)
+		return mig_fail(s, "could not send the login");
 	return 0;
 }
 
@@ -958,8 +951,7 @@ static int mig_packet(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 	if (len && p[0] == 0xFF) {
 		if (dp_err_parse(p, len, &code, msg, sizeof(msg)) < 0)
 			snprintf(msg, sizeof(msg), "error packet");
-		mig_fail(s, "server said: %s", msg);
-		return -1;
+		return mig_fail(s, "server said: %s", msg);
 	}
 	if (!s->mig_authed && s->mig_out_len == 0)
 		return mig_login(s, p, len, seq);
@@ -971,23 +963,18 @@ static int mig_packet(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 		} else if (len && p[0] == 0xFE) {
 			return mig_auth_switch(s, p, len, seq);
 		} else {
-			mig_fail(s, "unexpected packet during login");
-			return -1;
+			return mig_fail(s, "unexpected packet during login");
 		}
 	} else {
 		/* The answer to a replayed SET. */
-		if (!len || p[0] != 0x00) {
-			mig_fail(s, "replaying a setting gave an unexpected answer");
-			return -1;
-		}
+		if (!len || p[0] != 0x00)
+			return mig_fail(s, "replaying a setting gave an unexpected answer");
 		dp_ok_status(p, len, &s->mig_status);
 		s->mig_set++;
 	}
 	if (s->mig_set < t->nsets) {
-		if (mig_send_set(s) < 0) {
-			mig_fail(s, "could not replay a setting");
-			return -1;
-		}
+		if (mig_send_set(s) < 0)
+			return mig_fail(s, "could not replay a setting");
 		return 0;
 	}
 	mig_done(s);

@@ -55,11 +55,21 @@ void dp_track_clear(dp_track *t)
 	memset(t->auth_resp, 0, sizeof(t->auth_resp));
 }
 
-static void go_opaque(dp_track *t, unsigned pin)
+/* Framing stops (the session is still relayed, never moved); returns 1, which tells the
+ * packet scanner to stop too. */
+static int go_opaque(dp_track *t, unsigned pin)
 {
 	t->pins |= pin;
 	if (t->phase != DP_PH_DONE)
 		t->phase = DP_PH_OPAQUE;
+	return 1;
+}
+
+/* The session ends (an ERR ends the login, COM_QUIT); returns 1 like go_opaque. */
+static int track_done(dp_track *t)
+{
+	t->phase = DP_PH_DONE;
+	return 1;
 }
 
 const char *dp_track_pin_reason(unsigned pins)
@@ -254,20 +264,16 @@ static void set_auth_response(dp_track *t, const uint8_t *p, size_t len)
 static int on_handshake(dp_track *t, const dp_pkt *p)
 {
 	dp_handshake_resp h;
-	if (dp_parse_handshake_resp(&h, p->head, p->head_len, t->server_caps) < 0) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (dp_parse_handshake_resp(&h, p->head, p->head_len, t->server_caps) < 0)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	t->client_caps = h.caps;
 	t->client_ext_caps = h.ext_caps;
 	t->max_packet = h.max_packet;
 	t->charset = h.charset;
 	t->caps = t->server_caps & h.caps;
 	t->ext_caps = (t->server_caps & DP_CLIENT_MYSQL) ? 0 : t->server_ext_caps & h.ext_caps;
-	if (h.is_ssl_request) {
-		go_opaque(t, DP_PIN_TLS);
-		return 1;
-	}
+	if (h.is_ssl_request)
+		return go_opaque(t, DP_PIN_TLS);
 	memcpy(t->user, h.user, sizeof(t->user));
 	memcpy(t->db, h.db, sizeof(t->db));
 	if (h.plugin[0])
@@ -335,16 +341,13 @@ static int on_command(dp_track *t, const dp_pkt *p)
 {
 	dp_cmd *e;
 	uint8_t cmd;
-	if (p->seq != 0 || p->head_len < 1) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (p->seq != 0 || p->head_len < 1)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	cmd = p->head[0];
 	switch (cmd) {
 	case DP_COM_QUIT:
 		t->quit = 1;
-		t->phase = DP_PH_DONE;
-		return 1;
+		return track_done(t);
 	case DP_COM_STMT_CLOSE:
 		if (t->prepared > 0)
 			t->prepared--;
@@ -362,10 +365,8 @@ static int on_command(dp_track *t, const dp_pkt *p)
 		if (p->head_len > 5 && (p->head[5] & 0x07)) {
 			e->flags |= CF_CURSOR;
 			t->pins |= DP_PIN_CURSOR;
-			if (t->caps & DP_CLIENT_DEPRECATE_EOF) {
-				go_opaque(t, DP_PIN_PROTOCOL);
-				return 1;
-			}
+			if (t->caps & DP_CLIENT_DEPRECATE_EOF)
+				return go_opaque(t, DP_PIN_PROTOCOL);
 		}
 		return 0;
 	case DP_COM_STMT_BULK_EXECUTE:
@@ -410,8 +411,7 @@ static int on_command(dp_track *t, const dp_pkt *p)
 		return 0;
 	default:
 		/* Replication, COM_DAEMON, or anything we do not know the response shape of. */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 }
 
@@ -451,8 +451,7 @@ static int on_c2s(void *ctx, const dp_pkt *p)
 		return on_command(t, p);
 	case DP_PH_GREETING:
 		/* The client spoke first: not a MySQL client, nothing to follow. */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	default:
 		return 1;
 	}
@@ -698,15 +697,11 @@ static void auth_switch(dp_track *t, const dp_pkt *p)
 static int s2c_greeting(dp_track *t, const dp_pkt *p, uint8_t b)
 {
 	dp_greeting g;
-	if (b == 0xFF) {
-		t->phase = DP_PH_DONE;
-		return 1;
-	}
+	if (b == 0xFF)
+		return track_done(t);
 	if (p->len != p->head_len || dp_parse_greeting(&g, p->head, p->head_len) < 0 ||
-	    g.scramble_len != DP_SCRAMBLE_LEN) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	    g.scramble_len != DP_SCRAMBLE_LEN)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	t->server_caps = g.caps;
 	t->server_ext_caps = g.ext_caps;
 	t->conn_id = g.conn_id;
@@ -725,20 +720,16 @@ static int s2c_login(dp_track *t, const dp_pkt *p, uint8_t b)
 			t->status = st;
 		t->logins++;
 		t->phase = DP_PH_CMD;
-		if (t->caps & (DP_CLIENT_COMPRESS | DP_CLIENT_ZSTD)) {
-			go_opaque(t, DP_PIN_COMPRESS);
-			return 1;
-		}
+		if (t->caps & (DP_CLIENT_COMPRESS | DP_CLIENT_ZSTD))
+			return go_opaque(t, DP_PIN_COMPRESS);
 	} else if (b == 0xFF) {
-		t->phase = DP_PH_DONE;
-		return 1;
+		return track_done(t);
 	} else if (b == 0xFE) {
 		auth_switch(t, p);
 	} else if (b == 0x01) {
 		t->auth_extra = 1;
 	} else {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 	return 0;
 }
@@ -750,13 +741,10 @@ static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
 	if (!e) {
 		if (b == 0xFF)
 			return 0; /* an error the server sends before closing (killed, timeout) */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
-	if (p->seq != e->next_seq) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (p->seq != e->next_seq)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	e->next_seq = (uint8_t)(p->last_seq + 1);
 	if (b == 0xFF && p->head_len >= 3 && p->head[1] == 0xFF && p->head[2] == 0xFF)
 		return 0; /* MariaDB progress report: not the end of anything */
@@ -800,8 +788,7 @@ static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
 			complete(t, 1);
 		} else if (b == 0xFF) {
 			complete(t, 0);
-			t->phase = DP_PH_DONE;
-			return 1;
+			return track_done(t);
 		} else if (b == 0xFE) {
 			auth_switch(t, p);
 		} else {
@@ -809,8 +796,7 @@ static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
 		}
 		break;
 	default:
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 	return t->phase == DP_PH_OPAQUE;
 }
@@ -828,14 +814,11 @@ static int on_s2c(void *ctx, const dp_pkt *p)
 	case DP_PH_CMD:
 		return s2c_response(t, p, b);
 	case DP_PH_HANDSHAKE:
-		if (b == 0xFF) {
-			t->phase = DP_PH_DONE;
-			return 1;
-		}
+		if (b == 0xFF)
+			return track_done(t);
 		/* fall through */
 	default:
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 }
 
