@@ -571,17 +571,13 @@ static void catchup_done(dp_op *op, dp_server *s, dp_sqlres *r)
 		/* The IO thread is stopped: done when the SQL thread has executed everything that
 		 * was read (the relay log is about to be discarded by RESET SLAVE). */
 		MYSQL_RES *st = r->res[1];
-		const char *rf = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
-		const char *ef = dp_sql_get(st, 0, dp_sql_col(st, "Relay_Master_Log_File"));
-		const char *rp = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
-		const char *ep = dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos"));
-		if (rf && ef && rp && ep && strcmp(rf, ef) == 0 &&
-		    strtoull(ep, NULL, 10) >= strtoull(rp, NULL, 10) &&
-		    (!op->wait_pos[0] || (v && strcmp(v, "0") == 0) ||
-		     op->catchup_idle_rounds >= 2)) {
+		if (dp_relay_log_executed(st) && (!op->wait_pos[0] || (v && strcmp(v, "0") == 0) ||
+						  op->catchup_idle_rounds >= 2)) {
 			dp_event_phase(op->px, op->ev, "catchup",
 				       "%s executed its whole relay log (%s:%s, %s)", s->conf.name,
-				       rf, ep, op->wait_pos[0] ? op->wait_pos : "-");
+				       dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File")),
+				       dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos")),
+				       op->wait_pos[0] ? op->wait_pos : "-");
 			next_phase(op);
 			return;
 		}
