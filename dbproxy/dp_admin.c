@@ -212,39 +212,27 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
 /* The gauges of each server, one metric at a time. */
 static void server_metrics(strbuf *b, dp_proxy *px)
 {
-	sb_printf(b, "# TYPE dbproxy_server_up gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_up{server=\"%s\"} %d\n", px->servers[i]->conf.name,
-			  px->servers[i]->health == DP_H_UP);
-	sb_printf(b, "# TYPE dbproxy_server_role gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_role{server=\"%s\",role=\"%s\"} 1\n",
-			  px->servers[i]->conf.name, dp_role_name(px->servers[i]->role));
-	sb_printf(b, "# TYPE dbproxy_server_read_only gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_read_only{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->read_only);
-	sb_printf(b, "# TYPE dbproxy_server_probe_rtt_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_probe_rtt_seconds{server=\"%s\"} %.6f\n",
-			  px->servers[i]->conf.name, px->servers[i]->rtt_us / 1e6);
-	sb_printf(b, "# TYPE dbproxy_server_lag_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		if (px->servers[i]->slave.present && px->servers[i]->slave.seconds_behind >= 0)
-			sb_printf(b, "dbproxy_server_lag_seconds{server=\"%s\"} %lld\n",
-				  px->servers[i]->conf.name, px->servers[i]->slave.seconds_behind);
-	sb_printf(b, "# TYPE dbproxy_server_connections gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_connections{server=\"%s\"} %u\n",
-			  px->servers[i]->conf.name, px->servers[i]->sessions);
-	sb_printf(b, "# TYPE dbproxy_server_semisync_on gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_semisync_on{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->semi_on);
-	sb_printf(b, "# TYPE dbproxy_server_quarantined gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(b, "dbproxy_server_quarantined{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->quarantined);
+	/* The TYPE line, then one line per server for which cond holds; fmt closes the labels. */
+#define G(metric, cond, fmt, v)                                                                    \
+	do {                                                                                       \
+		sb_printf(b, "# TYPE dbproxy_server_" metric " gauge\n");                          \
+		for (int i = 0; i < px->nservers; i++) {                                           \
+			const dp_server *s = px->servers[i];                                       \
+			if (cond)                                                                  \
+				sb_printf(b, "dbproxy_server_" metric "{server=\"%s\"" fmt "\n",   \
+					  s->conf.name, v);                                        \
+		}                                                                                  \
+	} while (0)
+	G("up", 1, "} %d", s->health == DP_H_UP);
+	G("role", 1, ",role=\"%s\"} 1", dp_role_name(s->role));
+	G("read_only", 1, "} %d", s->read_only);
+	G("probe_rtt_seconds", 1, "} %.6f", s->rtt_us / 1e6);
+	G("lag_seconds", s->slave.present && s->slave.seconds_behind >= 0, "} %lld",
+	  s->slave.seconds_behind);
+	G("connections", 1, "} %u", s->sessions);
+	G("semisync_on", 1, "} %d", s->semi_on);
+	G("quarantined", 1, "} %d", s->quarantined);
+#undef G
 }
 
 static char *metrics_text(dp_proxy *px, size_t *len)
