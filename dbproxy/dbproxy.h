@@ -176,7 +176,6 @@ void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fm
 /* dp_admin.c */
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
 void dp_admin_stop(dp_proxy *px);
-void dp_admin_poll(dp_proxy *px);
 
 /* dp_enforce.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
  * kills every client connection there (all but replication and the monitor's own), and calls

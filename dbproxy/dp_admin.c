@@ -556,12 +556,6 @@ static void admin_schedule(dp_admin *ad)
 		dp_timer_set(ad->px->loop, &ad->timer, 1000);
 }
 
-void dp_admin_poll(dp_proxy *px)
-{
-	if (px->admin)
-		admin_run(px->admin);
-}
-
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 {
 	dp_admin *ad;

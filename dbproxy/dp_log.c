@@ -27,11 +27,6 @@ void dp_log_set_level(int level)
 	log_level = level;
 }
 
-int dp_log_get_level(void)
-{
-	return log_level;
-}
-
 int dp_log_parse_level(const char *name)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};

@@ -10,7 +10,6 @@
 enum { DP_LOG_DEBUG, DP_LOG_INFO, DP_LOG_WARN, DP_LOG_ERROR };
 
 void dp_log_set_level(int level);
-int dp_log_get_level(void);
 /* "debug", "info", "warn", "error" -> level, or -1. */
 int dp_log_parse_level(const char *name);
 void dp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

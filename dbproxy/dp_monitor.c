@@ -393,7 +393,6 @@ void dp_monitor_evaluate(dp_proxy *px)
 {
 	uint64_t now = dp_now_ms();
 	dp_server *p = px->primary;
-	static const char *const no_reason = "";
 
 	assign_roles(px);
 	for (int i = 0; i < px->nservers; i++)
@@ -431,7 +430,6 @@ void dp_monitor_evaluate(dp_proxy *px)
 			dp_info("primary %s is down; failover waits: %s", p->conf.name, why);
 			snprintf(last_why, sizeof(last_why), "%s", why);
 		}
-		(void)no_reason;
 	}
 	if (dp_backend_pick(px))
 		dp_sessions_wake(px);

@@ -352,11 +352,6 @@ int dp_sqlc_peer_alive(const dp_sqlc *c)
 	return 0; /* end of stream or reset: the server closed it */
 }
 
-unsigned long dp_sqlc_thread_id(const dp_sqlc *c)
-{
-	return dp_sqlc_connected(c) ? mysql_thread_id(c->m) : 0;
-}
-
 static void fail_soon(dp_sqlc *c, int status)
 {
 	c->res.status = status;
