@@ -217,10 +217,9 @@ static int set_key(dp_config *c, const key_def *k, const char *v, char *err, siz
 			c->failover_if_async = DP_ASYNC_REFUSE;
 		else if (strcmp(v, "allow") == 0)
 			c->failover_if_async = DP_ASYNC_ALLOW;
-		else {
+		else
 			return dp_seterr(err, errsz, "%s: expected refuse or allow, got '%s'",
 					 k->name, v);
-		}
 		return 0;
 	case T_LOGLEVEL:
 		if ((b = dp_log_parse_level(v)) < 0)
@@ -245,6 +244,27 @@ static char *trim(char *s)
 	return s;
 }
 
+/* One "key = value" line of the configuration file (s trimmed, not a comment). */
+static int load_line(dp_config *c, char *s, int *servers_seen, char *err, size_t errsz)
+{
+	char *eq = strchr(s, '='), *key, *val;
+	const key_def *k;
+	if (!eq)
+		return dp_seterr(err, errsz, "expected key = value");
+	*eq = 0;
+	key = trim(s);
+	val = trim(eq + 1);
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	k = find_key(key);
+	if (!k)
+		return dp_seterr(err, errsz, "unknown key '%s'", key);
+	if (k->type == T_SERVER && !(*servers_seen)++)
+		c->nservers = 0; /* the file's list replaces any earlier one */
+	return set_key(c, k, val, err, errsz);
+}
+
 int dp_config_load_file(dp_config *c, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
@@ -253,33 +273,12 @@ int dp_config_load_file(dp_config *c, const char *path, char *err, size_t errsz)
 	if (!f)
 		return dp_seterr(err, errsz, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *key, *val, kerr[256];
-		const key_def *k;
+		char *s = trim(line), lerr[256];
 		lineno++;
 		if (!*s || *s == '#' || *s == ';')
 			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errsz, "%s:%d: expected key = value", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		*eq = 0;
-		key = trim(s);
-		val = trim(eq + 1);
-		for (char *p = key; *p; p++)
-			if (*p == '-')
-				*p = '_';
-		k = find_key(key);
-		if (!k) {
-			snprintf(err, errsz, "%s:%d: unknown key '%s'", path, lineno, key);
-			fclose(f);
-			return -1;
-		}
-		if (k->type == T_SERVER && !servers_seen++)
-			c->nservers = 0; /* the file's list replaces any earlier one */
-		if (set_key(c, k, val, kerr, sizeof(kerr)) < 0) {
-			snprintf(err, errsz, "%s:%d: %s", path, lineno, kerr);
+		if (load_line(c, s, &servers_seen, lerr, sizeof(lerr)) < 0) {
+			snprintf(err, errsz, "%s:%d: %s", path, lineno, lerr);
 			fclose(f);
 			return -1;
 		}

@@ -116,7 +116,9 @@ static void close_backend(dp_session *s)
 	set_server(s, NULL);
 }
 
-static void session_end(dp_session *s, int level, const char *fmt, ...)
+/* Ends the session with one log line that gives the reason; returns -1, for callers that stop
+ * there. */
+static int session_end(dp_session *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void check_del(dp_session *s)
@@ -127,7 +129,7 @@ static void check_del(dp_session *s)
 	}
 }
 
-static void session_end(dp_session *s, int level, const char *fmt, ...)
+static int session_end(dp_session *s, int level, const char *fmt, ...)
 {
 	dp_proxy *px = s->px;
 	char peer[128], why[200];
@@ -166,6 +168,7 @@ static void session_end(dp_session *s, int level, const char *fmt, ...)
 	dp_loop_defer_free(px->loop, s, session_free);
 	if (px->draining && px->nsessions == 0)
 		dp_proxy_stop(px);
+	return -1;
 }
 
 /* Sends an ERR packet after whatever the client still has to receive, then closes. */
@@ -257,15 +260,10 @@ static int flush_s2c(dp_session *s)
 	} else {
 		return 0;
 	}
-	if (n < 0) {
-		session_end(s, DP_LOG_INFO, "client write failed: %s", strerror(errno));
-		return -1;
-	}
-	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 &&
-	    dp_pipe_len(&s->s2c_pipe) == 0) {
-		session_end(s, DP_LOG_INFO, "%s", s->end_reason);
-		return -1;
-	}
+	if (n < 0)
+		return session_end(s, DP_LOG_INFO, "client write failed: %s", strerror(errno));
+	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 && dp_pipe_len(&s->s2c_pipe) == 0)
+		return session_end(s, DP_LOG_INFO, "%s", s->end_reason);
 	return 0;
 }
 
@@ -821,8 +819,7 @@ static int mig_fail(dp_session *s, const char *fmt, ...)
 	dp_warn("session %llu: could not move to %s: %s", (unsigned long long)s->id,
 		s->server ? s->server->conf.name : "-", why);
 	/* Its server is gone: the client sees the connection closed, as it would directly. */
-	session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
-	return -1;
+	return session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
 }
 
 static void migrate_start(dp_session *s)
