@@ -154,10 +154,19 @@ void dp_sessions_free_all(dp_proxy *px);
 
 /* dp_failover.c */
 enum { DP_OP_FAILOVER, DP_OP_SWITCHOVER, DP_OP_REJOIN };
+/* dp_op_failover flags: started by the monitor (not the admin endpoint); accept a candidate
+ * that may lack acknowledged writes. */
+enum { DP_OP_AUTOMATIC = 1, DP_OP_ALLOW_LOSS = 2 };
 typedef void dp_op_done_fn(dp_proxy *px, const dp_event *ev, void *arg);
-/* Starts an operation; target may be NULL (best candidate). 0, or -1 with a message. */
-int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int allow_loss,
-		dp_op_done_fn *done, void *arg, char *err, size_t errsz);
+/* Each starts an operation that calls done(arg) when it ends; a NULL target means the best
+ * candidate. 0, or -1 with a message in err. */
+int dp_op_failover(dp_proxy *px, dp_server *target, int flags, dp_op_done_fn *done, void *arg,
+		   char *err, size_t errsz);
+int dp_op_switchover(dp_proxy *px, dp_server *target, dp_op_done_fn *done, void *arg, char *err,
+		     size_t errsz);
+/* Makes s (an old primary, say) a replica of the current primary. */
+int dp_op_rejoin(dp_proxy *px, dp_server *s, dp_op_done_fn *done, void *arg, char *err,
+		 size_t errsz);
 void dp_op_abort_all(dp_proxy *px);
 /* The history entry of the running operation (or NULL), for the admin endpoint. */
 const dp_event *dp_op_current(dp_proxy *px);
@@ -167,7 +176,6 @@ void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fm
 /* dp_admin.c */
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
 void dp_admin_stop(dp_proxy *px);
-void dp_admin_poll(dp_proxy *px);
 
 /* dp_enforce.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
  * kills every client connection there (all but replication and the monitor's own), and calls
@@ -179,8 +187,14 @@ void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t si
 /* One corrective action on s if it needs one and none is in flight (never during an
  * operation). */
 void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now);
+/* Sets up what enforcement keeps per server (the heartbeat change's timer); dp_server_new
+ * calls it. */
+void dp_enforce_init(dp_server *s);
 /* An operation starts: enforcement steps stop after the statement in flight. */
 void dp_enforce_stop(dp_proxy *px, dp_server *s);
+/* From a replica's SHOW SLAVE STATUS: has the SQL thread executed everything the IO thread
+ * read (same binary log file, executed position at or past the read one)? */
+int dp_relay_log_executed(MYSQL_RES *st);
 
 /* dp_settings.c: settings that can stall replication or lose acknowledged writes. */
 enum {

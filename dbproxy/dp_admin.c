@@ -209,6 +209,32 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
 	}
 }
 
+/* The gauges of each server, one metric at a time. */
+static void server_metrics(strbuf *b, dp_proxy *px)
+{
+	/* The TYPE line, then one line per server for which cond holds; fmt closes the labels. */
+#define G(metric, cond, fmt, v)                                                                    \
+	do {                                                                                       \
+		sb_printf(b, "# TYPE dbproxy_server_" metric " gauge\n");                          \
+		for (int i = 0; i < px->nservers; i++) {                                           \
+			const dp_server *s = px->servers[i];                                       \
+			if (cond)                                                                  \
+				sb_printf(b, "dbproxy_server_" metric "{server=\"%s\"" fmt "\n",   \
+					  s->conf.name, v);                                        \
+		}                                                                                  \
+	} while (0)
+	G("up", 1, "} %d", s->health == DP_H_UP);
+	G("role", 1, ",role=\"%s\"} 1", dp_role_name(s->role));
+	G("read_only", 1, "} %d", s->read_only);
+	G("probe_rtt_seconds", 1, "} %.6f", s->rtt_us / 1e6);
+	G("lag_seconds", s->slave.present && s->slave.seconds_behind >= 0, "} %lld",
+	  s->slave.seconds_behind);
+	G("connections", 1, "} %u", s->sessions);
+	G("semisync_on", 1, "} %d", s->semi_on);
+	G("quarantined", 1, "} %d", s->quarantined);
+#undef G
+}
+
 static char *metrics_text(dp_proxy *px, size_t *len)
 {
 	strbuf b = {0};
@@ -256,39 +282,7 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"
 		  "dbproxy_bytes_total{direction=\"server_to_client\"} %llu\n",
 		  (unsigned long long)n->bytes_c2s, (unsigned long long)n->bytes_s2c);
-	sb_printf(&b, "# TYPE dbproxy_server_up gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_up{server=\"%s\"} %d\n", px->servers[i]->conf.name,
-			  px->servers[i]->health == DP_H_UP);
-	sb_printf(&b, "# TYPE dbproxy_server_role gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_role{server=\"%s\",role=\"%s\"} 1\n",
-			  px->servers[i]->conf.name, dp_role_name(px->servers[i]->role));
-	sb_printf(&b, "# TYPE dbproxy_server_read_only gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_read_only{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->read_only);
-	sb_printf(&b, "# TYPE dbproxy_server_probe_rtt_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_probe_rtt_seconds{server=\"%s\"} %.6f\n",
-			  px->servers[i]->conf.name, px->servers[i]->rtt_us / 1e6);
-	sb_printf(&b, "# TYPE dbproxy_server_lag_seconds gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		if (px->servers[i]->slave.present && px->servers[i]->slave.seconds_behind >= 0)
-			sb_printf(&b, "dbproxy_server_lag_seconds{server=\"%s\"} %lld\n",
-				  px->servers[i]->conf.name, px->servers[i]->slave.seconds_behind);
-	sb_printf(&b, "# TYPE dbproxy_server_connections gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_connections{server=\"%s\"} %u\n",
-			  px->servers[i]->conf.name, px->servers[i]->sessions);
-	sb_printf(&b, "# TYPE dbproxy_server_semisync_on gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_semisync_on{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->semi_on);
-	sb_printf(&b, "# TYPE dbproxy_server_quarantined gauge\n");
-	for (int i = 0; i < px->nservers; i++)
-		sb_printf(&b, "dbproxy_server_quarantined{server=\"%s\"} %d\n",
-			  px->servers[i]->conf.name, px->servers[i]->quarantined);
+	server_metrics(&b, px);
 	*len = b.len;
 	return b.p;
 }
@@ -373,6 +367,47 @@ static int flag(struct MHD_Connection *c, const char *name)
 	       (!strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes"));
 }
 
+/* The answer to a command whose operation has ended. */
+static enum MHD_Result send_result(struct MHD_Connection *c, const req *rq)
+{
+	return send_json(c, rq->ok ? 200 : 409,
+			 json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+}
+
+static enum MHD_Result maintenance(dp_proxy *px, struct MHD_Connection *c)
+{
+	const char *name = arg(c, "server");
+	dp_server *s;
+	if (!name || !arg(c, "on"))
+		return send_error(c, 400, "maintenance needs server=NAME and on=1|0");
+	if (!(s = dp_backend_find(px, name)))
+		return send_error(c, 404, "no such server");
+	int on = flag(c, "on");
+	if (on && s == px->primary)
+		return send_error(c, 409,
+				  "the primary cannot go into maintenance: switch over first");
+	s->maintenance = on;
+	dp_info("admin: server %s maintenance %s", s->conf.name, on ? "on" : "off");
+	return send_json(
+	    c, 200,
+	    json_pack("{s:b, s:s, s:b}", "ok", 1, "server", s->conf.name, "maintenance", on));
+}
+
+/* Starts the operation of one kind for the request rq; 0, or -1 with a message in err. */
+static int start_op(dp_proxy *px, struct MHD_Connection *c, int kind, dp_server *target, req *rq,
+		    char *err, size_t errsz)
+{
+	switch (kind) {
+	case DP_OP_FAILOVER:
+		return dp_op_failover(px, target, flag(c, "allow_loss") ? DP_OP_ALLOW_LOSS : 0,
+				      op_done, rq, err, errsz);
+	case DP_OP_SWITCHOVER:
+		return dp_op_switchover(px, target, op_done, rq, err, errsz);
+	default:
+		return dp_op_rejoin(px, target, op_done, rq, err, errsz);
+	}
+}
+
 static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const char *url, req *rq)
 {
 	dp_proxy *px = ad->px;
@@ -382,30 +417,14 @@ static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const cha
 	const char *name;
 
 	if (rq->finished)
-		return send_json(
-		    c, rq->ok ? 200 : 409,
-		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+		return send_result(c, rq);
 	if (!strcmp(url, "/reload")) {
 		dp_info("admin: reload requested");
 		kill(getpid(), SIGHUP);
 		return send_json(c, 202, json_pack("{s:b}", "ok", 1));
 	}
-	if (!strcmp(url, "/maintenance")) {
-		name = arg(c, "server");
-		if (!name || !arg(c, "on"))
-			return send_error(c, 400, "maintenance needs server=NAME and on=1|0");
-		if (!(target = dp_backend_find(px, name)))
-			return send_error(c, 404, "no such server");
-		int on = flag(c, "on");
-		if (on && target == px->primary)
-			return send_error(
-			    c, 409, "the primary cannot go into maintenance: switch over first");
-		target->maintenance = on;
-		dp_info("admin: server %s maintenance %s", target->conf.name, on ? "on" : "off");
-		return send_json(c, 200,
-				 json_pack("{s:b, s:s, s:b}", "ok", 1, "server", target->conf.name,
-					   "maintenance", on));
-	}
+	if (!strcmp(url, "/maintenance"))
+		return maintenance(px, c);
 	if (!strcmp(url, "/failover"))
 		kind = DP_OP_FAILOVER;
 	else if (!strcmp(url, "/switchover"))
@@ -421,15 +440,12 @@ static enum MHD_Result command(dp_admin *ad, struct MHD_Connection *c, const cha
 		return send_error(c, 400, "rejoin needs server=NAME");
 	rq->conn = c;
 	rq->ad = ad;
-	if (dp_op_start(px, kind, 0, target, flag(c, "allow_loss"), op_done, rq, err, sizeof(err)) <
-	    0) {
+	if (start_op(px, c, kind, target, rq, err, sizeof(err)) < 0) {
 		rq->ad = NULL;
 		return send_error(c, 409, err);
 	}
 	if (rq->finished)
-		return send_json(
-		    c, rq->ok ? 200 : 409,
-		    json_pack("{s:b, s:o}", "ok", rq->ok, "event", json_incref(rq->result)));
+		return send_result(c, rq);
 	if (arg(c, "wait") && !flag(c, "wait")) {
 		/* Asynchronous: the caller polls /history. The operation still calls op_done. */
 		rq->started = 0;
@@ -540,12 +556,6 @@ static void admin_schedule(dp_admin *ad)
 		dp_timer_set(ad->px->loop, &ad->timer, 1000);
 }
 
-void dp_admin_poll(dp_proxy *px)
-{
-	if (px->admin)
-		admin_run(px->admin);
-}
-
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 {
 	dp_admin *ad;
@@ -553,10 +563,8 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	if (!px->cfg.admin[0])
 		return 0;
 	ad = calloc(1, sizeof(*ad));
-	if (!ad) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
+	if (!ad)
+		return dp_seterr(err, errsz, "out of memory");
 	ad->px = px;
 	ad->mhd = MHD_start_daemon(
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, ad,
@@ -575,8 +583,7 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	if (!info) {
 		MHD_stop_daemon(ad->mhd);
 		free(ad);
-		snprintf(err, errsz, "admin endpoint: no epoll fd");
-		return -1;
+		return dp_seterr(err, errsz, "admin endpoint: no epoll fd");
 	}
 	dp_io_init(&ad->io, on_io, ad);
 	dp_timer_init(&ad->timer, on_timer, ad);

@@ -22,6 +22,7 @@ int dp_server_new(dp_server **out, dp_proxy *px, int idx, const dp_server_conf *
 	s->health = DP_H_UNKNOWN;
 	s->role = DP_ROLE_NONE;
 	s->slave.seconds_behind = -1;
+	dp_enforce_init(s);
 	snprintf(name, sizeof(name), "%s/probe", conf->name);
 	if (dp_sqlc_new(&s->probe, px->loop, name) < 0)
 		goto fail;

@@ -153,20 +153,16 @@ static int add_server(dp_config *c, const char *v, char *err, size_t errsz)
 {
 	dp_server_conf *s;
 	char text[192], *eq, *comma, *addr;
-	if (c->nservers == DP_MAX_SERVERS) {
-		snprintf(err, errsz, "at most %d servers", DP_MAX_SERVERS);
-		return -1;
-	}
+	if (c->nservers == DP_MAX_SERVERS)
+		return dp_seterr(err, errsz, "at most %d servers", DP_MAX_SERVERS);
 	snprintf(text, sizeof(text), "%s", v);
 	s = &c->servers[c->nservers];
 	memset(s, 0, sizeof(*s));
 	comma = strchr(text, ',');
 	if (comma) {
 		*comma++ = 0;
-		if (strcmp(comma, "no_promotion") != 0 && strcmp(comma, "no-promotion") != 0) {
-			snprintf(err, errsz, "server %s: unknown flag %s", text, comma);
-			return -1;
-		}
+		if (strcmp(comma, "no_promotion") != 0 && strcmp(comma, "no-promotion") != 0)
+			return dp_seterr(err, errsz, "server %s: unknown flag %s", text, comma);
 		s->no_promotion = 1;
 	}
 	eq = strchr(text, '=');
@@ -174,10 +170,8 @@ static int add_server(dp_config *c, const char *v, char *err, size_t errsz)
 	if (eq) {
 		*eq = 0;
 		addr = eq + 1;
-		if (!text[0] || strlen(text) >= sizeof(s->name)) {
-			snprintf(err, errsz, "server %s: bad name", v);
-			return -1;
-		}
+		if (!text[0] || strlen(text) >= sizeof(s->name))
+			return dp_seterr(err, errsz, "server %s: bad name", v);
 		copy_str(s->name, sizeof(s->name), text);
 	}
 	if (dp_addr_parse(&s->addr, addr, 0, err, errsz) < 0)
@@ -187,10 +181,8 @@ static int add_server(dp_config *c, const char *v, char *err, size_t errsz)
 		copy_str(s->name, sizeof(s->name), addr);
 	for (int i = 0; i < c->nservers; i++) {
 		if (strcmp(c->servers[i].name, s->name) == 0 ||
-		    strcmp(c->servers[i].addr_text, s->addr_text) == 0) {
-			snprintf(err, errsz, "server %s listed twice", s->name);
-			return -1;
-		}
+		    strcmp(c->servers[i].addr_text, s->addr_text) == 0)
+			return dp_seterr(err, errsz, "server %s listed twice", s->name);
 	}
 	c->nservers++;
 	return 0;
@@ -203,26 +195,21 @@ static int set_key(dp_config *c, const key_def *k, const char *v, char *err, siz
 	int b;
 	switch (k->type) {
 	case T_STR:
-		if (strlen(v) >= k->size) {
-			snprintf(err, errsz, "%s: value too long", k->name);
-			return -1;
-		}
+		if (strlen(v) >= k->size)
+			return dp_seterr(err, errsz, "%s: value too long", k->name);
 		snprintf(base + k->offset, k->size, "%s", v);
 		return 0;
 	case T_UINT:
 		errno = 0;
 		n = strtoul(v, &end, 10);
-		if (errno || *end || end == v || n > 86400000UL) {
-			snprintf(err, errsz, "%s: expected a number, got '%s'", k->name, v);
-			return -1;
-		}
+		if (errno || *end || end == v || n > 86400000UL)
+			return dp_seterr(err, errsz, "%s: expected a number, got '%s'", k->name, v);
 		*(unsigned *)(void *)(base + k->offset) = (unsigned)n;
 		return 0;
 	case T_BOOL:
-		if (parse_bool(v, &b) < 0) {
-			snprintf(err, errsz, "%s: expected on or off, got '%s'", k->name, v);
-			return -1;
-		}
+		if (parse_bool(v, &b) < 0)
+			return dp_seterr(err, errsz, "%s: expected on or off, got '%s'", k->name,
+					 v);
 		*(int *)(void *)(base + k->offset) = b;
 		return 0;
 	case T_ASYNC:
@@ -230,16 +217,14 @@ static int set_key(dp_config *c, const key_def *k, const char *v, char *err, siz
 			c->failover_if_async = DP_ASYNC_REFUSE;
 		else if (strcmp(v, "allow") == 0)
 			c->failover_if_async = DP_ASYNC_ALLOW;
-		else {
-			snprintf(err, errsz, "%s: expected refuse or allow, got '%s'", k->name, v);
-			return -1;
-		}
+		else
+			return dp_seterr(err, errsz, "%s: expected refuse or allow, got '%s'",
+					 k->name, v);
 		return 0;
 	case T_LOGLEVEL:
-		if ((b = dp_log_parse_level(v)) < 0) {
-			snprintf(err, errsz, "%s: expected debug, info, warn or error", k->name);
-			return -1;
-		}
+		if ((b = dp_log_parse_level(v)) < 0)
+			return dp_seterr(err, errsz, "%s: expected debug, info, warn or error",
+					 k->name);
 		c->log_level = b;
 		return 0;
 	case T_SERVER:
@@ -259,43 +244,41 @@ static char *trim(char *s)
 	return s;
 }
 
+/* One "key = value" line of the configuration file (s trimmed, not a comment). */
+static int load_line(dp_config *c, char *s, int *servers_seen, char *err, size_t errsz)
+{
+	char *eq = strchr(s, '='), *key, *val;
+	const key_def *k;
+	if (!eq)
+		return dp_seterr(err, errsz, "expected key = value");
+	*eq = 0;
+	key = trim(s);
+	val = trim(eq + 1);
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	k = find_key(key);
+	if (!k)
+		return dp_seterr(err, errsz, "unknown key '%s'", key);
+	if (k->type == T_SERVER && !(*servers_seen)++)
+		c->nservers = 0; /* the file's list replaces any earlier one */
+	return set_key(c, k, val, err, errsz);
+}
+
 int dp_config_load_file(dp_config *c, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
 	char line[1024];
 	int lineno = 0, servers_seen = 0;
-	if (!f) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return dp_seterr(err, errsz, "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *key, *val, kerr[256];
-		const key_def *k;
+		char *s = trim(line), lerr[256];
 		lineno++;
 		if (!*s || *s == '#' || *s == ';')
 			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errsz, "%s:%d: expected key = value", path, lineno);
-			fclose(f);
-			return -1;
-		}
-		*eq = 0;
-		key = trim(s);
-		val = trim(eq + 1);
-		for (char *p = key; *p; p++)
-			if (*p == '-')
-				*p = '_';
-		k = find_key(key);
-		if (!k) {
-			snprintf(err, errsz, "%s:%d: unknown key '%s'", path, lineno, key);
-			fclose(f);
-			return -1;
-		}
-		if (k->type == T_SERVER && !servers_seen++)
-			c->nservers = 0; /* the file's list replaces any earlier one */
-		if (set_key(c, k, val, kerr, sizeof(kerr)) < 0) {
-			snprintf(err, errsz, "%s:%d: %s", path, lineno, kerr);
+		if (load_line(c, s, &servers_seen, lerr, sizeof(lerr)) < 0) {
+			snprintf(err, errsz, "%s:%d: %s", path, lineno, lerr);
 			fclose(f);
 			return -1;
 		}
@@ -310,10 +293,8 @@ int dp_config_from_args(dp_config *c, int argc, char **argv, char *err, size_t e
 	/* The file first, wherever --config appears, so that flags override it. */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-			if (i + 1 >= argc) {
-				snprintf(err, errsz, "--config needs a file");
-				return -1;
-			}
+			if (i + 1 >= argc)
+				return dp_seterr(err, errsz, "--config needs a file");
 			snprintf(c->config_file, sizeof(c->config_file), "%s", argv[i + 1]);
 			if (dp_config_load_file(c, c->config_file, err, errsz) < 0)
 				return -1;
@@ -336,33 +317,25 @@ int dp_config_from_args(dp_config *c, int argc, char **argv, char *err, size_t e
 			i++;
 			continue;
 		}
-		if (strncmp(arg, "--", 2) != 0) {
-			snprintf(err, errsz, "unexpected argument '%s' (see --help)", arg);
-			return -1;
-		}
+		if (strncmp(arg, "--", 2) != 0)
+			return dp_seterr(err, errsz, "unexpected argument '%s' (see --help)", arg);
 		eq = strchr(arg, '=');
 		size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (nlen >= sizeof(name)) {
-			snprintf(err, errsz, "unknown option %s", arg);
-			return -1;
-		}
+		if (nlen >= sizeof(name))
+			return dp_seterr(err, errsz, "unknown option %s", arg);
 		memcpy(name, arg + 2, nlen);
 		name[nlen] = 0;
 		for (char *p = name; *p; p++)
 			if (*p == '-')
 				*p = '_';
 		k = find_key(name);
-		if (!k) {
-			snprintf(err, errsz, "unknown option %s (see --help)", arg);
-			return -1;
-		}
+		if (!k)
+			return dp_seterr(err, errsz, "unknown option %s (see --help)", arg);
 		if (eq) {
 			val = eq + 1;
 		} else {
-			if (i + 1 >= argc) {
-				snprintf(err, errsz, "%s needs a value", arg);
-				return -1;
-			}
+			if (i + 1 >= argc)
+				return dp_seterr(err, errsz, "%s needs a value", arg);
 			val = argv[++i];
 		}
 		if (k->type == T_SERVER && !servers_seen++)
@@ -388,10 +361,8 @@ static int read_secret(const char *path, char *out, size_t outsz, const char *wh
 	if (!path[0])
 		return 0;
 	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errsz, "%s file %s: %s", what, path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return dp_seterr(err, errsz, "%s file %s: %s", what, path, strerror(errno));
 	if (!fgets(out, (int)outsz, f))
 		out[0] = 0;
 	fclose(f);
@@ -403,20 +374,14 @@ static int read_secret(const char *path, char *out, size_t outsz, const char *wh
 
 int dp_config_finish(dp_config *c, char *err, size_t errsz)
 {
-	if (c->nservers == 0) {
-		snprintf(err, errsz, "no --server given");
-		return -1;
-	}
-	if (!c->listen[0] && !c->listen_socket[0]) {
-		snprintf(err, errsz, "no --listen (or --listen-socket) given");
-		return -1;
-	}
+	if (c->nservers == 0)
+		return dp_seterr(err, errsz, "no --server given");
+	if (!c->listen[0] && !c->listen_socket[0])
+		return dp_seterr(err, errsz, "no --listen (or --listen-socket) given");
 	if (c->listen[0] && dp_addr_parse(&c->listen_addr, c->listen, 0, err, errsz) < 0)
 		return -1;
-	if (!c->monitor_user[0]) {
-		snprintf(err, errsz, "no --monitor-user given");
-		return -1;
-	}
+	if (!c->monitor_user[0])
+		return dp_seterr(err, errsz, "no --monitor-user given");
 	if (c->admin[0]) {
 		if (dp_addr_parse(&c->admin_addr, c->admin, 0, err, errsz) < 0)
 			return -1;
@@ -425,27 +390,17 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 				 "--admin must be a loopback address (127.0.0.1 or ::1)");
 			return -1;
 		}
-		if (!c->admin_token_file[0]) {
-			snprintf(err, errsz, "--admin needs --admin-token-file");
-			return -1;
-		}
+		if (!c->admin_token_file[0])
+			return dp_seterr(err, errsz, "--admin needs --admin-token-file");
 	}
-	if (c->probe_interval_ms < 20 || c->connect_timeout_ms < 10 || c->probe_timeout_ms < 10) {
-		snprintf(err, errsz, "probe timers too small (at least 20/10/10 ms)");
-		return -1;
-	}
-	if (c->fail_refused < 1 || c->fail_timeouts < 1) {
-		snprintf(err, errsz, "fail_refused and fail_timeouts must be at least 1");
-		return -1;
-	}
-	if (c->buffer_kib < 4 || c->buffer_kib > 16384) {
-		snprintf(err, errsz, "buffer_kib must be 4..16384");
-		return -1;
-	}
-	if (c->max_clients < 1) {
-		snprintf(err, errsz, "max_clients must be at least 1");
-		return -1;
-	}
+	if (c->probe_interval_ms < 20 || c->connect_timeout_ms < 10 || c->probe_timeout_ms < 10)
+		return dp_seterr(err, errsz, "probe timers too small (at least 20/10/10 ms)");
+	if (c->fail_refused < 1 || c->fail_timeouts < 1)
+		return dp_seterr(err, errsz, "fail_refused and fail_timeouts must be at least 1");
+	if (c->buffer_kib < 4 || c->buffer_kib > 16384)
+		return dp_seterr(err, errsz, "buffer_kib must be 4..16384");
+	if (c->max_clients < 1)
+		return dp_seterr(err, errsz, "max_clients must be at least 1");
 	if (read_secret(c->monitor_password_file, c->monitor_password, sizeof(c->monitor_password),
 			"monitor password", err, errsz) < 0 ||
 	    read_secret(c->replication_password_file, c->replication_password,
@@ -453,10 +408,8 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 	    read_secret(c->admin_token_file, c->admin_token, sizeof(c->admin_token), "admin token",
 			err, errsz) < 0)
 		return -1;
-	if (c->admin[0] && strlen(c->admin_token) < 16) {
-		snprintf(err, errsz, "the admin token must be at least 16 characters");
-		return -1;
-	}
+	if (c->admin[0] && strlen(c->admin_token) < 16)
+		return dp_seterr(err, errsz, "the admin token must be at least 16 characters");
 	return 0;
 }
 

@@ -141,19 +141,24 @@ static void hb_abandon(dp_proxy *px, dp_server *s, const char *why)
 	hb_end(px, s, HB_RETRY_MS);
 }
 
+int dp_relay_log_executed(MYSQL_RES *st)
+{
+	const char *rf = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
+	const char *ef = dp_sql_get(st, 0, dp_sql_col(st, "Relay_Master_Log_File"));
+	const char *rp = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
+	const char *ep = dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos"));
+	return rf && ef && rp && ep && strcmp(rf, ef) == 0 &&
+	       strtoull(ep, NULL, 10) >= strtoull(rp, NULL, 10);
+}
+
 /* Has the SQL thread applied everything the IO thread wrote to the relay log? Exact when the
  * positions match; a transaction whose end never arrived (the IO thread stopped inside it)
  * leaves them apart for good, so a SQL thread that keeps reporting it has read the whole relay
  * log counts too: such a partial transaction was never acknowledged by this replica. */
 static int hb_applied(dp_server *s, MYSQL_RES *st)
 {
-	const char *rf = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
-	const char *ef = dp_sql_get(st, 0, dp_sql_col(st, "Relay_Master_Log_File"));
-	const char *rp = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
-	const char *ep = dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos"));
 	const char *state = dp_sql_get(st, 0, dp_sql_col(st, "Slave_SQL_Running_State"));
-	if (rf && ef && rp && ep && strcmp(rf, ef) == 0 &&
-	    strtoull(ep, NULL, 10) >= strtoull(rp, NULL, 10))
+	if (dp_relay_log_executed(st))
 		return 1;
 	if (state && strstr(state, "read all relay log"))
 		return ++s->hb_idle_polls >= HB_IDLE_POLLS;
@@ -268,6 +273,11 @@ static void on_hb_timer(dp_loop *loop, dp_timer *t)
 		hb_send(s->px, s);
 }
 
+void dp_enforce_init(dp_server *s)
+{
+	dp_timer_init(&s->hb_timer, on_hb_timer, s);
+}
+
 static int hb_start(dp_proxy *px, dp_server *s)
 {
 	dp_server *p = px->primary;
@@ -282,8 +292,6 @@ static int hb_start(dp_proxy *px, dp_server *s)
 	dp_info("server %s: setting MASTER_HEARTBEAT_PERIOD to %u ms (was %.3f s) so that a hung "
 		"primary is noticed; its relay log is applied before replication restarts",
 		s->conf.name, px->cfg.replica_heartbeat_ms, s->slave.heartbeat_period);
-	if (!s->hb_timer.fn)
-		dp_timer_init(&s->hb_timer, on_hb_timer, s);
 	s->hb_step = HB_STOP_IO;
 	hb_send(px, s);
 	return 1;

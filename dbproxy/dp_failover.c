@@ -571,17 +571,13 @@ static void catchup_done(dp_op *op, dp_server *s, dp_sqlres *r)
 		/* The IO thread is stopped: done when the SQL thread has executed everything that
 		 * was read (the relay log is about to be discarded by RESET SLAVE). */
 		MYSQL_RES *st = r->res[1];
-		const char *rf = dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File"));
-		const char *ef = dp_sql_get(st, 0, dp_sql_col(st, "Relay_Master_Log_File"));
-		const char *rp = dp_sql_get(st, 0, dp_sql_col(st, "Read_Master_Log_Pos"));
-		const char *ep = dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos"));
-		if (rf && ef && rp && ep && strcmp(rf, ef) == 0 &&
-		    strtoull(ep, NULL, 10) >= strtoull(rp, NULL, 10) &&
-		    (!op->wait_pos[0] || (v && strcmp(v, "0") == 0) ||
-		     op->catchup_idle_rounds >= 2)) {
+		if (dp_relay_log_executed(st) && (!op->wait_pos[0] || (v && strcmp(v, "0") == 0) ||
+						  op->catchup_idle_rounds >= 2)) {
 			dp_event_phase(op->px, op->ev, "catchup",
 				       "%s executed its whole relay log (%s:%s, %s)", s->conf.name,
-				       rf, ep, op->wait_pos[0] ? op->wait_pos : "-");
+				       dp_sql_get(st, 0, dp_sql_col(st, "Master_Log_File")),
+				       dp_sql_get(st, 0, dp_sql_col(st, "Exec_Master_Log_Pos")),
+				       op->wait_pos[0] ? op->wait_pos : "-");
 			next_phase(op);
 			return;
 		}
@@ -867,33 +863,97 @@ static void start_freeze(dp_op *op)
 	}
 }
 
-static void next_phase(dp_op *op)
+/* The frozen replicas report their positions, the others are read from their last probe. */
+static void start_select(dp_op *op)
+{
+	dp_proxy *px = op->px;
+	op->phase = PH_SELECT;
+	for (int i = 0; i < px->nservers; i++)
+		if (!op->frozen[i])
+			read_from_probe(op, px->servers[i]);
+	for (int i = 0; i < px->nservers; i++)
+		if (op->frozen[i])
+			op_sql(op, px->servers[i],
+			       "SELECT @@global.gtid_current_pos; SHOW ALL SLAVES STATUS",
+			       select_info_done);
+	if (op->pending == 0)
+		op_end(op, 0, "no replica left to choose from");
+}
+
+static void start_catchup(dp_op *op)
+{
+	op->phase = PH_CATCHUP;
+	op->phase_deadline_ms = dp_now_ms() + op->px->cfg.catchup_timeout_ms;
+	catchup_step(op);
+}
+
+/* Switchover: the demoted primary s becomes a replica of the new one from the position the
+ * candidate caught up to (cm: its CHANGE MASTER). */
+static void redirect_old_primary(dp_op *op, dp_server *s, const char *cm)
+{
+	char sql[4096], pos[DP_GTID_TEXT * 2];
+	int semi_off = s->semi_enabled && s->set.semi_wait_no_slave;
+	dp_sql_escape(pos, sizeof(pos), op->wait_pos);
+	s->semi_master_off |= semi_off;
+	snprintf(sql, sizeof(sql),
+		 "STOP SLAVE; SET GLOBAL gtid_slave_pos = '%s'; %s%s; START SLAVE", pos,
+		 semi_off ? "SET GLOBAL rpl_semi_sync_master_enabled = 0; " : "", cm);
+	op_sql(op, s, sql, redirect_done);
+	sodium_memzero(sql, sizeof(sql));
+}
+
+/* Every other server replicates from the new primary; those down are redirected when they
+ * come back, the old primary is fenced again the moment it answers. */
+static void start_redirect(dp_op *op)
 {
 	dp_proxy *px = op->px;
 	char sql[4096], cm[1200];
+	op->phase = PH_REDIRECT;
+	dp_change_master_sql(px, op->cand, cm, sizeof(cm));
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s == op->cand)
+			continue;
+		if (s == op->old) {
+			if (op->kind == DP_OP_SWITCHOVER && s->health == DP_H_UP)
+				redirect_old_primary(op, s, cm);
+			else
+				s->fence_pending = 1;
+			continue;
+		}
+		if (s->quarantined || s->maintenance)
+			continue;
+		if (s->health != DP_H_UP) {
+			s->needs_redirect = 1;
+			continue;
+		}
+		snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
+		op_sql(op, s, sql, redirect_done);
+	}
+	sodium_memzero(cm, sizeof(cm));
+	sodium_memzero(sql, sizeof(sql));
+	if (op->pending == 0) {
+		dp_event_phase(px, op->ev, "redirect", "no other replica to point at %s",
+			       op->cand->conf.name);
+		next_phase(op);
+	}
+}
+
+/* The one place that moves an operation to its next phase, once the current one is done. */
+static void next_phase(dp_op *op)
+{
+	dp_proxy *px = op->px;
 
 	switch (op->phase) {
 	case PH_FENCE:
 		start_freeze(op);
 		return;
 	case PH_FREEZE:
-		op->phase = PH_SELECT;
-		for (int i = 0; i < px->nservers; i++)
-			if (!op->frozen[i])
-				read_from_probe(op, px->servers[i]);
-		for (int i = 0; i < px->nservers; i++)
-			if (op->frozen[i])
-				op_sql(op, px->servers[i],
-				       "SELECT @@global.gtid_current_pos; SHOW ALL SLAVES STATUS",
-				       select_info_done);
-		if (op->pending == 0)
-			op_end(op, 0, "no replica left to choose from");
+		start_select(op);
 		return;
-	case PH_SELECT:
-		/* select_candidate() came here: catch up next. */
-		op->phase = PH_CATCHUP;
-		op->phase_deadline_ms = dp_now_ms() + px->cfg.catchup_timeout_ms;
-		catchup_step(op);
+	case PH_SELECT: /* select_candidate() came here */
+	case PH_DEMOTE:
+		start_catchup(op);
 		return;
 	case PH_DRAIN:
 		op->phase = PH_DEMOTE;
@@ -906,11 +966,6 @@ static void next_phase(dp_op *op)
 			dp_timer_set(px->loop, &op->timer, 5);
 		}
 		return;
-	case PH_DEMOTE:
-		op->phase = PH_CATCHUP;
-		op->phase_deadline_ms = dp_now_ms() + px->cfg.catchup_timeout_ms;
-		catchup_step(op);
-		return;
 	case PH_CATCHUP:
 		/* The phase stays "catch-up" until promote_done: a failure before is undone. */
 		op_sql(op, op->cand,
@@ -919,49 +974,7 @@ static void next_phase(dp_op *op)
 		       promote_done);
 		return;
 	case PH_PROMOTE:
-		op->phase = PH_REDIRECT;
-		dp_change_master_sql(px, op->cand, cm, sizeof(cm));
-		for (int i = 0; i < px->nservers; i++) {
-			dp_server *s = px->servers[i];
-			if (s == op->cand)
-				continue;
-			if (s == op->old) {
-				if (op->kind == DP_OP_SWITCHOVER && s->health == DP_H_UP) {
-					char pos[DP_GTID_TEXT * 2];
-					dp_sql_escape(pos, sizeof(pos), op->wait_pos);
-					int semi_off = s->semi_enabled && s->set.semi_wait_no_slave;
-					s->semi_master_off |= semi_off;
-					snprintf(sql, sizeof(sql),
-						 "STOP SLAVE; SET GLOBAL gtid_slave_pos = '%s'; "
-						 "%s%s; START SLAVE",
-						 pos,
-						 semi_off ? "SET GLOBAL "
-							    "rpl_semi_sync_master_enabled = 0; "
-							  : "",
-						 cm);
-					op_sql(op, s, sql, redirect_done);
-				} else {
-					s->fence_pending =
-					    1; /* fenced (again) the moment it answers */
-				}
-				continue;
-			}
-			if (s->quarantined || s->maintenance)
-				continue;
-			if (s->health != DP_H_UP) {
-				s->needs_redirect = 1;
-				continue;
-			}
-			snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
-			op_sql(op, s, sql, redirect_done);
-		}
-		sodium_memzero(cm, sizeof(cm));
-		sodium_memzero(sql, sizeof(sql));
-		if (op->pending == 0) {
-			dp_event_phase(px, op->ev, "redirect", "no other replica to point at %s",
-				       op->cand->conf.name);
-			next_phase(op);
-		}
+		start_redirect(op);
 		return;
 	case PH_REDIRECT:
 		op->phase = PH_ROUTE;
@@ -1000,175 +1013,189 @@ static dp_server *best_switchover_target(dp_proxy *px, dp_server *old)
 	return best;
 }
 
-int dp_op_start(dp_proxy *px, int kind, int automatic, dp_server *target, int allow_loss,
-		dp_op_done_fn *done, void *arg, char *err, size_t errsz)
+/* One operation at a time, none while shutting down. */
+static int check_idle(dp_proxy *px, char *err, size_t errsz)
 {
-	dp_op *op;
+	if (px->op)
+		return dp_seterr(err, errsz, "a %s is already running", px->op->ev->kind);
+	return px->draining ? dp_seterr(err, errsz, "shutting down") : 0;
+}
+
+/* Failover and switchover need a primary to replace and a target other than it. */
+static int check_replace(dp_proxy *px, const dp_server *target, char *err, size_t errsz)
+{
 	dp_server *old = px->primary;
-	if (px->op) {
-		snprintf(err, errsz, "a %s is already running", px->op->ev->kind);
+	if (check_idle(px, err, errsz) < 0)
 		return -1;
-	}
-	if (px->draining) {
-		snprintf(err, errsz, "shutting down");
-		return -1;
-	}
-	if (kind != DP_OP_REJOIN && !old) {
-		snprintf(err, errsz, "no primary");
-		return -1;
-	}
-	if (target && target == old && kind != DP_OP_REJOIN) {
-		snprintf(err, errsz, "%s is already the primary", target->conf.name);
-		return -1;
-	}
-	if (kind == DP_OP_SWITCHOVER) {
-		if (old->health != DP_H_UP || !old->probed) {
-			snprintf(err, errsz, "the primary %s is not up: use failover",
-				 old->conf.name);
-			return -1;
-		}
-		if (!target)
-			target = best_switchover_target(px, old);
-		if (!target || !usable(target) || !dp_server_replicates_from(target, old) ||
-		    strcmp(target->slave.io_running, "Yes") != 0) {
-			snprintf(err, errsz, "no replica of %s is replicating and usable",
-				 old->conf.name);
-			return -1;
-		}
-	}
-	if (kind == DP_OP_REJOIN) {
-		dp_gtid_pos mine, ref;
-		if (!target) {
-			snprintf(err, errsz, "rejoin needs a server");
-			return -1;
-		}
-		if (target == old) {
-			snprintf(err, errsz, "%s is the primary", target->conf.name);
-			return -1;
-		}
-		if (!old || old->health != DP_H_UP) {
-			snprintf(err, errsz, "no primary to rejoin to");
-			return -1;
-		}
-		if (target->health != DP_H_UP || !target->probed) {
-			snprintf(err, errsz, "%s is not reachable", target->conf.name);
-			return -1;
-		}
-		if (target->quarantined) {
-			snprintf(err, errsz, "%s is quarantined: %s", target->conf.name,
-				 target->quarantine_reason);
-			return -1;
-		}
-		if (!px->cfg.replication_user[0] && !target->slave.present) {
-			snprintf(
-			    err, errsz,
-			    "no --replication-user configured and %s has no replication settings",
-			    target->conf.name);
-			return -1;
-		}
-		if (dp_gtid_parse(&mine, target->gtid_binlog) == 0 &&
-		    dp_gtid_parse(&ref, target->has_fork_pos ? target->fork_pos
-							     : old->gtid_current) == 0 &&
-		    !dp_gtid_contains(&ref, &mine)) {
-			target->quarantined = 1;
-			snprintf(target->quarantine_reason, sizeof(target->quarantine_reason),
-				 "holds %llu transaction(s) the primary lacks (its %s, history up "
-				 "to %s)",
-				 (unsigned long long)dp_gtid_gap(&ref, &mine), target->gtid_binlog,
-				 target->has_fork_pos ? target->fork_pos : old->gtid_current);
-			snprintf(err, errsz, "%s is quarantined: %s", target->conf.name,
-				 target->quarantine_reason);
-			dp_warn("server %s quarantined: %s", target->conf.name,
-				target->quarantine_reason);
-			return -1;
-		}
-	}
-	op = calloc(1, sizeof(*op));
-	if (!op) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
+	if (!old)
+		return dp_seterr(err, errsz, "no primary");
+	if (target && target == old)
+		return dp_seterr(err, errsz, "%s is already the primary", target->conf.name);
+	return 0;
+}
+
+/* The new running operation, named after the server it starts from; enforcement stops until
+ * it ends. NULL when out of memory. */
+static dp_op *op_new(dp_proxy *px, int kind, int flags, const dp_server *from, dp_op_done_fn *done,
+		     void *arg)
+{
+	dp_op *op = calloc(1, sizeof(*op));
+	if (!op)
+		return NULL;
 	op->px = px;
 	op->kind = kind;
-	op->automatic = automatic;
-	op->allow_loss = allow_loss;
-	op->old = kind == DP_OP_REJOIN ? NULL : old;
-	op->target = target;
+	op->automatic = !!(flags & DP_OP_AUTOMATIC);
+	op->allow_loss = !!(flags & DP_OP_ALLOW_LOSS);
 	op->done = done;
 	op->arg = arg;
 	op->started_ms = dp_now_ms();
 	dp_timer_init(&op->timer, on_timer, op);
 	dp_timer_init(&op->poll, on_poll, op);
-	op->ev = event_new(px, kind, automatic);
+	op->ev = event_new(px, kind, op->automatic);
 	px->op = op;
 	for (int i = 0; i < px->nservers; i++)
 		dp_enforce_stop(px, px->servers[i]);
-	snprintf(op->ev->from, sizeof(op->ev->from), "%s",
-		 kind == DP_OP_REJOIN ? target->conf.name : old->conf.name);
+	snprintf(op->ev->from, sizeof(op->ev->from), "%s", from->conf.name);
+	return op;
+}
 
-	if (kind == DP_OP_FAILOVER) {
-		if (automatic) {
-			/* The detection phases happened before: record when. */
-			uint64_t ago = dp_now_ms() - old->first_fail_ms;
-			dp_event_phase(px, op->ev, "suspect",
-				       "first failed probe of %s %llu ms ago: %s", old->conf.name,
-				       (unsigned long long)ago, old->last_error);
-			dp_event_phase(px, op->ev, "confirm", "%s down, its replicas confirm",
-				       old->conf.name);
-		} else {
-			dp_event_phase(px, op->ev, "requested", "failover of %s%s%s",
-				       old->conf.name, target ? " to " : "",
-				       target ? target->conf.name : "");
-		}
-		/* From now on nothing new goes to the old primary. */
-		px->routing_paused = 1;
-		dp_sessions_leave(px, old, 0);
-		op->phase = PH_FENCE;
-		if (old->health == DP_H_UP && !dp_sqlc_busy(old->cmd)) {
-			op->pending++;
-			if (dp_fence(px, old, 1, fence_done, op) == 0)
-				return 0;
-			op->pending--;
-		}
-		old->fence_pending = 1;
-		dp_event_phase(px, op->ev, "fence", "%s unreachable: fenced when it answers again",
+int dp_op_failover(dp_proxy *px, dp_server *target, int flags, dp_op_done_fn *done, void *arg,
+		   char *err, size_t errsz)
+{
+	dp_server *old = px->primary;
+	dp_op *op;
+	if (check_replace(px, target, err, errsz) < 0)
+		return -1;
+	if (!(op = op_new(px, DP_OP_FAILOVER, flags, old, done, arg)))
+		return dp_seterr(err, errsz, "out of memory");
+	op->old = old;
+	op->target = target;
+	if (op->automatic) {
+		/* The detection phases happened before: record when. */
+		uint64_t ago = dp_now_ms() - old->first_fail_ms;
+		dp_event_phase(px, op->ev, "suspect", "first failed probe of %s %llu ms ago: %s",
+			       old->conf.name, (unsigned long long)ago, old->last_error);
+		dp_event_phase(px, op->ev, "confirm", "%s down, its replicas confirm",
 			       old->conf.name);
-		start_freeze(op);
-		return 0;
+	} else {
+		dp_event_phase(px, op->ev, "requested", "failover of %s%s%s", old->conf.name,
+			       target ? " to " : "", target ? target->conf.name : "");
 	}
-	if (kind == DP_OP_SWITCHOVER) {
-		dp_event_phase(px, op->ev, "requested", "switchover from %s to %s", old->conf.name,
-			       target->conf.name);
-		snprintf(op->ev->to, sizeof(op->ev->to), "%s", target->conf.name);
-		op->cand = target;
-		px->routing_paused = 1;
-		op->phase = PH_DRAIN;
-		op->phase_deadline_ms = dp_now_ms() + px->cfg.switchover_drain_ms;
-		drain_check(op);
-		return 0;
+	/* From now on nothing new goes to the old primary. */
+	px->routing_paused = 1;
+	dp_sessions_leave(px, old, 0);
+	op->phase = PH_FENCE;
+	if (old->health == DP_H_UP && !dp_sqlc_busy(old->cmd)) {
+		op->pending++;
+		if (dp_fence(px, old, 1, fence_done, op) == 0)
+			return 0;
+		op->pending--;
 	}
-	/* rejoin */
-	{
-		char sql[2400], cm[1200], setpos[128] = "";
-		snprintf(op->ev->to, sizeof(op->ev->to), "%s", old->conf.name);
-		dp_event_phase(px, op->ev, "requested", "rejoin %s as a replica of %s",
-			       target->conf.name, old->conf.name);
-		dp_change_master_sql(px, old, cm, sizeof(cm));
-		if (target->gtid_binlog[0]) {
-			/* An old primary's own writes are in its binary log, not in gtid_slave_pos;
-			 * read there and then (a primary that was hung may have committed more
-			 * since its last probe: the writer then refuses its position, 1236). */
-			snprintf(setpos, sizeof(setpos),
-				 "SET GLOBAL gtid_slave_pos = @@global.gtid_binlog_pos; ");
-		}
-		snprintf(sql, sizeof(sql),
-			 "SET GLOBAL read_only = 1; STOP SLAVE; %s%s; START SLAVE", setpos, cm);
-		op->phase = PH_REJOIN;
-		op_sql(op, target, sql, rejoin_exec_done);
-		sodium_memzero(sql, sizeof(sql));
-		sodium_memzero(cm, sizeof(cm));
-		return 0;
+	old->fence_pending = 1;
+	dp_event_phase(px, op->ev, "fence", "%s unreachable: fenced when it answers again",
+		       old->conf.name);
+	start_freeze(op);
+	return 0;
+}
+
+int dp_op_switchover(dp_proxy *px, dp_server *target, dp_op_done_fn *done, void *arg, char *err,
+		     size_t errsz)
+{
+	dp_server *old = px->primary;
+	dp_op *op;
+	if (check_replace(px, target, err, errsz) < 0)
+		return -1;
+	if (old->health != DP_H_UP || !old->probed)
+		return dp_seterr(err, errsz, "the primary %s is not up: use failover",
+				 old->conf.name);
+	if (!target)
+		target = best_switchover_target(px, old);
+	if (!target || !usable(target) || !dp_server_replicates_from(target, old) ||
+	    strcmp(target->slave.io_running, "Yes") != 0)
+		return dp_seterr(err, errsz, "no replica of %s is replicating and usable",
+				 old->conf.name);
+	if (!(op = op_new(px, DP_OP_SWITCHOVER, 0, old, done, arg)))
+		return dp_seterr(err, errsz, "out of memory");
+	op->old = old;
+	op->target = target;
+	dp_event_phase(px, op->ev, "requested", "switchover from %s to %s", old->conf.name,
+		       target->conf.name);
+	snprintf(op->ev->to, sizeof(op->ev->to), "%s", target->conf.name);
+	op->cand = target;
+	px->routing_paused = 1;
+	op->phase = PH_DRAIN;
+	op->phase_deadline_ms = dp_now_ms() + px->cfg.switchover_drain_ms;
+	drain_check(op);
+	return 0;
+}
+
+/* Whether s may rejoin the primary p as a replica; quarantines s when it holds transactions
+ * that p's history lacks. */
+static int check_rejoin(dp_proxy *px, dp_server *s, dp_server *p, char *err, size_t errsz)
+{
+	dp_gtid_pos mine, ref;
+	const char *ref_text;
+	if (check_idle(px, err, errsz) < 0)
+		return -1;
+	if (!s)
+		return dp_seterr(err, errsz, "rejoin needs a server");
+	if (s == p)
+		return dp_seterr(err, errsz, "%s is the primary", s->conf.name);
+	if (!p || p->health != DP_H_UP)
+		return dp_seterr(err, errsz, "no primary to rejoin to");
+	if (s->health != DP_H_UP || !s->probed)
+		return dp_seterr(err, errsz, "%s is not reachable", s->conf.name);
+	if (s->quarantined)
+		return dp_seterr(err, errsz, "%s is quarantined: %s", s->conf.name,
+				 s->quarantine_reason);
+	if (!px->cfg.replication_user[0] && !s->slave.present)
+		return dp_seterr(
+		    err, errsz,
+		    "no --replication-user configured and %s has no replication settings",
+		    s->conf.name);
+	ref_text = s->has_fork_pos ? s->fork_pos : p->gtid_current;
+	if (dp_gtid_parse(&mine, s->gtid_binlog) == 0 && dp_gtid_parse(&ref, ref_text) == 0 &&
+	    !dp_gtid_contains(&ref, &mine)) {
+		s->quarantined = 1;
+		snprintf(s->quarantine_reason, sizeof(s->quarantine_reason),
+			 "holds %llu transaction(s) the primary lacks (its %s, history up to %s)",
+			 (unsigned long long)dp_gtid_gap(&ref, &mine), s->gtid_binlog, ref_text);
+		dp_warn("server %s quarantined: %s", s->conf.name, s->quarantine_reason);
+		return dp_seterr(err, errsz, "%s is quarantined: %s", s->conf.name,
+				 s->quarantine_reason);
 	}
+	return 0;
+}
+
+int dp_op_rejoin(dp_proxy *px, dp_server *s, dp_op_done_fn *done, void *arg, char *err,
+		 size_t errsz)
+{
+	dp_server *p = px->primary;
+	char sql[2400], cm[1200], setpos[128] = "";
+	dp_op *op;
+	if (check_rejoin(px, s, p, err, errsz) < 0)
+		return -1;
+	if (!(op = op_new(px, DP_OP_REJOIN, 0, s, done, arg)))
+		return dp_seterr(err, errsz, "out of memory");
+	op->target = s;
+	snprintf(op->ev->to, sizeof(op->ev->to), "%s", p->conf.name);
+	dp_event_phase(px, op->ev, "requested", "rejoin %s as a replica of %s", s->conf.name,
+		       p->conf.name);
+	dp_change_master_sql(px, p, cm, sizeof(cm));
+	if (s->gtid_binlog[0]) {
+		/* An old primary's own writes are in its binary log, not in gtid_slave_pos;
+		 * read there and then (a primary that was hung may have committed more
+		 * since its last probe: the writer then refuses its position, 1236). */
+		snprintf(setpos, sizeof(setpos),
+			 "SET GLOBAL gtid_slave_pos = @@global.gtid_binlog_pos; ");
+	}
+	snprintf(sql, sizeof(sql), "SET GLOBAL read_only = 1; STOP SLAVE; %s%s; START SLAVE",
+		 setpos, cm);
+	op->phase = PH_REJOIN;
+	op_sql(op, s, sql, rejoin_exec_done);
+	sodium_memzero(sql, sizeof(sql));
+	sodium_memzero(cm, sizeof(cm));
+	return 0;
 }
 
 void dp_op_abort_all(dp_proxy *px)

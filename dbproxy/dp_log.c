@@ -1,5 +1,5 @@
-/* dbproxy logging: one timestamped line per event, written with a single write(2) so lines
- * from the loop never interleave; levels filter what reaches stderr. */
+/* dbproxy messages: one timestamped log line per event, written with a single write(2) so lines
+ * from the loop never interleave, levels filtering what reaches stderr; and error buffers. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,14 +13,18 @@
  * from every module, and passing the context to each log call would add nothing. */
 static int log_level = DP_LOG_INFO;
 
+int dp_seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void dp_log_set_level(int level)
 {
 	log_level = level;
-}
-
-int dp_log_get_level(void)
-{
-	return log_level;
 }
 
 int dp_log_parse_level(const char *name)

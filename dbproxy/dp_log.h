@@ -1,19 +1,22 @@
-/* dbproxy logging: one timestamped line per event, written with a single write(2) so lines
- * from the loop never interleave; levels filter what reaches stderr. */
+/* dbproxy messages: one timestamped log line per event, written with a single write(2) so lines
+ * from the loop never interleave, levels filtering what reaches stderr; and error buffers. */
 #ifndef DP_LOG_H
 #define DP_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum { DP_LOG_DEBUG, DP_LOG_INFO, DP_LOG_WARN, DP_LOG_ERROR };
 
 void dp_log_set_level(int level);
-int dp_log_get_level(void);
 /* "debug", "info", "warn", "error" -> level, or -1. */
 int dp_log_parse_level(const char *name);
 void dp_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dp_vlog(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Writes a message into the caller's error buffer and returns -1: `return dp_seterr(...)`. */
+int dp_seterr(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Copies len bytes of in into out (NUL-terminated), control bytes, DEL and backslash written
  * as \xNN so that nothing a client sends can forge a log line. Returns the length written. */

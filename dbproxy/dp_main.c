@@ -60,28 +60,25 @@ static void start_drain(dp_proxy *px)
 	dp_timer_set(px->loop, &px->drain_timer, px->cfg.drain_timeout_ms);
 }
 
-/* SIGHUP: the file and the flags again; what can change without dropping clients does. */
-static void reload(dp_proxy *px)
+/* The flags and the configuration file they name: 0, 1 (--help was printed) or -1 with a
+ * message in err. */
+static int load_config(dp_config *c, int argc, char **argv, char *err, size_t errsz)
 {
-	dp_config *nc = calloc(1, sizeof(*nc));
-	char err[512];
 	int r;
-	if (!nc)
-		return;
-	dp_config_defaults(nc);
-	r = dp_config_from_args(nc, px->argc, px->argv, err, sizeof(err));
-	if (r == 0 && dp_config_finish(nc, err, sizeof(err)) < 0)
+	dp_config_defaults(c);
+	r = dp_config_from_args(c, argc, argv, err, errsz);
+	if (r == 0 && dp_config_finish(c, err, errsz) < 0)
 		r = -1;
-	if (r != 0) {
-		dp_error("reload refused: %s (keeping the running configuration)",
-			 r < 0 ? err : "help");
-		goto out;
-	}
-	/* Servers: the same list in the same order, new ones may be appended. */
+	return r;
+}
+
+/* Servers stay the same list in the same order while running; new ones may be appended. */
+static int servers_kept(const dp_proxy *px, const dp_config *nc)
+{
 	if (nc->nservers < px->nservers) {
 		dp_error(
 		    "reload refused: servers cannot be removed while running (restart dbproxy)");
-		goto out;
+		return 0;
 	}
 	for (int i = 0; i < px->nservers; i++) {
 		if (strcmp(nc->servers[i].addr_text, px->cfg.servers[i].addr_text) != 0 ||
@@ -89,9 +86,15 @@ static void reload(dp_proxy *px)
 			dp_error("reload refused: server %d changed (%s -> %s); only appending "
 				 "servers is supported",
 				 i + 1, px->cfg.servers[i].name, nc->servers[i].name);
-			goto out;
+			return 0;
 		}
 	}
+	return 1;
+}
+
+/* The settings a reload cannot change keep their running values in nc. */
+static void keep_restart_settings(const dp_proxy *px, dp_config *nc)
+{
 	if (strcmp(nc->listen, px->cfg.listen) ||
 	    strcmp(nc->listen_socket, px->cfg.listen_socket) || strcmp(nc->admin, px->cfg.admin) ||
 	    nc->buffer_kib != px->cfg.buffer_kib) {
@@ -104,6 +107,25 @@ static void reload(dp_proxy *px)
 		nc->admin_addr = px->cfg.admin_addr;
 		nc->buffer_kib = px->cfg.buffer_kib;
 	}
+}
+
+/* SIGHUP: the file and the flags again; what can change without dropping clients does. */
+static void reload(dp_proxy *px)
+{
+	dp_config *nc = calloc(1, sizeof(*nc));
+	char err[512];
+	int r;
+	if (!nc)
+		return;
+	r = load_config(nc, px->argc, px->argv, err, sizeof(err));
+	if (r != 0) {
+		dp_error("reload refused: %s (keeping the running configuration)",
+			 r < 0 ? err : "help");
+		goto out;
+	}
+	if (!servers_kept(px, nc))
+		goto out;
+	keep_restart_settings(px, nc);
 	for (int i = px->nservers; i < nc->nservers; i++) {
 		dp_server *s;
 		if (dp_server_new(&s, px, i, &nc->servers[i]) < 0) {
@@ -163,37 +185,13 @@ static void write_pid(const char *path)
 	fclose(f);
 }
 
-int main(int argc, char **argv)
+/* Everything the loop runs on: signals, pools, servers, listeners, the admin endpoint, the
+ * monitor. 0, or -1 with a message on stderr. */
+static int prepare(dp_proxy *px)
 {
-	dp_proxy *px;
 	char err[512];
 	sigset_t mask;
-	int r, rc = 1;
 
-	px = calloc(1, sizeof(*px));
-	if (!px)
-		return 1;
-	px->listen_fd = px->unix_fd = px->signal_fd = -1;
-	px->argc = argc;
-	px->argv = argv;
-	px->started_wall_ms = dp_wall_ms();
-	dp_config_defaults(&px->cfg);
-	r = dp_config_from_args(&px->cfg, argc, argv, err, sizeof(err));
-	if (r == 0 && dp_config_finish(&px->cfg, err, sizeof(err)) < 0)
-		r = -1;
-	if (r != 0) {
-		if (r < 0)
-			fprintf(stderr, "dbproxy: %s\n", err);
-		dp_config_wipe(&px->cfg);
-		free(px);
-		return r < 0 ? 2 : 0;
-	}
-	dp_log_set_level(px->cfg.log_level);
-	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL)) {
-		fprintf(stderr, "dbproxy: library initialisation failed\n");
-		free(px);
-		return 1;
-	}
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
@@ -206,13 +204,13 @@ int main(int argc, char **argv)
 	    dp_bufpool_new(&px->pool, px->cfg.buffer_kib * 1024u, 256) < 0 ||
 	    dp_pipepool_new(&px->pipes, 64) < 0) {
 		fprintf(stderr, "dbproxy: out of memory\n");
-		goto out;
+		return -1;
 	}
 	dp_loop_set_busy_poll(px->loop, px->cfg.busy_poll_us);
 	for (int i = 0; i < px->cfg.nservers; i++) {
 		if (dp_server_new(&px->servers[i], px, i, &px->cfg.servers[i]) < 0) {
 			fprintf(stderr, "dbproxy: out of memory\n");
-			goto out;
+			return -1;
 		}
 		px->nservers++;
 	}
@@ -221,21 +219,20 @@ int main(int argc, char **argv)
 	if (px->signal_fd < 0 ||
 	    dp_io_add(px->loop, &px->signal_io, px->signal_fd, DP_EV_READ) < 0) {
 		fprintf(stderr, "dbproxy: signalfd: %s\n", strerror(errno));
-		goto out;
+		return -1;
 	}
 	if (dp_listen_start(px, err, sizeof(err)) < 0 || dp_admin_start(px, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dbproxy: %s\n", err);
-		goto out;
+		return -1;
 	}
 	dp_monitor_start(px);
 	write_pid(px->cfg.pid_file);
-	dp_info("dbproxy 0.1.0 listening on %s%s%s, %d server(s), probe every %u ms",
-		px->cfg.listen, px->cfg.listen_socket[0] ? " and " : "", px->cfg.listen_socket,
-		px->nservers, px->cfg.probe_interval_ms);
-	dp_loop_run(px->loop);
-	dp_info("stopped");
-	rc = 0;
-out:
+	return 0;
+}
+
+/* Undoes prepare, however far it went; the pid file goes only after a clean stop (rc 0). */
+static void clean_up(dp_proxy *px, int rc)
+{
 	if (px->loop) {
 		dp_op_abort_all(px);
 		dp_admin_stop(px);
@@ -258,6 +255,46 @@ out:
 		unlink(px->cfg.pid_file);
 	dp_config_wipe(&px->cfg);
 	free(px);
+}
+
+/* Options, prepare, run, clean up. */
+int main(int argc, char **argv)
+{
+	dp_proxy *px;
+	char err[512];
+	int r, rc = 1;
+
+	px = calloc(1, sizeof(*px));
+	if (!px)
+		return 1;
+	px->listen_fd = px->unix_fd = px->signal_fd = -1;
+	px->argc = argc;
+	px->argv = argv;
+	px->started_wall_ms = dp_wall_ms();
+	r = load_config(&px->cfg, argc, argv, err, sizeof(err));
+	if (r != 0) {
+		if (r < 0)
+			fprintf(stderr, "dbproxy: %s\n", err);
+		dp_config_wipe(&px->cfg);
+		free(px);
+		return r < 0 ? 2 : 0;
+	}
+	dp_log_set_level(px->cfg.log_level);
+	if (sodium_init() < 0 || mysql_library_init(0, NULL, NULL)) {
+		fprintf(stderr, "dbproxy: library initialisation failed\n");
+		free(px);
+		return 1;
+	}
+
+	if (prepare(px) == 0) {
+		dp_info("dbproxy 0.1.0 listening on %s%s%s, %d server(s), probe every %u ms",
+			px->cfg.listen, px->cfg.listen_socket[0] ? " and " : "",
+			px->cfg.listen_socket, px->nservers, px->cfg.probe_interval_ms);
+		dp_loop_run(px->loop);
+		dp_info("stopped");
+		rc = 0;
+	}
+	clean_up(px, rc);
 	mysql_library_end();
 	return rc;
 }

@@ -393,7 +393,6 @@ void dp_monitor_evaluate(dp_proxy *px)
 {
 	uint64_t now = dp_now_ms();
 	dp_server *p = px->primary;
-	static const char *const no_reason = "";
 
 	assign_roles(px);
 	for (int i = 0; i < px->nservers; i++)
@@ -422,8 +421,8 @@ void dp_monitor_evaluate(dp_proxy *px)
 				"failing over",
 				p->conf.name, (unsigned long long)(now - p->first_fail_ms));
 			last_why[0] = 0;
-			if (dp_op_start(px, DP_OP_FAILOVER, 1, NULL, 0, failover_refused, NULL, err,
-					sizeof(err)) < 0) {
+			if (dp_op_failover(px, NULL, DP_OP_AUTOMATIC, failover_refused, NULL, err,
+					   sizeof(err)) < 0) {
 				dp_warn("automatic failover not started: %s", err);
 				px->op_next_auto_ms = now + 2000;
 			}
@@ -431,7 +430,6 @@ void dp_monitor_evaluate(dp_proxy *px)
 			dp_info("primary %s is down; failover waits: %s", p->conf.name, why);
 			snprintf(last_why, sizeof(last_why), "%s", why);
 		}
-		(void)no_reason;
 	}
 	if (dp_backend_pick(px))
 		dp_sessions_wake(px);

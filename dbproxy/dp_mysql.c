@@ -226,10 +226,15 @@ int dp_parse_greeting(dp_greeting *g, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int parse_auth_fields(dp_handshake_resp *h, const uint8_t *p, size_t len, size_t off,
-			     uint32_t caps)
+/* The login fields that a handshake response (from offset 32) and COM_CHANGE_USER's body share:
+ * user, auth data, schema, plugin. COM_CHANGE_USER always carries the schema, never a
+ * length-encoded auth length, and has a 2-byte charset between the schema and the plugin. */
+static int parse_login(dp_handshake_resp *h, const uint8_t *p, size_t len, size_t off,
+		       uint32_t caps, int change_user)
 {
 	uint64_t alen = 0;
+	if (change_user)
+		caps = (caps & ~DP_CLIENT_PLUGIN_AUTH_LENENC) | DP_CLIENT_CONNECT_WITH_DB;
 	if (take_cstr(p, len, &off, h->user, sizeof(h->user)) < 0)
 		return -1;
 	if (caps & DP_CLIENT_PLUGIN_AUTH_LENENC) {
@@ -254,14 +259,16 @@ static int parse_auth_fields(dp_handshake_resp *h, const uint8_t *p, size_t len,
 	off += (size_t)alen;
 	if (!(caps & (DP_CLIENT_PLUGIN_AUTH_LENENC | DP_CLIENT_SECURE_CONNECTION)) && off < len)
 		off++; /* the NUL after old-style auth data */
-	if ((caps & DP_CLIENT_CONNECT_WITH_DB) && off < len) {
-		if (take_cstr(p, len, &off, h->db, sizeof(h->db)) < 0)
-			return -1;
+	if ((caps & DP_CLIENT_CONNECT_WITH_DB) && off < len &&
+	    take_cstr(p, len, &off, h->db, sizeof(h->db)) < 0)
+		return -1;
+	if (change_user && off + 2 <= len) {
+		h->charset = p[off];
+		off += 2;
 	}
-	if ((caps & DP_CLIENT_PLUGIN_AUTH) && off < len) {
-		if (take_cstr(p, len, &off, h->plugin, sizeof(h->plugin)) < 0)
-			return -1;
-	}
+	if ((caps & DP_CLIENT_PLUGIN_AUTH) && off < len &&
+	    take_cstr(p, len, &off, h->plugin, sizeof(h->plugin)) < 0)
+		return -1;
 	return 0;
 }
 
@@ -282,43 +289,13 @@ int dp_parse_handshake_resp(dp_handshake_resp *h, const uint8_t *p, size_t len,
 	}
 	if (!(h->caps & DP_CLIENT_PROTOCOL_41))
 		return -1;
-	return parse_auth_fields(h, p, len, 32, h->caps & server_caps);
+	return parse_login(h, p, len, 32, h->caps & server_caps, 0);
 }
 
 int dp_parse_change_user(dp_handshake_resp *h, const uint8_t *p, size_t len, uint32_t caps)
 {
-	size_t off = 0;
-	uint64_t alen;
 	memset(h, 0, sizeof(*h));
-	if (take_cstr(p, len, &off, h->user, sizeof(h->user)) < 0)
-		return -1;
-	if (caps & DP_CLIENT_SECURE_CONNECTION) {
-		if (off >= len)
-			return -1;
-		alen = p[off++];
-	} else {
-		size_t e = off;
-		while (e < len && p[e])
-			e++;
-		alen = e - off;
-	}
-	if (alen > sizeof(h->auth) || off + alen > len)
-		return -1;
-	memcpy(h->auth, p + off, (size_t)alen);
-	h->auth_len = (uint32_t)alen;
-	off += (size_t)alen;
-	if (!(caps & DP_CLIENT_SECURE_CONNECTION) && off < len)
-		off++;
-	if (off < len && take_cstr(p, len, &off, h->db, sizeof(h->db)) < 0)
-		return -1;
-	if (off + 2 <= len) {
-		h->charset = p[off];
-		off += 2;
-	}
-	if ((caps & DP_CLIENT_PLUGIN_AUTH) && off < len &&
-	    take_cstr(p, len, &off, h->plugin, sizeof(h->plugin)) < 0)
-		return -1;
-	return 0;
+	return parse_login(h, p, len, 0, caps, 1);
 }
 
 size_t dp_build_handshake_resp(uint8_t *buf, size_t size, uint8_t seq, const dp_handshake_resp *h)

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dp_log.h"
 #include "dp_net.h"
 
 int dp_addr_parse(dp_addr *out, const char *text, int allow_unix, char *err, size_t errsz)
@@ -26,14 +27,10 @@ int dp_addr_parse(dp_addr *out, const char *text, int allow_unix, char *err, siz
 	memset(out, 0, sizeof(*out));
 	if (text[0] == '/') {
 		struct sockaddr_un *un = (struct sockaddr_un *)&out->ss;
-		if (!allow_unix) {
-			snprintf(err, errsz, "%s: a Unix socket is not allowed here", text);
-			return -1;
-		}
-		if (strlen(text) >= sizeof(un->sun_path)) {
-			snprintf(err, errsz, "%s: socket path too long", text);
-			return -1;
-		}
+		if (!allow_unix)
+			return dp_seterr(err, errsz, "%s: a Unix socket is not allowed here", text);
+		if (strlen(text) >= sizeof(un->sun_path))
+			return dp_seterr(err, errsz, "%s: socket path too long", text);
 		un->sun_family = AF_UNIX;
 		strcpy(un->sun_path, text);
 		out->len = (socklen_t)sizeof(*un);
@@ -41,29 +38,23 @@ int dp_addr_parse(dp_addr *out, const char *text, int allow_unix, char *err, siz
 	}
 	if (text[0] == '[') {
 		const char *close = strchr(text, ']');
-		if (!close || close[1] != ':' || (size_t)(close - text - 1) >= sizeof(host)) {
-			snprintf(err, errsz, "%s: expected [IPv6]:PORT", text);
-			return -1;
-		}
+		if (!close || close[1] != ':' || (size_t)(close - text - 1) >= sizeof(host))
+			return dp_seterr(err, errsz, "%s: expected [IPv6]:PORT", text);
 		memcpy(host, text + 1, (size_t)(close - text - 1));
 		host[close - text - 1] = 0;
 		port_text = close + 2;
 	} else {
 		colon = strrchr(text, ':');
-		if (!colon || (size_t)(colon - text) >= sizeof(host)) {
-			snprintf(err, errsz, "%s: expected HOST:PORT", text);
-			return -1;
-		}
+		if (!colon || (size_t)(colon - text) >= sizeof(host))
+			return dp_seterr(err, errsz, "%s: expected HOST:PORT", text);
 		memcpy(host, text, (size_t)(colon - text));
 		host[colon - text] = 0;
 		port_text = colon + 1;
 	}
 	errno = 0;
 	port = strtol(port_text, &end, 10);
-	if (errno || *end || end == port_text || port < 1 || port > 65535) {
-		snprintf(err, errsz, "%s: bad port", text);
-		return -1;
-	}
+	if (errno || *end || end == port_text || port < 1 || port > 65535)
+		return dp_seterr(err, errsz, "%s: bad port", text);
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&out->ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
@@ -75,8 +66,8 @@ int dp_addr_parse(dp_addr *out, const char *text, int allow_unix, char *err, siz
 		in6->sin6_port = htons((uint16_t)port);
 		out->len = (socklen_t)sizeof(*in6);
 	} else {
-		snprintf(err, errsz, "%s: the host must be a numeric IPv4 or IPv6 address", text);
-		return -1;
+		return dp_seterr(err, errsz, "%s: the host must be a numeric IPv4 or IPv6 address",
+				 text);
 	}
 	return 0;
 }
@@ -140,10 +131,8 @@ int dp_listen(const dp_addr *a, int backlog, char *err, size_t errsz)
 	int one = 1;
 	char name[160];
 
-	if (fd == -1) {
-		snprintf(err, errsz, "socket: %s", strerror(errno));
-		return -1;
-	}
+	if (fd == -1)
+		return dp_seterr(err, errsz, "socket: %s", strerror(errno));
 	if (a->ss.ss_family == AF_UNIX) {
 		/* A stale socket file from a previous run would make bind fail; remove it only if
 		 * it is a socket. */

@@ -116,7 +116,9 @@ static void close_backend(dp_session *s)
 	set_server(s, NULL);
 }
 
-static void session_end(dp_session *s, int level, const char *fmt, ...)
+/* Ends the session with one log line that gives the reason; returns -1, for callers that stop
+ * there. */
+static int session_end(dp_session *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void check_del(dp_session *s)
@@ -127,7 +129,7 @@ static void check_del(dp_session *s)
 	}
 }
 
-static void session_end(dp_session *s, int level, const char *fmt, ...)
+static int session_end(dp_session *s, int level, const char *fmt, ...)
 {
 	dp_proxy *px = s->px;
 	char peer[128], why[200];
@@ -166,6 +168,7 @@ static void session_end(dp_session *s, int level, const char *fmt, ...)
 	dp_loop_defer_free(px->loop, s, session_free);
 	if (px->draining && px->nsessions == 0)
 		dp_proxy_stop(px);
+	return -1;
 }
 
 /* Sends an ERR packet after whatever the client still has to receive, then closes. */
@@ -257,15 +260,10 @@ static int flush_s2c(dp_session *s)
 	} else {
 		return 0;
 	}
-	if (n < 0) {
-		session_end(s, DP_LOG_INFO, "client write failed: %s", strerror(errno));
-		return -1;
-	}
-	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 &&
-	    dp_pipe_len(&s->s2c_pipe) == 0) {
-		session_end(s, DP_LOG_INFO, "%s", s->end_reason);
-		return -1;
-	}
+	if (n < 0)
+		return session_end(s, DP_LOG_INFO, "client write failed: %s", strerror(errno));
+	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 && dp_pipe_len(&s->s2c_pipe) == 0)
+		return session_end(s, DP_LOG_INFO, "%s", s->end_reason);
 	return 0;
 }
 
@@ -808,9 +806,9 @@ static void backend_lost(dp_session *s, const char *why)
 
 /* ---------------------------------------------------------------- moving a session */
 
-static void mig_fail(dp_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int mig_fail(dp_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void mig_fail(dp_session *s, const char *fmt, ...)
+static int mig_fail(dp_session *s, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -821,7 +819,7 @@ static void mig_fail(dp_session *s, const char *fmt, ...)
 	dp_warn("session %llu: could not move to %s: %s", (unsigned long long)s->id,
 		s->server ? s->server->conf.name : "-", why);
 	/* Its server is gone: the client sees the connection closed, as it would directly. */
-	session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
+	return session_end(s, DP_LOG_INFO, "could not move to the new primary: %s", why);
 }
 
 static void migrate_start(dp_session *s)
@@ -887,95 +885,93 @@ static void mig_done(dp_session *s)
 }
 
 /* One complete packet from the new backend while logging in again. 0, or -1 when it failed. */
-static int mig_packet(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
+/* The server's greeting: log in as the client did, answering its scramble from the stored
+ * stage-1 hash. 0 or -1. */
+static int mig_login(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 {
 	dp_track *t = &s->trk;
 	uint8_t out[700], resp[20];
+	dp_greeting g;
+	dp_handshake_resp h;
+	if (dp_parse_greeting(&g, p, len) < 0 || g.scramble_len != 20)
+		return mig_fail(s, "bad greeting");
+	s->mig_conn_id = g.conn_id;
+	s->mig_caps = g.caps;
+	memcpy(s->mig_scramble, g.scramble, 20);
+	memset(&h, 0, sizeof(h));
+	h.caps = t->client_caps;
+	h.ext_caps = t->client_ext_caps;
+	h.max_packet = t->max_packet;
+	h.charset = t->charset;
+	snprintf(h.user, sizeof(h.user), "%s", t->user);
+	snprintf(h.db, sizeof(h.db), "%s", t->db);
+	strcpy(h.plugin, DP_NATIVE_PLUGIN);
+	if (s->have_stage1 == 1) {
+		dp_native_response(resp, g.scramble, s->stage1);
+		memcpy(h.auth, resp, 20);
+		h.auth_len = 20;
+	}
+	size_t n = dp_build_handshake_resp(out, sizeof(out), (uint8_t)(seq + 1), &h);
+	sodium_memzero(&h, sizeof(h));
+	sodium_memzero(resp, sizeof(resp));
+	if (!n || mig_send(s, out, n) < 0)
+		return mig_fail(s, "could not send the login");
+	sodium_memzero(out, sizeof(out));
+	return 0;
+}
+
+/* AuthSwitchRequest: the plugin name, NUL-terminated inside the packet, then the new
+ * scramble. Only the native plugin can be answered without the password. 0 or -1. */
+static int mig_auth_switch(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
+{
+	uint8_t resp[20];
+	const uint8_t *nul = memchr(p + 1, 0, len - 1);
+	size_t off = nul ? (size_t)(nul - p) + 1 : len + 1;
+	if (!nul || strcmp((const char *)p + 1, DP_NATIVE_PLUGIN) != 0 || off + 20 > len ||
+	    s->have_stage1 != 1)
+		return mig_fail(s, "the server asked for another authentication method");
+	dp_native_response(resp, p + off, s->stage1);
+	uint8_t pkt[24] = {20, 0, 0, (uint8_t)(seq + 1)};
+	memcpy(pkt + 4, resp, 20);
+	sodium_memzero(resp, sizeof(resp));
+	if (mig_send(s, pkt, sizeof(pkt)) < 0)
+		return mig_fail(s, "could not send the login");
+	return 0;
+}
+
+static int mig_packet(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
+{
+	dp_track *t = &s->trk;
 	uint16_t code;
 	char msg[200];
 
 	if (len && p[0] == 0xFF) {
 		if (dp_err_parse(p, len, &code, msg, sizeof(msg)) < 0)
 			snprintf(msg, sizeof(msg), "error packet");
-		mig_fail(s, "server said: %s", msg);
-		return -1;
+		return mig_fail(s, "server said: %s", msg);
 	}
-	if (!s->mig_authed && s->mig_out_len == 0) {
-		/* The greeting. */
-		dp_greeting g;
-		dp_handshake_resp h;
-		if (dp_parse_greeting(&g, p, len) < 0 || g.scramble_len != 20) {
-			mig_fail(s, "bad greeting");
-			return -1;
-		}
-		s->mig_conn_id = g.conn_id;
-		s->mig_caps = g.caps;
-		memcpy(s->mig_scramble, g.scramble, 20);
-		memset(&h, 0, sizeof(h));
-		h.caps = t->client_caps;
-		h.ext_caps = t->client_ext_caps;
-		h.max_packet = t->max_packet;
-		h.charset = t->charset;
-		snprintf(h.user, sizeof(h.user), "%s", t->user);
-		snprintf(h.db, sizeof(h.db), "%s", t->db);
-		strcpy(h.plugin, DP_NATIVE_PLUGIN);
-		if (s->have_stage1 == 1) {
-			dp_native_response(resp, g.scramble, s->stage1);
-			memcpy(h.auth, resp, 20);
-			h.auth_len = 20;
-		}
-		size_t n = dp_build_handshake_resp(out, sizeof(out), (uint8_t)(seq + 1), &h);
-		sodium_memzero(&h, sizeof(h));
-		sodium_memzero(resp, sizeof(resp));
-		if (!n || mig_send(s, out, n) < 0) {
-			mig_fail(s, "could not send the login");
-			return -1;
-		}
-		sodium_memzero(out, sizeof(out));
-		return 0;
-	}
+	if (!s->mig_authed && s->mig_out_len == 0)
+		return mig_login(s, p, len, seq);
 	if (!s->mig_authed) {
 		if (len && p[0] == 0x00) {
 			if (dp_ok_status(p, len, &s->mig_status) < 0)
 				s->mig_status = DP_STATUS_AUTOCOMMIT;
 			s->mig_authed = 1;
 		} else if (len && p[0] == 0xFE) {
-			/* AuthSwitchRequest: the plugin name, NUL-terminated inside the packet,
-			 * then the new scramble. */
-			const uint8_t *nul = memchr(p + 1, 0, len - 1);
-			size_t off = nul ? (size_t)(nul - p) + 1 : len + 1;
-			if (!nul || strcmp((const char *)p + 1, DP_NATIVE_PLUGIN) != 0 ||
-			    off + 20 > len || s->have_stage1 != 1) {
-				mig_fail(s, "the server asked for another authentication method");
-				return -1;
-			}
-			dp_native_response(resp, p + off, s->stage1);
-			uint8_t pkt[24] = {20, 0, 0, (uint8_t)(seq + 1)};
-			memcpy(pkt + 4, resp, 20);
-			sodium_memzero(resp, sizeof(resp));
-			if (mig_send(s, pkt, sizeof(pkt)) < 0) {
-				mig_fail(s, "could not send the login");
-				return -1;
-			}
-			return 0;
+			return mig_auth_switch(s, p, len, seq);
 		} else {
-			mig_fail(s, "unexpected packet during login");
-			return -1;
+			return mig_fail(s, "unexpected packet during login");
 		}
 	} else {
 		/* The answer to a replayed SET. */
-		if (!len || p[0] != 0x00) {
-			mig_fail(s, "replaying a setting gave an unexpected answer");
-			return -1;
-		}
+		if (!len || p[0] != 0x00)
+			return mig_fail(s, "replaying a setting gave an unexpected answer");
 		dp_ok_status(p, len, &s->mig_status);
 		s->mig_set++;
 	}
 	if (s->mig_set < t->nsets) {
-		if (mig_send_set(s) < 0) {
-			mig_fail(s, "could not replay a setting");
-			return -1;
-		}
+		if (mig_send_set(s) < 0)
+			return mig_fail(s, "could not replay a setting");
 		return 0;
 	}
 	mig_done(s);

@@ -111,6 +111,12 @@ static int is_connection_error(unsigned err)
 	       err != CR_OUT_OF_MEMORY;
 }
 
+/* What a failed step reports: the connection or the server at fault (set_error came first). */
+static int error_status(const dp_sqlc *c)
+{
+	return is_connection_error(c->res.err) ? DP_SQL_ECONNECT : DP_SQL_ESERVER;
+}
+
 static void on_io(dp_loop *loop, dp_io *io, unsigned events)
 {
 	dp_sqlc *c = io->arg;
@@ -206,6 +212,7 @@ static void start_query(dp_sqlc *c, int deferred)
 
 /* Advances the state machine; ready is the MYSQL_WAIT_* readiness (0 right after a _start
  * call completed at once). */
+/* One case per state of a statement on Connector/C's _start/_cont calls: clearer whole. */
 static void step(dp_sqlc *c, int ready)
 {
 	int wait = 0;
@@ -223,8 +230,7 @@ static void step(dp_sqlc *c, int ready)
 				 * server is alive: not a strike against it. */
 				set_error(c);
 				disconnect(c);
-				return finish(c, is_connection_error(c->res.err) ? DP_SQL_ECONNECT
-										 : DP_SQL_ESERVER);
+				return finish(c, error_status(c));
 			}
 			start_query(c, 0);
 			return;
@@ -235,8 +241,7 @@ static void step(dp_sqlc *c, int ready)
 				return wait_for(c, wait);
 			if (c->int_ret) {
 				set_error(c);
-				return finish(c, is_connection_error(c->res.err) ? DP_SQL_ECONNECT
-										 : DP_SQL_ESERVER);
+				return finish(c, error_status(c));
 			}
 			c->state = ST_STORE;
 			ready = 0;
@@ -255,8 +260,7 @@ static void step(dp_sqlc *c, int ready)
 				c->store_ret = NULL;
 			} else if (mysql_errno(c->m)) {
 				set_error(c);
-				return finish(c, is_connection_error(c->res.err) ? DP_SQL_ECONNECT
-										 : DP_SQL_ESERVER);
+				return finish(c, error_status(c));
 			}
 			c->res.nstmt++;
 			if (!mysql_more_results(c->m))
@@ -272,8 +276,7 @@ static void step(dp_sqlc *c, int ready)
 				return wait_for(c, wait);
 			if (c->int_ret > 0) {
 				set_error(c);
-				return finish(c, is_connection_error(c->res.err) ? DP_SQL_ECONNECT
-										 : DP_SQL_ESERVER);
+				return finish(c, error_status(c));
 			}
 			if (c->int_ret < 0)
 				return finish(c, DP_SQL_OK);
@@ -349,11 +352,6 @@ int dp_sqlc_peer_alive(const dp_sqlc *c)
 	return 0; /* end of stream or reset: the server closed it */
 }
 
-unsigned long dp_sqlc_thread_id(const dp_sqlc *c)
-{
-	return dp_sqlc_connected(c) ? mysql_thread_id(c->m) : 0;
-}
-
 static void fail_soon(dp_sqlc *c, int status)
 {
 	c->res.status = status;
@@ -412,7 +410,7 @@ int dp_sqlc_run(dp_sqlc *c, const char *sql, unsigned timeout_ms, dp_sql_cb *cb,
 		 * inside this call, so callers never re-enter themselves. */
 		set_error(c);
 		disconnect(c);
-		fail_soon(c, is_connection_error(c->res.err) ? DP_SQL_ECONNECT : DP_SQL_ESERVER);
+		fail_soon(c, error_status(c));
 	} else {
 		start_query(c, 1);
 	}

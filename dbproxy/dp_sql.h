@@ -48,8 +48,6 @@ int dp_sqlc_connected(const dp_sqlc *c);
 /* Is the server still holding this connection open? 1 yes, 0 it closed it (end of stream or
  * reset), -1 unknown (not connected). A non-blocking peek: nothing is consumed. */
 int dp_sqlc_peer_alive(const dp_sqlc *c);
-/* The server's connection id of this connection (0 when not connected). */
-unsigned long dp_sqlc_thread_id(const dp_sqlc *c);
 /* Runs sql (several statements allowed), connecting first when needed; timeout_ms bounds the
  * query (the connect has its own timeout). 0, or -1 when busy. cb always runs later, from
  * the loop, never from inside this call. */

@@ -55,11 +55,21 @@ void dp_track_clear(dp_track *t)
 	memset(t->auth_resp, 0, sizeof(t->auth_resp));
 }
 
-static void go_opaque(dp_track *t, unsigned pin)
+/* Framing stops (the session is still relayed, never moved); returns 1, which tells the
+ * packet scanner to stop too. */
+static int go_opaque(dp_track *t, unsigned pin)
 {
 	t->pins |= pin;
 	if (t->phase != DP_PH_DONE)
 		t->phase = DP_PH_OPAQUE;
+	return 1;
+}
+
+/* The session ends (an ERR ends the login, COM_QUIT); returns 1 like go_opaque. */
+static int track_done(dp_track *t)
+{
+	t->phase = DP_PH_DONE;
+	return 1;
 }
 
 const char *dp_track_pin_reason(unsigned pins)
@@ -127,21 +137,18 @@ static size_t word_at(const uint8_t *q, size_t n, size_t i, char *w, size_t wsz)
 	return i;
 }
 
-/* Looks at a COM_QUERY's text: which statements change session state we can replay (SET,
- * USE) and which pin the session to its server (user variables, temporary tables, locks...).
- * A heuristic over the captured head of the statement, erring towards pinning. */
-static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, int truncated)
+/* What a statement's text holds beyond its first words. */
+typedef struct query_marks {
+	int semicolon; /* another statement follows */
+	int uservar, temporary, getlock;
+} query_marks;
+
+/* A small lexer: quoted strings and identifiers are skipped, so an e-mail address in a literal
+ * is not mistaken for a user variable. */
+static query_marks scan_query(const uint8_t *q, size_t n)
 {
-	char first[32], second[32], w[32];
-	size_t i = skip_space(q, n, 0), j;
-	int semicolon = 0, uservar = 0, temporary = 0, getlock = 0;
-
-	i = word_at(q, n, i, first, sizeof(first));
-	j = word_at(q, n, skip_space(q, n, i), second, sizeof(second));
-	(void)j;
-
-	/* A small lexer: quoted strings and identifiers are skipped, so an e-mail address in a
-	 * literal is not mistaken for a user variable. */
+	query_marks m = {0};
+	char w[32];
 	for (size_t k = 0; k < n;) {
 		uint8_t c = q[k];
 		if (c == '\'' || c == '"' || c == '`') {
@@ -158,29 +165,44 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 				while (k < n && (is_word(q[k]) || q[k] == '.'))
 					k++;
 			} else {
-				uservar = 1;
+				m.uservar = 1;
 				k++;
 			}
 		} else if (c == ';') {
 			size_t r = skip_space(q, n, k + 1);
 			if (r < n)
-				semicolon = 1;
+				m.semicolon = 1;
 			k++;
 		} else if (is_word(c)) {
 			k = word_at(q, n, k, w, sizeof(w));
 			if (strcmp(w, "TEMPORARY") == 0)
-				temporary = 1;
+				m.temporary = 1;
 			else if (strcmp(w, "GET_LOCK") == 0)
-				getlock = 1;
+				m.getlock = 1;
 		} else {
 			k++;
 		}
 	}
-	if (uservar)
+	return m;
+}
+
+/* Looks at a COM_QUERY's text: which statements change session state we can replay (SET,
+ * USE) and which pin the session to its server (user variables, temporary tables, locks...).
+ * A heuristic over the captured head of the statement, erring towards pinning. */
+static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, int truncated)
+{
+	char first[32], second[32];
+	size_t i = skip_space(q, n, 0);
+	query_marks m = scan_query(q, n);
+
+	i = word_at(q, n, i, first, sizeof(first));
+	word_at(q, n, skip_space(q, n, i), second, sizeof(second));
+
+	if (m.uservar)
 		t->pins |= DP_PIN_USERVAR;
-	if (temporary && strcmp(first, "CREATE") == 0)
+	if (m.temporary && strcmp(first, "CREATE") == 0)
 		t->pins |= DP_PIN_TEMP;
-	if (getlock || strcmp(first, "LOCK") == 0)
+	if (m.getlock || strcmp(first, "LOCK") == 0)
 		t->pins |= DP_PIN_LOCK;
 	if (strcmp(first, "PREPARE") == 0 || strcmp(first, "HANDLER") == 0)
 		t->pins |= DP_PIN_SQL_PREPARE;
@@ -194,9 +216,9 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		    strcmp(second, "STATEMENT") == 0)
 			return; /* not session state, or applies to one statement/transaction only
 				 */
-		if (uservar)
+		if (m.uservar)
 			return;
-		if (semicolon || truncated || n > DP_TRACK_MAX_SET_LEN) {
+		if (m.semicolon || truncated || n > DP_TRACK_MAX_SET_LEN) {
 			t->pins |= DP_PIN_SETS;
 			return;
 		}
@@ -208,7 +230,7 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		memcpy(e->text, q, n);
 		e->text[n] = 0;
 		e->flags |= CF_SET;
-	} else if (strcmp(first, "USE") == 0 && !semicolon && !truncated) {
+	} else if (strcmp(first, "USE") == 0 && !m.semicolon && !truncated) {
 		size_t k = skip_space(q, n, i), s;
 		char quote = 0;
 		if (k < n && q[k] == '`')
@@ -242,20 +264,16 @@ static void set_auth_response(dp_track *t, const uint8_t *p, size_t len)
 static int on_handshake(dp_track *t, const dp_pkt *p)
 {
 	dp_handshake_resp h;
-	if (dp_parse_handshake_resp(&h, p->head, p->head_len, t->server_caps) < 0) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (dp_parse_handshake_resp(&h, p->head, p->head_len, t->server_caps) < 0)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	t->client_caps = h.caps;
 	t->client_ext_caps = h.ext_caps;
 	t->max_packet = h.max_packet;
 	t->charset = h.charset;
 	t->caps = t->server_caps & h.caps;
 	t->ext_caps = (t->server_caps & DP_CLIENT_MYSQL) ? 0 : t->server_ext_caps & h.ext_caps;
-	if (h.is_ssl_request) {
-		go_opaque(t, DP_PIN_TLS);
-		return 1;
-	}
+	if (h.is_ssl_request)
+		return go_opaque(t, DP_PIN_TLS);
 	memcpy(t->user, h.user, sizeof(t->user));
 	memcpy(t->db, h.db, sizeof(t->db));
 	if (h.plugin[0])
@@ -295,20 +313,41 @@ static int enqueue(dp_track *t, const dp_pkt *p, uint8_t cmd, uint8_t kind, dp_c
 	return 0;
 }
 
+/* COM_CHANGE_USER, queued as e: a new login on the same connection. */
+static void change_user(dp_track *t, const dp_pkt *p, dp_cmd *e)
+{
+	dp_handshake_resp h;
+	e->flags |= CF_RESET;
+	if (p->len != p->head_len ||
+	    dp_parse_change_user(&h, p->head + 1, p->head_len - 1, t->caps) < 0) {
+		t->auth_extra = 1;
+		return;
+	}
+	memcpy(t->user, h.user, sizeof(t->user));
+	if ((e->text = malloc(strlen(h.db) + 1)))
+		strcpy(e->text, h.db);
+	strcpy(t->auth_plugin, h.plugin[0] ? h.plugin : DP_NATIVE_PLUGIN);
+	memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
+	set_auth_response(t, h.auth, h.auth_len);
+	if (h.charset)
+		t->charset = h.charset;
+	memset(&h, 0, sizeof(h));
+	t->auth_extra = 0;
+	t->auth_wait_client = 0;
+}
+
+/* One case per command byte: a table of the response each expects, clearer whole. */
 static int on_command(dp_track *t, const dp_pkt *p)
 {
 	dp_cmd *e;
 	uint8_t cmd;
-	if (p->seq != 0 || p->head_len < 1) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (p->seq != 0 || p->head_len < 1)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	cmd = p->head[0];
 	switch (cmd) {
 	case DP_COM_QUIT:
 		t->quit = 1;
-		t->phase = DP_PH_DONE;
-		return 1;
+		return track_done(t);
 	case DP_COM_STMT_CLOSE:
 		if (t->prepared > 0)
 			t->prepared--;
@@ -326,10 +365,8 @@ static int on_command(dp_track *t, const dp_pkt *p)
 		if (p->head_len > 5 && (p->head[5] & 0x07)) {
 			e->flags |= CF_CURSOR;
 			t->pins |= DP_PIN_CURSOR;
-			if (t->caps & DP_CLIENT_DEPRECATE_EOF) {
-				go_opaque(t, DP_PIN_PROTOCOL);
-				return 1;
-			}
+			if (t->caps & DP_CLIENT_DEPRECATE_EOF)
+				return go_opaque(t, DP_PIN_PROTOCOL);
 		}
 		return 0;
 	case DP_COM_STMT_BULK_EXECUTE:
@@ -367,33 +404,14 @@ static int on_command(dp_track *t, const dp_pkt *p)
 	case DP_COM_CREATE_DB:
 	case DP_COM_DROP_DB:
 		return enqueue(t, p, cmd, RK_SIMPLE, &e) < 0;
-	case DP_COM_CHANGE_USER: {
-		dp_handshake_resp h;
+	case DP_COM_CHANGE_USER:
 		if (enqueue(t, p, cmd, RK_AUTH, &e) < 0)
 			return 1;
-		e->flags |= CF_RESET;
-		if (p->len != p->head_len ||
-		    dp_parse_change_user(&h, p->head + 1, p->head_len - 1, t->caps) < 0) {
-			t->auth_extra = 1;
-			return 0;
-		}
-		memcpy(t->user, h.user, sizeof(t->user));
-		if ((e->text = malloc(strlen(h.db) + 1)))
-			strcpy(e->text, h.db);
-		strcpy(t->auth_plugin, h.plugin[0] ? h.plugin : DP_NATIVE_PLUGIN);
-		memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
-		set_auth_response(t, h.auth, h.auth_len);
-		if (h.charset)
-			t->charset = h.charset;
-		memset(&h, 0, sizeof(h));
-		t->auth_extra = 0;
-		t->auth_wait_client = 0;
+		change_user(t, p, e);
 		return 0;
-	}
 	default:
 		/* Replication, COM_DAEMON, or anything we do not know the response shape of. */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 }
 
@@ -433,8 +451,7 @@ static int on_c2s(void *ctx, const dp_pkt *p)
 		return on_command(t, p);
 	case DP_PH_GREETING:
 		/* The client spoke first: not a MySQL client, nothing to follow. */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	default:
 		return 1;
 	}
@@ -676,79 +693,58 @@ static void auth_switch(dp_track *t, const dp_pkt *p)
 	t->auth_wait_client = 1;
 }
 
-static int on_s2c(void *ctx, const dp_pkt *p)
+/* The greeting: the server's capabilities, the connection id, the scramble. */
+static int s2c_greeting(dp_track *t, const dp_pkt *p, uint8_t b)
 {
-	dp_track *t = ctx;
-	dp_cmd *e;
-	uint8_t b = p->head_len ? p->head[0] : 0;
+	dp_greeting g;
+	if (b == 0xFF)
+		return track_done(t);
+	if (p->len != p->head_len || dp_parse_greeting(&g, p->head, p->head_len) < 0 ||
+	    g.scramble_len != DP_SCRAMBLE_LEN)
+		return go_opaque(t, DP_PIN_PROTOCOL);
+	t->server_caps = g.caps;
+	t->server_ext_caps = g.ext_caps;
+	t->conn_id = g.conn_id;
+	t->status = g.status;
+	memcpy(t->greet_scramble, g.scramble, DP_SCRAMBLE_LEN);
+	t->phase = DP_PH_HANDSHAKE;
+	return 0;
+}
 
-	switch (t->phase) {
-	case DP_PH_GREETING: {
-		dp_greeting g;
-		if (b == 0xFF) {
-			t->phase = DP_PH_DONE;
-			return 1;
-		}
-		if (p->len != p->head_len || dp_parse_greeting(&g, p->head, p->head_len) < 0 ||
-		    g.scramble_len != DP_SCRAMBLE_LEN) {
-			go_opaque(t, DP_PIN_PROTOCOL);
-			return 1;
-		}
-		t->server_caps = g.caps;
-		t->server_ext_caps = g.ext_caps;
-		t->conn_id = g.conn_id;
-		t->status = g.status;
-		memcpy(t->greet_scramble, g.scramble, DP_SCRAMBLE_LEN);
-		t->phase = DP_PH_HANDSHAKE;
-		return 0;
+/* The server's answers during the login: OK, ERR, AuthSwitchRequest, AuthMoreData. */
+static int s2c_login(dp_track *t, const dp_pkt *p, uint8_t b)
+{
+	if (b == 0x00) {
+		uint16_t st;
+		if (dp_ok_status(p->head, p->head_len, &st) == 0)
+			t->status = st;
+		t->logins++;
+		t->phase = DP_PH_CMD;
+		if (t->caps & (DP_CLIENT_COMPRESS | DP_CLIENT_ZSTD))
+			return go_opaque(t, DP_PIN_COMPRESS);
+	} else if (b == 0xFF) {
+		return track_done(t);
+	} else if (b == 0xFE) {
+		auth_switch(t, p);
+	} else if (b == 0x01) {
+		t->auth_extra = 1;
+	} else {
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
-	case DP_PH_AUTH:
-		if (b == 0x00) {
-			uint16_t st;
-			if (dp_ok_status(p->head, p->head_len, &st) == 0)
-				t->status = st;
-			t->logins++;
-			t->phase = DP_PH_CMD;
-			if (t->caps & (DP_CLIENT_COMPRESS | DP_CLIENT_ZSTD)) {
-				go_opaque(t, DP_PIN_COMPRESS);
-				return 1;
-			}
-		} else if (b == 0xFF) {
-			t->phase = DP_PH_DONE;
-			return 1;
-		} else if (b == 0xFE) {
-			auth_switch(t, p);
-		} else if (b == 0x01) {
-			t->auth_extra = 1;
-		} else {
-			go_opaque(t, DP_PIN_PROTOCOL);
-			return 1;
-		}
-		return 0;
-	case DP_PH_CMD:
-		break;
-	case DP_PH_HANDSHAKE:
-		if (b == 0xFF) {
-			t->phase = DP_PH_DONE;
-			return 1;
-		}
-		/* fall through */
-	default:
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	return 0;
+}
 
-	e = q_head(t);
+/* A packet of the answer to the command at the head of the queue. */
+static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
+{
+	dp_cmd *e = q_head(t);
 	if (!e) {
 		if (b == 0xFF)
 			return 0; /* an error the server sends before closing (killed, timeout) */
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
-	if (p->seq != e->next_seq) {
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
-	}
+	if (p->seq != e->next_seq)
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	e->next_seq = (uint8_t)(p->last_seq + 1);
 	if (b == 0xFF && p->head_len >= 3 && p->head[1] == 0xFF && p->head[2] == 0xFF)
 		return 0; /* MariaDB progress report: not the end of anything */
@@ -792,8 +788,7 @@ static int on_s2c(void *ctx, const dp_pkt *p)
 			complete(t, 1);
 		} else if (b == 0xFF) {
 			complete(t, 0);
-			t->phase = DP_PH_DONE;
-			return 1;
+			return track_done(t);
 		} else if (b == 0xFE) {
 			auth_switch(t, p);
 		} else {
@@ -801,10 +796,30 @@ static int on_s2c(void *ctx, const dp_pkt *p)
 		}
 		break;
 	default:
-		go_opaque(t, DP_PIN_PROTOCOL);
-		return 1;
+		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
 	return t->phase == DP_PH_OPAQUE;
+}
+
+static int on_s2c(void *ctx, const dp_pkt *p)
+{
+	dp_track *t = ctx;
+	uint8_t b = p->head_len ? p->head[0] : 0;
+
+	switch (t->phase) {
+	case DP_PH_GREETING:
+		return s2c_greeting(t, p, b);
+	case DP_PH_AUTH:
+		return s2c_login(t, p, b);
+	case DP_PH_CMD:
+		return s2c_response(t, p, b);
+	case DP_PH_HANDSHAKE:
+		if (b == 0xFF)
+			return track_done(t);
+		/* fall through */
+	default:
+		return go_opaque(t, DP_PIN_PROTOCOL);
+	}
 }
 
 void dp_track_s2c(dp_track *t, const uint8_t *data, size_t n)

@@ -1,7 +1,7 @@
 /* Unit tests of dbproxy's protocol code, without servers: SHA-1 and mysql_native_password
  * arithmetic, GTID lists, the packet scanner (split packets, any read boundaries) and the
- * session tracker (transactions, result sets, settings, pins, TLS, confusion), and the escaping
- * of log lines. */
+ * session tracker (transactions, result sets, settings, pins, TLS, confusion), the login
+ * fields of handshake responses and COM_CHANGE_USER, and the escaping of log lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -553,6 +553,97 @@ static void test_track_tls_and_confusion(void **state)
 	dp_track_clear(&t);
 }
 
+/* The login fields of a handshake response and of COM_CHANGE_USER: one parser, two layouts. */
+static void test_parse_login(void **state)
+{
+	(void)state;
+	uint8_t b[600];
+	size_t n;
+	dp_handshake_resp h = {.caps = DP_CLIENT_PLUGIN_AUTH_LENENC, .charset = 33, .auth_len = 20};
+	dp_handshake_resp got;
+	uint32_t server_caps = 0xFFFFFFFEu;
+
+	/* A built response reads back; a 1-byte length reads the same with PLUGIN_AUTH_LENENC. */
+	strcpy(h.user, "app");
+	strcpy(h.db, "appdb");
+	strcpy(h.plugin, DP_NATIVE_PLUGIN);
+	memset(h.auth, 0xAB, 20);
+	n = dp_build_handshake_resp(b, sizeof(b), 1, &h);
+	assert_int_equal(dp_parse_handshake_resp(&got, b + 4, n - 4, server_caps), 0);
+	assert_string_equal(got.user, "app");
+	assert_string_equal(got.db, "appdb");
+	assert_string_equal(got.plugin, DP_NATIVE_PLUGIN);
+	assert_int_equal(got.auth_len, 20);
+	assert_memory_equal(got.auth, h.auth, 20);
+	assert_int_equal(got.charset, 33);
+	assert_int_equal(got.is_ssl_request, 0);
+	/* Without CONNECT_WITH_DB on the server's side no schema is expected. */
+	assert_int_equal(
+	    dp_parse_handshake_resp(&got, b + 4, n - 4, server_caps & ~DP_CLIENT_CONNECT_WITH_DB),
+	    0);
+	assert_string_equal(got.db, "");
+	assert_string_equal(got.plugin, "appdb");
+
+	/* A length-encoded auth length of 252 bytes (0xFC + 2 bytes). */
+	n = 0;
+	memset(b, 0, 32);
+	b[0] = (uint8_t)(DP_CLIENT_PROTOCOL_41 | DP_CLIENT_MYSQL);
+	b[1] = (uint8_t)((DP_CLIENT_PROTOCOL_41 | DP_CLIENT_SECURE_CONNECTION) >> 8);
+	b[2] = (uint8_t)((DP_CLIENT_PLUGIN_AUTH | DP_CLIENT_PLUGIN_AUTH_LENENC) >> 16);
+	n = 32;
+	memcpy(b + n, "u", 2), n += 2;
+	b[n++] = 0xFC, b[n++] = 252, b[n++] = 0;
+	memset(b + n, 0x5A, 252), n += 252;
+	memcpy(b + n, "ed25519", 8), n += 8;
+	assert_int_equal(dp_parse_handshake_resp(&got, b, n, server_caps), 0);
+	assert_string_equal(got.user, "u");
+	assert_int_equal(got.auth_len, 252);
+	assert_string_equal(got.plugin, "ed25519");
+	assert_int_equal(dp_parse_handshake_resp(&got, b, n - 20, server_caps), -1);
+
+	/* SSLRequest: the 32 bytes alone; shorter is refused. */
+	memset(b, 0, 32);
+	b[1] = (uint8_t)((DP_CLIENT_PROTOCOL_41 | DP_CLIENT_SSL) >> 8);
+	assert_int_equal(dp_parse_handshake_resp(&got, b, 32, server_caps), 0);
+	assert_int_equal(got.is_ssl_request, 1);
+	assert_int_equal(dp_parse_handshake_resp(&got, b, 31, server_caps), -1);
+
+	/* COM_CHANGE_USER: a 1-byte auth length even with PLUGIN_AUTH_LENENC, the schema
+	 * without CONNECT_WITH_DB, and a charset before the plugin. */
+	n = 0;
+	memcpy(b + n, "bob", 4), n += 4;
+	b[n++] = 252; /* 0xFC: as a length-encoded integer, 2 bytes would follow */
+	memset(b + n, 0xCD, 252), n += 252;
+	memcpy(b + n, "db2", 4), n += 4;
+	b[n++] = 45, b[n++] = 0;
+	memcpy(b + n, DP_NATIVE_PLUGIN, sizeof(DP_NATIVE_PLUGIN)), n += sizeof(DP_NATIVE_PLUGIN);
+	assert_int_equal(dp_parse_change_user(&got, b, n,
+					      DP_CLIENT_SECURE_CONNECTION | DP_CLIENT_PLUGIN_AUTH |
+						  DP_CLIENT_PLUGIN_AUTH_LENENC),
+			 0);
+	assert_string_equal(got.user, "bob");
+	assert_int_equal(got.auth_len, 252);
+	assert_int_equal(got.auth[251], 0xCD);
+	assert_string_equal(got.db, "db2");
+	assert_int_equal(got.charset, 45);
+	assert_string_equal(got.plugin, DP_NATIVE_PLUGIN);
+	/* Auth data cut short is refused. */
+	n -= 40;
+	assert_int_equal(dp_parse_change_user(&got, b, n, DP_CLIENT_SECURE_CONNECTION), -1);
+
+	/* Old-style: NUL-terminated auth data, no charset or plugin. */
+	n = 0;
+	memcpy(b + n, "old", 4), n += 4;
+	memcpy(b + n, "12345678", 9), n += 9;
+	memcpy(b + n, "db3", 4), n += 4;
+	assert_int_equal(dp_parse_change_user(&got, b, n, 0), 0);
+	assert_string_equal(got.user, "old");
+	assert_int_equal(got.auth_len, 8);
+	assert_string_equal(got.db, "db3");
+	assert_int_equal(got.charset, 0);
+	assert_string_equal(got.plugin, "");
+}
+
 static void test_err_packet(void **state)
 {
 	uint8_t b[128], msg[64];
@@ -596,6 +687,7 @@ int main(void)
 	    cmocka_unit_test(test_track_deprecate_eof_and_pipelining),
 	    cmocka_unit_test(test_track_settings_and_pins),
 	    cmocka_unit_test(test_track_tls_and_confusion),
+	    cmocka_unit_test(test_parse_login),
 	    cmocka_unit_test(test_err_packet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
