@@ -21,14 +21,27 @@ static int schema_status(cli *c, int argc, char **argv)
 	return 0;
 }
 
+enum { OPT_ARCHIVE_LEGACY = 256 };
+
 static int schema_migrate(cli *c, int argc, char **argv)
 {
-	unsigned from, to;
+	static const struct option options[] = {
+	    {"archive-legacy-rows", no_argument, NULL, OPT_ARCHIVE_LEGACY},
+	    {NULL, 0, NULL, 0},
+	};
+	unsigned from, to, flags = 0;
+	cli_args args;
+	int opt, rc = 0;
 
-	(void)argv;
-	if (argc > 0)
-		return cli_usage_error(c, "schema migrate takes no argument");
-	if (cli_open(c) < 0 || panel_schema_migrate(&from, &to, c->p, &c->actor) < 0)
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_ARCHIVE_LEGACY)
+			return rc;
+		flags |= PANEL_MIGRATE_ARCHIVE_LEGACY;
+	}
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "usage: panelctl schema migrate [--archive-legacy-rows]");
+	if (cli_open(c) < 0 || panel_schema_migrate_flags(&from, &to, c->p, &c->actor, flags) < 0)
 		return cli_fail(c);
 	if (c->json)
 		cli_print_json(json_pack("{s:i, s:i}", "from", from, "to", to));
@@ -41,8 +54,9 @@ static int schema_migrate(cli *c, int argc, char **argv)
 
 static const struct cli_verb schema_verbs[] = {
     {"status", schema_status, "", "show the database's schema version and the latest one"},
-    {"migrate", schema_migrate, "",
-     "bring the database (empty, AlternC 1.0, or older) to the latest version"},
+    {"migrate", schema_migrate, "[--archive-legacy-rows]",
+     "bring the database (empty, AlternC 1.0, or older) to the latest version; an AlternC 1.0 "
+     "database's duplicate and orphan rows are archived only with --archive-legacy-rows"},
     {NULL, NULL, NULL, NULL},
 };
 

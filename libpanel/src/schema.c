@@ -7,6 +7,7 @@
 #include "error.h"
 #include "handle.h"
 #include "migrations.h"
+#include "schema_internal.h"
 
 #define LOCK_NAME	  "panel_schema_migrate"
 #define LOCK_WAIT_SECONDS 60
@@ -127,7 +128,32 @@ static int apply(panel_db *db, const struct panel__migration *m)
 			      DB_ARGS(DB_U64(m->version), DB_STR(m->name), DB_STR(sum)));
 }
 
+/* 0002 archives and deletes legacy rows: not without the administrator's say-so. */
+static int confirm_legacy(panel_db *db, const struct panel__migration *m, unsigned flags)
+{
+	char report[1024];
+	uint64_t total = 0;
+	int error;
+
+	if (m->version != 2 || (flags & PANEL_MIGRATE_ARCHIVE_LEGACY))
+		return 0;
+	if ((error = panel__schema_legacy_preview(report, sizeof(report), &total, db)) < 0)
+		return error;
+	if (!total)
+		return 0;
+	return panel__error(PANEL_ECONFLICT, "schema",
+			    "migration %s stopped: it would move to panel_legacy_rows and delete "
+			    "%s. To go on: --archive-legacy-rows (PANEL_MIGRATE_ARCHIVE_LEGACY)",
+			    m->name, report);
+}
+
 int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_actor *who)
+{
+	return panel_schema_migrate_flags(from, to, p, who, 0);
+}
+
+int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const panel_actor *who,
+			       unsigned flags)
 {
 	unsigned current = 0;
 	uint64_t locked = 0;
@@ -154,12 +180,15 @@ int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_act
 	if (from)
 		*from = current;
 	for (size_t i = current; i < panel__migrations_count; i++) {
-		if ((error = apply(p->db, &panel__migrations[i])) < 0)
-			goto out;
+		if ((error = confirm_legacy(p->db, &panel__migrations[i], flags)) < 0 ||
+		    (error = apply(p->db, &panel__migrations[i])) < 0)
+			break;
 		current = panel__migrations[i].version;
 	}
 	if (to)
 		*to = current;
+	if (error < 0)
+		goto out;
 out:
 	if (error < 0) {
 		panel__error_saved saved;

@@ -280,8 +280,40 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 	assert_true(total >= 50);
 
 	panel *p = ts_panel_open(cluster, db);
-	assert_panel_ok(panel_schema_migrate(NULL, &to, p, &sys));
+	/* Without the administrator's say-so, 0002 does not archive: it stops, saying what it
+	 * would move, and nothing of the legacy data moved. */
+	assert_panel_rc(panel_schema_migrate(NULL, &to, p, &sys), PANEL_ECONFLICT);
+	assert_string_equal(panel_error_last()->field, "schema");
+	char said[1024];
+	snprintf(said, sizeof(said), "%s", panel_error_last()->message);
+	if (!strstr(said, "--archive-legacy-rows") || !strstr(said, "quotas orphans"))
+		fail_msg("the refusal does not say what would move: %s", said);
+	assert_int_equal(to, 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema="
+				"'%s' AND table_name='panel_legacy_rows'",
+				db),
+			 0);
+	for (size_t i = 0; i < nbefore; i++)
+		if (number("SELECT COUNT(*) FROM `%s`.`%s`", db, before[i].name) != before[i].rows)
+			fail_msg("%s changed before the confirmation", before[i].name);
+	assert_panel_ok(
+	    panel_schema_migrate_flags(NULL, &to, p, &sys, PANEL_MIGRATE_ARCHIVE_LEGACY));
 	assert_all_innodb_utf8mb4(db);
+	/* What was announced is what moved. */
+	static const char *const announced[][2] = {
+	    {"orphan:fk_quotas_membres", "quotas orphans"},
+	    {"duplicate:db", "db duplicates"},
+	    {"duplicate:domaine", "domaines duplicates"},
+	    {"orphan:fk_size_web_membres", "size_web orphans"}};
+	for (size_t i = 0; i < sizeof(announced) / sizeof(*announced); i++) {
+		char line[160];
+		snprintf(line, sizeof(line), "%lld %s",
+			 number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE reason = '%s'",
+				db, announced[i][0]),
+			 announced[i][1]);
+		if (!strstr(said, line))
+			fail_msg("announced: %s; moved: %s", said, line);
+	}
 
 	/* Every row is still in its table, or archived in panel_legacy_rows with its data. */
 	for (size_t i = 0; i < nbefore; i++) {

@@ -255,7 +255,8 @@ static void fresh_installs_get_a_safe_password_policy(void **state)
 	assert_int_equal(th_database_create(cluster, "secm_alternc10", old, sizeof(old)), 0);
 	assert_int_equal(ts_sql_file(cluster, old, "tests/fixtures/alternc-1.0.sql"), 0);
 	panel *q = ts_panel_open(cluster, old);
-	assert_panel_ok(panel_schema_migrate(NULL, &to, q, &sys));
+	assert_panel_ok(
+	    panel_schema_migrate_flags(NULL, &to, q, &sys, PANEL_MIGRATE_ARCHIVE_LEGACY));
 	panel_close(q);
 	assert_int_equal(number("SELECT minsize * 1000 + maxsize * 10 + classcount FROM "
 				"`%s`.policy WHERE name = 'pop'",
