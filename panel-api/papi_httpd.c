@@ -619,7 +619,9 @@ static void list_errors(void)
 		       papi_error_status((papi_error_id)i), papi_error_hint((papi_error_id)i));
 }
 
-int main(int argc, char **argv)
+/* The command line into ctx and *port_file: -1 to go on, or the exit code (--help, --version,
+ * --list-*, a usage error). */
+static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char **argv)
 {
 	enum {
 		OPT_LISTEN = 256,
@@ -644,40 +646,34 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
-	papi_ctx ctx = {.use_syslog = 0};
-	const char *port_file = NULL;
-	struct MHD_Daemon *d;
-	sigset_t set;
-	char err[512];
-	unsigned port = 0;
-	int opt, fd, sig;
+	int opt;
 
-	ctx.config_path = getenv("PANEL_CONFIG");
-	if (!ctx.config_path || !*ctx.config_path)
-		ctx.config_path = DEFAULT_CONFIG;
+	ctx->config_path = getenv("PANEL_CONFIG");
+	if (!ctx->config_path || !*ctx->config_path)
+		ctx->config_path = DEFAULT_CONFIG;
 	while ((opt = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			ctx.config_path = optarg;
+			ctx->config_path = optarg;
 			break;
 		case OPT_LISTEN:
-			ctx.overrides.listen = optarg;
+			ctx->overrides.listen = optarg;
 			break;
 		case OPT_THREADS:
-			ctx.overrides.threads = optarg;
+			ctx->overrides.threads = optarg;
 			break;
 		case OPT_FG:
 			break;
 		case OPT_LOG:
 			if (strcmp(optarg, "syslog") == 0) {
-				ctx.use_syslog = 1;
+				ctx->use_syslog = 1;
 			} else if (strcmp(optarg, "stderr") != 0) {
 				fprintf(stderr, "panel-api: --log takes stderr or syslog\n");
 				return 2;
 			}
 			break;
 		case OPT_PORTFILE:
-			port_file = optarg;
+			*port_file = optarg;
 			break;
 		case OPT_ROUTES:
 			for (size_t t = 0; t < NTABLES; t++)
@@ -703,36 +699,110 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (ctx.use_syslog)
+	return -1;
+}
+
+/* The configuration, the thread state, the connection counters and the listening socket
+ * (*fd, bound to *port): -1 when ready, or the exit code. */
+static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
+{
+	char err[512];
+
+	if (ctx->use_syslog)
 		openlog("panel-api", LOG_PID, LOG_DAEMON);
 	if (sodium_init() < 0) {
-		papi_log(&ctx, PAPI_LOG_ERR, "libsodium cannot start");
+		papi_log(ctx, PAPI_LOG_ERR, "libsodium cannot start");
 		return 1;
 	}
-	if (papi_conf_load(&ctx.conf, ctx.config_path, &ctx.overrides, err, sizeof(err)) < 0) {
-		papi_log(&ctx, PAPI_LOG_ERR, "%s", err);
+	if (papi_conf_load(&ctx->conf, ctx->config_path, &ctx->overrides, err, sizeof(err)) < 0) {
+		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
 		return 2;
 	}
-	if (pthread_mutex_init(&ctx.lock, NULL) != 0 || pthread_cond_init(&ctx.idle, NULL) != 0 ||
-	    pthread_key_create(&ctx.handle_key, handle_key_destroy) != 0) {
-		papi_log(&ctx, PAPI_LOG_ERR, "cannot initialize threads");
+	if (pthread_mutex_init(&ctx->lock, NULL) != 0 || pthread_cond_init(&ctx->idle, NULL) != 0 ||
+	    pthread_key_create(&ctx->handle_key, handle_key_destroy) != 0) {
+		papi_log(ctx, PAPI_LOG_ERR, "cannot initialize threads");
 		return 1;
 	}
-	ctx.per_address = ctx.conf->per_address;
-	ctx.header_timeout = ctx.conf->header_timeout;
-	ctx.idle_timeout = ctx.conf->idle_timeout;
-	if (papi_conns_init(&ctx, ctx.conf->max_connections, ctx.conf->threads) < 0) {
-		papi_log(&ctx, PAPI_LOG_ERR, "out of memory");
-		papi_conf_free(ctx.conf);
+	ctx->per_address = ctx->conf->per_address;
+	ctx->header_timeout = ctx->conf->header_timeout;
+	ctx->idle_timeout = ctx->conf->idle_timeout;
+	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0) {
+		papi_log(ctx, PAPI_LOG_ERR, "out of memory");
+		papi_conf_free(ctx->conf);
 		return 1;
 	}
-	fd = open_listener(ctx.conf, &port, err, sizeof(err));
-	if (fd < 0) {
-		papi_log(&ctx, PAPI_LOG_ERR, "%s", err);
-		papi_conns_free(&ctx);
-		papi_conf_free(ctx.conf);
+	*fd = open_listener(ctx->conf, port, err, sizeof(err));
+	if (*fd < 0) {
+		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
+		papi_conns_free(ctx);
+		papi_conf_free(ctx->conf);
 		return 1;
 	}
+	return -1;
+}
+
+/* libmicrohttpd on the listening socket fd, with the limits of the configuration. */
+static struct MHD_Daemon *start_daemon(papi_ctx *ctx, int fd)
+{
+	/* One option per line (clang-format would pack them). */
+	/* clang-format off */
+	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+				MHD_USE_ERROR_LOG,
+				0, papi_conns_accept, ctx, /* connections per address */
+				on_request, ctx,
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, ctx, /* first: see MHD docs */
+				MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_THREAD_POOL_SIZE, ctx->conf->threads,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, ctx,
+				MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, ctx,
+				/* until a request's headers are in; on_request lengthens it */
+				MHD_OPTION_CONNECTION_TIMEOUT, ctx->header_timeout,
+				MHD_OPTION_CONNECTION_LIMIT, ctx->conf->max_connections,
+				MHD_OPTION_NOTIFY_CONNECTION, papi_conns_notify, ctx,
+				/* well above PAPI_HEADERS_MAX: up to there, our JSON 431 answers */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PAPI_CONN_MEMORY,
+				MHD_OPTION_END);
+	/* clang-format on */
+}
+
+/* Until SIGTERM or SIGINT (returned), reloading the configuration on SIGHUP. */
+static int serve(papi_ctx *ctx, sigset_t *set)
+{
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			return sig;
+		reload(ctx);
+	}
+}
+
+static void clean_up(papi_ctx *ctx)
+{
+	pthread_key_delete(ctx->handle_key);
+	papi_conns_free(ctx);
+	papi_conf_release(ctx, ctx->conf);
+	pthread_cond_destroy(&ctx->idle);
+	pthread_mutex_destroy(&ctx->lock);
+	if (ctx->use_syslog)
+		closelog();
+}
+
+/* Options, preparation, the daemon until a signal, the drain and the clean-up. */
+int main(int argc, char **argv)
+{
+	papi_ctx ctx = {.use_syslog = 0};
+	const char *port_file = NULL;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	unsigned port = 0;
+	int fd, rc, sig;
+
+	if ((rc = parse_options(&ctx, &port_file, argc, argv)) >= 0 ||
+	    (rc = prepare(&ctx, &fd, &port)) >= 0)
+		return rc;
 	/* Workers inherit this mask: only the main thread takes the signals, in sigwait. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -740,26 +810,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* One option per line (clang-format would pack them). */
-	/* clang-format off */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			     MHD_USE_ERROR_LOG,
-			     0, papi_conns_accept, &ctx, /* connections per address */
-			     on_request, &ctx,
-			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &ctx, /* first: see MHD docs */
-			     MHD_OPTION_LISTEN_SOCKET, fd,
-			     MHD_OPTION_THREAD_POOL_SIZE, ctx.conf->threads,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &ctx,
-			     MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, &ctx,
-			     /* until a request's headers are in; on_request lengthens it */
-			     MHD_OPTION_CONNECTION_TIMEOUT, ctx.header_timeout,
-			     MHD_OPTION_CONNECTION_LIMIT, ctx.conf->max_connections,
-			     MHD_OPTION_NOTIFY_CONNECTION, papi_conns_notify, &ctx,
-			     /* well above PAPI_HEADERS_MAX: up to there, our JSON 431 answers */
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PAPI_CONN_MEMORY,
-			     MHD_OPTION_END);
-	/* clang-format on */
-	if (!d) {
+	if (!(d = start_daemon(&ctx, fd))) {
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
 		close(fd);
 		papi_conns_free(&ctx);
@@ -772,24 +823,10 @@ int main(int argc, char **argv)
 		 panel_version());
 	if (port_file && write_port_file(port_file, port) < 0)
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot write %s: %s", port_file, strerror(errno));
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			reload(&ctx);
-			continue;
-		}
-		break;
-	}
+	sig = serve(&ctx, &set);
 	papi_log(&ctx, PAPI_LOG_INFO, "%s: draining in-flight requests", strsignal(sig));
 	drain(&ctx, d);
 	papi_log(&ctx, PAPI_LOG_INFO, "stopped");
-	pthread_key_delete(ctx.handle_key);
-	papi_conns_free(&ctx);
-	papi_conf_release(&ctx, ctx.conf);
-	pthread_cond_destroy(&ctx.idle);
-	pthread_mutex_destroy(&ctx.lock);
-	if (ctx.use_syslog)
-		closelog();
+	clean_up(&ctx);
 	return 0;
 }
