@@ -177,7 +177,7 @@ void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fm
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
 void dp_admin_stop(dp_proxy *px);
 
-/* dp_enforce.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
+/* dp_fence.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
  * kills every client connection there (all but replication and the monitor's own), and calls
  * done with ok=1 when read_only took effect. */
 typedef void dp_fence_fn(dp_proxy *px, dp_server *s, int ok, void *arg);
