@@ -153,6 +153,18 @@ typedef struct cli_paging {
 /* 1 when opt (from cli_next_option) is a paging option, taken into pg; *rc is then 0, or the
  * exit code of a usage error already reported. 0 when opt is another option. */
 int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
+/* One page of a list command: fetched from cursor (NULL: the first page), its rows added to the
+ * table t or the JSON array items (whichever is not NULL), *total and next (the cursor of the
+ * page after, "" at the end) set. 0, or -1 with the library's error left for cli_fail, or -2
+ * when out of memory. */
+typedef int cli_page_fn(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
+			char next[256]);
+
+/* The fetch loop of the list commands: the pages from pg->from (all of them with --all) through
+ * fetch, then printed as cli_paging_print does, what naming them. 0 or the exit code. */
+int cli_paging_run(cli *c, const cli_paging *pg, cli_page_fn *fetch, void *arg, size_t columns,
+		   const char *const *headers, const char *what);
+
 /* Prints a collected list: in JSON mode {"items", "total", "next_cursor"}, else the table and,
  * when cursor is not empty, how to ask for more `what`. Takes items and t (either may be
  * NULL). */

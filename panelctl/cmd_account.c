@@ -229,6 +229,28 @@ static int add_rows(cli_table *t, json_t *items, const panel_account_list *l)
 	return 0;
 }
 
+struct account_pages {
+	cli *c;
+	panel_account_filter filter;
+};
+
+static int account_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
+			char next[256])
+{
+	struct account_pages *pages = arg;
+	panel_account_list *page = NULL;
+	int error;
+
+	pages->filter.cursor = cursor;
+	if (panel_account_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+		return -1;
+	*total = page->total;
+	snprintf(next, 256, "%s", page->next_cursor);
+	error = add_rows(t, items, page) < 0 ? -2 : 0;
+	panel_account_list_free(page);
+	return error;
+}
+
 static int account_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -243,16 +265,12 @@ static int account_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
 					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
-	panel_account_filter filter = PANEL_ACCOUNT_FILTER_INIT;
-	panel_account_list *page = NULL;
+	struct account_pages pages = {.c = c, .filter = PANEL_ACCOUNT_FILTER_INIT};
+	panel_account_filter *filter = &pages.filter;
 	const char *creator = NULL;
-	char cursor[sizeof(page->next_cursor)] = "";
 	cli_paging pg = {0};
-	uint64_t total = 0;
-	json_t *items = NULL;
-	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, first = 1;
+	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
@@ -263,23 +281,23 @@ static int account_list(cli *c, int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_PREFIX:
-			filter.login_prefix = optarg;
+			filter->login_prefix = optarg;
 			break;
 		case OPT_MAIL:
-			filter.mail = optarg;
+			filter->mail = optarg;
 			break;
 		case OPT_TYPE:
-			filter.type = optarg;
+			filter->type = optarg;
 			break;
 		case OPT_ENABLED:
-			if ((rc = parse_yes_no(&filter.enabled, c, "--enabled", optarg)) != 0)
+			if ((rc = parse_yes_no(&filter->enabled, c, "--enabled", optarg)) != 0)
 				return rc;
 			break;
 		case OPT_CREATOR:
 			creator = optarg;
 			break;
 		case OPT_EXPIRING:
-			if ((rc = parse_int(&filter.expiring_days, c, "--expiring", optarg)) != 0)
+			if ((rc = parse_int(&filter->expiring_days, c, "--expiring", optarg)) != 0)
 				return rc;
 			break;
 		default:
@@ -288,44 +306,17 @@ static int account_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "account list takes no positional argument");
-	filter.limit = pg.limit;
-	filter.cursor = pg.from;
+	filter->limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	if (creator) {
 		panel_account *a = NULL;
 		if (panel_account_get(&a, c->p, &c->actor, creator) < 0)
 			return cli_fail(c);
-		filter.creator = a->uid;
+		filter->creator = a->uid;
 		panel_account_free(a);
 	}
-	if (c->json ? !(items = json_array()) : !(t = cli_table_new(8, headers)))
-		return cli_error(c, PANEL_ERROR, "out of memory");
-	do {
-		if (panel_account_list_get(&page, c->p, &c->actor, &filter) < 0) {
-			rc = cli_fail(c);
-			goto out;
-		}
-		if (first)
-			total = page->total;
-		first = 0;
-		if (add_rows(t, items, page) < 0) {
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-			goto out;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
-		panel_account_list_free(page);
-		page = NULL;
-		filter.cursor = cursor;
-	} while (pg.all && cursor[0]);
-	cli_paging_print(c, items, t, total, cursor, "accounts");
-	items = NULL;
-	t = NULL;
-out:
-	panel_account_list_free(page);
-	json_decref(items);
-	cli_table_free(t);
-	return rc;
+	return cli_paging_run(c, &pg, account_page, &pages, 8, headers, "accounts");
 }
 
 /* ---------------------------------------------------------------- edit */

@@ -141,6 +141,29 @@ static int add_domain_rows(cli_table *t, json_t *items, const panel_domain_list 
 	return 0;
 }
 
+struct domain_pages {
+	cli *c;
+	const char *login;
+	size_t limit;
+};
+
+static int domain_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
+		       char next[256])
+{
+	struct domain_pages *pages = arg;
+	panel_domain_list *page = NULL;
+	int error;
+
+	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, pages->login, pages->limit,
+				  cursor, 0) < 0)
+		return -1;
+	*total = page->total;
+	snprintf(next, 256, "%s", page->next_cursor);
+	error = add_domain_rows(t, items, page) < 0 ? -2 : 0;
+	panel_domain_list_free(page);
+	return error;
+}
+
 static int domain_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -150,15 +173,10 @@ static int domain_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
 					      "NOERASE", "ENTRIES", "DNS_ACTION"};
-	char cursor[PANEL_DOMAIN_MAX + 1] = "";
-	const char *login = NULL;
-	panel_domain_list *page = NULL;
+	struct domain_pages pages = {.c = c};
 	cli_paging pg = {0};
-	uint64_t total = 0;
-	json_t *items = NULL;
-	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, first = 1;
+	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
@@ -169,7 +187,7 @@ static int domain_list(cli *c, int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_LOGIN:
-			login = optarg;
+			pages.login = optarg;
 			break;
 		default:
 			return rc;
@@ -177,36 +195,10 @@ static int domain_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "domain list takes no positional argument");
+	pages.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	if (c->json ? !(items = json_array()) : !(t = cli_table_new(7, headers)))
-		return cli_error(c, PANEL_ERROR, "out of memory");
-	do {
-		if (panel_domain_list_get(&page, c->p, &c->actor, login, pg.limit, pg.from, 0) <
-		    0) {
-			rc = cli_fail(c);
-			goto out;
-		}
-		if (first)
-			total = page->total;
-		first = 0;
-		if (add_domain_rows(t, items, page) < 0) {
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-			goto out;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
-		panel_domain_list_free(page);
-		page = NULL;
-		pg.from = cursor;
-	} while (pg.all && cursor[0]);
-	cli_paging_print(c, items, t, total, cursor, "domains");
-	items = NULL;
-	t = NULL;
-out:
-	panel_domain_list_free(page);
-	json_decref(items);
-	cli_table_free(t);
-	return rc;
+	return cli_paging_run(c, &pg, domain_page, &pages, 7, headers, "domains");
 }
 
 static int domain_edit(cli *c, int argc, char **argv)

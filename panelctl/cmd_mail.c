@@ -223,6 +223,29 @@ static int add_mail_rows(cli_table *t, json_t *items, const panel_mail_list *l)
 	return 0;
 }
 
+struct mail_pages {
+	cli *c;
+	const char *domain, *prefix;
+	size_t limit;
+};
+
+static int mail_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
+		     char next[256])
+{
+	struct mail_pages *pages = arg;
+	panel_mail_list *page = NULL;
+	int error;
+
+	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain, pages->prefix,
+				pages->limit, cursor, 0) < 0)
+		return -1;
+	*total = page->total;
+	snprintf(next, 256, "%s", page->next_cursor);
+	error = add_mail_rows(t, items, page) < 0 ? -2 : 0;
+	panel_mail_list_free(page);
+	return error;
+}
+
 static int mail_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -232,15 +255,10 @@ static int mail_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES",
 					      "SIZE"};
-	const char *prefix = NULL, *domain;
-	char cursor[sizeof(((panel_mail_list *)0)->next_cursor)] = "";
-	panel_mail_list *page = NULL;
+	struct mail_pages pages = {.c = c};
 	cli_paging pg = {0};
-	uint64_t total = 0;
-	json_t *items = NULL;
-	cli_table *t = NULL;
 	cli_args args;
-	int opt, rc = 0, first = 1;
+	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
@@ -251,7 +269,7 @@ static int mail_list(cli *c, int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_PREFIX:
-			prefix = optarg;
+			pages.prefix = optarg;
 			break;
 		default:
 			return rc;
@@ -260,37 +278,11 @@ static int mail_list(cli *c, int argc, char **argv)
 	if (cli_positional_count(&args) != 1)
 		return cli_usage_error(c, "usage: panelctl mail list DOMAIN [--prefix P] "
 					  "[--limit N] [--cursor C] [--all]");
-	domain = cli_positional(&args, 0);
+	pages.domain = cli_positional(&args, 0);
+	pages.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	if (c->json ? !(items = json_array()) : !(t = cli_table_new(5, headers)))
-		return cli_error(c, PANEL_ERROR, "out of memory");
-	do {
-		if (panel_mail_list_get(&page, c->p, &c->actor, domain, prefix, pg.limit, pg.from,
-					0) < 0) {
-			rc = cli_fail(c);
-			goto out;
-		}
-		if (first)
-			total = page->total;
-		first = 0;
-		if (add_mail_rows(t, items, page) < 0) {
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-			goto out;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
-		panel_mail_list_free(page);
-		page = NULL;
-		pg.from = cursor;
-	} while (pg.all && cursor[0]);
-	cli_paging_print(c, items, t, total, cursor, "addresses");
-	items = NULL;
-	t = NULL;
-out:
-	panel_mail_list_free(page);
-	json_decref(items);
-	cli_table_free(t);
-	return rc;
+	return cli_paging_run(c, &pg, mail_page, &pages, 5, headers, "addresses");
 }
 
 /* ---------------------------------------------------------------- edit */

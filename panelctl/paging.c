@@ -26,6 +26,37 @@ int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc)
 	}
 }
 
+int cli_paging_run(cli *c, const cli_paging *pg, cli_page_fn *fetch, void *arg, size_t columns,
+		   const char *const *headers, const char *what)
+{
+	char cursor[256] = "", next[256];
+	const char *from = pg->from;
+	json_t *items = NULL;
+	cli_table *t = NULL;
+	uint64_t total = 0, page_total = 0;
+	int first = 1, error;
+
+	if (c->json ? !(items = json_array()) : !(t = cli_table_new(columns, headers)))
+		return cli_error(c, PANEL_ERROR, "out of memory");
+	do {
+		next[0] = '\0';
+		if ((error = fetch(arg, from, t, items, &page_total, next)) < 0) {
+			json_decref(items);
+			cli_table_free(t);
+			return error == -2 ? cli_error(c, PANEL_ERROR, "out of memory")
+					   : cli_fail(c);
+		}
+		/* The total as the first page counts it. */
+		if (first)
+			total = page_total;
+		first = 0;
+		snprintf(cursor, sizeof(cursor), "%s", next);
+		from = cursor;
+	} while (pg->all && cursor[0]);
+	cli_paging_print(c, items, t, total, cursor, what);
+	return 0;
+}
+
 void cli_paging_print(const cli *c, json_t *items, cli_table *t, uint64_t total, const char *cursor,
 		      const char *what)
 {
