@@ -80,7 +80,7 @@ static void test_domain_lifecycle(void **state)
 	(void)state;
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/domains",
 		 "{\"domain\": \"Life-A.org.\", \"dns\": true, \"mx\": true}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(r.location, "/api/v1/domains/life-a.org");
 	assert_string_equal(api_str(&r, "domain"), "life-a.org");
 	assert_string_equal(api_str(&r, "owner"), "mema");
@@ -99,29 +99,28 @@ static void test_domain_lifecycle(void **state)
 
 	/* Taken: by the same member or anyone else. */
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/domains", "{\"domain\": \"life-a.org\"}");
-	assert_int_equal(r.status, 409);
+	assert_api_status(&r, 409);
 	assert_string_equal(api_error_code(&r), "exists");
 	api_resp_free(&r);
 	assert_int_equal(add_domain(MB, "memb", "life-a.org"), 409);
 
 	/* GET, with its ETag; 304 with If-None-Match. */
 	api_call(&r, MA, "GET", "/api/v1/domains/life-a.org", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(r.etag, etag);
 	assert_string_equal(api_str(&r, "dns_action"), "UPDATE");
 	api_resp_free(&r);
 	snprintf(header, sizeof(header), "If-None-Match: %s", etag);
 	const char *const inm[] = {header, NULL};
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/domains/life-a.org", tokens[MA], NULL, inm), 304);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/LIFE-A.ORG", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/nowhere-a.org", NULL), 404);
+	assert_api_request(&srv, "GET", "/api/v1/domains/life-a.org", tokens[MA], NULL, inm, 304);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/LIFE-A.ORG", NULL, 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/nowhere-a.org", NULL, 404);
 
 	/* PATCH with If-Match: a stale tag is 412 and changes nothing. */
 	const char *const stale[] = {"If-Match: \"0123456789abcdef\"", NULL};
 	api_request(&r, &srv, "PATCH", "/api/v1/domains/life-a.org", tokens[MA], "{\"mx\": false}",
 		    stale);
-	assert_int_equal(r.status, 412);
+	assert_api_status(&r, 412);
 	assert_string_equal(api_error_code(&r), "precondition_failed");
 	api_resp_free(&r);
 	assert_int_equal(api_number(&srv, "SELECT gesmx FROM domaines WHERE domaine='life-a.org'"),
@@ -130,7 +129,7 @@ static void test_domain_lifecycle(void **state)
 	const char *const match[] = {header, NULL};
 	api_request(&r, &srv, "PATCH", "/api/v1/domains/life-a.org", tokens[MA], "{\"mx\": false}",
 		    match);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(json_is_false(json_object_get(r.json, "mx")));
 	assert_string_not_equal(r.etag, etag);
 	snprintf(old_etag, sizeof(old_etag), "%s", etag);
@@ -140,46 +139,42 @@ static void test_domain_lifecycle(void **state)
 			 0);
 	/* The old tag is stale now, for PATCH and DELETE. */
 	snprintf(header, sizeof(header), "If-Match: %s", old_etag);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/domains/life-a.org", tokens[MA],
-				    "{\"mx\": true}", match),
-			 412);
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/domains/life-a.org", tokens[MA], NULL, match), 412);
-	assert_int_equal(api_call(NULL, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"mx\": 1}"),
-			 400);
+	assert_api_request(&srv, "PATCH", "/api/v1/domains/life-a.org", tokens[MA],
+			   "{\"mx\": true}", match, 412);
+	assert_api_request(&srv, "DELETE", "/api/v1/domains/life-a.org", tokens[MA], NULL, match,
+			   412);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"mx\": 1}", 400);
 	api_call(&r, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"domain\": \"x.org\"}");
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_code(&r), "unknown_field");
 	assert_string_equal(api_error_field(&r), "domain");
 	api_resp_free(&r);
 
 	/* noerase: admins only; a locked domain cannot be deleted by its member. */
 	api_call(&r, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"noerase\": true}");
-	assert_int_equal(r.status, 403);
+	assert_api_status(&r, 403);
 	assert_string_equal(api_error_field(&r), "noerase");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_call(NULL, AB, "PATCH", "/api/v1/domains/life-a.org", "{\"noerase\": true}"), 200);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL), 403);
-	assert_int_equal(
-	    api_call(NULL, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"dns\": false}"), 403);
-	assert_int_equal(
-	    api_call(NULL, AB, "PATCH", "/api/v1/domains/life-a.org", "{\"noerase\": false}"), 200);
+	assert_api_call(NULL, AB, "PATCH", "/api/v1/domains/life-a.org", "{\"noerase\": true}",
+			200);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL, 403);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/domains/life-a.org", "{\"dns\": false}", 403);
+	assert_api_call(NULL, AB, "PATCH", "/api/v1/domains/life-a.org", "{\"noerase\": false}",
+			200);
 
 	/* DELETE marks it for the cron side; a second DELETE is a conflict. */
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL), 204);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL, 204);
 	api_call(&r, MA, "GET", "/api/v1/domains/life-a.org", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "dns_action"), "DELETE");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL), 409);
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/domains/life-a.org/subdomains",
-				  "{\"sub\": \"x\", \"type\": \"vhost\", \"target\": \"/\"}"),
-			 409);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL, 409);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/life-a.org/subdomains",
+			"{\"sub\": \"x\", \"type\": \"vhost\", \"target\": \"/\"}", 409);
 
 	/* 405 with Allow on a known path. */
 	api_call(&r, MA, "PUT", "/api/v1/domains/own-a.org", "{}");
-	assert_int_equal(r.status, 405);
+	assert_api_status(&r, 405);
 	assert_string_equal(r.allow, "GET, PATCH, DELETE");
 	api_resp_free(&r);
 }
@@ -224,25 +219,22 @@ static void test_domain_refusals(void **state)
 	/* Admins may force a TLD that is not listed, and lock at creation. */
 	api_call(&r, AB, "POST", "/api/v1/accounts/mema/domains",
 		 "{\"domain\": \"forced-a.zz\", \"force\": true, \"noerase\": true}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_true(json_is_true(json_object_get(r.json, "noerase")));
 	api_resp_free(&r);
 	/* No body, a body that is not JSON, not an object. */
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", NULL), 400);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", "{"), 400);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", "[]"), 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", NULL, 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", "{", 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains", "[]", 400);
 	/* Writes take no query string; lists refuse unknown parameters. */
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains?x=1",
-				  "{\"domain\": \"q-a.org\"}"),
-			 400);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/accounts/mema/domains?sort=x", NULL),
-			 400);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/own-a.org?x=1", NULL), 400);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/own%0a.org", NULL), 400);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/own%2fa.org", NULL), 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/domains?x=1",
+			"{\"domain\": \"q-a.org\"}", 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/accounts/mema/domains?sort=x", NULL, 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/own-a.org?x=1", NULL, 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/own%0a.org", NULL, 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/own%2fa.org", NULL, 400);
 	/* No credentials. */
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/domains/own-a.org", NULL, NULL, NULL),
-			 401);
+	assert_api_request(&srv, "GET", "/api/v1/domains/own-a.org", NULL, NULL, NULL, 401);
 }
 
 static void test_pagination(void **state)
@@ -261,7 +253,7 @@ static void test_pagination(void **state)
 		snprintf(path, sizeof(path), "/api/v1/accounts/pager/domains?limit=2%s%s",
 			 cursor[0] ? "&cursor=" : "", cursor);
 		api_call(&r, AB, "GET", path, NULL);
-		assert_int_equal(r.status, 200);
+		assert_api_status(&r, 200);
 		assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 5);
 		assert_true(api_items(&r) <= 2);
 		for (size_t i = 0; i < api_items(&r); i++) {
@@ -286,19 +278,15 @@ static void test_pagination(void **state)
 	assert_int_equal(api_items(&r), 2);
 	assert_non_null(api_item(&r, "domain", "p4.org"));
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, AB, "GET",
-				  "/api/v1/accounts/pager/domains?offset=1&cursor=p1.org", NULL),
-			 400);
-	assert_int_equal(api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?limit=0", NULL),
-			 400);
-	assert_int_equal(
-	    api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?limit=501", NULL), 400);
-	assert_int_equal(
-	    api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?cursor=bad%20name", NULL),
-	    400);
+	assert_api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?offset=1&cursor=p1.org",
+			NULL, 400);
+	assert_api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?limit=0", NULL, 400);
+	assert_api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?limit=501", NULL, 400);
+	assert_api_call(NULL, AB, "GET", "/api/v1/accounts/pager/domains?cursor=bad%20name", NULL,
+			400);
 	/* A member sees its own list only. */
 	api_call(&r, MA, "GET", "/api/v1/accounts/mema/domains?limit=500", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(api_item(&r, "domain", "own-a.org"));
 	assert_null(api_item(&r, "domain", "bee-b.org"));
 	assert_null(api_item(&r, "domain", "p1.org"));
@@ -313,18 +301,17 @@ static void test_idn_idempotency_act_as(void **state)
 	/* An internationalized name: punycode in answers, UTF-8 accepted in the URL. */
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/domains",
 		 "{\"domain\": \"caf\xc3\xa9.fr\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "domain"), "xn--caf-dma.fr");
 	assert_string_equal(r.location, "/api/v1/domains/xn--caf-dma.fr");
 	api_resp_free(&r);
 	api_call(&r, MA, "GET", "/api/v1/domains/caf%C3%A9.fr", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "domain"), "xn--caf-dma.fr");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/CAF%C3%89.fr/subdomains", NULL),
-			 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/CAF%C3%89.fr/subdomains", NULL, 200);
 	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/caf%C3.fr", NULL) / 100, 4);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/caf%zz.fr", NULL), 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/caf%zz.fr", NULL, 400);
 
 	/* A retried creation with its Idempotency-Key gets the first answer back. */
 	const char *const key[] = {"Idempotency-Key: dom-idem-1", NULL};
@@ -332,32 +319,31 @@ static void test_idn_idempotency_act_as(void **state)
 		    "{\"domain\": \"idem-a.org\"}", key);
 	api_request(&again, &srv, "POST", "/api/v1/accounts/mema/domains", tokens[MA],
 		    "{\"domain\": \"idem-a.org\"}", key);
-	assert_int_equal(r.status, 201);
-	assert_int_equal(again.status, 201);
+	assert_api_status(&r, 201);
+	assert_api_status(&again, 201);
 	assert_true(again.replayed);
 	assert_string_equal(again.etag, r.etag);
 	assert_string_equal(api_str(&again, "etag"), api_str(&r, "etag"));
 	api_resp_free(&r);
 	api_resp_free(&again);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts/mema/domains", tokens[MA],
-				    "{\"domain\": \"idem2-a.org\"}", key),
-			 409);
+	assert_api_request(&srv, "POST", "/api/v1/accounts/mema/domains", tokens[MA],
+			   "{\"domain\": \"idem2-a.org\"}", key, 409);
 	assert_int_equal(
 	    api_number(&srv, "SELECT COUNT(*) FROM domaines WHERE domaine LIKE 'idem%%'"), 1);
 
 	/* An admin acting as its member: the member's domains only, audited with both names. */
 	api_call(&r, AB_MA, "POST", "/api/v1/accounts/mema/domains",
 		 "{\"domain\": \"asme-a.org\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "owner"), "mema");
 	api_resp_free(&r);
 	assert_true(
 	    api_number(&srv, "SELECT COUNT(*) FROM panel_audit WHERE object_id = 'asme-a.org'"
 			     " AND as_uid = (SELECT uid FROM membres WHERE login = 'mema') AND"
 			     " actor_uid = (SELECT uid FROM membres WHERE login = 'adminb')") >= 1);
-	assert_int_equal(api_call(NULL, AB_MA, "GET", "/api/v1/domains/asme-a.org", NULL), 200);
-	assert_int_equal(api_call(NULL, AB_MA, "GET", "/api/v1/domains/bee-b.org", NULL), 404);
-	assert_int_equal(api_call(NULL, AB, "GET", "/api/v1/domains/bee-b.org", NULL), 200);
+	assert_api_call(NULL, AB_MA, "GET", "/api/v1/domains/asme-a.org", NULL, 200);
+	assert_api_call(NULL, AB_MA, "GET", "/api/v1/domains/bee-b.org", NULL, 404);
+	assert_api_call(NULL, AB, "GET", "/api/v1/domains/bee-b.org", NULL, 200);
 }
 
 /* ---------------------------------------------------------------- entries and zones */
@@ -385,7 +371,7 @@ static void test_subdomains(void **state)
 	(void)state;
 	assert_int_equal(add_domain(MA, "mema", "subs-a.org"), 201);
 	api_call(&r, MA, "GET", "/api/v1/domains/subs-a.org/subdomains", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(entry(&r, "@", "url"));
 	assert_non_null(entry(&r, "@", "defmx"));
 	assert_non_null(api_item(&r, "sub", "www"));
@@ -396,32 +382,27 @@ static void test_subdomains(void **state)
 
 	api_call(&r, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
 		 "{\"sub\": \"Blog\", \"type\": \"VHOST\", \"target\": \"/blog\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "sub"), "blog");
 	assert_string_equal(api_str(&r, "type"), "vhost");
 	assert_string_equal(api_str(&r, "target"), "/blog");
 	assert_string_equal(api_str(&r, "domain"), "subs-a.org");
 	api_resp_free(&r);
 	/* A type that cannot repeat replaces the entry of that type. */
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
-				  "{\"sub\": \"blog\", \"type\": \"vhost\", \"target\": \"/b2\"}"),
-			 200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
+			"{\"sub\": \"blog\", \"type\": \"vhost\", \"target\": \"/b2\"}", 200);
 	assert_int_equal(api_number(&srv,
 				    "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
 				    "'subs-a.org' AND sub = 'blog' AND web_action <> 'DELETE'"),
 			 1);
 	/* Types that repeat (ip, txt) sit side by side; a clash is 409. */
-	assert_int_equal(
-	    api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
-		     "{\"sub\": \"multi\", \"type\": \"ip\", \"target\": \"192.0.2.1\"}"),
-	    200);
-	assert_int_equal(
-	    api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
-		     "{\"sub\": \"multi\", \"type\": \"ip\", \"target\": \"192.0.2.2\"}"),
-	    200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
+			"{\"sub\": \"multi\", \"type\": \"ip\", \"target\": \"192.0.2.1\"}", 200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
+			"{\"sub\": \"multi\", \"type\": \"ip\", \"target\": \"192.0.2.2\"}", 200);
 	api_call(&r, MA, "PUT", "/api/v1/domains/subs-a.org/subdomains",
 		 "{\"sub\": \"multi\", \"type\": \"vhost\", \"target\": \"/m\"}");
-	assert_int_equal(r.status, 409);
+	assert_api_status(&r, 409);
 	assert_string_equal(api_error_code(&r), "conflict");
 	api_resp_free(&r);
 	/* Bad types and targets; admin-only types. */
@@ -453,14 +434,12 @@ static void test_subdomains(void **state)
 					  "'subs-a.org' AND sub = 'x'"),
 			 0);
 	/* The admin may set the admin-only type on its member's domain. */
-	assert_int_equal(api_call(NULL, AB, "PUT", "/api/v1/domains/subs-a.org/subdomains",
-				  "{\"sub\": \"adm\", \"type\": \"defmx\"}"),
-			 200);
+	assert_api_call(NULL, AB, "PUT", "/api/v1/domains/subs-a.org/subdomains",
+			"{\"sub\": \"adm\", \"type\": \"defmx\"}", 200);
 
 	/* disable / enable / delete; "@" is the domain itself. */
-	assert_int_equal(api_call(NULL, MA, "POST",
-				  "/api/v1/domains/subs-a.org/subdomains/blog/vhost/disable", NULL),
-			 204);
+	assert_api_call(NULL, MA, "POST",
+			"/api/v1/domains/subs-a.org/subdomains/blog/vhost/disable", NULL, 204);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
 					  "'subs-a.org' AND sub = 'blog' AND enable = 'DISABLE'"),
 			 1);
@@ -469,36 +448,29 @@ static void test_subdomains(void **state)
 	assert_non_null(e);
 	assert_true(json_is_false(json_object_get(e, "enabled")));
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "POST",
-				  "/api/v1/domains/subs-a.org/subdomains/blog/vhost/enable", "{}"),
-			 204);
-	assert_int_equal(api_call(NULL, MA, "POST",
-				  "/api/v1/domains/subs-a.org/subdomains/blog/vhost/enable",
-				  "{\"now\": true}"),
-			 400);
-	assert_int_equal(api_call(NULL, MA, "POST",
-				  "/api/v1/domains/subs-a.org/subdomains/nope/vhost/enable", NULL),
-			 404);
-	assert_int_equal(
-	    api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/%40/url", NULL),
-	    204);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/subs-a.org/subdomains/blog/vhost/enable",
+			"{}", 204);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/subs-a.org/subdomains/blog/vhost/enable",
+			"{\"now\": true}", 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/subs-a.org/subdomains/nope/vhost/enable",
+			NULL, 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/%40/url", NULL,
+			204);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
 					  "'subs-a.org' AND sub = '' AND web_action <> 'DELETE'"
 					  " AND type = 'url'"),
 			 0);
-	assert_int_equal(
-	    api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/@/url", NULL), 404);
-	assert_int_equal(
-	    api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/multi/ip", NULL),
-	    204);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/@/url", NULL,
+			404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/multi/ip", NULL,
+			204);
 	assert_int_equal(api_number(&srv,
 				    "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
 				    "'subs-a.org' AND sub = 'multi' AND web_action <> 'DELETE'"),
 			 0);
 	/* Members may not remove the admin-only entries either. */
-	assert_int_equal(
-	    api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/adm/defmx", NULL),
-	    403);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/adm/defmx", NULL,
+			403);
 	assert_int_equal(api_call(NULL, MA, "DELETE",
 				  "/api/v1/domains/subs-a.org/subdomains/blog/nosuchtype", NULL) /
 			     100,
@@ -526,7 +498,7 @@ static void test_zone(void **state)
 			     entries[i]) != 200)
 			fail_msg("entry %s refused", entries[i]);
 	api_call(&r, MA, "GET", "/api/v1/domains/zone-a.org/zone", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(r.content_type, "text/dns");
 	assert_null(r.json);
 	assert_non_null(r.body);
@@ -539,26 +511,24 @@ static void test_zone(void **state)
 		fail_msg("named-checkzone refused the zone:\n%s\n%s", r.body, out);
 	api_resp_free(&r);
 	/* A disabled entry leaves the zone. */
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/domains/zone-a.org/subdomains/v4/ip/disable", NULL),
-	    204);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/zone-a.org/subdomains/v4/ip/disable",
+			NULL, 204);
 	api_call(&r, MA, "GET", "/api/v1/domains/zone-a.org/zone", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_null(strstr(r.body, "198.51.100.7"));
 	assert_int_equal(checkzone("zone-a.org", r.body, out, sizeof(out)), 0);
 	api_resp_free(&r);
 	/* Errors stay JSON. */
 	api_call(&r, MB, "GET", "/api/v1/domains/zone-a.org/zone", NULL);
-	assert_int_equal(r.status, 404);
+	assert_api_status(&r, 404);
 	assert_string_equal(r.content_type, "application/json");
 	assert_string_equal(api_error_code(&r), "not_found");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domains/zone-a.org/zone?x=1", NULL),
-			 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/zone-a.org/zone?x=1", NULL, 400);
 	/* The admin and its key see it too; another sub-admin does not. */
-	assert_int_equal(api_call(NULL, AB, "GET", "/api/v1/domains/zone-a.org/zone", NULL), 200);
-	assert_int_equal(api_call(NULL, KB, "GET", "/api/v1/domains/zone-a.org/zone", NULL), 200);
-	assert_int_equal(api_call(NULL, AC, "GET", "/api/v1/domains/zone-a.org/zone", NULL), 404);
+	assert_api_call(NULL, AB, "GET", "/api/v1/domains/zone-a.org/zone", NULL, 200);
+	assert_api_call(NULL, KB, "GET", "/api/v1/domains/zone-a.org/zone", NULL, 200);
+	assert_api_call(NULL, AC, "GET", "/api/v1/domains/zone-a.org/zone", NULL, 404);
 }
 
 /* ---------------------------------------------------------------- admin tables */
@@ -569,7 +539,7 @@ static void test_domain_types(void **state)
 
 	(void)state;
 	api_call(&r, MA, "GET", "/api/v1/domain-types", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	json_t *vhost = api_item(&r, "name", "vhost");
 	assert_non_null(vhost);
 	assert_string_equal(json_string_value(json_object_get(vhost, "target")), "DIRECTORY");
@@ -577,22 +547,20 @@ static void test_domain_types(void **state)
 	assert_non_null(api_item(&r, "name", "defmx"));
 	api_resp_free(&r);
 	api_call(&r, MA, "GET", "/api/v1/domain-types/defmx", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "enable"), "ADMIN");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/domain-types/nosuch", NULL), 404);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domain-types/nosuch", NULL, 404);
 
 	/* Admins change them; compatibility as an array or as a comma string. */
-	assert_int_equal(api_call(NULL, MA, "PATCH", "/api/v1/domain-types/panel",
-				  "{\"description\": \"pwned\"}"),
-			 403);
-	assert_int_equal(api_call(NULL, AB_MA, "PATCH", "/api/v1/domain-types/panel",
-				  "{\"description\": \"pwned\"}"),
-			 403);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/domain-types/panel",
+			"{\"description\": \"pwned\"}", 403);
+	assert_api_call(NULL, AB_MA, "PATCH", "/api/v1/domain-types/panel",
+			"{\"description\": \"pwned\"}", 403);
 	api_call(&r, SA, "PATCH", "/api/v1/domain-types/panel",
 		 "{\"description\": \"Panel access\", \"compatibility\": [\"txt\", \"mx\"], "
 		 "\"advanced\": false, \"enable\": \"ADMIN\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "description"), "Panel access");
 	assert_int_equal(json_array_size(json_object_get(r.json, "compatibility")), 2);
 	assert_true(json_is_false(json_object_get(r.json, "advanced")));
@@ -601,7 +569,7 @@ static void test_domain_types(void **state)
 	api_call(&r, SA, "PATCH", "/api/v1/domain-types/panel",
 		 "{\"compatibility\": \"txt,mx,vhost\", \"enable\": \"ALL\", \"entry\": "
 		 "\"%SUB% IN A @@PUBLIC_IP@@\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "compatibility")), 3);
 	api_resp_free(&r);
 	static const struct {
@@ -622,9 +590,8 @@ static void test_domain_types(void **state)
 			fail_msg("%s: %ld %s", bad[i].body, r.status, r.body ? r.body : "");
 		api_resp_free(&r);
 	}
-	assert_int_equal(
-	    api_call(NULL, SA, "PATCH", "/api/v1/domain-types/nosuch", "{\"description\": \"x\"}"),
-	    404);
+	assert_api_call(NULL, SA, "PATCH", "/api/v1/domain-types/nosuch",
+			"{\"description\": \"x\"}", 404);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM domaines_type WHERE description = "
 					  "'pwned'"),
 			 0);
@@ -637,70 +604,61 @@ static void test_tlds_and_forbidden(void **state)
 	(void)state;
 	/* TLDs: anyone reads them; admins change them. */
 	api_call(&r, MA, "GET", "/api/v1/tlds", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	json_t *fr = api_item(&r, "tld", "fr");
 	assert_non_null(fr);
 	assert_int_equal(json_integer_value(json_object_get(fr, "mode")), 4);
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 4}"), 403);
-	assert_int_equal(
-	    api_call(NULL, AB_MA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 4}"), 403);
+	assert_api_call(NULL, MA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 4}", 403);
+	assert_api_call(NULL, AB_MA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 4}", 403);
 	assert_int_equal(add_domain(MA, "mema", "before-a.zz"), 400);
 	api_call(&r, SA, "POST", "/api/v1/tlds", "{\"tld\": \".ZZ\", \"mode\": 4}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "tld"), "zz");
 	assert_string_equal(r.location, "/api/v1/tlds/zz");
 	api_resp_free(&r);
 	assert_int_equal(add_domain(MA, "mema", "after-a.zz"), 201);
 	api_call(&r, SA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 0}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "mode")), 0);
 	api_resp_free(&r);
 	assert_int_equal(add_domain(MA, "mema", "again-a.zz"), 400);
-	assert_int_equal(
-	    api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 6}"), 400);
-	assert_int_equal(
-	    api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"z z\", \"mode\": 1}"), 400);
-	assert_int_equal(api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\"}"), 400);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/tlds/zz", NULL), 403);
-	assert_int_equal(api_call(NULL, SA, "DELETE", "/api/v1/tlds/zz", NULL), 204);
-	assert_int_equal(api_call(NULL, SA, "DELETE", "/api/v1/tlds/zz", NULL), 404);
+	assert_api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\", \"mode\": 6}", 400);
+	assert_api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"z z\", \"mode\": 1}", 400);
+	assert_api_call(NULL, SA, "POST", "/api/v1/tlds", "{\"tld\": \"zz\"}", 400);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/tlds/zz", NULL, 403);
+	assert_api_call(NULL, SA, "DELETE", "/api/v1/tlds/zz", NULL, 204);
+	assert_api_call(NULL, SA, "DELETE", "/api/v1/tlds/zz", NULL, 404);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM tld WHERE tld = 'zz'"), 0);
 
 	/* Forbidden domains: admins only, even to read. */
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/forbidden-domains", NULL), 403);
-	assert_int_equal(api_call(NULL, AB_MA, "GET", "/api/v1/forbidden-domains", NULL), 403);
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/forbidden-domains", "{\"domain\": \"pwn.org\"}"),
-	    403);
-	assert_int_equal(
-	    api_call(NULL, MA, "DELETE", "/api/v1/forbidden-domains/afilias.net", NULL), 403);
+	assert_api_call(NULL, MA, "GET", "/api/v1/forbidden-domains", NULL, 403);
+	assert_api_call(NULL, AB_MA, "GET", "/api/v1/forbidden-domains", NULL, 403);
+	assert_api_call(NULL, MA, "POST", "/api/v1/forbidden-domains", "{\"domain\": \"pwn.org\"}",
+			403);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/forbidden-domains/afilias.net", NULL, 403);
 	api_call(&r, AB, "GET", "/api/v1/forbidden-domains", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(api_item(&r, "domain", "afilias.net"));
 	api_resp_free(&r);
 	api_call(&r, SA, "POST", "/api/v1/forbidden-domains", "{\"domain\": \"Banned.ORG\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "domain"), "banned.org");
 	assert_string_equal(r.location, "/api/v1/forbidden-domains/banned.org");
 	api_resp_free(&r);
 	api_call(&r, SA, "POST", "/api/v1/forbidden-domains",
 		 "{\"domain\": \"\xc3\xa9t\xc3\xa9.org\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "domain"), "xn--t-9fab.org");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_call(NULL, SA, "POST", "/api/v1/forbidden-domains", "{\"domain\": \"banned.org\"}"),
-	    409);
+	assert_api_call(NULL, SA, "POST", "/api/v1/forbidden-domains",
+			"{\"domain\": \"banned.org\"}", 409);
 	assert_int_equal(add_domain(MA, "mema", "banned.org"), 400);
 	assert_int_equal(add_domain(MA, "mema", "www.banned.org"), 400);
-	assert_int_equal(api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/banned.org", NULL),
-			 204);
-	assert_int_equal(api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/banned.org", NULL),
-			 404);
-	assert_int_equal(
-	    api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/%C3%A9t%C3%A9.org", NULL), 204);
+	assert_api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/banned.org", NULL, 204);
+	assert_api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/banned.org", NULL, 404);
+	assert_api_call(NULL, SA, "DELETE", "/api/v1/forbidden-domains/%C3%A9t%C3%A9.org", NULL,
+			204);
 	assert_int_equal(add_domain(MA, "mema", "banned.org"), 201);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM forbidden_domains WHERE domain IN "
 					  "('pwn.org', 'banned.org') OR domain LIKE 'xn--%%'"),
