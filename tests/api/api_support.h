@@ -464,19 +464,23 @@ static inline void api_dump_log(const api_server *s, int lines)
  * status, the answer's body and the tail of the daemon's log, and returns 1; else 0. */
 static inline int api_status_report(const api_resp *r, long want, const char *as)
 {
+	size_t len = r->body ? r->len : 0;
+
 	if (r->status == want)
 		return 0;
 	print_error("%s %s%s%s: status %ld%s, expected %ld\n", r->method[0] ? r->method : "?",
 		    r->path[0] ? r->path : "?", as ? " as " : "", as ? as : "", r->status,
 		    r->status == -1 ? " (transport failure)" : "", want);
-	if (r->body && r->len)
-		print_error("  body: %.*s%s\n", r->len > 2000 ? 2000 : (int)r->len, r->body,
-			    r->len > 2000 ? "..." : "");
+	while (len && (r->body[len - 1] == '\n' || r->body[len - 1] == '\r'))
+		len--;
+	if (len)
+		print_error("  body: %.*s%s\n", len > 2000 ? 2000 : (int)len, r->body,
+			    len > 2000 ? "..." : "");
 	else
 		print_error("  no body\n");
 	if (r->server && r->server->log[0]) {
 		print_error("  panel-api log, last lines:\n");
-		api_dump_log(r->server, 15);
+		api_dump_log(r->server, 10);
 	}
 	return 1;
 }
