@@ -13,10 +13,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "auth_support.h"
 #include "panel/json.h"
 #include "panel/panel.h"
-
-#include "auth_support.h"
 
 static int setup(void **state)
 {

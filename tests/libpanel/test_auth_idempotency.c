@@ -12,9 +12,8 @@
 
 #include <cmocka.h>
 
-#include "panel/panel.h"
-
 #include "auth_support.h"
+#include "panel/panel.h"
 
 static int setup(void **state)
 {

@@ -1,8 +1,7 @@
 /* Tests of password login against a real MariaDB: sessions and their tokens (lifetime, stored
  * as a hash only, checks, expiry, lock, logout), wrong and unknown logins, locked accounts, the
  * legacy hash upgrade, and throttling per login, per login and address, per address (also under
- * parallel guesses). Application keys: test_auth_apikeys.c; idempotency: test_auth_idempotency.c.
- */
+ * parallel guesses). Application keys and idempotency keys have their own test_auth_*.c. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,10 +13,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "auth_support.h"
 #include "panel/json.h"
 #include "panel/panel.h"
-
-#include "auth_support.h"
 
 static int setup(void **state)
 {
