@@ -85,6 +85,26 @@ static inline long api_call(api_resp *out, int who, const char *method, const ch
 	return status;
 }
 
+/* api_call that fails the test unless the status is want, showing the request, the principal
+ * and the answer (see assert_api_status). out may be NULL (the answer is thrown away). */
+#define assert_api_call(out, who, method, path, body, want)                                        \
+	api_assert_call((out), (who), (method), (path), (body), (want), __FILE__, __LINE__)
+static inline void api_assert_call(api_resp *out, int who, const char *method, const char *path,
+				   const char *body, long want, const char *file, int line)
+{
+	api_resp ignored;
+	api_resp *r = out ? out : &ignored;
+	int failed;
+
+	if (api_call(r, who, method, path, body) < 0)
+		r->status = -1;
+	failed = api_status_report(r, want, api_names[who]);
+	if (!out)
+		api_resp_free(&ignored);
+	if (failed)
+		_fail(file, line);
+}
+
 /* Sets a quota of login through the API as the super admin. */
 static inline long api_set_quota(const char *login, const char *name, int value)
 {

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -53,6 +56,10 @@ typedef struct api_resp {
 	char request_id[40];
 	char content_type[80];
 	int replayed;
+	/* The request, for assert_api_status's report. */
+	const api_server *server;
+	char method[16];
+	char path[256];
 } api_resp;
 
 static inline void api_sleep_ms(long ms)
@@ -173,6 +180,16 @@ static inline size_t api_on_header(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Clears out and notes the request it will hold the answer to. */
+static inline void api_resp_start(api_resp *out, const api_server *s, const char *method,
+				  const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	out->server = s;
+	snprintf(out->method, sizeof(out->method), "%s", method);
+	snprintf(out->path, sizeof(out->path), "%s", path);
+}
+
 /* One request. token may be NULL; body may be NULL (no body) and is sent as JSON; headers is a
  * NULL-terminated list of extra "Name: value" lines (may be NULL). Returns 0 or -1 (transport
  * failure). */
@@ -185,7 +202,7 @@ static inline int api_request(api_resp *out, const api_server *s, const char *me
 	char url[8192], auth[PANEL_TOKEN_MAX + 32];
 	CURLcode rc;
 
-	memset(out, 0, sizeof(*out));
+	api_resp_start(out, s, method, path);
 	if (!c)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", s->base, path);
@@ -439,6 +456,62 @@ static inline void api_dump_log(const api_server *s, int lines)
 	snprintf(cmd, sizeof(cmd), "tail -n %d '%s' >&2", lines, s->log);
 	if (system(cmd) != 0)
 		fprintf(stderr, "(no log)\n");
+}
+
+/* ---------------------------------------------------------------- assertions */
+
+/* When the answer's status is not want, prints the request (as: the principal, or NULL), the
+ * status, the answer's body and the tail of the daemon's log, and returns 1; else 0. */
+static inline int api_status_report(const api_resp *r, long want, const char *as)
+{
+	size_t len = r->body ? r->len : 0;
+
+	if (r->status == want)
+		return 0;
+	print_error("%s %s%s%s: status %ld%s, expected %ld\n", r->method[0] ? r->method : "?",
+		    r->path[0] ? r->path : "?", as ? " as " : "", as ? as : "", r->status,
+		    r->status == -1 ? " (transport failure)" : "", want);
+	while (len && (r->body[len - 1] == '\n' || r->body[len - 1] == '\r'))
+		len--;
+	if (len)
+		print_error("  body: %.*s%s\n", len > 2000 ? 2000 : (int)len, r->body,
+			    len > 2000 ? "..." : "");
+	else
+		print_error("  no body\n");
+	if (r->server && r->server->log[0]) {
+		print_error("  panel-api log, last lines:\n");
+		api_dump_log(r->server, 10);
+	}
+	return 1;
+}
+
+/* Fails the test unless the answer's status is want, showing the request and the answer
+ * rather than "400 != 201" (libgit2's clar cl_git_pass is the model). */
+#define assert_api_status(r, want) api_assert_status((r), (want), __FILE__, __LINE__)
+static inline void api_assert_status(const api_resp *r, long want, const char *file, int line)
+{
+	if (api_status_report(r, want, NULL))
+		_fail(file, line);
+}
+
+/* api_status that fails the test unless the status is want, showing the answer. */
+#define assert_api_request(s, method, path, token, body, headers, want)                            \
+	api_assert_request((s), (method), (path), (token), (body), (headers), (want), __FILE__,    \
+			   __LINE__)
+static inline void api_assert_request(const api_server *s, const char *method, const char *path,
+				      const char *token, const char *body,
+				      const char *const *headers, long want, const char *file,
+				      int line)
+{
+	api_resp r;
+	int failed;
+
+	if (api_request(&r, s, method, path, token, body, headers) < 0)
+		r.status = -1;
+	failed = api_status_report(&r, want, NULL);
+	api_resp_free(&r);
+	if (failed)
+		_fail(file, line);
 }
 
 /* Stops the daemon (its exit status must be 0: a leak under ASan makes it fail), drops the

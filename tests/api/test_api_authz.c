@@ -251,7 +251,7 @@ static void test_lists(void **state)
 
 	(void)state;
 	api_request(&r, &srv, "GET", "/api/v1/accounts", tokens[MA], NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(list_has(&r, "mema"));
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
@@ -267,7 +267,7 @@ static void test_lists(void **state)
 	assert_false(list_has(&r, "memc"));
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", path, tokens[AB], NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_false(list_has(&r, "memc"));
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", "/api/v1/accounts?offset=0&limit=500", tokens[AB], NULL, NULL);
@@ -297,7 +297,7 @@ static void test_lists(void **state)
 
 	/* Audit: a sub-admin sees nothing about the other's accounts. */
 	api_request(&r, &srv, "GET", "/api/v1/audit?limit=500", tokens[AB], NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_null(strstr(r.body, "memc"));
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", "/api/v1/audit?object_kind=account&object_id=memc", tokens[AB],
@@ -331,22 +331,16 @@ static void test_act_as_matrix(void **state)
 
 	(void)state;
 	/* Members may not act as anyone. */
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", tokens[MA], NULL, as_memb),
-			 403);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/memb", tokens[MA], NULL, as_memb), 403);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", tokens[MA], NULL, as_memb, 403);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/memb", tokens[MA], NULL, as_memb, 403);
 	/* A sub-admin only as the members it manages. */
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", tokens[AB], NULL, as_memc),
-			 404);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/memc", tokens[AB],
-				    "{\"nom\": \"pwned\"}", as_memc),
-			 404);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", tokens[AB], NULL, as_memc, 404);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/memc", tokens[AB],
+			   "{\"nom\": \"pwned\"}", as_memc, 404);
 	assert_int_equal(
 	    api_status(&srv, "GET", "/api/v1/auth/whoami", tokens[AB], NULL, as_adminc) / 100, 4);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", tokens[KB], NULL, as_memb),
-			 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", tokens[SA], NULL, as_memc),
-			 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", tokens[KB], NULL, as_memb, 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", tokens[SA], NULL, as_memc, 200);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM local WHERE nom = 'pwned'"), 0);
 }
 

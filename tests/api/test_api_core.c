@@ -35,7 +35,7 @@ static void assert_error_shape(const api_resp *r, long status, const char *code)
 {
 	json_t *e = json_object_get(r->json, "error");
 
-	assert_int_equal(r->status, status);
+	assert_api_status(r, status);
 	assert_non_null(e);
 	assert_int_equal(json_object_size(r->json), 1);
 	assert_string_equal(api_error_code(r), code);
@@ -54,7 +54,7 @@ static void test_healthz(void **state)
 
 	(void)state;
 	assert_int_equal(api_request(&r, &srv, "GET", "/healthz", NULL, NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "database"), "ok");
 	assert_int_equal(strlen(r.request_id), 16);
 	api_resp_free(&r);
@@ -104,7 +104,7 @@ static void test_routing_errors(void **state)
 	assert_error_shape(&r, 400, "invalid_path");
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", "/api/v1/accounts/ad%6din", token, NULL, NULL);
-	assert_int_equal(r.status, 200); /* a plain escape decodes */
+	assert_api_status(&r, 200); /* a plain escape decodes */
 	assert_string_equal(api_str(&r, "login"), "admin");
 	api_resp_free(&r);
 }
@@ -292,7 +292,7 @@ static void test_login_logout_whoami(void **state)
 	assert_int_equal(strncmp(member, "pt_", 3), 0);
 
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", member, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "login"), "lmember");
 	assert_true(json_is_false(json_object_get(r.json, "admin")));
 	assert_string_equal(api_str(&r, "via"), "token");
@@ -325,44 +325,40 @@ static void test_login_logout_whoami(void **state)
 	assert_error_shape(&r, 401, "unauthenticated");
 	api_resp_free(&r);
 	static const char *const basic[] = {"Authorization: Basic YWRtaW46eA==", NULL};
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", NULL, NULL, basic), 401);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami",
-				    "pt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL),
-			 401);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", "garbage", NULL, NULL),
-			 401);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami",
-				    "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL),
-			 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", NULL, NULL, basic, 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami",
+			   "pt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", "garbage", NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami",
+			   "pk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL, 401);
 
 	/* Logout revokes the token, and only that token. */
 	assert_int_equal(api_login(&srv, "lmember", "Member-pass-1", token, sizeof(token), from),
 			 200);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL), 204);
+	assert_api_request(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL, 204);
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL);
 	assert_error_shape(&r, 401, "unauthenticated");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL), 401);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", member, NULL, NULL), 200);
+	assert_api_request(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", member, NULL, NULL, 200);
 
 	/* An expired token is refused. */
 	assert_int_equal(api_login(&srv, "lmember", "Member-pass-1", token, sizeof(token), from),
 			 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL, 200);
 	assert_int_equal(api_sql(&srv, "UPDATE panel_tokens SET expires = NOW() - INTERVAL 1 SECOND"
 				       " WHERE uid = (SELECT uid FROM membres WHERE login = "
 				       "'lmember')"),
 			 0);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL), 401);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", member, NULL, NULL), 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", member, NULL, NULL, 401);
 
 	/* A locked account's tokens stop working at once; it cannot log in either. */
 	assert_int_equal(api_login(&srv, "lmember", "Member-pass-1", token, sizeof(token), from),
 			 200);
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/accounts/lmember/lock", srv.admin_token, NULL, NULL),
-	    200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL), 401);
+	assert_api_request(&srv, "POST", "/api/v1/accounts/lmember/lock", srv.admin_token, NULL,
+			   NULL, 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL, 401);
 	api_request(&r, &srv, "POST", "/api/v1/auth/login", NULL,
 		    "{\"login\": \"lmember\", \"password\": \"Member-pass-1\"}", from);
 	assert_error_shape(&r, 401, "login_failed");
@@ -404,7 +400,7 @@ static void test_login_throttling(void **state)
 			assert_true(atoi(r.retry_after) >= 1);
 			limited = 1;
 		} else {
-			assert_int_equal(r.status, 401);
+			assert_api_status(&r, 401);
 		}
 		api_resp_free(&r);
 	}
@@ -421,7 +417,7 @@ static void test_login_throttling(void **state)
 		api_request(&r, &srv, "POST", "/api/v1/auth/login", NULL, body, from_c);
 		limited = r.status == 429;
 		if (!limited)
-			assert_int_equal(r.status, 401);
+			assert_api_status(&r, 401);
 		api_resp_free(&r);
 	}
 	assert_true(limited);
@@ -461,16 +457,15 @@ static void test_idempotency(void **state)
 
 	(void)state;
 	api_request(&first, &srv, "POST", "/api/v1/accounts", srv.admin_token, body, key1);
-	assert_int_equal(first.status, 201);
+	assert_api_status(&first, 201);
 	assert_false(first.replayed);
 	api_request(&again, &srv, "POST", "/api/v1/accounts", srv.admin_token, body, key1);
-	assert_int_equal(again.status, 201);
+	assert_api_status(&again, 201);
 	assert_true(again.replayed);
 	assert_string_equal(again.body, first.body);
 	assert_string_equal(again.etag, first.etag);
 	/* Without the key, the retry is a plain conflict. */
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, NULL),
-			 409);
+	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, NULL, 409);
 	/* The same key for another request is refused. */
 	api_request(&other, &srv, "POST", "/api/v1/accounts", srv.admin_token,
 		    "{\"login\": \"idem2\", \"password\": \"Idem2-pass-1\", \"mail\": "
@@ -496,7 +491,7 @@ static void test_idempotency(void **state)
 	assert_int_equal(api_login(&srv, "idemadm", "Idemadm-pass-1", token, sizeof(token), NULL),
 			 200);
 	api_request(&other, &srv, "POST", "/api/v1/accounts", token, body, key1);
-	assert_int_equal(other.status, 409);
+	assert_api_status(&other, 409);
 	assert_string_equal(api_error_code(&other), "exists"); /* ran, was not replayed */
 	assert_false(other.replayed);
 	api_resp_free(&other);
@@ -514,7 +509,7 @@ static void test_etag_if_match(void **state)
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "etag1", "Etag1-pass-1", ""),
 			 201);
 	api_request(&r, &srv, "GET", "/api/v1/accounts/etag1", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	snprintf(stale, sizeof(stale), "%s", r.etag);
 	/* The header is the quoted etag of the body. */
 	snprintf(ifm, sizeof(ifm), "\"%s\"", api_str(&r, "etag"));
@@ -523,14 +518,14 @@ static void test_etag_if_match(void **state)
 
 	snprintf(ifm, sizeof(ifm), "If-None-Match: %s", stale);
 	api_request(&r, &srv, "GET", "/api/v1/accounts/etag1", srv.admin_token, NULL, hdr);
-	assert_int_equal(r.status, 304);
+	assert_api_status(&r, 304);
 	assert_string_equal(r.etag, stale);
 	api_resp_free(&r);
 
 	snprintf(ifm, sizeof(ifm), "If-Match: %s", stale);
 	api_request(&r, &srv, "PATCH", "/api/v1/accounts/etag1", srv.admin_token,
 		    "{\"nom\": \"First\"}", hdr);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "nom"), "First");
 	snprintf(fresh, sizeof(fresh), "%s", r.etag);
 	assert_string_not_equal(fresh, stale);
@@ -563,17 +558,15 @@ static void test_etag_if_match(void **state)
 	snprintf(ifm, sizeof(ifm), "If-Match: %s, %s", stale, fresh);
 	api_request(&r, &srv, "PATCH", "/api/v1/accounts/etag1", srv.admin_token,
 		    "{\"prenom\": \"Jo\"}", hdr);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	snprintf(fresh, sizeof(fresh), "%s", r.etag);
 	api_resp_free(&r);
 	snprintf(ifm, sizeof(ifm), "If-Match: *");
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/accounts/etag1/lock", srv.admin_token, NULL, hdr),
-	    200);
+	assert_api_request(&srv, "POST", "/api/v1/accounts/etag1/lock", srv.admin_token, NULL, hdr,
+			   200);
 	snprintf(ifm, sizeof(ifm), "If-Match: W/%s", fresh);
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/accounts/etag1/unlock", srv.admin_token, NULL, hdr),
-	    412); /* weak tags never match */
+	assert_api_request(&srv, "POST", "/api/v1/accounts/etag1/unlock", srv.admin_token, NULL,
+			   hdr, 412); /* weak tags never match */
 	snprintf(ifm, sizeof(ifm), "If-Match: \"unterminated");
 	api_request(&r, &srv, "PATCH", "/api/v1/accounts/etag1", srv.admin_token, "{}", hdr);
 	assert_error_shape(&r, 400, "invalid_header");
@@ -598,7 +591,7 @@ static void test_pagination(void **state)
 		snprintf(path, sizeof(path), "/api/v1/accounts?login_prefix=pg&limit=2%s%s",
 			 cursor[0] ? "&cursor=" : "", cursor);
 		api_request(&r, &srv, "GET", path, srv.admin_token, NULL, NULL);
-		assert_int_equal(r.status, 200);
+		assert_api_status(&r, 200);
 		assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 5);
 		assert_true(json_array_size(json_object_get(r.json, "items")) <= 2);
 		json_array_foreach(json_object_get(r.json, "items"), i, item)
@@ -625,23 +618,20 @@ static void test_pagination(void **state)
 
 	api_request(&r, &srv, "GET", "/api/v1/accounts?login_prefix=pg&offset=3&limit=10",
 		    srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
 	assert_string_equal(json_string_value(json_object_get(
 				json_array_get(json_object_get(r.json, "items"), 0), "login")),
 			    "pgd");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts?limit=0", srv.admin_token, NULL, NULL), 400);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts?limit=501", srv.admin_token, NULL, NULL),
-	    400);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts?offset=1&cursor=pga",
-				    srv.admin_token, NULL, NULL),
-			 400);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts?enabled=maybe", srv.admin_token, NULL, NULL),
-	    400);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=0", srv.admin_token, NULL, NULL,
+			   400);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=501", srv.admin_token, NULL, NULL,
+			   400);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?offset=1&cursor=pga", srv.admin_token,
+			   NULL, NULL, 400);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?enabled=maybe", srv.admin_token, NULL,
+			   NULL, 400);
 }
 
 int main(void)

@@ -192,13 +192,13 @@ static void test_databases(void **state)
 
 	(void)state;
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/databases", "{}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "name"), "mema");
 	assert_string_equal(api_str(&r, "owner"), "mema");
 	assert_string_equal(r.location, "/api/v1/databases/mema");
 	api_resp_free(&r);
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": \"shop\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "name"), "mema_shop");
 	assert_string_equal(r.location, "/api/v1/databases/mema_shop");
 	api_resp_free(&r);
@@ -207,7 +207,7 @@ static void test_databases(void **state)
 					  "default_character_set_name = 'utf8mb4'"),
 			 2);
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": \"\"}");
-	assert_int_equal(r.status, 409);
+	assert_api_status(&r, 409);
 	assert_string_equal(api_error_code(&r), "exists");
 	api_resp_free(&r);
 
@@ -225,42 +225,40 @@ static void test_databases(void **state)
 			fail_msg("%s: %ld %s", bad[i], r.status, r.body ? r.body : "");
 		api_resp_free(&r);
 	}
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": 5}"), 400);
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases", "{\"name\": \"x\"}"),
-	    400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": 5}",
+			400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases", "{\"name\": \"x\"}",
+			400);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM information_schema.schemata WHERE "
 					  "schema_name = 'mysql'"),
 			 1);
 
 	/* Lists with sizes; one database; its deletion drops it on the server. */
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": \"tmp\"}"),
-	    201);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/databases",
+			"{\"suffix\": \"tmp\"}", 201);
 	api_call(&r, MA, "GET", "/api/v1/accounts/mema/databases", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(api_items(&r), 3);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 3);
 	assert_true(json_is_integer(json_object_get(api_item(&r, "name", "mema_shop"), "size")));
 	assert_null(api_item(&r, "name", "memb_data"));
 	api_resp_free(&r);
 	api_call(&r, MA, "GET", "/api/v1/databases/mema_tmp", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), "mema_tmp");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL), 204);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/databases/mema_tmp", NULL), 404);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL), 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL, 204);
+	assert_api_call(NULL, MA, "GET", "/api/v1/databases/mema_tmp", NULL, 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL, 404);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM information_schema.schemata WHERE "
 					  "schema_name = 'mema_tmp'"),
 			 0);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/databases/mema_tmp?x=1", NULL), 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/databases/mema_tmp?x=1", NULL, 400);
 
 	/* The quota: at the limit, 422 and nothing created. */
 	assert_int_equal(api_set_quota("mema", "mysql", 2), 200);
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/databases", "{\"suffix\": \"over\"}");
-	assert_int_equal(r.status, 422);
+	assert_api_status(&r, 422);
 	assert_string_equal(api_error_code(&r), "quota_exceeded");
 	api_resp_free(&r);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM information_schema.schemata WHERE "
@@ -280,7 +278,7 @@ static void assert_grants(int who, const char *user, const char *database, const
 
 	snprintf(path, sizeof(path), "/api/v1/dbusers/%s/grants", user);
 	api_call(&r, who, "GET", path, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), user);
 	json_t *list = json_object_get(json_object_get(r.json, "grants"), database);
 	assert_true(json_is_array(list));
@@ -300,7 +298,7 @@ static void test_users_and_grants(void **state)
 	(void)state;
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/dbusers",
 		 "{\"suffix\": \"app\", \"password\": \"Db-User-Pass-1\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "name"), "mema_app");
 	assert_string_equal(api_str(&r, "owner"), "mema");
 	assert_string_equal(r.location, "/api/v1/dbusers/mema_app");
@@ -314,18 +312,15 @@ static void test_users_and_grants(void **state)
 
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/dbusers",
 		 "{\"suffix\": \"weak\", \"password\": \"abc\"}");
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_field(&r), "password");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers", "{\"suffix\": \"nopass\"}"),
-	    400);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
-				  "{\"suffix\": \"x'@'%\", \"password\": \"Db-User-Pass-1\"}"),
-			 400);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
-				  "{\"suffix\": \"app\", \"password\": \"Db-User-Pass-1\"}"),
-			 409);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
+			"{\"suffix\": \"nopass\"}", 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
+			"{\"suffix\": \"x'@'%\", \"password\": \"Db-User-Pass-1\"}", 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
+			"{\"suffix\": \"app\", \"password\": \"Db-User-Pass-1\"}", 409);
 	assert_false(can_login("mema_weak", "abc"));
 
 	/* SELECT only: reading works, writing is refused by the server itself. */
@@ -335,7 +330,7 @@ static void test_users_and_grants(void **state)
 			 0);
 	api_call(&r, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
 		 "{\"grants\": {\"mema_shop\": [\"select\"]}}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), "mema_app");
 	assert_string_equal(
 	    json_string_value(
@@ -369,20 +364,19 @@ static void test_users_and_grants(void **state)
 	assert_false(other);
 
 	/* More rights; then none. Databases not listed keep theirs. */
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
-				  "{\"grants\": {\"mema_shop\": [\"SELECT\", \"INSERT\", "
-				  "\"create temporary tables\"], \"mema\": [\"SELECT\"]}}"),
-			 200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
+			"{\"grants\": {\"mema_shop\": [\"SELECT\", \"INSERT\", "
+			"\"create temporary tables\"], \"mema\": [\"SELECT\"]}}",
+			200);
 	assert_grants(MA, "mema_app", "mema_shop", "SELECT,INSERT,CREATE TEMPORARY TABLES");
 	assert_int_equal(
 	    run_as("mema_app", "Db-User-Pass-1", "mema_shop", "INSERT INTO t VALUES (2)"), 0);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM mema_shop.t"), 2);
-	assert_int_equal(
-	    api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants", "{\"grants\": {}}"), 200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants", "{\"grants\": {}}",
+			200);
 	assert_grants(MA, "mema_app", "mema_shop", "SELECT,INSERT,CREATE TEMPORARY TABLES");
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
-				  "{\"grants\": {\"mema_shop\": []}}"),
-			 200);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
+			"{\"grants\": {\"mema_shop\": []}}", 200);
 	assert_grants(MA, "mema_app", "mema_shop", "");
 	assert_grants(MA, "mema_app", "mema", "SELECT");
 	assert_int_equal(run_as("mema_app", "Db-User-Pass-1", "mema_shop", "SELECT * FROM t"),
@@ -406,48 +400,43 @@ static void test_users_and_grants(void **state)
 			fail_msg("%s: %ld %s", bad[i], r.status, r.body ? r.body : "");
 		api_resp_free(&r);
 	}
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants", "{}"), 400);
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
-				  "{\"grants\": {}, \"user\": \"memb_user\"}"),
-			 400);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants", "{}", 400);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
+			"{\"grants\": {}, \"user\": \"memb_user\"}", 400);
 	/* A database of someone else, or that does not exist: 404, nothing applied. */
 	api_call(&r, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
 		 "{\"grants\": {\"mema\": [\"SELECT\", \"INSERT\"], \"memb_data\": [\"SELECT\"]}}");
-	assert_int_equal(r.status, 404);
+	assert_api_status(&r, 404);
 	assert_string_equal(api_error_field(&r), "grants");
 	api_resp_free(&r);
 	assert_grants(MA, "mema_app", "mema", "SELECT");
 	assert_int_equal(run_as("mema_app", "Db-User-Pass-1", NULL, "USE memb_data"), 1044);
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
-				  "{\"grants\": {\"mema_%\": [\"SELECT\"]}}"),
-			 404);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/grants",
+			"{\"grants\": {\"mema_%\": [\"SELECT\"]}}", 404);
 
 	/* Password changes apply on the server. */
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/password",
-				  "{\"password\": \"Db-User-Pass-2\"}"),
-			 204);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/password",
+			"{\"password\": \"Db-User-Pass-2\"}", 204);
 	assert_false(can_login("mema_app", "Db-User-Pass-1"));
 	assert_true(can_login("mema_app", "Db-User-Pass-2"));
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/password",
-				  "{\"password\": \"short\"}"),
-			 400);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/dbusers/mema_app/password",
+			"{\"password\": \"short\"}", 400);
 	assert_true(can_login("mema_app", "Db-User-Pass-2"));
 
 	/* Lists, one user, deletion. */
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
-				  "{\"password\": \"Db-User-Pass-3\"}"),
-			 201);
+	assert_api_call(NULL, MA, "POST", "/api/v1/accounts/mema/dbusers",
+			"{\"password\": \"Db-User-Pass-3\"}", 201);
 	api_call(&r, MA, "GET", "/api/v1/accounts/mema/dbusers", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(api_item(&r, "name", "mema"));
 	assert_non_null(api_item(&r, "name", "mema_app"));
 	assert_null(api_item(&r, "name", "memb_user"));
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/dbusers/mema", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/dbusers/mema", NULL), 204);
+	assert_api_call(NULL, MA, "GET", "/api/v1/dbusers/mema", NULL, 200);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/dbusers/mema", NULL, 204);
 	assert_false(can_login("mema", "Db-User-Pass-3"));
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/dbusers/mema", NULL), 404);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/dbusers/mema", NULL), 404);
+	assert_api_call(NULL, MA, "GET", "/api/v1/dbusers/mema", NULL, 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/dbusers/mema", NULL, 404);
 	assert_false(api_log_contains(&srv, "Db-User-Pass"));
 }
 
@@ -464,7 +453,7 @@ static void test_dump_restore(void **state)
 				"VALUES ('before')"),
 			 0);
 	api_call(&r, MA, "POST", "/api/v1/databases/mema/dump", NULL);
-	assert_int_equal(r.status, 202);
+	assert_api_status(&r, 202);
 	json_int_t job = json_integer_value(json_object_get(r.json, "job"));
 	assert_true(job > 0);
 	assert_string_equal(api_str(&r, "database"), "mema");
@@ -493,7 +482,7 @@ static void test_dump_restore(void **state)
 	assert_int_equal(th_sql(srv.cluster, 0, "UPDATE mema.keep SET v = 'after'"), 0);
 	snprintf(body, sizeof(body), "{\"file\": \"%s\"}", file);
 	api_call(&r, MA, "POST", "/api/v1/databases/mema/restore", body);
-	assert_int_equal(r.status, 202);
+	assert_api_status(&r, 202);
 	assert_string_equal(api_str(&r, "file"), file);
 	assert_true(json_integer_value(json_object_get(r.json, "job")) > job);
 	api_resp_free(&r);
@@ -514,11 +503,10 @@ static void test_dump_restore(void **state)
 			fail_msg("%s: %ld %s", bad[i], r.status, r.body ? r.body : "");
 		api_resp_free(&r);
 	}
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/databases/mema/restore", "{}"), 400);
-	assert_int_equal(
-	    api_call(NULL, MA, "POST", "/api/v1/databases/mema/dump", "{\"file\": \"x.sql\"}"),
-	    400);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/databases/nosuch_db/dump", NULL), 404);
+	assert_api_call(NULL, MA, "POST", "/api/v1/databases/mema/restore", "{}", 400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/databases/mema/dump", "{\"file\": \"x.sql\"}",
+			400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/databases/nosuch_db/dump", NULL, 404);
 	assert_int_equal(api_number(&srv,
 				    "SELECT COUNT(*) FROM panel_actions WHERE done_at IS NULL "
 				    "AND action IN ('db_dump', 'db_restore')"),
@@ -530,13 +518,13 @@ static void test_repair(void **state)
 	api_resp r;
 
 	(void)state;
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/databases-repair", NULL), 403);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/databases-repair", NULL), 403);
-	assert_int_equal(api_call(NULL, AB_MA, "GET", "/api/v1/databases-repair", NULL), 403);
+	assert_api_call(NULL, MA, "GET", "/api/v1/databases-repair", NULL, 403);
+	assert_api_call(NULL, MA, "POST", "/api/v1/databases-repair", NULL, 403);
+	assert_api_call(NULL, AB_MA, "GET", "/api/v1/databases-repair", NULL, 403);
 	/* A database of memc on the server that the panel does not know. */
 	assert_int_equal(th_sql(srv.cluster, 0, "CREATE DATABASE memc_orphan"), 0);
 	api_call(&r, SA, "GET", "/api/v1/databases-repair", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	json_t *p = api_item(&r, "name", "memc_orphan");
 	assert_non_null(p);
 	assert_string_equal(json_string_value(json_object_get(p, "kind")), "database");
@@ -545,15 +533,14 @@ static void test_repair(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), api_items(&r));
 	api_resp_free(&r);
 	/* GET changed nothing; POST repairs. */
-	assert_int_equal(api_call(NULL, SA, "GET", "/api/v1/databases/memc_orphan", NULL), 404);
-	assert_int_equal(
-	    api_call(NULL, SA, "POST", "/api/v1/databases-repair", "{\"dry_run\": true}"), 400);
+	assert_api_call(NULL, SA, "GET", "/api/v1/databases/memc_orphan", NULL, 404);
+	assert_api_call(NULL, SA, "POST", "/api/v1/databases-repair", "{\"dry_run\": true}", 400);
 	api_call(&r, SA, "POST", "/api/v1/databases-repair", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(api_item(&r, "name", "memc_orphan"));
 	api_resp_free(&r);
 	api_call(&r, MC, "GET", "/api/v1/databases/memc_orphan", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "owner"), "memc");
 	api_resp_free(&r);
 	api_call(&r, SA, "GET", "/api/v1/databases-repair", NULL);

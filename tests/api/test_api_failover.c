@@ -44,29 +44,27 @@ static void test_database_restart(void **state)
 	(void)state;
 	/* Every worker has a connection open. */
 	for (int i = 0; i < 12; i++)
-		assert_int_equal(
-		    api_status(&srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, NULL), 200);
+		assert_api_request(&srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, NULL,
+				   200);
 
 	assert_int_equal(th_server_signal(srv.cluster, 0, SIGKILL), 0);
 	for (int i = 0; i < 6; i++) {
 		api_request(&r, &srv, "GET", "/healthz", NULL, NULL, NULL);
-		assert_int_equal(r.status, 503);
+		assert_api_status(&r, 503);
 		assert_string_equal(api_error_code(&r), "unavailable");
 		assert_true(atoi(r.retry_after) > 0);
 		api_resp_free(&r);
 		/* A valid token during the outage is 503, never 401: clients must not log out. */
 		api_request(&r, &srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, NULL);
-		assert_int_equal(r.status, 503);
+		assert_api_status(&r, 503);
 		assert_null(strstr(r.body, "Lost connection"));
 		assert_null(strstr(r.body, "Can't connect"));
 		api_resp_free(&r);
 	}
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem),
-			 503);
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/auth/login", NULL,
-		       "{\"login\": \"admin\", \"password\": \"" API_ADMIN_PASSWORD "\"}", NULL),
-	    503);
+	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem, 503);
+	assert_api_request(&srv, "POST", "/api/v1/auth/login", NULL,
+			   "{\"login\": \"admin\", \"password\": \"" API_ADMIN_PASSWORD "\"}", NULL,
+			   503);
 
 	assert_int_equal(th_server_start(srv.cluster, 0), 0);
 	/* The server is back: each worker reconnects on its next request. */
@@ -77,15 +75,14 @@ static void test_database_restart(void **state)
 	}
 	assert_int_equal(status, 200);
 	for (int i = 0; i < 12; i++)
-		assert_int_equal(
-		    api_status(&srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, NULL), 200);
+		assert_api_request(&srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, NULL,
+				   200);
 	/* The write refused during the outage runs now (the key was never claimed). */
 	api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem);
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_false(r.replayed);
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem),
-			 201);
+	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem, 201);
 }
 
 int main(void)

@@ -144,7 +144,7 @@ static void test_mailbox_lifecycle(void **state)
 	api_call(&r, MA, "POST", "/api/v1/domains/mail-a.org/mail",
 		 "{\"local\": \"john\", \"password\": \"" MAILBOX_PASS "\", \"recipients\": "
 		 "[\"john.doe@example.net\", \"@example.org\"]}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(r.location, "/api/v1/mail/john@mail-a.org");
 	assert_string_equal(api_str(&r, "address"), "john@mail-a.org");
 	assert_string_equal(api_str(&r, "local"), "john");
@@ -162,17 +162,17 @@ static void test_mailbox_lifecycle(void **state)
 	assert_true(dovecot_verifies(dovecot_hash("john_mail-a.org"), MAILBOX_PASS));
 
 	api_call(&r, MA, "GET", "/api/v1/mail/john@mail-a.org", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "address"), "john@mail-a.org");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/JOHN@Mail-A.org", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/john%40mail-a.org", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/nobody@mail-a.org", NULL), 404);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/JOHN@Mail-A.org", NULL, 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/john%40mail-a.org", NULL, 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/nobody@mail-a.org", NULL, 404);
 
 	/* PATCH: forwards, expiry, the box's password. */
 	api_call(&r, MA, "PATCH", "/api/v1/mail/john@mail-a.org",
 		 "{\"recipients\": [\"other@example.net\"], \"expires\": \"2099-01-31\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "recipients")), 1);
 	assert_string_equal(
 	    json_string_value(json_array_get(json_object_get(r.json, "recipients"), 0)),
@@ -180,30 +180,26 @@ static void test_mailbox_lifecycle(void **state)
 	assert_true(strncmp(api_str(&r, "expires"), "2099-01-31", 10) == 0);
 	api_resp_free(&r);
 	api_call(&r, MA, "PATCH", "/api/v1/mail/john@mail-a.org", "{\"expires\": \"\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(json_is_null(json_object_get(r.json, "expires")));
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "PATCH", "/api/v1/mail/john@mail-a.org",
-				  "{\"password\": \"Patched-Box-Pass-1\"}"),
-			 200);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/mail/john@mail-a.org",
+			"{\"password\": \"Patched-Box-Pass-1\"}", 200);
 	assert_true(dovecot_verifies(dovecot_hash("john@mail-a.org"), "Patched-Box-Pass-1"));
 	assert_false(dovecot_verifies(dovecot_hash("john@mail-a.org"), MAILBOX_PASS));
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
-				  "{\"password\": \"Put-Box-Pass-22\"}"),
-			 204);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
+			"{\"password\": \"Put-Box-Pass-22\"}", 204);
 	assert_true(dovecot_verifies(dovecot_hash("john@mail-a.org"), "Put-Box-Pass-22"));
 	/* The admin resets it too; weak passwords and unknown fields are refused. */
-	assert_int_equal(api_call(NULL, AB, "PUT", "/api/v1/mail/john@mail-a.org/password",
-				  "{\"password\": \"Admin-Set-Pass-3\"}"),
-			 204);
+	assert_api_call(NULL, AB, "PUT", "/api/v1/mail/john@mail-a.org/password",
+			"{\"password\": \"Admin-Set-Pass-3\"}", 204);
 	assert_true(dovecot_verifies(dovecot_hash("john@mail-a.org"), "Admin-Set-Pass-3"));
 	api_call(&r, MA, "PUT", "/api/v1/mail/john@mail-a.org/password", "{\"password\": \"a\"}");
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_field(&r), "password");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
-				  "{\"password\": \"Admin-Set-Pass-4\", \"old_password\": \"x\"}"),
-			 400);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
+			"{\"password\": \"Admin-Set-Pass-4\", \"old_password\": \"x\"}", 400);
 	assert_true(dovecot_verifies(dovecot_hash("john@mail-a.org"), "Admin-Set-Pass-3"));
 
 	/* Removing the box: forwards must remain. */
@@ -212,22 +208,20 @@ static void test_mailbox_lifecycle(void **state)
 			     100,
 			 4);
 	api_call(&r, MA, "PATCH", "/api/v1/mail/john@mail-a.org", "{\"mailbox\": false}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(json_is_false(json_object_get(r.json, "mailbox")));
 	api_resp_free(&r);
 	assert_string_equal(dovecot_hash("john@mail-a.org"), "");
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
-				  "{\"password\": \"No-Box-Pass-55\"}"),
-			 409);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/mail/john@mail-a.org/password",
+			"{\"password\": \"No-Box-Pass-55\"}", 409);
 	/* ... and a password gives it a box again. */
-	assert_int_equal(api_call(NULL, MA, "PATCH", "/api/v1/mail/john@mail-a.org",
-				  "{\"password\": \"Box-Again-Pass-6\"}"),
-			 200);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/mail/john@mail-a.org",
+			"{\"password\": \"Box-Again-Pass-6\"}", 200);
 	assert_true(dovecot_verifies(dovecot_hash("john@mail-a.org"), "Box-Again-Pass-6"));
 
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/mail/john@mail-a.org", NULL), 204);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/john@mail-a.org", NULL), 404);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/mail/john@mail-a.org", NULL), 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/mail/john@mail-a.org", NULL, 204);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/john@mail-a.org", NULL, 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/mail/john@mail-a.org", NULL, 404);
 	assert_string_equal(dovecot_hash("john@mail-a.org"), "");
 	assert_false(api_log_contains(&srv, MAILBOX_PASS));
 	assert_false(api_log_contains(&srv, "Put-Box-Pass-22"));
@@ -241,39 +235,37 @@ static void test_forwards_catchall_list(void **state)
 	/* A forward-only address, a catch-all ("" local, "@domain" in URLs). */
 	api_call(&r, MA, "POST", "/api/v1/domains/mail-a.org/mail",
 		 "{\"local\": \"fwd\", \"recipients\": [\"a@example.net\"]}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_true(json_is_false(json_object_get(r.json, "mailbox")));
 	api_resp_free(&r);
 	assert_string_equal(dovecot_hash("fwd@mail-a.org"), "");
 	api_call(&r, MA, "POST", "/api/v1/domains/mail-a.org/mail",
 		 "{\"local\": \"\", \"recipients\": [\"fwd@mail-a.org\"]}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "address"), "@mail-a.org");
 	assert_string_equal(r.location, "/api/v1/mail/@mail-a.org");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/@mail-a.org", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/%40mail-a.org", NULL), 200);
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
-				  "{\"local\": \"\", \"recipients\": [\"x@example.net\"]}"),
-			 409);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/@mail-a.org", NULL, 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/%40mail-a.org", NULL, 200);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
+			"{\"local\": \"\", \"recipients\": [\"x@example.net\"]}", 409);
 	/* A temporary address. */
 	api_call(&r, MA, "POST", "/api/v1/domains/mail-a.org/mail",
 		 "{\"local\": \"temp\", \"recipients\": [\"a@example.net\"], \"expires\": "
 		 "\"2099-12-31 12:00:00\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "expires"), "2099-12-31 12:00:00");
 	api_resp_free(&r);
 	for (int i = 0; i < 4; i++) {
 		char body[128];
 		snprintf(body, sizeof(body),
 			 "{\"local\": \"list%d\", \"recipients\": [\"a@b.org\"]}", i);
-		assert_int_equal(
-		    api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail", body), 201);
+		assert_api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail", body, 201);
 	}
 
 	/* Lists: ordered by address, prefix, pages. */
 	api_call(&r, MA, "GET", "/api/v1/domains/mail-a.org/mail?limit=500", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_non_null(api_item(&r, "address", "@mail-a.org"));
 	assert_non_null(api_item(&r, "address", "fwd@mail-a.org"));
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), api_items(&r));
@@ -291,7 +283,7 @@ static void test_forwards_catchall_list(void **state)
 		 json_string_value(json_object_get(r.json, "next_cursor")));
 	api_resp_free(&r);
 	api_call(&r, MA, "GET", path, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(api_items(&r), 1);
 	assert_non_null(api_item(&r, "address", "list3@mail-a.org"));
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
@@ -300,19 +292,15 @@ static void test_forwards_catchall_list(void **state)
 	assert_int_equal(api_items(&r), 2);
 	assert_non_null(api_item(&r, "address", "list2@mail-a.org"));
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?prefix=zzz", NULL), 200);
-	assert_int_equal(
-	    api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?letter=a", NULL), 400);
-	assert_int_equal(
-	    api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?offset=1&cursor=a", NULL),
-	    400);
-	assert_int_equal(
-	    api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?limit=9999", NULL), 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?prefix=zzz", NULL, 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?letter=a", NULL, 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?offset=1&cursor=a", NULL,
+			400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/domains/mail-a.org/mail?limit=9999", NULL, 400);
 
 	/* Deleting the catch-all by its encoded name. */
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/mail/%40mail-a.org", NULL), 204);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/@mail-a.org", NULL), 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/mail/%40mail-a.org", NULL, 204);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/@mail-a.org", NULL, 404);
 }
 
 static void test_mail_refusals(void **state)
@@ -354,18 +342,15 @@ static void test_mail_refusals(void **state)
 					  "'weak@%%' OR mail LIKE 'old@%%' OR mail LIKE 'a@%%'"),
 			 0);
 	/* A domain of someone else, a domain nobody has. */
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/domains/nowhere-z.org/mail",
-				  "{\"local\": \"x\", \"recipients\": [\"a@b.org\"]}"),
-			 404);
-	assert_int_equal(
-	    api_call(NULL, MA, "PATCH", "/api/v1/mail/fwd@mail-a.org", "{\"local\": \"renamed\"}"),
-	    400);
-	assert_int_equal(
-	    api_call(NULL, MA, "PATCH", "/api/v1/mail/fwd@mail-a.org", "{\"mailbox\": \"no\"}"),
-	    400);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/nowhere-z.org/mail",
+			"{\"local\": \"x\", \"recipients\": [\"a@b.org\"]}", 404);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/mail/fwd@mail-a.org",
+			"{\"local\": \"renamed\"}", 400);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/mail/fwd@mail-a.org", "{\"mailbox\": \"no\"}",
+			400);
 	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/not-an-address", NULL) / 100, 4);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/a%0d%0a@mail-a.org", NULL), 400);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/mail/fwd@mail-a.org?x=1", NULL), 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/a%0d%0a@mail-a.org", NULL, 400);
+	assert_api_call(NULL, MA, "GET", "/api/v1/mail/fwd@mail-a.org?x=1", NULL, 400);
 }
 
 /* The mail user's self-service: no token, its old password, throttled. */
@@ -374,13 +359,12 @@ static void test_self_service(void **state)
 	api_resp r;
 
 	(void)state;
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
-				  "{\"local\": \"self\", \"password\": \"Self-Pass-Old-1\"}"),
-			 201);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
+			"{\"local\": \"self\", \"password\": \"Self-Pass-Old-1\"}", 201);
 	api_request(&r, &srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
 		    "{\"old_password\": \"Self-Pass-Old-1\", \"password\": \"Self-Pass-New-2\"}",
 		    from_ip("198.51.100.10"));
-	assert_int_equal(r.status, 204);
+	assert_api_status(&r, 204);
 	api_resp_free(&r);
 	assert_true(dovecot_verifies(dovecot_hash("self@mail-a.org"), "Self-Pass-New-2"));
 	assert_false(dovecot_verifies(dovecot_hash("self@mail-a.org"), "Self-Pass-Old-1"));
@@ -404,7 +388,7 @@ static void test_self_service(void **state)
 			 "{\"old_password\": \"%s\", \"password\": \"Self-Pass-New-3\"}",
 			 tries[i][1]);
 		api_request(&r, &srv, "POST", tries[i][0], NULL, body, from_ip("198.51.100.11"));
-		assert_int_equal(r.status, 401);
+		assert_api_status(&r, 401);
 		assert_string_equal(api_error_code(&r), "login_failed");
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", api_error_message(&r));
@@ -414,25 +398,20 @@ static void test_self_service(void **state)
 	assert_true(dovecot_verifies(dovecot_hash("self@mail-a.org"), "Self-Pass-New-2"));
 	assert_true(dovecot_verifies(dovecot_hash("jack@mail-b.org"), MAILBOX_PASS));
 	/* Bodies are checked like any other; a token is not needed, nor used. */
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
-				    "{\"password\": \"Self-Pass-New-3\"}",
-				    from_ip("198.51.100.12")),
-			 400);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
-				    "{\"old_password\": \"Self-Pass-New-2\", \"password\": \"x\", "
-				    "\"login\": \"mema\"}",
-				    from_ip("198.51.100.12")),
-			 400);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
-				    "{\"old_password\": \"Self-Pass-New-2\", \"password\": \"x\"}",
-				    from_ip("198.51.100.12")),
-			 400); /* policy "pop" */
+	assert_api_request(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
+			   "{\"password\": \"Self-Pass-New-3\"}", from_ip("198.51.100.12"), 400);
+	assert_api_request(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
+			   "{\"old_password\": \"Self-Pass-New-2\", \"password\": \"x\", "
+			   "\"login\": \"mema\"}",
+			   from_ip("198.51.100.12"), 400);
+	assert_api_request(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
+			   "{\"old_password\": \"Self-Pass-New-2\", \"password\": \"x\"}",
+			   from_ip("198.51.100.12"), 400); /* policy "pop" */
 
 	/* Throttling: repeated failures on one address from one client end in 429 with
 	 * Retry-After, which then holds even for the right password from there. */
-	assert_int_equal(api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
-				  "{\"local\": \"brute\", \"password\": \"Brute-Pass-Ok-1\"}"),
-			 201);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/mail-a.org/mail",
+			"{\"local\": \"brute\", \"password\": \"Brute-Pass-Ok-1\"}", 201);
 	long last = 0;
 	int limited_at = -1;
 	for (int i = 0; i < 12 && limited_at < 0; i++) {
@@ -446,7 +425,7 @@ static void test_self_service(void **state)
 			assert_string_equal(api_error_code(&r), "rate_limited");
 			assert_true(atoi(r.retry_after) >= 1);
 		} else {
-			assert_int_equal(r.status, 401);
+			assert_api_status(&r, 401);
 		}
 		api_resp_free(&r);
 	}
@@ -455,15 +434,14 @@ static void test_self_service(void **state)
 	api_request(&r, &srv, "POST", "/api/v1/mail/brute@mail-a.org/password", NULL,
 		    "{\"old_password\": \"Brute-Pass-Ok-1\", \"password\": \"Brute-Pass-New-2\"}",
 		    from_ip("203.0.113.10"));
-	assert_int_equal(r.status, 429);
+	assert_api_status(&r, 429);
 	api_resp_free(&r);
 	assert_true(dovecot_verifies(dovecot_hash("brute@mail-a.org"), "Brute-Pass-Ok-1"));
 	/* Other addresses and the logins are not affected. */
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
-				    "{\"old_password\": \"Self-Pass-New-2\", \"password\": "
-				    "\"Self-Pass-New-4\"}",
-				    from_ip("203.0.113.201")),
-			 204);
+	assert_api_request(&srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL,
+			   "{\"old_password\": \"Self-Pass-New-2\", \"password\": "
+			   "\"Self-Pass-New-4\"}",
+			   from_ip("203.0.113.201"), 204);
 	assert_int_equal(api_login(&srv, "mema", API_PASS, NULL, 0, NULL), 200);
 	assert_false(api_log_contains(&srv, "Self-Pass-New-4"));
 }
@@ -478,7 +456,7 @@ static void test_ftp(void **state)
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/ftp",
 		 "{\"prefix\": \"mema\", \"suffix\": \"web\", \"password\": \"Ftp-Pass-2026-a\", "
 		 "\"dir\": \"/www\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "name"), "mema_web");
 	assert_string_equal(api_str(&r, "owner"), "mema");
 	assert_string_equal(api_str(&r, "dir"), "/www");
@@ -492,41 +470,39 @@ static void test_ftp(void **state)
 	/* Named after one of its domains, at the root of the web space. */
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/ftp",
 		 "{\"prefix\": \"mail-a.org\", \"password\": \"Ftp-Pass-2026-c\"}");
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(api_str(&r, "name"), "mail-a.org");
 	assert_string_equal(api_str(&r, "dir"), "/");
 	api_resp_free(&r);
 
 	api_call(&r, MA, "GET", "/api/v1/accounts/mema/ftp", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(api_items(&r), 2);
 	assert_non_null(api_item(&r, "name", "mema_web"));
 	assert_null(api_item(&r, "name", "memb_site"));
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/ftp/mema_web", NULL), 200);
+	assert_api_call(NULL, MA, "GET", "/api/v1/ftp/mema_web", NULL, 200);
 
 	/* PATCH moves and renames; the password through PUT or PATCH. */
 	api_call(&r, MA, "PATCH", "/api/v1/ftp/mema_web", "{\"dir\": \"/www/site\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "dir"), "/www/site");
 	api_resp_free(&r);
 	api_call(&r, MA, "PATCH", "/api/v1/ftp/mema_web", "{\"suffix\": \"site\"}");
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), "mema_site");
 	api_resp_free(&r);
-	assert_int_equal(api_call(NULL, MA, "GET", "/api/v1/ftp/mema_web", NULL), 404);
+	assert_api_call(NULL, MA, "GET", "/api/v1/ftp/mema_web", NULL, 404);
 	assert_true(crypt_verifies(
 	    text_of("SELECT encrypted_password FROM ftpusers WHERE name = 'mema_site'"),
 	    "Ftp-Pass-2026-a"));
-	assert_int_equal(api_call(NULL, MA, "PUT", "/api/v1/ftp/mema_site/password",
-				  "{\"password\": \"Ftp-Pass-2026-d\"}"),
-			 204);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/ftp/mema_site/password",
+			"{\"password\": \"Ftp-Pass-2026-d\"}", 204);
 	assert_true(crypt_verifies(
 	    text_of("SELECT encrypted_password FROM ftpusers WHERE name = 'mema_site'"),
 	    "Ftp-Pass-2026-d"));
-	assert_int_equal(api_call(NULL, MA, "PATCH", "/api/v1/ftp/mema_site",
-				  "{\"password\": \"Ftp-Pass-2026-e\"}"),
-			 200);
+	assert_api_call(NULL, MA, "PATCH", "/api/v1/ftp/mema_site",
+			"{\"password\": \"Ftp-Pass-2026-e\"}", 200);
 	assert_true(crypt_verifies(
 	    text_of("SELECT encrypted_password FROM ftpusers WHERE name = 'mema_site'"),
 	    "Ftp-Pass-2026-e"));
@@ -572,13 +548,13 @@ static void test_ftp(void **state)
 	assert_int_equal(api_set_quota("mema", "ftp", 2), 200);
 	api_call(&r, MA, "POST", "/api/v1/accounts/mema/ftp",
 		 "{\"prefix\": \"mema\", \"suffix\": \"more\", \"password\": \"Ftp-Ok-2026\"}");
-	assert_int_equal(r.status, 422);
+	assert_api_status(&r, 422);
 	assert_string_equal(api_error_code(&r), "quota_exceeded");
 	api_resp_free(&r);
 	assert_int_equal(api_set_quota("mema", "ftp", 10), 200);
 
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/ftp/mema_site", NULL), 204);
-	assert_int_equal(api_call(NULL, MA, "DELETE", "/api/v1/ftp/mema_site", NULL), 404);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/ftp/mema_site", NULL, 204);
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/ftp/mema_site", NULL, 404);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM ftpusers WHERE name = 'mema_site'"),
 			 0);
 	assert_false(api_log_contains(&srv, "Ftp-Pass-2026"));
@@ -675,15 +651,14 @@ static void test_matrix(void **state)
 		 text_of("SELECT homedir FROM ftpusers WHERE name = 'memb_site'"));
 	assert_true(homedir[0] != '\0');
 	/* A bearer token is refused everywhere but on the self-service route. */
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/mail/" JACK, NULL, NULL, NULL), 401);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/mail/" JACK "/password", NULL,
-				    "{\"password\": \"Pwned-pass-2026\"}", NULL),
-			 401);
+	assert_api_request(&srv, "GET", "/api/v1/mail/" JACK, NULL, NULL, NULL, 401);
+	assert_api_request(&srv, "PUT", "/api/v1/mail/" JACK "/password", NULL,
+			   "{\"password\": \"Pwned-pass-2026\"}", NULL, 401);
 	assert_int_equal(api_run_matrix(rows, sizeof(rows) / sizeof(rows[0])), 0);
 	/* Nothing the refused calls tried happened. */
 	assert_true(dovecot_verifies(dovecot_hash(JACK), MAILBOX_PASS));
 	api_call(&r, MB, "GET", "/api/v1/mail/" JACK, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "recipients")), 1);
 	assert_string_equal(
 	    json_string_value(json_array_get(json_object_get(r.json, "recipients"), 0)),

@@ -116,7 +116,7 @@ static void test_same_idempotency_key(void **state)
 		if (racers[i].resp.status != 201)
 			fprintf(stderr, "racer %zu: %ld %s\n", i, racers[i].resp.status,
 				racers[i].resp.body ? racers[i].resp.body : "");
-		assert_int_equal(racers[i].resp.status, 201);
+		assert_api_status(&racers[i].resp, 201);
 		assert_string_equal(racers[i].resp.body, racers[0].resp.body);
 		replayed += racers[i].resp.replayed;
 	}
@@ -188,13 +188,13 @@ static void test_quota_set(void **state)
 	}
 	race(racers, RACERS);
 	for (size_t i = 0; i < RACERS; i++) {
-		assert_int_equal(racers[i].resp.status, 200);
+		assert_api_status(&racers[i].resp, 200);
 		api_resp_free(&racers[i].resp);
 	}
 	api_request(&r, &srv, "GET",
 		    "/api/v1/audit?object_kind=quota&object_id=quorace%2Fmail&limit=100",
 		    srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	assert_int_equal(json_array_size(items), RACERS);
 	/* Newest first: each entry's "before" is the next older entry's "after". */

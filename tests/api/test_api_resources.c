@@ -56,7 +56,7 @@ static void test_account_lifecycle(void **state)
 	    "\"default\", \"duration\": 12, \"notes\": \"line 1\\nline 2\", \"enabled\": true, "
 	    "\"canpass\": true, \"admin\": false}",
 	    NULL);
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	assert_string_equal(r.location, "/api/v1/accounts/life1");
 	assert_string_equal(api_str(&r, "login"), "life1");
 	assert_string_equal(api_str(&r, "prenom"), "Léa");
@@ -72,60 +72,54 @@ static void test_account_lifecycle(void **state)
 	api_resp_free(&r);
 
 	api_request(&r, &srv, "GET", "/api/v1/accounts/life1", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "mail"), "life1@example.net");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/nosuchone", srv.admin_token, NULL, NULL),
-	    404);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/nosuchone", srv.admin_token, NULL, NULL,
+			   404);
 
 	api_request(&r, &srv, "PATCH", "/api/v1/accounts/life1", srv.admin_token,
 		    "{\"mail\": \"new@example.net\", \"notes\": \"vip\", \"canpass\": false}",
 		    NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "mail"), "new@example.net");
 	assert_true(json_is_false(json_object_get(r.json, "canpass")));
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/life1", srv.admin_token,
-				    "{\"login\": \"renamed\"}", NULL),
-			 400); /* login is not a PATCH field */
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/life1", srv.admin_token,
-				    "{\"password\": \"x\"}", NULL),
-			 400); /* passwords go through PUT .../password */
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/nosuchone", srv.admin_token,
-				    "{\"nom\": \"x\"}", NULL),
-			 404);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/life1", srv.admin_token,
+			   "{\"login\": \"renamed\"}", NULL, 400); /* login is not a PATCH field */
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/life1", srv.admin_token,
+			   "{\"password\": \"x\"}", NULL,
+			   400); /* passwords go through PUT .../password */
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/nosuchone", srv.admin_token,
+			   "{\"nom\": \"x\"}", NULL, 404);
 
 	/* renew: the period moves by duration x periods. */
 	api_request(&r, &srv, "POST", "/api/v1/accounts/life1/renew", srv.admin_token,
 		    "{\"periods\": 2}", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_not_equal(api_str(&r, "expiry"), expiry);
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts/life1/renew", srv.admin_token,
-				    "{\"periods\": 0}", NULL),
-			 400);
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/accounts/life1/renew", srv.admin_token, NULL, NULL),
-	    200); /* default: one period */
+	assert_api_request(&srv, "POST", "/api/v1/accounts/life1/renew", srv.admin_token,
+			   "{\"periods\": 0}", NULL, 400);
+	assert_api_request(&srv, "POST", "/api/v1/accounts/life1/renew", srv.admin_token, NULL,
+			   NULL, 200); /* default: one period */
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "life2", "Life2-pass-1", ""),
 			 201);
 	api_request(&r, &srv, "POST", "/api/v1/accounts/life2/renew", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 400); /* never expires: nothing to renew */
+	assert_api_status(&r, 400); /* never expires: nothing to renew */
 	assert_string_equal(api_error_code(&r), "invalid");
 	api_resp_free(&r);
 
 	/* lock / unlock */
 	api_request(&r, &srv, "POST", "/api/v1/accounts/life2/lock", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(json_is_false(json_object_get(r.json, "enabled")));
 	api_resp_free(&r);
 	assert_int_equal(api_login(&srv, "life2", "Life2-pass-1", NULL, 0, NULL), 401);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/accounts/life2/lock", srv.admin_token,
-				    "{\"reason\": \"x\"}", NULL),
-			 400);
+	assert_api_request(&srv, "POST", "/api/v1/accounts/life2/lock", srv.admin_token,
+			   "{\"reason\": \"x\"}", NULL, 400);
 	api_request(&r, &srv, "POST", "/api/v1/accounts/life2/unlock", srv.admin_token, "{}", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_true(json_is_true(json_object_get(r.json, "enabled")));
 	api_resp_free(&r);
 	assert_int_equal(api_login(&srv, "life2", "Life2-pass-1", token, sizeof(token), NULL), 200);
@@ -138,48 +132,42 @@ static void test_account_lifecycle(void **state)
 	/* passwords: the member with its old password; the admin without. */
 	api_request(&r, &srv, "PUT", "/api/v1/accounts/life2/password", token,
 		    "{\"old_password\": \"wrong-one\", \"password\": \"Life2-new-pass\"}", NULL);
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_field(&r), "old_password");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL), 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/life2/password", token,
-				    "{\"password\": \"Life2-new-pass\"}", NULL),
-			 400); /* old_password is required of a member */
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/life2/password", token,
-				    "{\"old_password\": \"Life2-pass-1\", \"password\": "
-				    "\"Life2-new-pass\"}",
-				    NULL),
-			 204);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", token, NULL, NULL, 200);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/life2/password", token,
+			   "{\"password\": \"Life2-new-pass\"}", NULL,
+			   400); /* old_password is required of a member */
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/life2/password", token,
+			   "{\"old_password\": \"Life2-pass-1\", \"password\": "
+			   "\"Life2-new-pass\"}",
+			   NULL, 204);
 	assert_int_equal(api_login(&srv, "life2", "Life2-pass-1", NULL, 0, NULL), 401);
 	assert_int_equal(api_login(&srv, "life2", "Life2-new-pass", NULL, 0, NULL), 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/life2/password", srv.admin_token,
-				    "{\"password\": \"Life2-reset-pass\"}", NULL),
-			 204);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/life2/password", srv.admin_token,
+			   "{\"password\": \"Life2-reset-pass\"}", NULL, 204);
 	assert_int_equal(api_login(&srv, "life2", "Life2-reset-pass", NULL, 0, NULL), 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/life2/password", srv.admin_token,
-				    "{\"password\": \"\"}", NULL),
-			 400);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/life2/password", srv.admin_token,
+			   "{\"password\": \"\"}", NULL, 400);
 	/* canpass = false: the member may not change it. */
 	assert_int_equal(api_login(&srv, "life1", "Life1-pass-1", token, sizeof(token), NULL), 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/life1/password", token,
-				    "{\"old_password\": \"Life1-pass-1\", \"password\": "
-				    "\"Life1-new-pass\"}",
-				    NULL),
-			 403);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/life1/password", token,
+			   "{\"old_password\": \"Life1-pass-1\", \"password\": "
+			   "\"Life1-new-pass\"}",
+			   NULL, 403);
 
 	/* delete */
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL), 204);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL), 404);
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL), 404);
+	assert_api_request(&srv, "DELETE", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL,
+			   204);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL, 404);
+	assert_api_request(&srv, "DELETE", "/api/v1/accounts/life2", srv.admin_token, NULL, NULL,
+			   404);
 	assert_int_equal(api_login(&srv, "life2", "Life2-reset-pass", NULL, 0, NULL), 401);
 	assert_int_equal(
 	    api_status(&srv, "DELETE", "/api/v1/accounts/admin", srv.admin_token, NULL, NULL) / 100,
 	    4);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/admin", srv.admin_token, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/admin", srv.admin_token, NULL, NULL, 200);
 	assert_false(api_log_contains(&srv, "Life2-new-pass"));
 	assert_false(api_log_contains(&srv, "Life2-reset-pass"));
 }
@@ -193,7 +181,7 @@ static void test_quotas(void **state)
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "quo1", "Quo1-pass-12", ""),
 			 201);
 	api_request(&r, &srv, "GET", "/api/v1/accounts/quo1/quotas", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	dom = item_named(json_object_get(r.json, "items"), "name", "dom");
 	assert_non_null(dom);
 	assert_true(json_is_integer(json_object_get(dom, "total")));
@@ -205,50 +193,44 @@ static void test_quotas(void **state)
 
 	api_request(&r, &srv, "PUT", "/api/v1/accounts/quo1/quotas/dom", srv.admin_token,
 		    "{\"value\": 7}", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), "dom");
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 7);
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", "/api/v1/accounts/quo1/quotas/dom", srv.admin_token, NULL,
 		    NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 7);
 	api_resp_free(&r);
 
 	api_request(&r, &srv, "PUT", "/api/v1/accounts/quo1/quotas/bogus", srv.admin_token,
 		    "{\"value\": 7}", NULL);
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_field(&r), "name");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts/quo1/quotas/bogus",
-				    srv.admin_token, NULL, NULL),
-			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom",
-				    srv.admin_token, "{\"value\": -1}", NULL),
-			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom",
-				    srv.admin_token, "{\"value\": \"7\"}", NULL),
-			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom",
-				    srv.admin_token, "{}", NULL),
-			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/nosuch/quotas/dom",
-				    srv.admin_token, "{\"value\": 1}", NULL),
-			 404);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/nosuch/quotas", srv.admin_token, NULL, NULL),
-	    404);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/quo1/quotas/bogus", srv.admin_token, NULL,
+			   NULL, 400);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom", srv.admin_token,
+			   "{\"value\": -1}", NULL, 400);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom", srv.admin_token,
+			   "{\"value\": \"7\"}", NULL, 400);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/quo1/quotas/dom", srv.admin_token, "{}",
+			   NULL, 400);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/nosuch/quotas/dom", srv.admin_token,
+			   "{\"value\": 1}", NULL, 404);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/nosuch/quotas", srv.admin_token, NULL,
+			   NULL, 404);
 
 	/* Defaults: new accounts of the type get them. */
 	api_request(&r, &srv, "PUT", "/api/v1/quotas/defaults", srv.admin_token,
 		    "{\"type\": \"gold\", \"name\": \"dom\", \"value\": 42}", NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "type"), "gold");
 	assert_int_equal(json_integer_value(json_object_get(r.json, "value")), 42);
 	api_resp_free(&r);
 	api_request(&r, &srv, "GET", "/api/v1/quotas/defaults?type=gold", srv.admin_token, NULL,
 		    NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	dom = item_named(json_object_get(r.json, "items"), "name", "dom");
 	assert_non_null(dom);
 	assert_int_equal(json_integer_value(json_object_get(dom, "value")), 42);
@@ -268,15 +250,12 @@ static void test_quotas(void **state)
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "quo3", "Quo3-pass-12",
 					    ", \"type\": \"nosuchtype\""),
 			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/quotas/defaults", srv.admin_token,
-				    "{\"name\": \"dom\"}", NULL),
-			 400);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/quotas/defaults", srv.admin_token,
-				    "{\"name\": \"dom\", \"value\": 1, \"extra\": 1}", NULL),
-			 400);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/quotas/defaults?kind=x", srv.admin_token, NULL, NULL),
-	    400);
+	assert_api_request(&srv, "PUT", "/api/v1/quotas/defaults", srv.admin_token,
+			   "{\"name\": \"dom\"}", NULL, 400);
+	assert_api_request(&srv, "PUT", "/api/v1/quotas/defaults", srv.admin_token,
+			   "{\"name\": \"dom\", \"value\": 1, \"extra\": 1}", NULL, 400);
+	assert_api_request(&srv, "GET", "/api/v1/quotas/defaults?kind=x", srv.admin_token, NULL,
+			   NULL, 400);
 }
 
 static void test_audit(void **state)
@@ -289,18 +268,15 @@ static void test_audit(void **state)
 	(void)state;
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "aud1", "Aud1-pass-123", ""),
 			 201);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/aud1", srv.admin_token,
-				    "{\"nom\": \"Before\"}", NULL),
-			 200);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/aud1", srv.admin_token,
-				    "{\"nom\": \"After\"}", NULL),
-			 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/aud1/password", srv.admin_token,
-				    "{\"password\": \"Aud1-secret-77\"}", NULL),
-			 204);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/aud1", srv.admin_token,
+			   "{\"nom\": \"Before\"}", NULL, 200);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/aud1", srv.admin_token,
+			   "{\"nom\": \"After\"}", NULL, 200);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/aud1/password", srv.admin_token,
+			   "{\"password\": \"Aud1-secret-77\"}", NULL, 204);
 	api_request(&r, &srv, "GET", "/api/v1/audit?object_kind=account&object_id=aud1",
 		    srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	assert_true(json_array_size(items) >= 4);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")),
@@ -326,7 +302,7 @@ static void test_audit(void **state)
 		snprintf(path, sizeof(path), "/api/v1/audit?limit=2%s%s",
 			 cursor[0] ? "&cursor=" : "", cursor);
 		api_request(&r, &srv, "GET", path, srv.admin_token, NULL, NULL);
-		assert_int_equal(r.status, 200);
+		assert_api_status(&r, 200);
 		got += json_array_size(json_object_get(r.json, "items"));
 		if (!json_is_string(json_object_get(r.json, "next_cursor"))) {
 			assert_int_equal(got, json_integer_value(json_object_get(r.json, "total")));
@@ -337,10 +313,9 @@ static void test_audit(void **state)
 		api_resp_free(&r);
 	}
 	assert_true(got >= 4);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/audit?cursor=abc", srv.admin_token, NULL, NULL), 400);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/audit?offset=2", srv.admin_token, NULL, NULL), 400);
+	assert_api_request(&srv, "GET", "/api/v1/audit?cursor=abc", srv.admin_token, NULL, NULL,
+			   400);
+	assert_api_request(&srv, "GET", "/api/v1/audit?offset=2", srv.admin_token, NULL, NULL, 400);
 }
 
 /* Creates a key through the API; returns the status and copies the secret and id. */
@@ -368,7 +343,7 @@ static void test_apikeys(void **state)
 	(void)state;
 	api_request(&r, &srv, "POST", "/api/v1/apikeys", srv.admin_token,
 		    "{\"name\": \"php panel\", \"scope\": \"write\"}", NULL);
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	snprintf(key, sizeof(key), "%s", api_str(&r, "key"));
 	id = json_integer_value(json_object_get(r.json, "id"));
 	assert_true(id > 0);
@@ -382,33 +357,31 @@ static void test_apikeys(void **state)
 			 0);
 
 	api_request(&r, &srv, "GET", "/api/v1/apikeys", srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_null(strstr(r.body, key));
 	assert_null(strstr(r.body, "\"key\""));
 	assert_non_null(item_named(json_object_get(r.json, "items"), "name", "php panel"));
 	api_resp_free(&r);
 
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", key, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "via"), "apikey");
 	assert_int_equal(json_integer_value(json_object_get(r.json, "apikey_id")), id);
 	api_resp_free(&r);
 	assert_int_equal(api_create_account(&srv, key, "bykey1", "Bykey1-pass-1", ""), 201);
-	assert_int_equal(api_status(&srv, "POST", "/api/v1/auth/logout", key, NULL, NULL), 400);
+	assert_api_request(&srv, "POST", "/api/v1/auth/logout", key, NULL, NULL, 400);
 
 	snprintf(path, sizeof(path), "/api/v1/apikeys/%lld", id);
-	assert_int_equal(api_status(&srv, "DELETE", path, srv.admin_token, NULL, NULL), 204);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", key, NULL, NULL), 401);
+	assert_api_request(&srv, "DELETE", path, srv.admin_token, NULL, NULL, 204);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", key, NULL, NULL, 401);
 	api_request(&r, &srv, "GET", "/api/v1/apikeys", srv.admin_token, NULL, NULL);
 	assert_true(json_is_true(json_object_get(
 	    item_named(json_object_get(r.json, "items"), "name", "php panel"), "revoked")));
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/apikeys/999999", srv.admin_token, NULL, NULL), 404);
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/apikeys/abc", srv.admin_token, NULL, NULL), 404);
-	assert_int_equal(
-	    api_status(&srv, "DELETE", "/api/v1/apikeys/-1", srv.admin_token, NULL, NULL), 404);
+	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/999999", srv.admin_token, NULL, NULL,
+			   404);
+	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/abc", srv.admin_token, NULL, NULL, 404);
+	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/-1", srv.admin_token, NULL, NULL, 404);
 
 	/* Refused bodies. */
 	assert_int_equal(make_key("{}", NULL, 0, NULL), 400);
@@ -433,8 +406,8 @@ static void test_apikeys(void **state)
 		    "{\"name\": \"idem key\"}", idem);
 	api_request(&again, &srv, "POST", "/api/v1/apikeys", srv.admin_token,
 		    "{\"name\": \"idem key\"}", idem);
-	assert_int_equal(first.status, 201);
-	assert_int_equal(again.status, 201);
+	assert_api_status(&first, 201);
+	assert_api_status(&again, 201);
 	assert_true(again.replayed);
 	assert_int_equal(json_integer_value(json_object_get(again.json, "id")),
 			 json_integer_value(json_object_get(first.json, "id")));
@@ -461,69 +434,64 @@ static void test_apikey_scopes(void **state)
 	(void)state;
 	assert_int_equal(make_key("{\"name\": \"ro\", \"scope\": \"read\"}", ro, sizeof(ro), NULL),
 			 201);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts", ro, NULL, NULL), 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts/admin/quotas", ro, NULL, NULL),
-			 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts", ro, NULL, NULL, 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/admin/quotas", ro, NULL, NULL, 200);
 	api_request(&r, &srv, "POST", "/api/v1/accounts", ro,
 		    "{\"login\": \"byro\", \"password\": \"Byro-pass-123\", \"mail\": "
 		    "\"byro@example.net\"}",
 		    NULL);
-	assert_int_equal(r.status, 403);
+	assert_api_status(&r, 403);
 	assert_string_equal(api_error_code(&r), "scope_forbidden");
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_status(&srv, "PATCH", "/api/v1/accounts/admin", ro, "{\"nom\": \"x\"}", NULL), 403);
-	assert_int_equal(api_status(&srv, "DELETE", "/api/v1/apikeys/1", ro, NULL, NULL), 403);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", ro,
-				    "{\"value\": 3}", NULL),
-			 403);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/admin", ro, "{\"nom\": \"x\"}", NULL,
+			   403);
+	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/1", ro, NULL, NULL, 403);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", ro, "{\"value\": 3}",
+			   NULL, 403);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'byro'"), 0);
 
 	assert_int_equal(make_key("{\"name\": \"quotas only\", \"scope\": [\"quotas\"]}", kinds,
 				  sizeof(kinds), NULL),
 			 201);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/admin/quotas", kinds, NULL, NULL), 200);
-	assert_int_equal(api_status(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", kinds,
-				    "{\"value\": 3}", NULL),
-			 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/quotas/defaults", kinds, NULL, NULL),
-			 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/admin/quotas", kinds, NULL, NULL, 200);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", kinds,
+			   "{\"value\": 3}", NULL, 200);
+	assert_api_request(&srv, "GET", "/api/v1/quotas/defaults", kinds, NULL, NULL, 200);
 	api_request(&r, &srv, "GET", "/api/v1/accounts", kinds, NULL, NULL);
-	assert_int_equal(r.status, 403);
+	assert_api_status(&r, 403);
 	assert_string_equal(api_error_code(&r), "scope_forbidden");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/audit", kinds, NULL, NULL), 403);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/apikeys", kinds, NULL, NULL), 403);
-	assert_int_equal(
-	    api_status(&srv, "POST", "/api/v1/apikeys", kinds, "{\"name\": \"more\"}", NULL), 403);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", kinds, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/audit", kinds, NULL, NULL, 403);
+	assert_api_request(&srv, "GET", "/api/v1/apikeys", kinds, NULL, NULL, 403);
+	assert_api_request(&srv, "POST", "/api/v1/apikeys", kinds, "{\"name\": \"more\"}", NULL,
+			   403);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", kinds, NULL, NULL, 200);
 
 	/* Networks: the test connects from 127.0.0.1; spoofed headers change nothing. */
 	assert_int_equal(make_key("{\"name\": \"lo\", \"networks\": [\"127.0.0.1/32\", \"::1\"]}",
 				  net_ok, sizeof(net_ok), NULL),
 			 201);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts", net_ok, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts", net_ok, NULL, NULL, 200);
 	assert_int_equal(make_key("{\"name\": \"lan\", \"networks\": [\"10.0.0.0/8\"]}", net_no,
 				  sizeof(net_no), NULL),
 			 201);
 	api_request(&r, &srv, "GET", "/api/v1/accounts", net_no, NULL, NULL);
-	assert_int_equal(r.status, 401);
+	assert_api_status(&r, 401);
 	assert_string_equal(api_error_code(&r), "unauthenticated");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts", net_no, NULL, spoof), 401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts", net_no, NULL, spoof, 401);
 
 	/* Expired keys are refused. */
 	assert_int_equal(make_key("{\"name\": \"soon\", \"expires\": \"2099-01-01 00:00:00\"}",
 				  expired, sizeof(expired), &expired_id),
 			 201);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts", expired, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts", expired, NULL, NULL, 200);
 	assert_int_equal(api_sql(&srv,
 				 "UPDATE panel_apikeys SET expires = NOW() - INTERVAL 1 SECOND "
 				 "WHERE id = %lld",
 				 expired_id),
 			 0);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts", expired, NULL, NULL), 401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts", expired, NULL, NULL, 401);
 
 	/* A key whose owner loses admin rights stops working. */
 	char owner_token[PANEL_TOKEN_MAX], owned[PANEL_TOKEN_MAX];
@@ -534,14 +502,13 @@ static void test_apikey_scopes(void **state)
 	    api_login(&srv, "keyadm", "Keyadm-pass-1", owner_token, sizeof(owner_token), NULL),
 	    200);
 	api_request(&r, &srv, "POST", "/api/v1/apikeys", owner_token, "{\"name\": \"k\"}", NULL);
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	snprintf(owned, sizeof(owned), "%s", api_str(&r, "key"));
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", owned, NULL, NULL), 200);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/keyadm", srv.admin_token,
-				    "{\"admin\": false}", NULL),
-			 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", owned, NULL, NULL), 401);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", owned, NULL, NULL, 200);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/keyadm", srv.admin_token,
+			   "{\"admin\": false}", NULL, 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", owned, NULL, NULL, 401);
 }
 
 static void test_act_as(void **state)
@@ -559,7 +526,7 @@ static void test_act_as(void **state)
 	assert_int_equal(api_create_account(&srv, srv.admin_token, "acto", "Acto-pass-123", ""),
 			 201);
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_actm);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "login"), "admin");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(r.json, "acting_as"), "login")),
@@ -568,19 +535,18 @@ static void test_act_as(void **state)
 
 	/* Acting as actm, the admin sees actm only. */
 	api_request(&r, &srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, as_actm);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 1);
 	api_resp_free(&r);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/accounts/acto", srv.admin_token, NULL, as_actm), 404);
-	assert_int_equal(api_status(&srv, "PATCH", "/api/v1/accounts/actm", srv.admin_token,
-				    "{\"nom\": \"Acted\"}", as_actm),
-			 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/acto", srv.admin_token, NULL, as_actm,
+			   404);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/actm", srv.admin_token,
+			   "{\"nom\": \"Acted\"}", as_actm, 200);
 	/* Audited with both names. */
 	api_request(&r, &srv, "GET", "/api/v1/audit?object_kind=account&object_id=actm&limit=1",
 		    srv.admin_token, NULL, NULL);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	json_t *entry = json_array_get(json_object_get(r.json, "items"), 0);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(entry, "actor"), "login")), "admin");
@@ -588,20 +554,18 @@ static void test_act_as(void **state)
 	    json_string_value(json_object_get(json_object_get(entry, "as"), "login")), "actm");
 	api_resp_free(&r);
 
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_nobody), 404);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_nobody,
+			   404);
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_bad);
-	assert_int_equal(r.status, 400);
+	assert_api_status(&r, 400);
 	assert_string_equal(api_error_code(&r), "invalid_header");
 	api_resp_free(&r);
 	/* A member cannot act as anyone, not even itself. */
 	assert_int_equal(api_login(&srv, "actm", "Actm-pass-123", member, sizeof(member), NULL),
 			 200);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", member, NULL, as_actm),
-			 403);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts/admin", member, NULL, as_admin),
-			 403);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/accounts/acto", member, NULL, NULL), 404);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", member, NULL, as_actm, 403);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/admin", member, NULL, as_admin, 403);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/acto", member, NULL, NULL, 404);
 }
 
 int main(void)

@@ -6,65 +6,7 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-
-db=ctl_account_$$
-work=$(mktemp -d)
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
-# rc CMD...: runs CMD with its output in $out (stdout) and $err (stderr); prints the exit code.
-run() {
-	set +e
-	"$@" >"$work/out" 2>"$work/err"
-	echo $?
-	set -e
-}
-# expect_rc WANT WHAT CMD...: CMD must exit with WANT.
-expect_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	rc=$(run "$@")
-	[[ $rc == "$want" ]] || fail "$what: exit $rc, want $want; stdout: $(out) stderr: $(err)"
-}
-# jget PATH: the value at a dotted path (items.0.login) of the JSON on stdin; true/false/null
-# spelled out, arrays and objects as JSON.
-jget() {
-	php -r '
-		$v = json_decode(stream_get_contents(STDIN), true);
-		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
-		foreach (explode(".", $argv[1]) as $k) {
-			if ($k === "") continue;
-			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
-			$v = $v[$k];
-		}
-		if (is_bool($v)) echo $v ? "true" : "false";
-		elseif ($v === null) echo "null";
-		elseif (is_array($v)) echo json_encode($v);
-		else echo $v;' "$1"
-}
-# logins: the logins of a JSON list on stdin, sorted, space-separated.
-logins() {
-	php -r '$l = json_decode(stream_get_contents(STDIN), true);
-		$n = array_column($l["items"], "login"); sort($n); echo implode(" ", $n);'
-}
+ctl_setup account
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'First-pass-1\n' >"$work/pw1"
@@ -247,7 +189,7 @@ ok "edit (if-match 4), lock/unlock, renew by periods, admin yes/no and their ref
 
 # ---------------------------------------------------------------- passwd
 ctl account unlock dave >/dev/null || fail "unlock dave"
-hash() { mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "SELECT pass FROM membres WHERE login='$1'"; }
+hash() { sql "SELECT pass FROM membres WHERE login='$1'"; }
 before=$(hash dave)
 expect_rc 0 "admin reset" ctl account passwd dave --password-file "$work/pw2"
 [[ $(out) == "password of dave changed" && $(hash dave) != "$before" ]] || fail "reset: $(out)"

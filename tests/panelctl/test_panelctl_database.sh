@@ -7,21 +7,13 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-
-db=ctl_database_$$
 # Member databases and users live on the server itself, beside other tests' ones: logins of
 # this run only.
 n=$(($$ % 100000))
 alice=ua$n
 bob=ub$n
-work=$(mktemp -d)
-root() { mariadb -S "$SERVER0_SOCKET" -u root -N "$@"; }
-cleanup() {
+# drop_members: drops the server's databases and users of alice and bob.
+drop_members() {
 	local name
 	for name in $(root -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE
 		SCHEMA_NAME REGEXP '^(${alice}|${bob})(_|\$)'" 2>/dev/null); do
@@ -31,20 +23,10 @@ cleanup() {
 		User REGEXP '^(${alice}|${bob})(_|\$)'" 2>/dev/null); do
 		root -e "DROP USER '${name%@*}'@'${name#*@}'" || true
 	done
-	root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
 }
-trap cleanup EXIT
-root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+ctl_setup database drop_members
 mkdir "$work/root"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
+cat >>"$work/panel.conf" <<CONF
 
 [member_database]
 client_host = 127.0.0.1
@@ -52,26 +34,6 @@ client_host = 127.0.0.1
 [hosting]
 root = $work/root
 CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
-sql() { root "$db" -e "$1"; }
-jget() {
-	php -r '
-		$v = json_decode(stream_get_contents(STDIN), true);
-		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
-		foreach (explode(".", $argv[1]) as $k) {
-			if ($k === "") continue;
-			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
-			$v = $v[$k];
-		}
-		if (is_bool($v)) echo $v ? "true" : "false";
-		elseif ($v === null) echo "null";
-		elseif (is_array($v)) echo json_encode($v);
-		else echo $v;' "$1"
-}
-column() {
-	php -r '$l = json_decode(stream_get_contents(STDIN), true);
-		$n = array_column($l["items"], $argv[1]); sort($n); echo implode(" ", $n);' "$1"
-}
 # as_user USER PASSWORD SQL...: runs SQL as a member's user over TCP, the password in the
 # environment (never in argv).
 as_user() {

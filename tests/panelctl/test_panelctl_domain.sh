@@ -6,29 +6,9 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-
-db=ctl_domain_$$
-work=$(mktemp -d)
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+ctl_setup domain
 mkdir "$work/root"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
+cat >>"$work/panel.conf" <<CONF
 
 [hosting]
 fqdn = panel.host.example
@@ -39,15 +19,6 @@ default_mx = mx1.host.example
 default_secondary_mx = mx2.host.example
 root = $work/root
 CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
-sql() { mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "$1"; }
-# column NAME: the values of one field of a JSON list's items on stdin, sorted, space-separated.
-column() {
-	php -r '$l = json_decode(stream_get_contents(STDIN), true);
-		$n = array_map(function ($i) use ($argv) { return is_bool($i[$argv[1]]) ?
-			($i[$argv[1]] ? "true" : "false") : $i[$argv[1]]; }, $l["items"]);
-		sort($n); echo implode(" ", $n);' "$1"
-}
 # entries: "sub/type/target/enabled" of a sub list on stdin, sorted, space-separated.
 entries() {
 	php -r '$l = json_decode(stream_get_contents(STDIN), true); $n = [];

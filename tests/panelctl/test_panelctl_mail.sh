@@ -6,29 +6,9 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-
-db=ctl_mail_$$
-work=$(mktemp -d)
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+ctl_setup mail
 mkdir "$work/root"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
+cat >>"$work/panel.conf" <<CONF
 
 [hosting]
 fqdn = panel.host.example
@@ -37,27 +17,6 @@ ns1 = ns1.host.example
 default_mx = mx1.host.example
 root = $work/root
 CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
-sql() { mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "$1"; }
-jget() {
-	php -r '
-		$v = json_decode(stream_get_contents(STDIN), true);
-		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
-		foreach (explode(".", $argv[1]) as $k) {
-			if ($k === "") continue;
-			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
-			$v = $v[$k];
-		}
-		if (is_bool($v)) echo $v ? "true" : "false";
-		elseif ($v === null) echo "null";
-		elseif (is_array($v)) echo json_encode($v);
-		else echo $v;' "$1"
-}
-# column NAME: one field of a JSON list's items on stdin, sorted, space-separated.
-column() {
-	php -r '$l = json_decode(stream_get_contents(STDIN), true);
-		$n = array_column($l["items"], $argv[1]); sort($n); echo implode(" ", $n);' "$1"
-}
 # box_hash ADDRESS: the hash dovecot reads for a mailbox.
 box_hash() { sql "SELECT password FROM mail_users WHERE alias = '$1'"; }
 # box_login ADDRESS PASSWORD: doveadm checks the password against the stored hash.

@@ -6,51 +6,7 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-
-db=ctl_quota_$$
-work=$(mktemp -d)
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
-jget() {
-	php -r '
-		$v = json_decode(stream_get_contents(STDIN), true);
-		if ($v === null) { fwrite(STDERR, "jget: not JSON\n"); exit(1); }
-		foreach (explode(".", $argv[1]) as $k) {
-			if ($k === "") continue;
-			if (!is_array($v) || !array_key_exists($k, $v)) { echo "<missing>"; exit(0); }
-			$v = $v[$k];
-		}
-		if (is_bool($v)) echo $v ? "true" : "false";
-		elseif ($v === null) echo "null";
-		elseif (is_array($v)) echo json_encode($v);
-		else echo $v;' "$1"
-}
-# item KEY VALUE FIELD: FIELD of the item of a JSON list (stdin) whose KEY is VALUE.
-item() {
-	php -r '$l = json_decode(stream_get_contents(STDIN), true);
-		foreach ($l["items"] as $i) if ((string)$i[$argv[1]] === $argv[2]) {
-			$v = $i[$argv[3]]; echo is_bool($v) ? ($v ? "true" : "false") : $v; exit(0); }
-		echo "<missing>";' "$1" "$2" "$3"
-}
+ctl_setup quota
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Admin-pass-1\n' >"$work/pw"

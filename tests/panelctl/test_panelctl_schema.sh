@@ -4,35 +4,13 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
+ctl_setup schema
 
-db=ctl_schema_$$
-work=$(mktemp -d)
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-CONF
-
-out=$("$panelctl" -c "$work/panel.conf" schema status) || fail "status exit $?"
+out=$(ctl schema status) || fail "status exit $?"
 [[ $out == "schema version 0 of "* ]] || fail "status on an empty database: $out"
 ok "status on an empty database"
 
-json=$("$panelctl" -c "$work/panel.conf" --json schema migrate) || fail "migrate exit $?"
+json=$(ctl --json schema migrate) || fail "migrate exit $?"
 grep -q '"from": 0' <<<"$json" || fail "migrate json: $json"
 latest=$(sed -n 's/.*"to": \([0-9]*\).*/\1/p' <<<"$json")
 ((latest >= 2)) || fail "latest version $latest"
@@ -42,22 +20,22 @@ PANEL_CONFIG=$work/panel.conf "$panelctl" --json schema status | grep '"up_to_da
 	fail "status after migrate"
 ok "PANEL_CONFIG is honoured"
 
-out=$("$panelctl" -c "$work/panel.conf" schema migrate)
+out=$(ctl schema migrate)
 [[ $out == "schema already at version $latest" ]] || fail "second migrate: $out"
 ok "second migrate is a no-op"
 
 set +e
 "$panelctl" -c "$work/nope.conf" schema status >/dev/null 2>&1; rc=$?
 [[ $rc == 2 ]] || fail "missing config: exit $rc, want 2"
-"$panelctl" -c "$work/panel.conf" schema explode >/dev/null 2>&1; rc=$?
+ctl schema explode >/dev/null 2>&1; rc=$?
 [[ $rc == 2 ]] || fail "unknown verb: exit $rc, want 2"
 sed -i "s/^port = .*/port = 1/" "$work/panel.conf"
-out=$("$panelctl" -c "$work/panel.conf" --json schema status); rc=$?
+out=$(ctl --json schema status); rc=$?
 [[ $rc == 7 ]] || fail "unreachable server: exit $rc, want 7"
 grep -q '"code": "unavailable"' <<<"$out" || fail "unreachable server json: $out"
 sed -i "s/^port = .*/port = $SERVER0_PORT/; s/^password_file = .*/password = wrong-password/" "$work/panel.conf"
 sed -i "s/^user = .*/user = nobody_at_all/" "$work/panel.conf"
-"$panelctl" -c "$work/panel.conf" schema status >/dev/null 2>&1; rc=$?
+ctl schema status >/dev/null 2>&1; rc=$?
 [[ $rc == 6 ]] || fail "refused credentials: exit $rc, want 6"
 set -e
 ok "exit codes: 2 invalid, 7 unavailable, 6 denied"

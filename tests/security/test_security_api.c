@@ -63,7 +63,7 @@ static void assert_error_shape(const api_resp *r, long status, const char *code)
 {
 	json_t *e = json_object_get(r->json, "error");
 
-	assert_int_equal(r->status, status);
+	assert_api_status(r, status);
 	assert_non_null(r->json);
 	assert_non_null(e);
 	assert_int_equal(json_object_size(r->json), 1);
@@ -96,7 +96,7 @@ static int raw_request(api_resp *out, const char *method, const char *path, cons
 	char url[512], auth[PANEL_TOKEN_MAX + 32];
 	CURLcode rc;
 
-	memset(out, 0, sizeof(*out));
+	api_resp_start(out, &srv, method, path);
 	if (!c)
 		return -1;
 	snprintf(url, sizeof(url), "%s%s", srv.base, path);
@@ -140,7 +140,7 @@ static void lastip_is(const char *login, const char *ip)
 
 	snprintf(path, sizeof(path), "/api/v1/accounts/%s", login);
 	assert_int_equal(api_request(&r, &srv, "GET", path, srv.admin_token, NULL, NULL), 0);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "lastip"), ip);
 	api_resp_free(&r);
 }
@@ -175,14 +175,14 @@ static void test_item2_second_forwarded_for_line(void **state)
 	assert_int_equal(api_request(&r, &srv, "POST", "/api/v1/apikeys", srv.admin_token,
 				     "{\"name\": \"net\", \"networks\": [\"192.0.2.0/24\"]}", NULL),
 			 0);
-	assert_int_equal(r.status, 201);
+	assert_api_status(&r, 201);
 	snprintf(key, sizeof(key), "%s", api_str(&r, "key"));
 	api_resp_free(&r);
 	assert_int_equal(api_request(&r, &srv, "GET", "/api/v1/auth/whoami", key, NULL, key_forged),
 			 0);
 	assert_error_shape(&r, 401, "unauthenticated");
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/auth/whoami", key, NULL, key_real), 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", key, NULL, key_real, 200);
 
 	/* Per-address throttling is not escaped either: a fresh forged address on every try
 	 * still counts against the address the proxy saw. */
@@ -384,9 +384,9 @@ static void test_item5_slow_sockets(void **state)
 			slow_send(fds[i], partial, 50);
 	/* A normal client, from another plain address and through the proxy. */
 	assert_int_equal(raw_request(&r, "GET", "/healthz", NULL, NULL, 0, "127.0.0.3"), 0);
-	assert_int_equal(r.status, 200);
+	assert_api_status(&r, 200);
 	api_resp_free(&r);
-	assert_int_equal(api_status(&srv, "GET", "/healthz", NULL, NULL, NULL), 200);
+	assert_api_request(&srv, "GET", "/healthz", NULL, NULL, NULL, 200);
 	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, from("192.0.2.9")),
 			 200);
 	/* Every slow socket that got connected ends closed by the daemon: refused at once, or
@@ -515,7 +515,7 @@ static void test_item7_invalid_utf8_and_big_headers(void **state)
 	}
 	snprintf(line, sizeof(line), "X-Small: %s", "ok");
 	headers[0] = line;
-	assert_int_equal(api_status(&srv, "GET", "/healthz", NULL, NULL, headers), 200);
+	assert_api_request(&srv, "GET", "/healthz", NULL, NULL, headers, 200);
 }
 
 /* ---------------------------------------------------------------- item 9 */
@@ -604,10 +604,9 @@ static void test_item11_act_as_on_apikeys(void **state)
 	assert_error_shape(&r, 403, "forbidden");
 	api_resp_free(&r);
 	/* Without it, the admin's own keys as before; and act-as still works elsewhere. */
-	assert_int_equal(api_status(&srv, "GET", "/api/v1/apikeys", srv.admin_token, NULL, NULL),
-			 200);
-	assert_int_equal(
-	    api_status(&srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_member), 200);
+	assert_api_request(&srv, "GET", "/api/v1/apikeys", srv.admin_token, NULL, NULL, 200);
+	assert_api_request(&srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_member,
+			   200);
 }
 
 int main(void)

@@ -1,0 +1,198 @@
+/* Tests of idempotency keys against a real MariaDB: claim, complete and replay, per principal,
+ * conflicts, release, expiry after 24 hours and purging, syntax, and concurrent claims of one
+ * key (exactly one runs). */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auth_support.h"
+#include "panel/panel.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	return auth_setup("auth_idem");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return auth_teardown();
+}
+
+#define CLAIMERS 8 /* threads claiming one key at once */
+
+/* ---------------------------------------------------------------- idempotency */
+
+#define H1	 "1111111111111111111111111111111111111111111111111111111111111111"
+#define H2	 "2222222222222222222222222222222222222222222222222222222222222222"
+#define H3	 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+#define H3_UPPER "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"
+
+static void idempotency_claim_complete_replay(void **state)
+{
+	panel_idempotent_response r = {0, NULL};
+
+	(void)state;
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1));
+	assert_null(r.body);
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_ECONFLICT,
+		     NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "the first request with this key is still running");
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H2), PANEL_ECONFLICT,
+		     NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "this Idempotency-Key was used for another request");
+	assert_null(r.body);
+	/* Keys are per principal. */
+	assert_panel_ok(panel_idempotency_begin(&r, p, "key:7", "k-1", H2));
+
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-1", 201, "{\"id\":\"x\"}"));
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(r.body, "{\"id\":\"x\"}");
+	free(r.body);
+	r.body = NULL;
+	/* Upper-case hex is the same hash. */
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-hex", 204, ""));
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3_UPPER), PANEL_EEXISTS,
+		     NULL);
+	assert_int_equal(r.status, 204);
+	free(r.body);
+	r.body = NULL;
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H2), PANEL_ECONFLICT,
+		     NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "this Idempotency-Key was used for another request");
+	/* An answer is stored once; a released completed key stays. */
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-1", 500, "{}"), PANEL_ENOTFOUND,
+		     NULL);
+	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-1"));
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
+	assert_int_equal(r.status, 201);
+	free(r.body);
+	r.body = NULL;
+	assert_error(panel_idempotency_complete(p, "token:2001", "never", 200, "{}"),
+		     PANEL_ENOTFOUND, NULL);
+}
+
+static void idempotency_release_and_expiry(void **state)
+{
+	panel_idempotent_response r = {0, NULL};
+
+	(void)state;
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1));
+	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-2"));
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-2'"), 0);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-2", 200, NULL));
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2), PANEL_EEXISTS, NULL);
+	assert_string_equal(r.body, "");
+	free(r.body);
+	r.body = NULL;
+
+	/* After 24 hours the key is forgotten: a new request may use it. */
+	sqlf("UPDATE panel_idempotency SET created = NOW() - INTERVAL 25 HOUR WHERE idem_key = "
+	     "'k-2'");
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1));
+	assert_int_equal(num("SELECT status FROM panel_idempotency WHERE idem_key = 'k-2'"), 0);
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1), PANEL_ECONFLICT,
+		     NULL);
+
+	/* Old rows of other keys are purged along the way. */
+	sqlf("INSERT INTO panel_idempotency (principal, idem_key, request_hash, status, body, "
+	     "created)"
+	     " VALUES ('token:9', 'old', '%s', 200, '{}', NOW() - INTERVAL 2 DAY)",
+	     H1);
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-3", H1));
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'old'"), 0);
+
+	/* Syntax. */
+	char longkey[300];
+	memset(longkey, 'k', 256);
+	longkey[256] = '\0';
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "", H1), PANEL_EINVALID, "key");
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", longkey, H1), PANEL_EINVALID,
+		     "key");
+	longkey[255] = '\0';
+	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", longkey, H1));
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "a\nb", H1), PANEL_EINVALID,
+		     "key");
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", NULL, H1), PANEL_EINVALID, "key");
+	assert_error(panel_idempotency_begin(&r, p, "", "k", H1), PANEL_EINVALID, "principal");
+	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k", "abc"), PANEL_EINVALID,
+		     "request_hash");
+	assert_error(panel_idempotency_begin(
+			 &r, p, "token:2001", "k",
+			 "zz11111111111111111111111111111111111111111111111111111111111111"),
+		     PANEL_EINVALID, "request_hash");
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 0, "{}"), PANEL_EINVALID,
+		     "status");
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 600, "{}"), PANEL_EINVALID,
+		     "status");
+	assert_null(r.body);
+}
+
+struct claimer {
+	pthread_barrier_t *start;
+	panel *p;
+	int rc;
+};
+
+static void *claim(void *arg)
+{
+	struct claimer *c = arg;
+	panel_idempotent_response r = {0, NULL};
+
+	pthread_barrier_wait(c->start);
+	c->rc = panel_idempotency_begin(&r, c->p, "token:2001", "k-race", H1);
+	free(r.body);
+	return NULL;
+}
+
+/* Retries that arrive together: exactly one runs, the others are told it is running. */
+static void idempotency_concurrent_claims(void **state)
+{
+	struct claimer c[CLAIMERS];
+	pthread_t threads[CLAIMERS];
+	pthread_barrier_t start;
+	int claimed = 0, running = 0;
+
+	(void)state;
+	assert_int_equal(pthread_barrier_init(&start, NULL, CLAIMERS), 0);
+	for (int i = 0; i < CLAIMERS; i++) {
+		c[i] = (struct claimer){&start, ts_panel_open(cluster, dbname), 1};
+		assert_int_equal(pthread_create(&threads[i], NULL, claim, &c[i]), 0);
+	}
+	for (int i = 0; i < CLAIMERS; i++) {
+		pthread_join(threads[i], NULL);
+		panel_close(c[i].p);
+		claimed += c[i].rc == 0;
+		running += c[i].rc == PANEL_ECONFLICT;
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(running, CLAIMERS - 1);
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-race'"),
+			 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(idempotency_claim_complete_replay),
+	    cmocka_unit_test(idempotency_release_and_expiry),
+	    cmocka_unit_test(idempotency_concurrent_claims),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
