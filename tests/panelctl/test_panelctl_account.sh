@@ -221,17 +221,24 @@ if command -v script >/dev/null; then
 			"$work/tty.log" <"$work/tty.in" >/dev/null 2>&1 &
 		pid=$!
 		exec 3>"$work/tty.in"
-		for answer in "$first" "$second"; do
+		# Each answer once its own prompt shows (by position, not by value: the two answers
+		# may be equal); an answer typed before panelctl turns echo off would be flushed.
+		local prompts=('Password: ' 'again') answers=("$first" "$second") i
+		for i in 0 1; do
 			for ((n = 0; n < 200; n++)); do
-				[[ $answer == "$first" ]] && grep -q 'Password: ' "$work/tty.log" 2>/dev/null && break
-				[[ $answer != "$first" ]] && grep -q 'again' "$work/tty.log" 2>/dev/null && break
+				grep -q "${prompts[i]}" "$work/tty.log" 2>/dev/null && break
 				sleep 0.05
 			done
-			printf '%s\n' "$answer" >&3
+			printf '%s\n' "${answers[i]}" >&3
 		done
+		# Never wait forever on a terminal that lost an answer.
+		(sleep 20 && kill "$pid" 2>/dev/null) >/dev/null 2>&1 &
+		local watchdog=$!
 		set +e
 		wait "$pid"
 		local rc=$?
+		kill "$watchdog" 2>/dev/null
+		wait "$watchdog" 2>/dev/null
 		set -e
 		exec 3>&-
 		echo "$rc"
