@@ -9,11 +9,6 @@
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../panelctl/lib.sh"
-build=${PANEL_BUILD:-build/release}
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
 
 for tool in authtest authdaemond unshare; do
 	command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed (make deps)"; exit 0; }
@@ -23,29 +18,14 @@ done
 	{ echo "skipped: courier-authlib-mysql is not installed (make deps)"; exit 0; }
 [[ $(id -u) == 0 ]] || { echo "skipped: authdaemond needs root"; exit 0; }
 
-db=coex_courier_$$
-work=$(mktemp -d)
+ctl_setup coexcourier
 chmod 755 "$work"
-cleanup() {
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
+cat >>"$work/panel.conf" <<CONF
 
 [hosting]
 fqdn = panel.host.example
 default_mx = mx1.host.example
 CONF
-ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Member-pass-2026\n' >"$work/member.pw"
@@ -119,13 +99,12 @@ courier_says box@courier-coex.org 'Box pass two' && fail "Courier accepts a wron
 ok "Courier's authtest accepts a mailbox the library created, and only its password"
 
 # The control: the form written before ({SHA512-CRYPT}$6$...) is refused by Courier.
-sqldb() { mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "$1"; }
-good=$(sqldb "SELECT password FROM mail_users WHERE alias = 'box@courier-coex.org'")
+good=$(sql "SELECT password FROM mail_users WHERE alias = 'box@courier-coex.org'")
 [[ $good == '{CRYPT}$6$'* ]] || fail "unexpected stored form: $good"
-sqldb "UPDATE mail_users SET password = CONCAT('{SHA512-CRYPT}', SUBSTRING(password, 8))
+sql "UPDATE mail_users SET password = CONCAT('{SHA512-CRYPT}', SUBSTRING(password, 8))
 	WHERE alias = 'box@courier-coex.org'"
 courier_says box@courier-coex.org 'Box pass one' && fail "Courier accepts {SHA512-CRYPT}: the control is wrong"
-sqldb "UPDATE mail_users SET password = '$good' WHERE alias = 'box@courier-coex.org'"
+sql "UPDATE mail_users SET password = '$good' WHERE alias = 'box@courier-coex.org'"
 ok "the former {SHA512-CRYPT} form is refused by Courier (why the library writes {CRYPT})"
 
 ctl mail passwd box@courier-coex.org --password-file "$work/box2.pw" >/dev/null || fail "passwd"

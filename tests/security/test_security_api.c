@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../api/api_support.h"
+#include "slow_socket.h"
 
 #define SLOW_SOCKETS   1010
 #define PER_ADDRESS    16
@@ -288,25 +289,6 @@ static void test_item4_old_password_guessing(void **state)
 }
 
 /* ---------------------------------------------------------------- item 5 */
-
-/* A non-blocking TCP connection from local address src to the daemon; -1 on failure. */
-static int slow_socket(const char *src, int port)
-{
-	struct sockaddr_in local = {.sin_family = AF_INET}, peer = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	inet_pton(AF_INET, src, &local.sin_addr);
-	inet_pton(AF_INET, "127.0.0.1", &peer.sin_addr);
-	peer.sin_port = htons((uint16_t)port);
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
-	    (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 && errno != EINPROGRESS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Waits (up to ms) until fd is connected, then sends text. 0, or -1 when the server refused or
  * closed it. */

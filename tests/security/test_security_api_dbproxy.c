@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../dbproxy/dpt.h"
+#include "slow_socket.h"
 
 #define SLOW_SOCKETS 200
 
@@ -37,24 +38,6 @@ static int teardown(void **state)
 {
 	(void)state;
 	return dpt_fixture_stop(&fx);
-}
-
-static int slow_socket(const char *src, int port)
-{
-	struct sockaddr_in local = {.sin_family = AF_INET}, peer = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	inet_pton(AF_INET, src, &local.sin_addr);
-	inet_pton(AF_INET, "127.0.0.1", &peer.sin_addr);
-	peer.sin_port = htons((uint16_t)port);
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
-	    (connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0 && errno != EINPROGRESS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static void slow_send(int fd, const char *text)
