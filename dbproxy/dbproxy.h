@@ -177,11 +177,14 @@ void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fm
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);
 void dp_admin_stop(dp_proxy *px);
 
-/* dp_fence.c: fencing, shared by enforcement and operations. Sets read_only=1 on s, then
- * kills every client connection there (all but replication and the monitor's own), and calls
- * done with ok=1 when read_only took effect. */
+/* dp_fence.c: fencing, shared by enforcement and operations. Sets read_only=1 on s; with
+ * DP_FENCE_KILL, kills every client connection there (all but replication and the monitor's
+ * own) before and after; with DP_FENCE_WAIT_GONE too, waits until the killed connections have
+ * ended (what they write to the binary log as they end is then written). Calls done with ok=1
+ * when all of that took effect. */
+enum { DP_FENCE_KILL = 1u << 0, DP_FENCE_WAIT_GONE = 1u << 1 };
 typedef void dp_fence_fn(dp_proxy *px, dp_server *s, int ok, void *arg);
-int dp_fence(dp_proxy *px, dp_server *s, int kill_clients, dp_fence_fn *done, void *arg);
+int dp_fence(dp_proxy *px, dp_server *s, unsigned flags, dp_fence_fn *done, void *arg);
 /* CHANGE MASTER text pointing a server at primary p (GTID, slave_pos). */
 void dp_change_master_sql(dp_proxy *px, const dp_server *p, char *buf, size_t size);
 /* One corrective action on s if it needs one and none is in flight (never during an

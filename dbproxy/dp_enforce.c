@@ -321,8 +321,8 @@ static int enforce_fence(dp_proxy *px, dp_server *s, uint64_t now)
 		s->read_only ? "an unfenced old primary" : "writable (read_only=0)",
 		p ? p->conf.name : "nobody", (unsigned long long)px->epoch);
 	set_enforcing(s, "fencing");
-	if (dp_fence(px, s, s->fence_pending || s->role != DP_ROLE_REPLICA, fence_enforce_done,
-		     NULL) < 0) {
+	if (dp_fence(px, s, s->fence_pending || s->role != DP_ROLE_REPLICA ? DP_FENCE_KILL : 0,
+		     fence_enforce_done, NULL) < 0) {
 		set_enforcing(s, "");
 		s->enforce_after_ms = now + 1000;
 	}

@@ -651,9 +651,11 @@ static void demote_fence_done(dp_proxy *px, dp_server *s, int ok, void *arg)
 	(void)px;
 	op->pending--;
 	if (!ok) {
-		op_end(op, 0, "could not make %s read-only", s->conf.name);
+		op_end(op, 0, "could not fence %s (read-only, its connections killed and ended)",
+		       s->conf.name);
 		return;
 	}
+	/* Every killed session has ended: what it logged as it ended is in this position. */
 	op_sql(op, s, "SELECT @@global.gtid_binlog_pos", demote_pos_done);
 }
 
@@ -708,9 +710,20 @@ static void promote_done(dp_op *op, dp_server *s, dp_sqlres *r)
 	next_phase(op);
 }
 
+/* MariaDB's ER_MASTER_GTID_POS_CONFLICTS_WITH_BINLOG: s logged a transaction after the position
+ * the new primary took over. */
+#define ER_GTID_POS_CONFLICTS_WITH_BINLOG 1947
+
 static void redirect_done(dp_op *op, dp_server *s, dp_sqlres *r)
 {
-	if (r->status != DP_SQL_OK) {
+	if (r->status != DP_SQL_OK && s == op->old && r->err == ER_GTID_POS_CONFLICTS_WITH_BINLOG) {
+		/* Replicating would fail or skip history: an admin decides (re-provision). */
+		s->quarantined = 1;
+		snprintf(s->quarantine_reason, sizeof(s->quarantine_reason),
+			 "it logged a transaction after it was demoted: %s", r->msg);
+		dp_warn("%s #%llu: %s quarantined: %s", op->ev->kind,
+			(unsigned long long)op->ev->id, s->conf.name, s->quarantine_reason);
+	} else if (r->status != DP_SQL_OK) {
 		dp_warn("%s #%llu: could not point %s at %s: %s (will retry)", op->ev->kind,
 			(unsigned long long)op->ev->id, s->conf.name, op->cand->conf.name, r->msg);
 		s->needs_redirect = 1;
@@ -958,7 +971,8 @@ static void next_phase(dp_op *op)
 	case PH_DRAIN:
 		op->phase = PH_DEMOTE;
 		op->pending++;
-		if (dp_fence(px, op->old, 1, demote_fence_done, op) < 0) {
+		if (dp_fence(px, op->old, DP_FENCE_KILL | DP_FENCE_WAIT_GONE, demote_fence_done,
+			     op) < 0) {
 			op->pending--;
 			/* the command connection is busy: try again shortly */
 			op->phase = PH_DRAIN;
@@ -1087,7 +1101,7 @@ int dp_op_failover(dp_proxy *px, dp_server *target, int flags, dp_op_done_fn *do
 	op->phase = PH_FENCE;
 	if (old->health == DP_H_UP && !dp_sqlc_busy(old->cmd)) {
 		op->pending++;
-		if (dp_fence(px, old, 1, fence_done, op) == 0)
+		if (dp_fence(px, old, DP_FENCE_KILL, fence_done, op) == 0)
 			return 0;
 		op->pending--;
 	}

@@ -634,6 +634,8 @@ typedef struct dpt_writer {
 	uint64_t last_ack_ms;
 	uint64_t last_ack_us;	   /* when the last insert was acknowledged */
 	uint64_t last_ack_sent_us; /* when the last acknowledged insert was sent */
+	int running;		   /* the thread runs: dpt_writer_stop joins it */
+	int initialized;	   /* dpt_writer_free has something to free */
 } dpt_writer;
 
 static inline void *dpt_writer_main(void *arg)
@@ -705,20 +707,35 @@ static inline int dpt_writer_start(dpt_writer *w, const dpt_proxy *p, unsigned d
 	w->next_id = 1;
 	w->delay_ms = delay_ms;
 	pthread_mutex_init(&w->mu, NULL);
-	return pthread_create(&w->th, NULL, dpt_writer_main, w) == 0 ? 0 : -1;
+	w->initialized = 1;
+	w->running = pthread_create(&w->th, NULL, dpt_writer_main, w) == 0;
+	return w->running ? 0 : -1;
 }
 
+/* Stops the thread; safe to call twice, or on a writer never started. */
 static inline void dpt_writer_stop(dpt_writer *w)
 {
+	if (!w->running)
+		return;
 	atomic_store(&w->stop, 1);
 	pthread_join(w->th, NULL);
+	w->running = 0;
 }
 
+/* Stops (if need be) and frees. A writer must outlive its thread: keep it in the fixture, and
+ * free it in the teardown too, so that a failed assertion does not leave the thread writing
+ * into a dead stack frame. */
 static inline void dpt_writer_free(dpt_writer *w)
 {
+	dpt_writer_stop(w);
+	if (!w->initialized)
+		return;
 	free(w->acked);
 	free(w->acked_us);
 	pthread_mutex_destroy(&w->mu);
+	w->acked = NULL;
+	w->acked_us = NULL;
+	w->initialized = 0;
 }
 
 static inline size_t dpt_writer_count(dpt_writer *w)

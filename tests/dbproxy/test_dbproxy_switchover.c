@@ -13,6 +13,7 @@
 typedef struct fixture {
 	th_cluster *c;
 	dpt_proxy p;
+	dpt_writer w; /* freed by the teardown too, in case an assertion failed */
 	int ok;
 } fixture;
 
@@ -34,6 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
+	dpt_writer_free(&f->w);
 	int rc = dpt_proxy_stop(&f->p);
 	if (rc != 0 || !f->ok) {
 		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
@@ -81,7 +83,7 @@ static void switchover(fixture *f, const char *to, dpt_writer *w)
 static void test_switchover_moves_sessions(void **state)
 {
 	fixture *f = *state;
-	dpt_writer w;
+	dpt_writer *w = &f->w;
 	char v[512], before[512];
 	uint64_t epoch0 = 0, epoch1 = 0;
 	int old = dpt_primary(&f->p, &epoch0);
@@ -108,9 +110,9 @@ static void test_switchover_moves_sessions(void **state)
 	assert_int_equal(mysql_query(trx, "BEGIN"), 0);
 	assert_int_equal(mysql_query(trx, "INSERT INTO ledger (id, at) VALUES (-1, NOW(6))"), 0);
 
-	assert_int_equal(dpt_writer_start(&w, &f->p, 2), 0);
-	assert_true(dpt_writer_wait(&w, 100, 20000));
-	switchover(f, NULL, &w);
+	assert_int_equal(dpt_writer_start(w, &f->p, 2), 0);
+	assert_true(dpt_writer_wait(w, 100, 20000));
+	switchover(f, NULL, w);
 	int np = dpt_primary(&f->p, &epoch1);
 	assert_true(np >= 0 && np != old);
 	assert_true(epoch1 == epoch0 + 1);
@@ -136,7 +138,7 @@ static void test_switchover_moves_sessions(void **state)
 	/* And back to the old primary, which now replicates from the new one. */
 	char to[16];
 	snprintf(to, sizeof(to), "s%d", old);
-	switchover(f, to, &w);
+	switchover(f, to, w);
 	assert_int_equal(dpt_primary(&f->p, NULL), old);
 	assert_int_equal(row_of(idle, "SELECT @@server_id, DATABASE(), @@time_zone", v, sizeof(v)),
 			 0);
@@ -144,20 +146,72 @@ static void test_switchover_moves_sessions(void **state)
 	assert_string_equal(v, before);
 	mysql_close(idle);
 
-	dpt_writer_stop(&w);
+	dpt_writer_stop(w);
 	size_t checked = 0;
-	long missing = dpt_ledger_missing(f->c, old, &w, &checked);
-	dpt_log("%zu acknowledged inserts, %d writer errors, %ld missing", checked, w.errors,
+	long missing = dpt_ledger_missing(f->c, old, w, &checked);
+	dpt_log("%zu acknowledged inserts, %d writer errors, %ld missing", checked, w->errors,
 		missing);
 	assert_int_equal(missing, 0);
-	assert_int_equal(w.errors, 0);
+	assert_int_equal(w->errors, 0);
 	json_t *st = dpt_status(&f->p);
 	json_int_t moved = json_integer_value(
 	    json_object_get(json_object_get(st, "counters"), "sessions_migrated"));
 	dpt_log("sessions moved: %lld", (long long)moved);
 	assert_true(moved >= 4);
 	json_decref(st);
-	dpt_writer_free(&w);
+	dpt_writer_free(w);
+	f->ok = 1;
+}
+
+static int ledger_row_on(void *arg)
+{
+	fixture *f = ((void **)arg)[0];
+	int idx = *(int *)((void **)arg)[1];
+	return dpt_number(f->c, idx, "SELECT COUNT(*) FROM " DPT_APP_DB ".ledger WHERE id = -5") ==
+	       1;
+}
+
+/* A session's temporary tables are dropped, and the drop written to the binary log, when the
+ * server ends the session, some time after the switchover killed it. That drop must be part
+ * of the history the new primary took over, or the old primary, now its replica, holds a
+ * transaction the new one lacks and its replication stops (gtid_strict_mode). */
+static void test_switchover_waits_for_killed_sessions(void **state)
+{
+	fixture *f = *state;
+	char sql[128], *body = NULL;
+	f->ok = 0;
+	int old = dpt_primary(&f->p, NULL);
+	MYSQL *temp = dpt_connect(&f->p, 20);
+	assert_non_null(temp);
+	/* Many tables: their drop takes the server a while after the kill. */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(sql, sizeof(sql), "CREATE TEMPORARY TABLE t%d (a INT) ENGINE=InnoDB", i);
+		assert_int_equal(mysql_query(temp, sql), 0);
+	}
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
+	int code = dpt_http(&f->p, "POST", "/switchover", &body);
+	if (code != 200)
+		dpt_log("switchover answered %d: %s", code, body ? body : "");
+	free(body);
+	assert_int_equal(code, 200);
+	int np = dpt_primary(&f->p, NULL);
+	assert_true(np >= 0 && np != old);
+	assert_int_not_equal(mysql_query(temp, "SELECT 1 FROM t0"), 0);
+	mysql_close(temp);
+
+	/* A write on the new primary reaches the old one: its history is a prefix of the new. */
+	assert_int_equal(
+	    th_sql(f->c, np, "INSERT INTO " DPT_APP_DB ".ledger (id, at) VALUES (-5, NOW(6))"), 0);
+	void *arg[2] = {f, &old};
+	if (!dpt_until(15000, ledger_row_on, arg)) {
+		char *st = NULL;
+		dpt_http(&f->p, "GET", "/status", &st);
+		dpt_log("s%d (old primary) never received the write; dbproxy's status: %s", old,
+			st ? st : "(none)");
+		free(st);
+		fail();
+	}
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
 	f->ok = 1;
 }
 
@@ -165,6 +219,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_switchover_moves_sessions),
+	    cmocka_unit_test(test_switchover_waits_for_killed_sessions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
