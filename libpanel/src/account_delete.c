@@ -6,6 +6,7 @@
 #include "audit_internal.h"
 #include "database_internal.h"
 #include "authz.h"
+#include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/json.h"
@@ -92,7 +93,20 @@ struct delete_ctx {
 	panel *p;
 	const panel_actor *who;
 	const char *login;
+	uint32_t uid; /* for delete_remark */
 };
+
+/* After AlternC's cron marked a domain of the account done over its deletion: the deletion
+ * again. */
+static int delete_remark(panel_db *db, void *arg)
+{
+	struct delete_ctx *ctx = arg;
+
+	return panel__db_exec(NULL, db,
+			      "UPDATE domaines SET dns_action = 'DELETE' WHERE compte = ? AND"
+			      " dns_action = 'OK'",
+			      DB_ARGS(DB_U64(ctx->uid)));
+}
 
 static int delete_body(panel_db *db, void *arg)
 {
@@ -105,6 +119,7 @@ static int delete_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
 		return error;
+	ctx->uid = uid;
 	if (uid == PANEL_SUPER_ADMIN_UID ||
 	    (ctx->who->kind == PANEL_ACTOR_ADMIN && uid == ctx->who->uid))
 		return panel__error(PANEL_ECONFLICT, "login",
@@ -134,7 +149,7 @@ out:
 
 int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 {
-	struct delete_ctx ctx = {p, who, login};
+	struct delete_ctx ctx = {.p = p, .who = who, .login = login};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
@@ -142,5 +157,5 @@ int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 	if (!panel__authz_is_admin(who) || who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only an administrator deletes accounts");
-	return panel__db_transaction(p->db, delete_body, &ctx);
+	return panel__domain_write(p, delete_body, &ctx, delete_remark);
 }

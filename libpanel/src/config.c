@@ -62,6 +62,10 @@ static const struct known_key known_keys[] = {
     {"hosting", "default_mx", V_FQDN, ""},
     {"hosting", "default_secondary_mx", V_FQDN, ""},
     {"hosting", "root", V_PATH, "/var/alternc"},
+    /* AlternC 1.0's domain cron: its lock file (empty: <root>/bureau/cron.lock) and how long a
+     * domain write waits while it runs (cron_lock.c). */
+    {"alternc", "cron_lock", V_PATH, ""},
+    {"alternc", "cron_wait", V_SECONDS, "10"},
     /* More logins to refuse, beside the built-in ones (account.c): the names of this site's
      * own database accounts, which a member's MySQL user of the same name would shadow. */
     {"accounts", "reserved_logins", V_TEXT, ""},

@@ -10,6 +10,7 @@
 #include "authz.h"
 #include "domain_internal.h"
 #include "domain_validate.h"
+#include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
 #include "mail_internal.h"
@@ -332,7 +333,7 @@ int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const
 	if ((error = panel__domain_normalize(ctx.name, sizeof(ctx.name), spec->domain, "domain")) <
 	    0)
 		return error;
-	if ((error = panel__db_transaction(p->db, add_body, &ctx)) < 0) {
+	if ((error = panel__domain_write(p, add_body, &ctx, NULL)) < 0) {
 		panel_domain_free(ctx.result);
 		return error;
 	}
@@ -574,7 +575,7 @@ int panel_domain_edit(panel_domain **out, panel *p, const panel_actor *who, cons
 	if (noerase >= 0 && !panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, "noerase",
 				    "only an administrator locks a domain");
-	if ((error = panel__db_transaction(p->db, edit_body, &ctx)) < 0) {
+	if ((error = panel__domain_write(p, edit_body, &ctx, NULL)) < 0) {
 		panel_domain_free(ctx.result);
 		return error;
 	}
@@ -634,7 +635,20 @@ int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
 struct delete_ctx {
 	const panel_actor *who;
 	const char *domain;
+	char name[PANEL_DOMAIN_MAX + 1]; /* as stored, for delete_remark */
 };
+
+/* After AlternC's cron marked the domain done over its deletion (it was regenerating it): the
+ * deletion again. */
+static int delete_remark(panel_db *db, void *arg)
+{
+	struct delete_ctx *ctx = arg;
+
+	return panel__db_exec(NULL, db,
+			      "UPDATE domaines SET dns_action = 'DELETE' WHERE domaine = ? AND"
+			      " dns_action = 'OK'",
+			      DB_ARGS(DB_STR(ctx->name)));
+}
 
 static int delete_body(panel_db *db, void *arg)
 {
@@ -656,6 +670,7 @@ static int delete_body(panel_db *db, void *arg)
 		    panel__error(PANEL_EFORBIDDEN, "domain", "an administrator locked this domain");
 	if (error < 0)
 		goto out;
+	snprintf(ctx->name, sizeof(ctx->name), "%s", name);
 	if ((error = panel__db_exec(NULL, db,
 				    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ?"
 				    " AND domaine = ?",
@@ -675,12 +690,12 @@ out:
 
 int panel_domain_delete(panel *p, const panel_actor *who, const char *domain)
 {
-	struct delete_ctx ctx = {who, domain};
+	struct delete_ctx ctx = {.who = who, .domain = domain};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	return panel__db_transaction(p->db, delete_body, &ctx);
+	return panel__domain_write(p, delete_body, &ctx, delete_remark);
 }
 
 void panel_domain_free(panel_domain *domain)

@@ -7,6 +7,7 @@
 #include "audit_internal.h"
 #include "authz.h"
 #include "domain_validate.h"
+#include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/domain.h"
@@ -213,7 +214,7 @@ int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor
 	if (only_dns < -1 || only_dns > 1 || need_dns < -1 || need_dns > 1 || advanced < -1 ||
 	    advanced > 1)
 		return panel__error(PANEL_EINVALID, "only_dns", "flags are 0 or 1");
-	if ((error = panel__db_transaction(p->db, update_body, &ctx)) < 0)
+	if ((error = panel__domain_write(p, update_body, &ctx, NULL)) < 0)
 		return error;
 	if (out)
 		*out = ctx.result;

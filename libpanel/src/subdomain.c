@@ -8,6 +8,7 @@
 #include "authz.h"
 #include "domain_internal.h"
 #include "domain_validate.h"
+#include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
 #include "panel/json.h"
@@ -245,7 +246,7 @@ int panel_subdomain_set(panel_subdomain *out, panel *p, const panel_actor *who, 
 
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	if ((error = panel__db_transaction(p->db, set_body, &ctx)) < 0)
+	if ((error = panel__domain_write(p, set_body, &ctx, NULL)) < 0)
 		return error;
 	if (out)
 		*out = ctx.result;
@@ -257,7 +258,32 @@ struct change_ctx {
 	const char *domain, *sub, *type;
 	const char *value; /* NULL: every value of the type on that name */
 	int op;		   /* 0 delete, 1 enable, 2 disable */
+	/* What the body changed, in the stored form, for change_remark. */
+	uint32_t uid;
+	char name[PANEL_DOMAIN_MAX + 1], sub_stored[101], type_name[64], value_stored[256];
+	int all_values;
 };
+
+/* After AlternC's cron marked the entries done over this change (it read them before): the
+ * change again. Its "done" states are ENABLED/DISABLED and web_action 'OK'. */
+static int change_remark(panel_db *db, void *arg)
+{
+	struct change_ctx *ctx = arg;
+	static const char *const set[] = {"web_action = 'DELETE'", "enable = 'ENABLE'",
+					  "enable = 'DISABLE'"};
+	static const char *const overwritten[] = {"web_action = 'OK'", "enable = 'DISABLED'",
+						  "enable = 'ENABLED'"};
+	char sql[512];
+	const char *only = ctx->all_values ? NULL : ctx->value_stored;
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE sub_domaines SET %s WHERE compte = ? AND domaine = ? AND sub = ? AND"
+		 " LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND %s",
+		 set[ctx->op], overwritten[ctx->op]);
+	return panel__db_exec(NULL, db, sql,
+			      DB_ARGS(DB_U64(ctx->uid), DB_STR(ctx->name), DB_STR(ctx->sub_stored),
+				      DB_STR(ctx->type_name), DB_STR(only), DB_STR(only)));
+}
 
 static int change_body(panel_db *db, void *arg)
 {
@@ -280,6 +306,12 @@ static int change_body(panel_db *db, void *arg)
 	    (error = panel__target_check(value, sizeof(value), t.kind, ctx->value)) < 0)
 		return panel__error(PANEL_EINVALID, "value", "%s", panel_error_last()->message);
 	const char *only = ctx->value ? value : NULL;
+	ctx->uid = uid;
+	snprintf(ctx->name, sizeof(ctx->name), "%s", name);
+	snprintf(ctx->sub_stored, sizeof(ctx->sub_stored), "%s", sub);
+	snprintf(ctx->type_name, sizeof(ctx->type_name), "%s", t.name);
+	snprintf(ctx->value_stored, sizeof(ctx->value_stored), "%s", only ? only : "");
+	ctx->all_values = only == NULL;
 	if (ctx->op == 0)
 		error = panel__db_exec(
 		    &affected, db,
@@ -325,12 +357,13 @@ static int change_body(panel_db *db, void *arg)
 static int change(panel *p, const panel_actor *who, const char *domain, const char *sub,
 		  const char *type, const char *value, int op)
 {
-	struct change_ctx ctx = {who, domain, sub, type, value, op};
+	struct change_ctx ctx = {
+	    .who = who, .domain = domain, .sub = sub, .type = type, .value = value, .op = op};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	return panel__db_transaction(p->db, change_body, &ctx);
+	return panel__domain_write(p, change_body, &ctx, change_remark);
 }
 
 int panel_subdomain_delete(panel *p, const panel_actor *who, const char *domain, const char *sub,
