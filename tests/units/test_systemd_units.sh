@@ -54,11 +54,11 @@ common=(
 	'PrivateTmp=yes' 'ProtectKernelTunables=yes' 'ProtectKernelModules=yes'
 	'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' 'RestrictNamespaces=yes'
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' 'LockPersonality=yes'
-	'MemoryDenyWriteExecute=yes' 'RestrictSUIDSGID=yes' 'SystemCallArchitectures=native'
+	'MemoryDenyWriteExecute=yes' 'SystemCallArchitectures=native'
 	'WantedBy=multi-user.target'
 )
 unprivileged=('CapabilityBoundingSet=' 'PrivateDevices=yes' 'SystemCallFilter=@system-service'
-	'SystemCallFilter=~@privileged')
+	'SystemCallFilter=~@privileged' 'RestrictSUIDSGID=yes')
 has "$units/panel-api.service" "${common[@]}" "${unprivileged[@]}" \
 	'User=panel-api' 'Group=panel-api' \
 	'ExecStart=/usr/bin/panel-api --config /etc/panel/panel.conf --foreground --log stderr'
