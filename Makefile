@@ -7,6 +7,15 @@ SHELL := /bin/bash
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where `make install` puts the configuration examples (only where none exists yet), the
+# systemd units and the sysusers.d file; see docs/operations.md. The daemons' defaults are
+# under /etc: SYSCONFDIR is /etc for the usual prefixes, PREFIX/etc for a scratch one.
+SYSCONFDIR  ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# auto: create the system users (panel-api, dbproxy) when installing as root without DESTDIR;
+# no: never (packages do it in their postinst).
+INSTALL_USERS ?= auto
 SAN     ?= 0
 WERROR  ?= 0
 CC      ?= cc
@@ -229,7 +238,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_OBJ)/fuzz/fuzz_%.o $(FUZZ_PAPI) $(FUZZ_LIBPANEL) $(
 		$(API_LIBS) $(PROXY_LIBS)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all lib tests check test deps run install clean format format-check compdb bench mtr \
+.PHONY: all lib tests check test deps run install uninstall clean format format-check compdb bench mtr \
 	fuzz fuzz-build
 
 all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
@@ -290,6 +299,20 @@ install: all
 	install -m 755 $(PANELCTL) $(PANELAPI) $(DBPROXY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	DESTDIR='$(DESTDIR)' BINDIR='$(PREFIX)/bin' SYSCONFDIR='$(SYSCONFDIR)' UNITDIR='$(UNITDIR)' \
+		SYSUSERSDIR='$(SYSUSERSDIR)' INSTALL_USERS='$(INSTALL_USERS)' tools/install-system.sh
+
+# Removes what install put there, except the configuration files and the system users.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/panel/,$(notdir $(wildcard libpanel/include/panel/*.h)))
+	rmdir $(DESTDIR)$(PREFIX)/include/panel 2>/dev/null || true
+	rm -f $(DESTDIR)$(PREFIX)/lib/libpanel.a $(DESTDIR)$(PREFIX)/lib/libpanel.so \
+		$(DESTDIR)$(PREFIX)/lib/libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
+	rm -f $(DESTDIR)$(PREFIX)/bin/panelctl $(DESTDIR)$(PREFIX)/bin/panel-api $(DESTDIR)$(PREFIX)/bin/dbproxy
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard docs/man/*.1))) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard docs/man/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(basename $(wildcard dist/systemd/*.in)))) \
+		$(DESTDIR)$(SYSUSERSDIR)/panel.conf
 
 clean:
 	rm -rf build

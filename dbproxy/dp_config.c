@@ -372,6 +372,24 @@ static int read_secret(const char *path, char *out, size_t outsz, const char *wh
 	return 0;
 }
 
+/* Under systemd, StateDirectory= sets $STATE_DIRECTORY (absolute paths, ':' between several):
+ * without a state_file of its own, dbproxy keeps its state there, so that a restart never
+ * forgets the writer because the file was not configured. */
+static int default_state_file(dp_config *c, char *err, size_t errsz)
+{
+	const char *dir = getenv("STATE_DIRECTORY");
+	size_t n;
+
+	if (c->state_file[0] || !dir || dir[0] != '/')
+		return 0;
+	n = strcspn(dir, ":");
+	if (n + sizeof("/state") > sizeof(c->state_file))
+		return dp_seterr(err, errsz, "$STATE_DIRECTORY is too long for a state file path");
+	memcpy(c->state_file, dir, n);
+	memcpy(c->state_file + n, "/state", sizeof("/state"));
+	return 0;
+}
+
 int dp_config_finish(dp_config *c, char *err, size_t errsz)
 {
 	if (c->nservers == 0)
@@ -410,7 +428,7 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 		return -1;
 	if (c->admin[0] && strlen(c->admin_token) < 16)
 		return dp_seterr(err, errsz, "the admin token must be at least 16 characters");
-	return 0;
+	return default_state_file(c, err, errsz);
 }
 
 void dp_config_wipe(dp_config *c)

@@ -143,7 +143,13 @@ int dp_listen(const dp_addr *a, int backlog, char *err, size_t errsz)
 	} else {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	}
-	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1 || listen(fd, backlog) == -1) {
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1 ||
+	    /* Every local user may connect, as to MariaDB's own socket, whatever the umask
+	     * (systemd's UMask=0077): logins are checked by the servers; the folder's mode is
+	     * where access is narrowed. */
+	    (a->ss.ss_family == AF_UNIX &&
+	     chmod(((const struct sockaddr_un *)&a->ss)->sun_path, 0777) == -1) ||
+	    listen(fd, backlog) == -1) {
 		snprintf(err, errsz, "%s: %s", dp_addr_str(a, name, sizeof(name)), strerror(errno));
 		close(fd);
 		return -1;

@@ -29,6 +29,7 @@ packages=(
 	courier-authlib-mysql # its MySQL module, configured as 1.0's authmysqlrc
 	sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write
 	haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
+	systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
 )
 
 missing=()
