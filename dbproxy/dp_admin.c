@@ -14,6 +14,7 @@
 #include "dbproxy.h"
 #include "dp_log.h"
 #include "dp_session.h"
+#include "dp_ui.h"
 
 struct dp_admin {
 	dp_proxy *px;
@@ -305,6 +306,27 @@ static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, cons
 	return ret;
 }
 
+/* One of the status page's static files (no data in them: no token needed). */
+static enum MHD_Result send_static(struct MHD_Connection *c, const char *type, const char *body,
+				   size_t len)
+{
+	void *persistent; /* libmicrohttpd never writes a PERSISTENT buffer: const is dropped */
+	memcpy(&persistent, &body, sizeof(persistent));
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, persistent, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Content-Security-Policy", dp_ui_csp);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
 {
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -479,9 +501,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0; /* bodies are not used: parameters are in the query string */
 		return MHD_YES;
 	}
+	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+	const char *type, *body;
+	size_t len;
+	if (dp_ui_asset(url, &type, &body, &len))
+		return get || !strcmp(method, "HEAD") ? send_static(c, type, body, len)
+						      : send_error(c, 405, "use GET");
 	if (!authorized(px, c))
 		return send_error(c, 401, "missing or wrong bearer token");
-	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(url, "/status") || !strcmp(url, "/history") || !strcmp(url, "/metrics")) {
 		if (!get)
 			return send_error(c, 405, "use GET");
@@ -489,7 +516,6 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			return send_json(c, 200, status_json(px));
 		if (!strcmp(url, "/history"))
 			return send_json(c, 200, json_pack("{s:o}", "events", history_json(px)));
-		size_t len;
 		char *text = metrics_text(px, &len);
 		if (!text)
 			return MHD_NO;

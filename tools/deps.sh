@@ -30,6 +30,7 @@ packages=(
 	sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write
 	haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
 	systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
+	chromium              # headless browser: the dbproxy status page test loads it during a failover
 )
 
 missing=()
