@@ -35,13 +35,14 @@ static void audit_get(papi_request *r)
 		return;
 	if (rc)
 		f.limit = (size_t)n;
-	/* The API has always refused an audit cursor that is not a positive number (the id it
-	 * holds) as an invalid parameter; libpanel would answer a plain "invalid". */
-	if (papi_query_uint(r, "cursor", &n, 1, UINT64_MAX) < 0)
+	/* The API's audit cursor has always been a positive number, refused otherwise as an
+	 * invalid parameter (libpanel would answer "invalid"); passed on in libpanel's form. */
+	if ((rc = papi_query_uint(r, "cursor", &n, 1, UINT64_MAX)) < 0)
 		return;
-	f.cursor = papi_query(r, "cursor", cursor, sizeof(cursor), &err);
-	if (err)
-		return;
+	if (rc) {
+		snprintf(cursor, sizeof(cursor), "%llu", n);
+		f.cursor = cursor;
+	}
 	rc = panel_audit_list_get(&list, r->p, &r->actor, &f);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
