@@ -158,7 +158,7 @@ int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
  * page after, "" at the end) set. 0, or -1 with the library's error left for cli_fail, or -2
  * when out of memory. */
 typedef int cli_page_fn(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[256]);
+			char next[PANEL_CURSOR_MAX + 1]);
 
 /* The fetch loop of the list commands: the pages from pg->from (all of them with --all) through
  * fetch, then printed as cli_paging_print does, what naming them. 0 or the exit code. */

@@ -235,7 +235,7 @@ struct account_pages {
 };
 
 static int account_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[256])
+			char next[PANEL_CURSOR_MAX + 1])
 {
 	struct account_pages *pages = arg;
 	panel_account_list *page = NULL;
@@ -245,7 +245,7 @@ static int account_page(void *arg, const char *cursor, cli_table *t, json_t *ite
 	if (panel_account_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
 		return -1;
 	*total = page->total;
-	snprintf(next, 256, "%s", page->next_cursor);
+	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
 	error = add_rows(t, items, page) < 0 ? -2 : 0;
 	panel_account_list_free(page);
 	return error;

@@ -99,8 +99,7 @@ static int apikey_list(cli *c, int argc, char **argv)
 	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	static const char *const headers[] = {"ID",	  "NAME",    "OWNER",	  "SCOPE",
 					      "NETWORKS", "EXPIRES", "LAST_USED", "REVOKED"};
-	panel_apikey *keys = NULL;
-	size_t count = 0;
+	panel_apikey_list *keys = NULL;
 	cli_args args;
 	int rc = 0;
 
@@ -111,31 +110,30 @@ static int apikey_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "apikey list takes no argument");
 	if ((rc = need_admin(c)) != 0)
 		return rc;
-	if (cli_open(c) < 0 || panel_apikey_list(&keys, &count, c->p, &c->actor) < 0)
+	if (cli_open(c) < 0 || panel_apikey_list_get(&keys, c->p, &c->actor) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (json_array_append_new(items, panel_apikey_to_json(&keys[i])) < 0) {
+		for (size_t i = 0; items && i < keys->count; i++)
+			if (json_array_append_new(items, panel_apikey_to_json(&keys->items[i])) <
+			    0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_json(items ? json_pack("{s:o, s:I, s:n}", "items", items, "total",
-						 (json_int_t)count, "next_cursor")
-				     : NULL);
+		cli_print_list(items, keys->total, keys->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(8, headers);
-		for (size_t i = 0; t && i < count; i++) {
+		for (size_t i = 0; t && i < keys->count; i++) {
 			char id[24];
-			snprintf(id, sizeof(id), "%llu", (unsigned long long)keys[i].id);
+			snprintf(id, sizeof(id), "%llu", (unsigned long long)keys->items[i].id);
 			const char *cells[] = {id,
-					       keys[i].name,
-					       keys[i].login,
-					       keys[i].scope,
-					       keys[i].networks,
-					       keys[i].expires,
-					       keys[i].last_used,
-					       keys[i].revoked ? "yes" : "no"};
+					       keys->items[i].name,
+					       keys->items[i].login,
+					       keys->items[i].scope,
+					       keys->items[i].networks,
+					       keys->items[i].expires,
+					       keys->items[i].last_used,
+					       keys->items[i].revoked ? "yes" : "no"};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -145,7 +143,7 @@ static int apikey_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(keys);
+	panel_apikey_list_free(keys);
 	return rc;
 }
 

@@ -124,30 +124,30 @@ static int login_only(const char **login, cli_args *a, const cli *c, int argc, c
 static int db_list(cli *c, int argc, char **argv)
 {
 	static const char *const headers[] = {"NAME", "OWNER", "SIZE"};
-	panel_database *list = NULL;
+	panel_database_list *list = NULL;
 	const char *login = NULL;
-	size_t count = 0;
 	cli_args args;
 	int rc;
 
 	if ((rc = login_only(&login, &args, c, argc, argv, "db")) != 0)
 		return rc;
-	if (cli_open(c) < 0 || panel_database_list_get(&list, &count, c->p, &c->actor, login) < 0)
+	if (cli_open(c) < 0 || panel_database_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, panel_database_to_json(&list[i])) < 0) {
+		for (size_t i = 0; items && i < list->count; i++)
+			if (cli_append(items, panel_database_to_json(&list->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, list->total, list->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < count; i++) {
+		for (size_t i = 0; t && i < list->count; i++) {
 			char size[24];
-			snprintf(size, sizeof(size), "%llu", (unsigned long long)list[i].size);
-			const char *cells[] = {list[i].name, list[i].login, size};
+			snprintf(size, sizeof(size), "%llu",
+				 (unsigned long long)list->items[i].size);
+			const char *cells[] = {list->items[i].name, list->items[i].login, size};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -157,7 +157,7 @@ static int db_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(list);
+	panel_database_list_free(list);
 	return rc;
 }
 
@@ -262,8 +262,7 @@ static int db_repair(cli *c, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
-	panel_db_problem *list = NULL;
-	size_t count = 0;
+	panel_db_problem_list *list = NULL;
 	cli_args args;
 	int opt, rc = 0, fix = 0;
 
@@ -275,26 +274,27 @@ static int db_repair(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "usage: panelctl db repair [--fix]");
-	if (cli_open(c) < 0 || panel_database_repair(&list, &count, c->p, &c->actor, fix) < 0)
+	if (cli_open(c) < 0 || panel_database_repair(&list, c->p, &c->actor, fix) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
+		for (size_t i = 0; items && i < list->count; i++)
 			if (cli_append(items,
-				       json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", list[i].kind,
-						 "name", list[i].name, "problem", list[i].problem,
-						 "action", list[i].action, "fixed", fix)) < 0) {
+				       json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind",
+						 list->items[i].kind, "name", list->items[i].name,
+						 "problem", list->items[i].problem, "action",
+						 list->items[i].action, "fixed", fix)) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
-	} else if (count == 0) {
+		cli_print_list(items, list->total, list->next_cursor);
+	} else if (list->count == 0) {
 		printf("the databases and users match their rows\n");
 	} else {
 		cli_table *t = cli_table_new(4, headers);
-		for (size_t i = 0; t && i < count; i++) {
-			const char *cells[] = {list[i].kind, list[i].name, list[i].problem,
-					       list[i].action};
+		for (size_t i = 0; t && i < list->count; i++) {
+			const char *cells[] = {list->items[i].kind, list->items[i].name,
+					       list->items[i].problem, list->items[i].action};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -306,7 +306,7 @@ static int db_repair(cli *c, int argc, char **argv)
 		if (t && !fix)
 			fprintf(stderr, "panelctl: nothing changed: run with --fix to repair\n");
 	}
-	free(list);
+	panel_db_problem_list_free(list);
 	return rc;
 }
 
@@ -369,19 +369,18 @@ static int print_dbuser(const cli *c, const panel_dbuser *u, const panel_dbgrant
 
 static int show_user(cli *c, const char *name)
 {
-	panel_dbgrant *grants = NULL;
+	panel_dbgrant_list *grants = NULL;
 	panel_dbuser *u = NULL;
-	size_t count = 0;
 	int rc;
 
 	if (panel_dbuser_get(&u, c->p, &c->actor, name) < 0 ||
-	    panel_dbuser_grants_get(&grants, &count, c->p, &c->actor, name) < 0) {
+	    panel_dbuser_grants_get(&grants, c->p, &c->actor, name) < 0) {
 		panel_dbuser_free(u);
 		return cli_fail(c);
 	}
-	rc = print_dbuser(c, u, grants, count, 1);
+	rc = print_dbuser(c, u, grants->items, grants->count, 1);
 	panel_dbuser_free(u);
-	free(grants);
+	panel_dbgrant_list_free(grants);
 	return rc;
 }
 
@@ -426,28 +425,27 @@ static int dbuser_show(cli *c, int argc, char **argv)
 static int dbuser_list(cli *c, int argc, char **argv)
 {
 	static const char *const headers[] = {"NAME", "OWNER"};
-	panel_dbuser *list = NULL;
+	panel_dbuser_list *list = NULL;
 	const char *login = NULL;
-	size_t count = 0;
 	cli_args args;
 	int rc;
 
 	if ((rc = login_only(&login, &args, c, argc, argv, "dbuser")) != 0)
 		return rc;
-	if (cli_open(c) < 0 || panel_dbuser_list_get(&list, &count, c->p, &c->actor, login) < 0)
+	if (cli_open(c) < 0 || panel_dbuser_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, panel_dbuser_to_json(&list[i])) < 0) {
+		for (size_t i = 0; items && i < list->count; i++)
+			if (cli_append(items, panel_dbuser_to_json(&list->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, list->total, list->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < count; i++) {
-			const char *cells[] = {list[i].name, list[i].login};
+		for (size_t i = 0; t && i < list->count; i++) {
+			const char *cells[] = {list->items[i].name, list->items[i].login};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -457,7 +455,7 @@ static int dbuser_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(list);
+	panel_dbuser_list_free(list);
 	return rc;
 }
 

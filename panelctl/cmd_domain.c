@@ -143,22 +143,21 @@ static int add_domain_rows(cli_table *t, json_t *items, const panel_domain_list 
 
 struct domain_pages {
 	cli *c;
-	const char *login;
-	size_t limit;
+	panel_domain_filter filter;
 };
 
 static int domain_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		       char next[256])
+		       char next[PANEL_CURSOR_MAX + 1])
 {
 	struct domain_pages *pages = arg;
 	panel_domain_list *page = NULL;
 	int error;
 
-	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, pages->login, pages->limit,
-				  cursor, 0) < 0)
+	pages->filter.cursor = cursor;
+	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
 		return -1;
 	*total = page->total;
-	snprintf(next, 256, "%s", page->next_cursor);
+	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
 	error = add_domain_rows(t, items, page) < 0 ? -2 : 0;
 	panel_domain_list_free(page);
 	return error;
@@ -173,7 +172,7 @@ static int domain_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
 					      "NOERASE", "ENTRIES", "DNS_ACTION"};
-	struct domain_pages pages = {.c = c};
+	struct domain_pages pages = {.c = c, .filter = PANEL_DOMAIN_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
@@ -187,7 +186,7 @@ static int domain_list(cli *c, int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_LOGIN:
-			pages.login = optarg;
+			pages.filter.login = optarg;
 			break;
 		default:
 			return rc;
@@ -195,7 +194,7 @@ static int domain_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "domain list takes no positional argument");
-	pages.limit = pg.limit;
+	pages.filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	return cli_paging_run(c, &pg, domain_page, &pages, 7, headers, "domains");
@@ -411,8 +410,7 @@ static int sub_disable(cli *c, int argc, char **argv)
 static int sub_list(cli *c, int argc, char **argv)
 {
 	static const char *const headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
-	panel_subdomain *subs = NULL;
-	size_t count = 0;
+	panel_subdomain_list *subs = NULL;
 	cli_args args;
 	int rc;
 
@@ -421,21 +419,22 @@ static int sub_list(cli *c, int argc, char **argv)
 	if (cli_positional_count(&args) != 1)
 		return cli_usage_error(c, "usage: panelctl sub list DOMAIN");
 	if (cli_open(c) < 0 ||
-	    panel_subdomain_list_get(&subs, &count, c->p, &c->actor, cli_positional(&args, 0)) < 0)
+	    panel_subdomain_list_get(&subs, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, panel_subdomain_to_json(&subs[i])) < 0) {
+		for (size_t i = 0; items && i < subs->count; i++)
+			if (cli_append(items, panel_subdomain_to_json(&subs->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, subs->total, subs->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(5, headers);
-		for (size_t i = 0; t && i < count; i++) {
-			const char *cells[] = {shown_sub(subs[i].sub), subs[i].type, subs[i].target,
-					       subs[i].enable, subs[i].web_action};
+		for (size_t i = 0; t && i < subs->count; i++) {
+			const char *cells[] = {shown_sub(subs->items[i].sub), subs->items[i].type,
+					       subs->items[i].target, subs->items[i].enable,
+					       subs->items[i].web_action};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -445,7 +444,7 @@ static int sub_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(subs);
+	panel_subdomain_list_free(subs);
 	return rc;
 }
 
@@ -500,8 +499,7 @@ const struct cli_resource cli_zone = {"zone", zone_verbs};
 static int tld_list(cli *c, int argc, char **argv)
 {
 	static const char *const headers[] = {"TLD", "MODE"};
-	panel_tld *tlds = NULL;
-	size_t count = 0;
+	panel_tld_list *tlds = NULL;
 	cli_args args;
 	int rc;
 
@@ -509,22 +507,22 @@ static int tld_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "tld list takes no positional argument");
-	if (cli_open(c) < 0 || panel_tld_list(&tlds, &count, c->p, &c->actor) < 0)
+	if (cli_open(c) < 0 || panel_tld_list_get(&tlds, c->p, &c->actor) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, panel_tld_to_json(&tlds[i])) < 0) {
+		for (size_t i = 0; items && i < tlds->count; i++)
+			if (cli_append(items, panel_tld_to_json(&tlds->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, tlds->total, tlds->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < count; i++) {
+		for (size_t i = 0; t && i < tlds->count; i++) {
 			char mode[16];
-			snprintf(mode, sizeof(mode), "%d", tlds[i].mode);
-			const char *cells[] = {tlds[i].tld, mode};
+			snprintf(mode, sizeof(mode), "%d", tlds->items[i].mode);
+			const char *cells[] = {tlds->items[i].tld, mode};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -534,7 +532,7 @@ static int tld_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(tlds);
+	panel_tld_list_free(tlds);
 	return rc;
 }
 
@@ -589,8 +587,7 @@ const struct cli_resource cli_tld = {"tld", tld_verbs};
 static int forbidden_list(cli *c, int argc, char **argv)
 {
 	static const char *const headers[] = {"DOMAIN"};
-	char **list = NULL;
-	size_t count = 0;
+	panel_forbidden_list *list = NULL;
 	cli_args args;
 	int rc;
 
@@ -598,20 +595,20 @@ static int forbidden_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "forbidden list takes no positional argument");
-	if (cli_open(c) < 0 || panel_forbidden_list(&list, &count, c->p, &c->actor) < 0)
+	if (cli_open(c) < 0 || panel_forbidden_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, json_pack("{s:s}", "domain", list[i])) < 0) {
+		for (size_t i = 0; items && i < list->count; i++)
+			if (cli_append(items, json_pack("{s:s}", "domain", list->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, list->total, list->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(1, headers);
-		for (size_t i = 0; t && i < count; i++) {
-			const char *cells[] = {list[i]};
+		for (size_t i = 0; t && i < list->count; i++) {
+			const char *cells[] = {list->items[i]};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -621,7 +618,7 @@ static int forbidden_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	panel_forbidden_list_free(list, count);
+	panel_forbidden_list_free(list);
 	return rc;
 }
 

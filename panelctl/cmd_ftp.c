@@ -114,8 +114,7 @@ static int ftp_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"NAME", "OWNER", "DIR"};
 	const char *login = NULL;
-	panel_ftp *list = NULL;
-	size_t count = 0;
+	panel_ftp_list *list = NULL;
 	cli_args args;
 	int opt, rc = 0;
 
@@ -127,20 +126,21 @@ static int ftp_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "usage: panelctl ftp list [--login LOGIN]");
-	if (cli_open(c) < 0 || panel_ftp_list_get(&list, &count, c->p, &c->actor, login) < 0)
+	if (cli_open(c) < 0 || panel_ftp_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (cli_append(items, panel_ftp_to_json(&list[i])) < 0) {
+		for (size_t i = 0; items && i < list->count; i++)
+			if (cli_append(items, panel_ftp_to_json(&list->items[i])) < 0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_list(items, count, NULL);
+		cli_print_list(items, list->total, list->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < count; i++) {
-			const char *cells[] = {list[i].name, list[i].login, list[i].dir};
+		for (size_t i = 0; t && i < list->count; i++) {
+			const char *cells[] = {list->items[i].name, list->items[i].login,
+					       list->items[i].dir};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -150,7 +150,7 @@ static int ftp_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(list);
+	panel_ftp_list_free(list);
 	return rc;
 }
 

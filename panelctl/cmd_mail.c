@@ -225,22 +225,23 @@ static int add_mail_rows(cli_table *t, json_t *items, const panel_mail_list *l)
 
 struct mail_pages {
 	cli *c;
-	const char *domain, *prefix;
-	size_t limit;
+	const char *domain;
+	panel_mail_filter filter;
 };
 
 static int mail_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		     char next[256])
+		     char next[PANEL_CURSOR_MAX + 1])
 {
 	struct mail_pages *pages = arg;
 	panel_mail_list *page = NULL;
 	int error;
 
-	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain, pages->prefix,
-				pages->limit, cursor, 0) < 0)
+	pages->filter.cursor = cursor;
+	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain,
+				&pages->filter) < 0)
 		return -1;
 	*total = page->total;
-	snprintf(next, 256, "%s", page->next_cursor);
+	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
 	error = add_mail_rows(t, items, page) < 0 ? -2 : 0;
 	panel_mail_list_free(page);
 	return error;
@@ -255,7 +256,7 @@ static int mail_list(cli *c, int argc, char **argv)
 	};
 	static const char *const headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES",
 					      "SIZE"};
-	struct mail_pages pages = {.c = c};
+	struct mail_pages pages = {.c = c, .filter = PANEL_MAIL_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
@@ -269,7 +270,7 @@ static int mail_list(cli *c, int argc, char **argv)
 		}
 		switch (opt) {
 		case OPT_PREFIX:
-			pages.prefix = optarg;
+			pages.filter.prefix = optarg;
 			break;
 		default:
 			return rc;
@@ -279,7 +280,7 @@ static int mail_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "usage: panelctl mail list DOMAIN [--prefix P] "
 					  "[--limit N] [--cursor C] [--all]");
 	pages.domain = cli_positional(&args, 0);
-	pages.limit = pg.limit;
+	pages.filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	return cli_paging_run(c, &pg, mail_page, &pages, 5, headers, "addresses");

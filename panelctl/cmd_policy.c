@@ -31,8 +31,7 @@ static int policy_list(cli *c, int argc, char **argv)
 	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	static const char *const headers[] = {"NAME", "MINSIZE", "MAXSIZE", "CLASSCOUNT",
 					      "ALLOWLOGIN"};
-	panel_policy *list = NULL;
-	size_t count = 0;
+	panel_policy_list *list = NULL;
 	cli_args args;
 	int rc = 0;
 
@@ -41,27 +40,26 @@ static int policy_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "policy list takes no argument");
-	if (cli_open(c) < 0 || panel_policy_list(&list, &count, c->p, &c->actor) < 0)
+	if (cli_open(c) < 0 || panel_policy_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
 	if (c->json) {
 		json_t *items = json_array();
-		for (size_t i = 0; items && i < count; i++)
-			if (json_array_append_new(items, panel_policy_to_json(&list[i])) < 0) {
+		for (size_t i = 0; items && i < list->count; i++)
+			if (json_array_append_new(items, panel_policy_to_json(&list->items[i])) <
+			    0) {
 				json_decref(items);
 				items = NULL;
 			}
-		cli_print_json(items ? json_pack("{s:o, s:I, s:n}", "items", items, "total",
-						 (json_int_t)count, "next_cursor")
-				     : NULL);
+		cli_print_list(items, list->total, list->next_cursor);
 	} else {
 		cli_table *t = cli_table_new(5, headers);
-		for (size_t i = 0; t && i < count; i++) {
+		for (size_t i = 0; t && i < list->count; i++) {
 			char minsize[12], maxsize[12], classcount[12];
-			snprintf(minsize, sizeof(minsize), "%u", list[i].minsize);
-			snprintf(maxsize, sizeof(maxsize), "%u", list[i].maxsize);
-			snprintf(classcount, sizeof(classcount), "%u", list[i].classcount);
-			const char *cells[] = {list[i].name, minsize, maxsize, classcount,
-					       list[i].allowlogin ? "yes" : "no"};
+			snprintf(minsize, sizeof(minsize), "%u", list->items[i].minsize);
+			snprintf(maxsize, sizeof(maxsize), "%u", list->items[i].maxsize);
+			snprintf(classcount, sizeof(classcount), "%u", list->items[i].classcount);
+			const char *cells[] = {list->items[i].name, minsize, maxsize, classcount,
+					       list->items[i].allowlogin ? "yes" : "no"};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -71,7 +69,7 @@ static int policy_list(cli *c, int argc, char **argv)
 			rc = cli_error(c, PANEL_ERROR, "out of memory");
 		cli_table_print(t, stdout);
 	}
-	free(list);
+	panel_policy_list_free(list);
 	return rc;
 }
 
@@ -97,9 +95,10 @@ static int policy_set(cli *c, int argc, char **argv)
 	/* Only the options given change: start from the stored policy. */
 	unsigned minsize = 0, maxsize = 0, classcount = 0;
 	int set_min = 0, set_max = 0, set_class = 0, allowlogin = -1;
-	panel_policy *list = NULL, policy;
+	panel_policy_list *list = NULL;
+	panel_policy policy;
 	const char *name;
-	size_t count = 0, i;
+	size_t i;
 	cli_args args;
 	int opt, rc = 0;
 
@@ -136,17 +135,17 @@ static int policy_set(cli *c, int argc, char **argv)
 	name = cli_positional(&args, 0);
 	if (!set_min && !set_max && !set_class && allowlogin < 0)
 		return cli_usage_error(c, "policy set: nothing to change");
-	if (cli_open(c) < 0 || panel_policy_list(&list, &count, c->p, &c->actor) < 0)
+	if (cli_open(c) < 0 || panel_policy_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	for (i = 0; i < count && strcmp(list[i].name, name) != 0; i++)
+	for (i = 0; i < list->count && strcmp(list->items[i].name, name) != 0; i++)
 		;
-	if (i == count) {
-		free(list);
+	if (i == list->count) {
+		panel_policy_list_free(list);
 		return cli_error(c, PANEL_EINVALID, "no policy '%s' (mem, pop, ftp, mysql or hta)",
 				 name);
 	}
-	policy = list[i];
-	free(list);
+	policy = list->items[i];
+	panel_policy_list_free(list);
 	if (set_min)
 		policy.minsize = minsize;
 	if (set_max)

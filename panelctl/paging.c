@@ -29,7 +29,7 @@ int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc)
 int cli_paging_run(cli *c, const cli_paging *pg, cli_page_fn *fetch, void *arg, size_t columns,
 		   const char *const *headers, const char *what)
 {
-	char cursor[256] = "", next[256];
+	char cursor[PANEL_CURSOR_MAX + 1] = "", next[PANEL_CURSOR_MAX + 1];
 	const char *from = pg->from;
 	json_t *items = NULL;
 	cli_table *t = NULL;

@@ -14,6 +14,7 @@
 #include "auth_internal.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/auth.h"
 #include "panel/json.h"
 #include "validate.h"
@@ -459,24 +460,26 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_apikey_list(panel_apikey **out, size_t *count, panel *p, const panel_actor *who)
+int panel_apikey_list_get(panel_apikey_list **out, panel *p, const panel_actor *who)
 {
 	struct list_ctx ctx = {who, NULL, 0};
 	int error;
 
-	if (!out || !count || !p)
+	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	*out = NULL;
-	*count = 0;
 	if ((error = require_admin(who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
+}
+
+void panel_apikey_list_free(panel_apikey_list *list)
+{
+	PANEL__LIST_FREE(list);
 }
 
 /* ---------------------------------------------------------------- revoke */

@@ -1,4 +1,6 @@
 /* The audit trail: recording changes inside their transaction, and listing them for admins. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +59,7 @@ struct list_ctx {
 	const panel_actor *who;
 	const panel_audit_filter *filter;
 	size_t limit;
+	uint64_t before_id; /* from the cursor: entries with a smaller id; 0 for the newest */
 	panel_audit_list *out;
 };
 
@@ -106,9 +109,9 @@ static int list_body(panel_db *db, void *arg)
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM panel_audit a WHERE %s", where);
 	if ((error = panel__db_query_u64(&total, db, sql, params, n)) < 0)
 		return error;
-	if (f->before_id) {
+	if (ctx->before_id) {
 		strcat(where, " AND a.id < ?");
-		params[n++] = DB_U64(f->before_id);
+		params[n++] = DB_U64(ctx->before_id);
 	}
 	params[n++] = DB_U64(ctx->limit + 1);
 	snprintf(sql, sizeof(sql),
@@ -158,10 +161,30 @@ static int list_body(panel_db *db, void *arg)
 		}
 	}
 	list->total = total;
-	list->next_before_id = more && count ? list->items[count - 1].id : 0;
+	if (more && count)
+		snprintf(list->next_cursor, sizeof(list->next_cursor), "%llu",
+			 (unsigned long long)list->items[count - 1].id);
 	panel__db_rows_free(rows);
 	panel_audit_list_free(ctx->out);
 	ctx->out = list;
+	return 0;
+}
+
+/* The cursor is the id of the last entry of the previous page, in decimal: the REST API has
+ * always shown it so, and clients may keep the cursors they hold. */
+static int parse_cursor(uint64_t *before_id, const char *cursor)
+{
+	unsigned long long v;
+	char *end;
+
+	*before_id = 0;
+	if (!cursor || !*cursor)
+		return 0;
+	errno = 0;
+	v = strtoull(cursor, &end, 10);
+	if (*cursor < '0' || *cursor > '9' || *end || errno || v == 0)
+		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
+	*before_id = v;
 	return 0;
 }
 
@@ -182,6 +205,8 @@ int panel_audit_list_get(panel_audit_list **out, panel *p, const panel_actor *wh
 	ctx.limit = ctx.filter->limit ? ctx.filter->limit : 50;
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
+	if ((error = parse_cursor(&ctx.before_id, ctx.filter->cursor)) < 0)
+		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		panel_audit_list_free(ctx.out);
 		return error;

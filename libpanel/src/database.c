@@ -12,6 +12,7 @@
 #include "error.h"
 #include "handle.h"
 #include "jobs_internal.h"
+#include "list.h"
 #include "member_server.h"
 #include "panel/database.h"
 #include "panel/json.h"
@@ -342,14 +343,13 @@ int panel_database_get(panel_database **out, panel *p, const panel_actor *who, c
 	return 0;
 }
 
-int panel_database_list_get(panel_database **out, size_t *count, panel *p, const panel_actor *who,
+int panel_database_list_get(panel_database_list **out, panel *p, const panel_actor *who,
 			    const char *login)
 {
 	struct read_ctx ctx = {.p = p, .who = who, .login = login};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
@@ -357,9 +357,7 @@ int panel_database_list_get(panel_database **out, size_t *count, panel *p, const
 		return error;
 	}
 	fill_sizes(p, ctx.items, ctx.count);
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -458,4 +456,9 @@ int panel_database_delete(panel *p, const panel_actor *who, const char *name)
 void panel_database_free(panel_database *db)
 {
 	free(db);
+}
+
+void panel_database_list_free(panel_database_list *list)
+{
+	PANEL__LIST_FREE(list);
 }

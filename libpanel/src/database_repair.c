@@ -8,6 +8,7 @@
 #include "database_internal.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "member_server.h"
 #include "panel/database.h"
 
@@ -171,14 +172,12 @@ static int repair_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_database_repair(panel_db_problem **out, size_t *count, panel *p, const panel_actor *who,
-			  int fix)
+int panel_database_repair(panel_db_problem_list **out, panel *p, const panel_actor *who, int fix)
 {
 	struct repair_ctx ctx = {.p = p, .who = who, .fix = fix != 0};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	/* Repair sees and changes every account's databases: the super admin's job. */
@@ -190,7 +189,10 @@ int panel_database_repair(panel_db_problem **out, size_t *count, panel *p, const
 		free(ctx.list.items);
 		return error;
 	}
-	*out = ctx.list.items;
-	*count = ctx.list.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.list.items, ctx.list.count);
+}
+
+void panel_db_problem_list_free(panel_db_problem_list *list)
+{
+	PANEL__LIST_FREE(list);
 }

@@ -11,6 +11,7 @@
 #include "database_internal.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "member_server.h"
 #include "panel/database.h"
 #include "panel/json.h"
@@ -354,23 +355,20 @@ static int list_body(panel_db *db, void *arg)
 	return error;
 }
 
-int panel_dbuser_list_get(panel_dbuser **out, size_t *count, panel *p, const panel_actor *who,
+int panel_dbuser_list_get(panel_dbuser_list **out, panel *p, const panel_actor *who,
 			  const char *login)
 {
 	struct list_ctx ctx = {who, login, NULL, 0};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
 }
 
 /* ---------------------------------------------------------------- grants */
@@ -482,23 +480,20 @@ static int grants_get_body(panel_db *db, void *arg)
 	return read_grants(&ctx->result, &ctx->nresult, ctx->p, db, uid, ctx->name);
 }
 
-int panel_dbuser_grants_get(panel_dbgrant **out, size_t *count, panel *p, const panel_actor *who,
+int panel_dbuser_grants_get(panel_dbgrant_list **out, panel *p, const panel_actor *who,
 			    const char *name)
 {
 	struct grants_ctx ctx = {.p = p, .who = who, .name = name};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, grants_get_body, &ctx)) < 0) {
 		free(ctx.result);
 		return error;
 	}
-	*out = ctx.result;
-	*count = ctx.nresult;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.result, ctx.nresult);
 }
 
 static int grants_set_body(panel_db *db, void *arg)
@@ -607,4 +602,14 @@ int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid)
 void panel_dbuser_free(panel_dbuser *user)
 {
 	free(user);
+}
+
+void panel_dbuser_list_free(panel_dbuser_list *list)
+{
+	PANEL__LIST_FREE(list);
+}
+
+void panel_dbgrant_list_free(panel_dbgrant_list *list)
+{
+	PANEL__LIST_FREE(list);
 }

@@ -13,6 +13,7 @@
 #include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "mail_internal.h"
 #include "panel/json.h"
 #include "quota_internal.h"
@@ -461,18 +462,23 @@ static int list_body(panel_db *db, void *arg)
 }
 
 int panel_domain_list_get(panel_domain_list **out, panel *p, const panel_actor *who,
-			  const char *login, size_t limit, const char *cursor, size_t offset)
+			  const panel_domain_filter *filter)
 {
-	struct list_ctx ctx = {who, login, limit ? limit : 50, offset, cursor, NULL};
+	panel_domain_filter none = PANEL_DOMAIN_FILTER_INIT;
+	const panel_domain_filter *f = filter ? filter : &none;
+	struct list_ctx ctx = {who, f->login, f->limit ? f->limit : 50, f->offset, f->cursor, NULL};
 	char name[PANEL_DOMAIN_MAX + 1];
 	int error;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (f->version != PANEL_DOMAIN_FILTER_VERSION)
+		return panel__error(PANEL_EINVALID, "filter", "unknown filter version");
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
-	if (cursor && *cursor && panel__domain_normalize(name, sizeof(name), cursor, "cursor") < 0)
+	if (ctx.cursor && *ctx.cursor &&
+	    panel__domain_normalize(name, sizeof(name), ctx.cursor, "cursor") < 0)
 		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		panel_domain_list_free(ctx.out);
@@ -705,8 +711,5 @@ void panel_domain_free(panel_domain *domain)
 
 void panel_domain_list_free(panel_domain_list *list)
 {
-	if (!list)
-		return;
-	free(list->items);
-	free(list);
+	PANEL__LIST_FREE(list);
 }

@@ -10,6 +10,7 @@
 #include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/domain.h"
 #include "panel/json.h"
 #include "validate.h"
@@ -72,22 +73,24 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p, const panel_actor *who)
+int panel_domain_type_list_get(panel_domain_type_list **out, panel *p, const panel_actor *who)
 {
 	struct list_ctx ctx = {who, NULL, NULL, 0};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
+}
+
+void panel_domain_type_list_free(panel_domain_type_list *list)
+{
+	PANEL__LIST_FREE(list);
 }
 
 /* Every name of a compatibility list must be a known type. */

@@ -11,6 +11,7 @@
 #include "domain_validate.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/ftp.h"
 #include "panel/json.h"
 #include "policy_internal.h"
@@ -414,26 +415,27 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_ftp_list_get(panel_ftp **out, size_t *count, panel *p, const panel_actor *who,
-		       const char *login)
+int panel_ftp_list_get(panel_ftp_list **out, panel *p, const panel_actor *who, const char *login)
 {
 	struct list_ctx ctx = {p, who, login, NULL, 0};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
 }
 
 void panel_ftp_free(panel_ftp *ftp)
 {
 	free(ftp);
+}
+
+void panel_ftp_list_free(panel_ftp_list *list)
+{
+	PANEL__LIST_FREE(list);
 }

@@ -590,21 +590,27 @@ static int list_body(panel_db *db, void *arg)
 }
 
 int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who, const char *domain,
-			const char *prefix, size_t limit, const char *cursor, size_t offset)
+			const panel_mail_filter *filter)
 {
-	struct list_ctx ctx = {who, domain, prefix, cursor, limit ? limit : 50, offset, NULL};
+	panel_mail_filter none = PANEL_MAIL_FILTER_INIT;
+	const panel_mail_filter *f = filter ? filter : &none;
+	struct list_ctx ctx = {who,	  domain, f->prefix, f->cursor, f->limit ? f->limit : 50,
+			       f->offset, NULL};
+	const char *prefix = f->prefix, *cursor = f->cursor;
 	int error;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
+	if (f->version != PANEL_MAIL_FILTER_VERSION)
+		return panel__error(PANEL_EINVALID, "filter", "unknown filter version");
 	if (ctx.limit > 500)
 		return panel__error(PANEL_EINVALID, "limit", "limit is 500 at most");
 	if (prefix &&
 	    (strlen(prefix) > 64 ||
 	     strspn(prefix, "abcdefghijklmnopqrstuvwxyz0123456789_.:+-") != strlen(prefix)))
 		return panel__error(PANEL_EINVALID, "prefix", "invalid prefix");
-	if (cursor && (strlen(cursor) > 255 || !panel__printable(cursor)))
+	if (cursor && (strlen(cursor) > PANEL_CURSOR_MAX || !panel__printable(cursor)))
 		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		panel_mail_list_free(ctx.out);

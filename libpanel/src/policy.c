@@ -7,6 +7,7 @@
 #include "authz.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/json.h"
 #include "panel/policy.h"
 #include "policy_internal.h"
@@ -214,23 +215,26 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_policy_list(panel_policy **out, size_t *count, panel *p, const panel_actor *who)
+int panel_policy_list_get(panel_policy_list **out, panel *p, const panel_actor *who)
 {
 	struct list_ctx ctx = {.who = who};
+	panel_policy *items;
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0)
 		return error;
-	*out = malloc(sizeof(ctx.items));
-	if (!*out)
+	if (!(items = malloc(sizeof(ctx.items))))
 		return panel__error_oom();
-	memcpy(*out, ctx.items, sizeof(ctx.items));
-	*count = N_POLICIES;
-	return 0;
+	memcpy(items, ctx.items, sizeof(ctx.items));
+	return PANEL__LIST_TAKE(out, items, N_POLICIES);
+}
+
+void panel_policy_list_free(panel_policy_list *list)
+{
+	PANEL__LIST_FREE(list);
 }
 
 struct set_ctx {

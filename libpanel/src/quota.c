@@ -7,6 +7,7 @@
 #include "authz.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/json.h"
 #include "panel/quota.h"
 #include "quota_internal.h"
@@ -148,7 +149,7 @@ int panel_quota_list_get(panel_quota_list **out, panel *p, const panel_actor *wh
 			 const char *login)
 {
 	struct get_ctx ctx = {.who = who, .login = login};
-	panel_quota_list *list;
+	panel_quota *items;
 	int error;
 
 	*out = NULL;
@@ -156,15 +157,10 @@ int panel_quota_list_get(panel_quota_list **out, panel *p, const panel_actor *wh
 		return error;
 	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0)
 		return error;
-	list = calloc(1, sizeof(*list));
-	if (!list || !(list->items = calloc(ctx.count, sizeof(*list->items)))) {
-		free(list);
+	if (!(items = calloc(ctx.count, sizeof(*items))))
 		return panel__error_oom();
-	}
-	memcpy(list->items, ctx.items, ctx.count * sizeof(*list->items));
-	list->count = ctx.count;
-	*out = list;
-	return 0;
+	memcpy(items, ctx.items, ctx.count * sizeof(*items));
+	return PANEL__LIST_TAKE(out, items, ctx.count);
 }
 
 int panel_quota_get(panel_quota *out, panel *p, const panel_actor *who, const char *login,
@@ -293,6 +289,7 @@ static int defaults_body(panel_db *db, void *arg)
 		panel__db_cell_u64(&d->value, rows, i, 2);
 	}
 	list->count = n;
+	list->total = n;
 	panel__db_rows_free(rows);
 	panel_quota_default_list_free(ctx->out);
 	ctx->out = list;
@@ -383,16 +380,10 @@ int panel_quota_default_set(panel *p, const panel_actor *who, const char *type, 
 
 void panel_quota_list_free(panel_quota_list *list)
 {
-	if (!list)
-		return;
-	free(list->items);
-	free(list);
+	PANEL__LIST_FREE(list);
 }
 
 void panel_quota_default_list_free(panel_quota_default_list *list)
 {
-	if (!list)
-		return;
-	free(list->items);
-	free(list);
+	PANEL__LIST_FREE(list);
 }

@@ -11,6 +11,7 @@
 #include "cron_lock.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/json.h"
 
 /* The type is written in upper case, as AlternC 1.0 writes it (its pages compare "VHOST"...
@@ -427,21 +428,23 @@ static int list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p, const panel_actor *who,
+int panel_subdomain_list_get(panel_subdomain_list **out, panel *p, const panel_actor *who,
 			     const char *domain)
 {
 	struct list_ctx ctx = {who, domain, NULL, 0};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
+}
+
+void panel_subdomain_list_free(panel_subdomain_list *list)
+{
+	PANEL__LIST_FREE(list);
 }

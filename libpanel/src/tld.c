@@ -9,6 +9,7 @@
 #include "domain_validate.h"
 #include "error.h"
 #include "handle.h"
+#include "list.h"
 #include "panel/domain.h"
 #include "panel/json.h"
 #include "validate.h"
@@ -76,22 +77,24 @@ static int tld_list_body(panel_db *db, void *arg)
 	return 0;
 }
 
-int panel_tld_list(panel_tld **out, size_t *count, panel *p, const panel_actor *who)
+int panel_tld_list_get(panel_tld_list **out, panel *p, const panel_actor *who)
 {
 	struct tld_ctx ctx = {.who = who};
 	int error;
 
 	*out = NULL;
-	*count = 0;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, tld_list_body, &ctx)) < 0) {
 		free(ctx.items);
 		return error;
 	}
-	*out = ctx.items;
-	*count = ctx.count;
-	return 0;
+	return PANEL__LIST_TAKE(out, ctx.items, ctx.count);
+}
+
+void panel_tld_list_free(panel_tld_list *list)
+{
+	PANEL__LIST_FREE(list);
 }
 
 static int tld_change_body(panel_db *db, void *arg)
@@ -161,6 +164,13 @@ int panel_tld_delete(panel *p, const panel_actor *who, const char *tld)
 
 /* ---------------------------------------------------------------- forbidden domains */
 
+static void free_names(char **names, size_t count)
+{
+	for (size_t i = 0; names && i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
 struct forbidden_ctx {
 	const panel_actor *who;
 	char domain[PANEL_DOMAIN_MAX + 1];
@@ -179,7 +189,7 @@ static int forbidden_body(panel_db *db, void *arg)
 		return error;
 	if (ctx->add < 0) {
 		panel_db_rows *rows;
-		panel_forbidden_list_free(ctx->items, ctx->count);
+		free_names(ctx->items, ctx->count);
 		ctx->items = NULL;
 		ctx->count = 0;
 		if ((error = panel__db_query(&rows, db,
@@ -234,19 +244,19 @@ static int forbidden_run(struct forbidden_ctx *ctx, panel *p, const char *domain
 	return panel__db_transaction(p->db, forbidden_body, ctx);
 }
 
-int panel_forbidden_list(char ***out, size_t *count, panel *p, const panel_actor *who)
+int panel_forbidden_list_get(panel_forbidden_list **out, panel *p, const panel_actor *who)
 {
 	struct forbidden_ctx ctx = {.who = who, .add = -1};
 	int error;
 
 	*out = NULL;
-	*count = 0;
-	if ((error = forbidden_run(&ctx, p, NULL)) < 0) {
-		panel_forbidden_list_free(ctx.items, ctx.count);
-		return error;
+	if ((error = forbidden_run(&ctx, p, NULL)) < 0 || !(*out = calloc(1, sizeof(**out)))) {
+		free_names(ctx.items, ctx.count);
+		return error < 0 ? error : panel__error_oom();
 	}
-	*out = ctx.items;
-	*count = ctx.count;
+	(*out)->items = ctx.items;
+	(*out)->count = ctx.count;
+	(*out)->total = ctx.count;
 	return 0;
 }
 
@@ -264,9 +274,10 @@ int panel_forbidden_delete(panel *p, const panel_actor *who, const char *domain)
 	return forbidden_run(&ctx, p, domain ? domain : "");
 }
 
-void panel_forbidden_list_free(char **list, size_t count)
+void panel_forbidden_list_free(panel_forbidden_list *list)
 {
-	for (size_t i = 0; list && i < count; i++)
-		free(list[i]);
+	if (!list)
+		return;
+	free_names(list->items, list->count);
 	free(list);
 }

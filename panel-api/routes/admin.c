@@ -13,7 +13,7 @@ static void audit_get(papi_request *r)
 {
 	panel_audit_filter f = PANEL_AUDIT_FILTER_INIT;
 	panel_audit_list *list = NULL;
-	char kind[64], id[256], since[32], next[32] = "";
+	char kind[64], id[256], since[32], cursor[32];
 	unsigned long long n;
 	json_t *items;
 	int err, rc;
@@ -35,11 +35,14 @@ static void audit_get(papi_request *r)
 		return;
 	if (rc)
 		f.limit = (size_t)n;
-	/* The cursor is the id below which the next page starts. */
+	/* The API's audit cursor has always been a positive number, refused otherwise as an
+	 * invalid parameter (libpanel would answer "invalid"); passed on in libpanel's form. */
 	if ((rc = papi_query_uint(r, "cursor", &n, 1, UINT64_MAX)) < 0)
 		return;
-	if (rc)
-		f.before_id = n;
+	if (rc) {
+		snprintf(cursor, sizeof(cursor), "%llu", n);
+		f.cursor = cursor;
+	}
 	rc = panel_audit_list_get(&list, r->p, &r->actor, &f);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
@@ -51,9 +54,7 @@ static void audit_get(papi_request *r)
 			json_decref(items);
 			items = NULL;
 		}
-	if (list->next_before_id)
-		snprintf(next, sizeof(next), "%llu", (unsigned long long)list->next_before_id);
-	papi_reply_list(r, items, list->total, next);
+	papi_reply_list(r, items, list->total, list->next_cursor);
 	panel_audit_list_free(list);
 }
 
@@ -61,8 +62,9 @@ static void audit_get(papi_request *r)
  * first, revoked ones included; never their secrets. Paginated here (libpanel gives them all). */
 static void apikeys_get(papi_request *r)
 {
-	panel_apikey *keys = NULL;
-	size_t count = 0, start = 0, limit = 50, i;
+	panel_apikey_list *list = NULL;
+	panel_apikey *keys;
+	size_t count, start = 0, limit = 50, i;
 	unsigned long long n, cursor = 0;
 	char next[32] = "";
 	json_t *items;
@@ -81,11 +83,13 @@ static void apikeys_get(papi_request *r)
 				 "give cursor or offset, not both");
 		return;
 	}
-	rc = panel_apikey_list(&keys, &count, r->p, &r->actor);
+	rc = panel_apikey_list_get(&list, r->p, &r->actor);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
 	}
+	keys = list->items;
+	count = list->count;
 	if (has_offset)
 		start = n < count ? (size_t)n : count;
 	/* Newest first, so the page after a cursor holds the keys with smaller ids. */
@@ -101,7 +105,7 @@ static void apikeys_get(papi_request *r)
 	if (i < count && i > 0)
 		snprintf(next, sizeof(next), "%llu", (unsigned long long)keys[i - 1].id);
 	papi_reply_list(r, items, count, next);
-	free(keys);
+	panel_apikey_list_free(list);
 }
 
 #define LIST_MAX 1024

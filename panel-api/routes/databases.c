@@ -7,14 +7,16 @@
 #include "papi.h"
 
 /* [{"kind", "name", "problem", "action"}] for a repair report (NULL when out of memory). */
-static json_t *problems_to_json(const panel_db_problem *problems, size_t count)
+static json_t *problems_to_json(const panel_db_problem_list *problems)
 {
 	json_t *items = json_array();
 
-	for (size_t i = 0; i < count; i++)
-		papi_append(&items, json_pack("{s:s, s:s, s:s, s:s}", "kind", problems[i].kind,
-					      "name", problems[i].name, "problem",
-					      problems[i].problem, "action", problems[i].action));
+	for (size_t i = 0; i < problems->count; i++) {
+		const panel_db_problem *pb = &problems->items[i];
+		papi_append(&items,
+			    json_pack("{s:s, s:s, s:s, s:s}", "kind", pb->kind, "name", pb->name,
+				      "problem", pb->problem, "action", pb->action));
+	}
 	return items;
 }
 
@@ -22,16 +24,15 @@ static json_t *problems_to_json(const panel_db_problem *problems, size_t count)
  * from the server, in the list envelope (one page). */
 static int account_databases_json(json_t **out, papi_request *r)
 {
-	panel_database *list = NULL;
-	size_t count = 0;
-	int rc = panel_database_list_get(&list, &count, r->p, &r->actor, papi_param(r, 0));
+	panel_database_list *list = NULL;
+	int rc = panel_database_list_get(&list, r->p, &r->actor, papi_param(r, 0));
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_database_to_json(&list[i]));
-	free(list);
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(out, panel_database_to_json(&list->items[i]));
+	panel_database_list_free(list);
 	return 0;
 }
 
@@ -121,14 +122,12 @@ static void database_restore_post(papi_request *r)
  * (and done): {"kind", "name", "problem", "action"} items. */
 static int repair_json(json_t **out, papi_request *r)
 {
-	panel_db_problem *problems = NULL;
-	size_t count = 0;
-	int rc = panel_database_repair(&problems, &count, r->p, &r->actor,
-				       strcmp(r->method, "POST") == 0);
+	panel_db_problem_list *problems = NULL;
+	int rc = panel_database_repair(&problems, r->p, &r->actor, strcmp(r->method, "POST") == 0);
 
 	if (rc == 0)
-		*out = problems_to_json(problems, count);
-	free(problems);
+		*out = problems_to_json(problems);
+	panel_db_problem_list_free(problems);
 	return rc;
 }
 
@@ -136,16 +135,15 @@ static int repair_json(json_t **out, papi_request *r)
  * (one page). */
 static int account_dbusers_json(json_t **out, papi_request *r)
 {
-	panel_dbuser *list = NULL;
-	size_t count = 0;
-	int rc = panel_dbuser_list_get(&list, &count, r->p, &r->actor, papi_param(r, 0));
+	panel_dbuser_list *list = NULL;
+	int rc = panel_dbuser_list_get(&list, r->p, &r->actor, papi_param(r, 0));
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_dbuser_to_json(&list[i]));
-	free(list);
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(out, panel_dbuser_to_json(&list->items[i]));
+	panel_dbuser_list_free(list);
 	return 0;
 }
 
@@ -191,14 +189,13 @@ static int dbuser_json(json_t **out, papi_request *r)
 static int grants_json(json_t **out, papi_request *r)
 {
 	const char *name = papi_param(r, 0);
-	panel_dbgrant *grants = NULL;
-	size_t count = 0;
-	int rc = panel_dbuser_grants_get(&grants, &count, r->p, &r->actor, name);
+	panel_dbgrant_list *grants = NULL;
+	int rc = panel_dbuser_grants_get(&grants, r->p, &r->actor, name);
 
 	if (rc == 0)
 		*out = json_pack("{s:s, s:o}", "name", name, "grants",
-				 panel_dbgrants_to_json(grants, count));
-	free(grants);
+				 panel_dbgrants_to_json(grants->items, grants->count));
+	panel_dbgrant_list_free(grants);
 	return rc;
 }
 
@@ -266,8 +263,9 @@ static void grants_put(papi_request *r)
 	    papi_spec_end(),
 	};
 	const char *name = papi_param(r, 0);
-	panel_dbgrant *grants, *now = NULL;
-	size_t count = 0, nnow = 0;
+	panel_dbgrant *grants;
+	panel_dbgrant_list *now = NULL;
+	size_t count = 0;
 	int rc;
 
 	if (papi_parse_body(r, specs) < 0 || !(grants = parse_grants(r, obj, &count)))
@@ -275,14 +273,14 @@ static void grants_put(papi_request *r)
 	rc = panel_dbuser_grants_set(r->p, &r->actor, name, grants, count);
 	free(grants);
 	if (rc == 0)
-		rc = panel_dbuser_grants_get(&now, &nnow, r->p, &r->actor, name);
+		rc = panel_dbuser_grants_get(&now, r->p, &r->actor, name);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	papi_reply_ok(
-	    r, json_pack("{s:s, s:o}", "name", name, "grants", panel_dbgrants_to_json(now, nnow)));
-	free(now);
+	papi_reply_ok(r, json_pack("{s:s, s:o}", "name", name, "grants",
+				   panel_dbgrants_to_json(now->items, now->count)));
+	panel_dbgrant_list_free(now);
 }
 
 /* DELETE /api/v1/databases/{name}: DROP DATABASE, the grants on it, and its row. DELETE

@@ -44,16 +44,16 @@ static int domain_precondition(papi_request *r, const char *domain, char *etag, 
  * paginated (limit, cursor or offset). 404 for an account the caller may not see. */
 static void account_domains_get(papi_request *r)
 {
+	panel_domain_filter f = PANEL_DOMAIN_FILTER_INIT;
 	panel_domain_list *list = NULL;
 	char cursor_buf[PANEL_DOMAIN_MAX * 4 + 1];
-	const char *cursor = NULL;
-	size_t limit = 0, offset = 0;
 	json_t *items;
 	int rc;
 
-	if (papi_page_query(r, &limit, &cursor, cursor_buf, sizeof(cursor_buf), &offset) < 0)
+	if (papi_page_query(r, &f.limit, &f.cursor, cursor_buf, sizeof(cursor_buf), &f.offset) < 0)
 		return;
-	rc = panel_domain_list_get(&list, r->p, &r->actor, papi_param(r, 0), limit, cursor, offset);
+	f.login = papi_param(r, 0);
+	rc = panel_domain_list_get(&list, r->p, &r->actor, &f);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
@@ -174,16 +174,15 @@ static void domain_delete(papi_request *r)
  * itself), ordered by sub, type and target, in the list envelope (one page). */
 static int subdomains_json(json_t **out, papi_request *r)
 {
-	panel_subdomain *subs = NULL;
-	size_t count = 0;
-	int rc = panel_subdomain_list_get(&subs, &count, r->p, &r->actor, papi_param(r, 0));
+	panel_subdomain_list *subs = NULL;
+	int rc = panel_subdomain_list_get(&subs, r->p, &r->actor, papi_param(r, 0));
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_subdomain_to_json(&subs[i]));
-	free(subs);
+	for (size_t i = 0; i < subs->count; i++)
+		papi_append(out, panel_subdomain_to_json(&subs->items[i]));
+	panel_subdomain_list_free(subs);
 	return 0;
 }
 
@@ -282,16 +281,15 @@ static void zone_get(papi_request *r)
  * in the list envelope (one page). */
 static int domain_types_json(json_t **out, papi_request *r)
 {
-	panel_domain_type *types = NULL;
-	size_t count = 0;
-	int rc = panel_domain_type_list(&types, &count, r->p, &r->actor);
+	panel_domain_type_list *types = NULL;
+	int rc = panel_domain_type_list_get(&types, r->p, &r->actor);
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_domain_type_to_json(&types[i]));
-	free(types);
+	for (size_t i = 0; i < types->count; i++)
+		papi_append(out, panel_domain_type_to_json(&types->items[i]));
+	panel_domain_type_list_free(types);
 	return 0;
 }
 
@@ -300,22 +298,22 @@ static int domain_types_json(json_t **out, papi_request *r)
 static void domain_type_get(papi_request *r)
 {
 	const char *name = papi_param(r, 0);
-	panel_domain_type *types = NULL;
-	size_t count = 0, i;
+	panel_domain_type_list *types = NULL;
+	size_t i;
 	int rc;
 
-	rc = panel_domain_type_list(&types, &count, r->p, &r->actor);
+	rc = panel_domain_type_list_get(&types, r->p, &r->actor);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	for (i = 0; i < count && strcmp(types[i].name, name) != 0; i++)
+	for (i = 0; i < types->count && strcmp(types->items[i].name, name) != 0; i++)
 		;
-	if (i < count)
-		papi_reply_ok(r, panel_domain_type_to_json(&types[i]));
+	if (i < types->count)
+		papi_reply_ok(r, panel_domain_type_to_json(&types->items[i]));
 	else
 		papi_reply_error(r, PAPI_E_NOT_FOUND, "name", "no such domain type");
-	free(types);
+	panel_domain_type_list_free(types);
 }
 
 /* PATCH /api/v1/domain-types/{name} {"description", "entry", "compatibility", "enable",
@@ -359,16 +357,15 @@ static void domain_type_patch(papi_request *r)
  * without DNS hosting), ordered by name, in the list envelope (one page). */
 static int tlds_json(json_t **out, papi_request *r)
 {
-	panel_tld *tlds = NULL;
-	size_t count = 0;
-	int rc = panel_tld_list(&tlds, &count, r->p, &r->actor);
+	panel_tld_list *tlds = NULL;
+	int rc = panel_tld_list_get(&tlds, r->p, &r->actor);
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_tld_to_json(&tlds[i]));
-	free(tlds);
+	for (size_t i = 0; i < tlds->count; i++)
+		papi_append(out, panel_tld_to_json(&tlds->items[i]));
+	panel_tld_list_free(tlds);
 	return 0;
 }
 
@@ -387,13 +384,12 @@ static void normalize(char *out, size_t outsz, const char *tld)
 /* 1 when the list has name, 0 when not, a negative code on error. */
 static int listed(papi_request *r, const char *name)
 {
-	panel_tld *tlds = NULL;
-	size_t count = 0;
-	int rc = panel_tld_list(&tlds, &count, r->p, &r->actor), found = 0;
+	panel_tld_list *tlds = NULL;
+	int rc = panel_tld_list_get(&tlds, r->p, &r->actor), found = 0;
 
-	for (size_t i = 0; rc == 0 && i < count; i++)
-		found |= strcmp(tlds[i].tld, name) == 0;
-	free(tlds);
+	for (size_t i = 0; rc == 0 && i < tlds->count; i++)
+		found |= strcmp(tlds->items[i].tld, name) == 0;
+	panel_tld_list_free(tlds);
 	return rc < 0 ? rc : found;
 }
 
@@ -435,24 +431,23 @@ static void tlds_post(papi_request *r)
  * (admins), ordered by name, in the list envelope (one page) of {"domain"} items. */
 static int forbidden_json(json_t **out, papi_request *r)
 {
-	char **list = NULL;
-	size_t count = 0;
-	int rc = panel_forbidden_list(&list, &count, r->p, &r->actor);
+	panel_forbidden_list *list = NULL;
+	int rc = panel_forbidden_list_get(&list, r->p, &r->actor);
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, json_pack("{s:s}", "domain", list[i]));
-	panel_forbidden_list_free(list, count);
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(out, json_pack("{s:s}", "domain", list->items[i]));
+	panel_forbidden_list_free(list);
 	return 0;
 }
 
 /* 1 when name is in list. */
-static int has(char **list, size_t count, const char *name)
+static int has(const panel_forbidden_list *list, const char *name)
 {
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(list[i], name) == 0)
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], name) == 0)
 			return 1;
 	return 0;
 }
@@ -466,28 +461,27 @@ static void forbidden_post(papi_request *r)
 	    papi_spec_string("domain", &domain),
 	    papi_spec_end(),
 	};
-	char **before = NULL, **after = NULL;
-	size_t nbefore = 0, nafter = 0;
+	panel_forbidden_list *before = NULL, *after = NULL;
 	const char *stored = NULL;
 	int rc;
 
 	if (papi_parse_body(r, specs) < 0)
 		return;
 	/* libpanel normalizes the name (IDN to punycode); the new row tells which it stored. */
-	if ((rc = panel_forbidden_list(&before, &nbefore, r->p, &r->actor)) < 0 ||
+	if ((rc = panel_forbidden_list_get(&before, r->p, &r->actor)) < 0 ||
 	    (rc = panel_forbidden_add(r->p, &r->actor, domain)) < 0 ||
-	    (rc = panel_forbidden_list(&after, &nafter, r->p, &r->actor)) < 0) {
+	    (rc = panel_forbidden_list_get(&after, r->p, &r->actor)) < 0) {
 		papi_reply_panel_error(r, rc);
 		goto out;
 	}
-	for (size_t i = 0; !stored && i < nafter; i++)
-		if (!has(before, nbefore, after[i]))
-			stored = after[i];
+	for (size_t i = 0; !stored && i < after->count; i++)
+		if (!has(before, after->items[i]))
+			stored = after->items[i];
 	papi_reply_created_at(r, json_pack("{s:s}", "domain", stored ? stored : domain),
 			      "/api/v1/forbidden-domains/", stored ? stored : domain);
 out:
-	panel_forbidden_list_free(before, nbefore);
-	panel_forbidden_list_free(after, nafter);
+	panel_forbidden_list_free(before);
+	panel_forbidden_list_free(after);
 }
 
 static const char *const page_query[] = {"limit", "cursor", "offset", NULL};

@@ -8,16 +8,15 @@
  * envelope (one page). */
 static int account_ftp_json(json_t **out, papi_request *r)
 {
-	panel_ftp *list = NULL;
-	size_t count = 0;
-	int rc = panel_ftp_list_get(&list, &count, r->p, &r->actor, papi_param(r, 0));
+	panel_ftp_list *list = NULL;
+	int rc = panel_ftp_list_get(&list, r->p, &r->actor, papi_param(r, 0));
 
 	if (rc < 0)
 		return rc;
 	*out = json_array();
-	for (size_t i = 0; i < count; i++)
-		papi_append(out, panel_ftp_to_json(&list[i]));
-	free(list);
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(out, panel_ftp_to_json(&list->items[i]));
+	panel_ftp_list_free(list);
 	return 0;
 }
 

@@ -9,18 +9,17 @@
  * filtered by prefix (of the local part), paginated (limit, cursor or offset). */
 static void domain_mail_get(papi_request *r)
 {
+	panel_mail_filter f = PANEL_MAIL_FILTER_INIT;
 	panel_mail_list *list = NULL;
 	char prefix_buf[130], cursor_buf[260];
-	const char *prefix, *cursor = NULL;
-	size_t limit = 0, offset = 0;
 	json_t *items;
 	int err, rc;
 
-	prefix = papi_query(r, "prefix", prefix_buf, sizeof(prefix_buf), &err);
-	if (err || papi_page_query(r, &limit, &cursor, cursor_buf, sizeof(cursor_buf), &offset) < 0)
+	f.prefix = papi_query(r, "prefix", prefix_buf, sizeof(prefix_buf), &err);
+	if (err ||
+	    papi_page_query(r, &f.limit, &f.cursor, cursor_buf, sizeof(cursor_buf), &f.offset) < 0)
 		return;
-	rc = panel_mail_list_get(&list, r->p, &r->actor, papi_param(r, 0), prefix, limit, cursor,
-				 offset);
+	rc = panel_mail_list_get(&list, r->p, &r->actor, papi_param(r, 0), &f);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;

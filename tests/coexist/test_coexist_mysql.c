@@ -123,14 +123,13 @@ static void the_main_user_of_1_0_is_kept(void **state)
 			 1);
 	assert_true(can_write("coexmain", "Main-pass-10", "coexmain_shop"));
 	/* Repair counts it as the member's main user, not as a user without a row. */
-	panel_db_problem *problems = NULL;
-	size_t n = 0;
-	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 0));
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(problems[i].name, "coexmain") == 0)
-			fail_msg("repair reports the main user: %s %s", problems[i].kind,
-				 problems[i].problem);
-	free(problems);
+	panel_db_problem_list *problems = NULL;
+	assert_panel_ok(panel_database_repair(&problems, p, &super, 0));
+	for (size_t i = 0; i < problems->count; i++)
+		if (strcmp(problems->items[i].name, "coexmain") == 0)
+			fail_msg("repair reports the main user: %s %s", problems->items[i].kind,
+				 problems->items[i].problem);
+	panel_db_problem_list_free(problems);
 	/* A dropped database takes the user's rights on it; the last one takes the user. */
 	assert_panel_ok(panel_database_delete(p, &old, "coexmain_shop"));
 	assert_false(can_write("coexmain", "Main-pass-10", "coexmain_shop"));

@@ -276,7 +276,7 @@ static void list_pages_with_a_cursor(void **state)
 			snprintf(last, sizeof(last), "%s", page->items[i].login);
 			seen++;
 		}
-		static char cursor[64];
+		static char cursor[PANEL_CURSOR_MAX + 1];
 		snprintf(cursor, sizeof(cursor), "%s", page->next_cursor);
 		f.cursor = cursor[0] ? cursor : NULL;
 		int done = !page->next_cursor[0];
@@ -395,6 +395,24 @@ static void update_with_etag_and_audit(void **state)
 	}
 	assert_true(found);
 	panel_audit_list_free(trail);
+	/* Pages follow the cursor, newest first, without overlap; other cursors are refused. */
+	char cursor[PANEL_CURSOR_MAX + 1];
+	uint64_t newest;
+	af.limit = 1;
+	assert_panel_ok(panel_audit_list_get(&trail, p, &super, &af));
+	assert_int_equal(trail->count, 1);
+	assert_true(trail->next_cursor[0] != '\0');
+	newest = trail->items[0].id;
+	snprintf(cursor, sizeof(cursor), "%s", trail->next_cursor);
+	panel_audit_list_free(trail);
+	af.cursor = cursor;
+	assert_panel_ok(panel_audit_list_get(&trail, p, &super, &af));
+	assert_int_equal(trail->count, 1);
+	assert_true(trail->items[0].id < newest);
+	panel_audit_list_free(trail);
+	af.cursor = "12abc";
+	assert_panel_rc(panel_audit_list_get(&trail, p, &super, &af), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "cursor");
 	/* Members do not read the audit. */
 	assert_panel_rc(panel_audit_list_get(&trail, p, &carol, NULL), PANEL_EFORBIDDEN);
 	panel_account_free(a);
@@ -751,16 +769,16 @@ static void concurrent_creations_respect_the_quota(void **state)
 static void policies(void **state)
 {
 	(void)state;
-	panel_policy *list;
-	size_t n;
+	panel_policy_list *list;
 	uint32_t uid = make_account(&super, "kate", 0);
 	panel_actor kate = panel_actor_member(uid);
 
-	assert_panel_ok(panel_policy_list(&list, &n, p, &kate));
-	assert_int_equal(n, 5);
-	assert_string_equal(list[0].name, "mem");
-	assert_string_equal(list[4].name, "hta");
-	free(list);
+	assert_panel_ok(panel_policy_list_get(&list, p, &kate));
+	assert_int_equal(list->count, 5);
+	assert_int_equal(list->total, 5);
+	assert_string_equal(list->items[0].name, "mem");
+	assert_string_equal(list->items[4].name, "hta");
+	panel_policy_list_free(list);
 	panel_policy bad = {.name = "pop", .minsize = 10, .maxsize = 5};
 	assert_panel_rc(panel_policy_set(p, &super, &bad), PANEL_EINVALID);
 	assert_string_equal(panel_error_last()->field, "maxsize");

@@ -46,12 +46,12 @@ static int create_key(panel_apikey *key, char *secret, uint32_t admin, const cha
 
 static void apikey_create_list_revoke(void **state)
 {
-	panel_apikey key, key2, *list = NULL;
+	panel_apikey key, key2;
+	panel_apikey_list *list = NULL;
 	panel_principal who;
 	panel_actor bob = panel_actor_admin(BOB), hank = panel_actor_admin(HANK),
 		    super = panel_actor_admin(SUPER);
 	char secret[PANEL_TOKEN_MAX], secret2[PANEL_TOKEN_MAX], hash[65], after[4096];
-	size_t count = 99;
 	json_t *j;
 
 	(void)state;
@@ -118,16 +118,16 @@ static void apikey_create_list_revoke(void **state)
 
 	/* Lists: bob sees his keys, hank his own, the super admin all, newest first. */
 	assert_int_equal(create_key(&key2, secret2, HANK, "hank's", "read", NULL, NULL), 0);
-	assert_panel_ok(panel_apikey_list(&list, &count, p, &bob));
-	assert_int_equal(count, 1);
-	assert_int_equal(list[0].id, key.id);
-	free(list);
-	assert_panel_ok(panel_apikey_list(&list, &count, p, &super));
-	assert_int_equal(count, 2);
-	assert_int_equal(list[0].id, key2.id);
-	assert_int_equal(list[1].id, key.id);
-	assert_string_equal(list[0].login, "hank");
-	free(list);
+	assert_panel_ok(panel_apikey_list_get(&list, p, &bob));
+	assert_int_equal(list->count, 1);
+	assert_int_equal(list->items[0].id, key.id);
+	panel_apikey_list_free(list);
+	assert_panel_ok(panel_apikey_list_get(&list, p, &super));
+	assert_int_equal(list->count, 2);
+	assert_int_equal(list->items[0].id, key2.id);
+	assert_int_equal(list->items[1].id, key.id);
+	assert_string_equal(list->items[0].login, "hank");
+	panel_apikey_list_free(list);
 
 	/* Revoking: not someone else's (unless super admin), idempotent, audited. */
 	assert_error(panel_apikey_revoke(p, &hank, key.id), PANEL_ENOTFOUND, "id");
@@ -140,10 +140,10 @@ static void apikey_create_list_revoke(void **state)
 			     " object_id = '%llu'",
 			     (unsigned long long)key.id),
 			 1);
-	assert_panel_ok(panel_apikey_list(&list, &count, p, &bob));
-	assert_int_equal(count, 1);
-	assert_int_equal(list[0].revoked, 1);
-	free(list);
+	assert_panel_ok(panel_apikey_list_get(&list, p, &bob));
+	assert_int_equal(list->count, 1);
+	assert_int_equal(list->items[0].revoked, 1);
+	panel_apikey_list_free(list);
 	assert_panel_ok(panel_apikey_revoke(p, &super, key2.id));
 	assert_error(panel_auth_apikey(&who, p, secret2, NULL), PANEL_EAUTH, NULL);
 }
@@ -266,8 +266,7 @@ static void apikey_refusals(void **state)
 	panel_actor alice = panel_actor_member(ALICE), fake = panel_actor_admin(ALICE),
 		    sys = panel_actor_system(), as = panel_actor_admin_as(BOB, ALICE);
 	panel_apikey_spec spec = PANEL_APIKEY_SPEC_INIT;
-	panel_apikey *list = NULL;
-	size_t count = 0;
+	panel_apikey_list *list = NULL;
 	long long before = num("SELECT COUNT(*) FROM panel_apikeys");
 
 	(void)state;
@@ -284,8 +283,8 @@ static void apikey_refusals(void **state)
 		     PANEL_EFORBIDDEN, NULL);
 	assert_error(panel_apikey_create(&key, secret, sizeof(secret), p, NULL, &spec),
 		     PANEL_EINVALID, "actor");
-	assert_error(panel_apikey_list(&list, &count, p, &alice), PANEL_EFORBIDDEN, NULL);
-	assert_error(panel_apikey_list(&list, &count, p, &fake), PANEL_EFORBIDDEN, NULL);
+	assert_error(panel_apikey_list_get(&list, p, &alice), PANEL_EFORBIDDEN, NULL);
+	assert_error(panel_apikey_list_get(&list, p, &fake), PANEL_EFORBIDDEN, NULL);
 	assert_null(list);
 	assert_error(panel_apikey_revoke(p, &alice, 1), PANEL_EFORBIDDEN, NULL);
 	/* A locked admin is no admin. */

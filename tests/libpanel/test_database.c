@@ -80,8 +80,8 @@ static int teardown(void **state)
 static void create_and_name_rules(void **state)
 {
 	(void)state;
-	panel_database *d = NULL, *list;
-	size_t n;
+	panel_database *d = NULL;
+	panel_database_list *list;
 
 	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, NULL));
 	assert_string_equal(d->name, "dbalice");
@@ -117,9 +117,11 @@ static void create_and_name_rules(void **state)
 	assert_panel_rc(panel_database_create(&d, p, &bob, NULL, "stray"), PANEL_EEXISTS);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_stray'", db), 0);
 
-	assert_panel_ok(panel_database_list_get(&list, &n, p, &alice, NULL));
-	assert_int_equal(n, 2);
-	free(list);
+	assert_panel_ok(panel_database_list_get(&list, p, &alice, NULL));
+	assert_int_equal(list->count, 2);
+	assert_int_equal(list->total, 2);
+	assert_string_equal(list->next_cursor, "");
+	panel_database_list_free(list);
 	assert_panel_rc(panel_database_get(&d, p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	assert_panel_rc(panel_database_delete(p, &bob, "dbalice_shop"), PANEL_ENOTFOUND);
 	/* The quota. */
@@ -206,15 +208,15 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 			 1);
 
 	/* Read back from the server. */
-	panel_dbgrant *grants;
-	size_t n;
-	assert_panel_ok(panel_dbuser_grants_get(&grants, &n, p, &alice, "dbalice_app"));
-	assert_int_equal(n, 2); /* dbalice and dbalice_shop */
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(grants[i].rights, strcmp(grants[i].database, "dbalice_shop") == 0
-						       ? PANEL_DBRIGHT_SELECT
-						       : 0u);
-	free(grants);
+	panel_dbgrant_list *grants;
+	assert_panel_ok(panel_dbuser_grants_get(&grants, p, &alice, "dbalice_app"));
+	assert_int_equal(grants->count, 2); /* dbalice and dbalice_shop */
+	for (size_t i = 0; i < grants->count; i++)
+		assert_int_equal(grants->items[i].rights,
+				 strcmp(grants->items[i].database, "dbalice_shop") == 0
+				     ? PANEL_DBRIGHT_SELECT
+				     : 0u);
+	panel_dbgrant_list_free(grants);
 	/* More rights, then none. */
 	g.rights =
 	    PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT | PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES;
@@ -236,8 +238,7 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 	assert_panel_rc(panel_dbuser_grants_set(p, &alice, "dbalice_app", &bogus, 1),
 			PANEL_EINVALID);
 	assert_panel_rc(panel_dbuser_grants_set(p, &bob, "dbalice_app", &g, 1), PANEL_ENOTFOUND);
-	assert_panel_rc(panel_dbuser_grants_get(&grants, &n, p, &bob, "dbalice_app"),
-			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_dbuser_grants_get(&grants, p, &bob, "dbalice_app"), PANEL_ENOTFOUND);
 	assert_int_equal(panel_dbright_parse("create temporary tables"),
 			 PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES);
 	assert_panel_ok(panel_dbright_parse("GRANT OPTION"));
@@ -303,38 +304,38 @@ static void dropping_a_database_removes_its_grants(void **state)
 static void repair_finds_and_fixes(void **state)
 {
 	(void)state;
-	panel_db_problem *problems;
-	size_t n;
+	panel_db_problem_list *problems;
 
 	/* dbbob_stray (server only) exists already; a row without its database: */
 	ts_exec(cluster, db,
 		"INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbbob', '', 'dbbob_ghost')",
 		bob.uid);
-	assert_panel_rc(panel_database_repair(&problems, &n, p, &bob, 0), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_database_repair(&problems, p, &bob, 0), PANEL_EFORBIDDEN);
 	panel_actor subadmin = panel_actor_admin(member("dbsubadmin"));
 	ts_exec(cluster, db, "UPDATE membres SET su = 1 WHERE login = 'dbsubadmin'");
-	assert_panel_rc(panel_database_repair(&problems, &n, p, &subadmin, 0), PANEL_EFORBIDDEN);
-	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 0));
+	assert_panel_rc(panel_database_repair(&problems, p, &subadmin, 0), PANEL_EFORBIDDEN);
+	assert_panel_ok(panel_database_repair(&problems, p, &super, 0));
 	int stray = 0, ghost = 0;
-	for (size_t i = 0; i < n; i++) {
-		stray |= strcmp(problems[i].name, "dbbob_stray") == 0 &&
-			 strcmp(problems[i].problem, "no_row") == 0;
-		ghost |= strcmp(problems[i].name, "dbbob_ghost") == 0 &&
-			 strcmp(problems[i].problem, "not_on_server") == 0;
+	for (size_t i = 0; i < problems->count; i++) {
+		stray |= strcmp(problems->items[i].name, "dbbob_stray") == 0 &&
+			 strcmp(problems->items[i].problem, "no_row") == 0;
+		ghost |= strcmp(problems->items[i].name, "dbbob_ghost") == 0 &&
+			 strcmp(problems->items[i].problem, "not_on_server") == 0;
 	}
-	free(problems);
+	panel_db_problem_list_free(problems);
 	assert_true(stray && ghost);
 	/* Listing changed nothing; fixing does. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 1);
-	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 1));
-	free(problems);
+	assert_panel_ok(panel_database_repair(&problems, p, &super, 1));
+	panel_db_problem_list_free(problems);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbbob_ghost'", db), 0);
 	assert_int_equal(number("SELECT uid FROM `%s`.db WHERE db='dbbob_stray'", db), bob.uid);
-	assert_panel_ok(panel_database_repair(&problems, &n, p, &super, 0));
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(problems[i].name, "dbbob", 5) == 0)
-			fail_msg("still a problem: %s %s", problems[i].name, problems[i].problem);
-	free(problems);
+	assert_panel_ok(panel_database_repair(&problems, p, &super, 0));
+	for (size_t i = 0; i < problems->count; i++)
+		if (strncmp(problems->items[i].name, "dbbob", 5) == 0)
+			fail_msg("still a problem: %s %s", problems->items[i].name,
+				 problems->items[i].problem);
+	panel_db_problem_list_free(problems);
 }
 
 /* ---------------------------------------------------------------- dump and restore */

@@ -155,8 +155,7 @@ static void add_creates_alternc_defaults(void **state)
 {
 	(void)state;
 	panel_domain *d = add(&alice, "Alice-Shop.FR.", 0);
-	panel_subdomain *subs;
-	size_t n;
+	panel_subdomain_list *subs;
 
 	assert_string_equal(d->domain, "alice-shop.fr");
 	assert_string_equal(d->login, "alice");
@@ -164,19 +163,20 @@ static void add_creates_alternc_defaults(void **state)
 	assert_string_equal(d->dns_action, "UPDATE");
 	assert_int_equal(d->subdomains, 5);
 	panel_domain_free(d);
-	assert_panel_ok(panel_subdomain_list_get(&subs, &n, p, &alice, "alice-shop.fr"));
-	assert_int_equal(n, 5);
+	assert_panel_ok(panel_subdomain_list_get(&subs, p, &alice, "alice-shop.fr"));
+	assert_int_equal(subs->count, 5);
+	assert_int_equal(subs->total, 5);
 	/* '' url, '' defmx, '' defmx2, mail webmail, www vhost (ordered by sub, type). */
-	assert_string_equal(subs[0].sub, "");
-	assert_string_equal(subs[0].type, "defmx");
-	assert_string_equal(subs[1].type, "defmx2");
-	assert_string_equal(subs[2].type, "url");
-	assert_string_equal(subs[2].target, "http://www.alice-shop.fr");
-	assert_string_equal(subs[3].sub, "mail");
-	assert_string_equal(subs[3].type, "webmail");
-	assert_string_equal(subs[4].sub, "www");
-	assert_string_equal(subs[4].target, "/aliceshopfr");
-	free(subs);
+	assert_string_equal(subs->items[0].sub, "");
+	assert_string_equal(subs->items[0].type, "defmx");
+	assert_string_equal(subs->items[1].type, "defmx2");
+	assert_string_equal(subs->items[2].type, "url");
+	assert_string_equal(subs->items[2].target, "http://www.alice-shop.fr");
+	assert_string_equal(subs->items[3].sub, "mail");
+	assert_string_equal(subs->items[3].type, "webmail");
+	assert_string_equal(subs->items[4].sub, "www");
+	assert_string_equal(subs->items[4].target, "/aliceshopfr");
+	panel_subdomain_list_free(subs);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action='mkdir' AND "
 				"login='alice' AND args LIKE '%%aliceshopfr%%'",
 				db),
@@ -271,16 +271,14 @@ static void others_domains_do_not_exist(void **state)
 {
 	(void)state;
 	panel_domain *d = NULL;
-	panel_subdomain *subs = NULL;
-	size_t n;
+	panel_subdomain_list *subs = NULL;
 	char *zone = NULL;
 
 	assert_panel_rc(panel_domain_get(&d, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_panel_rc(panel_domain_edit(&d, p, &bob, "alice-shop.fr", 0, -1, -1, NULL),
 			PANEL_ENOTFOUND);
 	assert_panel_rc(panel_domain_delete(p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
-	assert_panel_rc(panel_subdomain_list_get(&subs, &n, p, &bob, "alice-shop.fr"),
-			PANEL_ENOTFOUND);
+	assert_panel_rc(panel_subdomain_list_get(&subs, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_panel_rc(
 	    panel_subdomain_set(NULL, p, &bob, "alice-shop.fr", "evil", "ip", "203.0.113.66"),
 	    PANEL_ENOTFOUND);
@@ -292,21 +290,27 @@ static void others_domains_do_not_exist(void **state)
 	assert_panel_rc(panel_domain_zone(&zone, p, &bob, "alice-shop.fr"), PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE sub='evil'", db), 0);
 	/* Bob's list does not show alice's domains; the admin's shows everything. */
+	panel_domain_filter f = PANEL_DOMAIN_FILTER_INIT;
 	panel_domain_list *l;
-	assert_panel_ok(panel_domain_list_get(&l, p, &bob, NULL, 0, NULL, 0));
+	assert_panel_ok(panel_domain_list_get(&l, p, &bob, NULL));
 	for (size_t i = 0; i < l->count; i++)
 		assert_string_equal(l->items[i].login, "bob");
 	panel_domain_list_free(l);
-	assert_panel_ok(panel_domain_list_get(&l, p, &super, "alice", 1, NULL, 0));
+	f.login = "alice";
+	f.limit = 1;
+	assert_panel_ok(panel_domain_list_get(&l, p, &super, &f));
 	assert_true(l->total >= 3);
 	assert_int_equal(l->count, 1);
 	assert_true(l->next_cursor[0] != '\0');
-	char cursor[80];
+	char cursor[PANEL_CURSOR_MAX + 1];
 	snprintf(cursor, sizeof(cursor), "%s", l->next_cursor);
 	panel_domain_list_free(l);
-	assert_panel_ok(panel_domain_list_get(&l, p, &super, "alice", 1, cursor, 0));
+	f.cursor = cursor;
+	assert_panel_ok(panel_domain_list_get(&l, p, &super, &f));
 	assert_true(strcmp(l->items[0].domain, cursor) > 0);
 	panel_domain_list_free(l);
+	f.version = 99;
+	assert_panel_rc(panel_domain_list_get(&l, p, &super, &f), PANEL_EINVALID);
 }
 
 /* ---------------------------------------------------------------- entries */
@@ -695,14 +699,15 @@ static void two_members_race_for_a_domain(void **state)
 static void admin_tables(void **state)
 {
 	(void)state;
-	panel_domain_type *types, t;
-	panel_tld *tlds;
-	char **forbidden;
-	size_t n;
+	panel_domain_type_list *types;
+	panel_domain_type t;
+	panel_tld_list *tlds;
+	panel_forbidden_list *forbidden;
 
-	assert_panel_ok(panel_domain_type_list(&types, &n, p, &alice));
-	assert_int_equal(n, 12);
-	free(types);
+	assert_panel_ok(panel_domain_type_list_get(&types, p, &alice));
+	assert_int_equal(types->count, 12);
+	assert_int_equal(types->total, 12);
+	panel_domain_type_list_free(types);
 	assert_panel_rc(
 	    panel_domain_type_update(&t, p, &alice, "txt", "mine", NULL, NULL, NULL, -1, -1, -1),
 	    PANEL_EFORBIDDEN);
@@ -734,9 +739,9 @@ static void admin_tables(void **state)
 	assert_panel_ok(panel_tld_set(p, &super, "xyz", 0));
 	add(&bob, "bob2.xyz", PANEL_EINVALID);
 	assert_panel_rc(panel_tld_set(p, &super, "xyz", 9), PANEL_EINVALID);
-	assert_panel_ok(panel_tld_list(&tlds, &n, p, &bob));
-	assert_true(n >= 14);
-	free(tlds);
+	assert_panel_ok(panel_tld_list_get(&tlds, p, &bob));
+	assert_true(tlds->count >= 14);
+	panel_tld_list_free(tlds);
 	assert_panel_ok(panel_tld_delete(p, &super, "xyz"));
 	assert_panel_rc(panel_tld_delete(p, &super, "xyz"), PANEL_ENOTFOUND);
 
@@ -745,12 +750,13 @@ static void admin_tables(void **state)
 	assert_panel_rc(panel_forbidden_add(p, &super, "evil.org"), PANEL_EEXISTS);
 	assert_panel_rc(panel_forbidden_add(p, &alice, "good.org"), PANEL_EFORBIDDEN);
 	add(&bob, "www.evil.org", PANEL_EINVALID);
-	assert_panel_ok(panel_forbidden_list(&forbidden, &n, p, &super));
+	assert_panel_ok(panel_forbidden_list_get(&forbidden, p, &super));
+	assert_int_equal(forbidden->total, forbidden->count);
 	int seen = 0;
-	for (size_t i = 0; i < n; i++)
-		seen |= strcmp(forbidden[i], "evil.org") == 0;
+	for (size_t i = 0; i < forbidden->count; i++)
+		seen |= strcmp(forbidden->items[i], "evil.org") == 0;
 	assert_true(seen);
-	panel_forbidden_list_free(forbidden, n);
+	panel_forbidden_list_free(forbidden);
 	assert_panel_ok(panel_forbidden_delete(p, &super, "evil.org"));
 	panel_domain_free(add(&bob, "www.evil.org", 0));
 }

@@ -296,8 +296,8 @@ static void refusals_and_ownership(void **state)
 	assert_panel_rc(panel_mail_password(p, &bob, "john@alice.org", "Hijack-Pass-1"),
 			PANEL_ENOTFOUND);
 	panel_mail_list *l;
-	assert_panel_rc(panel_mail_list_get(&l, p, &bob, "alice.org", NULL, 0, NULL, 0),
-			PANEL_ENOTFOUND);
+	panel_mail_filter mf = PANEL_MAIL_FILTER_INIT;
+	assert_panel_rc(panel_mail_list_get(&l, p, &bob, "alice.org", NULL), PANEL_ENOTFOUND);
 	/* The pop policy applies to box passwords. */
 	panel_policy pol = {.name = "pop", .minsize = 12, .maxsize = 64};
 	assert_panel_ok(panel_policy_set(p, &super, &pol));
@@ -307,15 +307,30 @@ static void refusals_and_ownership(void **state)
 	assert_panel_ok(panel_policy_set(p, &super, &pol));
 
 	/* Lists page through a domain's addresses, and filter by first letters. */
-	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", "in", 0, NULL, 0));
+	mf.prefix = "in";
+	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", &mf));
 	assert_int_equal(l->total, 1);
 	assert_string_equal(l->items[0].address, "info@alice.org");
 	panel_mail_list_free(l);
-	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", NULL, 2, NULL, 0));
+	mf.prefix = NULL;
+	mf.limit = 2;
+	assert_panel_ok(panel_mail_list_get(&l, p, &alice, "alice.org", &mf));
 	assert_int_equal(l->count, 2);
 	assert_true(l->total >= 4);
 	assert_true(l->next_cursor[0] != '\0');
+	/* The next page starts after the cursor. */
+	char last[256];
+	snprintf(last, sizeof(last), "%s", l->items[1].address);
+	mf.cursor = l->next_cursor;
+	panel_mail_list *next;
+	assert_panel_ok(panel_mail_list_get(&next, p, &alice, "alice.org", &mf));
+	assert_true(next->count >= 1);
+	assert_true(strcmp(next->items[0].address, last) > 0);
+	panel_mail_list_free(next);
 	panel_mail_list_free(l);
+	mf.cursor = NULL;
+	mf.version = 99;
+	assert_panel_rc(panel_mail_list_get(&l, p, &alice, "alice.org", &mf), PANEL_EINVALID);
 }
 
 static void temporary_addresses_expire(void **state)
@@ -436,8 +451,8 @@ static void ftp_accounts(void **state)
 {
 	(void)state;
 	panel_ftp_spec spec = PANEL_FTP_SPEC_INIT;
-	panel_ftp *f = NULL, *list = NULL;
-	size_t n;
+	panel_ftp *f = NULL;
+	panel_ftp_list *list = NULL;
 
 	spec.prefix = "alice";
 	spec.password = "Ftp-Pass-Alice-1";
@@ -506,10 +521,12 @@ static void ftp_accounts(void **state)
 	assert_panel_ok(panel_ftp_password(p, &alice, "alice", "New-Ftp-Pass-4"));
 	snprintf(hash, sizeof(hash), "%s", lookup(PROFTPD_USER, "alice"));
 	assert_string_equal(crypt_r("New-Ftp-Pass-4", hash, &cd), hash);
-	assert_panel_ok(panel_ftp_list_get(&list, &n, p, &alice, NULL));
-	assert_int_equal(n, 2);
-	assert_string_equal(list[0].name, "alice");
-	free(list);
+	assert_panel_ok(panel_ftp_list_get(&list, p, &alice, NULL));
+	assert_int_equal(list->count, 2);
+	assert_int_equal(list->total, 2);
+	assert_string_equal(list->next_cursor, "");
+	assert_string_equal(list->items[0].name, "alice");
+	panel_ftp_list_free(list);
 	assert_panel_ok(panel_ftp_delete(p, &alice, "alice.org_web"));
 	assert_string_equal(lookup(PROFTPD_USER, "alice.org_web"), "");
 	/* The ftp quota. */

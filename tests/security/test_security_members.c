@@ -221,18 +221,17 @@ static void logins_do_not_shadow_database_accounts(void **state)
 static void fresh_installs_get_a_safe_password_policy(void **state)
 {
 	(void)state;
-	panel_policy *list = NULL;
-	size_t n = 0;
+	panel_policy_list *list = NULL;
 
-	assert_panel_ok(panel_policy_list(&list, &n, p, &super));
-	assert_int_equal(n, 5);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(list[i].minsize, 8);
-		assert_int_equal(list[i].maxsize, 255);
-		assert_int_equal(list[i].classcount, 0);
-		assert_false(list[i].allowlogin);
+	assert_panel_ok(panel_policy_list_get(&list, p, &super));
+	assert_int_equal(list->count, 5);
+	for (size_t i = 0; i < list->count; i++) {
+		assert_int_equal(list->items[i].minsize, 8);
+		assert_int_equal(list->items[i].maxsize, 255);
+		assert_int_equal(list->items[i].classcount, 0);
+		assert_false(list->items[i].allowlogin);
 	}
-	free(list);
+	panel_policy_list_free(list);
 	assert_panel_rc(panel_policy_check(p, "mem", "secalice", "short12"), PANEL_EINVALID);
 	/* A long passphrase of lower-case words: no composition rule. */
 	char phrase[201];

@@ -81,8 +81,8 @@ typedef struct panel_account_filter {
 typedef struct panel_account_list {
 	panel_account *items;
 	size_t count;
-	uint64_t total;	      /* matching accounts over all pages */
-	char next_cursor[64]; /* "" on the last page */
+	uint64_t total;				/* matching accounts over all pages */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* "" on the last page */
 } panel_account_list;
 
 /* Creates an account (admins and the system): login rules, reserved names, password policy
@@ -96,7 +96,8 @@ PANEL_EXTERN int panel_account_create(panel_account **out, panel *p, const panel
 PANEL_EXTERN int panel_account_get(panel_account **out, panel *p, const panel_actor *who,
 				   const char *login);
 
-/* The accounts the actor may see, ordered by login. */
+/* The accounts the actor may see, ordered by login (filter NULL: the first page of all). *out is
+ * freed with panel_account_list_free. */
 PANEL_EXTERN int panel_account_list_get(panel_account_list **out, panel *p, const panel_actor *who,
 					const panel_account_filter *filter);
 

@@ -22,7 +22,8 @@ typedef struct panel_audit_entry {
 	char *after;	      /* JSON object or "null" */
 } panel_audit_entry;
 
-#define PANEL_AUDIT_FILTER_VERSION 1
+/* 2: the cursor is the string next_cursor (version 1 had a numeric before_id). */
+#define PANEL_AUDIT_FILTER_VERSION 2
 
 typedef struct panel_audit_filter {
 	unsigned version;	 /* PANEL_AUDIT_FILTER_VERSION */
@@ -31,23 +32,24 @@ typedef struct panel_audit_filter {
 	const char *object_id;	 /* NULL any */
 	const char *since;	 /* NULL, or entries at or after this date */
 	size_t limit;		 /* 0 means 50; at most 500 */
-	uint64_t before_id;	 /* cursor: entries with a smaller id; 0 for the newest */
+	const char *cursor;	 /* next_cursor of the previous page; NULL for the newest */
 } panel_audit_filter;
 
 #define PANEL_AUDIT_FILTER_INIT                                                                    \
 	{                                                                                          \
-		PANEL_AUDIT_FILTER_VERSION, 0, NULL, NULL, NULL, 0, 0                              \
+		PANEL_AUDIT_FILTER_VERSION, 0, NULL, NULL, NULL, 0, NULL                           \
 	}
 
 typedef struct panel_audit_list {
 	panel_audit_entry *items; /* newest first */
 	size_t count;
 	uint64_t total;
-	uint64_t next_before_id; /* 0 on the last page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* "" on the last page */
 } panel_audit_list;
 
 /* The audit trail, newest first (admins; an admin who is not the super admin sees the entries
- * about accounts it created and its own actions). */
+ * about accounts it created and its own actions); filter NULL: the newest page of all. *out is
+ * freed with panel_audit_list_free. */
 PANEL_EXTERN int panel_audit_list_get(panel_audit_list **out, panel *p, const panel_actor *who,
 				      const panel_audit_filter *filter);
 

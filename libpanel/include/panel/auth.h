@@ -84,9 +84,16 @@ PANEL_EXTERN int panel_apikey_create(panel_apikey *out, char *secret_out, size_t
 				     panel *p, const panel_actor *who,
 				     const panel_apikey_spec *spec);
 
-/* The keys the admin owns (all keys for the super admin), newest first; revoked ones included. */
-PANEL_EXTERN int panel_apikey_list(panel_apikey **out, size_t *count, panel *p,
-				   const panel_actor *who);
+typedef struct panel_apikey_list {
+	panel_apikey *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_apikey_list;
+
+/* The keys the admin owns (all keys for the super admin), newest first; revoked ones included.
+ * *out is freed with panel_apikey_list_free. */
+PANEL_EXTERN int panel_apikey_list_get(panel_apikey_list **out, panel *p, const panel_actor *who);
 
 /* Revokes a key (its owner, or the super admin). PANEL_ENOTFOUND otherwise. */
 PANEL_EXTERN int panel_apikey_revoke(panel *p, const panel_actor *who, uint64_t id);
@@ -94,5 +101,7 @@ PANEL_EXTERN int panel_apikey_revoke(panel *p, const panel_actor *who, uint64_t 
 /* The principal of an application key presented from address ip: PANEL_EAUTH when unknown,
  * revoked, expired, its owner is locked or no longer admin, or ip is outside its networks. */
 PANEL_EXTERN int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const char *ip);
+
+PANEL_EXTERN void panel_apikey_list_free(panel_apikey_list *list);
 
 #endif

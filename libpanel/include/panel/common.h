@@ -21,4 +21,10 @@ typedef struct panel panel;
  * char login[PANEL_LOGIN_MAX + 1]. */
 #define PANEL_LOGIN_MAX 16
 
+/* Every list function fills a panel_<thing>_list: items (an array of count), total (how many
+ * match over all pages; count for the lists that have one page) and next_cursor (pass it as the
+ * filter's cursor for the next page; "" on the last page). The list is freed, items included,
+ * by its panel_<thing>_list_free (NULL is fine). */
+#define PANEL_CURSOR_MAX 255
+
 #endif

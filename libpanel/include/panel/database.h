@@ -21,9 +21,16 @@ PANEL_EXTERN int panel_database_create(panel_database **out, panel *p, const pan
 				       const char *login, const char *suffix);
 PANEL_EXTERN int panel_database_get(panel_database **out, panel *p, const panel_actor *who,
 				    const char *name);
-/* The databases of login (NULL: the actor's subject), with their sizes (also cached in size_db
- * as AlternC does). */
-PANEL_EXTERN int panel_database_list_get(panel_database **out, size_t *count, panel *p,
+typedef struct panel_database_list {
+	panel_database *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_database_list;
+
+/* The databases of login (NULL: the actor's subject), ordered by name, with their sizes (also
+ * cached in size_db as AlternC does). *out is freed with panel_database_list_free. */
+PANEL_EXTERN int panel_database_list_get(panel_database_list **out, panel *p,
 					 const panel_actor *who, const char *login);
 /* DROP DATABASE, its grants, and its row. */
 PANEL_EXTERN int panel_database_delete(panel *p, const panel_actor *who, const char *name);
@@ -42,8 +49,18 @@ PANEL_EXTERN int panel_dbuser_create(panel_dbuser **out, panel *p, const panel_a
 				     const char *login, const char *suffix, const char *password);
 PANEL_EXTERN int panel_dbuser_get(panel_dbuser **out, panel *p, const panel_actor *who,
 				  const char *name);
-PANEL_EXTERN int panel_dbuser_list_get(panel_dbuser **out, size_t *count, panel *p,
-				       const panel_actor *who, const char *login);
+
+typedef struct panel_dbuser_list {
+	panel_dbuser *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_dbuser_list;
+
+/* The users of login (NULL: the actor's subject), ordered by name. *out is freed with
+ * panel_dbuser_list_free. */
+PANEL_EXTERN int panel_dbuser_list_get(panel_dbuser_list **out, panel *p, const panel_actor *who,
+				       const char *login);
 PANEL_EXTERN int panel_dbuser_password(panel *p, const panel_actor *who, const char *name,
 				       const char *password);
 PANEL_EXTERN int panel_dbuser_delete(panel *p, const panel_actor *who, const char *name);
@@ -80,9 +97,17 @@ typedef struct panel_dbgrant {
 	unsigned rights; /* PANEL_DBRIGHT_* bits */
 } panel_dbgrant;
 
-/* A user's rights on each of its owner's databases, read from the server's grant tables. */
-PANEL_EXTERN int panel_dbuser_grants_get(panel_dbgrant **out, size_t *count, panel *p,
-					 const panel_actor *who, const char *name);
+typedef struct panel_dbgrant_list {
+	panel_dbgrant *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_dbgrant_list;
+
+/* A user's rights on each of its owner's databases (ordered by name), read from the server's
+ * grant tables. *out is freed with panel_dbgrant_list_free. */
+PANEL_EXTERN int panel_dbuser_grants_get(panel_dbgrant_list **out, panel *p, const panel_actor *who,
+					 const char *name);
 
 /* Sets a user's rights: each listed database (which must belong to the user's owner) gets
  * exactly those rights (0: none); databases not listed are left as they are. On a failure the
@@ -99,11 +124,18 @@ typedef struct panel_db_problem {
 	char action[80];  /* what repair does, or did */
 } panel_db_problem;
 
+typedef struct panel_db_problem_list {
+	panel_db_problem *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_db_problem_list;
+
 /* Compares the server with the rows (the super admin or the system): databases and users named
  * after an account (login or login_*) that have no row, and rows whose database or user is gone.
  * With fix = 1, adds the missing rows (for existing accounts) and removes the rows of what is gone.
- */
-PANEL_EXTERN int panel_database_repair(panel_db_problem **out, size_t *count, panel *p,
+ * *out lists what was found (and fixed); it is freed with panel_db_problem_list_free. */
+PANEL_EXTERN int panel_database_repair(panel_db_problem_list **out, panel *p,
 				       const panel_actor *who, int fix);
 
 /* Queues a dump of a database into its owner's backup folder (<root>/html/<l>/<login>/
@@ -131,6 +163,10 @@ PANEL_EXTERN int panel_database_restore(uint64_t *job, panel *p, const panel_act
 PANEL_EXTERN int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who);
 
 PANEL_EXTERN void panel_database_free(panel_database *db);
+PANEL_EXTERN void panel_database_list_free(panel_database_list *list);
 PANEL_EXTERN void panel_dbuser_free(panel_dbuser *user);
+PANEL_EXTERN void panel_dbuser_list_free(panel_dbuser_list *list);
+PANEL_EXTERN void panel_dbgrant_list_free(panel_dbgrant_list *list);
+PANEL_EXTERN void panel_db_problem_list_free(panel_db_problem_list *list);
 
 #endif

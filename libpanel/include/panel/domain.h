@@ -26,8 +26,24 @@ typedef struct panel_domain_list {
 	panel_domain *items;
 	size_t count;
 	uint64_t total;
-	char next_cursor[PANEL_DOMAIN_MAX + 1]; /* "" on the last page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* "" on the last page */
 } panel_domain_list;
+
+#define PANEL_DOMAIN_FILTER_VERSION 1
+
+/* Filters of panel_domain_list_get; zero/NULL fields do not filter. */
+typedef struct panel_domain_filter {
+	unsigned version;   /* PANEL_DOMAIN_FILTER_VERSION */
+	const char *login;  /* the domains of this account; NULL: every domain the actor may see */
+	size_t limit;	    /* page size: 0 means 50; at most 500 */
+	const char *cursor; /* next_cursor of the previous page; NULL for the first */
+	size_t offset;	    /* alternative to cursor: skip this many (ignored with a cursor) */
+} panel_domain_filter;
+
+#define PANEL_DOMAIN_FILTER_INIT                                                                   \
+	{                                                                                          \
+		PANEL_DOMAIN_FILTER_VERSION, NULL, 0, NULL, 0                                      \
+	}
 
 #define PANEL_DOMAIN_SPEC_VERSION 1
 
@@ -57,11 +73,10 @@ PANEL_EXTERN int panel_domain_add(panel_domain **out, panel *p, const panel_acto
 PANEL_EXTERN int panel_domain_get(panel_domain **out, panel *p, const panel_actor *who,
 				  const char *domain);
 
-/* The domains of login (NULL: every domain the actor may see), ordered by name; limit 0 means
- * 50 (500 at most); cursor is the previous page's next_cursor, or NULL. */
+/* The domains the actor may see, ordered by name, one page (filter NULL: the first page of
+ * all). *out is freed with panel_domain_list_free. */
 PANEL_EXTERN int panel_domain_list_get(panel_domain_list **out, panel *p, const panel_actor *who,
-				       const char *login, size_t limit, const char *cursor,
-				       size_t offset);
+				       const panel_domain_filter *filter);
 
 /* Turns DNS and mail hosting on or off (-1 = unchanged). A member cannot change a domain an
  * admin locked (noerase); noerase (-1 = unchanged) is for admins. PANEL_ECONFLICT with field
@@ -91,8 +106,16 @@ typedef struct panel_subdomain {
 	char web_result[256];
 } panel_subdomain;
 
-/* The entries of a domain (those pending deletion excluded), ordered by sub, type, target. */
-PANEL_EXTERN int panel_subdomain_list_get(panel_subdomain **out, size_t *count, panel *p,
+typedef struct panel_subdomain_list {
+	panel_subdomain *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_subdomain_list;
+
+/* The entries of a domain (those pending deletion excluded), ordered by sub, type, target.
+ * *out is freed with panel_subdomain_list_free. */
+PANEL_EXTERN int panel_subdomain_list_get(panel_subdomain_list **out, panel *p,
 					  const panel_actor *who, const char *domain);
 
 /* Sets one entry: sub ("" or "@" for the domain itself, "*" for the wildcard), a type of
@@ -128,9 +151,17 @@ typedef struct panel_domain_type {
 	int only_dns, need_dns, advanced;
 } panel_domain_type;
 
-/* Every type (any actor: members choose among them). */
-PANEL_EXTERN int panel_domain_type_list(panel_domain_type **out, size_t *count, panel *p,
-					const panel_actor *who);
+typedef struct panel_domain_type_list {
+	panel_domain_type *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_domain_type_list;
+
+/* Every type (any actor: members choose among them). *out is freed with
+ * panel_domain_type_list_free. */
+PANEL_EXTERN int panel_domain_type_list_get(panel_domain_type_list **out, panel *p,
+					    const panel_actor *who);
 
 /* Changes a type (admins): the non-NULL strings and the flags that are not -1. The entry must
  * be one BIND record line; compatibility lists known types. */
@@ -148,18 +179,38 @@ typedef struct panel_tld {
 			* allowed; 5 allowed without DNS hosting */
 } panel_tld;
 
-PANEL_EXTERN int panel_tld_list(panel_tld **out, size_t *count, panel *p, const panel_actor *who);
+typedef struct panel_tld_list {
+	panel_tld *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_tld_list;
+
+/* Every TLD, ordered by name. *out is freed with panel_tld_list_free. */
+PANEL_EXTERN int panel_tld_list_get(panel_tld_list **out, panel *p, const panel_actor *who);
 /* Adds a TLD or changes its mode (admins). */
 PANEL_EXTERN int panel_tld_set(panel *p, const panel_actor *who, const char *tld, int mode);
 PANEL_EXTERN int panel_tld_delete(panel *p, const panel_actor *who, const char *tld);
 
-/* Domains no member may host (nor anything under them), admins only. */
-PANEL_EXTERN int panel_forbidden_list(char ***out, size_t *count, panel *p, const panel_actor *who);
+typedef struct panel_forbidden_list {
+	char **items; /* domain names, ASCII */
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_forbidden_list;
+
+/* Domains no member may host (nor anything under them), admins only, ordered by name. *out is
+ * freed with panel_forbidden_list_free. */
+PANEL_EXTERN int panel_forbidden_list_get(panel_forbidden_list **out, panel *p,
+					  const panel_actor *who);
 PANEL_EXTERN int panel_forbidden_add(panel *p, const panel_actor *who, const char *domain);
 PANEL_EXTERN int panel_forbidden_delete(panel *p, const panel_actor *who, const char *domain);
-PANEL_EXTERN void panel_forbidden_list_free(char **list, size_t count);
 
 PANEL_EXTERN void panel_domain_free(panel_domain *domain);
 PANEL_EXTERN void panel_domain_list_free(panel_domain_list *list);
+PANEL_EXTERN void panel_subdomain_list_free(panel_subdomain_list *list);
+PANEL_EXTERN void panel_domain_type_list_free(panel_domain_type_list *list);
+PANEL_EXTERN void panel_tld_list_free(panel_tld_list *list);
+PANEL_EXTERN void panel_forbidden_list_free(panel_forbidden_list *list);
 
 #endif

@@ -37,9 +37,17 @@ typedef struct panel_ftp_spec {
 PANEL_EXTERN int panel_ftp_create(panel_ftp **out, panel *p, const panel_actor *who,
 				  const char *login, const panel_ftp_spec *spec);
 PANEL_EXTERN int panel_ftp_get(panel_ftp **out, panel *p, const panel_actor *who, const char *name);
-/* The FTP accounts of login (NULL: the actor's subject), ordered by name. */
-PANEL_EXTERN int panel_ftp_list_get(panel_ftp **out, size_t *count, panel *p,
-				    const panel_actor *who, const char *login);
+typedef struct panel_ftp_list {
+	panel_ftp *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_ftp_list;
+
+/* The FTP accounts of login (NULL: the actor's subject), ordered by name. *out is freed with
+ * panel_ftp_list_free. */
+PANEL_EXTERN int panel_ftp_list_get(panel_ftp_list **out, panel *p, const panel_actor *who,
+				    const char *login);
 PANEL_EXTERN int panel_ftp_update(panel_ftp **out, panel *p, const panel_actor *who,
 				  const char *name, const panel_ftp_spec *changes);
 PANEL_EXTERN int panel_ftp_password(panel *p, const panel_actor *who, const char *name,
@@ -47,5 +55,6 @@ PANEL_EXTERN int panel_ftp_password(panel *p, const panel_actor *who, const char
 PANEL_EXTERN int panel_ftp_delete(panel *p, const panel_actor *who, const char *name);
 
 PANEL_EXTERN void panel_ftp_free(panel_ftp *ftp);
+PANEL_EXTERN void panel_ftp_list_free(panel_ftp_list *list);
 
 #endif

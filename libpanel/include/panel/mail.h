@@ -27,8 +27,25 @@ typedef struct panel_mail_list {
 	panel_mail *items;
 	size_t count;
 	uint64_t total;
-	char next_cursor[256];
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* "" on the last page */
 } panel_mail_list;
+
+#define PANEL_MAIL_FILTER_VERSION 1
+
+/* Filters of panel_mail_list_get; zero/NULL fields do not filter. */
+typedef struct panel_mail_filter {
+	unsigned version;   /* PANEL_MAIL_FILTER_VERSION */
+	const char *prefix; /* addresses whose local part starts with this ("a" for AlternC's letter
+			     * view) */
+	size_t limit;	    /* page size: 0 means 50; at most 500 */
+	const char *cursor; /* next_cursor of the previous page; NULL for the first */
+	size_t offset;	    /* alternative to cursor: skip this many (ignored with a cursor) */
+} panel_mail_filter;
+
+#define PANEL_MAIL_FILTER_INIT                                                                     \
+	{                                                                                          \
+		PANEL_MAIL_FILTER_VERSION, NULL, 0, NULL, 0                                        \
+	}
 
 #define PANEL_MAIL_SPEC_VERSION 1
 
@@ -58,11 +75,10 @@ PANEL_EXTERN int panel_mail_create(panel_mail **out, panel *p, const panel_actor
 PANEL_EXTERN int panel_mail_get(panel_mail **out, panel *p, const panel_actor *who,
 				const char *address);
 
-/* The addresses of a domain ordered by address; prefix filters on the local part ("a" for
- * AlternC's letter view); limit 0 means 50 (500 at most). */
+/* The addresses of a domain ordered by address, one page (filter NULL: the first page of all).
+ * *out is freed with panel_mail_list_free. */
 PANEL_EXTERN int panel_mail_list_get(panel_mail_list **out, panel *p, const panel_actor *who,
-				     const char *domain, const char *prefix, size_t limit,
-				     const char *cursor, size_t offset);
+				     const char *domain, const panel_mail_filter *filter);
 
 /* Changes forwards, expiry, the box's password, or removes the box (queued for the cron). */
 PANEL_EXTERN int panel_mail_update(panel_mail **out, panel *p, const panel_actor *who,

@@ -15,9 +15,16 @@ typedef struct panel_policy {
 	int allowlogin;	     /* 0: the login (or a part of it split at '@') may not appear in it */
 } panel_policy;
 
-/* The five policies, in the order mem, pop, ftp, mysql, hta (any actor may read them). */
-PANEL_EXTERN int panel_policy_list(panel_policy **out, size_t *count, panel *p,
-				   const panel_actor *who);
+typedef struct panel_policy_list {
+	panel_policy *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_policy_list;
+
+/* The five policies, in the order mem, pop, ftp, mysql, hta (any actor may read them). *out is
+ * freed with panel_policy_list_free. */
+PANEL_EXTERN int panel_policy_list_get(panel_policy_list **out, panel *p, const panel_actor *who);
 
 /* Changes a policy (admins). PANEL_EINVALID for an unknown name or values out of range. */
 PANEL_EXTERN int panel_policy_set(panel *p, const panel_actor *who, const panel_policy *policy);
@@ -26,5 +33,7 @@ PANEL_EXTERN int panel_policy_set(panel *p, const panel_actor *who, const panel_
  * "password" and a message saying which rule failed. */
 PANEL_EXTERN int panel_policy_check(panel *p, const char *name, const char *login,
 				    const char *password);
+
+PANEL_EXTERN void panel_policy_list_free(panel_policy_list *list);
 
 #endif

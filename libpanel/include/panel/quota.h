@@ -19,10 +19,12 @@ typedef struct panel_quota {
 typedef struct panel_quota_list {
 	panel_quota *items;
 	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
 } panel_quota_list;
 
 /* Every quota of an account (the member itself, or an admin who may see it), one entry per
- * known name, total 0 where the account has no row. */
+ * known name, total 0 where the account has no row. *out is freed with panel_quota_list_free. */
 PANEL_EXTERN int panel_quota_list_get(panel_quota_list **out, panel *p, const panel_actor *who,
 				      const char *login);
 
@@ -44,10 +46,12 @@ typedef struct panel_quota_default {
 typedef struct panel_quota_default_list {
 	panel_quota_default *items;
 	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
 } panel_quota_default_list;
 
 /* The default quotas (defquotas) of one account type, or of all types when type is NULL
- * (admins). Ordered by type, then name. */
+ * (admins). Ordered by type, then name. *out is freed with panel_quota_default_list_free. */
 PANEL_EXTERN int panel_quota_defaults_get(panel_quota_default_list **out, panel *p,
 					  const panel_actor *who, const char *type);
 
