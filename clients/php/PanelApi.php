@@ -1,0 +1,604 @@
+<?php
+// PanelApi: a client of panel-api (docs/api.md) for the AlternC PHP panel and scripts.
+// One file, php-curl and json only, no framework, no Composer. PHP 7.4 to 8.x.
+//
+//   $api = new PanelApi('http://127.0.0.1:8080', ['api_key' => 'pk_...']);
+//   $api->login('alice', 'secret');          // or a login token
+//   $api->actAs('bob');                       // X-Panel-Act-As on every following request
+//   foreach ($api->iterateAccounts(['login_prefix' => 'a']) as $account) { ... }
+//
+// Every write carries an Idempotency-Key (random unless the caller passes one), so the one
+// retry made on a 503 (database failover) or a lost connection cannot run the write twice.
+// Errors throw PanelApiException (code, field, HTTP status, message, request id).
+
+class PanelApiException extends RuntimeException
+{
+    /** @var string */
+    private $errorCode;
+    /** @var string|null */
+    private $field;
+    /** @var int */
+    private $httpStatus;
+    /** @var string|null */
+    private $requestId;
+
+    public function __construct(int $httpStatus, string $errorCode, string $message, ?string $field = null,
+        ?string $requestId = null)
+    {
+        parent::__construct($message, $httpStatus);
+        $this->httpStatus = $httpStatus;
+        $this->errorCode = $errorCode;
+        $this->field = $field;
+        $this->requestId = $requestId;
+    }
+
+    /** The API's stable error code (`not_found`, `invalid`...), or `network` when no answer came. */
+    public function getErrorCode(): string
+    {
+        return $this->errorCode;
+    }
+
+    /** The body field, query parameter or header at fault, or null. */
+    public function getField(): ?string
+    {
+        return $this->field;
+    }
+
+    /** The HTTP status (0 when no answer came). */
+    public function getHttpStatus(): int
+    {
+        return $this->httpStatus;
+    }
+
+    public function getRequestId(): ?string
+    {
+        return $this->requestId;
+    }
+}
+
+class PanelApi
+{
+    /** @var string */
+    private $base;
+    /** @var string|null login token or application key */
+    private $credential = null;
+    /** @var string|null */
+    private $actAs = null;
+    /** @var int */
+    private $timeout = 30;
+    /** @var int */
+    private $connectTimeout = 5;
+    /** @var int longest Retry-After honoured before the one retry, in seconds */
+    private $maxRetryWait = 5;
+    /** @var array<string,string> the ETag of the last read or write of each resource path */
+    private $etags = [];
+    /** @var array<string,string> headers of the last answer, names in lower case */
+    public $lastHeaders = [];
+    /** @var int */
+    public $lastStatus = 0;
+    /** @var string|null the Idempotency-Key of the last write */
+    public $lastIdempotencyKey = null;
+
+    /**
+     * @param string $base e.g. http://127.0.0.1:8080 (no /api/v1)
+     * @param array $options api_key | token, act_as, timeout, connect_timeout, max_retry_wait
+     */
+    public function __construct(string $base, array $options = [])
+    {
+        $this->base = rtrim($base, '/');
+        if (isset($options['api_key'])) {
+            $this->credential = (string) $options['api_key'];
+        }
+        if (isset($options['token'])) {
+            $this->credential = (string) $options['token'];
+        }
+        if (isset($options['act_as'])) {
+            $this->actAs = (string) $options['act_as'];
+        }
+        foreach (['timeout' => 'timeout', 'connect_timeout' => 'connectTimeout',
+                  'max_retry_wait' => 'maxRetryWait'] as $opt => $prop) {
+            if (isset($options[$opt])) {
+                $this->$prop = (int) $options[$opt];
+            }
+        }
+    }
+
+    // ---- credentials and acting as --------------------------------------------------------
+
+    /** Use a login token or an application key from now on (null: none). */
+    public function setCredential(?string $credential): void
+    {
+        $this->credential = $credential;
+    }
+
+    public function getCredential(): ?string
+    {
+        return $this->credential;
+    }
+
+    /** Send X-Panel-Act-As: $login on every following request (null: stop). */
+    public function actAs(?string $login): void
+    {
+        $this->actAs = $login;
+    }
+
+    public function getActAs(): ?string
+    {
+        return $this->actAs;
+    }
+
+    /** The ETag last seen for a resource path (e.g. /api/v1/accounts/alice), or null. */
+    public function etag(string $path): ?string
+    {
+        return $this->etags[$path] ?? null;
+    }
+
+    // ---- the request ----------------------------------------------------------------------
+
+    /**
+     * One call. $opts: idempotency_key (writes; generated when absent), if_match (true: the
+     * stored ETag of $path; a string: that ETag), if_none_match, headers (name => value),
+     * raw (return the body as a string). Returns the decoded body, null for 204/304.
+     */
+    public function request(string $method, string $path, array $query = [], ?array $body = null,
+        array $opts = [])
+    {
+        $url = $this->base . $path;
+        $query = array_filter($query, function ($v) {
+            return $v !== null;
+        });
+        if ($query) {
+            foreach ($query as $k => $v) {
+                if (is_bool($v)) {
+                    $query[$k] = $v ? 'true' : 'false';
+                }
+            }
+            $url .= '?' . http_build_query($query, '', '&', PHP_QUERY_RFC3986);
+        }
+        $headers = ['Accept: application/json'];
+        if ($this->credential !== null && empty($opts['no_auth'])) {
+            $headers[] = 'Authorization: Bearer ' . $this->credential;
+        }
+        if ($this->actAs !== null && empty($opts['no_auth'])) {
+            $headers[] = 'X-Panel-Act-As: ' . $this->actAs;
+        }
+        $write = $method !== 'GET' && $method !== 'HEAD';
+        if ($write && empty($opts['no_auth'])) {
+            $key = $opts['idempotency_key'] ?? bin2hex(random_bytes(16));
+            $headers[] = 'Idempotency-Key: ' . $key;
+            $this->lastIdempotencyKey = $key;
+        }
+        if (isset($opts['if_match']) && $opts['if_match'] !== false) {
+            $tag = $opts['if_match'] === true ? $this->etag($path) : (string) $opts['if_match'];
+            if ($tag !== null) {
+                $headers[] = 'If-Match: ' . self::quote($tag);
+            }
+        }
+        if (isset($opts['if_none_match'])) {
+            $headers[] = 'If-None-Match: ' . self::quote((string) $opts['if_none_match']);
+        }
+        foreach ($opts['headers'] ?? [] as $name => $value) {
+            $headers[] = "$name: $value";
+        }
+        $payload = null;
+        if ($body !== null) {
+            $headers[] = 'Content-Type: application/json';
+            $payload = json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+            if ($payload === false) {
+                throw new PanelApiException(0, 'invalid_json', 'cannot encode the body: ' . json_last_error_msg());
+            }
+        }
+
+        for ($attempt = 0;; $attempt++) {
+            [$status, $raw, $curlError] = $this->send($method, $url, $headers, $payload);
+            $retryable = $status === 503 || ($status === 0 && $curlError !== null);
+            if (!$retryable || $attempt >= 1) {
+                break;
+            }
+            $wait = isset($this->lastHeaders['retry-after']) ? (int) $this->lastHeaders['retry-after'] : 1;
+            sleep(max(0, min($wait, $this->maxRetryWait)));
+        }
+        $this->lastStatus = $status;
+        if ($status === 0) {
+            throw new PanelApiException(0, 'network', "$method $path: " . $curlError);
+        }
+        if ($status >= 400) {
+            $json = json_decode((string) $raw, true);
+            $e = is_array($json) && isset($json['error']) && is_array($json['error']) ? $json['error'] : [];
+            throw new PanelApiException($status, (string) ($e['code'] ?? 'http_' . $status),
+                (string) ($e['message'] ?? "$method $path: HTTP $status"), $e['field'] ?? null,
+                $e['request_id'] ?? ($this->lastHeaders['x-request-id'] ?? null));
+        }
+        if (isset($this->lastHeaders['etag'])) {
+            $where = $path;
+            if ($method === 'POST' && isset($this->lastHeaders['location'])) {
+                $where = $this->lastHeaders['location'];
+            }
+            $this->etags[$where] = trim($this->lastHeaders['etag'], '"');
+        }
+        if ($status === 204 || $status === 304 || $raw === '') {
+            return null;
+        }
+        if (!empty($opts['raw'])) {
+            return $raw;
+        }
+        $json = json_decode($raw, true);
+        if (!is_array($json)) {
+            throw new PanelApiException($status, 'invalid_json', "$method $path: the answer is not JSON");
+        }
+        return $json;
+    }
+
+    /** @return array{0:int,1:string|null,2:string|null} status (0: no answer), body, curl error */
+    private function send(string $method, string $url, array $headers, ?string $payload): array
+    {
+        $this->lastHeaders = [];
+        $ch = curl_init($url);
+        $opts = [
+            CURLOPT_CUSTOMREQUEST => $method,
+            CURLOPT_HTTPHEADER => $headers,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_TIMEOUT => $this->timeout,
+            CURLOPT_CONNECTTIMEOUT => $this->connectTimeout,
+            CURLOPT_FOLLOWLOCATION => false,
+            CURLOPT_HEADERFUNCTION => function ($ch, $line) {
+                $parts = explode(':', $line, 2);
+                if (count($parts) === 2) {
+                    $this->lastHeaders[strtolower(trim($parts[0]))] = trim($parts[1]);
+                }
+                return strlen($line);
+            },
+        ];
+        if ($payload !== null) {
+            $opts[CURLOPT_POSTFIELDS] = $payload;
+        }
+        curl_setopt_array($ch, $opts);
+        $raw = curl_exec($ch);
+        if ($raw === false) {
+            $error = curl_error($ch);
+            curl_close($ch);
+            return [0, null, $error];
+        }
+        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+        curl_close($ch);
+        return [$status, $raw, null];
+    }
+
+    private static function quote(string $tag): string
+    {
+        if ($tag === '*' || (strlen($tag) >= 2 && $tag[0] === '"')) {
+            return $tag;
+        }
+        return '"' . $tag . '"';
+    }
+
+    private static function seg(string $s): string
+    {
+        return rawurlencode($s);
+    }
+
+    /**
+     * A generator over every item of a paginated list: follows next_cursor until it is null.
+     * $fetch(array $query) returns one page ({"items", "total", "next_cursor"}).
+     */
+    public function iterate(callable $fetch, array $query = []): Generator
+    {
+        $cursor = null;
+        do {
+            $q = $query;
+            if ($cursor !== null) {
+                $q['cursor'] = $cursor;
+                unset($q['offset']);
+            }
+            $page = $fetch($q);
+            foreach ($page['items'] as $item) {
+                yield $item;
+            }
+            $cursor = $page['next_cursor'] ?? null;
+        } while ($cursor !== null);
+    }
+
+    // ---- health and authentication ---------------------------------------------------------
+
+    /** GET /healthz */
+    public function health(): array
+    {
+        return $this->request('GET', '/healthz', [], null, ['no_auth' => true]);
+    }
+
+    /** POST /api/v1/auth/login: keeps the token as the credential of the following calls. */
+    public function login(string $login, string $password): array
+    {
+        $answer = $this->request('POST', '/api/v1/auth/login', [],
+            ['login' => $login, 'password' => $password], ['no_auth' => true]);
+        $this->credential = $answer['token'];
+        return $answer;
+    }
+
+    /** POST /api/v1/auth/logout: revokes the current token. */
+    public function logout(): void
+    {
+        $this->request('POST', '/api/v1/auth/logout');
+        $this->credential = null;
+    }
+
+    /** GET /api/v1/auth/whoami */
+    public function whoami(): array
+    {
+        return $this->request('GET', '/api/v1/auth/whoami');
+    }
+
+    // ---- accounts ---------------------------------------------------------------------------
+
+    /** GET /api/v1/accounts (filters login_prefix, mail, type, enabled, creator, expiring_days; limit, cursor, offset) */
+    public function listAccounts(array $query = []): array
+    {
+        return $this->request('GET', '/api/v1/accounts', $query);
+    }
+
+    /** Every account of GET /api/v1/accounts, page after page. */
+    public function iterateAccounts(array $query = []): Generator
+    {
+        return $this->iterate(function ($q) {
+            return $this->listAccounts($q);
+        }, $query);
+    }
+
+    /** POST /api/v1/accounts: login, password, mail, nom, prenom, type, duration, notes, enabled, canpass, admin */
+    public function createAccount(array $fields, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts', [], $fields, $opts);
+    }
+
+    /** GET /api/v1/accounts/{login} */
+    public function getAccount(string $login, array $opts = []): ?array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login), [], null, $opts);
+    }
+
+    /** PATCH /api/v1/accounts/{login}; $opts['if_match'] = true sends the ETag of the last read */
+    public function updateAccount(string $login, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/accounts/' . self::seg($login), [], $fields, $opts);
+    }
+
+    /** DELETE /api/v1/accounts/{login} */
+    public function deleteAccount(string $login, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/accounts/' . self::seg($login), [], null, $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/lock */
+    public function lockAccount(string $login, array $opts = []): array
+    {
+        return $this->accountAction($login, 'lock', null, $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/unlock */
+    public function unlockAccount(string $login, array $opts = []): array
+    {
+        return $this->accountAction($login, 'unlock', null, $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/renew */
+    public function renewAccount(string $login, int $periods = 1, array $opts = []): array
+    {
+        return $this->accountAction($login, 'renew', ['periods' => $periods], $opts);
+    }
+
+    private function accountAction(string $login, string $action, ?array $body, array $opts): array
+    {
+        $path = '/api/v1/accounts/' . self::seg($login);
+        if (($opts['if_match'] ?? null) === true) {
+            $opts['if_match'] = $this->etag($path) ?? false;
+        }
+        return $this->request('POST', "$path/$action", [], $body, $opts) ?? [];
+    }
+
+    /** PUT /api/v1/accounts/{login}/password (old_password: a member changing its own) */
+    public function setAccountPassword(string $login, string $password, ?string $oldPassword = null,
+        array $opts = []): void
+    {
+        $body = ['password' => $password];
+        if ($oldPassword !== null) {
+            $body['old_password'] = $oldPassword;
+        }
+        $this->request('PUT', '/api/v1/accounts/' . self::seg($login) . '/password', [], $body, $opts);
+    }
+
+    /** GET /api/v1/accounts/{login}/quotas */
+    public function getQuotas(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/quotas');
+    }
+
+    /** GET /api/v1/accounts/{login}/quotas/{name} */
+    public function getQuota(string $login, string $name): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/quotas/' . self::seg($name));
+    }
+
+    /** PUT /api/v1/accounts/{login}/quotas/{name} */
+    public function setQuota(string $login, string $name, int $value, array $opts = []): array
+    {
+        return $this->request('PUT', '/api/v1/accounts/' . self::seg($login) . '/quotas/' . self::seg($name),
+            [], ['value' => $value], $opts);
+    }
+
+    // ---- domains and their entries ----------------------------------------------------------
+
+    /** GET /api/v1/accounts/{login}/domains (limit, cursor, offset) */
+    public function listDomains(string $login, array $query = []): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/domains', $query);
+    }
+
+    /** Every domain of an account, page after page. */
+    public function iterateDomains(string $login, array $query = []): Generator
+    {
+        return $this->iterate(function ($q) use ($login) {
+            return $this->listDomains($login, $q);
+        }, $query);
+    }
+
+    /** POST /api/v1/accounts/{login}/domains: $fields dns, mx, noerase, force */
+    public function createDomain(string $login, string $domain, array $fields = [], array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/domains', [],
+            ['domain' => $domain] + $fields, $opts);
+    }
+
+    /** GET /api/v1/domains/{domain} */
+    public function getDomain(string $domain, array $opts = []): ?array
+    {
+        return $this->request('GET', '/api/v1/domains/' . self::seg($domain), [], null, $opts);
+    }
+
+    /** PATCH /api/v1/domains/{domain}: dns, mx, noerase */
+    public function updateDomain(string $domain, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/domains/' . self::seg($domain), [], $fields, $opts);
+    }
+
+    /** DELETE /api/v1/domains/{domain} */
+    public function deleteDomain(string $domain, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/domains/' . self::seg($domain), [], null, $opts);
+    }
+
+    /** GET /api/v1/domains/{domain}/subdomains (one page) */
+    public function listSubdomains(string $domain): array
+    {
+        return $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/subdomains');
+    }
+
+    /** PUT /api/v1/domains/{domain}/subdomains */
+    public function setSubdomain(string $domain, string $sub, string $type, ?string $target = null,
+        array $opts = []): array
+    {
+        $body = ['sub' => $sub, 'type' => $type];
+        if ($target !== null) {
+            $body['target'] = $target;
+        }
+        return $this->request('PUT', '/api/v1/domains/' . self::seg($domain) . '/subdomains', [], $body, $opts);
+    }
+
+    private static function subPath(string $domain, string $sub, string $type): string
+    {
+        return '/api/v1/domains/' . self::seg($domain) . '/subdomains/' . self::seg($sub === '' ? '@' : $sub)
+            . '/' . self::seg($type);
+    }
+
+    /** DELETE /api/v1/domains/{domain}/subdomains/{sub}/{type}[?value=] */
+    public function deleteSubdomain(string $domain, string $sub, string $type, ?string $value = null,
+        array $opts = []): void
+    {
+        $this->request('DELETE', self::subPath($domain, $sub, $type), ['value' => $value], null, $opts);
+    }
+
+    /** POST /api/v1/domains/{domain}/subdomains/{sub}/{type}/enable[?value=] */
+    public function enableSubdomain(string $domain, string $sub, string $type, ?string $value = null,
+        array $opts = []): void
+    {
+        $this->request('POST', self::subPath($domain, $sub, $type) . '/enable', ['value' => $value], null, $opts);
+    }
+
+    /** POST /api/v1/domains/{domain}/subdomains/{sub}/{type}/disable[?value=] */
+    public function disableSubdomain(string $domain, string $sub, string $type, ?string $value = null,
+        array $opts = []): void
+    {
+        $this->request('POST', self::subPath($domain, $sub, $type) . '/disable', ['value' => $value], null, $opts);
+    }
+
+    /** GET /api/v1/domains/{domain}/zone: the BIND zone, as text */
+    public function getZone(string $domain): string
+    {
+        return (string) $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/zone', [], null,
+            ['raw' => true]);
+    }
+
+    /** GET /api/v1/domain-types */
+    public function listDomainTypes(): array
+    {
+        return $this->request('GET', '/api/v1/domain-types');
+    }
+
+    /** GET /api/v1/domain-types/{name} */
+    public function getDomainType(string $name): array
+    {
+        return $this->request('GET', '/api/v1/domain-types/' . self::seg($name));
+    }
+
+    /** GET /api/v1/tlds */
+    public function listTlds(): array
+    {
+        return $this->request('GET', '/api/v1/tlds');
+    }
+
+    /** POST /api/v1/tlds */
+    public function setTld(string $tld, int $mode, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/tlds', [], ['tld' => $tld, 'mode' => $mode], $opts);
+    }
+
+    /** DELETE /api/v1/tlds/{tld} */
+    public function deleteTld(string $tld, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/tlds/' . self::seg($tld), [], null, $opts);
+    }
+
+    // ---- mail ---------------------------------------------------------------------------------
+
+    /** GET /api/v1/domains/{domain}/mail (prefix; limit, cursor, offset) */
+    public function listMail(string $domain, array $query = []): array
+    {
+        return $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/mail', $query);
+    }
+
+    /** Every address of a domain, page after page. */
+    public function iterateMail(string $domain, array $query = []): Generator
+    {
+        return $this->iterate(function ($q) use ($domain) {
+            return $this->listMail($domain, $q);
+        }, $query);
+    }
+
+    /** POST /api/v1/domains/{domain}/mail: $fields password, recipients, expires */
+    public function createMail(string $domain, string $local, array $fields = [], array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/domains/' . self::seg($domain) . '/mail', [],
+            ['local' => $local] + $fields, $opts);
+    }
+
+    /** GET /api/v1/mail/{address} ('@domain': the catch-all) */
+    public function getMail(string $address): array
+    {
+        return $this->request('GET', '/api/v1/mail/' . self::seg($address));
+    }
+
+    /** PATCH /api/v1/mail/{address}: recipients, expires, password, mailbox */
+    public function updateMail(string $address, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/mail/' . self::seg($address), [], $fields, $opts);
+    }
+
+    /** DELETE /api/v1/mail/{address} */
+    public function deleteMail(string $address, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/mail/' . self::seg($address), [], null, $opts);
+    }
+
+    /** PUT /api/v1/mail/{address}/password */
+    public function setMailPassword(string $address, string $password, array $opts = []): void
+    {
+        $this->request('PUT', '/api/v1/mail/' . self::seg($address) . '/password', [],
+            ['password' => $password], $opts);
+    }
+
+    /** POST /api/v1/mail/{address}/password: the mail user's self-service, without credentials */
+    public function changeMailPassword(string $address, string $oldPassword, string $password): void
+    {
+        $this->request('POST', '/api/v1/mail/' . self::seg($address) . '/password', [],
+            ['old_password' => $oldPassword, 'password' => $password], ['no_auth' => true]);
+    }
+}

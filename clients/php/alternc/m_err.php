@@ -1,0 +1,30 @@
+<?php
+// A minimal 1.0-like error holder for scripts and tests: raise(class, code|string), errstr().
+// A 1.0 panel keeps its own bureau/class/m_err.php (gettext messages, bureau.log).
+class m_err
+{
+    var $clsid = 0;
+    var $error = 0;
+    var $param = '';
+
+    function raise($clsid, $error, $param = '')
+    {
+        $this->clsid = $clsid;
+        $this->error = $error;
+        $this->param = $param;
+        return false;
+    }
+
+    function errstr()
+    {
+        if (is_string($this->error) && !ctype_digit($this->error)) {
+            return $this->error;
+        }
+        return 'err_' . $this->clsid . '_' . $this->error;
+    }
+
+    function log($clsid, $function, $param = '')
+    {
+        return true;
+    }
+}

@@ -1,0 +1,229 @@
+<?php
+// AlternC 1.0's m_mem (sessions, login, own account) on panel-api. Same public methods,
+// arguments and return values as 1.0; differences in docs/php-panel.md.
+require_once __DIR__ . '/panel_api.php';
+
+class m_mem
+{
+    var $olduid = 0;
+    /** the membres row of the current user (1.0 keys, see panel_account_to_1_0) */
+    var $user;
+    /** the local row of the current user: uid, nom, prenom */
+    var $local;
+    /** the act-as login in effect before su() */
+    var $oldactas = null;
+
+    function alternc_password_policy()
+    {
+        return ['mem' => 'AlternC\'s account password'];
+    }
+
+    function checkright()
+    {
+        return !empty($this->user['su']);
+    }
+
+    /** Sets a cookie, except in the CLI (tests, scripts) or once the headers are sent. */
+    static function cookie($name, $value, $path = '/')
+    {
+        $_COOKIE[$name] = $value;
+        if (PHP_SAPI !== 'cli' && !headers_sent()) {
+            setcookie($name, $value, ['expires' => 0, 'path' => $path, 'httponly' => true,
+                'secure' => !empty($_SERVER['HTTPS']), 'samesite' => 'Lax']);
+        }
+    }
+
+    /** Loads $user, $local and $cuid from an API account. */
+    function load(array $account)
+    {
+        global $cuid;
+        panel_remember_login($account);
+        $this->user = panel_account_to_1_0($account);
+        $this->local = ['uid' => $this->user['uid'], 'nom' => $this->user['nom'],
+            'prenom' => $this->user['prenom']];
+        $cuid = (int) $account['uid'];
+    }
+
+    /**
+     * Logs in through POST /api/v1/auth/login; the token is the session cookie.
+     * $restrictip is accepted and ignored (tokens are not bound to an address).
+     */
+    function login($username, $password, $restrictip = 0)
+    {
+        global $err;
+        $api = panel_api();
+        try {
+            $session = $api->login((string) $username, (string) $password);
+            $api->actAs(null);
+            $this->load($api->getAccount($session['principal']['login']));
+        } catch (PanelApiException $e) {
+            if ($e->getErrorCode() === 'login_failed' && stripos($e->getMessage(), 'lock') !== false) {
+                return panel_raise('mem', $e, ['login_failed' => 2]);
+            }
+            return panel_raise('mem', $e, ['login_failed' => 1]);
+        }
+        self::cookie('session', $session['token']);
+        self::cookie('actas', '');
+        $_REQUEST['session'] = $session['token'];
+        if (is_object($err)) {
+            $err->error = 0;
+        }
+        return true;
+    }
+
+    /**
+     * Every page: a login in the request, or the session cookie (the API token) checked by
+     * GET /api/v1/auth/whoami. The cookie `actas` (set by setid) is sent as X-Panel-Act-As.
+     */
+    function checkid()
+    {
+        global $err;
+        if (!empty($_REQUEST['username']) && !empty($_REQUEST['password'])) {
+            return $this->login($_REQUEST['username'], $_REQUEST['password'], $_REQUEST['restrictip'] ?? 0);
+        }
+        $sid = (string) ($_COOKIE['session'] ?? '');
+        if (!preg_match('/^p[tk]_[A-Za-z0-9_-]{43}$/', $sid)) {
+            $err->raise('mem', 3);
+            return false;
+        }
+        $api = panel_api();
+        $api->setCredential($sid);
+        $actas = (string) ($_COOKIE['actas'] ?? '');
+        $api->actAs($actas !== '' ? $actas : null);
+        try {
+            $who = $api->whoami();
+            $login = $who['acting_as']['login'] ?? $who['login'];
+            $this->load($api->getAccount($login));
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['unauthenticated' => 4, 'not_found' => 4, 'forbidden' => 4]);
+        }
+        if (is_object($err)) {
+            $err->error = 0;
+        }
+        return true;
+    }
+
+    /** An admin connects as the account $id: X-Panel-Act-As from now on (cookie `actas`). */
+    function setid($id)
+    {
+        $login = panel_login_of($id);
+        if ($login === null) {
+            global $err;
+            $err->raise('mem', 1);
+            return false;
+        }
+        $api = panel_api();
+        $api->actAs($login);
+        try {
+            $this->load($api->getAccount($login));
+        } catch (PanelApiException $e) {
+            $api->actAs(null);
+            return panel_raise('mem', $e, ['not_found' => 1, 'forbidden' => 12]);
+        }
+        self::cookie('actas', $login);
+        return true;
+    }
+
+    /** Not in 1.0 (which used the `oldid` cookie): the admin stops acting as a member. */
+    function unsetid()
+    {
+        self::cookie('actas', '');
+        return $this->checkid();
+    }
+
+    /** Last login data are kept by the API itself. */
+    function resetlast()
+    {
+        return true;
+    }
+
+    /** In-process identity switch: act as $uid's login until unsu(). */
+    function su($uid)
+    {
+        global $err;
+        $login = panel_login_of($uid);
+        if ($login === null) {
+            $err->raise('mem', 1);
+            return false;
+        }
+        $api = panel_api();
+        if (!$this->olduid) {
+            $this->olduid = (int) ($this->user['uid'] ?? 0);
+            $this->oldactas = $api->getActAs();
+        }
+        $api->actAs($login);
+        try {
+            $this->load($api->getAccount($login));
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['not_found' => 1]);
+        }
+        return true;
+    }
+
+    function unsu()
+    {
+        if (!$this->olduid) {
+            return false;
+        }
+        $api = panel_api();
+        $back = $this->oldactas;
+        $api->actAs($back);
+        $login = $back ?? panel_login_of($this->olduid);
+        $this->olduid = 0;
+        $this->oldactas = null;
+        try {
+            $this->load($api->getAccount($login));
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e);
+        }
+        return true;
+    }
+
+    /** Logout: revokes the token (POST /api/v1/auth/logout) and clears the cookies. */
+    function del_session()
+    {
+        global $err;
+        $sid = (string) ($_COOKIE['session'] ?? '');
+        self::cookie('session', '');
+        self::cookie('actas', '');
+        self::cookie('oldid', '', '/admin/');
+        if ($sid === '') {
+            $err->error = 0;
+            return true;
+        }
+        $api = panel_api();
+        $api->setCredential($sid);
+        $api->actAs(null);
+        try {
+            $api->logout();
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['unauthenticated' => 4, 'invalid' => 3]);
+        }
+        $err->error = 0;
+        return true;
+    }
+
+    /** The current user changes its own password (PUT .../password with old_password). */
+    function passwd($oldpass, $newpass, $newpass2)
+    {
+        global $err;
+        if (empty($this->user['canpass'])) {
+            $err->raise('mem', 11);
+            return false;
+        }
+        if ($newpass != $newpass2) {
+            $err->raise('mem', 7);
+            return false;
+        }
+        if (strlen($newpass) < 3) {
+            $err->raise('mem', 8);
+            return false;
+        }
+        try {
+            panel_api()->setAccountPassword($this->user['login'], $newpass, $oldpass);
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['invalid:old_password' => 6, 'forbidden' => 11]);
+        }
+        return true;
+    }
+}
