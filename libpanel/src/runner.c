@@ -314,7 +314,9 @@ static int run_claimed(struct pass *ps, struct claim *c)
 	if (!json_is_object(r.args)) {
 		panel__run_failed(&r, "refused: the arguments are not a JSON object");
 	} else {
-		panel__run_hook(&r, "claimed", c->action);
+		char id[24];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
+		panel__run_hook(&r, "claimed", id);
 		panel__run_kind(&r);
 	}
 	json_decref(r.args);

@@ -18,7 +18,9 @@
 static int quotactl_root(int root, int cmd, uint32_t gid, struct if_dqblk *q)
 {
 #ifdef SYS_quotactl_fd
-	return (int)syscall(SYS_quotactl_fd, root, QCMD(cmd, GRPQUOTA), gid, q);
+	/* QCMD() shifts an int past its sign bit (Q_SETQUOTA is 0x800008): done unsigned. */
+	unsigned qcmd = ((unsigned)cmd << SUBCMDSHIFT) | ((unsigned)GRPQUOTA & SUBCMDMASK);
+	return (int)syscall(SYS_quotactl_fd, root, qcmd, gid, q);
 #else
 	(void)root, (void)cmd, (void)gid, (void)q;
 	errno = ENOSYS;
