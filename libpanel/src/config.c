@@ -26,7 +26,8 @@ enum value_kind {
 	V_COST,	     /* bcrypt cost: 10..15 */
 	V_DAYS,	     /* 0..36500 */
 	V_COUNT,     /* 1..1000 */
-	V_UID	     /* a Unix user id: 0..4294967294 */
+	V_UID,	     /* a Unix user id: 0..4294967294 */
+	V_BOOL	     /* yes or no */
 };
 
 struct known_key {
@@ -85,6 +86,9 @@ static const struct known_key known_keys[] = {
     {"runner", "retry_base", V_SECONDS, "30"},
     {"runner", "max_attempts", V_COUNT, "10"},
     {"runner", "web_uid", V_UID, "33"},
+    /* no: the runner makes folders but leaves their owners (when it cannot run as root, as in
+     * `make run` on a developer's machine). */
+    {"runner", "set_owners", V_BOOL, "yes"},
 };
 
 struct entry {
@@ -156,6 +160,8 @@ static int valid_value(enum value_kind kind, const char *v)
 		return panel__parse_ulong(&n, v, 1, 1000);
 	case V_UID:
 		return panel__parse_ulong(&n, v, 0, 4294967294UL);
+	case V_BOOL:
+		return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
 	}
 	return 0;
 }
@@ -195,6 +201,8 @@ static const char *kind_hint(enum value_kind kind)
 		return "a number from 1 to 1000";
 	case V_UID:
 		return "a Unix user id";
+	case V_BOOL:
+		return "yes or no";
 	}
 	return "a valid value";
 }

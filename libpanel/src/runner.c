@@ -276,6 +276,7 @@ struct pass {
 	char me[128];
 	unsigned long lease, retry_base, max_attempts;
 	uid_t web_uid;
+	int set_owners;
 };
 
 /* The hosting root, made (the last component only, root's, 0755) when missing. */
@@ -301,7 +302,8 @@ static int run_claimed(struct pass *ps, struct claim *c)
 			       .uid = c->uid,
 			       .login = c->login,
 			       .root = ps->root,
-			       .web_uid = ps->web_uid};
+			       .web_uid = ps->set_owners ? ps->web_uid : (uid_t)-1,
+			       .web_gid = ps->set_owners ? (gid_t)c->uid : (gid_t)-1};
 	struct record rec = {c, &r, ps->retry_base, ps->max_attempts};
 	char lock[48];
 	uint64_t got;
@@ -385,6 +387,9 @@ int panel_actions_run(panel_runner_report *out, panel *p, const panel_actor *who
 	ps.retry_base = panel__runner_setting(p, "retry_base", 30);
 	ps.max_attempts = panel__runner_setting(p, "max_attempts", 10);
 	ps.web_uid = (uid_t)panel__runner_setting(p, "web_uid", 33);
+	/* Not root (a demo, a developer's machine): folders are made, owners left alone. */
+	const char *owners = panel_setting(p, "runner", "set_owners");
+	ps.set_owners = !owners || strcmp(owners, "no") != 0;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(ps.me, sizeof(ps.me), "%s:%ld", host, (long)getpid());
 	if ((ps.root = open_root(p)) < 0)

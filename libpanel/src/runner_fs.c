@@ -104,10 +104,11 @@ int panel__fs_walk(const struct panel__run *r, int at, const char *rel,
 	return dir;
 }
 
-/* <root>/trash/<YYYYMMDD>, made root-only: moved trees are out of the members' reach. */
+/* <root>/trash/<YYYYMMDD>, made the runner's (root's) alone: moved trees are out of the members'
+ * reach. */
 static int trash_day(int root)
 {
-	const struct panel__fs_owner sys = {0, 0, 0700};
+	const struct panel__fs_owner sys = {(uid_t)-1, (gid_t)-1, 0700};
 	char day[16];
 	time_t now = time(NULL);
 	struct tm tm;

@@ -24,9 +24,10 @@ struct panel__run {
 	const char *action;
 	uint32_t uid;
 	const char *login;
-	json_t *args; /* an object, never NULL */
-	int root;     /* the hosting root, opened once per pass */
-	uid_t web_uid;
+	json_t *args;  /* an object, never NULL */
+	int root;      /* the hosting root, opened once per pass */
+	uid_t web_uid; /* [runner] web_uid; -1 (unchanged) when set_owners is no */
+	gid_t web_gid; /* the member's uid; -1 when set_owners is no */
 	enum panel__run_outcome outcome;
 	char result[256]; /* what was done, or why not */
 	int no_quotas;	  /* set by quota_edit on a filesystem without quotas */

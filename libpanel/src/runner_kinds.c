@@ -15,7 +15,8 @@
 /* Group ids below this are the system's: a member's files never get one. */
 #define MIN_MEMBER_GID 1000
 
-static const struct panel__fs_owner system_dir = {0, 0, 0755};
+/* html, html/<l>, mail, mail/<c>: the runner's own (root's), readable by the web server. */
+static const struct panel__fs_owner system_dir = {(uid_t)-1, (gid_t)-1, 0755};
 
 static int valid_login(const char *login)
 {
@@ -42,7 +43,7 @@ static const char *arg(const struct panel__run *r, const char *key)
 
 static void mem_add(struct panel__run *r)
 {
-	const struct panel__fs_owner web = {r->web_uid, (gid_t)r->uid, 02770};
+	const struct panel__fs_owner web = {r->web_uid, r->web_gid, 02770};
 	char rel[16];
 	struct stat st;
 	int created = 0, parent, fd;
@@ -66,10 +67,11 @@ static void mem_add(struct panel__run *r)
 	 * first): another group means another account's files. */
 	if (fstat(fd, &st) == -1) {
 		panel__run_errno(r, errno, "the web root");
-	} else if (!created && st.st_gid != (gid_t)r->uid && st.st_gid != 0) {
+	} else if (!created && r->web_gid != (gid_t)-1 && st.st_gid != r->web_gid &&
+		   st.st_gid != 0) {
 		panel__run_failed(r, "refused: %s/%s exists with group %u, not %u", rel, r->login,
 				  (unsigned)st.st_gid, r->uid);
-	} else if (fchown(fd, r->web_uid, (gid_t)r->uid) == -1 || fchmod(fd, 02770) == -1) {
+	} else if (fchown(fd, r->web_uid, r->web_gid) == -1 || fchmod(fd, 02770) == -1) {
 		panel__run_errno(r, errno, "the web root");
 	} else {
 		panel__run_done(r, "%s %s/%s", created ? "made" : "checked", rel, r->login);
@@ -134,7 +136,7 @@ static int box_folder(struct panel__run *r, char *rel, size_t size)
 
 static void mail_add(struct panel__run *r)
 {
-	const struct panel__fs_owner mail = {r->web_uid, (gid_t)r->uid, 0700};
+	const struct panel__fs_owner mail = {r->web_uid, r->web_gid, 0700};
 	static const char *const below[] = {"Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp"};
 	char rel[16];
 	int parent, fd;
@@ -204,7 +206,7 @@ static void mail_del(struct panel__run *r)
 /* A folder of the web space ({"dir": "/sites/shop"}), for an FTP account or a domain. */
 static void make_dir(struct panel__run *r)
 {
-	const struct panel__fs_owner web = {r->web_uid, (gid_t)r->uid, 02770};
+	const struct panel__fs_owner web = {r->web_uid, r->web_gid, 02770};
 	const char *dir = arg(r, "dir");
 	char rel[64];
 	int webroot, fd;
