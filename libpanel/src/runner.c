@@ -25,7 +25,8 @@
 
 /* ---------------------------------------------------------------- outcomes */
 
-static int outcome(struct panel__run *r, enum panel__run_outcome o, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int
+outcome(struct panel__run *r, enum panel__run_outcome o, const char *fmt, va_list ap)
 {
 	r->outcome = o;
 	vsnprintf(r->result, sizeof(r->result), fmt, ap);
