@@ -207,5 +207,6 @@ extern const struct cli_resource cli_ftp;
 extern const struct cli_resource cli_db;
 extern const struct cli_resource cli_dbuser;
 extern const struct cli_resource cli_jobs;
+extern const struct cli_resource cli_actions;
 
 #endif

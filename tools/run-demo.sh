@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: a self-contained local demo. Starts a MariaDB primary + replica (the test
 # harness) under ./run/, dbproxy in front of them, migrates the panel schema through dbproxy,
-# creates the first admin, starts panel-api on 127.0.0.1, logs in, prints the URL, a token and
-# first commands, and stops everything on Ctrl-C.
+# creates the first admin, starts panel-api on 127.0.0.1 and the actions runner
+# (`panelctl actions watch`, the hosting root in ./run/alternc), logs in, prints the URL, a token
+# and first commands, and stops everything on Ctrl-C.
 set -euo pipefail
 build=${1:-build/release}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,9 @@ stop() {
 	# panel-api first: SIGTERM lets its requests finish before the database goes away.
 	if [[ -n ${api_pid:-} ]] && kill "$api_pid" 2>/dev/null; then
 		wait "$api_pid" 2>/dev/null || true
+	fi
+	if [[ -n ${runner_pid:-} ]] && kill "$runner_pid" 2>/dev/null; then
+		wait "$runner_pid" 2>/dev/null || true
 	fi
 	if [[ -n ${proxy_pid:-} ]] && kill "$proxy_pid" 2>/dev/null; then
 		wait "$proxy_pid" 2>/dev/null || true
@@ -68,6 +72,8 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 [[ -n $routed ]] || { tail -n 20 "$run/dbproxy.log" >&2; echo "run: dbproxy routes no client" >&2; exit 1; }
+set_owners=no
+((EUID == 0)) && set_owners=yes
 cat >"$run/panel.conf" <<CONF
 ; Written by \`make run\`: the demo's libpanel configuration.
 [database]
@@ -84,6 +90,12 @@ public_ip = 192.0.2.10
 ns1 = ns1.demo.example
 ns2 = ns2.demo.example
 default_mx = mx.demo.example
+; web roots, maildirs and the trash of the demo, made by \`panelctl actions watch\`
+root = $run/alternc
+
+[runner]
+; only root can give files to www-data and the members' groups
+set_owners = $set_owners
 
 [api]
 ; port 0: any free port (panel-api writes the one it got to run/panel-api.port)
@@ -99,6 +111,11 @@ printf '%s\n' "$admin_password" >"$run/admin.secret"
 printf '%s\n' "$admin_password" |
 	"$build/bin/panelctl" -c "$run/panel.conf" account add admin --mail admin@demo.example \
 		--admin --password-file - >/dev/null
+
+# The actions runner: web roots and maildirs appear under run/alternc as accounts are created.
+mkdir -p "$run/alternc"
+"$build/bin/panelctl" -c "$run/panel.conf" actions watch 2>"$run/runner.log" &
+runner_pid=$!
 
 rm -f "$run/panel-api.port"
 "$build/bin/panel-api" -c "$run/panel.conf" --port-file "$run/panel-api.port" \
@@ -125,6 +142,7 @@ The demo is running (Ctrl-C stops it and removes the servers' data).
   dbproxy           127.0.0.1:$proxy_port   (admin http://127.0.0.1:$proxy_admin, token in $run/dbproxy-admin.token)
   MariaDB primary   127.0.0.1:$SERVER0_PORT  (socket $SERVER0_SOCKET)
   MariaDB replica   127.0.0.1:$SERVER1_PORT  (GTID + semi-sync replication)
+  actions runner    panelctl actions watch   (log: $run/runner.log; files in $run/alternc)
   configuration     $run/panel.conf
 
 Try:
@@ -133,6 +151,8 @@ Try:
   curl -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
        -d '{"login": "alice", "password": "Alice-pass-1", "mail": "alice@example.net"}' \$API/api/v1/accounts
   $build/bin/panelctl -c $run/panel.conf account list
+  ls -l $run/alternc/html/a/       # alice's web root, made by the runner within a second
+  $build/bin/panelctl -c $run/panel.conf actions list
   mariadb -h 127.0.0.1 -P $SERVER1_PORT -u root alternc -e 'SHOW TABLES'   # the replica has it too
   docs/api.md describes every route.
 

@@ -367,6 +367,7 @@ static int create_body(panel_db *db, void *arg)
 					DB_STR(s->prenom ? s->prenom : "")))) < 0 ||
 	    (error = panel__quota_init(db, uid, type)) < 0 ||
 	    (error = panel__action(db, "mem_add", uid, ctx->login, NULL)) < 0 ||
+	    (error = panel__quota_queue_web(db, uid, ctx->login)) < 0 ||
 	    (error = panel__account_load(&ctx->result, db, uid)) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "account.create", "account", ctx->login, uid, NULL,

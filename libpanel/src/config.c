@@ -23,7 +23,11 @@ enum value_kind {
 	V_GRANTHOST, /* host part of a MySQL account: an IP, a name, "%" or "localhost" */
 	V_SCHEME,    /* sha512-crypt, bcrypt or argon2id */
 	V_ROUNDS,    /* SHA512-crypt rounds: 5000..5000000 */
-	V_COST	     /* bcrypt cost: 10..15 */
+	V_COST,	     /* bcrypt cost: 10..15 */
+	V_DAYS,	     /* 0..36500 */
+	V_COUNT,     /* 1..1000 */
+	V_UID,	     /* a Unix user id: 0..4294967294 */
+	V_BOOL	     /* yes or no */
 };
 
 struct known_key {
@@ -77,6 +81,18 @@ static const struct known_key known_keys[] = {
     {"accounts", "bcrypt_cost", V_COST, "11"},
     /* A list of breached passwords (one a line) that no password may be; none by default. */
     {"accounts", "breached_passwords", V_PATH, ""},
+    /* The actions runner (runner.c): days a deleted tree stays in <root>/trash, seconds after
+     * which a claimed action whose runner died is taken again, the first retry delay (doubled
+     * at each attempt), the attempts before giving up, and the owner of web and mail files
+     * (AlternC 1.0: www-data, 33; the group is the member's uid). */
+    {"runner", "trash_days", V_DAYS, "30"},
+    {"runner", "lease", V_SECONDS, "300"},
+    {"runner", "retry_base", V_SECONDS, "30"},
+    {"runner", "max_attempts", V_COUNT, "10"},
+    {"runner", "web_uid", V_UID, "33"},
+    /* no: the runner makes folders but leaves their owners (when it cannot run as root, as in
+     * `make run` on a developer's machine). */
+    {"runner", "set_owners", V_BOOL, "yes"},
 };
 
 struct entry {
@@ -142,6 +158,14 @@ static int valid_value(enum value_kind kind, const char *v)
 		return panel__parse_ulong(&n, v, 5000, 5000000);
 	case V_COST:
 		return panel__parse_ulong(&n, v, 10, 15);
+	case V_DAYS:
+		return panel__parse_ulong(&n, v, 0, 36500);
+	case V_COUNT:
+		return panel__parse_ulong(&n, v, 1, 1000);
+	case V_UID:
+		return panel__parse_ulong(&n, v, 0, 4294967294UL);
+	case V_BOOL:
+		return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
 	}
 	return 0;
 }
@@ -175,6 +199,14 @@ static const char *kind_hint(enum value_kind kind)
 		return "a number of rounds (5000-5000000)";
 	case V_COST:
 		return "a bcrypt cost (10-15)";
+	case V_DAYS:
+		return "a number of days (0-36500)";
+	case V_COUNT:
+		return "a number from 1 to 1000";
+	case V_UID:
+		return "a Unix user id";
+	case V_BOOL:
+		return "yes or no";
 	}
 	return "a valid value";
 }

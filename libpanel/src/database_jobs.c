@@ -1,5 +1,6 @@
 /* Dumps and restores of members' databases, off the request path: requests are queued in
- * panel_actions, and panel_jobs_run (a cron job, `panelctl jobs run`) carries them out. A dump
+ * panel_actions, and the actions runner (runner.c; panel_jobs_run, `panelctl jobs run`, runs
+ * these kinds alone) carries them out through panel__job_run. A dump
  * runs mariadb-dump with the member server's credentials (in a private defaults file, never in
  * argv) and records the file's SHA-256 in panel_dumps; a restore is database_restore.c's. Files
  * are opened under the hosting root without following symbolic links (member_file.h). */
@@ -24,6 +25,7 @@
 #include "jobs_internal.h"
 #include "member_file.h"
 #include "member_server.h"
+#include "panel/actions.h"
 #include "panel/database.h"
 
 const char *panel__job_root(panel *p)
@@ -334,58 +336,36 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 		    file); /* ours: created above with O_EXCL, in a folder walked without links */
 }
 
+int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args)
+{
+	const char *database = json_string_value(json_object_get(args, "database"));
+	const char *file = json_string_value(json_object_get(args, "file"));
+	/* Jobs queued before verification existed were queued for verified files too. */
+	int verify = !json_is_false(json_object_get(args, "verify"));
+
+	/* The queue is data from the database: checked again before it is used. */
+	if (!database || !file || !panel__member_name_safe(database) || file[0] != '/' ||
+	    strstr(file, "/../") || !valid_dump_name(strrchr(file, '/') + 1, database))
+		snprintf(result, size, "refused: invalid job");
+	else if (strcmp(action, "db_dump") == 0)
+		dump_run(result, size, p, database, file);
+	else
+		panel__restore_run(result, size, p, database, file, verify);
+	return strcmp(result, "ok") == 0 ? 0 : -1;
+}
+
 int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 {
-	panel_db_rows *rows = NULL;
-	uint64_t locked = 0;
+	static const char *const kinds[] = {"db_dump", "db_restore", NULL};
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report report = {0};
 	int error;
 
+	/* The database jobs alone, by the actions runner (runner.c). */
+	opts.kinds = kinds;
+	opts.purge = 0;
+	error = panel_actions_run(&report, p, who, &opts);
 	if (done)
-		*done = 0;
-	if ((error = panel__enter(p, who)) < 0)
-		return error;
-	if (who->kind != PANEL_ACTOR_SYSTEM)
-		return panel__error(PANEL_EFORBIDDEN, NULL, "only the system runs jobs");
-	/* One runner at a time, whatever the number of hosts running the cron job. */
-	if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK('panel_jobs', 0)",
-					 DB_NOARGS)) < 0)
-		return error;
-	if (locked != 1)
-		return 0;
-	if ((error = panel__db_query(&rows, p->db,
-				     "SELECT id, action, args FROM panel_actions WHERE action IN"
-				     " ('db_dump', 'db_restore') AND done_at IS NULL ORDER BY id"
-				     " LIMIT 50",
-				     DB_NOARGS)) < 0)
-		goto out;
-	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {
-		uint64_t id = 0;
-		char result[256];
-		json_t *args = json_loads(panel__db_cell(rows, i, 2), 0, NULL);
-		const char *database = json_string_value(json_object_get(args, "database"));
-		const char *file = json_string_value(json_object_get(args, "file"));
-		/* Jobs queued before verification existed were queued for verified files too. */
-		int verify = !json_is_false(json_object_get(args, "verify"));
-		panel__db_cell_u64(&id, rows, i, 0);
-		/* The queue is data from the database: checked again before it is used. */
-		if (!database || !file || !panel__member_name_safe(database) || file[0] != '/' ||
-		    strstr(file, "/../") || !valid_dump_name(strrchr(file, '/') + 1, database))
-			snprintf(result, sizeof(result), "refused: invalid job");
-		else if (strcmp(panel__db_cell(rows, i, 1), "db_dump") == 0)
-			dump_run(result, sizeof(result), p, database, file);
-		else
-			panel__restore_run(result, sizeof(result), p, database, file, verify);
-		json_decref(args);
-		panel__db_exec(NULL, p->db,
-			       "UPDATE panel_actions SET done_at = NOW(), result = ? WHERE id = ?",
-			       DB_ARGS(DB_STR(result), DB_U64(id)));
-		if (done)
-			(*done)++;
-	}
-out:
-	panel__db_rows_free(rows);
-	panel__error_saved saved;
-	panel__error_save(&saved);
-	panel__db_exec(NULL, p->db, "DO RELEASE_LOCK('panel_jobs')", DB_NOARGS);
-	return error < 0 ? panel__error_restore(&saved) : 0;
+		*done = report.done + report.failed;
+	return error;
 }

@@ -9,6 +9,10 @@ struct panel {
 	panel_config *cfg;   /* private copy of the configuration */
 	panel_db *db;	     /* the panel database */
 	panel_db *member_db; /* the member database server, connected on first use */
+	/* Tests only: called by the actions runner at fixed points of a run (runner_internal.h),
+	 * to pause it or to swap a folder for a link as a hostile member would. NULL otherwise. */
+	void (*runner_hook)(void *arg, const char *stage, const char *detail);
+	void *runner_hook_arg;
 };
 
 /* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a

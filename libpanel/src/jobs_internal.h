@@ -3,6 +3,7 @@
 #ifndef PANEL_SRC_JOBS_INTERNAL_H
 #define PANEL_SRC_JOBS_INTERNAL_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "handle.h"
@@ -31,6 +32,10 @@ const char *panel__job_root(panel *p);
  * when the panel wrote it. */
 void panel__restore_run(char *result, size_t size, panel *p, const char *database, const char *file,
 			int verify);
+
+/* Runs one db_dump or db_restore action of the queue (args as queue_body wrote them); result
+ * gets "ok" or the reason. 0 when it went well, -1 otherwise. */
+int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args);
 
 /* Drops the restore account of a database (when the database is dropped). */
 int panel__restore_account_drop(panel *p, const char *database);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account_internal.h"
 #include "audit_internal.h"
 #include "authz.h"
 #include "error.h"
@@ -105,6 +106,21 @@ int panel__quota_init(panel_db *db, uint32_t uid, const char *type)
 			return error;
 	}
 	return 0;
+}
+
+int panel__quota_queue_web(panel_db *db, uint32_t uid, const char *login)
+{
+	uint64_t total = 0;
+	int error = panel__db_query_u64(&total, db,
+					"SELECT total FROM quotas WHERE uid = ? AND name = 'web'",
+					DB_ARGS(DB_U64(uid)));
+
+	if (error == PANEL_ENOTFOUND || (error == 0 && total == 0))
+		return 0;
+	if (error < 0)
+		return error;
+	return panel__action(db, "quota_edit", uid, login,
+			     json_pack("{s:I}", "kb", (json_int_t)total));
 }
 
 static int fill(panel_quota *q, panel_db *db, uint32_t uid, const struct quota_kind *k)
@@ -215,6 +231,11 @@ static int set_body(panel_db *db, void *arg)
 		 DB_ARGS(DB_U64(uid), DB_STR(ctx->kind->name), DB_U64(ctx->total)))) < 0)
 		return error;
 	if ((error = fill(&ctx->result, db, uid, ctx->kind)) < 0)
+		return error;
+	/* The web quota is a disk quota too: the actions runner applies it (quota_edit). */
+	if (strcmp(ctx->kind->name, "web") == 0 &&
+	    (error = panel__action(db, "quota_edit", uid, ctx->login,
+				   json_pack("{s:I}", "kb", (json_int_t)ctx->total))) < 0)
 		return error;
 	snprintf(id, sizeof(id), "%s/%s", ctx->login, ctx->kind->name);
 	return panel__audit(db, ctx->who, "quota.set", "quota", id, uid,

@@ -15,6 +15,10 @@ int panel__quota_reserve(panel_db *db, uint32_t uid, const char *name);
  * the type has no default for a name). */
 int panel__quota_init(panel_db *db, uint32_t uid, const char *type);
 
+/* Queues quota_edit for the web quota of uid (its disk quota, applied by the actions runner),
+ * when it is not 0: for a new account, whose quotas come from the defaults. */
+int panel__quota_queue_web(panel_db *db, uint32_t uid, const char *login);
+
 /* 1 when name is a quota libpanel knows. */
 int panel__quota_known(const char *name);
 

@@ -1,5 +1,6 @@
 /* Routes of accounts and their quotas: listing, creation, reading with ETags, changes under
- * If-Match, lock, renew, passwords, deletion, and the default quotas of account types. */
+ * If-Match, lock, renew, passwords, deletion, the account's pending system work, and the default
+ * quotas of account types. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -418,9 +419,44 @@ static void quota_defaults_put(papi_request *r)
 	papi_reply_ok(r, panel_quota_default_to_json(&def));
 }
 
+/* GET /api/v1/accounts/{login}/actions: the account's queued system work (web root, maildirs,
+ * folders, deletions, quotas, dumps), newest first, with state, attempts, age and errors;
+ * filtered by state, paginated by cursor. The member itself or an admin who sees it. */
+static void account_actions_get(papi_request *r)
+{
+	panel_action_filter f = PANEL_ACTION_FILTER_INIT;
+	panel_action_list *list = NULL;
+	char state[16], cursor[32];
+	unsigned long long n;
+	json_t *items;
+	int err, rc;
+
+	f.login = papi_param(r, 0);
+	f.state = papi_query(r, "state", state, sizeof(state), &err);
+	if (err)
+		return;
+	f.cursor = papi_query(r, "cursor", cursor, sizeof(cursor), &err);
+	if (err)
+		return;
+	if ((rc = papi_query_uint(r, "limit", &n, 1, 500)) < 0)
+		return;
+	if (rc)
+		f.limit = (size_t)n;
+	if ((rc = panel_action_list_get(&list, r->p, &r->actor, &f)) < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(&items, panel_action_to_json(&list->items[i]));
+	papi_reply_list(r, items, list->total, list->next_cursor);
+	panel_action_list_free(list);
+}
+
 static const char *const list_query[] = {"login_prefix",  "mail",  "type",   "enabled", "creator",
 					 "expiring_days", "limit", "cursor", "offset",	NULL};
 static const char *const type_query[] = {"type", NULL};
+static const char *const actions_query[] = {"state", "limit", "cursor", NULL};
 
 static const papi_route routes[] = {
     {"GET", "/api/v1/accounts", "accounts", 0, .handler = accounts_get, .query = list_query},
@@ -436,6 +472,8 @@ static const papi_route routes[] = {
      .handler = account_renew_post},
     {"PUT", "/api/v1/accounts/{login}/password", "accounts", PAPI_BODY,
      .handler = account_password_put},
+    {"GET", "/api/v1/accounts/{login}/actions", "accounts", 0, .handler = account_actions_get,
+     .query = actions_query},
     {"GET", "/api/v1/accounts/{login}/quotas", "quotas", 0, .handler = papi_list_handler,
      .arg.json = quotas_json},
     {"GET", "/api/v1/accounts/{login}/quotas/{name}", "quotas", 0, .handler = papi_object_handler,

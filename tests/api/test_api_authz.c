@@ -153,6 +153,13 @@ static const struct row rows[] = {
     {AC, "PUT", "/api/v1/accounts/mema/password", "{\"password\": \"Other-pass-2026\"}", 404},
     {KB, "PUT", "/api/v1/accounts/memc/password", "{\"password\": \"Other-pass-2026\"}", 404},
     {AB_MA, "PUT", "/api/v1/accounts/memb/password", "{\"password\": \"Other-pass-2026\"}", 404},
+    /* pending system work */
+    {MA, "GET", "/api/v1/accounts/mema/actions", NULL, 200},
+    {MA, "GET", "/api/v1/accounts/memb/actions", NULL, 404},
+    {AB, "GET", "/api/v1/accounts/memb/actions", NULL, 200},
+    {AB, "GET", "/api/v1/accounts/memc/actions", NULL, 404},
+    {AB_MA, "GET", "/api/v1/accounts/memb/actions", NULL, 404},
+    {SA, "GET", "/api/v1/accounts/memc/actions", NULL, 200},
     /* quotas */
     {MA, "GET", "/api/v1/accounts/mema/quotas", NULL, 200},
     {MA, "GET", "/api/v1/accounts/memb/quotas", NULL, 404},
@@ -357,6 +364,7 @@ static void test_no_existence_oracle(void **state)
 	    {"POST", "", "/unlock", NULL},
 	    {"POST", "", "/renew", NULL},
 	    {"PUT", "", "/password", PW_BODY},
+	    {"GET", "", "/actions", NULL},
 	    {"GET", "", "/quotas", NULL},
 	    {"GET", "", "/quotas/dom", NULL},
 	    {"PUT", "", "/quotas/dom", "{\"value\": 99}"},

@@ -154,12 +154,13 @@ PANEL_EXTERN int panel_database_restore(uint64_t *job, panel *p, const panel_act
 					const char *name, const char *file, unsigned flags);
 
 /* Runs the queued dump and restore jobs (the system actor: a cron job or `panelctl jobs run`),
- * with mariadb-dump and mariadb. *done gets the number of jobs run; each job's result is in
- * panel_actions.result ("ok" or the error). Files in members' folders are opened without
- * following symbolic links; a dump's SHA-256 is recorded, and checked before a restore (the
- * file changed: "refused: ..."); a restore runs as a locked-between-uses account that has a
- * member's rights on that database alone, with `mariadb --sandbox --local-infile=0`, and
- * views, triggers, routines and events it creates get that account as their definer. */
+ * with mariadb-dump and mariadb: a pass of panel_actions_run (actions.h) restricted to them. *done
+ * gets the number of jobs run; each job's result is in panel_actions.result ("ok" or the error).
+ * Files in members' folders are opened without following symbolic links; a dump's SHA-256 is
+ * recorded, and checked before a restore (the file changed: "refused: ..."); a restore runs as a
+ * locked-between-uses account that has a member's rights on that database alone, with `mariadb
+ * --sandbox --local-infile=0`, and views, triggers, routines and events it creates get that account
+ * as their definer. */
 PANEL_EXTERN int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who);
 
 PANEL_EXTERN void panel_database_free(panel_database *db);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "account.h"
+#include "actions.h"
 #include "audit.h"
 #include "auth.h"
 #include "database.h"
@@ -56,5 +57,10 @@ PANEL_EXTERN json_t *panel_dbuser_to_json(const panel_dbuser *user);
 PANEL_EXTERN json_t *panel_dbgrants_to_json(const panel_dbgrant *grants, size_t count);
 /* {"tld", "mode"} */
 PANEL_EXTERN json_t *panel_tld_to_json(const panel_tld *tld);
+
+/* {"id", "action", "uid", "login", "args" (an object), "state", "attempts", "created",
+ *  "next_try", "claimed_by", "claimed_at", "done_at", "result", "error", "age"}; unset dates and
+ *  empty claimed_by, result and error are null. */
+PANEL_EXTERN json_t *panel_action_to_json(const panel_action *action);
 
 #endif

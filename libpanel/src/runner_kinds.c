@@ -1,0 +1,268 @@
+/* What each kind of action does on the file server, as AlternC 1.0's setuid helpers did, but
+ * without following a member's links: mem_add (the web root <root>/html/<l>/<login>, www-data
+ * and the member's group, 02770), mem_del and mail_del (to the trash), mail_add (the Maildir
+ * with cur, new and tmp), mkdir (a folder of the web space), quota_edit, and the database jobs.
+ * The queue is data from the database: every name is checked again here. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jobs_internal.h"
+#include "runner_internal.h"
+
+/* Group ids below this are the system's: a member's files never get one. */
+#define MIN_MEMBER_GID 1000
+
+/* html, html/<l>, mail, mail/<c>: the runner's own (root's), readable by the web server. */
+static const struct panel__fs_owner system_dir = {(uid_t)-1, (gid_t)-1, 0755};
+
+static int valid_login(const char *login)
+{
+	size_t n = login ? strlen(login) : 0;
+
+	return n >= 1 && n <= 16 && strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
+}
+
+/* The login and uid of a member whose files are made: 0, or the outcome after failing. */
+static int check_member(struct panel__run *r)
+{
+	if (!valid_login(r->login))
+		return panel__run_failed(r, "refused: invalid login \"%.64s\"", r->login);
+	if (r->uid < MIN_MEMBER_GID)
+		return panel__run_failed(r, "refused: uid %u would give the files a system group",
+					 r->uid);
+	return 0;
+}
+
+static const char *arg(const struct panel__run *r, const char *key)
+{
+	return json_string_value(json_object_get(r->args, key));
+}
+
+static void mem_add(struct panel__run *r)
+{
+	const struct panel__fs_owner web = {r->web_uid, r->web_gid, 02770};
+	char rel[16];
+	struct stat st;
+	int created = 0, parent, fd;
+
+	if (check_member(r))
+		return;
+	snprintf(rel, sizeof(rel), "html/%c", r->login[0]);
+	if ((parent = panel__fs_walk(r, r->root, rel, &system_dir)) == -1) {
+		panel__run_errno(r, errno, rel);
+		return;
+	}
+	panel__run_hook(r, "open", r->login);
+	fd = panel__fs_dir_at(parent, r->login, &web, &created);
+	int saved = errno;
+	close(parent);
+	if (fd == -1) {
+		panel__run_errno(r, saved, "the web root");
+		return;
+	}
+	/* An existing folder is adopted only when it is this member's or root's (a dump made it
+	 * first): another group means another account's files. */
+	if (fstat(fd, &st) == -1) {
+		panel__run_errno(r, errno, "the web root");
+	} else if (!created && r->web_gid != (gid_t)-1 && st.st_gid != r->web_gid &&
+		   st.st_gid != 0) {
+		panel__run_failed(r, "refused: %s/%s exists with group %u, not %u", rel, r->login,
+				  (unsigned)st.st_gid, r->uid);
+	} else if (fchown(fd, r->web_uid, r->web_gid) == -1 || fchmod(fd, 02770) == -1) {
+		panel__run_errno(r, errno, "the web root");
+	} else {
+		panel__run_done(r, "%s %s/%s", created ? "made" : "checked", rel, r->login);
+	}
+	close(fd);
+}
+
+static void mem_del(struct panel__run *r)
+{
+	char rel[16];
+	int parent, moved;
+
+	if (!valid_login(r->login)) {
+		panel__run_failed(r, "refused: invalid login \"%.64s\"", r->login);
+		return;
+	}
+	snprintf(rel, sizeof(rel), "html/%c", r->login[0]);
+	if ((parent = panel__fs_walk(r, r->root, rel, NULL)) == -1) {
+		if (errno == ENOENT)
+			panel__run_done(r, "nothing to delete: no %s", rel);
+		else
+			panel__run_errno(r, errno, rel);
+		return;
+	}
+	moved = panel__fs_trash(r, parent, r->login, "html");
+	int saved = errno;
+	close(parent);
+	if (moved == -1)
+		panel__run_errno(r, saved, "moving the web root to the trash");
+	else
+		panel__run_done(r,
+				moved ? "moved %s/%s to the trash" : "nothing to delete: no %s/%s",
+				rel, r->login);
+}
+
+/* local_domain as mail.c names boxes: [a-z0-9_.:+-], with a '_'; its folder letter. */
+static int valid_box(const char *box)
+{
+	size_t n = box ? strlen(box) : 0;
+
+	return panel__fs_name_ok(box) && strchr(box, '_') &&
+	       strspn(box, "abcdefghijklmnopqrstuvwxyz0123456789_.:+-") == n;
+}
+
+/* mail/<c> of a box; the outcome after failing for a bad box or a path that is not its own. */
+static int box_folder(struct panel__run *r, char *rel, size_t size)
+{
+	const char *box = arg(r, "box"), *path = arg(r, "path");
+	char expected[600];
+	const char *root = panel__job_root(r->p);
+
+	if (!valid_box(box))
+		return panel__run_failed(r, "refused: invalid mailbox name \"%.64s\"",
+					 box ? box : "");
+	snprintf(rel, size, "mail/%c", box[0]);
+	snprintf(expected, sizeof(expected), "%s/%s/%s", root, rel, box);
+	if (path && *path && strcmp(path, expected) != 0)
+		return panel__run_failed(r, "refused: the path %.100s is not %.100s", path,
+					 expected);
+	return 0;
+}
+
+static void mail_add(struct panel__run *r)
+{
+	const struct panel__fs_owner mail = {r->web_uid, r->web_gid, 0700};
+	static const char *const below[] = {"Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp"};
+	char rel[16];
+	int parent, fd;
+
+	if (r->uid < MIN_MEMBER_GID) {
+		panel__run_failed(r, "refused: uid %u would give the files a system group", r->uid);
+		return;
+	}
+	if (box_folder(r, rel, sizeof(rel)))
+		return;
+	const char *box = arg(r, "box");
+	if ((parent = panel__fs_walk(r, r->root, rel, &system_dir)) == -1) {
+		panel__run_errno(r, errno, rel);
+		return;
+	}
+	int top = panel__fs_walk(r, parent, box, &mail);
+	int saved = errno;
+	close(parent);
+	if (top == -1) {
+		panel__run_errno(r, saved, "the mailbox folder");
+		return;
+	}
+	/* Each folder, new or not, gets the owner Courier and Dovecot log in with (AlternC 1.0's
+	 * authmysqlrc: uid 33, gid the member's uid). */
+	for (size_t i = 0; i <= sizeof(below) / sizeof(below[0]); i++) {
+		fd = i == 0 ? dup(top) : panel__fs_walk(r, top, below[i - 1], &mail);
+		if (fd == -1 || fchown(fd, mail.uid, mail.gid) == -1 ||
+		    fchmod(fd, mail.mode) == -1) {
+			panel__run_errno(r, errno, i == 0 ? box : below[i - 1]);
+			if (fd != -1)
+				close(fd);
+			close(top);
+			return;
+		}
+		close(fd);
+	}
+	close(top);
+	panel__run_done(r, "mailbox %s/%s ready", rel, box);
+}
+
+static void mail_del(struct panel__run *r)
+{
+	char rel[16];
+	int parent, moved;
+
+	if (box_folder(r, rel, sizeof(rel)))
+		return;
+	const char *box = arg(r, "box");
+	if ((parent = panel__fs_walk(r, r->root, rel, NULL)) == -1) {
+		if (errno == ENOENT)
+			panel__run_done(r, "nothing to delete: no %s", rel);
+		else
+			panel__run_errno(r, errno, rel);
+		return;
+	}
+	moved = panel__fs_trash(r, parent, box, "mail");
+	int saved = errno;
+	close(parent);
+	if (moved == -1)
+		panel__run_errno(r, saved, "moving the mailbox to the trash");
+	else
+		panel__run_done(r,
+				moved ? "moved %s/%s to the trash" : "nothing to delete: no %s/%s",
+				rel, box);
+}
+
+/* A folder of the web space ({"dir": "/sites/shop"}), for an FTP account or a domain. */
+static void make_dir(struct panel__run *r)
+{
+	const struct panel__fs_owner web = {r->web_uid, r->web_gid, 02770};
+	const char *dir = arg(r, "dir");
+	char rel[64];
+	int webroot, fd;
+
+	if (check_member(r))
+		return;
+	if (!dir || dir[0] != '/' || strlen(dir) > 1000) {
+		panel__run_failed(r, "refused: invalid folder \"%.64s\"", dir ? dir : "");
+		return;
+	}
+	snprintf(rel, sizeof(rel), "html/%c/%s", r->login[0], r->login);
+	if ((webroot = panel__fs_walk(r, r->root, rel, NULL)) == -1) {
+		if (errno == ENOENT)
+			panel__run_retry(r, "the web root %s is not there yet", rel);
+		else
+			panel__run_errno(r, errno, rel);
+		return;
+	}
+	dir += strspn(dir, "/");
+	fd = *dir ? panel__fs_walk(r, webroot, dir, &web) : dup(webroot);
+	int saved = errno;
+	close(webroot);
+	if (fd == -1) {
+		panel__run_errno(r, saved, "the folder");
+		return;
+	}
+	close(fd);
+	panel__run_done(r, "folder %s/%.100s ready", rel, dir);
+}
+
+static void db_job(struct panel__run *r)
+{
+	char result[256];
+
+	if (panel__job_run(result, sizeof(result), r->p, r->action, r->args) == 0)
+		panel__run_done(r, "%s", result);
+	else
+		panel__run_failed(r, "%s", result);
+}
+
+static const struct kind {
+	const char *name;
+	void (*run)(struct panel__run *r);
+} kinds[] = {
+    {"mem_add", mem_add},   {"mem_del", mem_del},   {"mail_add", mail_add},
+    {"mail_del", mail_del}, {"mkdir", make_dir},    {"quota_edit", panel__run_quota},
+    {"db_dump", db_job},    {"db_restore", db_job},
+};
+
+void panel__run_kind(struct panel__run *r)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strcmp(kinds[i].name, r->action) == 0) {
+			kinds[i].run(r);
+			return;
+		}
+	}
+	panel__run_failed(r, "refused: unknown action \"%.32s\"", r->action);
+}

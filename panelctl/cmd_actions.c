@@ -1,0 +1,244 @@
+/* panelctl actions: the queue of system work (web roots, maildirs, folders, trash, quotas,
+ * dumps): one pass of the runner (cron), the list with errors and ages, retrying a failed
+ * action, and the counters in Prometheus' text format. `actions watch` is cmd_actions_watch.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_actions.h"
+
+enum { OPT_STATE = 256, OPT_LOGIN, OPT_OUTPUT };
+
+/* ---------------------------------------------------------------- run */
+
+json_t *cli_runner_report_json(const panel_runner_report *r)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:b, s:i, s:o}", "done", (int)r->done, "failed",
+			 (int)r->failed, "retried", (int)r->retried, "purged", (int)r->purged,
+			 "no_quotas", r->no_quotas, "next_due", (int)r->next_due, "warning",
+			 r->warning[0] ? json_string(r->warning) : json_null());
+}
+
+static int actions_run(cli *c, int argc, char **argv)
+{
+	panel_runner_report report;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "actions run takes no argument");
+	/* The actor is the system unless --admin / --as were given: libpanel refuses those. */
+	if (cli_open(c) < 0 || panel_actions_run(&report, c->p, &c->actor, NULL) < 0)
+		return cli_fail(c);
+	if (!c->json && report.no_quotas)
+		fprintf(stderr, "panelctl: no disk quotas on the hosting root's filesystem: web "
+				"quotas are recorded only\n");
+	if (!c->json && report.warning[0])
+		fprintf(stderr, "panelctl: %s\n", report.warning);
+	return cli_done(c, cli_runner_report_json(&report),
+			"%u done, %u failed, %u to retry, %u trash folder%s emptied", report.done,
+			report.failed, report.retried, report.purged,
+			report.purged == 1 ? "" : "s");
+}
+
+/* ---------------------------------------------------------------- list */
+
+struct action_pages {
+	cli *c;
+	panel_action_filter filter;
+};
+
+static int add_rows(cli_table *t, json_t *items, const panel_action_list *page)
+{
+	for (size_t i = 0; i < page->count; i++) {
+		const panel_action *a = &page->items[i];
+		char id[24], age[24], attempts[16];
+		if (items) {
+			if (cli_append(items, panel_action_to_json(a)) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)a->id);
+		snprintf(age, sizeof(age), "%llus", (unsigned long long)a->age);
+		snprintf(attempts, sizeof(attempts), "%u", a->attempts);
+		const char *cells[] = {id,
+				       a->action,
+				       a->login,
+				       a->state,
+				       attempts,
+				       age,
+				       a->state[0] == 'f' ? a->result : a->error};
+		if (cli_table_add(t, cells) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int action_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
+		       char next[256])
+{
+	struct action_pages *pages = arg;
+	panel_action_list *page = NULL;
+	int error;
+
+	pages->filter.cursor = cursor;
+	if (panel_action_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+		return -1;
+	*total = page->total;
+	snprintf(next, 256, "%s", page->next_cursor);
+	error = add_rows(t, items, page) < 0 ? -2 : 0;
+	panel_action_list_free(page);
+	return error;
+}
+
+static int actions_list(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"login", required_argument, NULL, OPT_LOGIN},
+	    CLI_PAGING_OPTIONS,
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const headers[] = {"ID",	  "ACTION", "LOGIN", "STATE",
+					      "ATTEMPTS", "AGE",    "ERROR"};
+	struct action_pages pages = {.c = c, .filter = PANEL_ACTION_FILTER_INIT};
+	cli_paging pg = {0};
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (cli_paging_option(c, &pg, opt, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (opt == OPT_STATE)
+			pages.filter.state = optarg;
+		else if (opt == OPT_LOGIN)
+			pages.filter.login = optarg;
+		else
+			return rc;
+	}
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "actions list takes no positional argument");
+	pages.filter.limit = pg.limit;
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return cli_paging_run(c, &pg, action_page, &pages, 7, headers, "actions");
+}
+
+/* ---------------------------------------------------------------- retry */
+
+static int actions_retry(cli *c, int argc, char **argv)
+{
+	uint64_t id;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1 ||
+	    cli_parse_u64(&id, cli_positional(&args, 0), UINT64_MAX) < 0)
+		return cli_usage_error(c, "actions retry takes the id of a failed action");
+	if (cli_open(c) < 0 || panel_action_retry(c->p, &c->actor, id) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"),
+			"action %llu queued again", (unsigned long long)id);
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+/* The counters as Prometheus' text exposition format. */
+static void print_metrics(FILE *out, const panel_action_stats *s)
+{
+	fprintf(out, "# HELP panel_actions Queued system actions by state.\n"
+		     "# TYPE panel_actions gauge\n");
+	fprintf(out, "panel_actions{state=\"pending\"} %llu\n", (unsigned long long)s->pending);
+	fprintf(out, "panel_actions{state=\"running\"} %llu\n", (unsigned long long)s->running);
+	fprintf(out, "panel_actions{state=\"done\"} %llu\n", (unsigned long long)s->done);
+	fprintf(out, "panel_actions{state=\"failed\"} %llu\n", (unsigned long long)s->failed);
+	fprintf(out,
+		"# HELP panel_actions_oldest_pending_seconds Age of the oldest pending action"
+		" (0: none).\n# TYPE panel_actions_oldest_pending_seconds gauge\n"
+		"panel_actions_oldest_pending_seconds %llu\n",
+		(unsigned long long)s->oldest_pending);
+}
+
+/* Writes the file atomically (a temporary file renamed over it), as node_exporter's textfile
+ * collector expects, so that it never reads half a file. */
+static int write_metrics(const cli *c, const char *path, const panel_action_stats *s)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return cli_error(c, PANEL_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+	print_metrics(f, s);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int saved = errno;
+		unlink(tmp);
+		return cli_error(c, PANEL_ERROR, "cannot write %s: %s", path, strerror(saved));
+	}
+	return 0;
+}
+
+static int actions_metrics(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"output", required_argument, NULL, OPT_OUTPUT},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *output = NULL;
+	panel_action_stats s;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_OUTPUT)
+			return rc;
+		output = optarg;
+	}
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "actions metrics takes no positional argument");
+	if (cli_open(c) < 0 || panel_action_stats_get(&s, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	if (output)
+		return write_metrics(c, output, &s);
+	if (c->json)
+		return cli_done(c,
+				json_pack("{s:I, s:I, s:I, s:I, s:I}", "pending",
+					  (json_int_t)s.pending, "running", (json_int_t)s.running,
+					  "done", (json_int_t)s.done, "failed",
+					  (json_int_t)s.failed, "oldest_pending_seconds",
+					  (json_int_t)s.oldest_pending),
+				"%s", "");
+	print_metrics(stdout, &s);
+	return 0;
+}
+
+static const struct cli_verb actions_verbs[] = {
+    {"run", actions_run, "",
+     "one pass of the runner: web roots, maildirs, folders, trash, quotas, dumps (system only; "
+     "for cron)"},
+    {"watch", cli_actions_watch, "",
+     "run new actions as they are queued, until SIGTERM; SIGHUP re-reads the configuration"},
+    {"list", actions_list,
+     "[--state pending|running|failed|done] [--login LOGIN] [--limit N] "
+     "[--cursor C] [--all]",
+     "the queued actions, newest first, with their errors and ages"},
+    {"retry", actions_retry, "ID", "queue a failed action again"},
+    {"metrics", actions_metrics, "[--output FILE]",
+     "the queue's counters in Prometheus' text format (FILE: written atomically, for "
+     "node_exporter's textfile collector)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_resource cli_actions = {"actions", actions_verbs};
