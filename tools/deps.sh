@@ -30,6 +30,8 @@ packages=(
 	sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write
 	haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
 	systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
+	python3-yaml python3-jsonschema  # tests/api/openapi-check.py: docs/openapi.yaml as a contract
+	openapi-specification # the official OpenAPI 3.0 JSON Schema the document is linted with
 )
 
 missing=()
