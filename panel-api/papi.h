@@ -17,7 +17,7 @@
 #include "panel/panel.h"
 
 #define PAPI_BODY_MAX	 (64 * 1024)  /* larger bodies get 413 */
-#define PAPI_URL_MAX	 2048	      /* longer paths get 414 */
+#define PAPI_URL_MAX	 2048	      /* longer URLs (path and query) get 414 */
 #define PAPI_HEADERS_MAX (16 * 1024)  /* larger request headers get 431 */
 #define PAPI_CONN_MEMORY (128 * 1024) /* libmicrohttpd's buffer per connection */
 #define PAPI_MAX_PARAMS	 4	      /* {placeholders} in one route */

@@ -173,9 +173,15 @@ int papi_auth(papi_request *r)
 		len = strlen(as);
 		if (len <= PANEL_LOGIN_MAX)
 			papi_utf8_clean(clean, sizeof(clean), as);
-		if (len == 0 || len > PANEL_LOGIN_MAX || strcmp(clean, as) != 0) {
+		/* Only a login can name an account: anything else is a malformed header (400),
+		 * not an account that does not exist (404). */
+		if (len == 0 || len > PANEL_LOGIN_MAX || strcmp(clean, as) != 0 ||
+		    strspn(as, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+			len) {
 			papi_reply_error(r, PAPI_E_INVALID_HEADER, "X-Panel-Act-As",
-					 "X-Panel-Act-As must name an account");
+					 "X-Panel-Act-As must name an account: a login of 1 to %d "
+					 "letters and digits",
+					 PANEL_LOGIN_MAX);
 			return -1;
 		}
 		rc = panel_account_act_as(&r->actor, r->p, &admin, as);

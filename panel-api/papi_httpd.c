@@ -238,11 +238,22 @@ static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
+static enum MHD_Result add_argument_size(void *cls, enum MHD_ValueKind kind, const char *key,
+					 const char *value)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	/* "?" or "&", the name, and "=value" (as received: no_unescape leaves escapes). */
+	*total += 1 + strlen(key) + (value ? 1 + strlen(value) : 0);
+	return MHD_YES;
+}
+
 /* Checks that can answer before the body is read: header size, URL length, route, declared
  * body size. */
 static int early_checks(papi_request *r)
 {
-	size_t headers = 0;
+	size_t headers = 0, url;
 	const char *cl;
 
 	/* Below libmicrohttpd's own limit (PAPI_CONN_MEMORY), which answers with an HTML page. */
@@ -252,7 +263,11 @@ static int early_checks(papi_request *r)
 				 "the request headers are larger than %d bytes", PAPI_HEADERS_MAX);
 		return -1;
 	}
-	if (strlen(r->url) > PAPI_URL_MAX) {
+	/* The whole request target counts, query string included (RFC 9110, 414): libmicrohttpd
+	 * hands over the path alone, so the query's size is added from its arguments. */
+	url = strlen(r->url);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_argument_size, &url);
+	if (url > PAPI_URL_MAX) {
 		papi_reply_error(r, PAPI_E_URI_TOO_LONG, NULL, "the URL is longer than %d bytes",
 				 PAPI_URL_MAX);
 		return -1;

@@ -31,6 +31,8 @@ packages=(
 	haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
 	systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
 	chromium              # headless browser: the dbproxy status page test loads it during a failover
+	python3-yaml python3-jsonschema  # tests/api/openapi-check.py: docs/openapi.yaml as a contract
+	openapi-specification # the official OpenAPI 3.0 JSON Schema the document is linted with
 )
 
 missing=()

@@ -60,8 +60,10 @@ static void logout_post(papi_request *r)
 {
 	int rc;
 
+	/* Not a malformed request: this credential may not do it (a read-only key is already
+	 * refused as scope_forbidden, the same status). */
 	if (r->principal.apikey_id) {
-		papi_reply_error(r, PAPI_E_INVALID, NULL,
+		papi_reply_error(r, PAPI_E_FORBIDDEN, NULL,
 				 "an application key is revoked with DELETE /api/v1/apikeys/%llu",
 				 (unsigned long long)r->principal.apikey_id);
 		return;

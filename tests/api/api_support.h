@@ -190,6 +190,44 @@ static inline void api_resp_start(api_resp *out, const api_server *s, const char
 	snprintf(out->path, sizeof(out->path), "%s", path);
 }
 
+/* With PANEL_API_RECORD=FILE (tests/run-tests sets it), every answer received is appended to
+ * FILE as one JSON line {test, method, path, status, content_type, body, request_id}:
+ * tests/api/openapi-check.py then checks each one against docs/openapi.yaml (the document is a
+ * contract: an undocumented status or a body off its schema fails the run). One write(2) per
+ * line on an O_APPEND file: threads and processes of a run never interleave their lines. */
+static inline void api_record(const api_resp *r, const char *path)
+{
+	const char *file = getenv("PANEL_API_RECORD"), *test = getenv("PANEL_TEST_NAME");
+	json_t *line, *body = NULL;
+	char *text;
+	int fd;
+
+	if (!file || !*file || r->status <= 0)
+		return;
+	if (r->body && r->len) {
+		body = json_stringn(r->body, r->len);
+		if (!body) /* not UTF-8: the checker reports it */
+			body = json_string("(the body is not valid UTF-8)");
+	}
+	line = json_pack("{s:s, s:s, s:s, s:i, s:s, s:o, s:s}", "test", test ? test : "", "method",
+			 r->method, "path", path, "status", (int)r->status, "content_type",
+			 r->content_type, "body", body ? body : json_null(), "request_id",
+			 r->request_id);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	json_decref(line);
+	if (!text)
+		return;
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		size_t len = strlen(text);
+		text[len] = '\n'; /* over the NUL: written with its length */
+		if (write(fd, text, len + 1) != (ssize_t)(len + 1))
+			fprintf(stderr, "api_record: cannot write %s\n", file);
+		close(fd);
+	}
+	free(text);
+}
+
 /* One request. token may be NULL; body may be NULL (no body) and is sent as JSON; headers is a
  * NULL-terminated list of extra "Name: value" lines (may be NULL). Returns 0 or -1 (transport
  * failure). */
@@ -238,6 +276,8 @@ static inline int api_request(api_resp *out, const api_server *s, const char *me
 	curl_easy_cleanup(c);
 	if (out->body && out->len)
 		out->json = json_loads(out->body, 0, NULL);
+	if (rc == CURLE_OK)
+		api_record(out, path);
 	return rc == CURLE_OK ? 0 : -1;
 }
 

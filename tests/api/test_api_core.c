@@ -94,6 +94,18 @@ static void test_routing_errors(void **state)
 	api_request(&r, &srv, "GET", longpath, token, NULL, NULL);
 	assert_error_shape(&r, 414, "uri_too_long");
 	api_resp_free(&r);
+	/* The query string counts too: the whole URL is what is too long, not a parameter. */
+	strcpy(longpath, "/api/v1/accounts?login_prefix=");
+	memset(longpath + strlen(longpath), 'a', 2100);
+	longpath[30 + 2100] = '\0';
+	api_request(&r, &srv, "GET", longpath, token, NULL, NULL);
+	assert_error_shape(&r, 414, "uri_too_long");
+	api_resp_free(&r);
+	/* Just below the limit, the parameter itself is judged. */
+	longpath[30 + 1900] = '\0';
+	api_request(&r, &srv, "GET", longpath, token, NULL, NULL);
+	assert_error_shape(&r, 400, "invalid_parameter");
+	api_resp_free(&r);
 	free(longpath);
 
 	/* A percent-encoded '/' or control character never reaches libpanel. */

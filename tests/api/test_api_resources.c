@@ -369,7 +369,11 @@ static void test_apikeys(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "apikey_id")), id);
 	api_resp_free(&r);
 	assert_int_equal(api_create_account(&srv, key, "bykey1", "Bykey1-pass-1", ""), 201);
-	assert_api_request(&srv, "POST", "/api/v1/auth/logout", key, NULL, NULL, 400);
+	/* Logout revokes tokens: a key may not use it (403, as a read-only key, not 400). */
+	api_request(&r, &srv, "POST", "/api/v1/auth/logout", key, NULL, NULL);
+	assert_api_status(&r, 403);
+	assert_string_equal(api_error_code(&r), "forbidden");
+	api_resp_free(&r);
 
 	snprintf(path, sizeof(path), "/api/v1/apikeys/%lld", id);
 	assert_api_request(&srv, "DELETE", path, srv.admin_token, NULL, NULL, 204);
@@ -380,7 +384,12 @@ static void test_apikeys(void **state)
 	api_resp_free(&r);
 	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/999999", srv.admin_token, NULL, NULL,
 			   404);
-	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/abc", srv.admin_token, NULL, NULL, 404);
+	/* An id that is not a number names no key: 404 like any unknown id (docs/api.md). */
+	api_request(&r, &srv, "DELETE", "/api/v1/apikeys/abc", srv.admin_token, NULL, NULL);
+	assert_api_status(&r, 404);
+	assert_string_equal(api_error_code(&r), "not_found");
+	assert_string_equal(api_error_field(&r), "id");
+	api_resp_free(&r);
 	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/-1", srv.admin_token, NULL, NULL, 404);
 
 	/* Refused bodies. */
@@ -446,6 +455,10 @@ static void test_apikey_scopes(void **state)
 	assert_api_request(&srv, "PATCH", "/api/v1/accounts/admin", ro, "{\"nom\": \"x\"}", NULL,
 			   403);
 	assert_api_request(&srv, "DELETE", "/api/v1/apikeys/1", ro, NULL, NULL, 403);
+	api_request(&r, &srv, "POST", "/api/v1/auth/logout", ro, NULL, NULL);
+	assert_api_status(&r, 403);
+	assert_string_equal(api_error_code(&r), "scope_forbidden");
+	api_resp_free(&r);
 	assert_api_request(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", ro, "{\"value\": 3}",
 			   NULL, 403);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'byro'"), 0);
@@ -516,6 +529,7 @@ static void test_act_as(void **state)
 	static const char *const as_actm[] = {"X-Panel-Act-As: actm", NULL};
 	static const char *const as_nobody[] = {"X-Panel-Act-As: nobodyhere", NULL};
 	static const char *const as_bad[] = {"X-Panel-Act-As: this-login-is-far-too-long", NULL};
+	static const char *const as_malformed[] = {"X-Panel-Act-As: act m!", NULL};
 	static const char *const as_admin[] = {"X-Panel-Act-As: admin", NULL};
 	char member[PANEL_TOKEN_MAX];
 	api_resp r;
@@ -559,6 +573,12 @@ static void test_act_as(void **state)
 	api_request(&r, &srv, "GET", "/api/v1/auth/whoami", srv.admin_token, NULL, as_bad);
 	assert_api_status(&r, 400);
 	assert_string_equal(api_error_code(&r), "invalid_header");
+	api_resp_free(&r);
+	/* Not a login at all: a malformed header (400), not an unknown account (404). */
+	api_request(&r, &srv, "GET", "/api/v1/accounts", srv.admin_token, NULL, as_malformed);
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_code(&r), "invalid_header");
+	assert_string_equal(api_error_field(&r), "X-Panel-Act-As");
 	api_resp_free(&r);
 	/* A member cannot act as anyone, not even itself. */
 	assert_int_equal(api_login(&srv, "actm", "Actm-pass-123", member, sizeof(member), NULL),
