@@ -529,6 +529,12 @@ class PanelApi
         return $this->request('GET', '/api/v1/domain-types/' . self::seg($name));
     }
 
+    /** PATCH /api/v1/domain-types/{name}: description, entry, compatibility, enable, only_dns, need_dns, advanced */
+    public function updateDomainType(string $name, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/domain-types/' . self::seg($name), [], $fields, $opts);
+    }
+
     /** GET /api/v1/tlds */
     public function listTlds(): array
     {

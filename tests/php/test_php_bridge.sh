@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PHP bridge (clients/php): PanelApi and the AlternC 1.0-compatible classes against a real
-# panel-api: error mapping, idempotent retries, act-as, cursors, m_mem and m_admin.
+# panel-api: error mapping, idempotent retries, the one retry on a 503 (tests/php/failover_proxy.php
+# under php -S), act-as, cursors, m_mem, m_admin, m_dom and m_mail.
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
 api=$build/bin/panel-api

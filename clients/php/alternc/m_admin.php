@@ -44,7 +44,7 @@ class m_admin
             return panel_raise('admin', $e, self::$map);
         }
         $c = panel_account_to_1_0($a);
-        $c['parentlogin'] = $a['creator'] ? panel_login_of($a['creator']) : null;
+        $c['parentlogin'] = $a['creator'] ?? null;
         return $c;
     }
 
@@ -81,14 +81,14 @@ class m_admin
         }
         $c = [];
         try {
-            $creators = [];
-            foreach (panel_api()->iterateAccounts($query) as $a) {
+            $accounts = iterator_to_array(panel_api()->iterateAccounts($query), false);
+            foreach ($accounts as $a) {
                 panel_remember_login($a);
-                $row = panel_account_to_1_0($a);
-                $c[] = $row;
             }
-            foreach ($c as $i => $row) {
-                $c[$i]['parentlogin'] = $row['creator'] ? panel_login_of($row['creator']) : null;
+            foreach ($accounts as $a) {
+                $row = panel_account_to_1_0($a);
+                $row['parentlogin'] = $a['creator'] ?? null;
+                $c[] = $row;
             }
         } catch (PanelApiException $e) {
             return panel_raise('admin', $e, self::$map);
@@ -250,6 +250,12 @@ class m_admin
         } catch (PanelApiException $e) {
             return panel_raise('admin', $e, self::$map);
         }
+        return self::status($a);
+    }
+
+    /** 1.0's renewal status of an API account: 0 no duration, 3 expired, 2 renewal due, 1 otherwise. */
+    private static function status(array $a): int
+    {
         if (empty($a['duration'])) {
             return 0;
         }
@@ -260,6 +266,211 @@ class m_admin
             return 2;
         }
         return 1;
+    }
+
+    /**
+     * The accounts whose renewal is due (status 2) or past (3), as get() rows with `expiry` and
+     * `status`, ordered by status (3 first) then expiry. Among the accounts the caller sees.
+     */
+    function renew_get_expiring_accounts()
+    {
+        $res = [];
+        try {
+            foreach (panel_api()->iterateAccounts(['limit' => 500]) as $a) {
+                panel_remember_login($a);
+                $status = self::status($a);
+                if ($status === 2 || $status === 3) {
+                    $row = panel_account_to_1_0($a);
+                    $row['status'] = (string) $status;
+                    $res[] = $row;
+                }
+            }
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        usort($res, function ($a, $b) {
+            return [(int) $b['status'], (string) $a['expiry']] <=> [(int) $a['status'], (string) $b['expiry']];
+        });
+        return $res;
+    }
+
+    /** PATCH duration: 0 clears the period, a new duration starts one (the API's renew_update). */
+    function renew_update($uid, $duration)
+    {
+        if (($login = $this->login_of($uid)) === null) {
+            return false;
+        }
+        try {
+            panel_api()->updateAccount($login, ['duration' => (int) $duration]);
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        return true;
+    }
+
+    /** true when exactly one account is an administrator (among those the caller sees). */
+    function onesu()
+    {
+        $n = 0;
+        try {
+            foreach (panel_api()->iterateAccounts(['limit' => 500]) as $a) {
+                $n += $a['admin'] ? 1 : 0;
+            }
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        return $n === 1;
+    }
+
+    /**
+     * The accounts that created others, as get_creator() rows (uid 2000 only, admin 1 else; an
+     * empty array then, as 1.0). Creators are read from the accounts' `creator`.
+     */
+    function get_creator_list()
+    {
+        global $mem, $err;
+        if (!$this->check()) {
+            return false;
+        }
+        if ((int) ($mem->user['uid'] ?? 0) !== 2000) {
+            $err->raise('admin', 1);
+            return [];
+        }
+        $creators = [];
+        try {
+            foreach (panel_api()->iterateAccounts(['limit' => 500]) as $a) {
+                panel_remember_login($a);
+                if (!empty($a['creator'])) {
+                    $creators[$a['creator']] = true;
+                }
+            }
+            $uids = [];
+            foreach (array_keys($creators) as $login) {
+                if (($uid = panel_uid_of((string) $login)) !== null) {
+                    $uids[$uid] = true;
+                }
+            }
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        ksort($uids);
+        $creators = $uids;
+        $res = [];
+        foreach (array_keys($creators) as $uid) {
+            $c = $this->get_creator($uid);
+            if ($c !== false) {
+                $res[] = $c;
+            }
+        }
+        return $res;
+    }
+
+    /**
+     * Every domain the caller sees with its owner: domaine, login, gesdns, gesmx, noerase (1.0's
+     * columns), ordered by name. $alsocheck (1.0's dig checks) is not done: errno/errstr are
+     * left out.
+     */
+    function dom_list($alsocheck = false, $forcecheck = false)
+    {
+        $c = [];
+        try {
+            foreach (panel_all_domains() as $login => $domains) {
+                foreach ($domains as $d) {
+                    $c[] = ['login' => $login, 'domaine' => $d['domain'], 'gesdns' => panel_bool($d['dns']),
+                        'gesmx' => panel_bool($d['mx']), 'noerase' => panel_bool($d['noerase'])];
+                }
+            }
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        usort($c, function ($a, $b) {
+            return strcmp($a['domaine'], $b['domaine']);
+        });
+        return $c;
+    }
+
+    /** Toggles the domain's admin lock (noerase) with PATCH and If-Match; dom 1 when unknown. */
+    function dom_lock($domain)
+    {
+        $api = panel_api();
+        $domain = strtolower((string) $domain);
+        try {
+            $d = $api->getDomain($domain);
+            $api->updateDomain($domain, ['noerase' => !$d['noerase']], ['if_match' => true]);
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, ['not_found' => ['dom', 1]] + self::$map);
+        }
+        return true;
+    }
+
+    /** The mode of a TLD (a string, as 1.0's row); admin 11 when it is not listed. */
+    function gettld($tld)
+    {
+        global $err;
+        $list = $this->listtld();
+        if ($list === false) {
+            return false;
+        }
+        foreach ($list as $t) {
+            if ($t['tld'] === strtolower((string) $tld)) {
+                return $t['mode'];
+            }
+        }
+        $err->raise('admin', 11);
+        return false;
+    }
+
+    /** POST /tlds for a new TLD: admin 12 when empty or listed already; one leading dot is dropped. */
+    function addtld($tld, $mode)
+    {
+        global $err;
+        $tld = strtolower(trim((string) $tld));
+        if (substr($tld, 0, 1) === '.') {
+            $tld = substr($tld, 1);
+        }
+        if ($tld === '') {
+            $err->raise('admin', 12);
+            return false;
+        }
+        $list = $this->listtld();
+        if ($list === false) {
+            return false;
+        }
+        if (in_array($tld, array_column($list, 'tld'), true)) {
+            $err->raise('admin', 12);
+            return false;
+        }
+        return $this->settld($tld, $mode);
+    }
+
+    /** POST /tlds for a listed TLD: admin 11 when it is not listed. */
+    function edittld($tld, $mode)
+    {
+        if ($this->gettld($tld) === false) {
+            return false;
+        }
+        return $this->settld(strtolower((string) $tld), $mode);
+    }
+
+    private function settld($tld, $mode)
+    {
+        try {
+            panel_api()->setTld($tld, (int) $mode);
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        return true;
+    }
+
+    /** DELETE /tlds/{tld}: admin 11 when it is not listed. Hosted domains stay. */
+    function deltld($tld)
+    {
+        try {
+            panel_api()->deleteTld(strtolower((string) $tld));
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, ['not_found' => 11] + self::$map);
+        }
+        return true;
     }
 
     /** PATCH admin=true; admin 8 when it is one already. */

@@ -45,7 +45,9 @@ function panel_account_to_1_0(array $a): array
         'enabled' => $b($a['enabled']),
         'su' => $b($a['admin']),
         'canpass' => $b($a['canpass']),
-        'creator' => (string) ($a['creator'] ?? 0),
+        // The API names the creator by login; 1.0's column is its uid ('0' when the caller
+        // cannot see the creator's account, as a member its admin).
+        'creator' => (string) (!empty($a['creator']) ? (panel_uid_of($a['creator']) ?? 0) : 0),
         'created' => $a['created'] ?? null,
         'renewed' => $a['renewed'] ?? null,
         'duration' => $a['duration'] ? (string) $a['duration'] : null,
@@ -64,15 +66,37 @@ function panel_account_to_1_0(array $a): array
 /** uid -> login, the API being keyed by login. Cached for the request. */
 function panel_login_of($uid): ?string
 {
-    static $cache = [];
     $uid = (int) $uid;
     if (isset($GLOBALS['panel_login_cache'][$uid])) {
         return $GLOBALS['panel_login_cache'][$uid];
     }
-    foreach (panel_api()->iterateAccounts(['limit' => 500]) as $a) {
+    panel_load_logins();
+    return $GLOBALS['panel_login_cache'][$uid] ?? null;
+}
+
+/** login -> uid, from the same cache; null for an account the caller cannot see. */
+function panel_uid_of(string $login): ?int
+{
+    $uid = array_search($login, $GLOBALS['panel_login_cache'] ?? [], true);
+    if ($uid === false) {
+        panel_load_logins();
+        $uid = array_search($login, $GLOBALS['panel_login_cache'] ?? [], true);
+    }
+    return $uid === false ? null : (int) $uid;
+}
+
+/** Fills the uid -> login cache with every account the caller sees (once per credential). */
+function panel_load_logins(): void
+{
+    $api = panel_api();
+    $who = spl_object_id($api) . ':' . $api->getCredential() . ':' . $api->getActAs();
+    if (($GLOBALS['panel_login_loaded'] ?? null) === $who) {
+        return;
+    }
+    foreach ($api->iterateAccounts(['limit' => 500]) as $a) {
         $GLOBALS['panel_login_cache'][(int) $a['uid']] = $a['login'];
     }
-    return $GLOBALS['panel_login_cache'][$uid] ?? null;
+    $GLOBALS['panel_login_loaded'] = $who;
 }
 
 function panel_remember_login(array $a): void
@@ -83,14 +107,25 @@ function panel_remember_login(array $a): void
 /**
  * Reports an API error the 1.0 way: $err->raise($class, code) with 1.0's code when $map has
  * one for the API's error code ("code" or "code:field"), else with the API's message as a
- * string (1.0 also raises strings). Always returns false, for `return panel_raise(...)`.
+ * string (1.0 also raises strings). $byMessage (substring of the API's message => code) is
+ * looked at first, for the few 1.0 codes one API code covers (`invalid` domain: TLD, forbidden).
+ * Always returns false, for `return panel_raise(...)`.
  */
-function panel_raise(string $class, PanelApiException $e, array $map = []): bool
+function panel_raise(string $class, PanelApiException $e, array $map = [], array $byMessage = []): bool
 {
     global $err;
     $code = $e->getErrorCode();
     $key = $code . ':' . ($e->getField() ?? '');
-    if (isset($map[$key])) {
+    $hit = null;
+    foreach ($byMessage as $needle => $number) {
+        if (stripos($e->getMessage(), $needle) !== false) {
+            $hit = $number;
+            break;
+        }
+    }
+    if ($hit !== null) {
+        [$class, $number] = is_array($hit) ? $hit : [$class, $hit];
+    } elseif (isset($map[$key])) {
         [$class, $number] = is_array($map[$key]) ? $map[$key] : [$class, $map[$key]];
     } elseif (isset($map[$code])) {
         [$class, $number] = is_array($map[$code]) ? $map[$code] : [$class, $map[$code]];
@@ -102,4 +137,82 @@ function panel_raise(string $class, PanelApiException $e, array $map = []): bool
         $err->raise($class, $number);
     }
     return false;
+}
+
+/**
+ * The login the 1.0 classes work for: 1.0's $cuid. The m_mem user when it is loaded (login,
+ * checkid, su and setid keep it in step with X-Panel-Act-As), else the uid's login, else the
+ * API's whoami (the acting-as login first).
+ */
+function panel_current_login(): ?string
+{
+    global $mem, $cuid;
+    if (is_object($mem) && !empty($mem->user['login'])
+        && (empty($cuid) || (int) $cuid === (int) $mem->user['uid'])) {
+        return $mem->user['login'];
+    }
+    if (!empty($cuid) && ($login = panel_login_of($cuid)) !== null) {
+        return $login;
+    }
+    $who = panel_api()->whoami();
+    return $who['acting_as']['login'] ?? $who['login'];
+}
+
+/** 1.0's checkfqdn(): 0 valid; 1 longer than 255; 2 a label longer than 63; 3 a bad label; 4 one label. */
+function panel_checkfqdn($fqdn): int
+{
+    $fqdn = (string) $fqdn;
+    if (strlen($fqdn) > 255) {
+        return 1;
+    }
+    $labels = explode('.', $fqdn);
+    foreach ($labels as $label) {
+        if (strlen($label) > 63) {
+            return 2;
+        }
+        if (!preg_match('/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i', $label)) {
+            return 3;
+        }
+    }
+    return count($labels) < 2 ? 4 : 0;
+}
+
+/** 1.0's checkloginmail(): the local part of an address. */
+function panel_checkloginmail($local): bool
+{
+    return (bool) preg_match('/^[a-zA-Z0-9_\.:\+\-]*[a-zA-Z0-9_]$/', (string) $local);
+}
+
+/** 1.0's checkmail(): 0 valid; 6 not one '@'; 1..4 checkfqdn of the domain; 1 empty local; 5 bad local. */
+function panel_checkmail($mail): int
+{
+    $parts = explode('@', (string) $mail);
+    if (count($parts) !== 2) {
+        return 6;
+    }
+    if (($c = panel_checkfqdn($parts[1])) !== 0) {
+        return $c;
+    }
+    if ($parts[0] === '') {
+        return 1;
+    }
+    return panel_checkloginmail($parts[0]) ? 0 : 5;
+}
+
+/** '1' / '0', as 1.0's rows hold booleans. */
+function panel_bool($v): string
+{
+    return $v ? '1' : '0';
+}
+
+/** Every domain object the caller may see: [login => [domain objects]] over the visible accounts. */
+function panel_all_domains(): array
+{
+    $api = panel_api();
+    $all = [];
+    foreach ($api->iterateAccounts(['limit' => 500]) as $a) {
+        panel_remember_login($a);
+        $all[$a['login']] = iterator_to_array($api->iterateDomains($a['login'], ['limit' => 500]), false);
+    }
+    return $all;
 }
