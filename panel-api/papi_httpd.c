@@ -363,8 +363,10 @@ static void process(papi_request *r)
 
 	if (read_body(r) < 0)
 		return;
-	/* No write route takes query parameters (so the idempotency hash covers the request). */
-	if (is_write(r->method) && papi_query_check(r, none) < 0)
+	/* A write's unknown query parameters are refused before anything is claimed or stored
+	 * (the idempotency hash covers the ones a route takes, such as ?value=). */
+	if (is_write(r->method) &&
+	    papi_query_check(r, r->route->query ? r->route->query : none) < 0)
 		return;
 	r->p = thread_handle(r);
 	if (!r->p)

@@ -28,7 +28,25 @@ static void idem_principal(const papi_request *r, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "token:%u", (unsigned)r->principal.uid);
 }
 
-/* SHA-256 of what makes two requests "the same": method, path, acting-as, body. */
+static enum MHD_Result hash_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	crypto_hash_sha256_state *st = cls;
+	static const unsigned char sep = 0, absent = 1;
+
+	(void)kind;
+	crypto_hash_sha256_update(st, (const unsigned char *)key, strlen(key));
+	crypto_hash_sha256_update(st, &sep, 1);
+	if (value)
+		crypto_hash_sha256_update(st, (const unsigned char *)value, strlen(value));
+	else
+		crypto_hash_sha256_update(st, &absent, 1);
+	crypto_hash_sha256_update(st, &sep, 1);
+	return MHD_YES;
+}
+
+/* SHA-256 of what makes two requests "the same": method, path, query parameters (in order),
+ * acting-as, body. */
 static void request_hash(const papi_request *r, char *hex, size_t hexsz)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -39,6 +57,8 @@ static void request_hash(const papi_request *r, char *hex, size_t hexsz)
 	crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method));
 	crypto_hash_sha256_update(&st, &sep, 1);
 	crypto_hash_sha256_update(&st, (const unsigned char *)r->url, strlen(r->url));
+	crypto_hash_sha256_update(&st, &sep, 1);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, hash_argument, &st);
 	crypto_hash_sha256_update(&st, &sep, 1);
 	crypto_hash_sha256_update(&st, (const unsigned char *)r->act_as, strlen(r->act_as));
 	crypto_hash_sha256_update(&st, &sep, 1);

@@ -148,6 +148,28 @@ static void test_subdomains(void **state)
 			 0);
 	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/@/url", NULL,
 			404);
+	/* One value among several (?value=, part of what the idempotency key covers); a query
+	 * parameter the route does not take is refused before anything changes. */
+	assert_api_call(NULL, MA, "POST",
+			"/api/v1/domains/subs-a.org/subdomains/multi/ip/disable?value=192.0.2.2",
+			NULL, 204);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
+					  "'subs-a.org' AND sub = 'multi' AND enable = 'DISABLE'"
+					  " AND valeur = '192.0.2.2'"),
+			 1);
+	assert_api_call(NULL, MA, "DELETE",
+			"/api/v1/domains/subs-a.org/subdomains/multi/ip?value=192.0.2.1", NULL,
+			204);
+	assert_int_equal(api_number(&srv,
+				    "SELECT COUNT(*) FROM sub_domaines WHERE domaine = "
+				    "'subs-a.org' AND sub = 'multi' AND web_action <> 'DELETE'"
+				    " AND valeur = '192.0.2.2'"),
+			 1);
+	assert_api_call(NULL, MA, "DELETE",
+			"/api/v1/domains/subs-a.org/subdomains/multi/ip?value=192.0.2.9", NULL,
+			404);
+	assert_api_call(NULL, MA, "DELETE",
+			"/api/v1/domains/subs-a.org/subdomains/multi/ip?bogus=1", NULL, 400);
 	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/subs-a.org/subdomains/multi/ip", NULL,
 			204);
 	assert_int_equal(api_number(&srv,
