@@ -1,4 +1,4 @@
-/* Admin routes: the audit trail and the application keys. */
+/* Admin routes: the audit trail, the application keys and the password policies. */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -215,6 +215,123 @@ static void apikey_delete(papi_request *r)
 	papi_reply_no_content(r);
 }
 
+/* ---------------------------------------------------------------- password policies */
+
+/* GET /api/v1/policies: the five password policies (mem, pop, ftp, mysql, hta), any actor. */
+static int policies_json(json_t **out, papi_request *r)
+{
+	panel_policy_list *list = NULL;
+	int rc = panel_policy_list_get(&list, r->p, &r->actor);
+
+	if (rc < 0)
+		return rc;
+	*out = json_array();
+	for (size_t i = 0; i < list->count; i++)
+		papi_append(out, panel_policy_to_json(&list->items[i]));
+	panel_policy_list_free(list);
+	return 0;
+}
+
+/* The stored policy name into *out: 0, or -1 with 404 sent. */
+static int policy_load(panel_policy *out, papi_request *r, const char *name)
+{
+	panel_policy_list *list = NULL;
+	int rc = panel_policy_list_get(&list, r->p, &r->actor), found = 0;
+
+	for (size_t i = 0; rc == 0 && i < list->count && !found; i++)
+		if (strcmp(list->items[i].name, name) == 0) {
+			*out = list->items[i];
+			found = 1;
+		}
+	panel_policy_list_free(list);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return -1;
+	}
+	if (!found) {
+		papi_reply_error(r, PAPI_E_NOT_FOUND, "name",
+				 "no policy %s (mem, pop, ftp, mysql or hta)", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /api/v1/policies/{name} */
+static void policy_get(papi_request *r)
+{
+	panel_policy policy;
+
+	if (policy_load(&policy, r, papi_param(r, 0)) == 0)
+		papi_reply_ok(r, panel_policy_to_json(&policy));
+}
+
+/* PATCH /api/v1/policies/{name} {"minsize", "maxsize", "classcount", "allowlogin"}: the fields
+ * given change (admins); the policy as stored after. */
+static void policy_patch(papi_request *r)
+{
+	long long minsize = 0, maxsize = 0, classcount = 0;
+	int allowlogin = 0, has_min = 0, has_max = 0, has_class = 0, has_allow = 0, rc;
+	papi_spec specs[] = {
+	    papi_spec_present(papi_spec_optional(papi_spec_int("minsize", &minsize, 0, 255)),
+			      &has_min),
+	    papi_spec_present(papi_spec_optional(papi_spec_int("maxsize", &maxsize, 1, 255)),
+			      &has_max),
+	    papi_spec_present(papi_spec_optional(papi_spec_int("classcount", &classcount, 0, 4)),
+			      &has_class),
+	    papi_spec_present(papi_spec_optional(papi_spec_bool("allowlogin", &allowlogin)),
+			      &has_allow),
+	    papi_spec_end(),
+	};
+	panel_policy policy;
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	if (!has_min && !has_max && !has_class && !has_allow) {
+		papi_reply_error(
+		    r, PAPI_E_INVALID, NULL,
+		    "nothing to change: give minsize, maxsize, classcount or allowlogin");
+		return;
+	}
+	if (policy_load(&policy, r, papi_param(r, 0)) < 0)
+		return;
+	if (has_min)
+		policy.minsize = (unsigned)minsize;
+	if (has_max)
+		policy.maxsize = (unsigned)maxsize;
+	if (has_class)
+		policy.classcount = (unsigned)classcount;
+	if (has_allow)
+		policy.allowlogin = allowlogin;
+	if ((rc = panel_policy_set(r->p, &r->actor, &policy)) < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	if (policy_load(&policy, r, policy.name) == 0)
+		papi_reply_ok(r, panel_policy_to_json(&policy));
+}
+
+/* POST /api/v1/policies/{name}/check {"password", "login"}: whether a password satisfies the
+ * policy (for a form's live hint): 204, or 400 naming the rule it breaks. Nothing is stored. */
+static void policy_check(papi_request *r)
+{
+	const char *password = NULL, *login = "";
+	papi_spec specs[] = {
+	    papi_spec_string("password", &password),
+	    papi_spec_optional(papi_spec_string("login", &login)),
+	    papi_spec_end(),
+	};
+	panel_policy policy;
+	int rc;
+
+	if (papi_parse_body(r, specs) < 0 || policy_load(&policy, r, papi_param(r, 0)) < 0)
+		return;
+	if ((rc = panel_policy_check(r->p, policy.name, login, password)) < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_no_content(r);
+}
+
 static const char *const audit_query[] = {"actor_uid", "object_kind", "object_id", "since",
 					  "limit",     "cursor",      NULL};
 static const char *const page_query[] = {"limit", "cursor", "offset", NULL};
@@ -224,6 +341,11 @@ static const papi_route routes[] = {
     {"GET", "/api/v1/apikeys", "apikeys", 0, .handler = apikeys_get, .query = page_query},
     {"POST", "/api/v1/apikeys", "apikeys", PAPI_BODY, .handler = apikeys_post},
     {"DELETE", "/api/v1/apikeys/{id}", "apikeys", 0, .handler = apikey_delete},
+    {"GET", "/api/v1/policies", "accounts", 0, .handler = papi_list_handler,
+     .arg.json = policies_json},
+    {"GET", "/api/v1/policies/{name}", "accounts", 0, .handler = policy_get},
+    {"PATCH", "/api/v1/policies/{name}", "accounts", PAPI_BODY, .handler = policy_patch},
+    {"POST", "/api/v1/policies/{name}/check", "accounts", PAPI_BODY, .handler = policy_check},
 };
 
 const papi_route_table papi_routes_admin = PAPI_ROUTE_TABLE(routes);

@@ -588,6 +588,70 @@ static void test_act_as(void **state)
 	assert_api_request(&srv, "GET", "/api/v1/accounts/acto", member, NULL, NULL, 404);
 }
 
+/* The password policies over REST: anyone reads them and checks a password against them, an
+ * admin changes them, a member may not; the changed rule applies to the next password. */
+static void test_policies(void **state)
+{
+	char member[PANEL_TOKEN_MAX];
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_create_account(&srv, srv.admin_token, "polmem", "Polmem-pass-1", ""),
+			 201);
+	assert_int_equal(api_login(&srv, "polmem", "Polmem-pass-1", member, sizeof(member), NULL),
+			 200);
+	api_request(&r, &srv, "GET", "/api/v1/policies", member, NULL, NULL);
+	assert_api_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 5);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "total")), 5);
+	assert_non_null(item_named(json_object_get(r.json, "items"), "name", "mem"));
+	assert_non_null(item_named(json_object_get(r.json, "items"), "name", "hta"));
+	api_resp_free(&r);
+	assert_api_request(&srv, "GET", "/api/v1/policies/nope", member, NULL, NULL, 404);
+
+	/* A member may not change a policy; an admin changes only the fields it gives. */
+	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", member, "{\"minsize\": 20}", NULL,
+			   403);
+	api_request(&r, &srv, "GET", "/api/v1/policies/pop", srv.admin_token, NULL, NULL);
+	assert_api_status(&r, 200);
+	long long classcount = json_integer_value(json_object_get(r.json, "classcount"));
+	long long minsize = json_integer_value(json_object_get(r.json, "minsize"));
+	int allowlogin = json_is_true(json_object_get(r.json, "allowlogin"));
+	api_resp_free(&r);
+	api_request(&r, &srv, "PATCH", "/api/v1/policies/pop", srv.admin_token,
+		    "{\"minsize\": 20, \"allowlogin\": false}", NULL);
+	assert_api_status(&r, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "minsize")), 20);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "classcount")), classcount);
+	assert_true(json_is_false(json_object_get(r.json, "allowlogin")));
+	api_resp_free(&r);
+	assert_int_equal(api_number(&srv, "SELECT minsize FROM policy WHERE name = 'pop'"), 20);
+	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", srv.admin_token, "{}", NULL, 400);
+	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", srv.admin_token,
+			   "{\"minsize\": 256}", NULL, 400);
+	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", srv.admin_token,
+			   "{\"minsize\": 30, \"maxsize\": 10}", NULL, 400);
+
+	/* A password against the policy, without storing anything. */
+	assert_api_request(&srv, "POST", "/api/v1/policies/pop/check", member,
+			   "{\"password\": \"Short-1\"}", NULL, 400);
+	api_request(&r, &srv, "POST", "/api/v1/policies/pop/check", member,
+		    "{\"password\": \"Long-enough-pass-2026\", \"login\": \"box@polmem.example\"}",
+		    NULL);
+	assert_api_status(&r, 204);
+	api_resp_free(&r);
+	api_request(&r, &srv, "POST", "/api/v1/policies/pop/check", member,
+		    "{\"password\": \"polmem-polmem-polmem-1\", \"login\": \"polmem\"}", NULL);
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_field(&r), "password");
+	api_resp_free(&r);
+	assert_api_request(&srv, "POST", "/api/v1/policies/pop/check", member, "{}", NULL, 400);
+	char body[128];
+	snprintf(body, sizeof(body), "{\"minsize\": %lld, \"allowlogin\": %s}", minsize,
+		 allowlogin ? "true" : "false");
+	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", srv.admin_token, body, NULL, 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +661,7 @@ int main(void)
 	    cmocka_unit_test(test_apikeys),
 	    cmocka_unit_test(test_apikey_scopes),
 	    cmocka_unit_test(test_act_as),
+	    cmocka_unit_test(test_policies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,8 +8,8 @@
 
 typedef struct panel_policy {
 	char name[65];
-	unsigned minsize;    /* 0..64 */
-	unsigned maxsize;    /* minsize..64 (0 is read as 64) */
+	unsigned minsize;    /* 0..255 */
+	unsigned maxsize;    /* minsize..255, at least 1 (a missing row reads as 64) */
 	unsigned classcount; /* 0..4 character classes required among a-z, A-Z, 0-9, punctuation,
 			      * other */
 	int allowlogin;	     /* 0: the login (or a part of it split at '@') may not appear in it */
