@@ -145,7 +145,7 @@ static int quota_defaults(cli *c, int argc, char **argv)
 			}
 		print_items(items);
 	} else {
-		cli_table *t = cli_table_new(4, headers);
+		cli_table *t = cli_table_new(3, headers);
 		for (size_t i = 0; t && i < list->count; i++) {
 			char value[24];
 			snprintf(value, sizeof(value), "%llu",

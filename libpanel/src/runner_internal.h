@@ -1,6 +1,6 @@
 /* What the parts of the actions runner share: one action being run, its outcome, and the
  * filesystem helpers that never follow a link (runner.c, runner_kinds.c, runner_fs.c,
- * runner_quota.c). */
+ * runner_quota.c, runner_usage.c). */
 #ifndef PANEL_SRC_RUNNER_INTERNAL_H
 #define PANEL_SRC_RUNNER_INTERNAL_H
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -277,8 +279,8 @@ static void test_refresh_off(void **state)
 }
 
 /* A hostile member: its web root swapped for a link to / (then to another member's space) is
- * not measured at all; a filesystem mounted inside a web space (where this machine allows a
- * bind mount) is not entered. */
+ * not measured at all; a folder swapped for a link during the walks is never followed; a
+ * filesystem mounted inside a web space (where this machine allows a mount) is not entered. */
 static void test_hostile_tree_never_leaves(void **state)
 {
 	char w[512], moved[600], f[600], cmd[1400];
@@ -306,6 +308,43 @@ static void test_hostile_tree_never_leaves(void **state)
 	r = run(p);
 	assert_int_equal(r.unmeasured, 0);
 	assert_int_equal(size_web(evil), du_kb(w));
+
+	/* A folder swapped for a link to outside (8 MB there) and back, over and over, while
+	 * passes measure: never followed. */
+	web(f, sizeof(f), "usevil", "sw");
+	char tmp[700];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f);
+	assert_int_equal(mkdir(f, 0755), 0);
+	assert_int_equal(symlink(outside, tmp), 0);
+	int stop[2];
+	assert_int_equal(pipe(stop), 0);
+	assert_int_equal(fcntl(stop[0], F_SETFL, O_NONBLOCK), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* renameat2(RENAME_EXCHANGE): sw is the folder and the link in turn, atomically,
+		 * two swaps a round, until the parent writes. */
+		char c;
+		close(stop[1]);
+		while (read(stop[0], &c, 1) != 1)
+			for (int i = 0; i < 2; i++)
+				if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, f, 2) != 0)
+					_exit(1);
+		_exit(0);
+	}
+	close(stop[0]);
+	for (int i = 0; i < 20; i++) {
+		make_due(evil);
+		run(p);
+		assert_true(size_web(evil) < 1024);
+	}
+	assert_int_equal(write(stop[1], "x", 1), 1);
+	close(stop[1]);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(unlink(tmp), 0); /* an even number of swaps: tmp is the link again */
+	assert_int_equal(rmdir(f), 0);
 
 	/* Another filesystem inside the tree: a tmpfs holding 4 MB. */
 	web(f, sizeof(f), "usevil", "mnt");
