@@ -16,10 +16,17 @@ enum { OPT_STATE = 256, OPT_LOGIN, OPT_OUTPUT };
 
 json_t *cli_runner_report_json(const panel_runner_report *r)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:b, s:i, s:o}", "done", (int)r->done, "failed",
-			 (int)r->failed, "retried", (int)r->retried, "purged", (int)r->purged,
-			 "no_quotas", r->no_quotas, "next_due", (int)r->next_due, "warning",
-			 r->warning[0] ? json_string(r->warning) : json_null());
+	static const char *const sources[] = {NULL, "quotas", "walk"};
+	const char *source = r->usage_source <= PANEL_USAGE_WALK ? sources[r->usage_source] : NULL;
+
+	return json_pack("{s:i, s:i, s:i, s:i, s:b, s:i, s:o, s:i, s:i, s:o, s:o}", "done",
+			 (int)r->done, "failed", (int)r->failed, "retried", (int)r->retried,
+			 "purged", (int)r->purged, "no_quotas", r->no_quotas, "next_due",
+			 (int)r->next_due, "warning",
+			 r->warning[0] ? json_string(r->warning) : json_null(), "measured",
+			 (int)r->measured, "unmeasured", (int)r->unmeasured, "usage_source",
+			 source ? json_string(source) : json_null(), "usage",
+			 r->usage[0] ? json_string(r->usage) : json_null());
 }
 
 static int actions_run(cli *c, int argc, char **argv)
@@ -41,9 +48,9 @@ static int actions_run(cli *c, int argc, char **argv)
 	if (!c->json && report.warning[0])
 		fprintf(stderr, "panelctl: %s\n", report.warning);
 	return cli_done(c, cli_runner_report_json(&report),
-			"%u done, %u failed, %u to retry, %u trash folder%s emptied", report.done,
-			report.failed, report.retried, report.purged,
-			report.purged == 1 ? "" : "s");
+			"%u done, %u failed, %u to retry, %u trash folder%s emptied%s%s",
+			report.done, report.failed, report.retried, report.purged,
+			report.purged == 1 ? "" : "s", report.usage[0] ? "; " : "", report.usage);
 }
 
 /* ---------------------------------------------------------------- list */

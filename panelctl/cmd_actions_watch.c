@@ -67,6 +67,9 @@ static void reload(cli *c)
 	panel_config_free(cfg);
 }
 
+/* How the web usage is measured, said once per process (and again if it changes). */
+static int said_source;
+
 /* One pass, logged when it did something. *said_no_quotas: say it once per process. */
 static int pass(cli *c, unsigned *next_due, int *said_no_quotas)
 {
@@ -82,6 +85,10 @@ static int pass(cli *c, unsigned *next_due, int *said_no_quotas)
 		say("no disk quotas on the hosting root's filesystem: web quotas are recorded only",
 		    NULL);
 		*said_no_quotas = 1;
+	}
+	if (r.usage_source != PANEL_USAGE_NONE && (int)r.usage_source != said_source) {
+		say(r.usage, NULL);
+		said_source = (int)r.usage_source;
 	}
 	if (r.warning[0])
 		say(r.warning, NULL);

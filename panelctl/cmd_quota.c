@@ -39,11 +39,13 @@ static void print_quota(const cli *c, const panel_quota *q)
 	cli_kv("name", q->name);
 	cli_kv_u64("used", q->used);
 	cli_kv_u64("total", q->total);
+	if (q->measured_at[0])
+		cli_kv("measured_at", q->measured_at);
 }
 
 static int quota_show(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "USED", "TOTAL"};
+	static const char *const headers[] = {"NAME", "USED", "TOTAL", "MEASURED"};
 	panel_quota_list *list = NULL;
 	panel_quota q;
 	cli_args args;
@@ -75,14 +77,15 @@ static int quota_show(cli *c, int argc, char **argv)
 			}
 		print_items(items);
 	} else {
-		cli_table *t = cli_table_new(3, headers);
+		cli_table *t = cli_table_new(4, headers);
 		for (size_t i = 0; t && i < list->count; i++) {
 			char used[24], total[24];
 			snprintf(used, sizeof(used), "%llu",
 				 (unsigned long long)list->items[i].used);
 			snprintf(total, sizeof(total), "%llu",
 				 (unsigned long long)list->items[i].total);
-			const char *cells[] = {list->items[i].name, used, total};
+			const char *cells[] = {list->items[i].name, used, total,
+					       list->items[i].measured_at};
 			if (cli_table_add(t, cells) < 0) {
 				cli_table_free(t);
 				t = NULL;

@@ -25,6 +25,7 @@ enum value_kind {
 	V_ROUNDS,    /* SHA512-crypt rounds: 5000..5000000 */
 	V_COST,	     /* bcrypt cost: 10..15 */
 	V_DAYS,	     /* 0..36500 */
+	V_PERIOD,    /* seconds, 0..86400 (0: never) */
 	V_COUNT,     /* 1..1000 */
 	V_UID,	     /* a Unix user id: 0..4294967294 */
 	V_BOOL	     /* yes or no */
@@ -93,6 +94,9 @@ static const struct known_key known_keys[] = {
     /* no: the runner makes folders but leaves their owners (when it cannot run as root, as in
      * `make run` on a developer's machine). */
     {"runner", "set_owners", V_BOOL, "yes"},
+    /* Seconds after which a member's web usage (size_web) is measured again by a pass (0:
+     * never; runner_usage.c). */
+    {"runner", "usage_refresh", V_PERIOD, "300"},
 };
 
 struct entry {
@@ -160,6 +164,8 @@ static int valid_value(enum value_kind kind, const char *v)
 		return panel__parse_ulong(&n, v, 10, 15);
 	case V_DAYS:
 		return panel__parse_ulong(&n, v, 0, 36500);
+	case V_PERIOD:
+		return panel__parse_ulong(&n, v, 0, 86400);
 	case V_COUNT:
 		return panel__parse_ulong(&n, v, 1, 1000);
 	case V_UID:
@@ -201,6 +207,8 @@ static const char *kind_hint(enum value_kind kind)
 		return "a bcrypt cost (10-15)";
 	case V_DAYS:
 		return "a number of days (0-36500)";
+	case V_PERIOD:
+		return "a number of seconds (0-86400)";
 	case V_COUNT:
 		return "a number from 1 to 1000";
 	case V_UID:

@@ -364,6 +364,7 @@ int panel_jobs_run(unsigned *done, panel *p, const panel_actor *who)
 	/* The database jobs alone, by the actions runner (runner.c). */
 	opts.kinds = kinds;
 	opts.purge = 0;
+	opts.usage = 0;
 	error = panel_actions_run(&report, p, who, &opts);
 	if (done)
 		*done = report.done + report.failed;

@@ -31,8 +31,8 @@ json_t *panel_quota_to_json(const panel_quota *q)
 {
 	if (!q)
 		return NULL;
-	return json_pack("{s:s, s:I, s:I}", "name", q->name, "total", (json_int_t)q->total, "used",
-			 (json_int_t)q->used);
+	return json_pack("{s:s, s:I, s:I, s:o}", "name", q->name, "total", (json_int_t)q->total,
+			 "used", (json_int_t)q->used, "measured_at", date_or_null(q->measured_at));
 }
 
 json_t *panel_quota_default_to_json(const panel_quota_default *d)

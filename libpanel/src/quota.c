@@ -25,7 +25,8 @@ static const struct quota_kind {
     {"mysql", "SELECT COUNT(*) FROM db WHERE uid = ?"},
     {"mysql_users", "SELECT COUNT(*) FROM dbusers WHERE uid = ?"},
     {"sta2", "SELECT COUNT(*) FROM stats2 WHERE mid = ?"},
-    /* Disk in KB, as measured by the nightly accounting (spoolsize.php). */
+    /* Disk in KB, as the actions runner last measured it (runner_usage.c; 1.0: the nightly
+     * spoolsize.php), with the time: fill() reads both. */
     {"web", "SELECT COALESCE(SUM(size), 0) FROM size_web WHERE uid = ?"},
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -123,13 +124,38 @@ int panel__quota_queue_web(panel_db *db, uint32_t uid, const char *login)
 			     json_pack("{s:I}", "kb", (json_int_t)total));
 }
 
+/* The web usage as measured, and when. */
+static int measured(panel_quota *q, panel_db *db, uint32_t uid)
+{
+	panel_db_rows *rows = NULL;
+	int error =
+	    panel__db_query(&rows, db,
+			    "SELECT size, DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s') FROM size_web"
+			    " WHERE uid = ?",
+			    DB_ARGS(DB_U64(uid)));
+
+	if (error < 0)
+		return error;
+	q->used = 0;
+	if (panel__db_rows_count(rows) == 1) {
+		panel__db_cell_u64(&q->used, rows, 0, 0);
+		const char *ts = panel__db_cell(rows, 0, 1);
+		snprintf(q->measured_at, sizeof(q->measured_at), "%s", ts ? ts : "");
+	}
+	panel__db_rows_free(rows);
+	return 0;
+}
+
 static int fill(panel_quota *q, panel_db *db, uint32_t uid, const struct quota_kind *k)
 {
 	int exists, error;
 
+	memset(q, 0, sizeof(*q));
 	snprintf(q->name, sizeof(q->name), "%s", k->name);
 	if ((error = limit_of(&q->total, &exists, db, uid, k->name, 0)) < 0)
 		return error;
+	if (strcmp(k->name, "web") == 0)
+		return measured(q, db, uid);
 	return used(&q->used, db, k, uid);
 }
 

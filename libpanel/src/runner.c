@@ -400,9 +400,13 @@ int panel_actions_run(panel_runner_report *out, panel *p, const panel_actor *who
 		snprintf(report.warning, sizeof(report.warning), "emptying the trash: %s",
 			 strerror(errno));
 	error = pass_loop(&ps);
-	close(ps.root);
 	if (error == 0)
 		next_due(&ps);
+	/* The members' web usage, once the queued work is done (a pass restricted to some kinds,
+	 * panel_jobs_run's, does not measure). */
+	if (error == 0 && ps.opts->version >= 2 && ps.opts->usage && !ps.opts->kinds)
+		error = panel__usage_refresh(p, ps.root, &report);
+	close(ps.root);
 	if (out)
 		*out = report;
 	return error;

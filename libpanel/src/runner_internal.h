@@ -1,6 +1,6 @@
 /* What the parts of the actions runner share: one action being run, its outcome, and the
  * filesystem helpers that never follow a link (runner.c, runner_kinds.c, runner_fs.c,
- * runner_quota.c). */
+ * runner_quota.c, runner_usage.c). */
 #ifndef PANEL_SRC_RUNNER_INTERNAL_H
 #define PANEL_SRC_RUNNER_INTERNAL_H
 
@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "handle.h"
+#include "panel/actions.h"
 
 enum panel__run_outcome {
 	PANEL_RUN_DONE,	  /* finished (also: nothing left to do) */
@@ -93,5 +94,36 @@ int panel__fs_purge(int root, unsigned long days, unsigned *removed);
 /* quota_edit: applies the group disk quota of r->uid ({"kb": N}) on the filesystem of the
  * hosting root and records the usage it reads back into size_web. */
 void panel__run_quota(struct panel__run *r);
+
+/* 1 when err (of quotactl) means "this filesystem, or kernel, keeps no group quotas". */
+int panel__quota_no_quotas(int err);
+
+/* The space used by group gid on the filesystem of root, in KB (rounded up), from its disk
+ * quota (Q_GETQUOTA: needs CAP_SYS_ADMIN for a group the caller is not in). 0, or -1 with
+ * errno. */
+int panel__quota_used_kb(uint64_t *kb, int root, uint32_t gid);
+
+/* ---------------------------------------------------------------- runner_usage.c */
+
+/* Records uid's web usage (KB) into size_web, measured now. 0 or an error. */
+int panel__usage_record(panel *p, uint32_t uid, uint64_t kb);
+
+/* What walking one web space found. */
+struct panel__fs_usage {
+	uint64_t kb;		/* st_blocks of everything met, hard links once, in KB */
+	unsigned long entries;	/* entries seen */
+	unsigned long deep;	/* folders counted but not entered: deeper than the limit */
+	unsigned long other_fs; /* entries on another filesystem (mount points): skipped */
+};
+
+/* Measures the tree of the folder fd (taken: closed here) as du -skx would: st_blocks of every
+ * entry, the folder's own included, without following a link, entering another filesystem or
+ * going deeper than PANEL_FS_USAGE_DEPTH levels. 0, or -1 with errno. */
+#define PANEL_FS_USAGE_DEPTH 128
+int panel__fs_usage(struct panel__fs_usage *out, int fd);
+
+/* The measuring step of a pass: the web usage of the members due, into size_web, said in
+ * report (measured, unmeasured, usage_source, usage, warning, next_due). */
+int panel__usage_refresh(panel *p, int root, panel_runner_report *report);
 
 #endif

@@ -2,8 +2,8 @@
  * filesystem of the hosting root, as AlternC 1.0's quota_edit.sh did with `setquota -r -g uid
  * size size 0 0`. The same quotactl(2) call setquota makes, on a descriptor of the root
  * (quotactl_fd, Linux 5.14), so there is neither a device to find nor output to parse. Where the
- * filesystem has no quotas the limit stays recorded only, and the panel keeps reporting the
- * recorded usage (size_web). */
+ * filesystem has no quotas the limit stays recorded only, and the usage is measured by walking
+ * the web space instead (runner_usage.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +28,7 @@ static int quotactl_root(int root, int cmd, uint32_t gid, struct if_dqblk *q)
 #endif
 }
 
-/* Errors that mean "this filesystem (or kernel) keeps no group quotas". */
-static int no_quotas(int err)
+int panel__quota_no_quotas(int err)
 {
 	return err == ESRCH || err == ENOSYS || err == ENOTTY || err == EOPNOTSUPP ||
 	       err == EINVAL || err == ENOENT;
@@ -47,7 +46,7 @@ static int apply(struct panel__run *r, uint64_t kb)
 	q.dqb_valid = QIF_BLIMITS;
 	if (quotactl_root(r->root, Q_SETQUOTA, r->uid, &q) == 0)
 		return 1;
-	if (!no_quotas(errno)) {
+	if (!panel__quota_no_quotas(errno)) {
 		panel__run_errno(r, errno, "setting the disk quota");
 		return -1;
 	}
@@ -79,15 +78,23 @@ void panel__run_quota(struct panel__run *r)
 		panel__run_errno(r, errno, "reading the disk quota back");
 		return;
 	}
-	uint64_t used = q.dqb_curspace / 1024;
-	/* The live usage, for the panel's web quota (1.0's nightly spoolsize.php wrote it). */
-	if (panel__db_exec(NULL, r->p->db,
-			   "INSERT INTO size_web (uid, size) VALUES (?, ?)"
-			   " ON DUPLICATE KEY UPDATE size = VALUES(size)",
-			   DB_ARGS(DB_U64(r->uid), DB_U64(used))) < 0) {
+	uint64_t used = (q.dqb_curspace + 1023) / 1024;
+	/* The usage, for the panel's web quota (1.0's nightly spoolsize.php wrote it). */
+	if (panel__usage_record(r->p, r->uid, used) < 0) {
 		panel__run_retry(r, "%.200s", panel_error_last()->message);
 		return;
 	}
 	panel__run_done(r, "group quota of %u: %llu KB, %llu KB used", r->uid,
 			(unsigned long long)q.dqb_bhardlimit, (unsigned long long)used);
+}
+
+int panel__quota_used_kb(uint64_t *kb, int root, uint32_t gid)
+{
+	struct if_dqblk q;
+
+	memset(&q, 0, sizeof(q));
+	if (quotactl_root(root, Q_GETQUOTA, gid, &q) == -1)
+		return -1;
+	*kb = (q.dqb_curspace + 1023) / 1024;
+	return 0;
 }

@@ -48,7 +48,7 @@ lint_must_fail "an operation without 414" "does not list 414" \
 	'/operationId: accountsList/,/default:/{/UriTooLong/d}'
 lint_must_fail "a dangling \$ref" "does not resolve" 's|schemas/AccountList|schemas/AccountLists|'
 lint_must_fail "a required name that is no property" "is not among the properties" \
-	's/required: \[name, total, used\]/required: [name, total, used, spare]/'
+	's/required: \[name, total, used, measured_at\]/required: [name, total, used, measured_at, spare]/'
 lint_must_fail "a field of the wrong type for OpenAPI" "openapi" 's/^openapi: 3.0.3/openapi: 3/'
 
 # The checker of recorded answers: good answers pass, each bad one fails for its reason.

@@ -39,8 +39,8 @@ ok "quota defaults, default-set (a new type), applied to new accounts"
 
 # ---------------------------------------------------------------- quota show, set
 expect_rc 0 "show (text)" ctl quota show carol
-head -n 1 "$work/out" | grep -Eq '^NAME +USED +TOTAL$' || fail "quota header: $(out)"
-grep -Eq "^mail +0 +$default_mail\$" "$work/out" || fail "carol's mail quota row: $(out)"
+head -n 1 "$work/out" | grep -Eq '^NAME +USED +TOTAL +MEASURED$' || fail "quota header: $(out)"
+grep -Eq "^mail +0 +$default_mail +-\$" "$work/out" || fail "carol's mail quota row: $(out)"
 expect_rc 0 "show (json)" ctl --json quota show carol
 [[ $(out | item name mail total) == "$default_mail" && $(out | jget next_cursor) == null ]] ||
 	fail "quota json: $(out)"

@@ -1,7 +1,9 @@
 /* Tests of the actions runner against a real MariaDB and a real hosting root: each kind with its
  * owners and modes, idempotency, retries, the trash and its purge, a runner killed -9 mid-action,
  * two runners racing over one queue, a hostile member's links (planted before, or swapped in
- * during the run), odd names, quotas where the filesystem has none, and who may do what. */
+ * during the run), odd names, quotas where the filesystem has none (and, where the machine
+ * allows, on a loop-mounted ext4 with group quotas: applied, and the usage read from them), and
+ * who may do what. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -71,14 +73,22 @@ static uint64_t queue(const char *action, uint32_t uid, const char *login, const
 	return (uint64_t)number("SELECT MAX(id) FROM `%s`.panel_actions", db);
 }
 
-static panel_runner_report run(panel *h)
+/* A pass without the trash and, unless usage, without measuring web usage
+ * (test_runner_usage.c tests that). */
+static panel_runner_report run_pass(panel *h, int usage)
 {
 	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
 	panel_runner_report r;
 
 	opts.purge = 0;
+	opts.usage = usage;
 	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
 	return r;
+}
+
+static panel_runner_report run(panel *h)
+{
+	return run_pass(h, 0);
 }
 
 /* A column of action id as text. */
@@ -661,7 +671,9 @@ static void test_quota_without_filesystem_quotas(void **state)
 	panel_quota q;
 	(void)state;
 	settle();
-	sql("INSERT INTO size_web (uid, size) VALUES (%u, 1234)", alice);
+	sql("INSERT INTO size_web (uid, size) VALUES (%u, 1234) ON DUPLICATE KEY UPDATE size ="
+	    " 1234, ts = NOW()",
+	    alice);
 	assert_panel_ok(panel_quota_set(&q, p, &super, "rnalice", "web", 5000));
 	uint64_t id = (uint64_t)number("SELECT MAX(id) FROM `%s`.panel_actions WHERE action = "
 				       "'quota_edit' AND uid = %u",
@@ -729,6 +741,18 @@ static void test_quota_on_loop_ext4(void **state)
 	run(h);
 	assert_state(id, "done");
 	assert_true(number("SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice) >= 200);
+	/* The refresh reads the group quota (no walk): 300 KB more, in a folder that is not the
+	 * member's web space, still counts, as 1.0's quota_get did. */
+	snprintf(cmd, sizeof(cmd),
+		 "dd if=/dev/urandom of=%s/g bs=1k count=300 2>/dev/null && "
+		 "chown 33:%u %s/g && sync",
+		 mnt, alice, mnt);
+	shell("%s", cmd);
+	sql("UPDATE size_web SET ts = NOW() - INTERVAL 1 HOUR WHERE uid = %u", alice);
+	r = run_pass(h, 1);
+	assert_int_equal(r.usage_source, PANEL_USAGE_QUOTAS);
+	assert_true(strstr(r.usage, "group disk quotas"));
+	assert_true(number("SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice) >= 500);
 	panel_close(h);
 	shell("umount %s", mnt);
 }

@@ -1,7 +1,7 @@
 /* End to end through panel-api and the actions runner: a member, its domain, mailbox and FTP
  * account created over HTTP, the member seeing its pending system work, one pass of the runner
- * making the tree (checked with stat), then the account deleted over HTTP and its trees found in
- * the trash after the next pass. */
+ * making the tree (checked with stat) and measuring its web usage (read back with its time), then
+ * the account deleted over HTTP and its trees found in the trash after the next pass. */
 #include "../api/api_support.h"
 
 static api_server srv;
@@ -131,6 +131,41 @@ static void test_member_to_tree_to_trash(void **state)
 	assert_dir("html/r/rnapi/rnapisiteorg", 33, (gid_t)uid, 02770);
 	assert_dir("html/r/rnapi/www/public", 33, (gid_t)uid, 02770);
 	assert_dir("mail/i/info_rnapi-site.org/Maildir/new", 33, (gid_t)uid, 0700);
+
+	/* The pass measured the web space: the member reads its usage and when it was measured. */
+	snprintf(full, sizeof(full),
+		 "dd if=/dev/urandom of=%s/html/r/rnapi/www/public/big bs=1k count=300 2>/dev/null",
+		 root);
+	assert_int_equal(system(full), 0);
+	assert_int_equal(
+	    api_sql(&srv, "UPDATE size_web SET ts = NOW() - INTERVAL 1 HOUR WHERE uid = %lld", uid),
+	    0);
+	run_pass();
+	assert_int_equal(api_request(&r, &srv, "GET", "/api/v1/accounts/rnapi/quotas/web",
+				     member_token, NULL, NULL),
+			 0);
+	assert_api_status(&r, 200);
+	long long used = json_integer_value(json_object_get(r.json, "used"));
+	const char *at = json_string_value(json_object_get(r.json, "measured_at"));
+	assert_true(used >= 300);
+	assert_int_equal(used, api_number(&srv, "SELECT size FROM size_web WHERE uid = %lld", uid));
+	assert_non_null(at);
+	assert_int_equal(
+	    api_number(&srv, "SELECT TIMESTAMPDIFF(SECOND, '%s', NOW()) BETWEEN 0 AND 30", at), 1);
+	api_resp_free(&r);
+	/* In the list too; the counted quotas have none. */
+	assert_int_equal(
+	    api_request(&r, &srv, "GET", "/api/v1/accounts/rnapi/quotas", member_token, NULL, NULL),
+	    0);
+	assert_api_status(&r, 200);
+	items = json_object_get(r.json, "items");
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		json_t *q = json_array_get(items, i);
+		const char *name = json_string_value(json_object_get(q, "name"));
+		json_t *m = json_object_get(q, "measured_at");
+		assert_true(strcmp(name, "web") == 0 ? json_is_string(m) : json_is_null(m));
+	}
+	api_resp_free(&r);
 
 	/* Deleted: the web root and the mailbox go to the trash at the next pass. */
 	assert_api_request(&srv, "DELETE", "/api/v1/accounts/rnapi", srv.admin_token, NULL, NULL,

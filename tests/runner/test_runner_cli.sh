@@ -2,7 +2,8 @@
 # panelctl actions run/watch/list/retry/metrics against a database of the shared test cluster and
 # a hosting root in a temporary folder: web roots appear with 1.0's owner and mode, watch picks
 # new work within seconds and stops on SIGTERM, SIGHUP re-reads the configuration, JSON and exit
-# codes, the Prometheus counters, and the "no disk quotas" notice.
+# codes, the Prometheus counters, the "no disk quotas" notice, and the web usage measured by the
+# passes (shown by quota show with its time; said once by watch).
 # shellcheck disable=SC2016
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
@@ -48,6 +49,31 @@ head -n 1 "$work/out" | grep -E '^ID +ACTION +LOGIN +STATE +ATTEMPTS +AGE +ERROR
 expect_rc 2 "bad state" ctl actions list --state sleeping
 ok "actions list and run: web root 33:uid 2770, JSON, exit codes"
 
+# ---------------------------------------------------------------- web usage
+# The first pass measured every member: walked here (no disk quotas on this machine's kernel).
+[[ $(sql "SELECT COUNT(*) FROM size_web WHERE uid = $alice") == 1 ]] || fail "rcalice not measured"
+dd if=/dev/urandom of="$hosting/html/r/rcalice/f" bs=1k count=200 2>/dev/null
+sql "UPDATE size_web SET ts = NOW() - INTERVAL 1 HOUR WHERE uid = $alice"
+expect_rc 0 "run measures" ctl --json actions run
+[[ $(out | jget measured) == 1 && $(out | jget unmeasured) == 0 &&
+	$(out | jget usage_source) =~ ^(walk|quotas)$ && $(out | jget usage) == "web usage of 1 member"* ]] ||
+	fail "run usage: $(out)"
+expect_rc 0 "quota show web (json)" ctl --json quota show rcalice web
+used=$(out | jget used)
+[[ $used -ge 200 && $used == $(sql "SELECT size FROM size_web WHERE uid = $alice") &&
+	$(out | jget measured_at) =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}$ ]] ||
+	fail "quota web: $(out)"
+expect_rc 0 "quota show web (text)" ctl quota show rcalice web
+grep -E '^measured_at: [0-9]{4}-' "$work/out" >/dev/null || fail "quota web text: $(out)"
+expect_rc 0 "quota show (table)" ctl quota show rcalice
+grep -E "^web +$used +[0-9]+ +[0-9]{4}-[0-9]{2}-[0-9]{2} " "$work/out" >/dev/null ||
+	fail "quota table: $(out)"
+sql "UPDATE size_web SET ts = NOW() - INTERVAL 1 HOUR WHERE uid = $alice"
+expect_rc 0 "run (text) says how" ctl actions run
+grep -E '^0 done, 0 failed, 0 to retry, 0 trash folders emptied; web usage of 1 member ' \
+	"$work/out" >/dev/null || fail "run usage text: $(out)"
+ok "web usage measured by the pass, shown with its time (JSON, text, table)"
+
 # ---------------------------------------------------------------- failures, retry, metrics
 sql "INSERT INTO panel_actions (action, uid, login, args) VALUES ('mkdir', $alice, 'rcalice',
 	'{\"dir\": \"/../../etc\"}')"
@@ -91,6 +117,7 @@ fi
 
 # ---------------------------------------------------------------- watch
 # panelctl itself (not the ctl function, whose subshell would take the signals).
+sql "UPDATE size_web SET ts = NOW() - INTERVAL 1 HOUR"
 "$panelctl" -c "$work/panel.conf" actions watch 2>"$work/watch.log" &
 watch_pid=$!
 ctl account add rcbob --mail bob@example.com --password-file "$work/pw" >/dev/null || fail "add rcbob"
@@ -99,6 +126,16 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 [[ -d $hosting/html/r/rcbob ]] || fail "watch did not make rcbob's web root: $(cat "$work/watch.log")"
+# rcbob measured by a later pass; how the usage is measured is said once, not at every pass.
+for _ in $(seq 1 50); do
+	[[ $(sql "SELECT COUNT(*) FROM size_web s JOIN membres m USING (uid) WHERE m.login = 'rcbob'") == 1 ]] &&
+		break
+	sleep 0.1
+done
+[[ $(sql "SELECT COUNT(*) FROM size_web s JOIN membres m USING (uid) WHERE m.login = 'rcbob'") == 1 ]] ||
+	fail "watch did not measure rcbob: $(cat "$work/watch.log")"
+said=$(grep -c 'web usage of' "$work/watch.log" || true)
+[[ $said == 1 ]] || fail "usage said $said times: $(cat "$work/watch.log")"
 kill -HUP "$watch_pid"
 for _ in $(seq 1 50); do
 	grep 'configuration reloaded' "$work/watch.log" >/dev/null && break

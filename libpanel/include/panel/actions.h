@@ -73,36 +73,54 @@ PANEL_EXTERN int panel_action_stats_get(panel_action_stats *out, panel *p, const
  * polls to learn that work was queued (the system only). */
 PANEL_EXTERN int panel_action_last_id(uint64_t *out, panel *p, const panel_actor *who);
 
-#define PANEL_RUNNER_OPTIONS_VERSION 1
+#define PANEL_RUNNER_OPTIONS_VERSION 2
 
 typedef struct panel_runner_options {
 	unsigned version;	  /* PANEL_RUNNER_OPTIONS_VERSION */
 	const char *const *kinds; /* NULL-terminated action names to run; NULL: every kind */
 	unsigned max_actions;	  /* stop after this many; 0: until nothing is runnable */
 	int purge;		  /* 1: also empty the trash of what is older than trash_days */
+	/* Version 2. 1: also measure the web usage (size_web) of every member whose last
+	 * measurement is [runner] usage_refresh seconds old or more (0 there: never). */
+	int usage;
 } panel_runner_options;
 
 #define PANEL_RUNNER_OPTIONS_INIT                                                                  \
 	{                                                                                          \
-		PANEL_RUNNER_OPTIONS_VERSION, NULL, 0, 1                                           \
+		PANEL_RUNNER_OPTIONS_VERSION, NULL, 0, 1, 1                                        \
 	}
 
+/* How a pass measured the members' web usage. */
+enum panel_usage_source {
+	PANEL_USAGE_NONE,   /* nobody was due */
+	PANEL_USAGE_QUOTAS, /* read from the group disk quotas of the hosting root's filesystem */
+	PANEL_USAGE_WALK,   /* no disk quotas there: the web spaces were walked, as du does */
+};
+
 typedef struct panel_runner_report {
-	unsigned done;	   /* finished well */
-	unsigned failed;   /* failed for good (a bad name, a path that escapes, a link...) */
-	unsigned retried;  /* failed for now: back in the queue for later */
-	unsigned purged;   /* trash folders removed */
-	int no_quotas;	   /* a disk quota was asked where the filesystem has none */
-	unsigned next_due; /* seconds until a pending action becomes due; 0: none known */
+	unsigned done;	  /* finished well */
+	unsigned failed;  /* failed for good (a bad name, a path that escapes, a link...) */
+	unsigned retried; /* failed for now: back in the queue for later */
+	unsigned purged;  /* trash folders removed */
+	int no_quotas;	  /* a disk quota was asked where the filesystem has none */
+	unsigned
+	    next_due; /* seconds until a pending action or a measurement is due; 0: none known */
 	char
 	    warning[256]; /* a problem beside the actions (the trash could not be emptied), or "" */
+	unsigned measured;   /* members whose web usage was measured (size_web) */
+	unsigned unmeasured; /* members whose web space could not be measured: tried next pass */
+	enum panel_usage_source usage_source;
+	char usage[256]; /* how the usage was measured (and why), when anybody was; or "" */
 } panel_runner_report;
 
 /* One pass of the runner (the system only): claims runnable actions one at a time (a pending
  * one whose next_try has come, or a running one whose runner died and whose lease, [runner]
  * lease seconds, has expired), runs each outside any transaction, and records its outcome.
  * Several runners may run at once, on one host or several: each action runs once. Actions of
- * one account run in the order they were queued. 0, or the error that stopped the pass (the
+ * one account run in the order they were queued. Then (opts->usage) the web usage of the
+ * members due is measured: from the group disk quotas where the hosting root's filesystem keeps
+ * them, else by walking each web space without following links or leaving its filesystem; one
+ * runner at a time (a named lock), the others skip it. 0, or the error that stopped the pass (the
  * database gone); out (may be NULL) says what was done. */
 PANEL_EXTERN int panel_actions_run(panel_runner_report *out, panel *p, const panel_actor *who,
 				   const panel_runner_options *opts);

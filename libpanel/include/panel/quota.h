@@ -7,13 +7,18 @@
 #include "common.h"
 
 /* The quota names libpanel knows: dom, mail, ftp, mysql, mysql_users, sta2 (objects counted from
- * their tables) and web (disk, in KB, used = size_web written by the nightly accounting). */
+ * their tables) and web (disk, in KB, used = size_web, measured by the actions runner every
+ * [runner] usage_refresh seconds: reading another group's disk quota needs privileges that the
+ * front ends do not have). */
 #define PANEL_QUOTA_NAME_MAX 64
 
 typedef struct panel_quota {
 	char name[PANEL_QUOTA_NAME_MAX + 1];
 	uint64_t total; /* the limit */
-	uint64_t used;	/* counted now */
+	uint64_t used;	/* counted now; web: when measured_at says */
+	/* web: when used was measured, "YYYY-MM-DD HH:MM:SS" (server time), "" when never; the
+	 * other quotas: "" (counted at the time of asking) */
+	char measured_at[20];
 } panel_quota;
 
 typedef struct panel_quota_list {
