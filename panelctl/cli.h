@@ -126,6 +126,41 @@ void cli_wipe(void *buf, size_t size);
 /* Parses a verb that takes no option. 0, or the exit code after reporting one. */
 int cli_no_options(cli_args *a, const cli *c, int argc, char **argv);
 
+/* ---------------------------------------------------------------- lists (listing.c) */
+
+/* A libpanel list seen through the fields every panel_<thing>_list has. */
+typedef struct cli_list_view {
+	const void *items;
+	size_t item_size;
+	size_t count;
+	uint64_t total;
+	const char *next_cursor; /* "" on the last page */
+} cli_list_view;
+
+/* The view of list, a panel_<thing>_list *. */
+#define CLI_LIST_VIEW(list)                                                                        \
+	((cli_list_view){(list)->items, sizeof(*(list)->items), (list)->count, (list)->total,      \
+			 (list)->next_cursor})
+
+/* How a list command shows one item: as a table row under its headers, or in JSON. item points
+ * into the list's items; arg is the one given to cli_listing_print or cli_paging_run. */
+typedef struct cli_listing {
+	size_t columns;
+	const char *const *headers;
+	/* Adds the item's cells to t with cli_table_add. -1 when out of memory. */
+	int (*row)(cli_table *t, const void *item, void *arg);
+	/* The item's JSON form: a new reference, NULL when out of memory. */
+	json_t *(*json)(const void *item, void *arg);
+} cli_listing;
+
+/* Adds the items of v as rows to t, or in their JSON form to items (whichever is not NULL).
+ * -1 when out of memory. */
+int cli_listing_add(const cli_listing *l, cli_table *t, json_t *items, cli_list_view v, void *arg);
+
+/* Prints a list of one page: {"items", "total", "next_cursor"} with --json, else the table.
+ * 0, or the exit code of an out-of-memory error. */
+int cli_listing_print(const cli *c, const cli_listing *l, cli_list_view v, void *arg);
+
 /* Prints a list as {"items": [...], "total": N, "next_cursor": "..."|null} (steals items;
  * NULL prints the out-of-memory error). */
 void cli_print_list(json_t *items, uint64_t total, const char *next_cursor);
@@ -153,23 +188,21 @@ typedef struct cli_paging {
 /* 1 when opt (from cli_next_option) is a paging option, taken into pg; *rc is then 0, or the
  * exit code of a usage error already reported. 0 when opt is another option. */
 int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
-/* One page of a list command: fetched from cursor (NULL: the first page), its rows added to the
- * table t or the JSON array items (whichever is not NULL), *total and next (the cursor of the
- * page after, "" at the end) set. 0, or -1 with the library's error left for cli_fail, or -2
- * when out of memory. */
-typedef int cli_page_fn(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[PANEL_CURSOR_MAX + 1]);
+
+/* The pages collected so far by cli_paging_run. */
+typedef struct cli_pager cli_pager;
+/* Fetches the page at cursor (NULL: the first) and hands it to cli_pager_take. 0, or -1 with
+ * the library's error left for cli_fail, or -2 when out of memory. */
+typedef int cli_page_fn(cli_pager *pager, void *arg, const char *cursor);
+/* Takes a page: its rows (as l of cli_paging_run shows them, with its arg), its total and the
+ * cursor of the page after. 0, or -2 when out of memory. The caller still frees the page. */
+int cli_pager_take(cli_pager *pager, cli_list_view page);
 
 /* The fetch loop of the list commands: the pages from pg->from (all of them with --all) through
- * fetch, then printed as cli_paging_print does, what naming them. 0 or the exit code. */
-int cli_paging_run(cli *c, const cli_paging *pg, cli_page_fn *fetch, void *arg, size_t columns,
-		   const char *const *headers, const char *what);
-
-/* Prints a collected list: in JSON mode {"items", "total", "next_cursor"}, else the table and,
- * when cursor is not empty, how to ask for more `what`. Takes items and t (either may be
- * NULL). */
-void cli_paging_print(const cli *c, json_t *items, cli_table *t, uint64_t total, const char *cursor,
-		      const char *what);
+ * fetch, then in JSON mode {"items", "total", "next_cursor"}, else the table and, when there is
+ * a page after, how to ask for more `what`. 0 or the exit code. */
+int cli_paging_run(cli *c, const cli_paging *pg, const cli_listing *l, cli_page_fn *fetch,
+		   void *arg, const char *what);
 
 /* Confirms a verb that returns no object: with --json, prints object (stolen), else the text
  * line. Returns 0 (or the exit code of an out-of-memory error). */

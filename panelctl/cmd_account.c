@@ -208,34 +208,34 @@ static int account_show(cli *c, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-static int add_rows(cli_table *t, json_t *items, const panel_account_list *l)
+static int account_row(cli_table *t, const void *item, void *arg)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_account *a = &l->items[i];
-		if (items) {
-			json_t *o = panel_account_to_json(a);
-			if (!o || json_array_append_new(items, o) < 0)
-				return -1;
-			continue;
-		}
-		char uid[16];
-		snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
-		const char *cells[] = {
-		    a->login,	      uid,     a->type,		 yes_no(a->enabled),
-		    yes_no(a->admin), a->mail, a->creator_login, a->expiry};
-		if (cli_table_add(t, cells) < 0)
-			return -1;
-	}
-	return 0;
+	const panel_account *a = item;
+	char uid[16];
+
+	(void)arg;
+	snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
+	const char *cells[] = {a->login,	 uid,	  a->type,	    yes_no(a->enabled),
+			       yes_no(a->admin), a->mail, a->creator_login, a->expiry};
+	return cli_table_add(t, cells);
 }
+
+static json_t *account_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_account_to_json(item);
+}
+
+static const char *const account_headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
+					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
+static const cli_listing account_rows = {8, account_headers, account_row, account_json};
 
 struct account_pages {
 	cli *c;
 	panel_account_filter filter;
 };
 
-static int account_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[PANEL_CURSOR_MAX + 1])
+static int account_page(cli_pager *pager, void *arg, const char *cursor)
 {
 	struct account_pages *pages = arg;
 	panel_account_list *page = NULL;
@@ -244,9 +244,7 @@ static int account_page(void *arg, const char *cursor, cli_table *t, json_t *ite
 	pages->filter.cursor = cursor;
 	if (panel_account_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_account_list_free(page);
 	return error;
 }
@@ -263,8 +261,6 @@ static int account_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
-					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
 	struct account_pages pages = {.c = c, .filter = PANEL_ACCOUNT_FILTER_INIT};
 	panel_account_filter *filter = &pages.filter;
 	const char *creator = NULL;
@@ -316,7 +312,7 @@ static int account_list(cli *c, int argc, char **argv)
 		filter->creator = a->uid;
 		panel_account_free(a);
 	}
-	return cli_paging_run(c, &pg, account_page, &pages, 8, headers, "accounts");
+	return cli_paging_run(c, &pg, &account_rows, account_page, &pages, "accounts");
 }
 
 /* ---------------------------------------------------------------- edit */

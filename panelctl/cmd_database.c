@@ -121,9 +121,28 @@ static int login_only(const char **login, cli_args *a, const cli *c, int argc, c
 	return 0;
 }
 
+static int database_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_database *d = item;
+	char size[24];
+
+	(void)arg;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
+	const char *cells[] = {d->name, d->login, size};
+	return cli_table_add(t, cells);
+}
+
+static json_t *database_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_database_to_json(item);
+}
+
+static const char *const database_headers[] = {"NAME", "OWNER", "SIZE"};
+static const cli_listing database_rows = {3, database_headers, database_row, database_json};
+
 static int db_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "OWNER", "SIZE"};
 	panel_database_list *list = NULL;
 	const char *login = NULL;
 	cli_args args;
@@ -133,30 +152,7 @@ static int db_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_database_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_database_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			char size[24];
-			snprintf(size, sizeof(size), "%llu",
-				 (unsigned long long)list->items[i].size);
-			const char *cells[] = {list->items[i].name, list->items[i].login, size};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &database_rows, CLI_LIST_VIEW(list), NULL);
 	panel_database_list_free(list);
 	return rc;
 }
@@ -255,13 +251,34 @@ static int db_restore(cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int problem_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_db_problem *p = item;
+	const char *cells[] = {p->kind, p->name, p->problem, p->action};
+
+	(void)arg;
+	return cli_table_add(t, cells);
+}
+
+/* arg: the --fix flag, an int. */
+static json_t *problem_json(const void *item, void *arg)
+{
+	const panel_db_problem *p = item;
+	const int *fixed = arg;
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", p->kind, "name", p->name, "problem",
+			 p->problem, "action", p->action, "fixed", *fixed);
+}
+
+static const char *const problem_headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
+static const cli_listing problem_rows = {4, problem_headers, problem_row, problem_json};
+
 static int db_repair(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"fix", no_argument, NULL, OPT_FIX},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
 	panel_db_problem_list *list = NULL;
 	cli_args args;
 	int opt, rc = 0, fix = 0;
@@ -276,34 +293,11 @@ static int db_repair(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "usage: panelctl db repair [--fix]");
 	if (cli_open(c) < 0 || panel_database_repair(&list, c->p, &c->actor, fix) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items,
-				       json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind",
-						 list->items[i].kind, "name", list->items[i].name,
-						 "problem", list->items[i].problem, "action",
-						 list->items[i].action, "fixed", fix)) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else if (list->count == 0) {
+	if (!c->json && list->count == 0) {
 		printf("the databases and users match their rows\n");
 	} else {
-		cli_table *t = cli_table_new(4, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].kind, list->items[i].name,
-					       list->items[i].problem, list->items[i].action};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-		if (t && !fix)
+		rc = cli_listing_print(c, &problem_rows, CLI_LIST_VIEW(list), &fix);
+		if (rc == 0 && !c->json && !fix)
 			fprintf(stderr, "panelctl: nothing changed: run with --fix to repair\n");
 	}
 	panel_db_problem_list_free(list);
@@ -422,9 +416,26 @@ static int dbuser_show(cli *c, int argc, char **argv)
 	return show_user(c, cli_positional(&args, 0));
 }
 
+static int dbuser_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_dbuser *u = item;
+	const char *cells[] = {u->name, u->login};
+
+	(void)arg;
+	return cli_table_add(t, cells);
+}
+
+static json_t *dbuser_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_dbuser_to_json(item);
+}
+
+static const char *const dbuser_headers[] = {"NAME", "OWNER"};
+static const cli_listing dbuser_rows = {2, dbuser_headers, dbuser_row, dbuser_json};
+
 static int dbuser_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "OWNER"};
 	panel_dbuser_list *list = NULL;
 	const char *login = NULL;
 	cli_args args;
@@ -434,27 +445,7 @@ static int dbuser_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_dbuser_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_dbuser_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].name, list->items[i].login};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &dbuser_rows, CLI_LIST_VIEW(list), NULL);
 	panel_dbuser_list_free(list);
 	return rc;
 }

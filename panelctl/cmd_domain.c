@@ -122,32 +122,34 @@ static int domain_show(cli *c, int argc, char **argv)
 	return finish(c, panel_domain_get(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
 }
 
-static int add_domain_rows(cli_table *t, json_t *items, const panel_domain_list *l)
+static int domain_row(cli_table *t, const void *item, void *arg)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_domain *d = &l->items[i];
-		if (items) {
-			if (cli_append(items, panel_domain_to_json(d)) < 0)
-				return -1;
-			continue;
-		}
-		char entries[16];
-		snprintf(entries, sizeof(entries), "%u", d->subdomains);
-		const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
-				       yes_no(d->noerase), entries,  d->dns_action};
-		if (cli_table_add(t, cells) < 0)
-			return -1;
-	}
-	return 0;
+	const panel_domain *d = item;
+	char entries[16];
+
+	(void)arg;
+	snprintf(entries, sizeof(entries), "%u", d->subdomains);
+	const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
+			       yes_no(d->noerase), entries,  d->dns_action};
+	return cli_table_add(t, cells);
 }
+
+static json_t *domain_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_domain_to_json(item);
+}
+
+static const char *const domain_headers[] = {"DOMAIN",	"OWNER",   "DNS",	"MX",
+					     "NOERASE", "ENTRIES", "DNS_ACTION"};
+static const cli_listing domain_rows = {7, domain_headers, domain_row, domain_json};
 
 struct domain_pages {
 	cli *c;
 	panel_domain_filter filter;
 };
 
-static int domain_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		       char next[PANEL_CURSOR_MAX + 1])
+static int domain_page(cli_pager *pager, void *arg, const char *cursor)
 {
 	struct domain_pages *pages = arg;
 	panel_domain_list *page = NULL;
@@ -156,9 +158,7 @@ static int domain_page(void *arg, const char *cursor, cli_table *t, json_t *item
 	pages->filter.cursor = cursor;
 	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_domain_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_domain_list_free(page);
 	return error;
 }
@@ -170,8 +170,6 @@ static int domain_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
-					      "NOERASE", "ENTRIES", "DNS_ACTION"};
 	struct domain_pages pages = {.c = c, .filter = PANEL_DOMAIN_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
@@ -197,7 +195,7 @@ static int domain_list(cli *c, int argc, char **argv)
 	pages.filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, domain_page, &pages, 7, headers, "domains");
+	return cli_paging_run(c, &pg, &domain_rows, domain_page, &pages, "domains");
 }
 
 static int domain_edit(cli *c, int argc, char **argv)
@@ -407,9 +405,26 @@ static int sub_disable(cli *c, int argc, char **argv)
 	return enable_or_disable(c, argc, argv, 0);
 }
 
+static int subdomain_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_subdomain *s = item;
+	const char *cells[] = {shown_sub(s->sub), s->type, s->target, s->enable, s->web_action};
+
+	(void)arg;
+	return cli_table_add(t, cells);
+}
+
+static json_t *subdomain_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_subdomain_to_json(item);
+}
+
+static const char *const subdomain_headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
+static const cli_listing subdomain_rows = {5, subdomain_headers, subdomain_row, subdomain_json};
+
 static int sub_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
 	panel_subdomain_list *subs = NULL;
 	cli_args args;
 	int rc;
@@ -421,29 +436,7 @@ static int sub_list(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0 ||
 	    panel_subdomain_list_get(&subs, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < subs->count; i++)
-			if (cli_append(items, panel_subdomain_to_json(&subs->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, subs->total, subs->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(5, headers);
-		for (size_t i = 0; t && i < subs->count; i++) {
-			const char *cells[] = {shown_sub(subs->items[i].sub), subs->items[i].type,
-					       subs->items[i].target, subs->items[i].enable,
-					       subs->items[i].web_action};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &subdomain_rows, CLI_LIST_VIEW(subs), NULL);
 	panel_subdomain_list_free(subs);
 	return rc;
 }
@@ -496,9 +489,28 @@ const struct cli_resource cli_zone = {"zone", zone_verbs};
 
 /* ---------------------------------------------------------------- tld */
 
+static int tld_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_tld *tld = item;
+	char mode[16];
+
+	(void)arg;
+	snprintf(mode, sizeof(mode), "%d", tld->mode);
+	const char *cells[] = {tld->tld, mode};
+	return cli_table_add(t, cells);
+}
+
+static json_t *tld_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_tld_to_json(item);
+}
+
+static const char *const tld_headers[] = {"TLD", "MODE"};
+static const cli_listing tld_rows = {2, tld_headers, tld_row, tld_json};
+
 static int tld_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"TLD", "MODE"};
 	panel_tld_list *tlds = NULL;
 	cli_args args;
 	int rc;
@@ -509,29 +521,7 @@ static int tld_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "tld list takes no positional argument");
 	if (cli_open(c) < 0 || panel_tld_list_get(&tlds, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < tlds->count; i++)
-			if (cli_append(items, panel_tld_to_json(&tlds->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, tlds->total, tlds->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < tlds->count; i++) {
-			char mode[16];
-			snprintf(mode, sizeof(mode), "%d", tlds->items[i].mode);
-			const char *cells[] = {tlds->items[i].tld, mode};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &tld_rows, CLI_LIST_VIEW(tlds), NULL);
 	panel_tld_list_free(tlds);
 	return rc;
 }
@@ -584,9 +574,28 @@ const struct cli_resource cli_tld = {"tld", tld_verbs};
 
 /* ---------------------------------------------------------------- forbidden */
 
+/* The forbidden domains are plain strings: items points to a char *. */
+static int forbidden_row(cli_table *t, const void *item, void *arg)
+{
+	const char *const *domain = item;
+
+	(void)arg;
+	return cli_table_add(t, domain);
+}
+
+static json_t *forbidden_json(const void *item, void *arg)
+{
+	const char *const *domain = item;
+
+	(void)arg;
+	return json_pack("{s:s}", "domain", *domain);
+}
+
+static const char *const forbidden_headers[] = {"DOMAIN"};
+static const cli_listing forbidden_rows = {1, forbidden_headers, forbidden_row, forbidden_json};
+
 static int forbidden_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"DOMAIN"};
 	panel_forbidden_list *list = NULL;
 	cli_args args;
 	int rc;
@@ -597,27 +606,7 @@ static int forbidden_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "forbidden list takes no positional argument");
 	if (cli_open(c) < 0 || panel_forbidden_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, json_pack("{s:s}", "domain", list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(1, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i]};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &forbidden_rows, CLI_LIST_VIEW(list), NULL);
 	panel_forbidden_list_free(list);
 	return rc;
 }

@@ -106,13 +106,30 @@ static int ftp_show(cli *c, int argc, char **argv)
 	return finish(c, panel_ftp_get(&f, c->p, &c->actor, cli_positional(&args, 0)), &f);
 }
 
+static int ftp_row(cli_table *t, const void *item, void *arg)
+{
+	const panel_ftp *f = item;
+	const char *cells[] = {f->name, f->login, f->dir};
+
+	(void)arg;
+	return cli_table_add(t, cells);
+}
+
+static json_t *ftp_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_ftp_to_json(item);
+}
+
+static const char *const ftp_headers[] = {"NAME", "OWNER", "DIR"};
+static const cli_listing ftp_rows = {3, ftp_headers, ftp_row, ftp_json};
+
 static int ftp_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"login", required_argument, NULL, OPT_LOGIN},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"NAME", "OWNER", "DIR"};
 	const char *login = NULL;
 	panel_ftp_list *list = NULL;
 	cli_args args;
@@ -128,28 +145,7 @@ static int ftp_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "usage: panelctl ftp list [--login LOGIN]");
 	if (cli_open(c) < 0 || panel_ftp_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_ftp_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].name, list->items[i].login,
-					       list->items[i].dir};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &ftp_rows, CLI_LIST_VIEW(list), NULL);
 	panel_ftp_list_free(list);
 	return rc;
 }

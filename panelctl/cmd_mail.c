@@ -200,28 +200,31 @@ static int mail_show(cli *c, int argc, char **argv)
 	return finish(c, panel_mail_get(&m, c->p, &c->actor, cli_positional(&args, 0)), &m);
 }
 
-static int add_mail_rows(cli_table *t, json_t *items, const panel_mail_list *l)
+static int mail_row(cli_table *t, const void *item, void *arg)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_mail *m = &l->items[i];
-		if (items) {
-			if (cli_append(items, panel_mail_to_json(m)) < 0)
-				return -1;
-			continue;
-		}
-		char size[24], *recipients = joined(m->recipients, m->nrecipients);
-		if (!recipients)
-			return -1;
-		snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
-		const char *cells[] = {m->address, yes_no(m->mailbox), recipients,
-				       m->expires[0] ? m->expires : "never", size};
-		int error = cli_table_add(t, cells);
-		free(recipients);
-		if (error < 0)
-			return -1;
-	}
-	return 0;
+	const panel_mail *m = item;
+	char size[24], *recipients = joined(m->recipients, m->nrecipients);
+	int error;
+
+	(void)arg;
+	if (!recipients)
+		return -1;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
+	const char *cells[] = {m->address, yes_no(m->mailbox), recipients,
+			       m->expires[0] ? m->expires : "never", size};
+	error = cli_table_add(t, cells);
+	free(recipients);
+	return error;
 }
+
+static json_t *mail_json(const void *item, void *arg)
+{
+	(void)arg;
+	return panel_mail_to_json(item);
+}
+
+static const char *const mail_headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES", "SIZE"};
+static const cli_listing mail_rows = {5, mail_headers, mail_row, mail_json};
 
 struct mail_pages {
 	cli *c;
@@ -229,8 +232,7 @@ struct mail_pages {
 	panel_mail_filter filter;
 };
 
-static int mail_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		     char next[PANEL_CURSOR_MAX + 1])
+static int mail_page(cli_pager *pager, void *arg, const char *cursor)
 {
 	struct mail_pages *pages = arg;
 	panel_mail_list *page = NULL;
@@ -240,9 +242,7 @@ static int mail_page(void *arg, const char *cursor, cli_table *t, json_t *items,
 	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain,
 				&pages->filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_mail_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_mail_list_free(page);
 	return error;
 }
@@ -254,8 +254,6 @@ static int mail_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES",
-					      "SIZE"};
 	struct mail_pages pages = {.c = c, .filter = PANEL_MAIL_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
@@ -283,7 +281,7 @@ static int mail_list(cli *c, int argc, char **argv)
 	pages.filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, mail_page, &pages, 5, headers, "addresses");
+	return cli_paging_run(c, &pg, &mail_rows, mail_page, &pages, "addresses");
 }
 
 /* ---------------------------------------------------------------- edit */
