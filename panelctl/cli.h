@@ -126,6 +126,26 @@ void cli_wipe(void *buf, size_t size);
 /* Parses a verb that takes no option. 0, or the exit code after reporting one. */
 int cli_no_options(cli_args *a, const cli *c, int argc, char **argv);
 
+/* Codes of the options the shared verbs parse; clear of the commands' own and of paging's. */
+enum { CLI_OPT_YES = 0x1100, CLI_OPT_PASSWORD_FILE };
+
+/* Parses NAME [--yes], the arguments of the deleting verbs: 0 with *name and *yes set (the
+ * caller refuses without --yes, saying what would go), or the exit code after a usage error
+ * ("usage: panelctl <usage>"). */
+int cli_name_and_yes(const char **name, int *yes, cli_args *a, const cli *c, int argc, char **argv,
+		     const char *usage);
+
+/* A verb NAME [--password-file FILE|-] that sets a password: read from the file or prompted
+ * for (twice), set through `set`, confirmed as "password of NAME changed" or
+ * {<key>: NAME, "changed": true}. 0 or the exit code. */
+typedef struct cli_passwd {
+	const char *usage;  /* "ftp passwd NAME [--password-file FILE|-]" */
+	const char *prompt; /* "New FTP password" */
+	const char *key;    /* "name" */
+	int (*set)(panel *p, const panel_actor *who, const char *name, const char *password);
+} cli_passwd;
+int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how);
+
 /* ---------------------------------------------------------------- lists (listing.c) */
 
 /* A libpanel list seen through the fields every panel_<thing>_list has. */
@@ -143,23 +163,23 @@ typedef struct cli_list_view {
 			 (list)->next_cursor})
 
 /* How a list command shows one item: as a table row under its headers, or in JSON. item points
- * into the list's items; arg is the one given to cli_listing_print or cli_paging_run. */
+ * into the list's items. */
 typedef struct cli_listing {
 	size_t columns;
 	const char *const *headers;
 	/* Adds the item's cells to t with cli_table_add. -1 when out of memory. */
-	int (*row)(cli_table *t, const void *item, void *arg);
+	int (*row)(cli_table *t, const void *item);
 	/* The item's JSON form: a new reference, NULL when out of memory. */
-	json_t *(*json)(const void *item, void *arg);
+	json_t *(*json)(const void *item);
 } cli_listing;
 
 /* Adds the items of v as rows to t, or in their JSON form to items (whichever is not NULL).
  * -1 when out of memory. */
-int cli_listing_add(const cli_listing *l, cli_table *t, json_t *items, cli_list_view v, void *arg);
+int cli_listing_add(const cli_listing *l, cli_table *t, json_t *items, cli_list_view v);
 
 /* Prints a list of one page: {"items", "total", "next_cursor"} with --json, else the table.
  * 0, or the exit code of an out-of-memory error. */
-int cli_listing_print(const cli *c, const cli_listing *l, cli_list_view v, void *arg);
+int cli_listing_print(const cli *c, const cli_listing *l, cli_list_view v);
 
 /* Prints a list as {"items": [...], "total": N, "next_cursor": "..."|null} (steals items;
  * NULL prints the out-of-memory error). */
@@ -185,17 +205,19 @@ typedef struct cli_paging {
 	int all;	  /* --all: follow the cursors to the last page */
 } cli_paging;
 
-/* 1 when opt (from cli_next_option) is a paging option, taken into pg; *rc is then 0, or the
- * exit code of a usage error already reported. 0 when opt is another option. */
-int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
+/* cli_next_option for a list command: takes the paging options into pg itself and returns the
+ * others (options must include CLI_PAGING_OPTIONS); '?' with *rc the exit code after a usage
+ * error. */
+int cli_next_list_option(cli_args *a, const cli *c, const struct option *options, cli_paging *pg,
+			 int *rc);
 
 /* The pages collected so far by cli_paging_run. */
 typedef struct cli_pager cli_pager;
 /* Fetches the page at cursor (NULL: the first) and hands it to cli_pager_take. 0, or -1 with
  * the library's error left for cli_fail, or -2 when out of memory. */
 typedef int cli_page_fn(cli_pager *pager, void *arg, const char *cursor);
-/* Takes a page: its rows (as l of cli_paging_run shows them, with its arg), its total and the
- * cursor of the page after. 0, or -2 when out of memory. The caller still frees the page. */
+/* Takes a page: its rows (as l of cli_paging_run shows them), its total and the cursor of the
+ * page after. 0, or -2 when out of memory. The caller still frees the page. */
 int cli_pager_take(cli_pager *pager, cli_list_view page);
 
 /* The fetch loop of the list commands: the pages from pg->from (all of them with --all) through

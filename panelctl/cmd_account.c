@@ -106,7 +106,6 @@ enum {
 	OPT_CREATOR,
 	OPT_EXPIRING,
 	OPT_PERIODS,
-	OPT_YES,
 	OPT_DRY_RUN,
 };
 
@@ -208,21 +207,19 @@ static int account_show(cli *c, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-static int account_row(cli_table *t, const void *item, void *arg)
+static int account_row(cli_table *t, const void *item)
 {
 	const panel_account *a = item;
 	char uid[16];
 
-	(void)arg;
 	snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
 	const char *cells[] = {a->login,	 uid,	  a->type,	    yes_no(a->enabled),
 			       yes_no(a->admin), a->mail, a->creator_login, a->expiry};
 	return cli_table_add(t, cells);
 }
 
-static json_t *account_json(const void *item, void *arg)
+static json_t *account_json(const void *item)
 {
-	(void)arg;
 	return panel_account_to_json(item);
 }
 
@@ -269,12 +266,7 @@ static int account_list(cli *c, int argc, char **argv)
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		switch (opt) {
 		case OPT_PREFIX:
 			filter->login_prefix = optarg;
@@ -519,36 +511,22 @@ static int account_passwd(cli *c, int argc, char **argv)
 
 static int account_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *login;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (!(login = one_login(&args, c, "del LOGIN --yes", &rc)))
+	if ((rc = cli_name_and_yes(&login, &yes, &args, c, argc, argv,
+				   "account del LOGIN --yes")) != 0)
 		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "account del deletes %s and everything it owns: confirm "
 				       "with --yes",
 				       login);
-	if (cli_open(c) < 0)
+	if (cli_open(c) < 0 || panel_account_delete(c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (panel_account_delete(c->p, &c->actor, login) < 0)
-		return cli_fail(c);
-	if (c->json)
-		cli_print_json(json_pack("{s:s, s:b}", "login", login, "deleted", 1));
-	else
-		printf("account %s deleted\n", login);
-	return 0;
+	return cli_done(c, json_pack("{s:s, s:b}", "login", login, "deleted", 1),
+			"account %s deleted", login);
 }
 
 /* ---------------------------------------------------------------- import */

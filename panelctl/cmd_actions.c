@@ -48,12 +48,11 @@ static int actions_run(cli *c, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-static int action_row(cli_table *t, const void *item, void *arg)
+static int action_row(cli_table *t, const void *item)
 {
 	const panel_action *a = item;
 	char id[24], age[24], attempts[16];
 
-	(void)arg;
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)a->id);
 	snprintf(age, sizeof(age), "%llus", (unsigned long long)a->age);
 	snprintf(attempts, sizeof(attempts), "%u", a->attempts);
@@ -67,9 +66,8 @@ static int action_row(cli_table *t, const void *item, void *arg)
 	return cli_table_add(t, cells);
 }
 
-static json_t *action_json(const void *item, void *arg)
+static json_t *action_json(const void *item)
 {
-	(void)arg;
 	return panel_action_to_json(item);
 }
 
@@ -110,12 +108,7 @@ static int actions_list(cli *c, int argc, char **argv)
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		if (opt == OPT_STATE)
 			pages.filter.state = optarg;
 		else if (opt == OPT_LOGIN)

@@ -94,21 +94,19 @@ static int apikey_add(cli *c, int argc, char **argv)
 	return 0;
 }
 
-static int apikey_row(cli_table *t, const void *item, void *arg)
+static int apikey_row(cli_table *t, const void *item)
 {
 	const panel_apikey *k = item;
 	char id[24];
 
-	(void)arg;
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)k->id);
 	const char *cells[] = {id,	    k->name,	k->login,     k->scope,
 			       k->networks, k->expires, k->last_used, k->revoked ? "yes" : "no"};
 	return cli_table_add(t, cells);
 }
 
-static json_t *apikey_json(const void *item, void *arg)
+static json_t *apikey_json(const void *item)
 {
-	(void)arg;
 	return panel_apikey_to_json(item);
 }
 
@@ -132,7 +130,7 @@ static int apikey_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_apikey_list_get(&keys, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &apikey_rows, CLI_LIST_VIEW(keys), NULL);
+	rc = cli_listing_print(c, &apikey_rows, CLI_LIST_VIEW(keys));
 	panel_apikey_list_free(keys);
 	return rc;
 }

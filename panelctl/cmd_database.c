@@ -11,7 +11,6 @@ enum {
 	OPT_LOGIN = 256,
 	OPT_PASSWORD_FILE,
 	OPT_FIX,
-	OPT_YES,
 	OPT_UNVERIFIED,
 };
 
@@ -121,20 +120,18 @@ static int login_only(const char **login, cli_args *a, const cli *c, int argc, c
 	return 0;
 }
 
-static int database_row(cli_table *t, const void *item, void *arg)
+static int database_row(cli_table *t, const void *item)
 {
 	const panel_database *d = item;
 	char size[24];
 
-	(void)arg;
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
 	const char *cells[] = {d->name, d->login, size};
 	return cli_table_add(t, cells);
 }
 
-static json_t *database_json(const void *item, void *arg)
+static json_t *database_json(const void *item)
 {
-	(void)arg;
 	return panel_database_to_json(item);
 }
 
@@ -152,30 +149,19 @@ static int db_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_database_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &database_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &database_rows, CLI_LIST_VIEW(list));
 	panel_database_list_free(list);
 	return rc;
 }
 
-/* NAME --yes: the confirmation of the deleting verbs. */
+/* NAME --yes: the confirmation of the deleting verbs; what says what the verb does. */
 static int name_and_yes(const char **name, cli_args *a, const cli *c, int argc, char **argv,
 			const char *usage, const char *what)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(a, argc, argv);
-	while ((opt = cli_next_option(a, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(a) != 1)
-		return cli_usage_error(c, "usage: panelctl %s", usage);
-	*name = cli_positional(a, 0);
+	if ((rc = cli_name_and_yes(name, &yes, a, c, argc, argv, usage)) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c, "%s %s: confirm with --yes", what, *name);
 	return 0;
@@ -251,27 +237,34 @@ static int db_restore(cli *c, int argc, char **argv)
 	return 0;
 }
 
-static int problem_row(cli_table *t, const void *item, void *arg)
+static int problem_row(cli_table *t, const void *item)
 {
 	const panel_db_problem *p = item;
 	const char *cells[] = {p->kind, p->name, p->problem, p->action};
 
-	(void)arg;
 	return cli_table_add(t, cells);
 }
 
-/* arg: the --fix flag, an int. */
-static json_t *problem_json(const void *item, void *arg)
+static json_t *problem_json(const panel_db_problem *p, int fixed)
 {
-	const panel_db_problem *p = item;
-	const int *fixed = arg;
-
 	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", p->kind, "name", p->name, "problem",
-			 p->problem, "action", p->action, "fixed", *fixed);
+			 p->problem, "action", p->action, "fixed", fixed);
+}
+
+/* With --fix, the problems were repaired: their JSON form says so. */
+static json_t *problem_json_fixed(const void *item)
+{
+	return problem_json(item, 1);
+}
+
+static json_t *problem_json_found(const void *item)
+{
+	return problem_json(item, 0);
 }
 
 static const char *const problem_headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
-static const cli_listing problem_rows = {4, problem_headers, problem_row, problem_json};
+static const cli_listing problems_fixed = {4, problem_headers, problem_row, problem_json_fixed},
+			 problems_found = {4, problem_headers, problem_row, problem_json_found};
 
 static int db_repair(cli *c, int argc, char **argv)
 {
@@ -296,7 +289,8 @@ static int db_repair(cli *c, int argc, char **argv)
 	if (!c->json && list->count == 0) {
 		printf("the databases and users match their rows\n");
 	} else {
-		rc = cli_listing_print(c, &problem_rows, CLI_LIST_VIEW(list), &fix);
+		rc = cli_listing_print(c, fix ? &problems_fixed : &problems_found,
+				       CLI_LIST_VIEW(list));
 		if (rc == 0 && !c->json && !fix)
 			fprintf(stderr, "panelctl: nothing changed: run with --fix to repair\n");
 	}
@@ -416,18 +410,16 @@ static int dbuser_show(cli *c, int argc, char **argv)
 	return show_user(c, cli_positional(&args, 0));
 }
 
-static int dbuser_row(cli_table *t, const void *item, void *arg)
+static int dbuser_row(cli_table *t, const void *item)
 {
 	const panel_dbuser *u = item;
 	const char *cells[] = {u->name, u->login};
 
-	(void)arg;
 	return cli_table_add(t, cells);
 }
 
-static json_t *dbuser_json(const void *item, void *arg)
+static json_t *dbuser_json(const void *item)
 {
-	(void)arg;
 	return panel_dbuser_to_json(item);
 }
 
@@ -445,44 +437,17 @@ static int dbuser_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_dbuser_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &dbuser_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &dbuser_rows, CLI_LIST_VIEW(list));
 	panel_dbuser_list_free(list);
 	return rc;
 }
 
 static int dbuser_passwd(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *name;
-	cli_args args;
-	int opt, rc = 0;
+	static const cli_passwd how = {"dbuser passwd USER [--password-file FILE|-]",
+				       "New database user password", "name", panel_dbuser_password};
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(
-		    c, "usage: panelctl dbuser passwd USER [--password-file FILE|-]");
-	name = cli_positional(&args, 0);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if ((rc = cli_password_read(password, sizeof(password), c, file,
-				    "New database user password", 1)) == 0) {
-		if (panel_dbuser_password(c->p, &c->actor, name, password) < 0)
-			rc = cli_fail(c);
-		else
-			rc = cli_done(c, json_pack("{s:s, s:b}", "name", name, "changed", 1),
-				      "password of %s changed", name);
-	}
-	cli_wipe(password, sizeof(password));
-	return rc;
+	return cli_passwd_verb(c, argc, argv, &how);
 }
 
 /* RIGHT[,RIGHT...] (names as panel_dbright_name gives them, any case; spaces around commas

@@ -20,7 +20,6 @@ enum {
 	OPT_DNS,
 	OPT_MX,
 	OPT_IF_MATCH,
-	OPT_YES,
 };
 
 static int parse_yes_no(int *out, const cli *c, const char *option, const char *value)
@@ -122,21 +121,19 @@ static int domain_show(cli *c, int argc, char **argv)
 	return finish(c, panel_domain_get(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
 }
 
-static int domain_row(cli_table *t, const void *item, void *arg)
+static int domain_row(cli_table *t, const void *item)
 {
 	const panel_domain *d = item;
 	char entries[16];
 
-	(void)arg;
 	snprintf(entries, sizeof(entries), "%u", d->subdomains);
 	const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
 			       yes_no(d->noerase), entries,  d->dns_action};
 	return cli_table_add(t, cells);
 }
 
-static json_t *domain_json(const void *item, void *arg)
+static json_t *domain_json(const void *item)
 {
-	(void)arg;
 	return panel_domain_to_json(item);
 }
 
@@ -176,19 +173,10 @@ static int domain_list(cli *c, int argc, char **argv)
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (opt) {
-		case OPT_LOGIN:
-			pages.filter.login = optarg;
-			break;
-		default:
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
+		if (opt != OPT_LOGIN)
 			return rc;
-		}
+		pages.filter.login = optarg;
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "domain list takes no positional argument");
@@ -249,31 +237,19 @@ static int domain_edit(cli *c, int argc, char **argv)
 
 static int domain_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *domain;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl domain del DOMAIN --yes");
-	domain = cli_positional(&args, 0);
+	if ((rc = cli_name_and_yes(&domain, &yes, &args, c, argc, argv,
+				   "domain del DOMAIN --yes")) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "domain del removes %s, its entries, its mail addresses and "
 				       "its FTP accounts: confirm with --yes",
 				       domain);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if (panel_domain_delete(c->p, &c->actor, domain) < 0)
+	if (cli_open(c) < 0 || panel_domain_delete(c->p, &c->actor, domain) < 0)
 		return cli_fail(c);
 	return cli_done(c, json_pack("{s:s, s:b}", "domain", domain, "deleted", 1),
 			"domain %s deleted", domain);
@@ -405,18 +381,16 @@ static int sub_disable(cli *c, int argc, char **argv)
 	return enable_or_disable(c, argc, argv, 0);
 }
 
-static int subdomain_row(cli_table *t, const void *item, void *arg)
+static int subdomain_row(cli_table *t, const void *item)
 {
 	const panel_subdomain *s = item;
 	const char *cells[] = {shown_sub(s->sub), s->type, s->target, s->enable, s->web_action};
 
-	(void)arg;
 	return cli_table_add(t, cells);
 }
 
-static json_t *subdomain_json(const void *item, void *arg)
+static json_t *subdomain_json(const void *item)
 {
-	(void)arg;
 	return panel_subdomain_to_json(item);
 }
 
@@ -436,7 +410,7 @@ static int sub_list(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0 ||
 	    panel_subdomain_list_get(&subs, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &subdomain_rows, CLI_LIST_VIEW(subs), NULL);
+	rc = cli_listing_print(c, &subdomain_rows, CLI_LIST_VIEW(subs));
 	panel_subdomain_list_free(subs);
 	return rc;
 }
@@ -489,20 +463,18 @@ const struct cli_resource cli_zone = {"zone", zone_verbs};
 
 /* ---------------------------------------------------------------- tld */
 
-static int tld_row(cli_table *t, const void *item, void *arg)
+static int tld_row(cli_table *t, const void *item)
 {
 	const panel_tld *tld = item;
 	char mode[16];
 
-	(void)arg;
 	snprintf(mode, sizeof(mode), "%d", tld->mode);
 	const char *cells[] = {tld->tld, mode};
 	return cli_table_add(t, cells);
 }
 
-static json_t *tld_json(const void *item, void *arg)
+static json_t *tld_json(const void *item)
 {
-	(void)arg;
 	return panel_tld_to_json(item);
 }
 
@@ -521,7 +493,7 @@ static int tld_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "tld list takes no positional argument");
 	if (cli_open(c) < 0 || panel_tld_list_get(&tlds, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &tld_rows, CLI_LIST_VIEW(tlds), NULL);
+	rc = cli_listing_print(c, &tld_rows, CLI_LIST_VIEW(tlds));
 	panel_tld_list_free(tlds);
 	return rc;
 }
@@ -575,19 +547,17 @@ const struct cli_resource cli_tld = {"tld", tld_verbs};
 /* ---------------------------------------------------------------- forbidden */
 
 /* The forbidden domains are plain strings: items points to a char *. */
-static int forbidden_row(cli_table *t, const void *item, void *arg)
+static int forbidden_row(cli_table *t, const void *item)
 {
 	const char *const *domain = item;
 
-	(void)arg;
 	return cli_table_add(t, domain);
 }
 
-static json_t *forbidden_json(const void *item, void *arg)
+static json_t *forbidden_json(const void *item)
 {
 	const char *const *domain = item;
 
-	(void)arg;
 	return json_pack("{s:s}", "domain", *domain);
 }
 
@@ -606,7 +576,7 @@ static int forbidden_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "forbidden list takes no positional argument");
 	if (cli_open(c) < 0 || panel_forbidden_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &forbidden_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &forbidden_rows, CLI_LIST_VIEW(list));
 	panel_forbidden_list_free(list);
 	return rc;
 }

@@ -13,7 +13,6 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_EXPIRES,
 	OPT_PREFIX,
-	OPT_YES,
 };
 
 static const char *yes_no(int v)
@@ -200,13 +199,12 @@ static int mail_show(cli *c, int argc, char **argv)
 	return finish(c, panel_mail_get(&m, c->p, &c->actor, cli_positional(&args, 0)), &m);
 }
 
-static int mail_row(cli_table *t, const void *item, void *arg)
+static int mail_row(cli_table *t, const void *item)
 {
 	const panel_mail *m = item;
 	char size[24], *recipients = joined(m->recipients, m->nrecipients);
 	int error;
 
-	(void)arg;
 	if (!recipients)
 		return -1;
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
@@ -217,9 +215,8 @@ static int mail_row(cli_table *t, const void *item, void *arg)
 	return error;
 }
 
-static json_t *mail_json(const void *item, void *arg)
+static json_t *mail_json(const void *item)
 {
-	(void)arg;
 	return panel_mail_to_json(item);
 }
 
@@ -260,19 +257,10 @@ static int mail_list(cli *c, int argc, char **argv)
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (opt) {
-		case OPT_PREFIX:
-			pages.filter.prefix = optarg;
-			break;
-		default:
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
+		if (opt != OPT_PREFIX)
 			return rc;
-		}
+		pages.filter.prefix = optarg;
 	}
 	if (cli_positional_count(&args) != 1)
 		return cli_usage_error(c, "usage: panelctl mail list DOMAIN [--prefix P] "
@@ -390,58 +378,21 @@ out:
 
 static int mail_passwd(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *address;
-	cli_args args;
-	int opt, rc = 0;
+	static const cli_passwd how = {"mail passwd ADDRESS [--password-file FILE|-]",
+				       "New mailbox password", "address", panel_mail_password};
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(
-		    c, "usage: panelctl mail passwd ADDRESS [--password-file FILE|-]");
-	address = cli_positional(&args, 0);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if ((rc = cli_password_read(password, sizeof(password), c, file, "New mailbox password",
-				    1)) == 0) {
-		if (panel_mail_password(c->p, &c->actor, address, password) < 0)
-			rc = cli_fail(c);
-		else
-			rc = cli_done(c, json_pack("{s:s, s:b}", "address", address, "changed", 1),
-				      "password of %s changed", address);
-	}
-	cli_wipe(password, sizeof(password));
-	return rc;
+	return cli_passwd_verb(c, argc, argv, &how);
 }
 
 static int mail_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *address;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl mail del ADDRESS --yes");
-	address = cli_positional(&args, 0);
+	if ((rc = cli_name_and_yes(&address, &yes, &args, c, argc, argv,
+				   "mail del ADDRESS --yes")) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "mail del removes %s and its mailbox with the mail in it: "

@@ -26,12 +26,11 @@ static void print_policy(const cli *c, const panel_policy *p)
 	cli_kv("allowlogin", p->allowlogin ? "yes" : "no");
 }
 
-static int policy_row(cli_table *t, const void *item, void *arg)
+static int policy_row(cli_table *t, const void *item)
 {
 	const panel_policy *p = item;
 	char minsize[12], maxsize[12], classcount[12];
 
-	(void)arg;
 	snprintf(minsize, sizeof(minsize), "%u", p->minsize);
 	snprintf(maxsize, sizeof(maxsize), "%u", p->maxsize);
 	snprintf(classcount, sizeof(classcount), "%u", p->classcount);
@@ -39,9 +38,8 @@ static int policy_row(cli_table *t, const void *item, void *arg)
 	return cli_table_add(t, cells);
 }
 
-static json_t *policy_json(const void *item, void *arg)
+static json_t *policy_json(const void *item)
 {
-	(void)arg;
 	return panel_policy_to_json(item);
 }
 
@@ -63,7 +61,7 @@ static int policy_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "policy list takes no argument");
 	if (cli_open(c) < 0 || panel_policy_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &policy_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &policy_rows, CLI_LIST_VIEW(list));
 	panel_policy_list_free(list);
 	return rc;
 }

@@ -33,21 +33,19 @@ static void print_quota(const cli *c, const panel_quota *q)
 	cli_kv_u64("total", q->total);
 }
 
-static int quota_row(cli_table *t, const void *item, void *arg)
+static int quota_row(cli_table *t, const void *item)
 {
 	const panel_quota *q = item;
 	char used[24], total[24];
 
-	(void)arg;
 	snprintf(used, sizeof(used), "%llu", (unsigned long long)q->used);
 	snprintf(total, sizeof(total), "%llu", (unsigned long long)q->total);
 	const char *cells[] = {q->name, used, total};
 	return cli_table_add(t, cells);
 }
 
-static json_t *quota_json(const void *item, void *arg)
+static json_t *quota_json(const void *item)
 {
-	(void)arg;
 	return panel_quota_to_json(item);
 }
 
@@ -77,7 +75,7 @@ static int quota_show(cli *c, int argc, char **argv)
 	}
 	if (panel_quota_list_get(&list, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &quota_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &quota_rows, CLI_LIST_VIEW(list));
 	panel_quota_list_free(list);
 	return rc;
 }
@@ -102,20 +100,18 @@ static int quota_set(cli *c, int argc, char **argv)
 	return 0;
 }
 
-static int default_row(cli_table *t, const void *item, void *arg)
+static int default_row(cli_table *t, const void *item)
 {
 	const panel_quota_default *d = item;
 	char value[24];
 
-	(void)arg;
 	snprintf(value, sizeof(value), "%llu", (unsigned long long)d->value);
 	const char *cells[] = {d->type, d->name, value};
 	return cli_table_add(t, cells);
 }
 
-static json_t *default_json(const void *item, void *arg)
+static json_t *default_json(const void *item)
 {
-	(void)arg;
 	return panel_quota_default_to_json(item);
 }
 
@@ -135,7 +131,7 @@ static int quota_defaults(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0 ||
 	    panel_quota_defaults_get(&list, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	rc = cli_listing_print(c, &default_rows, CLI_LIST_VIEW(list), NULL);
+	rc = cli_listing_print(c, &default_rows, CLI_LIST_VIEW(list));
 	panel_quota_default_list_free(list);
 	return rc;
 }

@@ -7,14 +7,15 @@
 
 struct cli_pager {
 	const cli_listing *listing;
-	void *arg;
 	cli_table *t;  /* the rows so far, or */
 	json_t *items; /* their JSON forms with --json */
 	uint64_t total;
 	char next[PANEL_CURSOR_MAX + 1];
 };
 
-int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc)
+/* 1 when opt is a paging option, taken into pg; *rc is then 0, or the exit code of a usage
+ * error already reported. 0 when opt is another option. */
+static int paging_option(const cli *c, cli_paging *pg, int opt, int *rc)
 {
 	uint64_t limit;
 	*rc = 0;
@@ -36,12 +37,25 @@ int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc)
 	}
 }
 
+int cli_next_list_option(cli_args *a, const cli *c, const struct option *options, cli_paging *pg,
+			 int *rc)
+{
+	int opt;
+
+	while ((opt = cli_next_option(a, c, options, rc)) != -1 && opt != '?') {
+		if (!paging_option(c, pg, opt, rc))
+			return opt;
+		if (*rc)
+			return '?';
+	}
+	return opt;
+}
+
 int cli_pager_take(cli_pager *pager, cli_list_view page)
 {
 	pager->total = page.total;
 	snprintf(pager->next, sizeof(pager->next), "%s", page.next_cursor);
-	return cli_listing_add(pager->listing, pager->t, pager->items, page, pager->arg) < 0 ? -2
-											     : 0;
+	return cli_listing_add(pager->listing, pager->t, pager->items, page) < 0 ? -2 : 0;
 }
 
 /* What was collected: in JSON mode {"items", "total", "next_cursor"}, else the table and, when
@@ -62,7 +76,7 @@ static void print_pages(const cli *c, cli_pager *pager, uint64_t total, const ch
 int cli_paging_run(cli *c, const cli_paging *pg, const cli_listing *l, cli_page_fn *fetch,
 		   void *arg, const char *what)
 {
-	cli_pager pager = {.listing = l, .arg = arg};
+	cli_pager pager = {.listing = l};
 	char cursor[PANEL_CURSOR_MAX + 1] = "";
 	const char *from = pg->from;
 	uint64_t total = 0;
