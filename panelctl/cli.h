@@ -213,9 +213,10 @@ int cli_next_list_option(cli_args *a, const cli *c, const struct option *options
 
 /* The pages collected so far by cli_paging_run. */
 typedef struct cli_pager cli_pager;
-/* Fetches the page at cursor (NULL: the first) and hands it to cli_pager_take. 0, or -1 with
+/* Fetches the page at cursor (NULL: the first) with c's handle and actor, arg being the one
+ * given to cli_paging_run (the command's filter), and hands it to cli_pager_take. 0, or -1 with
  * the library's error left for cli_fail, or -2 when out of memory. */
-typedef int cli_page_fn(cli_pager *pager, void *arg, const char *cursor);
+typedef int cli_page_fn(cli_pager *pager, cli *c, void *arg, const char *cursor);
 /* Takes a page: its rows (as l of cli_paging_run shows them), its total and the cursor of the
  * page after. 0, or -2 when out of memory. The caller still frees the page. */
 int cli_pager_take(cli_pager *pager, cli_list_view page);

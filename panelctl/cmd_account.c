@@ -227,19 +227,14 @@ static const char *const account_headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLE
 					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
 static const cli_listing account_rows = {8, account_headers, account_row, account_json};
 
-struct account_pages {
-	cli *c;
-	panel_account_filter filter;
-};
-
-static int account_page(cli_pager *pager, void *arg, const char *cursor)
+static int account_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
 {
-	struct account_pages *pages = arg;
+	panel_account_filter *filter = arg;
 	panel_account_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_account_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_account_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
 	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_account_list_free(page);
@@ -258,8 +253,7 @@ static int account_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct account_pages pages = {.c = c, .filter = PANEL_ACCOUNT_FILTER_INIT};
-	panel_account_filter *filter = &pages.filter;
+	panel_account_filter filter = PANEL_ACCOUNT_FILTER_INIT;
 	const char *creator = NULL;
 	cli_paging pg = {0};
 	cli_args args;
@@ -269,23 +263,23 @@ static int account_list(cli *c, int argc, char **argv)
 	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		switch (opt) {
 		case OPT_PREFIX:
-			filter->login_prefix = optarg;
+			filter.login_prefix = optarg;
 			break;
 		case OPT_MAIL:
-			filter->mail = optarg;
+			filter.mail = optarg;
 			break;
 		case OPT_TYPE:
-			filter->type = optarg;
+			filter.type = optarg;
 			break;
 		case OPT_ENABLED:
-			if ((rc = parse_yes_no(&filter->enabled, c, "--enabled", optarg)) != 0)
+			if ((rc = parse_yes_no(&filter.enabled, c, "--enabled", optarg)) != 0)
 				return rc;
 			break;
 		case OPT_CREATOR:
 			creator = optarg;
 			break;
 		case OPT_EXPIRING:
-			if ((rc = parse_int(&filter->expiring_days, c, "--expiring", optarg)) != 0)
+			if ((rc = parse_int(&filter.expiring_days, c, "--expiring", optarg)) != 0)
 				return rc;
 			break;
 		default:
@@ -294,17 +288,17 @@ static int account_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "account list takes no positional argument");
-	filter->limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	if (creator) {
 		panel_account *a = NULL;
 		if (panel_account_get(&a, c->p, &c->actor, creator) < 0)
 			return cli_fail(c);
-		filter->creator = a->uid;
+		filter.creator = a->uid;
 		panel_account_free(a);
 	}
-	return cli_paging_run(c, &pg, &account_rows, account_page, &pages, "accounts");
+	return cli_paging_run(c, &pg, &account_rows, account_page, &filter, "accounts");
 }
 
 /* ---------------------------------------------------------------- edit */
@@ -723,6 +717,70 @@ static void report_line(const cli *c, json_t *reports, const import_line *l, uns
 	fflush(stdout);
 }
 
+/* One line that is not blank: parsed, then checked (--dry-run) or created; what went wrong is
+ * left in l. */
+static void import_one(import_line *l, cli *c, json_t *seen, const char *text, size_t len,
+		       int dry_run)
+{
+	panel_account *a = NULL;
+
+	if (len > IMPORT_LINE_MAX) {
+		line_error(l, PANEL_EINVALID, NULL, "the line is longer than 256 KiB");
+		return;
+	}
+	if (parse_line(l, text, len) != 0)
+		return;
+	if (dry_run) {
+		check_line(l, c, seen);
+		return;
+	}
+	if (panel_account_create(&a, c->p, &c->actor, &l->spec) < 0) {
+		line_panel_error(l);
+	} else {
+		memcpy(l->stored_login, a->login, sizeof(l->stored_login));
+		l->login = l->stored_login;
+	}
+	panel_account_free(a);
+}
+
+/* Every line of in, each reported (into reports with --json); *first_failure gets the exit
+ * code of the first line that failed, 0 when none did. 0, or the exit code of a read error. */
+static int import_lines(int *first_failure, cli *c, FILE *in, const char *path, json_t *reports,
+			json_t *seen, int dry_run)
+{
+	char *text = NULL;
+	size_t cap = 0;
+	unsigned long n = 0;
+	int rc = 0;
+
+	*first_failure = 0;
+	for (;;) {
+		import_line l = {.spec = PANEL_ACCOUNT_SPEC_INIT};
+		ssize_t len;
+
+		errno = 0;
+		if ((len = getline(&text, &cap, in)) == -1) {
+			if (errno)
+				rc = cli_error(c, PANEL_EINVALID, "%s: %s", path, strerror(errno));
+			break;
+		}
+		n++;
+		if (strspn(text, " \t\r\n") == (size_t)len)
+			continue; /* blank lines are allowed, and still counted */
+		import_one(&l, c, seen, text, (size_t)len, dry_run);
+		cli_wipe(text, (size_t)len);
+		report_line(c, reports, &l, n, dry_run);
+		json_decref(l.obj);
+		if (l.code && !*first_failure)
+			*first_failure = cli_exit_code(l.code);
+	}
+	if (text) {
+		cli_wipe(text, cap);
+		free(text);
+	}
+	return rc;
+}
+
 static int account_import(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -731,12 +789,9 @@ static int account_import(cli *c, int argc, char **argv)
 	};
 	json_t *reports = NULL, *seen = NULL;
 	const char *path;
-	char *text = NULL;
-	size_t cap = 0;
-	unsigned long n = 0;
 	cli_args args;
 	FILE *in;
-	int opt, rc = 0, first_failure = 0, dry_run = 0;
+	int opt, rc = 0, dry_run = 0, first_failure;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
@@ -751,60 +806,16 @@ static int account_import(cli *c, int argc, char **argv)
 		in = stdin;
 	else if (!(in = fopen(path, "re")))
 		return cli_usage_error(c, "%s: %s", path, strerror(errno));
-	if (cli_open(c) < 0) {
+	if (cli_open(c) < 0)
 		rc = cli_fail(c);
-		goto out;
-	}
-	if (!(reports = json_array()) || !(seen = json_object())) {
+	else if (!(reports = json_array()) || !(seen = json_object()))
 		rc = cli_error(c, PANEL_ERROR, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		import_line l = {.spec = PANEL_ACCOUNT_SPEC_INIT};
-		ssize_t len;
-
-		errno = 0;
-		if ((len = getline(&text, &cap, in)) == -1) {
-			if (errno) {
-				rc = cli_error(c, PANEL_EINVALID, "%s: %s", path, strerror(errno));
-				goto out;
-			}
-			break;
+	else if ((rc = import_lines(&first_failure, c, in, path, reports, seen, dry_run)) == 0) {
+		if (c->json) {
+			cli_print_json(reports);
+			reports = NULL;
 		}
-		n++;
-		if (strspn(text, " \t\r\n") == (size_t)len)
-			continue; /* blank lines are allowed, and still counted */
-		if ((size_t)len > IMPORT_LINE_MAX)
-			line_error(&l, PANEL_EINVALID, NULL, "the line is longer than 256 KiB");
-		else if (parse_line(&l, text, (size_t)len) == 0) {
-			if (dry_run)
-				check_line(&l, c, seen);
-			else {
-				panel_account *a = NULL;
-				if (panel_account_create(&a, c->p, &c->actor, &l.spec) < 0) {
-					line_panel_error(&l);
-				} else {
-					memcpy(l.stored_login, a->login, sizeof(l.stored_login));
-					l.login = l.stored_login;
-				}
-				panel_account_free(a);
-			}
-		}
-		cli_wipe(text, (size_t)len);
-		report_line(c, reports, &l, n, dry_run);
-		json_decref(l.obj);
-		if (l.code && !first_failure)
-			first_failure = cli_exit_code(l.code);
-	}
-	if (c->json) {
-		cli_print_json(reports);
-		reports = NULL;
-	}
-	rc = first_failure;
-out:
-	if (text) {
-		cli_wipe(text, cap);
-		free(text);
+		rc = first_failure;
 	}
 	if (in != stdin)
 		fclose(in);

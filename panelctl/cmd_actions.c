@@ -75,19 +75,14 @@ static const char *const action_headers[] = {"ID",	 "ACTION", "LOGIN", "STATE",
 					     "ATTEMPTS", "AGE",	   "ERROR"};
 static const cli_listing action_rows = {7, action_headers, action_row, action_json};
 
-struct action_pages {
-	cli *c;
-	panel_action_filter filter;
-};
-
-static int action_page(cli_pager *pager, void *arg, const char *cursor)
+static int action_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
 {
-	struct action_pages *pages = arg;
+	panel_action_filter *filter = arg;
 	panel_action_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_action_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_action_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
 	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_action_list_free(page);
@@ -102,7 +97,7 @@ static int actions_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct action_pages pages = {.c = c, .filter = PANEL_ACTION_FILTER_INIT};
+	panel_action_filter filter = PANEL_ACTION_FILTER_INIT;
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
@@ -110,18 +105,18 @@ static int actions_list(cli *c, int argc, char **argv)
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		if (opt == OPT_STATE)
-			pages.filter.state = optarg;
+			filter.state = optarg;
 		else if (opt == OPT_LOGIN)
-			pages.filter.login = optarg;
+			filter.login = optarg;
 		else
 			return rc;
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "actions list takes no positional argument");
-	pages.filter.limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, &action_rows, action_page, &pages, "actions");
+	return cli_paging_run(c, &pg, &action_rows, action_page, &filter, "actions");
 }
 
 /* ---------------------------------------------------------------- retry */

@@ -141,19 +141,14 @@ static const char *const domain_headers[] = {"DOMAIN",	"OWNER",   "DNS",	"MX",
 					     "NOERASE", "ENTRIES", "DNS_ACTION"};
 static const cli_listing domain_rows = {7, domain_headers, domain_row, domain_json};
 
-struct domain_pages {
-	cli *c;
-	panel_domain_filter filter;
-};
-
-static int domain_page(cli_pager *pager, void *arg, const char *cursor)
+static int domain_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
 {
-	struct domain_pages *pages = arg;
+	panel_domain_filter *filter = arg;
 	panel_domain_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_domain_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
 	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_domain_list_free(page);
@@ -167,7 +162,7 @@ static int domain_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct domain_pages pages = {.c = c, .filter = PANEL_DOMAIN_FILTER_INIT};
+	panel_domain_filter filter = PANEL_DOMAIN_FILTER_INIT;
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
@@ -176,14 +171,14 @@ static int domain_list(cli *c, int argc, char **argv)
 	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		if (opt != OPT_LOGIN)
 			return rc;
-		pages.filter.login = optarg;
+		filter.login = optarg;
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "domain list takes no positional argument");
-	pages.filter.limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, &domain_rows, domain_page, &pages, "domains");
+	return cli_paging_run(c, &pg, &domain_rows, domain_page, &filter, "domains");
 }
 
 static int domain_edit(cli *c, int argc, char **argv)

@@ -224,20 +224,18 @@ static const char *const mail_headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "
 static const cli_listing mail_rows = {5, mail_headers, mail_row, mail_json};
 
 struct mail_pages {
-	cli *c;
 	const char *domain;
 	panel_mail_filter filter;
 };
 
-static int mail_page(cli_pager *pager, void *arg, const char *cursor)
+static int mail_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
 {
 	struct mail_pages *pages = arg;
 	panel_mail_list *page = NULL;
 	int error;
 
 	pages->filter.cursor = cursor;
-	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain,
-				&pages->filter) < 0)
+	if (panel_mail_list_get(&page, c->p, &c->actor, pages->domain, &pages->filter) < 0)
 		return -1;
 	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_mail_list_free(page);
@@ -251,7 +249,7 @@ static int mail_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	struct mail_pages pages = {.c = c, .filter = PANEL_MAIL_FILTER_INIT};
+	struct mail_pages pages = {.filter = PANEL_MAIL_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
@@ -273,6 +271,45 @@ static int mail_list(cli *c, int argc, char **argv)
 }
 
 /* ---------------------------------------------------------------- edit */
+
+/* The options of mail edit that exclude each other, or that change nothing. 0 or the exit
+ * code. */
+static int check_edit(const cli *c, const panel_mail_spec *changes, size_t recipients,
+		      int no_recipients, const char *password_file)
+{
+	if (no_recipients && recipients)
+		return cli_usage_error(c, "--no-recipients and --recipient exclude each other");
+	if (password_file && changes->mailbox != 1)
+		return cli_usage_error(c, "--password-file goes with --mailbox yes (or use mail "
+					  "passwd)");
+	if (!recipients && !no_recipients && changes->mailbox < 0 && !changes->expires)
+		return cli_usage_error(c, "mail edit: nothing to change");
+	return 0;
+}
+
+/* --mailbox yes: a new box needs its password (into password, for changes); an existing one
+ * keeps its own. 0 or the exit code. */
+static int new_box_password(panel_mail_spec *changes, char *password, size_t size, cli *c,
+			    const char *address, const char *password_file)
+{
+	panel_mail *m = NULL;
+	int has_box, rc;
+
+	if (panel_mail_get(&m, c->p, &c->actor, address) < 0)
+		return cli_fail(c);
+	has_box = m->mailbox;
+	panel_mail_free(m);
+	if (has_box && password_file)
+		return cli_error(c, PANEL_ECONFLICT,
+				 "%s has a mailbox already: change its password with mail passwd",
+				 address);
+	if (has_box)
+		return 0;
+	if ((rc = cli_password_read(password, size, c, password_file, "Mailbox password", 1)) != 0)
+		return rc;
+	changes->password = password;
+	return 0;
+}
 
 static int mail_edit(cli *c, int argc, char **argv)
 {
@@ -327,46 +364,16 @@ static int mail_edit(cli *c, int argc, char **argv)
 		goto out;
 	}
 	address = cli_positional(&args, 0);
-	if (no_recipients && r.count) {
-		rc = cli_usage_error(c, "--no-recipients and --recipient exclude each other");
+	if ((rc = check_edit(c, &changes, r.count, no_recipients, password_file)) != 0)
 		goto out;
-	}
-	if (password_file && changes.mailbox != 1) {
-		rc = cli_usage_error(c, "--password-file goes with --mailbox yes (or use mail "
-					"passwd)");
-		goto out;
-	}
-	if (!r.count && !no_recipients && changes.mailbox < 0 && !changes.expires) {
-		rc = cli_usage_error(c, "mail edit: nothing to change");
-		goto out;
-	}
 	changes.recipients = no_recipients ? none : r.list;
 	if (cli_open(c) < 0) {
 		rc = cli_fail(c);
 		goto out;
 	}
-	if (changes.mailbox == 1) {
-		/* A new box needs its password; an existing one keeps its own. */
-		if (panel_mail_get(&m, c->p, &c->actor, address) < 0) {
-			rc = cli_fail(c);
-			goto out;
-		}
-		int has_box = m->mailbox;
-		panel_mail_free(m);
-		m = NULL;
-		if (!has_box) {
-			if ((rc = cli_password_read(password, sizeof(password), c, password_file,
-						    "Mailbox password", 1)) != 0)
-				goto out;
-			changes.password = password;
-		} else if (password_file) {
-			rc = cli_error(c, PANEL_ECONFLICT,
-				       "%s has a mailbox already: change its password with mail "
-				       "passwd",
-				       address);
-			goto out;
-		}
-	}
+	if (changes.mailbox == 1 && (rc = new_box_password(&changes, password, sizeof(password), c,
+							   address, password_file)) != 0)
+		goto out;
 	rc = finish(c, panel_mail_update(&m, c->p, &c->actor, address, &changes), &m);
 out:
 	cli_wipe(password, sizeof(password));

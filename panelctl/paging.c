@@ -87,7 +87,7 @@ int cli_paging_run(cli *c, const cli_paging *pg, const cli_listing *l, cli_page_
 		return cli_error(c, PANEL_ERROR, "out of memory");
 	do {
 		pager.next[0] = '\0';
-		if ((error = fetch(&pager, arg, from)) < 0) {
+		if ((error = fetch(&pager, c, arg, from)) < 0) {
 			json_decref(pager.items);
 			cli_table_free(pager.t);
 			return error == -2 ? cli_error(c, PANEL_ERROR, "out of memory")
