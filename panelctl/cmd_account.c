@@ -189,14 +189,12 @@ static int account_add(cli *c, int argc, char **argv)
 
 static int account_show(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	const char *login;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (!(login = one_login(&args, c, "show LOGIN", &rc)))
 		return rc;
@@ -369,14 +367,12 @@ static int account_edit(cli *c, int argc, char **argv)
 
 static int lock_or_unlock(cli *c, int argc, char **argv, int lock)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	const char *login;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (!(login = one_login(&args, c, lock ? "lock LOGIN" : "unlock LOGIN", &rc)))
 		return rc;
@@ -425,13 +421,11 @@ static int account_renew(cli *c, int argc, char **argv)
 
 static int account_admin(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	cli_args args;
 	int rc = 0, admin;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 2 ||
 	    (admin = cli_parse_bool(cli_positional(&args, 1))) < 0)

@@ -116,13 +116,11 @@ static const cli_listing apikey_rows = {8, apikey_headers, apikey_row, apikey_js
 
 static int apikey_list(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_apikey_list *keys = NULL;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "apikey list takes no argument");
@@ -137,13 +135,11 @@ static int apikey_list(cli *c, int argc, char **argv)
 
 static int apikey_revoke(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	cli_args args;
 	uint64_t id;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 1 ||
 	    cli_parse_u64(&id, cli_positional(&args, 0), UINT64_MAX) < 0 || id == 0)

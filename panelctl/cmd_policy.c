@@ -49,13 +49,11 @@ static const cli_listing policy_rows = {5, policy_headers, policy_row, policy_js
 
 static int policy_list(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_policy_list *list = NULL;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "policy list takes no argument");

@@ -4,17 +4,6 @@
 
 #include "cli.h"
 
-static int no_options(cli_args *a, cli *c, int argc, char **argv)
-{
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
-	int rc = 0;
-
-	cli_args_init(a, argc, argv);
-	if (cli_next_option(a, c, options, &rc) != -1)
-		return rc;
-	return 0;
-}
-
 static int parse_value(uint64_t *out, const cli *c, const char *value)
 {
 	if (cli_parse_u64(out, value, (uint64_t)INT64_MAX) < 0)
@@ -59,7 +48,7 @@ static int quota_show(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc, n;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	n = cli_positional_count(&args);
 	if (n != 1 && n != 2)
@@ -87,7 +76,7 @@ static int quota_set(cli *c, int argc, char **argv)
 	uint64_t value;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 3)
 		return cli_usage_error(c, "usage: panelctl quota set LOGIN NAME VALUE");
@@ -124,7 +113,7 @@ static int quota_defaults(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) > 1)
 		return cli_usage_error(c, "usage: panelctl quota defaults [TYPE]");
@@ -142,7 +131,7 @@ static int quota_default_set(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 3)
 		return cli_usage_error(c, "usage: panelctl quota default-set TYPE NAME VALUE");
