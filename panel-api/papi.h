@@ -319,6 +319,22 @@ int papi_if_none_match(const papi_request *r, const char *current_etag);
 void papi_append(json_t **items, json_t *item);
 /* A whole, short list in the envelope: total = its size, next_cursor null. */
 void papi_reply_all(papi_request *r, json_t *items);
+/* *out = the items of list (any panel_<thing>_list *) as a JSON array, to_json taking a pointer
+ * to one item; NULL when out of memory. Macros because each list has its own type. */
+#define PAPI_ITEMS_JSON(out, list, to_json)                                                        \
+	do {                                                                                       \
+		*(out) = json_array();                                                             \
+		for (size_t papi_i_ = 0; papi_i_ < (list)->count; papi_i_++)                       \
+			papi_append((out), to_json(&(list)->items[papi_i_]));                      \
+	} while (0)
+/* Answers list (any panel_<thing>_list *) in the list envelope: its items through to_json, its
+ * total and next_cursor. */
+#define PAPI_REPLY_LIST(r, list, to_json)                                                          \
+	do {                                                                                       \
+		json_t *papi_items_;                                                               \
+		PAPI_ITEMS_JSON(&papi_items_, list, to_json);                                      \
+		papi_reply_list((r), papi_items_, (list)->total, (list)->next_cursor);             \
+	} while (0)
 /* 201 with Location: prefix + the percent-encoded name. body is stolen. */
 void papi_reply_created_at(papi_request *r, json_t *body, const char *prefix, const char *name);
 /* 202 (a job was queued); body is stolen. */

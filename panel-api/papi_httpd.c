@@ -628,6 +628,14 @@ static void usage(FILE *out)
 		"configuration (kept unchanged when the new one is invalid)\n");
 }
 
+static void list_routes(void)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (size_t i = 0; i < tables[t]->count; i++)
+			printf("%s %s\n", tables[t]->routes[i].method,
+			       tables[t]->routes[i].pattern);
+}
+
 static void list_errors(void)
 {
 	printf("| code | HTTP status | meaning |\n| --- | --- | --- |\n");
@@ -693,10 +701,7 @@ static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char *
 			*port_file = optarg;
 			break;
 		case OPT_ROUTES:
-			for (size_t t = 0; t < NTABLES; t++)
-				for (size_t i = 0; i < tables[t]->count; i++)
-					printf("%s %s\n", tables[t]->routes[i].method,
-					       tables[t]->routes[i].pattern);
+			list_routes();
 			return 0;
 		case OPT_ERRORS:
 			list_errors();

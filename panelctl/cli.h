@@ -126,6 +126,61 @@ void cli_wipe(void *buf, size_t size);
 /* Parses a verb that takes no option. 0, or the exit code after reporting one. */
 int cli_no_options(cli_args *a, const cli *c, int argc, char **argv);
 
+/* Codes of the options the shared verbs parse; clear of the commands' own and of paging's. */
+enum { CLI_OPT_YES = 0x1100, CLI_OPT_PASSWORD_FILE };
+
+/* Parses NAME [--yes], the arguments of the deleting verbs: 0 with *name and *yes set (the
+ * caller refuses without --yes, saying what would go), or the exit code after a usage error
+ * ("usage: panelctl <usage>"). */
+int cli_name_and_yes(const char **name, int *yes, cli_args *a, const cli *c, int argc, char **argv,
+		     const char *usage);
+
+/* A verb NAME [--password-file FILE|-] that sets a password: read from the file or prompted
+ * for (twice), set through `set`, confirmed as "password of NAME changed" or
+ * {<key>: NAME, "changed": true}. 0 or the exit code. */
+typedef struct cli_passwd {
+	const char *usage;  /* "ftp passwd NAME [--password-file FILE|-]" */
+	const char *prompt; /* "New FTP password" */
+	const char *key;    /* "name" */
+	int (*set)(panel *p, const panel_actor *who, const char *name, const char *password);
+} cli_passwd;
+int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how);
+
+/* ---------------------------------------------------------------- lists (listing.c) */
+
+/* A libpanel list seen through the fields every panel_<thing>_list has. */
+typedef struct cli_list_view {
+	const void *items;
+	size_t item_size;
+	size_t count;
+	uint64_t total;
+	const char *next_cursor; /* "" on the last page */
+} cli_list_view;
+
+/* The view of list, a panel_<thing>_list *. */
+#define CLI_LIST_VIEW(list)                                                                        \
+	((cli_list_view){(list)->items, sizeof(*(list)->items), (list)->count, (list)->total,      \
+			 (list)->next_cursor})
+
+/* How a list command shows one item: as a table row under its headers, or in JSON. item points
+ * into the list's items. */
+typedef struct cli_listing {
+	size_t columns;
+	const char *const *headers;
+	/* Adds the item's cells to t with cli_table_add. -1 when out of memory. */
+	int (*row)(cli_table *t, const void *item);
+	/* The item's JSON form: a new reference, NULL when out of memory. */
+	json_t *(*json)(const void *item);
+} cli_listing;
+
+/* Adds the items of v as rows to t, or in their JSON form to items (whichever is not NULL).
+ * -1 when out of memory. */
+int cli_listing_add(const cli_listing *l, cli_table *t, json_t *items, cli_list_view v);
+
+/* Prints a list of one page: {"items", "total", "next_cursor"} with --json, else the table.
+ * 0, or the exit code of an out-of-memory error. */
+int cli_listing_print(const cli *c, const cli_listing *l, cli_list_view v);
+
 /* Prints a list as {"items": [...], "total": N, "next_cursor": "..."|null} (steals items;
  * NULL prints the out-of-memory error). */
 void cli_print_list(json_t *items, uint64_t total, const char *next_cursor);
@@ -150,26 +205,27 @@ typedef struct cli_paging {
 	int all;	  /* --all: follow the cursors to the last page */
 } cli_paging;
 
-/* 1 when opt (from cli_next_option) is a paging option, taken into pg; *rc is then 0, or the
- * exit code of a usage error already reported. 0 when opt is another option. */
-int cli_paging_option(const cli *c, cli_paging *pg, int opt, int *rc);
-/* One page of a list command: fetched from cursor (NULL: the first page), its rows added to the
- * table t or the JSON array items (whichever is not NULL), *total and next (the cursor of the
- * page after, "" at the end) set. 0, or -1 with the library's error left for cli_fail, or -2
- * when out of memory. */
-typedef int cli_page_fn(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[PANEL_CURSOR_MAX + 1]);
+/* cli_next_option for a list command: takes the paging options into pg itself and returns the
+ * others (options must include CLI_PAGING_OPTIONS); '?' with *rc the exit code after a usage
+ * error. */
+int cli_next_list_option(cli_args *a, const cli *c, const struct option *options, cli_paging *pg,
+			 int *rc);
+
+/* The pages collected so far by cli_paging_run. */
+typedef struct cli_pager cli_pager;
+/* Fetches the page at cursor (NULL: the first) with c's handle and actor, arg being the one
+ * given to cli_paging_run (the command's filter), and hands it to cli_pager_take. 0, or -1 with
+ * the library's error left for cli_fail, or -2 when out of memory. */
+typedef int cli_page_fn(cli_pager *pager, cli *c, void *arg, const char *cursor);
+/* Takes a page: its rows (as l of cli_paging_run shows them), its total and the cursor of the
+ * page after. 0, or -2 when out of memory. The caller still frees the page. */
+int cli_pager_take(cli_pager *pager, cli_list_view page);
 
 /* The fetch loop of the list commands: the pages from pg->from (all of them with --all) through
- * fetch, then printed as cli_paging_print does, what naming them. 0 or the exit code. */
-int cli_paging_run(cli *c, const cli_paging *pg, cli_page_fn *fetch, void *arg, size_t columns,
-		   const char *const *headers, const char *what);
-
-/* Prints a collected list: in JSON mode {"items", "total", "next_cursor"}, else the table and,
- * when cursor is not empty, how to ask for more `what`. Takes items and t (either may be
- * NULL). */
-void cli_paging_print(const cli *c, json_t *items, cli_table *t, uint64_t total, const char *cursor,
-		      const char *what);
+ * fetch, then in JSON mode {"items", "total", "next_cursor"}, else the table and, when there is
+ * a page after, how to ask for more `what`. 0 or the exit code. */
+int cli_paging_run(cli *c, const cli_paging *pg, const cli_listing *l, cli_page_fn *fetch,
+		   void *arg, const char *what);
 
 /* Confirms a verb that returns no object: with --json, prints object (stolen), else the text
  * line. Returns 0 (or the exit code of an out-of-memory error). */

@@ -106,7 +106,6 @@ enum {
 	OPT_CREATOR,
 	OPT_EXPIRING,
 	OPT_PERIODS,
-	OPT_YES,
 	OPT_DRY_RUN,
 };
 
@@ -190,14 +189,12 @@ static int account_add(cli *c, int argc, char **argv)
 
 static int account_show(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	const char *login;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (!(login = one_login(&args, c, "show LOGIN", &rc)))
 		return rc;
@@ -208,45 +205,36 @@ static int account_show(cli *c, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-static int add_rows(cli_table *t, json_t *items, const panel_account_list *l)
+static int account_row(cli_table *t, const void *item)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_account *a = &l->items[i];
-		if (items) {
-			json_t *o = panel_account_to_json(a);
-			if (!o || json_array_append_new(items, o) < 0)
-				return -1;
-			continue;
-		}
-		char uid[16];
-		snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
-		const char *cells[] = {
-		    a->login,	      uid,     a->type,		 yes_no(a->enabled),
-		    yes_no(a->admin), a->mail, a->creator_login, a->expiry};
-		if (cli_table_add(t, cells) < 0)
-			return -1;
-	}
-	return 0;
+	const panel_account *a = item;
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
+	const char *cells[] = {a->login,	 uid,	  a->type,	    yes_no(a->enabled),
+			       yes_no(a->admin), a->mail, a->creator_login, a->expiry};
+	return cli_table_add(t, cells);
 }
 
-struct account_pages {
-	cli *c;
-	panel_account_filter filter;
-};
-
-static int account_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-			char next[PANEL_CURSOR_MAX + 1])
+static json_t *account_json(const void *item)
 {
-	struct account_pages *pages = arg;
+	return panel_account_to_json(item);
+}
+
+static const char *const account_headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
+					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
+static const cli_listing account_rows = {8, account_headers, account_row, account_json};
+
+static int account_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
+{
+	panel_account_filter *filter = arg;
 	panel_account_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_account_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_account_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_account_list_free(page);
 	return error;
 }
@@ -263,41 +251,33 @@ static int account_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"LOGIN", "UID",  "TYPE",	  "ENABLED",
-					      "ADMIN", "MAIL", "CREATOR", "EXPIRY"};
-	struct account_pages pages = {.c = c, .filter = PANEL_ACCOUNT_FILTER_INIT};
-	panel_account_filter *filter = &pages.filter;
+	panel_account_filter filter = PANEL_ACCOUNT_FILTER_INIT;
 	const char *creator = NULL;
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		switch (opt) {
 		case OPT_PREFIX:
-			filter->login_prefix = optarg;
+			filter.login_prefix = optarg;
 			break;
 		case OPT_MAIL:
-			filter->mail = optarg;
+			filter.mail = optarg;
 			break;
 		case OPT_TYPE:
-			filter->type = optarg;
+			filter.type = optarg;
 			break;
 		case OPT_ENABLED:
-			if ((rc = parse_yes_no(&filter->enabled, c, "--enabled", optarg)) != 0)
+			if ((rc = parse_yes_no(&filter.enabled, c, "--enabled", optarg)) != 0)
 				return rc;
 			break;
 		case OPT_CREATOR:
 			creator = optarg;
 			break;
 		case OPT_EXPIRING:
-			if ((rc = parse_int(&filter->expiring_days, c, "--expiring", optarg)) != 0)
+			if ((rc = parse_int(&filter.expiring_days, c, "--expiring", optarg)) != 0)
 				return rc;
 			break;
 		default:
@@ -306,17 +286,17 @@ static int account_list(cli *c, int argc, char **argv)
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "account list takes no positional argument");
-	filter->limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	if (creator) {
 		panel_account *a = NULL;
 		if (panel_account_get(&a, c->p, &c->actor, creator) < 0)
 			return cli_fail(c);
-		filter->creator = a->uid;
+		filter.creator = a->uid;
 		panel_account_free(a);
 	}
-	return cli_paging_run(c, &pg, account_page, &pages, 8, headers, "accounts");
+	return cli_paging_run(c, &pg, &account_rows, account_page, &filter, "accounts");
 }
 
 /* ---------------------------------------------------------------- edit */
@@ -387,14 +367,12 @@ static int account_edit(cli *c, int argc, char **argv)
 
 static int lock_or_unlock(cli *c, int argc, char **argv, int lock)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	const char *login;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (!(login = one_login(&args, c, lock ? "lock LOGIN" : "unlock LOGIN", &rc)))
 		return rc;
@@ -443,13 +421,11 @@ static int account_renew(cli *c, int argc, char **argv)
 
 static int account_admin(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	panel_account *a = NULL;
 	cli_args args;
 	int rc = 0, admin;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 2 ||
 	    (admin = cli_parse_bool(cli_positional(&args, 1))) < 0)
@@ -523,36 +499,22 @@ static int account_passwd(cli *c, int argc, char **argv)
 
 static int account_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *login;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (!(login = one_login(&args, c, "del LOGIN --yes", &rc)))
+	if ((rc = cli_name_and_yes(&login, &yes, &args, c, argc, argv,
+				   "account del LOGIN --yes")) != 0)
 		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "account del deletes %s and everything it owns: confirm "
 				       "with --yes",
 				       login);
-	if (cli_open(c) < 0)
+	if (cli_open(c) < 0 || panel_account_delete(c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (panel_account_delete(c->p, &c->actor, login) < 0)
-		return cli_fail(c);
-	if (c->json)
-		cli_print_json(json_pack("{s:s, s:b}", "login", login, "deleted", 1));
-	else
-		printf("account %s deleted\n", login);
-	return 0;
+	return cli_done(c, json_pack("{s:s, s:b}", "login", login, "deleted", 1),
+			"account %s deleted", login);
 }
 
 /* ---------------------------------------------------------------- import */
@@ -749,6 +711,70 @@ static void report_line(const cli *c, json_t *reports, const import_line *l, uns
 	fflush(stdout);
 }
 
+/* One line that is not blank: parsed, then checked (--dry-run) or created; what went wrong is
+ * left in l. */
+static void import_one(import_line *l, cli *c, json_t *seen, const char *text, size_t len,
+		       int dry_run)
+{
+	panel_account *a = NULL;
+
+	if (len > IMPORT_LINE_MAX) {
+		line_error(l, PANEL_EINVALID, NULL, "the line is longer than 256 KiB");
+		return;
+	}
+	if (parse_line(l, text, len) != 0)
+		return;
+	if (dry_run) {
+		check_line(l, c, seen);
+		return;
+	}
+	if (panel_account_create(&a, c->p, &c->actor, &l->spec) < 0) {
+		line_panel_error(l);
+	} else {
+		memcpy(l->stored_login, a->login, sizeof(l->stored_login));
+		l->login = l->stored_login;
+	}
+	panel_account_free(a);
+}
+
+/* Every line of in, each reported (into reports with --json); *first_failure gets the exit
+ * code of the first line that failed, 0 when none did. 0, or the exit code of a read error. */
+static int import_lines(int *first_failure, cli *c, FILE *in, const char *path, json_t *reports,
+			json_t *seen, int dry_run)
+{
+	char *text = NULL;
+	size_t cap = 0;
+	unsigned long n = 0;
+	int rc = 0;
+
+	*first_failure = 0;
+	for (;;) {
+		import_line l = {.spec = PANEL_ACCOUNT_SPEC_INIT};
+		ssize_t len;
+
+		errno = 0;
+		if ((len = getline(&text, &cap, in)) == -1) {
+			if (errno)
+				rc = cli_error(c, PANEL_EINVALID, "%s: %s", path, strerror(errno));
+			break;
+		}
+		n++;
+		if (strspn(text, " \t\r\n") == (size_t)len)
+			continue; /* blank lines are allowed, and still counted */
+		import_one(&l, c, seen, text, (size_t)len, dry_run);
+		cli_wipe(text, (size_t)len);
+		report_line(c, reports, &l, n, dry_run);
+		json_decref(l.obj);
+		if (l.code && !*first_failure)
+			*first_failure = cli_exit_code(l.code);
+	}
+	if (text) {
+		cli_wipe(text, cap);
+		free(text);
+	}
+	return rc;
+}
+
 static int account_import(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -757,12 +783,9 @@ static int account_import(cli *c, int argc, char **argv)
 	};
 	json_t *reports = NULL, *seen = NULL;
 	const char *path;
-	char *text = NULL;
-	size_t cap = 0;
-	unsigned long n = 0;
 	cli_args args;
 	FILE *in;
-	int opt, rc = 0, first_failure = 0, dry_run = 0;
+	int opt, rc = 0, dry_run = 0, first_failure;
 
 	cli_args_init(&args, argc, argv);
 	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
@@ -777,60 +800,16 @@ static int account_import(cli *c, int argc, char **argv)
 		in = stdin;
 	else if (!(in = fopen(path, "re")))
 		return cli_usage_error(c, "%s: %s", path, strerror(errno));
-	if (cli_open(c) < 0) {
+	if (cli_open(c) < 0)
 		rc = cli_fail(c);
-		goto out;
-	}
-	if (!(reports = json_array()) || !(seen = json_object())) {
+	else if (!(reports = json_array()) || !(seen = json_object()))
 		rc = cli_error(c, PANEL_ERROR, "out of memory");
-		goto out;
-	}
-	for (;;) {
-		import_line l = {.spec = PANEL_ACCOUNT_SPEC_INIT};
-		ssize_t len;
-
-		errno = 0;
-		if ((len = getline(&text, &cap, in)) == -1) {
-			if (errno) {
-				rc = cli_error(c, PANEL_EINVALID, "%s: %s", path, strerror(errno));
-				goto out;
-			}
-			break;
+	else if ((rc = import_lines(&first_failure, c, in, path, reports, seen, dry_run)) == 0) {
+		if (c->json) {
+			cli_print_json(reports);
+			reports = NULL;
 		}
-		n++;
-		if (strspn(text, " \t\r\n") == (size_t)len)
-			continue; /* blank lines are allowed, and still counted */
-		if ((size_t)len > IMPORT_LINE_MAX)
-			line_error(&l, PANEL_EINVALID, NULL, "the line is longer than 256 KiB");
-		else if (parse_line(&l, text, (size_t)len) == 0) {
-			if (dry_run)
-				check_line(&l, c, seen);
-			else {
-				panel_account *a = NULL;
-				if (panel_account_create(&a, c->p, &c->actor, &l.spec) < 0) {
-					line_panel_error(&l);
-				} else {
-					memcpy(l.stored_login, a->login, sizeof(l.stored_login));
-					l.login = l.stored_login;
-				}
-				panel_account_free(a);
-			}
-		}
-		cli_wipe(text, (size_t)len);
-		report_line(c, reports, &l, n, dry_run);
-		json_decref(l.obj);
-		if (l.code && !first_failure)
-			first_failure = cli_exit_code(l.code);
-	}
-	if (c->json) {
-		cli_print_json(reports);
-		reports = NULL;
-	}
-	rc = first_failure;
-out:
-	if (text) {
-		cli_wipe(text, cap);
-		free(text);
+		rc = first_failure;
 	}
 	if (in != stdin)
 		fclose(in);

@@ -55,50 +55,43 @@ static int actions_run(cli *c, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-struct action_pages {
-	cli *c;
-	panel_action_filter filter;
-};
-
-static int add_rows(cli_table *t, json_t *items, const panel_action_list *page)
+static int action_row(cli_table *t, const void *item)
 {
-	for (size_t i = 0; i < page->count; i++) {
-		const panel_action *a = &page->items[i];
-		char id[24], age[24], attempts[16];
-		if (items) {
-			if (cli_append(items, panel_action_to_json(a)) < 0)
-				return -1;
-			continue;
-		}
-		snprintf(id, sizeof(id), "%llu", (unsigned long long)a->id);
-		snprintf(age, sizeof(age), "%llus", (unsigned long long)a->age);
-		snprintf(attempts, sizeof(attempts), "%u", a->attempts);
-		const char *cells[] = {id,
-				       a->action,
-				       a->login,
-				       a->state,
-				       attempts,
-				       age,
-				       a->state[0] == 'f' ? a->result : a->error};
-		if (cli_table_add(t, cells) < 0)
-			return -1;
-	}
-	return 0;
+	const panel_action *a = item;
+	char id[24], age[24], attempts[16];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)a->id);
+	snprintf(age, sizeof(age), "%llus", (unsigned long long)a->age);
+	snprintf(attempts, sizeof(attempts), "%u", a->attempts);
+	const char *cells[] = {id,
+			       a->action,
+			       a->login,
+			       a->state,
+			       attempts,
+			       age,
+			       a->state[0] == 'f' ? a->result : a->error};
+	return cli_table_add(t, cells);
 }
 
-static int action_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		       char next[256])
+static json_t *action_json(const void *item)
 {
-	struct action_pages *pages = arg;
+	return panel_action_to_json(item);
+}
+
+static const char *const action_headers[] = {"ID",	 "ACTION", "LOGIN", "STATE",
+					     "ATTEMPTS", "AGE",	   "ERROR"};
+static const cli_listing action_rows = {7, action_headers, action_row, action_json};
+
+static int action_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
+{
+	panel_action_filter *filter = arg;
 	panel_action_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_action_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_action_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, 256, "%s", page->next_cursor);
-	error = add_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_action_list_free(page);
 	return error;
 }
@@ -111,33 +104,26 @@ static int actions_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"ID",	  "ACTION", "LOGIN", "STATE",
-					      "ATTEMPTS", "AGE",    "ERROR"};
-	struct action_pages pages = {.c = c, .filter = PANEL_ACTION_FILTER_INIT};
+	panel_action_filter filter = PANEL_ACTION_FILTER_INIT;
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
 		if (opt == OPT_STATE)
-			pages.filter.state = optarg;
+			filter.state = optarg;
 		else if (opt == OPT_LOGIN)
-			pages.filter.login = optarg;
+			filter.login = optarg;
 		else
 			return rc;
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "actions list takes no positional argument");
-	pages.filter.limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, action_page, &pages, 7, headers, "actions");
+	return cli_paging_run(c, &pg, &action_rows, action_page, &filter, "actions");
 }
 
 /* ---------------------------------------------------------------- retry */

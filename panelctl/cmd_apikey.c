@@ -94,17 +94,33 @@ static int apikey_add(cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int apikey_row(cli_table *t, const void *item)
+{
+	const panel_apikey *k = item;
+	char id[24];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)k->id);
+	const char *cells[] = {id,	    k->name,	k->login,     k->scope,
+			       k->networks, k->expires, k->last_used, k->revoked ? "yes" : "no"};
+	return cli_table_add(t, cells);
+}
+
+static json_t *apikey_json(const void *item)
+{
+	return panel_apikey_to_json(item);
+}
+
+static const char *const apikey_headers[] = {"ID",	 "NAME",    "OWNER",	 "SCOPE",
+					     "NETWORKS", "EXPIRES", "LAST_USED", "REVOKED"};
+static const cli_listing apikey_rows = {8, apikey_headers, apikey_row, apikey_json};
+
 static int apikey_list(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
-	static const char *const headers[] = {"ID",	  "NAME",    "OWNER",	  "SCOPE",
-					      "NETWORKS", "EXPIRES", "LAST_USED", "REVOKED"};
 	panel_apikey_list *keys = NULL;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "apikey list takes no argument");
@@ -112,50 +128,18 @@ static int apikey_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_apikey_list_get(&keys, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < keys->count; i++)
-			if (json_array_append_new(items, panel_apikey_to_json(&keys->items[i])) <
-			    0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, keys->total, keys->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(8, headers);
-		for (size_t i = 0; t && i < keys->count; i++) {
-			char id[24];
-			snprintf(id, sizeof(id), "%llu", (unsigned long long)keys->items[i].id);
-			const char *cells[] = {id,
-					       keys->items[i].name,
-					       keys->items[i].login,
-					       keys->items[i].scope,
-					       keys->items[i].networks,
-					       keys->items[i].expires,
-					       keys->items[i].last_used,
-					       keys->items[i].revoked ? "yes" : "no"};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &apikey_rows, CLI_LIST_VIEW(keys));
 	panel_apikey_list_free(keys);
 	return rc;
 }
 
 static int apikey_revoke(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
 	cli_args args;
 	uint64_t id;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 1 ||
 	    cli_parse_u64(&id, cli_positional(&args, 0), UINT64_MAX) < 0 || id == 0)

@@ -11,7 +11,6 @@ enum {
 	OPT_LOGIN = 256,
 	OPT_PASSWORD_FILE,
 	OPT_FIX,
-	OPT_YES,
 	OPT_UNVERIFIED,
 };
 
@@ -121,9 +120,26 @@ static int login_only(const char **login, cli_args *a, const cli *c, int argc, c
 	return 0;
 }
 
+static int database_row(cli_table *t, const void *item)
+{
+	const panel_database *d = item;
+	char size[24];
+
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
+	const char *cells[] = {d->name, d->login, size};
+	return cli_table_add(t, cells);
+}
+
+static json_t *database_json(const void *item)
+{
+	return panel_database_to_json(item);
+}
+
+static const char *const database_headers[] = {"NAME", "OWNER", "SIZE"};
+static const cli_listing database_rows = {3, database_headers, database_row, database_json};
+
 static int db_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "OWNER", "SIZE"};
 	panel_database_list *list = NULL;
 	const char *login = NULL;
 	cli_args args;
@@ -133,53 +149,19 @@ static int db_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_database_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_database_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			char size[24];
-			snprintf(size, sizeof(size), "%llu",
-				 (unsigned long long)list->items[i].size);
-			const char *cells[] = {list->items[i].name, list->items[i].login, size};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &database_rows, CLI_LIST_VIEW(list));
 	panel_database_list_free(list);
 	return rc;
 }
 
-/* NAME --yes: the confirmation of the deleting verbs. */
+/* NAME --yes: the confirmation of the deleting verbs; what says what the verb does. */
 static int name_and_yes(const char **name, cli_args *a, const cli *c, int argc, char **argv,
 			const char *usage, const char *what)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(a, argc, argv);
-	while ((opt = cli_next_option(a, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(a) != 1)
-		return cli_usage_error(c, "usage: panelctl %s", usage);
-	*name = cli_positional(a, 0);
+	if ((rc = cli_name_and_yes(name, &yes, a, c, argc, argv, usage)) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c, "%s %s: confirm with --yes", what, *name);
 	return 0;
@@ -255,13 +237,41 @@ static int db_restore(cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int problem_row(cli_table *t, const void *item)
+{
+	const panel_db_problem *p = item;
+	const char *cells[] = {p->kind, p->name, p->problem, p->action};
+
+	return cli_table_add(t, cells);
+}
+
+static json_t *problem_json(const panel_db_problem *p, int fixed)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind", p->kind, "name", p->name, "problem",
+			 p->problem, "action", p->action, "fixed", fixed);
+}
+
+/* With --fix, the problems were repaired: their JSON form says so. */
+static json_t *problem_json_fixed(const void *item)
+{
+	return problem_json(item, 1);
+}
+
+static json_t *problem_json_found(const void *item)
+{
+	return problem_json(item, 0);
+}
+
+static const char *const problem_headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
+static const cli_listing problems_fixed = {4, problem_headers, problem_row, problem_json_fixed},
+			 problems_found = {4, problem_headers, problem_row, problem_json_found};
+
 static int db_repair(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"fix", no_argument, NULL, OPT_FIX},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"KIND", "NAME", "PROBLEM", "ACTION"};
 	panel_db_problem_list *list = NULL;
 	cli_args args;
 	int opt, rc = 0, fix = 0;
@@ -276,34 +286,12 @@ static int db_repair(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "usage: panelctl db repair [--fix]");
 	if (cli_open(c) < 0 || panel_database_repair(&list, c->p, &c->actor, fix) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items,
-				       json_pack("{s:s, s:s, s:s, s:s, s:b}", "kind",
-						 list->items[i].kind, "name", list->items[i].name,
-						 "problem", list->items[i].problem, "action",
-						 list->items[i].action, "fixed", fix)) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else if (list->count == 0) {
+	if (!c->json && list->count == 0) {
 		printf("the databases and users match their rows\n");
 	} else {
-		cli_table *t = cli_table_new(4, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].kind, list->items[i].name,
-					       list->items[i].problem, list->items[i].action};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-		if (t && !fix)
+		rc = cli_listing_print(c, fix ? &problems_fixed : &problems_found,
+				       CLI_LIST_VIEW(list));
+		if (rc == 0 && !c->json && !fix)
 			fprintf(stderr, "panelctl: nothing changed: run with --fix to repair\n");
 	}
 	panel_db_problem_list_free(list);
@@ -422,9 +410,24 @@ static int dbuser_show(cli *c, int argc, char **argv)
 	return show_user(c, cli_positional(&args, 0));
 }
 
+static int dbuser_row(cli_table *t, const void *item)
+{
+	const panel_dbuser *u = item;
+	const char *cells[] = {u->name, u->login};
+
+	return cli_table_add(t, cells);
+}
+
+static json_t *dbuser_json(const void *item)
+{
+	return panel_dbuser_to_json(item);
+}
+
+static const char *const dbuser_headers[] = {"NAME", "OWNER"};
+static const cli_listing dbuser_rows = {2, dbuser_headers, dbuser_row, dbuser_json};
+
 static int dbuser_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "OWNER"};
 	panel_dbuser_list *list = NULL;
 	const char *login = NULL;
 	cli_args args;
@@ -434,64 +437,17 @@ static int dbuser_list(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0 || panel_dbuser_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_dbuser_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].name, list->items[i].login};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &dbuser_rows, CLI_LIST_VIEW(list));
 	panel_dbuser_list_free(list);
 	return rc;
 }
 
 static int dbuser_passwd(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *name;
-	cli_args args;
-	int opt, rc = 0;
+	static const cli_passwd how = {"dbuser passwd USER [--password-file FILE|-]",
+				       "New database user password", "name", panel_dbuser_password};
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(
-		    c, "usage: panelctl dbuser passwd USER [--password-file FILE|-]");
-	name = cli_positional(&args, 0);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if ((rc = cli_password_read(password, sizeof(password), c, file,
-				    "New database user password", 1)) == 0) {
-		if (panel_dbuser_password(c->p, &c->actor, name, password) < 0)
-			rc = cli_fail(c);
-		else
-			rc = cli_done(c, json_pack("{s:s, s:b}", "name", name, "changed", 1),
-				      "password of %s changed", name);
-	}
-	cli_wipe(password, sizeof(password));
-	return rc;
+	return cli_passwd_verb(c, argc, argv, &how);
 }
 
 /* RIGHT[,RIGHT...] (names as panel_dbright_name gives them, any case; spaces around commas

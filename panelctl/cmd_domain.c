@@ -20,7 +20,6 @@ enum {
 	OPT_DNS,
 	OPT_MX,
 	OPT_IF_MATCH,
-	OPT_YES,
 };
 
 static int parse_yes_no(int *out, const cli *c, const char *option, const char *value)
@@ -122,43 +121,36 @@ static int domain_show(cli *c, int argc, char **argv)
 	return finish(c, panel_domain_get(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
 }
 
-static int add_domain_rows(cli_table *t, json_t *items, const panel_domain_list *l)
+static int domain_row(cli_table *t, const void *item)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_domain *d = &l->items[i];
-		if (items) {
-			if (cli_append(items, panel_domain_to_json(d)) < 0)
-				return -1;
-			continue;
-		}
-		char entries[16];
-		snprintf(entries, sizeof(entries), "%u", d->subdomains);
-		const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
-				       yes_no(d->noerase), entries,  d->dns_action};
-		if (cli_table_add(t, cells) < 0)
-			return -1;
-	}
-	return 0;
+	const panel_domain *d = item;
+	char entries[16];
+
+	snprintf(entries, sizeof(entries), "%u", d->subdomains);
+	const char *cells[] = {d->domain,	   d->login, yes_no(d->dns), yes_no(d->mx),
+			       yes_no(d->noerase), entries,  d->dns_action};
+	return cli_table_add(t, cells);
 }
 
-struct domain_pages {
-	cli *c;
-	panel_domain_filter filter;
-};
-
-static int domain_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		       char next[PANEL_CURSOR_MAX + 1])
+static json_t *domain_json(const void *item)
 {
-	struct domain_pages *pages = arg;
+	return panel_domain_to_json(item);
+}
+
+static const char *const domain_headers[] = {"DOMAIN",	"OWNER",   "DNS",	"MX",
+					     "NOERASE", "ENTRIES", "DNS_ACTION"};
+static const cli_listing domain_rows = {7, domain_headers, domain_row, domain_json};
+
+static int domain_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
+{
+	panel_domain_filter *filter = arg;
 	panel_domain_list *page = NULL;
 	int error;
 
-	pages->filter.cursor = cursor;
-	if (panel_domain_list_get(&page, pages->c->p, &pages->c->actor, &pages->filter) < 0)
+	filter->cursor = cursor;
+	if (panel_domain_list_get(&page, c->p, &c->actor, filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_domain_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_domain_list_free(page);
 	return error;
 }
@@ -170,34 +162,23 @@ static int domain_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"DOMAIN",	 "OWNER",   "DNS",	 "MX",
-					      "NOERASE", "ENTRIES", "DNS_ACTION"};
-	struct domain_pages pages = {.c = c, .filter = PANEL_DOMAIN_FILTER_INIT};
+	panel_domain_filter filter = PANEL_DOMAIN_FILTER_INIT;
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (opt) {
-		case OPT_LOGIN:
-			pages.filter.login = optarg;
-			break;
-		default:
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
+		if (opt != OPT_LOGIN)
 			return rc;
-		}
+		filter.login = optarg;
 	}
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "domain list takes no positional argument");
-	pages.filter.limit = pg.limit;
+	filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, domain_page, &pages, 7, headers, "domains");
+	return cli_paging_run(c, &pg, &domain_rows, domain_page, &filter, "domains");
 }
 
 static int domain_edit(cli *c, int argc, char **argv)
@@ -251,31 +232,19 @@ static int domain_edit(cli *c, int argc, char **argv)
 
 static int domain_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *domain;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl domain del DOMAIN --yes");
-	domain = cli_positional(&args, 0);
+	if ((rc = cli_name_and_yes(&domain, &yes, &args, c, argc, argv,
+				   "domain del DOMAIN --yes")) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "domain del removes %s, its entries, its mail addresses and "
 				       "its FTP accounts: confirm with --yes",
 				       domain);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if (panel_domain_delete(c->p, &c->actor, domain) < 0)
+	if (cli_open(c) < 0 || panel_domain_delete(c->p, &c->actor, domain) < 0)
 		return cli_fail(c);
 	return cli_done(c, json_pack("{s:s, s:b}", "domain", domain, "deleted", 1),
 			"domain %s deleted", domain);
@@ -407,9 +376,24 @@ static int sub_disable(cli *c, int argc, char **argv)
 	return enable_or_disable(c, argc, argv, 0);
 }
 
+static int subdomain_row(cli_table *t, const void *item)
+{
+	const panel_subdomain *s = item;
+	const char *cells[] = {shown_sub(s->sub), s->type, s->target, s->enable, s->web_action};
+
+	return cli_table_add(t, cells);
+}
+
+static json_t *subdomain_json(const void *item)
+{
+	return panel_subdomain_to_json(item);
+}
+
+static const char *const subdomain_headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
+static const cli_listing subdomain_rows = {5, subdomain_headers, subdomain_row, subdomain_json};
+
 static int sub_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"SUB", "TYPE", "TARGET", "ENABLE", "WEB_ACTION"};
 	panel_subdomain_list *subs = NULL;
 	cli_args args;
 	int rc;
@@ -421,29 +405,7 @@ static int sub_list(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0 ||
 	    panel_subdomain_list_get(&subs, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < subs->count; i++)
-			if (cli_append(items, panel_subdomain_to_json(&subs->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, subs->total, subs->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(5, headers);
-		for (size_t i = 0; t && i < subs->count; i++) {
-			const char *cells[] = {shown_sub(subs->items[i].sub), subs->items[i].type,
-					       subs->items[i].target, subs->items[i].enable,
-					       subs->items[i].web_action};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &subdomain_rows, CLI_LIST_VIEW(subs));
 	panel_subdomain_list_free(subs);
 	return rc;
 }
@@ -496,9 +458,26 @@ const struct cli_resource cli_zone = {"zone", zone_verbs};
 
 /* ---------------------------------------------------------------- tld */
 
+static int tld_row(cli_table *t, const void *item)
+{
+	const panel_tld *tld = item;
+	char mode[16];
+
+	snprintf(mode, sizeof(mode), "%d", tld->mode);
+	const char *cells[] = {tld->tld, mode};
+	return cli_table_add(t, cells);
+}
+
+static json_t *tld_json(const void *item)
+{
+	return panel_tld_to_json(item);
+}
+
+static const char *const tld_headers[] = {"TLD", "MODE"};
+static const cli_listing tld_rows = {2, tld_headers, tld_row, tld_json};
+
 static int tld_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"TLD", "MODE"};
 	panel_tld_list *tlds = NULL;
 	cli_args args;
 	int rc;
@@ -509,29 +488,7 @@ static int tld_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "tld list takes no positional argument");
 	if (cli_open(c) < 0 || panel_tld_list_get(&tlds, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < tlds->count; i++)
-			if (cli_append(items, panel_tld_to_json(&tlds->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, tlds->total, tlds->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(2, headers);
-		for (size_t i = 0; t && i < tlds->count; i++) {
-			char mode[16];
-			snprintf(mode, sizeof(mode), "%d", tlds->items[i].mode);
-			const char *cells[] = {tlds->items[i].tld, mode};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &tld_rows, CLI_LIST_VIEW(tlds));
 	panel_tld_list_free(tlds);
 	return rc;
 }
@@ -584,9 +541,26 @@ const struct cli_resource cli_tld = {"tld", tld_verbs};
 
 /* ---------------------------------------------------------------- forbidden */
 
+/* The forbidden domains are plain strings: items points to a char *. */
+static int forbidden_row(cli_table *t, const void *item)
+{
+	const char *const *domain = item;
+
+	return cli_table_add(t, domain);
+}
+
+static json_t *forbidden_json(const void *item)
+{
+	const char *const *domain = item;
+
+	return json_pack("{s:s}", "domain", *domain);
+}
+
+static const char *const forbidden_headers[] = {"DOMAIN"};
+static const cli_listing forbidden_rows = {1, forbidden_headers, forbidden_row, forbidden_json};
+
 static int forbidden_list(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"DOMAIN"};
 	panel_forbidden_list *list = NULL;
 	cli_args args;
 	int rc;
@@ -597,27 +571,7 @@ static int forbidden_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "forbidden list takes no positional argument");
 	if (cli_open(c) < 0 || panel_forbidden_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, json_pack("{s:s}", "domain", list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(1, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i]};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &forbidden_rows, CLI_LIST_VIEW(list));
 	panel_forbidden_list_free(list);
 	return rc;
 }

@@ -11,7 +11,6 @@ enum {
 	OPT_SUFFIX,
 	OPT_DIR,
 	OPT_PASSWORD_FILE,
-	OPT_YES,
 };
 
 static void print_ftp(const cli *c, const panel_ftp *f)
@@ -106,13 +105,28 @@ static int ftp_show(cli *c, int argc, char **argv)
 	return finish(c, panel_ftp_get(&f, c->p, &c->actor, cli_positional(&args, 0)), &f);
 }
 
+static int ftp_row(cli_table *t, const void *item)
+{
+	const panel_ftp *f = item;
+	const char *cells[] = {f->name, f->login, f->dir};
+
+	return cli_table_add(t, cells);
+}
+
+static json_t *ftp_json(const void *item)
+{
+	return panel_ftp_to_json(item);
+}
+
+static const char *const ftp_headers[] = {"NAME", "OWNER", "DIR"};
+static const cli_listing ftp_rows = {3, ftp_headers, ftp_row, ftp_json};
+
 static int ftp_list(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"login", required_argument, NULL, OPT_LOGIN},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"NAME", "OWNER", "DIR"};
 	const char *login = NULL;
 	panel_ftp_list *list = NULL;
 	cli_args args;
@@ -128,28 +142,7 @@ static int ftp_list(cli *c, int argc, char **argv)
 		return cli_usage_error(c, "usage: panelctl ftp list [--login LOGIN]");
 	if (cli_open(c) < 0 || panel_ftp_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (cli_append(items, panel_ftp_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			const char *cells[] = {list->items[i].name, list->items[i].login,
-					       list->items[i].dir};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &ftp_rows, CLI_LIST_VIEW(list));
 	panel_ftp_list_free(list);
 	return rc;
 }
@@ -196,58 +189,20 @@ static int ftp_edit(cli *c, int argc, char **argv)
 
 static int ftp_passwd(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *name;
-	cli_args args;
-	int opt, rc = 0;
+	static const cli_passwd how = {"ftp passwd NAME [--password-file FILE|-]",
+				       "New FTP password", "name", panel_ftp_password};
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c,
-				       "usage: panelctl ftp passwd NAME [--password-file FILE|-]");
-	name = cli_positional(&args, 0);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if ((rc = cli_password_read(password, sizeof(password), c, file, "New FTP password", 1)) ==
-	    0) {
-		if (panel_ftp_password(c->p, &c->actor, name, password) < 0)
-			rc = cli_fail(c);
-		else
-			rc = cli_done(c, json_pack("{s:s, s:b}", "name", name, "changed", 1),
-				      "password of %s changed", name);
-	}
-	cli_wipe(password, sizeof(password));
-	return rc;
+	return cli_passwd_verb(c, argc, argv, &how);
 }
 
 static int ftp_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *name;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl ftp del NAME --yes");
-	name = cli_positional(&args, 0);
+	if ((rc = cli_name_and_yes(&name, &yes, &args, c, argc, argv, "ftp del NAME --yes")) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c, "ftp del removes the FTP account %s: confirm with --yes",
 				       name);

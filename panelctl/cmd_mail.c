@@ -13,7 +13,6 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_EXPIRES,
 	OPT_PREFIX,
-	OPT_YES,
 };
 
 static const char *yes_no(int v)
@@ -200,49 +199,45 @@ static int mail_show(cli *c, int argc, char **argv)
 	return finish(c, panel_mail_get(&m, c->p, &c->actor, cli_positional(&args, 0)), &m);
 }
 
-static int add_mail_rows(cli_table *t, json_t *items, const panel_mail_list *l)
+static int mail_row(cli_table *t, const void *item)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		const panel_mail *m = &l->items[i];
-		if (items) {
-			if (cli_append(items, panel_mail_to_json(m)) < 0)
-				return -1;
-			continue;
-		}
-		char size[24], *recipients = joined(m->recipients, m->nrecipients);
-		if (!recipients)
-			return -1;
-		snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
-		const char *cells[] = {m->address, yes_no(m->mailbox), recipients,
-				       m->expires[0] ? m->expires : "never", size};
-		int error = cli_table_add(t, cells);
-		free(recipients);
-		if (error < 0)
-			return -1;
-	}
-	return 0;
+	const panel_mail *m = item;
+	char size[24], *recipients = joined(m->recipients, m->nrecipients);
+	int error;
+
+	if (!recipients)
+		return -1;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
+	const char *cells[] = {m->address, yes_no(m->mailbox), recipients,
+			       m->expires[0] ? m->expires : "never", size};
+	error = cli_table_add(t, cells);
+	free(recipients);
+	return error;
 }
 
+static json_t *mail_json(const void *item)
+{
+	return panel_mail_to_json(item);
+}
+
+static const char *const mail_headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES", "SIZE"};
+static const cli_listing mail_rows = {5, mail_headers, mail_row, mail_json};
+
 struct mail_pages {
-	cli *c;
 	const char *domain;
 	panel_mail_filter filter;
 };
 
-static int mail_page(void *arg, const char *cursor, cli_table *t, json_t *items, uint64_t *total,
-		     char next[PANEL_CURSOR_MAX + 1])
+static int mail_page(cli_pager *pager, cli *c, void *arg, const char *cursor)
 {
 	struct mail_pages *pages = arg;
 	panel_mail_list *page = NULL;
 	int error;
 
 	pages->filter.cursor = cursor;
-	if (panel_mail_list_get(&page, pages->c->p, &pages->c->actor, pages->domain,
-				&pages->filter) < 0)
+	if (panel_mail_list_get(&page, c->p, &c->actor, pages->domain, &pages->filter) < 0)
 		return -1;
-	*total = page->total;
-	snprintf(next, PANEL_CURSOR_MAX + 1, "%s", page->next_cursor);
-	error = add_mail_rows(t, items, page) < 0 ? -2 : 0;
+	error = cli_pager_take(pager, CLI_LIST_VIEW(page));
 	panel_mail_list_free(page);
 	return error;
 }
@@ -254,27 +249,16 @@ static int mail_list(cli *c, int argc, char **argv)
 	    CLI_PAGING_OPTIONS,
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const headers[] = {"ADDRESS", "MAILBOX", "RECIPIENTS", "EXPIRES",
-					      "SIZE"};
-	struct mail_pages pages = {.c = c, .filter = PANEL_MAIL_FILTER_INIT};
+	struct mail_pages pages = {.filter = PANEL_MAIL_FILTER_INIT};
 	cli_paging pg = {0};
 	cli_args args;
 	int opt, rc = 0;
 
 	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (cli_paging_option(c, &pg, opt, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (opt) {
-		case OPT_PREFIX:
-			pages.filter.prefix = optarg;
-			break;
-		default:
+	while ((opt = cli_next_list_option(&args, c, options, &pg, &rc)) != -1) {
+		if (opt != OPT_PREFIX)
 			return rc;
-		}
+		pages.filter.prefix = optarg;
 	}
 	if (cli_positional_count(&args) != 1)
 		return cli_usage_error(c, "usage: panelctl mail list DOMAIN [--prefix P] "
@@ -283,10 +267,49 @@ static int mail_list(cli *c, int argc, char **argv)
 	pages.filter.limit = pg.limit;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return cli_paging_run(c, &pg, mail_page, &pages, 5, headers, "addresses");
+	return cli_paging_run(c, &pg, &mail_rows, mail_page, &pages, "addresses");
 }
 
 /* ---------------------------------------------------------------- edit */
+
+/* The options of mail edit that exclude each other, or that change nothing. 0 or the exit
+ * code. */
+static int check_edit(const cli *c, const panel_mail_spec *changes, size_t recipients,
+		      int no_recipients, const char *password_file)
+{
+	if (no_recipients && recipients)
+		return cli_usage_error(c, "--no-recipients and --recipient exclude each other");
+	if (password_file && changes->mailbox != 1)
+		return cli_usage_error(c, "--password-file goes with --mailbox yes (or use mail "
+					  "passwd)");
+	if (!recipients && !no_recipients && changes->mailbox < 0 && !changes->expires)
+		return cli_usage_error(c, "mail edit: nothing to change");
+	return 0;
+}
+
+/* --mailbox yes: a new box needs its password (into password, for changes); an existing one
+ * keeps its own. 0 or the exit code. */
+static int new_box_password(panel_mail_spec *changes, char *password, size_t size, cli *c,
+			    const char *address, const char *password_file)
+{
+	panel_mail *m = NULL;
+	int has_box, rc;
+
+	if (panel_mail_get(&m, c->p, &c->actor, address) < 0)
+		return cli_fail(c);
+	has_box = m->mailbox;
+	panel_mail_free(m);
+	if (has_box && password_file)
+		return cli_error(c, PANEL_ECONFLICT,
+				 "%s has a mailbox already: change its password with mail passwd",
+				 address);
+	if (has_box)
+		return 0;
+	if ((rc = cli_password_read(password, size, c, password_file, "Mailbox password", 1)) != 0)
+		return rc;
+	changes->password = password;
+	return 0;
+}
 
 static int mail_edit(cli *c, int argc, char **argv)
 {
@@ -341,46 +364,16 @@ static int mail_edit(cli *c, int argc, char **argv)
 		goto out;
 	}
 	address = cli_positional(&args, 0);
-	if (no_recipients && r.count) {
-		rc = cli_usage_error(c, "--no-recipients and --recipient exclude each other");
+	if ((rc = check_edit(c, &changes, r.count, no_recipients, password_file)) != 0)
 		goto out;
-	}
-	if (password_file && changes.mailbox != 1) {
-		rc = cli_usage_error(c, "--password-file goes with --mailbox yes (or use mail "
-					"passwd)");
-		goto out;
-	}
-	if (!r.count && !no_recipients && changes.mailbox < 0 && !changes.expires) {
-		rc = cli_usage_error(c, "mail edit: nothing to change");
-		goto out;
-	}
 	changes.recipients = no_recipients ? none : r.list;
 	if (cli_open(c) < 0) {
 		rc = cli_fail(c);
 		goto out;
 	}
-	if (changes.mailbox == 1) {
-		/* A new box needs its password; an existing one keeps its own. */
-		if (panel_mail_get(&m, c->p, &c->actor, address) < 0) {
-			rc = cli_fail(c);
-			goto out;
-		}
-		int has_box = m->mailbox;
-		panel_mail_free(m);
-		m = NULL;
-		if (!has_box) {
-			if ((rc = cli_password_read(password, sizeof(password), c, password_file,
-						    "Mailbox password", 1)) != 0)
-				goto out;
-			changes.password = password;
-		} else if (password_file) {
-			rc = cli_error(c, PANEL_ECONFLICT,
-				       "%s has a mailbox already: change its password with mail "
-				       "passwd",
-				       address);
-			goto out;
-		}
-	}
+	if (changes.mailbox == 1 && (rc = new_box_password(&changes, password, sizeof(password), c,
+							   address, password_file)) != 0)
+		goto out;
 	rc = finish(c, panel_mail_update(&m, c->p, &c->actor, address, &changes), &m);
 out:
 	cli_wipe(password, sizeof(password));
@@ -392,58 +385,21 @@ out:
 
 static int mail_passwd(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *address;
-	cli_args args;
-	int opt, rc = 0;
+	static const cli_passwd how = {"mail passwd ADDRESS [--password-file FILE|-]",
+				       "New mailbox password", "address", panel_mail_password};
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(
-		    c, "usage: panelctl mail passwd ADDRESS [--password-file FILE|-]");
-	address = cli_positional(&args, 0);
-	if (cli_open(c) < 0)
-		return cli_fail(c);
-	if ((rc = cli_password_read(password, sizeof(password), c, file, "New mailbox password",
-				    1)) == 0) {
-		if (panel_mail_password(c->p, &c->actor, address, password) < 0)
-			rc = cli_fail(c);
-		else
-			rc = cli_done(c, json_pack("{s:s, s:b}", "address", address, "changed", 1),
-				      "password of %s changed", address);
-	}
-	cli_wipe(password, sizeof(password));
-	return rc;
+	return cli_passwd_verb(c, argc, argv, &how);
 }
 
 static int mail_del(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"yes", no_argument, NULL, OPT_YES},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *address;
 	cli_args args;
-	int opt, rc = 0, yes = 0;
+	int rc, yes;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != OPT_YES)
-			return rc;
-		yes = 1;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl mail del ADDRESS --yes");
-	address = cli_positional(&args, 0);
+	if ((rc = cli_name_and_yes(&address, &yes, &args, c, argc, argv,
+				   "mail del ADDRESS --yes")) != 0)
+		return rc;
 	if (!yes)
 		return cli_usage_error(c,
 				       "mail del removes %s and its mailbox with the mail in it: "

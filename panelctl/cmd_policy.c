@@ -26,49 +26,40 @@ static void print_policy(const cli *c, const panel_policy *p)
 	cli_kv("allowlogin", p->allowlogin ? "yes" : "no");
 }
 
+static int policy_row(cli_table *t, const void *item)
+{
+	const panel_policy *p = item;
+	char minsize[12], maxsize[12], classcount[12];
+
+	snprintf(minsize, sizeof(minsize), "%u", p->minsize);
+	snprintf(maxsize, sizeof(maxsize), "%u", p->maxsize);
+	snprintf(classcount, sizeof(classcount), "%u", p->classcount);
+	const char *cells[] = {p->name, minsize, maxsize, classcount, p->allowlogin ? "yes" : "no"};
+	return cli_table_add(t, cells);
+}
+
+static json_t *policy_json(const void *item)
+{
+	return panel_policy_to_json(item);
+}
+
+static const char *const policy_headers[] = {"NAME", "MINSIZE", "MAXSIZE", "CLASSCOUNT",
+					     "ALLOWLOGIN"};
+static const cli_listing policy_rows = {5, policy_headers, policy_row, policy_json};
+
 static int policy_list(cli *c, int argc, char **argv)
 {
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
-	static const char *const headers[] = {"NAME", "MINSIZE", "MAXSIZE", "CLASSCOUNT",
-					      "ALLOWLOGIN"};
 	panel_policy_list *list = NULL;
 	cli_args args;
 	int rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	if (cli_next_option(&args, c, options, &rc) != -1)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 0)
 		return cli_usage_error(c, "policy list takes no argument");
 	if (cli_open(c) < 0 || panel_policy_list_get(&list, c->p, &c->actor) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (json_array_append_new(items, panel_policy_to_json(&list->items[i])) <
-			    0) {
-				json_decref(items);
-				items = NULL;
-			}
-		cli_print_list(items, list->total, list->next_cursor);
-	} else {
-		cli_table *t = cli_table_new(5, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			char minsize[12], maxsize[12], classcount[12];
-			snprintf(minsize, sizeof(minsize), "%u", list->items[i].minsize);
-			snprintf(maxsize, sizeof(maxsize), "%u", list->items[i].maxsize);
-			snprintf(classcount, sizeof(classcount), "%u", list->items[i].classcount);
-			const char *cells[] = {list->items[i].name, minsize, maxsize, classcount,
-					       list->items[i].allowlogin ? "yes" : "no"};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t)
-			rc = cli_error(c, PANEL_ERROR, "out of memory");
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &policy_rows, CLI_LIST_VIEW(list));
 	panel_policy_list_free(list);
 	return rc;
 }

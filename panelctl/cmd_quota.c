@@ -4,25 +4,6 @@
 
 #include "cli.h"
 
-static int no_options(cli_args *a, cli *c, int argc, char **argv)
-{
-	static const struct option options[] = {{NULL, 0, NULL, 0}};
-	int rc = 0;
-
-	cli_args_init(a, argc, argv);
-	if (cli_next_option(a, c, options, &rc) != -1)
-		return rc;
-	return 0;
-}
-
-/* A list as {"items": [...], "total": N, "next_cursor": null}, like the paged lists. */
-static void print_items(json_t *items)
-{
-	cli_print_json(items ? json_pack("{s:o, s:I, s:n}", "items", items, "total",
-					 (json_int_t)json_array_size(items), "next_cursor")
-			     : NULL);
-}
-
 static int parse_value(uint64_t *out, const cli *c, const char *value)
 {
 	if (cli_parse_u64(out, value, (uint64_t)INT64_MAX) < 0)
@@ -43,15 +24,33 @@ static void print_quota(const cli *c, const panel_quota *q)
 		cli_kv("measured_at", q->measured_at);
 }
 
+static int quota_row(cli_table *t, const void *item)
+{
+	const panel_quota *q = item;
+	char used[24], total[24];
+
+	snprintf(used, sizeof(used), "%llu", (unsigned long long)q->used);
+	snprintf(total, sizeof(total), "%llu", (unsigned long long)q->total);
+	const char *cells[] = {q->name, used, total, q->measured_at};
+	return cli_table_add(t, cells);
+}
+
+static json_t *quota_json(const void *item)
+{
+	return panel_quota_to_json(item);
+}
+
+static const char *const quota_headers[] = {"NAME", "USED", "TOTAL", "MEASURED"};
+static const cli_listing quota_rows = {4, quota_headers, quota_row, quota_json};
+
 static int quota_show(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"NAME", "USED", "TOTAL", "MEASURED"};
 	panel_quota_list *list = NULL;
 	panel_quota q;
 	cli_args args;
 	int rc, n;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	n = cli_positional_count(&args);
 	if (n != 1 && n != 2)
@@ -67,38 +66,9 @@ static int quota_show(cli *c, int argc, char **argv)
 	}
 	if (panel_quota_list_get(&list, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (json_array_append_new(items, panel_quota_to_json(&list->items[i])) <
-			    0) {
-				json_decref(items);
-				items = NULL;
-			}
-		print_items(items);
-	} else {
-		cli_table *t = cli_table_new(4, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			char used[24], total[24];
-			snprintf(used, sizeof(used), "%llu",
-				 (unsigned long long)list->items[i].used);
-			snprintf(total, sizeof(total), "%llu",
-				 (unsigned long long)list->items[i].total);
-			const char *cells[] = {list->items[i].name, used, total,
-					       list->items[i].measured_at};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t) {
-			panel_quota_list_free(list);
-			return cli_error(c, PANEL_ERROR, "out of memory");
-		}
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &quota_rows, CLI_LIST_VIEW(list));
 	panel_quota_list_free(list);
-	return 0;
+	return rc;
 }
 
 static int quota_set(cli *c, int argc, char **argv)
@@ -108,7 +78,7 @@ static int quota_set(cli *c, int argc, char **argv)
 	uint64_t value;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 3)
 		return cli_usage_error(c, "usage: panelctl quota set LOGIN NAME VALUE");
@@ -121,49 +91,40 @@ static int quota_set(cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int default_row(cli_table *t, const void *item)
+{
+	const panel_quota_default *d = item;
+	char value[24];
+
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)d->value);
+	const char *cells[] = {d->type, d->name, value};
+	return cli_table_add(t, cells);
+}
+
+static json_t *default_json(const void *item)
+{
+	return panel_quota_default_to_json(item);
+}
+
+static const char *const default_headers[] = {"TYPE", "NAME", "VALUE"};
+static const cli_listing default_rows = {3, default_headers, default_row, default_json};
+
 static int quota_defaults(cli *c, int argc, char **argv)
 {
-	static const char *const headers[] = {"TYPE", "NAME", "VALUE"};
 	panel_quota_default_list *list = NULL;
 	cli_args args;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) > 1)
 		return cli_usage_error(c, "usage: panelctl quota defaults [TYPE]");
 	if (cli_open(c) < 0 ||
 	    panel_quota_defaults_get(&list, c->p, &c->actor, cli_positional(&args, 0)) < 0)
 		return cli_fail(c);
-	if (c->json) {
-		json_t *items = json_array();
-		for (size_t i = 0; items && i < list->count; i++)
-			if (json_array_append_new(
-				items, panel_quota_default_to_json(&list->items[i])) < 0) {
-				json_decref(items);
-				items = NULL;
-			}
-		print_items(items);
-	} else {
-		cli_table *t = cli_table_new(3, headers);
-		for (size_t i = 0; t && i < list->count; i++) {
-			char value[24];
-			snprintf(value, sizeof(value), "%llu",
-				 (unsigned long long)list->items[i].value);
-			const char *cells[] = {list->items[i].type, list->items[i].name, value};
-			if (cli_table_add(t, cells) < 0) {
-				cli_table_free(t);
-				t = NULL;
-			}
-		}
-		if (!t) {
-			panel_quota_default_list_free(list);
-			return cli_error(c, PANEL_ERROR, "out of memory");
-		}
-		cli_table_print(t, stdout);
-	}
+	rc = cli_listing_print(c, &default_rows, CLI_LIST_VIEW(list));
 	panel_quota_default_list_free(list);
-	return 0;
+	return rc;
 }
 
 static int quota_default_set(cli *c, int argc, char **argv)
@@ -172,7 +133,7 @@ static int quota_default_set(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc;
 
-	if ((rc = no_options(&args, c, argc, argv)) != 0)
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
 		return rc;
 	if (cli_positional_count(&args) != 3)
 		return cli_usage_error(c, "usage: panelctl quota default-set TYPE NAME VALUE");

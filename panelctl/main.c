@@ -38,7 +38,9 @@ static void usage(FILE *out)
 		     "many attempts\n");
 }
 
-int main(int argc, char **argv)
+/* Parses the global options (before the resource name; verbs parse their own). -1 when the
+ * command goes on, else the exit code to end with (0 after --help or --version). */
+static int global_options(cli *c, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -49,15 +51,10 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	cli c = {.actor = panel_actor_system()};
-	int opt, rc;
+	int opt, index = -1;
 
-	c.config_path = getenv("PANEL_CONFIG");
-	if (!c.config_path || !*c.config_path)
-		c.config_path = DEFAULT_CONFIG;
 	/* '+': options stop at the resource name; verbs parse their own. */
 	opterr = 0; /* reported by us, as JSON with --json */
-	int index = -1;
 	while ((opt = getopt_long(argc, argv, "+:c:h", options, &index)) != -1) {
 		const char *token = NULL;
 		if (opt != '?' && opt != ':' && index >= 0)
@@ -65,23 +62,23 @@ int main(int argc, char **argv)
 		index = -1;
 		if (token) {
 			int len = (int)strcspn(token, "=");
-			return cli_usage_error(&c,
+			return cli_usage_error(c,
 					       "unknown option '%.*s' (options cannot be "
 					       "abbreviated)",
 					       len > 64 ? 64 : len, token);
 		}
 		switch (opt) {
 		case 'c':
-			c.config_path = optarg;
+			c->config_path = optarg;
 			break;
 		case 'j':
-			c.json = 1;
+			c->json = 1;
 			break;
 		case 'A':
-			c.admin = optarg;
+			c->admin = optarg;
 			break;
 		case 'a':
-			c.as = optarg;
+			c->as = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -94,29 +91,49 @@ int main(int argc, char **argv)
 			 */
 			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 			int len = (int)strcspn(arg, "=");
-			return cli_usage_error(&c, "%s option '%.*s' (see panelctl --help)",
+			return cli_usage_error(c, "%s option '%.*s' (see panelctl --help)",
 					       opt == ':' ? "missing value for" : "unknown",
 					       len > 64 ? 64 : len, arg);
 		}
 		}
 	}
-	if (argc - optind < 2) {
-		usage(stderr);
-		return EXIT_INVALID;
-	}
-	const char *resource = argv[optind], *verb = argv[optind + 1];
+	return -1;
+}
+
+/* Runs the verb of the resource with its arguments (argv[-1] is the verb). */
+static int run_verb(cli *c, const char *resource, const char *verb, int argc, char **argv)
+{
+	int rc;
+
 	for (size_t r = 0; r < sizeof(resources) / sizeof(resources[0]); r++) {
 		if (strcmp(resources[r]->name, resource) != 0)
 			continue;
 		for (const struct cli_verb *v = resources[r]->verbs; v->name; v++) {
 			if (strcmp(v->name, verb) != 0)
 				continue;
-			rc = v->run(&c, argc - optind - 2, argv + optind + 2);
-			panel_close(c.p);
+			rc = v->run(c, argc, argv);
+			panel_close(c->p);
 			return rc;
 		}
-		return cli_usage_error(&c, "unknown verb '%s' for %s (see panelctl --help)", verb,
+		return cli_usage_error(c, "unknown verb '%s' for %s (see panelctl --help)", verb,
 				       resource);
 	}
-	return cli_usage_error(&c, "unknown resource '%s' (see panelctl --help)", resource);
+	return cli_usage_error(c, "unknown resource '%s' (see panelctl --help)", resource);
+}
+
+int main(int argc, char **argv)
+{
+	cli c = {.actor = panel_actor_system()};
+	int rc;
+
+	c.config_path = getenv("PANEL_CONFIG");
+	if (!c.config_path || !*c.config_path)
+		c.config_path = DEFAULT_CONFIG;
+	if ((rc = global_options(&c, argc, argv)) >= 0)
+		return rc;
+	if (argc - optind < 2) {
+		usage(stderr);
+		return EXIT_INVALID;
+	}
+	return run_verb(&c, argv[optind], argv[optind + 1], argc - optind - 2, argv + optind + 2);
 }

@@ -1,5 +1,6 @@
 /* Output and argument pieces shared by the object commands (domains, mail, FTP, databases):
- * verbs without options, JSON lists, and the confirmations of verbs that return no object. */
+ * verbs without options, NAME --yes, the password verbs, and the confirmations of verbs that
+ * return no object. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -16,23 +17,59 @@ int cli_no_options(cli_args *a, const cli *c, int argc, char **argv)
 	return 0;
 }
 
-void cli_print_list(json_t *items, uint64_t total, const char *next_cursor)
+int cli_name_and_yes(const char **name, int *yes, cli_args *a, const cli *c, int argc, char **argv,
+		     const char *usage)
 {
-	if (!items) {
-		cli_print_json(NULL);
-		return;
+	static const struct option options[] = {
+	    {"yes", no_argument, NULL, CLI_OPT_YES},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt, rc = 0;
+
+	*yes = 0;
+	cli_args_init(a, argc, argv);
+	while ((opt = cli_next_option(a, c, options, &rc)) != -1) {
+		if (opt != CLI_OPT_YES)
+			return rc;
+		*yes = 1;
 	}
-	cli_print_json(json_pack("{s:o, s:I, s:s?}", "items", items, "total", (json_int_t)total,
-				 "next_cursor", next_cursor && *next_cursor ? next_cursor : NULL));
+	if (cli_positional_count(a) != 1)
+		return cli_usage_error(c, "usage: panelctl %s", usage);
+	*name = cli_positional(a, 0);
+	return 0;
 }
 
-int cli_append(json_t *items, json_t *item)
+int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how)
 {
-	if (!items || !item) {
-		json_decref(item);
-		return -1;
+	static const struct option options[] = {
+	    {"password-file", required_argument, NULL, CLI_OPT_PASSWORD_FILE},
+	    {NULL, 0, NULL, 0},
+	};
+	char password[CLI_PASSWORD_MAX + 1];
+	const char *file = NULL, *name;
+	cli_args args;
+	int opt, rc = 0;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != CLI_OPT_PASSWORD_FILE)
+			return rc;
+		file = optarg;
 	}
-	return json_array_append_new(items, item);
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl %s", how->usage);
+	name = cli_positional(&args, 0);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if ((rc = cli_password_read(password, sizeof(password), c, file, how->prompt, 1)) == 0) {
+		if (how->set(c->p, &c->actor, name, password) < 0)
+			rc = cli_fail(c);
+		else
+			rc = cli_done(c, json_pack("{s:s, s:b}", how->key, name, "changed", 1),
+				      "password of %s changed", name);
+	}
+	cli_wipe(password, sizeof(password));
+	return rc;
 }
 
 int cli_done(const cli *c, json_t *object, const char *fmt, ...)

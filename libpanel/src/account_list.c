@@ -74,6 +74,39 @@ static int visibility(char *where, size_t size, panel_db_param *params, size_t *
 	return 0;
 }
 
+/* The filter's conditions, added to where with their parameters (6 at most). */
+static void filter_where(char *where, size_t size, panel_db_param *params, size_t *n,
+			 const panel_account_filter *f)
+{
+	if (f->login_prefix && *f->login_prefix) {
+		/* Checked to be [a-z0-9]: no LIKE wildcard can hide in it. */
+		add(where, size, "m.login LIKE CONCAT(?, '%')");
+		params[(*n)++] = DB_STR(f->login_prefix);
+	}
+	if (f->mail) {
+		add(where, size, "m.mail = ?");
+		params[(*n)++] = DB_STR(f->mail);
+	}
+	if (f->type) {
+		add(where, size, "COALESCE(m.type, 'default') = ?");
+		params[(*n)++] = DB_STR(f->type);
+	}
+	if (f->enabled >= 0) {
+		add(where, size, "m.enabled = ?");
+		params[(*n)++] = DB_I64(f->enabled ? 1 : 0);
+	}
+	if (f->creator) {
+		add(where, size, "m.creator = ?");
+		params[(*n)++] = DB_U64(f->creator);
+	}
+	if (f->expiring_days >= 0) {
+		add(where, size,
+		    "m.duration > 0 AND m.renewed IS NOT NULL AND DATE_ADD(m.renewed, INTERVAL"
+		    " m.duration MONTH) <= DATE_ADD(NOW(), INTERVAL ? DAY)");
+		params[(*n)++] = DB_I64(f->expiring_days);
+	}
+}
+
 static int list_body(panel_db *db, void *arg)
 {
 	struct list_ctx *ctx = arg;
@@ -89,33 +122,7 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = visibility(where, sizeof(where), params, &n, db, ctx->who)) < 0)
 		return error;
-	if (f->login_prefix && *f->login_prefix) {
-		/* Checked to be [a-z0-9]: no LIKE wildcard can hide in it. */
-		add(where, sizeof(where), "m.login LIKE CONCAT(?, '%')");
-		params[n++] = DB_STR(f->login_prefix);
-	}
-	if (f->mail) {
-		add(where, sizeof(where), "m.mail = ?");
-		params[n++] = DB_STR(f->mail);
-	}
-	if (f->type) {
-		add(where, sizeof(where), "COALESCE(m.type, 'default') = ?");
-		params[n++] = DB_STR(f->type);
-	}
-	if (f->enabled >= 0) {
-		add(where, sizeof(where), "m.enabled = ?");
-		params[n++] = DB_I64(f->enabled ? 1 : 0);
-	}
-	if (f->creator) {
-		add(where, sizeof(where), "m.creator = ?");
-		params[n++] = DB_U64(f->creator);
-	}
-	if (f->expiring_days >= 0) {
-		add(where, sizeof(where),
-		    "m.duration > 0 AND m.renewed IS NOT NULL AND DATE_ADD(m.renewed, INTERVAL"
-		    " m.duration MONTH) <= DATE_ADD(NOW(), INTERVAL ? DAY)");
-		params[n++] = DB_I64(f->expiring_days);
-	}
+	filter_where(where, sizeof(where), params, &n, f);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM membres m WHERE %s", where);
 	if ((error = panel__db_query_u64(&total, db, sql, params, n)) < 0)
 		return error;

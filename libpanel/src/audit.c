@@ -68,44 +68,96 @@ static void copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
+/* Appends to where (1024 bytes) the conditions of what the actor may see and of the filter,
+ * and their parameters to params (*n of them so far; 9 at most are added). */
+static void audit_where(char *where, panel_db_param *params, size_t *n, const panel_actor *who,
+			const panel_audit_filter *f)
+{
+	if (who->kind == PANEL_ACTOR_ADMIN && who->uid != PANEL_SUPER_ADMIN_UID) {
+		/* Its own actions, and what happened to the accounts it created or itself. */
+		strcat(where, " AND (a.actor_uid = ? OR a.subject_uid = ? OR a.subject_uid IN"
+			      " (SELECT uid FROM membres WHERE creator = ?))");
+		params[(*n)++] = DB_U64(who->uid);
+		params[(*n)++] = DB_U64(who->uid);
+		params[(*n)++] = DB_U64(who->uid);
+	}
+	if (f->actor_uid) {
+		strcat(where, " AND a.actor_uid = ?");
+		params[(*n)++] = DB_U64(f->actor_uid);
+	}
+	if (f->object_kind) {
+		strcat(where, " AND a.object_kind = ?");
+		params[(*n)++] = DB_STR(f->object_kind);
+	}
+	if (f->object_id) {
+		strcat(where, " AND a.object_id = ?");
+		params[(*n)++] = DB_STR(f->object_id);
+	}
+	if (f->since) {
+		strcat(where, " AND a.at >= ?");
+		params[(*n)++] = DB_STR(f->since);
+	}
+}
+
+/* Entry e from row i of list_body's SELECT. -1 when out of memory. */
+static int read_entry(panel_audit_entry *e, panel_db_rows *rows, size_t i)
+{
+	const char *before = panel__db_cell(rows, i, 11), *after = panel__db_cell(rows, i, 12);
+	uint64_t v;
+
+	panel__db_cell_u64(&e->id, rows, i, 0);
+	copy(e->at, sizeof(e->at), panel__db_cell(rows, i, 1));
+	copy(e->actor_kind, sizeof(e->actor_kind), panel__db_cell(rows, i, 2));
+	panel__db_cell_u64(&v, rows, i, 3);
+	e->actor_uid = (uint32_t)v;
+	copy(e->actor_login, sizeof(e->actor_login), panel__db_cell(rows, i, 4));
+	panel__db_cell_u64(&v, rows, i, 5);
+	e->as_uid = (uint32_t)v;
+	copy(e->as_login, sizeof(e->as_login), panel__db_cell(rows, i, 6));
+	copy(e->ip, sizeof(e->ip), panel__db_cell(rows, i, 7));
+	copy(e->action, sizeof(e->action), panel__db_cell(rows, i, 8));
+	copy(e->object_kind, sizeof(e->object_kind), panel__db_cell(rows, i, 9));
+	copy(e->object_id, sizeof(e->object_id), panel__db_cell(rows, i, 10));
+	e->before = strdup(before ? before : "null");
+	e->after = strdup(after ? after : "null");
+	return e->before && e->after ? 0 : -1;
+}
+
+/* The first count rows of list_body's SELECT as a list (total and cursor left to the caller);
+ * NULL when out of memory. */
+static panel_audit_list *read_entries(panel_db_rows *rows, size_t count)
+{
+	panel_audit_list *list = calloc(1, sizeof(*list));
+
+	if (!list || (count && !(list->items = calloc(count, sizeof(*list->items))))) {
+		free(list);
+		return NULL;
+	}
+	for (size_t i = 0; i < count; i++) {
+		list->count = i + 1;
+		if (read_entry(&list->items[i], rows, i) < 0) {
+			panel_audit_list_free(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 static int list_body(panel_db *db, void *arg)
 {
 	struct list_ctx *ctx = arg;
-	const panel_audit_filter *f = ctx->filter;
 	panel_db_param params[12];
 	size_t n = 0;
 	char where[1024] = "1 = 1";
 	char sql[2048];
 	panel_db_rows *rows = NULL;
+	panel_audit_list *list;
 	uint64_t total = 0;
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
-	if (ctx->who->kind == PANEL_ACTOR_ADMIN && ctx->who->uid != PANEL_SUPER_ADMIN_UID) {
-		/* Its own actions, and what happened to the accounts it created or itself. */
-		strcat(where, " AND (a.actor_uid = ? OR a.subject_uid = ? OR a.subject_uid IN"
-			      " (SELECT uid FROM membres WHERE creator = ?))");
-		params[n++] = DB_U64(ctx->who->uid);
-		params[n++] = DB_U64(ctx->who->uid);
-		params[n++] = DB_U64(ctx->who->uid);
-	}
-	if (f->actor_uid) {
-		strcat(where, " AND a.actor_uid = ?");
-		params[n++] = DB_U64(f->actor_uid);
-	}
-	if (f->object_kind) {
-		strcat(where, " AND a.object_kind = ?");
-		params[n++] = DB_STR(f->object_kind);
-	}
-	if (f->object_id) {
-		strcat(where, " AND a.object_id = ?");
-		params[n++] = DB_STR(f->object_id);
-	}
-	if (f->since) {
-		strcat(where, " AND a.at >= ?");
-		params[n++] = DB_STR(f->since);
-	}
+	audit_where(where, params, &n, ctx->who, ctx->filter);
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM panel_audit a WHERE %s", where);
 	if ((error = panel__db_query_u64(&total, db, sql, params, n)) < 0)
 		return error;
@@ -128,43 +180,14 @@ static int list_body(panel_db *db, void *arg)
 	int more = count > ctx->limit;
 	if (more)
 		count = ctx->limit;
-	panel_audit_list *list = calloc(1, sizeof(*list));
-	if (!list || (count && !(list->items = calloc(count, sizeof(*list->items))))) {
-		free(list);
-		panel__db_rows_free(rows);
+	list = read_entries(rows, count);
+	panel__db_rows_free(rows);
+	if (!list)
 		return panel__error_oom();
-	}
-	for (size_t i = 0; i < count; i++) {
-		panel_audit_entry *e = &list->items[i];
-		uint64_t v;
-		panel__db_cell_u64(&e->id, rows, i, 0);
-		copy(e->at, sizeof(e->at), panel__db_cell(rows, i, 1));
-		copy(e->actor_kind, sizeof(e->actor_kind), panel__db_cell(rows, i, 2));
-		panel__db_cell_u64(&v, rows, i, 3);
-		e->actor_uid = (uint32_t)v;
-		copy(e->actor_login, sizeof(e->actor_login), panel__db_cell(rows, i, 4));
-		panel__db_cell_u64(&v, rows, i, 5);
-		e->as_uid = (uint32_t)v;
-		copy(e->as_login, sizeof(e->as_login), panel__db_cell(rows, i, 6));
-		copy(e->ip, sizeof(e->ip), panel__db_cell(rows, i, 7));
-		copy(e->action, sizeof(e->action), panel__db_cell(rows, i, 8));
-		copy(e->object_kind, sizeof(e->object_kind), panel__db_cell(rows, i, 9));
-		copy(e->object_id, sizeof(e->object_id), panel__db_cell(rows, i, 10));
-		const char *b = panel__db_cell(rows, i, 11), *a = panel__db_cell(rows, i, 12);
-		e->before = strdup(b ? b : "null");
-		e->after = strdup(a ? a : "null");
-		list->count = i + 1;
-		if (!e->before || !e->after) {
-			panel__db_rows_free(rows);
-			panel_audit_list_free(list);
-			return panel__error_oom();
-		}
-	}
 	list->total = total;
 	if (more && count)
 		snprintf(list->next_cursor, sizeof(list->next_cursor), "%llu",
 			 (unsigned long long)list->items[count - 1].id);
-	panel__db_rows_free(rows);
 	panel_audit_list_free(ctx->out);
 	ctx->out = list;
 	return 0;

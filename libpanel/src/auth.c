@@ -342,53 +342,59 @@ static int success_body(panel_db *db, void *arg)
 		    DB_STR(ctx->ip ? ctx->ip : "")));
 }
 
-int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, panel *p,
-		     const char *login, const char *password, const char *ip, unsigned ttl_seconds)
+/* The arguments of panel_auth_login that can be checked without the database; *ttl gets its
+ * default. */
+static int check_login_args(size_t token_size, const char *login, const char *password,
+			    unsigned *ttl)
 {
-	char ip_text[INET6_ADDRSTRLEN], ip_key[INET6_ADDRSTRLEN + 8], login_key[LOGIN_MAX + 8];
-	char token[PANEL_TOKEN_MAX], token_hash[65], new_hash[PANEL_HASH_MAX];
-	struct account acc = {0};
-	panel__throttle throttle;
-	struct success_ctx ok = {0};
-	int error, upgrade = 0, verified;
-
-	if (!out || !token_out || !p)
-		return panel__error(PANEL_EINVALID, NULL, "missing argument");
-	memset(out, 0, sizeof(*out));
-	if (token_size > 0)
-		token_out[0] = '\0';
 	if (token_size < SECRET_B64LEN + 4)
 		return panel__error(PANEL_EINVALID, NULL, "the token buffer is too small");
 	if (!login || !*login || strlen(login) > LOGIN_MAX || panel__auth_utf8_chars(login) < 0)
 		return panel__error(PANEL_EINVALID, "login", "not a login");
 	if (!password || !*password)
 		return panel__error(PANEL_EINVALID, "password", "the password is empty");
-	if (ttl_seconds == 0)
-		ttl_seconds = TOKEN_TTL_DEFAULT;
-	if (ttl_seconds > TOKEN_TTL_MAX)
+	if (*ttl == 0)
+		*ttl = TOKEN_TTL_DEFAULT;
+	if (*ttl > TOKEN_TTL_MAX)
 		return panel__error(PANEL_EINVALID, "ttl_seconds",
 				    "a token lives %u seconds at most", TOKEN_TTL_MAX);
-	if ((error =
-		 panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
-		return error;
-	token[0] = new_hash[0] = '\0';
+	return 0;
+}
 
-	if ((error = load_account(&acc, p->db, login)) < 0)
-		goto out;
+/* Loads the account and charges the attempt to the login and the address, waiting as long as
+ * the throttle says, before the password is looked at. */
+static int charge_attempt(struct account *acc, panel__throttle *throttle, panel *p,
+			  const char *login, const char *ip_key)
+{
+	char login_key[LOGIN_MAX + 8];
+	int error;
+
+	if ((error = load_account(acc, p->db, login)) < 0)
+		return error;
 	/* The stored spelling: the key must not change with the case of what was typed. */
-	snprintf(login_key, sizeof(login_key), "login:%s", acc.found ? acc.login : login);
-	if ((error = panel__throttle_init(&throttle, login_key, ip_key)) < 0)
-		goto out;
+	snprintf(login_key, sizeof(login_key), "login:%s", acc->found ? acc->login : login);
+	if ((error = panel__throttle_init(throttle, login_key, ip_key)) < 0)
+		return error;
 	best_effort(p->db,
 		    "DELETE FROM panel_login_failures WHERE last_failure < NOW() - INTERVAL 1 HOUR"
 		    " ORDER BY last_failure LIMIT 20",
 		    DB_NOARGS);
-	if ((error = panel__db_transaction(p->db, charge_body, &throttle)) < 0)
-		goto out;
-	panel__throttle_wait(&throttle);
+	if ((error = panel__db_transaction(p->db, charge_body, throttle)) < 0)
+		return error;
+	panel__throttle_wait(throttle);
+	return 0;
+}
 
-	if (acc.found) {
-		error = panel_password_verify(acc.pass, password, &upgrade);
+/* 0 when the password is the account's and the account is enabled, else PANEL_EAUTH (or an
+ * error from below). Unknown logins and malformed hashes cost the same work as a real check;
+ * a wrong password is recorded as the account's last failure. */
+static int verify_password(int *upgrade, panel *p, const struct account *acc, const char *password)
+{
+	uint32_t uid = acc->uid; /* lastfail_body reads a uint32_t */
+	int error;
+
+	if (acc->found) {
+		error = panel_password_verify(acc->pass, password, upgrade);
 	} else {
 		same_work(p, password);
 		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
@@ -398,19 +404,42 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 		error = PANEL_EAUTH;
 	}
 	if (error < 0 && error != PANEL_EAUTH)
-		goto out;
-	verified = acc.found && error == 0;
-	if (!verified) {
-		if (acc.found &&
-		    (error = panel__db_transaction(p->db, lastfail_body, &acc.uid)) < 0)
-			goto out;
-		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
-		goto out;
+		return error;
+	if (!acc->found || error != 0) {
+		if (acc->found && (error = panel__db_transaction(p->db, lastfail_body, &uid)) < 0)
+			return error;
+		return panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
 	}
-	if (!acc.enabled) {
-		error = panel__error(PANEL_EAUTH, NULL, "account locked");
+	if (!acc->enabled)
+		return panel__error(PANEL_EAUTH, NULL, "account locked");
+	return 0;
+}
+
+int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, panel *p,
+		     const char *login, const char *password, const char *ip, unsigned ttl_seconds)
+{
+	char ip_text[INET6_ADDRSTRLEN], ip_key[INET6_ADDRSTRLEN + 8];
+	char token[PANEL_TOKEN_MAX], token_hash[65], new_hash[PANEL_HASH_MAX];
+	struct account acc = {0};
+	panel__throttle throttle;
+	struct success_ctx ok = {0};
+	int error, upgrade = 0;
+
+	if (!out || !token_out || !p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	memset(out, 0, sizeof(*out));
+	if (token_size > 0)
+		token_out[0] = '\0';
+	if ((error = check_login_args(token_size, login, password, &ttl_seconds)) < 0)
+		return error;
+	if ((error =
+		 panel__throttle_address(ip_text, sizeof(ip_text), ip_key, sizeof(ip_key), ip)) < 0)
+		return error;
+	token[0] = new_hash[0] = '\0';
+
+	if ((error = charge_attempt(&acc, &throttle, p, login, ip_key)) < 0 ||
+	    (error = verify_password(&upgrade, p, &acc, password)) < 0)
 		goto out;
-	}
 	/* A legacy hash, or one of another scheme than the configured one (hosts that switch
 	 * between PHP-verifiable crypt and argon2id): rehashed now that the password is known. */
 	if ((upgrade || !panel__member_hash_current(p, acc.pass)) &&

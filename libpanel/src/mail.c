@@ -186,6 +186,56 @@ static int hash_box_password(char out[PANEL_HASH_MAX + 16], const char *password
 
 /* ---------------------------------------------------------------- loading */
 
+/* The forwards of m from the alias column: every line, but the box's own name (the first line
+ * without '@' of an address with a mailbox), which goes to m->box. */
+static int parse_alias(panel_mail *m, const char *alias)
+{
+	size_t lines = 1;
+
+	for (const char *s = alias; s && *s; s++)
+		lines += *s == '\n';
+	if (!(m->recipients = calloc(lines + 1, sizeof(*m->recipients))))
+		return panel__error_oom();
+	for (const char *s = alias; s && *s;) {
+		size_t len = strcspn(s, "\n");
+		while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
+			len--;
+		char *line = strndup(s, len);
+		if (!line)
+			return panel__error_oom();
+		if (!*line || (m->mailbox && !m->box[0] && strchr(line, '@') == NULL)) {
+			if (*line && !m->box[0])
+				snprintf(m->box, sizeof(m->box), "%s", line);
+			free(line);
+		} else {
+			m->recipients[m->nrecipients++] = line;
+		}
+		s += strcspn(s, "\n");
+		if (*s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+/* The mailbox's folder and size, for an address with a box. */
+static int load_box(panel_mail *m, panel_db *db)
+{
+	panel_db_rows *rows;
+	int error;
+
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT u.path, COALESCE(z.size, 0) * 1024 FROM mail_users"
+				     " u LEFT JOIN size_mail z ON z.alias = u.alias WHERE"
+				     " u.alias = ?",
+				     DB_ARGS(DB_STR(m->box)))) < 0)
+		return error;
+	snprintf(m->path, sizeof(m->path), "%s",
+		 panel__db_cell(rows, 0, 0) ? panel__db_cell(rows, 0, 0) : "");
+	panel__db_cell_u64(&m->size, rows, 0, 1);
+	panel__db_rows_free(rows);
+	return 0;
+}
+
 static int load_mail(panel_mail **out, panel_db *db, const char *address, int lock)
 {
 	panel_db_rows *rows;
@@ -220,48 +270,10 @@ static int load_mail(panel_mail **out, panel_db *db, const char *address, int lo
 	m->uid = (uint32_t)v;
 	m->mailbox = panel__db_cell_u64(&v, rows, 0, 3) == 0 && v == 1;
 	snprintf(m->expires, sizeof(m->expires), "%s", panel__db_cell(rows, 0, 4));
-	/* The forwards: every line, but the box's own name. */
-	const char *alias = panel__db_cell(rows, 0, 1);
-	size_t lines = 1;
-	for (const char *s = alias; s && *s; s++)
-		lines += *s == '\n';
-	m->recipients = calloc(lines + 1, sizeof(*m->recipients));
-	if (!m->recipients)
-		error = panel__error_oom();
-	for (const char *s = alias; !error && s && *s;) {
-		size_t len = strcspn(s, "\n");
-		while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
-			len--;
-		char *line = strndup(s, len);
-		if (!line) {
-			error = panel__error_oom();
-			break;
-		}
-		if (!*line || (m->mailbox && !m->box[0] && strchr(line, '@') == NULL)) {
-			if (*line && !m->box[0])
-				snprintf(m->box, sizeof(m->box), "%s", line);
-			free(line);
-		} else {
-			m->recipients[m->nrecipients++] = line;
-		}
-		s += strcspn(s, "\n");
-		if (*s == '\n')
-			s++;
-	}
+	error = parse_alias(m, panel__db_cell(rows, 0, 1));
 	panel__db_rows_free(rows);
-	if (!error && m->box[0]) {
-		if ((error =
-			 panel__db_query(&rows, db,
-					 "SELECT u.path, COALESCE(z.size, 0) * 1024 FROM mail_users"
-					 " u LEFT JOIN size_mail z ON z.alias = u.alias WHERE"
-					 " u.alias = ?",
-					 DB_ARGS(DB_STR(m->box)))) == 0) {
-			snprintf(m->path, sizeof(m->path), "%s",
-				 panel__db_cell(rows, 0, 0) ? panel__db_cell(rows, 0, 0) : "");
-			panel__db_cell_u64(&m->size, rows, 0, 1);
-			panel__db_rows_free(rows);
-		}
-	}
+	if (!error && m->box[0])
+		error = load_box(m, db);
 	if (error < 0) {
 		panel_mail_free(m);
 		return error;

@@ -50,7 +50,6 @@ static void accounts_get(papi_request *r)
 	panel_account_list *list = NULL;
 	char prefix[64], mail[256], type[256], enabled[8], cursor[128];
 	unsigned long long n;
-	json_t *items;
 	const char *v;
 	int err, rc;
 
@@ -107,10 +106,7 @@ static void accounts_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(&items, panel_account_to_json(&list->items[i]));
-	papi_reply_list(r, items, list->total, list->next_cursor);
+	PAPI_REPLY_LIST(r, list, panel_account_to_json);
 	panel_account_list_free(list);
 }
 
@@ -324,9 +320,7 @@ static int quotas_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(out, panel_quota_to_json(&list->items[i]));
+	PAPI_ITEMS_JSON(out, list, panel_quota_to_json);
 	panel_quota_list_free(list);
 	return 0;
 }
@@ -373,7 +367,6 @@ static void quota_defaults_get(papi_request *r)
 	panel_quota_default_list *list = NULL;
 	char type[256];
 	const char *t;
-	json_t *items;
 	int err, rc;
 
 	t = papi_query(r, "type", type, sizeof(type), &err);
@@ -384,10 +377,7 @@ static void quota_defaults_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(&items, panel_quota_default_to_json(&list->items[i]));
-	papi_reply_all(r, items);
+	PAPI_REPLY_LIST(r, list, panel_quota_default_to_json);
 	panel_quota_default_list_free(list);
 }
 
@@ -428,7 +418,6 @@ static void account_actions_get(papi_request *r)
 	panel_action_list *list = NULL;
 	char state[16], cursor[32];
 	unsigned long long n;
-	json_t *items;
 	int err, rc;
 
 	f.login = papi_param(r, 0);
@@ -446,10 +435,7 @@ static void account_actions_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(&items, panel_action_to_json(&list->items[i]));
-	papi_reply_list(r, items, list->total, list->next_cursor);
+	PAPI_REPLY_LIST(r, list, panel_action_to_json);
 	panel_action_list_free(list);
 }
 

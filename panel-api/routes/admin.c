@@ -15,7 +15,6 @@ static void audit_get(papi_request *r)
 	panel_audit_list *list = NULL;
 	char kind[64], id[256], since[32], cursor[32];
 	unsigned long long n;
-	json_t *items;
 	int err, rc;
 
 	f.object_kind = papi_query(r, "object_kind", kind, sizeof(kind), &err);
@@ -48,13 +47,7 @@ static void audit_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; items && i < list->count; i++)
-		if (json_array_append_new(items, panel_audit_entry_to_json(&list->items[i])) < 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	papi_reply_list(r, items, list->total, list->next_cursor);
+	PAPI_REPLY_LIST(r, list, panel_audit_entry_to_json);
 	panel_audit_list_free(list);
 }
 

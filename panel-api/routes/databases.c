@@ -29,9 +29,7 @@ static int account_databases_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(out, panel_database_to_json(&list->items[i]));
+	PAPI_ITEMS_JSON(out, list, panel_database_to_json);
 	panel_database_list_free(list);
 	return 0;
 }
@@ -140,9 +138,7 @@ static int account_dbusers_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(out, panel_dbuser_to_json(&list->items[i]));
+	PAPI_ITEMS_JSON(out, list, panel_dbuser_to_json);
 	panel_dbuser_list_free(list);
 	return 0;
 }

@@ -47,7 +47,6 @@ static void account_domains_get(papi_request *r)
 	panel_domain_filter f = PANEL_DOMAIN_FILTER_INIT;
 	panel_domain_list *list = NULL;
 	char cursor_buf[PANEL_DOMAIN_MAX * 4 + 1];
-	json_t *items;
 	int rc;
 
 	if (papi_page_query(r, &f.limit, &f.cursor, cursor_buf, sizeof(cursor_buf), &f.offset) < 0)
@@ -58,10 +57,7 @@ static void account_domains_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(&items, panel_domain_to_json(&list->items[i]));
-	papi_reply_list(r, items, list->total, list->next_cursor);
+	PAPI_REPLY_LIST(r, list, panel_domain_to_json);
 	panel_domain_list_free(list);
 }
 
@@ -179,9 +175,7 @@ static int subdomains_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < subs->count; i++)
-		papi_append(out, panel_subdomain_to_json(&subs->items[i]));
+	PAPI_ITEMS_JSON(out, subs, panel_subdomain_to_json);
 	panel_subdomain_list_free(subs);
 	return 0;
 }
@@ -286,9 +280,7 @@ static int domain_types_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < types->count; i++)
-		papi_append(out, panel_domain_type_to_json(&types->items[i]));
+	PAPI_ITEMS_JSON(out, types, panel_domain_type_to_json);
 	panel_domain_type_list_free(types);
 	return 0;
 }
@@ -362,9 +354,7 @@ static int tlds_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < tlds->count; i++)
-		papi_append(out, panel_tld_to_json(&tlds->items[i]));
+	PAPI_ITEMS_JSON(out, tlds, panel_tld_to_json);
 	panel_tld_list_free(tlds);
 	return 0;
 }
@@ -427,6 +417,12 @@ static void tlds_post(papi_request *r)
 		papi_reply_created_at(r, panel_tld_to_json(&out), "/api/v1/tlds/", out.tld);
 }
 
+/* A forbidden domain's JSON form, {"domain"}. */
+static json_t *forbidden_to_json(char *const *domain)
+{
+	return json_pack("{s:s}", "domain", *domain);
+}
+
 /* GET /api/v1/forbidden-domains: the domains no member may host, nor anything under them
  * (admins), ordered by name, in the list envelope (one page) of {"domain"} items. */
 static int forbidden_json(json_t **out, papi_request *r)
@@ -436,9 +432,7 @@ static int forbidden_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(out, json_pack("{s:s}", "domain", list->items[i]));
+	PAPI_ITEMS_JSON(out, list, forbidden_to_json);
 	panel_forbidden_list_free(list);
 	return 0;
 }

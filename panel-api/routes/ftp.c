@@ -13,9 +13,7 @@ static int account_ftp_json(json_t **out, papi_request *r)
 
 	if (rc < 0)
 		return rc;
-	*out = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(out, panel_ftp_to_json(&list->items[i]));
+	PAPI_ITEMS_JSON(out, list, panel_ftp_to_json);
 	panel_ftp_list_free(list);
 	return 0;
 }

@@ -12,7 +12,6 @@ static void domain_mail_get(papi_request *r)
 	panel_mail_filter f = PANEL_MAIL_FILTER_INIT;
 	panel_mail_list *list = NULL;
 	char prefix_buf[130], cursor_buf[260];
-	json_t *items;
 	int err, rc;
 
 	f.prefix = papi_query(r, "prefix", prefix_buf, sizeof(prefix_buf), &err);
@@ -24,10 +23,7 @@ static void domain_mail_get(papi_request *r)
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	items = json_array();
-	for (size_t i = 0; i < list->count; i++)
-		papi_append(&items, panel_mail_to_json(&list->items[i]));
-	papi_reply_list(r, items, list->total, list->next_cursor);
+	PAPI_REPLY_LIST(r, list, panel_mail_to_json);
 	panel_mail_list_free(list);
 }
 
