@@ -16,14 +16,15 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 
-#define PAPI_BODY_MAX	 (64 * 1024)  /* larger bodies get 413 */
-#define PAPI_URL_MAX	 2048	      /* longer URLs (path and query) get 414 */
-#define PAPI_HEADERS_MAX (16 * 1024)  /* larger request headers get 431 */
-#define PAPI_CONN_MEMORY (128 * 1024) /* libmicrohttpd's buffer per connection */
-#define PAPI_MAX_PARAMS	 4	      /* {placeholders} in one route */
-#define PAPI_PARAM_MAX	 256	      /* a decoded path parameter */
-#define PAPI_DRAIN_SECS	 30	      /* SIGTERM: longest wait for in-flight requests */
-#define PAPI_RETRY_AFTER 2	      /* seconds, on 503 */
+#define PAPI_BODY_MAX	    (64 * 1024)	 /* larger bodies get 413 */
+#define PAPI_URL_MAX	    2048	 /* longer URLs (path and query) get 414 */
+#define PAPI_HEADERS_MAX    (16 * 1024)	 /* larger request headers get 431 */
+#define PAPI_CONN_MEMORY    (128 * 1024) /* libmicrohttpd's buffer per connection */
+#define PAPI_MAX_PARAMS	    4		 /* {placeholders} in one route */
+#define PAPI_PARAM_MAX	    256		 /* a decoded path parameter */
+#define PAPI_DRAIN_SECS	    30		 /* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER    2		 /* seconds, on 503 */
+#define PAPI_REQUEST_ID_MAX 64		 /* a client's X-Request-Id, longer ones are replaced */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
 
@@ -64,6 +65,7 @@ typedef struct papi_conf {
 	unsigned per_address; /* from one address (IPv6: one /64), trusted proxies apart; 0 none */
 	unsigned header_timeout; /* seconds of silence allowed before a request's headers are in */
 	unsigned idle_timeout;	 /* seconds of silence allowed once a request is being served */
+	int log_json;		 /* log_format = json (read at start only) */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -86,6 +88,7 @@ int papi_cidr_match(const papi_cidr *ranges, size_t n, const char *ip);
 /* ---------------------------------------------------------------- daemon context */
 
 typedef struct papi_route papi_route;
+typedef struct papi_metrics papi_metrics;
 
 /* The one daemon context, reached through the MHD closure (no other mutable globals). */
 typedef struct papi_ctx {
@@ -96,6 +99,9 @@ typedef struct papi_ctx {
 	int draining;
 	pthread_key_t handle_key; /* per worker thread: struct papi_thread_handle */
 	int use_syslog;
+	int log_json;		/* one JSON object per log line */
+	const char *log_format; /* --log-format, or NULL: the file's */
+	papi_metrics *metrics;	/* papi_metrics.c */
 	const char *config_path;
 	papi_overrides overrides;
 	/* Open connections per client address (papi_conns.c). */
@@ -128,6 +134,13 @@ void papi_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_con
 enum papi_log_level { PAPI_LOG_ERR, PAPI_LOG_WARNING, PAPI_LOG_INFO };
 void papi_log(const papi_ctx *ctx, enum papi_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+typedef struct papi_request papi_request;
+/* A line about one request: it carries the request's id ("request ID: ..." in text, a
+ * "request_id" member in JSON). */
+void papi_rlog(const papi_request *r, enum papi_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The one line that ends each request (method, path, status, duration, who, address, id). */
+void papi_log_access(const papi_request *r, double ms, int ended_early);
 
 /* ---------------------------------------------------------------- one request */
 
@@ -144,7 +157,7 @@ typedef struct papi_reply {
 	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
 } papi_reply;
 
-typedef struct papi_request {
+struct papi_request {
 	papi_ctx *ctx;
 	papi_conf *conf;
 	struct MHD_Connection *conn;
@@ -153,7 +166,8 @@ typedef struct papi_request {
 	const char *url; /* as received (not decoded), without the query string */
 	char *params[PAPI_MAX_PARAMS];
 	size_t nparams;
-	char id[17]; /* request id: random hex, in X-Request-Id and 500 bodies */
+	char id[PAPI_REQUEST_ID_MAX + 1]; /* the client's X-Request-Id when safe, else random hex */
+	size_t route_index;		  /* the route's rank in the table (metrics) */
 	struct timespec start;
 	char ip[64]; /* the client: peer, or X-Forwarded-For from a trusted proxy */
 	char *body;  /* raw body received so far */
@@ -171,7 +185,7 @@ typedef struct papi_request {
 	const char *idem_key;		  /* the Idempotency-Key claimed, or NULL */
 	char idem_principal[48];
 	papi_reply reply;
-} papi_request;
+};
 
 typedef void (*papi_handler)(papi_request *r);
 
@@ -219,7 +233,8 @@ typedef struct papi_route_table {
 	}
 
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
-    papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases;
+    papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
+    papi_routes_metrics;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);
@@ -383,5 +398,20 @@ void papi_list_handler(papi_request *r);
 void papi_delete_handler(papi_request *r);
 /* arg.password: {"password"} for the object named by the first path parameter. 204. */
 void papi_password_handler(papi_request *r);
+
+/* ---------------------------------------------------------------- metrics (papi_metrics.c) */
+
+/* The counters, for every route of tables (ctx->metrics). 0 or -1 (out of memory). */
+int papi_metrics_init(papi_ctx *ctx, const papi_route_table *const *tables, size_t ntables);
+void papi_metrics_free(papi_ctx *ctx);
+/* One answered request: route_index (past the last route: none matched), status, duration. */
+void papi_metrics_request(papi_metrics *m, size_t route_index, unsigned status, uint64_t us);
+/* A 503 because the panel database could not be reached. */
+void papi_metrics_db_unavailable(papi_metrics *m);
+/* Extra runs of a request's last transaction. */
+void papi_metrics_tx_retries(papi_metrics *m, unsigned retries);
+/* The Prometheus text of every metric, with the database's figures; free() it. NULL when out
+ * of memory. */
+char *papi_metrics_text(papi_ctx *ctx, const panel_metrics *db);
 
 #endif

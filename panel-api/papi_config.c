@@ -1,6 +1,6 @@
 /* The daemon's configuration: libpanel's INI file plus the [api] section (listen address,
- * threads, token lifetime, trusted proxies, connection limits and timeouts), command line
- * overrides, and CIDR matching. */
+ * threads, token lifetime, trusted proxies, connection limits and timeouts, log format), command
+ * line overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -231,6 +231,12 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	v = panel_config_get(conf->cfg, "api", "idle_timeout");
 	if (v && *v && parse_uint(&conf->idle_timeout, "api.idle_timeout", v, 1, 3600, err, errsz))
 		goto fail;
+	v = panel_config_get(conf->cfg, "api", "log_format");
+	if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
+		snprintf(err, errsz, "api.log_format: \"%.32s\" must be text or json", v);
+		goto fail;
+	}
+	conf->log_json = v && strcmp(v, "json") == 0;
 	conf->refs = 1;
 	*out = conf;
 	return 0;

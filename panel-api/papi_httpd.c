@@ -24,7 +24,7 @@
  * describe exactly these (tests/api checks it through --list-routes). */
 static const papi_route_table *const tables[] = {
     &papi_routes_auth, &papi_routes_accounts, &papi_routes_admin,     &papi_routes_domains,
-    &papi_routes_mail, &papi_routes_ftp,      &papi_routes_databases,
+    &papi_routes_mail, &papi_routes_ftp,      &papi_routes_databases, &papi_routes_metrics,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
@@ -38,6 +38,7 @@ struct papi_thread_handle {
 	panel *p;
 	unsigned long generation; /* of the configuration it was opened with */
 	int suspect;		  /* the last request on it answered 503 */
+	unsigned tx_attempts;	  /* of its last transaction, as last seen (retry counter) */
 };
 
 static void handle_key_destroy(void *state)
@@ -76,9 +77,8 @@ static panel *thread_handle(papi_request *r)
 		rc = panel_open(&h->p, r->conf->cfg);
 		if (rc < 0) {
 			h->p = NULL;
-			papi_log(r->ctx, PAPI_LOG_WARNING,
-				 "request %s: cannot open the database: %s", r->id,
-				 panel_error_last()->message);
+			papi_rlog(r, PAPI_LOG_WARNING, "cannot open the database: %s",
+				  panel_error_last()->message);
 			papi_reply_error(r, PAPI_E_UNAVAILABLE, NULL,
 					 "the database is unavailable, retry later");
 			return NULL;
@@ -146,15 +146,16 @@ const char *papi_header(const papi_request *r, const char *name)
 static int route_request(papi_request *r)
 {
 	char allow[64] = "";
-	size_t n = 0;
+	size_t n = 0, rank = 0;
 
 	for (size_t t = 0; t < NTABLES; t++) {
-		for (size_t i = 0; i < tables[t]->count; i++) {
+		for (size_t i = 0; i < tables[t]->count; i++, rank++) {
 			const papi_route *route = &tables[t]->routes[i];
 			if (!pattern_matches(route->pattern, r->url))
 				continue;
 			if (strcmp(route->method, r->method) == 0) {
 				r->route = route;
+				r->route_index = rank;
 				if (capture_params(r, route->pattern, r->url) < 0) {
 					papi_reply_error(r, PAPI_E_INVALID_PATH, NULL,
 							 "bad escape or character in the path");
@@ -180,11 +181,25 @@ static int route_request(papi_request *r)
 
 /* ---------------------------------------------------------------- request intake */
 
+/* A client's X-Request-Id is kept when it is a plain token that cannot smuggle anything into
+ * a log line or a header, and does not look like one of our credentials (a client pasting its
+ * token there would see it logged). */
+static int request_id_safe(const char *id)
+{
+	size_t len = id ? strlen(id) : 0;
+
+	return len > 0 && len <= PAPI_REQUEST_ID_MAX &&
+	       strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+		   len &&
+	       strncmp(id, "pt_", 3) != 0 && strncmp(id, "pk_", 3) != 0;
+}
+
 static papi_request *request_new(papi_ctx *ctx, struct MHD_Connection *conn, const char *url,
 				 const char *method)
 {
 	papi_request *r = calloc(1, sizeof(*r));
 	unsigned char rnd[8];
+	const char *given;
 
 	if (!r)
 		return NULL;
@@ -192,9 +207,15 @@ static papi_request *request_new(papi_ctx *ctx, struct MHD_Connection *conn, con
 	r->conn = conn;
 	r->url = url;
 	r->method = method;
+	r->route_index = SIZE_MAX; /* none matched (yet) */
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
+	given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (request_id_safe(given)) {
+		memcpy(r->id, given, strlen(given) + 1);
+	} else {
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
+	}
 	r->conf = papi_conf_acquire(ctx);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->inflight++;
@@ -382,6 +403,21 @@ static void process(papi_request *r)
 		papi_idempotency_finish(r);
 }
 
+/* Notes what the request's database work left on its worker's handle: a 503 (reopen it next
+ * time) and the retries of its last transaction. A request that ran no transaction leaves the
+ * count as it was: it is not counted again (two requests in a row retried the same number of
+ * times count once: retries are rare, the counter errs low). */
+static void after_database(papi_request *r, struct papi_thread_handle *h)
+{
+	unsigned attempts = panel_last_tx_attempts(h->p);
+
+	if (r->reply.status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		h->suspect = 1;
+	if (attempts > 1 && attempts != h->tx_attempts)
+		papi_metrics_tx_retries(r->ctx->metrics, attempts - 1);
+	h->tx_attempts = attempts;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -424,8 +460,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->queued)
 		return MHD_YES;
 	process(r);
-	if (r->thread_handle && r->reply.status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		((struct papi_thread_handle *)r->thread_handle)->suspect = 1;
+	if (r->thread_handle)
+		after_database(r, r->thread_handle);
 	return papi_reply_queue(r);
 }
 
@@ -435,7 +471,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	papi_ctx *ctx = cls;
 	papi_request *r = *con_cls;
 	struct timespec end;
-	double ms;
+	int64_t elapsed;
+	uint64_t us;
 
 	if (!r)
 		return;
@@ -443,12 +480,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* Waiting for the next request on a kept-alive connection is waiting for headers. */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->header_timeout);
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	ms = (double)(end.tv_sec - r->start.tv_sec) * 1e3 +
-	     (double)(end.tv_nsec - r->start.tv_nsec) / 1e6;
-	papi_log(ctx, PAPI_LOG_INFO, "%s %.200s %u %.1fms uid=%u%s%s ip=%s req=%s%s%s", r->method,
-		 r->url, r->reply.status, ms, r->principal.uid, r->act_as[0] ? " as=" : "",
-		 r->act_as, r->ip, r->id, r->reply.replayed ? " replayed" : "",
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+	elapsed = (int64_t)(end.tv_sec - r->start.tv_sec) * 1000000 +
+		  (int64_t)(end.tv_nsec - r->start.tv_nsec) / 1000;
+	us = elapsed > 0 ? (uint64_t)elapsed : 0;
+	papi_log_access(r, (double)us / 1e3, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (r->reply.status)
+		papi_metrics_request(ctx->metrics, r->route_index, r->reply.status, us);
 	request_free(r);
 }
 
@@ -619,6 +656,8 @@ static void usage(FILE *out)
 		"      --threads N       worker threads, overrides api.threads\n"
 		"      --foreground      stay in the foreground (the default; for systemd)\n"
 		"      --log stderr|syslog   where log lines go (default stderr)\n"
+		"      --log-format text|json   one line of text or one JSON object per event,\n"
+		"                        overrides api.log_format (default text)\n"
 		"      --port-file FILE  write the bound port to FILE once listening\n"
 		"      --list-routes     print every route (METHOD PATH) and exit\n"
 		"      --list-errors     print the error table (Markdown) and exit\n"
@@ -653,6 +692,7 @@ static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char *
 		OPT_THREADS,
 		OPT_FG,
 		OPT_LOG,
+		OPT_LOG_FORMAT,
 		OPT_PORTFILE,
 		OPT_ROUTES,
 		OPT_ERRORS,
@@ -664,6 +704,7 @@ static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char *
 	    {"threads", required_argument, NULL, OPT_THREADS},
 	    {"foreground", no_argument, NULL, OPT_FG},
 	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	    {"port-file", required_argument, NULL, OPT_PORTFILE},
 	    {"list-routes", no_argument, NULL, OPT_ROUTES},
 	    {"list-errors", no_argument, NULL, OPT_ERRORS},
@@ -696,6 +737,14 @@ static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char *
 				fprintf(stderr, "panel-api: --log takes stderr or syslog\n");
 				return 2;
 			}
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "panel-api: --log-format takes text or json\n");
+				return 2;
+			}
+			ctx->log_format = optarg;
+			ctx->log_json = strcmp(optarg, "json") == 0;
 			break;
 		case OPT_PORTFILE:
 			*port_file = optarg;
@@ -740,6 +789,8 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
 		return 2;
 	}
+	if (!ctx->log_format) /* the command line wins; fixed until a restart */
+		ctx->log_json = ctx->conf->log_json;
 	if (pthread_mutex_init(&ctx->lock, NULL) != 0 || pthread_cond_init(&ctx->idle, NULL) != 0 ||
 	    pthread_key_create(&ctx->handle_key, handle_key_destroy) != 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "cannot initialize threads");
@@ -748,14 +799,17 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	ctx->per_address = ctx->conf->per_address;
 	ctx->header_timeout = ctx->conf->header_timeout;
 	ctx->idle_timeout = ctx->conf->idle_timeout;
-	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0) {
+	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0 ||
+	    papi_metrics_init(ctx, tables, NTABLES) < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "out of memory");
+		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
 		return 1;
 	}
 	*fd = open_listener(ctx->conf, port, err, sizeof(err));
 	if (*fd < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
+		papi_metrics_free(ctx);
 		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
 		return 1;
@@ -804,6 +858,7 @@ static int serve(papi_ctx *ctx, sigset_t *set)
 static void clean_up(papi_ctx *ctx)
 {
 	pthread_key_delete(ctx->handle_key);
+	papi_metrics_free(ctx);
 	papi_conns_free(ctx);
 	papi_conf_release(ctx, ctx->conf);
 	pthread_cond_destroy(&ctx->idle);
@@ -835,6 +890,7 @@ int main(int argc, char **argv)
 	if (!(d = start_daemon(&ctx, fd))) {
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
 		close(fd);
+		papi_metrics_free(&ctx);
 		papi_conns_free(&ctx);
 		papi_conf_free(ctx.conf);
 		return 1;

@@ -146,8 +146,8 @@ void papi_idempotency_finish(papi_request *r)
 	if (r->reply.status == 0 || r->reply.status >= 500 || r->reply.status == 429) {
 		/* Worth retrying: give the key up so that a retry runs again. */
 		if (panel_idempotency_release(r->p, r->idem_principal, r->idem_key) < 0)
-			papi_log(r->ctx, PAPI_LOG_WARNING, "request %s: idempotency release: %s",
-				 r->id, panel_error_last()->message);
+			papi_rlog(r, PAPI_LOG_WARNING, "idempotency release: %s",
+				  panel_error_last()->message);
 		return;
 	}
 	if (r->reply.body && !r->reply.text)
@@ -165,8 +165,8 @@ void papi_idempotency_finish(papi_request *r)
 					    : (r->reply.text ? r->reply.text : ""));
 	free(stored_text);
 	if (rc < 0) {
-		papi_log(r->ctx, PAPI_LOG_WARNING, "request %s: idempotency store: %s", r->id,
-			 panel_error_last()->message);
+		papi_rlog(r, PAPI_LOG_WARNING, "idempotency store: %s",
+			  panel_error_last()->message);
 		panel_idempotency_release(r->p, r->idem_principal, r->idem_key);
 	}
 }

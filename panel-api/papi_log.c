@@ -1,34 +1,141 @@
-/* Logging to stderr (one line, with a UTC timestamp) or to syslog. Callers never pass secrets:
- * no password, token or key ever reaches a log line. */
+/* Logging to stderr (one line, with a UTC timestamp; or one JSON object per line) or to syslog.
+ * Callers never pass secrets: no password, token, key or Authorization header ever reaches a
+ * log line; request lines carry the request id. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
 #include <time.h>
 
 #include "papi.h"
 
-void papi_log(const papi_ctx *ctx, enum papi_log_level level, const char *fmt, ...)
+#define LINE_MAX_BYTES 1024
+
+static const char *const level_names[] = {"error", "warning", "info"};
+
+static void timestamp(char *out, size_t outsz)
 {
-	static const int priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
-	static const char *const names[] = {"error", "warning", "info"};
-	char line[1024], stamp[32];
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
+	char stamp[64];
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	/* Anything the client controls may reach a log line: no line breaks or escapes. */
-	for (char *c = line; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outsz, "%.40s.%03dZ", stamp, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* Writes one finished line (text, or a JSON object) where the logs go. */
+static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *line)
+{
+	static const int priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
+	char stamp[64];
+
 	if (ctx && ctx->use_syslog) {
 		syslog(priorities[level], "%s", line);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ldZ panel-api %s: %s\n", stamp, ts.tv_nsec / 1000000, names[level],
-		line);
+	if (ctx && ctx->log_json) { /* the object has its own time and level */
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	timestamp(stamp, sizeof(stamp));
+	fprintf(stderr, "%s panel-api %s: %s\n", stamp, level_names[level], line);
+}
+
+/* Writes obj (stolen) as one JSON line, with time and level first. */
+static void emit_json(const papi_ctx *ctx, enum papi_log_level level, json_t *obj)
+{
+	char stamp[64], *text;
+	json_t *line = json_object();
+
+	timestamp(stamp, sizeof(stamp));
+	if (line) {
+		json_object_set_new(line, "time", json_string(stamp));
+		json_object_set_new(line, "level", json_string(level_names[level]));
+		json_object_update(line, obj);
+	}
+	json_decref(obj);
+	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+	json_decref(line);
+	emit(ctx, level, text ? text : "{\"msg\": \"(out of memory)\"}");
+	free(text);
+}
+
+/* The message, printf-style, as text safe for a log line: valid UTF-8 without line breaks or
+ * escapes (anything the client controls may reach a log line). */
+static void format_message(char *out, size_t outsz, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void format_message(char *out, size_t outsz, const char *fmt, va_list ap)
+{
+	char raw[LINE_MAX_BYTES];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	papi_utf8_clean(out, outsz, raw);
+}
+
+static void log_message(const papi_ctx *ctx, const char *request_id, enum papi_log_level level,
+			const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void log_message(const papi_ctx *ctx, const char *request_id, enum papi_log_level level,
+			const char *fmt, va_list ap)
+{
+	char msg[LINE_MAX_BYTES], line[LINE_MAX_BYTES + 64];
+
+	format_message(msg, sizeof(msg), fmt, ap);
+	if (ctx && ctx->log_json) {
+		json_t *obj = json_pack("{s:s}", "msg", msg);
+		if (obj && request_id)
+			json_object_set_new(obj, "request_id", json_string(request_id));
+		emit_json(ctx, level, obj ? obj : json_object());
+		return;
+	}
+	if (request_id) {
+		snprintf(line, sizeof(line), "request %s: %s", request_id, msg);
+		emit(ctx, level, line);
+	} else {
+		emit(ctx, level, msg);
+	}
+}
+
+void papi_log(const papi_ctx *ctx, enum papi_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_message(ctx, NULL, level, fmt, ap);
+	va_end(ap);
+}
+
+void papi_rlog(const papi_request *r, enum papi_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_message(r->ctx, r->id, level, fmt, ap);
+	va_end(ap);
+}
+
+void papi_log_access(const papi_request *r, double ms, int ended_early)
+{
+	char path[256], method[32], line[LINE_MAX_BYTES];
+	json_t *obj;
+
+	papi_utf8_clean(path, sizeof(path), r->url);
+	papi_utf8_clean(method, sizeof(method), r->method);
+	if (!r->ctx->log_json) {
+		snprintf(line, sizeof(line), "%s %s %u %.1fms uid=%u%s%s ip=%s req=%s%s%s", method,
+			 path, r->reply.status, ms, r->principal.uid, r->act_as[0] ? " as=" : "",
+			 r->act_as, r->ip, r->id, r->reply.replayed ? " replayed" : "",
+			 ended_early ? " (connection ended early)" : "");
+		emit(r->ctx, PAPI_LOG_INFO, line);
+		return;
+	}
+	/* The route is the template ("/api/v1/accounts/{login}"), for grouping; path is what
+	 * was asked. */
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:i, s:f, s:I, s:s?, s:s, s:b, s:b}", "msg",
+			"request", "request_id", r->id, "method", method, "path", path, "route",
+			r->route ? r->route->pattern : NULL, "status", (int)r->reply.status,
+			"duration_ms", ms, "uid", (json_int_t)r->principal.uid, "as",
+			r->act_as[0] ? r->act_as : NULL, "ip", r->ip, "replayed", r->reply.replayed,
+			"ended_early", ended_early);
+	emit_json(r->ctx, PAPI_LOG_INFO, obj ? obj : json_object());
 }

@@ -177,8 +177,10 @@ void papi_reply_error(papi_request *r, papi_error_id id, const char *field, cons
 		body = json_pack("{s:{s:s, s:s, s:n, s:s}}", "error", "code", papi_error_code(id),
 				 "message", papi_error_hint(id), "field", "request_id", r->id);
 	reply_set(r, papi_error_status(id), body);
-	if (id == PAPI_E_UNAVAILABLE)
+	if (id == PAPI_E_UNAVAILABLE) {
 		r->reply.retry_after = PAPI_RETRY_AFTER;
+		papi_metrics_db_unavailable(r->ctx->metrics);
+	}
 	if (id == PAPI_E_RATE_LIMITED)
 		r->reply.retry_after = 1;
 }
@@ -216,14 +218,13 @@ void papi_reply_panel_error(papi_request *r, int code)
 	papi_error_id id = panel_error_id(code, e->error_class);
 
 	if (id == PAPI_E_UNAVAILABLE) {
-		papi_log(r->ctx, PAPI_LOG_WARNING, "request %s: %s", r->id, msg);
+		papi_rlog(r, PAPI_LOG_WARNING, "%s", msg);
 		papi_reply_error(r, id, NULL, "the database is unavailable, retry later");
 	} else if (id == PAPI_E_INTERNAL) {
-		papi_log(r->ctx, PAPI_LOG_ERR, "request %s: %s (%s)", r->id, msg,
-			 panel_error_name(code));
+		papi_rlog(r, PAPI_LOG_ERR, "%s (%s)", msg, panel_error_name(code));
 		papi_reply_error(r, id, NULL, "internal error (request %s)", r->id);
 	} else if (hide) {
-		papi_log(r->ctx, PAPI_LOG_INFO, "request %s: %s", r->id, msg);
+		papi_rlog(r, PAPI_LOG_INFO, "%s", msg);
 		papi_reply_error(r, id, NULL, "%s", papi_error_hint(id));
 	} else {
 		papi_reply_error(r, id, e->field, "%s", msg);

@@ -23,8 +23,9 @@
 #define SCOPE_MAX      255
 #define NETWORKS_MAX   1023
 
-static const char *const resource_kinds[] = {"accounts", "quotas", "domains", "mail",	"databases",
-					     "dbusers",	 "ftp",	   "audit",   "apikeys"};
+static const char *const resource_kinds[] = {"accounts",  "quotas",  "domains", "mail",
+					     "databases", "dbusers", "ftp",	"audit",
+					     "apikeys",	  "metrics"};
 #define N_KINDS (sizeof(resource_kinds) / sizeof(resource_kinds[0]))
 
 /* The next item of a comma list, without surrounding spaces (start and len), and *s moves past

@@ -9,7 +9,7 @@
 static void healthz_get(papi_request *r)
 {
 	if (panel_ping(r->p) < 0) {
-		papi_log(r->ctx, PAPI_LOG_WARNING, "healthz: %s", panel_error_last()->message);
+		papi_rlog(r, PAPI_LOG_WARNING, "healthz: %s", panel_error_last()->message);
 		papi_reply_error(r, PAPI_E_UNAVAILABLE, NULL, "the database does not answer");
 		return;
 	}

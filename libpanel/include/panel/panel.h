@@ -16,6 +16,7 @@
 #include "ftp.h"
 #include "idempotency.h"
 #include "mail.h"
+#include "metrics.h"
 #include "password.h"
 #include "policy.h"
 #include "quota.h"
