@@ -14,7 +14,7 @@ static const unsigned codes[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 40
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
 
 /* Upper bounds of the latency buckets, in microseconds (5 ms to 10 s; +Inf is the count). */
-static const uint64_t bounds_us[] = {5000,   10000,	25000,	 50000,	  100000, 250000,
+static const uint64_t bounds_us[] = {5000,   10000,   25000,   50000,	100000,	 250000,
 				     500000, 1000000, 2500000, 5000000, 10000000};
 #define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
 
@@ -131,8 +131,8 @@ static void print_requests(FILE *f, papi_metrics *m)
 			uint64_t n = get(&m->routes[i].by_code[k]);
 			if (!n)
 				continue;
-			fprintf(f, "panel_api_requests_total{route=\"%s\",method=\"%s\",code=\"", pattern,
-				method);
+			fprintf(f, "panel_api_requests_total{route=\"%s\",method=\"%s\",code=\"",
+				pattern, method);
 			if (k < NCODES)
 				fprintf(f, "%u", codes[k]);
 			else
@@ -162,19 +162,21 @@ static void print_durations(FILE *f, papi_metrics *m)
 		total = 0;
 		for (size_t b = 0; b < NBOUNDS; b++) {
 			total += seen[b];
-			fprintf(f,
-				"panel_api_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-				"le=\"%g\"} %llu\n",
-				pattern, method, (double)bounds_us[b] / 1e6, (unsigned long long)total);
+			fprintf(
+			    f,
+			    "panel_api_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			    "le=\"%g\"} %llu\n",
+			    pattern, method, (double)bounds_us[b] / 1e6, (unsigned long long)total);
 		}
 		total += seen[NBOUNDS];
-		fprintf(f,
-			"panel_api_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-			"le=\"+Inf\"} %llu\n"
-			"panel_api_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
-			"panel_api_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
-			pattern, method, (unsigned long long)total, pattern, method,
-			(double)sum_us / 1e6, pattern, method, (unsigned long long)total);
+		fprintf(
+		    f,
+		    "panel_api_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+		    "le=\"+Inf\"} %llu\n"
+		    "panel_api_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
+		    "panel_api_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		    pattern, method, (unsigned long long)total, pattern, method,
+		    (double)sum_us / 1e6, pattern, method, (unsigned long long)total);
 	}
 }
 
