@@ -214,8 +214,9 @@ static void sb_printf(strbuf *b, const char *fmt, ...)
 static void server_metrics(strbuf *b, dp_proxy *px)
 {
 	/* The TYPE line, then one line per server for which cond holds; fmt closes the labels. */
-#define G(metric, cond, fmt, v)                                                                    \
+#define G(metric, help, cond, fmt, v)                                                              \
 	do {                                                                                       \
+		sb_printf(b, "# HELP dbproxy_server_" metric " " help "\n");                       \
 		sb_printf(b, "# TYPE dbproxy_server_" metric " gauge\n");                          \
 		for (int i = 0; i < px->nservers; i++) {                                           \
 			const dp_server *s = px->servers[i];                                       \
@@ -224,15 +225,17 @@ static void server_metrics(strbuf *b, dp_proxy *px)
 					  s->conf.name, v);                                        \
 		}                                                                                  \
 	} while (0)
-	G("up", 1, "} %d", s->health == DP_H_UP);
-	G("role", 1, ",role=\"%s\"} 1", dp_role_name(s->role));
-	G("read_only", 1, "} %d", s->read_only);
-	G("probe_rtt_seconds", 1, "} %.6f", s->rtt_us / 1e6);
-	G("lag_seconds", s->slave.present && s->slave.seconds_behind >= 0, "} %lld",
-	  s->slave.seconds_behind);
-	G("connections", 1, "} %u", s->sessions);
-	G("semisync_on", 1, "} %d", s->semi_on);
-	G("quarantined", 1, "} %d", s->quarantined);
+	G("up", "1 when the server answers the probes.", 1, "} %d", s->health == DP_H_UP);
+	G("role", "The server's role (label role), always 1.", 1, ",role=\"%s\"} 1",
+	  dp_role_name(s->role));
+	G("read_only", "The server's read_only variable.", 1, "} %d", s->read_only);
+	G("probe_rtt_seconds", "Round trip of the last probe.", 1, "} %.6f", s->rtt_us / 1e6);
+	G("lag_seconds", "Seconds_Behind_Master of a replica.",
+	  s->slave.present && s->slave.seconds_behind >= 0, "} %lld", s->slave.seconds_behind);
+	G("connections", "Client sessions relayed to the server.", 1, "} %u", s->sessions);
+	G("semisync_on", "1 when semi-synchronous replication is on (primary).", 1, "} %d",
+	  s->semi_on);
+	G("quarantined", "1 when the server is kept out of routing.", 1, "} %d", s->quarantined);
 #undef G
 }
 
@@ -245,17 +248,30 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 	    "# HELP dbproxy_epoch Writer epoch decided by dbproxy.\n# TYPE dbproxy_epoch gauge\n"
 	    "dbproxy_epoch %llu\n",
 	    (unsigned long long)px->epoch);
-	sb_printf(&b, "# TYPE dbproxy_routing_open gauge\ndbproxy_routing_open %d\n",
+	sb_printf(&b,
+		  "# HELP dbproxy_routing_open 1 when a primary can take new sessions.\n"
+		  "# TYPE dbproxy_routing_open gauge\ndbproxy_routing_open %d\n",
 		  dp_backend_pick(px) != NULL);
-	sb_printf(&b, "# TYPE dbproxy_sessions gauge\ndbproxy_sessions %u\n", px->nsessions);
-	sb_printf(&b, "# TYPE dbproxy_sessions_waiting gauge\ndbproxy_sessions_waiting %u\n",
+	sb_printf(&b,
+		  "# HELP dbproxy_sessions Client sessions open.\n"
+		  "# TYPE dbproxy_sessions gauge\ndbproxy_sessions %u\n",
+		  px->nsessions);
+	sb_printf(&b,
+		  "# HELP dbproxy_sessions_waiting Sessions waiting for a primary.\n"
+		  "# TYPE dbproxy_sessions_waiting gauge\ndbproxy_sessions_waiting %u\n",
 		  count_waiting(px));
-	sb_printf(&b, "# TYPE dbproxy_buffers_in_use gauge\ndbproxy_buffers_in_use %zu\n",
+	sb_printf(&b,
+		  "# HELP dbproxy_buffers_in_use Relay buffers taken from the pool.\n"
+		  "# TYPE dbproxy_buffers_in_use gauge\ndbproxy_buffers_in_use %zu\n",
 		  dp_bufpool_in_use(px->pool));
-	sb_printf(&b, "# TYPE dbproxy_pipes_in_use gauge\ndbproxy_pipes_in_use %zu\n",
+	sb_printf(&b,
+		  "# HELP dbproxy_pipes_in_use Splice pipes taken from the pool.\n"
+		  "# TYPE dbproxy_pipes_in_use gauge\ndbproxy_pipes_in_use %zu\n",
 		  dp_pipepool_in_use(px->pipes));
 #define C(name, v)                                                                                 \
-	sb_printf(&b, "# TYPE dbproxy_" name " counter\ndbproxy_" name " %llu\n",                  \
+	sb_printf(&b,                                                                              \
+		  "# HELP dbproxy_" name " Since dbproxy started.\n# TYPE dbproxy_" name           \
+		  " counter\ndbproxy_" name " %llu\n",                                             \
 		  (unsigned long long)(v))
 	C("connections_accepted_total", n->accepted);
 	C("connections_refused_full_total", n->refused_full);
@@ -274,11 +290,13 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 	uint64_t spins, sleeps;
 	dp_loop_poll_counts(px->loop, &spins, &sleeps);
 	sb_printf(&b,
+		  "# HELP dbproxy_event_polls_total Event loop waits, spinning or sleeping.\n"
 		  "# TYPE dbproxy_event_polls_total counter\n"
 		  "dbproxy_event_polls_total{mode=\"spinning\"} %llu\n"
 		  "dbproxy_event_polls_total{mode=\"sleeping\"} %llu\n",
 		  (unsigned long long)spins, (unsigned long long)sleeps);
 	sb_printf(&b,
+		  "# HELP dbproxy_bytes_total Bytes relayed, by direction.\n"
 		  "# TYPE dbproxy_bytes_total "
 		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"
 		  "dbproxy_bytes_total{direction=\"server_to_client\"} %llu\n",

@@ -189,6 +189,7 @@ def check_metrics(path, problems):
 
 
 PROMQL_WORDS = {
+    "up",  # written by Prometheus itself for every target
     "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
     "bool", "offset", "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk",
     "bottomk", "quantile", "count_values", "group", "rate", "irate", "increase", "delta",

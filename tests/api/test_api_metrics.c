@@ -160,12 +160,39 @@ static void test_metrics_content(void **state)
 		assert_int_equal(run("promtool check metrics < '%s'", file), 0);
 }
 
+/* The sample alert rules name only metrics that dbproxy, the runner and panel-api produce. */
+static void test_alert_rules(void **state)
+{
+	char bad[PATH_MAX + 32];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(run("/usr/bin/python3 tests/api/prom-check.py rules "
+			     "docs/prometheus-alerts.yml dbproxy/dp_admin.c panelctl/cmd_actions.c "
+			     "panel-api/papi_metrics.c"),
+			 0);
+	if (run("command -v promtool >/dev/null") == 0)
+		assert_int_equal(run("promtool check rules docs/prometheus-alerts.yml"), 0);
+	/* The check can fail: a misspelt name is caught. */
+	snprintf(bad, sizeof(bad), "%s/bad-rules.yml", srv.dir);
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fputs("groups:\n  - name: g\n    rules:\n      - alert: A\n"
+	      "        expr: dbproxy_routing_opened == 0\n"
+	      "        labels: {severity: critical}\n        annotations: {summary: s}\n",
+	      f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(run("/usr/bin/python3 tests/api/prom-check.py rules '%s' "
+			     "dbproxy/dp_admin.c >/dev/null",
+			     bad),
+			 1);
+}
+
 /* A safe X-Request-Id is kept (answer, error body, log); anything else is replaced. */
 static void test_request_id(void **state)
 {
 	static const char *const refused[] = {
-	    "X-Request-Id: two words",
-	    "X-Request-Id: a\"quote",
+	    "X-Request-Id: two words", "X-Request-Id: a\"quote",
 	    "X-Request-Id: pt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 	    "X-Request-Id: "
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 65 */
@@ -264,6 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_metrics_access),
 	    cmocka_unit_test(test_metrics_content),
+	    cmocka_unit_test(test_alert_rules),
 	    cmocka_unit_test(test_request_id),
 	    cmocka_unit_test(test_log_json_without_secrets),
 	};

@@ -238,6 +238,21 @@ static void test_admin_endpoint(void **state)
 	assert_non_null(strstr(body, "dbproxy_epoch "));
 	assert_non_null(strstr(body, "dbproxy_server_up{server=\"s0\"}"));
 	assert_non_null(strstr(body, "dbproxy_failovers_total 1"));
+	{ /* the exposition format and its lints (tests/api/prom-check.py; promtool if there) */
+		char file[] = "/tmp/dbproxy-metrics-XXXXXX";
+		int mfd = mkstemp(file), st;
+		assert_true(mfd >= 0);
+		assert_int_equal(write(mfd, body, strlen(body)), (ssize_t)strlen(body));
+		close(mfd);
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd),
+			 "/usr/bin/python3 tests/api/prom-check.py metrics %s && "
+			 "{ ! command -v promtool >/dev/null || promtool check metrics < %s; }",
+			 file, file);
+		st = system(cmd);
+		unlink(file);
+		assert_int_equal(st, 0);
+	}
 	free(body);
 
 	assert_int_equal(dpt_http(&f->p, "GET", "/history", &body), 200);

@@ -90,6 +90,11 @@ grep -x 'panel_actions{state="failed"} 1' "$work/out" >/dev/null || fail "metric
 grep -x '# TYPE panel_actions_oldest_pending_seconds gauge' "$work/out" >/dev/null ||
 	fail "metrics type: $(out)"
 expect_rc 0 "metrics to a file" ctl actions metrics --output "$work/panel.prom"
+/usr/bin/python3 tests/api/prom-check.py metrics "$work/panel.prom" >"$work/check" 2>&1 ||
+	fail "metrics format: $(cat "$work/check")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$work/panel.prom" >"$work/check" 2>&1 || fail "promtool: $(cat "$work/check")"
+fi
 grep -x 'panel_actions_oldest_pending_seconds 0' "$work/panel.prom" >/dev/null ||
 	fail "metrics file: $(cat "$work/panel.prom")"
 expect_rc 6 "a member reads no metrics" ctl --as rcalice actions metrics
