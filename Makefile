@@ -197,7 +197,8 @@ FUZZ_DBPROXY_OBJ := $(filter-out %/dp_main.o,$(DBPROXY_SRC:%.c=$(FUZZ_OBJ)/%.o))
 FUZZ_LIBPANEL_OBJ := $(LIBPANEL_SRC:%.c=$(FUZZ_OBJ)/%.o) $(FUZZ_OBJ)/gen/migrations.o
 # The request target runs without a database: see fuzz/fuzz_api_request.c.
 FUZZ_WRAP_fuzz_api_request := -Wl,--wrap=panel_open -Wl,--wrap=panel_auth_token \
-	-Wl,--wrap=panel_auth_apikey -Wl,--wrap=papi_log
+	-Wl,--wrap=panel_auth_apikey -Wl,--wrap=papi_log -Wl,--wrap=papi_rlog \
+	-Wl,--wrap=papi_log_access
 
 $(FUZZ_OBJ)/libpanel/%.o: libpanel/%.c
 	@mkdir -p $(@D)
