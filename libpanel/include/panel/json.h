@@ -16,6 +16,7 @@
 #include "mail.h"
 #include "policy.h"
 #include "quota.h"
+#include "variable.h"
 
 /* {"uid", "login", "mail", "nom", "prenom", "type", "notes", "enabled", "admin", "canpass",
  *  "creator", "created", "renewed", "duration", "expiry", "expired", "lastlogin", "lastip",
@@ -27,6 +28,9 @@ PANEL_EXTERN json_t *panel_quota_to_json(const panel_quota *quota);
 PANEL_EXTERN json_t *panel_quota_default_to_json(const panel_quota_default *def);
 /* {"name", "minsize", "maxsize", "classcount", "allowlogin"} */
 PANEL_EXTERN json_t *panel_policy_to_json(const panel_policy *policy);
+/* {"name", "value", "comment" (null when none), "kind" ("text", "flag", "domain", "mail",
+ *  "url")} */
+PANEL_EXTERN json_t *panel_variable_to_json(const panel_variable *variable);
 /* {"id", "at", "actor": {"kind", "uid", "login"}, "as": {"uid", "login"} or null, "ip",
  *  "action", "object_kind", "object_id", "before", "after"} */
 PANEL_EXTERN json_t *panel_audit_entry_to_json(const panel_audit_entry *entry);

@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "quota.h"
 #include "schema.h"
+#include "variable.h"
 
 /* Opens a handle on the panel database described by cfg (section [database]); the member
  * database server ([member_database]) is connected on first use. cfg may be freed afterwards.
