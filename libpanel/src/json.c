@@ -1,5 +1,5 @@
-/* JSON forms of accounts, quotas, policies, settings and audit entries (panel/json.h), shared by
- * every front end and by the audit trail. */
+/* JSON forms of accounts, creators, quotas, policies, settings and audit entries (panel/json.h),
+ * shared by every front end and by the audit trail. */
 #include <jansson.h>
 
 #include "panel/json.h"
@@ -33,6 +33,15 @@ json_t *panel_quota_to_json(const panel_quota *q)
 		return NULL;
 	return json_pack("{s:s, s:I, s:I, s:o}", "name", q->name, "total", (json_int_t)q->total,
 			 "used", (json_int_t)q->used, "measured_at", date_or_null(q->measured_at));
+}
+
+json_t *panel_creator_to_json(const panel_creator *c)
+{
+	if (!c)
+		return NULL;
+	return json_pack("{s:I, s:s, s:b, s:b, s:I}", "uid", (json_int_t)c->uid, "login", c->login,
+			 "admin", c->admin, "enabled", c->enabled, "members",
+			 (json_int_t)c->members);
 }
 
 json_t *panel_quota_default_to_json(const panel_quota_default *d)

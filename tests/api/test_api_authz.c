@@ -198,6 +198,21 @@ static const struct row rows[] = {
     {AB, "DELETE", "/api/v1/settings/subadmin_restriction", NULL, 403},
     {KB, "PUT", "/api/v1/settings/new_email", "{\"value\": \"x@example.net\"}", 403},
     {KB, "GET", "/api/v1/settings", NULL, 200},
+    /* creators (the super admin), account types and quota resets (admins) */
+    {MA, "GET", "/api/v1/creators", NULL, 403},
+    {AB, "GET", "/api/v1/creators", NULL, 403},
+    {KB, "GET", "/api/v1/creators", NULL, 403},
+    {AB_MA, "GET", "/api/v1/creators", NULL, 403},
+    {MA, "POST", "/api/v1/accounts/mema/reset-quotas", NULL, 403},
+    {MA, "POST", "/api/v1/accounts/memb/reset-quotas", NULL, 4},
+    {AB, "POST", "/api/v1/accounts/memc/reset-quotas", NULL, 404},
+    {AC, "POST", "/api/v1/accounts/mema/reset-quotas", NULL, 404},
+    {KB, "POST", "/api/v1/accounts/memc/reset-quotas", NULL, 404},
+    {AB_MA, "POST", "/api/v1/accounts/memb/reset-quotas", NULL, 404},
+    {MA, "DELETE", "/api/v1/account-types/default", NULL, 403},
+    {MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
+    {AB, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
+    {AB_MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
     /* act-as: only admins, only for members they manage */
     {MA, "GET", "/api/v1/auth/whoami", NULL, 200},
 };
@@ -386,6 +401,7 @@ static void test_no_existence_oracle(void **state)
 	    {"GET", "", "/quotas", NULL},
 	    {"GET", "", "/quotas/dom", NULL},
 	    {"PUT", "", "/quotas/dom", "{\"value\": 99}"},
+	    {"POST", "", "/reset-quotas", NULL},
 	};
 	static const int who[] = {MA, AB, KB, AB_MA};
 	char other[128], ghost[128];

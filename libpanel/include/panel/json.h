@@ -9,6 +9,7 @@
 #include "account.h"
 #include "actions.h"
 #include "audit.h"
+#include "creator.h"
 #include "auth.h"
 #include "database.h"
 #include "domain.h"
@@ -24,6 +25,8 @@
 PANEL_EXTERN json_t *panel_account_to_json(const panel_account *account);
 /* {"name", "total", "used"} */
 PANEL_EXTERN json_t *panel_quota_to_json(const panel_quota *quota);
+/* {"uid", "login", "admin", "enabled", "members"} */
+PANEL_EXTERN json_t *panel_creator_to_json(const panel_creator *creator);
 /* {"type", "name", "value"} */
 PANEL_EXTERN json_t *panel_quota_default_to_json(const panel_quota_default *def);
 /* {"name", "minsize", "maxsize", "classcount", "allowlogin"} */

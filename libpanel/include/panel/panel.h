@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "common.h"
 #include "config.h"
+#include "creator.h"
 #include "database.h"
 #include "domain.h"
 #include "errors.h"
