@@ -251,8 +251,10 @@ struct cli_resource {
 extern const struct cli_resource cli_schema;
 extern const struct cli_resource cli_account;
 extern const struct cli_resource cli_quota;
+extern const struct cli_resource cli_creator;
 extern const struct cli_resource cli_apikey;
 extern const struct cli_resource cli_policy;
+extern const struct cli_resource cli_setting;
 extern const struct cli_resource cli_domain;
 extern const struct cli_resource cli_sub;
 extern const struct cli_resource cli_zone;

@@ -250,6 +250,21 @@ static int domain_del(cli *c, int argc, char **argv)
 			"domain %s deleted", domain);
 }
 
+static int domain_undel(cli *c, int argc, char **argv)
+{
+	panel_domain *d = NULL;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain undel DOMAIN");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish(c, panel_domain_undelete(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
+}
+
 static const struct cli_verb domain_verbs[] = {
     {"add", domain_add, "DOMAIN [--login LOGIN] [--no-dns] [--no-mx] [--noerase] [--force]",
      "host a domain for a member (default: the --as member)"},
@@ -260,6 +275,8 @@ static const struct cli_verb domain_verbs[] = {
      "DOMAIN [--dns yes|no] [--mx yes|no] [--noerase yes|no] [--if-match ETAG]",
      "turn DNS or mail hosting on or off, lock a domain"},
     {"del", domain_del, "DOMAIN --yes", "delete a domain with its entries, mail and FTP accounts"},
+    {"undel", domain_undel, "DOMAIN",
+     "cancel a domain's pending deletion while AlternC's cron has not removed it"},
     {NULL, NULL, NULL, NULL},
 };
 

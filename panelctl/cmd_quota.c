@@ -1,5 +1,5 @@
-/* panelctl quota show|set|defaults|default-set: an account's limits and usage, and the default
- * limits of each account type (AlternC's quotas and defquotas). */
+/* panelctl quota show|set|reset|defaults|default-set|type-del: an account's limits and usage,
+ * and the default limits of each account type (AlternC's quotas and defquotas). */
 #include <stdio.h>
 
 #include "cli.h"
@@ -154,12 +154,50 @@ static int quota_default_set(cli *c, int argc, char **argv)
 	return 0;
 }
 
+static int quota_reset(cli *c, int argc, char **argv)
+{
+	panel_quota_list *list = NULL;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl quota reset LOGIN");
+	if (cli_open(c) < 0 ||
+	    panel_quota_reset(&list, c->p, &c->actor, cli_positional(&args, 0)) < 0)
+		return cli_fail(c);
+	rc = cli_listing_print(c, &quota_rows, CLI_LIST_VIEW(list));
+	panel_quota_list_free(list);
+	return rc;
+}
+
+static int quota_type_del(cli *c, int argc, char **argv)
+{
+	const char *type;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl quota type-del TYPE");
+	type = cli_positional(&args, 0);
+	if (cli_open(c) < 0 || panel_quota_type_delete(c->p, &c->actor, type) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:s, s:b}", "type", type, "deleted", 1),
+			"account type %s deleted", type);
+}
+
 static const struct cli_verb quota_verbs[] = {
     {"show", quota_show, "LOGIN [NAME]", "an account's quotas: used and total"},
     {"set", quota_set, "LOGIN NAME VALUE", "set one limit of an account"},
+    {"reset", quota_reset, "LOGIN", "set every limit of an account to its type's defaults"},
     {"defaults", quota_defaults, "[TYPE]", "the default limits per account type"},
     {"default-set", quota_default_set, "TYPE NAME VALUE",
      "set a default limit of an account type (for accounts created afterwards)"},
+    {"type-del", quota_type_del, "TYPE",
+     "delete an account type (its default limits); refused while accounts have it"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -301,7 +301,11 @@ static int check_type_exists(panel_db *db, const char *type)
 
 	if (strcmp(type, "default") == 0)
 		return 0;
-	if ((error = panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM defquotas WHERE type = ?",
+	/* A shared lock: a concurrent panel_quota_type_delete (quota_type.c) either waits for this
+	 * account to commit and then sees it, or deletes the type first and this sees none. */
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT COUNT(*) FROM defquotas WHERE type = ?"
+					 " LOCK IN SHARE MODE",
 					 DB_ARGS(DB_STR(type)))) < 0)
 		return error;
 	if (n == 0)

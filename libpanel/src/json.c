@@ -1,5 +1,5 @@
-/* JSON forms of accounts, quotas, policies and audit entries (panel/json.h), shared by every
- * front end and by the audit trail. */
+/* JSON forms of accounts, creators, quotas, policies, settings and audit entries (panel/json.h),
+ * shared by every front end and by the audit trail. */
 #include <jansson.h>
 
 #include "panel/json.h"
@@ -35,6 +35,15 @@ json_t *panel_quota_to_json(const panel_quota *q)
 			 "used", (json_int_t)q->used, "measured_at", date_or_null(q->measured_at));
 }
 
+json_t *panel_creator_to_json(const panel_creator *c)
+{
+	if (!c)
+		return NULL;
+	return json_pack("{s:I, s:s, s:b, s:b, s:I}", "uid", (json_int_t)c->uid, "login", c->login,
+			 "admin", c->admin, "enabled", c->enabled, "members",
+			 (json_int_t)c->members);
+}
+
 json_t *panel_quota_default_to_json(const panel_quota_default *d)
 {
 	if (!d)
@@ -50,6 +59,15 @@ json_t *panel_policy_to_json(const panel_policy *p)
 	return json_pack("{s:s, s:i, s:i, s:i, s:b}", "name", p->name, "minsize", (int)p->minsize,
 			 "maxsize", (int)p->maxsize, "classcount", (int)p->classcount, "allowlogin",
 			 p->allowlogin);
+}
+
+json_t *panel_variable_to_json(const panel_variable *v)
+{
+	if (!v)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o, s:s}", "name", v->name, "value", v->value ? v->value : "",
+			 "comment", v->comment ? json_string(v->comment) : json_null(), "kind",
+			 panel_variable_kind_name(v->kind));
 }
 
 /* A stored JSON text as a value (null when unreadable). */

@@ -1,6 +1,7 @@
 /* Routes of accounts and their quotas: listing, creation, reading with ETags, changes under
- * If-Match, lock, renew, passwords, deletion, the account's pending system work, and the default
- * quotas of account types. */
+ * If-Match, lock, renew, passwords, deletion, the account's pending system work, the default
+ * quotas of account types (and deleting a type, resetting an account to them), and the list of
+ * account creators. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -444,6 +445,35 @@ static const char *const list_query[] = {"login_prefix",  "mail",  "type",   "en
 static const char *const type_query[] = {"type", NULL};
 static const char *const actions_query[] = {"state", "limit", "cursor", NULL};
 
+/* POST /api/v1/accounts/{login}/reset-quotas: every quota back to the default of the account's
+ * type (admins who manage it); the quotas after, in the list envelope. */
+static void account_reset_quotas(papi_request *r)
+{
+	panel_quota_list *list = NULL;
+	int rc = panel_quota_reset(&list, r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	PAPI_REPLY_LIST(r, list, panel_quota_to_json);
+	panel_quota_list_free(list);
+}
+
+/* GET /api/v1/creators: the admins and the accounts that created others, with how many each
+ * created (the super admin). */
+static int creators_json(json_t **out, papi_request *r)
+{
+	panel_creator_list *list = NULL;
+	int rc = panel_creator_list_get(&list, r->p, &r->actor);
+
+	if (rc < 0)
+		return rc;
+	PAPI_ITEMS_JSON(out, list, panel_creator_to_json);
+	panel_creator_list_free(list);
+	return 0;
+}
+
 static const papi_route routes[] = {
     {"GET", "/api/v1/accounts", "accounts", 0, .handler = accounts_get, .query = list_query},
     {"POST", "/api/v1/accounts", "accounts", PAPI_BODY, .handler = accounts_post},
@@ -468,6 +498,12 @@ static const papi_route routes[] = {
     {"GET", "/api/v1/quotas/defaults", "quotas", 0, .handler = quota_defaults_get,
      .query = type_query},
     {"PUT", "/api/v1/quotas/defaults", "quotas", PAPI_BODY, .handler = quota_defaults_put},
+    {"POST", "/api/v1/accounts/{login}/reset-quotas", "quotas", PAPI_EMPTY,
+     .handler = account_reset_quotas},
+    {"DELETE", "/api/v1/account-types/{type}", "quotas", 0, .handler = papi_delete_handler,
+     .arg.name = panel_quota_type_delete},
+    {"GET", "/api/v1/creators", "accounts", 0, .handler = papi_list_handler,
+     .arg.json = creators_json},
 };
 
 const papi_route_table papi_routes_accounts = PAPI_ROUTE_TABLE(routes);

@@ -1,4 +1,5 @@
-/* Admin routes: the audit trail, the application keys and the password policies. */
+/* Admin routes: the audit trail, the application keys, the password policies and the global
+ * settings (AlternC's variable table). */
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -325,6 +326,58 @@ static void policy_check(papi_request *r)
 	papi_reply_no_content(r);
 }
 
+/* ---------------------------------------------------------------- settings */
+
+/* GET /api/v1/settings: every stored setting, ordered by name (admins). */
+static int settings_json(json_t **out, papi_request *r)
+{
+	panel_variable_list *list = NULL;
+	int rc = panel_variable_list_get(&list, r->p, &r->actor);
+
+	if (rc < 0)
+		return rc;
+	PAPI_ITEMS_JSON(out, list, panel_variable_to_json);
+	panel_variable_list_free(list);
+	return 0;
+}
+
+/* GET /api/v1/settings/{name}: one setting (admins); 404 when it is not stored. */
+static int setting_json(json_t **out, papi_request *r)
+{
+	panel_variable *v = NULL;
+	int rc = panel_variable_get(&v, r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0)
+		return rc;
+	*out = panel_variable_to_json(v);
+	panel_variable_free(v);
+	return 0;
+}
+
+/* PUT /api/v1/settings/{name} {"value", "comment"?}: stores a setting (the super admin); the
+ * setting as stored. A known name's value is checked against its kind (400 naming "value"). */
+static void setting_put(papi_request *r)
+{
+	const char *value = NULL, *comment = NULL;
+	papi_spec specs[] = {
+	    papi_spec_multiline(papi_spec_string("value", &value)),
+	    papi_spec_optional(papi_spec_multiline(papi_spec_string("comment", &comment))),
+	    papi_spec_end(),
+	};
+	panel_variable *v = NULL;
+	int rc;
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	rc = panel_variable_set(&v, r->p, &r->actor, papi_param(r, 0), value, comment);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_ok(r, panel_variable_to_json(v));
+	panel_variable_free(v);
+}
+
 static const char *const audit_query[] = {"actor_uid", "object_kind", "object_id", "since",
 					  "limit",     "cursor",      NULL};
 static const char *const page_query[] = {"limit", "cursor", "offset", NULL};
@@ -339,6 +392,13 @@ static const papi_route routes[] = {
     {"GET", "/api/v1/policies/{name}", "accounts", 0, .handler = policy_get},
     {"PATCH", "/api/v1/policies/{name}", "accounts", PAPI_BODY, .handler = policy_patch},
     {"POST", "/api/v1/policies/{name}/check", "accounts", PAPI_BODY, .handler = policy_check},
+    {"GET", "/api/v1/settings", "accounts", 0, .handler = papi_list_handler,
+     .arg.json = settings_json},
+    {"GET", "/api/v1/settings/{name}", "accounts", 0, .handler = papi_object_handler,
+     .arg.json = setting_json},
+    {"PUT", "/api/v1/settings/{name}", "accounts", PAPI_BODY, .handler = setting_put},
+    {"DELETE", "/api/v1/settings/{name}", "accounts", 0, .handler = papi_delete_handler,
+     .arg.name = panel_variable_delete},
 };
 
 const papi_route_table papi_routes_admin = PAPI_ROUTE_TABLE(routes);

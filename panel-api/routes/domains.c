@@ -166,6 +166,22 @@ static void domain_delete(papi_request *r)
 	papi_reply_no_content(r);
 }
 
+/* POST /api/v1/domains/{domain}/cancel-delete: cancels a pending deletion while AlternC's cron
+ * has not removed the domain (whoever may delete it). 200 with the domain; 409 when no deletion
+ * is pending; 404 once the cron removed it. */
+static void domain_cancel_delete(papi_request *r)
+{
+	panel_domain *d = NULL;
+	int rc = panel_domain_undelete(&d, r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	reply_domain(r, d, 0);
+	panel_domain_free(d);
+}
+
 /* GET /api/v1/domains/{domain}/subdomains: every entry of a domain (sub "@" for the domain
  * itself), ordered by sub, type and target, in the list envelope (one page). */
 static int subdomains_json(json_t **out, papi_request *r)
@@ -491,6 +507,8 @@ static const papi_route routes[] = {
     {"GET", "/api/v1/domains/{domain}", "domains", 0, .handler = domain_get},
     {"PATCH", "/api/v1/domains/{domain}", "domains", PAPI_BODY, .handler = domain_patch},
     {"DELETE", "/api/v1/domains/{domain}", "domains", 0, .handler = domain_delete},
+    {"POST", "/api/v1/domains/{domain}/cancel-delete", "domains", PAPI_EMPTY,
+     .handler = domain_cancel_delete},
     {"GET", "/api/v1/domains/{domain}/subdomains", "domains", 0, .handler = papi_list_handler,
      .arg.json = subdomains_json},
     {"PUT", "/api/v1/domains/{domain}/subdomains", "domains", PAPI_BODY, .handler = subdomains_put},

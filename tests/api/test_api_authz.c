@@ -186,6 +186,33 @@ static const struct row rows[] = {
     {AC, "DELETE", "/api/v1/apikeys/%AB_KEY%", NULL, 404},
     {AB, "DELETE", "/api/v1/apikeys/%AC_KEY%", NULL, 404},
     {KB, "DELETE", "/api/v1/apikeys/%AC_KEY%", NULL, 404},
+    /* global settings: admins read them, only the super admin changes them */
+    {MA, "GET", "/api/v1/settings", NULL, 403},
+    {MA, "GET", "/api/v1/settings/subadmin_restriction", NULL, 403},
+    {MA, "PUT", "/api/v1/settings/subadmin_restriction", "{\"value\": \"1\"}", 403},
+    {MA, "DELETE", "/api/v1/settings/subadmin_restriction", NULL, 403},
+    {AB_MA, "GET", "/api/v1/settings", NULL, 403},
+    {AB_MA, "PUT", "/api/v1/settings/new_email", "{\"value\": \"x@example.net\"}", 403},
+    {AB, "GET", "/api/v1/settings/subadmin_restriction", NULL, 200},
+    {AB, "PUT", "/api/v1/settings/subadmin_restriction", "{\"value\": \"1\"}", 403},
+    {AB, "DELETE", "/api/v1/settings/subadmin_restriction", NULL, 403},
+    {KB, "PUT", "/api/v1/settings/new_email", "{\"value\": \"x@example.net\"}", 403},
+    {KB, "GET", "/api/v1/settings", NULL, 200},
+    /* creators (the super admin), account types and quota resets (admins) */
+    {MA, "GET", "/api/v1/creators", NULL, 403},
+    {AB, "GET", "/api/v1/creators", NULL, 403},
+    {KB, "GET", "/api/v1/creators", NULL, 403},
+    {AB_MA, "GET", "/api/v1/creators", NULL, 403},
+    {MA, "POST", "/api/v1/accounts/mema/reset-quotas", NULL, 403},
+    {MA, "POST", "/api/v1/accounts/memb/reset-quotas", NULL, 4},
+    {AB, "POST", "/api/v1/accounts/memc/reset-quotas", NULL, 404},
+    {AC, "POST", "/api/v1/accounts/mema/reset-quotas", NULL, 404},
+    {KB, "POST", "/api/v1/accounts/memc/reset-quotas", NULL, 404},
+    {AB_MA, "POST", "/api/v1/accounts/memb/reset-quotas", NULL, 404},
+    {MA, "DELETE", "/api/v1/account-types/default", NULL, 403},
+    {MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
+    {AB, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
+    {AB_MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
     /* act-as: only admins, only for members they manage */
     {MA, "GET", "/api/v1/auth/whoami", NULL, 200},
 };
@@ -232,6 +259,12 @@ static void test_matrix(void **state)
 	assert_int_equal(api_number(&srv, "SELECT su FROM membres WHERE login = 'adminc'"), 1);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres"), 6);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_apikeys WHERE revoked = 1"),
+			 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM variable WHERE name ="
+					  " 'subadmin_restriction' AND value = ''"),
+			 1);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM variable WHERE value ="
+					  " 'x@example.net'"),
 			 0);
 	assert_int_equal(api_login(&srv, "memb", PASS, NULL, 0, NULL), 200);
 	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, NULL), 200);
@@ -368,6 +401,7 @@ static void test_no_existence_oracle(void **state)
 	    {"GET", "", "/quotas", NULL},
 	    {"GET", "", "/quotas/dom", NULL},
 	    {"PUT", "", "/quotas/dom", "{\"value\": 99}"},
+	    {"POST", "", "/reset-quotas", NULL},
 	};
 	static const int who[] = {MA, AB, KB, AB_MA};
 	char other[128], ghost[128];

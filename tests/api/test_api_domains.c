@@ -113,6 +113,30 @@ static void test_domain_lifecycle(void **state)
 	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/life-a.org/subdomains",
 			"{\"sub\": \"x\", \"type\": \"vhost\", \"target\": \"/\"}", 409);
 
+	/* Its deletion cancelled while the cron has not removed it; then nothing is pending. */
+	api_call(&r, MA, "POST", "/api/v1/domains/life-a.org/cancel-delete", NULL);
+	assert_api_status(&r, 200);
+	assert_string_equal(api_str(&r, "dns_action"), "UPDATE");
+	char quoted[80];
+	snprintf(quoted, sizeof(quoted), "\"%s\"", api_str(&r, "etag"));
+	assert_string_equal(r.etag, quoted);
+	api_resp_free(&r);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE domaine ="
+					  " 'life-a.org' AND web_action = 'DELETE'"),
+			 0);
+	api_call(&r, MA, "POST", "/api/v1/domains/life-a.org/cancel-delete", NULL);
+	assert_api_status(&r, 409);
+	assert_string_equal(api_error_code(&r), "conflict");
+	api_resp_free(&r);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/life-a.org/cancel-delete",
+			"{\"force\": true}", 400);
+	/* Deleted again, and the cron finished: nothing left to cancel. */
+	assert_api_call(NULL, MA, "DELETE", "/api/v1/domains/life-a.org", NULL, 204);
+	assert_int_equal(api_sql(&srv, "DELETE FROM sub_domaines WHERE domaine = 'life-a.org'"), 0);
+	assert_int_equal(api_sql(&srv, "DELETE FROM domaines WHERE domaine = 'life-a.org'"), 0);
+	assert_api_call(NULL, MA, "POST", "/api/v1/domains/life-a.org/cancel-delete", NULL, 404);
+	assert_api_call(NULL, SA, "POST", "/api/v1/domains/life-a.org/cancel-delete", NULL, 404);
+
 	/* 405 with Allow on a known path. */
 	api_call(&r, MA, "PUT", "/api/v1/domains/own-a.org", "{}");
 	assert_api_status(&r, 405);

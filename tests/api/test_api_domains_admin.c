@@ -161,6 +161,7 @@ static const api_row rows[] = {
 #define DENIED(who)                                                                                \
 	{who, "GET", PD, NULL, 404, D, G}, {who, "PATCH", PD, "{\"mx\": false}", 404, D, G},       \
 	    {who, "DELETE", PD, NULL, 404, D, G}, {who, "GET", PD "/subdomains", NULL, 404, D, G}, \
+	    {who, "POST", PD "/cancel-delete", NULL, 404, D, G},                                   \
 	    {who, "PUT", PD "/subdomains", VHOST_BODY, 404, D, G},                                 \
 	    {who, "DELETE", PD "/subdomains/blog/vhost", NULL, 404, D, G},                         \
 	    {who, "DELETE", PD "/subdomains/@/url", NULL, 404, D, G},                              \
@@ -196,6 +197,8 @@ static const api_row rows[] = {
     {KRO, "PATCH", PD, "{\"mx\": false}", 403, NULL, NULL},
     {KRO, "PUT", PD "/subdomains", VHOST_BODY, 403, NULL, NULL},
     {KRO, "DELETE", PD, NULL, 403, NULL, NULL},
+    {KRO, "POST", PD "/cancel-delete", NULL, 403, NULL, NULL},
+    {MB, "POST", PD "/cancel-delete", NULL, 409, NULL, NULL}, /* nothing pending */
     {KOTHER, "GET", PD, NULL, 403, NULL, NULL},
     {KOTHER, "GET", "/api/v1/domain-types", NULL, 403, NULL, NULL},
     {KOTHER, "GET", "/api/v1/tlds", NULL, 403, NULL, NULL},

@@ -249,3 +249,17 @@ expect_rc 0 "pending deletion" ctl --json domain show example.zz
 	web_action <> 'DELETE'") == 0 ]] || fail "its entries are marked too"
 expect_rc 3 "del unknown" ctl domain del nowhere.fr --yes
 ok "domain del: --yes required (2), marked DELETE for the cron side"
+
+# ---------------------------------------------------------------- undel
+expect_rc 0 "undel" ctl --json domain undel example.zz
+[[ $(out | jget dns_action) == UPDATE && $(out | jget subdomains) != 0 ]] || fail "undel: $(out)"
+[[ $(sql "SELECT COUNT(*) FROM sub_domaines WHERE domaine = 'example.zz' AND
+	web_action = 'DELETE'") == 0 ]] || fail "its entries come back"
+expect_rc 4 "undel with nothing pending" ctl domain undel example.zz
+expect_rc 0 "del again" ctl domain del example.zz --yes
+sql "DELETE FROM sub_domaines WHERE domaine = 'example.zz'"
+sql "DELETE FROM domaines WHERE domaine = 'example.zz'"
+expect_rc 3 "undel after the cron removed it" ctl domain undel example.zz
+expect_rc 3 "undel unknown" ctl domain undel nowhere.fr
+expect_rc 2 "undel without a domain" ctl domain undel
+ok "domain undel: back to UPDATE; nothing pending (4), removed by the cron (3)"

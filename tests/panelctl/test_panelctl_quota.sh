@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# panelctl quota show/set/defaults/default-set, policy list/set and apikey add/list/revoke
-# against a database of the shared test cluster: values, tables, JSON, exit codes.
+# panelctl quota show/set/reset/defaults/default-set/type-del, creator list, policy list/set and
+# apikey add/list/revoke against a database of the shared test cluster: values, tables, JSON,
+# exit codes.
 # The PHP snippets are single-quoted on purpose: their $ belong to PHP.
 # shellcheck disable=SC2016
 set -euo pipefail
@@ -120,3 +121,29 @@ expect_rc 2 "bad scope" ctl --admin bob apikey add x --scope everything!
 expect_rc 2 "bad network" ctl --admin bob apikey add x --networks 300.1.2.3/8
 expect_rc 2 "expiry in the past" ctl --admin bob apikey add x --expires 2001-01-01
 ok "apikey add (secret once, hashed), list without secrets, revoke, refusals"
+
+# ---------------------------------------------------------------- reset, type-del, creators
+expect_rc 0 "raise dora's dom" ctl quota set dora dom 77
+expect_rc 0 "quota reset" ctl --json quota reset dora
+[[ $(out | item name dom total) == 25 && $(out | item name mail total) == 0 ]] ||
+	fail "reset to the reseller defaults: $(out)"
+expect_rc 0 "quota reset (text)" ctl quota reset dora
+grep -Eq '^dom +0 +25 +-$' "$work/out" || fail "reset table: $(out)"
+expect_rc 0 "bob acting as carol keeps his admin powers" ctl --admin bob --as carol quota reset carol
+expect_rc 3 "bob does not see dora" ctl --admin bob quota reset dora
+expect_rc 4 "type-del while dora has it" ctl quota type-del reseller
+expect_rc 6 "a sub-admin deletes no type" ctl --admin bob quota type-del reseller
+expect_rc 2 "default stays" ctl quota type-del default
+[[ $(sql "SELECT COUNT(*) FROM defquotas WHERE type = 'reseller'") -gt 0 ]] || fail "reseller gone"
+ctl account edit dora --type default >/dev/null || fail "dora to default"
+expect_rc 0 "type-del" ctl --json quota type-del reseller
+[[ $(out | jget type) == reseller && $(out | jget deleted) == true ]] || fail "type-del: $(out)"
+expect_rc 3 "type-del again" ctl quota type-del reseller
+expect_rc 0 "creator list" ctl --json creator list
+[[ $(out | logins) == "admin bob erin" ]] || fail "creators: $(out)"
+[[ $(out | item login admin members) == 2 && $(out | item login bob members) == 1 &&
+	$(out | item login erin members) == 0 ]] || fail "creator counts: $(out)"
+expect_rc 0 "creator list (text)" ctl --admin admin creator list
+head -n 1 "$work/out" | grep -Eq '^LOGIN +UID +ADMIN +ENABLED +MEMBERS$' || fail "creator header: $(out)"
+expect_rc 6 "a sub-admin lists no creators" ctl --admin bob creator list
+ok "quota reset, quota type-del (refused while used), creator list (super admin only)"

@@ -89,6 +89,16 @@ PANEL_EXTERN int panel_domain_edit(panel_domain **out, panel *p, const panel_act
  * and FTP accounts of that domain now. */
 PANEL_EXTERN int panel_domain_delete(panel *p, const panel_actor *who, const char *domain);
 
+/* Cancels a pending deletion (AlternC's del_domain_cancel), for whoever may delete the domain:
+ * while AlternC's cron has not removed it, the domain and the entries it has not removed yet go
+ * back to dns_action / web_action 'UPDATE', and a mail domain gets its marker row and postmaster
+ * again (the addresses and FTP accounts removed with the deletion are not restored). Entries
+ * deleted one by one before the domain, and still pending, come back too. PANEL_ECONFLICT when
+ * no deletion is pending, when the owner's account was deleted, or when the cron removed the
+ * domain during the call; PANEL_ENOTFOUND once the cron removed it. *out gets the domain. */
+PANEL_EXTERN int panel_domain_undelete(panel_domain **out, panel *p, const panel_actor *who,
+				       const char *domain);
+
 /* The BIND zone of a domain, rendered from its enabled entries and the types' templates with
  * the configured public IP, name servers and default MX; *out is allocated (free()). */
 PANEL_EXTERN int panel_domain_zone(char **out, panel *p, const panel_actor *who,

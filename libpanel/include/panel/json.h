@@ -9,6 +9,7 @@
 #include "account.h"
 #include "actions.h"
 #include "audit.h"
+#include "creator.h"
 #include "auth.h"
 #include "database.h"
 #include "domain.h"
@@ -16,6 +17,7 @@
 #include "mail.h"
 #include "policy.h"
 #include "quota.h"
+#include "variable.h"
 
 /* {"uid", "login", "mail", "nom", "prenom", "type", "notes", "enabled", "admin", "canpass",
  *  "creator", "created", "renewed", "duration", "expiry", "expired", "lastlogin", "lastip",
@@ -23,10 +25,15 @@
 PANEL_EXTERN json_t *panel_account_to_json(const panel_account *account);
 /* {"name", "total", "used"} */
 PANEL_EXTERN json_t *panel_quota_to_json(const panel_quota *quota);
+/* {"uid", "login", "admin", "enabled", "members"} */
+PANEL_EXTERN json_t *panel_creator_to_json(const panel_creator *creator);
 /* {"type", "name", "value"} */
 PANEL_EXTERN json_t *panel_quota_default_to_json(const panel_quota_default *def);
 /* {"name", "minsize", "maxsize", "classcount", "allowlogin"} */
 PANEL_EXTERN json_t *panel_policy_to_json(const panel_policy *policy);
+/* {"name", "value", "comment" (null when none), "kind" ("text", "flag", "domain", "mail",
+ *  "url")} */
+PANEL_EXTERN json_t *panel_variable_to_json(const panel_variable *variable);
 /* {"id", "at", "actor": {"kind", "uid", "login"}, "as": {"uid", "login"} or null, "ip",
  *  "action", "object_kind", "object_id", "before", "after"} */
 PANEL_EXTERN json_t *panel_audit_entry_to_json(const panel_audit_entry *entry);

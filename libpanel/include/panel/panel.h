@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "common.h"
 #include "config.h"
+#include "creator.h"
 #include "database.h"
 #include "domain.h"
 #include "errors.h"
@@ -21,6 +22,7 @@
 #include "policy.h"
 #include "quota.h"
 #include "schema.h"
+#include "variable.h"
 
 /* Opens a handle on the panel database described by cfg (section [database]); the member
  * database server ([member_database]) is connected on first use. cfg may be freed afterwards.

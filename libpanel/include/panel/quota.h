@@ -64,6 +64,19 @@ PANEL_EXTERN int panel_quota_defaults_get(panel_quota_default_list **out, panel 
 PANEL_EXTERN int panel_quota_default_set(panel *p, const panel_actor *who, const char *type,
 					 const char *name, uint64_t value);
 
+/* Deletes an account type, that is its default quotas (AlternC m_quota::deltype), for the
+ * admins who change global settings (panel__authz_global). PANEL_ECONFLICT while accounts have
+ * this type (AlternC moved them to "default" silently: here the admin moves them first),
+ * PANEL_EINVALID for "default", PANEL_ENOTFOUND when the type has no default quotas. */
+PANEL_EXTERN int panel_quota_type_delete(panel *p, const panel_actor *who, const char *type);
+
+/* Sets every quota of the account login to the default of its account type, 0 where the type
+ * has none (AlternC m_quota::addquotas), for the admins who manage the account; queues the disk
+ * quota when the web quota changes. out (may be NULL) gets the quotas after, freed with
+ * panel_quota_list_free. */
+PANEL_EXTERN int panel_quota_reset(panel_quota_list **out, panel *p, const panel_actor *who,
+				   const char *login);
+
 PANEL_EXTERN void panel_quota_list_free(panel_quota_list *list);
 PANEL_EXTERN void panel_quota_default_list_free(panel_quota_default_list *list);
 
