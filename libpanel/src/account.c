@@ -35,6 +35,7 @@
 	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                  \
 	" IF(m.lastlogin = '0000-00-00 00:00:00', '', DATE_FORMAT(m.lastlogin, " DATE_FMT ")),"    \
 	" m.lastip, m.lastfail"
+#define ACCOUNT_NCOLUMNS 20
 
 const char panel__account_select[] =
     "SELECT " ACCOUNT_COLUMNS " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
@@ -411,40 +412,58 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 
 /* ---------------------------------------------------------------- get */
 
-struct get_ctx {
-	const panel_actor *who;
-	const char *login;
-	panel_account *result;
-};
+/* The account by login and the actor's facts in one statement, outside any transaction: a GET
+ * of one account is then one round trip, and one snapshot, however the actor acts. The row is
+ * always there (LEFT JOIN from one row); its account columns are NULL for an unknown login. */
+static const char get_sql[] = "SELECT " ACCOUNT_COLUMNS "," PANEL__AUTHZ_FACTS_COLUMNS
+			      " FROM (SELECT 1) one LEFT JOIN membres m ON m.login = ?"
+			      " LEFT JOIN local l ON l.uid = m.uid"
+			      " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
 
-static int get_body(panel_db *db, void *arg)
+/* The rules of panel__authz_actor, then those of panel__authz_account, on the row of get_sql. */
+static int get_decide(panel_account **out, const panel_actor *who, const char *login,
+		      const panel_db_rows *rows)
 {
-	struct get_ctx *ctx = arg;
-	uint32_t uid;
+	panel__authz_facts facts;
+	panel_account *a;
+	uint64_t uid = 0, creator = 0;
 	int error;
 
-	panel_account_free(ctx->result);
-	ctx->result = NULL;
-	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	if ((error = panel__authz_facts_parse(&facts, rows, ACCOUNT_NCOLUMNS)) < 0 ||
+	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
-	return panel__account_load(&ctx->result, db, uid);
+	if (!login || !*login)
+		return panel__error(PANEL_EINVALID, "login", "no login given");
+	if (panel__db_cell(rows, 0, 0) && (error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0)
+		error = panel__db_cell_u64(&creator, rows, 0, 10);
+	if (error < 0)
+		return error;
+	if (!uid || !panel__authz_sees(who, &facts, (uint32_t)uid, (uint32_t)creator))
+		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
+	if (!(a = calloc(1, sizeof(*a))))
+		return panel__error_oom();
+	if ((error = parse_row(a, rows, 0)) < 0) {
+		panel_account_free(a);
+		return error;
+	}
+	*out = a;
+	return 0;
 }
 
 int panel_account_get(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
-	struct get_ctx ctx = {.who = who, .login = login};
+	panel_db_rows *rows;
 	int error;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
-		panel_account_free(ctx.result);
+	if ((error = panel__db_read(&rows, p->db, get_sql,
+				    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who), DB_STR(login)))) < 0)
 		return error;
-	}
-	*out = ctx.result;
-	return 0;
+	error = get_decide(out, who, login, rows);
+	panel__db_rows_free(rows);
+	return error;
 }
 
 /* ---------------------------------------------------------------- changes */
