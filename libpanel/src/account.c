@@ -272,7 +272,7 @@ static int check_spec_fields(const panel_account_spec *spec)
 {
 	int error;
 
-	if (spec->version != PANEL_ACCOUNT_SPEC_VERSION)
+	if (spec->version < 1 || spec->version > PANEL_ACCOUNT_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown account spec version");
 	if (spec->mail && !panel__valid_mail(spec->mail))
 		return panel__error(PANEL_EINVALID, "mail", "invalid e-mail address");
@@ -317,6 +317,23 @@ static int check_type_exists(panel_db *db, const char *type)
 static int hash_password(panel *p, char out[PANEL_HASH_MAX], const char *password)
 {
 	return panel__member_hash(p, out, password);
+}
+
+/* The caller's hash (spec version 2, bulk imports hashing on several threads) when it is of
+ * the configured scheme and work factor, else a new one. */
+static int given_or_new_hash(char out[PANEL_HASH_MAX], panel *p, const panel_account_spec *spec)
+{
+	const char *given = spec->version >= 2 ? spec->password_hash : NULL;
+	size_t len;
+
+	if (!given)
+		return hash_password(p, out, spec->password);
+	len = strlen(given);
+	if (len == 0 || len >= PANEL_HASH_MAX || !panel__member_hash_current(p, given))
+		return panel__error(PANEL_EINVALID, "password_hash",
+				    "not a hash of the configured scheme and work factor");
+	memcpy(out, given, len + 1);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- create */
@@ -397,7 +414,7 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
 	if (!spec->mail && who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EINVALID, "mail", "the contact address is required");
-	if ((error = hash_password(p, hash, spec->password)) < 0)
+	if ((error = given_or_new_hash(hash, p, spec)) < 0)
 		return error;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, create_body, &ctx);
