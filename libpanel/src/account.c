@@ -430,28 +430,30 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 /* ---------------------------------------------------------------- get */
 
 /* The account by login and the actor's facts in one statement, outside any transaction: a GET
- * of one account is then one round trip, and one snapshot, however the actor acts. The row is
- * always there (LEFT JOIN from one row); its account columns are NULL for an unknown login. */
-static const char get_sql[] = "SELECT " ACCOUNT_COLUMNS "," PANEL__AUTHZ_FACTS_COLUMNS
-			      " FROM (SELECT 1) one LEFT JOIN membres m ON m.login = ?"
-			      " LEFT JOIN local l ON l.uid = m.uid"
-			      " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
+ * of one account is then one round trip, and one snapshot, however the actor acts. An unknown
+ * login gives no row: the facts are then read on their own (the rare path, two statements). */
+static const char get_sql[] =
+    "SELECT " ACCOUNT_COLUMNS "," PANEL__AUTHZ_FACTS_JOINED_COLUMNS
+    " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
+    " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0" PANEL__AUTHZ_FACTS_JOINS
+    " WHERE m.login = ?";
 
-/* The rules of panel__authz_actor, then those of panel__authz_account, on the row of get_sql. */
+/* The rules of panel__authz_actor, then those of panel__authz_account, on a row of get_sql, or
+ * (found = 0) on the facts alone. */
 static int get_decide(panel_account **out, const panel_actor *who, const char *login,
-		      const panel_db_rows *rows)
+		      const panel_db_rows *rows, int found)
 {
 	panel__authz_facts facts;
 	panel_account *a;
 	uint64_t uid = 0, creator = 0;
 	int error;
 
-	if ((error = panel__authz_facts_parse(&facts, rows, ACCOUNT_NCOLUMNS)) < 0 ||
+	if ((error = panel__authz_facts_parse(&facts, rows, found ? ACCOUNT_NCOLUMNS : 0)) < 0 ||
 	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
 	if (!login || !*login)
 		return panel__error(PANEL_EINVALID, "login", "no login given");
-	if (panel__db_cell(rows, 0, 0) && (error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0)
+	if (found && (error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0)
 		error = panel__db_cell_u64(&creator, rows, 0, 10);
 	if (error < 0)
 		return error;
@@ -470,15 +472,23 @@ static int get_decide(panel_account **out, const panel_actor *who, const char *l
 int panel_account_get(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
 	panel_db_rows *rows;
-	int error;
+	int error, found;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if ((error = panel__db_read(&rows, p->db, get_sql,
-				    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who), DB_STR(login)))) < 0)
+				    DB_ARGS(PANEL__AUTHZ_FACTS_JOINS_ARGS(who), DB_STR(login)))) <
+	    0)
 		return error;
-	error = get_decide(out, who, login, rows);
+	found = panel__db_rows_count(rows) == 1;
+	if (!found) {
+		panel__db_rows_free(rows);
+		if ((error = panel__db_read(&rows, p->db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
+					    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)))) < 0)
+			return error;
+	}
+	error = get_decide(out, who, login, rows, found);
 	panel__db_rows_free(rows);
 	return error;
 }

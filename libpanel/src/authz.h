@@ -34,6 +34,19 @@ typedef struct panel__authz_facts {
 #define PANEL__AUTHZ_FACTS_NCOLS     4
 #define PANEL__AUTHZ_FACTS_ARGS(who) DB_U64((who)->uid), DB_U64((who)->uid), DB_U64((who)->as_uid)
 
+/* The same facts joined to a query's row (cheaper than four subqueries for the server): put
+ * PANEL__AUTHZ_FACTS_JOINED_COLUMNS in the select list and PANEL__AUTHZ_FACTS_JOINS after the
+ * query's own joins, and bind PANEL__AUTHZ_FACTS_JOINS_ARGS(who) there. When the query finds
+ * no row, the facts must be read on their own (PANEL__AUTHZ_FACTS_COLUMNS). */
+#define PANEL__AUTHZ_FACTS_JOINED_COLUMNS                                                          \
+	" authz_me.enabled, authz_me.su,"                                                          \
+	" IF(authz_as.uid IS NULL, NULL, COALESCE(authz_as.creator, 0)), authz_var.value"
+#define PANEL__AUTHZ_FACTS_JOINS                                                                   \
+	" LEFT JOIN membres authz_me ON authz_me.uid = ?"                                          \
+	" LEFT JOIN membres authz_as ON authz_as.uid = ?"                                          \
+	" LEFT JOIN variable authz_var ON authz_var.name = 'subadmin_restriction'"
+#define PANEL__AUTHZ_FACTS_JOINS_ARGS(who) DB_U64((who)->uid), DB_U64((who)->as_uid)
+
 int panel__authz_facts_parse(panel__authz_facts *out, const panel_db_rows *rows, size_t col);
 
 /* panel__authz_actor's decision on facts already read (no database access). */
