@@ -211,14 +211,13 @@ static void progress_event(progress *pr, const char *event)
 	double rate = elapsed > 0 ? (double)pr->done / elapsed : 0;
 	json_t *e = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "event", event, "done",
 			      (json_int_t)pr->done, "created", (json_int_t)pr->created, "skipped",
-			      (json_int_t)pr->skipped, "errors", (json_int_t)pr->errors,
-			      "workers", (json_int_t)pr->workers, "rate", rate, "elapsed",
-			      elapsed);
+			      (json_int_t)pr->skipped, "errors", (json_int_t)pr->errors, "workers",
+			      (json_int_t)pr->workers, "rate", rate, "elapsed", elapsed);
 
 	if (!e)
 		return;
-	json_object_set_new(e, "total", pr->total ? json_integer((json_int_t)pr->total)
-						  : json_null());
+	json_object_set_new(e, "total",
+			    pr->total ? json_integer((json_int_t)pr->total) : json_null());
 	if (pr->total && rate > 0 && pr->total >= pr->done)
 		json_object_set_new(e, "eta", json_real((double)(pr->total - pr->done) / rate));
 	else
@@ -257,8 +256,8 @@ static void progress_update(progress *pr, int final)
 		snprintf(left, sizeof(left), ", %.0f s left",
 			 (double)(pr->total - pr->done) / rate);
 	if (pr->total)
-		fprintf(stderr, "\r\033[Kimport: %lu/%lu lines, %.1f/s%s", pr->done, pr->total, rate,
-			left);
+		fprintf(stderr, "\r\033[Kimport: %lu/%lu lines, %.1f/s%s", pr->done, pr->total,
+			rate, left);
 	else
 		fprintf(stderr, "\r\033[Kimport: %lu lines, %.1f/s", pr->done, rate);
 	if (final)
@@ -422,9 +421,9 @@ typedef struct import_run {
 	FILE *in;
 	const char *path;
 	int dry_run;
-	json_t *reports; /* --json: the array printed at the end */
-	json_t *seen;	 /* --dry-run: logins of the earlier lines */
-	json_t *earlier; /* logins of the earlier lines, for the skip decision */
+	json_t *reports;   /* --json: the array printed at the end */
+	json_t *seen;	   /* --dry-run: logins of the earlier lines */
+	json_t *earlier;   /* logins of the earlier lines, for the skip decision */
 	import_pool *pool; /* NULL: no hashing ahead (--dry-run, or no worker could start) */
 	import_slot *slots;
 	size_t nslots, head, count;
@@ -436,8 +435,8 @@ typedef struct import_run {
 static void report_line(import_run *r, const import_slot *s)
 {
 	const import_line *l = &s->l;
-	const char *status = l->code	 ? "error"
-			     : s->skip	 ? "skipped"
+	const char *status = l->code	  ? "error"
+			     : s->skip	  ? "skipped"
 			     : r->dry_run ? "valid"
 					  : "created";
 
@@ -459,7 +458,8 @@ static void report_line(import_run *r, const import_slot *s)
 	if (s->skip)
 		printf("line %lu: skipped %s (exists)\n", s->n, l->login);
 	else if (!l->code)
-		printf("line %lu: %s %s%s\n", s->n, status, l->login, r->dry_run ? " (dry run)" : "");
+		printf("line %lu: %s %s%s\n", s->n, status, l->login,
+		       r->dry_run ? " (dry run)" : "");
 	else if (l->login && l->field[0])
 		printf("line %lu: %s: %s (%s)\n", s->n, l->login, l->message, l->field);
 	else if (l->login)

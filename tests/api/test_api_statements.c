@@ -197,8 +197,8 @@ static void test_last_used_written_once_a_minute(void **state)
 
 	(void)state;
 	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
-	assert_int_equal(api_sql(&srv, "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 2 MINUTE"),
-			 0);
+	assert_int_equal(
+	    api_sql(&srv, "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 2 MINUTE"), 0);
 	s = count_gets(member_token, "/api/v1/accounts/stmtmem", 3);
 	assert_int_equal(s.queries, 0);
 	assert_int_equal(s.executes, 3 * 2 + 1);
@@ -222,9 +222,11 @@ static void test_revocation_is_immediate(void **state)
 			 0);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", token, NULL, NULL, 401);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
-	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 0 WHERE login = 'stmtmem'"), 0);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 0 WHERE login = 'stmtmem'"),
+			 0);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 401);
-	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 1 WHERE login = 'stmtmem'"), 0);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 1 WHERE login = 'stmtmem'"),
+			 0);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
 }
 

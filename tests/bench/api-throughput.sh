@@ -70,7 +70,7 @@ connections_per_address = 0
 CONF
 ctl() { "$build/bin/panelctl" -c "$work/panel.conf" "$@"; }
 ctl schema migrate >/dev/null
-printf 'Bench-admin-1\n' >"$work/pw"
+printf 'Bench-root-pw-1\n' >"$work/pw"
 ctl account add admin --mail admin@example.com --admin --password-file "$work/pw" >/dev/null
 for i in $(seq 1 "$accounts"); do
 	printf '{"login":"bench%d","password":"Bench-pass-%d","mail":"bench%d@example.com"}\n' \
@@ -89,7 +89,7 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 token=$(curl -s -H 'Content-Type: application/json' \
-	-d '{"login": "admin", "password": "Bench-admin-1"}' \
+	-d '{"login": "admin", "password": "Bench-root-pw-1"}' \
 	"http://127.0.0.1:$api_port/api/v1/auth/login" |
 	php -r 'echo json_decode(stream_get_contents(STDIN), true)["token"] ?? "";')
 [[ -n $token ]] || { echo "no token: $(cat "$work/panel-api.log")" >&2; exit 1; }

@@ -16,8 +16,8 @@
 
 #define BODY_MAX 4096
 
-static const char *const columns[] = {"uid",	 "login",   "mail",    "type",
-				      "notes",	 "enabled", "su",      "canpass",
+static const char *const columns[] = {"uid",	 "login",   "mail",	 "type",
+				      "notes",	 "enabled", "su",	 "canpass",
 				      "creator", "created", "lastlogin", "lastip"};
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 #define SELECT_COLUMNS                                                                             \
@@ -85,8 +85,8 @@ static enum MHD_Result serve(struct MHD_Connection *conn, panel_db *db, const ch
 			     const char *method, const request *r)
 {
 	static const char prefix[] = "/api/v1/accounts";
-	const char *login = strncmp(url, prefix, sizeof(prefix) - 1) == 0 ? url + sizeof(prefix) - 1
-									  : NULL;
+	const char *login =
+	    strncmp(url, prefix, sizeof(prefix) - 1) == 0 ? url + sizeof(prefix) - 1 : NULL;
 	panel_db_rows *rows = NULL;
 	json_t *out = NULL;
 	int rc;
@@ -97,7 +97,8 @@ static enum MHD_Result serve(struct MHD_Connection *conn, panel_db *db, const ch
 		json_t *body = json_loadb(r->body, r->len, 0, NULL);
 		const char *notes = json_string_value(json_object_get(body, "notes"));
 		uint64_t changed = 0;
-		rc = notes ? panel__db_exec(&changed, db, "UPDATE membres SET notes = ? WHERE login = ?",
+		rc = notes ? panel__db_exec(&changed, db,
+					    "UPDATE membres SET notes = ? WHERE login = ?",
 					    DB_ARGS(DB_STR(notes), DB_STR(login + 1)))
 			   : -1;
 		json_decref(body);
@@ -196,16 +197,31 @@ int main(int argc, char **argv)
 	conf.host = "127.0.0.1";
 	while ((opt = getopt(argc, argv, "p:t:H:P:u:s:d:")) != -1) {
 		switch (opt) {
-		case 'p': port = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 't': threads = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'H': conf.host = optarg; break;
-		case 'P': conf.port = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'u': conf.user = optarg; break;
-		case 's': conf.password = read_secret(optarg); break;
-		case 'd': conf.database = optarg; break;
+		case 'p':
+			port = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			threads = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'H':
+			conf.host = optarg;
+			break;
+		case 'P':
+			conf.port = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'u':
+			conf.user = optarg;
+			break;
+		case 's':
+			conf.password = read_secret(optarg);
+			break;
+		case 'd':
+			conf.database = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: api_baseline -p PORT [-t THREADS] -H DBHOST -P DBPORT "
-					"-u USER -s PASSWORD_FILE -d DATABASE\n");
+			fprintf(stderr,
+				"usage: api_baseline -p PORT [-t THREADS] -H DBHOST -P DBPORT "
+				"-u USER -s PASSWORD_FILE -d DATABASE\n");
 			return 2;
 		}
 	}
@@ -218,11 +234,11 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-				 MHD_USE_ERROR_LOG,
-			     (uint16_t)port, NULL, NULL, on_request, NULL,
-			     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-			     on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+	d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	    (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+	    MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "api_baseline: cannot listen on %u: %s\n", port, strerror(errno));
 		return 1;
