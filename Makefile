@@ -271,7 +271,14 @@ fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks (not part of check): each tests/bench/*.sh writes its report; see docs/benchmarks.md.
-bench: all
+# api_baseline: the bare libmicrohttpd + one prepared statement server panel-api is compared with.
+BENCH_BIN := $(BUILD)/bench/api_baseline
+$(BUILD)/bench/api_baseline: tests/bench/api_baseline.c $(LIBPANEL_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilibpanel/include -Ilibpanel/src $(PKG_CFLAGS) $(API_CFLAGS) -o $@ $< \
+		$(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(API_LIBS)
+
+bench: all $(BENCH_BIN)
 	@for b in tests/bench/*.sh; do [ -f "$$b" ] && PANEL_BUILD=$(BUILD) bash "$$b" || exit 1; done
 
 # MariaDB's own test suite, directly and through dbproxy, compared (the full list; it takes

@@ -63,6 +63,9 @@ int cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(pr
 /* Prints a JSON value on stdout (steals the reference). */
 void cli_print_json(json_t *value);
 
+/* panelctl account import (account_import.c). */
+int cli_account_import(cli *c, int argc, char **argv);
+
 /* ---------------------------------------------------------------- verb arguments */
 
 /* Parses the verb's options with getopt_long (long options only; options may come after the

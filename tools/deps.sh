@@ -29,6 +29,7 @@ packages=(
 	courier-authlib-mysql # its MySQL module, configured as 1.0's authmysqlrc
 	sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write
 	haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
+	wrk                   # panel-api benchmarks (make bench only): the HTTP load generator
 	systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
 	chromium              # headless browser: the dbproxy status page test loads it during a failover
 	python3-yaml python3-jsonschema  # tests/api/openapi-check.py: docs/openapi.yaml as a contract

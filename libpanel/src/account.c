@@ -35,6 +35,7 @@
 	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                  \
 	" IF(m.lastlogin = '0000-00-00 00:00:00', '', DATE_FORMAT(m.lastlogin, " DATE_FMT ")),"    \
 	" m.lastip, m.lastfail"
+#define ACCOUNT_NCOLUMNS 20
 
 const char panel__account_select[] =
     "SELECT " ACCOUNT_COLUMNS " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
@@ -271,7 +272,7 @@ static int check_spec_fields(const panel_account_spec *spec)
 {
 	int error;
 
-	if (spec->version != PANEL_ACCOUNT_SPEC_VERSION)
+	if (spec->version < 1 || spec->version > PANEL_ACCOUNT_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown account spec version");
 	if (spec->mail && !panel__valid_mail(spec->mail))
 		return panel__error(PANEL_EINVALID, "mail", "invalid e-mail address");
@@ -320,6 +321,23 @@ static int check_type_exists(panel_db *db, const char *type)
 static int hash_password(panel *p, char out[PANEL_HASH_MAX], const char *password)
 {
 	return panel__member_hash(p, out, password);
+}
+
+/* The caller's hash (spec version 2, bulk imports hashing on several threads) when it is of
+ * the configured scheme and work factor, else a new one. */
+static int given_or_new_hash(char out[PANEL_HASH_MAX], panel *p, const panel_account_spec *spec)
+{
+	const char *given = spec->version >= 2 ? spec->password_hash : NULL;
+	size_t len;
+
+	if (!given)
+		return hash_password(p, out, spec->password);
+	len = strlen(given);
+	if (len == 0 || len >= PANEL_HASH_MAX || !panel__member_hash_current(p, given))
+		return panel__error(PANEL_EINVALID, "password_hash",
+				    "not a hash of the configured scheme and work factor");
+	memcpy(out, given, len + 1);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- create */
@@ -400,7 +418,7 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
 	if (!spec->mail && who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EINVALID, "mail", "the contact address is required");
-	if ((error = hash_password(p, hash, spec->password)) < 0)
+	if ((error = given_or_new_hash(hash, p, spec)) < 0)
 		return error;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, create_body, &ctx);
@@ -415,40 +433,68 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 
 /* ---------------------------------------------------------------- get */
 
-struct get_ctx {
-	const panel_actor *who;
-	const char *login;
-	panel_account *result;
-};
+/* The account by login and the actor's facts in one statement, outside any transaction: a GET
+ * of one account is then one round trip, and one snapshot, however the actor acts. An unknown
+ * login gives no row: the facts are then read on their own (the rare path, two statements). */
+static const char get_sql[] =
+    "SELECT " ACCOUNT_COLUMNS "," PANEL__AUTHZ_FACTS_JOINED_COLUMNS
+    " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
+    " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0" PANEL__AUTHZ_FACTS_JOINS
+    " WHERE m.login = ?";
 
-static int get_body(panel_db *db, void *arg)
+/* The rules of panel__authz_actor, then those of panel__authz_account, on a row of get_sql, or
+ * (found = 0) on the facts alone. */
+static int get_decide(panel_account **out, const panel_actor *who, const char *login,
+		      const panel_db_rows *rows, int found)
 {
-	struct get_ctx *ctx = arg;
-	uint32_t uid;
+	panel__authz_facts facts;
+	panel_account *a;
+	uint64_t uid = 0, creator = 0;
 	int error;
 
-	panel_account_free(ctx->result);
-	ctx->result = NULL;
-	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	if ((error = panel__authz_facts_parse(&facts, rows, found ? ACCOUNT_NCOLUMNS : 0)) < 0 ||
+	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
-	return panel__account_load(&ctx->result, db, uid);
+	if (!login || !*login)
+		return panel__error(PANEL_EINVALID, "login", "no login given");
+	if (found && (error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0)
+		error = panel__db_cell_u64(&creator, rows, 0, 10);
+	if (error < 0)
+		return error;
+	if (!uid || !panel__authz_sees(who, &facts, (uint32_t)uid, (uint32_t)creator))
+		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
+	if (!(a = calloc(1, sizeof(*a))))
+		return panel__error_oom();
+	if ((error = parse_row(a, rows, 0)) < 0) {
+		panel_account_free(a);
+		return error;
+	}
+	*out = a;
+	return 0;
 }
 
 int panel_account_get(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
-	struct get_ctx ctx = {.who = who, .login = login};
-	int error;
+	panel_db_rows *rows;
+	int error, found;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	if ((error = panel__db_transaction(p->db, get_body, &ctx)) < 0) {
-		panel_account_free(ctx.result);
+	if ((error = panel__db_read(&rows, p->db, get_sql,
+				    DB_ARGS(PANEL__AUTHZ_FACTS_JOINS_ARGS(who), DB_STR(login)))) <
+	    0)
 		return error;
+	found = panel__db_rows_count(rows) == 1;
+	if (!found) {
+		panel__db_rows_free(rows);
+		if ((error = panel__db_read(&rows, p->db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
+					    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)))) < 0)
+			return error;
 	}
-	*out = ctx.result;
-	return 0;
+	error = get_decide(out, who, login, rows, found);
+	panel__db_rows_free(rows);
+	return error;
 }
 
 /* ---------------------------------------------------------------- changes */

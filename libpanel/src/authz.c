@@ -86,38 +86,94 @@ static int load_by_uid(struct account_row *out, panel_db *db, uint32_t uid)
 	return 0;
 }
 
-int panel__authz_actor(panel_db *db, const panel_actor *who)
+int panel__authz_facts_parse(panel__authz_facts *out, const panel_db_rows *rows, size_t col)
 {
-	struct account_row me, target;
-	int error, yes;
+	const char *all = panel__db_cell(rows, 0, col + 3);
+	uint64_t v = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (panel__db_rows_count(rows) != 1 ||
+	    panel__db_rows_columns(rows) < col + PANEL__AUTHZ_FACTS_NCOLS)
+		return panel__error(PANEL_ERROR, NULL, "internal: no authorization facts");
+	if (panel__db_cell(rows, 0, col)) {
+		out->me_found = 1;
+		out->me_enabled = panel__db_cell_u64(&v, rows, 0, col) == 0 && v != 0;
+		out->me_su = panel__db_cell_u64(&v, rows, 0, col + 1) == 0 && v == 1;
+	}
+	if (panel__db_cell(rows, 0, col + 2) && panel__db_cell_u64(&v, rows, 0, col + 2) == 0) {
+		out->as_found = 1;
+		out->as_creator = (uint32_t)v;
+	}
+	out->admins_see_all = all && strcmp(all, "1") == 0;
+	return 0;
+}
+
+/* May admin_uid see the account uid (created by creator)? */
+static int admin_sees_facts(const panel__authz_facts *f, uint32_t admin_uid, uint32_t uid,
+			    uint32_t creator)
+{
+	return admin_uid == PANEL_SUPER_ADMIN_UID || uid == admin_uid || creator == admin_uid ||
+	       f->admins_see_all;
+}
+
+int panel__authz_actor_facts(const panel_actor *who, const panel__authz_facts *f)
+{
+	int error;
 
 	if ((error = panel_actor_check(who)) < 0)
 		return error;
 	if (who->kind == PANEL_ACTOR_SYSTEM)
 		return 0;
-	error = load_by_uid(&me, db, who->uid);
-	if (error == PANEL_ENOTFOUND || (error == 0 && !me.enabled))
+	if (!f->me_found || !f->me_enabled)
 		return panel__error(PANEL_EFORBIDDEN, "actor",
 				    "the acting account does not exist or is locked");
-	if (error < 0)
-		return error;
 	if (who->kind == PANEL_ACTOR_MEMBER)
 		return 0;
-	if (me.su != 1)
+	if (!f->me_su)
 		return panel__error(PANEL_EFORBIDDEN, "actor",
 				    "the acting account is not an administrator");
 	if (!who->as_uid)
 		return 0;
-	error = load_by_uid(&target, db, who->as_uid);
-	if (error == PANEL_ENOTFOUND)
-		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
-	if (error < 0)
-		return error;
-	if ((error = admin_sees(&yes, db, who->uid, target.uid, target.creator)) < 0)
-		return error;
-	if (!yes)
+	if (!f->as_found || !admin_sees_facts(f, who->uid, who->as_uid, f->as_creator))
 		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
 	return 0;
+}
+
+int panel__authz_sees(const panel_actor *who, const panel__authz_facts *f, uint32_t uid,
+		      uint32_t creator)
+{
+	switch (who->kind) {
+	case PANEL_ACTOR_SYSTEM:
+		return 1;
+	case PANEL_ACTOR_MEMBER:
+		return uid == who->uid;
+	case PANEL_ACTOR_ADMIN:
+		if (who->as_uid)
+			return uid == who->as_uid;
+		return admin_sees_facts(f, who->uid, uid, creator);
+	}
+	return 0;
+}
+
+/* One statement for every actor, act-as included (it used to take one to three). */
+int panel__authz_actor(panel_db *db, const panel_actor *who)
+{
+	panel__authz_facts facts;
+	panel_db_rows *rows;
+	int error;
+
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	if (who->kind == PANEL_ACTOR_SYSTEM)
+		return 0;
+	if ((error = panel__db_query(&rows, db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
+				     DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)))) < 0)
+		return error;
+	error = panel__authz_facts_parse(&facts, rows, 0);
+	panel__db_rows_free(rows);
+	if (error < 0)
+		return error;
+	return panel__authz_actor_facts(who, &facts);
 }
 
 /* Whether who may see the account uid (created by creator). */

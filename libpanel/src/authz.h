@@ -14,6 +14,48 @@
  * otherwise). The system is always valid. */
 int panel__authz_actor(panel_db *db, const panel_actor *who);
 
+/* What the rules of panel__authz_actor and the visibility of accounts need to know, read by
+ * the caller's own statement: a read that one statement answers then needs no transaction and
+ * one round trip (GET of one account). Append PANEL__AUTHZ_FACTS_COLUMNS to a SELECT that
+ * returns exactly one row, bind PANEL__AUTHZ_FACTS_ARGS(who) at its place, and give the index
+ * of its first column to panel__authz_facts_parse. A single statement reads one snapshot, so
+ * the facts and the rows read with them agree. */
+typedef struct panel__authz_facts {
+	int me_found, me_enabled, me_su; /* the acting account */
+	int as_found;			 /* ADMIN acting as a member: that member exists */
+	uint32_t as_creator;
+	int admins_see_all; /* AlternC's subadmin_restriction is "1" */
+} panel__authz_facts;
+
+#define PANEL__AUTHZ_FACTS_COLUMNS                                                                 \
+	" (SELECT enabled FROM membres WHERE uid = ?), (SELECT su FROM membres WHERE uid = ?),"    \
+	" (SELECT COALESCE(creator, 0) FROM membres WHERE uid = ?),"                               \
+	" (SELECT value FROM variable WHERE name = 'subadmin_restriction')"
+#define PANEL__AUTHZ_FACTS_NCOLS     4
+#define PANEL__AUTHZ_FACTS_ARGS(who) DB_U64((who)->uid), DB_U64((who)->uid), DB_U64((who)->as_uid)
+
+/* The same facts joined to a query's row (cheaper than four subqueries for the server): put
+ * PANEL__AUTHZ_FACTS_JOINED_COLUMNS in the select list and PANEL__AUTHZ_FACTS_JOINS after the
+ * query's own joins, and bind PANEL__AUTHZ_FACTS_JOINS_ARGS(who) there. When the query finds
+ * no row, the facts must be read on their own (PANEL__AUTHZ_FACTS_COLUMNS). */
+#define PANEL__AUTHZ_FACTS_JOINED_COLUMNS                                                          \
+	" authz_me.enabled, authz_me.su,"                                                          \
+	" IF(authz_as.uid IS NULL, NULL, COALESCE(authz_as.creator, 0)), authz_var.value"
+#define PANEL__AUTHZ_FACTS_JOINS                                                                   \
+	" LEFT JOIN membres authz_me ON authz_me.uid = ?"                                          \
+	" LEFT JOIN membres authz_as ON authz_as.uid = ?"                                          \
+	" LEFT JOIN variable authz_var ON authz_var.name = 'subadmin_restriction'"
+#define PANEL__AUTHZ_FACTS_JOINS_ARGS(who) DB_U64((who)->uid), DB_U64((who)->as_uid)
+
+int panel__authz_facts_parse(panel__authz_facts *out, const panel_db_rows *rows, size_t col);
+
+/* panel__authz_actor's decision on facts already read (no database access). */
+int panel__authz_actor_facts(const panel_actor *who, const panel__authz_facts *facts);
+
+/* 1 when who may see the account uid (created by creator), decided on facts (no database). */
+int panel__authz_sees(const panel_actor *who, const panel__authz_facts *facts, uint32_t uid,
+		      uint32_t creator);
+
 /* Resolves login to *uid and checks that who may see it (need_admin = 0) or manage it as an
  * admin (need_admin = 1). A member sees only itself and manages nothing; an admin acting as a
  * member sees only that member. Accounts the actor may not see are PANEL_ENOTFOUND (field

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "member_hash.h"
+#include "panel/account.h"
 
 static panel_hash_scheme scheme_of(panel *p, unsigned long *cost)
 {
@@ -35,4 +37,12 @@ int panel__member_hash_current(panel *p, const char *stored)
 	panel_hash_scheme scheme = scheme_of(p, &cost);
 
 	return panel_password_is_current(stored, scheme, cost);
+}
+
+int panel_account_password_scheme(panel_hash_scheme *scheme, unsigned long *cost, panel *p)
+{
+	if (!scheme || !cost || !p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	*scheme = scheme_of(p, cost);
+	return 0;
 }

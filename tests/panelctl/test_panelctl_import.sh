@@ -139,3 +139,65 @@ printf '%s\n' '{"login":"imp40","password":"Pw-member-40","mail":"imp40@example.
 expect_rc 6 "a member cannot import" ctl --admin bob --as imp1 account import "$work/m.jsonl"
 expect_rc 3 "nothing created by a refused import" ctl account show imp40
 ok "all good 0, empty file 0, over-long line 2, unreadable file 2, refused actor 6"
+
+# ---------------------------------------------------------------- several workers, rerun
+# Passwords are hashed by a pool of workers while the main thread inserts: every account is
+# created once, with its own line's password, the report keeps the file's order, and a rerun
+# of the same file skips what exists. Fewer rounds keep the test short.
+printf '\n[accounts]\nsha512_rounds = 5000\n' >>"$work/panel.conf"
+: >"$work/par.jsonl"
+for i in $(seq 1 20); do
+	printf '{"login":"par%d","password":"Pw-par-%d-x","mail":"par%d@example.com"}\n' "$i" "$i" \
+		"$i" >>"$work/par.jsonl"
+	case $i in
+	5) printf '{"login":"par5","password":"Pw-par-dup-x","mail":"par5@example.com"}\n' ;;
+	9) printf '{"login":"par99","password":"short","mail":"par99@example.com"}\n' ;;
+	13) printf '{"login":"par98","password":"Pw-par-98-x","mail":"bad"}\n' ;;
+	esac >>"$work/par.jsonl"
+done
+# The first 8 lines alone, as an import that stopped halfway.
+sed -n 1,8p "$work/par.jsonl" >"$work/par-half.jsonl"
+expect_rc 4 "first half" ctl account import --jobs 3 "$work/par-half.jsonl"
+expect_rc 4 "several workers" ctl account import --jobs 3 "$work/par.jsonl"
+{
+	for i in $(seq 1 20); do
+		n=$((i + (i > 5) + (i > 9) + (i > 13)))
+		if ((i <= 7)); then
+			echo "line $n: skipped par$i (exists)"
+		else
+			echo "line $n: created par$i"
+		fi
+		case $i in
+		5) echo "line 6: par5: the login par5 is already taken (login)" ;;
+		9) echo "line 11: par99: the password must have at least 8 characters (password)" ;;
+		13) echo "line 16: par98: invalid e-mail address (mail)" ;;
+		esac
+	done
+} >"$work/want-par"
+diff -u "$work/want-par" "$work/out" || fail "report with several workers"
+[[ $(sql "SELECT COUNT(*), COUNT(DISTINCT login) FROM membres WHERE login LIKE 'par%'") == \
+	$'20\t20' ]] || fail "20 accounts, once each: $(sql "SELECT login FROM membres")"
+[[ $(sql "SELECT COUNT(*) FROM panel_audit WHERE action = 'account.create' AND
+	object_id LIKE 'par%'") == 20 ]] || fail "one creation each in the audit trail"
+for i in 1 8 14 20; do
+	printf 'Pw-par-%d-x\n' "$i" >"$work/old"
+	expect_rc 0 "par$i has its own line's password" ctl account passwd "par$i" \
+		--old-password-file "$work/old" --password-file "$work/new"
+done
+ok "import with 3 workers: every account once, its own password, errors per line in order"
+
+expect_rc 4 "rerun" ctl --json account import --jobs 2 "$work/par.jsonl"
+[[ $(out | jget 0.status) == skipped && $(out | jget 5.status) == error &&
+	$(out | jget 5.error.code) == exists && $(out | jget 22.status) == skipped &&
+	$(out | jget 23) == '<missing>' ]] || fail "rerun report: $(out)"
+sed -n 1p "$work/err" >"$work/first-event"
+sed -n '$p' "$work/err" >"$work/last-event"
+[[ $(jget event <"$work/first-event") == start && $(jget total <"$work/first-event") == 23 &&
+	$(jget workers <"$work/first-event") == 2 ]] || fail "start event: $(err)"
+[[ $(jget event <"$work/last-event") == done && $(jget done <"$work/last-event") == 23 &&
+	$(jget skipped <"$work/last-event") == 20 && $(jget created <"$work/last-event") == 0 &&
+	$(jget errors <"$work/last-event") == 3 ]] || fail "done event: $(err)"
+[[ $(sql "SELECT COUNT(*) FROM membres WHERE login LIKE 'par%'") == 20 ]] ||
+	fail "the rerun created nothing more"
+expect_rc 2 "--jobs 0" ctl account import --jobs 0 "$work/par.jsonl"
+ok "rerun: existing accounts skipped and reported, errors again; JSON progress events on stderr"

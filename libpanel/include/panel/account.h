@@ -5,6 +5,7 @@
 
 #include "actor.h"
 #include "common.h"
+#include "password.h"
 
 /* An account as stored in membres + local. Dates are "YYYY-MM-DD HH:MM:SS" (server time), or ""
  * when unset. */
@@ -32,7 +33,7 @@ typedef struct panel_account {
 	char etag[33];	   /* changes whenever the account changes: for If-Match */
 } panel_account;
 
-#define PANEL_ACCOUNT_SPEC_VERSION 1
+#define PANEL_ACCOUNT_SPEC_VERSION 2
 
 /* What to create, or what to change (update). NULL strings and -1 numbers mean "default" on
  * create and "unchanged" on update. Fields are only ever appended. */
@@ -49,12 +50,19 @@ typedef struct panel_account_spec {
 	int canpass;	   /* 0 or 1; default 1 */
 	int admin;	   /* 0 or 1; default 0; only admins may set it */
 	int duration;	   /* months; 0 = never expires; default 0 */
+	/* Version 2. Create only, optional: the hash of password, computed by the caller with
+	 * panel_password_hash_cost and the parameters of panel_account_password_scheme (bulk
+	 * imports hash on several threads, without a handle). It must be of the configured
+	 * scheme and work factor (PANEL_EINVALID otherwise); password is still required, for
+	 * the policy. libpanel does not hash password again to compare: that would cost what
+	 * the caller saved. NULL: libpanel hashes password itself. */
+	const char *password_hash;
 } panel_account_spec;
 
 #define PANEL_ACCOUNT_SPEC_INIT                                                                    \
 	{                                                                                          \
 		PANEL_ACCOUNT_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1,  \
-		    -1                                                                             \
+		    -1, NULL                                                                       \
 	}
 
 #define PANEL_ACCOUNT_FILTER_VERSION 1
@@ -90,6 +98,12 @@ typedef struct panel_account_list {
  * PANEL_EEXISTS when the login is taken. */
 PANEL_EXTERN int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 				      const panel_account_spec *spec);
+
+/* The scheme and work factor members' panel passwords are hashed with ([accounts]
+ * password_scheme, sha512_rounds, bcrypt_cost). With them panel_password_hash_cost needs no
+ * handle and may run on any thread: see panel_account_spec.password_hash. */
+PANEL_EXTERN int panel_account_password_scheme(panel_hash_scheme *scheme, unsigned long *cost,
+					       panel *p);
 
 /* An account the actor may see (a member: itself; an admin: those it created, all for the
  * super admin or when subadmin_restriction allows). PANEL_ENOTFOUND otherwise. */

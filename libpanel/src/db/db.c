@@ -119,10 +119,13 @@ static int connect_server(panel_db *db)
 	mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &no_local_infile);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	/* A known session, whatever the server says: strict writes; READ COMMITTED so that a count
-	 * taken after a locking read (quota checks) sees what other transactions committed. */
+	 * taken after a locking read (quota checks) sees what other transactions committed;
+	 * autocommit, so that a read outside panel__db_transaction (panel__db_read) is a
+	 * transaction of its own and leaves none open. */
 	mysql_options(m, MYSQL_INIT_COMMAND,
 		      "SET SESSION sql_mode='STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,"
-		      "NO_ENGINE_SUBSTITUTION', SESSION tx_isolation='READ-COMMITTED'");
+		      "NO_ENGINE_SUBSTITUTION', SESSION tx_isolation='READ-COMMITTED',"
+		      " SESSION autocommit=1");
 	if (!mysql_real_connect(m, db->socket ? NULL : db->host, db->user, db->password,
 				db->database, db->port, db->socket, 0)) {
 		unsigned err = mysql_errno(m);

@@ -96,9 +96,10 @@ typedef int (*panel_db_tx_fn)(panel_db *db, void *ctx);
  * never a retry that could apply the changes twice. Any failure rolls back. */
 int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx);
 
-/* panel__db_query as a transaction of its own: a lost connection (a failover) is reconnected
- * and the query run again once. For reads outside any other transaction, such as the token
- * check at the start of every API request. */
+/* panel__db_query outside any transaction (one statement reads one snapshot under autocommit):
+ * one round trip. A lost connection (a failover) is reconnected and the query run again once.
+ * For reads that one statement answers, outside any other transaction, such as the token check
+ * at the start of every API request. */
 int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const panel_db_param *params,
 		   size_t nparams);
 

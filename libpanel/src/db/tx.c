@@ -78,32 +78,26 @@ unsigned panel__db_tx_attempts(const panel_db *db)
 	return db->tx_attempts;
 }
 
-struct read_ctx {
-	panel_db_rows **out;
-	const char *sql;
-	const panel_db_param *params;
-	size_t nparams;
-};
-
-static int read_body(panel_db *db, void *arg)
-{
-	struct read_ctx *ctx = arg;
-
-	panel__db_rows_free(*ctx->out);
-	*ctx->out = NULL;
-	return panel__db_query(ctx->out, db, ctx->sql, ctx->params, ctx->nparams);
-}
-
+/* One statement needs no transaction: with autocommit (set on connect) it reads one snapshot
+ * by itself, and BEGIN and COMMIT would cost two more round trips. A read is safe to run again,
+ * so a lost connection (a failover) is reconnected and the query run once more. */
 int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const panel_db_param *params,
 		   size_t nparams)
 {
-	struct read_ctx ctx = {out, sql, params, nparams};
 	int error;
 
 	*out = NULL;
-	if ((error = panel__db_transaction(db, read_body, &ctx)) < 0) {
-		panel__db_rows_free(*out);
-		*out = NULL;
+	db->tx_attempts = 0;
+	for (int reconnected = 0;; reconnected = 1) {
+		db->last_errno = 0;
+		db->tx_attempts++;
+		if (!db->mysql && panel__db_reconnect(db) < 0)
+			return panel_error_last()->code;
+		if ((error = panel__db_query(out, db, sql, params, nparams)) == 0)
+			return 0;
+		if (reconnected || !(panel__db_lost(db->last_errno) || !db->mysql))
+			return error;
+		if (panel__db_reconnect(db) < 0)
+			return panel_error_last()->code;
 	}
-	return error;
 }

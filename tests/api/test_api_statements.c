@@ -1,0 +1,243 @@
+/* Round trips to the database per authenticated read, counted by the server itself (its general
+ * log, per connection): GET of one account is two statements, the credential and the read. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "api_support.h"
+
+#define PASS "Member-pass-42"
+
+static api_server srv;
+static char member_token[PANEL_TOKEN_MAX], apikey[PANEL_TOKEN_MAX];
+
+/* What one panel-api connection sent while the general log was on: commands that wait for an
+ * answer (Query, Prepare, Execute, Ping...) are round trips; Close stmt and Quit get none. */
+typedef struct sent {
+	long queries, prepares, executes, others, round_trips;
+} sent;
+
+static MYSQL *super(void)
+{
+	MYSQL *m = th_connect(srv.cluster, 0, NULL);
+
+	assert_non_null(m);
+	return m;
+}
+
+static void run(MYSQL *m, const char *sql)
+{
+	if (mysql_query(m, sql) != 0)
+		fail_msg("%s: %s", sql, mysql_error(m));
+}
+
+/* The id of panel-api's one database connection (threads = 1: one worker, one handle). The
+ * test's own short connections may linger a moment after they close: wait for them to go. */
+static unsigned long api_connection(MYSQL *m)
+{
+	char sql[256];
+	unsigned long id = 0, n = 0;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '%s'"
+		 " AND ID <> CONNECTION_ID()",
+		 srv.db);
+	for (int tries = 0; tries < 100 && n != 1; tries++) {
+		MYSQL_RES *res;
+		MYSQL_ROW row;
+		if (tries)
+			api_sleep_ms(50);
+		run(m, sql);
+		res = mysql_store_result(m);
+		assert_non_null(res);
+		n = (unsigned long)mysql_num_rows(res);
+		if (n == 1 && (row = mysql_fetch_row(res)))
+			id = strtoul(row[0], NULL, 10);
+		mysql_free_result(res);
+	}
+	assert_int_equal(n, 1);
+	return id;
+}
+
+static void log_on(MYSQL *m)
+{
+	run(m, "SET GLOBAL general_log = 0");
+	run(m, "SET GLOBAL log_output = 'TABLE'");
+	run(m, "TRUNCATE TABLE mysql.general_log");
+	run(m, "SET GLOBAL general_log = 1");
+}
+
+static sent log_off(MYSQL *m, unsigned long thread)
+{
+	char sql[256];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	sent s = {0};
+
+	run(m, "SET GLOBAL general_log = 0");
+	snprintf(sql, sizeof(sql),
+		 "SELECT command_type, COUNT(*) FROM mysql.general_log WHERE thread_id = %lu"
+		 " GROUP BY command_type",
+		 thread);
+	run(m, sql);
+	res = mysql_store_result(m);
+	assert_non_null(res);
+	while ((row = mysql_fetch_row(res))) {
+		long n = strtol(row[1], NULL, 10);
+		if (!strcmp(row[0], "Query"))
+			s.queries += n;
+		else if (!strcmp(row[0], "Prepare"))
+			s.prepares += n;
+		else if (!strcmp(row[0], "Execute"))
+			s.executes += n;
+		else if (strcmp(row[0], "Close stmt") != 0 && strcmp(row[0], "Quit") != 0)
+			s.others += n;
+		if (strcmp(row[0], "Close stmt") != 0 && strcmp(row[0], "Quit") != 0)
+			s.round_trips += n;
+		print_message("   %s: %ld\n", row[0], n);
+	}
+	mysql_free_result(res);
+	run(m, "TRUNCATE TABLE mysql.general_log");
+	return s;
+}
+
+/* Sends n GETs of path with credential, each 200, and counts what the database saw. */
+static sent count_gets(const char *credential, const char *path, int n)
+{
+	MYSQL *m = super();
+	unsigned long thread = api_connection(m);
+	sent s;
+
+	log_on(m);
+	for (int i = 0; i < n; i++)
+		assert_api_request(&srv, "GET", path, credential, NULL, NULL, 200);
+	s = log_off(m, thread);
+	mysql_close(m);
+	print_message("%d x GET %s: %ld round trips\n", n, path, s.round_trips);
+	return s;
+}
+
+static int setup(void **state)
+{
+	api_resp r;
+
+	(void)state;
+	if (api_start(&srv, "threads = 1") < 0) {
+		api_dump_log(&srv, 40);
+		return -1;
+	}
+	if (api_create_account(&srv, srv.admin_token, "stmtmem", PASS, "") != 201 ||
+	    api_login(&srv, "stmtmem", PASS, member_token, sizeof(member_token), NULL) != 200)
+		return -1;
+	if (api_request(&r, &srv, "POST", "/api/v1/apikeys", srv.admin_token,
+			"{\"name\": \"statements\", \"scope\": \"read\"}", NULL) < 0)
+		return -1;
+	snprintf(apikey, sizeof(apikey), "%s", api_str(&r, "key"));
+	api_resp_free(&r);
+	return apikey[0] ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	MYSQL *m = th_connect(srv.cluster, 0, NULL);
+
+	(void)state;
+	if (m) {
+		mysql_query(m, "SET GLOBAL general_log = 0");
+		mysql_query(m, "TRUNCATE TABLE mysql.general_log");
+		mysql_close(m);
+	}
+	return api_stop(&srv) == 0 ? 0 : -1;
+}
+
+/* Every statement is prepared once per connection (warm-up), then only executed: no BEGIN or
+ * COMMIT around a read, no prepare, exactly two executes per GET. */
+static void assert_two_per_get(const char *credential, const char *path)
+{
+	enum { N = 5 };
+	sent s;
+
+	/* Warm-up: prepares the statements and writes the credential's last_used. */
+	for (int i = 0; i < 2; i++)
+		assert_api_request(&srv, "GET", path, credential, NULL, NULL, 200);
+	s = count_gets(credential, path, N);
+	assert_int_equal(s.queries, 0);
+	assert_int_equal(s.prepares, 0);
+	assert_int_equal(s.others, 0);
+	assert_int_equal(s.executes, 2 * N);
+	assert_int_equal(s.round_trips, 2 * N);
+}
+
+static void test_admin_token_get_is_two_statements(void **state)
+{
+	(void)state;
+	assert_two_per_get(srv.admin_token, "/api/v1/accounts/stmtmem");
+	assert_two_per_get(srv.admin_token, "/api/v1/accounts/admin");
+}
+
+static void test_member_token_get_is_two_statements(void **state)
+{
+	(void)state;
+	assert_two_per_get(member_token, "/api/v1/accounts/stmtmem");
+}
+
+static void test_apikey_get_is_two_statements(void **state)
+{
+	(void)state;
+	assert_two_per_get(apikey, "/api/v1/accounts/stmtmem");
+}
+
+/* last_used costs one statement a minute per credential, not one per request. */
+static void test_last_used_written_once_a_minute(void **state)
+{
+	sent s;
+
+	(void)state;
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
+	assert_int_equal(
+	    api_sql(&srv, "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 2 MINUTE"), 0);
+	s = count_gets(member_token, "/api/v1/accounts/stmtmem", 3);
+	assert_int_equal(s.queries, 0);
+	assert_int_equal(s.executes, 3 * 2 + 1);
+	assert_int_equal(s.round_trips, 3 * 2 + 1);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_tokens WHERE last_used >"
+					  " NOW() - INTERVAL 1 MINUTE"),
+			 1);
+}
+
+/* Without a cache, revocation and locking show at the very next request of every daemon. */
+static void test_revocation_is_immediate(void **state)
+{
+	char token[PANEL_TOKEN_MAX];
+
+	(void)state;
+	assert_int_equal(api_login(&srv, "stmtmem", PASS, token, sizeof(token), NULL), 200);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", token, NULL, NULL, 200);
+	assert_int_equal(api_sql(&srv, "UPDATE panel_tokens SET revoked = 1 WHERE revoked = 0 AND"
+				       " uid = (SELECT uid FROM membres WHERE login = 'stmtmem')"
+				       " ORDER BY id DESC LIMIT 1"),
+			 0);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", token, NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 0 WHERE login = 'stmtmem'"),
+			 0);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 401);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 1 WHERE login = 'stmtmem'"),
+			 0);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/stmtmem", member_token, NULL, NULL, 200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_admin_token_get_is_two_statements),
+	    cmocka_unit_test(test_member_token_get_is_two_statements),
+	    cmocka_unit_test(test_apikey_get_is_two_statements),
+	    cmocka_unit_test(test_last_used_written_once_a_minute),
+	    cmocka_unit_test(test_revocation_is_immediate),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
