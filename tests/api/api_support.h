@@ -598,4 +598,16 @@ static inline int api_log_contains(const api_server *s, const char *text)
 	return found;
 }
 
+/* api_log_contains, waiting up to ms for the line: the daemon logs a request after it has
+ * queued its answer, so the client may read the log first. */
+static inline int api_log_wait(const api_server *s, const char *text, long ms)
+{
+	for (long waited = 0; !api_log_contains(s, text); waited += 20) {
+		if (waited >= ms)
+			return 0;
+		api_sleep_ms(20);
+	}
+	return 1;
+}
+
 #endif

@@ -208,7 +208,7 @@ static void test_request_id(void **state)
 	    json_string_value(json_object_get(json_object_get(r.json, "error"), "request_id")),
 	    "trace-42.a_B");
 	api_resp_free(&r);
-	assert_true(api_log_contains(&srv, "\"request_id\":\"trace-42.a_B\""));
+	assert_true(api_log_wait(&srv, "\"request_id\":\"trace-42.a_B\"", 3000));
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		api_request(&r, &srv, "GET", "/healthz", NULL, NULL,
 			    (const char *const[]){refused[i], NULL});
