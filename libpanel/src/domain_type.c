@@ -125,6 +125,30 @@ static int check_compatibility(panel_db *db, const char *list)
 	return 0;
 }
 
+/* The zones of every domain with an entry of the type: marked for the DNS cron, their serial
+ * bumped and their change time set, so that panel__cron_settle marks them again after a cron
+ * run that overlapped. 1.0's domains_type_regenerate marked every domain of the host (its
+ * UPDATE joined domaines and sub_domaines without a condition); only these change. */
+static int mark_type_domains(uint64_t *domains, panel_db *db, const char *type)
+{
+	int error;
+
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO panel_dns_serials (domaine, serial) SELECT DISTINCT d.domaine,"
+		 " CAST(DATE_FORMAT(NOW(), '%Y%m%d00') AS UNSIGNED) FROM domaines d JOIN"
+		 " sub_domaines s ON s.domaine = d.domaine WHERE s.type = ? AND d.dns_action <>"
+		 " 'DELETE' ON DUPLICATE KEY UPDATE serial = GREATEST(panel_dns_serials.serial + 1,"
+		 " VALUES(serial)), changed_at = NOW()",
+		 DB_ARGS(DB_STR(type)))) < 0)
+		return error;
+	return panel__db_exec(
+	    domains, db,
+	    "UPDATE domaines SET dns_action = 'UPDATE' WHERE dns_action = 'OK' AND"
+	    " domaine IN (SELECT domaine FROM sub_domaines WHERE type = ?)",
+	    DB_ARGS(DB_STR(type)));
+}
+
 struct update_ctx {
 	const panel_actor *who;
 	const char *name, *description, *entry, *compatibility, *enable;
@@ -163,12 +187,7 @@ static int update_body(panel_db *db, void *arg)
 		return error;
 	}
 	/* A new template changes the zones of every domain that uses the type. */
-	if (ctx->entry &&
-	    (error = panel__db_exec(NULL, db,
-				    "UPDATE domaines SET dns_action = 'UPDATE' WHERE dns_action ="
-				    " 'OK' AND domaine IN (SELECT domaine FROM sub_domaines WHERE"
-				    " type = ?)",
-				    DB_ARGS(DB_STR(ctx->name)))) < 0) {
+	if (ctx->entry && (error = mark_type_domains(NULL, db, ctx->name)) < 0) {
 		free(before.items);
 		return error;
 	}
@@ -221,5 +240,74 @@ int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor
 		return error;
 	if (out)
 		*out = ctx.result;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------ regenerate */
+
+struct regen_ctx {
+	const panel_actor *who;
+	const char *name;
+	uint64_t domains, entries;
+};
+
+/* The entries of the type, live ones only: 1.0 also turned entries waiting for deletion back
+ * into updates, which brought deleted sites back. */
+static int mark_type_entries(uint64_t *entries, panel_db *db, const char *type)
+{
+	return panel__db_exec(entries, db,
+			      "UPDATE sub_domaines SET web_action = 'UPDATE' WHERE type = ? AND"
+			      " web_action = 'OK'",
+			      DB_ARGS(DB_STR(type)));
+}
+
+static int regenerate_body(panel_db *db, void *arg)
+{
+	struct regen_ctx *ctx = arg;
+	struct list_ctx found = {ctx->who, ctx->name, NULL, 0};
+	int error;
+
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_global(db, ctx->who)) < 0 || (error = list_body(db, &found)) < 0)
+		return error;
+	free(found.items);
+	if (found.count != 1)
+		return panel__error(PANEL_ENOTFOUND, "name", "no such domain type");
+	if ((error = mark_type_entries(&ctx->entries, db, ctx->name)) < 0 ||
+	    (error = mark_type_domains(&ctx->domains, db, ctx->name)) < 0)
+		return error;
+	return panel__audit(db, ctx->who, "domain_type.regenerate", "domain_type", ctx->name, 0,
+			    NULL,
+			    json_pack("{s:I, s:I}", "entries", (json_int_t)ctx->entries, "domains",
+				      (json_int_t)ctx->domains));
+}
+
+/* After a cron run that overlapped: its entries marked done again become updates. */
+static int regenerate_remark(panel_db *db, void *arg)
+{
+	struct regen_ctx *ctx = arg;
+
+	return mark_type_entries(NULL, db, ctx->name);
+}
+
+int panel_domain_type_regenerate(unsigned *domains, unsigned *entries, panel *p,
+				 const panel_actor *who, const char *name)
+{
+	struct regen_ctx ctx = {.who = who, .name = name};
+	int error;
+
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
+	if (!panel__authz_is_admin(who) || who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator regenerates domain types");
+	if (!name || !*name || strlen(name) > 30)
+		return panel__error(PANEL_EINVALID, "name", "no such domain type");
+	if ((error = panel__domain_write(p, regenerate_body, &ctx, regenerate_remark)) < 0)
+		return error;
+	if (domains)
+		*domains = (unsigned)ctx.domains;
+	if (entries)
+		*entries = (unsigned)ctx.entries;
 	return 0;
 }

@@ -361,6 +361,23 @@ static void domain_type_patch(papi_request *r)
 	papi_reply_ok(r, panel_domain_type_to_json(&type));
 }
 
+/* POST /api/v1/domain-types/{name}/regenerate: marks every live entry of the type for the web
+ * cron and the zones of their domains for the DNS cron (admins; AlternC's
+ * domains_type_regenerate). 200 {"name", "domains", "entries"}: how many were marked. */
+static void domain_type_regenerate(papi_request *r)
+{
+	unsigned domains = 0, entries = 0;
+	int rc =
+	    panel_domain_type_regenerate(&domains, &entries, r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_ok(r, json_pack("{s:s, s:I, s:I}", "name", papi_param(r, 0), "domains",
+				   (json_int_t)domains, "entries", (json_int_t)entries));
+}
+
 /* GET /api/v1/tlds: the top-level domains and their modes (0 forbidden, 1-4 allowed, 5 allowed
  * without DNS hosting), ordered by name, in the list envelope (one page). */
 static int tlds_json(json_t **out, papi_request *r)
@@ -523,6 +540,8 @@ static const papi_route routes[] = {
      .arg.json = domain_types_json},
     {"GET", "/api/v1/domain-types/{name}", "domains", 0, .handler = domain_type_get},
     {"PATCH", "/api/v1/domain-types/{name}", "domains", PAPI_BODY, .handler = domain_type_patch},
+    {"POST", "/api/v1/domain-types/{name}/regenerate", "domains", PAPI_EMPTY,
+     .handler = domain_type_regenerate},
     {"GET", "/api/v1/tlds", "domains", 0, .handler = papi_list_handler, .arg.json = tlds_json},
     {"POST", "/api/v1/tlds", "domains", PAPI_BODY, .handler = tlds_post},
     {"DELETE", "/api/v1/tlds/{tld}", "domains", 0, .handler = papi_delete_handler,

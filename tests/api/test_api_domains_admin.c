@@ -71,6 +71,26 @@ static void test_domain_types(void **state)
 	}
 	assert_api_call(NULL, SA, "PATCH", "/api/v1/domain-types/nosuch",
 			"{\"description\": \"x\"}", 404);
+
+	/* Regeneration: admins only; counts what it marked. */
+	assert_api_call(NULL, MA, "POST", "/api/v1/domain-types/panel/regenerate", NULL, 403);
+	assert_api_call(NULL, AB_MA, "POST", "/api/v1/domain-types/panel/regenerate", NULL, 403);
+	assert_api_call(NULL, SA, "POST", "/api/v1/domain-types/nosuch/regenerate", NULL, 404);
+	assert_int_equal(api_sql(&srv, "UPDATE sub_domaines SET web_action = 'OK' WHERE type ="
+				       " 'VHOST' AND web_action = 'UPDATE'"),
+			 0);
+	long long vhosts = api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE type = 'VHOST'"
+					    " AND web_action = 'OK'");
+	assert_true(vhosts > 0);
+	api_call(&r, SA, "POST", "/api/v1/domain-types/vhost/regenerate", "{}");
+	assert_api_status(&r, 200);
+	assert_string_equal(api_str(&r, "name"), "vhost");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "entries")), vhosts);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM sub_domaines WHERE type = 'VHOST'"
+					  " AND web_action = 'UPDATE'"),
+			 vhosts);
+	assert_true(json_is_integer(json_object_get(r.json, "domains")));
+	api_resp_free(&r);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM domaines_type WHERE description = "
 					  "'pwned'"),
 			 0);
@@ -211,6 +231,8 @@ static const api_row rows[] = {
     {MB, "GET", "/api/v1/domains/cee-c.org/subdomains", NULL, 404, "cee-c.org", G},
     /* members on admin routes and admin-only fields */
     {MA, "PATCH", "/api/v1/domain-types/vhost", "{\"description\": \"pwned\"}", 403, NULL, NULL},
+    {MA, "POST", "/api/v1/domain-types/vhost/regenerate", NULL, 403, NULL, NULL},
+    {KRO, "POST", "/api/v1/domain-types/vhost/regenerate", NULL, 403, NULL, NULL},
     {MA, "POST", "/api/v1/tlds", "{\"tld\": \"pwn\", \"mode\": 4}", 403, NULL, NULL},
     {MA, "DELETE", "/api/v1/tlds/fr", NULL, 403, NULL, NULL},
     {MA, "GET", "/api/v1/forbidden-domains", NULL, 403, NULL, NULL},

@@ -761,6 +761,63 @@ static void admin_tables(void **state)
 	panel_domain_free(add(&bob, "www.evil.org", 0));
 }
 
+/* domains_type_regenerate: every live entry of the type and the zones of their domains are
+ * marked; entries waiting for deletion stay so, other domains and types are untouched. */
+static void regenerate_a_type(void **state)
+{
+	(void)state;
+	unsigned domains = 9, entries = 9;
+
+	panel_domain_free(add(&alice, "regen-a.org", 0));
+	panel_domain_free(add(&bob, "regen-b.org", 0));
+	panel_domain_free(add(&bob, "regen-c.org", 0));
+	panel_subdomain s;
+	assert_panel_ok(panel_subdomain_set(&s, p, &alice, "regen-a.org", "t1", "txt", "one"));
+	assert_panel_ok(panel_subdomain_set(&s, p, &bob, "regen-b.org", "t1", "txt", "two"));
+	assert_panel_ok(panel_subdomain_set(&s, p, &bob, "regen-b.org", "t2", "txt", "gone"));
+	sql("UPDATE sub_domaines SET web_action = 'OK' WHERE domaine LIKE 'regen-%%'");
+	sql("UPDATE sub_domaines SET web_action = 'DELETE' WHERE domaine = 'regen-b.org' AND"
+	    " sub = 't2'");
+	sql("UPDATE domaines SET dns_action = 'OK' WHERE domaine LIKE 'regen-%%'");
+	long long serial = number("SELECT serial FROM %s.panel_dns_serials WHERE domaine ="
+				  " 'regen-b.org'",
+				  db);
+
+	assert_panel_rc(panel_domain_type_regenerate(&domains, &entries, p, &alice, "txt"),
+			PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_domain_type_regenerate(NULL, NULL, p, &super, "nosuch"),
+			PANEL_ENOTFOUND);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.sub_domaines WHERE domaine LIKE 'regen-%%'"
+				" AND web_action = 'UPDATE'",
+				db),
+			 0);
+	assert_panel_ok(panel_domain_type_regenerate(&domains, &entries, p, &super, "TXT"));
+	assert_int_equal(entries, 2);
+	assert_int_equal(domains, 2);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.sub_domaines WHERE domaine LIKE 'regen-%%'"
+				" AND web_action = 'UPDATE'",
+				db),
+			 2);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.sub_domaines WHERE domaine ="
+				" 'regen-b.org' AND sub = 't2' AND web_action = 'DELETE'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.domaines WHERE domaine LIKE 'regen-%%'"
+				" AND dns_action = 'UPDATE'",
+				db),
+			 2);
+	assert_int_equal(number("SELECT dns_action = 'OK' FROM %s.domaines WHERE domaine ="
+				" 'regen-c.org'",
+				db),
+			 1);
+	assert_true(number("SELECT serial FROM %s.panel_dns_serials WHERE domaine = 'regen-b.org'",
+			   db) > serial);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_audit WHERE action ="
+				" 'domain_type.regenerate'",
+				db),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +833,7 @@ int main(void)
 	    cmocka_unit_test(delete_cascades),
 	    cmocka_unit_test(two_members_race_for_a_domain),
 	    cmocka_unit_test(admin_tables),
+	    cmocka_unit_test(regenerate_a_type),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

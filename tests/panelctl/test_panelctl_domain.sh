@@ -237,6 +237,23 @@ expect_rc 0 "forbidden del" ctl forbidden del evil.fr
 expect_rc 3 "forbidden del again" ctl forbidden del evil.fr
 ok "tld list/set/del and forbidden list/add/del, admin only (6)"
 
+# ---------------------------------------------------------------- domain-type
+expect_rc 0 "domain-type list" ctl --json domain-type list
+[[ $(out | column name) == *vhost* ]] || fail "domain-type list: $(out)"
+sql "UPDATE sub_domaines SET web_action = 'OK' WHERE type = 'IP'"
+sql "UPDATE domaines SET dns_action = 'OK' WHERE domaine = 'alice-shop.fr'"
+expect_rc 6 "a member view may not regenerate" ctl --as alice domain-type regen ip
+[[ $(sql "SELECT COUNT(*) FROM sub_domaines WHERE type = 'IP' AND web_action = 'UPDATE'") == 0 ]] ||
+	fail "nothing marked by a refused call"
+expect_rc 0 "domain-type regen" ctl --json domain-type regen ip
+[[ $(out | jget entries) -ge 1 && $(out | jget entries) == \
+	$(sql "SELECT COUNT(*) FROM sub_domaines WHERE type = 'IP' AND web_action = 'UPDATE'") ]] ||
+	fail "regen counts what it marked: $(out)"
+[[ $(sql "SELECT dns_action FROM domaines WHERE domaine = 'alice-shop.fr'") == UPDATE ]] ||
+	fail "the zone of a domain with such an entry is marked"
+expect_rc 3 "regen an unknown type" ctl domain-type regen nosuch
+ok "domain-type list/regen, admin only (6), counts what it marked"
+
 # ---------------------------------------------------------------- del
 expect_rc 2 "del without --yes" ctl domain del example.zz
 [[ $(ctl --json domain show example.zz | jget dns_action) == UPDATE ]] || fail "untouched"

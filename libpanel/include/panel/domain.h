@@ -181,6 +181,12 @@ PANEL_EXTERN int panel_domain_type_update(panel_domain_type *out, panel *p, cons
 					  const char *enable, int only_dns, int need_dns,
 					  int advanced);
 
+/* Regenerates every entry of a type (admins; AlternC's domains_type_regenerate): its live
+ * entries are marked for the web cron and the zones of their domains for the DNS cron (serials
+ * bumped). *domains and *entries (may be NULL) get how many were marked. */
+PANEL_EXTERN int panel_domain_type_regenerate(unsigned *domains, unsigned *entries, panel *p,
+					      const panel_actor *who, const char *name);
+
 /* ---------------------------------------------------------------- TLDs and forbidden names */
 
 typedef struct panel_tld {
