@@ -38,7 +38,7 @@ TEST_EXTRA_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null)
 
 # Recursive (=) on purpose: pkg-config is only asked when a recipe needs it, after `make deps`.
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS     = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS)) -lresolv
 CLI_CFLAGS   = $(shell pkg-config --cflags $(CLI_PKGS))
 CLI_LIBS     = $(shell pkg-config --libs $(CLI_PKGS))
 API_CFLAGS   = $(shell pkg-config --cflags $(API_PKGS))

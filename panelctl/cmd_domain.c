@@ -265,6 +265,32 @@ static int domain_undel(cli *c, int argc, char **argv)
 	return finish(c, panel_domain_undelete(&d, c->p, &c->actor, cli_positional(&args, 0)), &d);
 }
 
+static int domain_checkmx(cli *c, int argc, char **argv)
+{
+	static const char *const meaning[] = {"one of its MX is this host", "it has no MX record",
+					      "none of its MX is this host"};
+	panel_mx_check check;
+	const char *domain;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 1)
+		return cli_usage_error(c, "usage: panelctl domain checkmx DOMAIN");
+	domain = cli_positional(&args, 0);
+	if (cli_open(c) < 0 || panel_domain_checkmx(&check, c->p, &c->actor, domain) < 0)
+		return cli_fail(c);
+	if (c->json) {
+		cli_print_json(panel_mx_check_to_json(domain, &check));
+		return 0;
+	}
+	printf("%s: %s (%d)\n", domain, meaning[check.result], check.result);
+	for (size_t i = 0; i < check.count; i++)
+		cli_kv("mx", check.hosts[i]);
+	return 0;
+}
+
 static const struct cli_verb domain_verbs[] = {
     {"add", domain_add, "DOMAIN [--login LOGIN] [--no-dns] [--no-mx] [--noerase] [--force]",
      "host a domain for a member (default: the --as member)"},
@@ -275,6 +301,8 @@ static const struct cli_verb domain_verbs[] = {
      "DOMAIN [--dns yes|no] [--mx yes|no] [--noerase yes|no] [--if-match ETAG]",
      "turn DNS or mail hosting on or off, lock a domain"},
     {"del", domain_del, "DOMAIN --yes", "delete a domain with its entries, mail and FTP accounts"},
+    {"checkmx", domain_checkmx, "DOMAIN",
+     "does the domain's mail come here? its MX records as the DNS answers them now"},
     {"undel", domain_undel, "DOMAIN",
      "cancel a domain's pending deletion while AlternC's cron has not removed it"},
     {NULL, NULL, NULL, NULL},

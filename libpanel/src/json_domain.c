@@ -51,3 +51,18 @@ json_t *panel_tld_to_json(const panel_tld *t)
 		return NULL;
 	return json_pack("{s:s, s:i}", "tld", t->tld, "mode", t->mode);
 }
+
+json_t *panel_mx_check_to_json(const char *domain, const panel_mx_check *check)
+{
+	static const char *const results[] = {"ours", "none", "foreign"};
+	json_t *mx = json_array();
+
+	if (!check || !domain || !mx || check->result < 0 || check->result > 2) {
+		json_decref(mx);
+		return NULL;
+	}
+	for (size_t i = 0; i < check->count; i++)
+		json_array_append_new(mx, json_string(check->hosts[i]));
+	return json_pack("{s:s, s:s, s:i, s:o}", "domain", domain, "result", results[check->result],
+			 "code", check->result, "mx", mx);
+}

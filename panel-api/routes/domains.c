@@ -182,6 +182,21 @@ static void domain_cancel_delete(papi_request *r)
 	panel_domain_free(d);
 }
 
+/* GET /api/v1/domains/{domain}/mx-check: whether the domain's MX records, as the DNS answers
+ * them now, name this host (AlternC's checkmx; whoever sees the domain). 503 when the DNS does
+ * not answer. */
+static void domain_mx_check(papi_request *r)
+{
+	panel_mx_check check;
+	int rc = panel_domain_checkmx(&check, r->p, &r->actor, papi_param(r, 0));
+
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_ok(r, panel_mx_check_to_json(papi_param(r, 0), &check));
+}
+
 /* GET /api/v1/domains/{domain}/subdomains: every entry of a domain (sub "@" for the domain
  * itself), ordered by sub, type and target, in the list envelope (one page). */
 static int subdomains_json(json_t **out, papi_request *r)
@@ -536,6 +551,7 @@ static const papi_route routes[] = {
     {"POST", "/api/v1/domains/{domain}/subdomains/{sub}/{type}/disable", "domains", PAPI_EMPTY,
      .handler = subdomain_enable_post, .query = value_query},
     {"GET", "/api/v1/domains/{domain}/zone", "domains", 0, .handler = zone_get},
+    {"GET", "/api/v1/domains/{domain}/mx-check", "domains", 0, .handler = domain_mx_check},
     {"GET", "/api/v1/domain-types", "domains", 0, .handler = papi_list_handler,
      .arg.json = domain_types_json},
     {"GET", "/api/v1/domain-types/{name}", "domains", 0, .handler = domain_type_get},

@@ -34,8 +34,50 @@ ctl_cleanup() {
 	if [[ -n ${ctl_cleanup_hook:-} ]]; then
 		"$ctl_cleanup_hook" || true
 	fi
+	local p
+	for p in ${ctl_pids:-}; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+	done
 	root -e "DROP DATABASE IF EXISTS $db" || true
 	rm -rf "$work"
+}
+
+# ctl_background NAME CMD...: starts CMD in the background, stopped at exit; its pid in
+# $NAME_pid (NAME a shell word) and its stderr in $work/NAME.log.
+ctl_background() {
+	local name=$1
+	shift
+	"$@" 2>"$work/$name.log" &
+	printf -v "${name}_pid" '%s' "$!"
+	ctl_pids="${ctl_pids:-} $!"
+}
+# ctl_wait_file FILE PID: waits (30 s at most) until FILE is not empty while PID lives.
+ctl_wait_file() {
+	local _
+	for _ in $(seq 1 300); do
+		[[ -s $1 ]] && return 0
+		kill -0 "$2" 2>/dev/null || fail "process $2 exited before writing $1"
+		sleep 0.1
+	done
+	fail "$1 was not written within 30 s"
+}
+# ctl_start_api: panel-api of the build under test on the test's configuration, on a free
+# loopback port; sets api (its base URL) and api_pid.
+ctl_start_api() {
+	cat >>"$work/panel.conf" <<CONF
+
+[api]
+listen = 127.0.0.1:0
+threads = 2
+CONF
+	ctl_background api "$build/bin/panel-api" -c "$work/panel.conf" --port-file "$work/api.port"
+	ctl_wait_file "$work/api.port" "$api_pid"
+	api=http://127.0.0.1:$(cat "$work/api.port")
+}
+# ctl_token LOGIN PASSWORD: a login token of the account, from panel-api's login route.
+ctl_token() {
+	curl -sS -H 'Content-Type: application/json' \
+		-d "{\"login\": \"$1\", \"password\": \"$2\"}" "$api/api/v1/auth/login" | jget token
 }
 
 # ctl ARGS...: panelctl on the test's configuration.

@@ -187,6 +187,30 @@ PANEL_EXTERN int panel_domain_type_update(panel_domain_type *out, panel *p, cons
 PANEL_EXTERN int panel_domain_type_regenerate(unsigned *domains, unsigned *entries, panel *p,
 					      const panel_actor *who, const char *name);
 
+/* ---------------------------------------------------------------- MX check */
+
+/* AlternC's checkmx codes. */
+enum {
+	PANEL_MX_OURS =
+	    0, /* one of the domain's MX is the host's (default_mx, default_secondary_mx) */
+	PANEL_MX_NONE = 1,    /* the domain has no MX record (or does not exist in the DNS) */
+	PANEL_MX_FOREIGN = 2, /* it has MX records, none of them the host's */
+};
+
+#define PANEL_MX_CHECK_MAX 16
+
+typedef struct panel_mx_check {
+	int result;   /* PANEL_MX_* */
+	size_t count; /* MX names the DNS gave (at most PANEL_MX_CHECK_MAX kept) */
+	char hosts[PANEL_MX_CHECK_MAX][256]; /* lower case, no trailing dot */
+} panel_mx_check;
+
+/* Looks up the MX records of a domain the actor may see (AlternC's checkmx) through the
+ * resolver ([dns] resolver, else /etc/resolv.conf) and compares them with the host's MX names.
+ * PANEL_EUNAVAILABLE when the DNS does not answer (timeout, SERVFAIL). */
+PANEL_EXTERN int panel_domain_checkmx(panel_mx_check *out, panel *p, const panel_actor *who,
+				      const char *domain);
+
 /* ---------------------------------------------------------------- TLDs and forbidden names */
 
 typedef struct panel_tld {

@@ -52,6 +52,9 @@ PANEL_EXTERN json_t *panel_subdomain_to_json(const panel_subdomain *sub);
 /* {"name", "description", "target", "entry", "compatibility": [..], "enable", "only_dns",
  *  "need_dns", "advanced"} */
 PANEL_EXTERN json_t *panel_domain_type_to_json(const panel_domain_type *type);
+/* {"domain", "result" ("ours", "none", "foreign"), "code" (AlternC's checkmx: 0, 1, 2),
+ * "mx": [names]} */
+PANEL_EXTERN json_t *panel_mx_check_to_json(const char *domain, const panel_mx_check *check);
 /* {"address", "local", "domain", "mailbox", "recipients": [..], "expires", "size"} */
 PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
 /* {"id", "name", "prefix", "suffix", "owner", "dir"} */
