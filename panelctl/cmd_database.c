@@ -12,6 +12,9 @@ enum {
 	OPT_PASSWORD_FILE,
 	OPT_FIX,
 	OPT_UNVERIFIED,
+	OPT_HISTORY,
+	OPT_GZIP,
+	OPT_DIR,
 };
 
 /* [--login LOGIN] (and --password-file FILE when password_file is not NULL), then at most one
@@ -54,9 +57,15 @@ static void print_database(const cli *c, const panel_database *d)
 		cli_print_json(panel_database_to_json(d));
 		return;
 	}
+	static const char *const modes[] = {"none", "weekly", "daily"};
+
 	cli_kv("name", d->name);
 	cli_kv("owner", d->login);
 	cli_kv_u64("size", d->size);
+	cli_kv("backup", d->backup_mode <= PANEL_BACKUP_DAILY ? modes[d->backup_mode] : "none");
+	cli_kv_u64("backup_history", d->backup_history);
+	cli_kv("backup_gzip", d->backup_gzip ? "yes" : "no");
+	cli_kv("backup_dir", d->backup_dir);
 }
 
 static int finish_database(cli *c, int error, panel_database **d)
@@ -96,6 +105,54 @@ static int db_show(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	return finish_database(c, panel_database_get(&d, c->p, &c->actor, cli_positional(&args, 0)),
+			       &d);
+}
+
+/* db backup NAME none|weekly|daily [--history N] [--gzip yes|no] [--dir DIR] */
+static int db_backup(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"history", required_argument, NULL, OPT_HISTORY},
+	    {"gzip", required_argument, NULL, OPT_GZIP},
+	    {"dir", required_argument, NULL, OPT_DIR},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const modes[] = {"none", "weekly", "daily"};
+	const char *dir = NULL;
+	uint64_t history = 0;
+	panel_database *d = NULL;
+	unsigned mode = 0;
+	int opt, rc = 0, gzip = 0;
+	cli_args args;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt == OPT_HISTORY) {
+			if (cli_parse_u64(&history, optarg, 255) < 0)
+				return cli_usage_error(c, "--history: 0 to 255 dumps");
+		} else if (opt == OPT_GZIP) {
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0)
+				return cli_usage_error(c, "--gzip: yes or no");
+			gzip = strcmp(optarg, "yes") == 0;
+		} else if (opt == OPT_DIR) {
+			dir = optarg;
+		} else {
+			return rc;
+		}
+	}
+	if (cli_positional_count(&args) != 2)
+		return cli_usage_error(c, "usage: panelctl db backup NAME none|weekly|daily "
+					  "[--history N] [--gzip yes|no] [--dir DIR]");
+	while (mode < 3 && strcmp(cli_positional(&args, 1), modes[mode]) != 0)
+		mode++;
+	if (mode == 3)
+		return cli_usage_error(c, "backup mode: none, weekly or daily");
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	return finish_database(c,
+			       panel_database_backup_set(&d, c->p, &c->actor,
+							 cli_positional(&args, 0), mode,
+							 (unsigned)history, gzip, dir),
 			       &d);
 }
 
@@ -304,6 +361,8 @@ static const struct cli_verb db_verbs[] = {
     {"show", db_show, "NAME", "show a database and its size"},
     {"list", db_list, "[--login LOGIN]", "list a member's databases"},
     {"del", db_del, "NAME --yes", "drop a database"},
+    {"backup", db_backup, "NAME none|weekly|daily [--history N] [--gzip yes|no] [--dir DIR]",
+     "AlternC's backup settings of a database, read by its sqlbackup.sh"},
     {"dump", db_dump, "NAME", "queue a dump into the owner's backups folder; prints the job id"},
     {"restore", db_restore, "NAME FILE [--unverified]",
      "queue a restore of one of the database's dumps (--unverified: a file the panel did not "

@@ -277,7 +277,7 @@ static int get_body(panel_db *db, void *arg)
 	snprintf(ctx->items->login, sizeof(ctx->items->login), "%s", login);
 	ctx->items->uid = uid;
 	ctx->count = 1;
-	return 0;
+	return panel__database_backup_read(ctx->items, db);
 }
 
 static int list_body(panel_db *db, void *arg)
@@ -293,8 +293,9 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__database_owner(&owner, db, ctx->who, ctx->login)) < 0)
 		return error;
-	error = panel__db_query(&rows, db, "SELECT db FROM db WHERE uid = ? ORDER BY db",
-				DB_ARGS(DB_U64(owner->uid)));
+	error = panel__db_query(
+	    &rows, db, "SELECT db, " PANEL_BACKUP_COLUMNS " FROM db WHERE uid = ? ORDER BY db",
+	    DB_ARGS(DB_U64(owner->uid)));
 	if (error < 0) {
 		panel_account_free(owner);
 		return error;
@@ -306,6 +307,7 @@ static int list_body(panel_db *db, void *arg)
 			 panel__db_cell(rows, i, 0));
 		snprintf(ctx->items[i].login, sizeof(ctx->items[i].login), "%s", owner->login);
 		ctx->items[i].uid = owner->uid;
+		panel__database_backup_parse(&ctx->items[i], rows, i, 1);
 	}
 	ctx->count = ctx->items ? n : 0;
 	panel__db_rows_free(rows);

@@ -5,6 +5,7 @@
 
 #include "db/db.h"
 #include "panel/account.h"
+#include "panel/database.h"
 
 /* The account that will own a new object: login, or the actor's subject, or an admin itself. */
 int panel__database_owner(panel_account **out, panel_db *db, const panel_actor *who,
@@ -29,5 +30,15 @@ int panel__dbuser_drop(panel *p, panel_db *db, const char *name);
 
 /* The account deletion hook: every database and user of uid, dropped on the server. */
 int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid);
+
+/* The db table's backup columns, in the order panel__database_backup_parse reads them. */
+#define PANEL_BACKUP_COLUMNS "bck_mode, bck_history, bck_gzip, COALESCE(bck_dir, '')"
+
+/* Fills d's backup settings from the four PANEL_BACKUP_COLUMNS starting at col. */
+void panel__database_backup_parse(panel_database *d, const panel_db_rows *rows, size_t row,
+				  size_t col);
+
+/* Reads d's backup settings (d->name set) from its row. */
+int panel__database_backup_read(panel_database *d, panel_db *db);
 
 #endif

@@ -5,8 +5,13 @@ json_t *panel_database_to_json(const panel_database *d)
 {
 	if (!d)
 		return NULL;
-	return json_pack("{s:s, s:s, s:I}", "name", d->name, "owner", d->login, "size",
-			 (json_int_t)d->size);
+	static const char *const modes[] = {"none", "weekly", "daily"};
+
+	return json_pack("{s:s, s:s, s:I, s:{s:s, s:i, s:b, s:s}}", "name", d->name, "owner",
+			 d->login, "size", (json_int_t)d->size, "backup", "mode",
+			 d->backup_mode <= PANEL_BACKUP_DAILY ? modes[d->backup_mode] : "none",
+			 "history", (int)d->backup_history, "gzip", d->backup_gzip, "dir",
+			 d->backup_dir);
 }
 
 json_t *panel_dbuser_to_json(const panel_dbuser *u)

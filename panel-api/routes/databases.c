@@ -279,6 +279,44 @@ static void grants_put(papi_request *r)
 	panel_dbgrant_list_free(now);
 }
 
+/* PUT /api/v1/databases/{name}/backup {"mode": "none"|"weekly"|"daily", "history", "gzip",
+ * "dir"}: AlternC's put_mysql_backup (the owner or its admin); history is required unless mode
+ * is none, dir is relative to the member's web space (absent: kept). Answers the database. */
+static void database_backup_put(papi_request *r)
+{
+	static const char *const modes[] = {"none", "weekly", "daily"};
+	const char *mode = NULL, *dir = NULL;
+	long long history = 0;
+	int gzip = 0;
+	papi_spec specs[] = {
+	    papi_spec_string("mode", &mode),
+	    papi_spec_optional(papi_spec_int("history", &history, 0, 255)),
+	    papi_spec_optional(papi_spec_bool("gzip", &gzip)),
+	    papi_spec_optional(papi_spec_string("dir", &dir)),
+	    papi_spec_end(),
+	};
+	panel_database *d = NULL;
+	unsigned m = 0;
+	int rc;
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	while (m < 3 && strcmp(mode, modes[m]) != 0)
+		m++;
+	if (m == 3) {
+		papi_reply_error(r, PAPI_E_INVALID_FIELD, "mode", "none, weekly or daily");
+		return;
+	}
+	rc = panel_database_backup_set(&d, r->p, &r->actor, papi_param(r, 0), m, (unsigned)history,
+				       gzip, dir);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	papi_reply_ok(r, panel_database_to_json(d));
+	panel_database_free(d);
+}
+
 /* DELETE /api/v1/databases/{name}: DROP DATABASE, the grants on it, and its row. DELETE
  * /api/v1/dbusers/{name}: DROP USER and its row. PUT .../password {"password"}: on the member
  * server, under the "mysql" password policy. */
@@ -291,6 +329,8 @@ static const papi_route routes[] = {
      .arg.json = database_json},
     {"DELETE", "/api/v1/databases/{name}", "databases", 0, .handler = papi_delete_handler,
      .arg.name = panel_database_delete},
+    {"PUT", "/api/v1/databases/{name}/backup", "databases", PAPI_BODY,
+     .handler = database_backup_put},
     {"POST", "/api/v1/databases/{name}/dump", "databases", PAPI_EMPTY,
      .handler = database_dump_post},
     {"POST", "/api/v1/databases/{name}/restore", "databases", PAPI_BODY,

@@ -247,6 +247,35 @@ static void test_databases(void **state)
 	assert_api_status(&r, 200);
 	assert_string_equal(api_str(&r, "name"), "mema_tmp");
 	api_resp_free(&r);
+
+	/* Backup settings (put_mysql_backup): stored as 1.0's sqlbackup.sh reads them. */
+	api_call(&r, MA, "PUT", "/api/v1/databases/mema_tmp/backup",
+		 "{\"mode\": \"daily\", \"history\": 5, \"gzip\": true, \"dir\": \"/sql/\"}");
+	assert_api_status(&r, 200);
+	json_t *backup = json_object_get(r.json, "backup");
+	assert_string_equal(json_string_value(json_object_get(backup, "mode")), "daily");
+	assert_int_equal(json_integer_value(json_object_get(backup, "history")), 5);
+	assert_true(json_is_true(json_object_get(backup, "gzip")));
+	assert_non_null(strstr(json_string_value(json_object_get(backup, "dir")), "/m/mema/sql"));
+	api_resp_free(&r);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM db WHERE db = 'mema_tmp' AND"
+					  " bck_mode = 2 AND bck_history = 5 AND bck_gzip = 1 AND"
+					  " bck_dir LIKE '%%/html/m/mema/sql'"),
+			 1);
+	static const char *const bad_backups[] = {
+	    "{\"mode\": \"hourly\", \"history\": 1}",
+	    "{\"mode\": \"daily\"}",
+	    "{\"mode\": \"daily\", \"history\": 300}",
+	    "{\"mode\": \"daily\", \"history\": 1, \"dir\": \"../../../etc\"}",
+	    "{\"mode\": \"daily\", \"history\": 1, \"dir\": \"a\\nb\"}",
+	    "{\"history\": 1}",
+	};
+	for (size_t i = 0; i < sizeof(bad_backups) / sizeof(bad_backups[0]); i++)
+		assert_api_call(NULL, MA, "PUT", "/api/v1/databases/mema_tmp/backup",
+				bad_backups[i], 400);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM db WHERE db = 'mema_tmp' AND"
+					  " bck_mode = 2 AND bck_dir LIKE '%%/html/m/mema/sql'"),
+			 1);
 	assert_api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL, 204);
 	assert_api_call(NULL, MA, "GET", "/api/v1/databases/mema_tmp", NULL, 404);
 	assert_api_call(NULL, MA, "DELETE", "/api/v1/databases/mema_tmp", NULL, 404);
@@ -560,6 +589,7 @@ static const api_row rows[] = {
 	{who, "GET", "/api/v1/databases/" DB, NULL, 404, DB, GD},                                  \
 	    {who, "DELETE", "/api/v1/databases/" DB, NULL, 404, DB, GD},                           \
 	    {who, "POST", "/api/v1/databases/" DB "/dump", NULL, 404, DB, GD},                     \
+	    {who, "PUT", "/api/v1/databases/" DB "/backup", "{\"mode\": \"none\"}", 404, DB, GD},  \
 	    {who,                                                                                  \
 	     "POST",                                                                               \
 	     "/api/v1/databases/" DB "/restore",                                                   \

@@ -90,6 +90,38 @@ expect_rc 3 "nor dump it" ctl --as "$bob" db dump "${alice}_shop"
 expect_rc 3 "unknown database" ctl db show "${alice}_nothing"
 ok "db add/show/list: server side, suffixes, 4 taken, 2 invalid, 5 quota, --as (3)"
 
+# ---------------------------------------------------------------- db backup (put_mysql_backup)
+expect_rc 0 "a new database has no backup" ctl --json db show "${alice}_shop"
+[[ $(out | jget backup.mode) == none ]] || fail "no backup by default: $(out)"
+expect_rc 0 "daily backups" ctl --json --as "$alice" db backup "${alice}_shop" daily \
+	--history 7 --gzip yes --dir 'sql-dumps/shop/'
+web=$work/root/html/${alice:0:1}/$alice
+[[ $(out | jget backup.mode) == daily && $(out | jget backup.history) == 7 &&
+	$(out | jget backup.gzip) == true && $(out | jget backup.dir) == "$web/sql-dumps/shop" ]] ||
+	fail "db backup: $(out)"
+# What AlternC 1.0's sqlbackup.sh reads for its daily run (bck_mode=2), as it reads it.
+[[ $(sql "SELECT login, db, bck_history, bck_gzip, bck_dir FROM db WHERE bck_mode=2") == \
+	"$alice	${alice}_shop	7	1	$web/sql-dumps/shop" ]] ||
+	fail "sqlbackup.sh's row: $(sql "SELECT * FROM db WHERE bck_mode=2")"
+expect_rc 0 "weekly, the folder kept" ctl --json db backup "${alice}_shop" weekly --history 3
+[[ $(out | jget backup.mode) == weekly && $(out | jget backup.dir) == "$web/sql-dumps/shop" &&
+	$(out | jget backup.gzip) == false ]] || fail "weekly: $(out)"
+expect_rc 0 "the web space itself" ctl --json db backup "${alice}_shop" weekly --history 3 --dir /
+[[ $(out | jget backup.dir) == "$web" ]] || fail "dir /: $(out)"
+expect_rc 0 "a first setting without --dir" ctl --json db backup "${alice}_blog" none
+[[ $(out | jget backup.dir) == "$web/backups" ]] || fail "default folder: $(out)"
+for bad in ../../../etc 'a/../../..' "$(printf 'a\tb')" "$(printf 'a\nb')" 'x/./y'; do
+	expect_rc 2 "hostile folder $bad" ctl db backup "${alice}_shop" daily --history 1 --dir "$bad"
+done
+[[ $(sql "SELECT bck_dir FROM db WHERE db = '${alice}_shop'") == "$web" ]] ||
+	fail "a refused folder changes nothing"
+expect_rc 2 "daily needs a history" ctl db backup "${alice}_shop" daily
+expect_rc 2 "history over 255" ctl db backup "${alice}_shop" daily --history 256
+expect_rc 2 "unknown mode" ctl db backup "${alice}_shop" hourly --history 1
+expect_rc 3 "bob cannot set alice's" ctl --as "$bob" db backup "${alice}_shop" none
+expect_rc 3 "unknown database" ctl db backup "${alice}_nothing" none
+ok "db backup: 1.0's bck_* columns as sqlbackup.sh reads them, folders in the web space only"
+
 # ---------------------------------------------------------------- dbuser
 expect_rc 0 "dbuser add" ctl --json --as "$alice" dbuser add ro --password-file "$work/pw1"
 [[ $(out | jget name) == "${alice}_ro" && $(out | jget owner) == "$alice" &&

@@ -12,7 +12,14 @@ typedef struct panel_database {
 	uint32_t uid;  /* owner */
 	char login[PANEL_LOGIN_MAX + 1];
 	uint64_t size; /* bytes (data + index), read from the server now */
+	/* AlternC's backup settings, read by its sqlbackup.sh: */
+	unsigned backup_mode;	 /* bck_mode: PANEL_BACKUP_NONE, _WEEKLY (1) or _DAILY (2) */
+	unsigned backup_history; /* bck_history: dumps kept */
+	int backup_gzip;	 /* bck_gzip */
+	char backup_dir[256];	 /* bck_dir: absolute, inside the member's web space */
 } panel_database;
+
+enum { PANEL_BACKUP_NONE = 0, PANEL_BACKUP_WEEKLY = 1, PANEL_BACKUP_DAILY = 2 };
 
 /* Creates the database login (suffix NULL or "") or login_suffix (suffix [a-z0-9]+) for login
  * (NULL: the actor's subject), utf8mb4, with the mysql quota. If any step fails, the server
@@ -34,6 +41,16 @@ PANEL_EXTERN int panel_database_list_get(panel_database_list **out, panel *p,
 					 const panel_actor *who, const char *login);
 /* DROP DATABASE, its grants, and its row. */
 PANEL_EXTERN int panel_database_delete(panel *p, const panel_actor *who, const char *name);
+
+/* Sets a database's backup settings as AlternC's put_mysql_backup (its owner or the owner's
+ * admin): mode PANEL_BACKUP_*, history the dumps kept (1 to 255 when mode is not NONE), gzip 0
+ * or 1, dir a folder of the member's web space ("/" or "" for the space itself; "..", "." and
+ * control characters refused; NULL keeps the current one, or <web space>/backups when none).
+ * The folder is stored absolute (<root>/html/<l>/<login>/dir), as sqlbackup.sh reads it. *out
+ * (may be NULL) gets the database after the change. */
+PANEL_EXTERN int panel_database_backup_set(panel_database **out, panel *p, const panel_actor *who,
+					   const char *name, unsigned mode, unsigned history,
+					   int gzip, const char *dir);
 
 /* ---------------------------------------------------------------- users */
 
