@@ -104,11 +104,14 @@ enum {
 	OPT_CREATOR,
 	OPT_EXPIRING,
 	OPT_PERIODS,
+	OPT_FTP,
+	OPT_INSTALL_DOMAIN,
 };
 
 /* ---------------------------------------------------------------- add */
 
-static int account_add(cli *c, int argc, char **argv)
+/* account add's options into spec; 0, or the exit code of a usage error. */
+static int add_options(panel_account_spec *spec, const char **password_file, cli_args *args, cli *c)
 {
 	static const struct option options[] = {
 	    {"mail", required_argument, NULL, OPT_MAIL},
@@ -121,53 +124,70 @@ static int account_add(cli *c, int argc, char **argv)
 	    {"locked", no_argument, NULL, OPT_LOCKED},
 	    {"no-canpass", no_argument, NULL, OPT_NO_CANPASS},
 	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	    {"ftp", no_argument, NULL, OPT_FTP},
+	    {"install-domain", required_argument, NULL, OPT_INSTALL_DOMAIN},
 	    {NULL, 0, NULL, 0},
 	};
-	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *password_file = NULL;
-	panel_account *a = NULL;
-	cli_args args;
-	int opt, rc = 0, error;
+	int opt, rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+	while ((opt = cli_next_option(args, c, options, &rc)) != -1) {
 		switch (opt) {
 		case OPT_MAIL:
-			spec.mail = optarg;
+			spec->mail = optarg;
 			break;
 		case OPT_NOM:
-			spec.nom = optarg;
+			spec->nom = optarg;
 			break;
 		case OPT_PRENOM:
-			spec.prenom = optarg;
+			spec->prenom = optarg;
 			break;
 		case OPT_TYPE:
-			spec.type = optarg;
+			spec->type = optarg;
 			break;
 		case OPT_DURATION:
-			if ((rc = parse_int(&spec.duration, c, "--duration", optarg)) != 0)
+			if ((rc = parse_int(&spec->duration, c, "--duration", optarg)) != 0)
 				return rc;
 			break;
 		case OPT_NOTES:
-			spec.notes = optarg;
+			spec->notes = optarg;
 			break;
 		case OPT_ADMIN:
-			spec.admin = 1;
+			spec->admin = 1;
 			break;
 		case OPT_LOCKED:
-			spec.enabled = 0;
+			spec->enabled = 0;
 			break;
 		case OPT_NO_CANPASS:
-			spec.canpass = 0;
+			spec->canpass = 0;
 			break;
 		case OPT_PASSWORD_FILE:
-			password_file = optarg;
+			*password_file = optarg;
+			break;
+		case OPT_FTP:
+			spec->ftp = 1;
+			break;
+		case OPT_INSTALL_DOMAIN:
+			spec->install_domain = optarg;
 			break;
 		default:
 			return rc;
 		}
 	}
+	return 0;
+}
+
+static int account_add(cli *c, int argc, char **argv)
+{
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	char password[CLI_PASSWORD_MAX + 1];
+	const char *password_file = NULL;
+	panel_account *a = NULL;
+	cli_args args;
+	int rc, error;
+
+	cli_args_init(&args, argc, argv);
+	if ((rc = add_options(&spec, &password_file, &args, c)) != 0)
+		return rc;
 	if (!(spec.login = one_login(&args, c, "add LOGIN --mail M [options]", &rc)))
 		return rc;
 	if (!spec.mail)
@@ -517,8 +537,10 @@ static int account_del(cli *c, int argc, char **argv)
 static const struct cli_verb account_verbs[] = {
     {"add", account_add,
      "LOGIN --mail M [--nom N] [--prenom P] [--type T] [--duration MONTHS] [--notes TEXT] "
-     "[--admin] [--locked] [--no-canpass] [--password-file FILE|-]",
-     "create an account (the password is prompted for, or read from the file)"},
+     "[--admin] [--locked] [--no-canpass] [--ftp] [--install-domain PARENT] "
+     "[--password-file FILE|-]",
+     "create an account (the password is prompted for, or read from the file); --ftp: its "
+     "default FTP account, --install-domain: the domain LOGIN.PARENT, as AlternC's page"},
     {"show", account_show, "LOGIN", "show an account"},
     {"list", account_list,
      "[--prefix P] [--mail M] [--type T] [--enabled yes|no] [--creator LOGIN] [--expiring DAYS] "

@@ -10,7 +10,9 @@
 #include "account_internal.h"
 #include "audit_internal.h"
 #include "authz.h"
+#include "cron_lock.h"
 #include "error.h"
+#include "ftp_internal.h"
 #include "handle.h"
 #include "member_hash.h"
 #include "panel/json.h"
@@ -284,7 +286,8 @@ static int check_spec_fields(const panel_account_spec *spec)
 	    (error = check_notes(spec->notes)) < 0 ||
 	    (error = check_flag(spec->enabled, "enabled")) < 0 ||
 	    (error = check_flag(spec->canpass, "canpass")) < 0 ||
-	    (error = check_flag(spec->admin, "admin")) < 0)
+	    (error = check_flag(spec->admin, "admin")) < 0 ||
+	    (spec->version >= 3 && (error = check_flag(spec->ftp, "ftp")) < 0))
 		return error;
 	if (spec->type && (!*spec->type || check_text(spec->type, "type", 128) < 0))
 		return panel__error(PANEL_EINVALID, "type", "invalid account type");
@@ -347,7 +350,7 @@ struct create_ctx {
 	const panel_actor *who;
 	const panel_account_spec *spec;
 	char login[PANEL_LOGIN_MAX + 1];
-	const char *hash;
+	const char *hash, *ftp_hash;
 	panel_account *result;
 };
 
@@ -392,15 +395,17 @@ static int create_body(panel_db *db, void *arg)
 	    (error = panel__quota_queue_web(db, uid, ctx->login)) < 0 ||
 	    (error = panel__account_load(&ctx->result, db, uid)) < 0)
 		return error;
-	return panel__audit(db, ctx->who, "account.create", "account", ctx->login, uid, NULL,
-			    panel_account_to_json(ctx->result));
+	if ((error = panel__audit(db, ctx->who, "account.create", "account", ctx->login, uid, NULL,
+				  panel_account_to_json(ctx->result))) < 0)
+		return error;
+	return panel__account_create_extras(db, ctx->p, ctx->who, ctx->login, s, ctx->ftp_hash);
 }
 
 int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 			 const panel_account_spec *spec)
 {
 	struct create_ctx ctx = {.p = p, .who = who, .spec = spec};
-	char hash[PANEL_HASH_MAX];
+	char hash[PANEL_HASH_MAX], ftp_hash[PANEL_HASH_MAX] = "";
 	int error;
 
 	*out = NULL;
@@ -421,8 +426,17 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 	if ((error = given_or_new_hash(hash, p, spec)) < 0)
 		return error;
 	ctx.hash = hash;
-	error = panel__db_transaction(p->db, create_body, &ctx);
+	if (spec->version >= 3 && spec->ftp == 1 &&
+	    (error = panel__ftp_hash(ftp_hash, spec->password)) < 0)
+		return error;
+	ctx.ftp_hash = ftp_hash;
+	/* A domain to install makes the creation a domain write (AlternC's cron lock). */
+	if (spec->version >= 3 && spec->install_domain && *spec->install_domain)
+		error = panel__domain_write(p, create_body, &ctx, NULL);
+	else
+		error = panel__db_transaction(p->db, create_body, &ctx);
 	sodium_memzero(hash, sizeof(hash));
+	sodium_memzero(ftp_hash, sizeof(ftp_hash));
 	if (error < 0) {
 		panel_account_free(ctx.result);
 		return error;
@@ -799,6 +813,9 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 		return error;
 	if (changes->login)
 		return panel__error(PANEL_EINVALID, "login", "a login cannot be changed");
+	if (changes->version >= 3 && (changes->ftp == 1 || changes->install_domain))
+		return panel__error(PANEL_EINVALID, changes->ftp == 1 ? "ftp" : "install_domain",
+				    "only a new account gets a default FTP account or domain");
 	if (!panel__authz_is_admin(who) && (error = member_may_change(changes)) < 0)
 		return error;
 	if ((changes->admin != -1) && who->as_uid)

@@ -22,4 +22,9 @@ int panel__account_rows(panel_account **items, const panel_db_rows *rows, size_t
  * JSON object, reference stolen, or NULL). */
 int panel__action(panel_db *db, const char *action, uint32_t uid, const char *login, json_t *args);
 
+/* The default FTP account and the <login>.<parent> domain a creation asked for (spec version
+ * 3), inside its transaction; ftp_hash from panel__ftp_hash(spec->password) when spec->ftp. */
+int panel__account_create_extras(panel_db *db, panel *p, const panel_actor *who, const char *login,
+				 const panel_account_spec *spec, const char *ftp_hash);
+
 #endif

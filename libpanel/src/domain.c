@@ -135,6 +135,7 @@ struct add_ctx {
 	const panel_actor *who;
 	const char *login;
 	const panel_domain_spec *spec;
+	const char *granted_parent; /* see check_available */
 	char name[PANEL_DOMAIN_MAX + 1];
 	panel_domain *result;
 };
@@ -176,7 +177,9 @@ static int check_tld(int *dns, panel_db *db, const char *name, int force)
 	return 0;
 }
 
-static int check_available(panel_db *db, const char *name, uint32_t owner)
+/* granted: a parent whose owner let the new owner under it (NULL: none), as the hosting_tld
+ * domain or an admin's own domain for an account it creates. */
+static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted)
 {
 	uint64_t n = 0;
 	int error;
@@ -186,11 +189,12 @@ static int check_available(panel_db *db, const char *name, uint32_t owner)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", name);
-	if ((error =
-		 panel__db_query_u64(&n, db,
-				     "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
-				     " RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine)",
-				     DB_ARGS(DB_U64(owner), DB_STR(name)))) < 0)
+	if ((error = panel__db_query_u64(
+		 &n, db,
+		 "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND domaine <>"
+		 " COALESCE(?, '') AND RIGHT(?, CHAR_LENGTH(domaine) + 1) ="
+		 " CONCAT('.', domaine)",
+		 DB_ARGS(DB_U64(owner), DB_STR(granted), DB_STR(name)))) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
@@ -278,7 +282,7 @@ static int add_body(panel_db *db, void *arg)
 		return panel__error(PANEL_EINVALID, "login", "say which account hosts the domain");
 	if ((error = check_forbidden(db, ctx->p, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_tld(&dns, db, ctx->name, s->force == 1)) < 0 ||
-	    (error = check_available(db, ctx->name, owner)) < 0 ||
+	    (error = check_available(db, ctx->name, owner, ctx->granted_parent)) < 0 ||
 	    (error = panel__quota_reserve(db, owner, "dom")) < 0)
 		return error;
 	error = panel__db_exec(NULL, db,
@@ -309,6 +313,21 @@ static int add_body(panel_db *db, void *arg)
 	panel_account_free(acct);
 	return panel__audit(db, ctx->who, "domain.add", "domain", ctx->name, owner, NULL,
 			    panel_domain_to_json(ctx->result));
+}
+
+int panel__domain_add_in(panel_db *db, panel *p, const panel_actor *who, const char *login,
+			 const panel_domain_spec *spec, const char *granted_parent)
+{
+	struct add_ctx ctx = {
+	    .p = p, .who = who, .login = login, .spec = spec, .granted_parent = granted_parent};
+	int error;
+
+	if ((error = panel__domain_normalize(ctx.name, sizeof(ctx.name), spec->domain, "domain")) <
+	    0)
+		return error;
+	error = add_body(db, &ctx);
+	panel_domain_free(ctx.result);
+	return error;
 }
 
 int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const char *login,

@@ -13,6 +13,12 @@ int panel__domain_load(panel_domain **out, panel_db *db, const char *domain);
 int panel__domain_owned(uint32_t *uid, char name[PANEL_DOMAIN_MAX + 1], panel_db *db,
 			const panel_actor *who, const char *domain, int lock);
 
+/* panel_domain_add's checks and rows inside the caller's transaction (a domain write: the
+ * caller runs it through panel__domain_write). granted_parent (may be NULL): a domain of
+ * another account the caller checked the new domain may sit under. */
+int panel__domain_add_in(panel_db *db, panel *p, const panel_actor *who, const char *login,
+			 const panel_domain_spec *spec, const char *granted_parent);
+
 /* The zone of domain changed: bumps its serial and sets dns_action = 'UPDATE' for the cron. */
 int panel__domain_changed(panel_db *db, const char *domain);
 

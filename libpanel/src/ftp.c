@@ -12,6 +12,7 @@
 #include "error.h"
 #include "handle.h"
 #include "list.h"
+#include "ftp_internal.h"
 #include "panel/ftp.h"
 #include "panel/json.h"
 #include "policy_internal.h"
@@ -219,9 +220,19 @@ out:
 }
 
 /* proftpd checks with crypt(3): SHA512-crypt, which glibc and libxcrypt both read. */
-static int hash_ftp_password(char out[PANEL_HASH_MAX], const char *password)
+int panel__ftp_hash(char out[PANEL_HASH_MAX], const char *password)
 {
 	return panel_password_hash(out, PANEL_HASH_MAX, password, PANEL_HASH_SHA512_CRYPT);
+}
+
+int panel__ftp_create_in(panel_db *db, panel *p, const panel_actor *who, const char *login,
+			 const panel_ftp_spec *spec, const char *hash)
+{
+	struct create_ctx ctx = {.p = p, .who = who, .login = login, .spec = spec, .hash = hash};
+	int error = create_body(db, &ctx);
+
+	panel_ftp_free(ctx.result);
+	return error;
 }
 
 int panel_ftp_create(panel_ftp **out, panel *p, const panel_actor *who, const char *login,
@@ -240,7 +251,7 @@ int panel_ftp_create(panel_ftp **out, panel *p, const panel_actor *who, const ch
 		return panel__error(PANEL_EINVALID, "spec", "unknown FTP spec version");
 	if (!spec->password || !*spec->password)
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
-	if ((error = hash_ftp_password(hash, spec->password)) < 0)
+	if ((error = panel__ftp_hash(hash, spec->password)) < 0)
 		return error;
 	ctx.hash = hash;
 	error = panel__db_transaction(p->db, create_body, &ctx);
@@ -325,7 +336,7 @@ static int run_one(panel_ftp **out, struct one_ctx *ctx)
 	if ((error = panel__enter(ctx->p, ctx->who)) < 0)
 		return error;
 	if (ctx->spec && ctx->spec->password) {
-		if ((error = hash_ftp_password(hash, ctx->spec->password)) < 0)
+		if ((error = panel__ftp_hash(hash, ctx->spec->password)) < 0)
 			return error;
 		ctx->hash = hash;
 	}

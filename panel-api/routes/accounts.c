@@ -131,20 +131,23 @@ static void account_fields(papi_spec *specs, panel_account_spec *spec, long long
 
 #define ACCOUNT_FIELDS 10 /* account_fields' specs, papi_spec_end() included */
 
-/* POST /api/v1/accounts: creates an account (admins). 201 with the account, its ETag and
- * Location; 409 when the login is taken. */
+/* POST /api/v1/accounts: creates an account (admins), with what 1.0's page added when asked
+ * ("ftp": the default FTP account, "install_domain": the domain <login>.<parent>), all or
+ * nothing. 201 with the account, its ETag and Location; 409 when the login is taken. */
 static void accounts_post(papi_request *r)
 {
 	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
 	long long duration = -1;
-	papi_spec specs[2 + ACCOUNT_FIELDS] = {
+	papi_spec specs[4 + ACCOUNT_FIELDS] = {
 	    papi_spec_string("login", &spec.login),
 	    papi_spec_string("password", &spec.password),
+	    papi_spec_optional(papi_spec_bool("ftp", &spec.ftp)),
+	    papi_spec_optional(papi_spec_string("install_domain", &spec.install_domain)),
 	};
 	panel_account *a = NULL;
 	int rc;
 
-	account_fields(specs + 2, &spec, &duration);
+	account_fields(specs + 4, &spec, &duration);
 	if (papi_parse_body(r, specs) < 0)
 		return;
 	spec.duration = (int)duration;

@@ -380,12 +380,59 @@ static void test_race_quota(void **state)
 	api_resp_free(&r);
 }
 
+/* POST /api/v1/accounts with "ftp" and "install_domain": 1.0's account page in one request,
+ * all or nothing. */
+static void test_account_creation_extras(void **state)
+{
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_sql(&srv, "INSERT INTO variable (name, value) VALUES ('hosting_tld',"
+				       " 'users.example') ON DUPLICATE KEY UPDATE value ="
+				       " 'users.example'"),
+			 0);
+	api_call(&r, AB, "POST", "/api/v1/accounts",
+		 "{\"login\": \"extra1\", \"password\": \"" API_PASS "\", \"mail\":"
+		 " \"extra1@example.org\", \"ftp\": true, \"install_domain\": \"users.example\"}");
+	assert_api_status(&r, 201);
+	api_resp_free(&r);
+	api_call(&r, AB, "GET", "/api/v1/domains/extra1.users.example", NULL);
+	assert_api_status(&r, 200);
+	assert_string_equal(api_str(&r, "owner"), "extra1");
+	assert_true(json_is_true(json_object_get(r.json, "noerase")));
+	api_resp_free(&r);
+	api_call(&r, AB, "GET", "/api/v1/ftp/extra1", NULL);
+	assert_api_status(&r, 200);
+	api_resp_free(&r);
+
+	/* A parent of another account: refused, and nothing made. */
+	assert_int_equal(add_domain(MB, "memb", "not-ab.org"), 201);
+	api_call(&r, AB, "POST", "/api/v1/accounts",
+		 "{\"login\": \"extra2\", \"password\": \"" API_PASS "\", \"mail\":"
+		 " \"extra2@example.org\", \"ftp\": true, \"install_domain\": \"not-ab.org\"}");
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_field(&r), "install_domain");
+	api_resp_free(&r);
+	assert_api_call(NULL, AB, "POST", "/api/v1/accounts",
+			"{\"login\": \"extra2\", \"password\": \"" API_PASS "\", \"mail\":"
+			" \"extra2@example.org\", \"ftp\": \"yes\"}",
+			400);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'extra2'"),
+			 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM ftpusers WHERE name = 'extra2'"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_domain_lifecycle), cmocka_unit_test(test_domain_refusals),
-	    cmocka_unit_test(test_pagination),	     cmocka_unit_test(test_idn_idempotency_act_as),
-	    cmocka_unit_test(test_race_same_domain), cmocka_unit_test(test_race_quota),
+	    cmocka_unit_test(test_domain_lifecycle),
+	    cmocka_unit_test(test_domain_refusals),
+	    cmocka_unit_test(test_pagination),
+	    cmocka_unit_test(test_idn_idempotency_act_as),
+	    cmocka_unit_test(test_race_same_domain),
+	    cmocka_unit_test(test_race_quota),
+	    cmocka_unit_test(test_account_creation_extras),
 	};
 	return cmocka_run_group_tests(tests, api_domains_setup, api_domains_teardown);
 }

@@ -818,6 +818,69 @@ static void regenerate_a_type(void **state)
 			 1);
 }
 
+/* What AlternC 1.0's account page added to a new account: the default FTP account and the
+ * domain <login>.<parent>, in the creation's transaction: all of it or nothing. */
+static void account_creation_extras(void **state)
+{
+	(void)state;
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a = NULL;
+	panel_actor sub = panel_actor_admin(ts_member(p, &super, "subadm"));
+
+	sql("UPDATE membres SET su = 1 WHERE login = 'subadm'");
+	sql("INSERT INTO variable (name, value) VALUES ('hosting_tld', 'members.example')"
+	    " ON DUPLICATE KEY UPDATE value = 'members.example'");
+	spec.login = "cora";
+	spec.password = "Cora-pass-2026";
+	spec.mail = "cora@example.org";
+	spec.ftp = 1;
+	spec.install_domain = "members.example";
+	assert_panel_ok(panel_account_create(&a, p, &super, &spec));
+	panel_account_free(a);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.ftpusers f JOIN %s.membres m ON m.uid ="
+				" f.uid WHERE f.name = 'cora' AND m.login = 'cora' AND f.homedir"
+				" LIKE '%%/html/c/cora/' AND f.encrypted_password LIKE '$6$%%'",
+				db, db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.domaines d JOIN %s.membres m ON m.uid ="
+				" d.compte WHERE d.domaine = 'cora.members.example' AND"
+				" m.login = 'cora' AND d.gesdns = 1 AND d.noerase = 1",
+				db, db),
+			 1);
+
+	/* A parent that is neither hosting_tld nor the admin's own domain: nothing is made. */
+	panel_domain_free(add(&bob, "bobs-parent.org", 0));
+	spec.login = "dave";
+	spec.mail = "dave@example.org";
+	spec.install_domain = "bobs-parent.org";
+	assert_panel_rc(panel_account_create(&a, p, &sub, &spec), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "install_domain");
+	/* The domain is taken: the account and its FTP account are not made either. */
+	spec.install_domain = "members.example";
+	sql("INSERT INTO domaines (compte, domaine, gesdns, gesmx, noerase, dns_action) SELECT uid,"
+	    " 'dave.members.example', 1, 1, 0, 'OK' FROM membres WHERE login = 'bob'");
+	assert_panel_rc(panel_account_create(&a, p, &super, &spec), PANEL_EEXISTS);
+	/* No FTP slot in the type's defaults: nothing made. */
+	spec.install_domain = NULL;
+	sql("UPDATE defquotas SET value = 0 WHERE quota = 'ftp' AND type = 'default'");
+	assert_panel_rc(panel_account_create(&a, p, &super, &spec), PANEL_EQUOTA);
+	sql("UPDATE defquotas SET value = 2 WHERE quota = 'ftp' AND type = 'default'");
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.membres WHERE login = 'dave'", db), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.ftpusers WHERE name = 'dave'", db), 0);
+
+	/* The system may use any hosted domain; an update cannot ask for them. */
+	spec.install_domain = "bobs-parent.org";
+	assert_panel_ok(panel_account_create(&a, p, &sys, &spec));
+	panel_account_free(a);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.domaines WHERE domaine ="
+				" 'dave.bobs-parent.org'",
+				db),
+			 1);
+	panel_account_spec change = PANEL_ACCOUNT_SPEC_INIT;
+	change.ftp = 1;
+	assert_panel_rc(panel_account_update(&a, p, &super, "dave", &change, NULL), PANEL_EINVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +897,7 @@ int main(void)
 	    cmocka_unit_test(two_members_race_for_a_domain),
 	    cmocka_unit_test(admin_tables),
 	    cmocka_unit_test(regenerate_a_type),
+	    cmocka_unit_test(account_creation_extras),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -65,6 +65,7 @@ expect_rc 3 "unknown login, JSON" ctl --json account show nobody
 expect_rc 3 "eve was never created" ctl account show eve
 ok "add refusals: duplicate 4, bad input 2, no password on a non-terminal 2, unknown login 3"
 
+
 # ---------------------------------------------------------------- passwords never in argv
 for opt in --password --password=Secret-in-argv-1 --pass=Secret-in-argv-1 --old-password; do
 	expect_rc 2 "option $opt" ctl account add eve --mail e@example.com "$opt" Secret-in-argv-2
@@ -268,8 +269,20 @@ expect_rc 3 "deleted" ctl account show carol
 expect_rc 3 "del unknown" ctl account del carol --yes
 ok "del: --yes required (2), self 4, gone afterwards (3)"
 
+expect_rc 0 "add with its default FTP account" ctl --json account add ftpdflt \
+	--mail f@example.com --ftp --password-file "$work/pw1"
+[[ $(sql "SELECT COUNT(*) FROM ftpusers f JOIN membres m ON m.uid = f.uid WHERE
+	f.name = 'ftpdflt' AND m.login = 'ftpdflt'") == 1 ]] || fail "the default FTP account"
+expect_rc 2 "install a domain under nothing allowed" ctl account add ftpdflt2 \
+	--mail f@example.com --ftp --install-domain not-here.org --password-file "$work/pw1"
+[[ $(sql "SELECT COUNT(*) FROM membres WHERE login = 'ftpdflt2'") == 0 &&
+	$(sql "SELECT COUNT(*) FROM ftpusers WHERE name = 'ftpdflt2'") == 0 ]] ||
+	fail "a refused extra leaves no account and no FTP account"
+ok "add --ftp makes the default FTP account; a refused --install-domain makes nothing (2)"
+
 # ---------------------------------------------------------------- unavailable
 sed -i "s/^port = .*/port = 1/" "$work/panel.conf"
 expect_rc 7 "unreachable server" ctl --json account list
 [[ $(out | jget error.code) == unavailable ]] || fail "unavailable json: $(out)"
 ok "database down: exit 7"
+

@@ -33,7 +33,7 @@ typedef struct panel_account {
 	char etag[33];	   /* changes whenever the account changes: for If-Match */
 } panel_account;
 
-#define PANEL_ACCOUNT_SPEC_VERSION 2
+#define PANEL_ACCOUNT_SPEC_VERSION 3
 
 /* What to create, or what to change (update). NULL strings and -1 numbers mean "default" on
  * create and "unchanged" on update. Fields are only ever appended. */
@@ -57,12 +57,19 @@ typedef struct panel_account_spec {
 	 * the policy. libpanel does not hash password again to compare: that would cost what
 	 * the caller saved. NULL: libpanel hashes password itself. */
 	const char *password_hash;
+	/* Version 3. Create only, what AlternC 1.0's account page did after creating one: */
+	int ftp; /* 1: the default FTP account, named like the login, with the same password, on
+		  * the web space's root; 0 or -1: none */
+	const char *install_domain; /* the parent of a domain <login>.<parent> to host for the
+				     * account (DNS hosted, locked, the TLD rules not applied): the
+				     * hosting_tld setting, or a domain the creating admin hosts
+				     * (the system: any hosted domain); NULL or "": none */
 } panel_account_spec;
 
 #define PANEL_ACCOUNT_SPEC_INIT                                                                    \
 	{                                                                                          \
 		PANEL_ACCOUNT_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, -1,  \
-		    -1, NULL                                                                       \
+		    -1, NULL, -1, NULL                                                             \
 	}
 
 #define PANEL_ACCOUNT_FILTER_VERSION 1
