@@ -16,6 +16,9 @@ fail() { echo "not ok - $*"; [[ -f ${work:-/nonexistent}/api.log ]] && tail -n 3
 command -v php >/dev/null || fail "php-cli is not installed (make deps)"
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' || fail "php-curl is not installed (make deps)"
 command -v phpunit >/dev/null || fail "phpunit is not installed (make deps)"
+for f in clients/php/*.php clients/php/alternc/*.php tests/php/*.php; do
+	php -l "$f" >/dev/null || fail "php -l $f"
+done
 
 db=php_bridge_$$
 # The tests' logins start with pb$tag: the members' databases and users are named after them.
@@ -78,7 +81,8 @@ for _ in $(seq 1 300); do
 done
 [[ -s $work/port ]] || fail "panel-api did not start"
 
-export PANEL_TEST_API_URL="http://127.0.0.1:$(cat "$work/port")" PANEL_TEST_ADMIN_LOGIN=admin \
+port=$(cat "$work/port")
+export PANEL_TEST_API_URL="http://127.0.0.1:$port" PANEL_TEST_ADMIN_LOGIN=admin \
 	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET
 read -r -a extra <<<"${PANEL_PHPUNIT_ARGS:-}"
 phpunit -c tests/php/phpunit.xml "${extra[@]}" || fail "the PHPUnit suite of the PHP bridge"

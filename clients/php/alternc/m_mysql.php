@@ -103,8 +103,9 @@ class m_mysql
     }
 
     /**
-     * Creates database login[_$dbn] (POST .../databases; the main user, if any, gets every
-     * right on it). mysql 1 quota, 2 bad name, 12 too long, 3 exists.
+     * Creates database login[_$dbn] (POST .../databases) and, as 1.0, gives the main user (if
+     * the account has one) every right on it (PUT /dbusers/{login}/grants). mysql 1 quota, 2
+     * bad name, 12 too long, 3 exists.
      */
     function add_db($dbn)
     {
@@ -118,8 +119,28 @@ class m_mysql
             $err->raise('mysql', 12);
             return false;
         }
+        $api = panel_api();
+        $login = panel_current_login();
         try {
-            panel_api()->createDatabase(panel_current_login(), $dbn);
+            $db = $api->createDatabase($login, $dbn);
+        } catch (PanelApiException $e) {
+            return $this->raise($e);
+        }
+        return $this->grantMainUser($db['name']);
+    }
+
+    /** 1.0's GRANT ALL to the main user on a new database, when the account has one. */
+    private function grantMainUser(string $db): bool
+    {
+        $api = panel_api();
+        $login = panel_current_login();
+        try {
+            $api->getDbUser($login);
+        } catch (PanelApiException $e) {
+            return $e->getErrorCode() === 'not_found' ? true : $this->raise($e);
+        }
+        try {
+            $api->setDbUserGrants($login, [$db => self::ALL_RIGHTS]);
         } catch (PanelApiException $e) {
             return $this->raise($e);
         }
@@ -202,11 +223,10 @@ class m_mysql
         }
         try {
             $api->createDatabase($login, '');
-            $api->setDbUserGrants($login, [$login => self::ALL_RIGHTS]);
         } catch (PanelApiException $e) {
             return $this->raise($e);
         }
-        return true;
+        return $this->grantMainUser($login);
     }
 
     /**
