@@ -37,7 +37,11 @@ class MysqlTest extends BridgeTestCase
 
     public function testNothingYet(): void
     {
+        $GLOBALS['L_MYSQL_HOST'] = 'db.example.net';
+        $GLOBALS['L_MYSQL_CLIENT'] = '127.0.0.1';
         $mysql = $this->member();
+        $this->assertSame(['db.example.net', '127.0.0.1'], [$mysql->server, $mysql->client],
+            "m_mysql's constructor reads 1.0's globals");
         $this->assertSame(['mysql', 'mysql_users'], $mysql->alternc_quota_names());
         $this->assertSame(['mysql'], array_keys($mysql->alternc_password_policy()));
         $this->assertFalse($mysql->get_dblist());

@@ -140,12 +140,21 @@ class PanelApiTest extends BridgeTestCase
             return $x['sub'] . '/' . $x['type'];
         }, $api->listSubdomains($dom)['items']);
         $this->assertContains('blog/vhost', $subs, 'sub-domain listed');
+        $api->disableSubdomain($dom, 'blog', 'vhost');
+        $blog = array_values(array_filter($api->listSubdomains($dom)['items'], function ($x) {
+            return $x['sub'] === 'blog';
+        }));
+        $this->assertSame('DISABLE', $blog[0]['enable'] ?? null, 'disabled: ' . json_encode($blog));
+        $api->enableSubdomain($dom, 'blog', 'vhost');
+        $this->assertStringContainsString($dom, $api->getZone($dom), 'the zone, as text');
+        $this->assertSame([$dom], array_column($api->listDomains(self::$m, ['limit' => 1])['items'], 'domain'));
         $api->deleteSubdomain($dom, 'blog', 'vhost');
         $box = $api->createMail($dom, 'john', ['password' => 'Mail-Box-Pass-7']);
         $this->assertSame("john@$dom", $box['address']);
         $this->assertTrue($box['mailbox']);
         $api->updateMail("john@$dom", ['recipients' => [self::$m . '@example.net']]);
         $this->assertSame([self::$m . '@example.net'], $api->getMail("john@$dom")['recipients']);
+        $this->assertSame(1, count($api->listMail($dom, ['limit' => 1])['items']), 'one page of one');
         $all = iterator_to_array($api->iterateMail($dom, ['limit' => 1]), false);
         $this->assertContains("john@$dom", array_column($all, 'address'), 'mail addresses by cursor');
         $api->deleteMail("john@$dom");

@@ -65,6 +65,11 @@ client_host = 127.0.0.1
 
 [hosting]
 root = $work/root
+fqdn = panel.example.net
+ns1 = ns1.example.net
+ns2 = ns2.example.net
+public_ip = 192.0.2.10
+default_mx = mx1.example.net
 CONF
 mkdir "$work/root"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
