@@ -393,10 +393,11 @@ class m_mysql
      */
     function set_user_rights($user, $dbn, $rights)
     {
+        $map = self::RIGHTS;
         $list = [];
         foreach ((array) $rights as $word) {
-            if (isset(self::RIGHTS[$word])) {
-                $list[] = self::RIGHTS[$word];
+            if (is_string($word) && isset($map[$word])) {
+                $list[] = $map[$word];
             }
         }
         try {
