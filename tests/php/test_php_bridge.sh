@@ -96,3 +96,9 @@ kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 pid=
 ((rc == 0)) || fail "panel-api exited $rc"
+# The suite made databases and users on the member server: none may be left behind.
+drop_members
+left=$(root -e "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE
+	'pb${tag}%') + (SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'pb${tag}%')")
+[[ $left == 0 ]] || fail "$left databases or users of the run are left on the server"
+echo "ok - the run's databases and users are dropped"
