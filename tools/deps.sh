@@ -15,6 +15,7 @@ packages=(
 	libcurl4-openssl-dev  # HTTP client of the panel-api tests
 	curl                  # HTTP from shell tests and make run's examples
 	php-cli php-curl      # a PHP client, the way the AlternC panel calls panel-api
+	phpunit               # the PHP bridge's test suite (tests/php/phpunit.xml): clients/php against panel-api
 	mariadb-server        # real servers for the tests and `make run`
 	mariadb-client        # mariadb, mariadb-admin, mariadb-dump
 	mariadb-test          # MariaDB's own test suite, run through dbproxy (make check, make mtr)

@@ -425,6 +425,32 @@ class PanelApi
             [], ['value' => $value], $opts);
     }
 
+    /** GET /api/v1/quotas/defaults (filter type): the default quotas of the account types */
+    public function listQuotaDefaults(?string $type = null): array
+    {
+        return $this->request('GET', '/api/v1/quotas/defaults', ['type' => $type]);
+    }
+
+    /** PUT /api/v1/quotas/defaults: one default of an account type (a new type is created) */
+    public function setQuotaDefault(string $type, string $name, int $value, array $opts = []): array
+    {
+        return $this->request('PUT', '/api/v1/quotas/defaults', [],
+            ['type' => $type, 'name' => $name, 'value' => $value], $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/reset-quotas: every quota to its account type's default */
+    public function resetQuotas(string $login, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/reset-quotas', [], null,
+            $opts);
+    }
+
+    /** DELETE /api/v1/account-types/{type} */
+    public function deleteAccountType(string $type, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/account-types/' . self::seg($type), [], null, $opts);
+    }
+
     // ---- domains and their entries ----------------------------------------------------------
 
     /** GET /api/v1/accounts/{login}/domains (limit, cursor, offset) */
@@ -606,5 +632,138 @@ class PanelApi
     {
         $this->request('POST', '/api/v1/mail/' . self::seg($address) . '/password', [],
             ['old_password' => $oldPassword, 'password' => $password], ['no_auth' => true]);
+    }
+
+    // ---- FTP accounts ---------------------------------------------------------------------------
+
+    /** GET /api/v1/accounts/{login}/ftp (one page, by name) */
+    public function listFtp(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/ftp');
+    }
+
+    /** POST /api/v1/accounts/{login}/ftp: $fields suffix, dir (password required) */
+    public function createFtp(string $login, string $prefix, string $password, array $fields = [],
+        array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/ftp', [],
+            ['prefix' => $prefix, 'password' => $password] + $fields, $opts);
+    }
+
+    /** GET /api/v1/ftp/{name} */
+    public function getFtp(string $name): array
+    {
+        return $this->request('GET', '/api/v1/ftp/' . self::seg($name));
+    }
+
+    /** PATCH /api/v1/ftp/{name}: prefix, suffix, dir, password; answers it under its new name */
+    public function updateFtp(string $name, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/ftp/' . self::seg($name), [], $fields, $opts);
+    }
+
+    /** DELETE /api/v1/ftp/{name} */
+    public function deleteFtp(string $name, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/ftp/' . self::seg($name), [], null, $opts);
+    }
+
+    /** PUT /api/v1/ftp/{name}/password */
+    public function setFtpPassword(string $name, string $password, array $opts = []): void
+    {
+        $this->request('PUT', '/api/v1/ftp/' . self::seg($name) . '/password', [], ['password' => $password],
+            $opts);
+    }
+
+    // ---- member databases and their users -------------------------------------------------------
+
+    /** GET /api/v1/accounts/{login}/databases (one page, with sizes) */
+    public function listDatabases(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/databases');
+    }
+
+    /** POST /api/v1/accounts/{login}/databases: '' is the database named after the login */
+    public function createDatabase(string $login, string $suffix = '', array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/databases', [],
+            ['suffix' => $suffix], $opts);
+    }
+
+    /** GET /api/v1/databases/{name} */
+    public function getDatabase(string $name): array
+    {
+        return $this->request('GET', '/api/v1/databases/' . self::seg($name));
+    }
+
+    /** DELETE /api/v1/databases/{name} */
+    public function deleteDatabase(string $name, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/databases/' . self::seg($name), [], null, $opts);
+    }
+
+    /** POST /api/v1/databases/{name}/dump: queued; answers {"job", "database"} */
+    public function dumpDatabase(string $name, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/databases/' . self::seg($name) . '/dump', [], null, $opts);
+    }
+
+    /** POST /api/v1/databases/{name}/restore: queued; answers {"job", "database", "file"} */
+    public function restoreDatabase(string $name, string $file, bool $unverified = false,
+        array $opts = []): array
+    {
+        $body = ['file' => $file];
+        if ($unverified) {
+            $body['unverified'] = true;
+        }
+        return $this->request('POST', '/api/v1/databases/' . self::seg($name) . '/restore', [], $body, $opts);
+    }
+
+    /** GET /api/v1/accounts/{login}/dbusers (one page) */
+    public function listDbUsers(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/dbusers');
+    }
+
+    /** POST /api/v1/accounts/{login}/dbusers: '' is the user named after the login */
+    public function createDbUser(string $login, string $suffix, string $password, array $opts = []): array
+    {
+        $body = ['password' => $password];
+        if ($suffix !== '') {
+            $body['suffix'] = $suffix;
+        }
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/dbusers', [], $body, $opts);
+    }
+
+    /** GET /api/v1/dbusers/{name} */
+    public function getDbUser(string $name): array
+    {
+        return $this->request('GET', '/api/v1/dbusers/' . self::seg($name));
+    }
+
+    /** DELETE /api/v1/dbusers/{name} */
+    public function deleteDbUser(string $name, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/dbusers/' . self::seg($name), [], null, $opts);
+    }
+
+    /** PUT /api/v1/dbusers/{name}/password */
+    public function setDbUserPassword(string $name, string $password, array $opts = []): void
+    {
+        $this->request('PUT', '/api/v1/dbusers/' . self::seg($name) . '/password', [],
+            ['password' => $password], $opts);
+    }
+
+    /** GET /api/v1/dbusers/{name}/grants: {"name", "grants": {database: [rights]}} */
+    public function getDbUserGrants(string $name): array
+    {
+        return $this->request('GET', '/api/v1/dbusers/' . self::seg($name) . '/grants');
+    }
+
+    /** PUT /api/v1/dbusers/{name}/grants: each listed database gets exactly those rights */
+    public function setDbUserGrants(string $name, array $grants, array $opts = []): array
+    {
+        return $this->request('PUT', '/api/v1/dbusers/' . self::seg($name) . '/grants', [],
+            ['grants' => (object) $grants], $opts);
     }
 }

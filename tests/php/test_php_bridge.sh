@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The PHP bridge (clients/php): PanelApi and the AlternC 1.0-compatible classes against a real
-# panel-api: error mapping, idempotent retries, the one retry on a 503 (tests/php/failover_proxy.php
-# under php -S), act-as, cursors, m_mem, m_admin, m_dom and m_mail.
+# panel-api, as a PHPUnit suite (tests/php/phpunit.xml, *Test.php): error mapping, idempotent
+# retries, the one retry on a 503 (tests/php/failover_proxy.php under php -S), act-as, cursors,
+# m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp and m_mysql (databases created on the server).
+# PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
 api=$build/bin/panel-api
@@ -13,18 +15,38 @@ fail() { echo "not ok - $*"; [[ -f ${work:-/nonexistent}/api.log ]] && tail -n 3
 
 command -v php >/dev/null || fail "php-cli is not installed (make deps)"
 php -r 'exit(function_exists("curl_init") ? 0 : 1);' || fail "php-curl is not installed (make deps)"
+command -v phpunit >/dev/null || fail "phpunit is not installed (make deps)"
+for f in clients/php/*.php clients/php/alternc/*.php tests/php/*.php; do
+	php -l "$f" >/dev/null || fail "php -l $f"
+done
 
 db=php_bridge_$$
+# The tests' logins start with pb$tag: the members' databases and users are named after them.
+tag=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 work=$(mktemp -d)
 pid=
+root() { mariadb -S "$SERVER0_SOCKET" -u root -N -B "$@"; }
+# drop_members: the member server's databases and users of this run's accounts.
+drop_members() {
+	local name
+	for name in $(root -e "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE 'pb${tag}%'"); do
+		root -e "DROP DATABASE \`$name\`" || true
+	done
+	for name in $(root -e "SELECT CONCAT(User, '@', Host) FROM mysql.user
+		WHERE User LIKE 'pb${tag}%' OR User LIKE 'panel\\_rst\\_pb${tag}%'"); do
+		root -e "DROP USER '${name%@*}'@'${name#*@}'" || true
+	done
+}
 cleanup() {
 	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
+	drop_members || true
+	root -e "DROP DATABASE IF EXISTS $db" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
+root -e "CREATE DATABASE $db"
 printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
 cat >"$work/panel.conf" <<CONF
 [database]
@@ -37,7 +59,19 @@ name = $db
 [api]
 listen = 127.0.0.1:0
 threads = 2
+
+[member_database]
+client_host = 127.0.0.1
+
+[hosting]
+root = $work/root
+fqdn = panel.example.net
+ns1 = ns1.example.net
+ns2 = ns2.example.net
+public_ip = 192.0.2.10
+default_mx = mx1.example.net
 CONF
+mkdir "$work/root"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
 printf '%s\n' 'Php-root-pass-77' |
 	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
@@ -52,9 +86,19 @@ for _ in $(seq 1 300); do
 done
 [[ -s $work/port ]] || fail "panel-api did not start"
 
-php tests/php/bridge.php "http://127.0.0.1:$(cat "$work/port")" admin 'Php-root-pass-77' ||
-	fail "the PHP bridge"
+port=$(cat "$work/port")
+export PANEL_TEST_API_URL="http://127.0.0.1:$port" PANEL_TEST_ADMIN_LOGIN=admin \
+	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET
+read -r -a extra <<<"${PANEL_PHPUNIT_ARGS:-}"
+phpunit -c tests/php/phpunit.xml "${extra[@]}" || fail "the PHPUnit suite of the PHP bridge"
+echo "ok - the PHPUnit suite of the PHP bridge"
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 pid=
 ((rc == 0)) || fail "panel-api exited $rc"
+# The suite made databases and users on the member server: none may be left behind.
+drop_members
+left=$(root -e "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE
+	'pb${tag}%') + (SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'pb${tag}%')")
+[[ $left == 0 ]] || fail "$left databases or users of the run are left on the server"
+echo "ok - the run's databases and users are dropped"

@@ -1,0 +1,184 @@
+<?php
+// The one retry on a 503 (a database failover), through tests/php/failover_proxy.php under
+// PHP's built-in server: PanelApi itself, then the 1.0 classes (m_ftp, m_mysql) on top of it.
+
+class FailoverTest extends BridgeTestCase
+{
+    /** @var resource|null the php -S process */
+    private static $proxy;
+    /** @var string the proxy's state folder */
+    private static $state;
+    /** @var string */
+    private static $proxyUrl;
+
+    public static function setUpBeforeClass(): void
+    {
+        self::$state = sys_get_temp_dir() . '/php_bridge_proxy_' . getmypid();
+        if (!is_dir(self::$state) && !mkdir(self::$state, 0700)) {
+            throw new RuntimeException('cannot make ' . self::$state);
+        }
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+        fclose($probe);
+        $log = self::$state . '/server.log';
+        self::$proxy = proc_open([PHP_BINARY, '-S', "127.0.0.1:$port", __DIR__ . '/failover_proxy.php'],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $log, 'a'], 2 => ['file', $log, 'a']], $pipes, null,
+            ['PANEL_PROXY_UPSTREAM' => self::url(), 'PANEL_PROXY_STATE' => self::$state,
+             'PATH' => getenv('PATH')]);
+        for ($i = 0; $i < 100; $i++) {
+            $s = @fsockopen('127.0.0.1', $port);
+            if ($s !== false) {
+                fclose($s);
+                break;
+            }
+            usleep(100000);
+        }
+        self::$proxyUrl = "http://127.0.0.1:$port";
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        if (is_resource(self::$proxy)) {
+            proc_terminate(self::$proxy);
+            proc_close(self::$proxy);
+        }
+        array_map('unlink', glob(self::$state . '/*') ?: []);
+        @rmdir(self::$state);
+    }
+
+    /** The proxy's log lines of $method since the last call, as [method, path, key, answer]. */
+    private static function proxyLog(string $method = 'POST'): array
+    {
+        $file = self::$state . '/log';
+        $lines = is_file($file) ? file($file, FILE_IGNORE_NEW_LINES) : [];
+        file_put_contents($file, '');
+        $rows = array_map(function ($l) {
+            return explode(' ', $l);
+        }, $lines);
+        return array_values(array_filter($rows, function ($f) use ($method) {
+            return $f[0] === $method;
+        }));
+    }
+
+    private static function mode(string $mode, string $retryAfter = '1'): void
+    {
+        file_put_contents(self::$state . '/retry_after', $retryAfter);
+        file_put_contents(self::$state . '/mode', $mode);
+    }
+
+    private static function viaProxy(?string $token = null): PanelApi
+    {
+        return new PanelApi(self::$proxyUrl, ['token' => $token ?? self::api()->getCredential(), 'timeout' => 10,
+            'max_retry_wait' => 2]);
+    }
+
+    public function testTheProxyForwards(): void
+    {
+        $this->assertSame(['database' => 'ok'], self::viaProxy()->health());
+        self::proxyLog();
+    }
+
+    /** @depends testTheProxyForwards */
+    public function testA503BeforeTheWrite(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f1');
+        self::mode('before');
+        $t0 = microtime(true);
+        $f1 = $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $took = microtime(true) - $t0;
+        $posts = self::proxyLog();
+        $this->assertSame($login, $f1['login'], 'a 503 then a 201: the create succeeds');
+        $this->assertSame(201, $api->lastStatus);
+        $this->assertCount(2, $posts, 'two POSTs: ' . json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'with the same Idempotency-Key');
+        $this->assertSame($api->lastIdempotencyKey, $posts[0][2]);
+        $this->assertSame(['503-not-forwarded', '201'], [$posts[0][3], $posts[1][3]]);
+        $this->assertGreaterThanOrEqual(0.9, $took, 'the retry waited for Retry-After');
+        $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login])['total'], 'one account');
+    }
+
+    /** @depends testTheProxyForwards */
+    public function testA503AfterTheWrite(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f2');
+        self::mode('after');
+        $f2 = $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $posts = self::proxyLog();
+        $this->assertSame($login, $f2['login']);
+        $this->assertSame('true', $api->lastHeaders['idempotent-replayed'] ?? '',
+            'a write that ran before its 503: the retry gets the stored answer');
+        $this->assertCount(2, $posts, json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'the same key twice');
+        $this->assertSame(['201-then-503', '201'], [$posts[0][3], $posts[1][3]]);
+        $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login])['total'],
+            'one account was created, not two (no 409 either)');
+    }
+
+    /** @depends testTheProxyForwards */
+    public function testTwo503sAreOneRetryOnly(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f3');
+        self::mode('always');
+        try {
+            $this->assertApiError(function () use ($api, $login) {
+                $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1',
+                    'mail' => "$login@example.net"]);
+            }, 503, 'unavailable', null, 'a second 503 is raised');
+        } finally {
+            unlink(self::$state . '/mode');
+        }
+        $posts = self::proxyLog();
+        $this->assertCount(2, $posts, 'exactly one retry');
+        $this->assertSame($posts[0][2], $posts[1][2], 'with the same key');
+        $this->assertSame(0, self::api()->listAccounts(['login_prefix' => $login])['total'], 'nothing was created');
+    }
+
+    /** @depends testA503AfterTheWrite */
+    public function testALongRetryAfterIsCut(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f2');
+        self::mode('before', '30');
+        $t0 = microtime(true);
+        $api->deleteAccount($login);
+        $took = microtime(true) - $t0;
+        $deletes = self::proxyLog('DELETE');
+        $this->assertGreaterThanOrEqual(1.9, $took, 'Retry-After 30 waits max_retry_wait, 2 s');
+        $this->assertLessThan(10, $took, 'not 30 s');
+        $this->assertCount(2, $deletes);
+        $this->assertSame($deletes[0][2], $deletes[1][2]);
+        $this->assertSame('204', $deletes[1][3]);
+        $this->assertApiError(function () use ($login) {
+            self::api()->getAccount($login);
+        }, 404, 'not_found', '*', 'the retried DELETE ran once');
+    }
+
+    /** The 1.0 classes through the proxy: a 503 on their write is retried once, nothing doubled. */
+    public function testThe10ClassesRetryOnce(): void
+    {
+        $login = self::tag('f4');
+        self::createMember($login, 'Php-bridge-pass-1', ['ftp' => 5, 'mysql' => 5, 'mysql_users' => 5]);
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        self::proxyLog();
+
+        self::mode('after');
+        $ftp = new m_ftp();
+        $this->assertTrue($ftp->add_ftp($login, 'up', 'Ftp-bridge-pass-1', 'www'), 'm_ftp::add_ftp through a 503');
+        $posts = self::proxyLog();
+        $this->assertSame(['201-then-503', '201'], array_column($posts, 3), json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2]);
+        $this->assertCount(1, $ftp->get_list(), 'one FTP account');
+
+        self::mode('before');
+        $mysql = new m_mysql();
+        $this->assertTrue($mysql->add_db('retry'), 'm_mysql::add_db through a 503');
+        $posts = self::proxyLog();
+        $this->assertSame(['503-not-forwarded', '201'], array_column($posts, 3), json_encode($posts));
+        $this->assertTrue(self::serverHasDatabase("{$login}_retry"), 'the database exists on the server');
+        $this->assertCount(1, $mysql->get_dblist(), 'one database');
+    }
+}

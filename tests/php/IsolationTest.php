@@ -1,0 +1,156 @@
+<?php
+// A member who tries to touch another member's objects through every 1.0 class gets 1.0's error
+// code and changes nothing; an admin acting as a member (setid) sees only that member's.
+
+class IsolationTest extends BridgeTestCase
+{
+    const PASS = 'Php-bridge-pass-9';
+    /** @var string the intruder and the victim */
+    private static $a;
+    private static $b;
+    private static $bUid;
+    /** @var string the victim's domain, address, FTP account, database and user */
+    private static $bDom;
+    private static $bFtpId;
+
+    public static function setUpBeforeClass(): void
+    {
+        self::$a = self::tag('i');
+        self::$b = self::tag('v');
+        $quotas = ['dom' => 2, 'mail' => 5, 'ftp' => 2, 'mysql' => 2, 'mysql_users' => 2];
+        self::createMember(self::$a, self::PASS, $quotas);
+        self::$bUid = self::createMember(self::$b, self::PASS, $quotas);
+        self::$bDom = self::tag('') . '-v.org';
+        $api = self::api();
+        try {
+            $api->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        $api->createDomain(self::$b, self::$bDom, ['dns' => true, 'mx' => true]);
+        $api->createMail(self::$bDom, 'box', ['password' => 'Mail-Box-Pass-7']);
+        self::$bFtpId = (string) $api->createFtp(self::$b, self::$b, 'Ftp-bridge-pass-1', ['suffix' => 'web'])['id'];
+        $api->createDatabase(self::$b, 'data');
+        $api->createDbUser(self::$b, 'app', 'Db-bridge-pass-1');
+        $api->setDbUserGrants(self::$b . '_app', [self::$b . '_data' => ['SELECT']]);
+    }
+
+    /** The victim's objects, as the admin reads them. */
+    private static function victimState(): array
+    {
+        $api = self::api();
+        $d = $api->getDomain(self::$bDom);
+        return [
+            'domain' => [$d['dns_action'], $d['noerase'], $d['mx']],
+            'entries' => array_map(function ($e) {
+                return $e['sub'] . '/' . $e['type'] . '=' . ($e['target'] ?? '');
+            }, $api->listSubdomains(self::$bDom)['items']),
+            'mail' => $api->getMail('box@' . self::$bDom),
+            'ftp' => $api->listFtp(self::$b)['items'],
+            'databases' => array_column($api->listDatabases(self::$b)['items'], 'name'),
+            'grants' => $api->getDbUserGrants(self::$b . '_app')['grants'],
+            'quotas' => $api->getQuotas(self::$b)['items'],
+            'account' => $api->getAccount(self::$b)['enabled'],
+        ];
+    }
+
+    public function testAMemberCannotTouchAnothersObjects(): void
+    {
+        $before = self::victimState();
+        $this->session(self::$a, self::PASS);
+        $b = self::$b;
+        $bDom = self::$bDom;
+        $box = "box@$bDom";
+
+        $dom = new m_dom();
+        $this->assertFalse($dom->get_domain_all($bDom));
+        $this->assertRaised('dom', 1, 'm_dom::get_domain_all of another\'s domain');
+        $this->assertFalse($dom->add_domain($bDom, 1));
+        $this->assertRaised('dom', 8, 'm_dom::add_domain of another\'s domain');
+        $this->assertFalse($dom->set_sub_domain($bDom, 'x', 'vhost', '/x'));
+        $this->assertRaised('dom', 1, 'm_dom::set_sub_domain');
+        $this->assertFalse($dom->del_sub_domain($bDom, 'www', 'vhost'));
+        $this->assertRaised('dom', 1, 'm_dom::del_sub_domain');
+        $this->assertFalse($dom->sub_domain_change_status($bDom, 'www', 'vhost', '', 'DISABLE'));
+        $this->assertRaised('dom', 1, 'm_dom::sub_domain_change_status');
+        $this->assertFalse($dom->edit_domain($bDom, 1, 0));
+        $this->assertRaised('dom', 1, 'm_dom::edit_domain');
+        $this->assertFalse($dom->del_domain($bDom));
+        $this->assertRaised('dom', 1, 'm_dom::del_domain');
+
+        $mail = new m_mail();
+        $this->assertFalse($mail->get_mail_details($box));
+        $this->assertRaised('mail', 3, 'm_mail::get_mail_details');
+        $this->assertFalse($mail->add_mail($bDom, 'intruder', 0, '', 'a@example.net'));
+        $this->assertRaised('mail', 6, 'm_mail::add_mail on another\'s domain');
+        $this->assertFalse($mail->put_mail_details($box, 0, '', 'a@example.net'));
+        $this->assertRaised('mail', 3, 'm_mail::put_mail_details');
+        $this->assertFalse($mail->change_password($box, 'Mail-Box-Pass-8'));
+        $this->assertRaised('mail', 3, 'm_mail::change_password');
+        $this->assertFalse($mail->del_mail($box));
+        $this->assertRaised('mail', 3, 'm_mail::del_mail');
+        $this->assertFalse($mail->enum_doms_mails($bDom));
+        $this->assertSame('mail', $GLOBALS['err']->clsid, 'm_mail::enum_doms_mails');
+
+        $ftp = new m_ftp();
+        $this->assertFalse($ftp->get_ftp_details(self::$bFtpId));
+        $this->assertRaised('ftp', 2, 'm_ftp::get_ftp_details of another\'s id');
+        $this->assertFalse($ftp->put_ftp_details(self::$bFtpId, self::$a, 'x', 'Ftp-bridge-pass-2', ''));
+        $this->assertRaised('ftp', 2, 'm_ftp::put_ftp_details');
+        $this->assertFalse($ftp->delete_ftp(self::$bFtpId));
+        $this->assertRaised('ftp', 2, 'm_ftp::delete_ftp');
+        $this->assertFalse($ftp->add_ftp($bDom, 'x', 'Ftp-bridge-pass-2', ''));
+        $this->assertRaised('ftp', 3, 'm_ftp::add_ftp under another\'s domain');
+        $this->assertNotContains($bDom, $ftp->prefix_list());
+
+        // 1.0 names databases after the current login: another's cannot even be named, except
+        // by its full name (get_db_size) or through the grants of one's own user.
+        $mysql = new m_mysql();
+        $this->assertSame(0, $mysql->get_db_size("{$b}_data"), 'm_mysql::get_db_size of another\'s database');
+        $this->assertTrue($mysql->add_user('mine', 'Db-bridge-pass-1', 'Db-bridge-pass-1'));
+        $this->assertFalse($mysql->set_user_rights('mine', '', ['select']));
+        $this->assertRaised('mysql', 4, 'm_mysql::set_user_rights on a database the account does not have');
+        $this->assertApiError(function () use ($b) {
+            panel_api()->setDbUserGrants(self::$a . '_mine', ["{$b}_data" => ['SELECT']]);
+        }, 404, 'not_found', 'grants', 'the same through PanelApi');
+        $this->assertApiError(function () use ($b) {
+            panel_api()->deleteDatabase("{$b}_data");
+        }, 404, 'not_found', '*', 'another\'s database is not found');
+
+        $quota = new m_quota();
+        $this->assertFalse($quota->setquota('dom', 100));
+        $this->assertRaised('admin', 1, 'm_quota::setquota by a member');
+
+        $admin = new m_admin();
+        $this->assertFalse($admin->get(self::$bUid));
+        $this->assertContains($GLOBALS['err']->error, [1, 2], 'm_admin::get of another member');
+        $this->assertFalse($admin->lock_mem(self::$bUid));
+        $this->assertSame('admin', $GLOBALS['err']->clsid, 'm_admin::lock_mem of another member');
+        $this->assertFalse($GLOBALS['mem']->su(self::$bUid));
+        $this->assertRaised('mem', 1, 'm_mem::su to another member');
+
+        $this->assertSame($before, self::victimState(), 'nothing of the victim changed');
+        $this->assertTrue(self::serverHasDatabase("{$b}_data"), 'its database is still on the server');
+    }
+
+    /** @depends testAMemberCannotTouchAnothersObjects */
+    public function testAnAdminActingAsAMemberSeesOnlyIt(): void
+    {
+        $mem = $this->session();
+        $ftp = new m_ftp();
+        $this->assertTrue($mem->setid(self::$bUid), 'setid to the victim');
+        $this->assertSame([self::$b . '_web'], array_column($ftp->get_list(), 'login'), 'its FTP accounts');
+        $this->assertSame(self::$b, $ftp->get_ftp_details(self::$bFtpId)['prefixe']);
+        $this->assertSame([self::$b . '_data'], array_column((new m_mysql())->get_dblist(), 'db'));
+        $this->assertTrue($mem->unsetid());
+        $a = array_values(array_filter((new m_admin())->get_list(), function ($r) {
+            return $r['login'] === self::$a;
+        }));
+        $this->assertTrue($mem->setid((int) $a[0]['uid']), 'setid to the intruder');
+        $this->assertFalse($ftp->get_ftp_details(self::$bFtpId));
+        $this->assertRaised('ftp', 2, 'acting as another member, the victim\'s FTP account is not found');
+        $this->assertFalse((new m_dom())->get_domain_all(self::$bDom));
+        $this->assertRaised('dom', 1, 'nor its domain');
+        $this->assertTrue($mem->unsetid());
+    }
+}
