@@ -234,10 +234,13 @@ typedef struct papi_route_table {
 
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
     papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
-    papi_routes_metrics;
+    papi_routes_rawstats, papi_routes_metrics;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);
+/* Path parameter i as a positive decimal id into *id; otherwise answers 404 (field "id", "no
+ * <what> <text>") and returns -1. */
+int papi_param_id(uint64_t *id, papi_request *r, size_t i, const char *what);
 
 /* A request header, or NULL. */
 const char *papi_header(const papi_request *r, const char *name);

@@ -301,3 +301,19 @@ int papi_query_uint(papi_request *r, const char *name, unsigned long long *value
 	*value = v;
 	return 1;
 }
+
+int papi_param_id(uint64_t *id, papi_request *r, size_t i, const char *what)
+{
+	const char *text = papi_param(r, i);
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!*text || *end || errno || v == 0 || *text < '0' || *text > '9') {
+		papi_reply_error(r, PAPI_E_NOT_FOUND, "id", "no %s %s", what, text);
+		return -1;
+	}
+	*id = (uint64_t)v;
+	return 0;
+}

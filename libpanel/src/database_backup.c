@@ -9,12 +9,11 @@
 #include "audit_internal.h"
 #include "authz.h"
 #include "database_internal.h"
-#include "domain_validate.h"
 #include "error.h"
 #include "handle.h"
-#include "jobs_internal.h"
 #include "panel/database.h"
 #include "panel/json.h"
+#include "web_folder.h"
 
 void panel__database_backup_parse(panel_database *d, const panel_db_rows *rows, size_t row,
 				  size_t col)
@@ -57,28 +56,6 @@ struct backup_ctx {
 	panel_database *result;
 };
 
-/* dir (relative to the web space: "sites/db" and "/sites/db" are the same folder) made
- * absolute: <root>/html/<l>/<login><dir>, without a trailing '/' as 1.0's convertabsolute. */
-static int absolute_dir(char *out, size_t size, panel *p, const char *login, const char *dir)
-{
-	char rooted[260], clean[260];
-	int n;
-
-	if (strlen(dir) > 240)
-		return panel__error(PANEL_EINVALID, "dir", "the folder is 240 characters at most");
-	snprintf(rooted, sizeof(rooted), "%s%s", dir[0] == '/' ? "" : "/", dir);
-	if (panel__target_check(clean, sizeof(clean), PANEL_TARGET_DIRECTORY, rooted) < 0)
-		return panel__error(PANEL_EINVALID, "dir", "%s", panel_error_last()->message);
-	size_t len = strlen(clean);
-	while (len > 1 && clean[len - 1] == '/')
-		clean[--len] = '\0';
-	n = snprintf(out, size, "%s/html/%c/%s%s", panel__job_root(p), login[0], login,
-		     strcmp(clean, "/") == 0 ? "" : clean);
-	if (n < 0 || (size_t)n >= size)
-		return panel__error(PANEL_EINVALID, "dir", "the folder's path is too long");
-	return 0;
-}
-
 static int backup_body(panel_db *db, void *arg)
 {
 	struct backup_ctx *ctx = arg;
@@ -98,11 +75,11 @@ static int backup_body(panel_db *db, void *arg)
 	if ((error = panel__database_backup_read(&before, db)) < 0)
 		return error;
 	if (ctx->dir)
-		error = absolute_dir(dir, sizeof(dir), ctx->p, login, ctx->dir);
+		error = panel__web_folder(dir, sizeof(dir), ctx->p, login, ctx->dir, "dir");
 	else if (before.backup_dir[0])
 		snprintf(dir, sizeof(dir), "%s", before.backup_dir);
 	else
-		error = absolute_dir(dir, sizeof(dir), ctx->p, login, "backups");
+		error = panel__web_folder(dir, sizeof(dir), ctx->p, login, "backups", "dir");
 	if (error < 0)
 		return error;
 	if ((error = panel__db_exec(NULL, db,

@@ -619,6 +619,16 @@ static int purge_ftp(panel_db *db, uint32_t uid, const char *name)
 			      DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name)));
 }
 
+/* Raw statistics sets of the domain and its sub-domains (1.0 took every host ending with the
+ * name, "otherexample.org" with "example.org"). */
+static int purge_rawstats(panel_db *db, uint32_t uid, const char *name)
+{
+	return panel__db_exec(NULL, db,
+			      "DELETE FROM stats2 WHERE mid = ? AND (hostname = ? OR"
+			      " RIGHT(hostname, CHAR_LENGTH(?) + 1) = CONCAT('.', ?))",
+			      DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(name), DB_STR(name)));
+}
+
 int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
 {
 	int error;
@@ -703,7 +713,7 @@ static int delete_body(panel_db *db, void *arg)
 	    (error = panel__db_exec(NULL, db,
 				    "UPDATE domaines SET dns_action = 'DELETE' WHERE domaine = ?",
 				    DB_ARGS(DB_STR(name)))) < 0 ||
-	    (error = purge_ftp(db, uid, name)) < 0 ||
+	    (error = purge_ftp(db, uid, name)) < 0 || (error = purge_rawstats(db, uid, name)) < 0 ||
 	    (error = panel__mail_domain_purge(db, uid, name)) < 0)
 		goto out;
 	error = panel__audit(db, ctx->who, "domain.delete", "domain", name, uid,

@@ -34,3 +34,11 @@ json_t *panel_dbgrants_to_json(const panel_dbgrant *grants, size_t count)
 	}
 	return obj;
 }
+
+json_t *panel_rawstat_to_json(const panel_rawstat *set)
+{
+	if (!set)
+		return NULL;
+	return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)set->id, "owner", set->login,
+			 "hostname", set->hostname, "folder", set->folder);
+}

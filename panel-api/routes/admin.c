@@ -190,18 +190,12 @@ static void apikeys_post(papi_request *r)
  * 204; 404 for a key the caller does not own. */
 static void apikey_delete(papi_request *r)
 {
-	const char *text = papi_param(r, 0);
-	unsigned long long id;
-	char *end;
+	uint64_t id;
 	int rc;
 
-	errno = 0;
-	id = strtoull(text, &end, 10);
-	if (!*text || *end || errno || id == 0 || *text < '0' || *text > '9') {
-		papi_reply_error(r, PAPI_E_NOT_FOUND, "id", "no application key %s", text);
+	if (papi_param_id(&id, r, 0, "application key") < 0)
 		return;
-	}
-	rc = panel_apikey_revoke(r->p, &r->actor, (uint64_t)id);
+	rc = panel_apikey_revoke(r->p, &r->actor, id);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;

@@ -17,6 +17,7 @@
 #include "mail.h"
 #include "policy.h"
 #include "quota.h"
+#include "rawstat.h"
 #include "variable.h"
 
 /* {"uid", "login", "mail", "nom", "prenom", "type", "notes", "enabled", "admin", "canpass",
@@ -61,6 +62,8 @@ PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
 PANEL_EXTERN json_t *panel_ftp_to_json(const panel_ftp *ftp);
 /* {"name", "owner", "size"} */
 PANEL_EXTERN json_t *panel_database_to_json(const panel_database *db);
+/* {"id", "owner", "hostname", "folder"} */
+PANEL_EXTERN json_t *panel_rawstat_to_json(const panel_rawstat *set);
 /* {"name", "owner"} */
 PANEL_EXTERN json_t *panel_dbuser_to_json(const panel_dbuser *user);
 /* {"<database>": ["SELECT", ...], ...} for a list of grants */

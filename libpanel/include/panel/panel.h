@@ -21,6 +21,7 @@
 #include "password.h"
 #include "policy.h"
 #include "quota.h"
+#include "rawstat.h"
 #include "schema.h"
 #include "variable.h"
 
