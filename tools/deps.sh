@@ -26,6 +26,7 @@ packages=(
 	libidn2-dev           # internationalized domain names to their ASCII (punycode) form
 	bind9-utils           # named-checkzone: the tests check every rendered DNS zone
 	dovecot-core          # doveadm pw: the tests check mailbox hashes as the IMAP server does
+	apache2-utils         # htpasswd -v: the tests check protected folders' passwords as Apache does
 	courier-authdaemon    # authtest: AlternC 1.0's mail stack checks the mailboxes (coexist tests)
 	courier-authlib-mysql # its MySQL module, configured as 1.0's authmysqlrc
 	sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write

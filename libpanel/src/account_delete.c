@@ -68,6 +68,20 @@ static int delete_stats(panel *p, panel_db *db, uint32_t uid, const char *login)
 	return panel__db_exec(NULL, db, "DELETE FROM stats2 WHERE mid = ?", DB_ARGS(DB_U64(uid)));
 }
 
+/* Protected folders: the rows (the files go with the web space, mem_del). */
+static int delete_hta(panel *p, panel_db *db, uint32_t uid, const char *login)
+{
+	int error;
+
+	(void)p;
+	(void)login;
+	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_hta_users WHERE uid = ?",
+				    DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	return panel__db_exec(NULL, db, "DELETE FROM panel_hta_dirs WHERE uid = ?",
+			      DB_ARGS(DB_U64(uid)));
+}
+
 /* Member databases and users: dropped on the member server, last of the steps that can fail,
  * so that a failure before rolls everything back. */
 static int delete_mysql(panel *p, panel_db *db, uint32_t uid, const char *login)
@@ -86,7 +100,8 @@ static int delete_sessions(panel *p, panel_db *db, uint32_t uid, const char *log
 
 /* The member server's DROPs cannot be rolled back: they come last. */
 static int (*const delete_hooks[])(panel *p, panel_db *db, uint32_t uid, const char *login) = {
-    delete_domains, delete_mail, delete_ftp, delete_stats, delete_sessions, delete_mysql,
+    delete_domains, delete_mail,     delete_ftp,   delete_stats,
+    delete_hta,	    delete_sessions, delete_mysql,
 };
 
 struct delete_ctx {

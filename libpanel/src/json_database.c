@@ -42,3 +42,10 @@ json_t *panel_rawstat_to_json(const panel_rawstat *set)
 	return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)set->id, "owner", set->login,
 			 "hostname", set->hostname, "folder", set->folder);
 }
+
+json_t *panel_hta_dir_to_json(const panel_hta_dir *d)
+{
+	if (!d)
+		return NULL;
+	return json_pack("{s:s, s:I}", "dir", d->dir, "users", (json_int_t)d->users);
+}

@@ -51,6 +51,12 @@ void panel__run_hook(const struct panel__run *r, const char *stage, const char *
 /* Runs one action by its kind (runner_kinds.c). r->outcome and r->result say how it went. */
 void panel__run_kind(struct panel__run *r);
 
+/* The login and uid of a member whose files are made: 0, or the outcome after failing. */
+int panel__run_member_ok(struct panel__run *r);
+
+/* hta_write: a protected folder's .htaccess and .htpasswd (runner_hta.c). */
+void panel__run_hta(struct panel__run *r);
+
 /* A [runner] setting as a number, its default when unset or unreadable. */
 unsigned long panel__runner_setting(panel *p, const char *key, unsigned long def);
 

@@ -25,8 +25,7 @@ static int valid_login(const char *login)
 	return n >= 1 && n <= 16 && strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
 }
 
-/* The login and uid of a member whose files are made: 0, or the outcome after failing. */
-static int check_member(struct panel__run *r)
+int panel__run_member_ok(struct panel__run *r)
 {
 	if (!valid_login(r->login))
 		return panel__run_failed(r, "refused: invalid login \"%.64s\"", r->login);
@@ -48,7 +47,7 @@ static void mem_add(struct panel__run *r)
 	struct stat st;
 	int created = 0, parent, fd;
 
-	if (check_member(r))
+	if (panel__run_member_ok(r))
 		return;
 	snprintf(rel, sizeof(rel), "html/%c", r->login[0]);
 	if ((parent = panel__fs_walk(r, r->root, rel, &system_dir)) == -1) {
@@ -211,7 +210,7 @@ static void make_dir(struct panel__run *r)
 	char rel[64];
 	int webroot, fd;
 
-	if (check_member(r))
+	if (panel__run_member_ok(r))
 		return;
 	if (!dir || dir[0] != '/' || strlen(dir) > 1000) {
 		panel__run_failed(r, "refused: invalid folder \"%.64s\"", dir ? dir : "");
@@ -253,7 +252,7 @@ static const struct kind {
 } kinds[] = {
     {"mem_add", mem_add},   {"mem_del", mem_del},   {"mail_add", mail_add},
     {"mail_del", mail_del}, {"mkdir", make_dir},    {"quota_edit", panel__run_quota},
-    {"db_dump", db_job},    {"db_restore", db_job},
+    {"db_dump", db_job},    {"db_restore", db_job}, {"hta_write", panel__run_hta},
 };
 
 void panel__run_kind(struct panel__run *r)

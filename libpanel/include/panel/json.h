@@ -14,6 +14,7 @@
 #include "database.h"
 #include "domain.h"
 #include "ftp.h"
+#include "hta.h"
 #include "mail.h"
 #include "policy.h"
 #include "quota.h"
@@ -62,6 +63,8 @@ PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
 PANEL_EXTERN json_t *panel_ftp_to_json(const panel_ftp *ftp);
 /* {"name", "owner", "size"} */
 PANEL_EXTERN json_t *panel_database_to_json(const panel_database *db);
+/* {"dir", "users"} */
+PANEL_EXTERN json_t *panel_hta_dir_to_json(const panel_hta_dir *dir);
 /* {"id", "owner", "hostname", "folder"} */
 PANEL_EXTERN json_t *panel_rawstat_to_json(const panel_rawstat *set);
 /* {"name", "owner"} */

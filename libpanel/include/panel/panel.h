@@ -15,6 +15,7 @@
 #include "domain.h"
 #include "errors.h"
 #include "ftp.h"
+#include "hta.h"
 #include "idempotency.h"
 #include "mail.h"
 #include "metrics.h"
