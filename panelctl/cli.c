@@ -299,3 +299,33 @@ int cli_parse_bool(const char *s)
 		return 0;
 	return -1;
 }
+
+int cli_login_args(const char **login, const char **password_file, cli_args *a, const cli *c,
+		   int argc, char **argv, int want, const char *usage)
+{
+	enum { OPT_LOGIN = 256, OPT_PASSWORD_FILE };
+	static const struct option login_only[] = {
+	    {"login", required_argument, NULL, OPT_LOGIN},
+	    {NULL, 0, NULL, 0},
+	};
+	static const struct option with_password[] = {
+	    {"login", required_argument, NULL, OPT_LOGIN},
+	    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt, rc = 0;
+
+	cli_args_init(a, argc, argv);
+	while ((opt = cli_next_option(a, c, password_file ? with_password : login_only, &rc)) !=
+	       -1) {
+		if (opt == OPT_LOGIN)
+			*login = optarg;
+		else if (opt == OPT_PASSWORD_FILE)
+			*password_file = optarg;
+		else
+			return rc;
+	}
+	if (cli_positional_count(a) != want)
+		return cli_usage_error(c, "usage: panelctl %s", usage);
+	return 0;
+}

@@ -84,6 +84,11 @@ int cli_next_option(cli_args *a, const cli *c, const struct option *options, int
 /* After getopt_long returned option o (with value, its optarg): the token used when it was an
  * abbreviation of o's name, NULL when spelled out (or a short option). */
 const char *cli_abbreviated(char **argv, const struct option *o, const char *value);
+/* The common shape of a verb: [--login LOGIN], also [--password-file FILE] when password_file
+ * is not NULL, then exactly want positional arguments ("usage: panelctl <usage>" otherwise).
+ * 0, or the exit code of a usage error. */
+int cli_login_args(const char **login, const char **password_file, cli_args *a, const cli *c,
+		   int argc, char **argv, int want, const char *usage);
 /* Number of positional arguments left, and the i-th of them. */
 int cli_positional_count(const cli_args *a);
 const char *cli_positional(const cli_args *a, int i);
@@ -262,6 +267,7 @@ extern const struct cli_resource cli_domain;
 extern const struct cli_resource cli_sub;
 extern const struct cli_resource cli_zone;
 extern const struct cli_resource cli_domain_type;
+extern const struct cli_resource cli_hta;
 extern const struct cli_resource cli_rawstat;
 extern const struct cli_resource cli_tld;
 extern const struct cli_resource cli_forbidden;

@@ -4,8 +4,6 @@
 
 #include "cli.h"
 
-enum { OPT_LOGIN = 256 };
-
 static void print_set(const cli *c, const panel_rawstat *s)
 {
 	if (c->json) {
@@ -25,27 +23,6 @@ static int finish(cli *c, int error, panel_rawstat **s)
 	print_set(c, *s);
 	panel_rawstat_free(*s);
 	*s = NULL;
-	return 0;
-}
-
-/* [--login LOGIN] then want positional arguments; 0, or the exit code of a usage error. */
-static int login_and(const char **login, cli_args *args, cli *c, int argc, char **argv, size_t want,
-		     const char *usage)
-{
-	static const struct option options[] = {
-	    {"login", required_argument, NULL, OPT_LOGIN},
-	    {NULL, 0, NULL, 0},
-	};
-	int opt, rc = 0;
-
-	cli_args_init(args, argc, argv);
-	while ((opt = cli_next_option(args, c, options, &rc)) != -1) {
-		if (opt != OPT_LOGIN)
-			return rc;
-		*login = optarg;
-	}
-	if (cli_positional_count(args) != (int)want)
-		return cli_usage_error(c, "usage: panelctl rawstat %s", usage);
 	return 0;
 }
 
@@ -82,7 +59,8 @@ static int rawstat_list(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc;
 
-	if ((rc = login_and(&login, &args, c, argc, argv, 0, "list [--login LOGIN]")) != 0)
+	if ((rc = cli_login_args(&login, NULL, &args, c, argc, argv, 0,
+				 "rawstat list [--login LOGIN]")) != 0)
 		return rc;
 	if (cli_open(c) < 0 || panel_rawstat_list_get(&list, c->p, &c->actor, login) < 0)
 		return cli_fail(c);
@@ -98,7 +76,8 @@ static int rawstat_add(cli *c, int argc, char **argv)
 	cli_args args;
 	int rc;
 
-	if ((rc = login_and(&login, &args, c, argc, argv, 2, "add HOSTNAME DIR [--login LOGIN]")))
+	if ((rc = cli_login_args(&login, NULL, &args, c, argc, argv, 2,
+				 "rawstat add HOSTNAME DIR [--login LOGIN]")))
 		return rc;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
