@@ -268,6 +268,7 @@ extern const struct cli_resource cli_sub;
 extern const struct cli_resource cli_zone;
 extern const struct cli_resource cli_domain_type;
 extern const struct cli_resource cli_hta;
+extern const struct cli_resource cli_wrapper;
 extern const struct cli_resource cli_rawstat;
 extern const struct cli_resource cli_tld;
 extern const struct cli_resource cli_forbidden;

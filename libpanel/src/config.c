@@ -97,6 +97,9 @@ static const struct known_key known_keys[] = {
     /* Seconds after which a member's web usage (size_web) is measured again by a pass (0:
      * never; runner_usage.c). */
     {"runner", "usage_refresh", V_PERIOD, "300"},
+    /* The programs mail may be delivered to (AlternC's wrappers), absolute paths between spaces
+     * or commas; none by default (mail_wrapper.c). */
+    {"mail", "wrappers", V_TEXT, ""},
 };
 
 struct entry {

@@ -633,6 +633,8 @@ int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
 {
 	int error;
 
+	if ((error = panel__mail_wrappers_purge(db, uid, name)) < 0)
+		return error;
 	/* Suffix tests with RIGHT(): a domain may contain '_'-free dots only, but LIKE would
 	 * still need escaping; RIGHT() compares exactly. */
 	if ((error = panel__db_exec(

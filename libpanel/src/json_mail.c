@@ -24,3 +24,11 @@ json_t *panel_ftp_to_json(const panel_ftp *f)
 			 "prefix", f->prefix, "suffix", f->suffix, "owner", f->login, "dir",
 			 f->dir);
 }
+
+json_t *panel_mail_wrapper_to_json(const panel_mail_wrapper *w)
+{
+	if (!w)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s}", "address", w->address, "owner", w->login, "command",
+			 w->command);
+}

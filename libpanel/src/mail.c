@@ -89,6 +89,22 @@ static int parse_address(struct address *a, const char *address)
 	return 0;
 }
 
+int panel__mail_parse(char full[256], char box[256], char domain[PANEL_DOMAIN_MAX + 1],
+		      const char *address)
+{
+	struct address a;
+	int error = parse_address(&a, address);
+
+	if (error < 0)
+		return error;
+	if (!a.local[0])
+		return panel__error(PANEL_EINVALID, "address", "a local part is required");
+	memcpy(full, a.full, sizeof(a.full));
+	memcpy(box, a.box, sizeof(a.box));
+	memcpy(domain, a.domain, sizeof(a.domain));
+	return 0;
+}
+
 /* The maildir: <root>/mail/<first char or _>/<local>_<domain> (AlternC's layout). */
 static void mail_path(char *out, size_t size, panel *p, const struct address *a)
 {

@@ -63,6 +63,8 @@ PANEL_EXTERN json_t *panel_mail_to_json(const panel_mail *mail);
 PANEL_EXTERN json_t *panel_ftp_to_json(const panel_ftp *ftp);
 /* {"name", "owner", "size"} */
 PANEL_EXTERN json_t *panel_database_to_json(const panel_database *db);
+/* {"address", "owner", "command"} */
+PANEL_EXTERN json_t *panel_mail_wrapper_to_json(const panel_mail_wrapper *w);
 /* {"dir", "users"} */
 PANEL_EXTERN json_t *panel_hta_dir_to_json(const panel_hta_dir *dir);
 /* {"id", "owner", "hostname", "folder"} */

@@ -103,4 +103,37 @@ PANEL_EXTERN int panel_mail_purge_expired(unsigned *count, panel *p, const panel
 PANEL_EXTERN void panel_mail_free(panel_mail *mail);
 PANEL_EXTERN void panel_mail_list_free(panel_mail_list *list);
 
+/* ---------------------------------------------------------------- wrappers */
+
+/* An address delivered to a program (AlternC's add_wrapper): mail_domain type 1 and a
+ * mail_alias "| command" that the MTA's local(8) runs through /bin/sh. */
+typedef struct panel_mail_wrapper {
+	char address[256];
+	uint32_t uid; /* owner */
+	char login[PANEL_LOGIN_MAX + 1];
+	char command[256]; /* the program, then its arguments */
+} panel_mail_wrapper;
+
+typedef struct panel_mail_wrapper_list {
+	panel_mail_wrapper *items;
+	size_t count;
+	uint64_t total;				/* count: one page */
+	char next_cursor[PANEL_CURSOR_MAX + 1]; /* always "" */
+} panel_mail_wrapper_list;
+
+/* Delivers address (of a mail domain of the owner) to command: its program must be one the host
+ * allows ([mail] wrappers), its arguments plain words (A-Za-z0-9 and ._@+=:/-), so that the
+ * shell local(8) runs it through sees no metacharacter. Admins only (also acting as the
+ * member). PANEL_EEXISTS when the address is taken. */
+PANEL_EXTERN int panel_mail_wrapper_create(panel_mail_wrapper **out, panel *p,
+					   const panel_actor *who, const char *address,
+					   const char *command);
+/* The wrappers of a domain the actor sees. */
+PANEL_EXTERN int panel_mail_wrapper_list_get(panel_mail_wrapper_list **out, panel *p,
+					     const panel_actor *who, const char *domain);
+/* Deletes a wrapper (its owner or an admin). */
+PANEL_EXTERN int panel_mail_wrapper_delete(panel *p, const panel_actor *who, const char *address);
+PANEL_EXTERN void panel_mail_wrapper_free(panel_mail_wrapper *w);
+PANEL_EXTERN void panel_mail_wrapper_list_free(panel_mail_wrapper_list *list);
+
 #endif
