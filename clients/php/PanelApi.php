@@ -702,7 +702,7 @@ class PanelApi
 
     // ---- member databases and their users -------------------------------------------------------
 
-    /** GET /api/v1/accounts/{login}/databases (one page, with sizes) */
+    /** GET /api/v1/accounts/{login}/databases (one page, with sizes and backup settings) */
     public function listDatabases(string $login): array
     {
         return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/databases');
@@ -715,7 +715,10 @@ class PanelApi
             ['suffix' => $suffix], $opts);
     }
 
-    /** GET /api/v1/databases/{name} */
+    /**
+     * GET /api/v1/databases/{name}: name, owner, size (bytes), backup {"mode" (none, weekly,
+     * daily), "history", "gzip", "dir" (absolute; "" when never set)}
+     */
     public function getDatabase(string $name): array
     {
         return $this->request('GET', '/api/v1/databases/' . self::seg($name));
