@@ -344,7 +344,12 @@ class PanelApi
         }, $query);
     }
 
-    /** POST /api/v1/accounts: login, password, mail, nom, prenom, type, duration, notes, enabled, canpass, admin */
+    /**
+     * POST /api/v1/accounts: login, password, mail, nom, prenom, type, duration, notes, enabled,
+     * canpass, admin; ftp (true: the default FTP account, named like the login, same password,
+     * the web space's root) and install_domain (PARENT: the domain <login>.PARENT, DNS hosted and
+     * locked), made in the account's own transaction (all or nothing).
+     */
     public function createAccount(array $fields, array $opts = []): array
     {
         return $this->request('POST', '/api/v1/accounts', [], $fields, $opts);
@@ -561,6 +566,26 @@ class PanelApi
         return $this->request('PATCH', '/api/v1/domain-types/' . self::seg($name), [], $fields, $opts);
     }
 
+    /**
+     * POST /api/v1/domain-types/{name}/regenerate (admins): every live entry of the type and the
+     * zones of their domains are marked for the crons. Answers {"name", "domains", "entries"}.
+     */
+    public function regenerateDomainType(string $name, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/domain-types/' . self::seg($name) . '/regenerate', [], null,
+            $opts);
+    }
+
+    /**
+     * GET /api/v1/domains/{domain}/mx-check: the domain's MX records as the DNS answers them now,
+     * compared with the host's MX. {"domain", "result" (ours, none, foreign), "code" (0, 1, 2),
+     * "mx": [names]}; 503 when the DNS fails or does not answer.
+     */
+    public function checkDomainMx(string $domain): array
+    {
+        return $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/mx-check');
+    }
+
     /** GET /api/v1/tlds */
     public function listTlds(): array
     {
@@ -677,7 +702,7 @@ class PanelApi
 
     // ---- member databases and their users -------------------------------------------------------
 
-    /** GET /api/v1/accounts/{login}/databases (one page, with sizes) */
+    /** GET /api/v1/accounts/{login}/databases (one page, with sizes and backup settings) */
     public function listDatabases(string $login): array
     {
         return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/databases');
@@ -690,10 +715,23 @@ class PanelApi
             ['suffix' => $suffix], $opts);
     }
 
-    /** GET /api/v1/databases/{name} */
+    /**
+     * GET /api/v1/databases/{name}: name, owner, size (bytes), backup {"mode" (none, weekly,
+     * daily), "history", "gzip", "dir" (absolute; "" when never set)}
+     */
     public function getDatabase(string $name): array
     {
         return $this->request('GET', '/api/v1/databases/' . self::seg($name));
+    }
+
+    /**
+     * PUT /api/v1/databases/{name}/backup: mode (none, weekly, daily), history (1 to 255 unless
+     * none), gzip, dir (a folder of the web space, relative to it; absent: kept). Answers the
+     * database, whose `backup` is {"mode", "history", "gzip", "dir" (absolute)}.
+     */
+    public function setDatabaseBackup(string $name, array $backup, array $opts = []): array
+    {
+        return $this->request('PUT', '/api/v1/databases/' . self::seg($name) . '/backup', [], $backup, $opts);
     }
 
     /** DELETE /api/v1/databases/{name} */
@@ -765,5 +803,38 @@ class PanelApi
     {
         return $this->request('PUT', '/api/v1/dbusers/' . self::seg($name) . '/grants', [],
             ['grants' => (object) $grants], $opts);
+    }
+
+    // ---- raw web statistics (AlternC's m_sta2) ---------------------------------------------------
+
+    /** GET /api/v1/accounts/{login}/rawstats: {"id", "owner", "hostname", "folder"} by host name (one page) */
+    public function listRawStats(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/rawstats');
+    }
+
+    /** POST /api/v1/accounts/{login}/rawstats: a host the account publishes, a folder of its space (quota sta2) */
+    public function createRawStat(string $login, string $hostname, string $dir, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/rawstats', [],
+            ['hostname' => $hostname, 'dir' => $dir], $opts);
+    }
+
+    /** GET /api/v1/rawstats/{id} */
+    public function getRawStat(int $id): array
+    {
+        return $this->request('GET', '/api/v1/rawstats/' . $id);
+    }
+
+    /** PATCH /api/v1/rawstats/{id}: the set's new folder */
+    public function updateRawStat(int $id, string $dir, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/rawstats/' . $id, [], ['dir' => $dir], $opts);
+    }
+
+    /** DELETE /api/v1/rawstats/{id} (the logs already copied stay) */
+    public function deleteRawStat(int $id, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/rawstats/' . $id, [], null, $opts);
     }
 }

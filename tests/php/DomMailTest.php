@@ -476,4 +476,76 @@ class DomMailTest extends BridgeTestCase
         $this->assertSame('0', self::api()->getDomain(self::$dmaster)['noerase'] ? '1' : '0',
             'dom_lock by a member changed nothing');
     }
+
+    /**
+     * m_dom::checkmx against tests/support/fake_dns.py (test_php_bridge.sh gives it the rules of
+     * pb<tag>-mx{a,b,d}.org; -mxc.org has none: NXDOMAIN), on the domains of another member.
+     */
+    public function testCheckmx(): void
+    {
+        $x = self::tag('x');
+        $t = self::tag('');
+        self::createMember($x, self::PASS, ['dom' => 4]);
+        foreach (['a', 'b', 'c', 'd'] as $l) {
+            self::api()->createDomain($x, "$t-mx$l.org", ['dns' => true, 'mx' => true]);
+        }
+        $this->session($x, self::PASS);
+        $dom = new m_dom();
+        $cases = [
+            ["$t-mxa.org", '', 0, "the host's MX (the API's default_mx)"],
+            ["$t-mxa.org", 'mx1.example.net', 0, "the host's MX, given as 1.0's \$mx"],
+            ["$t-mxa.org", 'mx9.example.net,mx8.example.net', 2, 'another $mx list: compared with it, as 1.0'],
+            ["$t-mxb.org", '', 2, 'foreign MX'],
+            ["$t-mxb.org", 'mx.other.example, MX2.Elsewhere.Example.', 0, '$mx names one of them'],
+            ["$t-mxc.org", '', 1, 'no MX (NXDOMAIN)'],
+            ["$t-mxc.org", 'mx1.example.net', 1, 'no MX, whatever $mx'],
+        ];
+        foreach ($cases as [$d, $mx, $code, $what]) {
+            $this->assertSame($code, $dom->checkmx($d, $mx), "m_dom::checkmx: $what");
+        }
+        $this->assertSame(0, $dom->checkmx(strtoupper("$t-mxa.org"), null), 'the name in capitals, $mx null');
+        $this->assertFalse($dom->checkmx("$t-mxd.org", ''));
+        $this->assertRaised('dom', null, 'a DNS failure is not "no MX": the API\'s message');
+        $this->assertSame(503, $GLOBALS['panel_last_exception']->getHttpStatus());
+        $this->assertFalse($dom->checkmx(self::$nosuch, ''));
+        $this->assertRaised('dom', 1, 'checkmx of a domain nobody hosts');
+
+        $this->member();
+        $this->assertFalse((new m_dom())->checkmx("$t-mxa.org", ''));
+        $this->assertRaised('dom', 1, "checkmx of another member's domain");
+    }
+
+    /** @depends testCheckmx */
+    public function testDomainsTypeRegenerate(): void
+    {
+        $x = self::tag('x');
+        $t = self::tag('');
+        $uid = (int) self::api()->getAccount($x)['uid'];
+        self::api()->setSubdomain("$t-mxa.org", 'note', 'txt', 'v=bridge');
+        // As if the crons had run: nothing pending on the member's domains.
+        self::panelQuery("UPDATE domaines SET dns_action = 'OK' WHERE compte = $uid;"
+            . " UPDATE sub_domaines SET web_action = 'OK' WHERE compte = $uid");
+        $state = function () use ($uid) {
+            return self::panelQuery("SELECT domaine, dns_action FROM domaines WHERE compte = $uid ORDER BY domaine;"
+                . " SELECT CONCAT(sub, '/', UPPER(type), '=', web_action) FROM sub_domaines WHERE compte = $uid"
+                . " AND LOWER(type) = 'txt'");
+        };
+        $before = $state();
+
+        $this->member();
+        $dom = new m_dom();
+        $this->assertFalse($dom->domains_type_regenerate('txt'));
+        $this->assertRaised('admin', 1, 'domains_type_regenerate for a member');
+        $this->assertSame($before, $state(), 'nothing marked');
+
+        $this->session();
+        $this->assertTrue($dom->domains_type_regenerate('txt'), 'm_dom::domains_type_regenerate');
+        $this->assertSame('txt', strtolower($dom->regenerated['name']));
+        $this->assertGreaterThanOrEqual(1, $dom->regenerated['entries']);
+        $this->assertGreaterThanOrEqual(1, $dom->regenerated['domains']);
+        $this->assertSame(["$t-mxa.org\tUPDATE", "$t-mxb.org\tOK", "$t-mxc.org\tOK", "$t-mxd.org\tOK",
+            'note/TXT=UPDATE'], $state(), "the type's entry and its domain's zone only (1.0: every domain)");
+        $this->assertFalse($dom->domains_type_regenerate('nosuchtype'));
+        $this->assertRaised('dom', 667, 'an unknown type');
+    }
 }

@@ -12,12 +12,14 @@ class IsolationTest extends BridgeTestCase
     /** @var string the victim's domain, address, FTP account, database and user */
     private static $bDom;
     private static $bFtpId;
+    /** @var int the victim's raw statistics set */
+    private static $bSet;
 
     public static function setUpBeforeClass(): void
     {
         self::$a = self::tag('i');
         self::$b = self::tag('v');
-        $quotas = ['dom' => 2, 'mail' => 5, 'ftp' => 2, 'mysql' => 2, 'mysql_users' => 2];
+        $quotas = ['dom' => 2, 'mail' => 5, 'ftp' => 2, 'mysql' => 2, 'mysql_users' => 2, 'sta2' => 2];
         self::createMember(self::$a, self::PASS, $quotas);
         self::$bUid = self::createMember(self::$b, self::PASS, $quotas);
         self::$bDom = self::tag('') . '-v.org';
@@ -33,6 +35,8 @@ class IsolationTest extends BridgeTestCase
         $api->createDatabase(self::$b, 'data');
         $api->createDbUser(self::$b, 'app', 'Db-bridge-pass-1');
         $api->setDbUserGrants(self::$b . '_app', [self::$b . '_data' => ['SELECT']]);
+        $api->setDatabaseBackup(self::$b . '_data', ['mode' => 'daily', 'history' => 3, 'dir' => 'sql']);
+        self::$bSet = (int) $api->createRawStat(self::$b, 'www.' . self::$bDom, 'logs')['id'];
     }
 
     /** The victim's objects, as the admin reads them. */
@@ -47,7 +51,8 @@ class IsolationTest extends BridgeTestCase
             }, $api->listSubdomains(self::$bDom)['items']),
             'mail' => $api->getMail('box@' . self::$bDom),
             'ftp' => $api->listFtp(self::$b)['items'],
-            'databases' => array_column($api->listDatabases(self::$b)['items'], 'name'),
+            'databases' => $api->listDatabases(self::$b)['items'],
+            'rawstats' => $api->listRawStats(self::$b)['items'],
             'grants' => $api->getDbUserGrants(self::$b . '_app')['grants'],
             'quotas' => $api->getQuotas(self::$b)['items'],
             'account' => $api->getAccount(self::$b)['enabled'],
@@ -117,6 +122,32 @@ class IsolationTest extends BridgeTestCase
             panel_api()->deleteDatabase("{$b}_data");
         }, 404, 'not_found', '*', 'another\'s database is not found');
 
+        $this->assertFalse($mysql->put_mysql_backup('', 1, 7, 0, ''));
+        $this->assertRaised('mysql', 4, 'm_mysql::put_mysql_backup names the intruder\'s own databases only');
+        $this->assertApiError(function () use ($b) {
+            panel_api()->setDatabaseBackup("{$b}_data", ['mode' => 'weekly', 'history' => 1, 'dir' => '/']);
+        }, 404, 'not_found', '*', 'another\'s database backup through PanelApi');
+
+        $sta2 = new m_sta2();
+        $set = (string) self::$bSet;
+        $this->assertFalse($sta2->get_stats_details_raw($set));
+        $this->assertRaised('sta2', 3, 'm_sta2::get_stats_details_raw of another\'s set');
+        $this->assertFalse($sta2->put_stats_details_raw($set, 'mine'));
+        $this->assertRaised('sta2', 3, 'm_sta2::put_stats_details_raw');
+        $this->assertFalse($sta2->delete_stats_raw($set));
+        $this->assertRaised('sta2', 3, 'm_sta2::delete_stats_raw');
+        $this->assertFalse($sta2->add_stats_raw("www.$bDom", 'stolen'));
+        $this->assertRaised('sta2', null, 'm_sta2::add_stats_raw of another\'s host (1.0 took it)');
+        $this->assertNotContains("www.$bDom", $sta2->host_list(), 'm_sta2::host_list');
+        foreach (['getRawStat' => [self::$bSet], 'updateRawStat' => [self::$bSet, 'x'],
+                  'deleteRawStat' => [self::$bSet]] as $method => $args) {
+            $this->assertApiError(function () use ($method, $args) {
+                panel_api()->$method(...$args);
+            }, 404, 'not_found', '*', "PanelApi::$method of another's set");
+        }
+        $this->assertFalse((new m_dom())->checkmx($bDom, ''));
+        $this->assertRaised('dom', 1, 'm_dom::checkmx of another\'s domain');
+
         $quota = new m_quota();
         $this->assertFalse($quota->setquota('dom', 100));
         $this->assertRaised('admin', 1, 'm_quota::setquota by a member');
@@ -142,6 +173,10 @@ class IsolationTest extends BridgeTestCase
         $this->assertSame([self::$b . '_web'], array_column($ftp->get_list(), 'login'), 'its FTP accounts');
         $this->assertSame(self::$b, $ftp->get_ftp_details(self::$bFtpId)['prefixe']);
         $this->assertSame([self::$b . '_data'], array_column((new m_mysql())->get_dblist(), 'db'));
+        $this->assertSame(['2', '/sql', '3'], array_values(array_intersect_key(
+            (new m_mysql())->get_mysql_details('data'), ['bck' => 0, 'dir' => 0, 'history' => 0])),
+            'its backup settings');
+        $this->assertSame(['logs'], array_column((new m_sta2())->get_list_raw(), 'folder'), 'its raw stats');
         $this->assertTrue($mem->unsetid());
         $a = array_values(array_filter((new m_admin())->get_list(), function ($r) {
             return $r['login'] === self::$a;

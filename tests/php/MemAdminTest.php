@@ -218,4 +218,64 @@ class MemAdminTest extends BridgeTestCase
         $this->assertFalse($admin->del_mem(self::$uid));
         $this->assertRaised('admin', 2, 'del_mem of an unknown uid');
     }
+
+    /**
+     * add_mem's $create (not in 1.0): what 1.0's adm_doadd.php did after it, the default FTP
+     * account and <login>.<parent>, made with the account or not at all.
+     */
+    public function testAddMemWithTheAccountPageExtras(): void
+    {
+        $t = self::tag('');
+        $parent = "$t-h.org";
+        $type = "{$t}t";
+        $zero = "{$t}z";
+        $api = self::api();
+        try {
+            $api->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        $api->request('PUT', '/api/v1/settings/hosting_tld', [], ['value' => $parent]);
+        foreach (['ftp' => 1, 'dom' => 1] as $name => $value) {
+            $api->setQuotaDefault($type, $name, $value);
+            $api->setQuotaDefault($zero, $name, 0);
+        }
+        $this->session();
+        $admin = new m_admin();
+        [$j, $k, $l] = [self::tag('j'), self::tag('k'), self::tag('l')];
+        $pass = 'Php-bridge-pass-3';
+
+        $uid = $admin->add_mem($j, $pass, 'D', 'Z', "$j@example.net", 1, $type, 0, '', 0,
+            ['ftp' => true, 'install_domain' => ".$parent"]);
+        $this->assertIsInt($uid, "add_mem with adm_doadd.php's FTP account and domain: " . $GLOBALS['err']->errstr());
+        $ftp = $api->listFtp($j)['items'];
+        $this->assertSame([$j], array_column($ftp, 'name'), 'the default FTP account, named like the login');
+        $d = $api->getDomain("$j.$parent");
+        $this->assertSame([$j, true, true], [$d['owner'], $d['dns'], $d['noerase']],
+            'the domain <login>.<parent>, DNS hosted and locked, as 1.0 forced it');
+        $GLOBALS['mem']->su($uid);
+        $this->assertSame([$j], array_column((new m_ftp())->get_list(), 'login'), 'm_ftp sees it after su()');
+        $this->assertSame(["$j.$parent"], (new m_dom())->enum_domains(), 'm_dom too');
+        $GLOBALS['mem']->unsu();
+
+        $api->setQuota($j, 'dom', 2);
+        $api->createDomain($j, "$k.$parent", ['dns' => true, 'force' => true]);
+        $cases = [
+            [$k, $type, ['install_domain' => $parent], 'dom', 8, 'the domain <login>.<parent> is taken'],
+            [$k, $zero, ['ftp' => true], 'ftp', 5, 'the ftp quota of the type is 0'],
+            [$l, $zero, ['install_domain' => $parent], 'dom', 10, 'the dom quota of the type is 0'],
+            [$l, $type, ['install_domain' => 'example.com'], 'admin', null, 'a parent neither hosting_tld nor ours'],
+        ];
+        foreach ($cases as [$login, $ty, $create, $class, $code, $what]) {
+            $this->assertFalse($admin->add_mem($login, $pass, 'D', 'Z', "$login@example.net", 1, $ty, 0, '', 0,
+                $create), $what);
+            $this->assertRaised($class, $code, "add_mem: $what");
+            $this->assertApiError(function () use ($api, $login) {
+                $api->getAccount($login);
+            }, 404, 'not_found', '*', "$what: no account either");
+        }
+        $this->assertIsInt($admin->add_mem($l, $pass, 'D', 'Z', "$l@example.net", 1, $zero), 'without $create');
+        $this->assertSame([], $api->listFtp($l)['items'], 'no FTP account, as 1.0\'s add_mem');
+        $api->request('DELETE', '/api/v1/settings/hosting_tld');
+    }
 }

@@ -35,6 +35,19 @@ class MysqlTest extends BridgeTestCase
         return $rows ? explode("\t", $rows[0]) : [];
     }
 
+    /** The db row's bck_mode, bck_history, bck_gzip, bck_dir (tab-separated), read as root. */
+    private static function backupRow(string $db): array
+    {
+        return self::panelQuery("SELECT bck_mode, bck_history, bck_gzip, bck_dir FROM db WHERE db = '"
+            . addslashes($db) . "'");
+    }
+
+    /** The absolute folder $rel of the member's web space. */
+    private static function space(string $rel): string
+    {
+        return self::webSpace(self::$m) . ($rel === '' ? '' : "/$rel");
+    }
+
     public function testNothingYet(): void
     {
         $GLOBALS['L_MYSQL_HOST'] = 'db.example.net';
@@ -124,8 +137,39 @@ class MysqlTest extends BridgeTestCase
         $this->assertRaised('mysql', 4, 'put_mysql_backup of none');
         $this->assertFalse($mysql->put_mysql_backup('shop', 1, 0, 1, ''));
         $this->assertRaised('mysql', 5, 'put_mysql_backup without history');
-        $this->assertFalse($mysql->put_mysql_backup('shop', 1, 7, 1, ''));
-        $this->assertRaised('mysql', null, 'put_mysql_backup: no route');
+        $this->assertSame(['0', '', '0', '0'], [$d['bck'], $d['dir'], $d['history'], $d['gzip']],
+            'no backup settings yet');
+        $this->assertSame(["0	0	0	"], self::backupRow("{$m}_shop"), 'the db row');
+
+        $this->assertTrue($mysql->put_mysql_backup('shop', 2, 7, 1, 'backups/sql/'), 'm_mysql::put_mysql_backup');
+        $this->assertSame(["2	7	1	" . self::space('backups/sql')], self::backupRow("{$m}_shop"),
+            "the db row's bck_* as 1.0's sqlbackup.sh reads them (2 daily, the folder absolute)");
+        $d = $mysql->get_mysql_details('shop');
+        $this->assertSame(['2', '/backups/sql', '7', '1'], [$d['bck'], $d['dir'], $d['history'], $d['gzip']],
+            "get_mysql_details: 1.0's bck_* values, dir relative to the web space as 1.0 cut it");
+        $row = array_values(array_filter($mysql->get_dblist(), function ($r) use ($m) {
+            return $r['db'] === "{$m}_shop";
+        }))[0];
+        $this->assertSame('2', $row['bck'], 'get_dblist: bck');
+        $this->assertSame(self::space('backups/sql'), $row['dir'], 'get_dblist: dir absolute, as 1.0');
+
+        $this->assertTrue($mysql->put_mysql_backup('shop', 1, 3, 0, ''), 'weekly, in the space itself');
+        $this->assertSame(["1	3	0	" . self::space('')], self::backupRow("{$m}_shop"));
+        $this->assertSame(['1', '', '3', '0'], array_values(array_intersect_key($mysql->get_mysql_details('shop'),
+            ['bck' => 0, 'dir' => 0, 'history' => 0, 'gzip' => 0])));
+        $cases = [
+            [['shop', 1, 3, 0, '../../etc'], 6, 'a folder outside the web space'],
+            [['shop', 1, 3, 0, "sql\nx"], 6, 'a control character in the folder'],
+            [['shop', 1, 300, 0, 'x'], null, 'a history over 255: the API\'s message'],
+            [['shop', 5, 3, 0, 'x'], null, 'an unknown mode'],
+        ];
+        foreach ($cases as [$args, $code, $what]) {
+            $this->assertFalse($mysql->put_mysql_backup(...$args), $what);
+            $this->assertRaised('mysql', $code, "put_mysql_backup: $what");
+        }
+        $this->assertSame(["1	3	0	" . self::space('')], self::backupRow("{$m}_shop"), 'unchanged');
+        $this->assertTrue($mysql->put_mysql_backup('shop', 0, 1, 0, 'backups'), 'no backup');
+        $this->assertSame('0', $mysql->get_mysql_details('shop')['bck']);
         $this->assertFalse($mysql->restore('backups/nosuch.sql', false, 'shop'));
         $this->assertRaised('mysql', 9, 'restore of a file the panel did not write');
         $this->assertFalse($mysql->restore('backups/x.sql', false, 'nope'));

@@ -235,6 +235,77 @@ class PanelApiTest extends BridgeTestCase
         $this->assertFalse(self::serverHasUser($u['name']), 'the user too');
     }
 
+    /**
+     * @depends testDomainsAndMailRoutes
+     * @depends testDatabaseRoutes
+     */
+    public function testTodaysRoutes(): void
+    {
+        $api = self::api();
+        $m = self::$m;
+        $dom = self::tag('') . '.org';
+
+        $r = $api->regenerateDomainType('vhost');
+        $this->assertSame(['name', 'domains', 'entries'], array_keys($r), 'regenerate: its answer');
+        $this->assertIsInt($r['entries']);
+        $this->assertIsInt($r['domains']);
+        $this->assertApiError(function () use ($api) {
+            $api->regenerateDomainType('nosuchtype');
+        }, 404, 'not_found', '*', 'regenerate of an unknown type');
+
+        $this->assertSame(['domain' => $dom, 'result' => 'none', 'code' => 1, 'mx' => []],
+            $api->checkDomainMx($dom), 'mx-check: NXDOMAIN from the test DNS is "none"');
+
+        $db = $api->createDatabase($m, 'bk');
+        $this->assertSame(['mode' => 'none', 'history' => 0, 'gzip' => false, 'dir' => ''],
+            $api->getDatabase($db['name'])['backup'], 'a new database: no backup');
+        $after = $api->setDatabaseBackup($db['name'], ['mode' => 'weekly', 'history' => 4, 'gzip' => true]);
+        $this->assertSame(['mode' => 'weekly', 'history' => 4, 'gzip' => true,
+            'dir' => self::webSpace($m) . '/backups'], $after['backup'], 'PUT .../backup: /backups the first time');
+        $this->assertSame($after['backup'], $api->getDatabase($db['name'])['backup']);
+        $this->assertSame('daily', $api->setDatabaseBackup($db['name'], ['mode' => 'daily', 'history' => 1])
+            ['backup']['mode'], 'the folder kept');
+        $this->assertApiError(function () use ($api, $db) {
+            $api->setDatabaseBackup($db['name'], ['mode' => 'daily', 'history' => 0]);
+        }, 400, 'invalid', 'history', 'history 0 for a daily backup');
+        $api->deleteDatabase($db['name']);
+
+        $api->setQuota($m, 'sta2', 1);
+        $set = $api->createRawStat($m, "www.$dom", 'logs/www');
+        $this->assertSame(['id', 'owner', 'hostname', 'folder'], array_keys($set), 'a raw statistics set');
+        $this->assertSame([$m, "www.$dom", self::webSpace($m) . '/logs/www'],
+            [$set['owner'], $set['hostname'], $set['folder']]);
+        $this->assertSame([$set], $api->listRawStats($m)['items']);
+        $this->assertSame($set, $api->getRawStat($set['id']));
+        $this->assertSame(self::webSpace($m) . '/stats', $api->updateRawStat($set['id'], 'stats')['folder']);
+        $this->assertApiError(function () use ($api, $m, $dom) {
+            $api->createRawStat($m, $dom, 'logs');
+        }, 422, 'quota_exceeded', '*', 'over the sta2 quota');
+        $this->assertApiError(function () use ($api, $m) {
+            $api->createRawStat($m, 'www.example.com', 'logs');
+        }, 400, 'invalid', 'hostname', 'a host the account does not publish');
+        $api->deleteRawStat($set['id']);
+        $this->assertApiError(function () use ($api, $set) {
+            $api->getRawStat($set['id']);
+        }, 404, 'not_found', '*', 'the set is deleted');
+
+        $type = self::tag('') . 'u';
+        $api->setQuotaDefault($type, 'ftp', 1);
+        $y = self::tag('y');
+        $a = $api->createAccount(['login' => $y, 'password' => 'Php-bridge-pass-4', 'mail' => "$y@example.net",
+            'type' => $type, 'ftp' => true]);
+        $this->assertSame($y, $a['login']);
+        $this->assertSame([$y], array_column($api->listFtp($y)['items'], 'name'), 'POST /accounts "ftp"');
+        $z = self::tag('z');
+        $this->assertApiError(function () use ($api, $z) {
+            $api->createAccount(['login' => $z, 'password' => 'Php-bridge-pass-4', 'mail' => "$z@example.net",
+                'install_domain' => 'example.com']);
+        }, 400, 'invalid', 'install_domain', 'POST /accounts "install_domain": a parent not ours');
+        $this->assertApiError(function () use ($api, $z) {
+            $api->getAccount($z);
+        }, 404, 'not_found', '*', 'no account made');
+    }
+
     private static function sorted(array $a): array
     {
         sort($a);

@@ -11,9 +11,10 @@ require __DIR__ . '/../../clients/php/alternc/m_mail.php';
 require __DIR__ . '/../../clients/php/alternc/m_quota.php';
 require __DIR__ . '/../../clients/php/alternc/m_ftp.php';
 require __DIR__ . '/../../clients/php/alternc/m_mysql.php';
+require __DIR__ . '/../../clients/php/alternc/m_sta2.php';
 
 foreach (['PANEL_TEST_API_URL', 'PANEL_TEST_ADMIN_LOGIN', 'PANEL_TEST_ADMIN_PASSWORD', 'PANEL_TEST_TAG',
-          'PANEL_TEST_MYSQL_SOCKET'] as $var) {
+          'PANEL_TEST_MYSQL_SOCKET', 'PANEL_TEST_PANEL_DB', 'PANEL_TEST_HOSTING_ROOT'] as $var) {
     if ((string) getenv($var) === '') {
         fwrite(STDERR, "$var is not set: run tests/php/test_php_bridge.sh\n");
         exit(2);
@@ -153,6 +154,18 @@ abstract class BridgeTestCase extends TestCase
             throw new RuntimeException("mariadb: $errors");
         }
         return $out === '' ? [] : explode("\n", rtrim($out, "\n"));
+    }
+
+    /** A member's web space as the API's [hosting] root makes it: <root>/html/<l>/<login>. */
+    protected static function webSpace(string $login): string
+    {
+        return getenv('PANEL_TEST_HOSTING_ROOT') . "/html/{$login[0]}/$login";
+    }
+
+    /** Runs SQL as root on the panel's own database (its AlternC tables: db, stats2...). */
+    protected static function panelQuery(string $sql): array
+    {
+        return self::serverQuery('USE `' . getenv('PANEL_TEST_PANEL_DB') . "`; $sql");
     }
 
     protected static function serverHasDatabase(string $name): bool

@@ -2,7 +2,8 @@
 # The PHP bridge (clients/php): PanelApi and the AlternC 1.0-compatible classes against a real
 # panel-api, as a PHPUnit suite (tests/php/phpunit.xml, *Test.php): error mapping, idempotent
 # retries, the one retry on a 503 (tests/php/failover_proxy.php under php -S), act-as, cursors,
-# m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp and m_mysql (databases created on the server).
+# m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp, m_mysql (databases created on the server) and
+# m_sta2. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
 # PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
@@ -25,6 +26,7 @@ db=php_bridge_$$
 tag=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 work=$(mktemp -d)
 pid=
+dns_pid=
 root() { mariadb -S "$SERVER0_SOCKET" -u root -N -B "$@"; }
 # drop_members: the member server's databases and users of this run's accounts.
 drop_members() {
@@ -40,6 +42,10 @@ drop_members() {
 }
 cleanup() {
 	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	if [[ -n $dns_pid ]]; then
+		kill "$dns_pid" 2>/dev/null || true
+		wait "$dns_pid" 2>/dev/null || true
+	fi
 	drop_members || true
 	root -e "DROP DATABASE IF EXISTS $db" || true
 	rm -rf "$work"
@@ -47,6 +53,17 @@ cleanup() {
 trap cleanup EXIT
 
 root -e "CREATE DATABASE $db"
+# The MX of the domains DomMailTest checks (pb<tag>-mx<letter>.org): the host's, foreign, none
+# (no rule: NXDOMAIN), a DNS failure.
+python3 tests/support/fake_dns.py --port-file "$work/dns.port" "pb${tag}-mxa.org=mx:mx1.example.net" \
+	"pb${tag}-mxb.org=mx:mx.elsewhere.example,mx2.elsewhere.example" "pb${tag}-mxd.org=servfail" &
+dns_pid=$!
+for _ in $(seq 1 100); do
+	[[ -s $work/dns.port ]] && break
+	kill -0 "$dns_pid" 2>/dev/null || fail "fake_dns.py exited at start"
+	sleep 0.1
+done
+[[ -s $work/dns.port ]] || fail "fake_dns.py did not start"
 printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
 cat >"$work/panel.conf" <<CONF
 [database]
@@ -70,6 +87,10 @@ ns1 = ns1.example.net
 ns2 = ns2.example.net
 public_ip = 192.0.2.10
 default_mx = mx1.example.net
+
+[dns]
+resolver = 127.0.0.1:$(cat "$work/dns.port")
+timeout = 1
 CONF
 mkdir "$work/root"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
@@ -88,7 +109,8 @@ done
 
 port=$(cat "$work/port")
 export PANEL_TEST_API_URL="http://127.0.0.1:$port" PANEL_TEST_ADMIN_LOGIN=admin \
-	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET
+	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET \
+	PANEL_TEST_PANEL_DB=$db PANEL_TEST_HOSTING_ROOT=$work/root
 read -r -a extra <<<"${PANEL_PHPUNIT_ARGS:-}"
 phpunit -c tests/php/phpunit.xml "${extra[@]}" || fail "the PHPUnit suite of the PHP bridge"
 echo "ok - the PHPUnit suite of the PHP bridge"

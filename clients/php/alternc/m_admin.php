@@ -111,9 +111,20 @@ class m_admin
         return true;
     }
 
-    /** POST /api/v1/accounts; returns the new uid. The password policy `mem` applies. */
+    /**
+     * POST /api/v1/accounts; returns the new uid. The password policy `mem` applies.
+     *
+     * $create (not in 1.0): what 1.0's adm_doadd.php did after add_mem(), made by the API in the
+     * account's own transaction (all or nothing, where 1.0 left the account half made):
+     * 'ftp' => true, the default FTP account (named like the login, the same password, the web
+     * space's root: adm_doadd.php's add_ftp($login, '', $pass, '/')); 'install_domain' =>
+     * PARENT, the domain <login>.PARENT with its DNS, locked (adm_doadd.php's $create_dom_list;
+     * leading dots dropped): the hosting_tld setting or a domain of the creating admin. A taken
+     * domain is dom 8; a quota at 0 is ftp 5 or dom 10 (the account is not made either); a
+     * refused parent is the API's message.
+     */
     function add_mem($login, $pass, $nom, $prenom, $mail, $canpass = 1, $type = 'default', $duration = 0,
-        $notes = '', $force = 0)
+        $notes = '', $force = 0, array $create = [])
     {
         global $err;
         if (!$this->check()) {
@@ -148,10 +159,17 @@ class m_admin
         if ($mail != '') {
             $fields['mail'] = (string) $mail;
         }
+        if (!empty($create['ftp'])) {
+            $fields['ftp'] = true;
+        }
+        if (isset($create['install_domain']) && (string) $create['install_domain'] !== '') {
+            $fields['install_domain'] = (string) $create['install_domain'];
+        }
         try {
             $a = panel_api()->createAccount($fields);
         } catch (PanelApiException $e) {
-            return panel_raise('admin', $e, self::$map);
+            return panel_raise('admin', $e, ['exists:domain' => ['dom', 8], 'exists:install_domain' => ['dom', 8],
+                'quota_exceeded:ftp' => ['ftp', 5], 'quota_exceeded:dom' => ['dom', 10]] + self::$map);
         }
         panel_remember_login($a);
         return (int) $a['uid'];

@@ -11,6 +11,8 @@ class m_dom
     /** 1.0: the whois answer of the last add_domain (never filled: the API runs no whois) */
     var $dns;
     var $webmail;
+    /** The answer of the last domains_type_regenerate(): name, domains, entries (not in 1.0) */
+    var $regenerated;
     /** 1.0's lock flag: kept for the pages that call lock()/unlock(); the API serializes itself */
     var $islocked = false;
 
@@ -467,6 +469,56 @@ class m_dom
     }
 
     // ---- domain types -------------------------------------------------------------------------
+
+    /**
+     * Where the domain's mail goes, as 1.0: 0 one of its MX records is this host's, 1 no MX
+     * record (or the name is not in the DNS), 2 MX records, none of them this host's (GET
+     * /domains/{domain}/mx-check: the API asks the DNS). $mx, 1.0's comma-separated list of this
+     * host's MX names: when given, the MX names the DNS answered are compared with it (case and
+     * a trailing dot ignored; 1.0 compared exactly); '' or null: the API's verdict, against its
+     * default_mx and default_secondary_mx. Only for a domain the caller sees (dom 1 otherwise:
+     * 1.0 looked up any name); a DNS that fails or does not answer is the API's message and
+     * false (1.0's getmxrr() made that a 1).
+     */
+    function checkmx($domaine, $mx)
+    {
+        try {
+            $r = panel_api()->checkDomainMx(strtolower((string) $domaine));
+        } catch (PanelApiException $e) {
+            return $this->raise($e);
+        }
+        $code = (int) $r['code'];
+        $local = array_filter(array_map(function ($h) {
+            return rtrim(strtolower(trim($h)), '.');
+        }, explode(',', (string) $mx)), 'strlen');
+        if ($code === 1 || !$local) {
+            return $code;
+        }
+        foreach ($r['mx'] as $host) {
+            if (in_array(rtrim(strtolower($host), '.'), $local, true)) {
+                return 0;
+            }
+        }
+        return 2;
+    }
+
+    /**
+     * POST /domain-types/{name}/regenerate (admins; admin 1 otherwise): every live entry of the
+     * type goes back to the web cron and the zones of their domains to the DNS cron. True, as
+     * 1.0; an unknown type is dom 667 (1.0 succeeded without doing anything). 1.0 marked the
+     * zone of every domain of the host and turned pending deletions back into updates: only the
+     * type's live entries and their domains are marked. The counts are in $this->regenerated
+     * (['name', 'domains', 'entries']).
+     */
+    function domains_type_regenerate($name)
+    {
+        try {
+            $this->regenerated = panel_api()->regenerateDomainType((string) $name);
+        } catch (PanelApiException $e) {
+            return $this->raise($e, ['not_found' => 667, 'forbidden' => ['admin', 1]] + self::$map);
+        }
+        return true;
+    }
 
     /** GET /domain-types as 1.0's rows keyed by lower-case name. */
     private function types(): array

@@ -58,10 +58,13 @@ class m_mysql
         return ['mysql' => 'MySQL users'];
     }
 
+    /** 1.0's bck_mode values (0 none, 1 weekly, 2 daily: its sql_bck.php and sqlbackup.sh) <=> the API's. */
+    const BACKUP_MODES = ['none' => '0', 'weekly' => '1', 'daily' => '2'];
+
     /**
-     * Rows db, name (the suffix), bck, dir, login, pass of the current account's databases, by
-     * name; false and mysql 11 when none. login is the main user; pass, bck and dir are not
-     * given by the API ('' / '0').
+     * Rows db, name (the suffix), bck (1.0's bck_mode), dir (bck_dir, absolute as 1.0's row; ''
+     * when never set), login, pass of the current account's databases, by name; false and mysql
+     * 11 when none. login is the main user; pass is '' (the API never gives passwords).
      */
     function get_dblist()
     {
@@ -80,15 +83,29 @@ class m_mysql
         });
         $c = [];
         foreach ($items as $d) {
-            $c[] = ['db' => $d['name'], 'name' => self::suffix($d['name']), 'bck' => '0', 'dir' => '',
+            $b = self::backup($d);
+            $c[] = ['db' => $d['name'], 'name' => self::suffix($d['name']), 'bck' => $b['bck'], 'dir' => $b['abs'],
                 'login' => $d['owner'], 'pass' => ''];
         }
         return $c;
     }
 
+    /** A database's `backup` object as 1.0's bck_* strings (bck, history, gzip; abs and dir for bck_dir). */
+    private static function backup(array $d): array
+    {
+        $b = $d['backup'] ?? [];
+        $abs = (string) ($b['dir'] ?? '');
+        $rel = $abs === '' ? '' : panel_web_relative($abs, (string) $d['owner']);
+        return ['bck' => self::BACKUP_MODES[$b['mode'] ?? 'none'] ?? '0',
+            'history' => (string) (int) ($b['history'] ?? 0), 'gzip' => panel_bool($b['gzip'] ?? false),
+            'abs' => $abs, 'dir' => $rel ?? $abs];
+    }
+
     /**
      * enabled, login, db, name, bck, dir, size (bytes), pass, history, gzip of database
-     * login[_$dbn]; ['enabled' => false] and mysql 4 when there is none, as 1.0.
+     * login[_$dbn]; ['enabled' => false] and mysql 4 when there is none, as 1.0. bck, history
+     * and gzip are 1.0's bck_* columns as strings; dir is bck_dir relative to the web space
+     * ('/sub/dir', '' for the space itself or never set), as 1.0 cut it.
      */
     function get_mysql_details($dbn)
     {
@@ -98,8 +115,10 @@ class m_mysql
             $this->raise($e);
             return ['enabled' => false];
         }
+        $b = self::backup($d);
         return ['enabled' => true, 'login' => $d['owner'], 'db' => $d['name'], 'name' => self::suffix($d['name']),
-            'bck' => '0', 'dir' => '', 'size' => (int) $d['size'], 'pass' => '', 'history' => '0', 'gzip' => '0'];
+            'bck' => $b['bck'], 'dir' => $b['dir'], 'size' => (int) $d['size'], 'pass' => '',
+            'history' => $b['history'], 'gzip' => $b['gzip']];
     }
 
     /**
@@ -159,8 +178,12 @@ class m_mysql
     }
 
     /**
-     * No route: the API keeps no backup settings (dumps are asked one at a time, POST
-     * /databases/{name}/dump). 1.0's checks (mysql 2, 4, 5) are made, then a string error.
+     * The backup settings of database login[_$dbn] (PUT /databases/{name}/backup): $bck_mode 0
+     * none, 1 weekly, 2 daily (1.0's sql_bck.php and sqlbackup.sh); $bck_history dumps kept;
+     * $bck_gzip; $bck_dir a folder of the web space, relative to it. mysql 2 bad name, 4 none,
+     * 5 no history (as 1.0, also for mode 0), 6 a folder outside the space (the API refuses
+     * `..`, `.` and unusual characters without looking at the disk: 1.0 ran realpath()); another
+     * mode or a history over 255: the API's message.
      */
     function put_mysql_backup($dbn, $bck_mode, $bck_history, $bck_gzip, $bck_dir)
     {
@@ -169,17 +192,30 @@ class m_mysql
             $err->raise('mysql', 2);
             return false;
         }
+        $name = self::name($dbn);
         try {
-            panel_api()->getDatabase(self::name($dbn));
+            panel_api()->getDatabase($name);
         } catch (PanelApiException $e) {
             return $this->raise($e);
         }
-        if (!intval($bck_history)) {
+        $history = intval($bck_history);
+        if (!$history) {
             $err->raise('mysql', 5);
             return false;
         }
-        $err->raise('mysql', 'put_mysql_backup: no route, the API keeps no backup settings');
-        return false;
+        $mode = array_search((string) intval($bck_mode), self::BACKUP_MODES, true);
+        if ($mode === false) {
+            $err->raise('mysql', 'put_mysql_backup: the backup mode is 0 (none), 1 (weekly) or 2 (daily)');
+            return false;
+        }
+        $dir = (string) $bck_dir;
+        try {
+            panel_api()->setDatabaseBackup($name, ['mode' => $mode, 'history' => $history, 'gzip' => (bool) $bck_gzip,
+                'dir' => $dir === '' ? '/' : $dir]);
+        } catch (PanelApiException $e) {
+            return $this->raise($e, ['invalid:dir' => 6, 'invalid_field:dir' => 6]);
+        }
+        return true;
     }
 
     /** The main user's new password (PUT /dbusers/{login}/password). mysql 20 empty, 7 no main user. */

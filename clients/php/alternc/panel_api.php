@@ -216,3 +216,17 @@ function panel_all_domains(): array
     }
     return $all;
 }
+
+/**
+ * A folder of $login's web space as the API gives it (absolute: <root>/html/<l>/<login>/...) made
+ * relative to the space: '/sub/dir' ('' for the space itself), or null when it is not in the
+ * space. 1.0 cut its fixed /var/alternc/html/<l>/<login> the same way.
+ */
+function panel_web_relative(string $abs, string $login): ?string
+{
+    if ($login === '' || !preg_match('#^.*?/html/' . preg_quote($login[0], '#') . '/' . preg_quote($login, '#')
+        . '(/.*)?$#', $abs, $m)) {
+        return null;
+    }
+    return rtrim($m[1] ?? '', '/');
+}
