@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "import_hosting.h"
 
 /* Longest line accepted: an account with notes at their 65535-byte limit fits easily. */
 #define IMPORT_LINE_MAX (256 * 1024)
@@ -25,7 +26,9 @@ typedef struct import_line {
 	char stored_login[PANEL_LOGIN_MAX + 1]; /* as libpanel stores it (lower case) */
 	int code;				/* 0, or the PANEL_E* code of the first problem */
 	char message[256];
-	char field[32];
+	char field[64];
+	json_t *domains; /* the line's domains and boxes (borrowed from obj), NULL: none */
+	import_hosting_counts made;
 } import_line;
 
 static int line_error(import_line *l, int code, const char *field, const char *message)
@@ -72,6 +75,19 @@ static int flag_field(int *out, import_line *l, const char *key, json_t *v)
 	return 0;
 }
 
+static int domains_field(import_line *l, json_t *v)
+{
+	char field[64];
+	const char *why = "";
+
+	if (json_is_null(v))
+		return 0;
+	if (import_hosting_check(v, field, sizeof(field), &why) < 0)
+		return line_error(l, PANEL_EINVALID, field, why);
+	l->domains = v;
+	return 0;
+}
+
 /* Parses one line into l->spec, with the checks that need no database. */
 static int parse_line(import_line *l, const char *text, size_t len)
 {
@@ -101,6 +117,10 @@ static int parse_line(import_line *l, const char *text, size_t len)
 			error = string_field(&l->spec.login, l, key, v);
 		else if (!strcmp(key, "password"))
 			error = string_field(&l->spec.password, l, key, v);
+		else if (!strcmp(key, "password_hash"))
+			error = string_field(&l->spec.password_hash, l, key, v);
+		else if (!strcmp(key, "domains"))
+			error = domains_field(l, v);
 		else if (!strcmp(key, "mail"))
 			error = string_field(&l->spec.mail, l, key, v);
 		else if (!strcmp(key, "nom"))
@@ -133,8 +153,11 @@ static int parse_line(import_line *l, const char *text, size_t len)
 	}
 	if (!l->spec.login)
 		return line_error(l, PANEL_EINVALID, "login", "required");
-	if (!l->spec.password || !*l->spec.password)
-		return line_error(l, PANEL_EINVALID, "password", "required");
+	if (l->spec.password && l->spec.password_hash)
+		return line_error(l, PANEL_EINVALID, "password_hash",
+				  "give the password or its hash, not both");
+	if ((!l->spec.password || !*l->spec.password) && !l->spec.password_hash)
+		return line_error(l, PANEL_EINVALID, "password", "required (or password_hash)");
 	if (!l->spec.mail || !*l->spec.mail)
 		return line_error(l, PANEL_EINVALID, "mail", "required");
 	return 0;
@@ -309,7 +332,10 @@ typedef struct import_slot {
 	char hash[PANEL_HASH_MAX]; /* "" when not hashed ahead: libpanel hashes it */
 } import_slot;
 
-/* Workers hash with panel_password_hash_cost only: no libpanel handle, no database. */
+/* Workers hash the passwords with panel_password_hash_cost and, when each could get a handle
+ * of its own (insert), also create the line's account, domains and boxes on it: the commits
+ * of several connections then share the server's log flushes. The main thread reads ahead and
+ * reports in the file's order. */
 typedef struct import_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t more, hashed;
@@ -320,14 +346,25 @@ typedef struct import_pool {
 	unsigned long cost;
 	pthread_t *threads;
 	unsigned nthreads;
+	int insert;	 /* the workers create the lines */
+	cli *c;		 /* the command, whose actor the workers act as */
+	panel **handles; /* one per worker when insert */
+	unsigned nhandles, next_handle;
 } import_pool;
 
-static void *hash_worker(void *arg)
+static void create_line(cli *c, import_slot *s);
+
+static void *line_worker(void *arg)
 {
 	import_pool *pool = arg;
 	char hash[PANEL_HASH_MAX];
+	cli own;
 
 	pthread_mutex_lock(&pool->lock);
+	if (pool->insert) {
+		own = *pool->c;
+		own.p = pool->handles[pool->next_handle++];
+	}
 	for (;;) {
 		import_slot *s;
 		while (!pool->stop && pool->len == 0)
@@ -339,11 +376,15 @@ static void *hash_worker(void *arg)
 		pool->len--;
 		s->state = SLOT_HASHING;
 		pthread_mutex_unlock(&pool->lock);
-		if (panel_password_hash_cost(hash, sizeof(hash), s->l.spec.password, pool->scheme,
+		hash[0] = '\0';
+		if (s->l.spec.password && !s->skip &&
+		    panel_password_hash_cost(hash, sizeof(hash), s->l.spec.password, pool->scheme,
 					     pool->cost) < 0)
 			hash[0] = '\0';
-		pthread_mutex_lock(&pool->lock);
 		memcpy(s->hash, hash, sizeof(hash));
+		if (pool->insert)
+			create_line(&own, s);
+		pthread_mutex_lock(&pool->lock);
 		s->state = SLOT_READY;
 		pthread_cond_broadcast(&pool->hashed);
 	}
@@ -363,16 +404,45 @@ static void pool_stop(import_pool *pool)
 	pthread_cond_destroy(&pool->more);
 	pthread_cond_destroy(&pool->hashed);
 	pthread_mutex_destroy(&pool->lock);
+	for (unsigned i = 0; pool->handles && i < pool->nhandles; i++)
+		panel_close(pool->handles[i]);
+	free(pool->handles);
 	free(pool->threads);
 	free(pool->queue);
 }
 
-/* 0, or -1 (nothing to stop) when not even one worker could start. */
-static int pool_start(import_pool *pool, cli *c, unsigned workers, size_t slots)
+/* A handle per worker, so that they create lines side by side; 0, or -1 (none kept). */
+static int open_handles(import_pool *pool, cli *c, unsigned workers)
+{
+	panel_config *cfg = NULL;
+
+	if (!(pool->handles = calloc(workers, sizeof(*pool->handles))) ||
+	    panel_config_load(&cfg, c->config_path) < 0) {
+		panel_error_clear();
+		return -1;
+	}
+	for (; pool->nhandles < workers; pool->nhandles++)
+		if (panel_open(&pool->handles[pool->nhandles], cfg) < 0)
+			break;
+	panel_config_free(cfg);
+	if (pool->nhandles == workers)
+		return 0;
+	panel_error_clear();
+	for (unsigned i = 0; i < pool->nhandles; i++)
+		panel_close(pool->handles[i]);
+	pool->nhandles = 0;
+	return -1;
+}
+
+/* 0, or -1 (nothing to stop) when not even one worker could start. With insert, the workers
+ * create the lines too when a handle could be opened for each. */
+static int pool_start(import_pool *pool, cli *c, unsigned workers, size_t slots, int insert)
 {
 	memset(pool, 0, sizeof(*pool));
 	if (panel_account_password_scheme(&pool->scheme, &pool->cost, c->p) < 0)
 		return -1;
+	pool->c = c;
+	pool->insert = insert && open_handles(pool, c, workers) == 0;
 	pool->cap = slots;
 	pool->queue = calloc(slots, sizeof(*pool->queue));
 	pool->threads = calloc(workers, sizeof(*pool->threads));
@@ -385,7 +455,7 @@ static int pool_start(import_pool *pool, cli *c, unsigned workers, size_t slots)
 	pthread_cond_init(&pool->more, NULL);
 	pthread_cond_init(&pool->hashed, NULL);
 	for (unsigned i = 0; i < workers; i++) {
-		if (pthread_create(&pool->threads[i], NULL, hash_worker, pool) != 0)
+		if (pthread_create(&pool->threads[i], NULL, line_worker, pool) != 0)
 			break;
 		pool->nthreads++;
 	}
@@ -432,6 +502,19 @@ typedef struct import_run {
 	progress pr;
 } import_run;
 
+/* ", domains: 1 made, 0 there; mail: 2 made, 0 there" for a line with hosting. */
+static const char *hosting_text(const import_line *l)
+{
+	static char text[128];
+
+	if (!l->domains)
+		return "";
+	snprintf(text, sizeof(text), "; domains: %lu made, %lu there; mail: %lu made, %lu there",
+		 l->made.domains_created, l->made.domains_skipped, l->made.mail_created,
+		 l->made.mail_skipped);
+	return text;
+}
+
 static void report_line(import_run *r, const import_slot *s)
 {
 	const import_line *l = &s->l;
@@ -450,16 +533,24 @@ static void report_line(import_run *r, const import_slot *s)
 				json_object_set_new(e, "field", json_string(l->field));
 			json_object_set_new(o, "error", e);
 		}
+		if (o && l->domains)
+			json_object_set_new(
+			    o, "hosting",
+			    json_pack("{s:I, s:I, s:I, s:I}", "domains_created",
+				      (json_int_t)l->made.domains_created, "domains_existing",
+				      (json_int_t)l->made.domains_skipped, "mail_created",
+				      (json_int_t)l->made.mail_created, "mail_existing",
+				      (json_int_t)l->made.mail_skipped));
 		if (o)
 			json_array_append_new(r->reports, o);
 		return;
 	}
 	progress_hide(&r->pr);
-	if (s->skip)
-		printf("line %lu: skipped %s (exists)\n", s->n, l->login);
+	if (s->skip && !l->code)
+		printf("line %lu: skipped %s (exists)%s\n", s->n, l->login, hosting_text(l));
 	else if (!l->code)
-		printf("line %lu: %s %s%s\n", s->n, status, l->login,
-		       r->dry_run ? " (dry run)" : "");
+		printf("line %lu: %s %s%s%s\n", s->n, status, l->login,
+		       r->dry_run ? " (dry run)" : "", hosting_text(l));
 	else if (l->login && l->field[0])
 		printf("line %lu: %s: %s (%s)\n", s->n, l->login, l->message, l->field);
 	else if (l->login)
@@ -523,37 +614,59 @@ static int read_slot(import_run *r, import_slot *s, char **text, size_t *cap)
 		return 1;
 	stored_login(login, s->l.spec.login);
 	s->skip = exists_already(r, &s->l, login);
-	if (login[0])
+	/* A login on an earlier line of this run: the first one's (workers may run them in any
+	 * order, so the later one is refused here). */
+	if (login[0] && json_object_get(r->earlier, login))
+		json_object_set_new(r->earlier, login, json_false());
+	else if (login[0])
 		json_object_set_new(r->earlier, login, json_true());
 	if (s->skip) {
 		memcpy(s->l.stored_login, login, sizeof(login));
 		s->l.login = s->l.stored_login;
-	} else if (r->pool) {
-		pool_submit(r->pool, s);
+	} else if (login[0] && json_object_get(r->earlier, login) != json_true()) {
+		line_error(&s->l, PANEL_EEXISTS, "login", "already on an earlier line");
 	}
+	if (!s->l.code && r->pool && (r->pool->insert || (s->l.spec.password && !s->skip)))
+		pool_submit(r->pool, s);
 	return 1;
+}
+
+/* A line's account (unless it exists from an earlier run), then its domains and boxes, on
+ * c's handle: by a worker, or by the main thread when the workers only hash. */
+static void create_line(cli *c, import_slot *s)
+{
+	import_line *l = &s->l;
+	import_hosting_error e;
+	panel_account *a = NULL;
+
+	if (l->code)
+		return;
+	if (!s->skip) {
+		if (s->hash[0])
+			l->spec.password_hash = s->hash;
+		if (panel_account_create(&a, c->p, &c->actor, &l->spec) < 0) {
+			line_panel_error(l);
+			return;
+		}
+		memcpy(l->stored_login, a->login, sizeof(l->stored_login));
+		l->login = l->stored_login;
+		panel_account_free(a);
+	}
+	if (l->domains && import_hosting_apply(&l->made, &e, c, l->login, l->domains) < 0)
+		line_error(l, e.code, e.field, e.message);
 }
 
 /* The line at the head, once hashed: checked (--dry-run), skipped or created, then reported. */
 static void finish_slot(import_run *r, import_slot *s)
 {
 	import_line *l = &s->l;
-	panel_account *a = NULL;
 
 	if (r->pool)
 		pool_wait(r->pool, s);
 	if (r->dry_run && !l->code)
 		check_line(l, r->c, r->seen);
-	else if (!l->code && !s->skip) {
-		l->spec.password_hash = s->hash[0] ? s->hash : NULL;
-		if (panel_account_create(&a, r->c->p, &r->c->actor, &l->spec) < 0) {
-			line_panel_error(l);
-		} else {
-			memcpy(l->stored_login, a->login, sizeof(l->stored_login));
-			l->login = l->stored_login;
-		}
-		panel_account_free(a);
-	}
+	else if (!r->pool || !r->pool->insert)
+		create_line(r->c, s);
 	cli_wipe(s->hash, sizeof(s->hash));
 	report_line(r, s);
 	r->pr.done++;
@@ -612,7 +725,7 @@ static int import_run_all(import_run *r, unsigned jobs)
 	r->slots = calloc(r->nslots, sizeof(*r->slots));
 	if (!r->slots)
 		return cli_error(r->c, PANEL_ERROR, "out of memory");
-	if (!r->dry_run && pool_start(&pool, r->c, jobs, r->nslots) == 0)
+	if (!r->dry_run && pool_start(&pool, r->c, jobs, r->nslots, 1) == 0)
 		r->pool = &pool;
 	r->pr.workers = r->pool ? r->pool->nthreads : 0;
 	r->pr.total = count_lines(r->in);

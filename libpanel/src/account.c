@@ -336,9 +336,18 @@ static int given_or_new_hash(char out[PANEL_HASH_MAX], panel *p, const panel_acc
 	if (!given)
 		return hash_password(p, out, spec->password);
 	len = strlen(given);
-	if (len == 0 || len >= PANEL_HASH_MAX || !panel__member_hash_current(p, given))
+	/* Without the password (a migration from 1.0), any hash the login can verify; it is
+	 * upgraded to the configured scheme at the member's next login. */
+	if (!spec->password && panel_password_hash_known(given)) {
+		memcpy(out, given, len + 1);
+		return 0;
+	}
+	if (len == 0 || len >= PANEL_HASH_MAX || !spec->password ||
+	    !panel__member_hash_current(p, given))
 		return panel__error(PANEL_EINVALID, "password_hash",
-				    "not a hash of the configured scheme and work factor");
+				    spec->password
+					? "not a hash of the configured scheme and work factor"
+					: "not a password hash AlternC or the panel writes");
 	memcpy(out, given, len + 1);
 	return 0;
 }
@@ -368,7 +377,8 @@ static int create_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = check_server_accounts(ctx->p, ctx->login)) < 0 ||
 	    (error = check_type_exists(db, type)) < 0 ||
-	    (error = panel__policy_check(ctx->p, db, "mem", ctx->login, s->password)) < 0)
+	    (s->password &&
+	     (error = panel__policy_check(ctx->p, db, "mem", ctx->login, s->password)) < 0))
 		return error;
 	error = panel__db_exec(
 	    NULL, db,
@@ -419,14 +429,21 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 	if ((error = check_login(ctx.login, p, spec->login)) < 0 ||
 	    (error = check_spec_fields(spec)) < 0)
 		return error;
-	if (!spec->password || !*spec->password)
+	/* A stored hash instead of the password: the system's migrations only (no policy can
+	 * check it). */
+	if (spec->version >= 2 && spec->password_hash && !spec->password &&
+	    who->kind != PANEL_ACTOR_SYSTEM)
+		return panel__error(PANEL_EFORBIDDEN, "password_hash",
+				    "only the system imports an account by its stored hash");
+	if ((!spec->password || !*spec->password) &&
+	    !(spec->version >= 2 && spec->password_hash && !spec->password))
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
 	if (!spec->mail && who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EINVALID, "mail", "the contact address is required");
 	if ((error = given_or_new_hash(hash, p, spec)) < 0)
 		return error;
 	ctx.hash = hash;
-	if (spec->version >= 3 && spec->ftp == 1 &&
+	if (spec->version >= 3 && spec->ftp == 1 && spec->password &&
 	    (error = panel__ftp_hash(ftp_hash, spec->password)) < 0)
 		return error;
 	ctx.ftp_hash = ftp_hash;

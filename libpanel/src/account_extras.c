@@ -49,6 +49,10 @@ int panel__account_create_extras(panel_db *db, panel *p, const panel_actor *who,
 	if (spec->ftp == 1) {
 		panel_ftp_spec ftp = PANEL_FTP_SPEC_INIT;
 
+		if (!spec->password)
+			return panel__error(PANEL_EINVALID, "ftp",
+					    "the default FTP account needs the password");
+
 		ftp.prefix = login;
 		ftp.password = spec->password;
 		ftp.dir = "/";

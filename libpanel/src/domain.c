@@ -177,6 +177,58 @@ static int check_tld(int *dns, panel_db *db, const char *name, int force)
 	return 0;
 }
 
+/* The most labels a name splits at: a 64-character name has at most 32 dots. */
+#define NAME_SPLITS 32
+
+/* *n > 0 when a domain above name (one of its parent domains, granted apart) is hosted by
+ * another account than owner. The parents are listed, so the lookup uses domaines' index
+ * whatever the number of domains. */
+static int hosted_above(uint64_t *n, panel_db *db, const char *name, uint32_t owner,
+			const char *granted)
+{
+	char sql[512] = "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND domaine <>"
+			" COALESCE(?, '') AND domaine IN (";
+	panel_db_param params[NAME_SPLITS + 2];
+	size_t k = 0;
+
+	params[k++] = DB_U64(owner);
+	params[k++] = DB_STR(granted);
+	for (const char *dot = strchr(name, '.'); dot && k < NAME_SPLITS + 2;
+	     dot = strchr(dot + 1, '.')) {
+		strcat(sql, k > 2 ? ", ?" : "?");
+		params[k++] = DB_STR(dot + 1);
+	}
+	*n = 0;
+	if (k == 2)
+		return 0;
+	strcat(sql, ")");
+	return panel__db_query_u64(n, db, sql, params, k);
+}
+
+/* *n > 0 when name is already the name of a live entry (sub.domaine) of a hosted domain: each
+ * way of splitting name into sub and domaine is looked up by sub_domaines' (domaine, sub)
+ * index. */
+static int entry_named(uint64_t *n, panel_db *db, const char *name)
+{
+	char sql[2048] = "SELECT COUNT(*) FROM sub_domaines WHERE web_action <> 'DELETE' AND (";
+	char subs[NAME_SPLITS][PANEL_DOMAIN_MAX + 1];
+	panel_db_param params[NAME_SPLITS * 2];
+	size_t k = 0, i = 0;
+
+	for (const char *dot = strchr(name, '.'); dot && i < NAME_SPLITS;
+	     dot = strchr(dot + 1, '.'), i++) {
+		snprintf(subs[i], sizeof(subs[i]), "%.*s", (int)(dot - name), name);
+		strcat(sql, k ? " OR (domaine = ? AND sub = ?)" : "(domaine = ? AND sub = ?)");
+		params[k++] = DB_STR(dot + 1);
+		params[k++] = DB_STR(subs[i]);
+	}
+	*n = 0;
+	if (k == 0)
+		return 0;
+	strcat(sql, ")");
+	return panel__db_query_u64(n, db, sql, params, k);
+}
+
 /* granted: a parent whose owner let the new owner under it (NULL: none), as the hosting_tld
  * domain or an admin's own domain for an account it creates. */
 static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted)
@@ -189,21 +241,12 @@ static int check_available(panel_db *db, const char *name, uint32_t owner, const
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", name);
-	if ((error = panel__db_query_u64(
-		 &n, db,
-		 "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND domaine <>"
-		 " COALESCE(?, '') AND RIGHT(?, CHAR_LENGTH(domaine) + 1) ="
-		 " CONCAT('.', domaine)",
-		 DB_ARGS(DB_U64(owner), DB_STR(granted), DB_STR(name)))) < 0)
+	if ((error = hosted_above(&n, db, name, owner, granted)) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
 				    "%s is under a domain hosted by another account", name);
-	if ((error =
-		 panel__db_query_u64(&n, db,
-				     "SELECT COUNT(*) FROM sub_domaines WHERE sub <> '' AND"
-				     " web_action <> 'DELETE' AND CONCAT(sub, '.', domaine) = ?",
-				     DB_ARGS(DB_STR(name)))) < 0)
+	if ((error = entry_named(&n, db, name)) < 0)
 		return error;
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",

@@ -200,6 +200,29 @@ static int hash_box_password(char out[PANEL_HASH_MAX + 16], const char *password
 	return 0;
 }
 
+/* A box's stored hash given instead of its password (spec version 2): the system's imports
+ * of AlternC 1.0's boxes, hashes the mail stack's crypt(3) reads, tagged as mail.c stores
+ * them. */
+static int given_box_hash(char out[PANEL_HASH_MAX + 16], const panel_actor *who,
+			  const panel_mail_spec *spec)
+{
+	const char *h = spec->password_hash;
+
+	if (who->kind != PANEL_ACTOR_SYSTEM)
+		return panel__error(PANEL_EFORBIDDEN, "password_hash",
+				    "only the system imports a mailbox by its stored hash");
+	if (spec->password)
+		return panel__error(PANEL_EINVALID, "password_hash",
+				    "give the password or its hash, not both");
+	if (strncmp(h, MAIL_SCHEME_TAG, strlen(MAIL_SCHEME_TAG)) == 0)
+		h += strlen(MAIL_SCHEME_TAG);
+	if (h[0] == '{' || strncmp(h, "$argon2", 7) == 0 || !panel_password_hash_known(h))
+		return panel__error(PANEL_EINVALID, "password_hash",
+				    "not a crypt(3) hash the mail servers read");
+	snprintf(out, PANEL_HASH_MAX + 16, MAIL_SCHEME_TAG "%s", h);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- loading */
 
 /* The forwards of m from the alias column: every line, but the box's own name (the first line
@@ -445,7 +468,7 @@ static int create_body(panel_db *db, void *arg)
 	    (s->password &&
 	     (error = panel__policy_check(ctx->p, db, "pop", a.full, s->password)) < 0))
 		return error;
-	char *alias = alias_text(s->password ? a.box : NULL, s->recipients);
+	char *alias = alias_text(ctx->hash ? a.box : NULL, s->recipients);
 	if (!alias)
 		return panel__error_oom();
 	const char *full = a.full; /* "@domain" for the catch-all */
@@ -453,13 +476,12 @@ static int create_body(panel_db *db, void *arg)
 			       "INSERT INTO mail_domain (mail, alias, uid, pop, type,"
 			       " expiration_date) VALUES (?, ?, ?, ?, 0, ?)",
 			       DB_ARGS(DB_STR(full), DB_STR(alias), DB_U64(uid),
-				       DB_I64(s->password ? 1 : 0),
+				       DB_I64(ctx->hash ? 1 : 0),
 				       s->expires && *s->expires ? DB_STR(s->expires) : DB_NULL));
 	free(alias);
 	if (error == PANEL_EEXISTS)
 		return panel__error(PANEL_EEXISTS, "local", "%s already exists", full);
-	if (error < 0 ||
-	    (s->password && (error = create_box(db, ctx->p, uid, &a, ctx->hash)) < 0) ||
+	if (error < 0 || (ctx->hash && (error = create_box(db, ctx->p, uid, &a, ctx->hash)) < 0) ||
 	    (error = load_mail(&ctx->result, db, full, 0)) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "mail.create", "mail", full, uid, NULL,
@@ -479,7 +501,7 @@ int panel_mail_create(panel_mail **out, panel *p, const panel_actor *who, const 
 		return error;
 	if (!spec)
 		return panel__error(PANEL_EINVALID, NULL, "no spec");
-	if (spec->version != PANEL_MAIL_SPEC_VERSION)
+	if (spec->version < 1 || spec->version > PANEL_MAIL_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown mail spec version");
 	if (!spec->local)
 		return panel__error(PANEL_EINVALID, "local",
@@ -488,14 +510,16 @@ int panel_mail_create(panel_mail **out, panel *p, const panel_actor *who, const 
 	if ((error = check_recipients(spec->recipients, &n)) < 0 ||
 	    (error = check_expires(spec->expires)) < 0)
 		return error;
-	if (!spec->password && n == 0)
+	const char *given = spec->version >= 2 ? spec->password_hash : NULL;
+	if (!spec->password && !given && n == 0)
 		return panel__error(PANEL_EINVALID, "recipients",
 				    "an address needs a mailbox (password) or recipients");
-	if (spec->password) {
-		if ((error = hash_box_password(hash, spec->password)) < 0)
-			return error;
+	if (given && (error = given_box_hash(hash, who, spec)) < 0)
+		return error;
+	if (spec->password && !given && (error = hash_box_password(hash, spec->password)) < 0)
+		return error;
+	if (spec->password || given)
 		ctx.hash = hash;
-	}
 	error = panel__db_transaction(p->db, create_body, &ctx);
 	sodium_memzero(hash, sizeof(hash));
 	if (error < 0) {
@@ -729,7 +753,7 @@ int panel_mail_update(panel_mail **out, panel *p, const panel_actor *who, const 
 		return error;
 	if (!changes)
 		return panel__error(PANEL_EINVALID, NULL, "no changes");
-	if (changes->version != PANEL_MAIL_SPEC_VERSION)
+	if (changes->version < 1 || changes->version > PANEL_MAIL_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown mail spec version");
 	if (changes->local)
 		return panel__error(PANEL_EINVALID, "local", "an address cannot be renamed");

@@ -198,3 +198,22 @@ int panel_password_verify(const char *stored, const char *password, int *needs_u
 		*needs_upgrade = upgrade;
 	return error;
 }
+
+int panel_password_hash_known(const char *stored)
+{
+	size_t n;
+
+	if (!stored)
+		return 0;
+	stored = strip_scheme_tag(stored);
+	n = strlen(stored);
+	if (n == 0 || n >= PANEL_HASH_MAX || strpbrk(stored, ": \t\r\n"))
+		return 0;
+	if (strncmp(stored, "$argon2id$", 10) == 0)
+		return 1;
+	/* crypt_checksalt reads the setting part of a whole hash too; DES and MD5-crypt are
+	 * "legacy" to it, which is what 1.0 stored. */
+	int r = crypt_checksalt(stored);
+	return (r == CRYPT_SALT_OK || r == CRYPT_SALT_METHOD_LEGACY) &&
+	       (stored[0] == '$' ? n > 20 : n == 13);
+}

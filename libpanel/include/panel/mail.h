@@ -47,7 +47,7 @@ typedef struct panel_mail_filter {
 		PANEL_MAIL_FILTER_VERSION, NULL, 0, NULL, 0                                        \
 	}
 
-#define PANEL_MAIL_SPEC_VERSION 1
+#define PANEL_MAIL_SPEC_VERSION 2
 
 /* A new address, or the changes to one (NULL / -1: unchanged). */
 typedef struct panel_mail_spec {
@@ -59,11 +59,14 @@ typedef struct panel_mail_spec {
 	const char
 	    *expires; /* "YYYY-MM-DD[ HH:MM:SS]" in the future, "" = never, NULL: unchanged */
 	int mailbox;  /* update: 0 removes the box (forwards must remain), -1 unchanged */
+	/* Version 2. Create only: the box's stored hash instead of its password, for the system's
+	 * imports of AlternC 1.0 (MD5-crypt, DES, SHA-crypt, bcrypt: what crypt(3) reads). */
+	const char *password_hash;
 } panel_mail_spec;
 
 #define PANEL_MAIL_SPEC_INIT                                                                       \
 	{                                                                                          \
-		PANEL_MAIL_SPEC_VERSION, NULL, NULL, NULL, NULL, -1                                \
+		PANEL_MAIL_SPEC_VERSION, NULL, NULL, NULL, NULL, -1, NULL                          \
 	}
 
 /* Creates an address on a domain of the actor's (or the acted-as member's): the local part as

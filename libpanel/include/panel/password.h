@@ -36,4 +36,11 @@ PANEL_EXTERN int panel_password_is_current(const char *stored, panel_hash_scheme
 PANEL_EXTERN int panel_password_verify(const char *stored, const char *password,
 				       int *needs_upgrade);
 
+/* 1 when stored (with or without a "{SCHEME}" tag) is a hash AlternC 1.0 or this library may
+ * have written and panel_password_verify can check: MD5-crypt "$1$", traditional DES (13
+ * characters), SHA-crypt "$5$"/"$6$", bcrypt "$2a$"/"$2b$"/"$2y$" (libxcrypt's
+ * crypt_checksalt), argon2id. Imports of 1.0's accounts and boxes take such hashes as they
+ * are. */
+PANEL_EXTERN int panel_password_hash_known(const char *stored);
+
 #endif

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Benchmark of an AlternC 1.0 migration through panelctl account import (make bench; not part
+# of make check): LINES members (default 10000), each with its stored MD5-crypt hash, a domain
+# and a mailbox with its stored hash, as an export of 1.0 gives them, imported on a throwaway
+# MariaDB server with JOBS workers (default: the CPUs online); then the same file again (every
+# object skipped). Wall and CPU time of both, and the rows made. See docs/benchmarks.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+build=${PANEL_BUILD:-build/release}
+lines=${LINES:-10000}
+jobs=${JOBS:-$(nproc)}
+out=$build/bench
+mkdir -p "$out"
+[[ -x $build/bin/panelctl ]] || { echo "build panelctl first (make)" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (Debian package time)" >&2; exit 1; }
+
+mc=tests/harness/mariadb-cluster
+work=$(mktemp -d "${TMPDIR:-/tmp}/import-alternc.XXXXXX")
+dir=$work/cluster
+cleanup() {
+	local rc=$?
+	"$mc" stop "$dir" >/dev/null 2>&1 || true
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== starting a MariaDB server" >&2
+env=$("$mc" start "$dir" --replicas 0 --owner-pid $$ | tail -n 1)
+# shellcheck disable=SC1090
+. "$env"
+"$mc" sql "$dir" 0 "CREATE DATABASE alternc_import"
+printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
+cat >"$work/panel.conf" <<CONF
+[database]
+host = 127.0.0.1
+port = $SERVER0_PORT
+user = $CLUSTER_USER
+password_file = $work/secret
+name = alternc_import
+
+[hosting]
+fqdn = panel.bench.example
+public_ip = 192.0.2.10
+ns1 = ns1.bench.example
+ns2 = ns2.bench.example
+default_mx = mx1.bench.example
+root = $work/root
+CONF
+ctl() { "$build/bin/panelctl" -c "$work/panel.conf" "$@"; }
+ctl schema migrate >/dev/null
+
+echo "== writing $lines members with their domain and mailbox" >&2
+php -r '
+	$n = (int)$argv[1];
+	for ($i = 1; $i <= $n; $i++) {
+		$line = ["login" => "m$i", "mail" => "m$i@example.net",
+			"password_hash" => crypt("Member-$i", sprintf("\$1\$%08d\$", $i)),
+			"domains" => [["domain" => "member$i.example.org", "mail" => [
+				["local" => "contact", "password_hash" =>
+					crypt("Box-$i", sprintf("\$1\$b%07d\$", $i))]]]]];
+		echo json_encode($line), "\n";
+	}' "$lines" >"$work/export.jsonl"
+
+run() { # run NAME: the import, its wall and CPU seconds in $work/NAME.time
+	/usr/bin/time -f '%e %U %S' -o "$work/$1.time" \
+		"$build/bin/panelctl" -c "$work/panel.conf" --json account import --jobs "$jobs" \
+		"$work/export.jsonl" \
+		>"$work/$1.out" 2>/dev/null || true
+}
+echo "== import" >&2
+run first
+echo "== rerun" >&2
+run rerun
+rows=$("$mc" sql "$dir" 0 "SELECT CONCAT((SELECT COUNT(*) FROM alternc_import.membres), ' ',
+	(SELECT COUNT(*) FROM alternc_import.domaines), ' ',
+	(SELECT COUNT(*) FROM alternc_import.mail_users))" | tail -n 1)
+report() { # report NAME: wall s, cpu s, members/s
+	read -r wall user sys <"$work/$1.time"
+	awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$lines" -v name="$1" \
+		'BEGIN { printf "| %s | %d | %.1f | %.1f | %.0f |\n", name, n, w, u + s, n / w }'
+}
+{
+	echo "$jobs workers"
+	echo
+	echo "| run | members | wall s | panelctl CPU s | members/s |"
+	echo "| --- | --- | --- | --- | --- |"
+	report first
+	report rerun
+	echo
+	echo "rows after both runs (accounts, domains, mailboxes): $rows"
+} | tee "$out/import-alternc.md"
