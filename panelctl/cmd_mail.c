@@ -411,6 +411,23 @@ static int mail_del(cli *c, int argc, char **argv)
 			"address %s deleted", address);
 }
 
+/* mail purge-expired: the temporary addresses whose expiry has passed (for a daily cron). */
+static int mail_purge_expired(cli *c, int argc, char **argv)
+{
+	unsigned count = 0;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_no_options(&args, c, argc, argv)) != 0)
+		return rc;
+	if (cli_positional_count(&args) != 0)
+		return cli_usage_error(c, "mail purge-expired takes no argument");
+	if (cli_open(c) < 0 || panel_mail_purge_expired(&count, c->p, &c->actor) < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:I}", "deleted", (json_int_t)count),
+			"%u expired address%s deleted", count, count == 1 ? "" : "es");
+}
+
 static const struct cli_verb mail_verbs[] = {
     {"add", mail_add,
      "ADDRESS [--recipient ADDR]... [--mailbox] [--password-file FILE|-] [--expires DATE]",
@@ -424,6 +441,8 @@ static const struct cli_verb mail_verbs[] = {
      "change forwards, expiry, add or remove the mailbox"},
     {"passwd", mail_passwd, "ADDRESS [--password-file FILE|-]", "set a mailbox's password"},
     {"del", mail_del, "ADDRESS --yes", "delete an address and its mailbox"},
+    {"purge-expired", mail_purge_expired, "",
+     "delete the temporary addresses whose expiry has passed (system and admins; daily cron)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -151,10 +151,37 @@ static int policy_set(cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* policy check NAME LOGIN [--password-file F]: would the password pass (1.0's checkPolicy)? */
+static int policy_check(cli *c, int argc, char **argv)
+{
+	char password[CLI_PASSWORD_MAX + 1];
+	const char *login = NULL, *file = NULL, *name, *who;
+	cli_args args;
+	int rc, error;
+
+	if ((rc = cli_login_args(&login, &file, &args, c, argc, argv, 2,
+				 "policy check NAME LOGIN [--password-file FILE|-]")) != 0)
+		return rc;
+	name = cli_positional(&args, 0);
+	who = cli_positional(&args, 1);
+	if (cli_open(c) < 0)
+		return cli_fail(c);
+	if ((rc = cli_password_read(password, sizeof(password), c, file, "Password", 0)))
+		return rc;
+	error = panel_policy_check(c->p, name, who, password);
+	cli_wipe(password, sizeof(password));
+	if (error < 0)
+		return cli_fail(c);
+	return cli_done(c, json_pack("{s:s, s:s, s:b}", "policy", name, "login", who, "ok", 1),
+			"the password meets the %s policy", name);
+}
+
 static const struct cli_verb policy_verbs[] = {
     {"list", policy_list, "", "the password policies (mem, pop, ftp, mysql, hta)"},
     {"set", policy_set, "NAME [--minsize N] [--maxsize N] [--classcount N] [--allowlogin yes|no]",
      "change a password policy"},
+    {"check", policy_check, "NAME LOGIN [--password-file FILE|-]",
+     "whether a password meets a policy for that login (exit 2 with the rule it breaks)"},
     {NULL, NULL, NULL, NULL},
 };
 

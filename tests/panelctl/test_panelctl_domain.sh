@@ -252,7 +252,15 @@ expect_rc 0 "domain-type regen" ctl --json domain-type regen ip
 [[ $(sql "SELECT dns_action FROM domaines WHERE domaine = 'alice-shop.fr'") == UPDATE ]] ||
 	fail "the zone of a domain with such an entry is marked"
 expect_rc 3 "regen an unknown type" ctl domain-type regen nosuch
-ok "domain-type list/regen, admin only (6), counts what it marked"
+expect_rc 0 "domain-type set" ctl --json domain-type set txt --description 'Text record' \
+	--enable ADMIN --advanced no
+[[ $(out | jget description) == 'Text record' && $(out | jget enable) == ADMIN &&
+	$(out | jget advanced) == false ]] || fail "domain-type set: $(out)"
+expect_rc 2 "a template of two lines" ctl domain-type set txt --entry "$(printf 'a IN A 1.2.3.4\nb IN A 5.6.7.8')"
+expect_rc 2 "--advanced maybe" ctl domain-type set txt --advanced maybe
+expect_rc 6 "a member view may not set" ctl --as alice domain-type set txt --enable ALL
+ctl domain-type set txt --enable ALL --advanced yes >/dev/null || fail "txt back"
+ok "domain-type list/set/regen, admin only (6), counts what it marked"
 
 # ---------------------------------------------------------------- del
 expect_rc 2 "del without --yes" ctl domain del example.zz

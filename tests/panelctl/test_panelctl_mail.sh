@@ -256,6 +256,18 @@ expect_rc 3 "ftp gone" ctl ftp show alice
 expect_rc 3 "ftp del unknown" ctl ftp del alice --yes
 ok "ftp list/show/edit/passwd/del, --as visibility (3)"
 
+# ---------------------------------------------------------------- purge-expired
+ctl quota set alice mail 20 >/dev/null || fail "quota for the purge"
+ctl mail add gone1@alice-shop.fr --recipient z@example.org --expires 2040-01-01 >/dev/null ||
+	fail "temporary address"
+sql "UPDATE mail_domain SET expiration_date = NOW() - INTERVAL 1 DAY WHERE mail = 'gone1@alice-shop.fr'"
+expect_rc 6 "a member view may not purge" ctl --as alice mail purge-expired
+expect_rc 0 "purge-expired" ctl --json mail purge-expired
+[[ $(out | jget deleted) == 1 ]] || fail "purge-expired: $(out)"
+expect_rc 3 "the expired address is gone" ctl mail show gone1@alice-shop.fr
+expect_rc 0 "an address without expiry stays" ctl mail show contact@alice-shop.fr
+ok "mail purge-expired: the expired temporary addresses only"
+
 # ---------------------------------------------------------------- the domain's deletion takes its mail
 ctl domain del alice-shop.fr --yes >/dev/null || fail "domain del"
 expect_rc 3 "its addresses are gone" ctl mail show contact@alice-shop.fr

@@ -81,7 +81,14 @@ expect_rc 2 "out of range" ctl policy set pop --minsize 256
 expect_rc 2 "min above max" ctl policy set pop --minsize 50
 expect_rc 2 "nothing to change" ctl policy set pop
 expect_rc 6 "a member cannot change policies" ctl --admin bob --as carol policy set pop --minsize 1
-ok "policy list, set (partial), refusals"
+printf 'Short1\n' >"$work/try"
+expect_rc 2 "policy check: too short for pop now" ctl policy check pop john --password-file "$work/try"
+printf 'Long-enough-Pass-7\n' >"$work/try"
+expect_rc 0 "policy check: good" ctl --json policy check pop john --password-file "$work/try"
+[[ $(out | jget ok) == true ]] || fail "policy check: $(out)"
+printf 'john-Long-enough-7\n' >"$work/try"
+expect_rc 2 "policy check: the login inside" ctl policy check pop john --password-file "$work/try"
+ok "policy list, set (partial), refusals, check"
 
 # ---------------------------------------------------------------- apikey
 expect_rc 2 "keys need --admin" ctl apikey add batch
