@@ -610,4 +610,22 @@ static inline int api_log_wait(const api_server *s, const char *text, long ms)
 	return 1;
 }
 
+/* Before a check that something is NOT in the log: a marker request, its line awaited, then a
+ * pause, so that the lines of the requests made before it (logged after their answers, by
+ * any thread) are written. */
+static inline void api_log_settle(const api_server *s)
+{
+	static int counter;
+	char id[64], header[96];
+	api_resp r;
+
+	snprintf(id, sizeof(id), "log-settle-%d-%d", (int)getpid(), ++counter);
+	snprintf(header, sizeof(header), "X-Request-Id: %s", id);
+	const char *headers[] = {header, NULL};
+	if (api_request(&r, s, "GET", "/healthz", NULL, NULL, headers) == 0)
+		api_resp_free(&r);
+	(void)api_log_wait(s, id, 5000);
+	api_sleep_ms(100);
+}
+
 #endif

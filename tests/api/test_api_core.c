@@ -286,6 +286,7 @@ static void test_body_errors(void **state)
 	assert_error_shape(&r, 400, "invalid_parameter");
 	assert_string_equal(api_error_field(&r), "limit");
 	api_resp_free(&r);
+	api_log_settle(&srv);
 	assert_false(api_log_contains(&srv, "Pass-word-1"));
 }
 
@@ -385,6 +386,7 @@ static void test_login_logout_whoami(void **state)
 	api_request(&r, &srv, "POST", path, NULL, "{\"login\": \"lmember\"}", from);
 	assert_error_shape(&r, 400, "missing_field");
 	api_resp_free(&r);
+	api_log_settle(&srv);
 	assert_false(api_log_contains(&srv, "Member-pass-1"));
 	assert_false(api_log_contains(&srv, member));
 	assert_false(api_log_contains(&srv, srv.admin_token));

@@ -217,6 +217,7 @@ static void test_request_id(void **state)
 		assert_int_equal(strspn(r.request_id, "0123456789abcdef"), 16);
 		api_resp_free(&r);
 	}
+	api_log_settle(&srv);
 	assert_false(api_log_contains(&srv, "pt_AAAAAAAA"));
 }
 
@@ -251,6 +252,7 @@ static void test_log_json_without_secrets(void **state)
 	secrets[2] = WRONG_PASSWORD;
 	secrets[3] = NEW_PASSWORD;
 	secrets[4] = NULL;
+	api_log_settle(&srv);
 	for (size_t i = 0; secrets[i]; i++)
 		assert_false(api_log_contains(&srv, secrets[i]));
 	assert_false(api_log_contains(&srv, srv.admin_token + 3));
