@@ -145,16 +145,17 @@ void papi_log_access(const papi_request *r, double ms, int ended_early);
 /* ---------------------------------------------------------------- one request */
 
 typedef struct papi_reply {
-	unsigned status;	  /* 0 until an answer is set */
-	json_t *body;		  /* NULL: no body (204, 304) */
-	char *text;		  /* serialized body, set when the answer is queued */
-	char etag[40];		  /* without quotes; "" none */
-	char location[320];	  /* "" none */
-	char allow[64];		  /* 405 only */
-	unsigned retry_after;	  /* 0 none */
-	int replayed;		  /* answered from the idempotency store */
-	const char *secret_field; /* a body field holding a secret: stored as null */
-	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
+	unsigned status;	      /* 0 until an answer is set */
+	json_t *body;		      /* NULL: no body (204, 304) */
+	char *text;		      /* serialized body, set when the answer is queued */
+	char etag[40];		      /* without quotes; "" none */
+	char location[320];	      /* "" none */
+	char allow[64];		      /* 405 only */
+	unsigned retry_after;	      /* 0 none */
+	int replayed;		      /* answered from the idempotency store */
+	const char *secret_field;     /* a body field holding a secret: stored as null */
+	const char *content_type;     /* set by papi_reply_text only: a non-JSON body in text */
+	const char *www_authenticate; /* a challenge for a 401 (HTTP Basic routes), or NULL */
 } papi_reply;
 
 struct papi_request {
@@ -234,7 +235,7 @@ typedef struct papi_route_table {
 
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
     papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
-    papi_routes_metrics;
+    papi_routes_metrics, papi_routes_slaves;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);

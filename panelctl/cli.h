@@ -258,6 +258,7 @@ extern const struct cli_resource cli_creator;
 extern const struct cli_resource cli_apikey;
 extern const struct cli_resource cli_policy;
 extern const struct cli_resource cli_setting;
+extern const struct cli_resource cli_slaveip, cli_slaveaccount, cli_mxaccount;
 extern const struct cli_resource cli_domain;
 extern const struct cli_resource cli_sub;
 extern const struct cli_resource cli_zone;

@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "quota.h"
 #include "schema.h"
+#include "slave.h"
 #include "variable.h"
 
 /* Opens a handle on the panel database described by cfg (section [database]); the member
