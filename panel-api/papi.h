@@ -235,7 +235,7 @@ typedef struct papi_route_table {
 
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
     papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
-    papi_routes_metrics, papi_routes_slaves;
+    papi_routes_metrics, papi_routes_slaves, papi_routes_account_mail;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);

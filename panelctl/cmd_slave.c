@@ -1,7 +1,6 @@
 /* panelctl slaveip, slaveaccount and mxaccount: the addresses allowed to transfer the zones and
  * the accounts slave DNS and backup MX servers fetch their domain lists with (AlternC 1.0's
  * tables of the same names). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -134,25 +133,16 @@ static int account_list(cli *c, int argc, char **argv, panel_slave_kind kind)
 
 static int account_add(cli *c, int argc, char **argv, panel_slave_kind kind)
 {
-	static const struct option options[] = {
-	    {"password-file", required_argument, NULL, CLI_OPT_PASSWORD_FILE},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *what = kind == PANEL_SLAVE_MX ? "mxaccount" : "slaveaccount";
+	const char *usage = kind == PANEL_SLAVE_MX
+				? "mxaccount add LOGIN [--password-file FILE|-]"
+				: "slaveaccount add LOGIN [--password-file FILE|-]";
 	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *login;
+	const char *file, *login;
 	cli_args args;
-	int opt, rc = 0, error;
+	int rc, error;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
-		if (opt != CLI_OPT_PASSWORD_FILE)
-			return rc;
-		file = optarg;
-	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl %s add LOGIN [--password-file FILE|-]",
-				       what);
+	if ((rc = cli_password_file_args(&file, &args, c, argc, argv, 1, usage)) != 0)
+		return rc;
 	login = cli_positional(&args, 0);
 	if (cli_open(c) < 0)
 		return cli_fail(c);

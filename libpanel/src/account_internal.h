@@ -22,4 +22,9 @@ int panel__account_rows(panel_account **items, const panel_db_rows *rows, size_t
  * JSON object, reference stolen, or NULL). */
 int panel__action(panel_db *db, const char *action, uint32_t uid, const char *login, json_t *args);
 
+/* After an account was created: mails the notice of AlternC's new_email setting, if any
+ * (account_notice.c). Never fails the caller: the last error is left as it was, and a mail that
+ * could not be sent is recorded in the audit trail (account.notice_failed). */
+void panel__account_notice(panel *p, uint32_t uid, const char *login);
+
 #endif

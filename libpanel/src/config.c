@@ -97,6 +97,12 @@ static const struct known_key known_keys[] = {
     /* Seconds after which a member's web usage (size_web) is measured again by a pass (0:
      * never; runner_usage.c). */
     {"runner", "usage_refresh", V_PERIOD, "300"},
+    /* The mails the panel sends (sendmail.c): the local MTA's sendmail program, run with
+     * "-t -i"; the sender (empty: postmaster@<fqdn>, as AlternC 1.0); the hosting's name in
+     * subjects and texts (1.0's L_HOSTING; empty: the fqdn). */
+    {"mail", "sendmail", V_PATH, "/usr/sbin/sendmail"},
+    {"mail", "from", V_TEXT, ""},
+    {"mail", "hosting_name", V_TEXT, ""},
 };
 
 struct entry {

@@ -220,6 +220,15 @@ static const struct row rows[] = {
     {KB, "POST", "/api/v1/slaves/ips", "{\"ip\": \"192.0.2.1\"}", 403},
     {MA, "GET", "/admin/domlist.php", NULL, 401},
     {MA, "GET", "/admin/mxlist.php", NULL, 401},
+    /* a change of contact address: only for an account the caller manages (a refused one
+     * sends nothing) */
+    {MA, "POST", "/api/v1/accounts/memb/mail-change", "{\"mail\": \"x@example.net\"}", 404},
+    {MA, "POST", "/api/v1/accounts/memc/mail-change", "{\"mail\": \"x@example.net\"}", 404},
+    {AB, "POST", "/api/v1/accounts/memc/mail-change", "{\"mail\": \"x@example.net\"}", 404},
+    {AB_MA, "POST", "/api/v1/accounts/memb/mail-change", "{\"mail\": \"x@example.net\"}", 404},
+    {KB, "POST", "/api/v1/accounts/memc/mail-change", "{\"mail\": \"x@example.net\"}", 404},
+    {MA, "POST", "/api/v1/auth/mail-change/confirm",
+     "{\"uid\": 2000, \"cookie\": \"00000000000000000000\", \"key\": \"000000\"}", 401},
     {KB, "PUT", "/api/v1/settings/new_email", "{\"value\": \"x@example.net\"}", 403},
     {KB, "GET", "/api/v1/settings", NULL, 200},
     /* creators (the super admin), account types and quota resets (admins) */

@@ -4,6 +4,7 @@
 #define PANEL_PANEL_H
 
 #include "account.h"
+#include "account_mail.h"
 #include "actions.h"
 #include "actor.h"
 #include "audit.h"
