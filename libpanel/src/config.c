@@ -71,6 +71,8 @@ static const struct known_key known_keys[] = {
      * domain write waits while it runs (cron_lock.c). */
     {"alternc", "cron_lock", V_PATH, ""},
     {"alternc", "cron_wait", V_SECONDS, "10"},
+    /* AlternC 1.0's flag file for its slave_dns cron (the runner's action slave_refresh). */
+    {"alternc", "slave_flag", V_PATH, "/var/run/alternc/refresh_slave"},
     /* More logins to refuse, beside the built-in ones (account.c): the names of this site's
      * own database accounts, which a member's MySQL user of the same name would shadow. */
     {"accounts", "reserved_logins", V_TEXT, ""},

@@ -1,10 +1,12 @@
 /* The addresses allowed to transfer the zones from the panel's bind (AlternC 1.0's slaveip
- * table, m_dom's add_slave_ip, del_slave_ip and enum_slave_ip), administered by admins. */
+ * table, m_dom's add_slave_ip, del_slave_ip and enum_slave_ip), administered by admins; each
+ * change queues slave_refresh for the runner. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "account_internal.h"
 #include "audit_internal.h"
 #include "authz.h"
 #include "error.h"
@@ -114,7 +116,8 @@ static int change_body(panel_db *db, void *arg)
 			error =
 			    panel__error(PANEL_ENOTFOUND, "ip", "%s is not allowed", ctx->row.ip);
 	}
-	if (error < 0) {
+	/* 1.0 flags its slave_dns cron to rewrite bind's ACL; the runner does it for us. */
+	if (error < 0 || (error = panel__action(db, "slave_refresh", 0, "", NULL)) < 0) {
 		json_decref(value);
 		return error;
 	}

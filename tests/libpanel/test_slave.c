@@ -5,10 +5,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,7 +20,7 @@
 #include "ts_panel.h"
 
 static th_cluster *cluster;
-static char db[128];
+static char db[128], root[] = "/tmp/panel-slave-XXXXXX", flag[PATH_MAX];
 static panel *p;
 static panel_actor sys, super, subb, member, subb_as_member;
 
@@ -31,7 +33,12 @@ static int setup(void **state)
 	panel_account *a = NULL;
 
 	(void)state;
-	if (ts_panel_fixture(&p, &cluster, db, sizeof(db), "slave", NULL) != 0)
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(flag, sizeof(flag), "%s/refresh_slave", root);
+	const char *const settings[] = {"hosting", "root",   root,	   "alternc", "slave_flag",
+					flag,	   "runner", "set_owners", "no",      NULL};
+	if (ts_panel_fixture(&p, &cluster, db, sizeof(db), "slave", settings) != 0)
 		return -1;
 	sys = panel_actor_system();
 	super = panel_actor_admin(2000);
@@ -51,7 +58,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	char cmd[PATH_MAX + 16];
+
 	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		return -1;
 	panel_close(p);
 	th_database_drop(cluster, db);
 	th_cluster_free(cluster);
@@ -293,12 +305,41 @@ static void test_throttle(void **state)
 			 0); /* the success forgot the account's failures */
 }
 
+/* Every change of the addresses queued slave_refresh; the runner sets 1.0's flag file, which
+ * its slave_dns cron takes as the order to rewrite bind's ACL. */
+static void test_refresh_flag(void **state)
+{
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report report;
+	char content[16] = "";
+
+	(void)state;
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_actions WHERE action ="
+				" 'slave_refresh'",
+				db),
+			 7); /* test_ips: 4 added, 1 deleted; test_who: 1 added, 1 deleted; the
+			      * refused ones queued nothing */
+	assert_int_equal(access(flag, F_OK), -1);
+	opts.purge = 0;
+	opts.usage = 0;
+	assert_panel_ok(panel_actions_run(&report, p, &sys, &opts));
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_actions WHERE action ="
+				" 'slave_refresh' AND state <> 'done'",
+				db),
+			 0);
+	FILE *f = fopen(flag, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(content, sizeof(content), f));
+	fclose(f);
+	assert_string_equal(content, "yopla");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ips),	     cmocka_unit_test(test_who),
 	    cmocka_unit_test(test_accounts), cmocka_unit_test(test_domain_lists),
-	    cmocka_unit_test(test_throttle),
+	    cmocka_unit_test(test_throttle), cmocka_unit_test(test_refresh_flag),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

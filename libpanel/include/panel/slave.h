@@ -67,12 +67,13 @@ PANEL_EXTERN int panel_slave_ip_list_get(panel_slave_ip_list **out, panel *p,
  * TLDs). prefix 0 means the whole address (32 or 128). PANEL_EINVALID (field "ip" or "prefix")
  * for a malformed address, a prefix out of range or host bits set beyond the prefix (bind would
  * refuse the ACL); PANEL_EEXISTS when the pair is there. out (may be NULL) gets the row as
- * stored. Nothing rewrites bind's ACL yet (docs/architecture.md, "Slave servers"). */
+ * stored. The change queues the action slave_refresh: the runner sets 1.0's flag file
+ * ([alternc] slave_flag), and 1.0's slave_dns cron rewrites bind's ACL. */
 PANEL_EXTERN int panel_slave_ip_add(panel_slave_ip *out, panel *p, const panel_actor *who,
 				    const char *ip, unsigned prefix);
 
-/* Removes every prefix of ip, as AlternC 1.0 does (same callers as add). PANEL_ENOTFOUND when
- * the address has none. */
+/* Removes every prefix of ip, as AlternC 1.0 does (same callers as add), and queues
+ * slave_refresh. PANEL_ENOTFOUND when the address has none. */
 PANEL_EXTERN int panel_slave_ip_delete(panel *p, const panel_actor *who, const char *ip);
 
 /* The accounts of one kind, ordered by login (admins acting as themselves). *out is freed with
