@@ -15,6 +15,9 @@
 #include "validate.h"
 
 #define MAIL_MAX 128 /* chgmail.mail, membres.mail */
+/* Seconds between two requests of one account: each mails an address of the requester's
+ * choosing, which must not make the panel a way to flood someone's mailbox. */
+#define REQUEST_INTERVAL 60
 
 struct request_ctx {
 	const panel_actor *who;
@@ -39,6 +42,25 @@ static int purge_old(panel_db *db)
 			      DB_ARGS(DB_U64(PANEL_MAIL_CHANGE_TTL)));
 }
 
+/* PANEL_ELIMIT while the account's last request is younger than REQUEST_INTERVAL. */
+static int check_interval(panel_db *db, uint32_t uid)
+{
+	uint64_t wait = 0;
+	int error = panel__db_query_u64(
+	    &wait, db,
+	    "SELECT ts + ? - UNIX_TIMESTAMP() FROM chgmail WHERE uid = ?"
+	    " AND ts > UNIX_TIMESTAMP() - ? FOR UPDATE",
+	    DB_ARGS(DB_U64(REQUEST_INTERVAL), DB_U64(uid), DB_U64(REQUEST_INTERVAL)));
+
+	if (error == PANEL_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return error;
+	return panel__error(PANEL_ELIMIT, NULL,
+			    "a change was asked less than a minute ago: try again in %llu seconds",
+			    (unsigned long long)(wait ? wait : 1));
+}
+
 static int request_body(panel_db *db, void *arg)
 {
 	struct request_ctx *ctx = arg;
@@ -53,6 +75,8 @@ static int request_body(panel_db *db, void *arg)
 	snprintf(ctx->stored_login, sizeof(ctx->stored_login), "%s",
 		 panel__db_rows_count(rows) ? panel__db_cell(rows, 0, 0) : ctx->login);
 	panel__db_rows_free(rows);
+	if ((error = check_interval(db, ctx->uid)) < 0)
+		return error;
 	/* One pending change per account, as 1.0: a new request replaces the last. */
 	if ((error = panel__db_exec(NULL, db, "DELETE FROM chgmail WHERE uid = ?",
 				    DB_ARGS(DB_U64(ctx->uid)))) < 0 ||

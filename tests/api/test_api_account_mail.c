@@ -66,6 +66,10 @@ static void test_mail_change(void **state)
 	snprintf(cookie, sizeof(cookie), "%.20s", at + 8);
 	assert_null(strstr(strstr(msg, "\n\n"), key));
 	free(msg);
+	assert_api_call(&r, MA, "POST", "/api/v1/accounts/mema/mail-change",
+			"{\"mail\": \"mema.other@example.org\"}", 429);
+	assert_true(atoi(r.retry_after) > 0);
+	api_resp_free(&r);
 
 	long long uid = api_number(&srv, "SELECT uid FROM membres WHERE login = 'mema'");
 	snprintf(body, sizeof(body), "{\"uid\": %lld, \"cookie\": \"%s\", \"key\": \"000000\"}",

@@ -221,6 +221,14 @@ static void test_mail_change_failures(void **state)
 	assert_int_equal(
 	    number("SELECT COUNT(*) FROM %s.chgmail WHERE ts < UNIX_TIMESTAMP() - 86400", db), 0);
 	assert_int_equal(mails(NULL), 1);
+	/* One request a minute per account: the panel is no way to flood a mailbox. */
+	clear_mails();
+	assert_panel_rc(
+	    panel_account_mail_change_request(key, p, &admin_b, "mema", "a3@example.net"),
+	    PANEL_ELIMIT);
+	assert_int_equal(mails(NULL), 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM %s.chgmail WHERE mail = 'a2@example.net'", db), 1);
 }
 
 /* ---------------------------------------------------------------- password reset */

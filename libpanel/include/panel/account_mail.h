@@ -18,7 +18,8 @@
  * cookie=<cookie>). key gets the key, which the caller shows to the requester: confirming
  * needs both, so the change proves that the requester reads the new address. Nothing is kept
  * when the mail cannot be sent. PANEL_EINVALID (field "mail") for an address 1.0's checkmail
- * refuses or longer than 128 characters. */
+ * refuses or longer than 128 characters; PANEL_ELIMIT within a minute of the account's last
+ * request (each mails an address of the requester's choosing). */
 PANEL_EXTERN int panel_account_mail_change_request(char key[PANEL_MAIL_CHANGE_KEY_MAX + 1],
 						   panel *p, const panel_actor *who,
 						   const char *login, const char *new_mail);
