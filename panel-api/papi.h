@@ -145,17 +145,17 @@ void papi_log_access(const papi_request *r, double ms, int ended_early);
 /* ---------------------------------------------------------------- one request */
 
 typedef struct papi_reply {
-	unsigned status;	      /* 0 until an answer is set */
-	json_t *body;		      /* NULL: no body (204, 304) */
-	char *text;		      /* serialized body, set when the answer is queued */
-	char etag[40];		      /* without quotes; "" none */
-	char location[320];	      /* "" none */
-	char allow[64];		      /* 405 only */
-	unsigned retry_after;	      /* 0 none */
-	int replayed;		      /* answered from the idempotency store */
-	const char *secret_field;     /* a body field holding a secret: stored as null */
-	const char *content_type;     /* set by papi_reply_text only: a non-JSON body in text */
-	const char *www_authenticate; /* a challenge for a 401 (HTTP Basic routes), or NULL */
+	unsigned status;	  /* 0 until an answer is set */
+	json_t *body;		  /* NULL: no body (204, 304) */
+	char *text;		  /* serialized body, set when the answer is queued */
+	char etag[40];		  /* without quotes; "" none */
+	char location[320];	  /* "" none */
+	char allow[64];		  /* 405 only */
+	unsigned retry_after;	  /* 0 none */
+	int replayed;		  /* answered from the idempotency store */
+	const char *secret_field; /* a body field holding a secret: stored as null */
+	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
+	const char *challenge;	  /* WWW-Authenticate of a 401 (HTTP Basic routes), or NULL */
 } papi_reply;
 
 struct papi_request {

@@ -172,9 +172,8 @@ static void domain_list_get(papi_request *r)
 			papi_reply_panel_error(r, rc);
 	}
 	sodium_memzero(buf, sizeof(buf));
-	r->reply.www_authenticate = kind == PANEL_SLAVE_MX
-					? "Basic realm=\"MX List Authentication\""
-					: "Basic realm=\"Domain List Authentication\"";
+	r->reply.challenge = kind == PANEL_SLAVE_MX ? "Basic realm=\"MX List Authentication\""
+						    : "Basic realm=\"Domain List Authentication\"";
 	if (!list)
 		return;
 	text = domain_lines(list);
