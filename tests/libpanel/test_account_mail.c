@@ -231,6 +231,62 @@ static void test_mail_change_failures(void **state)
 	    number("SELECT COUNT(*) FROM %s.chgmail WHERE mail = 'a2@example.net'", db), 1);
 }
 
+/* A handle on the test's database with one more [mail] setting. */
+static panel *handle_with(const char *key, const char *value)
+{
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *h = NULL;
+
+	assert_int_equal(panel_config_set(cfg, "mail", "sendmail", sendmail), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.example.net"), 0);
+	assert_int_equal(panel_config_set(cfg, "mail", key, value), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+	return h;
+}
+
+/* A subject that is not ASCII goes as an RFC 2047 encoded-word; a sendmail that cannot run is
+ * an error, and nothing is kept. */
+static void test_sendmail_edges(void **state)
+{
+	char key[PANEL_MAIL_CHANGE_KEY_MAX + 1], *msg;
+	panel *h = handle_with("hosting_name", "Hébergement");
+
+	(void)state;
+	clear_mails();
+	sql("DELETE FROM chgmail");
+	assert_panel_ok(panel_account_mail_change_request(key, h, &memb, "memb", "b@example.net"));
+	msg = the_mail();
+	/* base64 of "Change of e-mail address on Hébergement" */
+	assert_true(has_header(
+	    msg, "Subject: =?UTF-8?B?Q2hhbmdlIG9mIGUtbWFpbCBhZGRyZXNzIG9uIEjDqWJlcmdlbWVudA==?="));
+	assert_true(has_header(msg, "Content-Type: text/plain; charset=UTF-8"));
+	free(msg);
+	panel_close(h);
+
+	h = handle_with("sendmail", "/nonexistent/sendmail");
+	sql("DELETE FROM chgmail");
+	clear_mails();
+	assert_panel_rc(panel_account_mail_change_request(key, h, &memb, "memb", "c@example.net"),
+			PANEL_ERROR);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.chgmail", db), 0);
+	panel_close(h);
+
+	/* The sender cannot carry a header either: the configuration refuses control characters,
+	 * and a value that is not an address fails the mail. */
+	panel_config *cfg = ts_config(cluster, 0, db);
+	assert_panel_rc(panel_config_set(cfg, "mail", "from", "a@example.net\nBcc: x@example.org"),
+			PANEL_EINVALID);
+	panel_config_free(cfg);
+	h = handle_with("from", "Postmaster <postmaster@panel.example.net>");
+	assert_panel_rc(panel_account_mail_change_request(key, h, &memb, "memb", "d@example.net"),
+			PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "from");
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.chgmail", db), 0);
+	assert_int_equal(mails(NULL), 0);
+	panel_close(h);
+}
+
 /* ---------------------------------------------------------------- password reset */
 
 static void test_password_reset(void **state)
@@ -382,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_mail_change),
 	    cmocka_unit_test(test_mail_change_refusals),
 	    cmocka_unit_test(test_mail_change_failures),
+	    cmocka_unit_test(test_sendmail_edges),
 	    cmocka_unit_test(test_password_reset),
 	    cmocka_unit_test(test_password_reset_failure),
 	    cmocka_unit_test(test_notice),
