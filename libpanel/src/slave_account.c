@@ -78,10 +78,18 @@ struct account_ctx {
 	size_t count;
 };
 
+static void fill_account(void *item, const panel_db_rows *rows, size_t row)
+{
+	panel_slave_account *a = item;
+
+	snprintf(a->login, sizeof(a->login), "%s", panel__db_cell(rows, row, 0));
+}
+
 static int list_body(panel_db *db, void *arg)
 {
 	struct account_ctx *ctx = arg;
 	panel_db_rows *rows;
+	void *items = NULL;
 	int error;
 
 	free(ctx->items);
@@ -90,20 +98,12 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__db_query(&rows, db, sql_list[ctx->kind], DB_NOARGS)) < 0)
 		return error;
-	size_t n = panel__db_rows_count(rows);
-	ctx->items = n ? calloc(n, sizeof(*ctx->items)) : NULL;
-	if (n && !ctx->items) {
-		panel__db_rows_free(rows);
-		return panel__error_oom();
-	}
-	for (size_t i = 0; i < n; i++) {
-		snprintf(ctx->items[i].login, sizeof(ctx->items[i].login), "%s",
-			 panel__db_cell(rows, i, 0));
+	error = panel__rows_items(&items, &ctx->count, sizeof(*ctx->items), rows, fill_account);
+	ctx->items = items;
+	for (size_t i = 0; i < ctx->count; i++)
 		ctx->items[i].kind = ctx->kind;
-	}
-	ctx->count = n;
 	panel__db_rows_free(rows);
-	return 0;
+	return error;
 }
 
 static int change_body(panel_db *db, void *arg)
@@ -225,25 +225,25 @@ static int password_matches(const char *stored, const char *given)
 	return same;
 }
 
+static void fill_domain(void *item, const panel_db_rows *rows, size_t row)
+{
+	panel_slave_domain *d = item;
+
+	snprintf(d->domain, sizeof(d->domain), "%s", panel__db_cell(rows, row, 0));
+}
+
 static int read_domains(struct fetch_ctx *ctx, panel_db *db)
 {
 	panel_db_rows *rows;
+	void *items = NULL;
 	int error;
 
 	if ((error = panel__db_query(&rows, db, sql_domains[ctx->kind], DB_NOARGS)) < 0)
 		return error;
-	size_t n = panel__db_rows_count(rows);
-	ctx->items = n ? calloc(n, sizeof(*ctx->items)) : NULL;
-	if (n && !ctx->items) {
-		panel__db_rows_free(rows);
-		return panel__error_oom();
-	}
-	for (size_t i = 0; i < n; i++)
-		snprintf(ctx->items[i].domain, sizeof(ctx->items[i].domain), "%s",
-			 panel__db_cell(rows, i, 0));
-	ctx->count = n;
+	error = panel__rows_items(&items, &ctx->count, sizeof(*ctx->items), rows, fill_domain);
+	ctx->items = items;
 	panel__db_rows_free(rows);
-	return 0;
+	return error;
 }
 
 static int fetch_body(panel_db *db, void *arg)

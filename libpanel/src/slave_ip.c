@@ -60,10 +60,21 @@ struct ip_ctx {
 	size_t count;
 };
 
+static void fill_ip(void *item, const panel_db_rows *rows, size_t row)
+{
+	panel_slave_ip *ip = item;
+	uint64_t prefix = 0;
+
+	snprintf(ip->ip, sizeof(ip->ip), "%s", panel__db_cell(rows, row, 0));
+	panel__db_cell_u64(&prefix, rows, row, 1);
+	ip->prefix = (unsigned)prefix;
+}
+
 static int list_body(panel_db *db, void *arg)
 {
 	struct ip_ctx *ctx = arg;
 	panel_db_rows *rows;
+	void *items = NULL;
 	int error;
 
 	free(ctx->items);
@@ -73,22 +84,10 @@ static int list_body(panel_db *db, void *arg)
 	    (error = panel__db_query(&rows, db, "SELECT ip, class FROM slaveip ORDER BY ip, class",
 				     DB_NOARGS)) < 0)
 		return error;
-	size_t n = panel__db_rows_count(rows);
-	ctx->items = n ? calloc(n, sizeof(*ctx->items)) : NULL;
-	if (n && !ctx->items) {
-		panel__db_rows_free(rows);
-		return panel__error_oom();
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint64_t prefix = 0;
-		snprintf(ctx->items[i].ip, sizeof(ctx->items[i].ip), "%s",
-			 panel__db_cell(rows, i, 0));
-		panel__db_cell_u64(&prefix, rows, i, 1);
-		ctx->items[i].prefix = (unsigned)prefix;
-	}
-	ctx->count = n;
+	error = panel__rows_items(&items, &ctx->count, sizeof(*ctx->items), rows, fill_ip);
+	ctx->items = items;
 	panel__db_rows_free(rows);
-	return 0;
+	return error;
 }
 
 static int change_body(panel_db *db, void *arg)
