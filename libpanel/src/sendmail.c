@@ -167,15 +167,15 @@ static int run_sendmail(const char *program, const char *msg)
 
 	if (snprintf(path, sizeof(path), "%s", program) >= (int)sizeof(path))
 		return panel__error(PANEL_EINVALID, "sendmail", "the sendmail path is too long");
-
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return panel__error(PANEL_ERROR, NULL, "cannot send mail: pipe: %s",
 				    strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	rc = posix_spawn(&pid, program, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	if ((rc = posix_spawn_file_actions_init(&fa)) == 0) {
+		if ((rc = posix_spawn_file_actions_adddup2(&fa, fds[0], 0)) == 0 &&
+		    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0)
+			rc = posix_spawn(&pid, program, &fa, NULL, argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
 	close(fds[0]);
 	if (rc != 0) {
 		close(fds[1]);
