@@ -155,6 +155,7 @@ typedef struct papi_reply {
 	int replayed;		  /* answered from the idempotency store */
 	const char *secret_field; /* a body field holding a secret: stored as null */
 	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
+	const char *challenge;	  /* WWW-Authenticate of a 401 (HTTP Basic routes), or NULL */
 } papi_reply;
 
 struct papi_request {
@@ -234,7 +235,8 @@ typedef struct papi_route_table {
 
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
     papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
-    papi_routes_rawstats, papi_routes_hta, papi_routes_mail_wrappers, papi_routes_metrics;
+    papi_routes_rawstats, papi_routes_hta, papi_routes_mail_wrappers, papi_routes_metrics,
+    papi_routes_slaves, papi_routes_account_mail;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);

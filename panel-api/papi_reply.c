@@ -299,6 +299,8 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 	}
 	if (r->reply.replayed)
 		bad |= add_header(resp, "Idempotent-Replayed", "true");
+	if (r->reply.challenge && r->reply.status == MHD_HTTP_UNAUTHORIZED)
+		bad |= add_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->reply.challenge);
 	pthread_mutex_lock(&r->ctx->lock);
 	if (r->ctx->draining) /* let the client reconnect to another daemon */
 		bad |= add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");

@@ -154,6 +154,12 @@ typedef struct cli_passwd {
 } cli_passwd;
 int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how);
 
+/* Parses the arguments of a verb that takes [--password-file FILE|-] and exactly positionals
+ * positional arguments: 0 with *file set (NULL: prompt), or the exit code after a usage error
+ * ("usage: panelctl <usage>"). */
+int cli_password_file_args(const char **file, cli_args *a, const cli *c, int argc, char **argv,
+			   size_t positionals, const char *usage);
+
 /* ---------------------------------------------------------------- lists (listing.c) */
 
 /* A libpanel list seen through the fields every panel_<thing>_list has. */
@@ -263,6 +269,13 @@ extern const struct cli_resource cli_creator;
 extern const struct cli_resource cli_apikey;
 extern const struct cli_resource cli_policy;
 extern const struct cli_resource cli_setting;
+extern const struct cli_resource cli_slaveip, cli_slaveaccount, cli_mxaccount;
+
+/* The account verbs about mails (cmd_account_mail.c). */
+int cli_account_mail_change(cli *c, int argc, char **argv);
+int cli_account_mail_confirm(cli *c, int argc, char **argv);
+int cli_account_reset_mail(cli *c, int argc, char **argv);
+int cli_account_reset_password(cli *c, int argc, char **argv);
 extern const struct cli_resource cli_domain;
 extern const struct cli_resource cli_sub;
 extern const struct cli_resource cli_zone;

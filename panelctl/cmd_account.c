@@ -559,6 +559,14 @@ static const struct cli_verb account_verbs[] = {
     {"del", account_del, "LOGIN --yes", "delete an account and everything it owns"},
     {"import", cli_account_import, "FILE|- [--dry-run] [--jobs N]",
      "create accounts from JSON lines, one report per line"},
+    {"mail-change", cli_account_mail_change, "LOGIN MAIL",
+     "mail MAIL a link to confirm it as the contact address; prints the key to give with it"},
+    {"mail-confirm", cli_account_mail_confirm, "UID COOKIE KEY",
+     "apply a change of contact address with the mailed link's usr and cookie, and the key"},
+    {"reset-mail", cli_account_reset_mail, "LOGIN",
+     "mail a password reset code to the account's contact address (once a day)"},
+    {"reset-password", cli_account_reset_password, "LOGIN CODE [--password-file FILE|-]",
+     "set a password with a mailed reset code"},
     {NULL, NULL, NULL, NULL},
 };
 

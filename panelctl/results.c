@@ -39,25 +39,36 @@ int cli_name_and_yes(const char **name, int *yes, cli_args *a, const cli *c, int
 	return 0;
 }
 
-int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how)
+int cli_password_file_args(const char **file, cli_args *a, const cli *c, int argc, char **argv,
+			   size_t positionals, const char *usage)
 {
 	static const struct option options[] = {
 	    {"password-file", required_argument, NULL, CLI_OPT_PASSWORD_FILE},
 	    {NULL, 0, NULL, 0},
 	};
-	char password[CLI_PASSWORD_MAX + 1];
-	const char *file = NULL, *name;
-	cli_args args;
 	int opt, rc = 0;
 
-	cli_args_init(&args, argc, argv);
-	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+	*file = NULL;
+	cli_args_init(a, argc, argv);
+	while ((opt = cli_next_option(a, c, options, &rc)) != -1) {
 		if (opt != CLI_OPT_PASSWORD_FILE)
 			return rc;
-		file = optarg;
+		*file = optarg;
 	}
-	if (cli_positional_count(&args) != 1)
-		return cli_usage_error(c, "usage: panelctl %s", how->usage);
+	if (cli_positional_count(a) != (int)positionals)
+		return cli_usage_error(c, "usage: panelctl %s", usage);
+	return 0;
+}
+
+int cli_passwd_verb(cli *c, int argc, char **argv, const cli_passwd *how)
+{
+	char password[CLI_PASSWORD_MAX + 1];
+	const char *file, *name;
+	cli_args args;
+	int rc;
+
+	if ((rc = cli_password_file_args(&file, &args, c, argc, argv, 1, how->usage)) != 0)
+		return rc;
 	name = cli_positional(&args, 0);
 	if (cli_open(c) < 0)
 		return cli_fail(c);

@@ -458,6 +458,7 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 		panel_account_free(ctx.result);
 		return error;
 	}
+	panel__account_notice(p, ctx.result->uid, ctx.result->login);
 	*out = ctx.result;
 	return 0;
 }

@@ -26,5 +26,9 @@ int panel__action(panel_db *db, const char *action, uint32_t uid, const char *lo
  * 3), inside its transaction; ftp_hash from panel__ftp_hash(spec->password) when spec->ftp. */
 int panel__account_create_extras(panel_db *db, panel *p, const panel_actor *who, const char *login,
 				 const panel_account_spec *spec, const char *ftp_hash);
+/* After an account was created: mails the notice of AlternC's new_email setting, if any
+ * (account_notice.c). Never fails the caller: the last error is left as it was, and a mail that
+ * could not be sent is recorded in the audit trail (account.notice_failed). */
+void panel__account_notice(panel *p, uint32_t uid, const char *login);
 
 #endif

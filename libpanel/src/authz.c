@@ -10,6 +10,14 @@ int panel__authz_is_admin(const panel_actor *who)
 	return who && (who->kind == PANEL_ACTOR_ADMIN || who->kind == PANEL_ACTOR_SYSTEM);
 }
 
+int panel__authz_admin_self(const panel_actor *who)
+{
+	if (!panel__authz_is_admin(who) || who->as_uid)
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "only an administrator acting as itself may do this");
+	return 0;
+}
+
 /* AlternC's variable subadmin_restriction: "1" lets every admin see every account. */
 static int admins_see_all(int *all, panel_db *db)
 {

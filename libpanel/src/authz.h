@@ -78,4 +78,8 @@ int panel__authz_global(panel_db *db, const panel_actor *who);
 /* 1 when the actor acts with admin powers (an admin, also acting as a member, or the system). */
 int panel__authz_is_admin(const panel_actor *who);
 
+/* 0 for the system or an admin acting as itself, else PANEL_EFORBIDDEN: the check that needs no
+ * database before reading admin-only tables (slave servers). Call after panel__enter. */
+int panel__authz_admin_self(const panel_actor *who);
+
 #endif

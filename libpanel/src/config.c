@@ -71,6 +71,8 @@ static const struct known_key known_keys[] = {
      * domain write waits while it runs (cron_lock.c). */
     {"alternc", "cron_lock", V_PATH, ""},
     {"alternc", "cron_wait", V_SECONDS, "10"},
+    /* AlternC 1.0's flag file for its slave_dns cron (the runner's action slave_refresh). */
+    {"alternc", "slave_flag", V_PATH, "/var/run/alternc/refresh_slave"},
     /* More logins to refuse, beside the built-in ones (account.c): the names of this site's
      * own database accounts, which a member's MySQL user of the same name would shadow. */
     {"accounts", "reserved_logins", V_TEXT, ""},
@@ -100,6 +102,12 @@ static const struct known_key known_keys[] = {
     /* The programs mail may be delivered to (AlternC's wrappers), absolute paths between spaces
      * or commas; none by default (mail_wrapper.c). */
     {"mail", "wrappers", V_TEXT, ""},
+    /* The mails the panel sends (sendmail.c): the local MTA's sendmail program, run with
+     * "-t -i"; the sender (empty: postmaster@<fqdn>, as AlternC 1.0); the hosting's name in
+     * subjects and texts (1.0's L_HOSTING; empty: the fqdn). */
+    {"mail", "sendmail", V_PATH, "/usr/sbin/sendmail"},
+    {"mail", "from", V_TEXT, ""},
+    {"mail", "hosting_name", V_TEXT, ""},
 };
 
 struct entry {

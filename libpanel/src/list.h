@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include "db/db.h"
 #include "error.h"
 
 /* Hands a one-page list to the caller: *out gets a new list holding the array items (n of them,
@@ -24,5 +25,12 @@
 			free(list);                                                                \
 		}                                                                                  \
 	} while (0)
+
+/* The items of a one-page list from a query's rows: *items gets a zeroed array of one item of
+ * item_size bytes per row (NULL when there is none), each filled by fill, and *count their
+ * number. 0, or the out-of-memory error with *items NULL. list.c. */
+typedef void (*panel__row_fill)(void *item, const panel_db_rows *rows, size_t row);
+int panel__rows_items(void **items, size_t *count, size_t item_size, const panel_db_rows *rows,
+		      panel__row_fill fill);
 
 #endif

@@ -1,9 +1,11 @@
 /* What each kind of action does on the file server, as AlternC 1.0's setuid helpers did, but
  * without following a member's links: mem_add (the web root <root>/html/<l>/<login>, www-data
  * and the member's group, 02770), mem_del and mail_del (to the trash), mail_add (the Maildir
- * with cur, new and tmp), mkdir (a folder of the web space), quota_edit, and the database jobs.
+ * with cur, new and tmp), mkdir (a folder of the web space), quota_edit, the database jobs, and
+ * slave_refresh (1.0's flag for its slave_dns cron).
  * The queue is data from the database: every name is checked again here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -246,6 +248,30 @@ static void db_job(struct panel__run *r)
 		panel__run_failed(r, "%s", result);
 }
 
+/* The slave addresses changed (slave_ip.c): AlternC 1.0's flag file, whose presence makes its
+ * hourly slave_dns rewrite bind's ACL (slaveip.conf) from the slaveip table and reload bind. The
+ * last component is never followed if it is a link. */
+static void slave_refresh(struct panel__run *r)
+{
+	const char *flag = panel_config_get(r->p->cfg, "alternc", "slave_flag");
+	int fd;
+
+	if (!flag || !*flag)
+		flag = "/var/run/alternc/refresh_slave";
+	fd = open(flag, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		panel__run_errno(r, errno, flag);
+		return;
+	}
+	ssize_t w = write(fd, "yopla", 5); /* 1.0's content; only the presence counts */
+	int saved = errno;
+	close(fd);
+	if (w != 5)
+		panel__run_errno(r, w == -1 ? saved : EIO, flag);
+	else
+		panel__run_done(r, "flagged %s for slave_dns", flag);
+}
+
 static const struct kind {
 	const char *name;
 	void (*run)(struct panel__run *r);
@@ -253,6 +279,7 @@ static const struct kind {
     {"mem_add", mem_add},   {"mem_del", mem_del},   {"mail_add", mail_add},
     {"mail_del", mail_del}, {"mkdir", make_dir},    {"quota_edit", panel__run_quota},
     {"db_dump", db_job},    {"db_restore", db_job}, {"hta_write", panel__run_hta},
+    {"slave_refresh", slave_refresh},
 };
 
 void panel__run_kind(struct panel__run *r)

@@ -55,6 +55,7 @@ typedef struct api_resp {
 	char retry_after[16];
 	char request_id[40];
 	char content_type[80];
+	char www_authenticate[128];
 	int replayed;
 	/* The request, for assert_api_status's report. */
 	const api_server *server;
@@ -165,6 +166,8 @@ static inline size_t api_on_header(char *data, size_t size, size_t n, void *arg)
 	    {"x-request-id:", offsetof(api_resp, request_id), sizeof(((api_resp *)0)->request_id)},
 	    {"content-type:", offsetof(api_resp, content_type),
 	     sizeof(((api_resp *)0)->content_type)},
+	    {"www-authenticate:", offsetof(api_resp, www_authenticate),
+	     sizeof(((api_resp *)0)->www_authenticate)},
 	};
 	api_resp *r = arg;
 	size_t len = size * n;

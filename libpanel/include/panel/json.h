@@ -19,6 +19,7 @@
 #include "policy.h"
 #include "quota.h"
 #include "rawstat.h"
+#include "slave.h"
 #include "variable.h"
 
 /* {"uid", "login", "mail", "nom", "prenom", "type", "notes", "enabled", "admin", "canpass",
@@ -36,6 +37,10 @@ PANEL_EXTERN json_t *panel_policy_to_json(const panel_policy *policy);
 /* {"name", "value", "comment" (null when none), "kind" ("text", "flag", "domain", "mail",
  *  "url")} */
 PANEL_EXTERN json_t *panel_variable_to_json(const panel_variable *variable);
+/* {"ip", "prefix"}: an address allowed to transfer the zones */
+PANEL_EXTERN json_t *panel_slave_ip_to_json(const panel_slave_ip *ip);
+/* {"login", "kind" ("dns" or "mx")}: never the password */
+PANEL_EXTERN json_t *panel_slave_account_to_json(const panel_slave_account *account);
 /* {"id", "at", "actor": {"kind", "uid", "login"}, "as": {"uid", "login"} or null, "ip",
  *  "action", "object_kind", "object_id", "before", "after"} */
 PANEL_EXTERN json_t *panel_audit_entry_to_json(const panel_audit_entry *entry);

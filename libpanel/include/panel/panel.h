@@ -4,6 +4,7 @@
 #define PANEL_PANEL_H
 
 #include "account.h"
+#include "account_mail.h"
 #include "actions.h"
 #include "actor.h"
 #include "audit.h"
@@ -24,6 +25,7 @@
 #include "quota.h"
 #include "rawstat.h"
 #include "schema.h"
+#include "slave.h"
 #include "variable.h"
 
 /* Opens a handle on the panel database described by cfg (section [database]); the member
