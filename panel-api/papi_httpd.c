@@ -23,10 +23,11 @@
 /* Every route of the daemon, one slice per resource, in this order. docs/openapi.yaml must
  * describe exactly these (tests/api checks it through --list-routes). */
 static const papi_route_table *const tables[] = {
-    &papi_routes_auth, &papi_routes_accounts,	   &papi_routes_admin,	   &papi_routes_domains,
-    &papi_routes_mail, &papi_routes_ftp,	   &papi_routes_databases, &papi_routes_rawstats,
-    &papi_routes_hta,  &papi_routes_mail_wrappers, &papi_routes_metrics,
-    &papi_routes_slaves, &papi_routes_account_mail,
+    &papi_routes_auth,		&papi_routes_accounts, &papi_routes_admin,
+    &papi_routes_domains,	&papi_routes_mail,     &papi_routes_ftp,
+    &papi_routes_databases,	&papi_routes_rawstats, &papi_routes_hta,
+    &papi_routes_mail_wrappers, &papi_routes_metrics,  &papi_routes_slaves,
+    &papi_routes_account_mail,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -276,10 +276,11 @@ static const struct kind {
 	const char *name;
 	void (*run)(struct panel__run *r);
 } kinds[] = {
-    {"mem_add", mem_add},   {"mem_del", mem_del},   {"mail_add", mail_add},
-    {"mail_del", mail_del}, {"mkdir", make_dir},    {"quota_edit", panel__run_quota},
-    {"db_dump", db_job},    {"db_restore", db_job}, {"hta_write", panel__run_hta},
-    {"slave_refresh", slave_refresh},
+    {"mem_add", mem_add},	   {"mem_del", mem_del},
+    {"mail_add", mail_add},	   {"mail_del", mail_del},
+    {"mkdir", make_dir},	   {"quota_edit", panel__run_quota},
+    {"db_dump", db_job},	   {"db_restore", db_job},
+    {"hta_write", panel__run_hta}, {"slave_refresh", slave_refresh},
 };
 
 void panel__run_kind(struct panel__run *r)
