@@ -14,6 +14,7 @@
 #include "database.h"
 #include "domain.h"
 #include "errors.h"
+#include "files.h"
 #include "ftp.h"
 #include "idempotency.h"
 #include "mail.h"
