@@ -191,7 +191,7 @@ int panel_file_read(char **data, size_t *size, panel *p, const panel_actor *who,
 	*data = NULL;
 	*size = 0;
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
-	    (error = panel__space_parent(&dir, name, &s, path, "path", 0)) < 0 ||
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
 	    (error = panel__files_open_regular(&fd, &st, dir, name, path)) < 0)
 		goto out;
 	uint64_t limit = panel__files_limit(p, "upload_max_size", PANEL_FILES_UPLOAD_MAX_SIZE);
@@ -218,7 +218,7 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 	int dir = -1, fd = -1, error;
 
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
-	    (error = panel__space_parent(&dir, name, &s, path, "path", 0)) < 0 ||
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
 	    (error = panel__space_quota(&s, 4096)) < 0)
 		goto out;
 	if (mkdirat(dir, name, 0700) == -1) {

@@ -37,10 +37,9 @@ int panel__space_open(struct panel__space *s, panel *p, const panel_actor *who, 
 void panel__space_close(struct panel__space *s);
 
 /* Resolves path: *parent is the open folder holding its last component, copied into name. The
- * web root itself (path "" or "/") is refused unless root_ok, which gives *parent = a copy of
- * the web root and name "". Errors name field. */
+ * web root itself (path "" or "/") is refused. Errors name field. */
 int panel__space_parent(int *parent, char name[256], struct panel__space *s, const char *path,
-			const char *field, int root_ok);
+			const char *field);
 
 /* Opens the folder path (the web root for "" or "/"): *fd, or an error naming field. */
 int panel__space_dir(int *fd, struct panel__space *s, const char *path, const char *field);

@@ -180,7 +180,7 @@ int panel__space_dir(int *fd, struct panel__space *s, const char *path, const ch
 }
 
 int panel__space_parent(int *parent, char name[256], struct panel__space *s, const char *path,
-			const char *field, int root_ok)
+			const char *field)
 {
 	char rel[PANEL_FILE_PATH_MAX + 1];
 	char *slash;
@@ -189,13 +189,8 @@ int panel__space_parent(int *parent, char name[256], struct panel__space *s, con
 	name[0] = '\0';
 	if (!path || trim(rel, path) < 0)
 		return panel__space_errno(path ? errno : EINVAL, field, "the path");
-	if (!*rel) {
-		if (!root_ok)
-			return panel__error(PANEL_EINVALID, field, "not on the web root itself");
-		if ((*parent = dup(s->web)) == -1)
-			return panel__space_errno(errno, field, "/");
-		return 0;
-	}
+	if (!*rel)
+		return panel__error(PANEL_EINVALID, field, "not on the web root itself");
 	slash = strrchr(rel, '/');
 	const char *last = slash ? slash + 1 : rel;
 	if (!panel__fs_name_ok(last))

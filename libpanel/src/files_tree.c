@@ -49,8 +49,8 @@ static int resolve(struct ends *e, struct panel__space *s, const char *from, con
 		return panel__error(PANEL_EINVALID, from ? "to" : "from", "a path is needed");
 	if (inside(from, to))
 		return panel__error(PANEL_EINVALID, "to", "%s is %s or inside it", to, from);
-	if ((error = panel__space_parent(&e->from_dir, e->from, s, from, "from", 0)) < 0 ||
-	    (error = panel__space_parent(&e->to_dir, e->to, s, to, "to", 0)) < 0)
+	if ((error = panel__space_parent(&e->from_dir, e->from, s, from, "from")) < 0 ||
+	    (error = panel__space_parent(&e->to_dir, e->to, s, to, "to")) < 0)
 		return error;
 	if (fstatat(e->from_dir, e->from, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return panel__space_errno(errno, "from", from);
@@ -93,7 +93,7 @@ int panel_file_delete(panel *p, const panel_actor *who, const char *login, const
 	int dir = -1, error;
 
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
-	    (error = panel__space_parent(&dir, name, &s, path, "path", 0)) < 0)
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0)
 		goto out;
 	if (panel__fs_remove(dir, name) == -1)
 		error = panel__space_errno(errno, "path", path);

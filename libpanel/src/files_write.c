@@ -107,7 +107,7 @@ int panel_file_write(int *created, panel *p, const panel_actor *who, const char 
 		return panel__error(PANEL_EINVALID, "data", "no data");
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = check_size(p, size, kind)) < 0 ||
-	    (error = panel__space_parent(&dir, name, &s, path, "path", 0)) < 0 ||
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
 	    (error = current(&old_size, &mode, &exists, dir, name, path, s.file_owner.mode)) < 0 ||
 	    (error = panel__space_quota(&s, size > old_size ? size - old_size : 0)) < 0)
 		goto out;

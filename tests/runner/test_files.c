@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -368,6 +369,20 @@ static void test_hard_links_fifos(void **state)
 	/* Writing a hard-linked file replaces the name: the outside file is not written. */
 	assert_panel_ok(put(&alice_a, "hard", "mine", PANEL_FILE_EDIT));
 	assert_string_equal(content(space, "hard"), "mine");
+	/* A device (root may make one here: /dev/zero's numbers) is never opened either. */
+	char dev[512];
+	at(dev, sizeof(dev), space, "zero");
+	if (mknod(dev, S_IFCHR | 0666, makedev(1, 5)) == 0) {
+		assert_panel_rc(panel_file_read(&data, &size, p, &alice_a, "flalice", "zero"),
+				PANEL_EINVALID);
+		assert_field("path", "device");
+		assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "zero", "z2"),
+				PANEL_EINVALID);
+		assert_panel_rc(put(&alice_a, "zero", "x", PANEL_FILE_EDIT), PANEL_EINVALID);
+		assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "zero"));
+	} else {
+		print_message("no device test: mknod: %s\n", strerror(errno));
+	}
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "d"));
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "fifo"));
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "hard"));
