@@ -1,4 +1,4 @@
-/* panelctl file ls|cat|put|mv|cp|rm|mkdir|prefs: the file manager (AlternC 1.0's m_bro) on a
+/* panelctl file ls|cat|put|mv|cp|rm|mkdir|chmod|prefs: the file manager (AlternC 1.0's m_bro) on a
  * member's web space, every path relative to it and walked without following a link; and the
  * member's file manager preferences. */
 #include <errno.h>
@@ -23,6 +23,7 @@ enum {
 	OPT_EDITOR_SIZE,
 	OPT_GOLASTDIR,
 	OPT_LASTDIR,
+	OPT_WRITABLE,
 };
 
 /* The positional arguments of a verb without options: exactly n of them (more when max > n). */
@@ -270,6 +271,35 @@ static int file_mkdir(cli *c, int argc, char **argv)
 	return cli_done(c, json_pack("{s:s}", "path", path), "folder %s made", path);
 }
 
+static int file_chmod(cli *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"writable", required_argument, NULL, OPT_WRITABLE},
+	    {NULL, 0, NULL, 0},
+	};
+	int writable = -1, opt, rc = 0;
+	unsigned mode = 0;
+	char text[8];
+	cli_args args;
+
+	cli_args_init(&args, argc, argv);
+	while ((opt = cli_next_option(&args, c, options, &rc)) != -1) {
+		if (opt != OPT_WRITABLE)
+			return rc;
+		writable = cli_parse_bool(optarg);
+	}
+	if (cli_positional_count(&args) != 2 || writable < 0)
+		return cli_usage_error(c,
+				       "usage: panelctl file chmod LOGIN PATH --writable yes|no");
+	const char *path = cli_positional(&args, 1);
+	if (cli_open(c) < 0 ||
+	    panel_file_chmod(&mode, c->p, &c->actor, cli_positional(&args, 0), path, writable) < 0)
+		return cli_fail(c);
+	snprintf(text, sizeof(text), "%04o", mode);
+	return cli_done(c, json_pack("{s:s, s:s}", "path", path, "mode", text), "%s: mode %s", path,
+			text);
+}
+
 static void print_prefs(const cli *c, const panel_file_prefs *f)
 {
 	if (c->json) {
@@ -378,6 +408,8 @@ static const struct cli_verb file_verbs[] = {
     {"cp", file_cp, "LOGIN FROM TO", "copy a file or folder inside the web space"},
     {"rm", file_rm, "LOGIN PATH --yes", "delete a file, link or folder of the web space"},
     {"mkdir", file_mkdir, "LOGIN PATH", "make a folder in the web space"},
+    {"chmod", file_chmod, "LOGIN PATH --writable yes|no",
+     "set or clear the owner's write permission of a file or folder"},
     {"prefs", file_prefs,
      "LOGIN [--editsizex N] [--editsizey N] [--listmode N] [--showicons yes|no] [--downfmt N] "
      "[--createfile yes|no] [--showtype yes|no] [--editor-font F] [--editor-size S] "

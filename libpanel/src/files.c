@@ -1,5 +1,6 @@
-/* The file manager's operations on one entry (AlternC 1.0's m_bro: filelist, content, save,
- * UploadFile, CreateDir): listing a folder, reading a file, writing one, making a folder. Paths
+/* The file manager's operations on one entry (AlternC 1.0's m_bro: filelist, content,
+ * CreateDir, ChangePermissions): listing a folder, reading a file, making a folder, changing the
+ * owner's write permission. Paths
  * go through files_space.c; files are opened with O_NOFOLLOW | O_NONBLOCK and checked with fstat
  * before a byte is read, and written to a new file renamed over the old one. */
 #include <dirent.h>
@@ -233,6 +234,47 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 		goto out;
 	}
 	panel__space_charge(&s, 4096);
+out:
+	if (fd != -1)
+		close(fd);
+	if (dir != -1)
+		close(dir);
+	panel__space_close(&s);
+	return error;
+}
+
+/* Opens name under dir for fchmod: a folder without following a link, or a regular file as
+ * panel__files_open_regular does (never a link, FIFO, device or hard-linked file). */
+static int open_for_chmod(int *fd, struct stat *st, int dir, const char *name, const char *path)
+{
+	if (fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return panel__space_errno(errno, "path", path);
+	if (!S_ISDIR(st->st_mode))
+		return panel__files_open_regular(fd, st, dir, name, path);
+	if ((*fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 || fstat(*fd, st) == -1)
+		return panel__space_errno(errno, "path", path);
+	return 0;
+}
+
+int panel_file_chmod(unsigned *mode, panel *p, const panel_actor *who, const char *login,
+		     const char *path, int writable)
+{
+	struct panel__space s;
+	struct stat st;
+	char name[256];
+	int dir = -1, fd = -1, error;
+
+	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
+	    (error = open_for_chmod(&fd, &st, dir, name, path)) < 0)
+		goto out;
+	mode_t m = writable ? (st.st_mode & 07777) | S_IWUSR : (st.st_mode & 07777) & ~S_IWUSR;
+	if (fchmod(fd, m) == -1) {
+		error = panel__space_errno(errno, "path", path);
+		goto out;
+	}
+	if (mode)
+		*mode = (unsigned)m;
 out:
 	if (fd != -1)
 		close(fd);

@@ -1,5 +1,6 @@
 /* Routes of the file manager (AlternC 1.0's m_bro): listing a folder of an account's web space,
- * reading and writing a file's bytes, making folders, renaming, copying and deleting, and the
+ * reading and writing a file's bytes, making folders, renaming, copying, deleting, the owner's
+ * write permission, and the
  * member's file manager preferences. Paths are query parameters (?path=/site/index.html): a
  * path holds slashes, which a path segment could not. */
 #include <stdio.h>
@@ -147,6 +148,28 @@ static void move_post(papi_request *r)
 	papi_reply_no_content(r);
 }
 
+/* POST /api/v1/accounts/{login}/files/chmod {"path", "writable"}: sets or clears the owner's
+ * write permission (1.0's ChangePermissions); 200 {"path", "mode"}. */
+static void chmod_post(papi_request *r)
+{
+	const char *path = NULL;
+	int writable = 0, rc;
+	unsigned mode = 0;
+	char text[8];
+	papi_spec specs[] = {papi_spec_string("path", &path), papi_spec_bool("writable", &writable),
+			     papi_spec_end()};
+
+	if (papi_parse_body(r, specs) < 0)
+		return;
+	rc = panel_file_chmod(&mode, r->p, &r->actor, papi_param(r, 0), path, writable);
+	if (rc < 0) {
+		papi_reply_panel_error(r, rc);
+		return;
+	}
+	snprintf(text, sizeof(text), "%04o", mode);
+	papi_reply_ok(r, json_pack("{s:s, s:s}", "path", path, "mode", text));
+}
+
 /* GET /api/v1/accounts/{login}/file-preferences: 1.0's defaults when none were set. */
 static int prefs_json(json_t **out, papi_request *r)
 {
@@ -227,6 +250,7 @@ static const papi_route routes[] = {
     {"POST", "/api/v1/accounts/{login}/files/rename", "files", PAPI_BODY, .handler = move_post},
     {"POST", "/api/v1/accounts/{login}/files/copy", "files", PAPI_BODY, .handler = move_post,
      .arg.flag = 1},
+    {"POST", "/api/v1/accounts/{login}/files/chmod", "files", PAPI_BODY, .handler = chmod_post},
     {"GET", "/api/v1/accounts/{login}/file-preferences", "files", 0, .handler = papi_object_handler,
      .arg.json = prefs_json},
     {"PUT", "/api/v1/accounts/{login}/file-preferences", "files", PAPI_BODY, .handler = prefs_put},

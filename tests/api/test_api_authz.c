@@ -421,6 +421,7 @@ static void test_no_existence_oracle(void **state)
 	    {"POST", "", "/files/mkdir", "{\"path\": \"a\"}"},
 	    {"POST", "", "/files/rename", "{\"from\": \"a\", \"to\": \"b\"}"},
 	    {"POST", "", "/files/copy", "{\"from\": \"a\", \"to\": \"b\"}"},
+	    {"POST", "", "/files/chmod", "{\"path\": \"a\", \"writable\": false}"},
 	    {"GET", "", "/file-preferences", NULL},
 	    {"PUT", "", "/file-preferences", "{\"listmode\": 1}"},
 	};

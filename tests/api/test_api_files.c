@@ -164,6 +164,11 @@ static void test_files_flow(void **state)
 			"{\"from\": \"site2/a.txt\", \"to\": \"site/c.txt\"}", 204);
 	assert_api_call(NULL, MA, "POST", FILES "/rename",
 			"{\"from\": \"site\", \"to\": \"site2\"}", 409);
+	assert_api_call(&r, MA, "POST", FILES "/chmod",
+			"{\"path\": \"site2/b.bin\", \"writable\": false}", 200);
+	assert_string_equal(api_str(&r, "mode"), "0460");
+	api_resp_free(&r);
+	assert_api_call(NULL, MA, "POST", FILES "/chmod", "{\"path\": \"site2/b.bin\"}", 400);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=site2", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=site2", NULL, 404);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=/", NULL, 400);
@@ -236,6 +241,8 @@ static void test_hostile(void **state)
 	assert_api_call(NULL, MA, "POST", FILES "/rename",
 			"{\"from\": \"bob/private\", \"to\": \"mine\"}", 400);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=out/secret", NULL, 400);
+	assert_api_call(NULL, MA, "POST", FILES "/chmod",
+			"{\"path\": \"sec\", \"writable\": false}", 400);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=out", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=o2", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=bob", NULL, 204);
@@ -290,6 +297,8 @@ static const api_row rows[] = {
      404, "memb", "ghost"},
     {MA, "POST", "/api/v1/accounts/memb/files/copy", "{\"from\": \"private\", \"to\": \"x\"}", 404,
      "memb", "ghost"},
+    {MA, "POST", "/api/v1/accounts/memb/files/chmod",
+     "{\"path\": \"private\", \"writable\": false}", 404, "memb", "ghost"},
     {MA, "GET", "/api/v1/accounts/memb/file-preferences", NULL, 404, "memb", "ghost"},
     {MA, "PUT", "/api/v1/accounts/memb/file-preferences", "{\"listmode\": 1}", 404, "memb",
      "ghost"},

@@ -69,7 +69,12 @@ expect_rc 3 "rm of nothing" ctl file rm carol www2 --yes
 expect_rc 2 "an edit past max_size" ctl --json file put carol big --from <(head -c 3000 /dev/zero)
 [[ $(out | jget error.field) == size ]] || fail "max_size: $(out)"
 expect_rc 0 "an upload within upload_max_size" ctl file put carol big --upload --from <(head -c 3000 /dev/zero)
-ok "mkdir, put (file, stdin, --upload), cat, ls, cp, mv, rm, the size limits"
+expect_rc 0 "chmod" ctl --json file chmod carol www/index.html --writable no
+[[ $(out | jget mode) == 0460 && $(stat -c %a "$space/www/index.html") == 460 ]] || fail "chmod: $(out)"
+expect_rc 0 "chmod back" ctl file chmod carol www/index.html --writable yes
+[[ $(stat -c %a "$space/www/index.html") == 660 ]] || fail "chmod back"
+expect_rc 2 "chmod without --writable" ctl file chmod carol www/index.html
+ok "mkdir, put (file, stdin, --upload), cat, ls, cp, mv, rm, chmod, the size limits"
 
 # ---------------------------------------------------------------- a hostile member
 ln -s "$work/outside" "$space/out"
@@ -90,6 +95,8 @@ expect_rc 2 "ls into another member's space" ctl file ls carol dora
 expect_rc 2 "mkdir through a link" ctl file mkdir carol out/new
 expect_rc 2 "rm through a link" ctl file rm carol out/secret --yes
 expect_rc 2 "cp a hard link" ctl file cp carol hard copy
+expect_rc 2 "chmod a hard link" ctl file chmod carol hard --writable no
+expect_rc 2 "chmod through a link" ctl file chmod carol sec --writable no
 for bad in .. ../dora "www/../../dora" $'a\nb' -rf; do
 	expect_rc 2 "the path '$bad'" ctl file cat carol "$bad"
 done

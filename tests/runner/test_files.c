@@ -161,6 +161,16 @@ static int put(const panel_actor *who, const char *path, const char *text,
 	return panel_file_write(NULL, p, who, "flalice", path, text, strlen(text), kind);
 }
 
+static void assert_owned_mode(const char *rel, mode_t mode)
+{
+	char full[512];
+	struct stat st;
+
+	at(full, sizeof(full), space, rel);
+	assert_int_equal(lstat(full, &st), 0);
+	assert_int_equal(st.st_mode & 07777, mode);
+}
+
 static void assert_owned(const char *rel, mode_t mode)
 {
 	char full[512];
@@ -250,6 +260,42 @@ static void test_rename_copy_delete(void **state)
 	assert_panel_rc(panel_file_delete(p, &alice_a, "flalice", "t/none"), PANEL_ENOTFOUND);
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "t"));
 	assert_true(exists(space, ""));
+}
+
+static void test_chmod(void **state)
+{
+	struct snapshot before = snap();
+	unsigned mode = 0;
+
+	(void)state;
+	shell("mkdir %s/cm && echo x > %s/cm/f && chmod 0664 %s/cm/f && ln %s/secret %s/cm/hard"
+	      " && ln -s %s/secret %s/cm/sec && chmod 0644 %s/secret",
+	      space, space, space, outside, space, outside, space, outside);
+	before = snap();
+	assert_panel_ok(panel_file_chmod(&mode, p, &alice_a, "flalice", "cm/f", 0));
+	assert_int_equal(mode, 0464);
+	assert_owned_mode("cm/f", 0464);
+	/* Clearing twice stays cleared (1.0 toggled it back). */
+	assert_panel_ok(panel_file_chmod(&mode, p, &alice_a, "flalice", "cm/f", 0));
+	assert_int_equal(mode, 0464);
+	assert_panel_ok(panel_file_chmod(&mode, p, &alice_a, "flalice", "cm/f", 1));
+	assert_int_equal(mode, 0664);
+	assert_panel_ok(panel_file_chmod(&mode, p, &alice_a, "flalice", "cm", 0));
+	assert_int_equal(mode & 0777, 0555);
+	assert_panel_ok(panel_file_chmod(NULL, p, &alice_a, "flalice", "cm", 1));
+	/* Never through a link or onto another name of an outside file. */
+	assert_panel_rc(panel_file_chmod(NULL, p, &alice_a, "flalice", "cm/sec", 0),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_file_chmod(NULL, p, &alice_a, "flalice", "cm/hard", 0),
+			PANEL_EINVALID);
+	assert_panel_rc(panel_file_chmod(NULL, p, &bob_a, "flalice", "cm/f", 0), PANEL_ENOTFOUND);
+	char full[512];
+	struct stat st;
+	at(full, sizeof(full), outside, "secret");
+	assert_int_equal(stat(full, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_untouched(&before);
+	shell("rm -rf %s/cm", space);
 }
 
 /* ---------------------------------------------------------------- a hostile member */
@@ -560,6 +606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_read_list),
 	    cmocka_unit_test(test_rename_copy_delete),
+	    cmocka_unit_test(test_chmod),
 	    cmocka_unit_test(test_bad_paths),
 	    cmocka_unit_test(test_links_out),
 	    cmocka_unit_test(test_hard_links_fifos),

@@ -92,6 +92,14 @@ PANEL_EXTERN int panel_file_copy(panel *p, const panel_actor *who, const char *l
 PANEL_EXTERN int panel_file_delete(panel *p, const panel_actor *who, const char *login,
 				   const char *path);
 
+/* AlternC 1.0's ChangePermissions: sets (writable 1) or clears (0) the owner's write permission of
+ * the regular file or folder path, its other bits kept (1.0 toggled the bit with XOR when
+ * asked to clear it, so clearing twice set it again; here clearing is clearing). A link, a FIFO
+ * or device, or a file with other hard links is refused (PANEL_EINVALID). *mode (may be NULL)
+ * gets the new permission bits. */
+PANEL_EXTERN int panel_file_chmod(unsigned *mode, panel *p, const panel_actor *who,
+				  const char *login, const char *path, int writable);
+
 /* ---------------------------------------------------------------- preferences */
 
 /* A member's file manager preferences, AlternC 1.0's browser row; 1.0's defaults (below) when
