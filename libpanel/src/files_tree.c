@@ -179,6 +179,7 @@ static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, 
 		return panel__error(PANEL_EINVALID, "from", "the tree is deeper than %d levels",
 				    PANEL_FILES_COPY_DEPTH);
 	/* O_NOFOLLOW: a folder swapped for a link since fstatat is not entered. */
+	panel__run_hook(&s->run, "copy", from);
 	if ((in = panel__fs_dir_at(from_dir, from, NULL, NULL)) == -1)
 		return panel__space_errno(errno, "from", from);
 	if (mkdirat(to_dir, to, 0700) == -1 ||

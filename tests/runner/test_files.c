@@ -542,6 +542,38 @@ static void test_swap_race(void **state)
 	shell("rm -rf %s/sub %s/sub.real", space, space);
 }
 
+/* During a copy, the folder ct/inner is swapped for a link to outside once the copy reaches it. */
+static void copy_swap_hook(void *arg, const char *stage, const char *detail)
+{
+	struct swap *s = arg;
+
+	if (s->done || strcmp(stage, "copy") != 0 || strcmp(detail, "inner") != 0)
+		return;
+	s->done = 1;
+	shell("mv %s/ct/inner %s/ct/inner.real && ln -s %s %s/ct/inner", space, space, outside,
+	      space);
+}
+
+static void test_copy_swap_race(void **state)
+{
+	struct snapshot before = snap();
+	struct swap s = {0};
+
+	(void)state;
+	shell("mkdir -p %s/ct/inner && echo in > %s/ct/inner/f", space, space);
+	p->runner_hook = copy_swap_hook;
+	p->runner_hook_arg = &s;
+	int rc = panel_file_copy(p, &alice_a, "flalice", "ct", "ct2");
+	p->runner_hook = NULL;
+	assert_true(s.done);
+	assert_panel_rc(rc, PANEL_EINVALID);
+	assert_field("from", "symbolic link");
+	assert_false(exists(space, "ct2"));
+	assert_false(exists(outside, "f"));
+	assert_untouched(&before);
+	shell("rm -rf %s/ct", space);
+}
+
 static void test_who(void **state)
 {
 	panel_file_list *list;
@@ -613,6 +645,7 @@ int main(void)
 	    cmocka_unit_test(test_limits_and_quota),
 	    cmocka_unit_test(test_deep_tree),
 	    cmocka_unit_test(test_swap_race),
+	    cmocka_unit_test(test_copy_swap_race),
 	    cmocka_unit_test(test_who),
 	    cmocka_unit_test(test_prefs),
 	};
