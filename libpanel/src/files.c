@@ -222,14 +222,13 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
 	    (error = panel__space_quota(&s, 4096)) < 0)
 		goto out;
-	if (mkdirat(dir, name, 0700) == -1) {
+	if (mkdirat(dir, name, 0770) == -1) {
 		error = panel__space_errno(errno, "path", path);
 		goto out;
 	}
 	/* Opened again without following: a link swapped in meanwhile is refused. */
 	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 ||
-	    fchown(fd, s.dir_owner.uid, s.dir_owner.gid) == -1 ||
-	    fchmod(fd, s.dir_owner.mode) == -1) {
+	    panel__space_own(fd, &s.dir_owner, s.dir_owner.mode) == -1) {
 		error = panel__space_errno(errno, "path", path);
 		goto out;
 	}

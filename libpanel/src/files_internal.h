@@ -62,6 +62,12 @@ struct stat;
 int panel__files_open_regular(int *fd, struct stat *st, int dir, const char *name,
 			      const char *path);
 
+/* Gives the open file or folder fd owner's owner (fchown, only when it differs) and mode
+ * (fchmod, unless that would cost a folder its inherited setgid bit: a process outside the
+ * member's group, the web user, keeps the mode the folder was made with). 0, or -1 with
+ * errno. */
+int panel__space_own(int fd, const struct panel__fs_owner *owner, mode_t mode);
+
 /* A [files] size setting in bytes, def when unset. */
 uint64_t panel__files_limit(panel *p, const char *key, uint64_t def);
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "authz.h"
@@ -124,6 +125,13 @@ int panel__space_errno(int err, const char *field, const char *path)
 		return panel__error(PANEL_EEXISTS, field, "%s: already exists", path);
 	case EXDEV:
 		return panel__error(PANEL_EINVALID, field, "%s: on another filesystem", path);
+	case EACCES:
+	case EPERM:
+		return panel__error(
+		    PANEL_ERROR, field,
+		    "%s: %s (the file manager's process must run as [runner] web_uid"
+		    " or root)",
+		    path, strerror(err));
 	case EDQUOT:
 	case ENOSPC:
 		return panel__error(PANEL_EQUOTA, field, "%s: no space left (%s)", path,
@@ -231,6 +239,44 @@ void panel__space_charge(struct panel__space *s, uint64_t bytes)
 	    DB_ARGS(DB_U64(kb), DB_U64(s->run.uid)));
 	panel__error_restore(&saved);
 	s->used_kb += kb;
+}
+
+/* 1 when the process may keep a set-group-id bit on a file of group gid (chmod(2) clears it
+ * otherwise): root, or a member of the group. */
+static int keeps_setgid(gid_t gid)
+{
+	gid_t groups[256];
+	int n;
+
+	if (geteuid() == 0 || getegid() == gid)
+		return 1;
+	n = getgroups(256, groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return 1;
+	return 0;
+}
+
+int panel__space_own(int fd, const struct panel__fs_owner *owner, mode_t mode)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	/* Only when it differs: a process running as web_uid gets the group from the setgid
+	 * folder already, and may not chown to a group it is not in. */
+	if (((owner->uid != (uid_t)-1 && st.st_uid != owner->uid) ||
+	     (owner->gid != (gid_t)-1 && st.st_gid != owner->gid)) &&
+	    fchown(fd, owner->uid, owner->gid) == -1)
+		return -1;
+	if ((st.st_mode & 07777) == mode)
+		return 0;
+	/* The web user outside the member's group would lose the folder's inherited setgid bit
+	 * (and with it the group of everything made inside): the mode it was made with stays,
+	 * which umask 0007 makes the runner's. */
+	if ((mode & S_ISGID) && (st.st_mode & S_ISGID) && !keeps_setgid(st.st_gid))
+		return 0;
+	return fchmod(fd, mode);
 }
 
 uint64_t panel__files_limit(panel *p, const char *key, uint64_t def)

@@ -138,8 +138,7 @@ static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
 		return error;
 	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out == -1 || copy_bytes(in, out) == -1 ||
-	    fchown(out, s->file_owner.uid, s->file_owner.gid) == -1 ||
-	    fchmod(out, st.st_mode & 0777) == -1)
+	    panel__space_own(out, &s->file_owner, st.st_mode & 0777) == -1)
 		error = panel__space_errno(errno, "from", from);
 	close(in);
 	if (out != -1 && close(out) == -1 && error == 0)
@@ -182,14 +181,13 @@ static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, 
 	panel__run_hook(&s->run, "copy", from);
 	if ((in = panel__fs_dir_at(from_dir, from, NULL, NULL)) == -1)
 		return panel__space_errno(errno, "from", from);
-	if (mkdirat(to_dir, to, 0700) == -1 ||
+	if (mkdirat(to_dir, to, 0770) == -1 ||
 	    (out = panel__fs_dir_at(to_dir, to, NULL, NULL)) == -1) {
 		int error = panel__space_errno(errno, "to", to);
 		close(in);
 		return error;
 	}
-	if (fchown(out, s->dir_owner.uid, s->dir_owner.gid) == -1 ||
-	    fchmod(out, (mode & 0777) | S_ISGID) == -1) {
+	if (panel__space_own(out, &s->dir_owner, (mode & 0777) | S_ISGID) == -1) {
 		int error = panel__space_errno(errno, "to", to);
 		close(in);
 		close(out);

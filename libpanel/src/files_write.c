@@ -67,10 +67,13 @@ static int write_new(char tmp[64], int dir, const void *data, size_t size,
 	}
 	if (fd == -1)
 		return -1;
-	if (write_all(fd, data, size) == -1 || fchown(fd, owner->uid, owner->gid) == -1 ||
-	    fchmod(fd, mode) == -1 || close(fd) == -1) {
-		int saved = errno;
-		close(fd);
+	int failed = write_all(fd, data, size) == -1 || panel__space_own(fd, owner, mode) == -1;
+	int saved = errno;
+	if (close(fd) == -1 && !failed) {
+		failed = 1;
+		saved = errno;
+	}
+	if (failed) {
 		unlinkat(dir, tmp, 0);
 		errno = saved;
 		return -1;

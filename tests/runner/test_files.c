@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -574,6 +576,44 @@ static void test_copy_swap_race(void **state)
 	shell("rm -rf %s/ct", space);
 }
 
+/* The front end as 1.0's panel ran: as the web user (33), not root, in a folder the runner made
+ * (33:uid, 02770). Files get their group from the folder; nothing needs chown. */
+static void test_as_web_user(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	/* The hosting root and html/<l> are readable by the web server, as the runner makes them.
+	 */
+	shell("chmod 0755 %s && mkdir %s/web && chown 33:%u %s/web && chmod 02770 %s/web", root,
+	      space, alice, space, space);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* As the web user with umask 0007 (the unit's UMask): it is in no member's group.
+		 */
+		umask(007);
+		if (setgroups(0, NULL) == -1 || setgid(33) == -1 || setuid(33) == -1)
+			_exit(3);
+		int rc = panel_file_write(NULL, p, &alice_a, "flalice", "web/page.html", "x", 1,
+					  PANEL_FILE_EDIT);
+		rc = rc ? rc : panel_file_mkdir(p, &alice_a, "flalice", "web/sub");
+		rc =
+		    rc ? rc : panel_file_copy(p, &alice_a, "flalice", "web/page.html", "web/sub/p");
+		if (rc)
+			fprintf(stderr, "as uid 33: %s\n", panel_error_last()->message);
+		_exit(rc ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_owned("web/page.html", 0660);
+	assert_owned("web/sub", 02770);
+	assert_owned("web/sub/p", 0660);
+	shell("rm -rf %s/web", space);
+}
+
 static void test_who(void **state)
 {
 	panel_file_list *list;
@@ -646,6 +686,7 @@ int main(void)
 	    cmocka_unit_test(test_deep_tree),
 	    cmocka_unit_test(test_swap_race),
 	    cmocka_unit_test(test_copy_swap_race),
+	    cmocka_unit_test(test_as_web_user),
 	    cmocka_unit_test(test_who),
 	    cmocka_unit_test(test_prefs),
 	};
