@@ -109,16 +109,19 @@ out:
 static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
 		   const struct panel__space *s, unsigned depth);
 
-static int copy_bytes(int in, int out)
+/* Copies at most limit bytes (the size measured for the quota: a file a member's script keeps
+ * growing is not followed forever). 0 or -1 with errno. */
+static int copy_bytes(int in, int out, uint64_t limit)
 {
 	char buf[65536];
 
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
+	while (limit) {
+		ssize_t n = read(in, buf, limit < sizeof(buf) ? (size_t)limit : sizeof(buf));
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return (int)n;
+		limit -= (uint64_t)n;
 		for (ssize_t done = 0; done < n;) {
 			ssize_t w = write(out, buf + done, (size_t)(n - done));
 			if (w == -1 && errno != EINTR)
@@ -126,6 +129,7 @@ static int copy_bytes(int in, int out)
 			done += w > 0 ? w : 0;
 		}
 	}
+	return 0;
 }
 
 static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
@@ -137,7 +141,7 @@ static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
 	if ((error = panel__files_open_regular(&in, &st, from_dir, from, from)) < 0)
 		return error;
 	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out == -1 || copy_bytes(in, out) == -1 ||
+	if (out == -1 || copy_bytes(in, out, (uint64_t)st.st_size) == -1 ||
 	    panel__space_own(out, &s->file_owner, st.st_mode & 0777) == -1)
 		error = panel__space_errno(errno, "from", from);
 	close(in);
