@@ -233,6 +233,7 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 		goto out;
 	}
 	panel__space_charge(&s, 4096);
+	panel__space_audit(&s, "file.mkdir", json_pack("{s:s}", "path", path));
 out:
 	if (fd != -1)
 		close(fd);
@@ -274,6 +275,9 @@ int panel_file_chmod(unsigned *mode, panel *p, const panel_actor *who, const cha
 	}
 	if (mode)
 		*mode = (unsigned)m;
+	char text[8];
+	snprintf(text, sizeof(text), "%04o", (unsigned)m);
+	panel__space_audit(&s, "file.chmod", json_pack("{s:s, s:s}", "path", path, "mode", text));
 out:
 	if (fd != -1)
 		close(fd);

@@ -21,6 +21,7 @@
 /* One member's web space, open for one operation. */
 struct panel__space {
 	struct panel__run run; /* p, uid, login: for the walk and its test hook */
+	const panel_actor *who;
 	char login[PANEL_LOGIN_MAX + 1];
 	int root;				      /* the hosting root */
 	int web;				      /* <root>/html/<l>/<login> */
@@ -67,6 +68,11 @@ int panel__files_open_regular(int *fd, struct stat *st, int dir, const char *nam
  * member's group, the web user, keeps the mode the folder was made with). 0, or -1 with
  * errno. */
 int panel__space_own(int fd, const struct panel__fs_owner *owner, mode_t mode);
+
+/* Records a change made in the space in the audit trail (object kind "files", id the login,
+ * what in after, stolen), after the fact and on its own: a failure to record is not the
+ * change's failure (the files are already changed), so nothing is returned. */
+void panel__space_audit(struct panel__space *s, const char *action, json_t *after);
 
 /* A [files] size setting in bytes, def when unset. */
 uint64_t panel__files_limit(panel *p, const char *key, uint64_t def);

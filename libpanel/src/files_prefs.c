@@ -147,7 +147,7 @@ static int set_body(panel_db *db, void *arg)
 			 DB_STR(f->editor_font), DB_STR(f->editor_size), DB_U64(f->golastdir != 0),
 			 DB_STR(f->lastdir)))) < 0)
 		return error;
-	return panel__audit(db, ctx->who, "file_prefs.set", "account", ctx->login, uid, NULL,
+	return panel__audit(db, ctx->who, "file.prefs", "files", ctx->login, uid, NULL,
 			    panel_file_prefs_to_json(f));
 }
 

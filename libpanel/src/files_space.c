@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit_internal.h"
 #include "authz.h"
 #include "error.h"
 #include "files_internal.h"
@@ -66,6 +67,7 @@ int panel__space_open(struct panel__space *s, panel *p, const panel_actor *who, 
 	s->root = s->web = -1;
 	s->run.p = p;
 	s->run.login = s->login;
+	s->who = who;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	if (!login || !*login || strlen(login) > PANEL_LOGIN_MAX ||
@@ -277,6 +279,15 @@ int panel__space_own(int fd, const struct panel__fs_owner *owner, mode_t mode)
 	if ((mode & S_ISGID) && (st.st_mode & S_ISGID) && !keeps_setgid(st.st_gid))
 		return 0;
 	return fchmod(fd, mode);
+}
+
+void panel__space_audit(struct panel__space *s, const char *action, json_t *after)
+{
+	panel__error_saved saved;
+
+	panel__error_save(&saved);
+	panel__audit(s->run.p->db, s->who, action, "files", s->login, s->run.uid, NULL, after);
+	panel__error_restore(&saved);
 }
 
 uint64_t panel__files_limit(panel *p, const char *key, uint64_t def)

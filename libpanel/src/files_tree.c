@@ -80,6 +80,9 @@ int panel_file_rename(panel *p, const panel_actor *who, const char *login, const
 	/* The name is moved, whatever it is: a link stays a link, nothing is followed. */
 	if (syscall(SYS_renameat2, e.from_dir, e.from, e.to_dir, e.to, RENAME_NOREPLACE) == -1)
 		error = panel__space_errno(errno, "to", to);
+	else
+		panel__space_audit(&s, "file.rename",
+				   json_pack("{s:s, s:s}", "from", from, "to", to));
 out:
 	ends_close(&e);
 	panel__space_close(&s);
@@ -97,6 +100,8 @@ int panel_file_delete(panel *p, const panel_actor *who, const char *login, const
 		goto out;
 	if (panel__fs_remove(dir, name) == -1)
 		error = panel__space_errno(errno, "path", path);
+	else
+		panel__space_audit(&s, "file.delete", json_pack("{s:s}", "path", path));
 out:
 	if (dir != -1)
 		close(dir);
@@ -266,6 +271,7 @@ int panel_file_copy(panel *p, const panel_actor *who, const char *login, const c
 		goto out;
 	}
 	panel__space_charge(&s, bytes);
+	panel__space_audit(&s, "file.copy", json_pack("{s:s, s:s}", "from", from, "to", to));
 out:
 	ends_close(&e);
 	panel__space_close(&s);

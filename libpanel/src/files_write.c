@@ -125,6 +125,9 @@ int panel_file_write(int *created, panel *p, const panel_actor *who, const char 
 		goto out;
 	}
 	panel__space_charge(&s, size > old_size ? size - old_size : 0);
+	panel__space_audit(&s, "file.write",
+			   json_pack("{s:s, s:I, s:b}", "path", path, "size", (json_int_t)size,
+				     "created", !exists));
 	if (created)
 		*created = !exists;
 out:

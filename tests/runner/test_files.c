@@ -634,6 +634,22 @@ static void test_who(void **state)
 	panel_actor as = panel_actor_admin_as(2000, alice);
 	assert_panel_ok(put(&as, "byadmin", "x", PANEL_FILE_EDIT));
 	assert_panel_ok(panel_file_delete(p, &as, "flalice", "byadmin"));
+	/* In the audit trail, with both names. */
+	assert_int_equal(
+	    ts_number(cluster,
+		      "SELECT COUNT(*) FROM `%s`.panel_audit WHERE object_kind = 'files'"
+		      " AND object_id = 'flalice' AND actor_uid = 2000 AND as_uid = %u AND"
+		      " action IN ('file.write', 'file.delete') AND after_data LIKE"
+		      " '%%byadmin%%'",
+		      db, alice),
+	    2);
+	/* Refused calls record nothing. */
+	assert_int_equal(
+	    ts_number(cluster,
+		      "SELECT COUNT(*) FROM `%s`.panel_audit WHERE object_kind = 'files'"
+		      " AND actor_uid = %u",
+		      db, bob),
+	    0);
 	/* A member without a web root yet. */
 	uint32_t carol = ts_member(p, &super, "flcarol");
 	panel_actor carol_a = panel_actor_member(carol);
@@ -659,6 +675,12 @@ static void test_prefs(void **state)
 	f.golastdir = 1;
 	snprintf(f.lastdir, sizeof(f.lastdir), "/site/img");
 	assert_panel_ok(panel_file_prefs_set(p, &alice_a, "flalice", &f));
+	assert_int_equal(
+	    ts_number(cluster,
+		      "SELECT COUNT(*) FROM `%s`.panel_audit WHERE action = 'file.prefs'"
+		      " AND object_id = 'flalice'",
+		      db),
+	    1);
 	assert_panel_ok(panel_file_prefs_get(&g, p, &super, "flalice"));
 	assert_memory_equal(&f, &g, sizeof(f));
 	assert_int_equal(
