@@ -61,17 +61,19 @@ typedef enum panel_file_write_kind {
 } panel_file_write_kind;
 
 /* Creates or replaces the regular file path with data: written to a new file beside it, given
- * the runner's owner and mode ([runner] web_uid, the member's uid as group, 0664), then renamed
- * over the name, so that the old file's other hard links and a link put in its place are never
- * written through. Refused: a name that is a link, a folder or anything but a regular file
- * (PANEL_EINVALID), more than the kind's size limit (PANEL_EINVALID, field "size"), more than
- * the web quota allows (PANEL_EQUOTA). *created (may be NULL) says whether the file is new. */
+ * the runner's owner and mode ([runner] web_uid, the member's uid as group, 0660; a replaced
+ * file keeps its mode), then renamed over the name, so that the old file's other hard links and
+ * a link put in its place are never written through. Refused: a name that is a link, a folder or
+ * anything but a regular file (PANEL_EINVALID), more than the kind's size limit (PANEL_EINVALID,
+ * field "size"), more than the web quota allows (PANEL_EQUOTA). *created (may be NULL) says whether
+ * the file is new. */
 PANEL_EXTERN int panel_file_write(int *created, panel *p, const panel_actor *who, const char *login,
 				  const char *path, const void *data, size_t size,
 				  panel_file_write_kind kind);
 
 /* Makes the folder path (its parent must exist), with the runner's owner and mode (02770).
- * PANEL_EEXISTS when the name is taken. */
+ * PANEL_EEXISTS when the name is taken. Changes (this and the others below) are recorded in the
+ * audit trail, object kind "files". */
 PANEL_EXTERN int panel_file_mkdir(panel *p, const panel_actor *who, const char *login,
 				  const char *path);
 
