@@ -230,7 +230,8 @@ static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
 	return 0;
 }
 
-/* The space the copy of name under dir will take, in bytes (as du counts it). */
+/* The space the copy of name under dir will take, in bytes: what du counts or, when more, the
+ * files' sizes (a copy writes a sparse file's holes). */
 static int copy_size(uint64_t *bytes, int dir, const char *name, const char *path)
 {
 	struct panel__fs_usage u;
@@ -240,12 +241,14 @@ static int copy_size(uint64_t *bytes, int dir, const char *name, const char *pat
 	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return panel__space_errno(errno, "from", path);
 	if (!S_ISDIR(st.st_mode)) {
-		*bytes = (uint64_t)st.st_blocks * 512;
+		uint64_t used = (uint64_t)st.st_blocks * 512;
+		*bytes = S_ISREG(st.st_mode) && (uint64_t)st.st_size > used ? (uint64_t)st.st_size
+									    : used;
 		return 0;
 	}
 	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 || panel__fs_usage(&u, fd) == -1)
 		return panel__space_errno(errno, "from", path);
-	*bytes = u.kb * 1024;
+	*bytes = u.bytes > u.kb * 1024 ? u.bytes : u.kb * 1024;
 	return 0;
 }
 

@@ -116,6 +116,8 @@ int panel__usage_record(panel *p, uint32_t uid, uint64_t kb);
 /* What walking one web space found. */
 struct panel__fs_usage {
 	uint64_t kb;		/* st_blocks of everything met, hard links once, in KB */
+	uint64_t bytes;		/* st_size of the regular files met, each name: what a copy
+				 * writes (a sparse file's holes included) */
 	unsigned long entries;	/* entries seen */
 	unsigned long deep;	/* folders counted but not entered: deeper than the limit */
 	unsigned long other_fs; /* entries on another filesystem (mount points): skipped */

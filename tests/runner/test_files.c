@@ -481,6 +481,14 @@ static void test_limits_and_quota(void **state)
 				   db, alice),
 			 1);
 	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "q", "q2"), PANEL_EQUOTA);
+	/* A sparse file of 1 GB takes no space, but its copy would write it all. */
+	shell("truncate -s 1G %s/sparse && mkdir %s/sp && truncate -s 1G %s/sp/f", space, space,
+	      space);
+	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "sparse", "sparse2"), PANEL_EQUOTA);
+	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "sp", "sp2"), PANEL_EQUOTA);
+	assert_false(exists(space, "sparse2"));
+	assert_false(exists(space, "sp2"));
+	shell("rm -rf %s/sparse %s/sp", space, space);
 	sql("DELETE FROM quotas WHERE uid = %u AND name = 'web'", alice);
 	shell("rm -f %s/big %s/huge %s/q", space, space, space);
 }
