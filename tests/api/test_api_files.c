@@ -246,9 +246,11 @@ static void test_hostile(void **state)
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=out", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=o2", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=bob", NULL, 204);
-	/* Listed as links, never followed. */
+	/* Listed as links, never followed; a name that is not UTF-8 does not break the list. */
+	shell("touch %s/html/m/mema/$(printf 'bad\\377')", root);
 	assert_api_call(&r, MA, "GET", FILES, NULL, 200);
 	assert_non_null(strstr(r.body, "\"type\":\"link\""));
+	assert_non_null(strstr(r.body, "\"name\":\"bad?\""));
 	api_resp_free(&r);
 	char full[512];
 	snprintf(full, sizeof(full), "%s/secret", outside);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "handle.h"
+#include "panel/json.h"
 #include "panel/panel.h"
 #include "th_cluster.h"
 #include "ts_panel.h"
@@ -229,6 +230,18 @@ static void test_write_read_list(void **state)
 	assert_panel_ok(panel_file_list_get(&list, p, &alice_a, "flalice", "/"));
 	assert_int_equal(list->count, 1);
 	assert_int_equal(list->items[0].type, PANEL_FILE_DIRECTORY);
+	panel_file_list_free(list);
+	/* A name that is not UTF-8 (a member's FTP may make one) is listed, shown with '?'. */
+	shell("touch %s/site/$(printf 'bad\\377name')", space);
+	assert_panel_ok(panel_file_list_get(&list, p, &alice_a, "flalice", "site"));
+	int found = 0;
+	for (size_t i = 0; i < list->count; i++) {
+		json_t *j = panel_file_to_json(&list->items[i]);
+		assert_non_null(j);
+		found |= strcmp(json_string_value(json_object_get(j, "name")), "bad?name") == 0;
+		json_decref(j);
+	}
+	assert_true(found);
 	panel_file_list_free(list);
 	assert_panel_rc(panel_file_read(&data, &size, p, &alice_a, "flalice", "site/none"),
 			PANEL_ENOTFOUND);
