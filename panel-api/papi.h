@@ -156,6 +156,7 @@ typedef struct papi_reply {
 	const char *secret_field; /* a body field holding a secret: stored as null */
 	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
 	const char *challenge;	  /* WWW-Authenticate of a 401 (HTTP Basic routes), or NULL */
+	size_t text_len;	  /* papi_reply_bytes: the length of text (it may hold NULs) */
 } papi_reply;
 
 struct papi_request {
@@ -173,6 +174,7 @@ struct papi_request {
 	char ip[64]; /* the client: peer, or X-Forwarded-For from a trusted proxy */
 	char *body;  /* raw body received so far */
 	size_t body_len;
+	size_t body_cap; /* PAPI_RAW: the size of body's buffer */
 	int body_too_large;
 	int queued;	     /* a response was queued */
 	json_t *json;	     /* parsed body (an object) or NULL */
@@ -202,6 +204,8 @@ enum papi_route_flags {
 	PAPI_PUBLIC = 1 << 0, /* no authentication */
 	PAPI_BODY = 1 << 1,   /* takes a JSON body */
 	PAPI_EMPTY = 1 << 2,  /* takes no body, or {} (checked before the handler) */
+	PAPI_RAW = 1 << 3,    /* takes the body as bytes (application/octet-stream), up to
+			       * [files] upload_max_size: r->body, r->body_len */
 };
 
 struct papi_route {
@@ -236,7 +240,7 @@ typedef struct papi_route_table {
 extern const papi_route_table papi_routes_auth, papi_routes_accounts, papi_routes_admin,
     papi_routes_domains, papi_routes_mail, papi_routes_ftp, papi_routes_databases,
     papi_routes_rawstats, papi_routes_hta, papi_routes_mail_wrappers, papi_routes_metrics,
-    papi_routes_slaves, papi_routes_account_mail;
+    papi_routes_slaves, papi_routes_account_mail, papi_routes_files;
 
 /* Path parameter i (0-based, in pattern order), percent-decoded. */
 const char *papi_param(const papi_request *r, size_t i);
@@ -362,6 +366,10 @@ void papi_reply_accepted(papi_request *r, json_t *body);
 /* A 200 answer whose body is text of content_type (copied), not JSON (zones: text/dns). Call it
  * last: nothing may answer after it. */
 void papi_reply_text(papi_request *r, const char *content_type, const char *text);
+/* The same with size bytes that may hold NULs (a file's content). */
+void papi_reply_bytes(papi_request *r, const char *content_type, const char *data, size_t size);
+/* The largest body of a PAPI_RAW route: [files] upload_max_size (64 MiB by default). */
+size_t papi_raw_body_max(const papi_request *r);
 /* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated
  * list borrowing its strings; free() the list. NULL with 500 set when out of memory. */
 const char **papi_string_list(papi_request *r, json_t *array);

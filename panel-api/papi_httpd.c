@@ -27,7 +27,7 @@ static const papi_route_table *const tables[] = {
     &papi_routes_domains,	&papi_routes_mail,     &papi_routes_ftp,
     &papi_routes_databases,	&papi_routes_rawstats, &papi_routes_hta,
     &papi_routes_mail_wrappers, &papi_routes_metrics,  &papi_routes_slaves,
-    &papi_routes_account_mail,
+    &papi_routes_account_mail, &papi_routes_files,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
@@ -273,6 +273,18 @@ static enum MHD_Result add_argument_size(void *cls, enum MHD_ValueKind kind, con
 	return MHD_YES;
 }
 
+/* The largest body the request's route takes: a file's bytes for PAPI_RAW, JSON otherwise. */
+static size_t body_max(const papi_request *r)
+{
+	return r->route && (r->route->flags & PAPI_RAW) ? papi_raw_body_max(r) : PAPI_BODY_MAX;
+}
+
+static void too_large(papi_request *r)
+{
+	papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %zu bytes",
+			 body_max(r));
+}
+
 /* Checks that can answer before the body is read: header size, URL length, route, declared
  * body size. */
 static int early_checks(papi_request *r)
@@ -299,9 +311,8 @@ static int early_checks(papi_request *r)
 	if (route_request(r) < 0)
 		return -1;
 	cl = papi_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl && strtoull(cl, NULL, 10) > PAPI_BODY_MAX) {
-		papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %d bytes",
-				 PAPI_BODY_MAX);
+	if (cl && strtoull(cl, NULL, 10) > body_max(r)) {
+		too_large(r);
 		return -1;
 	}
 	return 0;
@@ -322,17 +333,33 @@ static int json_content_type(const char *ct)
 	return 0;
 }
 
+/* A PAPI_RAW body is bytes, sent as application/octet-stream; the handler takes it as is. */
+static int raw_content_type(papi_request *r)
+{
+	const char *ct = papi_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen("application/octet-stream");
+
+	if (!ct || strncasecmp(ct, "application/octet-stream", n) != 0 ||
+	    (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+		papi_reply_error(r, PAPI_E_UNSUPPORTED_MEDIA_TYPE, NULL,
+				 "the body must be sent as Content-Type: application/octet-stream");
+		return -1;
+	}
+	return 0;
+}
+
 static int read_body(papi_request *r)
 {
 	json_error_t jerr;
 
 	if (r->body_too_large) {
-		papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %d bytes",
-				 PAPI_BODY_MAX);
+		too_large(r);
 		return -1;
 	}
 	if (r->body_len == 0)
 		return 0;
+	if (r->route->flags & PAPI_RAW)
+		return raw_content_type(r);
 	/* Jansson stops at a raw NUL: what follows it would never be checked. */
 	if (memchr(r->body, '\0', r->body_len)) {
 		papi_reply_error(r, PAPI_E_INVALID_JSON, NULL,
@@ -421,6 +448,30 @@ static void after_database(papi_request *r, struct papi_thread_handle *h)
 	h->tx_attempts = attempts;
 }
 
+/* Room for n more bytes of body: a JSON body gets its whole buffer at once, a raw one (a file,
+ * up to megabytes) grows as it comes. 0 or -1. */
+static int body_room(papi_request *r, size_t n)
+{
+	size_t cap, need = r->body_len + n + 1;
+
+	if (!(r->route && (r->route->flags & PAPI_RAW))) {
+		if (!r->body && !(r->body = malloc(PAPI_BODY_MAX + 1)))
+			return -1;
+		return 0;
+	}
+	if (r->body && need <= r->body_cap)
+		return 0;
+	cap = r->body_cap ? r->body_cap : PAPI_BODY_MAX;
+	while (cap < need)
+		cap *= 2;
+	char *grown = realloc(r->body, cap);
+	if (!grown)
+		return -1;
+	r->body = grown;
+	r->body_cap = cap;
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -446,16 +497,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (r->queued || r->body_too_large)
 			return MHD_YES;
-		if (r->body_len + n > PAPI_BODY_MAX) {
+		if (r->body_len + n > body_max(r)) {
 			r->body_too_large =
 			    1; /* keep reading and dropping: answer 413 at the end */
 			return MHD_YES;
 		}
-		if (!r->body) {
-			r->body = malloc(PAPI_BODY_MAX + 1);
-			if (!r->body)
-				return MHD_NO;
-		}
+		if (body_room(r, n) < 0)
+			return MHD_NO;
 		memcpy(r->body + r->body_len, upload_data, n);
 		r->body_len += n;
 		return MHD_YES;

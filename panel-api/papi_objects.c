@@ -84,6 +84,35 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 	r->reply.content_type = content_type;
 }
 
+void papi_reply_bytes(papi_request *r, const char *content_type, const char *data, size_t size)
+{
+	char *copy = malloc(size + 1);
+
+	if (!copy) {
+		papi_reply_oom(r);
+		return;
+	}
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	json_decref(r->reply.body);
+	r->reply.body = NULL;
+	free(r->reply.text);
+	r->reply.text = copy;
+	r->reply.text_len = size;
+	r->reply.status = MHD_HTTP_OK;
+	r->reply.content_type = content_type;
+}
+
+size_t papi_raw_body_max(const papi_request *r)
+{
+	unsigned long n;
+
+	if (r->conf && panel_config_get_uint(&n, r->conf->cfg, "files", "upload_max_size") == 0 &&
+	    n > 0)
+		return (size_t)n;
+	return 64UL << 20;
+}
+
 const char **papi_string_list(papi_request *r, json_t *array)
 {
 	size_t n = json_array_size(array);

@@ -261,7 +261,7 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 	int text = r->reply.content_type && r->reply.text && !r->reply.body &&
 		   r->reply.status == MHD_HTTP_OK;
 	if (r->reply.text) {
-		size_t len = strlen(r->reply.text);
+		size_t len = text && r->reply.text_len ? r->reply.text_len : strlen(r->reply.text);
 		/* JSON gets a trailing newline, friendly to curl in a terminal. */
 		char *copy = malloc(len + 2);
 		if (!copy)

@@ -287,6 +287,7 @@ extern const struct cli_resource cli_tld;
 extern const struct cli_resource cli_forbidden;
 extern const struct cli_resource cli_mail;
 extern const struct cli_resource cli_ftp;
+extern const struct cli_resource cli_file;
 extern const struct cli_resource cli_db;
 extern const struct cli_resource cli_dbuser;
 extern const struct cli_resource cli_jobs;

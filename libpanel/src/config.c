@@ -28,7 +28,8 @@ enum value_kind {
 	V_PERIOD,    /* seconds, 0..86400 (0: never) */
 	V_COUNT,     /* 1..1000 */
 	V_UID,	     /* a Unix user id: 0..4294967294 */
-	V_BOOL	     /* yes or no */
+	V_BOOL,	     /* yes or no */
+	V_BYTES	     /* a size in bytes: 1024..4294967296 */
 };
 
 struct known_key {
@@ -108,6 +109,10 @@ static const struct known_key known_keys[] = {
     {"mail", "sendmail", V_PATH, "/usr/sbin/sendmail"},
     {"mail", "from", V_TEXT, ""},
     {"mail", "hosting_name", V_TEXT, ""},
+    /* The file manager (files_*.c): the largest file written from the editor, and the largest
+     * upload (also the largest file read). */
+    {"files", "max_size", V_BYTES, "4194304"},
+    {"files", "upload_max_size", V_BYTES, "67108864"},
 };
 
 struct entry {
@@ -183,6 +188,8 @@ static int valid_value(enum value_kind kind, const char *v)
 		return panel__parse_ulong(&n, v, 0, 4294967294UL);
 	case V_BOOL:
 		return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
+	case V_BYTES:
+		return panel__parse_ulong(&n, v, 1024, 4294967296UL);
 	}
 	return 0;
 }
@@ -226,6 +233,8 @@ static const char *kind_hint(enum value_kind kind)
 		return "a Unix user id";
 	case V_BOOL:
 		return "yes or no";
+	case V_BYTES:
+		return "a size in bytes (1024-4294967296)";
 	}
 	return "a valid value";
 }

@@ -203,21 +203,31 @@ static int remove_at(int top, int at, const char *name, unsigned depth)
 	return unlinkat(at, name, AT_REMOVEDIR);
 }
 
-/* Removes the dated folder name under trash, in rounds: deep folders moved up by one round are
- * removed by the next. 0 or -1. */
-static int remove_day(int trash, const char *name)
+int panel__fs_remove(int at, const char *name)
 {
-	int day = openat(trash, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 	long seen = 1;
+	int top;
 
-	if (day == -1)
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0);
+	/* Not a link (O_NOFOLLOW): a link swapped in since fstatat is refused, never entered. */
+	if ((top = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	/* In rounds: deep folders moved up to the top by one round are removed by the next. */
 	for (int round = 0; round < 1000 && seen > 0; round++) {
-		int fd = dup(day);
-		seen = fd == -1 ? -1 : empty_dir(day, fd, 0);
+		int fd = dup(top);
+		seen = fd == -1 ? -1 : empty_dir(top, fd, 0);
 	}
-	close(day);
-	return seen == 0 ? unlinkat(trash, name, AT_REMOVEDIR) : -1;
+	int saved = errno;
+	close(top);
+	if (seen != 0) {
+		errno = seen < 0 ? saved : ENOTEMPTY;
+		return -1;
+	}
+	return unlinkat(at, name, AT_REMOVEDIR);
 }
 
 static int old_enough(const char *name, const char *cutoff)
@@ -247,7 +257,7 @@ int panel__fs_purge(int root, unsigned long days, unsigned *removed)
 	while ((e = readdir(d))) {
 		if (!old_enough(e->d_name, cutoff))
 			continue;
-		if (remove_day(dirfd(d), e->d_name) == 0)
+		if (panel__fs_remove(dirfd(d), e->d_name) == 0)
 			(*removed)++;
 		else
 			rc = -1;

@@ -91,6 +91,11 @@ int panel__fs_walk(const struct panel__run *r, int at, const char *rel,
  * absent), -1 with errno. */
 int panel__fs_trash(const struct panel__run *r, int at, const char *name, const char *tag);
 
+/* Removes the file, link or tree name under at with openat/unlinkat, never following a link (a
+ * link met is unlinked, a folder swapped for a link is not entered), moving folders deeper than
+ * 64 levels up to the top of the tree rather than recursing further. 0, or -1 with errno. */
+int panel__fs_remove(int at, const char *name);
+
 /* Removes the dated trash folders at least days old (days 0: every one); *removed counts them.
  * The trees are removed with openat/unlinkat, never following a link. 0, or -1 with errno. */
 int panel__fs_purge(int root, unsigned long days, unsigned *removed);
@@ -117,6 +122,8 @@ int panel__usage_record(panel *p, uint32_t uid, uint64_t kb);
 /* What walking one web space found. */
 struct panel__fs_usage {
 	uint64_t kb;		/* st_blocks of everything met, hard links once, in KB */
+	uint64_t bytes;		/* st_size of the regular files met, each name: what a copy
+				 * writes (a sparse file's holes included) */
 	unsigned long entries;	/* entries seen */
 	unsigned long deep;	/* folders counted but not entered: deeper than the limit */
 	unsigned long other_fs; /* entries on another filesystem (mount points): skipped */

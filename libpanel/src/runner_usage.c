@@ -129,6 +129,8 @@ static int walk_dir(struct walk *w, int fd, unsigned depth)
 			}
 			if (!dup)
 				w->blocks += (uint64_t)st.st_blocks;
+			if (S_ISREG(st.st_mode))
+				w->out->bytes += (uint64_t)st.st_size;
 			continue;
 		}
 		w->blocks += (uint64_t)st.st_blocks;

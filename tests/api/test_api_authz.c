@@ -246,6 +246,19 @@ static const struct row rows[] = {
     {MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
     {AB, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
     {AB_MA, "DELETE", "/api/v1/account-types/nosuchtype", NULL, 403},
+    /* the file manager: only the member's own space, or its admin's */
+    {MA, "GET", "/api/v1/accounts/memb/files", NULL, 404},
+    {MA, "GET", "/api/v1/accounts/memc/files/content?path=x", NULL, 404},
+    {MA, "DELETE", "/api/v1/accounts/memb/files?path=x", NULL, 404},
+    {MA, "POST", "/api/v1/accounts/memb/files/mkdir", "{\"path\": \"x\"}", 404},
+    {MA, "POST", "/api/v1/accounts/memb/files/copy", "{\"from\": \"a\", \"to\": \"b\"}", 404},
+    {MA, "PUT", "/api/v1/accounts/memb/file-preferences", "{\"listmode\": 1}", 404},
+    {AB, "GET", "/api/v1/accounts/memc/files", NULL, 404},
+    {AB, "POST", "/api/v1/accounts/memc/files/rename", "{\"from\": \"a\", \"to\": \"b\"}", 404},
+    {AC, "GET", "/api/v1/accounts/mema/file-preferences", NULL, 404},
+    {KB, "DELETE", "/api/v1/accounts/memc/files?path=x", NULL, 404},
+    {AB_MA, "GET", "/api/v1/accounts/memb/files", NULL, 404},
+    {AB_MA, "GET", "/api/v1/accounts/memb/file-preferences", NULL, 404},
     /* act-as: only admins, only for members they manage */
     {MA, "GET", "/api/v1/auth/whoami", NULL, 200},
 };
@@ -435,6 +448,15 @@ static void test_no_existence_oracle(void **state)
 	    {"GET", "", "/quotas/dom", NULL},
 	    {"PUT", "", "/quotas/dom", "{\"value\": 99}"},
 	    {"POST", "", "/reset-quotas", NULL},
+	    {"GET", "", "/files?path=/", NULL},
+	    {"GET", "", "/files/content?path=a", NULL},
+	    {"DELETE", "", "/files?path=a", NULL},
+	    {"POST", "", "/files/mkdir", "{\"path\": \"a\"}"},
+	    {"POST", "", "/files/rename", "{\"from\": \"a\", \"to\": \"b\"}"},
+	    {"POST", "", "/files/copy", "{\"from\": \"a\", \"to\": \"b\"}"},
+	    {"POST", "", "/files/chmod", "{\"path\": \"a\", \"writable\": false}"},
+	    {"GET", "", "/file-preferences", NULL},
+	    {"PUT", "", "/file-preferences", "{\"listmode\": 1}"},
 	};
 	static const int who[] = {MA, AB, KB, AB_MA};
 	char other[128], ghost[128];

@@ -8,6 +8,7 @@
 
 #include "account.h"
 #include "actions.h"
+#include "files.h"
 #include "audit.h"
 #include "creator.h"
 #include "auth.h"
@@ -85,5 +86,12 @@ PANEL_EXTERN json_t *panel_tld_to_json(const panel_tld *tld);
  *  "next_try", "claimed_by", "claimed_at", "done_at", "result", "error", "age"}; unset dates and
  *  empty claimed_by, result and error are null. */
 PANEL_EXTERN json_t *panel_action_to_json(const panel_action *action);
+
+/* {"name", "type" ("file", "folder", "link" or "other"), "size", "mode" ("0660"), "mtime"
+ *  (UTC, "2026-12-03T18:30:00Z"), "target" (a link's target, else null)} */
+PANEL_EXTERN json_t *panel_file_to_json(const panel_file *file);
+/* {"editsizex", "editsizey", "listmode", "showicons", "downfmt", "createfile", "showtype",
+ *  "editor_font", "editor_size", "golastdir", "lastdir"}, the booleans as true/false */
+PANEL_EXTERN json_t *panel_file_prefs_to_json(const panel_file_prefs *prefs);
 
 #endif

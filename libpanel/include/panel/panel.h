@@ -15,6 +15,7 @@
 #include "database.h"
 #include "domain.h"
 #include "errors.h"
+#include "files.h"
 #include "ftp.h"
 #include "hta.h"
 #include "idempotency.h"

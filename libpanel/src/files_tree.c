@@ -1,0 +1,282 @@
+/* Renaming, copying and deleting in a member's web space (AlternC 1.0's m_bro::RenameFile,
+ * MoveFile, CopyFile, DeleteFile). Trees are walked with openat(O_NOFOLLOW), one descriptor per
+ * level: a link is moved, copied or removed as a link and never followed, a FIFO or device is
+ * never opened, a folder swapped for a link during the walk is not entered. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "files_internal.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+/* 1 when the path to is from itself or below it (paths are walked without links, so their text
+ * says where they are). */
+static int inside(const char *from, const char *to)
+{
+	size_t n;
+
+	from += strspn(from, "/");
+	to += strspn(to, "/");
+	n = strlen(from);
+	while (n && from[n - 1] == '/')
+		n--;
+	return strncmp(from, to, n) == 0 && (to[n] == '/' || to[n] == '\0');
+}
+
+/* The two ends of a rename or copy, resolved. */
+struct ends {
+	int from_dir, to_dir;
+	char from[256], to[256];
+};
+
+static int resolve(struct ends *e, struct panel__space *s, const char *from, const char *to)
+{
+	struct stat st;
+	int error;
+
+	e->from_dir = e->to_dir = -1;
+	if (!from || !to)
+		return panel__error(PANEL_EINVALID, from ? "to" : "from", "a path is needed");
+	if (inside(from, to))
+		return panel__error(PANEL_EINVALID, "to", "%s is %s or inside it", to, from);
+	if ((error = panel__space_parent(&e->from_dir, e->from, s, from, "from")) < 0 ||
+	    (error = panel__space_parent(&e->to_dir, e->to, s, to, "to")) < 0)
+		return error;
+	if (fstatat(e->from_dir, e->from, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return panel__space_errno(errno, "from", from);
+	if (fstatat(e->to_dir, e->to, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return panel__space_errno(EEXIST, "to", to);
+	return 0;
+}
+
+static void ends_close(struct ends *e)
+{
+	if (e->from_dir != -1)
+		close(e->from_dir);
+	if (e->to_dir != -1)
+		close(e->to_dir);
+}
+
+int panel_file_rename(panel *p, const panel_actor *who, const char *login, const char *from,
+		      const char *to)
+{
+	struct panel__space s;
+	struct ends e = {-1, -1, "", ""};
+	int error;
+
+	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
+	    (error = resolve(&e, &s, from, to)) < 0)
+		goto out;
+	/* The name is moved, whatever it is: a link stays a link, nothing is followed. */
+	if (syscall(SYS_renameat2, e.from_dir, e.from, e.to_dir, e.to, RENAME_NOREPLACE) == -1)
+		error = panel__space_errno(errno, "to", to);
+	else
+		panel__space_audit(&s, "file.rename",
+				   json_pack("{s:s, s:s}", "from", from, "to", to));
+out:
+	ends_close(&e);
+	panel__space_close(&s);
+	return error;
+}
+
+int panel_file_delete(panel *p, const panel_actor *who, const char *login, const char *path)
+{
+	struct panel__space s;
+	char name[256];
+	int dir = -1, error;
+
+	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
+	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0)
+		goto out;
+	if (panel__fs_remove(dir, name) == -1)
+		error = panel__space_errno(errno, "path", path);
+	else
+		panel__space_audit(&s, "file.delete", json_pack("{s:s}", "path", path));
+out:
+	if (dir != -1)
+		close(dir);
+	panel__space_close(&s);
+	return error;
+}
+
+/* ---------------------------------------------------------------- copying */
+
+static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
+		   const struct panel__space *s, unsigned depth);
+
+/* Copies at most limit bytes (the size measured for the quota: a file a member's script keeps
+ * growing is not followed forever). 0 or -1 with errno. */
+static int copy_bytes(int in, int out, uint64_t limit)
+{
+	char buf[65536];
+
+	while (limit) {
+		ssize_t n = read(in, buf, limit < sizeof(buf) ? (size_t)limit : sizeof(buf));
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return (int)n;
+		limit -= (uint64_t)n;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w == -1 && errno != EINTR)
+				return -1;
+			done += w > 0 ? w : 0;
+		}
+	}
+	return 0;
+}
+
+static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
+		     const struct panel__space *s)
+{
+	struct stat st;
+	int in, out, error;
+
+	if ((error = panel__files_open_regular(&in, &st, from_dir, from, from)) < 0)
+		return error;
+	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out == -1 || copy_bytes(in, out, (uint64_t)st.st_size) == -1 ||
+	    panel__space_own(out, &s->file_owner, st.st_mode & 0777) == -1)
+		error = panel__space_errno(errno, "from", from);
+	close(in);
+	if (out != -1 && close(out) == -1 && error == 0)
+		error = panel__space_errno(errno, "to", to);
+	return error;
+}
+
+/* Copies every entry of the open folder in (taken) into the open folder out (taken). */
+static int copy_entries(int in, int out, const struct panel__space *s, unsigned depth)
+{
+	DIR *d = fdopendir(in);
+	struct dirent *e;
+	int error = 0;
+
+	if (!d) {
+		error = panel__space_errno(errno, "from", "a folder");
+		close(in);
+		close(out);
+		return error;
+	}
+	while (error == 0 && (errno = 0, e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			error = copy_at(dirfd(d), e->d_name, out, e->d_name, s, depth + 1);
+	if (error == 0 && errno)
+		error = panel__space_errno(errno, "from", "a folder");
+	closedir(d);
+	close(out);
+	return error;
+}
+
+static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, mode_t mode,
+		    const struct panel__space *s, unsigned depth)
+{
+	int in, out;
+
+	if (depth >= PANEL_FILES_COPY_DEPTH)
+		return panel__error(PANEL_EINVALID, "from", "the tree is deeper than %d levels",
+				    PANEL_FILES_COPY_DEPTH);
+	/* O_NOFOLLOW: a folder swapped for a link since fstatat is not entered. */
+	panel__run_hook(&s->run, "copy", from);
+	if ((in = panel__fs_dir_at(from_dir, from, NULL, NULL)) == -1)
+		return panel__space_errno(errno, "from", from);
+	if (mkdirat(to_dir, to, 0770) == -1 ||
+	    (out = panel__fs_dir_at(to_dir, to, NULL, NULL)) == -1) {
+		int error = panel__space_errno(errno, "to", to);
+		close(in);
+		return error;
+	}
+	if (panel__space_own(out, &s->dir_owner, (mode & 0777) | S_ISGID) == -1) {
+		int error = panel__space_errno(errno, "to", to);
+		close(in);
+		close(out);
+		return error;
+	}
+	return copy_entries(in, out, s, depth);
+}
+
+static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
+		   const struct panel__space *s, unsigned depth)
+{
+	struct stat st;
+	char target[4096];
+	ssize_t n;
+
+	if (fstatat(from_dir, from, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return panel__space_errno(errno, "from", from);
+	if (S_ISDIR(st.st_mode))
+		return copy_dir(from_dir, from, to_dir, to, st.st_mode, s, depth);
+	if (S_ISREG(st.st_mode))
+		return copy_file(from_dir, from, to_dir, to, s);
+	if (!S_ISLNK(st.st_mode))
+		return panel__error(PANEL_EINVALID, "from",
+				    "%s is a FIFO, socket or device: not copied", from);
+	/* A link is copied as a link: its text, never what it points to. */
+	if ((n = readlinkat(from_dir, from, target, sizeof(target) - 1)) == -1)
+		return panel__space_errno(errno, "from", from);
+	target[n] = '\0';
+	if (symlinkat(target, to_dir, to) == -1)
+		return panel__space_errno(errno, "to", to);
+	return 0;
+}
+
+/* The space the copy of name under dir will take, in bytes: what du counts or, when more, the
+ * files' sizes (a copy writes a sparse file's holes). */
+static int copy_size(uint64_t *bytes, int dir, const char *name, const char *path)
+{
+	struct panel__fs_usage u;
+	struct stat st;
+	int fd;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return panel__space_errno(errno, "from", path);
+	if (!S_ISDIR(st.st_mode)) {
+		uint64_t used = (uint64_t)st.st_blocks * 512;
+		*bytes = S_ISREG(st.st_mode) && (uint64_t)st.st_size > used ? (uint64_t)st.st_size
+									    : used;
+		return 0;
+	}
+	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 || panel__fs_usage(&u, fd) == -1)
+		return panel__space_errno(errno, "from", path);
+	*bytes = u.bytes > u.kb * 1024 ? u.bytes : u.kb * 1024;
+	return 0;
+}
+
+int panel_file_copy(panel *p, const panel_actor *who, const char *login, const char *from,
+		    const char *to)
+{
+	struct panel__space s;
+	struct ends e = {-1, -1, "", ""};
+	panel__error_saved saved;
+	uint64_t bytes = 0;
+	int error;
+
+	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
+	    (error = resolve(&e, &s, from, to)) < 0 ||
+	    (error = copy_size(&bytes, e.from_dir, e.from, from)) < 0 ||
+	    (error = panel__space_quota(&s, bytes)) < 0)
+		goto out;
+	if ((error = copy_at(e.from_dir, e.from, e.to_dir, e.to, &s, 0)) < 0) {
+		/* The partial copy is ours: removed, the first error kept. */
+		panel__error_save(&saved);
+		panel__fs_remove(e.to_dir, e.to);
+		panel__error_restore(&saved);
+		goto out;
+	}
+	panel__space_charge(&s, bytes);
+	panel__space_audit(&s, "file.copy", json_pack("{s:s, s:s}", "from", from, "to", to));
+out:
+	ends_close(&e);
+	panel__space_close(&s);
+	return error;
+}
