@@ -27,7 +27,7 @@ static const papi_route_table *const tables[] = {
     &papi_routes_domains,	&papi_routes_mail,     &papi_routes_ftp,
     &papi_routes_databases,	&papi_routes_rawstats, &papi_routes_hta,
     &papi_routes_mail_wrappers, &papi_routes_metrics,  &papi_routes_slaves,
-    &papi_routes_account_mail, &papi_routes_files,
+    &papi_routes_account_mail,	&papi_routes_files,
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

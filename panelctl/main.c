@@ -10,11 +10,11 @@
 #define DEFAULT_CONFIG "/etc/panel/panel.conf"
 
 static const struct cli_resource *const resources[] = {
-    &cli_account, &cli_creator, &cli_quota,	   &cli_domain,	   &cli_domain_type,
-    &cli_sub,	  &cli_zone,	&cli_tld,	   &cli_forbidden, &cli_mail,
-    &cli_wrapper, &cli_ftp, &cli_file,	&cli_hta,	   &cli_rawstat,   &cli_db,
-    &cli_dbuser,  &cli_jobs,	&cli_actions,	   &cli_apikey,	   &cli_policy,
-    &cli_setting, &cli_slaveip, &cli_slaveaccount, &cli_mxaccount, &cli_schema};
+    &cli_account,   &cli_creator, &cli_quota,	  &cli_domain,	&cli_domain_type, &cli_sub,
+    &cli_zone,	    &cli_tld,	  &cli_forbidden, &cli_mail,	&cli_wrapper,	  &cli_ftp,
+    &cli_file,	    &cli_hta,	  &cli_rawstat,	  &cli_db,	&cli_dbuser,	  &cli_jobs,
+    &cli_actions,   &cli_apikey,  &cli_policy,	  &cli_setting, &cli_slaveip,	  &cli_slaveaccount,
+    &cli_mxaccount, &cli_schema};
 
 static void usage(FILE *out)
 {

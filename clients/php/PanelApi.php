@@ -497,6 +497,16 @@ class PanelApi
         $this->request('DELETE', '/api/v1/domains/' . self::seg($domain), [], null, $opts);
     }
 
+    /**
+     * POST /api/v1/domains/{domain}/cancel-delete: cancels a pending deletion (the domain and
+     * its entries back to UPDATE); answers the domain. 409 when none is pending.
+     */
+    public function cancelDomainDelete(string $domain, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/domains/' . self::seg($domain) . '/cancel-delete', [], null,
+            $opts);
+    }
+
     /** GET /api/v1/domains/{domain}/subdomains (one page) */
     public function listSubdomains(string $domain): array
     {
@@ -657,6 +667,28 @@ class PanelApi
     {
         $this->request('POST', '/api/v1/mail/' . self::seg($address) . '/password', [],
             ['old_password' => $oldPassword, 'password' => $password], ['no_auth' => true]);
+    }
+
+    /** GET /api/v1/domains/{domain}/wrappers: {"address", "owner", "command"} by address (one page) */
+    public function listMailWrappers(string $domain): array
+    {
+        return $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/wrappers');
+    }
+
+    /**
+     * POST /api/v1/domains/{domain}/wrappers (admins): local@domain delivered to $command, whose
+     * program must be listed in the API's `[mail] wrappers`. Answers the wrapper.
+     */
+    public function createMailWrapper(string $domain, string $local, string $command, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/domains/' . self::seg($domain) . '/wrappers', [],
+            ['local' => $local, 'command' => $command], $opts);
+    }
+
+    /** DELETE /api/v1/mail-wrappers/{address} (its owner or an admin) */
+    public function deleteMailWrapper(string $address, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/mail-wrappers/' . self::seg($address), [], null, $opts);
     }
 
     // ---- FTP accounts ---------------------------------------------------------------------------
@@ -836,5 +868,90 @@ class PanelApi
     public function deleteRawStat(int $id, array $opts = []): void
     {
         $this->request('DELETE', '/api/v1/rawstats/' . $id, [], null, $opts);
+    }
+
+    // ---- protected folders (AlternC's m_hta) ------------------------------------------------------
+
+    /** GET /api/v1/accounts/{login}/protected-folders: {"dir" (leading '/'), "users"} by folder (one page) */
+    public function listProtectedFolders(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/protected-folders');
+    }
+
+    /** POST /api/v1/accounts/{login}/protected-folders: a folder of the web space ('/': the space) */
+    public function protectFolder(string $login, string $dir, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/protected-folders', [],
+            ['dir' => $dir], $opts);
+    }
+
+    /** DELETE /api/v1/accounts/{login}/protected-folders?dir=: the protection and its users */
+    public function unprotectFolder(string $login, string $dir, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/accounts/' . self::seg($login) . '/protected-folders',
+            ['dir' => $dir], null, $opts);
+    }
+
+    /** GET /api/v1/accounts/{login}/protected-folders/users?dir=: {"user"} in order (one page) */
+    public function listProtectedFolderUsers(string $login, string $dir): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users',
+            ['dir' => $dir]);
+    }
+
+    /** POST /api/v1/accounts/{login}/protected-folders/users (the `hta` password policy applies) */
+    public function addProtectedFolderUser(string $login, string $dir, string $user, string $password,
+        array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users', [],
+            ['dir' => $dir, 'user' => $user, 'password' => $password], $opts);
+    }
+
+    /** PUT /api/v1/accounts/{login}/protected-folders/users/{user}/password */
+    public function setProtectedFolderUserPassword(string $login, string $dir, string $user, string $password,
+        array $opts = []): void
+    {
+        $this->request('PUT', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users/'
+            . self::seg($user) . '/password', [], ['dir' => $dir, 'password' => $password], $opts);
+    }
+
+    /** DELETE /api/v1/accounts/{login}/protected-folders/users/{user}?dir= */
+    public function deleteProtectedFolderUser(string $login, string $dir, string $user, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users/'
+            . self::seg($user), ['dir' => $dir], null, $opts);
+    }
+
+    // ---- password policies ---------------------------------------------------------------------------
+
+    /** GET /api/v1/policies: {"name", "minsize", "maxsize", "classcount", "allowlogin"} (mem, pop, ftp, mysql, hta) */
+    public function listPolicies(): array
+    {
+        return $this->request('GET', '/api/v1/policies');
+    }
+
+    /** GET /api/v1/policies/{name} */
+    public function getPolicy(string $name): array
+    {
+        return $this->request('GET', '/api/v1/policies/' . self::seg($name));
+    }
+
+    /** PATCH /api/v1/policies/{name} (admins): minsize, maxsize, classcount, allowlogin; answers the policy */
+    public function updatePolicy(string $name, array $fields, array $opts = []): array
+    {
+        return $this->request('PATCH', '/api/v1/policies/' . self::seg($name), [], $fields, $opts);
+    }
+
+    /**
+     * POST /api/v1/policies/{name}/check: returns when the password satisfies the policy, throws
+     * (400, field password, the rule broken) otherwise. Nothing is stored.
+     */
+    public function checkPolicy(string $name, string $password, ?string $login = null, array $opts = []): void
+    {
+        $body = ['password' => $password];
+        if ($login !== null) {
+            $body['login'] = $login;
+        }
+        $this->request('POST', '/api/v1/policies/' . self::seg($name) . '/check', [], $body, $opts);
     }
 }

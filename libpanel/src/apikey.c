@@ -25,7 +25,7 @@
 
 static const char *const resource_kinds[] = {"accounts",  "quotas",  "domains", "mail",
 					     "databases", "dbusers", "ftp",	"audit",
-					     "apikeys",	  "metrics", "slaves", "files"};
+					     "apikeys",	  "metrics", "slaves",	"files"};
 #define N_KINDS (sizeof(resource_kinds) / sizeof(resource_kinds[0]))
 
 /* The next item of a comma list, without surrounding spaces (start and len), and *s moves past

@@ -37,6 +37,9 @@ class IsolationTest extends BridgeTestCase
         $api->setDbUserGrants(self::$b . '_app', [self::$b . '_data' => ['SELECT']]);
         $api->setDatabaseBackup(self::$b . '_data', ['mode' => 'daily', 'history' => 3, 'dir' => 'sql']);
         self::$bSet = (int) $api->createRawStat(self::$b, 'www.' . self::$bDom, 'logs')['id'];
+        $api->protectFolder(self::$b, 'private');
+        $api->addProtectedFolderUser(self::$b, 'private', 'reader', 'Hta-bridge-pass-1');
+        $api->createMailWrapper(self::$bDom, 'list', '/usr/bin/true post list');
     }
 
     /** The victim's objects, as the admin reads them. */
@@ -53,6 +56,10 @@ class IsolationTest extends BridgeTestCase
             'ftp' => $api->listFtp(self::$b)['items'],
             'databases' => $api->listDatabases(self::$b)['items'],
             'rawstats' => $api->listRawStats(self::$b)['items'],
+            'hta' => [$api->listProtectedFolders(self::$b)['items'],
+                $api->listProtectedFolderUsers(self::$b, 'private')['items'],
+                self::panelQuery('SELECT hash FROM panel_hta_users WHERE uid = ' . (int) self::$bUid)],
+            'wrappers' => $api->listMailWrappers(self::$bDom)['items'],
             'grants' => $api->getDbUserGrants(self::$b . '_app')['grants'],
             'quotas' => $api->getQuotas(self::$b)['items'],
             'account' => $api->getAccount(self::$b)['enabled'],
@@ -96,6 +103,27 @@ class IsolationTest extends BridgeTestCase
         $this->assertRaised('mail', 3, 'm_mail::del_mail');
         $this->assertFalse($mail->enum_doms_mails($bDom));
         $this->assertSame('mail', $GLOBALS['err']->clsid, 'm_mail::enum_doms_mails');
+        $this->assertFalse($mail->del_wrapper('list', $bDom));
+        $this->assertRaised('mail', 3, 'm_mail::del_wrapper of another\'s wrapper');
+        $this->assertFalse($mail->add_wrapper('intruder', $bDom, '/usr/bin/true'));
+        $this->assertRaised('admin', 1, 'm_mail::add_wrapper by a member');
+        $this->assertFalse($dom->del_domain_cancel($bDom));
+        $this->assertRaised('dom', 1, 'm_dom::del_domain_cancel of another\'s domain');
+
+        // m_hta names the intruder's own folders only; the routes refuse the victim's login.
+        $hta = new m_hta();
+        $this->assertFalse($hta->is_protected('private'), 'm_hta::is_protected: not the victim\'s');
+        $this->assertFalse($hta->DelDir('private'));
+        $this->assertRaised('hta', 5, 'm_hta::DelDir');
+        $this->assertFalse($hta->add_user('intruder', 'Hta-bridge-pass-2', 'private'));
+        $this->assertRaised('hta', 8, 'm_hta::add_user');
+        $this->assertFalse($hta->change_pass('reader', 'Hta-bridge-pass-2', 'private'));
+        $this->assertRaised('hta', 8, 'm_hta::change_pass');
+        $this->assertFalse($hta->del_user(['reader'], 'private'));
+        $this->assertRaised('hta', 8, 'm_hta::del_user');
+        $this->assertApiError(function () use ($b) {
+            panel_api()->setProtectedFolderUserPassword($b, 'private', 'reader', 'Hta-bridge-pass-2');
+        }, 404, 'not_found', '*', 'another\'s protected folder through PanelApi');
 
         $ftp = new m_ftp();
         $this->assertFalse($ftp->get_ftp_details(self::$bFtpId));
@@ -177,6 +205,8 @@ class IsolationTest extends BridgeTestCase
             (new m_mysql())->get_mysql_details('data'), ['bck' => 0, 'dir' => 0, 'history' => 0])),
             'its backup settings');
         $this->assertSame(['logs'], array_column((new m_sta2())->get_list_raw(), 'folder'), 'its raw stats');
+        $this->assertSame(['private/'], (new m_hta())->ListDir(), 'its protected folders');
+        $this->assertSame(['reader'], (new m_hta())->get_hta_detail('private'));
         $this->assertTrue($mem->unsetid());
         $a = array_values(array_filter((new m_admin())->get_list(), function ($r) {
             return $r['login'] === self::$a;

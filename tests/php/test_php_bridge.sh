@@ -2,8 +2,9 @@
 # The PHP bridge (clients/php): PanelApi and the AlternC 1.0-compatible classes against a real
 # panel-api, as a PHPUnit suite (tests/php/phpunit.xml, *Test.php): error mapping, idempotent
 # retries, the one retry on a 503 (tests/php/failover_proxy.php under php -S), act-as, cursors,
-# m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp, m_mysql (databases created on the server) and
-# m_sta2. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
+# m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp, m_mysql (databases created on the server),
+# m_sta2 and m_hta. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
+# m_mail's wrappers may run the program /usr/bin/true ([mail] wrappers; the API only records them).
 # PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
@@ -91,6 +92,9 @@ default_mx = mx1.example.net
 [dns]
 resolver = 127.0.0.1:$(cat "$work/dns.port")
 timeout = 1
+
+[mail]
+wrappers = /usr/bin/true
 CONF
 mkdir "$work/root"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"

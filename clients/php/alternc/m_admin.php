@@ -543,4 +543,79 @@ class m_admin
     {
         return panel_login_of(2000) ?? false;
     }
+
+    // ---- password policies ------------------------------------------------------------------
+
+    /** 1.0's descriptions of the policies, from its classes' alternc_password_policy hooks. */
+    private static $policyNames = ['mem' => "AlternC's account password", 'pop' => 'POP/IMAP account passwords',
+        'ftp' => 'FTP accounts', 'mysql' => 'MySQL users', 'hta' => 'Protected folders passwords'];
+
+    /** the API's policy messages => 1.0's checkPolicy codes */
+    private static $policyRules = ['the password is empty' => 15, 'at least' => 15, 'at most' => 16,
+        'must not contain the login' => 17, 'kinds of characters' => 18];
+
+    /**
+     * GET /policies: [name => row] with 1.0's `policy` columns as strings (name, minsize,
+     * maxsize, classcount, allowlogin '0'/'1') and description (1.0's, through gettext when
+     * loaded). The five policies mem, pop, ftp, mysql, hta always exist (1.0 made rows from its
+     * loaded classes and deleted the others').
+     */
+    function listPasswordPolicies()
+    {
+        try {
+            $items = panel_api()->listPolicies()['items'];
+        } catch (PanelApiException $e) {
+            return panel_raise('admin', $e, self::$map);
+        }
+        $r = [];
+        foreach ($items as $p) {
+            $desc = self::$policyNames[$p['name']] ?? $p['name'];
+            $r[$p['name']] = ['name' => $p['name'], 'minsize' => (string) $p['minsize'],
+                'maxsize' => (string) $p['maxsize'], 'classcount' => (string) $p['classcount'],
+                'allowlogin' => panel_bool($p['allowlogin']),
+                'description' => function_exists('_') ? _($desc) : $desc];
+        }
+        return $r;
+    }
+
+    /**
+     * PATCH /policies/{name} (admins: admin 1 otherwise; 1.0's page checked, not its class).
+     * false without an error for an unknown policy, as 1.0; sizes up to 255 (1.0: 64): values
+     * the API refuses (minsize over maxsize, classcount over 4...) are its message and false
+     * (1.0 said nothing). The rules apply to the next passwords set.
+     */
+    function editPolicy($policy, $minsize, $maxsize, $classcount, $allowlogin)
+    {
+        if (!$this->check()) {
+            return false;
+        }
+        try {
+            panel_api()->updatePolicy((string) $policy, ['minsize' => intval($minsize),
+                'maxsize' => intval($maxsize), 'classcount' => intval($classcount),
+                'allowlogin' => (bool) intval($allowlogin)]);
+        } catch (PanelApiException $e) {
+            if ($e->getErrorCode() === 'not_found') {
+                return false;
+            }
+            return panel_raise('admin', $e, ['forbidden' => 1]);
+        }
+        return true;
+    }
+
+    /**
+     * POST /policies/{name}/check: true when $password satisfies the policy for $login, as 1.0:
+     * admin 14 unknown policy, 15 too short, 16 too long, 17 the login (or a part of it around
+     * '@') in it, 18 too few kinds of characters. The API's other rules (control characters, a
+     * breached password) are its message. Nothing is stored.
+     */
+    function checkPolicy($policy, $login, $password)
+    {
+        try {
+            panel_api()->checkPolicy((string) $policy, (string) $password, (string) $login);
+        } catch (PanelApiException $e) {
+            $rules = $e->getField() === 'password' ? self::$policyRules : [];
+            return panel_raise('admin', $e, ['not_found' => 14], $rules);
+        }
+        return true;
+    }
 }

@@ -157,6 +157,24 @@ class m_dom
     }
 
     /**
+     * POST /domains/{domain}/cancel-delete: a pending deletion is cancelled, the domain and the
+     * entries the cron has not removed yet go back to UPDATE, as 1.0; a mail domain gets its
+     * postmaster back (1.0 left a TODO); the addresses and FTP accounts removed with it do not
+     * come back. For whoever may delete the domain (1.0 checked nothing): dom 1 unknown or
+     * another account's; nothing pending, or a locked domain for a member: the API's message.
+     */
+    function del_domain_cancel($dom)
+    {
+        try {
+            panel_api()->cancelDomainDelete(strtolower(trim((string) $dom)));
+        } catch (PanelApiException $e) {
+            return $this->raise($e, ['not_found' => 1]);
+        }
+        $this->domains = null;
+        return true;
+    }
+
+    /**
      * PATCH /domains/{domain} dns, mx (If-Match of the read made for dom 15). $force is not
      * needed: the API checks the TLD only when DNS hosting is switched on, and never the MX
      * (1.0's check always failed, dom 25). Mail switched off removes the domain's addresses.

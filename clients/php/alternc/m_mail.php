@@ -263,6 +263,41 @@ class m_mail
         return true;
     }
 
+    /**
+     * POST /domains/{domain}/wrappers: $login@$domain delivered to $command (admins only: admin
+     * 1 otherwise; 1.0 let any caller). The command's program must be listed in panel-api's
+     * `[mail] wrappers` and its arguments plain words (the API's message otherwise; 1.0 wrote
+     * any command for the shell). mail 7 the address exists (also another account's), mail 6 the
+     * domain is unknown or its mail not hosted here. The wrapper belongs to the domain's owner.
+     * $type was unused in 1.0.
+     */
+    function add_wrapper($login, $domain, $command, $type = '')
+    {
+        try {
+            panel_api()->createMailWrapper(strtolower(trim((string) $domain)), strtolower(trim((string) $login)),
+                (string) $command);
+        } catch (PanelApiException $e) {
+            return $this->raise($e, ['forbidden' => ['admin', 1], 'not_found' => 6, 'conflict:address' => 6,
+                'conflict' => 6, 'exists' => 7]);
+        }
+        return true;
+    }
+
+    /**
+     * DELETE /mail-wrappers/{address}: the wrapper's owner or an admin. mail 3 when the caller
+     * has no such wrapper (1.0 returned true and deleted nothing, also for another account's).
+     */
+    function del_wrapper($login, $domain)
+    {
+        try {
+            $address = strtolower(trim((string) $login)) . '@' . strtolower(trim((string) $domain));
+            panel_api()->deleteMailWrapper($address);
+        } catch (PanelApiException $e) {
+            return $this->raise($e, ['not_found' => 3, 'invalid' => 3]);
+        }
+        return true;
+    }
+
     /** The mail-hosted domains (gesmx) of every account the caller sees, one a line (secondary MX). */
     function echo_domain_list()
     {
