@@ -44,7 +44,7 @@ fi
 mc=tests/harness/mariadb-cluster
 work=$(mktemp -d "${TMPDIR:-/tmp}/dbproxy-idlemem.XXXXXX")
 dir=$work/cluster
-proxy_pid= haproxy_pid= client_pid=
+proxy_pid="" haproxy_pid="" client_pid=""
 stop_pid() {
 	if [[ -n $1 ]]; then
 		kill "$1" 2>/dev/null || true
