@@ -21,8 +21,10 @@ settle=${SETTLE:-3}
 out=$build/bench
 client=$build/bench/idle_clients
 mkdir -p "$out"
-command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] ||
-	{ echo "haproxy is missing: make deps" >&2; exit 1; }
+for tool in haproxy curl; do
+	command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] ||
+		{ echo "$tool is missing: make deps" >&2; exit 1; }
+done
 [[ -x $build/bin/dbproxy ]] || { echo "build dbproxy first (make)" >&2; exit 1; }
 [[ -x $client ]] || { echo "build $client first (make bench)" >&2; exit 1; }
 
