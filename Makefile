@@ -277,6 +277,12 @@ $(BUILD)/bench/api_baseline: tests/bench/api_baseline.c $(LIBPANEL_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilibpanel/include -Ilibpanel/src $(PKG_CFLAGS) $(API_CFLAGS) -o $@ $< \
 		$(LIBPANEL_A) $(ALL_LDFLAGS) $(PKG_LIBS) $(API_LIBS)
+# N idle MySQL sessions held open (tests/bench/dbproxy-idle-memory.sh).
+BENCH_BIN += $(BUILD)/bench/idle_clients
+$(BUILD)/bench/idle_clients: tests/bench/idle_clients.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmariadb) -o $@ $< $(ALL_LDFLAGS) \
+		$(shell pkg-config --libs libmariadb)
 
 bench: all $(BENCH_BIN)
 	@for b in tests/bench/*.sh; do [ -f "$$b" ] && PANEL_BUILD=$(BUILD) bash "$$b" || exit 1; done
