@@ -12,6 +12,11 @@ class MemMailTest extends BridgeTestCase
     /** @var string another member, the intruder */
     private static $o;
 
+    public static function tearDownAfterClass(): void
+    {
+        self::forgetFailures();
+    }
+
     public static function setUpBeforeClass(): void
     {
         self::$r = self::tag('t1');

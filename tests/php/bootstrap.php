@@ -181,6 +181,16 @@ abstract class BridgeTestCase extends TestCase
         return array_values($found);
     }
 
+    /**
+     * Forgets the failed password checks counted so far (panel_login_failures): the whole suite
+     * runs from 127.0.0.1, and the API refuses an address after 20 failures within 15 minutes.
+     * The classes that fail checks on purpose (wrong codes, slave credentials) call it when done.
+     */
+    protected static function forgetFailures(): void
+    {
+        self::panelQuery('DELETE FROM panel_login_failures');
+    }
+
     /** Runs SQL as root on the panel's own database (its AlternC tables: db, stats2...). */
     protected static function panelQuery(string $sql): array
     {
