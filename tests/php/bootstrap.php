@@ -13,6 +13,7 @@ require __DIR__ . '/../../clients/php/alternc/m_ftp.php';
 require __DIR__ . '/../../clients/php/alternc/m_mysql.php';
 require __DIR__ . '/../../clients/php/alternc/m_sta2.php';
 require __DIR__ . '/../../clients/php/alternc/m_hta.php';
+require __DIR__ . '/../../clients/php/alternc/m_bro.php';
 
 foreach (['PANEL_TEST_API_URL', 'PANEL_TEST_ADMIN_LOGIN', 'PANEL_TEST_ADMIN_PASSWORD', 'PANEL_TEST_TAG',
           'PANEL_TEST_MYSQL_SOCKET', 'PANEL_TEST_PANEL_DB', 'PANEL_TEST_HOSTING_ROOT', 'PANEL_TEST_MAIL_DIR'] as $var) {

@@ -3,9 +3,11 @@
 # panel-api, as a PHPUnit suite (tests/php/phpunit.xml, *Test.php): error mapping, idempotent
 # retries, the one retry on a 503 (tests/php/failover_proxy.php under php -S), act-as, cursors,
 # m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp, m_mysql (databases created on the server),
-# m_sta2 and m_hta. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
+# m_sta2, m_hta, m_bro, the slave DNS / backup MX accounts and m_mem's mailed reset codes and
+# mail change links. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
 # m_mail's wrappers may run the program /usr/bin/true ([mail] wrappers; the API only records them).
-# Mails (password reset codes, mail change links) go to tests/support/fake-sendmail.
+# Mails (password reset codes, mail change links) go to tests/support/fake-sendmail. The file
+# manager (m_bro) works in the [hosting] root of the run (panel-api runs as root here).
 # PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
@@ -101,6 +103,10 @@ timeout = 1
 wrappers = /usr/bin/true
 sendmail = $PWD/tests/support/fake-sendmail
 hosting_name = Example Hosting
+
+[files]
+max_size = 2048
+upload_max_size = 100000
 CONF
 mkdir "$work/root" "$work/mails"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
