@@ -103,6 +103,7 @@ class BroTest extends BridgeTestCase
     {
         $this->session(self::$m, self::PASS);
         $bro = new m_bro();
+        $this->assertTrue($bro->SetPrefs(70, 21, 0, 0, 0, 0, 0, 'Arial, Helvetica, Sans-serif', '12px', 0));
         $this->assertTrue($bro->CreateDir('', 'www'), 'CreateDir: ' . $GLOBALS['err']->errstr());
         $this->assertDirectoryExists(self::disk('/www'));
         $this->assertFalse($bro->CreateDir('/', 'www'));
@@ -161,7 +162,13 @@ class BroTest extends BridgeTestCase
         $this->assertSame(strlen($text), $list[1]['size']);
         $this->assertSame(filemtime(self::disk('/www/index.html')), $list[1]['date'], 'Unix time');
         $this->assertSame(15, $bro->filelist('/www', true)[0]['size'], 'showdirsize: the files under it');
-        $this->assertSame('/www', $bro->GetPrefs()['lastdir'], 'lastdir remembered, as 1.0');
+        $this->assertSame('', $bro->GetPrefs()['lastdir'], 'golastdir off: lastdir not written');
+        $this->assertTrue($bro->SetPrefs(70, 21, 0, 0, 0, 0, 0, 'Arial, Helvetica, Sans-serif', '12px', 1));
+        $bro->filelist('/www');
+        $this->assertSame('/www', $bro->GetPrefs()['lastdir'], 'golastdir on: lastdir remembered, as 1.0');
+        $bro->filelist('/');
+        $this->assertSame('', $bro->GetPrefs()['lastdir'], 'the space itself');
+        $this->assertTrue($bro->SetPrefs(70, 21, 0, 0, 0, 0, 0, 'Arial, Helvetica, Sans-serif', '12px', 0));
         $this->assertSame([], $bro->filelist('/nope'), 'no such folder: [], as 1.0');
         $this->assertSame([], $bro->filelist('/../' . self::$o), "another member's space: []");
     }

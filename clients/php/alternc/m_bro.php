@@ -155,7 +155,8 @@ class m_bro
      * file, false for a folder), folders first then by name, as 1.0; added `mode` ('0660') and
      * `link` (a link's target, else null). [] for a folder that does not exist or leaves the
      * space, as 1.0. Remembers the folder as `lastdir` ('/a/b', '' the space; PUT
-     * .../file-preferences), as 1.0.
+     * .../file-preferences) when `golastdir` is on and it changed (1.0 wrote it on every
+     * listing; each write is a line of the API's audit trail).
      */
     function filelist($dir = '', $showdirsize = false)
     {
@@ -181,7 +182,10 @@ class m_bro
                     'mode' => $e['mode'], 'link' => $e['target']];
             }
             try {
-                panel_api()->setFilePreferences(self::login(), ['lastdir' => $clean]);
+                $prefs = panel_api()->getFilePreferences(self::login());
+                if (!empty($prefs['golastdir']) && $prefs['lastdir'] !== $clean) {
+                    panel_api()->setFilePreferences(self::login(), ['lastdir' => $clean]);
+                }
             } catch (PanelApiException $e) {
                 // 1.0's UPDATE of lastdir: best effort (a name the API does not keep there)
             }
