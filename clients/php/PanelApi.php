@@ -138,7 +138,9 @@ class PanelApi
     /**
      * One call. $opts: idempotency_key (writes; generated when absent), if_match (true: the
      * stored ETag of $path; a string: that ETag), if_none_match, headers (name => value),
-     * raw (return the body as a string). Returns the decoded body, null for 204/304.
+     * raw (return the body as a string), raw_body (a string sent as is, with content_type,
+     * default application/octet-stream, instead of $body). Returns the decoded body, null for
+     * 204/304.
      */
     public function request(string $method, string $path, array $query = [], ?array $body = null,
         array $opts = [])
@@ -181,7 +183,10 @@ class PanelApi
             $headers[] = "$name: $value";
         }
         $payload = null;
-        if ($body !== null) {
+        if (isset($opts['raw_body'])) {
+            $headers[] = 'Content-Type: ' . ($opts['content_type'] ?? 'application/octet-stream');
+            $payload = (string) $opts['raw_body'];
+        } elseif ($body !== null) {
             $headers[] = 'Content-Type: application/json';
             $payload = json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
             if ($payload === false) {
@@ -326,6 +331,39 @@ class PanelApi
     public function whoami(): array
     {
         return $this->request('GET', '/api/v1/auth/whoami');
+    }
+
+    /**
+     * POST /api/v1/auth/password-reset (no token): mails a reset code to the account's contact
+     * address. Answers nothing whatever the login (204).
+     */
+    public function requestPasswordReset(string $login): void
+    {
+        $this->request('POST', '/api/v1/auth/password-reset', [], ['login' => $login], ['no_auth' => true]);
+    }
+
+    /** POST /api/v1/auth/password-reset/confirm (no token): the mailed code sets the password. */
+    public function confirmPasswordReset(string $login, string $token, string $password): void
+    {
+        $this->request('POST', '/api/v1/auth/password-reset/confirm', [],
+            ['login' => $login, 'token' => $token, 'password' => $password], ['no_auth' => true]);
+    }
+
+    /**
+     * POST /api/v1/accounts/{login}/mail-change: mails the confirmation link to $mail;
+     * answers {"mail", "key"} (the key for the requester).
+     */
+    public function requestMailChange(string $login, string $mail, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/accounts/' . self::seg($login) . '/mail-change', [],
+            ['mail' => $mail], $opts);
+    }
+
+    /** POST /api/v1/auth/mail-change/confirm (no token): uid and cookie of the link, and the key. */
+    public function confirmMailChange(int $uid, string $cookie, string $key): void
+    {
+        $this->request('POST', '/api/v1/auth/mail-change/confirm', [],
+            ['uid' => $uid, 'cookie' => $cookie, 'key' => $key], ['no_auth' => true]);
     }
 
     // ---- accounts ---------------------------------------------------------------------------
@@ -953,5 +991,143 @@ class PanelApi
             $body['login'] = $login;
         }
         $this->request('POST', '/api/v1/policies/' . self::seg($name) . '/check', [], $body, $opts);
+    }
+
+    // ---- slave DNS and backup MX servers -------------------------------------------------------------
+
+    /** GET /api/v1/slaves/ips: {"ip", "prefix"} (one page) */
+    public function listSlaveIps(): array
+    {
+        return $this->request('GET', '/api/v1/slaves/ips');
+    }
+
+    /** POST /api/v1/slaves/ips: the row as stored */
+    public function createSlaveIp(string $ip, ?int $prefix = null, array $opts = []): array
+    {
+        $body = ['ip' => $ip];
+        if ($prefix !== null) {
+            $body['prefix'] = $prefix;
+        }
+        return $this->request('POST', '/api/v1/slaves/ips', [], $body, $opts);
+    }
+
+    /** DELETE /api/v1/slaves/ips/{ip}: every prefix of the address */
+    public function deleteSlaveIp(string $ip, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/slaves/ips/' . self::seg($ip), [], null, $opts);
+    }
+
+    private static function slaveKind(string $kind): string
+    {
+        if ($kind !== 'dns' && $kind !== 'mx') {
+            throw new InvalidArgumentException("slave account kind: dns or mx, not $kind");
+        }
+        return $kind;
+    }
+
+    /** GET /api/v1/slaves/{dns|mx}-accounts: {"login", "kind"} (one page) */
+    public function listSlaveAccounts(string $kind): array
+    {
+        return $this->request('GET', '/api/v1/slaves/' . self::slaveKind($kind) . '-accounts');
+    }
+
+    /** POST /api/v1/slaves/{dns|mx}-accounts */
+    public function createSlaveAccount(string $kind, string $login, string $password, array $opts = []): array
+    {
+        return $this->request('POST', '/api/v1/slaves/' . self::slaveKind($kind) . '-accounts', [],
+            ['login' => $login, 'password' => $password], $opts);
+    }
+
+    /** DELETE /api/v1/slaves/{dns|mx}-accounts/{login} */
+    public function deleteSlaveAccount(string $kind, string $login, array $opts = []): void
+    {
+        $this->request('DELETE', '/api/v1/slaves/' . self::slaveKind($kind) . '-accounts/' . self::seg($login),
+            [], null, $opts);
+    }
+
+    /**
+     * GET /admin/domlist.php (dns) or /admin/mxlist.php (mx) with HTTP Basic: the domains a slave
+     * server fetches, one a line. No token is sent.
+     */
+    public function slaveDomainList(string $kind, string $login, string $password): string
+    {
+        $path = self::slaveKind($kind) === 'dns' ? '/admin/domlist.php' : '/admin/mxlist.php';
+        return (string) $this->request('GET', $path, [], null, ['no_auth' => true, 'raw' => true,
+            'headers' => ['Authorization' => 'Basic ' . base64_encode("$login:$password")]]);
+    }
+
+    // ---- the file manager ----------------------------------------------------------------------------
+
+    private static function filesPath(string $login, string $rest = ''): string
+    {
+        return '/api/v1/accounts/' . self::seg($login) . '/files' . $rest;
+    }
+
+    /** GET /api/v1/accounts/{login}/files?path=: {"name", "type", "size", "mode", "mtime", "target"} */
+    public function listFiles(string $login, ?string $path = null): array
+    {
+        return $this->request('GET', self::filesPath($login), ['path' => $path]);
+    }
+
+    /** GET /api/v1/accounts/{login}/files/content?path=: the file's bytes */
+    public function getFileContent(string $login, string $path): string
+    {
+        return (string) $this->request('GET', self::filesPath($login, '/content'), ['path' => $path], null,
+            ['raw' => true]);
+    }
+
+    /**
+     * PUT /api/v1/accounts/{login}/files/content (the editor's limit) or .../files/upload
+     * ($upload: the upload limit): {"path", "size", "created"}
+     */
+    public function putFileContent(string $login, string $path, string $bytes, bool $upload = false,
+        array $opts = []): array
+    {
+        return $this->request('PUT', self::filesPath($login, $upload ? '/upload' : '/content'), ['path' => $path],
+            null, $opts + ['raw_body' => $bytes]);
+    }
+
+    /** POST /api/v1/accounts/{login}/files/mkdir: {"path"} */
+    public function makeFolder(string $login, string $path, array $opts = []): array
+    {
+        return $this->request('POST', self::filesPath($login, '/mkdir'), [], ['path' => $path], $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/files/rename */
+    public function renameFile(string $login, string $from, string $to, array $opts = []): void
+    {
+        $this->request('POST', self::filesPath($login, '/rename'), [], ['from' => $from, 'to' => $to], $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/files/copy */
+    public function copyFile(string $login, string $from, string $to, array $opts = []): void
+    {
+        $this->request('POST', self::filesPath($login, '/copy'), [], ['from' => $from, 'to' => $to], $opts);
+    }
+
+    /** POST /api/v1/accounts/{login}/files/chmod: {"path", "mode"} */
+    public function chmodFile(string $login, string $path, bool $writable, array $opts = []): array
+    {
+        return $this->request('POST', self::filesPath($login, '/chmod'), [],
+            ['path' => $path, 'writable' => $writable], $opts);
+    }
+
+    /** DELETE /api/v1/accounts/{login}/files?path=: a file, link or whole folder */
+    public function deleteFile(string $login, string $path, array $opts = []): void
+    {
+        $this->request('DELETE', self::filesPath($login), ['path' => $path], null, $opts);
+    }
+
+    /** GET /api/v1/accounts/{login}/file-preferences */
+    public function getFilePreferences(string $login): array
+    {
+        return $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/file-preferences');
+    }
+
+    /** PUT /api/v1/accounts/{login}/file-preferences: the fields given; answers the preferences */
+    public function setFilePreferences(string $login, array $fields, array $opts = []): array
+    {
+        return $this->request('PUT', '/api/v1/accounts/' . self::seg($login) . '/file-preferences', [], $fields,
+            $opts);
     }
 }

@@ -40,6 +40,13 @@ class IsolationTest extends BridgeTestCase
         $api->protectFolder(self::$b, 'private');
         $api->addProtectedFolderUser(self::$b, 'private', 'reader', 'Hta-bridge-pass-1');
         $api->createMailWrapper(self::$bDom, 'list', '/usr/bin/true post list');
+        foreach ([self::$a, self::$b] as $login) {
+            if (!is_dir(self::webSpace($login) . '/www')) {
+                mkdir(self::webSpace($login) . '/www', 0770, true);
+            }
+        }
+        file_put_contents(self::webSpace(self::$b) . '/www/index.html', "victim's page\n");
+        $api->setFilePreferences(self::$b, ['editsizex' => 90]);
     }
 
     /** The victim's objects, as the admin reads them. */
@@ -62,7 +69,12 @@ class IsolationTest extends BridgeTestCase
             'wrappers' => $api->listMailWrappers(self::$bDom)['items'],
             'grants' => $api->getDbUserGrants(self::$b . '_app')['grants'],
             'quotas' => $api->getQuotas(self::$b)['items'],
-            'account' => $api->getAccount(self::$b)['enabled'],
+            'account' => [$api->getAccount(self::$b)['enabled'], $api->getAccount(self::$b)['mail']],
+            'files' => [scandir(self::webSpace(self::$b)), scandir(self::webSpace(self::$b) . '/www'),
+                file_get_contents(self::webSpace(self::$b) . '/www/index.html'),
+                fileperms(self::webSpace(self::$b) . '/www/index.html')],
+            'file-preferences' => $api->getFilePreferences(self::$b),
+            'chgmail' => self::panelQuery('SELECT cookie FROM chgmail WHERE uid = ' . (int) self::$bUid),
         ];
     }
 
@@ -188,6 +200,50 @@ class IsolationTest extends BridgeTestCase
         $this->assertFalse($GLOBALS['mem']->su(self::$bUid));
         $this->assertRaised('mem', 1, 'm_mem::su to another member');
 
+        // m_bro works in the intruder's own space: '..' out of it is refused, the routes refuse
+        // the victim's login.
+        $bro = new m_bro();
+        $out = "/../$b/www";
+        $this->assertSame([], $bro->filelist($out), 'm_bro::filelist out of the space');
+        $this->assertFalse($bro->save('index.html', $out, 'owned'));
+        $this->assertRaised('bro', 1, 'm_bro::save');
+        $this->assertFalse($bro->DeleteFile(['index.html'], $out));
+        $this->assertRaised('bro', 1, 'm_bro::DeleteFile');
+        $this->assertFalse($bro->RenameFile($out, ['index.html'], ['x.html']));
+        $this->assertRaised('bro', 1, 'm_bro::RenameFile');
+        $this->assertFalse($bro->MoveFile(['index.html'], $out, '/www'));
+        $this->assertRaised('bro', 1, 'm_bro::MoveFile out of another\'s space');
+        $this->assertFalse($bro->CopyFile(['index.html'], $out, '/www'));
+        $this->assertRaised('bro', 1, 'm_bro::CopyFile out of another\'s space');
+        $this->assertFalse($bro->ChangePermissions($out, ['index.html'], [['w' => 0]], false));
+        $this->assertRaised('bro', 1, 'm_bro::ChangePermissions');
+        ob_start();
+        $this->assertFalse($bro->content($out, 'index.html'));
+        $this->assertSame('', ob_get_clean());
+        $this->assertRaised('bro', 1, 'm_bro::content');
+        $this->assertTrue($bro->SetPrefs(50, 20, 0, 0, 0, 0, 0, 'Arial, Helvetica, Sans-serif', '12px', 0),
+            'm_bro::SetPrefs: the intruder\'s own');
+        foreach (['getFileContent' => [$b, '/www/index.html'], 'putFileContent' => [$b, '/www/index.html', 'owned'],
+                  'deleteFile' => [$b, '/www'], 'renameFile' => [$b, '/www', '/w2'], 'chmodFile' => [$b, '/www', false],
+                  'copyFile' => [$b, '/www', '/w2'], 'setFilePreferences' => [$b, ['editsizex' => 1]]] as $method => $args) {
+            $this->assertApiError(function () use ($method, $args) {
+                panel_api()->$method(...$args);
+            }, 404, 'not_found', '*', "PanelApi::$method in another's space");
+        }
+
+        // Another's contact address: the route refuses; a change confirms on its own uid only.
+        $this->assertApiError(function () use ($b) {
+            panel_api()->requestMailChange($b, 'intruder@example.org');
+        }, 404, 'not_found', '*', 'another\'s mail change');
+        $this->assertFalse($GLOBALS['mem']->ChangeMail2(str_repeat('a', 20), 'abcdef', self::$bUid));
+        $this->assertRaised('mem', 9, 'm_mem::ChangeMail2 on another\'s uid');
+
+        // Slave servers are the admins' business.
+        $this->assertFalse($dom->add_slave_account(self::tag('i') . '-ns', 'Slave-Pass-123'));
+        $this->assertRaised('admin', 1, 'm_dom::add_slave_account by a member');
+        $this->assertFalse((new m_mail())->enum_slave_account());
+        $this->assertRaised('admin', 1, 'm_mail::enum_slave_account by a member');
+
         $this->assertSame($before, self::victimState(), 'nothing of the victim changed');
         $this->assertTrue(self::serverHasDatabase("{$b}_data"), 'its database is still on the server');
     }
@@ -207,6 +263,8 @@ class IsolationTest extends BridgeTestCase
         $this->assertSame(['logs'], array_column((new m_sta2())->get_list_raw(), 'folder'), 'its raw stats');
         $this->assertSame(['private/'], (new m_hta())->ListDir(), 'its protected folders');
         $this->assertSame(['reader'], (new m_hta())->get_hta_detail('private'));
+        $this->assertSame(['index.html'], array_column((new m_bro())->filelist('/www'), 'name'), 'its files');
+        $this->assertSame('90', (new m_bro())->GetPrefs()['editsizex'], 'its file manager preferences');
         $this->assertTrue($mem->unsetid());
         $a = array_values(array_filter((new m_admin())->get_list(), function ($r) {
             return $r['login'] === self::$a;

@@ -13,9 +13,10 @@ require __DIR__ . '/../../clients/php/alternc/m_ftp.php';
 require __DIR__ . '/../../clients/php/alternc/m_mysql.php';
 require __DIR__ . '/../../clients/php/alternc/m_sta2.php';
 require __DIR__ . '/../../clients/php/alternc/m_hta.php';
+require __DIR__ . '/../../clients/php/alternc/m_bro.php';
 
 foreach (['PANEL_TEST_API_URL', 'PANEL_TEST_ADMIN_LOGIN', 'PANEL_TEST_ADMIN_PASSWORD', 'PANEL_TEST_TAG',
-          'PANEL_TEST_MYSQL_SOCKET', 'PANEL_TEST_PANEL_DB', 'PANEL_TEST_HOSTING_ROOT'] as $var) {
+          'PANEL_TEST_MYSQL_SOCKET', 'PANEL_TEST_PANEL_DB', 'PANEL_TEST_HOSTING_ROOT', 'PANEL_TEST_MAIL_DIR'] as $var) {
     if ((string) getenv($var) === '') {
         fwrite(STDERR, "$var is not set: run tests/php/test_php_bridge.sh\n");
         exit(2);
@@ -161,6 +162,34 @@ abstract class BridgeTestCase extends TestCase
     protected static function webSpace(string $login): string
     {
         return getenv('PANEL_TEST_HOSTING_ROOT') . "/html/{$login[0]}/$login";
+    }
+
+    /**
+     * The mails panel-api sent to $to (tests/support/fake-sendmail keeps them in
+     * PANEL_TEST_MAIL_DIR), oldest first, as text; they are removed once read.
+     */
+    protected static function mailsTo(string $to): array
+    {
+        $found = [];
+        foreach (glob(getenv('PANEL_TEST_MAIL_DIR') . '/msg.*') ?: [] as $file) {
+            $text = (string) file_get_contents($file);
+            if (preg_match('/^To: ' . preg_quote($to, '/') . '\r?$/mi', $text)) {
+                $found[filemtime($file) . ':' . $file] = $text;
+                unlink($file);
+            }
+        }
+        ksort($found);
+        return array_values($found);
+    }
+
+    /**
+     * Forgets the failed password checks counted so far (panel_login_failures): the whole suite
+     * runs from 127.0.0.1, and the API refuses an address after 20 failures within 15 minutes.
+     * The classes that fail checks on purpose (wrong codes, slave credentials) call it when done.
+     */
+    protected static function forgetFailures(): void
+    {
+        self::panelQuery('DELETE FROM panel_login_failures');
     }
 
     /** Runs SQL as root on the panel's own database (its AlternC tables: db, stats2...). */

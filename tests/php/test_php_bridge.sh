@@ -3,8 +3,11 @@
 # panel-api, as a PHPUnit suite (tests/php/phpunit.xml, *Test.php): error mapping, idempotent
 # retries, the one retry on a 503 (tests/php/failover_proxy.php under php -S), act-as, cursors,
 # m_mem, m_admin, m_dom, m_mail, m_quota, m_ftp, m_mysql (databases created on the server),
-# m_sta2 and m_hta. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
+# m_sta2, m_hta, m_bro, the slave DNS / backup MX accounts and m_mem's mailed reset codes and
+# mail change links. m_dom::checkmx asks tests/support/fake_dns.py (loopback, never the network).
 # m_mail's wrappers may run the program /usr/bin/true ([mail] wrappers; the API only records them).
+# Mails (password reset codes, mail change links) go to tests/support/fake-sendmail. The file
+# manager (m_bro) works in the [hosting] root of the run (panel-api runs as root here).
 # PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
 build=${PANEL_BUILD:-build/release}
@@ -26,6 +29,9 @@ db=php_bridge_$$
 # The tests' logins start with pb$tag: the members' databases and users are named after them.
 tag=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
 work=$(mktemp -d)
+# The mails panel-api sends (tests/support/fake-sendmail keeps one file msg.* each): the tests read
+# the reset codes and mail change links there.
+export FAKE_SENDMAIL_DIR=$work/mails
 pid=
 dns_pid=
 root() { mariadb -S "$SERVER0_SOCKET" -u root -N -B "$@"; }
@@ -95,8 +101,14 @@ timeout = 1
 
 [mail]
 wrappers = /usr/bin/true
+sendmail = $PWD/tests/support/fake-sendmail
+hosting_name = Example Hosting
+
+[files]
+max_size = 2048
+upload_max_size = 100000
 CONF
-mkdir "$work/root"
+mkdir "$work/root" "$work/mails"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
 printf '%s\n' 'Php-root-pass-77' |
 	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
@@ -114,7 +126,7 @@ done
 port=$(cat "$work/port")
 export PANEL_TEST_API_URL="http://127.0.0.1:$port" PANEL_TEST_ADMIN_LOGIN=admin \
 	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET \
-	PANEL_TEST_PANEL_DB=$db PANEL_TEST_HOSTING_ROOT=$work/root
+	PANEL_TEST_PANEL_DB=$db PANEL_TEST_HOSTING_ROOT=$work/root PANEL_TEST_MAIL_DIR=$work/mails
 read -r -a extra <<<"${PANEL_PHPUNIT_ARGS:-}"
 phpunit -c tests/php/phpunit.xml "${extra[@]}" || fail "the PHPUnit suite of the PHP bridge"
 echo "ok - the PHPUnit suite of the PHP bridge"

@@ -473,9 +473,19 @@ class m_dom
         return $res;
     }
 
-    /** Echoes get_domain_list(), one a line (for slave DNS servers). */
+    /**
+     * Echoes the DNS-hosted domains, one a line, for slave DNS servers (1.0's domlist.php: check_slave_account
+     * then echo_domain_list). After a successful check_slave_account() in this request: the list
+     * the API gave those credentials (every gesdns domain, as 1.0). Otherwise
+     * get_domain_list(): those of the accounts the caller sees.
+     */
     function echo_domain_list()
     {
+        $kept = panel_slave_list('dns');
+        if ($kept !== null) {
+            echo $kept;
+            return true;
+        }
         $list = $this->get_domain_list();
         if ($list === false) {
             return false;
@@ -632,5 +642,109 @@ class m_dom
             return $this->raise($e, ['not_found' => 667, 'forbidden' => ['admin', 1]] + self::$map);
         }
         return true;
+    }
+
+    // ---- slave DNS servers ----------------------------------------------------------------------
+
+    /**
+     * The addresses allowed to transfer the zones (GET /slaves/ips): rows `ip`, `class` (the
+     * API's prefix) as strings, by address then prefix; false when none, as 1.0. Admins acting
+     * as themselves (`admin 1` otherwise; 1.0's page checked, not its class).
+     */
+    function enum_slave_ip()
+    {
+        try {
+            $page = panel_api()->listSlaveIps();
+        } catch (PanelApiException $e) {
+            return panel_raise('dom', $e, ['forbidden' => ['admin', 1]]);
+        }
+        $res = [];
+        foreach ($page['items'] as $r) {
+            $res[] = ['ip' => $r['ip'], 'class' => (string) $r['prefix']];
+        }
+        return $res ?: false;
+    }
+
+    /**
+     * Allows an address or a network (POST /slaves/ips). `dom 19` not an address; an IPv4 class
+     * outside 8-32 becomes 32, as 1.0; IPv6 (which 1.0 did not take) 16 to 128, the whole address
+     * by default. `err 22` the pair is listed already, as 1.0. An address with bits set beyond
+     * its class (10.0.0.1/8, which would break bind's ACL) is the API's message. The runner
+     * flags 1.0's slave_dns to rewrite the ACL (1.0 wrote the flag itself).
+     */
+    function add_slave_ip($ip, $class = '32')
+    {
+        global $err;
+        $ip = (string) $ip;
+        $v6 = filter_var($ip, FILTER_VALIDATE_IP, FILTER_FLAG_IPV6) !== false;
+        if (!$v6 && filter_var($ip, FILTER_VALIDATE_IP, FILTER_FLAG_IPV4) === false) {
+            $err->raise('dom', 19);
+            return false;
+        }
+        $class = intval($class);
+        if ($v6) {
+            $prefix = func_num_args() < 2 || $class < 16 || $class > 128 ? null : $class;
+        } else {
+            $prefix = $class < 8 || $class > 32 ? 32 : $class;
+        }
+        try {
+            panel_api()->createSlaveIp($ip, $prefix);
+        } catch (PanelApiException $e) {
+            return panel_raise('dom', $e, ['exists' => ['err', 22], 'forbidden' => ['admin', 1]]);
+        }
+        return true;
+    }
+
+    /**
+     * Removes every class of an address (DELETE /slaves/ips/{ip}). `dom 19` not an address;
+     * true also when it was not listed, as 1.0.
+     */
+    function del_slave_ip($ip)
+    {
+        global $err;
+        if (filter_var((string) $ip, FILTER_VALIDATE_IP) === false) {
+            $err->raise('dom', 19);
+            return false;
+        }
+        try {
+            panel_api()->deleteSlaveIp((string) $ip);
+        } catch (PanelApiException $e) {
+            if ($e->getErrorCode() !== 'not_found') {
+                return panel_raise('dom', $e, ['forbidden' => ['admin', 1]]);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The credentials of a slave DNS server (1.0's domlist.php): true when the API's
+     * GET /admin/domlist.php accepts them (HTTP Basic), false otherwise, without an error, as
+     * 1.0. The list it answered is what echo_domain_list() echoes next.
+     */
+    function check_slave_account($login, $pass)
+    {
+        return panel_slave_check('dns', $login, $pass, 'dom');
+    }
+
+    /** The slave DNS accounts (GET /slaves/dns-accounts): `login`, `pass` (always ''); false when none. */
+    function enum_slave_account()
+    {
+        return panel_slave_accounts('dns', 'dom');
+    }
+
+    /**
+     * A slave DNS account (POST /slaves/dns-accounts): `err 23` the login is taken, as 1.0; a
+     * login or password the API refuses (1 to 64 of `A-Za-z0-9._-`; 8 to 64 printable ASCII
+     * characters, no space) is its message (1.0 took anything).
+     */
+    function add_slave_account($login, $pass)
+    {
+        return panel_slave_account_add('dns', $login, $pass, 'dom', ['err', 23]);
+    }
+
+    /** DELETE /slaves/dns-accounts/{login}; true also for an unknown login, as 1.0. */
+    function del_slave_account($login)
+    {
+        return panel_slave_account_del('dns', $login, 'dom');
     }
 }

@@ -298,9 +298,18 @@ class m_mail
         return true;
     }
 
-    /** The mail-hosted domains (gesmx) of every account the caller sees, one a line (secondary MX). */
+    /**
+     * The mail-hosted domains (gesmx), one a line (secondary MX). After a successful
+     * check_slave_account() in this request: the list the API gave those credentials (every gesmx
+     * domain, as 1.0); otherwise those of the accounts the caller sees.
+     */
     function echo_domain_list()
     {
+        $kept = panel_slave_list('mx');
+        if ($kept !== null) {
+            echo $kept;
+            return true;
+        }
         try {
             $lists = panel_all_domains();
         } catch (PanelApiException $e) {
@@ -319,5 +328,35 @@ class m_mail
             echo $d . "\n";
         }
         return true;
+    }
+
+    // ---- backup MX servers --------------------------------------------------------------------
+
+    /**
+     * The credentials of a backup MX server (1.0's mxlist.php): true when the API's
+     * GET /admin/mxlist.php accepts them, false otherwise without an error, as 1.0; the list it
+     * answered (every gesmx domain) is what echo_domain_list() echoes next.
+     */
+    function check_slave_account($login, $pass)
+    {
+        return panel_slave_check('mx', $login, $pass, 'mail');
+    }
+
+    /** The backup MX accounts (GET /slaves/mx-accounts): `login`, `pass` (always ''); false when none. */
+    function enum_slave_account()
+    {
+        return panel_slave_accounts('mx', 'mail');
+    }
+
+    /** POST /slaves/mx-accounts: `mail 16` the login is taken, as 1.0; refused values: the API's message. */
+    function add_slave_account($login, $pass)
+    {
+        return panel_slave_account_add('mx', $login, $pass, 'mail', ['mail', 16]);
+    }
+
+    /** DELETE /slaves/mx-accounts/{login}; true also for an unknown login, as 1.0. */
+    function del_slave_account($login)
+    {
+        return panel_slave_account_del('mx', $login, 'mail');
     }
 }

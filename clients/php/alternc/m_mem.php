@@ -226,4 +226,92 @@ class m_mem
         }
         return true;
     }
+
+    /**
+     * 1.0 mailed the stored password (a hash) of $login to its contact address; the API mails a
+     * reset code instead (POST /api/v1/auth/password-reset), which send_pass_confirm() (not in
+     * 1.0) takes with the new password. The API answers the same whatever the login (unknown,
+     * locked, canpass 0, asked already within the day: nothing is mailed), so that the answer
+     * tells nothing: true in every such case, where 1.0 raised `mem 2` (unknown) or `mem 7`
+     * (within a day). A failing MTA is the API's message.
+     */
+    function send_pass($login)
+    {
+        global $err;
+        try {
+            panel_api()->requestPasswordReset((string) $login);
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e);
+        }
+        $err->error = 0;
+        return true;
+    }
+
+    /**
+     * Not in 1.0: the second step of send_pass(). $code is the mailed reset code; the password
+     * policy `mem` applies (the API's message). `mem 7` the two passwords differ, `mem 8` shorter
+     * than 3 (as passwd()), `mem 9` a wrong, used or expired code (1.0's code for a wrong mail
+     * change cookie or key). The account's open sessions are closed.
+     */
+    function send_pass_confirm($login, $code, $newpass, $newpass2)
+    {
+        global $err;
+        if ($newpass != $newpass2) {
+            $err->raise('mem', 7);
+            return false;
+        }
+        if (strlen($newpass) < 3) {
+            $err->raise('mem', 8);
+            return false;
+        }
+        try {
+            panel_api()->confirmPasswordReset((string) $login, (string) $code, (string) $newpass);
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['unauthenticated' => 9]);
+        }
+        return true;
+    }
+
+    /**
+     * The first step of a change of the current user's contact address
+     * (POST /api/v1/accounts/{login}/mail-change): the API mails 1.0's link
+     * (https://<fqdn>/admin/mem_cm.php?usr=<uid>&cookie=<cookie>) to $newmail and answers the
+     * key, returned as 1.0 did, for the page to show. A refused address, a second request within
+     * a minute (429) or a failing MTA are the API's messages (1.0 checked nothing).
+     */
+    function ChangeMail1($newmail)
+    {
+        global $err;
+        $login = $this->user['login'] ?? null;
+        if ($login === null) {
+            $err->raise('mem', 2);
+            return false;
+        }
+        try {
+            $answer = panel_api()->requestMailChange($login, (string) $newmail);
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['not_found' => 2]);
+        }
+        return $answer['key'];
+    }
+
+    /**
+     * The second step, outside any session (1.0's mem_cm2.php): the cookie of the mailed link,
+     * the key shown by ChangeMail1, the uid of the link (POST /api/v1/auth/mail-change/confirm).
+     * `mem 9` when they do not match a pending change less than a day old, as 1.0.
+     */
+    function ChangeMail2($COOKIE, $KEY, $uid)
+    {
+        global $err;
+        if (!preg_match('/^[0-9]+$/', (string) $uid)) {
+            $err->raise('mem', 9);
+            return false;
+        }
+        try {
+            panel_api()->confirmMailChange((int) $uid, (string) $COOKIE, (string) $KEY);
+        } catch (PanelApiException $e) {
+            return panel_raise('mem', $e, ['unauthenticated' => 9, 'invalid' => 9]);
+        }
+        return true;
+    }
 }

@@ -230,3 +230,75 @@ function panel_web_relative(string $abs, string $login): ?string
     }
     return rtrim($m[1] ?? '', '/');
 }
+
+/**
+ * 1.0's check_slave_account() of m_dom ('dns': slaveaccount) and m_mail ('mx': mxaccount):
+ * GET /admin/domlist.php or /admin/mxlist.php with these credentials (HTTP Basic, no token).
+ * true when they are accepted; the list the API answered is kept for echo_domain_list().
+ * false, without an error as 1.0, when refused (401) or throttled (429); another failure is the
+ * API's message.
+ */
+function panel_slave_check(string $kind, $login, $pass, string $class): bool
+{
+    unset($GLOBALS['panel_slave_list'][$kind]);
+    try {
+        $list = panel_api()->slaveDomainList($kind, (string) $login, (string) $pass);
+    } catch (PanelApiException $e) {
+        if ($e->getHttpStatus() === 401 || $e->getHttpStatus() === 429) {
+            $GLOBALS['panel_last_exception'] = $e;
+            return false;
+        }
+        return panel_raise($class, $e);
+    }
+    $GLOBALS['panel_slave_list'][$kind] = [panel_api(), $list];
+    return true;
+}
+
+/** The list a successful panel_slave_check() fetched for $kind in this request (this PanelApi), or null. */
+function panel_slave_list(string $kind): ?string
+{
+    $kept = $GLOBALS['panel_slave_list'][$kind] ?? null;
+    return $kept !== null && $kept[0] === panel_api() ? $kept[1] : null;
+}
+
+/**
+ * 1.0's enum_slave_account(): rows `login`, `pass` ('': the API never shows the password, 1.0
+ * stored and listed it in clear), by login; false when none, as 1.0.
+ */
+function panel_slave_accounts(string $kind, string $class)
+{
+    try {
+        $page = panel_api()->listSlaveAccounts($kind);
+    } catch (PanelApiException $e) {
+        return panel_raise($class, $e, ['forbidden' => ['admin', 1]]);
+    }
+    $res = [];
+    foreach ($page['items'] as $a) {
+        $res[] = ['login' => $a['login'], 'pass' => ''];
+    }
+    return $res ?: false;
+}
+
+/** 1.0's add_slave_account(): $exists is 1.0's code for a login taken. */
+function panel_slave_account_add(string $kind, $login, $pass, string $class, array $exists): bool
+{
+    try {
+        panel_api()->createSlaveAccount($kind, (string) $login, (string) $pass);
+    } catch (PanelApiException $e) {
+        return panel_raise($class, $e, ['exists' => $exists, 'forbidden' => ['admin', 1]]);
+    }
+    return true;
+}
+
+/** 1.0's del_slave_account(): true also when there is no such account, as 1.0. */
+function panel_slave_account_del(string $kind, $login, string $class): bool
+{
+    try {
+        panel_api()->deleteSlaveAccount($kind, (string) $login);
+    } catch (PanelApiException $e) {
+        if ($e->getErrorCode() !== 'not_found') {
+            return panel_raise($class, $e, ['forbidden' => ['admin', 1]]);
+        }
+    }
+    return true;
+}
