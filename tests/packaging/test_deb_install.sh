@@ -134,6 +134,17 @@ unshare --net --fork bash -c 'ip link set lo up && exec "$@"' _ \
 	bash /tmp/deb-services.sh || fail "the services in the tree (above)"
 kill_tree_procs
 
+# ---------------------------------------------------------------- reinstallation
+# The packages again (postinst configure runs again): the administrator's edits and secrets stay.
+token=$(cat "$tree/etc/dbproxy/admin.token")
+in_tree dpkg -i "${in_debs[@]}" >>"$log" 2>&1 || fail "dpkg -i of the same packages again"
+[[ $(cat "$tree/etc/dbproxy/admin.token") == "$token" ]] || fail "reinstalling changed the admin token"
+grep -q '^server = db1=127.0.0.1:3306$' "$tree/etc/dbproxy/dbproxy.conf" ||
+	fail "reinstalling lost the edited dbproxy.conf"
+[[ $(cat "$tree/etc/panel/db.password") == panel-pw && $(mode /etc/panel/db.password) == "640 root:panel-api" ]] ||
+	fail "reinstalling changed /etc/panel/db.password"
+ok "reinstalling keeps the edited conffile, the passwords and the admin token"
+
 # ---------------------------------------------------------------- removal
 in_tree apt-get purge -y panel-actions panel-api dbproxy panelctl >>"$log" 2>&1 || fail "apt-get purge"
 for f in /etc/dbproxy /etc/panel /var/lib/dbproxy /usr/bin/panelctl /lib/systemd/system/dbproxy.service \
