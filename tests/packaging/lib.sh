@@ -50,9 +50,12 @@ pkg_tree() {
 }
 
 PKG_MOUNTS=()
-# pkg_mount DIR [sys]: /proc, /dev, /dev/pts (and /sys) inside DIR, undone by pkg_umount.
+# pkg_mount DIR [sys]: DIR bound onto itself, so that / is a mount point in the chroot as on a
+# real machine (`unshare --mount` makes / private, which fails on a directory that is not a
+# mount point), then /proc, /dev, /dev/pts (and /sys) inside; undone by pkg_umount.
 pkg_mount() {
 	local dir=$1 m
+	mount --bind "$dir" "$dir" && PKG_MOUNTS+=("$dir")
 	mount -t proc proc "$dir/proc" && PKG_MOUNTS+=("$dir/proc")
 	mount --bind /dev "$dir/dev" && PKG_MOUNTS+=("$dir/dev")
 	mount -t devpts -o newinstance,ptmxmode=0666 devpts "$dir/dev/pts" && PKG_MOUNTS+=("$dir/dev/pts")
@@ -74,7 +77,7 @@ pkg_umount() {
 	if [[ -n $dir && -d $dir ]]; then
 		while read -r m; do
 			umount -l "$m" 2>/dev/null || true
-		done < <(awk -v d="$(realpath "$dir")" 'index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
+		done < <(awk -v d="$(realpath "$dir")" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
 	fi
 }
 
