@@ -59,7 +59,7 @@ done
 
 if ((EUID != 0)); then
 	echo "deps: missing Debian packages: ${missing[*]}" >&2
-	echo "deps: run 'sudo make deps' (or: sudo apt-get install -y ${missing[*]})" >&2
+	echo "deps: run 'sudo ${1:+tools/deps.sh }${1:-make deps}' (or: sudo apt-get install -y ${missing[*]})" >&2
 	exit 1
 fi
 
