@@ -20,6 +20,7 @@ pkg_mirror() {
 		fi
 	done
 	echo "packaging: no Debian mirror found in /etc/apt/sources.list(.d)" >&2
+	return 1
 }
 
 # pkg_tree DIR: a fresh minbase bookworm tree in DIR, from the cached tarball when there is one.
@@ -27,7 +28,7 @@ pkg_tree() {
 	local dir=$1 mirror
 	mkdir -p "$dir" "$PKG_CACHE"
 	if [[ ! -s $PKG_TARBALL ]]; then
-		mirror=$(pkg_mirror)
+		mirror=$(pkg_mirror) || return 1
 		echo "# debootstrap --variant=minbase bookworm from $mirror (cached in $PKG_TARBALL)"
 		local tmp=$PKG_CACHE/debootstrap.tmp
 		rm -rf "$tmp"
