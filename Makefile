@@ -13,6 +13,8 @@ DESTDIR ?=
 SYSCONFDIR  ?= $(if $(filter /usr /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# The library, its pkg-config file under LIBDIR/pkgconfig (Debian: /usr/lib/<multiarch>).
+LIBDIR      ?= $(PREFIX)/lib
 # auto: create the system users (panel-api, dbproxy) when installing as root without DESTDIR;
 # no: never (packages do it in their postinst).
 INSTALL_USERS ?= auto
@@ -107,7 +109,8 @@ $(LIBPANEL_SO): $(LIBPANEL_OBJ) libpanel/libpanel.map
 
 $(LIBPANEL_PC): libpanel/libpanel.pc.in
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@PKGS@|$(PKGS)|g' $< > $@
 
 # ---------------------------------------------------------------- front ends
 PANELCTL_SRC := $(sort $(wildcard panelctl/*.c))
@@ -240,7 +243,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_OBJ)/fuzz/fuzz_%.o $(FUZZ_PAPI) $(FUZZ_LIBPANEL) $(
 
 # ---------------------------------------------------------------- targets
 .PHONY: all lib tests check test deps run install uninstall clean format format-check compdb bench mtr \
-	fuzz fuzz-build
+	fuzz fuzz-build deb deb-check bare-check
 
 all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
 
@@ -301,27 +304,41 @@ run:
 	@tools/run-demo.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 libpanel/include/panel/*.h $(DESTDIR)$(PREFIX)/include/panel/
-	install -m 644 $(LIBPANEL_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIBPANEL_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libpanel.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
-		libpanel/libpanel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
+	install -m 644 $(LIBPANEL_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBPANEL_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpanel.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpanel.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@PKGS@|$(PKGS)|g' libpanel/libpanel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libpanel.pc
 	install -m 755 $(PANELCTL) $(PANELAPI) $(DBPROXY) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	DESTDIR='$(DESTDIR)' BINDIR='$(PREFIX)/bin' SYSCONFDIR='$(SYSCONFDIR)' UNITDIR='$(UNITDIR)' \
 		SYSUSERSDIR='$(SYSUSERSDIR)' INSTALL_USERS='$(INSTALL_USERS)' tools/install-system.sh
 
+# Debian packages (debian/) into build/deb/, built in a copy of the tree; lintian errors fail it.
+# deb-check installs them in a clean Debian 12 tree and starts each service; bare-check runs the
+# README's first commands in a bare one, then make deps and make check. Both take minutes and
+# debootstrap; neither is part of make check. See docs/packaging.md.
+deb:
+	@tools/build-deb.sh
+
+deb-check:
+	@tests/packaging/test_deb_install.sh
+
+# BARE_TARGETS="deps tests" stops short of the full make check.
+bare-check:
+	@tests/packaging/test_bare_debian.sh $(BARE_TARGETS)
+
 # Removes what install put there, except the configuration files and the system users.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/include/panel/,$(notdir $(wildcard libpanel/include/panel/*.h)))
 	rmdir $(DESTDIR)$(PREFIX)/include/panel 2>/dev/null || true
-	rm -f $(DESTDIR)$(PREFIX)/lib/libpanel.a $(DESTDIR)$(PREFIX)/lib/libpanel.so \
-		$(DESTDIR)$(PREFIX)/lib/libpanel.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpanel.pc
+	rm -f $(DESTDIR)$(LIBDIR)/libpanel.a $(DESTDIR)$(LIBDIR)/libpanel.so \
+		$(DESTDIR)$(LIBDIR)/libpanel.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/pkgconfig/libpanel.pc
 	rm -f $(DESTDIR)$(PREFIX)/bin/panelctl $(DESTDIR)$(PREFIX)/bin/panel-api $(DESTDIR)$(PREFIX)/bin/dbproxy
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard docs/man/*.1))) \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard docs/man/*.8)))
