@@ -709,11 +709,12 @@ static void import_lines(import_run *r)
 	}
 }
 
+/* Twice the CPUs: a worker waits on the server's commits as much as it hashes. */
 static unsigned default_jobs(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	long n = sysconf(_SC_NPROCESSORS_ONLN) * 2;
 
-	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (unsigned)n;
+	return n < 2 ? 2 : n > JOBS_MAX ? JOBS_MAX : (unsigned)n;
 }
 
 /* Runs the import of r->in once the handle is open; 0 or the exit code of a read error. */
