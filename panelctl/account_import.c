@@ -494,6 +494,7 @@ typedef struct import_run {
 	json_t *reports;   /* --json: the array printed at the end */
 	json_t *seen;	   /* --dry-run: logins of the earlier lines */
 	json_t *earlier;   /* logins of the earlier lines, for the skip decision */
+	json_t *domains;   /* domains of the earlier lines (claim_domains) */
 	import_pool *pool; /* NULL: no hashing ahead (--dry-run, or no worker could start) */
 	import_slot *slots;
 	size_t nslots, head, count;
@@ -584,6 +585,37 @@ static int exists_already(import_run *r, const import_line *l, const char *login
 	return same;
 }
 
+/* The name of domains[i] of a line, lower case, as the runs compare them. */
+static const char *domain_key(char name[256], json_t *domains, size_t i)
+{
+	const char *domain =
+	    json_string_value(json_object_get(json_array_get(domains, i), "domain"));
+	size_t k = 0;
+
+	for (; domain[k] && k < 255; k++)
+		name[k] = (char)tolower((unsigned char)domain[k]);
+	name[k] = '\0';
+	return name;
+}
+
+/* The workers may run lines in any order: a domain named on an earlier line of the file is
+ * that line's, and a later line naming it again is refused here. */
+static void claim_domains(import_run *r, import_line *l)
+{
+	char field[32], name[256];
+	size_t i, n = json_array_size(l->domains);
+
+	for (i = 0; i < n; i++) {
+		if (json_object_get(r->domains, domain_key(name, l->domains, i))) {
+			snprintf(field, sizeof(field), "domains[%zu]", i);
+			line_error(l, PANEL_EEXISTS, field, "already on an earlier line");
+			return;
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_object_set_new(r->domains, domain_key(name, l->domains, i), json_true());
+}
+
 /* Reads the next line that is not blank into slot s, parsed; 0 at the end of the input. */
 static int read_slot(import_run *r, import_slot *s, char **text, size_t *cap)
 {
@@ -626,6 +658,8 @@ static int read_slot(import_run *r, import_slot *s, char **text, size_t *cap)
 	} else if (login[0] && json_object_get(r->earlier, login) != json_true()) {
 		line_error(&s->l, PANEL_EEXISTS, "login", "already on an earlier line");
 	}
+	if (!s->l.code && s->l.domains)
+		claim_domains(r, &s->l);
 	if (!s->l.code && r->pool && (r->pool->insert || (s->l.spec.password && !s->skip)))
 		pool_submit(r->pool, s);
 	return 1;
@@ -781,7 +815,7 @@ int cli_account_import(cli *c, int argc, char **argv)
 	if (cli_open(c) < 0)
 		rc = cli_fail(c);
 	else if (!(r.reports = json_array()) || !(r.seen = json_object()) ||
-		 !(r.earlier = json_object()))
+		 !(r.earlier = json_object()) || !(r.domains = json_object()))
 		rc = cli_error(c, PANEL_ERROR, "out of memory");
 	else if ((rc = import_run_all(&r, jobs)) == 0) {
 		if (c->json) {
@@ -795,5 +829,6 @@ int cli_account_import(cli *c, int argc, char **argv)
 	json_decref(r.reports);
 	json_decref(r.seen);
 	json_decref(r.earlier);
+	json_decref(r.domains);
 	return rc;
 }
