@@ -80,6 +80,32 @@ ctl_token() {
 		-d "{\"login\": \"$1\", \"password\": \"$2\"}" "$api/api/v1/auth/login" | jget token
 }
 
+# ctl_hosting ROOT: appends the [hosting] settings a domain needs (names, address, MX) with
+# ROOT as the hosting root.
+ctl_hosting() {
+	cat >>"$work/panel.conf" <<CONF
+
+[hosting]
+fqdn = panel.host.example
+public_ip = 192.0.2.10
+ns1 = ns1.host.example
+ns2 = ns2.host.example
+default_mx = mx1.host.example
+root = $1
+CONF
+}
+# ctl_accounts PASSWORD_FILE: the usual accounts of a test, admin (an admin), alice and bob,
+# each with the password of the file and the contact address <login>@example.com.
+ctl_accounts() {
+	local who extra
+	for who in admin alice bob; do
+		extra=()
+		[[ $who == admin ]] && extra=(--admin)
+		ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$1" \
+			>/dev/null || fail "account $who"
+	done
+}
+
 # ctl ARGS...: panelctl on the test's configuration.
 ctl() { "$panelctl" -c "$work/panel.conf" "$@"; }
 # root ARGS...: the mariadb client as root on the primary's socket, without column names.

@@ -30,12 +30,7 @@ CONF
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Checkmx-pass-1\n' >"$work/pw"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw"
 ctl quota set alice dom 10 >/dev/null || fail "quota"
 for d in ours.org foreign.org nodata.org nxdomain.org broken.org silent.org; do
 	ctl domain add "$d" --login alice >/dev/null || fail "domain $d"

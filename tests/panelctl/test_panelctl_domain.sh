@@ -29,12 +29,7 @@ entries() {
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'First-pass-1\n' >"$work/pw"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw"
 
 # ---------------------------------------------------------------- domain add, show
 expect_rc 0 "add for alice" ctl --json domain add alice-shop.fr --login alice

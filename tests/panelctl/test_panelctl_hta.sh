@@ -17,12 +17,7 @@ command -v htpasswd >/dev/null || fail "htpasswd (apache2-utils) is not installe
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Hta-account-pass-1\n' >"$work/pw"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw"
 ctl actions run >/dev/null || fail "the web roots"
 web=$work/root/html/a/alice
 

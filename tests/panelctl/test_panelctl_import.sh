@@ -205,16 +205,7 @@ ok "rerun: existing accounts skipped and reported, errors again; JSON progress e
 # ---------------------------------------------------------------- an export of AlternC 1.0
 # Stored hashes as 1.0 kept them (MD5-crypt, DES from MySQL's ENCRYPT(), SHA512-crypt), the
 # members' domains and boxes; made by the system, resumable.
-cat >>"$work/panel.conf" <<CONF
-
-[hosting]
-fqdn = panel.host.example
-public_ip = 192.0.2.10
-ns1 = ns1.host.example
-ns2 = ns2.host.example
-default_mx = mx1.host.example
-root = $work
-CONF
+ctl_hosting "$work"
 ctl quota default-set default dom 5 >/dev/null || fail "default dom quota"
 hash() { php -r 'echo crypt($argv[1], $argv[2]);' "$1" "$2"; }
 md5=$(hash Old-md5-pass '$1$abcdefgh$')

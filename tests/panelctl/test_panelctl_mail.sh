@@ -37,12 +37,7 @@ ftp_login() {
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Box-pass-11\n' >"$work/pw1"
 printf 'Box-pass-22\n' >"$work/pw2"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw1" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw1"
 ctl domain add alice-shop.fr --login alice >/dev/null || fail "alice's domain"
 ctl domain add bob-site.fr --login bob >/dev/null || fail "bob's domain"
 

@@ -9,25 +9,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ctl_setup rawstat
 mkdir "$work/root"
-cat >>"$work/panel.conf" <<CONF
-
-[hosting]
-fqdn = panel.host.example
-public_ip = 192.0.2.10
-ns1 = ns1.host.example
-ns2 = ns2.host.example
-default_mx = mx1.host.example
-root = $work/root
-CONF
+ctl_hosting "$work/root"
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Rawstat-pass-1\n' >"$work/pw"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw"
 ctl quota set alice dom 5 >/dev/null && ctl quota set bob dom 5 >/dev/null || fail "dom quota"
 for d in shop.fr myshop.fr; do
 	ctl domain add "$d" --login alice >/dev/null || fail "domain $d"

@@ -9,15 +9,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ctl_setup wrapper
 mkdir "$work/root"
+ctl_hosting "$work/root"
 cat >>"$work/panel.conf" <<CONF
-
-[hosting]
-fqdn = panel.host.example
-public_ip = 192.0.2.10
-ns1 = ns1.host.example
-ns2 = ns2.host.example
-default_mx = mx1.host.example
-root = $work/root
 
 [mail]
 wrappers = /usr/lib/mailman/mail/mailman, /usr/bin/true
@@ -25,12 +18,7 @@ CONF
 
 ctl schema migrate >/dev/null || fail "migrate"
 printf 'Wrapper-pass-1\n' >"$work/pw"
-for who in admin alice bob; do
-	extra=()
-	[[ $who == admin ]] && extra=(--admin)
-	ctl account add "$who" --mail "$who@example.com" "${extra[@]}" --password-file "$work/pw" \
-		>/dev/null || fail "account $who"
-done
+ctl_accounts "$work/pw"
 ctl quota set alice dom 3 >/dev/null || fail "quota"
 ctl domain add lists.fr --login alice >/dev/null || fail "domain"
 
