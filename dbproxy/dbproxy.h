@@ -57,6 +57,27 @@ typedef struct dp_counters {
 	uint64_t fences;
 } dp_counters;
 
+typedef void dp_coop_publish_fn(dp_proxy *px, int ok, void *arg);
+
+/* Cooperative monitoring's state (dp_coop.c). */
+typedef struct dp_coop_state {
+	int leader;   /* holds the monitor lock on a majority of all servers */
+	int synced;   /* leader: the register names its writer and epoch on a majority */
+	int routable; /* follower: the writer was read from a fresh majority */
+	unsigned locks;
+	uint64_t backoff_until_ms; /* locks released until then (no majority: let others try) */
+	uint64_t sync_after_ms;
+	int unknown_logged;
+	char identity[200]; /* written in the register as who published */
+	/* The publication in flight. */
+	int pub_active;
+	uint64_t pub_epoch;
+	char pub_writer[96];
+	dp_coop_publish_fn *pub_done;
+	void *pub_arg;
+	unsigned pub_sent, pub_acked, pub_replied;
+} dp_coop_state;
+
 struct dp_proxy {
 	dp_loop *loop;
 	dp_config cfg;
@@ -106,6 +127,8 @@ struct dp_proxy {
 	uint64_t users_loaded_ms;
 	int users_denied; /* the monitoring user may not read mysql.global_priv */
 	dp_timer users_timer;
+
+	dp_coop_state coop;
 
 	dp_admin *admin;
 	int signal_fd;
@@ -172,6 +195,24 @@ void dp_op_abort_all(dp_proxy *px);
 const dp_event *dp_op_current(dp_proxy *px);
 void dp_event_phase(dp_proxy *px, dp_event *ev, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* dp_coop.c: cooperative monitoring (docs/ha.md). */
+void dp_coop_start(dp_proxy *px);
+void dp_coop_stop(dp_proxy *px);
+/* Leadership, adoption, the leader's register sync and the followers' writer; called by
+ * dp_monitor_evaluate. */
+void dp_coop_evaluate(dp_proxy *px);
+/* May this dbproxy fail over, switch over, fence, enforce? (always without cooperation) */
+int dp_coop_may_act(const dp_proxy *px);
+/* May writes be routed to px->primary now? */
+int dp_coop_routable(const dp_proxy *px);
+/* The leader writes (epoch, writer) in the register of every server it holds; done(ok) once
+ * a majority took it (ok=1) or every answer came without one. 0, or -1 when it cannot start
+ * (not the leader, one in flight, fewer locks than a majority). */
+int dp_coop_publish(dp_proxy *px, dp_server *writer, uint64_t epoch, dp_coop_publish_fn *done,
+		    void *arg);
+/* The epoch a new writer gets: above this dbproxy's and every register read. */
+uint64_t dp_coop_next_epoch(dp_proxy *px);
 
 /* dp_admin.c */
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);

@@ -140,6 +140,27 @@ static json_t *server_json(dp_proxy *px, dp_server *s)
 	return o;
 }
 
+/* Cooperative monitoring (docs/ha.md): this dbproxy's part and each server's register. */
+static json_t *coop_json(dp_proxy *px)
+{
+	if (!px->cfg.cooperative)
+		return json_pack("{s:s}", "mode", "none");
+	json_t *regs = json_array();
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		json_array_append_new(regs, json_pack("{s:s, s:b, s:I, s:s, s:s, s:s}", "server",
+						      s->conf.name, "lock_held", s->coop_held,
+						      "epoch", (json_int_t)s->reg_epoch, "writer",
+						      s->reg_writer, "published_by", s->reg_leader,
+						      "error", s->coop_error));
+	}
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:b, s:o}", "mode", "majority", "role",
+			 px->coop.leader ? "leader" : "follower", "leader", px->coop.leader,
+			 "locks", (json_int_t)px->coop.locks, "majority",
+			 (json_int_t)(px->nservers / 2 + 1), "routable", dp_coop_routable(px),
+			 "registers", regs);
+}
+
 static json_t *status_json(dp_proxy *px)
 {
 	json_t *servers = json_array();
@@ -165,18 +186,20 @@ static json_t *status_json(dp_proxy *px)
 	json_object_set_new(counters, "polls_spinning", json_integer((json_int_t)spins));
 	json_object_set_new(counters, "polls_sleeping", json_integer((json_int_t)sleeps));
 	dp_server *w = dp_backend_pick(px);
-	return json_pack("{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I}, s:o, s:o, s:b}", "epoch",
-			 (json_int_t)px->epoch, "primary",
-			 px->primary ? px->primary->conf.name : NULL, "routing",
-			 w		      ? "open"
-			 : px->routing_paused ? "paused"
-					      : "no writer",
-			 "draining", px->draining, "uptime_s",
-			 (json_int_t)((dp_wall_ms() - px->started_wall_ms) / 1000), "operation",
-			 cur ? event_json(cur) : json_null(), "sessions", "total",
-			 (json_int_t)px->nsessions, "waiting", (json_int_t)count_waiting(px),
-			 "servers", servers, "counters", counters, "session_moves",
-			 px->cfg.migrate_sessions && !px->users_denied);
+	json_t *st = json_pack(
+	    "{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I}, s:o, s:o, s:b}", "epoch",
+	    (json_int_t)px->epoch, "primary", px->primary ? px->primary->conf.name : NULL,
+	    "routing",
+	    w			 ? "open"
+	    : px->routing_paused ? "paused"
+				 : "no writer",
+	    "draining", px->draining, "uptime_s",
+	    (json_int_t)((dp_wall_ms() - px->started_wall_ms) / 1000), "operation",
+	    cur ? event_json(cur) : json_null(), "sessions", "total", (json_int_t)px->nsessions,
+	    "waiting", (json_int_t)count_waiting(px), "servers", servers, "counters", counters,
+	    "session_moves", px->cfg.migrate_sessions && !px->users_denied);
+	json_object_set_new(st, "cooperative", coop_json(px));
+	return st;
 }
 
 /* ---------------------------------------------------------------- metrics */
@@ -301,6 +324,13 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 		  "counter\ndbproxy_bytes_total{direction=\"client_to_server\"} %llu\n"
 		  "dbproxy_bytes_total{direction=\"server_to_client\"} %llu\n",
 		  (unsigned long long)n->bytes_c2s, (unsigned long long)n->bytes_s2c);
+	if (px->cfg.cooperative)
+		sb_printf(&b,
+			  "# HELP dbproxy_coop_leader 1 when this dbproxy is the cooperative "
+			  "leader.\n# TYPE dbproxy_coop_leader gauge\ndbproxy_coop_leader %d\n"
+			  "# HELP dbproxy_coop_locks Monitor locks held (a majority makes the "
+			  "leader).\n# TYPE dbproxy_coop_locks gauge\ndbproxy_coop_locks %u\n",
+			  px->coop.leader, px->coop.locks);
 	server_metrics(&b, px);
 	*len = b.len;
 	return b.p;

@@ -29,10 +29,14 @@ int dp_server_new(dp_server **out, dp_proxy *px, int idx, const dp_server_conf *
 	snprintf(name, sizeof(name), "%s/cmd", conf->name);
 	if (dp_sqlc_new(&s->cmd, px->loop, name) < 0)
 		goto fail;
+	snprintf(name, sizeof(name), "%s/coop", conf->name);
+	if (dp_sqlc_new(&s->coop, px->loop, name) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
 	dp_sqlc_free(s->probe);
+	dp_sqlc_free(s->cmd);
 	free(s);
 	return -1;
 }
@@ -44,7 +48,9 @@ void dp_server_free(dp_server *s)
 	dp_timer_cancel(s->px->loop, &s->probe_timer);
 	dp_timer_cancel(s->px->loop, &s->hb_timer);
 	dp_sqlc_free(s->probe);
+	dp_timer_cancel(s->px->loop, &s->coop_timer);
 	dp_sqlc_free(s->cmd);
+	dp_sqlc_free(s->coop);
 	free(s);
 }
 
@@ -75,6 +81,8 @@ dp_server *dp_backend_pick(dp_proxy *px)
 	 * see its 1290 errors, as they would directly (dbproxy makes its own promotions
 	 * writable). */
 	if (!p || px->routing_paused || px->draining)
+		return NULL;
+	if (!dp_coop_routable(px)) /* cooperative: the writer is not published (yet) */
 		return NULL;
 	if (p->health != DP_H_UP && p->health != DP_H_SUSPECT)
 		return NULL;

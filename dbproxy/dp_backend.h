@@ -55,6 +55,7 @@ typedef struct dp_server_settings {
 	int semi_slave_on;	  /* Rpl_semi_sync_slave_status: connected as a semi-sync replica */
 	char semi_wait_point[16]; /* AFTER_SYNC, AFTER_COMMIT */
 	unsigned long long max_connect_errors;
+	unsigned semi_kill_conn_timeout; /* rpl_semi_sync_slave_kill_conn_timeout, seconds */
 } dp_server_settings;
 
 typedef struct dp_server {
@@ -101,8 +102,25 @@ typedef struct dp_server {
 	dp_timer hb_timer;
 	int io_stopped;	     /* dbproxy stopped its IO thread and has not restarted it yet */
 	int semi_master_off; /* dbproxy switched semi-sync master off here (see dp_enforce.c) */
+	int kill_conn_tried; /* dbproxy set rpl_semi_sync_slave_kill_conn_timeout = 1 here */
 	unsigned findings_logged; /* the settings findings last logged (dp_settings.c) */
 	uint64_t semi_ack_ms;	  /* last probe that saw it a semi-sync replica of the writer */
+
+	/* Cooperative monitoring (dp_coop.c, docs/ha.md). */
+	dp_sqlc *coop;		    /* holds the lock 'dbproxy_monitor' when we have it */
+	dp_timer coop_timer;	    /* the next cycle */
+	int coop_held;		    /* that connection holds the lock (last cycle) */
+	unsigned long coop_conn_id; /* its CONNECTION_ID() */
+	uint64_t coop_read_ms;	    /* when the last successful cycle was sent */
+	uint64_t reg_epoch;	    /* the writer register there, as last read */
+	char reg_writer[96];	    /* HOST:PORT, "" when none yet */
+	char reg_leader[160];	    /* who published it */
+	int reg_writing;	    /* a publication runs there */
+	int reg_pending;	    /* one is due when the running cycle ends */
+	uint64_t reg_writing_epoch; /* the epoch being written there */
+	uint64_t coop_started_ms;   /* when the running cycle was sent */
+	int coop_ready;		    /* the register table was set up on this connection */
+	char coop_error[256];	    /* the last cycle's failure, "" when fine */
 
 	dp_sqlc *probe; /* probes only */
 	dp_sqlc *cmd;	/* fencing, promotion, redirection */

@@ -11,7 +11,7 @@
 #include "dp_config.h"
 #include "dp_log.h"
 
-enum { T_STR, T_UINT, T_BOOL, T_SERVER, T_ASYNC, T_LOGLEVEL };
+enum { T_STR, T_UINT, T_BOOL, T_SERVER, T_ASYNC, T_LOGLEVEL, T_COOP };
 
 typedef struct key_def {
 	const char *name; /* file key; the flag is --name with '_' as '-' */
@@ -72,6 +72,9 @@ static const key_def keys[] = {
     BOOL(migrate_sessions, "move idle sessions to a new primary (on)"),
     BOOL(proxy_protocol, "send a PROXY v2 header to servers (off)"),
     BOOL(enforce_writable_primary, "set read_only=0 on a read-only primary (off)"),
+    {"cooperative_monitoring", T_COOP, offsetof(dp_config, cooperative), 0,
+     "none|majority: several dbproxies, one leader by locks on most servers (none)"},
+    STR(cooperative_database, "database of the writer register on each server (dbproxy)"),
 };
 
 void dp_config_defaults(dp_config *c)
@@ -100,6 +103,7 @@ void dp_config_defaults(dp_config *c)
 	c->failover_if_async = DP_ASYNC_REFUSE;
 	c->migrate_sessions = 1;
 	c->proxy_protocol = 0;
+	snprintf(c->cooperative_database, sizeof(c->cooperative_database), "dbproxy");
 }
 
 void dp_config_usage(void)
@@ -219,6 +223,15 @@ static int set_key(dp_config *c, const key_def *k, const char *v, char *err, siz
 			c->failover_if_async = DP_ASYNC_ALLOW;
 		else
 			return dp_seterr(err, errsz, "%s: expected refuse or allow, got '%s'",
+					 k->name, v);
+		return 0;
+	case T_COOP:
+		if (strcmp(v, "none") == 0)
+			c->cooperative = 0;
+		else if (strcmp(v, "majority") == 0)
+			c->cooperative = 1;
+		else
+			return dp_seterr(err, errsz, "%s: expected none or majority, got '%s'",
 					 k->name, v);
 		return 0;
 	case T_LOGLEVEL:
@@ -419,6 +432,12 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 		return dp_seterr(err, errsz, "buffer_kib must be 4..16384");
 	if (c->max_clients < 1)
 		return dp_seterr(err, errsz, "max_clients must be at least 1");
+	/* Quoted into statements: a plain identifier only. */
+	if (!c->cooperative_database[0] ||
+	    strspn(c->cooperative_database, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789_") != strlen(c->cooperative_database))
+		return dp_seterr(err, errsz,
+				 "cooperative_database: letters, digits and '_' only (1-64)");
 	if (read_secret(c->monitor_password_file, c->monitor_password, sizeof(c->monitor_password),
 			"monitor password", err, errsz) < 0 ||
 	    read_secret(c->replication_password_file, c->replication_password,

@@ -58,16 +58,18 @@ typedef struct dp_config {
 	unsigned op_step_timeout_ms;   /* 5000: one SQL step of a failover */
 	unsigned user_refresh_ms;      /* 30000: account hashes for session moves */
 
-	unsigned max_clients;	      /* 4096 */
-	unsigned busy_poll_us;	      /* 50 */
-	int zero_copy;		      /* splice(2) large packets and opaque streams (on) */
-	unsigned buffer_kib;	      /* 64 per direction */
-	int auto_failover;	      /* 1 */
-	int failover_if_async;	      /* DP_ASYNC_REFUSE */
-	int migrate_sessions;	      /* 1 */
-	int proxy_protocol;	      /* 0 */
-	int enforce_writable_primary; /* make a read-only writer writable (0: an admin's
-				       * read_only=1 on the primary stays) */
+	unsigned max_clients;	       /* 4096 */
+	unsigned busy_poll_us;	       /* 50 */
+	int zero_copy;		       /* splice(2) large packets and opaque streams (on) */
+	unsigned buffer_kib;	       /* 64 per direction */
+	int auto_failover;	       /* 1 */
+	int failover_if_async;	       /* DP_ASYNC_REFUSE */
+	int migrate_sessions;	       /* 1 */
+	int proxy_protocol;	       /* 0 */
+	int cooperative;	       /* cooperative_monitoring: 0 none, 1 majority (docs/ha.md) */
+	char cooperative_database[65]; /* where the writer register lives on each server */
+	int enforce_writable_primary;  /* make a read-only writer writable (0: an admin's
+					* read_only=1 on the primary stays) */
 } dp_config;
 
 void dp_config_defaults(dp_config *c);

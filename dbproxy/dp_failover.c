@@ -64,6 +64,8 @@ struct dp_op {
 	dp_timer timer; /* polls: queued SQL, drain, catch-up, verify */
 	dp_timer poll;
 	int catchup_idle_rounds;
+	int published;	    /* cooperative: the register names the candidate (docs/ha.md) */
+	uint64_t pub_epoch; /* under this epoch */
 	dp_op_done_fn *done;
 	void *arg;
 };
@@ -221,6 +223,8 @@ static int usable(const dp_server *s)
 static void op_free(dp_op *op)
 {
 	dp_proxy *px = op->px;
+	if (px->coop.pub_arg == op) /* a publication still in flight reports to nobody */
+		px->coop.pub_done = NULL;
 	dp_timer_cancel(px->loop, &op->timer);
 	dp_timer_cancel(px->loop, &op->poll);
 	for (int i = 0; i < DP_MAX_SERVERS; i++) {
@@ -735,12 +739,33 @@ static void redirect_done(dp_op *op, dp_server *s, dp_sqlres *r)
 	}
 }
 
+/* Cooperative: the register's answer (docs/ha.md). */
+static void publish_done(dp_proxy *px, int ok, void *arg)
+{
+	dp_op *op = arg;
+	op->pending--;
+	if (!ok) {
+		op_end(op, 0, "could not publish %s as the writer on a majority of the servers",
+		       op->cand->conf.name);
+		return;
+	}
+	op->published = 1;
+	dp_event_phase(px, op->ev, "publish", "epoch %llu names %s on a majority of the servers",
+		       (unsigned long long)op->pub_epoch, op->cand->conf.name);
+	next_phase(op);
+}
+
 static void route(dp_op *op)
 {
 	dp_proxy *px = op->px;
 	dp_server *old = op->old;
 	px->primary = op->cand;
-	px->epoch++;
+	if (px->cfg.cooperative) {
+		px->epoch = op->pub_epoch; /* published before the promotion */
+		px->coop.synced = 1;
+	} else {
+		px->epoch++;
+	}
 	px->last_epoch_change_ms = dp_now_ms();
 	px->first_write_logged = 0;
 	px->last_semi_on = op->cand->semi_on || px->last_semi_enabled;
@@ -981,6 +1006,20 @@ static void next_phase(dp_op *op)
 		}
 		return;
 	case PH_CATCHUP:
+		/* Cooperative: the register names the candidate before it becomes writable. */
+		if (px->cfg.cooperative && !op->published) {
+			op->pub_epoch = dp_coop_next_epoch(px);
+			op->pending++;
+			if (dp_coop_publish(px, op->cand, op->pub_epoch, publish_done, op) < 0) {
+				op->pending--;
+				op_end(
+				    op, 0,
+				    "could not publish %s as the writer: this dbproxy is not the "
+				    "leader or holds too few monitor locks",
+				    op->cand->conf.name);
+			}
+			return;
+		}
 		/* The phase stays "catch-up" until promote_done: a failure before is undone. */
 		op_sql(op, op->cand,
 		       "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0; SELECT "
@@ -1032,6 +1071,10 @@ static int check_idle(dp_proxy *px, char *err, size_t errsz)
 {
 	if (px->op)
 		return dp_seterr(err, errsz, "a %s is already running", px->op->ev->kind);
+	if (!dp_coop_may_act(px))
+		return dp_seterr(err, errsz,
+				 "this dbproxy is not the leader (cooperative monitoring): ask the "
+				 "leader, see /status");
 	return px->draining ? dp_seterr(err, errsz, "shutting down") : 0;
 }
 
@@ -1159,6 +1202,11 @@ static int check_rejoin(dp_proxy *px, dp_server *s, dp_server *p, char *err, siz
 		return dp_seterr(err, errsz, "no primary to rejoin to");
 	if (s->health != DP_H_UP || !s->probed)
 		return dp_seterr(err, errsz, "%s is not reachable", s->conf.name);
+	if (px->cfg.cooperative && !s->coop_held)
+		return dp_seterr(err, errsz,
+				 "this dbproxy does not hold the monitor lock on %s yet (back a "
+				 "moment ago?): retry shortly",
+				 s->conf.name);
 	if (s->quarantined)
 		return dp_seterr(err, errsz, "%s is quarantined: %s", s->conf.name,
 				 s->quarantine_reason);

@@ -30,7 +30,8 @@ static const char PROBE_SQL[] =
     "WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
-    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
+    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors, "
+    "@@global.rpl_semi_sync_slave_kill_conn_timeout; "
     "SHOW ALL SLAVES STATUS";
 
 static const char USERS_SQL[] =
@@ -141,6 +142,7 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
 	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));
 	set->max_connect_errors = to_ull(dp_sql_get(g, 0, 18));
+	set->semi_kill_conn_timeout = (unsigned)to_ull(dp_sql_get(g, 0, 19));
 }
 
 static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)
@@ -180,10 +182,11 @@ static void mark_up(dp_proxy *px, dp_server *s)
 {
 	(void)px;
 	if (s->health != DP_H_UP) {
-		if (s->health == DP_H_DOWN)
+		if (s->health == DP_H_DOWN) {
 			dp_info("server %s is up again (down for %llu ms)", s->conf.name,
 				(unsigned long long)(dp_now_ms() - s->down_since_ms));
-		else if (s->health == DP_H_UNKNOWN)
+			s->kill_conn_tried = 0; /* a restart resets what dbproxy set */
+		} else if (s->health == DP_H_UNKNOWN)
 			dp_info("server %s is up", s->conf.name);
 		s->health = DP_H_UP;
 	}
@@ -394,11 +397,19 @@ void dp_monitor_evaluate(dp_proxy *px)
 	uint64_t now = dp_now_ms();
 	dp_server *p = px->primary;
 
+	dp_coop_evaluate(px); /* cooperative: who leads, and a follower's writer */
+	p = px->primary;
 	assign_roles(px);
 	for (int i = 0; i < px->nservers; i++)
 		check_quarantine(px, px->servers[i]);
 	if (px->op) {
 		return; /* the operation drives; no enforcement meanwhile */
+	}
+	if (!dp_coop_may_act(px)) { /* a follower only routes */
+		dp_settings_log(px, 0);
+		if (dp_backend_pick(px))
+			dp_sessions_wake(px);
+		return;
 	}
 	for (int i = 0; i < px->nservers; i++)
 		dp_enforce(px, px->servers[i], now);
@@ -512,7 +523,8 @@ static void on_users_timer(dp_loop *loop, dp_timer *t)
 		users_schedule(px, 500);
 		return;
 	}
-	dp_sqlc_run(s->cmd, USERS_SQL, px->cfg.op_step_timeout_ms, users_done, px);
+	/* Not guarded: followers move sessions too (cooperative mode). */
+	dp_sqlc_run_guarded(s->cmd, USERS_SQL, 0, px->cfg.op_step_timeout_ms, users_done, px);
 }
 
 const dp_user_hash *dp_users_find(dp_proxy *px, const char *user, unsigned *next)
@@ -600,6 +612,7 @@ static void set_targets(dp_proxy *px)
 			t.connect_timeout_ms =
 			    px->cfg.op_step_timeout_ms < 1000 ? px->cfg.op_step_timeout_ms : 1000;
 		dp_sqlc_set_target(s->cmd, &t);
+		dp_sqlc_set_target(s->coop, &t);
 	}
 }
 
@@ -619,6 +632,7 @@ int dp_monitor_start(dp_proxy *px)
 		dp_timer_init(&s->probe_timer, on_probe_timer, s);
 		dp_timer_set(px->loop, &s->probe_timer, 0);
 	}
+	dp_coop_start(px);
 	dp_timer_init(&px->users_timer, on_users_timer, px);
 	if (px->cfg.migrate_sessions)
 		users_schedule(px, 50);
@@ -636,6 +650,7 @@ void dp_monitor_reload(dp_proxy *px)
 void dp_monitor_stop(dp_proxy *px)
 {
 	dp_timer_cancel(px->loop, &px->users_timer);
+	dp_coop_stop(px);
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		dp_timer_cancel(px->loop, &s->probe_timer);

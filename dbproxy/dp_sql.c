@@ -29,6 +29,7 @@ struct dp_sqlc {
 	int kick_step;	   /* the kick continues the state machine (else it reports a failure) */
 	int suspended; /* a Connector/C call is waiting for I/O: only then may _cont be called */
 	char *sql;
+	char guard[256]; /* prefixed to every statement text run with the guard (dp_coop.c) */
 	unsigned timeout_ms;
 	dp_sql_cb *cb;
 	void *arg;
@@ -359,12 +360,34 @@ static void fail_soon(dp_sqlc *c, int status)
 	dp_timer_set(c->loop, &c->kick, 0);
 }
 
+void dp_sqlc_set_guard(dp_sqlc *c, const char *guard)
+{
+	snprintf(c->guard, sizeof(c->guard), "%s", guard ? guard : "");
+}
+
+static char *guarded_text(const dp_sqlc *c, const char *sql, int guarded)
+{
+	size_t g = guarded ? strlen(c->guard) : 0, n = strlen(sql);
+	char *t = malloc(g + n + 1);
+	if (t) {
+		memcpy(t, c->guard, g);
+		memcpy(t + g, sql, n + 1);
+	}
+	return t;
+}
+
 int dp_sqlc_run(dp_sqlc *c, const char *sql, unsigned timeout_ms, dp_sql_cb *cb, void *arg)
+{
+	return dp_sqlc_run_guarded(c, sql, 1, timeout_ms, cb, arg);
+}
+
+int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeout_ms,
+			dp_sql_cb *cb, void *arg)
 {
 	int wait;
 	if (c->running)
 		return -1;
-	c->sql = strdup(sql);
+	c->sql = guarded_text(c, sql, guarded);
 	c->cb = cb;
 	c->arg = arg;
 	c->timeout_ms = timeout_ms;

@@ -52,6 +52,13 @@ int dp_sqlc_peer_alive(const dp_sqlc *c);
  * query (the connect has its own timeout). 0, or -1 when busy. cb always runs later, from
  * the loop, never from inside this call. */
 int dp_sqlc_run(dp_sqlc *c, const char *sql, unsigned timeout_ms, dp_sql_cb *cb, void *arg);
+/* Same, with guarded = 0: without the connection's guard. */
+int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeout_ms,
+			dp_sql_cb *cb, void *arg);
+/* A statement text that every later dp_sqlc_run on c starts with ("" or NULL: none): in
+ * cooperative mode, the check that this dbproxy still holds the server's monitor lock
+ * (dp_coop.c), so that a former leader's queued steps change nothing. */
+void dp_sqlc_set_guard(dp_sqlc *c, const char *guard);
 /* Aborts whatever runs (no callback) and disconnects. */
 void dp_sqlc_close(dp_sqlc *c);
 

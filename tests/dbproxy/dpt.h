@@ -137,7 +137,8 @@ static inline int dpt_setup_users(th_cluster *c)
 			"CREATE USER " DPT_MON_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_MON_PASS "';"
 			"GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, "
 			"REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, "
-			"RELOAD ON *.* TO " DPT_MON_USER "@'127.0.0.1';"
+			"RELOAD, BINLOG ADMIN ON *.* TO " DPT_MON_USER "@'127.0.0.1';"
+			"GRANT ALL ON dbproxy.* TO " DPT_MON_USER "@'127.0.0.1';"
 			"GRANT SELECT ON mysql.global_priv TO " DPT_MON_USER "@'127.0.0.1';"
 			"CREATE DATABASE " DPT_APP_DB ";"
 			"CREATE USER " DPT_APP_USER "@'127.0.0.1' IDENTIFIED BY '" DPT_APP_PASS "';"
@@ -176,11 +177,14 @@ static inline int dpt_proxy_start(dpt_proxy *p, th_cluster *c, const char *const
 	if ((size_t)snprintf(p->log, sizeof(p->log), "%.*s/dbproxy.log", PATH_MAX - 16, c->dir) >=
 	    sizeof(p->log))
 		return -1;
+	p->port = dpt_free_port();
+	p->admin_port = dpt_free_port();
+	if (access(p->log, F_OK) == 0) /* a second dbproxy on the same cluster: a log of its own */
+		snprintf(p->log, sizeof(p->log), "%.*s/dbproxy-%d.log", PATH_MAX - 32, c->dir,
+			 p->port);
 	if (dpt_write_file(mon, DPT_MON_PASS) < 0 || dpt_write_file(repl, c->repl_password) < 0 ||
 	    dpt_write_file(tok, DPT_TOKEN) < 0)
 		return -1;
-	p->port = dpt_free_port();
-	p->admin_port = dpt_free_port();
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", p->port);
 	snprintf(admin, sizeof(admin), "127.0.0.1:%d", p->admin_port);
 	argv[n++] = bin;
@@ -700,11 +704,21 @@ static inline void *dpt_writer_main(void *arg)
 	return NULL;
 }
 
+/* Starts a writer whose ids begin at first_id (several writers on one ledger). */
+static inline int dpt_writer_start_at(dpt_writer *w, const dpt_proxy *p, unsigned delay_ms,
+				      int first_id);
+
 static inline int dpt_writer_start(dpt_writer *w, const dpt_proxy *p, unsigned delay_ms)
+{
+	return dpt_writer_start_at(w, p, delay_ms, 1);
+}
+
+static inline int dpt_writer_start_at(dpt_writer *w, const dpt_proxy *p, unsigned delay_ms,
+				      int first_id)
 {
 	memset(w, 0, sizeof(*w));
 	w->p = p;
-	w->next_id = 1;
+	w->next_id = first_id;
 	w->delay_ms = delay_ms;
 	pthread_mutex_init(&w->mu, NULL);
 	w->initialized = 1;

@@ -1,0 +1,498 @@
+/* dbproxy cooperative monitoring (docs/ha.md): several dbproxies in front of the same servers,
+ * one leader among them. Each keeps one more connection per server that tries to hold
+ * MariaDB's named lock 'dbproxy_monitor' (MaxScale's cooperative_monitoring_locks =
+ * majority_of_all); the holder of the locks of a majority of all the configured servers is
+ * the leader, the only one that fails over, switches over, fences and enforces. The writer is
+ * published in a one-row register on each server (outside the binary log, written only while
+ * the lock is held), and followers route to the writer of the highest epoch they read on a
+ * majority. Every statement the leader's operations send is guarded by its lock (dp_sql.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "dbproxy.h"
+#include "dp_log.h"
+
+#define LOCK_NAME "dbproxy_monitor"
+
+static void cycle_start(dp_proxy *px, dp_server *s);
+static void publish_send(dp_proxy *px, dp_server *s);
+
+static unsigned majority(const dp_proxy *px)
+{
+	return (unsigned)px->nservers / 2 + 1;
+}
+
+/* How old a cycle's reading may be and still count (a few cycles, never less than a probe's
+ * own timeout). */
+static uint64_t fresh_ms(const dp_proxy *px)
+{
+	uint64_t f = 4ull * px->cfg.probe_interval_ms;
+	return f < 2ull * px->cfg.probe_timeout_ms ? 2ull * px->cfg.probe_timeout_ms : f;
+}
+
+static int fresh(const dp_proxy *px, const dp_server *s, uint64_t now)
+{
+	return s->coop_read_ms && now - s->coop_read_ms <= fresh_ms(px);
+}
+
+/* The lock's lifetime after this dbproxy stops answering (frozen, cut off): the server ends
+ * an idle connection after wait_timeout seconds, and its lock with it. */
+static unsigned lock_timeout_s(const dp_proxy *px)
+{
+	unsigned s = (8 * px->cfg.probe_interval_ms + 999) / 1000;
+	return s < 2 ? 2 : s;
+}
+
+static void addr_of(const dp_server *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s:%d", s->host, s->port);
+}
+
+static dp_server *server_by_addr(dp_proxy *px, const char *addr)
+{
+	char a[96];
+	for (int i = 0; i < px->nservers; i++) {
+		addr_of(px->servers[i], a, sizeof(a));
+		if (strcmp(a, addr) == 0)
+			return px->servers[i];
+	}
+	return NULL;
+}
+
+/* The guard of the command connection: its statements run only while our coop connection
+ * holds the server's lock (connection id 0 never does). */
+static void guard_set(dp_server *s)
+{
+	char g[256];
+	snprintf(g, sizeof(g),
+		 "IF NOT (IS_USED_LOCK('" LOCK_NAME "') <=> %lu) THEN SIGNAL SQLSTATE '45000' "
+		 "SET MESSAGE_TEXT = 'dbproxy: not the leader on this server (monitor lock "
+		 "lost)'; END IF; ",
+		 s->coop_held ? s->coop_conn_id : 0ul);
+	dp_sqlc_set_guard(s->cmd, g);
+}
+
+/* ---------------------------------------------------------------- the register */
+
+/* The highest epoch among the fresh readings (held only: of servers whose lock we hold). */
+static uint64_t register_max(dp_proxy *px, int held_only, uint64_t now, dp_server **who)
+{
+	uint64_t best = 0;
+	*who = NULL;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (!fresh(px, s, now) || (held_only && !s->coop_held))
+			continue;
+		if (s->reg_epoch > best || (!*who && s->reg_epoch == best)) {
+			best = s->reg_epoch;
+			*who = s;
+		}
+	}
+	return best;
+}
+
+static void publish_finish(dp_proxy *px, int ok)
+{
+	dp_coop_publish_fn *done = px->coop.pub_done;
+	void *arg = px->coop.pub_arg;
+	px->coop.pub_active = 0;
+	px->coop.pub_done = NULL;
+	if (ok)
+		dp_info("cooperative: epoch %llu published (writer %s) on %u of %d servers",
+			(unsigned long long)px->coop.pub_epoch, px->coop.pub_writer,
+			px->coop.pub_acked, px->nservers);
+	else
+		dp_warn("cooperative: epoch %llu (writer %s) published on only %u of %d servers: "
+			"not a majority",
+			(unsigned long long)px->coop.pub_epoch, px->coop.pub_writer,
+			px->coop.pub_acked, px->nservers);
+	if (done)
+		done(px, ok, arg);
+}
+
+static void publish_check(dp_proxy *px)
+{
+	if (!px->coop.pub_active)
+		return;
+	if (px->coop.pub_acked >= majority(px))
+		publish_finish(px, 1);
+	else if (px->coop.pub_replied >= px->coop.pub_sent)
+		publish_finish(px, 0);
+}
+
+static void publish_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	dp_proxy *px = s->px;
+	const char *v = NULL;
+	(void)c;
+	s->reg_writing = 0;
+	if (r->status == DP_SQL_OK && r->nres >= 1)
+		v = dp_sql_get(r->res[r->nres - 1], 0, 0);
+	if (px->coop.pub_active && s->reg_writing_epoch == px->coop.pub_epoch) {
+		px->coop.pub_replied++;
+		if (v && strcmp(v, "1") == 0) {
+			px->coop.pub_acked++;
+			s->reg_epoch = px->coop.pub_epoch;
+			snprintf(s->reg_writer, sizeof(s->reg_writer), "%s", px->coop.pub_writer);
+		} else {
+			dp_info("cooperative: %s did not take epoch %llu: %s", s->conf.name,
+				(unsigned long long)px->coop.pub_epoch,
+				r->status == DP_SQL_OK ? "lock not held or newer epoch there"
+						       : r->msg);
+		}
+	}
+	if (r->status != DP_SQL_OK) {
+		s->coop_held = 0;
+		guard_set(s);
+	}
+	/* The next cycle, right away: it also re-reads what is there now. */
+	cycle_start(px, s);
+	publish_check(px);
+}
+
+static void publish_send(dp_proxy *px, dp_server *s)
+{
+	char sql[1024], w[200], l[300];
+	dp_sql_escape(w, sizeof(w), px->coop.pub_writer);
+	dp_sql_escape(l, sizeof(l), px->coop.identity);
+	snprintf(sql, sizeof(sql),
+		 "SET SESSION sql_log_bin = 0; UPDATE `%s`.`writer` SET epoch = %llu, writer = "
+		 "'%s', leader = '%s', changed = NOW(3) WHERE id = 1 AND (epoch < %llu OR (epoch "
+		 "= %llu AND writer = '%s')) AND IS_USED_LOCK('" LOCK_NAME
+		 "') <=> CONNECTION_ID(); SELECT ROW_COUNT()",
+		 px->cfg.cooperative_database, (unsigned long long)px->coop.pub_epoch, w, l,
+		 (unsigned long long)px->coop.pub_epoch, (unsigned long long)px->coop.pub_epoch, w);
+	s->reg_writing = 1;
+	s->reg_writing_epoch = px->coop.pub_epoch;
+	s->reg_pending = 0;
+	dp_timer_cancel(px->loop, &s->coop_timer);
+	if (dp_sqlc_run_guarded(s->coop, sql, 0, px->cfg.op_step_timeout_ms, publish_done, s) < 0) {
+		s->reg_writing = 0;
+		s->reg_pending = 1; /* a cycle runs: sent when it ends */
+	}
+}
+
+int dp_coop_publish(dp_proxy *px, dp_server *writer, uint64_t epoch, dp_coop_publish_fn *done,
+		    void *arg)
+{
+	uint64_t now = dp_now_ms();
+	unsigned n = 0;
+	if (!px->coop.leader || px->coop.pub_active)
+		return -1;
+	for (int i = 0; i < px->nservers; i++)
+		n += px->servers[i]->coop_held && fresh(px, px->servers[i], now);
+	if (n < majority(px))
+		return -1;
+	px->coop.pub_active = 1;
+	px->coop.pub_epoch = epoch;
+	addr_of(writer, px->coop.pub_writer, sizeof(px->coop.pub_writer));
+	px->coop.pub_done = done;
+	px->coop.pub_arg = arg;
+	px->coop.pub_sent = n;
+	px->coop.pub_acked = px->coop.pub_replied = 0;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (!s->coop_held || !fresh(px, s, now))
+			continue;
+		if (dp_sqlc_busy(s->coop))
+			s->reg_pending = 1;
+		else
+			publish_send(px, s);
+	}
+	return 0;
+}
+
+uint64_t dp_coop_next_epoch(dp_proxy *px)
+{
+	dp_server *who;
+	uint64_t m = register_max(px, 0, dp_now_ms(), &who);
+	return (m > px->epoch ? m : px->epoch) + 1;
+}
+
+/* ---------------------------------------------------------------- leader and followers */
+
+/* Is the register on a majority of held servers (px->epoch, px->primary)? */
+static int synced(dp_proxy *px, uint64_t now)
+{
+	char want[96];
+	unsigned n = 0;
+	if (!px->primary)
+		return 0;
+	addr_of(px->primary, want, sizeof(want));
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s->coop_held && fresh(px, s, now) && s->reg_epoch == px->epoch &&
+		    strcmp(s->reg_writer, want) == 0)
+			n++;
+	}
+	return n >= majority(px);
+}
+
+static void writer_change(dp_proxy *px, dp_server *w, uint64_t epoch, const char *why)
+{
+	dp_server *old = px->primary;
+	if (old == w && px->epoch == epoch)
+		return;
+	px->primary = w;
+	px->epoch = epoch;
+	px->last_epoch_change_ms = dp_now_ms();
+	px->first_write_logged = 0;
+	px->last_primary_probe_ms = 0;
+	px->last_semi_clients = 0;
+	dp_state_save(px);
+	dp_info("cooperative: writer %s, epoch %llu (%s)", w->conf.name, (unsigned long long)epoch,
+		why);
+	if (old && old != w)
+		dp_sessions_leave(px, old, 0);
+}
+
+static void sync_done(dp_proxy *px, int ok, void *arg)
+{
+	(void)arg;
+	if (ok)
+		px->coop.synced = 1;
+	else
+		px->coop.sync_after_ms = dp_now_ms() + px->cfg.probe_interval_ms;
+}
+
+/* Just became leader: start from the register of the majority we locked. */
+static void adopt(dp_proxy *px, uint64_t now)
+{
+	dp_server *who, *w, *o = NULL;
+	uint64_t e = register_max(px, 1, now, &who);
+	if (who && e > 0 && e >= px->epoch && (w = server_by_addr(px, who->reg_writer))) {
+		/* Published, not promoted (its leader died in between): its master stays the
+		 * writer, under a new epoch that says so; the failover logic takes it from there.
+		 */
+		for (int i = 0; i < px->nservers && w->read_only; i++)
+			if (dp_server_replicates_from(w, px->servers[i]))
+				o = px->servers[i];
+		writer_change(px, o ? o : w, e,
+			      o ? "the register names a replica never promoted: its primary stays"
+				: "read from the register on becoming leader");
+	} else if (who && e > 0 && !server_by_addr(px, who->reg_writer)) {
+		dp_error("cooperative: the register names writer %s, which is not one of this "
+			 "dbproxy's servers: every dbproxy must list the same servers",
+			 who->reg_writer);
+	}
+	px->coop.synced = synced(px, now);
+}
+
+static void lead(dp_proxy *px, uint64_t now)
+{
+	if (px->op || px->coop.pub_active || now < px->coop.sync_after_ms || !px->primary)
+		return;
+	if (px->coop.synced || (px->coop.synced = synced(px, now))) {
+		/* A majority has it; the others (back from a restart, say) get it too. */
+		for (int i = 0; i < px->nservers; i++) {
+			dp_server *s = px->servers[i];
+			if (s->coop_held && fresh(px, s, now) && s->reg_epoch < px->epoch) {
+				dp_coop_publish(px, px->primary, px->epoch, NULL, NULL);
+				break;
+			}
+		}
+		return;
+	}
+	/* The register differs from what this leader routes to: a newer epoch says it. */
+	uint64_t e = dp_coop_next_epoch(px);
+	if (dp_coop_publish(px, px->primary, e, sync_done, NULL) < 0) {
+		px->coop.sync_after_ms = now + px->cfg.probe_interval_ms;
+		return;
+	}
+	dp_info("cooperative: publishing writer %s as epoch %llu", px->primary->conf.name,
+		(unsigned long long)e);
+	px->epoch = e;
+	dp_state_save(px);
+}
+
+static void follow(dp_proxy *px, uint64_t now)
+{
+	unsigned n = 0;
+	dp_server *who, *w;
+	for (int i = 0; i < px->nservers; i++)
+		n += fresh(px, px->servers[i], now);
+	uint64_t e = register_max(px, 0, now, &who);
+	px->coop.routable = 0;
+	if (n < majority(px) || !who || e == 0)
+		return;
+	if (!(w = server_by_addr(px, who->reg_writer))) {
+		if (!px->coop.unknown_logged)
+			dp_error("cooperative: the register names writer %s, which is not one of "
+				 "this dbproxy's servers: every dbproxy must list the same servers",
+				 who->reg_writer);
+		px->coop.unknown_logged = 1;
+		return;
+	}
+	writer_change(px, w, e, "published by the leader");
+	px->coop.routable = 1;
+}
+
+void dp_coop_evaluate(dp_proxy *px)
+{
+	uint64_t now = dp_now_ms();
+	unsigned held = 0, read = 0;
+	if (!px->cfg.cooperative)
+		return;
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (!fresh(px, s, now))
+			continue;
+		read++;
+		held += s->coop_held != 0;
+	}
+	px->coop.locks = held;
+	int was = px->coop.leader;
+	px->coop.leader = held >= majority(px);
+	if (px->coop.leader && !was) {
+		dp_warn("cooperative: this dbproxy is the leader (monitor lock held on %u of %d "
+			"servers)",
+			held, px->nservers);
+		px->coop.synced = 0;
+		adopt(px, now);
+	} else if (!px->coop.leader && was) {
+		dp_warn(
+		    "cooperative: this dbproxy is no longer the leader (monitor lock held on %u "
+		    "of %d servers): following the register",
+		    held, px->nservers);
+		px->coop.synced = 0;
+	}
+	/* Some locks but no majority, while a majority answers: another dbproxy holds the
+	 * rest. Let go for a random while, so that nobody blocks anybody forever. */
+	if (!px->coop.leader && held > 0 && read >= majority(px) &&
+	    now >= px->coop.backoff_until_ms)
+		px->coop.backoff_until_ms =
+		    now + (uint64_t)(1 + randombytes_uniform(4)) * px->cfg.probe_interval_ms;
+	if (px->coop.leader)
+		lead(px, now);
+	else
+		follow(px, now);
+}
+
+int dp_coop_may_act(const dp_proxy *px)
+{
+	return !px->cfg.cooperative || (px->coop.leader && px->coop.synced && !px->coop.pub_active);
+}
+
+int dp_coop_routable(const dp_proxy *px)
+{
+	if (!px->cfg.cooperative)
+		return 1;
+	return px->coop.leader ? px->coop.synced : px->coop.routable;
+}
+
+/* ---------------------------------------------------------------- the cycle */
+
+static void cycle_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	dp_proxy *px = s->px;
+	uint64_t now = dp_now_ms();
+	MYSQL_RES *g = r->status == DP_SQL_OK && r->nres >= 1 ? r->res[r->nres - 1] : NULL;
+	int was = s->coop_held;
+	(void)c;
+	if (g && mysql_num_rows(g) == 1 && mysql_num_fields(g) == 5) {
+		const char *v;
+		s->coop_conn_id =
+		    strtoul(dp_sql_get(g, 0, 0) ? dp_sql_get(g, 0, 0) : "0", NULL, 10);
+		v = dp_sql_get(g, 0, 1);
+		s->coop_held = v && strcmp(v, "1") == 0;
+		v = dp_sql_get(g, 0, 2);
+		s->reg_epoch = v ? strtoull(v, NULL, 10) : 0;
+		v = dp_sql_get(g, 0, 3);
+		snprintf(s->reg_writer, sizeof(s->reg_writer), "%s", v ? v : "");
+		v = dp_sql_get(g, 0, 4);
+		snprintf(s->reg_leader, sizeof(s->reg_leader), "%s", v ? v : "");
+		s->coop_read_ms = s->coop_started_ms;
+		s->coop_ready = 1;
+		if (s->coop_error[0])
+			dp_info("cooperative: %s answers again", s->conf.name);
+		s->coop_error[0] = 0;
+	} else {
+		s->coop_held = 0;
+		s->coop_ready = 0;
+		if (strcmp(s->coop_error, r->msg) != 0)
+			dp_warn("cooperative: %s: %s", s->conf.name,
+				r->status == DP_SQL_OK ? "unexpected answer" : r->msg);
+		snprintf(s->coop_error, sizeof(s->coop_error), "%s",
+			 r->status == DP_SQL_OK ? "unexpected answer" : r->msg);
+	}
+	if (was != s->coop_held)
+		dp_info("cooperative: monitor lock on %s %s", s->conf.name,
+			s->coop_held ? "taken" : "not held");
+	guard_set(s);
+	if (s->reg_pending && px->coop.pub_active)
+		publish_send(px, s);
+	else {
+		uint64_t next = s->coop_started_ms + px->cfg.probe_interval_ms;
+		s->reg_pending = 0;
+		dp_timer_set(px->loop, &s->coop_timer, next > now ? next - now : 0);
+	}
+	dp_monitor_evaluate(px);
+}
+
+static void cycle_start(dp_proxy *px, dp_server *s)
+{
+	char sql[1400], setup[700] = "";
+	const char *db = px->cfg.cooperative_database;
+	int release = !px->coop.leader && dp_now_ms() < px->coop.backoff_until_ms;
+	if (dp_sqlc_busy(s->coop))
+		return;
+	if (!s->coop_ready)
+		snprintf(setup, sizeof(setup),
+			 "CREATE DATABASE IF NOT EXISTS `%s`; CREATE TABLE IF NOT EXISTS "
+			 "`%s`.`writer` (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, epoch BIGINT "
+			 "UNSIGNED NOT NULL, writer VARCHAR(96) NOT NULL, leader VARCHAR(160) NOT "
+			 "NULL, changed DATETIME(3) NOT NULL) ENGINE=InnoDB; INSERT IGNORE INTO "
+			 "`%s`.`writer` VALUES (1, 0, '', '', NOW(3)); ",
+			 db, db, db);
+	snprintf(sql, sizeof(sql),
+		 "SET SESSION sql_log_bin = 0, SESSION wait_timeout = %u, SESSION "
+		 "lock_wait_timeout = 2; %s%sSELECT CONNECTION_ID(), %s, epoch, writer, leader "
+		 "FROM `%s`.`writer` WHERE id = 1",
+		 lock_timeout_s(px), setup, release ? "DO RELEASE_LOCK('" LOCK_NAME "'); " : "",
+		 release ? "0"
+			 : "IF(IS_USED_LOCK('" LOCK_NAME
+			   "') <=> CONNECTION_ID(), 1, GET_LOCK('" LOCK_NAME "', 0))",
+		 db);
+	s->coop_started_ms = dp_now_ms();
+	dp_sqlc_run_guarded(s->coop, sql, 0, px->cfg.probe_timeout_ms, cycle_done, s);
+}
+
+static void on_cycle_timer(dp_loop *loop, dp_timer *t)
+{
+	dp_server *s = t->arg;
+	(void)loop;
+	cycle_start(s->px, s);
+}
+
+void dp_coop_start(dp_proxy *px)
+{
+	char host[128] = "?";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(px->coop.identity, sizeof(px->coop.identity), "%.100s pid %ld %.40s", host,
+		 (long)getpid(), px->cfg.listen[0] ? px->cfg.listen : px->cfg.listen_socket);
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		dp_timer_init(&s->coop_timer, on_cycle_timer, s);
+		if (px->cfg.cooperative) {
+			guard_set(s); /* nothing runs on a server before its lock is ours */
+			dp_timer_set(px->loop, &s->coop_timer, 0);
+		}
+	}
+	if (px->cfg.cooperative)
+		dp_info("cooperative monitoring: majority of %d servers; register in `%s`.`writer`",
+			px->nservers, px->cfg.cooperative_database);
+}
+
+void dp_coop_stop(dp_proxy *px)
+{
+	for (int i = 0; i < px->nservers; i++) {
+		dp_timer_cancel(px->loop, &px->servers[i]->coop_timer);
+		dp_sqlc_close(px->servers[i]->coop);
+	}
+}

@@ -1,0 +1,360 @@
+/* Several dbproxies in front of one cluster, in cooperative mode (docs/ha.md): exactly one
+ * leader; one failover per primary loss, by the leader, with both dbproxies routing to the
+ * same new primary and every write acknowledged through either of them kept; a follower
+ * refuses admin operations; the leader crashing or hanging hands over to the other without a
+ * second failover; and a dbproxy that was down during a failover, whose state file names the
+ * dead primary, routes to the new one when it comes back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "dpt.h"
+
+#define NPROXY 2
+
+typedef struct fixture {
+	th_cluster *c;
+	dpt_proxy p[NPROXY];
+} fixture;
+
+/* File scope, freed by the teardown: a failed assertion must not leave a thread running. */
+static dpt_writer W[NPROXY];
+
+static int start_proxy(fixture *f, int i)
+{
+	char state[PATH_MAX];
+	snprintf(state, sizeof(state), "%.*s/state-%d", PATH_MAX - 16, f->c->dir, i);
+	const char *extra[] = {"--cooperative-monitoring", "majority", "--state-file", state, NULL};
+	return dpt_proxy_start(&f->p[i], f->c, extra);
+}
+
+static int setup(void **state)
+{
+	static fixture f;
+	th_options opts = {.replicas = 2, .semisync = 1};
+	if (th_cluster_start(&f.c, &opts) < 0)
+		return -1;
+	if (dpt_setup_users(f.c) < 0 || start_proxy(&f, 0) < 0 || start_proxy(&f, 1) < 0) {
+		for (int i = 0; i < NPROXY; i++)
+			if (f.p[i].pid > 0)
+				dpt_proxy_dump_log(&f.p[i], 40);
+		th_cluster_free(f.c);
+		return -1;
+	}
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	int rc = 0;
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_free(&W[i]);
+	for (int i = 0; i < NPROXY; i++) {
+		int st = dpt_proxy_stop(&f->p[i]);
+		if (st != 0) {
+			fprintf(stderr, "dbproxy %d exit status %d\n", i, st);
+			dpt_proxy_dump_log(&f->p[i], 80);
+			rc = -1;
+		}
+	}
+	th_cluster_free(f->c);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- what each one says */
+
+typedef struct view {
+	int up;
+	int leader;
+	int primary; /* sN, -1 */
+	uint64_t epoch;
+	int open; /* routing open */
+	long long failovers;
+} view;
+
+static view view_of(const dpt_proxy *p)
+{
+	view v = {.primary = -1};
+	json_t *st = p->pid > 0 ? dpt_status(p) : NULL;
+	if (!st)
+		return v;
+	const char *role =
+	    json_string_value(json_object_get(json_object_get(st, "cooperative"), "role"));
+	const char *prim = json_string_value(json_object_get(st, "primary"));
+	const char *routing = json_string_value(json_object_get(st, "routing"));
+	v.up = 1;
+	v.leader = role && !strcmp(role, "leader");
+	v.primary = prim && prim[0] == 's' ? atoi(prim + 1) : -1;
+	v.epoch = (uint64_t)json_integer_value(json_object_get(st, "epoch"));
+	v.open = routing && !strcmp(routing, "open");
+	v.failovers =
+	    json_integer_value(json_object_get(json_object_get(st, "counters"), "failovers"));
+	json_decref(st);
+	return v;
+}
+
+/* Every running dbproxy agrees: one leader, routing open to the same primary, same epoch. */
+static int agreed(void *arg)
+{
+	fixture *f = arg;
+	int leaders = 0, n = 0;
+	view first = {0};
+	for (int i = 0; i < NPROXY; i++) {
+		if (f->p[i].pid <= 0)
+			continue;
+		view v = view_of(&f->p[i]);
+		if (!v.up || !v.open)
+			return 0;
+		if (n++ == 0)
+			first = v;
+		else if (v.primary != first.primary || v.epoch != first.epoch)
+			return 0;
+		leaders += v.leader;
+	}
+	return leaders == 1;
+}
+
+static int leader_index(fixture *f)
+{
+	for (int i = 0; i < NPROXY; i++)
+		if (f->p[i].pid > 0 && view_of(&f->p[i]).leader)
+			return i;
+	return -1;
+}
+
+static long long total_failovers(fixture *f)
+{
+	long long n = 0;
+	for (int i = 0; i < NPROXY; i++)
+		n += f->p[i].pid > 0 ? view_of(&f->p[i]).failovers : 0;
+	return n;
+}
+
+/* The server a new session through p lands on (@@server_id), or -1. */
+static int served_by(const dpt_proxy *p)
+{
+	MYSQL *m = dpt_connect(p, 10);
+	int id = -1;
+	if (!m)
+		return -1;
+	if (mysql_query(m, "SELECT @@server_id") == 0) {
+		MYSQL_RES *r = mysql_store_result(m);
+		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+		if (row && row[0])
+			id = atoi(row[0]);
+		mysql_free_result(r);
+	}
+	mysql_close(m);
+	return id;
+}
+
+typedef struct up_wait {
+	fixture *f;
+	int idx;
+} up_wait;
+
+/* Every running dbproxy sees server idx up. */
+static int seen_up(void *arg)
+{
+	up_wait *u = arg;
+	char health[32];
+	for (int i = 0; i < NPROXY; i++)
+		if (u->f->p[i].pid > 0 &&
+		    (dpt_server_field(&u->f->p[i], u->idx, "health", health, sizeof(health)) < 0 ||
+		     strcmp(health, "up") != 0))
+			return 0;
+	return 1;
+}
+
+static void dump_all(fixture *f)
+{
+	for (int i = 0; i < NPROXY; i++)
+		if (f->p[i].pid > 0)
+			dpt_proxy_dump_log(&f->p[i], 40);
+}
+
+static void assert_agreed(fixture *f, unsigned ms)
+{
+	if (!dpt_until(ms, agreed, f)) {
+		dump_all(f);
+		fail_msg("the dbproxies did not agree on one leader and one writer within %u ms",
+			 ms);
+	}
+}
+
+/* The leader holds the monitor lock on server idx. */
+static int leader_locked(void *arg)
+{
+	up_wait *u = arg;
+	int l = leader_index(u->f), held = 0;
+	json_t *st = l >= 0 ? dpt_status(&u->f->p[l]) : NULL;
+	json_t *regs = json_object_get(json_object_get(st, "cooperative"), "registers");
+	held = json_is_true(json_object_get(json_array_get(regs, (size_t)u->idx), "lock_held"));
+	json_decref(st);
+	return held;
+}
+
+/* A killed server restarts; the leader rejoins it as a replica once it holds its lock (its
+ * statements there are guarded by it). */
+static void restart_and_rejoin(fixture *f, int idx)
+{
+	up_wait u = {f, idx};
+	assert_int_equal(th_server_start(f->c, idx), 0);
+	assert_true(dpt_until(10000, seen_up, &u));
+	assert_true(dpt_until(10000, leader_locked, &u));
+	assert_true(dpt_rejoin_or_reprovision(f->c, &f->p[leader_index(f)], idx) >= 0);
+	assert_agreed(f, 10000);
+}
+
+/* ---------------------------------------------------------------- the cases */
+
+static void test_one_failover_no_loss(void **state)
+{
+	fixture *f = *state;
+	assert_agreed(f, 20000);
+	view a = view_of(&f->p[0]);
+	assert_int_equal(a.primary, 0);
+	int follower = leader_index(f) == 0 ? 1 : 0;
+
+	/* A follower does not operate: it says who can. */
+	char *body = NULL;
+	int code = dpt_http(&f->p[follower], "POST", "/failover", &body);
+	assert_int_not_equal(code, 200);
+	assert_non_null(body);
+	assert_non_null(strstr(body, "not the leader"));
+	free(body);
+
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(dpt_writer_start_at(&W[i], &f->p[i], 2, 1 + i * 1000000), 0);
+	for (int i = 0; i < NPROXY; i++)
+		assert_true(dpt_writer_wait(&W[i], 50, 20000));
+
+	size_t before[NPROXY];
+	for (int i = 0; i < NPROXY; i++)
+		before[i] = dpt_writer_count(&W[i]);
+	dpt_log("kill -9 primary s0 (%zu and %zu acknowledged)", before[0], before[1]);
+	assert_int_equal(th_server_signal(f->c, 0, SIGKILL), 0);
+	for (int i = 0; i < NPROXY; i++)
+		if (!dpt_writer_wait(&W[i], before[i] + 50, 30000)) {
+			dump_all(f);
+			fail_msg("writes through dbproxy %d did not resume", i);
+		}
+	assert_agreed(f, 10000);
+	view v = view_of(&f->p[0]);
+	assert_int_not_equal(v.primary, 0);
+	/* Exactly one failover, made by one of them. */
+	assert_int_equal(total_failovers(f), 1);
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(served_by(&f->p[i]), f->c->servers[v.primary].server_id);
+
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_stop(&W[i]);
+	for (int i = 0; i < NPROXY; i++) {
+		size_t checked = 0;
+		long missing = dpt_ledger_missing(f->c, v.primary, &W[i], &checked);
+		dpt_log("through dbproxy %d: %zu acknowledged, %ld missing on s%d", i, checked,
+			missing, v.primary);
+		assert_int_equal(missing, 0);
+		assert_true(checked >= before[i] + 50);
+	}
+	/* The old primary comes back: fenced, rejoined as a replica by the leader. */
+	restart_and_rejoin(f, 0);
+}
+
+static void test_leader_crash_hands_over(void **state)
+{
+	fixture *f = *state;
+	assert_agreed(f, 10000);
+	int leader = leader_index(f), other = 1 - leader;
+	int primary = view_of(&f->p[other]).primary;
+
+	dpt_log("kill -9 the leader, dbproxy %d", leader);
+	kill(f->p[leader].pid, SIGKILL);
+	waitpid(f->p[leader].pid, NULL, 0);
+	f->p[leader].pid = 0;
+	assert_agreed(f, 10000);
+	assert_true(view_of(&f->p[other]).leader);
+	assert_int_equal(view_of(&f->p[other]).primary, primary);
+	assert_int_equal(served_by(&f->p[other]), f->c->servers[primary].server_id);
+
+	/* Back, it follows. */
+	char *const *argv = f->p[leader].argv;
+	assert_int_equal(dpt_proxy_launch(&f->p[leader], argv), 0);
+	assert_agreed(f, 10000);
+	assert_int_equal(leader_index(f), other);
+	assert_int_equal(view_of(&f->p[leader]).primary, primary); /* no failover either */
+}
+
+static void test_missed_failover(void **state)
+{
+	fixture *f = *state;
+	assert_agreed(f, 10000);
+	int leader = leader_index(f), away = 1 - leader;
+	int primary = view_of(&f->p[leader]).primary;
+
+	dpt_log("dbproxy %d stops; kill -9 primary s%d", away, primary);
+	kill(f->p[away].pid, SIGKILL);
+	waitpid(f->p[away].pid, NULL, 0);
+	f->p[away].pid = 0;
+	assert_int_equal(th_server_signal(f->c, primary, SIGKILL), 0);
+	uint64_t deadline = dpt_ms() + 20000;
+	view v;
+	while ((v = view_of(&f->p[leader])).primary == primary || !v.open) {
+		if (dpt_ms() > deadline) {
+			dump_all(f);
+			fail_msg("no failover");
+		}
+		dpt_sleep_ms(50);
+	}
+	/* Its state file names the dead primary: it must route to the new one. */
+	char *const *argv = f->p[away].argv;
+	assert_int_equal(dpt_proxy_launch(&f->p[away], argv), 0);
+	assert_agreed(f, 10000);
+	assert_int_equal(view_of(&f->p[away]).primary, v.primary);
+	assert_int_equal(served_by(&f->p[away]), f->c->servers[v.primary].server_id);
+	restart_and_rejoin(f, primary);
+}
+
+/* A leader frozen longer than its locks live (wait_timeout) loses them; when it resumes, it
+ * follows, and nothing it had queued runs. */
+static void test_hung_leader(void **state)
+{
+	fixture *f = *state;
+	assert_agreed(f, 10000);
+	int leader = leader_index(f), other = 1 - leader;
+	long long failovers = total_failovers(f);
+	int primary = view_of(&f->p[other]).primary;
+
+	dpt_log("SIGSTOP the leader, dbproxy %d, for 5 s", leader);
+	kill(f->p[leader].pid, SIGSTOP);
+	uint64_t deadline = dpt_ms() + 15000;
+	while (!view_of(&f->p[other]).leader) {
+		if (dpt_ms() > deadline) {
+			kill(f->p[leader].pid, SIGCONT);
+			dump_all(f);
+			fail_msg("the other dbproxy did not take over");
+		}
+		dpt_sleep_ms(50);
+	}
+	dpt_sleep_ms(1000);
+	kill(f->p[leader].pid, SIGCONT);
+	assert_agreed(f, 10000);
+	assert_int_equal(leader_index(f), other);
+	assert_int_equal(view_of(&f->p[leader]).primary, primary);
+	assert_int_equal(total_failovers(f), failovers);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_one_failover_no_loss),
+	    cmocka_unit_test(test_leader_crash_hands_over),
+	    cmocka_unit_test(test_missed_failover),
+	    cmocka_unit_test(test_hung_leader),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
