@@ -110,6 +110,7 @@ typedef struct dp_server {
 	dp_sqlc *coop;		    /* holds the lock 'dbproxy_monitor' when we have it */
 	dp_timer coop_timer;	    /* the next cycle */
 	int coop_held;		    /* that connection holds the lock (last cycle) */
+	int coop_other_held;	    /* another connection (another dbproxy) holds it */
 	unsigned long coop_conn_id; /* its CONNECTION_ID() */
 	uint64_t coop_read_ms;	    /* when the last successful cycle was sent */
 	uint64_t reg_epoch;	    /* the writer register there, as last read */

@@ -335,15 +335,16 @@ static void follow(dp_proxy *px, uint64_t now)
 void dp_coop_evaluate(dp_proxy *px)
 {
 	uint64_t now = dp_now_ms();
-	unsigned held = 0, read = 0;
+	unsigned held = 0, others = 0, free_locks = 0;
 	if (!px->cfg.cooperative)
 		return;
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		if (!fresh(px, s, now))
 			continue;
-		read++;
 		held += s->coop_held != 0;
+		others += s->coop_other_held != 0;
+		free_locks += !s->coop_held && !s->coop_other_held;
 	}
 	px->coop.locks = held;
 	int was = px->coop.leader;
@@ -361,9 +362,10 @@ void dp_coop_evaluate(dp_proxy *px)
 		    held, px->nservers);
 		px->coop.synced = 0;
 	}
-	/* Some locks but no majority, while a majority answers: another dbproxy holds the
-	 * rest. Let go for a random while, so that nobody blocks anybody forever. */
-	if (!px->coop.leader && held > 0 && read >= majority(px) &&
+	/* Some locks but no majority, none free, others held by other dbproxies (three holding
+	 * one each, say): let go for a random while, so that nobody blocks anybody forever. A
+	 * free lock is taken at the next cycle instead. */
+	if (!px->coop.leader && held > 0 && others > 0 && free_locks == 0 &&
 	    now >= px->coop.backoff_until_ms)
 		px->coop.backoff_until_ms =
 		    now + (uint64_t)(1 + randombytes_uniform(4)) * px->cfg.probe_interval_ms;
@@ -395,7 +397,7 @@ static void cycle_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 	MYSQL_RES *g = r->status == DP_SQL_OK && r->nres >= 1 ? r->res[r->nres - 1] : NULL;
 	int was = s->coop_held;
 	(void)c;
-	if (g && mysql_num_rows(g) == 1 && mysql_num_fields(g) == 5) {
+	if (g && mysql_num_rows(g) == 1 && mysql_num_fields(g) == 6) {
 		const char *v;
 		s->coop_conn_id =
 		    strtoul(dp_sql_get(g, 0, 0) ? dp_sql_get(g, 0, 0) : "0", NULL, 10);
@@ -407,6 +409,8 @@ static void cycle_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		snprintf(s->reg_writer, sizeof(s->reg_writer), "%s", v ? v : "");
 		v = dp_sql_get(g, 0, 4);
 		snprintf(s->reg_leader, sizeof(s->reg_leader), "%s", v ? v : "");
+		v = dp_sql_get(g, 0, 5); /* the holder after our attempt */
+		s->coop_other_held = !s->coop_held && v != NULL;
 		s->coop_read_ms = s->coop_started_ms;
 		s->coop_ready = 1;
 		if (s->coop_error[0])
@@ -414,6 +418,7 @@ static void cycle_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		s->coop_error[0] = 0;
 	} else {
 		s->coop_held = 0;
+		s->coop_other_held = 0;
 		s->coop_ready = 0;
 		if (strcmp(s->coop_error, r->msg) != 0)
 			dp_warn("cooperative: %s: %s", s->conf.name,
@@ -452,8 +457,8 @@ static void cycle_start(dp_proxy *px, dp_server *s)
 			 db, db, db);
 	snprintf(sql, sizeof(sql),
 		 "SET SESSION sql_log_bin = 0, SESSION wait_timeout = %u, SESSION "
-		 "lock_wait_timeout = 2; %s%sSELECT CONNECTION_ID(), %s, epoch, writer, leader "
-		 "FROM `%s`.`writer` WHERE id = 1",
+		 "lock_wait_timeout = 2; %s%sSELECT CONNECTION_ID(), %s, epoch, writer, leader, "
+		 "IS_USED_LOCK('" LOCK_NAME "') FROM `%s`.`writer` WHERE id = 1",
 		 lock_timeout_s(px), setup, release ? "DO RELEASE_LOCK('" LOCK_NAME "'); " : "",
 		 release ? "0"
 			 : "IF(IS_USED_LOCK('" LOCK_NAME

@@ -776,21 +776,16 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 	if (probe && srv && srv == px->primary && !px->op && s->trk.phase == DP_PH_CMD &&
 	    srv->health == DP_H_UP) {
 		/* A crash or a shutdown closes every connection of the server at once, the
-		 * monitor's too; KILL or a timeout closes this one. The monitor's connections tell
-		 * at once, without a round trip, so that the client sees the close before it
-		 * sends its next command, as it would directly. */
+		 * monitor's too; KILL or a timeout closes this one. A monitor connection already
+		 * closed tells a crash at once. One still open tells nothing yet: a dying server's
+		 * sockets close one after the other, and this one may have been first (a kill -9
+		 * of the primary was taken for a KILL of this session, whose client then lost a
+		 * session that could have moved). A probe sent now decides (check_start). */
 		int alive = dp_sqlc_peer_alive(srv->probe);
 		if (alive < 0)
 			alive = dp_sqlc_peer_alive(srv->cmd);
-		if (alive > 0) {
-			session_end(s, DP_LOG_INFO,
-				    "the server closed the connection (%s) and is up: the close is "
-				    "passed on",
-				    why);
-			return;
-		}
-		if (alive < 0) {
-			check_start(s, srv, why); /* no monitor connection open: ask a probe */
+		if (alive != 0) {
+			check_start(s, srv, why);
 			return;
 		}
 	}

@@ -134,13 +134,10 @@ static long long total_failovers(fixture *f)
 	return n;
 }
 
-/* The server a new session through p lands on (@@server_id), or -1. */
-static int served_by(const dpt_proxy *p)
+/* The server session m runs on (@@server_id), or -1 (mysql_errno(m) says why). */
+static int server_of(MYSQL *m)
 {
-	MYSQL *m = dpt_connect(p, 10);
 	int id = -1;
-	if (!m)
-		return -1;
 	if (mysql_query(m, "SELECT @@server_id") == 0) {
 		MYSQL_RES *r = mysql_store_result(m);
 		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
@@ -148,7 +145,16 @@ static int served_by(const dpt_proxy *p)
 			id = atoi(row[0]);
 		mysql_free_result(r);
 	}
-	mysql_close(m);
+	return id;
+}
+
+/* The server a new session through p lands on, or -1. */
+static int served_by(const dpt_proxy *p)
+{
+	MYSQL *m = dpt_connect(p, 10);
+	int id = m ? server_of(m) : -1;
+	if (m)
+		mysql_close(m);
 	return id;
 }
 
@@ -233,6 +239,18 @@ static void test_one_failover_no_loss(void **state)
 	for (int i = 0; i < NPROXY; i++)
 		assert_true(dpt_writer_wait(&W[i], 50, 20000));
 
+	/* Sessions open across the crash: idle ones through each dbproxy, and one inside a
+	 * transaction. */
+	MYSQL *idle[NPROXY], *in_tx = dpt_connect(&f->p[follower], 10);
+	for (int i = 0; i < NPROXY; i++) {
+		idle[i] = dpt_connect(&f->p[i], 10);
+		assert_non_null(idle[i]);
+		assert_int_equal(server_of(idle[i]), f->c->servers[0].server_id);
+	}
+	assert_non_null(in_tx);
+	assert_int_equal(mysql_query(in_tx, "BEGIN"), 0);
+	assert_int_equal(mysql_query(in_tx, "INSERT INTO ledger (id, at) VALUES (-1, NOW(6))"), 0);
+
 	size_t before[NPROXY];
 	for (int i = 0; i < NPROXY; i++)
 		before[i] = dpt_writer_count(&W[i]);
@@ -250,6 +268,20 @@ static void test_one_failover_no_loss(void **state)
 	assert_int_equal(total_failovers(f), 1);
 	for (int i = 0; i < NPROXY; i++)
 		assert_int_equal(served_by(&f->p[i]), f->c->servers[v.primary].server_id);
+	/* The idle sessions go on, on the new primary, without an error (docs/ha.md §4); the
+	 * one inside a transaction is told its connection was lost. */
+	for (int i = 0; i < NPROXY; i++) {
+		int id = server_of(idle[i]);
+		if (id < 0)
+			fail_msg("idle session through dbproxy %d: error %u %s", i,
+				 mysql_errno(idle[i]), mysql_error(idle[i]));
+		assert_int_equal(id, f->c->servers[v.primary].server_id);
+		mysql_close(idle[i]);
+	}
+	assert_int_not_equal(mysql_query(in_tx, "COMMIT"), 0);
+	dpt_log("inside a transaction: error %u %s", mysql_errno(in_tx), mysql_error(in_tx));
+	assert_true(mysql_errno(in_tx) == 2013 || mysql_errno(in_tx) == 2006);
+	mysql_close(in_tx);
 
 	for (int i = 0; i < NPROXY; i++)
 		dpt_writer_stop(&W[i]);
