@@ -55,7 +55,6 @@ typedef struct dp_server_settings {
 	int semi_slave_on;	  /* Rpl_semi_sync_slave_status: connected as a semi-sync replica */
 	char semi_wait_point[16]; /* AFTER_SYNC, AFTER_COMMIT */
 	unsigned long long max_connect_errors;
-	unsigned semi_kill_conn_timeout; /* rpl_semi_sync_slave_kill_conn_timeout, seconds */
 } dp_server_settings;
 
 typedef struct dp_server {
@@ -102,7 +101,6 @@ typedef struct dp_server {
 	dp_timer hb_timer;
 	int io_stopped;	     /* dbproxy stopped its IO thread and has not restarted it yet */
 	int semi_master_off; /* dbproxy switched semi-sync master off here (see dp_enforce.c) */
-	int kill_conn_tried; /* dbproxy set rpl_semi_sync_slave_kill_conn_timeout = 1 here */
 	unsigned findings_logged; /* the settings findings last logged (dp_settings.c) */
 	uint64_t semi_ack_ms;	  /* last probe that saw it a semi-sync replica of the writer */
 

@@ -280,6 +280,15 @@ static void adopt(dp_proxy *px, uint64_t now)
 			 "dbproxy's servers: every dbproxy must list the same servers",
 			 who->reg_writer);
 	}
+	/* Replication a previous leader stopped and could not restart (it died or lost its locks
+	 * in the middle of a failover that then failed): this one restarts it (dp_enforce.c,
+	 * the IO thread alone, which keeps the relay log). */
+	for (int i = 0; i < px->nservers && px->primary; i++) {
+		dp_server *s = px->servers[i];
+		if (dp_server_replicates_from(s, px->primary) && s->slave.present &&
+		    strcmp(s->slave.io_running, "No") == 0 && !s->slave.last_io_errno)
+			s->io_stopped = 1;
+	}
 	px->coop.synced = synced(px, now);
 }
 
@@ -377,7 +386,10 @@ void dp_coop_evaluate(dp_proxy *px)
 
 int dp_coop_may_act(const dp_proxy *px)
 {
-	return !px->cfg.cooperative || (px->coop.leader && px->coop.synced && !px->coop.pub_active);
+	/* A publication of the current epoch (a server catching up) changes nothing: operations
+	 * may start meanwhile (a failover's own publication waits for it to end). */
+	return !px->cfg.cooperative || (px->coop.leader && px->coop.synced &&
+					(!px->coop.pub_active || px->coop.pub_epoch == px->epoch));
 }
 
 int dp_coop_routable(const dp_proxy *px)

@@ -364,25 +364,6 @@ static int enforce_connect_errors(dp_proxy *px, dp_server *s)
 	return 1;
 }
 
-/* When a semi-sync replica stops its IO thread (the failover's freeze), it first connects to
- * its primary to end its dump thread there, and waits up to rpl_semi_sync_slave_kill_conn_timeout
- * (5 s by default; measured: STOP SLAVE IO_THREAD takes 2.0 s against a hung primary, 1.0 s
- * with 1, 24 s with 0, which means no limit). A primary worth waiting for answers in
- * milliseconds; one that does not is the reason for the freeze. 1 s is safe and a restart
- * undoes it. */
-static int enforce_kill_conn_timeout(dp_proxy *px, dp_server *s)
-{
-	if (!s->set.semi_slave_enabled || s->set.semi_kill_conn_timeout == 1 || s->kill_conn_tried)
-		return 0;
-	dp_info("server %s: rpl_semi_sync_slave_kill_conn_timeout %u -> 1: a failover's STOP SLAVE "
-		"IO_THREAD against a hung primary waits that long",
-		s->conf.name, s->set.semi_kill_conn_timeout);
-	s->kill_conn_tried = 1; /* once per run: without the privilege it would fail each time */
-	run_step(px, s, "rpl_semi_sync_slave_kill_conn_timeout = 1",
-		 "SET GLOBAL rpl_semi_sync_slave_kill_conn_timeout = 1");
-	return 1;
-}
-
 static int enforce_redirect(dp_proxy *px, dp_server *s)
 {
 	char sql[1200], cm[1100];
@@ -433,7 +414,7 @@ void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now)
 	}
 	if (!p || s == p || s->quarantined)
 		return;
-	if (enforce_semi_off(px, s) || enforce_kill_conn_timeout(px, s))
+	if (enforce_semi_off(px, s))
 		return;
 	if (s->maintenance)
 		return;

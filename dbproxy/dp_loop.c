@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,12 +108,20 @@ static uint32_t epoll_mask(unsigned mask)
 	return ev;
 }
 
+/* The open file behind fd (its inode), 0 when fd is not open. */
+static unsigned long fd_inode(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
 int dp_io_add(dp_loop *loop, dp_io *io, int fd, unsigned mask)
 {
 	struct epoll_event ev = {.events = epoll_mask(mask), .data.ptr = io};
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		return -1;
 	io->fd = fd;
+	io->ino = fd_inode(fd);
 	io->mask = mask;
 	return 0;
 }
@@ -124,18 +133,33 @@ int dp_io_set(dp_loop *loop, dp_io *io, unsigned mask)
 		return -1;
 	if (io->mask == mask)
 		return 0;
-	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, io->fd, &ev) == -1)
-		return -1;
+	if (epoll_ctl(loop->epfd, EPOLL_CTL_MOD, io->fd, &ev) == -1) {
+		/* Closed and reopened under the same number (a library reconnecting): the kernel
+		 * dropped the old registration with the old file. */
+		if (errno != ENOENT || epoll_ctl(loop->epfd, EPOLL_CTL_ADD, io->fd, &ev) == -1)
+			return -1;
+		io->ino = fd_inode(io->fd);
+	}
 	io->mask = mask;
 	return 0;
 }
 
+int dp_io_same_file(const dp_io *io, int fd)
+{
+	return io->fd >= 0 && io->fd == fd && fd_inode(fd) == io->ino;
+}
+
+/* A library (Connector/C) may close its socket before we unregister it, and the number may
+ * already belong to another connection (a client just accepted): the kernel dropped our
+ * registration with the closed file, and deleting by number would drop the new connection's
+ * instead, which then never hears its client again. Only the same open file is
+ * unregistered. */
 void dp_io_del(dp_loop *loop, dp_io *io)
 {
 	if (io->fd < 0)
 		return;
-	/* The fd may already be closed by a library (Connector/C reconnecting): ignore errors. */
-	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+	if (fd_inode(io->fd) == io->ino)
+		epoll_ctl(loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
 	io->fd = -1;
 	io->mask = 0;
 }

@@ -21,7 +21,8 @@ typedef void dp_hook_fn(dp_loop *loop, void *arg);
 /* A file event registration, embedded in its owner. The owner must stay allocated until the
  * current loop iteration ends (dp_loop_defer_free) because events may still be queued. */
 struct dp_io {
-	int fd; /* -1 when not registered */
+	int fd;		   /* -1 when not registered */
+	unsigned long ino; /* the open file registered (fd numbers are reused) */
 	unsigned mask;
 	dp_io_fn *fn;
 	void *arg;
@@ -46,6 +47,9 @@ void dp_io_init(dp_io *io, dp_io_fn *fn, void *arg);
 /* Registers fd with the mask (DP_EV_READ|DP_EV_WRITE, may be 0). 0 or -1 (errno set). */
 int dp_io_add(dp_loop *loop, dp_io *io, int fd, unsigned mask);
 /* Changes the mask; a no-op when it is unchanged. */
+/* Is io registered for this very open file (not merely the same number, which a library
+ * that closed and reopened its socket may have got again)? */
+int dp_io_same_file(const dp_io *io, int fd);
 int dp_io_set(dp_loop *loop, dp_io *io, unsigned mask);
 /* Unregisters (does not close the fd). Safe on an unregistered io. */
 void dp_io_del(dp_loop *loop, dp_io *io);

@@ -30,8 +30,7 @@ static const char PROBE_SQL[] =
     "WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
-    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors, "
-    "@@global.rpl_semi_sync_slave_kill_conn_timeout; "
+    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
     "SHOW ALL SLAVES STATUS";
 
 static const char USERS_SQL[] =
@@ -142,7 +141,6 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
 	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));
 	set->max_connect_errors = to_ull(dp_sql_get(g, 0, 18));
-	set->semi_kill_conn_timeout = (unsigned)to_ull(dp_sql_get(g, 0, 19));
 }
 
 static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)
@@ -182,11 +180,10 @@ static void mark_up(dp_proxy *px, dp_server *s)
 {
 	(void)px;
 	if (s->health != DP_H_UP) {
-		if (s->health == DP_H_DOWN) {
+		if (s->health == DP_H_DOWN)
 			dp_info("server %s is up again (down for %llu ms)", s->conf.name,
 				(unsigned long long)(dp_now_ms() - s->down_since_ms));
-			s->kill_conn_tried = 0; /* a restart resets what dbproxy set */
-		} else if (s->health == DP_H_UNKNOWN)
+		else if (s->health == DP_H_UNKNOWN)
 			dp_info("server %s is up", s->conf.name);
 		s->health = DP_H_UP;
 	}

@@ -690,8 +690,11 @@ static void leave_gone(dp_session *s, dp_server *srv, const char *why)
 		return;
 	}
 	if (s->trk.phase != DP_PH_CMD) {
-		session_end(s, DP_LOG_INFO, "server connection lost before login completed: %s",
-			    why);
+		session_end(s, DP_LOG_INFO,
+			    "server connection lost before login completed: %s (%zu client byte(s) "
+			    "buffered, client read %s, held %d)",
+			    why, (size_t)dp_buf_len(&s->c2s),
+			    s->cio.mask & DP_EV_READ ? "on" : "off", s->held);
 		return;
 	}
 	if (movable(s, &reason)) {
@@ -1130,7 +1133,13 @@ static void on_timer(dp_loop *loop, dp_timer *t)
 		return;
 	default:
 		px->n.handshake_timeouts++;
-		session_end(s, DP_LOG_INFO, "no login within %u ms", px->cfg.handshake_timeout_ms);
+		session_end(s, DP_LOG_INFO,
+			    "no login within %u ms (state %s, %zu client byte(s) buffered, client "
+			    "read %s, %zu byte(s) for the client unsent, client write %s, held %d)",
+			    px->cfg.handshake_timeout_ms, state_name(s->state),
+			    (size_t)dp_buf_len(&s->c2s), s->cio.mask & DP_EV_READ ? "on" : "off",
+			    (size_t)dp_buf_len(&s->s2c) + (size_t)dp_pipe_len(&s->s2c_pipe),
+			    s->cio.mask & DP_EV_WRITE ? "on" : "off", s->held);
 		return;
 	}
 }

@@ -178,7 +178,7 @@ static void wait_for(dp_sqlc *c, int wait)
 		mask |= DP_EV_READ;
 	if (wait & MYSQL_WAIT_WRITE)
 		mask |= DP_EV_WRITE;
-	if (c->io.fd != fd) {
+	if (!dp_io_same_file(&c->io, fd)) {
 		dp_io_del(c->loop, &c->io);
 		if (fd >= 0 && dp_io_add(c->loop, &c->io, fd, mask) == -1)
 			dp_warn("%s: epoll add: %s", c->name, strerror(errno));
