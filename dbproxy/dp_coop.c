@@ -157,7 +157,7 @@ static void publish_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 
 static void publish_send(dp_proxy *px, dp_server *s)
 {
-	char sql[1024], w[200], l[300];
+	char sql[1600], w[200], l[420];
 	dp_sql_escape(w, sizeof(w), px->coop.pub_writer);
 	dp_sql_escape(l, sizeof(l), px->coop.identity);
 	snprintf(sql, sizeof(sql),
@@ -323,6 +323,8 @@ static void follow(dp_proxy *px, uint64_t now)
 {
 	unsigned n = 0;
 	dp_server *who, *w;
+	if (px->op) /* a former leader's operation: its guarded steps fail, it ends first */
+		return;
 	for (int i = 0; i < px->nservers; i++)
 		n += fresh(px, px->servers[i], now);
 	uint64_t e = register_max(px, 0, now, &who);
