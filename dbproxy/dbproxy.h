@@ -72,7 +72,7 @@ typedef struct dp_coop_state {
 	/* The publication in flight. */
 	int pub_active;
 	uint64_t pub_epoch;
-	char pub_writer[96];
+	char pub_writer[DP_REG_IDENT];
 	dp_coop_publish_fn *pub_done;
 	void *pub_arg;
 	unsigned pub_sent, pub_acked, pub_replied;

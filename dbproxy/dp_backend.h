@@ -12,6 +12,9 @@
 
 typedef struct dp_proxy dp_proxy;
 
+/* A server as the cooperative register names it: NAME=HOST:PORT (dp_coop.c). */
+#define DP_REG_IDENT 200
+
 enum dp_health {
 	DP_H_UNKNOWN, /* not probed yet */
 	DP_H_UP,
@@ -105,21 +108,21 @@ typedef struct dp_server {
 	uint64_t semi_ack_ms;	  /* last probe that saw it a semi-sync replica of the writer */
 
 	/* Cooperative monitoring (dp_coop.c, docs/ha.md). */
-	dp_sqlc *coop;		    /* holds the lock 'dbproxy_monitor' when we have it */
-	dp_timer coop_timer;	    /* the next cycle */
-	int coop_held;		    /* that connection holds the lock (last cycle) */
-	int coop_other_held;	    /* another connection (another dbproxy) holds it */
-	unsigned long coop_conn_id; /* its CONNECTION_ID() */
-	uint64_t coop_read_ms;	    /* when the last successful cycle was sent */
-	uint64_t reg_epoch;	    /* the writer register there, as last read */
-	char reg_writer[96];	    /* HOST:PORT, "" when none yet */
-	char reg_leader[160];	    /* who published it */
-	int reg_writing;	    /* a publication runs there */
-	int reg_pending;	    /* one is due when the running cycle ends */
-	uint64_t reg_writing_epoch; /* the epoch being written there */
-	uint64_t coop_started_ms;   /* when the running cycle was sent */
-	int coop_ready;		    /* the register table was set up on this connection */
-	char coop_error[256];	    /* the last cycle's failure, "" when fine */
+	dp_sqlc *coop;		       /* holds the lock 'dbproxy_monitor' when we have it */
+	dp_timer coop_timer;	       /* the next cycle */
+	int coop_held;		       /* that connection holds the lock (last cycle) */
+	int coop_other_held;	       /* another connection (another dbproxy) holds it */
+	unsigned long coop_conn_id;    /* its CONNECTION_ID() */
+	uint64_t coop_read_ms;	       /* when the last successful cycle was sent */
+	uint64_t reg_epoch;	       /* the writer register there, as last read */
+	char reg_writer[DP_REG_IDENT]; /* NAME=HOST:PORT, "" when none yet */
+	char reg_leader[160];	       /* who published it */
+	int reg_writing;	       /* a publication runs there */
+	int reg_pending;	       /* one is due when the running cycle ends */
+	uint64_t reg_writing_epoch;    /* the epoch being written there */
+	uint64_t coop_started_ms;      /* when the running cycle was sent */
+	int coop_ready;		       /* the register table was set up on this connection */
+	char coop_error[256];	       /* the last cycle's failure, "" when fine */
 
 	dp_sqlc *probe; /* probes only */
 	dp_sqlc *cmd;	/* fencing, promotion, redirection */

@@ -47,18 +47,29 @@ static unsigned lock_timeout_s(const dp_proxy *px)
 	return s < 2 ? 2 : s;
 }
 
-static void addr_of(const dp_server *s, char *out, size_t size)
+/* How the register names a server: NAME=HOST:PORT as this dbproxy knows it. */
+static void ident_of(const dp_server *s, char *out, size_t size)
 {
-	snprintf(out, size, "%s:%d", s->host, s->port);
+	snprintf(out, size, "%s=%s:%d", s->conf.name, s->host, s->port);
 }
 
-static dp_server *server_by_addr(dp_proxy *px, const char *addr)
+/* The server a register entry names: the same address, or failing that (dbproxies that reach
+ * the servers through different networks) the same name. */
+static dp_server *server_by_ident(dp_proxy *px, const char *ident)
 {
-	char a[96];
+	char a[DP_REG_IDENT];
+	const char *eq = strchr(ident, '=');
+	size_t namelen = eq ? (size_t)(eq - ident) : 0;
 	for (int i = 0; i < px->nservers; i++) {
-		addr_of(px->servers[i], a, sizeof(a));
-		if (strcmp(a, addr) == 0)
-			return px->servers[i];
+		dp_server *s = px->servers[i];
+		snprintf(a, sizeof(a), "%s:%d", s->host, s->port);
+		if (eq && strcmp(eq + 1, a) == 0)
+			return s;
+	}
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (eq && strlen(s->conf.name) == namelen && !strncmp(s->conf.name, ident, namelen))
+			return s;
 	}
 	return NULL;
 }
@@ -157,7 +168,7 @@ static void publish_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 
 static void publish_send(dp_proxy *px, dp_server *s)
 {
-	char sql[1600], w[200], l[420];
+	char sql[2000], w[2 * DP_REG_IDENT + 1], l[420];
 	dp_sql_escape(w, sizeof(w), px->coop.pub_writer);
 	dp_sql_escape(l, sizeof(l), px->coop.identity);
 	snprintf(sql, sizeof(sql),
@@ -190,7 +201,7 @@ int dp_coop_publish(dp_proxy *px, dp_server *writer, uint64_t epoch, dp_coop_pub
 		return -1;
 	px->coop.pub_active = 1;
 	px->coop.pub_epoch = epoch;
-	addr_of(writer, px->coop.pub_writer, sizeof(px->coop.pub_writer));
+	ident_of(writer, px->coop.pub_writer, sizeof(px->coop.pub_writer));
 	px->coop.pub_done = done;
 	px->coop.pub_arg = arg;
 	px->coop.pub_sent = n;
@@ -219,11 +230,11 @@ uint64_t dp_coop_next_epoch(dp_proxy *px)
 /* Is the register on a majority of held servers (px->epoch, px->primary)? */
 static int synced(dp_proxy *px, uint64_t now)
 {
-	char want[96];
+	char want[DP_REG_IDENT];
 	unsigned n = 0;
 	if (!px->primary)
 		return 0;
-	addr_of(px->primary, want, sizeof(want));
+	ident_of(px->primary, want, sizeof(want));
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
 		if (s->coop_held && fresh(px, s, now) && s->reg_epoch == px->epoch &&
@@ -265,7 +276,7 @@ static void adopt(dp_proxy *px, uint64_t now)
 {
 	dp_server *who, *w, *o = NULL;
 	uint64_t e = register_max(px, 1, now, &who);
-	if (who && e > 0 && e >= px->epoch && (w = server_by_addr(px, who->reg_writer))) {
+	if (who && e > 0 && e >= px->epoch && (w = server_by_ident(px, who->reg_writer))) {
 		/* Published, not promoted (its leader died in between): its master stays the
 		 * writer, under a new epoch that says so; the failover logic takes it from there.
 		 */
@@ -275,7 +286,7 @@ static void adopt(dp_proxy *px, uint64_t now)
 		writer_change(px, o ? o : w, e,
 			      o ? "the register names a replica never promoted: its primary stays"
 				: "read from the register on becoming leader");
-	} else if (who && e > 0 && !server_by_addr(px, who->reg_writer)) {
+	} else if (who && e > 0 && !server_by_ident(px, who->reg_writer)) {
 		dp_error("cooperative: the register names writer %s, which is not one of this "
 			 "dbproxy's servers: every dbproxy must list the same servers",
 			 who->reg_writer);
@@ -331,7 +342,7 @@ static void follow(dp_proxy *px, uint64_t now)
 	px->coop.routable = 0;
 	if (n < majority(px) || !who || e == 0)
 		return;
-	if (!(w = server_by_addr(px, who->reg_writer))) {
+	if (!(w = server_by_ident(px, who->reg_writer))) {
 		if (!px->coop.unknown_logged)
 			dp_error("cooperative: the register names writer %s, which is not one of "
 				 "this dbproxy's servers: every dbproxy must list the same servers",
@@ -465,7 +476,7 @@ static void cycle_start(dp_proxy *px, dp_server *s)
 		snprintf(setup, sizeof(setup),
 			 "CREATE DATABASE IF NOT EXISTS `%s`; CREATE TABLE IF NOT EXISTS "
 			 "`%s`.`writer` (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, epoch BIGINT "
-			 "UNSIGNED NOT NULL, writer VARCHAR(96) NOT NULL, leader VARCHAR(160) NOT "
+			 "UNSIGNED NOT NULL, writer VARCHAR(200) NOT NULL, leader VARCHAR(160) NOT "
 			 "NULL, changed DATETIME(3) NOT NULL) ENGINE=InnoDB; INSERT IGNORE INTO "
 			 "`%s`.`writer` VALUES (1, 0, '', '', NOW(3)); ",
 			 db, db, db);

@@ -455,6 +455,8 @@ int th_cluster_start(th_cluster **out, const th_options *opts)
 		args[n++] = "--semisync";
 	if (opts->tls)
 		args[n++] = "--tls";
+	if (opts->bind_any)
+		args[n++] = "--bind-any";
 	args[n++] = "--owner-pid";
 	args[n++] = owner;
 	args[n] = NULL;

@@ -39,6 +39,7 @@ typedef struct th_options {
 		       * (rpl_semi_sync_master_wait_no_slave=OFF, as docs/dbproxy.md asks) or
 		       * TH_SEMISYNC_DEFAULTS (every other setting at MariaDB's default) */
 	int tls;      /* a throwaway CA and server certificate, TLS on every server */
+	int bind_any; /* listen on every address, not only 127.0.0.1 (--bind-any) */
 } th_options;
 
 /* Starts a new cluster in a fresh folder under $TMPDIR (or /tmp) and waits until every server
