@@ -147,6 +147,12 @@ if [[ ${1:-} == restart ]]; then
 	mariadb-*)
 		idx=0
 		[[ $name == mariadb-replica-* ]] && idx=${name##*-}
+		# Read-only whatever it was, as docs/dbproxy.md asks of every server's configuration: a
+		# returning old primary must not take writes before a dbproxy fences it.
+		args=$dir/mariadb/server$idx/args
+		if ! grep -qx -- --read-only=1 "$args"; then
+			echo --read-only=1 >>"$args"
+		fi
 		tests/harness/mariadb-cluster start-server "$dir/mariadb" "$idx"
 		;;
 	*)
@@ -220,6 +226,21 @@ for i in 0 1 2; do
 	ln -sfn "${!pidfile_var}" "$dir/${db_names[i]}.pid"
 done
 run_secrets "$dir"
+# The panel's own user with explicit rights (its database, the members' databases and users),
+# not the superuser: that one holds READ_ONLY ADMIN, which writes through read_only=1, so a
+# dbproxy's fence would not stop the panel's writes on a server that is not the writer
+# (docs/architecture.md, "Facts learned on MariaDB 10.11").
+(
+	umask 077
+	head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$dir/panel-db.secret"
+)
+mariadb -S "$SERVER0_SOCKET" -u root <<SQL
+CREATE USER panel@'127.0.0.1' IDENTIFIED BY '$(cat "$dir/panel-db.secret")';
+GRANT ALL PRIVILEGES ON alternc.* TO panel@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`%\\_%\`.* TO panel@'127.0.0.1' WITH GRANT OPTION;
+GRANT SELECT ON mysql.user TO panel@'127.0.0.1';
+GRANT CREATE USER ON *.* TO panel@'127.0.0.1';
+SQL
 
 run_free_port HA_DBPROXY1_PORT
 run_free_port HA_DBPROXY2_PORT
@@ -257,8 +278,10 @@ ha_ready "$dir" dbproxy-1
 ha_ready "$dir" dbproxy-2
 
 # panel-api-N on dbproxy-N, at a fixed port: HAProxy finds a restarted one where it was.
-run_panel_conf "$dir/panel-1.conf" "$dir" "$HA_DBPROXY1_PORT" "127.0.0.1:$HA_API1_PORT"
-run_panel_conf "$dir/panel-2.conf" "$dir" "$HA_DBPROXY2_PORT" "127.0.0.1:$HA_API2_PORT"
+run_panel_conf "$dir/panel-1.conf" "$dir" "$HA_DBPROXY1_PORT" "127.0.0.1:$HA_API1_PORT" panel \
+	"$dir/panel-db.secret"
+run_panel_conf "$dir/panel-2.conf" "$dir" "$HA_DBPROXY2_PORT" "127.0.0.1:$HA_API2_PORT" panel \
+	"$dir/panel-db.secret"
 run_schema_and_admin "$build/bin/panelctl" "$dir/panel-1.conf" "$dir"
 mkdir -p "$dir/alternc"
 # One runner (on dbproxy-1): actions are claimed in the database, a second one would only wait.

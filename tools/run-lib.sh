@@ -79,10 +79,12 @@ run_wait_routed() {
 	return 1
 }
 
-# run_panel_conf FILE RUN DB_PORT API_LISTEN: the demo's libpanel configuration, on the database
-# through the dbproxy on DB_PORT, panel-api listening on API_LISTEN (HOST:PORT, port 0: any).
+# run_panel_conf FILE RUN DB_PORT API_LISTEN [USER SECRET_FILE]: the demo's libpanel
+# configuration, on the database through the dbproxy on DB_PORT as USER (default: the cluster's
+# superuser), panel-api listening on API_LISTEN (HOST:PORT, port 0: any).
 run_panel_conf() {
-	local file=$1 run=$2 db_port=$3 listen=$4 set_owners=no
+	local file=$1 run=$2 db_port=$3 listen=$4 user=${5:-$CLUSTER_USER} secret=${6:-$2/db.secret}
+	local set_owners=no
 	((EUID == 0)) && set_owners=yes
 	cat >"$file" <<CONF
 ; Written by \`make run\`: the demo's libpanel configuration.
@@ -90,8 +92,8 @@ run_panel_conf() {
 ; through dbproxy, which follows the primary when it fails over
 host = 127.0.0.1
 port = $db_port
-user = $CLUSTER_USER
-password_file = $run/db.secret
+user = $user
+password_file = $secret
 name = alternc
 
 [hosting]

@@ -128,7 +128,8 @@ def load(url, token, out, prefix):
 
 def window(out, t_from, t_to):
     """The longest time from a failed request's start to the end of the last failure before
-    the next success (a success that started after the failure), over all request kinds."""
+    the next success of the same kind (one that started after the failure): reads that work
+    do not hide creates that fail."""
     reqs = []
     with open(os.path.join(out, "requests")) as f:
         for line in f:
@@ -138,14 +139,16 @@ def window(out, t_from, t_to):
                 reqs.append((s, e, op, st))
     ok = lambda st: st in (200, 201)
     errors = [r for r in reqs if not ok(r[3])]
-    successes = sorted((r for r in reqs if ok(r[3])), key=lambda r: r[0])
     longest = 0.0
-    for s, e, _, _ in sorted(errors):
-        # the window this failure opens ends with the last failure that started before the
-        # first success that started after it
-        nxt = next((x[0] for x in successes if x[0] > s), float("inf"))
-        end = max(x[1] for x in errors if s <= x[0] < nxt)
-        longest = max(longest, end - s)
+    for kind in set(r[2] for r in reqs):
+        failed = sorted(r for r in errors if r[2] == kind)
+        successes = sorted(r[0] for r in reqs if r[2] == kind and ok(r[3]))
+        for s, e, _, _ in failed:
+            # the window this failure opens ends with the last failure that started before
+            # the first success that started after it
+            nxt = next((x for x in successes if x > s), float("inf"))
+            end = max(x[1] for x in failed if s <= x[0] < nxt)
+            longest = max(longest, end - s)
     slowest = max((r[1] - r[0] for r in reqs if ok(r[3])), default=0.0)
     kinds = {}
     for _, _, op, st in errors:
