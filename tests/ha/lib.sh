@@ -104,6 +104,14 @@ ha_signal() {
 	fi
 }
 
+# ha_answers WHAT: a read through the balancer answers 200 (within 15 s) now.
+ha_answers() {
+	local code
+	code=$(curl -s -o /dev/null -m 15 -w '%{http_code}' -H "Authorization: Bearer $HA_TOKEN" \
+		"$HA_URL/api/v1/accounts/admin" || true)
+	[[ $code == 200 ]] || fail "$1: a read through HAProxy answered ${code:-nothing}, not 200"
+}
+
 # ha_haproxy_state SERVER: HAProxy's view of a server of the panel_api backend (UP, DOWN...).
 ha_haproxy_state() {
 	local csv

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The HA platform (tools/run-ha.sh) under a client load through HAProxy while its parts fail in
-# turn: kill -9 of a panel-api, SIGSTOP of the other, kill -9 of a dbproxy. After each fault the
-# API still answers and creates go on; at the end every acknowledged create exists (0 lost).
+# turn: kill -9 of a panel-api, SIGSTOP of the other, kill -9 of a dbproxy. During each fault the
+# API answers reads, after it creates are acknowledged again; at the end every acknowledged create
+# exists (0 lost).
 # The longest time the client saw errors is printed for each fault, not asserted. No daemon of
 # the platform may log a sanitizer report (the ASan build).
 set -euo pipefail
@@ -27,6 +28,7 @@ fault() {
 
 kill_api1() {
 	ha_signal panel-api-1 KILL
+	ha_answers "panel-api-1 killed"
 	ha_wait_haproxy api1 DOWN
 	sleep 1.5
 	"$root/tools/run-ha.sh" restart "$HA_DIR" panel-api-1
@@ -34,12 +36,15 @@ kill_api1() {
 }
 stop_api2() {
 	ha_signal panel-api-2 STOP
-	sleep 3
+	ha_answers "panel-api-2 stopped"
+	sleep 2
+	ha_answers "panel-api-2 stopped"
 	ha_signal panel-api-2 CONT
 	ha_wait_haproxy api2 UP
 }
 kill_dbproxy1() {
 	ha_signal dbproxy-1 KILL
+	ha_answers "dbproxy-1 killed"
 	ha_wait_haproxy api1 DOWN
 	sleep 1.5
 	"$root/tools/run-ha.sh" restart "$HA_DIR" dbproxy-1
