@@ -298,10 +298,12 @@ mtr:
 	@$(MAKE) --no-print-directory all
 	@PANEL_BUILD=$(BUILD) tests/dbproxy/mtr-compare.sh --jobs $(MTR_JOBS)
 
+# make run HA=1: three MariaDB servers, two dbproxies, two panel-apis behind HAProxy (tools/run-ha.sh).
+HA ?= 0
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@tools/run-demo.sh $(BUILD)
+	@$(if $(filter 1,$(HA)),tools/run-ha.sh,tools/run-demo.sh) $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/panel $(DESTDIR)$(LIBDIR)/pkgconfig \

@@ -43,7 +43,7 @@ else
 		courier-authdaemon    # authtest: AlternC 1.0's mail stack checks the mailboxes (coexist tests)
 		courier-authlib-mysql # its MySQL module, configured as 1.0's authmysqlrc
 		sysbench              # dbproxy benchmarks (make bench): oltp_point_select, oltp_read_write
-		haproxy               # dbproxy benchmarks: the TCP-mode proxy dbproxy is compared with
+		haproxy               # make run HA=1 and tests/ha: the balancer of the two panel-apis; dbproxy benchmarks
 		wrk                   # panel-api benchmarks (make bench only): the HTTP load generator
 		systemd               # systemd-analyze verify, systemd-sysusers: the units test (not booted)
 		chromium              # headless browser: the dbproxy status page test loads it during a failover

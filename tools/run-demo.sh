@@ -11,14 +11,11 @@ cd "$root"
 run=$root/run
 cluster=$run/mariadb
 
-if [[ -e $cluster ]]; then
-	tests/harness/mariadb-cluster stop "$cluster" >/dev/null 2>&1 || true
-fi
+# shellcheck source=tools/run-lib.sh
+source tools/run-lib.sh
 mkdir -p "$run"
 echo "run: starting MariaDB primary + replica in $cluster"
-tests/harness/mariadb-cluster start "$cluster" --replicas 1 --semisync --owner-pid $$ >"$run/cluster.log"
-# shellcheck disable=SC1091
-source "$cluster/cluster.env"
+run_cluster_start "$cluster" 1 $$ "$run/cluster.log"
 stop() {
 	echo
 	echo "run: stopping"
@@ -38,80 +35,18 @@ stop() {
 trap stop EXIT
 trap 'exit 0' INT TERM
 
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE IF NOT EXISTS alternc CHARACTER SET utf8mb4"
-umask 077
-printf '%s\n' "$CLUSTER_PASSWORD" >"$run/db.secret"
-printf '%s\n' "$CLUSTER_REPL_PASSWORD" >"$run/repl.secret"
-head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$run/dbproxy-admin.token"
-
-# A free loopback port: nothing answers on it.
-free_port() {
-	local port
-	while :; do
-		port=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-	done
-}
-proxy_port=$(free_port)
-proxy_admin=$(free_port)
+run_secrets "$run"
+proxy_port='' proxy_admin=''
+run_free_port proxy_port
+run_free_port proxy_admin
 echo "run: starting dbproxy on 127.0.0.1:$proxy_port"
-# The servers are new: a writer remembered from an earlier demo would fence the new primary.
-rm -f "$run/dbproxy.state"
-"$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" \
-	--server "s0=127.0.0.1:$SERVER0_PORT" --server "s1=127.0.0.1:$SERVER1_PORT" \
-	--monitor-user "$CLUSTER_USER" --monitor-password-file "$run/db.secret" \
-	--replication-user "$CLUSTER_REPL_USER" --replication-password-file "$run/repl.secret" \
-	--admin "127.0.0.1:$proxy_admin" --admin-token-file "$run/dbproxy-admin.token" \
-	--state-file "$run/dbproxy.state" 2>"$run/dbproxy.log" &
+run_dbproxy_args "$run" dbproxy "$proxy_port" "$proxy_admin"
+"$build/bin/dbproxy" "${dbproxy_args[@]}" 2>"$run/dbproxy.log" &
 proxy_pid=$!
-routed=
-for _ in $(seq 1 100); do
-	MYSQL_PWD=$CLUSTER_PASSWORD mariadb -h 127.0.0.1 -P "$proxy_port" -u "$CLUSTER_USER" \
-		--connect-timeout=1 -e 'SELECT 1' >/dev/null 2>&1 && { routed=1; break; }
-	kill -0 "$proxy_pid" 2>/dev/null || { cat "$run/dbproxy.log" >&2; exit 1; }
-	sleep 0.1
-done
-[[ -n $routed ]] || { tail -n 20 "$run/dbproxy.log" >&2; echo "run: dbproxy routes no client" >&2; exit 1; }
-set_owners=no
-((EUID == 0)) && set_owners=yes
-cat >"$run/panel.conf" <<CONF
-; Written by \`make run\`: the demo's libpanel configuration.
-[database]
-; through dbproxy, which follows the primary when it fails over
-host = 127.0.0.1
-port = $proxy_port
-user = $CLUSTER_USER
-password_file = $run/db.secret
-name = alternc
-
-[hosting]
-fqdn = panel.demo.example
-public_ip = 192.0.2.10
-ns1 = ns1.demo.example
-ns2 = ns2.demo.example
-default_mx = mx.demo.example
-; web roots, maildirs and the trash of the demo, made by \`panelctl actions watch\`
-root = $run/alternc
-
-[runner]
-; only root can give files to www-data and the members' groups
-set_owners = $set_owners
-
-[api]
-; port 0: any free port (panel-api writes the one it got to run/panel-api.port)
-listen = 127.0.0.1:0
-threads = 4
-token_ttl = 86400
-CONF
-"$build/bin/panelctl" -c "$run/panel.conf" schema migrate
-
-# The first admin (uid 2000, AlternC's super admin), with a random password shown once.
-admin_password=Demo-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
-printf '%s\n' "$admin_password" >"$run/admin.secret"
-printf '%s\n' "$admin_password" |
-	"$build/bin/panelctl" -c "$run/panel.conf" account add admin --mail admin@demo.example \
-		--admin --password-file - >/dev/null
-
+run_wait_routed "$proxy_port" "$proxy_pid" "$run/dbproxy.log"
+# port 0: any free port (panel-api writes the one it got to run/panel-api.port)
+run_panel_conf "$run/panel.conf" "$run" "$proxy_port" 127.0.0.1:0
+run_schema_and_admin "$build/bin/panelctl" "$run/panel.conf" "$run"
 # The actions runner: web roots and maildirs appear under run/alternc as accounts are created.
 mkdir -p "$run/alternc"
 "$build/bin/panelctl" -c "$run/panel.conf" actions watch 2>"$run/runner.log" &
@@ -121,16 +56,9 @@ rm -f "$run/panel-api.port"
 "$build/bin/panel-api" -c "$run/panel.conf" --port-file "$run/panel-api.port" \
 	2>"$run/panel-api.log" &
 api_pid=$!
-for _ in $(seq 1 100); do
-	[[ -s $run/panel-api.port ]] && break
-	kill -0 "$api_pid" 2>/dev/null || { cat "$run/panel-api.log" >&2; exit 1; }
-	sleep 0.1
-done
-[[ -s $run/panel-api.port ]] || { echo "run: panel-api did not start" >&2; exit 1; }
+run_wait_file "$run/panel-api.port" "$api_pid" "$run/panel-api.log" panel-api
 api_url=http://127.0.0.1:$(cat "$run/panel-api.port")
-login_json=$(printf '{"login": "admin", "password": "%s"}' "$admin_password")
-token=$(curl -s -H 'Content-Type: application/json' -d "$login_json" "$api_url/api/v1/auth/login" |
-	sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+token=$(run_login "$api_url" "$admin_password")
 [[ -n $token ]] || { echo "run: could not log in" >&2; cat "$run/panel-api.log" >&2; exit 1; }
 
 cat <<MSG

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The HA platform (tools/run-ha.sh) under a client load through HAProxy while its parts fail in
+# turn: kill -9 of a panel-api, SIGSTOP of the other, kill -9 of a dbproxy. During each fault the
+# API answers reads, after it creates are acknowledged again; at the end every acknowledged create
+# exists (0 lost).
+# The longest time the client saw errors is printed for each fault, not asserted. No daemon of
+# the platform may log a sanitizer report (the ASan build).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=${PANEL_BUILD:-build/release}
+[[ $build == /* ]] || build=$root/$build
+# shellcheck source=tests/ha/lib.sh
+source "$root/tests/ha/lib.sh"
+
+ha_setup
+ha_start
+ha_load_start
+
+# fault NAME CMD...: runs CMD (the fault and its repair) under the load; the API must answer and
+# acknowledge new creates afterwards.
+fault() {
+	local name=$1
+	shift
+	ha_phase_begin
+	"$@"
+	ha_phase_end "$name"
+}
+
+kill_api1() {
+	ha_signal panel-api-1 KILL
+	ha_answers "panel-api-1 killed"
+	ha_wait_haproxy api1 DOWN
+	sleep 1.5
+	"$root/tools/run-ha.sh" restart "$HA_DIR" panel-api-1
+	ha_wait_haproxy api1 UP
+}
+stop_api2() {
+	ha_signal panel-api-2 STOP
+	ha_answers "panel-api-2 stopped"
+	sleep 2
+	ha_answers "panel-api-2 stopped"
+	ha_signal panel-api-2 CONT
+	ha_wait_haproxy api2 UP
+}
+kill_dbproxy1() {
+	ha_signal dbproxy-1 KILL
+	ha_answers "dbproxy-1 killed"
+	ha_wait_haproxy api1 DOWN
+	sleep 1.5
+	"$root/tools/run-ha.sh" restart "$HA_DIR" dbproxy-1
+	ha_wait_haproxy api1 UP
+}
+fault "kill -9 panel-api-1" kill_api1
+fault "SIGSTOP panel-api-2 (3 s)" stop_api2
+fault "kill -9 dbproxy-1" kill_dbproxy1
+
+ha_load_stop
+ha_check_ledger
+ha_check_sanitizers
