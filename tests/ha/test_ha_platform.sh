@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HA platform (tools/run-ha.sh) under a client load through HAProxy while its parts fail in
-# turn: kill -9 of a panel-api, SIGSTOP of the other, kill -9 of a dbproxy. During each fault the
+# turn: kill -9 of a panel-api, SIGSTOP of the other, kill -9 of a dbproxy, kill -9 of the
+# primary MariaDB (cooperative dbproxies). During each fault the
 # API answers reads, after it creates are acknowledged again; at the end every acknowledged create
 # exists (0 lost).
 # The longest time the client saw errors is printed for each fault, not asserted. No daemon of
@@ -50,9 +51,25 @@ kill_dbproxy1() {
 	"$root/tools/run-ha.sh" restart "$HA_DIR" dbproxy-1
 	ha_wait_haproxy api1 UP
 }
+# The primary MariaDB: with cooperative monitoring one dbproxy fails over and both route to
+# the new writer (docs/ha.md); creates are acknowledged again and none is lost.
+kill_primary() {
+	local before i
+	before=$(ha_writer)
+	ha_signal mariadb-primary KILL
+	for ((i = 0; i < 150; i++)); do
+		[[ $(ha_writer) != "$before" ]] && break
+		sleep 0.1
+	done
+	[[ $(ha_writer) != "$before" ]] || fail "no failover within 15 s after the primary died"
+	ha_answers "the primary killed"
+}
 fault "kill -9 panel-api-1" kill_api1
 fault "SIGSTOP panel-api-2 (3 s)" stop_api2
 fault "kill -9 dbproxy-1" kill_dbproxy1
+if [[ $HA_COOPERATIVE == 1 ]]; then
+	fault "kill -9 the primary MariaDB" kill_primary
+fi
 
 ha_load_stop
 ha_check_ledger
