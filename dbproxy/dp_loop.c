@@ -360,6 +360,8 @@ void dp_loop_run(dp_loop *loop)
 				continue; /* unregistered by an earlier handler in this batch */
 			if (e & (EPOLLIN | EPOLLRDHUP))
 				got |= DP_EV_READ;
+			if (e & EPOLLRDHUP)
+				got |= DP_EV_RDHUP;
 			if (e & EPOLLOUT)
 				got |= DP_EV_WRITE;
 			if (e & (EPOLLERR | EPOLLHUP))

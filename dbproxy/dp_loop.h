@@ -9,6 +9,7 @@
 #define DP_EV_READ  1u
 #define DP_EV_WRITE 2u
 #define DP_EV_ERROR 4u /* EPOLLERR or EPOLLHUP: always reported, never requested */
+#define DP_EV_RDHUP 8u /* with DP_EV_READ: the peer closed its side after what is left to read */
 
 typedef struct dp_loop dp_loop;
 typedef struct dp_io dp_io;

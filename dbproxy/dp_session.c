@@ -133,17 +133,15 @@ static int session_end(dp_session *s, int level, const char *fmt, ...)
 {
 	dp_proxy *px = s->px;
 	char peer[128], why[200];
+	const char *server = s->server ? s->server->conf.name : "-";
+	uint64_t ms = dp_now_ms() - s->started_ms;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	peer_str(s, peer, sizeof(peer));
-	dp_log(level,
-	       "session %llu end: %s (client %s, user '%s', server %s, %llu ms, %llu/%llu bytes)",
-	       (unsigned long long)s->id, why, peer, s->trk.user,
-	       s->server ? s->server->conf.name : "-",
-	       (unsigned long long)(dp_now_ms() - s->started_ms), (unsigned long long)s->bytes_c2s,
-	       (unsigned long long)s->bytes_s2c);
+	/* The line is logged once the connections are closed: a client whose server closed its
+	 * session must see the close before it can send its next command, as directly. */
 	wait_del(s);
 	check_del(s);
 	dp_timer_cancel(px->loop, &s->timer);
@@ -165,6 +163,10 @@ static int session_end(dp_session *s, int level, const char *fmt, ...)
 	px->nsessions--;
 	px->n.sessions_closed++;
 	s->state = DP_S_CLOSING;
+	dp_log(level,
+	       "session %llu end: %s (client %s, user '%s', server %s, %llu ms, %llu/%llu bytes)",
+	       (unsigned long long)s->id, why, peer, s->trk.user, server, (unsigned long long)ms,
+	       (unsigned long long)s->bytes_c2s, (unsigned long long)s->bytes_s2c);
 	dp_loop_defer_free(px->loop, s, session_free);
 	if (px->draining && px->nsessions == 0)
 		dp_proxy_stop(px);
@@ -265,6 +267,39 @@ static int flush_s2c(dp_session *s)
 	if (s->state == DP_S_CLOSING && dp_buf_len(&s->s2c) == 0 && dp_pipe_len(&s->s2c_pipe) == 0)
 		return session_end(s, DP_LOG_INFO, "%s", s->end_reason);
 	return 0;
+}
+
+/* Ends the session because its server connection is gone, with one log line (fmt): the
+ * client first gets what the server sent before the close, then the close, as it would
+ * directly. Its reading side is shut at once, so that a command it sends after those last bytes
+ * fails to be sent (on a Unix socket; EPIPE, its library reports 2006), as into a connection
+ * its server has closed, instead of being read by a connection about to close. -1. */
+static int end_after_server(dp_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int end_after_server(dp_session *s, const char *fmt, ...)
+{
+	dp_proxy *px = s->px;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->end_reason, sizeof(s->end_reason), fmt, ap);
+	va_end(ap);
+	if (s->cfd < 0 || (dp_buf_len(&s->s2c) == 0 && dp_pipe_len(&s->s2c_pipe) == 0))
+		return session_end(s, DP_LOG_INFO, "%s", s->end_reason);
+	shutdown(s->cfd, SHUT_RD);
+	if (s->bfd >= 0) { /* s->server stays, for the end's log line */
+		dp_io_del(px->loop, &s->bio);
+		close(s->bfd);
+		s->bfd = -1;
+	}
+	wait_del(s);
+	check_del(s);
+	set_state(s, DP_S_CLOSING);
+	/* Give a slow client a moment to take the bytes, not forever. */
+	dp_timer_set(px->loop, &s->timer, 5000);
+	if (flush_s2c(s) == 0 && s->cfd >= 0)
+		update_masks(s);
+	return -1;
 }
 
 /* ---------------------------------------------------------------- passwords */
@@ -623,7 +658,23 @@ static void client_readable(dp_session *s)
 		backend_lost(s, strerror(errno));
 }
 
-static void backend_readable(dp_session *s)
+/* Passes the server's bytes on. When the server closed its side right after them (its close
+ * came with them), the session learns it first: the client then gets those bytes and the close
+ * together, as from its server directly, rather than the bytes, time to send its next command,
+ * and the close. */
+static void relay_s2c(dp_session *s, unsigned events)
+{
+	char b;
+	if ((events & DP_EV_RDHUP) && s->state == DP_S_RELAY && s->bfd >= 0 &&
+	    recv(s->bfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
+		s->closed_with_answer = 1; /* a crashing server sends nothing before its close */
+		backend_lost(s, "the server closed the connection");
+		return;
+	}
+	flush_s2c(s);
+}
+
+static void backend_readable(dp_session *s, unsigned events)
 {
 	dp_proxy *px = s->px;
 	size_t budget = splice_budget(s, &s->s2c, dp_track_s2c_skippable(&s->trk));
@@ -638,7 +689,7 @@ static void backend_readable(dp_session *s)
 			s->client_spoke_last = 0;
 			dp_track_s2c_skip(&s->trk, (uint64_t)n);
 			after_s2c(s); /* e.g. the TLS handshake timer, on the first spliced bytes */
-			flush_s2c(s);
+			relay_s2c(s, events);
 			return;
 		}
 	}
@@ -659,7 +710,7 @@ static void backend_readable(dp_session *s)
 	s->client_spoke_last = 0;
 	dp_track_s2c(&s->trk, (const uint8_t *)s->s2c.data + s->s2c.end - n, (size_t)n);
 	after_s2c(s);
-	flush_s2c(s);
+	relay_s2c(s, events);
 }
 
 /* ---------------------------------------------------------------- losing the backend */
@@ -670,7 +721,7 @@ static void backend_readable(dp_session *s)
  * packet as malformed. */
 static void lost_in_flight(dp_session *s, const char *why)
 {
-	session_end(s, DP_LOG_INFO, "server connection lost with a statement in flight (%s)", why);
+	end_after_server(s, "server connection lost with a statement in flight (%s)", why);
 }
 
 /* The backend is gone for good (its server crashed or stopped being the writer): move the
@@ -684,17 +735,16 @@ static void leave_gone(dp_session *s, dp_server *srv, const char *why)
 		return;
 	}
 	if (s->trk.phase == DP_PH_OPAQUE) {
-		session_end(s, DP_LOG_INFO,
-			    "server connection lost (%s); the session cannot move (%s)", why,
-			    dp_track_pin_reason(s->trk.pins));
+		end_after_server(s, "server connection lost (%s); the session cannot move (%s)",
+				 why, dp_track_pin_reason(s->trk.pins));
 		return;
 	}
 	if (s->trk.phase != DP_PH_CMD) {
-		session_end(s, DP_LOG_INFO,
-			    "server connection lost before login completed: %s (%zu client byte(s) "
-			    "buffered, client read %s, held %d)",
-			    why, (size_t)dp_buf_len(&s->c2s),
-			    s->cio.mask & DP_EV_READ ? "on" : "off", s->held);
+		end_after_server(s,
+				 "server connection lost before login completed: %s (%zu client byte(s) "
+				 "buffered, client read %s, held %d)",
+				 why, (size_t)dp_buf_len(&s->c2s),
+				 s->cio.mask & DP_EV_READ ? "on" : "off", s->held);
 		return;
 	}
 	if (movable(s, &reason)) {
@@ -710,8 +760,8 @@ static void leave_gone(dp_session *s, dp_server *srv, const char *why)
 	}
 	/* Its session state (a transaction, temporary tables, locks...) is gone with the server:
 	 * the client learns it the way it would directly, from the closed connection. */
-	session_end(s, DP_LOG_INFO, "server %s gone (%s); the session cannot move (%s)",
-		    srv ? srv->conf.name : "-", why, reason);
+	end_after_server(s, "server %s gone (%s); the session cannot move (%s)",
+			 srv ? srv->conf.name : "-", why, reason);
 }
 
 /* The writer closed this session's backend while it looked healthy: a KILL, wait_timeout or
@@ -742,10 +792,10 @@ static void check_done(dp_session *s, int alive)
 	check_del(s);
 	dp_timer_cancel(px->loop, &s->timer);
 	if (alive && srv == px->primary && !px->op) {
-		session_end(s, DP_LOG_INFO,
-			    "the server closed the connection (%s) and is up: the close is passed "
-			    "on",
-			    why);
+		end_after_server(s,
+				 "the server closed the connection (%s) and is up: the close is "
+				 "passed on",
+				 why);
 		return;
 	}
 	set_state(s, DP_S_RELAY); /* no backend: leave_gone decides */
@@ -787,14 +837,25 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 		int alive = dp_sqlc_peer_alive(srv->probe);
 		if (alive < 0)
 			alive = dp_sqlc_peer_alive(srv->cmd);
+		if (alive > 0 && s->closed_with_answer) {
+			/* It answered, then closed (init_connect failed, a KILL during a statement):
+			 * a live server's deliberate close, passed on at once, as directly. */
+			end_after_server(s,
+					 "the server closed the connection (%s) and is up: the "
+					 "close is passed on",
+					 why);
+			return;
+		}
 		if (alive != 0) {
 			check_start(s, srv, why);
 			return;
 		}
 	}
+	/* The session first (the client must see the close before it sends its next command, as
+	 * directly), the probe after. */
+	leave_gone(s, srv, why);
 	if (probe && srv)
 		dp_monitor_probe_now(px, srv);
-	leave_gone(s, srv, why);
 }
 
 static void backend_lost(dp_session *s, const char *why)
@@ -1084,7 +1145,7 @@ static void on_backend(dp_loop *loop, dp_io *io, unsigned events)
 		if (s->client_eof && client_eof_done(s))
 			return;
 		if (events & (DP_EV_READ | DP_EV_ERROR))
-			backend_readable(s);
+			backend_readable(s, events);
 		break;
 	default:
 		break;

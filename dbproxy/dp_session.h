@@ -44,6 +44,7 @@ struct dp_session {
 	uint64_t started_ms;
 	int held;	       /* not reading the client: a switchover holds new commands */
 	int client_spoke_last; /* the last bytes came from the client (opaque streams) */
+	int closed_with_answer; /* the server closed its side right after sending bytes */
 	int moving;	       /* waiting to move to a new primary (not a new session) */
 	int retrying;	       /* waiting out a short delay after a refused connect */
 	int client_eof; /* the client closed before its bytes could reach a server: they go first */

@@ -43,6 +43,7 @@ typedef struct dpt_proxy {
 	/* The command line it was started with, for dpt_proxy_restart. */
 	char argbuf[16384];
 	char *argv[96];
+	int bind_failed; /* the last launch exited because a port was taken */
 } dpt_proxy;
 
 static inline uint64_t dpt_ms(void)
@@ -81,16 +82,27 @@ static inline void dpt_log(const char *fmt, ...)
 
 static inline int dpt_free_port(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
+	/* Below Linux's ephemeral range (32768-60999), as the harness picks its servers' ports:
+	 * a port the kernel hands out for bind(0) may be given to an outgoing connection (a
+	 * client, a replica, dbproxy's own monitor) before dbproxy binds it. Random, so that
+	 * tests running side by side rarely try the same one; dpt_proxy_start retries anyway. */
+	static unsigned seed;
+	if (!seed)
+		seed = (unsigned)dpt_us() ^ ((unsigned)getpid() << 16);
+	for (int i = 0; i < 200; i++) {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+		if (fd < 0)
+			return -1;
+		seed = seed * 1103515245u + 12345u;
+		a.sin_port = htons((uint16_t)(20000 + (seed >> 8) % 12000));
+		ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (ok)
+			return ntohs(a.sin_port);
+	}
+	return -1;
 }
 
 /* The dbproxy of the same build as this test binary (build/X/tests/test_y -> build/X/bin). */
@@ -154,6 +166,7 @@ static inline int dpt_setup_users(th_cluster *c)
  * Waits until routing is open. 0 or -1. */
 static inline int dpt_proxy_start(dpt_proxy *p, th_cluster *c, const char *const *extra);
 static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv);
+static inline void dpt_proxy_dump_log(const dpt_proxy *p, int lines);
 static inline int dpt_http(const dpt_proxy *p, const char *method, const char *path, char **body);
 static inline json_t *dpt_status(const dpt_proxy *p);
 
@@ -185,8 +198,6 @@ static inline int dpt_proxy_start(dpt_proxy *p, th_cluster *c, const char *const
 	if (dpt_write_file(mon, DPT_MON_PASS) < 0 || dpt_write_file(repl, c->repl_password) < 0 ||
 	    dpt_write_file(tok, DPT_TOKEN) < 0)
 		return -1;
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", p->port);
-	snprintf(admin, sizeof(admin), "127.0.0.1:%d", p->admin_port);
 	argv[n++] = bin;
 	argv[n++] = "--listen";
 	argv[n++] = listen;
@@ -216,19 +227,35 @@ static inline int dpt_proxy_start(dpt_proxy *p, th_cluster *c, const char *const
 		argv[n++] = strdup(extra[i]);
 	argv[n] = NULL;
 
-	/* Kept for dpt_proxy_restart. */
-	size_t used = 0;
-	int kept = 0;
-	for (int i = 0; i < n; i++) {
-		size_t len = strlen(argv[i]) + 1;
-		if (used + len <= sizeof(p->argbuf)) {
-			memcpy(p->argbuf + used, argv[i], len);
-			p->argv[kept++] = p->argbuf + used;
-			used += len;
+	int r = -1;
+	/* A port can be taken between dpt_free_port and dbproxy's bind: then other ports. */
+	for (int attempt = 0; attempt < 3 && r < 0; attempt++) {
+		if (attempt > 0)
+			fprintf(stderr, "dbproxy could not listen on its ports: trying others\n");
+		p->port = dpt_free_port();
+		p->admin_port = dpt_free_port();
+		if (p->port == p->admin_port)
+			continue;
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", p->port);
+		snprintf(admin, sizeof(admin), "127.0.0.1:%d", p->admin_port);
+		/* Kept for dpt_proxy_restart. */
+		size_t used = 0;
+		int kept = 0;
+		for (int i = 0; i < n; i++) {
+			size_t len = strlen(argv[i]) + 1;
+			if (used + len <= sizeof(p->argbuf)) {
+				memcpy(p->argbuf + used, argv[i], len);
+				p->argv[kept++] = p->argbuf + used;
+				used += len;
+			}
 		}
+		p->argv[kept] = NULL;
+		if (kept != n)
+			break;
+		r = dpt_proxy_launch(p, argv);
+		if (r < 0 && !p->bind_failed)
+			break;
 	}
-	p->argv[kept] = NULL;
-	int r = kept == n ? dpt_proxy_launch(p, argv) : -1;
 	for (int i = first_extra; i < n; i++)
 		free(argv[i]);
 	return r;
@@ -254,6 +281,7 @@ static inline int dpt_proxy_restart(dpt_proxy *p, int sig)
 static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv)
 {
 	pid_t parent = getpid();
+	p->bind_failed = 0;
 	fflush(NULL);
 	p->pid = fork();
 	if (p->pid < 0)
@@ -283,14 +311,21 @@ static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv)
 			return 0;
 		int wst;
 		if (waitpid(p->pid, &wst, WNOHANG) == p->pid) {
-			fprintf(stderr, "dbproxy exited at startup (status %d), see %s\n", wst,
+			char cmd[PATH_MAX + 96];
+			/* Its log goes with the cluster's folder when the setup fails: shown now.
+			 */
+			fprintf(stderr, "dbproxy exited at startup (status %d); its log %s:\n", wst,
 				p->log);
+			dpt_proxy_dump_log(p, 40);
+			snprintf(cmd, sizeof(cmd), "grep -q 'Address already in use' '%s'", p->log);
+			p->bind_failed = system(cmd) == 0;
 			p->pid = 0;
 			return -1;
 		}
 		dpt_sleep_ms(50);
 	}
-	fprintf(stderr, "dbproxy did not open routing within 20 s\n");
+	fprintf(stderr, "dbproxy did not open routing within 20 s; its log %s:\n", p->log);
+	dpt_proxy_dump_log(p, 40);
 	return -1;
 }
 

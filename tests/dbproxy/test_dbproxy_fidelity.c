@@ -4,7 +4,8 @@
  * flight ends with a connection error the client library can read (never an ERR packet with a
  * client-side code, which Connector/C reports as 2027 "malformed packet"); an admin's
  * read_only=1 on the primary stays; a Unix-socket client is logged as "unix"; bytes a client
- * sends (a user name) cannot forge a line of dbproxy's log. */
+ * sends (a user name) cannot forge a line of dbproxy's log; a server's close right after its
+ * last answer (a failing init_connect) reaches the client before its next command. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
+	if (!f)
+		return 0; /* the setup failed and cleaned up (cmocka runs the teardown anyway) */
 	int rc = dpt_fixture_stop(&f->fx);
 	char *slash = strrchr(f->sock, '/');
 	unlink(f->sock);
@@ -252,6 +255,47 @@ static void test_client_bytes_cannot_forge_log_lines(void **state)
 	assert_true(escaped >= 1);
 }
 
+/* A failing init_connect: the server answers the first command with an error (1184), then
+ * closes the connection. Directly, the client's next command finds the connection closed
+ * already (its library reports 2006); a proxy that passes the answer on before it learns of
+ * the close lets the client send into a connection about to close (2013, or 2026 "connection
+ * reset" with TLS: main.init_connect of MariaDB 10.11.18 failed so). dbproxy learns of the
+ * close with the server's last bytes and shuts the client's side before passing them on. Over
+ * dbproxy's Unix socket, where a shut side shows at once. One run is decided by timing, directly
+ * too (the server closes a moment after its answer): of 20, at least one must see the close
+ * first; before the fix none did. */
+static void test_init_connect_failure_close_seen_first(void **state)
+{
+	fixture *f = *state;
+	int n = 20, first_ok = 0, closed_ok = 0, gone = 0;
+	assert_int_equal(th_sql(f->fx.c, 0, "SET GLOBAL init_connect = 'no such statement'"), 0);
+	for (int i = 0; i < n; i++) {
+		MYSQL *m = mysql_init(NULL);
+		if (!mysql_real_connect(m, NULL, DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB, 0, f->sock,
+					0)) {
+			dpt_log("connect: %u %s", mysql_errno(m), mysql_error(m));
+			mysql_close(m);
+			continue;
+		}
+		if (mysql_query(m, "SELECT 1") != 0 && mysql_errno(m) == 1184)
+			first_ok++; /* ER_NEW_ABORTING_CONNECTION, as directly */
+		else
+			dpt_log("first command: %u %s", mysql_errno(m), mysql_error(m));
+		unsigned e = mysql_query(m, "SELECT 1") != 0 ? mysql_errno(m) : 0;
+		closed_ok += e == 2006 || e == 2013;
+		gone += e == 2006;
+		mysql_close(m);
+	}
+	/* Reset before asserting: the other tests log in as the same user. */
+	assert_int_equal(th_sql(f->fx.c, 0, "SET GLOBAL init_connect = ''"), 0);
+	dpt_log("init_connect failures: %d/%d got 1184, then %d/%d saw the close before their next "
+		"command (2006)",
+		first_ok, n, gone, n);
+	assert_int_equal(first_ok, n);
+	assert_int_equal(closed_ok, n);
+	assert_true(gone > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +306,7 @@ int main(void)
 	    cmocka_unit_test(test_admin_read_only_on_primary_stays),
 	    cmocka_unit_test(test_unix_client_logged_cleanly),
 	    cmocka_unit_test(test_client_bytes_cannot_forge_log_lines),
+	    cmocka_unit_test(test_init_connect_failure_close_seen_first),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

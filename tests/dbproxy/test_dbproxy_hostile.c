@@ -52,6 +52,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
+	if (!f)
+		return 0; /* the setup failed and cleaned up (cmocka runs the teardown anyway) */
 	int rc = dpt_proxy_stop(&f->p);
 	if (rc != 0 || !f->ok) {
 		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
@@ -307,16 +309,30 @@ static void test_ten_thousand_silent_connections(void **state)
 		rss_kib(f->p.pid));
 	json_decref(st);
 
-	/* One of the last ones was refused cleanly: an ERR packet (1040), not a dropped socket. */
-	int found_1040 = 0;
-	for (int i = N - 1; i >= N - 50 && !found_1040; i--) {
-		unsigned char buf[256];
-		struct pollfd pf = {.fd = fds[i], .events = POLLIN};
-		if (fds[i] < 0 || poll(&pf, 1, 3000) <= 0)
-			continue;
-		ssize_t n = read(fds[i], buf, sizeof(buf));
-		if (n >= 7 && buf[4] == 0xff && buf[5] == (1040 & 0xff) && buf[6] == (1040 >> 8))
-			found_1040 = 1;
+	/* Those past max_clients were refused cleanly: an ERR packet (1040), not a dropped socket.
+	 * Any of them: which ones dbproxy accepted while it was full depends on the machine's load
+	 * (the kernel's accept queue overflows, the last connects are only retried after a second,
+	 * when the first sessions' handshake timeout has made room), so all of them are watched at
+	 * once rather than only the last few. */
+	static struct pollfd pfs[N];
+	int npfs = 0, found_1040 = 0;
+	for (int i = 1000; i < N; i++)
+		if (fds[i] >= 0)
+			pfs[npfs++] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+	uint64_t deadline = dpt_ms() + 5000;
+	while (!found_1040 && dpt_ms() < deadline &&
+	       poll(pfs, (nfds_t)npfs, (int)(deadline - dpt_ms())) > 0) {
+		for (int i = 0; i < npfs && !found_1040; i++) {
+			unsigned char buf[256];
+			if (pfs[i].fd < 0 || !(pfs[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t n = read(pfs[i].fd, buf, sizeof(buf));
+			if (n >= 7 && buf[4] == 0xff && buf[5] == (1040 & 0xff) &&
+			    buf[6] == (1040 >> 8))
+				found_1040 = 1;
+			pfs[i].fd =
+			    -1; /* read once: a greeting or an end is not what is looked for */
+		}
 	}
 	assert_true(found_1040);
 	for (int i = 0; i < N; i++)
