@@ -371,6 +371,7 @@ static void enter_wait(dp_session *s, int moving)
 	dp_proxy *px = s->px;
 	close_backend(s);
 	s->moving = moving;
+	s->closed_with_answer = 0;
 	/* No backend now: the client's next command may arrive and wait in the buffer. */
 	s->held = 0;
 	set_state(s, DP_S_WAIT);
@@ -740,11 +741,12 @@ static void leave_gone(dp_session *s, dp_server *srv, const char *why)
 		return;
 	}
 	if (s->trk.phase != DP_PH_CMD) {
-		end_after_server(s,
-				 "server connection lost before login completed: %s (%zu client byte(s) "
-				 "buffered, client read %s, held %d)",
-				 why, (size_t)dp_buf_len(&s->c2s),
-				 s->cio.mask & DP_EV_READ ? "on" : "off", s->held);
+		end_after_server(
+		    s,
+		    "server connection lost before login completed: %s (%zu client byte(s) "
+		    "buffered, client read %s, held %d)",
+		    why, (size_t)dp_buf_len(&s->c2s), s->cio.mask & DP_EV_READ ? "on" : "off",
+		    s->held);
 		return;
 	}
 	if (movable(s, &reason)) {
@@ -838,8 +840,9 @@ static void leave_backend(dp_session *s, const char *why, int probe)
 		if (alive < 0)
 			alive = dp_sqlc_peer_alive(srv->cmd);
 		if (alive > 0 && s->closed_with_answer) {
-			/* It answered, then closed (init_connect failed, a KILL during a statement):
-			 * a live server's deliberate close, passed on at once, as directly. */
+			/* It answered, then closed (init_connect failed, a KILL during a
+			 * statement): a live server's deliberate close, passed on at once, as
+			 * directly. */
 			end_after_server(s,
 					 "the server closed the connection (%s) and is up: the "
 					 "close is passed on",

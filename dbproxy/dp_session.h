@@ -42,11 +42,11 @@ struct dp_session {
 	uint64_t bytes_c2s, bytes_s2c;
 	dp_timer timer;
 	uint64_t started_ms;
-	int held;	       /* not reading the client: a switchover holds new commands */
-	int client_spoke_last; /* the last bytes came from the client (opaque streams) */
+	int held;		/* not reading the client: a switchover holds new commands */
+	int client_spoke_last;	/* the last bytes came from the client (opaque streams) */
 	int closed_with_answer; /* the server closed its side right after sending bytes */
-	int moving;	       /* waiting to move to a new primary (not a new session) */
-	int retrying;	       /* waiting out a short delay after a refused connect */
+	int moving;		/* waiting to move to a new primary (not a new session) */
+	int retrying;		/* waiting out a short delay after a refused connect */
 	int client_eof; /* the client closed before its bytes could reach a server: they go first */
 	uint64_t wait_deadline_ms; /* the client gets an error then */
 	dp_track trk;

@@ -18,8 +18,8 @@
 
 typedef struct fixture {
 	th_cluster *c;
-	dpt_proxy a;	 /* in this namespace */
-	pid_t b_pid;	 /* in its own namespace */
+	dpt_proxy a; /* in this namespace */
+	pid_t b_pid; /* in its own namespace */
 	int b_port, b_admin;
 	char b_log[PATH_MAX];
 	char ns[NS_NAME_MAX], veth[NS_NAME_MAX];
@@ -53,20 +53,21 @@ static int setup_remote_users(th_cluster *c)
 {
 	char sql[2048];
 	for (int i = 0; i < c->nservers; i++) {
-		snprintf(sql, sizeof(sql),
-			 "SET SESSION sql_log_bin = 0;"
-			 "CREATE USER " DPT_MON_USER "@'10.231.%%' IDENTIFIED BY '" DPT_MON_PASS "';"
-			 "GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, REPLICATION "
-			 "MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD, BINLOG "
-			 "ADMIN ON *.* TO " DPT_MON_USER "@'10.231.%%';"
-			 "GRANT ALL ON dbproxy.* TO " DPT_MON_USER "@'10.231.%%';"
-			 "GRANT SELECT ON mysql.global_priv TO " DPT_MON_USER "@'10.231.%%';"
-			 "CREATE USER " DPT_APP_USER "@'10.231.%%' IDENTIFIED BY '" DPT_APP_PASS "';"
-			 "GRANT ALL ON " DPT_APP_DB ".* TO " DPT_APP_USER "@'10.231.%%';"
-			 "CREATE USER '%s'@'10.231.%%' IDENTIFIED BY '%s';"
-			 "GRANT REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR, SLAVE MONITOR "
-			 "ON *.* TO '%s'@'10.231.%%'",
-			 c->repl_user, c->repl_password, c->repl_user);
+		snprintf(
+		    sql, sizeof(sql),
+		    "SET SESSION sql_log_bin = 0;"
+		    "CREATE USER " DPT_MON_USER "@'10.231.%%' IDENTIFIED BY '" DPT_MON_PASS "';"
+		    "GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, REPLICATION "
+		    "MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD, BINLOG "
+		    "ADMIN ON *.* TO " DPT_MON_USER "@'10.231.%%';"
+		    "GRANT ALL ON dbproxy.* TO " DPT_MON_USER "@'10.231.%%';"
+		    "GRANT SELECT ON mysql.global_priv TO " DPT_MON_USER "@'10.231.%%';"
+		    "CREATE USER " DPT_APP_USER "@'10.231.%%' IDENTIFIED BY '" DPT_APP_PASS "';"
+		    "GRANT ALL ON " DPT_APP_DB ".* TO " DPT_APP_USER "@'10.231.%%';"
+		    "CREATE USER '%s'@'10.231.%%' IDENTIFIED BY '%s';"
+		    "GRANT REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR, SLAVE MONITOR "
+		    "ON *.* TO '%s'@'10.231.%%'",
+		    c->repl_user, c->repl_password, c->repl_user);
 		if (th_sql(c, i, sql) < 0)
 			return -1;
 	}
@@ -216,8 +217,8 @@ static int served_by_b(fixture *f)
 	snprintf(host, sizeof(host), "10.231.%d.2", f->net);
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t);
-	if (mysql_real_connect(m, host, DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB,
-			       (unsigned)f->b_port, NULL, 0) &&
+	if (mysql_real_connect(m, host, DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB, (unsigned)f->b_port,
+			       NULL, 0) &&
 	    mysql_query(m, "SELECT @@server_id") == 0) {
 		MYSQL_RES *r = mysql_store_result(m);
 		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
@@ -234,7 +235,8 @@ static int writable_servers(fixture *f)
 {
 	int n = 0;
 	for (int i = 0; i < f->c->nservers; i++)
-		if (th_server_pid(f->c, i) > 0 && dpt_number(f->c, i, "SELECT @@global.read_only") == 0)
+		if (th_server_pid(f->c, i) > 0 &&
+		    dpt_number(f->c, i, "SELECT @@global.read_only") == 0)
 			n++;
 	return n;
 }
