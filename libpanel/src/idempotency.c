@@ -1,7 +1,13 @@
 /* Idempotency keys of the REST daemon: the first request with a key claims it, its answer is
- * stored, and retries with the same key and request get that answer back for 24 hours. */
+ * stored, and retries with the same key and request get that answer back for 24 hours. A claim
+ * is held by its request's database connection through a named lock: a request whose daemon
+ * died (its connections closed, the lock with them) leaves a claim that the next retry takes
+ * over, instead of a key stuck "still running" for a day. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "auth_internal.h"
 #include "error.h"
@@ -42,9 +48,50 @@ static int check_claim(const char *principal, const char *key)
 	return 0;
 }
 
+/* The named lock of a claim: "panel_idem_" and 40 hex digits of SHA-256(principal NUL key)
+ * (MariaDB's lock names are at most 64 characters). */
+static void claim_lock_name(char out[64], const char *principal, const char *key)
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)principal, strlen(principal) + 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)key, strlen(key));
+	crypto_hash_sha256_final(&st, d);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	snprintf(out, 64, "panel_idem_%.40s", hex);
+}
+
+/* Takes the claim's lock on this connection, without waiting: 1 taken, 0 held elsewhere (its
+ * request still runs), or an error. ours_ok: a lock this connection already holds counts as
+ * taken (a fresh claim); else as held (taking over a claim of this very connection would be a
+ * second run of a request that has not ended). */
+static int claim_lock(panel_db *db, const char *name, int ours_ok)
+{
+	uint64_t got = 0;
+	int error =
+	    panel__db_query_u64(&got, db,
+				"SELECT IF(IS_USED_LOCK(?) <=> CONNECTION_ID(), ?,"
+				" IFNULL(GET_LOCK(?, 0), 0))",
+				DB_ARGS(DB_STR(name), DB_U64(ours_ok ? 1 : 0), DB_STR(name)));
+	return error < 0 ? error : got == 1;
+}
+
+static void claim_unlock(panel_db *db, const char *principal, const char *key)
+{
+	char name[64];
+	panel__error_saved saved;
+	claim_lock_name(name, principal, key);
+	panel__error_save(&saved);
+	panel__db_exec(NULL, db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(name)));
+	panel__error_restore(&saved);
+}
+
 struct begin_ctx {
 	const char *principal, *key;
 	char hash[65];
+	char lock[64];
 	panel_idempotent_response *out;
 	int replay; /* the request already completed: out holds its answer */
 };
@@ -67,6 +114,14 @@ static int begin_body(panel_db *db, void *arg)
 			   "INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
 			   " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
 			   DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
+	if (error == 0) { /* claimed: held by this connection while the request runs */
+		int got = claim_lock(db, ctx->lock, 1);
+		if (got < 0)
+			return got;
+		return got ? 0
+			   : panel__error(PANEL_ECONFLICT, "key",
+					  "the first request with this key is still running");
+	}
 	if (error != PANEL_EEXISTS)
 		return error;
 	if ((error = panel__db_query(
@@ -98,10 +153,21 @@ static int begin_body(panel_db *db, void *arg)
 	if (!stored_hash || strcmp(stored_hash, ctx->hash) != 0)
 		error = panel__error(PANEL_ECONFLICT, "key",
 				     "this Idempotency-Key was used for another request");
-	else if (status == 0)
-		error = panel__error(PANEL_ECONFLICT, "key",
-				     "the first request with this key is still running");
-	else if (!(ctx->out->body = strdup(body ? body : "")))
+	else if (status == 0) {
+		/* Running, unless its request's connection is gone (its daemon died, or lost the
+		 * database): then this retry takes the claim over. */
+		int got = claim_lock(db, ctx->lock, 0);
+		if (got < 0)
+			error = got;
+		else if (!got)
+			error = panel__error(PANEL_ECONFLICT, "key",
+					     "the first request with this key is still running");
+		else
+			error = panel__db_exec(NULL, db,
+					       "UPDATE panel_idempotency SET created = NOW()"
+					       " WHERE principal = ? AND idem_key = ?",
+					       DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key)));
+	} else if (!(ctx->out->body = strdup(body ? body : "")))
 		error = panel__error_oom();
 	else {
 		ctx->out->status = (int)status;
@@ -114,7 +180,7 @@ static int begin_body(panel_db *db, void *arg)
 int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char *principal,
 			    const char *key, const char *request_hash)
 {
-	struct begin_ctx ctx = {principal, key, {0}, out, 0};
+	struct begin_ctx ctx = {principal, key, {0}, {0}, out, 0};
 	panel__error_saved saved;
 	int error;
 
@@ -136,6 +202,7 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 					    "the request hash is 64 hexadecimal digits (SHA-256)");
 		ctx.hash[i] = c;
 	}
+	claim_lock_name(ctx.lock, principal, key);
 	/* A few expired rows at a time keep the table at about one day of keys; failures do
 	 * not matter (the next call tries again). */
 	panel__error_save(&saved);
@@ -188,7 +255,9 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 		return error;
 	if (status < 100 || status > 599)
 		return panel__error(PANEL_EINVALID, "status", "not an HTTP status: %d", status);
-	if ((error = panel__db_transaction(p->db, complete_body, &ctx)) < 0)
+	error = panel__db_transaction(p->db, complete_body, &ctx);
+	claim_unlock(p->db, principal, key);
+	if (error < 0)
 		return error;
 	if (ctx.affected == 0)
 		return panel__error(PANEL_ENOTFOUND, "key",
@@ -220,5 +289,7 @@ int panel_idempotency_release(panel *p, const char *principal, const char *key)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	if ((error = check_claim(principal, key)) < 0)
 		return error;
-	return panel__db_transaction(p->db, release_body, &ctx);
+	error = panel__db_transaction(p->db, release_body, &ctx);
+	claim_unlock(p->db, principal, key);
+	return error;
 }

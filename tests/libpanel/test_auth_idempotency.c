@@ -1,6 +1,6 @@
 /* Tests of idempotency keys against a real MariaDB: claim, complete and replay, per principal,
- * conflicts, release, expiry after 24 hours and purging, syntax, and concurrent claims of one
- * key (exactly one runs). */
+ * conflicts, release, expiry after 24 hours and purging, syntax, concurrent claims of one key
+ * (exactly one runs), and a claim whose request died with its connection (taken over). */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -173,8 +173,11 @@ static void idempotency_concurrent_claims(void **state)
 		c[i] = (struct claimer){&start, ts_panel_open(cluster, dbname), 1};
 		assert_int_equal(pthread_create(&threads[i], NULL, claim, &c[i]), 0);
 	}
-	for (int i = 0; i < CLAIMERS; i++) {
+	/* Every claimer ends before any handle closes: a closed handle is a request that died,
+	 * whose claim a later retry may take over. */
+	for (int i = 0; i < CLAIMERS; i++)
 		pthread_join(threads[i], NULL);
+	for (int i = 0; i < CLAIMERS; i++) {
 		panel_close(c[i].p);
 		claimed += c[i].rc == 0;
 		running += c[i].rc == PANEL_ECONFLICT;
@@ -186,12 +189,50 @@ static void idempotency_concurrent_claims(void **state)
 			 1);
 }
 
+/* The request that claimed a key died (its daemon killed, its database connection closed
+ * with it): while the connection lives, a retry is told the request runs; once it is gone, the
+ * retry takes the claim over and completes it, instead of "still running" for a day. */
+static void idempotency_orphaned_claim_taken_over(void **state)
+{
+	panel_idempotent_response r = {0, NULL};
+	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(retry);
+	assert_panel_ok(panel_idempotency_begin(&r, first, "token:2001", "k-orphan", H1));
+	assert_error(panel_idempotency_begin(&r, retry, "token:2001", "k-orphan", H1),
+		     PANEL_ECONFLICT, NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "the first request with this key is still running");
+	/* Another request is still refused, even once the claim is free. */
+	panel_close(first);
+	assert_error(panel_idempotency_begin(&r, retry, "token:2001", "k-orphan", H2),
+		     PANEL_ECONFLICT, NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "this Idempotency-Key was used for another request");
+	/* The same request takes it over; a third handle then sees it running. */
+	assert_panel_ok(panel_idempotency_begin(&r, retry, "token:2001", "k-orphan", H1));
+	panel *third = ts_panel_open(cluster, dbname);
+	assert_non_null(third);
+	assert_error(panel_idempotency_begin(&r, third, "token:2001", "k-orphan", H1),
+		     PANEL_ECONFLICT, NULL);
+	assert_panel_ok(panel_idempotency_complete(retry, "token:2001", "k-orphan", 201, "{}"));
+	assert_error(panel_idempotency_begin(&r, third, "token:2001", "k-orphan", H1),
+		     PANEL_EEXISTS, NULL);
+	assert_int_equal(r.status, 201);
+	free(r.body);
+	panel_close(third);
+	panel_close(retry);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(idempotency_claim_complete_replay),
 	    cmocka_unit_test(idempotency_release_and_expiry),
 	    cmocka_unit_test(idempotency_concurrent_claims),
+	    cmocka_unit_test(idempotency_orphaned_claim_taken_over),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
