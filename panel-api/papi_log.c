@@ -1,10 +1,12 @@
 /* Logging to stderr (one line, with a UTC timestamp; or one JSON object per line) or to syslog.
  * Callers never pass secrets: no password, token, key or Authorization header ever reaches a
  * log line; request lines carry the request id. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "papi.h"
 
@@ -24,6 +26,37 @@ static void timestamp(char *out, size_t outsz)
 	snprintf(out, outsz, "%.40s.%03dZ", stamp, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* One write(2) per line, without stdio's lock on stderr (worker threads queued on it, one
+ * futex call each, for every access line): lines up to PIPE_BUF bytes reach a pipe whole. */
+static void write_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void write_stderr(const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	size_t done = 0;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf)) { /* rare and long: let stdio cut it up */
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	while (done < (size_t)n) {
+		ssize_t w = write(STDERR_FILENO, buf + done, (size_t)n - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return; /* nowhere to say it */
+		done += (size_t)w;
+	}
+}
+
 /* Writes one finished line (text, or a JSON object) where the logs go. */
 static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *line)
 {
@@ -35,11 +68,11 @@ static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *lin
 		return;
 	}
 	if (ctx && ctx->log_json) { /* the object has its own time and level */
-		fprintf(stderr, "%s\n", line);
+		write_stderr("%s\n", line);
 		return;
 	}
 	timestamp(stamp, sizeof(stamp));
-	fprintf(stderr, "%s panel-api %s: %s\n", stamp, level_names[level], line);
+	write_stderr("%s panel-api %s: %s\n", stamp, level_names[level], line);
 }
 
 /* Writes obj (stolen) as one JSON line, with time and level first. */
