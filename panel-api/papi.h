@@ -113,6 +113,8 @@ typedef struct papi_ctx {
 	size_t npeers, peers_cap;
 	unsigned per_address; /* the limit, fixed at start; 0 none */
 	unsigned header_timeout, idle_timeout;
+	struct papi_logq
+	    *logq; /* the access log's queue (papi_logq.c), NULL: lines written at once */
 } papi_ctx;
 
 /* The current configuration with a reference taken; release with papi_conf_release (no lock:
@@ -143,8 +145,16 @@ typedef struct papi_request papi_request;
  * "request_id" member in JSON). */
 void papi_rlog(const papi_request *r, enum papi_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The one line that ends each request (method, path, status, duration, who, address, id). */
+/* The one line that ends each request (method, path, status, duration, who, address, id):
+ * queued, written within a few milliseconds (papi_logq.c). */
 void papi_log_access(const papi_request *r, double ms, int ended_early);
+
+/* The access log's queue and its writing thread, for stderr (syslog writes each line itself):
+ * started once the daemon's context is ready, stopped (and flushed) after the last request. */
+int papi_logq_start(papi_ctx *ctx);
+void papi_logq_stop(papi_ctx *ctx);
+/* text (n bytes, whole lines) to stderr: queued, or (queued = 0) after the queue, at once. */
+void papi_logq_write(const papi_ctx *ctx, const char *text, size_t n, int queued);
 
 /* ---------------------------------------------------------------- one request */
 

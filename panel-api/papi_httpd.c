@@ -999,6 +999,7 @@ static int serve(papi_ctx *ctx, sigset_t *set)
 
 static void clean_up(papi_ctx *ctx)
 {
+	papi_logq_stop(ctx);
 	pthread_key_delete(ctx->handle_key);
 	papi_metrics_free(ctx);
 	papi_conns_free(ctx);
@@ -1029,8 +1030,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* After the mask: the log's thread takes no signal either. */
+	if (!ctx.use_syslog && papi_logq_start(&ctx) < 0)
+		papi_log(&ctx, PAPI_LOG_WARNING,
+			 "cannot start the log thread: lines written at once");
 	if (!(d = start_daemon(&ctx, fd))) {
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
+		papi_logq_stop(&ctx);
 		close(fd);
 		papi_metrics_free(&ctx);
 		papi_conns_free(&ctx);
