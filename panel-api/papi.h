@@ -4,6 +4,7 @@
 #define PAPI_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +52,7 @@ typedef struct papi_cidr {
 /* One loaded configuration. Never changed once published; requests hold a reference, and a
  * SIGHUP publishes a new one (generation + 1). */
 typedef struct papi_conf {
-	unsigned refs; /* protected by papi_ctx.lock */
+	atomic_uint refs; /* one per request, one per worker thread, one for papi_ctx.conf */
 	unsigned long generation;
 	panel_config *cfg;
 	char listen_host[64];
@@ -89,14 +90,16 @@ int papi_cidr_match(const papi_cidr *ranges, size_t n, const char *ip);
 
 typedef struct papi_route papi_route;
 typedef struct papi_metrics papi_metrics;
+typedef struct papi_principals papi_principals;
 
 /* The one daemon context, reached through the MHD closure (no other mutable globals). */
 typedef struct papi_ctx {
-	pthread_mutex_t lock; /* conf, inflight, draining */
-	pthread_cond_t idle;  /* signalled when inflight drops to 0 */
+	pthread_mutex_t lock; /* conf; idle with inflight and draining */
+	pthread_cond_t idle;  /* signalled when inflight drops to 0 while draining */
 	papi_conf *conf;
-	unsigned long inflight;
-	int draining;
+	atomic_ulong generation; /* conf's, for the worker threads' copies (papi_httpd.c) */
+	atomic_ulong inflight;
+	atomic_int draining;
 	pthread_key_t handle_key; /* per worker thread: struct papi_thread_handle */
 	int use_syslog;
 	int log_json;		/* one JSON object per log line */
@@ -110,9 +113,12 @@ typedef struct papi_ctx {
 	size_t npeers, peers_cap;
 	unsigned per_address; /* the limit, fixed at start; 0 none */
 	unsigned header_timeout, idle_timeout;
+	struct papi_logq
+	    *logq; /* the access log's queue (papi_logq.c), NULL: lines written at once */
 } papi_ctx;
 
-/* The current configuration with a reference taken; release with papi_conf_release. */
+/* The current configuration with a reference taken; release with papi_conf_release (no lock:
+ * the count is atomic). */
 papi_conf *papi_conf_acquire(papi_ctx *ctx);
 void papi_conf_release(papi_ctx *ctx, papi_conf *conf);
 
@@ -139,8 +145,16 @@ typedef struct papi_request papi_request;
  * "request_id" member in JSON). */
 void papi_rlog(const papi_request *r, enum papi_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The one line that ends each request (method, path, status, duration, who, address, id). */
+/* The one line that ends each request (method, path, status, duration, who, address, id):
+ * queued, written within a few milliseconds (papi_logq.c). */
 void papi_log_access(const papi_request *r, double ms, int ended_early);
+
+/* The access log's queue and its writing thread, for stderr (syslog writes each line itself):
+ * started once the daemon's context is ready, stopped (and flushed) after the last request. */
+int papi_logq_start(papi_ctx *ctx);
+void papi_logq_stop(papi_ctx *ctx);
+/* text (n bytes, whole lines) to stderr: queued, or (queued = 0) after the queue, at once. */
+void papi_logq_write(const papi_ctx *ctx, const char *text, size_t n, int queued);
 
 /* ---------------------------------------------------------------- one request */
 
@@ -181,7 +195,11 @@ struct papi_request {
 	panel *p;	     /* this worker thread's handle */
 	void *thread_handle; /* its per-thread state (papi_httpd.c) */
 	int authenticated;
-	const char *credential; /* the bearer credential (points into the headers) */
+	const char *credential;	     /* the bearer credential (points into the headers) */
+	papi_principals *principals; /* this worker thread's cache, or NULL */
+	int principal_cached;	     /* r->principal came from it: libpanel checks the token */
+	int credential_refused;	     /* libpanel refused that token during the request */
+	char token_hash[65];	     /* of a bearer token, "" otherwise */
 	panel_principal principal;
 	panel_actor actor;
 	char act_as[PANEL_LOGIN_MAX + 1]; /* "" unless X-Panel-Act-As was honoured */
@@ -189,6 +207,19 @@ struct papi_request {
 	char idem_principal[48];
 	papi_reply reply;
 };
+
+/* ---------------------------------------------------------------- principals (papi_principals.c)
+ */
+
+/* A worker thread's cache of bearer-token principals (not thread-safe: one per thread). */
+papi_principals *papi_principals_new(void);
+void papi_principals_free(papi_principals *c);
+/* The hex SHA-256 of a token: the cache's key, and the hash libpanel checks it by. */
+void papi_principals_hash(char hash[65], const char *token);
+/* 1 with *out set when the token of that hash is cached, else 0. */
+int papi_principals_get(papi_principals *c, panel_principal *out, const char *hash);
+void papi_principals_put(papi_principals *c, const panel_principal *who, const char *hash);
+void papi_principals_drop(papi_principals *c, const char *hash);
 
 typedef void (*papi_handler)(papi_request *r);
 
@@ -206,6 +237,10 @@ enum papi_route_flags {
 	PAPI_EMPTY = 1 << 2,  /* takes no body, or {} (checked before the handler) */
 	PAPI_RAW = 1 << 3,    /* takes the body as bytes (application/octet-stream), up to
 			       * [files] upload_max_size: r->body, r->body_len */
+	/* Every answer but an error comes from a libpanel operation run as r->actor before
+	 * anything else: a bearer token this thread has seen is then checked by that operation
+	 * (papi_principals.c), errors by a full check afterwards (papi_httpd.c). */
+	PAPI_TOKEN_IN_OP = 1 << 4,
 };
 
 struct papi_route {

@@ -138,10 +138,24 @@ int papi_auth(papi_request *r)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)cred[i] <= 0x20 || (unsigned char)cred[i] >= 0x7f)
 			return unauthenticated(r, "invalid, expired or revoked credentials");
-	if (strncmp(cred, "pk_", 3) == 0)
+	r->principal_cached = 0;
+	r->token_hash[0] = '\0';
+	if (strncmp(cred, "pk_", 3) == 0) {
 		rc = panel_auth_apikey(&r->principal, r->p, cred, r->ip);
-	else
-		rc = panel_auth_token(&r->principal, r->p, cred);
+	} else {
+		/* A token seen before by this thread: its operation checks it (papi_principals.c).
+		 */
+		papi_principals_hash(r->token_hash, cred);
+		/* Not with an Idempotency-Key: a stored answer is replayed without any operation.
+		 */
+		r->principal_cached =
+		    !r->credential_refused && (r->route->flags & PAPI_TOKEN_IN_OP) &&
+		    !papi_header(r, "Idempotency-Key") &&
+		    papi_principals_get(r->principals, &r->principal, r->token_hash);
+		rc = r->principal_cached ? 0 : panel_auth_token(&r->principal, r->p, cred);
+		if (rc == 0 && !r->principal_cached)
+			papi_principals_put(r->principals, &r->principal, r->token_hash);
+	}
 	if (rc == PANEL_EAUTH)
 		return unauthenticated(r, "invalid, expired or revoked credentials");
 	if (rc < 0) {
@@ -151,6 +165,8 @@ int papi_auth(papi_request *r)
 	r->authenticated = 1;
 	r->credential = cred;
 	r->actor = panel_principal_actor(&r->principal, r->ip);
+	if (r->principal_cached)
+		r->actor.token_hash = r->token_hash;
 
 	if (r->principal.apikey_id) {
 		if (r->principal.read_only && strcmp(r->method, "GET") != 0) {

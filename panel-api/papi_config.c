@@ -237,7 +237,7 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 		goto fail;
 	}
 	conf->log_json = v && strcmp(v, "json") == 0;
-	conf->refs = 1;
+	atomic_init(&conf->refs, 1);
 	*out = conf;
 	return 0;
 fail:
@@ -260,20 +260,14 @@ papi_conf *papi_conf_acquire(papi_ctx *ctx)
 
 	pthread_mutex_lock(&ctx->lock);
 	conf = ctx->conf;
-	conf->refs++;
+	atomic_fetch_add(&conf->refs, 1);
 	pthread_mutex_unlock(&ctx->lock);
 	return conf;
 }
 
 void papi_conf_release(papi_ctx *ctx, papi_conf *conf)
 {
-	int last;
-
-	if (!conf)
-		return;
-	pthread_mutex_lock(&ctx->lock);
-	last = --conf->refs == 0;
-	pthread_mutex_unlock(&ctx->lock);
-	if (last)
+	(void)ctx;
+	if (conf && atomic_fetch_sub(&conf->refs, 1) == 1)
 		papi_conf_free(conf);
 }

@@ -42,6 +42,9 @@ struct papi_thread_handle {
 	unsigned long generation; /* of the configuration it was opened with */
 	int suspect;		  /* the last request on it answered 503 */
 	unsigned tx_attempts;	  /* of its last transaction, as last seen (retry counter) */
+	papi_principals *principals;
+	uint64_t id_key[2], id_count; /* request ids (request_id) */
+	papi_conf *conf;	      /* a reference to the configuration, renewed on reload */
 };
 
 static void handle_key_destroy(void *state)
@@ -49,23 +52,57 @@ static void handle_key_destroy(void *state)
 	struct papi_thread_handle *h = state;
 
 	panel_close(h->p);
+	papi_principals_free(h->principals);
+	papi_conf_release(NULL, h->conf);
 	free(h);
+}
+
+/* This worker thread's state, created on its first request; NULL when out of memory. */
+static struct papi_thread_handle *thread_state(papi_ctx *ctx)
+{
+	struct papi_thread_handle *h = pthread_getspecific(ctx->handle_key);
+
+	if (h)
+		return h;
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->principals = papi_principals_new()) ||
+	    pthread_setspecific(ctx->handle_key, h) != 0) {
+		if (h)
+			papi_principals_free(h->principals);
+		free(h);
+		return NULL;
+	}
+	randombytes_buf(h->id_key, sizeof(h->id_key));
+	return h;
+}
+
+/* A request id no other request of this process had: a counter, keyed per thread (a random
+ * key drawn once, instead of a system call for every request). */
+static void request_id(char out[PAPI_REQUEST_ID_MAX + 1], struct papi_thread_handle *h)
+{
+	uint64_t x = h->id_count++ ^ h->id_key[0];
+	unsigned char id[8];
+
+	/* splitmix64's finalizer: a bijection, so distinct counters give distinct ids. */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+	x ^= x >> 31;
+	x += h->id_key[1];
+	for (size_t i = 0; i < sizeof(id); i++)
+		id[i] = (unsigned char)(x >> (8 * i));
+	sodium_bin2hex(out, PAPI_REQUEST_ID_MAX + 1, id, sizeof(id));
 }
 
 /* This worker thread's libpanel handle, opened (or reopened) on demand. NULL with 503 set when
  * the database cannot be reached. */
 static panel *thread_handle(papi_request *r)
 {
-	struct papi_thread_handle *h = pthread_getspecific(r->ctx->handle_key);
+	struct papi_thread_handle *h = thread_state(r->ctx);
 	int rc;
 
 	if (!h) {
-		h = calloc(1, sizeof(*h));
-		if (!h || pthread_setspecific(r->ctx->handle_key, h) != 0) {
-			free(h);
-			papi_reply_oom(r);
-			return NULL;
-		}
+		papi_reply_oom(r);
+		return NULL;
 	}
 	/* A reload: new handles use the new configuration. After a 503 the connection may be
 	 * left closed (libpanel reconnects lost connections inside a transaction, not ones that
@@ -76,6 +113,7 @@ static panel *thread_handle(papi_request *r)
 	}
 	h->suspect = 0;
 	r->thread_handle = h;
+	r->principals = h->principals;
 	if (!h->p) {
 		rc = panel_open(&h->p, r->conf->cfg);
 		if (rc < 0) {
@@ -201,11 +239,13 @@ static papi_request *request_new(papi_ctx *ctx, struct MHD_Connection *conn, con
 				 const char *method)
 {
 	papi_request *r = calloc(1, sizeof(*r));
-	unsigned char rnd[8];
+	struct papi_thread_handle *h = thread_state(ctx);
 	const char *given;
 
-	if (!r)
+	if (!r || !h) {
+		free(r);
 		return NULL;
+	}
 	r->ctx = ctx;
 	r->conn = conn;
 	r->url = url;
@@ -216,13 +256,17 @@ static papi_request *request_new(papi_ctx *ctx, struct MHD_Connection *conn, con
 	if (request_id_safe(given)) {
 		memcpy(r->id, given, strlen(given) + 1);
 	} else {
-		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
+		request_id(r->id, h);
 	}
-	r->conf = papi_conf_acquire(ctx);
-	pthread_mutex_lock(&ctx->lock);
-	ctx->inflight++;
-	pthread_mutex_unlock(&ctx->lock);
+	/* The thread's reference keeps its configuration alive: a request takes one more without
+	 * the daemon's lock, which is taken only when a reload published a new one. */
+	if (!h->conf || h->conf->generation != atomic_load(&ctx->generation)) {
+		papi_conf_release(ctx, h->conf);
+		h->conf = papi_conf_acquire(ctx);
+	}
+	r->conf = h->conf;
+	atomic_fetch_add(&r->conf->refs, 1);
+	atomic_fetch_add(&ctx->inflight, 1);
 	papi_client_ip(r);
 	return r;
 }
@@ -246,10 +290,13 @@ static void request_free(papi_request *r)
 	sodium_memzero(&r->principal, sizeof(r->principal));
 	papi_conf_release(ctx, r->conf);
 	free(r);
-	pthread_mutex_lock(&ctx->lock);
-	if (--ctx->inflight == 0)
+	/* drain() sets draining before it looks at inflight, under the lock taken here: one of
+	 * the two sees the other's change (sequentially consistent atomics), no wakeup is lost. */
+	if (atomic_fetch_sub(&ctx->inflight, 1) == 1 && atomic_load(&ctx->draining)) {
+		pthread_mutex_lock(&ctx->lock);
 		pthread_cond_broadcast(&ctx->idle);
-	pthread_mutex_unlock(&ctx->lock);
+		pthread_mutex_unlock(&ctx->lock);
+	}
 }
 
 static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -407,10 +454,43 @@ static int route_checks(papi_request *r)
 	return 0;
 }
 
+/* libpanel refused the token of a cached principal in the request's first statement (revoked,
+ * expired, account locked, admin flag changed): forget it, and go through the request once
+ * more from the full check of the token, which answers 401 or gives the principal as it is now.
+ * Nothing was done: the refusal comes before the operation reads or writes anything. An error
+ * answer may come before any operation (a bad body or query): the token is then checked in full
+ * here, so that a token no longer valid gets its 401 whatever else was wrong. 1 to run again. */
+static int check_again(papi_request *r)
+{
+	panel_principal now;
+	int same;
+
+	if (!r->principal_cached)
+		return 0;
+	if (!r->credential_refused) {
+		if (r->reply.status < 400)
+			return 0;
+		same = panel_auth_token(&now, r->p, r->credential) == 0 &&
+		       now.uid == r->principal.uid && now.admin == r->principal.admin;
+		sodium_memzero(&now, sizeof(now));
+		if (same)
+			return 0;
+		r->credential_refused = 1;
+	}
+	papi_principals_drop(r->principals, r->token_hash);
+	json_decref(r->reply.body);
+	memset(&r->reply, 0, sizeof(r->reply));
+	r->authenticated = 0;
+	r->principal_cached = 0;
+	r->act_as[0] = '\0';
+	panel_error_clear();
+	return 1;
+}
+
 static void process(papi_request *r)
 {
 	static const char *const none[] = {NULL};
-	int claimed = 0;
+	int claimed = 0, begun = 0;
 
 	if (read_body(r) < 0)
 		return;
@@ -423,12 +503,21 @@ static void process(papi_request *r)
 	if (!r->p)
 		return;
 	panel_error_clear();
-	if (!(r->route->flags & PAPI_PUBLIC) && papi_auth(r) < 0)
-		return;
-	if (r->authenticated && is_write(r->method) && !papi_idempotency_begin(r, &claimed))
-		return;
-	if (route_checks(r) == 0)
-		r->route->handler(r);
+	for (;;) {
+		if (!(r->route->flags & PAPI_PUBLIC) && papi_auth(r) < 0) {
+			if (check_again(r))
+				continue;
+			break;
+		}
+		if (!begun && r->authenticated && is_write(r->method) &&
+		    !papi_idempotency_begin(r, &claimed))
+			return;
+		begun = 1;
+		if (route_checks(r) == 0)
+			r->route->handler(r);
+		if (!check_again(r))
+			break;
+	}
 	if (claimed)
 		papi_idempotency_finish(r);
 }
@@ -658,6 +747,7 @@ static void reload(papi_ctx *ctx)
 	old = ctx->conf;
 	next->generation = old->generation + 1;
 	ctx->conf = next;
+	atomic_store(&ctx->generation, next->generation);
 	pthread_mutex_unlock(&ctx->lock);
 	if (strcmp(next->listen_host, old->listen_host) != 0 ||
 	    next->listen_port != old->listen_port || next->threads != old->threads ||
@@ -683,11 +773,11 @@ static void drain(papi_ctx *ctx, struct MHD_Daemon *d)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += PAPI_DRAIN_SECS;
 	pthread_mutex_lock(&ctx->lock);
-	ctx->draining = 1;
-	while (ctx->inflight > 0 &&
+	atomic_store(&ctx->draining, 1);
+	while (atomic_load(&ctx->inflight) > 0 &&
 	       pthread_cond_timedwait(&ctx->idle, &ctx->lock, &deadline) != ETIMEDOUT)
 		;
-	left = ctx->inflight;
+	left = atomic_load(&ctx->inflight);
 	pthread_mutex_unlock(&ctx->lock);
 	if (left)
 		papi_log(ctx, PAPI_LOG_WARNING, "%lu requests still running after %d s, stopping",
@@ -840,6 +930,7 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
 		return 2;
 	}
+	atomic_store(&ctx->generation, ctx->conf->generation);
 	if (!ctx->log_format) /* the command line wins; fixed until a restart */
 		ctx->log_json = ctx->conf->log_json;
 	if (pthread_mutex_init(&ctx->lock, NULL) != 0 || pthread_cond_init(&ctx->idle, NULL) != 0 ||
@@ -908,6 +999,7 @@ static int serve(papi_ctx *ctx, sigset_t *set)
 
 static void clean_up(papi_ctx *ctx)
 {
+	papi_logq_stop(ctx);
 	pthread_key_delete(ctx->handle_key);
 	papi_metrics_free(ctx);
 	papi_conns_free(ctx);
@@ -938,8 +1030,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* After the mask: the log's thread takes no signal either. */
+	if (!ctx.use_syslog && papi_logq_start(&ctx) < 0)
+		papi_log(&ctx, PAPI_LOG_WARNING,
+			 "cannot start the log thread: lines written at once");
 	if (!(d = start_daemon(&ctx, fd))) {
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot start the HTTP server");
+		papi_logq_stop(&ctx);
 		close(fd);
 		papi_metrics_free(&ctx);
 		papi_conns_free(&ctx);

@@ -24,8 +24,36 @@ static void timestamp(char *out, size_t outsz)
 	snprintf(out, outsz, "%.40s.%03dZ", stamp, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* One write(2) per line or batch of lines, without stdio's lock on stderr (worker threads
+ * queued on it, one futex call each, for every access line): up to PIPE_BUF bytes reach a pipe
+ * whole. */
+static void write_stderr(const papi_ctx *ctx, int queued, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void write_stderr(const papi_ctx *ctx, int queued, const char *fmt, ...)
+{
+	char buf[4096], *text = buf;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf)) { /* rare and long (escapes in JSON): the whole line */
+		if (!(text = malloc((size_t)n + 1)))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(text, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	papi_logq_write(ctx, text, (size_t)n, queued);
+	if (text != buf)
+		free(text);
+}
+
 /* Writes one finished line (text, or a JSON object) where the logs go. */
-static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *line)
+static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *line, int queued)
 {
 	static const int priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO};
 	char stamp[64];
@@ -35,15 +63,15 @@ static void emit(const papi_ctx *ctx, enum papi_log_level level, const char *lin
 		return;
 	}
 	if (ctx && ctx->log_json) { /* the object has its own time and level */
-		fprintf(stderr, "%s\n", line);
+		write_stderr(ctx, queued, "%s\n", line);
 		return;
 	}
 	timestamp(stamp, sizeof(stamp));
-	fprintf(stderr, "%s panel-api %s: %s\n", stamp, level_names[level], line);
+	write_stderr(ctx, queued, "%s panel-api %s: %s\n", stamp, level_names[level], line);
 }
 
 /* Writes obj (stolen) as one JSON line, with time and level first. */
-static void emit_json(const papi_ctx *ctx, enum papi_log_level level, json_t *obj)
+static void emit_json(const papi_ctx *ctx, enum papi_log_level level, json_t *obj, int queued)
 {
 	char stamp[64], *text;
 	json_t *line = json_object();
@@ -57,7 +85,7 @@ static void emit_json(const papi_ctx *ctx, enum papi_log_level level, json_t *ob
 	json_decref(obj);
 	text = line ? json_dumps(line, JSON_COMPACT) : NULL;
 	json_decref(line);
-	emit(ctx, level, text ? text : "{\"msg\": \"(out of memory)\"}");
+	emit(ctx, level, text ? text : "{\"msg\": \"(out of memory)\"}", queued);
 	free(text);
 }
 
@@ -85,14 +113,14 @@ static void log_message(const papi_ctx *ctx, const char *request_id, enum papi_l
 		json_t *obj = json_pack("{s:s}", "msg", msg);
 		if (obj && request_id)
 			json_object_set_new(obj, "request_id", json_string(request_id));
-		emit_json(ctx, level, obj ? obj : json_object());
+		emit_json(ctx, level, obj ? obj : json_object(), 0);
 		return;
 	}
 	if (request_id) {
 		snprintf(line, sizeof(line), "request %s: %s", request_id, msg);
-		emit(ctx, level, line);
+		emit(ctx, level, line, 0);
 	} else {
-		emit(ctx, level, msg);
+		emit(ctx, level, msg, 0);
 	}
 }
 
@@ -126,7 +154,7 @@ void papi_log_access(const papi_request *r, double ms, int ended_early)
 			 path, r->reply.status, ms, r->principal.uid, r->act_as[0] ? " as=" : "",
 			 r->act_as, r->ip, r->id, r->reply.replayed ? " replayed" : "",
 			 ended_early ? " (connection ended early)" : "");
-		emit(r->ctx, PAPI_LOG_INFO, line);
+		emit(r->ctx, PAPI_LOG_INFO, line, 1);
 		return;
 	}
 	/* The route is the template ("/api/v1/accounts/{login}"), for grouping; path is what
@@ -137,5 +165,5 @@ void papi_log_access(const papi_request *r, double ms, int ended_early)
 			"duration_ms", ms, "uid", (json_int_t)r->principal.uid, "as",
 			r->act_as[0] ? r->act_as : NULL, "ip", r->ip, "replayed", r->reply.replayed,
 			"ended_early", ended_early);
-	emit_json(r->ctx, PAPI_LOG_INFO, obj ? obj : json_object());
+	emit_json(r->ctx, PAPI_LOG_INFO, obj ? obj : json_object(), 1);
 }

@@ -190,9 +190,7 @@ char *papi_metrics_text(papi_ctx *ctx, const panel_metrics *db)
 
 	if (!m || !(f = open_memstream(&text, &len)))
 		return NULL;
-	pthread_mutex_lock(&ctx->lock);
-	inflight = ctx->inflight;
-	pthread_mutex_unlock(&ctx->lock);
+	inflight = atomic_load(&ctx->inflight);
 	print_requests(f, m);
 	print_durations(f, m);
 	fprintf(f,

@@ -217,6 +217,12 @@ void papi_reply_panel_error(papi_request *r, int code)
 	int hide = e->error_class == PANEL_CLASS_DATABASE;
 	papi_error_id id = panel_error_id(code, e->error_class);
 
+	/* libpanel refused the token of a cached principal: answered 401 unless the request is
+	 * run again after a full check (papi_httpd.c). */
+	if (code == PANEL_EAUTH && r->principal_cached && e->field &&
+	    strcmp(e->field, "credential") == 0)
+		r->credential_refused = 1;
+
 	if (id == PAPI_E_UNAVAILABLE) {
 		papi_rlog(r, PAPI_LOG_WARNING, "%s", msg);
 		papi_reply_error(r, id, NULL, "the database is unavailable, retry later");
@@ -301,10 +307,8 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 		bad |= add_header(resp, "Idempotent-Replayed", "true");
 	if (r->reply.challenge && r->reply.status == MHD_HTTP_UNAUTHORIZED)
 		bad |= add_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->reply.challenge);
-	pthread_mutex_lock(&r->ctx->lock);
-	if (r->ctx->draining) /* let the client reconnect to another daemon */
+	if (atomic_load(&r->ctx->draining)) /* let the client reconnect to another daemon */
 		bad |= add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	pthread_mutex_unlock(&r->ctx->lock);
 	if (bad) {
 		MHD_destroy_response(resp);
 		return MHD_NO;

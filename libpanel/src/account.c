@@ -10,6 +10,7 @@
 #include "account_internal.h"
 #include "audit_internal.h"
 #include "authz.h"
+#include "credential.h"
 #include "cron_lock.h"
 #include "error.h"
 #include "ftp_internal.h"
@@ -21,23 +22,15 @@
 #include "throttle.h"
 #include "validate.h"
 
-#define DATE_FMT "'%Y-%m-%d %H:%i:%s'"
-
-/* Every column of panel_account, in the order parse_row reads them. */
+/* Every column of panel_account as stored, in the order parse_row reads them, and the server's
+ * clock: dates are formatted, defaults applied and the expiry computed in C (parse_row), which
+ * costs the server much less than DATE_FORMAT, DATE_ADD and COALESCE on every row. */
 #define ACCOUNT_COLUMNS                                                                            \
-	"m.uid, m.login, m.mail, COALESCE(l.nom, ''), COALESCE(l.prenom, ''),"                     \
-	" COALESCE(m.type, 'default'), m.notes, m.enabled, m.su, COALESCE(m.canpass, 1),"          \
-	" COALESCE(m.creator, 0), COALESCE(c.login, ''),"                                          \
-	" COALESCE(DATE_FORMAT(m.created, " DATE_FMT "), ''),"                                     \
-	" IF(m.duration > 0, COALESCE(DATE_FORMAT(m.renewed, " DATE_FMT "), ''), ''),"             \
-	" IF(m.duration > 0, m.duration, 0),"                                                      \
-	" IF(m.duration > 0 AND m.renewed IS NOT NULL,"                                            \
-	"    DATE_FORMAT(DATE_ADD(m.renewed, INTERVAL m.duration MONTH), " DATE_FMT "), ''),"      \
-	" IF(m.duration > 0 AND m.renewed IS NOT NULL"                                             \
-	"    AND DATE_ADD(m.renewed, INTERVAL m.duration MONTH) <= NOW(), 1, 0),"                  \
-	" IF(m.lastlogin = '0000-00-00 00:00:00', '', DATE_FORMAT(m.lastlogin, " DATE_FMT ")),"    \
-	" m.lastip, m.lastfail"
-#define ACCOUNT_NCOLUMNS 20
+	"m.uid, m.login, m.mail, l.nom, l.prenom, m.type, m.notes, m.enabled, m.su, m.canpass,"    \
+	" m.creator, c.login, m.created, m.renewed, m.duration, m.lastlogin, m.lastip, "           \
+	"m.lastfail,"                                                                              \
+	" NOW()"
+#define ACCOUNT_NCOLUMNS 19
 
 const char panel__account_select[] =
     "SELECT " ACCOUNT_COLUMNS " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
@@ -69,38 +62,55 @@ static void compute_etag(panel_account *a)
 	sodium_bin2hex(a->etag, sizeof(a->etag), digest, 16);
 }
 
-static int parse_row(panel_account *a, const panel_db_rows *rows, size_t i)
+/* A number cell; def when NULL (the COALESCE of the old columns). */
+static uint64_t cell_or(const panel_db_rows *rows, size_t i, size_t col, uint64_t def)
 {
 	uint64_t v;
 
+	return panel__db_cell_u64(&v, rows, i, col) == 0 ? v : def;
+}
+
+/* A DATETIME cell as "YYYY-MM-DD HH:MM:SS" ("" for NULL). */
+static void copy_date(char dst[20], const char *src)
+{
+	snprintf(dst, 20, "%.19s", src ? src : "");
+}
+
+static int parse_row(panel_account *a, const panel_db_rows *rows, size_t i)
+{
+	const char *type = panel__db_cell(rows, i, 5), *duration = panel__db_cell(rows, i, 14);
+	const char *renewed = panel__db_cell(rows, i, 13), *lastlogin = panel__db_cell(rows, i, 15);
+	const char *now = panel__db_cell(rows, i, 18);
+
 	memset(a, 0, sizeof(*a));
-	panel__db_cell_u64(&v, rows, i, 0);
-	a->uid = (uint32_t)v;
+	a->uid = (uint32_t)cell_or(rows, i, 0, 0);
 	copy(a->login, sizeof(a->login), panel__db_cell(rows, i, 1));
 	copy(a->mail, sizeof(a->mail), panel__db_cell(rows, i, 2));
 	copy(a->nom, sizeof(a->nom), panel__db_cell(rows, i, 3));
 	copy(a->prenom, sizeof(a->prenom), panel__db_cell(rows, i, 4));
-	copy(a->type, sizeof(a->type), panel__db_cell(rows, i, 5));
+	copy(a->type, sizeof(a->type), type ? type : "default");
 	const char *notes = panel__db_cell(rows, i, 6);
 	a->notes = strdup(notes ? notes : "");
 	if (!a->notes)
 		return panel__error_oom();
-	a->enabled = panel__db_cell_u64(&v, rows, i, 7) == 0 && v != 0;
-	a->admin = panel__db_cell_u64(&v, rows, i, 8) == 0 && v == 1;
-	a->canpass = panel__db_cell_u64(&v, rows, i, 9) == 0 && v != 0;
-	panel__db_cell_u64(&v, rows, i, 10);
-	a->creator = (uint32_t)v;
-	copy(a->creator_login, sizeof(a->creator_login), panel__db_cell(rows, i, 11));
-	copy(a->created, sizeof(a->created), panel__db_cell(rows, i, 12));
-	copy(a->renewed, sizeof(a->renewed), panel__db_cell(rows, i, 13));
-	panel__db_cell_u64(&v, rows, i, 14);
-	a->duration = (unsigned)v;
-	copy(a->expiry, sizeof(a->expiry), panel__db_cell(rows, i, 15));
-	a->expired = panel__db_cell_u64(&v, rows, i, 16) == 0 && v == 1;
-	copy(a->lastlogin, sizeof(a->lastlogin), panel__db_cell(rows, i, 17));
-	copy(a->lastip, sizeof(a->lastip), panel__db_cell(rows, i, 18));
-	panel__db_cell_u64(&v, rows, i, 19);
-	a->lastfail = (unsigned)v;
+	a->enabled = cell_or(rows, i, 7, 0) != 0;
+	a->admin = cell_or(rows, i, 8, 0) == 1;
+	a->canpass = cell_or(rows, i, 9, 1) != 0;
+	a->creator = (uint32_t)cell_or(rows, i, 10, 0);
+	copy(a->creator_login, sizeof(a->creator_login),
+	     a->creator ? panel__db_cell(rows, i, 11) : NULL);
+	copy_date(a->created, panel__db_cell(rows, i, 12));
+	/* duration is a signed INT: only a positive one makes a period. */
+	if (duration && *duration && *duration != '-' && strtoul(duration, NULL, 10) > 0) {
+		a->duration = (unsigned)strtoul(duration, NULL, 10);
+		copy_date(a->renewed, renewed);
+		if (renewed && panel__account_add_months(a->expiry, a->renewed, a->duration) == 0)
+			a->expired = now && strcmp(a->expiry, now) <= 0;
+	}
+	if (lastlogin && strcmp(lastlogin, "0000-00-00 00:00:00") != 0)
+		copy_date(a->lastlogin, lastlogin);
+	copy(a->lastip, sizeof(a->lastip), panel__db_cell(rows, i, 16));
+	a->lastfail = (unsigned)cell_or(rows, i, 17, 0);
 	compute_etag(a);
 	return 0;
 }
@@ -465,34 +475,60 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 
 /* ---------------------------------------------------------------- get */
 
-/* The account by login and the actor's facts in one statement, outside any transaction: a GET
- * of one account is then one round trip, and one snapshot, however the actor acts. An unknown
- * login gives no row: the facts are then read on their own (the rare path, two statements). */
-static const char get_sql[] =
-    "SELECT " ACCOUNT_COLUMNS "," PANEL__AUTHZ_FACTS_JOINED_COLUMNS
-    " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
-    " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0" PANEL__AUTHZ_FACTS_JOINS
-    " WHERE m.login = ?";
+/* The account by login, the actor's facts and the check of its token in one statement, outside
+ * any transaction: a GET of one account is one round trip and one snapshot, however the actor
+ * acts. Only the joins the actor needs are made: the account it acts as, AlternC's
+ * subadmin_restriction (an admin other than the super admin, acting as itself) and its token.
+ * The facts take the columns of PANEL__AUTHZ_FACTS_JOINED_COLUMNS (NULL when not joined), the
+ * token those of PANEL__CREDENTIAL_COLUMNS. An unknown login gives no row: the facts are then
+ * read on their own (the rare path, two statements). */
+#define GET_SELECT "SELECT " ACCOUNT_COLUMNS ", authz_me.enabled, authz_me.su,"
+#define GET_AS	   " IF(authz_as.uid IS NULL, NULL, COALESCE(authz_as.creator, 0)),"
+#define GET_VAR	   " authz_var.value"
+#define GET_FROM                                                                                   \
+	" FROM membres m LEFT JOIN local l ON l.uid = m.uid"                                       \
+	" LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0"                             \
+	" LEFT JOIN membres authz_me ON authz_me.uid = ?"
+#define GET_AS_JOIN  " LEFT JOIN membres authz_as ON authz_as.uid = ?"
+#define GET_VAR_JOIN " LEFT JOIN variable authz_var ON authz_var.name = 'subadmin_restriction'"
+#define GET_WHERE    " WHERE m.login = ?"
+#define GET_SQL(as_col, var_col, cred_col, as_join, var_join, cred_join)                           \
+	GET_SELECT as_col var_col cred_col GET_FROM as_join var_join cred_join GET_WHERE
 
-/* The rules of panel__authz_actor, then those of panel__authz_account, on a row of get_sql, or
- * (found = 0) on the facts alone. */
-static int get_decide(panel_account **out, const panel_actor *who, const char *login,
-		      const panel_db_rows *rows, int found)
+/* Indexed by (as << 2) | (var << 1) | credential. */
+static const char *const get_sql[8] = {
+    GET_SQL(" NULL,", " NULL", "", "", "", ""),
+    GET_SQL(" NULL,", " NULL", "," PANEL__CREDENTIAL_COLUMNS, "", "", PANEL__CREDENTIAL_JOIN),
+    GET_SQL(" NULL,", GET_VAR, "", "", GET_VAR_JOIN, ""),
+    GET_SQL(" NULL,", GET_VAR, "," PANEL__CREDENTIAL_COLUMNS, "", GET_VAR_JOIN,
+	    PANEL__CREDENTIAL_JOIN),
+    GET_SQL(GET_AS, " NULL", "", GET_AS_JOIN, "", ""),
+    GET_SQL(GET_AS, " NULL", "," PANEL__CREDENTIAL_COLUMNS, GET_AS_JOIN, "",
+	    PANEL__CREDENTIAL_JOIN),
+    GET_SQL(GET_AS, GET_VAR, "", GET_AS_JOIN, GET_VAR_JOIN, ""),
+    GET_SQL(GET_AS, GET_VAR, "," PANEL__CREDENTIAL_COLUMNS, GET_AS_JOIN, GET_VAR_JOIN,
+	    PANEL__CREDENTIAL_JOIN),
+};
+
+/* The rules of panel__authz_actor (the token first), then those of panel__authz_account, on a
+ * row of get_sql. */
+static int get_decide(panel_account **out, panel_db *db, const panel_actor *who, const char *login,
+		      const panel_db_rows *rows)
 {
 	panel__authz_facts facts;
 	panel_account *a;
 	uint64_t uid = 0, creator = 0;
 	int error;
 
-	if ((error = panel__authz_facts_parse(&facts, rows, found ? ACCOUNT_NCOLUMNS : 0)) < 0 ||
+	if ((error = panel__authz_facts_parse(&facts, rows, ACCOUNT_NCOLUMNS)) < 0 ||
+	    (who->token_hash && (error = panel__credential_check(
+				     db, who, rows, ACCOUNT_NCOLUMNS + PANEL__AUTHZ_FACTS_NCOLS,
+				     facts.me_found, facts.me_enabled, facts.me_su)) < 0) ||
 	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
-	if (!login || !*login)
-		return panel__error(PANEL_EINVALID, "login", "no login given");
-	if (found && (error = panel__db_cell_u64(&uid, rows, 0, 0)) == 0)
-		error = panel__db_cell_u64(&creator, rows, 0, 10);
-	if (error < 0)
+	if ((error = panel__db_cell_u64(&uid, rows, 0, 0)) < 0)
 		return error;
+	creator = panel__db_cell(rows, 0, 10) ? strtoull(panel__db_cell(rows, 0, 10), NULL, 10) : 0;
 	if (!uid || !panel__authz_sees(who, &facts, (uint32_t)uid, (uint32_t)creator))
 		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
 	if (!(a = calloc(1, sizeof(*a))))
@@ -507,26 +543,58 @@ static int get_decide(panel_account **out, const panel_actor *who, const char *l
 
 int panel_account_get(panel_account **out, panel *p, const panel_actor *who, const char *login)
 {
+	panel_db_param params[6];
 	panel_db_rows *rows;
-	int error, found;
+	size_t n = 0;
+	int error, as, var, cred;
 
 	*out = NULL;
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
-	if ((error = panel__db_read(&rows, p->db, get_sql,
-				    DB_ARGS(PANEL__AUTHZ_FACTS_JOINS_ARGS(who), DB_STR(login)))) <
-	    0)
-		return error;
-	found = panel__db_rows_count(rows) == 1;
-	if (!found) {
-		panel__db_rows_free(rows);
-		if ((error = panel__db_read(&rows, p->db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
-					    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)))) < 0)
+	if (!login || !*login) {
+		if ((error = panel__authz_actor_in(p->db, who, 1)) < 0)
 			return error;
+		return panel__error(PANEL_EINVALID, "login", "no login given");
 	}
-	error = get_decide(out, who, login, rows, found);
+	if (who->kind == PANEL_ACTOR_SYSTEM) {
+		char sql[sizeof(panel__account_select) + 32];
+		snprintf(sql, sizeof(sql), "%s WHERE m.login = ?", panel__account_select);
+		if ((error = panel__db_read(&rows, p->db, sql, DB_ARGS(DB_STR(login)))) < 0)
+			return error;
+		if (panel__db_rows_count(rows) != 1)
+			error = panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
+		else if (!(*out = calloc(1, sizeof(**out))))
+			error = panel__error_oom();
+		else if ((error = parse_row(*out, rows, 0)) < 0) {
+			panel_account_free(*out);
+			*out = NULL;
+		}
+		panel__db_rows_free(rows);
+		return error;
+	}
+	as = who->as_uid != 0;
+	var = who->kind == PANEL_ACTOR_ADMIN && !as && who->uid != PANEL_SUPER_ADMIN_UID;
+	cred = who->token_hash != NULL;
+	params[n++] = DB_U64(who->uid);
+	if (as)
+		params[n++] = DB_U64(who->as_uid);
+	if (cred) {
+		params[n++] = DB_STR(who->token_hash);
+		params[n++] = DB_U64(who->uid);
+	}
+	params[n++] = DB_STR(login);
+	if ((error = panel__credential_query(
+		 &rows, p->db, 1, get_sql[(as << 2) | (var << 1) | cred], params, n)) < 0)
+		return error;
+	if (panel__db_rows_count(rows) == 1) {
+		error = get_decide(out, p->db, who, login, rows);
+		panel__db_rows_free(rows);
+		return error;
+	}
 	panel__db_rows_free(rows);
-	return error;
+	if ((error = panel__authz_actor_in(p->db, who, 1)) < 0)
+		return error;
+	return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
 }
 
 /* ---------------------------------------------------------------- changes */
@@ -1025,5 +1093,6 @@ int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, c
 		return error;
 	*out = panel_actor_admin_as(admin->uid, ctx.uid);
 	out->ip = admin->ip;
+	out->token_hash = admin->token_hash; /* checked again by every operation it runs */
 	return 0;
 }

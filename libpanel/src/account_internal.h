@@ -15,6 +15,10 @@ extern const char panel__account_select[];
 /* The account uid (PANEL_ENOTFOUND when absent). */
 int panel__account_load(panel_account **out, panel_db *db, uint32_t uid);
 
+/* out = datetime ("YYYY-MM-DD HH:MM:SS") + months, as DATE_ADD(datetime, INTERVAL months
+ * MONTH) gives it: 0, or -1 ("" in out) when datetime is not one or the year passes 9999. */
+int panel__account_add_months(char out[20], const char *datetime, unsigned months);
+
 /* Parses count rows of a panel__account_select query into a new array. */
 int panel__account_rows(panel_account **items, const panel_db_rows *rows, size_t count);
 

@@ -5,6 +5,7 @@
 
 #include "account_internal.h"
 #include "authz.h"
+#include "credential.h"
 #include "error.h"
 #include "handle.h"
 
@@ -37,41 +38,33 @@ static void add(char *where, size_t size, const char *fragment)
 	snprintf(where + used, size - used, " AND %s", fragment);
 }
 
-static int visibility(char *where, size_t size, panel_db_param *params, size_t *n, panel_db *db,
-		      const panel_actor *who)
+/* Who sees what, as conditions of the statement itself (AlternC's subadmin_restriction
+ * included): no statement of its own. */
+static void visibility(char *where, size_t size, panel_db_param *params, size_t *n,
+		       const panel_actor *who)
 {
-	int all = 0, error;
-
 	switch (who->kind) {
 	case PANEL_ACTOR_SYSTEM:
-		return 0;
+		return;
 	case PANEL_ACTOR_MEMBER:
 		add(where, size, "m.uid = ?");
 		params[(*n)++] = DB_U64(who->uid);
-		return 0;
+		return;
 	case PANEL_ACTOR_ADMIN:
 		if (who->as_uid) {
 			add(where, size, "m.uid = ?");
 			params[(*n)++] = DB_U64(who->as_uid);
-			return 0;
+			return;
 		}
 		if (who->uid == PANEL_SUPER_ADMIN_UID)
-			return 0;
-		error = panel__db_query_u64(
-		    (uint64_t[]){0}, db,
-		    "SELECT 1 FROM variable WHERE name = 'subadmin_restriction' AND value = '1'",
-		    DB_NOARGS);
-		all = error == 0;
-		if (error < 0 && error != PANEL_ENOTFOUND)
-			return error;
-		if (!all) {
-			add(where, size, "(m.creator = ? OR m.uid = ?)");
-			params[(*n)++] = DB_U64(who->uid);
-			params[(*n)++] = DB_U64(who->uid);
-		}
-		return 0;
+			return;
+		add(where, size,
+		    "(m.creator = ? OR m.uid = ? OR EXISTS (SELECT 1 FROM variable WHERE"
+		    " name = 'subadmin_restriction' AND value = '1'))");
+		params[(*n)++] = DB_U64(who->uid);
+		params[(*n)++] = DB_U64(who->uid);
+		return;
 	}
-	return 0;
 }
 
 /* The filter's conditions, added to where with their parameters (6 at most). */
@@ -107,9 +100,57 @@ static void filter_where(char *where, size_t size, panel_db_param *params, size_
 	}
 }
 
-static int list_body(panel_db *db, void *arg)
+/* The count, with the actor's facts and the check of its token when it carries one, in one
+ * statement; the decision on them. */
+static int count_checked(uint64_t *total, panel_db *db, const panel_actor *who, const char *where,
+			 const panel_db_param *wparams, size_t nw)
 {
-	struct list_ctx *ctx = arg;
+	panel_db_param params[MAX_PARAMS + 6];
+	panel__authz_facts facts;
+	panel_db_rows *rows;
+	char sql[2048];
+	size_t n = 0;
+	int error;
+
+	if (who->kind == PANEL_ACTOR_SYSTEM) {
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM membres m WHERE %s", where);
+		return panel__db_query_u64(total, db, sql, wparams, nw);
+	}
+	/* The select list's subqueries come first in the text: their parameters too. */
+	params[n++] = DB_U64(who->uid); /* PANEL__AUTHZ_FACTS_ARGS */
+	params[n++] = DB_U64(who->uid);
+	params[n++] = DB_U64(who->as_uid);
+	if (who->token_hash) {
+		params[n++] = DB_STR(who->token_hash);
+		params[n++] = DB_U64(who->uid);
+		params[n++] = DB_STR(who->token_hash);
+	}
+	memcpy(params + n, wparams, nw * sizeof(*params));
+	n += nw;
+	snprintf(sql, sizeof(sql),
+		 "SELECT" PANEL__AUTHZ_FACTS_COLUMNS ",%s COUNT(*) FROM membres m"
+		 " WHERE %s",
+		 who->token_hash ? PANEL__CREDENTIAL_SUBQUERIES "," : "", where);
+	if ((error = panel__credential_query(&rows, db, 1, sql, params, n)) < 0)
+		return error;
+	error = panel__authz_facts_parse(&facts, rows, 0);
+	if (error == 0 && who->token_hash)
+		error = panel__credential_check(db, who, rows, PANEL__AUTHZ_FACTS_NCOLS,
+						facts.me_found, facts.me_enabled, facts.me_su);
+	if (error == 0)
+		error = panel__authz_actor_facts(who, &facts);
+	if (error == 0)
+		error = panel__db_cell_u64(total, rows, 0,
+					   PANEL__AUTHZ_FACTS_NCOLS +
+					       (who->token_hash ? PANEL__CREDENTIAL_NCOLS : 0));
+	panel__db_rows_free(rows);
+	return error;
+}
+
+/* Two statements under autocommit, no transaction: under READ COMMITTED each statement of one
+ * read its own snapshot anyway, so BEGIN and COMMIT bought nothing but two round trips. */
+static int list_run(struct list_ctx *ctx, panel_db *db)
+{
 	const panel_account_filter *f = ctx->f;
 	panel_db_param params[MAX_PARAMS];
 	char where[1024] = "1 = 1", sql[4096];
@@ -119,12 +160,9 @@ static int list_body(panel_db *db, void *arg)
 	size_t n = 0;
 	int error;
 
-	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = visibility(where, sizeof(where), params, &n, db, ctx->who)) < 0)
-		return error;
+	visibility(where, sizeof(where), params, &n, ctx->who);
 	filter_where(where, sizeof(where), params, &n, f);
-	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM membres m WHERE %s", where);
-	if ((error = panel__db_query_u64(&total, db, sql, params, n)) < 0)
+	if ((error = count_checked(&total, db, ctx->who, where, params, n)) < 0)
 		return error;
 	if (f->cursor && *f->cursor) {
 		add(where, sizeof(where), "m.login > ?");
@@ -134,7 +172,7 @@ static int list_body(panel_db *db, void *arg)
 	params[n++] = DB_U64(f->cursor && *f->cursor ? 0 : f->offset);
 	snprintf(sql, sizeof(sql), "%s WHERE %s ORDER BY m.login LIMIT ? OFFSET ?",
 		 panel__account_select, where);
-	if ((error = panel__db_query(&rows, db, sql, params, n)) < 0)
+	if ((error = panel__db_read(&rows, db, sql, params, n)) < 0)
 		return error;
 	size_t count = panel__db_rows_count(rows);
 	int more = count > ctx->limit;
@@ -184,7 +222,7 @@ int panel_account_list_get(panel_account_list **out, panel *p, const panel_actor
 		return panel__error(PANEL_EINVALID, "cursor", "invalid cursor");
 	if (ctx.f->expiring_days > 36500)
 		return panel__error(PANEL_EINVALID, "expiring_days", "too many days");
-	if ((error = panel__db_transaction(p->db, list_body, &ctx)) < 0) {
+	if ((error = list_run(&ctx, p->db)) < 0) {
 		panel_account_list_free(ctx.out);
 		return error;
 	}

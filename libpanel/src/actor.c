@@ -30,8 +30,9 @@ int panel_actor_check(const panel_actor *who)
 		return panel__error(PANEL_EINVALID, "actor", "no actor given");
 	switch (who->kind) {
 	case PANEL_ACTOR_SYSTEM:
-		if (who->uid || who->as_uid)
-			return panel__error(PANEL_EINVALID, "actor", "the system actor has no uid");
+		if (who->uid || who->as_uid || who->token_hash)
+			return panel__error(PANEL_EINVALID, "actor",
+					    "the system actor has no uid and no token");
 		return 0;
 	case PANEL_ACTOR_ADMIN:
 		if (!who->uid)

@@ -540,6 +540,7 @@ int panel_auth_apikey(panel_principal *out, panel *p, const char *key, const cha
 	const char *scope, *networks;
 	int error;
 
+	panel__credential_disarm(p);
 	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	memset(out, 0, sizeof(*out));

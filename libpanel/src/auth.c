@@ -425,6 +425,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	struct success_ctx ok = {0};
 	int error, upgrade = 0;
 
+	panel__credential_disarm(p);
 	if (!out || !token_out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	memset(out, 0, sizeof(*out));
@@ -486,6 +487,7 @@ int panel_auth_token(panel_principal *out, panel *p, const char *token)
 	uint64_t uid = 0, su = 0, stale = 0, id = 0;
 	int error;
 
+	panel__credential_disarm(p);
 	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	memset(out, 0, sizeof(*out));
@@ -540,6 +542,7 @@ int panel_auth_logout(panel *p, const char *token)
 	struct logout_ctx ctx = {hash};
 	int error;
 
+	panel__credential_disarm(p);
 	if (!p || !token)
 		return panel__error(PANEL_EINVALID, "token", "no token given");
 	/* Nothing we handed out looks different: nothing to revoke. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "credential.h"
 #include "error.h"
 
 int panel__authz_is_admin(const panel_actor *who)
@@ -163,8 +164,9 @@ int panel__authz_sees(const panel_actor *who, const panel__authz_facts *f, uint3
 	return 0;
 }
 
-/* One statement for every actor, act-as included (it used to take one to three). */
-int panel__authz_actor(panel_db *db, const panel_actor *who)
+/* One statement for every actor, act-as included (it used to take one to three), and the
+ * check of the actor's token when it carries one (credential.h). */
+int panel__authz_actor_in(panel_db *db, const panel_actor *who, int read)
 {
 	panel__authz_facts facts;
 	panel_db_rows *rows;
@@ -174,14 +176,32 @@ int panel__authz_actor(panel_db *db, const panel_actor *who)
 		return error;
 	if (who->kind == PANEL_ACTOR_SYSTEM)
 		return 0;
-	if ((error = panel__db_query(&rows, db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
-				     DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)))) < 0)
+	if (who->token_hash)
+		error = panel__credential_query(
+		    &rows, db, read,
+		    "SELECT" PANEL__AUTHZ_FACTS_COLUMNS "," PANEL__CREDENTIAL_SUBQUERIES,
+		    DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who), PANEL__CREDENTIAL_SUBQUERIES_ARGS(who)));
+	else if (read)
+		error = panel__db_read(&rows, db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
+				       DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)));
+	else
+		error = panel__db_query(&rows, db, "SELECT" PANEL__AUTHZ_FACTS_COLUMNS,
+					DB_ARGS(PANEL__AUTHZ_FACTS_ARGS(who)));
+	if (error < 0)
 		return error;
 	error = panel__authz_facts_parse(&facts, rows, 0);
+	if (error == 0 && who->token_hash)
+		error = panel__credential_check(db, who, rows, PANEL__AUTHZ_FACTS_NCOLS,
+						facts.me_found, facts.me_enabled, facts.me_su);
 	panel__db_rows_free(rows);
 	if (error < 0)
 		return error;
 	return panel__authz_actor_facts(who, &facts);
+}
+
+int panel__authz_actor(panel_db *db, const panel_actor *who)
+{
+	return panel__authz_actor_in(db, who, 0);
 }
 
 /* Whether who may see the account uid (created by creator). */

@@ -13,6 +13,8 @@
  * with su = 1 and enabled = 1; a member must exist and be enabled (PANEL_EFORBIDDEN
  * otherwise). The system is always valid. */
 int panel__authz_actor(panel_db *db, const panel_actor *who);
+/* The same outside a transaction when read is 1 (one statement under autocommit). */
+int panel__authz_actor_in(panel_db *db, const panel_actor *who, int read);
 
 /* What the rules of panel__authz_actor and the visibility of accounts need to know, read by
  * the caller's own statement: a read that one statement answers then needs no transaction and

@@ -2,6 +2,7 @@
 #ifndef PANEL_SRC_HANDLE_H
 #define PANEL_SRC_HANDLE_H
 
+#include "credential.h"
 #include "db/db.h"
 #include "panel/panel.h"
 
@@ -13,11 +14,13 @@ struct panel {
 	 * to pause it or to swap a folder for a link as a hostile member would. NULL otherwise. */
 	void (*runner_hook)(void *arg, const char *stage, const char *detail);
 	void *runner_hook_arg;
+	panel__credential cred; /* the token the current operation's actor carries */
 };
 
 /* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a
- * well-formed actor (panel_actor_check). 0 or the error. */
-int panel__enter(const panel *p, const panel_actor *who);
+ * well-formed actor (panel_actor_check). An actor that carries a token arms the check of that
+ * token before the operation's first statement (credential.h). 0 or the error. */
+int panel__enter(panel *p, const panel_actor *who);
 
 /* The connection to the member database server ([member_database], defaulting to the values
  * of [database]), opened on first use. */

@@ -184,6 +184,7 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 	panel__error_saved saved;
 	int error;
 
+	panel__credential_disarm(p);
 	if (!out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	out->status = 0;
@@ -249,6 +250,7 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 	struct complete_ctx ctx = {principal, key, body, status, 0};
 	int error;
 
+	panel__credential_disarm(p);
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	if ((error = check_claim(principal, key)) < 0)
@@ -285,6 +287,7 @@ int panel_idempotency_release(panel *p, const char *principal, const char *key)
 	struct release_ctx ctx = {principal, key};
 	int error;
 
+	panel__credential_disarm(p);
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	if ((error = check_claim(principal, key)) < 0)

@@ -83,11 +83,15 @@ fail:
 	return error;
 }
 
-int panel__enter(const panel *p, const panel_actor *who)
+int panel__enter(panel *p, const panel_actor *who)
 {
+	int error;
+
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "no handle");
-	return panel_actor_check(who);
+	if ((error = panel_actor_check(who)) < 0)
+		return error;
+	return panel__credential_arm(p, who);
 }
 
 void panel_close(panel *p)
@@ -111,6 +115,9 @@ int panel__member_db(panel_db **out, panel *p)
 {
 	int error;
 
+	/* The check of the actor's token runs on the panel database, before anything here. */
+	if ((error = panel__credential_settle(p)) < 0)
+		return error;
 	if (!p->member_db && (error = open_section(&p->member_db, p->cfg, "member_database")) < 0)
 		return error;
 	*out = p->member_db;

@@ -478,10 +478,12 @@ static int creators_json(json_t **out, papi_request *r)
 }
 
 static const papi_route routes[] = {
-    {"GET", "/api/v1/accounts", "accounts", 0, .handler = accounts_get, .query = list_query},
+    {"GET", "/api/v1/accounts", "accounts", PAPI_TOKEN_IN_OP, .handler = accounts_get,
+     .query = list_query},
     {"POST", "/api/v1/accounts", "accounts", PAPI_BODY, .handler = accounts_post},
-    {"GET", "/api/v1/accounts/{login}", "accounts", 0, .handler = account_get},
-    {"PATCH", "/api/v1/accounts/{login}", "accounts", PAPI_BODY, .handler = account_patch},
+    {"GET", "/api/v1/accounts/{login}", "accounts", PAPI_TOKEN_IN_OP, .handler = account_get},
+    {"PATCH", "/api/v1/accounts/{login}", "accounts", PAPI_BODY | PAPI_TOKEN_IN_OP,
+     .handler = account_patch},
     {"DELETE", "/api/v1/accounts/{login}", "accounts", 0, .handler = account_delete},
     {"POST", "/api/v1/accounts/{login}/lock", "accounts", PAPI_EMPTY, .handler = account_lock_post,
      .arg.flag = 1},

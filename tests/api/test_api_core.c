@@ -392,6 +392,95 @@ static void test_login_logout_whoami(void **state)
 	assert_false(api_log_contains(&srv, srv.admin_token));
 }
 
+/* The routes that check a token inside their operation (PAPI_TOKEN_IN_OP) answer from a
+ * principal each worker thread remembers: a change made by anyone else (another daemon, an
+ * admin at the SQL prompt) must still count from the very next request. Each change is made on
+ * another connection after every worker thread has served the token. */
+static void warm(const char *token, const char *path, long want)
+{
+	for (int i = 0; i < 24; i++)
+		assert_api_request(&srv, "GET", path, token, NULL, NULL, want);
+}
+
+static void test_cached_token_changes(void **state)
+{
+	static const char *const from[] = {"X-Forwarded-For: 192.0.2.30", NULL};
+	static const char where[] = "token_hash = SHA2('%s', 256)";
+	char token[PANEL_TOKEN_MAX], cond[256];
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_create_account(&srv, srv.admin_token, "cmember", "Member-pass-1", ""),
+			 201);
+	assert_int_equal(api_create_account(&srv, srv.admin_token, "cother", "Member-pass-1", ""),
+			 201);
+	assert_int_equal(api_login(&srv, "cmember", "Member-pass-1", token, sizeof(token), from),
+			 200);
+	snprintf(cond, sizeof(cond), where, token);
+
+	/* Revoked elsewhere: refused at once, on reads, lists and writes, bad requests included. */
+	warm(token, "/api/v1/accounts/cmember", 200);
+	assert_int_equal(api_sql(&srv, "UPDATE panel_tokens SET revoked = 1 WHERE %s", cond), 0);
+	api_request(&r, &srv, "GET", "/api/v1/accounts/cmember", token, NULL, NULL);
+	assert_error_shape(&r, 401, "unauthenticated");
+	api_resp_free(&r);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=5", token, NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=abc", token, NULL, NULL, 401);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"nom\": \"x\"}",
+			   NULL, 401);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"bad\": 1}", NULL,
+			   401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/nosuchaccount", token, NULL, NULL, 401);
+	assert_int_equal(api_sql(&srv, "UPDATE panel_tokens SET revoked = 0 WHERE %s", cond), 0);
+	warm(token, "/api/v1/accounts/cmember", 200);
+
+	/* Expired elsewhere. */
+	assert_int_equal(
+	    api_sql(&srv, "UPDATE panel_tokens SET expires = NOW() - INTERVAL 1 SECOND WHERE %s",
+		    cond),
+	    0);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/cmember", token, NULL, NULL, 401);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"nom\": \"y\"}",
+			   NULL, 401);
+	assert_int_equal(
+	    api_sql(&srv, "UPDATE panel_tokens SET expires = NOW() + INTERVAL 1 HOUR WHERE %s",
+		    cond),
+	    0);
+	warm(token, "/api/v1/accounts/cmember", 200);
+
+	/* The account locked elsewhere. */
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 0 WHERE login = 'cmember'"),
+			 0);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/cmember", token, NULL, NULL, 401);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=5", token, NULL, NULL, 401);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET enabled = 1 WHERE login = 'cmember'"),
+			 0);
+	warm(token, "/api/v1/accounts/cother", 404); /* a member sees only itself */
+
+	/* Made an admin elsewhere: an admin from the next request on (the member's principal is
+	 * refused, the token checked again in full and the request run as an admin); and back.
+	 * Only an admin changes an account's notes. */
+	warm(token, "/api/v1/accounts/cmember", 200);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"notes\": \"m\"}",
+			   NULL, 403);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET su = 1 WHERE login = 'cmember'"), 0);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"notes\": \"a\"}",
+			   NULL, 200);
+	warm(token, "/api/v1/accounts/cmember", 200);
+	assert_int_equal(api_sql(&srv, "UPDATE membres SET su = 0 WHERE login = 'cmember'"), 0);
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/cmember", token, "{\"notes\": \"b\"}",
+			   NULL, 403);
+	api_request(&r, &srv, "GET", "/api/v1/accounts/cmember", token, NULL, NULL);
+	assert_api_status(&r, 200);
+	assert_string_equal(api_str(&r, "notes"), "a");
+	api_resp_free(&r);
+
+	/* Logged out on this daemon: the same. */
+	warm(token, "/api/v1/accounts/cmember", 200);
+	assert_api_request(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL, 204);
+	assert_api_request(&srv, "GET", "/api/v1/accounts/cmember", token, NULL, NULL, 401);
+}
+
 /* Five failures are free; after that the login from that address, and (after 20) the address,
  * are refused for a while. */
 static void test_login_throttling(void **state)
@@ -655,7 +744,7 @@ int main(void)
 	    cmocka_unit_test(test_body_errors),	     cmocka_unit_test(test_login_logout_whoami),
 	    cmocka_unit_test(test_forwarded_for),    cmocka_unit_test(test_idempotency),
 	    cmocka_unit_test(test_etag_if_match),    cmocka_unit_test(test_pagination),
-	    cmocka_unit_test(test_login_throttling),
+	    cmocka_unit_test(test_login_throttling), cmocka_unit_test(test_cached_token_changes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -482,6 +482,118 @@ static void token_checks(void **state)
 	sqlf("DELETE FROM panel_login_failures");
 }
 
+/* An actor that carries its token's hash (a daemon's cached principal): every operation checks
+ * the token in its first statement, inline (reads, lists, transactions through
+ * panel__authz_actor) or through the gate before any other statement. */
+static void token_carried_by_actor(void **state)
+{
+	panel_principal who;
+	panel_account *a = NULL;
+	panel_account_list *list = NULL;
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_db_rows *rows = NULL;
+	char token[PANEL_TOKEN_MAX], hash[65];
+	panel_actor me = panel_actor_member(2031), plain = panel_actor_member(2031), bad;
+
+	(void)state;
+	add_account(2031, "judy", "judy-secret-1", 0, 1);
+	assert_int_equal(login(&who, token, "judy", "judy-secret-1", "192.0.2.71"), 0);
+	sha256_hex(hash, token);
+	me.token_hash = hash;
+
+	assert_panel_ok(panel_account_get(&a, p, &me, "judy"));
+	assert_string_equal(a->login, "judy");
+	panel_account_free(a);
+	a = NULL;
+	assert_panel_ok(panel_account_list_get(&list, p, &me, NULL));
+	assert_int_equal(list->count, 1);
+	panel_account_list_free(list);
+	list = NULL;
+	assert_error(panel_account_get(&a, p, &me, "alice"), PANEL_ENOTFOUND, "login");
+
+	/* last_used: noted once a minute, outside a transaction at once, inside after COMMIT. */
+	assert_panel_ok(panel__enter(p, &plain)); /* the test's own statements */
+	sqlf(
+	    "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 5 MINUTE WHERE token_hash = '%s'",
+	    hash);
+	assert_panel_ok(panel_account_get(&a, p, &me, "judy"));
+	panel_account_free(a);
+	a = NULL;
+	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, last_used, NOW()) FROM panel_tokens WHERE "
+			"token_hash = '%s'",
+			hash) <= 5);
+	sqlf(
+	    "UPDATE panel_tokens SET last_used = NOW() - INTERVAL 5 MINUTE WHERE token_hash = '%s'",
+	    hash);
+	spec.nom = "Judy";
+	assert_panel_ok(panel_account_update(&a, p, &me, "judy", &spec, NULL));
+	panel_account_free(a);
+	a = NULL;
+	assert_true(num("SELECT TIMESTAMPDIFF(SECOND, last_used, NOW()) FROM panel_tokens WHERE "
+			"token_hash = '%s'",
+			hash) <= 5);
+
+	/* Revoked by anyone: refused by the next operation, whatever it is. */
+	sqlf("UPDATE panel_tokens SET revoked = 1 WHERE token_hash = '%s'", hash);
+	assert_error(panel_account_get(&a, p, &me, "judy"), PANEL_EAUTH, "credential");
+	assert_null(a);
+	assert_error(panel_account_get(&a, p, &me, "nosuchlogin"), PANEL_EAUTH, "credential");
+	assert_error(panel_account_list_get(&list, p, &me, NULL), PANEL_EAUTH, "credential");
+	assert_null(list);
+	spec.nom = "Revoked";
+	assert_error(panel_account_update(&a, p, &me, "judy", &spec, NULL), PANEL_EAUTH,
+		     "credential");
+	assert_panel_ok(panel__enter(p, &plain)); /* the test's own statements */
+	assert_int_equal(num("SELECT COUNT(*) FROM local WHERE uid = 2031 AND nom = 'Revoked'"), 0);
+	/* The gate: no statement at all runs for the operation until the token is checked. */
+	assert_panel_ok(panel__enter(p, &me));
+	assert_error(panel__db_query(&rows, p->db, "SELECT 1", DB_NOARGS), PANEL_EAUTH,
+		     "credential");
+	assert_error(panel__db_query(&rows, p->db, "SELECT 1", DB_NOARGS), PANEL_EAUTH,
+		     "credential");
+	assert_panel_ok(panel__enter(p, &plain)); /* an actor vouched for by its caller */
+	assert_panel_ok(panel__db_query(&rows, p->db, "SELECT 1", DB_NOARGS));
+	panel__db_rows_free(rows);
+	sqlf("UPDATE panel_tokens SET revoked = 0 WHERE token_hash = '%s'", hash);
+	assert_panel_ok(panel__enter(p, &me));
+	assert_panel_ok(panel__db_query(&rows, p->db, "SELECT 1", DB_NOARGS));
+	panel__db_rows_free(rows);
+
+	/* Expired, locked, or no longer what the actor says: refused. */
+	sqlf("UPDATE panel_tokens SET expires = NOW() - INTERVAL 1 SECOND WHERE token_hash = '%s'",
+	     hash);
+	assert_error(panel_account_get(&a, p, &me, "judy"), PANEL_EAUTH, "credential");
+	assert_panel_ok(panel__enter(p, &plain)); /* the test's own statements */
+	sqlf("UPDATE panel_tokens SET expires = NOW() + INTERVAL 1 HOUR WHERE token_hash = '%s'",
+	     hash);
+	sqlf("UPDATE membres SET enabled = 0 WHERE uid = 2031");
+	assert_error(panel_account_get(&a, p, &me, "judy"), PANEL_EAUTH, "credential");
+	assert_panel_ok(panel__enter(p, &plain)); /* the test's own statements */
+	sqlf("UPDATE membres SET enabled = 1 WHERE uid = 2031");
+	sqlf("UPDATE membres SET su = 1 WHERE uid = 2031");
+	assert_error(panel_account_get(&a, p, &me, "judy"), PANEL_EAUTH, "credential");
+	bad = panel_actor_admin(2031);
+	bad.token_hash = hash;
+	assert_panel_ok(panel_account_get(&a, p, &bad, "judy"));
+	panel_account_free(a);
+	a = NULL;
+	sqlf("UPDATE membres SET su = 0 WHERE uid = 2031");
+	assert_error(panel_account_get(&a, p, &bad, "judy"), PANEL_EAUTH, "credential");
+	/* Another account's token, a malformed hash, the system with a token. */
+	bad = panel_actor_member(ALICE);
+	bad.token_hash = hash;
+	assert_error(panel_account_get(&a, p, &bad, "alice"), PANEL_EAUTH, "credential");
+	bad.token_hash = "not a hash";
+	assert_error(panel_account_get(&a, p, &bad, "alice"), PANEL_EINVALID, "actor");
+	bad = panel_actor_system();
+	bad.token_hash = hash;
+	assert_error(panel_account_get(&a, p, &bad, "alice"), PANEL_EINVALID, "actor");
+	assert_panel_ok(panel_account_get(&a, p, &me, "judy"));
+	panel_account_free(a);
+	sqlf("DELETE FROM membres WHERE uid = 2031");
+	sqlf("DELETE FROM panel_login_failures");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +609,7 @@ int main(void)
 	    cmocka_unit_test(success_clears_the_login_not_the_address),
 	    cmocka_unit_test(parallel_guesses_are_counted),
 	    cmocka_unit_test(token_checks),
+	    cmocka_unit_test(token_carried_by_actor),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

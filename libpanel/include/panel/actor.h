@@ -15,6 +15,14 @@ typedef struct panel_actor {
 	uint32_t uid;	 /* the authenticated account (0 for the system) */
 	uint32_t as_uid; /* ADMIN only: the member the admin acts as, 0 when none */
 	const char *ip;	 /* where the request came from, for the audit trail; may be NULL */
+	/* NULL: the caller has checked who the actor is (the CLI; panel_auth_token just now).
+	 * Otherwise the hex SHA-256 of the bearer token the actor was read from earlier (a daemon's
+	 * cache of principals): every operation then checks that token in its first statement (it
+	 * exists, belongs to uid, is neither revoked nor expired, its account is enabled and still
+	 * has the admin flag kind says) before it reads or writes anything, and fails with
+	 * PANEL_EAUTH (field "credential") otherwise: a cached principal never outlives its token.
+	 * Appended in 0.x: build callers against this header. */
+	const char *token_hash;
 } panel_actor;
 
 PANEL_EXTERN panel_actor panel_actor_system(void);

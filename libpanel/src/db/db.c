@@ -233,6 +233,17 @@ static int ensure_connected(panel_db *db)
 	return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");
 }
 
+/* FNV-1a: statements of one module share long prefixes, which strcmp would walk for every
+ * cached statement on every lookup. */
+static uint64_t sql_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (const unsigned char *c = (const unsigned char *)sql; *c; c++)
+		h = (h ^ *c) * 1099511628211u;
+	return h;
+}
+
 /* The prepared statement for sql, from the cache or newly prepared (least recently used one
  * evicted when the cache is full). */
 static int statement(MYSQL_STMT **out, panel_db *db, const char *sql)
@@ -240,13 +251,15 @@ static int statement(MYSQL_STMT **out, panel_db *db, const char *sql)
 	struct cached_stmt *slot;
 	MYSQL_STMT *st;
 	my_bool update_max = 0;
+	uint64_t hash;
 	int error;
 
 	if ((error = ensure_connected(db)) < 0)
 		return error;
 	db->tick++;
+	hash = sql_hash(sql);
 	for (size_t i = 0; i < db->ncache; i++) {
-		if (strcmp(db->cache[i].sql, sql) == 0) {
+		if (db->cache[i].hash == hash && strcmp(db->cache[i].sql, sql) == 0) {
 			db->cache[i].used = db->tick;
 			*out = db->cache[i].stmt;
 			return 0;
@@ -278,6 +291,7 @@ static int statement(MYSQL_STMT **out, panel_db *db, const char *sql)
 		return panel__error_oom();
 	}
 	slot->stmt = st;
+	slot->hash = hash;
 	slot->used = db->tick;
 	*out = st;
 	return 0;
@@ -346,16 +360,36 @@ out:
 int panel__db_prepare_execute(MYSQL_STMT **out, panel_db *db, const char *sql,
 			      const panel_db_param *params, size_t nparams)
 {
-	MYSQL_STMT *st;
+	MYSQL_STMT *st = NULL;
 	int error;
 
 	*out = NULL;
+	if (db->gate.fn) {
+		panel_db_gate gate = panel__db_gate_take(db);
+		if ((error = gate.fn(db, gate.arg)) < 0) {
+			panel__db_gate_put(db, gate);
+			return error;
+		}
+	}
 	if ((error = statement(&st, db, sql)) < 0)
 		return error;
 	if ((error = execute(db, st, params, nparams)) < 0)
 		return error;
 	*out = st;
 	return 0;
+}
+
+void panel__db_gate_put(panel_db *db, panel_db_gate gate)
+{
+	db->gate = gate;
+}
+
+panel_db_gate panel__db_gate_take(panel_db *db)
+{
+	panel_db_gate gate = db->gate;
+
+	db->gate = (panel_db_gate){NULL, NULL};
+	return gate;
 }
 
 int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql, const panel_db_param *params,

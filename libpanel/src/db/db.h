@@ -103,6 +103,29 @@ int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx);
 int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const panel_db_param *params,
 		   size_t nparams);
 
+/* A check that must pass before the next statement runs on db: an operation whose actor carries
+ * a bearer token arms it (credential.c), so that nothing is read or written for a credential
+ * that is no longer valid. The check runs once, with the gate open, before the next prepared
+ * statement; when it fails, the gate stays armed and that statement fails with its error. A
+ * statement that carries the check itself takes the gate first and puts it back if the check
+ * fails. fn NULL: no gate. */
+typedef struct panel_db_gate {
+	panel_db_tx_fn fn;
+	void *arg;
+} panel_db_gate;
+void panel__db_gate_put(panel_db *db, panel_db_gate gate);
+/* The gate as it is (fn NULL when none), leaving db without one. */
+panel_db_gate panel__db_gate_take(panel_db *db);
+
+/* 1 inside the body of panel__db_transaction. */
+int panel__db_in_transaction(const panel_db *db);
+
+/* Runs sql (a static string) with the one parameter id once the current transaction has
+ * committed, best effort (its error is dropped); forgotten when the transaction fails. One at a
+ * time: a second call replaces the first. For bookkeeping that must not take locks inside the
+ * caller's transaction (a token's last_used). */
+void panel__db_after_commit(panel_db *db, const char *sql, uint64_t id);
+
 /* Number of times the last panel__db_transaction ran its body (for tests and metrics). */
 unsigned panel__db_tx_attempts(const panel_db *db);
 

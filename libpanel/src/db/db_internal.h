@@ -8,6 +8,7 @@
 
 struct cached_stmt {
 	char *sql;
+	uint64_t hash; /* of sql: most lookups compare this alone */
 	MYSQL_STMT *stmt;
 	uint64_t used;
 };
@@ -21,6 +22,10 @@ struct panel_db {
 	uint64_t tick;
 	unsigned last_errno;
 	unsigned tx_attempts;
+	int in_tx;		  /* inside panel__db_transaction's body */
+	panel_db_gate gate;	  /* checked before the next statement (db.h) */
+	const char *after_commit; /* run once after the next COMMIT, best effort */
+	uint64_t after_commit_id;
 };
 
 /* Records a server error on db and maps it to a PANEL_E* code with a message. */

@@ -26,6 +26,31 @@ static void pause_before_retry(unsigned attempt)
 		;
 }
 
+void panel__db_after_commit(panel_db *db, const char *sql, uint64_t id)
+{
+	db->after_commit = sql;
+	db->after_commit_id = id;
+}
+
+int panel__db_in_transaction(const panel_db *db)
+{
+	return db->in_tx;
+}
+
+/* Outside the transaction, with the caller's success kept whatever happens. */
+static void run_after_commit(panel_db *db)
+{
+	const char *sql = db->after_commit;
+	panel__error_saved saved;
+
+	db->after_commit = NULL;
+	if (!sql)
+		return;
+	panel__error_save(&saved);
+	panel__db_exec(NULL, db, sql, DB_ARGS(DB_U64(db->after_commit_id)));
+	panel__error_restore(&saved);
+}
+
 int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 {
 	unsigned lock_retries = 0;
@@ -42,19 +67,27 @@ int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 		/* A handle whose last reconnect failed tries again: the server may be back. */
 		if (!db->mysql && panel__db_reconnect(db) < 0)
 			return panel_error_last()->code;
+		db->after_commit = NULL;
 		rc = command(db, "START TRANSACTION");
-		if (rc == 0)
+		if (rc == 0) {
+			db->in_tx = 1;
 			rc = fn(db, ctx);
+			db->in_tx = 0;
+		}
 		if (rc == 0) {
 			rc = command(db, "COMMIT");
-			if (rc == 0)
+			if (rc == 0) {
+				run_after_commit(db);
 				return 0;
+			}
+			db->after_commit = NULL;
 			if (panel__db_lost(db->last_errno))
 				return panel__error_db(
 				    PANEL_EUNAVAILABLE,
 				    "database connection lost during COMMIT: "
 				    "the change may or may not have been applied");
 		}
+		db->after_commit = NULL;
 		err = db->last_errno;
 		panel__error_save(&saved);
 		if (db->mysql && !panel__db_lost(err))

@@ -1,0 +1,62 @@
+/* Bearer tokens checked inside the operations themselves: an actor that carries a token's hash
+ * (a daemon's cached principal) is verified by the operation's own first statement. */
+#ifndef PANEL_SRC_CREDENTIAL_H
+#define PANEL_SRC_CREDENTIAL_H
+
+#include <stdint.h>
+
+#include "db/db.h"
+#include "panel/actor.h"
+
+typedef struct panel__credential {
+	char hash[65]; /* hex SHA-256 of the token */
+	uint32_t uid;
+	int admin; /* the actor's kind: the account must still have su = 1 (0 for members) */
+} panel__credential;
+
+/* Called by panel__enter. An actor with a token: the token is checked before the next
+ * statement on p->db, by that statement itself when it carries the columns below, else by one
+ * statement of its own (the gate of db.h). An actor without one (other than the system, which
+ * nested steps use) leaves no check armed. 0, or PANEL_EINVALID for a malformed hash. */
+int panel__credential_arm(panel *p, const panel_actor *who);
+
+/* Forgets a check left armed by an earlier operation that ran no statement: called where a new
+ * request starts (the credential checks, the idempotency records), whose statements are not the
+ * earlier operation's. p may be NULL. */
+void panel__credential_disarm(panel *p);
+
+/* Runs the armed check now, if any (before statements on another connection). */
+int panel__credential_settle(panel *p);
+
+/* The columns of the check, for a statement on the acting account's row: add
+ * PANEL__CREDENTIAL_COLUMNS to the select list, PANEL__CREDENTIAL_JOIN to the joins (binding
+ * PANEL__CREDENTIAL_ARGS(who) there), run it with panel__credential_query and hand the row to
+ * panel__credential_check with the acting account's enabled and su. */
+#define PANEL__CREDENTIAL_COLUMNS                                                                  \
+	" cred.id, cred.last_used IS NULL OR cred.last_used < NOW() - INTERVAL 1 MINUTE"
+#define PANEL__CREDENTIAL_NCOLS 2
+#define PANEL__CREDENTIAL_JOIN                                                                     \
+	" LEFT JOIN panel_tokens cred ON cred.token_hash = ? AND cred.uid = ?"                     \
+	" AND cred.revoked = 0 AND cred.expires > NOW()"
+#define PANEL__CREDENTIAL_ARGS(who) DB_STR((who)->token_hash), DB_U64((who)->uid)
+/* The same as two scalar subqueries, for a select list without a FROM clause. */
+#define PANEL__CREDENTIAL_SUBQUERIES                                                               \
+	" (SELECT cred.id FROM panel_tokens cred WHERE cred.token_hash = ? AND cred.uid = ?"       \
+	" AND cred.revoked = 0 AND cred.expires > NOW()),"                                         \
+	" (SELECT cred.last_used IS NULL OR cred.last_used < NOW() - INTERVAL 1 MINUTE"            \
+	" FROM panel_tokens cred WHERE cred.token_hash = ?)"
+#define PANEL__CREDENTIAL_SUBQUERIES_ARGS(who)                                                     \
+	DB_STR((who)->token_hash), DB_U64((who)->uid), DB_STR((who)->token_hash)
+
+/* A query that carries the check: run with the gate taken (put back when the query fails);
+ * outside a transaction (read = 1: panel__db_read) or inside one (panel__db_query). */
+int panel__credential_query(panel_db_rows **rows, panel_db *db, int read, const char *sql,
+			    const panel_db_param *params, size_t nparams);
+
+/* Decides on the columns at col of rows' first row (no row: refused) and the acting account's
+ * facts: 0, or PANEL_EAUTH (field "credential"), the gate then put back. Notes last_used when
+ * due (after the transaction, or now outside one). */
+int panel__credential_check(panel_db *db, const panel_actor *who, const panel_db_rows *rows,
+			    size_t col, int me_found, int me_enabled, int me_su);
+
+#endif
