@@ -111,7 +111,7 @@ for t in "${targets[@]}"; do
 		grep -E '^[0-9]+ passed, [0-9]+ failed' "$PKG_CACHE/bare-make-check.log" | tail -n 1
 	fi
 done
-du -sh "$tree" | awk '{ print "tree size   " $1 }' | tee -a "$times"
+du -shx "$tree" 2>/dev/null | awk '{ print "tree size   " $1 }' | tee -a "$times"
 echo "total        $(($(date +%s) - start)) s" | tee -a "$times"
 kill_tree_procs
 pkg_umount "$tree"
