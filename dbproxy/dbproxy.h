@@ -69,6 +69,7 @@ typedef struct dp_coop_state {
 	uint64_t sync_after_ms;
 	int unknown_logged;
 	char identity[200]; /* written in the register as who published */
+	char lock[64];	    /* the named lock's name (dp_coop.c: derived from a shared secret) */
 	/* The publication in flight. */
 	int pub_active;
 	uint64_t pub_epoch;

@@ -117,7 +117,6 @@ typedef struct dp_server {
 	uint64_t reg_epoch;	       /* the writer register there, as last read */
 	char reg_writer[DP_REG_IDENT]; /* NAME=HOST:PORT, "" when none yet */
 	char reg_leader[160];	       /* who published it */
-	int reg_writing;	       /* a publication runs there */
 	int reg_pending;	       /* one is due when the running cycle ends */
 	uint64_t reg_writing_epoch;    /* the epoch being written there */
 	uint64_t coop_started_ms;      /* when the running cycle was sent */

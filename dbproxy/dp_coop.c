@@ -16,8 +16,6 @@
 #include "dbproxy.h"
 #include "dp_log.h"
 
-#define LOCK_NAME "dbproxy_monitor"
-
 static void cycle_start(dp_proxy *px, dp_server *s);
 static void publish_send(dp_proxy *px, dp_server *s);
 
@@ -80,10 +78,10 @@ static void guard_set(dp_server *s)
 {
 	char g[256];
 	snprintf(g, sizeof(g),
-		 "IF NOT (IS_USED_LOCK('" LOCK_NAME "') <=> %lu) THEN SIGNAL SQLSTATE '45000' "
+		 "IF NOT (IS_USED_LOCK('%s') <=> %lu) THEN SIGNAL SQLSTATE '45000' "
 		 "SET MESSAGE_TEXT = 'dbproxy: not the leader on this server (monitor lock "
 		 "lost)'; END IF; ",
-		 s->coop_held ? s->coop_conn_id : 0ul);
+		 s->px->coop.lock, s->coop_held ? s->coop_conn_id : 0ul);
 	dp_sqlc_set_guard(s->cmd, g);
 }
 
@@ -141,7 +139,6 @@ static void publish_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 	dp_proxy *px = s->px;
 	const char *v = NULL;
 	(void)c;
-	s->reg_writing = 0;
 	if (r->status == DP_SQL_OK && r->nres >= 1)
 		v = dp_sql_get(r->res[r->nres - 1], 0, 0);
 	if (px->coop.pub_active && s->reg_writing_epoch == px->coop.pub_epoch) {
@@ -174,16 +171,15 @@ static void publish_send(dp_proxy *px, dp_server *s)
 	snprintf(sql, sizeof(sql),
 		 "SET SESSION sql_log_bin = 0; UPDATE `%s`.`writer` SET epoch = %llu, writer = "
 		 "'%s', leader = '%s', changed = NOW(3) WHERE id = 1 AND (epoch < %llu OR (epoch "
-		 "= %llu AND writer = '%s')) AND IS_USED_LOCK('" LOCK_NAME
-		 "') <=> CONNECTION_ID(); SELECT ROW_COUNT()",
+		 "= %llu AND writer = '%s')) AND IS_USED_LOCK('%s') <=> CONNECTION_ID(); SELECT "
+		 "ROW_COUNT()",
 		 px->cfg.cooperative_database, (unsigned long long)px->coop.pub_epoch, w, l,
-		 (unsigned long long)px->coop.pub_epoch, (unsigned long long)px->coop.pub_epoch, w);
-	s->reg_writing = 1;
+		 (unsigned long long)px->coop.pub_epoch, (unsigned long long)px->coop.pub_epoch, w,
+		 px->coop.lock);
 	s->reg_writing_epoch = px->coop.pub_epoch;
 	s->reg_pending = 0;
 	dp_timer_cancel(px->loop, &s->coop_timer);
 	if (dp_sqlc_run_guarded(s->coop, sql, 0, px->cfg.op_step_timeout_ms, publish_done, s) < 0) {
-		s->reg_writing = 0;
 		s->reg_pending = 1; /* a cycle runs: sent when it ends */
 	}
 }
@@ -480,15 +476,21 @@ static void cycle_start(dp_proxy *px, dp_server *s)
 			 "NULL, changed DATETIME(3) NOT NULL) ENGINE=InnoDB; INSERT IGNORE INTO "
 			 "`%s`.`writer` VALUES (1, 0, '', '', NOW(3)); ",
 			 db, db, db);
-	snprintf(sql, sizeof(sql),
-		 "SET SESSION sql_log_bin = 0, SESSION wait_timeout = %u, SESSION "
-		 "lock_wait_timeout = 2; %s%sSELECT CONNECTION_ID(), %s, epoch, writer, leader, "
-		 "IS_USED_LOCK('" LOCK_NAME "') FROM `%s`.`writer` WHERE id = 1",
-		 lock_timeout_s(px), setup, release ? "DO RELEASE_LOCK('" LOCK_NAME "'); " : "",
-		 release ? "0"
-			 : "IF(IS_USED_LOCK('" LOCK_NAME
-			   "') <=> CONNECTION_ID(), 1, GET_LOCK('" LOCK_NAME "', 0))",
-		 db);
+	const char *lk = px->coop.lock;
+	char take[200];
+	if (release)
+		snprintf(take, sizeof(take), "0");
+	else
+		snprintf(take, sizeof(take),
+			 "IF(IS_USED_LOCK('%s') <=> CONNECTION_ID(), 1, GET_LOCK('%s', 0))", lk,
+			 lk);
+	snprintf(
+	    sql, sizeof(sql),
+	    "SET SESSION sql_log_bin = 0, SESSION wait_timeout = %u, SESSION "
+	    "lock_wait_timeout = 2; %s%s%s%sSELECT CONNECTION_ID(), %s, epoch, writer, leader, "
+	    "IS_USED_LOCK('%s') FROM `%s`.`writer` WHERE id = 1",
+	    lock_timeout_s(px), setup, release ? "DO RELEASE_LOCK('" : "", release ? lk : "",
+	    release ? "'); " : "", take, lk, db);
 	s->coop_started_ms = dp_now_ms();
 	dp_sqlc_run_guarded(s->coop, sql, 0, px->cfg.probe_timeout_ms, cycle_done, s);
 }
@@ -500,8 +502,25 @@ static void on_cycle_timer(dp_loop *loop, dp_timer *t)
 	cycle_start(s->px, s);
 }
 
+/* The lock's name: not guessable by the servers' other users (members have MySQL accounts
+ * there, and named locks are shared by every user): "dbproxy_" and 40 hex digits of a hash of
+ * the monitoring password, which every dbproxy of the cluster shares. */
+static void lock_name(dp_proxy *px)
+{
+	unsigned char d[crypto_generichash_BYTES];
+	char hex[2 * crypto_generichash_BYTES + 1];
+	static const char ctx[] = "dbproxy cooperative monitoring lock";
+	crypto_generichash(d, sizeof(d), (const unsigned char *)px->cfg.monitor_password,
+			   strlen(px->cfg.monitor_password), (const unsigned char *)ctx,
+			   sizeof(ctx) - 1);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	snprintf(px->coop.lock, sizeof(px->coop.lock), "dbproxy_%.40s", hex);
+	sodium_memzero(d, sizeof(d));
+}
+
 void dp_coop_start(dp_proxy *px)
 {
+	lock_name(px);
 	char host[128] = "?";
 	gethostname(host, sizeof(host) - 1);
 	snprintf(px->coop.identity, sizeof(px->coop.identity), "%.100s pid %ld %.40s", host,

@@ -452,6 +452,34 @@ static inline int dpt_primary(const dpt_proxy *p, uint64_t *epoch)
 	return idx;
 }
 
+/* What a dbproxy's /status says of its own part (cooperative mode, docs/ha.md). */
+typedef struct dpt_view {
+	int up, leader, primary, open; /* primary: N of sN, -1; open: routing open */
+	uint64_t epoch;
+	long long failovers;
+} dpt_view;
+
+/* Reads st (and frees it); NULL gives a dbproxy that is not up. */
+static inline dpt_view dpt_view_of(json_t *st)
+{
+	dpt_view v = {.primary = -1};
+	if (!st)
+		return v;
+	const char *role =
+	    json_string_value(json_object_get(json_object_get(st, "cooperative"), "role"));
+	const char *prim = json_string_value(json_object_get(st, "primary"));
+	const char *routing = json_string_value(json_object_get(st, "routing"));
+	v.up = 1;
+	v.leader = role && !strcmp(role, "leader");
+	v.primary = prim && prim[0] == 's' ? atoi(prim + 1) : -1;
+	v.epoch = (uint64_t)json_integer_value(json_object_get(st, "epoch"));
+	v.open = routing && !strcmp(routing, "open");
+	v.failovers =
+	    json_integer_value(json_object_get(json_object_get(st, "counters"), "failovers"));
+	json_decref(st);
+	return v;
+}
+
 /* A string field of server sN in /status ("role", "health"...), copied into out. */
 static inline int dpt_server_field(const dpt_proxy *p, int idx, const char *field, char *out,
 				   size_t size)
@@ -526,12 +554,11 @@ static inline MYSQL *dpt_connect(const dpt_proxy *p, unsigned read_timeout)
 }
 
 /* One number from a query as root on server idx; -1 on error. */
-static inline long long dpt_number(th_cluster *c, int idx, const char *sql)
+/* The first column of the first row of sql on m as a number; -1 when there is none
+ * (mysql_errno(m) says why). */
+static inline long long dpt_query_number(MYSQL *m, const char *sql)
 {
-	MYSQL *m = th_connect(c, idx, NULL);
 	long long v = -1;
-	if (!m)
-		return -1;
 	if (mysql_query(m, sql) == 0) {
 		MYSQL_RES *r = mysql_store_result(m);
 		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
@@ -539,6 +566,16 @@ static inline long long dpt_number(th_cluster *c, int idx, const char *sql)
 			v = atoll(row[0]);
 		mysql_free_result(r);
 	}
+	return v;
+}
+
+static inline long long dpt_number(th_cluster *c, int idx, const char *sql)
+{
+	MYSQL *m = th_connect(c, idx, NULL);
+	long long v;
+	if (!m)
+		return -1;
+	v = dpt_query_number(m, sql);
 	mysql_close(m);
 	return v;
 }

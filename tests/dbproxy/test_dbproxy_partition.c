@@ -162,38 +162,16 @@ static json_t *b_status(const fixture *f)
 	return json_loads(buf, 0, NULL);
 }
 
-typedef struct view {
-	int up, leader, primary, open;
-	long long failovers;
-} view;
-
-static view view_json(json_t *st)
-{
-	view v = {.primary = -1};
-	if (!st)
-		return v;
-	const char *role =
-	    json_string_value(json_object_get(json_object_get(st, "cooperative"), "role"));
-	const char *prim = json_string_value(json_object_get(st, "primary"));
-	const char *routing = json_string_value(json_object_get(st, "routing"));
-	v.up = 1;
-	v.leader = role && !strcmp(role, "leader");
-	v.primary = prim && prim[0] == 's' ? atoi(prim + 1) : -1;
-	v.open = routing && !strcmp(routing, "open");
-	v.failovers =
-	    json_integer_value(json_object_get(json_object_get(st, "counters"), "failovers"));
-	json_decref(st);
-	return v;
-}
+typedef dpt_view view;
 
 static view view_a(fixture *f)
 {
-	return view_json(dpt_status(&f->a));
+	return dpt_view_of(dpt_status(&f->a));
 }
 
 static view view_b(fixture *f)
 {
-	return view_json(b_status(f));
+	return dpt_view_of(b_status(f));
 }
 
 static int b_leads(void *arg)
@@ -218,14 +196,8 @@ static int served_by_b(fixture *f)
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t);
 	if (mysql_real_connect(m, host, DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB, (unsigned)f->b_port,
-			       NULL, 0) &&
-	    mysql_query(m, "SELECT @@server_id") == 0) {
-		MYSQL_RES *r = mysql_store_result(m);
-		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
-		if (row && row[0])
-			id = atoi(row[0]);
-		mysql_free_result(r);
-	}
+			       NULL, 0))
+		id = (int)dpt_query_number(m, "SELECT @@server_id");
 	mysql_close(m);
 	return id;
 }
