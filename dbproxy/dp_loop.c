@@ -366,6 +366,15 @@ void dp_loop_run(dp_loop *loop)
 				got |= DP_EV_WRITE;
 			if (e & (EPOLLERR | EPOLLHUP))
 				got |= DP_EV_ERROR | DP_EV_READ | DP_EV_WRITE;
+			else if (!(io->mask & DP_EV_READ))
+				/* Interest dropped by an earlier handler of this batch (a session
+				 * held for a switchover must not read its client's next command):
+				 * the readiness stays and is reported when interest returns. */
+				got &= ~(unsigned)(DP_EV_READ | DP_EV_RDHUP);
+			if (!(e & (EPOLLERR | EPOLLHUP)) && !(io->mask & DP_EV_WRITE))
+				got &= ~(unsigned)DP_EV_WRITE;
+			if (!got)
+				continue;
 			io->fn(loop, io, got);
 		}
 		run_deferred(loop);

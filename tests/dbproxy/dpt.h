@@ -762,6 +762,9 @@ static inline void *dpt_writer_main(void *arg)
 			w->last_ack_us = dpt_us();
 			pthread_mutex_unlock(&w->mu);
 		} else {
+			/* Said, so that a test that counts errors shows which. */
+			dpt_log("writer: insert %d failed: %u %s", id, mysql_errno(m),
+				mysql_error(m));
 			pthread_mutex_lock(&w->mu);
 			w->errors++;
 			pthread_mutex_unlock(&w->mu);
