@@ -68,6 +68,9 @@ typedef struct dp_coop_state {
 	uint64_t backoff_until_ms; /* locks released until then (no majority: let others try) */
 	uint64_t sync_after_ms;
 	int unknown_logged;
+	uint64_t unpromoted_epoch; /* follower: the epoch whose writer is not promoted yet, said */
+	int adopting;		   /* new leader: the register's writer awaits a fresh probe */
+	uint64_t leader_since_ms;
 	char identity[200]; /* written in the register as who published */
 	char lock[64];	    /* the named lock's name (dp_coop.c: derived from a shared secret) */
 	/* The publication in flight. */

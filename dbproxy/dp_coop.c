@@ -267,11 +267,20 @@ static void sync_done(dp_proxy *px, int ok, void *arg)
 		px->coop.sync_after_ms = dp_now_ms() + px->cfg.probe_interval_ms;
 }
 
-/* Just became leader: start from the register of the majority we locked. */
-static void adopt(dp_proxy *px, uint64_t now)
+/* Just became leader: start from the register of the majority we locked. 0 when it must wait
+ * for a probe of the writer named there sent after this dbproxy became leader: a probe from
+ * before may show a replica its previous leader promoted just before dying (killed between
+ * its promote and route steps), and that one would be taken for never promoted: its dead
+ * primary published again, and a second failover made (test_dbproxy_coop_faults). */
+static int adopt(dp_proxy *px, uint64_t now)
 {
 	dp_server *who, *w, *o = NULL;
 	uint64_t e = register_max(px, 1, now, &who);
+	if (who && e > 0 && e >= px->epoch && (w = server_by_ident(px, who->reg_writer)) &&
+	    w->health == DP_H_UP && w->probed_ms < px->coop.leader_since_ms) {
+		dp_monitor_probe_now(px, w);
+		return 0;
+	}
 	if (who && e > 0 && e >= px->epoch && (w = server_by_ident(px, who->reg_writer))) {
 		/* Published, not promoted (its leader died in between): its master stays the
 		 * writer, under a new epoch that says so; the failover logic takes it from there.
@@ -296,7 +305,22 @@ static void adopt(dp_proxy *px, uint64_t now)
 		    strcmp(s->slave.io_running, "No") == 0 && !s->slave.last_io_errno)
 			s->io_stopped = 1;
 	}
+	/* Replicas of another server: its previous leader promoted the writer and died before
+	 * pointing them at it (its redirect step); enforcement does it (dp_enforce.c). */
+	for (int i = 0; i < px->nservers && px->primary; i++) {
+		dp_server *s = px->servers[i];
+		if (s != px->primary && !s->quarantined && s->slave.present &&
+		    !dp_server_replicates_from(s, px->primary)) {
+			dp_info(
+			    "cooperative: %s replicates from %s:%d, not from writer %s: it will "
+			    "be pointed at it",
+			    s->conf.name, s->slave.master_host, s->slave.master_port,
+			    px->primary->conf.name);
+			s->needs_redirect = 1;
+		}
+	}
 	px->coop.synced = synced(px, now);
+	return 1;
 }
 
 static void lead(dp_proxy *px, uint64_t now)
@@ -326,6 +350,19 @@ static void lead(dp_proxy *px, uint64_t now)
 	dp_state_save(px);
 }
 
+/* A server the register names but that is still a read-only replica of another one: published,
+ * not promoted yet (its leader is between the two steps, or died there and the next leader
+ * names another writer). */
+static dp_server *unpromoted(dp_proxy *px, const dp_server *w)
+{
+	if (!w->probed || !w->read_only)
+		return NULL;
+	for (int i = 0; i < px->nservers; i++)
+		if (dp_server_replicates_from(w, px->servers[i]))
+			return px->servers[i];
+	return NULL;
+}
+
 static void follow(dp_proxy *px, uint64_t now)
 {
 	unsigned n = 0;
@@ -347,21 +384,35 @@ static void follow(dp_proxy *px, uint64_t now)
 		return;
 	}
 	writer_change(px, w, e, "published by the leader");
+	/* Its clients wait (as during a failover) rather than get its 1290 errors; probed again
+	 * at once, it is routed to as soon as it is writable. */
+	dp_server *from = unpromoted(px, w);
+	if (from) {
+		if (px->coop.unpromoted_epoch != e)
+			dp_info("cooperative: writer %s (epoch %llu) still replicates from %s, "
+				"read-only: clients wait for its promotion",
+				w->conf.name, (unsigned long long)e, from->conf.name);
+		px->coop.unpromoted_epoch = e;
+		dp_monitor_probe_now(px, w);
+		return;
+	}
 	px->coop.routable = 1;
 }
 
 void dp_coop_evaluate(dp_proxy *px)
 {
 	uint64_t now = dp_now_ms();
-	unsigned held = 0, others = 0, free_locks = 0;
+	unsigned held = 0, free_locks = 0, unanswered = 0;
 	if (!px->cfg.cooperative)
 		return;
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
-		if (!fresh(px, s, now))
+		if (!fresh(px, s, now)) {
+			unanswered +=
+			    !s->coop_read_ms && !s->coop_error[0]; /* its first cycle runs */
 			continue;
+		}
 		held += s->coop_held != 0;
-		others += s->coop_other_held != 0;
 		free_locks += !s->coop_held && !s->coop_other_held;
 	}
 	px->coop.locks = held;
@@ -372,7 +423,8 @@ void dp_coop_evaluate(dp_proxy *px)
 			"servers)",
 			held, px->nservers);
 		px->coop.synced = 0;
-		adopt(px, now);
+		px->coop.adopting = 1;
+		px->coop.leader_since_ms = now;
 	} else if (!px->coop.leader && was) {
 		dp_warn(
 		    "cooperative: this dbproxy is no longer the leader (monitor lock held on %u "
@@ -380,14 +432,21 @@ void dp_coop_evaluate(dp_proxy *px)
 		    held, px->nservers);
 		px->coop.synced = 0;
 	}
-	/* Some locks but no majority, none free, others held by other dbproxies (three holding
-	 * one each, say): let go for a random while, so that nobody blocks anybody forever. A
-	 * free lock is taken at the next cycle instead. */
-	if (!px->coop.leader && held > 0 && others > 0 && free_locks == 0 &&
+	/* Some locks but no majority, and not enough free ones in sight to make one: let go for a
+	 * random while, so that nobody blocks anybody forever. Three dbproxies holding one lock
+	 * each; or one that sees too few servers to ever lead (cut from the others, or they are
+	 * down) while holding a lock another dbproxy needs: a leader cut from the most advanced
+	 * replica kept the other replica's lock when the primary died, and nobody could fail over
+	 * until the network healed. A free lock that makes a majority is taken at the next cycle
+	 * instead. Not while a server has not answered its first cycle yet (starting: the first
+	 * lock taken is not let go because the others' answers are still on their way). */
+	if (!px->coop.leader && held > 0 && held + free_locks < majority(px) && unanswered == 0 &&
 	    now >= px->coop.backoff_until_ms)
 		px->coop.backoff_until_ms =
 		    now + (uint64_t)(1 + randombytes_uniform(4)) * px->cfg.probe_interval_ms;
-	if (px->coop.leader)
+	if (px->coop.leader && px->coop.adopting && adopt(px, now))
+		px->coop.adopting = 0;
+	if (px->coop.leader && !px->coop.adopting)
 		lead(px, now);
 	else
 		follow(px, now);

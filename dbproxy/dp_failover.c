@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "dbproxy.h"
+#include "dp_failpoint.h"
 #include "dp_log.h"
 #include "dp_session.h"
 
@@ -752,6 +753,7 @@ static void publish_done(dp_proxy *px, int ok, void *arg)
 	op->published = 1;
 	dp_event_phase(px, op->ev, "publish", "epoch %llu names %s on a majority of the servers",
 		       (unsigned long long)op->pub_epoch, op->cand->conf.name);
+	dp_failpoint("after_publish"); /* a test kills the leader here: published, not promoted */
 	next_phase(op);
 }
 
@@ -1022,6 +1024,7 @@ static void next_phase(dp_op *op)
 				dp_timer_set(px->loop, &op->timer, 5);
 				return;
 			}
+			dp_failpoint("before_publish"); /* a test kills the leader here */
 			op->pub_epoch = dp_coop_next_epoch(px);
 			op->pending++;
 			if (dp_coop_publish(px, op->cand, op->pub_epoch, publish_done, op) < 0) {
@@ -1041,6 +1044,8 @@ static void next_phase(dp_op *op)
 		       promote_done);
 		return;
 	case PH_PROMOTE:
+		dp_failpoint("after_promote"); /* a test kills the leader here: promoted, the
+						  replicas not redirected, not routed */
 		start_redirect(op);
 		return;
 	case PH_REDIRECT:

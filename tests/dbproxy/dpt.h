@@ -277,8 +277,9 @@ static inline int dpt_proxy_restart(dpt_proxy *p, int sig)
 	return dpt_proxy_launch(p, p->argv);
 }
 
-/* Starts bin with argv (logs to p->log, dies with the test) and waits for routing. */
-static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv)
+/* Starts bin with argv (logs to p->log, dies with the test, or rather with the thread that
+ * called this: call it from the main thread) without waiting. 0 or -1. */
+static inline int dpt_proxy_spawn(dpt_proxy *p, char *const *argv)
 {
 	pid_t parent = getpid();
 	p->bind_failed = 0;
@@ -301,6 +302,23 @@ static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv)
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	return 0;
+}
+
+static inline int dpt_proxy_wait_open(dpt_proxy *p);
+
+/* Starts bin with argv (dpt_proxy_spawn) and waits for routing. */
+static inline int dpt_proxy_launch(dpt_proxy *p, char *const *argv)
+{
+	if (dpt_proxy_spawn(p, argv) < 0)
+		return -1;
+	return dpt_proxy_wait_open(p);
+}
+
+/* Waits (20 s at most) until a spawned dbproxy opens routing. 0, or -1 (it exited: its log on
+ * stderr). */
+static inline int dpt_proxy_wait_open(dpt_proxy *p)
+{
 	uint64_t deadline = dpt_ms() + 20000;
 	while (dpt_ms() < deadline) {
 		json_t *st = dpt_status(p);
@@ -592,6 +610,42 @@ static inline int dpt_until(unsigned ms, int (*cond)(void *), void *arg)
 	return cond(arg);
 }
 
+/* Is process pid stopped (state 'T' in /proc/PID/stat: a fail point's SIGSTOP, docs/dbproxy.md
+ * §13)? */
+static inline int dpt_proc_stopped(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *fp = fopen(path, "r");
+	size_t n = fp ? fread(buf, 1, sizeof(buf) - 1, fp) : 0;
+	if (fp)
+		fclose(fp);
+	buf[n] = 0;
+	const char *paren = strrchr(buf, ')'); /* "PID (comm) STATE ..." */
+	return paren && paren[1] == ' ' && paren[2] == 'T';
+}
+
+/* How many running servers of c say @@global.read_only = 0; *which is the last of them (-1
+ * when none). A server that is running but does not answer counts as -1 on its own: the
+ * result is then -1. */
+static inline int dpt_writable_servers(th_cluster *c, int *which)
+{
+	int n = 0;
+	*which = -1;
+	for (int i = 0; i < c->nservers; i++) {
+		if (th_server_pid(c, i) <= 0)
+			continue;
+		long long ro = dpt_number(c, i, "SELECT @@global.read_only");
+		if (ro < 0)
+			return -1;
+		if (ro == 0) {
+			n++;
+			*which = i;
+		}
+	}
+	return n;
+}
+
 /* Rejoins server idx after a crash (POST /rejoin). When dbproxy refuses because crash recovery
  * kept a transaction no replica had (it quarantines such a server: correct, nothing
  * acknowledged is in it), the server is re-provisioned from a cleanly stopped replica's datadir,
@@ -705,6 +759,7 @@ typedef struct dpt_writer {
 	size_t nacked, cap;
 	int next_id;
 	int errors;
+	int read_only_errors; /* of which 1290: routed to a server that is read-only */
 	int reconnects;
 	unsigned delay_ms;
 	uint64_t last_ack_ms;
@@ -767,6 +822,7 @@ static inline void *dpt_writer_main(void *arg)
 				mysql_error(m));
 			pthread_mutex_lock(&w->mu);
 			w->errors++;
+			w->read_only_errors += mysql_errno(m) == 1290;
 			pthread_mutex_unlock(&w->mu);
 			mysql_close(m);
 			m = NULL;

@@ -216,7 +216,7 @@ static int writable_servers(fixture *f)
 static int setup(void **state)
 {
 	static fixture f;
-	char buf[4096], *argv[48], listen[64], state_file[PATH_MAX];
+	char buf[4096], listen[64], state_file[PATH_MAX];
 	th_options opts = {.replicas = 2, .semisync = 1, .bind_any = 1};
 	*state = &f;
 	if (make_network(&f) < 0) {
@@ -272,16 +272,16 @@ static int setup(void **state)
 		fprintf(stderr, "dbproxy B did not lead\n");
 		goto fail;
 	}
-	/* A, here. */
-	char abuf[4096];
+	/* A, here (its command line kept for a restart). */
 	f.a.c = f.c;
 	f.a.port = dpt_free_port();
 	f.a.admin_port = dpt_free_port();
 	snprintf(f.a.log, sizeof(f.a.log), "%.4000s/dbproxy-a.log", f.c->dir);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", f.a.port);
 	snprintf(state_file, sizeof(state_file), "%.4000s/state-a", f.c->dir);
-	if (proxy_argv(&f, abuf, sizeof(abuf), argv, 48, listen, f.a.admin_port, state_file) < 0 ||
-	    dpt_proxy_launch(&f.a, argv) < 0)
+	if (proxy_argv(&f, f.a.argbuf, sizeof(f.a.argbuf), f.a.argv, 96, listen, f.a.admin_port,
+		       state_file) < 0 ||
+	    dpt_proxy_launch(&f.a, f.a.argv) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -429,11 +429,147 @@ static void test_leader_cut_from_majority(void **state)
 	assert_int_equal(view_b(f).failovers, 0);
 }
 
+/* dbproxy a's /status says it holds the lock of server idx. */
+static int holds_lock(json_t *st, int idx)
+{
+	json_t *regs = json_object_get(json_object_get(st, "cooperative"), "registers");
+	int held = json_is_true(json_object_get(json_array_get(regs, (size_t)idx), "lock_held"));
+	json_decref(st);
+	return held;
+}
+
+typedef struct lock_wait {
+	fixture *f;
+	int idx;
+} lock_wait;
+
+static int a_holds(void *arg)
+{
+	lock_wait *l = arg;
+	return holds_lock(dpt_status(&l->f->a), l->idx);
+}
+
+/* A sees server l->idx up and holds its lock (a rejoin needs both). */
+static int a_holds_up(void *arg)
+{
+	lock_wait *l = arg;
+	char health[32];
+	return a_holds(arg) &&
+	       dpt_server_field(&l->f->a, l->idx, "health", health, sizeof(health)) == 0 &&
+	       strcmp(health, "up") == 0;
+}
+
+/* A leads and routes to a writer other than l->idx (the dead primary). */
+static int a_failed_over(void *arg)
+{
+	lock_wait *l = arg;
+	view a = view_a(l->f);
+	return a.leader && a.open && a.primary >= 0 && a.primary != l->idx;
+}
+
+/* The two dbproxies see different candidates (docs/ha.md §3). The leader (B) is cut from the
+ * most advanced replica X only: it holds the locks of the primary and of the other replica Y,
+ * A holds X's. The primary dies: B keeps one lock, Y's, and sees no other server; it can never
+ * lead again while cut, so it lets Y's lock go, and A, with X's and Y's, leads and fails over,
+ * to X (Y lacks acknowledged writes). B, reading one server, routes to nothing the leader did
+ * not publish; healed, it follows. Before the fix, B kept Y's lock and nobody failed over
+ * while the cut lasted. */
+static void test_leader_cut_from_advanced_replica(void **state)
+{
+	fixture *f = *state;
+	char ipx[32];
+	if (f->skip)
+		skip();
+	/* The old primary s0, killed by the previous case, comes back as a replica. */
+	int p = view_a(f).primary;
+	assert_true(view_a(f).leader);
+	assert_int_equal(th_server_start(f->c, 0), 0);
+	lock_wait l0 = {f, 0};
+	assert_true(dpt_until(15000, a_holds_up, &l0));
+	assert_true(dpt_rejoin_or_reprovision(f->c, &f->a, 0) >= 0);
+	int x = -1, y = -1;
+	for (int i = 0; i < f->c->nservers; i++)
+		if (i != p) {
+			if (x < 0)
+				x = i;
+			else
+				y = i;
+		}
+	server_ip(f, x, ipx, sizeof(ipx));
+	dpt_log("primary s%d; cut dbproxy B from replica s%d; then A restarts, B leads", p, x);
+	assert_int_equal(sh("ip netns exec %s ip route add blackhole %s/32", f->ns, ipx), 0);
+	kill(f->a.pid, SIGKILL);
+	waitpid(f->a.pid, NULL, 0);
+	f->a.pid = 0;
+	if (!dpt_until(15000, b_leads, f)) {
+		dump_logs(f);
+		fail_msg("B did not take the lead");
+	}
+	assert_int_equal(dpt_proxy_launch(&f->a, f->a.argv), 0);
+	lock_wait lx = {f, x};
+	if (!dpt_until(15000, a_holds, &lx)) {
+		dump_logs(f);
+		fail_msg("A did not take the lock of s%d", x);
+	}
+	assert_true(view_b(f).leader);
+	assert_false(view_a(f).leader);
+	assert_int_equal(view_a(f).primary, p);
+
+	/* Writes through A; Y stops receiving, so that X is the only candidate that has them
+	 * all. */
+	dpt_writer_free(&W); /* the previous case's */
+	assert_int_equal(dpt_writer_start_at(&W, &f->a, 2, 5000000), 0);
+	assert_true(dpt_writer_wait(&W, 30, 20000));
+	assert_int_equal(th_sql(f->c, y, "STOP SLAVE IO_THREAD"), 0);
+	size_t before = dpt_writer_count(&W);
+	assert_true(dpt_writer_wait(&W, before + 50, 20000));
+	before = dpt_writer_count(&W);
+	long behind = dpt_ledger_missing(f->c, y, &W, NULL);
+	dpt_log("replica s%d stopped receiving: %ld acknowledged writes not there; kill -9 "
+		"primary s%d",
+		y, behind, p);
+	assert_true(behind > 0);
+	assert_int_equal(th_server_signal(f->c, p, SIGKILL), 0);
+
+	lock_wait lp = {f, p};
+	if (!dpt_until(30000, a_failed_over, &lp)) {
+		dump_logs(f);
+		fail_msg("A did not take the lead and fail over");
+	}
+	if (!dpt_writer_wait(&W, before + 50, 30000)) {
+		dump_logs(f);
+		fail_msg("writes through A did not resume");
+	}
+	view a = view_a(f), b = view_b(f);
+	dpt_log("A leads, writer s%d; B: leader %d, open %d, writer s%d", a.primary, b.leader,
+		b.open, b.primary);
+	assert_int_equal(a.primary, x);
+	assert_int_equal(a.failovers, 1);
+	assert_int_equal(b.failovers, 0);
+	assert_false(b.leader);
+	assert_false(b.open && b.primary != a.primary); /* nothing the leader did not publish */
+	assert_int_equal(writable_servers(f), 1);
+	dpt_writer_stop(&W);
+	size_t checked = 0;
+	assert_int_equal(dpt_ledger_missing(f->c, a.primary, &W, &checked), 0);
+	dpt_log("%zu acknowledged writes, none missing on s%d", checked, a.primary);
+
+	assert_int_equal(sh("ip netns exec %s ip route del blackhole %s/32", f->ns, ipx), 0);
+	uint64_t deadline = dpt_ms() + 15000;
+	int id;
+	while ((id = served_by_b(f)) != f->c->servers[a.primary].server_id && dpt_ms() < deadline)
+		dpt_sleep_ms(100);
+	assert_int_equal(id, f->c->servers[a.primary].server_id);
+	assert_int_equal(view_b(f).failovers, 0);
+	assert_int_equal(writable_servers(f), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cut_from_primary_only),
 	    cmocka_unit_test(test_leader_cut_from_majority),
+	    cmocka_unit_test(test_leader_cut_from_advanced_replica),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
