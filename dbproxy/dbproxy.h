@@ -114,6 +114,9 @@ struct dp_proxy {
 	int last_semi_on;	    /* semi-sync state of the primary at the last good probe */
 	int last_semi_enabled;	    /* rpl_semi_sync_master_enabled on it: restored at promotion */
 	unsigned last_semi_clients; /* its semi-sync replicas at the last good probe */
+	unsigned last_replica_ids[DP_MAX_SERVERS * 2]; /* the replicas connected then */
+	unsigned nlast_replica_ids;
+	int last_replica_ids_known;
 	uint64_t last_primary_probe_ms;	      /* when that probe was sent */
 	char last_primary_gtid[DP_GTID_TEXT]; /* gtid_binlog_pos of the primary at the last good
 						 probe */

@@ -83,6 +83,12 @@ typedef struct dp_server {
 	char gtid_binlog[DP_GTID_TEXT], gtid_current[DP_GTID_TEXT], gtid_slave[DP_GTID_TEXT];
 	int semi_enabled, semi_on;
 	unsigned semi_clients;
+	/* The replicas connected to it (SHOW SLAVE HOSTS), by server_id, in the same probe as
+	 * semi_clients: a replica not among them was not one of those clients. */
+	unsigned replica_ids[DP_MAX_SERVERS * 2];
+	unsigned nreplica_ids;
+	int replica_ids_known;
+	int no_replica_hosts; /* the monitoring account may not run SHOW SLAVE HOSTS */
 	dp_server_settings set;
 	dp_slave_status slave;
 	uint64_t io_progress_ms; /* last time this replica heard from its primary */

@@ -251,6 +251,7 @@ static void writer_change(dp_proxy *px, dp_server *w, uint64_t epoch, const char
 	px->first_write_logged = 0;
 	px->last_primary_probe_ms = 0;
 	px->last_semi_clients = 0;
+	px->last_replica_ids_known = 0;
 	dp_state_save(px);
 	dp_info("cooperative: writer %s, epoch %llu (%s)", w->conf.name, (unsigned long long)epoch,
 		why);

@@ -437,6 +437,22 @@ static int might_have_acked(const dp_op *op, const dp_server *s)
 	return dp_server_replicates_from(s, op->old) && strcmp(s->slave.io_running, "No") != 0;
 }
 
+/* Whether s may have been one of the old primary's semi-sync clients at its last probe: seen
+ * as one lately, and connected to it then when its replicas are known. A replica that stopped
+ * replicating just before that probe is still "seen lately" for a probe interval or two, but
+ * is no longer connected; counting it would let an unread client pass as read. */
+static int was_semi_client(const dp_proxy *px, const dp_server *s)
+{
+	if (s->semi_ack_ms + 2 * px->cfg.probe_interval_ms < px->last_primary_probe_ms)
+		return 0;
+	if (!px->last_replica_ids_known)
+		return 1;
+	for (unsigned i = 0; i < px->nlast_replica_ids; i++)
+		if (px->last_replica_ids[i] == s->server_id)
+			return 1;
+	return 0;
+}
+
 /* With semi-sync AFTER_SYNC, every acknowledged transaction is in the relay log of a replica
  * that was a semi-sync client of the old primary. The candidate received the most of the
  * replicas read; the failover may lose acknowledged writes when another replica received more
@@ -457,7 +473,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 		dp_gtid_pos sio, scur, cio, ccur;
 		if (s == c || !op->info[i].ok)
 			continue;
-		if (s->semi_ack_ms + 2 * px->cfg.probe_interval_ms >= px->last_primary_probe_ms)
+		if (was_semi_client(px, s))
 			clients_read++;
 		if (cmp_received(op, i, c->idx) <= 0)
 			continue;
@@ -473,7 +489,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 		    (unsigned long long)dp_gtid_gap(&cio, &sio));
 		return 1;
 	}
-	if (c->semi_ack_ms + 2 * px->cfg.probe_interval_ms >= px->last_primary_probe_ms)
+	if (was_semi_client(px, c))
 		clients_read++;
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
@@ -773,6 +789,7 @@ static void route(dp_op *op)
 	px->last_semi_on = op->cand->semi_on || px->last_semi_enabled;
 	px->last_primary_probe_ms = 0; /* nothing known of its semi-sync clients yet */
 	px->last_semi_clients = 0;
+	px->last_replica_ids_known = 0;
 	snprintf(px->last_primary_gtid, sizeof(px->last_primary_gtid), "%s", op->cand->fork_pos);
 	op->ev->epoch_after = px->epoch;
 	dp_state_save(px);

@@ -31,7 +31,11 @@ static const char PROBE_SQL[] =
     "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
     "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
     "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
-    "SHOW ALL SLAVES STATUS";
+    "SHOW ALL SLAVES STATUS; SHOW SLAVE HOSTS";
+
+/* The same without SHOW SLAVE HOSTS, for a monitoring account that may not run it (it needs
+ * REPLICATION MASTER ADMIN): the failover's count of semi-sync clients is then less precise. */
+#define PROBE_SQL_LEN_WITHOUT_HOSTS (sizeof(PROBE_SQL) - 1 - sizeof("; SHOW SLAVE HOSTS") + 1)
 
 static const char USERS_SQL[] =
     "SELECT User, Host, JSON_VALUE(Priv, '$.authentication_string') FROM mysql.global_priv "
@@ -53,6 +57,22 @@ static void copy_str(char *dst, size_t size, const char *src)
 static unsigned long long to_ull(const char *v)
 {
 	return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/* The server_ids of the replicas connected to s (SHOW SLAVE HOSTS: its first column). */
+static void parse_replica_ids(dp_server *s, MYSQL_RES *res)
+{
+	MYSQL_ROW row;
+	s->nreplica_ids = 0;
+	s->replica_ids_known = res != NULL;
+	while (res && (row = mysql_fetch_row(res)) != NULL) {
+		if (s->nreplica_ids == sizeof(s->replica_ids) / sizeof(s->replica_ids[0])) {
+			s->replica_ids_known = 0; /* more than we keep: unknown, not partial */
+			break;
+		}
+		if (row[0])
+			s->replica_ids[s->nreplica_ids++] = (unsigned)strtoul(row[0], NULL, 10);
+	}
 }
 
 static void parse_slave(dp_server *s, MYSQL_RES *res, uint64_t now)
@@ -216,6 +236,7 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		s->semi_clients = (unsigned)to_ull(dp_sql_get(g, 0, 8));
 		parse_settings(&s->set, g);
 		parse_slave(s, r->nres >= 2 ? r->res[1] : NULL, now);
+		parse_replica_ids(s, r->nres >= 3 ? r->res[2] : NULL);
 		if (s->set.semi_slave_on && px->primary &&
 		    dp_server_replicates_from(s, px->primary))
 			s->semi_ack_ms = s->probe_started_ms;
@@ -233,10 +254,23 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 			px->last_semi_on = s->semi_on;
 			px->last_semi_enabled = s->semi_enabled;
 			px->last_semi_clients = s->semi_clients;
+			px->last_replica_ids_known = s->replica_ids_known;
+			px->nlast_replica_ids = s->nreplica_ids;
+			memcpy(px->last_replica_ids, s->replica_ids, sizeof(px->last_replica_ids));
 			px->last_primary_probe_ms = s->probe_started_ms;
 			copy_str(px->last_primary_gtid, sizeof(px->last_primary_gtid),
 				 s->gtid_binlog);
 		}
+	} else if (r->status == DP_SQL_ESERVER && r->nstmt == 2 && !s->no_replica_hosts) {
+		/* All but SHOW SLAVE HOSTS: probed without it from now on. */
+		dp_warn(
+		    "server %s: SHOW SLAVE HOSTS refused (%s): grant REPLICATION MASTER ADMIN to "
+		    "the monitoring account, without it a failover counts a replica that stopped "
+		    "just before as a semi-sync client for up to two probe intervals",
+		    s->conf.name, r->msg);
+		s->no_replica_hosts = 1;
+		s->replica_ids_known = 0;
+		mark_up(px, s);
 	} else if (r->status == DP_SQL_ESERVER) {
 		/* It answered: alive, but we learn nothing (bad credentials, privileges). */
 		if (strcmp(s->last_error, r->msg) != 0)
@@ -266,7 +300,14 @@ static void probe_start(dp_proxy *px, dp_server *s)
 		return;
 	s->probe_started_ms = dp_now_ms();
 	dp_timer_cancel(px->loop, &s->probe_timer);
-	dp_sqlc_run(s->probe, PROBE_SQL, px->cfg.probe_timeout_ms, probe_done, s);
+	if (s->no_replica_hosts) {
+		char sql[sizeof(PROBE_SQL)];
+		memcpy(sql, PROBE_SQL, PROBE_SQL_LEN_WITHOUT_HOSTS);
+		sql[PROBE_SQL_LEN_WITHOUT_HOSTS] = 0;
+		dp_sqlc_run(s->probe, sql, px->cfg.probe_timeout_ms, probe_done, s);
+	} else {
+		dp_sqlc_run(s->probe, PROBE_SQL, px->cfg.probe_timeout_ms, probe_done, s);
+	}
 }
 
 static void on_probe_timer(dp_loop *loop, dp_timer *t)

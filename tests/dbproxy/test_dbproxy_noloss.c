@@ -386,6 +386,40 @@ static void test_r_unread_replica(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/* (t) A replica that stopped replicating a moment before the primary's last probe is no client
+ * of it then, although dbproxy saw it as one a probe ago: s1 stops receiving, s2 alone
+ * acknowledges what follows, then s2 hangs and the primary dies. s1, the only replica that
+ * can be read, lacks acknowledged writes; the failover must refuse, not take s1 for the
+ * client that acknowledged them. */
+static void test_t_replica_stopped_before_last_probe(void **state)
+{
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(&R.w, 50, 20000));
+
+	uint64_t stopped = dpt_ms();
+	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
+	size_t n = dpt_writer_count(&R.w);
+	assert_true(dpt_writer_wait(&R.w, n + 20, 20000)); /* acknowledged by s2 alone */
+	while (dpt_ms() < stopped + 200)
+		dpt_sleep_ms(10); /* a probe of the primary, likely, counts s2 alone */
+	assert_int_equal(th_server_signal(c, 2, SIGSTOP), 0);
+	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
+	assert_true(dpt_until(20000, last_failover_refused, &R.p));
+	assert_int_equal(dpt_primary(&R.p, NULL), 0);
+	long behind = dpt_ledger_missing(c, 1, &R.w, NULL);
+	dpt_log("(t) s1 lacks %ld acknowledged write(s); the failover refused", behind);
+	assert_true(behind > 0);
+	assert_int_equal(th_server_signal(c, 2, SIGCONT), 0);
+}
+
 /* ---------------------------------------------------------------- settings checks */
 
 /* The settings findings of server idx in /status: a string of the "setting" names. */
@@ -520,6 +554,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_e_kill_during_enforcement, run_teardown),
 	    cmocka_unit_test_teardown(test_f_proxy_restarted, run_teardown),
 	    cmocka_unit_test_teardown(test_r_unread_replica, run_teardown),
+	    cmocka_unit_test_teardown(test_t_replica_stopped_before_last_probe, run_teardown),
 	    cmocka_unit_test_teardown(test_s_settings_checks, run_teardown),
 	};
 	enum { NALL = sizeof(all) / sizeof(all[0]), MAX_RUNS = 1000 };

@@ -459,24 +459,6 @@ static int a_holds_up(void *arg)
 	       strcmp(health, "up") == 0;
 }
 
-typedef struct semi_wait {
-	fixture *f;
-	int replica, primary;
-} semi_wait;
-
-/* B's probes show the replica no longer a semi-sync client, and the primary with one client. */
-static int b_sees_semi_off(void *arg)
-{
-	semi_wait *w = arg;
-	json_t *st = b_status(w->f), *srv = json_object_get(st, "servers");
-	json_t *r = json_object_get(json_array_get(srv, (size_t)w->replica), "semi_sync");
-	json_t *p = json_object_get(json_array_get(srv, (size_t)w->primary), "semi_sync");
-	int ok = json_is_false(json_object_get(r, "replica_on")) &&
-		 json_integer_value(json_object_get(p, "clients")) == 1;
-	json_decref(st);
-	return ok;
-}
-
 /* A leads and routes to a writer other than l->idx (the dead primary). */
 static int a_failed_over(void *arg)
 {
@@ -539,17 +521,9 @@ static void test_leader_cut_from_advanced_replica(void **state)
 	assert_int_equal(dpt_writer_start_at(&W, &f->a, 2, 5000000), 0);
 	assert_true(dpt_writer_wait(&W, 30, 20000));
 	assert_int_equal(th_sql(f->c, y, "STOP SLAVE IO_THREAD"), 0);
-	/* Known to B, the leader, as no longer a semi-sync client, for longer than its failover
-	 * check tolerates between probes (2 probe intervals, dp_failover.c acked_gap): within
-	 * that window B counts Y as the client that acknowledged and fails over to it, losing
-	 * what only X acknowledged (docs/ha.md §6: only the register's majority, which B cannot
-	 * reach, stops it then). */
-	semi_wait sw = {f, y, p};
-	if (!dpt_until(15000, b_sees_semi_off, &sw)) {
-		dump_logs(f);
-		fail_msg("B does not see s%d's semi-sync replication off", y);
-	}
-	dpt_sleep_ms(1000);
+	/* No wait for B to see Y stop: B's probes may still count Y as a semi-sync client, but
+	 * the primary's own list of connected replicas no longer names it (dp_failover.c
+	 * was_semi_client). */
 	size_t before = dpt_writer_count(&W);
 	assert_true(dpt_writer_wait(&W, before + 50, 20000));
 	before = dpt_writer_count(&W);
