@@ -16,26 +16,28 @@
 #include "dp_log.h"
 #include "dp_mysql.h"
 
-static const char PROBE_SQL[] =
-    "SELECT @@global.read_only, @@global.gtid_binlog_pos, @@global.gtid_current_pos, "
-    "@@global.gtid_slave_pos, @@global.server_id, @@global.gtid_domain_id, "
-    "@@global.rpl_semi_sync_master_enabled, "
-    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "
-    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'), "
-    "@@global.rpl_semi_sync_master_wait_no_slave, @@global.rpl_semi_sync_slave_enabled, "
-    "@@global.log_slave_updates, @@global.gtid_strict_mode, @@global.sync_binlog, "
-    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES "
-    "WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "
-    "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-    "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "
-    "@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "
-    "SHOW ALL SLAVES STATUS; SHOW SLAVE HOSTS";
+/* What a probe asks each server: its state and settings, then its replication. */
+#define PROBE_SQL_BASE                                                                             \
+	"SELECT @@global.read_only, @@global.gtid_binlog_pos, @@global.gtid_current_pos, "         \
+	"@@global.gtid_slave_pos, @@global.server_id, @@global.gtid_domain_id, "                   \
+	"@@global.rpl_semi_sync_master_enabled, "                                                  \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
+	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "                                   \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
+	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'), "                                  \
+	"@@global.rpl_semi_sync_master_wait_no_slave, @@global.rpl_semi_sync_slave_enabled, "      \
+	"@@global.log_slave_updates, @@global.gtid_strict_mode, @@global.sync_binlog, "            \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES "                         \
+	"WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "              \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
+	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "                                    \
+	"@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "                  \
+	"SHOW ALL SLAVES STATUS"
 
-/* The same without SHOW SLAVE HOSTS, for a monitoring account that may not run it (it needs
- * REPLICATION MASTER ADMIN): the failover's count of semi-sync clients is then less precise. */
-#define PROBE_SQL_LEN_WITHOUT_HOSTS (sizeof(PROBE_SQL) - 1 - sizeof("; SHOW SLAVE HOSTS") + 1)
+/* Then the replicas connected to it, by server_id (SHOW SLAVE HOSTS, which needs REPLICATION
+ * MASTER ADMIN): without them the failover's count of semi-sync clients is less precise. */
+static const char PROBE_SQL[] = PROBE_SQL_BASE "; SHOW SLAVE HOSTS";
+static const char PROBE_SQL_NO_HOSTS[] = PROBE_SQL_BASE;
 
 static const char USERS_SQL[] =
     "SELECT User, Host, JSON_VALUE(Priv, '$.authentication_string') FROM mysql.global_priv "
@@ -300,14 +302,8 @@ static void probe_start(dp_proxy *px, dp_server *s)
 		return;
 	s->probe_started_ms = dp_now_ms();
 	dp_timer_cancel(px->loop, &s->probe_timer);
-	if (s->no_replica_hosts) {
-		char sql[sizeof(PROBE_SQL)];
-		memcpy(sql, PROBE_SQL, PROBE_SQL_LEN_WITHOUT_HOSTS);
-		sql[PROBE_SQL_LEN_WITHOUT_HOSTS] = 0;
-		dp_sqlc_run(s->probe, sql, px->cfg.probe_timeout_ms, probe_done, s);
-	} else {
-		dp_sqlc_run(s->probe, PROBE_SQL, px->cfg.probe_timeout_ms, probe_done, s);
-	}
+	dp_sqlc_run(s->probe, s->no_replica_hosts ? PROBE_SQL_NO_HOSTS : PROBE_SQL,
+		    px->cfg.probe_timeout_ms, probe_done, s);
 }
 
 static void on_probe_timer(dp_loop *loop, dp_timer *t)

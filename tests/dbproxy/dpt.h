@@ -571,7 +571,6 @@ static inline MYSQL *dpt_connect(const dpt_proxy *p, unsigned read_timeout)
 	return m;
 }
 
-/* One number from a query as root on server idx; -1 on error. */
 /* The first column of the first row of sql on m as a number; -1 when there is none
  * (mysql_errno(m) says why). */
 static inline long long dpt_query_number(MYSQL *m, const char *sql)
@@ -587,6 +586,17 @@ static inline long long dpt_query_number(MYSQL *m, const char *sql)
 	return v;
 }
 
+/* The server (@@server_id) a new session through p lands on, or -1. */
+static inline int dpt_served_by(const dpt_proxy *p)
+{
+	MYSQL *m = dpt_connect(p, 10);
+	int id = m ? (int)dpt_query_number(m, "SELECT @@server_id") : -1;
+	if (m)
+		mysql_close(m);
+	return id;
+}
+
+/* One number from a query as root on server idx; -1 on error. */
 static inline long long dpt_number(th_cluster *c, int idx, const char *sql)
 {
 	MYSQL *m = th_connect(c, idx, NULL);

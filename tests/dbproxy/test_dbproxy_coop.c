@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "dpt.h"
+#include "dpt_group.h"
 
 #define NPROXY 2
 
@@ -24,10 +24,7 @@ static dpt_writer W[NPROXY];
 
 static int start_proxy(fixture *f, int i)
 {
-	char state[PATH_MAX];
-	snprintf(state, sizeof(state), "%.*s/state-%d", PATH_MAX - 16, f->c->dir, i);
-	const char *extra[] = {"--cooperative-monitoring", "majority", "--state-file", state, NULL};
-	return dpt_proxy_start(&f->p[i], f->c, extra);
+	return dpt_group_start(f->p, f->c, i);
 }
 
 static int setup(void **state)
@@ -37,9 +34,7 @@ static int setup(void **state)
 	if (th_cluster_start(&f.c, &opts) < 0)
 		return -1;
 	if (dpt_setup_users(f.c) < 0 || start_proxy(&f, 0) < 0 || start_proxy(&f, 1) < 0) {
-		for (int i = 0; i < NPROXY; i++)
-			if (f.p[i].pid > 0)
-				dpt_proxy_dump_log(&f.p[i], 40);
+		dpt_group_dump(f.p, NPROXY, 40);
 		th_cluster_free(f.c);
 		return -1;
 	}
@@ -50,17 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	int rc = 0;
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_free(&W[i]);
-	for (int i = 0; i < NPROXY; i++) {
-		int st = dpt_proxy_stop(&f->p[i]);
-		if (st != 0) {
-			fprintf(stderr, "dbproxy %d exit status %d\n", i, st);
-			dpt_proxy_dump_log(&f->p[i], 80);
-			rc = -1;
-		}
-	}
+	int rc = dpt_group_stop(f->p, W, NPROXY);
 	th_cluster_free(f->c);
 	return rc;
 }
@@ -71,60 +56,17 @@ typedef dpt_view view;
 
 static view view_of(const dpt_proxy *p)
 {
-	return dpt_view_of(p->pid > 0 ? dpt_status(p) : NULL);
-}
-
-/* Every running dbproxy agrees: one leader, routing open to the same primary, same epoch. */
-static int agreed(void *arg)
-{
-	fixture *f = arg;
-	int leaders = 0, n = 0;
-	view first = {0};
-	for (int i = 0; i < NPROXY; i++) {
-		if (f->p[i].pid <= 0)
-			continue;
-		view v = view_of(&f->p[i]);
-		if (!v.up || !v.open)
-			return 0;
-		if (n++ == 0)
-			first = v;
-		else if (v.primary != first.primary || v.epoch != first.epoch)
-			return 0;
-		leaders += v.leader;
-	}
-	return leaders == 1;
+	return dpt_group_view(p);
 }
 
 static int leader_index(fixture *f)
 {
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0 && view_of(&f->p[i]).leader)
-			return i;
-	return -1;
+	return dpt_group_leader(f->p, NPROXY);
 }
 
 static long long total_failovers(fixture *f)
 {
-	long long n = 0;
-	for (int i = 0; i < NPROXY; i++)
-		n += f->p[i].pid > 0 ? view_of(&f->p[i]).failovers : 0;
-	return n;
-}
-
-/* The server session m runs on (@@server_id), or -1 (mysql_errno(m) says why). */
-static int server_of(MYSQL *m)
-{
-	return (int)dpt_query_number(m, "SELECT @@server_id");
-}
-
-/* The server a new session through p lands on, or -1. */
-static int served_by(const dpt_proxy *p)
-{
-	MYSQL *m = dpt_connect(p, 10);
-	int id = m ? server_of(m) : -1;
-	if (m)
-		mysql_close(m);
-	return id;
+	return dpt_group_failovers(f->p, NPROXY);
 }
 
 typedef struct up_wait {
@@ -132,45 +74,27 @@ typedef struct up_wait {
 	int idx;
 } up_wait;
 
-/* Every running dbproxy sees server idx up. */
 static int seen_up(void *arg)
 {
 	up_wait *u = arg;
-	char health[32];
-	for (int i = 0; i < NPROXY; i++)
-		if (u->f->p[i].pid > 0 &&
-		    (dpt_server_field(&u->f->p[i], u->idx, "health", health, sizeof(health)) < 0 ||
-		     strcmp(health, "up") != 0))
-			return 0;
-	return 1;
+	return dpt_group_sees_up(u->f->p, NPROXY, u->idx);
 }
 
 static void dump_all(fixture *f)
 {
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0)
-			dpt_proxy_dump_log(&f->p[i], 40);
+	dpt_group_dump(f->p, NPROXY, 40);
 }
 
 static void assert_agreed(fixture *f, unsigned ms)
 {
-	if (!dpt_until(ms, agreed, f)) {
-		dump_all(f);
-		fail_msg("the dbproxies did not agree on one leader and one writer within %u ms",
-			 ms);
-	}
+	dpt_group_assert_agreed(f->p, NPROXY, ms);
 }
 
 /* The leader holds the monitor lock on server idx. */
 static int leader_locked(void *arg)
 {
 	up_wait *u = arg;
-	int l = leader_index(u->f), held = 0;
-	json_t *st = l >= 0 ? dpt_status(&u->f->p[l]) : NULL;
-	json_t *regs = json_object_get(json_object_get(st, "cooperative"), "registers");
-	held = json_is_true(json_object_get(json_array_get(regs, (size_t)u->idx), "lock_held"));
-	json_decref(st);
-	return held;
+	return dpt_group_leader_locked(u->f->p, NPROXY, u->idx);
 }
 
 /* A killed server restarts; the leader rejoins it as a replica once it holds its lock (its
@@ -214,7 +138,8 @@ static void test_one_failover_no_loss(void **state)
 	for (int i = 0; i < NPROXY; i++) {
 		idle[i] = dpt_connect(&f->p[i], 10);
 		assert_non_null(idle[i]);
-		assert_int_equal(server_of(idle[i]), f->c->servers[0].server_id);
+		assert_int_equal((int)dpt_query_number(idle[i], "SELECT @@server_id"),
+				 f->c->servers[0].server_id);
 	}
 	assert_non_null(in_tx);
 	assert_int_equal(mysql_query(in_tx, "BEGIN"), 0);
@@ -236,11 +161,11 @@ static void test_one_failover_no_loss(void **state)
 	/* Exactly one failover, made by one of them. */
 	assert_int_equal(total_failovers(f), 1);
 	for (int i = 0; i < NPROXY; i++)
-		assert_int_equal(served_by(&f->p[i]), f->c->servers[v.primary].server_id);
+		assert_int_equal(dpt_served_by(&f->p[i]), f->c->servers[v.primary].server_id);
 	/* The idle sessions go on, on the new primary, without an error (docs/ha.md §4); the
 	 * one inside a transaction is told its connection was lost. */
 	for (int i = 0; i < NPROXY; i++) {
-		int id = server_of(idle[i]);
+		int id = (int)dpt_query_number(idle[i], "SELECT @@server_id");
 		if (id < 0)
 			fail_msg("idle session through dbproxy %d: error %u %s", i,
 				 mysql_errno(idle[i]), mysql_error(idle[i]));
@@ -292,7 +217,7 @@ static void test_leader_crash_hands_over(void **state)
 	assert_agreed(f, 10000);
 	assert_true(view_of(&f->p[other]).leader);
 	assert_int_equal(view_of(&f->p[other]).primary, primary);
-	assert_int_equal(served_by(&f->p[other]), f->c->servers[primary].server_id);
+	assert_int_equal(dpt_served_by(&f->p[other]), f->c->servers[primary].server_id);
 
 	/* Back, it follows. */
 	char *const *argv = f->p[leader].argv;
@@ -330,7 +255,7 @@ static void test_missed_failover(void **state)
 	assert_int_equal(dpt_proxy_launch(&f->p[away], argv), 0);
 	assert_agreed(f, 10000);
 	assert_int_equal(view_of(&f->p[away]).primary, v.primary);
-	assert_int_equal(served_by(&f->p[away]), f->c->servers[v.primary].server_id);
+	assert_int_equal(dpt_served_by(&f->p[away]), f->c->servers[v.primary].server_id);
 	restart_and_rejoin(f, primary);
 }
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "dpt.h"
+#include "dpt_group.h"
 
 #define NPROXY 2
 
@@ -65,18 +65,7 @@ static int setup(void **state)
 
 static int stop_all(fixture *f)
 {
-	int rc = 0;
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_free(&W[i]);
-	for (int i = 0; i < NPROXY; i++) {
-		int st = dpt_proxy_stop(&f->p[i]);
-		if (st != 0) {
-			fprintf(stderr, "dbproxy %d exit status %d\n", i, st);
-			dpt_proxy_dump_log(&f->p[i], 80);
-			rc = -1;
-		}
-	}
-	return rc;
+	return dpt_group_stop(f->p, W, NPROXY);
 }
 
 static int teardown(void **state)
@@ -93,70 +82,27 @@ typedef dpt_view view;
 
 static view view_of(const dpt_proxy *p)
 {
-	return dpt_view_of(p->pid > 0 ? dpt_status(p) : NULL);
-}
-
-/* Every running dbproxy agrees: one leader, routing open to the same primary, same epoch. */
-static int agreed(void *arg)
-{
-	fixture *f = arg;
-	int leaders = 0, n = 0;
-	view first = {0};
-	for (int i = 0; i < NPROXY; i++) {
-		if (f->p[i].pid <= 0)
-			continue;
-		view v = view_of(&f->p[i]);
-		if (!v.up || !v.open)
-			return 0;
-		if (n++ == 0)
-			first = v;
-		else if (v.primary != first.primary || v.epoch != first.epoch)
-			return 0;
-		leaders += v.leader;
-	}
-	return leaders == 1;
+	return dpt_group_view(p);
 }
 
 static int leader_index(fixture *f)
 {
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0 && view_of(&f->p[i]).leader)
-			return i;
-	return -1;
+	return dpt_group_leader(f->p, NPROXY);
 }
 
 static long long total_failovers(fixture *f)
 {
-	long long n = 0;
-	for (int i = 0; i < NPROXY; i++)
-		n += f->p[i].pid > 0 ? view_of(&f->p[i]).failovers : 0;
-	return n;
-}
-
-/* The server a new session through p lands on (@@server_id), or -1. */
-static int served_by(const dpt_proxy *p)
-{
-	MYSQL *m = dpt_connect(p, 10);
-	int id = m ? (int)dpt_query_number(m, "SELECT @@server_id") : -1;
-	if (m)
-		mysql_close(m);
-	return id;
+	return dpt_group_failovers(f->p, NPROXY);
 }
 
 static void dump_all(fixture *f)
 {
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0)
-			dpt_proxy_dump_log(&f->p[i], 60);
+	dpt_group_dump(f->p, NPROXY, 60);
 }
 
 static void assert_agreed(fixture *f, unsigned ms)
 {
-	if (!dpt_until(ms, agreed, f)) {
-		dump_all(f);
-		fail_msg("the dbproxies did not agree on one leader and one writer within %u ms",
-			 ms);
-	}
+	dpt_group_assert_agreed(f->p, NPROXY, ms);
 }
 
 typedef struct took_over {
@@ -181,18 +127,8 @@ typedef struct up_wait {
 static int seen_up_locked(void *arg)
 {
 	up_wait *u = arg;
-	char health[32];
-	int l = leader_index(u->f);
-	for (int i = 0; i < NPROXY; i++)
-		if (u->f->p[i].pid > 0 &&
-		    (dpt_server_field(&u->f->p[i], u->idx, "health", health, sizeof(health)) < 0 ||
-		     strcmp(health, "up") != 0))
-			return 0;
-	json_t *st = l >= 0 ? dpt_status(&u->f->p[l]) : NULL;
-	json_t *regs = json_object_get(json_object_get(st, "cooperative"), "registers");
-	int held = json_is_true(json_object_get(json_array_get(regs, (size_t)u->idx), "lock_held"));
-	json_decref(st);
-	return held;
+	return dpt_group_sees_up(u->f->p, NPROXY, u->idx) &&
+	       dpt_group_leader_locked(u->f->p, NPROXY, u->idx);
 }
 
 /* The register's writer on server idx as a running server says it ("" when unreadable). */
@@ -306,7 +242,7 @@ static void leader_dies_at(fixture *f, const char *failpoint, enum stage stage, 
 	assert_int_equal(w, primary);
 	long long expected = failovers_before + (stage == PROMOTED ? 0 : 1);
 	assert_int_equal(view_of(&f->p[1]).failovers, expected);
-	assert_int_equal(served_by(&f->p[1]), f->c->servers[primary].server_id);
+	assert_int_equal(dpt_served_by(&f->p[1]), f->c->servers[primary].server_id);
 
 	if (hang) {
 		/* Resumed, its next steps fail their guard (the locks are the other one's): it
@@ -320,7 +256,7 @@ static void leader_dies_at(fixture *f, const char *failpoint, enum stage stage, 
 	assert_agreed(f, 10000);
 	assert_int_equal(leader_index(f), 1);
 	assert_int_equal(view_of(&f->p[0]).primary, primary);
-	assert_int_equal(served_by(&f->p[0]), f->c->servers[primary].server_id);
+	assert_int_equal(dpt_served_by(&f->p[0]), f->c->servers[primary].server_id);
 	size_t now0 = dpt_writer_count(&W[0]);
 	if (!dpt_writer_wait(&W[0], now0 + 50, 30000)) {
 		dump_all(f);

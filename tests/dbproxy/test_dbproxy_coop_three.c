@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "dpt.h"
+#include "dpt_group.h"
 
 #define NPROXY 3
 
@@ -27,17 +27,12 @@ static dpt_writer W[NPROXY];
 
 static int start_proxy(fixture *f, int i)
 {
-	char state[PATH_MAX];
-	snprintf(state, sizeof(state), "%.*s/state-%d", PATH_MAX - 16, f->c->dir, i);
-	const char *extra[] = {"--cooperative-monitoring", "majority", "--state-file", state, NULL};
-	return dpt_proxy_start(&f->p[i], f->c, extra);
+	return dpt_group_start(f->p, f->c, i);
 }
 
 static void dump_all(fixture *f)
 {
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0)
-			dpt_proxy_dump_log(&f->p[i], 40);
+	dpt_group_dump(f->p, NPROXY, 40);
 }
 
 static int setup(void **state)
@@ -61,17 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	int rc = 0;
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_free(&W[i]);
-	for (int i = 0; i < NPROXY; i++) {
-		int st = dpt_proxy_stop(&f->p[i]);
-		if (st != 0) {
-			fprintf(stderr, "dbproxy %d exit status %d\n", i, st);
-			dpt_proxy_dump_log(&f->p[i], 80);
-			rc = -1;
-		}
-	}
+	int rc = dpt_group_stop(f->p, W, NPROXY);
 	th_cluster_free(f->c);
 	return rc;
 }
@@ -82,86 +67,27 @@ typedef dpt_view view;
 
 static view view_of(const dpt_proxy *p)
 {
-	return dpt_view_of(p->pid > 0 ? dpt_status(p) : NULL);
-}
-
-/* Every running dbproxy agrees: one leader, routing open to the same primary, same epoch. */
-static int agreed(void *arg)
-{
-	fixture *f = arg;
-	int leaders = 0, n = 0;
-	view first = {0};
-	for (int i = 0; i < NPROXY; i++) {
-		if (f->p[i].pid <= 0)
-			continue;
-		view v = view_of(&f->p[i]);
-		if (!v.up || !v.open)
-			return 0;
-		if (n++ == 0)
-			first = v;
-		else if (v.primary != first.primary || v.epoch != first.epoch)
-			return 0;
-		leaders += v.leader;
-	}
-	return leaders == 1;
+	return dpt_group_view(p);
 }
 
 static void assert_agreed(fixture *f, unsigned ms)
 {
-	if (!dpt_until(ms, agreed, f)) {
-		dump_all(f);
-		for (int i = 0; i < NPROXY; i++) {
-			json_t *st = f->p[i].pid > 0 ? dpt_status(&f->p[i]) : NULL;
-			char *coop = st ? json_dumps(json_object_get(st, "cooperative"), 0) : NULL;
-			view v = dpt_view_of(st);
-			fprintf(
-			    stderr,
-			    "dbproxy %d (pid %d): up %d leader %d primary s%d epoch %llu open %d: "
-			    "%s\n",
-			    i, (int)f->p[i].pid, v.up, v.leader, v.primary,
-			    (unsigned long long)v.epoch, v.open, coop ? coop : "");
-			free(coop);
-		}
-		fail_msg("the dbproxies did not agree on one leader and one writer within %u ms",
-			 ms);
-	}
+	dpt_group_assert_agreed(f->p, NPROXY, ms);
 }
 
-/* How many running dbproxies say they lead; *which is the last of them. */
 static int leaders(fixture *f, int *which)
 {
-	int n = 0;
-	*which = -1;
-	for (int i = 0; i < NPROXY; i++)
-		if (f->p[i].pid > 0 && view_of(&f->p[i]).leader) {
-			n++;
-			*which = i;
-		}
-	return n;
+	return dpt_group_leaders(f->p, NPROXY, which);
 }
 
 static int leader_index(fixture *f)
 {
-	int l;
-	return leaders(f, &l) == 1 ? l : -1;
+	return dpt_group_leader(f->p, NPROXY);
 }
 
 static long long total_failovers(fixture *f)
 {
-	long long n = 0;
-	for (int i = 0; i < NPROXY; i++)
-		n += f->p[i].pid > 0 ? view_of(&f->p[i]).failovers : 0;
-	return n;
-}
-
-/* The server a new session through p lands on (@@server_id), or -1. */
-static int served_by(const dpt_proxy *p)
-{
-	MYSQL *m = dpt_connect(p, 10);
-	int id = m ? (int)dpt_query_number(m, "SELECT @@server_id") : -1;
-	if (m)
-		mysql_close(m);
-	return id;
+	return dpt_group_failovers(f->p, NPROXY);
 }
 
 /* ---------------------------------------------------------------- a sampler */
@@ -415,7 +341,7 @@ static void test_one_failover_no_loss(void **state)
 	assert_int_not_equal(v.primary, old);
 	assert_int_equal(total_failovers(f), failovers + 1);
 	for (int i = 0; i < NPROXY; i++)
-		assert_int_equal(served_by(&f->p[i]), f->c->servers[v.primary].server_id);
+		assert_int_equal(dpt_served_by(&f->p[i]), f->c->servers[v.primary].server_id);
 	int w, n = dpt_writable_servers(f->c, &w);
 	assert_int_equal(n, 1);
 	assert_int_equal(w, v.primary);
@@ -463,7 +389,7 @@ static void test_leader_killed(void **state)
 	for (int i = 0; i < NPROXY; i++)
 		if (f->p[i].pid > 0) {
 			assert_int_equal(view_of(&f->p[i]).primary, primary);
-			assert_int_equal(served_by(&f->p[i]), f->c->servers[primary].server_id);
+			assert_int_equal(dpt_served_by(&f->p[i]), f->c->servers[primary].server_id);
 		}
 	assert_int_equal(total_failovers(f), failovers); /* the counters of the two left */
 

@@ -420,6 +420,43 @@ static void test_t_replica_stopped_before_last_probe(void **state)
 	assert_int_equal(th_server_signal(c, 2, SIGCONT), 0);
 }
 
+typedef struct mention_wait {
+	const dpt_proxy *p;
+	const char *text;
+} mention_wait;
+
+static int log_mentions(const dpt_proxy *p, const char *text);
+
+static int mentioned(void *arg)
+{
+	mention_wait *m = arg;
+	return log_mentions(m->p, m->text) > 0;
+}
+
+/* (u) A monitoring account that may not run SHOW SLAVE HOSTS (no REPLICATION MASTER ADMIN):
+ * dbproxy says what to grant and keeps probing without it; its servers stay up and clients
+ * reach the primary. */
+static void test_u_probe_without_replica_hosts(void **state)
+{
+	th_options opts = {.replicas = 1, .semisync = TH_SEMISYNC};
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(th_sql(c, 0,
+				"REVOKE REPLICATION MASTER ADMIN ON *.* FROM " DPT_MON_USER
+				"@'127.0.0.1'"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
+	mention_wait m = {&R.p, "SHOW SLAVE HOSTS refused"};
+	assert_true(dpt_until(10000, mentioned, &m));
+	assert_true(dpt_until(10000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_served_by(&R.p), c->servers[0].server_id);
+	json_t *st = dpt_status(&R.p);
+	assert_string_equal(json_string_value(json_object_get(st, "routing")), "open");
+	json_decref(st);
+}
+
 /* ---------------------------------------------------------------- settings checks */
 
 /* The settings findings of server idx in /status: a string of the "setting" names. */
@@ -555,6 +592,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_f_proxy_restarted, run_teardown),
 	    cmocka_unit_test_teardown(test_r_unread_replica, run_teardown),
 	    cmocka_unit_test_teardown(test_t_replica_stopped_before_last_probe, run_teardown),
+	    cmocka_unit_test_teardown(test_u_probe_without_replica_hosts, run_teardown),
 	    cmocka_unit_test_teardown(test_s_settings_checks, run_teardown),
 	};
 	enum { NALL = sizeof(all) / sizeof(all[0]), MAX_RUNS = 1000 };

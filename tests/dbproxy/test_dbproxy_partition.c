@@ -202,6 +202,16 @@ static int served_by_b(fixture *f)
 	return id;
 }
 
+/* The server (@@server_id) B routes to once it is server idx, or within 15 s. */
+static int b_lands_on(fixture *f, int idx)
+{
+	uint64_t deadline = dpt_ms() + 15000;
+	int id;
+	while ((id = served_by_b(f)) != f->c->servers[idx].server_id && dpt_ms() < deadline)
+		dpt_sleep_ms(100);
+	return id;
+}
+
 /* Servers that answer and are writable: never more than one. */
 static int writable_servers(fixture *f)
 {
@@ -367,11 +377,7 @@ static void test_cut_from_primary_only(void **state)
 	assert_int_equal(writable_servers(f), 1);
 
 	assert_int_equal(sh("ip netns exec %s ip route del blackhole %s/32", f->ns, ip), 0);
-	uint64_t deadline = dpt_ms() + 15000;
-	int id;
-	while ((id = served_by_b(f)) != f->c->servers[0].server_id && dpt_ms() < deadline)
-		dpt_sleep_ms(100);
-	assert_int_equal(id, f->c->servers[0].server_id);
+	assert_int_equal(b_lands_on(f, 0), f->c->servers[0].server_id);
 	assert_int_equal(view_a(f).failovers + view_b(f).failovers, 0);
 }
 
@@ -421,11 +427,7 @@ static void test_leader_cut_from_majority(void **state)
 			    "ip netns exec %s ip route del blackhole %s/32",
 			    f->ns, ip1, f->ns, ip2),
 			 0);
-	uint64_t deadline = dpt_ms() + 15000;
-	int id;
-	while ((id = served_by_b(f)) != f->c->servers[a.primary].server_id && dpt_ms() < deadline)
-		dpt_sleep_ms(100);
-	assert_int_equal(id, f->c->servers[a.primary].server_id);
+	assert_int_equal(b_lands_on(f, a.primary), f->c->servers[a.primary].server_id);
 	assert_int_equal(view_b(f).failovers, 0);
 }
 
@@ -558,11 +560,7 @@ static void test_leader_cut_from_advanced_replica(void **state)
 	dpt_log("%zu acknowledged writes, none missing on s%d", checked, a.primary);
 
 	assert_int_equal(sh("ip netns exec %s ip route del blackhole %s/32", f->ns, ipx), 0);
-	uint64_t deadline = dpt_ms() + 15000;
-	int id;
-	while ((id = served_by_b(f)) != f->c->servers[a.primary].server_id && dpt_ms() < deadline)
-		dpt_sleep_ms(100);
-	assert_int_equal(id, f->c->servers[a.primary].server_id);
+	assert_int_equal(b_lands_on(f, a.primary), f->c->servers[a.primary].server_id);
 	assert_int_equal(view_b(f).failovers, 0);
 	assert_int_equal(writable_servers(f), 1);
 }
