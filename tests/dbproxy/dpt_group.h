@@ -114,11 +114,12 @@ static inline void dpt_group_assert_agreed(const dpt_proxy *p, int n, unsigned m
 				char *coop =
 				    st ? json_dumps(json_object_get(st, "cooperative"), 0) : NULL;
 				dpt_view v = dpt_view_of(st);
-				fprintf(stderr,
-					"dbproxy %d (pid %d): up %d leader %d primary s%d epoch %llu "
-					"open %d: %s\n",
-					i, (int)p[i].pid, v.up, v.leader, v.primary,
-					(unsigned long long)v.epoch, v.open, coop ? coop : "");
+				fprintf(
+				    stderr,
+				    "dbproxy %d (pid %d): up %d leader %d primary s%d epoch %llu "
+				    "open %d: %s\n",
+				    i, (int)p[i].pid, v.up, v.leader, v.primary,
+				    (unsigned long long)v.epoch, v.open, coop ? coop : "");
 				free(coop);
 			}
 			fail_msg("the dbproxies did not agree on one leader and one writer within "
