@@ -65,7 +65,8 @@ typedef struct dp_coop_state {
 	int synced;   /* leader: the register names its writer and epoch on a majority */
 	int routable; /* follower: the writer was read from a fresh majority */
 	unsigned locks;
-	uint64_t backoff_until_ms; /* locks released until then (no majority: let others try) */
+	uint64_t backoff_until_ms;   /* locks released until then (no majority: let others try) */
+	uint64_t step_down_until_ms; /* the same, as a leader blind to a possible acknowledger */
 	uint64_t sync_after_ms;
 	int unknown_logged;
 	uint64_t unpromoted_epoch; /* follower: the epoch whose writer is not promoted yet, said */
@@ -209,6 +210,10 @@ void dp_coop_stop(dp_proxy *px);
 /* Leadership, adoption, the leader's register sync and the followers' writer; called by
  * dp_monitor_evaluate. */
 void dp_coop_evaluate(dp_proxy *px);
+/* A leader whose failover was refused because it could not read a server that may hold
+ * acknowledged writes lets its locks go for a while, so that a dbproxy that reads that server
+ * can lead (docs/ha.md §1). Nothing without cooperation. */
+void dp_coop_step_down(dp_proxy *px, const char *why);
 /* May this dbproxy fail over, switch over, fence, enforce? (always without cooperation) */
 int dp_coop_may_act(const dp_proxy *px);
 /* May writes be routed to px->primary now? */

@@ -154,11 +154,12 @@ static json_t *coop_json(dp_proxy *px)
 						      s->reg_writer, "published_by", s->reg_leader,
 						      "error", s->coop_error));
 	}
-	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:b, s:o}", "mode", "majority", "role",
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:b, s:b, s:o}", "mode", "majority", "role",
 			 px->coop.leader ? "leader" : "follower", "leader", px->coop.leader,
 			 "locks", (json_int_t)px->coop.locks, "majority",
 			 (json_int_t)(px->nservers / 2 + 1), "routable", dp_coop_routable(px),
-			 "registers", regs);
+			 "stepping_down", dp_now_ms() < px->coop.step_down_until_ms, "registers",
+			 regs);
 }
 
 static json_t *status_json(dp_proxy *px)

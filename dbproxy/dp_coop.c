@@ -418,7 +418,7 @@ void dp_coop_evaluate(dp_proxy *px)
 	}
 	px->coop.locks = held;
 	int was = px->coop.leader;
-	px->coop.leader = held >= majority(px);
+	px->coop.leader = held >= majority(px) && now >= px->coop.step_down_until_ms;
 	if (px->coop.leader && !was) {
 		dp_warn("cooperative: this dbproxy is the leader (monitor lock held on %u of %d "
 			"servers)",
@@ -426,6 +426,12 @@ void dp_coop_evaluate(dp_proxy *px)
 		px->coop.synced = 0;
 		px->coop.adopting = 1;
 		px->coop.leader_since_ms = now;
+		/* A lock let go in a backoff just before is taken again at once: the failover
+		 * that may follow needs every server it can reach under its lock. */
+		px->coop.backoff_until_ms = 0;
+		for (int i = 0; i < px->nservers; i++)
+			if (!px->servers[i]->coop_held && !dp_sqlc_busy(px->servers[i]->coop))
+				dp_timer_set(px->loop, &px->servers[i]->coop_timer, 0);
 	} else if (!px->coop.leader && was) {
 		dp_warn(
 		    "cooperative: this dbproxy is no longer the leader (monitor lock held on %u "
@@ -453,11 +459,41 @@ void dp_coop_evaluate(dp_proxy *px)
 		follow(px, now);
 }
 
+/* Long enough for the other dbproxies' cycles (one probe interval each) to take the locks
+ * this one lets go, short enough that a leader nobody replaces tries again soon. */
+void dp_coop_step_down(dp_proxy *px, const char *why)
+{
+	if (!px->cfg.cooperative || !px->coop.leader)
+		return;
+	uint64_t ms = 8ull * px->cfg.probe_interval_ms;
+	px->coop.step_down_until_ms = dp_now_ms() + ms;
+	dp_warn("cooperative: stepping down for %llu ms, the locks let go for a dbproxy that reads "
+		"what this one cannot: %s",
+		(unsigned long long)ms, why);
+	for (int i = 0; i < px->nservers; i++) /* let go now, not at the next cycle */
+		if (!dp_sqlc_busy(px->servers[i]->coop))
+			dp_timer_set(px->loop, &px->servers[i]->coop_timer, 0);
+}
+
+/* No lock in sight is free: a new leader has taken every one it can (its cycles on them were
+ * started when it became leader and take milliseconds). An operation started before would
+ * find the servers of the free locks out of its reach (their guard refuses its statements). */
+static int locks_settled(const dp_proxy *px)
+{
+	uint64_t now = dp_now_ms();
+	for (int i = 0; i < px->nservers; i++) {
+		const dp_server *s = px->servers[i];
+		if (fresh(px, s, now) && !s->coop_held && !s->coop_other_held)
+			return 0;
+	}
+	return 1;
+}
+
 int dp_coop_may_act(const dp_proxy *px)
 {
 	/* A publication of the current epoch (a server catching up) changes nothing: operations
 	 * may start meanwhile (a failover's own publication waits for it to end). */
-	return !px->cfg.cooperative || (px->coop.leader && px->coop.synced &&
+	return !px->cfg.cooperative || (px->coop.leader && px->coop.synced && locks_settled(px) &&
 					(!px->coop.pub_active || px->coop.pub_epoch == px->epoch));
 }
 
@@ -525,7 +561,9 @@ static void cycle_start(dp_proxy *px, dp_server *s)
 {
 	char sql[1400], setup[700] = "";
 	const char *db = px->cfg.cooperative_database;
-	int release = !px->coop.leader && dp_now_ms() < px->coop.backoff_until_ms;
+	uint64_t now = dp_now_ms();
+	int release = (!px->coop.leader && now < px->coop.backoff_until_ms) ||
+		      now < px->coop.step_down_until_ms;
 	if (dp_sqlc_busy(s->coop))
 		return;
 	if (!s->coop_ready)

@@ -65,7 +65,8 @@ struct dp_op {
 	dp_timer timer; /* polls: queued SQL, drain, catch-up, verify */
 	dp_timer poll;
 	int catchup_idle_rounds;
-	int published;	    /* cooperative: the register names the candidate (docs/ha.md) */
+	int unread_acker; /* refused: a server that may hold acknowledged writes is out of sight */
+	int published;	  /* cooperative: the register names the candidate (docs/ha.md) */
 	uint64_t pub_epoch; /* under this epoch */
 	dp_op_done_fn *done;
 	void *arg;
@@ -465,7 +466,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 	dp_proxy *px = op->px;
 	dp_server *c = op->cand;
 	char names[256] = "";
-	unsigned clients_read = 0, unread = 0;
+	unsigned clients_read = 0, unread = 0, blind = 0;
 	size_t used = 0;
 	gap[0] = 0;
 	for (int i = 0; i < px->nservers; i++) {
@@ -496,6 +497,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 		if (!might_have_acked(op, s))
 			continue;
 		unread++;
+		blind += s->health != DP_H_UP; /* out of sight, not only unread this time */
 		int n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
 				 s->conf.name);
 		if (n > 0 && (size_t)n < sizeof(names) - used)
@@ -511,6 +513,7 @@ static int acked_gap(dp_op *op, char *gap, size_t gapsz)
 		    px->last_semi_clients);
 		return 0;
 	}
+	op->unread_acker = blind > 0;
 	snprintf(
 	    gap, gapsz,
 	    "cannot tell whether %s acknowledged transactions the candidate %s lacks: %s could "
@@ -559,6 +562,10 @@ static void select_candidate(dp_op *op)
 	} else if (op->kind == DP_OP_FAILOVER &&
 		   acked_gap(op, op->ev->gtid_gap, sizeof(op->ev->gtid_gap))) {
 		if (!op->allow_loss) {
+			/* Cooperative: another dbproxy may read what this one cannot; the locks
+			 * are let go for it before the refusal ends the operation. */
+			if (op->unread_acker && op->automatic)
+				dp_coop_step_down(px, op->ev->gtid_gap);
 			op_end(op, 0,
 			       "refused: acknowledged transactions may be lost: %s; run the admin "
 			       "failover with allow_loss=1 to accept",

@@ -474,7 +474,7 @@ static inline int dpt_primary(const dpt_proxy *p, uint64_t *epoch)
 typedef struct dpt_view {
 	int up, leader, primary, open; /* primary: N of sN, -1; open: routing open */
 	uint64_t epoch;
-	long long failovers;
+	long long failovers, refusals;
 } dpt_view;
 
 /* Reads st (and frees it); NULL gives a dbproxy that is not up. */
@@ -492,8 +492,9 @@ static inline dpt_view dpt_view_of(json_t *st)
 	v.primary = prim && prim[0] == 's' ? atoi(prim + 1) : -1;
 	v.epoch = (uint64_t)json_integer_value(json_object_get(st, "epoch"));
 	v.open = routing && !strcmp(routing, "open");
-	v.failovers =
-	    json_integer_value(json_object_get(json_object_get(st, "counters"), "failovers"));
+	json_t *counters = json_object_get(st, "counters");
+	v.failovers = json_integer_value(json_object_get(counters, "failovers"));
+	v.refusals = json_integer_value(json_object_get(counters, "failover_refusals"));
 	json_decref(st);
 	return v;
 }

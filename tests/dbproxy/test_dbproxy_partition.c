@@ -4,8 +4,9 @@
  * primary only, it causes no failover and comes back to the same writer; the leader cut from a
  * majority of the servers loses the lead to the other, which alone fails over when the primary
  * then dies, and the cut one never routes to the dead primary and follows the new writer once
- * healed. At every check at most one server is writable. Skipped where network namespaces
- * cannot be made (not root, no CAP_NET_ADMIN). */
+ * healed. With five servers, a leader that cannot read the replica that acknowledged the last
+ * writes steps down for the dbproxy that can. At every check at most one server is writable.
+ * Skipped where network namespaces cannot be made (not root, no CAP_NET_ADMIN). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,29 +75,36 @@ static int setup_remote_users(th_cluster *c)
 	return 0;
 }
 
-static int make_network(fixture *f)
+/* The namespace, the veth pair, and one address per server on this side of it. */
+static int make_network(fixture *f, int nservers)
 {
+	char addrs[1024] = "", ip[32];
+	size_t used = 0;
 	f->net = 20 + (int)(getpid() % 200);
 	snprintf(f->ns, sizeof(f->ns), "dpt%d", (int)(getpid() % 100000));
 	snprintf(f->veth, sizeof(f->veth), "dpv%d", (int)(getpid() % 100000));
+	for (int i = 0; i < nservers; i++) {
+		server_ip(f, i, ip, sizeof(ip));
+		used += (size_t)snprintf(addrs + used, sizeof(addrs) - used,
+					 "ip addr add %s/32 dev %sa && ", ip, f->veth);
+	}
 	if (geteuid() != 0 || sh("ip netns add %s 2>/dev/null", f->ns) < 0)
 		return -1;
 	if (sh("ip link add %sa type veth peer name %sb && ip link set %sb netns %s && "
-	       "ip addr add 10.231.%d.1/24 dev %sa && ip addr add 10.231.%d.10/32 dev %sa && "
-	       "ip addr add 10.231.%d.11/32 dev %sa && ip addr add 10.231.%d.12/32 dev %sa && "
+	       "ip addr add 10.231.%d.1/24 dev %sa && %s"
 	       "ip link set %sa up && ip netns exec %s ip link set lo up && "
 	       "ip netns exec %s ip addr add 10.231.%d.2/24 dev %sb && "
 	       "ip netns exec %s ip link set %sb up",
-	       f->veth, f->veth, f->veth, f->ns, f->net, f->veth, f->net, f->veth, f->net, f->veth,
-	       f->net, f->veth, f->veth, f->ns, f->ns, f->net, f->veth, f->ns, f->veth) < 0) {
+	       f->veth, f->veth, f->veth, f->ns, f->net, f->veth, addrs, f->veth, f->ns, f->ns,
+	       f->net, f->veth, f->ns, f->veth) < 0) {
 		sh("ip netns del %s 2>/dev/null; ip link del %sa 2>/dev/null", f->ns, f->veth);
 		return -1;
 	}
 	return 0;
 }
 
-/* The command line of a cooperative dbproxy in front of the three servers, by their
- * 10.231.x addresses. */
+/* The command line of a cooperative dbproxy in front of the servers, by their 10.231.x
+ * addresses. */
 static int proxy_argv(fixture *f, char *buf, size_t size, char **argv, int max, const char *listen,
 		      int admin_port, const char *state)
 {
@@ -223,13 +231,14 @@ static int writable_servers(fixture *f)
 	return n;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, int replicas)
 {
 	static fixture f;
 	char buf[4096], listen[64], state_file[PATH_MAX];
-	th_options opts = {.replicas = 2, .semisync = 1, .bind_any = 1};
+	th_options opts = {.replicas = replicas, .semisync = 1, .bind_any = 1};
+	memset(&f, 0, sizeof(f));
 	*state = &f;
-	if (make_network(&f) < 0) {
+	if (make_network(&f, replicas + 1) < 0) {
 		f.skip = 1;
 		return 0;
 	}
@@ -310,6 +319,16 @@ fail:
 	return -1;
 }
 
+static int setup(void **state)
+{
+	return setup_with(state, 2);
+}
+
+static int setup_five(void **state)
+{
+	return setup_with(state, 4);
+}
+
 static int teardown(void **state)
 {
 	fixture *f = *state;
@@ -323,6 +342,9 @@ static int teardown(void **state)
 	}
 	if (f->b_pid > 0) {
 		int st = 0;
+		const char *keep = getenv("DPT_KEEP_LOG"); /* debugging: B's beside A's */
+		if (keep && keep[0])
+			sh("cp '%s' '%s.b'", f->b_log, keep);
 		kill(f->b_pid, SIGTERM);
 		for (int i = 0; i < 200 && waitpid(f->b_pid, &st, WNOHANG) == 0; i++)
 			dpt_sleep_ms(50);
@@ -565,6 +587,79 @@ static void test_leader_cut_from_advanced_replica(void **state)
 	assert_int_equal(writable_servers(f), 1);
 }
 
+/* Five servers: the two dbproxies each read a majority and see different candidates. The
+ * leader (B) is cut from one replica X only and keeps four locks; A takes X's. The other
+ * replicas stop receiving, so that X alone acknowledged the last writes, and the primary dies:
+ * B still holds three locks of five, a majority, but cannot read X, which the primary listed
+ * as its replica: it refuses its failover (it cannot tell what X acknowledged) and steps down,
+ * letting its locks go; A, which reads every replica, leads and fails over to X. 0 acknowledged
+ * writes lost; B routes to nothing the leader did not publish, and follows once healed. Before
+ * the step-down, B kept the lead and refused every 2 s, and nobody failed over while the cut
+ * lasted. */
+static void test_five_leader_blind_to_acknowledger(void **state)
+{
+	fixture *f = *state;
+	const int p = 0, x = 4;
+	char ipx[32];
+	if (f->skip)
+		skip();
+	assert_true(view_b(f).leader);
+	server_ip(f, x, ipx, sizeof(ipx));
+	dpt_log("five servers; cut dbproxy B (the leader) from replica s%d", x);
+	assert_int_equal(sh("ip netns exec %s ip route add blackhole %s/32", f->ns, ipx), 0);
+	lock_wait lx = {f, x};
+	if (!dpt_until(15000, a_holds, &lx)) {
+		dump_logs(f);
+		fail_msg("A did not take the lock of s%d", x);
+	}
+	assert_true(view_b(f).leader);
+	assert_false(view_a(f).leader);
+
+	assert_int_equal(dpt_writer_start(&W, &f->a, 2), 0);
+	assert_true(dpt_writer_wait(&W, 30, 20000));
+	assert_int_equal(view_a(f).primary, p);
+	for (int i = 1; i < x; i++)
+		assert_int_equal(th_sql(f->c, i, "STOP SLAVE IO_THREAD"), 0);
+	size_t before = dpt_writer_count(&W);
+	assert_true(dpt_writer_wait(&W, before + 50, 20000));
+	before = dpt_writer_count(&W);
+	long behind = dpt_ledger_missing(f->c, 1, &W, NULL);
+	dpt_log("s1-s3 stopped receiving: %ld acknowledged writes missing on s1; kill -9 primary "
+		"s%d",
+		behind, p);
+	assert_true(behind > 0);
+	assert_int_equal(th_server_signal(f->c, p, SIGKILL), 0);
+
+	lock_wait lp = {f, p};
+	if (!dpt_until(30000, a_failed_over, &lp)) {
+		dump_logs(f);
+		fail_msg("A did not take the lead and fail over");
+	}
+	if (!dpt_writer_wait(&W, before + 50, 30000)) {
+		dump_logs(f);
+		fail_msg("writes through A did not resume");
+	}
+	view a = view_a(f), b = view_b(f);
+	dpt_log("A leads, writer s%d; B: leader %d, open %d, writer s%d, %lld refusal(s)",
+		a.primary, b.leader, b.open, b.primary, b.refusals);
+	assert_int_equal(a.primary, x);
+	assert_int_equal(a.failovers, 1);
+	assert_int_equal(b.failovers, 0);
+	assert_true(b.refusals >= 1); /* B tried, and let go */
+	assert_false(b.leader);
+	assert_false(b.open && b.primary != a.primary);
+	assert_int_equal(writable_servers(f), 1);
+	dpt_writer_stop(&W);
+	size_t checked = 0;
+	assert_int_equal(dpt_ledger_missing(f->c, a.primary, &W, &checked), 0);
+	dpt_log("%zu acknowledged writes, none missing on s%d", checked, a.primary);
+
+	assert_int_equal(sh("ip netns exec %s ip route del blackhole %s/32", f->ns, ipx), 0);
+	assert_int_equal(b_lands_on(f, a.primary), f->c->servers[a.primary].server_id);
+	assert_int_equal(view_b(f).failovers, 0);
+	assert_int_equal(writable_servers(f), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,5 +667,9 @@ int main(void)
 	    cmocka_unit_test(test_leader_cut_from_majority),
 	    cmocka_unit_test(test_leader_cut_from_advanced_replica),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	const struct CMUnitTest five[] = {
+	    cmocka_unit_test(test_five_leader_blind_to_acknowledger),
+	};
+	int failed = cmocka_run_group_tests_name("three servers", tests, setup, teardown);
+	return failed + cmocka_run_group_tests_name("five servers", five, setup_five, teardown);
 }
