@@ -7,7 +7,9 @@
  * server is then writable, both dbproxies (the dead one restarted) route to it, no client is
  * routed to a server still read-only, no write acknowledged through either is lost, and every
  * other server ends up replicating from the new writer. Hung after publishing and resumed once
- * the other has failed over, the old leader's promotion fails its guard and it follows. */
+ * the other has failed over, the old leader's promotion fails its guard and it follows. A
+ * publication that reaches no majority (a replica's register row locked by another session)
+ * promotes nothing; once the row is free exactly one failover completes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -335,6 +337,109 @@ static void test_hung_after_publish(void **state)
 	leader_dies_at(*state, "after_publish", PUBLISHED, 1);
 }
 
+static long long total_refusals(fixture *f)
+{
+	long long n = 0;
+	for (int i = 0; i < NPROXY; i++)
+		n += view_of(&f->p[i]).refusals;
+	return n;
+}
+
+/* Some dbproxy leads and routes to a primary other than the dead one. */
+static int anyone_failed_over(void *arg)
+{
+	took_over *t = arg;
+	for (int i = 0; i < NPROXY; i++) {
+		t->idx = i;
+		if (failed_over(t))
+			return 1;
+	}
+	return 0;
+}
+
+/* The publication reaches no majority: a replica's register row is locked by another session
+ * (a stalled server), so the leader's write there waits past its step's limit. The failover
+ * fails before any promotion, the replicas are unfrozen, nothing is writable; once the row is
+ * free, exactly one failover completes, every dbproxy routes to it, 0 acknowledged writes lost
+ * and no client routed to a read-only server. */
+static void test_publication_without_majority(void **state)
+{
+	fixture *f = *state;
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(dpt_proxy_stop(&f->p[i]), 0);
+	assert_int_equal(launch(f, 0, NULL), 0);
+	assert_int_equal(launch(f, 1, NULL), 0);
+	assert_agreed(f, 20000);
+	int old = view_of(&f->p[0]).primary;
+	assert_true(old >= 0);
+	int y = old == 1 ? 2 : 1;
+	long long failovers_before = total_failovers(f), refusals_before = total_refusals(f);
+
+	MYSQL *blocker = th_connect(f->c, y, NULL);
+	assert_non_null(blocker);
+	assert_int_equal(mysql_query(blocker, "SET SESSION sql_log_bin = 0"), 0);
+	assert_int_equal(mysql_query(blocker, "BEGIN"), 0);
+	assert_int_equal(
+	    mysql_query(blocker, "SELECT epoch FROM dbproxy.writer WHERE id = 1 FOR UPDATE"), 0);
+	mysql_free_result(mysql_store_result(blocker));
+
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(dpt_writer_start_at(&W[i], &f->p[i], 2, 1 + i * 1000000 + 900000),
+				 0);
+	for (int i = 0; i < NPROXY; i++)
+		assert_true(dpt_writer_wait(&W[i], 50, 20000));
+	dpt_log("s%d's register row locked by a test session; kill -9 primary s%d", y, old);
+	assert_int_equal(th_server_signal(f->c, old, SIGKILL), 0);
+	uint64_t deadline = dpt_ms() + 30000;
+	while (total_refusals(f) == refusals_before) {
+		if (dpt_ms() > deadline) {
+			dump_all(f);
+			fail_msg("no failover failed while the register row was locked");
+		}
+		dpt_sleep_ms(50);
+	}
+	int w, n = dpt_writable_servers(f->c, &w);
+	dpt_log("a failover failed (%lld); %d writable server(s); the row is released",
+		total_refusals(f) - refusals_before, n);
+	assert_int_equal(n, 0);
+	assert_int_equal(total_failovers(f), failovers_before);
+	assert_int_equal(mysql_query(blocker, "COMMIT"), 0);
+	mysql_close(blocker);
+
+	took_over t = {f, 0, old};
+	if (!dpt_until(30000, anyone_failed_over, &t)) {
+		dump_all(f);
+		fail_msg("nobody failed over once the register row was free");
+	}
+	assert_agreed(f, 10000);
+	int primary = view_of(&f->p[t.idx]).primary;
+	for (int i = 0; i < NPROXY; i++) {
+		size_t now = dpt_writer_count(&W[i]);
+		if (!dpt_writer_wait(&W[i], now + 50, 30000)) {
+			dump_all(f);
+			fail_msg("writes through dbproxy %d did not resume", i);
+		}
+		assert_int_equal(dpt_served_by(&f->p[i]), f->c->servers[primary].server_id);
+	}
+	assert_int_equal(total_failovers(f), failovers_before + 1);
+	n = dpt_writable_servers(f->c, &w);
+	assert_int_equal(n, 1);
+	assert_int_equal(w, primary);
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_stop(&W[i]);
+	for (int i = 0; i < NPROXY; i++) {
+		size_t checked = 0;
+		long missing = dpt_ledger_missing(f->c, primary, &W[i], &checked);
+		dpt_log("through dbproxy %d: %zu acknowledged, %ld missing on s%d; %d errors, %d "
+			"of them 1290 (read-only)",
+			i, checked, missing, primary, W[i].errors, W[i].read_only_errors);
+		assert_int_equal(missing, 0);
+		assert_int_equal(W[i].read_only_errors, 0);
+	}
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_free(&W[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(test_killed_before_publish),
 	    cmocka_unit_test(test_killed_after_promote),
 	    cmocka_unit_test(test_hung_after_publish),
+	    cmocka_unit_test(test_publication_without_majority),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
