@@ -14,6 +14,10 @@
 # Names: mariadb-primary, mariadb-replica-1, mariadb-replica-2 (roles at start: after a failover
 # the "replica" may be the primary), dbproxy-1, dbproxy-2, panel-api-1, panel-api-2, runner,
 # haproxy. docs/operations.md ("The HA demo") describes the layout and HAProxy's settings.
+#
+# HA_NETNS=1 (root): panel-api-1 runs in a network namespace of its own (the "web machine"),
+# joined to this one by a veth pair, so that the tests can cut its network paths (ha_netns_cut in
+# tests/ha/lib.sh). Names and addresses are in DIR/netns.env and DIR/ha.env; `stop` removes them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 self=$root/tools/run-ha.sh
@@ -78,11 +82,14 @@ ha_ready() {
 	dbproxy-*)
 		local port_var=HA_${name^^}_PORT
 		port_var=${port_var//-/}
-		run_wait_routed "${!port_var}" "$pid" "$dir/$name.log" || die "$name does not route"
+		local host_var=${port_var%_PORT}_HOST
+		run_wait_routed "${!port_var}" "$pid" "$dir/$name.log" "${!host_var:-127.0.0.1}" ||
+			die "$name does not route"
 		;;
 	panel-api-*)
-		local port_var=HA_API${name##*-}_PORT
-		ha_wait_http "http://127.0.0.1:${!port_var}/healthz" "$pid" "$dir/$name.log" "$name"
+		local port_var=HA_API${name##*-}_PORT host_var=HA_API${name##*-}_HOST
+		ha_wait_http "http://${!host_var:-127.0.0.1}:${!port_var}/healthz" "$pid" \
+			"$dir/$name.log" "$name"
 		;;
 	haproxy)
 		ha_wait_http "http://127.0.0.1:$HA_STATS_PORT/" "$pid" "$dir/$name.log" "$name"
@@ -97,8 +104,50 @@ ha_ready() {
 	esac
 }
 
+# ha_netns_up DIR: panel-api-1's network namespace (HA_NETNS=1), named after this shell's pid
+# (panelha-PID, veth phaPIDa in this namespace, phaPIDb in it: test_dbproxy_partition uses
+# dpt/dpv and 10.231.x) on the first free 10.232.N.0/24: here .1 (HAProxy's side) and .3/32
+# (where dbproxy-1 listens: a blackhole route to it there cuts panel-api-1 from its database
+# only), there .2 (panel-api-1). Sets HA_NETNS_* and HA_API1_HOST; the names are saved in
+# DIR/netns.env first, so that a failed start is cleaned up too.
+ha_netns_up() {
+	local dir=$1 n i
+	((EUID == 0)) || die "HA_NETNS=1 needs root (ip netns)"
+	command -v ip >/dev/null || die "HA_NETNS=1 needs ip (iproute2)"
+	HA_NETNS_NAME=panelha-$$
+	HA_NETNS_VETH=pha$$
+	n=$(($$ % 250 + 1))
+	for ((i = 0; i < 250; i++, n = n % 250 + 1)); do
+		[[ $(ip -o addr show) == *"inet 10.232.$n."* ]] || break
+	done
+	((i < 250)) || die "no free 10.232.N.0/24 for HA_NETNS=1"
+	HA_NETNS_HAPROXY_IP=10.232.$n.1
+	HA_API1_HOST=10.232.$n.2
+	HA_NETNS_DB_IP=10.232.$n.3
+	printf 'HA_NETNS_NAME=%s\nHA_NETNS_VETH=%s\n' "$HA_NETNS_NAME" "$HA_NETNS_VETH" >"$dir/netns.env"
+	ip netns add "$HA_NETNS_NAME" || die "ip netns add $HA_NETNS_NAME failed (no CAP_NET_ADMIN?)"
+	ip link add "${HA_NETNS_VETH}a" type veth peer name "${HA_NETNS_VETH}b" netns "$HA_NETNS_NAME"
+	ip addr add "$HA_NETNS_HAPROXY_IP/24" dev "${HA_NETNS_VETH}a"
+	ip addr add "$HA_NETNS_DB_IP/32" dev "${HA_NETNS_VETH}a"
+	ip link set "${HA_NETNS_VETH}a" up
+	ip -n "$HA_NETNS_NAME" link set lo up
+	ip -n "$HA_NETNS_NAME" addr add "$HA_API1_HOST/24" dev "${HA_NETNS_VETH}b"
+	ip -n "$HA_NETNS_NAME" link set "${HA_NETNS_VETH}b" up
+}
+
+# ha_netns_down DIR: removes what ha_netns_up made (idempotent).
+ha_netns_down() {
+	local dir=$1 HA_NETNS_NAME HA_NETNS_VETH
+	[[ -f $dir/netns.env ]] || return 0
+	# shellcheck disable=SC1091
+	source "$dir/netns.env"
+	ip netns del "$HA_NETNS_NAME" 2>/dev/null || true
+	ip link del "${HA_NETNS_VETH}a" 2>/dev/null || true
+	rm -f "$dir/netns.env"
+}
+
 # ha_stop DIR: SIGTERM (after SIGCONT: it may be stopped) to each process, SIGKILL after 5 s,
-# then the MariaDB servers.
+# then the MariaDB servers and the network namespace.
 ha_stop() {
 	local dir=$1 name pid i
 	for name in "${names[@]}"; do
@@ -116,6 +165,7 @@ ha_stop() {
 		fi
 	done
 	tests/harness/mariadb-cluster stop "$dir/mariadb" >/dev/null 2>&1 || true
+	ha_netns_down "$dir"
 	rm -f "$dir/ha.env"
 }
 
@@ -198,7 +248,7 @@ for bin in dbproxy panel-api panelctl; do
 	[[ -x $build/bin/$bin ]] || die "$build/bin/$bin is not built (make all)"
 done
 command -v haproxy >/dev/null || die "haproxy is not installed (make deps)"
-if [[ -e $dir/ha.env ]]; then
+if [[ -e $dir/ha.env || -e $dir/netns.env ]]; then
 	"$self" stop "$dir"
 fi
 mkdir -p "$dir"
@@ -250,6 +300,15 @@ run_free_port HA_API1_PORT
 run_free_port HA_API2_PORT
 run_free_port HA_HAPROXY_PORT
 run_free_port HA_STATS_PORT
+HA_API1_HOST=127.0.0.1
+HA_DBPROXY1_HOST=127.0.0.1
+HA_NETNS_NAME='' HA_NETNS_HAPROXY_IP='' HA_NETNS_DB_IP=''
+if [[ ${HA_NETNS:-} == 1 ]]; then
+	ha_netns_up "$dir"
+	# dbproxy-1 listens where panel-api-1 reaches it (the runner, here, reaches it there too).
+	HA_DBPROXY1_HOST=$HA_NETNS_DB_IP
+	echo "run: panel-api-1 in network namespace $HA_NETNS_NAME at $HA_API1_HOST"
+fi
 
 # Two dbproxies in front of the same servers. Each would fail over on its own view and fence the
 # other's primary; with cooperative monitoring (the dbproxy that holds a named lock on a majority
@@ -267,26 +326,31 @@ else
 	extra1=()
 	extra2=(--auto-failover off)
 fi
-run_dbproxy_args "$dir" dbproxy-1 "$HA_DBPROXY1_PORT" "$HA_DBPROXY1_ADMIN"
+# shellcheck disable=SC2153 # set by run_free_port
+run_dbproxy_args "$dir" dbproxy-1 "$HA_DBPROXY1_PORT" "$HA_DBPROXY1_ADMIN" \
+	"$HA_DBPROXY1_HOST"
 ha_define "$dir" dbproxy-1 "$build/bin/dbproxy" "${dbproxy_args[@]}" "${extra1[@]}"
 run_dbproxy_args "$dir" dbproxy-2 "$HA_DBPROXY2_PORT" "$HA_DBPROXY2_ADMIN"
 ha_define "$dir" dbproxy-2 "$build/bin/dbproxy" "${dbproxy_args[@]}" "${extra2[@]}"
-echo "run: starting dbproxy-1 on 127.0.0.1:$HA_DBPROXY1_PORT, dbproxy-2 on 127.0.0.1:$HA_DBPROXY2_PORT"
+echo "run: starting dbproxy-1 on $HA_DBPROXY1_HOST:$HA_DBPROXY1_PORT, dbproxy-2 on 127.0.0.1:$HA_DBPROXY2_PORT"
 ha_spawn "$dir" dbproxy-1
 ha_spawn "$dir" dbproxy-2
 ha_ready "$dir" dbproxy-1
 ha_ready "$dir" dbproxy-2
 
 # panel-api-N on dbproxy-N, at a fixed port: HAProxy finds a restarted one where it was.
-run_panel_conf "$dir/panel-1.conf" "$dir" "$HA_DBPROXY1_PORT" "127.0.0.1:$HA_API1_PORT" panel \
-	"$dir/panel-db.secret"
+# shellcheck disable=SC2153 # set by run_free_port
+run_panel_conf "$dir/panel-1.conf" "$dir" "$HA_DBPROXY1_PORT" "$HA_API1_HOST:$HA_API1_PORT" panel \
+	"$dir/panel-db.secret" "$HA_DBPROXY1_HOST"
 run_panel_conf "$dir/panel-2.conf" "$dir" "$HA_DBPROXY2_PORT" "127.0.0.1:$HA_API2_PORT" panel \
 	"$dir/panel-db.secret"
 run_schema_and_admin "$build/bin/panelctl" "$dir/panel-1.conf" "$dir"
 mkdir -p "$dir/alternc"
 # One runner (on dbproxy-1): actions are claimed in the database, a second one would only wait.
 ha_define "$dir" runner "$build/bin/panelctl" -c "$dir/panel-1.conf" actions watch
-ha_define "$dir" panel-api-1 "$build/bin/panel-api" -c "$dir/panel-1.conf"
+netns_exec=()
+[[ -n $HA_NETNS_NAME ]] && netns_exec=(ip netns exec "$HA_NETNS_NAME")
+ha_define "$dir" panel-api-1 "${netns_exec[@]}" "$build/bin/panel-api" -c "$dir/panel-1.conf"
 ha_define "$dir" panel-api-2 "$build/bin/panel-api" -c "$dir/panel-2.conf"
 ha_spawn "$dir" runner
 ha_spawn "$dir" panel-api-1
@@ -338,13 +402,13 @@ backend panel_api
 	acl has_idempotency_key req.hdr(Idempotency-Key) -m found
 	http-request disable-l7-retry unless idempotent_method || has_idempotency_key
 	default-server inter 250ms fastinter 250ms downinter 500ms fall 2 rise 2
-	server api1 127.0.0.1:$HA_API1_PORT check
+	server api1 $HA_API1_HOST:$HA_API1_PORT check
 	server api2 127.0.0.1:$HA_API2_PORT check
 	# Fail open: when both checks fail (the database fails over: /healthz waits or answers 503
 	# on both), requests still go to whichever panel-api accepts them, and wait there for the
 	# new primary instead of getting HAProxy's own 503 at once.
 	option allbackups
-	server api1-open 127.0.0.1:$HA_API1_PORT backup
+	server api1-open $HA_API1_HOST:$HA_API1_PORT backup
 	server api2-open 127.0.0.1:$HA_API2_PORT backup
 
 listen stats
@@ -376,7 +440,8 @@ done
 	echo "HA_CLUSTER_ENV=$cluster/cluster.env"
 	echo "HA_HAPROXY_SOCKET=$dir/haproxy.sock"
 	for v in HA_HAPROXY_PORT HA_STATS_PORT HA_API1_PORT HA_API2_PORT HA_DBPROXY1_PORT \
-		HA_DBPROXY2_PORT HA_DBPROXY1_ADMIN HA_DBPROXY2_ADMIN; do
+		HA_DBPROXY2_PORT HA_DBPROXY1_ADMIN HA_DBPROXY2_ADMIN HA_API1_HOST HA_DBPROXY1_HOST \
+		HA_NETNS_NAME HA_NETNS_HAPROXY_IP HA_NETNS_DB_IP; do
 		echo "$v=${!v}"
 	done
 	for name in "${db_names[@]}" "${names[@]}"; do
@@ -404,9 +469,9 @@ The HA demo is running (Ctrl-C stops it and removes the servers' data).
   balancer          $url   (HAProxy; stats http://127.0.0.1:$HA_STATS_PORT/)
   admin             login admin, password $admin_password
   admin token       $token
-  panel-api-1       http://127.0.0.1:$HA_API1_PORT   on dbproxy-1   (log: $dir/panel-api-1.log)
+  panel-api-1       http://$HA_API1_HOST:$HA_API1_PORT   on dbproxy-1   (log: $dir/panel-api-1.log)
   panel-api-2       http://127.0.0.1:$HA_API2_PORT   on dbproxy-2   (log: $dir/panel-api-2.log)
-  dbproxy-1         127.0.0.1:$HA_DBPROXY1_PORT   (admin http://127.0.0.1:$HA_DBPROXY1_ADMIN)
+  dbproxy-1         $HA_DBPROXY1_HOST:$HA_DBPROXY1_PORT   (admin http://127.0.0.1:$HA_DBPROXY1_ADMIN)
   dbproxy-2         127.0.0.1:$HA_DBPROXY2_PORT   (admin http://127.0.0.1:$HA_DBPROXY2_ADMIN)
                     $coop
   MariaDB           127.0.0.1:$SERVER0_PORT (primary), $SERVER1_PORT and $SERVER2_PORT (semi-sync replicas)

@@ -45,11 +45,12 @@ run_secrets() {
 	)
 }
 
-# run_dbproxy_args RUN NAME PORT ADMIN_PORT: sets the array dbproxy_args, dbproxy's options in
-# front of every server of the cluster (the first the primary), its state in RUN/NAME.state.
+# run_dbproxy_args RUN NAME PORT ADMIN_PORT [HOST]: sets the array dbproxy_args, dbproxy's
+# options in front of every server of the cluster (the first the primary), listening on HOST
+# (default 127.0.0.1), its state in RUN/NAME.state.
 run_dbproxy_args() {
-	local run=$1 name=$2 port=$3 admin=$4 i var
-	dbproxy_args=(--listen "127.0.0.1:$port")
+	local run=$1 name=$2 port=$3 admin=$4 host=${5:-127.0.0.1} i var
+	dbproxy_args=(--listen "$host:$port")
 	for ((i = 0; i < CLUSTER_SERVERS; i++)); do
 		var=SERVER${i}_PORT
 		dbproxy_args+=(--server "s$i=127.0.0.1:${!var}")
@@ -62,11 +63,12 @@ run_dbproxy_args() {
 	rm -f "$run/$name.state"
 }
 
-# run_wait_routed PORT PID LOG: waits (10 s at most) until dbproxy PID routes a client on PORT.
+# run_wait_routed PORT PID LOG [HOST]: waits (10 s at most) until dbproxy PID routes a client on
+# HOST:PORT (default host 127.0.0.1).
 run_wait_routed() {
-	local port=$1 pid=$2 log=$3 _
+	local port=$1 pid=$2 log=$3 host=${4:-127.0.0.1} _
 	for _ in $(seq 1 100); do
-		MYSQL_PWD=$CLUSTER_PASSWORD mariadb -h 127.0.0.1 -P "$port" -u "$CLUSTER_USER" \
+		MYSQL_PWD=$CLUSTER_PASSWORD mariadb -h "$host" -P "$port" -u "$CLUSTER_USER" \
 			--connect-timeout=1 -e 'SELECT 1' >/dev/null 2>&1 && return 0
 		kill -0 "$pid" 2>/dev/null || {
 			cat "$log" >&2
@@ -79,18 +81,20 @@ run_wait_routed() {
 	return 1
 }
 
-# run_panel_conf FILE RUN DB_PORT API_LISTEN [USER SECRET_FILE]: the demo's libpanel
-# configuration, on the database through the dbproxy on DB_PORT as USER (default: the cluster's
-# superuser), panel-api listening on API_LISTEN (HOST:PORT, port 0: any).
+# run_panel_conf FILE RUN DB_PORT API_LISTEN [USER SECRET_FILE DB_HOST]: the demo's libpanel
+# configuration, on the database through the dbproxy on DB_HOST:DB_PORT (default host
+# 127.0.0.1) as USER (default: the cluster's superuser), panel-api listening on API_LISTEN
+# (HOST:PORT, port 0: any).
 run_panel_conf() {
 	local file=$1 run=$2 db_port=$3 listen=$4 user=${5:-$CLUSTER_USER} secret=${6:-$2/db.secret}
+	local db_host=${7:-127.0.0.1}
 	local set_owners=no
 	((EUID == 0)) && set_owners=yes
 	cat >"$file" <<CONF
 ; Written by \`make run\`: the demo's libpanel configuration.
 [database]
 ; through dbproxy, which follows the primary when it fails over
-host = 127.0.0.1
+host = $db_host
 port = $db_port
 user = $user
 password_file = $secret

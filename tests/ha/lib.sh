@@ -197,3 +197,35 @@ ha_check_sanitizers() {
 		"$(grep -h -m 3 -E 'ERROR: |runtime error:' "${reports[@]}")"
 	echo "ok - no sanitizer report in the daemons' logs"
 }
+
+# ha_netns_allowed: network namespaces can be made here (root with CAP_NET_ADMIN), so that
+# HA_NETNS=1 runs panel-api-1 in one of its own (tools/run-ha.sh) and its paths can be cut.
+ha_netns_allowed() {
+	local probe=panelha-probe-$$
+	((EUID == 0)) && command -v ip >/dev/null || return 1
+	ip netns add "$probe" 2>/dev/null || return 1
+	ip netns del "$probe"
+}
+
+# ha_netns_cut PATH / ha_netns_heal PATH: cuts (a blackhole route in panel-api-1's namespace) or
+# repairs one of its paths: haproxy (HAProxy and everything else in the root namespace reach
+# panel-api-1 from that address: its answers and health checks are lost) or db (dbproxy-1's
+# address: panel-api-1 still answers, but not its database).
+ha_netns_ip() {
+	[[ -n ${HA_NETNS_NAME:-} ]] || fail "the platform runs without HA_NETNS=1"
+	case $1 in
+	haproxy) echo "$HA_NETNS_HAPROXY_IP" ;;
+	db) echo "$HA_NETNS_DB_IP" ;;
+	*) fail "no network path named $1" ;;
+	esac
+}
+ha_netns_cut() {
+	local ip
+	ip=$(ha_netns_ip "$1")
+	ip -n "$HA_NETNS_NAME" route add blackhole "$ip/32" || fail "cutting $1 ($ip)"
+}
+ha_netns_heal() {
+	local ip
+	ip=$(ha_netns_ip "$1")
+	ip -n "$HA_NETNS_NAME" route del blackhole "$ip/32" || fail "repairing $1 ($ip)"
+}
