@@ -487,6 +487,14 @@ Try:
   tools/run-ha.sh restart $dir panel-api-1
   kill -STOP \$(cat $dir/panel-api-2.pid); sleep 3; kill -CONT \$(cat $dir/panel-api-2.pid)
 MSG
+if [[ -n $HA_NETNS_NAME ]]; then
+	cat <<MSG
+  panel-api-1 runs in network namespace $HA_NETNS_NAME; cut it from its database, then repair:
+  ip -n $HA_NETNS_NAME route add blackhole $HA_NETNS_DB_IP/32
+  ip -n $HA_NETNS_NAME route del blackhole $HA_NETNS_DB_IP/32
+  (from HAProxy: $HA_NETNS_HAPROXY_IP/32)
+MSG
+fi
 while :; do
 	sleep 3600 &
 	wait $! # a plain sleep would delay the trap until it ends

@@ -4,8 +4,11 @@
 # turn, CYCLES times each (default 3; once for the primary MariaDB), a fresh platform per fault,
 # under the client load of tests/ha/ha_client.py. Writes BUILD/bench/ha-platform.txt: per fault
 # the longest time the client saw errors, the failed requests, the slowest answer, and the
-# acknowledged creates missing from the writer afterwards. FAULTS (comma-separated "NAME SIGNAL")
-# picks some; PANEL_HA_KEEP=1 keeps the last platform's logs. See docs/benchmarks.md.
+# acknowledged creates missing from the writer afterwards. Network cuts (CUT_S seconds, default 5;
+# panel-api-1 in a network namespace, tools/run-ha.sh HA_NETNS=1; skipped where ip netns is not
+# allowed): "panel-api-1 CUT-HAPROXY" (HAProxy's path to it), "panel-api-1 CUT-DB" (its path to
+# dbproxy-1). FAULTS (comma-separated "NAME SIGNAL") picks some; PANEL_HA_KEEP=1 keeps the last
+# platform's logs. See docs/benchmarks.md.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -13,6 +16,7 @@ build=${PANEL_BUILD:-build/release}
 [[ $build == /* ]] || build=$root/$build
 cycles=${CYCLES:-3}
 stop_s=${STOP_S:-3}
+cut_s=${CUT_S:-5}
 out=$build/bench
 mkdir -p "$out"
 # shellcheck source=tests/ha/lib.sh
@@ -30,13 +34,35 @@ health_of() {
 	esac
 }
 
+# since T0: hundredths of a second since T0 (an $EPOCHREALTIME); secs CS: them in seconds.
+since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%d", (a - b) * 100 }'; }
+secs() { awk -v c="$1" 'BEGIN { printf "%.2f", c / 100 }'; }
+
 # inject NAME SIGNAL: the fault and its repair. KILL: the process dies, the platform runs without
 # it for 1.5 s, then it is started again (a killed primary after the failover, if one happens
-# within 30 s). STOP: stopped for STOP_S seconds, then continued.
+# within 30 s). STOP: stopped for STOP_S seconds, then continued. CUT-HAPROXY, CUT-DB: the path
+# cut for CUT_S seconds, then repaired (ha_netns_cut in tests/ha/lib.sh).
 inject() {
 	local name=$1 sig=$2 server i
 	server=$(health_of "$name")
-	if [[ $sig == STOP ]]; then
+	if [[ $sig == CUT-* ]]; then
+		# Also how long HAProxy took to take panel-api-1 out, and to put it back.
+		local path=${sig#CUT-} t0 down=never
+		t0=$EPOCHREALTIME
+		ha_netns_cut "${path,,}"
+		while (($(since "$t0") < cut_s * 100)); do
+			if [[ $down == never && $(ha_haproxy_state "$server") == DOWN ]]; then
+				down=$(since "$t0")
+			fi
+			sleep 0.05
+		done
+		ha_netns_heal "${path,,}"
+		t0=$EPOCHREALTIME
+		ha_wait_haproxy "$server" UP || true
+		[[ $down == never ]] || down="$(secs "$down") s"
+		echo "# $name $sig: HAProxy saw $server DOWN $down after the cut, UP" \
+			"$(secs "$(since "$t0")") s after the repair" | tee -a "$report"
+	elif [[ $sig == STOP ]]; then
 		ha_signal "$name" STOP
 		sleep "$stop_s"
 		ha_signal "$name" CONT
@@ -66,6 +92,7 @@ faults=(
 	"runner KILL" "runner STOP"
 	"mariadb-replica-1 KILL" "mariadb-replica-1 STOP"
 	"mariadb-primary KILL" "mariadb-primary STOP"
+	"panel-api-1 CUT-HAPROXY" "panel-api-1 CUT-DB"
 )
 # FAULTS="dbproxy-1 KILL,runner STOP" runs those only.
 if [[ -n ${FAULTS:-} ]]; then
@@ -75,7 +102,8 @@ report=$out/ha-platform.txt
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 {
 	echo "HA platform faults, $(date -u +%FT%TZ), $(nproc) CPUs, load average at start $load"
-	echo "build $build, $cycles cycle(s) per fault (1 for the primary), SIGSTOP for $stop_s s"
+	echo "build $build, $cycles cycle(s) per fault (1 for the primary), SIGSTOP for $stop_s s," \
+		"network cuts for $cut_s s"
 } | tee "$report"
 results=()
 k=0
@@ -87,7 +115,16 @@ for f in "${faults[@]}"; do
 	"$root/tools/run-ha.sh" stop "$work/ha" >/dev/null 2>&1 || true
 	rm -rf "$work/ha" "$work/load" "$work/phases"
 	echo "== $name $sig"
-	ha_start
+	netns=0
+	if [[ $sig == CUT-* ]]; then
+		if ! ha_netns_allowed; then
+			echo "# skipped: ip netns is not allowed here (not root, or no CAP_NET_ADMIN)"
+			results+=("| $sig $name | skipped: ip netns not allowed | | | | | |")
+			continue
+		fi
+		netns=1
+	fi
+	HA_NETNS=$netns ha_start
 	ha_load_start "$(printf '%c' {a..z} | cut -c"$k")"
 	for ((c = 1; c <= n; c++)); do
 		ha_phase_begin

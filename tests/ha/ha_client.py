@@ -6,7 +6,8 @@
 #   ha_client.py load URL TOKEN OUT PREFIX   runs until OUT/stop exists; writes OUT/requests
 #                                            (start end op status, one request a line) and
 #                                            OUT/ledger (each acknowledged login)
-#   ha_client.py window OUT FROM TO          for the requests started in [FROM, TO): the longest
+#   ha_client.py window OUT FROM TO          for the requests under way in [FROM, TO) (one in
+#                                            flight when the fault began counts): the longest
 #                                            error window (s), errors, requests, slowest answer,
 #                                            the errors by kind (2xcreate:503; status 0: no answer)
 #   ha_client.py missing OUT URL TOKEN       the ledger's logins the API does not know (one a line)
@@ -135,7 +136,7 @@ def window(out, t_from, t_to):
         for line in f:
             s, e, op, st = line.split()
             s, e, st = float(s), float(e), int(st)
-            if t_from <= s < t_to:
+            if s < t_to and e > t_from:
                 reqs.append((s, e, op, st))
     ok = lambda st: st in (200, 201)
     errors = [r for r in reqs if not ok(r[3])]
