@@ -57,6 +57,8 @@ static const key_def keys[] = {
     UINT(replica_heartbeat_ms, "MASTER_HEARTBEAT_PERIOD enforced on replicas, 0 to leave (250)"),
     UINT(client_wait_ms, "how long a client waits for a primary (10000)"),
     UINT(handshake_timeout_ms, "clients must log in within (10000)"),
+    UINT(client_dead_ms,
+	 "a TCP client that answers nothing that long is gone, 0: the kernel's (10000)"),
     UINT(catchup_timeout_ms, "relay log apply limit before promotion (30000)"),
     UINT(switchover_drain_ms, "open transactions may finish during a switchover (2000)"),
     UINT(drain_timeout_ms, "SIGTERM waits for busy sessions (30000)"),
@@ -90,6 +92,7 @@ void dp_config_defaults(dp_config *c)
 	c->replica_heartbeat_ms = 250;
 	c->client_wait_ms = 10000;
 	c->handshake_timeout_ms = 10000;
+	c->client_dead_ms = 10000;
 	c->catchup_timeout_ms = 30000;
 	c->switchover_drain_ms = 2000;
 	c->drain_timeout_ms = 30000;

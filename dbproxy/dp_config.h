@@ -52,11 +52,12 @@ typedef struct dp_config {
 	unsigned replica_heartbeat_ms; /* 500: MASTER_HEARTBEAT_PERIOD set on replicas; 0 = leave */
 	unsigned client_wait_ms;       /* 10000: a client waits that long for a primary */
 	unsigned handshake_timeout_ms; /* 10000 */
-	unsigned catchup_timeout_ms;   /* 30000: relay log apply before promotion */
-	unsigned switchover_drain_ms;  /* 2000: transactions may finish during a switchover */
-	unsigned drain_timeout_ms;     /* 30000: SIGTERM waits that long for busy sessions */
-	unsigned op_step_timeout_ms;   /* 5000: one SQL step of a failover */
-	unsigned user_refresh_ms;      /* 30000: account hashes for session moves */
+	unsigned client_dead_ms;      /* 10000: a TCP client silent that long is gone; 0 = kernel */
+	unsigned catchup_timeout_ms;  /* 30000: relay log apply before promotion */
+	unsigned switchover_drain_ms; /* 2000: transactions may finish during a switchover */
+	unsigned drain_timeout_ms;    /* 30000: SIGTERM waits that long for busy sessions */
+	unsigned op_step_timeout_ms;  /* 5000: one SQL step of a failover */
+	unsigned user_refresh_ms;     /* 30000: account hashes for session moves */
 
 	unsigned max_clients;	       /* 4096 */
 	unsigned busy_poll_us;	       /* 50 */

@@ -203,6 +203,25 @@ void dp_socket_tune(int fd, int is_tcp)
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 }
 
+void dp_socket_dead_after(int fd, unsigned ms)
+{
+	if (!ms)
+		return;
+	/* Idle: the first probe after half the time, then three more a sixth apart. */
+	int idle = (int)(ms / 2000), intvl = (int)(ms / 6000), cnt = 3;
+	unsigned user_timeout = ms;
+	if (idle < 1)
+		idle = 1;
+	if (intvl < 1)
+		intvl = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	/* Busy: data sent and not acknowledged that long (a peer that still acknowledges zero
+	 * window probes, a slow reader, is not dropped). */
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
+}
+
 int dp_local_addr(int fd, dp_addr *out)
 {
 	out->len = sizeof(out->ss);

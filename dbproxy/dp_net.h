@@ -29,6 +29,10 @@ int dp_connect(const dp_addr *a);
 /* SO_ERROR of a connecting socket: 0 once connected, else the errno value. */
 int dp_socket_error(int fd);
 void dp_socket_tune(int fd, int is_tcp);
+/* A TCP peer that acknowledges nothing for about ms (idle: keepalive probes unanswered; busy:
+ * data unacknowledged) is dropped by the kernel: the socket fails. 0 keeps the kernel's
+ * defaults (hours). */
+void dp_socket_dead_after(int fd, unsigned ms);
 int dp_local_addr(int fd, dp_addr *out);
 
 #endif

@@ -1290,6 +1290,8 @@ static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 		dp_track_init(&s->trk);
 		dp_timer_init(&s->timer, on_timer, s);
 		dp_socket_tune(fd, !is_unix);
+		if (!is_unix) /* its server session, locks and transaction end with it */
+			dp_socket_dead_after(fd, px->cfg.client_dead_ms);
 		dp_io_init(&s->cio, on_client, s);
 		if (dp_io_add(px->loop, &s->cio, fd, 0) == -1) {
 			close(fd);

@@ -326,6 +326,13 @@ else
 	extra1=()
 	extra2=(--auto-failover off)
 fi
+# panel-apis and the runner reach their dbproxy on their own machine: one whose peer stops
+# answering (a cut, a frozen VM) is dropped in 3 s, and its server session, its locks (an
+# Idempotency-Key's claim) and its transaction with it, instead of dbproxy's default 10 s.
+if [[ $help == *client-dead* ]]; then
+	extra1+=(--client-dead-ms 3000)
+	extra2+=(--client-dead-ms 3000)
+fi
 # shellcheck disable=SC2153 # set by run_free_port
 run_dbproxy_args "$dir" dbproxy-1 "$HA_DBPROXY1_PORT" "$HA_DBPROXY1_ADMIN" \
 	"$HA_DBPROXY1_HOST"

@@ -1,11 +1,13 @@
 /* dbproxy operations: started from a configuration file alone, SIGHUP reloads it without
  * dropping clients (and refuses a broken file), the writer state file, and SIGTERM drains:
- * idle sessions end, a transaction in progress may finish, then the process exits cleanly. */
+ * idle sessions end, a transaction in progress may finish, then the process exits cleanly. A
+ * client that vanishes silently is dropped after client_dead_ms, its server session with it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include <cmocka.h>
+#include <netinet/tcp.h>
 
 #include "dpt.h"
 
@@ -225,13 +227,63 @@ static void test_proxy_protocol(void **state)
 	f->ok = 1;
 }
 
+/* The session through a dbproxy started with --client-dead-ms dead_ms takes a named lock,
+ * then its client vanishes without a word: its socket is destroyed in TCP repair mode, which
+ * sends neither FIN nor RST (a frozen or cut-off machine says nothing either). How long until
+ * the server sees the lock free (ms), -1 if still held after wait_ms, -2 if the client socket
+ * cannot be put in repair mode (it needs CAP_NET_ADMIN). */
+static long long lock_freed_after(fixture *f, const char *dead_ms, unsigned wait_ms)
+{
+	static const char *extra[] = {"--client-dead-ms", NULL, NULL};
+	const char *held = "SELECT IS_USED_LOCK('dpt_vanish') IS NOT NULL";
+	int one = 1;
+	extra[1] = dead_ms;
+	assert_int_equal(dpt_proxy_stop(&f->p), 0);
+	assert_int_equal(dpt_proxy_start(&f->p, f->c, extra), 0);
+	MYSQL *m = dpt_connect(&f->p, 5);
+	assert_non_null(m);
+	assert_int_equal(dpt_query_number(m, "SELECT GET_LOCK('dpt_vanish', 0)"), 1);
+	assert_int_equal(dpt_number(f->c, 0, held), 1);
+	dpt_sleep_ms(500); /* our delayed ACK of the answer goes out: nothing left to resend */
+	int fd = (int)mysql_get_socket(m);
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &one, sizeof(one)) != 0) {
+		mysql_close(m);
+		return -2;
+	}
+	close(fd);	/* in repair mode: the socket is gone, its peer is not told */
+	mysql_close(m); /* what is left of the handle (its socket is closed already) */
+	uint64_t start = dpt_ms();
+	while (dpt_ms() - start < wait_ms) {
+		if (dpt_number(f->c, 0, held) == 0)
+			return (long long)(dpt_ms() - start);
+		dpt_sleep_ms(100);
+	}
+	return -1;
+}
+
+/* A TCP client that vanishes is dropped after client_dead_ms (keepalive probes, answered here by
+ * a reset; unanswered on a cut, the same after the probes), and its server session with it:
+ * its locks and its transaction do not outlive it for the kernel's two hours of keepalive. */
+static void test_vanished_client_dropped(void **state)
+{
+	fixture *f = *state;
+	long long ms = lock_freed_after(f, "2000", 8000);
+	if (ms == -2)
+		skip(); /* no CAP_NET_ADMIN: no silent close to make */
+	dpt_log("client_dead_ms 2000: the vanished client's lock freed after %lld ms", ms);
+	assert_true(ms >= 0);
+	ms = lock_freed_after(f, "0", 4000);
+	dpt_log("client_dead_ms 0: %s", ms < 0 ? "still held after 4 s" : "freed");
+	assert_true(ms == -1);
+	f->ok = 1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_config_file_and_state),
-	    cmocka_unit_test(test_sighup_reload),
-	    cmocka_unit_test(test_sigterm_drains),
-	    cmocka_unit_test(test_proxy_protocol),
+	    cmocka_unit_test(test_config_file_and_state),   cmocka_unit_test(test_sighup_reload),
+	    cmocka_unit_test(test_sigterm_drains),	    cmocka_unit_test(test_proxy_protocol),
+	    cmocka_unit_test(test_vanished_client_dropped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
