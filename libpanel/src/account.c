@@ -524,37 +524,39 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 #define GET_SQL(as_col, var_col, cred_col, as_join, var_join, cred_join)                           \
 	GET_SELECT as_col var_col cred_col GET_FROM as_join var_join cred_join GET_WHERE
 
-/* Indexed by (as << 2) | (var << 1) | credential. */
-static const char *const get_sql[8] = {
-    GET_SQL(" NULL,", " NULL", "", "", "", ""),
-    GET_SQL(" NULL,", " NULL", "," PANEL__CREDENTIAL_ROW_COLUMNS, "", "",
-	    PANEL__CREDENTIAL_ROW_JOIN),
-    GET_SQL(" NULL,", GET_VAR, "", "", GET_VAR_JOIN, ""),
-    GET_SQL(" NULL,", GET_VAR, "," PANEL__CREDENTIAL_ROW_COLUMNS, "", GET_VAR_JOIN,
-	    PANEL__CREDENTIAL_ROW_JOIN),
-    GET_SQL(GET_AS, " NULL", "", GET_AS_JOIN, "", ""),
-    GET_SQL(GET_AS, " NULL", "," PANEL__CREDENTIAL_ROW_COLUMNS, GET_AS_JOIN, "",
-	    PANEL__CREDENTIAL_ROW_JOIN),
-    GET_SQL(GET_AS, GET_VAR, "", GET_AS_JOIN, GET_VAR_JOIN, ""),
-    GET_SQL(GET_AS, GET_VAR, "," PANEL__CREDENTIAL_ROW_COLUMNS, GET_AS_JOIN, GET_VAR_JOIN,
-	    PANEL__CREDENTIAL_ROW_JOIN),
+#define GET_CRED      "," PANEL__CREDENTIAL_ROW_COLUMNS
+#define GET_CRED_HASH PANEL__CREDENTIAL_ROW_JOIN
+#define GET_CRED_ID   PANEL__CREDENTIAL_ROW_JOIN_BY_ID
+#define GET_SQL3(as_col, var_col, as_join, var_join)                                               \
+	GET_SQL(as_col, var_col, "", as_join, var_join, ""),                                       \
+	    GET_SQL(as_col, var_col, GET_CRED, as_join, var_join, GET_CRED_HASH),                  \
+	    GET_SQL(as_col, var_col, GET_CRED, as_join, var_join, GET_CRED_ID)
+
+/* Indexed by ((as << 1) | var) * 3 + credential (0: none, 1: by hash, 2: by id). */
+static const char *const get_sql[12] = {
+    GET_SQL3(" NULL,", " NULL", "", ""),
+    GET_SQL3(" NULL,", GET_VAR, "", GET_VAR_JOIN),
+    GET_SQL3(GET_AS, " NULL", GET_AS_JOIN, ""),
+    GET_SQL3(GET_AS, GET_VAR, GET_AS_JOIN, GET_VAR_JOIN),
 };
 
 /* The rules of panel__authz_actor (the token first), then those of panel__authz_account, on a
  * row of get_sql. */
-static int get_decide(panel_account **out, panel_db *db, const panel_actor *who, const char *login,
+static int get_decide(panel_account **out, panel *p, const panel_actor *who, const char *login,
 		      const panel_db_rows *rows)
 {
+	panel_db *db = p->db;
 	panel__authz_facts facts;
 	panel_account *a;
 	uint64_t uid = 0, creator = 0;
 	int error;
 
 	if ((error = panel__authz_facts_parse(&facts, rows, ACCOUNT_NCOLUMNS)) < 0 ||
-	    (who->token_hash && (error = panel__credential_check_row(
-				     db, who, rows, ACCOUNT_NCOLUMNS + PANEL__AUTHZ_FACTS_NCOLS,
-				     panel__db_cell(rows, 0, ACCOUNT_NCOLUMNS - 1), facts.me_found,
-				     facts.me_enabled, facts.me_su)) < 0) ||
+	    (who->token_hash &&
+	     (error = panel__credential_check_row(
+		  db, &p->token_ids, who, rows, ACCOUNT_NCOLUMNS + PANEL__AUTHZ_FACTS_NCOLS,
+		  panel__db_cell(rows, 0, ACCOUNT_NCOLUMNS - 1), facts.me_found, facts.me_enabled,
+		  facts.me_su)) < 0) ||
 	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
 	if ((error = panel__db_cell_u64(&uid, rows, 0, 0)) < 0)
@@ -577,6 +579,7 @@ int panel_account_get(panel_account **out, panel *p, const panel_actor *who, con
 	panel_db_param params[6];
 	panel_db_rows *rows;
 	size_t n = 0;
+	uint64_t id;
 	int error, as, var, cred;
 
 	*out = NULL;
@@ -609,14 +612,18 @@ int panel_account_get(panel_account **out, panel *p, const panel_actor *who, con
 	params[n++] = DB_U64(who->uid);
 	if (as)
 		params[n++] = DB_U64(who->as_uid);
-	if (cred)
+	if (cred && (id = panel__credential_id(&p->token_ids, who->token_hash))) {
+		cred = 2;
+		params[n++] = DB_U64(id);
+	} else if (cred) {
 		params[n++] = DB_STR(who->token_hash);
+	}
 	params[n++] = DB_STR(login);
-	if ((error = panel__credential_query(
-		 &rows, p->db, 1, get_sql[(as << 2) | (var << 1) | cred], params, n)) < 0)
+	if ((error = panel__credential_query(&rows, p->db, 1, get_sql[((as << 1) | var) * 3 + cred],
+					     params, n)) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
-		error = get_decide(out, p->db, who, login, rows);
+		error = get_decide(out, p, who, login, rows);
 		panel__db_rows_free(rows);
 		return error;
 	}

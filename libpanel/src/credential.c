@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "credential.h"
 #include "error.h"
 #include "handle.h"
@@ -175,19 +177,50 @@ static int datetime_seconds(int64_t *out, const char *s)
 	return 0;
 }
 
-int panel__credential_check_row(panel_db *db, const panel_actor *who, const panel_db_rows *rows,
-				size_t col, const char *now, int me_found, int me_enabled,
-				int me_su)
+uint64_t panel__credential_id(const panel__token_ids *ids, const char *hash)
+{
+	for (size_t i = 0; ids && hash && i < PANEL__TOKEN_IDS; i++)
+		if (ids->slot[i].id && strcmp(ids->slot[i].hash, hash) == 0)
+			return ids->slot[i].id;
+	return 0;
+}
+
+/* Remembers hash's id (0: forgets it). */
+static void remember(panel__token_ids *ids, const char *hash, uint64_t id)
+{
+	size_t i;
+
+	if (!ids || strlen(hash) != 64)
+		return;
+	for (i = 0; i < PANEL__TOKEN_IDS; i++)
+		if (ids->slot[i].id && strcmp(ids->slot[i].hash, hash) == 0)
+			break;
+	if (i == PANEL__TOKEN_IDS) {
+		if (!id)
+			return;
+		i = ids->next++ % PANEL__TOKEN_IDS;
+	}
+	memcpy(ids->slot[i].hash, hash, 65);
+	ids->slot[i].id = id;
+}
+
+int panel__credential_check_row(panel_db *db, panel__token_ids *ids, const panel_actor *who,
+				const panel_db_rows *rows, size_t col, const char *now,
+				int me_found, int me_enabled, int me_su)
 {
 	const char *expires = panel__db_cell(rows, 0, col + 3);
 	const char *last_used = panel__db_cell(rows, 0, col + 4);
+	const char *hash = panel__db_cell(rows, 0, col + 5);
 	uint64_t id = 0, uid = 0, revoked = 1;
 	int64_t now_s = 0, used_s = 0;
 	int error, stale;
 
 	panel_db_gate g = panel__db_gate_take(db); /* checked: the operation goes on without it */
 
-	if (panel__db_rows_count(rows) != 1 || !now || strlen(now) != 19 || !expires ||
+	/* The row joined by id must be the token's: its hash compared in constant time. */
+	if (panel__db_rows_count(rows) != 1 || !now || strlen(now) != 19 || !expires || !hash ||
+	    strlen(hash) != 64 || strlen(who->token_hash) != 64 ||
+	    sodium_memcmp(hash, who->token_hash, 64) != 0 ||
 	    panel__db_cell_u64(&id, rows, 0, col) < 0 ||
 	    panel__db_cell_u64(&uid, rows, 0, col + 1) < 0 ||
 	    panel__db_cell_u64(&revoked, rows, 0, col + 2) < 0 || uid != who->uid || revoked != 0 ||
@@ -198,6 +231,7 @@ int panel__credential_check_row(panel_db *db, const panel_actor *who, const pane
 			       datetime_seconds(&used_s, last_used) == 0 && used_s < now_s - 60);
 	error = decide(db, id, id && stale, who->kind == PANEL_ACTOR_ADMIN, me_found, me_enabled,
 		       me_su);
+	remember(ids, who->token_hash, error < 0 ? 0 : id);
 	if (error < 0)
 		panel__db_gate_put(db, g);
 	return error;
