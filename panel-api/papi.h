@@ -17,15 +17,15 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 
-#define PAPI_BODY_MAX	    (64 * 1024)	 /* larger bodies get 413 */
-#define PAPI_URL_MAX	    2048	 /* longer URLs (path and query) get 414 */
-#define PAPI_HEADERS_MAX    (16 * 1024)	 /* larger request headers get 431 */
-#define PAPI_CONN_MEMORY    (128 * 1024) /* libmicrohttpd's buffer per connection */
-#define PAPI_MAX_PARAMS	    4		 /* {placeholders} in one route */
-#define PAPI_PARAM_MAX	    256		 /* a decoded path parameter */
-#define PAPI_DRAIN_SECS	    30		 /* SIGTERM: longest wait for in-flight requests */
-#define PAPI_RETRY_AFTER    2		 /* seconds, on 503 */
-#define PAPI_REQUEST_ID_MAX 64		 /* a client's X-Request-Id, longer ones are replaced */
+#define PAPI_BODY_MAX	    (64 * 1024) /* larger bodies get 413 */
+#define PAPI_URL_MAX	    2048	/* longer URLs (path and query) get 414 */
+#define PAPI_HEADERS_MAX    (16 * 1024) /* larger request headers get 431 */
+#define PAPI_CONN_MEMORY    (64 * 1024) /* libmicrohttpd's buffer per connection */
+#define PAPI_MAX_PARAMS	    4		/* {placeholders} in one route */
+#define PAPI_PARAM_MAX	    256		/* a decoded path parameter */
+#define PAPI_DRAIN_SECS	    30		/* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER    2		/* seconds, on 503 */
+#define PAPI_REQUEST_ID_MAX 64		/* a client's X-Request-Id, longer ones are replaced */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
 
@@ -290,6 +290,12 @@ const char *papi_header(const papi_request *r, const char *name);
 
 /* Success answers; body references are stolen (NULL body on allocation failure gives 500). */
 void papi_reply_ok(papi_request *r, json_t *body);
+/* 200 with a JSON text already written (text stolen; NULL: out of memory). */
+void papi_reply_ok_text(papi_request *r, char *text);
+/* The account's JSON text (papi_json.c), the same bytes as json_dumps of
+ * panel_account_to_json with JSON_COMPACT; NULL when out of memory or when a field is not
+ * valid UTF-8 (then build it with Jansson, which refuses it the same way). */
+char *papi_account_json(const panel_account *a);
 void papi_reply_created(papi_request *r, json_t *body, const char *location);
 void papi_reply_no_content(papi_request *r);
 void papi_reply_not_modified(papi_request *r);

@@ -339,7 +339,9 @@ static int early_checks(papi_request *r)
 	size_t headers = 0, url;
 	const char *cl;
 
-	/* Below libmicrohttpd's own limit (PAPI_CONN_MEMORY), which answers with an HTML page. */
+	/* Below libmicrohttpd's own limit (PAPI_CONN_MEMORY, 64 KiB: a 60 KB header still reaches
+	 * us for this JSON 431; larger ones get its HTML page), which it clears for every request.
+	 */
 	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, add_header_size, &headers);
 	if (headers > PAPI_HEADERS_MAX) {
 		papi_reply_error(r, PAPI_E_HEADERS_TOO_LARGE, NULL,

@@ -36,9 +36,30 @@ const char panel__account_select[] =
     "SELECT " ACCOUNT_COLUMNS " FROM membres m LEFT JOIN local l ON l.uid = m.uid"
     " LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0";
 
+/* src cut to size - 1 bytes, as snprintf("%s") would (without its cost: a read parses 13). */
 static void copy(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+/* ".../" then v, for the etag's numbers. */
+static char *put_number(char *out, uint64_t v, int slash)
+{
+	char digits[24];
+	size_t n = 0;
+
+	if (slash)
+		*out++ = '/';
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*out++ = digits[--n];
+	return out;
 }
 
 /* The etag covers what an update can change, not the login bookkeeping (lastlogin...). */
@@ -55,9 +76,15 @@ static void compute_etag(panel_account *a)
 		crypto_hash_sha256_update(&st, (const unsigned char *)fields[i],
 					  strlen(fields[i]) + 1);
 	}
-	snprintf(numbers, sizeof(numbers), "%u/%d/%d/%d/%u/%u", a->uid, a->enabled, a->admin,
-		 a->canpass, a->creator, a->duration);
-	crypto_hash_sha256_update(&st, (const unsigned char *)numbers, strlen(numbers));
+	/* "%u/%d/%d/%d/%u/%u" of uid, enabled, admin, canpass, creator, duration (the flags are
+	 * 0 or 1) */
+	char *end = put_number(numbers, a->uid, 0);
+	end = put_number(end, (uint64_t)a->enabled, 1);
+	end = put_number(end, (uint64_t)a->admin, 1);
+	end = put_number(end, (uint64_t)a->canpass, 1);
+	end = put_number(end, a->creator, 1);
+	end = put_number(end, a->duration, 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)numbers, (size_t)(end - numbers));
 	crypto_hash_sha256_final(&st, digest);
 	sodium_bin2hex(a->etag, sizeof(a->etag), digest, 16);
 }
@@ -73,7 +100,7 @@ static uint64_t cell_or(const panel_db_rows *rows, size_t i, size_t col, uint64_
 /* A DATETIME cell as "YYYY-MM-DD HH:MM:SS" ("" for NULL). */
 static void copy_date(char dst[20], const char *src)
 {
-	snprintf(dst, 20, "%.19s", src ? src : "");
+	copy(dst, 20, src);
 }
 
 static int parse_row(panel_account *a, const panel_db_rows *rows, size_t i)
@@ -480,14 +507,16 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
  * acts. Only the joins the actor needs are made: the account it acts as, AlternC's
  * subadmin_restriction (an admin other than the super admin, acting as itself) and its token.
  * The facts take the columns of PANEL__AUTHZ_FACTS_JOINED_COLUMNS (NULL when not joined), the
- * token those of PANEL__CREDENTIAL_COLUMNS. An unknown login gives no row: the facts are then
- * read on their own (the rare path, two statements). */
+ * token those of PANEL__CREDENTIAL_ROW_COLUMNS, compared in C with the row's NOW(). An unknown
+ * login gives no row: the facts are then read on their own (the rare path, two statements).
+ * The creator's row is joined even for creator 0 (no such uid; parse_row ignores its login
+ * then): a condition less for the server to set up on every execution. */
 #define GET_SELECT "SELECT " ACCOUNT_COLUMNS ", authz_me.enabled, authz_me.su,"
 #define GET_AS	   " IF(authz_as.uid IS NULL, NULL, COALESCE(authz_as.creator, 0)),"
 #define GET_VAR	   " authz_var.value"
 #define GET_FROM                                                                                   \
 	" FROM membres m LEFT JOIN local l ON l.uid = m.uid"                                       \
-	" LEFT JOIN membres c ON c.uid = m.creator AND m.creator <> 0"                             \
+	" LEFT JOIN membres c ON c.uid = m.creator"                                                \
 	" LEFT JOIN membres authz_me ON authz_me.uid = ?"
 #define GET_AS_JOIN  " LEFT JOIN membres authz_as ON authz_as.uid = ?"
 #define GET_VAR_JOIN " LEFT JOIN variable authz_var ON authz_var.name = 'subadmin_restriction'"
@@ -495,35 +524,39 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 #define GET_SQL(as_col, var_col, cred_col, as_join, var_join, cred_join)                           \
 	GET_SELECT as_col var_col cred_col GET_FROM as_join var_join cred_join GET_WHERE
 
-/* Indexed by (as << 2) | (var << 1) | credential. */
-static const char *const get_sql[8] = {
-    GET_SQL(" NULL,", " NULL", "", "", "", ""),
-    GET_SQL(" NULL,", " NULL", "," PANEL__CREDENTIAL_COLUMNS, "", "", PANEL__CREDENTIAL_JOIN),
-    GET_SQL(" NULL,", GET_VAR, "", "", GET_VAR_JOIN, ""),
-    GET_SQL(" NULL,", GET_VAR, "," PANEL__CREDENTIAL_COLUMNS, "", GET_VAR_JOIN,
-	    PANEL__CREDENTIAL_JOIN),
-    GET_SQL(GET_AS, " NULL", "", GET_AS_JOIN, "", ""),
-    GET_SQL(GET_AS, " NULL", "," PANEL__CREDENTIAL_COLUMNS, GET_AS_JOIN, "",
-	    PANEL__CREDENTIAL_JOIN),
-    GET_SQL(GET_AS, GET_VAR, "", GET_AS_JOIN, GET_VAR_JOIN, ""),
-    GET_SQL(GET_AS, GET_VAR, "," PANEL__CREDENTIAL_COLUMNS, GET_AS_JOIN, GET_VAR_JOIN,
-	    PANEL__CREDENTIAL_JOIN),
+#define GET_CRED      "," PANEL__CREDENTIAL_ROW_COLUMNS
+#define GET_CRED_HASH PANEL__CREDENTIAL_ROW_JOIN
+#define GET_CRED_ID   PANEL__CREDENTIAL_ROW_JOIN_BY_ID
+#define GET_SQL3(as_col, var_col, as_join, var_join)                                               \
+	GET_SQL(as_col, var_col, "", as_join, var_join, ""),                                       \
+	    GET_SQL(as_col, var_col, GET_CRED, as_join, var_join, GET_CRED_HASH),                  \
+	    GET_SQL(as_col, var_col, GET_CRED, as_join, var_join, GET_CRED_ID)
+
+/* Indexed by ((as << 1) | var) * 3 + credential (0: none, 1: by hash, 2: by id). */
+static const char *const get_sql[12] = {
+    GET_SQL3(" NULL,", " NULL", "", ""),
+    GET_SQL3(" NULL,", GET_VAR, "", GET_VAR_JOIN),
+    GET_SQL3(GET_AS, " NULL", GET_AS_JOIN, ""),
+    GET_SQL3(GET_AS, GET_VAR, GET_AS_JOIN, GET_VAR_JOIN),
 };
 
 /* The rules of panel__authz_actor (the token first), then those of panel__authz_account, on a
  * row of get_sql. */
-static int get_decide(panel_account **out, panel_db *db, const panel_actor *who, const char *login,
+static int get_decide(panel_account **out, panel *p, const panel_actor *who, const char *login,
 		      const panel_db_rows *rows)
 {
+	panel_db *db = p->db;
 	panel__authz_facts facts;
 	panel_account *a;
 	uint64_t uid = 0, creator = 0;
 	int error;
 
 	if ((error = panel__authz_facts_parse(&facts, rows, ACCOUNT_NCOLUMNS)) < 0 ||
-	    (who->token_hash && (error = panel__credential_check(
-				     db, who, rows, ACCOUNT_NCOLUMNS + PANEL__AUTHZ_FACTS_NCOLS,
-				     facts.me_found, facts.me_enabled, facts.me_su)) < 0) ||
+	    (who->token_hash &&
+	     (error = panel__credential_check_row(
+		  db, &p->token_ids, who, rows, ACCOUNT_NCOLUMNS + PANEL__AUTHZ_FACTS_NCOLS,
+		  panel__db_cell(rows, 0, ACCOUNT_NCOLUMNS - 1), facts.me_found, facts.me_enabled,
+		  facts.me_su)) < 0) ||
 	    (error = panel__authz_actor_facts(who, &facts)) < 0)
 		return error;
 	if ((error = panel__db_cell_u64(&uid, rows, 0, 0)) < 0)
@@ -546,6 +579,7 @@ int panel_account_get(panel_account **out, panel *p, const panel_actor *who, con
 	panel_db_param params[6];
 	panel_db_rows *rows;
 	size_t n = 0;
+	uint64_t id;
 	int error, as, var, cred;
 
 	*out = NULL;
@@ -578,16 +612,18 @@ int panel_account_get(panel_account **out, panel *p, const panel_actor *who, con
 	params[n++] = DB_U64(who->uid);
 	if (as)
 		params[n++] = DB_U64(who->as_uid);
-	if (cred) {
+	if (cred && (id = panel__credential_id(&p->token_ids, who->token_hash))) {
+		cred = 2;
+		params[n++] = DB_U64(id);
+	} else if (cred) {
 		params[n++] = DB_STR(who->token_hash);
-		params[n++] = DB_U64(who->uid);
 	}
 	params[n++] = DB_STR(login);
-	if ((error = panel__credential_query(
-		 &rows, p->db, 1, get_sql[(as << 2) | (var << 1) | cred], params, n)) < 0)
+	if ((error = panel__credential_query(&rows, p->db, 1, get_sql[((as << 1) | var) * 3 + cred],
+					     params, n)) < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
-		error = get_decide(out, p->db, who, login, rows);
+		error = get_decide(out, p, who, login, rows);
 		panel__db_rows_free(rows);
 		return error;
 	}

@@ -1,6 +1,9 @@
 /* Bearer tokens checked by the operations themselves (credential.h): the gate armed by
  * panel__enter, the columns a statement carries to check the token in passing, the decision. */
+#include <stdint.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "credential.h"
 #include "error.h"
@@ -141,6 +144,94 @@ int panel__credential_check(panel_db *db, const panel_actor *who, const panel_db
 		id = 0;
 	error = decide(db, id, id && cell_flag(rows, col + 1), who->kind == PANEL_ACTOR_ADMIN,
 		       me_found, me_enabled, me_su);
+	if (error < 0)
+		panel__db_gate_put(db, g);
+	return error;
+}
+
+/* A DATETIME's text ("YYYY-MM-DD HH:MM:SS") as seconds on the proleptic Gregorian calendar
+ * (time zone free, as DATETIME arithmetic is): 0, or -1 when it is not one. */
+static int datetime_seconds(int64_t *out, const char *s)
+{
+	static const unsigned char digit_at[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+	int64_t y, m, d, era, yoe, days;
+
+	if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
+	    s[16] != ':')
+		return -1;
+	for (size_t i = 0; i < sizeof(digit_at); i++)
+		if (s[digit_at[i]] < '0' || s[digit_at[i]] > '9')
+			return -1;
+#define NUM2(p) ((int64_t)((p)[0] - '0') * 10 + ((p)[1] - '0'))
+	y = NUM2(s) * 100 + NUM2(s + 2);
+	m = NUM2(s + 5);
+	d = NUM2(s + 8);
+	/* days from civil (Howard Hinnant's algorithm): years start in March */
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 +
+	       (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	*out = days * 86400 + NUM2(s + 11) * 3600 + NUM2(s + 14) * 60 + NUM2(s + 17);
+#undef NUM2
+	return 0;
+}
+
+uint64_t panel__credential_id(const panel__token_ids *ids, const char *hash)
+{
+	for (size_t i = 0; ids && hash && i < PANEL__TOKEN_IDS; i++)
+		if (ids->slot[i].id && strcmp(ids->slot[i].hash, hash) == 0)
+			return ids->slot[i].id;
+	return 0;
+}
+
+/* Remembers hash's id (0: forgets it). */
+static void remember(panel__token_ids *ids, const char *hash, uint64_t id)
+{
+	size_t i;
+
+	if (!ids || strlen(hash) != 64)
+		return;
+	for (i = 0; i < PANEL__TOKEN_IDS; i++)
+		if (ids->slot[i].id && strcmp(ids->slot[i].hash, hash) == 0)
+			break;
+	if (i == PANEL__TOKEN_IDS) {
+		if (!id)
+			return;
+		i = ids->next++ % PANEL__TOKEN_IDS;
+	}
+	memcpy(ids->slot[i].hash, hash, 65);
+	ids->slot[i].id = id;
+}
+
+int panel__credential_check_row(panel_db *db, panel__token_ids *ids, const panel_actor *who,
+				const panel_db_rows *rows, size_t col, const char *now,
+				int me_found, int me_enabled, int me_su)
+{
+	const char *expires = panel__db_cell(rows, 0, col + 3);
+	const char *last_used = panel__db_cell(rows, 0, col + 4);
+	const char *hash = panel__db_cell(rows, 0, col + 5);
+	uint64_t id = 0, uid = 0, revoked = 1;
+	int64_t now_s = 0, used_s = 0;
+	int error, stale;
+
+	panel_db_gate g = panel__db_gate_take(db); /* checked: the operation goes on without it */
+
+	/* The row joined by id must be the token's: its hash compared in constant time. */
+	if (panel__db_rows_count(rows) != 1 || !now || strlen(now) != 19 || !expires || !hash ||
+	    strlen(hash) != 64 || strlen(who->token_hash) != 64 ||
+	    sodium_memcmp(hash, who->token_hash, 64) != 0 ||
+	    panel__db_cell_u64(&id, rows, 0, col) < 0 ||
+	    panel__db_cell_u64(&uid, rows, 0, col + 1) < 0 ||
+	    panel__db_cell_u64(&revoked, rows, 0, col + 2) < 0 || uid != who->uid || revoked != 0 ||
+	    strcmp(expires, now) <= 0)
+		id = 0;
+	/* last_used IS NULL OR last_used < NOW() - INTERVAL 1 MINUTE */
+	stale = !last_used || (datetime_seconds(&now_s, now) == 0 &&
+			       datetime_seconds(&used_s, last_used) == 0 && used_s < now_s - 60);
+	error = decide(db, id, id && stale, who->kind == PANEL_ACTOR_ADMIN, me_found, me_enabled,
+		       me_su);
+	remember(ids, who->token_hash, error < 0 ? 0 : id);
 	if (error < 0)
 		panel__db_gate_put(db, g);
 	return error;

@@ -14,7 +14,8 @@ struct panel {
 	 * to pause it or to swap a folder for a link as a hostile member would. NULL otherwise. */
 	void (*runner_hook)(void *arg, const char *stage, const char *detail);
 	void *runner_hook_arg;
-	panel__credential cred; /* the token the current operation's actor carries */
+	panel__credential cred;	    /* the token the current operation's actor carries */
+	panel__token_ids token_ids; /* tokens found valid on this handle (credential.h) */
 };
 
 /* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a

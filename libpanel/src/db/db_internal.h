@@ -13,6 +13,17 @@ struct cached_stmt {
 	uint64_t used;
 };
 
+/* The result buffers of panel__db_query (rows.c), kept for the next query. */
+struct panel_db_fetch {
+	MYSQL_BIND *binds;
+	unsigned long *lengths;
+	my_bool *nulls, *errors;
+	char *scratch;
+	MYSQL_TIME *times;   /* DATETIME, TIMESTAMP and DATE columns are fetched in binary */
+	unsigned char *kind; /* per column: 0 text, else a date (rows.c) */
+	size_t cap;	     /* columns */
+};
+
 struct panel_db {
 	MYSQL *mysql; /* NULL after a failed reconnect */
 	char *host, *socket, *user, *password, *database;
@@ -26,6 +37,7 @@ struct panel_db {
 	panel_db_gate gate;	  /* checked before the next statement (db.h) */
 	const char *after_commit; /* run once after the next COMMIT, best effort */
 	uint64_t after_commit_id;
+	struct panel_db_fetch fetch;
 };
 
 /* Records a server error on db and maps it to a PANEL_E* code with a message. */
@@ -34,6 +46,9 @@ int panel__db_fail(panel_db *db, unsigned err, const char *message);
 /* The cached prepared statement for sql, bound to params and executed. */
 int panel__db_prepare_execute(MYSQL_STMT **out, panel_db *db, const char *sql,
 			      const panel_db_param *params, size_t nparams);
+
+/* Frees db's result buffers (rows.c). */
+void panel__db_fetch_free(panel_db *db);
 
 /* The server error classes the transaction runner acts on. */
 int panel__db_lost(unsigned err);
