@@ -290,12 +290,6 @@ const char *papi_header(const papi_request *r, const char *name);
 
 /* Success answers; body references are stolen (NULL body on allocation failure gives 500). */
 void papi_reply_ok(papi_request *r, json_t *body);
-/* 200 with a JSON text already written (text stolen; NULL: out of memory). */
-void papi_reply_ok_text(papi_request *r, char *text);
-/* The account's JSON text (papi_json.c), the same bytes as json_dumps of
- * panel_account_to_json with JSON_COMPACT; NULL when out of memory or when a field is not
- * valid UTF-8 (then build it with Jansson, which refuses it the same way). */
-char *papi_account_json(const panel_account *a);
 void papi_reply_created(papi_request *r, json_t *body, const char *location);
 void papi_reply_no_content(papi_request *r);
 void papi_reply_not_modified(papi_request *r);

@@ -61,17 +61,6 @@ void papi_reply_ok(papi_request *r, json_t *body)
 	reply_set(r, MHD_HTTP_OK, body);
 }
 
-void papi_reply_ok_text(papi_request *r, char *text)
-{
-	if (!text) {
-		papi_reply_oom(r);
-		return;
-	}
-	reply_set(r, MHD_HTTP_OK, NULL);
-	free(r->reply.text);
-	r->reply.text = text;
-}
-
 void papi_reply_created(papi_request *r, json_t *body, const char *location)
 {
 	if (!body) {

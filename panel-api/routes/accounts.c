@@ -175,13 +175,7 @@ static void account_get(papi_request *r)
 		papi_reply_not_modified(r);
 		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
 	} else {
-		char *text = papi_account_json(a);
-		if (text) {
-			papi_reply_ok_text(r, text);
-			snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
-		} else {
-			reply_account(r, a, 0);
-		}
+		reply_account(r, a, 0);
 	}
 	panel_account_free(a);
 }
