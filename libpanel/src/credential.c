@@ -1,7 +1,9 @@
 /* Bearer tokens checked by the operations themselves (credential.h): the gate armed by
  * panel__enter, the columns a statement carries to check the token in passing, the decision. */
+#define _XOPEN_SOURCE 700 /* strptime */
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -149,31 +151,16 @@ int panel__credential_check(panel_db *db, const panel_actor *who, const panel_db
 	return error;
 }
 
-/* A DATETIME's text ("YYYY-MM-DD HH:MM:SS") as seconds on the proleptic Gregorian calendar
- * (time zone free, as DATETIME arithmetic is): 0, or -1 when it is not one. */
+/* A DATETIME's text ("YYYY-MM-DD HH:MM:SS") as seconds, read as UTC (time zone free, as
+ * DATETIME arithmetic is): 0, or -1 when it is not one. */
 static int datetime_seconds(int64_t *out, const char *s)
 {
-	static const unsigned char digit_at[] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-	int64_t y, m, d, era, yoe, days;
+	struct tm tm = {0};
+	const char *end = s ? strptime(s, "%Y-%m-%d %H:%M:%S", &tm) : NULL;
 
-	if (!s || strlen(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
-	    s[16] != ':')
+	if (!end) /* what follows the seconds (a fraction) does not matter here */
 		return -1;
-	for (size_t i = 0; i < sizeof(digit_at); i++)
-		if (s[digit_at[i]] < '0' || s[digit_at[i]] > '9')
-			return -1;
-#define NUM2(p) ((int64_t)((p)[0] - '0') * 10 + ((p)[1] - '0'))
-	y = NUM2(s) * 100 + NUM2(s + 2);
-	m = NUM2(s + 5);
-	d = NUM2(s + 8);
-	/* days from civil (Howard Hinnant's algorithm): years start in March */
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 +
-	       (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	*out = days * 86400 + NUM2(s + 11) * 3600 + NUM2(s + 14) * 60 + NUM2(s + 17);
-#undef NUM2
+	*out = (int64_t)timegm(&tm);
 	return 0;
 }
 

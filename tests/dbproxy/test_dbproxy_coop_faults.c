@@ -162,6 +162,26 @@ static int only_writable(void *arg)
 	return n == 1 && w == o->idx;
 }
 
+/* The writers stopped: every write acknowledged through either dbproxy is on server primary,
+ * and nobody was routed to a published, not yet writable candidate (clients waited instead of
+ * getting 1290). The writers are freed. */
+static void assert_ledgers_on(fixture *f, int primary)
+{
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_stop(&W[i]);
+	for (int i = 0; i < NPROXY; i++) {
+		size_t checked = 0;
+		long missing = dpt_ledger_missing(f->c, primary, &W[i], &checked);
+		dpt_log("through dbproxy %d: %zu acknowledged, %ld missing on s%d; %d errors, %d "
+			"of them 1290 (read-only)",
+			i, checked, missing, primary, W[i].errors, W[i].read_only_errors);
+		assert_int_equal(missing, 0);
+		assert_int_equal(W[i].read_only_errors, 0);
+	}
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_free(&W[i]);
+}
+
 /* ---------------------------------------------------------------- the case */
 
 /* dbproxy 0 leads with DBPROXY_FAILPOINT=failpoint, dbproxy 1 follows; the primary is killed
@@ -271,20 +291,7 @@ static void leader_dies_at(fixture *f, const char *failpoint, enum stage stage, 
 	assert_int_equal(n, 1);
 	assert_int_equal(w, primary);
 
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_stop(&W[i]);
-	for (int i = 0; i < NPROXY; i++) {
-		size_t checked = 0;
-		long missing = dpt_ledger_missing(f->c, primary, &W[i], &checked);
-		dpt_log("through dbproxy %d: %zu acknowledged, %ld missing on s%d; %d errors, %d "
-			"of them 1290 (read-only)",
-			i, checked, missing, primary, W[i].errors, W[i].read_only_errors);
-		assert_int_equal(missing, 0);
-		/* Nobody routed to the published, not yet writable candidate: clients waited. */
-		assert_int_equal(W[i].read_only_errors, 0);
-	}
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_free(&W[i]);
+	assert_ledgers_on(f, primary);
 
 	/* The old primary comes back and is rejoined, for the next case. */
 	up_wait u = {f, old};
@@ -425,19 +432,7 @@ static void test_publication_without_majority(void **state)
 	n = dpt_writable_servers(f->c, &w);
 	assert_int_equal(n, 1);
 	assert_int_equal(w, primary);
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_stop(&W[i]);
-	for (int i = 0; i < NPROXY; i++) {
-		size_t checked = 0;
-		long missing = dpt_ledger_missing(f->c, primary, &W[i], &checked);
-		dpt_log("through dbproxy %d: %zu acknowledged, %ld missing on s%d; %d errors, %d "
-			"of them 1290 (read-only)",
-			i, checked, missing, primary, W[i].errors, W[i].read_only_errors);
-		assert_int_equal(missing, 0);
-		assert_int_equal(W[i].read_only_errors, 0);
-	}
-	for (int i = 0; i < NPROXY; i++)
-		dpt_writer_free(&W[i]);
+	assert_ledgers_on(f, primary);
 }
 
 int main(void)

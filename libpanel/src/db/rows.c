@@ -148,13 +148,7 @@ static int fetch_buffers(panel_db *db, size_t ncols)
 
 	if (ncols <= f->cap)
 		return 0;
-	free(f->binds);
-	free(f->lengths);
-	free(f->nulls);
-	free(f->errors);
-	free(f->scratch);
-	free(f->times);
-	free(f->kind);
+	panel__db_fetch_free(db); /* the old ones, their cells wiped */
 	f->binds = calloc(ncols, sizeof(*f->binds));
 	f->lengths = calloc(ncols, sizeof(*f->lengths));
 	f->nulls = calloc(ncols, sizeof(*f->nulls));
