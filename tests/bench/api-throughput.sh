@@ -3,9 +3,14 @@
 # one account), a list (GET /api/v1/accounts?limit=20) and a write (PATCH of an account's
 # notes), each sent by wrk to panel-api (bearer token) and to tests/bench/api_baseline.c (bare
 # libmicrohttpd + one prepared statement, same database connection setup), back to back in the
-# same run, REPS times each (median kept). One throwaway MariaDB server; everything on this
-# machine. Environment: DURATION (s per run, default 10), REPS (3), CONNECTIONS (16),
-# THREADS (worker threads of both servers, 4), ACCOUNTS (200). See docs/benchmarks.md.
+# same run, REPS times each (median kept). A throwaway primary and semi-sync replica, and a
+# dbproxy in front of them, as deployed; everything on this machine. Each route in ROUTES is
+# measured: "dbproxy" (both servers reach the database through the same dbproxy: the issue's
+# definition of the baseline) and "direct" (both talk to the primary itself: no relay's fixed
+# cost to dilute the difference). Environment: DURATION (s per run, default 10), REPS (3),
+# CONNECTIONS (16), THREADS (worker threads of both servers, 4), ACCOUNTS (200),
+# ROUTES ("dbproxy direct"), WORKLOADS ("read list write"),
+# DBPROXY_ARGS (more dbproxy options). See docs/benchmarks.md.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,20 +21,22 @@ reps=${REPS:-3}
 connections=${CONNECTIONS:-16}
 threads=${THREADS:-4}
 accounts=${ACCOUNTS:-200}
+read -ra routes <<<"${ROUTES:-dbproxy direct}"
+read -ra workloads <<<"${WORKLOADS:-read list write}"
 out=$build/bench
 mkdir -p "$out"
 command -v wrk >/dev/null || { echo "wrk is missing: make deps" >&2; exit 1; }
-for b in bin/panel-api bin/panelctl bench/api_baseline; do
+for b in bin/panel-api bin/panelctl bin/dbproxy bench/api_baseline; do
 	[[ -x $build/$b ]] || { echo "build $b first (make bench)" >&2; exit 1; }
 done
 
 mc=tests/harness/mariadb-cluster
 work=$(mktemp -d "${TMPDIR:-/tmp}/api-bench.XXXXXX")
 dir=$work/cluster
-api_pid= base_pid=
+pids=()
 cleanup() {
 	local rc=$?
-	for pid in $api_pid $base_pid; do
+	for pid in "${pids[@]}"; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
@@ -44,18 +51,38 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-echo "== starting a MariaDB server, $accounts accounts" >&2
-env=$("$mc" start "$dir" --replicas 0 --owner-pid $$ | tail -n 1)
+echo "== starting a primary, a semi-sync replica and dbproxy, $accounts accounts" >&2
+env=$("$mc" start "$dir" --replicas 1 --semisync --owner-pid $$ | tail -n 1)
 # shellcheck disable=SC1090
 . "$env"
-"$mc" sql "$dir" 0 "CREATE DATABASE api_bench"
+"$mc" sql "$dir" 0 "
+	CREATE DATABASE api_bench;
+	CREATE USER dbmon@'127.0.0.1' IDENTIFIED BY 'monitor-pw';
+	GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN,
+		READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD ON *.* TO dbmon@'127.0.0.1';
+	GRANT SELECT ON mysql.global_priv TO dbmon@'127.0.0.1';"
+echo monitor-pw >"$work/mon.pw"
 printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-api_port=$(free_port)
-base_port=$(free_port)
-cat >"$work/panel.conf" <<CONF
+proxy_port=$(free_port)
+admin_port=$(free_port)
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/admin.token"
+# dbproxy with its defaults (busy polling, zero copy), as make run and the packages start it;
+# DBPROXY_ARGS adds options for experiments (DBPROXY_ARGS="--busy-poll-us 0").
+read -ra dbproxy_args <<<"${DBPROXY_ARGS:-}"
+"$build/bin/dbproxy" --listen "127.0.0.1:$proxy_port" --server "127.0.0.1:$SERVER0_PORT" \
+	--server "127.0.0.1:$SERVER1_PORT" --monitor-user dbmon \
+	--monitor-password-file "$work/mon.pw" --admin "127.0.0.1:$admin_port" \
+	--admin-token-file "$work/admin.token" --log-level warn "${dbproxy_args[@]}" \
+	2>"$work/dbproxy.log" &
+proxy_pid=$!
+pids+=("$proxy_pid")
+
+# panel_conf ROUTE PORT DB_PORT: panel-api's configuration for one route.
+panel_conf() {
+	cat >"$work/panel.$1.conf" <<CONF
 [database]
 host = 127.0.0.1
-port = $SERVER0_PORT
+port = $3
 user = $CLUSTER_USER
 password_file = $work/secret
 name = api_bench
@@ -64,11 +91,25 @@ name = api_bench
 sha512_rounds = 5000
 
 [api]
-listen = 127.0.0.1:$api_port
+listen = 127.0.0.1:$2
 threads = $threads
 connections_per_address = 0
 CONF
-ctl() { "$build/bin/panelctl" -c "$work/panel.conf" "$@"; }
+}
+declare -A api_port base_port db_port=([dbproxy]=$proxy_port [direct]=$SERVER0_PORT)
+for route in "${routes[@]}"; do
+	[[ -n ${db_port[$route]:-} ]] || { echo "unknown route $route (dbproxy, direct)" >&2; exit 2; }
+	api_port[$route]=$(free_port)
+	base_port[$route]=$(free_port)
+	panel_conf "$route" "${api_port[$route]}" "${db_port[$route]}"
+done
+for _ in $(seq 1 100); do
+	"$mc" sql "$dir" 0 "SELECT 1" >/dev/null 2>&1 &&
+		mariadb -h 127.0.0.1 -P "$proxy_port" -u "$CLUSTER_USER" -p"$CLUSTER_PASSWORD" \
+			-e 'SELECT 1' >/dev/null 2>&1 && break
+	sleep 0.1
+done
+ctl() { "$build/bin/panelctl" -c "$work/panel.${routes[0]}.conf" "$@"; }
 ctl schema migrate >/dev/null
 printf 'Bench-root-pw-1\n' >"$work/pw"
 ctl account add admin --mail admin@example.com --admin --password-file "$work/pw" >/dev/null
@@ -78,21 +119,26 @@ for i in $(seq 1 "$accounts"); do
 done >"$work/accounts.jsonl"
 ctl --admin admin account import "$work/accounts.jsonl" >/dev/null
 
-"$build/bin/panel-api" -c "$work/panel.conf" >"$work/panel-api.log" 2>&1 &
-api_pid=$!
-"$build/bench/api_baseline" -p "$base_port" -t "$threads" -H 127.0.0.1 -P "$SERVER0_PORT" \
-	-u "$CLUSTER_USER" -s "$work/secret" -d api_bench >"$work/baseline.log" 2>&1 &
-base_pid=$!
-for _ in $(seq 1 100); do
-	curl -s -o /dev/null "http://127.0.0.1:$api_port/healthz" &&
-		curl -s -o /dev/null "http://127.0.0.1:$base_port/api/v1/accounts?limit=1" && break
-	sleep 0.1
+for route in "${routes[@]}"; do
+	"$build/bin/panel-api" -c "$work/panel.$route.conf" >"$work/panel-api.$route.log" 2>&1 &
+	pids+=($!)
+	"$build/bench/api_baseline" -p "${base_port[$route]}" -t "$threads" -H 127.0.0.1 \
+		-P "${db_port[$route]}" -u "$CLUSTER_USER" -s "$work/secret" -d api_bench \
+		>"$work/baseline.$route.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null "http://127.0.0.1:${api_port[$route]}/healthz" &&
+			curl -s -o /dev/null \
+				"http://127.0.0.1:${base_port[$route]}/api/v1/accounts?limit=1" && break
+		sleep 0.1
+	done
 done
+# One token serves every route: the instances share the database.
 token=$(curl -s -H 'Content-Type: application/json' \
 	-d '{"login": "admin", "password": "Bench-root-pw-1"}' \
-	"http://127.0.0.1:$api_port/api/v1/auth/login" |
+	"http://127.0.0.1:${api_port[${routes[0]}]}/api/v1/auth/login" |
 	php -r 'echo json_decode(stream_get_contents(STDIN), true)["token"] ?? "";')
-[[ -n $token ]] || { echo "no token: $(cat "$work/panel-api.log")" >&2; exit 1; }
+[[ -n $token ]] || { echo "no token: $(cat "$work/panel-api.${routes[0]}.log")" >&2; exit 1; }
 
 # One wrk script per workload; the same script is sent to both servers.
 for w in read list write; do
@@ -114,60 +160,94 @@ end
 LUA
 done
 
-# bench TARGET PORT WORKLOAD: one wrk run; prints "requests/s p99_ms". Any answer other than
-# 2xx fails the run: only successful requests are counted.
+# The primary's count of statements received (Questions: every command, prepared executes,
+# BEGIN and COMMIT included); dbproxy's probes add a few per second.
+questions() {
+	mariadb -h 127.0.0.1 -P "$SERVER0_PORT" -u "$CLUSTER_USER" -N -B \
+		-e "SHOW GLOBAL STATUS LIKE 'Questions'" | cut -f2
+}
+
+# bench TARGET PORT WORKLOAD: one wrk run; prints "requests/s p99_ms statements/request". Any
+# answer other than 2xx fails the run: only successful requests are counted.
 bench() {
-	local log=$work/wrk.$1.$3.log
+	local log=$work/wrk.$1.$3.log q0
+	q0=$(questions)
 	wrk -t 2 -c "$connections" -d "${duration}s" --latency -s "$work/$3.lua" \
 		"http://127.0.0.1:$2" >"$log"
 	if grep -q 'Non-2xx or 3xx' "$log"; then
 		echo "$1 $3: errors: $(cat "$log")" >&2
 		exit 1
 	fi
-	awk '/Requests\/sec:/ { rps = $2 }
+	awk -v q="$(($(questions) - q0 - 1))" '/Requests\/sec:/ { rps = $2 }
+		/ requests in / { n = $1 }
 		$1 == "99%" { v = $2; ms = v + 0
 			if (v ~ /us$/) ms = ms / 1000; else if (v ~ /ms$/) ms = ms + 0;
 			else if (v ~ /s$/) ms = ms * 1000; p99 = ms }
-		END { printf "%s %.2f\n", rps, p99 }' "$log"
+		END { printf "%s %.2f %.2f\n", rps, p99, n ? q / n : 0 }' "$log"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-for w in read list write; do
-	: >"$work/api.$w"
-	: >"$work/base.$w"
+for route in "${routes[@]}"; do
+	for w in "${workloads[@]}"; do
+		: >"$work/api.$route.$w"
+		: >"$work/base.$route.$w"
+	done
 done
 for rep in $(seq 1 "$reps"); do
-	for w in read list write; do
-		# Alternate which server goes first, so that neither always runs on a warmer box.
-		if ((rep % 2)); then order="api base"; else order="base api"; fi
-		for t in $order; do
-			if [[ $t == api ]]; then port=$api_port; else port=$base_port; fi
-			result=$(bench "$t" "$port" "$w")
-			echo "$result" >>"$work/$t.$w"
-			echo "rep $rep $w $t: $result req/s, p99 ms" >&2
+	for route in "${routes[@]}"; do
+		for w in "${workloads[@]}"; do
+			# Alternate which server goes first, so that neither always runs on a warmer box.
+			if ((rep % 2)); then order="api base"; else order="base api"; fi
+			for t in $order; do
+				if [[ $t == api ]]; then port=${api_port[$route]}; else port=${base_port[$route]}; fi
+				result=$(bench "$t.$route" "$port" "$w")
+				echo "$result" >>"$work/$t.$route.$w"
+				echo "rep $rep $route $w $t: $result req/s, p99 ms, statements/request" >&2
+			done
 		done
 	done
 done
 
 report=$out/api-throughput.md
 {
-	echo "| workload | panel-api req/s | baseline req/s | panel-api / baseline |" \
-		"p99 ms panel-api | p99 ms baseline | ratio per run, median |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
-	for w in read list write; do
-		a=$(cut -d' ' -f1 "$work/api.$w" | median)
-		b=$(cut -d' ' -f1 "$work/base.$w" | median)
-		pa=$(cut -d' ' -f2 "$work/api.$w" | median)
-		pb=$(cut -d' ' -f2 "$work/base.$w" | median)
-		# The two servers of one run share the machine's load of that moment: on a shared
-		# machine the median of the per-run ratios is steadier than the ratio of medians.
-		r=$(paste -d' ' <(cut -d' ' -f1 "$work/api.$w") <(cut -d' ' -f1 "$work/base.$w") |
-			awk '{ printf "%.4f\n", $1 / $2 }' | median)
-		awk -v w="$w" -v a="$a" -v b="$b" -v pa="$pa" -v pb="$pb" -v r="$r" \
-			'BEGIN { printf "| %s | %.0f | %.0f | %.2fx | %.2f | %.2f | %.2fx |\n", w, a, b, a / b, pa, pb, r }'
+	echo "| route | workload | panel-api req/s | baseline req/s | panel-api / baseline |" \
+		"p99 ms panel-api | p99 ms baseline | ratio per run, median |" \
+		"statements per request panel-api / baseline |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	for route in "${routes[@]}"; do
+		for w in "${workloads[@]}"; do
+			f=$route.$w
+			a=$(cut -d' ' -f1 "$work/api.$f" | median)
+			b=$(cut -d' ' -f1 "$work/base.$f" | median)
+			pa=$(cut -d' ' -f2 "$work/api.$f" | median)
+			pb=$(cut -d' ' -f2 "$work/base.$f" | median)
+			qa=$(cut -d' ' -f3 "$work/api.$f" | median)
+			qb=$(cut -d' ' -f3 "$work/base.$f" | median)
+			# The two servers of one run share the machine's load of that moment: on a
+			# shared machine the median of the per-run ratios is steadier than the ratio
+			# of medians.
+			r=$(paste -d' ' <(cut -d' ' -f1 "$work/api.$f") <(cut -d' ' -f1 "$work/base.$f") |
+				awk '{ printf "%.4f\n", $1 / $2 }' | median)
+			awk -v route="$route" -v w="$w" -v a="$a" -v b="$b" -v pa="$pa" -v pb="$pb" \
+				-v r="$r" -v qa="$qa" -v qb="$qb" 'BEGIN {
+				printf "| %s | %s | %.0f | %.0f | %.2fx | %.2f | %.2f | %.2fx | %.2f / %.2f |\n",
+					route, w, a, b, a / b, pa, pb, r, qa, qb }'
+		done
 	done
 	echo
+	if [[ " ${routes[*]} " == *" dbproxy "* ]]; then
+		# How the dbproxy loop waited over the whole run (busy polling: docs/dbproxy.md §2).
+		# shellcheck disable=SC2016 # PHP's variables
+		curl -s -H "Authorization: Bearer $(cat "$work/admin.token")" \
+			"http://127.0.0.1:$admin_port/status" |
+			php -r '$c = json_decode(stream_get_contents(STDIN), true)["counters"] ?? [];
+				printf("dbproxy: %d spinning polls, %d sleeping, ",
+					$c["polls_spinning"] ?? -1, $c["polls_sleeping"] ?? -1);'
+		# Its CPU time over the whole run (utime + stime, fields 14 and 15 after the command).
+		awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.1f s of CPU\n", ($12 + $13) / hz }' \
+			"/proc/$proxy_pid/stat"
+	fi
 	echo "wrk -t 2 -c $connections -d ${duration}s, median of $reps, $threads worker threads each," \
 		"$accounts accounts, $(nproc) CPUs"
 } | tee "$report"

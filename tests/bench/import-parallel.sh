@@ -2,7 +2,9 @@
 # Benchmark of panelctl account import (make bench; not part of make check): the same number of
 # accounts imported with one hashing worker and with one per CPU, in the same run, on a
 # throwaway MariaDB server; wall time, CPU time (user + system) and their ratio, then a rerun
-# that skips every line. Default password scheme: SHA512-crypt, 100,000 rounds.
+# that skips every line. Default password scheme: SHA512-crypt, 100,000 rounds. Before them,
+# one core's hash rate with the same library (libcrypt's crypt_r, through python3's crypt
+# module), the reference for the workers' throughput.
 # Environment: LINES (accounts per import, default 40), JOBS (default: the CPUs online),
 # ROUNDS (sha512_rounds, default 100000). See docs/benchmarks.md.
 set -euo pipefail
@@ -67,6 +69,19 @@ run() {
 	cat "$work/$1.time"
 }
 
+# One core's SHA512-crypt rate, through the libcrypt that libpanel calls (crypt_rn): the
+# import with N workers should come close to N times it.
+echo "== one core's hash rate" >&2
+hash_rate=$(python3 -W ignore - "$rounds" <<'PY'
+import crypt, sys, time
+rounds, n = int(sys.argv[1]), 20
+start = time.monotonic()
+for i in range(n):
+    crypt.crypt("Bench-pass-%d" % i, "$6$rounds=%d$benchsalt%04d" % (rounds, i))
+print("%.2f" % (n / (time.monotonic() - start)))
+PY
+)
+
 echo "== $lines accounts, 1 worker" >&2
 read -r w1 u1 s1 < <(run one 1 "$work/a.jsonl")
 echo "== $lines accounts, $jobs workers" >&2
@@ -78,7 +93,7 @@ for f in one many rerun; do
 done
 
 report=$out/import-parallel.md
-awk -v n="$lines" -v j="$jobs" -v r="$rounds" -v w1="$w1" -v u1="$u1" -v s1="$s1" \
+awk -v n="$lines" -v j="$jobs" -v r="$rounds" -v h="$hash_rate" -v w1="$w1" -v u1="$u1" -v s1="$s1" \
 	-v wn="$wn" -v un="$un" -v sn="$sn" -v wr="$wr" -v ur="$ur" -v sr="$sr" 'BEGIN {
 	printf "| run | wall s | CPU s (user + sys) | CPU / wall | accounts/s | speed-up |\n"
 	printf "| --- | --- | --- | --- | --- | --- |\n"
@@ -88,6 +103,8 @@ awk -v n="$lines" -v j="$jobs" -v r="$rounds" -v w1="$w1" -v u1="$u1" -v s1="$s1
 		un + sn, (un + sn) / wn, n / wn, w1 / wn
 	printf "| rerun, %d lines skipped | %.2f | %.2f | %.2f | %.1f | |\n", n, wr, ur + sr,
 		(ur + sr) / wr, n / wr
+	printf "\none core hashes %.1f passwords/s (libcrypt); %d workers import %.1f accounts/s:" \
+		" %.0f%% of %d x that\n", h, j, n / wn, 100 * (n / wn) / (j * h), j
 	printf "\nsha512_rounds %d, %d CPUs online\n", r, j
 }' | tee "$report"
 echo "(written to $report)" >&2
