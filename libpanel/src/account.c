@@ -655,19 +655,15 @@ static int modify_body(panel_db *db, void *arg)
 {
 	struct modify_ctx *ctx = arg;
 	panel_account *before = NULL;
-	uint64_t locked;
 	int error;
 
 	panel_account_free(ctx->result);
 	ctx->result = NULL;
+	/* The row locked as it is found: concurrent changes of one account queue behind each
+	 * other. */
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, ctx->need_admin)) <
-		0)
-		return error;
-	/* Lock the row: concurrent changes of one account queue behind each other. */
-	if ((error = panel__db_query_u64(&locked, db,
-					 "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
-					 DB_ARGS(DB_U64(ctx->uid)))) < 0 ||
+	    (error = panel__authz_account_locked(&ctx->uid, db, ctx->who, ctx->login,
+						 ctx->need_admin)) < 0 ||
 	    (error = panel__account_load(&before, db, ctx->uid)) < 0)
 		return error;
 	if (ctx->if_match && strcmp(ctx->if_match, before->etag) != 0) {

@@ -127,22 +127,18 @@ static int delete_body(panel_db *db, void *arg)
 {
 	struct delete_ctx *ctx = arg;
 	panel_account *before = NULL;
-	uint64_t locked;
 	uint32_t uid;
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+	    (error = panel__authz_account_locked(&uid, db, ctx->who, ctx->login, 1)) < 0)
 		return error;
 	ctx->uid = uid;
 	if (uid == PANEL_SUPER_ADMIN_UID ||
 	    (ctx->who->kind == PANEL_ACTOR_ADMIN && uid == ctx->who->uid))
 		return panel__error(PANEL_ECONFLICT, "login",
 				    "an administrator cannot delete itself or the super admin");
-	if ((error = panel__db_query_u64(&locked, db,
-					 "SELECT uid FROM membres WHERE uid = ? FOR UPDATE",
-					 DB_ARGS(DB_U64(uid)))) < 0 ||
-	    (error = panel__account_load(&before, db, uid)) < 0)
+	if ((error = panel__account_load(&before, db, uid)) < 0)
 		return error;
 	for (size_t i = 0; i < sizeof(delete_hooks) / sizeof(delete_hooks[0]); i++)
 		if ((error = delete_hooks[i](ctx->p, db, uid, before->login)) < 0)

@@ -65,6 +65,10 @@ int panel__authz_sees(const panel_actor *who, const panel__authz_facts *facts, u
  * PANEL_EFORBIDDEN. Call inside a transaction, after panel__authz_actor. */
 int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
 			 int need_admin);
+/* The same, the account's row locked (FOR UPDATE) by the lookup itself: for the changes of an
+ * account, whose concurrent changes must queue behind each other. */
+int panel__authz_account_locked(uint32_t *uid, panel_db *db, const panel_actor *who,
+				const char *login, int need_admin);
 
 /* Checks that who may see an object owned by the account uid: PANEL_ENOTFOUND ("no such <what>",
  * with field) otherwise, so that others' objects do not show. */
