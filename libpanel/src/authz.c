@@ -226,8 +226,20 @@ static int visible_to(int *visible, panel_db *db, const panel_actor *who, uint32
 	return 0;
 }
 
+/* The one account who may see, for a member or an admin acting as one; 0 for the others. */
+static uint32_t only_account(const panel_actor *who)
+{
+	if (who->kind == PANEL_ACTOR_MEMBER)
+		return who->uid;
+	if (who->kind == PANEL_ACTOR_ADMIN && who->as_uid)
+		return who->as_uid;
+	return 0;
+}
+
+/* sql selects uid and creator by login (the first parameter); a second parameter, when sql has
+ * one, is the only uid the actor may see. */
 static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
-			   int need_admin, const char *sql)
+			   int need_admin, const char *sql, int only_param)
 {
 	panel_db_rows *rows;
 	uint64_t u = 0, creator = 0;
@@ -235,7 +247,12 @@ static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, 
 
 	if (!login || !*login)
 		return panel__error(PANEL_EINVALID, "login", "no login given");
-	if ((error = panel__db_query(&rows, db, sql, DB_ARGS(DB_STR(login)))) < 0)
+	if (only_param)
+		error = panel__db_query(&rows, db, sql,
+					DB_ARGS(DB_STR(login), DB_U64(only_account(who))));
+	else
+		error = panel__db_query(&rows, db, sql, DB_ARGS(DB_STR(login)));
+	if (error < 0)
 		return error;
 	if (panel__db_rows_count(rows) == 1) {
 		error = panel__db_cell_u64(&u, rows, 0, 0);
@@ -259,19 +276,26 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
 			 int need_admin)
 {
 	return resolve_account(uid, db, who, login, need_admin,
-			       "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?");
+			       "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?", 0);
 }
 
 /* The row is locked by the statement that finds it: one round trip less for every change of an
- * account (issue 16), and no window in which it could go between the lookup and the lock. A
- * refused actor held the lock only until its transaction rolls back, at once; under READ
- * COMMITTED an unknown login locks nothing. */
+ * account (issue 16), and no moment between the lookup and the lock. A member (or an admin
+ * acting as one) locks only its own row: another account's lookup finds nothing, so a member
+ * can neither hold others' rows nor learn, by waiting on a lock, that a login exists. An
+ * admin refused further on (a sub-admin, AlternC's subadmin_restriction) holds the row until
+ * its transaction rolls back, at once. Under READ COMMITTED an unknown login locks nothing. */
 int panel__authz_account_locked(uint32_t *uid, panel_db *db, const panel_actor *who,
 				const char *login, int need_admin)
 {
+	if (only_account(who))
+		return resolve_account(uid, db, who, login, need_admin,
+				       "SELECT uid, COALESCE(creator, 0) FROM membres"
+				       " WHERE login = ? AND uid = ? FOR UPDATE",
+				       1);
 	return resolve_account(
 	    uid, db, who, login, need_admin,
-	    "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ? FOR UPDATE");
+	    "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ? FOR UPDATE", 0);
 }
 
 int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,

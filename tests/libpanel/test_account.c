@@ -471,6 +471,42 @@ static void lock_renew_and_admin_rights(void **state)
 	assert_int_equal(number("SELECT su FROM `%s`.membres WHERE uid=2000", db), 1);
 }
 
+/* A change locks the account's row as it finds it; a member's lookup of another account finds
+ * nothing, so it neither waits behind nor holds that row: with the row of "gina" locked by an
+ * open transaction, a member's change of it is refused at once as unknown (a wait would end in
+ * a lock timeout instead, and tell the member that the login exists). */
+static void member_change_of_another_account_locks_nothing(void **state)
+{
+	(void)state;
+	uint32_t fay = make_account(&super, "fay", 0);
+	make_account(&super, "gina", 0);
+	panel_actor member = panel_actor_member(fay);
+	panel_account_spec ch = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a = NULL;
+	MYSQL *holder = th_connect(cluster, 0, db);
+
+	assert_non_null(holder);
+	assert_int_equal(mysql_query(holder, "BEGIN"), 0);
+	assert_int_equal(
+	    mysql_query(holder, "SELECT uid FROM membres WHERE login = 'gina' FOR UPDATE"), 0);
+	mysql_free_result(mysql_store_result(holder));
+	ch.mail = "fay@example.org";
+	int rc = panel_account_update(&a, p, &member, "gina", &ch, NULL);
+	/* The holder goes before any assertion: a failed one must not leave its transaction
+	 * open (the teardown's DROP DATABASE would wait for it). */
+	mysql_close(holder);
+	if (rc != PANEL_ENOTFOUND)
+		fail_msg("a member's change of another account: %d (%s), not PANEL_ENOTFOUND", rc,
+			 panel_error_last()->message);
+	assert_string_equal(panel_error_last()->field, "login");
+	/* Its own row: found and changed as before. */
+	assert_panel_ok(panel_account_update(&a, p, &member, "fay", &ch, NULL));
+	assert_string_equal(a->mail, "fay@example.org");
+	panel_account_free(a);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.membres WHERE mail = 'fay@example.org'", db), 1);
+}
+
 static const char *stored_hash(const char *login)
 {
 	static char hash[PANEL_HASH_MAX];
@@ -812,6 +848,7 @@ int main(void)
 	    cmocka_unit_test(password_changes),
 	    cmocka_unit_test(delete_removes_everything_owned),
 	    cmocka_unit_test(quotas_count_real_rows),
+	    cmocka_unit_test(member_change_of_another_account_locks_nothing),
 	    cmocka_unit_test(concurrent_creations_respect_the_quota),
 	    cmocka_unit_test(policies),
 	};
