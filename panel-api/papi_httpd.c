@@ -687,7 +687,11 @@ static int open_listener(const papi_conf *conf, unsigned *port, char *err, size_
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1 || listen(fd, 128) == -1) {
+	/* The kernel's largest accept queue (net.core.somaxconn, 4096 on Debian 12): with 128, a
+	 * burst of connections faster than the workers accept overflowed it, and the clients of the
+	 * dropped handshakes were left with connections the daemon never saw, open until they
+	 * gave up (test_security_api's 1,010 slow sockets under load). */
+	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1 || listen(fd, SOMAXCONN) == -1) {
 		snprintf(err, errsz, "cannot listen on %s port %u: %s", conf->listen_host,
 			 conf->listen_port, strerror(errno));
 		close(fd);

@@ -395,8 +395,8 @@ static void test_item5_slow_sockets(void **state)
 		}
 		close(fds[i]);
 	}
-	assert_int_equal(left, 0);
 	free(fds);
+	assert_int_equal(left, 0);
 }
 
 /* The per-address limit holds for plain clients and spares the trusted proxy, which carries
