@@ -30,39 +30,21 @@ for b in bin/panel-api bin/panelctl bin/dbproxy bench/api_baseline; do
 	[[ -x $build/$b ]] || { echo "build $b first (make bench)" >&2; exit 1; }
 done
 
-mc=tests/harness/mariadb-cluster
-work=$(mktemp -d "${TMPDIR:-/tmp}/api-bench.XXXXXX")
-dir=$work/cluster
-pids=()
-cleanup() {
-	local rc=$?
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	"$mc" stop "$dir" >/dev/null 2>&1 || true
-	rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=tests/bench/bench-lib.bash
+. tests/bench/bench-lib.bash
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-echo "== starting a primary, a semi-sync replica and dbproxy, $accounts accounts" >&2
-env=$("$mc" start "$dir" --replicas 1 --semisync --owner-pid $$ | tail -n 1)
-# shellcheck disable=SC1090
-. "$env"
+echo "== a primary, a semi-sync replica and dbproxy, $accounts accounts" >&2
+bench_server api-bench api_bench --replicas 1 --semisync
 "$mc" sql "$dir" 0 "
-	CREATE DATABASE api_bench;
 	CREATE USER dbmon@'127.0.0.1' IDENTIFIED BY 'monitor-pw';
 	GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN,
 		READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD ON *.* TO dbmon@'127.0.0.1';
 	GRANT SELECT ON mysql.global_priv TO dbmon@'127.0.0.1';"
 echo monitor-pw >"$work/mon.pw"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
 proxy_port=$(free_port)
 admin_port=$(free_port)
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/admin.token"
@@ -75,17 +57,13 @@ read -ra dbproxy_args <<<"${DBPROXY_ARGS:-}"
 	--admin-token-file "$work/admin.token" --log-level warn "${dbproxy_args[@]}" \
 	2>"$work/dbproxy.log" &
 proxy_pid=$!
-pids+=("$proxy_pid")
+bench_pids+=("$proxy_pid")
 
 # panel_conf ROUTE PORT DB_PORT: panel-api's configuration for one route.
 panel_conf() {
-	cat >"$work/panel.$1.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $3
-user = $CLUSTER_USER
-password_file = $work/secret
-name = api_bench
+	{
+		bench_db_conf api_bench "$3"
+		cat <<CONF
 
 [accounts]
 sha512_rounds = 5000
@@ -95,6 +73,7 @@ listen = 127.0.0.1:$2
 threads = $threads
 connections_per_address = 0
 CONF
+	} >"$work/panel.$1.conf"
 }
 declare -A api_port base_port db_port=([dbproxy]=$proxy_port [direct]=$SERVER0_PORT)
 for route in "${routes[@]}"; do
@@ -121,11 +100,11 @@ ctl --admin admin account import "$work/accounts.jsonl" >/dev/null
 
 for route in "${routes[@]}"; do
 	"$build/bin/panel-api" -c "$work/panel.$route.conf" >"$work/panel-api.$route.log" 2>&1 &
-	pids+=($!)
+	bench_pids+=($!)
 	"$build/bench/api_baseline" -p "${base_port[$route]}" -t "$threads" -H 127.0.0.1 \
 		-P "${db_port[$route]}" -u "$CLUSTER_USER" -s "$work/secret" -d api_bench \
 		>"$work/baseline.$route.log" 2>&1 &
-	pids+=($!)
+	bench_pids+=($!)
 	for _ in $(seq 1 100); do
 		curl -s -o /dev/null "http://127.0.0.1:${api_port[$route]}/healthz" &&
 			curl -s -o /dev/null \

@@ -16,31 +16,12 @@ mkdir -p "$out"
 [[ -x $build/bin/panelctl ]] || { echo "build panelctl first (make)" >&2; exit 1; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (Debian package time)" >&2; exit 1; }
 
-mc=tests/harness/mariadb-cluster
-work=$(mktemp -d "${TMPDIR:-/tmp}/import-alternc.XXXXXX")
-dir=$work/cluster
-cleanup() {
-	local rc=$?
-	"$mc" stop "$dir" >/dev/null 2>&1 || true
-	rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-echo "== starting a MariaDB server" >&2
-env=$("$mc" start "$dir" --replicas 0 --owner-pid $$ | tail -n 1)
-# shellcheck disable=SC1090
-. "$env"
-"$mc" sql "$dir" 0 "CREATE DATABASE alternc_import"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = alternc_import
+# shellcheck source=tests/bench/bench-lib.bash
+. tests/bench/bench-lib.bash
+bench_server import-alternc alternc_import
+{
+	bench_db_conf alternc_import
+	cat <<CONF
 
 [hosting]
 fqdn = panel.bench.example
@@ -50,6 +31,7 @@ ns2 = ns2.bench.example
 default_mx = mx1.bench.example
 root = $work/root
 CONF
+} >"$work/panel.conf"
 ctl() { "$build/bin/panelctl" -c "$work/panel.conf" "$@"; }
 ctl schema migrate >/dev/null
 
