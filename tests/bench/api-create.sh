@@ -29,7 +29,7 @@ done
 # shellcheck source=tests/bench/bench-lib.bash
 . tests/bench/bench-lib.bash
 bench_server api-create create_bench
-api_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+api_port=$(bench_free_port)
 {
 	bench_db_conf create_bench
 	cat <<CONF

@@ -33,10 +33,6 @@ done
 # shellcheck source=tests/bench/bench-lib.bash
 . tests/bench/bench-lib.bash
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
 echo "== a primary, a semi-sync replica and dbproxy, $accounts accounts" >&2
 bench_server api-bench api_bench --replicas 1 --semisync
 "$mc" sql "$dir" 0 "
@@ -45,8 +41,8 @@ bench_server api-bench api_bench --replicas 1 --semisync
 		READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, RELOAD ON *.* TO dbmon@'127.0.0.1';
 	GRANT SELECT ON mysql.global_priv TO dbmon@'127.0.0.1';"
 echo monitor-pw >"$work/mon.pw"
-proxy_port=$(free_port)
-admin_port=$(free_port)
+proxy_port=$(bench_free_port)
+admin_port=$(bench_free_port)
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/admin.token"
 # dbproxy with its defaults (busy polling, zero copy), as make run and the packages start it;
 # DBPROXY_ARGS adds options for experiments (DBPROXY_ARGS="--busy-poll-us 0").
@@ -78,8 +74,8 @@ CONF
 declare -A api_port base_port db_port=([dbproxy]=$proxy_port [direct]=$SERVER0_PORT)
 for route in "${routes[@]}"; do
 	[[ -n ${db_port[$route]:-} ]] || { echo "unknown route $route (dbproxy, direct)" >&2; exit 2; }
-	api_port[$route]=$(free_port)
-	base_port[$route]=$(free_port)
+	api_port[$route]=$(bench_free_port)
+	base_port[$route]=$(bench_free_port)
 	panel_conf "$route" "${api_port[$route]}" "${db_port[$route]}"
 done
 for _ in $(seq 1 100); do

@@ -50,3 +50,8 @@ password_file = $work/secret
 name = $1
 CONF
 }
+
+# bench_free_port: a TCP port free on loopback now.
+bench_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
