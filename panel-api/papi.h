@@ -205,6 +205,8 @@ struct papi_request {
 	char act_as[PANEL_LOGIN_MAX + 1]; /* "" unless X-Panel-Act-As was honoured */
 	const char *idem_key;		  /* the Idempotency-Key claimed, or NULL */
 	char idem_principal[48];
+	int idem_atomic; /* the handler runs in the request's transaction (PAPI_ATOMIC) */
+	int idem_reruns; /* times it ran again after that transaction was lost */
 	papi_reply reply;
 };
 
@@ -241,6 +243,10 @@ enum papi_route_flags {
 	 * anything else: a bearer token this thread has seen is then checked by that operation
 	 * (papi_principals.c), errors by a full check afterwards (papi_httpd.c). */
 	PAPI_TOKEN_IN_OP = 1 << 4,
+	/* With an Idempotency-Key, the handler's operations and the stored answer commit in one
+	 * transaction (panel_idempotency_atomic_begin): only for routes whose effects are all in
+	 * the panel database (no DDL on the member server, no files). */
+	PAPI_ATOMIC = 1 << 5,
 };
 
 struct papi_route {
@@ -305,6 +311,8 @@ void papi_utf8_clean(char *dst, size_t dstsz, const char *src);
 /* The answer for libpanel's last error (code is the value the call returned). */
 void papi_reply_panel_error(papi_request *r, int code);
 void papi_reply_oom(papi_request *r);
+/* Forgets the answer set so far (body and text freed, the text wiped). */
+void papi_reply_clear(papi_request *r);
 
 /* Turns r->reply into an MHD response and queues it (JSON, or the text of papi_reply_text). */
 enum MHD_Result papi_reply_queue(papi_request *r);
@@ -430,7 +438,16 @@ void papi_client_ip(papi_request *r);
  * 0 when the answer is already set (a replay, or an error). *claimed is set when the key must be
  * completed or released afterwards with papi_idempotency_finish. */
 int papi_idempotency_begin(papi_request *r, int *claimed);
-/* Stores r->reply (text already serialized) for the claimed key, or releases it on 5xx. */
+/* Opens the request's transaction for a claimed key of a PAPI_ATOMIC route. 1 when the handler
+ * should run, 0 when the answer is set (the database failed). */
+int papi_idempotency_atomic(papi_request *r);
+/* After the handler: 1 when the request's transaction was lost (a deadlock, a lost connection)
+ * and the request may run once more (once per request): the transaction is rolled back, the
+ * key given up and the reply cleared; the caller claims the key again and runs the handler. 0
+ * otherwise: r->reply stands. */
+int papi_idempotency_rerun(papi_request *r);
+/* Stores r->reply (text already serialized) for the claimed key, or releases it on 5xx. In the
+ * request's transaction, the store commits it; when that fails, the reply becomes a 503. */
 void papi_idempotency_finish(papi_request *r);
 
 /* ---------------------------------------------------------------- shared handlers (papi_objects.c)

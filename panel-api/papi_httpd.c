@@ -480,8 +480,7 @@ static int check_again(papi_request *r)
 		r->credential_refused = 1;
 	}
 	papi_principals_drop(r->principals, r->token_hash);
-	json_decref(r->reply.body);
-	memset(&r->reply, 0, sizeof(r->reply));
+	papi_reply_clear(r);
 	r->authenticated = 0;
 	r->principal_cached = 0;
 	r->act_as[0] = '\0';
@@ -512,16 +511,25 @@ static void process(papi_request *r)
 			break;
 		}
 		if (!begun && r->authenticated && is_write(r->method) &&
-		    !papi_idempotency_begin(r, &claimed))
+		    (!papi_idempotency_begin(r, &claimed) ||
+		     (claimed && !papi_idempotency_atomic(r)))) {
+			if (claimed)
+				papi_idempotency_finish(r);
 			return;
+		}
 		begun = 1;
 		if (route_checks(r) == 0)
 			r->route->handler(r);
-		if (!check_again(r))
+		if (check_again(r))
+			continue;
+		if (!claimed || !papi_idempotency_rerun(r))
 			break;
+		claimed = begun = 0; /* claimed again from the start, as a retry would be */
 	}
 	if (claimed)
 		papi_idempotency_finish(r);
+	/* Never left open for the thread's next request (finish closes it in every case). */
+	panel_idempotency_atomic_abort(r->p);
 }
 
 /* Notes what the request's database work left on its worker's handle: a 503 (reopen it next

@@ -136,6 +136,46 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 	return 0;
 }
 
+int papi_idempotency_atomic(papi_request *r)
+{
+	int rc;
+
+	if (!r->idem_key || !(r->route->flags & PAPI_ATOMIC))
+		return 1;
+	if ((rc = panel_idempotency_atomic_begin(r->p)) < 0) {
+		papi_reply_panel_error(r, rc);
+		return 0;
+	}
+	r->idem_atomic = 1;
+	return 1;
+}
+
+/* Gives the key up so that a retry runs again (the request's transaction rolled back first). */
+static void release(papi_request *r)
+{
+	if (r->idem_atomic) {
+		panel_idempotency_atomic_abort(r->p);
+		r->idem_atomic = 0;
+	}
+	if (panel_idempotency_release(r->p, r->idem_principal, r->idem_key) < 0)
+		papi_rlog(r, PAPI_LOG_WARNING, "idempotency release: %s",
+			  panel_error_last()->message);
+	r->idem_key = NULL;
+}
+
+int papi_idempotency_rerun(papi_request *r)
+{
+	if (!r->idem_atomic || !panel_idempotency_atomic_broken(r->p) || r->idem_reruns > 0)
+		return 0;
+	r->idem_reruns++;
+	papi_rlog(r, PAPI_LOG_INFO, "request transaction lost (%s): running the request again",
+		  panel_error_last()->message);
+	release(r);
+	papi_reply_clear(r);
+	panel_error_clear();
+	return 1;
+}
+
 void papi_idempotency_finish(papi_request *r)
 {
 	char *stored_text = NULL;
@@ -144,10 +184,7 @@ void papi_idempotency_finish(papi_request *r)
 	if (!r->idem_key)
 		return;
 	if (r->reply.status == 0 || r->reply.status >= 500 || r->reply.status == 429) {
-		/* Worth retrying: give the key up so that a retry runs again. */
-		if (panel_idempotency_release(r->p, r->idem_principal, r->idem_key) < 0)
-			papi_rlog(r, PAPI_LOG_WARNING, "idempotency release: %s",
-				  panel_error_last()->message);
+		release(r);
 		return;
 	}
 	if (r->reply.body && !r->reply.text)
@@ -167,6 +204,15 @@ void papi_idempotency_finish(papi_request *r)
 	if (rc < 0) {
 		papi_rlog(r, PAPI_LOG_WARNING, "idempotency store: %s",
 			  panel_error_last()->message);
-		panel_idempotency_release(r->p, r->idem_principal, r->idem_key);
+		if (r->idem_atomic) {
+			/* The answer was to commit with the changes: neither did (or, lost during
+			 * the COMMIT, nobody knows), so the answer set is not true. The retry finds
+			 * the stored answer, or runs again. */
+			r->idem_atomic = 0;
+			papi_reply_clear(r);
+			papi_reply_panel_error(r,
+					       rc == PANEL_EUNAVAILABLE ? rc : PANEL_EUNAVAILABLE);
+		}
+		release(r);
 	}
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "papi.h"
 
 static const struct {
@@ -50,6 +52,16 @@ static void reply_set(papi_request *r, unsigned status, json_t *body)
 void papi_reply_oom(papi_request *r)
 {
 	papi_reply_error(r, PAPI_E_INTERNAL, NULL, "out of memory");
+}
+
+void papi_reply_clear(papi_request *r)
+{
+	json_decref(r->reply.body);
+	if (r->reply.text) {
+		sodium_memzero(r->reply.text, strlen(r->reply.text));
+		free(r->reply.text);
+	}
+	memset(&r->reply, 0, sizeof(r->reply));
 }
 
 void papi_reply_ok(papi_request *r, json_t *body)

@@ -34,5 +34,7 @@ int panel__account_create_extras(panel_db *db, panel *p, const panel_actor *who,
  * (account_notice.c). Never fails the caller: the last error is left as it was, and a mail that
  * could not be sent is recorded in the audit trail (account.notice_failed). */
 void panel__account_notice(panel *p, uint32_t uid, const char *login);
+/* The notice held back while a request's transaction was open: sent (commit = 1) or dropped. */
+void panel__account_notice_settle(panel *p, int commit);
 
 #endif

@@ -143,6 +143,13 @@ void panel__account_notice(panel *p, uint32_t uid, const char *login)
 	char *to = NULL, *tpl = NULL;
 	panel__error_saved saved;
 
+	if (panel__db_request_state(p->db)) {
+		/* The account exists only once the request's transaction commits. */
+		p->notice_uid = uid;
+		snprintf(p->notice_login, sizeof(p->notice_login), "%s", login);
+		return;
+	}
+
 	/* The account exists whatever happens here: the caller's outcome stays 0. */
 	panel__error_save(&saved);
 	if (setting(&to, p, "new_email") < 0 || !panel__valid_mail(to))
@@ -159,4 +166,13 @@ out:
 	free(to);
 	free(tpl);
 	panel__error_restore(&saved);
+}
+
+void panel__account_notice_settle(panel *p, int commit)
+{
+	uint32_t uid = p->notice_uid;
+
+	p->notice_uid = 0;
+	if (uid && commit)
+		panel__account_notice(p, uid, p->notice_login);
 }

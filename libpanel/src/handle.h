@@ -4,6 +4,7 @@
 
 #include "credential.h"
 #include "db/db.h"
+#include "panel/account.h"
 #include "panel/panel.h"
 
 struct panel {
@@ -16,6 +17,10 @@ struct panel {
 	void *runner_hook_arg;
 	panel__credential cred;	    /* the token the current operation's actor carries */
 	panel__token_ids token_ids; /* tokens found valid on this handle (credential.h) */
+	/* The notice of a new account made inside a request's transaction, sent once it has
+	 * committed (account_notice.c); uid 0: none. */
+	uint32_t notice_uid;
+	char notice_login[PANEL_LOGIN_MAX + 1];
 };
 
 /* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a

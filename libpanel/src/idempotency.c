@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "account_internal.h"
 #include "auth_internal.h"
 #include "error.h"
 #include "handle.h"
@@ -244,6 +245,24 @@ static int complete_body(panel_db *db, void *arg)
 		    DB_STR(ctx->key)));
 }
 
+/* The answer stored in the request's transaction, then its COMMIT: both or neither. A claim
+ * that is no longer this request's (taken over after a lost session) commits nothing. */
+static int complete_atomic(panel *p, struct complete_ctx *ctx)
+{
+	int error = complete_body(p->db, ctx);
+
+	if (error == 0 && ctx->affected == 0)
+		error = panel__error(PANEL_ENOTFOUND, "key",
+				     "no running request holds this Idempotency-Key");
+	if (error == 0)
+		error = panel__db_request_commit(p->db);
+	else
+		panel_idempotency_atomic_abort(p);
+	panel__account_notice_settle(p, error == 0);
+	claim_unlock(p->db, ctx->principal, ctx->key);
+	return error;
+}
+
 int panel_idempotency_complete(panel *p, const char *principal, const char *key, int status,
 			       const char *body)
 {
@@ -257,6 +276,8 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 		return error;
 	if (status < 100 || status > 599)
 		return panel__error(PANEL_EINVALID, "status", "not an HTTP status: %d", status);
+	if (panel__db_request_state(p->db))
+		return complete_atomic(p, &ctx);
 	error = panel__db_transaction(p->db, complete_body, &ctx);
 	claim_unlock(p->db, principal, key);
 	if (error < 0)
@@ -265,6 +286,27 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 		return panel__error(PANEL_ENOTFOUND, "key",
 				    "no running request holds this Idempotency-Key");
 	return 0;
+}
+
+int panel_idempotency_atomic_begin(panel *p)
+{
+	if (!p)
+		return panel__error(PANEL_EINVALID, NULL, "missing argument");
+	p->notice_uid = 0;
+	return panel__db_request_begin(p->db);
+}
+
+int panel_idempotency_atomic_broken(const panel *p)
+{
+	return p && panel__db_request_state(p->db) == 2;
+}
+
+void panel_idempotency_atomic_abort(panel *p)
+{
+	if (!p || !panel__db_request_state(p->db))
+		return;
+	panel__db_request_abort(p->db);
+	panel__account_notice_settle(p, 0);
 }
 
 struct release_ctx {

@@ -74,13 +74,14 @@ static void ftp_write(papi_request *r)
 static const papi_route routes[] = {
     {"GET", "/api/v1/accounts/{login}/ftp", "ftp", 0, .handler = papi_list_handler,
      .arg.json = account_ftp_json},
-    {"POST", "/api/v1/accounts/{login}/ftp", "ftp", PAPI_BODY, .handler = ftp_write, .arg.flag = 1},
+    {"POST", "/api/v1/accounts/{login}/ftp", "ftp", PAPI_BODY | PAPI_ATOMIC, .handler = ftp_write,
+     .arg.flag = 1},
     {"GET", "/api/v1/ftp/{name}", "ftp", 0, .handler = papi_object_handler, .arg.json = ftp_json},
-    {"PATCH", "/api/v1/ftp/{name}", "ftp", PAPI_BODY, .handler = ftp_write},
-    {"DELETE", "/api/v1/ftp/{name}", "ftp", 0, .handler = papi_delete_handler,
+    {"PATCH", "/api/v1/ftp/{name}", "ftp", PAPI_BODY | PAPI_ATOMIC, .handler = ftp_write},
+    {"DELETE", "/api/v1/ftp/{name}", "ftp", PAPI_ATOMIC, .handler = papi_delete_handler,
      .arg.name = panel_ftp_delete},
-    {"PUT", "/api/v1/ftp/{name}/password", "ftp", PAPI_BODY, .handler = papi_password_handler,
-     .arg.password = panel_ftp_password},
+    {"PUT", "/api/v1/ftp/{name}/password", "ftp", PAPI_BODY | PAPI_ATOMIC,
+     .handler = papi_password_handler, .arg.password = panel_ftp_password},
 };
 
 const papi_route_table papi_routes_ftp = PAPI_ROUTE_TABLE(routes);

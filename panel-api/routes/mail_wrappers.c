@@ -47,9 +47,10 @@ static void wrappers_post(papi_request *r)
 static const papi_route routes[] = {
     {"GET", "/api/v1/domains/{domain}/wrappers", "mail", 0, .handler = papi_list_handler,
      .arg.json = wrappers_json},
-    {"POST", "/api/v1/domains/{domain}/wrappers", "mail", PAPI_BODY, .handler = wrappers_post},
-    {"DELETE", "/api/v1/mail-wrappers/{address}", "mail", 0, .handler = papi_delete_handler,
-     .arg.name = panel_mail_wrapper_delete},
+    {"POST", "/api/v1/domains/{domain}/wrappers", "mail", PAPI_BODY | PAPI_ATOMIC,
+     .handler = wrappers_post},
+    {"DELETE", "/api/v1/mail-wrappers/{address}", "mail", PAPI_ATOMIC,
+     .handler = papi_delete_handler, .arg.name = panel_mail_wrapper_delete},
 };
 
 const papi_route_table papi_routes_mail_wrappers = PAPI_ROUTE_TABLE(routes);

@@ -103,10 +103,12 @@ static void rawstat_delete(papi_request *r)
 static const papi_route routes[] = {
     {"GET", "/api/v1/accounts/{login}/rawstats", "domains", 0, .handler = papi_list_handler,
      .arg.json = account_rawstats_json},
-    {"POST", "/api/v1/accounts/{login}/rawstats", "domains", PAPI_BODY, .handler = rawstats_post},
+    {"POST", "/api/v1/accounts/{login}/rawstats", "domains", PAPI_BODY | PAPI_ATOMIC,
+     .handler = rawstats_post},
     {"GET", "/api/v1/rawstats/{id}", "domains", 0, .handler = rawstat_get},
-    {"PATCH", "/api/v1/rawstats/{id}", "domains", PAPI_BODY, .handler = rawstat_patch},
-    {"DELETE", "/api/v1/rawstats/{id}", "domains", 0, .handler = rawstat_delete},
+    {"PATCH", "/api/v1/rawstats/{id}", "domains", PAPI_BODY | PAPI_ATOMIC,
+     .handler = rawstat_patch},
+    {"DELETE", "/api/v1/rawstats/{id}", "domains", PAPI_ATOMIC, .handler = rawstat_delete},
 };
 
 const papi_route_table papi_routes_rawstats = PAPI_ROUTE_TABLE(routes);

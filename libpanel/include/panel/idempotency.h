@@ -19,9 +19,26 @@ PANEL_EXTERN int panel_idempotency_begin(panel_idempotent_response *out, panel *
 					 const char *principal, const char *key,
 					 const char *request_hash);
 
-/* Stores the answer of a claimed request. */
+/* Stores the answer of a claimed request. Inside the request's transaction (below): stores it
+ * there and commits, so that the request's changes and its answer are applied together; on an
+ * error nothing of either was (PANEL_EUNAVAILABLE "may or may not" when the connection was lost
+ * during the COMMIT: a retry then finds the answer, or runs again). */
 PANEL_EXTERN int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 					    int status, const char *body);
+
+/* The request's transaction, for a claimed request whose effects are all in the panel database:
+ * after _atomic_begin, the operations called on p run inside one open transaction (each in a
+ * savepoint of its own, undone alone when it fails), until panel_idempotency_complete commits
+ * them with the answer or _atomic_abort rolls them back. Without it, an operation committed
+ * before a cut whose answer was not yet stored runs again on the retry (a create then answers
+ * "exists"). A new account's notice mail waits for the commit. While it is open, a lost
+ * connection or a deadlock loses it: _atomic_broken then says 1, every statement fails with
+ * PANEL_EUNAVAILABLE, and the request may run again from its claim after _atomic_abort and
+ * panel_idempotency_release. Not for operations with effects outside the panel database (the
+ * member server's CREATE DATABASE, files): a rollback would not undo them. */
+PANEL_EXTERN int panel_idempotency_atomic_begin(panel *p);
+PANEL_EXTERN int panel_idempotency_atomic_broken(const panel *p);
+PANEL_EXTERN void panel_idempotency_atomic_abort(panel *p);
 
 /* Gives a claim up (the request failed in a way worth retrying, e.g. 503). */
 PANEL_EXTERN int panel_idempotency_release(panel *p, const char *principal, const char *key);

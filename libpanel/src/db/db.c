@@ -197,6 +197,11 @@ void panel__db_close(panel_db *db)
 
 int panel__db_reconnect(panel_db *db)
 {
+	if (db->request_tx) { /* a new session would go on outside the request's transaction */
+		db->request_broken = 1;
+		return panel__error_db(PANEL_EUNAVAILABLE,
+				       "database connection lost: the request was not applied");
+	}
 	disconnect(db);
 	return connect_server(db);
 }
@@ -229,6 +234,10 @@ uint64_t panel__db_insert_id(panel_db *db)
 
 static int ensure_connected(panel_db *db)
 {
+	if (db->request_broken)
+		return panel__error_db(
+		    PANEL_EUNAVAILABLE,
+		    "the request's transaction was lost: nothing of it was applied");
 	if (db->mysql)
 		return 0;
 	return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");

@@ -96,6 +96,22 @@ typedef int (*panel_db_tx_fn)(panel_db *db, void *ctx);
  * never a retry that could apply the changes twice. Any failure rolls back. */
 int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx);
 
+/* A request's transaction: one transaction around several panel__db_transaction calls, so
+ * that their changes and what the caller writes last (an idempotent request's stored answer)
+ * commit together or not at all. Inside it each panel__db_transaction is a savepoint: its
+ * failure undoes its own changes only, a lock wait timeout retries its body. A deadlock or a
+ * lost connection loses the whole request transaction: it is then broken, and every statement
+ * fails with PANEL_EUNAVAILABLE until panel__db_request_abort; a lost connection is never
+ * reconnected while it is open (a reconnected session would go on outside it). */
+int panel__db_request_begin(panel_db *db);
+/* COMMIT. Lost during it: PANEL_EUNAVAILABLE, outcome unknown; another failure rolls back.
+ * The transaction is closed either way, and the after-commit statement runs on success. */
+int panel__db_request_commit(panel_db *db);
+/* ROLLBACK (when the connection still works), and the transaction is closed. */
+void panel__db_request_abort(panel_db *db);
+/* 1 while a request's transaction is open; 2 when it is open and broken. */
+int panel__db_request_state(const panel_db *db);
+
 /* panel__db_query outside any transaction (one statement reads one snapshot under autocommit):
  * one round trip. A lost connection (a failover) is reconnected and the query run again once.
  * For reads that one statement answers, outside any other transaction, such as the token check

@@ -33,7 +33,11 @@ struct panel_db {
 	uint64_t tick;
 	unsigned last_errno;
 	unsigned tx_attempts;
-	int in_tx;		  /* inside panel__db_transaction's body */
+	int in_tx; /* inside panel__db_transaction's body, or a request's transaction */
+	/* A request's transaction is open (panel__db_request_begin): transactions are savepoints
+	 * in it, depth deep; broken: it was lost (connection, deadlock), statements fail. */
+	int request_tx, request_broken;
+	unsigned depth;
 	panel_db_gate gate;	  /* checked before the next statement (db.h) */
 	const char *after_commit; /* run once after the next COMMIT, best effort */
 	uint64_t after_commit_id;

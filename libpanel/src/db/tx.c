@@ -1,5 +1,8 @@
 /* The transaction runner: BEGIN, body, COMMIT, with retries on deadlocks and one reconnect
- * after a lost server, and never a blind retry after a COMMIT whose outcome is unknown. */
+ * after a lost server, and never a blind retry after a COMMIT whose outcome is unknown; and a
+ * request's transaction, in which each of those is a savepoint. */
+#include <mysqld_error.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,6 +13,10 @@
 
 static int command(panel_db *db, const char *sql)
 {
+	if (db->request_broken)
+		return panel__error_db(
+		    PANEL_EUNAVAILABLE,
+		    "the request's transaction was lost: nothing of it was applied");
 	if (!db->mysql)
 		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");
 	if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
@@ -51,6 +58,127 @@ static void run_after_commit(panel_db *db)
 	panel__error_restore(&saved);
 }
 
+/* A transaction inside the request's: a savepoint. A lock wait timeout rolls back to it and
+ * runs the body again; a deadlock or a lost connection has lost the whole request transaction
+ * (InnoDB rolls a deadlock's victim back entirely): broken, no retry here. */
+static int savepoint_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
+{
+	unsigned lock_retries = 0;
+	char name[32], sql[64];
+	panel__error_saved saved;
+	int rc;
+
+	db->tx_attempts = 0;
+	snprintf(name, sizeof(name), "panel_tx_%u", db->depth);
+	for (;;) {
+		unsigned err;
+
+		db->last_errno = 0;
+		db->tx_attempts++;
+		snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+		if ((rc = command(db, sql)) == 0) {
+			db->depth++;
+			rc = fn(db, ctx);
+			db->depth--;
+		}
+		if (rc == 0) {
+			snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
+			if ((rc = command(db, sql)) == 0)
+				return 0;
+		}
+		err = db->last_errno;
+		panel__error_save(&saved);
+		if (db->request_broken || !db->mysql || panel__db_lost(err) ||
+		    err == ER_LOCK_DEADLOCK) {
+			db->request_broken = 1;
+			return panel__error_restore(&saved);
+		}
+		snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", name);
+		if (command(db, sql) <
+		    0) { /* the transaction is gone (innodb_rollback_on_timeout) */
+			db->request_broken = 1;
+			return panel__error_restore(&saved);
+		}
+		if (panel__db_lock_conflict(err) && lock_retries < LOCK_RETRIES) {
+			pause_before_retry(lock_retries++);
+			continue;
+		}
+		return panel__error_restore(&saved);
+	}
+}
+
+int panel__db_request_begin(panel_db *db)
+{
+	if (db->request_tx || db->in_tx)
+		return panel__error(PANEL_ERROR, NULL, "internal: a transaction is already open");
+	db->last_errno = 0;
+	if (!db->mysql && panel__db_reconnect(db) < 0)
+		return panel_error_last()->code;
+	db->after_commit = NULL;
+	if (command(db, "START TRANSACTION") < 0)
+		return panel_error_last()->code;
+	db->request_tx = 1;
+	db->request_broken = 0;
+	db->in_tx = 1;
+	db->depth = 0;
+	return 0;
+}
+
+static void request_close(panel_db *db)
+{
+	db->request_tx = 0;
+	db->request_broken = 0;
+	db->in_tx = 0;
+	db->depth = 0;
+}
+
+int panel__db_request_commit(panel_db *db)
+{
+	panel__error_saved saved;
+
+	if (!db->request_tx)
+		return panel__error(PANEL_ERROR, NULL, "internal: no request transaction is open");
+	db->last_errno = 0;
+	if (command(db, "COMMIT") == 0) {
+		request_close(db);
+		run_after_commit(db);
+		return 0;
+	}
+	db->after_commit = NULL;
+	if (panel__db_lost(db->last_errno)) {
+		request_close(db);
+		return panel__error_db(PANEL_EUNAVAILABLE,
+				       "database connection lost during COMMIT: "
+				       "the change may or may not have been applied");
+	}
+	panel__error_save(&saved);
+	panel__db_request_abort(db);
+	return panel__error_restore(&saved);
+}
+
+void panel__db_request_abort(panel_db *db)
+{
+	int usable = db->request_tx && !db->request_broken && db->mysql;
+
+	db->after_commit = NULL;
+	request_close(db);
+	if (usable) {
+		panel__error_saved saved;
+		panel__error_save(&saved);
+		command(db, "ROLLBACK");
+		panel__error_restore(&saved);
+	} else if (db->mysql && !panel__db_lost(db->last_errno)) {
+		/* Broken by a deadlock, whose victim InnoDB has already rolled back: nothing
+		 * should be left, but nothing must be either. */
+		mysql_real_query(db->mysql, "ROLLBACK", 8);
+	}
+}
+
+int panel__db_request_state(const panel_db *db)
+{
+	return db->request_tx ? 1 + db->request_broken : 0;
+}
+
 int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 {
 	unsigned lock_retries = 0;
@@ -58,6 +186,8 @@ int panel__db_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 	panel__error_saved saved;
 	int rc;
 
+	if (db->request_tx)
+		return savepoint_transaction(db, fn, ctx);
 	db->tx_attempts = 0;
 	for (;;) {
 		unsigned err;
