@@ -1,6 +1,7 @@
 /* Tests of idempotency keys against a real MariaDB: claim, complete and replay, per principal,
  * conflicts, release, expiry after 24 hours and purging, syntax, concurrent claims of one key
- * (exactly one runs), and a claim whose request died with its connection (taken over). */
+ * (exactly one runs), a claim whose request died with its connection (taken over), and a
+ * request's operations committed with its answer or not at all. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -226,6 +227,90 @@ static void idempotency_orphaned_claim_taken_over(void **state)
 	panel_close(retry);
 }
 
+/* A claimed request's operations and its answer in one transaction (panel-api's PAPI_ATOMIC
+ * routes): a cut after the operation but before its answer was stored applies neither, so the
+ * retry runs it again and answers 201. Without it the account was made by the first attempt and
+ * the retry, running again, answered "exists". */
+static long long request_session(void)
+{
+	return num("SELECT t.trx_mysql_thread_id FROM information_schema.innodb_trx t"
+		   " JOIN information_schema.processlist l ON l.id = t.trx_mysql_thread_id"
+		   " WHERE l.db = DATABASE() AND t.trx_rows_modified > 0");
+}
+
+static void create_in_request(panel *h, const char *key)
+{
+	panel_idempotent_response r = {0, NULL};
+	panel_actor super = panel_actor_admin(SUPER);
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a = NULL;
+
+	spec.login = "atomic1";
+	spec.password = "Atomic-pass-42";
+	spec.mail = "atomic1@example.org";
+	assert_panel_ok(panel_idempotency_begin(&r, h, "token:2000", key, H1));
+	assert_panel_ok(panel_idempotency_atomic_begin(h));
+	/* An operation that fails is undone alone: the request goes on. */
+	spec.mail = "not a mail";
+	assert_int_not_equal(panel_account_create(&a, h, &super, &spec), 0);
+	spec.mail = "atomic1@example.org";
+	assert_panel_ok(panel_account_create(&a, h, &super, &spec));
+	panel_account_free(a);
+	assert_false(panel_idempotency_atomic_broken(h));
+}
+
+static void idempotency_atomic_cut_applies_nothing(void **state)
+{
+	panel_idempotent_response r = {0, NULL};
+	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
+	long long session;
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(retry);
+	add_account(SUPER, "admin", "super-secret-1", 1, 1);
+	create_in_request(first, "k-atomic");
+	/* Nothing is visible before the answer commits with it. */
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'atomic1'"), 0);
+	/* The cut: the request's session dies before its answer is stored. */
+	session = request_session();
+	assert_true(session > 0);
+	sqlf("KILL %lld", session);
+	assert_error(panel_idempotency_complete(first, "token:2000", "k-atomic", 201,
+						"{\"login\":\"atomic1\"}"),
+		     PANEL_EUNAVAILABLE, NULL);
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'atomic1'"), 0);
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-atomic'"
+			     " AND status <> 0"),
+			 0);
+
+	/* The retry takes the claim over and runs; its answer commits with the account. */
+	create_in_request(retry, "k-atomic");
+	assert_panel_ok(panel_idempotency_complete(retry, "token:2000", "k-atomic", 201,
+						   "{\"login\":\"atomic1\"}"));
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'atomic1'"), 1);
+	assert_error(panel_idempotency_begin(&r, first, "token:2000", "k-atomic", H1),
+		     PANEL_EEXISTS, NULL);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(r.body, "{\"login\":\"atomic1\"}");
+	free(r.body);
+	/* Aborted: the claim is given up, nothing of the request stays. */
+	assert_panel_ok(panel_idempotency_begin(&r, first, "token:2000", "k-abort", H2));
+	assert_panel_ok(panel_idempotency_atomic_begin(first));
+	sqlf("UPDATE membres SET notes = 'before' WHERE login = 'atomic1'");
+	panel_account_spec ch = PANEL_ACCOUNT_SPEC_INIT;
+	panel_actor super = panel_actor_admin(SUPER);
+	panel_account *a = NULL;
+	ch.notes = "changed";
+	assert_panel_ok(panel_account_update(&a, first, &super, "atomic1", &ch, NULL));
+	panel_account_free(a);
+	panel_idempotency_atomic_abort(first);
+	assert_panel_ok(panel_idempotency_release(first, "token:2000", "k-abort"));
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE notes = 'before'"), 1);
+	panel_close(retry);
+	panel_close(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +318,7 @@ int main(void)
 	    cmocka_unit_test(idempotency_release_and_expiry),
 	    cmocka_unit_test(idempotency_concurrent_claims),
 	    cmocka_unit_test(idempotency_orphaned_claim_taken_over),
+	    cmocka_unit_test(idempotency_atomic_cut_applies_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -286,6 +286,132 @@ static void transaction_gives_up_after_one_reconnect(void **state)
 	panel__db_close(db);
 }
 
+/* A request's transaction: each transaction in it is a savepoint, undone alone when it fails;
+ * nothing is visible elsewhere before the request commits, and an abort leaves nothing. */
+static void request_transaction_commits_together(void **state)
+{
+	(void)state;
+	panel_db *db = open_db(), *other = open_db();
+	struct insert_ctx a = {.name = "req-a"}, b = {.name = "req-b", .fail_with = PANEL_EQUOTA},
+			  c = {.name = "req-c"}, gone = {.name = "req-gone"};
+
+	assert_panel_ok(panel__db_request_begin(db));
+	assert_int_equal(panel__db_request_state(db), 1);
+	assert_panel_ok(panel__db_transaction(db, insert_body, &a));
+	assert_panel_rc(panel__db_transaction(db, insert_body, &b), PANEL_EQUOTA);
+	assert_panel_ok(panel__db_transaction(db, insert_body, &c));
+	/* The failed one is undone inside the request; the others wait for its commit. */
+	assert_int_equal(count_name(db, "req-b"), 0);
+	assert_int_equal(count_name(db, "req-a"), 1);
+	assert_int_equal(count_name(other, "req-a"), 0);
+	assert_panel_ok(panel__db_request_commit(db));
+	assert_int_equal(panel__db_request_state(db), 0);
+	assert_int_equal(count_name(other, "req-a"), 1);
+	assert_int_equal(count_name(other, "req-b"), 0);
+	assert_int_equal(count_name(other, "req-c"), 1);
+
+	assert_panel_ok(panel__db_request_begin(db));
+	assert_panel_ok(panel__db_transaction(db, insert_body, &gone));
+	panel__db_request_abort(db);
+	assert_int_equal(count_name(other, "req-gone"), 0);
+	assert_int_equal(count_name(db, "req-gone"), 0);
+	panel__db_close(other);
+	panel__db_close(db);
+}
+
+/* The connection is lost halfway through a request's transaction: no reconnect that would go
+ * on outside it. Everything after fails, reads included, nothing is written by autocommit,
+ * and once aborted the handle reconnects for the next request. */
+static void request_transaction_lost_is_never_resumed(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	struct insert_ctx first = {.name = "lost-1"}, after = {.name = "lost-2"};
+	struct killer_ctx killer = {0};
+	panel_db_rows *rows = NULL;
+	uint64_t n = 0;
+
+	assert_panel_ok(panel__db_request_begin(db));
+	assert_panel_ok(panel__db_transaction(db, insert_body, &first));
+	assert_panel_rc(panel__db_transaction(db, killed_once_body, &killer), PANEL_EUNAVAILABLE);
+	assert_int_equal(killer.runs, 1); /* not run again on a new session */
+	assert_int_equal(panel__db_request_state(db), 2);
+	assert_panel_rc(panel__db_transaction(db, insert_body, &after), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_query_u64(&n, db, "SELECT 1", DB_NOARGS), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_read(&rows, db, "SELECT 1", DB_NOARGS), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_ping(db), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_transaction(db, insert_body, &after), PANEL_EUNAVAILABLE);
+	assert_panel_rc(panel__db_request_commit(db), PANEL_EUNAVAILABLE);
+	panel__db_request_abort(db);
+	assert_int_equal(panel__db_request_state(db), 0);
+	assert_panel_ok(panel__db_ping(db));
+	assert_int_equal(count_name(db, "lost-1"), 0);
+	assert_int_equal(count_name(db, "lost-2"), 0);
+	assert_int_equal(count_name(db, "survivor"), 1); /* the earlier test's row only */
+	panel__db_close(db);
+}
+
+/* A lock wait timeout inside a request's transaction retries that transaction alone, from its
+ * savepoint: what the request did before it stays, and the timed-out try left nothing. */
+struct bump_ctx {
+	uint64_t id;
+	unsigned runs;
+};
+
+static int bump_body(panel_db *db, void *arg)
+{
+	struct bump_ctx *ctx = arg;
+
+	ctx->runs++;
+	return panel__db_exec(NULL, db, "UPDATE t_tx SET v = v + 1 WHERE id = ?",
+			      DB_ARGS(DB_U64(ctx->id)));
+}
+
+static void *commit_later(void *arg)
+{
+	usleep(1500 * 1000);
+	mysql_query(arg, "COMMIT");
+	return NULL;
+}
+
+static void request_transaction_retries_a_lock_wait_from_its_savepoint(void **state)
+{
+	(void)state;
+	panel_db *db = open_db();
+	struct insert_ctx before = {.name = "wait-before"};
+	struct bump_ctx bump = {0, 0};
+	MYSQL *holder = th_connect(cluster, 0, dbname);
+	uint64_t v0 = 0, v1 = 0;
+	char sql[96];
+	pthread_t t;
+
+	assert_non_null(holder);
+	assert_panel_ok(panel__db_query_u64(
+	    &bump.id, db, "SELECT MIN(id) FROM t_tx WHERE name = 'survivor'", DB_NOARGS));
+	assert_panel_ok(panel__db_query_u64(&v0, db, "SELECT v FROM t_tx WHERE id = ?",
+					    DB_ARGS(DB_U64(bump.id))));
+	snprintf(sql, sizeof(sql), "SELECT v FROM t_tx WHERE id = %llu FOR UPDATE",
+		 (unsigned long long)bump.id);
+	assert_int_equal(mysql_query(holder, "BEGIN"), 0);
+	assert_int_equal(mysql_query(holder, sql), 0);
+	mysql_free_result(mysql_store_result(holder));
+	assert_panel_ok(
+	    panel__db_exec(NULL, db, "SET SESSION innodb_lock_wait_timeout = 1", DB_NOARGS));
+	assert_panel_ok(panel__db_request_begin(db));
+	assert_panel_ok(panel__db_transaction(db, insert_body, &before));
+	assert_int_equal(pthread_create(&t, NULL, commit_later, holder), 0);
+	assert_panel_ok(panel__db_transaction(db, bump_body, &bump));
+	pthread_join(t, NULL);
+	assert_true(bump.runs >= 2);
+	assert_panel_ok(panel__db_request_commit(db));
+	assert_int_equal(count_name(db, "wait-before"), 1);
+	assert_panel_ok(panel__db_query_u64(&v1, db, "SELECT v FROM t_tx WHERE id = ?",
+					    DB_ARGS(DB_U64(bump.id))));
+	assert_int_equal(v1, v0 + 1);
+	mysql_close(holder);
+	panel__db_close(db);
+}
+
 /* Deadlock: the other connection holds row B and many rows; our body locks row A then B while
  * the other locks A: InnoDB kills the lighter transaction, ours, and the runner retries. */
 struct deadlock_ctx {
@@ -395,6 +521,9 @@ int main(void)
 	    cmocka_unit_test(transaction_commits_or_rolls_back_whole),
 	    cmocka_unit_test(transaction_reconnects_once_after_a_lost_connection),
 	    cmocka_unit_test(transaction_gives_up_after_one_reconnect),
+	    cmocka_unit_test(request_transaction_commits_together),
+	    cmocka_unit_test(request_transaction_lost_is_never_resumed),
+	    cmocka_unit_test(request_transaction_retries_a_lock_wait_from_its_savepoint),
 	    cmocka_unit_test(transaction_retries_a_deadlock),
 	    cmocka_unit_test(a_lone_read_survives_a_lost_connection),
 	    cmocka_unit_test(ping_reconnects),
