@@ -1,6 +1,8 @@
 /* panel-api when its database goes away and comes back (its own MariaDB server, killed and
  * restarted): 503 with Retry-After meanwhile, never 401 or 500, and every worker reconnects by
- * itself afterwards with the same tokens still valid. */
+ * itself afterwards with the same tokens still valid; and a keyed create cut from the database
+ * between its change and its stored answer. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,10 +87,134 @@ static void test_database_restart(void **state)
 	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem, 201);
 }
 
+/* A keyed create whose database session is cut while its answer is being stored: the answer
+ * was to commit with the account, so neither is there, the client is told 503, and the retry
+ * runs and answers 201 (then replays it). Before, the account committed on its own first: the
+ * client got a 201 whose answer was never stored, and a retry answered 409 "exists". A
+ * trigger holds the store (SLEEP) so that the test kills that session at that moment. */
+struct keyed_post {
+	api_resp r;
+	const char *body;
+	const char *const *headers;
+};
+
+static void *post_account(void *arg)
+{
+	struct keyed_post *k = arg;
+
+	api_request(&k->r, &srv, "POST", "/api/v1/accounts", srv.admin_token, k->body, k->headers);
+	return NULL;
+}
+
+static void test_keyed_create_cut_before_its_answer(void **state)
+{
+	static const char *const idem[] = {"Idempotency-Key: cut-create-1", NULL};
+	struct keyed_post k = {.body = "{\"login\": \"cutcreate\", \"password\": "
+				       "\"Cutcreate-pass-1\", \"mail\": \"cut@example.net\"}",
+			       .headers = idem};
+	long long session = -1;
+	pthread_t t;
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_sql(&srv, "CREATE TRIGGER hold_answer BEFORE UPDATE ON"
+				       " panel_idempotency FOR EACH ROW SET NEW.body ="
+				       " IF(NEW.status <> 0 AND NEW.idem_key = 'cut-create-1'"
+				       " AND SLEEP(5) = 0, NEW.body, NEW.body)"),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
+	for (int i = 0; i < 200 && session <= 0; i++) {
+		session =
+		    api_number(&srv, "SELECT COALESCE(MAX(id), 0) FROM"
+				     " information_schema.processlist WHERE db = DATABASE()"
+				     " AND info LIKE 'UPDATE panel_idempotency SET status%%'");
+		if (session <= 0)
+			api_sleep_ms(25);
+	}
+	assert_true(session > 0);
+	/* Still held in the store: the account is in its uncommitted transaction only. */
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutcreate'"),
+			 0);
+	assert_int_equal(api_sql(&srv, "KILL %lld", session), 0);
+	pthread_join(t, NULL);
+	assert_api_status(&k.r, 503);
+	assert_string_equal(api_error_code(&k.r), "unavailable");
+	api_resp_free(&k.r);
+	assert_int_equal(api_sql(&srv, "DROP TRIGGER hold_answer"), 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutcreate'"),
+			 0);
+
+	api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, k.body, idem);
+	assert_api_status(&r, 201);
+	assert_false(r.replayed);
+	api_resp_free(&r);
+	api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, k.body, idem);
+	assert_api_status(&r, 201);
+	assert_true(r.replayed);
+	assert_string_equal(api_str(&r, "login"), "cutcreate");
+	api_resp_free(&r);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutcreate'"),
+			 1);
+}
+
+/* The session is cut while the create itself runs (a failover under the request): the
+ * request's transaction is lost with it, and panel-api runs the request once more on a new
+ * session, from its claim: the client gets the one 201, and the retry its replay. */
+static void test_keyed_create_cut_during_the_change(void **state)
+{
+	static const char *const idem[] = {"Idempotency-Key: cut-op-1", NULL};
+	struct keyed_post k = {.body = "{\"login\": \"cutop\", \"password\": "
+				       "\"Cutop-pass-1\", \"mail\": \"cutop@example.net\"}",
+			       .headers = idem};
+	long long session = -1, again = -1;
+	pthread_t t;
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_sql(&srv, "CREATE TRIGGER hold_create BEFORE INSERT ON membres"
+				       " FOR EACH ROW SET NEW.notes = IF(NEW.login = 'cutop'"
+				       " AND SLEEP(2) = 0, NEW.notes, NEW.notes)"),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
+	for (int i = 0; i < 200 && session <= 0; i++) {
+		session = api_number(&srv, "SELECT COALESCE(MAX(id), 0) FROM"
+					   " information_schema.processlist WHERE db = DATABASE()"
+					   " AND info LIKE 'INSERT INTO membres%%'");
+		if (session <= 0)
+			api_sleep_ms(25);
+	}
+	assert_true(session > 0);
+	assert_int_equal(api_sql(&srv, "KILL %lld", session), 0);
+	/* The second run, on another session, gets through the trigger's pause. */
+	for (int i = 0; i < 200 && again <= 0; i++) {
+		again = api_number(&srv,
+				   "SELECT COALESCE(MAX(id), 0) FROM"
+				   " information_schema.processlist WHERE db = DATABASE()"
+				   " AND info LIKE 'INSERT INTO membres%%' AND id <> %lld",
+				   session);
+		if (again <= 0)
+			api_sleep_ms(25);
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(api_sql(&srv, "DROP TRIGGER hold_create"), 0);
+	assert_true(again > 0);
+	assert_api_status(&k.r, 201);
+	assert_false(k.r.replayed);
+	api_resp_free(&k.r);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutop'"), 1);
+	api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, k.body, idem);
+	assert_api_status(&r, 201);
+	assert_true(r.replayed);
+	api_resp_free(&r);
+	assert_true(api_log_contains(&srv, "request transaction lost"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_database_restart),
+	    cmocka_unit_test(test_keyed_create_cut_before_its_answer),
+	    cmocka_unit_test(test_keyed_create_cut_during_the_change),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
