@@ -138,9 +138,12 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 
 int papi_idempotency_atomic(papi_request *r)
 {
+	/* A new account with a domain installed is a domain write: those commit before AlternC's
+	 * cron may run (libpanel's cron_lock.c), not in a request's transaction. */
+	json_t *domain = r->json ? json_object_get(r->json, "install_domain") : NULL;
 	int rc;
 
-	if (!r->idem_key || !(r->route->flags & PAPI_ATOMIC))
+	if (!r->idem_key || !(r->route->flags & PAPI_ATOMIC) || (domain && !json_is_null(domain)))
 		return 1;
 	if ((rc = panel_idempotency_atomic_begin(r->p)) < 0) {
 		papi_reply_panel_error(r, rc);

@@ -162,6 +162,11 @@ int panel__domain_write(panel *p, panel_db_tx_fn body, void *ctx, panel_db_tx_fn
 {
 	int error;
 
+	/* Its settling needs its commit: inside a request's transaction the cron could read the
+	 * rows before it and mark them done after it. */
+	if (panel__db_request_state(p->db))
+		return panel__error(PANEL_ERROR, NULL,
+				    "internal: a domain write inside a request's transaction");
 	if ((error = panel__cron_wait(p)) < 0 ||
 	    (error = panel__db_transaction(p->db, body, ctx)) < 0)
 		return error;

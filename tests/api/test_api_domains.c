@@ -404,6 +404,22 @@ static void test_account_creation_extras(void **state)
 	api_call(&r, AB, "GET", "/api/v1/ftp/extra1", NULL);
 	assert_api_status(&r, 200);
 	api_resp_free(&r);
+	/* With an Idempotency-Key: a domain write, so not in a request's transaction (cron_lock.c
+	 * refuses that), and replayed all the same. */
+	static const char *const key[] = {"Idempotency-Key: extras-3", NULL};
+	const char *extra3 = "{\"login\": \"extra3\", \"password\": \"" API_PASS "\", \"mail\":"
+			     " \"extra3@example.org\", \"install_domain\": \"users.example\"}";
+	for (int i = 0; i < 2; i++) {
+		api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, extra3, key);
+		assert_api_status(&r, 201);
+		assert_int_equal(r.replayed, i);
+		api_resp_free(&r);
+	}
+	assert_int_equal(api_number(&srv,
+				    "SELECT COUNT(*) FROM domaines d JOIN membres m ON"
+				    " m.uid = d.compte WHERE d.domaine = 'extra3.users.example'"
+				    " AND m.login = 'extra3'"),
+			 1);
 
 	/* A parent of another account: refused, and nothing made. */
 	assert_int_equal(add_domain(MB, "memb", "not-ab.org"), 201);

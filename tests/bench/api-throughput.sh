@@ -9,7 +9,8 @@
 # definition of the baseline) and "direct" (both talk to the primary itself: no relay's fixed
 # cost to dilute the difference). Environment: DURATION (s per run, default 10), REPS (3),
 # CONNECTIONS (16), THREADS (worker threads of both servers, 4), ACCOUNTS (200),
-# ROUTES ("dbproxy direct"), WORKLOADS ("read list write"),
+# ROUTES ("dbproxy direct"), WORKLOADS ("read list write"; "keyed": the write with an
+# Idempotency-Key),
 # DBPROXY_ARGS (more dbproxy options). See docs/benchmarks.md.
 set -euo pipefail
 
@@ -116,11 +117,19 @@ token=$(curl -s -H 'Content-Type: application/json' \
 [[ -n $token ]] || { echo "no token: $(cat "$work/panel-api.${routes[0]}.log")" >&2; exit 1; }
 
 # One wrk script per workload; the same script is sent to both servers.
-for w in read list write; do
+# keyed: the write with an Idempotency-Key of its own (the claim, and the answer stored with
+# the change); the baseline ignores the header.
+for w in read list write keyed; do
 	cat >"$work/$w.lua" <<LUA
 local n = 0
+local threads = 0
 wrk.headers["Authorization"] = "Bearer $token"
 wrk.headers["Content-Type"] = "application/json"
+-- Keys unique to each thread of each run: tid is set by setup, in the thread's own state.
+function setup(thread)
+	threads = threads + 1
+	thread:set("tid", threads .. "-" .. os.time())
+end
 request = function()
 	n = n + 1
 	local login = "bench" .. math.random(1, $accounts)
@@ -128,6 +137,11 @@ request = function()
 		return wrk.format("GET", "/api/v1/accounts/" .. login)
 	elseif "$w" == "list" then
 		return wrk.format("GET", "/api/v1/accounts?limit=20")
+	elseif "$w" == "keyed" then
+		return wrk.format("PATCH", "/api/v1/accounts/" .. login,
+			{["Authorization"] = "Bearer $token", ["Content-Type"] = "application/json",
+			 ["Idempotency-Key"] = "bench-" .. tid .. "-" .. n},
+			'{"notes": "bench ' .. n .. '"}')
 	end
 	return wrk.format("PATCH", "/api/v1/accounts/" .. login, nil,
 		'{"notes": "bench ' .. n .. '"}')
