@@ -434,13 +434,12 @@ void papi_client_ip(papi_request *r);
 
 /* ---------------------------------------------------------------- idempotency (papi_idem.c) */
 
-/* For writes with an Idempotency-Key: claims the key. Returns 1 when the handler should run,
+/* For writes with an Idempotency-Key: claims the key (for a PAPI_ATOMIC route, inside the
+ * request's transaction, which the handler's operations then run in). Returns 1 when the
+ * handler should run,
  * 0 when the answer is already set (a replay, or an error). *claimed is set when the key must be
  * completed or released afterwards with papi_idempotency_finish. */
 int papi_idempotency_begin(papi_request *r, int *claimed);
-/* Opens the request's transaction for a claimed key of a PAPI_ATOMIC route. 1 when the handler
- * should run, 0 when the answer is set (the database failed). */
-int papi_idempotency_atomic(papi_request *r);
 /* After the handler: 1 when the request's transaction was lost (a deadlock, a lost connection)
  * and the request may run once more (once per request): the transaction is rolled back, the
  * key given up and the reply cleared; the caller claims the key again and runs the handler. 0

@@ -511,12 +511,8 @@ static void process(papi_request *r)
 			break;
 		}
 		if (!begun && r->authenticated && is_write(r->method) &&
-		    (!papi_idempotency_begin(r, &claimed) ||
-		     (claimed && !papi_idempotency_atomic(r)))) {
-			if (claimed)
-				papi_idempotency_finish(r);
+		    !papi_idempotency_begin(r, &claimed))
 			return;
-		}
 		begun = 1;
 		if (route_checks(r) == 0)
 			r->route->handler(r);

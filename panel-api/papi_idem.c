@@ -9,8 +9,9 @@
 
 #include "papi.h"
 
-#define IDEM_KEY_MAX	 255
-#define IDEM_WAIT_ROUNDS 100 /* a concurrent first request: wait up to about 10 s */
+#define IDEM_KEY_MAX	  255
+#define IDEM_WAIT_ROUNDS  100 /* a concurrent first request: wait up to about 10 s */
+#define IDEM_WAIT_SECONDS 10
 
 /* PANEL_ECONFLICT means either "used for another request" (final) or "the first request is
  * still running" (worth waiting for); only the message tells them apart. */
@@ -85,6 +86,16 @@ static void replay(papi_request *r, panel_idempotent_response *stored)
 	json_decref(body);
 }
 
+/* The route's changes and its answer commit together (PAPI_ATOMIC). A new account with a domain
+ * installed is a domain write: those commit before AlternC's cron may run (libpanel's
+ * cron_lock.c), not in a request's transaction. */
+static int atomic(const papi_request *r)
+{
+	json_t *domain = r->json ? json_object_get(r->json, "install_domain") : NULL;
+
+	return (r->route->flags & PAPI_ATOMIC) && !(domain && !json_is_null(domain));
+}
+
 int papi_idempotency_begin(papi_request *r, int *claimed)
 {
 	const char *key = papi_header(r, "Idempotency-Key");
@@ -108,11 +119,17 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 	}
 	idem_principal(r, r->idem_principal, sizeof(r->idem_principal));
 	request_hash(r, hash, sizeof(hash));
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int round = 0; round < IDEM_WAIT_ROUNDS; round++) {
 		memset(&stored, 0, sizeof(stored));
-		rc = panel_idempotency_begin(&stored, r->p, r->idem_principal, key, hash);
+		rc = atomic(r)
+			 ? panel_idempotency_begin_atomic(&stored, r->p, r->idem_principal, key,
+							  hash)
+			 : panel_idempotency_begin(&stored, r->p, r->idem_principal, key, hash);
 		if (rc == 0) {
 			r->idem_key = key;
+			r->idem_atomic = atomic(r);
 			*claimed = 1;
 			return 1;
 		}
@@ -124,7 +141,10 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 		if (rc != PANEL_ECONFLICT || different_request())
 			break;
 		/* The first request with this key is still running: wait for its answer, so that
-		 * every retry gets the same one. */
+		 * every retry gets the same one (an atomic claim has waited on its row already). */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= IDEM_WAIT_SECONDS)
+			break;
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
@@ -134,23 +154,6 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 	else
 		papi_reply_panel_error(r, rc);
 	return 0;
-}
-
-int papi_idempotency_atomic(papi_request *r)
-{
-	/* A new account with a domain installed is a domain write: those commit before AlternC's
-	 * cron may run (libpanel's cron_lock.c), not in a request's transaction. */
-	json_t *domain = r->json ? json_object_get(r->json, "install_domain") : NULL;
-	int rc;
-
-	if (!r->idem_key || !(r->route->flags & PAPI_ATOMIC) || (domain && !json_is_null(domain)))
-		return 1;
-	if ((rc = panel_idempotency_atomic_begin(r->p)) < 0) {
-		papi_reply_panel_error(r, rc);
-		return 0;
-	}
-	r->idem_atomic = 1;
-	return 1;
 }
 
 /* Gives the key up so that a retry runs again (the request's transaction rolled back first). */

@@ -21,6 +21,7 @@ struct panel {
 	 * committed (account_notice.c); uid 0: none. */
 	uint32_t notice_uid;
 	char notice_login[PANEL_LOGIN_MAX + 1];
+	int claim_locked; /* the open request's claim holds its named lock (idempotency.c) */
 };
 
 /* The entry check of every public operation: a handle (PANEL_EINVALID "no handle") and a

@@ -3,6 +3,7 @@
  * is held by its request's database connection through a named lock: a request whose daemon
  * died (its connections closed, the lock with them) leaves a claim that the next retry takes
  * over, instead of a key stuck "still running" for a day. */
+#include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,19 +179,19 @@ static int begin_body(panel_db *db, void *arg)
 	return error;
 }
 
-int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char *principal,
-			    const char *key, const char *request_hash)
+/* The checks of a claim's arguments, its hash in lower case and its lock's name into ctx, and
+ * the purge of a few expired rows. */
+static int begin_setup(struct begin_ctx *ctx, panel *p, const char *request_hash)
 {
-	struct begin_ctx ctx = {principal, key, {0}, {0}, out, 0};
 	panel__error_saved saved;
 	int error;
 
 	panel__credential_disarm(p);
-	if (!out || !p)
+	if (!ctx->out || !p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
-	out->status = 0;
-	out->body = NULL;
-	if ((error = check_claim(principal, key)) < 0)
+	ctx->out->status = 0;
+	ctx->out->body = NULL;
+	if ((error = check_claim(ctx->principal, ctx->key)) < 0)
 		return error;
 	if (!request_hash || strlen(request_hash) != 64)
 		return panel__error(PANEL_EINVALID, "request_hash",
@@ -202,9 +203,9 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
 			return panel__error(PANEL_EINVALID, "request_hash",
 					    "the request hash is 64 hexadecimal digits (SHA-256)");
-		ctx.hash[i] = c;
+		ctx->hash[i] = c;
 	}
-	claim_lock_name(ctx.lock, principal, key);
+	claim_lock_name(ctx->lock, ctx->principal, ctx->key);
 	/* A few expired rows at a time keep the table at about one day of keys; failures do
 	 * not matter (the next call tries again). */
 	panel__error_save(&saved);
@@ -213,7 +214,17 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 		       " ORDER BY created LIMIT 20",
 		       DB_ARGS(DB_U64(KEEP_SECONDS)));
 	panel__error_restore(&saved);
+	return 0;
+}
 
+int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char *principal,
+			    const char *key, const char *request_hash)
+{
+	struct begin_ctx ctx = {principal, key, {0}, {0}, out, 0};
+	int error;
+
+	if ((error = begin_setup(&ctx, p, request_hash)) < 0)
+		return error;
 	error = panel__db_transaction(p->db, begin_body, &ctx);
 	if (error < 0) {
 		free(out->body);
@@ -225,6 +236,51 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 		return panel__error(PANEL_EEXISTS, "key",
 				    "this request was already answered (status %d)", out->status);
 	return 0;
+}
+
+/* The claim made inside the request's transaction: uncommitted until the answer commits with
+ * the change. A retry's INSERT meanwhile waits on the row (10 s at most, then "still running"),
+ * then fails as a duplicate: it then rolls back and takes the ordinary way of
+ * panel_idempotency_begin, which replays the answer (or claims the key of a request that rolled
+ * back). No named lock is needed for such a claim: it dies with its session. */
+int panel_idempotency_begin_atomic(panel_idempotent_response *out, panel *p, const char *principal,
+				   const char *key, const char *request_hash)
+{
+	struct begin_ctx ctx = {principal, key, {0}, {0}, out, 0};
+	panel__error_saved saved;
+	unsigned err;
+	int error;
+
+	if ((error = begin_setup(&ctx, p, request_hash)) < 0 ||
+	    (error = panel_idempotency_atomic_begin(p)) < 0)
+		return error;
+	p->claim_locked = 0;
+	error = panel__db_exec(NULL, p->db,
+			       "SET STATEMENT innodb_lock_wait_timeout = 10 FOR"
+			       " INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
+			       " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
+			       DB_ARGS(DB_STR(principal), DB_STR(key), DB_STR(ctx.hash)));
+	if (error == 0)
+		return 0;
+	err = panel__db_errno(p->db);
+	panel__error_save(&saved);
+	panel_idempotency_atomic_abort(p);
+	panel__error_restore(&saved);
+	if (err == ER_LOCK_WAIT_TIMEOUT || err == ER_LOCK_DEADLOCK)
+		return panel__error(PANEL_ECONFLICT, "key",
+				    "the first request with this key is still running");
+	if (error != PANEL_EEXISTS)
+		return error;
+	/* Answered, or claimed outside a transaction (an older daemon, a request running or
+	 * whose session died): decided the ordinary way, in a transaction of its own. */
+	if ((error = panel_idempotency_begin(out, p, principal, key, request_hash)) < 0)
+		return error;
+	if ((error = panel_idempotency_atomic_begin(p)) < 0) {
+		panel__error_save(&saved);
+		panel_idempotency_release(p, principal, key);
+		panel__error_restore(&saved);
+	}
+	return error;
 }
 
 struct complete_ctx {
@@ -259,7 +315,9 @@ static int complete_atomic(panel *p, struct complete_ctx *ctx)
 	else
 		panel_idempotency_atomic_abort(p);
 	panel__account_notice_settle(p, error == 0);
-	claim_unlock(p->db, ctx->principal, ctx->key);
+	if (p->claim_locked) /* a claim taken over; one made in the transaction has no lock */
+		claim_unlock(p->db, ctx->principal, ctx->key);
+	p->claim_locked = 0;
 	return error;
 }
 
@@ -293,6 +351,7 @@ int panel_idempotency_atomic_begin(panel *p)
 	if (!p)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	p->notice_uid = 0;
+	p->claim_locked = 1; /* claimed before, with panel_idempotency_begin */
 	return panel__db_request_begin(p->db);
 }
 

@@ -18,6 +18,11 @@
  * lock (one statement), the account before, the UPDATE, the account after, the audit row,
  * COMMIT. */
 #define WRITE_ROUND_TRIPS 8
+/* The same with an Idempotency-Key: the token's check before anything is claimed, the purge
+ * of expired keys, START TRANSACTION, the claim's INSERT, a SAVEPOINT around the change (its 6
+ * statements inside), its RELEASE, the answer's UPDATE, COMMIT: the claim, the change and the
+ * answer in one commit. */
+#define KEYED_WRITE_ROUND_TRIPS 14
 
 static api_server srv;
 static char member_token[PANEL_TOKEN_MAX], apikey[PANEL_TOKEN_MAX];
@@ -229,6 +234,38 @@ static void test_list_and_write(void **state)
 	assert_int_equal(s.round_trips, WRITE_ROUND_TRIPS * N);
 }
 
+/* A keyed write: one transaction for the claim, the change and the answer. */
+static void test_keyed_write(void **state)
+{
+	enum { N = 5 };
+	char header[64];
+	const char *headers[] = {header, NULL};
+	MYSQL *m;
+	unsigned long thread;
+	sent s;
+
+	(void)state;
+	snprintf(header, sizeof(header), "Idempotency-Key: stmt-warm");
+	assert_api_request(&srv, "PATCH", "/api/v1/accounts/stmtmem", srv.admin_token,
+			   "{\"notes\": \"keyed\"}", headers, 200);
+	m = super();
+	thread = api_connection(m);
+	log_on(m);
+	for (int i = 0; i < N; i++) {
+		snprintf(header, sizeof(header), "Idempotency-Key: stmt-keyed-%d", i);
+		assert_api_request(&srv, "PATCH", "/api/v1/accounts/stmtmem", srv.admin_token,
+				   "{\"notes\": \"keyed\"}", headers, 200);
+	}
+	s = log_off(m, thread);
+	mysql_close(m);
+	print_message("%d keyed writes: %ld round trips\n", N, s.round_trips);
+	assert_int_equal(s.prepares, 0);
+	assert_int_equal(s.round_trips, KEYED_WRITE_ROUND_TRIPS * N);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_idempotency WHERE idem_key"
+					  " LIKE 'stmt-keyed-%%' AND status = 200"),
+			 N);
+}
+
 /* last_used costs one statement a minute per credential, not one per request. */
 static void test_last_used_written_once_a_minute(void **state)
 {
@@ -277,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_member_token_get_is_one_statement),
 	    cmocka_unit_test(test_apikey_get_is_two_statements),
 	    cmocka_unit_test(test_list_and_write),
+	    cmocka_unit_test(test_keyed_write),
 	    cmocka_unit_test(test_last_used_written_once_a_minute),
 	    cmocka_unit_test(test_revocation_is_immediate),
 	};

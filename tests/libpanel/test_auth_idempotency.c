@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -311,6 +312,82 @@ static void idempotency_atomic_cut_applies_nothing(void **state)
 	panel_close(first);
 }
 
+/* The claim itself inside the request's transaction (panel_idempotency_begin_atomic): a retry
+ * that arrives meanwhile waits on the claim's row, then gets the answer committed with the
+ * change; or, when the first request rolled back, the claim. */
+struct waiter {
+	panel *h;
+	const char *key;
+	int rc;
+	panel_idempotent_response r;
+};
+
+static void *claim_atomic(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = panel_idempotency_begin_atomic(&w->r, w->h, "token:2000", w->key, H1);
+	return NULL;
+}
+
+static long long waiting_claims(void)
+{
+	return num("SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE()"
+		   " AND info LIKE 'SET STATEMENT innodb_lock_wait_timeout%%INSERT INTO"
+		   " panel_idempotency%%'");
+}
+
+static void idempotency_atomic_claim_waits_for_its_answer(void **state)
+{
+	panel_idempotent_response r = {0, NULL};
+	panel *first = ts_panel_open(cluster, dbname);
+	struct waiter w = {ts_panel_open(cluster, dbname), "k-wait", 1, {0, NULL}};
+	pthread_t t;
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(w.h);
+	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait", H1));
+	/* Not committed: nobody else sees the claim. */
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-wait'"),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
+	/* The retry waits on the claim's row. */
+	for (int i = 0; i < 100 && !waiting_claims(); i++)
+		usleep(20 * 1000);
+	assert_int_equal(waiting_claims(), 1);
+	assert_panel_ok(
+	    panel_idempotency_complete(first, "token:2000", "k-wait", 201, "{\"a\":1}"));
+	pthread_join(t, NULL);
+	assert_int_equal(w.rc, PANEL_EEXISTS);
+	assert_int_equal(w.r.status, 201);
+	assert_string_equal(w.r.body, "{\"a\":1}");
+	free(w.r.body);
+	assert_false(panel_idempotency_atomic_broken(w.h));
+
+	/* The first request rolls back: the waiting retry claims the key and runs. */
+	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL}};
+	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait-2", H1));
+	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
+	for (int i = 0; i < 100 && !waiting_claims(); i++)
+		usleep(20 * 1000);
+	assert_int_equal(waiting_claims(), 1);
+	panel_idempotency_atomic_abort(first);
+	pthread_join(t, NULL);
+	assert_panel_ok(w.rc);
+	assert_panel_ok(panel_idempotency_complete(w.h, "token:2000", "k-wait-2", 204, ""));
+	assert_int_equal(num("SELECT status FROM panel_idempotency WHERE idem_key = 'k-wait-2'"),
+			 204);
+
+	/* Another request with the key, once answered: refused at once. */
+	assert_error(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait-2", H2),
+		     PANEL_ECONFLICT, NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "this Idempotency-Key was used for another request");
+	panel_close(w.h);
+	panel_close(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +396,7 @@ int main(void)
 	    cmocka_unit_test(idempotency_concurrent_claims),
 	    cmocka_unit_test(idempotency_orphaned_claim_taken_over),
 	    cmocka_unit_test(idempotency_atomic_cut_applies_nothing),
+	    cmocka_unit_test(idempotency_atomic_claim_waits_for_its_answer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,6 +37,14 @@ PANEL_EXTERN int panel_idempotency_complete(panel *p, const char *principal, con
  * panel_idempotency_release. Not for operations with effects outside the panel database (the
  * member server's CREATE DATABASE, files): a rollback would not undo them. */
 PANEL_EXTERN int panel_idempotency_atomic_begin(panel *p);
+/* panel_idempotency_begin and _atomic_begin in one, with the claim itself inside the request's
+ * transaction: uncommitted until the answer commits with the change, so that a claim, a change
+ * and an answer cost one commit. A retry meanwhile waits on the claim's row (10 s at most, then
+ * PANEL_ECONFLICT "still running") and then gets the answer, or the claim if the request rolled
+ * back. Returns as panel_idempotency_begin; the transaction is open only when it returns 0. */
+PANEL_EXTERN int panel_idempotency_begin_atomic(panel_idempotent_response *out, panel *p,
+						const char *principal, const char *key,
+						const char *request_hash);
 PANEL_EXTERN int panel_idempotency_atomic_broken(const panel *p);
 PANEL_EXTERN void panel_idempotency_atomic_abort(panel *p);
 
