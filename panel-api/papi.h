@@ -243,9 +243,10 @@ enum papi_route_flags {
 	 * anything else: a bearer token this thread has seen is then checked by that operation
 	 * (papi_principals.c), errors by a full check afterwards (papi_httpd.c). */
 	PAPI_TOKEN_IN_OP = 1 << 4,
-	/* With an Idempotency-Key, the handler's operations and the stored answer commit in one
-	 * transaction (panel_idempotency_atomic_begin): only for routes whose effects are all in
-	 * the panel database (no DDL on the member server, no files). */
+	/* With an Idempotency-Key, the claim, the handler's operations and the stored answer
+	 * commit in one transaction (panel_idempotency_begin_atomic): only for routes whose
+	 * effects are all in the panel database (no DDL on the member server, no files, no
+	 * domain writes). */
 	PAPI_ATOMIC = 1 << 5,
 };
 

@@ -282,11 +282,7 @@ static void request_free(papi_request *r)
 		free(r->body);
 	}
 	json_decref(r->json); /* Jansson does not wipe: the body copy above is the long-lived one */
-	json_decref(r->reply.body);
-	if (r->reply.text) {
-		sodium_memzero(r->reply.text, strlen(r->reply.text)); /* may hold a new secret */
-		free(r->reply.text);
-	}
+	papi_reply_clear(r);  /* its text may hold a new secret: wiped */
 	sodium_memzero(&r->principal, sizeof(r->principal));
 	papi_conf_release(ctx, r->conf);
 	free(r);

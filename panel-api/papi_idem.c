@@ -10,8 +10,7 @@
 #include "papi.h"
 
 #define IDEM_KEY_MAX	  255
-#define IDEM_WAIT_ROUNDS  100 /* a concurrent first request: wait up to about 10 s */
-#define IDEM_WAIT_SECONDS 10
+#define IDEM_WAIT_SECONDS 10 /* a concurrent first request: wait up to about 10 s */
 
 /* PANEL_ECONFLICT means either "used for another request" (final) or "the first request is
  * still running" (worth waiting for); only the message tells them apart. */
@@ -119,17 +118,18 @@ int papi_idempotency_begin(papi_request *r, int *claimed)
 	}
 	idem_principal(r, r->idem_principal, sizeof(r->idem_principal));
 	request_hash(r, hash, sizeof(hash));
+	int in_request = atomic(r);
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int round = 0; round < IDEM_WAIT_ROUNDS; round++) {
+	for (;;) {
 		memset(&stored, 0, sizeof(stored));
-		rc = atomic(r)
+		rc = in_request
 			 ? panel_idempotency_begin_atomic(&stored, r->p, r->idem_principal, key,
 							  hash)
 			 : panel_idempotency_begin(&stored, r->p, r->idem_principal, key, hash);
 		if (rc == 0) {
 			r->idem_key = key;
-			r->idem_atomic = atomic(r);
+			r->idem_atomic = in_request;
 			*claimed = 1;
 			return 1;
 		}
@@ -216,8 +216,7 @@ void papi_idempotency_finish(papi_request *r)
 			 * the stored answer, or runs again. */
 			r->idem_atomic = 0;
 			papi_reply_clear(r);
-			papi_reply_panel_error(r,
-					       rc == PANEL_EUNAVAILABLE ? rc : PANEL_EUNAVAILABLE);
+			papi_reply_panel_error(r, PANEL_EUNAVAILABLE);
 		}
 		release(r);
 	}

@@ -20,6 +20,10 @@
 #define KEY_MAX	      255
 #define PRINCIPAL_MAX 64
 #define KEEP_SECONDS  (24 * 3600)
+/* A new claim: running (status 0), no answer yet. */
+#define CLAIM_INSERT                                                                               \
+	"INSERT INTO panel_idempotency (principal, idem_key, request_hash, status, body, created)" \
+	" VALUES (?, ?, ?, 0, NULL, NOW())"
 
 /* Visible ASCII: a header value, without spaces that the column's collation would ignore. */
 static int valid_text(const char *s, size_t max)
@@ -112,9 +116,7 @@ static int begin_body(panel_db *db, void *arg)
 	ctx->replay = 0;
 	/* Insert first: concurrent claims queue on the key instead of deadlocking on gaps. */
 	error =
-	    panel__db_exec(NULL, db,
-			   "INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
-			   " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
+	    panel__db_exec(NULL, db, CLAIM_INSERT,
 			   DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
 	if (error == 0) { /* claimed: held by this connection while the request runs */
 		int got = claim_lock(db, ctx->lock, 1);
@@ -256,9 +258,7 @@ int panel_idempotency_begin_atomic(panel_idempotent_response *out, panel *p, con
 		return error;
 	p->claim_locked = 0;
 	error = panel__db_exec(NULL, p->db,
-			       "SET STATEMENT innodb_lock_wait_timeout = 10 FOR"
-			       " INSERT INTO panel_idempotency (principal, idem_key, request_hash,"
-			       " status, body, created) VALUES (?, ?, ?, 0, NULL, NOW())",
+			       "SET STATEMENT innodb_lock_wait_timeout = 10 FOR " CLAIM_INSERT,
 			       DB_ARGS(DB_STR(principal), DB_STR(key), DB_STR(ctx.hash)));
 	if (error == 0)
 		return 0;

@@ -611,6 +611,13 @@ static void test_idempotency(void **state)
 	assert_string_equal(api_error_code(&other), "exists"); /* ran, was not replayed */
 	assert_false(other.replayed);
 	api_resp_free(&other);
+	/* A revoked token gets no replay of its own stored answers: its key is checked first. */
+	assert_api_request(&srv, "POST", "/api/v1/auth/logout", token, NULL, NULL, 204);
+	api_request(&other, &srv, "POST", "/api/v1/accounts", token, body, key1);
+	assert_api_status(&other, 401);
+	assert_false(other.replayed);
+	assert_null(strstr(other.body, "idem1@example.net"));
+	api_resp_free(&other);
 	api_resp_free(&first);
 	api_resp_free(&again);
 }

@@ -232,7 +232,7 @@ uint64_t panel__db_insert_id(panel_db *db)
 	return db->mysql ? mysql_insert_id(db->mysql) : 0;
 }
 
-static int ensure_connected(panel_db *db)
+int panel__db_ensure_connected(panel_db *db)
 {
 	if (db->request_broken)
 		return panel__error_db(
@@ -272,7 +272,7 @@ static int statement(MYSQL_STMT **out, panel_db *db, const char *sql)
 	uint64_t hash;
 	int error;
 
-	if ((error = ensure_connected(db)) < 0)
+	if ((error = panel__db_ensure_connected(db)) < 0)
 		return error;
 	db->tick++;
 	hash = sql_hash(sql);
@@ -442,7 +442,7 @@ int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len
 
 	if (failed_at)
 		*failed_at = 0;
-	if ((error = ensure_connected(db)) < 0)
+	if ((error = panel__db_ensure_connected(db)) < 0)
 		return error;
 	if (mysql_set_server_option(db->mysql, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
 		return fail_mysql(db);

@@ -44,6 +44,10 @@ struct panel_db {
 	struct panel_db_fetch fetch;
 };
 
+/* 0 when statements may run on db; else PANEL_EUNAVAILABLE (not connected, or its request's
+ * transaction was lost). */
+int panel__db_ensure_connected(panel_db *db);
+
 /* Records a server error on db and maps it to a PANEL_E* code with a message. */
 int panel__db_fail(panel_db *db, unsigned err, const char *message);
 

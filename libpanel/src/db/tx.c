@@ -13,12 +13,8 @@
 
 static int command(panel_db *db, const char *sql)
 {
-	if (db->request_broken)
-		return panel__error_db(
-		    PANEL_EUNAVAILABLE,
-		    "the request's transaction was lost: nothing of it was applied");
-	if (!db->mysql)
-		return panel__error_db(PANEL_EUNAVAILABLE, "database unavailable: not connected");
+	if (panel__db_ensure_connected(db) < 0)
+		return panel_error_last()->code;
 	if (mysql_real_query(db->mysql, sql, (unsigned long)strlen(sql)) != 0)
 		return panel__db_fail(db, mysql_errno(db->mysql), mysql_error(db->mysql));
 	return 0;
@@ -93,9 +89,9 @@ static int savepoint_transaction(panel_db *db, panel_db_tx_fn fn, void *ctx)
 			db->request_broken = 1;
 			return panel__error_restore(&saved);
 		}
+		/* Failing, the transaction is gone (innodb_rollback_on_timeout). */
 		snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", name);
-		if (command(db, sql) <
-		    0) { /* the transaction is gone (innodb_rollback_on_timeout) */
+		if (command(db, sql) < 0) {
 			db->request_broken = 1;
 			return panel__error_restore(&saved);
 		}
@@ -158,19 +154,16 @@ int panel__db_request_commit(panel_db *db)
 
 void panel__db_request_abort(panel_db *db)
 {
-	int usable = db->request_tx && !db->request_broken && db->mysql;
+	panel__error_saved saved;
 
 	db->after_commit = NULL;
 	request_close(db);
-	if (usable) {
-		panel__error_saved saved;
+	/* Also after a deadlock, whose victim InnoDB has rolled back already: nothing should be
+	 * left, but nothing must be either. A lost session has nothing left. */
+	if (db->mysql && !panel__db_lost(db->last_errno)) {
 		panel__error_save(&saved);
 		command(db, "ROLLBACK");
 		panel__error_restore(&saved);
-	} else if (db->mysql && !panel__db_lost(db->last_errno)) {
-		/* Broken by a deadlock, whose victim InnoDB has already rolled back: nothing
-		 * should be left, but nothing must be either. */
-		mysql_real_query(db->mysql, "ROLLBACK", 8);
 	}
 }
 
