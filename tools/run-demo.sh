@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: a self-contained local demo. Starts a MariaDB primary + replica (the test
-# harness) under ./run/, dbproxy in front of them, migrates the panel schema through dbproxy,
-# creates the first admin, starts panel-api on 127.0.0.1 and the actions runner
+# harness) under ./run/ (or RUN_DIR), dbproxy in front of them, migrates the panel schema
+# through dbproxy, creates the first admin, starts panel-api on 127.0.0.1 and the actions runner
 # (`panelctl actions watch`, the hosting root in ./run/alternc), logs in, prints the URL, a token
 # and first commands, and stops everything on Ctrl-C.
 set -euo pipefail
 build=${1:-build/release}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-run=$root/run
+run=${RUN_DIR:-$root/run}
 cluster=$run/mariadb
 
 # shellcheck source=tools/run-lib.sh

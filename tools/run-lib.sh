@@ -20,14 +20,15 @@ run_free_port() {
 }
 
 # run_cluster_start DIR REPLICAS OWNER_PID LOG: the test harness's primary and REPLICAS semi-sync
-# replicas in DIR (an earlier one there is stopped first), its cluster.env sourced, the panel
-# database created; stopped by the harness's guard when OWNER_PID exits.
+# replicas in DIR (an earlier one there is stopped first), durable as in production
+# (sync_binlog=1: dbproxy's settings checks find nothing to report), its cluster.env sourced,
+# the panel database created; stopped by the harness's guard when OWNER_PID exits.
 run_cluster_start() {
 	local dir=$1 replicas=$2 owner=$3 log=$4
 	if [[ -e $dir ]]; then
 		tests/harness/mariadb-cluster stop "$dir" >/dev/null 2>&1 || true
 	fi
-	tests/harness/mariadb-cluster start "$dir" --replicas "$replicas" --semisync \
+	tests/harness/mariadb-cluster start "$dir" --replicas "$replicas" --semisync --durable \
 		--owner-pid "$owner" >"$log"
 	# shellcheck disable=SC1091
 	source "$dir/cluster.env"
