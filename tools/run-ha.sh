@@ -4,7 +4,7 @@
 # HAProxy balancing the panel-apis; pids in DIR/<name>.pid. Also what the HA tests start and stop.
 #
 #   tools/run-ha.sh [BUILD] [--dir DIR] [--background] [--owner-pid PID]
-#       start (BUILD: build/release; DIR: ./run). In the foreground it prints the URLs and stops
+#       start (BUILD: build/release; DIR: $RUN_DIR, else ./run). In the foreground it prints the URLs and stops
 #       everything on Ctrl-C; --background returns once everything answers, with DIR/ha.env
 #       written, and everything stops when PID (default: the caller) exits or on `stop`.
 #   tools/run-ha.sh stop DIR               stops what a start in DIR started (idempotent)
@@ -217,7 +217,7 @@ fi
 
 # ---------------------------------------------------------------- start
 build=build/release
-dir=$root/run
+dir=${RUN_DIR:-$root/run}
 background=0
 owner=$$
 while (($# > 0)); do
