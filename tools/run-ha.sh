@@ -4,9 +4,10 @@
 # HAProxy balancing the panel-apis; pids in DIR/<name>.pid. Also what the HA tests start and stop.
 #
 #   tools/run-ha.sh [BUILD] [--dir DIR] [--background] [--owner-pid PID]
-#       start (BUILD: build/release; DIR: $RUN_DIR, else ./run). In the foreground it prints the URLs and stops
-#       everything on Ctrl-C; --background returns once everything answers, with DIR/ha.env
-#       written, and everything stops when PID (default: the caller) exits or on `stop`.
+#       start (BUILD: build/release; DIR: $RUN_DIR, else ./run). In the foreground it prints
+#       the URLs and stops everything on Ctrl-C; --background returns once everything answers,
+#       with DIR/ha.env written, and everything stops when PID (default: the caller) exits or
+#       on `stop`.
 #   tools/run-ha.sh stop DIR               stops what a start in DIR started (idempotent)
 #   tools/run-ha.sh restart DIR NAME       starts NAME again with its first command line and
 #                                          waits until it answers; NAME is a pid file's name
