@@ -262,6 +262,9 @@ on_exit() {
 	if ((background == 0 || started == 0)); then
 		((background)) || printf '\nrun: stopping\n'
 		ha_stop "$dir"
+		# The loop's `sleep 3600` ignores Ctrl-C's SIGINT (a background job of a script):
+		# waiting for it would hold the terminal for up to an hour.
+		jobs -p | xargs -r kill 2>/dev/null || true
 		wait 2>/dev/null || true
 	fi
 }
