@@ -306,10 +306,23 @@ static int check_flag(int value, const char *field)
 	return 0;
 }
 
+/* An actor that authenticated with an application key grants no admin rights: the key's scope
+ * would otherwise buy a new administrator's unscoped login (panel_actor.by_apikey). */
+static int key_grants_no_admin(const panel_actor *who, int admin)
+{
+	if (who && who->by_apikey && admin == 1)
+		return panel__error(PANEL_EFORBIDDEN, "admin",
+				    "an application key grants no admin rights: log in to do that");
+	return 0;
+}
+
 /* The checks that need no database, shared by create and update. */
-static int check_spec_fields(const panel_account_spec *spec)
+static int check_spec_fields(const panel_actor *who, const panel_account_spec *spec)
 {
 	int error;
+
+	if ((error = key_grants_no_admin(who, spec->admin)) < 0)
+		return error;
 
 	if (spec->version < 1 || spec->version > PANEL_ACCOUNT_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "spec", "unknown account spec version");
@@ -464,7 +477,7 @@ int panel_account_create(panel_account **out, panel *p, const panel_actor *who,
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "only an administrator creates accounts");
 	if ((error = check_login(ctx.login, p, spec->login)) < 0 ||
-	    (error = check_spec_fields(spec)) < 0)
+	    (error = check_spec_fields(who, spec)) < 0)
 		return error;
 	/* A stored hash instead of the password: the system's migrations only (no policy can
 	 * check it). */
@@ -775,9 +788,12 @@ int panel_account_set_admin(panel_account **out, panel *p, const panel_actor *wh
 				 .action = admin ? "account.grant_admin" : "account.revoke_admin",
 				 .apply = set_admin_flag,
 				 .op = &admin};
+	int error;
 
 	if (admin != 0 && admin != 1)
 		return panel__error(PANEL_EINVALID, "admin", "admin must be 0 or 1");
+	if ((error = key_grants_no_admin(who, admin)) < 0)
+		return error;
 	if (who && who->as_uid)
 		return panel__error(PANEL_EFORBIDDEN, NULL,
 				    "admin rights are not changed while acting as a member");
@@ -787,7 +803,10 @@ int panel_account_set_admin(panel_account **out, panel *p, const panel_actor *wh
 static int renew_period(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
 {
 	unsigned periods = *(const unsigned *)ctx->op;
+	int error;
 
+	if ((error = panel__authz_own_limits(ctx->who, ctx->uid)) < 0)
+		return error;
 	if (before->duration == 0)
 		return panel__error(PANEL_EINVALID, "duration",
 				    "the account never expires: set a duration first");
@@ -813,22 +832,41 @@ int panel_account_renew(panel_account **out, panel *p, const panel_actor *who, c
 	return run_modify(out, &ctx);
 }
 
+/* A password set by someone else than the account's owner (an admin's reset, after a theft, a
+ * departure) ends the account's login tokens, as the reset by mail does: whoever held one
+ * must log in with the new password. The owner's own change keeps its sessions. */
+static int revoke_if_reset(panel_db *db, const panel_actor *who, uint32_t uid)
+{
+	if (who->kind == PANEL_ACTOR_MEMBER ||
+	    (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid && who->uid == uid))
+		return 0;
+	return panel__db_exec(NULL, db,
+			      "UPDATE panel_tokens SET revoked = 1 WHERE uid = ? AND revoked = 0",
+			      DB_ARGS(DB_U64(uid)));
+}
+
 struct update_op {
 	const panel_account_spec *spec;
 	const char *hash; /* the admin's password reset, hashed; NULL for none */
 };
 
-/* The fields a member may change on its own account. */
+/* The first field of s that a member may not change on its own account (it changes its mail,
+ * nom and prenom), or NULL. */
+static const char *member_forbidden_field(const panel_account_spec *s)
+{
+	return s->type		   ? "type"
+	       : s->notes	   ? "notes"
+	       : s->password	   ? "password"
+	       : s->enabled != -1  ? "enabled"
+	       : s->canpass != -1  ? "canpass"
+	       : s->admin != -1	   ? "admin"
+	       : s->duration != -1 ? "duration"
+				   : NULL;
+}
+
 static int member_may_change(const panel_account_spec *s)
 {
-	const char *field = s->type		? "type"
-			    : s->notes		? "notes"
-			    : s->password	? "password"
-			    : s->enabled != -1	? "enabled"
-			    : s->canpass != -1	? "canpass"
-			    : s->admin != -1	? "admin"
-			    : s->duration != -1 ? "duration"
-						: NULL;
+	const char *field = member_forbidden_field(s);
 
 	if (field)
 		return panel__error(PANEL_EFORBIDDEN, field,
@@ -842,6 +880,8 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 	const panel_account_spec *s = op->spec;
 	int error;
 
+	if (member_forbidden_field(s) && (error = panel__authz_own_limits(ctx->who, ctx->uid)) < 0)
+		return error;
 	if (s->type && (error = check_type_exists(db, s->type)) < 0)
 		return error;
 	if (s->enabled == 0 && before->enabled &&
@@ -872,7 +912,7 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 		    s->admin >= 0 ? DB_I64(s->admin) : DB_NULL, DB_STR(op->hash),
 		    DB_I64(s->duration), DB_I64(s->duration), DB_I64(s->duration),
 		    DB_I64(s->duration), DB_I64(s->duration), DB_U64(ctx->uid)));
-	if (error < 0)
+	if (error < 0 || (op->hash && (error = revoke_if_reset(db, ctx->who, ctx->uid)) < 0))
 		return error;
 	if (!s->nom && !s->prenom)
 		return 0;
@@ -902,7 +942,8 @@ static int may_set_password_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+					  PANEL__AUTHZ_ADMIN | PANEL__AUTHZ_CHANGE)) < 0)
 		return error;
 	return panel__policy_check(ctx->p, db, "mem", ctx->login, ctx->password);
 }
@@ -927,7 +968,7 @@ int panel_account_update(panel_account **out, panel *p, const panel_actor *who, 
 		return error;
 	if (!changes)
 		return panel__error(PANEL_EINVALID, NULL, "no changes given");
-	if ((error = check_spec_fields(changes)) < 0)
+	if ((error = check_spec_fields(who, changes)) < 0)
 		return error;
 	if (changes->login)
 		return panel__error(PANEL_EINVALID, "login", "a login cannot be changed");
@@ -966,9 +1007,13 @@ struct password_ctx {
 	panel__throttle throttle;
 };
 
-static int member_self(const panel_actor *who)
+/* Who changes its own password gives the current one: a member, and an administrator other
+ * than the super admin on its own account, where it has a member's rights. */
+static int self_service(const panel_actor *who, uint32_t uid)
 {
-	return who->kind == PANEL_ACTOR_MEMBER;
+	return who->kind == PANEL_ACTOR_MEMBER ||
+	       (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid && uid == who->uid &&
+		who->uid != PANEL_SUPER_ADMIN_UID);
 }
 
 static int password_check_body(panel_db *db, void *arg)
@@ -978,9 +1023,10 @@ static int password_check_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, 0)) < 0)
+	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login,
+					  PANEL__AUTHZ_CHANGE)) < 0)
 		return error;
-	if (member_self(ctx->who)) {
+	if (self_service(ctx->who, ctx->uid)) {
 		if ((error = panel__db_query(&rows, db,
 					     "SELECT pass, COALESCE(canpass, 1), login FROM membres"
 					     " WHERE uid = ?",
@@ -1023,11 +1069,11 @@ static int password_body(panel_db *db, void *arg)
 
 	/* Again: the rights or the account may have changed while the password was checked. */
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, PANEL__AUTHZ_CHANGE)) < 0)
 		return error;
 	if (uid != ctx->uid)
 		return panel__error(PANEL_ECONFLICT, "login", "the account changed meanwhile");
-	if (member_self(ctx->who)) {
+	if (self_service(ctx->who, ctx->uid)) {
 		/* The old password was checked against this hash: not against a newer one. */
 		if ((error = panel__db_query_u64(&same, db,
 						 "SELECT COUNT(*) FROM membres WHERE uid = ? AND"
@@ -1041,7 +1087,8 @@ static int password_body(panel_db *db, void *arg)
 			return error;
 	}
 	if ((error = panel__db_exec(NULL, db, "UPDATE membres SET pass = ? WHERE uid = ?",
-				    DB_ARGS(DB_STR(ctx->hash), DB_U64(uid)))) < 0)
+				    DB_ARGS(DB_STR(ctx->hash), DB_U64(uid)))) < 0 ||
+	    (error = revoke_if_reset(db, ctx->who, uid)) < 0)
 		return error;
 	return panel__audit(db, ctx->who, "account.password", "account", ctx->login, uid, NULL,
 			    json_pack("{s:s}", "password", "changed"));
@@ -1065,7 +1112,7 @@ int panel_account_password(panel *p, const panel_actor *who, const char *login,
 		return panel__error(PANEL_EINVALID, "password", "the new password is required");
 	if ((error = panel__db_transaction(p->db, password_check_body, &ctx)) < 0)
 		goto out;
-	if (member_self(who)) {
+	if (self_service(who, ctx.uid)) {
 		/* The same counters as a login: a stolen token does not buy more guesses. */
 		snprintf(subject, sizeof(subject), "login:%s", ctx.stored_login);
 		if ((error = panel__throttle_address(ip_text, sizeof(ip_text), ip_key,
@@ -1108,7 +1155,10 @@ static int act_body(panel_db *db, void *arg)
 
 	if ((error = panel__authz_actor(db, ctx->admin)) < 0)
 		return error;
-	return panel__authz_account(&ctx->uid, db, ctx->admin, ctx->login, 1);
+	/* What the admin may then change through the account, the rules of a change decide: not
+	 * the super admin's account for a sub-admin, no admin's account through a key. */
+	return panel__authz_account(&ctx->uid, db, ctx->admin, ctx->login,
+				    PANEL__AUTHZ_ADMIN | PANEL__AUTHZ_CHANGE);
 }
 
 int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, const char *login)
@@ -1126,5 +1176,6 @@ int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, c
 	*out = panel_actor_admin_as(admin->uid, ctx.uid);
 	out->ip = admin->ip;
 	out->token_hash = admin->token_hash; /* checked again by every operation it runs */
+	out->by_apikey = admin->by_apikey;
 	return 0;
 }

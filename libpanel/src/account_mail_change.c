@@ -68,7 +68,8 @@ static int request_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login, 0)) < 0 ||
+	    (error = panel__authz_account(&ctx->uid, db, ctx->who, ctx->login,
+					  PANEL__AUTHZ_CHANGE)) < 0 ||
 	    (error = panel__db_query(&rows, db, "SELECT login FROM membres WHERE uid = ?",
 				     DB_ARGS(DB_U64(ctx->uid)))) < 0)
 		return error;

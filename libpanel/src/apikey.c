@@ -386,6 +386,11 @@ int panel_apikey_create(panel_apikey *out, char *secret_out, size_t secret_size,
 		secret_out[0] = '\0';
 	if ((error = require_admin(who)) < 0)
 		return error;
+	/* A key's scope, networks and expiry would not bind the keys it made. */
+	if (who->by_apikey)
+		return panel__error(PANEL_EFORBIDDEN, NULL,
+				    "an application key creates no application keys: log in to "
+				    "do that");
 	if (spec->version < 1 || spec->version > PANEL_APIKEY_SPEC_VERSION)
 		return panel__error(PANEL_EINVALID, "version", "unknown spec version %u",
 				    spec->version);

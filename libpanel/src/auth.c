@@ -161,6 +161,7 @@ panel_actor panel_principal_actor(const panel_principal *who, const char *ip)
 		return a;
 	a = who->admin ? panel_actor_admin(who->uid) : panel_actor_member(who->uid);
 	a.ip = ip;
+	a.by_apikey = who->apikey_id != 0;
 	return a;
 }
 

@@ -145,6 +145,10 @@ int panel__authz_actor_facts(const panel_actor *who, const panel__authz_facts *f
 		return 0;
 	if (!f->as_found || !admin_sees_facts(f, who->uid, who->as_uid, f->as_creator))
 		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
+	/* Acting as the super admin's account would let a sub-admin change it (may_change). */
+	if (who->as_uid == PANEL_SUPER_ADMIN_UID && who->uid != PANEL_SUPER_ADMIN_UID)
+		return panel__error(PANEL_EFORBIDDEN, "as",
+				    "only the super admin acts as the super admin's account");
 	return 0;
 }
 
@@ -236,13 +240,32 @@ static uint32_t only_account(const panel_actor *who)
 	return 0;
 }
 
-/* sql selects uid and creator by login (the first parameter); a second parameter, when sql has
- * one, is the only uid the actor may see. */
+/* The rules for a change of the account uid (su: its admin flag) beyond seeing it. */
+static int may_change(const panel_actor *who, uint32_t uid, int su)
+{
+	/* Whoever holds the super admin's credentials holds every right: with
+	 * subadmin_restriction at 1 a sub-admin sees that account, but setting its password or
+	 * its mail (then a reset) would make the sub-admin the super admin. */
+	if (uid == PANEL_SUPER_ADMIN_UID && who->kind == PANEL_ACTOR_ADMIN &&
+	    who->uid != PANEL_SUPER_ADMIN_UID)
+		return panel__error(PANEL_EFORBIDDEN, "login",
+				    "only the super admin changes the super admin's account");
+	/* A key is scoped (some resources, some networks); an administrator's password, mail or
+	 * rights would give whoever holds the key that administrator's unscoped login. */
+	if (who->by_apikey && su)
+		return panel__error(PANEL_EFORBIDDEN, "login",
+				    "an application key changes no administrator's account (its "
+				    "owner's included): log in to do that");
+	return 0;
+}
+
+/* sql selects uid, creator and su by login (the first parameter); a second parameter, when sql
+ * has one, is the only uid the actor may see. */
 static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
-			   int need_admin, const char *sql, int only_param)
+			   int how, const char *sql, int only_param)
 {
 	panel_db_rows *rows;
-	uint64_t u = 0, creator = 0;
+	uint64_t u = 0, creator = 0, su = 0;
 	int error, visible = 0;
 
 	if (!login || !*login)
@@ -258,6 +281,8 @@ static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, 
 		error = panel__db_cell_u64(&u, rows, 0, 0);
 		if (error == 0)
 			error = panel__db_cell_u64(&creator, rows, 0, 1);
+		if (error == 0)
+			error = panel__db_cell_u64(&su, rows, 0, 2);
 	}
 	panel__db_rows_free(rows);
 	if (error < 0)
@@ -266,17 +291,20 @@ static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, 
 		return error;
 	if (!visible)
 		return panel__error(PANEL_ENOTFOUND, "login", "no account %s", login);
-	if (need_admin && !panel__authz_is_admin(who))
+	if ((how & PANEL__AUTHZ_ADMIN) && !panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
+	if ((how & PANEL__AUTHZ_CHANGE) && (error = may_change(who, (uint32_t)u, su == 1)) < 0)
+		return error;
 	*uid = (uint32_t)u;
 	return 0;
 }
 
 int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
-			 int need_admin)
+			 int how)
 {
-	return resolve_account(uid, db, who, login, need_admin,
-			       "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ?", 0);
+	return resolve_account(uid, db, who, login, how,
+			       "SELECT uid, COALESCE(creator, 0), su FROM membres WHERE login = ?",
+			       0);
 }
 
 /* The row is locked by the statement that finds it: one round trip less for every change of an
@@ -286,16 +314,28 @@ int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, co
  * admin refused further on (a sub-admin, AlternC's subadmin_restriction) holds the row until
  * its transaction rolls back, at once. Under READ COMMITTED an unknown login locks nothing. */
 int panel__authz_account_locked(uint32_t *uid, panel_db *db, const panel_actor *who,
-				const char *login, int need_admin)
+				const char *login, int how)
 {
+	how |= PANEL__AUTHZ_CHANGE;
 	if (only_account(who))
-		return resolve_account(uid, db, who, login, need_admin,
-				       "SELECT uid, COALESCE(creator, 0) FROM membres"
+		return resolve_account(uid, db, who, login, how,
+				       "SELECT uid, COALESCE(creator, 0), su FROM membres"
 				       " WHERE login = ? AND uid = ? FOR UPDATE",
 				       1);
 	return resolve_account(
-	    uid, db, who, login, need_admin,
-	    "SELECT uid, COALESCE(creator, 0) FROM membres WHERE login = ? FOR UPDATE", 0);
+	    uid, db, who, login, how,
+	    "SELECT uid, COALESCE(creator, 0), su FROM membres WHERE login = ? FOR UPDATE", 0);
+}
+
+int panel__authz_own_limits(const panel_actor *who, uint32_t uid)
+{
+	if (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid && uid == who->uid &&
+	    who->uid != PANEL_SUPER_ADMIN_UID)
+		return panel__error(PANEL_EFORBIDDEN, "login",
+				    "an administrator other than the super admin has a member's "
+				    "rights over its own account: its quotas, expiry, type and "
+				    "lock are changed by the administrator who manages it");
+	return 0;
 }
 
 int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,

@@ -58,17 +58,28 @@ int panel__authz_actor_facts(const panel_actor *who, const panel__authz_facts *f
 int panel__authz_sees(const panel_actor *who, const panel__authz_facts *facts, uint32_t uid,
 		      uint32_t creator);
 
-/* Resolves login to *uid and checks that who may see it (need_admin = 0) or manage it as an
- * admin (need_admin = 1). A member sees only itself and manages nothing; an admin acting as a
- * member sees only that member. Accounts the actor may not see are PANEL_ENOTFOUND (field
- * "login"), so that their existence does not leak; visible but not manageable is
- * PANEL_EFORBIDDEN. Call inside a transaction, after panel__authz_actor. */
+/* What panel__authz_account's lookup is for (how; 0: seeing the account). */
+#define PANEL__AUTHZ_ADMIN  1 /* an administrator's management of it */
+#define PANEL__AUTHZ_CHANGE 2 /* a change of the account itself (its row, password, quotas) */
+
+/* Resolves login to *uid and checks that who may see it, manage it as an admin (how has
+ * PANEL__AUTHZ_ADMIN) or change it (PANEL__AUTHZ_CHANGE). A member sees only itself and manages
+ * nothing; an admin acting as a member sees only that member. Nobody but the super admin
+ * itself (and the system) changes the super admin's account, and an actor that authenticated
+ * with an application key changes no administrator's account. Accounts the actor may not see
+ * are PANEL_ENOTFOUND (field "login"), so that their existence does not leak; visible but not
+ * manageable is PANEL_EFORBIDDEN. Call inside a transaction, after panel__authz_actor. */
 int panel__authz_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
-			 int need_admin);
-/* The same, the account's row locked (FOR UPDATE) by the lookup itself: for the changes of an
- * account, whose concurrent changes must queue behind each other. */
+			 int how);
+/* The same for a change (PANEL__AUTHZ_CHANGE is implied), the account's row locked (FOR
+ * UPDATE) by the lookup itself: concurrent changes of an account queue behind each other. */
 int panel__authz_account_locked(uint32_t *uid, panel_db *db, const panel_actor *who,
-				const char *login, int need_admin);
+				const char *login, int how);
+
+/* PANEL_EFORBIDDEN when who is an administrator other than the super admin acting on its own
+ * account uid with an administrator's power (quotas, expiry, type, lock, admin-only fields):
+ * the limits set on an admin are not its own to lift. 0 otherwise. */
+int panel__authz_own_limits(const panel_actor *who, uint32_t uid);
 
 /* Checks that who may see an object owned by the account uid: PANEL_ENOTFOUND ("no such <what>",
  * with field) otherwise, so that others' objects do not show. */
@@ -76,9 +87,10 @@ int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const
 		       const char *what);
 
 /* Checks that who may change the platform's global settings (domain types, default quotas,
- * TLDs, forbidden domains, unverified restores), which reach every member: the system, the
- * super admin, or any admin when subadmin_restriction lets every admin see every account, never
- * while acting as a member. PANEL_EFORBIDDEN otherwise. Call after panel__authz_actor. */
+ * TLDs, forbidden domains, password policies, unverified restores), which reach every member:
+ * the system, the super admin, or any admin when subadmin_restriction lets every admin see
+ * every account, never while acting as a member. PANEL_EFORBIDDEN otherwise. Call after
+ * panel__authz_actor. */
 int panel__authz_global(panel_db *db, const panel_actor *who);
 
 /* 1 when the actor acts with admin powers (an admin, also acting as a member, or the system). */

@@ -164,6 +164,18 @@ static int check_tld(int *dns, panel_db *db, const char *name, int force)
 	if (!found || mode == 0)
 		return panel__error(PANEL_EINVALID, "domain",
 				    "this top-level domain is not allowed");
+	/* A suffix the table lists (eu.org under org) is where members' domains go: whoever
+	 * hosted the suffix itself would hold every name under it (hosted_above). AlternC 1.0
+	 * matched only the suffixes a name ends with, so it let eu.org in. */
+	uint64_t is_tld = 0;
+	if ((error = panel__db_query_u64(&is_tld, db, "SELECT COUNT(*) FROM tld WHERE tld = ?",
+					 DB_ARGS(DB_STR(name)))) < 0)
+		return error;
+	if (is_tld)
+		return panel__error(PANEL_EINVALID, "domain",
+				    "%s is a top-level domain (the tld table): domains are hosted "
+				    "under it, not it",
+				    name);
 	if (mode == 5)
 		*dns = 0;
 	/* Without our DNS, only a domain directly under its TLD (AlternC checkhostallow_nodns). */

@@ -249,7 +249,9 @@ static int set_body(panel_db *db, void *arg)
 	panel_policy before;
 	int error;
 
-	if ((error = panel__authz_actor(db, ctx->who)) < 0)
+	/* A policy reaches every member, like the other global settings. */
+	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
+	    (error = panel__authz_global(db, ctx->who)) < 0)
 		return error;
 	if ((error = load(&before, db, pol->name)) < 0)
 		return error;

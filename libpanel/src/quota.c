@@ -238,7 +238,9 @@ static int set_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+					  PANEL__AUTHZ_ADMIN | PANEL__AUTHZ_CHANGE)) < 0 ||
+	    (error = panel__authz_own_limits(ctx->who, uid)) < 0)
 		return error;
 	/* Lock the row first: concurrent changes then audit true before-values. */
 	if ((error = panel__db_exec(NULL, db,

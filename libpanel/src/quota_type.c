@@ -135,7 +135,9 @@ static int reset_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 1)) < 0)
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+					  PANEL__AUTHZ_ADMIN | PANEL__AUTHZ_CHANGE)) < 0 ||
+	    (error = panel__authz_own_limits(ctx->who, uid)) < 0)
 		return error;
 	/* The account row locked: its type cannot change under the reset. */
 	if ((error = panel__db_query(&rows, db,

@@ -482,13 +482,114 @@ static void test_no_existence_oracle(void **state)
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM local WHERE nom = 'x'"), 0);
 }
 
+/* A failed check names what went wrong: expect the status, and for a refusal that the change
+ * did not happen is asserted by the caller. */
+static void expect(int who, const char *method, const char *path, const char *body, long want,
+		   const char *const *headers)
+{
+	long got = api_status(&srv, method, path, tokens[who], body, headers);
+
+	if (got != want)
+		fprintf(stderr, "%s %s %s %s: got %ld, want %ld\n", names[who], method, path,
+			body ? body : "", got, want);
+	assert_int_equal(got, want);
+}
+
+/* The paths by which a lesser principal could become a greater one, each refused: a sub-admin
+ * lifting the limits set on its own account, or (when subadmin_restriction lets it see every
+ * account) taking the super admin's password, mail or identity; an application key, whatever
+ * its scope, reaching an administrator's credentials, granting admin rights or making keys
+ * (which its scope and networks would not bind); a sub-admin loosening the password policies
+ * that bind every member. What stays allowed is checked beside each refusal. */
+static void test_escalations(void **state)
+{
+	static const char *const act_as_admin[] = {"X-Panel-Act-As: admin", NULL};
+	static const char *const new_pw = "{\"password\": \"Taken-over-2026\"}";
+
+	(void)state;
+	/* A sub-admin over its own account: a member's rights. */
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"duration\": 1}", 403, NULL);
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"notes\": \"self\"}", 403, NULL);
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"type\": \"default\"}", 403, NULL);
+	expect(AB, "PUT", "/api/v1/accounts/adminb/quotas/dom", "{\"value\": 99}", 403, NULL);
+	expect(AB, "POST", "/api/v1/accounts/adminb/renew", NULL, 403, NULL);
+	expect(AB, "POST", "/api/v1/accounts/adminb/reset-quotas", NULL, 403, NULL);
+	expect(AB, "PUT", "/api/v1/accounts/adminb/password", "{\"password\": \"Other-pass-2026\"}",
+	       400, NULL);
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"nom\": \"Bee\"}", 200, NULL);
+	expect(AB, "PUT", "/api/v1/accounts/adminb/password", PW_BODY, 204, NULL);
+	assert_int_equal(api_login(&srv, "adminb", "Other-pass-2026", NULL, 0, NULL), 200);
+	expect(AB, "GET", "/api/v1/auth/whoami", NULL, 200, NULL); /* its own change kept it */
+	expect(SA, "PUT", "/api/v1/accounts/adminb/password",
+	       "{\"password\": \"Matrix-pass-2026\"}", 204, NULL);
+	/* A reset by another ends the account's sessions (a thief's among them), not its keys. */
+	expect(AB, "GET", "/api/v1/auth/whoami", NULL, 401, NULL);
+	expect(KB, "GET", "/api/v1/auth/whoami", NULL, 200, NULL);
+	expect(SA, "GET", "/api/v1/auth/whoami", NULL, 200, NULL);
+	assert_int_equal(api_login(&srv, "adminb", PASS, tokens[AB], PANEL_TOKEN_MAX, NULL), 200);
+	expect(SA, "PATCH", "/api/v1/accounts/adminb", "{\"notes\": \"by the super admin\"}", 200,
+	       NULL);
+	/* Password policies reach every member: like the other global settings. */
+	expect(AB, "PATCH", "/api/v1/policies/mem", "{\"minsize\": 1}", 403, NULL);
+
+	/* AB's key (scope "write"): members' accounts yes, administrators' credentials no. */
+	expect(KB, "PUT", "/api/v1/accounts/adminb/password", new_pw, 403, NULL);
+	expect(KB, "PATCH", "/api/v1/accounts/adminb", "{\"mail\": \"evil@example.net\"}", 403,
+	       NULL);
+	expect(KB, "POST", "/api/v1/accounts/adminb/mail-change",
+	       "{\"mail\": \"evil@example.net\"}", 403, NULL);
+	expect(KB, "POST", "/api/v1/accounts",
+	       "{\"login\": \"bykey\", \"password\": \"Bykey-pass-2026\", \"mail\": "
+	       "\"k@example.net\", \"admin\": true}",
+	       403, NULL);
+	expect(KB, "PATCH", "/api/v1/accounts/mema", "{\"admin\": true}", 403, NULL);
+	expect(KB, "POST", "/api/v1/apikeys", "{\"name\": \"wider\"}", 403, NULL);
+	expect(KB, "PUT", "/api/v1/accounts/mema/password", "{\"password\": \"Matrix-pass-2026\"}",
+	       204, NULL);
+	expect(KB, "PATCH", "/api/v1/accounts/mema", "{\"notes\": \"by key\"}", 200, NULL);
+
+	/* Every account visible to every admin (AlternC's subadmin_restriction at 1): the super
+	 * admin's account is still its own. */
+	expect(SA, "PUT", "/api/v1/settings/subadmin_restriction", "{\"value\": \"1\"}", 200, NULL);
+	expect(AB, "GET", "/api/v1/accounts/admin", NULL, 200, NULL);
+	expect(AB, "PUT", "/api/v1/accounts/admin/password", new_pw, 403, NULL);
+	expect(AB, "PATCH", "/api/v1/accounts/admin", "{\"mail\": \"evil@example.net\"}", 403,
+	       NULL);
+	expect(AB, "PATCH", "/api/v1/accounts/admin", "{\"nom\": \"pwned\"}", 403, NULL);
+	expect(AB, "POST", "/api/v1/accounts/admin/mail-change", "{\"mail\": \"evil@example.net\"}",
+	       403, NULL);
+	expect(AB, "PUT", "/api/v1/accounts/admin/quotas/dom", "{\"value\": 99}", 403, NULL);
+	expect(AB, "GET", "/api/v1/accounts/admin", NULL, 403, act_as_admin);
+	expect(AB, "PUT", "/api/v1/accounts/admin/password", new_pw, 403, act_as_admin);
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"duration\": 0}", 403, NULL);
+	expect(AB, "GET", "/api/v1/accounts/memc", NULL, 200, NULL);
+	expect(SA, "PUT", "/api/v1/settings/subadmin_restriction", "{\"value\": \"\"}", 200, NULL);
+
+	/* Nothing of it happened. */
+	assert_int_equal(api_login(&srv, "admin", API_ADMIN_PASSWORD, NULL, 0, NULL), 200);
+	assert_int_equal(api_login(&srv, "adminb", PASS, NULL, 0, NULL), 200);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE mail ="
+					  " 'evil@example.net' OR login = 'bykey'"),
+			 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM chgmail"), 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM local WHERE nom = 'pwned'"), 0);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM quotas WHERE total = 99"), 0);
+	assert_int_equal(api_number(&srv, "SELECT COALESCE(duration, 0) FROM membres WHERE login ="
+					  " 'adminb'"),
+			 0);
+	assert_int_equal(api_number(&srv, "SELECT su FROM membres WHERE login = 'mema'"), 0);
+	assert_int_equal(api_number(&srv, "SELECT minsize FROM policy WHERE name = 'mem'"), 8);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_apikeys WHERE name ="
+					  " 'wider'"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_matrix),
-	    cmocka_unit_test(test_lists),
-	    cmocka_unit_test(test_act_as_matrix),
-	    cmocka_unit_test(test_no_existence_oracle),
+	    cmocka_unit_test(test_matrix),	  cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_act_as_matrix), cmocka_unit_test(test_no_existence_oracle),
+	    cmocka_unit_test(test_escalations),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -468,8 +468,13 @@ static void test_apikey_scopes(void **state)
 				  sizeof(kinds), NULL),
 			 201);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/admin/quotas", kinds, NULL, NULL, 200);
-	assert_api_request(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", kinds,
+	/* A member's quotas; never an administrator's account (test_api_authz's escalations). */
+	assert_int_equal(api_create_account(&srv, srv.admin_token, "byquota", "Byquota-pass-1", ""),
+			 201);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/byquota/quotas/dom", kinds,
 			   "{\"value\": 3}", NULL, 200);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/admin/quotas/dom", kinds,
+			   "{\"value\": 3}", NULL, 403);
 	assert_api_request(&srv, "GET", "/api/v1/quotas/defaults", kinds, NULL, NULL, 200);
 	api_request(&r, &srv, "GET", "/api/v1/accounts", kinds, NULL, NULL);
 	assert_api_status(&r, 403);

@@ -220,6 +220,8 @@ static void add_refusals(void **state)
 	    {"hotmail.com", PANEL_EINVALID},	  /* forbidden */
 	    {"mail.hotmail.com", PANEL_EINVALID}, /* under a forbidden one */
 	    {"example.xyz", PANEL_EINVALID},	  /* TLD not in the table */
+	    {"eu.org", PANEL_EINVALID},		  /* a TLD of the table itself */
+	    {"EU.ORG.", PANEL_EINVALID},	  /* the same, spelt otherwise */
 	    {"panel.host.example", PANEL_EINVALID},
 	    {"alice-shop.fr", PANEL_EEXISTS},	   /* alice's */
 	    {"blog.alice-shop.fr", PANEL_EEXISTS}, /* under alice's */
@@ -245,6 +247,12 @@ static void add_refusals(void **state)
 	assert_panel_rc(panel_domain_add(&d, p, &bob, NULL, &spec), PANEL_EFORBIDDEN);
 	assert_panel_ok(panel_domain_add(&d, p, &super, "bob", &spec));
 	assert_string_equal(d->login, "bob");
+	panel_domain_free(d);
+	/* Whoever hosted a suffix of the table would hold every name under it: a member's
+	 * domain under eu.org is another member's to add. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine = 'eu.org'", db),
+			 0);
+	d = add(&alice, "alice.eu.org", 0);
 	panel_domain_free(d);
 	/* Without DNS hosting, only name.tld (AlternC checkhostallow_nodns). */
 	spec = (panel_domain_spec)PANEL_DOMAIN_SPEC_INIT;

@@ -23,6 +23,11 @@ typedef struct panel_actor {
 	 * PANEL_EAUTH (field "credential") otherwise: a cached principal never outlives its token.
 	 * Appended in 0.x: build callers against this header. */
 	const char *token_hash;
+	/* 1: the actor authenticated with an application key (panel_principal_actor sets it).
+	 * Such an actor changes no administrator's account, its key's owner's included, and grants
+	 * no admin rights: a key's scope would otherwise buy an administrator's unscoped login.
+	 * Appended in 0.x, like token_hash. */
+	int by_apikey;
 } panel_actor;
 
 PANEL_EXTERN panel_actor panel_actor_system(void);
