@@ -136,9 +136,22 @@ struct add_ctx {
 	const char *login;
 	const panel_domain_spec *spec;
 	const char *granted_parent; /* see check_available */
+	int asked_force;	    /* the caller's force, not the library's own (account_extras) */
 	char name[PANEL_DOMAIN_MAX + 1];
 	panel_domain *result;
 };
+
+/* Forcing passes the forbidden domains and the TLD table, which are global settings: only
+ * those who change them force (AlternC 1.0: "force should be used by the super admin only"). */
+static int may_force(panel_db *db, const panel_actor *who)
+{
+	if (panel__authz_global(db, who) < 0)
+		return panel__error(
+		    PANEL_EFORBIDDEN, "force",
+		    "force passes the forbidden domains and the TLD table: only the "
+		    "administrators who change global settings force a domain");
+	return 0;
+}
 
 /* AlternC's tld table: the longest TLD the name ends with decides. */
 static int check_tld(int *dns, panel_db *db, const char *name, int force)
@@ -335,6 +348,8 @@ static int add_body(panel_db *db, void *arg)
 		owner = ctx->who->uid;
 	if (!owner)
 		return panel__error(PANEL_EINVALID, "login", "say which account hosts the domain");
+	if (ctx->asked_force && (error = may_force(db, ctx->who)) < 0)
+		return error;
 	if ((error = check_forbidden(db, ctx->p, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_tld(&dns, db, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_available(db, ctx->name, owner, ctx->granted_parent)) < 0 ||
@@ -388,7 +403,11 @@ int panel__domain_add_in(panel_db *db, panel *p, const panel_actor *who, const c
 int panel_domain_add(panel_domain **out, panel *p, const panel_actor *who, const char *login,
 		     const panel_domain_spec *spec)
 {
-	struct add_ctx ctx = {.p = p, .who = who, .login = login, .spec = spec};
+	struct add_ctx ctx = {.p = p,
+			      .who = who,
+			      .login = login,
+			      .spec = spec,
+			      .asked_force = spec && spec->force == 1};
 	int error;
 
 	*out = NULL;

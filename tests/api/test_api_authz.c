@@ -529,8 +529,13 @@ static void test_escalations(void **state)
 	assert_int_equal(api_login(&srv, "adminb", PASS, tokens[AB], PANEL_TOKEN_MAX, NULL), 200);
 	expect(SA, "PATCH", "/api/v1/accounts/adminb", "{\"notes\": \"by the super admin\"}", 200,
 	       NULL);
-	/* Password policies reach every member: like the other global settings. */
+	/* Password policies reach every member: like the other global settings, and the forced
+	 * domain that passes the forbidden list and the TLD table. */
 	expect(AB, "PATCH", "/api/v1/policies/mem", "{\"minsize\": 1}", 403, NULL);
+	expect(AB, "POST", "/api/v1/accounts/mema/domains",
+	       "{\"domain\": \"hotmail.com\", \"force\": true}", 403, NULL);
+	expect(AB, "POST", "/api/v1/accounts/mema/domains",
+	       "{\"domain\": \"mema-shop.xyz\", \"force\": true}", 403, NULL);
 
 	/* AB's key (scope "write"): members' accounts yes, administrators' credentials no. */
 	expect(KB, "PUT", "/api/v1/accounts/adminb/password", new_pw, 403, NULL);
@@ -579,6 +584,9 @@ static void test_escalations(void **state)
 			 0);
 	assert_int_equal(api_number(&srv, "SELECT su FROM membres WHERE login = 'mema'"), 0);
 	assert_int_equal(api_number(&srv, "SELECT minsize FROM policy WHERE name = 'mem'"), 8);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM domaines WHERE domaine IN"
+					  " ('hotmail.com', 'mema-shop.xyz')"),
+			 0);
 	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_apikeys WHERE name ="
 					  " 'wider'"),
 			 0);

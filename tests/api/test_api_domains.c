@@ -181,8 +181,13 @@ static void test_domain_refusals(void **state)
 					  "'%%zz' OR domaine LIKE 'locked%%' OR domaine LIKE "
 					  "'%%name.org'"),
 			 0);
-	/* Admins may force a TLD that is not listed, and lock at creation. */
+	/* The super admin may force a TLD that is not listed (a sub-admin may not: the TLD table
+	 * is a global setting), and admins lock at creation. */
 	api_call(&r, AB, "POST", "/api/v1/accounts/mema/domains",
+		 "{\"domain\": \"forced-a.zz\", \"force\": true, \"noerase\": true}");
+	assert_api_status(&r, 403);
+	api_resp_free(&r);
+	api_call(&r, SA, "POST", "/api/v1/accounts/mema/domains",
 		 "{\"domain\": \"forced-a.zz\", \"force\": true, \"noerase\": true}");
 	assert_api_status(&r, 201);
 	assert_true(json_is_true(json_object_get(r.json, "noerase")));
