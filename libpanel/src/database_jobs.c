@@ -298,19 +298,32 @@ static int record_dump(panel *p, const char *database, const char *file, int fd)
 		    DB_U64((uint64_t)st.st_size), DB_STR(database)));
 }
 
+/* Removes a failed dump by its name in the folder the walk opened, never by its path: the
+ * member may have moved that folder since, or put a link to someone else's in its place, and
+ * only while the name still is the file created there (the member may have swapped it too). */
+static void remove_failed(int dir, const char *leaf, int fd)
+{
+	struct stat ours, there;
+
+	if (fstat(fd, &ours) == 0 && fstatat(dir, leaf, &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    ours.st_dev == there.st_dev && ours.st_ino == there.st_ino)
+		unlinkat(dir, leaf, 0);
+}
+
 static void dump_run(char *result, size_t size, panel *p, const char *database, const char *file)
 {
-	char defaults[64], opt[96], db[65];
+	char defaults[64], opt[96], db[65], leaf[256];
 	const char *rel;
-	int out;
+	int out, dir;
 
 	if (panel__job_rel_path(&rel, p, file) < 0) {
 		snprintf(result, size, "refused: %.160s is not under the hosting root", file);
 		return;
 	}
-	/* The folders on the way are the member's: a symbolic link there is refused. */
-	out =
-	    panel__member_file_open(panel__job_root(p), rel, O_RDWR | O_CREAT | O_EXCL, 0600, 0700);
+	/* The folders on the way are the member's: a symbolic link there is refused. The folder
+	 * stays open until the dump is done, for remove_failed. */
+	out = panel__member_file_open_in(&dir, leaf, panel__job_root(p), rel,
+					 O_RDWR | O_CREAT | O_EXCL, 0600, 0700);
 	if (out < 0) {
 		snprintf(result, size, "cannot create %.160s: %s", file,
 			 errno == ELOOP ? "a symbolic link is on the way" : strerror(errno));
@@ -318,22 +331,21 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 	}
 	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
 		snprintf(result, size, "%.200s", panel_error_last()->message);
-		close(out);
-		return;
+	} else {
+		snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
+		snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
+		char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
+				      "--routines",	 "--events", "--triggers",
+				      "--skip-comments", db,	     NULL};
+		panel__job_exec(result, size, argv, -1, out);
+		unlink(defaults);
+		if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0)
+			snprintf(result, size, "%.200s", panel_error_last()->message);
 	}
-	snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
-	snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
-	char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
-			      "--routines",	 "--events", "--triggers",
-			      "--skip-comments", db,	     NULL};
-	panel__job_exec(result, size, argv, -1, out);
-	unlink(defaults);
-	if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0)
-		snprintf(result, size, "%.200s", panel_error_last()->message);
-	close(out);
 	if (strcmp(result, "ok") != 0)
-		unlink(
-		    file); /* ours: created above with O_EXCL, in a folder walked without links */
+		remove_failed(dir, leaf, out);
+	close(out);
+	close(dir);
 }
 
 int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args)

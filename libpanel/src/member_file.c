@@ -43,51 +43,64 @@ static int open_dir_at(int at, const char *name, int create, mode_t dir_mode)
 	return fd;
 }
 
-int panel__member_file_open(const char *root, const char *rel, int flags, mode_t mode,
-			    mode_t dir_mode)
+int panel__member_file_open_in(int *dir, char leaf[256], const char *root, const char *rel,
+			       int flags, mode_t mode, mode_t dir_mode)
 {
-	char name[256];
 	struct stat st;
-	int dir, fd, saved;
+	int at, fd, saved;
 
+	*dir = -1;
 	if (!root || !*root || !rel || !*rel || rel[0] == '/') {
 		errno = EINVAL;
 		return -1;
 	}
-	dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
+	at = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (at < 0)
 		return -1;
 	for (;;) {
-		if (next_component(name, &rel) != 0) {
-			close(dir);
+		if (next_component(leaf, &rel) != 0) {
+			close(at);
 			errno = EINVAL;
 			return -1;
 		}
 		if (!*rel)
 			break;
-		int sub = open_dir_at(dir, name, (flags & O_CREAT) != 0, dir_mode);
+		int sub = open_dir_at(at, leaf, (flags & O_CREAT) != 0, dir_mode);
 		saved = errno;
-		close(dir);
+		close(at);
 		if (sub < 0) {
 			errno = saved;
 			return -1;
 		}
-		dir = sub;
+		at = sub;
 	}
 	/* O_NONBLOCK: a FIFO planted under the file's name must not hang the job. */
-	fd = openat(dir, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
-	saved = errno;
-	close(dir);
+	fd = openat(at, leaf, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
 	if (fd < 0) {
+		saved = errno;
+		close(at);
 		errno = saved;
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
+		close(at);
 		errno = EINVAL;
 		return -1;
 	}
 	/* Regular files do not block: the flag is dropped for the reader's sake. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*dir = at;
+	return fd;
+}
+
+int panel__member_file_open(const char *root, const char *rel, int flags, mode_t mode,
+			    mode_t dir_mode)
+{
+	char leaf[256];
+	int dir, fd = panel__member_file_open_in(&dir, leaf, root, rel, flags, mode, dir_mode);
+
+	if (fd >= 0)
+		close(dir);
 	return fd;
 }

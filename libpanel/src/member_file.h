@@ -16,4 +16,11 @@
 int panel__member_file_open(const char *root, const char *rel, int flags, mode_t mode,
 			    mode_t dir_mode);
 
+/* As panel__member_file_open, and *dir gets the folder walked to (a descriptor to close, -1 on
+ * failure) and leaf the file's name in it: what removing the file later takes without walking
+ * the path again (unlinkat(*dir, leaf, 0)), since the member may have moved that folder or put
+ * a link in its place meanwhile. */
+int panel__member_file_open_in(int *dir, char leaf[256], const char *root, const char *rel,
+			       int flags, mode_t mode, mode_t dir_mode);
+
 #endif

@@ -1,15 +1,20 @@
 /* Attacks on database dumps and restores, as a hostile member would make them: its backups
  * folder is its own (FTP, its PHP), so it can rewrite a dump after the panel wrote it, plant a
- * file of its own, or swap a folder or a file for a symbolic link or a FIFO. Each test makes
- * the attack and checks that no privilege, no foreign database and no file outside the
- * member's tree changed, and that a genuine restore still works (views, triggers, routines). */
+ * file of its own (a huge sparse one too), or swap a folder or a file for a symbolic link or a
+ * FIFO, even while a dump runs. Each test makes the attack and checks that no privilege, no
+ * foreign database and no file outside the member's tree changed, that the runner neither
+ * filled its memory nor its disk, and that a genuine restore still works (views, triggers,
+ * routines). */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,7 +155,7 @@ static void nothing_escaped(void)
 static void a_dump_rewritten_by_the_member_is_refused(void **state)
 {
 	(void)state;
-	char path[512], result[256], sql[512];
+	char path[512], result[256], sql[8192];
 	uint64_t job = 0;
 
 	dump(path, sizeof(path));
@@ -166,6 +171,23 @@ static void a_dump_rewritten_by_the_member_is_refused(void **state)
 	run_job(result, sizeof(result), job);
 	assert_non_null(strstr(result, "refused"));
 	assert_non_null(strstr(result, "changed"));
+	nothing_escaped();
+
+	/* The same, padded to the exact size the panel recorded: the checksum tells it. */
+	struct stat st;
+	dump(path, sizeof(path));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true((size_t)st.st_size > strlen(sql) && (size_t)st.st_size < sizeof(sql));
+	memset(sql + strlen(sql), ' ', (size_t)st.st_size - strlen(sql));
+	sql[st.st_size - 1] = '\n';
+	sql[st.st_size] = '\0';
+	unlink(path);
+	write_file(path, sql);
+	assert_panel_ok(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
+	run_job(result, sizeof(result), job);
+	if (!strstr(result, "refused") || !strstr(result, "SHA-256 differs"))
+		fail_msg("a rewrite of the same size: %s", result);
 	nothing_escaped();
 }
 
@@ -341,6 +363,225 @@ static void symbolic_links_and_fifos_in_the_member_folder_are_refused(void **sta
 			 0);
 }
 
+/* ---------------------------------------------------------------- huge files */
+
+#define MiB (1024ULL * 1024)
+#define GiB (1024ULL * MiB)
+
+/* A sparse file of size bytes at path (it takes no disk): holes alone, which a line reader
+ * reads as one endless line, or with a newline at the end of each MiB, which a copier writes
+ * out line by line. */
+static void plant_sparse(const char *path, unsigned long long size, int newlines)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	for (unsigned long long at = MiB - 1; newlines && at < size; at += MiB)
+		assert_int_equal(pwrite(fd, "\n", 1, (off_t)at), 1);
+	assert_int_equal(close(fd), 0);
+}
+
+/* A field of /proc/self/io: wchar, the bytes this process handed to write(2) (to any file
+ * system, tmpfs included, even to a file unlinked since). */
+static unsigned long long proc_io(const char *field)
+{
+	char name[32];
+	unsigned long long v, found = 0;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	assert_non_null(f);
+	while (fscanf(f, "%31[^:]: %llu\n", name, &v) == 2)
+		if (strcmp(name, field) == 0)
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Bounds on the process while a job reads a planted file, so that a runner that reads it all
+ * fails the assertions below instead of taking the machine with it: no file written past
+ * 256 MiB (SIGXFSZ ignored: the write fails with EFBIG), and outside the sanitizers (whose
+ * shadow memory needs terabytes of address space) 2 GiB more address space at most. */
+struct guard {
+	struct rlimit fsize, as;
+	void (*xfsz)(int);
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ADDRESS_LIMIT 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ADDRESS_LIMIT 0
+#endif
+#endif
+#ifndef ADDRESS_LIMIT
+#define ADDRESS_LIMIT 1
+#endif
+
+/* Lowers the soft limit res to at most want (never above the hard one). */
+static void limit(int res, rlim_t want)
+{
+	struct rlimit r;
+
+	assert_int_equal(getrlimit(res, &r), 0);
+	if (r.rlim_max != RLIM_INFINITY && want > r.rlim_max)
+		want = r.rlim_max;
+	if (r.rlim_cur == RLIM_INFINITY || want < r.rlim_cur)
+		r.rlim_cur = want;
+	assert_int_equal(setrlimit(res, &r), 0);
+}
+
+static void guard_on(struct guard *g)
+{
+	unsigned long long pages = 0;
+	FILE *f;
+
+	g->xfsz = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &g->fsize), 0);
+	assert_int_equal(getrlimit(RLIMIT_AS, &g->as), 0);
+	limit(RLIMIT_FSIZE, 256 * MiB);
+	if (!ADDRESS_LIMIT)
+		return;
+	f = fopen("/proc/self/statm", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu", &pages), 1);
+	fclose(f);
+	limit(RLIMIT_AS, pages * (unsigned long long)sysconf(_SC_PAGESIZE) + 2 * GiB);
+}
+
+static void guard_off(struct guard *g)
+{
+	assert_int_equal(setrlimit(RLIMIT_AS, &g->as), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &g->fsize), 0);
+	signal(SIGXFSZ, g->xfsz);
+}
+
+/* Runs job with the guard on; fails unless the process's peak resident size stayed far below
+ * the planted file's (under 512 MiB, ru_maxrss being the peak of the process's whole life) and
+ * it wrote less than 64 MiB in all (the copy goes to an unlinked file in /tmp: what was written
+ * shows in wchar, not in a listing). */
+static void run_guarded(char *result, size_t size, uint64_t job)
+{
+	struct guard g;
+	struct rusage ru;
+	unsigned long long before = proc_io("wchar");
+
+	guard_on(&g);
+	run_job(result, size, job);
+	guard_off(&g);
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	if ((unsigned long long)ru.ru_maxrss * 1024 >= 512 * MiB)
+		fail_msg("peak RSS %ld KiB reading a planted file (%s)", ru.ru_maxrss, result);
+	if (proc_io("wchar") - before >= 64 * MiB)
+		fail_msg("%llu bytes written reading a planted file (%s)",
+			 proc_io("wchar") - before, result);
+}
+
+/* The member swaps its dump for a sparse file of 8 GiB under the recorded name (truncate -s:
+ * no disk, no quota), holes alone (a line reader grows its buffer to the file's size) or with
+ * a newline each MiB (a copier fills /tmp); the super admin's unverified restore gets the same
+ * file. The runner, root, must refuse both from the file's size, without reading them. */
+static void a_huge_sparse_file_under_a_dumps_name_is_refused_unread(void **state)
+{
+	(void)state;
+	char path[512], planted[512], result[256];
+	uint64_t job = 0;
+
+	dump(path, sizeof(path));
+	for (int newlines = 0; newlines < 2; newlines++) {
+		assert_int_equal(unlink(path), 0);
+		plant_sparse(path, 8 * GiB, newlines);
+		assert_panel_ok(
+		    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
+		run_guarded(result, sizeof(result), job);
+		if (!strstr(result, "refused") || !strstr(result, "size differs"))
+			fail_msg("a sparse file of 8 GiB: %s", result);
+	}
+	assert_int_equal(unlink(path), 0);
+
+	/* Not a dump the panel wrote: no size to compare, but a most the runner reads. */
+	backups(planted, sizeof(planted));
+	strncat(planted, "/rstalice-huge.sql", sizeof(planted) - strlen(planted) - 1);
+	plant_sparse(planted, 8 * GiB, 1);
+	assert_panel_ok(panel_database_restore(&job, p, &super, "rstalice", "rstalice-huge.sql",
+					       PANEL_RESTORE_UNVERIFIED));
+	run_guarded(result, sizeof(result), job);
+	if (!strstr(result, "refused") || !strstr(result, "larger than"))
+		fail_msg("an unverified sparse file of 8 GiB: %s", result);
+	assert_int_equal(unlink(planted), 0);
+	nothing_escaped();
+}
+
+/* ---------------------------------------------------------------- a failed dump */
+
+/* The member swaps its backups folder for a link to a folder of someone else's (here
+ * `outside`) holding a file with the dump's exact name, after the runner created the dump in
+ * the real folder and before the dump fails (a view over a dropped table: mariadb-dump exits
+ * with 2). The swap is made deterministic by a mariadb-dump found first in PATH that makes it,
+ * then runs the real one. The runner's cleanup must remove its own file, never the victim. */
+static void a_failed_dump_removes_its_own_file_alone(void **state)
+{
+	(void)state;
+	char dir[256], real[300], wrap[300], script[1200], path[512], victim[512], ours[600];
+	char result[256], oldpath[4096];
+	const char *env = getenv("PATH");
+	struct stat st;
+	uint64_t job = 0;
+
+	ts_exec(cluster, "rstalice",
+		"CREATE TABLE gone (i INT); CREATE VIEW broken AS SELECT i FROM gone; "
+		"DROP TABLE gone");
+	backups(dir, sizeof(dir));
+	mkdir(dir, 0700);
+	snprintf(real, sizeof(real), "%s.real", dir);
+	assert_panel_ok(panel_database_dump(&job, p, &alice, "rstalice"));
+	text(path, sizeof(path),
+	     "SELECT JSON_VALUE(args, '$.file') FROM panel_actions WHERE id = %llu",
+	     (unsigned long long)job);
+	snprintf(victim, sizeof(victim), "%s%s", outside, strrchr(path, '/'));
+	snprintf(ours, sizeof(ours), "%s%s", real, strrchr(path, '/'));
+	write_file(victim, "not the member's\n");
+
+	snprintf(oldpath, sizeof(oldpath), "%s", env ? env : "/usr/bin:/bin");
+	snprintf(wrap, sizeof(wrap), "%s/wrap", root);
+	assert_int_equal(mkdir(wrap, 0700), 0);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nmv '%s' '%s' && ln -s '%s' '%s' || exit 99\n"
+		 "PATH=\"${PATH#*:}\"; export PATH; exec mariadb-dump \"$@\"\n",
+		 dir, real, outside, dir);
+	strncat(wrap, "/mariadb-dump", sizeof(wrap) - strlen(wrap) - 1);
+	write_file(wrap, script);
+	assert_int_equal(chmod(wrap, 0700), 0);
+	*strrchr(wrap, '/') = '\0';
+	/* The wrapper's folder first; the wrapper takes it off again for the real one. */
+	char newpath[4400];
+	snprintf(newpath, sizeof(newpath), "%s:%s", wrap, oldpath);
+	assert_int_equal(setenv("PATH", newpath, 1), 0);
+	run_job(result, sizeof(result), job);
+	assert_int_equal(setenv("PATH", oldpath, 1), 0);
+	/* What happened, then the member's folder put back before any assertion can stop us. */
+	int swapped = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
+	int victim_kept = access(victim, F_OK) == 0, ours_left = access(ours, F_OK) == 0;
+	if (swapped && (unlink(dir) != 0 || rename(real, dir) != 0))
+		fail_msg("cannot put %s back", dir);
+	unlink(victim);
+	snprintf(script, sizeof(script), "rm -rf '%s'", wrap);
+	assert_int_equal(system(script), 0);
+	ts_exec(cluster, "rstalice", "DROP VIEW broken");
+
+	/* The attack happened as planned: the folder was swapped, the dump failed. */
+	assert_true(swapped);
+	if (!strstr(result, "mariadb-dump exited with 2"))
+		fail_msg("the dump did not fail as planned: %s", result);
+	/* The victim is intact, the runner's own file gone, nothing recorded. */
+	if (!victim_kept)
+		fail_msg("the runner deleted %s through the member's link", victim);
+	assert_false(ours_left);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE file = '%s'", db,
+				strrchr(path, '/') + 1),
+			 0);
+}
+
 /* ---------------------------------------------------------------- a genuine restore */
 
 static void views_triggers_and_routines_come_back(void **state)
@@ -364,16 +605,21 @@ static void views_triggers_and_routines_come_back(void **state)
 		"INSERT INTO audit_log VALUES (NEW.i);"
 		"CREATE DEFINER='rstalice'@'127.0.0.1' PROCEDURE twice(IN x INT) "
 		"BEGIN INSERT INTO t VALUES (x); INSERT INTO t VALUES (x); END");
+	/* A line of the dump longer than the blocks the copy reads (64 KiB), a DEFINER after it. */
+	ts_exec(
+	    cluster, "rstalice",
+	    "CREATE TABLE big (t LONGTEXT); INSERT INTO big VALUES (REPEAT('0123456789', 30000))");
 	dump(path, sizeof(path));
 	ts_exec(cluster, "rstalice",
 		"DROP VIEW v; DROP TRIGGER tr; DROP PROCEDURE twice; DROP TABLE t; "
-		"DROP TABLE audit_log");
+		"DROP TABLE audit_log; DROP TABLE big");
 	assert_panel_ok(
 	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
 	run_job(result, sizeof(result), job);
 	ts_exec(cluster, "rstalice", "SET GLOBAL log_bin_trust_function_creators = 0");
 	assert_string_equal(result, "ok");
 	assert_int_equal(number("SELECT s FROM rstalice.v"), 3);
+	assert_int_equal(number("SELECT t = REPEAT('0123456789', 30000) FROM rstalice.big"), 1);
 	ts_exec(cluster, "rstalice", "CALL twice(5)");
 	assert_int_equal(number("SELECT COUNT(*) FROM rstalice.audit_log WHERE i = 5"), 2);
 	assert_int_equal(number("SELECT s FROM rstalice.v"), 13);
@@ -396,6 +642,8 @@ int main(void)
 	    cmocka_unit_test(a_file_the_panel_did_not_write_needs_the_super_admin),
 	    cmocka_unit_test(an_unverified_restore_has_the_database_rights_alone),
 	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
+	    cmocka_unit_test(a_huge_sparse_file_under_a_dumps_name_is_refused_unread),
+	    cmocka_unit_test(a_failed_dump_removes_its_own_file_alone),
 	    cmocka_unit_test(views_triggers_and_routines_come_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
