@@ -328,13 +328,88 @@ static void too_large(papi_request *r)
 			 body_max(r));
 }
 
-/* Checks that can answer before the body is read: header size, URL length, route, declared
- * body size. */
+/* What the request's headers say about where its body ends. */
+struct framing {
+	unsigned content_lengths;    /* Content-Length lines */
+	int length_not_digits;	     /* one of them is not only digits */
+	unsigned transfer_encodings; /* Transfer-Encoding lines */
+	int not_chunked;	     /* one of them says other than "chunked" alone */
+};
+
+/* "chunked", in any case, with optional blanks around: the one coding libmicrohttpd reads. */
+static int chunked_alone(const char *v)
+{
+	if (!v)
+		return 0;
+	v += strspn(v, " \t");
+	if (strncasecmp(v, "chunked", 7) != 0)
+		return 0;
+	v += 7;
+	return v[strspn(v, " \t")] == '\0';
+}
+
+static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		f->content_lengths++;
+		if (!value || !*value || value[strspn(value, "0123456789")] != '\0')
+			f->length_not_digits = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encodings++;
+		if (!chunked_alone(value))
+			f->not_chunked = 1;
+	}
+	return MHD_YES;
+}
+
+/* A body whose end the headers do not state once and plainly (RFC 9112, 6.3): libmicrohttpd
+ * takes the first Content-Length, or the chunks when there is a Transfer-Encoding (whatever
+ * coding it names, and on the first line of several), while a
+ * proxy in front may take another line, and bytes it sent as this body would be read here as
+ * a request of their own (smuggled past the proxy). Refused in the handler's first call, before
+ * any body, and the connection is closed after the answer, so those bytes are never parsed.
+ * A Content-Length that is not only digits does not get here with libmicrohttpd 0.9.75 (it
+ * answers its own 400, docs/api.md); the check stays for a version that would let one by. */
+static int framing_checks(papi_request *r)
+{
+	struct framing f = {0};
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, note_framing, &f);
+	if (f.transfer_encodings && f.content_lengths)
+		papi_reply_error(r, PAPI_E_INVALID_HEADER, MHD_HTTP_HEADER_TRANSFER_ENCODING,
+				 "Transfer-Encoding and Content-Length together: send one of them");
+	else if (f.transfer_encodings > 1 || f.not_chunked)
+		papi_reply_error(r, PAPI_E_INVALID_HEADER, MHD_HTTP_HEADER_TRANSFER_ENCODING,
+				 "Transfer-Encoding must be chunked, on one line");
+	else if (f.content_lengths > 1)
+		papi_reply_error(r, PAPI_E_INVALID_HEADER, MHD_HTTP_HEADER_CONTENT_LENGTH,
+				 "%u Content-Length headers: send one", f.content_lengths);
+	else if (f.length_not_digits)
+		papi_reply_error(r, PAPI_E_INVALID_HEADER, MHD_HTTP_HEADER_CONTENT_LENGTH,
+				 "Content-Length must be a number of bytes");
+	else
+		return 0;
+	/* libmicrohttpd (0.9.75) reads nothing more on a connection once an answer is queued
+	 * before the body, and closes it after that answer with `Connection: close`. Not left to
+	 * that alone: a request that asks for "Connection: close" has its connection closed after
+	 * the answer by every version (the value is added as if the client had sent it). */
+	MHD_set_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONNECTION, "close");
+	return -1;
+}
+
+/* Checks that can answer before the body is read: framing, header size, URL length, route,
+ * declared body size. */
 static int early_checks(papi_request *r)
 {
 	size_t headers = 0, url;
 	const char *cl;
 
+	if (framing_checks(r) < 0)
+		return -1;
 	/* Below libmicrohttpd's own limit (PAPI_CONN_MEMORY, 64 KiB: a 60 KB header still reaches
 	 * us for this JSON 431; larger ones get its HTML page), which it clears for every request.
 	 */

@@ -1,6 +1,7 @@
 /* The security issue's panel-api items, each attack reproduced against a real daemon and
  * database and shown to fail: X-Forwarded-For lines, old_password guessing, slow sockets,
- * error bodies, lock-outs, NUL bytes, act-as on the application key routes. */
+ * error bodies, lock-outs, NUL bytes, act-as on the application key routes, and requests
+ * smuggled past a proxy in a body framed two ways. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -591,6 +592,223 @@ static void test_item11_act_as_on_apikeys(void **state)
 			   200);
 }
 
+/* ---------------------------------------------------------------- request framing */
+
+/* What the daemon sent back on one connection. */
+typedef struct {
+	char text[8192]; /* all of it, NUL-terminated (cut at the size) */
+	size_t len;
+	int closed; /* the daemon closed the connection (end of file or reset) */
+	int heads;  /* status lines among it */
+} raw_exchange;
+
+/* Sends the len bytes of req byte for byte on a new connection, then reads until the daemon
+ * closes it (or 30 s pass: then closed stays 0). */
+static void exchange(raw_exchange *x, const char *req, size_t len)
+{
+	struct sockaddr_in peer = {.sin_family = AF_INET};
+	struct pollfd pfd = {.events = POLLIN};
+	struct timespec start, now;
+	size_t sent = 0;
+
+	memset(x, 0, sizeof(*x));
+	inet_pton(AF_INET, "127.0.0.1", &peer.sin_addr);
+	peer.sin_port = htons((uint16_t)srv.port);
+	pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(pfd.fd >= 0);
+	assert_int_equal(connect(pfd.fd, (struct sockaddr *)&peer, sizeof(peer)), 0);
+	while (sent < len) {
+		ssize_t n = send(pfd.fd, req + sent, len - sent, MSG_NOSIGNAL);
+		assert_true(n > 0 || (n < 0 && errno == EINTR));
+		if (n > 0)
+			sent += (size_t)n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long spent =
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (spent >= 30000 || poll(&pfd, 1, (int)(30000 - spent)) != 1)
+			break;
+		char buf[1024];
+		ssize_t n = recv(pfd.fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			x->closed = n == 0 || errno == ECONNRESET;
+			break;
+		}
+		size_t room = sizeof(x->text) - 1 - x->len;
+		size_t keep = (size_t)n < room ? (size_t)n : room;
+		memcpy(x->text + x->len, buf, keep);
+		x->len += keep;
+	}
+	close(pfd.fd);
+	x->text[x->len] = '\0';
+	for (const char *p = x->text; (p = strstr(p, "HTTP/1.")) != NULL; p++)
+		x->heads += p == x->text || p[-1] == '\n';
+}
+
+/* The first answer of x as an api_resp (status, X-Request-Id, Content-Type, JSON body). */
+static void first_answer(api_resp *r, const raw_exchange *x, const char *method, const char *path)
+{
+	const char *end = strstr(x->text, "\r\n\r\n"), *line;
+	long length = -1;
+
+	api_resp_start(r, &srv, method, path);
+	r->status = -1;
+	if (sscanf(x->text, "HTTP/1.%*d %ld", &r->status) != 1 || !end)
+		return;
+	for (line = strstr(x->text, "\r\n") + 2; line < end; line = strstr(line, "\r\n") + 2) {
+		size_t n = (size_t)(strstr(line, "\r\n") - line);
+		if (strncasecmp(line, "X-Request-Id:", 13) == 0)
+			api_copy_header(r->request_id, sizeof(r->request_id), line + 13, n - 13);
+		else if (strncasecmp(line, "Content-Type:", 13) == 0)
+			api_copy_header(r->content_type, sizeof(r->content_type), line + 13,
+					n - 13);
+		else if (strncasecmp(line, "Content-Length:", 15) == 0)
+			length = strtol(line + 15, NULL, 10);
+	}
+	end += 4;
+	if (length >= 0 && (size_t)length <= x->len - (size_t)(end - x->text))
+		r->json = json_loadb(end, (size_t)length, 0, NULL);
+}
+
+/* One answer, 400 invalid_header naming field, announced as the connection's last and
+ * followed by the end of the connection: the smuggled request after it is never read. */
+static void assert_refused_framing(const raw_exchange *x, const char *method, const char *path,
+				   const char *field)
+{
+	api_resp r;
+
+	if (x->heads != 1 || !x->closed)
+		fprintf(stderr, "answered (%s):\n%s\n", x->closed ? "then closed" : "left open",
+			x->text);
+	assert_int_equal(x->heads, 1);
+	assert_true(x->closed);
+	first_answer(&r, x, method, path);
+	assert_error_shape(&r, 400, "invalid_header");
+	assert_string_equal(api_error_field(&r), field);
+	api_resp_free(&r);
+	assert_non_null(strstr(x->text, "\r\nConnection: close\r\n"));
+}
+
+/* The request a proxy in front would see as the body of the one before (RFC 9112 6.3). */
+static const char smuggled[] = "GET /healthz HTTP/1.1\r\nHost: smuggled.example\r\n\r\n";
+
+/* Two Content-Length lines: libmicrohttpd takes the first (0), a proxy may take the other. */
+static void test_framing_two_content_lengths(void **state)
+{
+	char req[512];
+	int n;
+	raw_exchange x;
+
+	(void)state;
+	/* The control: two requests in a row on one connection are both answered. */
+	n = snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n%s", smuggled);
+	exchange(&x, req, (size_t)n);
+	assert_int_equal(x.heads, 2);
+
+	n = snprintf(req, sizeof(req),
+		     "GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     strlen(smuggled), smuggled);
+	exchange(&x, req, (size_t)n);
+	assert_refused_framing(&x, "GET", "/healthz", "Content-Length");
+	/* Equal values too: one line or the request is refused, whatever the values. */
+	n = snprintf(req, sizeof(req),
+		     "POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n"
+		     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     strlen(smuggled), strlen(smuggled), smuggled);
+	exchange(&x, req, (size_t)n);
+	assert_refused_framing(&x, "POST", "/api/v1/auth/login", "Content-Length");
+}
+
+/* Transfer-Encoding with Content-Length: libmicrohttpd reads chunks (an empty body here), a
+ * proxy may count Content-Length bytes, smuggled request included. */
+static void test_framing_chunked_and_content_length(void **state)
+{
+	static const char body[] = "{}";
+	char req[512];
+	int n;
+	raw_exchange x;
+	api_resp r;
+
+	(void)state;
+	/* The control: a chunked body alone is read (its empty object misses the login). */
+	n = snprintf(req, sizeof(req),
+		     "POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n"
+		     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "%zx\r\n%s\r\n0\r\n\r\n",
+		     strlen(body), body);
+	exchange(&x, req, (size_t)n);
+	first_answer(&r, &x, "POST", "/api/v1/auth/login");
+	assert_error_shape(&r, 400, "missing_field");
+	api_resp_free(&r);
+
+	n = snprintf(req, sizeof(req),
+		     "POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n"
+		     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+		     "Content-Length: %zu\r\n\r\n0\r\n\r\n%s",
+		     5 + strlen(smuggled), smuggled);
+	exchange(&x, req, (size_t)n);
+	assert_refused_framing(&x, "POST", "/api/v1/auth/login", "Transfer-Encoding");
+	/* In the other order, on a route without a body. */
+	n = snprintf(req, sizeof(req),
+		     "GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: %zu\r\n"
+		     "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n%s",
+		     5 + strlen(smuggled), smuggled);
+	exchange(&x, req, (size_t)n);
+	assert_refused_framing(&x, "GET", "/healthz", "Transfer-Encoding");
+	/* A coding other than chunked alone, or two Transfer-Encoding lines: a proxy may frame
+	 * the body otherwise (RFC 9112, 6.3), so the same refusal. */
+	static const char *const codings[] = {
+	    "Transfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding: chunked, gzip\r\n",
+	    "Transfer-Encoding: identity\r\n",
+	    "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+	    "Transfer-Encoding: xchunked\r\n"};
+	for (size_t i = 0; i < sizeof(codings) / sizeof(codings[0]); i++) {
+		n = snprintf(req, sizeof(req),
+			     "POST /api/v1/auth/login HTTP/1.1\r\nHost: a\r\n"
+			     "Content-Type: application/json\r\n%s\r\n0\r\n\r\n%s",
+			     codings[i], smuggled);
+		exchange(&x, req, (size_t)n);
+		assert_refused_framing(&x, "POST", "/api/v1/auth/login", "Transfer-Encoding");
+	}
+}
+
+/* A Content-Length that is not a number never reaches panel-api: libmicrohttpd answers its
+ * own HTML 400 (0.9.75 sends that head twice, docs/api.md "Limits") and closes. What must
+ * hold whatever libmicrohttpd version: a 400, the end of the connection, no smuggled answer. */
+static void test_framing_content_length_not_a_number(void **state)
+{
+	static const char *const values[] = {"-1", "abc", "1, 2", "0x10", "+5"};
+	char req[512];
+	int n;
+	raw_exchange x;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		n = snprintf(req, sizeof(req),
+			     "GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: %s\r\n\r\n%s",
+			     values[i], smuggled);
+		exchange(&x, req, (size_t)n);
+		if (!x.closed || strncmp(x.text, "HTTP/1.1 400 ", 13) != 0 ||
+		    strstr(x.text, " 200 OK\r\n"))
+			fprintf(stderr, "Content-Length: %s answered (%s):\n%s\n", values[i],
+				x.closed ? "then closed" : "left open", x.text);
+		assert_true(x.heads >= 1);
+		assert_true(x.closed);
+		assert_int_equal(strncmp(x.text, "HTTP/1.1 400 ", 13), 0);
+		assert_null(strstr(x.text, " 200 OK\r\n"));
+		assert_null(strstr(x.text, "\"database\""));
+		/* Every head it sent is that 400 (0.9.75: two of them). */
+		for (const char *p = x.text; (p = strstr(p, "HTTP/1.")) != NULL; p++)
+			assert_int_equal(strncmp(p, "HTTP/1.1 400 ", 13), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +820,9 @@ int main(void)
 	    cmocka_unit_test(test_item9_no_lockout),
 	    cmocka_unit_test(test_item10_nul_byte),
 	    cmocka_unit_test(test_item11_act_as_on_apikeys),
+	    cmocka_unit_test(test_framing_two_content_lengths),
+	    cmocka_unit_test(test_framing_chunked_and_content_length),
+	    cmocka_unit_test(test_framing_content_length_not_a_number),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
