@@ -334,7 +334,16 @@ struct framing {
 	int length_not_digits;	     /* one of them is not only digits */
 	unsigned transfer_encodings; /* Transfer-Encoding lines */
 	int not_chunked;	     /* one of them says other than "chunked" alone */
+	const char *repeated;	     /* a header that means one thing, given twice */
+	unsigned seen;		     /* the singles seen: bit i for singles[i] */
 };
+
+/* Headers that name one thing: given twice, a proxy in front may have believed the other line
+ * (libmicrohttpd hands us the first), as for Content-Length. */
+static const char *const singles[] = {
+    MHD_HTTP_HEADER_HOST,	 MHD_HTTP_HEADER_AUTHORIZATION, "X-Panel-Act-As",
+    "Idempotency-Key",		 MHD_HTTP_HEADER_IF_MATCH,	MHD_HTTP_HEADER_IF_NONE_MATCH,
+    MHD_HTTP_HEADER_CONTENT_TYPE};
 
 /* "chunked", in any case, with optional blanks around: the one coding libmicrohttpd reads. */
 static int chunked_alone(const char *v)
@@ -362,6 +371,14 @@ static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const ch
 		f->transfer_encodings++;
 		if (!chunked_alone(value))
 			f->not_chunked = 1;
+	} else {
+		for (unsigned i = 0; i < sizeof(singles) / sizeof(singles[0]); i++) {
+			if (strcasecmp(key, singles[i]) != 0)
+				continue;
+			if (f->seen & (1u << i))
+				f->repeated = singles[i];
+			f->seen |= 1u << i;
+		}
 	}
 	return MHD_YES;
 }
@@ -391,6 +408,9 @@ static int framing_checks(papi_request *r)
 	else if (f.length_not_digits)
 		papi_reply_error(r, PAPI_E_INVALID_HEADER, MHD_HTTP_HEADER_CONTENT_LENGTH,
 				 "Content-Length must be a number of bytes");
+	else if (f.repeated)
+		papi_reply_error(r, PAPI_E_INVALID_HEADER, f.repeated, "%s given twice: send one",
+				 f.repeated);
 	else
 		return 0;
 	/* libmicrohttpd (0.9.75) reads nothing more on a connection once an answer is queued

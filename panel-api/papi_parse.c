@@ -1,6 +1,7 @@
 /* Declarative parsing of JSON bodies (spec arrays that answer 400 naming the field, unknown
  * fields refused) and of query parameters and percent-encoded path segments. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,17 +234,30 @@ int papi_percent_decode(char *dst, size_t dstsz, const char *src, size_t len, in
 struct query_check {
 	const char *const *allowed;
 	const char *bad;
+	uint64_t seen; /* allowed[i] given: bit i */
+	int twice;     /* bad was given twice */
 };
 
+/* An unknown parameter, or a known one given twice (?limit=1&limit=500: which one a proxy or a
+ * cache in front believed is anyone's guess; libmicrohttpd hands us the first). */
 static enum MHD_Result query_check_one(void *cls, enum MHD_ValueKind kind, const char *key,
 				       const char *value)
 {
 	struct query_check *qc = cls;
+	unsigned i = 0;
 	(void)kind;
 	(void)value;
-	for (const char *const *a = qc->allowed; *a; a++)
-		if (strcmp(*a, key) == 0)
+	for (const char *const *a = qc->allowed; *a; a++, i++) {
+		if (strcmp(*a, key) != 0)
+			continue;
+		uint64_t bit = i < 64 ? UINT64_C(1) << i : 0;
+		if (!(qc->seen & bit)) {
+			qc->seen |= bit;
 			return MHD_YES;
+		}
+		qc->twice = 1;
+		break;
+	}
 	qc->bad = key;
 	return MHD_NO;
 }
@@ -258,7 +272,9 @@ int papi_query_check(papi_request *r, const char *const *allowed)
 		return 0;
 	if (papi_percent_decode(shown, sizeof(shown), qc.bad, strlen(qc.bad), 0) < 0)
 		snprintf(shown, sizeof(shown), "?");
-	papi_reply_error(r, PAPI_E_INVALID_PARAMETER, shown, "unknown query parameter \"%s\"",
+	papi_reply_error(r, PAPI_E_INVALID_PARAMETER, shown,
+			 qc.twice ? "query parameter \"%s\" given twice"
+				  : "unknown query parameter \"%s\"",
 			 shown);
 	return -1;
 }

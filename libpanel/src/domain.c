@@ -256,6 +256,27 @@ static int entry_named(uint64_t *n, panel_db *db, const char *name)
 
 /* granted: a parent whose owner let the new owner under it (NULL: none), as the hosting_tld
  * domain or an admin's own domain for an account it creates. */
+/* *n > 0 when another account hosts a domain that name matches, or that matches name, once
+ * every dot is read as any one character. AlternC 1.0's cron removes a deleted domain's zone
+ * from BIND's configuration with grep -v "\"$domain\"" (functions_dns.sh), a regular
+ * expression: deleting victim.shop.fr would drop victim-shop.fr's zone, another member's. */
+static int dots_collide(uint64_t *n, panel_db *db, const char *name, uint32_t owner)
+{
+	char pattern[PANEL_DOMAIN_MAX + 1];
+	size_t len = strlen(name);
+
+	if (len >= sizeof(pattern))
+		return panel__error(PANEL_EINVALID, "domain", "the name is too long");
+	for (size_t i = 0; i <= len; i++)
+		pattern[i] = name[i] == '.' ? '_' : name[i]; /* LIKE's one character */
+	return panel__db_query_u64(
+	    n, db,
+	    "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
+	    " CHAR_LENGTH(domaine) = ? AND (domaine LIKE ? OR"
+	    " ? LIKE REPLACE(domaine, '.', '_'))",
+	    DB_ARGS(DB_U64(owner), DB_U64(len), DB_STR(pattern), DB_STR(name)));
+}
+
 static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted)
 {
 	uint64_t n = 0;
@@ -276,6 +297,13 @@ static int check_available(panel_db *db, const char *name, uint32_t owner, const
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
 				    "%s is already an entry of a hosted domain", name);
+	if ((error = dots_collide(&n, db, name, owner)) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EEXISTS, "domain",
+				    "%s reads like a domain of another account where a dot stands "
+				    "for any character, which AlternC's DNS cron confuses with it",
+				    name);
 	return 0;
 }
 

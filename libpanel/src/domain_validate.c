@@ -120,7 +120,11 @@ static int copy_out(char *out, size_t size, const char *value, size_t len)
 	return 0;
 }
 
-/* scheme://host[:port][/path...] with nothing that could break out of a vhost or a zone. */
+/* scheme://host[:port][/path...] with nothing that could break out of a vhost or a zone.
+ * AlternC 1.0's cron (functions_hosting.sh, host_create) writes the URL into the vhost with
+ * sed -e "s#%%redirect%%#$REDIRECT#g", as root: a # ends that expression and lets the rest be
+ * sed commands (GNU sed's e runs one in a shell), and & stands for the matched text. Neither
+ * can be written there, so neither is accepted. */
 static int check_url(char *out, size_t size, const char *url)
 {
 	static const char *const schemes[] = {"http://", "https://", "ftp://"};
@@ -137,8 +141,12 @@ static int check_url(char *out, size_t size, const char *url)
 		unsigned char c = (unsigned char)*s;
 		if (c <= 0x20 || c >= 0x7f || strchr("\"'<>\\`{}|^", c))
 			return bad_target("a URL has no space, quote or control character");
+		if (c == '#' || c == '&')
+			return bad_target(
+			    "a redirection has no # or & (AlternC's cron writes it into "
+			    "the vhost with sed, which reads them as commands)");
 	}
-	n = strcspn(host, ":/?#");
+	n = strcspn(host, ":/?");
 	if (n == 0 || n >= sizeof(name))
 		return bad_target("the URL has no host");
 	memcpy(name, host, n);
@@ -148,7 +156,7 @@ static int check_url(char *out, size_t size, const char *url)
 	if (host[n] == ':') {
 		unsigned long port;
 		char digits[8];
-		size_t d = strcspn(host + n + 1, "/?#");
+		size_t d = strcspn(host + n + 1, "/?");
 		if (d == 0 || d >= sizeof(digits))
 			return bad_target("bad port");
 		memcpy(digits, host + n + 1, d);
@@ -238,6 +246,14 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 			return bad_target("the text is empty");
 		if (!panel__printable(v))
 			return bad_target("the text must be one line without control characters");
+		/* AlternC 1.0's cron puts the text between single quotes in its SQL
+		 * (update_domains.sh), between double quotes in the zone, and through echo -e
+		 * (functions_dns.sh), all unescaped: a quote or a backslash would write SQL, zone
+		 * lines or commands of the member's choosing, as root. */
+		if (strpbrk(v, "'\"\\"))
+			return bad_target(
+			    "a TXT text has no quote and no backslash (AlternC's cron "
+			    "writes it unescaped into SQL and the zone)");
 		return copy_out(out, size, v, strlen(v));
 	case PANEL_TARGET_UNKNOWN:
 		break;

@@ -197,7 +197,7 @@ static void test_zone(void **state)
 	    "{\"sub\": \"v4\", \"type\": \"ip\", \"target\": \"198.51.100.7\"}",
 	    "{\"sub\": \"v6\", \"type\": \"ipv6\", \"target\": \"2001:db8::7\"}",
 	    "{\"sub\": \"alias\", \"type\": \"cname\", \"target\": \"target.example.net\"}",
-	    "{\"sub\": \"@\", \"type\": \"txt\", \"target\": \"v=spf1 mx -all \\\"quoted\\\"\"}",
+	    "{\"sub\": \"@\", \"type\": \"txt\", \"target\": \"v=spf1 mx -all; $INCLUDE x\"}",
 	    "{\"sub\": \"*\", \"type\": \"ip\", \"target\": \"198.51.100.8\"}",
 	    "{\"sub\": \"relay\", \"type\": \"mx\", \"target\": \"mx.example.net\"}",
 	};
@@ -218,6 +218,15 @@ static void test_zone(void **state)
 	if (checkzone("zone-a.org", r.body, out, sizeof(out)) != 0)
 		fail_msg("named-checkzone refused the zone:\n%s\n%s", r.body, out);
 	api_resp_free(&r);
+	/* What AlternC 1.0's cron would write unescaped (docs/api.md): 400, field target. */
+	api_call(&r, MA, "PUT", "/api/v1/domains/zone-a.org/subdomains",
+		 "{\"sub\": \"q\", \"type\": \"txt\", \"target\": \"a'b\"}");
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_field(&r), "target");
+	api_resp_free(&r);
+	assert_api_call(NULL, MA, "PUT", "/api/v1/domains/zone-a.org/subdomains",
+			"{\"sub\": \"q\", \"type\": \"url\", \"target\": \"http://a.example/#x\"}",
+			400);
 	/* A disabled entry leaves the zone. */
 	assert_api_call(NULL, MA, "POST", "/api/v1/domains/zone-a.org/subdomains/v4/ip/disable",
 			NULL, 204);

@@ -248,6 +248,13 @@ static void add_refusals(void **state)
 	assert_panel_ok(panel_domain_add(&d, p, &super, "bob", &spec));
 	assert_string_equal(d->login, "bob");
 	panel_domain_free(d);
+	/* AlternC 1.0's DNS cron drops a deleted domain's zone with a grep whose dots match any
+	 * character: a name that reads like another account's that way is refused, both ways
+	 * (alice hosts alice-shop.fr). */
+	add(&bob, "alice.shop.fr", PANEL_EEXISTS);
+	panel_domain_free(add(&bob, "bob.shops.org", 0));
+	add(&alice, "bob-shops.org", PANEL_EEXISTS);
+	panel_domain_free(add(&bob, "bob-shops.org", 0)); /* its own: its own business */
 	/* Whoever hosted a suffix of the table would hold every name under it: a member's
 	 * domain under eu.org is another member's to add. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine = 'eu.org'", db),
@@ -342,7 +349,7 @@ static void entries_of_every_type(void **state)
 	    {"srv", "ipv6", "2001:db8::7"},
 	    {"alias", "cname", "target.example.net."},
 	    {"", "txt", "v=spf1 mx -all"},
-	    {"", "txt", "quote \" and backslash \\ and ; and $INCLUDE /etc/passwd"},
+	    {"", "txt", "semicolon ; dollar $INCLUDE /etc/passwd and `backquotes`"},
 	    {"_dmarc", "txt", "v=DMARC1; p=none"},
 	    {"mx-here", "mx", "mail.example.net"},
 	    {"mx-here", "mx2", "backup.example.net"},
@@ -374,22 +381,21 @@ static void entries_of_every_type(void **state)
 	if (checkzone("every-type.org", zone, out, sizeof(out)) != 0)
 		fail_msg("named-checkzone refused the zone:\n%s\n%s", zone, out);
 	assert_int_equal(checkzone_dump("every-type.org", zone, out, sizeof(out)), 0);
-	const char *expected[] = {
-	    "srv.every-type.org.",
-	    "198.51.100.7",
-	    "198.51.100.8",
-	    "2001:db8::7",
-	    "alias.every-type.org.",
-	    "CNAME\ttarget.example.net.",
-	    "mx1.host.example.",
-	    "mx2.host.example.",
-	    "MX\t5 mail.example.net.",
-	    "*.every-type.org.",
-	    "\"v=spf1 mx -all\"",
-	    "_dmarc.every-type.org.",
-	    "\"quote \\\" and backslash \\\\ and ; and $INCLUDE /etc/passwd\"",
-	    "cp.every-type.org.",
-	    "192.0.2.10"};
+	const char *expected[] = {"srv.every-type.org.",
+				  "198.51.100.7",
+				  "198.51.100.8",
+				  "2001:db8::7",
+				  "alias.every-type.org.",
+				  "CNAME\ttarget.example.net.",
+				  "mx1.host.example.",
+				  "mx2.host.example.",
+				  "MX\t5 mail.example.net.",
+				  "*.every-type.org.",
+				  "\"v=spf1 mx -all\"",
+				  "_dmarc.every-type.org.",
+				  "\"semicolon ; dollar $INCLUDE /etc/passwd and `backquotes`\"",
+				  "cp.every-type.org.",
+				  "192.0.2.10"};
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
 		if (!strstr(out, expected[i]))
 			fail_msg("%s missing from the zone as named reads it:\n%s", expected[i],
@@ -419,6 +425,18 @@ static void entry_refusals(void **state)
 	    {"a", "ipv6", "2001:db8::g", PANEL_EINVALID, "target"},
 	    {"a", "cname", "not a host", PANEL_EINVALID, "target"},
 	    {"a", "txt", "line\nbreak", PANEL_EINVALID, "target"},
+	    /* What AlternC 1.0's cron would write unescaped into its SQL (a quote, a backslash
+	     * escaping the closing one: that member made admin) and into the zone through echo
+	     * -e (a backslash-n: zone lines of the member's, $INCLUDE, then root's arithmetic). */
+	    {"a", "txt", "v=x'; UPDATE membres SET su=1 WHERE login='alice'; -- ", PANEL_EINVALID,
+	     "target"},
+	    {"a", "txt", "a\\n$INCLUDE /etc/passwd", PANEL_EINVALID, "target"},
+	    {"a", "txt", "ends with a backslash\\", PANEL_EINVALID, "target"},
+	    {"a", "txt", "a \" b", PANEL_EINVALID, "target"},
+	    /* Written into the vhost by the cron's sed -e "s#%%redirect%%#$REDIRECT#g": a # ends
+	     * the expression (then e runs a command), & is the matched text. */
+	    {"a", "url", "http://x.example/#;etouch$IFS/tmp/pwned;#", PANEL_EINVALID, "target"},
+	    {"a", "url", "http://x.example/a&b", PANEL_EINVALID, "target"},
 	    {"a", "txt", "", PANEL_EINVALID, "target"},
 	    {"a", "webmail", "/not/empty", PANEL_EINVALID, "target"},
 	    {"bad sub", "ip", "198.51.100.7", PANEL_EINVALID, "sub"},

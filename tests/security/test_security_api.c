@@ -778,6 +778,41 @@ static void test_framing_chunked_and_content_length(void **state)
 	}
 }
 
+/* Headers that name one thing, given twice: which line a proxy in front believed is anyone's
+ * guess (libmicrohttpd hands panel-api the first), so none is believed. The same for a query
+ * parameter given twice. */
+static void test_repeated_headers_and_parameters(void **state)
+{
+	static const struct {
+		const char *lines, *field;
+	} cases[] = {
+	    {"Authorization: Bearer pt_a\r\nAuthorization: Bearer pt_b\r\n", "Authorization"},
+	    {"X-Panel-Act-As: alice\r\nX-Panel-Act-As: bob\r\n", "X-Panel-Act-As"},
+	    {"Idempotency-Key: a\r\nIdempotency-Key: b\r\n", "Idempotency-Key"},
+	    {"If-Match: \"a\"\r\nIf-Match: \"b\"\r\n", "If-Match"},
+	    {"Host: b\r\n", "Host"},
+	};
+	char req[512];
+	int n;
+	raw_exchange x;
+	api_resp r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: a\r\n%s\r\n%s",
+			     cases[i].lines, smuggled);
+		exchange(&x, req, (size_t)n);
+		assert_refused_framing(&x, "GET", "/healthz", cases[i].field);
+	}
+	api_request(&r, &srv, "GET", "/api/v1/accounts?limit=1&limit=500", srv.admin_token, NULL,
+		    NULL);
+	assert_error_shape(&r, 400, "invalid_parameter");
+	assert_string_equal(api_error_field(&r), "limit");
+	api_resp_free(&r);
+	assert_api_request(&srv, "GET", "/api/v1/accounts?limit=1", srv.admin_token, NULL, NULL,
+			   200);
+}
+
 /* A Content-Length that is not a number never reaches panel-api: libmicrohttpd answers its
  * own HTML 400 (0.9.75 sends that head twice, docs/api.md "Limits") and closes. What must
  * hold whatever libmicrohttpd version: a 400, the end of the connection, no smuggled answer. */
@@ -823,6 +858,7 @@ int main(void)
 	    cmocka_unit_test(test_framing_two_content_lengths),
 	    cmocka_unit_test(test_framing_chunked_and_content_length),
 	    cmocka_unit_test(test_framing_content_length_not_a_number),
+	    cmocka_unit_test(test_repeated_headers_and_parameters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
