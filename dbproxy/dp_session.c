@@ -539,9 +539,10 @@ static void after_s2c(dp_session *s)
 		sodium_memzero(s->stage1, sizeof(s->stage1));
 		if (px->cfg.migrate_sessions && t->phase == DP_PH_CMD)
 			derive_stage1(s);
-		if (t->phase == DP_PH_CMD)
-			dp_timer_cancel(px->loop,
-					&s->timer); /* logged in: no more handshake timeout */
+		/* Logged in: no more handshake timeout, even when the stream turned opaque right
+		 * after the server's OK (compression). A stream opaque before any login (a
+		 * handshake not understood) stays bounded by the timer. */
+		dp_timer_cancel(px->loop, &s->timer);
 	}
 	if (t->phase == DP_PH_OPAQUE && dp_timer_armed(&s->timer) && t->pins & DP_PIN_TLS)
 		dp_timer_cancel(px->loop,

@@ -52,6 +52,10 @@ void dp_track_clear(dp_track *t)
 		e->text = NULL;
 	}
 	t->qlen = 0;
+	free(t->stmt_ids);
+	t->stmt_ids = NULL;
+	t->stmt_slots = 0;
+	t->prepared = 0;
 	memset(t->auth_resp, 0, sizeof(t->auth_resp));
 }
 
@@ -86,9 +90,10 @@ const char *dp_track_pin_reason(unsigned pins)
 	    {DP_PIN_USERVAR, "user variables"},
 	    {DP_PIN_TEMP, "temporary tables"},
 	    {DP_PIN_LOCK, "locks"},
-	    {DP_PIN_SQL_PREPARE, "SQL PREPARE"},
+	    {DP_PIN_SQL_PREPARE, "SQL PREPARE, EXECUTE or HANDLER"},
 	    {DP_PIN_SETS, "session settings"},
 	    {DP_PIN_CURSOR, "cursors"},
+	    {DP_PIN_UNCLASSIFIED, "statements not classified"},
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (pins & reasons[i].pin)
@@ -103,25 +108,52 @@ static int is_word(int c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
-/* Skips spaces and comments, but not the executable comments (slash-star-bang) that carry SQL. */
+/* Where the SQL of an executable comment at q[i] starts (after slash-star-bang and its version
+ * number, or slash-star-M-bang and its), or 0 when there is none at q[i]. */
+static size_t exec_comment(const uint8_t *q, size_t n, size_t i)
+{
+	size_t k = i + 2;
+	if (k >= n || q[i] != '/' || q[i + 1] != '*')
+		return 0;
+	if (q[k] == 'M' && k + 1 < n && q[k + 1] == '!')
+		k++;
+	if (q[k] != '!')
+		return 0;
+	for (k++; k < n && isdigit(q[k]); k++)
+		;
+	return k;
+}
+
+/* The end of the comment at q[i] (slash-star, #, "-- "), or i when there is none, or when it is
+ * an executable comment, which holds SQL. As the server's lexer: "--" must be followed by a
+ * space or a control character. */
+static size_t comment_end(const uint8_t *q, size_t n, size_t i)
+{
+	if (i + 1 < n && q[i] == '/' && q[i + 1] == '*') {
+		if (exec_comment(q, n, i))
+			return i;
+		for (i += 2; i + 1 < n && !(q[i] == '*' && q[i + 1] == '/'); i++)
+			;
+		return i + 2 <= n ? i + 2 : n;
+	}
+	if (i < n && (q[i] == '#' || (i + 1 < n && q[i] == '-' && q[i + 1] == '-' &&
+				      (i + 2 == n || q[i + 2] <= ' ' || q[i + 2] == 0x7f)))) {
+		while (i < n && q[i] != '\n')
+			i++;
+	}
+	return i;
+}
+
+/* Skips spaces and comments, but not the executable comments that carry SQL. */
 static size_t skip_space(const uint8_t *q, size_t n, size_t i)
 {
 	for (;;) {
+		size_t e;
 		while (i < n && isspace(q[i]))
 			i++;
-		if (i + 1 < n && q[i] == '/' && q[i + 1] == '*' &&
-		    !(i + 2 < n && (q[i + 2] == '!' || q[i + 2] == 'M'))) {
-			i += 2;
-			while (i + 1 < n && !(q[i] == '*' && q[i + 1] == '/'))
-				i++;
-			i = i + 2 <= n ? i + 2 : n;
-		} else if ((i < n && q[i] == '#') ||
-			   (i + 2 < n && q[i] == '-' && q[i + 1] == '-' && isspace(q[i + 2]))) {
-			while (i < n && q[i] != '\n')
-				i++;
-		} else {
+		if ((e = comment_end(q, n, i)) == i)
 			return i;
-		}
+		i = e;
 	}
 }
 
@@ -137,100 +169,206 @@ static size_t word_at(const uint8_t *q, size_t n, size_t i, char *w, size_t wsz)
 	return i;
 }
 
-/* What a statement's text holds beyond its first words. */
+/* The end of the string literal or quoted identifier that starts at q[k]. Whether a backslash
+ * escapes depends on the session's sql_mode (NO_BACKSLASH_ESCAPES), which the tracker does not
+ * follow: *backslash says one was met, and the caller reads the text both ways. */
+static size_t skip_literal(const uint8_t *q, size_t n, size_t k, int escapes, int *backslash)
+{
+	uint8_t quote = q[k++];
+	while (k < n && q[k] != quote) {
+		if (q[k] == '\\' && quote != '`') {
+			*backslash = 1;
+			k += escapes;
+		}
+		k++;
+	}
+	return k < n ? k + 1 : n;
+}
+
+/* What a query's text holds beyond its first words. */
 typedef struct query_marks {
+	unsigned pins;
 	int semicolon; /* another statement follows */
-	int uservar, temporary, getlock;
+	int backslash; /* a literal holds a backslash */
 } query_marks;
 
-/* A small lexer: quoted strings and identifiers are skipped, so an e-mail address in a literal
- * is not mistaken for a user variable. */
-static query_marks scan_query(const uint8_t *q, size_t n)
+/* The statement being read: its first words say what it may leave behind. */
+typedef struct stmt_lex {
+	unsigned words; /* seen since the statement started */
+	int later;	/* not the query's first statement */
+	int create;	/* a CREATE: TEMPORARY makes a temporary table */
+	int set_for;	/* SET STATEMENT ... FOR: the statement after FOR runs */
+	char first[32];
+} stmt_lex;
+
+/* Statements that pin by their first word, wherever they start. */
+static unsigned first_word_pins(const char *w)
+{
+	static const struct {
+		const char *word;
+		unsigned pin;
+	} words[] = {
+	    {"LOCK", DP_PIN_LOCK},
+	    {"FLUSH", DP_PIN_LOCK},  /* FLUSH TABLES ... WITH READ LOCK, FOR EXPORT */
+	    {"BACKUP", DP_PIN_LOCK}, /* BACKUP LOCK, BACKUP STAGE */
+	    {"PREPARE", DP_PIN_SQL_PREPARE},
+	    {"EXECUTE", DP_PIN_SQL_PREPARE}, /* EXECUTE IMMEDIATE: SQL in a string */
+	    {"HANDLER", DP_PIN_SQL_PREPARE},
+	    {"CALL", DP_PIN_UNCLASSIFIED}, /* a procedure may leave anything behind */
+	    {"XA", DP_PIN_UNCLASSIFIED},   /* a prepared XA transaction outlives its statement */
+	    /* Compound statements: their inner statements need not follow a semicolon. */
+	    {"DECLARE", DP_PIN_UNCLASSIFIED},
+	    {"IF", DP_PIN_UNCLASSIFIED},
+	    {"CASE", DP_PIN_UNCLASSIFIED},
+	    {"LOOP", DP_PIN_UNCLASSIFIED},
+	    {"REPEAT", DP_PIN_UNCLASSIFIED},
+	    {"WHILE", DP_PIN_UNCLASSIFIED},
+	    {"FOR", DP_PIN_UNCLASSIFIED},
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (w[0] == words[i].word[0] && strcmp(w, words[i].word) == 0)
+			return words[i].pin;
+	return 0;
+}
+
+static void lex_word(query_marks *m, stmt_lex *s, const char *w)
+{
+	if (s->words++ == 0) {
+		memcpy(s->first, w, strlen(w) + 1); /* both 32 bytes */
+		m->pins |= first_word_pins(w);
+		s->create = strcmp(w, "CREATE") == 0;
+		/* Settings and schema are recorded from a query's only statement. */
+		if (s->later && (strcmp(w, "SET") == 0 || strcmp(w, "USE") == 0))
+			m->pins |= DP_PIN_SETS;
+		return;
+	}
+	if (s->words == 2 && strcmp(s->first, "BEGIN") == 0 && strcmp(w, "NOT") == 0)
+		m->pins |= DP_PIN_UNCLASSIFIED; /* BEGIN NOT ATOMIC: a compound statement */
+	else if (s->words == 2 && strcmp(s->first, "SET") == 0 && strcmp(w, "ROLE") == 0)
+		m->pins |= DP_PIN_SETS;
+	else if (s->words == 2 && strcmp(s->first, "SET") == 0 && strcmp(w, "STATEMENT") == 0)
+		s->set_for = 1;
+	else if (strcmp(w, "GET_LOCK") == 0)
+		m->pins |= DP_PIN_LOCK;
+	else if (s->create && strcmp(w, "TEMPORARY") == 0)
+		m->pins |= DP_PIN_TEMP;
+	else if (s->set_for && strcmp(w, "FOR") == 0)
+		*s = (stmt_lex){.later = 1};
+}
+
+/* A small lexer over the statements of a query: string literals, quoted identifiers and
+ * comments are skipped (so an e-mail address in a literal is not a user variable, nor a quote
+ * in a comment the start of a literal), the SQL of executable comments is read. What cannot
+ * be classified pins: a statement that starts with an executable comment or anything but a
+ * word or a parenthesis, a label (compound statement). One pass, no allocation. */
+static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 {
 	query_marks m = {0};
+	stmt_lex s = {0};
 	char w[32];
-	for (size_t k = 0; k < n;) {
+	size_t k = 0, e;
+	while (k < n) {
 		uint8_t c = q[k];
-		if (c == '\'' || c == '"' || c == '`') {
-			k++;
-			while (k < n && q[k] != c) {
-				if (q[k] == '\\' && c != '`')
-					k++;
-				k++;
-			}
-			k++;
-		} else if (c == '@') {
-			if (k + 1 < n && q[k + 1] == '@') {
-				k += 2;
-				while (k < n && (is_word(q[k]) || q[k] == '.'))
-					k++;
-			} else {
-				m.uservar = 1;
-				k++;
-			}
-		} else if (c == ';') {
-			size_t r = skip_space(q, n, k + 1);
-			if (r < n)
-				m.semicolon = 1;
-			k++;
-		} else if (is_word(c)) {
+		if (is_word(c)) {
 			k = word_at(q, n, k, w, sizeof(w));
-			if (strcmp(w, "TEMPORARY") == 0)
-				m.temporary = 1;
-			else if (strcmp(w, "GET_LOCK") == 0)
-				m.getlock = 1;
+			lex_word(&m, &s, w);
+			continue;
+		}
+		if (isspace(c)) {
+			k++;
+			continue;
+		}
+		if ((c == '/' || c == '#' || c == '-') && (e = comment_end(q, n, k)) > k) {
+			k = e;
+			continue;
+		}
+		if (c == '/' && (e = exec_comment(q, n, k)) > 0) {
+			if (s.words == 0)
+				m.pins |= DP_PIN_UNCLASSIFIED;
+			k = e;
+			continue;
+		}
+		if (s.words == 0 && c != '(' && c != ';')
+			m.pins |= DP_PIN_UNCLASSIFIED;
+		if (c == '\'' || c == '"' || c == '`') {
+			k = skip_literal(q, n, k, escapes, &m.backslash);
+		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
+			for (k += 2; k < n && (is_word(q[k]) || q[k] == '.'); k++)
+				;
+		} else if (c == '@') {
+			m.pins |= DP_PIN_USERVAR;
+			k++;
+		} else if (c == ';') {
+			if (skip_space(q, n, k + 1) < n)
+				m.semicolon = 1;
+			s = (stmt_lex){.later = 1};
+			k++;
 		} else {
+			/* "label:" starts a compound statement. */
+			if (c == ':' && s.words == 1 && !(k + 1 < n && q[k + 1] == '='))
+				m.pins |= DP_PIN_UNCLASSIFIED;
 			k++;
 		}
 	}
 	return m;
 }
 
-/* Looks at a COM_QUERY's text: which statements change session state we can replay (SET,
- * USE) and which pin the session to its server (user variables, temporary tables, locks...).
- * A heuristic over the captured head of the statement, erring towards pinning. */
-static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, int truncated)
+/* A SET statement (first word SET) that is the query's only one: recorded to be replayed when
+ * the session moves, unless it is not session state or cannot be replayed. */
+static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, size_t i,
+			 const char *second, int replayable)
+{
+	size_t at = skip_space(q, n, i);
+	if (strcmp(second, "GLOBAL") == 0 ||
+	    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
+	    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
+	    strcmp(second, "ROLE") == 0 || strcmp(second, "DEFAULT") == 0 ||
+	    strcmp(second, "STATEMENT") == 0)
+		return; /* not session state, applies to one statement or transaction only, or
+			 * pinned by the lexer (ROLE) */
+	if (!replayable || n > DP_TRACK_MAX_SET_LEN) {
+		t->pins |= DP_PIN_SETS;
+		return;
+	}
+	e->text = malloc(n + 1);
+	if (!e->text) {
+		t->pins |= DP_PIN_SETS;
+		return;
+	}
+	memcpy(e->text, q, n);
+	e->text[n] = 0;
+	e->flags |= CF_SET;
+}
+
+/* Looks at the text of a COM_QUERY or COM_STMT_PREPARE (what the statement does when it is
+ * executed): which statements change session state we can replay (SET, USE) and which pin the
+ * session to its server (user variables, temporary tables, locks...). A heuristic over the
+ * captured head of the statement, erring towards pinning: a text longer than the head pins. */
+static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, int truncated,
+			   int prepare)
 {
 	char first[32], second[32];
 	size_t i = skip_space(q, n, 0);
-	query_marks m = scan_query(q, n);
+	query_marks m = scan_query(q, n, 1);
+
+	if (m.backslash) { /* read it again as with NO_BACKSLASH_ESCAPES */
+		query_marks m2 = scan_query(q, n, 0);
+		m.pins |= m2.pins;
+		m.semicolon |= m2.semicolon;
+	}
+	t->pins |= m.pins;
+	if (truncated)
+		t->pins |= DP_PIN_UNCLASSIFIED;
 
 	i = word_at(q, n, i, first, sizeof(first));
 	word_at(q, n, skip_space(q, n, i), second, sizeof(second));
 
-	if (m.uservar)
-		t->pins |= DP_PIN_USERVAR;
-	if (m.temporary && strcmp(first, "CREATE") == 0)
-		t->pins |= DP_PIN_TEMP;
-	if (m.getlock || strcmp(first, "LOCK") == 0)
-		t->pins |= DP_PIN_LOCK;
-	if (strcmp(first, "PREPARE") == 0 || strcmp(first, "HANDLER") == 0)
-		t->pins |= DP_PIN_SQL_PREPARE;
-
-	if (strcmp(first, "SET") == 0) {
-		size_t at = skip_space(q, n, i);
-		if (strcmp(second, "GLOBAL") == 0 ||
-		    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
-		    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
-		    strcmp(second, "ROLE") == 0 || strcmp(second, "DEFAULT") == 0 ||
-		    strcmp(second, "STATEMENT") == 0)
-			return; /* not session state, or applies to one statement/transaction only
-				 */
-		if (m.uservar)
-			return;
-		if (m.semicolon || truncated || n > DP_TRACK_MAX_SET_LEN) {
-			t->pins |= DP_PIN_SETS;
-			return;
-		}
-		e->text = malloc(n + 1);
-		if (!e->text) {
-			t->pins |= DP_PIN_SETS;
-			return;
-		}
-		memcpy(e->text, q, n);
-		e->text[n] = 0;
-		e->flags |= CF_SET;
-	} else if (strcmp(first, "USE") == 0 && !m.semicolon && !truncated) {
+	if (strcmp(first, "SET") == 0 && !(m.pins & DP_PIN_USERVAR)) {
+		/* A prepared SET takes effect at each execution: not replayed. */
+		classify_set(t, e, q, n, i, second, !prepare && !m.semicolon && !truncated);
+	} else if (strcmp(first, "USE") == 0 && (prepare || m.semicolon || truncated)) {
+		t->pins |= DP_PIN_SETS;
+	} else if (strcmp(first, "USE") == 0) {
 		size_t k = skip_space(q, n, i), s;
 		char quote = 0;
 		if (k < n && q[k] == '`')
@@ -244,6 +382,84 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 			e->flags |= CF_USE;
 		}
 	}
+}
+
+/* ---------------------------------------------------------------- prepared statement ids */
+
+/* The ids of the statements the server prepared and has not closed, so that only the close of
+ * one of them counts: a set with open addressing (linear probing; 0 marks a free slot, the
+ * server's ids start at 1), at most half full. It is allocated at the first prepare, grows by
+ * doubling and is kept until the session ends: no allocation per statement. Past
+ * DP_TRACK_MAX_STMTS ids, or without memory, the session is pinned until a reset. */
+static size_t stmt_home(uint32_t id, unsigned slots)
+{
+	return (size_t)((id * 2654435761u) & (slots - 1));
+}
+
+static int stmt_grow(dp_track *t)
+{
+	unsigned slots = t->stmt_slots ? t->stmt_slots * 2 : 8;
+	uint32_t *ids = calloc(slots, sizeof(*ids));
+	if (!ids)
+		return -1;
+	for (unsigned i = 0; i < t->stmt_slots; i++) {
+		size_t k;
+		if (!t->stmt_ids[i])
+			continue;
+		for (k = stmt_home(t->stmt_ids[i], slots); ids[k]; k = (k + 1) & (slots - 1))
+			;
+		ids[k] = t->stmt_ids[i];
+	}
+	free(t->stmt_ids);
+	t->stmt_ids = ids;
+	t->stmt_slots = slots;
+	return 0;
+}
+
+static void stmt_opened(dp_track *t, uint32_t id)
+{
+	size_t k;
+	if (id == 0 || t->prepared >= DP_TRACK_MAX_STMTS ||
+	    ((t->prepared + 1) * 2 > t->stmt_slots && stmt_grow(t) < 0)) {
+		t->pins |= DP_PIN_PREPARED;
+		return;
+	}
+	for (k = stmt_home(id, t->stmt_slots); t->stmt_ids[k]; k = (k + 1) & (t->stmt_slots - 1))
+		if (t->stmt_ids[k] == id)
+			return;
+	t->stmt_ids[k] = id;
+	t->prepared++;
+}
+
+/* COM_STMT_CLOSE: an id that is not open (never handed out, closed already) closes nothing on
+ * the server either. 0xFFFFFFFF (MariaDB: "the last statement prepared") is not followed: the
+ * statement stays counted, which only errs towards pinning. */
+static void stmt_closed(dp_track *t, uint32_t id)
+{
+	size_t mask = t->stmt_slots - 1, k, j;
+	if (!t->prepared || id == 0)
+		return;
+	for (k = stmt_home(id, t->stmt_slots); t->stmt_ids[k] != id; k = (k + 1) & mask)
+		if (!t->stmt_ids[k])
+			return;
+	/* Backward shift: an id further along the run moves into the hole unless its home slot
+	 * lies between the hole and itself. */
+	for (j = (k + 1) & mask; t->stmt_ids[j]; j = (j + 1) & mask) {
+		if (((j - stmt_home(t->stmt_ids[j], t->stmt_slots)) & mask) >= ((j - k) & mask)) {
+			t->stmt_ids[k] = t->stmt_ids[j];
+			k = j;
+		}
+	}
+	t->stmt_ids[k] = 0;
+	t->prepared--;
+}
+
+/* COM_RESET_CONNECTION, COM_CHANGE_USER: the server closed them all. */
+static void stmt_reset(dp_track *t)
+{
+	if (t->stmt_ids)
+		memset(t->stmt_ids, 0, t->stmt_slots * sizeof(*t->stmt_ids));
+	t->prepared = 0;
 }
 
 /* ---------------------------------------------------------------- client to server */
@@ -349,15 +565,16 @@ static int on_command(dp_track *t, const dp_pkt *p)
 		t->quit = 1;
 		return track_done(t);
 	case DP_COM_STMT_CLOSE:
-		if (t->prepared > 0)
-			t->prepared--;
+		if (p->head_len >= 5)
+			stmt_closed(t, (uint32_t)p->head[1] | (uint32_t)p->head[2] << 8 |
+					   (uint32_t)p->head[3] << 16 | (uint32_t)p->head[4] << 24);
 		return 0;
 	case DP_COM_STMT_SEND_LONG_DATA:
 		return 0;
 	case DP_COM_QUERY:
 		if (enqueue(t, p, cmd, RK_RESULT, &e) < 0)
 			return 1;
-		classify_query(t, e, p->head + 1, p->head_len - 1, p->len > p->head_len);
+		classify_query(t, e, p->head + 1, p->head_len - 1, p->len > p->head_len, 0);
 		return 0;
 	case DP_COM_STMT_EXECUTE:
 		if (enqueue(t, p, cmd, RK_RESULT, &e) < 0)
@@ -372,7 +589,10 @@ static int on_command(dp_track *t, const dp_pkt *p)
 	case DP_COM_STMT_BULK_EXECUTE:
 		return enqueue(t, p, cmd, RK_RESULT, &e) < 0;
 	case DP_COM_STMT_PREPARE:
-		return enqueue(t, p, cmd, RK_PREPARE, &e) < 0;
+		if (enqueue(t, p, cmd, RK_PREPARE, &e) < 0)
+			return 1;
+		classify_query(t, e, p->head + 1, p->head_len - 1, p->len > p->head_len, 1);
+		return 0;
 	case DP_COM_FIELD_LIST:
 		return enqueue(t, p, cmd, RK_FIELDS, &e) < 0;
 	case DP_COM_STMT_FETCH:
@@ -478,7 +698,7 @@ static void complete(dp_track *t, int ok)
 	if (ok) {
 		if (e->flags & CF_RESET) {
 			clear_sets(t);
-			t->prepared = 0;
+			stmt_reset(t);
 			t->pins &= DP_PIN_TLS | DP_PIN_COMPRESS | DP_PIN_PROTOCOL;
 			if (e->kind == RK_AUTH) {
 				t->logins++;
@@ -627,7 +847,8 @@ static void prepare_packet(dp_track *t, const dp_pkt *p, uint64_t *cols)
 			go_opaque(t, DP_PIN_PROTOCOL);
 			return;
 		}
-		t->prepared++;
+		stmt_opened(t, (uint32_t)p->head[1] | (uint32_t)p->head[2] << 8 |
+				   (uint32_t)p->head[3] << 16 | (uint32_t)p->head[4] << 24);
 		*cols = (uint64_t)(p->head[5] | p->head[6] << 8);
 		t->rs_left = (uint64_t)(p->head[7] | p->head[8] << 8);
 		if (t->rs_left > 0)

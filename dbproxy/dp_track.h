@@ -13,6 +13,7 @@
 #define DP_TRACK_S2C_HEAD    256
 #define DP_TRACK_MAX_SETS    16
 #define DP_TRACK_MAX_SET_LEN 1024
+#define DP_TRACK_MAX_STMTS   1024 /* open prepared statements followed; more pin the session */
 
 enum dp_phase {
 	DP_PH_GREETING,	 /* waiting for the server's greeting */
@@ -28,13 +29,16 @@ enum dp_phase {
 #define DP_PIN_COMPRESS	   0x0002u
 #define DP_PIN_PROTOCOL	   0x0004u /* traffic we could not follow */
 #define DP_PIN_AUTH	   0x0008u /* not mysql_native_password with a plain exchange */
-#define DP_PIN_PREPARED	   0x0010u /* binary-protocol prepared statements open */
+#define DP_PIN_PREPARED	   0x0010u /* binary-protocol statements open (t->prepared, or too many) */
 #define DP_PIN_USERVAR	   0x0020u
 #define DP_PIN_TEMP	   0x0040u /* temporary tables */
-#define DP_PIN_LOCK	   0x0080u /* LOCK TABLES, GET_LOCK */
-#define DP_PIN_SQL_PREPARE 0x0100u
+#define DP_PIN_LOCK	   0x0080u /* LOCK TABLES, GET_LOCK, FLUSH, BACKUP */
+#define DP_PIN_SQL_PREPARE 0x0100u /* PREPARE, EXECUTE (IMMEDIATE), HANDLER */
 #define DP_PIN_SETS	   0x0200u /* session settings we cannot replay */
 #define DP_PIN_CURSOR	   0x0400u
+/* A statement not read whole, or of a kind whose effects are not known: CALL, compound
+ * statements, a statement in an executable comment. */
+#define DP_PIN_UNCLASSIFIED 0x0800u
 
 typedef struct dp_cmd {
 	uint8_t cmd;
@@ -70,7 +74,9 @@ typedef struct dp_track {
 	char db[256];		       /* current schema */
 	char *sets[DP_TRACK_MAX_SETS]; /* successful session SET statements, in order */
 	unsigned nsets;
-	unsigned prepared; /* open prepared statements */
+	unsigned prepared;   /* open prepared statements: how many ids stmt_ids holds */
+	uint32_t *stmt_ids;  /* their ids, as the server handed them out: an open-addressing set */
+	unsigned stmt_slots; /* its size, a power of two; 0 until the first prepare */
 
 	dp_cmd q[DP_TRACK_QMAX]; /* commands awaiting (the end of) their response */
 	unsigned qhead, qlen;
@@ -88,7 +94,7 @@ typedef struct dp_track {
 } dp_track;
 
 void dp_track_init(dp_track *t);
-/* Frees recorded statements; the tracker can be reused after dp_track_init. */
+/* Frees recorded statements and statement ids; the tracker can be reused after dp_track_init. */
 void dp_track_clear(dp_track *t);
 
 /* Bytes relayed client -> server and server -> client, in stream order per direction. */

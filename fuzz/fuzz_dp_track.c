@@ -1,7 +1,8 @@
 /* Fuzz target: dbproxy's session tracker (transaction tracking). Replays a two-way MySQL
  * conversation, as records of [control][length][bytes], through dp_track_c2s / dp_track_s2c,
- * with zero-copy skips and rebases, so the greeting, handshake, auth switch, change user and
- * command/response parsers all run; checks the tracker's bounds after every record. */
+ * with zero-copy skips and rebases, so the greeting, handshake, auth switch, change user,
+ * command/response parsers and the query classifier all run; checks the tracker's bounds after
+ * every record. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,12 @@ static void check(const dp_track *t)
 	(void)dp_track_in_trans(t);
 	(void)dp_track_first_pending(t);
 	assert(dp_track_pin_reason(t->pins) != NULL);
+	/* The set of open statement ids: at most half full, and holding exactly `prepared`. */
+	assert(t->prepared <= DP_TRACK_MAX_STMTS && 2 * t->prepared <= t->stmt_slots);
+	unsigned open = 0;
+	for (unsigned i = 0; i < t->stmt_slots; i++)
+		open += t->stmt_ids[i] != 0;
+	assert(open == t->prepared);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -511,6 +511,209 @@ static void test_track_settings_and_pins(void **state)
 	dp_track_clear(&t);
 }
 
+/* A command with a text (COM_QUERY, COM_STMT_PREPARE) of any length up to the wire's size. */
+static void command_text(dp_track *t, uint8_t cmd, const char *sql)
+{
+	static wire w;
+	static uint8_t p[sizeof(w.b) - 8];
+	size_t n = strlen(sql);
+	assert_true(n + 1 <= sizeof(p));
+	p[0] = cmd;
+	memcpy(p + 1, sql, n);
+	w.n = 0;
+	put(&w, 0, p, 1 + n);
+	c2s(t, &w);
+}
+
+/* COM_STMT_PREPARE of sql, answered with statement id `id` (no parameter, no column). */
+static void prepare_id(dp_track *t, const char *sql, uint32_t id)
+{
+	wire w = {0};
+	uint8_t pok[12] = {0, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
+			   (uint8_t)(id >> 24)};
+	command_text(t, DP_COM_STMT_PREPARE, sql);
+	put(&w, 1, pok, sizeof(pok));
+	s2c(t, &w);
+	assert_true(dp_track_idle(t));
+}
+
+static void stmt_close(dp_track *t, uint32_t id)
+{
+	wire w = {0};
+	uint8_t p[5] = {DP_COM_STMT_CLOSE, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
+			(uint8_t)(id >> 24)};
+	put(&w, 0, p, sizeof(p));
+	c2s(t, &w);
+}
+
+/* State the server keeps that the first words of a COM_QUERY do not show: each of these
+ * statements pins the session (docs/dbproxy.md §2), answered OK or not. */
+static void test_track_hidden_state_pins(void **state)
+{
+	static const char *const pinning[] = {
+	    "/*!CREATE TEMPORARY TABLE tmp_c (x int)*/",
+	    "/*M!100100 CREATE TEMPORARY TABLE tmp_c (x int)*/",
+	    " /* a comment */ /*!40101 SET @saved = @@sql_mode */",
+	    "EXECUTE IMMEDIATE 'SELECT GET_LOCK(''elock'', 0)'",
+	    "execute immediate concat('SELECT GET_', 'LOCK(1, 0)')",
+	    "PREPARE s FROM 'SELECT GET_LOCK(1, 0)'",
+	    "/* it's */ SELECT GET_LOCK('a', 0)",
+	    "SELECT 1 -- it's\n, GET_LOCK('a', 0)",
+	    "SELECT 1 # it's\n, @v := 2",
+	    /* With NO_BACKSLASH_ESCAPES the backslash ends the first literal. */
+	    "SELECT 'a\\', GET_LOCK('x', 0), 'b'",
+	    "SELECT 1; LOCK TABLES t READ",
+	    "SELECT 1; CREATE TEMPORARY TABLE t (x int)",
+	    "DO 1; SET sql_mode = ''",
+	    "SELECT 1;/*!CREATE TEMPORARY TABLE t (x int)*/",
+	    "SET STATEMENT max_statement_time = 1 FOR CREATE TEMPORARY TABLE t (x int)",
+	    "BEGIN NOT ATOMIC LOCK TABLES t READ; END",
+	    "lbl: LOOP LOCK TABLES t READ; LEAVE lbl; END LOOP",
+	    "IF 1 THEN SET sql_mode = ''; END IF",
+	    "CALL p()",
+	    "SET ROLE admin",
+	    "FLUSH TABLES WITH READ LOCK",
+	    "{ call p() }",
+	};
+	static const char *const plain[] = {
+	    "SELECT 'a@b.example', \"x@y\", `c@d` FROM t",
+	    "/* app */ SELECT 1",
+	    "SELECT x FROM t WHERE y = 'it''s' -- trailing",
+	    "(SELECT 1) UNION (SELECT 2)",
+	    "SELECT 1; SELECT 2",
+	    "SELECT * FROM t WHERE a = 1 LOCK IN SHARE MODE",
+	    "SELECT 'a\\'b', 1",
+	    "SELECT /*+ hint */ 1",
+	    "INSERT INTO t VALUES ('SET x = 1; LOCK TABLES t')",
+	};
+	dp_track t;
+	int wrong = 0;
+	(void)state;
+	for (size_t i = 0; i < sizeof(pinning) / sizeof(pinning[0]); i++) {
+		dp_track_init(&t);
+		login(&t, CLIENT_CAPS);
+		command_text(&t, DP_COM_QUERY, pinning[i]);
+		if (!t.pins && ++wrong)
+			print_message("not pinned: %s\n", pinning[i]);
+		dp_track_clear(&t);
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		dp_track_init(&t);
+		login(&t, CLIENT_CAPS);
+		command_text(&t, DP_COM_QUERY, plain[i]);
+		if (t.pins && ++wrong)
+			print_message("pinned (%s): %s\n", dp_track_pin_reason(t.pins), plain[i]);
+		dp_track_clear(&t);
+	}
+
+	/* A statement longer than the head the tracker sees: what follows is unknown. */
+	static char big[4300];
+	memcpy(big, "SELECT '", 8);
+	memset(big + 8, 'x', 2100);
+	strcpy(big + 2108, "', @d := 42");
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	command_text(&t, DP_COM_QUERY, big);
+	if (!t.pins && ++wrong)
+		print_message("not pinned: a user variable after 2100 bytes\n");
+	dp_track_clear(&t);
+
+	/* A prepared statement's text is what it does when executed: its effects outlive its
+	 * close. A prepared SET cannot be replayed. */
+	static const struct {
+		const char *sql;
+		unsigned pin;
+	} prepared[] = {
+	    {"SELECT GET_LOCK('joblock', 0)", DP_PIN_LOCK},
+	    {"CREATE TEMPORARY TABLE tmp_b (x int)", DP_PIN_TEMP},
+	    {"SELECT ? INTO @v", DP_PIN_USERVAR},
+	    {"SET SESSION sql_mode = ''", DP_PIN_SETS},
+	};
+	for (size_t i = 0; i < sizeof(prepared) / sizeof(prepared[0]); i++) {
+		dp_track_init(&t);
+		login(&t, CLIENT_CAPS);
+		prepare_id(&t, prepared[i].sql, 1);
+		stmt_close(&t, 1);
+		assert_int_equal(t.prepared, 0);
+		if (!(t.pins & prepared[i].pin) && ++wrong)
+			print_message("prepared and closed, not pinned: %s\n", prepared[i].sql);
+		assert_int_equal(t.nsets, 0);
+		dp_track_clear(&t);
+	}
+	assert_int_equal(wrong, 0);
+	/* A plain one, closed, leaves nothing. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	prepare_id(&t, "SELECT a FROM t WHERE b = ?", 1);
+	stmt_close(&t, 1);
+	assert_int_equal(t.prepared, 0);
+	assert_int_equal(t.pins, 0);
+	dp_track_clear(&t);
+}
+
+/* Only the close of a statement the server handed out and has not closed counts. */
+static void test_track_statement_ids(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	prepare_id(&t, "SELECT 1", 1);
+	stmt_close(&t, 424242);
+	assert_int_equal(t.prepared, 1);
+	stmt_close(&t, 0xFFFFFFFFu); /* "the last prepared": not followed, so still counted */
+	assert_int_equal(t.prepared, 1);
+	stmt_close(&t, 1);
+	assert_int_equal(t.prepared, 0);
+	prepare_id(&t, "SELECT 2", 2);
+	prepare_id(&t, "SELECT 3", 3);
+	stmt_close(&t, 2);
+	stmt_close(&t, 2);
+	assert_int_equal(t.prepared, 1);
+	stmt_close(&t, 3);
+	assert_int_equal(t.prepared, 0);
+	assert_int_equal(t.pins, 0);
+
+	/* Many at once, closed in another order (the set grows and keeps every id). */
+	for (uint32_t id = 10; id < 300; id++)
+		prepare_id(&t, "SELECT 4", id * 7919u);
+	assert_int_equal(t.prepared, 290);
+	for (uint32_t id = 299; id >= 10; id--)
+		stmt_close(&t, id * 7919u);
+	assert_int_equal(t.prepared, 0);
+	assert_int_equal(t.pins, 0);
+
+	/* COM_RESET_CONNECTION closes them all on the server. */
+	prepare_id(&t, "SELECT 5", 5);
+	uint8_t reset[] = {DP_COM_RESET_CONNECTION};
+	put(&w, 0, reset, sizeof(reset));
+	c2s(&t, &w);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.prepared, 0);
+	prepare_id(&t, "SELECT 6", 6);
+	stmt_close(&t, 5); /* closed by the reset already */
+	assert_int_equal(t.prepared, 1);
+	dp_track_clear(&t);
+
+	/* Past the bound the session is pinned until a reset. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	for (uint32_t id = 1; id <= DP_TRACK_MAX_STMTS + 1; id++)
+		prepare_id(&t, "SELECT 7", id);
+	for (uint32_t id = 1; id <= DP_TRACK_MAX_STMTS + 1; id++)
+		stmt_close(&t, id);
+	assert_true(t.pins & DP_PIN_PREPARED);
+	put(&w, 0, reset, sizeof(reset));
+	c2s(&t, &w);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	assert_int_equal(t.prepared, 0);
+	dp_track_clear(&t);
+}
+
 static void test_track_tls_and_confusion(void **state)
 {
 	dp_track t;
@@ -686,6 +889,8 @@ int main(void)
 	    cmocka_unit_test(test_track_transactions_and_results),
 	    cmocka_unit_test(test_track_deprecate_eof_and_pipelining),
 	    cmocka_unit_test(test_track_settings_and_pins),
+	    cmocka_unit_test(test_track_hidden_state_pins),
+	    cmocka_unit_test(test_track_statement_ids),
 	    cmocka_unit_test(test_track_tls_and_confusion),
 	    cmocka_unit_test(test_parse_login),
 	    cmocka_unit_test(test_err_packet),
