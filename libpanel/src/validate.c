@@ -121,7 +121,8 @@ int panel__valid_mail(const char *s)
 	if (!at || strchr(at + 1, '@'))
 		return 0;
 	local = (size_t)(at - s);
-	if (local == 0 || !panel__valid_fqdn(at + 1))
+	/* A leading ':' would start Postfix's ":include:" (a file of addresses, local(8)). */
+	if (local == 0 || s[0] == ':' || !panel__valid_fqdn(at + 1))
 		return 0;
 	for (size_t i = 0; i < local; i++) {
 		unsigned char c = (unsigned char)s[i];

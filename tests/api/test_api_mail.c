@@ -317,6 +317,9 @@ static void test_mail_refusals(void **state)
 	    {"{\"local\": \"a\", \"recipients\": [1]}", 400, "invalid_field", "recipients"},
 	    {"{\"local\": \"a\", \"recipients\": [\"not an address\"]}", 400, "invalid",
 	     "recipients"},
+	    /* Postfix's local delivery reads a leading :include: as a file of addresses. */
+	    {"{\"local\": \"a\", \"recipients\": [\":include:x@y.org\"]}", 400, "invalid",
+	     "recipients"},
 	    {"{\"local\": \"a\", \"recipients\": [\"x@y.org\\r\\nBcc: z@y.org\"]}", 400,
 	     "invalid_field", "recipients"},
 	    {"{\"local\": \"a b\", \"password\": \"Good-Pass-2026\"}", 400, "invalid", "local"},
