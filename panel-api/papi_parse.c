@@ -264,7 +264,7 @@ static enum MHD_Result query_check_one(void *cls, enum MHD_ValueKind kind, const
 
 int papi_query_check(papi_request *r, const char *const *allowed)
 {
-	struct query_check qc = {allowed, NULL};
+	struct query_check qc = {.allowed = allowed};
 	char shown[65];
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_check_one, &qc);
