@@ -136,11 +136,6 @@ static uint16_t u16(const uint8_t *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static uint32_t u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)v;
@@ -190,7 +185,7 @@ int dp_parse_greeting(dp_greeting *g, const uint8_t *p, size_t len)
 		return -1;
 	if (off + 4 + 8 + 1 + 2 > len)
 		return -1;
-	g->conn_id = u32(p + off);
+	g->conn_id = dp_le32(p + off);
 	off += 4;
 	memcpy(g->scramble, p + off, 8);
 	g->scramble_len = 8;
@@ -205,7 +200,7 @@ int dp_parse_greeting(dp_greeting *g, const uint8_t *p, size_t len)
 	uint8_t auth_len = p[off + 5];
 	off += 6;
 	if (!(g->caps & DP_CLIENT_MYSQL))
-		g->ext_caps = u32(p + off + 6);
+		g->ext_caps = dp_le32(p + off + 6);
 	off += 10;
 	if (g->caps & DP_CLIENT_SECURE_CONNECTION) {
 		size_t part2 = auth_len > 8 ? (size_t)auth_len - 8 : 13;
@@ -278,11 +273,11 @@ int dp_parse_handshake_resp(dp_handshake_resp *h, const uint8_t *p, size_t len,
 	memset(h, 0, sizeof(*h));
 	if (len < 32)
 		return -1;
-	h->caps = u32(p);
-	h->max_packet = u32(p + 4);
+	h->caps = dp_le32(p);
+	h->max_packet = dp_le32(p + 4);
 	h->charset = p[8];
 	if (!(h->caps & DP_CLIENT_MYSQL))
-		h->ext_caps = u32(p + 28);
+		h->ext_caps = dp_le32(p + 28);
 	if (h->caps & DP_CLIENT_SSL && len == 32) {
 		h->is_ssl_request = 1;
 		return 0;

@@ -29,6 +29,12 @@
 /* MariaDB extended capabilities (the upper 32 bits, sent in the filler). */
 #define DP_MARIADB_CACHE_METADATA 0x00000010u
 
+/* A 4-byte little-endian integer of the protocol (statement ids, capability words). */
+static inline uint32_t dp_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 /* Server status flags. */
 #define DP_STATUS_IN_TRANS		0x0001u
 #define DP_STATUS_AUTOCOMMIT		0x0002u

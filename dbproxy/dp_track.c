@@ -566,8 +566,7 @@ static int on_command(dp_track *t, const dp_pkt *p)
 		return track_done(t);
 	case DP_COM_STMT_CLOSE:
 		if (p->head_len >= 5)
-			stmt_closed(t, (uint32_t)p->head[1] | (uint32_t)p->head[2] << 8 |
-					   (uint32_t)p->head[3] << 16 | (uint32_t)p->head[4] << 24);
+			stmt_closed(t, dp_le32(p->head + 1));
 		return 0;
 	case DP_COM_STMT_SEND_LONG_DATA:
 		return 0;
@@ -847,8 +846,7 @@ static void prepare_packet(dp_track *t, const dp_pkt *p, uint64_t *cols)
 			go_opaque(t, DP_PIN_PROTOCOL);
 			return;
 		}
-		stmt_opened(t, (uint32_t)p->head[1] | (uint32_t)p->head[2] << 8 |
-				   (uint32_t)p->head[3] << 16 | (uint32_t)p->head[4] << 24);
+		stmt_opened(t, dp_le32(p->head + 1));
 		*cols = (uint64_t)(p->head[5] | p->head[6] << 8);
 		t->rs_left = (uint64_t)(p->head[7] | p->head[8] << 8);
 		if (t->rs_left > 0)

@@ -454,6 +454,16 @@ static inline json_t *dpt_status(const dpt_proxy *p)
 	return j;
 }
 
+/* A counter of /status ("accepted", "handshake_timeouts"...); -1 when absent. */
+static inline long long dpt_counter(const dpt_proxy *p, const char *name)
+{
+	json_t *st = dpt_status(p);
+	json_t *v = st ? json_object_get(json_object_get(st, "counters"), name) : NULL;
+	long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+	json_decref(st);
+	return n;
+}
+
 /* Index of the server dbproxy calls its primary ("sN"), or -1. */
 static inline int dpt_primary(const dpt_proxy *p, uint64_t *epoch)
 {

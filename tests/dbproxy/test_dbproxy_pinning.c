@@ -90,15 +90,6 @@ static void test_compressed_session_outlives_login_timeout(void **state)
 	f->passed++;
 }
 
-static long long counter(const dpt_proxy *p, const char *name)
-{
-	json_t *st = dpt_status(p);
-	json_t *v = json_object_get(json_object_get(st, "counters"), name);
-	long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-	json_decref(st);
-	return n;
-}
-
 /* A stream that turns opaque before any login is still bounded by the login timeout: a client
  * that speaks first, half a packet, which the server waits for (its connect_timeout: 10 s). */
 static void test_opaque_start_still_times_out(void **state)
@@ -111,7 +102,7 @@ static void test_opaque_start_still_times_out(void **state)
 	unsigned char half[14] = {100, 0, 0, 1, 'n', 'o', 't', ' ', 'a', 'l', 'l', 'y', 'e', 't'};
 	char buf[4096];
 	ssize_t n;
-	long long before = counter(&f->p, "handshake_timeouts");
+	long long before = dpt_counter(&f->p, "handshake_timeouts");
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(before >= 0 && fd >= 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -122,7 +113,7 @@ static void test_opaque_start_still_times_out(void **state)
 		;
 	assert_true(n == 0 || errno == ECONNRESET);
 	close(fd);
-	assert_int_equal(counter(&f->p, "handshake_timeouts"), before + 1);
+	assert_int_equal(dpt_counter(&f->p, "handshake_timeouts"), before + 1);
 	f->passed++;
 }
 

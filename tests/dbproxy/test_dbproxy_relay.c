@@ -75,15 +75,6 @@ static void stop_proxy(fixture *f)
 	assert_int_equal(dpt_proxy_stop(&f->p), 0);
 }
 
-static long long counter(const dpt_proxy *p, const char *name)
-{
-	json_t *st = dpt_status(p);
-	json_t *v = json_object_get(json_object_get(st, "counters"), name);
-	long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-	json_decref(st);
-	return n;
-}
-
 /* A gauge or counter without labels from /metrics; -1 when absent. */
 static long long metric(const dpt_proxy *p, const char *name)
 {
@@ -197,11 +188,11 @@ static void test_large_packets_zero_copy(void **state)
 	start_proxy(f, NULL);
 	big_round_trips(f, 1);
 	/* 2 x 2 x 20 MiB crossed the proxy; nearly all of it never entered its memory. */
-	long long spliced = counter(&f->p, "bytes_spliced");
+	long long spliced = dpt_counter(&f->p, "bytes_spliced");
 	dpt_log("spliced %lld bytes", spliced);
 	assert_true(spliced > 4LL * BIG_LEN - 1024 * 1024);
-	assert_true(spliced <= counter(&f->p, "bytes_client_to_server") +
-				   counter(&f->p, "bytes_server_to_client"));
+	assert_true(spliced <= dpt_counter(&f->p, "bytes_client_to_server") +
+				   dpt_counter(&f->p, "bytes_server_to_client"));
 	assert_int_equal(metric(&f->p, "dbproxy_pipes_in_use"), 0);
 	stop_proxy(f);
 	f->ok = 1;
@@ -214,8 +205,8 @@ static void test_large_packets_copied(void **state)
 	f->ok = 0;
 	start_proxy(f, extra);
 	big_round_trips(f, 11);
-	assert_int_equal(counter(&f->p, "bytes_spliced"), 0);
-	assert_true(counter(&f->p, "bytes_server_to_client") > 2LL * BIG_LEN);
+	assert_int_equal(dpt_counter(&f->p, "bytes_spliced"), 0);
+	assert_true(dpt_counter(&f->p, "bytes_server_to_client") > 2LL * BIG_LEN);
 	stop_proxy(f);
 	f->ok = 1;
 }
@@ -244,7 +235,7 @@ static void test_session_moves_after_splice(void **state)
 		fprintf(stderr, "after the switchover: %s\n", mysql_error(m));
 	assert_true(after > 0);
 	assert_true(after != before);
-	assert_true(counter(&f->p, "sessions_migrated") >= 1);
+	assert_true(dpt_counter(&f->p, "sessions_migrated") >= 1);
 	check_row(f, m, 21); /* replicated, and read through the moved session */
 	assert_int_equal(mysql_query(m, "DELETE FROM blobs"), 0);
 	/* Back to s0, the first --server, which the next tests' proxies take as the writer. */
@@ -277,7 +268,7 @@ static void test_client_vanishes_mid_packet(void **state)
 		assert_true(n > 0);
 		sent += (size_t)n;
 	}
-	long long spliced_before_close = counter(&f->p, "bytes_spliced");
+	long long spliced_before_close = dpt_counter(&f->p, "bytes_spliced");
 	shutdown(fd, SHUT_RDWR);
 	mysql_close(m);
 	assert_true(spliced_before_close > 0);
@@ -324,7 +315,7 @@ static void test_busy_poll(void **state)
 	for (int i = 0; i < 200; i++)
 		assert_true(server_id(m) > 0);
 	mysql_close(m);
-	assert_true(counter(&f->p, "polls_spinning") > 0);
+	assert_true(dpt_counter(&f->p, "polls_spinning") > 0);
 	dpt_sleep_ms(300);
 	double c0 = cpu_seconds(f->p.pid);
 	dpt_sleep_ms(2000);
@@ -340,8 +331,8 @@ static void test_busy_poll(void **state)
 	for (int i = 0; i < 200; i++)
 		assert_true(server_id(m) > 0);
 	mysql_close(m);
-	assert_int_equal(counter(&f->p, "polls_spinning"), 0);
-	assert_true(counter(&f->p, "polls_sleeping") > 200);
+	assert_int_equal(dpt_counter(&f->p, "polls_spinning"), 0);
+	assert_true(dpt_counter(&f->p, "polls_sleeping") > 200);
 	stop_proxy(f);
 	f->ok = 1;
 }

@@ -206,22 +206,12 @@ static void assert_big_result(MYSQL *m, unsigned long want)
 	mysql_free_result(r);
 }
 
-/* A counter of /status (for the log only: how dbproxy relays is not asserted here). */
-static long long proxy_counter(const dpt_proxy *p, const char *name)
-{
-	json_t *st = dpt_status(p);
-	json_t *v = st ? json_object_get(json_object_get(st, "counters"), name) : NULL;
-	long long n = json_is_integer(v) ? (long long)json_integer_value(v) : -1;
-	json_decref(st);
-	return n;
-}
-
 static void test_tls_session_through_dbproxy(void **state)
 {
 	fixture *f = *state;
 	char sql[160], v[80];
 	uint64_t t0 = dpt_ms();
-	long long spliced = proxy_counter(&f->p, "bytes_spliced");
+	long long spliced = dpt_counter(&f->p, "bytes_spliced");
 
 	/* The servers speak TLS themselves (a direct connection). */
 	unsigned err;
@@ -278,7 +268,7 @@ static void test_tls_session_through_dbproxy(void **state)
 	mysql_close(m);
 	dpt_log("TLS session with %d + %d bytes relayed in %llu ms (%lld bytes spliced)",
 		BIG_RESULT, 2 * BIG_STATEMENT, (unsigned long long)(dpt_ms() - t0),
-		proxy_counter(&f->p, "bytes_spliced") - spliced);
+		dpt_counter(&f->p, "bytes_spliced") - spliced);
 }
 
 static void test_certificate_is_the_servers(void **state)
