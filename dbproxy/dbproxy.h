@@ -51,6 +51,7 @@ typedef struct dp_counters {
 	uint64_t accepted, refused_full, refused_draining, accept_errors;
 	uint64_t sessions_closed, sessions_errored, sessions_migrated, migrate_failures;
 	uint64_t sessions_no_primary, handshake_timeouts;
+	uint64_t handshakes_evicted; /* closed before their login to admit a new client */
 	uint64_t bytes_c2s, bytes_s2c;
 	uint64_t bytes_spliced; /* of which moved by splice(2), never copied into the proxy */
 	uint64_t failovers, switchovers, failover_refusals;
@@ -127,6 +128,10 @@ struct dp_proxy {
 	unsigned nsessions;
 	uint64_t next_session_id;
 	dp_session *waiters; /* sessions waiting for a primary */
+	/* Sessions connected to a server and not logged in yet, oldest first (dp_session.c). */
+	dp_session *logins_head, *logins_tail;
+	unsigned nlogins;
+	uint64_t evict_warned_ms;
 	dp_timer wake_timer; /* continues waking them on the next iteration */
 
 	/* Account hashes (mysql_native_password) for moving sessions. */

@@ -2,10 +2,13 @@
  * in external-epoll mode inside our own loop (so handlers read the state without locks).
  * JSON status, Prometheus metrics, failover history, and commands. */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/socket.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -16,11 +19,31 @@
 #include "dp_session.h"
 #include "dp_ui.h"
 
+/* Requests still arriving, at most, and the time one may take. Every local process shares the
+ * loopback address, so a limit per address let one of them (a member's script, where dbproxy
+ * runs on a web server) hold every slot by sending a byte now and then: libmicrohttpd's timeout
+ * counts only silence. Past ADMIN_MAX_ARRIVING, a new connection closes the oldest request
+ * still arriving, so an operator's request, which arrives whole at once, is never the one
+ * closed. */
+#define ADMIN_MAX_ARRIVING	  8
+#define ADMIN_REQUEST_DEADLINE_MS 5000
+
+/* One connection of the endpoint, from its start to its close (MHD_OPTION_NOTIFY_CONNECTION). */
+typedef struct admin_conn {
+	struct admin_conn *prev, *next;
+	int fd;
+	uint64_t since_ms; /* the request being received began then (connect, or last answer) */
+	int answering;	   /* the request is whole: its answer or operation is under way */
+	int cut;	   /* shut down for being too slow: libmicrohttpd closes it next */
+} admin_conn;
+
 struct dp_admin {
 	dp_proxy *px;
 	struct MHD_Daemon *mhd;
 	dp_io io;
 	dp_timer timer;
+	admin_conn *conns;
+	dp_timer sweep; /* every second while connections are open: cuts the slow ones */
 };
 
 typedef struct req {
@@ -170,14 +193,15 @@ static json_t *status_json(dp_proxy *px)
 		json_array_append_new(servers, server_json(px, px->servers[i]));
 	dp_counters *n = &px->n;
 	json_t *counters = json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "accepted", (json_int_t)n->accepted, "refused_full", (json_int_t)n->refused_full,
 	    "refused_draining", (json_int_t)n->refused_draining, "sessions_closed",
 	    (json_int_t)n->sessions_closed, "sessions_errored", (json_int_t)n->sessions_errored,
 	    "sessions_migrated", (json_int_t)n->sessions_migrated, "migrate_failures",
 	    (json_int_t)n->migrate_failures, "sessions_no_primary",
 	    (json_int_t)n->sessions_no_primary, "handshake_timeouts",
-	    (json_int_t)n->handshake_timeouts, "bytes_client_to_server", (json_int_t)n->bytes_c2s,
+	    (json_int_t)n->handshake_timeouts, "handshakes_evicted",
+	    (json_int_t)n->handshakes_evicted, "bytes_client_to_server", (json_int_t)n->bytes_c2s,
 	    "bytes_server_to_client", (json_int_t)n->bytes_s2c, "failovers",
 	    (json_int_t)n->failovers, "switchovers", (json_int_t)n->switchovers,
 	    "failover_refusals", (json_int_t)n->failover_refusals, "fences", (json_int_t)n->fences);
@@ -187,18 +211,19 @@ static json_t *status_json(dp_proxy *px)
 	json_object_set_new(counters, "polls_spinning", json_integer((json_int_t)spins));
 	json_object_set_new(counters, "polls_sleeping", json_integer((json_int_t)sleeps));
 	dp_server *w = dp_backend_pick(px);
-	json_t *st = json_pack(
-	    "{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I}, s:o, s:o, s:b}", "epoch",
-	    (json_int_t)px->epoch, "primary", px->primary ? px->primary->conf.name : NULL,
-	    "routing",
-	    w			 ? "open"
-	    : px->routing_paused ? "paused"
-				 : "no writer",
-	    "draining", px->draining, "uptime_s",
-	    (json_int_t)((dp_wall_ms() - px->started_wall_ms) / 1000), "operation",
-	    cur ? event_json(cur) : json_null(), "sessions", "total", (json_int_t)px->nsessions,
-	    "waiting", (json_int_t)count_waiting(px), "servers", servers, "counters", counters,
-	    "session_moves", px->cfg.migrate_sessions && !px->users_denied);
+	json_t *st =
+	    json_pack("{s:I, s:s?, s:s, s:b, s:I, s:o, s:{s:I, s:I, s:I}, s:o, s:o, s:b}", "epoch",
+		      (json_int_t)px->epoch, "primary", px->primary ? px->primary->conf.name : NULL,
+		      "routing",
+		      w			   ? "open"
+		      : px->routing_paused ? "paused"
+					   : "no writer",
+		      "draining", px->draining, "uptime_s",
+		      (json_int_t)((dp_wall_ms() - px->started_wall_ms) / 1000), "operation",
+		      cur ? event_json(cur) : json_null(), "sessions", "total",
+		      (json_int_t)px->nsessions, "waiting", (json_int_t)count_waiting(px),
+		      "logging_in", (json_int_t)px->nlogins, "servers", servers, "counters",
+		      counters, "session_moves", px->cfg.migrate_sessions && !px->users_denied);
 	json_object_set_new(st, "cooperative", coop_json(px));
 	return st;
 }
@@ -284,6 +309,11 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 		  "# HELP dbproxy_sessions_waiting Sessions waiting for a primary.\n"
 		  "# TYPE dbproxy_sessions_waiting gauge\ndbproxy_sessions_waiting %u\n",
 		  count_waiting(px));
+	sb_printf(
+	    &b,
+	    "# HELP dbproxy_sessions_logging_in Sessions connected to a server, not logged in "
+	    "yet.\n# TYPE dbproxy_sessions_logging_in gauge\ndbproxy_sessions_logging_in %u\n",
+	    px->nlogins);
 	sb_printf(&b,
 		  "# HELP dbproxy_buffers_in_use Relay buffers taken from the pool.\n"
 		  "# TYPE dbproxy_buffers_in_use gauge\ndbproxy_buffers_in_use %zu\n",
@@ -305,6 +335,7 @@ static char *metrics_text(dp_proxy *px, size_t *len)
 	C("session_move_failures_total", n->migrate_failures);
 	C("sessions_no_primary_total", n->sessions_no_primary);
 	C("handshake_timeouts_total", n->handshake_timeouts);
+	C("handshakes_evicted_total", n->handshakes_evicted);
 	C("failovers_total", n->failovers);
 	C("switchovers_total", n->switchovers);
 	C("failover_refusals_total", n->failover_refusals);
@@ -550,6 +581,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0; /* bodies are not used: parameters are in the query string */
 		return MHD_YES;
 	}
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context)
+		((admin_conn *)ci->socket_context)->answering = 1;
 	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	const char *type, *body;
 	size_t len;
@@ -583,9 +618,15 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
 	req *rq = *con_cls;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	(void)cls;
-	(void)c;
 	(void)toe;
+	if (ci && ci->socket_context) { /* the next request on this connection starts now */
+		admin_conn *ac = ci->socket_context;
+		ac->answering = 0;
+		ac->since_ms = dp_now_ms();
+	}
 	if (!rq)
 		return;
 	if (!rq->finished && rq->ad) {
@@ -599,6 +640,84 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	json_decref(rq->result);
 	free(rq);
 	*con_cls = NULL;
+}
+
+/* ---------------------------------------------------------------- slow clients */
+
+static int arriving(const admin_conn *ac)
+{
+	return !ac->answering && !ac->cut;
+}
+
+/* Not closed here: libmicrohttpd owns the socket, reads its end and closes it. */
+static void cut(admin_conn *ac, const char *why)
+{
+	ac->cut = 1;
+	shutdown(ac->fd, SHUT_RDWR);
+	dp_info("admin endpoint: a connection closed, %s", why);
+}
+
+static void on_sweep(dp_loop *loop, dp_timer *t)
+{
+	dp_admin *ad = t->arg;
+	uint64_t now = dp_now_ms();
+	for (admin_conn *ac = ad->conns; ac; ac = ac->next)
+		if (arriving(ac) && now - ac->since_ms >= ADMIN_REQUEST_DEADLINE_MS)
+			cut(ac, "its request not whole after 5 s");
+	if (ad->conns)
+		dp_timer_set(loop, &ad->sweep, 1000);
+}
+
+static void cut_oldest_past_limit(dp_admin *ad)
+{
+	admin_conn *oldest = NULL;
+	unsigned n = 0;
+	for (admin_conn *ac = ad->conns; ac; ac = ac->next) {
+		if (!arriving(ac))
+			continue;
+		n++;
+		if (!oldest || ac->since_ms <= oldest->since_ms)
+			oldest = ac;
+	}
+	if (n > ADMIN_MAX_ARRIVING)
+		cut(oldest, "the oldest of too many requests still arriving");
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	dp_admin *ad = cls;
+	admin_conn *ac = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		ac = calloc(1, sizeof(*ac));
+		if (!ac || !ci) {
+			free(ac); /* untracked: libmicrohttpd's inactivity timeout still applies */
+			return;
+		}
+		ac->fd = ci->connect_fd;
+		ac->since_ms = dp_now_ms();
+		ac->next = ad->conns;
+		if (ad->conns)
+			ad->conns->prev = ac;
+		ad->conns = ac;
+		*socket_context = ac;
+		cut_oldest_past_limit(ad);
+		if (!dp_timer_armed(&ad->sweep))
+			dp_timer_set(ad->px->loop, &ad->sweep, 1000);
+		return;
+	}
+	if (!ac)
+		return;
+	if (ac->prev)
+		ac->prev->next = ac->next;
+	else
+		ad->conns = ac->next;
+	if (ac->next)
+		ac->next->prev = ac->prev;
+	free(ac);
+	*socket_context = NULL;
 }
 
 /* ---------------------------------------------------------------- loop integration */
@@ -641,14 +760,17 @@ int dp_admin_start(dp_proxy *px, char *err, size_t errsz)
 	if (!ad)
 		return dp_seterr(err, errsz, "out of memory");
 	ad->px = px;
+	dp_timer_init(&ad->sweep, on_sweep, ad);
 	ad->mhd = MHD_start_daemon(
 	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, handler, ad,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&px->cfg.admin_addr.ss,
-	    /* Requests are one line of headers: a client silent for 5 s is gone, and no address
-	     * takes more than 8 of the 64 connections (nobody proxies this endpoint). */
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)8, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)5, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+	    /* Requests are one line of headers: a client silent for 5 s is gone, one whose
+	     * request is not whole after 5 s too, and past 8 requests arriving the oldest
+	     * (notify_connection); 64 connections at most. */
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)5,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+	    notify_connection, ad, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_END);
 	if (!ad->mhd) {
 		snprintf(err, errsz, "admin endpoint %s: cannot listen", px->cfg.admin);
 		free(ad);
@@ -677,6 +799,7 @@ void dp_admin_stop(dp_proxy *px)
 		return;
 	dp_io_del(px->loop, &ad->io);
 	dp_timer_cancel(px->loop, &ad->timer);
+	dp_timer_cancel(px->loop, &ad->sweep);
 	MHD_stop_daemon(ad->mhd);
 	free(ad);
 	px->admin = NULL;

@@ -65,6 +65,7 @@ static const key_def keys[] = {
     UINT(op_step_timeout_ms, "limit of one SQL step of a failover (5000)"),
     UINT(user_refresh_ms, "account hash refresh for session moves (30000)"),
     UINT(max_clients, "client connections accepted at most (4096)"),
+    UINT(max_handshakes, "logins in progress at most; past it a new client closes the oldest (64)"),
     UINT(buffer_kib, "buffer per direction per session, KiB (64)"),
     UINT(busy_poll_us, "poll without sleeping this long after traffic, 0 off (50)"),
     BOOL(auto_failover, "fail over automatically (on)"),
@@ -99,6 +100,7 @@ void dp_config_defaults(dp_config *c)
 	c->op_step_timeout_ms = 5000;
 	c->user_refresh_ms = 30000;
 	c->max_clients = 4096;
+	c->max_handshakes = 64;
 	c->buffer_kib = 64;
 	c->busy_poll_us = 50;
 	c->zero_copy = 1;
@@ -435,6 +437,8 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 		return dp_seterr(err, errsz, "buffer_kib must be 4..16384");
 	if (c->max_clients < 1)
 		return dp_seterr(err, errsz, "max_clients must be at least 1");
+	if (c->max_handshakes < 1)
+		return dp_seterr(err, errsz, "max_handshakes must be at least 1");
 	/* Quoted into statements: a plain identifier only. */
 	if (!c->cooperative_database[0] ||
 	    strspn(c->cooperative_database, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -60,6 +60,7 @@ typedef struct dp_config {
 	unsigned user_refresh_ms;     /* 30000: account hashes for session moves */
 
 	unsigned max_clients;	       /* 4096 */
+	unsigned max_handshakes;       /* 64: sessions connected to a server, not logged in yet */
 	unsigned busy_poll_us;	       /* 50 */
 	int zero_copy;		       /* splice(2) large packets and opaque streams (on) */
 	unsigned buffer_kib;	       /* 64 per direction */

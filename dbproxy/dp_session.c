@@ -79,6 +79,46 @@ static void wait_del(dp_session *s)
 	s->wprev = s->wnext = NULL;
 }
 
+/* Sessions connected to a server that have not logged in yet, oldest first. Each holds one of
+ * the server's connections, so sockets that never log in could hold them all (and every slot
+ * of max_clients) until their timeouts. Past max_handshakes, a new client closes the oldest:
+ * a client that logs in at once is never the oldest, and logged-in sessions are not in the
+ * list. A session leaves it at its login, or when its stream turns opaque before one (TLS:
+ * its login cannot be seen; the server's connect_timeout bounds it). */
+static void logins_add(dp_session *s)
+{
+	dp_proxy *px = s->px;
+	if (s->logging_in || s->moving || s->trk.logins)
+		return;
+	s->logging_in = 1;
+	s->lnext = NULL;
+	s->lprev = px->logins_tail;
+	if (px->logins_tail)
+		px->logins_tail->lnext = s;
+	else
+		px->logins_head = s;
+	px->logins_tail = s;
+	px->nlogins++;
+}
+
+static void logins_del(dp_session *s)
+{
+	dp_proxy *px = s->px;
+	if (!s->logging_in)
+		return;
+	s->logging_in = 0;
+	if (s->lprev)
+		s->lprev->lnext = s->lnext;
+	else
+		px->logins_head = s->lnext;
+	if (s->lnext)
+		s->lnext->lprev = s->lprev;
+	else
+		px->logins_tail = s->lprev;
+	s->lprev = s->lnext = NULL;
+	px->nlogins--;
+}
+
 static void set_server(dp_session *s, dp_server *srv)
 {
 	if (s->server)
@@ -144,6 +184,7 @@ static int session_end(dp_session *s, int level, const char *fmt, ...)
 	 * session must see the close before it can send its next command, as directly. */
 	wait_del(s);
 	check_del(s);
+	logins_del(s);
 	dp_timer_cancel(px->loop, &s->timer);
 	close_backend(s);
 	if (s->cfd >= 0) {
@@ -499,6 +540,7 @@ static void connect_start(dp_session *s)
 		return;
 	}
 	dp_timer_set(s->px->loop, &s->timer, s->px->cfg.handshake_timeout_ms);
+	logins_add(s);
 	if (open_backend(s, srv) < 0) {
 		retry_later(s, 0);
 		return;
@@ -543,10 +585,13 @@ static void after_s2c(dp_session *s)
 		 * after the server's OK (compression). A stream opaque before any login (a
 		 * handshake not understood) stays bounded by the timer. */
 		dp_timer_cancel(px->loop, &s->timer);
+		logins_del(s);
 	}
-	if (t->phase == DP_PH_OPAQUE && dp_timer_armed(&s->timer) && t->pins & DP_PIN_TLS)
+	if (t->phase == DP_PH_OPAQUE && dp_timer_armed(&s->timer) && t->pins & DP_PIN_TLS) {
 		dp_timer_cancel(px->loop,
 				&s->timer); /* TLS: the server enforces its connect_timeout */
+		logins_del(s);
+	}
 	if (t->oks != s->oks_seen) {
 		s->oks_seen = t->oks;
 		if (!px->first_write_logged && px->epoch == s->epoch && px->nhistory &&
@@ -1244,6 +1289,25 @@ static void accept_pause(dp_proxy *px, const char *why)
 	dp_timer_set(px->loop, &px->accept_timer, 100);
 }
 
+/* max_handshakes logins in progress and a new client: the oldest goes (logins_add). */
+static void evict_oldest_login(dp_proxy *px)
+{
+	dp_session *s = px->logins_head;
+	uint64_t now = dp_now_ms();
+	if (!s)
+		return;
+	px->n.handshakes_evicted++;
+	if (now - px->evict_warned_ms >= 10000) {
+		px->evict_warned_ms = now;
+		dp_warn(
+		    "%u logins in progress (max_handshakes): the oldest are closed to admit new "
+		    "clients (%llu so far); is a client holding connections without logging in?",
+		    px->nlogins, (unsigned long long)px->n.handshakes_evicted);
+	}
+	session_end(s, DP_LOG_INFO, "closed before its login, the oldest of %u in progress",
+		    px->nlogins);
+}
+
 static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 {
 	dp_proxy *px = io->arg;
@@ -1267,6 +1331,8 @@ static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 			refuse(px, fd, 1053, "dbproxy: shutting down");
 			continue;
 		}
+		if (px->nlogins >= px->cfg.max_handshakes)
+			evict_oldest_login(px);
 		if (px->nsessions >= px->cfg.max_clients) {
 			px->n.refused_full++;
 			refuse(px, fd, 1040, "dbproxy: too many connections");

@@ -30,6 +30,8 @@ struct dp_session {
 	dp_session *prev, *next;   /* all sessions */
 	dp_session *wprev, *wnext; /* sessions waiting for a primary */
 	int waiting;
+	dp_session *lprev, *lnext; /* sessions logging in (px->logins_head) */
+	int logging_in;
 	int cfd, bfd;
 	dp_io cio, bio;
 	dp_addr peer;

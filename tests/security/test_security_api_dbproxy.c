@@ -1,6 +1,6 @@
 /* The security issue's item 5 for dbproxy's admin endpoint: half-open connections from one
- * address neither fill it (8 per address) nor stay (closed after 5 s of silence, checked
- * within 15 s; the old timeout was 30 s). */
+ * address neither fill it (past 8 requests still arriving, a new connection closes the oldest)
+ * nor stay (closed after 5 s, checked within 15 s; the old timeout was 30 s). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
