@@ -182,6 +182,16 @@ class PanelApi
         foreach ($opts['headers'] ?? [] as $name => $value) {
             $headers[] = "$name: $value";
         }
+        // Values come from what users type and from their cookies (X-Panel-Act-As, the session
+        // token): a CR or LF would add header lines of their choosing to the request (curl sends
+        // the lines as given), a NUL would cut it. Refused before anything is sent.
+        foreach ($headers as $line) {
+            if (preg_match('/[\x00-\x08\x0A-\x1F\x7F]/', $line)) {
+                $name = (string) strstr($line, ':', true);
+                throw new PanelApiException(0, 'invalid_header',
+                    "$method $path: the $name header holds a control character (not sent)", $name);
+            }
+        }
         $payload = null;
         if (isset($opts['raw_body'])) {
             $headers[] = 'Content-Type: ' . ($opts['content_type'] ?? 'application/octet-stream');
@@ -207,7 +217,9 @@ class PanelApi
         if ($status === 0) {
             throw new PanelApiException(0, 'network', "$method $path: " . $curlError);
         }
-        if ($status >= 400) {
+        // Redirects are not followed (a credential must not go elsewhere): a 3xx other than 304
+        // means the request was not served here, so it is an error, never a success.
+        if ($status >= 400 || ($status >= 300 && $status !== 304) || $status < 200) {
             $json = json_decode((string) $raw, true);
             $e = is_array($json) && isset($json['error']) && is_array($json['error']) ? $json['error'] : [];
             throw new PanelApiException($status, (string) ($e['code'] ?? 'http_' . $status),
@@ -277,8 +289,16 @@ class PanelApi
         return '"' . $tag . '"';
     }
 
+    /**
+     * One path segment, percent-encoded. A segment '.' or '..' is sent as %2E / %2E%2E: curl
+     * removes dot segments from a URL (RFC 3986), so a name '..' typed by a user would otherwise
+     * take the request to another route (/users/.. is the folder's own route).
+     */
     private static function seg(string $s): string
     {
+        if ($s === '.' || $s === '..') {
+            return str_replace('.', '%2E', $s);
+        }
         return rawurlencode($s);
     }
 

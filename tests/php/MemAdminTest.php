@@ -183,7 +183,8 @@ class MemAdminTest extends BridgeTestCase
         $this->assertTrue($mem->checkid(), 'the admin session still works');
         $this->assertTrue($mem->setid(self::$otherUid), 'm_mem::setid connects as the member');
         $this->assertSame(self::$other, $mem->user['login']);
-        $this->assertSame(self::$other, $_COOKIE['actas']);
+        $this->assertSame(m_mem::actas_cookie(self::$other, self::$sid), $_COOKIE['actas']);
+        $this->assertStringStartsWith(self::$other . '.', $_COOKIE['actas']);
         $GLOBALS['panel_api'] = self::newApi();
         $this->assertTrue($mem->checkid(), 'the next request');
         $this->assertSame(self::$other, $mem->user['login'], 'checkid keeps acting as the member');

@@ -82,14 +82,27 @@ class m_mem
             return $this->login($_REQUEST['username'], $_REQUEST['password'], $_REQUEST['restrictip'] ?? 0);
         }
         $sid = (string) ($_COOKIE['session'] ?? '');
-        if (!preg_match('/^p[tk]_[A-Za-z0-9_-]{43}$/', $sid)) {
+        if (!preg_match('/^p[tk]_[A-Za-z0-9_-]{43}$/D', $sid)) {
             $err->raise('mem', 3);
             return false;
         }
+        // The cookie is the browser's to set (a member's site may set one for the panel's
+        // parent domain in an admin's browser): one that setid did not make for this session
+        // (actas_cookie) is refused as a malformed cookie, never sent, and never read as "no
+        // act-as".
+        $actas = (string) ($_COOKIE['actas'] ?? '');
+        $as = null;
+        if ($actas !== '') {
+            if (!preg_match('/^([A-Za-z0-9]{1,16})\.[0-9a-f]{32}$/D', $actas, $m)
+                || !hash_equals(self::actas_cookie($m[1], $sid), $actas)) {
+                $err->raise('mem', 3);
+                return false;
+            }
+            $as = $m[1];
+        }
         $api = panel_api();
         $api->setCredential($sid);
-        $actas = (string) ($_COOKIE['actas'] ?? '');
-        $api->actAs($actas !== '' ? $actas : null);
+        $api->actAs($as);
         try {
             $who = $api->whoami();
             $login = $who['acting_as']['login'] ?? $who['login'];
@@ -101,6 +114,17 @@ class m_mem
             $err->error = 0;
         }
         return true;
+    }
+
+    /**
+     * The `actas` cookie for $login in the session $sid: the login and a MAC keyed by the session
+     * token, which only the panel's own host holds (an HttpOnly cookie without a domain). A
+     * member's site can set a cookie for a parent domain in an admin's browser, but cannot make
+     * this one: checkid refuses any other value.
+     */
+    static function actas_cookie($login, $sid)
+    {
+        return $login . '.' . substr(hash_hmac('sha256', 'actas ' . $login, (string) $sid), 0, 32);
     }
 
     /** An admin connects as the account $id: X-Panel-Act-As from now on (cookie `actas`). */
@@ -120,7 +144,7 @@ class m_mem
             $api->actAs(null);
             return panel_raise('mem', $e, ['not_found' => 1, 'forbidden' => 12]);
         }
-        self::cookie('actas', $login);
+        self::cookie('actas', self::actas_cookie($login, $_COOKIE['session'] ?? ''));
         return true;
     }
 
@@ -190,6 +214,10 @@ class m_mem
         if ($sid === '') {
             $err->error = 0;
             return true;
+        }
+        if (!preg_match('/^p[tk]_[A-Za-z0-9_-]{43}$/D', $sid)) {
+            $err->raise('mem', 3);     // as 1.0: a malformed cookie; it is not sent as a credential
+            return false;
         }
         $api = panel_api();
         $api->setCredential($sid);
