@@ -294,17 +294,22 @@ static int success_body(panel_db *db, void *arg)
 {
 	struct success_ctx *ctx = arg;
 	panel_db_rows *rows;
-	uint64_t su = 0, enabled = 0;
+	uint64_t su = 0, enabled = 0, same = 0;
 	int error;
 
 	memset(ctx->out, 0, sizeof(*ctx->out));
-	/* The account may have been locked or deleted while the password was checked. */
-	if ((error = panel__db_query(
-		 &rows, db, "SELECT login, su, enabled FROM membres WHERE uid = ? FOR UPDATE",
-		 DB_ARGS(DB_U64(ctx->uid)))) < 0)
+	/* The account may have been locked or deleted while the password was checked, or its
+	 * password changed: then the one given was checked against a hash that is no longer the
+	 * account's (an administrator's reset revokes the tokens: none may be issued after it for
+	 * the old password). */
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT login, su, enabled, BINARY pass = ? FROM membres"
+				     " WHERE uid = ? FOR UPDATE",
+				     DB_ARGS(DB_STR(ctx->old_hash), DB_U64(ctx->uid)))) < 0)
 		return error;
 	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&su, rows, 0, 1) < 0 ||
-	    panel__db_cell_u64(&enabled, rows, 0, 2) < 0) {
+	    panel__db_cell_u64(&enabled, rows, 0, 2) < 0 ||
+	    panel__db_cell_u64(&same, rows, 0, 3) < 0 || same != 1) {
 		panel__db_rows_free(rows);
 		return panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
 	}

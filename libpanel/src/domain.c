@@ -230,6 +230,29 @@ static int hosted_above(uint64_t *n, panel_db *db, const char *name, uint32_t ow
 	return panel__db_query_u64(n, db, sql, params, k);
 }
 
+/* Waits for the additions of the domains above name that other transactions have inserted and
+ * not committed yet: a locking read by the unique key alone (with another condition the
+ * optimizer may scan the primary key, and the read would wait for every domain being added).
+ * A plain read misses such a domain: example.org and www.example.org added at once by two
+ * members would both pass. default_entry takes the same lock on the names it adds. */
+static int wait_above(panel_db *db, const char *name)
+{
+	char sql[512] = "SELECT COUNT(*) FROM domaines WHERE domaine IN (";
+	panel_db_param params[NAME_SPLITS];
+	uint64_t n = 0;
+	size_t k = 0;
+
+	for (const char *dot = strchr(name, '.'); dot && k < NAME_SPLITS;
+	     dot = strchr(dot + 1, '.')) {
+		strcat(sql, k ? ", ?" : "?");
+		params[k++] = DB_STR(dot + 1);
+	}
+	if (k == 0)
+		return 0;
+	strcat(sql, ") LOCK IN SHARE MODE");
+	return panel__db_query_u64(&n, db, sql, params, k);
+}
+
 /* *n > 0 when name is already the name of a live entry (sub.domaine) of a hosted domain: each
  * way of splitting name into sub and domaine is looked up by sub_domaines' (domaine, sub)
  * index. */
@@ -350,6 +373,16 @@ static int default_entry(panel_db *db, uint32_t owner, const char *name, const c
 	uint64_t taken = 0;
 	int error;
 
+	/* The name as a domain, by a locking read of the unique key: another member's addition of
+	 * it, not committed yet, is waited for, then seen below (hosted_above's lock, the other
+	 * way round). */
+	snprintf(fqdn, sizeof(fqdn), "%s%s%s", sub, *sub ? "." : "", name);
+	if (strchr(fqdn, '*') == NULL &&
+	    (error = panel__db_query_u64(&taken, db,
+					 "SELECT COUNT(*) FROM domaines WHERE domaine = ?"
+					 " LOCK IN SHARE MODE",
+					 DB_ARGS(DB_STR(fqdn)))) < 0)
+		return error;
 	if ((error = panel__subdomain_foreign(fqdn, sizeof(fqdn), &taken, db, owner, name, sub)) <
 	    0)
 		return error;
@@ -392,6 +425,17 @@ static int add_body(panel_db *db, void *arg)
 		return panel__error(PANEL_EEXISTS, "domain", "%s is already hosted", ctx->name);
 	if (error < 0)
 		return error;
+	/* Once more with the name inserted: another member adding a domain above this one after
+	 * check_available ran has either committed it (seen now) or holds it uncommitted (waited
+	 * for; if it waits for this name in its default_entry, InnoDB ends one of the two as a
+	 * deadlock and the transaction runs again). Checked before only, both could pass. */
+	uint64_t above = 0;
+	if ((error = wait_above(db, ctx->name)) < 0 ||
+	    (error = hosted_above(&above, db, ctx->name, owner, ctx->granted_parent)) < 0)
+		return error;
+	if (above)
+		return panel__error(PANEL_EEXISTS, "domain",
+				    "%s is under a domain hosted by another account", ctx->name);
 	short_name(shortn, sizeof(shortn), ctx->name);
 	snprintf(url, sizeof(url), "http://www.%s", ctx->name);
 	snprintf(dir, sizeof(dir), "/%s", shortn);

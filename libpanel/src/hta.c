@@ -150,6 +150,16 @@ static int write_body(panel_db *db, void *arg)
 	    (error = panel__database_owner(&owner, db, ctx->who, ctx->login)) < 0)
 		return error;
 	uint32_t uid = owner->uid;
+	/* A shared lock on the account, as creations under a quota take (quota.c): its deletion
+	 * waits for this change and then removes its rows, or runs first and this finds none. */
+	uint64_t held = 0;
+	error = panel__db_query_u64(&held, db,
+				    "SELECT uid FROM membres WHERE uid = ? LOCK IN SHARE MODE",
+				    DB_ARGS(DB_U64(uid)));
+	if (error == PANEL_ENOTFOUND)
+		error = panel__error(PANEL_ENOTFOUND, "login", "no such account");
+	if (error < 0)
+		goto out;
 	if (ctx->op >= HTA_USER_ADD && (error = exists_dir(db, uid, ctx->dir)) < 0)
 		goto out;
 	if (ctx->password &&

@@ -82,6 +82,17 @@ int panel__quota_reserve(panel_db *db, uint32_t uid, const char *name)
 
 	if (!k)
 		return panel__error(PANEL_ERROR, NULL, "internal: unknown quota %s", name);
+	/* A shared lock on the account first: its deletion (account_delete.c locks the row FOR
+	 * UPDATE before it removes what the account owns) waits for this creation to commit and
+	 * then removes the new object too, or runs first and this finds no account. Without it a
+	 * deletion could pass over the uncommitted object and leave it behind, orphaned. */
+	error = panel__db_query_u64(&now, db,
+				    "SELECT uid FROM membres WHERE uid = ? LOCK IN SHARE MODE",
+				    DB_ARGS(DB_U64(uid)));
+	if (error == PANEL_ENOTFOUND)
+		return panel__error(PANEL_ENOTFOUND, "login", "no such account");
+	if (error < 0)
+		return error;
 	if ((error = limit_of(&total, &exists, db, uid, name, 1)) < 0)
 		return error;
 	if ((error = used(&now, db, k, uid)) < 0)

@@ -5,10 +5,12 @@
 
 #include "db/db.h"
 
-/* Checks that uid may create one more object counted by quota name: locks the account's quota
- * row (SELECT ... FOR UPDATE) so that concurrent creations queue behind each other, then counts
- * the real rows. PANEL_EQUOTA (field name) when used >= total or the account has no such quota.
- * Call inside the transaction that inserts the object, before the insert. */
+/* Checks that uid may create one more object counted by quota name: locks the account's row
+ * in share mode (so that the account's deletion waits for the creation, or the creation finds
+ * no account: PANEL_ENOTFOUND), then its quota row (SELECT ... FOR UPDATE) so that concurrent
+ * creations queue behind each other, then counts the real rows. PANEL_EQUOTA (field name) when used
+ * >= total or the account has no such quota. Call inside the transaction that inserts the object,
+ * before the insert. */
 int panel__quota_reserve(panel_db *db, uint32_t uid, const char *name);
 
 /* Gives uid one quota row per known name, valued from defquotas for the account type (0 when
