@@ -336,23 +336,34 @@ size_t dp_build_handshake_resp(uint8_t *buf, size_t size, uint8_t seq, const dp_
 
 /* ---------------------------------------------------------------- OK / EOF / ERR */
 
-int dp_ok_status(const uint8_t *p, size_t len, uint16_t *status)
+int dp_ok_info(const uint8_t *p, size_t len, dp_ok *ok)
 {
-	uint64_t v;
 	size_t off = 1, n;
+	*ok = (dp_ok){0};
 	if (len < 1)
 		return -1;
-	n = dp_lenenc(p + off, len - off, &v, NULL);
+	n = dp_lenenc(p + off, len - off, &ok->affected_rows, NULL);
 	if (!n)
 		return -1;
 	off += n;
-	n = dp_lenenc(p + off, len - off, &v, NULL);
+	n = dp_lenenc(p + off, len - off, &ok->insert_id, NULL);
 	if (!n)
 		return -1;
 	off += n;
 	if (off + 2 > len)
 		return -1;
-	*status = u16(p + off);
+	ok->status = u16(p + off);
+	if (off + 4 <= len)
+		ok->warnings = u16(p + off + 2);
+	return 0;
+}
+
+int dp_ok_status(const uint8_t *p, size_t len, uint16_t *status)
+{
+	dp_ok ok;
+	if (dp_ok_info(p, len, &ok) < 0)
+		return -1;
+	*status = ok.status;
 	return 0;
 }
 
@@ -362,6 +373,11 @@ int dp_eof_status(const uint8_t *p, size_t len, uint16_t *status)
 		return -1;
 	*status = u16(p + 3);
 	return 0;
+}
+
+uint16_t dp_eof_warnings(const uint8_t *p, size_t len)
+{
+	return len < 5 ? 0 : u16(p + 1);
 }
 
 int dp_err_parse(const uint8_t *p, size_t len, uint16_t *code, char *msg, size_t msgsz)

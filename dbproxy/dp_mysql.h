@@ -163,6 +163,15 @@ int dp_parse_change_user(dp_handshake_resp *h, const uint8_t *p, size_t len, uin
  * packet is too short to say. */
 int dp_ok_status(const uint8_t *p, size_t len, uint16_t *status);
 int dp_eof_status(const uint8_t *p, size_t len, uint16_t *status);
+/* The fields of an OK packet (0x00, or 0xFE ending a result with DEPRECATE_EOF) that say what
+ * the statement left in the session: LAST_INSERT_ID(), ROW_COUNT(), warnings. */
+typedef struct dp_ok {
+	uint64_t affected_rows, insert_id;
+	uint16_t status, warnings;
+} dp_ok;
+int dp_ok_info(const uint8_t *p, size_t len, dp_ok *ok);
+/* The warning count of a (short) EOF packet; 0 when too short. */
+uint16_t dp_eof_warnings(const uint8_t *p, size_t len);
 /* Error code and message of an ERR packet; message truncated into msg. 0 or -1. */
 int dp_err_parse(const uint8_t *p, size_t len, uint16_t *code, char *msg, size_t msgsz);
 

@@ -388,6 +388,10 @@ static int movable(dp_session *s, const char **why)
 		return *why = dp_track_pin_reason(t->pins | (t->prepared ? DP_PIN_PREPARED : 0)), 0;
 	if (t->status & DP_STATUS_IN_TRANS)
 		return *why = "inside a transaction", 0;
+	if (t->after & DP_AFTER_FOUND_ROWS)
+		return *why = "FOUND_ROWS() of the last statement", 0;
+	if (t->after & DP_AFTER_WARNINGS)
+		return *why = "warnings or error of the last statement", 0;
 	if (!dp_pktscan_at_boundary(&t->s2c))
 		return *why = "in the middle of a response", 0;
 	if (t->qlen)

@@ -23,10 +23,11 @@ enum {
 	RS_PREP_COLS_EOF,
 };
 
-#define CF_SET	  0x01u /* record the text as a session setting on success */
-#define CF_USE	  0x02u /* the text is the new schema on success */
-#define CF_RESET  0x04u /* session state is reset on success */
-#define CF_CURSOR 0x08u
+#define CF_SET	      0x01u /* record the text as a session setting on success */
+#define CF_USE	      0x02u /* the text is the new schema on success */
+#define CF_RESET      0x04u /* session state is reset on success */
+#define CF_CURSOR     0x08u
+#define CF_FOUND_ROWS 0x10u /* SQL_CALC_FOUND_ROWS: FOUND_ROWS() reads it next */
 
 void dp_track_init(dp_track *t)
 {
@@ -94,6 +95,7 @@ const char *dp_track_pin_reason(unsigned pins)
 	    {DP_PIN_SETS, "session settings"},
 	    {DP_PIN_CURSOR, "cursors"},
 	    {DP_PIN_UNCLASSIFIED, "statements not classified"},
+	    {DP_PIN_INSERT_ID, "LAST_INSERT_ID()"},
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (pins & reasons[i].pin)
@@ -188,8 +190,9 @@ static size_t skip_literal(const uint8_t *q, size_t n, size_t k, int escapes, in
 /* What a query's text holds beyond its first words. */
 typedef struct query_marks {
 	unsigned pins;
-	int semicolon; /* another statement follows */
-	int backslash; /* a literal holds a backslash */
+	int found_rows; /* SQL_CALC_FOUND_ROWS */
+	int semicolon;	/* another statement follows */
+	int backslash;	/* a literal holds a backslash */
 } query_marks;
 
 /* The statement being read: its first words say what it may leave behind. */
@@ -250,6 +253,10 @@ static void lex_word(query_marks *m, stmt_lex *s, const char *w)
 		s->set_for = 1;
 	else if (strcmp(w, "GET_LOCK") == 0)
 		m->pins |= DP_PIN_LOCK;
+	else if (strcmp(w, "LAST_INSERT_ID") == 0)
+		m->pins |= DP_PIN_INSERT_ID;
+	else if (strcmp(w, "SQL_CALC_FOUND_ROWS") == 0)
+		m->found_rows = 1;
 	else if (s->create && strcmp(w, "TEMPORARY") == 0)
 		m->pins |= DP_PIN_TEMP;
 	else if (s->set_for && strcmp(w, "FOR") == 0)
@@ -355,8 +362,11 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		query_marks m2 = scan_query(q, n, 0);
 		m.pins |= m2.pins;
 		m.semicolon |= m2.semicolon;
+		m.found_rows |= m2.found_rows;
 	}
 	t->pins |= m.pins;
+	if (m.found_rows && !prepare)
+		e->flags |= CF_FOUND_ROWS;
 	if (truncated)
 		t->pins |= DP_PIN_UNCLASSIFIED;
 
@@ -694,6 +704,9 @@ static void complete(dp_track *t, int ok)
 	dp_cmd *e = q_head(t);
 	if (!e)
 		return;
+	t->after = t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS) |
+		   (ok && (e->flags & CF_FOUND_ROWS) ? DP_AFTER_FOUND_ROWS : 0);
+	t->resp_after = 0;
 	if (ok) {
 		if (e->flags & CF_RESET) {
 			clear_sets(t);
@@ -741,11 +754,23 @@ static int is_terminator(const dp_track *t, const dp_pkt *p)
 static void take_status(dp_track *t, const dp_pkt *p, int is_eof)
 {
 	uint16_t st = 0;
+	dp_ok ok = {0};
 	int r = is_eof ? dp_eof_status(p->head, p->head_len, &st)
-		       : dp_ok_status(p->head, p->head_len, &st);
+		       : dp_ok_info(p->head, p->head_len, &ok);
 	if (r != 0) {
 		t->status |= DP_STATUS_IN_TRANS; /* unknown: assume the worst */
+		t->resp_after |= DP_AFTER_WARNINGS;
 		return;
+	}
+	if (is_eof) {
+		if (dp_eof_warnings(p->head, p->head_len))
+			t->resp_after |= DP_AFTER_WARNINGS;
+	} else {
+		st = ok.status;
+		if (ok.insert_id)
+			t->pins |= DP_PIN_INSERT_ID;
+		if (ok.warnings)
+			t->resp_after |= DP_AFTER_WARNINGS;
 	}
 	t->status = st;
 	if (!is_eof && (st & DP_STATUS_SESSION_STATE_CHANGED)) {

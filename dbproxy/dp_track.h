@@ -39,6 +39,17 @@ enum dp_phase {
 /* A statement not read whole, or of a kind whose effects are not known: CALL, compound
  * statements, a statement in an executable comment. */
 #define DP_PIN_UNCLASSIFIED 0x0800u
+/* LAST_INSERT_ID() may hold a value a new server would not give: an OK packet carried an insert
+ * id, or a statement named the function (LAST_INSERT_ID(expr) sets it). The OK's id cannot
+ * tell a generated id from one the statement gave, so the value is not restored: the session
+ * stays here until a reset. */
+#define DP_PIN_INSERT_ID 0x1000u
+
+/* What the last response left for the next statement only (FOUND_ROWS(), SHOW WARNINGS, GET
+ * DIAGNOSTICS): a session is not moved before its next response. ROW_COUNT() is not followed:
+ * every write would keep its session from moving, for a function clients read in the OK. */
+#define DP_AFTER_FOUND_ROWS 0x1u /* SQL_CALC_FOUND_ROWS */
+#define DP_AFTER_WARNINGS   0x2u /* warnings or an error */
 
 typedef struct dp_cmd {
 	uint8_t cmd;
@@ -83,6 +94,9 @@ typedef struct dp_track {
 	int rs; /* response state of q[qhead] */
 	uint64_t rs_left;
 	uint64_t prep_cols; /* columns still to come after a prepare's parameters */
+
+	unsigned after;	     /* DP_AFTER_* of the last completed response */
+	unsigned resp_after; /* gathered over the results of the response under way */
 
 	uint64_t responses; /* responses completed */
 	uint64_t oks;	    /* of which ended with OK/EOF (not ERR) */

@@ -651,6 +651,93 @@ static void test_track_hidden_state_pins(void **state)
 	dp_track_clear(&t);
 }
 
+/* An OK with an insert id, warnings and rows affected (the fields dp_ok_info reads). */
+static void ok_full(wire *w, uint8_t seq, uint8_t affected, uint8_t insert_id, uint16_t warnings)
+{
+	uint8_t p[7] = {0,
+			affected,
+			insert_id,
+			(uint8_t)DP_STATUS_AUTOCOMMIT,
+			0,
+			(uint8_t)warnings,
+			(uint8_t)(warnings >> 8)};
+	put(w, seq, p, sizeof(p));
+}
+
+/* What a statement leaves for later statements of the session: LAST_INSERT_ID() pins until a
+ * reset; FOUND_ROWS() after SQL_CALC_FOUND_ROWS, warnings and errors keep the session from
+ * moving until its next response. */
+static void test_track_what_the_last_statement_left(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	dp_ok ok;
+	uint8_t ok_bytes[] = {0, 3, 42, 2, 0, 1, 0};
+	(void)state;
+
+	assert_int_equal(dp_ok_info(ok_bytes, sizeof(ok_bytes), &ok), 0);
+	assert_int_equal(ok.affected_rows, 3);
+	assert_int_equal(ok.insert_id, 42);
+	assert_int_equal(ok.status, 2);
+	assert_int_equal(ok.warnings, 1);
+	assert_int_equal(dp_ok_info(ok_bytes, 3, &ok), -1); /* no status: unreadable */
+
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	/* Rows affected, no id: nothing kept (ROW_COUNT() is not followed). */
+	query(&t, "UPDATE t SET v = 1");
+	ok_full(&w, 1, 5, 0, 0);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	assert_int_equal(t.after, 0);
+	/* A warning: not moved before the next response, which clears it. */
+	query(&t, "INSERT INTO t (v) VALUES ('12abc')");
+	ok_full(&w, 1, 1, 0, 1);
+	s2c(&t, &w);
+	assert_int_equal(t.after, DP_AFTER_WARNINGS);
+	query(&t, "SHOW WARNINGS");
+	ok_full(&w, 1, 0, 0, 0);
+	s2c(&t, &w);
+	assert_int_equal(t.after, 0);
+	/* An error too. */
+	query(&t, "SELECT * FROM nowhere");
+	{
+		uint8_t err[] = {0xff, 0x7a, 0x04, '#', '4', '2', 'S', '0', '2', 'x'};
+		put(&w, 1, err, sizeof(err));
+	}
+	s2c(&t, &w);
+	assert_int_equal(t.after, DP_AFTER_WARNINGS);
+	/* SQL_CALC_FOUND_ROWS, in a lower-case query. */
+	query(&t, "select sql_calc_found_rows 1 from dual limit 0");
+	ok_full(&w, 1, 0, 0, 0);
+	s2c(&t, &w);
+	assert_int_equal(t.after, DP_AFTER_FOUND_ROWS);
+	query(&t, "SELECT FOUND_ROWS()");
+	ok_full(&w, 1, 0, 0, 0);
+	s2c(&t, &w);
+	assert_int_equal(t.after, 0);
+	assert_int_equal(t.pins, 0);
+	/* A generated id pins until a reset; so does LAST_INSERT_ID(expr), with no OK. */
+	query(&t, "INSERT INTO t (v) VALUES (2)");
+	ok_full(&w, 1, 1, 7, 0);
+	s2c(&t, &w);
+	assert_true(t.pins & DP_PIN_INSERT_ID);
+	assert_string_equal(dp_track_pin_reason(t.pins), "LAST_INSERT_ID()");
+	{
+		uint8_t reset = DP_COM_RESET_CONNECTION;
+		put(&w, 0, &reset, 1);
+		c2s(&t, &w);
+	}
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	query(&t, "SELECT 1 /* 'LAST_INSERT_ID(' in a comment */, 'LAST_INSERT_ID(9)'");
+	assert_int_equal(t.pins, 0);
+	query(&t, "SELECT last_insert_id(77)");
+	assert_true(t.pins & DP_PIN_INSERT_ID);
+	dp_track_clear(&t);
+}
+
 /* Only the close of a statement the server handed out and has not closed counts. */
 static void test_track_statement_ids(void **state)
 {
@@ -891,6 +978,7 @@ int main(void)
 	    cmocka_unit_test(test_track_settings_and_pins),
 	    cmocka_unit_test(test_track_hidden_state_pins),
 	    cmocka_unit_test(test_track_statement_ids),
+	    cmocka_unit_test(test_track_what_the_last_statement_left),
 	    cmocka_unit_test(test_track_tls_and_confusion),
 	    cmocka_unit_test(test_parse_login),
 	    cmocka_unit_test(test_err_packet),
