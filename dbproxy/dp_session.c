@@ -79,12 +79,15 @@ static void wait_del(dp_session *s)
 	s->wprev = s->wnext = NULL;
 }
 
-/* Sessions connected to a server that have not logged in yet, oldest first. Each holds one of
- * the server's connections, so sockets that never log in could hold them all (and every slot
- * of max_clients) until their timeouts. Past max_handshakes, a new client closes the oldest:
- * a client that logs in at once is never the oldest, and logged-in sessions are not in the
- * list. A session leaves it at its login, or when its stream turns opaque before one (TLS:
- * its login cannot be seen; the server's connect_timeout bounds it). */
+/* New clients connected (or connecting) to a server that have not logged in yet, oldest
+ * first. Each holds one of the server's connections, so sockets that never log in could hold
+ * them all (and every slot of max_clients) until their timeouts. Past max_handshakes, a new
+ * client closes the oldest: a client that logs in at once is never the oldest, and logged-in
+ * sessions are not in the list. A session joins it when it is accepted and goes to a server at
+ * once (on_listen), never when a new writer takes it after a wait (a failover's clients would
+ * be closed by the next arrivals), and leaves it at its login, when its server connection
+ * closes, or when its stream turns opaque before a login (TLS: its login cannot be seen; the
+ * server's connect_timeout bounds it). */
 static void logins_add(dp_session *s)
 {
 	dp_proxy *px = s->px;
@@ -150,6 +153,7 @@ static void close_backend(dp_session *s)
 		s->bfd = -1;
 	}
 	dp_buf_release(&s->mig, s->px->pool);
+	logins_del(s); /* no server connection held now (logins_add) */
 	/* Bytes spliced towards the lost backend went nowhere; the session's fate was decided
 	 * from c2s_sent, which does not count them. */
 	dp_pipe_release(&s->c2s_pipe, s->px->pipes);
@@ -544,7 +548,6 @@ static void connect_start(dp_session *s)
 		return;
 	}
 	dp_timer_set(s->px->loop, &s->timer, s->px->cfg.handshake_timeout_ms);
-	logins_add(s);
 	if (open_backend(s, srv) < 0) {
 		retry_later(s, 0);
 		return;
@@ -1293,7 +1296,7 @@ static void accept_pause(dp_proxy *px, const char *why)
 	dp_timer_set(px->loop, &px->accept_timer, 100);
 }
 
-/* max_handshakes logins in progress and a new client: the oldest goes (logins_add). */
+/* Past max_handshakes logins in progress, the oldest goes (logins_add). */
 static void evict_oldest_login(dp_proxy *px)
 {
 	dp_session *s = px->logins_head;
@@ -1335,8 +1338,6 @@ static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 			refuse(px, fd, 1053, "dbproxy: shutting down");
 			continue;
 		}
-		if (px->nlogins >= px->cfg.max_handshakes)
-			evict_oldest_login(px);
 		if (px->nsessions >= px->cfg.max_clients) {
 			px->n.refused_full++;
 			refuse(px, fd, 1040, "dbproxy: too many connections");
@@ -1382,6 +1383,9 @@ static void on_listen(dp_loop *loop, dp_io *io, unsigned events)
 			update_masks(s);
 		} else {
 			dp_timer_set(px->loop, &s->timer, px->cfg.handshake_timeout_ms);
+			logins_add(s);
+			if (px->nlogins > px->cfg.max_handshakes)
+				evict_oldest_login(px); /* never s, the newest */
 		}
 	}
 }
@@ -1464,6 +1468,12 @@ int dp_sessions_quiet(dp_proxy *px, dp_server *srv, unsigned *busy)
 	for (dp_session *s = px->sessions; s; s = s->next) {
 		if (s->server != srv || s->held || s->state == DP_S_CLOSING)
 			continue;
+		if (s->state == DP_S_RELAY && dp_track_idle(&s->trk) &&
+		    !dp_track_in_trans(&s->trk) && s->trk.after) {
+			(*busy)++; /* its next statement reads what the last left: not held before
+				    */
+			continue;
+		}
 		if (s->state == DP_S_RELAY &&
 		    ((dp_track_idle(&s->trk) && !dp_track_in_trans(&s->trk)) || opaque_quiet(s))) {
 			/* Held: the session moves, or (opaque) ends, with the writer change. */

@@ -367,6 +367,8 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 	t->pins |= m.pins;
 	if (m.found_rows && !prepare)
 		e->flags |= CF_FOUND_ROWS;
+	if (m.found_rows && prepare) /* not followed by statement id: every execution counts */
+		t->found_rows_prepared = 1;
 	if (truncated)
 		t->pins |= DP_PIN_UNCLASSIFIED;
 
@@ -704,13 +706,23 @@ static void complete(dp_track *t, int ok)
 	dp_cmd *e = q_head(t);
 	if (!e)
 		return;
-	t->after = t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS) |
-		   (ok && (e->flags & CF_FOUND_ROWS) ? DP_AFTER_FOUND_ROWS : 0);
+	/* A statement replaces what the last one left; COM_PING and the like leave it, and an
+	 * error adds to it. */
+	if (e->cmd == DP_COM_QUERY || e->cmd == DP_COM_STMT_EXECUTE)
+		t->after = t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS) |
+			   (ok && (e->flags & CF_FOUND_ROWS) ? DP_AFTER_FOUND_ROWS : 0) |
+			   (ok && e->cmd == DP_COM_STMT_EXECUTE && t->found_rows_prepared
+				? DP_AFTER_FOUND_ROWS
+				: 0);
+	else
+		t->after |= t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS);
 	t->resp_after = 0;
 	if (ok) {
 		if (e->flags & CF_RESET) {
 			clear_sets(t);
 			stmt_reset(t);
+			t->after = 0;
+			t->found_rows_prepared = 0;
 			t->pins &= DP_PIN_TLS | DP_PIN_COMPRESS | DP_PIN_PROTOCOL;
 			if (e->kind == RK_AUTH) {
 				t->logins++;

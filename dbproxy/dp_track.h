@@ -95,8 +95,9 @@ typedef struct dp_track {
 	uint64_t rs_left;
 	uint64_t prep_cols; /* columns still to come after a prepare's parameters */
 
-	unsigned after;	     /* DP_AFTER_* of the last completed response */
-	unsigned resp_after; /* gathered over the results of the response under way */
+	unsigned after;		 /* DP_AFTER_* of the last completed statement */
+	int found_rows_prepared; /* a prepared SQL_CALC_FOUND_ROWS: its executions set it */
+	unsigned resp_after;	 /* gathered over the results of the response under way */
 
 	uint64_t responses; /* responses completed */
 	uint64_t oks;	    /* of which ended with OK/EOF (not ERR) */
