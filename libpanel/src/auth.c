@@ -288,6 +288,7 @@ struct success_ctx {
 	const char *token_hash;
 	unsigned ttl;
 	panel_principal *out;
+	int hash_changed; /* set when pass no longer held old_hash: the caller checks again */
 };
 
 static int success_body(panel_db *db, void *arg)
@@ -310,6 +311,7 @@ static int success_body(panel_db *db, void *arg)
 	if (panel__db_rows_count(rows) != 1 || panel__db_cell_u64(&su, rows, 0, 1) < 0 ||
 	    panel__db_cell_u64(&enabled, rows, 0, 2) < 0 ||
 	    panel__db_cell_u64(&same, rows, 0, 3) < 0 || same != 1) {
+		ctx->hash_changed = panel__db_rows_count(rows) == 1 && same != 1;
 		panel__db_rows_free(rows);
 		return panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
 	}
@@ -447,26 +449,40 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 	if ((error = charge_attempt(&acc, &throttle, p, login, ip_key)) < 0 ||
 	    (error = verify_password(&upgrade, p, &acc, password)) < 0)
 		goto out;
-	/* A legacy hash, or one of another scheme than the configured one (hosts that switch
-	 * between PHP-verifiable crypt and argon2id): rehashed now that the password is known. */
-	if ((upgrade || !panel__member_hash_current(p, acc.pass)) &&
-	    panel__member_hash(p, new_hash, password) < 0)
-		new_hash[0] = '\0'; /* the login goes on; the upgrade waits for the next one */
+	for (int attempt = 0;; attempt++) {
+		/* A legacy hash, or one of another scheme than the configured one (hosts that
+		 * switch between PHP-verifiable crypt and argon2id): rehashed now that the
+		 * password is known. */
+		new_hash[0] = '\0';
+		if ((upgrade || !panel__member_hash_current(p, acc.pass)) &&
+		    panel__member_hash(p, new_hash, password) < 0)
+			new_hash[0] = '\0'; /* the login goes on; the upgrade waits for the next */
 
-	if ((error = panel__auth_secret_new(token, sizeof(token), "pt_")) < 0)
-		goto out;
-	panel__auth_secret_hash(token_hash, token);
-	ok = (struct success_ctx){.uid = acc.uid,
-				  .ip = ip_text,
-				  .throttle = &throttle,
-				  .old_hash = acc.pass,
-				  .new_hash = new_hash[0] ? new_hash : NULL,
-				  .token_hash = token_hash,
-				  .ttl = ttl_seconds,
-				  .out = out};
-	if ((error = panel__db_transaction(p->db, success_body, &ok)) < 0) {
+		if ((error = panel__auth_secret_new(token, sizeof(token), "pt_")) < 0)
+			goto out;
+		panel__auth_secret_hash(token_hash, token);
+		ok = (struct success_ctx){.uid = acc.uid,
+					  .ip = ip_text,
+					  .throttle = &throttle,
+					  .old_hash = acc.pass,
+					  .new_hash = new_hash[0] ? new_hash : NULL,
+					  .token_hash = token_hash,
+					  .ttl = ttl_seconds,
+					  .out = out};
+		error = panel__db_transaction(p->db, success_body, &ok);
+		if (error >= 0)
+			break;
 		memset(out, 0, sizeof(*out));
-		goto out;
+		if (!ok.hash_changed || attempt > 0)
+			goto out;
+		/* The hash changed while the password was checked: another login's rehash of
+		 * the same password (a new salt), or a new password. Checked once more against
+		 * the hash stored now; a reset's new password refuses the old one. */
+		panel_error_clear();
+		account_clear(&acc);
+		if ((error = load_account(&acc, p->db, login)) < 0 ||
+		    (error = verify_password(&upgrade, p, &acc, password)) < 0)
+			goto out;
 	}
 	if (strlen(token) >= token_size) {
 		error = panel__error(PANEL_EINVALID, NULL, "the token buffer is too small");

@@ -399,6 +399,59 @@ static void parallel_guesses_are_counted(void **state)
 	sqlf("DELETE FROM panel_login_failures");
 }
 
+#define DOUBLE_LOGINS 4
+
+struct first_login {
+	pthread_barrier_t *start;
+	panel *p;
+	int rc;
+};
+
+static void *first_login_main(void *arg)
+{
+	struct first_login *g = arg;
+	panel_principal who;
+	char token[PANEL_TOKEN_MAX];
+
+	pthread_barrier_wait(g->start);
+	g->rc = panel_auth_login(&who, token, sizeof(token), g->p, "imported", "hunter2-legacy",
+				 "192.0.2.81", 0);
+	return NULL;
+}
+
+/* The first logins after an import (a double click, two tabs) with the right password: each
+ * rehashes the legacy hash with a salt of its own, and the first to commit changes it under the
+ * others. They must all get in (each checks once more against the stored hash), never "wrong
+ * login or password" for the right one. */
+static void concurrent_first_logins_all_succeed(void **state)
+{
+	struct first_login g[DOUBLE_LOGINS];
+	pthread_t threads[DOUBLE_LOGINS];
+	pthread_barrier_t start;
+	int ok = 0;
+
+	(void)state;
+	add_account_hash(2025, "imported", "$1$Zq3xK9aB$A/kaEKpZjAubZNmKKVWr31", 0, 1);
+	assert_int_equal(pthread_barrier_init(&start, NULL, DOUBLE_LOGINS), 0);
+	for (int i = 0; i < DOUBLE_LOGINS; i++) {
+		g[i] = (struct first_login){&start, ts_panel_open(cluster, dbname), 1};
+		assert_int_equal(pthread_create(&threads[i], NULL, first_login_main, &g[i]), 0);
+	}
+	for (int i = 0; i < DOUBLE_LOGINS; i++) {
+		pthread_join(threads[i], NULL);
+		panel_close(g[i].p);
+		ok += g[i].rc == 0;
+		if (g[i].rc != 0)
+			fprintf(stderr, "login %d: %d\n", i, g[i].rc);
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(ok, DOUBLE_LOGINS);
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_tokens WHERE uid = 2025"), DOUBLE_LOGINS);
+	assert_int_equal(
+	    num("SELECT pass LIKE '$6$rounds=100000$%%' FROM membres WHERE uid = 2025"), 1);
+	sqlf("DELETE FROM panel_login_failures");
+}
+
 /* ---------------------------------------------------------------- tokens */
 
 static void token_checks(void **state)
@@ -603,6 +656,7 @@ int main(void)
 	    cmocka_unit_test(unknown_login_looks_like_a_wrong_password),
 	    cmocka_unit_test(locked_account_is_refused),
 	    cmocka_unit_test(legacy_hash_is_upgraded),
+	    cmocka_unit_test(concurrent_first_logins_all_succeed),
 	    cmocka_unit_test(throttling_per_login),
 	    cmocka_unit_test(throttling_per_pair),
 	    cmocka_unit_test(throttling_per_address),
