@@ -634,8 +634,28 @@ static void after_database(papi_request *r, struct papi_thread_handle *h)
 	h->tx_attempts = attempts;
 }
 
+/* A file's bytes (PAPI_RAW, up to [files] upload_max_size) are kept in memory until the request
+ * runs: the credentials are checked as soon as the headers are in, so that a client without
+ * valid ones is answered before any of its body is read, instead of holding that much of the
+ * daemon's memory per connection. The request runs its full checks again afterwards. -1 when an
+ * answer was set. */
+static int raw_early_auth(papi_request *r)
+{
+	int rc;
+
+	if (!(r->route->flags & PAPI_RAW) || (r->route->flags & PAPI_PUBLIC))
+		return 0;
+	r->p = thread_handle(r);
+	if (!r->p)
+		return -1;
+	panel_error_clear();
+	rc = papi_auth(r);
+	after_database(r, r->thread_handle);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Room for n more bytes of body: a JSON body gets its whole buffer at once, a raw one (a file,
- * up to megabytes) grows as it comes. 0 or -1. */
+ * up to megabytes) grows as it comes, never past the route's limit. 0 or -1. */
 static int body_room(papi_request *r, size_t n)
 {
 	size_t cap, need = r->body_len + n + 1;
@@ -650,6 +670,8 @@ static int body_room(papi_request *r, size_t n)
 	cap = r->body_cap ? r->body_cap : PAPI_BODY_MAX;
 	while (cap < need)
 		cap *= 2;
+	if (cap > body_max(r) + 1 && need <= body_max(r) + 1)
+		cap = body_max(r) + 1;
 	char *grown = realloc(r->body, cap);
 	if (!grown)
 		return -1;
@@ -674,7 +696,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* The headers are in: from now on the longer timeout of a request being served
 		 * (until then, api.header_timeout keeps slow or silent clients short). */
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->idle_timeout);
-		if (early_checks(r) < 0)
+		if (early_checks(r) < 0 || raw_early_auth(r) < 0)
 			return papi_reply_queue(r);
 		return MHD_YES;
 	}

@@ -278,7 +278,17 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 	/* A 200 text answer set by papi_reply_text (a zone) keeps its own type and bytes. */
 	int text = r->reply.content_type && r->reply.text && !r->reply.body &&
 		   r->reply.status == MHD_HTTP_OK;
-	if (r->reply.text) {
+	if (text && r->reply.text_len) {
+		/* A file's bytes (papi_reply_bytes, up to [files] upload_max_size) are handed over,
+		 * not copied: a client reading slowly keeps one copy in memory, not two. */
+		resp = MHD_create_response_from_buffer(r->reply.text_len, r->reply.text,
+						       MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			return MHD_NO;
+		r->reply.text = NULL;
+		r->reply.text_len = 0;
+		bad |= add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply.content_type);
+	} else if (r->reply.text) {
 		size_t len = text && r->reply.text_len ? r->reply.text_len : strlen(r->reply.text);
 		/* JSON gets a trailing newline, friendly to curl in a terminal. */
 		char *copy = malloc(len + 2);

@@ -87,6 +87,28 @@ static int restore_allowed(panel_db *db, const struct queue_ctx *ctx)
 				    ctx->file, ctx->name);
 }
 
+/* One dump or restore of a database waits in the queue at a time: each runs mariadb-dump or
+ * mariadb on the whole database and a dump writes a file, so a member repeating the request
+ * would otherwise hold the jobs runner (every account's) and fill the disk without bound. */
+static int none_queued(panel_db *db, uint32_t uid, const char *name)
+{
+	uint64_t job = 0;
+	int error;
+
+	if ((error = panel__db_query_u64(
+		 &job, db,
+		 "SELECT COALESCE(MIN(id), 0) FROM panel_actions WHERE state IN ('pending',"
+		 " 'running') AND action IN ('db_dump', 'db_restore') AND uid = ? AND"
+		 " JSON_VALUE(args, '$.database') = ?",
+		 DB_ARGS(DB_U64(uid), DB_STR(name)))) < 0)
+		return error;
+	return job ? panel__error(PANEL_ECONFLICT, "name",
+				  "a dump or restore of %s is queued already (job %llu): wait "
+				  "for it to be done",
+				  name, (unsigned long long)job)
+		   : 0;
+}
+
 static int queue_body(panel_db *db, void *arg)
 {
 	struct queue_ctx *ctx = arg;
@@ -95,8 +117,10 @@ static int queue_body(panel_db *db, void *arg)
 	uint32_t uid;
 	int error;
 
+	/* The database's row locked: two requests for it queue one after the other. */
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__database_owned(&uid, login, db, ctx->who, ctx->name, 0)) < 0)
+	    (error = panel__database_owned(&uid, login, db, ctx->who, ctx->name, 1)) < 0 ||
+	    (error = none_queued(db, uid, ctx->name)) < 0)
 		return error;
 	backup_dir(dir, sizeof(dir), ctx->p, login);
 	if (ctx->file) {
