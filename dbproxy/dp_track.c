@@ -706,16 +706,14 @@ static void complete(dp_track *t, int ok)
 	dp_cmd *e = q_head(t);
 	if (!e)
 		return;
-	/* A statement replaces what the last one left; COM_PING and the like leave it, and an
-	 * error adds to it. */
-	if (e->cmd == DP_COM_QUERY || e->cmd == DP_COM_STMT_EXECUTE)
-		t->after = t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS) |
-			   (ok && (e->flags & CF_FOUND_ROWS) ? DP_AFTER_FOUND_ROWS : 0) |
-			   (ok && e->cmd == DP_COM_STMT_EXECUTE && t->found_rows_prepared
-				? DP_AFTER_FOUND_ROWS
-				: 0);
-	else
-		t->after |= t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS);
+	/* Each response replaces what the last one left. A ping does not clear the server's
+	 * warnings, but keeping them past it kept idle sessions that clients ping from moving, and
+	 * the clients' next statement then found its connection closed. */
+	t->after =
+	    t->resp_after | (ok ? 0 : DP_AFTER_WARNINGS) |
+	    (ok && (e->flags & CF_FOUND_ROWS) ? DP_AFTER_FOUND_ROWS : 0) |
+	    (ok && e->cmd == DP_COM_STMT_EXECUTE && t->found_rows_prepared ? DP_AFTER_FOUND_ROWS
+									   : 0);
 	t->resp_after = 0;
 	if (ok) {
 		if (e->flags & CF_RESET) {

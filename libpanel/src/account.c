@@ -257,13 +257,19 @@ static int check_login(char out[PANEL_LOGIN_MAX + 1], const panel *p, const char
 static int check_server_accounts(panel *p, const char *login)
 {
 	panel_db *mdb;
+	panel_db_rows *rows;
 	uint64_t known = 0;
 	int error;
 
+	/* A read, run again on a new connection when the member server's was lost (a failover:
+	 * dbproxy closes the sessions it cannot move, and this is the first statement on it). */
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error =
-		 panel__db_query_u64(&known, mdb, "SELECT COUNT(*) FROM mysql.user WHERE user = ?",
-				     DB_ARGS(DB_STR(login)))) < 0)
+	    (error = panel__db_read(&rows, mdb, "SELECT COUNT(*) FROM mysql.user WHERE user = ?",
+				    DB_ARGS(DB_STR(login)))) < 0)
+		return error;
+	error = panel__db_cell_u64(&known, rows, 0, 0);
+	panel__db_rows_free(rows);
+	if (error < 0)
 		return error;
 	return known ? panel__error(PANEL_EINVALID, "login",
 				    "the login %s is the name of an account of the database server",

@@ -119,8 +119,7 @@ static int queue_body(panel_db *db, void *arg)
 
 	/* The database's row locked: two requests for it queue one after the other. */
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__database_owned(&uid, login, db, ctx->who, ctx->name, 1)) < 0 ||
-	    (error = none_queued(db, uid, ctx->name)) < 0)
+	    (error = panel__database_owned(&uid, login, db, ctx->who, ctx->name, 1)) < 0)
 		return error;
 	backup_dir(dir, sizeof(dir), ctx->p, login);
 	if (ctx->file) {
@@ -141,6 +140,9 @@ static int queue_body(panel_db *db, void *arg)
 			 panel__db_cell(rows, 0, 0));
 		panel__db_rows_free(rows);
 	}
+	/* After the request's own checks: a bad file name is 400 whatever is queued. */
+	if ((error = none_queued(db, uid, ctx->name)) < 0)
+		return error;
 	const char *action = ctx->file ? "db_restore" : "db_dump";
 	json_t *args = json_pack("{s:s, s:s}", "database", ctx->name, "file", path);
 	if (args && ctx->file && json_object_set_new(args, "verify", json_boolean(verify(ctx))) < 0)
