@@ -651,6 +651,14 @@ static void test_track_hidden_state_pins(void **state)
 	dp_track_clear(&t);
 }
 
+/* A command of one byte (COM_PING, COM_RESET_CONNECTION), client to server. */
+static void command_byte(dp_track *t, uint8_t cmd)
+{
+	wire w = {0};
+	put(&w, 0, &cmd, 1);
+	c2s(t, &w);
+}
+
 /* An OK with an insert id, warnings and rows affected (the fields dp_ok_info reads). */
 static void ok_full(wire *w, uint8_t seq, uint8_t affected, uint8_t insert_id, uint16_t warnings)
 {
@@ -723,11 +731,7 @@ static void test_track_what_the_last_statement_left(void **state)
 	s2c(&t, &w);
 	assert_true(t.pins & DP_PIN_INSERT_ID);
 	assert_string_equal(dp_track_pin_reason(t.pins), "LAST_INSERT_ID()");
-	{
-		uint8_t reset = DP_COM_RESET_CONNECTION;
-		put(&w, 0, &reset, 1);
-		c2s(&t, &w);
-	}
+	command_byte(&t, DP_COM_RESET_CONNECTION);
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
 	s2c(&t, &w);
 	assert_int_equal(t.pins, 0);
@@ -753,11 +757,7 @@ static void test_track_what_the_last_statement_left(void **state)
 	assert_int_equal(t.after, DP_AFTER_FOUND_ROWS);
 	stmt_close(&t, 3);
 	assert_int_equal(t.after, DP_AFTER_FOUND_ROWS);
-	{
-		uint8_t ping = DP_COM_PING;
-		put(&w, 0, &ping, 1);
-		c2s(&t, &w);
-	}
+	command_byte(&t, DP_COM_PING);
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
 	s2c(&t, &w);
 	assert_int_equal(t.after, 0);
