@@ -41,10 +41,10 @@ static uint64_t server_size(panel *p, const char *name)
 	uint64_t size = 0;
 
 	if (panel__member_db(&mdb, p) == 0)
-		panel__db_query_u64(&size, mdb,
-				    "SELECT COALESCE(SUM(data_length + index_length), 0) FROM"
-				    " information_schema.tables WHERE table_schema = ?",
-				    DB_ARGS(DB_STR(name)));
+		panel__db_read_u64(&size, mdb,
+				   "SELECT COALESCE(SUM(data_length + index_length), 0) FROM"
+				   " information_schema.tables WHERE table_schema = ?",
+				   DB_ARGS(DB_STR(name)));
 	return size;
 }
 
@@ -55,10 +55,10 @@ int panel__database_exists_on_server(int *exists, panel *p, const char *name)
 	int error;
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query_u64(&n, mdb,
-					 "SELECT COUNT(*) FROM information_schema.schemata WHERE"
-					 " schema_name = ?",
-					 DB_ARGS(DB_STR(name)))) < 0)
+	    (error = panel__db_read_u64(&n, mdb,
+					"SELECT COUNT(*) FROM information_schema.schemata WHERE"
+					" schema_name = ?",
+					DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	*exists = n > 0;
 	return 0;
@@ -93,7 +93,7 @@ int panel__main_user(char **pass, panel *p, panel_db *db, uint32_t uid, const ch
 	if (!copy)
 		return 0;
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query_u64(
+	    (error = panel__db_read_u64(
 		 &n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = ?",
 		 DB_ARGS(DB_STR(login), DB_STR(panel__member_client_host(p))))) < 0 ||
 	    !n || !panel__member_name_safe(login)) {

@@ -72,10 +72,10 @@ static int server_names(panel_db_rows **out, panel *p, int users)
 	if ((error = panel__member_db(&mdb, p)) < 0)
 		return error;
 	if (users)
-		return panel__db_query(out, mdb, "SELECT User FROM mysql.user WHERE Host = ?",
-				       DB_ARGS(DB_STR(panel__member_client_host(p))));
-	return panel__db_query(out, mdb, "SELECT schema_name FROM information_schema.schemata",
-			       DB_NOARGS);
+		return panel__db_read(out, mdb, "SELECT User FROM mysql.user WHERE Host = ?",
+				      DB_ARGS(DB_STR(panel__member_client_host(p))));
+	return panel__db_read(out, mdb, "SELECT schema_name FROM information_schema.schemata",
+			      DB_NOARGS);
 }
 
 static int repair_kind(struct repair_ctx *ctx, panel_db *db, int users)

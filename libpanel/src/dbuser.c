@@ -63,7 +63,7 @@ static int server_hash(char out[42], panel *p, const char *password)
 	int error;
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query(&rows, mdb, "SELECT PASSWORD(?)", DB_ARGS(DB_STR(password)))) <
+	    (error = panel__db_read(&rows, mdb, "SELECT PASSWORD(?)", DB_ARGS(DB_STR(password)))) <
 		0)
 		return error;
 	const char *h = panel__db_cell(rows, 0, 0);
@@ -83,8 +83,8 @@ static int user_exists_on_server(int *exists, panel *p, const char *name)
 	int error;
 
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query_u64(&n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ?",
-					 DB_ARGS(DB_STR(name)))) < 0)
+	    (error = panel__db_read_u64(&n, mdb, "SELECT COUNT(*) FROM mysql.user WHERE User = ?",
+					DB_ARGS(DB_STR(name)))) < 0)
 		return error;
 	*exists = n > 0;
 	return 0;
@@ -404,7 +404,7 @@ static int read_grants(panel_dbgrant **out, size_t *count, panel *p, panel_db *d
 		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ", %s", rights[r].column);
 	snprintf(sql + o, sizeof(sql) - o, " FROM mysql.db WHERE User = ? AND Host = ?");
 	if ((error = panel__member_db(&mdb, p)) < 0 ||
-	    (error = panel__db_query(
+	    (error = panel__db_read(
 		 &rows, mdb, sql, DB_ARGS(DB_STR(user), DB_STR(panel__member_client_host(p))))) < 0)
 		return error;
 	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {

@@ -1,7 +1,7 @@
 /* panel-api when its database goes away and comes back (its own MariaDB server, killed and
  * restarted): 503 with Retry-After meanwhile, never 401 or 500, and every worker reconnects by
- * itself afterwards with the same tokens still valid; and a keyed create cut from the database
- * between its change and its stored answer. */
+ * itself afterwards with the same tokens still valid, to the member server too; and a keyed
+ * create cut from the database between its change and its stored answer. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -85,6 +85,61 @@ static void test_database_restart(void **state)
 	assert_false(r.replayed);
 	api_resp_free(&r);
 	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, idem, 201);
+}
+
+/* kill -9 of the server, then its start; returns once panel-api answers /healthz again. */
+static void restart_server(void)
+{
+	long status = 0;
+
+	assert_int_equal(th_server_signal(srv.cluster, 0, SIGKILL), 0);
+	assert_int_equal(th_server_start(srv.cluster, 0), 0);
+	for (int i = 0; i < 50 && status != 200; i++) {
+		status = api_status(&srv, "GET", "/healthz", NULL, NULL, NULL);
+		if (status != 200)
+			api_sleep_ms(100);
+	}
+	assert_int_equal(status, 200);
+}
+
+/* Each worker's connection to the member server (here the same server) dies with it too. After
+ * the restart the first statement a worker sends there is a DROP DATABASE (a deletion), or a
+ * read (a creation): both go through on a connection opened again, never 503. Before, the
+ * first of each worker failed: the member connection was reconnected only at account creation. */
+static void test_member_server_after_restart(void **state)
+{
+	char body[64], path[96];
+
+	(void)state;
+	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token,
+			   "{\"login\": \"dbfail\", \"password\": \"Dbfail-pass-1\", "
+			   "\"mail\": \"dbfail@example.net\"}",
+			   NULL, 201);
+	assert_api_request(&srv, "PUT", "/api/v1/accounts/dbfail/quotas/mysql", srv.admin_token,
+			   "{\"value\": 40}", NULL, 200);
+	/* Every worker opens its connection to the member server. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(body, sizeof(body), "{\"suffix\": \"b%d\"}", i);
+		assert_api_request(&srv, "POST", "/api/v1/accounts/dbfail/databases",
+				   srv.admin_token, body, NULL, 201);
+	}
+	restart_server();
+	for (int i = 0; i < 12; i++) {
+		snprintf(path, sizeof(path), "/api/v1/databases/dbfail_b%d", i);
+		assert_api_request(&srv, "DELETE", path, srv.admin_token, NULL, NULL, 204);
+	}
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM information_schema.schemata "
+					  "WHERE schema_name LIKE 'dbfail\\_b%%'"),
+			 0);
+	restart_server();
+	for (int i = 0; i < 12; i++) {
+		snprintf(body, sizeof(body), "{\"suffix\": \"a%d\"}", i);
+		assert_api_request(&srv, "POST", "/api/v1/accounts/dbfail/databases",
+				   srv.admin_token, body, NULL, 201);
+	}
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM information_schema.schemata "
+					  "WHERE schema_name LIKE 'dbfail\\_a%%'"),
+			 12);
 }
 
 /* A keyed create whose database session is cut while its answer is being stored: the answer
@@ -213,6 +268,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_database_restart),
+	    cmocka_unit_test(test_member_server_after_restart),
 	    cmocka_unit_test(test_keyed_create_cut_before_its_answer),
 	    cmocka_unit_test(test_keyed_create_cut_during_the_change),
 	};

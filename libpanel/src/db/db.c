@@ -442,10 +442,20 @@ int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len
 
 	if (failed_at)
 		*failed_at = 0;
-	if ((error = panel__db_ensure_connected(db)) < 0)
-		return error;
-	if (mysql_set_server_option(db->mysql, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
-		return fail_mysql(db);
+	/* Nothing has run before the option is set: a connection found closed there (a failover
+	 * or a server restart while it was idle) is opened again, outside a transaction, and the
+	 * batch sent on the new one. */
+	for (int reconnected = 0;; reconnected = 1) {
+		if ((error = panel__db_ensure_connected(db)) < 0)
+			return error;
+		if (mysql_set_server_option(db->mysql, MYSQL_OPTION_MULTI_STATEMENTS_ON) == 0)
+			break;
+		error = fail_mysql(db);
+		if (reconnected || db->in_tx || !panel__db_lost(db->last_errno))
+			return error;
+		if (panel__db_reconnect(db) < 0)
+			return panel_error_last()->code;
+	}
 	if (mysql_real_query(db->mysql, sql, (unsigned long)len) != 0) {
 		error = fail_mysql(db);
 		goto out;

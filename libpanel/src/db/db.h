@@ -78,7 +78,8 @@ uint64_t panel__db_insert_id(panel_db *db);
 
 /* Runs SQL text without parameters (no user data!): several ';'-separated statements are
  * allowed; results are discarded. On failure *failed_at (may be NULL) gets the 1-based index
- * of the statement that failed. For schema migrations. */
+ * of the statement that failed. For schema migrations and the member server's DDL. A connection
+ * found closed before anything ran is opened again once, outside a transaction. */
 int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len);
 
 /* The MariaDB error number of the last failed call on this connection (0 when none). */
@@ -118,6 +119,9 @@ int panel__db_request_state(const panel_db *db);
  * at the start of every API request. */
 int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const panel_db_param *params,
 		   size_t nparams);
+/* panel__db_query_u64 as panel__db_read runs it. */
+int panel__db_read_u64(uint64_t *out, panel_db *db, const char *sql, const panel_db_param *params,
+		       size_t nparams);
 
 /* A check that must pass before the next statement runs on db: an operation whose actor carries
  * a bearer token arms it (credential.c), so that nothing is read or written for a credential

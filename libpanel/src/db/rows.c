@@ -283,6 +283,19 @@ int panel__db_cell_u64(uint64_t *out, const panel_db_rows *rows, size_t row, siz
 	return 0;
 }
 
+/* The first cell of rows as a number; rows is freed. */
+static int first_u64(uint64_t *out, panel_db_rows *rows)
+{
+	int error;
+
+	if (panel__db_rows_count(rows) == 0)
+		error = panel__error(PANEL_ENOTFOUND, NULL, "no row");
+	else
+		error = panel__db_cell_u64(out, rows, 0, 0);
+	panel__db_rows_free(rows);
+	return error;
+}
+
 int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql, const panel_db_param *params,
 			size_t nparams)
 {
@@ -291,10 +304,16 @@ int panel__db_query_u64(uint64_t *out, panel_db *db, const char *sql, const pane
 
 	if ((error = panel__db_query(&rows, db, sql, params, nparams)) < 0)
 		return error;
-	if (panel__db_rows_count(rows) == 0)
-		error = panel__error(PANEL_ENOTFOUND, NULL, "no row");
-	else
-		error = panel__db_cell_u64(out, rows, 0, 0);
-	panel__db_rows_free(rows);
-	return error;
+	return first_u64(out, rows);
+}
+
+int panel__db_read_u64(uint64_t *out, panel_db *db, const char *sql, const panel_db_param *params,
+		       size_t nparams)
+{
+	panel_db_rows *rows;
+	int error;
+
+	if ((error = panel__db_read(&rows, db, sql, params, nparams)) < 0)
+		return error;
+	return first_u64(out, rows);
 }

@@ -251,7 +251,9 @@ int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const pan
 			return panel_error_last()->code;
 		if ((error = panel__db_query(out, db, sql, params, nparams)) == 0)
 			return 0;
-		if (reconnected || !(panel__db_lost(db->last_errno) || !db->mysql))
+		/* Inside a transaction, a new session would lose what ran before: the runner
+		 * reconnects and runs the whole transaction again instead. */
+		if (reconnected || db->in_tx || !(panel__db_lost(db->last_errno) || !db->mysql))
 			return error;
 		if (panel__db_reconnect(db) < 0)
 			return panel_error_last()->code;
