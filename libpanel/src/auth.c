@@ -17,11 +17,12 @@
 #include "panel/password.h"
 #include "throttle.h"
 
-#define SECRET_BYTES	  32
-#define SECRET_B64LEN	  43 /* base64url without padding of 32 bytes */
-#define LOGIN_MAX	  128
-#define TOKEN_TTL_DEFAULT (24u * 3600u)
-#define TOKEN_TTL_MAX	  (366u * 24u * 3600u)
+#define SECRET_BYTES		   32
+#define SECRET_B64LEN		   43 /* base64url without padding of 32 bytes */
+#define LOGIN_MAX		   128
+#define TOKEN_TTL_DEFAULT	   (24u * 3600u)
+#define TOKEN_TTL_MAX		   (366u * 24u * 3600u)
+#define TOKENS_PER_ACCOUNT_DEFAULT 100
 
 /* When the login does not exist (or has no usable hash), the password is hashed with the
  * configured scheme and thrown away: an unknown login costs the same work as a known one. */
@@ -287,9 +288,34 @@ struct success_ctx {
 	const char *new_hash; /* NULL when no upgrade */
 	const char *token_hash;
 	unsigned ttl;
+	unsigned long keep; /* the most tokens an account holds (accounts.tokens_per_account) */
 	panel_principal *out;
 	int hash_changed; /* set when pass no longer held old_hash: the caller checks again */
 };
+
+/* An account holds its newest `keep` tokens at most: a script that logs in in a loop would
+ * otherwise grow panel_tokens without bound (each row kept until a day after it expires).
+ * The older ones are deleted, whatever their state: their sessions end (401), as after a
+ * logout. Runs under the lock of the account's row, so concurrent logins count right. */
+static int keep_newest_tokens(panel_db *db, uint32_t uid, unsigned long keep)
+{
+	panel_db_rows *rows;
+	uint64_t oldest_kept = 0;
+	int error;
+
+	if ((error = panel__db_query(&rows, db,
+				     "SELECT id FROM panel_tokens WHERE uid = ? ORDER BY id DESC"
+				     " LIMIT 1 OFFSET ?",
+				     DB_ARGS(DB_U64(uid), DB_U64(keep - 1)))) < 0)
+		return error;
+	if (panel__db_rows_count(rows) == 1)
+		error = panel__db_cell_u64(&oldest_kept, rows, 0, 0);
+	panel__db_rows_free(rows);
+	if (error < 0 || !oldest_kept)
+		return error;
+	return panel__db_exec(NULL, db, "DELETE FROM panel_tokens WHERE uid = ? AND id < ?",
+			      DB_ARGS(DB_U64(uid), DB_U64(oldest_kept)));
+}
 
 static int success_body(panel_db *db, void *arg)
 {
@@ -344,10 +370,13 @@ static int success_body(panel_db *db, void *arg)
 		return error;
 	copy_date(ctx->out->expires, panel__db_cell(rows, 0, 0));
 	panel__db_rows_free(rows);
-	return panel__db_exec(
-	    NULL, db, "INSERT INTO panel_tokens (token_hash, uid, expires, ip) VALUES (?, ?, ?, ?)",
-	    DB_ARGS(DB_STR(ctx->token_hash), DB_U64(ctx->uid), DB_STR(ctx->out->expires),
-		    DB_STR(ctx->ip ? ctx->ip : "")));
+	if ((error = panel__db_exec(
+		 NULL, db,
+		 "INSERT INTO panel_tokens (token_hash, uid, expires, ip) VALUES (?, ?, ?, ?)",
+		 DB_ARGS(DB_STR(ctx->token_hash), DB_U64(ctx->uid), DB_STR(ctx->out->expires),
+			 DB_STR(ctx->ip ? ctx->ip : "")))) < 0)
+		return error;
+	return keep_newest_tokens(db, ctx->uid, ctx->keep);
 }
 
 /* The arguments of panel_auth_login that can be checked without the database; *ttl gets its
@@ -423,6 +452,14 @@ static int verify_password(int *upgrade, panel *p, const struct account *acc, co
 	return 0;
 }
 
+static unsigned long tokens_per_account(const panel *p)
+{
+	const char *v = panel_setting(p, "accounts", "tokens_per_account");
+	unsigned long n = v && *v ? strtoul(v, NULL, 10) : 0;
+
+	return n >= 1 ? n : TOKENS_PER_ACCOUNT_DEFAULT;
+}
+
 int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, panel *p,
 		     const char *login, const char *password, const char *ip, unsigned ttl_seconds)
 {
@@ -468,6 +505,7 @@ int panel_auth_login(panel_principal *out, char *token_out, size_t token_size, p
 					  .new_hash = new_hash[0] ? new_hash : NULL,
 					  .token_hash = token_hash,
 					  .ttl = ttl_seconds,
+					  .keep = tokens_per_account(p),
 					  .out = out};
 		error = panel__db_transaction(p->db, success_body, &ok);
 		if (error >= 0)

@@ -83,6 +83,9 @@ static const struct known_key known_keys[] = {
     {"accounts", "password_scheme", V_SCHEME, "sha512-crypt"},
     {"accounts", "sha512_rounds", V_ROUNDS, "100000"},
     {"accounts", "bcrypt_cost", V_COST, "11"},
+    /* The most login tokens one account holds: a new login past it deletes the oldest
+     * (auth.c), whose session ends. */
+    {"accounts", "tokens_per_account", V_COUNT, "100"},
     /* A list of breached passwords (one a line) that no password may be; none by default. */
     {"accounts", "breached_passwords", V_PATH, ""},
     /* The actions runner (runner.c): days a deleted tree stays in <root>/trash, seconds after

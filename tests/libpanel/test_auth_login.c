@@ -535,6 +535,47 @@ static void token_checks(void **state)
 	sqlf("DELETE FROM panel_login_failures");
 }
 
+/* An account holds its newest accounts.tokens_per_account tokens: a login past it deletes the
+ * oldest (their sessions end, as after a logout); another account's tokens are untouched. */
+static void tokens_per_account_are_capped(void **state)
+{
+	panel_config *cfg = ts_config(cluster, 0, dbname);
+	panel_principal who;
+	char tokens[8][PANEL_TOKEN_MAX], other[PANEL_TOKEN_MAX];
+	panel *h = NULL;
+
+	(void)state;
+	add_account(2040, "tara", "tara-secret-1", 0, 1);
+	add_account(2041, "umar", "umar-secret-1", 0, 1);
+	assert_int_equal(panel_config_set(cfg, "accounts", "tokens_per_account", "5"), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	assert_panel_ok(panel_auth_login(&who, other, sizeof(other), h, "umar", "umar-secret-1",
+					 "192.0.2.90", 0));
+	for (int i = 0; i < 8; i++) {
+		assert_panel_ok(panel_auth_login(&who, tokens[i], sizeof(tokens[i]), h, "tara",
+						 "tara-secret-1", "192.0.2.90", 0));
+		assert_int_equal(num("SELECT COUNT(*) FROM panel_tokens WHERE uid = 2040"),
+				 i < 5 ? i + 1 : 5);
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i < 3)
+			assert_error(panel_auth_token(&who, h, tokens[i]), PANEL_EAUTH, NULL);
+		else
+			assert_panel_ok(panel_auth_token(&who, h, tokens[i]));
+	}
+	assert_panel_ok(panel_auth_token(&who, h, other));
+	assert_int_equal(num("SELECT COUNT(*) FROM panel_tokens WHERE uid = 2041"), 1);
+	panel_close(h);
+	/* 1 to 1000. */
+	assert_error(panel_config_set(cfg, "accounts", "tokens_per_account", "0"), PANEL_EINVALID,
+		     "accounts.tokens_per_account");
+	assert_error(panel_config_set(cfg, "accounts", "tokens_per_account", "1001"),
+		     PANEL_EINVALID, "accounts.tokens_per_account");
+	panel_config_free(cfg);
+	sqlf("DELETE FROM membres WHERE uid IN (2040, 2041)");
+	sqlf("DELETE FROM panel_login_failures");
+}
+
 /* An actor that carries its token's hash (a daemon's cached principal): every operation checks
  * the token in its first statement, inline (reads, lists, transactions through
  * panel__authz_actor) or through the gate before any other statement. */
@@ -664,6 +705,7 @@ int main(void)
 	    cmocka_unit_test(parallel_guesses_are_counted),
 	    cmocka_unit_test(token_checks),
 	    cmocka_unit_test(token_carried_by_actor),
+	    cmocka_unit_test(tokens_per_account_are_capped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
