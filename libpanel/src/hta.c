@@ -20,6 +20,11 @@
 
 enum hta_op { HTA_PROTECT, HTA_UNPROTECT, HTA_USER_ADD, HTA_USER_PASSWORD, HTA_USER_DELETE };
 
+/* 1.0 had no limit; without one a member's loop grew the tables (and the runner's files) by
+ * hundreds of rows a second. Rows already there (an import) are kept. */
+#define HTA_DIRS_MAX	  1000 /* protected folders of one account */
+#define HTA_USERS_PER_DIR 1000 /* users of one protected folder */
+
 /* A folder as stored: relative to the web space, a leading '/', no trailing one. */
 static int normalize_dir(char out[256], const char *dir)
 {
@@ -83,6 +88,26 @@ static int unprotect_rows(uint64_t *affected, panel_db *db, uint32_t uid, const 
 		return error;
 	return panel__db_exec(affected, db, "DELETE FROM panel_hta_dirs WHERE uid = ? AND dir = ?",
 			      DB_ARGS(DB_U64(uid), DB_STR(dir)));
+}
+
+/* PANEL_EQUOTA when an addition would pass HTA_DIRS_MAX or HTA_USERS_PER_DIR. */
+static int check_limit(panel_db *db, const struct write_ctx *ctx, uint32_t uid)
+{
+	int dirs = ctx->op == HTA_PROTECT;
+	uint64_t n = 0, max = dirs ? HTA_DIRS_MAX : HTA_USERS_PER_DIR;
+	int error =
+	    dirs ? panel__db_query_u64(&n, db, "SELECT COUNT(*) FROM panel_hta_dirs WHERE uid = ?",
+				       DB_ARGS(DB_U64(uid)))
+		 : panel__db_query_u64(
+		       &n, db, "SELECT COUNT(*) FROM panel_hta_users WHERE uid = ? AND dir = ?",
+		       DB_ARGS(DB_U64(uid), DB_STR(ctx->dir)));
+
+	if (error < 0 || n < max)
+		return error;
+	return dirs ? panel__error(PANEL_EQUOTA, "dir", "%llu protected folders at most",
+				   (unsigned long long)max)
+		    : panel__error(PANEL_EQUOTA, "user", "%llu users of a protected folder at most",
+				   (unsigned long long)max);
 }
 
 /* The row changes of one operation; *affected how many rows it touched. */
@@ -150,17 +175,23 @@ static int write_body(panel_db *db, void *arg)
 	    (error = panel__database_owner(&owner, db, ctx->who, ctx->login)) < 0)
 		return error;
 	uint32_t uid = owner->uid;
-	/* A shared lock on the account, as creations under a quota take (quota.c): its deletion
-	 * waits for this change and then removes its rows, or runs first and this finds none. */
+	/* A lock on the account, as creations under a quota take (quota.c): its deletion waits
+	 * for this change and then removes its rows, or runs first and this finds none. Additions
+	 * take it exclusive, so that two of them cannot both pass the limit. */
 	uint64_t held = 0;
-	error = panel__db_query_u64(&held, db,
-				    "SELECT uid FROM membres WHERE uid = ? LOCK IN SHARE MODE",
-				    DB_ARGS(DB_U64(uid)));
+	int adds = ctx->op == HTA_PROTECT || ctx->op == HTA_USER_ADD;
+	error =
+	    panel__db_query_u64(&held, db,
+				adds ? "SELECT uid FROM membres WHERE uid = ? FOR UPDATE"
+				     : "SELECT uid FROM membres WHERE uid = ? LOCK IN SHARE MODE",
+				DB_ARGS(DB_U64(uid)));
 	if (error == PANEL_ENOTFOUND)
 		error = panel__error(PANEL_ENOTFOUND, "login", "no such account");
 	if (error < 0)
 		goto out;
 	if (ctx->op >= HTA_USER_ADD && (error = exists_dir(db, uid, ctx->dir)) < 0)
+		goto out;
+	if (adds && (error = check_limit(db, ctx, uid)) < 0)
 		goto out;
 	if (ctx->password &&
 	    (error = panel__policy_check(ctx->p, db, "hta", ctx->user, ctx->password)) < 0)

@@ -1,8 +1,8 @@
 /* Protected folders (AlternC 1.0's m_hta) from the library to the files Apache reads: folders
  * and users kept by libpanel, .htaccess and .htpasswd written by the runner's hta_write and
- * checked with htpasswd -v (apache2-utils) as Apache checks them; the member's own .htaccess
- * lines kept, 1.0's lines replaced; and a hostile member's links, FIFOs and hard links on the
- * way never followed, opened or copied. */
+ * checked with htpasswd -v (apache2-utils) as Apache checks them; their limits; the member's own
+ * .htaccess lines kept, 1.0's lines replaced; and a hostile member's links, FIFOs and hard links on
+ * the way never followed, opened or copied. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -207,6 +207,34 @@ static void refusals(void **state)
 	assert_panel_ok(panel_hta_unprotect(p, &bob, NULL, "/bobs"));
 }
 
+/* At most 1000 protected folders an account and 1000 users a folder, for admins too (1.0 had
+ * no limit: a member's loop added hundreds a second); rows past it (an import) stay. */
+static void limits(void **state)
+{
+	(void)state;
+	sql("INSERT INTO panel_hta_dirs (uid, dir) SELECT %u, CONCAT('/lim', seq) FROM "
+	    "seq_1_to_999",
+	    bob.uid);
+	assert_panel_ok(panel_hta_protect(p, &bob, NULL, "/last"));
+	assert_panel_rc(panel_hta_protect(p, &bob, NULL, "/onemore"), PANEL_EQUOTA);
+	assert_panel_rc(panel_hta_protect(p, &super, "htbob", "/onemore"), PANEL_EQUOTA);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_hta_dirs WHERE uid = %u", db, bob.uid), 1000);
+	assert_panel_ok(panel_hta_unprotect(p, &bob, NULL, "/lim1"));
+	assert_panel_ok(panel_hta_protect(p, &bob, NULL, "/onemore"));
+
+	sql("INSERT INTO panel_hta_users (uid, dir, user, hash)"
+	    " SELECT %u, '/last', CONCAT('u', seq), 'x' FROM seq_1_to_1000",
+	    bob.uid);
+	assert_panel_rc(panel_hta_user_add(p, &bob, NULL, "/last", "extra", "Some-pass-4242"),
+			PANEL_EQUOTA);
+	assert_panel_ok(panel_hta_user_add(p, &bob, NULL, "/onemore", "extra", "Some-pass-4242"));
+	assert_panel_ok(panel_hta_user_delete(p, &bob, NULL, "/last", "u1"));
+	assert_panel_ok(panel_hta_user_add(p, &bob, NULL, "/last", "extra", "Some-pass-4242"));
+	sql("DELETE FROM panel_hta_users WHERE uid = %u", bob.uid);
+	sql("DELETE FROM panel_hta_dirs WHERE uid = %u", bob.uid);
+}
+
 /* The member's lines of .htaccess stay; 1.0's four lines are replaced by the panel's block. */
 static void member_lines_kept(void **state)
 {
@@ -285,6 +313,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(protect_and_users),
 	    cmocka_unit_test(refusals),
+	    cmocka_unit_test(limits),
 	    cmocka_unit_test(member_lines_kept),
 	    cmocka_unit_test(hostile_tree),
 	};
