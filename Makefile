@@ -286,6 +286,19 @@ $(BUILD)/bench/idle_clients: tests/bench/idle_clients.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libmariadb) -o $@ $< $(ALL_LDFLAGS) \
 		$(shell pkg-config --libs libmariadb)
+# The floor of CPU per statement of any relay (tests/bench/relay-floor.sh): a minimal epoll
+# relay, and the same with io_uring where liburing is installed (not a project dependency).
+BENCH_BIN += $(BUILD)/bench/relay_floor
+$(BUILD)/bench/relay_floor: tests/bench/relay_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+ifeq ($(shell pkg-config --exists liburing && echo yes),yes)
+BENCH_BIN += $(BUILD)/bench/relay_floor_uring
+endif
+$(BUILD)/bench/relay_floor_uring: tests/bench/relay_floor_uring.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags liburing) -o $@ $< $(ALL_LDFLAGS) \
+		$(shell pkg-config --libs liburing)
 
 bench: all $(BENCH_BIN)
 	@for b in tests/bench/*.sh; do [ -f "$$b" ] && PANEL_BUILD=$(BUILD) bash "$$b" || exit 1; done

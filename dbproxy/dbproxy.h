@@ -113,9 +113,13 @@ struct dp_proxy {
 	dp_event history[DP_HISTORY_MAX];
 	unsigned nhistory;
 	uint64_t next_event_id;
-	int last_semi_on;	    /* semi-sync state of the primary at the last good probe */
-	int last_semi_enabled;	    /* rpl_semi_sync_master_enabled on it: restored at promotion */
-	unsigned last_semi_clients; /* its semi-sync replicas at the last good probe */
+	int last_semi_on;	     /* semi-sync state of the primary at the last good probe */
+	int last_semi_enabled;	     /* rpl_semi_sync_master_enabled on it: restored at promotion */
+	unsigned last_semi_clients;  /* its semi-sync replicas at the last good probe */
+	int last_semi_wait_no_slave; /* and its rpl_semi_sync_master_wait_no_slave */
+	uint64_t last_semi_timeout_ms; /* its rpl_semi_sync_master_timeout */
+	uint64_t last_semi_waiting;    /* its commits waiting for an acknowledgement then */
+	uint64_t last_semi_clear_ms;   /* none of them began before (semi_clear_ms) */
 	unsigned last_replica_ids[DP_MAX_SERVERS * 2]; /* the replicas connected then */
 	unsigned nlast_replica_ids;
 	int last_replica_ids_known;

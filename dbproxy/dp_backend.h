@@ -83,6 +83,11 @@ typedef struct dp_server {
 	char gtid_binlog[DP_GTID_TEXT], gtid_current[DP_GTID_TEXT], gtid_slave[DP_GTID_TEXT];
 	int semi_enabled, semi_on;
 	unsigned semi_clients;
+	/* Its commits waiting for a semi-sync acknowledgement, the count of acknowledged ones,
+	 * and its rpl_semi_sync_master_timeout; no commit waiting at the last probe began before
+	 * semi_clear_ms (dp_monitor.c: the last probe that saw none waiting, or the one before
+	 * acknowledgements last came). */
+	uint64_t semi_waiting, semi_yes_tx, semi_timeout_ms, semi_clear_ms;
 	/* The replicas connected to it (SHOW SLAVE HOSTS), by server_id, in the same probe as
 	 * semi_clients: a replica not among them was not one of those clients. */
 	unsigned replica_ids[DP_MAX_SERVERS * 2];

@@ -320,6 +320,36 @@ static void freeze_done(dp_op *op, dp_server *s, dp_sqlres *r)
 	}
 }
 
+/* Whether the old primary may have committed without any replica's acknowledgement after its
+ * last probe, which saw semi-sync on: it had no semi-sync replica then and does not wait for
+ * one (rpl_semi_sync_master_wait_no_slave=OFF), or commits were waiting then and the oldest
+ * may have waited its rpl_semi_sync_master_timeout by now (acknowledgements stalled: a hung
+ * replica, a cut link). The probe after such a switch would have seen it off; this closes the
+ * interval before it. Writes *why for the history. */
+static int async_after_probe(const dp_proxy *px, char *why, size_t whysz)
+{
+	uint64_t now = dp_now_ms();
+
+	if (!px->last_primary_probe_ms)
+		return 0;
+	if (!px->last_semi_clients && !px->last_semi_wait_no_slave) {
+		snprintf(why, whysz,
+			 " (no semi-sync replica at its last probe, and "
+			 "rpl_semi_sync_master_wait_no_slave=OFF)");
+		return 1;
+	}
+	if (px->last_semi_waiting && px->last_semi_timeout_ms &&
+	    now + px->cfg.probe_interval_ms >= px->last_semi_clear_ms + px->last_semi_timeout_ms) {
+		snprintf(why, whysz,
+			 " (commits waited for an acknowledgement from %llu ms before its last "
+			 "probe; rpl_semi_sync_master_timeout is %llu ms)",
+			 (unsigned long long)(px->last_primary_probe_ms - px->last_semi_clear_ms),
+			 (unsigned long long)px->last_semi_timeout_ms);
+		return 1;
+	}
+	return 0;
+}
+
 static void select_candidate(dp_op *op);
 
 /* A replica of the old writer that could not be frozen (its command connection failed) but
@@ -541,20 +571,23 @@ static void select_candidate(dp_op *op)
 	if (dp_gtid_parse(&last, px->last_primary_gtid) < 0)
 		last.n = 0;
 	uint64_t gap = dp_gtid_gap(&cand_pos, &last);
-	if (op->kind == DP_OP_FAILOVER && !px->last_semi_on) {
-		snprintf(op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
-			 "semi-sync was OFF on %s: last seen at %s, %s has %s: %llu transaction(s) "
-			 "known "
-			 "missing, and any committed after the last probe",
-			 op->old->conf.name,
-			 px->last_primary_gtid[0] ? px->last_primary_gtid : "(never seen)",
-			 c->conf.name, a, (unsigned long long)gap);
+	char async_why[160] = "";
+	if (op->kind == DP_OP_FAILOVER &&
+	    (!px->last_semi_on || async_after_probe(px, async_why, sizeof(async_why)))) {
+		snprintf(
+		    op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
+		    "semi-sync was %s on %s%s: last seen at %s, %s has %s: %llu transaction(s) "
+		    "known missing, and any committed after the last probe",
+		    async_why[0] ? "ON but may have been off" : "OFF", op->old->conf.name,
+		    async_why, px->last_primary_gtid[0] ? px->last_primary_gtid : "(never seen)",
+		    c->conf.name, a, (unsigned long long)gap);
 		if (px->cfg.failover_if_async == DP_ASYNC_REFUSE && !op->allow_loss) {
 			op_end(op, 0,
-			       "refused: semi-sync replication was off on %s, acknowledged "
+			       "refused: semi-sync replication %s on %s, acknowledged "
 			       "transactions may be "
 			       "lost (%s); run the admin failover with allow_loss=1 to accept",
-			       op->old->conf.name, op->ev->gtid_gap);
+			       async_why[0] ? "may have been off" : "was off", op->old->conf.name,
+			       op->ev->gtid_gap);
 			return;
 		}
 		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,

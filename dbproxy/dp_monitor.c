@@ -31,7 +31,12 @@
 	"WHERE VARIABLE_NAME = 'INNODB_FLUSH_LOG_AT_TRX_COMMIT'), @@global.log_bin, "              \
 	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
 	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_SLAVE_STATUS'), "                                    \
-	"@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors; "                  \
+	"@@global.rpl_semi_sync_master_wait_point, @@global.max_connect_errors, "                  \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
+	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_WAIT_SESSIONS'), "                            \
+	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
+	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_YES_TX'), "                                   \
+	"@@global.rpl_semi_sync_master_timeout; "                                                  \
 	"SHOW ALL SLAVES STATUS"
 
 /* Then the replicas connected to it, by server_id (SHOW SLAVE HOSTS, which needs REPLICATION
@@ -165,6 +170,27 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->max_connect_errors = to_ull(dp_sql_get(g, 0, 18));
 }
 
+/* Since when commits may have waited for a semi-sync acknowledgement: a primary commits
+ * without one once a commit has waited rpl_semi_sync_master_timeout, and the failover must know
+ * whether that may have happened after this probe (dp_failover.c). None waiting: none began
+ * before this probe. Acknowledgements came since the previous probe: the ones waiting now
+ * began after the previous probe, give or take how long the acknowledged one waited.
+ * Otherwise, no acknowledgement in a probe interval: they have waited since semi_clear_ms at
+ * least. A first probe takes the commits it sees waiting as just begun (nothing better is
+ * known; refusing every failover right after dbproxy starts under load would be worse). */
+static void parse_semi_acks(dp_server *s, MYSQL_RES *g)
+{
+	uint64_t yes = to_ull(dp_sql_get(g, 0, 20));
+
+	s->semi_waiting = to_ull(dp_sql_get(g, 0, 19));
+	s->semi_timeout_ms = to_ull(dp_sql_get(g, 0, 21));
+	if (!s->semi_on || !s->semi_waiting || !s->probed)
+		s->semi_clear_ms = s->probe_started_ms;
+	else if (yes != s->semi_yes_tx)
+		s->semi_clear_ms = s->probed_ms;
+	s->semi_yes_tx = yes;
+}
+
 static void mark_failure(dp_proxy *px, dp_server *s, const dp_sqlres *r)
 {
 	uint64_t now = dp_now_ms();
@@ -236,6 +262,7 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 		v = dp_sql_get(g, 0, 7);
 		s->semi_on = v && strcasecmp(v, "ON") == 0;
 		s->semi_clients = (unsigned)to_ull(dp_sql_get(g, 0, 8));
+		parse_semi_acks(s, g);
 		parse_settings(&s->set, g);
 		parse_slave(s, r->nres >= 2 ? r->res[1] : NULL, now);
 		parse_replica_ids(s, r->nres >= 3 ? r->res[2] : NULL);
@@ -256,6 +283,10 @@ static void probe_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 			px->last_semi_on = s->semi_on;
 			px->last_semi_enabled = s->semi_enabled;
 			px->last_semi_clients = s->semi_clients;
+			px->last_semi_wait_no_slave = s->set.semi_wait_no_slave;
+			px->last_semi_timeout_ms = s->semi_timeout_ms;
+			px->last_semi_waiting = s->semi_waiting;
+			px->last_semi_clear_ms = s->semi_clear_ms;
 			px->last_replica_ids_known = s->replica_ids_known;
 			px->nlast_replica_ids = s->nreplica_ids;
 			memcpy(px->last_replica_ids, s->replica_ids, sizeof(px->last_replica_ids));

@@ -11,9 +11,11 @@
  *   (e) killed while an enforcement step (the heartbeat change) is in flight on a replica;
  *   (f) dbproxy itself killed and restarted under write load, then the primary killed.
  * (r) A failover that cannot tell whether an unread replica acknowledged more is refused until
- * the admin accepts the loss. (s) The checks dbproxy makes of the servers' settings: a replica that
- * would stall its SQL thread (semi-sync master with wait_no_slave=ON) is fixed and reported, and
- * unsafe settings (sync_binlog=0, log_slave_updates off...) are reported in /status with their fix.
+ * the admin accepts the loss; (t) also when a replica stopped just before the last probe; (v) also
+ * when the primary may have turned to asynchronous commits after its last probe. (s) The checks
+ * dbproxy makes of the servers' settings: a replica that would stall its SQL thread (semi-sync
+ * master with wait_no_slave=ON) is fixed and reported, and unsafe settings (sync_binlog=0,
+ * log_slave_updates off...) are reported in /status with their fix.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -420,6 +422,73 @@ static void test_t_replica_stopped_before_last_probe(void **state)
 	assert_int_equal(th_server_signal(c, 2, SIGCONT), 0);
 }
 
+static int last_failover_refused_async(void *arg)
+{
+	const dpt_proxy *p = arg;
+	char *body = NULL;
+	int refused = 0;
+	if (dpt_http(p, "GET", "/history", &body) == 200 && body) {
+		json_t *h = json_loads(body, 0, NULL), *evs = json_object_get(h, "events");
+		json_t *ev = json_array_get(evs, json_array_size(evs) - 1);
+		const char *err = json_string_value(json_object_get(ev, "error"));
+		refused = ev &&
+			  !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
+			  err && strstr(err, "refused: semi-sync replication");
+		if (refused)
+			dpt_log("(v) %s", err);
+		json_decref(h);
+	}
+	free(body);
+	return refused;
+}
+
+/* (v) The primary turns to asynchronous commits between two probes: both replicas stop
+ * receiving (STOP SLAVE IO_THREAD; the primary has MariaDB's default wait_no_slave=ON), its
+ * writes wait rpl_semi_sync_master_timeout (1.5 s here) and are then acknowledged without any
+ * replica, and it dies at once, before a probe can see semi-sync off. The failover must refuse:
+ * before, the last probe had seen semi-sync on, and the failover promoted a replica that lacked
+ * those writes. (A hung replica, SIGSTOP, does not show the loss: the kernel still takes the
+ * events into its socket buffer, and it reads them once it continues.) */
+static void test_v_async_switch_before_next_probe(void **state)
+{
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(th_sql(c, 0,
+				"SET GLOBAL rpl_semi_sync_master_timeout = 1500, "
+				"GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(&R.w, 50, 20000));
+
+	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
+	assert_int_equal(th_sql(c, 2, "STOP SLAVE IO_THREAD"), 0);
+	dpt_sleep_ms(500); /* what was acknowledged before is counted; the rest waits */
+	size_t stalled = dpt_writer_count(&R.w);
+	uint64_t t0 = dpt_ms();
+	while (dpt_writer_count(&R.w) == stalled && dpt_ms() < t0 + 10000)
+		dpt_sleep_ms(1);
+	uint64_t resumed = dpt_ms();
+	assert_true(dpt_writer_count(&R.w) > stalled); /* acknowledged without a replica */
+	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
+	dpt_log("(v) writes stalled for %llu ms, s0 killed %llu ms after they resumed",
+		(unsigned long long)(resumed - t0 + 500), (unsigned long long)(dpt_ms() - resumed));
+	if (!dpt_until(20000, last_failover_refused_async, &R.p))
+		dpt_proxy_dump_log(&R.p, 40);
+	assert_int_equal(dpt_primary(&R.p, NULL), 0);
+	dpt_writer_stop(&R.w);
+	R.writing = 0;
+	long behind = dpt_ledger_missing(c, 1, &R.w, NULL);
+	dpt_log("(v) s1 lacks %ld acknowledged write(s); the failover refused", behind);
+	dpt_writer_free(&R.w);
+	assert_true(behind > 0);
+}
+
 typedef struct mention_wait {
 	const dpt_proxy *p;
 	const char *text;
@@ -592,6 +661,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_f_proxy_restarted, run_teardown),
 	    cmocka_unit_test_teardown(test_r_unread_replica, run_teardown),
 	    cmocka_unit_test_teardown(test_t_replica_stopped_before_last_probe, run_teardown),
+	    cmocka_unit_test_teardown(test_v_async_switch_before_next_probe, run_teardown),
 	    cmocka_unit_test_teardown(test_u_probe_without_replica_hosts, run_teardown),
 	    cmocka_unit_test_teardown(test_s_settings_checks, run_teardown),
 	};
