@@ -67,6 +67,8 @@ typedef struct papi_conf {
 	unsigned header_timeout; /* seconds of silence allowed before a request's headers are in */
 	unsigned idle_timeout;	 /* seconds of silence allowed once a request is being served */
 	int log_json;		 /* log_format = json (read at start only) */
+	unsigned member_write_rate;  /* writes a second of one member account; 0: no limit */
+	unsigned member_write_burst; /* ... of which this many at once */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -115,7 +117,17 @@ typedef struct papi_ctx {
 	unsigned header_timeout, idle_timeout;
 	struct papi_logq
 	    *logq; /* the access log's queue (papi_logq.c), NULL: lines written at once */
+	struct papi_rate *rate; /* writes per member account (papi_ratelimit.c) */
 } papi_ctx;
+
+/* ---------------------------------------------------------------- writes per member
+ * (papi_ratelimit.c) */
+
+int papi_rate_init(papi_ctx *ctx);
+void papi_rate_free(papi_ctx *ctx);
+/* Takes one write from uid's bucket (rate a second, burst at most): 0 when it may write now,
+ * else the seconds until it may (1 at least). uid 0 or rate 0: never limited. */
+unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst);
 
 /* The current configuration with a reference taken; release with papi_conf_release (no lock:
  * the count is atomic). */

@@ -1,5 +1,6 @@
 /* The daemon's configuration: libpanel's INI file plus the [api] section (listen address,
- * threads, token lifetime, trusted proxies, connection limits and timeouts, log format), command
+ * threads, token lifetime, trusted proxies, connection limits and timeouts, writes per member,
+ * log format), command
  * line overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,16 +11,18 @@
 
 #include "papi.h"
 
-#define DEFAULT_LISTEN		"127.0.0.1:8080"
-#define DEFAULT_THREADS		4
-#define DEFAULT_TOKEN_TTL	86400
-#define MAX_THREADS		256
-#define MIN_TOKEN_TTL		60
-#define MAX_TOKEN_TTL		(30 * 86400)
-#define DEFAULT_MAX_CONNECTIONS 1000
-#define DEFAULT_PER_ADDRESS	32
-#define DEFAULT_HEADER_TIMEOUT	10
-#define DEFAULT_IDLE_TIMEOUT	60
+#define DEFAULT_LISTEN		   "127.0.0.1:8080"
+#define DEFAULT_THREADS		   4
+#define DEFAULT_TOKEN_TTL	   86400
+#define MAX_THREADS		   256
+#define MIN_TOKEN_TTL		   60
+#define MAX_TOKEN_TTL		   (30 * 86400)
+#define DEFAULT_MAX_CONNECTIONS	   1000
+#define DEFAULT_PER_ADDRESS	   32
+#define DEFAULT_HEADER_TIMEOUT	   10
+#define DEFAULT_IDLE_TIMEOUT	   60
+#define DEFAULT_MEMBER_WRITE_RATE  20
+#define DEFAULT_MEMBER_WRITE_BURST 200
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
@@ -230,6 +233,17 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	conf->idle_timeout = DEFAULT_IDLE_TIMEOUT;
 	v = panel_config_get(conf->cfg, "api", "idle_timeout");
 	if (v && *v && parse_uint(&conf->idle_timeout, "api.idle_timeout", v, 1, 3600, err, errsz))
+		goto fail;
+	conf->member_write_rate = DEFAULT_MEMBER_WRITE_RATE;
+	v = panel_config_get(conf->cfg, "api", "member_write_rate");
+	if (v && *v &&
+	    parse_uint(&conf->member_write_rate, "api.member_write_rate", v, 0, 100000, err, errsz))
+		goto fail;
+	conf->member_write_burst = DEFAULT_MEMBER_WRITE_BURST;
+	v = panel_config_get(conf->cfg, "api", "member_write_burst");
+	if (v && *v &&
+	    parse_uint(&conf->member_write_burst, "api.member_write_burst", v, 1, 1000000, err,
+		       errsz))
 		goto fail;
 	v = panel_config_get(conf->cfg, "api", "log_format");
 	if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {

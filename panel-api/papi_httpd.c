@@ -579,6 +579,24 @@ static int check_again(papi_request *r)
 	return 1;
 }
 
+/* A write past its member's rate (papi_ratelimit.c): 429 with Retry-After. 1 when refused. */
+static int member_rate_refused(papi_request *r)
+{
+	uint32_t uid = r->actor.kind == PANEL_ACTOR_MEMBER  ? r->actor.uid
+		       : r->actor.kind == PANEL_ACTOR_ADMIN ? r->actor.as_uid
+							    : 0;
+	unsigned secs =
+	    papi_rate_take(r->ctx, uid, r->conf->member_write_rate, r->conf->member_write_burst);
+
+	if (!secs)
+		return 0;
+	papi_reply_error(r, PAPI_E_RATE_LIMITED, NULL,
+			 "too many writes for this account: %u a second at most, retry in %u s",
+			 r->conf->member_write_rate, secs);
+	r->reply.retry_after = secs;
+	return 1;
+}
+
 static void process(papi_request *r)
 {
 	static const char *const none[] = {NULL};
@@ -602,7 +620,7 @@ static void process(papi_request *r)
 			break;
 		}
 		if (!begun && r->authenticated && is_write(r->method) &&
-		    !papi_idempotency_begin(r, &claimed))
+		    (member_rate_refused(r) || !papi_idempotency_begin(r, &claimed)))
 			return;
 		begun = 1;
 		if (route_checks(r) == 0)
@@ -1065,8 +1083,9 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	ctx->header_timeout = ctx->conf->header_timeout;
 	ctx->idle_timeout = ctx->conf->idle_timeout;
 	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0 ||
-	    papi_metrics_init(ctx, tables, NTABLES) < 0) {
+	    papi_rate_init(ctx) < 0 || papi_metrics_init(ctx, tables, NTABLES) < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "out of memory");
+		papi_rate_free(ctx);
 		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
 		return 1;
@@ -1075,6 +1094,7 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	if (*fd < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
 		papi_metrics_free(ctx);
+		papi_rate_free(ctx);
 		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
 		return 1;
@@ -1125,6 +1145,7 @@ static void clean_up(papi_ctx *ctx)
 	papi_logq_stop(ctx);
 	pthread_key_delete(ctx->handle_key);
 	papi_metrics_free(ctx);
+	papi_rate_free(ctx);
 	papi_conns_free(ctx);
 	papi_conf_release(ctx, ctx->conf);
 	pthread_cond_destroy(&ctx->idle);
