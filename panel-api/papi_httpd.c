@@ -600,7 +600,7 @@ static int member_rate_refused(papi_request *r)
 static void process(papi_request *r)
 {
 	static const char *const none[] = {NULL};
-	int claimed = 0, begun = 0;
+	int claimed = 0, begun = 0, rate_taken = 0;
 
 	if (read_body(r) < 0)
 		return;
@@ -619,9 +619,13 @@ static void process(papi_request *r)
 				continue;
 			break;
 		}
-		if (!begun && r->authenticated && is_write(r->method) &&
-		    (member_rate_refused(r) || !papi_idempotency_begin(r, &claimed)))
-			return;
+		if (!begun && r->authenticated && is_write(r->method)) {
+			/* Once per request, not again when its key is claimed again. */
+			if (!rate_taken++ && member_rate_refused(r))
+				return;
+			if (!papi_idempotency_begin(r, &claimed))
+				return;
+		}
 		begun = 1;
 		if (route_checks(r) == 0)
 			r->route->handler(r);
