@@ -73,10 +73,14 @@ static struct rate_slot *find(struct papi_rate *t, uint32_t uid, int add)
 	}
 }
 
+/* The clock is read under the lock, so it never goes back; a bucket's time does not either. */
 static void refill(struct rate_slot *s, uint64_t now, unsigned rate, uint64_t cap)
 {
-	uint64_t grown = s->milli + (now - s->last_ms) * rate; /* rate a second: per ms, milli */
+	uint64_t grown;
 
+	if (now <= s->last_ms)
+		return;
+	grown = s->milli + (now - s->last_ms) * rate; /* rate a second: per ms, milli */
 	s->milli = grown < cap ? grown : cap;
 	s->last_ms = now;
 }
@@ -104,12 +108,13 @@ static void sweep(struct papi_rate *t, uint64_t now, unsigned rate, uint64_t cap
 unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst)
 {
 	struct papi_rate *t = ctx->rate;
-	uint64_t now = now_ms(), cap = (uint64_t)burst * 1000, wait_ms;
+	uint64_t now, cap = (uint64_t)burst * 1000, wait_ms;
 	struct rate_slot *s;
 
 	if (!t || !uid || !rate)
 		return 0;
 	pthread_mutex_lock(&t->lock);
+	now = now_ms();
 	s = find(t, uid, 0);
 	if (!s && t->used >= SLOTS / 4 * 3)
 		sweep(t, now, rate, cap);
