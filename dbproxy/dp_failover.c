@@ -322,13 +322,16 @@ static void freeze_done(dp_op *op, dp_server *s, dp_sqlres *r)
 
 /* Whether the old primary may have committed without any replica's acknowledgement after its
  * last probe, which saw semi-sync on: it had no semi-sync replica then and does not wait for
- * one (rpl_semi_sync_master_wait_no_slave=OFF), or commits were waiting then and the oldest
- * may have waited its rpl_semi_sync_master_timeout by now (acknowledgements stalled: a hung
- * replica, a cut link). The probe after such a switch would have seen it off; this closes the
- * interval before it. Writes *why for the history. */
-static int async_after_probe(const dp_proxy *px, char *why, size_t whysz)
+ * one (rpl_semi_sync_master_wait_no_slave=OFF), or commits were waiting then and the oldest may
+ * have waited its rpl_semi_sync_master_timeout before the primary stopped answering
+ * (acknowledgements stalled: a hung replica, a cut link). The probe after such a switch would
+ * have seen it off; this closes the interval before it. The primary is taken to have answered
+ * until its first failed probe (a failover of a primary that still answers: until now), not
+ * until the failover is decided: a failover retried or run by an admin later must not be
+ * refused for the time it waited. Writes *why for the history. */
+static int async_after_probe(const dp_proxy *px, const dp_server *old, char *why, size_t whysz)
 {
-	uint64_t now = dp_now_ms();
+	uint64_t until = dp_now_ms();
 
 	if (!px->last_primary_probe_ms)
 		return 0;
@@ -338,8 +341,10 @@ static int async_after_probe(const dp_proxy *px, char *why, size_t whysz)
 			 "rpl_semi_sync_master_wait_no_slave=OFF)");
 		return 1;
 	}
-	if (px->last_semi_waiting && px->last_semi_timeout_ms &&
-	    now + px->cfg.probe_interval_ms >= px->last_semi_clear_ms + px->last_semi_timeout_ms) {
+	if (old->fail_total && old->first_fail_ms >= px->last_primary_probe_ms)
+		until = old->first_fail_ms;
+	if (px->last_semi_waiting && until + px->cfg.probe_interval_ms >=
+					 px->last_semi_clear_ms + px->last_semi_timeout_ms) {
 		snprintf(why, whysz,
 			 " (commits waited for an acknowledgement from %llu ms before its last "
 			 "probe; rpl_semi_sync_master_timeout is %llu ms)",
@@ -572,8 +577,9 @@ static void select_candidate(dp_op *op)
 		last.n = 0;
 	uint64_t gap = dp_gtid_gap(&cand_pos, &last);
 	char async_why[160] = "";
-	if (op->kind == DP_OP_FAILOVER &&
-	    (!px->last_semi_on || async_after_probe(px, async_why, sizeof(async_why)))) {
+	int maybe_off = op->kind == DP_OP_FAILOVER && px->last_semi_on &&
+			async_after_probe(px, op->old, async_why, sizeof(async_why));
+	if (op->kind == DP_OP_FAILOVER && (!px->last_semi_on || maybe_off)) {
 		snprintf(
 		    op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
 		    "semi-sync was %s on %s%s: last seen at %s, %s has %s: %llu transaction(s) "
@@ -592,8 +598,12 @@ static void select_candidate(dp_op *op)
 		}
 		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,
 			(unsigned long long)op->ev->id, op->ev->gtid_gap);
-	} else if (op->kind == DP_OP_FAILOVER &&
-		   acked_gap(op, op->ev->gtid_gap, sizeof(op->ev->gtid_gap))) {
+	}
+	/* Semi-sync was on until the switch, if there was one: what was acknowledged before it is
+	 * on a replica that was a client, as when no switch is suspected. */
+	char acked[sizeof(op->ev->gtid_gap)];
+	if (op->kind == DP_OP_FAILOVER && px->last_semi_on && acked_gap(op, acked, sizeof(acked))) {
+		snprintf(op->ev->gtid_gap, sizeof(op->ev->gtid_gap), "%s", acked);
 		if (!op->allow_loss) {
 			/* Cooperative: another dbproxy may read what this one cannot; the locks
 			 * are let go for it before the refusal ends the operation. */
@@ -607,7 +617,7 @@ static void select_candidate(dp_op *op)
 		}
 		dp_warn("%s #%llu: possible loss accepted: %s", op->ev->kind,
 			(unsigned long long)op->ev->id, op->ev->gtid_gap);
-	} else if (op->kind == DP_OP_FAILOVER && gap) {
+	} else if (op->kind == DP_OP_FAILOVER && px->last_semi_on && !maybe_off && gap) {
 		snprintf(
 		    op->ev->gtid_gap, sizeof(op->ev->gtid_gap),
 		    "semi-sync was ON: %llu transaction(s) in %s's binary log (%s) never reached a "

@@ -176,15 +176,21 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
  * before this probe. Acknowledgements came since the previous probe: the ones waiting now
  * began after the previous probe, give or take how long the acknowledged one waited.
  * Otherwise, no acknowledgement in a probe interval: they have waited since semi_clear_ms at
- * least. A first probe takes the commits it sees waiting as just begun (nothing better is
- * known; refusing every failover right after dbproxy starts under load would be worse). */
+ * least. A first probe, or the first after an outage, takes the commits it sees waiting as just
+ * begun (nothing better is known; refusing every failover right after dbproxy starts under load
+ * would be worse). */
 static void parse_semi_acks(dp_server *s, MYSQL_RES *g)
 {
 	uint64_t yes = to_ull(dp_sql_get(g, 0, 20));
 
+	/* The previous probe, if it is recent: after an outage (or a restart of the server, which
+	 * counts from 0 again) it tells nothing of the commits waiting now. */
+	int recent = s->probed && s->probed_ms + 3 * (uint64_t)s->px->cfg.probe_interval_ms >=
+				      s->probe_started_ms;
+
 	s->semi_waiting = to_ull(dp_sql_get(g, 0, 19));
 	s->semi_timeout_ms = to_ull(dp_sql_get(g, 0, 21));
-	if (!s->semi_on || !s->semi_waiting || !s->probed)
+	if (!s->semi_on || !s->semi_waiting || !recent)
 		s->semi_clear_ms = s->probe_started_ms;
 	else if (yes != s->semi_yes_tx)
 		s->semi_clear_ms = s->probed_ms;

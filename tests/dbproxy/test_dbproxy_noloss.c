@@ -12,7 +12,8 @@
  *   (f) dbproxy itself killed and restarted under write load, then the primary killed.
  * (r) A failover that cannot tell whether an unread replica acknowledged more is refused until
  * the admin accepts the loss; (t) also when a replica stopped just before the last probe; (v) also
- * when the primary may have turned to asynchronous commits after its last probe. (s) The checks
+ * when the primary may have turned to asynchronous commits after its last probe, (w) but not a
+ * failover run long after a crash under load. (s) The checks
  * dbproxy makes of the servers' settings: a replica that would stall its SQL thread (semi-sync
  * master with wait_no_slave=ON) is fixed and reported, and unsafe settings (sync_binlog=0,
  * log_slave_updates off...) are reported in /status with their fix.
@@ -489,6 +490,54 @@ static void test_v_async_switch_before_next_probe(void **state)
 	assert_true(behind > 0);
 }
 
+/* (w) A failover decided long after the crash is not refused for the time it waited: as in
+ * (v) the replicas stop receiving and the writes wait, but the primary dies 400 ms into the
+ * wait, long before its 1.5 s rpl_semi_sync_master_timeout: nothing was acknowledged without a
+ * replica. The admin runs the failover 3 s later (automatic failover off); it goes through and
+ * loses nothing. (A first version of (v)'s check counted that wait against the primary and
+ * refused every failover decided a timeout after a probe that saw commits waiting.) */
+static void test_w_late_failover_after_crash(void **state)
+{
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
+	const char *extra[] = {"--auto-failover", "off", NULL};
+	char *body = NULL;
+	(void)state;
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(th_sql(c, 0,
+				"SET GLOBAL rpl_semi_sync_master_timeout = 1500, "
+				"GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, extra), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(&R.w, 50, 20000));
+
+	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
+	assert_int_equal(th_sql(c, 2, "STOP SLAVE IO_THREAD"), 0);
+	dpt_sleep_ms(400); /* probes see commits waiting, none acknowledged */
+	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
+	dpt_sleep_ms(3000);
+	int code = dpt_http(&R.p, "POST", "/failover", &body);
+	if (code != 200)
+		fprintf(stderr, "failover answered %d: %s\n", code, body ? body : "");
+	free(body);
+	assert_int_equal(code, 200);
+	int np = dpt_primary(&R.p, NULL);
+	assert_true(np == 1 || np == 2);
+	size_t n = dpt_writer_count(&R.w);
+	assert_true(dpt_writer_wait(&R.w, n + 50, 20000));
+	dpt_writer_stop(&R.w);
+	R.writing = 0;
+	size_t checked = 0;
+	long missing = dpt_ledger_missing(c, np, &R.w, &checked);
+	dpt_log("(w) %zu acknowledged ids checked on s%d, %ld missing", checked, np, missing);
+	dpt_writer_free(&R.w);
+	assert_int_equal(missing, 0);
+}
+
 typedef struct mention_wait {
 	const dpt_proxy *p;
 	const char *text;
@@ -662,6 +711,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_r_unread_replica, run_teardown),
 	    cmocka_unit_test_teardown(test_t_replica_stopped_before_last_probe, run_teardown),
 	    cmocka_unit_test_teardown(test_v_async_switch_before_next_probe, run_teardown),
+	    cmocka_unit_test_teardown(test_w_late_failover_after_crash, run_teardown),
 	    cmocka_unit_test_teardown(test_u_probe_without_replica_hosts, run_teardown),
 	    cmocka_unit_test_teardown(test_s_settings_checks, run_teardown),
 	};
