@@ -175,6 +175,11 @@ static int write_body(panel_db *db, void *arg)
 	    (error = panel__database_owner(&owner, db, ctx->who, ctx->login)) < 0)
 		return error;
 	uint32_t uid = owner->uid;
+	/* The password policy before the lock below: it may read a long breached-passwords
+	 * file, and the account's logins wait on that lock. */
+	if (ctx->password &&
+	    (error = panel__policy_check(ctx->p, db, "hta", ctx->user, ctx->password)) < 0)
+		goto out;
 	/* A lock on the account, as creations under a quota take (quota.c): its deletion waits
 	 * for this change and then removes its rows, or runs first and this finds none. Additions
 	 * take it exclusive, so that two of them cannot both pass the limit. */
@@ -192,9 +197,6 @@ static int write_body(panel_db *db, void *arg)
 	if (ctx->op >= HTA_USER_ADD && (error = exists_dir(db, uid, ctx->dir)) < 0)
 		goto out;
 	if (adds && (error = check_limit(db, ctx, uid)) < 0)
-		goto out;
-	if (ctx->password &&
-	    (error = panel__policy_check(ctx->p, db, "hta", ctx->user, ctx->password)) < 0)
 		goto out;
 	error = apply(&affected, db, ctx, uid);
 	if ((error = explain(error, affected, ctx)) < 0 ||

@@ -65,7 +65,7 @@ int panel__member_ddl(panel *p, const char *fmt, ...)
 		return panel__error(PANEL_ERROR, NULL, "internal: statement too long");
 	if ((error = panel__member_db(&mdb, p)) < 0)
 		return error;
-	return panel__db_batch(NULL, mdb, sql, (size_t)n);
+	return panel__db_batch_reopen(NULL, mdb, sql, (size_t)n);
 }
 
 const char *panel__member_client_host(panel *p)

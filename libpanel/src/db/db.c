@@ -435,26 +435,28 @@ int panel__db_exec(uint64_t *affected, panel_db *db, const char *sql, const pane
 	return 0;
 }
 
-int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len)
+/* The batch, once the multi-statement option is set. reopen: a connection found closed when
+ * the option is set (nothing has run yet) is opened again once, outside a transaction, and the
+ * batch sent on the new one. */
+static int batch(size_t *failed_at, panel_db *db, const char *sql, size_t len, int reopen)
 {
 	size_t index = 1;
 	int status, error = 0;
 
 	if (failed_at)
 		*failed_at = 0;
-	/* Nothing has run before the option is set: a connection found closed there (a failover
-	 * or a server restart while it was idle) is opened again, outside a transaction, and the
-	 * batch sent on the new one. */
 	for (int reconnected = 0;; reconnected = 1) {
 		if ((error = panel__db_ensure_connected(db)) < 0)
 			return error;
 		if (mysql_set_server_option(db->mysql, MYSQL_OPTION_MULTI_STATEMENTS_ON) == 0)
 			break;
 		error = fail_mysql(db);
-		if (reconnected || db->in_tx || !panel__db_lost(db->last_errno))
+		if (!reopen || reconnected || db->in_tx || !panel__db_lost(db->last_errno))
 			return error;
 		if (panel__db_reconnect(db) < 0)
 			return panel_error_last()->code;
+		db->last_errno = 0;
+		panel_error_clear();
 	}
 	if (mysql_real_query(db->mysql, sql, (unsigned long)len) != 0) {
 		error = fail_mysql(db);
@@ -483,4 +485,14 @@ out:
 	if (db->mysql && !panel__db_lost(db->last_errno))
 		mysql_set_server_option(db->mysql, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
 	return error;
+}
+
+int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len)
+{
+	return batch(failed_at, db, sql, len, 0);
+}
+
+int panel__db_batch_reopen(size_t *failed_at, panel_db *db, const char *sql, size_t len)
+{
+	return batch(failed_at, db, sql, len, 1);
 }

@@ -78,9 +78,13 @@ uint64_t panel__db_insert_id(panel_db *db);
 
 /* Runs SQL text without parameters (no user data!): several ';'-separated statements are
  * allowed; results are discarded. On failure *failed_at (may be NULL) gets the 1-based index
- * of the statement that failed. For schema migrations and the member server's DDL. A connection
- * found closed before anything ran is opened again once, outside a transaction. */
+ * of the statement that failed. For schema migrations (which hold a session lock: a lost
+ * connection is an error, never reopened). */
 int panel__db_batch(size_t *failed_at, panel_db *db, const char *sql, size_t len);
+/* The same on a connection that keeps no session state (the member server's DDL): one found
+ * closed before anything ran (a failover, a server restart while it was idle) is opened again
+ * once, outside a transaction, and the batch sent on the new one. */
+int panel__db_batch_reopen(size_t *failed_at, panel_db *db, const char *sql, size_t len);
 
 /* The MariaDB error number of the last failed call on this connection (0 when none). */
 unsigned panel__db_errno(const panel_db *db);

@@ -252,8 +252,10 @@ int panel__db_read(panel_db_rows **out, panel_db *db, const char *sql, const pan
 		if ((error = panel__db_query(out, db, sql, params, nparams)) == 0)
 			return 0;
 		/* Inside a transaction, a new session would lose what ran before: the runner
-		 * reconnects and runs the whole transaction again instead. */
-		if (reconnected || db->in_tx || !(panel__db_lost(db->last_errno) || !db->mysql))
+		 * reconnects and runs the whole transaction again instead (a request's
+		 * transaction is marked broken by panel__db_reconnect, for its rerun). */
+		if (reconnected || (db->in_tx && !db->request_tx) ||
+		    !(panel__db_lost(db->last_errno) || !db->mysql))
 			return error;
 		if (panel__db_reconnect(db) < 0)
 			return panel_error_last()->code;
