@@ -818,6 +818,37 @@ static int self_charge_body(panel_db *db, void *arg)
 	return panel__throttle_charge(db, &ctx->throttle);
 }
 
+/* A box's own password changes (self-service) in an hour: each writes the box and an audit
+ * row, and the throttle counts failures only; without a limit, whoever knows a box's password
+ * could change it in a loop. The owner's and admins' changes do not count. */
+#define SELF_CHANGES_PER_HOUR 10
+
+static int self_limit(panel_db *db, const struct address *a)
+{
+	panel_db_rows *rows;
+	uint64_t recent = 0, wait = 0;
+	int error;
+
+	if ((error = panel__db_query(
+		 &rows, db,
+		 "SELECT COUNT(*), GREATEST(1, TIMESTAMPDIFF(SECOND, NOW(),"
+		 " MIN(at) + INTERVAL 1 HOUR)) FROM panel_audit"
+		 " WHERE object_kind = 'mail' AND object_id = ?"
+		 " AND action = 'mail.password_self' AND at > NOW() - INTERVAL 1 HOUR",
+		 DB_ARGS(DB_STR(a->full)))) < 0)
+		return error;
+	panel__db_cell_u64(&recent, rows, 0, 0);
+	if (recent >= SELF_CHANGES_PER_HOUR)
+		panel__db_cell_u64(&wait, rows, 0, 1);
+	panel__db_rows_free(rows);
+	if (recent < SELF_CHANGES_PER_HOUR)
+		return 0;
+	return panel__error(PANEL_ELIMIT, "password",
+			    "%d changes of this password an hour at most: try again in %llu "
+			    "seconds",
+			    SELF_CHANGES_PER_HOUR, (unsigned long long)wait);
+}
+
 static int self_body(panel_db *db, void *arg)
 {
 	struct self_ctx *ctx = arg;
@@ -838,7 +869,8 @@ static int self_body(panel_db *db, void *arg)
 	panel__db_rows_free(rows);
 	if (ctx->wrong)
 		return 0;
-	if ((error = panel__throttle_success(db, &ctx->throttle)) < 0 ||
+	if ((error = self_limit(db, &ctx->a)) < 0 ||
+	    (error = panel__throttle_success(db, &ctx->throttle)) < 0 ||
 	    (error = panel__policy_check(ctx->p, db, "pop", ctx->a.full, ctx->password)) < 0 ||
 	    (error = set_box_password(db, &ctx->a, ctx->hash)) < 0)
 		return error;

@@ -449,6 +449,25 @@ static void test_self_service(void **state)
 	assert_int_equal(api_login(&srv, "mema", API_PASS, NULL, 0, NULL), 200);
 	api_log_settle(&srv);
 	assert_false(api_log_contains(&srv, "Self-Pass-New-4"));
+
+	/* Ten changes of a box's own password an hour (two so far): the eleventh is 429 with the
+	 * wait until the oldest is an hour old (nearly all of it here). */
+	for (int i = 4; i <= 12; i++) {
+		char body[256];
+		snprintf(
+		    body, sizeof(body),
+		    "{\"old_password\": \"Self-Pass-New-%d\", \"password\": \"Self-Pass-New-%d\"}",
+		    i, i + 1);
+		api_request(&r, &srv, "POST", "/api/v1/mail/self@mail-a.org/password", NULL, body,
+			    from_ip("198.51.100.13"));
+		assert_api_status(&r, i < 12 ? 204 : 429);
+		if (i == 12) {
+			assert_string_equal(api_error_code(&r), "rate_limited");
+			assert_true(atoi(r.retry_after) > 3000);
+		}
+		api_resp_free(&r);
+	}
+	assert_true(dovecot_verifies(dovecot_hash("self@mail-a.org"), "Self-Pass-New-12"));
 }
 
 /* ---------------------------------------------------------------- FTP */

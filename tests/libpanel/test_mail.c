@@ -390,6 +390,26 @@ static void self_service_password(void **state)
 	/* The owner still can (and resets the counter's effect on nobody else). */
 	assert_panel_ok(panel_mail_password(p, &alice, "john@alice.org", "Owner-Reset-Pass-2"));
 	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john@alice.org"), "Owner-Reset-Pass-2"));
+
+	/* Ten changes of a box's own password an hour: the eleventh is refused, with the wait,
+	 * and changes nothing; an hour later it goes through. The owner's change counted none. */
+	char from[32], to[32];
+	for (int i = 1; i < 10; i++) {
+		snprintf(from, sizeof(from), i == 1 ? "Owner-Reset-Pass-2" : "Self-Loop-Pass-%d",
+			 i - 1);
+		snprintf(to, sizeof(to), "Self-Loop-Pass-%d", i);
+		assert_panel_ok(
+		    panel_mail_password_self(p, "john@alice.org", from, to, "198.51.100.22"));
+	}
+	assert_panel_rc(panel_mail_password_self(p, "john@alice.org", "Self-Loop-Pass-9",
+						 "Self-Loop-Pass-10", "198.51.100.22"),
+			PANEL_ELIMIT);
+	assert_non_null(strstr(panel_error_last()->message, "try again in "));
+	assert_true(dovecot_verifies(lookup(DOVECOT_PASS, "john@alice.org"), "Self-Loop-Pass-9"));
+	sql("UPDATE panel_audit SET at = at - INTERVAL 61 MINUTE WHERE action = "
+	    "'mail.password_self' AND object_id = 'john@alice.org'");
+	assert_panel_ok(panel_mail_password_self(p, "john@alice.org", "Self-Loop-Pass-9",
+						 "Self-Loop-Pass-10", "198.51.100.22"));
 }
 
 /* ---------------------------------------------------------------- quota race */
