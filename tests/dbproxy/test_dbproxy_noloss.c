@@ -299,10 +299,10 @@ static void test_f_proxy_restarted(void **state)
 
 /* ---------------------------------------------------------------- unread replicas */
 
-/* The error of the newest failover in /history when it failed, else "". */
-static int last_failover_refused(void *arg)
+/* Whether the newest failover in /history failed with an error that contains text (logged
+ * once seen). */
+static int failover_refused_with(const dpt_proxy *p, const char *text)
 {
-	const dpt_proxy *p = arg;
 	char *body = NULL;
 	int refused = 0;
 	if (dpt_http(p, "GET", "/history", &body) == 200 && body) {
@@ -311,11 +311,25 @@ static int last_failover_refused(void *arg)
 		const char *err = json_string_value(json_object_get(ev, "error"));
 		refused = ev &&
 			  !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
-			  err && strstr(err, "cannot tell whether s2");
+			  err && strstr(err, text);
+		if (refused)
+			dpt_log("failover: %s", err);
 		json_decref(h);
 	}
 	free(body);
 	return refused;
+}
+
+/* Refused because s2 could not be read ((r), (t)). */
+static int last_failover_refused(void *arg)
+{
+	return failover_refused_with(arg, "cannot tell whether s2");
+}
+
+/* Refused because semi-sync was, or may have been, off ((v)). */
+static int last_failover_refused_async(void *arg)
+{
+	return failover_refused_with(arg, "refused: semi-sync replication");
 }
 
 static int s0_seen_up(void *arg)
@@ -423,24 +437,27 @@ static void test_t_replica_stopped_before_last_probe(void **state)
 	assert_int_equal(th_server_signal(c, 2, SIGCONT), 0);
 }
 
-static int last_failover_refused_async(void *arg)
+/* For (v) and (w): a primary and two semi-sync replicas, the primary with MariaDB's default
+ * wait_no_slave=ON and a 1.5 s rpl_semi_sync_master_timeout, dbproxy (extra flags), a writer
+ * with 50 acknowledged writes; then both replicas stop receiving, so that the writes wait. */
+static th_cluster *start_stalled_replicas(const char *const *extra)
 {
-	const dpt_proxy *p = arg;
-	char *body = NULL;
-	int refused = 0;
-	if (dpt_http(p, "GET", "/history", &body) == 200 && body) {
-		json_t *h = json_loads(body, 0, NULL), *evs = json_object_get(h, "events");
-		json_t *ev = json_array_get(evs, json_array_size(evs) - 1);
-		const char *err = json_string_value(json_object_get(ev, "error"));
-		refused = ev &&
-			  !strcmp(json_string_value(json_object_get(ev, "result")), "failed") &&
-			  err && strstr(err, "refused: semi-sync replication");
-		if (refused)
-			dpt_log("(v) %s", err);
-		json_decref(h);
-	}
-	free(body);
-	return refused;
+	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
+	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
+	th_cluster *c = R.c;
+	assert_int_equal(dpt_setup_users(c), 0);
+	assert_int_equal(th_sql(c, 0,
+				"SET GLOBAL rpl_semi_sync_master_timeout = 1500, "
+				"GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
+			 0);
+	assert_int_equal(dpt_proxy_start(&R.p, c, extra), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
+	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
+	R.writing = 1;
+	assert_true(dpt_writer_wait(&R.w, 50, 20000));
+	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
+	assert_int_equal(th_sql(c, 2, "STOP SLAVE IO_THREAD"), 0);
+	return c;
 }
 
 /* (v) The primary turns to asynchronous commits between two probes: both replicas stop
@@ -452,23 +469,8 @@ static int last_failover_refused_async(void *arg)
  * events into its socket buffer, and it reads them once it continues.) */
 static void test_v_async_switch_before_next_probe(void **state)
 {
-	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
 	(void)state;
-	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
-	th_cluster *c = R.c;
-	assert_int_equal(dpt_setup_users(c), 0);
-	assert_int_equal(th_sql(c, 0,
-				"SET GLOBAL rpl_semi_sync_master_timeout = 1500, "
-				"GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
-			 0);
-	assert_int_equal(dpt_proxy_start(&R.p, c, NULL), 0);
-	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
-	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
-	R.writing = 1;
-	assert_true(dpt_writer_wait(&R.w, 50, 20000));
-
-	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
-	assert_int_equal(th_sql(c, 2, "STOP SLAVE IO_THREAD"), 0);
+	th_cluster *c = start_stalled_replicas(NULL);
 	dpt_sleep_ms(500); /* what was acknowledged before is counted; the rest waits */
 	size_t stalled = dpt_writer_count(&R.w);
 	uint64_t t0 = dpt_ms();
@@ -498,25 +500,10 @@ static void test_v_async_switch_before_next_probe(void **state)
  * refused every failover decided a timeout after a probe that saw commits waiting.) */
 static void test_w_late_failover_after_crash(void **state)
 {
-	th_options opts = {.replicas = 2, .semisync = TH_SEMISYNC};
 	const char *extra[] = {"--auto-failover", "off", NULL};
 	char *body = NULL;
 	(void)state;
-	assert_int_equal(th_cluster_start(&R.c, &opts), 0);
-	th_cluster *c = R.c;
-	assert_int_equal(dpt_setup_users(c), 0);
-	assert_int_equal(th_sql(c, 0,
-				"SET GLOBAL rpl_semi_sync_master_timeout = 1500, "
-				"GLOBAL rpl_semi_sync_master_wait_no_slave = ON"),
-			 0);
-	assert_int_equal(dpt_proxy_start(&R.p, c, extra), 0);
-	assert_true(dpt_until(20000, dpt_replicas_ready, &R.p));
-	assert_int_equal(dpt_writer_start(&R.w, &R.p, 2), 0);
-	R.writing = 1;
-	assert_true(dpt_writer_wait(&R.w, 50, 20000));
-
-	assert_int_equal(th_sql(c, 1, "STOP SLAVE IO_THREAD"), 0);
-	assert_int_equal(th_sql(c, 2, "STOP SLAVE IO_THREAD"), 0);
+	th_cluster *c = start_stalled_replicas(extra);
 	dpt_sleep_ms(400); /* probes see commits waiting, none acknowledged */
 	assert_int_equal(th_server_signal(c, 0, SIGKILL), 0);
 	dpt_sleep_ms(3000);
