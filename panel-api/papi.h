@@ -25,6 +25,7 @@
 #define PAPI_PARAM_MAX	    256		/* a decoded path parameter */
 #define PAPI_DRAIN_SECS	    30		/* SIGTERM: longest wait for in-flight requests */
 #define PAPI_RETRY_AFTER    2		/* seconds, on 503 */
+#define PAPI_UPLOAD_RETRY   5		/* seconds, when the uploads' memory is full */
 #define PAPI_REQUEST_ID_MAX 64		/* a client's X-Request-Id, longer ones are replaced */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
@@ -67,8 +68,10 @@ typedef struct papi_conf {
 	unsigned header_timeout; /* seconds of silence allowed before a request's headers are in */
 	unsigned idle_timeout;	 /* seconds of silence allowed once a request is being served */
 	int log_json;		 /* log_format = json (read at start only) */
-	unsigned member_write_rate;  /* writes a second of one member account; 0: no limit */
-	unsigned member_write_burst; /* ... of which this many at once */
+	unsigned member_write_rate;	  /* writes a second of one member account; 0: no limit */
+	unsigned member_write_burst;	  /* ... of which this many at once */
+	unsigned upload_memory_mb;	  /* files' bytes held in memory until their requests run */
+	unsigned member_upload_memory_mb; /* ... for one account */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -117,7 +120,8 @@ typedef struct papi_ctx {
 	unsigned header_timeout, idle_timeout;
 	struct papi_logq
 	    *logq; /* the access log's queue (papi_logq.c), NULL: lines written at once */
-	struct papi_rate *rate; /* writes per member account (papi_ratelimit.c) */
+	struct papi_rate *rate;	      /* writes per member account (papi_ratelimit.c) */
+	struct papi_uploads *uploads; /* files' bytes held in memory (papi_uploads.c) */
 } papi_ctx;
 
 /* ---------------------------------------------------------------- writes per member
@@ -128,6 +132,27 @@ void papi_rate_free(papi_ctx *ctx);
 /* Takes one write from uid's bucket (rate a second, burst at most): 0 when it may write now,
  * else the seconds until it may (1 at least). uid 0 or rate 0: never limited. */
 unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst);
+
+/* ---------------------------------------------------------------- uploads in memory
+ * (papi_uploads.c) */
+
+enum papi_upload_room {
+	PAPI_UPLOAD_ROOM,	 /* reserved */
+	PAPI_UPLOAD_MEMBER_FULL, /* the account's other uploads hold member_max */
+	PAPI_UPLOAD_DAEMON_FULL, /* the daemon's hold total_max */
+	PAPI_UPLOAD_NO_MEMORY,
+};
+
+int papi_uploads_init(papi_ctx *ctx);
+void papi_uploads_free(papi_ctx *ctx);
+/* Reserves more bytes for a request of account uid that already holds own: refused when the
+ * bytes held by others (the account's, the daemon's) would pass member_max or total_max with
+ * them. */
+enum papi_upload_room papi_uploads_reserve(papi_ctx *ctx, uint32_t uid, uint64_t own, uint64_t more,
+					   uint64_t total_max, uint64_t member_max);
+void papi_uploads_release(papi_ctx *ctx, uint32_t uid, uint64_t bytes);
+/* The bytes held in all (the metrics' gauge). */
+uint64_t papi_uploads_held(papi_ctx *ctx);
 
 /* The current configuration with a reference taken; release with papi_conf_release (no lock:
  * the count is atomic). */
@@ -180,9 +205,11 @@ typedef struct papi_reply {
 	unsigned retry_after;	  /* 0 none */
 	int replayed;		  /* answered from the idempotency store */
 	const char *secret_field; /* a body field holding a secret: stored as null */
-	const char *content_type; /* set by papi_reply_text only: a non-JSON body in text */
+	const char *content_type; /* papi_reply_text, papi_reply_file: a non-JSON body */
 	const char *challenge;	  /* WWW-Authenticate of a 401 (HTTP Basic routes), or NULL */
-	size_t text_len;	  /* papi_reply_bytes: the length of text (it may hold NULs) */
+	int has_file;		  /* papi_reply_file: file_fd is the body, file_size long */
+	int file_fd;
+	uint64_t file_size;
 } papi_reply;
 
 struct papi_request {
@@ -202,10 +229,14 @@ struct papi_request {
 	size_t body_len;
 	size_t body_cap; /* PAPI_RAW: the size of body's buffer */
 	int body_too_large;
-	int queued;	     /* a response was queued */
-	json_t *json;	     /* parsed body (an object) or NULL */
-	panel *p;	     /* this worker thread's handle */
-	void *thread_handle; /* its per-thread state (papi_httpd.c) */
+	enum papi_upload_room
+	    upload_refused;   /* PAPI_RAW: no room for the body (answered at its end) */
+	uint32_t upload_uid;  /* the account body_cap is counted for */
+	uint64_t upload_held; /* ... and how much of it (papi_uploads.c) */
+	int queued;	      /* a response was queued */
+	json_t *json;	      /* parsed body (an object) or NULL */
+	panel *p;	      /* this worker thread's handle */
+	void *thread_handle;  /* its per-thread state (papi_httpd.c) */
 	int authenticated;
 	const char *credential;	     /* the bearer credential (points into the headers) */
 	papi_principals *principals; /* this worker thread's cache, or NULL */
@@ -422,8 +453,9 @@ void papi_reply_accepted(papi_request *r, json_t *body);
 /* A 200 answer whose body is text of content_type (copied), not JSON (zones: text/dns). Call it
  * last: nothing may answer after it. */
 void papi_reply_text(papi_request *r, const char *content_type, const char *text);
-/* The same with size bytes that may hold NULs (a file's content). */
-void papi_reply_bytes(papi_request *r, const char *content_type, const char *data, size_t size);
+/* 200 with the open file fd as the body (size bytes, sent from the file as the client reads it:
+ * nothing held in memory); the reply owns fd from now on. */
+void papi_reply_file(papi_request *r, const char *content_type, int fd, uint64_t size);
 /* The largest body of a PAPI_RAW route: [files] upload_max_size (64 MiB by default). */
 size_t papi_raw_body_max(const papi_request *r);
 /* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated

@@ -1,6 +1,6 @@
 /* The daemon's configuration: libpanel's INI file plus the [api] section (listen address,
  * threads, token lifetime, trusted proxies, connection limits and timeouts, writes per member,
- * log format), command
+ * uploads held in memory, log format), command
  * line overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +23,8 @@
 #define DEFAULT_IDLE_TIMEOUT	   60
 #define DEFAULT_MEMBER_WRITE_RATE  20
 #define DEFAULT_MEMBER_WRITE_BURST 200
+#define DEFAULT_UPLOAD_MEMORY_MB   256
+#define DEFAULT_MEMBER_UPLOAD_MB   128
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
@@ -244,6 +246,17 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	if (v && *v &&
 	    parse_uint(&conf->member_write_burst, "api.member_write_burst", v, 1, 1000000, err,
 		       errsz))
+		goto fail;
+	conf->upload_memory_mb = DEFAULT_UPLOAD_MEMORY_MB;
+	v = panel_config_get(conf->cfg, "api", "upload_memory_mb");
+	if (v && *v &&
+	    parse_uint(&conf->upload_memory_mb, "api.upload_memory_mb", v, 1, 1048576, err, errsz))
+		goto fail;
+	conf->member_upload_memory_mb = DEFAULT_MEMBER_UPLOAD_MB;
+	v = panel_config_get(conf->cfg, "api", "member_upload_memory_mb");
+	if (v && *v &&
+	    parse_uint(&conf->member_upload_memory_mb, "api.member_upload_memory_mb", v, 1, 1048576,
+		       err, errsz))
 		goto fail;
 	v = panel_config_get(conf->cfg, "api", "log_format");
 	if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {

@@ -281,6 +281,7 @@ static void request_free(papi_request *r)
 		sodium_memzero(r->body, r->body_len); /* may hold passwords */
 		free(r->body);
 	}
+	papi_uploads_release(ctx, r->upload_uid, r->upload_held);
 	json_decref(r->json); /* Jansson does not wipe: the body copy above is the long-lived one */
 	papi_reply_clear(r);  /* its text may hold a new secret: wiped */
 	sodium_memzero(&r->principal, sizeof(r->principal));
@@ -326,6 +327,26 @@ static void too_large(papi_request *r)
 {
 	papi_reply_error(r, PAPI_E_BODY_TOO_LARGE, NULL, "the body is larger than %zu bytes",
 			 body_max(r));
+}
+
+/* Answers a file's body that found no room in the daemon's memory (papi_uploads.c). */
+static void no_upload_room(papi_request *r)
+{
+	if (r->upload_refused == PAPI_UPLOAD_NO_MEMORY) {
+		papi_reply_oom(r);
+		return;
+	}
+	if (r->upload_refused == PAPI_UPLOAD_MEMBER_FULL)
+		papi_reply_error(r, PAPI_E_RATE_LIMITED, NULL,
+				 "this account's other uploads in progress hold %u MiB of memory "
+				 "already (member_upload_memory_mb): retry when they have finished",
+				 r->conf->member_upload_memory_mb);
+	else
+		papi_reply_error(r, PAPI_E_UPLOADS_BUSY, NULL,
+				 "the uploads in progress hold %u MiB of memory already "
+				 "(upload_memory_mb): retry when some have finished",
+				 r->conf->upload_memory_mb);
+	r->reply.retry_after = PAPI_UPLOAD_RETRY;
 }
 
 /* What the request's headers say about where its body ends. */
@@ -494,6 +515,10 @@ static int read_body(papi_request *r)
 
 	if (r->body_too_large) {
 		too_large(r);
+		return -1;
+	}
+	if (r->upload_refused) {
+		no_upload_room(r);
 		return -1;
 	}
 	if (r->body_len == 0)
@@ -676,9 +701,31 @@ static int raw_early_auth(papi_request *r)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Counts a file's buffer of cap bytes (cap - 1 of body and its NUL) against the daemon's and
+ * its account's limits. 0, or 1 when refused (r->upload_refused says why). */
+static int upload_reserve(papi_request *r, size_t cap)
+{
+	enum papi_upload_room room;
+	uint64_t bytes = cap - 1;
+
+	if (bytes <= r->upload_held)
+		return 0;
+	room = papi_uploads_reserve(r->ctx, r->upload_uid, r->upload_held, bytes - r->upload_held,
+				    (uint64_t)r->conf->upload_memory_mb << 20,
+				    (uint64_t)r->conf->member_upload_memory_mb << 20);
+	if (room != PAPI_UPLOAD_ROOM) {
+		r->upload_refused = room;
+		return 1;
+	}
+	r->upload_held = bytes;
+	return 0;
+}
+
 /* Room for n more bytes of body: a JSON body gets its whole buffer at once, a raw one (a file,
- * up to megabytes) grows as it comes, never past the route's limit. 0 or -1. */
-static int body_room(papi_request *r, size_t n)
+ * up to megabytes) grows as it comes, never past the route's limit, nor past the memory limits
+ * of uploads (papi_uploads.c). exact: a declared size, allocated as is. 0, 1 when the uploads'
+ * limits refused it, -1 out of memory. */
+static int body_room(papi_request *r, size_t n, int exact)
 {
 	size_t cap, need = r->body_len + n + 1;
 
@@ -692,13 +739,42 @@ static int body_room(papi_request *r, size_t n)
 	cap = r->body_cap ? r->body_cap : PAPI_BODY_MAX;
 	while (cap < need)
 		cap *= 2;
-	if (cap > body_max(r) + 1 && need <= body_max(r) + 1)
-		cap = body_max(r) + 1;
+	if (exact || (cap > body_max(r) + 1 && need <= body_max(r) + 1))
+		cap = exact ? need : body_max(r) + 1;
+	if (upload_reserve(r, cap))
+		return 1;
 	char *grown = realloc(r->body, cap);
 	if (!grown)
 		return -1;
 	r->body = grown;
 	r->body_cap = cap;
+	return 0;
+}
+
+/* A file's declared size is counted (and its buffer allocated) as soon as its headers are in:
+ * one without room is answered before any of its body is read. -1 when an answer was set. */
+static int upload_early_room(papi_request *r)
+{
+	const char *cl;
+	int rc;
+
+	if (!(r->route->flags & PAPI_RAW) || r->reply.status)
+		return 0;
+	r->upload_uid = r->actor.kind == PANEL_ACTOR_MEMBER ? r->actor.uid
+			: r->actor.as_uid		    ? r->actor.as_uid
+							    : r->actor.uid;
+	cl = papi_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl || !*cl)
+		return 0; /* chunked: counted as it comes */
+	rc = body_room(r, (size_t)strtoull(cl, NULL, 10), 1);
+	if (rc < 0) {
+		papi_reply_oom(r);
+		return -1;
+	}
+	if (rc > 0) {
+		no_upload_room(r);
+		return -1;
+	}
 	return 0;
 }
 
@@ -718,22 +794,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* The headers are in: from now on the longer timeout of a request being served
 		 * (until then, api.header_timeout keeps slow or silent clients short). */
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->idle_timeout);
-		if (early_checks(r) < 0 || raw_early_auth(r) < 0)
+		if (early_checks(r) < 0 || raw_early_auth(r) < 0 || upload_early_room(r) < 0)
 			return papi_reply_queue(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->queued || r->body_too_large)
+		if (r->queued || r->body_too_large || r->upload_refused)
 			return MHD_YES;
 		if (r->body_len + n > body_max(r)) {
 			r->body_too_large =
 			    1; /* keep reading and dropping: answer 413 at the end */
 			return MHD_YES;
 		}
-		if (body_room(r, n) < 0)
+		int room = body_room(r, n, 0);
+		if (room < 0)
 			return MHD_NO;
+		if (room > 0) /* keep reading and dropping: answered at the end */
+			return MHD_YES;
 		memcpy(r->body + r->body_len, upload_data, n);
 		r->body_len += n;
 		return MHD_YES;
@@ -1087,8 +1166,10 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	ctx->header_timeout = ctx->conf->header_timeout;
 	ctx->idle_timeout = ctx->conf->idle_timeout;
 	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0 ||
-	    papi_rate_init(ctx) < 0 || papi_metrics_init(ctx, tables, NTABLES) < 0) {
+	    papi_rate_init(ctx) < 0 || papi_uploads_init(ctx) < 0 ||
+	    papi_metrics_init(ctx, tables, NTABLES) < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "out of memory");
+		papi_uploads_free(ctx);
 		papi_rate_free(ctx);
 		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
@@ -1098,6 +1179,7 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	if (*fd < 0) {
 		papi_log(ctx, PAPI_LOG_ERR, "%s", err);
 		papi_metrics_free(ctx);
+		papi_uploads_free(ctx);
 		papi_rate_free(ctx);
 		papi_conns_free(ctx);
 		papi_conf_free(ctx->conf);
@@ -1149,6 +1231,7 @@ static void clean_up(papi_ctx *ctx)
 	papi_logq_stop(ctx);
 	pthread_key_delete(ctx->handle_key);
 	papi_metrics_free(ctx);
+	papi_uploads_free(ctx);
 	papi_rate_free(ctx);
 	papi_conns_free(ctx);
 	papi_conf_release(ctx, ctx->conf);

@@ -204,9 +204,14 @@ char *papi_metrics_text(papi_ctx *ctx, const panel_metrics *db)
 		"# HELP panel_api_db_transaction_retries_total Extra runs of a request's last "
 		"database transaction (deadlock, lock wait timeout, reconnect).\n"
 		"# TYPE panel_api_db_transaction_retries_total counter\n"
-		"panel_api_db_transaction_retries_total %llu\n",
+		"panel_api_db_transaction_retries_total %llu\n"
+		"# HELP panel_api_upload_bytes_held Memory held by the files being uploaded "
+		"until their requests run.\n"
+		"# TYPE panel_api_upload_bytes_held gauge\n"
+		"panel_api_upload_bytes_held %llu\n",
 		inflight, (unsigned long long)get(&m->db_unavailable),
-		(unsigned long long)get(&m->tx_retries));
+		(unsigned long long)get(&m->tx_retries),
+		(unsigned long long)papi_uploads_held(ctx));
 	fprintf(f,
 		"# HELP panel_api_active_tokens Login tokens neither expired nor revoked, in the "
 		"database (every daemon's).\n"

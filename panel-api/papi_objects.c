@@ -84,21 +84,12 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 	r->reply.content_type = content_type;
 }
 
-void papi_reply_bytes(papi_request *r, const char *content_type, const char *data, size_t size)
+void papi_reply_file(papi_request *r, const char *content_type, int fd, uint64_t size)
 {
-	char *copy = malloc(size + 1);
-
-	if (!copy) {
-		papi_reply_oom(r);
-		return;
-	}
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	json_decref(r->reply.body);
-	r->reply.body = NULL;
-	free(r->reply.text);
-	r->reply.text = copy;
-	r->reply.text_len = size;
+	papi_reply_clear(r);
+	r->reply.has_file = 1;
+	r->reply.file_fd = fd;
+	r->reply.file_size = size;
 	r->reply.status = MHD_HTTP_OK;
 	r->reply.content_type = content_type;
 }

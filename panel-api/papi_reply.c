@@ -1,7 +1,10 @@
 /* Answers: success bodies, the one error shape {"error": {code, message, field, request_id}}
  * with statuses from papi_errors.def, libpanel error mapping, and queuing on MHD. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -61,6 +64,8 @@ void papi_reply_clear(papi_request *r)
 		sodium_memzero(r->reply.text, strlen(r->reply.text));
 		free(r->reply.text);
 	}
+	if (r->reply.has_file)
+		close(r->reply.file_fd);
 	memset(&r->reply, 0, sizeof(r->reply));
 }
 
@@ -261,6 +266,27 @@ static int add_header(struct MHD_Response *resp, const char *name, const char *v
 	return MHD_add_response_header(resp, name, value) == MHD_YES ? 0 : -1;
 }
 
+#define FILE_BLOCK (64 * 1024) /* a file is read and sent this much at a time */
+
+/* A file's bytes at pos for libmicrohttpd. Not sent from the descriptor with sendfile: a file
+ * cut short while sent (its owner truncating it) would leave the connection waiting for bytes
+ * that never come, where a short read here ends it. */
+static ssize_t read_file(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	int fd = (int)(intptr_t)cls;
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, max, (off_t)pos);
+	while (n == -1 && errno == EINTR);
+	return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void close_file(void *cls)
+{
+	close((int)(intptr_t)cls);
+}
+
 enum MHD_Result papi_reply_queue(papi_request *r)
 {
 	struct MHD_Response *resp;
@@ -278,18 +304,18 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 	/* A 200 text answer set by papi_reply_text (a zone) keeps its own type and bytes. */
 	int text = r->reply.content_type && r->reply.text && !r->reply.body &&
 		   r->reply.status == MHD_HTTP_OK;
-	if (text && r->reply.text_len) {
-		/* A file's bytes (papi_reply_bytes, up to [files] upload_max_size) are handed over,
-		 * not copied: a client reading slowly keeps one copy in memory, not two. */
-		resp = MHD_create_response_from_buffer(r->reply.text_len, r->reply.text,
-						       MHD_RESPMEM_MUST_FREE);
+	if (r->reply.has_file && r->reply.status == MHD_HTTP_OK) {
+		/* A file (papi_reply_file) is read as it is sent; the response owns (and closes)
+		 * its descriptor from now on. */
+		resp = MHD_create_response_from_callback(r->reply.file_size, FILE_BLOCK, read_file,
+							 (void *)(intptr_t)r->reply.file_fd,
+							 close_file);
 		if (!resp)
 			return MHD_NO;
-		r->reply.text = NULL;
-		r->reply.text_len = 0;
+		r->reply.has_file = 0;
 		bad |= add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply.content_type);
 	} else if (r->reply.text) {
-		size_t len = text && r->reply.text_len ? r->reply.text_len : strlen(r->reply.text);
+		size_t len = strlen(r->reply.text);
 		/* JSON gets a trailing newline, friendly to curl in a terminal. */
 		char *copy = malloc(len + 2);
 		if (!copy)

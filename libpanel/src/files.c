@@ -181,19 +181,19 @@ static int read_all(char **data, size_t *size, int fd, size_t want, const char *
 	return 0;
 }
 
-int panel_file_read(char **data, size_t *size, panel *p, const panel_actor *who, const char *login,
+int panel_file_open(int *fd, uint64_t *size, panel *p, const panel_actor *who, const char *login,
 		    const char *path)
 {
 	struct panel__space s;
 	struct stat st;
 	char name[256];
-	int dir = -1, fd = -1, error;
+	int dir = -1, error;
 
-	*data = NULL;
+	*fd = -1;
 	*size = 0;
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
-	    (error = panel__files_open_regular(&fd, &st, dir, name, path)) < 0)
+	    (error = panel__files_open_regular(fd, &st, dir, name, path)) < 0)
 		goto out;
 	uint64_t limit = panel__files_limit(p, "upload_max_size", PANEL_FILES_UPLOAD_MAX_SIZE);
 	if ((uint64_t)st.st_size > limit) {
@@ -202,13 +202,35 @@ int panel_file_read(char **data, size_t *size, panel *p, const panel_actor *who,
 				     (unsigned long long)st.st_size, (unsigned long long)limit);
 		goto out;
 	}
-	error = read_all(data, size, fd, (size_t)st.st_size, path);
+	/* Opened without blocking so that a FIFO could not hold it; a regular file now. */
+	if (fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+		error = panel__space_errno(errno, "path", path);
+		goto out;
+	}
+	*size = (uint64_t)st.st_size;
 out:
-	if (fd != -1)
-		close(fd);
+	if (error < 0 && *fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
 	if (dir != -1)
 		close(dir);
 	panel__space_close(&s);
+	return error;
+}
+
+int panel_file_read(char **data, size_t *size, panel *p, const panel_actor *who, const char *login,
+		    const char *path)
+{
+	uint64_t want;
+	int fd, error;
+
+	*data = NULL;
+	*size = 0;
+	if ((error = panel_file_open(&fd, &want, p, who, login, path)) < 0)
+		return error;
+	error = read_all(data, size, fd, (size_t)want, path);
+	close(fd);
 	return error;
 }
 

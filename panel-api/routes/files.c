@@ -48,22 +48,21 @@ static void files_get(papi_request *r)
 }
 
 /* GET /api/v1/accounts/{login}/files/content?path=: the regular file's bytes, as
- * application/octet-stream. */
+ * application/octet-stream, sent from the open file (a slow reader holds no copy in memory). */
 static void content_get(papi_request *r)
 {
-	char buf[PATH_BUF], *data = NULL;
+	char buf[PATH_BUF];
 	const char *path = path_query(r, buf, NULL);
-	size_t size = 0;
-	int rc;
+	uint64_t size = 0;
+	int fd, rc;
 
 	if (!path)
 		return;
-	if ((rc = panel_file_read(&data, &size, r->p, &r->actor, papi_param(r, 0), path)) < 0) {
+	if ((rc = panel_file_open(&fd, &size, r->p, &r->actor, papi_param(r, 0), path)) < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
 	}
-	papi_reply_bytes(r, "application/octet-stream", data, size);
-	panel_file_data_free(data);
+	papi_reply_file(r, "application/octet-stream", fd, size);
 }
 
 /* PUT /api/v1/accounts/{login}/files/content?path= (arg.flag PANEL_FILE_EDIT, [files] max_size)

@@ -53,6 +53,12 @@ PANEL_EXTERN int panel_file_read(char **data, size_t *size, panel *p, const pane
 
 PANEL_EXTERN void panel_file_data_free(char *data);
 
+/* The regular file path opened for reading, with the checks and limits of panel_file_read, for
+ * a caller that streams it instead of holding it in memory (panel-api's downloads): *fd (in
+ * blocking mode, closed by the caller) and its *size when opened. */
+PANEL_EXTERN int panel_file_open(int *fd, uint64_t *size, panel *p, const panel_actor *who,
+				 const char *login, const char *path);
+
 /* How panel_file_write writes: an edit (text from the editor: [files] max_size) or an upload
  * (any bytes: [files] upload_max_size). */
 typedef enum panel_file_write_kind {
