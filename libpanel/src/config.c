@@ -93,6 +93,8 @@ static const struct known_key known_keys[] = {
      * at each attempt), the attempts before giving up, and the owner of web and mail files
      * (AlternC 1.0: www-data, 33; the group is the member's uid). */
     {"runner", "trash_days", V_DAYS, "30"},
+    /* Days the audit trail keeps an entry (0: for good); removed by the runner's passes. */
+    {"runner", "audit_days", V_DAYS, "365"},
     {"runner", "lease", V_SECONDS, "300"},
     {"runner", "retry_base", V_SECONDS, "30"},
     {"runner", "max_attempts", V_COUNT, "10"},

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit_internal.h"
 #include "error.h"
 #include "jobs_internal.h"
 #include "panel/actions.h"
@@ -399,6 +400,12 @@ int panel_actions_run(panel_runner_report *out, panel *p, const panel_actor *who
 					      &report.purged) < 0)
 		snprintf(report.warning, sizeof(report.warning), "emptying the trash: %s",
 			 strerror(errno));
+	if (ps.opts->purge &&
+	    panel__audit_purge(p->db, panel__runner_setting(p, "audit_days", 365), NULL) < 0) {
+		snprintf(report.warning, sizeof(report.warning), "removing old audit entries: %s",
+			 panel_error_last()->message);
+		panel_error_clear();
+	}
 	error = pass_loop(&ps);
 	if (error == 0)
 		next_due(&ps);

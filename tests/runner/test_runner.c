@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "audit_internal.h"
 #include "handle.h"
 #include "panel/panel.h"
 #include "th_cluster.h"
@@ -449,6 +450,63 @@ static void swap_hook(void *arg, const char *stage, const char *detail)
 		fail_msg("swap failed");
 }
 
+/* n audit rows dated days ago, by a member. */
+static void audit_rows(int n, int days)
+{
+	sql("INSERT INTO panel_audit (at, actor_kind, actor_uid, ip, action, object_kind, "
+	    "object_id)"
+	    " WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < 99)"
+	    " SELECT NOW() - INTERVAL %d DAY, 'member', 1, '192.0.2.1', 'test.old', 'test',"
+	    " a.i * 100 + b.i FROM seq a, seq b WHERE a.i * 100 + b.i < %d",
+	    days, n);
+}
+
+static long long audit_count(const char *where)
+{
+	return number("SELECT COUNT(*) FROM `%s`.panel_audit WHERE %s", db, where);
+}
+
+/* The audit trail keeps [runner] audit_days (365) days: the passes that empty the trash remove
+ * what is older, in batches (three here, after younger entries), and keep the rest; 0 keeps
+ * everything. */
+static void test_audit_retention(void **state)
+{
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report r;
+	long long recent;
+	panel *h;
+
+	(void)state;
+	settle();
+	audit_rows(2 * PANEL_AUDIT_PURGE_BATCH + 500, 400);
+	audit_rows(10, 10);
+	recent = audit_count("at > NOW() - INTERVAL 1 DAY");
+	/* The other tests' entries, before these: fewer than a batch (a batch of young entries
+	 * first would end the purge). */
+	assert_true(recent < PANEL_AUDIT_PURGE_BATCH);
+	/* audit_days 0: nothing removed. */
+	h = handle_with("audit_days", "0");
+	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
+	panel_close(h);
+	assert_int_equal(audit_count("object_kind = 'test'"), 2 * PANEL_AUDIT_PURGE_BATCH + 510);
+	/* The default, 365 days: the 400-day-old rows go, the others stay. */
+	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
+	assert_string_equal(r.warning, "");
+	assert_int_equal(audit_count("at < NOW() - INTERVAL 365 DAY"), 0);
+	assert_int_equal(audit_count("object_kind = 'test'"), 10);
+	assert_int_equal(audit_count("at > NOW() - INTERVAL 1 DAY"), recent);
+	/* A pass without the purge removes nothing. */
+	audit_rows(3, 400);
+	run(p);
+	assert_int_equal(audit_count("at < NOW() - INTERVAL 365 DAY"), 3);
+	/* 5 days: the 10-day-old rows go too. */
+	h = handle_with("audit_days", "5");
+	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
+	panel_close(h);
+	assert_int_equal(audit_count("object_kind = 'test'"), 0);
+	assert_int_equal(audit_count("at > NOW() - INTERVAL 1 DAY"), recent);
+}
+
 static void test_link_swapped_in_during_the_run(void **state)
 {
 	struct swap s = {.when = "sites"};
@@ -862,6 +920,7 @@ int main(void)
 	    cmocka_unit_test(test_mkdir_and_retry),
 	    cmocka_unit_test(test_mail_add_and_del),
 	    cmocka_unit_test(test_mem_del_to_trash_and_purge),
+	    cmocka_unit_test(test_audit_retention),
 	    cmocka_unit_test(test_links_planted_in_the_tree),
 	    cmocka_unit_test(test_link_swapped_in_during_the_run),
 	    cmocka_unit_test(test_odd_names_refused),
