@@ -1,10 +1,12 @@
 /* Protected folders (AlternC 1.0's m_hta) from the library to the files Apache reads: folders
  * and users kept by libpanel, .htaccess and .htpasswd written by the runner's hta_write and
- * checked with htpasswd -v (apache2-utils) as Apache checks them; their limits; the member's own
+ * checked with htpasswd -v (apache2-utils) as Apache checks them; their limits (eight additions
+ * at once for the last place: one passes); the member's own
  * .htaccess lines kept, 1.0's lines replaced; and a hostile member's links, FIFOs and hard links on
  * the way never followed, opened or copied. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,6 +237,56 @@ static void limits(void **state)
 	sql("DELETE FROM panel_hta_dirs WHERE uid = %u", bob.uid);
 }
 
+struct adder {
+	pthread_barrier_t *start;
+	int index, rc;
+};
+
+static void *add_folder(void *arg)
+{
+	struct adder *a = arg;
+	panel *own = ts_panel_open(cluster, db);
+	char dir[32];
+
+	snprintf(dir, sizeof(dir), "/race%d", a->index);
+	pthread_barrier_wait(a->start);
+	a->rc = panel_hta_protect(own, &bob, NULL, dir);
+	panel_close(own);
+	return NULL;
+}
+
+/* Eight additions at once for the last free place: one passes, seven are refused (each
+ * takes the account's row exclusive; with a shared lock they counted 999 together). */
+static void limits_under_concurrency(void **state)
+{
+	enum { THREADS = 8 };
+	pthread_barrier_t start;
+	pthread_t t[THREADS];
+	struct adder a[THREADS];
+	int ok = 0, refused = 0;
+
+	(void)state;
+	sql("INSERT INTO panel_hta_dirs (uid, dir) SELECT %u, CONCAT('/lim', seq) FROM "
+	    "seq_1_to_999",
+	    bob.uid);
+	assert_int_equal(pthread_barrier_init(&start, NULL, THREADS), 0);
+	for (int i = 0; i < THREADS; i++) {
+		a[i] = (struct adder){.start = &start, .index = i};
+		assert_int_equal(pthread_create(&t[i], NULL, add_folder, &a[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ok += a[i].rc == 0;
+		refused += a[i].rc == PANEL_EQUOTA;
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(ok, 1);
+	assert_int_equal(refused, THREADS - 1);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_hta_dirs WHERE uid = %u", db, bob.uid), 1000);
+	sql("DELETE FROM panel_hta_dirs WHERE uid = %u", bob.uid);
+}
+
 /* The member's lines of .htaccess stay; 1.0's four lines are replaced by the panel's block. */
 static void member_lines_kept(void **state)
 {
@@ -314,6 +366,7 @@ int main(void)
 	    cmocka_unit_test(protect_and_users),
 	    cmocka_unit_test(refusals),
 	    cmocka_unit_test(limits),
+	    cmocka_unit_test(limits_under_concurrency),
 	    cmocka_unit_test(member_lines_kept),
 	    cmocka_unit_test(hostile_tree),
 	};
