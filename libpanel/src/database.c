@@ -111,7 +111,7 @@ struct create_ctx {
 	const panel_actor *who;
 	const char *login, *suffix;
 	char name[65];
-	int created; /* CREATE DATABASE ran (in this or an earlier run of the body) */
+	int created; /* CREATE DATABASE was sent (in this or an earlier run of the body) */
 	char main_user[PANEL_LOGIN_MAX + 1]; /* granted on it (1.0's main user), or "" */
 	panel_database result;
 };
@@ -151,12 +151,14 @@ static int create_body(panel_db *db, void *arg)
 					 ctx->name);
 			goto out;
 		}
+		/* Recorded first: a CREATE that ran but whose answer was lost (a failover, a cut
+		 * link) is undone too; the row's key keeps the name ours meanwhile. */
+		ctx->created = 1;
 		if ((error = panel__member_ddl(ctx->p,
 					       "CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE"
 					       " utf8mb4_unicode_ci",
 					       ctx->name)) < 0)
 			goto out;
-		ctx->created = 1;
 	}
 	if (main_pass && !ctx->main_user[0]) {
 		char esc[140];

@@ -134,14 +134,14 @@ static int create_body(panel_db *db, void *arg)
 					 ctx->name);
 			goto out;
 		}
-		if ((error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
-		    (error =
-			 panel__member_ddl(ctx->p,
-					   "CREATE USER '%s'@'%s' IDENTIFIED BY"
-					   " PASSWORD '%s'",
-					   ctx->name, panel__member_client_host(ctx->p), hash)) < 0)
+		if ((error = server_hash(hash, ctx->p, ctx->password)) < 0)
 			goto out;
+		/* Recorded first: a CREATE that ran but whose answer was lost is undone too. */
 		ctx->created = 1;
+		if ((error = panel__member_ddl(
+			 ctx->p, "CREATE USER '%s'@'%s' IDENTIFIED BY PASSWORD '%s'", ctx->name,
+			 panel__member_client_host(ctx->p), hash)) < 0)
+			goto out;
 	}
 	memset(&ctx->result, 0, sizeof(ctx->result));
 	snprintf(ctx->result.name, sizeof(ctx->result.name), "%s", ctx->name);

@@ -15,6 +15,7 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 #include "th_cluster.h"
+#include "ts_lossy_relay.h"
 #include "ts_panel.h"
 
 static th_cluster *cluster;
@@ -163,6 +164,54 @@ static void a_failing_step_undoes_the_others(void **state)
 			 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_shop'", db), 1);
 	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
+}
+
+/* CREATE DATABASE and CREATE USER that ran on the member server while their answer was lost
+ * (a failover, a cut link): the creation fails (503), and nothing is left behind, so that the
+ * member's retry succeeds. The server's object was left before, and the retry refused ("exists
+ * on the server without its row") until an administrator repaired it. */
+static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
+{
+	ts_lossy_relay relay;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *h = NULL;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+	char port[16];
+
+	(void)state;
+	assert_int_equal(ts_lossy_start(&relay, cluster->servers[0].port), 0);
+	snprintf(port, sizeof(port), "%d", relay.port);
+	assert_int_equal(panel_config_set(cfg, "member_database", "port", port), 0);
+	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "127.0.0.1"), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+
+	ts_lossy_arm(&relay, "CREATE DATABASE");
+	assert_panel_rc(panel_database_create(&d, h, &alice, NULL, "lost"), PANEL_EUNAVAILABLE);
+	assert_int_equal(atomic_load(&relay.lost), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_lost'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_lost'", db), 0);
+	assert_panel_ok(panel_database_create(&d, h, &alice, NULL, "lost"));
+	panel_database_free(d);
+
+	ts_lossy_arm(&relay, "CREATE USER");
+	assert_panel_rc(panel_dbuser_create(&u, h, &alice, NULL, "lost", "Lost-Pass-4242"),
+			PANEL_EUNAVAILABLE);
+	assert_int_equal(atomic_load(&relay.lost), 2);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbalice_lost'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE name='dbalice_lost'", db),
+			 0);
+	assert_panel_ok(panel_dbuser_create(&u, h, &alice, NULL, "lost", "Lost-Pass-4242"));
+	panel_dbuser_free(u);
+
+	assert_panel_ok(panel_dbuser_delete(h, &alice, "dbalice_lost"));
+	assert_panel_ok(panel_database_delete(h, &alice, "dbalice_lost"));
+	panel_close(h);
+	ts_lossy_stop(&relay);
 }
 
 /* ---------------------------------------------------------------- users and grants */
@@ -398,6 +447,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(create_and_name_rules),
 	    cmocka_unit_test(a_failing_step_undoes_the_others),
+	    cmocka_unit_test(a_creation_whose_answer_is_lost_leaves_nothing),
 	    cmocka_unit_test(users_do_exactly_what_their_grants_allow),
 	    cmocka_unit_test(dropping_a_database_removes_its_grants),
 	    cmocka_unit_test(repair_finds_and_fixes),
