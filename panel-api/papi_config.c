@@ -24,7 +24,7 @@
 #define DEFAULT_MEMBER_WRITE_RATE  20
 #define DEFAULT_MEMBER_WRITE_BURST 200
 #define DEFAULT_UPLOAD_MEMORY_MB   256
-#define DEFAULT_MEMBER_UPLOAD_MB   128
+#define DEFAULT_MEMBER_UPLOAD_MB   64
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
