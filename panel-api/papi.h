@@ -72,6 +72,7 @@ typedef struct papi_conf {
 	unsigned member_write_burst;	  /* ... of which this many at once */
 	unsigned upload_memory_mb;	  /* files' bytes held in memory until their requests run */
 	unsigned member_upload_memory_mb; /* ... for one account */
+	unsigned upload_timeout;	  /* seconds a file's body may take to arrive */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -229,14 +230,16 @@ struct papi_request {
 	size_t body_len;
 	size_t body_cap; /* PAPI_RAW: the size of body's buffer */
 	int body_too_large;
-	enum papi_upload_room
-	    upload_refused;   /* PAPI_RAW: no room for the body (answered at its end) */
-	uint32_t upload_uid;  /* the account body_cap is counted for */
-	uint64_t upload_held; /* ... and how much of it (papi_uploads.c) */
-	int queued;	      /* a response was queued */
-	json_t *json;	      /* parsed body (an object) or NULL */
-	panel *p;	      /* this worker thread's handle */
-	void *thread_handle;  /* its per-thread state (papi_httpd.c) */
+	/* PAPI_RAW (papi_uploads.c): no room for the body (answered at its end), the account its
+	 * bytes are counted for, the bytes counted, the most it can hold, since when it arrives. */
+	enum papi_upload_room upload_refused;
+	uint32_t upload_uid;
+	uint64_t upload_held, upload_most;
+	struct timespec upload_since;
+	int queued;	     /* a response was queued */
+	json_t *json;	     /* parsed body (an object) or NULL */
+	panel *p;	     /* this worker thread's handle */
+	void *thread_handle; /* its per-thread state (papi_httpd.c) */
 	int authenticated;
 	const char *credential;	     /* the bearer credential (points into the headers) */
 	papi_principals *principals; /* this worker thread's cache, or NULL */
@@ -458,6 +461,21 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 void papi_reply_file(papi_request *r, const char *content_type, int fd, uint64_t size);
 /* The largest body of a PAPI_RAW route: [files] upload_max_size (64 MiB by default). */
 size_t papi_raw_body_max(const papi_request *r);
+
+/* ---------------------------------------------------------------- a file's body
+ * (papi_uploads.c) */
+
+/* A file's request once its headers and credentials are in: its account, its buffer when its
+ * size is declared, its first MiB counted. -1 with the answer set (no room, out of memory). */
+int papi_upload_start(papi_request *r);
+/* n more bytes of the file: kept, or dropped once it was refused or is too large (answered at
+ * its end, papi_upload_refusal). -1: close the connection (out of memory, api.upload_timeout
+ * passed). */
+int papi_upload_data(papi_request *r, const char *data, size_t n);
+/* Frees the file's bytes and gives back what they held (refused, or its request has run). */
+void papi_upload_drop(papi_request *r);
+/* The answer to a file that found no room (r->upload_refused): 429 or 503, Retry-After. */
+void papi_upload_refusal(papi_request *r);
 /* A JSON array of strings (already checked by papi_spec_string_array) as a NULL-terminated
  * list borrowing its strings; free() the list. NULL with 500 set when out of memory. */
 const char **papi_string_list(papi_request *r, json_t *array);

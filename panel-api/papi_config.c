@@ -25,6 +25,7 @@
 #define DEFAULT_MEMBER_WRITE_BURST 200
 #define DEFAULT_UPLOAD_MEMORY_MB   256
 #define DEFAULT_MEMBER_UPLOAD_MB   64
+#define DEFAULT_UPLOAD_TIMEOUT	   3600
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
@@ -258,6 +259,18 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	    parse_uint(&conf->member_upload_memory_mb, "api.member_upload_memory_mb", v, 1, 1048576,
 		       err, errsz))
 		goto fail;
+	conf->upload_timeout = DEFAULT_UPLOAD_TIMEOUT;
+	v = panel_config_get(conf->cfg, "api", "upload_timeout");
+	if (v && *v &&
+	    parse_uint(&conf->upload_timeout, "api.upload_timeout", v, 1, 86400, err, errsz))
+		goto fail;
+	if (conf->member_upload_memory_mb > conf->upload_memory_mb) {
+		snprintf(
+		    err, errsz,
+		    "api.member_upload_memory_mb (%u) is larger than api.upload_memory_mb (%u)",
+		    conf->member_upload_memory_mb, conf->upload_memory_mb);
+		goto fail;
+	}
 	v = panel_config_get(conf->cfg, "api", "log_format");
 	if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
 		snprintf(err, errsz, "api.log_format: \"%.32s\" must be text or json", v);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -329,26 +330,6 @@ static void too_large(papi_request *r)
 			 body_max(r));
 }
 
-/* Answers a file's body that found no room in the daemon's memory (papi_uploads.c). */
-static void no_upload_room(papi_request *r)
-{
-	if (r->upload_refused == PAPI_UPLOAD_NO_MEMORY) {
-		papi_reply_oom(r);
-		return;
-	}
-	if (r->upload_refused == PAPI_UPLOAD_MEMBER_FULL)
-		papi_reply_error(r, PAPI_E_RATE_LIMITED, NULL,
-				 "this account's other uploads in progress hold %u MiB of memory "
-				 "already (member_upload_memory_mb): retry when they have finished",
-				 r->conf->member_upload_memory_mb);
-	else
-		papi_reply_error(r, PAPI_E_UPLOADS_BUSY, NULL,
-				 "the uploads in progress hold %u MiB of memory already "
-				 "(upload_memory_mb): retry when some have finished",
-				 r->conf->upload_memory_mb);
-	r->reply.retry_after = PAPI_UPLOAD_RETRY;
-}
-
 /* What the request's headers say about where its body ends. */
 struct framing {
 	unsigned content_lengths;    /* Content-Length lines */
@@ -518,7 +499,7 @@ static int read_body(papi_request *r)
 		return -1;
 	}
 	if (r->upload_refused) {
-		no_upload_room(r);
+		papi_upload_refusal(r);
 		return -1;
 	}
 	if (r->body_len == 0)
@@ -701,80 +682,12 @@ static int raw_early_auth(papi_request *r)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Counts a file's buffer of cap bytes (cap - 1 of body and its NUL) against the daemon's and
- * its account's limits. 0, or 1 when refused (r->upload_refused says why). */
-static int upload_reserve(papi_request *r, size_t cap)
+/* Room for a JSON body: its whole buffer at once (a file's grows as it comes,
+ * papi_upload_data). 0 or -1. */
+static int body_room(papi_request *r)
 {
-	enum papi_upload_room room;
-	uint64_t bytes = cap - 1;
-
-	if (bytes <= r->upload_held)
-		return 0;
-	room = papi_uploads_reserve(r->ctx, r->upload_uid, r->upload_held, bytes - r->upload_held,
-				    (uint64_t)r->conf->upload_memory_mb << 20,
-				    (uint64_t)r->conf->member_upload_memory_mb << 20);
-	if (room != PAPI_UPLOAD_ROOM) {
-		r->upload_refused = room;
-		return 1;
-	}
-	r->upload_held = bytes;
-	return 0;
-}
-
-/* Room for n more bytes of body: a JSON body gets its whole buffer at once, a raw one (a file,
- * up to megabytes) grows as it comes, never past the route's limit, nor past the memory limits
- * of uploads (papi_uploads.c). exact: a declared size, allocated as is. 0, 1 when the uploads'
- * limits refused it, -1 out of memory. */
-static int body_room(papi_request *r, size_t n, int exact)
-{
-	size_t cap, need = r->body_len + n + 1;
-
-	if (!(r->route && (r->route->flags & PAPI_RAW))) {
-		if (!r->body && !(r->body = malloc(PAPI_BODY_MAX + 1)))
-			return -1;
-		return 0;
-	}
-	if (r->body && need <= r->body_cap)
-		return 0;
-	cap = r->body_cap ? r->body_cap : PAPI_BODY_MAX;
-	while (cap < need)
-		cap *= 2;
-	if (exact || (cap > body_max(r) + 1 && need <= body_max(r) + 1))
-		cap = exact ? need : body_max(r) + 1;
-	if (upload_reserve(r, cap))
-		return 1;
-	char *grown = realloc(r->body, cap);
-	if (!grown)
+	if (!r->body && !(r->body = malloc(PAPI_BODY_MAX + 1)))
 		return -1;
-	r->body = grown;
-	r->body_cap = cap;
-	return 0;
-}
-
-/* A file's declared size is counted (and its buffer allocated) as soon as its headers are in:
- * one without room is answered before any of its body is read. -1 when an answer was set. */
-static int upload_early_room(papi_request *r)
-{
-	const char *cl;
-	int rc;
-
-	if (!(r->route->flags & PAPI_RAW) || r->reply.status)
-		return 0;
-	r->upload_uid = r->actor.kind == PANEL_ACTOR_MEMBER ? r->actor.uid
-			: r->actor.as_uid		    ? r->actor.as_uid
-							    : r->actor.uid;
-	cl = papi_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (!cl || !*cl)
-		return 0; /* chunked: counted as it comes */
-	rc = body_room(r, (size_t)strtoull(cl, NULL, 10), 1);
-	if (rc < 0) {
-		papi_reply_oom(r);
-		return -1;
-	}
-	if (rc > 0) {
-		no_upload_room(r);
-		return -1;
-	}
 	return 0;
 }
 
@@ -794,25 +707,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* The headers are in: from now on the longer timeout of a request being served
 		 * (until then, api.header_timeout keeps slow or silent clients short). */
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, ctx->idle_timeout);
-		if (early_checks(r) < 0 || raw_early_auth(r) < 0 || upload_early_room(r) < 0)
+		if (early_checks(r) < 0 || raw_early_auth(r) < 0 ||
+		    ((r->route->flags & PAPI_RAW) && papi_upload_start(r) < 0))
 			return papi_reply_queue(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->queued || r->body_too_large || r->upload_refused)
+		if (r->queued)
+			return MHD_YES;
+		if (r->route->flags & PAPI_RAW)
+			return papi_upload_data(r, upload_data, n) < 0 ? MHD_NO : MHD_YES;
+		if (r->body_too_large)
 			return MHD_YES;
 		if (r->body_len + n > body_max(r)) {
 			r->body_too_large =
 			    1; /* keep reading and dropping: answer 413 at the end */
 			return MHD_YES;
 		}
-		int room = body_room(r, n, 0);
-		if (room < 0)
+		if (body_room(r) < 0)
 			return MHD_NO;
-		if (room > 0) /* keep reading and dropping: answered at the end */
-			return MHD_YES;
 		memcpy(r->body + r->body_len, upload_data, n);
 		r->body_len += n;
 		return MHD_YES;
@@ -820,6 +735,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->queued)
 		return MHD_YES;
 	process(r);
+	if (r->route && (r->route->flags & PAPI_RAW)) /* its memory is free for others now */
+		papi_upload_drop(r);
 	if (r->thread_handle)
 		after_database(r, r->thread_handle);
 	return papi_reply_queue(r);
@@ -1138,6 +1055,31 @@ static int parse_options(papi_ctx *ctx, const char **port_file, int argc, char *
 	return -1;
 }
 
+/* Descriptors for every connection and the file each may be sending (a download is read from
+ * its file as the client takes it), with room for the database connections and the logs: the
+ * soft limit is raised to the hard one (systemd's default soft limit is 1024), and a limit
+ * still short of it is said. */
+static void raise_fd_limit(papi_ctx *ctx)
+{
+	rlim_t want = (rlim_t)ctx->conf->max_connections * 2 + 64 + 2 * ctx->conf->threads;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		papi_log(
+		    ctx, PAPI_LOG_WARNING,
+		    "%llu file descriptors at most: api.max_connections = %u wants %llu (two a "
+		    "connection sending a file); raise LimitNOFILE or lower max_connections",
+		    (unsigned long long)rl.rlim_cur, ctx->conf->max_connections,
+		    (unsigned long long)want);
+}
+
 /* The configuration, the thread state, the connection counters and the listening socket
  * (*fd, bound to *port): -1 when ready, or the exit code. */
 static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
@@ -1162,6 +1104,7 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 		papi_log(ctx, PAPI_LOG_ERR, "cannot initialize threads");
 		return 1;
 	}
+	raise_fd_limit(ctx);
 	ctx->per_address = ctx->conf->per_address;
 	ctx->header_timeout = ctx->conf->header_timeout;
 	ctx->idle_timeout = ctx->conf->idle_timeout;
@@ -1270,6 +1213,8 @@ int main(int argc, char **argv)
 		papi_logq_stop(&ctx);
 		close(fd);
 		papi_metrics_free(&ctx);
+		papi_uploads_free(&ctx);
+		papi_rate_free(&ctx);
 		papi_conns_free(&ctx);
 		papi_conf_free(ctx.conf);
 		return 1;

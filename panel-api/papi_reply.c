@@ -36,8 +36,17 @@ const char *papi_error_hint(papi_error_id id)
 	return (unsigned)id < PAPI_E_COUNT ? errors[id].hint : "";
 }
 
+/* A file set by papi_reply_file and not sent: closed. */
+static void drop_file(papi_request *r)
+{
+	if (r->reply.has_file)
+		close(r->reply.file_fd);
+	r->reply.has_file = 0;
+}
+
 static void reply_reset(papi_request *r)
 {
+	drop_file(r);
 	json_decref(r->reply.body);
 	r->reply.body = NULL;
 	r->reply.etag[0] = '\0';
@@ -64,8 +73,7 @@ void papi_reply_clear(papi_request *r)
 		sodium_memzero(r->reply.text, strlen(r->reply.text));
 		free(r->reply.text);
 	}
-	if (r->reply.has_file)
-		close(r->reply.file_fd);
+	drop_file(r);
 	memset(&r->reply, 0, sizeof(r->reply));
 }
 
@@ -304,7 +312,8 @@ enum MHD_Result papi_reply_queue(papi_request *r)
 	/* A 200 text answer set by papi_reply_text (a zone) keeps its own type and bytes. */
 	int text = r->reply.content_type && r->reply.text && !r->reply.body &&
 		   r->reply.status == MHD_HTTP_OK;
-	if (r->reply.has_file && r->reply.status == MHD_HTTP_OK) {
+	if (r->reply.has_file && !r->reply.body && !r->reply.text &&
+	    r->reply.status == MHD_HTTP_OK) {
 		/* A file (papi_reply_file) is read as it is sent; the response owns (and closes)
 		 * its descriptor from now on. */
 		resp = MHD_create_response_from_callback(r->reply.file_size, FILE_BLOCK, read_file,

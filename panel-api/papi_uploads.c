@@ -1,12 +1,15 @@
-/* The memory that files being uploaded hold: a PAPI_RAW body (up to [files] upload_max_size) is
- * kept in memory until its request runs, so the daemon counts those buffers, in all
+/* Files being uploaded (PAPI_RAW bodies, up to [files] upload_max_size): kept in memory until
+ * their request has run, so the daemon counts the bytes they hold as they arrive, in all
  * (api.upload_memory_mb) and for each account (api.member_upload_memory_mb): neither many
- * connections nor one member's can take the machine's memory. A buffer that would pass a limit
- * is refused, unless nothing else is held under that limit: a limit below one upload still lets
- * uploads through one at a time. Per panel-api instance, like its connection limits. */
+ * connections nor one member's can take the machine's memory. Bytes that would pass a limit are
+ * refused, unless nothing else is held under that limit: a limit below one upload still lets
+ * uploads through one at a time. A body must arrive within api.upload_timeout. Per panel-api
+ * instance, like its connection limits. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "papi.h"
 
@@ -118,4 +121,121 @@ uint64_t papi_uploads_held(papi_ctx *ctx)
 	total = u->total;
 	pthread_mutex_unlock(&u->lock);
 	return total;
+}
+
+/* ---------------------------------------------------------------- a request's file */
+
+/* What a request's file holds is counted a MiB at a time as its bytes arrive. */
+#define UPLOAD_STEP ((uint64_t)1 << 20)
+
+/* Counts total bytes of r's file (rounded up to UPLOAD_STEP, never past its most). 0, or 1
+ * when refused (r->upload_refused says why). */
+static int upload_count(papi_request *r, uint64_t total)
+{
+	uint64_t want = (total + UPLOAD_STEP - 1) / UPLOAD_STEP * UPLOAD_STEP;
+	enum papi_upload_room room;
+
+	if (want > r->upload_most)
+		want = r->upload_most;
+	if (want <= r->upload_held)
+		return 0;
+	room = papi_uploads_reserve(r->ctx, r->upload_uid, r->upload_held, want - r->upload_held,
+				    (uint64_t)r->conf->upload_memory_mb << 20,
+				    (uint64_t)r->conf->member_upload_memory_mb << 20);
+	if (room != PAPI_UPLOAD_ROOM) {
+		r->upload_refused = room;
+		return 1;
+	}
+	r->upload_held = want;
+	return 0;
+}
+
+void papi_upload_drop(papi_request *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = r->body_cap = 0;
+	papi_uploads_release(r->ctx, r->upload_uid, r->upload_held);
+	r->upload_held = 0;
+}
+
+void papi_upload_refusal(papi_request *r)
+{
+	if (r->upload_refused == PAPI_UPLOAD_NO_MEMORY) {
+		papi_reply_oom(r);
+		return;
+	}
+	if (r->upload_refused == PAPI_UPLOAD_MEMBER_FULL)
+		papi_reply_error(r, PAPI_E_RATE_LIMITED, NULL,
+				 "this account's other uploads in progress hold %u MiB of memory "
+				 "already (member_upload_memory_mb): retry when they have finished",
+				 r->conf->member_upload_memory_mb);
+	else
+		papi_reply_error(r, PAPI_E_UPLOADS_BUSY, NULL,
+				 "the uploads in progress hold %u MiB of memory already "
+				 "(upload_memory_mb): retry when some have finished",
+				 r->conf->upload_memory_mb);
+	r->reply.retry_after = PAPI_UPLOAD_RETRY;
+}
+
+int papi_upload_start(papi_request *r)
+{
+	const char *cl = papi_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t declared = cl && *cl ? strtoull(cl, NULL, 10) : 0;
+
+	r->upload_uid = r->actor.kind == PANEL_ACTOR_MEMBER ? r->actor.uid
+			: r->actor.as_uid		    ? r->actor.as_uid
+							    : r->actor.uid;
+	r->upload_most = cl && *cl ? declared : papi_raw_body_max(r);
+	clock_gettime(CLOCK_MONOTONIC, &r->upload_since);
+	/* A declared size gets its whole buffer now (touched as it fills: counted as it does). */
+	if (declared && !(r->body = malloc((size_t)declared + 1))) {
+		papi_reply_oom(r);
+		return -1;
+	}
+	r->body_cap = r->body ? (size_t)declared + 1 : 0;
+	/* Its first MiB is counted now: a client that finds no room is answered before any of
+	 * its body is read. */
+	if (r->upload_most && upload_count(r, 1)) {
+		papi_upload_drop(r);
+		papi_upload_refusal(r);
+		return -1;
+	}
+	return 0;
+}
+
+int papi_upload_data(papi_request *r, const char *data, size_t n)
+{
+	size_t need = r->body_len + n + 1;
+	struct timespec now;
+
+	if (r->upload_refused || r->body_too_large)
+		return 0; /* dropped: answered at the end */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - r->upload_since.tv_sec > (time_t)r->conf->upload_timeout)
+		return -1;
+	if (r->body_len + n > papi_raw_body_max(r)) {
+		r->body_too_large = 1;
+		papi_upload_drop(r);
+		return 0;
+	}
+	if (upload_count(r, r->body_len + n)) {
+		papi_upload_drop(r);
+		return 0;
+	}
+	if (need > r->body_cap) { /* chunked: the buffer doubles, up to the file's most */
+		size_t cap = r->body_cap ? r->body_cap : 64 * 1024;
+		while (cap < need)
+			cap *= 2;
+		if (cap > papi_raw_body_max(r) + 1)
+			cap = papi_raw_body_max(r) + 1;
+		char *grown = realloc(r->body, cap);
+		if (!grown)
+			return -1;
+		r->body = grown;
+		r->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, data, n);
+	r->body_len += n;
+	return 0;
 }

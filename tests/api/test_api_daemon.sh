@@ -94,6 +94,33 @@ grep -q '1 threads' "$work/api.log" || fail "--threads not applied"
 stop
 ok "command line: --help, --version, --list-routes, exit 2 on bad options and values"
 
+# ---------------------------------------------------------------- descriptors
+# Two a connection sending a file: the soft limit is raised to what max_connections wants
+# (2 x 1000 + 64, and two a worker thread), within the hard one; short of it, a warning.
+write_conf "$SERVER0_PORT" "max_connections = 1000"
+start_limited() { # $1: soft:hard limit of open files
+	rm -f "$work/port"
+	prlimit --nofile="$1" "$api" -c "$work/panel.conf" --port-file "$work/port" \
+		2>>"$work/api.log" &
+	pid=$!
+	for _ in $(seq 1 300); do [[ -s $work/port ]] && break; sleep 0.1; done
+	[[ -s $work/port ]] || fail "panel-api did not start under prlimit $1"
+}
+hard=$(ulimit -Hn) # only root may raise it
+[[ $hard == unlimited ]] && hard=1048576
+want=$((1000 * 2 + 64 + 2 * 2))
+start_limited "256:$hard"
+soft=$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")
+((soft == (hard < want ? hard : want))) || fail "soft limit of open files $soft (hard $hard)"
+stop
+((hard < want)) || ! grep -q 'file descriptors at most' "$work/api.log" ||
+	fail "warned with room enough"
+start_limited 256:512
+stop
+grep -q '512 file descriptors at most: api.max_connections = 1000' "$work/api.log" ||
+	fail "no warning with a hard limit of 512"
+ok "the limit of open files is raised for max_connections, or the shortfall said"
+
 # ---------------------------------------------------------------- database unreachable
 write_conf 1 ""
 start

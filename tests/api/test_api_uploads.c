@@ -1,10 +1,12 @@
 /* The memory that files being uploaded hold in panel-api (api.upload_memory_mb in all,
- * api.member_upload_memory_mb for one account; papi_uploads.c), against a real daemon: a
- * member whose other uploads hold its share is answered 429 before its body is read, and so is
- * an admin acting as it; another member's upload past the daemon's total is 503 uploads_busy;
- * a chunked upload (no declared size) is counted as it comes; an upload alone passes a limit
- * smaller than itself; what a request held is given back when it ends, completed or cut (the
- * metrics' gauge), and a refused upload writes nothing. */
+ * api.member_upload_memory_mb for one account; papi_uploads.c), against a real daemon: bytes
+ * are counted as they arrive, a MiB at a time; a member whose other uploads hold its share is
+ * answered 429 before its body is read, and so is an admin acting as it; another member's
+ * upload that passes the daemon's total is 503 uploads_busy at its end, and what it held is
+ * given back as soon as it is refused; an upload alone passes a limit smaller than itself; what
+ * a request held is given back when it has run or is cut (the metrics' gauge); a refused
+ * upload writes nothing; a body that takes longer than api.upload_timeout is cut. */
+#include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,10 +45,10 @@ static int setup(void **state)
 	(void)state;
 	if (!mkdtemp(root))
 		return -1;
-	/* 3 MiB in all, 2 for one account, files of up to 4 MiB. */
+	/* 3 MiB in all, 2 for one account, files of up to 4 MiB, sent within 4 s. */
 	snprintf(conf, sizeof(conf),
-		 "upload_memory_mb = 3\nmember_upload_memory_mb = 2\n\n[hosting]\nroot = %s\n\n"
-		 "[files]\nupload_max_size = 4194304\n",
+		 "upload_memory_mb = 3\nmember_upload_memory_mb = 2\nupload_timeout = 4\n\n"
+		 "[hosting]\nroot = %s\n\n[files]\nupload_max_size = 4194304\n",
 		 root);
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/u/upa' '%s/html/u/upb'", root, root);
 	if (system(cmd) != 0)
@@ -169,12 +171,12 @@ static struct answer read_answer(int fd)
 	return a;
 }
 
-/* A whole upload of size bytes (-1: 1 MiB, chunked); its answer. */
+/* A whole upload of size bytes (-size bytes, chunked, when negative); its answer. */
 static struct answer upload(const char *token, const char *login, const char *path, long size,
 			    const char *header)
 {
-	long len = size < 0 ? MIB : size;
-	int fd = start_upload(token, login, path, size, header, len);
+	long len = size < 0 ? -size : size;
+	int fd = start_upload(token, login, path, size < 0 ? -1 : size, header, len);
 
 	if (fd < 0)
 		return (struct answer){-1, "", 0};
@@ -228,35 +230,40 @@ static void test_upload_memory_limits(void **state)
 {
 	static const char *const as_a = "X-Panel-Act-As: upa";
 	struct answer a;
-	int fd;
+	int fd, fd2;
 
 	(void)state;
 	member("upa", tok_a);
 	member("upb", tok_b);
 	assert_int_equal(held(), 0);
-	/* upa holds 1.5 MiB of a declared 1.5 MiB upload, half of it sent. */
-	fd = start_upload(tok_a, "upa", "held", 3 * MIB / 2, NULL, 3 * MIB / 4);
+	/* upa's upload of a declared 3 MiB, 2 MiB of it sent: 2 MiB counted (its share). */
+	fd = start_upload(tok_a, "upa", "held", 3 * MIB, NULL, 2 * MIB - 1);
 	assert_true(fd >= 0);
-	assert_int_equal(held_becomes(3 * MIB / 2), 3 * MIB / 2);
-	/* Its share (2 MiB) has no room for 1 MiB more: 429 before any of the body is read. */
+	assert_int_equal(held_becomes(2 * MIB), 2 * MIB);
+	/* Its share has no room for another MiB: 429 before any of the body is read. */
 	a = upload(tok_a, "upa", "second", MIB, NULL);
 	assert_refused(a, 429, "rate_limited");
 	/* An admin acting as upa draws from upa's share. */
 	a = upload(srv.admin_token, "upa", "third", MIB, as_a);
 	assert_refused(a, 429, "rate_limited");
-	/* Another member is not held by upa's share, but by the daemon's total (3 MiB). */
+	/* Another member is held by the daemon's total (3 MiB), not by upa's share: its first MiB
+	 * fits, its second does not: refused, the rest dropped, answered at its end. */
 	a = upload(tok_b, "upb", "big", 2 * MIB, NULL);
 	assert_refused(a, 503, "uploads_busy");
 	a = upload(tok_b, "upb", "small", MIB, NULL);
 	assert_int_equal(a.status, 201);
-	/* A chunked upload is counted as its buffer grows: refused once past the total, its
-	 * remaining bytes dropped, answered at its end. */
-	a = upload(tok_b, "upb", "chunked", -1, NULL);
+	a = upload(tok_b, "upb", "chunked", -2 * MIB, NULL);
 	assert_refused(a, 503, "uploads_busy");
+	/* A refused upload gives back what it held as soon as it is refused: its client, still
+	 * sending, holds nothing. */
+	fd2 = start_upload(tok_b, "upb", "chunked2", -1, NULL, 2 * MIB);
+	assert_true(fd2 >= 0);
+	assert_int_equal(held_becomes(2 * MIB), 2 * MIB);
+	send(fd2, "0\r\n\r\n", 5, MSG_NOSIGNAL);
+	assert_refused(read_answer(fd2), 503, "uploads_busy");
 	assert_false(file_exists("upb", "big"));
 	assert_false(file_exists("upb", "chunked"));
 	assert_true(file_exists("upb", "small"));
-	assert_int_equal(held_becomes(3 * MIB / 2), 3 * MIB / 2);
 	/* Cut off: what it held is given back, and nothing was written. */
 	close(fd);
 	assert_int_equal(held_becomes(0), 0);
@@ -264,19 +271,21 @@ static void test_upload_memory_limits(void **state)
 	/* Alone, an upload larger than the account's share and the daemon's total passes. */
 	a = upload(tok_a, "upa", "alone", 4 * MIB, NULL);
 	assert_int_equal(a.status, 201);
-	a = upload(tok_b, "upb", "chunked", -1, NULL);
+	a = upload(tok_b, "upb", "chunked", -2 * MIB, NULL);
 	assert_int_equal(a.status, 201);
 	assert_true(file_exists("upa", "alone"));
+	assert_true(file_exists("upb", "chunked"));
 	assert_int_equal(held_becomes(0), 0);
 }
 
-/* A refused upload's connection takes no more room: many of them leave the gauge as it was. */
+/* A refused upload's connection takes no room: many of them leave the gauge as it was; the
+ * one that holds the share completes, and what it held is free once it has run. */
 static void test_refusals_hold_nothing(void **state)
 {
 	int fd, fds[8];
 
 	(void)state;
-	fd = start_upload(tok_a, "upa", "held2", 2 * MIB, NULL, MIB);
+	fd = start_upload(tok_a, "upa", "held2", 3 * MIB, NULL, 2 * MIB - 1);
 	assert_true(fd >= 0);
 	assert_int_equal(held_becomes(2 * MIB), 2 * MIB);
 	for (int i = 0; i < 8; i++)
@@ -286,11 +295,30 @@ static void test_refusals_hold_nothing(void **state)
 		assert_refused(read_answer(fds[i]), 429, "rate_limited");
 	}
 	assert_int_equal(held(), 2 * MIB);
-	/* The held upload completes: 201, the file written, the gauge back to 0. */
-	send_body(fd, MIB, 0);
+	send_body(fd, MIB + 1, 0);
 	assert_int_equal(read_answer(fd).status, 201);
 	assert_true(file_exists("upa", "held2"));
 	assert_int_equal(held_becomes(0), 0);
+}
+
+/* A body sent a byte now and then, to keep a share busy: cut once api.upload_timeout (4 s
+ * here) has passed, and what it held given back. */
+static void test_slow_body_is_cut(void **state)
+{
+	char buf[256];
+	int fd;
+
+	(void)state;
+	fd = start_upload(tok_a, "upa", "slow", MIB, NULL, 100);
+	assert_true(fd >= 0);
+	assert_int_equal(held_becomes(MIB), MIB);
+	for (int i = 0; i < 6 && send(fd, "x", 1, MSG_NOSIGNAL) == 1; i++)
+		api_sleep_ms(1000);
+	ssize_t n = recv(fd, buf, sizeof(buf), 0); /* closed, no answer (not a time-out) */
+	assert_true(n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
+	close(fd);
+	assert_int_equal(held_becomes(0), 0);
+	assert_false(file_exists("upa", "slow"));
 }
 
 int main(void)
@@ -298,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_upload_memory_limits),
 	    cmocka_unit_test(test_refusals_hold_nothing),
+	    cmocka_unit_test(test_slow_body_is_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
