@@ -16,6 +16,27 @@
 
 /* The type is written in upper case, as AlternC 1.0 writes it (its pages compare "VHOST"...
  * exactly); reads compare it case-insensitively. */
+/* Entries of one domain (1.0 had no limit: each is a line of the zone, and a vhost one of the
+ * web server's configuration, rewritten by its cron for every change). */
+#define ENTRIES_PER_DOMAIN 1000
+
+/* PANEL_EQUOTA when the domain holds ENTRIES_PER_DOMAIN live entries besides the one being set
+ * (setting it again, or replacing its value, still passes). */
+static int check_entries_cap(panel_db *db, const char *name, const char *sub, const char *type,
+			     const char *target)
+{
+	uint64_t n = 0;
+	int error = panel__db_query_u64(
+	    &n, db,
+	    "SELECT COUNT(*) FROM sub_domaines WHERE domaine = ? AND web_action <> 'DELETE' AND"
+	    " NOT (sub = ? AND LOWER(type) = ? AND valeur = ?)",
+	    DB_ARGS(DB_STR(name), DB_STR(sub), DB_STR(type), DB_STR(target)));
+
+	if (error < 0 || n < ENTRIES_PER_DOMAIN)
+		return error;
+	return panel__error(PANEL_EQUOTA, "sub", "%d entries a domain at most", ENTRIES_PER_DOMAIN);
+}
+
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,
 			    const char *type, const char *target)
 {
@@ -228,6 +249,7 @@ static int set_body(panel_db *db, void *arg)
 		return error;
 	if ((error = check_foreign_names(db, uid, name, sub)) < 0 ||
 	    (error = make_room(db, uid, name, sub, &t, target)) < 0 ||
+	    (error = check_entries_cap(db, name, sub, t.name, target)) < 0 ||
 	    (error = panel__subdomain_insert(db, uid, name, sub, t.name, target)) < 0 ||
 	    (error = panel__domain_changed(db, name)) < 0)
 		return error;

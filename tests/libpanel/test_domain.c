@@ -405,6 +405,47 @@ static void entries_of_every_type(void **state)
 	free(zone);
 }
 
+/* At most 1000 live entries a domain, for admins too (1.0 had no limit: each is a zone line
+ * and a vhost a web server block, rewritten at every change): setting an entry again, or
+ * replacing a vhost's folder, still passes at the limit; a deletion makes room. */
+static void entries_per_domain_capped(void **state)
+{
+	panel_domain *d = add(&alice, "many-entries.org", 0);
+	panel_subdomain s;
+	long long live;
+
+	(void)state;
+	panel_domain_free(d);
+	assert_panel_ok(
+	    panel_subdomain_set(&s, p, &alice, "many-entries.org", "www", "vhost", "/w"));
+	live = number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine = 'many-entries.org'"
+		      " AND web_action <> 'DELETE'",
+		      db);
+	ts_exec(
+	    cluster, db,
+	    "INSERT INTO sub_domaines (compte, domaine, sub, valeur, type, web_action, enable)"
+	    " WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < %lld)"
+	    " SELECT %u, 'many-entries.org', CONCAT('t', i), 'x', 'TXT', 'UPDATE', 'ENABLED'"
+	    " FROM seq",
+	    999 - live, alice.uid);
+	assert_panel_ok(panel_subdomain_set(&s, p, &alice, "many-entries.org", "last", "txt", "y"));
+	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "many-entries.org", "more", "txt", "y"),
+			PANEL_EQUOTA);
+	assert_string_equal(panel_error_last()->field, "sub");
+	assert_panel_rc(panel_subdomain_set(&s, p, &super, "many-entries.org", "more", "txt", "y"),
+			PANEL_EQUOTA);
+	assert_panel_ok(panel_subdomain_set(&s, p, &alice, "many-entries.org", "last", "txt", "y"));
+	assert_panel_ok(
+	    panel_subdomain_set(&s, p, &alice, "many-entries.org", "www", "vhost", "/v"));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine ="
+				" 'many-entries.org' AND web_action <> 'DELETE'",
+				db),
+			 1000);
+	assert_panel_ok(panel_subdomain_delete(p, &alice, "many-entries.org", "t1", "txt", NULL));
+	assert_panel_ok(panel_subdomain_set(&s, p, &alice, "many-entries.org", "more", "txt", "y"));
+	assert_panel_ok(panel_domain_delete(p, &alice, "many-entries.org"));
+}
+
 static void entry_refusals(void **state)
 {
 	(void)state;
@@ -915,6 +956,7 @@ int main(void)
 	    cmocka_unit_test(others_domains_do_not_exist),
 	    cmocka_unit_test(entries_of_every_type),
 	    cmocka_unit_test(entry_refusals),
+	    cmocka_unit_test(entries_per_domain_capped),
 	    cmocka_unit_test(delete_disable_and_serial),
 	    cmocka_unit_test(hostile_rows_stay_out_of_the_zone),
 	    cmocka_unit_test(missing_settings_are_reported),
