@@ -58,31 +58,20 @@ int panel__audit(panel_db *db, const panel_actor *who, const char *action, const
 
 int panel__audit_purge(panel_db *db, unsigned long days, uint64_t *removed)
 {
-	uint64_t from = 0, bound, n, total = 0, read = 0;
+	uint64_t n, total = 0;
 	int error = 0;
 
-	while (days && read < PANEL_AUDIT_PURGE_MAX) {
-		/* The next batch of ids, oldest first: the newest id among them. */
-		if ((error = panel__db_read_u64(
-			 &bound, db,
-			 "SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM"
-			 " panel_audit WHERE id > ? ORDER BY id LIMIT ?) batch",
-			 DB_ARGS(DB_U64(from), DB_U64(PANEL_AUDIT_PURGE_BATCH)))) < 0 ||
-		    !bound)
-			break;
-		if ((error = panel__db_exec(&n, db,
-					    "DELETE FROM panel_audit WHERE id > ? AND id <= ? AND"
-					    " at < NOW() - INTERVAL ? DAY",
-					    DB_ARGS(DB_U64(from), DB_U64(bound), DB_U64(days)))) <
-		    0)
+	/* Oldest first along the index on the date, a batch a statement (its locks short). */
+	while (days && total < PANEL_AUDIT_PURGE_MAX) {
+		if ((error = panel__db_exec(
+			 &n, db,
+			 "DELETE FROM panel_audit WHERE at < NOW() - INTERVAL ? DAY"
+			 " ORDER BY at LIMIT ?",
+			 DB_ARGS(DB_U64(days), DB_U64(PANEL_AUDIT_PURGE_BATCH)))) < 0)
 			break;
 		total += n;
-		read += PANEL_AUDIT_PURGE_BATCH;
-		/* Entries are written in the order of their dates: a batch with none old enough
-		 * means that the rest are younger. */
-		if (!n)
+		if (n < PANEL_AUDIT_PURGE_BATCH)
 			break;
-		from = bound;
 	}
 	if (removed)
 		*removed = total;

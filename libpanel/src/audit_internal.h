@@ -13,10 +13,9 @@
 int panel__audit(panel_db *db, const panel_actor *who, const char *action, const char *kind,
 		 const char *id, uint32_t subject_uid, json_t *before, json_t *after);
 
-/* Removes the entries older than days (0: none), in batches of PANEL_AUDIT_PURGE_BATCH
- * consecutive ids from the oldest (there is no index on the date: a batch reads that many rows
- * of the primary key), until a batch has none old enough, PANEL_AUDIT_PURGE_MAX rows read at
- * most a call; *removed (may be NULL) counts them. */
+/* Removes the entries older than days (0: none), oldest first, PANEL_AUDIT_PURGE_BATCH a
+ * statement and PANEL_AUDIT_PURGE_MAX at most a call (the next pass goes on); *removed (may be
+ * NULL) counts them. */
 #define PANEL_AUDIT_PURGE_BATCH 1000
 #define PANEL_AUDIT_PURGE_MAX	100000
 int panel__audit_purge(panel_db *db, unsigned long days, uint64_t *removed);

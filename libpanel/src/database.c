@@ -111,7 +111,7 @@ struct create_ctx {
 	const panel_actor *who;
 	const char *login, *suffix;
 	char name[65];
-	int created; /* CREATE DATABASE was sent (in this or an earlier run of the body) */
+	int created; /* CREATE DATABASE ran (in this or an earlier run of the body) */
 	char main_user[PANEL_LOGIN_MAX + 1]; /* granted on it (1.0's main user), or "" */
 	panel_database result;
 };
@@ -151,14 +151,19 @@ static int create_body(panel_db *db, void *arg)
 					 ctx->name);
 			goto out;
 		}
-		/* Recorded first: a CREATE that ran but whose answer was lost (a failover, a cut
-		 * link) is undone too; the row's key keeps the name ours meanwhile. */
-		ctx->created = 1;
 		if ((error = panel__member_ddl(ctx->p,
 					       "CREATE DATABASE `%s` CHARACTER SET utf8mb4 COLLATE"
 					       " utf8mb4_unicode_ci",
-					       ctx->name)) < 0)
+					       ctx->name)) < 0) {
+			/* Its answer lost (a failover, a cut link), it may have run: dropped now,
+			 * while the row's lock keeps another creation of the name waiting. A
+			 * refusal (the name taken meanwhile) ran nothing: nothing to drop. */
+			if (error == PANEL_EUNAVAILABLE)
+				panel__member_undo(ctx->p, "DROP DATABASE IF EXISTS `%s`",
+						   ctx->name);
 			goto out;
+		}
+		ctx->created = 1;
 	}
 	if (main_pass && !ctx->main_user[0]) {
 		char esc[140];
@@ -196,20 +201,14 @@ int panel_database_create(panel_database **out, panel *p, const panel_actor *who
 	error = panel__db_transaction(p->db, create_body, &ctx);
 	if (error < 0) {
 		/* The rows rolled back: the server must forget the database too. */
-		if (ctx.created || ctx.main_user[0]) {
-			panel__error_saved saved;
-			panel__error_save(&saved);
-			if (ctx.main_user[0]) {
-				char esc[140];
-				panel__grant_db_name(esc, sizeof(esc), ctx.name);
-				panel__member_ddl(p,
-						  "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",
-						  esc, ctx.main_user, panel__member_client_host(p));
-			}
-			if (ctx.created)
-				panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", ctx.name);
-			panel__error_restore(&saved);
+		if (ctx.main_user[0]) {
+			char esc[140];
+			panel__grant_db_name(esc, sizeof(esc), ctx.name);
+			panel__member_undo(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'", esc,
+					   ctx.main_user, panel__member_client_host(p));
 		}
+		if (ctx.created)
+			panel__member_undo(p, "DROP DATABASE IF EXISTS `%s`", ctx.name);
 		return error;
 	}
 	*out = malloc(sizeof(**out));

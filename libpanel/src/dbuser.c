@@ -136,12 +136,16 @@ static int create_body(panel_db *db, void *arg)
 		}
 		if ((error = server_hash(hash, ctx->p, ctx->password)) < 0)
 			goto out;
-		/* Recorded first: a CREATE that ran but whose answer was lost is undone too. */
-		ctx->created = 1;
 		if ((error = panel__member_ddl(
 			 ctx->p, "CREATE USER '%s'@'%s' IDENTIFIED BY PASSWORD '%s'", ctx->name,
-			 panel__member_client_host(ctx->p), hash)) < 0)
+			 panel__member_client_host(ctx->p), hash)) < 0) {
+			/* Its answer lost, it may have run: dropped now, under the row's lock. */
+			if (error == PANEL_EUNAVAILABLE)
+				panel__member_undo(ctx->p, "DROP USER IF EXISTS '%s'@'%s'",
+						   ctx->name, panel__member_client_host(ctx->p));
 			goto out;
+		}
+		ctx->created = 1;
 	}
 	memset(&ctx->result, 0, sizeof(ctx->result));
 	snprintf(ctx->result.name, sizeof(ctx->result.name), "%s", ctx->name);
@@ -167,13 +171,9 @@ int panel_dbuser_create(panel_dbuser **out, panel *p, const panel_actor *who, co
 	if (!password || !*password)
 		return panel__error(PANEL_EINVALID, "password", "the password is required");
 	if ((error = panel__db_transaction(p->db, create_body, &ctx)) < 0) {
-		if (ctx.created) {
-			panel__error_saved saved;
-			panel__error_save(&saved);
-			panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", ctx.name,
-					  panel__member_client_host(p));
-			panel__error_restore(&saved);
-		}
+		if (ctx.created)
+			panel__member_undo(p, "DROP USER IF EXISTS '%s'@'%s'", ctx.name,
+					   panel__member_client_host(p));
 		return error;
 	}
 	*out = malloc(sizeof(**out));

@@ -30,6 +30,10 @@ int panel__subdomain_foreign(char *fqdn, size_t size, uint64_t *taken, panel_db 
 
 /* Inserts an entry for the cron side (web_action 'UPDATE'), or revives the same entry pending
  * deletion. No check: callers have done them. */
+/* Live entries of one domain at most (1.0 had no limit: each is a line of the zone, and a vhost
+ * one of the web server's configuration, rewritten by its cron for every change). */
+#define PANEL__ENTRIES_PER_DOMAIN 1000
+
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,
 			    const char *type, const char *target);
 

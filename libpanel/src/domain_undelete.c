@@ -47,13 +47,27 @@ static int check_pending(panel_db *db, const panel_actor *who, const panel_domai
  * and for a mail domain AlternC's marker row and postmaster (its addresses are gone). */
 static int restore(panel_db *db, uint32_t uid, const panel_domain *d)
 {
+	uint64_t live = 0;
 	int error;
 
 	if ((error = panel__db_exec(NULL, db,
 				    "UPDATE sub_domaines SET web_action = 'UPDATE' WHERE compte = ?"
 				    " AND domaine = ? AND web_action = 'DELETE'",
 				    DB_ARGS(DB_U64(uid), DB_STR(d->domain)))) < 0 ||
-	    (error = panel__db_exec(NULL, db,
+	    (error = panel__db_query_u64(&live, db,
+					 "SELECT COUNT(*) FROM sub_domaines WHERE domaine = ? AND"
+					 " web_action <> 'DELETE'",
+					 DB_ARGS(DB_STR(d->domain)))) < 0)
+		return error;
+	/* Entries deleted or replaced before the domain come back too, until the cron removes
+	 * them: never past the cap (a loop of replacements, deletion and undeletion grew them). */
+	if (live > PANEL__ENTRIES_PER_DOMAIN)
+		return panel__error(
+		    PANEL_EQUOTA, "domain",
+		    "the domain would come back with %llu entries, %d at most: retry"
+		    " once the cron has removed the deleted ones",
+		    (unsigned long long)live, PANEL__ENTRIES_PER_DOMAIN);
+	if ((error = panel__db_exec(NULL, db,
 				    "UPDATE domaines SET dns_action = 'UPDATE' WHERE domaine = ?",
 				    DB_ARGS(DB_STR(d->domain)))) < 0 ||
 	    (error = panel__domain_changed(db, d->domain)) < 0)

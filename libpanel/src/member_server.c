@@ -68,6 +68,23 @@ int panel__member_ddl(panel *p, const char *fmt, ...)
 	return panel__db_batch_reopen(NULL, mdb, sql, (size_t)n);
 }
 
+void panel__member_undo(panel *p, const char *fmt, ...)
+{
+	panel__error_saved saved;
+	char sql[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return;
+	panel__error_save(&saved);
+	panel__member_ddl(p, "%s", sql);
+	panel__error_restore(&saved);
+}
+
 const char *panel__member_client_host(panel *p)
 {
 	const char *h = panel_setting(p, "member_database", "client_host");

@@ -24,4 +24,7 @@ int panel__member_ddl(panel *p, const char *fmt, ...) __attribute__((format(prin
 /* The host part of members' MySQL accounts ([member_database] client_host). */
 const char *panel__member_client_host(panel *p);
 
+/* panel__member_ddl as the undo of a failed step: the step's error stays the last one. */
+void panel__member_undo(panel *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

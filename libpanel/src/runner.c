@@ -402,8 +402,9 @@ int panel_actions_run(panel_runner_report *out, panel *p, const panel_actor *who
 			 strerror(errno));
 	if (ps.opts->purge &&
 	    panel__audit_purge(p->db, panel__runner_setting(p, "audit_days", 365), NULL) < 0) {
-		snprintf(report.warning, sizeof(report.warning), "removing old audit entries: %s",
-			 panel_error_last()->message);
+		if (!report.warning[0]) /* the trash's first */
+			snprintf(report.warning, sizeof(report.warning),
+				 "removing old audit entries: %s", panel_error_last()->message);
 		panel_error_clear();
 	}
 	error = pass_loop(&ps);

@@ -16,12 +16,8 @@
 
 /* The type is written in upper case, as AlternC 1.0 writes it (its pages compare "VHOST"...
  * exactly); reads compare it case-insensitively. */
-/* Entries of one domain (1.0 had no limit: each is a line of the zone, and a vhost one of the
- * web server's configuration, rewritten by its cron for every change). */
-#define ENTRIES_PER_DOMAIN 1000
-
-/* PANEL_EQUOTA when the domain holds ENTRIES_PER_DOMAIN live entries besides the one being set
- * (setting it again, or replacing its value, still passes). */
+/* PANEL_EQUOTA when the domain holds PANEL__ENTRIES_PER_DOMAIN live entries besides the one
+ * being set (setting it again, or replacing its value, still passes). */
 static int check_entries_cap(panel_db *db, const char *name, const char *sub, const char *type,
 			     const char *target)
 {
@@ -32,9 +28,10 @@ static int check_entries_cap(panel_db *db, const char *name, const char *sub, co
 	    " NOT (sub = ? AND LOWER(type) = ? AND valeur = ?)",
 	    DB_ARGS(DB_STR(name), DB_STR(sub), DB_STR(type), DB_STR(target)));
 
-	if (error < 0 || n < ENTRIES_PER_DOMAIN)
+	if (error < 0 || n < PANEL__ENTRIES_PER_DOMAIN)
 		return error;
-	return panel__error(PANEL_EQUOTA, "sub", "%d entries a domain at most", ENTRIES_PER_DOMAIN);
+	return panel__error(PANEL_EQUOTA, "sub", "%d entries a domain at most",
+			    PANEL__ENTRIES_PER_DOMAIN);
 }
 
 int panel__subdomain_insert(panel_db *db, uint32_t uid, const char *domain, const char *sub,

@@ -166,10 +166,20 @@ static void a_failing_step_undoes_the_others(void **state)
 	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
 }
 
+/* Another client's database, made while the relay holds a CREATE. */
+static void make_victim(void *arg)
+{
+	(void)arg;
+	th_sql(cluster, 0,
+	       "CREATE DATABASE dbalice_victim; CREATE TABLE dbalice_victim.t (i INT);"
+	       " INSERT INTO dbalice_victim.t VALUES (1)");
+}
+
 /* CREATE DATABASE and CREATE USER that ran on the member server while their answer was lost
  * (a failover, a cut link): the creation fails (503), and nothing is left behind, so that the
  * member's retry succeeds. The server's object was left before, and the retry refused ("exists
- * on the server without its row") until an administrator repaired it. */
+ * on the server without its row") until an administrator repaired it. A CREATE refused for a
+ * name taken meanwhile drops nothing (a first fix dropped the other's database). */
 static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 {
 	ts_lossy_relay relay;
@@ -188,7 +198,7 @@ static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 	assert_panel_ok(panel_open(&h, cfg));
 	panel_config_free(cfg);
 
-	ts_lossy_arm(&relay, "CREATE DATABASE");
+	ts_lossy_arm(&relay, "CREATE DATABASE", NULL, NULL);
 	assert_panel_rc(panel_database_create(&d, h, &alice, NULL, "lost"), PANEL_EUNAVAILABLE);
 	assert_int_equal(atomic_load(&relay.lost), 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
@@ -198,7 +208,7 @@ static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 	assert_panel_ok(panel_database_create(&d, h, &alice, NULL, "lost"));
 	panel_database_free(d);
 
-	ts_lossy_arm(&relay, "CREATE USER");
+	ts_lossy_arm(&relay, "CREATE USER", NULL, NULL);
 	assert_panel_rc(panel_dbuser_create(&u, h, &alice, NULL, "lost", "Lost-Pass-4242"),
 			PANEL_EUNAVAILABLE);
 	assert_int_equal(atomic_load(&relay.lost), 2);
@@ -207,6 +217,14 @@ static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 			 0);
 	assert_panel_ok(panel_dbuser_create(&u, h, &alice, NULL, "lost", "Lost-Pass-4242"));
 	panel_dbuser_free(u);
+
+	/* Someone else's database of that name made between the check and the CREATE: the
+	 * CREATE is refused, ran nothing, and the other database stays, with its rows. */
+	ts_lossy_arm(&relay, "CREATE DATABASE", make_victim, NULL);
+	assert_true(panel_database_create(&d, h, &alice, NULL, "victim") < 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM dbalice_victim.t"), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_victim'", db), 0);
+	assert_int_equal(th_sql(cluster, 0, "DROP DATABASE dbalice_victim"), 0);
 
 	assert_panel_ok(panel_dbuser_delete(h, &alice, "dbalice_lost"));
 	assert_panel_ok(panel_database_delete(h, &alice, "dbalice_lost"));

@@ -443,7 +443,21 @@ static void entries_per_domain_capped(void **state)
 			 1000);
 	assert_panel_ok(panel_subdomain_delete(p, &alice, "many-entries.org", "t1", "txt", NULL));
 	assert_panel_ok(panel_subdomain_set(&s, p, &alice, "many-entries.org", "more", "txt", "y"));
+	/* Undeleting brings back the entries the cron has not removed yet, the replaced values
+	 * too: never past the cap (50 replacements, then a deletion and an undeletion, gave 1,053
+	 * live entries). */
+	for (int i = 0; i < 50; i++) {
+		char folder[16];
+		snprintf(folder, sizeof(folder), "/v%d", i);
+		assert_panel_ok(
+		    panel_subdomain_set(&s, p, &alice, "many-entries.org", "www", "vhost", folder));
+	}
 	assert_panel_ok(panel_domain_delete(p, &alice, "many-entries.org"));
+	assert_panel_rc(panel_domain_undelete(&d, p, &alice, "many-entries.org"), PANEL_EQUOTA);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine ="
+				" 'many-entries.org' AND web_action <> 'DELETE'",
+				db),
+			 0);
 }
 
 static void entry_refusals(void **state)

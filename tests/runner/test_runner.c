@@ -467,8 +467,8 @@ static long long audit_count(const char *where)
 }
 
 /* The audit trail keeps [runner] audit_days (365) days: the passes that empty the trash remove
- * what is older, in batches (three here, after younger entries), and keep the rest; 0 keeps
- * everything. */
+ * what is older, in batches (three here, entries written after younger ones), and keep the
+ * rest; 0 keeps everything. */
 static void test_audit_retention(void **state)
 {
 	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
@@ -481,9 +481,6 @@ static void test_audit_retention(void **state)
 	audit_rows(2 * PANEL_AUDIT_PURGE_BATCH + 500, 400);
 	audit_rows(10, 10);
 	recent = audit_count("at > NOW() - INTERVAL 1 DAY");
-	/* The other tests' entries, before these: fewer than a batch (a batch of young entries
-	 * first would end the purge). */
-	assert_true(recent < PANEL_AUDIT_PURGE_BATCH);
 	/* audit_days 0: nothing removed. */
 	h = handle_with("audit_days", "0");
 	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
