@@ -1,5 +1,5 @@
-/* The audit trail: recording changes inside their transaction, listing them for admins, and
- * removing them past their retention ([runner] audit_days, by the runner's passes). */
+/* The audit trail: recording changes inside their transaction, and listing them for admins
+ * (kept [runner] audit_days: retention.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,28 +53,6 @@ int panel__audit(panel_db *db, const panel_actor *who, const char *action, const
 				       DB_U64(subject_uid), DB_STR(b), DB_STR(a)));
 	free(b);
 	free(a);
-	return error;
-}
-
-int panel__audit_purge(panel_db *db, unsigned long days, uint64_t *removed)
-{
-	uint64_t n, total = 0;
-	int error = 0;
-
-	/* Oldest first along the index on the date, a batch a statement (its locks short). */
-	while (days && total < PANEL_AUDIT_PURGE_MAX) {
-		if ((error = panel__db_exec(
-			 &n, db,
-			 "DELETE FROM panel_audit WHERE at < NOW() - INTERVAL ? DAY"
-			 " ORDER BY at LIMIT ?",
-			 DB_ARGS(DB_U64(days), DB_U64(PANEL_AUDIT_PURGE_BATCH)))) < 0)
-			break;
-		total += n;
-		if (n < PANEL_AUDIT_PURGE_BATCH)
-			break;
-	}
-	if (removed)
-		*removed = total;
 	return error;
 }
 

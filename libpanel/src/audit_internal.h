@@ -1,5 +1,4 @@
-/* Recording an audit entry, inside the transaction of the change it describes; removing the
- * entries past their retention. */
+/* Recording an audit entry, inside the transaction of the change it describes. */
 #ifndef PANEL_SRC_AUDIT_INTERNAL_H
 #define PANEL_SRC_AUDIT_INTERNAL_H
 
@@ -12,12 +11,5 @@
  * (references stolen; NULL for none). Never put a secret or a hash in them. */
 int panel__audit(panel_db *db, const panel_actor *who, const char *action, const char *kind,
 		 const char *id, uint32_t subject_uid, json_t *before, json_t *after);
-
-/* Removes the entries older than days (0: none), oldest first, PANEL_AUDIT_PURGE_BATCH a
- * statement and PANEL_AUDIT_PURGE_MAX at most a call (the next pass goes on); *removed (may be
- * NULL) counts them. */
-#define PANEL_AUDIT_PURGE_BATCH 1000
-#define PANEL_AUDIT_PURGE_MAX	100000
-int panel__audit_purge(panel_db *db, unsigned long days, uint64_t *removed);
 
 #endif

@@ -95,6 +95,8 @@ static const struct known_key known_keys[] = {
     {"runner", "trash_days", V_DAYS, "30"},
     /* Days the audit trail keeps an entry (0: for good); removed by the runner's passes. */
     {"runner", "audit_days", V_DAYS, "365"},
+    /* Days a finished action (done or failed) stays in the queue's table (0: for good). */
+    {"runner", "actions_days", V_DAYS, "30"},
     {"runner", "lease", V_SECONDS, "300"},
     {"runner", "retry_base", V_SECONDS, "30"},
     {"runner", "max_attempts", V_COUNT, "10"},

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "audit_internal.h"
+#include "retention.h"
 #include "handle.h"
 #include "panel/panel.h"
 #include "th_cluster.h"
@@ -450,6 +450,46 @@ static void swap_hook(void *arg, const char *stage, const char *detail)
 		fail_msg("swap failed");
 }
 
+/* Finished actions stay [runner] actions_days (30) days after they were finished, then the
+ * passes that empty the trash remove them; a waiting one stays however old. */
+static void test_finished_actions_retention(void **state)
+{
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report r;
+	long long before;
+
+	(void)state;
+	settle();
+	sql("INSERT INTO panel_actions (action, uid, login, args, state, done_at, created)"
+	    " WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 999)"
+	    " SELECT 'mkdir', %u, 'rnalice', '{}', IF(i %% 2, 'done', 'failed'),"
+	    " NOW() - INTERVAL 40 DAY, NOW() - INTERVAL 41 DAY FROM seq",
+	    alice);
+	sql("INSERT INTO panel_actions (action, uid, login, args, state, done_at, created) VALUES"
+	    " ('mkdir', %u, 'rnalice', '{}', 'done', NOW() - INTERVAL 20 DAY, NOW()),"
+	    " ('mkdir', %u, 'rnalice', '{\"dir\": \"/kept\"}', 'pending', NULL,"
+	    " NOW() - INTERVAL 90 DAY)",
+	    alice, alice);
+	before = number("SELECT COUNT(*) FROM `%s`.panel_actions", db);
+	run(p); /* without the trash's purge: nothing removed */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE done_at <"
+				" NOW() - INTERVAL 30 DAY",
+				db),
+			 999);
+	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
+	assert_string_equal(r.warning, "");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE done_at <"
+				" NOW() - INTERVAL 30 DAY",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions", db), before - 999);
+	/* The old waiting one ran in the pass, and stays, done. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE args LIKE"
+				" '%%/kept%%' AND state = 'done'",
+				db),
+			 1);
+}
+
 /* n audit rows dated days ago, by a member. */
 static void audit_rows(int n, int days)
 {
@@ -478,14 +518,14 @@ static void test_audit_retention(void **state)
 
 	(void)state;
 	settle();
-	audit_rows(2 * PANEL_AUDIT_PURGE_BATCH + 500, 400);
+	audit_rows(2 * PANEL__PURGE_BATCH + 500, 400);
 	audit_rows(10, 10);
 	recent = audit_count("at > NOW() - INTERVAL 1 DAY");
 	/* audit_days 0: nothing removed. */
 	h = handle_with("audit_days", "0");
 	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
 	panel_close(h);
-	assert_int_equal(audit_count("object_kind = 'test'"), 2 * PANEL_AUDIT_PURGE_BATCH + 510);
+	assert_int_equal(audit_count("object_kind = 'test'"), 2 * PANEL__PURGE_BATCH + 510);
 	/* The default, 365 days: the 400-day-old rows go, the others stay. */
 	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
 	assert_string_equal(r.warning, "");
@@ -918,6 +958,7 @@ int main(void)
 	    cmocka_unit_test(test_mail_add_and_del),
 	    cmocka_unit_test(test_mem_del_to_trash_and_purge),
 	    cmocka_unit_test(test_audit_retention),
+	    cmocka_unit_test(test_finished_actions_retention),
 	    cmocka_unit_test(test_links_planted_in_the_tree),
 	    cmocka_unit_test(test_link_swapped_in_during_the_run),
 	    cmocka_unit_test(test_odd_names_refused),
