@@ -97,6 +97,8 @@ static const struct known_key known_keys[] = {
     {"runner", "audit_days", V_DAYS, "365"},
     /* Days a finished action (done or failed) stays in the queue's table (0: for good). */
     {"runner", "actions_days", V_DAYS, "30"},
+    /* The panel's dumps kept per database: an older one goes when a new one is made. */
+    {"runner", "dumps_kept", V_COUNT, "5"},
     {"runner", "lease", V_SECONDS, "300"},
     {"runner", "retry_base", V_SECONDS, "30"},
     {"runner", "max_attempts", V_COUNT, "10"},

@@ -27,6 +27,7 @@
 #include "member_server.h"
 #include "panel/actions.h"
 #include "panel/database.h"
+#include "runner_internal.h"
 
 const char *panel__job_root(panel *p)
 {
@@ -324,6 +325,37 @@ static int record_dump(panel *p, const char *database, const char *file, int fd)
 		    DB_U64((uint64_t)st.st_size), DB_STR(database)));
 }
 
+/* The dumps of database past the newest [runner] dumps_kept (5): their rows, and their files
+ * if they still are regular files of that name in the folder this dump was written to (never by
+ * a path: the member may have moved things since). The panel's own dumps only (panel_dumps):
+ * AlternC 1.0's scheduled ones (sqlbackup.sh, bck_history) are its cron's. Best effort. */
+static void prune_dumps(panel *p, const char *database, int dir)
+{
+	unsigned long kept = panel__runner_setting(p, "dumps_kept", 5);
+	panel_db_rows *rows = NULL;
+	struct stat st;
+
+	if (panel__db_query(
+		&rows, p->db,
+		"SELECT file FROM panel_dumps WHERE db = ? ORDER BY created DESC, file DESC"
+		" LIMIT 1000 OFFSET ?",
+		DB_ARGS(DB_STR(database), DB_U64(kept))) < 0) {
+		panel_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < panel__db_rows_count(rows); i++) {
+		const char *leaf = panel__db_cell(rows, i, 0);
+		if (!valid_dump_name(leaf, database))
+			continue;
+		if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			unlinkat(dir, leaf, 0);
+		if (panel__db_exec(NULL, p->db, "DELETE FROM panel_dumps WHERE db = ? AND file = ?",
+				   DB_ARGS(DB_STR(database), DB_STR(leaf))) < 0)
+			panel_error_clear();
+	}
+	panel__db_rows_free(rows);
+}
+
 /* Removes a failed dump by its name in the folder the walk opened, never by its path: the
  * member may have moved that folder since, or put a link to someone else's in its place, and
  * only while the name still is the file created there (the member may have swapped it too). */
@@ -367,6 +399,8 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 		unlink(defaults);
 		if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0)
 			snprintf(result, size, "%.200s", panel_error_last()->message);
+		else if (strcmp(result, "ok") == 0)
+			prune_dumps(p, database, dir);
 	}
 	if (strcmp(result, "ok") != 0)
 		remove_failed(dir, leaf, out);

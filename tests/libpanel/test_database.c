@@ -1,6 +1,7 @@
 /* Tests of members' databases and database users against a real MariaDB: names and injection
  * attempts, undo when a later step fails, users logging in and doing exactly what their grants
  * allow, the '_' wildcard of database-level grants, repair, and dump/restore jobs. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -458,6 +459,39 @@ static void dump_and_restore_jobs(void **state)
 	assert_int_equal(number("SELECT COUNT(*) FROM dbalice_shop.keep WHERE v='précieux'"), 1);
 	assert_panel_ok(panel_jobs_run(&done, p, &sys));
 	assert_int_equal(done, 0);
+
+	/* The newest dumps_kept dumps stay, files and rows; the member's own file in the folder,
+	 * and a dump of another database, stay too. */
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *h = NULL;
+	char folder[1024], cmd[2 * 1024 + 128];
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
+	assert_int_equal(panel_config_set(cfg, "member_database", "client_host", "127.0.0.1"), 0);
+	assert_int_equal(panel_config_set(cfg, "runner", "dumps_kept", "2"), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+	snprintf(folder, sizeof(folder), "%.*s", (int)(base - file - 1), file);
+	snprintf(cmd, sizeof(cmd), "echo mine > '%s/dbalice_shop-notes.txt'", folder);
+	assert_int_equal(system(cmd), 0);
+	assert_panel_ok(panel_database_dump(&job, h, &alice, "dbalice"));
+	assert_panel_ok(panel_jobs_run(&done, h, &sys));
+	for (int i = 0; i < 3; i++) {
+		assert_panel_ok(panel_database_dump(&job, h, &alice, "dbalice_shop"));
+		assert_panel_ok(panel_jobs_run(&done, h, &sys));
+		assert_int_equal(done, 1);
+	}
+	panel_close(h);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.panel_dumps WHERE db = 'dbalice_shop'", db), 2);
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s' | grep -c '^dbalice_shop-.*\\.sql$') = 2",
+		 folder);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "test -f '%s/dbalice_shop-notes.txt' && test $(ls '%s' | grep -c "
+		 "'^dbalice-.*\\.sql$') = 1",
+		 folder, folder);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(access(file, F_OK), -1); /* the first dump, oldest of four */
 }
 
 int main(void)
