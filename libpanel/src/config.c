@@ -29,7 +29,8 @@ enum value_kind {
 	V_COUNT,     /* 1..1000 */
 	V_UID,	     /* a Unix user id: 0..4294967294 */
 	V_BOOL,	     /* yes or no */
-	V_BYTES	     /* a size in bytes: 1024..4294967296 */
+	V_BYTES,     /* a size in bytes: 1024..4294967296 */
+	V_ENTRIES    /* a number of files and folders: 1..100000000 */
 };
 
 struct known_key {
@@ -122,6 +123,7 @@ static const struct known_key known_keys[] = {
      * upload (also the largest file read). */
     {"files", "max_size", V_BYTES, "4194304"},
     {"files", "upload_max_size", V_BYTES, "67108864"},
+    {"files", "copy_max_entries", V_ENTRIES, "100000"},
 };
 
 struct entry {
@@ -199,6 +201,8 @@ static int valid_value(enum value_kind kind, const char *v)
 		return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0;
 	case V_BYTES:
 		return panel__parse_ulong(&n, v, 1024, 4294967296UL);
+	case V_ENTRIES:
+		return panel__parse_ulong(&n, v, 1, 100000000UL);
 	}
 	return 0;
 }
@@ -244,6 +248,8 @@ static const char *kind_hint(enum value_kind kind)
 		return "yes or no";
 	case V_BYTES:
 		return "a size in bytes (1024-4294967296)";
+	case V_ENTRIES:
+		return "a number of entries (1-100000000)";
 	}
 	return "a valid value";
 }

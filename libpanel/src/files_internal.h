@@ -16,7 +16,8 @@
 #define PANEL_FILES_UPLOAD_MAX_SIZE (64UL << 20)
 
 /* Trees deeper than this are not copied. */
-#define PANEL_FILES_COPY_DEPTH 64
+#define PANEL_FILES_COPY_DEPTH	 64
+#define PANEL_FILES_COPY_ENTRIES 100000 /* entries of one copy: [files] copy_max_entries */
 
 /* One member's web space, open for one operation. */
 struct panel__space {

@@ -231,8 +231,9 @@ static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
 }
 
 /* The space the copy of name under dir will take, in bytes: what du counts or, when more, the
- * files' sizes (a copy writes a sparse file's holes). */
-static int copy_size(uint64_t *bytes, int dir, const char *name, const char *path)
+ * files' sizes (a copy writes a sparse file's holes); and its entries. */
+static int copy_size(uint64_t *bytes, unsigned long *entries, int dir, const char *name,
+		     const char *path)
 {
 	struct panel__fs_usage u;
 	struct stat st;
@@ -244,11 +245,13 @@ static int copy_size(uint64_t *bytes, int dir, const char *name, const char *pat
 		uint64_t used = (uint64_t)st.st_blocks * 512;
 		*bytes = S_ISREG(st.st_mode) && (uint64_t)st.st_size > used ? (uint64_t)st.st_size
 									    : used;
+		*entries = 1;
 		return 0;
 	}
 	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 || panel__fs_usage(&u, fd) == -1)
 		return panel__space_errno(errno, "from", path);
 	*bytes = u.bytes > u.kb * 1024 ? u.bytes : u.kb * 1024;
+	*entries = u.entries + u.deep;
 	return 0;
 }
 
@@ -258,14 +261,24 @@ int panel_file_copy(panel *p, const panel_actor *who, const char *login, const c
 	struct panel__space s;
 	struct ends e = {-1, -1, "", ""};
 	panel__error_saved saved;
+	unsigned long entries = 0;
 	uint64_t bytes = 0;
 	int error;
 
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = resolve(&e, &s, from, to)) < 0 ||
-	    (error = copy_size(&bytes, e.from_dir, e.from, from)) < 0 ||
+	    (error = copy_size(&bytes, &entries, e.from_dir, e.from, from)) < 0 ||
 	    (error = panel__space_quota(&s, bytes)) < 0)
 		goto out;
+	/* Empty files take no space the quota counts: a tree copied into itself again and again
+	 * doubled its entries each time, a worker busy for as long. */
+	uint64_t most = panel__files_limit(p, "copy_max_entries", PANEL_FILES_COPY_ENTRIES);
+	if (entries > most) {
+		error = panel__error(PANEL_EINVALID, "from",
+				     "%s holds %lu entries, %llu at most a copy", from, entries,
+				     (unsigned long long)most);
+		goto out;
+	}
 	if ((error = copy_at(e.from_dir, e.from, e.to_dir, e.to, &s, 0)) < 0) {
 		/* The partial copy is ours: removed, the first error kept. */
 		panel__error_save(&saved);

@@ -36,8 +36,19 @@ static uint32_t alice, bob;
 
 #define sql(...) ts_exec(cluster, db, __VA_ARGS__)
 
-static const char *const settings[] = {
-    "hosting", "root", root, "files", "max_size", "2048", "files", "upload_max_size", "8192", NULL};
+static const char *const settings[] = {"hosting",
+				       "root",
+				       root,
+				       "files",
+				       "max_size",
+				       "2048",
+				       "files",
+				       "upload_max_size",
+				       "8192",
+				       "files",
+				       "copy_max_entries",
+				       "100",
+				       NULL};
 
 static void shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void shell(const char *fmt, ...)
@@ -271,6 +282,14 @@ static void test_rename_copy_delete(void **state)
 			PANEL_EINVALID);
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "t/c"));
 	assert_false(exists(space, "t/c"));
+	/* Empty files take no space the quota counts: copy_max_entries (100 here) bounds a copy. */
+	shell("mkdir -p %s/many && cd %s/many && touch $(seq 1 99)", space, space);
+	assert_panel_ok(panel_file_copy(p, &alice_a, "flalice", "many", "many2"));
+	shell("touch %s/many2/100 %s/many2/101", space, space);
+	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "many2", "many3"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "from");
+	assert_false(exists(space, "many3"));
+	shell("rm -rf %s/many %s/many2", space, space);
 	assert_panel_rc(panel_file_delete(p, &alice_a, "flalice", "/"), PANEL_EINVALID);
 	assert_panel_rc(panel_file_delete(p, &alice_a, "flalice", "t/none"), PANEL_ENOTFOUND);
 	assert_panel_ok(panel_file_delete(p, &alice_a, "flalice", "t"));
