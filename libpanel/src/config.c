@@ -96,7 +96,7 @@ static const struct known_key known_keys[] = {
     {"runner", "trash_days", V_DAYS, "30"},
     /* Days the audit trail keeps an entry (0: for good); removed by the runner's passes. */
     {"runner", "audit_days", V_DAYS, "365"},
-    /* Days a finished action (done or failed) stays in the queue's table (0: for good). */
+    /* Days a done action stays in the queue's table (0: for good; failed ones stay). */
     {"runner", "actions_days", V_DAYS, "30"},
     /* The panel's dumps kept per database: an older one goes when a new one is made. */
     {"runner", "dumps_kept", V_COUNT, "5"},

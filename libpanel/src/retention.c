@@ -1,5 +1,5 @@
 /* Rows kept for a number of days, removed by the runner's passes: the audit trail ([runner]
- * audit_days) and the finished actions ([runner] actions_days). Oldest first along an index on
+ * audit_days) and the actions done ([runner] actions_days). Oldest first along an index on
  * their date, a batch a statement (its locks short), a bounded number a pass (the next pass
  * goes on). */
 #include "retention.h"
@@ -10,9 +10,9 @@
 static const char *const purge_sql[] = {
     [PANEL__KEPT_AUDIT] = "DELETE FROM panel_audit WHERE at < NOW() - INTERVAL ? DAY ORDER BY at"
 			  " LIMIT ?",
-    /* done_at is set when an action is finished, done or failed (index `pending`). */
+    /* Done ones: a failed one stays until an admin retries it (index `pending` on done_at). */
     [PANEL__KEPT_ACTIONS] = "DELETE FROM panel_actions WHERE done_at < NOW() - INTERVAL ? DAY"
-			    " AND state IN ('done', 'failed') ORDER BY done_at LIMIT ?",
+			    " AND state = 'done' ORDER BY done_at LIMIT ?",
 };
 
 int panel__purge_kept(panel_db *db, enum panel__kept what, unsigned long days, uint64_t *removed)

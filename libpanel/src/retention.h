@@ -8,7 +8,7 @@
 
 enum panel__kept {
 	PANEL__KEPT_AUDIT,   /* panel_audit, by its date */
-	PANEL__KEPT_ACTIONS, /* panel_actions done or failed, by the time they were finished */
+	PANEL__KEPT_ACTIONS, /* panel_actions done (not failed), by the time they were finished */
 };
 
 #define PANEL__PURGE_BATCH 1000	  /* rows a statement */

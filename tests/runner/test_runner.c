@@ -450,44 +450,104 @@ static void swap_hook(void *arg, const char *stage, const char *detail)
 		fail_msg("swap failed");
 }
 
-/* Finished actions stay [runner] actions_days (30) days after they were finished, then the
- * passes that empty the trash remove them; a waiting one stays however old. */
+/* Done actions stay [runner] actions_days (30) days after they were finished, then the passes
+ * that empty the trash remove them; a failed one stays until an admin retries it, a waiting one
+ * however old; 0 keeps them all. */
 static void test_finished_actions_retention(void **state)
 {
 	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
 	panel_runner_report r;
 	long long before;
+	panel *h;
 
 	(void)state;
 	settle();
 	sql("INSERT INTO panel_actions (action, uid, login, args, state, done_at, created)"
 	    " WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 999)"
-	    " SELECT 'mkdir', %u, 'rnalice', '{}', IF(i %% 2, 'done', 'failed'),"
-	    " NOW() - INTERVAL 40 DAY, NOW() - INTERVAL 41 DAY FROM seq",
+	    " SELECT 'mkdir', %u, 'rnalice', '{}', 'done', NOW() - INTERVAL 40 DAY,"
+	    " NOW() - INTERVAL 41 DAY FROM seq",
 	    alice);
 	sql("INSERT INTO panel_actions (action, uid, login, args, state, done_at, created) VALUES"
 	    " ('mkdir', %u, 'rnalice', '{}', 'done', NOW() - INTERVAL 20 DAY, NOW()),"
+	    " ('mkdir', %u, 'rnalice', '{}', 'failed', NOW() - INTERVAL 40 DAY, NOW()),"
 	    " ('mkdir', %u, 'rnalice', '{\"dir\": \"/kept\"}', 'pending', NULL,"
 	    " NOW() - INTERVAL 90 DAY)",
-	    alice, alice);
+	    alice, alice, alice);
 	before = number("SELECT COUNT(*) FROM `%s`.panel_actions", db);
 	run(p); /* without the trash's purge: nothing removed */
+	h = handle_with("actions_days", "0");
+	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
+	panel_close(h);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE done_at <"
 				" NOW() - INTERVAL 30 DAY",
 				db),
-			 999);
+			 1000);
 	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
 	assert_string_equal(r.warning, "");
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE done_at <"
 				" NOW() - INTERVAL 30 DAY",
 				db),
-			 0);
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE state = 'failed'"
+				" AND done_at < NOW() - INTERVAL 30 DAY",
+				db),
+			 1);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions", db), before - 999);
 	/* The old waiting one ran in the pass, and stays, done. */
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE args LIKE"
 				" '%%/kept%%' AND state = 'done'",
 				db),
 			 1);
+	sql("DELETE FROM panel_actions WHERE state = 'failed'");
+}
+
+/* Which actions a pass takes: a file action waits behind any earlier unfinished file action of
+ * its account (one retried later, one running under a live lease) or of its login (under
+ * another uid); dumps and restores do not wait, nor make others wait; other accounts go on. */
+static void test_claim_order(void **state)
+{
+	static const char *const mkdir_only[] = {"mkdir", NULL};
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report r;
+
+	(void)state;
+	settle();
+	sql("INSERT INTO panel_actions (action, uid, login, args, state, next_try, claimed_at,"
+	    " claimed_by) VALUES"
+	    " ('mkdir', %u, 'rnalice', '{\"dir\": \"/o1\"}', 'pending', NOW() + INTERVAL 1 HOUR,"
+	    " NULL, ''),"
+	    " ('db_dump', %u, 'rnalice', '{}', 'pending', NOW(), NULL, ''),"
+	    " ('mkdir', %u, 'rnalice', '{\"dir\": \"/o2\"}', 'pending', NOW(), NULL, ''),"
+	    " ('mkdir', %u, 'rnbob', '{\"dir\": \"/o3\"}', 'running', NOW(), NOW(), 'x:1'),"
+	    " ('mkdir', 0, 'rnbob', '{\"dir\": \"/o4\"}', 'pending', NOW(), NULL, ''),"
+	    " ('mkdir', %u, 'rnbob', '{\"dir\": \"/o5\"}', 'pending', NOW(), NULL, '')",
+	    alice, alice, alice, bob, bob);
+	opts.purge = 0;
+	opts.usage = 0;
+	opts.kinds = mkdir_only;
+	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
+	/* o2 waits for o1 (retried in an hour); o4 (no uid, bob's login) and o5 wait for o3. */
+	assert_int_equal(r.done + r.failed, 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE args LIKE '%%/o%%'"
+				" AND state = 'pending'",
+				db),
+			 4);
+	/* The dump of alice's does not wait for o1 (it runs, and fails: no such database). */
+	static const char *const dump_only[] = {"db_dump", NULL};
+	opts.kinds = dump_only;
+	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
+	assert_int_equal(r.done + r.failed, 1);
+	/* o1 due, o3 finished: the others follow, in order. */
+	sql("UPDATE panel_actions SET next_try = NOW() WHERE args LIKE '%%/o1%%'");
+	sql("UPDATE panel_actions SET state = 'done', done_at = NOW() WHERE args LIKE '%%/o3%%'");
+	opts.kinds = mkdir_only;
+	assert_panel_ok(panel_actions_run(&r, p, &sys, &opts));
+	assert_int_equal(r.done + r.failed, 4); /* o4 has no account: it fails */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE args LIKE '%%/o%%'"
+				" AND state IN ('pending', 'running')",
+				db),
+			 0);
+	sql("DELETE FROM panel_actions WHERE state = 'failed'");
 }
 
 /* n audit rows dated days ago, by a member. */
@@ -959,6 +1019,7 @@ int main(void)
 	    cmocka_unit_test(test_mem_del_to_trash_and_purge),
 	    cmocka_unit_test(test_audit_retention),
 	    cmocka_unit_test(test_finished_actions_retention),
+	    cmocka_unit_test(test_claim_order),
 	    cmocka_unit_test(test_links_planted_in_the_tree),
 	    cmocka_unit_test(test_link_swapped_in_during_the_run),
 	    cmocka_unit_test(test_odd_names_refused),
