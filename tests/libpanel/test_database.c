@@ -180,7 +180,8 @@ static void make_victim(void *arg)
  * (a failover, a cut link): the creation fails (503), and nothing is left behind, so that the
  * member's retry succeeds. The server's object was left before, and the retry refused ("exists
  * on the server without its row") until an administrator repaired it. A CREATE refused for a
- * name taken meanwhile drops nothing (a first fix dropped the other's database). */
+ * name taken meanwhile drops nothing (a first fix dropped the other's database). A GRANT
+ * whose answer is lost converges on the retry. */
 static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 {
 	ts_lossy_relay relay;
@@ -218,6 +219,25 @@ static void a_creation_whose_answer_is_lost_leaves_nothing(void **state)
 			 0);
 	assert_panel_ok(panel_dbuser_create(&u, h, &alice, NULL, "lost", "Lost-Pass-4242"));
 	panel_dbuser_free(u);
+
+	/* A GRANT whose answer is lost: 503, and the member's retry gives exactly the rights. */
+	panel_dbgrant g = {.database = "dbalice_lost",
+			   .rights = PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT};
+	panel_dbgrant_list *grants = NULL;
+	ts_lossy_arm(&relay, "GRANT", NULL, NULL);
+	assert_panel_rc(panel_dbuser_grants_set(h, &alice, "dbalice_lost", &g, 1),
+			PANEL_EUNAVAILABLE);
+	assert_int_equal(atomic_load(&relay.lost), 3);
+	assert_panel_ok(panel_dbuser_grants_set(h, &alice, "dbalice_lost", &g, 1));
+	assert_panel_ok(panel_dbuser_grants_get(&grants, h, &alice, "dbalice_lost"));
+	int found = 0;
+	for (size_t i = 0; i < grants->count; i++)
+		if (strcmp(grants->items[i].database, "dbalice_lost") == 0) {
+			assert_int_equal(grants->items[i].rights, g.rights);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	panel_dbgrant_list_free(grants);
 
 	/* Someone else's database of that name made between the check and the CREATE: the
 	 * CREATE is refused, ran nothing, and the other database stays, with its rows. */
