@@ -73,6 +73,8 @@ typedef struct papi_conf {
 	unsigned upload_memory_mb;	  /* files' bytes held in memory until their requests run */
 	unsigned member_upload_memory_mb; /* ... for one account */
 	unsigned upload_timeout;	  /* seconds a file's body may take to arrive */
+	unsigned upload_min_rate;	  /* KiB a second a file's body must keep up; 0: none */
+	unsigned upload_rate_window;	  /* ... over each of these many seconds */
 } papi_conf;
 
 /* Command line values that override the file. */
@@ -231,11 +233,15 @@ struct papi_request {
 	size_t body_cap; /* PAPI_RAW: the size of body's buffer */
 	int body_too_large;
 	/* PAPI_RAW (papi_uploads.c): no room for the body (answered at its end), the account its
-	 * bytes are counted for, the bytes counted, the most it can hold, since when it arrives. */
+	 * bytes are counted for, the bytes counted, the most it can hold, since when it arrives;
+	 * the bytes received (kept or dropped), and those at the start of the current window of
+	 * api.upload_rate_window. */
 	enum papi_upload_room upload_refused;
 	uint32_t upload_uid;
 	uint64_t upload_held, upload_most;
 	struct timespec upload_since;
+	uint64_t upload_received, upload_window_bytes;
+	struct timespec upload_window_since;
 	int queued;	     /* a response was queued */
 	json_t *json;	     /* parsed body (an object) or NULL */
 	panel *p;	     /* this worker thread's handle */
@@ -470,7 +476,7 @@ size_t papi_raw_body_max(const papi_request *r);
 int papi_upload_start(papi_request *r);
 /* n more bytes of the file: kept, or dropped once it was refused or is too large (answered at
  * its end, papi_upload_refusal). -1: close the connection (out of memory, api.upload_timeout
- * passed). */
+ * passed, a window of api.upload_rate_window below api.upload_min_rate). */
 int papi_upload_data(papi_request *r, const char *data, size_t n);
 /* Frees the file's bytes and gives back what they held (refused, or its request has run). */
 void papi_upload_drop(papi_request *r);

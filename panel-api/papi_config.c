@@ -26,6 +26,8 @@
 #define DEFAULT_UPLOAD_MEMORY_MB   256
 #define DEFAULT_MEMBER_UPLOAD_MB   64
 #define DEFAULT_UPLOAD_TIMEOUT	   3600
+#define DEFAULT_UPLOAD_MIN_RATE	   4 /* KiB/s: 32 kbit/s */
+#define DEFAULT_UPLOAD_RATE_WINDOW 60
 
 int papi_cidr_parse(papi_cidr *out, const char *text)
 {
@@ -263,6 +265,16 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	v = panel_config_get(conf->cfg, "api", "upload_timeout");
 	if (v && *v &&
 	    parse_uint(&conf->upload_timeout, "api.upload_timeout", v, 1, 86400, err, errsz))
+		goto fail;
+	conf->upload_min_rate = DEFAULT_UPLOAD_MIN_RATE;
+	v = panel_config_get(conf->cfg, "api", "upload_min_rate");
+	if (v && *v &&
+	    parse_uint(&conf->upload_min_rate, "api.upload_min_rate", v, 0, 1048576, err, errsz))
+		goto fail;
+	conf->upload_rate_window = DEFAULT_UPLOAD_RATE_WINDOW;
+	v = panel_config_get(conf->cfg, "api", "upload_rate_window");
+	if (v && *v &&
+	    parse_uint(&conf->upload_rate_window, "api.upload_rate_window", v, 1, 3600, err, errsz))
 		goto fail;
 	if (conf->member_upload_memory_mb > conf->upload_memory_mb) {
 		snprintf(

@@ -188,6 +188,7 @@ int papi_upload_start(papi_request *r)
 							    : r->actor.uid;
 	r->upload_most = cl && *cl ? declared : papi_raw_body_max(r);
 	clock_gettime(CLOCK_MONOTONIC, &r->upload_since);
+	r->upload_window_since = r->upload_since;
 	/* A declared size gets its whole buffer now (touched as it fills: counted as it does). */
 	if (declared && !(r->body = malloc((size_t)declared + 1))) {
 		papi_reply_oom(r);
@@ -204,16 +205,55 @@ int papi_upload_start(papi_request *r)
 	return 0;
 }
 
+static int64_t ms_between(const struct timespec *from, const struct timespec *to)
+{
+	return (int64_t)(to->tv_sec - from->tv_sec) * 1000 +
+	       (to->tv_nsec - from->tv_nsec) / 1000000;
+}
+
+/* 0, or -1 when r's body has taken longer than api.upload_timeout, or a window of
+ * api.upload_rate_window has just ended (with the n bytes that arrived now) that brought less
+ * than api.upload_min_rate. Refused bodies too: they hold a connection. */
+static int upload_in_time(papi_request *r, size_t n)
+{
+	const papi_conf *conf = r->conf;
+	struct timespec now;
+	int64_t window_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - r->upload_since.tv_sec > (time_t)conf->upload_timeout) {
+		papi_log(r->ctx, PAPI_LOG_WARNING,
+			 "request %s from %s: upload cut after %u s (upload_timeout)", r->id, r->ip,
+			 conf->upload_timeout);
+		return -1;
+	}
+	r->upload_received += n;
+	window_ms = ms_between(&r->upload_window_since, &now);
+	if (window_ms < (int64_t)conf->upload_rate_window * 1000)
+		return 0;
+	if (conf->upload_min_rate && (r->upload_received - r->upload_window_bytes) * 1000 <
+					 (uint64_t)window_ms * conf->upload_min_rate * 1024) {
+		papi_log(r->ctx, PAPI_LOG_WARNING,
+			 "request %s from %s: upload cut, %llu bytes in the last %lld ms "
+			 "(upload_min_rate %u KiB/s)",
+			 r->id, r->ip,
+			 (unsigned long long)(r->upload_received - r->upload_window_bytes),
+			 (long long)window_ms, conf->upload_min_rate);
+		return -1;
+	}
+	r->upload_window_since = now;
+	r->upload_window_bytes = r->upload_received;
+	return 0;
+}
+
 int papi_upload_data(papi_request *r, const char *data, size_t n)
 {
 	size_t need = r->body_len + n + 1;
-	struct timespec now;
 
+	if (upload_in_time(r, n) < 0)
+		return -1;
 	if (r->upload_refused || r->body_too_large)
 		return 0; /* dropped: answered at the end */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - r->upload_since.tv_sec > (time_t)r->conf->upload_timeout)
-		return -1;
 	if (r->body_len + n > papi_raw_body_max(r)) {
 		r->body_too_large = 1;
 		papi_upload_drop(r);

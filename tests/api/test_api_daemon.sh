@@ -79,7 +79,7 @@ login() { # prints the JSON answer
 grep -q 'missing.conf' "$work/err" || fail "missing config not named: $(cat "$work/err")"
 cp "$work/panel.conf" "$work/good.conf"
 for bad in 'listen = localhost' 'listen = 127.0.0.1:99999' 'threads = 0' 'token_ttl = 5' \
-	'trusted_proxies = 10.0.0.0/33' 'upload_timeout = 0' \
+	'trusted_proxies = 10.0.0.0/33' 'upload_timeout = 0' 'upload_rate_window = 0' \
 	$'upload_memory_mb = 10\nmember_upload_memory_mb = 20'; do
 	write_conf "$SERVER0_PORT" "$bad"
 	"$api" -c "$work/panel.conf" 2>"$work/err"; rc=$?

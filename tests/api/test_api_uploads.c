@@ -5,7 +5,9 @@
  * upload that passes the daemon's total is 503 uploads_busy at its end, and what it held is
  * given back as soon as it is refused; an upload alone passes a limit smaller than itself; what
  * a request held is given back when it has run or is cut (the metrics' gauge); a refused
- * upload writes nothing; a body that takes longer than api.upload_timeout is cut. */
+ * upload writes nothing; a body that takes longer than api.upload_timeout is cut, and so is one
+ * that brings less than api.upload_min_rate in a window of api.upload_rate_window, while a
+ * slow upload that keeps the rate completes. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <cmocka.h>
@@ -45,9 +48,11 @@ static int setup(void **state)
 	(void)state;
 	if (!mkdtemp(root))
 		return -1;
-	/* 3 MiB in all, 2 for one account, files of up to 4 MiB, sent within 4 s. */
+	/* 3 MiB in all, 2 for one account, files of up to 4 MiB, sent within 4 s at 16 KiB/s at
+	 * least over each second. */
 	snprintf(conf, sizeof(conf),
-		 "upload_memory_mb = 3\nmember_upload_memory_mb = 2\nupload_timeout = 4\n\n"
+		 "upload_memory_mb = 3\nmember_upload_memory_mb = 2\nupload_timeout = 4\n"
+		 "upload_min_rate = 16\nupload_rate_window = 1\n\n"
 		 "[hosting]\nroot = %s\n\n[files]\nupload_max_size = 4194304\n",
 		 root);
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/u/upa' '%s/html/u/upb'", root, root);
@@ -301,24 +306,74 @@ static void test_refusals_hold_nothing(void **state)
 	assert_int_equal(held_becomes(0), 0);
 }
 
-/* A body sent a byte now and then, to keep a share busy: cut once api.upload_timeout (4 s
- * here) has passed, and what it held given back. */
-static void test_slow_body_is_cut(void **state)
+/* The connection fd was closed by the daemon, with no answer (not a time-out of ours). */
+static void assert_cut(int fd)
 {
 	char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+	assert_true(n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
+	close(fd);
+}
+
+/* A body that keeps the rate but never ends: cut once api.upload_timeout (4 s here) has
+ * passed, and what it held given back. */
+static void test_slow_body_is_cut(void **state)
+{
 	int fd;
 
 	(void)state;
-	fd = start_upload(tok_a, "upa", "slow", MIB, NULL, 100);
+	fd = start_upload(tok_a, "upa", "slow", 2 * MIB, NULL, 100);
 	assert_true(fd >= 0);
 	assert_int_equal(held_becomes(MIB), MIB);
-	for (int i = 0; i < 6 && send(fd, "x", 1, MSG_NOSIGNAL) == 1; i++)
-		api_sleep_ms(1000);
-	ssize_t n = recv(fd, buf, sizeof(buf), 0); /* closed, no answer (not a time-out) */
-	assert_true(n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
-	close(fd);
+	for (int i = 0; i < 14; i++) { /* 200 KiB a second: 1.4 MiB at most, of 2 */
+		send_body(fd, 100 * 1024, 0);
+		api_sleep_ms(500);
+	}
+	assert_cut(fd);
+	assert_true(api_log_wait(&srv, "upload cut after 4 s (upload_timeout)", 5000));
 	assert_int_equal(held_becomes(0), 0);
 	assert_false(file_exists("upa", "slow"));
+}
+
+/* Half a file at once, then a byte now and then, to keep the account's share of the memory
+ * busy: cut at the end of the first window of api.upload_rate_window (1 s) that brought less
+ * than api.upload_min_rate, long before the time-out, and what it held given back. */
+static void test_trickle_is_cut(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = start_upload(tok_b, "upb", "trickle", MIB, NULL, MIB / 2);
+	assert_true(fd >= 0);
+	assert_int_equal(held_becomes(MIB), MIB);
+	for (int i = 0; i < 20 && send(fd, "x", 1, MSG_NOSIGNAL) == 1; i++)
+		api_sleep_ms(300);
+	assert_cut(fd);
+	assert_true(api_log_wait(&srv, "(upload_min_rate 16 KiB/s)", 5000));
+	assert_int_equal(held_becomes(0), 0);
+	assert_false(file_exists("upb", "trickle"));
+}
+
+/* A slow upload that keeps the rate (400 KiB/s) across windows completes, whole. */
+static void test_steady_slow_upload_passes(void **state)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	fd = start_upload(tok_b, "upb", "steady", 1000 * 1024, NULL, 100 * 1024);
+	assert_true(fd >= 0);
+	for (int i = 0; i < 9; i++) {
+		api_sleep_ms(250);
+		send_body(fd, 100 * 1024, 0);
+	}
+	assert_int_equal(read_answer(fd).status, 201);
+	snprintf(path, sizeof(path), "%s/html/u/upb/steady", root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 1000 * 1024);
+	assert_int_equal(held_becomes(0), 0);
 }
 
 int main(void)
@@ -327,6 +382,8 @@ int main(void)
 	    cmocka_unit_test(test_upload_memory_limits),
 	    cmocka_unit_test(test_refusals_hold_nothing),
 	    cmocka_unit_test(test_slow_body_is_cut),
+	    cmocka_unit_test(test_trickle_is_cut),
+	    cmocka_unit_test(test_steady_slow_upload_passes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
