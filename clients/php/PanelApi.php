@@ -64,6 +64,8 @@ class PanelApi
     private $credential = null;
     /** @var string|null */
     private $actAs = null;
+    /** @var string|null the address of the user this client works for (X-Forwarded-For) */
+    private $clientIp = null;
     /** @var int */
     private $timeout = 30;
     /** @var int */
@@ -81,7 +83,8 @@ class PanelApi
 
     /**
      * @param string $base e.g. http://127.0.0.1:8080 (no /api/v1)
-     * @param array $options api_key | token, act_as, timeout, connect_timeout, max_retry_wait
+     * @param array $options api_key | token, act_as, client_ip, timeout, connect_timeout,
+     *     max_retry_wait
      */
     public function __construct(string $base, array $options = [])
     {
@@ -94,6 +97,9 @@ class PanelApi
         }
         if (isset($options['act_as'])) {
             $this->actAs = (string) $options['act_as'];
+        }
+        if (isset($options['client_ip'])) {
+            $this->setClientIp((string) $options['client_ip']);
         }
         foreach (['timeout' => 'timeout', 'connect_timeout' => 'connectTimeout',
                   'max_retry_wait' => 'maxRetryWait'] as $opt => $prop) {
@@ -125,6 +131,27 @@ class PanelApi
     public function getActAs(): ?string
     {
         return $this->actAs;
+    }
+
+    /**
+     * The address of the user this client works for (the browser's, $_SERVER['REMOTE_ADDR']),
+     * sent as X-Forwarded-For on every following request (null: none). panel-api believes it
+     * only from an address in its api.trusted_proxies: then its login throttling, the audit
+     * trail and the accounts' lastip see each user's own address instead of the panel's.
+     * Anything but an IPv4 or IPv6 address is refused.
+     */
+    public function setClientIp(?string $ip): void
+    {
+        if ($ip !== null && filter_var($ip, FILTER_VALIDATE_IP) === false) {
+            throw new PanelApiException(0, 'invalid_header', 'not an IP address: the client address is not sent',
+                'X-Forwarded-For');
+        }
+        $this->clientIp = $ip;
+    }
+
+    public function getClientIp(): ?string
+    {
+        return $this->clientIp;
     }
 
     /** The ETag last seen for a resource path (e.g. /api/v1/accounts/alice), or null. */
@@ -163,6 +190,9 @@ class PanelApi
         }
         if ($this->actAs !== null && empty($opts['no_auth'])) {
             $headers[] = 'X-Panel-Act-As: ' . $this->actAs;
+        }
+        if ($this->clientIp !== null) {
+            $headers[] = 'X-Forwarded-For: ' . $this->clientIp;
         }
         $write = $method !== 'GET' && $method !== 'HEAD';
         if ($write && empty($opts['no_auth'])) {

@@ -83,6 +83,8 @@ name = $db
 [api]
 listen = 127.0.0.1:0
 threads = 2
+; the PHP panel's own address: its X-Forwarded-For (the browser's address) is believed
+trusted_proxies = 127.0.0.1/32
 
 [member_database]
 client_host = 127.0.0.1

@@ -7,6 +7,13 @@ require_once __DIR__ . '/../PanelApi.php';
  * The PanelApi of this request. Configured by /etc/alternc/panel-api.ini (or the file named by
  * $PANEL_API_CONFIG): url, timeout, connect_timeout, api_key_file (optional). A test or a host
  * may also set $GLOBALS['panel_api'] itself before the classes are used.
+ *
+ * In a web request, the browser's address ($_SERVER['REMOTE_ADDR']) is sent as X-Forwarded-For
+ * (believed by panel-api when the panel's address is in its api.trusted_proxies): without it
+ * every user of the panel would be one client address to the API, and 20 wrong passwords typed
+ * by anyone would refuse every user's login for up to 15 minutes. The application key of
+ * api_key_file is the credential of command-line scripts only: a web page works with its user's
+ * own login token, never with the key, even when its session is missing.
  */
 function panel_api(): PanelApi
 {
@@ -24,8 +31,12 @@ function panel_api(): PanelApi
             $options[$k] = (int) $conf[$k];
         }
     }
-    if (!empty($conf['api_key_file'])) {
+    if (!empty($conf['api_key_file']) && PHP_SAPI === 'cli') {
         $options['api_key'] = trim((string) file_get_contents($conf['api_key_file']));
+    }
+    $ip = (string) ($_SERVER['REMOTE_ADDR'] ?? '');
+    if ($ip !== '' && filter_var($ip, FILTER_VALIDATE_IP) !== false) {
+        $options['client_ip'] = $ip;
     }
     $GLOBALS['panel_api'] = new PanelApi($conf['url'], $options);
     return $GLOBALS['panel_api'];
