@@ -17,16 +17,19 @@
 #include "panel/json.h"
 #include "panel/panel.h"
 
-#define PAPI_BODY_MAX	    (64 * 1024) /* larger bodies get 413 */
-#define PAPI_URL_MAX	    2048	/* longer URLs (path and query) get 414 */
-#define PAPI_HEADERS_MAX    (16 * 1024) /* larger request headers get 431 */
-#define PAPI_CONN_MEMORY    (64 * 1024) /* libmicrohttpd's buffer per connection */
-#define PAPI_MAX_PARAMS	    4		/* {placeholders} in one route */
-#define PAPI_PARAM_MAX	    256		/* a decoded path parameter */
-#define PAPI_DRAIN_SECS	    30		/* SIGTERM: longest wait for in-flight requests */
-#define PAPI_RETRY_AFTER    2		/* seconds, on 503 */
-#define PAPI_UPLOAD_RETRY   5		/* seconds, when the uploads' memory is full */
-#define PAPI_REQUEST_ID_MAX 64		/* a client's X-Request-Id, longer ones are replaced */
+#define PAPI_BODY_MAX	  (64 * 1024) /* larger bodies get 413 */
+#define PAPI_URL_MAX	  2048	      /* longer URLs (path and query) get 414 */
+#define PAPI_HEADERS_MAX  (16 * 1024) /* larger request headers get 431 */
+#define PAPI_CONN_MEMORY  (64 * 1024) /* libmicrohttpd's buffer per connection */
+#define PAPI_MAX_PARAMS	  4	      /* {placeholders} in one route */
+#define PAPI_PARAM_MAX	  256	      /* a decoded path parameter */
+#define PAPI_DRAIN_SECS	  30	      /* SIGTERM: longest wait for in-flight requests */
+#define PAPI_RETRY_AFTER  2	      /* seconds, on 503 */
+#define PAPI_UPLOAD_RETRY 5	      /* seconds, when the uploads' memory is full */
+/* Bytes of a body read and dropped once it is answered already, or past its limit (a chunked
+ * body, whose size is not declared), before its connection is closed. */
+#define PAPI_DRAIN_MAX	    (1024 * 1024)
+#define PAPI_REQUEST_ID_MAX 64 /* a client's X-Request-Id, longer ones are replaced */
 
 /* ---------------------------------------------------------------- errors (papi_errors.def) */
 
@@ -232,6 +235,7 @@ struct papi_request {
 	size_t body_len;
 	size_t body_cap; /* PAPI_RAW: the size of body's buffer */
 	int body_too_large;
+	uint64_t dropped; /* bytes read and dropped (PAPI_DRAIN_MAX) */
 	/* PAPI_RAW (papi_uploads.c): no room for the body (answered at its end), the account its
 	 * bytes are counted for, the bytes counted, the most it can hold, since when it arrives;
 	 * the bytes received (kept or dropped), and those at the start of the current window of
@@ -361,6 +365,8 @@ void papi_reply_error(papi_request *r, papi_error_id id, const char *field, cons
 /* Copies src into dst as valid UTF-8 without control characters: every byte that is not part
  * of a valid character becomes '?', and a character that does not fit is left out whole. */
 void papi_utf8_clean(char *dst, size_t dstsz, const char *src);
+/* 1 when s is valid UTF-8 without control characters (C0, DEL, C1), else 0. */
+int papi_utf8_valid(const char *s);
 /* The answer for libpanel's last error (code is the value the call returned). */
 void papi_reply_panel_error(papi_request *r, int code);
 void papi_reply_oom(papi_request *r);
@@ -418,8 +424,9 @@ const char *papi_query(papi_request *r, const char *name, char *buf, size_t bufs
 int papi_query_uint(papi_request *r, const char *name, unsigned long long *value,
 		    unsigned long long min, unsigned long long max);
 
-/* Percent-decodes src into dst (dstsz bytes). -1 for a bad escape, an overflow, or a decoded
- * control character (and '/' when no_slash). */
+/* Percent-decodes src into dst (dstsz bytes). -1 for a bad escape, an overflow, a decoded
+ * control character (and '/' when no_slash), or a result that is not valid UTF-8 (a name that
+ * no JSON answer could hold). */
 int papi_percent_decode(char *dst, size_t dstsz, const char *src, size_t len, int no_slash);
 
 /* ---------------------------------------------------------------- preconditions (papi_etag.c) */

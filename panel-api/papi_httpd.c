@@ -691,6 +691,19 @@ static int body_room(papi_request *r)
 	return 0;
 }
 
+/* n more bytes of a body that is dropped: the connection is closed past PAPI_DRAIN_MAX of them
+ * (its answer is lost then), so that a chunked body cannot keep a worker reading for ever. */
+static enum MHD_Result drop_body(papi_request *r, size_t n)
+{
+	r->dropped += n;
+	if (r->dropped <= PAPI_DRAIN_MAX)
+		return MHD_YES;
+	papi_log(r->ctx, PAPI_LOG_WARNING,
+		 "request %s from %s: connection closed after %llu bytes of a body dropped", r->id,
+		 r->ip, (unsigned long long)r->dropped);
+	return MHD_NO;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -715,16 +728,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (r->queued)
-			return MHD_YES;
+		if (r->queued || (r->body_too_large && !(r->route->flags & PAPI_RAW)))
+			return drop_body(r, n);
 		if (r->route->flags & PAPI_RAW)
 			return papi_upload_data(r, upload_data, n) < 0 ? MHD_NO : MHD_YES;
-		if (r->body_too_large)
-			return MHD_YES;
 		if (r->body_len + n > body_max(r)) {
-			r->body_too_large =
-			    1; /* keep reading and dropping: answer 413 at the end */
-			return MHD_YES;
+			r->body_too_large = 1; /* answered 413 at its end */
+			return drop_body(r, n);
 		}
 		if (body_room(r) < 0)
 			return MHD_NO;

@@ -228,7 +228,7 @@ int papi_percent_decode(char *dst, size_t dstsz, const char *src, size_t len, in
 	if (o >= dstsz)
 		return -1;
 	dst[o] = '\0';
-	return 0;
+	return papi_utf8_valid(dst) ? 0 : -1;
 }
 
 struct query_check {

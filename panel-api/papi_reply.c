@@ -154,6 +154,17 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+int papi_utf8_valid(const char *src)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t n = strlen(src), len;
+
+	for (; n > 0; s += len, n -= len)
+		if ((len = utf8_seq(s, n)) == 0)
+			return 0;
+	return 1;
+}
+
 void papi_utf8_clean(char *dst, size_t dstsz, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;

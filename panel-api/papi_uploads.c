@@ -252,8 +252,14 @@ int papi_upload_data(papi_request *r, const char *data, size_t n)
 
 	if (upload_in_time(r, n) < 0)
 		return -1;
-	if (r->upload_refused || r->body_too_large)
-		return 0; /* dropped: answered at the end */
+	if (r->upload_refused || r->body_too_large) { /* dropped: answered at the end */
+		if (r->upload_received <= papi_raw_body_max(r) + PAPI_DRAIN_MAX)
+			return 0;
+		papi_log(r->ctx, PAPI_LOG_WARNING,
+			 "request %s from %s: upload cut after %llu bytes, past its limit", r->id,
+			 r->ip, (unsigned long long)r->upload_received);
+		return -1;
+	}
 	if (r->body_len + n > papi_raw_body_max(r)) {
 		r->body_too_large = 1;
 		papi_upload_drop(r);

@@ -246,6 +246,18 @@ static void test_hostile(void **state)
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=out", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=o2", NULL, 204);
 	assert_api_call(NULL, MA, "DELETE", FILES "?path=bob", NULL, 204);
+	/* A name that is not UTF-8 is refused before anything is written: no JSON answer could
+	 * hold it (before, the file was written, then the answer failed with a 500). */
+	assert_int_equal(put_bytes(&r, MA, FILES "/content?path=x%FF.txt", "x", 1, NULL), 400);
+	assert_string_equal(api_error_field(&r), "path");
+	api_resp_free(&r);
+	assert_int_equal(put_bytes(NULL, MA, FILES "/upload?path=y%C3%28.txt", "x", 1, NULL), 400);
+	assert_int_equal(put_bytes(NULL, MA, FILES "/content?path=z%C2%85.txt", "x", 1, NULL), 400);
+	shell("test -z \"$(ls %s/html/m/mema | grep -E '^(x|y|z).')\"", root);
+	assert_int_equal(put_bytes(NULL, MA, FILES "/content?path=caf%C3%A9.txt", "x", 1, NULL),
+			 201);
+	assert_string_equal(content("html/m/mema/caf\xc3\xa9.txt"), "x");
+	assert_api_call(NULL, MA, "DELETE", FILES "?path=caf%C3%A9.txt", NULL, 204);
 	/* Listed as links, never followed; a name that is not UTF-8 does not break the list. */
 	shell("touch %s/html/m/mema/$(printf 'bad\\377')", root);
 	assert_api_call(&r, MA, "GET", FILES, NULL, 200);

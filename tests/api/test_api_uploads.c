@@ -355,6 +355,25 @@ static void test_trickle_is_cut(void **state)
 	assert_false(file_exists("upb", "trickle"));
 }
 
+/* A chunked file far past upload_max_size (4 MiB here): dropped up to a MiB past it, then its
+ * connection is closed (before, it was read to its end, however long); what it held given
+ * back. Just past the limit, still a 413. */
+static void test_endless_chunked_body_is_cut(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = start_upload(tok_a, "upa", "endless", -1, NULL, 0);
+	assert_true(fd >= 0);
+	send_body(fd, 64 * MIB, 1); /* stops when the daemon closes */
+	assert_cut(fd);
+	assert_true(api_log_wait(&srv, "upload cut after", 5000));
+	assert_int_equal(held_becomes(0), 0);
+	assert_false(file_exists("upa", "endless"));
+	assert_int_equal(upload(tok_a, "upa", "big", -(4 * MIB + 100 * 1024), NULL).status, 413);
+	assert_int_equal(held_becomes(0), 0);
+}
+
 /* A slow upload that keeps the rate (400 KiB/s) across windows completes, whole. */
 static void test_steady_slow_upload_passes(void **state)
 {
@@ -384,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_slow_body_is_cut),
 	    cmocka_unit_test(test_trickle_is_cut),
 	    cmocka_unit_test(test_steady_slow_upload_passes),
+	    cmocka_unit_test(test_endless_chunked_body_is_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
