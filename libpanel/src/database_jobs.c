@@ -3,7 +3,9 @@
  * these kinds alone) carries them out through panel__job_run. A dump
  * runs mariadb-dump with the member server's credentials (in a private defaults file, never in
  * argv) and records the file's SHA-256 in panel_dumps; a restore is database_restore.c's. Files
- * are opened under the hosting root without following symbolic links (member_file.h). */
+ * are opened under the hosting root without following symbolic links (member_file.h). The
+ * clients run with an environment of their own (job_environment). */
+#define _GNU_SOURCE /* execvpe */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -239,9 +241,25 @@ int panel__job_defaults(char path[64], panel *p, const char *user, const char *p
 	return 0;
 }
 
+/* The environment of a client: the runner's PATH, and nothing else of the runner's (no
+ * MYSQL_HOST, MYSQL_PWD or MARIADB_HOME to send it elsewhere, no HOME with a .my.cnf); an editor
+ * and a pager that do nothing, in case a member's bytes reach the client's \e or \P. */
+static void job_environment(char *env[6], char *path, size_t size)
+{
+	const char *now = getenv("PATH");
+
+	snprintf(path, size, "PATH=%s", now && *now ? now : "/usr/sbin:/usr/bin:/sbin:/bin");
+	env[0] = path;
+	env[1] = "HOME=/nonexistent";
+	env[2] = "EDITOR=/bin/false";
+	env[3] = "VISUAL=/bin/false";
+	env[4] = "PAGER=/bin/cat";
+	env[5] = NULL;
+}
+
 void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out)
 {
-	char errpath[] = "/tmp/panel-job-err-XXXXXX";
+	char errpath[] = "/tmp/panel-job-err-XXXXXX", path[4096], *env[6];
 	int errfd = mkstemp(errpath), status = 0;
 	pid_t pid;
 
@@ -250,13 +268,14 @@ void panel__job_exec(char *result, size_t size, char *const argv[], int in, int 
 		return;
 	}
 	unlink(errpath);
+	job_environment(env, path, sizeof(path));
 	pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		dup2(in >= 0 ? in : null, 0);
 		dup2(out >= 0 ? out : null, 1);
 		dup2(errfd, 2);
-		execvp(argv[0], argv);
+		execvpe(argv[0], argv, env);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {

@@ -356,8 +356,14 @@ static void feed(char *result, size_t size, panel *p, const char *database, int 
 	sodium_memzero(password, sizeof(password));
 	snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
 	snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
-	/* --sandbox: no \! shell, no \T file, no source; no LOAD DATA LOCAL from this host. */
-	char *const argv[] = {"mariadb", opt, "--sandbox", "--local-infile=0", db, NULL};
+	/* --binary-mode: no client command at all but DELIMITER and \C, whatever the file holds
+	 * (--sandbox alone still ran \e, the editor, fed with the rest of the file as keys; and
+	 * \r connected elsewhere with these credentials; a routine's body can carry them into a
+	 * dump the panel wrote, behind a "--\x01" the server reads as a comment and the client
+	 * does not). --sandbox: no \! shell, no \T file, no source, should binary mode miss one;
+	 * no LOAD DATA LOCAL from this host. */
+	char *const argv[] = {"mariadb", opt, "--binary-mode", "--sandbox", "--local-infile=0",
+			      db,	 NULL};
 	panel__job_exec(result, size, argv, in, -1);
 	unlink(defaults);
 	account_close(p, database);

@@ -224,7 +224,21 @@ static void a_file_the_panel_did_not_write_needs_the_super_admin(void **state)
 
 /* ---------------------------------------------------------------- least privilege */
 
-/* template with @DB@ (the panel's database) and @OUT@ (a folder outside any member's tree). */
+/* Keys for vi, should the client start it (600 times: vi drops what arrives while it starts):
+ * each runs touch. */
+static const char *sled(void)
+{
+	static char keys[600 * 64];
+	size_t o = 0;
+
+	for (int i = 0; i < 600 && o < sizeof(keys); i++)
+		o +=
+		    (size_t)snprintf(keys + o, sizeof(keys) - o, "\x1b:!touch %s/pwned\r", outside);
+	return keys;
+}
+
+/* template with @DB@ (the panel's database), @OUT@ (a folder outside any member's tree) and
+ * @SLED@ (sled()). */
 static void expand(char *out, size_t size, const char *template)
 {
 	size_t o = 0;
@@ -233,6 +247,8 @@ static void expand(char *out, size_t size, const char *template)
 		const char *with = NULL;
 		if (strncmp(s, "@DB@", 4) == 0)
 			with = db;
+		else if (strncmp(s, "@SLED@", 6) == 0)
+			with = sled();
 		else if (strncmp(s, "@OUT@", 5) == 0)
 			with = outside;
 		if (!with) {
@@ -240,7 +256,7 @@ static void expand(char *out, size_t size, const char *template)
 			continue;
 		}
 		o += (size_t)snprintf(out + o, size - o, "%s", with);
-		s += strlen(with == db ? "@DB@" : "@OUT@");
+		s += strlen(with == db ? "@DB@" : with == outside ? "@OUT@" : "@SLED@");
 	}
 	out[o < size ? o : size - 1] = '\0';
 }
@@ -250,7 +266,8 @@ static void expand(char *out, size_t size, const char *template)
 static void an_unverified_restore_has_the_database_rights_alone(void **state)
 {
 	(void)state;
-	char dir[256], path[512], result[256], sql[1024];
+	static char sql[65536];
+	char dir[256], path[512], result[256];
 	const char *attacks[] = {
 	    "UPDATE `@DB@`.membres SET su=1 WHERE login='rstalice';\n",
 	    "INSERT INTO `@DB@`.membres (login) VALUES ('rstevil');\n",
@@ -261,6 +278,12 @@ static void an_unverified_restore_has_the_database_rights_alone(void **state)
 	    "SET GLOBAL max_connections = 2;\n",
 	    "\\! touch @OUT@/pwned\n",
 	    "system touch @OUT@/pwned\n",
+	    /* The client's editor (vi), fed with the rest of the file as keys: --sandbox let it. */
+	    "SELECT 1;\n\\e\n@SLED@\n",
+	    "SELECT 1 \\e\n@SLED@\n",
+	    "edit\n@SLED@\n",
+	    /* Another connection with the restore account's credentials. */
+	    "\\r rstbob 127.0.0.1\nCREATE TABLE x (i INT);\n",
 	    "SELECT 'x' INTO OUTFILE '@OUT@/outfile';\n",
 	    "CREATE TABLE leak (l TEXT);\nLOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE "
 	    "leak;\n",
@@ -302,6 +325,35 @@ static void an_unverified_restore_has_the_database_rights_alone(void **state)
 	assert_int_equal(number("SELECT JSON_VALUE(priv, '$.account_locked') IN ('true', '1') FROM "
 				"mysql.global_priv WHERE user = 'panel_rst_rstalice'"),
 			 1);
+}
+
+/* A routine of the member's, made through its own connection: "--" then a control character
+ * is a comment to the server, which keeps the body as sent, and mariadb-dump writes it out as
+ * it is; the client does not read it as a comment. Its \e started vi as root (--sandbox does
+ * not stop it) in the restore of a dump the panel wrote itself, so the checksum matched. */
+static void a_routine_cannot_reach_the_restore_client(void **state)
+{
+	(void)state;
+	static char sql[65536];
+	char path[512], result[256];
+	uint64_t job = 0;
+
+	expand(sql, sizeof(sql),
+	       "CREATE PROCEDURE sneaky()\nBEGIN\n  SELECT 1; --\x01\\e\n  /*@SLED@*/\nEND");
+	MYSQL *m = th_connect(cluster, 0, "rstalice");
+	assert_non_null(m);
+	if (mysql_real_query(m, sql, strlen(sql)) != 0)
+		fail_msg("the member's routine: %s", mysql_error(m));
+	mysql_close(m);
+	dump(path, sizeof(path));
+	assert_panel_ok(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
+	run_job(result, sizeof(result), job);
+	nothing_escaped();
+	/* The client refuses the command it does not run: the restore fails, nothing else. */
+	if (strcmp(result, "ok") != 0 && !strstr(result, "exited with"))
+		fail_msg("restore: %s", result);
+	ts_exec(cluster, "rstalice", "DROP PROCEDURE IF EXISTS sneaky");
 }
 
 /* ---------------------------------------------------------------- links and FIFOs */
@@ -641,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(a_dump_rewritten_by_the_member_is_refused),
 	    cmocka_unit_test(a_file_the_panel_did_not_write_needs_the_super_admin),
 	    cmocka_unit_test(an_unverified_restore_has_the_database_rights_alone),
+	    cmocka_unit_test(a_routine_cannot_reach_the_restore_client),
 	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
 	    cmocka_unit_test(a_huge_sparse_file_under_a_dumps_name_is_refused_unread),
 	    cmocka_unit_test(a_failed_dump_removes_its_own_file_alone),
