@@ -403,7 +403,10 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 					 O_RDWR | O_CREAT | O_EXCL, 0600, 0700);
 	if (out < 0) {
 		snprintf(result, size, "cannot create %.160s: %s", file,
-			 errno == ELOOP ? "a symbolic link is on the way" : strerror(errno));
+			 errno == ELOOP	   ? "a symbolic link is on the way"
+			 : errno == ENOENT ? "the account's folders are not made yet (its mem_add "
+					     "action has not run): ask again later"
+					   : strerror(errno));
 		return;
 	}
 	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {

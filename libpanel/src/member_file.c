@@ -65,7 +65,9 @@ int panel__member_file_open_in(int *dir, char leaf[256], const char *root, const
 		}
 		if (!*rel)
 			break;
-		int sub = open_dir_at(at, leaf, (flags & O_CREAT) != 0, dir_mode);
+		/* Only the file's own folder is made: the others are the account's, made with their
+		 * owners and modes by its mem_add action; one made here would be root's. */
+		int sub = open_dir_at(at, leaf, (flags & O_CREAT) && !strchr(rel, '/'), dir_mode);
 		saved = errno;
 		close(at);
 		if (sub < 0) {

@@ -10,7 +10,8 @@
 /* Opens root/rel: root is trusted (the hosting root from the configuration), every component of
  * rel is opened with O_NOFOLLOW, the folders with O_DIRECTORY. rel is relative, its components
  * are neither empty, "." nor "..". flags are open(2)'s for the last component (O_NOFOLLOW and
- * O_CLOEXEC are added); with O_CREAT, missing folders are created with dir_mode. What is opened
+ * O_CLOEXEC are added); with O_CREAT, the file's own folder is created with dir_mode when
+ * missing (ENOENT when another folder on the way is: those are the account's). What is opened
  * last must be a regular file. The descriptor, or -1 with errno set (ELOOP: a symbolic link on
  * the way; EINVAL: a bad rel or not a regular file). */
 int panel__member_file_open(const char *root, const char *rel, int flags, mode_t mode,

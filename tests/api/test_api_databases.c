@@ -133,6 +133,10 @@ static int setup(void **state)
 	(void)state;
 	if (!mkdtemp(root))
 		return -1;
+	/* mema's web root, as its mem_add action makes it: dumps go to its backups folder. */
+	snprintf(conf_extra, sizeof(conf_extra), "mkdir -p '%s/html/m/mema'", root);
+	if (system(conf_extra) != 0)
+		return -1;
 	snprintf(conf_extra, sizeof(conf_extra),
 		 "\n[member_database]\nclient_host = 127.0.0.1\n\n[hosting]\nroot = %s\n", root);
 	if (th_cluster_shared(&cluster) == 0) {

@@ -58,7 +58,10 @@ static int setup(void **state)
 	/* "dbalicexshop" would match the grant pattern `dbalice_shop` if '_' were not escaped. */
 	abzx = panel_actor_member(member("dbalicexshop"));
 	ts_exec(cluster, db, "UPDATE quotas SET total = 10 WHERE name IN ('mysql', 'mysql_users')");
-	return 0;
+	/* alice's web root, as its mem_add action makes it: dumps go to its backups folder. */
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/d/dbalice'", root);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)

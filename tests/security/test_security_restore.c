@@ -44,6 +44,11 @@ static int setup(void **state)
 	super = panel_actor_admin(2000);
 	alice = panel_actor_member(member("rstalice"));
 	bob = panel_actor_member(member("rstbob"));
+	/* Their web roots, as their mem_add actions make them. */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/r/rstalice' '%s/html/r/rstbob'", root, root);
+	if (system(cmd) != 0)
+		return -1;
 	/* A sub-admin: an admin who sees only the accounts it created (subadmin_restriction). */
 	subadmin = panel_actor_admin(member("rstsub"));
 	ts_exec(cluster, db, "UPDATE membres SET su = 1 WHERE uid = %u", subadmin.uid);
@@ -354,6 +359,32 @@ static void a_routine_cannot_reach_the_restore_client(void **state)
 	if (strcmp(result, "ok") != 0 && !strstr(result, "exited with"))
 		fail_msg("restore: %s", result);
 	ts_exec(cluster, "rstalice", "DROP PROCEDURE IF EXISTS sneaky");
+}
+
+/* A dump asked before the account's mem_add action ran (a second runner, or mem_add waiting to
+ * be retried) fails and makes nothing: it made the account's folders as root's, mode 0700,
+ * html/<letter> among them, so the web server could reach no site under that letter. */
+static void a_dump_before_the_accounts_folders_makes_none(void **state)
+{
+	(void)state;
+	char result[256], path[512];
+	uint64_t job = 0;
+	struct stat st;
+	panel_actor carol = panel_actor_member(member("rsucarol"));
+	panel_database *d = NULL;
+
+	assert_panel_ok(panel_database_create(&d, p, &carol, NULL, NULL));
+	panel_database_free(d);
+	assert_panel_ok(panel_database_dump(&job, p, &carol, "rsucarol"));
+	run_job(result, sizeof(result), job);
+	if (!strstr(result, "folders are not made yet"))
+		fail_msg("dump before mem_add: %s", result);
+	snprintf(path, sizeof(path), "%s/html/r/rsucarol", root);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/html/r", root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755); /* made by the test's mkdir -p, untouched */
+	panel_account_delete(p, &super, "rsucarol");
 }
 
 /* ---------------------------------------------------------------- links and FIFOs */
@@ -694,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(a_file_the_panel_did_not_write_needs_the_super_admin),
 	    cmocka_unit_test(an_unverified_restore_has_the_database_rights_alone),
 	    cmocka_unit_test(a_routine_cannot_reach_the_restore_client),
+	    cmocka_unit_test(a_dump_before_the_accounts_folders_makes_none),
 	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
 	    cmocka_unit_test(a_huge_sparse_file_under_a_dumps_name_is_refused_unread),
 	    cmocka_unit_test(a_failed_dump_removes_its_own_file_alone),
