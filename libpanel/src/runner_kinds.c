@@ -140,7 +140,8 @@ static void mail_add(struct panel__run *r)
 	const struct panel__fs_owner mail = {r->web_uid, r->web_gid, 0700};
 	static const char *const below[] = {"Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp"};
 	char rel[16];
-	int parent, fd;
+	struct stat st;
+	int parent, fd, created = 0;
 
 	if (r->uid < MIN_MEMBER_GID) {
 		panel__run_failed(r, "refused: uid %u would give the files a system group", r->uid);
@@ -153,11 +154,25 @@ static void mail_add(struct panel__run *r)
 		panel__run_errno(r, errno, rel);
 		return;
 	}
-	int top = panel__fs_walk(r, parent, box, &mail);
+	int top = panel__fs_dir_at(parent, box, &mail, &created);
 	int saved = errno;
 	close(parent);
 	if (top == -1) {
 		panel__run_errno(r, saved, "the mailbox folder");
+		return;
+	}
+	/* An existing box folder is adopted only when it is this member's (or root's): another
+	 * group means another account's mails, left there when their box's removal failed (the
+	 * trash on another filesystem), which the address's next owner must not get. */
+	if (fstat(top, &st) == -1) {
+		panel__run_errno(r, errno, "the mailbox folder");
+		close(top);
+		return;
+	}
+	if (!created && r->web_gid != (gid_t)-1 && st.st_gid != r->web_gid && st.st_gid != 0) {
+		panel__run_failed(r, "refused: %s/%s exists with group %u, not %u", rel, box,
+				  (unsigned)st.st_gid, (unsigned)r->web_gid);
+		close(top);
 		return;
 	}
 	/* Each folder, new or not, gets the owner Courier and Dovecot log in with (AlternC 1.0's

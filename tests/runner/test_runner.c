@@ -295,6 +295,18 @@ static void test_mail_add_and_del(void **state)
 	run(p);
 	assert_dir("mail/_/_rnalice.example/Maildir/new", 33, alice, 0700);
 
+	/* A box folder left by another account (another group: its removal failed, the trash on
+	 * another filesystem) is not adopted, its mails not given to the address's new owner. */
+	shell("mkdir -p %s/mail/o/old_rnalice.example/Maildir/new && touch "
+	      "%s/mail/o/old_rnalice.example/Maildir/new/1.mail && chown -R 33:4242 "
+	      "%s/mail/o/old_rnalice.example && chmod 0700 %s/mail/o/old_rnalice.example",
+	      root, root, root, root);
+	id = queue("mail_add", alice, "rnalice", "{\"box\": \"old_rnalice.example\"}");
+	run(p);
+	assert_failed(id, "exists with group 4242");
+	assert_dir("mail/o/old_rnalice.example", 33, 4242, 0700);
+	assert_dir("mail/o/old_rnalice.example/Maildir/new", 33, 4242, 0755);
+
 	/* A path that is not the box's own is refused. */
 	id = queue("mail_add", alice, "rnalice",
 		   "{\"box\": \"x_rnalice.example\", \"path\": \"/etc/x_rnalice.example\"}");
