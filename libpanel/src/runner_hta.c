@@ -45,9 +45,21 @@ static int text_add(struct text *t, const char *s, size_t n)
 	return 0;
 }
 
+/* Whether a file is the member's: the web user's (its PHP, its FTP account, the panel) or of
+ * its group. Not root's /etc/shadow hard-linked there before its name was replaced (where
+ * fs.protected_hardlinks is off), whose only link it then is. */
+static int members_file(const struct panel__run *r, const struct stat *st)
+{
+	if (r->web_uid == (uid_t)-1 && r->web_gid == (gid_t)-1)
+		return st->st_uid == geteuid();
+	return (r->web_uid != (uid_t)-1 && st->st_uid == r->web_uid) ||
+	       (r->web_gid != (gid_t)-1 && st->st_gid == r->web_gid);
+}
+
 /* The member's .htaccess, if it is a plain file of this folder (not a link, not a hard link to
- * a file elsewhere, not a FIFO): 1 read into t, 0 none to keep, -1 with errno. */
-static int read_member_file(struct text *t, int dir, const char *name)
+ * a file elsewhere, not a FIFO): 1 read into t, 0 none to keep, -1 with errno, -2 when it is a
+ * plain file that is not the member's (members_file: never read, never replaced). */
+static int read_member_file(struct text *t, const struct panel__run *r, int dir, const char *name)
 {
 	char buf[4096];
 	struct stat st;
@@ -59,6 +71,10 @@ static int read_member_file(struct text *t, int dir, const char *name)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		close(fd);
 		return 0;
+	}
+	if (!members_file(r, &st)) {
+		close(fd);
+		return -2;
 	}
 	if (st.st_size > HTACCESS_MAX) {
 		close(fd);
@@ -159,6 +175,14 @@ static int htpasswd_text(struct text *t, const struct panel__run *r, const char 
 	return error;
 }
 
+static void not_members(struct panel__run *r, const char *dir)
+{
+	panel__run_failed(r,
+			  "refused: %.100s/.htaccess is not the member's (neither uid %d nor group "
+			  "%d): give it to them or remove it, then protect the folder again",
+			  dir, (int)r->web_uid, (int)r->web_gid);
+}
+
 /* The folder protected: both files written. */
 static void protect(struct panel__run *r, int fd, const char *dir)
 {
@@ -170,8 +194,12 @@ static void protect(struct panel__run *r, int fd, const char *dir)
 		 BLOCK_BEGIN "AuthUserFile %s/html/%c/%s%s/.htpasswd\nAuthName \"Protected "
 			     "area\"\nAuthType Basic\nrequire valid-user\n" BLOCK_END,
 		 panel__job_root(r->p), r->login[0], r->login, strcmp(dir, "/") ? dir : "");
-	if (read_member_file(&old, fd, ".htaccess") == -1 ||
-	    text_add(&htaccess, line, strlen(line)) < 0 || member_lines(&htaccess, &old) < 0) {
+	int rc = read_member_file(&old, r, fd, ".htaccess");
+
+	if (rc == -2) {
+		not_members(r, dir);
+	} else if (rc == -1 || text_add(&htaccess, line, strlen(line)) < 0 ||
+		   member_lines(&htaccess, &old) < 0) {
 		panel__run_errno(r, errno, "reading the folder's .htaccess");
 	} else if (htpasswd_text(&users, r, dir) < 0) {
 		panel__run_retry(r, "the users of %.100s could not be read", dir);
@@ -192,9 +220,11 @@ static void protect(struct panel__run *r, int fd, const char *dir)
 static void unprotect(struct panel__run *r, int fd, const char *dir)
 {
 	struct text old = {0}, kept = {0};
-	int rc = read_member_file(&old, fd, ".htaccess");
+	int rc = read_member_file(&old, r, fd, ".htaccess");
 
-	if (rc == -1 || member_lines(&kept, &old) < 0) {
+	if (rc == -2) {
+		not_members(r, dir);
+	} else if (rc == -1 || member_lines(&kept, &old) < 0) {
 		panel__run_errno(r, errno, "reading the folder's .htaccess");
 	} else if (unlinkat(fd, ".htpasswd", 0) == -1 && errno != ENOENT) {
 		panel__run_errno(r, errno, ".htpasswd");

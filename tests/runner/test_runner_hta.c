@@ -358,6 +358,29 @@ static void hostile_tree(void **state)
 	run();
 	assert_null(strstr(slurp(lnk), "secret-content"));
 	assert_string_equal(slurp(secret), "root:secret-content\n");
+
+	/* A root-only file hard-linked there, its other name gone since (where
+	 * fs.protected_hardlinks is off, a member can make such a link): its only link now, but
+	 * not the member's. Neither read into the new .htaccess (the member's to read) nor
+	 * replaced: the action is refused. */
+	char shadow[600];
+	snprintf(shadow, sizeof(shadow), "%s/shadow", outside);
+	spit(shadow, "root:$6$SECRETHASH\n");
+	assert_int_equal(chmod(shadow, 0600), 0);
+	path(dir, sizeof(dir), "/orphan");
+	assert_int_equal(mkdir(dir, 0755), 0);
+	path(lnk, sizeof(lnk), "/orphan/.htaccess");
+	assert_int_equal(link(shadow, lnk), 0);
+	assert_int_equal(unlink(shadow), 0);
+	assert_panel_ok(panel_hta_protect(p, &alice, NULL, "/orphan"));
+	run();
+	assert_string_equal(last_state("/orphan"), "2");
+	assert_int_equal(lstat(lnk, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 0);
+	assert_string_equal(slurp(lnk), "root:$6$SECRETHASH\n");
+	path(target, sizeof(target), "/orphan/.htpasswd");
+	assert_int_equal(access(target, F_OK), -1);
 }
 
 int main(void)
