@@ -1,10 +1,13 @@
 /* The runner's filesystem operations inside members' trees, which members control (FTP, their
  * PHP): every path is walked one folder at a time from the hosting root with openat and
  * O_NOFOLLOW | O_DIRECTORY, owners and modes are set on open descriptors, deletion is a rename
- * into a root-only trash, and the trash is emptied with openat/unlinkat without following links. */
+ * into a root-only trash, and the trash is emptied with openat/unlinkat without following links
+ * nor entering another mount. */
+#define _GNU_SOURCE /* statx */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,15 +150,31 @@ int panel__fs_trash(const struct panel__run *r, int at, const char *name, const 
 	return 1;
 }
 
-static int remove_at(int top, int at, const char *name, unsigned depth);
+static int remove_at(int top, uint64_t mnt, int at, const char *name, unsigned depth);
 
-/* Removes every entry of the folder fd (closed here): the number of entries it saw, or -1. */
-static long empty_dir(int top, int fd, unsigned depth)
+/* The mount that at/name ("" for at itself) is on: its mount id, or its filesystem where the
+ * kernel tells no mount id (before Linux 5.8: a bind mount of the same filesystem then goes
+ * unseen). 0, or -1 with errno. */
+static int mount_of(uint64_t *mnt, int at, const char *name)
+{
+	struct statx sx;
+
+	if (statx(at, name, AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH), STATX_MNT_ID, &sx) ==
+	    -1)
+		return -1;
+	*mnt = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id
+					    : ((uint64_t)sx.stx_dev_major << 32 | sx.stx_dev_minor);
+	return 0;
+}
+
+/* Removes every entry of the folder fd (closed here), on the mount mnt: the number of entries it
+ * saw, or -1. */
+static long empty_dir(int top, uint64_t mnt, int fd, unsigned depth)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *e;
 	long seen = 0;
-	int rc = 0;
+	int rc = 0, saved = 0;
 
 	if (!d) {
 		close(fd);
@@ -169,24 +188,38 @@ static long empty_dir(int top, int fd, unsigned depth)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		seen++;
-		if (remove_at(top, dirfd(d), e->d_name, depth + 1) == -1)
+		if (remove_at(top, mnt, dirfd(d), e->d_name, depth + 1) == -1) {
 			rc = -1;
+			saved = errno;
+		}
 	}
-	if (errno)
+	if (errno) {
 		rc = -1;
+		saved = errno;
+	}
 	closedir(d);
+	errno = saved;
 	return rc == 0 ? seen : -1;
 }
 
-static int remove_at(int top, int at, const char *name, unsigned depth)
+/* A folder on another mount (a bind mount an admin made, a FUSE one) is never entered: what
+ * is mounted there is not the tree's to remove (EXDEV). */
+static int remove_at(int top, uint64_t mnt, int at, const char *name, unsigned depth)
 {
 	struct stat st;
+	uint64_t here;
 	int fd;
 
 	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(at, name, 0) == -1 && errno != ENOENT ? -1 : 0;
+	if (mount_of(&here, at, name) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (here != mnt) {
+		errno = EXDEV;
+		return -1;
+	}
 	if (depth >= PURGE_DEPTH) {
 		/* Moved up to the top of the tree, removed from there on a next round. */
 		char up[64];
@@ -198,7 +231,13 @@ static int remove_at(int top, int at, const char *name, unsigned depth)
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
 		return errno == ENOTDIR || errno == ELOOP ? unlinkat(at, name, 0) : -1;
-	if (empty_dir(top, fd, depth) < 0)
+	/* Checked again on what was opened: a mount made since. */
+	if (mount_of(&here, fd, "") == -1 || here != mnt) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	if (empty_dir(top, mnt, fd, depth) < 0)
 		return -1;
 	return unlinkat(at, name, AT_REMOVEDIR);
 }
@@ -206,6 +245,7 @@ static int remove_at(int top, int at, const char *name, unsigned depth)
 int panel__fs_remove(int at, const char *name)
 {
 	struct stat st;
+	uint64_t parent, mnt;
 	long seen = 1;
 	int top;
 
@@ -213,13 +253,20 @@ int panel__fs_remove(int at, const char *name)
 		return -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(at, name, 0);
-	/* Not a link (O_NOFOLLOW): a link swapped in since fstatat is refused, never entered. */
-	if ((top = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	/* Not a link (O_NOFOLLOW): a link swapped in since fstatat is refused, never entered. The
+	 * tree's filesystem is its parent's: a mount point is not removed either. */
+	if (mount_of(&parent, at, "") == -1 ||
+	    (top = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
+	if (mount_of(&mnt, top, "") == -1 || mnt != parent) {
+		close(top);
+		errno = EXDEV;
+		return -1;
+	}
 	/* In rounds: deep folders moved up to the top by one round are removed by the next. */
 	for (int round = 0; round < 1000 && seen > 0; round++) {
 		int fd = dup(top);
-		seen = fd == -1 ? -1 : empty_dir(top, fd, 0);
+		seen = fd == -1 ? -1 : empty_dir(top, mnt, fd, 0);
 	}
 	int saved = errno;
 	close(top);
@@ -241,7 +288,7 @@ int panel__fs_purge(int root, unsigned long days, unsigned *removed)
 	time_t then = time(NULL) - (time_t)days * 86400;
 	struct tm tm;
 	struct dirent *e;
-	int trash, rc = 0;
+	int trash, rc = 0, saved = 0;
 
 	*removed = 0;
 	localtime_r(&then, &tm);
@@ -257,11 +304,14 @@ int panel__fs_purge(int root, unsigned long days, unsigned *removed)
 	while ((e = readdir(d))) {
 		if (!old_enough(e->d_name, cutoff))
 			continue;
-		if (panel__fs_remove(dirfd(d), e->d_name) == 0)
+		if (panel__fs_remove(dirfd(d), e->d_name) == 0) {
 			(*removed)++;
-		else
+		} else {
 			rc = -1;
+			saved = errno;
+		}
 	}
 	closedir(d);
+	errno = saved; /* the reason of the last failure, for the pass's warning */
 	return rc;
 }

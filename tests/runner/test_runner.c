@@ -394,6 +394,57 @@ static void test_mem_del_to_trash_and_purge(void **state)
 	assert_true(exists(full));
 }
 
+/* A mount inside a removed account's tree (a folder an admin bind-mounted there, a member's
+ * FUSE mount): the purge does not enter it, so what is mounted there stays; the trash keeps
+ * the tree, with the reason in the pass's warning, until the mount is gone. */
+static void test_purge_stays_on_its_filesystem(void **state)
+{
+	char mnt[700], day[16], cmd[1600];
+	time_t now = time(NULL);
+	(void)state;
+	settle();
+	uint32_t dave = ts_member(p, &super, "rndave");
+	run(p);
+	shell("mkdir -p %s/shared %s/html/r/rndave/shared && echo keep > %s/shared/precious2",
+	      outside, root, outside);
+	snprintf(cmd, sizeof(cmd), "mount --bind %s/shared %s/html/r/rndave/shared 2>/dev/null",
+		 outside, root);
+	if (system(cmd) != 0) {
+		panel_account_delete(p, &super, "rndave");
+		run(p);
+		skip(); /* no mount here (no CAP_SYS_ADMIN): nothing to test */
+	}
+	assert_panel_ok(panel_account_delete(p, &super, "rndave"));
+	uint64_t id = (uint64_t)number(
+	    "SELECT id FROM `%s`.panel_actions WHERE action = 'mem_del' AND uid = %u", db, dave);
+	run(p);
+	assert_state(id, "done");
+	strftime(day, sizeof(day), "%Y%m%d", localtime(&now));
+	snprintf(mnt, sizeof(mnt), "%s/trash/%s/%llu-html-rndave/shared", root, day,
+		 (unsigned long long)id);
+
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report r;
+	panel *h = handle_with("trash_days", "0");
+	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
+	snprintf(cmd, sizeof(cmd), "%s/shared/precious2", outside);
+	int kept = exists(cmd);
+	char warning[sizeof(r.warning)];
+	snprintf(warning, sizeof(warning), "%s", r.warning);
+	shell("umount %s", mnt);
+	if (!kept)
+		fail_msg("the purge removed a file through a mount point");
+	if (!strstr(warning, "emptying the trash: Invalid cross-device link"))
+		fail_msg("warning: %s", warning);
+	/* The mount gone, the next pass removes the tree. */
+	assert_panel_ok(panel_actions_run(&r, h, &sys, &opts));
+	panel_close(h);
+	assert_string_equal(r.warning, "");
+	snprintf(mnt, sizeof(mnt), "%s/trash/%s", root, day);
+	assert_false(exists(mnt));
+	assert_true(exists(cmd));
+}
+
 /* ---------------------------------------------------------------- a hostile member */
 
 static void test_links_planted_in_the_tree(void **state)
@@ -1028,6 +1079,7 @@ int main(void)
 	    cmocka_unit_test(test_mem_add_makes_the_web_root),
 	    cmocka_unit_test(test_mkdir_and_retry),
 	    cmocka_unit_test(test_mail_add_and_del),
+	    cmocka_unit_test(test_purge_stays_on_its_filesystem),
 	    cmocka_unit_test(test_mem_del_to_trash_and_purge),
 	    cmocka_unit_test(test_audit_retention),
 	    cmocka_unit_test(test_finished_actions_retention),
