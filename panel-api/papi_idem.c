@@ -77,6 +77,7 @@ static void replay(papi_request *r, panel_idempotent_response *stored)
 	if (!r->reply.text)
 		free(stored->body);
 	r->reply.replayed = 1;
+	snprintf(r->reply.location, sizeof(r->reply.location), "%s", stored->location);
 	/* Headers derived from the body come back too. */
 	body = r->reply.text ? json_loads(r->reply.text, 0, NULL) : NULL;
 	if (json_is_string(json_object_get(body, "etag")))
@@ -202,10 +203,11 @@ void papi_idempotency_finish(papi_request *r)
 			stored_text = json_dumps(copy, JSON_COMPACT);
 		json_decref(copy);
 	}
-	rc = panel_idempotency_complete(r->p, r->idem_principal, r->idem_key, (int)r->reply.status,
-					r->reply.secret_field
-					    ? (stored_text ? stored_text : "{}")
-					    : (r->reply.text ? r->reply.text : ""));
+	rc =
+	    panel_idempotency_complete(r->p, r->idem_principal, r->idem_key, (int)r->reply.status,
+				       r->reply.secret_field ? (stored_text ? stored_text : "{}")
+							     : (r->reply.text ? r->reply.text : ""),
+				       r->reply.location[0] ? r->reply.location : NULL);
 	free(stored_text);
 	if (rc < 0) {
 		papi_rlog(r, PAPI_LOG_WARNING, "idempotency store: %s",

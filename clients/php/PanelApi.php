@@ -164,7 +164,8 @@ class PanelApi
 
     /**
      * One call. $opts: idempotency_key (writes; generated when absent), if_match (true: the
-     * stored ETag of $path; a string: that ETag), if_none_match, headers (name => value),
+     * stored ETag of $path, a PanelApiException 'no_etag' when none was read; a string: that
+     * ETag), if_none_match, headers (name => value),
      * raw (return the body as a string), raw_body (a string sent as is, with content_type,
      * default application/octet-stream, instead of $body). Returns the decoded body, null for
      * 204/304.
@@ -202,9 +203,12 @@ class PanelApi
         }
         if (isset($opts['if_match']) && $opts['if_match'] !== false) {
             $tag = $opts['if_match'] === true ? $this->etag($path) : (string) $opts['if_match'];
-            if ($tag !== null) {
-                $headers[] = 'If-Match: ' . self::quote($tag);
+            if ($tag === null) {
+                // Sent without it, the write would overwrite a change made since the read.
+                throw new PanelApiException(0, 'no_etag',
+                    "$method $path: If-Match asked, but no ETag of $path was read: read it first", 'If-Match');
             }
+            $headers[] = 'If-Match: ' . self::quote($tag);
         }
         if (isset($opts['if_none_match'])) {
             $headers[] = 'If-None-Match: ' . self::quote((string) $opts['if_none_match']);
@@ -483,7 +487,11 @@ class PanelApi
     {
         $path = '/api/v1/accounts/' . self::seg($login);
         if (($opts['if_match'] ?? null) === true) {
-            $opts['if_match'] = $this->etag($path) ?? false;
+            $opts['if_match'] = $this->etag($path);
+            if ($opts['if_match'] === null) {
+                throw new PanelApiException(0, 'no_etag',
+                    "POST $path/$action: If-Match asked, but no ETag of $path was read: read it first", 'If-Match');
+            }
         }
         return $this->request('POST', "$path/$action", [], $body, $opts) ?? [];
     }

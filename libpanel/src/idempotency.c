@@ -113,6 +113,7 @@ static int begin_body(panel_db *db, void *arg)
 	free(ctx->out->body);
 	ctx->out->body = NULL;
 	ctx->out->status = 0;
+	ctx->out->location[0] = '\0';
 	ctx->replay = 0;
 	/* Insert first: concurrent claims queue on the key instead of deadlocking on gaps. */
 	error =
@@ -131,7 +132,7 @@ static int begin_body(panel_db *db, void *arg)
 	if ((error = panel__db_query(
 		 &rows, db,
 		 "SELECT request_hash, status, body,"
-		 " created < NOW() - INTERVAL ? SECOND FROM panel_idempotency"
+		 " created < NOW() - INTERVAL ? SECOND, location FROM panel_idempotency"
 		 " WHERE principal = ? AND idem_key = ? FOR UPDATE",
 		 DB_ARGS(DB_U64(KEEP_SECONDS), DB_STR(ctx->principal), DB_STR(ctx->key)))) < 0)
 		return error;
@@ -150,7 +151,7 @@ static int begin_body(panel_db *db, void *arg)
 		return panel__db_exec(
 		    NULL, db,
 		    "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
-		    " body = NULL, created = NOW() WHERE principal = ? AND"
+		    " body = NULL, location = NULL, created = NOW() WHERE principal = ? AND"
 		    " idem_key = ?",
 		    DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal), DB_STR(ctx->key)));
 	}
@@ -174,7 +175,10 @@ static int begin_body(panel_db *db, void *arg)
 	} else if (!(ctx->out->body = strdup(body ? body : "")))
 		error = panel__error_oom();
 	else {
+		const char *location = panel__db_cell(rows, 0, 4);
 		ctx->out->status = (int)status;
+		snprintf(ctx->out->location, sizeof(ctx->out->location), "%s",
+			 location ? location : "");
 		ctx->replay = 1;
 	}
 	panel__db_rows_free(rows);
@@ -284,7 +288,7 @@ int panel_idempotency_begin_atomic(panel_idempotent_response *out, panel *p, con
 }
 
 struct complete_ctx {
-	const char *principal, *key, *body;
+	const char *principal, *key, *body, *location;
 	int status;
 	uint64_t affected;
 };
@@ -295,10 +299,11 @@ static int complete_body(panel_db *db, void *arg)
 
 	return panel__db_exec(
 	    &ctx->affected, db,
-	    "UPDATE panel_idempotency SET status = ?, body = ? WHERE principal = ?"
+	    "UPDATE panel_idempotency SET status = ?, body = ?, location = ? WHERE principal = ?"
 	    " AND idem_key = ? AND status = 0",
-	    DB_ARGS(DB_U64(ctx->status), DB_STR(ctx->body ? ctx->body : ""), DB_STR(ctx->principal),
-		    DB_STR(ctx->key)));
+	    DB_ARGS(DB_U64(ctx->status), DB_STR(ctx->body ? ctx->body : ""),
+		    ctx->location && *ctx->location ? DB_STR(ctx->location) : DB_NULL,
+		    DB_STR(ctx->principal), DB_STR(ctx->key)));
 }
 
 /* The answer stored in the request's transaction, then its COMMIT: both or neither. A claim
@@ -322,9 +327,9 @@ static int complete_atomic(panel *p, struct complete_ctx *ctx)
 }
 
 int panel_idempotency_complete(panel *p, const char *principal, const char *key, int status,
-			       const char *body)
+			       const char *body, const char *location)
 {
-	struct complete_ctx ctx = {principal, key, body, status, 0};
+	struct complete_ctx ctx = {principal, key, body, location, status, 0};
 	int error;
 
 	panel__credential_disarm(p);
@@ -334,6 +339,9 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 		return error;
 	if (status < 100 || status > 599)
 		return panel__error(PANEL_EINVALID, "status", "not an HTTP status: %d", status);
+	if (location && strlen(location) >= sizeof(((panel_idempotent_response *)0)->location))
+		return panel__error(PANEL_EINVALID, "location", "longer than %zu bytes",
+				    sizeof(((panel_idempotent_response *)0)->location) - 1);
 	if (panel__db_request_state(p->db))
 		return complete_atomic(p, &ctx);
 	error = panel__db_transaction(p->db, complete_body, &ctx);

@@ -627,6 +627,9 @@ static void test_idempotency(void **state)
 	assert_true(again.replayed);
 	assert_string_equal(again.body, first.body);
 	assert_string_equal(again.etag, first.etag);
+	/* The Location too: a client files the ETag under it (PanelApi.php). */
+	assert_string_equal(first.location, "/api/v1/accounts/idem1");
+	assert_string_equal(again.location, first.location);
 	/* Without the key, the retry is a plain conflict. */
 	assert_api_request(&srv, "POST", "/api/v1/accounts", srv.admin_token, body, NULL, 409);
 	/* The same key for another request is refused. */

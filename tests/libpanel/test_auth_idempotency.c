@@ -40,7 +40,7 @@ static int teardown(void **state)
 
 static void idempotency_claim_complete_replay(void **state)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 
 	(void)state;
 	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1));
@@ -57,18 +57,21 @@ static void idempotency_claim_complete_replay(void **state)
 	/* Keys are per principal. */
 	assert_panel_ok(panel_idempotency_begin(&r, p, "key:7", "k-1", H2));
 
-	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-1", 201, "{\"id\":\"x\"}"));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-1", 201, "{\"id\":\"x\"}",
+						   "/api/v1/things/x"));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
 	assert_int_equal(r.status, 201);
 	assert_string_equal(r.body, "{\"id\":\"x\"}");
+	assert_string_equal(r.location, "/api/v1/things/x"); /* the 201's Location comes back */
 	free(r.body);
 	r.body = NULL;
 	/* Upper-case hex is the same hash. */
 	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3));
-	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-hex", 204, ""));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-hex", 204, "", NULL));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-hex", H3_UPPER), PANEL_EEXISTS,
 		     NULL);
 	assert_int_equal(r.status, 204);
+	assert_string_equal(r.location, "");
 	free(r.body);
 	r.body = NULL;
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H2), PANEL_ECONFLICT,
@@ -76,27 +79,27 @@ static void idempotency_claim_complete_replay(void **state)
 	assert_string_equal(panel_error_last()->message,
 			    "this Idempotency-Key was used for another request");
 	/* An answer is stored once; a released completed key stays. */
-	assert_error(panel_idempotency_complete(p, "token:2001", "k-1", 500, "{}"), PANEL_ENOTFOUND,
-		     NULL);
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-1", 500, "{}", NULL),
+		     PANEL_ENOTFOUND, NULL);
 	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-1"));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-1", H1), PANEL_EEXISTS, NULL);
 	assert_int_equal(r.status, 201);
 	free(r.body);
 	r.body = NULL;
-	assert_error(panel_idempotency_complete(p, "token:2001", "never", 200, "{}"),
+	assert_error(panel_idempotency_complete(p, "token:2001", "never", 200, "{}", NULL),
 		     PANEL_ENOTFOUND, NULL);
 }
 
 static void idempotency_release_and_expiry(void **state)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 
 	(void)state;
 	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H1));
 	assert_panel_ok(panel_idempotency_release(p, "token:2001", "k-2"));
 	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-2'"), 0);
 	assert_panel_ok(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2));
-	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-2", 200, NULL));
+	assert_panel_ok(panel_idempotency_complete(p, "token:2001", "k-2", 200, NULL, NULL));
 	assert_error(panel_idempotency_begin(&r, p, "token:2001", "k-2", H2), PANEL_EEXISTS, NULL);
 	assert_string_equal(r.body, "");
 	free(r.body);
@@ -137,10 +140,10 @@ static void idempotency_release_and_expiry(void **state)
 			 &r, p, "token:2001", "k",
 			 "zz11111111111111111111111111111111111111111111111111111111111111"),
 		     PANEL_EINVALID, "request_hash");
-	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 0, "{}"), PANEL_EINVALID,
-		     "status");
-	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 600, "{}"), PANEL_EINVALID,
-		     "status");
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 0, "{}", NULL),
+		     PANEL_EINVALID, "status");
+	assert_error(panel_idempotency_complete(p, "token:2001", "k-3", 600, "{}", NULL),
+		     PANEL_EINVALID, "status");
 	assert_null(r.body);
 }
 
@@ -153,7 +156,7 @@ struct claimer {
 static void *claim(void *arg)
 {
 	struct claimer *c = arg;
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 
 	pthread_barrier_wait(c->start);
 	c->rc = panel_idempotency_begin(&r, c->p, "token:2001", "k-race", H1);
@@ -196,7 +199,7 @@ static void idempotency_concurrent_claims(void **state)
  * retry takes the claim over and completes it, instead of "still running" for a day. */
 static void idempotency_orphaned_claim_taken_over(void **state)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
 
 	(void)state;
@@ -219,7 +222,8 @@ static void idempotency_orphaned_claim_taken_over(void **state)
 	assert_non_null(third);
 	assert_error(panel_idempotency_begin(&r, third, "token:2001", "k-orphan", H1),
 		     PANEL_ECONFLICT, NULL);
-	assert_panel_ok(panel_idempotency_complete(retry, "token:2001", "k-orphan", 201, "{}"));
+	assert_panel_ok(
+	    panel_idempotency_complete(retry, "token:2001", "k-orphan", 201, "{}", NULL));
 	assert_error(panel_idempotency_begin(&r, third, "token:2001", "k-orphan", H1),
 		     PANEL_EEXISTS, NULL);
 	assert_int_equal(r.status, 201);
@@ -241,7 +245,7 @@ static long long request_session(void)
 
 static void create_in_request(panel *h, const char *key)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 	panel_actor super = panel_actor_admin(SUPER);
 	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
 	panel_account *a = NULL;
@@ -262,7 +266,7 @@ static void create_in_request(panel *h, const char *key)
 
 static void idempotency_atomic_cut_applies_nothing(void **state)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
 	long long session;
 
@@ -278,7 +282,7 @@ static void idempotency_atomic_cut_applies_nothing(void **state)
 	assert_true(session > 0);
 	sqlf("KILL %lld", session);
 	assert_error(panel_idempotency_complete(first, "token:2000", "k-atomic", 201,
-						"{\"login\":\"atomic1\"}"),
+						"{\"login\":\"atomic1\"}", NULL),
 		     PANEL_EUNAVAILABLE, NULL);
 	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'atomic1'"), 0);
 	assert_int_equal(num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-atomic'"
@@ -288,7 +292,7 @@ static void idempotency_atomic_cut_applies_nothing(void **state)
 	/* The retry takes the claim over and runs; its answer commits with the account. */
 	create_in_request(retry, "k-atomic");
 	assert_panel_ok(panel_idempotency_complete(retry, "token:2000", "k-atomic", 201,
-						   "{\"login\":\"atomic1\"}"));
+						   "{\"login\":\"atomic1\"}", NULL));
 	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'atomic1'"), 1);
 	assert_error(panel_idempotency_begin(&r, first, "token:2000", "k-atomic", H1),
 		     PANEL_EEXISTS, NULL);
@@ -339,9 +343,9 @@ static long long waiting_claims(void)
 
 static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 {
-	panel_idempotent_response r = {0, NULL};
+	panel_idempotent_response r = {0, NULL, ""};
 	panel *first = ts_panel_open(cluster, dbname);
-	struct waiter w = {ts_panel_open(cluster, dbname), "k-wait", 1, {0, NULL}};
+	struct waiter w = {ts_panel_open(cluster, dbname), "k-wait", 1, {0, NULL, ""}};
 	pthread_t t;
 
 	(void)state;
@@ -357,7 +361,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 		usleep(20 * 1000);
 	assert_int_equal(waiting_claims(), 1);
 	assert_panel_ok(
-	    panel_idempotency_complete(first, "token:2000", "k-wait", 201, "{\"a\":1}"));
+	    panel_idempotency_complete(first, "token:2000", "k-wait", 201, "{\"a\":1}", NULL));
 	pthread_join(t, NULL);
 	assert_int_equal(w.rc, PANEL_EEXISTS);
 	assert_int_equal(w.r.status, 201);
@@ -366,7 +370,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 	assert_false(panel_idempotency_atomic_broken(w.h));
 
 	/* The first request rolls back: the waiting retry claims the key and runs. */
-	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL}};
+	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL, ""}};
 	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait-2", H1));
 	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
 	for (int i = 0; i < 100 && !waiting_claims(); i++)
@@ -375,7 +379,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 	panel_idempotency_atomic_abort(first);
 	pthread_join(t, NULL);
 	assert_panel_ok(w.rc);
-	assert_panel_ok(panel_idempotency_complete(w.h, "token:2000", "k-wait-2", 204, ""));
+	assert_panel_ok(panel_idempotency_complete(w.h, "token:2000", "k-wait-2", 204, "", NULL));
 	assert_int_equal(num("SELECT status FROM panel_idempotency WHERE idem_key = 'k-wait-2'"),
 			 204);
 

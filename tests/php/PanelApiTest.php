@@ -79,6 +79,40 @@ class PanelApiTest extends BridgeTestCase
         $this->assertTrue($api->unlockAccount(self::$m)['enabled']);
     }
 
+    /**
+     * A create replayed (the client's retry after a lost answer, or a script run twice with its
+     * key) comes back with its Location: its ETag is filed under the new resource, so If-Match
+     * works on the next write. If-Match asked with no ETag read is an error, never a write
+     * sent without it.
+     */
+    public function testReplayedCreateKeepsItsETagForIfMatch(): void
+    {
+        $login = self::tag('9r');
+        $fields = ['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"];
+        $key = bin2hex(random_bytes(8));
+        self::api()->createAccount($fields, ['idempotency_key' => $key]);
+        $api = self::newApi();
+        $api->login(self::adminLogin(), self::adminPassword());
+        $again = $api->createAccount($fields, ['idempotency_key' => $key]);
+        $this->assertSame('true', $api->lastHeaders['idempotent-replayed'] ?? null, 'a replay');
+        $this->assertSame("/api/v1/accounts/$login", $api->lastHeaders['location'] ?? null);
+        $this->assertSame($again['etag'], $api->etag("/api/v1/accounts/$login"));
+        $changed = $api->updateAccount($login, ['nom' => 'Replayed'], ['if_match' => true]);
+        $this->assertSame('Replayed', $changed['nom']);
+        $this->assertApiError(function () use ($login) {
+            $fresh = self::newApi();
+            $fresh->login(self::adminLogin(), self::adminPassword());
+            $fresh->updateAccount($login, ['nom' => 'Blind'], ['if_match' => true]);
+        }, 0, 'no_etag', 'If-Match', 'If-Match without a read');
+        $this->assertApiError(function () use ($login) {
+            $fresh = self::newApi();
+            $fresh->login(self::adminLogin(), self::adminPassword());
+            $fresh->lockAccount($login, ['if_match' => true]);
+        }, 0, 'no_etag', 'If-Match', 'an action with If-Match without a read');
+        $this->assertSame('Replayed', self::api()->getAccount($login)['nom'], 'nothing written blind');
+        self::api()->deleteAccount($login);
+    }
+
     /** @depends testIdempotentRetry */
     public function testCursorIteration(): void
     {

@@ -6,8 +6,9 @@
 #include "common.h"
 
 typedef struct panel_idempotent_response {
-	int status; /* HTTP status of the first answer */
-	char *body; /* its body (caller frees with free()) */
+	int status;	    /* HTTP status of the first answer */
+	char *body;	    /* its body (caller frees with free()) */
+	char location[320]; /* its Location header, "" none */
 } panel_idempotent_response;
 
 /* Claims (principal, key) for a request whose method, path and body hash to request_hash.
@@ -19,12 +20,13 @@ PANEL_EXTERN int panel_idempotency_begin(panel_idempotent_response *out, panel *
 					 const char *principal, const char *key,
 					 const char *request_hash);
 
-/* Stores the answer of a claimed request. Inside the request's transaction (below): stores it
+/* Stores the answer of a claimed request (location: its Location header, or NULL; up to 319
+ * bytes). Inside the request's transaction (below): stores it
  * there and commits, so that the request's changes and its answer are applied together; on an
  * error nothing of either was (PANEL_EUNAVAILABLE "may or may not" when the connection was lost
  * during the COMMIT: a retry then finds the answer, or runs again). */
 PANEL_EXTERN int panel_idempotency_complete(panel *p, const char *principal, const char *key,
-					    int status, const char *body);
+					    int status, const char *body, const char *location);
 
 /* The request's transaction, for a claimed request whose effects are all in the panel database:
  * after _atomic_begin, the operations called on p run inside one open transaction (each in a
