@@ -26,6 +26,8 @@
 #define PAPI_DRAIN_SECS	  30	      /* SIGTERM: longest wait for in-flight requests */
 #define PAPI_RETRY_AFTER  2	      /* seconds, on 503 */
 #define PAPI_UPLOAD_RETRY 5	      /* seconds, when the uploads' memory is full */
+#define PAPI_LOOKUP_RETRY 5	      /* seconds, when DNS lookups are busy */
+#define PAPI_LOOKUPS_MAX  64	      /* DNS lookups in flight in an instance, at most */
 /* Bytes of a body read and dropped once it is answered already, or past its limit (a chunked
  * body, whose size is not declared), before its connection is closed. */
 #define PAPI_DRAIN_MAX	    (1024 * 1024)
@@ -103,6 +105,13 @@ typedef struct papi_route papi_route;
 typedef struct papi_metrics papi_metrics;
 typedef struct papi_principals papi_principals;
 
+/* DNS lookups in flight (papi_lookups.c): the accounts they count for. */
+struct papi_lookups {
+	pthread_mutex_t lock;
+	unsigned n, max;
+	uint32_t uid[PAPI_LOOKUPS_MAX];
+};
+
 /* The one daemon context, reached through the MHD closure (no other mutable globals). */
 typedef struct papi_ctx {
 	pthread_mutex_t lock; /* conf; idle with inflight and draining */
@@ -128,6 +137,7 @@ typedef struct papi_ctx {
 	    *logq; /* the access log's queue (papi_logq.c), NULL: lines written at once */
 	struct papi_rate *rate;	      /* writes per member account (papi_ratelimit.c) */
 	struct papi_uploads *uploads; /* files' bytes held in memory (papi_uploads.c) */
+	struct papi_lookups lookups;  /* DNS lookups in flight (papi_lookups.c) */
 } papi_ctx;
 
 /* ---------------------------------------------------------------- writes per member
@@ -474,6 +484,15 @@ void papi_reply_text(papi_request *r, const char *content_type, const char *text
 void papi_reply_file(papi_request *r, const char *content_type, int fd, uint64_t size);
 /* The largest body of a PAPI_RAW route: [files] upload_max_size (64 MiB by default). */
 size_t papi_raw_body_max(const papi_request *r);
+
+/* ---------------------------------------------------------------- DNS lookups in flight
+ * (papi_lookups.c) */
+
+void papi_lookups_init(papi_ctx *ctx);
+/* Before a DNS lookup on r's thread: 0 to go on (then papi_lookup_leave), or -1 with the
+ * answer set (429 the account has one running, 503 the instance has its most). */
+int papi_lookup_enter(papi_request *r);
+void papi_lookup_leave(papi_request *r);
 
 /* ---------------------------------------------------------------- a file's body
  * (papi_uploads.c) */

@@ -1118,6 +1118,7 @@ static int prepare(papi_ctx *ctx, int *fd, unsigned *port)
 	ctx->per_address = ctx->conf->per_address;
 	ctx->header_timeout = ctx->conf->header_timeout;
 	ctx->idle_timeout = ctx->conf->idle_timeout;
+	papi_lookups_init(ctx);
 	if (papi_conns_init(ctx, ctx->conf->max_connections, ctx->conf->threads) < 0 ||
 	    papi_rate_init(ctx) < 0 || papi_uploads_init(ctx) < 0 ||
 	    papi_metrics_init(ctx, tables, NTABLES) < 0) {

@@ -184,11 +184,16 @@ static void domain_cancel_delete(papi_request *r)
 
 /* GET /api/v1/domains/{domain}/mx-check: whether the domain's MX records, as the DNS answers
  * them now, name this host (AlternC's checkmx; whoever sees the domain). 503 when the DNS does
- * not answer. */
+ * not answer. One lookup of an account at a time (papi_lookups.c). */
 static void domain_mx_check(papi_request *r)
 {
 	panel_mx_check check;
-	int rc = panel_domain_checkmx(&check, r->p, &r->actor, papi_param(r, 0));
+	int rc;
+
+	if (papi_lookup_enter(r) < 0)
+		return;
+	rc = panel_domain_checkmx(&check, r->p, &r->actor, papi_param(r, 0));
+	papi_lookup_leave(r);
 
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
