@@ -44,6 +44,24 @@ static int request_allowed(struct request_ctx *ctx, const panel_db_rows *rows)
 	return enabled == 1 && canpass == 1 && !recent && ctx->mail[0];
 }
 
+/* *n > 0 when the domain of the account's contact address (or one above it) is hosted here by
+ * another account: the server's own mail to it goes to that account's boxes and catch-all
+ * (Postfix reads the panel's mail_domain for every recipient), so a reset code mailed there
+ * would give the account to it. Checked again here, whatever check_reserved let in before. */
+static int contact_domain_foreign(uint64_t *n, panel_db *db, const struct request_ctx *ctx)
+{
+	const char *at = strrchr(ctx->mail, '@');
+
+	*n = 0;
+	if (!at || !at[1])
+		return 0;
+	return panel__db_query_u64(n, db,
+				   "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND (domaine ="
+				   " LOWER(?) OR RIGHT(LOWER(?), CHAR_LENGTH(domaine) + 1) ="
+				   " CONCAT('.', domaine))",
+				   DB_ARGS(DB_U64(ctx->uid), DB_STR(at + 1), DB_STR(at + 1)));
+}
+
 static int request_body(panel_db *db, void *arg)
 {
 	struct request_ctx *ctx = arg;
@@ -64,6 +82,17 @@ static int request_body(panel_db *db, void *arg)
 		return 0;
 	panel_actor self = panel_actor_system();
 	self.ip = ctx->ip;
+	uint64_t foreign = 0;
+	if ((error = contact_domain_foreign(&foreign, db, ctx)) < 0)
+		return error;
+	if (foreign) { /* nothing mailed, as for any refusal; the admins see why in the audit */
+		ctx->send = 0;
+		return panel__audit(db, &self, "account.password_reset_withheld", "account",
+				    ctx->stored_login, ctx->uid, NULL,
+				    json_pack("{s:s}", "reason",
+					      "the contact address's domain is hosted here by "
+					      "another account"));
+	}
 	if ((error = panel__db_exec(NULL, db,
 				    "REPLACE INTO panel_password_resets (uid, token_hash, expires)"
 				    " VALUES (?, ?, NOW() + INTERVAL ? SECOND)",

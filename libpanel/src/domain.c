@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "account_internal.h"
 #include "audit_internal.h"
@@ -300,7 +301,20 @@ static int dots_collide(uint64_t *n, panel_db *db, const char *name, uint32_t ow
 	    DB_ARGS(DB_U64(owner), DB_U64(len), DB_STR(pattern), DB_STR(name)));
 }
 
-static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted)
+/* *n > 0 when another account hosts a domain under name: the new owner would be the parent of
+ * another account's names, and AlternC 1.0's rawstat.daily appends each host's access log to
+ * its nearest listed parent's too (a member's statistics set on parent.example got the log
+ * lines of another's shop.parent.example). */
+static int hosted_below(uint64_t *n, panel_db *db, const char *name, uint32_t owner)
+{
+	return panel__db_query_u64(n, db,
+				   "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND"
+				   " RIGHT(domaine, CHAR_LENGTH(?) + 1) = CONCAT('.', ?)",
+				   DB_ARGS(DB_U64(owner), DB_STR(name), DB_STR(name)));
+}
+
+static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted,
+			   int force)
 {
 	uint64_t n = 0;
 	int error;
@@ -315,6 +329,11 @@ static int check_available(panel_db *db, const char *name, uint32_t owner, const
 	if (n)
 		return panel__error(PANEL_EEXISTS, "domain",
 				    "%s is under a domain hosted by another account", name);
+	if (!force && (error = hosted_below(&n, db, name, owner)) < 0)
+		return error;
+	if (!force && n)
+		return panel__error(PANEL_EEXISTS, "domain",
+				    "another account hosts a domain under %s", name);
 	if ((error = entry_named(&n, db, name)) < 0)
 		return error;
 	if (n)
@@ -326,6 +345,75 @@ static int check_available(panel_db *db, const char *name, uint32_t owner, const
 		return panel__error(PANEL_EEXISTS, "domain",
 				    "%s reads like a domain of another account where a dot stands "
 				    "for any character, which AlternC's DNS cron confuses with it",
+				    name);
+	return 0;
+}
+
+/* name is reserved, a, or above, or under (one dot), a: the host's own names and those of its
+ * mail and DNS. */
+static int names_one(const char *name, const char *a)
+{
+	size_t n = strlen(name), m = a ? strlen(a) : 0;
+
+	if (!m)
+		return 0;
+	return strcasecmp(name, a) == 0 ||
+	       (m > n && a[m - n - 1] == '.' && strcasecmp(a + m - n, name) == 0) ||
+	       (n > m && name[n - m - 1] == '.' && strcasecmp(name + n - m, a) == 0);
+}
+
+/* For an owner who is not an administrator: the names of the host itself (its fqdn, default_mx
+ * and default_secondary_mx, ns1 and ns2, and the domains above them: the operator's own), the
+ * hosting_tld setting and the domains above it, and the domains of other accounts' contact
+ * addresses (and those above them). A member hosting one gets the mail the server sends
+ * there: its catch-all took the panel's password reset codes of the account whose address it
+ * was, the super admin's among them; or cron's mail to root@<default_mx>. */
+static int check_reserved(panel_db *db, panel *p, const char *name, uint32_t owner, int force)
+{
+	static const char *const keys[] = {"fqdn", "default_mx", "default_secondary_mx", "ns1",
+					   "ns2"};
+	uint64_t admin = 0, n = 0;
+	int error;
+
+	if (force)
+		return 0;
+	if ((error = panel__db_query_u64(&admin, db,
+					 "SELECT COUNT(*) FROM membres WHERE uid = ? AND su = 1",
+					 DB_ARGS(DB_U64(owner)))) < 0)
+		return error;
+	if (admin)
+		return 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+		const char *v = panel_setting(p, "hosting", keys[i]);
+		if (v && names_one(name, v))
+			return panel__error(PANEL_EINVALID, "domain",
+					    "%s is a name of this host's own (%s): only an "
+					    "administrator hosts it",
+					    name, keys[i]);
+	}
+	if ((error = panel__db_query_u64(
+		 &n, db,
+		 "SELECT COUNT(*) FROM variable WHERE name = 'hosting_tld' AND (value = ? OR"
+		 " RIGHT(value, CHAR_LENGTH(?) + 1) = CONCAT('.', ?))",
+		 DB_ARGS(DB_STR(name), DB_STR(name), DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EINVALID, "domain",
+				    "%s is the hosting_tld setting or above it: only an "
+				    "administrator hosts it",
+				    name);
+	if ((error = panel__db_query_u64(
+		 &n, db,
+		 "SELECT COUNT(*) FROM membres WHERE uid <> ? AND"
+		 " (LOWER(SUBSTRING_INDEX(mail, '@', -1)) = ? OR"
+		 " RIGHT(LOWER(SUBSTRING_INDEX(mail, '@', -1)), CHAR_LENGTH(?) + 1) ="
+		 " CONCAT('.', ?))",
+		 DB_ARGS(DB_U64(owner), DB_STR(name), DB_STR(name), DB_STR(name)))) < 0)
+		return error;
+	if (n)
+		return panel__error(PANEL_EINVALID, "domain",
+				    "%s is the domain of another account's contact address: the "
+				    "mail the panel sends there would reach this account",
 				    name);
 	return 0;
 }
@@ -413,7 +501,9 @@ static int add_body(panel_db *db, void *arg)
 		return error;
 	if ((error = check_forbidden(db, ctx->p, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_tld(&dns, db, ctx->name, s->force == 1)) < 0 ||
-	    (error = check_available(db, ctx->name, owner, ctx->granted_parent)) < 0 ||
+	    (error = check_reserved(db, ctx->p, ctx->name, owner, s->force == 1)) < 0 ||
+	    (error = check_available(db, ctx->name, owner, ctx->granted_parent, s->force == 1)) <
+		0 ||
 	    (error = panel__quota_reserve(db, owner, "dom")) < 0)
 		return error;
 	error = panel__db_exec(NULL, db,

@@ -341,6 +341,49 @@ static void test_password_reset(void **state)
 	    0);
 }
 
+/* Another account hosting the domain of a contact address gets the server's mail to it (its
+ * catch-all, through Postfix's virtual maps): a member may not add such a domain, and a reset
+ * code is not mailed to an address whose domain another account hosts all the same (added
+ * before the address was set, or forced by an administrator); the audit says why. */
+static void test_reset_withheld_from_another_accounts_domain(void **state)
+{
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	(void)state;
+	sql("UPDATE quotas SET total = 5 WHERE name = 'dom' AND uid = %u", mema.uid);
+	spec.domain = "example.org"; /* memb's and adminb's contact addresses */
+	assert_panel_rc(panel_domain_add(&d, p, &mema, NULL, &spec), PANEL_EINVALID);
+	assert_non_null(strstr(panel_error_last()->message, "another account's contact address"));
+	spec.domain = "victim-reset.org";
+	assert_panel_ok(panel_domain_add(&d, p, &mema, NULL, &spec));
+	panel_domain_free(d);
+	/* memb's address moves there afterwards. */
+	sql("UPDATE membres SET mail = 'memb@Victim-Reset.org', lastaskpass = 0 WHERE uid = %u",
+	    memb.uid);
+	clear_mails();
+	assert_panel_ok(panel_account_password_reset_request(p, "memb", "192.0.2.9"));
+	assert_int_equal(mails(NULL), 0);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM %s.panel_password_resets WHERE uid = %u", db, memb.uid),
+	    0);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_audit WHERE action ="
+				" 'account.password_reset_withheld' AND subject_uid = %u",
+				db, memb.uid),
+			 1);
+	/* The domain gone, the code goes. */
+	assert_panel_ok(panel_domain_delete(p, &mema, "victim-reset.org"));
+	sql("DELETE FROM domaines WHERE domaine = 'victim-reset.org'");
+	assert_panel_ok(panel_account_password_reset_request(p, "memb", NULL));
+	char *msg = the_mail();
+	assert_true(has_header(msg, "To: memb@Victim-Reset.org"));
+	free(msg);
+	sql("UPDATE membres SET mail = 'memb@example.org', lastaskpass = 0 WHERE uid = %u",
+	    memb.uid);
+	sql("DELETE FROM panel_password_resets WHERE uid = %u", memb.uid);
+	clear_mails();
+}
+
 /* The MTA fails: no reset row stays, lastaskpass is back, and the next request sends. */
 static void test_password_reset_failure(void **state)
 {
@@ -441,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_sendmail_edges),
 	    cmocka_unit_test(test_password_reset),
 	    cmocka_unit_test(test_password_reset_failure),
+	    cmocka_unit_test(test_reset_withheld_from_another_accounts_domain),
 	    cmocka_unit_test(test_notice),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

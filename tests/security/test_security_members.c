@@ -44,6 +44,9 @@ static int setup(void **state)
 					"hosting",
 					"ns2",
 					"ns2.host.example",
+					"hosting",
+					"default_mx",
+					"mx1.mailhost-sec.org",
 					"accounts",
 					"reserved_logins",
 					"localops, extrabad",
@@ -89,14 +92,31 @@ static void add_domain(const panel_actor *who, const char *name, int expect)
 	panel_domain_free(d);
 }
 
+/* An administrator who changes global settings forces name for login. */
+static void force_domain(const char *login, const char *name)
+{
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	spec.domain = name;
+	spec.force = 1;
+	assert_panel_ok(panel_domain_add(&d, p, &super, login, &spec));
+	panel_domain_free(d);
+}
+
 /* ---------------------------------------------------------------- item 3 */
 
 static void a_member_cannot_publish_a_name_another_member_hosts(void **state)
 {
 	(void)state;
-	/* Bob hosts shop.example-sec.org; alice then hosts example-sec.org, which is allowed. */
+	/* Bob hosts shop.example-sec.org; alice may not host example-sec.org above it (AlternC
+	 * 1.0's rawstat.daily would append bob's access log to the statistics of hers), unless an
+	 * administrator forces it. */
 	add_domain(&bob, "shop.example-sec.org", 0);
-	add_domain(&alice, "example-sec.org", 0);
+	add_domain(&alice, "example-sec.org", PANEL_EEXISTS);
+	assert_non_null(
+	    strstr(panel_error_last()->message, "another account hosts a domain under"));
+	force_domain("secalice", "example-sec.org");
 	const char *subs[] = {"shop", "www.shop", "a.b.shop", "*", "*.shop"};
 	for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
 		int rc =
@@ -124,11 +144,46 @@ static void a_member_cannot_publish_a_name_another_member_hosts(void **state)
 
 	/* Bob hosts www.third-sec.org first: alice's new domain gets no www entry of its own. */
 	add_domain(&bob, "www.third-sec.org", 0);
-	add_domain(&alice, "third-sec.org", 0);
+	add_domain(&alice, "third-sec.org", PANEL_EEXISTS);
+	force_domain("secalice", "third-sec.org");
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine = "
 				"'third-sec.org' AND sub = 'www'",
 				db),
 			 0);
+}
+
+/* The host's own names, the hosting_tld and the domains of other accounts' contact addresses
+ * are not a member's to host: the mail the server sends there (cron's to root@<default_mx>,
+ * the panel's reset codes) would reach its boxes. An administrator's own account may. */
+static void a_member_cannot_host_the_hosts_names(void **state)
+{
+	static const char *const own[] = {
+	    "mx1.mailhost-sec.org",   /* default_mx */
+	    "mailhost-sec.org",	      /* above it: the operator's */
+	    "x.mx1.mailhost-sec.org", /* under it */
+	};
+	(void)state;
+	ts_exec(cluster, db,
+		"REPLACE INTO variable (name, value, comment) VALUES ('hosting_tld',"
+		" 'members-sec.org', '')");
+	ts_exec(cluster, db, "UPDATE membres SET mail = 'alice@contact-sec.org' WHERE uid = %u",
+		alice.uid);
+	for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++) {
+		add_domain(&bob, own[i], PANEL_EINVALID);
+		assert_non_null(strstr(panel_error_last()->message, "a name of this host's own"));
+	}
+	add_domain(&bob, "members-sec.org", PANEL_EINVALID);
+	assert_non_null(strstr(panel_error_last()->message, "hosting_tld"));
+	add_domain(&bob, "contact-sec.org", PANEL_EINVALID);
+	assert_non_null(strstr(panel_error_last()->message, "another account's contact address"));
+	/* Beside them: a member's own. */
+	add_domain(&bob, "mx1-mailhost-sec.org", 0);
+	add_domain(&bob, "bob.members-sec.org", 0); /* under hosting_tld, hosted by nobody */
+	/* An administrator's own account hosts the operator's domain. */
+	add_domain(&super, "mailhost-sec.org", 0);
+	ts_exec(cluster, db, "DELETE FROM variable WHERE name = 'hosting_tld'");
+	ts_exec(cluster, db, "UPDATE membres SET mail = 'secalice@example.org' WHERE uid = %u",
+		alice.uid);
 }
 
 /* ---------------------------------------------------------------- item 8 */
@@ -272,6 +327,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_member_cannot_publish_a_name_another_member_hosts),
+	    cmocka_unit_test(a_member_cannot_host_the_hosts_names),
 	    cmocka_unit_test(global_settings_are_for_the_super_admin),
 	    cmocka_unit_test(logins_do_not_shadow_database_accounts),
 	    cmocka_unit_test(fresh_installs_get_a_safe_password_policy),
