@@ -240,6 +240,12 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 			if (!panel__valid_fqdn(name))
 				return bad_target("a host name is expected");
 		}
+		/* Stored absolute, with its final dot: AlternC 1.0's cron writes the value into
+		 * the zone as it is, and a name without it is relative to the zone (a CNAME to
+		 * ghs.googlehosted.com published as ghs.googlehosted.com.<domain>). */
+		if (strlen(name) + 1 >= sizeof(name))
+			return bad_target("255 characters at most");
+		strcat(name, ".");
 		return copy_out(out, size, name, strlen(name));
 	case PANEL_TARGET_TXT:
 		if (!*v)
@@ -254,6 +260,18 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 			return bad_target(
 			    "a TXT text has no quote and no backslash (AlternC's cron "
 			    "writes it unescaped into SQL and the zone)");
+		/* 1.0's cron reads its rows with `read type domain valeur`, which drops spaces
+		 * at either end, then marks the row done by that value: never done. And it greps
+		 * the zone file it wrote for these (functions_dns.sh): "; serial" gives it a serial
+		 * it cannot add to (the zone never loads again), LOCKED:YES freezes the zone, and
+		 * its end tag keeps every line after it as the admin's own, for ever. */
+		if (v[0] == ' ' || v[strlen(v) - 1] == ' ')
+			return bad_target("a TXT text does not begin or end with a space");
+		if (strstr(v, "; serial") || strstr(v, "LOCKED:YES") ||
+		    strstr(v, "END ALTERNC AUTOGENERATE"))
+			return bad_target("a TXT text may not hold \"; serial\", \"LOCKED:YES\" or "
+					  "\"END ALTERNC AUTOGENERATE\": AlternC's DNS cron reads "
+					  "them in the zone file");
 		return copy_out(out, size, v, strlen(v));
 	case PANEL_TARGET_UNKNOWN:
 		break;

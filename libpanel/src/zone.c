@@ -56,7 +56,10 @@ static int target_text(struct buf *b, enum panel__target_kind kind, const char *
 	}
 	if ((error = puts_(b, target)) < 0)
 		return error;
-	return kind == PANEL_TARGET_DOMAIN ? put(b, ".", 1) : 0;
+	/* Stored absolute since the final dot is kept (domain_validate.c); rows written before
+	 * have none. */
+	size_t n = strlen(target);
+	return kind == PANEL_TARGET_DOMAIN && (n == 0 || target[n - 1] != '.') ? put(b, ".", 1) : 0;
 }
 
 /* Expands one entry template into line; PANEL_EINVALID names a missing setting. */

@@ -365,6 +365,14 @@ static void entries_of_every_type(void **state)
 	assert_panel_ok(
 	    panel_subdomain_set(&s, p, &alice, "every-type.org", "blog", "vhost", "/blog//www/"));
 	assert_string_equal(s.target, "/blog/www"); /* normalized */
+	/* Host names are stored absolute: AlternC 1.0's cron writes the value into the zone as
+	 * it is, and without the final dot the name would be relative to the zone. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND ((sub='alias' AND valeur='target.example.net.')"
+				" OR (sub='mx-here' AND valeur IN ('mail.example.net.',"
+				" 'backup.example.net.')))",
+				db),
+			 3);
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
 	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),
@@ -503,6 +511,12 @@ static void entry_refusals(void **state)
 	    /* srv has A records: a CNAME cannot join them, nor a vhost (not compatible). */
 	    {"srv", "cname", "x.example.net", PANEL_ECONFLICT, "type"},
 	    {"alias", "txt", "beside a cname", PANEL_ECONFLICT, "type"},
+	    /* What AlternC 1.0's DNS cron would misread in its zone file or its rows. */
+	    {"t1", "txt", "v=spf1 -all ; serial", PANEL_EINVALID, "target"},
+	    {"t2", "txt", "LOCKED:YES", PANEL_EINVALID, "target"},
+	    {"t3", "txt", "x ;;; END ALTERNC AUTOGENERATE CONFIGURATION", PANEL_EINVALID, "target"},
+	    {"t4", "txt", " leading space", PANEL_EINVALID, "target"},
+	    {"t5", "txt", "trailing space ", PANEL_EINVALID, "target"},
 	    {"srv", "vhost", "/x", PANEL_ECONFLICT, "type"},
 	};
 	panel_subdomain s;
