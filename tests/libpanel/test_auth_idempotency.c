@@ -357,7 +357,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 			 0);
 	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
 	/* The retry waits on the claim's row. */
-	for (int i = 0; i < 100 && !waiting_claims(); i++)
+	for (int i = 0; i < 500 && !waiting_claims(); i++) /* 10 s: a loaded machine */
 		usleep(20 * 1000);
 	assert_int_equal(waiting_claims(), 1);
 	assert_panel_ok(
@@ -373,7 +373,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL, ""}};
 	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait-2", H1));
 	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
-	for (int i = 0; i < 100 && !waiting_claims(); i++)
+	for (int i = 0; i < 500 && !waiting_claims(); i++) /* 10 s: a loaded machine */
 		usleep(20 * 1000);
 	assert_int_equal(waiting_claims(), 1);
 	panel_idempotency_atomic_abort(first);

@@ -180,6 +180,14 @@ expect_rc 3 "nor reset it" ctl --as "$bob" dbuser passwd "${alice}_ro" --passwor
 ok "dbuser passwd/list: new password, 5 quota, 4 taken, --as (3)"
 
 # ---------------------------------------------------------------- dump, restore, jobs run
+# Before the account's mem_add has made its web root, a dump fails and makes nothing.
+expect_rc 0 "db dump" ctl db dump "${alice}_shop"
+job=$(out)
+expect_rc 0 "jobs run" ctl --json jobs run
+[[ $(sql "SELECT result FROM panel_actions WHERE id = $job") == *"folders are not made yet"* ]] ||
+	fail "dump before mem_add: $(sql "SELECT result FROM panel_actions WHERE id = $job")"
+[[ ! -e $web ]] || fail "a dump before mem_add made $web"
+mkdir -p "$web" # as the account's mem_add makes it
 expect_rc 0 "db dump" ctl db dump "${alice}_shop"
 job=$(out)
 [[ $job =~ ^[0-9]+$ ]] || fail "dump prints the job id: $(out)"
