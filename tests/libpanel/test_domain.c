@@ -367,12 +367,13 @@ static void entries_of_every_type(void **state)
 	assert_string_equal(s.target, "/blog/www"); /* normalized */
 	/* Host names are stored absolute: AlternC 1.0's cron writes the value into the zone as
 	 * it is, and without the final dot the name would be relative to the zone. */
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
-				"'every-type.org' AND ((sub='alias' AND valeur='target.example.net.')"
-				" OR (sub='mx-here' AND valeur IN ('mail.example.net.',"
-				" 'backup.example.net.')))",
-				db),
-			 3);
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+		   "'every-type.org' AND ((sub='alias' AND valeur='target.example.net.')"
+		   " OR (sub='mx-here' AND valeur IN ('mail.example.net.',"
+		   " 'backup.example.net.')))",
+		   db),
+	    3);
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
 	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),
