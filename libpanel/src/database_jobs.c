@@ -387,7 +387,26 @@ static void remove_failed(int dir, const char *leaf, int fd)
 		unlinkat(dir, leaf, 0);
 }
 
-static void dump_run(char *result, size_t size, panel *p, const char *database, const char *file)
+/* A dump is the member's, as its other files: in its group's disk quota (however many it
+ * keeps, moves or renames, it pays for them), and its to read and remove over FTP or from its
+ * PHP. Its backups folder too, when the runner made it (or an older version, root's). */
+static int give_to_member(int dir, int out, uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return 0;
+	if (fchown(out, uid, gid) == -1 || fchmod(out, 0640) == -1)
+		return -1;
+	if (fstat(dir, &st) == -1)
+		return -1;
+	if (st.st_uid == 0 && (fchown(dir, uid, gid) == -1 || fchmod(dir, 02770) == -1))
+		return -1;
+	return 0;
+}
+
+static void dump_run(char *result, size_t size, panel *p, const char *database, const char *file,
+		     uid_t uid, gid_t gid)
 {
 	char defaults[64], opt[96], db[65], leaf[256];
 	const char *rel;
@@ -409,7 +428,10 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 					   : strerror(errno));
 		return;
 	}
-	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
+	if (give_to_member(dir, out, uid, gid) == -1) {
+		snprintf(result, size, "cannot give %.160s to the member: %s", file,
+			 strerror(errno));
+	} else if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
 		snprintf(result, size, "%.200s", panel_error_last()->message);
 	} else {
 		snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
@@ -430,7 +452,8 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 	close(dir);
 }
 
-int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args)
+int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args, uid_t uid,
+		   gid_t gid)
 {
 	const char *database = json_string_value(json_object_get(args, "database"));
 	const char *file = json_string_value(json_object_get(args, "file"));
@@ -442,7 +465,7 @@ int panel__job_run(char *result, size_t size, panel *p, const char *action, json
 	    strstr(file, "/../") || !valid_dump_name(strrchr(file, '/') + 1, database))
 		snprintf(result, size, "refused: invalid job");
 	else if (strcmp(action, "db_dump") == 0)
-		dump_run(result, size, p, database, file);
+		dump_run(result, size, p, database, file, uid, gid);
 	else
 		panel__restore_run(result, size, p, database, file, verify);
 	return strcmp(result, "ok") == 0 ? 0 : -1;

@@ -2,6 +2,7 @@
  * attempts, undo when a later step fails, users logging in and doing exactly what their grants
  * allow, the '_' wildcard of database-level grants, repair, and dump/restore jobs. */
 #include <limits.h>
+#include <sys/stat.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -467,6 +468,18 @@ static void dump_and_restore_jobs(void **state)
 	mysql_close(m);
 	assert_non_null(strstr(file, "/html/d/dbalice/backups/dbalice_shop-"));
 	assert_int_equal(access(file, R_OK), 0);
+	/* The member's, as its other files: in its group's disk quota, its to read and remove. */
+	struct stat st;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_uid, 33);
+	assert_int_equal(st.st_gid, alice.uid);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	char backups[PATH_MAX];
+	snprintf(backups, sizeof(backups), "%.*s", (int)(strrchr(file, '/') - file), file);
+	assert_int_equal(stat(backups, &st), 0);
+	assert_int_equal(st.st_uid, 33);
+	assert_int_equal(st.st_gid, alice.uid);
+	assert_int_equal(st.st_mode & 07777, 02770);
 
 	/* Lose the data, then restore it from the dump. */
 	ts_exec(cluster, "dbalice_shop", "DROP TABLE keep");
