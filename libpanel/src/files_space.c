@@ -233,12 +233,16 @@ void panel__space_charge(struct panel__space *s, uint64_t bytes)
 
 	if (!kb)
 		return;
-	/* Best effort: the runner's next measurement replaces it anyway. ts kept (ON UPDATE). */
+	/* Best effort: the runner's next measurement replaces it anyway. ts kept (ON UPDATE). An
+	 * account the runner has not measured yet has no row: one is made, dated long ago (due
+	 * for a measurement), so that its writes until then count too (they were checked
+	 * against 0 used). From membres: an account deleted meanwhile gets none. */
 	panel__error_save(&saved);
-	panel__db_exec(
-	    NULL, s->run.p->db,
-	    "UPDATE size_web SET size = LEAST(size + ?, 4294967295), ts = ts WHERE uid = ?",
-	    DB_ARGS(DB_U64(kb), DB_U64(s->run.uid)));
+	panel__db_exec(NULL, s->run.p->db,
+		       "INSERT INTO size_web (uid, size, ts) SELECT uid, LEAST(?, 4294967295),"
+		       " '2000-01-01 00:00:00' FROM membres WHERE uid = ? ON DUPLICATE KEY UPDATE"
+		       " size = LEAST(size + VALUES(size), 4294967295), ts = ts",
+		       DB_ARGS(DB_U64(kb), DB_U64(s->run.uid)));
 	panel__error_restore(&saved);
 	s->used_kb += kb;
 }
