@@ -857,9 +857,11 @@ static int self_body(panel_db *db, void *arg)
 	int error;
 
 	ctx->wrong = 0;
-	if ((error =
-		 panel__db_query(&rows, db, "SELECT password, uid FROM mail_users WHERE alias = ?",
-				 DB_ARGS(DB_STR(ctx->a.full)))) < 0)
+	/* The box's row locked first: changes of one box queue, each sees the password and the
+	 * count of changes the one before it left (8 at once passed the limit by 4). */
+	if ((error = panel__db_query(
+		 &rows, db, "SELECT password, uid FROM mail_users WHERE alias = ? FOR UPDATE",
+		 DB_ARGS(DB_STR(ctx->a.full)))) < 0)
 		return error;
 	const char *stored = panel__db_rows_count(rows) ? panel__db_cell(rows, 0, 0) : NULL;
 	if (stored)
