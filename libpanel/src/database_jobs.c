@@ -112,6 +112,32 @@ static int none_queued(panel_db *db, uint32_t uid, const char *name)
 		   : 0;
 }
 
+/* A member's dumps and restores an hour, whatever becomes of them: one that fails at once (its
+ * backups folder made a file) can be asked again at once, and each leaves its action and audit
+ * rows. Administrators acting as themselves are not limited. */
+#define JOBS_PER_HOUR 12
+
+static int hourly_limit(panel_db *db, const panel_actor *who, uint32_t uid)
+{
+	uint64_t n = 0;
+	int error;
+
+	if (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid)
+		return 0;
+	if ((error = panel__db_query_u64(
+		 &n, db,
+		 "SELECT COUNT(*) FROM panel_actions WHERE uid = ? AND action IN ('db_dump',"
+		 " 'db_restore') AND created > NOW() - INTERVAL 1 HOUR",
+		 DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	return n >= JOBS_PER_HOUR
+		   ? panel__error(PANEL_ELIMIT, "name",
+				  "%d dumps and restores an hour at most for an account: try again "
+				  "later",
+				  JOBS_PER_HOUR)
+		   : 0;
+}
+
 static int queue_body(panel_db *db, void *arg)
 {
 	struct queue_ctx *ctx = arg;
@@ -144,7 +170,8 @@ static int queue_body(panel_db *db, void *arg)
 		panel__db_rows_free(rows);
 	}
 	/* After the request's own checks: a bad file name is 400 whatever is queued. */
-	if ((error = none_queued(db, uid, ctx->name)) < 0)
+	if ((error = none_queued(db, uid, ctx->name)) < 0 ||
+	    (error = hourly_limit(db, ctx->who, uid)) < 0)
 		return error;
 	const char *action = ctx->file ? "db_restore" : "db_dump";
 	json_t *args = json_pack("{s:s, s:s}", "database", ctx->name, "file", path);

@@ -10,9 +10,12 @@
 static const char *const purge_sql[] = {
     [PANEL__KEPT_AUDIT] = "DELETE FROM panel_audit WHERE at < NOW() - INTERVAL ? DAY ORDER BY at"
 			  " LIMIT ?",
-    /* Done ones: a failed one stays until an admin retries it (index `pending` on done_at). */
+    /* Done ones, and failed dumps and restores (retrying one is asking again; a member can
+     * fail them at will): any other failed one stays until an admin retries it (index
+     * `pending` on done_at). */
     [PANEL__KEPT_ACTIONS] = "DELETE FROM panel_actions WHERE done_at < NOW() - INTERVAL ? DAY"
-			    " AND state = 'done' ORDER BY done_at LIMIT ?",
+			    " AND (state = 'done' OR (state = 'failed' AND action IN ('db_dump',"
+			    " 'db_restore'))) ORDER BY done_at LIMIT ?",
 };
 
 int panel__purge_kept(panel_db *db, enum panel__kept what, unsigned long days, uint64_t *removed)

@@ -111,6 +111,10 @@ static void run_job(char *result, size_t size, uint64_t job)
 	assert_true(done >= 1);
 	text(result, size, "SELECT result FROM panel_actions WHERE id = %llu",
 	     (unsigned long long)job);
+	/* Out of the hour that limits a member's jobs (tested on its own below). */
+	ts_exec(cluster, db,
+		"UPDATE panel_actions SET created = created - INTERVAL 2 HOUR WHERE action IN"
+		" ('db_dump', 'db_restore')");
 }
 
 /* Dumps alice's database; the dump's path. */
@@ -385,6 +389,46 @@ static void a_dump_before_the_accounts_folders_makes_none(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755); /* made by the test's mkdir -p, untouched */
 	panel_account_delete(p, &super, "rsucarol");
+}
+
+/* A member's dumps and restores are 12 an hour, whatever becomes of them: one that fails at
+ * once (the backups folder made a file) could be asked again at once, each leaving its rows.
+ * An administrator is not limited. Failed ones are removed with the done ones. */
+static void a_member_has_twelve_jobs_an_hour(void **state)
+{
+	(void)state;
+	char dir[256], result[256];
+	uint64_t job = 0;
+
+	backups(dir, sizeof(dir));
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && echo x > '%s'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	for (int i = 0; i < 12; i++) {
+		assert_panel_ok(panel_database_dump(&job, p, &alice, "rstalice"));
+		unsigned done = 0;
+		assert_panel_ok(panel_jobs_run(&done, p, &sys));
+		text(result, sizeof(result), "SELECT state FROM panel_actions WHERE id = %llu",
+		     (unsigned long long)job);
+		assert_string_equal(result, "failed");
+	}
+	assert_panel_rc(panel_database_dump(&job, p, &alice, "rstalice"), PANEL_ELIMIT);
+	assert_non_null(strstr(panel_error_last()->message, "12 dumps and restores an hour"));
+	assert_panel_ok(panel_database_dump(&job, p, &super, "rstalice"));
+	run_job(result, sizeof(result), job); /* ages them all out of the hour */
+	/* Failed dumps go with the done actions after actions_days. */
+	ts_exec(cluster, db,
+		"UPDATE panel_actions SET done_at = done_at - INTERVAL 40 DAY WHERE action ="
+		" 'db_dump' AND state = 'failed'");
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report report;
+	assert_panel_ok(panel_actions_run(&report, p, &sys, &opts));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_actions WHERE action = 'db_dump'"
+				" AND state = 'failed'",
+				db),
+			 0);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s' && mkdir '%s'", dir, dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* ---------------------------------------------------------------- links and FIFOs */
@@ -726,6 +770,7 @@ int main(void)
 	    cmocka_unit_test(an_unverified_restore_has_the_database_rights_alone),
 	    cmocka_unit_test(a_routine_cannot_reach_the_restore_client),
 	    cmocka_unit_test(a_dump_before_the_accounts_folders_makes_none),
+	    cmocka_unit_test(a_member_has_twelve_jobs_an_hour),
 	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
 	    cmocka_unit_test(a_huge_sparse_file_under_a_dumps_name_is_refused_unread),
 	    cmocka_unit_test(a_failed_dump_removes_its_own_file_alone),
