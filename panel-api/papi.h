@@ -145,9 +145,10 @@ typedef struct papi_ctx {
 
 int papi_rate_init(papi_ctx *ctx);
 void papi_rate_free(papi_ctx *ctx);
-/* Takes one write from uid's bucket (rate a second, burst at most): 0 when it may write now,
- * else the seconds until it may (1 at least). uid 0 or rate 0: never limited. */
-unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst);
+/* Takes cost writes from uid's bucket (rate a second, burst at most; a cost above burst counts
+ * as burst): 0 when it may write now, else the seconds until it may (1 at least). uid 0 or
+ * rate 0: never limited. */
+unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst, unsigned cost);
 
 /* ---------------------------------------------------------------- uploads in memory
  * (papi_uploads.c) */

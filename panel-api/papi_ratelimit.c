@@ -105,12 +105,13 @@ static void sweep(struct papi_rate *t, uint64_t now, unsigned rate, uint64_t cap
 		*find(t, kept[i].uid, 1) = kept[i];
 }
 
-unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst)
+unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned burst, unsigned cost)
 {
 	struct papi_rate *t = ctx->rate;
-	uint64_t now, cap = (uint64_t)burst * 1000, wait_ms;
+	uint64_t now, cap = (uint64_t)burst * 1000, wait_ms, need;
 	struct rate_slot *s;
 
+	need = (uint64_t)(cost < 1 ? 1 : cost > burst ? burst : cost) * 1000;
 	if (!t || !uid || !rate)
 		return 0;
 	pthread_mutex_lock(&t->lock);
@@ -128,12 +129,12 @@ unsigned papi_rate_take(papi_ctx *ctx, uint32_t uid, unsigned rate, unsigned bur
 		s->last_ms = now;
 	}
 	refill(s, now, rate, cap);
-	if (s->milli >= 1000) {
-		s->milli -= 1000;
+	if (s->milli >= need) {
+		s->milli -= need;
 		pthread_mutex_unlock(&t->lock);
 		return 0;
 	}
-	wait_ms = (1000 - s->milli + rate - 1) / rate;
+	wait_ms = (need - s->milli + rate - 1) / rate;
 	pthread_mutex_unlock(&t->lock);
 	return (unsigned)((wait_ms + 999) / 1000);
 }
