@@ -30,8 +30,9 @@
 
 /* The most an unverified restore reads. A file the panel did not write has no recorded size to
  * hold it to, and the member may swap it for a sparse file of terabytes (truncate -s: no disk, no
- * quota) after an administrator queued it; the copy goes to /tmp (often a tmpfs, in memory) and
- * the runner, one for every member, is busy meanwhile. 4 GiB is more than a database restored
+ * quota) after an administrator queued it; the copy goes to /var/tmp (on disk: /tmp is often a
+ * tmpfs, in memory, which a large verified dump filled) and the runner, one for every member,
+ * is busy meanwhile. 4 GiB is more than a database restored
  * through the panel needs (a bigger one an administrator restores by hand with mariadb). */
 #define UNVERIFIED_MAX (UINT64_C(4) << 30)
 
@@ -228,7 +229,7 @@ static void copy_piece(FILE *w, const char *s, size_t len, int line_start)
  * bytes. The copy's descriptor (at offset 0), or -1 with result set. */
 static int copy_aside(char *result, size_t size, struct dump_reader *r, char hex[65])
 {
-	char tmp[] = "/tmp/panel-restore-XXXXXX";
+	char tmp[] = "/var/tmp/panel-restore-XXXXXX"; /* the unit's PrivateTmp makes it private */
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256_state st;
 	const char *piece;
