@@ -594,8 +594,9 @@ static int member_rate_refused(papi_request *r)
 	uint32_t uid = r->actor.kind == PANEL_ACTOR_MEMBER  ? r->actor.uid
 		       : r->actor.kind == PANEL_ACTOR_ADMIN ? r->actor.as_uid
 							    : 0;
-	unsigned cost =
-	    r->route && (r->route->flags & PAPI_RAW) ? 1 : 1 + (unsigned)(r->body_len / 1024);
+	unsigned cost = 1; /* no body, or a file's */
+	if (!(r->route && (r->route->flags & PAPI_RAW)) && r->body_len > 1024)
+		cost = (unsigned)((r->body_len + 1023) / 1024);
 	unsigned secs = papi_rate_take(r->ctx, uid, r->conf->member_write_rate,
 				       r->conf->member_write_burst, cost);
 

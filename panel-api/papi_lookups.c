@@ -2,7 +2,8 @@
  * domain's own name servers, which its owner runs): a silent server holds the worker for the
  * resolver's time-outs (2 tries of 2 s). So an account has one lookup in flight at most (429),
  * and the instance half its worker threads at most (503 lookups_busy): one member's silent
- * name servers cannot stall the other members' requests. Per panel-api instance. */
+ * name servers can hold half the workers, no more (a held worker still delays the connections
+ * it had accepted; with one thread, that one). Per panel-api instance. */
 #include <pthread.h>
 #include <string.h>
 

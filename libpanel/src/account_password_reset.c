@@ -44,10 +44,11 @@ static int request_allowed(struct request_ctx *ctx, const panel_db_rows *rows)
 	return enabled == 1 && canpass == 1 && !recent && ctx->mail[0];
 }
 
-/* *n > 0 when the domain of the account's contact address (or one above it) is hosted here by
- * another account: the server's own mail to it goes to that account's boxes and catch-all
- * (Postfix reads the panel's mail_domain for every recipient), so a reset code mailed there
- * would give the account to it. Checked again here, whatever check_reserved let in before. */
+/* *n > 0 when the nearest domain hosted here at or above the domain of the account's contact
+ * address is another account's: the server's own mail to it goes to that account's boxes and
+ * catch-all (Postfix reads the panel's mail_domain for every recipient), so a reset code
+ * mailed there would give the account to it. Checked again here, whatever check_reserved let
+ * in before. (An address on a domain of the account's own under another's: its own.) */
 static int contact_domain_foreign(uint64_t *n, panel_db *db, const struct request_ctx *ctx)
 {
 	const char *at = strrchr(ctx->mail, '@');
@@ -55,11 +56,12 @@ static int contact_domain_foreign(uint64_t *n, panel_db *db, const struct reques
 	*n = 0;
 	if (!at || !at[1])
 		return 0;
-	return panel__db_query_u64(n, db,
-				   "SELECT COUNT(*) FROM domaines WHERE compte <> ? AND (domaine ="
-				   " LOWER(?) OR RIGHT(LOWER(?), CHAR_LENGTH(domaine) + 1) ="
-				   " CONCAT('.', domaine))",
-				   DB_ARGS(DB_U64(ctx->uid), DB_STR(at + 1), DB_STR(at + 1)));
+	return panel__db_query_u64(
+	    n, db,
+	    "SELECT COALESCE((SELECT compte <> ? FROM domaines WHERE domaine ="
+	    " LOWER(?) OR RIGHT(LOWER(?), CHAR_LENGTH(domaine) + 1) ="
+	    " CONCAT('.', domaine) ORDER BY CHAR_LENGTH(domaine) DESC LIMIT 1), 0)",
+	    DB_ARGS(DB_U64(ctx->uid), DB_STR(at + 1), DB_STR(at + 1)));
 }
 
 static int request_body(panel_db *db, void *arg)
@@ -87,6 +89,12 @@ static int request_body(panel_db *db, void *arg)
 		return error;
 	if (foreign) { /* nothing mailed, as for any refusal; the admins see why in the audit */
 		ctx->send = 0;
+		/* Counted as a request of the day all the same: once a day, one audit row. */
+		if ((error = panel__db_exec(
+			 NULL, db,
+			 "UPDATE membres SET lastaskpass = UNIX_TIMESTAMP() WHERE uid = ?",
+			 DB_ARGS(DB_U64(ctx->uid)))) < 0)
+			return error;
 		return panel__audit(db, &self, "account.password_reset_withheld", "account",
 				    ctx->stored_login, ctx->uid, NULL,
 				    json_pack("{s:s}", "reason",

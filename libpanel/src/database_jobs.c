@@ -119,22 +119,31 @@ static int none_queued(panel_db *db, uint32_t uid, const char *name)
 
 static int hourly_limit(panel_db *db, const panel_actor *who, uint32_t uid)
 {
-	uint64_t n = 0;
+	panel_db_rows *rows = NULL;
+	uint64_t n = 0, wait = 0;
 	int error;
 
 	if (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid)
 		return 0;
-	if ((error = panel__db_query_u64(
-		 &n, db,
-		 "SELECT COUNT(*) FROM panel_actions WHERE uid = ? AND action IN ('db_dump',"
+	/* The account's row locked: requests for its several databases count one by one. */
+	if ((error = panel__db_query_u64(&n, db,
+					 "SELECT COUNT(*) FROM membres WHERE uid = ? FOR UPDATE",
+					 DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__db_query(
+		 &rows, db,
+		 "SELECT COUNT(*), GREATEST(1, TIMESTAMPDIFF(SECOND, NOW(), MIN(created) +"
+		 " INTERVAL 1 HOUR)) FROM panel_actions WHERE uid = ? AND action IN ('db_dump',"
 		 " 'db_restore') AND created > NOW() - INTERVAL 1 HOUR",
 		 DB_ARGS(DB_U64(uid)))) < 0)
 		return error;
+	panel__db_cell_u64(&n, rows, 0, 0);
+	panel__db_cell_u64(&wait, rows, 0, 1);
+	panel__db_rows_free(rows);
 	return n >= JOBS_PER_HOUR
 		   ? panel__error(PANEL_ELIMIT, "name",
 				  "%d dumps and restores an hour at most for an account: try again "
-				  "later",
-				  JOBS_PER_HOUR)
+				  "in %llu seconds",
+				  JOBS_PER_HOUR, (unsigned long long)wait)
 		   : 0;
 }
 
@@ -414,6 +423,14 @@ static void remove_failed(int dir, const char *leaf, int fd)
 		unlinkat(dir, leaf, 0);
 }
 
+/* The record of a dump that is removed after all. Best effort. */
+static void forget_dump(panel *p, const char *database, const char *file)
+{
+	if (panel__db_exec(NULL, p->db, "DELETE FROM panel_dumps WHERE db = ? AND file = ?",
+			   DB_ARGS(DB_STR(database), DB_STR(strrchr(file, '/') + 1))) < 0)
+		panel_error_clear();
+}
+
 /* A dump is the member's, as its other files: in its group's disk quota (however many it
  * keeps, moves or renames, it pays for them), and its to read and remove over FTP or from its
  * PHP. Its backups folder too, when the runner made it (or an older version, root's). */
@@ -455,10 +472,7 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 					   : strerror(errno));
 		return;
 	}
-	if (give_to_member(dir, out, uid, gid) == -1) {
-		snprintf(result, size, "cannot give %.160s to the member: %s", file,
-			 strerror(errno));
-	} else if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
+	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
 		snprintf(result, size, "%.200s", panel_error_last()->message);
 	} else {
 		snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
@@ -468,10 +482,18 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 				      "--skip-comments", db,	     NULL};
 		panel__job_exec(result, size, argv, -1, out);
 		unlink(defaults);
-		if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0)
+		/* Root's until its SHA-256 is recorded: given to the member before, it could be
+		 * rewritten or made a sparse file of terabytes while it was written, then hashed
+		 * and trusted as the panel's. After, a change fails the restore's checks. */
+		if (strcmp(result, "ok") == 0 && record_dump(p, database, file, out) < 0) {
 			snprintf(result, size, "%.200s", panel_error_last()->message);
-		else if (strcmp(result, "ok") == 0)
+		} else if (strcmp(result, "ok") == 0 && give_to_member(dir, out, uid, gid) == -1) {
+			snprintf(result, size, "cannot give %.160s to the member: %s", file,
+				 strerror(errno));
+			forget_dump(p, database, file);
+		} else if (strcmp(result, "ok") == 0) {
 			prune_dumps(p, database, dir);
+		}
 	}
 	if (strcmp(result, "ok") != 0)
 		remove_failed(dir, leaf, out);

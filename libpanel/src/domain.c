@@ -362,7 +362,8 @@ static int names_one(const char *name, const char *a)
 	       (n > m && name[n - m - 1] == '.' && strcasecmp(name + n - m, a) == 0);
 }
 
-/* For an owner who is not an administrator: the names of the host itself (its fqdn, default_mx
+/* For an owner who is not an administrator who changes global settings (a sub-admin under
+ * subadmin_restriction is not one): the names of the host itself (its fqdn, default_mx
  * and default_secondary_mx, ns1 and ns2, and the domains above them: the operator's own), the
  * hosting_tld setting and the domains above it, and the domains of other accounts' contact
  * addresses (and those above them). A member hosting one gets the mail the server sends
@@ -381,8 +382,15 @@ static int check_reserved(panel_db *db, panel *p, const char *name, uint32_t own
 					 "SELECT COUNT(*) FROM membres WHERE uid = ? AND su = 1",
 					 DB_ARGS(DB_U64(owner)))) < 0)
 		return error;
-	if (admin)
-		return 0;
+	if (admin) {
+		panel_actor as_owner = panel_actor_admin(owner);
+		panel__error_saved saved;
+		panel__error_save(&saved);
+		error = panel__authz_global(db, &as_owner);
+		if (error == 0 || error != PANEL_EFORBIDDEN)
+			return error;
+		panel__error_restore(&saved);
+	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
 		const char *v = panel_setting(p, "hosting", keys[i]);
 		if (v && names_one(name, v))

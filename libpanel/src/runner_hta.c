@@ -45,15 +45,15 @@ static int text_add(struct text *t, const char *s, size_t n)
 	return 0;
 }
 
-/* Whether a file is the member's: the web user's (its PHP, its FTP account, the panel) or of
- * its group. Not root's /etc/shadow hard-linked there before its name was replaced (where
- * fs.protected_hardlinks is off), whose only link it then is. */
+/* Whether a file is the member's: of its group (what its PHP, its FTP account and the panel
+ * write in its set-group-id folders; the web user owns every member's files, so its uid tells
+ * nothing). Not root's /etc/shadow hard-linked there before its name was replaced (where
+ * fs.protected_hardlinks is off), whose only link it then is, nor another member's file. */
 static int members_file(const struct panel__run *r, const struct stat *st)
 {
-	if (r->web_uid == (uid_t)-1 && r->web_gid == (gid_t)-1)
+	if (r->web_gid == (gid_t)-1)
 		return st->st_uid == geteuid();
-	return (r->web_uid != (uid_t)-1 && st->st_uid == r->web_uid) ||
-	       (r->web_gid != (gid_t)-1 && st->st_gid == r->web_gid);
+	return st->st_gid == r->web_gid;
 }
 
 /* The member's .htaccess, if it is a plain file of this folder (not a link, not a hard link to

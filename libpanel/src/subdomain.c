@@ -281,6 +281,9 @@ struct change_ctx {
 	/* What the body changed, in the stored form, for change_remark. */
 	uint32_t uid;
 	char name[PANEL_DOMAIN_MAX + 1], sub_stored[101], type_name[64], value_stored[256];
+	/* The same value as rows stored before host names kept their final dot (and 1.0's own
+	 * rows) may hold it: without the dot. Else value_stored again. */
+	char value_legacy[256];
 	int all_values;
 };
 
@@ -298,11 +301,12 @@ static int change_remark(panel_db *db, void *arg)
 
 	snprintf(sql, sizeof(sql),
 		 "UPDATE sub_domaines SET %s WHERE compte = ? AND domaine = ? AND sub = ? AND"
-		 " LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND %s",
+		 " LOWER(type) = ? AND (? IS NULL OR valeur IN (?, ?)) AND %s",
 		 set[ctx->op], overwritten[ctx->op]);
 	return panel__db_exec(NULL, db, sql,
 			      DB_ARGS(DB_U64(ctx->uid), DB_STR(ctx->name), DB_STR(ctx->sub_stored),
-				      DB_STR(ctx->type_name), DB_STR(only), DB_STR(only)));
+				      DB_STR(ctx->type_name), DB_STR(only), DB_STR(only),
+				      DB_STR(ctx->value_legacy)));
 }
 
 static int change_body(panel_db *db, void *arg)
@@ -331,23 +335,30 @@ static int change_body(panel_db *db, void *arg)
 	snprintf(ctx->sub_stored, sizeof(ctx->sub_stored), "%s", sub);
 	snprintf(ctx->type_name, sizeof(ctx->type_name), "%s", t.name);
 	snprintf(ctx->value_stored, sizeof(ctx->value_stored), "%s", only ? only : "");
+	snprintf(ctx->value_legacy, sizeof(ctx->value_legacy), "%s", ctx->value_stored);
+	size_t vlen = strlen(ctx->value_legacy);
+	if (t.kind == PANEL_TARGET_DOMAIN && vlen > 1 && ctx->value_legacy[vlen - 1] == '.')
+		ctx->value_legacy[vlen - 1] = '\0';
+	const char *legacy = ctx->value_legacy;
 	ctx->all_values = only == NULL;
 	if (ctx->op == 0)
 		error = panel__db_exec(
 		    &affected, db,
 		    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte = ? AND domaine = ?"
-		    " AND sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND"
+		    " AND sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur IN (?, ?)) AND"
 		    " web_action <> 'DELETE'",
 		    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name), DB_STR(only),
-			    DB_STR(only)));
+			    DB_STR(only), DB_STR(legacy)));
 	else
 		error = panel__db_exec(
 		    &affected, db,
 		    "UPDATE sub_domaines SET enable = ? WHERE compte = ? AND domaine = ? AND sub = "
 		    "?"
-		    " AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND web_action <> 'DELETE'",
+		    " AND LOWER(type) = ? AND (? IS NULL OR valeur IN (?, ?)) AND"
+		    " web_action <> 'DELETE'",
 		    DB_ARGS(DB_STR(ctx->op == 1 ? "ENABLE" : "DISABLE"), DB_U64(uid), DB_STR(name),
-			    DB_STR(sub), DB_STR(t.name), DB_STR(only), DB_STR(only)));
+			    DB_STR(sub), DB_STR(t.name), DB_STR(only), DB_STR(only),
+			    DB_STR(legacy)));
 	if (error < 0)
 		return error;
 	if (affected == 0) {
@@ -356,10 +367,10 @@ static int change_body(panel_db *db, void *arg)
 		if ((error = panel__db_query_u64(
 			 &n, db,
 			 "SELECT COUNT(*) FROM sub_domaines WHERE compte = ? AND domaine = ? AND"
-			 " sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur = ?) AND"
+			 " sub = ? AND LOWER(type) = ? AND (? IS NULL OR valeur IN (?, ?)) AND"
 			 " web_action <> 'DELETE'",
 			 DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t.name),
-				 DB_STR(only), DB_STR(only)))) < 0)
+				 DB_STR(only), DB_STR(only), DB_STR(legacy)))) < 0)
 			return error;
 		if (n == 0)
 			return panel__error(PANEL_ENOTFOUND, only ? "value" : "sub",

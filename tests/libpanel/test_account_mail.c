@@ -371,9 +371,16 @@ static void test_reset_withheld_from_another_accounts_domain(void **state)
 				" 'account.password_reset_withheld' AND subject_uid = %u",
 				db, memb.uid),
 			 1);
-	/* The domain gone, the code goes. */
+	/* Counted as the day's request: asking again writes nothing more. */
+	assert_panel_ok(panel_account_password_reset_request(p, "memb", "192.0.2.9"));
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_audit WHERE action ="
+				" 'account.password_reset_withheld' AND subject_uid = %u",
+				db, memb.uid),
+			 1);
+	/* The domain gone (and a day later), the code goes. */
 	assert_panel_ok(panel_domain_delete(p, &mema, "victim-reset.org"));
 	sql("DELETE FROM domaines WHERE domaine = 'victim-reset.org'");
+	sql("UPDATE membres SET lastaskpass = 0 WHERE uid = %u", memb.uid);
 	assert_panel_ok(panel_account_password_reset_request(p, "memb", NULL));
 	char *msg = the_mail();
 	assert_true(has_header(msg, "To: memb@Victim-Reset.org"));

@@ -374,6 +374,21 @@ static void entries_of_every_type(void **state)
 		   " 'backup.example.net.')))",
 		   db),
 	    3);
+	/* A row stored before (or by 1.0's panel) without the dot is still found by its value,
+	 * given with or without it. */
+	sql("INSERT INTO sub_domaines (compte, domaine, sub, valeur, type) VALUES (%u,"
+	    " 'every-type.org', 'legacy', 'old.example.net', 'mx'), (%u, 'every-type.org',"
+	    " 'legacy', 'older.example.net', 'mx')",
+	    alice.uid, alice.uid);
+	assert_panel_ok(
+	    panel_subdomain_delete(p, &alice, "every-type.org", "legacy", "mx", "old.example.net"));
+	assert_panel_ok(panel_subdomain_delete(p, &alice, "every-type.org", "legacy", "mx",
+					       "older.example.net."));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='legacy' AND web_action <> 'DELETE'",
+				db),
+			 0);
+	sql("DELETE FROM sub_domaines WHERE domaine = 'every-type.org' AND sub = 'legacy'");
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
 	assert_panel_rc(panel_subdomain_set(&s, p, &alice, "every-type.org", "x", "defmx", ""),

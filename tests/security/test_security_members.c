@@ -179,7 +179,10 @@ static void a_member_cannot_host_the_hosts_names(void **state)
 	/* Beside them: a member's own. */
 	add_domain(&bob, "mx1-mailhost-sec.org", 0);
 	add_domain(&bob, "bob.members-sec.org", 0); /* under hosting_tld, hosted by nobody */
-	/* An administrator's own account hosts the operator's domain. */
+	/* A sub-admin who may not change global settings (subadmin_restriction 0) is held to
+	 * them too; an administrator who may hosts the operator's domain. */
+	add_domain(&subadmin, "x.mx1.mailhost-sec.org", PANEL_EINVALID);
+	add_domain(&subadmin, "contact-sec.org", PANEL_EINVALID);
 	add_domain(&super, "mailhost-sec.org", 0);
 	ts_exec(cluster, db, "DELETE FROM variable WHERE name = 'hosting_tld'");
 	ts_exec(cluster, db, "UPDATE membres SET mail = 'secalice@example.org' WHERE uid = %u",
