@@ -143,7 +143,7 @@ expect_rc 0 "sub set through --as" ctl --as alice sub set alice-shop.fr shop cna
 	shops.example.net
 expect_rc 0 "sub list" ctl --json sub list alice-shop.fr
 want="@/defmx//on @/defmx2//on @/txt/v=spf1 -all/on @/url/http://www.alice-shop.fr/on"
-want+=" blog/ip/198.51.100.7/on mail/webmail//on shop/cname/shops.example.net/on"
+want+=" blog/ip/198.51.100.7/on mail/webmail//on shop/cname/shops.example.net./on"
 want+=" www/vhost/$(out | php -r '$l = json_decode(stream_get_contents(STDIN), true);
 	foreach ($l["items"] as $i) if ($i["sub"] == "www") echo $i["target"];')/on"
 [[ $(out | entries) == "$want" && $(out | jget total) == 8 ]] ||
