@@ -396,8 +396,8 @@ static int lock_or_unlock(cli *c, int argc, char **argv, int lock)
 	if (cli_open(c) < 0)
 		return cli_fail(c);
 	if (lock)
-		return finish(c, panel_account_lock(&a, c->p, &c->actor, login), &a);
-	return finish(c, panel_account_unlock(&a, c->p, &c->actor, login), &a);
+		return finish(c, panel_account_lock(&a, c->p, &c->actor, login, NULL), &a);
+	return finish(c, panel_account_unlock(&a, c->p, &c->actor, login, NULL), &a);
 }
 
 static int account_lock(cli *c, int argc, char **argv)
@@ -433,7 +433,8 @@ static int account_renew(cli *c, int argc, char **argv)
 		return rc;
 	if (cli_open(c) < 0)
 		return cli_fail(c);
-	return finish(c, panel_account_renew(&a, c->p, &c->actor, login, (unsigned)periods), &a);
+	return finish(c, panel_account_renew(&a, c->p, &c->actor, login, (unsigned)periods, NULL),
+		      &a);
 }
 
 static int account_admin(cli *c, int argc, char **argv)

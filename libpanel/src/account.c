@@ -740,13 +740,15 @@ static int set_enabled(panel_db *db, struct modify_ctx *ctx, const panel_account
 			      DB_ARGS(DB_I64(enable), DB_U64(ctx->uid)));
 }
 
-int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, const char *login)
+int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, const char *login,
+		       const char *if_match)
 {
 	static const int off = 0;
 	struct modify_ctx ctx = {.p = p,
 				 .who = who,
 				 .login = login,
 				 .need_admin = 1,
+				 .if_match = if_match,
 				 .action = "account.lock",
 				 .apply = set_enabled,
 				 .op = &off};
@@ -754,13 +756,15 @@ int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, co
 	return run_modify(out, &ctx);
 }
 
-int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who, const char *login)
+int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who, const char *login,
+			 const char *if_match)
 {
 	static const int on = 1;
 	struct modify_ctx ctx = {.p = p,
 				 .who = who,
 				 .login = login,
 				 .need_admin = 1,
+				 .if_match = if_match,
 				 .action = "account.unlock",
 				 .apply = set_enabled,
 				 .op = &on};
@@ -823,12 +827,13 @@ static int renew_period(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 }
 
 int panel_account_renew(panel_account **out, panel *p, const panel_actor *who, const char *login,
-			unsigned periods)
+			unsigned periods, const char *if_match)
 {
 	struct modify_ctx ctx = {.p = p,
 				 .who = who,
 				 .login = login,
 				 .need_admin = 1,
+				 .if_match = if_match,
 				 .action = "account.renew",
 				 .apply = renew_period,
 				 .op = &periods};

@@ -25,12 +25,15 @@ static void reply_account(papi_request *r, const panel_account *a, int created)
 		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
 }
 
-/* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered. */
-static int account_precondition(papi_request *r, const char *login)
+/* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered.
+ * etag gets the ETag that matched ("" without If-Match), for libpanel to compare again under
+ * the account's row lock (a change between the two is 409 conflict, field if_match). */
+static int account_precondition(papi_request *r, const char *login, char *etag, size_t size)
 {
 	panel_account *a = NULL;
 	int rc;
 
+	etag[0] = '\0';
 	if (!papi_header(r, MHD_HTTP_HEADER_IF_MATCH))
 		return 1;
 	rc = panel_account_get(&a, r->p, &r->actor, login);
@@ -38,6 +41,7 @@ static int account_precondition(papi_request *r, const char *login)
 		papi_reply_panel_error(r, rc);
 		return 0;
 	}
+	snprintf(etag, size, "%s", a->etag);
 	rc = papi_if_match(r, a->etag);
 	panel_account_free(a);
 	return rc == 1;
@@ -229,9 +233,10 @@ static void account_patch(papi_request *r)
 static void account_delete(papi_request *r)
 {
 	const char *login = papi_param(r, 0);
+	char etag[sizeof(((panel_account *)0)->etag)];
 	int rc;
 
-	if (!account_precondition(r, login))
+	if (!account_precondition(r, login, etag, sizeof(etag)))
 		return;
 	rc = panel_account_delete(r->p, &r->actor, login);
 	if (rc < 0) {
@@ -247,13 +252,14 @@ static void account_delete(papi_request *r)
 static void account_lock_post(papi_request *r)
 {
 	const char *login = papi_param(r, 0);
+	char etag[sizeof(((panel_account *)0)->etag)];
 	panel_account *a = NULL;
 	int rc;
 
-	if (!account_precondition(r, login))
+	if (!account_precondition(r, login, etag, sizeof(etag)))
 		return;
-	rc = (r->route->arg.flag ? panel_account_lock : panel_account_unlock)(&a, r->p, &r->actor,
-									      login);
+	rc = (r->route->arg.flag ? panel_account_lock : panel_account_unlock)(
+	    &a, r->p, &r->actor, login, etag[0] ? etag : NULL);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
@@ -272,12 +278,14 @@ static void account_renew_post(papi_request *r)
 	    papi_spec_end(),
 	};
 	const char *login = papi_param(r, 0);
+	char etag[sizeof(((panel_account *)0)->etag)];
 	panel_account *a = NULL;
 	int rc;
 
-	if (papi_parse_body(r, specs) < 0 || !account_precondition(r, login))
+	if (papi_parse_body(r, specs) < 0 || !account_precondition(r, login, etag, sizeof(etag)))
 		return;
-	rc = panel_account_renew(&a, r->p, &r->actor, login, (unsigned)periods);
+	rc = panel_account_renew(&a, r->p, &r->actor, login, (unsigned)periods,
+				 etag[0] ? etag : NULL);
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;
@@ -297,9 +305,10 @@ static void account_password_put(papi_request *r)
 	    papi_spec_end(),
 	};
 	const char *login = papi_param(r, 0);
+	char etag[sizeof(((panel_account *)0)->etag)];
 	int rc;
 
-	if (papi_parse_body(r, specs) < 0 || !account_precondition(r, login))
+	if (papi_parse_body(r, specs) < 0 || !account_precondition(r, login, etag, sizeof(etag)))
 		return;
 	rc = panel_account_password(r->p, &r->actor, login, old_password, password);
 	if (rc == PANEL_EAUTH) {

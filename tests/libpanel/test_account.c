@@ -216,7 +216,7 @@ static void who_sees_what(void **state)
 	assert_panel_ok(panel_account_get(&a, p, &r1, "resel1"));
 	panel_account_free(a);
 	assert_panel_rc(panel_account_get(&a, p, &r1, "cust2"), PANEL_ENOTFOUND);
-	panel_account_lock(&a, p, &r1, "cust2");
+	panel_account_lock(&a, p, &r1, "cust2", NULL);
 	assert_int_equal(panel_error_last()->code, PANEL_ENOTFOUND);
 	assert_panel_rc(panel_account_delete(p, &r1, "cust2"), PANEL_ENOTFOUND);
 	assert_int_equal(number("SELECT enabled FROM `%s`.membres WHERE login='cust2'", db), 1);
@@ -295,7 +295,7 @@ static void list_pages_with_a_cursor(void **state)
 	assert_string_equal(page->items[0].login, "page05");
 	panel_account_list_free(page);
 	panel_account *a;
-	assert_panel_ok(panel_account_lock(&a, p, &super, "page03"));
+	assert_panel_ok(panel_account_lock(&a, p, &super, "page03", NULL));
 	panel_account_free(a);
 	g = (panel_account_filter)PANEL_ACCOUNT_FILTER_INIT;
 	g.login_prefix = "page";
@@ -427,24 +427,36 @@ static void lock_renew_and_admin_rights(void **state)
 	make_account(&bossa, "dave", 0);
 	panel_account *a = NULL;
 
-	assert_panel_ok(panel_account_lock(&a, p, &bossa, "dave"));
+	assert_panel_ok(panel_account_lock(&a, p, &bossa, "dave", NULL));
 	assert_false(a->enabled);
 	panel_account_free(a);
-	assert_panel_ok(panel_account_unlock(&a, p, &bossa, "dave"));
+	assert_panel_ok(panel_account_unlock(&a, p, &bossa, "dave", NULL));
 	assert_true(a->enabled);
+	char seen[sizeof(a->etag)];
+	snprintf(seen, sizeof(seen), "%s", a->etag);
+	panel_account_free(a);
+	/* If-Match compared under the row's lock: the ETag the caller saw, or 409 conflict and
+	 * nothing changed; locked since (the ETag changed), the unlock is refused. */
+	assert_panel_ok(panel_account_lock(&a, p, &bossa, "dave", seen));
+	panel_account_free(a);
+	assert_panel_rc(panel_account_unlock(&a, p, &bossa, "dave", seen), PANEL_ECONFLICT);
+	assert_string_equal(panel_error_last()->field, "if_match");
+	assert_int_equal(number("SELECT enabled FROM `%s`.membres WHERE login='dave'", db), 0);
+	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 1, seen), PANEL_ECONFLICT);
+	assert_panel_ok(panel_account_unlock(&a, p, &bossa, "dave", NULL));
 	panel_account_free(a);
 	/* Not oneself, not the super admin, not as a member. */
-	assert_panel_rc(panel_account_lock(&a, p, &bossa, "boss"), PANEL_ECONFLICT);
-	assert_panel_rc(panel_account_lock(&a, p, &super, "admin"), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_lock(&a, p, &bossa, "boss", NULL), PANEL_ECONFLICT);
+	assert_panel_rc(panel_account_lock(&a, p, &super, "admin", NULL), PANEL_ECONFLICT);
 	panel_actor dave = panel_actor_member((uint32_t)number("SELECT uid FROM `%s`.membres "
 							       "WHERE login='dave'",
 							       db));
-	assert_panel_rc(panel_account_lock(&a, p, &dave, "dave"), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_account_lock(&a, p, &dave, "dave", NULL), PANEL_EFORBIDDEN);
 
 	/* Renewal needs a duration; then adds periods x duration months. */
-	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 1), PANEL_EINVALID);
+	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 1, NULL), PANEL_EINVALID);
 	sql("UPDATE membres SET duration = 12, renewed = '2020-01-15 10:00:00' WHERE login='dave'");
-	assert_panel_ok(panel_account_renew(&a, p, &bossa, "dave", 2));
+	assert_panel_ok(panel_account_renew(&a, p, &bossa, "dave", 2, NULL));
 	assert_string_equal(a->renewed, "2022-01-15 10:00:00");
 	assert_string_equal(a->expiry, "2023-01-15 10:00:00");
 	assert_true(a->expired);
@@ -457,7 +469,7 @@ static void lock_renew_and_admin_rights(void **state)
 	assert_int_equal(l->total, 1);
 	assert_string_equal(l->items[0].login, "dave");
 	panel_account_list_free(l);
-	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 0), PANEL_EINVALID);
+	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 0, NULL), PANEL_EINVALID);
 
 	/* Admin rights. */
 	assert_panel_ok(panel_account_set_admin(&a, p, &bossa, "dave", 1));

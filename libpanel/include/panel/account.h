@@ -129,16 +129,17 @@ PANEL_EXTERN int panel_account_update(panel_account **out, panel *p, const panel
 				      const char *login, const panel_account_spec *changes,
 				      const char *if_match);
 
-/* Locks (enabled = 0) or unlocks an account (admins). An admin cannot lock itself. */
+/* Locks (enabled = 0) or unlocks an account (admins). An admin cannot lock itself. if_match as
+ * panel_account_update's, compared under the account's row lock. */
 PANEL_EXTERN int panel_account_lock(panel_account **out, panel *p, const panel_actor *who,
-				    const char *login);
+				    const char *login, const char *if_match);
 PANEL_EXTERN int panel_account_unlock(panel_account **out, panel *p, const panel_actor *who,
-				      const char *login);
+				      const char *login, const char *if_match);
 
 /* Extends the account's period by periods x duration months (admins). PANEL_EINVALID when the
- * account never expires or periods is 0. */
+ * account never expires or periods is 0. if_match as panel_account_update's. */
 PANEL_EXTERN int panel_account_renew(panel_account **out, panel *p, const panel_actor *who,
-				     const char *login, unsigned periods);
+				     const char *login, unsigned periods, const char *if_match);
 
 /* Grants (admin = 1) or removes (0) admin rights (admins). PANEL_ECONFLICT when nothing would
  * change, or when removing the rights of the super admin (uid 2000) or of oneself. */
