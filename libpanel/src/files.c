@@ -242,7 +242,7 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
-	    (error = panel__space_quota(&s, 4096)) < 0)
+	    (error = panel__space_reserve(&s, 4096)) < 0)
 		goto out;
 	if (mkdirat(dir, name, 0770) == -1) {
 		error = panel__space_errno(errno, "path", path);
@@ -254,7 +254,7 @@ int panel_file_mkdir(panel *p, const panel_actor *who, const char *login, const 
 		error = panel__space_errno(errno, "path", path);
 		goto out;
 	}
-	panel__space_charge(&s, 4096);
+	panel__space_keep(&s);
 	panel__space_audit(&s, "file.mkdir", json_pack("{s:s}", "path", path));
 out:
 	if (fd != -1)

@@ -27,12 +27,11 @@ struct panel__space {
 	int root;				      /* the hosting root */
 	int web;				      /* <root>/html/<l>/<login> */
 	struct panel__fs_owner dir_owner, file_owner; /* what the runner gives (set_owners) */
-	uint64_t quota_kb;			      /* the web quota; 0: none */
-	uint64_t used_kb;			      /* size_web, as last measured */
+	uint64_t reserved_kb; /* taken by panel__space_reserve, not kept yet */
 };
 
 /* Checks who may use login's space (the member, or an admin who sees it: else PANEL_ENOTFOUND),
- * reads its web quota and usage, and opens the hosting root and the web root without following
+ * and opens the hosting root and the web root without following
  * a link. Closed with panel__space_close, also after a failure. */
 int panel__space_open(struct panel__space *s, panel *p, const panel_actor *who, const char *login);
 
@@ -50,12 +49,15 @@ int panel__space_dir(int *fd, struct panel__space *s, const char *path, const ch
  * name is PANEL_EINVALID, a missing entry PANEL_ENOTFOUND, a taken name PANEL_EEXISTS. */
 int panel__space_errno(int err, const char *field, const char *path);
 
-/* PANEL_EQUOTA when adding bytes would take the space past its web quota. */
-int panel__space_quota(const struct panel__space *s, uint64_t bytes);
+/* Takes bytes of the web quota before they are written: added to the recorded usage (size_web,
+ * its time kept, until the runner measures again) under the row's lock, or PANEL_EQUOTA when
+ * they would take the space past its quota; concurrent writes are each checked against what
+ * the others took. panel__space_close gives back what was not kept with panel__space_keep
+ * (the operation failed). */
+int panel__space_reserve(struct panel__space *s, uint64_t bytes);
 
-/* Adds kb to the recorded usage (size_web) until the runner measures again, so that writes
- * between two measurements count; its time is kept. */
-void panel__space_charge(struct panel__space *s, uint64_t bytes);
+/* The reservation is used (the operation is done): panel__space_close keeps it. */
+void panel__space_keep(struct panel__space *s);
 
 /* Opens the regular file name under dir for reading (files.c): never a link, a FIFO or a device
  * (checked before and after opening with O_NOFOLLOW | O_NONBLOCK), never a file with other hard

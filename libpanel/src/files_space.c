@@ -25,23 +25,13 @@ struct open_ctx {
 static int open_body(panel_db *db, void *arg)
 {
 	struct open_ctx *ctx = arg;
-	panel_db_rows *rows = NULL;
 	uint32_t uid;
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
 	    (error = panel__authz_account(&uid, db, ctx->who, ctx->s->login, 0)) < 0)
 		return error;
-	if ((error = panel__db_query(&rows, db,
-				     "SELECT (SELECT COALESCE(MAX(total), 0) FROM quotas WHERE"
-				     " uid = ? AND name = 'web'), (SELECT COALESCE(MAX(size), 0)"
-				     " FROM size_web WHERE uid = ?)",
-				     DB_ARGS(DB_U64(uid), DB_U64(uid)))) < 0)
-		return error;
 	ctx->s->run.uid = uid;
-	panel__db_cell_u64(&ctx->s->quota_kb, rows, 0, 0);
-	panel__db_cell_u64(&ctx->s->used_kb, rows, 0, 1);
-	panel__db_rows_free(rows);
 	return 0;
 }
 
@@ -94,8 +84,12 @@ int panel__space_open(struct panel__space *s, panel *p, const panel_actor *who, 
 	return 0;
 }
 
+static void release_unkept(struct panel__space *s);
+
 void panel__space_close(struct panel__space *s)
 {
+	if (s->run.p)
+		release_unkept(s);
 	if (s->web != -1)
 		close(s->web);
 	if (s->root != -1)
@@ -213,38 +207,89 @@ int panel__space_parent(int *parent, char name[256], struct panel__space *s, con
 	return 0;
 }
 
-int panel__space_quota(const struct panel__space *s, uint64_t bytes)
-{
-	uint64_t kb = (bytes + 1023) / 1024;
+#define SIZE_WEB_MAX_KB 4294967295ULL /* size_web.size is INT UNSIGNED */
 
-	if (s->quota_kb && s->used_kb + kb > s->quota_kb)
+struct reserve_ctx {
+	uint32_t uid;
+	uint64_t kb;
+};
+
+static int reserve_body(panel_db *db, void *arg)
+{
+	struct reserve_ctx *ctx = arg;
+	panel_db_rows *rows = NULL;
+	uint64_t used = 0, quota = 0;
+	int error;
+
+	/* An account the runner has not measured yet has no row: one is made, dated long ago (due
+	 * for a measurement), so that its writes until then count too. From membres: an account
+	 * deleted meanwhile gets none. Then the row is locked: reservations of one account queue
+	 * behind each other, each checked against what the others took. */
+	if ((error =
+		 panel__db_exec(NULL, db,
+				"INSERT INTO size_web (uid, size, ts) SELECT uid, 0, '2000-01-01"
+				" 00:00:00' FROM membres WHERE uid = ? ON DUPLICATE KEY UPDATE"
+				" size_web.size = size_web.size",
+				DB_ARGS(DB_U64(ctx->uid)))) < 0 ||
+	    (error = panel__db_query(
+		 &rows, db,
+		 "SELECT size, (SELECT COALESCE(MAX(total), 0) FROM quotas WHERE"
+		 " uid = ? AND name = 'web') FROM size_web WHERE uid = ? FOR UPDATE",
+		 DB_ARGS(DB_U64(ctx->uid), DB_U64(ctx->uid)))) < 0)
+		return error;
+	if (!panel__db_rows_count(rows)) {
+		panel__db_rows_free(rows);
+		return panel__error(PANEL_ENOTFOUND, "login", "no such account");
+	}
+	panel__db_cell_u64(&used, rows, 0, 0);
+	panel__db_cell_u64(&quota, rows, 0, 1);
+	panel__db_rows_free(rows);
+	if (quota && used + ctx->kb > quota)
 		return panel__error(PANEL_EQUOTA, "size",
 				    "the web quota is %llu KB, %llu KB are used: %llu KB more do"
 				    " not fit",
-				    (unsigned long long)s->quota_kb, (unsigned long long)s->used_kb,
-				    (unsigned long long)kb);
+				    (unsigned long long)quota, (unsigned long long)used,
+				    (unsigned long long)ctx->kb);
+	/* ts kept (ON UPDATE): the runner's next measurement replaces the sum anyway. */
+	return panel__db_exec(NULL, db,
+			      "UPDATE size_web SET size = LEAST(size + ?, 4294967295), ts = ts"
+			      " WHERE uid = ?",
+			      DB_ARGS(DB_U64(ctx->kb), DB_U64(ctx->uid)));
+}
+
+int panel__space_reserve(struct panel__space *s, uint64_t bytes)
+{
+	struct reserve_ctx ctx = {.uid = s->run.uid, .kb = (bytes + 1023) / 1024};
+	int error;
+
+	if (!ctx.kb) /* takes nothing more: allowed even past the quota */
+		return 0;
+	if (ctx.kb > SIZE_WEB_MAX_KB)
+		ctx.kb = SIZE_WEB_MAX_KB;
+	if ((error = panel__db_transaction(s->run.p->db, reserve_body, &ctx)) < 0)
+		return error;
+	s->reserved_kb += ctx.kb;
 	return 0;
 }
 
-void panel__space_charge(struct panel__space *s, uint64_t bytes)
+void panel__space_keep(struct panel__space *s)
 {
-	uint64_t kb = (bytes + 1023) / 1024;
+	s->reserved_kb = 0;
+}
+
+/* Gives back what was reserved and not kept (best effort: the next measurement corrects it). */
+static void release_unkept(struct panel__space *s)
+{
 	panel__error_saved saved;
 
-	if (!kb)
+	if (!s->reserved_kb)
 		return;
-	/* Best effort: the runner's next measurement replaces it anyway. ts kept (ON UPDATE). An
-	 * account the runner has not measured yet has no row: one is made, dated long ago (due
-	 * for a measurement), so that its writes until then count too (they were checked
-	 * against 0 used). From membres: an account deleted meanwhile gets none. */
 	panel__error_save(&saved);
 	panel__db_exec(NULL, s->run.p->db,
-		       "INSERT INTO size_web (uid, size, ts) SELECT uid, LEAST(?, 4294967295),"
-		       " '2000-01-01 00:00:00' FROM membres WHERE uid = ? ON DUPLICATE KEY UPDATE"
-		       " size = LEAST(size + VALUES(size), 4294967295), ts = ts",
-		       DB_ARGS(DB_U64(kb), DB_U64(s->run.uid)));
+		       "UPDATE size_web SET size = size - LEAST(size, ?), ts = ts WHERE uid = ?",
+		       DB_ARGS(DB_U64(s->reserved_kb), DB_U64(s->run.uid)));
 	panel__error_restore(&saved);
-	s->used_kb += kb;
+	s->reserved_kb = 0;
 }
 
 /* 1 when the process may keep a set-group-id bit on a file of group gid (chmod(2) clears it

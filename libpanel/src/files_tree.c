@@ -268,7 +268,7 @@ int panel_file_copy(panel *p, const panel_actor *who, const char *login, const c
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = resolve(&e, &s, from, to)) < 0 ||
 	    (error = copy_size(&bytes, &entries, e.from_dir, e.from, from)) < 0 ||
-	    (error = panel__space_quota(&s, bytes)) < 0)
+	    (error = panel__space_reserve(&s, bytes)) < 0)
 		goto out;
 	/* Empty files take no space the quota counts: a tree copied into itself again and again
 	 * doubled its entries each time, a worker busy for as long. */
@@ -286,7 +286,7 @@ int panel_file_copy(panel *p, const panel_actor *who, const char *login, const c
 		panel__error_restore(&saved);
 		goto out;
 	}
-	panel__space_charge(&s, bytes);
+	panel__space_keep(&s);
 	panel__space_audit(&s, "file.copy", json_pack("{s:s, s:s}", "from", from, "to", to));
 out:
 	ends_close(&e);

@@ -112,7 +112,7 @@ int panel_file_write(int *created, panel *p, const panel_actor *who, const char 
 	    (error = check_size(p, size, kind)) < 0 ||
 	    (error = panel__space_parent(&dir, name, &s, path, "path")) < 0 ||
 	    (error = current(&old_size, &mode, &exists, dir, name, path, s.file_owner.mode)) < 0 ||
-	    (error = panel__space_quota(&s, size > old_size ? size - old_size : 0)) < 0)
+	    (error = panel__space_reserve(&s, size > old_size ? size - old_size : 0)) < 0)
 		goto out;
 	if (write_new(tmp, dir, data, size, &s.file_owner, mode) == -1) {
 		error = panel__space_errno(errno, "path", path);
@@ -124,7 +124,7 @@ int panel_file_write(int *created, panel *p, const panel_actor *who, const char 
 		unlinkat(dir, tmp, 0);
 		goto out;
 	}
-	panel__space_charge(&s, size > old_size ? size - old_size : 0);
+	panel__space_keep(&s);
 	panel__space_audit(&s, "file.write",
 			   json_pack("{s:s, s:I, s:b}", "path", path, "size", (json_int_t)size,
 				     "created", !exists));

@@ -576,6 +576,73 @@ static void swap_hook(void *arg, const char *stage, const char *detail)
 	shell("mv %s/sub %s/sub.real && ln -s %s %s/sub", space, space, outside, space);
 }
 
+/* Two writes of one member at once: the second starts while the first walks to its folder (after
+ * the first read the account, before it checks the quota). */
+struct quota_race {
+	panel *other; /* a second handle: another panel-api worker */
+	int done, rc;
+};
+
+static void quota_race_hook(void *arg, const char *stage, const char *detail)
+{
+	static char six[6000];
+	struct quota_race *r = arg;
+
+	if (r->done || strcmp(stage, "open") != 0 || strcmp(detail, "sub") != 0)
+		return;
+	r->done = 1;
+	memset(six, 'b', sizeof(six));
+	r->rc = panel_file_write(NULL, r->other, &alice_a, "flalice", "y", six, sizeof(six),
+				 PANEL_FILE_UPLOAD);
+}
+
+static void test_quota_race(void **state)
+{
+	static char six[6000];
+	struct quota_race r = {0};
+	panel_config *cfg = ts_config(cluster, 0, db);
+
+	(void)state;
+	memset(six, 'a', sizeof(six));
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
+	assert_panel_ok(panel_open(&r.other, cfg));
+	panel_config_free(cfg);
+	shell("mkdir %s/sub", space);
+	sql("INSERT INTO quotas (uid, name, total) VALUES (%u, 'web', 20) ON DUPLICATE KEY UPDATE"
+	    " total = 20",
+	    alice);
+	sql("REPLACE INTO size_web (uid, size, ts) VALUES (%u, 12, '2026-01-01 00:00:00')", alice);
+	/* 12 + 6 fit, 12 + 6 + 6 do not: one of the two writes passes. Before, both were
+	 * checked against the 12 KB read when they began, and both were written. */
+	p->runner_hook = quota_race_hook;
+	p->runner_hook_arg = &r;
+	int rc = panel_file_write(NULL, p, &alice_a, "flalice", "sub/x", six, sizeof(six),
+				  PANEL_FILE_UPLOAD);
+	p->runner_hook = NULL;
+	assert_true(r.done);
+	assert_panel_ok(r.rc);
+	assert_panel_rc(rc, PANEL_EQUOTA);
+	assert_false(exists(space, "sub/x"));
+	assert_int_equal(
+	    ts_number(cluster, "SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice), 18);
+	/* A write that fails after its reservation gives it back: a folder holds the name. */
+	shell("rm -f %s/y && mkdir %s/sub/d", space, space);
+	assert_int_not_equal(
+	    panel_file_write(NULL, p, &alice_a, "flalice", "sub/d", six, 1000, PANEL_FILE_UPLOAD),
+	    0);
+	assert_int_equal(
+	    ts_number(cluster, "SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice), 18);
+	/* Over the quota (the runner measured more), a write that takes no more space passes. */
+	sql("UPDATE size_web SET size = 25 WHERE uid = %u", alice);
+	shell("printf 12345 > %s/same", space);
+	assert_panel_ok(put(&alice_a, "same", "54321", PANEL_FILE_EDIT));
+	assert_panel_rc(put(&alice_a, "same", "543210", PANEL_FILE_EDIT), PANEL_EQUOTA);
+	assert_string_equal(content(space, "same"), "54321");
+	sql("DELETE FROM quotas WHERE uid = %u AND name = 'web'", alice);
+	shell("rm -rf %s/sub %s/same", space, space);
+	panel_close(r.other);
+}
+
 static void test_swap_race(void **state)
 {
 	struct snapshot before = snap();
@@ -766,6 +833,7 @@ int main(void)
 	    cmocka_unit_test(test_links_out),
 	    cmocka_unit_test(test_hard_links_fifos),
 	    cmocka_unit_test(test_limits_and_quota),
+	    cmocka_unit_test(test_quota_race),
 	    cmocka_unit_test(test_deep_tree),
 	    cmocka_unit_test(test_swap_race),
 	    cmocka_unit_test(test_copy_swap_race),
