@@ -29,6 +29,7 @@ typedef struct import_line {
 	char field[64];
 	json_t *domains; /* the line's domains and boxes (borrowed from obj), NULL: none */
 	import_hosting_counts made;
+	int account_made; /* the account was created, whatever became of its domains and boxes */
 } import_line;
 
 static int line_error(import_line *l, int code, const char *field, const char *message)
@@ -533,6 +534,8 @@ static void report_line(import_run *r, const import_slot *s)
 			if (e && l->field[0])
 				json_object_set_new(e, "field", json_string(l->field));
 			json_object_set_new(o, "error", e);
+			if (l->account_made) /* its hosting failed: the account stays */
+				json_object_set_new(o, "account_created", json_true());
 		}
 		if (o && l->domains)
 			json_object_set_new(
@@ -553,7 +556,8 @@ static void report_line(import_run *r, const import_slot *s)
 		printf("line %lu: %s %s%s%s\n", s->n, status, l->login,
 		       r->dry_run ? " (dry run)" : "", hosting_text(l));
 	else if (l->login && l->field[0])
-		printf("line %lu: %s: %s (%s)\n", s->n, l->login, l->message, l->field);
+		printf("line %lu: %s: %s (%s)%s\n", s->n, l->login, l->message, l->field,
+		       l->account_made ? "; the account was made, a rerun completes the rest" : "");
 	else if (l->login)
 		printf("line %lu: %s: %s\n", s->n, l->login, l->message);
 	else if (l->field[0])
@@ -565,8 +569,9 @@ static void report_line(import_run *r, const import_slot *s)
 
 /* A rerun of the same file goes on where the last one stopped: a line whose account exists
  * already with the same contact address, and that no earlier line of this run named, is
- * skipped without hashing. Any other taken login is the error it always was. Only for an actor
- * that may create accounts (others get their refusal from libpanel). */
+ * skipped without hashing (its domains and boxes, if any, are completed only when its password
+ * is the account's: create_line). Any other taken login is the error it always was. Only for an
+ * actor that may create accounts (others get their refusal from libpanel). */
 static int exists_already(import_run *r, const import_line *l, const char *login)
 {
 	panel_actor system = panel_actor_system();
@@ -684,7 +689,23 @@ static void create_line(cli *c, import_slot *s)
 		}
 		memcpy(l->stored_login, a->login, sizeof(l->stored_login));
 		l->login = l->stored_login;
+		l->account_made = 1;
 		panel_account_free(a);
+	} else if (l->domains &&
+		   panel_account_secret_matches(c->p, &c->actor, l->login, l->spec.password,
+						l->spec.password_hash) < 0) {
+		/* Only a line whose account this file made gets its domains and boxes completed:
+		 * naming an account and its contact address must not add boxes, with the line's
+		 * own passwords, on that account's domains. */
+		if (panel_error_last()->code != PANEL_EAUTH) {
+			line_panel_error(l);
+			return;
+		}
+		panel_error_clear();
+		line_error(l, PANEL_EEXISTS, "login",
+			   "exists already with another password (not made by this file, or"
+			   " changed since): its domains and boxes are not added");
+		return;
 	}
 	if (l->domains && import_hosting_apply(&l->made, &e, c, l->login, l->domains) < 0)
 		line_error(l, e.code, e.field, e.message);

@@ -2,6 +2,9 @@
  * the FTP daemons verify), argon2id through libsodium, and verification of every legacy
  * crypt(3) scheme AlternC 1.0 stored (MD5-crypt "$1$", traditional DES). */
 #include <crypt.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +159,87 @@ static unsigned long sha512_rounds(const char *h)
 	return strtoul(h + 10, NULL, 10);
 }
 
+/* The most work a stored hash may ask of one check: about the most libpanel's configuration may
+ * choose for its own hashes ([accounts] sha512_rounds up to 5,000,000, bcrypt_cost up to 15;
+ * argon2id with libsodium's moderate memory). Whoever checks a password pays for the hash's
+ * parameters before knowing whether it is right: an imported "$2b$31$" cost a day of CPU per
+ * login attempt, made without any credential. Anything asking more is refused, not computed,
+ * and so are schemes that neither AlternC 1.0 nor libpanel wrote (yescrypt, scrypt, ...). */
+#define WORK_ROUNDS_MAX	       5000000UL /* $5$, $6$ and BSDi's iteration count */
+#define WORK_BCRYPT_COST_MAX   15UL
+#define WORK_ARGON2_KIB_MAX    (256UL * 1024)
+#define WORK_ARGON2_PASSES_MAX 4UL
+#define WORK_ARGON2_LANES_MAX  4UL
+
+/* The value after "name=" at s, which must end with end; ULONG_MAX when malformed. */
+static unsigned long parameter(const char **s, const char *name, char end)
+{
+	size_t n = strlen(name);
+	unsigned long v;
+	char *after;
+
+	if (strncmp(*s, name, n) != 0 || !isdigit((unsigned char)(*s)[n]))
+		return ULONG_MAX;
+	errno = 0;
+	v = strtoul(*s + n, &after, 10);
+	if (errno || *after != end)
+		return ULONG_MAX;
+	*s = after + 1;
+	return v;
+}
+
+static int argon2_within_limits(const char *h)
+{
+	const char *params = strstr(h, "$m=");
+	unsigned long m, t, lanes;
+
+	if (!params)
+		return 0;
+	params++;
+	m = parameter(&params, "m=", ',');
+	t = m == ULONG_MAX ? ULONG_MAX : parameter(&params, "t=", ',');
+	lanes = t == ULONG_MAX ? ULONG_MAX : parameter(&params, "p=", '$');
+	return m <= WORK_ARGON2_KIB_MAX && t <= WORK_ARGON2_PASSES_MAX &&
+	       lanes <= WORK_ARGON2_LANES_MAX;
+}
+
+/* BSDi's extended DES: "_" then the iteration count, 4 characters of crypt's base 64, least
+ * significant first. */
+static unsigned long bsdi_count(const char *h)
+{
+	static const char alphabet[] =
+	    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	unsigned long count = 0;
+
+	for (int i = 4; i >= 1; i--) {
+		const char *at = h[i] ? strchr(alphabet, h[i]) : NULL;
+		if (!at)
+			return ULONG_MAX;
+		count = count << 6 | (unsigned long)(at - alphabet);
+	}
+	return count;
+}
+
+static int within_work_limits(const char *h)
+{
+	if (strncmp(h, "$argon2id$", 10) == 0 || strncmp(h, "$argon2i$", 9) == 0)
+		return argon2_within_limits(h);
+	if (strncmp(h, "$5$", 3) == 0 || strncmp(h, "$6$", 3) == 0) {
+		const char *r = h + 3;
+		return strncmp(r, "rounds=", 7) != 0 ||
+		       parameter(&r, "rounds=", '$') <= WORK_ROUNDS_MAX;
+	}
+	if (h[0] == '$' && h[1] == '2' && strchr("abxy", h[2]) && h[2] && h[3] == '$') {
+		const char *c = h + 4;
+		return isdigit((unsigned char)c[0]) && isdigit((unsigned char)c[1]) &&
+		       c[2] == '$' &&
+		       (unsigned long)((c[0] - '0') * 10 + (c[1] - '0')) <= WORK_BCRYPT_COST_MAX;
+	}
+	if (h[0] == '_')
+		return bsdi_count(h) <= WORK_ROUNDS_MAX;
+	return strncmp(h, "$1$", 3) == 0 || is_des_hash(h);
+}
+
 int panel_password_is_current(const char *stored, panel_hash_scheme scheme, unsigned long cost)
 {
 	if (!stored)
@@ -188,6 +272,11 @@ int panel_password_verify(const char *stored, const char *password, int *needs_u
 	if (strlen(password) > PASSWORD_MAX)
 		return panel__error(PANEL_EAUTH, "password", "wrong password");
 	stored = strip_scheme_tag(stored);
+	if (!within_work_limits(stored))
+		return panel__error(
+		    PANEL_EINVALID, "hash",
+		    "a password hash libpanel does not check (unknown scheme, or more"
+		    " work than its limits)");
 	if (strncmp(stored, "$argon2", 7) == 0)
 		error = verify_argon2(stored, password, &upgrade);
 	else if (stored[0] == '$' || stored[0] == '_' || is_des_hash(stored))
@@ -208,6 +297,8 @@ int panel_password_hash_known(const char *stored)
 	stored = strip_scheme_tag(stored);
 	n = strlen(stored);
 	if (n == 0 || n >= PANEL_HASH_MAX || strpbrk(stored, ": \t\r\n"))
+		return 0;
+	if (!within_work_limits(stored))
 		return 0;
 	if (strncmp(stored, "$argon2id$", 10) == 0)
 		return 1;

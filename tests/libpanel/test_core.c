@@ -380,6 +380,51 @@ static void alternc_legacy_hashes_verify_and_ask_for_an_upgrade(void **state)
 	assert_panel_rc(panel_password_verify("$9$unknown$scheme", "x", NULL), PANEL_EINVALID);
 }
 
+/* A stored hash is checked at the cost its parameters ask, before the password is known to be
+ * right: past libpanel's limits it is refused at once, not computed (an imported "$2b$31$" was
+ * a day of CPU per login attempt, made without credentials), and never imported. */
+static void hashes_past_the_work_limits_are_refused(void **state)
+{
+	(void)state;
+	char h[PANEL_HASH_MAX], fill[100];
+	int upgrade = 0;
+
+	memset(fill, 'a', sizeof(fill));
+	fill[sizeof(fill) - 1] = '\0';
+	const struct {
+		const char *prefix;
+		size_t fill;
+		int known;
+	} cases[] = {
+	    {"$2b$31$abcdefghijklmnopqrstuu", 31, 0}, /* bcrypt, 2^31 rounds */
+	    {"$2y$16$abcdefghijklmnopqrstuu", 31, 0},
+	    {"$2y$15$abcdefghijklmnopqrstuu", 31, 1}, /* bcrypt_cost's largest */
+	    {"$6$rounds=999999999$saltsalt$", 86, 0},
+	    {"$6$rounds=5000001$saltsalt$", 86, 0},
+	    {"$6$rounds=99999999999999999999999$saltsalt$", 86, 0},
+	    {"$6$rounds=5000000$saltsalt$", 86, 1}, /* sha512_rounds' largest */
+	    {"$5$rounds=999999999$saltsalt$", 43, 0},
+	    {"$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0$", 43, 0}, /* 4 GiB */
+	    {"$argon2id$v=19$m=65536,t=100,p=1$c2FsdHNhbHRzYWx0$", 43, 0},
+	    {"$argon2id$v=19$m=65536,t=2,p=64$c2FsdHNhbHRzYWx0$", 43, 0},
+	    {"$argon2i$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0$", 43, 0},
+	    {"$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$", 43, 1},
+	    {"_zzzzsalt", 11, 0},		 /* BSDi, 16,777,215 iterations */
+	    {"$y$j9T$saltsaltsaltsalt$", 43, 0}, /* yescrypt: no one here wrote it */
+	    {"$7$CU..../....saltsalt$", 43, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(h, sizeof(h), "%s%.*s", cases[i].prefix, (int)cases[i].fill, fill);
+		if (panel_password_hash_known(h) != cases[i].known)
+			fail_msg("%s: known %d, want %d", h, !cases[i].known, cases[i].known);
+		if (!cases[i].known) {
+			assert_panel_rc(panel_password_verify(h, "any password", &upgrade),
+					PANEL_EINVALID);
+			assert_string_equal(panel_error_last()->field, "hash");
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(weaker_argon2_parameters_ask_for_an_upgrade),
 	    cmocka_unit_test(sha512_crypt_for_the_daemons),
 	    cmocka_unit_test(alternc_legacy_hashes_verify_and_ask_for_an_upgrade),
+	    cmocka_unit_test(hashes_past_the_work_limits_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,9 @@ cat >"$work/alternc.jsonl" <<JSONL
 {"login":"old4","mail":"old4@example.com","password_hash":"$md5","password":"Both-given-4"}
 {"login":"old5","mail":"old5@example.com","password_hash":"$md5","domains":[{"domain":"old-five.fr","mail":[{"local":"x"}]}]}
 {"login":"old6","mail":"old6@example.com","password_hash":"$md5","domains":[{"domain":"old-one.fr"}]}
+{"login":"old10","mail":"old10@example.com","password_hash":"$md5","domains":[{"domain":"shop.old-one.fr"}]}
+{"login":"old7","mail":"old7@example.com","password_hash":"\$2b\$31\$abcdefghijklmnopqrstuu$(printf 'a%.0s' {1..31})"}
+{"login":"old8","mail":"old8@example.com","password_hash":"\$6\$rounds=999999999\$saltsalt\$$(printf 'b%.0s' {1..86})"}
 JSONL
 expect_rc 2 "1.0 export" ctl --json account import "$work/alternc.jsonl"
 [[ $(out | jget 0.status) == created && $(out | jget 0.hosting.domains_created) == 1 &&
@@ -229,7 +232,18 @@ expect_rc 2 "1.0 export" ctl --json account import "$work/alternc.jsonl"
 	fail "1.0 export, good lines: $(out | jget 0)"
 [[ $(out | jget 2.error.field) == password_hash && $(out | jget 3.error.field) == password_hash &&
 	$(out | jget 4.error.field) == 'domains[0].mail[0]' && $(out | jget 5.status) == error &&
-	$(out | jget 5.error.field) == 'domains[0]' ]] || fail "1.0 export, bad lines: $(out)"
+	$(out | jget 5.error.field) == 'domains[0]' && $(out | jget 5.account_created) == '<missing>' &&
+	$(out | jget 6.error.field) == 'domains[0]' && $(out | jget 6.account_created) == true &&
+	$(out | jget 7.error.field) == password_hash && $(out | jget 8.error.field) == password_hash ]] ||
+	fail "1.0 export, bad lines: $(out)"
+# A hash past the work limits (bcrypt cost 31: a day of CPU for each login attempt; SHA-crypt
+# with 999,999,999 rounds) is refused like a malformed one.
+[[ $(sql "SELECT COUNT(*) FROM membres WHERE login IN ('old7', 'old8')") == 0 ]] ||
+	fail "hashes past the work limits create nothing"
+expect_rc 2 "rerun of the export" ctl --json account import "$work/alternc.jsonl"
+[[ $(out | jget 0.status) == skipped && $(out | jget 0.hosting.domains_existing) == 1 &&
+	$(out | jget 0.hosting.mail_existing) == 2 && $(out | jget 0.hosting.mail_created) == 0 ]] ||
+	fail "rerun skips what is there: $(out)"
 [[ $(sql "SELECT pass FROM membres WHERE login = 'old1'") == "$md5" ]] || fail "hash kept as is"
 printf 'Old-md5-pass\n' >"$work/old"
 printf 'New-pass-after-1\n' >"$work/new"
@@ -246,10 +260,30 @@ php -r 'exit(crypt("Box-pass-1", substr($argv[1], 7)) === substr($argv[1], 7) ? 
 	fail "refused hashes create nothing"
 ok "1.0 export: stored hashes kept (MD5-crypt, DES), domains and boxes made, bad lines reported"
 
-expect_rc 2 "rerun of the export" ctl --json account import "$work/alternc.jsonl"
-[[ $(out | jget 0.status) == skipped && $(out | jget 0.hosting.domains_existing) == 1 &&
-	$(out | jget 0.hosting.mail_existing) == 2 && $(out | jget 0.hosting.mail_created) == 0 ]] ||
-	fail "rerun skips what is there: $(out)"
+# The passwords changed since: a rerun skips the accounts and no longer adds their hosting. A
+# line that only names an account and its contact address, with a hash of its own, adds no
+# box on that account's domains (a catch-all here: every address without a box of its own).
+boxes=$(sql "SELECT COUNT(*) FROM mail_users")
+att=$(hash Attacker-pw-1 '$1$evilsalt$')
+printf '%s\n' \
+	"{\"login\":\"old1\",\"mail\":\"OLD1@example.com\",\"password_hash\":\"$att\",\"domains\":[{\"domain\":\"old-one.fr\",\"mail\":[{\"local\":\"\",\"password_hash\":\"$att\"},{\"local\":\"ceo\",\"password_hash\":\"$att\"}]},{\"domain\":\"new-for-old1.fr\"}]}" \
+	"{\"login\":\"old2\",\"mail\":\"old2@example.com\",\"password\":\"Olddes12\",\"domains\":[{\"domain\":\"old-two.fr\",\"mail\":[{\"local\":\"x\",\"password\":\"Plain-box-pass-3\"}]}]}" \
+	>"$work/hostile.jsonl"
+expect_rc 4 "lines naming existing accounts" ctl --json account import "$work/hostile.jsonl"
+[[ $(out | jget 0.status) == error && $(out | jget 0.error.field) == login &&
+	$(out | jget 0.error.code) == exists && $(out | jget 1.status) == error &&
+	$(out | jget 1.error.field) == login ]] || fail "a foreign line adds nothing: $(out)"
+[[ $(sql "SELECT COUNT(*) FROM mail_users") == "$boxes" &&
+	$(sql "SELECT COUNT(*) FROM domaines WHERE domaine = 'new-for-old1.fr'") == 0 ]] ||
+	fail "no box, no domain added to an existing account by a line with another password"
+printf '%s\n' "{\"login\":\"old2\",\"mail\":\"old2@example.com\",\"password\":\"New-pass-after-1\",\"domains\":[{\"domain\":\"old-two.fr\",\"mail\":[{\"local\":\"y\",\"password\":\"Plain-box-pass-4\"}]}]}" \
+	>"$work/own.jsonl"
+expect_rc 0 "a line with the account's own password" ctl --json account import "$work/own.jsonl"
+[[ $(out | jget 0.status) == skipped && $(out | jget 0.hosting.mail_created) == 1 ]] ||
+	fail "the account's own password completes its hosting: $(out)"
+expect_rc 4 "rerun after the passwords changed" ctl --json account import "$work/alternc.jsonl"
+[[ $(out | jget 0.status) == error && $(out | jget 0.error.field) == login ]] ||
+	fail "rerun after a password change: $(out | jget 0)"
 expect_rc 6 "only the system imports stored hashes" ctl --admin admin account import \
 	<(sed -n 1p "$work/alternc.jsonl" | sed 's/old1/old9/g')
-ok "1.0 export: a rerun skips what exists; an admin may not import stored hashes (6)"
+ok "1.0 export: a rerun skips what exists, adds hosting only with the account's password; an admin may not import stored hashes (6)"

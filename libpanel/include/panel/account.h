@@ -141,6 +141,12 @@ PANEL_EXTERN int panel_account_unlock(panel_account **out, panel *p, const panel
 PANEL_EXTERN int panel_account_renew(panel_account **out, panel *p, const panel_actor *who,
 				     const char *login, unsigned periods, const char *if_match);
 
+/* For an import's rerun (the system, or an administrator who may change the account): 0 when
+ * password (plain, checked against the stored hash) or password_hash (compared as stored) is
+ * the existing account login's, PANEL_EAUTH when it is not. One of the two, not both. */
+PANEL_EXTERN int panel_account_secret_matches(panel *p, const panel_actor *who, const char *login,
+					      const char *password, const char *password_hash);
+
 /* Grants (admin = 1) or removes (0) admin rights (admins). PANEL_ECONFLICT when nothing would
  * change, or when removing the rights of the super admin (uid 2000) or of oneself. */
 PANEL_EXTERN int panel_account_set_admin(panel_account **out, panel *p, const panel_actor *who,
