@@ -1,6 +1,7 @@
 /* Deleting an account: each module's delete hook removes or marks what the account owns, in the
  * one transaction that also removes the account; external effects go to the cron side. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "account_internal.h"
 #include "audit_internal.h"
@@ -108,7 +109,8 @@ struct delete_ctx {
 	panel *p;
 	const panel_actor *who;
 	const char *login;
-	uint32_t uid; /* for delete_remark */
+	const char *if_match; /* NULL: no condition */
+	uint32_t uid;	      /* for delete_remark */
 };
 
 /* After AlternC's cron marked a domain of the account done over its deletion: the deletion
@@ -140,6 +142,13 @@ static int delete_body(panel_db *db, void *arg)
 				    "an administrator cannot delete itself or the super admin");
 	if ((error = panel__account_load(&before, db, uid)) < 0)
 		return error;
+	/* Under the row's lock: a change since the caller read the account is seen here. */
+	if (ctx->if_match && strcmp(ctx->if_match, before->etag) != 0) {
+		error = panel__error(PANEL_ECONFLICT, "if_match",
+				     "the account was changed since it was read (etag %s)",
+				     ctx->if_match);
+		goto out;
+	}
 	for (size_t i = 0; i < sizeof(delete_hooks) / sizeof(delete_hooks[0]); i++)
 		if ((error = delete_hooks[i](ctx->p, db, uid, before->login)) < 0)
 			goto out;
@@ -160,7 +169,13 @@ out:
 
 int panel_account_delete(panel *p, const panel_actor *who, const char *login)
 {
-	struct delete_ctx ctx = {.p = p, .who = who, .login = login};
+	return panel_account_delete_if_match(p, who, login, NULL);
+}
+
+int panel_account_delete_if_match(panel *p, const panel_actor *who, const char *login,
+				  const char *if_match)
+{
+	struct delete_ctx ctx = {.p = p, .who = who, .login = login, .if_match = if_match};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)

@@ -916,6 +916,7 @@ int panel__mail_domain_purge(panel_db *db, uint32_t uid, const char *name)
 struct delete_ctx {
 	const panel_actor *who;
 	const char *domain;
+	const char *if_match;		 /* NULL: no condition */
 	char name[PANEL_DOMAIN_MAX + 1]; /* as stored, for delete_remark */
 };
 
@@ -943,7 +944,12 @@ static int delete_body(panel_db *db, void *arg)
 	    (error = panel__domain_owned(&uid, name, db, ctx->who, ctx->domain, 1)) < 0 ||
 	    (error = panel__domain_load(&before, db, name)) < 0)
 		return error;
-	if (strcmp(before->dns_action, "DELETE") == 0)
+	/* Under the row's lock: a change since the caller read the domain is seen here. */
+	if (ctx->if_match && strcmp(ctx->if_match, before->etag) != 0)
+		error = panel__error(PANEL_ECONFLICT, "if_match",
+				     "the domain was changed since it was read (etag %s)",
+				     ctx->if_match);
+	else if (strcmp(before->dns_action, "DELETE") == 0)
 		error =
 		    panel__error(PANEL_ECONFLICT, "domain", "the domain is already being deleted");
 	else if (before->noerase && !panel__authz_is_admin(ctx->who))
@@ -969,14 +975,20 @@ out:
 	return error;
 }
 
-int panel_domain_delete(panel *p, const panel_actor *who, const char *domain)
+int panel_domain_delete_if_match(panel *p, const panel_actor *who, const char *domain,
+				 const char *if_match)
 {
-	struct delete_ctx ctx = {.who = who, .domain = domain};
+	struct delete_ctx ctx = {.who = who, .domain = domain, .if_match = if_match};
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
 		return error;
 	return panel__domain_write(p, delete_body, &ctx, delete_remark);
+}
+
+int panel_domain_delete(panel *p, const panel_actor *who, const char *domain)
+{
+	return panel_domain_delete_if_match(p, who, domain, NULL);
 }
 
 void panel_domain_free(panel_domain *domain)

@@ -25,9 +25,22 @@ static void reply_account(papi_request *r, const panel_account *a, int created)
 		snprintf(r->reply.etag, sizeof(r->reply.etag), "%s", a->etag);
 }
 
+/* A write's failure; a change libpanel saw under the row lock after the If-Match check passed
+ * (PANEL_ECONFLICT on if_match) is the same 412 as one seen before. */
+static void reply_write_error(papi_request *r, int rc)
+{
+	const panel_error *e = panel_error_last();
+
+	if (rc == PANEL_ECONFLICT && e->field && strcmp(e->field, "if_match") == 0)
+		papi_reply_error(r, PAPI_E_PRECONDITION_FAILED, NULL,
+				 "the account changed since it was read");
+	else
+		papi_reply_panel_error(r, rc);
+}
+
 /* For the account write routes: loads login and checks If-Match. 1 to go on, 0 when answered.
  * etag gets the ETag that matched ("" without If-Match), for libpanel to compare again under
- * the account's row lock (a change between the two is 409 conflict, field if_match). */
+ * the account's row lock (a change between the two is 412 too: reply_write_error). */
 static int account_precondition(papi_request *r, const char *login, char *etag, size_t size)
 {
 	panel_account *a = NULL;
@@ -238,9 +251,9 @@ static void account_delete(papi_request *r)
 
 	if (!account_precondition(r, login, etag, sizeof(etag)))
 		return;
-	rc = panel_account_delete(r->p, &r->actor, login);
+	rc = panel_account_delete_if_match(r->p, &r->actor, login, etag[0] ? etag : NULL);
 	if (rc < 0) {
-		papi_reply_panel_error(r, rc);
+		reply_write_error(r, rc);
 		return;
 	}
 	papi_reply_no_content(r);
@@ -261,7 +274,7 @@ static void account_lock_post(papi_request *r)
 	rc = (r->route->arg.flag ? panel_account_lock : panel_account_unlock)(
 	    &a, r->p, &r->actor, login, etag[0] ? etag : NULL);
 	if (rc < 0) {
-		papi_reply_panel_error(r, rc);
+		reply_write_error(r, rc);
 		return;
 	}
 	reply_account(r, a, 0);
@@ -287,7 +300,7 @@ static void account_renew_post(papi_request *r)
 	rc = panel_account_renew(&a, r->p, &r->actor, login, (unsigned)periods,
 				 etag[0] ? etag : NULL);
 	if (rc < 0) {
-		papi_reply_panel_error(r, rc);
+		reply_write_error(r, rc);
 		return;
 	}
 	reply_account(r, a, 0);

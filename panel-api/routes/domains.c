@@ -158,7 +158,13 @@ static void domain_delete(papi_request *r)
 
 	if (!domain_precondition(r, domain, etag, sizeof(etag)))
 		return;
-	rc = panel_domain_delete(r->p, &r->actor, domain);
+	rc = panel_domain_delete_if_match(r->p, &r->actor, domain, etag[0] ? etag : NULL);
+	if (rc == PANEL_ECONFLICT && etag[0] && panel_error_last()->field &&
+	    strcmp(panel_error_last()->field, "if_match") == 0) {
+		papi_reply_error(r, PAPI_E_PRECONDITION_FAILED, NULL,
+				 "the domain changed since it was read");
+		return;
+	}
 	if (rc < 0) {
 		papi_reply_panel_error(r, rc);
 		return;

@@ -167,6 +167,48 @@ static void test_if_match(void **state)
 			 1);
 }
 
+/* The same ETag for updates and a deletion at once: one of them wins, whichever; the others
+ * get 412 (or 404, the account gone when they look). Before, a deletion whose check passed
+ * went on after an update had changed the account: two winners. */
+static void test_if_match_delete(void **state)
+{
+	struct racer racers[RACERS];
+	char ifm[128], bodies[RACERS][64];
+	int won = 0, deleted = 0;
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_create_account(&srv, srv.admin_token, "etagdel", "Etagdel-pass-1", ""),
+			 201);
+	api_request(&r, &srv, "GET", "/api/v1/accounts/etagdel", srv.admin_token, NULL, NULL);
+	snprintf(ifm, sizeof(ifm), "If-Match: %s", r.etag);
+	api_resp_free(&r);
+	memset(racers, 0, sizeof(racers));
+	for (size_t i = 0; i < RACERS; i++) {
+		snprintf(bodies[i], sizeof(bodies[i]), "{\"nom\": \"writer %zu\"}", i);
+		racers[i].method = i == RACERS / 2 ? "DELETE" : "PATCH";
+		racers[i].path = "/api/v1/accounts/etagdel";
+		racers[i].body = i == RACERS / 2 ? NULL : bodies[i];
+		racers[i].headers[0] = ifm;
+	}
+	race(racers, RACERS);
+	for (size_t i = 0; i < RACERS; i++) {
+		long st = racers[i].resp.status;
+		if (st == 200 || st == 204)
+			won++;
+		deleted += st == 204;
+		if (st != 200 && st != 204 && st != 412 && st != 404)
+			fail_msg("racer %zu: %ld %s", i, st, racers[i].resp.body);
+		api_resp_free(&racers[i].resp);
+	}
+	assert_int_equal(won, 1);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'etagdel'"),
+			 !deleted);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM panel_audit WHERE action = "
+					  "'account.update' AND object_id = 'etagdel'"),
+			 !deleted);
+}
+
 /* Concurrent limit changes are serialized: every one is applied and audited, and the audit's
  * before/after values form one chain ending at the stored value. */
 static void test_quota_set(void **state)
@@ -214,9 +256,8 @@ static void test_quota_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_same_login),
-	    cmocka_unit_test(test_same_idempotency_key),
-	    cmocka_unit_test(test_if_match),
+	    cmocka_unit_test(test_same_login), cmocka_unit_test(test_same_idempotency_key),
+	    cmocka_unit_test(test_if_match),   cmocka_unit_test(test_if_match_delete),
 	    cmocka_unit_test(test_quota_set),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

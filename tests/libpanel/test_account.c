@@ -443,6 +443,10 @@ static void lock_renew_and_admin_rights(void **state)
 	assert_string_equal(panel_error_last()->field, "if_match");
 	assert_int_equal(number("SELECT enabled FROM `%s`.membres WHERE login='dave'", db), 0);
 	assert_panel_rc(panel_account_renew(&a, p, &bossa, "dave", 1, seen), PANEL_ECONFLICT);
+	/* The same for a deletion: the account stays. */
+	assert_panel_rc(panel_account_delete_if_match(p, &bossa, "dave", seen), PANEL_ECONFLICT);
+	assert_string_equal(panel_error_last()->field, "if_match");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='dave'", db), 1);
 	assert_panel_ok(panel_account_unlock(&a, p, &bossa, "dave", NULL));
 	panel_account_free(a);
 	/* Not oneself, not the super admin, not as a member. */

@@ -476,7 +476,22 @@ static void entries_per_domain_capped(void **state)
 		assert_panel_ok(
 		    panel_subdomain_set(&s, p, &alice, "many-entries.org", "www", "vhost", folder));
 	}
-	assert_panel_ok(panel_domain_delete(p, &alice, "many-entries.org"));
+	/* If-Match compared under the domain row's lock: changed since it was read (mail hosting
+	 * turned off), the deletion is refused and nothing is marked. */
+	panel_domain *seen = NULL, *now = NULL;
+	assert_panel_ok(panel_domain_get(&seen, p, &alice, "many-entries.org"));
+	assert_panel_ok(panel_domain_edit(&now, p, &alice, "many-entries.org", -1, 0, -1, NULL));
+	assert_string_not_equal(seen->etag, now->etag);
+	assert_panel_rc(panel_domain_delete_if_match(p, &alice, "many-entries.org", seen->etag),
+			PANEL_ECONFLICT);
+	assert_string_equal(panel_error_last()->field, "if_match");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines WHERE domaine ="
+				" 'many-entries.org' AND dns_action = 'DELETE'",
+				db),
+			 0);
+	assert_panel_ok(panel_domain_delete_if_match(p, &alice, "many-entries.org", now->etag));
+	panel_domain_free(seen);
+	panel_domain_free(now);
 	assert_panel_rc(panel_domain_undelete(&d, p, &alice, "many-entries.org"), PANEL_EQUOTA);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine ="
 				" 'many-entries.org' AND web_action <> 'DELETE'",

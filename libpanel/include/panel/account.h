@@ -162,6 +162,11 @@ PANEL_EXTERN int panel_account_password(panel *p, const panel_actor *who, const 
  * created are given to the super admin. */
 PANEL_EXTERN int panel_account_delete(panel *p, const panel_actor *who, const char *login);
 
+/* The same when the account's etag is still if_match (NULL: always), compared under the
+ * account row's lock: PANEL_ECONFLICT, field if_match, when it changed since it was read. */
+PANEL_EXTERN int panel_account_delete_if_match(panel *p, const panel_actor *who, const char *login,
+					       const char *if_match);
+
 /* An admin actor acting as the member login: checks that admin may manage it. *out is
  * panel_actor_admin_as(admin, uid of login); its ip is copied from admin. */
 PANEL_EXTERN int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin,

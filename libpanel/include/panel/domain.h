@@ -89,6 +89,11 @@ PANEL_EXTERN int panel_domain_edit(panel_domain **out, panel *p, const panel_act
  * and FTP accounts of that domain now. */
 PANEL_EXTERN int panel_domain_delete(panel *p, const panel_actor *who, const char *domain);
 
+/* The same when the domain's etag is still if_match (NULL: always), compared under the domain
+ * row's lock: PANEL_ECONFLICT, field if_match, when it changed since it was read. */
+PANEL_EXTERN int panel_domain_delete_if_match(panel *p, const panel_actor *who, const char *domain,
+					      const char *if_match);
+
 /* Cancels a pending deletion (AlternC's del_domain_cancel), for whoever may delete the domain:
  * while AlternC's cron has not removed it, the domain and the entries it has not removed yet go
  * back to dns_action / web_action 'UPDATE', and a mail domain gets its marker row and postmaster
