@@ -67,6 +67,7 @@ struct dp_op {
 	int catchup_idle_rounds;
 	int unread_acker; /* refused: a server that may hold acknowledged writes is out of sight */
 	int published;	  /* cooperative: the register names the candidate (docs/ha.md) */
+	int demoted;	  /* this switchover made the old writer read-only (it was writable) */
 	uint64_t pub_epoch; /* under this epoch */
 	dp_op_done_fn *done;
 	void *arg;
@@ -252,6 +253,37 @@ static void unfreeze(dp_op *op)
 	}
 }
 
+static void undemote_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	(void)c;
+	if (r->status == DP_SQL_OK) {
+		s->read_only = 0;
+		dp_info("%s is writable again: the switchover failed before any promotion",
+			s->conf.name);
+	} else {
+		dp_warn(
+		    "%s stays read-only after the failed switchover (%s): SET GLOBAL read_only = "
+		    "0 there by hand",
+		    s->conf.name, r->msg);
+	}
+}
+
+/* A switchover that failed before promoting anyone: its old writer is still the writer, made
+ * read-only by the demotion (its sessions killed), and would refuse every write until an admin
+ * stepped in. Writable again, as before the switchover. Not once the register names the
+ * candidate (cooperative): the other dbproxies follow the register. */
+static void undemote(dp_op *op)
+{
+	dp_server *s = op->old;
+	if (dp_sqlc_busy(s->cmd) ||
+	    dp_sqlc_run(s->cmd, "SET GLOBAL read_only = 0", op->px->cfg.op_step_timeout_ms,
+			undemote_done, s) < 0)
+		dp_warn("%s stays read-only after the failed switchover (its command connection is "
+			"busy): SET GLOBAL read_only = 0 there by hand",
+			s->conf.name);
+}
+
 static void op_end(dp_op *op, int ok, const char *fmt, ...)
 {
 	dp_proxy *px = op->px;
@@ -270,6 +302,8 @@ static void op_end(dp_op *op, int ok, const char *fmt, ...)
 		dp_event_phase(px, ev, "failed", "%s", msg);
 		if (op->phase < PH_PROMOTE)
 			unfreeze(op);
+		if (op->phase < PH_PROMOTE && op->demoted && !op->published)
+			undemote(op);
 		if (op->kind == DP_OP_FAILOVER && op->automatic)
 			px->n.failover_refusals++;
 	}
@@ -1074,6 +1108,7 @@ static void next_phase(dp_op *op)
 		return;
 	case PH_DRAIN:
 		op->phase = PH_DEMOTE;
+		op->demoted = !op->old->read_only;
 		op->pending++;
 		if (dp_fence(px, op->old, DP_FENCE_KILL | DP_FENCE_WAIT_GONE, demote_fence_done,
 			     op) < 0) {

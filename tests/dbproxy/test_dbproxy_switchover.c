@@ -37,7 +37,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 	dpt_writer_free(&f->w);
 	int rc = dpt_proxy_stop(&f->p);
-	if (rc != 0 || f->passed != 2) {
+	if (rc != 0 || f->passed != 3) {
 		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
 		dpt_proxy_dump_log(&f->p, 100);
 	}
@@ -211,9 +211,64 @@ static void test_switchover_waits_for_killed_sessions(void **state)
 	f->passed++;
 }
 
+static int writable_is(void *arg)
+{
+	void **a = arg;
+	fixture *f = a[0];
+	int *idx = a[1];
+	return dpt_number(f->c, *idx, "SELECT @@global.read_only") == 0;
+}
+
+/* A switchover that fails after the demotion (the target cannot apply the old writer's last
+ * write within the catch-up limit: its applier waits for a table lock held here): the old
+ * writer stays the writer and is writable again. Before, it stayed read-only and every
+ * member's write failed (1290) until an admin set read_only=0. */
+static void test_failed_switchover_leaves_the_writer_writable(void **state)
+{
+	static const char *const short_catchup[] = {"--catchup-timeout-ms", "2000", NULL};
+	fixture *f = *state;
+	char path[64], *body = NULL;
+
+	assert_int_equal(dpt_primary(&f->p, NULL), 0); /* a restarted dbproxy assumes s0 */
+	assert_int_equal(dpt_proxy_stop(&f->p), 0);
+	assert_int_equal(dpt_proxy_start(&f->p, f->c, short_catchup), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
+	int old = 0, target = 1;
+	MYSQL *lock = th_connect(f->c, target, DPT_APP_DB);
+	assert_non_null(lock);
+	assert_int_equal(mysql_query(lock, "LOCK TABLES ledger WRITE"), 0);
+	MYSQL *m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	assert_int_equal(
+	    mysql_query(m, "INSERT INTO " DPT_APP_DB ".ledger (id, at) VALUES (-7, NOW(6))"), 0);
+	snprintf(path, sizeof(path), "/switchover?to=s%d", target);
+	int code = dpt_http(&f->p, "POST", path, &body);
+	dpt_log("switchover answered %d: %s", code, body ? body : "");
+	free(body);
+	assert_int_not_equal(code, 200);
+	void *arg[2] = {f, &old};
+	assert_true(dpt_until(10000, writable_is, arg));
+	assert_int_equal(dpt_primary(&f->p, NULL), old);
+	mysql_close(m);
+	m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	if (mysql_query(m, "INSERT INTO " DPT_APP_DB ".ledger (id, at) VALUES (-8, NOW(6))") != 0)
+		fail_msg("a write after the failed switchover: %s", mysql_error(m));
+	mysql_close(m);
+	assert_int_equal(mysql_query(lock, "UNLOCK TABLES"), 0);
+	mysql_close(lock);
+	/* The next tests run with the default limit. */
+	assert_int_equal(dpt_proxy_stop(&f->p), 0);
+	assert_int_equal(dpt_proxy_start(&f->p, f->c, NULL), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
+	f->passed++;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    /* First: a dbproxy restarted takes the first server as the writer. */
+	    cmocka_unit_test(test_failed_switchover_leaves_the_writer_writable),
 	    cmocka_unit_test(test_switchover_moves_sessions),
 	    cmocka_unit_test(test_switchover_waits_for_killed_sessions),
 	};
