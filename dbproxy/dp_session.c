@@ -1135,7 +1135,12 @@ static void on_client(dp_loop *loop, dp_io *io, unsigned events)
 		client_readable(s);
 		if (s->cfd < 0)
 			return;
-	} else if ((events & DP_EV_ERROR) && s->cfd >= 0) {
+	}
+	/* An error or hang-up is reported at every pass until the socket is closed, read interest
+	 * or not: a read that cannot progress now (the bytes before still on their way to the
+	 * server, behind a long statement) would spin a core until the statement ended. The
+	 * client is gone (reset, or both directions shut): so is the session. */
+	if ((events & DP_EV_ERROR) && s->cfd >= 0) {
 		session_end(s, DP_LOG_INFO, "client connection error");
 		return;
 	}
@@ -1202,6 +1207,13 @@ static void on_backend(dp_loop *loop, dp_io *io, unsigned events)
 			return;
 		if (events & (DP_EV_READ | DP_EV_ERROR))
 			backend_readable(s, events);
+		/* The same for the server's side (its connection killed while its answer waits
+		 * for a client that does not read): lost, as when it closes. */
+		if ((events & DP_EV_ERROR) && s->cfd >= 0 && s->bfd >= 0 &&
+		    s->state == DP_S_RELAY) {
+			backend_lost(s, "server connection error");
+			return;
+		}
 		break;
 	default:
 		break;

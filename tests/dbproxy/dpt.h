@@ -646,6 +646,26 @@ static inline int dpt_proc_stopped(pid_t pid)
 	return paren && paren[1] == ' ' && paren[2] == 'T';
 }
 
+/* The CPU time (user + system, seconds) process pid has used, -1 when unknown. */
+static inline double dpt_cpu_seconds(pid_t pid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* Fields 14 and 15 (utime, stime) follow the ")" that ends the command name. */
+	const char *p = strrchr(buf, ')');
+	unsigned long long ut = 0, st = 0;
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* How many running servers of c say @@global.read_only = 0; *which is the last of them (-1
  * when none). A server that is running but does not answer counts as -1 on its own: the
  * result is then -1. */

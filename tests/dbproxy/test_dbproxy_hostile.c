@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -244,6 +245,104 @@ static void test_half_open_and_reset(void **state)
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(fd); /* RST right after connecting */
 	}
+	still_serving(f);
+}
+
+static long long sessions_total(const fixture *f)
+{
+	json_t *st = dpt_status(&f->p);
+	long long n =
+	    st ? json_integer_value(json_object_get(json_object_get(st, "sessions"), "total")) : -1;
+	json_decref(st);
+	return n;
+}
+
+struct sessions_back {
+	const fixture *f;
+	long long want;
+};
+
+static int sessions_are(void *arg)
+{
+	struct sessions_back *b = arg;
+	return sessions_total(b->f) == b->want;
+}
+
+/* A client that resets its connection while what it sent waits behind a long statement (the
+ * server reads it only when the statement ends): its session ends at once, the statement still
+ * running. Before, the reset was reported at every pass of the loop with nothing to do, and
+ * a core spun until the statement ended (the client chose how long). */
+static void test_reset_behind_a_long_statement(void **state)
+{
+	fixture *f = *state;
+	static char junk[1 << 16];
+	struct sessions_back back = {f, sessions_total(f)};
+	MYSQL *m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	assert_true(back.want >= 0);
+	const char *q = "SELECT SLEEP(30)";
+	assert_int_equal(mysql_send_query(m, q, (unsigned long)strlen(q)), 0);
+	int fd = (int)mysql_get_socket(m);
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+	memset(junk, 'q', sizeof(junk));
+	size_t queued = 0;
+	for (;;) { /* until the kernel and dbproxy hold all they will */
+		ssize_t w = write(fd, junk, sizeof(junk));
+		if (w > 0) {
+			queued += (size_t)w;
+			continue;
+		}
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		if (w < 0 && errno == EAGAIN && poll(&pfd, 1, 300) == 1)
+			continue;
+		break;
+	}
+	dpt_log("%zu bytes queued behind the statement", queued);
+	struct linger lg = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);			       /* RST */
+	int nul = open("/dev/null", O_WRONLY); /* for mysql_close's COM_QUIT */
+	assert_true(nul >= 0);
+	if (nul != fd) {
+		dup2(nul, fd);
+		close(nul);
+	}
+	mysql_close(m);
+	assert_true(dpt_until(5000, sessions_are, &back));
+	still_serving(f);
+}
+
+/* The server's side of the same: a result the client does not read, and the server's
+ * connection killed meanwhile (by the member itself, from another session), a statement
+ * unread behind it. The session is lost as when the server closes; dbproxy does not spin on
+ * the dead socket (it did, until the client was found dead after client_dead_ms). */
+static void test_server_connection_killed_under_an_unread_result(void **state)
+{
+	fixture *f = *state;
+	char kill_sql[64];
+	MYSQL *m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	snprintf(kill_sql, sizeof(kill_sql), "KILL %lu", mysql_thread_id(m));
+	const char *q = "SELECT REPEAT('x', 1000000) FROM seq_1_to_100";
+	assert_int_equal(mysql_send_query(m, q, (unsigned long)strlen(q)), 0);
+	/* A second statement behind it, unread by the server: its close is then a reset. */
+	static const unsigned char next[] = {9, 0, 0, 0, 3, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '1'};
+	assert_int_equal(write((int)mysql_get_socket(m), next, sizeof(next)),
+			 (ssize_t)sizeof(next));
+	dpt_sleep_ms(500);
+	MYSQL *k = dpt_connect(&f->p, 10);
+	assert_non_null(k);
+	assert_int_equal(mysql_query(k, kill_sql), 0);
+	mysql_close(k);
+	dpt_sleep_ms(300);
+	double c0 = dpt_cpu_seconds(f->p.pid);
+	dpt_sleep_ms(2000);
+	double used = dpt_cpu_seconds(f->p.pid) - c0;
+	dpt_log("dbproxy used %.2f s of CPU in 2 s after the kill", used);
+	assert_true(c0 >= 0);
+	assert_true(used < 0.5);
+	mysql_close(m);
 	still_serving(f);
 }
 
@@ -502,6 +601,8 @@ int main(void)
 	    cmocka_unit_test(test_garbage_before_handshake),
 	    cmocka_unit_test(test_huge_length_headers),
 	    cmocka_unit_test(test_half_open_and_reset),
+	    cmocka_unit_test(test_reset_behind_a_long_statement),
+	    cmocka_unit_test(test_server_connection_killed_under_an_unread_result),
 	    cmocka_unit_test(test_client_that_never_reads),
 	    cmocka_unit_test(test_ten_thousand_silent_connections),
 	    cmocka_unit_test(test_silent_flood_closes_the_oldest),

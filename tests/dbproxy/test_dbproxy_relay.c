@@ -285,25 +285,6 @@ static void test_client_vanishes_mid_packet(void **state)
 	f->ok = 1;
 }
 
-static double cpu_seconds(pid_t pid)
-{
-	char path[64], buf[2048];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *fp = fopen(path, "r");
-	if (!fp)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	/* Fields 14 and 15 (utime, stime) follow the ")" that ends the command name. */
-	const char *p = strrchr(buf, ')');
-	unsigned long long ut = 0, st = 0;
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /* Busy polling spins while traffic flows, and only then: an idle proxy sleeps in epoll_wait
  * (a proxy that kept spinning would burn a whole CPU here). */
 static void test_busy_poll(void **state)
@@ -317,9 +298,9 @@ static void test_busy_poll(void **state)
 	mysql_close(m);
 	assert_true(dpt_counter(&f->p, "polls_spinning") > 0);
 	dpt_sleep_ms(300);
-	double c0 = cpu_seconds(f->p.pid);
+	double c0 = dpt_cpu_seconds(f->p.pid);
 	dpt_sleep_ms(2000);
-	double used = cpu_seconds(f->p.pid) - c0;
+	double used = dpt_cpu_seconds(f->p.pid) - c0;
 	dpt_log("idle dbproxy used %.2f s of CPU in 2 s", used);
 	assert_true(c0 >= 0);
 	assert_true(used < 0.5);
