@@ -263,11 +263,28 @@ static void lex_word(query_marks *m, stmt_lex *s, const char *w)
 		*s = (stmt_lex){.later = 1};
 }
 
-/* A small lexer over the statements of a query: string literals, quoted identifiers and
- * comments are skipped (so an e-mail address in a literal is not a user variable, nor a quote
- * in a comment the start of a literal), the SQL of executable comments is read. What cannot
- * be classified pins: a statement that starts with an executable comment or anything but a
- * word or a parenthesis, a label (compound statement). One pass, no allocation. */
+/* A quoted name called as a function: `GET_LOCK`('k', 0) is GET_LOCK (and "GET_LOCK"(...) under
+ * ANSI_QUOTES; elsewhere a literal before "(" is a syntax error). 1 with the name, upper case,
+ * in w, when the quote at q[k] (ending before end) holds one word followed by "(". */
+static int quoted_call(const uint8_t *q, size_t n, size_t k, size_t end, char *w, size_t wsz)
+{
+	size_t from = k + 1, to = end > from && q[end - 1] == q[k] ? end - 1 : end;
+	size_t next = skip_space(q, n, end);
+
+	if (to <= from || to - from >= wsz || next >= n || q[next] != '(')
+		return 0;
+	for (size_t i = from; i < to; i++)
+		if (!is_word(q[i]))
+			return 0;
+	return word_at(q, to, from, w, wsz) == to;
+}
+
+/* A small lexer over the statements of a query: string literals, quoted identifiers (but a
+ * quoted function name: quoted_call) and comments are skipped (so an e-mail address in a literal is
+ * not a user variable, nor a quote in a comment the start of a literal), the SQL of executable
+ * comments is read. What cannot be classified pins: a statement that starts with an executable
+ * comment or anything but a word or a parenthesis, a label (compound statement). One pass, no
+ * allocation. */
 static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 {
 	query_marks m = {0};
@@ -298,7 +315,10 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 		if (s.words == 0 && c != '(' && c != ';')
 			m.pins |= DP_PIN_UNCLASSIFIED;
 		if (c == '\'' || c == '"' || c == '`') {
-			k = skip_literal(q, n, k, escapes, &m.backslash);
+			e = skip_literal(q, n, k, escapes, &m.backslash);
+			if (c != '\'' && quoted_call(q, n, k, e, w, sizeof(w)))
+				lex_word(&m, &s, w);
+			k = e;
 		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
 			for (k += 2; k < n && (is_word(q[k]) || q[k] == '.'); k++)
 				;
@@ -546,6 +566,13 @@ static void change_user(dp_track *t, const dp_pkt *p, dp_cmd *e)
 {
 	dp_handshake_resp h;
 	e->flags |= CF_RESET;
+	memcpy(t->before_change.user, t->user, sizeof(t->user));
+	memcpy(t->before_change.auth_plugin, t->auth_plugin, sizeof(t->auth_plugin));
+	memcpy(t->before_change.scramble, t->scramble, DP_SCRAMBLE_LEN);
+	memcpy(t->before_change.auth_resp, t->auth_resp, DP_SCRAMBLE_LEN);
+	t->before_change.auth_resp_ok = t->auth_resp_ok;
+	t->before_change.auth_extra = t->auth_extra;
+	t->before_change.charset = t->charset;
 	if (p->len != p->head_len ||
 	    dp_parse_change_user(&h, p->head + 1, p->head_len - 1, t->caps) < 0) {
 		t->auth_extra = 1;
@@ -1041,8 +1068,20 @@ static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
 				t->status = st;
 			complete(t, 1);
 		} else if (b == 0xFF) {
+			/* A refused change of user: the server keeps the connection as the user it
+			 * had, who the log names again. Whether it reset the session first is not
+			 * followed: pinned until a reset or change of user succeeds. */
 			complete(t, 0);
-			return track_done(t);
+			memcpy(t->user, t->before_change.user, sizeof(t->user));
+			memcpy(t->auth_plugin, t->before_change.auth_plugin,
+			       sizeof(t->auth_plugin));
+			memcpy(t->scramble, t->before_change.scramble, DP_SCRAMBLE_LEN);
+			memcpy(t->auth_resp, t->before_change.auth_resp, DP_SCRAMBLE_LEN);
+			t->auth_resp_ok = t->before_change.auth_resp_ok;
+			t->auth_extra = t->before_change.auth_extra;
+			t->charset = t->before_change.charset;
+			t->auth_wait_client = 0;
+			t->pins |= DP_PIN_AUTH;
 		} else if (b == 0xFE) {
 			auth_switch(t, p);
 		} else {

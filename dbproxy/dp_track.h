@@ -81,6 +81,16 @@ typedef struct dp_track {
 	int auth_wait_client; /* an AuthSwitchRequest awaits the client's answer */
 	int auth_extra;	      /* AuthMoreData or several rounds: not replayable */
 	uint64_t logins;      /* completed authentications (handshake, change user) */
+	/* The same before a COM_CHANGE_USER, back when the server refuses it (the connection
+	 * stays, as the user it had). */
+	struct {
+		char user[128];
+		char auth_plugin[64];
+		uint8_t scramble[DP_SCRAMBLE_LEN];
+		uint8_t auth_resp[DP_SCRAMBLE_LEN];
+		int auth_resp_ok, auth_extra;
+		uint8_t charset;
+	} before_change;
 
 	char db[256];		       /* current schema */
 	char *sets[DP_TRACK_MAX_SETS]; /* successful session SET statements, in order */

@@ -562,6 +562,11 @@ static void test_track_hidden_state_pins(void **state)
 	    "SELECT 1 # it's\n, @v := 2",
 	    /* With NO_BACKSLASH_ESCAPES the backslash ends the first literal. */
 	    "SELECT 'a\\', GET_LOCK('x', 0), 'b'",
+	    /* A quoted name called is the function (review: `GET_LOCK` was not seen). */
+	    "SELECT `GET_LOCK`('member_cron', 0)",
+	    "SELECT `get_lock` ('k', 0)",
+	    "SELECT \"GET_LOCK\"('k', 0)",
+	    "SELECT `LAST_INSERT_ID`(5)",
 	    "SELECT 1; LOCK TABLES t READ",
 	    "SELECT 1; CREATE TEMPORARY TABLE t (x int)",
 	    "DO 1; SET sql_mode = ''",
@@ -577,6 +582,8 @@ static void test_track_hidden_state_pins(void **state)
 	};
 	static const char *const plain[] = {
 	    "SELECT 'a@b.example', \"x@y\", `c@d` FROM t",
+	    "SELECT `GET_LOCK` FROM t",
+	    "SELECT `GET_LOCK`, (1) FROM t",
 	    "/* app */ SELECT 1",
 	    "SELECT x FROM t WHERE y = 'it''s' -- trailing",
 	    "(SELECT 1) UNION (SELECT 2)",
@@ -827,6 +834,62 @@ static void test_track_statement_ids(void **state)
 	dp_track_clear(&t);
 }
 
+/* COM_CHANGE_USER to "who" with a native 20-byte response of byte fill. */
+static void change_user_to(dp_track *t, const char *who, uint8_t fill)
+{
+	wire w = {0};
+	uint8_t p[256];
+	size_t n = 0;
+	p[n++] = DP_COM_CHANGE_USER;
+	memcpy(p + n, who, strlen(who) + 1), n += strlen(who) + 1;
+	p[n++] = 20;
+	memset(p + n, fill, 20), n += 20;
+	memcpy(p + n, "appdb", 6), n += 6;
+	p[n++] = 45, p[n++] = 0;
+	memcpy(p + n, DP_NATIVE_PLUGIN, sizeof(DP_NATIVE_PLUGIN)), n += sizeof(DP_NATIVE_PLUGIN);
+	put(&w, 0, p, n);
+	c2s(t, &w);
+}
+
+/* A refused change of user: the server keeps the connection as the user it had (review: the
+ * log named the refused user, and the session was no longer followed). The old login is
+ * back, the session pinned until a reset; a change that succeeds takes the new one. */
+static void test_track_refused_change_user(void **state)
+{
+	static const uint8_t denied[] = {0xff, 0x15, 0x04, '#', '2', '8', '0', '0', '0', 'x'};
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	change_user_to(&t, "victim", 0xCD);
+	assert_string_equal(t.user, "victim"); /* as the server reads it, until it answers */
+	put(&w, 1, denied, sizeof(denied));
+	s2c(&t, &w);
+	assert_int_equal(t.phase, DP_PH_CMD);
+	assert_string_equal(t.user, "app");
+	assert_int_equal(t.auth_resp_ok, 1);
+	assert_int_equal(t.auth_resp[0], 0xAB);
+	assert_true(t.pins & DP_PIN_AUTH);
+	uint64_t responses = t.responses;
+	query(&t, "SELECT 1");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.responses, responses + 1);
+	assert_true(dp_track_idle(&t));
+	command_byte(&t, DP_COM_RESET_CONNECTION);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	change_user_to(&t, "bob", 0xEF);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_string_equal(t.user, "bob");
+	assert_int_equal(t.auth_resp[0], 0xEF);
+	assert_int_equal(t.pins, 0);
+	dp_track_clear(&t);
+}
+
 static void test_track_tls_and_confusion(void **state)
 {
 	dp_track t;
@@ -1006,6 +1069,7 @@ int main(void)
 	    cmocka_unit_test(test_track_statement_ids),
 	    cmocka_unit_test(test_track_what_the_last_statement_left),
 	    cmocka_unit_test(test_track_tls_and_confusion),
+	    cmocka_unit_test(test_track_refused_change_user),
 	    cmocka_unit_test(test_parse_login),
 	    cmocka_unit_test(test_err_packet),
 	};
