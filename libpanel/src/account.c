@@ -395,7 +395,12 @@ static int given_or_new_hash(char out[PANEL_HASH_MAX], panel *p, const panel_acc
 	/* Without the password (a migration from 1.0), any hash the login can verify; it is
 	 * upgraded to the configured scheme at the member's next login. */
 	if (!spec->password && panel_password_hash_known(given)) {
-		memcpy(out, given, len + 1);
+		/* Stored as PHP's crypt() reads it: AlternC 1.0's login compares crypt($password,
+		 * $stored) with $stored, which a mail server's "{CRYPT}" tag never equals. */
+		const char *end = given[0] == '{' ? strchr(given, '}') : NULL;
+		if (end)
+			given = end + 1;
+		memcpy(out, given, strlen(given) + 1);
 		return 0;
 	}
 	if (len == 0 || len >= PANEL_HASH_MAX || !spec->password ||

@@ -252,6 +252,14 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 			return bad_target("the text is empty");
 		if (!panel__printable(v))
 			return bad_target("the text must be one line without control characters");
+		/* AlternC 1.0's cron reads the rows over a latin1 connection (functions.sh's
+		 * mysql, no character set): UTF-8 text reached the zone as "?", and the row,
+		 * marked done by that value, was never done. */
+		for (const char *c = v; *c; c++)
+			if ((unsigned char)*c > 0x7e)
+				return bad_target(
+				    "a TXT text is ASCII (AlternC's DNS cron reads it as "
+				    "latin1)");
 		/* AlternC 1.0's cron puts the text between single quotes in its SQL
 		 * (update_domains.sh), between double quotes in the zone, and through echo -e
 		 * (functions_dns.sh), all unescaped: a quote or a backslash would write SQL, zone
@@ -272,6 +280,13 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 			return bad_target("a TXT text may not hold \"; serial\", \"LOCKED:YES\" or "
 					  "\"END ALTERNC AUTOGENERATE\": AlternC's DNS cron reads "
 					  "them in the zone file");
+		/* And replaces its markers in the entry once the text is in it (SQL replace()
+		 * of %SUB% after %TARGET%, sed over the zone for @@...@@ and %%...%%): the text
+		 * published would not be the one set. SPF's own %{...} macros are fine. */
+		if (strstr(v, "%SUB%") || strstr(v, "%TARGET%") || strstr(v, "%%") ||
+		    strstr(v, "@@"))
+			return bad_target("a TXT text may not hold %SUB%, %TARGET%, %% or @@: "
+					  "AlternC's DNS cron replaces them");
 		return copy_out(out, size, v, strlen(v));
 	case PANEL_TARGET_UNKNOWN:
 		break;
@@ -281,7 +296,10 @@ int panel__target_check(char *out, size_t size, enum panel__target_kind kind, co
 
 int panel__entry_template_check(const char *entry)
 {
-	static const char *const markers[] = {"@@PUBLIC_IP@@", "@@PUBLIC_IPV6@@", "@@DEFAULT_MX@@",
+	/* The markers AlternC's DNS cron fills in (@@PUBLIC_IP@@ in 1.0, the MX ones since its
+	 * stable-1.0, which 1.0's own types use): any other stays in the zone as text, and BIND
+	 * refuses the whole zone (@@PUBLIC_IPV6@@ was accepted, filled by zone.c only). */
+	static const char *const markers[] = {"@@PUBLIC_IP@@", "@@DEFAULT_MX@@",
 					      "@@DEFAULT_SECONDARY_MX@@"};
 
 	if (!entry || !*entry || !panel__printable(entry) || strlen(entry) > 255)

@@ -30,12 +30,13 @@ int panel__sub_normalize(char *out, size_t size, const char *input);
 
 /* Checks (and normalizes into out) a target for kind: NONE must be empty; URL http(s)/ftp with a
  * host; DIRECTORY an absolute path inside the account (no "..", no control character); IP and
- * IPV6 addresses; DOMAIN a host name (trailing dot dropped); TXT one line of printable text of
- * 255 bytes at most. PANEL_EINVALID with field "target". */
+ * IPV6 addresses; DOMAIN a host name (trailing dot dropped); TXT one line of printable ASCII of
+ * 255 bytes at most, without what AlternC's DNS cron reads or replaces in it. PANEL_EINVALID with
+ * field "target". */
 int panel__target_check(char *out, size_t size, enum panel__target_kind kind, const char *input);
 
 /* A domain type's BIND entry template: one line, printable, no '$' (no directives), and only the
- * known markers %SUB%, %TARGET%, @@PUBLIC_IP@@, @@PUBLIC_IPV6@@, @@DEFAULT_MX@@,
+ * markers AlternC's DNS cron fills in: %SUB%, %TARGET%, @@PUBLIC_IP@@, @@DEFAULT_MX@@,
  * @@DEFAULT_SECONDARY_MX@@. */
 int panel__entry_template_check(const char *entry);
 

@@ -154,8 +154,25 @@ static int make_room(panel_db *db, uint32_t uid, const char *name, const char *s
 					     t->name, other);
 	}
 	panel__db_rows_free(rows);
-	if (error < 0 || self_compatible)
+	if (error < 0)
 		return error;
+	if (self_compatible) {
+		/* A further value; but the same host stored without its final dot (as AlternC
+		 * 1.0 wrote it: relative in the zone) is this value's old form, replaced. */
+		size_t n = strlen(target);
+		char bare[256];
+		if (t->kind != PANEL_TARGET_DOMAIN || n < 2 || n > sizeof(bare) ||
+		    target[n - 1] != '.')
+			return 0;
+		memcpy(bare, target, n - 1);
+		bare[n - 1] = '\0';
+		return panel__db_exec(
+		    NULL, db,
+		    "UPDATE sub_domaines SET web_action = 'DELETE' WHERE compte ="
+		    " ? AND domaine = ? AND sub = ? AND LOWER(type) = ? AND"
+		    " valeur = ?",
+		    DB_ARGS(DB_U64(uid), DB_STR(name), DB_STR(sub), DB_STR(t->name), DB_STR(bare)));
+	}
 	/* One entry of this type per name: the old value goes. */
 	return panel__db_exec(
 	    NULL, db,

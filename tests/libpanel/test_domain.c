@@ -351,6 +351,7 @@ static void entries_of_every_type(void **state)
 	    {"", "txt", "v=spf1 mx -all"},
 	    {"", "txt", "semicolon ; dollar $INCLUDE /etc/passwd and `backquotes`"},
 	    {"_dmarc", "txt", "v=DMARC1; p=none"},
+	    {"spf", "txt", "v=spf1 exists:%{i}.spf.example.net -all"}, /* SPF's own macros */
 	    {"mx-here", "mx", "mail.example.net"},
 	    {"mx-here", "mx2", "backup.example.net"},
 	    {"webmail2", "webmail", ""},
@@ -388,6 +389,22 @@ static void entries_of_every_type(void **state)
 				"'every-type.org' AND sub='legacy' AND web_action <> 'DELETE'",
 				db),
 			 0);
+	/* Set again, a further value of a multi-value type (MX) replaces its old form without
+	 * the dot (relative in the zone): only the absolute one is published. */
+	sql("INSERT INTO sub_domaines (compte, domaine, sub, valeur, type) VALUES (%u,"
+	    " 'every-type.org', 'legacy', 'mx.example.net', 'mx')",
+	    alice.uid);
+	assert_panel_ok(
+	    panel_subdomain_set(&s, p, &alice, "every-type.org", "legacy", "mx", "mx.example.net"));
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='legacy' AND web_action <> 'DELETE'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.sub_domaines WHERE domaine="
+				"'every-type.org' AND sub='legacy' AND valeur = 'mx.example.net.'"
+				" AND web_action <> 'DELETE'",
+				db),
+			 1);
 	sql("DELETE FROM sub_domaines WHERE domaine = 'every-type.org' AND sub = 'legacy'");
 
 	/* Admin-only types: refused to the member, allowed to an admin acting as it. */
@@ -548,6 +565,14 @@ static void entry_refusals(void **state)
 	    {"t3", "txt", "x ;;; END ALTERNC AUTOGENERATE CONFIGURATION", PANEL_EINVALID, "target"},
 	    {"t4", "txt", " leading space", PANEL_EINVALID, "target"},
 	    {"t5", "txt", "trailing space ", PANEL_EINVALID, "target"},
+	    /* Read as latin1 by the cron ("?" in the zone, the row never done), and its
+	     * markers replaced in the text. */
+	    {"t6", "txt", "\xe6\x97\xa5\xe6\x9c\xac \xe2\x9c\x93", PANEL_EINVALID, "target"},
+	    {"t7", "txt", "\xc3\xa9t\xc3\xa9", PANEL_EINVALID, "target"},
+	    {"t8", "txt", "x %SUB% y", PANEL_EINVALID, "target"},
+	    {"t9", "txt", "x %TARGET%", PANEL_EINVALID, "target"},
+	    {"t10", "txt", "x %%fqdn%% y", PANEL_EINVALID, "target"},
+	    {"t11", "txt", "x @@DOMAINE@@", PANEL_EINVALID, "target"},
 	    {"srv", "vhost", "/x", PANEL_ECONFLICT, "type"},
 	};
 	panel_subdomain s;
