@@ -625,7 +625,11 @@ void dp_state_save(dp_proxy *px)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", px->cfg.state_file);
 	n = snprintf(text, sizeof(text), "epoch=%llu\nprimary=%s\n", (unsigned long long)px->epoch,
 		     px->primary->conf.name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* A new file, never through a link planted at its name (a stale one, left by a crash,
+	 * is removed first). */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		dp_warn("state file %s: %s", tmp, strerror(errno));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1 || write(fd, text, (size_t)n) != n || fsync(fd) == -1) {
 		dp_error("state file %s: %s", tmp, strerror(errno));
 		if (fd != -1)

@@ -65,6 +65,12 @@ static int setup(void **state)
 		 f->p.admin_port, f->c->dir, f->state_file);
 	if (write_conf(f, NULL) < 0)
 		goto fail;
+	/* A link planted where the state file's new copy is written: never followed. */
+	char tmp[PATH_MAX + 64], victim[PATH_MAX + 64];
+	snprintf(tmp, sizeof(tmp), "%.4000s.tmp", f->state_file);
+	snprintf(victim, sizeof(victim), "%.4000s/victim", f->c->dir);
+	if (dpt_write_file(victim, "untouched") < 0 || symlink(victim, tmp) < 0)
+		goto fail;
 	char *argv[] = {bin, "--config", f->conf, NULL};
 	if (dpt_proxy_launch(&f->p, argv) < 0)
 		goto fail;
@@ -135,6 +141,14 @@ static void test_config_file_and_state(void **state)
 	fclose(fp);
 	text[n] = 0;
 	assert_string_equal(text, "epoch=1\nprimary=s0\n");
+	char victim[PATH_MAX + 64];
+	snprintf(victim, sizeof(victim), "%.4000s/victim", f->c->dir);
+	fp = fopen(victim, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = 0;
+	assert_string_equal(text, "untouched\n");
 }
 
 static void test_sighup_reload(void **state)
