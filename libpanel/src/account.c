@@ -734,15 +734,26 @@ static int is_self(const struct modify_ctx *ctx)
 	       ctx->uid == ctx->who->uid;
 }
 
+/* A lock ends the account's sessions: refused while it is locked, a thief's token came back
+ * with the unlock. */
+static int revoke_sessions(panel_db *db, uint32_t uid)
+{
+	return panel__db_exec(NULL, db,
+			      "UPDATE panel_tokens SET revoked = 1 WHERE uid = ? AND revoked = 0",
+			      DB_ARGS(DB_U64(uid)));
+}
+
 static int set_enabled(panel_db *db, struct modify_ctx *ctx, const panel_account *before)
 {
-	int enable = *(const int *)ctx->op;
+	int enable = *(const int *)ctx->op, error;
 
 	if (!enable && (is_self(ctx) || before->uid == PANEL_SUPER_ADMIN_UID))
 		return panel__error(PANEL_ECONFLICT, "login",
 				    "an administrator cannot lock itself or the super admin");
-	return panel__db_exec(NULL, db, "UPDATE membres SET enabled = ? WHERE uid = ?",
-			      DB_ARGS(DB_I64(enable), DB_U64(ctx->uid)));
+	if ((error = panel__db_exec(NULL, db, "UPDATE membres SET enabled = ? WHERE uid = ?",
+				    DB_ARGS(DB_I64(enable), DB_U64(ctx->uid)))) < 0)
+		return error;
+	return enable ? 0 : revoke_sessions(db, ctx->uid);
 }
 
 int panel_account_lock(panel_account **out, panel *p, const panel_actor *who, const char *login,
@@ -856,9 +867,7 @@ static int revoke_if_reset(panel_db *db, const panel_actor *who, uint32_t uid)
 	if (who->kind == PANEL_ACTOR_MEMBER ||
 	    (who->kind == PANEL_ACTOR_ADMIN && !who->as_uid && who->uid == uid))
 		return 0;
-	return panel__db_exec(NULL, db,
-			      "UPDATE panel_tokens SET revoked = 1 WHERE uid = ? AND revoked = 0",
-			      DB_ARGS(DB_U64(uid)));
+	return revoke_sessions(db, uid);
 }
 
 struct update_op {
@@ -928,7 +937,8 @@ static int apply_update(panel_db *db, struct modify_ctx *ctx, const panel_accoun
 		    s->admin >= 0 ? DB_I64(s->admin) : DB_NULL, DB_STR(op->hash),
 		    DB_I64(s->duration), DB_I64(s->duration), DB_I64(s->duration),
 		    DB_I64(s->duration), DB_I64(s->duration), DB_U64(ctx->uid)));
-	if (error < 0 || (op->hash && (error = revoke_if_reset(db, ctx->who, ctx->uid)) < 0))
+	if (error < 0 || (op->hash && (error = revoke_if_reset(db, ctx->who, ctx->uid)) < 0) ||
+	    (s->enabled == 0 && (error = revoke_sessions(db, ctx->uid)) < 0))
 		return error;
 	if (!s->nom && !s->prenom)
 		return 0;
@@ -1189,6 +1199,12 @@ int panel_account_act_as(panel_actor *out, panel *p, const panel_actor *admin, c
 				    "only an administrator may act as a member");
 	if ((error = panel__db_transaction(p->db, act_body, &ctx)) < 0)
 		return error;
+	/* Acting as oneself made an administrator a member of its own account, and its own
+	 * account's rules (quotas, expiry, canpass, the old password) the manager's to waive. */
+	if (ctx.uid == admin->uid)
+		return panel__error(PANEL_EFORBIDDEN, "as",
+				    "an administrator does not act as itself: its own account is "
+				    "changed as itself, under its own account's rules");
 	*out = panel_actor_admin_as(admin->uid, ctx.uid);
 	out->ip = admin->ip;
 	out->token_hash = admin->token_hash; /* checked again by every operation it runs */

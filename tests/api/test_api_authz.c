@@ -504,6 +504,7 @@ static void expect(int who, const char *method, const char *path, const char *bo
 static void test_escalations(void **state)
 {
 	static const char *const act_as_admin[] = {"X-Panel-Act-As: admin", NULL};
+	static const char *const act_as_self[] = {"X-Panel-Act-As: adminb", NULL};
 	static const char *const new_pw = "{\"password\": \"Taken-over-2026\"}";
 
 	(void)state;
@@ -516,6 +517,13 @@ static void test_escalations(void **state)
 	expect(AB, "POST", "/api/v1/accounts/adminb/reset-quotas", NULL, 403, NULL);
 	expect(AB, "PUT", "/api/v1/accounts/adminb/password", "{\"password\": \"Other-pass-2026\"}",
 	       400, NULL);
+	/* Nor as itself through act-as (it was its own manager then: every limit lifted, its
+	 * password changed without the old one). */
+	expect(AB, "PUT", "/api/v1/accounts/adminb/quotas/dom", "{\"value\": 99}", 403,
+	       act_as_self);
+	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"duration\": 0}", 403, act_as_self);
+	expect(AB, "PUT", "/api/v1/accounts/adminb/password", new_pw, 403, act_as_self);
+	expect(AB, "GET", "/api/v1/accounts/adminb", NULL, 403, act_as_self);
 	expect(AB, "PATCH", "/api/v1/accounts/adminb", "{\"nom\": \"Bee\"}", 200, NULL);
 	expect(AB, "PUT", "/api/v1/accounts/adminb/password", PW_BODY, 204, NULL);
 	assert_int_equal(api_login(&srv, "adminb", "Other-pass-2026", NULL, 0, NULL), 200);
