@@ -271,7 +271,8 @@ int panel_account_password_reset(panel *p, const char *login, const char *token,
 	    (error = panel__throttle_init(&ctx.throttle, subject, ip_key)) < 0 ||
 	    (error = panel__db_transaction(p->db, reset_charge_body, &ctx)) < 0)
 		return error;
-	panel__throttle_wait(&ctx.throttle);
+	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+		return error;
 	if ((error = panel__member_hash(p, hash, password)) < 0)
 		return error;
 	panel__auth_secret_hash(ctx.token_hash, token);

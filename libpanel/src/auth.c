@@ -418,8 +418,7 @@ static int charge_attempt(struct account *acc, panel__throttle *throttle, panel 
 		    DB_NOARGS);
 	if ((error = panel__db_transaction(p->db, charge_body, throttle)) < 0)
 		return error;
-	panel__throttle_wait(throttle);
-	return 0;
+	return panel__throttle_wait(throttle);
 }
 
 /* 0 when the password is the account's and the account is enabled, else PANEL_EAUTH (or an
@@ -432,6 +431,10 @@ static int verify_password(int *upgrade, panel *p, const struct account *acc, co
 
 	if (acc->found) {
 		error = panel_password_verify(acc->pass, password, upgrade);
+		/* A hash cheaper than the configured one (AlternC 1.0's MD5-crypt, until its
+		 * first login here) answers faster than an unknown login's: the same work too. */
+		if (!panel__member_hash_current(p, acc->pass))
+			same_work(p, password);
 	} else {
 		same_work(p, password);
 		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);

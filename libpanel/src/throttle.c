@@ -2,6 +2,7 @@
  * password is checked and given back on success; see throttle.h for the three counters. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,12 +159,28 @@ int panel__throttle_charge(panel_db *db, panel__throttle *t)
 	return count_failure(db, t->ip);
 }
 
-void panel__throttle_wait(const panel__throttle *t)
+/* Attempts waiting out their delay at once in this process. Each holds its thread (a worker of
+ * panel-api): unbounded, a dozen attempts on a guessed login from as many addresses held every
+ * worker for seconds, health checks included. Past the bound an attempt is refused as the
+ * locks are, to try again after the delay. */
+#define DELAYED_AT_ONCE 2
+static atomic_int delayed;
+
+int panel__throttle_wait(const panel__throttle *t)
 {
 	struct timespec ts = {(time_t)t->delay, 0};
 
-	while (t->delay && nanosleep(&ts, &ts) == -1 && errno == EINTR)
+	if (!t->delay)
+		return 0;
+	if (atomic_fetch_add(&delayed, 1) >= DELAYED_AT_ONCE) {
+		atomic_fetch_sub(&delayed, 1);
+		return panel__error(PANEL_ELIMIT, NULL,
+				    "too many failed attempts: try again in %u seconds", t->delay);
+	}
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
+	atomic_fetch_sub(&delayed, 1);
+	return 0;
 }
 
 int panel__throttle_success(panel_db *db, const panel__throttle *t)

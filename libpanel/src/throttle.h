@@ -33,8 +33,9 @@ int panel__throttle_init(panel__throttle *t, const char *subject, const char *ip
  * sees each other's attempts; a success gives the charge back (panel__throttle_success). */
 int panel__throttle_charge(panel_db *db, panel__throttle *t);
 
-/* Outside any transaction, after a charge: waits t->delay seconds. */
-void panel__throttle_wait(const panel__throttle *t);
+/* Outside any transaction, after a charge: waits t->delay seconds, or PANEL_ELIMIT (try again
+ * after the delay) when two attempts of this process are waiting already. */
+int panel__throttle_wait(const panel__throttle *t);
 
 /* After a success: forgets the subject's and the pair's failures, and gives back the charge of
  * the address, whose real failures stay. */

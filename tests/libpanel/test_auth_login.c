@@ -368,6 +368,64 @@ static void *guess(void *arg)
 	return NULL;
 }
 
+struct spread_guesser {
+	pthread_barrier_t *start;
+	panel *p;
+	char ip[32];
+	int rc;
+	char message[256];
+};
+
+static void *guess_from(void *arg)
+{
+	struct spread_guesser *g = arg;
+	panel_principal who;
+	char token[PANEL_TOKEN_MAX];
+
+	pthread_barrier_wait(g->start);
+	g->rc = panel_auth_login(&who, token, sizeof(token), g->p, "lena", "guess", g->ip, 0);
+	snprintf(g->message, sizeof(g->message), "%s", panel_error_last()->message);
+	return NULL;
+}
+
+/* A login past its free failures is slowed down, each attempt waiting in its thread: two at
+ * once in a process, the others refused at once ("try again"). Unbounded, guesses from as many
+ * addresses held every worker of panel-api for seconds, its health checks included. */
+static void delayed_attempts_are_bounded(void **state)
+{
+	struct spread_guesser g[GUESSERS];
+	pthread_t threads[GUESSERS];
+	pthread_barrier_t start;
+	int eauth = 0, elimit = 0;
+
+	(void)state;
+	add_account(2050, "lena", "lena-secret-1", 0, 1);
+	sqlf("INSERT INTO panel_login_failures (scope_key, failures, first_failure, last_failure)"
+	     " VALUES ('login:lena', 9, NOW(), NOW())");
+	assert_int_equal(pthread_barrier_init(&start, NULL, GUESSERS), 0);
+	for (int i = 0; i < GUESSERS; i++) {
+		g[i] =
+		    (struct spread_guesser){.start = &start, .p = ts_panel_open(cluster, dbname)};
+		snprintf(g[i].ip, sizeof(g[i].ip), "198.51.100.%d", 100 + i);
+		assert_int_equal(pthread_create(&threads[i], NULL, guess_from, &g[i]), 0);
+	}
+	for (int i = 0; i < GUESSERS; i++) {
+		pthread_join(threads[i], NULL);
+		panel_close(g[i].p);
+		eauth += g[i].rc == PANEL_EAUTH;
+		if (g[i].rc == PANEL_ELIMIT) {
+			elimit++;
+			assert_non_null(strstr(g[i].message, "try again in 2 seconds"));
+		}
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(eauth + elimit, GUESSERS);
+	assert_true(eauth >= 1);
+	assert_true(elimit >= 1);
+	print_message("%d waited their delay, %d were refused at once\n", eauth, elimit);
+	sqlf("DELETE FROM panel_login_failures");
+}
+
 /* A burst of parallel guesses must not all slip in before the first failures are counted. */
 static void parallel_guesses_are_counted(void **state)
 {
@@ -703,6 +761,7 @@ int main(void)
 	    cmocka_unit_test(throttling_per_address),
 	    cmocka_unit_test(success_clears_the_login_not_the_address),
 	    cmocka_unit_test(parallel_guesses_are_counted),
+	    cmocka_unit_test(delayed_attempts_are_bounded),
 	    cmocka_unit_test(token_checks),
 	    cmocka_unit_test(token_carried_by_actor),
 	    cmocka_unit_test(tokens_per_account_are_capped),
