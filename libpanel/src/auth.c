@@ -433,8 +433,8 @@ static int verify_password(int *upgrade, panel *p, const struct account *acc, co
 		error = panel_password_verify(acc->pass, password, upgrade);
 		/* A hash cheaper than the configured one (AlternC 1.0's MD5-crypt, until its
 		 * first login here) answers faster than an unknown login's: the same work too. */
-		if (!panel__member_hash_current(p, acc->pass))
-			same_work(p, password);
+		if (error != PANEL_EINVALID && !panel__member_hash_current(p, acc->pass))
+			same_work(p, password); /* (a damaged hash gets it below) */
 	} else {
 		same_work(p, password);
 		error = panel__error(PANEL_EAUTH, NULL, "%s", msg_wrong);
