@@ -130,28 +130,37 @@ static void test_same_idempotency_key(void **state)
 			 1);
 }
 
+/* A new account login (password pass) and RACERS updates of it at path, each with the
+ * If-Match of the ETag first read: ifm holds the header, bodies the updates. */
+static void patch_racers(struct racer racers[RACERS], char ifm[128], char bodies[RACERS][64],
+			 const char *login, const char *pass, const char *path)
+{
+	api_resp r;
+
+	assert_int_equal(api_create_account(&srv, srv.admin_token, login, pass, ""), 201);
+	api_request(&r, &srv, "GET", path, srv.admin_token, NULL, NULL);
+	snprintf(ifm, 128, "If-Match: %s", r.etag);
+	api_resp_free(&r);
+	memset(racers, 0, sizeof(struct racer) * RACERS);
+	for (size_t i = 0; i < RACERS; i++) {
+		snprintf(bodies[i], 64, "{\"nom\": \"writer %zu\"}", i);
+		racers[i].method = "PATCH";
+		racers[i].path = path;
+		racers[i].body = bodies[i];
+		racers[i].headers[0] = ifm;
+	}
+}
+
 /* Everyone read the same ETag: exactly one update wins, the others get 412. */
 static void test_if_match(void **state)
 {
 	struct racer racers[RACERS];
 	char ifm[128], bodies[RACERS][64];
 	int won = 0, refused = 0;
-	api_resp r;
 
 	(void)state;
-	assert_int_equal(
-	    api_create_account(&srv, srv.admin_token, "etagrace", "Etagrace-pass-1", ""), 201);
-	api_request(&r, &srv, "GET", "/api/v1/accounts/etagrace", srv.admin_token, NULL, NULL);
-	snprintf(ifm, sizeof(ifm), "If-Match: %s", r.etag);
-	api_resp_free(&r);
-	memset(racers, 0, sizeof(racers));
-	for (size_t i = 0; i < RACERS; i++) {
-		snprintf(bodies[i], sizeof(bodies[i]), "{\"nom\": \"writer %zu\"}", i);
-		racers[i].method = "PATCH";
-		racers[i].path = "/api/v1/accounts/etagrace";
-		racers[i].body = bodies[i];
-		racers[i].headers[0] = ifm;
-	}
+	patch_racers(racers, ifm, bodies, "etagrace", "Etagrace-pass-1",
+		     "/api/v1/accounts/etagrace");
 	race(racers, RACERS);
 	for (size_t i = 0; i < RACERS; i++) {
 		if (racers[i].resp.status == 200)
@@ -175,22 +184,11 @@ static void test_if_match_delete(void **state)
 	struct racer racers[RACERS];
 	char ifm[128], bodies[RACERS][64];
 	int won = 0, deleted = 0;
-	api_resp r;
 
 	(void)state;
-	assert_int_equal(api_create_account(&srv, srv.admin_token, "etagdel", "Etagdel-pass-1", ""),
-			 201);
-	api_request(&r, &srv, "GET", "/api/v1/accounts/etagdel", srv.admin_token, NULL, NULL);
-	snprintf(ifm, sizeof(ifm), "If-Match: %s", r.etag);
-	api_resp_free(&r);
-	memset(racers, 0, sizeof(racers));
-	for (size_t i = 0; i < RACERS; i++) {
-		snprintf(bodies[i], sizeof(bodies[i]), "{\"nom\": \"writer %zu\"}", i);
-		racers[i].method = i == RACERS / 2 ? "DELETE" : "PATCH";
-		racers[i].path = "/api/v1/accounts/etagdel";
-		racers[i].body = i == RACERS / 2 ? NULL : bodies[i];
-		racers[i].headers[0] = ifm;
-	}
+	patch_racers(racers, ifm, bodies, "etagdel", "Etagdel-pass-1", "/api/v1/accounts/etagdel");
+	racers[RACERS / 2].method = "DELETE";
+	racers[RACERS / 2].body = NULL;
 	race(racers, RACERS);
 	for (size_t i = 0; i < RACERS; i++) {
 		long st = racers[i].resp.status;

@@ -666,6 +666,17 @@ static inline double dpt_cpu_seconds(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* The CPU time process pid uses in the next ms milliseconds, after a short settling pause
+ * (300 ms); -1 when unknown. */
+static inline double dpt_cpu_used(pid_t pid, unsigned ms)
+{
+	dpt_sleep_ms(300);
+	double c0 = dpt_cpu_seconds(pid);
+	dpt_sleep_ms(ms);
+	double c1 = dpt_cpu_seconds(pid);
+	return c0 < 0 || c1 < 0 ? -1 : c1 - c0;
+}
+
 /* How many running servers of c say @@global.read_only = 0; *which is the last of them (-1
  * when none). A server that is running but does not answer counts as -1 on its own: the
  * result is then -1. */

@@ -354,7 +354,10 @@ static void success_clears_the_login_not_the_address(void **state)
 struct guesser {
 	pthread_barrier_t *start;
 	panel *p;
+	const char *login;
+	char ip[32];
 	int rc;
+	char message[256];
 };
 
 static void *guess(void *arg)
@@ -364,28 +367,33 @@ static void *guess(void *arg)
 	char token[PANEL_TOKEN_MAX];
 
 	pthread_barrier_wait(g->start);
-	g->rc = panel_auth_login(&who, token, sizeof(token), g->p, "kim", "guess", "192.0.2.80", 0);
+	g->rc = panel_auth_login(&who, token, sizeof(token), g->p, g->login, "guess", g->ip, 0);
+	snprintf(g->message, sizeof(g->message), "%s", panel_error_last()->message);
 	return NULL;
 }
 
-struct spread_guesser {
-	pthread_barrier_t *start;
-	panel *p;
-	char ip[32];
-	int rc;
-	char message[256];
-};
-
-static void *guess_from(void *arg)
+/* GUESSERS wrong passwords for login at once, each on a handle of its own, all from ip, or each
+ * from an address of its own when ip is NULL (198.51.100.100 and on). */
+static void guess_at_once(struct guesser g[GUESSERS], const char *login, const char *ip)
 {
-	struct spread_guesser *g = arg;
-	panel_principal who;
-	char token[PANEL_TOKEN_MAX];
+	pthread_t threads[GUESSERS];
+	pthread_barrier_t start;
 
-	pthread_barrier_wait(g->start);
-	g->rc = panel_auth_login(&who, token, sizeof(token), g->p, "lena", "guess", g->ip, 0);
-	snprintf(g->message, sizeof(g->message), "%s", panel_error_last()->message);
-	return NULL;
+	assert_int_equal(pthread_barrier_init(&start, NULL, GUESSERS), 0);
+	for (int i = 0; i < GUESSERS; i++) {
+		g[i] = (struct guesser){
+		    .start = &start, .p = ts_panel_open(cluster, dbname), .login = login, .rc = 1};
+		if (ip)
+			snprintf(g[i].ip, sizeof(g[i].ip), "%s", ip);
+		else
+			snprintf(g[i].ip, sizeof(g[i].ip), "198.51.100.%d", 100 + i);
+		assert_int_equal(pthread_create(&threads[i], NULL, guess, &g[i]), 0);
+	}
+	for (int i = 0; i < GUESSERS; i++) {
+		pthread_join(threads[i], NULL);
+		panel_close(g[i].p);
+	}
+	pthread_barrier_destroy(&start);
 }
 
 /* A login past its free failures is slowed down, each attempt waiting in its thread: two at
@@ -393,32 +401,21 @@ static void *guess_from(void *arg)
  * addresses held every worker of panel-api for seconds, its health checks included. */
 static void delayed_attempts_are_bounded(void **state)
 {
-	struct spread_guesser g[GUESSERS];
-	pthread_t threads[GUESSERS];
-	pthread_barrier_t start;
+	struct guesser g[GUESSERS];
 	int eauth = 0, elimit = 0;
 
 	(void)state;
 	add_account(2050, "lena", "lena-secret-1", 0, 1);
 	sqlf("INSERT INTO panel_login_failures (scope_key, failures, first_failure, last_failure)"
 	     " VALUES ('login:lena', 9, NOW(), NOW())");
-	assert_int_equal(pthread_barrier_init(&start, NULL, GUESSERS), 0);
+	guess_at_once(g, "lena", NULL);
 	for (int i = 0; i < GUESSERS; i++) {
-		g[i] =
-		    (struct spread_guesser){.start = &start, .p = ts_panel_open(cluster, dbname)};
-		snprintf(g[i].ip, sizeof(g[i].ip), "198.51.100.%d", 100 + i);
-		assert_int_equal(pthread_create(&threads[i], NULL, guess_from, &g[i]), 0);
-	}
-	for (int i = 0; i < GUESSERS; i++) {
-		pthread_join(threads[i], NULL);
-		panel_close(g[i].p);
 		eauth += g[i].rc == PANEL_EAUTH;
 		if (g[i].rc == PANEL_ELIMIT) {
 			elimit++;
 			assert_non_null(strstr(g[i].message, "try again in 2 seconds"));
 		}
 	}
-	pthread_barrier_destroy(&start);
 	assert_int_equal(eauth + elimit, GUESSERS);
 	assert_true(eauth >= 1);
 	assert_true(elimit >= 1);
@@ -430,24 +427,15 @@ static void delayed_attempts_are_bounded(void **state)
 static void parallel_guesses_are_counted(void **state)
 {
 	struct guesser g[GUESSERS];
-	pthread_t threads[GUESSERS];
-	pthread_barrier_t start;
 	int eauth = 0, elimit = 0;
 
 	(void)state;
 	add_account(2023, "kim", "kim-secret-1", 0, 1);
-	assert_int_equal(pthread_barrier_init(&start, NULL, GUESSERS), 0);
+	guess_at_once(g, "kim", "192.0.2.80");
 	for (int i = 0; i < GUESSERS; i++) {
-		g[i] = (struct guesser){&start, ts_panel_open(cluster, dbname), 1};
-		assert_int_equal(pthread_create(&threads[i], NULL, guess, &g[i]), 0);
-	}
-	for (int i = 0; i < GUESSERS; i++) {
-		pthread_join(threads[i], NULL);
-		panel_close(g[i].p);
 		eauth += g[i].rc == PANEL_EAUTH;
 		elimit += g[i].rc == PANEL_ELIMIT;
 	}
-	pthread_barrier_destroy(&start);
 	assert_int_equal(eauth + elimit, GUESSERS);
 	/* Five guesses, then the 1 s lock; one more only if a thread was held up past it. */
 	assert_true(eauth >= 5 && eauth <= 6);
