@@ -222,6 +222,19 @@ static int token_matches(uint32_t *uid, char *login, size_t loginsz, panel_db *d
 	return same;
 }
 
+/* Is the code right? Asked before the new password is hashed, so that a wrong code costs no
+ * hash's work (reset_body asks again under its lock). */
+static int reset_precheck_body(panel_db *db, void *arg)
+{
+	struct reset_ctx *ctx = arg;
+	char login[PANEL_LOGIN_MAX + 1];
+	uint32_t uid = 0;
+	int error;
+
+	ctx->wrong = !token_matches(&uid, login, sizeof(login), db, ctx, &error);
+	return error;
+}
+
 static int reset_body(panel_db *db, void *arg)
 {
 	struct reset_ctx *ctx = arg;
@@ -273,12 +286,13 @@ int panel_account_password_reset(panel *p, const char *login, const char *token,
 		return error;
 	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
 		return error;
-	if ((error = panel__member_hash(p, hash, password)) < 0)
-		return error;
 	panel__auth_secret_hash(ctx.token_hash, token);
-	ctx.hash = hash;
 	ctx.ip = ip_text;
-	error = panel__db_transaction(p->db, reset_body, &ctx);
+	if ((error = panel__db_transaction(p->db, reset_precheck_body, &ctx)) == 0 && !ctx.wrong &&
+	    (error = panel__member_hash(p, hash, password)) == 0) {
+		ctx.hash = hash;
+		error = panel__db_transaction(p->db, reset_body, &ctx);
+	}
 	sodium_memzero(hash, sizeof(hash));
 	sodium_memzero(ctx.token_hash, sizeof(ctx.token_hash));
 	if (error == 0 && ctx.wrong)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -341,6 +342,58 @@ static void test_password_reset(void **state)
 	    0);
 }
 
+/* CPU seconds this thread has used. */
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A wrong reset code costs no hash of the new password: with hashes of 2,000,000 SHA-512
+ * rounds (about a second of CPU each), anyone could otherwise spend a second of the server's
+ * CPU per guess without knowing any code. The right code still sets the password. */
+static void test_password_reset_wrong_code_hashes_nothing(void **state)
+{
+	char token[PANEL_RESET_TOKEN_MAX + 1], wrong[PANEL_RESET_TOKEN_MAX + 1], *msg;
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel_principal who;
+	char bearer[PANEL_TOKEN_MAX];
+	panel *h = NULL;
+	double before, used;
+
+	(void)state;
+	assert_int_equal(panel_config_set(cfg, "mail", "sendmail", sendmail), 0);
+	assert_int_equal(panel_config_set(cfg, "hosting", "fqdn", "panel.example.net"), 0);
+	assert_int_equal(panel_config_set(cfg, "accounts", "sha512_rounds", "2000000"), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+	sql("UPDATE membres SET lastaskpass = 0 WHERE uid = %u", mema.uid);
+	clear_mails();
+	assert_panel_ok(panel_account_password_reset_request(h, "mema", NULL));
+	msg = the_mail();
+	const char *at = strstr(msg, "Reset code: ");
+	assert_non_null(at);
+	snprintf(token, sizeof(token), "%.46s", at + 12);
+	free(msg);
+	snprintf(wrong, sizeof(wrong), "%s", token);
+	wrong[45] = wrong[45] == 'A' ? 'B' : 'A'; /* well formed, one character off */
+
+	before = thread_cpu();
+	assert_panel_rc(panel_account_password_reset(h, "mema", wrong, "Slow-Horse-2026", NULL),
+			PANEL_EAUTH);
+	used = thread_cpu() - before;
+	assert_true(used < 0.25);
+	/* the cost is real: the right code's hash takes what the wrong one did not */
+	before = thread_cpu();
+	assert_panel_ok(panel_account_password_reset(h, "mema", token, "Slow-Horse-2026", NULL));
+	assert_true(thread_cpu() - before > 0.25);
+	assert_panel_ok(
+	    panel_auth_login(&who, bearer, sizeof(bearer), h, "mema", "Slow-Horse-2026", NULL, 0));
+	panel_close(h);
+}
+
 /* Another account hosting the domain of a contact address gets the server's mail to it (its
  * catch-all, through Postfix's virtual maps): a member may not add such a domain, and a reset
  * code is not mailed to an address whose domain another account hosts all the same (added
@@ -491,6 +544,7 @@ int main(void)
 	    cmocka_unit_test(test_sendmail_edges),
 	    cmocka_unit_test(test_password_reset),
 	    cmocka_unit_test(test_password_reset_failure),
+	    cmocka_unit_test(test_password_reset_wrong_code_hashes_nothing),
 	    cmocka_unit_test(test_reset_withheld_from_another_accounts_domain),
 	    cmocka_unit_test(test_notice),
 	};
