@@ -210,8 +210,9 @@ static int session_end(dp_session *s, int level, const char *fmt, ...)
 	s->state = DP_S_CLOSING;
 	dp_log(level,
 	       "session %llu end: %s (client %s, user '%s', server %s, %llu ms, %llu/%llu bytes)",
-	       (unsigned long long)s->id, why, peer, s->trk.user, server, (unsigned long long)ms,
-	       (unsigned long long)s->bytes_c2s, (unsigned long long)s->bytes_s2c);
+	       (unsigned long long)s->id, why, peer, s->trk.login.user, server,
+	       (unsigned long long)ms, (unsigned long long)s->bytes_c2s,
+	       (unsigned long long)s->bytes_s2c);
 	dp_loop_defer_free(px->loop, s, session_free);
 	if (px->draining && px->nsessions == 0)
 		dp_proxy_stop(px);
@@ -357,22 +358,22 @@ static int derive_stage1(dp_session *s)
 	unsigned next = 0;
 	if (s->have_stage1)
 		return 1;
-	if (!s->trk.auth_resp_ok || s->trk.auth_extra ||
-	    strcmp(s->trk.auth_plugin, DP_NATIVE_PLUGIN) != 0)
+	if (!s->trk.login.auth_resp_ok || s->trk.login.auth_extra ||
+	    strcmp(s->trk.login.auth_plugin, DP_NATIVE_PLUGIN) != 0)
 		return 0;
-	while ((u = dp_users_find(px, s->trk.user, &next))) {
+	while ((u = dp_users_find(px, s->trk.login.user, &next))) {
 		static const uint8_t zero[20];
-		if (s->trk.auth_resp_ok == 2) {
+		if (s->trk.login.auth_resp_ok == 2) {
 			if (memcmp(u->stage2, zero, sizeof(zero)) == 0) {
 				s->have_stage1 = 2;
 				return 1;
 			}
 			continue;
 		}
-		if (dp_native_recover(s->stage1, s->trk.scramble, s->trk.auth_resp, u->stage2) ==
-		    0) {
+		if (dp_native_recover(s->stage1, s->trk.login.scramble, s->trk.login.auth_resp,
+				      u->stage2) == 0) {
 			s->have_stage1 = 1;
-			sodium_memzero(s->trk.auth_resp, sizeof(s->trk.auth_resp));
+			sodium_memzero(s->trk.login.auth_resp, sizeof(s->trk.login.auth_resp));
 			return 1;
 		}
 	}
@@ -404,7 +405,8 @@ static int movable(dp_session *s, const char **why)
 		unsent_start = dp_pktscan_at_boundary(&t->c2s) ? t->c2s.pos : t->c2s.pkt_start;
 	if (s->c2s_sent != unsent_start)
 		return *why = "a statement was in flight", 0;
-	if (strcmp(t->auth_plugin, DP_NATIVE_PLUGIN) != 0 || t->auth_extra || !t->auth_resp_ok)
+	if (strcmp(t->login.auth_plugin, DP_NATIVE_PLUGIN) != 0 || t->login.auth_extra ||
+	    !t->login.auth_resp_ok)
 		return *why = "authentication other than mysql_native_password", 0;
 	if (!derive_stage1(s))
 		return *why = s->px->users_denied ? "account hashes not readable"
@@ -989,7 +991,7 @@ static void mig_done(dp_session *s)
 	px->n.sessions_migrated++;
 	dp_timer_cancel(px->loop, &s->timer);
 	dp_info("session %llu: moved to %s (user '%s', schema '%s', %u setting(s) restored)",
-		(unsigned long long)s->id, s->server->conf.name, s->trk.user, s->trk.db,
+		(unsigned long long)s->id, s->server->conf.name, s->trk.login.user, s->trk.db,
 		s->trk.nsets);
 	set_state(s, DP_S_RELAY);
 	if (flush_c2s(s) < 0) {
@@ -1017,8 +1019,8 @@ static int mig_login(dp_session *s, const uint8_t *p, size_t len, uint8_t seq)
 	h.caps = t->client_caps;
 	h.ext_caps = t->client_ext_caps;
 	h.max_packet = t->max_packet;
-	h.charset = t->charset;
-	snprintf(h.user, sizeof(h.user), "%s", t->user);
+	h.charset = t->login.charset;
+	snprintf(h.user, sizeof(h.user), "%s", t->login.user);
 	snprintf(h.db, sizeof(h.db), "%s", t->db);
 	strcpy(h.plugin, DP_NATIVE_PLUGIN);
 	if (s->have_stage1 == 1) {

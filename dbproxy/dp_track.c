@@ -57,7 +57,8 @@ void dp_track_clear(dp_track *t)
 	t->stmt_ids = NULL;
 	t->stmt_slots = 0;
 	t->prepared = 0;
-	memset(t->auth_resp, 0, sizeof(t->auth_resp));
+	memset(t->login.auth_resp, 0, sizeof(t->login.auth_resp));
+	memset(t->before_change.auth_resp, 0, sizeof(t->before_change.auth_resp));
 }
 
 /* Framing stops (the session is still relayed, never moved); returns 1, which tells the
@@ -499,13 +500,13 @@ static void stmt_reset(dp_track *t)
 static void set_auth_response(dp_track *t, const uint8_t *p, size_t len)
 {
 	if (len == DP_SCRAMBLE_LEN) {
-		memcpy(t->auth_resp, p, DP_SCRAMBLE_LEN);
-		t->auth_resp_ok = 1;
+		memcpy(t->login.auth_resp, p, DP_SCRAMBLE_LEN);
+		t->login.auth_resp_ok = 1;
 	} else if (len == 0) {
-		memset(t->auth_resp, 0, sizeof(t->auth_resp));
-		t->auth_resp_ok = 2; /* empty password */
+		memset(t->login.auth_resp, 0, sizeof(t->login.auth_resp));
+		t->login.auth_resp_ok = 2; /* empty password */
 	} else {
-		t->auth_resp_ok = 0;
+		t->login.auth_resp_ok = 0;
 	}
 }
 
@@ -517,21 +518,21 @@ static int on_handshake(dp_track *t, const dp_pkt *p)
 	t->client_caps = h.caps;
 	t->client_ext_caps = h.ext_caps;
 	t->max_packet = h.max_packet;
-	t->charset = h.charset;
+	t->login.charset = h.charset;
 	t->caps = t->server_caps & h.caps;
 	t->ext_caps = (t->server_caps & DP_CLIENT_MYSQL) ? 0 : t->server_ext_caps & h.ext_caps;
 	if (h.is_ssl_request)
 		return go_opaque(t, DP_PIN_TLS);
-	memcpy(t->user, h.user, sizeof(t->user));
+	memcpy(t->login.user, h.user, sizeof(t->login.user));
 	memcpy(t->db, h.db, sizeof(t->db));
 	if (h.plugin[0])
-		memcpy(t->auth_plugin, h.plugin, sizeof(t->auth_plugin));
+		memcpy(t->login.auth_plugin, h.plugin, sizeof(t->login.auth_plugin));
 	else
-		strcpy(t->auth_plugin, DP_NATIVE_PLUGIN);
-	memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
+		strcpy(t->login.auth_plugin, DP_NATIVE_PLUGIN);
+	memcpy(t->login.scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
 	set_auth_response(t, h.auth, h.auth_len);
 	memset(&h, 0, sizeof(h));
-	t->auth_extra = 0;
+	t->login.auth_extra = 0;
 	t->auth_wait_client = 0;
 	t->phase = DP_PH_AUTH;
 	return 0;
@@ -566,28 +567,22 @@ static void change_user(dp_track *t, const dp_pkt *p, dp_cmd *e)
 {
 	dp_handshake_resp h;
 	e->flags |= CF_RESET;
-	memcpy(t->before_change.user, t->user, sizeof(t->user));
-	memcpy(t->before_change.auth_plugin, t->auth_plugin, sizeof(t->auth_plugin));
-	memcpy(t->before_change.scramble, t->scramble, DP_SCRAMBLE_LEN);
-	memcpy(t->before_change.auth_resp, t->auth_resp, DP_SCRAMBLE_LEN);
-	t->before_change.auth_resp_ok = t->auth_resp_ok;
-	t->before_change.auth_extra = t->auth_extra;
-	t->before_change.charset = t->charset;
+	t->before_change = t->login;
 	if (p->len != p->head_len ||
 	    dp_parse_change_user(&h, p->head + 1, p->head_len - 1, t->caps) < 0) {
-		t->auth_extra = 1;
+		t->login.auth_extra = 1;
 		return;
 	}
-	memcpy(t->user, h.user, sizeof(t->user));
+	memcpy(t->login.user, h.user, sizeof(t->login.user));
 	if ((e->text = malloc(strlen(h.db) + 1)))
 		strcpy(e->text, h.db);
-	strcpy(t->auth_plugin, h.plugin[0] ? h.plugin : DP_NATIVE_PLUGIN);
-	memcpy(t->scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
+	strcpy(t->login.auth_plugin, h.plugin[0] ? h.plugin : DP_NATIVE_PLUGIN);
+	memcpy(t->login.scramble, t->greet_scramble, DP_SCRAMBLE_LEN);
 	set_auth_response(t, h.auth, h.auth_len);
 	if (h.charset)
-		t->charset = h.charset;
+		t->login.charset = h.charset;
 	memset(&h, 0, sizeof(h));
-	t->auth_extra = 0;
+	t->login.auth_extra = 0;
 	t->auth_wait_client = 0;
 }
 
@@ -685,7 +680,7 @@ static int on_c2s(void *ctx, const dp_pkt *p)
 			set_auth_response(t, p->head, p->head_len);
 			t->auth_wait_client = 0;
 		} else {
-			t->auth_extra = 1;
+			t->login.auth_extra = 1;
 		}
 		return 0;
 	case DP_PH_CMD:
@@ -701,7 +696,7 @@ static int on_c2s(void *ctx, const dp_pkt *p)
 				set_auth_response(t, p->head, p->head_len);
 				t->auth_wait_client = 0;
 			} else {
-				t->auth_extra = 1;
+				t->login.auth_extra = 1;
 			}
 			e->next_seq = (uint8_t)(p->last_seq + 1);
 			return 0;
@@ -955,7 +950,7 @@ static void auth_switch(dp_track *t, const dp_pkt *p)
 	char plugin[64];
 	size_t k = 0;
 	if (p->len != p->head_len) {
-		t->auth_extra = 1;
+		t->login.auth_extra = 1;
 		return;
 	}
 	while (off < p->head_len && p->head[off] && k + 1 < sizeof(plugin))
@@ -963,14 +958,14 @@ static void auth_switch(dp_track *t, const dp_pkt *p)
 	plugin[k] = 0;
 	off++;
 	if (!plugin[0]) {
-		t->auth_extra = 1; /* the pre-4.1 "old password" switch */
+		t->login.auth_extra = 1; /* the pre-4.1 "old password" switch */
 		return;
 	}
-	memcpy(t->auth_plugin, plugin, sizeof(plugin));
+	memcpy(t->login.auth_plugin, plugin, sizeof(plugin));
 	if (off + DP_SCRAMBLE_LEN <= p->head_len)
-		memcpy(t->scramble, p->head + off, DP_SCRAMBLE_LEN);
+		memcpy(t->login.scramble, p->head + off, DP_SCRAMBLE_LEN);
 	else
-		t->auth_extra = 1;
+		t->login.auth_extra = 1;
 	t->auth_wait_client = 1;
 }
 
@@ -1008,7 +1003,7 @@ static int s2c_login(dp_track *t, const dp_pkt *p, uint8_t b)
 	} else if (b == 0xFE) {
 		auth_switch(t, p);
 	} else if (b == 0x01) {
-		t->auth_extra = 1;
+		t->login.auth_extra = 1;
 	} else {
 		return go_opaque(t, DP_PIN_PROTOCOL);
 	}
@@ -1072,20 +1067,13 @@ static int s2c_response(dp_track *t, const dp_pkt *p, uint8_t b)
 			 * had, who the log names again. Whether it reset the session first is not
 			 * followed: pinned until a reset or change of user succeeds. */
 			complete(t, 0);
-			memcpy(t->user, t->before_change.user, sizeof(t->user));
-			memcpy(t->auth_plugin, t->before_change.auth_plugin,
-			       sizeof(t->auth_plugin));
-			memcpy(t->scramble, t->before_change.scramble, DP_SCRAMBLE_LEN);
-			memcpy(t->auth_resp, t->before_change.auth_resp, DP_SCRAMBLE_LEN);
-			t->auth_resp_ok = t->before_change.auth_resp_ok;
-			t->auth_extra = t->before_change.auth_extra;
-			t->charset = t->before_change.charset;
+			t->login = t->before_change;
 			t->auth_wait_client = 0;
 			t->pins |= DP_PIN_AUTH;
 		} else if (b == 0xFE) {
 			auth_switch(t, p);
 		} else {
-			t->auth_extra = 1;
+			t->login.auth_extra = 1;
 		}
 		break;
 	default:

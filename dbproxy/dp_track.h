@@ -60,6 +60,18 @@ typedef struct dp_cmd {
 	char *text;	  /* SET statement or schema to record when the command succeeds */
 } dp_cmd;
 
+/* A login as the tracker saw it complete, for moving the session (a new connection logs in
+ * the same way). */
+typedef struct dp_track_login {
+	char user[128];
+	char auth_plugin[64];
+	uint8_t scramble[DP_SCRAMBLE_LEN];
+	uint8_t auth_resp[DP_SCRAMBLE_LEN];
+	int auth_resp_ok; /* a 20-byte native response to `scramble` (2: an empty password) */
+	int auth_extra;	  /* AuthMoreData or several rounds: not replayable */
+	uint8_t charset;
+} dp_track_login;
+
 typedef struct dp_track {
 	int phase;
 	unsigned pins;
@@ -68,29 +80,15 @@ typedef struct dp_track {
 	uint32_t ext_caps;
 	uint16_t status;  /* last status flags from an OK or EOF */
 	uint32_t conn_id; /* the backend's connection id */
-	uint8_t charset;
 	uint8_t greet_scramble[DP_SCRAMBLE_LEN];
 	uint32_t client_caps, client_ext_caps, max_packet;
 
-	/* Authentication as last completed, for moving the session. */
-	char user[128];
-	char auth_plugin[64];
-	uint8_t scramble[DP_SCRAMBLE_LEN];
-	uint8_t auth_resp[DP_SCRAMBLE_LEN];
-	int auth_resp_ok;     /* a 20-byte native response to `scramble` */
-	int auth_wait_client; /* an AuthSwitchRequest awaits the client's answer */
-	int auth_extra;	      /* AuthMoreData or several rounds: not replayable */
-	uint64_t logins;      /* completed authentications (handshake, change user) */
+	dp_track_login login; /* as last completed */
 	/* The same before a COM_CHANGE_USER, back when the server refuses it (the connection
 	 * stays, as the user it had). */
-	struct {
-		char user[128];
-		char auth_plugin[64];
-		uint8_t scramble[DP_SCRAMBLE_LEN];
-		uint8_t auth_resp[DP_SCRAMBLE_LEN];
-		int auth_resp_ok, auth_extra;
-		uint8_t charset;
-	} before_change;
+	dp_track_login before_change;
+	int auth_wait_client; /* an AuthSwitchRequest awaits the client's answer */
+	uint64_t logins;      /* completed authentications (handshake, change user) */
 
 	char db[256];		       /* current schema */
 	char *sets[DP_TRACK_MAX_SETS]; /* successful session SET statements, in order */

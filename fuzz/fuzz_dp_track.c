@@ -24,8 +24,8 @@ static void check(const dp_track *t)
 {
 	assert(t->qlen <= DP_TRACK_QMAX && t->qhead < DP_TRACK_QMAX);
 	assert(t->nsets <= DP_TRACK_MAX_SETS);
-	assert(memchr(t->user, 0, sizeof(t->user)) && memchr(t->db, 0, sizeof(t->db)));
-	assert(memchr(t->auth_plugin, 0, sizeof(t->auth_plugin)));
+	assert(memchr(t->login.user, 0, sizeof(t->login.user)) && memchr(t->db, 0, sizeof(t->db)));
+	assert(memchr(t->login.auth_plugin, 0, sizeof(t->login.auth_plugin)));
 	for (unsigned i = 0; i < t->nsets; i++)
 		assert(t->sets[i] && strlen(t->sets[i]) <= DP_TRACK_MAX_SET_LEN);
 	(void)dp_track_idle(t);

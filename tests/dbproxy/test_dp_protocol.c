@@ -306,10 +306,10 @@ static void login(dp_track *t, uint32_t client_caps)
 	ok_pkt(&w, 2, DP_STATUS_AUTOCOMMIT);
 	s2c(t, &w);
 	assert_int_equal(t->phase, DP_PH_CMD);
-	assert_string_equal(t->user, "app");
+	assert_string_equal(t->login.user, "app");
 	assert_string_equal(t->db, "appdb");
-	assert_int_equal(t->auth_resp_ok, 1);
-	assert_memory_equal(t->scramble, "12345678abcdefghijkl", 20);
+	assert_int_equal(t->login.auth_resp_ok, 1);
+	assert_memory_equal(t->login.scramble, "12345678abcdefghijkl", 20);
 }
 
 #define CLIENT_CAPS                                                                                \
@@ -863,13 +863,13 @@ static void test_track_refused_change_user(void **state)
 	dp_track_init(&t);
 	login(&t, CLIENT_CAPS);
 	change_user_to(&t, "victim", 0xCD);
-	assert_string_equal(t.user, "victim"); /* as the server reads it, until it answers */
+	assert_string_equal(t.login.user, "victim"); /* as the server reads it, until it answers */
 	put(&w, 1, denied, sizeof(denied));
 	s2c(&t, &w);
 	assert_int_equal(t.phase, DP_PH_CMD);
-	assert_string_equal(t.user, "app");
-	assert_int_equal(t.auth_resp_ok, 1);
-	assert_int_equal(t.auth_resp[0], 0xAB);
+	assert_string_equal(t.login.user, "app");
+	assert_int_equal(t.login.auth_resp_ok, 1);
+	assert_int_equal(t.login.auth_resp[0], 0xAB);
 	assert_true(t.pins & DP_PIN_AUTH);
 	uint64_t responses = t.responses;
 	query(&t, "SELECT 1");
@@ -884,8 +884,8 @@ static void test_track_refused_change_user(void **state)
 	change_user_to(&t, "bob", 0xEF);
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
 	s2c(&t, &w);
-	assert_string_equal(t.user, "bob");
-	assert_int_equal(t.auth_resp[0], 0xEF);
+	assert_string_equal(t.login.user, "bob");
+	assert_int_equal(t.login.auth_resp[0], 0xEF);
 	assert_int_equal(t.pins, 0);
 	dp_track_clear(&t);
 }
