@@ -4,6 +4,7 @@
  * never opened, a folder swapped for a link during the walk is not entered. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,24 +112,45 @@ out:
 
 /* ---------------------------------------------------------------- copying */
 
-static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
-		   const struct panel__space *s, unsigned depth);
+/* A copy under way: what its reservation still covers. A member's script may grow a file or
+ * add entries while the copy runs (a sparse file grown by truncate(1) costs it nothing): the
+ * copy stops at what was measured and reserved instead of writing it all. */
+struct copy_run {
+	const struct panel__space *s;
+	uint64_t bytes_left;	    /* of regular files' content */
+	unsigned long entries_left; /* files, folders and links */
+};
 
-/* Copies at most limit bytes (the size measured for the quota: a file a member's script keeps
- * growing is not followed forever). 0 or -1 with errno. */
-static int copy_bytes(int in, int out, uint64_t limit)
+static int copy_at(struct copy_run *run, int from_dir, const char *from, int to_dir, const char *to,
+		   unsigned depth);
+
+/* One more entry, or PANEL_EQUOTA when the tree grew past what was measured. */
+static int copy_entry_taken(struct copy_run *run, const char *from)
+{
+	if (run->entries_left == 0)
+		return panel__error(PANEL_EQUOTA, "from",
+				    "%s grew during the copy: more entries than measured", from);
+	run->entries_left--;
+	return 0;
+}
+
+/* Copies exactly n bytes (the file's size when opened, within the reservation). 0 or -1 with
+ * errno (EIO when the file shrank meanwhile: the copy would not be what was read). */
+static int copy_bytes(int in, int out, uint64_t n)
 {
 	char buf[65536];
 
-	while (limit) {
-		ssize_t n = read(in, buf, limit < sizeof(buf) ? (size_t)limit : sizeof(buf));
-		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+	while (n) {
+		ssize_t got = read(in, buf, n < sizeof(buf) ? (size_t)n : sizeof(buf));
+		if (got == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0)
-			return (int)n;
-		limit -= (uint64_t)n;
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(out, buf + done, (size_t)(n - done));
+		if (got == 0)
+			errno = EIO;
+		if (got <= 0)
+			return -1;
+		n -= (uint64_t)got;
+		for (ssize_t done = 0; done < got;) {
+			ssize_t w = write(out, buf + done, (size_t)(got - done));
 			if (w == -1 && errno != EINTR)
 				return -1;
 			done += w > 0 ? w : 0;
@@ -137,18 +159,28 @@ static int copy_bytes(int in, int out, uint64_t limit)
 	return 0;
 }
 
-static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
-		     const struct panel__space *s)
+static int copy_file(struct copy_run *run, int from_dir, const char *from, int to_dir,
+		     const char *to)
 {
 	struct stat st;
 	int in, out, error;
 
 	if ((error = panel__files_open_regular(&in, &st, from_dir, from, from)) < 0)
 		return error;
+	if ((uint64_t)st.st_size > run->bytes_left) {
+		close(in);
+		return panel__error(PANEL_EQUOTA, "from",
+				    "%s grew during the copy: more than the space reserved", from);
+	}
+	run->bytes_left -= (uint64_t)st.st_size;
+	/* The member's owner before the first byte: the bytes count in its group's quota as
+	 * they are written, not after. */
 	out = openat(to_dir, to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out == -1 || copy_bytes(in, out, (uint64_t)st.st_size) == -1 ||
-	    panel__space_own(out, &s->file_owner, st.st_mode & 0777) == -1)
+	if (out == -1 || panel__space_own(out, &run->s->file_owner, st.st_mode & 0777) == -1 ||
+	    copy_bytes(in, out, (uint64_t)st.st_size) == -1)
 		error = panel__space_errno(errno, "from", from);
+	else
+		panel__run_hook(&run->s->run, "copied", to);
 	close(in);
 	if (out != -1 && close(out) == -1 && error == 0)
 		error = panel__space_errno(errno, "to", to);
@@ -156,7 +188,7 @@ static int copy_file(int from_dir, const char *from, int to_dir, const char *to,
 }
 
 /* Copies every entry of the open folder in (taken) into the open folder out (taken). */
-static int copy_entries(int in, int out, const struct panel__space *s, unsigned depth)
+static int copy_entries(struct copy_run *run, int in, int out, unsigned depth)
 {
 	DIR *d = fdopendir(in);
 	struct dirent *e;
@@ -170,7 +202,7 @@ static int copy_entries(int in, int out, const struct panel__space *s, unsigned 
 	}
 	while (error == 0 && (errno = 0, e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			error = copy_at(dirfd(d), e->d_name, out, e->d_name, s, depth + 1);
+			error = copy_at(run, dirfd(d), e->d_name, out, e->d_name, depth + 1);
 	if (error == 0 && errno)
 		error = panel__space_errno(errno, "from", "a folder");
 	closedir(d);
@@ -178,8 +210,8 @@ static int copy_entries(int in, int out, const struct panel__space *s, unsigned 
 	return error;
 }
 
-static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, mode_t mode,
-		    const struct panel__space *s, unsigned depth)
+static int copy_dir(struct copy_run *run, int from_dir, const char *from, int to_dir,
+		    const char *to, mode_t mode, unsigned depth)
 {
 	int in, out;
 
@@ -187,7 +219,7 @@ static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, 
 		return panel__error(PANEL_EINVALID, "from", "the tree is deeper than %d levels",
 				    PANEL_FILES_COPY_DEPTH);
 	/* O_NOFOLLOW: a folder swapped for a link since fstatat is not entered. */
-	panel__run_hook(&s->run, "copy", from);
+	panel__run_hook(&run->s->run, "copy", from);
 	if ((in = panel__fs_dir_at(from_dir, from, NULL, NULL)) == -1)
 		return panel__space_errno(errno, "from", from);
 	if (mkdirat(to_dir, to, 0770) == -1 ||
@@ -196,44 +228,55 @@ static int copy_dir(int from_dir, const char *from, int to_dir, const char *to, 
 		close(in);
 		return error;
 	}
-	if (panel__space_own(out, &s->dir_owner, (mode & 0777) | S_ISGID) == -1) {
+	if (panel__space_own(out, &run->s->dir_owner, (mode & 0777) | S_ISGID) == -1) {
 		int error = panel__space_errno(errno, "to", to);
 		close(in);
 		close(out);
 		return error;
 	}
-	return copy_entries(in, out, s, depth);
+	return copy_entries(run, in, out, depth);
 }
 
-static int copy_at(int from_dir, const char *from, int to_dir, const char *to,
-		   const struct panel__space *s, unsigned depth)
+static int copy_at(struct copy_run *run, int from_dir, const char *from, int to_dir, const char *to,
+		   unsigned depth)
 {
+	const struct panel__fs_owner *owner = &run->s->file_owner;
 	struct stat st;
 	char target[4096];
 	ssize_t n;
+	int error;
 
 	if (fstatat(from_dir, from, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return panel__space_errno(errno, "from", from);
+	if ((error = copy_entry_taken(run, from)) < 0)
+		return error;
 	if (S_ISDIR(st.st_mode))
-		return copy_dir(from_dir, from, to_dir, to, st.st_mode, s, depth);
+		return copy_dir(run, from_dir, from, to_dir, to, st.st_mode, depth);
 	if (S_ISREG(st.st_mode))
-		return copy_file(from_dir, from, to_dir, to, s);
+		return copy_file(run, from_dir, from, to_dir, to);
 	if (!S_ISLNK(st.st_mode))
 		return panel__error(PANEL_EINVALID, "from",
 				    "%s is a FIFO, socket or device: not copied", from);
-	/* A link is copied as a link: its text, never what it points to. */
+	/* A link is copied as a link: its text, never what it points to; the member's as the
+	 * files are. */
 	if ((n = readlinkat(from_dir, from, target, sizeof(target) - 1)) == -1)
 		return panel__space_errno(errno, "from", from);
 	target[n] = '\0';
-	if (symlinkat(target, to_dir, to) == -1)
+	if (symlinkat(target, to_dir, to) == -1 ||
+	    fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return panel__space_errno(errno, "to", to);
+	if (((owner->uid != (uid_t)-1 && st.st_uid != owner->uid) ||
+	     (owner->gid != (gid_t)-1 && st.st_gid != owner->gid)) &&
+	    fchownat(to_dir, to, owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) == -1)
 		return panel__space_errno(errno, "to", to);
 	return 0;
 }
 
 /* The space the copy of name under dir will take, in bytes: what du counts or, when more, the
- * files' sizes (a copy writes a sparse file's holes); and its entries. */
+ * files' sizes (a copy writes a sparse file's holes); and its entries, the walk stopped once
+ * they pass most (*entries is then most + 1). */
 static int copy_size(uint64_t *bytes, unsigned long *entries, int dir, const char *name,
-		     const char *path)
+		     const char *path, unsigned long most)
 {
 	struct panel__fs_usage u;
 	struct stat st;
@@ -248,10 +291,11 @@ static int copy_size(uint64_t *bytes, unsigned long *entries, int dir, const cha
 		*entries = 1;
 		return 0;
 	}
-	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 || panel__fs_usage(&u, fd) == -1)
+	if ((fd = panel__fs_dir_at(dir, name, NULL, NULL)) == -1 ||
+	    panel__fs_usage(&u, fd, most) == -1)
 		return panel__space_errno(errno, "from", path);
 	*bytes = u.bytes > u.kb * 1024 ? u.bytes : u.kb * 1024;
-	*entries = u.entries + u.deep;
+	*entries = u.entries + u.deep + 1; /* the folder itself */
 	return 0;
 }
 
@@ -264,22 +308,26 @@ int panel_file_copy(panel *p, const panel_actor *who, const char *login, const c
 	unsigned long entries = 0;
 	uint64_t bytes = 0;
 	int error;
+	/* Empty files take no space the quota counts: a tree copied into itself again and again
+	 * doubled its entries each time, a worker busy for as long; and a tree of millions of
+	 * them held a worker for the walk alone. */
+	uint64_t most = panel__files_limit(p, "copy_max_entries", PANEL_FILES_COPY_ENTRIES);
+	unsigned long most_entries = most < ULONG_MAX ? (unsigned long)most : ULONG_MAX - 1;
 
 	if ((error = panel__space_open(&s, p, who, login)) < 0 ||
 	    (error = resolve(&e, &s, from, to)) < 0 ||
-	    (error = copy_size(&bytes, &entries, e.from_dir, e.from, from)) < 0 ||
-	    (error = panel__space_reserve(&s, bytes)) < 0)
+	    (error = copy_size(&bytes, &entries, e.from_dir, e.from, from, most_entries)) < 0)
 		goto out;
-	/* Empty files take no space the quota counts: a tree copied into itself again and again
-	 * doubled its entries each time, a worker busy for as long. */
-	uint64_t most = panel__files_limit(p, "copy_max_entries", PANEL_FILES_COPY_ENTRIES);
-	if (entries > most) {
+	if (entries > most_entries) {
 		error = panel__error(PANEL_EINVALID, "from",
-				     "%s holds %lu entries, %llu at most a copy", from, entries,
-				     (unsigned long long)most);
+				     "%s holds more than %lu entries, the most a copy may", from,
+				     most_entries);
 		goto out;
 	}
-	if ((error = copy_at(e.from_dir, e.from, e.to_dir, e.to, &s, 0)) < 0) {
+	if ((error = panel__space_reserve(&s, bytes)) < 0)
+		goto out;
+	struct copy_run run = {.s = &s, .bytes_left = bytes, .entries_left = entries};
+	if ((error = copy_at(&run, e.from_dir, e.from, e.to_dir, e.to, 0)) < 0) {
 		/* The partial copy is ours: removed, the first error kept. */
 		panel__error_save(&saved);
 		panel__fs_remove(e.to_dir, e.to);

@@ -14,8 +14,9 @@
 #include "error.h"
 #include "files_internal.h"
 
-/* What name under dir holds now: *old_size and *mode (0 and 0660 when absent). Refuses anything
- * but a regular file. */
+/* What name under dir holds now: *old_size, the space its content takes (its size, or less
+ * when sparse; 0 when other hard links keep its blocks) and *mode (0 and 0660 when absent).
+ * Refuses anything but a regular file. */
 static int current(uint64_t *old_size, mode_t *mode, int *exists, int dir, const char *name,
 		   const char *path, mode_t def)
 {
@@ -33,7 +34,12 @@ static int current(uint64_t *old_size, mode_t *mode, int *exists, int dir, const
 	if (!S_ISREG(st.st_mode))
 		return panel__error(PANEL_EINVALID, "path", "%s is not a regular file", path);
 	*exists = 1;
-	*old_size = (uint64_t)st.st_size;
+	/* A write replaces the file: what it frees is its blocks, not its apparent size (sparse
+	 * files made with truncate(1) were each an upload's size of quota for free). */
+	uint64_t allocated = (uint64_t)st.st_blocks * 512;
+	*old_size = (uint64_t)st.st_size < allocated ? (uint64_t)st.st_size : allocated;
+	if (st.st_nlink > 1)
+		*old_size = 0;
 	*mode = st.st_mode & 0777; /* kept, without set-id bits */
 	return 0;
 }
@@ -54,7 +60,7 @@ static int write_all(int fd, const char *data, size_t size)
 
 /* Writes data into a new temporary file under dir, named into tmp. -1 with errno. */
 static int write_new(char tmp[64], int dir, const void *data, size_t size,
-		     const struct panel__fs_owner *owner, mode_t mode)
+		     const struct panel__space *s, mode_t mode)
 {
 	int fd = -1;
 
@@ -67,8 +73,13 @@ static int write_new(char tmp[64], int dir, const void *data, size_t size,
 	}
 	if (fd == -1)
 		return -1;
-	int failed = write_all(fd, data, size) == -1 || panel__space_own(fd, owner, mode) == -1;
+	/* The member's owner before the first byte: the bytes count in its group's quota as they
+	 * are written, not after. */
+	int failed =
+	    panel__space_own(fd, &s->file_owner, mode) == -1 || write_all(fd, data, size) == -1;
 	int saved = errno;
+	if (!failed)
+		panel__run_hook(&s->run, "written", tmp);
 	if (close(fd) == -1 && !failed) {
 		failed = 1;
 		saved = errno;
@@ -114,7 +125,7 @@ int panel_file_write(int *created, panel *p, const panel_actor *who, const char 
 	    (error = current(&old_size, &mode, &exists, dir, name, path, s.file_owner.mode)) < 0 ||
 	    (error = panel__space_reserve(&s, size > old_size ? size - old_size : 0)) < 0)
 		goto out;
-	if (write_new(tmp, dir, data, size, &s.file_owner, mode) == -1) {
+	if (write_new(tmp, dir, data, size, &s, mode) == -1) {
 		error = panel__space_errno(errno, "path", path);
 		goto out;
 	}

@@ -127,13 +127,16 @@ struct panel__fs_usage {
 	unsigned long entries;	/* entries seen */
 	unsigned long deep;	/* folders counted but not entered: deeper than the limit */
 	unsigned long other_fs; /* entries on another filesystem (mount points): skipped */
+	int stopped;		/* the walk stopped at its limit of entries */
 };
 
 /* Measures the tree of the folder fd (taken: closed here) as du -skx would: st_blocks of every
  * entry, the folder's own included, without following a link, entering another filesystem or
- * going deeper than PANEL_FS_USAGE_DEPTH levels. 0, or -1 with errno. */
+ * going deeper than PANEL_FS_USAGE_DEPTH levels. With most > 0, stops once more than most
+ * entries are met (out->stopped, out->entries most + 1: the rest is not counted). 0, or -1
+ * with errno. */
 #define PANEL_FS_USAGE_DEPTH 128
-int panel__fs_usage(struct panel__fs_usage *out, int fd);
+int panel__fs_usage(struct panel__fs_usage *out, int fd, unsigned long most);
 
 /* The measuring step of a pass: the web usage of the members due, into size_web, said in
  * report (measured, unmeasured, usage_source, usage, warning, next_due). */

@@ -80,7 +80,8 @@ static int seen(struct inodes *s, uint64_t ino)
 
 struct walk {
 	dev_t dev;
-	uint64_t blocks; /* of 512 bytes */
+	unsigned long most; /* entries: the walk stops past them (0: no limit) */
+	uint64_t blocks;    /* of 512 bytes */
 	struct inodes links;
 	struct panel__fs_usage *out;
 };
@@ -107,6 +108,11 @@ static int walk_dir(struct walk *w, int fd, unsigned depth)
 		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
+		if (w->most && w->out->entries >= w->most) {
+			w->out->entries++; /* one past: the caller sees the limit passed */
+			w->out->stopped = 1;
+			break;
+		}
 		w->out->entries++;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			if (errno == ENOENT) /* removed meanwhile */
@@ -157,6 +163,8 @@ static int walk_dir(struct walk *w, int fd, unsigned depth)
 			rc = -1;
 			break;
 		}
+		if (w->out->stopped)
+			break;
 	}
 	int saved = errno;
 	closedir(d);
@@ -164,9 +172,9 @@ static int walk_dir(struct walk *w, int fd, unsigned depth)
 	return rc;
 }
 
-int panel__fs_usage(struct panel__fs_usage *out, int fd)
+int panel__fs_usage(struct panel__fs_usage *out, int fd, unsigned long most)
 {
-	struct walk w = {.out = out};
+	struct walk w = {.out = out, .most = most};
 	struct stat st = {0};
 	int rc;
 
@@ -214,7 +222,7 @@ static int walk_member(struct refresh *rf, const char *login, uint64_t *kb)
 	snprintf(rel, sizeof(rel), "html/%c/%s", login[0], login);
 	if ((fd = panel__fs_walk(NULL, rf->root, rel, NULL)) == -1)
 		return -1;
-	if (panel__fs_usage(&u, fd) == -1)
+	if (panel__fs_usage(&u, fd, 0) == -1)
 		return -1;
 	if (u.deep && !rf->deep)
 		snprintf(rf->deep_login, sizeof(rf->deep_login), "%s", login);

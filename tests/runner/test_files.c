@@ -704,6 +704,144 @@ static void test_copy_swap_race(void **state)
 	shell("rm -rf %s/ct", space);
 }
 
+/* A member's script grows a file or adds entries while a copy runs (its FTP or PHP; a sparse
+ * file grown with truncate(1) costs it nothing): the copy stops at what it measured and
+ * reserved. Before, a 1-byte file grown to 200 MB was copied whole against a reservation of a
+ * few KB. */
+struct grow {
+	int add_entries, done;
+};
+
+static void grow_hook(void *arg, const char *stage, const char *detail)
+{
+	struct grow *g = arg;
+
+	if (g->done || strcmp(stage, "copy") != 0 || strcmp(detail, "inner") != 0)
+		return;
+	g->done = 1;
+	if (g->add_entries)
+		shell("cd %s/ct/inner && touch a b c d e", space);
+	else
+		shell("truncate -s 200M %s/ct/inner/f", space);
+}
+
+static void copy_while_growing(int add_entries, const char *words)
+{
+	struct grow g = {.add_entries = add_entries};
+
+	shell("rm -rf %s/ct && mkdir -p %s/ct/inner && printf x > %s/ct/inner/f", space, space,
+	      space);
+	p->runner_hook = grow_hook;
+	p->runner_hook_arg = &g;
+	int rc = panel_file_copy(p, &alice_a, "flalice", "ct", "ct2");
+	p->runner_hook = NULL;
+	assert_true(g.done);
+	assert_panel_rc(rc, PANEL_EQUOTA);
+	assert_field("from", words);
+	assert_false(exists(space, "ct2"));
+	assert_int_equal(
+	    ts_number(cluster, "SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice), 10);
+}
+
+static void test_copy_grows_meanwhile(void **state)
+{
+	(void)state;
+	sql("INSERT INTO quotas (uid, name, total) VALUES (%u, 'web', 100) ON DUPLICATE KEY UPDATE"
+	    " total = 100",
+	    alice);
+	sql("REPLACE INTO size_web (uid, size, ts) VALUES (%u, 10, '2026-01-01 00:00:00')", alice);
+	copy_while_growing(0, "more than the space reserved");
+	copy_while_growing(1, "more entries than measured");
+	/* The same tree, left alone, is copied. */
+	shell("rm -rf %s/ct && mkdir -p %s/ct/inner && printf x > %s/ct/inner/f", space, space,
+	      space);
+	assert_panel_ok(panel_file_copy(p, &alice_a, "flalice", "ct", "ct2"));
+	assert_string_equal(content(space, "ct2/inner/f"), "x");
+	sql("DELETE FROM quotas WHERE uid = %u AND name = 'web'", alice);
+	shell("rm -rf %s/ct %s/ct2", space, space);
+}
+
+/* The copy and the write give a file the member's group before its first byte, so that the
+ * bytes count in the member's disk quota as they are written: in a folder without the
+ * set-group-id bit (the member made it by FTP and cleared it), the bytes of a daemon running as
+ * root went in root's group, and only the finished file was the member's. */
+struct owner_seen {
+	const char *stage, *folder;
+	gid_t gid;
+	int done;
+};
+
+static void owner_hook(void *arg, const char *stage, const char *detail)
+{
+	struct owner_seen *o = arg;
+	char full[512];
+	struct stat st;
+
+	if (o->done || strcmp(stage, o->stage) != 0)
+		return;
+	snprintf(full, sizeof(full), "%s/%s/%s", space, o->folder, detail);
+	assert_int_equal(lstat(full, &st), 0);
+	assert_true(st.st_size > 0);
+	o->gid = st.st_gid;
+	o->done = 1;
+}
+
+static void test_owned_before_bytes(void **state)
+{
+	struct owner_seen copied = {.stage = "copied", .folder = "ns", .gid = (gid_t)-1};
+	struct owner_seen written = {.stage = "written", .folder = "ns", .gid = (gid_t)-1};
+
+	(void)state;
+	shell("mkdir %s/ns && chmod 0770 %s/ns && chown 0:0 %s/ns && head -c 1000 /dev/zero > "
+	      "%s/src",
+	      space, space, space, space);
+	p->runner_hook = owner_hook;
+	p->runner_hook_arg = &copied;
+	assert_panel_ok(panel_file_copy(p, &alice_a, "flalice", "src", "ns/dst"));
+	p->runner_hook_arg = &written;
+	assert_panel_ok(put(&alice_a, "ns/up", "bytes", PANEL_FILE_UPLOAD));
+	p->runner_hook = NULL;
+	assert_true(copied.done && written.done);
+	assert_int_equal(copied.gid, alice);
+	assert_int_equal(written.gid, alice);
+	shell("rm -rf %s/ns %s/src", space, space);
+}
+
+/* An upload over a file frees what the file's content takes on disk, not its apparent size:
+ * sparse files made by FTP with truncate(1) were each an upload's size of quota for free. A
+ * file with another hard link frees nothing (its blocks stay). */
+static void test_write_over_sparse(void **state)
+{
+	static char data[8000];
+
+	(void)state;
+	memset(data, 'z', sizeof(data));
+	sql("INSERT INTO quotas (uid, name, total) VALUES (%u, 'web', 100) ON DUPLICATE KEY UPDATE"
+	    " total = 100",
+	    alice);
+	sql("REPLACE INTO size_web (uid, size, ts) VALUES (%u, 95, '2026-01-01 00:00:00')", alice);
+	shell("mkdir %s/sp && cd %s/sp && truncate -s 8000 f1 f2 f3 && head -c 8000 /dev/zero > "
+	      "dense && head -c 8000 /dev/zero > linked && ln linked linked2",
+	      space, space);
+	for (int i = 1; i <= 3; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "sp/f%d", i);
+		assert_panel_rc(panel_file_write(NULL, p, &alice_a, "flalice", name, data,
+						 sizeof(data), PANEL_FILE_UPLOAD),
+				PANEL_EQUOTA);
+	}
+	assert_panel_rc(panel_file_write(NULL, p, &alice_a, "flalice", "sp/linked", data,
+					 sizeof(data), PANEL_FILE_UPLOAD),
+			PANEL_EQUOTA);
+	/* A file whose bytes are on disk is replaced at no cost. */
+	assert_panel_ok(panel_file_write(NULL, p, &alice_a, "flalice", "sp/dense", data,
+					 sizeof(data), PANEL_FILE_UPLOAD));
+	assert_int_equal(
+	    ts_number(cluster, "SELECT size FROM `%s`.size_web WHERE uid = %u", db, alice), 95);
+	sql("DELETE FROM quotas WHERE uid = %u AND name = 'web'", alice);
+	shell("rm -rf %s/sp", space);
+}
+
 /* The front end as 1.0's panel ran: as the web user (33), not root, in a folder the runner made
  * (33:uid, 02770). Files get their group from the folder; nothing needs chown. */
 static void test_as_web_user(void **state)
@@ -837,6 +975,9 @@ int main(void)
 	    cmocka_unit_test(test_deep_tree),
 	    cmocka_unit_test(test_swap_race),
 	    cmocka_unit_test(test_copy_swap_race),
+	    cmocka_unit_test(test_copy_grows_meanwhile),
+	    cmocka_unit_test(test_owned_before_bytes),
+	    cmocka_unit_test(test_write_over_sparse),
 	    cmocka_unit_test(test_as_web_user),
 	    cmocka_unit_test(test_who),
 	    cmocka_unit_test(test_prefs),
