@@ -313,6 +313,29 @@ static int hosted_below(uint64_t *n, panel_db *db, const char *name, uint32_t ow
 				   DB_ARGS(DB_U64(owner), DB_STR(name), DB_STR(name)));
 }
 
+/* Additions whose checks could each miss the other run one after the other: each locks the
+ * rows of its keys in panel_name_locks before its checks, until its commit, so that the later
+ * one's plain reads see the earlier one's domain. A domain and another account's domain under
+ * it (hosted_below, hosted_above) share their last two labels; names that read alike once each
+ * dot stands for any character (dots_collide) share their length. Checked before the insert
+ * only, two members adding x.org and shop.x.org, or victim-shop.fr and victim.shop.fr, at once
+ * could both pass. The keys are locked in one statement, always in the same order. */
+static int lock_names(panel_db *db, const char *name)
+{
+	char under[PANEL_DOMAIN_MAX + 8], length[32];
+	const char *last = strrchr(name, '.'), *two = name;
+
+	for (const char *c = name; last && c < last; c++)
+		if (*c == '.')
+			two = c + 1;
+	snprintf(under, sizeof(under), "under:%s", two);
+	snprintf(length, sizeof(length), "length:%zu", strlen(name));
+	return panel__db_exec(NULL, db,
+			      "INSERT INTO panel_name_locks (name) VALUES (?), (?)"
+			      " ON DUPLICATE KEY UPDATE name = VALUES(name)",
+			      DB_ARGS(DB_STR(length), DB_STR(under)));
+}
+
 static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted,
 			   int force)
 {
@@ -510,6 +533,7 @@ static int add_body(panel_db *db, void *arg)
 	if ((error = check_forbidden(db, ctx->p, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_tld(&dns, db, ctx->name, s->force == 1)) < 0 ||
 	    (error = check_reserved(db, ctx->p, ctx->name, owner, s->force == 1)) < 0 ||
+	    (error = lock_names(db, ctx->name)) < 0 ||
 	    (error = check_available(db, ctx->name, owner, ctx->granted_parent, s->force == 1)) <
 		0 ||
 	    (error = panel__quota_reserve(db, owner, "dom")) < 0)

@@ -52,10 +52,13 @@ static int check_prefix(panel_db *db, uint32_t uid, const char *login, const cha
 		return panel__error(PANEL_EINVALID, "prefix", "the prefix is required");
 	if (strcmp(prefix, login) == 0)
 		return 0;
+	/* With a lock: a deletion of the domain under way is waited for and seen, and one after
+	 * waits for this commit, and its purge finds the account (a plain read let an account
+	 * named after a deleted domain outlive it). */
 	if ((error =
 		 panel__db_query_u64(&n, db,
 				     "SELECT COUNT(*) FROM domaines WHERE compte = ? AND domaine ="
-				     " ? AND dns_action <> 'DELETE'",
+				     " ? AND dns_action <> 'DELETE' LOCK IN SHARE MODE",
 				     DB_ARGS(DB_U64(uid), DB_STR(prefix)))) < 0)
 		return error;
 	if (!n)

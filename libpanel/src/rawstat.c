@@ -95,6 +95,20 @@ static int check_host(panel_db *db, uint32_t uid, const char *host)
 	uint64_t n = 0;
 	int error;
 
+	/* The domain the host is of, read with a lock: a deletion of it under way is waited
+	 * for and then seen, and one that starts after waits for this commit, and its purge of
+	 * the statistics sets finds this one. A plain read let a set outlive its domain and get
+	 * the next owner's access logs. */
+	if ((error = panel__db_query_u64(
+		 &n, db,
+		 "SELECT COUNT(*) FROM domaines WHERE compte = ? AND dns_action <> 'DELETE' AND"
+		 " (domaine = ? OR RIGHT(?, CHAR_LENGTH(domaine) + 1) = CONCAT('.', domaine))"
+		 " LOCK IN SHARE MODE",
+		 DB_ARGS(DB_U64(uid), DB_STR(host), DB_STR(host)))) < 0)
+		return error;
+	if (!n)
+		return panel__error(PANEL_EINVALID, "hostname", "%s is not a host of this account",
+				    host);
 	if ((error = panel__db_query_u64(
 		 &n, db,
 		 "SELECT (SELECT COUNT(*) FROM domaines WHERE compte = ? AND domaine = ? AND"
