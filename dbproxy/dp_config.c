@@ -431,6 +431,14 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 	}
 	if (c->probe_interval_ms < 20 || c->connect_timeout_ms < 10 || c->probe_timeout_ms < 10)
 		return dp_seterr(err, errsz, "probe timers too small (at least 20/10/10 ms)");
+	/* Below these, a failover's steps or a client's login cannot finish at all: failover and
+	 * fencing would silently stop working. */
+	if (c->op_step_timeout_ms < 100)
+		return dp_seterr(err, errsz, "op_step_timeout_ms must be at least 100");
+	if (c->catchup_timeout_ms < 1000)
+		return dp_seterr(err, errsz, "catchup_timeout_ms must be at least 1000");
+	if (c->handshake_timeout_ms < 100)
+		return dp_seterr(err, errsz, "handshake_timeout_ms must be at least 100");
 	if (c->fail_refused < 1 || c->fail_timeouts < 1)
 		return dp_seterr(err, errsz, "fail_refused and fail_timeouts must be at least 1");
 	if (c->buffer_kib < 4 || c->buffer_kib > 16384)

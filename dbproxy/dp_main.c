@@ -107,6 +107,16 @@ static void keep_restart_settings(const dp_proxy *px, dp_config *nc)
 		nc->admin_addr = px->cfg.admin_addr;
 		nc->buffer_kib = px->cfg.buffer_kib;
 	}
+	/* The cooperative checks and the lock are set up at start: switched by a reload, routing
+	 * stopped for good (waiting for a register no cycle read). */
+	if (nc->cooperative != px->cfg.cooperative ||
+	    strcmp(nc->cooperative_database, px->cfg.cooperative_database) != 0) {
+		dp_warn("reload: cooperative_monitoring and cooperative_database changes need a "
+			"restart; kept");
+		nc->cooperative = px->cfg.cooperative;
+		snprintf(nc->cooperative_database, sizeof(nc->cooperative_database), "%s",
+			 px->cfg.cooperative_database);
+	}
 }
 
 /* SIGHUP: the file and the flags again; what can change without dropping clients does. */

@@ -171,6 +171,28 @@ static void test_sighup_reload(void **state)
 	grep_arg g2 = {f->p.log, "configuration reloaded", 1};
 	assert_true(dpt_until(10000, log_has, &g2));
 	assert_true(query_ok(m, "SELECT 3"));
+
+	/* A step limit of 0 ms failed every failover step (no replica left to promote): refused,
+	 * at a reload as at a start. */
+	assert_int_equal(write_conf(f, "op_step_timeout_ms = 0\n"), 0);
+	assert_int_equal(kill(f->p.pid, SIGHUP), 0);
+	grep_arg g3 = {f->p.log, "op_step_timeout_ms must be at least 100", 1};
+	assert_true(dpt_until(10000, log_has, &g3));
+
+	/* Cooperative monitoring switched on by a reload stopped all routing for good (its checks
+	 * start with the process): kept until a restart, said in the log. */
+	assert_int_equal(write_conf(f, "cooperative_monitoring = majority\n"), 0);
+	assert_int_equal(kill(f->p.pid, SIGHUP), 0);
+	grep_arg g4 = {f->p.log, "cooperative_database changes need a restart; kept", 1};
+	assert_true(dpt_until(10000, log_has, &g4));
+	grep_arg g5 = {f->p.log, "configuration reloaded", 2};
+	assert_true(dpt_until(10000, log_has, &g5));
+	usleep(1500 * 1000); /* several probe cycles */
+	assert_true(query_ok(m, "SELECT 4"));
+	mysql_close(m);
+	m = dpt_connect(&f->p, 10);
+	assert_non_null(m);
+	assert_true(query_ok(m, "SELECT 5"));
 	mysql_close(m);
 	json_t *st = dpt_status(&f->p);
 	assert_non_null(st);

@@ -7,6 +7,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MC=$HERE/mariadb-cluster
 BASE=$(mktemp -d "${TMPDIR:-/tmp}/th-cluster-test.XXXXXX") || exit 1
+chmod 0711 "$BASE" # as root, the servers' user (mysql) must reach the clusters' folders
 C1=$BASE/c1
 C2=$BASE/c2
 C3=$BASE/c3
@@ -135,6 +136,17 @@ check "env prints cluster.env" equals "$("$MC" env "$C1")" "$(cat "$C1/cluster.e
 check "cluster.env is shell-sourceable" bash -c "set -eu; . '$C1/cluster.env'; \
 	[[ \$SERVER1_PORT =~ ^[0-9]+\$ && \$SERVER0_SOCKET == '$C1/server0/sock' ]]"
 check "each server has its stored command line" test -s "$C1/server1/args"
+# As root, the servers run as the mysql user: their superuser account, open to every local user
+# on a loopback port, may not write files as root (INTO OUTFILE into a root-only folder).
+if ((EUID == 0)) && id mysql >/dev/null 2>&1; then
+	pid0=$(cat "$C1/server0/mariadbd.pid" 2>/dev/null)
+	check "as root, the servers run as the mysql user" \
+		equals "$(ps -o user= -p "${pid0:-0}" | tr -d ' ')" mysql
+	mkdir -m 0700 "$BASE/rootonly"
+	"$MC" sql "$C1" 0 "SELECT 'x' INTO OUTFILE '$BASE/rootonly/proof'" >/dev/null 2>&1
+	check "as root, the superuser account cannot write a file into a root-only folder" \
+		test ! -e "$BASE/rootonly/proof"
+fi
 check "without --tls cluster.env says CLUSTER_TLS=0 and names no CA" \
 	bash -c "grep -qx 'CLUSTER_TLS=0' '$C1/cluster.env' &&
 		grep -qx 'CLUSTER_TLS_CA=' '$C1/cluster.env'"

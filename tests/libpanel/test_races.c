@@ -118,9 +118,10 @@ static void *call_thread(void *arg)
 /* Statements of the test's database waiting on a lock (running for more than 300 ms). */
 static long long lock_waits(void)
 {
-	return number("SELECT COUNT(*) FROM information_schema.processlist WHERE db = '%s' AND"
-		      " command IN ('Query', 'Execute') AND time_ms > 300 AND id <> CONNECTION_ID()",
-		      db);
+	return number(
+	    "SELECT COUNT(*) FROM information_schema.processlist WHERE db = '%s' AND"
+	    " command IN ('Query', 'Execute') AND time_ms > 300 AND id <> CONNECTION_ID()",
+	    db);
 }
 
 /* first runs until it waits on uid's quotas row named quota (held here, after first's
