@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -164,16 +165,35 @@ static void print_metrics(FILE *out, const panel_action_stats *s)
 }
 
 /* Writes the file atomically (a temporary file renamed over it), as node_exporter's textfile
- * collector expects, so that it never reads half a file. */
+ * collector expects, so that it never reads half a file. The temporary file is made by mkstemp
+ * in the same folder (O_EXCL, random name): run as root into a folder another user can write
+ * (node_exporter's textfile folder), a link planted at a predictable name would otherwise make
+ * root write through it. Mode 0644: the collector reads it as its own user. */
 static int write_metrics(const cli *c, const char *path, const panel_action_stats *s)
 {
 	char tmp[4096];
 	FILE *f;
+	int fd, n;
 
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if (!(f = fopen(tmp, "w")))
+	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return cli_error(c, PANEL_ERROR, "cannot write %s: name too long", path);
+	if ((fd = mkstemp(tmp)) < 0)
 		return cli_error(c, PANEL_ERROR, "cannot write %s: %s", tmp, strerror(errno));
+	if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "w"))) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp);
+		return cli_error(c, PANEL_ERROR, "cannot write %s: %s", tmp, strerror(saved));
+	}
+	errno = 0;
 	print_metrics(f, s);
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		int saved = errno ? errno : EIO;
+		fclose(f);
+		unlink(tmp);
+		return cli_error(c, PANEL_ERROR, "cannot write %s: %s", tmp, strerror(saved));
+	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		int saved = errno;
 		unlink(tmp);

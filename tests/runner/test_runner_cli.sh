@@ -97,6 +97,21 @@ if command -v promtool >/dev/null; then
 fi
 grep -x 'panel_actions_oldest_pending_seconds 0' "$work/panel.prom" >/dev/null ||
 	fail "metrics file: $(cat "$work/panel.prom")"
+# The temporary file is not at a name another user can guess: a link planted where the old
+# code wrote (<path>.<pid>.tmp; exec keeps the shell's pid) leaves its target alone.
+mkdir "$work/textfile"
+printf 'keep me\n' >"$work/victim"
+expect_rc 0 "metrics past a planted link" sh -c 'ln -s "$1" "$2.$$.tmp" && shift 2 && exec "$@"' sh \
+	"$work/victim" "$work/textfile/panel.prom" "$panelctl" -c "$work/panel.conf" actions metrics \
+	--output "$work/textfile/panel.prom"
+[[ $(cat "$work/victim") == "keep me" ]] || fail "metrics wrote through a planted link: $(cat "$work/victim")"
+[[ -f $work/textfile/panel.prom && ! -L $work/textfile/panel.prom ]] || fail "no metrics file"
+grep -x 'panel_actions{state="failed"} 1' "$work/textfile/panel.prom" >/dev/null ||
+	fail "metrics file past a link: $(cat "$work/textfile/panel.prom")"
+[[ $(stat -c %a "$work/textfile/panel.prom") == 644 ]] ||
+	fail "metrics file mode $(stat -c %a "$work/textfile/panel.prom"), want 644"
+left=$(find "$work/textfile" -name 'panel.prom.*' ! -name '*.tmp')
+[[ -z $left ]] || fail "temporary files left: $left"
 expect_rc 6 "a member reads no metrics" ctl --as rcalice actions metrics
 expect_rc 0 "retry" ctl actions retry "$bad"
 [[ $(sql "SELECT state, attempts FROM panel_actions WHERE id = $bad") == "pending	0" ]] ||
@@ -105,7 +120,7 @@ expect_rc 4 "retry a pending action" ctl actions retry "$bad"
 expect_rc 3 "retry an unknown action" ctl actions retry 99999999
 expect_rc 2 "retry without an id" ctl actions retry
 ctl actions run >/dev/null
-ok "failed actions listed with their reason, retried; metrics in Prometheus' format"
+ok "failed actions listed with their reason, retried; metrics in Prometheus' format, the file 0644, never through a planted link"
 
 # ---------------------------------------------------------------- quotas without quotas
 expect_rc 0 "web quota" ctl quota set rcalice web 1000
