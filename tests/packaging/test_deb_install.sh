@@ -54,6 +54,27 @@ for p in libpanel0 libpanel-dev panelctl panel-api dbproxy panel-actions; do
 done
 ok "make deb built ${#debs[@]} packages, lintian without errors"
 
+# The services' maintainer scripts, as dh_installsystemd --no-start --restart-after-upgrade and
+# debian/*.prerm make them: never started at installation, not stopped before an upgrade,
+# try-restarted after one (only those running), stopped on removal.
+ctl=$(mktemp -d)
+for u in dbproxy panel-api panel-actions; do
+	f=$(find "$root/build/deb" -maxdepth 1 -name "${u}_*.deb" | head -n 1)
+	rm -rf "${ctl:?}"/*
+	dpkg-deb -e "$f" "$ctl"
+	grep -Eq "deb-systemd-invoke try-restart '?$u\.service'?" "$ctl/postinst" ||
+		fail "$u's postinst does not try-restart $u.service after an upgrade"
+	! grep -Eq 'deb-systemd-invoke (start|restart) ' "$ctl/postinst" || fail "$u's postinst starts $u.service"
+	! grep -q 'deb-systemd-invoke stop' "$ctl/preinst" 2>/dev/null || fail "$u's preinst stops $u.service"
+	[[ -f $ctl/prerm ]] || fail "$u has no prerm"
+	# shellcheck disable=SC2016 # the prerm's own "$1"
+	{ grep -q '"$1" = remove' "$ctl/prerm" && grep -Eq "deb-systemd-invoke stop '?$u\.service'?" "$ctl/prerm"; } ||
+		fail "$u's prerm does not stop $u.service on removal"
+done
+rm -rf "$ctl"
+ok "maintainer scripts: the services try-restarted after an upgrade, stopped on removal, never started at installation"
+
+
 # ---------------------------------------------------------------- install
 rm -rf "$tree"
 pkg_tree "$tree"
