@@ -411,7 +411,9 @@ static int default_state_file(dp_config *c, char *err, size_t errsz)
 int dp_config_finish(dp_config *c, char *err, size_t errsz)
 {
 	if (c->nservers == 0)
-		return dp_seterr(err, errsz, "no --server given");
+		return dp_seterr(
+		    err, errsz,
+		    "no server given (server = NAME=HOST:PORT in the configuration, or --server)");
 	if (!c->listen[0] && !c->listen_socket[0])
 		return dp_seterr(err, errsz, "no --listen (or --listen-socket) given");
 	if (c->listen[0] && dp_addr_parse(&c->listen_addr, c->listen, 0, err, errsz) < 0)

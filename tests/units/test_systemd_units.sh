@@ -85,6 +85,23 @@ for conf in etc/panel/panel.conf etc/dbproxy/dbproxy.conf; do
 done
 ok "configuration examples installed once (0640), never over an existing file"
 
+# The example names no server (the units are enabled at install): dbproxy refuses to start, with
+# exit status 2, which RestartPreventExitStatus= keeps systemd from repeating. Its commented
+# addresses are documentation ones (RFC 5737), not machines of someone's network.
+! grep -E '^[[:space:]]*server[[:space:]]*=' "$dest/etc/dbproxy/dbproxy.conf" >/dev/null ||
+	fail "the example dbproxy.conf sets a server"
+grep -E '^# server = db1=192\.0\.2\.11:3306$' "$dest/etc/dbproxy/dbproxy.conf" >/dev/null ||
+	fail "the example's server lines are not RFC 5737 addresses"
+set +e
+"$build/bin/dbproxy" --config "$dest/etc/dbproxy/dbproxy.conf" >"$tmp/noserver.log" 2>&1
+rc=$?
+set -e
+[[ $rc == 2 ]] || fail "dbproxy on the example configuration: exit $rc, want 2: $(cat "$tmp/noserver.log")"
+grep -F 'no server given (server = NAME=HOST:PORT' "$tmp/noserver.log" >/dev/null ||
+	fail "dbproxy on the example configuration: $(cat "$tmp/noserver.log")"
+ok "the example dbproxy.conf sets no server: dbproxy exits 2 saying so"
+
+
 if command -v systemd-sysusers >/dev/null 2>&1; then
 	systemd-sysusers --root="$dest" "$dest/usr/lib/sysusers.d/panel.conf" >"$tmp/sysusers.log" 2>&1 ||
 		{ cat "$tmp/sysusers.log"; fail "systemd-sysusers refused dist/sysusers.d/panel.conf"; }
