@@ -67,15 +67,19 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# apt-get's output, in a file of mktemp's (never a fixed name in /tmp, which another user could
+# have linked elsewhere: this runs as root); kept only when the installation fails.
+log=$(mktemp "${TMPDIR:-/tmp}/panel-deps.XXXXXX.log")
 # A machine that never ran 'apt-get update' has no package lists: update first then.
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/panel-deps.log 2>&1; then
-	apt-get update -qq >>/tmp/panel-deps.log 2>&1
-	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/panel-deps.log 2>&1; then
-		tail -n 20 /tmp/panel-deps.log >&2
-		echo "deps: apt-get install failed (full log: /tmp/panel-deps.log)" >&2
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+	apt-get update -qq >>"$log" 2>&1 || true # its errors show in the log below
+	if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		echo "deps: apt-get install failed (full log: $log)" >&2
 		exit 1
 	fi
 fi
+rm -f "$log"
 # The package's service is not wanted: tests and `make run` start their own servers.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mariadb 2>/dev/null; then
 	systemctl stop mariadb >/dev/null 2>&1 || true
