@@ -49,7 +49,7 @@ left=$(grep -l '@[A-Z]*@' "$units"/*.service || true)
 ok "units in /usr/lib/systemd/system, sysusers.d file, panel-actions(8), binaries"
 
 common=(
-	'Type=exec' 'Restart=on-failure' 'ExecReload=/bin/kill -HUP $MAINPID'
+	'Type=exec' 'Restart=on-failure' 'RestartPreventExitStatus=2' 'ExecReload=/bin/kill -HUP $MAINPID'
 	'Wants=network-online.target' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'ProtectHome=yes'
 	'PrivateTmp=yes' 'ProtectKernelTunables=yes' 'ProtectKernelModules=yes'
 	'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' 'RestrictNamespaces=yes'
@@ -67,7 +67,7 @@ has "$units/dbproxy.service" "${common[@]}" "${unprivileged[@]}" \
 	'ExecStart=/usr/bin/dbproxy --config /etc/dbproxy/dbproxy.conf'
 has "$units/panel-actions.service" "${common[@]}" \
 	'ExecStart=/usr/bin/panelctl --config /etc/panel/panel.conf actions watch' \
-	'ReadWritePaths=/var/alternc' 'SystemCallFilter=@system-service quotactl quotactl_fd' \
+	'ReadWritePaths=-/var/alternc' 'PrivateDevices=yes' 'SystemCallFilter=@system-service quotactl quotactl_fd' \
 	'CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN'
 ! grep -E '^(User|DynamicUser)=' "$units/panel-actions.service" >/dev/null ||
 	fail "panel-actions.service must run as root (members' files, quotas)"
@@ -100,7 +100,6 @@ set -e
 grep -F 'no server given (server = NAME=HOST:PORT' "$tmp/noserver.log" >/dev/null ||
 	fail "dbproxy on the example configuration: $(cat "$tmp/noserver.log")"
 ok "the example dbproxy.conf sets no server: dbproxy exits 2 saying so"
-
 
 if command -v systemd-sysusers >/dev/null 2>&1; then
 	systemd-sysusers --root="$dest" "$dest/usr/lib/sysusers.d/panel.conf" >"$tmp/sysusers.log" 2>&1 ||
