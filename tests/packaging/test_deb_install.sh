@@ -74,7 +74,6 @@ done
 rm -rf "$ctl"
 ok "maintainer scripts: the services try-restarted after an upgrade, stopped on removal, never started at installation"
 
-
 # ---------------------------------------------------------------- install
 rm -rf "$tree"
 pkg_tree "$tree"
@@ -113,7 +112,9 @@ done
 [[ $(wc -c <"$tree/etc/dbproxy/admin.token") -ge 40 ]] ||
 	fail "the admin token is not a random one"
 [[ $(mode /var/lib/dbproxy) == "700 dbproxy:dbproxy" ]] || fail "/var/lib/dbproxy is $(mode /var/lib/dbproxy)"
-ok "secret files root:<daemon's group> 0640 (the admin token random), /var/lib/dbproxy the user's"
+[[ $(mode /etc/panel/panel.conf) == "640 root:panel-api" ]] ||
+	fail "/etc/panel/panel.conf is $(mode /etc/panel/panel.conf), its header says 0640 root:panel-api"
+ok "secret files root:<daemon's group> 0640 (the admin token random), /var/lib/dbproxy the user's, panel.conf 0640 root:panel-api"
 
 # shellcheck disable=SC2016 # dpkg-query's own ${field}
 conffiles=$(in_tree dpkg-query -W -f='${Conffiles}\n' panelctl dbproxy)
@@ -164,6 +165,8 @@ grep -q '^server = db1=127.0.0.1:3306$' "$tree/etc/dbproxy/dbproxy.conf" ||
 	fail "reinstalling lost the edited dbproxy.conf"
 [[ $(cat "$tree/etc/panel/db.password") == panel-pw && $(mode /etc/panel/db.password) == "640 root:panel-api" ]] ||
 	fail "reinstalling changed /etc/panel/db.password"
+[[ $(mode /etc/panel/panel.conf) == "640 root:panel-api" ]] ||
+	fail "reinstalling made /etc/panel/panel.conf $(mode /etc/panel/panel.conf)"
 ok "reinstalling keeps the edited conffile, the passwords and the admin token"
 
 # ---------------------------------------------------------------- removal
