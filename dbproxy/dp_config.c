@@ -78,6 +78,9 @@ static const key_def keys[] = {
     {"cooperative_monitoring", T_COOP, offsetof(dp_config, cooperative), 0,
      "none|majority: several dbproxies, one leader by locks on most servers (none)"},
     STR(cooperative_database, "database of the writer register on each server (dbproxy)"),
+    STR(cooperative_key_file,
+	"file whose first line names the monitor lock, the same on every dbproxy (default: the "
+	"monitoring password)"),
 };
 
 void dp_config_defaults(dp_config *c)
@@ -460,8 +463,12 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 	    read_secret(c->replication_password_file, c->replication_password,
 			sizeof(c->replication_password), "replication password", err, errsz) < 0 ||
 	    read_secret(c->admin_token_file, c->admin_token, sizeof(c->admin_token), "admin token",
-			err, errsz) < 0)
+			err, errsz) < 0 ||
+	    read_secret(c->cooperative_key_file, c->cooperative_key, sizeof(c->cooperative_key),
+			"cooperative key", err, errsz) < 0)
 		return -1;
+	if (c->cooperative_key_file[0] && strlen(c->cooperative_key) < 16)
+		return dp_seterr(err, errsz, "the cooperative key must be at least 16 characters");
 	if (c->admin[0] && strlen(c->admin_token) < 16)
 		return dp_seterr(err, errsz, "the admin token must be at least 16 characters");
 	return default_state_file(c, err, errsz);
@@ -471,5 +478,6 @@ void dp_config_wipe(dp_config *c)
 {
 	sodium_memzero(c->monitor_password, sizeof(c->monitor_password));
 	sodium_memzero(c->replication_password, sizeof(c->replication_password));
+	sodium_memzero(c->cooperative_key, sizeof(c->cooperative_key));
 	sodium_memzero(c->admin_token, sizeof(c->admin_token));
 }

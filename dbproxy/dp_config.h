@@ -70,8 +70,11 @@ typedef struct dp_config {
 	int proxy_protocol;	       /* 0 */
 	int cooperative;	       /* cooperative_monitoring: 0 none, 1 majority (docs/ha.md) */
 	char cooperative_database[65]; /* where the writer register lives on each server */
-	int enforce_writable_primary;  /* make a read-only writer writable (0: an admin's
-					* read_only=1 on the primary stays) */
+	char cooperative_key_file[PATH_MAX];
+	char cooperative_key[DP_SECRET_MAX]; /* names the monitor lock (empty: the monitoring
+					      * password does) */
+	int enforce_writable_primary;	     /* make a read-only writer writable (0: an admin's
+					      * read_only=1 on the primary stays) */
 } dp_config;
 
 void dp_config_defaults(dp_config *c);

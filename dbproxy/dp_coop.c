@@ -602,15 +602,19 @@ static void on_cycle_timer(dp_loop *loop, dp_timer *t)
 
 /* The lock's name: not guessable by the servers' other users (members have MySQL accounts
  * there, and named locks are shared by every user): "dbproxy_" and 40 hex digits of a hash of
- * the monitoring password, which every dbproxy of the cluster shares. */
+ * a secret every dbproxy of the cluster shares, the cooperative key, or without one the
+ * monitoring password. Named once, at start: dbproxies whose names differ each hold a majority
+ * of their own lock and all lead, so the name must not follow a password's rotation (with the
+ * password as the key, rotating it means restarting every dbproxy together; docs/ha.md). */
 static void lock_name(dp_proxy *px)
 {
 	unsigned char d[crypto_generichash_BYTES];
 	char hex[2 * crypto_generichash_BYTES + 1];
 	static const char ctx[] = "dbproxy cooperative monitoring lock";
-	crypto_generichash(d, sizeof(d), (const unsigned char *)px->cfg.monitor_password,
-			   strlen(px->cfg.monitor_password), (const unsigned char *)ctx,
-			   sizeof(ctx) - 1);
+	const char *key =
+	    px->cfg.cooperative_key[0] ? px->cfg.cooperative_key : px->cfg.monitor_password;
+	crypto_generichash(d, sizeof(d), (const unsigned char *)key, strlen(key),
+			   (const unsigned char *)ctx, sizeof(ctx) - 1);
 	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
 	snprintf(px->coop.lock, sizeof(px->coop.lock), "dbproxy_%.40s", hex);
 	sodium_memzero(d, sizeof(d));

@@ -117,6 +117,25 @@ static void keep_restart_settings(const dp_proxy *px, dp_config *nc)
 		snprintf(nc->cooperative_database, sizeof(nc->cooperative_database), "%s",
 			 px->cfg.cooperative_database);
 	}
+	/* The monitor lock's name comes from the key (or the monitoring password) read at start
+	 * (dp_coop.c): it stays, and another dbproxy started now would name another lock. */
+	if (nc->cooperative && (strcmp(nc->cooperative_key, px->cfg.cooperative_key) != 0 ||
+				(!nc->cooperative_key[0] &&
+				 strcmp(nc->monitor_password, px->cfg.monitor_password) != 0))) {
+		if (nc->cooperative_key[0] || px->cfg.cooperative_key[0])
+			dp_warn("reload: the cooperative key changed; the monitor lock keeps its "
+				"name until every dbproxy of the cluster restarts together");
+		else
+			dp_warn(
+			    "reload: the monitoring password changed and names the monitor lock "
+			    "(no cooperative_key_file): the lock keeps its old name, and a "
+			    "dbproxy started with the new password would lead apart: restart "
+			    "every dbproxy of the cluster together, or set cooperative_key_file");
+		snprintf(nc->cooperative_key_file, sizeof(nc->cooperative_key_file), "%s",
+			 px->cfg.cooperative_key_file);
+		snprintf(nc->cooperative_key, sizeof(nc->cooperative_key), "%s",
+			 px->cfg.cooperative_key);
+	}
 }
 
 /* SIGHUP: the file and the flags again; what can change without dropping clients does. */
