@@ -70,6 +70,9 @@ typedef struct dp_coop_state {
 	uint64_t step_down_until_ms; /* the same, as a leader blind to a possible acknowledger */
 	uint64_t sync_after_ms;
 	int unknown_logged;
+	dp_server *undemote;	 /* leader: made writable once the register names it again */
+	dp_server *restore_cand; /* the failed switchover's candidate, published */
+	uint64_t restore_since_ms;
 	uint64_t unpromoted_epoch; /* follower: the epoch whose writer is not promoted yet, said */
 	int adopting;		   /* new leader: the register's writer awaits a fresh probe */
 	uint64_t leader_since_ms;
@@ -193,6 +196,8 @@ void dp_sessions_drain(dp_proxy *px);
 void dp_sessions_free_all(dp_proxy *px);
 
 /* dp_failover.c */
+/* Sets read_only=0 on s, the writer a failed switchover demoted (logged either way). */
+void dp_failover_undemote(dp_proxy *px, dp_server *s);
 enum { DP_OP_FAILOVER, DP_OP_SWITCHOVER, DP_OP_REJOIN };
 /* dp_op_failover flags: started by the monitor (not the admin endpoint); accept a candidate
  * that may lack acknowledged writes. */
@@ -234,6 +239,12 @@ int dp_coop_publish(dp_proxy *px, dp_server *writer, uint64_t epoch, dp_coop_pub
 		    void *arg);
 /* The epoch a new writer gets: above this dbproxy's and every register read. */
 uint64_t dp_coop_next_epoch(dp_proxy *px);
+/* A switchover failed after publishing its candidate cand, before its promotion was
+ * confirmed: old, demoted, is still the writer. Once a probe of cand sent after now says it
+ * is not writable (or it is down), the leader publishes old again under a newer epoch, then
+ * makes it writable (never while the register still names cand); a writable cand (its
+ * promotion ran, its answer was lost) stays the writer instead. */
+void dp_coop_restore_writer(dp_proxy *px, dp_server *old, dp_server *cand);
 
 /* dp_admin.c */
 int dp_admin_start(dp_proxy *px, char *err, size_t errsz);

@@ -266,6 +266,60 @@ static void sync_done(dp_proxy *px, int ok, void *arg)
 		px->coop.synced = 1;
 	else
 		px->coop.sync_after_ms = dp_now_ms() + px->cfg.probe_interval_ms;
+	if (ok && px->coop.undemote) {
+		if (px->coop.undemote == px->primary)
+			dp_failover_undemote(px, px->coop.undemote);
+		px->coop.undemote = NULL;
+	}
+}
+
+void dp_coop_restore_writer(dp_proxy *px, dp_server *old, dp_server *cand)
+{
+	dp_warn("cooperative: the switchover failed after publishing %s: %s, still the writer, "
+		"is published again and made writable, unless a new probe finds %s writable",
+		cand->conf.name, old->conf.name, cand->conf.name);
+	px->coop.undemote = old;
+	px->coop.restore_cand = cand;
+	px->coop.restore_since_ms = dp_now_ms();
+	px->coop.synced = 0;
+	px->coop.sync_after_ms = 0;
+	dp_monitor_probe_now(px, cand);
+}
+
+/* The failed switchover's candidate (dp_coop_restore_writer), as a probe sent since says it:
+ * 1 while that probe is awaited (lead waits), 0 once the old writer may be published again.
+ * A writable candidate was promoted after all (the answer lost): it stays the writer, at the
+ * epoch the register gives it, and the old writer stays read-only. */
+static int restore_waits(dp_proxy *px, uint64_t now)
+{
+	dp_server *c = px->coop.restore_cand, *who;
+	if (!c)
+		return 0;
+	if (c->health == DP_H_UP && c->probed_ms < px->coop.restore_since_ms)
+		return 1;
+	px->coop.restore_cand = NULL;
+	if (c->health == DP_H_UP && !c->read_only) {
+		uint64_t e = register_max(px, 1, now, &who);
+		px->coop.undemote = NULL;
+		dp_warn("cooperative: %s, the failed switchover's candidate, is writable: it stays "
+			"the writer",
+			c->conf.name);
+		writer_change(px, c, e > px->epoch ? e : px->epoch, "promoted after all");
+	}
+	return 0;
+}
+
+/* A fresh register of a server whose lock this leader holds names a newer epoch than its own
+ * (a publication of its own whose operation then failed): its writer is to be published
+ * again. */
+static int register_ahead(dp_proxy *px, uint64_t now)
+{
+	for (int i = 0; i < px->nservers; i++) {
+		dp_server *s = px->servers[i];
+		if (s->coop_held && fresh(px, s, now) && s->reg_epoch > px->epoch)
+			return 1;
+	}
+	return 0;
 }
 
 /* Just became leader: start from the register of the majority we locked. 0 when it must wait
@@ -328,6 +382,10 @@ static void lead(dp_proxy *px, uint64_t now)
 {
 	if (px->op || px->coop.pub_active || now < px->coop.sync_after_ms || !px->primary)
 		return;
+	if (restore_waits(px, now))
+		return;
+	if (px->coop.synced && register_ahead(px, now))
+		px->coop.synced = 0;
 	if (px->coop.synced || (px->coop.synced = synced(px, now))) {
 		/* A majority has it; the others (back from a restart, say) get it too. */
 		for (int i = 0; i < px->nservers; i++) {
@@ -438,6 +496,8 @@ void dp_coop_evaluate(dp_proxy *px)
 		    "of %d servers): following the register",
 		    held, px->nservers);
 		px->coop.synced = 0;
+		px->coop.undemote = NULL;
+		px->coop.restore_cand = NULL;
 	}
 	/* Some locks but no majority, and not enough free ones in sight to make one: let go for a
 	 * random while, so that nobody blocks anybody forever. Three dbproxies holding one lock

@@ -271,14 +271,13 @@ static void undemote_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 
 /* A switchover that failed before promoting anyone: its old writer is still the writer, made
  * read-only by the demotion (its sessions killed), and would refuse every write until an admin
- * stepped in. Writable again, as before the switchover. Not once the register names the
- * candidate (cooperative): the other dbproxies follow the register. */
-static void undemote(dp_op *op)
+ * stepped in. Writable again, as before the switchover. Once the register names the candidate
+ * (cooperative), only after the leader published the old writer again (dp_coop.c): the
+ * other dbproxies follow the register. */
+void dp_failover_undemote(dp_proxy *px, dp_server *s)
 {
-	dp_server *s = op->old;
-	if (dp_sqlc_busy(s->cmd) ||
-	    dp_sqlc_run(s->cmd, "SET GLOBAL read_only = 0", op->px->cfg.op_step_timeout_ms,
-			undemote_done, s) < 0)
+	if (dp_sqlc_busy(s->cmd) || dp_sqlc_run(s->cmd, "SET GLOBAL read_only = 0",
+						px->cfg.op_step_timeout_ms, undemote_done, s) < 0)
 		dp_warn("%s stays read-only after the failed switchover (its command connection is "
 			"busy): SET GLOBAL read_only = 0 there by hand",
 			s->conf.name);
@@ -303,7 +302,9 @@ static void op_end(dp_op *op, int ok, const char *fmt, ...)
 		if (op->phase < PH_PROMOTE)
 			unfreeze(op);
 		if (op->phase < PH_PROMOTE && op->demoted && !op->published)
-			undemote(op);
+			dp_failover_undemote(px, op->old);
+		else if (op->phase < PH_PROMOTE && op->demoted)
+			dp_coop_restore_writer(px, op->old, op->cand);
 		if (op->kind == DP_OP_FAILOVER && op->automatic)
 			px->n.failover_refusals++;
 	}

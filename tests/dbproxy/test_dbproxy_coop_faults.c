@@ -435,6 +435,114 @@ static void test_publication_without_majority(void **state)
 	assert_ledgers_on(f, primary);
 }
 
+/* An admin's switchover, asked of the leader in a thread of its own (the leader stops at its
+ * fail point meanwhile). */
+typedef struct switchover_call {
+	const dpt_proxy *p;
+	char path[64];
+	char *body;
+	int status;
+} switchover_call;
+
+static void *switchover_thread(void *arg)
+{
+	switchover_call *c = arg;
+	c->status = dpt_http(c->p, "POST", c->path, &c->body);
+	return NULL;
+}
+
+/* A switchover whose candidate dies between the publication and the promotion (the leader
+ * held at its after_publish fail point meanwhile): it fails, and the old writer, demoted, is
+ * published again and made writable; writes resume through both dbproxies. Before, the leader
+ * kept routing to the read-only old writer (1290) and the follower to the dead candidate the
+ * register named, for good (found by a review). */
+static void test_switchover_fails_after_publish(void **state)
+{
+	fixture *f = *state;
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(dpt_proxy_stop(&f->p[i]), 0);
+	assert_int_equal(launch(f, 0, "after_publish"), 0);
+	assert_int_equal(launch(f, 1, NULL), 0);
+	assert_agreed(f, 20000);
+	assert_int_equal(leader_index(f), 0);
+	int old = view_of(&f->p[0]).primary;
+	assert_true(old >= 0);
+	/* Every server up, a replica of the writer (a case before may have left one down):
+	 * without the candidate, the other two still make a majority. */
+	for (int i = 0; i < f->c->nservers; i++) {
+		MYSQL *m = th_connect(f->c, i, NULL);
+		if (m) {
+			mysql_close(m);
+			continue;
+		}
+		up_wait u = {f, i};
+		assert_int_equal(th_server_start(f->c, i), 0);
+		assert_true(dpt_until(15000, seen_up_locked, &u));
+		assert_true(dpt_rejoin_or_reprovision(f->c, &f->p[0], i) >= 0);
+	}
+	assert_true(dpt_until(15000, dpt_replicas_ready, &f->p[0]));
+	int cand = old == 0 ? 1 : 0;
+	for (int i = 0; i < NPROXY; i++)
+		assert_int_equal(dpt_writer_start_at(&W[i], &f->p[i], 2, 1 + i * 1000000 + 800000),
+				 0);
+	for (int i = 0; i < NPROXY; i++)
+		assert_true(dpt_writer_wait(&W[i], 50, 20000));
+
+	switchover_call call = {.p = &f->p[0]};
+	pthread_t t;
+	snprintf(call.path, sizeof(call.path), "/switchover?to=s%d", cand);
+	dpt_log("switchover to s%d; its server dies once the leader published it", cand);
+	assert_int_equal(pthread_create(&t, NULL, switchover_thread, &call), 0);
+	uint64_t deadline = dpt_ms() + 30000;
+	while (!dpt_proc_stopped(f->p[0].pid)) {
+		if (dpt_ms() > deadline) {
+			dump_all(f);
+			fail_msg("the leader did not reach fail point after_publish");
+		}
+		dpt_sleep_ms(20);
+	}
+	assert_int_equal(th_server_signal(f->c, cand, SIGKILL), 0);
+	kill(f->p[0].pid, SIGCONT);
+	pthread_join(t, NULL);
+	dpt_log("switchover answer %d: %s", call.status, call.body ? call.body : "");
+	assert_non_null(call.body);
+	assert_non_null(strstr(call.body, "could not promote"));
+	free(call.body);
+
+	/* The old writer again, writable, the only one, and both dbproxies route to it. */
+	one_writable ow = {f, old};
+	if (!dpt_until(15000, only_writable, &ow)) {
+		dump_all(f);
+		fail_msg("s%d was not made writable again", old);
+	}
+	assert_agreed(f, 15000);
+	for (int i = 0; i < NPROXY; i++) {
+		size_t now = dpt_writer_count(&W[i]);
+		if (!dpt_writer_wait(&W[i], now + 50, 20000)) {
+			dump_all(f);
+			fail_msg("writes through dbproxy %d did not resume", i);
+		}
+		assert_int_equal(dpt_served_by(&f->p[i]), f->c->servers[old].server_id);
+	}
+	for (int i = 0; i < NPROXY; i++)
+		dpt_writer_stop(&W[i]);
+	for (int i = 0; i < NPROXY; i++) {
+		size_t checked = 0;
+		assert_int_equal(dpt_ledger_missing(f->c, old, &W[i], &checked), 0);
+		dpt_writer_free(&W[i]);
+	}
+
+	/* The dead candidate comes back, a replica again, for the next case. */
+	up_wait u = {f, cand};
+	assert_int_equal(th_server_start(f->c, cand), 0);
+	if (!dpt_until(15000, seen_up_locked, &u)) {
+		dump_all(f);
+		fail_msg("s%d not seen up", cand);
+	}
+	assert_true(dpt_rejoin_or_reprovision(f->c, &f->p[0], cand) >= 0);
+	assert_true(dpt_until(15000, only_writable, &ow));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(test_killed_after_promote),
 	    cmocka_unit_test(test_hung_after_publish),
 	    cmocka_unit_test(test_publication_without_majority),
+	    cmocka_unit_test(test_switchover_fails_after_publish),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
