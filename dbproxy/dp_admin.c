@@ -402,6 +402,10 @@ static enum MHD_Result send_static(struct MHD_Connection *c, const char *type, c
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* One file a connection: they need no token, and a local process pipelined thousands of
+	 * them on every connection it could open, read slowly, so that the operators' /status
+	 * found none free. */
+	MHD_add_response_header(r, "Connection", "close");
 	ret = MHD_queue_response(c, 200, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -575,6 +579,17 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		if (!rq)
 			return MHD_NO;
 		*con_cls = rq;
+		/* Answered from the headers, before any body is read: no endpoint takes one (a
+		 * local process sent gigabytes the single thread read before the token check),
+		 * and a request without the token is refused before it sends more. */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if ((cl && strtoull(cl, NULL, 10) > 0) ||
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding"))
+			return send_error(c, 413, "no request takes a body");
+		const char *asset_type, *asset;
+		size_t asset_len;
+		if (!dp_ui_asset(url, &asset_type, &asset, &asset_len) && !authorized(px, c))
+			return send_error(c, 401, "missing or wrong bearer token");
 		return MHD_YES;
 	}
 	if (*upload_size) {

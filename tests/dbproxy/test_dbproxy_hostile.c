@@ -591,6 +591,68 @@ static void test_admin_trickle(void **state)
 	assert_int_equal(closed, HELD);
 }
 
+/* Reads fd until the peer closes it or 3 s pass: the bytes read, NUL-ended (*closed: EOF
+ * seen). */
+static size_t read_until_closed(int fd, char *buf, size_t size, int *closed)
+{
+	size_t n = 0;
+	uint64_t t0 = dpt_ms();
+	*closed = 0;
+	while (n + 1 < size && dpt_ms() - t0 < 3000) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		if (poll(&pf, 1, 200) != 1)
+			continue;
+		ssize_t r = recv(fd, buf + n, size - 1 - n, 0);
+		if (r <= 0) {
+			*closed = 1;
+			break;
+		}
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* A local process may not make the admin endpoint's single thread read a body (it read
+ * gigabytes before the token check: none is used), nor pipeline the files that need no token
+ * on a connection read slowly (thousands a connection kept the operators' /status out). */
+static void test_admin_body_and_pipelining(void **state)
+{
+	fixture *f = *state;
+	static char buf[1 << 20];
+	int closed;
+
+	/* A body announced: 413 from the headers alone, before a byte of it is sent. */
+	int fd = admin_connect(&f->p);
+	assert_true(fd >= 0);
+	const char *big = "POST /switchover?to=s1 HTTP/1.1\r\nHost: x\r\n"
+			  "Content-Length: 100000000\r\n\r\n";
+	assert_true(send(fd, big, strlen(big), MSG_NOSIGNAL) == (ssize_t)strlen(big));
+	read_until_closed(fd, buf, sizeof(buf), &closed);
+	close(fd);
+	assert_non_null(strstr(buf, "HTTP/1.1 413"));
+
+	/* Two hundred pipelined requests for the page's script: one answer, then the end. */
+	fd = admin_connect(&f->p);
+	assert_true(fd >= 0);
+	const char *one = "GET /ui.js HTTP/1.1\r\nHost: x\r\n\r\n";
+	char *many = malloc(200 * strlen(one) + 1);
+	assert_non_null(many);
+	many[0] = '\0';
+	for (int i = 0; i < 200; i++)
+		strcat(many, one);
+	assert_true(send(fd, many, strlen(many), MSG_NOSIGNAL) == (ssize_t)strlen(many));
+	free(many);
+	read_until_closed(fd, buf, sizeof(buf), &closed);
+	close(fd);
+	int answers = 0;
+	for (const char *at = buf; (at = strstr(at, "HTTP/1.1 200")); at++)
+		answers++;
+	dpt_log("200 pipelined GET /ui.js: %d answer(s), connection closed: %d", answers, closed);
+	assert_int_equal(answers, 1);
+	assert_true(closed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +665,7 @@ int main(void)
 	    cmocka_unit_test(test_ten_thousand_silent_connections),
 	    cmocka_unit_test(test_silent_flood_closes_the_oldest),
 	    cmocka_unit_test(test_admin_trickle),
+	    cmocka_unit_test(test_admin_body_and_pipelining),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
