@@ -313,27 +313,64 @@ static int hosted_below(uint64_t *n, panel_db *db, const char *name, uint32_t ow
 				   DB_ARGS(DB_U64(owner), DB_STR(name), DB_STR(name)));
 }
 
-/* Additions whose checks could each miss the other run one after the other: each locks the
- * rows of its keys in panel_name_locks before its checks, until its commit, so that the later
- * one's plain reads see the earlier one's domain. A domain and another account's domain under
- * it (hosted_below, hosted_above) share their last two labels; names that read alike once each
- * dot stands for any character (dots_collide) share their length. Checked before the insert
- * only, two members adding x.org and shop.x.org, or victim-shop.fr and victim.shop.fr, at once
- * could both pass. The keys are locked in one statement, always in the same order. */
+/* A domain and another account's domain under it (hosted_below, hosted_above) added at once
+ * could both pass, each checked before the other's insert: x.org and shop.x.org. Each
+ * addition locks its own name in panel_name_locks exclusively and its parents' names shared,
+ * before its checks and until its commit: x.org's exclusive lock and shop.x.org's shared lock
+ * on x.org make the later one wait, and its plain reads then see the earlier one's domain;
+ * siblings (a.example.org, b.example.org) share only shared locks and do not wait. Locking
+ * reads only ever name existing rows (record locks alone, under READ COMMITTED), and parents
+ * are inserted only when missing: an insert that meets an existing key locks the gap below
+ * it too, and every sibling inserting its own name there would wait. Names that read alike
+ * once each dot stands for any character (dots_collide) share no key: two such additions at
+ * the same moment may both pass (docs/architecture.md). */
+/* Locks the row of each name (verb: "FOR UPDATE" or "LOCK IN SHARE MODE"), one equality
+ * lookup each: a list (IN) is read by a scan of the whole index on a small table, which locks
+ * every row it passes. *found: how many exist. */
+static int lock_rows(panel_db *db, const char *verb, const panel_db_param *params, size_t k,
+		     uint64_t *found)
+{
+	char sql[128];
+	int error;
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM panel_name_locks WHERE name = ? %s", verb);
+	*found = 0;
+	for (size_t i = 0; i < k; i++) {
+		uint64_t n = 0;
+		if ((error = panel__db_query_u64(&n, db, sql, &params[i], 1)) < 0)
+			return error;
+		*found += n;
+	}
+	return 0;
+}
+
 static int lock_names(panel_db *db, const char *name)
 {
-	char under[PANEL_DOMAIN_MAX + 8], length[32];
-	const char *last = strrchr(name, '.'), *two = name;
+	char sql[1024] = "INSERT IGNORE INTO panel_name_locks (name) VALUES ";
+	panel_db_param self = DB_STR(name), params[NAME_SPLITS];
+	uint64_t found = 0;
+	size_t k = 0;
+	int error;
 
-	for (const char *c = name; last && c < last; c++)
-		if (*c == '.')
-			two = c + 1;
-	snprintf(under, sizeof(under), "under:%s", two);
-	snprintf(length, sizeof(length), "length:%zu", strlen(name));
-	return panel__db_exec(NULL, db,
-			      "INSERT INTO panel_name_locks (name) VALUES (?), (?)"
-			      " ON DUPLICATE KEY UPDATE name = VALUES(name)",
-			      DB_ARGS(DB_STR(length), DB_STR(under)));
+	/* The name itself, exclusive: inserted (a new key locks nothing else), or found. */
+	if ((error =
+		 panel__db_exec(NULL, db, "INSERT IGNORE INTO panel_name_locks (name) VALUES (?)",
+				&self, 1)) < 0 ||
+	    (error = lock_rows(db, "FOR UPDATE", &self, 1, &found)) < 0)
+		return error;
+	for (const char *dot = strchr(name, '.'); dot && k < NAME_SPLITS;
+	     dot = strchr(dot + 1, '.')) {
+		strcat(sql, k ? ", (?)" : "(?)");
+		params[k++] = DB_STR(dot + 1);
+	}
+	if (k == 0)
+		return 0;
+	/* The parents, shared. Counted without a lock first: a locking read of a missing key
+	 * waits for whoever holds the next one. Missing ones are made the first time. */
+	if ((error = lock_rows(db, "", params, k, &found)) < 0 ||
+	    (found < k && (error = panel__db_exec(NULL, db, sql, params, k)) < 0))
+		return error;
+	return lock_rows(db, "LOCK IN SHARE MODE", params, k, &found);
 }
 
 static int check_available(panel_db *db, const char *name, uint32_t owner, const char *granted,
