@@ -42,7 +42,8 @@ static int visibility(char *where, size_t size, panel_db_param *params, size_t *
 	int error;
 
 	if (ctx->f->login) {
-		if ((error = panel__authz_account(&uid, db, who, ctx->f->login, 0)) < 0)
+		if ((error = panel__authz_account(&uid, db, who, ctx->f->login,
+						  PANEL__AUTHZ_OBJECTS)) < 0)
 			return error;
 		add(where, size, "a.uid = ?");
 		params[(*n)++] = DB_U64(uid);

@@ -143,6 +143,12 @@ int panel__authz_actor_facts(const panel_actor *who, const panel__authz_facts *f
 				    "the acting account is not an administrator");
 	if (!who->as_uid)
 		return 0;
+	/* An administrator acting as itself would be its own manager, its limits its own to
+	 * lift (panel__authz_own_limits); panel_account_act_as refuses it, and so does every
+	 * call made with such an actor built by hand. */
+	if (who->as_uid == who->uid)
+		return panel__error(PANEL_EFORBIDDEN, "as",
+				    "an administrator does not act as itself");
 	if (!f->as_found || !admin_sees_facts(f, who->uid, who->as_uid, f->as_creator))
 		return panel__error(PANEL_ENOTFOUND, "as", "no account to act as");
 	/* Acting as the super admin's account would let a sub-admin change it (may_change). */
@@ -259,6 +265,19 @@ static int may_change(const panel_actor *who, uint32_t uid, int su)
 	return 0;
 }
 
+/* The super admin's account and everything in it are changed by the super admin alone (and
+ * the system): with subadmin_restriction at 1 a sub-admin sees them, but its mail box's
+ * password, then a password reset mailed there, or its FTP account and web space, would make
+ * the sub-admin the super admin. */
+static int super_admins_own(const panel_actor *who, uint32_t uid, const char *field)
+{
+	if (uid == PANEL_SUPER_ADMIN_UID && who->kind == PANEL_ACTOR_ADMIN &&
+	    who->uid != PANEL_SUPER_ADMIN_UID)
+		return panel__error(PANEL_EFORBIDDEN, field,
+				    "only the super admin acts in the super admin's account");
+	return 0;
+}
+
 /* sql selects uid, creator and su by login (the first parameter); a second parameter, when sql
  * has one, is the only uid the actor may see. */
 static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, const char *login,
@@ -294,6 +313,9 @@ static int resolve_account(uint32_t *uid, panel_db *db, const panel_actor *who, 
 	if ((how & PANEL__AUTHZ_ADMIN) && !panel__authz_is_admin(who))
 		return panel__error(PANEL_EFORBIDDEN, NULL, "only an administrator may do this");
 	if ((how & PANEL__AUTHZ_CHANGE) && (error = may_change(who, (uint32_t)u, su == 1)) < 0)
+		return error;
+	if ((how & PANEL__AUTHZ_OBJECTS) &&
+	    (error = super_admins_own(who, (uint32_t)u, "login")) < 0)
 		return error;
 	*uid = (uint32_t)u;
 	return 0;
@@ -356,5 +378,5 @@ int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const
 		return error;
 	if (!visible)
 		return panel__error(PANEL_ENOTFOUND, field, "no such %s", what);
-	return 0;
+	return super_admins_own(who, uid, field);
 }

@@ -61,6 +61,8 @@ int panel__authz_sees(const panel_actor *who, const panel__authz_facts *facts, u
 /* What panel__authz_account's lookup is for (how; 0: seeing the account). */
 #define PANEL__AUTHZ_ADMIN  1 /* an administrator's management of it */
 #define PANEL__AUTHZ_CHANGE 2 /* a change of the account itself (its row, password, quotas) */
+#define PANEL__AUTHZ_OBJECTS                                                                       \
+	4 /* its objects (domains, boxes, databases, FTP, files): made, listed, changed */
 
 /* Resolves login to *uid and checks that who may see it, manage it as an admin (how has
  * PANEL__AUTHZ_ADMIN) or change it (PANEL__AUTHZ_CHANGE). A member sees only itself and manages
@@ -82,7 +84,10 @@ int panel__authz_account_locked(uint32_t *uid, panel_db *db, const panel_actor *
 int panel__authz_own_limits(const panel_actor *who, uint32_t uid);
 
 /* Checks that who may see an object owned by the account uid: PANEL_ENOTFOUND ("no such <what>",
- * with field) otherwise, so that others' objects do not show. */
+ * with field) otherwise, so that others' objects do not show. The super admin's objects are
+ * the super admin's alone (PANEL_EFORBIDDEN for another admin, even one that sees its
+ * account under subadmin_restriction): a box's password, then a password reset mailed to it,
+ * made a sub-admin the super admin. */
 int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,
 		       const char *what);
 

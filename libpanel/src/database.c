@@ -26,7 +26,7 @@ int panel__database_owner(panel_account **out, panel_db *db, const panel_actor *
 	int error;
 
 	*out = NULL;
-	if (login && (error = panel__authz_account(&uid, db, who, login, 0)) < 0)
+	if (login && (error = panel__authz_account(&uid, db, who, login, PANEL__AUTHZ_OBJECTS)) < 0)
 		return error;
 	if (!uid && who->kind == PANEL_ACTOR_ADMIN)
 		uid = who->uid;

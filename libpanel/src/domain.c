@@ -559,7 +559,8 @@ static int add_body(panel_db *db, void *arg)
 	ctx->result = NULL;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
-	if (ctx->login && (error = panel__authz_account(&owner, db, ctx->who, ctx->login, 0)) < 0)
+	if (ctx->login && (error = panel__authz_account(&owner, db, ctx->who, ctx->login,
+							PANEL__AUTHZ_OBJECTS)) < 0)
 		return error;
 	if (!owner && ctx->who->kind == PANEL_ACTOR_ADMIN)
 		owner = ctx->who->uid;
@@ -727,7 +728,8 @@ static int list_body(panel_db *db, void *arg)
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
 	if (ctx->login) {
-		if ((error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+		if ((error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+						  PANEL__AUTHZ_OBJECTS)) < 0)
 			return error;
 		strcat(where, " AND d.compte = ?");
 		params[n++] = DB_U64(uid);

@@ -45,7 +45,8 @@ static int get_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, PANEL__AUTHZ_OBJECTS)) <
+		0 ||
 	    (error = panel__db_query(&rows, db,
 				     "SELECT editsizex, editsizey, listmode, showicons, downfmt,"
 				     " createfile, showtype, editor_font, editor_size, golastdir,"
@@ -129,7 +130,8 @@ static int set_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0 ||
+	    (error = panel__authz_account(&uid, db, ctx->who, ctx->login, PANEL__AUTHZ_OBJECTS)) <
+		0 ||
 	    (error = panel__db_exec(
 		 NULL, db,
 		 "INSERT INTO browser (uid, editsizex, editsizey, listmode, showicons, downfmt,"

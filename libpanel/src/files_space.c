@@ -29,7 +29,8 @@ static int open_body(panel_db *db, void *arg)
 	int error;
 
 	if ((error = panel__authz_actor(db, ctx->who)) < 0 ||
-	    (error = panel__authz_account(&uid, db, ctx->who, ctx->s->login, 0)) < 0)
+	    (error =
+		 panel__authz_account(&uid, db, ctx->who, ctx->s->login, PANEL__AUTHZ_OBJECTS)) < 0)
 		return error;
 	ctx->s->run.uid = uid;
 	return 0;

@@ -189,7 +189,8 @@ static int create_body(panel_db *db, void *arg)
 	ctx->result = NULL;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
-	if (ctx->login && (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	if (ctx->login && (error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+							PANEL__AUTHZ_OBJECTS)) < 0)
 		return error;
 	if (!uid && ctx->who->kind == PANEL_ACTOR_ADMIN)
 		uid = ctx->who->uid;
@@ -409,7 +410,8 @@ static int list_body(panel_db *db, void *arg)
 	ctx->count = 0;
 	if ((error = panel__authz_actor(db, ctx->who)) < 0)
 		return error;
-	if (ctx->login && (error = panel__authz_account(&uid, db, ctx->who, ctx->login, 0)) < 0)
+	if (ctx->login && (error = panel__authz_account(&uid, db, ctx->who, ctx->login,
+							PANEL__AUTHZ_OBJECTS)) < 0)
 		return error;
 	if (!uid && ctx->who->kind == PANEL_ACTOR_ADMIN)
 		uid = ctx->who->uid;

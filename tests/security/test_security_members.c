@@ -217,6 +217,13 @@ static void global_settings_are_for_the_super_admin(void **state)
 			 0);
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.audit_log", db), before);
 
+	/* Nor does it lift its own limits with an actor "acting as itself" built by hand
+	 * (panel_account_act_as refuses to make one). */
+	panel_actor as_itself = panel_actor_admin_as(subadmin.uid, subadmin.uid);
+	panel_quota q;
+	assert_panel_rc(panel_quota_set(&q, p, &as_itself, "secsub", "dom", 999), PANEL_EFORBIDDEN);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.quotas WHERE total = 999", db), 0);
+
 	/* The super admin may; so may every admin when every admin sees every account. */
 	assert_panel_ok(panel_tld_set(p, &super, "evil", 4));
 	ts_exec(cluster, db, "UPDATE variable SET value = '1' WHERE name = 'subadmin_restriction'");
@@ -326,12 +333,69 @@ static void fresh_installs_get_a_safe_password_policy(void **state)
 	th_database_drop(cluster, old);
 }
 
+/* With subadmin_restriction at 1 a sub-admin sees the super admin's account, but may act in
+ * it no more than change it: setting the password of the super admin's contact mail box, then
+ * asking a password reset, mailed to that box, made the sub-admin the super admin (found by a
+ * review). Its boxes, FTP accounts, domains, databases and files are the super admin's
+ * alone; reading the account itself still works. */
+static void a_subadmin_cannot_act_in_the_super_admins_account(void **state)
+{
+	panel_domain_spec ds = PANEL_DOMAIN_SPEC_INIT;
+	panel_mail_spec ms = PANEL_MAIL_SPEC_INIT;
+	panel_ftp_spec fs = PANEL_FTP_SPEC_INIT;
+	panel_domain *d = NULL;
+	panel_mail *m = NULL;
+	panel_ftp *f = NULL;
+	panel_account *a = NULL;
+
+	(void)state;
+	ds.domain = "boss-sec.org";
+	assert_panel_ok(panel_domain_add(&d, p, &super, NULL, &ds));
+	panel_domain_free(d);
+	ms.local = "boss";
+	ms.password = "Boss-Box-Secret-1";
+	assert_panel_ok(panel_mail_create(&m, p, &super, "boss-sec.org", &ms));
+	panel_mail_free(m);
+	fs.prefix = "admin";
+	fs.suffix = "web";
+	fs.password = "Boss-Ftp-Secret-1";
+	assert_panel_ok(panel_ftp_create(&f, p, &super, NULL, &fs));
+	panel_ftp_free(f);
+	ts_exec(cluster, db, "UPDATE variable SET value = '1' WHERE name = 'subadmin_restriction'");
+
+	assert_panel_ok(panel_account_get(&a, p, &subadmin, "admin"));
+	panel_account_free(a);
+	assert_panel_rc(panel_mail_password(p, &subadmin, "boss@boss-sec.org", "Sub-Knows-It-1"),
+			PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_mail_password_self(p, "boss@boss-sec.org", "Sub-Knows-It-1",
+						 "Sub-Knows-It-2", "198.51.100.7"),
+			PANEL_EAUTH);
+	assert_panel_rc(panel_mail_delete(p, &subadmin, "boss@boss-sec.org"), PANEL_EFORBIDDEN);
+	ms.local = "catchme";
+	ms.password = "Sub-Box-Secret-1";
+	assert_panel_rc(panel_mail_create(&m, p, &subadmin, "boss-sec.org", &ms), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_ftp_password(p, &subadmin, "admin_web", "Sub-Ftp-Secret-1"),
+			PANEL_EFORBIDDEN);
+	fs.suffix = "sub";
+	fs.password = "Sub-Ftp-Secret-2";
+	assert_panel_rc(panel_ftp_create(&f, p, &subadmin, "admin", &fs), PANEL_EFORBIDDEN);
+	ds.domain = "planted-sec.org";
+	assert_panel_rc(panel_domain_add(&d, p, &subadmin, "admin", &ds), PANEL_EFORBIDDEN);
+	assert_panel_rc(panel_domain_delete(p, &subadmin, "boss-sec.org"), PANEL_EFORBIDDEN);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.ftpusers WHERE name = 'admin_sub'", db),
+			 0);
+	ts_exec(cluster, db, "UPDATE variable SET value = '' WHERE name = 'subadmin_restriction'");
+	assert_panel_ok(panel_domain_delete(p, &super, "boss-sec.org"));
+	assert_panel_ok(panel_ftp_delete(p, &super, "admin_web"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_member_cannot_publish_a_name_another_member_hosts),
 	    cmocka_unit_test(a_member_cannot_host_the_hosts_names),
 	    cmocka_unit_test(global_settings_are_for_the_super_admin),
+	    cmocka_unit_test(a_subadmin_cannot_act_in_the_super_admins_account),
 	    cmocka_unit_test(logins_do_not_shadow_database_accounts),
 	    cmocka_unit_test(fresh_installs_get_a_safe_password_policy),
 	};
