@@ -259,6 +259,25 @@ static void writer_change(dp_proxy *px, dp_server *w, uint64_t epoch, const char
 		dp_sessions_leave(px, old, 0);
 }
 
+/* Replicas of another server than the writer: a leader promoted the writer and died (or its
+ * answer was lost) before pointing them at it (its redirect step); enforcement does it
+ * (dp_enforce.c). */
+static void redirect_strays(dp_proxy *px)
+{
+	for (int i = 0; i < px->nservers && px->primary; i++) {
+		dp_server *s = px->servers[i];
+		if (s != px->primary && !s->quarantined && s->slave.present &&
+		    !dp_server_replicates_from(s, px->primary)) {
+			dp_info(
+			    "cooperative: %s replicates from %s:%d, not from writer %s: it will "
+			    "be pointed at it",
+			    s->conf.name, s->slave.master_host, s->slave.master_port,
+			    px->primary->conf.name);
+			s->needs_redirect = 1;
+		}
+	}
+}
+
 static void sync_done(dp_proxy *px, int ok, void *arg)
 {
 	(void)arg;
@@ -281,30 +300,45 @@ void dp_coop_restore_writer(dp_proxy *px, dp_server *old, dp_server *cand)
 	px->coop.undemote = old;
 	px->coop.restore_cand = cand;
 	px->coop.restore_since_ms = dp_now_ms();
+	px->coop.restore_logged = 0;
 	px->coop.synced = 0;
 	px->coop.sync_after_ms = 0;
 	dp_monitor_probe_now(px, cand);
 }
 
-/* The failed switchover's candidate (dp_coop_restore_writer), as a probe sent since says it:
- * 1 while that probe is awaited (lead waits), 0 once the old writer may be published again.
- * A writable candidate was promoted after all (the answer lost): it stays the writer, at the
- * epoch the register gives it, and the old writer stays read-only. */
+/* The failed switchover's candidate (dp_coop_restore_writer): 1 while it is not known whether
+ * its promotion ran (lead waits, the old writer stays read-only), 0 once the old writer may
+ * be published again. Known from a successful probe sent since the failure (read-only: not
+ * promoted; writable: promoted after all, its answer lost, and it stays the writer at the
+ * register's epoch, its replicas pointed at it), or from its death (connections refused: no
+ * process listens). A candidate that only stops answering (cut off from this dbproxy, maybe
+ * not from the others, which may route to it if it is writable) is waited for. */
 static int restore_waits(dp_proxy *px, uint64_t now)
 {
 	dp_server *c = px->coop.restore_cand, *who;
+	int fresh_probe = c && c->probed && c->probed_ms >= px->coop.restore_since_ms;
+	int dead = c && c->health == DP_H_DOWN && c->fail_refused >= px->cfg.fail_refused;
 	if (!c)
 		return 0;
-	if (c->health == DP_H_UP && c->probed_ms < px->coop.restore_since_ms)
+	if (!fresh_probe && !dead) {
+		if (!px->coop.restore_logged && now - px->coop.restore_since_ms > fresh_ms(px))
+			dp_warn("cooperative: %s does not answer: whether the failed switchover "
+				"promoted it is unknown, so %s stays read-only until it answers or "
+				"refuses connections",
+				c->conf.name,
+				px->coop.undemote ? px->coop.undemote->conf.name : "?");
+		px->coop.restore_logged |= now - px->coop.restore_since_ms > fresh_ms(px);
 		return 1;
+	}
 	px->coop.restore_cand = NULL;
-	if (c->health == DP_H_UP && !c->read_only) {
+	if (fresh_probe && !c->read_only) {
 		uint64_t e = register_max(px, 1, now, &who);
 		px->coop.undemote = NULL;
 		dp_warn("cooperative: %s, the failed switchover's candidate, is writable: it stays "
 			"the writer",
 			c->conf.name);
 		writer_change(px, c, e > px->epoch ? e : px->epoch, "promoted after all");
+		redirect_strays(px);
 	}
 	return 0;
 }
@@ -360,20 +394,7 @@ static int adopt(dp_proxy *px, uint64_t now)
 		    strcmp(s->slave.io_running, "No") == 0 && !s->slave.last_io_errno)
 			s->io_stopped = 1;
 	}
-	/* Replicas of another server: its previous leader promoted the writer and died before
-	 * pointing them at it (its redirect step); enforcement does it (dp_enforce.c). */
-	for (int i = 0; i < px->nservers && px->primary; i++) {
-		dp_server *s = px->servers[i];
-		if (s != px->primary && !s->quarantined && s->slave.present &&
-		    !dp_server_replicates_from(s, px->primary)) {
-			dp_info(
-			    "cooperative: %s replicates from %s:%d, not from writer %s: it will "
-			    "be pointed at it",
-			    s->conf.name, s->slave.master_host, s->slave.master_port,
-			    px->primary->conf.name);
-			s->needs_redirect = 1;
-		}
-	}
+	redirect_strays(px);
 	px->coop.synced = synced(px, now);
 	return 1;
 }
