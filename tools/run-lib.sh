@@ -28,6 +28,15 @@ run_cluster_start() {
 	if [[ -e $dir ]]; then
 		tests/harness/mariadb-cluster stop "$dir" >/dev/null 2>&1 || true
 	fi
+	# As root the harness runs the servers as the mysql user, which must reach DIR (else it
+	# runs them as root, their passwordless superuser a way to root for any local user): in a
+	# clone under a folder closed to others (/root), the cluster lives in a new folder of
+	# /tmp, and DIR links there.
+	if ((EUID == 0)) && id mysql >/dev/null 2>&1 && [[ ! -L $dir ]] &&
+		! runuser -u mysql -- test -x "$(dirname -- "$(realpath -m -- "$dir")")" 2>/dev/null; then
+		rmdir -- "$dir" 2>/dev/null || true
+		[[ -e $dir ]] || ln -s -- "$(mktemp -d /tmp/panel-run-mariadb.XXXXXX)" "$dir"
+	fi
 	tests/harness/mariadb-cluster start "$dir" --replicas "$replicas" --semisync --durable \
 		--owner-pid "$owner" >"$log"
 	# shellcheck disable=SC1091
