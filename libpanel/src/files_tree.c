@@ -2,6 +2,7 @@
  * MoveFile, CopyFile, DeleteFile). Trees are walked with openat(O_NOFOLLOW), one descriptor per
  * level: a link is moved, copied or removed as a link and never followed, a FIFO or device is
  * never opened, a folder swapped for a link during the walk is not entered. */
+#define _GNU_SOURCE /* O_PATH, AT_EMPTY_PATH */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -262,14 +263,22 @@ static int copy_at(struct copy_run *run, int from_dir, const char *from, int to_
 	if ((n = readlinkat(from_dir, from, target, sizeof(target) - 1)) == -1)
 		return panel__space_errno(errno, "from", from);
 	target[n] = '\0';
-	if (symlinkat(target, to_dir, to) == -1 ||
-	    fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (symlinkat(target, to_dir, to) == -1)
 		return panel__space_errno(errno, "to", to);
-	if (((owner->uid != (uid_t)-1 && st.st_uid != owner->uid) ||
-	     (owner->gid != (gid_t)-1 && st.st_gid != owner->gid)) &&
-	    fchownat(to_dir, to, owner->uid, owner->gid, AT_SYMLINK_NOFOLLOW) == -1)
-		return panel__space_errno(errno, "to", to);
-	return 0;
+	/* Given its owner through a descriptor of the link itself: the folder is the member's,
+	 * which may swap the name for a hard link to another file meanwhile. */
+	int fd = openat(to_dir, to, O_PATH | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	if (fd == -1 || fstat(fd, &st) == -1)
+		err = errno;
+	else if (!S_ISLNK(st.st_mode))
+		err = EEXIST; /* no longer the link made */
+	else if (((owner->uid != (uid_t)-1 && st.st_uid != owner->uid) ||
+		  (owner->gid != (gid_t)-1 && st.st_gid != owner->gid)) &&
+		 fchownat(fd, "", owner->uid, owner->gid, AT_EMPTY_PATH) == -1)
+		err = errno;
+	if (fd != -1)
+		close(fd);
+	return err ? panel__space_errno(err, "to", to) : 0;
 }
 
 /* The space the copy of name under dir will take, in bytes: what du counts or, when more, the

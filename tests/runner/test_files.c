@@ -272,6 +272,10 @@ static void test_rename_copy_delete(void **state)
 	char full[512], target[64] = "";
 	at(full, sizeof(full), space, "t/c/b/l");
 	assert_true(readlink(full, target, sizeof(target) - 1) == 1 && target[0] == 'f');
+	struct stat link_st;
+	assert_int_equal(lstat(full, &link_st), 0); /* the link itself, the member's */
+	assert_int_equal(link_st.st_uid, 33);
+	assert_int_equal(link_st.st_gid, alice);
 	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "t/a", "t/c"), PANEL_EEXISTS);
 	assert_panel_rc(panel_file_copy(p, &alice_a, "flalice", "t/a", "t/a/b/z"), PANEL_EINVALID);
 	assert_panel_ok(panel_file_rename(p, &alice_a, "flalice", "t/c/b/f", "t/moved"));
