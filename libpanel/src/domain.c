@@ -347,6 +347,7 @@ static int lock_rows(panel_db *db, const char *verb, const panel_db_param *param
 static int lock_names(panel_db *db, const char *name)
 {
 	char sql[1024] = "INSERT IGNORE INTO panel_name_locks (name) VALUES ";
+	char count[1024] = "SELECT COUNT(*) FROM panel_name_locks WHERE name IN (";
 	panel_db_param self = DB_STR(name), params[NAME_SPLITS];
 	uint64_t found = 0;
 	size_t k = 0;
@@ -361,13 +362,16 @@ static int lock_names(panel_db *db, const char *name)
 	for (const char *dot = strchr(name, '.'); dot && k < NAME_SPLITS;
 	     dot = strchr(dot + 1, '.')) {
 		strcat(sql, k ? ", (?)" : "(?)");
+		strcat(count, k ? ", ?" : "?");
 		params[k++] = DB_STR(dot + 1);
 	}
 	if (k == 0)
 		return 0;
-	/* The parents, shared. Counted without a lock first: a locking read of a missing key
-	 * waits for whoever holds the next one. Missing ones are made the first time. */
-	if ((error = lock_rows(db, "", params, k, &found)) < 0 ||
+	strcat(count, ")");
+	/* The parents, shared. Counted without a lock first (a plain read locks nothing, and a
+	 * locking read of a missing key waits for whoever holds the next one); missing ones are
+	 * made the first time. */
+	if ((error = panel__db_query_u64(&found, db, count, params, k)) < 0 ||
 	    (found < k && (error = panel__db_exec(NULL, db, sql, params, k)) < 0))
 		return error;
 	return lock_rows(db, "LOCK IN SHARE MODE", params, k, &found);
