@@ -74,6 +74,7 @@ typedef struct dp_coop_state {
 	dp_server *restore_cand; /* the failed switchover's candidate, published */
 	uint64_t restore_since_ms;
 	int restore_logged;	   /* its silence was said */
+	int split_logged;	   /* another leader's publication was said */
 	uint64_t unpromoted_epoch; /* follower: the epoch whose writer is not promoted yet, said */
 	int adopting;		   /* new leader: the register's writer awaits a fresh probe */
 	uint64_t leader_since_ms;

@@ -344,14 +344,26 @@ static int restore_waits(dp_proxy *px, uint64_t now)
 }
 
 /* A fresh register of a server whose lock this leader holds names a newer epoch than its own
- * (a publication of its own whose operation then failed): its writer is to be published
- * again. */
+ * that it published itself (its operation then failed): its writer is to be published again.
+ * One another dbproxy published while this one leads means two leaders, each holding a lock
+ * of another name (different cooperative keys, or monitoring passwords without one): said,
+ * never fought over with epoch after epoch. */
 static int register_ahead(dp_proxy *px, uint64_t now)
 {
 	for (int i = 0; i < px->nservers; i++) {
 		dp_server *s = px->servers[i];
-		if (s->coop_held && fresh(px, s, now) && s->reg_epoch > px->epoch)
+		if (!s->coop_held || !fresh(px, s, now) || s->reg_epoch <= px->epoch)
+			continue;
+		if (strncmp(s->reg_leader, px->coop.identity, sizeof(s->reg_leader) - 1) == 0)
 			return 1;
+		if (!px->coop.split_logged)
+			dp_error(
+			    "cooperative: %s published epoch %llu on %s while this dbproxy leads: "
+			    "two leaders, each with its own lock; every dbproxy of the cluster "
+			    "must use the same cooperative_key_file (or, without one, the same "
+			    "monitoring password)",
+			    s->reg_leader, (unsigned long long)s->reg_epoch, s->conf.name);
+		px->coop.split_logged = 1;
 	}
 	return 0;
 }

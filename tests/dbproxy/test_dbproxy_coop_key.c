@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -105,10 +107,65 @@ static void test_one_leader_across_a_password_rotation(void **state)
 	assert_int_equal(dpt_group_leaders(proxies, NPROXY, &which), 1);
 }
 
+/* Whether a file holds a text. */
+static int file_has(const char *path, const char *text)
+{
+	char line[4096];
+	int found = 0;
+	FILE *fp = fopen(path, "r");
+	while (fp && !found && fgets(line, sizeof(line), fp))
+		found = strstr(line, text) != NULL;
+	if (fp)
+		fclose(fp);
+	return found;
+}
+
+static int split_said(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < NPROXY; i++)
+		if (file_has(proxies[i].log, "two leaders, each with its own lock"))
+			return 1;
+	return 0;
+}
+
+/* The misconfiguration itself, different keys: both lead (nothing can tell them apart), and
+ * the log says why; they do not publish epoch after epoch over each other's. */
+static void test_different_keys_are_said_not_fought(void **state)
+{
+	char key0[PATH_MAX], key1[PATH_MAX];
+	int which;
+
+	(void)state;
+	for (int i = 0; i < NPROXY; i++)
+		if (proxies[i].pid > 0)
+			assert_int_equal(dpt_proxy_stop(&proxies[i]), 0);
+	snprintf(key0, sizeof(key0), "%.*s/coop0.key", PATH_MAX - 16, cluster->dir);
+	snprintf(key1, sizeof(key1), "%.*s/coop1.key", PATH_MAX - 16, cluster->dir);
+	assert_int_equal(dpt_write_file(key0, "cluster-key-one-0123456789"), 0);
+	assert_int_equal(dpt_write_file(key1, "cluster-key-two-0123456789"), 0);
+	assert_int_equal(start(0, key0), 0);
+	assert_int_equal(start(1, key1), 0);
+	assert_int_equal(dpt_group_leaders(proxies, NPROXY, &which), 2);
+	/* One of them switches over: the other reads a newer epoch it did not publish. */
+	int primary = dpt_group_view(&proxies[0]).primary;
+	char path[64], *body = NULL;
+	snprintf(path, sizeof(path), "/switchover?to=s%d", primary == 1 ? 2 : 1);
+	assert_int_equal(dpt_http(&proxies[0], "POST", path, &body), 200);
+	free(body);
+	assert_true(dpt_until(20000, split_said, NULL));
+	usleep(1000 * 1000);
+	uint64_t before = dpt_group_view(&proxies[0]).epoch + dpt_group_view(&proxies[1]).epoch;
+	usleep(2000 * 1000); /* eight lock cycles */
+	uint64_t after = dpt_group_view(&proxies[0]).epoch + dpt_group_view(&proxies[1]).epoch;
+	assert_true(after == before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_one_leader_across_a_password_rotation),
+	    cmocka_unit_test(test_different_keys_are_said_not_fought),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
