@@ -40,6 +40,18 @@ $2
 CONF
 }
 write_conf "$SERVER0_PORT" "token_ttl = 600"
+# Started on a database not migrated yet, it says what to run.
+"$api" -c "$work/panel.conf" --port-file "$work/port0" 2>"$work/early.log" &
+early=$!
+for _ in $(seq 1 300); do
+	[[ -s $work/port0 ]] && break
+	sleep 0.1
+done
+kill "$early" 2>/dev/null
+wait "$early" 2>/dev/null
+grep -q 'run `panelctl schema migrate`' "$work/early.log" ||
+	fail "no warning about a schema behind: $(cat "$work/early.log")"
+ok "started on a database not migrated, it says to run panelctl schema migrate"
 "$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
 printf '%s\n' 'Daemon-root-pass1' |
 	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
