@@ -1146,7 +1146,7 @@ int panel_account_password(panel *p, const panel_actor *who, const char *login,
 		    (error = panel__throttle_init(&ctx.throttle, subject, ip_key)) < 0 ||
 		    (error = panel__db_transaction(p->db, password_charge_body, &ctx)) < 0)
 			goto out;
-		if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+		if ((error = panel__throttle_wait(p->db, &ctx.throttle)) < 0)
 			goto out;
 		if (panel_password_verify(ctx.stored, old_password, NULL) != 0) {
 			error = panel__error(PANEL_EAUTH, "old_password",

@@ -259,7 +259,7 @@ int panel_account_mail_change_confirm(panel *p, uint32_t uid, const char *cookie
 	    (error = panel__throttle_init(&ctx.throttle, subject, ip_key)) < 0 ||
 	    (error = panel__db_transaction(p->db, confirm_charge_body, &ctx)) < 0)
 		return error;
-	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+	if ((error = panel__throttle_wait(p->db, &ctx.throttle)) < 0)
 		return error;
 	ctx.ip = ip_text;
 	if ((error = panel__db_transaction(p->db, confirm_body, &ctx)) < 0)

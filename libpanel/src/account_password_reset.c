@@ -284,7 +284,7 @@ int panel_account_password_reset(panel *p, const char *login, const char *token,
 	    (error = panel__throttle_init(&ctx.throttle, subject, ip_key)) < 0 ||
 	    (error = panel__db_transaction(p->db, reset_charge_body, &ctx)) < 0)
 		return error;
-	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+	if ((error = panel__throttle_wait(p->db, &ctx.throttle)) < 0)
 		return error;
 	panel__auth_secret_hash(ctx.token_hash, token);
 	ctx.ip = ip_text;

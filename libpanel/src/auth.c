@@ -418,7 +418,7 @@ static int charge_attempt(struct account *acc, panel__throttle *throttle, panel 
 		    DB_NOARGS);
 	if ((error = panel__db_transaction(p->db, charge_body, throttle)) < 0)
 		return error;
-	return panel__throttle_wait(throttle);
+	return panel__throttle_wait(p->db, throttle);
 }
 
 /* 0 when the password is the account's and the account is enabled, else PANEL_EAUTH (or an

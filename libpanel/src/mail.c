@@ -913,7 +913,7 @@ int panel_mail_password_self(panel *p, const char *address, const char *old_pass
 	ctx.ip = ip_text;
 	if ((error = panel__db_transaction(p->db, self_charge_body, &ctx)) < 0)
 		return error;
-	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+	if ((error = panel__throttle_wait(p->db, &ctx.throttle)) < 0)
 		return error;
 	if ((error = hash_box_password(hash, password)) < 0)
 		return error;

@@ -299,7 +299,7 @@ int panel_slave_domain_list_get(panel_slave_domain_list **out, panel *p, panel_s
 	if ((error = fetch_throttle(&ctx, ip)) < 0 ||
 	    (error = panel__db_transaction(p->db, fetch_charge_body, &ctx)) < 0)
 		return error;
-	if ((error = panel__throttle_wait(&ctx.throttle)) < 0)
+	if ((error = panel__throttle_wait(p->db, &ctx.throttle)) < 0)
 		return error;
 	if ((error = panel__db_transaction(p->db, fetch_body, &ctx)) < 0) {
 		free(ctx.items);

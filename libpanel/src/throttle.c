@@ -166,7 +166,20 @@ int panel__throttle_charge(panel_db *db, panel__throttle *t)
 #define DELAYED_AT_ONCE 2
 static atomic_int delayed;
 
-int panel__throttle_wait(const panel__throttle *t)
+/* An attempt refused before its password was looked at is no failure: its charge is given
+ * back on every key. Counted, the owner's own attempts refused while others' guesses held the
+ * slots locked the owner out after the guessing stopped (found by a review). */
+static int refund_body(panel_db *db, void *arg)
+{
+	const panel__throttle *t = arg;
+
+	return panel__db_exec(NULL, db,
+			      "UPDATE panel_login_failures SET failures = failures - 1"
+			      " WHERE scope_key IN (?, ?, ?) AND failures > 0",
+			      DB_ARGS(DB_STR(t->subject), DB_STR(t->pair), DB_STR(t->ip)));
+}
+
+int panel__throttle_wait(panel_db *db, panel__throttle *t)
 {
 	struct timespec ts = {(time_t)t->delay, 0};
 
@@ -174,6 +187,7 @@ int panel__throttle_wait(const panel__throttle *t)
 		return 0;
 	if (atomic_fetch_add(&delayed, 1) >= DELAYED_AT_ONCE) {
 		atomic_fetch_sub(&delayed, 1);
+		panel__db_transaction(db, refund_body, t);
 		return panel__error(PANEL_ELIMIT, NULL,
 				    "too many failed attempts: try again in %u seconds", t->delay);
 	}

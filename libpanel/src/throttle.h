@@ -34,8 +34,9 @@ int panel__throttle_init(panel__throttle *t, const char *subject, const char *ip
 int panel__throttle_charge(panel_db *db, panel__throttle *t);
 
 /* Outside any transaction, after a charge: waits t->delay seconds, or PANEL_ELIMIT (try again
- * after the delay) when two attempts of this process are waiting already. */
-int panel__throttle_wait(const panel__throttle *t);
+ * after the delay) when two attempts of this process are waiting already; the charge of an
+ * attempt so refused is given back (its password was never looked at). */
+int panel__throttle_wait(panel_db *db, panel__throttle *t);
 
 /* After a success: forgets the subject's and the pair's failures, and gives back the charge of
  * the address, whose real failures stay. */

@@ -420,6 +420,20 @@ static void delayed_attempts_are_bounded(void **state)
 	assert_true(eauth >= 1);
 	assert_true(elimit >= 1);
 	print_message("%d waited their delay, %d were refused at once\n", eauth, elimit);
+	/* A refused attempt's password was never looked at: no failure of the login, nor of its
+	 * address. Counted, the owner's own attempts refused while guesses held the slots kept
+	 * it locked out after the guessing stopped. */
+	assert_int_equal(failures("login:lena"), 9 + eauth);
+	int charged = 0;
+	for (int i = 0; i < GUESSERS; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "ip:%s", g[i].ip);
+		long long n = failures(key);
+		assert_true(n == (g[i].rc == PANEL_EAUTH ? 1 : 0) ||
+			    (n == -2 && g[i].rc != PANEL_EAUTH));
+		charged += n > 0;
+	}
+	assert_int_equal(charged, eauth);
 	sqlf("DELETE FROM panel_login_failures");
 }
 
