@@ -238,9 +238,15 @@ class PanelApi
             }
         }
 
+        // A write without an Idempotency-Key (a login, a reset, a mail self-service password) is
+        // sent again only when it cannot have run: a 503, or no connection made. After a
+        // timeout or a cut connection it may have run: again, a login would make a second
+        // token, a password change would send the old password once more and fail.
+        $keyless = $write && !empty($opts['no_auth']);
         for ($attempt = 0;; $attempt++) {
-            [$status, $raw, $curlError] = $this->send($method, $url, $headers, $payload);
-            $retryable = $status === 503 || ($status === 0 && $curlError !== null);
+            [$status, $raw, $curlError, $curlErrno] = $this->send($method, $url, $headers, $payload);
+            $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
+            $retryable = $status === 503 || ($status === 0 && $curlError !== null && (!$keyless || $notSent));
             if (!$retryable || $attempt >= 1) {
                 break;
             }
@@ -307,12 +313,13 @@ class PanelApi
         $raw = curl_exec($ch);
         if ($raw === false) {
             $error = curl_error($ch);
+            $errno = curl_errno($ch);
             curl_close($ch);
-            return [0, null, $error];
+            return [0, null, $error, $errno];
         }
         $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
         curl_close($ch);
-        return [$status, $raw, null];
+        return [$status, $raw, null, 0];
     }
 
     private static function quote(string $tag): string

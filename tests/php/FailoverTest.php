@@ -136,6 +136,25 @@ class FailoverTest extends BridgeTestCase
         $this->assertSame(0, self::api()->listAccounts(['login_prefix' => $login])['total'], 'nothing was created');
     }
 
+    /** A login whose answer never comes (it may have run) is not sent again: a second one
+     *  would make a second token. A login refused at once (503) is. */
+    public function testAKeylessWriteIsNotRetriedAfterATimeout(): void
+    {
+        $login = self::tag('f5');
+        self::createMember($login, 'Php-bridge-pass-1');
+        $api = new PanelApi(self::$proxyUrl, ['timeout' => 1, 'max_retry_wait' => 1]);
+        self::proxyLog();
+        self::mode('silent');
+        $this->assertApiError(function () use ($api, $login) {
+            $api->login($login, 'Php-bridge-pass-1');
+        }, 0, 'network', null, 'the timeout is raised');
+        sleep(3); // the proxy (one request at a time) is silent for 3 s
+        $this->assertCount(1, self::proxyLog(), 'sent once');
+        self::mode('before');
+        $this->assertArrayHasKey('token', $api->login($login, 'Php-bridge-pass-1'));
+        $this->assertCount(2, self::proxyLog(), 'a 503, then the login');
+    }
+
     /** @depends testA503AfterTheWrite */
     public function testALongRetryAfterIsCut(): void
     {

@@ -7,6 +7,7 @@
 //   before  answer 503 (Retry-After: STATE/retry_after, default 1) without forwarding it
 //   after   forward it (the write happens), then answer 503 instead of the real answer
 //   always  answer 503 to every write
+//   silent  forward it (the write happens), then answer nothing for 3 s (the client times out)
 // Reads, and writes when there is no mode, are forwarded.
 $upstream = getenv('PANEL_PROXY_UPSTREAM');
 $state = getenv('PANEL_PROXY_STATE');
@@ -77,6 +78,12 @@ $raw = curl_exec($ch);
 $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
 curl_close($ch);
 
+if ($write && $mode === 'silent') {
+    unlink("$state/mode");
+    proxy_log($state, "$method $uri $key $status-then-silence");
+    sleep(3);
+    return true;
+}
 if ($write && $mode === 'after') {
     unlink("$state/mode");
     proxy_log($state, "$method $uri $key $status-then-503");
