@@ -436,6 +436,13 @@ static int apply_rights(panel *p, const char *user, const char *database, unsign
 	char esc[140], list[512] = "";
 	int error;
 
+	/* The name comes from a db row: written by libpanel it passed this check, but another
+	 * writer of the table (a hand-made or imported row, a tool of 1.0) may have put anything
+	 * there, and it is pasted into DDL the member server's administrator runs. */
+	if (!panel__member_name_safe(database) || strlen(database) > 64)
+		return panel__error(PANEL_ERROR, "database",
+				    "the database name stored in the db table is not one libpanel "
+				    "makes: not granted");
 	panel__grant_db_name(esc, sizeof(esc), database);
 	error = panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'", esc, user,
 				  panel__member_client_host(p));

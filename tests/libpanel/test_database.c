@@ -335,6 +335,26 @@ static void users_do_exactly_what_their_grants_allow(void **state)
 			 PANEL_DBRIGHT_CREATE_TEMPORARY_TABLES);
 	assert_panel_ok(panel_dbright_parse("GRANT OPTION"));
 
+	/* A db row with a name libpanel never makes (another writer of the table): refused, not
+	 * pasted into the REVOKE and GRANT the member server's administrator runs (a review made
+	 * it run CREATE DATABASE there: the REVOKE of an existing grant succeeds, then the rest of
+	 * the batch runs). */
+	th_sql(cluster, 0, "CREATE USER pwnu@localhost; GRANT SELECT ON pwnx.* TO pwnu@localhost");
+	ts_exec(cluster, db,
+		"INSERT INTO db (uid, login, pass, db) VALUES (%u, 'dbalice', '',"
+		" 'pwnx`.* FROM ''pwnu''@''localhost''; CREATE DATABASE dbpwned; -- ')",
+		alice.uid);
+	panel_dbgrant planted = {
+	    .database = "pwnx`.* FROM 'pwnu'@'localhost'; CREATE DATABASE dbpwned; -- ",
+	    .rights = PANEL_DBRIGHT_SELECT};
+	int planted_rc = panel_dbuser_grants_set(p, &alice, "dbalice_app", &planted, 1);
+	long long pwned = number("SELECT COUNT(*) FROM information_schema.schemata WHERE"
+				 " schema_name = 'dbpwned'");
+	ts_exec(cluster, db, "DELETE FROM db WHERE db LIKE 'pwnx%%'");
+	th_sql(cluster, 0, "DROP USER pwnu@localhost; DROP DATABASE IF EXISTS dbpwned");
+	assert_panel_rc(planted_rc, PANEL_ERROR);
+	assert_int_equal(pwned, 0);
+
 	/* Names: injection attempts in the suffix, and the policy. */
 	const char *bad[] = {"a'@'%", "x`y", "a_b", "%", "", "a b"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
