@@ -246,25 +246,6 @@ static uint32_t only_account(const panel_actor *who)
 	return 0;
 }
 
-/* The rules for a change of the account uid (su: its admin flag) beyond seeing it. */
-static int may_change(const panel_actor *who, uint32_t uid, int su)
-{
-	/* Whoever holds the super admin's credentials holds every right: with
-	 * subadmin_restriction at 1 a sub-admin sees that account, but setting its password or
-	 * its mail (then a reset) would make the sub-admin the super admin. */
-	if (uid == PANEL_SUPER_ADMIN_UID && who->kind == PANEL_ACTOR_ADMIN &&
-	    who->uid != PANEL_SUPER_ADMIN_UID)
-		return panel__error(PANEL_EFORBIDDEN, "login",
-				    "only the super admin changes the super admin's account");
-	/* A key is scoped (some resources, some networks); an administrator's password, mail or
-	 * rights would give whoever holds the key that administrator's unscoped login. */
-	if (who->by_apikey && su)
-		return panel__error(PANEL_EFORBIDDEN, "login",
-				    "an application key changes no administrator's account (its "
-				    "owner's included): log in to do that");
-	return 0;
-}
-
 /* The super admin's account and everything in it are changed by the super admin alone (and
  * the system): with subadmin_restriction at 1 a sub-admin sees them, but its mail box's
  * password, then a password reset mailed there, or its FTP account and web space, would make
@@ -275,6 +256,25 @@ static int super_admins_own(const panel_actor *who, uint32_t uid, const char *fi
 	    who->uid != PANEL_SUPER_ADMIN_UID)
 		return panel__error(PANEL_EFORBIDDEN, field,
 				    "only the super admin acts in the super admin's account");
+	return 0;
+}
+
+/* The rules for a change of the account uid (su: its admin flag) beyond seeing it. */
+static int may_change(const panel_actor *who, uint32_t uid, int su)
+{
+	int error;
+
+	/* Whoever holds the super admin's credentials holds every right: with
+	 * subadmin_restriction at 1 a sub-admin sees that account, but setting its password or
+	 * its mail (then a reset) would make the sub-admin the super admin. */
+	if ((error = super_admins_own(who, uid, "login")) < 0)
+		return error;
+	/* A key is scoped (some resources, some networks); an administrator's password, mail or
+	 * rights would give whoever holds the key that administrator's unscoped login. */
+	if (who->by_apikey && su)
+		return panel__error(PANEL_EFORBIDDEN, "login",
+				    "an application key changes no administrator's account (its "
+				    "owner's included): log in to do that");
 	return 0;
 }
 

@@ -688,6 +688,16 @@ static void copy_swap_hook(void *arg, const char *stage, const char *detail)
 	      space);
 }
 
+/* Copies ct to ct2 with hook called at each step of the copy. */
+static int copy_ct_hooked(void (*hook)(void *, const char *, const char *), void *arg)
+{
+	p->runner_hook = hook;
+	p->runner_hook_arg = arg;
+	int rc = panel_file_copy(p, &alice_a, "flalice", "ct", "ct2");
+	p->runner_hook = NULL;
+	return rc;
+}
+
 static void test_copy_swap_race(void **state)
 {
 	struct snapshot before = snap();
@@ -695,10 +705,7 @@ static void test_copy_swap_race(void **state)
 
 	(void)state;
 	shell("mkdir -p %s/ct/inner && echo in > %s/ct/inner/f", space, space);
-	p->runner_hook = copy_swap_hook;
-	p->runner_hook_arg = &s;
-	int rc = panel_file_copy(p, &alice_a, "flalice", "ct", "ct2");
-	p->runner_hook = NULL;
+	int rc = copy_ct_hooked(copy_swap_hook, &s);
 	assert_true(s.done);
 	assert_panel_rc(rc, PANEL_EINVALID);
 	assert_field("from", "symbolic link");
@@ -735,10 +742,7 @@ static void copy_while_growing(int add_entries, const char *words)
 
 	shell("rm -rf %s/ct && mkdir -p %s/ct/inner && printf x > %s/ct/inner/f", space, space,
 	      space);
-	p->runner_hook = grow_hook;
-	p->runner_hook_arg = &g;
-	int rc = panel_file_copy(p, &alice_a, "flalice", "ct", "ct2");
-	p->runner_hook = NULL;
+	int rc = copy_ct_hooked(grow_hook, &g);
 	assert_true(g.done);
 	assert_panel_rc(rc, PANEL_EQUOTA);
 	assert_field("from", words);
