@@ -421,6 +421,9 @@ int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeo
 	mysql_options(c->m, MYSQL_OPT_LOCAL_INFILE, &off);
 	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(c->m, MYSQL_OPT_PROTOCOL, &(unsigned){MYSQL_PROTOCOL_TCP});
+	/* dbproxy's statements quote with backslashes (dp_sql_escape): its sessions read them
+	 * so whatever the server's global sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES). */
+	mysql_options(c->m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = '" DP_SQL_MODE "'");
 	c->state = ST_CONNECTING;
 	dp_timer_set(c->loop, &c->deadline, c->target.connect_timeout_ms);
 	wait = mysql_real_connect_start(&c->connect_ret, c->m, c->target.host, c->target.user,

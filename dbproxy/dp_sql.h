@@ -66,7 +66,13 @@ void dp_sqlc_close(dp_sqlc *c);
  * as a string (NULL for SQL NULL or out of range). */
 int dp_sql_col(MYSQL_RES *res, const char *name);
 const char *dp_sql_get(MYSQL_RES *res, unsigned long long row, int col);
-/* Escapes a string literal's content into out (at least 2 * strlen + 1 bytes). */
+/* The sql_mode of dbproxy's own sessions: MariaDB 10.11's default, set at connection so that
+ * a server's global NO_BACKSLASH_ESCAPES or ANSI_QUOTES cannot change how they read. */
+#define DP_SQL_MODE                                                                                \
+	"STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_"            \
+	"SUBSTITUTION"
+/* Escapes a string literal's content into out (at least 2 * strlen + 1 bytes), with
+ * backslashes: for dbproxy's own sessions, which run in DP_SQL_MODE. */
 void dp_sql_escape(char *out, size_t outsz, const char *in);
 
 #endif

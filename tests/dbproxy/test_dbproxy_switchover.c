@@ -37,7 +37,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 	dpt_writer_free(&f->w);
 	int rc = dpt_proxy_stop(&f->p);
-	if (rc != 0 || f->passed != 3) {
+	if (rc != 0 || f->passed != 4) {
 		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
 		dpt_proxy_dump_log(&f->p, 100);
 	}
@@ -264,10 +264,86 @@ static void test_failed_switchover_leaves_the_writer_writable(void **state)
 	f->passed++;
 }
 
+/* Every server but the primary replicates from it, logged in as user. */
+static void replicas_log_in_as(fixture *f, int primary, const char *user)
+{
+	if (!dpt_until(20000, dpt_replicas_ready, &f->p))
+		fail_msg("the replicas did not follow s%d", primary);
+	for (int i = 0; i < f->c->nservers; i++) {
+		if (i == primary)
+			continue;
+		MYSQL *m = th_connect(f->c, i, NULL);
+		assert_non_null(m);
+		assert_int_equal(mysql_query(m, "SHOW SLAVE STATUS"), 0);
+		MYSQL_RES *r = mysql_store_result(m);
+		MYSQL_ROW row = r ? mysql_fetch_row(r) : NULL;
+		assert_non_null(row);
+		int col = -1;
+		MYSQL_FIELD *fl = mysql_fetch_fields(r);
+		for (unsigned k = 0; k < mysql_num_fields(r); k++)
+			if (strcmp(fl[k].name, "Master_User") == 0)
+				col = (int)k;
+		assert_true(col >= 0);
+		assert_string_equal(row[col], user);
+		mysql_free_result(r);
+		mysql_close(m);
+	}
+}
+
+/* The replication password is written into CHANGE MASTER as a literal. On servers whose global
+ * sql_mode has NO_BACKSLASH_ESCAPES, a quote escaped with a backslash ended the literal (the
+ * statement failed) and a backslash doubled reached the password twice (the replica could not
+ * log in): the replicas dbproxy pointed at the new primary stopped replicating. */
+static void test_switchover_with_quotes_in_replication_password(void **state)
+{
+	static const char pass[] = "q'b\\s\\'x";
+	fixture *f = *state;
+	char sql[1024], file[PATH_MAX], *body = NULL;
+
+	for (int i = 0; i < f->c->nservers; i++) {
+		snprintf(
+		    sql, sizeof(sql),
+		    "SET SESSION sql_log_bin = 0;"
+		    "CREATE USER 'repl_q'@'127.0.0.1' IDENTIFIED BY 'q''b\\\\s\\\\''x';"
+		    "GRANT REPLICATION SLAVE ON *.* TO 'repl_q'@'127.0.0.1';"
+		    "SET GLOBAL sql_mode = CONCAT(@@global.sql_mode, ',NO_BACKSLASH_ESCAPES')");
+		assert_int_equal(th_sql(f->c, i, sql), 0);
+	}
+	snprintf(file, sizeof(file), "%.*s/repl_q.pw", PATH_MAX - 16, f->c->dir);
+	assert_int_equal(dpt_write_file(file, pass), 0);
+	const char *const extra[] = {"--replication-user", "repl_q", "--replication-password-file",
+				     file, NULL};
+	int old = dpt_primary(&f->p, NULL);
+	assert_int_equal(dpt_proxy_stop(&f->p), 0);
+	assert_int_equal(dpt_proxy_start(&f->p, f->c, extra), 0);
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
+	int code = dpt_http(&f->p, "POST", "/switchover", &body);
+	dpt_log("switchover answered %d: %s", code, body ? body : "");
+	free(body);
+	assert_int_equal(code, 200);
+	int np = dpt_primary(&f->p, NULL);
+	assert_true(np >= 0 && np != old);
+	replicas_log_in_as(f, np, "repl_q");
+	/* And back: the first server is the writer again for the next tests. */
+	code = dpt_http(&f->p, "POST", "/switchover?to=s0", &body);
+	dpt_log("switchover back answered %d: %s", code, body ? body : "");
+	free(body);
+	assert_int_equal(code, 200);
+	assert_int_equal(dpt_primary(&f->p, NULL), 0);
+	replicas_log_in_as(f, 0, "repl_q");
+	for (int i = 0; i < f->c->nservers; i++)
+		assert_int_equal(th_sql(f->c, i,
+					"SET GLOBAL sql_mode = REPLACE(@@global.sql_mode, "
+					"',NO_BACKSLASH_ESCAPES', '')"),
+				 0);
+	f->passed++;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    /* First: a dbproxy restarted takes the first server as the writer. */
+	    cmocka_unit_test(test_switchover_with_quotes_in_replication_password),
 	    cmocka_unit_test(test_failed_switchover_leaves_the_writer_writable),
 	    cmocka_unit_test(test_switchover_moves_sessions),
 	    cmocka_unit_test(test_switchover_waits_for_killed_sessions),
