@@ -1,14 +1,16 @@
 /* Dumps and restores of members' databases, off the request path: requests are queued in
  * panel_actions, and the actions runner (runner.c; panel_jobs_run, `panelctl jobs run`, runs
  * these kinds alone) carries them out through panel__job_run. A dump
- * runs mariadb-dump with the member server's credentials (in a private defaults file, never in
- * argv) and records the file's SHA-256 in panel_dumps; a restore is database_restore.c's. Files
+ * runs mariadb-dump with the member server's credentials (handed over on a pipe, never in a file
+ * or argv) and records the file's SHA-256 in panel_dumps; a restore is database_restore.c's. Files
  * are opened under the hosting root without following symbolic links (member_file.h). The
  * clients run with an environment of their own (job_environment). */
 #define _GNU_SOURCE /* execvpe */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,12 +232,14 @@ int panel_database_restore(uint64_t *job, panel *p, const panel_actor *who, cons
 
 /* ---------------------------------------------------------------- running */
 
-int panel__job_defaults(char path[64], panel *p, const char *user, const char *password)
+int panel__job_defaults(char **text, panel *p, const char *user, const char *password)
 {
 	const char *section = "member_database";
-	char *secret = NULL;
-	int fd, error;
+	char *secret = NULL, *out = NULL;
+	size_t len = 0;
+	int error;
 
+	*text = NULL;
 	if (!panel_setting(p, section, "user") || !*panel_setting(p, section, "user"))
 		section = "database";
 #define SETTING(key)                                                                               \
@@ -248,32 +252,24 @@ int panel__job_defaults(char path[64], panel *p, const char *user, const char *p
 		user = SETTING("user");
 		password = secret;
 	}
-	snprintf(path, 64, "/tmp/panel-jobs-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0) {
-		panel__secret_free(secret);
-		return panel__error(PANEL_ERROR, NULL, "cannot create a defaults file: %s",
-				    strerror(errno));
-	}
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		panel__secret_free(secret);
-		return panel__error_oom();
-	}
 	const char *socket = SETTING("socket");
-	fprintf(f, "[client]\nuser=%s\npassword=%s\n", user, password);
-	if (socket && *socket)
-		fprintf(f, "socket=%s\n", socket);
-	else
-		fprintf(f, "host=%s\nport=%s\nprotocol=tcp\n", SETTING("host"), SETTING("port"));
+	/* Twice: to measure, then to write. */
+	for (int pass = 0; pass < 2; pass++) {
+		int n = socket && *socket
+			    ? snprintf(out, len, "[client]\nuser=%s\npassword=%s\nsocket=%s\n",
+				       user, password, socket)
+			    : snprintf(out, len,
+				       "[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n"
+				       "protocol=tcp\n",
+				       user, password, SETTING("host"), SETTING("port"));
+		if (n < 0 || (pass == 0 && !(out = malloc(len = (size_t)n + 1)))) {
+			panel__secret_free(secret);
+			return panel__error_oom();
+		}
+	}
 #undef SETTING
 	panel__secret_free(secret);
-	if (fclose(f) != 0) {
-		unlink(path);
-		return panel__error(PANEL_ERROR, NULL, "cannot write the defaults file");
-	}
+	*text = out;
 	return 0;
 }
 
@@ -293,13 +289,65 @@ static void job_environment(char *env[6], char *path, size_t size)
 	env[5] = NULL;
 }
 
-void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out)
+/* Who the client runs as: the runner itself, or nobody (uid and gid from the user database,
+ * read before the fork). 0, or -1 when it should drop root and cannot know for whom. */
+static int job_identity(uid_t *uid, gid_t *gid, enum panel__job_as as)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (as == PANEL__JOB_AS_RUNNER || geteuid() != 0)
+		return 0;
+	if (getpwnam_r("nobody", &pw, buf, sizeof(buf), &found) != 0 || !found || pw.pw_uid == 0)
+		return -1;
+	*uid = pw.pw_uid;
+	*gid = pw.pw_gid;
+	return 0;
+}
+
+/* In the child, after the fork: drops root when asked, hands the defaults over on descriptor 3
+ * through a pipe made after the drop (so that the client may open it again by its /proc name),
+ * closes every other descriptor the runner had open (its database connections among them),
+ * and runs the client. Never returns. */
+static void job_child(char *const argv[], char *const env[], const char *defaults, uid_t uid,
+		      gid_t gid)
+{
+	int fds[2];
+	size_t len = strlen(defaults);
+
+	if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0))
+		_exit(126);
+	/* The client reads the pipe after exec: what is written must fit in it. */
+	if (len > 4096 || pipe(fds) != 0 || write(fds[1], defaults, len) != (ssize_t)len)
+		_exit(126);
+	close(fds[1]);
+	if (fds[0] != 3 && (dup2(fds[0], 3) != 3 || close(fds[0]) != 0))
+		_exit(126);
+	if (close_range(4, ~0U, 0) != 0) {
+		long max = sysconf(_SC_OPEN_MAX);
+		for (int fd = 4; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close(fd);
+	}
+	execvpe(argv[0], argv, env);
+	_exit(127);
+}
+
+void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out,
+		     const char *defaults, enum panel__job_as as)
 {
 	char errpath[] = "/tmp/panel-job-err-XXXXXX", path[4096], *env[6];
-	int errfd = mkstemp(errpath), status = 0;
+	int errfd, status = 0;
+	uid_t uid;
+	gid_t gid;
 	pid_t pid;
 
-	if (errfd < 0) {
+	if (job_identity(&uid, &gid, as) < 0) {
+		snprintf(result, size, "cannot run %s: no user nobody to run it as", argv[0]);
+		return;
+	}
+	if ((errfd = mkstemp(errpath)) < 0) {
 		snprintf(result, size, "cannot create a temporary file");
 		return;
 	}
@@ -311,13 +359,16 @@ void panel__job_exec(char *result, size_t size, char *const argv[], int in, int 
 		dup2(in >= 0 ? in : null, 0);
 		dup2(out >= 0 ? out : null, 1);
 		dup2(errfd, 2);
-		execvpe(argv[0], argv, env);
-		_exit(127);
+		job_child(argv, env, defaults, uid, gid);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		snprintf(result, size, "cannot run %s", argv[0]);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(result, size, "ok");
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 126) {
+		snprintf(result, size, "cannot run %s: %s", argv[0],
+			 uid != (uid_t)-1 ? "cannot drop root for nobody, or hand it its options"
+					  : "cannot hand it its options");
 	} else {
 		char err[4096] = "";
 		ssize_t n = pread(errfd, err, sizeof(err) - 1, 0);
@@ -452,7 +503,7 @@ static int give_to_member(int dir, int out, uid_t uid, gid_t gid)
 static void dump_run(char *result, size_t size, panel *p, const char *database, const char *file,
 		     uid_t uid, gid_t gid)
 {
-	char defaults[64], opt[96], db[65], leaf[256];
+	char *defaults = NULL, db[65], leaf[256];
 	const char *rel;
 	int out, dir;
 
@@ -472,16 +523,21 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 					   : strerror(errno));
 		return;
 	}
-	if (panel__job_defaults(defaults, p, NULL, NULL) < 0) {
+	if (panel__job_defaults(&defaults, p, NULL, NULL) < 0) {
 		snprintf(result, size, "%.200s", panel_error_last()->message);
 	} else {
-		snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
 		snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
-		char *const argv[] = {"mariadb-dump",	 opt,	     "--single-transaction",
-				      "--routines",	 "--events", "--triggers",
-				      "--skip-comments", db,	     NULL};
-		panel__job_exec(result, size, argv, -1, out);
-		unlink(defaults);
+		char *const argv[] = {"mariadb-dump",
+				      PANEL__JOB_DEFAULTS_OPT,
+				      "--single-transaction",
+				      "--routines",
+				      "--events",
+				      "--triggers",
+				      "--skip-comments",
+				      db,
+				      NULL};
+		panel__job_exec(result, size, argv, -1, out, defaults, PANEL__JOB_AS_RUNNER);
+		panel__secret_free(defaults);
 		/* Root's until its SHA-256 is recorded: given to the member before, it could be
 		 * rewritten or made a sparse file of terabytes while it was written, then hashed
 		 * and trusted as the panel's. After, a change fails the restore's checks. */

@@ -2,9 +2,9 @@
  * write to: the file is opened without following links, its size checked against the one
  * recorded when the panel wrote it before a byte is read, copied aside (never more than that
  * size) while its SHA-256 is computed (what is checked is what runs), compared with the checksum
- * recorded, and fed to `mariadb --sandbox` logged in as the database's restore account, an
- * account with the rights a member has on that one database and nothing else, locked with a
- * forgotten password between restores. Whatever the file says, it cannot reach the panel's
+ * recorded, and fed to `mariadb --sandbox`, run as nobody and logged in as the database's restore
+ * account, an account with the rights a member has on that one database and nothing else, locked
+ * with a forgotten password between restores. Whatever the file says, it cannot reach the panel's
  * tables, another database, the server's settings or the runner's files. */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_internal.h"
 #include "error.h"
 #include "jobs_internal.h"
 #include "member_file.h"
@@ -343,30 +344,31 @@ static int open_dump(char *result, size_t size, panel *p, const char *file, int 
 /* Runs the private copy as the restore account. */
 static void feed(char *result, size_t size, panel *p, const char *database, int in)
 {
-	char user[96], password[49], defaults[64], opt[96], db[65];
+	char user[96], password[49], *defaults = NULL, db[65];
 
 	account_name(user, database);
 	random_password(password);
 	if (account_open(p, database, password) < 0 ||
-	    panel__job_defaults(defaults, p, user, password) < 0) {
+	    panel__job_defaults(&defaults, p, user, password) < 0) {
 		snprintf(result, size, "%.200s", panel_error_last()->message);
 		sodium_memzero(password, sizeof(password));
 		account_close(p, database);
 		return;
 	}
 	sodium_memzero(password, sizeof(password));
-	snprintf(opt, sizeof(opt), "--defaults-file=%s", defaults);
 	snprintf(db, sizeof(db), "%s", database); /* argv wants writable strings */
 	/* --binary-mode: no client command at all but DELIMITER and \C, whatever the file holds
 	 * (--sandbox alone still ran \e, the editor, fed with the rest of the file as keys; and
 	 * \r connected elsewhere with these credentials; a routine's body can carry them into a
 	 * dump the panel wrote, behind a "--\x01" the server reads as a comment and the client
 	 * does not). --sandbox: no \! shell, no \T file, no source, should binary mode miss one;
-	 * no LOAD DATA LOCAL from this host. */
-	char *const argv[] = {"mariadb", opt, "--binary-mode", "--sandbox", "--local-infile=0",
-			      db,	 NULL};
-	panel__job_exec(result, size, argv, in, -1);
-	unlink(defaults);
+	 * no LOAD DATA LOCAL from this host. And should all of that miss something, the client is
+	 * nobody, with no descriptor of the runner's. */
+	char *const argv[] = {"mariadb",   PANEL__JOB_DEFAULTS_OPT, "--binary-mode",
+			      "--sandbox", "--local-infile=0",	    db,
+			      NULL};
+	panel__job_exec(result, size, argv, in, -1, defaults, PANEL__JOB_AS_NOBODY);
+	panel__secret_free(defaults);
 	account_close(p, database);
 }
 

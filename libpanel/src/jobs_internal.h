@@ -1,5 +1,5 @@
 /* What the dump and the restore jobs share (database_jobs.c, database_restore.c): running a
- * client program, its private defaults file, and checksums of dump files. */
+ * client program with its options on a pipe, and checksums of dump files. */
 #ifndef PANEL_SRC_JOBS_INTERNAL_H
 #define PANEL_SRC_JOBS_INTERNAL_H
 
@@ -8,14 +8,24 @@
 
 #include "handle.h"
 
-/* Runs argv with stdin and stdout redirected (-1: /dev/null); result gets "ok" or the reason,
- * with the first line of what the program wrote on stderr. */
-void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out);
+/* Who a job's client runs as: the runner, or nobody when the runner is root (the restore's
+ * client, which reads a file the member wrote). */
+enum panel__job_as { PANEL__JOB_AS_RUNNER, PANEL__JOB_AS_NOBODY };
 
-/* Writes a [client] defaults file, mode 0600, with user and password and the member server's
- * address ([member_database], else [database]); path gets its name (unlink it after use).
- * user NULL: the member server's own credentials from the configuration. */
-int panel__job_defaults(char path[64], panel *p, const char *user, const char *password);
+/* The option that points a client at the defaults panel__job_exec hands it; argv[1]. */
+#define PANEL__JOB_DEFAULTS_OPT "--defaults-file=/proc/self/fd/3"
+
+/* Runs argv with stdin and stdout redirected (-1: /dev/null), defaults (panel__job_defaults) on
+ * descriptor 3 and no other descriptor of the runner's; result gets "ok" or the reason, with
+ * the first line of what the program wrote on stderr. */
+void panel__job_exec(char *result, size_t size, char *const argv[], int in, int out,
+		     const char *defaults, enum panel__job_as as);
+
+/* A client's [client] options: user and password and the member server's address
+ * ([member_database], else [database]); user NULL: the member server's own credentials from the
+ * configuration. *text is allocated (free it with panel__secret_free): it goes to the client
+ * on a pipe, never into a file or argv. */
+int panel__job_defaults(char **text, panel *p, const char *user, const char *password);
 
 /* The hex SHA-256 of everything fd holds (read with pread from offset 0). 0, or -1. */
 int panel__job_sha256_fd(char hex[65], int fd);

@@ -6,6 +6,7 @@
  * filled its memory nor its disk, and that a genuine restore still works (views, triggers,
  * routines). */
 #include <fcntl.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -136,6 +137,15 @@ static void write_file(const char *path, const char *content)
 	assert_non_null(f);
 	fputs(content, f);
 	assert_int_equal(fclose(f), 0);
+}
+
+static void read_all(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
 }
 
 static void backups(char *out, size_t size)
@@ -709,6 +719,73 @@ static void a_failed_dump_removes_its_own_file_alone(void **state)
 			 0);
 }
 
+/* ---------------------------------------------------------------- the restore client itself */
+
+/* The restore's client reads bytes the member wrote: should its --binary-mode and --sandbox miss
+ * something, it runs as nobody (the runner is root), with no descriptor of the runner's (its
+ * connections to the database as the panel's own account), and its options come on a pipe,
+ * not in a file. A mariadb found first in PATH writes down what it was given, then runs the
+ * real one, and the restore still works. Only as root: otherwise nothing is dropped. */
+static void the_restore_client_is_nobody_with_nothing_of_the_runners(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/panel-rstwrap-XXXXXX", wrap[128], seen[128], fds[160], script[1024];
+	char path[512], result[256], got[1024], leads[2048], oldpath[4096];
+	const char *env = getenv("PATH");
+	uint64_t job = 0;
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(wrap, sizeof(wrap), "%s/mariadb", dir);
+	snprintf(seen, sizeof(seen), "%s/seen", dir);
+	snprintf(fds, sizeof(fds), "%s.fds", seen);
+	write_file(seen, "");
+	write_file(fds, "");
+	assert_int_equal(chmod(seen, 0666), 0);
+	assert_int_equal(chmod(fds, 0666), 0);
+	/* Its uid, its first option, what that option names, and what its descriptors lead to
+	 * (listed by a command of their own, so that the shell's own redirections are not). */
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nreadlink /proc/$$/fd/* > '%s.fds' 2>/dev/null\n"
+		 "{ id -u; echo \"$1\"; stat -L -c %%F /proc/$$/fd/3; } > '%s'\n"
+		 "PATH=\"${PATH#*:}\"; export PATH; exec mariadb \"$@\"\n",
+		 seen, seen);
+	write_file(wrap, script);
+	assert_int_equal(chmod(wrap, 0755), 0);
+
+	dump(path, sizeof(path));
+	assert_panel_ok(
+	    panel_database_restore(&job, p, &alice, "rstalice", strrchr(path, '/') + 1, 0));
+	snprintf(oldpath, sizeof(oldpath), "%s", env ? env : "/usr/bin:/bin");
+	char newpath[4400];
+	snprintf(newpath, sizeof(newpath), "%s:%s", dir, oldpath);
+	assert_int_equal(setenv("PATH", newpath, 1), 0);
+	run_job(result, sizeof(result), job);
+	assert_int_equal(setenv("PATH", oldpath, 1), 0);
+	read_all(seen, got, sizeof(got));
+	read_all(fds, leads, sizeof(leads));
+	snprintf(script, sizeof(script), "rm -rf '%s'", dir);
+	assert_int_equal(system(script), 0);
+
+	assert_string_equal(result, "ok");
+	/* nobody; the options on descriptor 3, a pipe. */
+	char want[128];
+	struct passwd *nobody = getpwnam("nobody");
+	assert_non_null(nobody);
+	snprintf(want, sizeof(want), "%u\n--defaults-file=/proc/self/fd/3\nfifo\n",
+		 (unsigned)nobody->pw_uid);
+	assert_string_equal(got, want);
+	/* Five descriptors: the dump's copy, /dev/null, the error file, the options' pipe and
+	 * the shell's script; none of the runner's (its database connections). */
+	int lines = 0;
+	for (const char *c = leads; *c; c++)
+		lines += *c == '\n';
+	if (lines != 5 || strstr(leads, "socket:"))
+		fail_msg("the client holds other descriptors:\n%s", leads);
+}
+
 /* ---------------------------------------------------------------- a genuine restore */
 
 static void views_triggers_and_routines_come_back(void **state)
@@ -774,6 +851,7 @@ int main(void)
 	    cmocka_unit_test(symbolic_links_and_fifos_in_the_member_folder_are_refused),
 	    cmocka_unit_test(a_huge_sparse_file_under_a_dumps_name_is_refused_unread),
 	    cmocka_unit_test(a_failed_dump_removes_its_own_file_alone),
+	    cmocka_unit_test(the_restore_client_is_nobody_with_nothing_of_the_runners),
 	    cmocka_unit_test(views_triggers_and_routines_come_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
