@@ -110,6 +110,11 @@ static const struct known_key known_keys[] = {
     /* Seconds after which a member's web usage (size_web) is measured again by a pass (0:
      * never; runner_usage.c). */
     {"runner", "usage_refresh", V_PERIOD, "300"},
+    /* The most files and folders one member's walk counts (no disk quotas): a member with
+     * millions of empty files (no inode quota) would hold the runner, and every other
+     * member's actions, for as long as its walk took. Past it the walk stops and records what
+     * it counted, a lower bound, with a warning. */
+    {"runner", "usage_max_entries", V_ENTRIES, "1000000"},
     /* The programs mail may be delivered to (AlternC's wrappers), absolute paths between spaces
      * or commas; none by default (mail_wrapper.c). */
     {"mail", "wrappers", V_TEXT, ""},

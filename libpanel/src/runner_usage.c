@@ -8,7 +8,8 @@
  * what 1.0's quota_get read). Elsewhere each web space is walked as 1.0's nightly du did, but
  * from the hosting root one folder at a time with openat(O_NOFOLLOW): links are counted as
  * themselves and never followed, mount points are skipped, hard links counted once, and the walk
- * goes no deeper than PANEL_FS_USAGE_DEPTH levels (one descriptor per level). */
+ * goes no deeper than PANEL_FS_USAGE_DEPTH levels (one descriptor per level) nor past [runner]
+ * usage_max_entries files and folders (what it counted is then recorded, a lower bound). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -204,8 +205,8 @@ struct refresh {
 	panel_runner_report *report;
 	enum panel_usage_source source;
 	char why[160]; /* walk: why not the quotas */
-	unsigned long deep, other_fs;
-	char deep_login[17];
+	unsigned long deep, other_fs, most, large;
+	char deep_login[17], large_login[17];
 };
 
 /* The web space of login, walked: 0 with *kb, or -1 with errno (ENOENT: no web root). */
@@ -222,10 +223,12 @@ static int walk_member(struct refresh *rf, const char *login, uint64_t *kb)
 	snprintf(rel, sizeof(rel), "html/%c/%s", login[0], login);
 	if ((fd = panel__fs_walk(NULL, rf->root, rel, NULL)) == -1)
 		return -1;
-	if (panel__fs_usage(&u, fd, 0) == -1)
+	if (panel__fs_usage(&u, fd, rf->most) == -1)
 		return -1;
 	if (u.deep && !rf->deep)
 		snprintf(rf->deep_login, sizeof(rf->deep_login), "%s", login);
+	if (u.stopped && !rf->large++)
+		snprintf(rf->large_login, sizeof(rf->large_login), "%s", login);
 	rf->deep += u.deep;
 	rf->other_fs += u.other_fs;
 	*kb = u.kb;
@@ -352,7 +355,14 @@ static void describe(struct refresh *rf)
 		snprintf(r->usage, sizeof(r->usage),
 			 "web usage of %u member%s measured by walking their web spaces (%s)", n,
 			 n == 1 ? "" : "s", rf->why);
-	if (rf->deep && !r->warning[0])
+	if (rf->large && !r->warning[0])
+		snprintf(
+		    r->warning, sizeof(r->warning),
+		    "%lu web space%s (%s) hold%s more than %lu files and folders: measured up to"
+		    " them (usage_max_entries), a lower bound",
+		    rf->large, rf->large == 1 ? "" : "s", rf->large_login,
+		    rf->large == 1 ? "s" : "", rf->most);
+	else if (rf->deep && !r->warning[0])
 		snprintf(r->warning, sizeof(r->warning),
 			 "%lu folder%s deeper than %d levels not entered while measuring web usage"
 			 " (%s)",
@@ -365,7 +375,10 @@ static void describe(struct refresh *rf)
 
 int panel__usage_refresh(panel *p, int root, panel_runner_report *report)
 {
-	struct refresh rf = {.p = p, .root = root, .report = report};
+	struct refresh rf = {.p = p,
+			     .root = root,
+			     .report = report,
+			     .most = panel__runner_setting(p, "usage_max_entries", 1000000)};
 	unsigned long every = panel__runner_setting(p, "usage_refresh", 300);
 	uint64_t got = 0;
 	uint32_t after = 0;

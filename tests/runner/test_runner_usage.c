@@ -388,6 +388,42 @@ static void test_deep_tree_is_bounded(void **state)
 	assert_true(du_kb(w) - kb >= 1024);
 }
 
+/* A web space of more files than usage_max_entries (a member's millions of empty files would
+ * hold the runner for as long as their walk took): the walk stops there, records what it
+ * counted (a lower bound) and says so. */
+static void test_many_files_are_bounded(void **state)
+{
+	char w[512], name[600];
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *h = NULL;
+	(void)state;
+
+	uint32_t large = ts_member(p, &super, "uslarge");
+	run(p); /* its web root */
+	web(w, sizeof(w), "uslarge", NULL);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%s/f%03d", w, i);
+		write_file(name, 4096);
+	}
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
+	assert_int_equal(panel_config_set(cfg, "runner", "usage_max_entries", "50"), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+	make_due(large);
+	panel_runner_report r = run(h);
+	panel_close(h);
+	require_walk(&r);
+	if (!strstr(r.warning, "(uslarge) holds more than 50 files and folders"))
+		fail_msg("warning: \"%s\"", r.warning);
+	long long kb = size_web(large);
+	assert_true(kb >= 50 * 4);
+	assert_true(kb < du_kb(w));
+	/* With the default, all of it. */
+	make_due(large);
+	r = run(p);
+	assert_int_equal(size_web(large), du_kb(w));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +431,7 @@ int main(void)
 	    cmocka_unit_test(test_refresh_off),
 	    cmocka_unit_test(test_hostile_tree_never_leaves),
 	    cmocka_unit_test(test_deep_tree_is_bounded),
+	    cmocka_unit_test(test_many_files_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
