@@ -149,6 +149,19 @@ static void chain(const char *dir, unsigned levels, size_t size)
 	close(fd);
 }
 
+/* A handle on the test's database and hosting root with one [runner] setting of its own. */
+static panel *runner_with(const char *key, const char *value)
+{
+	panel_config *cfg = ts_config(cluster, 0, db);
+	panel *h = NULL;
+
+	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
+	assert_int_equal(panel_config_set(cfg, "runner", key, value), 0);
+	assert_panel_ok(panel_open(&h, cfg));
+	panel_config_free(cfg);
+	return h;
+}
+
 /* The pass walked (this machine's kernel keeps no quotas); otherwise the test is skipped. */
 static void require_walk(const panel_runner_report *r)
 {
@@ -253,15 +266,10 @@ static void test_walk_counts_like_du(void **state)
 /* usage_refresh = 0: passes never measure; panel_jobs_run's restricted pass never does. */
 static void test_refresh_off(void **state)
 {
-	panel_config *cfg = ts_config(cluster, 0, db);
-	panel *h = NULL;
+	panel *h = runner_with("usage_refresh", "0");
 	unsigned done;
 	(void)state;
 
-	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
-	assert_int_equal(panel_config_set(cfg, "runner", "usage_refresh", "0"), 0);
-	assert_panel_ok(panel_open(&h, cfg));
-	panel_config_free(cfg);
 	make_due(alice);
 	panel_runner_report r = run(h);
 	assert_int_equal(r.measured, 0);
@@ -272,7 +280,7 @@ static void test_refresh_off(void **state)
 				db, alice),
 			 1);
 	/* A value out of range is refused with the file's key named. */
-	cfg = ts_config(cluster, 0, db);
+	panel_config *cfg = ts_config(cluster, 0, db);
 	assert_int_not_equal(panel_config_set(cfg, "runner", "usage_refresh", "86401"), 0);
 	panel_config_free(cfg);
 	run(p); /* measured again for the next tests */
@@ -394,8 +402,6 @@ static void test_deep_tree_is_bounded(void **state)
 static void test_many_files_are_bounded(void **state)
 {
 	char w[512], name[600];
-	panel_config *cfg = ts_config(cluster, 0, db);
-	panel *h = NULL;
 	(void)state;
 
 	uint32_t large = ts_member(p, &super, "uslarge");
@@ -405,10 +411,7 @@ static void test_many_files_are_bounded(void **state)
 		snprintf(name, sizeof(name), "%s/f%03d", w, i);
 		write_file(name, 4096);
 	}
-	assert_int_equal(panel_config_set(cfg, "hosting", "root", root), 0);
-	assert_int_equal(panel_config_set(cfg, "runner", "usage_max_entries", "50"), 0);
-	assert_panel_ok(panel_open(&h, cfg));
-	panel_config_free(cfg);
+	panel *h = runner_with("usage_max_entries", "50");
 	make_due(large);
 	panel_runner_report r = run(h);
 	panel_close(h);
