@@ -110,8 +110,9 @@ int cli_table_add(cli_table *t, const char *const *cells);
 void cli_table_print(cli_table *t, FILE *out);
 void cli_table_free(cli_table *t);
 
-/* Prints "key: value", with control characters of value escaped (\n, \t, \xNN) so that data
- * from the database cannot drive the terminal. NULL or "" prints "-". */
+/* Prints "key: value", with control characters of value (C0, DEL, C1, bidirectional controls,
+ * bytes that are not UTF-8) escaped (\n, \t, \xNN) so that data from the database cannot
+ * drive the terminal. NULL or "" prints "-". */
 void cli_kv(const char *key, const char *value);
 void cli_kv_u64(const char *key, uint64_t value);
 

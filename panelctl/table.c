@@ -15,31 +15,68 @@ struct cli_table {
 	size_t *width;
 };
 
-/* A malloc'ed copy of s with control characters escaped; "-" for NULL or "". */
+/* The length of the UTF-8 character at s when it is valid and harmless on a terminal, else 0:
+ * a byte that is not UTF-8 (0x9b is CSI to an 8-bit terminal), a C1 control (U+0080..U+009F:
+ * U+009B is CSI and U+009D OSC to xterm, which could write the clipboard or redraw the
+ * screen), and the bidirectional controls (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069:
+ * "txt.exe" shown reversed as "exe.txt") are escaped byte by byte. */
+static size_t shown_char(const unsigned char *s)
+{
+	size_t len = (*s & 0xe0) == 0xc0   ? 2
+		     : (*s & 0xf0) == 0xe0 ? 3
+		     : (*s & 0xf8) == 0xf0 ? 4
+					   : 0;
+	uint32_t cp = len == 2 ? *s & 0x1fu : len == 3 ? *s & 0x0fu : *s & 0x07u;
+
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3fu);
+	}
+	if (!len || (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    cp <= 0x9f || cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return len;
+}
+
+/* The length of the next character of s as shown: 1 for printable ASCII, the UTF-8 length for
+ * a harmless character, 0 for a byte to escape. */
+static size_t kept(const unsigned char *s)
+{
+	if (*s < 0x80)
+		return *s >= 0x20 && *s != 0x7f;
+	return shown_char(s);
+}
+
+/* A malloc'ed copy of s with control characters (C0, DEL, C1), bidirectional controls and
+ * bytes that are not UTF-8 escaped (\n, \t, \r, \xNN); "-" for NULL or "". */
 static char *escape(const char *s)
 {
-	size_t len = 0;
+	static const char hex[] = "0123456789abcdef";
+	size_t len = 0, n;
 	char *out, *o;
 
 	if (!s || !*s)
 		s = "-";
-	for (const unsigned char *i = (const unsigned char *)s; *i; i++)
-		len += (*i < 0x20 || *i == 0x7f) ? 4 : 1;
+	for (const unsigned char *i = (const unsigned char *)s; *i; i += n ? n : 1)
+		len += (n = kept(i)) ? n : 4;
 	if (!(out = malloc(len + 1)))
 		return NULL;
 	o = out;
-	for (const unsigned char *i = (const unsigned char *)s; *i; i++) {
-		if (*i == '\n' || *i == '\t' || *i == '\r') {
+	for (const unsigned char *i = (const unsigned char *)s; *i; i += n ? n : 1) {
+		if ((n = kept(i))) {
+			memcpy(o, i, n);
+			o += n;
+		} else if (*i == '\n' || *i == '\t' || *i == '\r') {
 			*o++ = '\\';
 			*o++ = *i == '\n' ? 'n' : *i == '\t' ? 't' : 'r';
-		} else if (*i < 0x20 || *i == 0x7f) {
-			static const char hex[] = "0123456789abcdef";
+		} else {
 			*o++ = '\\';
 			*o++ = 'x';
 			*o++ = hex[*i >> 4];
 			*o++ = hex[*i & 15];
-		} else {
-			*o++ = (char)*i;
 		}
 	}
 	*o = '\0';

@@ -154,6 +154,17 @@ who=$(mariadb -S "$SERVER0_SOCKET" -u root "$db" -N -e "SELECT COUNT(*) FROM pan
 ok "--admin: creator-based visibility, non-admin 6; --as: member view; 2 without a super admin"
 
 # ---------------------------------------------------------------- edit, lock, unlock, renew, admin
+# C1 controls (U+009B CSI, U+009D OSC: xterm obeys them in UTF-8), bidi overrides and bytes that
+# are not UTF-8 are escaped too; other UTF-8 is shown.
+ctl account edit carol --nom $'\xc2\x9b2J\xc2\x9d52;c;eA==\xc2\x9c' \
+	--prenom $'\xe2\x80\xaeexe.txt' \
+	>/dev/null || fail "edit with C1 and bidi"
+expect_rc 0 "text escapes C1 and bidi controls" ctl account show carol
+{ grep -qx 'nom: \\xc2\\x9b2J\\xc2\\x9d52;c;eA==\\xc2\\x9c' "$work/out" &&
+	grep -qx 'prenom: \\xe2\\x80\\xaeexe.txt' "$work/out"; } || fail "C1 and bidi in text: $(out)"
+expect_rc 0 "the table escapes them" ctl account list
+grep -q $'\xc2\x9b\\|\xe2\x80\xae' "$work/out" && fail "C1 or bidi in the table: $(out)"
+ctl account edit carol --nom Martin --prenom Zoé >/dev/null || fail "edit back"
 expect_rc 0 "edit" ctl --json account edit carol --mail new@example.com --nom Martin \
 	--notes $'two\nlines' --canpass yes
 [[ $(out | jget mail) == new@example.com && $(out | jget nom) == Martin &&
