@@ -152,13 +152,39 @@ void papi_rlog(const papi_request *r, enum papi_log_level level, const char *fmt
 	va_end(ap);
 }
 
+/* The request's method or target as a log line shows it: ASCII without spaces, every other
+ * byte as %XX (what a client sends on the wire). libmicrohttpd takes the request line's last
+ * space as the end of the target, so a raw space in it ("GET /x 200 0.1ms uid=2000
+ * ip=192.0.2.9 HTTP/1.1") wrote status, uid and ip fields of the client's choosing ahead of the
+ * real ones, and a bidirectional control (U+202E) in either reversed the rest of the line on an
+ * admin's terminal. */
+static void log_token(char *out, size_t outsz, const char *in)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (const unsigned char *s = (const unsigned char *)in; *s; s++) {
+		int plain = *s > 0x20 && *s < 0x7f;
+		if (o + (plain ? 1 : 3) >= outsz)
+			break; /* never half an escape */
+		if (plain) {
+			out[o++] = (char)*s;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hex[*s >> 4];
+		out[o++] = hex[*s & 15];
+	}
+	out[o] = '\0';
+}
+
 void papi_log_access(const papi_request *r, double ms, int ended_early)
 {
 	char path[256], method[32], line[LINE_MAX_BYTES];
 	json_t *obj;
 
-	papi_utf8_clean(path, sizeof(path), r->url);
-	papi_utf8_clean(method, sizeof(method), r->method);
+	log_token(path, sizeof(path), r->url);
+	log_token(method, sizeof(method), r->method);
 	if (!r->ctx->log_json) {
 		/* The duration in tenths of a millisecond as integers: %.1f formats through
 		 * floating point, the largest part of the line's cost. */

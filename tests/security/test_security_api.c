@@ -697,6 +697,39 @@ static void assert_refused_framing(const raw_exchange *x, const char *method, co
 static const char smuggled[] = "GET /healthz HTTP/1.1\r\nHost: smuggled.example\r\n\r\n";
 
 /* Two Content-Length lines: libmicrohttpd takes the first (0), a proxy may take the other. */
+/* A request target with raw spaces (libmicrohttpd ends it at the line's last space) and a
+ * bidirectional control, also in the method: the access line keeps one field of path, never
+ * status, uid and ip fields of the client's choosing, nor the raw U+202E. */
+static void test_access_line_forged_fields(void **state)
+{
+	char req[512], id[64];
+	int n;
+	raw_exchange x;
+
+	(void)state;
+	snprintf(id, sizeof(id), "forge-%d", (int)getpid());
+	n = snprintf(req, sizeof(req),
+		     "GET /api/v1/x 200 0.1ms uid=2000 ip=192.0.2.99 req=y\xe2\x80\xae HTTP/1.1\r\n"
+		     "Host: a\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n",
+		     id);
+	exchange(&x, req, (size_t)n);
+	assert_int_equal(x.heads, 1);
+	assert_true(api_log_wait(&srv, id, 5000));
+	assert_true(api_log_contains(&srv, "/api/v1/x%20200%200.1ms%20uid=2000%20ip=192.0.2.99"));
+	assert_false(api_log_contains(&srv, " ip=192.0.2.99"));
+	assert_false(api_log_contains(&srv, "\xe2\x80\xae"));
+	/* The method is the line's first field: a bidi control there is escaped too. */
+	snprintf(id, sizeof(id), "forge2-%d", (int)getpid());
+	n = snprintf(req, sizeof(req),
+		     "G\xe2\x80\xaeT /healthz HTTP/1.1\r\nHost: a\r\nX-Request-Id: %s\r\n"
+		     "Connection: close\r\n\r\n",
+		     id);
+	exchange(&x, req, (size_t)n);
+	assert_true(api_log_wait(&srv, id, 5000));
+	assert_true(api_log_contains(&srv, "G%E2%80%AET /healthz"));
+	assert_false(api_log_contains(&srv, "\xe2\x80\xae"));
+}
+
 static void test_framing_two_content_lengths(void **state)
 {
 	char req[512];
@@ -859,6 +892,7 @@ int main(void)
 	    cmocka_unit_test(test_framing_chunked_and_content_length),
 	    cmocka_unit_test(test_framing_content_length_not_a_number),
 	    cmocka_unit_test(test_repeated_headers_and_parameters),
+	    cmocka_unit_test(test_access_line_forged_fields),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
