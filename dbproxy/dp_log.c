@@ -52,25 +52,59 @@ void dp_log_timestamp(char *buf, size_t size, uint64_t wall_ms)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(wall_ms % 1000));
 }
 
+/* The length of the character at in[0..left) to keep as is: 1 for printable ASCII but the
+ * backslash, the UTF-8 length of a character that is valid and harmless on a terminal; 0 for a
+ * byte to escape: not UTF-8 (0x9b is CSI to an 8-bit terminal), a C1 control (U+009B is CSI,
+ * U+009D OSC to xterm, which obeys them in UTF-8), a bidirectional control (U+202E reverses
+ * the rest of the line as shown). */
+static size_t kept(const unsigned char *in, size_t left)
+{
+	size_t n = (*in & 0xe0) == 0xc0	  ? 2
+		   : (*in & 0xf0) == 0xe0 ? 3
+		   : (*in & 0xf8) == 0xf0 ? 4
+					  : 0;
+	uint32_t cp = n == 2 ? *in & 0x1fu : n == 3 ? *in & 0x0fu : *in & 0x07u;
+
+	if (*in < 0x80)
+		return *in >= 0x20 && *in != 0x7f && *in != '\\';
+	if (!n || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((in[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (in[i] & 0x3fu);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp <= 0x9f || cp == 0x61c ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return n;
+}
+
 /* Copies the message into out, escaping what could forge or garble a line: control bytes
- * (a newline in a user name sent by a client would start a fake log line), DEL and backslash
- * become \xNN. Bytes of 0x80 and up (UTF-8) are kept. Returns the length written. */
+ * (a newline in a user name sent by a client would start a fake log line), DEL, backslash,
+ * C1 and bidirectional controls and bytes that are not UTF-8 become \xNN. Other UTF-8 is
+ * kept. Returns the length written. */
 size_t dp_log_escape(char *out, size_t size, const char *in, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (c >= 0x20 && c != 0x7f && c != '\\') {
-			out[o++] = (char)c;
+	const unsigned char *u = (const unsigned char *)in;
+	size_t o = 0, n;
+	for (size_t i = 0; i < len && o + 1 < size; i += n ? n : 1) {
+		if ((n = kept(u + i, len - i))) {
+			if (o + n >= size)
+				break;
+			memcpy(out + o, u + i, n);
+			o += n;
 			continue;
 		}
 		if (o + 4 >= size)
 			break;
 		out[o++] = '\\';
 		out[o++] = 'x';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 15];
 	}
 	out[o] = 0;
 	return o;

@@ -18,8 +18,9 @@ void dp_vlog(int level, const char *fmt, va_list ap) __attribute__((format(print
 /* Writes a message into the caller's error buffer and returns -1: `return dp_seterr(...)`. */
 int dp_seterr(char *err, size_t errsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Copies len bytes of in into out (NUL-terminated), control bytes, DEL and backslash written
- * as \xNN so that nothing a client sends can forge a log line. Returns the length written. */
+/* Copies len bytes of in into out (NUL-terminated), control bytes (C0, DEL, C1), backslash,
+ * bidirectional controls and bytes that are not UTF-8 written as \xNN so that nothing a client
+ * sends can forge a log line or drive the terminal showing it. Returns the length written. */
 size_t dp_log_escape(char *out, size_t size, const char *in, size_t len);
 
 /* Wall-clock time as "2025-01-31T12:34:56.789Z" into buf (at least 32 bytes). */

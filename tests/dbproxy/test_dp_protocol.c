@@ -1040,7 +1040,7 @@ static void test_err_packet(void **state)
 
 static void test_log_escape(void **state)
 {
-	char out[64];
+	char out[128];
 	(void)state;
 	const char in[] = "user\nFAKE\r\x1b[31m\\ ok \xc3\xa9";
 	size_t n = dp_log_escape(out, sizeof(out), in, sizeof(in) - 1);
@@ -1050,6 +1050,20 @@ static void test_log_escape(void **state)
 	n = dp_log_escape(out, 7, "abc\ndef", 7);
 	assert_string_equal(out, "abc");
 	assert_int_equal(n, 3);
+	/* C1 controls (CSI, OSC 52 ... ST to xterm), a bidi override, bytes that are not UTF-8 (a
+	 * lone 0x9b, a cut sequence at the end); other UTF-8 is kept. */
+	const char c1[] = "x\xc2\x9b"
+			  "2J\xc2\x9d"
+			  "52;c;eA==\xc2\x9c\xe2\x80\xae\x9b \xe2\x82\xac\xf0\x9f\x98";
+	n = dp_log_escape(out, sizeof(out), c1, sizeof(c1) - 1);
+	assert_string_equal(
+	    out, "x\\xc2\\x9b2J\\xc2\\x9d52;c;eA==\\xc2\\x9c\\xe2\\x80\\xae\\x9b \xe2\x82\xac"
+		 "\\xf0\\x9f\\x98");
+	assert_int_equal(n, strlen(out));
+	/* A character that does not fit whole is left out, never cut. */
+	n = dp_log_escape(out, 3, "a\xc3\xa9", 3);
+	assert_string_equal(out, "a");
+	assert_int_equal(n, 1);
 }
 
 int main(void)
