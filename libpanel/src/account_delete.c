@@ -28,13 +28,20 @@ static int delete_domains(panel *p, panel_db *db, uint32_t uid, const char *logi
 			      DB_ARGS(DB_U64(uid)));
 }
 
-/* Mail: rows go now (postfix and dovecot stop at once); the maildirs go through the cron side. */
+/* Mail: rows go now (postfix and dovecot stop at once); the maildirs go through the cron side.
+ * A wrapper's "| command" row (mail_alias, keyed by its mail_domain row's alias) goes with it:
+ * left behind, it kept the address's next owner from a wrapper of its own and still ran the
+ * old command for mail to its key. */
 static int delete_mail(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
 	(void)p;
 	int error;
 
-	if ((error = panel__db_exec(
+	if ((error = panel__db_exec(NULL, db,
+				    "DELETE FROM mail_alias WHERE mail IN (SELECT alias FROM"
+				    " mail_domain WHERE uid = ? AND type = 1)",
+				    DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(
 		 NULL, db,
 		 "INSERT INTO panel_actions (action, uid, login, args) SELECT 'mail_del', uid, ?,"
 		 " JSON_OBJECT('box', alias, 'path', path) FROM mail_users"
