@@ -557,8 +557,26 @@ static void dump_run(char *result, size_t size, panel *p, const char *database, 
 	close(dir);
 }
 
-int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args, uid_t uid,
-		   gid_t gid)
+/* 1 when owner still owns database, 0 when not (result says why). Database jobs keep no order
+ * with the other actions of their account: one queued by an account deleted since would
+ * otherwise run on the database of the same name that a new account of the same login made. */
+static int still_owned(char *result, size_t size, panel *p, const char *database, uint32_t owner)
+{
+	uint64_t n = 0;
+
+	if (panel__db_query_u64(&n, p->db, "SELECT COUNT(*) FROM db WHERE db = ? AND uid = ?",
+				DB_ARGS(DB_STR(database), DB_U64(owner))) < 0) {
+		snprintf(result, size, "%.200s", panel_error_last()->message);
+		return 0;
+	}
+	if (!n)
+		snprintf(result, size, "refused: %s is no longer a database of the account",
+			 database);
+	return n > 0;
+}
+
+int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args,
+		   uint32_t owner, uid_t uid, gid_t gid)
 {
 	const char *database = json_string_value(json_object_get(args, "database"));
 	const char *file = json_string_value(json_object_get(args, "file"));
@@ -569,6 +587,8 @@ int panel__job_run(char *result, size_t size, panel *p, const char *action, json
 	if (!database || !file || !panel__member_name_safe(database) || file[0] != '/' ||
 	    strstr(file, "/../") || !valid_dump_name(strrchr(file, '/') + 1, database))
 		snprintf(result, size, "refused: invalid job");
+	else if (!still_owned(result, size, p, database, owner))
+		return -1;
 	else if (strcmp(action, "db_dump") == 0)
 		dump_run(result, size, p, database, file, uid, gid);
 	else

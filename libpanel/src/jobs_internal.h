@@ -43,11 +43,12 @@ const char *panel__job_root(panel *p);
 void panel__restore_run(char *result, size_t size, panel *p, const char *database, const char *file,
 			int verify);
 
-/* Runs one db_dump or db_restore action of the queue (args as queue_body wrote them); result
- * gets "ok" or the reason. A dump is given to uid:gid (the web user and the member's group,
- * as its other files; (uid_t)-1: left root's). 0 when it went well, -1 otherwise. */
-int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args, uid_t uid,
-		   gid_t gid);
+/* Runs one db_dump or db_restore action of the queue (args as queue_body wrote them) for the
+ * account owner, which must still own the database; result gets "ok" or the reason. A dump is
+ * given to uid:gid (the web user and the member's group, as its other files; (uid_t)-1: left
+ * root's). 0 when it went well, -1 otherwise. */
+int panel__job_run(char *result, size_t size, panel *p, const char *action, json_t *args,
+		   uint32_t owner, uid_t uid, gid_t gid);
 
 /* Drops the restore account of a database (when the database is dropped). */
 int panel__restore_account_drop(panel *p, const char *database);

@@ -257,7 +257,7 @@ static void db_job(struct panel__run *r)
 {
 	char result[256];
 
-	if (panel__job_run(result, sizeof(result), r->p, r->action, r->args, r->web_uid,
+	if (panel__job_run(result, sizeof(result), r->p, r->action, r->args, r->uid, r->web_uid,
 			   r->web_gid) == 0)
 		panel__run_done(r, "%s", result);
 	else

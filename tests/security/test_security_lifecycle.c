@@ -68,6 +68,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	panel_close(p);
+	th_sql(cluster, 0, "DROP DATABASE IF EXISTS lcdump_x");
 	th_database_drop(cluster, db);
 	th_cluster_free(cluster);
 	char cmd[160];
@@ -103,8 +104,8 @@ static void deleting_an_account_removes_its_mail_wrappers(void **state)
 	/* An administrator delivers list@ of the old member's domain to a program. */
 	panel_actor old = panel_actor_member(member("lcwrapold"));
 	add_domain(&old, "lc-wrap.org");
-	assert_panel_ok(panel_mail_wrapper_create(&w, p, &super, "list@lc-wrap.org",
-						  "/usr/bin/true oldlist"));
+	assert_panel_ok(
+	    panel_mail_wrapper_create(&w, p, &super, "list@lc-wrap.org", "/usr/bin/true oldlist"));
 	panel_mail_wrapper_free(w);
 	assert_int_equal(number("SELECT COUNT(*) FROM %s.mail_alias WHERE mail ="
 				" 'list_lc-wrap.org'",
@@ -124,11 +125,68 @@ static void deleting_an_account_removes_its_mail_wrappers(void **state)
 	cron_removes_deleted_domains();
 	panel_actor next = panel_actor_member(member("lcwrapnew"));
 	add_domain(&next, "lc-wrap.org");
-	assert_panel_ok(panel_mail_wrapper_create(&w, p, &super, "list@lc-wrap.org",
-						  "/usr/bin/true newlist"));
+	assert_panel_ok(
+	    panel_mail_wrapper_create(&w, p, &super, "list@lc-wrap.org", "/usr/bin/true newlist"));
 	assert_string_equal(w->command, "/usr/bin/true newlist");
 	panel_mail_wrapper_free(w);
 	assert_panel_ok(panel_account_delete(p, &super, "lcwrapnew"));
+}
+
+/* ---------------------------------------------------------------- queued database jobs */
+
+/* A pass of the runner over the file actions alone (kinds: NULL for every kind), as the
+ * panel-actions timer makes while the database jobs wait for their own runner. */
+static void run_actions(const char *const *kinds)
+{
+	panel_runner_options opts = PANEL_RUNNER_OPTIONS_INIT;
+	panel_runner_report report;
+
+	opts.kinds = kinds;
+	opts.purge = 0;
+	opts.usage = 0;
+	assert_panel_ok(panel_actions_run(&report, p, &sys, &opts));
+}
+
+static void a_dump_queued_by_a_deleted_account_never_runs_for_its_successor(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"mem_add", "mem_del", NULL};
+	panel_database *d = NULL;
+	uint64_t job = 0;
+	unsigned done = 0;
+	char cmd[300];
+
+	/* The old lcdump asks for a dump of lcdump_x; the jobs runner has not taken it when the
+	 * account is deleted, and its web space goes to the trash. */
+	panel_actor old = panel_actor_member(member("lcdump"));
+	run_actions(files);
+	assert_panel_ok(panel_database_create(&d, p, &old, NULL, "x"));
+	panel_database_free(d);
+	assert_panel_ok(panel_database_dump(&job, p, &old, "lcdump_x"));
+	assert_panel_ok(panel_account_delete(p, &super, "lcdump"));
+	run_actions(files);
+
+	/* Someone else gets the login, its web space, and a database of the same name. */
+	panel_actor next = panel_actor_member(member("lcdump"));
+	assert_true(next.uid != old.uid);
+	run_actions(files);
+	assert_panel_ok(panel_database_create(&d, p, &next, NULL, "x"));
+	panel_database_free(d);
+	ts_exec(cluster, "lcdump_x", "CREATE TABLE secret (v VARCHAR(20))");
+	ts_exec(cluster, "lcdump_x", "INSERT INTO secret VALUES ('newcomer-data')");
+
+	/* The old account's job must not dump the newcomer's database into the newcomer's
+	 * folder (in the old account's group, counted as one of the newcomer's dumps). */
+	assert_panel_ok(panel_jobs_run(&done, p, &sys));
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_actions WHERE id = %llu AND"
+				" state = 'failed' AND result LIKE '%%no longer a database%%'",
+				db, (unsigned long long)job),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM %s.panel_dumps WHERE db = 'lcdump_x'", db),
+			 0);
+	snprintf(cmd, sizeof(cmd), "ls %s/html/l/lcdump/backups/lcdump_x-* >/dev/null 2>&1", root);
+	assert_int_not_equal(system(cmd), 0);
+	assert_panel_ok(panel_account_delete(p, &super, "lcdump"));
 }
 
 /* ---------------------------------------------------------------- everything else */
@@ -163,12 +221,12 @@ static void a_newcomer_with_the_same_login_inherits_nothing(void **state)
 	fs.password = "Ftp-Password-77";
 	assert_panel_ok(panel_ftp_create(&f, p, &old, NULL, &fs));
 	panel_ftp_free(f);
-	assert_panel_ok(panel_auth_login(&who, token, sizeof(token), p, "lcall",
-					 "Correct-Horse-9", "192.0.2.1", 3600));
+	assert_panel_ok(panel_auth_login(&who, token, sizeof(token), p, "lcall", "Correct-Horse-9",
+					 "192.0.2.1", 3600));
 
 	assert_panel_ok(panel_account_delete(p, &super, "lcall"));
 	const char *tables[][2] = {
-	    {"mail_users", "uid"}, {"mail_domain", "uid"}, {"db", "uid"},	 {"dbusers", "uid"},
+	    {"mail_users", "uid"}, {"mail_domain", "uid"},  {"db", "uid"},     {"dbusers", "uid"},
 	    {"ftpusers", "uid"},   {"panel_tokens", "uid"}, {"quotas", "uid"}, {"local", "uid"},
 	};
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -209,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(deleting_an_account_removes_its_mail_wrappers),
+	    cmocka_unit_test(a_dump_queued_by_a_deleted_account_never_runs_for_its_successor),
 	    cmocka_unit_test(a_newcomer_with_the_same_login_inherits_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
