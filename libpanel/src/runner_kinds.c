@@ -1,9 +1,9 @@
 /* What each kind of action does on the file server, as AlternC 1.0's setuid helpers did, but
  * without following a member's links: mem_add (the web root <root>/html/<l>/<login>, www-data
- * and the member's group, 02770), mem_del and mail_del (to the trash), mail_add (the Maildir
- * with cur, new and tmp), mkdir (a folder of the web space), quota_edit, the database jobs, and
- * slave_refresh (1.0's flag for its slave_dns cron).
- * The queue is data from the database: every name is checked again here. */
+ * and the member's group, 02770), mem_del (the web root and 1.0's vhosts) and mail_del (to the
+ * trash), mail_add (the Maildir with cur, new and tmp), mkdir (a folder of the web space),
+ * quota_edit, the database jobs, and slave_refresh (1.0's flag for its slave_dns cron). The queue
+ * is data from the database: every name is checked again here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -80,32 +80,49 @@ static void mem_add(struct panel__run *r)
 	close(fd);
 }
 
+/* <top>/<l>/<login> to the trash as <id>-<tag>-<login>: 1 moved, 0 absent, -1 with errno. */
+static int trash_member_folder(struct panel__run *r, const char *top, const char *tag)
+{
+	char rel[32];
+	int parent, moved;
+
+	snprintf(rel, sizeof(rel), "%s/%c", top, r->login[0]);
+	if ((parent = panel__fs_walk(r, r->root, rel, NULL)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	moved = panel__fs_trash(r, parent, r->login, tag);
+	int saved = errno;
+	close(parent);
+	errno = saved;
+	return moved;
+}
+
+/* The web root, then the vhosts AlternC 1.0's cron wrote for the account
+ * (<root>/apache-vhost/<l>/<login>/<fqdn>.conf, its host_create): its host_delete finds them
+ * by the login of the entry's owner, and the account's row is gone before the cron runs, so
+ * it removed none of them. They stayed in the web server's configuration, ahead of those of
+ * the domain's next owner when their folder comes first: a deleted member's redirection kept
+ * serving the name that another account hosts now. */
 static void mem_del(struct panel__run *r)
 {
-	char rel[16];
-	int parent, moved;
+	int web, vhosts;
 
 	if (!valid_login(r->login)) {
 		panel__run_failed(r, "refused: invalid login \"%.64s\"", r->login);
 		return;
 	}
-	snprintf(rel, sizeof(rel), "html/%c", r->login[0]);
-	if ((parent = panel__fs_walk(r, r->root, rel, NULL)) == -1) {
-		if (errno == ENOENT)
-			panel__run_done(r, "nothing to delete: no %s", rel);
-		else
-			panel__run_errno(r, errno, rel);
+	if ((web = trash_member_folder(r, "html", "html")) == -1) {
+		panel__run_errno(r, errno, "moving the web root to the trash");
 		return;
 	}
-	moved = panel__fs_trash(r, parent, r->login, "html");
-	int saved = errno;
-	close(parent);
-	if (moved == -1)
-		panel__run_errno(r, saved, "moving the web root to the trash");
+	if ((vhosts = trash_member_folder(r, "apache-vhost", "vhost")) == -1) {
+		panel__run_errno(r, errno, "moving the vhosts to the trash");
+		return;
+	}
+	if (!web && !vhosts)
+		panel__run_done(r, "nothing to delete: no html/%c/%s", r->login[0], r->login);
 	else
-		panel__run_done(r,
-				moved ? "moved %s/%s to the trash" : "nothing to delete: no %s/%s",
-				rel, r->login);
+		panel__run_done(r, "moved %s%s%s to the trash", web ? "the web root" : "",
+				web && vhosts ? " and " : "", vhosts ? "1.0's vhosts" : "");
 }
 
 /* local_domain as mail.c names boxes: [a-z0-9_.:+-], with a '_'; its folder letter. */

@@ -394,6 +394,40 @@ static void test_mem_del_to_trash_and_purge(void **state)
 	assert_true(exists(full));
 }
 
+/* The vhosts AlternC 1.0's cron wrote for an account (<root>/apache-vhost/<l>/<login>) go to the
+ * trash with its web root: that cron looks their folder up by the owner's login, the account's
+ * row is gone when it runs, and a deleted member's redirection stayed in the web server's
+ * configuration, serving the domain for its next owner. Another account's stay. */
+static void test_mem_del_trashes_the_vhosts(void **state)
+{
+	char full[600], day[16], trashed[700];
+	time_t now = time(NULL);
+	(void)state;
+	settle();
+	uint32_t erin = ts_member(p, &super, "rnerin");
+	run(p);
+	shell("mkdir -p %s/apache-vhost/r/rnerin %s/apache-vhost/r/rnalice", root, root);
+	shell("echo 'RewriteRule ^/(.*)$ http://evil.example/$1' > "
+	      "%s/apache-vhost/r/rnerin/shop.example.conf",
+	      root);
+	shell("echo kept > %s/apache-vhost/r/rnalice/alice.example.conf", root);
+	assert_panel_ok(panel_account_delete(p, &super, "rnerin"));
+	uint64_t id = (uint64_t)number(
+	    "SELECT id FROM `%s`.panel_actions WHERE action = 'mem_del' AND uid = %u", db, erin);
+	run(p);
+	assert_state(id, "done");
+	path(full, sizeof(full), "apache-vhost/r/rnerin");
+	assert_false(exists(full));
+	strftime(day, sizeof(day), "%Y%m%d", localtime(&now));
+	snprintf(trashed, sizeof(trashed), "%s/trash/%s/%llu-vhost-rnerin/shop.example.conf", root,
+		 day, (unsigned long long)id);
+	assert_true(exists(trashed));
+	path(full, sizeof(full), "apache-vhost/r/rnalice/alice.example.conf");
+	assert_true(exists(full));
+	assert_string_equal(column(id, "result"),
+			    "moved the web root and 1.0's vhosts to the trash");
+}
+
 /* A mount inside a removed account's tree (a folder an admin bind-mounted there, a member's
  * FUSE mount): the purge does not enter it, so what is mounted there stays; the trash keeps
  * the tree, with the reason in the pass's warning, until the mount is gone. */
@@ -1081,6 +1115,7 @@ int main(void)
 	    cmocka_unit_test(test_mail_add_and_del),
 	    cmocka_unit_test(test_purge_stays_on_its_filesystem),
 	    cmocka_unit_test(test_mem_del_to_trash_and_purge),
+	    cmocka_unit_test(test_mem_del_trashes_the_vhosts),
 	    cmocka_unit_test(test_audit_retention),
 	    cmocka_unit_test(test_finished_actions_retention),
 	    cmocka_unit_test(test_claim_order),
