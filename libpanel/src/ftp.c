@@ -139,6 +139,18 @@ struct plan {
 	char name[65], dir[256], homedir[600];
 };
 
+/* A folder given for an FTP account: the runner makes it, and refuses a name that starts with
+ * "-" (an option to any program given the path). Rows written before (AlternC 1.0's) are
+ * kept as they are. 0, or PANEL_EINVALID. */
+static int check_new_dir(const char *dir)
+{
+	for (const char *s = dir; s && *s; s++)
+		if (*s == '-' && (s == dir || s[-1] == '/'))
+			return panel__error(PANEL_EINVALID, "dir",
+					    "a folder's name cannot start with -");
+	return 0;
+}
+
 static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, const char *login,
 		     const char *prefix, const char *suffix, const char *dir)
 {
@@ -199,7 +211,8 @@ static int create_body(panel_db *db, void *arg)
 				    "say which account owns the FTP account");
 	if ((error = panel__account_load(&owner, db, uid)) < 0)
 		return error;
-	if ((error = make_plan(&pl, db, ctx->p, uid, owner->login, ctx->spec->prefix,
+	if ((error = check_new_dir(ctx->spec->dir)) < 0 ||
+	    (error = make_plan(&pl, db, ctx->p, uid, owner->login, ctx->spec->prefix,
 			       ctx->spec->suffix, ctx->spec->dir)) < 0 ||
 	    (error = panel__policy_check(ctx->p, db, "ftp", pl.name, ctx->spec->password)) < 0 ||
 	    (error = panel__quota_reserve(db, uid, "ftp")) < 0)
@@ -304,7 +317,8 @@ static int one_body(panel_db *db, void *arg)
 	}
 	const panel_ftp_spec *s = ctx->spec;
 	struct plan pl;
-	if ((error = make_plan(&pl, db, ctx->p, before->uid, before->login,
+	if ((error = check_new_dir(s->dir)) < 0 ||
+	    (error = make_plan(&pl, db, ctx->p, before->uid, before->login,
 			       s->prefix ? s->prefix : before->prefix,
 			       s->suffix ? s->suffix : before->suffix,
 			       s->dir ? s->dir : before->dir)) < 0 ||

@@ -347,6 +347,12 @@ static int create_box(panel_db *db, panel *p, uint32_t uid, const struct address
 	char path[512], maildir[600];
 	int error;
 
+	/* Its folder is mail/<first character>: a "." or "-" there the runner refuses (one is
+	 * the folder itself, the other an option to any program given the path). */
+	if (a->local[0] == '.' || a->local[0] == '-')
+		return panel__error(
+		    PANEL_EINVALID, "local",
+		    "a mailbox's local part starts with a letter, a digit, _, : or +");
 	mail_path(path, sizeof(path), p, a);
 	snprintf(maildir, sizeof(maildir), "%s/Maildir/", path);
 	if ((error = panel__db_exec(NULL, db,

@@ -284,6 +284,12 @@ static void refusals_and_ownership(void **state)
 	create(&alice, "alice.org", "bad local", NULL, fw, PANEL_EINVALID);
 	create(&alice, "alice.org", "ends.", NULL, fw, PANEL_EINVALID);
 	create(&alice, "alice.org", "x'y", NULL, fw, PANEL_EINVALID);
+	/* A box's folder is mail/<first character>: "." and "-" the runner refuses there. As
+	 * forwards alone (no folder) they are fine, as in 1.0. */
+	create(&alice, "alice.org", ".y", "Box-Pass-Dot-1", NULL, PANEL_EINVALID);
+	create(&alice, "alice.org", "-y", "Box-Pass-Dash-1", NULL, PANEL_EINVALID);
+	panel_mail_free(create(&alice, "alice.org", ".fw", NULL, fw, PANEL_OK));
+	assert_panel_ok(panel_mail_delete(p, &alice, ".fw@alice.org"));
 	create(&alice, "alice.org", "ok", NULL, bad_fw, PANEL_EINVALID);
 	create(&alice, "alice.org", "ok", NULL, inj, PANEL_EINVALID);
 	create(&alice, "alice.org", "ok", NULL, NULL, PANEL_EINVALID);
@@ -566,6 +572,9 @@ static void ftp_accounts(void **state)
 	    {"alice", "sp ace", NULL, PANEL_EINVALID, "suffix"},
 	    {"alice", "up", "/../../etc", PANEL_EINVALID, "dir"},
 	    {"alice", "up", "relative/..", PANEL_EINVALID, "dir"},
+	    /* The runner would refuse to make them: an option to a program. */
+	    {"alice", "up", "/-rf", PANEL_EINVALID, "dir"},
+	    {"alice", "up", "sites/-x", PANEL_EINVALID, "dir"},
 	    {"alice", NULL, NULL, PANEL_EEXISTS, "name"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
