@@ -68,7 +68,7 @@ has "$units/dbproxy.service" "${common[@]}" "${unprivileged[@]}" \
 has "$units/panel-actions.service" "${common[@]}" \
 	'ExecStart=/usr/bin/panelctl --config /etc/panel/panel.conf actions watch' \
 	'ReadWritePaths=-/var/alternc' 'PrivateDevices=yes' 'SystemCallFilter=@system-service quotactl quotactl_fd' \
-	'CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN'
+	'CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_SYS_ADMIN CAP_SETUID CAP_SETGID'
 ! grep -E '^(User|DynamicUser)=' "$units/panel-actions.service" >/dev/null ||
 	fail "panel-actions.service must run as root (members' files, quotas)"
 ok "each unit carries its user, capabilities and hardening options"
