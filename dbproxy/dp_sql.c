@@ -421,6 +421,10 @@ int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeo
 	mysql_options(c->m, MYSQL_OPT_LOCAL_INFILE, &off);
 	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(c->m, MYSQL_OPT_PROTOCOL, &(unsigned){MYSQL_PROTOCOL_TCP});
+	/* A server (or whoever answers on its address) may ask the client to switch plugins:
+	 * mysql_clear_password or dialog would be given the password in clear over this
+	 * unencrypted connection. Only plugins that never send it are answered. */
+	mysql_optionsv(c->m, MARIADB_OPT_RESTRICTED_AUTH, DP_SQL_AUTH_PLUGINS);
 	/* dbproxy's statements quote with backslashes (dp_sql_escape): its sessions read them
 	 * so whatever the server's global sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES). */
 	mysql_options(c->m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = '" DP_SQL_MODE "'");
