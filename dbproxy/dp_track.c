@@ -368,6 +368,29 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 	e->flags |= CF_SET;
 }
 
+/* The schema a USE names from q[k] into out (size bytes): a bare name, or a quoted one in
+ * which a doubled backquote stands for one (`a``b` is a`b: cut at the first backquote, it
+ * was a, another schema, after a move). Its length, or 0 when empty or too long. */
+static size_t use_schema(const uint8_t *q, size_t n, size_t k, char *out, size_t size)
+{
+	size_t len = 0;
+	int quoted = k < n && q[k] == '`';
+	for (k += (size_t)quoted; k < n; k++) {
+		if (quoted && q[k] == '`') {
+			if (k + 1 >= n || q[k + 1] != '`')
+				break;
+			k++;
+		} else if (!quoted && (isspace(q[k]) || q[k] == ';')) {
+			break;
+		}
+		if (len + 1 >= size)
+			return 0;
+		out[len++] = (char)q[k];
+	}
+	out[len] = 0;
+	return len;
+}
+
 /* Looks at the text of a COM_QUERY or COM_STMT_PREPARE (what the statement does when it is
  * executed): which statements change session state we can replay (SET, USE) and which pin the
  * session to its server (user variables, temporary tables, locks...). A heuristic over the
@@ -402,16 +425,10 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 	} else if (strcmp(first, "USE") == 0 && (prepare || m.semicolon || truncated)) {
 		t->pins |= DP_PIN_SETS;
 	} else if (strcmp(first, "USE") == 0) {
-		size_t k = skip_space(q, n, i), s;
-		char quote = 0;
-		if (k < n && q[k] == '`')
-			quote = '`', k++;
-		s = k;
-		while (k < n && (quote ? q[k] != '`' : !isspace(q[k]) && q[k] != ';'))
-			k++;
-		if (k > s && k - s < sizeof(t->db) && (e->text = malloc(k - s + 1))) {
-			memcpy(e->text, q + s, k - s);
-			e->text[k - s] = 0;
+		char db[sizeof(t->db)];
+		size_t len = use_schema(q, n, skip_space(q, n, i), db, sizeof(db));
+		if (len && (e->text = malloc(len + 1))) {
+			memcpy(e->text, db, len + 1);
 			e->flags |= CF_USE;
 		}
 	}

@@ -471,6 +471,11 @@ static void test_track_settings_and_pins(void **state)
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
 	s2c(&t, &w);
 	assert_string_equal(t.db, "third");
+	/* A doubled backquote inside a quoted name is one backquote, not its end. */
+	query(&t, "USE `a``b`");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_string_equal(t.db, "a`b");
 
 	/* An address in a literal is not a user variable; @x is. */
 	query(&t, "INSERT INTO u VALUES ('a@b.example')");
