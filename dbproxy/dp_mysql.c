@@ -278,7 +278,10 @@ int dp_parse_handshake_resp(dp_handshake_resp *h, const uint8_t *p, size_t len,
 	h->charset = p[8];
 	if (!(h->caps & DP_CLIENT_MYSQL))
 		h->ext_caps = dp_le32(p + 28);
-	if (h->caps & DP_CLIENT_SSL && len == 32) {
+	/* A server that offers TLS starts it on CLIENT_SSL whatever follows the 32 bytes (a
+	 * full login there is ignored, the real one comes inside TLS); one that does not
+	 * ignores the flag. */
+	if (h->caps & DP_CLIENT_SSL && (len == 32 || server_caps & DP_CLIENT_SSL)) {
 		h->is_ssl_request = 1;
 		return 0;
 	}

@@ -991,6 +991,18 @@ static void test_parse_login(void **state)
 	assert_int_equal(dp_parse_handshake_resp(&got, b, 32, server_caps), 0);
 	assert_int_equal(got.is_ssl_request, 1);
 	assert_int_equal(dp_parse_handshake_resp(&got, b, 31, server_caps), -1);
+	/* CLIENT_SSL on a full login: a server that offers TLS starts it and ignores the
+	 * plaintext fields (the login comes inside TLS); one that does not reads the login. */
+	h.caps = DP_CLIENT_PLUGIN_AUTH_LENENC | DP_CLIENT_SSL;
+	n = dp_build_handshake_resp(b, sizeof(b), 1, &h);
+	b[4 + 1] |= (uint8_t)(DP_CLIENT_SSL >> 8); /* the builder never sets it */
+	assert_int_equal(dp_parse_handshake_resp(&got, b + 4, n - 4, server_caps), 0);
+	assert_int_equal(got.is_ssl_request, 1);
+	assert_string_equal(got.user, "");
+	assert_int_equal(dp_parse_handshake_resp(&got, b + 4, n - 4, server_caps & ~DP_CLIENT_SSL),
+			 0);
+	assert_int_equal(got.is_ssl_request, 0);
+	assert_string_equal(got.user, "app");
 
 	/* COM_CHANGE_USER: a 1-byte auth length even with PLUGIN_AUTH_LENENC, the schema
 	 * without CONNECT_WITH_DB, and a charset before the plugin. */
