@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -41,6 +42,8 @@ static const key_def keys[] = {
      "[NAME=]HOST:PORT[,no_promotion], repeated; the first is the initial primary"},
     STR(monitor_user, "monitoring user (needs READ_ONLY ADMIN, see dbproxy(8))"),
     STR(monitor_password_file, "file whose first line is the monitoring password"),
+    STR(monitor_tls_ca, "CA file: monitoring connections use TLS and verify the servers' "
+			"certificates (host name included) against it (off)"),
     STR(replication_user, "user replicas connect with (CHANGE MASTER)"),
     STR(replication_password_file, "file holding the replication password"),
     STR(admin, "HOST:PORT of the admin HTTP endpoint (loopback only)"),
@@ -458,6 +461,9 @@ int dp_config_finish(dp_config *c, char *err, size_t errsz)
 					    "0123456789_") != strlen(c->cooperative_database))
 		return dp_seterr(err, errsz,
 				 "cooperative_database: letters, digits and '_' only (1-64)");
+	if (c->monitor_tls_ca[0] && access(c->monitor_tls_ca, R_OK) != 0)
+		return dp_seterr(err, errsz, "monitor_tls_ca %s: %s", c->monitor_tls_ca,
+				 strerror(errno));
 	if (read_secret(c->monitor_password_file, c->monitor_password, sizeof(c->monitor_password),
 			"monitor password", err, errsz) < 0 ||
 	    read_secret(c->replication_password_file, c->replication_password,

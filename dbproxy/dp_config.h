@@ -31,6 +31,7 @@ typedef struct dp_config {
 	char monitor_user[128];
 	char monitor_password_file[PATH_MAX];
 	char monitor_password[DP_SECRET_MAX];
+	char monitor_tls_ca[PATH_MAX]; /* "": monitoring connections without TLS */
 	char replication_user[128];
 	char replication_password_file[PATH_MAX];
 	char replication_password[DP_SECRET_MAX];

@@ -677,6 +677,7 @@ static void set_targets(dp_proxy *px)
 		dp_sql_target t = {.port = s->port,
 				   .user = px->cfg.monitor_user,
 				   .password = px->cfg.monitor_password,
+				   .tls_ca = px->cfg.monitor_tls_ca,
 				   .connect_timeout_ms = px->cfg.connect_timeout_ms};
 		copy_str(t.host, sizeof(t.host), s->host);
 		dp_sqlc_set_target(s->probe, &t);

@@ -327,6 +327,18 @@ void dp_sqlc_free(dp_sqlc *c)
 	free(c);
 }
 
+/* With a CA: TLS required, the server's certificate verified against it, host name
+ * included. These connections read account hashes and send the replication password. */
+static void set_tls(MYSQL *m, const char *ca)
+{
+	my_bool on = 1;
+	if (!ca || !ca[0])
+		return;
+	mysql_optionsv(m, MYSQL_OPT_SSL_CA, ca);
+	mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+	mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+}
+
 void dp_sqlc_set_target(dp_sqlc *c, const dp_sql_target *t)
 {
 	c->target = *t;
@@ -425,6 +437,7 @@ int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeo
 	 * mysql_clear_password or dialog would be given the password in clear over this
 	 * unencrypted connection. Only plugins that never send it are answered. */
 	mysql_optionsv(c->m, MARIADB_OPT_RESTRICTED_AUTH, DP_SQL_AUTH_PLUGINS);
+	set_tls(c->m, c->target.tls_ca);
 	/* dbproxy's statements quote with backslashes (dp_sql_escape): its sessions read them
 	 * so whatever the server's global sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES). */
 	mysql_options(c->m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = '" DP_SQL_MODE "'");

@@ -37,6 +37,7 @@ typedef struct dp_sql_target {
 	int port;
 	const char *user; /* borrowed: must outlive the connection's use */
 	const char *password;
+	const char *tls_ca; /* borrowed; NULL or "": no TLS */
 	unsigned connect_timeout_ms;
 } dp_sql_target;
 

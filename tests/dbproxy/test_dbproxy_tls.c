@@ -304,6 +304,51 @@ static void test_certificate_is_the_servers(void **state)
 	mysql_close(m);
 }
 
+/* dbproxy's own connections (probes, operations) with --monitor-tls-ca: TLS, the servers'
+ * certificate verified against that CA. They read every account hash and send the
+ * replication password: a monitoring account that requires TLS monitors through them, and
+ * with another CA nothing is trusted and routing never opens. */
+static void test_monitoring_over_tls(void **state)
+{
+	fixture *f = *state;
+	dpt_proxy p;
+	char cmd[PATH_MAX + 64];
+	const char *extra[] = {"--monitor-user", "dbmon_tls", "--monitor-tls-ca", f->c->tls_ca,
+			       NULL};
+	for (int i = 0; i < f->c->nservers; i++)
+		assert_int_equal(
+		    th_sql(f->c, i,
+			   "SET SESSION sql_log_bin = 0;"
+			   "CREATE USER dbmon_tls@'127.0.0.1' IDENTIFIED BY '" DPT_MON_PASS
+			   "' REQUIRE SSL;"
+			   "GRANT SLAVE MONITOR, BINLOG MONITOR, REPLICATION SLAVE ADMIN, "
+			   "REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, PROCESS, "
+			   "RELOAD, BINLOG ADMIN ON *.* TO dbmon_tls@'127.0.0.1';"
+			   "GRANT ALL ON dbproxy.* TO dbmon_tls@'127.0.0.1';"
+			   "GRANT SELECT ON mysql.global_priv TO dbmon_tls@'127.0.0.1'"),
+		    0);
+	assert_int_equal(dpt_proxy_start(&p, f->c, extra), 0);
+	MYSQL *m = dpt_connect(&p, 0);
+	assert_non_null(m);
+	assert_int_equal(dpt_query_number(m, "SELECT 7"), 7);
+	mysql_close(m);
+	assert_int_equal(dpt_proxy_stop(&p), 0);
+
+	/* The same dbproxy trusting another CA only. */
+	for (int i = 0; p.argv[i]; i++)
+		if (strcmp(p.argv[i], f->c->tls_ca) == 0)
+			p.argv[i] = f->other_ca;
+	assert_int_equal(dpt_proxy_spawn(&p, p.argv), 0);
+	dpt_sleep_ms(3000);
+	json_t *st = dpt_status(&p);
+	assert_non_null(st);
+	assert_string_not_equal(json_string_value(json_object_get(st, "routing")), "open");
+	json_decref(st);
+	snprintf(cmd, sizeof(cmd), "grep -q 'certificate' '%s'", p.log);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(dpt_proxy_stop(&p), 0);
+}
+
 static void test_plain_and_tls_side_by_side(void **state)
 {
 	fixture *f = *state;
@@ -534,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls_session_through_dbproxy),
 	    cmocka_unit_test(test_certificate_is_the_servers),
+	    cmocka_unit_test(test_monitoring_over_tls),
 	    cmocka_unit_test(test_plain_and_tls_side_by_side),
 	    cmocka_unit_test(test_switchover_with_idle_tls_session),
 	    cmocka_unit_test(test_failover_with_tls),
