@@ -341,6 +341,49 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 	return m;
 }
 
+/* Built-in functions a replayed SET may call: they read only their arguments and the
+ * session (CONCAT(@@sql_mode, ...) is common). */
+static int pure_function(const char *w)
+{
+	static const char *const names[] = {"CONCAT", "CONCAT_WS", "REPLACE", "IF",	"IFNULL",
+					    "NULLIF", "COALESCE",  "LOWER",   "UPPER",	"TRIM",
+					    "LEAST",  "GREATEST",  "CAST",    "CONVERT"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(w, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`()) or reads a
+ * table (FROM: a view may call one): replayed on the new server, it would run again, a stored
+ * function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is common and replayed.
+ * Literals are skipped, read with or without backslash escapes. */
+static int set_calls(const uint8_t *q, size_t n, int escapes)
+{
+	char w[32];
+	int backslash = 0;
+	size_t k = 0, e, start;
+	while (k < n) {
+		if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
+			e = skip_literal(q, n, k, escapes, &backslash);
+			if (q[k] != '\'' && quoted_call(q, n, k, e, w, sizeof(w)))
+				return 1;
+			k = e;
+		} else if (is_word(q[k])) {
+			start = k;
+			k = word_at(q, n, k, w, sizeof(w));
+			e = skip_space(q, n, k);
+			if (strcmp(w, "FROM") == 0 ||
+			    (e < n && q[e] == '(' &&
+			     (!pure_function(w) || (start > 0 && q[start - 1] == '.'))))
+				return 1;
+		} else {
+			k++;
+		}
+	}
+	return 0;
+}
+
 /* A SET statement (first word SET) that is the query's only one: recorded to be replayed when
  * the session moves, unless it is not session state or cannot be replayed. */
 static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, size_t i,
@@ -354,7 +397,7 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 	    strcmp(second, "STATEMENT") == 0)
 		return; /* not session state, applies to one statement or transaction only, or
 			 * pinned by the lexer (ROLE) */
-	if (!replayable || n > DP_TRACK_MAX_SET_LEN) {
+	if (!replayable || n > DP_TRACK_MAX_SET_LEN || set_calls(q, n, 1) || set_calls(q, n, 0)) {
 		t->pins |= DP_PIN_SETS;
 		return;
 	}

@@ -492,6 +492,34 @@ static void test_track_settings_and_pins(void **state)
 	assert_true(t.pins & DP_PIN_TEMP);
 	dp_track_clear(&t);
 
+	/* A SET that calls a stored function (or reads a subquery) would run it again when
+	 * replayed: it pins. Built-in string functions are replayed. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	query(&t, "SET sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET sql_mode = (SELECT REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', ''))");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 2);
+	assert_int_equal(t.pins, 0);
+	static const char *const calls[] = {"SET time_zone = app.tz()",
+					    "SET time_zone = `tz` ()",
+					    "SET time_zone = tz()",
+					    "SET time_zone = (SELECT tz FROM zones LIMIT 1)",
+					    "SET time_zone = CONCAT(app.tz(), '')",
+					    "SET time_zone = 'a\\' , tz() -- '"};
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		query(&t, calls[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_int_equal(t.nsets, 2);
+		assert_true(t.pins & DP_PIN_SETS);
+		t.pins = 0;
+	}
+	dp_track_clear(&t);
+
 	/* Prepared statements: counted until closed. */
 	dp_track_init(&t);
 	login(&t, CLIENT_CAPS);
