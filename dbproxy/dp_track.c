@@ -28,6 +28,8 @@ enum {
 #define CF_RESET      0x04u /* session state is reset on success */
 #define CF_CURSOR     0x08u
 #define CF_FOUND_ROWS 0x10u /* SQL_CALC_FOUND_ROWS: FOUND_ROWS() reads it next */
+#define CF_MULTI_ON   0x20u /* COM_SET_OPTION: multi-statements on, on success */
+#define CF_MULTI_OFF  0x40u /* ... and off */
 
 void dp_track_init(dp_track *t)
 {
@@ -646,6 +648,33 @@ static void change_user(dp_track *t, const dp_pkt *p, dp_cmd *e)
 	t->auth_wait_client = 0;
 }
 
+/* COM_SET_OPTION, queued as e: multi-statements on (0) or off (1). A moved session logs in
+ * again with the capability as it is then: a client that turned them off (stacked
+ * statements refused, a defence against SQL injection) must not get them back. */
+static void set_option(dp_track *t, const dp_pkt *p, dp_cmd *e)
+{
+	if (p->head_len < 3) {
+		t->pins |= DP_PIN_UNCLASSIFIED;
+		return;
+	}
+	if (p->head[1] == 0 && p->head[2] == 0)
+		e->flags |= CF_MULTI_ON;
+	else if (p->head[1] == 1 && p->head[2] == 0)
+		e->flags |= CF_MULTI_OFF;
+}
+
+/* What a successful COM_SET_OPTION changed. */
+static void multi_statements(dp_track *t, const dp_cmd *e)
+{
+	if (e->flags & CF_MULTI_ON) {
+		t->client_caps |= DP_CLIENT_MULTI_STATEMENTS;
+		t->caps |= t->server_caps & DP_CLIENT_MULTI_STATEMENTS;
+	} else if (e->flags & CF_MULTI_OFF) {
+		t->client_caps &= ~DP_CLIENT_MULTI_STATEMENTS;
+		t->caps &= ~DP_CLIENT_MULTI_STATEMENTS;
+	}
+}
+
 /* One case per command byte: a table of the response each expects, clearer whole. */
 static int on_command(dp_track *t, const dp_pkt *p)
 {
@@ -712,11 +741,15 @@ static int on_command(dp_track *t, const dp_pkt *p)
 	case DP_COM_REFRESH:
 	case DP_COM_SHUTDOWN:
 	case DP_COM_DEBUG:
-	case DP_COM_SET_OPTION:
 	case DP_COM_STMT_RESET:
 	case DP_COM_CREATE_DB:
 	case DP_COM_DROP_DB:
 		return enqueue(t, p, cmd, RK_SIMPLE, &e) < 0;
+	case DP_COM_SET_OPTION:
+		if (enqueue(t, p, cmd, RK_SIMPLE, &e) < 0)
+			return 1;
+		set_option(t, p, e);
+		return 0;
 	case DP_COM_CHANGE_USER:
 		if (enqueue(t, p, cmd, RK_AUTH, &e) < 0)
 			return 1;
@@ -820,6 +853,7 @@ static void complete(dp_track *t, int ok)
 		}
 		if ((e->flags & CF_USE) && e->text)
 			snprintf(t->db, sizeof(t->db), "%s", e->text);
+		multi_statements(t, e);
 		t->oks++;
 	}
 	free(e->text);

@@ -477,6 +477,24 @@ static void test_track_settings_and_pins(void **state)
 	s2c(&t, &w);
 	assert_string_equal(t.db, "a`b");
 
+	/* COM_SET_OPTION: a moved session logs in with multi-statements as they are now. */
+	uint8_t multi_off[] = {DP_COM_SET_OPTION, 1, 0}, multi_on[] = {DP_COM_SET_OPTION, 0, 0};
+	assert_true(t.client_caps & DP_CLIENT_MULTI_STATEMENTS);
+	put(&w, 0, multi_off, sizeof(multi_off));
+	c2s(&t, &w);
+	uint8_t eof_ok[] = {0xfe, 0, 0, DP_STATUS_AUTOCOMMIT, 0};
+	put(&w, 1, eof_ok, sizeof(eof_ok)); /* the server answers with an EOF packet */
+	s2c(&t, &w);
+	assert_false(t.client_caps & DP_CLIENT_MULTI_STATEMENTS);
+	assert_false(t.caps & DP_CLIENT_MULTI_STATEMENTS);
+	assert_true(dp_track_idle(&t));
+	put(&w, 0, multi_on, sizeof(multi_on));
+	c2s(&t, &w);
+	put(&w, 1, eof_ok, sizeof(eof_ok));
+	s2c(&t, &w);
+	assert_true(t.client_caps & DP_CLIENT_MULTI_STATEMENTS);
+	assert_int_equal(t.pins, 0);
+
 	/* An address in a literal is not a user variable; @x is. */
 	query(&t, "INSERT INTO u VALUES ('a@b.example')");
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
