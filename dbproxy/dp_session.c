@@ -397,6 +397,8 @@ static int movable(dp_session *s, const char **why)
 		return *why = "FOUND_ROWS() of the last statement", 0;
 	if (t->after & DP_AFTER_WARNINGS)
 		return *why = "warnings or error of the last statement", 0;
+	if (t->next_tx)
+		return *why = "SET TRANSACTION waits for the next transaction", 0;
 	if (!dp_pktscan_at_boundary(&t->s2c))
 		return *why = "in the middle of a response", 0;
 	if (t->qlen)

@@ -30,6 +30,7 @@ enum {
 #define CF_FOUND_ROWS 0x10u /* SQL_CALC_FOUND_ROWS: FOUND_ROWS() reads it next */
 #define CF_MULTI_ON   0x20u /* COM_SET_OPTION: multi-statements on, on success */
 #define CF_MULTI_OFF  0x40u /* ... and off */
+#define CF_NEXT_TX    0x80u /* SET TRANSACTION: the next transaction's characteristics */
 
 void dp_track_init(dp_track *t)
 {
@@ -392,6 +393,8 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 			 const char *second, int replayable)
 {
 	size_t at = skip_space(q, n, i);
+	if (strcmp(second, "TRANSACTION") == 0)
+		e->flags |= CF_NEXT_TX; /* for the next transaction: dp_track.next_tx */
 	if (strcmp(second, "GLOBAL") == 0 ||
 	    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
 	    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
@@ -836,6 +839,7 @@ static void complete(dp_track *t, int ok)
 			stmt_reset(t);
 			t->after = 0;
 			t->found_rows_prepared = 0;
+			t->next_tx = 0;
 			t->pins &= DP_PIN_TLS | DP_PIN_COMPRESS | DP_PIN_PROTOCOL;
 			if (e->kind == RK_AUTH) {
 				t->logins++;
@@ -854,6 +858,8 @@ static void complete(dp_track *t, int ok)
 		if ((e->flags & CF_USE) && e->text)
 			snprintf(t->db, sizeof(t->db), "%s", e->text);
 		multi_statements(t, e);
+		if (e->flags & CF_NEXT_TX)
+			t->next_tx = 1;
 		t->oks++;
 	}
 	free(e->text);
@@ -899,6 +905,8 @@ static void take_status(dp_track *t, const dp_pkt *p, int is_eof)
 			t->resp_after |= DP_AFTER_WARNINGS;
 	}
 	t->status = st;
+	if (st & DP_STATUS_IN_TRANS)
+		t->next_tx = 0; /* the transaction that took SET TRANSACTION's characteristics */
 	if (!is_eof && (st & DP_STATUS_SESSION_STATE_CHANGED)) {
 		char db[sizeof(t->db)];
 		if (p->len == p->head_len &&

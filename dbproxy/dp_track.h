@@ -105,7 +105,9 @@ typedef struct dp_track {
 
 	unsigned after;		 /* DP_AFTER_* of the last completed statement */
 	int found_rows_prepared; /* a prepared SQL_CALC_FOUND_ROWS: its executions set it */
-	unsigned resp_after;	 /* gathered over the results of the response under way */
+	int next_tx;	     /* SET TRANSACTION (READ ONLY, an isolation level) waits for the next
+			      * transaction, which a new server would not know: until one is seen */
+	unsigned resp_after; /* gathered over the results of the response under way */
 
 	uint64_t responses; /* responses completed */
 	uint64_t oks;	    /* of which ended with OK/EOF (not ERR) */

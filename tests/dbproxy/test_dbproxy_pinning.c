@@ -169,6 +169,18 @@ static MYSQL *open_session(fixture *f)
 	return m;
 }
 
+/* The same with multi-statements on at login (CLIENT_MULTI_STATEMENTS). */
+static MYSQL *open_multi_session(fixture *f)
+{
+	MYSQL *m = mysql_init(NULL);
+	unsigned timeout = 20;
+	assert_non_null(m);
+	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+	assert_non_null(mysql_real_connect(m, "127.0.0.1", DPT_APP_USER, DPT_APP_PASS, DPT_APP_DB,
+					   (unsigned)f->p.port, NULL, CLIENT_MULTI_STATEMENTS));
+	return m;
+}
+
 static int new_primary(void *arg)
 {
 	int *old = arg, np = dpt_primary(&F.p, NULL);
@@ -206,7 +218,7 @@ static void test_failover_closes_sessions_with_hidden_state(void **state)
 {
 	fixture *f = *state;
 	session s[24];
-	int n = 0, wrong = 0, old = dpt_primary(&f->p, NULL);
+	int n = 0, wrong = 0, old = dpt_primary(&f->p, NULL), multi_off;
 	static char big[4300], sql[4400];
 	MYSQL_STMT *st, *other;
 
@@ -265,6 +277,19 @@ static void test_failover_closes_sessions_with_hidden_state(void **state)
 	s[n] = (session){"O: an error, SHOW WARNINGS not sent yet", MUST_CLOSE, open_session(f)};
 	assert_int_equal(run(s[n++].m, "SELECT * FROM no_such_table_o"), 1146);
 
+	/* S: SET TRANSACTION READ ONLY waits for the next transaction, which would be read-write
+	 * on the new primary. */
+	s[n] = (session){"S: SET TRANSACTION READ ONLY, no transaction yet", MUST_CLOSE,
+			 open_session(f)};
+	assert_int_equal(run(s[n++].m, "SET TRANSACTION READ ONLY"), 0);
+	/* T: a SET that calls a stored function: replayed, the function would run again. */
+	assert_int_equal(th_sql(f->c, old,
+				"CREATE FUNCTION IF NOT EXISTS " DPT_APP_DB ".tz() RETURNS "
+				"VARCHAR(8) DETERMINISTIC RETURN '+00:00'"),
+			 0);
+	s[n] = (session){"T: SET time_zone = app.tz()", MUST_CLOSE, open_session(f)};
+	assert_int_equal(run(s[n++].m, "SET time_zone = " DPT_APP_DB ".tz()"), 0);
+
 	/* Controls: moved. */
 	s[n] = (session){"I: plain selects, a closed prepared SELECT", MUST_MOVE, open_session(f)};
 	assert_int_equal(run(s[n].m, "SELECT 'a@b.example', NOW()"), 0);
@@ -295,6 +320,13 @@ static void test_failover_closes_sessions_with_hidden_state(void **state)
 	s[n] = (session){"R: INSERT without AUTO_INCREMENT", MUST_MOVE, open_session(f)};
 	assert_int_equal(run(s[n++].m, "INSERT INTO ledger (id, at) VALUES (-4242, NOW())"), 0);
 
+	/* U: multi-statements turned off (COM_SET_OPTION): still off once moved. */
+	multi_off = n;
+	s[n] = (session){"U: multi-statements turned off", MUST_MOVE, open_multi_session(f)};
+	assert_int_equal(mysql_set_server_option(s[n].m, MYSQL_OPTION_MULTI_STATEMENTS_OFF), 0);
+	assert_int_equal(run(s[n].m, "DO 1; DO 2"), 1064);
+	assert_int_equal(run(s[n++].m, "DO 1"), 0);
+
 	dpt_log("kill -9 of primary s%d with %d sessions open", old, n);
 	assert_int_equal(th_server_signal(f->c, old, SIGKILL), 0);
 	if (!dpt_until(30000, new_primary, &old)) {
@@ -304,6 +336,10 @@ static void test_failover_closes_sessions_with_hidden_state(void **state)
 	int np = dpt_primary(&f->p, NULL);
 	for (int i = 0; i < n; i++)
 		wrong += !check_session(&s[i], np);
+	if (run(s[multi_off].m, "DO 1; DO 2") != 1064) {
+		dpt_log("WRONG: %s: stacked statements run after the move", s[multi_off].what);
+		wrong++;
+	}
 	for (int i = 0; i < n; i++)
 		mysql_close(s[i].m);
 	assert_int_equal(wrong, 0);

@@ -495,6 +495,27 @@ static void test_track_settings_and_pins(void **state)
 	assert_true(t.client_caps & DP_CLIENT_MULTI_STATEMENTS);
 	assert_int_equal(t.pins, 0);
 
+	/* SET TRANSACTION waits for the next transaction: held until one is seen. */
+	query(&t, "SET TRANSACTION READ ONLY");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.next_tx, 1);
+	query(&t, "DO 1");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.next_tx, 1);
+	query(&t, "START TRANSACTION");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT | DP_STATUS_IN_TRANS);
+	s2c(&t, &w);
+	assert_int_equal(t.next_tx, 0);
+	query(&t, "COMMIT");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET SESSION TRANSACTION READ ONLY"); /* session state: replayed */
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.next_tx, 0);
+
 	/* An address in a literal is not a user variable; @x is. */
 	query(&t, "INSERT INTO u VALUES ('a@b.example')");
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
