@@ -147,13 +147,21 @@ static int begin_body(panel_db *db, void *arg)
 	body = panel__db_cell(rows, 0, 2);
 	if (expired) {
 		panel__db_rows_free(rows);
-		/* Older than 24 hours: forgotten, the key starts afresh. */
-		return panel__db_exec(
-		    NULL, db,
-		    "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
-		    " body = NULL, location = NULL, created = NOW() WHERE principal = ? AND"
-		    " idem_key = ?",
-		    DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal), DB_STR(ctx->key)));
+		/* Older than 24 hours: forgotten, the key starts afresh, claimed like a new one
+		 * (held by its lock: without it, a retry took the claim over while it ran). */
+		if ((error = panel__db_exec(
+			 NULL, db,
+			 "UPDATE panel_idempotency SET request_hash = ?, status = 0,"
+			 " body = NULL, location = NULL, created = NOW() WHERE principal = ? AND"
+			 " idem_key = ?",
+			 DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal), DB_STR(ctx->key)))) < 0)
+			return error;
+		int got = claim_lock(db, ctx->lock, 1);
+		if (got < 0)
+			return got;
+		return got ? 0
+			   : panel__error(PANEL_ECONFLICT, "key",
+					  "the first request with this key is still running");
 	}
 	if (!stored_hash || strcmp(stored_hash, ctx->hash) != 0)
 		error = panel__error(PANEL_ECONFLICT, "key",

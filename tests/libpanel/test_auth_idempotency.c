@@ -1,7 +1,8 @@
 /* Tests of idempotency keys against a real MariaDB: claim, complete and replay, per principal,
  * conflicts, release, expiry after 24 hours and purging, syntax, concurrent claims of one key
- * (exactly one runs), a claim whose request died with its connection (taken over), and a
- * request's operations committed with its answer or not at all. */
+ * (exactly one runs), a claim whose request died with its connection (taken over), an expired
+ * key claimed afresh (held like a new claim), and a request's operations committed with its
+ * answer or not at all. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,6 +233,43 @@ static void idempotency_orphaned_claim_taken_over(void **state)
 	panel_close(retry);
 }
 
+/* A key whose answer expired is claimed afresh, and held like a new claim while its request
+ * runs: a retry meanwhile is told it runs. The purge of begin takes 20 expired rows a call, so
+ * with more of them the row is still there to be claimed again. */
+static void idempotency_expired_key_claimed_is_held(void **state)
+{
+	panel_idempotent_response r = {0, NULL, ""};
+	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(retry);
+	for (int i = 0; i < 25; i++)
+		sqlf("INSERT INTO panel_idempotency (principal, idem_key, request_hash, status,"
+		     " body, created) VALUES ('token:9', 'old-%d', '%s', 200, '{}',"
+		     " NOW() - INTERVAL 3 DAY)",
+		     i, H1);
+	sqlf("INSERT INTO panel_idempotency (principal, idem_key, request_hash, status, body,"
+	     " created) VALUES ('token:2001', 'k-expired', '%s', 201, '{}',"
+	     " NOW() - INTERVAL 2 DAY)",
+	     H2);
+	assert_panel_ok(panel_idempotency_begin(&r, first, "token:2001", "k-expired", H1));
+	assert_int_equal(num("SELECT status FROM panel_idempotency WHERE idem_key = 'k-expired'"),
+			 0);
+	assert_error(panel_idempotency_begin(&r, retry, "token:2001", "k-expired", H1),
+		     PANEL_ECONFLICT, NULL);
+	assert_string_equal(panel_error_last()->message,
+			    "the first request with this key is still running");
+	assert_panel_ok(
+	    panel_idempotency_complete(first, "token:2001", "k-expired", 201, "{}", NULL));
+	assert_error(panel_idempotency_begin(&r, retry, "token:2001", "k-expired", H1),
+		     PANEL_EEXISTS, NULL);
+	free(r.body);
+	sqlf("DELETE FROM panel_idempotency WHERE principal = 'token:9'");
+	panel_close(retry);
+	panel_close(first);
+}
+
 /* A claimed request's operations and its answer in one transaction (panel-api's PAPI_ATOMIC
  * routes): a cut after the operation but before its answer was stored applies neither, so the
  * retry runs it again and answers 201. Without it the account was made by the first attempt and
@@ -401,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(idempotency_orphaned_claim_taken_over),
 	    cmocka_unit_test(idempotency_atomic_cut_applies_nothing),
 	    cmocka_unit_test(idempotency_atomic_claim_waits_for_its_answer),
+	    cmocka_unit_test(idempotency_expired_key_claimed_is_held),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
