@@ -220,6 +220,7 @@ static int begin_setup(struct begin_ctx *ctx, panel *p, const char *request_hash
 		ctx->hash[i] = c;
 	}
 	claim_lock_name(ctx->lock, ctx->principal, ctx->key);
+	panel__db_keep_session(p->db, 0);
 	/* A few expired rows at a time keep the table at about one day of keys; failures do
 	 * not matter (the next call tries again). */
 	panel__error_save(&saved);
@@ -249,6 +250,9 @@ int panel_idempotency_begin(panel_idempotent_response *out, panel *p, const char
 	if (ctx.replay)
 		return panel__error(PANEL_EEXISTS, "key",
 				    "this request was already answered (status %d)", out->status);
+	/* The claim is this session's lock: the request must not go on on another session (a
+	 * retry may take the claim over as soon as this one is gone), it fails instead. */
+	panel__db_keep_session(p->db, 1);
 	return 0;
 }
 
@@ -331,6 +335,7 @@ static int complete_atomic(panel *p, struct complete_ctx *ctx)
 	if (p->claim_locked) /* a claim taken over; one made in the transaction has no lock */
 		claim_unlock(p->db, ctx->principal, ctx->key);
 	p->claim_locked = 0;
+	panel__db_keep_session(p->db, 0);
 	return error;
 }
 
@@ -354,6 +359,7 @@ int panel_idempotency_complete(panel *p, const char *principal, const char *key,
 		return complete_atomic(p, &ctx);
 	error = panel__db_transaction(p->db, complete_body, &ctx);
 	claim_unlock(p->db, principal, key);
+	panel__db_keep_session(p->db, 0);
 	if (error < 0)
 		return error;
 	if (ctx.affected == 0)
@@ -378,6 +384,8 @@ int panel_idempotency_atomic_broken(const panel *p)
 
 void panel_idempotency_atomic_abort(panel *p)
 {
+	if (p)
+		panel__db_keep_session(p->db, 0); /* never left on for the handle's next request */
 	if (!p || !panel__db_request_state(p->db))
 		return;
 	panel__db_request_abort(p->db);
@@ -386,22 +394,26 @@ void panel_idempotency_atomic_abort(panel *p)
 
 struct release_ctx {
 	const char *principal, *key;
+	char lock[64];
 };
 
 static int release_body(panel_db *db, void *arg)
 {
 	struct release_ctx *ctx = arg;
 
-	/* Only a claim still running: a stored answer is never given up. */
+	/* Only a claim still running, and held by this session: a stored answer is never given
+	 * up, and a claim whose session was lost may have been taken over by a retry that runs
+	 * (left alone, it is taken over by the next one). A claim made inside the request's
+	 * transaction has no lock, but it rolled back already. */
 	return panel__db_exec(NULL, db,
 			      "DELETE FROM panel_idempotency WHERE principal = ? AND idem_key = ?"
-			      " AND status = 0",
-			      DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key)));
+			      " AND status = 0 AND IS_USED_LOCK(?) <=> CONNECTION_ID()",
+			      DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->lock)));
 }
 
 int panel_idempotency_release(panel *p, const char *principal, const char *key)
 {
-	struct release_ctx ctx = {principal, key};
+	struct release_ctx ctx = {principal, key, {0}};
 	int error;
 
 	panel__credential_disarm(p);
@@ -409,6 +421,8 @@ int panel_idempotency_release(panel *p, const char *principal, const char *key)
 		return panel__error(PANEL_EINVALID, NULL, "missing argument");
 	if ((error = check_claim(principal, key)) < 0)
 		return error;
+	claim_lock_name(ctx.lock, principal, key);
+	panel__db_keep_session(p->db, 0);
 	error = panel__db_transaction(p->db, release_body, &ctx);
 	claim_unlock(p->db, principal, key);
 	return error;

@@ -264,6 +264,58 @@ static void test_keyed_create_cut_during_the_change(void **state)
 	assert_true(api_log_contains(&srv, "request transaction lost"));
 }
 
+/* A keyed write outside a request's transaction (a new account with its domain installed) whose
+ * session is cut while it runs: its claim's lock went with the session, and a retry could take
+ * the claim over at once, so the request does not go on on a new session: 503, and the retry
+ * runs it once. Before, it went on (201) while a retry sent meanwhile ran it a second time
+ * (409 "exists", its answer not the stored one). */
+static void test_keyed_domain_write_cut(void **state)
+{
+	static const char *const idem[] = {"Idempotency-Key: cut-dom-1", NULL};
+	struct keyed_post k = {.body = "{\"login\": \"cutdom\", \"password\": "
+				       "\"Cutdom-pass-1\", \"mail\": \"cutdom@example.net\","
+				       " \"install_domain\": \"users.example\"}",
+			       .headers = idem};
+	long long session = -1;
+	pthread_t t;
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_sql(&srv, "INSERT INTO variable (name, value) VALUES ('hosting_tld',"
+				       " 'users.example') ON DUPLICATE KEY UPDATE value ="
+				       " 'users.example'"),
+			 0);
+	assert_int_equal(api_sql(&srv, "CREATE TRIGGER hold_dom BEFORE INSERT ON membres"
+				       " FOR EACH ROW SET NEW.notes = IF(NEW.login = 'cutdom'"
+				       " AND SLEEP(2) = 0, NEW.notes, NEW.notes)"),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
+	for (int i = 0; i < 200 && session <= 0; i++) {
+		session = api_number(&srv, "SELECT COALESCE(MAX(id), 0) FROM"
+					   " information_schema.processlist WHERE db = DATABASE()"
+					   " AND info LIKE 'INSERT INTO membres%%'");
+		if (session <= 0)
+			api_sleep_ms(25);
+	}
+	assert_true(session > 0);
+	assert_int_equal(api_sql(&srv, "KILL %lld", session), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(api_sql(&srv, "DROP TRIGGER hold_dom"), 0);
+	assert_api_status(&k.r, 503);
+	assert_string_equal(api_error_code(&k.r), "unavailable");
+	api_resp_free(&k.r);
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutdom'"),
+			 0);
+	for (int i = 0; i < 2; i++) {
+		api_request(&r, &srv, "POST", "/api/v1/accounts", srv.admin_token, k.body, idem);
+		assert_api_status(&r, 201);
+		assert_int_equal(r.replayed, i);
+		api_resp_free(&r);
+	}
+	assert_int_equal(api_number(&srv, "SELECT COUNT(*) FROM membres WHERE login = 'cutdom'"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(test_member_server_after_restart),
 	    cmocka_unit_test(test_keyed_create_cut_before_its_answer),
 	    cmocka_unit_test(test_keyed_create_cut_during_the_change),
+	    cmocka_unit_test(test_keyed_domain_write_cut),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

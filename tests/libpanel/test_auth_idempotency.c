@@ -430,6 +430,56 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 	panel_close(first);
 }
 
+/* The session of a claim is lost while its request runs (killed, a cut, a failover): the
+ * claim's lock went with it and a retry takes the claim over, so the request must not go on on a
+ * new session beside the retry: its operations fail, and its release leaves the retry's claim.
+ * Before, the handle reconnected and the request ran a second time beside its retry. */
+static void idempotency_claim_session_lost(void **state)
+{
+	panel_idempotent_response r = {0, NULL, ""};
+	panel *first = ts_panel_open(cluster, dbname), *retry = ts_panel_open(cluster, dbname);
+	panel_actor super = panel_actor_admin(SUPER);
+	panel_account_spec spec = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a = NULL;
+	long long holder;
+	int rc = PANEL_ECONFLICT;
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(retry);
+	assert_panel_ok(panel_idempotency_begin(&r, first, "token:2000", "k-lost", H1));
+	holder = num("SELECT IS_USED_LOCK(CONCAT('panel_idem_', LEFT(SHA2(CONCAT('token:2000',"
+		     " CHAR(0), 'k-lost'), 256), 40)))");
+	assert_true(holder > 0);
+	sqlf("KILL %lld", holder);
+	for (int i = 0; i < 100 && rc == PANEL_ECONFLICT; i++) {
+		rc = panel_idempotency_begin(&r, retry, "token:2000", "k-lost", H1);
+		if (rc == PANEL_ECONFLICT)
+			usleep(20 * 1000);
+	}
+	assert_panel_ok(rc); /* taken over: the retry runs */
+	spec.login = "lostclaim";
+	spec.password = "Lostclaim-pass-42";
+	spec.mail = "lostclaim@example.org";
+	assert_error(panel_account_create(&a, first, &super, &spec), PANEL_EUNAVAILABLE, NULL);
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'lostclaim'"), 0);
+	assert_panel_ok(panel_idempotency_release(first, "token:2000", "k-lost"));
+	assert_int_equal(
+	    num("SELECT COUNT(*) FROM panel_idempotency WHERE idem_key = 'k-lost' AND status = 0"),
+	    1);
+	assert_panel_ok(panel_account_create(&a, retry, &super, &spec));
+	panel_account_free(a);
+	assert_panel_ok(panel_idempotency_complete(retry, "token:2000", "k-lost", 201, "{}", NULL));
+	/* The first handle's next request gets a new session. */
+	assert_error(panel_idempotency_begin(&r, first, "token:2000", "k-lost", H1), PANEL_EEXISTS,
+		     NULL);
+	assert_int_equal(r.status, 201);
+	free(r.body);
+	assert_int_equal(num("SELECT COUNT(*) FROM membres WHERE login = 'lostclaim'"), 1);
+	panel_close(retry);
+	panel_close(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(idempotency_orphaned_claim_taken_over),
 	    cmocka_unit_test(idempotency_atomic_cut_applies_nothing),
 	    cmocka_unit_test(idempotency_atomic_claim_waits_for_its_answer),
+	    cmocka_unit_test(idempotency_claim_session_lost),
 	    cmocka_unit_test(idempotency_expired_key_claimed_is_held),
 	};
 

@@ -202,8 +202,17 @@ int panel__db_reconnect(panel_db *db)
 		return panel__error_db(PANEL_EUNAVAILABLE,
 				       "database connection lost: the request was not applied");
 	}
+	if (db->keep_session)
+		return panel__error_db(PANEL_EUNAVAILABLE,
+				       "database connection lost: the request's Idempotency-Key"
+				       " claim went with it");
 	disconnect(db);
 	return connect_server(db);
+}
+
+void panel__db_keep_session(panel_db *db, int on)
+{
+	db->keep_session = on;
 }
 
 int panel__db_ping(panel_db *db)

@@ -49,6 +49,12 @@ void panel__db_close(panel_db *db);
 /* Drops the connection (and every prepared statement) and connects again. */
 int panel__db_reconnect(panel_db *db);
 
+/* While on, a lost session is not replaced: panel__db_reconnect fails with PANEL_EUNAVAILABLE,
+ * and so does every statement after the loss. For a session that holds what a new one would not
+ * have (an Idempotency-Key claim's named lock): going on without it, the request would run
+ * beside the retry that takes its claim over. */
+void panel__db_keep_session(panel_db *db, int on);
+
 /* 0 when the server answers; reconnects once if the connection was lost. */
 int panel__db_ping(panel_db *db);
 

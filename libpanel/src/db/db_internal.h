@@ -37,6 +37,7 @@ struct panel_db {
 	/* A request's transaction is open (panel__db_request_begin): transactions are savepoints
 	 * in it, depth deep; broken: it was lost (connection, deadlock), statements fail. */
 	int request_tx, request_broken;
+	int keep_session; /* a lost session is not replaced (panel__db_keep_session) */
 	unsigned depth;
 	panel_db_gate gate;	  /* checked before the next statement (db.h) */
 	const char *after_commit; /* run once after the next COMMIT, best effort */
