@@ -222,10 +222,13 @@ static int begin_setup(struct begin_ctx *ctx, panel *p, const char *request_hash
 	claim_lock_name(ctx->lock, ctx->principal, ctx->key);
 	panel__db_keep_session(p->db, 0);
 	/* A few expired rows at a time keep the table at about one day of keys; failures do
-	 * not matter (the next call tries again). */
+	 * not matter (the next call tries again). Without waiting: the scan locks the first row
+	 * past the expired ones, which can be another request's claim, uncommitted until its
+	 * answer (begin_atomic); waiting for it held an unrelated key's request until then. */
 	panel__error_save(&saved);
 	panel__db_exec(NULL, p->db,
-		       "DELETE FROM panel_idempotency WHERE created < NOW() - INTERVAL ? SECOND"
+		       "SET STATEMENT innodb_lock_wait_timeout = 0 FOR"
+		       " DELETE FROM panel_idempotency WHERE created < NOW() - INTERVAL ? SECOND"
 		       " ORDER BY created LIMIT 20",
 		       DB_ARGS(DB_U64(KEEP_SECONDS)));
 	panel__error_restore(&saved);

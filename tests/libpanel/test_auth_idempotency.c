@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -480,6 +481,36 @@ static void idempotency_claim_session_lost(void **state)
 	panel_close(first);
 }
 
+/* The purge of expired rows at each claim does not wait for another request's claim made in
+ * its transaction (uncommitted until its answer), which its scan meets first when every older
+ * row has expired: before, an unrelated key's claim waited there for the lock wait timeout. */
+static void idempotency_purge_does_not_wait(void **state)
+{
+	panel_idempotent_response r = {0, NULL, ""};
+	panel *first = ts_panel_open(cluster, dbname), *other = ts_panel_open(cluster, dbname);
+	struct timespec t0, t1;
+
+	(void)state;
+	assert_non_null(first);
+	assert_non_null(other);
+	sqlf("DELETE FROM panel_idempotency");
+	for (int i = 0; i < 5; i++)
+		sqlf("INSERT INTO panel_idempotency (principal, idem_key, request_hash, status,"
+		     " body, created) VALUES ('token:9', 'gone-%d', '%s', 200, '{}',"
+		     " NOW() - INTERVAL 3 DAY)",
+		     i, H1);
+	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-purge-1", H1));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_panel_ok(panel_idempotency_begin(&r, other, "token:2000", "k-purge-2", H1));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_panel_ok(panel_idempotency_release(other, "token:2000", "k-purge-2"));
+	panel_idempotency_atomic_abort(first);
+	assert_panel_ok(panel_idempotency_release(first, "token:2000", "k-purge-1"));
+	panel_close(other);
+	panel_close(first);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +522,7 @@ int main(void)
 	    cmocka_unit_test(idempotency_atomic_claim_waits_for_its_answer),
 	    cmocka_unit_test(idempotency_claim_session_lost),
 	    cmocka_unit_test(idempotency_expired_key_claimed_is_held),
+	    cmocka_unit_test(idempotency_purge_does_not_wait),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
