@@ -193,16 +193,49 @@ int cli_usage_error(const cli *c, const char *fmt, ...)
 	return EXIT_INVALID;
 }
 
+/* The code point of a C1 control (U+0080..U+009F) or a bidirectional control (U+061C,
+ * U+200E/F, U+202A..U+202E, U+2066..U+2069) that the UTF-8 at s starts with, and its length in
+ * *len; 0 for anything else. */
+static unsigned terminal_control(const unsigned char *s, size_t *len)
+{
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return *len = 2, s[1];
+	if (s[0] == 0xd8 && s[1] == 0x9c)
+		return *len = 2, 0x61c;
+	if (s[0] == 0xe2 && s[1] == 0x80 &&
+	    (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae)))
+		return *len = 3, 0x2000u + (s[2] & 0x3fu);
+	if (s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+		return *len = 3, 0x2040u + (s[2] & 0x3fu);
+	return 0;
+}
+
+/* JSON as Jansson writes it (valid UTF-8; C0 controls escaped), with C1 and bidirectional
+ * controls written as \uXXXX too: a member's name holding U+009B (CSI) or U+009D (OSC: the
+ * clipboard, to xterm) must not reach an admin's terminal. They can only be inside strings,
+ * where the escape means the same character. */
 void cli_print_json(json_t *value)
 {
-	if (!value) {
+	char *text = value ? json_dumps(value, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+
+	json_decref(value);
+	if (!text) {
 		fputs("{\"error\": {\"code\": \"internal\", \"message\": \"out of memory\"}}\n",
 		      stdout);
 		return;
 	}
-	json_dumpf(value, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	for (const unsigned char *s = (const unsigned char *)text; *s;) {
+		size_t len = 0;
+		unsigned cp = terminal_control(s, &len);
+		if (cp) {
+			printf("\\u%04x", cp);
+			s += len;
+		} else {
+			fputc(*s++, stdout);
+		}
+	}
 	fputc('\n', stdout);
-	json_decref(value);
+	free(text);
 }
 
 void cli_args_init(cli_args *a, int argc, char **argv)

@@ -164,6 +164,11 @@ expect_rc 0 "text escapes C1 and bidi controls" ctl account show carol
 	grep -qx 'prenom: \\xe2\\x80\\xaeexe.txt' "$work/out"; } || fail "C1 and bidi in text: $(out)"
 expect_rc 0 "the table escapes them" ctl account list
 grep -q $'\xc2\x9b\\|\xe2\x80\xae' "$work/out" && fail "C1 or bidi in the table: $(out)"
+# --json writes them as \u escapes: the same strings to a parser, nothing raw to a terminal.
+expect_rc 0 "--json escapes them" ctl --json account show carol
+grep -q $'\xc2\x9b\\|\xc2\x9d\\|\xe2\x80\xae' "$work/out" && fail "C1 or bidi in JSON: $(out)"
+[[ $(out | jget nom) == $'\xc2\x9b2J\xc2\x9d52;c;eA==\xc2\x9c' &&
+	$(out | jget prenom) == $'\xe2\x80\xaeexe.txt' ]] || fail "--json changed the strings: $(out)"
 ctl account edit carol --nom Martin --prenom Zoé >/dev/null || fail "edit back"
 expect_rc 0 "edit" ctl --json account edit carol --mail new@example.com --nom Martin \
 	--notes $'two\nlines' --canpass yes
