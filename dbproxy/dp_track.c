@@ -357,31 +357,38 @@ static int pure_function(const char *w)
 	return 0;
 }
 
-/* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`()) or reads a
- * table (FROM: a view may call one): replayed on the new server, it would run again, a stored
- * function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is common and replayed.
- * Literals are skipped, read with or without backslash escapes. */
+/* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`(), `my-tz`(),
+ * app . CONCAT()) or reads a table (FROM: a view may call one): replayed on the new server, it
+ * would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is
+ * common and replayed. Literals and comments are skipped as the server's lexer does (a quote
+ * in a comment starts no literal), literals read with or without backslash escapes; the SQL of
+ * executable comments is read. */
 static int set_calls(const uint8_t *q, size_t n, int escapes)
 {
 	char w[32];
-	int backslash = 0;
-	size_t k = 0, e, start;
+	int backslash = 0, dot = 0; /* dot: the last token was ".", a qualified name follows */
+	size_t k = 0, e;
 	while (k < n) {
-		if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
-			e = skip_literal(q, n, k, escapes, &backslash);
-			if (q[k] != '\'' && quoted_call(q, n, k, e, w, sizeof(w)))
-				return 1;
+		if (isspace(q[k])) {
+			k++;
+		} else if ((e = comment_end(q, n, k)) > k) {
 			k = e;
+		} else if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
+			int name = q[k] != '\'';
+			k = skip_literal(q, n, k, escapes, &backslash);
+			/* A quoted name before "(" is a call, whatever the name. */
+			if (name && (e = skip_space(q, n, k)) < n && q[e] == '(')
+				return 1;
+			dot = 0;
 		} else if (is_word(q[k])) {
-			start = k;
 			k = word_at(q, n, k, w, sizeof(w));
 			e = skip_space(q, n, k);
 			if (strcmp(w, "FROM") == 0 ||
-			    (e < n && q[e] == '(' &&
-			     (!pure_function(w) || (start > 0 && q[start - 1] == '.'))))
+			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
 				return 1;
+			dot = 0;
 		} else {
-			k++;
+			dot = q[k++] == '.';
 		}
 	}
 	return 0;

@@ -543,12 +543,15 @@ static void test_track_settings_and_pins(void **state)
 	s2c(&t, &w);
 	assert_int_equal(t.nsets, 2);
 	assert_int_equal(t.pins, 0);
-	static const char *const calls[] = {"SET time_zone = app.tz()",
-					    "SET time_zone = `tz` ()",
-					    "SET time_zone = tz()",
-					    "SET time_zone = (SELECT tz FROM zones LIMIT 1)",
-					    "SET time_zone = CONCAT(app.tz(), '')",
-					    "SET time_zone = 'a\\' , tz() -- '"};
+	static const char *const calls[] = {
+	    "SET time_zone = app.tz()", "SET time_zone = `tz` ()", "SET time_zone = tz()",
+	    "SET time_zone = (SELECT tz FROM zones LIMIT 1)",
+	    "SET time_zone = CONCAT(app.tz(), '')", "SET time_zone = 'a\\' , tz() -- '",
+	    /* a quote in a comment starts no literal */
+	    "SET time_zone = /* ' */ tz() /* ' */", "SET time_zone = # '\n tz() # '",
+	    /* a quoted name of any characters, a qualified one with spaces */
+	    "SET time_zone = `my-tz`()", "SET time_zone = app . CONCAT('+00:00')",
+	    "SET time_zone = app./**/CONCAT('+00:00')"};
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		query(&t, calls[i]);
 		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
