@@ -397,11 +397,15 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 /* A SET statement (first word SET) that is the query's only one: recorded to be replayed when
  * the session moves, unless it is not session state or cannot be replayed. */
 static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, size_t i,
-			 const char *second, int replayable)
+			 const char *second, int replayable, int prepare)
 {
 	size_t at = skip_space(q, n, i);
-	if (strcmp(second, "TRANSACTION") == 0)
-		e->flags |= CF_NEXT_TX; /* for the next transaction: dp_track.next_tx */
+	/* For the next transaction: dp_track.next_tx. Prepared, each execution sets it, which
+	 * is not followed (the prepare's answer sets nothing): pinned. */
+	if (strcmp(second, "TRANSACTION") == 0 && prepare)
+		t->pins |= DP_PIN_SETS;
+	else if (strcmp(second, "TRANSACTION") == 0)
+		e->flags |= CF_NEXT_TX;
 	if (strcmp(second, "GLOBAL") == 0 ||
 	    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
 	    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
@@ -476,7 +480,8 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 
 	if (strcmp(first, "SET") == 0 && !(m.pins & DP_PIN_USERVAR)) {
 		/* A prepared SET takes effect at each execution: not replayed. */
-		classify_set(t, e, q, n, i, second, !prepare && !m.semicolon && !truncated);
+		classify_set(t, e, q, n, i, second, !prepare && !m.semicolon && !truncated,
+			     prepare);
 	} else if (strcmp(first, "USE") == 0 && (prepare || m.semicolon || truncated)) {
 		t->pins |= DP_PIN_SETS;
 	} else if (strcmp(first, "USE") == 0) {

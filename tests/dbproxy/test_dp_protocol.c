@@ -844,6 +844,16 @@ static void test_track_what_the_last_statement_left(void **state)
 	s2c(&t, &w);
 	assert_int_equal(t.after, 0);
 	dp_track_clear(&t);
+
+	/* A prepared SET TRANSACTION sets the next transaction's characteristics at each
+	 * execution, not at the prepare: pinned (its execution after a transaction that cleared
+	 * next_tx, then its close, left a session moved without them). */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	prepare_id(&t, "SET TRANSACTION READ ONLY", 5);
+	stmt_close(&t, 5);
+	assert_true(t.pins & DP_PIN_SETS);
+	dp_track_clear(&t);
 }
 
 /* Only the close of a statement the server handed out and has not closed counts. */
