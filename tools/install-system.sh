@@ -36,7 +36,7 @@ config "$root/dbproxy/dbproxy.conf.example" "$SYSCONFDIR/dbproxy/dbproxy.conf" d
 
 [[ -z $DESTDIR && $INSTALL_USERS == auto ]] || exit 0
 if ((EUID != 0)); then
-	echo "install: not root: create the users panel-api and dbproxy yourself" \
+	echo "install: not root: create the users panel-api, dbproxy and panel-restore yourself" \
 		"(systemd-sysusers $SYSUSERSDIR/panel.conf)" >&2
 	exit 0
 fi
@@ -51,6 +51,9 @@ else
 	getent passwd dbproxy >/dev/null ||
 		useradd --system --user-group --no-create-home --home-dir /var/lib/dbproxy \
 			--shell "$nologin" --comment "panel MySQL proxy (dbproxy)" dbproxy
+	getent passwd panel-restore >/dev/null ||
+		useradd --system --user-group --no-create-home --home-dir / --shell "$nologin" \
+			--comment "panel database restores" panel-restore
 fi
 for c in ${new_configs[@]+"${new_configs[@]}"}; do
 	chgrp "${c##*:}" "${c%:*}"

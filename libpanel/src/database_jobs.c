@@ -263,6 +263,7 @@ int panel__job_defaults(char **text, panel *p, const char *user, const char *pas
 				       "protocol=tcp\n",
 				       user, password, SETTING("host"), SETTING("port"));
 		if (n < 0 || (pass == 0 && !(out = malloc(len = (size_t)n + 1)))) {
+			free(out);
 			panel__secret_free(secret);
 			return panel__error_oom();
 		}
@@ -289,10 +290,13 @@ static void job_environment(char *env[6], char *path, size_t size)
 	env[5] = NULL;
 }
 
-/* Who the client runs as: the runner itself, or nobody (uid and gid from the user database,
- * read before the fork). 0, or -1 when it should drop root and cannot know for whom. */
+/* Who the client runs as: the runner itself, or PANEL__JOB_USER (the packages make it; a
+ * process of its own, which no other program shares), else nobody. uid and gid are read
+ * from the user database before the fork. 0, or -1 when it should drop root and cannot
+ * know for whom. */
 static int job_identity(uid_t *uid, gid_t *gid, enum panel__job_as as)
 {
+	static const char *const users[] = {PANEL__JOB_USER, "nobody"};
 	struct passwd pw, *found = NULL;
 	char buf[1024];
 
@@ -300,7 +304,10 @@ static int job_identity(uid_t *uid, gid_t *gid, enum panel__job_as as)
 	*gid = (gid_t)-1;
 	if (as == PANEL__JOB_AS_RUNNER || geteuid() != 0)
 		return 0;
-	if (getpwnam_r("nobody", &pw, buf, sizeof(buf), &found) != 0 || !found || pw.pw_uid == 0)
+	for (size_t i = 0; i < 2 && !found; i++)
+		if (getpwnam_r(users[i], &pw, buf, sizeof(buf), &found) != 0)
+			found = NULL;
+	if (!found || pw.pw_uid == 0)
 		return -1;
 	*uid = pw.pw_uid;
 	*gid = pw.pw_gid;
@@ -344,7 +351,9 @@ void panel__job_exec(char *result, size_t size, char *const argv[], int in, int 
 	pid_t pid;
 
 	if (job_identity(&uid, &gid, as) < 0) {
-		snprintf(result, size, "cannot run %s: no user nobody to run it as", argv[0]);
+		snprintf(result, size,
+			 "cannot run %s: no user " PANEL__JOB_USER " or nobody to run it as",
+			 argv[0]);
 		return;
 	}
 	if ((errfd = mkstemp(errpath)) < 0) {
@@ -367,7 +376,7 @@ void panel__job_exec(char *result, size_t size, char *const argv[], int in, int 
 		snprintf(result, size, "ok");
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 126) {
 		snprintf(result, size, "cannot run %s: %s", argv[0],
-			 uid != (uid_t)-1 ? "cannot drop root for nobody, or hand it its options"
+			 uid != (uid_t)-1 ? "cannot drop root, or hand it its options"
 					  : "cannot hand it its options");
 	} else {
 		char err[4096] = "";

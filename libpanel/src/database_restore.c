@@ -2,10 +2,11 @@
  * write to: the file is opened without following links, its size checked against the one
  * recorded when the panel wrote it before a byte is read, copied aside (never more than that
  * size) while its SHA-256 is computed (what is checked is what runs), compared with the checksum
- * recorded, and fed to `mariadb --sandbox`, run as nobody and logged in as the database's restore
- * account, an account with the rights a member has on that one database and nothing else, locked
- * with a forgotten password between restores. Whatever the file says, it cannot reach the panel's
- * tables, another database, the server's settings or the runner's files. */
+ * recorded, and fed to `mariadb --sandbox`, run as panel-restore (else nobody), logged in as the
+ * database's restore account, an account with the rights a member has on that one database and
+ * nothing else, locked with a forgotten password between restores. Whatever the file says, it
+ * cannot reach the panel's tables, another database, the server's settings or the runner's files.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -363,7 +364,7 @@ static void feed(char *result, size_t size, panel *p, const char *database, int 
 	 * dump the panel wrote, behind a "--\x01" the server reads as a comment and the client
 	 * does not). --sandbox: no \! shell, no \T file, no source, should binary mode miss one;
 	 * no LOAD DATA LOCAL from this host. And should all of that miss something, the client is
-	 * nobody, with no descriptor of the runner's. */
+	 * panel-restore (else nobody), with no descriptor of the runner's. */
 	char *const argv[] = {"mariadb",   PANEL__JOB_DEFAULTS_OPT, "--binary-mode",
 			      "--sandbox", "--local-infile=0",	    db,
 			      NULL};

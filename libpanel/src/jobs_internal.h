@@ -8,9 +8,11 @@
 
 #include "handle.h"
 
-/* Who a job's client runs as: the runner, or nobody when the runner is root (the restore's
- * client, which reads a file the member wrote). */
+/* Who a job's client runs as: the runner, or an unprivileged user when the runner is root (the
+ * restore's client, which reads a file the member wrote): PANEL__JOB_USER, made by the packages
+ * (dist/sysusers.d/panel.conf), else nobody. */
 enum panel__job_as { PANEL__JOB_AS_RUNNER, PANEL__JOB_AS_NOBODY };
+#define PANEL__JOB_USER "panel-restore"
 
 /* The option that points a client at the defaults panel__job_exec hands it; argv[1]. */
 #define PANEL__JOB_DEFAULTS_OPT "--defaults-file=/proc/self/fd/3"

@@ -96,12 +96,12 @@ log=$PKG_CACHE/deb-install.log
 ok "apt-get installs the packages and their dependencies in a minbase Debian 12"
 
 in_tree() { pkg_chroot "$tree" "$@"; }
-for u in panel-api dbproxy; do
+for u in panel-api dbproxy panel-restore; do
 	shell=$(in_tree getent passwd "$u" | cut -d: -f7) || fail "no user $u"
 	[[ $shell == /usr/sbin/nologin ]] || fail "user $u has the shell $shell"
 	in_tree getent group "$u" >/dev/null || fail "no group $u"
 done
-ok "postinst made the system users panel-api and dbproxy (nologin) and their groups"
+ok "postinst made the system users panel-api, dbproxy and panel-restore (nologin) and their groups"
 
 mode() { in_tree stat -c '%a %U:%G' "$1"; }
 for f in /etc/dbproxy/monitor.password /etc/dbproxy/replication.password /etc/dbproxy/admin.token; do

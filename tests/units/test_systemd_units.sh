@@ -104,12 +104,12 @@ ok "the example dbproxy.conf sets no server: dbproxy exits 2 saying so"
 if command -v systemd-sysusers >/dev/null 2>&1; then
 	systemd-sysusers --root="$dest" "$dest/usr/lib/sysusers.d/panel.conf" >"$tmp/sysusers.log" 2>&1 ||
 		{ cat "$tmp/sysusers.log"; fail "systemd-sysusers refused dist/sysusers.d/panel.conf"; }
-	for user in panel-api dbproxy; do
+	for user in panel-api dbproxy panel-restore; do
 		entry=$(grep "^$user:" "$dest/etc/passwd") || fail "systemd-sysusers made no user $user"
 		[[ $entry == *:/usr/sbin/nologin ]] || fail "$user can log in: $entry"
 		grep "^$user:" "$dest/etc/group" >/dev/null || fail "no group $user"
 	done
-	ok "systemd-sysusers --root makes the users panel-api and dbproxy (nologin) and their groups"
+	ok "systemd-sysusers --root makes the users panel-api, dbproxy and panel-restore (nologin) and their groups"
 else
 	echo "# systemd-sysusers not installed: the sysusers.d file was not tried"
 fi
