@@ -435,7 +435,8 @@ int dp_sqlc_run_guarded(dp_sqlc *c, const char *sql, int guarded, unsigned timeo
 	mysql_options(c->m, MYSQL_OPT_PROTOCOL, &(unsigned){MYSQL_PROTOCOL_TCP});
 	/* A server (or whoever answers on its address) may ask the client to switch plugins:
 	 * mysql_clear_password or dialog would be given the password in clear over this
-	 * unencrypted connection. Only plugins that never send it are answered. */
+	 * connection, unencrypted without monitor_tls_ca. Only plugins that never send it are
+	 * answered. */
 	mysql_optionsv(c->m, MARIADB_OPT_RESTRICTED_AUTH, DP_SQL_AUTH_PLUGINS);
 	set_tls(c->m, c->target.tls_ca);
 	/* dbproxy's statements quote with backslashes (dp_sql_escape): its sessions read them

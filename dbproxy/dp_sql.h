@@ -73,7 +73,7 @@ const char *dp_sql_get(MYSQL_RES *res, unsigned long long row, int col);
 	"STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_"            \
 	"SUBSTITUTION"
 /* The authentication plugins dbproxy's own sessions answer: none sends the password itself
- * (monitoring connections are not encrypted). */
+ * (monitoring connections are not encrypted unless monitor_tls_ca is set). */
 #define DP_SQL_AUTH_PLUGINS "mysql_native_password,client_ed25519"
 /* Escapes a string literal's content into out (at least 2 * strlen + 1 bytes), with
  * backslashes: for dbproxy's own sessions, which run in DP_SQL_MODE. */

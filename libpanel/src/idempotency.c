@@ -102,6 +102,19 @@ struct begin_ctx {
 	int replay; /* the request already completed: out holds its answer */
 };
 
+/* Holds a claim just written by its named lock (without waiting, this session's own counts).
+ * 0, PANEL_ECONFLICT when another request still holds it, or an error. */
+static int take_claim(panel_db *db, const char *lock)
+{
+	int got = claim_lock(db, lock, 1);
+
+	if (got < 0)
+		return got;
+	return got ? 0
+		   : panel__error(PANEL_ECONFLICT, "key",
+				  "the first request with this key is still running");
+}
+
 static int begin_body(panel_db *db, void *arg)
 {
 	struct begin_ctx *ctx = arg;
@@ -119,14 +132,8 @@ static int begin_body(panel_db *db, void *arg)
 	error =
 	    panel__db_exec(NULL, db, CLAIM_INSERT,
 			   DB_ARGS(DB_STR(ctx->principal), DB_STR(ctx->key), DB_STR(ctx->hash)));
-	if (error == 0) { /* claimed: held by this connection while the request runs */
-		int got = claim_lock(db, ctx->lock, 1);
-		if (got < 0)
-			return got;
-		return got ? 0
-			   : panel__error(PANEL_ECONFLICT, "key",
-					  "the first request with this key is still running");
-	}
+	if (error == 0) /* claimed: held by this connection while the request runs */
+		return take_claim(db, ctx->lock);
 	if (error != PANEL_EEXISTS)
 		return error;
 	if ((error = panel__db_query(
@@ -156,12 +163,7 @@ static int begin_body(panel_db *db, void *arg)
 			 " idem_key = ?",
 			 DB_ARGS(DB_STR(ctx->hash), DB_STR(ctx->principal), DB_STR(ctx->key)))) < 0)
 			return error;
-		int got = claim_lock(db, ctx->lock, 1);
-		if (got < 0)
-			return got;
-		return got ? 0
-			   : panel__error(PANEL_ECONFLICT, "key",
-					  "the first request with this key is still running");
+		return take_claim(db, ctx->lock);
 	}
 	if (!stored_hash || strcmp(stored_hash, ctx->hash) != 0)
 		error = panel__error(PANEL_ECONFLICT, "key",

@@ -696,7 +696,6 @@ static void assert_refused_framing(const raw_exchange *x, const char *method, co
 /* The request a proxy in front would see as the body of the one before (RFC 9112 6.3). */
 static const char smuggled[] = "GET /healthz HTTP/1.1\r\nHost: smuggled.example\r\n\r\n";
 
-/* Two Content-Length lines: libmicrohttpd takes the first (0), a proxy may take the other. */
 /* A request target with raw spaces (libmicrohttpd ends it at the line's last space) and a
  * bidirectional control, also in the method: the access line keeps one field of path, never
  * status, uid and ip fields of the client's choosing, nor the raw U+202E. */
@@ -730,6 +729,7 @@ static void test_access_line_forged_fields(void **state)
 	assert_false(api_log_contains(&srv, "\xe2\x80\xae"));
 }
 
+/* Two Content-Length lines: libmicrohttpd takes the first (0), a proxy may take the other. */
 static void test_framing_two_content_lengths(void **state)
 {
 	char req[512];
