@@ -374,7 +374,8 @@ void papi_reply_list(papi_request *r, json_t *items, uint64_t total, const char 
 void papi_reply_error(papi_request *r, papi_error_id id, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Copies src into dst as valid UTF-8 without control characters: every byte that is not part
- * of a valid character becomes '?', and a character that does not fit is left out whole. */
+ * of a valid character, and every bidirectional control, becomes '?', and a character that
+ * does not fit is left out whole. */
 void papi_utf8_clean(char *dst, size_t dstsz, const char *src);
 /* 1 when s is valid UTF-8 without control characters (C0, DEL, C1), else 0. */
 int papi_utf8_valid(const char *s);

@@ -165,6 +165,18 @@ int papi_utf8_valid(const char *src)
 	return 1;
 }
 
+/* A bidirectional control (U+061C, U+200E/F, U+202A..U+202E, U+2066..U+2069) of len bytes at
+ * s: what follows it in a log line would show reversed ("txt.exe" as "exe.txt"). */
+static int bidi_control(const unsigned char *s, size_t len)
+{
+	if (len == 2)
+		return s[0] == 0xd8 && s[1] == 0x9c;
+	return len == 3 && s[0] == 0xe2 &&
+	       ((s[1] == 0x80 &&
+		 (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
+		(s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
 void papi_utf8_clean(char *dst, size_t dstsz, const char *src)
 {
 	const unsigned char *s = (const unsigned char *)src;
@@ -174,6 +186,14 @@ void papi_utf8_clean(char *dst, size_t dstsz, const char *src)
 		return;
 	while (n > 0) {
 		size_t len = utf8_seq(s, n);
+		if (len && bidi_control(s, len)) {
+			if (o + 1 >= dstsz)
+				break;
+			dst[o++] = '?';
+			s += len;
+			n -= len;
+			continue;
+		}
 		if (len == 0) {
 			if (o + 1 >= dstsz)
 				break;

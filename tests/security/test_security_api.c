@@ -467,6 +467,13 @@ static void test_item7_invalid_utf8_and_big_headers(void **state)
 	api_request(&r, &srv, "PATCH", "/api/v1/accounts/admin", srv.admin_token, body, NULL);
 	assert_error_shape(&r, 400, "unknown_field");
 	api_resp_free(&r);
+	/* A bidirectional control in it is shown as '?', as a control byte is (error messages
+	 * and log lines: what follows it would show reversed). */
+	api_request(&r, &srv, "PATCH", "/api/v1/accounts/admin", srv.admin_token,
+		    "{\"a\u202eb\": 1}", NULL);
+	assert_error_shape(&r, 400, "unknown_field");
+	assert_string_equal(api_error_field(&r), "a?b");
+	api_resp_free(&r);
 
 	/* Headers beyond the limit: 431 in the same shape, not libmicrohttpd's HTML page. */
 	for (size_t size = 20000; size <= 60000; size += 40000) {
