@@ -212,25 +212,12 @@ static void test_keyed_create_cut_before_its_answer(void **state)
 			 1);
 }
 
-/* The session is cut while the create itself runs (a failover under the request): the
- * request's transaction is lost with it, and panel-api runs the request once more on a new
- * session, from its claim: the client gets the one 201, and the retry its replay. */
-static void test_keyed_create_cut_during_the_change(void **state)
+/* Waits for the session running an INSERT INTO membres (held by a trigger's SLEEP), kills
+ * it and returns its id. */
+static long long kill_account_insert(void)
 {
-	static const char *const idem[] = {"Idempotency-Key: cut-op-1", NULL};
-	struct keyed_post k = {.body = "{\"login\": \"cutop\", \"password\": "
-				       "\"Cutop-pass-1\", \"mail\": \"cutop@example.net\"}",
-			       .headers = idem};
-	long long session = -1, again = -1;
-	pthread_t t;
-	api_resp r;
+	long long session = -1;
 
-	(void)state;
-	assert_int_equal(api_sql(&srv, "CREATE TRIGGER hold_create BEFORE INSERT ON membres"
-				       " FOR EACH ROW SET NEW.notes = IF(NEW.login = 'cutop'"
-				       " AND SLEEP(2) = 0, NEW.notes, NEW.notes)"),
-			 0);
-	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
 	for (int i = 0; i < 200 && session <= 0; i++) {
 		session = api_number(&srv, "SELECT COALESCE(MAX(id), 0) FROM"
 					   " information_schema.processlist WHERE db = DATABASE()"
@@ -240,6 +227,29 @@ static void test_keyed_create_cut_during_the_change(void **state)
 	}
 	assert_true(session > 0);
 	assert_int_equal(api_sql(&srv, "KILL %lld", session), 0);
+	return session;
+}
+
+/* The session is cut while the create itself runs (a failover under the request): the
+ * request's transaction is lost with it, and panel-api runs the request once more on a new
+ * session, from its claim: the client gets the one 201, and the retry its replay. */
+static void test_keyed_create_cut_during_the_change(void **state)
+{
+	static const char *const idem[] = {"Idempotency-Key: cut-op-1", NULL};
+	struct keyed_post k = {.body = "{\"login\": \"cutop\", \"password\": "
+				       "\"Cutop-pass-1\", \"mail\": \"cutop@example.net\"}",
+			       .headers = idem};
+	long long session, again = -1;
+	pthread_t t;
+	api_resp r;
+
+	(void)state;
+	assert_int_equal(api_sql(&srv, "CREATE TRIGGER hold_create BEFORE INSERT ON membres"
+				       " FOR EACH ROW SET NEW.notes = IF(NEW.login = 'cutop'"
+				       " AND SLEEP(2) = 0, NEW.notes, NEW.notes)"),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
+	session = kill_account_insert();
 	/* The second run, on another session, gets through the trigger's pause. */
 	for (int i = 0; i < 200 && again <= 0; i++) {
 		again = api_number(&srv,
@@ -276,7 +286,6 @@ static void test_keyed_domain_write_cut(void **state)
 				       "\"Cutdom-pass-1\", \"mail\": \"cutdom@example.net\","
 				       " \"install_domain\": \"users.example\"}",
 			       .headers = idem};
-	long long session = -1;
 	pthread_t t;
 	api_resp r;
 
@@ -290,15 +299,7 @@ static void test_keyed_domain_write_cut(void **state)
 				       " AND SLEEP(2) = 0, NEW.notes, NEW.notes)"),
 			 0);
 	assert_int_equal(pthread_create(&t, NULL, post_account, &k), 0);
-	for (int i = 0; i < 200 && session <= 0; i++) {
-		session = api_number(&srv, "SELECT COALESCE(MAX(id), 0) FROM"
-					   " information_schema.processlist WHERE db = DATABASE()"
-					   " AND info LIKE 'INSERT INTO membres%%'");
-		if (session <= 0)
-			api_sleep_ms(25);
-	}
-	assert_true(session > 0);
-	assert_int_equal(api_sql(&srv, "KILL %lld", session), 0);
+	kill_account_insert();
 	pthread_join(t, NULL);
 	assert_int_equal(api_sql(&srv, "DROP TRIGGER hold_dom"), 0);
 	assert_api_status(&k.r, 503);
