@@ -90,14 +90,6 @@ static int delete_hta(panel *p, panel_db *db, uint32_t uid, const char *login)
 			      DB_ARGS(DB_U64(uid)));
 }
 
-/* Member databases and users: dropped on the member server, last of the steps that can fail,
- * so that a failure before rolls everything back. */
-static int delete_mysql(panel *p, panel_db *db, uint32_t uid, const char *login)
-{
-	(void)login;
-	return panel__mysql_member_delete(p, db, uid);
-}
-
 /* AlternC's PHP sessions of the account (1.0 never cleaned them). */
 static int delete_sessions(panel *p, panel_db *db, uint32_t uid, const char *login)
 {
@@ -106,10 +98,10 @@ static int delete_sessions(panel *p, panel_db *db, uint32_t uid, const char *log
 	return panel__db_exec(NULL, db, "DELETE FROM sessions WHERE uid = ?", DB_ARGS(DB_U64(uid)));
 }
 
-/* The member server's DROPs cannot be rolled back: they come last. */
+/* The member server's DROPs (panel__mysql_member_delete) cannot be rolled back: they come
+ * after every step that can fail, the account's own rows, action and audit included. */
 static int (*const delete_hooks[])(panel *p, panel_db *db, uint32_t uid, const char *login) = {
-    delete_domains, delete_mail,     delete_ftp,   delete_stats,
-    delete_hta,	    delete_sessions, delete_mysql,
+    delete_domains, delete_mail, delete_ftp, delete_stats, delete_hta, delete_sessions,
 };
 
 struct delete_ctx {
@@ -167,8 +159,12 @@ static int delete_body(panel_db *db, void *arg)
 				    DB_ARGS(DB_U64(uid)))) < 0 ||
 	    (error = panel__action(db, "mem_del", uid, before->login, NULL)) < 0)
 		goto out;
-	error = panel__audit(db, ctx->who, "account.delete", "account", before->login, uid,
-			     panel_account_to_json(before), NULL);
+	if ((error = panel__audit(db, ctx->who, "account.delete", "account", before->login, uid,
+				  panel_account_to_json(before), NULL)) < 0)
+		goto out;
+	/* Member databases and users: dropped on the member server last, so that a failure
+	 * before (the audit's insert) rolls everything back with nothing dropped. */
+	error = panel__mysql_member_delete(ctx->p, db, uid);
 out:
 	panel_account_free(before);
 	return error;

@@ -71,6 +71,7 @@ static int teardown(void **state)
 	panel_account_delete(p, &super, "dbalice");
 	panel_account_delete(p, &super, "dbbob");
 	panel_account_delete(p, &super, "dbalicexshop");
+	panel_account_delete(p, &super, "dbcarol");
 	panel_close(p);
 	th_database_drop(cluster, db);
 	th_cluster_free(cluster);
@@ -411,6 +412,40 @@ static void dropping_a_database_removes_its_grants(void **state)
 	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_tmpu"));
 }
 
+/* An account deletion that fails after its member-server step (here the audit's insert) left
+ * the account and its db rows while its databases and users were already dropped on the
+ * server: the DROPs, which cannot be rolled back, now come after every step that can fail. */
+static void a_failed_account_deletion_drops_nothing(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+	panel_actor carol = panel_actor_member(member("dbcarol"));
+
+	assert_panel_ok(panel_database_create(&d, p, &carol, NULL, NULL));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &carol, NULL, "u", "Carol-User-Pass-1"));
+	panel_dbuser_free(u);
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	assert_panel_rc(panel_account_delete(p, &super, "dbcarol"), PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='dbcarol'", db), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbcarol'", db), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbcarol'"),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbcarol_u'"), 1);
+	/* The retry drops them all. */
+	assert_panel_ok(panel_account_delete(p, &super, "dbcarol"));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbcarol'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbcarol_u'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, carol.uid), 0);
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -558,6 +593,7 @@ int main(void)
 	    cmocka_unit_test(a_creation_whose_answer_is_lost_leaves_nothing),
 	    cmocka_unit_test(users_do_exactly_what_their_grants_allow),
 	    cmocka_unit_test(dropping_a_database_removes_its_grants),
+	    cmocka_unit_test(a_failed_account_deletion_drops_nothing),
 	    cmocka_unit_test(repair_finds_and_fixes),
 	    cmocka_unit_test(dump_and_restore_jobs),
 	};
