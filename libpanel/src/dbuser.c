@@ -253,17 +253,15 @@ static int one_body(panel_db *db, void *arg)
 	ctx->result.uid = uid;
 	switch (ctx->op) {
 	case 1:
+		/* The audit row first: the ALTER USER, last, is not rolled back with the rows. */
 		if ((error = panel__policy_check(ctx->p, db, "mysql", ctx->name, ctx->password)) <
 			0 ||
 		    (error = server_hash(hash, ctx->p, ctx->password)) < 0 ||
-		    (error =
-			 panel__member_ddl(ctx->p,
-					   "ALTER USER '%s'@'%s' IDENTIFIED BY PASSWORD"
-					   " '%s'",
-					   ctx->name, panel__member_client_host(ctx->p), hash)) < 0)
+		    (error = panel__audit(db, ctx->who, "dbuser.password", "dbuser", ctx->name, uid,
+					  NULL, json_pack("{s:s}", "password", "changed"))) < 0)
 			return error;
-		return panel__audit(db, ctx->who, "dbuser.password", "dbuser", ctx->name, uid, NULL,
-				    json_pack("{s:s}", "password", "changed"));
+		return panel__member_ddl(ctx->p, "ALTER USER '%s'@'%s' IDENTIFIED BY PASSWORD '%s'",
+					 ctx->name, panel__member_client_host(ctx->p), hash);
 	case 2:
 		if ((error = panel__audit(db, ctx->who, "dbuser.delete", "dbuser", ctx->name, uid,
 					  panel_dbuser_to_json(&ctx->result), NULL)) < 0)

@@ -446,6 +446,32 @@ static void a_failed_account_deletion_drops_nothing(void **state)
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, carol.uid), 0);
 }
 
+/* A password change whose audit row is refused changed the password on the server all the
+ * same while the call failed: the row now comes before the ALTER USER. */
+static void a_failed_password_change_keeps_the_password(void **state)
+{
+	(void)state;
+	panel_dbuser *u = NULL;
+
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "pw", "First-Pass-Word-1"));
+	panel_dbuser_free(u);
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	assert_panel_rc(panel_dbuser_password(p, &alice, "dbalice_pw", "Second-Pass-Word-2"),
+			PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
+	MYSQL *m = connect_as("dbalice_pw", "First-Pass-Word-1", NULL);
+	assert_non_null(m);
+	mysql_close(m);
+	assert_null(connect_as("dbalice_pw", "Second-Pass-Word-2", NULL));
+	/* The retry changes it. */
+	assert_panel_ok(panel_dbuser_password(p, &alice, "dbalice_pw", "Second-Pass-Word-2"));
+	assert_non_null(m = connect_as("dbalice_pw", "Second-Pass-Word-2", NULL));
+	mysql_close(m);
+	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_pw"));
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -594,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(users_do_exactly_what_their_grants_allow),
 	    cmocka_unit_test(dropping_a_database_removes_its_grants),
 	    cmocka_unit_test(a_failed_account_deletion_drops_nothing),
+	    cmocka_unit_test(a_failed_password_change_keeps_the_password),
 	    cmocka_unit_test(repair_finds_and_fixes),
 	    cmocka_unit_test(dump_and_restore_jobs),
 	};
