@@ -532,8 +532,13 @@ static int grants_set_body(panel_db *db, void *arg)
 		if ((error = apply_rights(ctx->p, ctx->name, ctx->grants[applied].database,
 					  ctx->grants[applied].rights)) < 0)
 			break;
+	if (error == 0 && (error = read_grants(&after, &nafter, ctx->p, db, uid, ctx->name)) == 0)
+		error = panel__audit(db, ctx->who, "dbuser.grants", "dbuser", ctx->name, uid,
+				     panel_dbgrants_to_json(before, nbefore),
+				     panel_dbgrants_to_json(after, nafter));
 	if (error < 0) {
-		/* Put back what was there before on the databases already changed. */
+		/* Put back what was there before on the databases already changed (all of them
+		 * when the audit row failed): the rows roll back, the server's grants do not. */
 		panel__error_saved saved;
 		panel__error_save(&saved);
 		for (size_t i = 0; i <= applied && i < ctx->count; i++)
@@ -542,13 +547,7 @@ static int grants_set_body(panel_db *db, void *arg)
 					apply_rights(ctx->p, ctx->name, before[d].database,
 						     before[d].rights);
 		panel__error_restore(&saved);
-		goto out;
 	}
-	if ((error = read_grants(&after, &nafter, ctx->p, db, uid, ctx->name)) < 0)
-		goto out;
-	error = panel__audit(db, ctx->who, "dbuser.grants", "dbuser", ctx->name, uid,
-			     panel_dbgrants_to_json(before, nbefore),
-			     panel_dbgrants_to_json(after, nafter));
 out:
 	free(before);
 	free(after);

@@ -472,6 +472,39 @@ static void a_failed_password_change_keeps_the_password(void **state)
 	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_pw"));
 }
 
+/* A change of rights whose audit row is refused left the new rights on the server while the
+ * call failed: the previous ones are put back. */
+static void a_failed_grant_change_keeps_the_rights(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "gr"));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "gru", "Grant-User-Pass-1"));
+	panel_dbuser_free(u);
+	panel_dbgrant g = {.database = "dbalice_gr", .rights = PANEL_DBRIGHT_SELECT};
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_gru", &g, 1));
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	panel_dbgrant more = {.database = "dbalice_gr",
+			      .rights = PANEL_DBRIGHT_SELECT | PANEL_DBRIGHT_INSERT};
+	assert_panel_rc(panel_dbuser_grants_set(p, &alice, "dbalice_gru", &more, 1), PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_gru' AND "
+				"Select_priv='Y' AND Insert_priv='N'"),
+			 1);
+	/* The retry grants them. */
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_gru", &more, 1));
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_gru' AND "
+				"Select_priv='Y' AND Insert_priv='Y'"),
+			 1);
+	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_gru"));
+	assert_panel_ok(panel_database_delete(p, &alice, "dbalice_gr"));
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -621,6 +654,7 @@ int main(void)
 	    cmocka_unit_test(dropping_a_database_removes_its_grants),
 	    cmocka_unit_test(a_failed_account_deletion_drops_nothing),
 	    cmocka_unit_test(a_failed_password_change_keeps_the_password),
+	    cmocka_unit_test(a_failed_grant_change_keeps_the_rights),
 	    cmocka_unit_test(repair_finds_and_fixes),
 	    cmocka_unit_test(dump_and_restore_jobs),
 	};
