@@ -386,6 +386,15 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 		sodium_memzero(main_pass, strlen(main_pass));
 	free(main_pass);
 
+	/* The rows before any change on the server: a refused DELETE leaves the server as it was
+	 * (the users' rights, revoked first, stayed revoked on a database that stayed). */
+	if ((error = panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
+				    DB_ARGS(DB_STR(name)))) < 0 ||
+	    (error = panel__db_exec(NULL, db, "DELETE FROM size_db WHERE db = ?",
+				    DB_ARGS(DB_STR(name)))) < 0 ||
+	    (error = panel__db_exec(NULL, db, "DELETE FROM panel_dumps WHERE db = ?",
+				    DB_ARGS(DB_STR(name)))) < 0)
+		return error;
 	/* The owner's users lose their rights on it (grants outlive a dropped database). */
 	panel__grant_db_name(esc, sizeof(esc), name);
 	if ((error = panel__db_query(&users, db, "SELECT name FROM dbusers WHERE uid = ?",
@@ -398,14 +407,7 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 					  user, panel__member_client_host(p));
 	}
 	panel__db_rows_free(users);
-	if ((error = panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
-				    DB_ARGS(DB_STR(name)))) < 0 ||
-	    (error = panel__db_exec(NULL, db, "DELETE FROM size_db WHERE db = ?",
-				    DB_ARGS(DB_STR(name)))) < 0)
-		return error;
-	if ((error = panel__db_exec(NULL, db, "DELETE FROM panel_dumps WHERE db = ?",
-				    DB_ARGS(DB_STR(name)))) < 0 ||
-	    (error = panel__restore_account_drop(p, name)) < 0)
+	if ((error = panel__restore_account_drop(p, name)) < 0)
 		return error;
 	if (has_main) {
 		if ((error = panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",

@@ -505,6 +505,38 @@ static void a_failed_grant_change_keeps_the_rights(void **state)
 	assert_panel_ok(panel_database_delete(p, &alice, "dbalice_gr"));
 }
 
+/* A database deletion whose row cannot go kept the database but had already revoked its
+ * users' rights on it: the rows now go before any change on the server. */
+static void a_failed_database_deletion_keeps_the_grants(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "kd"));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "kdu", "Keep-User-Pass-1"));
+	panel_dbuser_free(u);
+	panel_dbgrant g = {.database = "dbalice_kd", .rights = PANEL_DBRIGHT_SELECT};
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_kdu", &g, 1));
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_db BEFORE DELETE ON db FOR EACH ROW SIGNAL SQLSTATE '45000' "
+		"SET MESSAGE_TEXT = 'simulated failure'");
+	assert_panel_rc(panel_database_delete(p, &alice, "dbalice_kd"), PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER fail_db");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbalice_kd'", db), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbalice_kd'"),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_kdu' AND "
+				"Db='dbalice\\\\_kd' AND Select_priv='Y'"),
+			 1);
+	/* The retry deletes it and its grants. */
+	assert_panel_ok(panel_database_delete(p, &alice, "dbalice_kd"));
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbalice_kdu'"), 0);
+	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_kdu"));
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -655,6 +687,7 @@ int main(void)
 	    cmocka_unit_test(a_failed_account_deletion_drops_nothing),
 	    cmocka_unit_test(a_failed_password_change_keeps_the_password),
 	    cmocka_unit_test(a_failed_grant_change_keeps_the_rights),
+	    cmocka_unit_test(a_failed_database_deletion_keeps_the_grants),
 	    cmocka_unit_test(repair_finds_and_fixes),
 	    cmocka_unit_test(dump_and_restore_jobs),
 	};
