@@ -410,9 +410,14 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 	if ((error = panel__restore_account_drop(p, name)) < 0)
 		return error;
 	if (has_main) {
+		/* 1141 "no such grant" (a database it had no rights on) is not an error: it
+		 * refused the deletion, after the users' REVOKEs above. */
+		panel_db *mdb;
 		if ((error = panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",
-					       esc, login, panel__member_client_host(p))) < 0 ||
-		    (error = panel__db_query_u64(&left, db, "SELECT COUNT(*) FROM db WHERE uid = ?",
+					       esc, login, panel__member_client_host(p))) < 0 &&
+		    (panel__member_db(&mdb, p) < 0 || panel__db_errno(mdb) != 1141))
+			return error;
+		if ((error = panel__db_query_u64(&left, db, "SELECT COUNT(*) FROM db WHERE uid = ?",
 						 DB_ARGS(DB_U64(uid)))) < 0)
 			return error;
 		if (left == 0 &&

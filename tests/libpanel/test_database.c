@@ -72,6 +72,8 @@ static int teardown(void **state)
 	panel_account_delete(p, &super, "dbbob");
 	panel_account_delete(p, &super, "dbalicexshop");
 	panel_account_delete(p, &super, "dbcarol");
+	panel_account_delete(p, &super, "dbdan");
+	th_sql(cluster, 0, "DROP USER IF EXISTS 'dbdan'@'127.0.0.1'");
 	panel_close(p);
 	th_database_drop(cluster, db);
 	th_cluster_free(cluster);
@@ -537,6 +539,51 @@ static void a_failed_database_deletion_keeps_the_grants(void **state)
 	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_kdu"));
 }
 
+/* AlternC 1.0's main user without rights on one of its member's databases (one made before
+ * it, or its grant revoked by hand): the deletion of that database stopped at the main user's
+ * REVOKE ("no such grant"), after the other users had lost their rights on it, and so did
+ * the account's deletion. */
+static void a_database_the_main_user_has_no_rights_on_is_deleted(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+	panel_actor dan = panel_actor_member(member("dbdan"));
+
+	ts_exec(cluster, db,
+		"UPDATE quotas SET total = 10 WHERE uid = %u AND name IN ('mysql', 'mysql_users')",
+		dan.uid);
+	assert_panel_ok(panel_database_create(&d, p, &dan, NULL, NULL));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &dan, NULL, "u", "Dan-User-Pass-1"));
+	panel_dbuser_free(u);
+	panel_dbgrant g = {.database = "dbdan", .rights = PANEL_DBRIGHT_SELECT};
+	assert_panel_ok(panel_dbuser_grants_set(p, &dan, "dbdan_u", &g, 1));
+	/* The main user, then a database it gets all rights on. */
+	assert_int_equal(
+	    th_sql(cluster, 0, "CREATE USER 'dbdan'@'127.0.0.1' IDENTIFIED BY 'Dan-Main-Pass-1'"),
+	    0);
+	ts_exec(cluster, db, "UPDATE db SET pass = 'Dan-Main-Pass-1' WHERE uid = %u", dan.uid);
+	assert_panel_ok(panel_database_create(&d, p, &dan, NULL, "two"));
+	panel_database_free(d);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbdan'"), 1);
+
+	assert_panel_ok(panel_database_delete(p, &dan, "dbdan"));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dbdan'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbdan_u'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.db WHERE User='dbdan' AND "
+				"Db='dbdan\\\\_two'"),
+			 1);
+	/* The main user goes with the account's last database. */
+	assert_panel_ok(panel_account_delete(p, &super, "dbdan"));
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'dbdan%%'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name LIKE 'dbdan%%'"),
+			 0);
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -688,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(a_failed_password_change_keeps_the_password),
 	    cmocka_unit_test(a_failed_grant_change_keeps_the_rights),
 	    cmocka_unit_test(a_failed_database_deletion_keeps_the_grants),
+	    cmocka_unit_test(a_database_the_main_user_has_no_rights_on_is_deleted),
 	    cmocka_unit_test(repair_finds_and_fixes),
 	    cmocka_unit_test(dump_and_restore_jobs),
 	};
