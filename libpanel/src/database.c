@@ -365,58 +365,93 @@ int panel_database_list_get(panel_database_list **out, panel *p, const panel_act
 
 /* ---------------------------------------------------------------- delete */
 
-int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
+int panel__database_main_login(char login[PANEL_LOGIN_MAX + 1], panel *p, panel_db *db,
+			       uint32_t uid, const char *name)
 {
-	char esc[140], *main_pass = NULL, login[PANEL_LOGIN_MAX + 1] = "";
-	panel_db_rows *users;
-	uint64_t left = 0;
+	char *main_pass = NULL;
+	panel_db_rows *rows;
 	int error;
 
-	/* 1.0's main user: loses its rights on it, and goes with the member's last database. */
-	if ((error = panel__db_query(&users, db, "SELECT login FROM db WHERE db = ?",
+	login[0] = '\0';
+	if ((error = panel__db_query(&rows, db, "SELECT login FROM db WHERE db = ?",
 				     DB_ARGS(DB_STR(name)))) < 0)
 		return error;
-	if (panel__db_cell(users, 0, 0))
-		snprintf(login, sizeof(login), "%s", panel__db_cell(users, 0, 0));
-	panel__db_rows_free(users);
+	if (panel__db_cell(rows, 0, 0))
+		snprintf(login, PANEL_LOGIN_MAX + 1, "%s", panel__db_cell(rows, 0, 0));
+	panel__db_rows_free(rows);
 	if (login[0] && (error = panel__main_user(&main_pass, p, db, uid, login)) < 0)
 		return error;
-	int has_main = main_pass != NULL;
-	if (main_pass)
+	if (!main_pass)
+		login[0] = '\0';
+	else
 		sodium_memzero(main_pass, strlen(main_pass));
 	free(main_pass);
+	return 0;
+}
 
-	/* The rows before any change on the server: a refused DELETE leaves the server as it was
-	 * (the users' rights, revoked first, stayed revoked on a database that stayed). */
+int panel__database_rows_drop(panel_db *db, const char *name)
+{
+	int error;
+
 	if ((error = panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
 				    DB_ARGS(DB_STR(name)))) < 0 ||
 	    (error = panel__db_exec(NULL, db, "DELETE FROM size_db WHERE db = ?",
-				    DB_ARGS(DB_STR(name)))) < 0 ||
-	    (error = panel__db_exec(NULL, db, "DELETE FROM panel_dumps WHERE db = ?",
 				    DB_ARGS(DB_STR(name)))) < 0)
 		return error;
+	return panel__db_exec(NULL, db, "DELETE FROM panel_dumps WHERE db = ?",
+			      DB_ARGS(DB_STR(name)));
+}
+
+int panel__database_revoke(panel *p, const char *name, const panel_db_rows *users,
+			   const char *main_login)
+{
+	char esc[140];
+	int error;
+
 	/* The owner's users lose their rights on it (grants outlive a dropped database). */
 	panel__grant_db_name(esc, sizeof(esc), name);
-	if ((error = panel__db_query(&users, db, "SELECT name FROM dbusers WHERE uid = ?",
-				     DB_ARGS(DB_U64(uid)))) < 0)
-		return error;
 	for (size_t i = 0; i < panel__db_rows_count(users); i++) {
 		const char *user = panel__db_cell(users, i, 0);
 		if (panel__member_name_safe(user))
 			panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'", esc,
 					  user, panel__member_client_host(p));
 	}
-	panel__db_rows_free(users);
 	if ((error = panel__restore_account_drop(p, name)) < 0)
 		return error;
-	if (has_main) {
+	if (main_login[0]) {
 		/* 1141 "no such grant" (a database it had no rights on) is not an error: it
 		 * refused the deletion, after the users' REVOKEs above. */
 		panel_db *mdb;
 		if ((error = panel__member_ddl(p, "REVOKE ALL PRIVILEGES ON `%s`.* FROM '%s'@'%s'",
-					       esc, login, panel__member_client_host(p))) < 0 &&
+					       esc, main_login, panel__member_client_host(p))) <
+			0 &&
 		    (panel__member_db(&mdb, p) < 0 || panel__db_errno(mdb) != 1141))
 			return error;
+	}
+	return 0;
+}
+
+int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
+{
+	char login[PANEL_LOGIN_MAX + 1];
+	panel_db_rows *users;
+	uint64_t left = 0;
+	int error;
+
+	/* 1.0's main user: loses its rights on it, and goes with the member's last database. */
+	if ((error = panel__database_main_login(login, p, db, uid, name)) < 0)
+		return error;
+	/* The rows before any change on the server: a refused DELETE leaves the server as it was
+	 * (the users' rights, revoked first, stayed revoked on a database that stayed). */
+	if ((error = panel__database_rows_drop(db, name)) < 0 ||
+	    (error = panel__db_query(&users, db, "SELECT name FROM dbusers WHERE uid = ?",
+				     DB_ARGS(DB_U64(uid)))) < 0)
+		return error;
+	error = panel__database_revoke(p, name, users, login);
+	panel__db_rows_free(users);
+	if (error < 0)
+		return error;
+	if (login[0]) {
 		if ((error = panel__db_query_u64(&left, db, "SELECT COUNT(*) FROM db WHERE uid = ?",
 						 DB_ARGS(DB_U64(uid)))) < 0)
 			return error;

@@ -22,8 +22,20 @@ int panel__database_owned(uint32_t *uid, char login[PANEL_LOGIN_MAX + 1], panel_
  * *pass gets that password when the member has one on the server, NULL otherwise. */
 int panel__main_user(char **pass, panel *p, panel_db *db, uint32_t uid, const char *login);
 
-/* Removes database name of uid: its users' rights on it, its rows, then DROP DATABASE. */
+/* Removes database name of uid: its rows, its users' rights on it, then DROP DATABASE. */
 int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name);
+
+/* The parts of panel__database_drop, for the account deletion, which deletes every row
+ * before any change on the server. login gets the name of AlternC 1.0's main user of
+ * database name's member when it has one, else "". */
+int panel__database_main_login(char login[PANEL_LOGIN_MAX + 1], panel *p, panel_db *db,
+			       uint32_t uid, const char *name);
+/* The rows of database name (db, size_db, panel_dumps). */
+int panel__database_rows_drop(panel_db *db, const char *name);
+/* On the server: the rights of users (rows of names) and of main_login (when not "") on
+ * database name, and its restore account. */
+int panel__database_revoke(panel *p, const char *name, const panel_db_rows *users,
+			   const char *main_login);
 
 /* Removes database user name: DROP USER, then its row. */
 int panel__dbuser_drop(panel *p, panel_db *db, const char *name);

@@ -572,34 +572,57 @@ int panel_dbuser_grants_set(panel *p, const panel_actor *who, const char *name,
 
 /* ---------------------------------------------------------------- account deletion */
 
+/* Every row first, with what the server's steps need read before (the names, 1.0's main
+ * user), then the server's REVOKEs and DROPs, which cannot be rolled back: a refused row (a
+ * database's or a user's) leaves the server as it was. */
 int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid)
 {
-	panel_db_rows *rows;
+	char(*mains)[PANEL_LOGIN_MAX + 1] = NULL;
+	panel_db_rows *dbs, *users = NULL;
+	size_t n;
 	int error;
 
-	if ((error = panel__db_query(&rows, db, "SELECT db FROM db WHERE uid = ?",
+	if ((error = panel__db_query(&dbs, db, "SELECT db FROM db WHERE uid = ?",
 				     DB_ARGS(DB_U64(uid)))) < 0)
 		return error;
-	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
-		const char *name = panel__db_cell(rows, i, 0);
-		error = panel__member_name_safe(name)
-			    ? panel__database_drop(p, db, uid, name)
-			    : panel__db_exec(NULL, db, "DELETE FROM db WHERE db = ?",
-					     DB_ARGS(DB_STR(name)));
+	n = panel__db_rows_count(dbs);
+	if (n && !(mains = calloc(n, sizeof(*mains)))) {
+		panel__db_rows_free(dbs);
+		return panel__error_oom();
 	}
-	panel__db_rows_free(rows);
+	for (size_t i = 0; i < n && error == 0; i++)
+		if (panel__member_name_safe(panel__db_cell(dbs, i, 0)))
+			error = panel__database_main_login(mains[i], p, db, uid,
+							   panel__db_cell(dbs, i, 0));
+	for (size_t i = 0; i < n && error == 0; i++)
+		error = panel__database_rows_drop(db, panel__db_cell(dbs, i, 0));
 	if (error < 0 ||
-	    (error = panel__db_query(&rows, db, "SELECT name FROM dbusers WHERE uid = ?",
-				     DB_ARGS(DB_U64(uid)))) < 0)
-		return error;
-	for (size_t i = 0; i < panel__db_rows_count(rows) && error == 0; i++) {
-		const char *name = panel__db_cell(rows, i, 0);
-		error = panel__member_name_safe(name)
-			    ? panel__dbuser_drop(p, db, name)
-			    : panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
-					     DB_ARGS(DB_STR(name)));
+	    (error = panel__db_query(&users, db, "SELECT name FROM dbusers WHERE uid = ?",
+				     DB_ARGS(DB_U64(uid)))) < 0 ||
+	    (error = panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE uid = ?",
+				    DB_ARGS(DB_U64(uid)))) < 0)
+		goto out;
+	/* The server: the databases, 1.0's main user, then the database users. */
+	for (size_t i = 0; i < n && error == 0; i++) {
+		const char *name = panel__db_cell(dbs, i, 0);
+		if (panel__member_name_safe(name) &&
+		    (error = panel__database_revoke(p, name, users, mains[i])) == 0)
+			error = panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", name);
 	}
-	panel__db_rows_free(rows);
+	for (size_t i = 0; i < n && error == 0; i++)
+		if (mains[i][0])
+			error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", mains[i],
+						  panel__member_client_host(p));
+	for (size_t i = 0; i < panel__db_rows_count(users) && error == 0; i++) {
+		const char *name = panel__db_cell(users, i, 0);
+		if (panel__member_name_safe(name))
+			error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", name,
+						  panel__member_client_host(p));
+	}
+out:
+	panel__db_rows_free(users);
+	panel__db_rows_free(dbs);
+	free(mains);
 	return error;
 }
 

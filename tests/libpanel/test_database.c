@@ -73,6 +73,7 @@ static int teardown(void **state)
 	panel_account_delete(p, &super, "dbalicexshop");
 	panel_account_delete(p, &super, "dbcarol");
 	panel_account_delete(p, &super, "dbdan");
+	panel_account_delete(p, &super, "dberin");
 	th_sql(cluster, 0, "DROP USER IF EXISTS 'dbdan'@'127.0.0.1'");
 	panel_close(p);
 	th_database_drop(cluster, db);
@@ -584,6 +585,40 @@ static void a_database_the_main_user_has_no_rights_on_is_deleted(void **state)
 			 0);
 }
 
+/* An account deletion refused inside its member-server step (here a dbusers row, deleted
+ * after the databases were dropped) left the account and its db rows with the databases
+ * already gone: every row now goes before the first DROP. */
+static void a_failed_member_server_step_drops_nothing(void **state)
+{
+	(void)state;
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+	panel_actor erin = panel_actor_member(member("dberin"));
+
+	assert_panel_ok(panel_database_create(&d, p, &erin, NULL, NULL));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &erin, NULL, "u", "Erin-User-Pass-1"));
+	panel_dbuser_free(u);
+	ts_exec(cluster, db,
+		"CREATE TRIGGER fail_dbusers BEFORE DELETE ON dbusers FOR EACH ROW SIGNAL "
+		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
+	assert_panel_rc(panel_account_delete(p, &super, "dberin"), PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER fail_dbusers");
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='dberin'", db), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dberin'", db), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dberin'"),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dberin_u'"), 1);
+	/* The retry drops them all. */
+	assert_panel_ok(panel_account_delete(p, &super, "dberin"));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='dberin'"),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dberin_u'"), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE uid=%u", db, erin.uid), 0);
+}
+
 /* ---------------------------------------------------------------- repair */
 
 static void repair_finds_and_fixes(void **state)
@@ -731,6 +766,7 @@ int main(void)
 	    cmocka_unit_test(a_creation_whose_answer_is_lost_leaves_nothing),
 	    cmocka_unit_test(users_do_exactly_what_their_grants_allow),
 	    cmocka_unit_test(dropping_a_database_removes_its_grants),
+	    cmocka_unit_test(a_failed_member_server_step_drops_nothing),
 	    cmocka_unit_test(a_failed_account_deletion_drops_nothing),
 	    cmocka_unit_test(a_failed_password_change_keeps_the_password),
 	    cmocka_unit_test(a_failed_grant_change_keeps_the_rights),
