@@ -357,6 +357,22 @@ static int pure_function(const char *w)
 	return 0;
 }
 
+/* skip_space, and the markers of executable comments too (an opening with its version number,
+ * a closing): the server reads a name, an empty executable comment and "()" as a call. */
+static size_t skip_gap(const uint8_t *q, size_t n, size_t i)
+{
+	for (;;) {
+		size_t e;
+		i = skip_space(q, n, i);
+		if ((e = exec_comment(q, n, i)) > 0)
+			i = e;
+		else if (i + 1 < n && q[i] == '*' && q[i + 1] == '/')
+			i += 2;
+		else
+			return i;
+	}
+}
+
 /* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`(), `my-tz`(),
  * app . CONCAT()) or reads a table (FROM: a view may call one): replayed on the new server, it
  * would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is
@@ -369,20 +385,18 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 	int backslash = 0, dot = 0; /* dot: the last token was ".", a qualified name follows */
 	size_t k = 0, e;
 	while (k < n) {
-		if (isspace(q[k])) {
-			k++;
-		} else if ((e = comment_end(q, n, k)) > k) {
+		if ((e = skip_gap(q, n, k)) > k) {
 			k = e;
 		} else if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
 			int name = q[k] != '\'';
 			k = skip_literal(q, n, k, escapes, &backslash);
 			/* A quoted name before "(" is a call, whatever the name. */
-			if (name && (e = skip_space(q, n, k)) < n && q[e] == '(')
+			if (name && (e = skip_gap(q, n, k)) < n && q[e] == '(')
 				return 1;
 			dot = 0;
 		} else if (is_word(q[k])) {
 			k = word_at(q, n, k, w, sizeof(w));
-			e = skip_space(q, n, k);
+			e = skip_gap(q, n, k);
 			if (strcmp(w, "FROM") == 0 ||
 			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
 				return 1;

@@ -551,7 +551,11 @@ static void test_track_settings_and_pins(void **state)
 	    "SET time_zone = /* ' */ tz() /* ' */", "SET time_zone = # '\n tz() # '",
 	    /* a quoted name of any characters, a qualified one with spaces */
 	    "SET time_zone = `my-tz`()", "SET time_zone = app . CONCAT('+00:00')",
-	    "SET time_zone = app./**/CONCAT('+00:00')"};
+	    "SET time_zone = app./**/CONCAT('+00:00')",
+	    /* the markers of an executable comment between the name and "(", or after the "." */
+	    "SET time_zone = tz/*!*/()", "SET time_zone = `tz`/*!*/()",
+	    "SET time_zone = app./*!*/CONCAT('+00:00')",
+	    "SET time_zone = app.CONCAT/*M!100000*/('+00:00')"};
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		query(&t, calls[i]);
 		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
