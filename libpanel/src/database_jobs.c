@@ -263,6 +263,8 @@ int panel__job_defaults(char **text, panel *p, const char *user, const char *pas
 				       "protocol=tcp\n",
 				       user, password, SETTING("host"), SETTING("port"));
 		if (n < 0 || (pass == 0 && !(out = malloc(len = (size_t)n + 1)))) {
+			if (out)
+				sodium_memzero(out, len);
 			free(out);
 			panel__secret_free(secret);
 			return panel__error_oom();
@@ -304,9 +306,10 @@ static int job_identity(uid_t *uid, gid_t *gid, enum panel__job_as as)
 	*gid = (gid_t)-1;
 	if (as == PANEL__JOB_AS_RUNNER || geteuid() != 0)
 		return 0;
+	/* The next name only when this one does not exist: a failed lookup is not "missing". */
 	for (size_t i = 0; i < 2 && !found; i++)
 		if (getpwnam_r(users[i], &pw, buf, sizeof(buf), &found) != 0)
-			found = NULL;
+			return -1;
 	if (!found || pw.pw_uid == 0)
 		return -1;
 	*uid = pw.pw_uid;

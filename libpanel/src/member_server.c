@@ -65,6 +65,9 @@ int panel__member_ddl(panel *p, const char *fmt, ...)
 		return panel__error(PANEL_ERROR, NULL, "internal: statement too long");
 	if ((error = panel__member_db(&mdb, p)) < 0)
 		return error;
+	/* Callers read the error number of this statement (1141: no such grant), never an
+	 * earlier one's. */
+	panel__db_errno_reset(mdb);
 	return panel__db_batch_reopen(NULL, mdb, sql, (size_t)n);
 }
 

@@ -231,6 +231,11 @@ unsigned panel__db_errno(const panel_db *db)
 	return db->last_errno;
 }
 
+void panel__db_errno_reset(panel_db *db)
+{
+	db->last_errno = 0;
+}
+
 unsigned long panel__db_thread_id(panel_db *db)
 {
 	return db->mysql ? mysql_thread_id(db->mysql) : 0;

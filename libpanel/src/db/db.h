@@ -94,6 +94,8 @@ int panel__db_batch_reopen(size_t *failed_at, panel_db *db, const char *sql, siz
 
 /* The MariaDB error number of the last failed call on this connection (0 when none). */
 unsigned panel__db_errno(const panel_db *db);
+/* Forgets the last statement's error number: what follows reads only its own. */
+void panel__db_errno_reset(panel_db *db);
 
 /* A transaction body: runs its statements on db and returns 0 or a PANEL_E* code. It may be
  * run more than once (after a deadlock or a lost connection), so it must not keep state
