@@ -415,38 +415,53 @@ static void dropping_a_database_removes_its_grants(void **state)
 	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_tmpu"));
 }
 
+/* Deletes the account login, which owns a database and a user, while trigger (created on the
+ * panel's database, named name) refuses one of its steps: the call fails and leaves the
+ * account, its db row, its database and its user as they were; the retry then drops them. */
+static void deletion_refused_keeps_everything(const char *login, const char *trigger,
+					      const char *name)
+{
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+	panel_actor who = panel_actor_member(member(login));
+
+	assert_panel_ok(panel_database_create(&d, p, &who, NULL, NULL));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &who, NULL, "u", "Refused-User-Pass-1"));
+	panel_dbuser_free(u);
+	ts_exec(cluster, db, "%s", trigger);
+	assert_panel_rc(panel_account_delete(p, &super, login), PANEL_ERROR);
+	ts_exec(cluster, db, "DROP TRIGGER %s", name);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='%s'", db, login),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='%s'", db, login), 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='%s'",
+				login),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='%s_u'", login), 1);
+	/* The retry drops them all. */
+	assert_panel_ok(panel_account_delete(p, &super, login));
+	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
+				"schema_name='%s'",
+				login),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='%s_u'", login), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, who.uid), 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE uid=%u", db, who.uid), 0);
+}
+
 /* An account deletion that fails after its member-server step (here the audit's insert) left
  * the account and its db rows while its databases and users were already dropped on the
  * server: the DROPs, which cannot be rolled back, now come after every step that can fail. */
 static void a_failed_account_deletion_drops_nothing(void **state)
 {
 	(void)state;
-	panel_database *d = NULL;
-	panel_dbuser *u = NULL;
-	panel_actor carol = panel_actor_member(member("dbcarol"));
-
-	assert_panel_ok(panel_database_create(&d, p, &carol, NULL, NULL));
-	panel_database_free(d);
-	assert_panel_ok(panel_dbuser_create(&u, p, &carol, NULL, "u", "Carol-User-Pass-1"));
-	panel_dbuser_free(u);
-	ts_exec(cluster, db,
-		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
-		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
-	assert_panel_rc(panel_account_delete(p, &super, "dbcarol"), PANEL_ERROR);
-	ts_exec(cluster, db, "DROP TRIGGER fail_audit");
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='dbcarol'", db), 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dbcarol'", db), 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
-				"schema_name='dbcarol'"),
-			 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbcarol_u'"), 1);
-	/* The retry drops them all. */
-	assert_panel_ok(panel_account_delete(p, &super, "dbcarol"));
-	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
-				"schema_name='dbcarol'"),
-			 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dbcarol_u'"), 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE uid=%u", db, carol.uid), 0);
+	deletion_refused_keeps_everything(
+	    "dbcarol",
+	    "CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
+	    "SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'",
+	    "fail_audit");
 }
 
 /* A password change whose audit row is refused changed the password on the server all the
@@ -591,32 +606,11 @@ static void a_database_the_main_user_has_no_rights_on_is_deleted(void **state)
 static void a_failed_member_server_step_drops_nothing(void **state)
 {
 	(void)state;
-	panel_database *d = NULL;
-	panel_dbuser *u = NULL;
-	panel_actor erin = panel_actor_member(member("dberin"));
-
-	assert_panel_ok(panel_database_create(&d, p, &erin, NULL, NULL));
-	panel_database_free(d);
-	assert_panel_ok(panel_dbuser_create(&u, p, &erin, NULL, "u", "Erin-User-Pass-1"));
-	panel_dbuser_free(u);
-	ts_exec(cluster, db,
-		"CREATE TRIGGER fail_dbusers BEFORE DELETE ON dbusers FOR EACH ROW SIGNAL "
-		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
-	assert_panel_rc(panel_account_delete(p, &super, "dberin"), PANEL_ERROR);
-	ts_exec(cluster, db, "DROP TRIGGER fail_dbusers");
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.membres WHERE login='dberin'", db), 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db='dberin'", db), 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
-				"schema_name='dberin'"),
-			 1);
-	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dberin_u'"), 1);
-	/* The retry drops them all. */
-	assert_panel_ok(panel_account_delete(p, &super, "dberin"));
-	assert_int_equal(number("SELECT COUNT(*) FROM information_schema.schemata WHERE "
-				"schema_name='dberin'"),
-			 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM mysql.user WHERE User='dberin_u'"), 0);
-	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.dbusers WHERE uid=%u", db, erin.uid), 0);
+	deletion_refused_keeps_everything(
+	    "dberin",
+	    "CREATE TRIGGER fail_dbusers BEFORE DELETE ON dbusers FOR EACH ROW SIGNAL "
+	    "SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'",
+	    "fail_dbusers");
 }
 
 /* ---------------------------------------------------------------- repair */
