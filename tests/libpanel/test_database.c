@@ -490,20 +490,29 @@ static void a_failed_password_change_keeps_the_password(void **state)
 	assert_panel_ok(panel_dbuser_delete(p, &alice, "dbalice_pw"));
 }
 
+/* alice's database dbalice_<database> and user dbalice_<user>, which may SELECT on it. */
+static void alice_reader_of(const char *database, const char *user)
+{
+	char username[80];
+	panel_dbgrant g = {.rights = PANEL_DBRIGHT_SELECT};
+	panel_database *d = NULL;
+	panel_dbuser *u = NULL;
+
+	snprintf(g.database, sizeof(g.database), "dbalice_%s", database);
+	snprintf(username, sizeof(username), "dbalice_%s", user);
+	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, database));
+	panel_database_free(d);
+	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, user, "Reader-User-Pass-1"));
+	panel_dbuser_free(u);
+	assert_panel_ok(panel_dbuser_grants_set(p, &alice, username, &g, 1));
+}
+
 /* A change of rights whose audit row is refused left the new rights on the server while the
  * call failed: the previous ones are put back. */
 static void a_failed_grant_change_keeps_the_rights(void **state)
 {
 	(void)state;
-	panel_database *d = NULL;
-	panel_dbuser *u = NULL;
-
-	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "gr"));
-	panel_database_free(d);
-	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "gru", "Grant-User-Pass-1"));
-	panel_dbuser_free(u);
-	panel_dbgrant g = {.database = "dbalice_gr", .rights = PANEL_DBRIGHT_SELECT};
-	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_gru", &g, 1));
+	alice_reader_of("gr", "gru");
 	ts_exec(cluster, db,
 		"CREATE TRIGGER fail_audit BEFORE INSERT ON panel_audit FOR EACH ROW SIGNAL "
 		"SQLSTATE '45000' SET MESSAGE_TEXT = 'simulated failure'");
@@ -528,15 +537,7 @@ static void a_failed_grant_change_keeps_the_rights(void **state)
 static void a_failed_database_deletion_keeps_the_grants(void **state)
 {
 	(void)state;
-	panel_database *d = NULL;
-	panel_dbuser *u = NULL;
-
-	assert_panel_ok(panel_database_create(&d, p, &alice, NULL, "kd"));
-	panel_database_free(d);
-	assert_panel_ok(panel_dbuser_create(&u, p, &alice, NULL, "kdu", "Keep-User-Pass-1"));
-	panel_dbuser_free(u);
-	panel_dbgrant g = {.database = "dbalice_kd", .rights = PANEL_DBRIGHT_SELECT};
-	assert_panel_ok(panel_dbuser_grants_set(p, &alice, "dbalice_kdu", &g, 1));
+	alice_reader_of("kd", "kdu");
 	ts_exec(cluster, db,
 		"CREATE TRIGGER fail_db BEFORE DELETE ON db FOR EACH ROW SIGNAL SQLSTATE '45000' "
 		"SET MESSAGE_TEXT = 'simulated failure'");
