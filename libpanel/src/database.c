@@ -455,9 +455,7 @@ int panel__database_drop(panel *p, panel_db *db, uint32_t uid, const char *name)
 		if ((error = panel__db_query_u64(&left, db, "SELECT COUNT(*) FROM db WHERE uid = ?",
 						 DB_ARGS(DB_U64(uid)))) < 0)
 			return error;
-		if (left == 0 &&
-		    (error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", login,
-					       panel__member_client_host(p))) < 0)
+		if (left == 0 && (error = panel__member_drop_user(p, login)) < 0)
 			return error;
 	}
 	/* Last: if it fails, the transaction rolls the rows back and nothing is lost. */

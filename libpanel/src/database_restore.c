@@ -97,8 +97,7 @@ int panel__restore_account_drop(panel *p, const char *database)
 	char user[96];
 
 	account_name(user, database);
-	return panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", user,
-				 panel__member_client_host(p));
+	return panel__member_drop_user(p, user);
 }
 
 /* mariadb-dump writes a DEFINER clause at the start of these lines (triggers, views, routines,

@@ -225,8 +225,7 @@ int panel__dbuser_drop(panel *p, panel_db *db, const char *name)
 	if ((error = panel__db_exec(NULL, db, "DELETE FROM dbusers WHERE name = ?",
 				    DB_ARGS(DB_STR(name)))) < 0)
 		return error;
-	return panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", name,
-				 panel__member_client_host(p));
+	return panel__member_drop_user(p, name);
 }
 
 struct one_ctx {
@@ -572,6 +571,15 @@ int panel_dbuser_grants_set(panel *p, const panel_actor *who, const char *name,
 
 /* ---------------------------------------------------------------- account deletion */
 
+/* 1 when mains[i] is one of the main users before it (the member's databases share one). */
+static int dropped_before(const char (*mains)[PANEL_LOGIN_MAX + 1], size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(mains[j], mains[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Every row first, with what the server's steps need read before (the names, 1.0's main
  * user), then the server's REVOKEs and DROPs, which cannot be rolled back: a refused row (a
  * database's or a user's) leaves the server as it was. */
@@ -610,14 +618,12 @@ int panel__mysql_member_delete(panel *p, panel_db *db, uint32_t uid)
 			error = panel__member_ddl(p, "DROP DATABASE IF EXISTS `%s`", name);
 	}
 	for (size_t i = 0; i < n && error == 0; i++)
-		if (mains[i][0])
-			error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", mains[i],
-						  panel__member_client_host(p));
+		if (mains[i][0] && !dropped_before(mains, i))
+			error = panel__member_drop_user(p, mains[i]);
 	for (size_t i = 0; i < panel__db_rows_count(users) && error == 0; i++) {
 		const char *name = panel__db_cell(users, i, 0);
 		if (panel__member_name_safe(name))
-			error = panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", name,
-						  panel__member_client_host(p));
+			error = panel__member_drop_user(p, name);
 	}
 out:
 	panel__db_rows_free(users);

@@ -71,6 +71,12 @@ int panel__member_ddl(panel *p, const char *fmt, ...)
 	return panel__db_batch_reopen(NULL, mdb, sql, (size_t)n);
 }
 
+int panel__member_drop_user(panel *p, const char *user)
+{
+	return panel__member_ddl(p, "DROP USER IF EXISTS '%s'@'%s'", user,
+				 panel__member_client_host(p));
+}
+
 void panel__member_undo(panel *p, const char *fmt, ...)
 {
 	panel__error_saved saved;

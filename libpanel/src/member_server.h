@@ -20,6 +20,8 @@ void panel__grant_db_name(char *out, size_t size, const char *name);
 
 /* Runs one DDL statement (built only from checked names) on the member server. */
 int panel__member_ddl(panel *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* DROP USER IF EXISTS user (a checked name) at the member accounts' host. */
+int panel__member_drop_user(panel *p, const char *user);
 
 /* The host part of members' MySQL accounts ([member_database] client_host). */
 const char *panel__member_client_host(panel *p);
