@@ -310,4 +310,35 @@ class HostileInputTest extends BridgeTestCase
                 "get_mail_details('$address'): " . $GLOBALS['err']->errstr());
         }
     }
+
+    /**
+     * The API's messages name what a member typed (a host, a folder, a file). The classes pass
+     * them to 1.0's $err->raise() as a string error, and 1.0's errstr() runs that string through
+     * sprintf() and its pages print it as HTML, unescaped: a message must reach it with its HTML
+     * escaped and its '%' doubled, or a member's typed text is markup in the page (another
+     * member's file names in an admin's) and a '%s' in it makes sprintf() throw.
+     */
+    public function testApiMessagesAreEscapedForErrstr(): void
+    {
+        // A file the member made (by FTP) whose name is markup and a format; m_bro::RenameFile
+        // onto it: the API's "...: already exists" is raised as a string.
+        $space = self::webSpace(self::$m);
+        $typed = '<img src=x onerror=alert(1)>%s%d';
+        if (!is_dir($space)) {
+            mkdir($space, 0770, true);
+        }
+        file_put_contents("$space/plain.txt", 'plain');
+        file_put_contents("$space/$typed", 'taken');
+        $GLOBALS['L_ALTERNC_LOC'] = getenv('PANEL_TEST_HOSTING_ROOT');
+        $this->session(self::$m, self::PASS);
+        $this->assertFalse((new m_bro())->RenameFile('/', ['plain.txt'], [$typed]));
+        $this->assertIsString($GLOBALS['err']->error, "the API's message, as a string error");
+        $api = $GLOBALS['panel_last_exception']->getMessage();
+        $this->assertStringContainsString($typed, $api, 'the API names the file');
+        $shown = $GLOBALS['err']->errstr();    // as 1.0's errstr(): sprintf() of the string
+        $this->assertStringNotContainsString('<img', $shown, "no markup of the member's in the page");
+        $this->assertSame(htmlspecialchars($api, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8'), $shown,
+            "the API's message, escaped, every character kept");
+        $this->assertSame('taken', file_get_contents("$space/$typed"), 'not replaced');
+    }
 }

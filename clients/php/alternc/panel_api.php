@@ -120,6 +120,7 @@ function panel_remember_login(array $a): void
  * one for the API's error code ("code" or "code:field"), else with the API's message as a
  * string (1.0 also raises strings). $byMessage (substring of the API's message => code) is
  * looked at first, for the few 1.0 codes one API code covers (`invalid` domain: TLD, forbidden).
+ * The message is passed HTML-escaped with its '%' doubled, as 1.0's errstr() and pages need it.
  * Always returns false, for `return panel_raise(...)`.
  */
 function panel_raise(string $class, PanelApiException $e, array $map = [], array $byMessage = []): bool
@@ -141,7 +142,10 @@ function panel_raise(string $class, PanelApiException $e, array $map = [], array
     } elseif (isset($map[$code])) {
         [$class, $number] = is_array($map[$code]) ? $map[$code] : [$class, $map[$code]];
     } else {
-        $number = $e->getMessage();
+        // 1.0's errstr() runs a string error through sprintf() and its pages print it as HTML,
+        // unescaped (its own strings were constants): the API's message names what users typed
+        // (a file, a host, a login), so its HTML is escaped and its '%' doubled.
+        $number = str_replace('%', '%%', htmlspecialchars($e->getMessage(), ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8'));
     }
     $GLOBALS['panel_last_exception'] = $e;
     if (is_object($err)) {
