@@ -241,12 +241,16 @@ class PanelApi
         // A write without an Idempotency-Key (a login, a reset, a mail self-service password) is
         // sent again only when it cannot have run: a 503, or no connection made. After a
         // timeout or a cut connection it may have run: again, a login would make a second
-        // token, a password change would send the old password once more and fail.
+        // token, a password change would send the old password once more and fail. A 502 or
+        // 504 comes from a proxy or load balancer in front whose panel-api instance died or did
+        // not answer in time: the request may have run there, so it is sent again (to another
+        // instance) only with its key, or when it is a read.
         $keyless = $write && !empty($opts['no_auth']);
         for ($attempt = 0;; $attempt++) {
             [$status, $raw, $curlError, $curlErrno] = $this->send($method, $url, $headers, $payload);
             $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
-            $retryable = $status === 503 || ($status === 0 && $curlError !== null && (!$keyless || $notSent));
+            $retryable = $status === 503 || (($status === 502 || $status === 504) && !$keyless)
+                || ($status === 0 && $curlError !== null && (!$keyless || $notSent));
             if (!$retryable || $attempt >= 1) {
                 break;
             }

@@ -200,4 +200,37 @@ class FailoverTest extends BridgeTestCase
         $this->assertTrue(self::serverHasDatabase("{$login}_retry"), 'the database exists on the server');
         $this->assertCount(1, $mysql->get_dblist(), 'one database');
     }
+
+    /**
+     * A load balancer in front of several panel-api instances answers 502 when the instance that
+     * had the request died before answering (504 when it did not answer in time): the write may
+     * have run. A keyed write is sent again with its key (another instance answers the stored
+     * answer); a login, without a key, is not (it would make a second token).
+     */
+    public function testA502FromALoadBalancer(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f6');
+        self::proxyLog();
+        self::mode('gateway');
+        $f6 = $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $posts = self::proxyLog();
+        $this->assertSame($login, $f6['login'], 'a 502 then the stored 201: the create succeeds');
+        $this->assertSame(['201-then-502', '201'], array_column($posts, 3), json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'with the same Idempotency-Key');
+        $this->assertSame('true', $api->lastHeaders['idempotent-replayed'] ?? '');
+        $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login])['total'], 'one account');
+
+        $anon = new PanelApi(self::$proxyUrl, ['timeout' => 10, 'max_retry_wait' => 1]);
+        self::mode('gateway');
+        $e = null;
+        try {
+            $anon->login($login, 'Php-bridge-pass-1');
+        } catch (PanelApiException $caught) {
+            $e = $caught;
+        }
+        $this->assertNotNull($e, 'a login answered 502 is raised, not sent again');
+        $this->assertSame([502, 'http_502'], [$e->getHttpStatus(), $e->getErrorCode()]);
+        $this->assertCount(1, self::proxyLog(), 'the login was sent once');
+    }
 }

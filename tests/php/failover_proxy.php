@@ -8,6 +8,8 @@
 //   after   forward it (the write happens), then answer 503 instead of the real answer
 //   always  answer 503 to every write
 //   silent  forward it (the write happens), then answer nothing for 3 s (the client times out)
+//   gateway forward it (the write happens), then answer 502 (a load balancer whose panel-api
+//           instance died before its answer came)
 // Reads, and writes when there is no mode, are forwarded.
 $upstream = getenv('PANEL_PROXY_UPSTREAM');
 $state = getenv('PANEL_PROXY_STATE');
@@ -82,6 +84,14 @@ if ($write && $mode === 'silent') {
     unlink("$state/mode");
     proxy_log($state, "$method $uri $key $status-then-silence");
     sleep(3);
+    return true;
+}
+if ($write && $mode === 'gateway') {
+    unlink("$state/mode");
+    proxy_log($state, "$method $uri $key $status-then-502");
+    http_response_code(502);
+    header('Content-Type: text/html');
+    echo "<html><body><h1>502 Bad Gateway</h1></body></html>\n";
     return true;
 }
 if ($write && $mode === 'after') {
