@@ -277,15 +277,18 @@ class PanelApi
             }
             $this->etags[$where] = trim($this->lastHeaders['etag'], '"');
         }
-        if ($status === 204 || $status === 304 || $raw === '') {
+        if ($status === 204 || $status === 304) {
             return null;
         }
         if (!empty($opts['raw'])) {
-            return $raw;
+            return (string) $raw;
         }
-        $json = json_decode($raw, true);
+        // panel-api answers every other 2xx with a JSON object: an empty body (a proxy's, or an
+        // answer cut) is an error too, never a null where the methods return an array.
+        $json = json_decode((string) $raw, true);
         if (!is_array($json)) {
-            throw new PanelApiException($status, 'invalid_json', "$method $path: the answer is not JSON");
+            throw new PanelApiException($status, 'invalid_json', "$method $path: the answer is not JSON",
+                null, $this->lastHeaders['x-request-id'] ?? null);
         }
         return $json;
     }

@@ -341,4 +341,38 @@ class HostileInputTest extends BridgeTestCase
             "the API's message, escaped, every character kept");
         $this->assertSame('taken', file_get_contents("$space/$typed"), 'not replaced');
     }
+
+    /**
+     * A 200 that is not panel-api's JSON (an empty body from a proxy or a cut answer, JSON
+     * truncated, a JSON string): PanelApiException invalid_json, which the 1.0 classes raise
+     * as an error; never a null where the methods return an array (a TypeError: the page dies).
+     */
+    public function testA200WithoutJsonIsAnError(): void
+    {
+        foreach (['' => 'empty', '{"items": [{"login": "a"' => 'truncated', '"ok"' => 'a JSON string'] as $body => $what) {
+            file_put_contents(self::$dir . '/requests.status', '200');
+            file_put_contents(self::$dir . '/requests.body', $body);
+            try {
+                $api = self::capturingApi();
+                $e = null;
+                try {
+                    $api->whoami();
+                } catch (Throwable $caught) {
+                    $e = $caught;
+                }
+                $this->assertInstanceOf(PanelApiException::class, $e, "$what: PanelApi::whoami raises");
+                $this->assertSame([200, 'invalid_json'], [$e->getHttpStatus(), $e->getErrorCode()], $what);
+                // A 1.0 class on it: false and its class's error, not a TypeError.
+                $GLOBALS['panel_api'] = $api;
+                $GLOBALS['mem'] = null;
+                $GLOBALS['cuid'] = 0;
+                $GLOBALS['err'] = new m_err();
+                $this->assertFalse((new m_mail())->get_mail_details('box@example.org'), "$what: m_mail");
+                $this->assertSame('mail', $GLOBALS['err']->clsid, "$what: m_mail's error");
+            } finally {
+                @unlink(self::$dir . '/requests.status');
+                @unlink(self::$dir . '/requests.body');
+            }
+        }
+    }
 }
