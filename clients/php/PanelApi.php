@@ -254,8 +254,7 @@ class PanelApi
             if (!$retryable || $attempt >= 1) {
                 break;
             }
-            $wait = isset($this->lastHeaders['retry-after']) ? (int) $this->lastHeaders['retry-after'] : 1;
-            sleep(max(0, min($wait, $this->maxRetryWait)));
+            sleep(max(0, min($this->retryAfter(), $this->maxRetryWait)));
         }
         $this->lastStatus = $status;
         if ($status === 0) {
@@ -327,6 +326,20 @@ class PanelApi
         $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
         curl_close($ch);
         return [$status, $raw, null, 0];
+    }
+
+    /** Seconds the last answer's Retry-After asks for: a number or an HTTP date; 1 when absent. */
+    private function retryAfter(): int
+    {
+        $value = trim($this->lastHeaders['retry-after'] ?? '');
+        if ($value === '') {
+            return 1;
+        }
+        if (ctype_digit($value)) {
+            return (int) $value;
+        }
+        $at = strtotime($value);
+        return $at === false ? 1 : $at - time();
     }
 
     private static function quote(string $tag): string

@@ -233,4 +233,22 @@ class FailoverTest extends BridgeTestCase
         $this->assertSame([502, 'http_502'], [$e->getHttpStatus(), $e->getErrorCode()]);
         $this->assertCount(1, self::proxyLog(), 'the login was sent once');
     }
+
+    /**
+     * Retry-After may be an HTTP date (RFC 9110, 10.2.3), as a proxy or load balancer in front
+     * may send it: the wait is until that date (at most max_retry_wait), not none at all.
+     */
+    public function testARetryAfterDateIsWaited(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('f7');
+        self::proxyLog();
+        self::mode('before', gmdate('D, d M Y H:i:s', time() + 4) . ' GMT');
+        $t0 = microtime(true);
+        $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $took = microtime(true) - $t0;
+        $this->assertSame(['503-not-forwarded', '201'], array_column(self::proxyLog(), 3));
+        $this->assertGreaterThanOrEqual(1.9, $took, 'a date 3 to 4 s ahead waits max_retry_wait, 2 s');
+        $this->assertLessThan(10, $took);
+    }
 }
