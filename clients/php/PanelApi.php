@@ -80,6 +80,10 @@ class PanelApi
     public $lastStatus = 0;
     /** @var string|null the Idempotency-Key of the last write */
     public $lastIdempotencyKey = null;
+    /** @var string|null a form's one-time value: the keys of the writes derive from it */
+    private $keySeed = null;
+    /** @var int writes keyed from $keySeed so far */
+    private $seededWrites = 0;
 
     /**
      * @param string $base e.g. http://127.0.0.1:8080 (no /api/v1)
@@ -160,6 +164,25 @@ class PanelApi
         return $this->etags[$path] ?? null;
     }
 
+    /**
+     * Keys the following writes from $seed (null: random keys again): the value a panel's form
+     * carried (panel_form_key_input()). The n-th write of this client with the same method,
+     * path, body and X-Panel-Act-As then has the same key in every request made with that seed:
+     * a form sent twice (a double click, a reload) runs its writes once, the second request
+     * getting the first one's stored answers. Keys are the principal's: another user's seed
+     * cannot reach them.
+     */
+    public function setKeySeed(?string $seed): void
+    {
+        $this->keySeed = $seed;
+        $this->seededWrites = 0;
+    }
+
+    public function getKeySeed(): ?string
+    {
+        return $this->keySeed;
+    }
+
     // ---- the request ----------------------------------------------------------------------
 
     /**
@@ -195,9 +218,26 @@ class PanelApi
         if ($this->clientIp !== null) {
             $headers[] = 'X-Forwarded-For: ' . $this->clientIp;
         }
+        $payload = null;
+        if (isset($opts['raw_body'])) {
+            $headers[] = 'Content-Type: ' . ($opts['content_type'] ?? 'application/octet-stream');
+            $payload = (string) $opts['raw_body'];
+        } elseif ($body !== null) {
+            $headers[] = 'Content-Type: application/json';
+            $payload = json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+            if ($payload === false) {
+                throw new PanelApiException(0, 'invalid_json', 'cannot encode the body: ' . json_last_error_msg());
+            }
+        }
         $write = $method !== 'GET' && $method !== 'HEAD';
         if ($write && empty($opts['no_auth'])) {
-            $key = $opts['idempotency_key'] ?? bin2hex(random_bytes(16));
+            $key = $opts['idempotency_key'] ?? null;
+            if ($key === null && $this->keySeed !== null) {
+                $what = implode("\n", [$this->seededWrites++, $method, substr($url, strlen($this->base)),
+                    (string) $this->actAs, (string) $payload]);
+                $key = 'form-' . substr(hash_hmac('sha256', $what, $this->keySeed), 0, 48);
+            }
+            $key = $key ?? bin2hex(random_bytes(16));
             $headers[] = 'Idempotency-Key: ' . $key;
             $this->lastIdempotencyKey = $key;
         }
@@ -224,17 +264,6 @@ class PanelApi
                 $name = (string) strstr($line, ':', true);
                 throw new PanelApiException(0, 'invalid_header',
                     "$method $path: the $name header holds a control character (not sent)", $name);
-            }
-        }
-        $payload = null;
-        if (isset($opts['raw_body'])) {
-            $headers[] = 'Content-Type: ' . ($opts['content_type'] ?? 'application/octet-stream');
-            $payload = (string) $opts['raw_body'];
-        } elseif ($body !== null) {
-            $headers[] = 'Content-Type: application/json';
-            $payload = json_encode($body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
-            if ($payload === false) {
-                throw new PanelApiException(0, 'invalid_json', 'cannot encode the body: ' . json_last_error_msg());
             }
         }
 

@@ -18,6 +18,7 @@ require_once __DIR__ . '/../PanelApi.php';
 function panel_api(): PanelApi
 {
     if (isset($GLOBALS['panel_api']) && $GLOBALS['panel_api'] instanceof PanelApi) {
+        panel_form_seed($GLOBALS['panel_api']);
         return $GLOBALS['panel_api'];
     }
     $file = getenv('PANEL_API_CONFIG') ?: '/etc/alternc/panel-api.ini';
@@ -39,7 +40,29 @@ function panel_api(): PanelApi
         $options['client_ip'] = $ip;
     }
     $GLOBALS['panel_api'] = new PanelApi($conf['url'], $options);
+    panel_form_seed($GLOBALS['panel_api']);
     return $GLOBALS['panel_api'];
+}
+
+/**
+ * A hidden field for a panel form: a fresh one-time value each time the form is shown. When the
+ * form is sent, panel_api() keys the page's writes from it (PanelApi::setKeySeed), so the same
+ * form sent twice (a double click, a reload that posts again) runs its writes once: the second
+ * request gets the first one's answers. Without it every write has a random key, and a form
+ * sent twice runs twice (a renewal counted twice, a second copy...), as in 1.0.
+ */
+function panel_form_key_input(): string
+{
+    return '<input type="hidden" name="panel_form_key" value="' . bin2hex(random_bytes(16)) . '" />';
+}
+
+/** Keys $api's writes from the posted panel_form_key (32 hexadecimal digits), if any. */
+function panel_form_seed(PanelApi $api): void
+{
+    $seed = $_POST['panel_form_key'] ?? null;
+    if (is_string($seed) && preg_match('/^[0-9a-f]{32}$/', $seed) && $api->getKeySeed() !== $seed) {
+        $api->setKeySeed($seed);
+    }
 }
 
 /** An API account as 1.0's `membres` row merged with `local` (what 1.0's pages read). */
