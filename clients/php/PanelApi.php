@@ -549,7 +549,13 @@ class PanelApi
                     "POST $path/$action: If-Match asked, but no ETag of $path was read: read it first", 'If-Match');
             }
         }
-        return $this->request('POST', "$path/$action", [], $body, $opts) ?? [];
+        $account = $this->request('POST', "$path/$action", [], $body, $opts) ?? [];
+        // The answer is the account as changed: its ETag is the account's (the ETag header, if
+        // any, was filed under the action's path), for the next write with If-Match.
+        if (isset($account['etag']) && is_string($account['etag'])) {
+            $this->etags[$path] = trim($account['etag'], '"');
+        }
+        return $account;
     }
 
     /** PUT /api/v1/accounts/{login}/password (old_password: a member changing its own) */

@@ -76,7 +76,13 @@ class PanelApiTest extends BridgeTestCase
         $this->assertSame('Martin', $api->getAccount(self::$m)['nom'], 'and nothing changed');
         $locked = $api->lockAccount(self::$m, ['if_match' => true]);
         $this->assertFalse($locked['enabled'], 'lock with If-Match of the last answer');
-        $this->assertTrue($api->unlockAccount(self::$m)['enabled']);
+        // The action answered the account with its new ETag: the next write with If-Match
+        // sends that one, not the ETag from before the lock (a 412 for this client's own change).
+        $this->assertSame($locked['etag'], $api->etag('/api/v1/accounts/' . self::$m), 'the lock\'s ETag is kept');
+        $unlocked = $api->unlockAccount(self::$m, ['if_match' => true]);
+        $this->assertTrue($unlocked['enabled']);
+        $this->assertSame('Martin again', $api->updateAccount(self::$m, ['nom' => 'Martin again'],
+            ['if_match' => true])['nom'], 'PATCH with If-Match after lock and unlock');
     }
 
     /**
