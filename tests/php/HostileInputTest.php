@@ -375,4 +375,26 @@ class HostileInputTest extends BridgeTestCase
             }
         }
     }
+
+    /**
+     * m_dom::add_domain of a slave domain whose master is not the member's raises 1.0's dom 1
+     * with the master's name typed by the member as the parameter, which 1.0's errstr() puts
+     * into its message (sprintf) and its pages print unescaped: it is passed HTML-escaped.
+     */
+    public function testTheSlaveDomainParameterIsEscaped(): void
+    {
+        try {
+            self::api()->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        self::api()->setQuota(self::$m, 'dom', 5);
+        $this->session(self::$m, self::PASS);
+        $typed = '<script>alert(1)</script>.org';
+        $this->assertTrue((new m_dom())->add_domain(self::tag('') . '-x.org', 1, 0, 0, 1, $typed),
+            'the domain is made, not as a slave (1.0)');
+        $this->assertSame(['dom', 1], [$GLOBALS['err']->clsid, $GLOBALS['err']->error]);
+        $this->assertSame([htmlspecialchars($typed, ENT_QUOTES)], $GLOBALS['err']->param,
+            'the typed master, escaped');
+    }
 }

@@ -112,7 +112,9 @@ class m_dom
                     $own = $own || $d['domain'] === $slavedom;
                 }
                 if (!$own) {
-                    $err->raise('dom', 1, $slavedom);
+                    // 1.0's errstr() puts the parameter into the message its pages print as
+                    // HTML, unescaped: the name the member typed is escaped.
+                    $err->raise('dom', 1, htmlspecialchars($slavedom, ENT_QUOTES));
                     $isslave = 0;
                 }
             }
