@@ -21,15 +21,31 @@ class PanelApiException extends RuntimeException
     private $httpStatus;
     /** @var string|null */
     private $requestId;
+    /** @var bool */
+    private $afterUncertainAttempt;
 
     public function __construct(int $httpStatus, string $errorCode, string $message, ?string $field = null,
-        ?string $requestId = null)
+        ?string $requestId = null, bool $afterUncertainAttempt = false)
     {
         parent::__construct($message, $httpStatus);
         $this->httpStatus = $httpStatus;
         $this->errorCode = $errorCode;
         $this->field = $field;
         $this->requestId = $requestId;
+        $this->afterUncertainAttempt = $afterUncertainAttempt;
+    }
+
+    /**
+     * True when this is the answer to the retry of a keyed write whose first attempt may have
+     * run (a 503, 502 or 504, or a connection lost after sending it). panel-api stores the
+     * answer of a write whose effects are outside its database (member databases and users,
+     * domains, files, protected folders, an account's deletion) after the change: a cut in
+     * between leaves the change made without a stored answer, and the retry runs again. A 409
+     * `exists` (or 412 `precondition_failed`) then means the first attempt made it.
+     */
+    public function isAfterUncertainAttempt(): bool
+    {
+        return $this->afterUncertainAttempt;
     }
 
     /** The API's stable error code (`not_found`, `invalid`...), or `network` when no answer came. */
@@ -275,6 +291,7 @@ class PanelApi
         // not answer in time: the request may have run there, so it is sent again (to another
         // instance) only with its key, or when it is a read.
         $keyless = $write && !empty($opts['no_auth']);
+        $uncertain = false;
         for ($attempt = 0;; $attempt++) {
             [$status, $raw, $curlError, $curlErrno] = $this->send($method, $url, $headers, $payload);
             $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
@@ -283,6 +300,7 @@ class PanelApi
             if (!$retryable || $attempt >= 1) {
                 break;
             }
+            $uncertain = $write && !$keyless && !($status === 0 && $notSent);
             sleep(max(0, min($this->retryAfter(), $this->maxRetryWait)));
         }
         $this->lastStatus = $status;
@@ -294,9 +312,15 @@ class PanelApi
         if ($status >= 400 || ($status >= 300 && $status !== 304) || $status < 200) {
             $json = json_decode((string) $raw, true);
             $e = is_array($json) && isset($json['error']) && is_array($json['error']) ? $json['error'] : [];
-            throw new PanelApiException($status, (string) ($e['code'] ?? 'http_' . $status),
+            $code = (string) ($e['code'] ?? 'http_' . $status);
+            // The retry of a DELETE whose first attempt may have run (its answer not stored: see
+            // isAfterUncertainAttempt) finds nothing to delete: the first attempt deleted it.
+            if ($uncertain && $method === 'DELETE' && $status === 404 && $code === 'not_found') {
+                return null;
+            }
+            throw new PanelApiException($status, $code,
                 (string) ($e['message'] ?? "$method $path: HTTP $status"), $e['field'] ?? null,
-                $e['request_id'] ?? ($this->lastHeaders['x-request-id'] ?? null));
+                $e['request_id'] ?? ($this->lastHeaders['x-request-id'] ?? null), $uncertain);
         }
         if (isset($this->lastHeaders['etag'])) {
             $where = $path;

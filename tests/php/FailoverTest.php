@@ -251,4 +251,69 @@ class FailoverTest extends BridgeTestCase
         $this->assertGreaterThanOrEqual(1.9, $took, 'a date 3 to 4 s ahead waits max_retry_wait, 2 s');
         $this->assertLessThan(10, $took);
     }
+
+    /**
+     * A write whose effects are on the member server (a database, a user, a domain) stores its
+     * answer after the change: when panel-api loses its database session in between, the client
+     * gets a 503 and its retry runs again, answering 409 exists (404 for a DELETE). Simulated by
+     * the proxy's "lost" mode (the first attempt forwarded without its key). The 1.0 classes
+     * report the write done, as it is; PanelApi marks the 409.
+     */
+    public function testAnAnswerLostAfterTheChange(): void
+    {
+        $login = self::tag('f8');
+        self::createMember($login, 'Php-bridge-pass-1', ['mysql' => 5, 'mysql_users' => 5, 'dom' => 5]);
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        self::proxyLog();
+        $mysql = new m_mysql();
+
+        self::mode('lost');
+        $this->assertTrue($mysql->add_db('lost'), 'm_mysql::add_db: ' . $GLOBALS['err']->errstr());
+        $posts = self::proxyLog();
+        $this->assertSame(['201-then-503', '409'], array_column($posts, 3), json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'the client sent the same key twice');
+        $this->assertTrue(self::serverHasDatabase("{$login}_lost"), 'the database exists on the server');
+        $this->assertCount(1, $mysql->get_dblist(), 'one database');
+
+        self::mode('lost');
+        $this->assertTrue($mysql->add_user('lost', 'Db-lost-pass-12', 'Db-lost-pass-12'),
+            'm_mysql::add_user: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['201-then-503', '409'], array_column(self::proxyLog(), 3));
+
+        self::mode('lost');
+        $this->assertTrue($mysql->del_db('lost'), 'm_mysql::del_db: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['204-then-503', '404'], array_column(self::proxyLog('DELETE'), 3));
+        $this->assertFalse(self::serverHasDatabase("{$login}_lost"), 'dropped');
+
+        try {
+            self::api()->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        self::mode('lost');
+        $dom = new m_dom();
+        $this->assertTrue($dom->add_domain("$login-lost.org", 1), 'm_dom::add_domain: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['201-then-503', '409'], array_column(self::proxyLog(), 3));
+        $this->assertSame($login, self::api()->getDomain("$login-lost.org")['owner']);
+
+        // PanelApi itself: the 409 is marked as the answer to such a retry; a plain 409 is not.
+        $api = $GLOBALS['panel_api'];
+        self::mode('lost');
+        try {
+            $api->createDatabase($login, 'lost2');
+            $this->fail('a 409 is raised');
+        } catch (PanelApiException $e) {
+            $this->assertSame([409, 'exists', true], [$e->getHttpStatus(), $e->getErrorCode(),
+                $e->isAfterUncertainAttempt()]);
+        }
+        try {
+            $api->createDatabase($login, 'lost2');
+            $this->fail('a 409 is raised');
+        } catch (PanelApiException $e) {
+            $this->assertSame([409, 'exists', false], [$e->getHttpStatus(), $e->getErrorCode(),
+                $e->isAfterUncertainAttempt()]);
+        }
+        $this->assertFalse($mysql->add_db('lost2'), 'an existing database without a retry: an error');
+    }
 }

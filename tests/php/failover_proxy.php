@@ -8,6 +8,9 @@
 //   after   forward it (the write happens), then answer 503 instead of the real answer
 //   always  answer 503 to every write
 //   silent  forward it (the write happens), then answer nothing for 3 s (the client times out)
+//   lost    forward it without its Idempotency-Key (the write happens, its answer is not
+//           stored: panel-api's database session lost between a member-server change and the
+//           stored answer), then answer 503
 //   gateway forward it (the write happens), then answer 502 (a load balancer whose panel-api
 //           instance died before its answer came)
 // Reads, and writes when there is no mode, are forwarded.
@@ -53,7 +56,11 @@ if ($write && ($mode === 'before' || $mode === 'always')) {
 // Forward to the real API.
 $send = [];
 foreach ($headers as $name => $value) {
-    if (!in_array(strtolower($name), ['host', 'content-length', 'connection'], true)) {
+    $skip = ['host', 'content-length', 'connection'];
+    if ($write && $mode === 'lost') {
+        $skip[] = 'idempotency-key';
+    }
+    if (!in_array(strtolower($name), $skip, true)) {
         $send[] = "$name: $value";
     }
 }
@@ -94,7 +101,7 @@ if ($write && $mode === 'gateway') {
     echo "<html><body><h1>502 Bad Gateway</h1></body></html>\n";
     return true;
 }
-if ($write && $mode === 'after') {
+if ($write && ($mode === 'after' || $mode === 'lost')) {
     unlink("$state/mode");
     proxy_log($state, "$method $uri $key $status-then-503");
     unavailable($state);

@@ -118,7 +118,19 @@ class m_dom
                     $isslave = 0;
                 }
             }
-            $api->createDomain($login, $domain, $fields);
+            try {
+                $api->createDomain($login, $domain, $fields);
+            } catch (PanelApiException $e) {
+                // Made by the first attempt when it is this account's (another's is a 404).
+                try {
+                    $made = panel_made_by_first_attempt($e) && $api->getDomain($domain)['owner'] === $login;
+                } catch (PanelApiException $other) {
+                    $made = false;
+                }
+                if (!$made) {
+                    throw $e;
+                }
+            }
             $this->domains = null;
             if ($isslave) {
                 // 1.0 points @, www and mail at the master and catches all its mail there.

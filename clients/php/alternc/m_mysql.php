@@ -141,11 +141,19 @@ class m_mysql
         $api = panel_api();
         $login = panel_current_login();
         try {
-            $db = $api->createDatabase($login, $dbn);
+            $db = $api->createDatabase($login, $dbn)['name'];
         } catch (PanelApiException $e) {
-            return $this->raise($e);
+            $db = self::name($dbn);
+            try {
+                $made = panel_made_by_first_attempt($e) && $api->getDatabase($db)['owner'] === $login;
+            } catch (PanelApiException $other) {
+                $made = false;
+            }
+            if (!$made) {
+                return $this->raise($e);
+            }
         }
-        return $this->grantMainUser($db['name']);
+        return $this->grantMainUser($db);
     }
 
     /** 1.0's GRANT ALL to the main user on a new database, when the account has one. */
@@ -357,7 +365,9 @@ class m_mysql
         try {
             panel_api()->createDbUser(panel_current_login(), $usern, (string) $password);
         } catch (PanelApiException $e) {
-            return $this->raise($e, ['exists' => 16, 'quota_exceeded' => 13, 'invalid:suffix' => 14]);
+            if (!panel_made_by_first_attempt($e)) {
+                return $this->raise($e, ['exists' => 16, 'quota_exceeded' => 13, 'invalid:suffix' => 14]);
+            }
         }
         return true;
     }

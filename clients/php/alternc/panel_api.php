@@ -178,6 +178,16 @@ function panel_raise(string $class, PanelApiException $e, array $map = [], array
 }
 
 /**
+ * True when $e is a create's `exists` answered to PanelApi's retry of it after a first attempt
+ * that may have run (PanelApiException::isAfterUncertainAttempt): the first attempt made it,
+ * its answer was lost with panel-api's database session. The classes report the create done.
+ */
+function panel_made_by_first_attempt(PanelApiException $e): bool
+{
+    return $e->getErrorCode() === 'exists' && $e->isAfterUncertainAttempt();
+}
+
+/**
  * The login the 1.0 classes work for: 1.0's $cuid. The m_mem user when it is loaded (login,
  * checkid, su and setid keep it in step with X-Panel-Act-As), else the uid's login, else the
  * API's whoami (the acting-as login first).
