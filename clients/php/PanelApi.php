@@ -74,8 +74,10 @@ class PanelApiException extends RuntimeException
 
 class PanelApi
 {
-    /** @var string */
+    /** @var string the instance in use */
     private $base;
+    /** @var string[] every instance given, in order */
+    private $bases;
     /** @var string|null login token or application key */
     private $credential = null;
     /** @var string|null */
@@ -102,13 +104,19 @@ class PanelApi
     private $seededWrites = 0;
 
     /**
-     * @param string $base e.g. http://127.0.0.1:8080 (no /api/v1)
+     * @param string|string[] $base e.g. http://127.0.0.1:8080 (no /api/v1); several panel-api
+     *     instances of one database (a list, or one string separated by spaces or commas): the
+     *     one retry goes to the next one, which is then kept
      * @param array $options api_key | token, act_as, client_ip, timeout, connect_timeout,
      *     max_retry_wait
      */
-    public function __construct(string $base, array $options = [])
+    public function __construct($base, array $options = [])
     {
-        $this->base = rtrim($base, '/');
+        $list = is_array($base) ? $base : preg_split('/[\s,]+/', (string) $base, -1, PREG_SPLIT_NO_EMPTY);
+        $this->bases = array_values(array_map(function ($b) {
+            return rtrim((string) $b, '/');
+        }, $list)) ?: [''];
+        $this->base = $this->bases[0];
         if (isset($options['api_key'])) {
             $this->credential = (string) $options['api_key'];
         }
@@ -212,7 +220,7 @@ class PanelApi
     public function request(string $method, string $path, array $query = [], ?array $body = null,
         array $opts = [])
     {
-        $url = $this->base . $path;
+        $url = $path;
         $query = array_filter($query, function ($v) {
             return $v !== null;
         });
@@ -249,7 +257,7 @@ class PanelApi
         if ($write && empty($opts['no_auth'])) {
             $key = $opts['idempotency_key'] ?? null;
             if ($key === null && $this->keySeed !== null) {
-                $what = implode("\n", [$this->seededWrites++, $method, substr($url, strlen($this->base)),
+                $what = implode("\n", [$this->seededWrites++, $method, $url,
                     (string) $this->actAs, (string) $payload]);
                 $key = 'form-' . substr(hash_hmac('sha256', $what, $this->keySeed), 0, 48);
             }
@@ -293,7 +301,7 @@ class PanelApi
         $keyless = $write && !empty($opts['no_auth']);
         $uncertain = false;
         for ($attempt = 0;; $attempt++) {
-            [$status, $raw, $curlError, $curlErrno] = $this->send($method, $url, $headers, $payload);
+            [$status, $raw, $curlError, $curlErrno] = $this->send($method, $this->base . $url, $headers, $payload);
             $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
             $retryable = $status === 503 || (($status === 502 || $status === 504) && !$keyless)
                 || ($status === 0 && $curlError !== null && (!$keyless || $notSent));
@@ -301,6 +309,8 @@ class PanelApi
                 break;
             }
             $uncertain = $write && !$keyless && !($status === 0 && $notSent);
+            // With several instances, the retry goes to the next one (kept for the next calls).
+            $this->base = $this->bases[(array_search($this->base, $this->bases, true) + 1) % count($this->bases)];
             sleep(max(0, min($this->retryAfter(), $this->maxRetryWait)));
         }
         $this->lastStatus = $status;

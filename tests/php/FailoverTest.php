@@ -316,4 +316,35 @@ class FailoverTest extends BridgeTestCase
         }
         $this->assertFalse($mysql->add_db('lost2'), 'an existing database without a retry: an error');
     }
+
+    /**
+     * Several panel-api instances of one database (PanelApi's list, panel-api.ini's url): the one
+     * retry goes to the next instance with the same key, and that instance is kept. A first one
+     * that refuses connections, then one that answers 503 (the proxy) before the real one.
+     */
+    public function testTwoInstances(): void
+    {
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $closed = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+        fclose($probe);
+        $token = self::api()->getCredential();
+        $api = new PanelApi("http://127.0.0.1:$closed, " . self::url(), ['token' => $token, 'timeout' => 10,
+            'max_retry_wait' => 1]);
+        $login = self::tag('f9');
+        $this->assertSame($login, $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1',
+            'mail' => "$login@example.net"])['login'], 'made through the second instance');
+        $this->assertSame($login, $api->getAccount($login)['login'], 'the second instance is kept');
+
+        self::proxyLog();
+        $api = new PanelApi([self::$proxyUrl, self::url()], ['token' => $token, 'timeout' => 10,
+            'max_retry_wait' => 1]);
+        self::mode('before');
+        $login2 = self::tag('fa');
+        $api->createAccount(['login' => $login2, 'password' => 'Php-bridge-pass-1', 'mail' => "$login2@example.net"]);
+        $posts = self::proxyLog();
+        $this->assertSame(['503-not-forwarded'], array_column($posts, 3), 'the first instance answered 503');
+        $this->assertSame($api->lastIdempotencyKey, $posts[0][2], 'the retry, on the second, had the same key');
+        $this->assertSame(201, $api->lastStatus);
+        $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login2])['total'], 'one account');
+    }
 }
