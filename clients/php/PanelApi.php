@@ -7,8 +7,10 @@
 //   $api->actAs('bob');                       // X-Panel-Act-As on every following request
 //   foreach ($api->iterateAccounts(['login_prefix' => 'a']) as $account) { ... }
 //
-// Every write carries an Idempotency-Key (random unless the caller passes one), so the one
-// retry made on a 503 (database failover) or a lost connection cannot run the write twice.
+// Every write carries an Idempotency-Key (random unless the caller passes one or a form's seed
+// is set), so the one retry made on a 503 (database failover), a 502 or 504 (a load balancer
+// whose instance failed) or a lost connection, to the next instance when several are given,
+// cannot run the write twice.
 // Errors throw PanelApiException (code, field, HTTP status, message, request id).
 
 class PanelApiException extends RuntimeException
