@@ -305,12 +305,15 @@ class PanelApi
         for ($attempt = 0;; $attempt++) {
             [$status, $raw, $curlError, $curlErrno] = $this->send($method, $this->base . $url, $headers, $payload);
             $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
-            $retryable = $status === 503 || (($status === 502 || $status === 504) && !$keyless)
+            // A 429 did not run (nor is it stored): sent again when its Retry-After is within
+            // max_retry_wait; a longer one (a login's throttling) is raised at once.
+            $limited = $status === 429 && $this->retryAfter() <= $this->maxRetryWait;
+            $retryable = $status === 503 || $limited || (($status === 502 || $status === 504) && !$keyless)
                 || ($status === 0 && $curlError !== null && (!$keyless || $notSent));
             if (!$retryable || $attempt >= 1) {
                 break;
             }
-            $uncertain = $write && !$keyless && !($status === 0 && $notSent);
+            $uncertain = $write && !$keyless && !$limited && !($status === 0 && $notSent);
             // With several instances, the retry goes to the next one (kept for the next calls).
             $this->base = $this->bases[(array_search($this->base, $this->bases, true) + 1) % count($this->bases)];
             sleep(max(0, min($this->retryAfter(), $this->maxRetryWait)));

@@ -347,4 +347,34 @@ class FailoverTest extends BridgeTestCase
         $this->assertSame(201, $api->lastStatus);
         $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login2])['total'], 'one account');
     }
+
+    /**
+     * A 429 (a member's writes over member_write_rate, an upload or DNS lookup of its own in
+     * progress) is not stored and did not run: when its Retry-After is within max_retry_wait the
+     * write is sent again once after it, with its key; a longer one (a login's throttling, a
+     * quarter of an hour) is raised at once, not waited for nor cut short.
+     */
+    public function testA429IsRetriedWithinMaxRetryWait(): void
+    {
+        $api = self::viaProxy();
+        $login = self::tag('fb');
+        self::proxyLog();
+        self::mode('busy', '1');
+        $t0 = microtime(true);
+        $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $took = microtime(true) - $t0;
+        $posts = self::proxyLog();
+        $this->assertSame(['429-not-forwarded', '201'], array_column($posts, 3), json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'the same key');
+        $this->assertGreaterThanOrEqual(0.9, $took, 'Retry-After waited');
+
+        self::mode('busy', '900');
+        $t0 = microtime(true);
+        $this->assertApiError(function () use ($api, $login) {
+            $api->deleteAccount($login);
+        }, 429, 'rate_limited', null, 'a Retry-After over max_retry_wait is raised');
+        $this->assertLessThan(1.5, microtime(true) - $t0, 'at once');
+        $this->assertCount(1, self::proxyLog('DELETE'), 'sent once');
+        @unlink(self::$state . '/mode');
+    }
 }

@@ -11,6 +11,7 @@
 //   lost    forward it without its Idempotency-Key (the write happens, its answer is not
 //           stored: panel-api's database session lost between a member-server change and the
 //           stored answer), then answer 503
+//   busy    answer 429 rate_limited (Retry-After: STATE/retry_after) without forwarding it
 //   gateway forward it (the write happens), then answer 502 (a load balancer whose panel-api
 //           instance died before its answer came)
 // Reads, and writes when there is no mode, are forwarded.
@@ -44,6 +45,18 @@ function unavailable($state)
         'field' => null, 'request_id' => 'proxy503']]);
 }
 
+if ($write && $mode === 'busy') {
+    unlink("$state/mode");
+    proxy_log($state, "$method $uri $key 429-not-forwarded");
+    $wait = is_file("$state/retry_after") ? trim((string) file_get_contents("$state/retry_after")) : '1';
+    http_response_code(429);
+    header('Content-Type: application/json');
+    header("Retry-After: $wait");
+    header('X-Request-Id: proxy429');
+    echo json_encode(['error' => ['code' => 'rate_limited', 'message' => 'too many writes for this account',
+        'field' => null, 'request_id' => 'proxy429']]);
+    return true;
+}
 if ($write && ($mode === 'before' || $mode === 'always')) {
     if ($mode === 'before') {
         unlink("$state/mode");
