@@ -119,6 +119,11 @@ default_mx = mx.demo.example
 ; web roots, maildirs and the trash of the demo, made by \`panelctl actions watch\`
 root = $run/alternc
 
+[member_database]
+; members' database users and a restore's account: the servers skip name resolution and see
+; the demo's clients, dbproxy's relays included, as 127.0.0.1, never as localhost
+client_host = 127.0.0.1
+
 [runner]
 ; only root can give files to www-data and the members' groups
 set_owners = $set_owners

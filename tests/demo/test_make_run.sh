@@ -3,7 +3,8 @@
 # (what the README's commands start after the build) in the foreground, each in a folder of its
 # own (RUN_DIR). Each comes up; the commands it prints under "Try:" (and the demo's "Fail
 # over:") work when pasted into a shell as printed: the account list, a create, panelctl, the
-# runner's web root, the replica's tables, kill -9 of the primary (the API still answers and
+# runner's web root, the replica's tables, a database's dump and its restore (the demo's
+# [member_database] client_host), kill -9 of the primary (the API still answers and
 # takes writes), kill -9 and restart of a panel-api, SIGSTOP of the other; dbproxy finds no server
 # setting to fix; Ctrl-C (SIGINT to the process group, as a terminal sends it) stops every
 # process it started and removes the servers' data; no daemon logged a sanitizer report (the
@@ -132,6 +133,32 @@ for _ in $(seq 1 300); do
 done
 [[ -d $run/alternc/html/a/alice ]] || fail "the runner made no web root for alice"
 echo "ok - demo: the runner made alice's web root"
+
+# wait_action ACTION: until the runner has done alice's ACTION (30 s at most); fails on failed.
+wait_action() {
+	local list _
+	for _ in $(seq 1 300); do
+		list=$("$build/bin/panelctl" -c "$run/panel.conf" actions list --login alice)
+		grep -Eq "^[0-9]+ +$1 +alice +done " <<<"$list" && return 0
+		grep -Eq "^[0-9]+ +$1 +alice +failed " <<<"$list" && fail "$1 failed: $list"
+		sleep 0.1
+	done
+	fail "the runner did not do $1: $list"
+}
+
+# A database of alice's, its dump and the dump's restore, as docs/api.md shows them: the
+# restore's account logs in through dbproxy, from 127.0.0.1.
+# shellcheck disable=SC2016
+paste_lines dump "${try[0]}" \
+	'curl -sf -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d "{\"suffix\": \"shop\"}" $API/api/v1/accounts/alice/databases' \
+	'curl -sf -X POST -H "Authorization: Bearer $TOKEN" $API/api/v1/databases/alice_shop/dump'
+wait_action db_dump
+dump=$(cd "$run/alternc/html/a/alice/backups" && ls alice_shop-*.sql)
+# shellcheck disable=SC2016
+paste_lines restore "${try[0]}" \
+	"curl -sf -H \"Authorization: Bearer \$TOKEN\" -H 'Content-Type: application/json' -d '{\"file\": \"$dump\"}' \$API/api/v1/databases/alice_shop/restore"
+wait_action db_restore
+echo "ok - demo: a database's dump and its restore"
 
 paste_lines failover "${try[0]}" "${failover[@]}"
 grep -q '"login":"alice"' "$work/pasted" || fail "the API did not answer after the primary's death"
