@@ -450,9 +450,20 @@ static void account_actions_get(papi_request *r)
 	f.state = papi_query(r, "state", state, sizeof(state), &err);
 	if (err)
 		return;
-	f.cursor = papi_query(r, "cursor", cursor, sizeof(cursor), &err);
-	if (err)
+	/* Query parameters: refused as such (libpanel would answer "invalid"). */
+	if (f.state && strcmp(f.state, "pending") != 0 && strcmp(f.state, "running") != 0 &&
+	    strcmp(f.state, "done") != 0 && strcmp(f.state, "failed") != 0) {
+		papi_reply_error(r, PAPI_E_INVALID_PARAMETER, "state",
+				 "state is pending, running, done or failed");
 		return;
+	}
+	/* The cursor is the id of the previous page's last action: a positive number. */
+	if ((rc = papi_query_uint(r, "cursor", &n, 1, UINT64_MAX)) < 0)
+		return;
+	if (rc) {
+		snprintf(cursor, sizeof(cursor), "%llu", n);
+		f.cursor = cursor;
+	}
 	if ((rc = papi_query_uint(r, "limit", &n, 1, 500)) < 0)
 		return;
 	if (rc)

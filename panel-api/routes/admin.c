@@ -8,6 +8,29 @@
 
 #include "papi.h"
 
+/* A `since` of "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" with real calendar values. MariaDB reads
+ * anything else as no date, and the filter then kept every entry. */
+static int since_valid(const char *s)
+{
+	static const char pattern[] = "dddd-dd-dd dd:dd:dd";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	size_t len = strlen(s);
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+
+	if (len != 10 && len != 19)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (pattern[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pattern[i])
+			return 0;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 ||
+	    (len == 19 && sscanf(s + 11, "%2d:%2d:%2d", &h, &mi, &sec) != 3))
+		return 0;
+	if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
+	    sec > 59)
+		return 0;
+	return mo != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
 /* GET /api/v1/audit: the audit trail, newest first, with before/after values (admins; an admin
  * other than the super admin sees its own actions and the accounts it created). */
 static void audit_get(papi_request *r)
@@ -27,6 +50,11 @@ static void audit_get(papi_request *r)
 	f.since = papi_query(r, "since", since, sizeof(since), &err);
 	if (err)
 		return;
+	if (f.since && !since_valid(f.since)) {
+		papi_reply_error(r, PAPI_E_INVALID_PARAMETER, "since",
+				 "since is a date \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM:SS\"");
+		return;
+	}
 	if ((rc = papi_query_uint(r, "actor_uid", &n, 1, UINT32_MAX)) < 0)
 		return;
 	if (rc)

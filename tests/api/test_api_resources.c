@@ -329,6 +329,26 @@ static void test_audit(void **state)
 	assert_true(got >= 4);
 	assert_api_request(&srv, "GET", "/api/v1/audit?cursor=abc", srv.admin_token, NULL, NULL,
 			   400);
+	/* since: a date, or refused as a malformed parameter (MariaDB read "yesterday" as no date,
+	 * and every entry came back). */
+	api_request(&r, &srv, "GET", "/api/v1/audit?since=yesterday", srv.admin_token, NULL, NULL);
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_code(&r), "invalid_parameter");
+	assert_string_equal(api_error_field(&r), "since");
+	api_resp_free(&r);
+	assert_api_request(&srv, "GET", "/api/v1/audit?since=2026-02-29", srv.admin_token, NULL,
+			   NULL, 400);
+	assert_api_request(&srv, "GET", "/api/v1/audit?since=2026-01-01%2024:00:00",
+			   srv.admin_token, NULL, NULL, 400);
+	api_request(&r, &srv, "GET", "/api/v1/audit?since=2999-01-01%2000:00:00", srv.admin_token,
+		    NULL, NULL);
+	assert_api_status(&r, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	api_resp_free(&r);
+	api_request(&r, &srv, "GET", "/api/v1/audit?since=2000-02-29", srv.admin_token, NULL, NULL);
+	assert_api_status(&r, 200);
+	assert_true(json_array_size(json_object_get(r.json, "items")) >= 4);
+	api_resp_free(&r);
 	assert_api_request(&srv, "GET", "/api/v1/audit?offset=2", srv.admin_token, NULL, NULL, 400);
 }
 

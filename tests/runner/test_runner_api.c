@@ -121,8 +121,19 @@ static void test_member_to_tree_to_trash(void **state)
 	assert_true(actions_total(member_token, "pending") >= 4);
 	assert_int_equal(api_login(&srv, "rnother", PASS, other, sizeof(other), NULL), 200);
 	assert_api_request(&srv, "GET", "/api/v1/accounts/rnapi/actions", other, NULL, NULL, 404);
-	assert_api_request(&srv, "GET", "/api/v1/accounts/rnapi/actions?state=asleep", member_token,
-			   NULL, NULL, 400);
+	/* Malformed query parameters are invalid_parameter, as on every other list. */
+	api_request(&r, &srv, "GET", "/api/v1/accounts/rnapi/actions?state=asleep", member_token,
+		    NULL, NULL);
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_code(&r), "invalid_parameter");
+	assert_string_equal(api_error_field(&r), "state");
+	api_resp_free(&r);
+	api_request(&r, &srv, "GET", "/api/v1/accounts/rnapi/actions?cursor=x", member_token, NULL,
+		    NULL);
+	assert_api_status(&r, 400);
+	assert_string_equal(api_error_code(&r), "invalid_parameter");
+	assert_string_equal(api_error_field(&r), "cursor");
+	api_resp_free(&r);
 
 	run_pass();
 	assert_int_equal(actions_total(member_token, "pending"), 0);
