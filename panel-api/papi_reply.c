@@ -265,6 +265,21 @@ static papi_error_id panel_error_id(int code, panel_error_class cls)
 	return PAPI_E_INTERNAL;
 }
 
+/* Whether libpanel's refusal of field is about a list's cursor or name filter that the route
+ * takes as a query parameter: a malformed parameter (invalid_parameter), as the API's own
+ * checks answer, not a value the panel's rules refused. */
+static int query_refused(const papi_request *r, const char *field)
+{
+	if (!field || !r->route || !r->route->query ||
+	    (strcmp(field, "cursor") != 0 && strcmp(field, "login_prefix") != 0 &&
+	     strcmp(field, "prefix") != 0))
+		return 0;
+	for (const char *const *q = r->route->query; *q; q++)
+		if (strcmp(*q, field) == 0)
+			return 1;
+	return 0;
+}
+
 void papi_reply_panel_error(papi_request *r, int code)
 {
 	const panel_error *e = panel_error_last();
@@ -272,6 +287,9 @@ void papi_reply_panel_error(papi_request *r, int code)
 	/* The database server's messages quote SQL, keys and users: logged, never shown. */
 	int hide = e->error_class == PANEL_CLASS_DATABASE;
 	papi_error_id id = panel_error_id(code, e->error_class);
+
+	if (id == PAPI_E_INVALID && query_refused(r, e->field))
+		id = PAPI_E_INVALID_PARAMETER;
 
 	/* libpanel refused the token of a cached principal: answered 401 unless the request is
 	 * run again after a full check (papi_httpd.c). */

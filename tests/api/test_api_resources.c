@@ -691,6 +691,28 @@ static void test_policies(void **state)
 	assert_api_request(&srv, "PATCH", "/api/v1/policies/pop", srv.admin_token, body, NULL, 200);
 }
 
+/* A list's malformed cursor or name filter is a malformed query parameter, whichever of
+ * panel-api or libpanel finds it (libpanel's checks answered invalid). */
+static void test_list_parameters(void **state)
+{
+	static const char *const paths[][2] = {
+	    {"/api/v1/accounts/admin/domains?cursor=not%20a%20domain", "cursor"},
+	    {"/api/v1/accounts?cursor=A-B", "cursor"},
+	    {"/api/v1/accounts?login_prefix=A-B", "login_prefix"},
+	    {"/api/v1/domains/nothere.org/mail?prefix=a%20b", "prefix"},
+	};
+	api_resp r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		api_request(&r, &srv, "GET", paths[i][0], srv.admin_token, NULL, NULL);
+		assert_api_status(&r, 400);
+		assert_string_equal(api_error_code(&r), "invalid_parameter");
+		assert_string_equal(api_error_field(&r), paths[i][1]);
+		api_resp_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +723,7 @@ int main(void)
 	    cmocka_unit_test(test_apikey_scopes),
 	    cmocka_unit_test(test_act_as),
 	    cmocka_unit_test(test_policies),
+	    cmocka_unit_test(test_list_parameters),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
