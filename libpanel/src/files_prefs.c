@@ -106,7 +106,7 @@ static int check_prefs(const panel_file_prefs *f)
 		return panel__error(PANEL_EINVALID, "listmode", "0, 1 or 2");
 	if (f->downfmt > 3)
 		return panel__error(PANEL_EINVALID, "downfmt",
-				    "0 (zip), 1 (tar.gz), 2 (tar.bz2) or 3 (tar.Z)");
+				    "0 (tar.gz), 1 (tar.bz2), 2 (zip) or 3 (tar.Z)");
 	if (!memchr(f->editor_font, '\0', sizeof(f->editor_font)) ||
 	    !panel__printable(f->editor_font))
 		return panel__error(PANEL_EINVALID, "editor_font",

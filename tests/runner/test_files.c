@@ -963,6 +963,11 @@ static void test_prefs(void **state)
 	assert_panel_rc(panel_file_prefs_set(p, &alice_a, "flalice", &g), PANEL_EINVALID);
 	assert_field("listmode", "0, 1 or 2");
 	g.listmode = 0;
+	/* AlternC 1.0's order (bro_tgzdown.php, m_bro's l_tgz): 0 tar.gz, 1 tar.bz2, 2 zip. */
+	g.downfmt = 4;
+	assert_panel_rc(panel_file_prefs_set(p, &alice_a, "flalice", &g), PANEL_EINVALID);
+	assert_field("downfmt", "0 (tar.gz), 1 (tar.bz2), 2 (zip) or 3 (tar.Z)");
+	g.downfmt = 0;
 	snprintf(g.lastdir, sizeof(g.lastdir), "/a/../../etc");
 	assert_panel_rc(panel_file_prefs_set(p, &alice_a, "flalice", &g), PANEL_EINVALID);
 	assert_panel_rc(panel_file_prefs_get(&g, p, &bob_a, "flalice"), PANEL_ENOTFOUND);

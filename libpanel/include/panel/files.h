@@ -117,7 +117,7 @@ typedef struct panel_file_prefs {
 	unsigned editsizey;   /* editor lines, 1 to 1000 (21) */
 	unsigned listmode;    /* 0 to 2: 1.0's list layouts (0) */
 	int showicons;	      /* 0 or 1 (0) */
-	unsigned downfmt;     /* folder downloads: 0 zip, 1 tar.gz, 2 tar.bz2, 3 tar.Z (0) */
+	unsigned downfmt;     /* folder downloads: 0 tar.gz, 1 tar.bz2, 2 zip, 3 tar.Z (0) */
 	int createfile;	      /* after creating a file: 0 back to the list, 1 edit it (0) */
 	int showtype;	      /* show MIME types (0) */
 	char editor_font[65]; /* ("Arial, Helvetica, Sans-serif") */
