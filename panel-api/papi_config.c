@@ -4,6 +4,7 @@
  * line overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,9 +190,44 @@ static int parse_trusted(papi_conf *conf, const char *text, char *err, size_t er
 	return 0;
 }
 
+/* The keys of [api]. Another one (a typo: `thread`, `upload_memory_md`) is refused, as libpanel
+ * refuses one in its own sections and dbproxy one in its file: it would silently do nothing. */
+static const char *const api_keys[] = {"listen",
+				       "threads",
+				       "token_ttl",
+				       "trusted_proxies",
+				       "max_connections",
+				       "connections_per_address",
+				       "header_timeout",
+				       "idle_timeout",
+				       "member_write_rate",
+				       "member_write_burst",
+				       "upload_memory_mb",
+				       "member_upload_memory_mb",
+				       "upload_timeout",
+				       "upload_min_rate",
+				       "upload_rate_window",
+				       "log_format",
+				       NULL};
+
+static int api_key_check(void *user, const char *section, const char *name, const char *value)
+{
+	char *unknown = user;
+
+	(void)value;
+	if (strcmp(section, "api") != 0 || unknown[0])
+		return 1;
+	for (size_t i = 0; api_keys[i]; i++)
+		if (strcmp(api_keys[i], name) == 0)
+			return 1;
+	snprintf(unknown, 64, "%s", name);
+	return 1;
+}
+
 int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, char *err,
 		   size_t errsz)
 {
+	char unknown[64] = "";
 	papi_conf *conf = calloc(1, sizeof(*conf));
 	const char *v;
 
@@ -202,6 +238,12 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 	}
 	if (panel_config_load(&conf->cfg, path) < 0) {
 		snprintf(err, errsz, "%s: %s", path, panel_error_last()->message);
+		goto fail;
+	}
+	/* The file parsed above: only its [api] keys are looked at again. */
+	if (ini_parse(path, api_key_check, unknown) == 0 && unknown[0]) {
+		snprintf(err, errsz, "api.%s: unknown key (docs/api.md, \"Configuration\")",
+			 unknown);
 		goto fail;
 	}
 	v = ov && ov->listen ? ov->listen : panel_config_get(conf->cfg, "api", "listen");

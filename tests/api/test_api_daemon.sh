@@ -92,9 +92,10 @@ grep -q 'missing.conf' "$work/err" || fail "missing config not named: $(cat "$wo
 cp "$work/panel.conf" "$work/good.conf"
 for bad in 'listen = localhost' 'listen = 127.0.0.1:99999' 'threads = 0' 'token_ttl = 5' \
 	'trusted_proxies = 10.0.0.0/33' 'upload_timeout = 0' 'upload_rate_window = 0' \
-	$'upload_memory_mb = 10\nmember_upload_memory_mb = 20'; do
+	$'upload_memory_mb = 10\nmember_upload_memory_mb = 20' 'thread = 8' 'upload_memory_md = 64'; do
 	write_conf "$SERVER0_PORT" "$bad"
-	"$api" -c "$work/panel.conf" 2>"$work/err"; rc=$?
+	# A value taken by mistake would start the daemon: its exit 124 fails the check.
+	timeout 10 "$api" -c "$work/panel.conf" 2>"$work/err"; rc=$?
 	[[ $rc == 2 ]] || fail "'$bad': exit $rc, want 2"
 	grep -q 'api\.' "$work/err" || fail "'$bad': the key is not named: $(cat "$work/err")"
 done
