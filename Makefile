@@ -24,6 +24,8 @@ CC      ?= cc
 
 ifeq ($(SAN),1)
 BUILD ?= build/asan
+else ifeq ($(SAN),thread)
+BUILD ?= build/tsan
 else
 BUILD ?= build/release
 endif
@@ -60,6 +62,10 @@ BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -g -pthread 
 ifeq ($(SAN),1)
 BASE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 SAN_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+# ThreadSanitizer (make tsan-check): not part of make check; see docs/testing.md.
+BASE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=thread
+SAN_LDFLAGS := -fsanitize=thread
 else
 BASE_CFLAGS += -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 SAN_LDFLAGS :=
@@ -242,7 +248,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_OBJ)/fuzz/fuzz_%.o $(FUZZ_PAPI) $(FUZZ_LIBPANEL) $(
 		$(API_LIBS) $(PROXY_LIBS)
 
 # ---------------------------------------------------------------- targets
-.PHONY: all lib tests check test deps run install uninstall clean format format-check compdb bench mtr \
+.PHONY: all lib tests check test tsan-check deps run install uninstall clean format format-check compdb bench mtr \
 	fuzz fuzz-build deb deb-check bare-check
 
 all: lib $(PANELCTL) $(PANELAPI) $(DBPROXY)
@@ -262,6 +268,16 @@ check:
 # Run the suite of one build only (faster while developing): make test [SAN=1]
 test: tests
 	@tests/run-tests $(BUILD)
+
+# ThreadSanitizer (SAN=thread, build/tsan) on the tests that drive threads: panel-api's worker
+# pool and log thread under concurrent requests, the runner, panelctl's import pool, libpanel's
+# race cases, dbproxy's tests with writer and sampler threads. Not part of check (about 3
+# minutes); see docs/testing.md.
+TSAN_TESTS ?= test_api_ test_runner test_panelctl_import test_races test_dbproxy_failover \
+	test_dbproxy_coop_three
+tsan-check:
+	@$(MAKE) --no-print-directory SAN=thread tests
+	@PANEL_TEST_FILTER="$(TSAN_TESTS)" tests/run-tests build/tsan
 
 deps:
 	@tools/deps.sh
