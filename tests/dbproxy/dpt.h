@@ -842,8 +842,11 @@ static inline void *dpt_writer_main(void *arg)
 			}
 			w->reconnects++;
 		}
-		/* Ids are never reused: a failed insert's id may still exist somewhere. */
+		/* Ids are never reused: a failed insert's id may still exist somewhere. Taken under
+		 * the lock: dpt_ledger_missing reads next_id from the test's thread. */
+		pthread_mutex_lock(&w->mu);
 		int id = w->next_id++;
+		pthread_mutex_unlock(&w->mu);
 		snprintf(sql, sizeof(sql), "INSERT INTO ledger (id, at) VALUES (%d, NOW(6))", id);
 		uint64_t sent = dpt_us();
 		if (mysql_query(m, sql) == 0) {
