@@ -98,16 +98,36 @@ typedef struct sampler {
 	fixture *f;
 	atomic_int stop;
 	int running;
+	pthread_mutex_t pids; /* f->p[].pid: the test kills a dbproxy while sampling */
 	int samples, min_leaders, max_leaders, max_writable, writable_samples;
 } sampler;
 
 static sampler S;
 
+/* leaders() on a copy of the dbproxies taken under S.pids (sampler_forget writes a pid). */
+static int sampled_leaders(sampler *s, int *which)
+{
+	dpt_proxy p[NPROXY];
+
+	pthread_mutex_lock(&s->pids);
+	memcpy(p, s->f->p, sizeof(p));
+	pthread_mutex_unlock(&s->pids);
+	return dpt_group_leaders(p, NPROXY, which);
+}
+
+/* A dbproxy killed and reaped while the sampler runs: it leaves the sample. */
+static void sampler_forget(fixture *f, int i)
+{
+	pthread_mutex_lock(&S.pids);
+	f->p[i].pid = 0;
+	pthread_mutex_unlock(&S.pids);
+}
+
 static void *sampler_main(void *arg)
 {
 	sampler *s = arg;
 	while (!atomic_load(&s->stop)) {
-		int l, w, nl = leaders(s->f, &l), nw = dpt_writable_servers(s->f->c, &w);
+		int l, w, nl = sampled_leaders(s, &l), nw = dpt_writable_servers(s->f->c, &w);
 		if (nl < s->min_leaders)
 			s->min_leaders = nl;
 		if (nl > s->max_leaders)
@@ -126,6 +146,7 @@ static void *sampler_main(void *arg)
 static void sampler_start(fixture *f)
 {
 	memset(&S, 0, sizeof(S));
+	pthread_mutex_init(&S.pids, NULL);
 	S.f = f;
 	S.min_leaders = NPROXY + 1;
 	S.running = pthread_create(&S.th, NULL, sampler_main, &S) == 0;
@@ -138,6 +159,7 @@ static void sampler_stop(void)
 		return;
 	atomic_store(&S.stop, 1);
 	pthread_join(S.th, NULL);
+	pthread_mutex_destroy(&S.pids);
 	S.running = 0;
 	dpt_log("%d samples: %d to %d leaders; at most %d writable server(s) in %d samples",
 		S.samples, S.min_leaders, S.max_leaders, S.max_writable, S.writable_samples);
@@ -372,7 +394,7 @@ static void test_leader_killed(void **state)
 	dpt_log("kill -9 the leader, dbproxy %d", leader);
 	kill(f->p[leader].pid, SIGKILL);
 	waitpid(f->p[leader].pid, NULL, 0);
-	f->p[leader].pid = 0;
+	sampler_forget(f, leader);
 	assert_agreed(f, 10000);
 	int next = leader_index(f);
 	assert_int_not_equal(next, leader);
