@@ -289,7 +289,8 @@ enum {
 	DP_SET_WAIT_POINT = 1u << 10,
 	DP_SET_PRIMARY_READ_ONLY = 1u << 11,
 	DP_SET_CONNECT_ERRORS = 1u << 12,
-	DP_SET_COUNT = 13,
+	DP_SET_BINLOG_FORMAT = 1u << 13, /* temporary tables replicated: left on replicas */
+	DP_SET_COUNT = 14,
 };
 typedef struct dp_setting_check {
 	unsigned bit;

@@ -58,6 +58,7 @@ typedef struct dp_server_settings {
 	int semi_slave_on;	  /* Rpl_semi_sync_slave_status: connected as a semi-sync replica */
 	char semi_wait_point[16]; /* AFTER_SYNC, AFTER_COMMIT */
 	unsigned long long max_connect_errors;
+	int binlog_statements; /* binlog_format MIXED or STATEMENT: temporary tables replicate */
 } dp_server_settings;
 
 typedef struct dp_server {

@@ -36,7 +36,7 @@
 	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_WAIT_SESSIONS'), "                            \
 	"(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "                            \
 	"WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_YES_TX'), "                                   \
-	"@@global.rpl_semi_sync_master_timeout; "                                                  \
+	"@@global.rpl_semi_sync_master_timeout, @@global.binlog_format; "                          \
 	"SHOW ALL SLAVES STATUS"
 
 /* Then the replicas connected to it, by server_id (SHOW SLAVE HOSTS, which needs REPLICATION
@@ -168,6 +168,8 @@ static void parse_settings(dp_server_settings *set, MYSQL_RES *g)
 	set->semi_slave_on = on_off(dp_sql_get(g, 0, 16));
 	copy_str(set->semi_wait_point, sizeof(set->semi_wait_point), dp_sql_get(g, 0, 17));
 	set->max_connect_errors = to_ull(dp_sql_get(g, 0, 18));
+	const char *format = dp_sql_get(g, 0, 22);
+	set->binlog_statements = format && strcasecmp(format, "ROW") != 0;
 }
 
 /* Since when commits may have waited for a semi-sync acknowledgement: a primary commits

@@ -71,6 +71,11 @@ static const dp_setting_check CHECKS[DP_SET_COUNT] = {
      "enable proxy_protocol (and proxy_protocol_networks on the servers), or SET GLOBAL "
      "max_connect_errors=4294967295 on every server and in its configuration file",
      0},
+    {DP_SET_BINLOG_FORMAT, "binlog_format",
+     "temporary tables are replicated: when a primary crashes, its sessions' temporary tables "
+     "stay on every replica, as files in its tmpdir, until that replica restarts (each "
+     "failover adds more)",
+     "SET GLOBAL binlog_format=ROW on every server, and the same in its configuration file", 0},
 };
 
 const dp_setting_check *dp_setting_info(unsigned bit)
@@ -115,6 +120,8 @@ unsigned dp_settings_check(const dp_proxy *px, const dp_server *s)
 	if (!px->cfg.proxy_protocol && !dp_addr_is_loopback(&s->conf.addr) &&
 	    set->max_connect_errors < 1000000)
 		m |= DP_SET_CONNECT_ERRORS;
+	if (set->log_bin && set->binlog_statements)
+		m |= DP_SET_BINLOG_FORMAT;
 	if ((s->semi_enabled || writer) && set->semi_wait_point[0] &&
 	    strcasecmp(set->semi_wait_point, "AFTER_SYNC") != 0)
 		m |= DP_SET_WAIT_POINT;

@@ -650,6 +650,11 @@ static void test_s_settings_checks(void **state)
 	assert_non_null(strstr(f, "sync_binlog"));
 	assert_null(strstr(f, "rpl_semi_sync_master_wait_no_slave")); /* the primary: fine */
 	assert_null(strstr(f, "gtid_strict_mode"));
+	/* MariaDB's default binlog_format, MIXED: temporary tables replicate. */
+	assert_non_null(strstr(f, "binlog_format"));
+	assert_int_equal(th_sql(c, 0, "SET GLOBAL binlog_format = 'ROW'"), 0);
+	finding_wait row = {&R.p, 0, NULL, "binlog_format"};
+	assert_true(dpt_until(5000, finding_matches, &row));
 	findings(&R.p, 2, f, sizeof(f), NULL);
 	assert_non_null(strstr(f, "gtid_strict_mode"));
 	assert_null(strstr(f, "sync_binlog"));
