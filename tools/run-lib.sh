@@ -21,8 +21,9 @@ run_free_port() {
 
 # run_cluster_start DIR REPLICAS OWNER_PID LOG: the test harness's primary and REPLICAS semi-sync
 # replicas in DIR (an earlier one there is stopped first), durable as in production
-# (sync_binlog=1: dbproxy's settings checks find nothing to report), its cluster.env sourced,
-# the panel database created; stopped by the harness's guard when OWNER_PID exits.
+# (sync_binlog=1, binlog_format=ROW: dbproxy's settings checks find nothing to report), its
+# cluster.env sourced, the panel database created; stopped by the harness's guard when
+# OWNER_PID exits.
 run_cluster_start() {
 	local dir=$1 replicas=$2 owner=$3 log=$4
 	if [[ -e $dir ]]; then
