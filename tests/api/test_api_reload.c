@@ -83,11 +83,12 @@ static void test_reload_under_load(void **state)
 		assert_int_equal(pthread_create(&loaders[i].th, NULL, load, &loaders[i]), 0);
 	}
 	for (int i = 0; i < RELOADS; i++) {
-		assert_int_equal(api_write_conf(&srv, i % 2 ? "token_ttl = 600" : "token_ttl = 1200"),
-				 0);
+		assert_int_equal(
+		    api_write_conf(&srv, i % 2 ? "token_ttl = 600" : "token_ttl = 1200"), 0);
 		assert_int_equal(kill(srv.pid, SIGHUP), 0);
 		/* The next file is written once this reload has read its own. */
-		for (int w = 0; w < 200 && log_count("configuration reloaded") < before + i + 1; w++)
+		for (int w = 0; w < 200 && log_count("configuration reloaded") < before + i + 1;
+		     w++)
 			api_sleep_ms(25);
 		assert_int_equal(log_count("configuration reloaded"), before + i + 1);
 		api_sleep_ms(50); /* requests on the new configuration */
