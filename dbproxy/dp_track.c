@@ -115,19 +115,21 @@ static int is_word(int c)
 }
 
 /* Where the SQL of an executable comment at q[i] starts (after slash-star-bang and its version
- * number, or slash-star-M-bang and its), or 0 when there is none at q[i]. */
+ * number, or slash-star-M-bang and its), or 0 when there is none at q[i]. As the server's lexer,
+ * a version is 5 or 6 digits, no more: in slash-star-bang-1000002CONCAT( the SQL is 2CONCAT(, a
+ * stored function's name, not CONCAT(; fewer than 5 digits are no version but SQL. */
 static size_t exec_comment(const uint8_t *q, size_t n, size_t i)
 {
-	size_t k = i + 2;
+	size_t k = i + 2, digits = 0;
 	if (k >= n || q[i] != '/' || q[i + 1] != '*')
 		return 0;
 	if (q[k] == 'M' && k + 1 < n && q[k + 1] == '!')
 		k++;
 	if (q[k] != '!')
 		return 0;
-	for (k++; k < n && isdigit(q[k]); k++)
+	for (k++; digits < 6 && k + digits < n && isdigit(q[k + digits]); digits++)
 		;
-	return k;
+	return k + (digits >= 5 ? digits : 0);
 }
 
 /* The end of the comment at q[i] (slash-star, #, "-- "), or i when there is none, or when it is
@@ -175,16 +177,24 @@ static size_t word_at(const uint8_t *q, size_t n, size_t i, char *w, size_t wsz)
 	return i;
 }
 
-/* The end of the string literal or quoted identifier that starts at q[k]. Whether a backslash
- * escapes depends on the session's sql_mode (NO_BACKSLASH_ESCAPES), which the tracker does not
- * follow: *backslash says one was met, and the caller reads the text both ways. */
+/* How the server reads literals, which depends on the session's sql_mode, which the tracker
+ * does not follow: by default a backslash escapes in '...' and "..." (ESC_ALL); with ANSI_QUOTES,
+ * "..." is a name, in which it does not (ESC_SINGLE); with NO_BACKSLASH_ESCAPES, nowhere
+ * (ESC_NONE). A text with a backslash is read in each of these modes. */
+#define ESC_NONE   0
+#define ESC_SINGLE 1
+#define ESC_ALL	   3
+
+/* The end of the string literal or quoted identifier that starts at q[k], read in mode escapes
+ * (ESC_*): *backslash says one was met in a literal or a double-quoted name. */
 static size_t skip_literal(const uint8_t *q, size_t n, size_t k, int escapes, int *backslash)
 {
 	uint8_t quote = q[k++];
+	int esc = quote == '\'' ? escapes & 1 : quote == '"' ? (escapes >> 1) & 1 : 0;
 	while (k < n && q[k] != quote) {
 		if (q[k] == '\\' && quote != '`') {
 			*backslash = 1;
-			k += escapes;
+			k += (size_t)esc;
 		}
 		k++;
 	}
@@ -377,7 +387,7 @@ static size_t skip_gap(const uint8_t *q, size_t n, size_t i)
  * app . CONCAT()) or reads a table (FROM: a view may call one): replayed on the new server, it
  * would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is
  * common and replayed. Literals and comments are skipped as the server's lexer does (a quote
- * in a comment starts no literal), literals read with or without backslash escapes; the SQL of
+ * in a comment starts no literal), literals read in each mode of escapes (ESC_*); the SQL of
  * executable comments is read. */
 static int set_calls(const uint8_t *q, size_t n, int escapes)
 {
@@ -427,7 +437,9 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 	    strcmp(second, "STATEMENT") == 0)
 		return; /* not session state, applies to one statement or transaction only, or
 			 * pinned by the lexer (ROLE) */
-	if (!replayable || n > DP_TRACK_MAX_SET_LEN || set_calls(q, n, 1) || set_calls(q, n, 0)) {
+	/* A NUL (in a literal or a comment) would cut the text replayed (a C string). */
+	if (!replayable || n > DP_TRACK_MAX_SET_LEN || memchr(q, 0, n) ||
+	    set_calls(q, n, ESC_ALL) || set_calls(q, n, ESC_SINGLE) || set_calls(q, n, ESC_NONE)) {
 		t->pins |= DP_PIN_SETS;
 		return;
 	}
@@ -441,9 +453,11 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 	e->flags |= CF_SET;
 }
 
-/* The schema a USE names from q[k] into out (size bytes): a bare name, or a quoted one in
- * which a doubled backquote stands for one (`a``b` is a`b: cut at the first backquote, it
- * was a, another schema, after a move). Its length, or 0 when empty or too long. */
+/* The schema a USE names from q[k] into out (size bytes): a bare name (word characters only:
+ * in USE db/ * x * /, the name is db), or a quoted one in which a doubled backquote stands for
+ * one (`a``b` is a`b: cut at the first backquote, it was a, another schema, after a move), then
+ * nothing but spaces, comments and a semicolon. Its length, or 0 when empty, too long, or
+ * anything else (a double-quoted name under ANSI_QUOTES, an executable comment): unknown. */
 static size_t use_schema(const uint8_t *q, size_t n, size_t k, char *out, size_t size)
 {
 	size_t len = 0;
@@ -453,7 +467,7 @@ static size_t use_schema(const uint8_t *q, size_t n, size_t k, char *out, size_t
 			if (k + 1 >= n || q[k + 1] != '`')
 				break;
 			k++;
-		} else if (!quoted && (isspace(q[k]) || q[k] == ';')) {
+		} else if (!quoted && !is_word(q[k])) {
 			break;
 		}
 		if (len + 1 >= size)
@@ -461,7 +475,12 @@ static size_t use_schema(const uint8_t *q, size_t n, size_t k, char *out, size_t
 		out[len++] = (char)q[k];
 	}
 	out[len] = 0;
-	return len;
+	if (quoted && k >= n)
+		return 0; /* no closing backquote */
+	k = skip_space(q, n, k + (size_t)quoted);
+	if (k < n && q[k] == ';')
+		k = skip_space(q, n, k + 1);
+	return k == n ? len : 0;
 }
 
 /* Looks at the text of a COM_QUERY or COM_STMT_PREPARE (what the statement does when it is
@@ -473,10 +492,11 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 {
 	char first[32], second[32];
 	size_t i = skip_space(q, n, 0);
-	query_marks m = scan_query(q, n, 1);
+	query_marks m = scan_query(q, n, ESC_ALL);
 
-	if (m.backslash) { /* read it again as with NO_BACKSLASH_ESCAPES */
-		query_marks m2 = scan_query(q, n, 0);
+	/* read it again as with ANSI_QUOTES, and with NO_BACKSLASH_ESCAPES */
+	for (int mode = ESC_SINGLE; m.backslash && mode >= ESC_NONE; mode--) {
+		query_marks m2 = scan_query(q, n, mode);
 		m.pins |= m2.pins;
 		m.semicolon |= m2.semicolon;
 		m.found_rows |= m2.found_rows;
@@ -504,6 +524,8 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		if (len && (e->text = malloc(len + 1))) {
 			memcpy(e->text, db, len + 1);
 			e->flags |= CF_USE;
+		} else {
+			t->pins |= DP_PIN_SETS; /* a schema not known, or no memory */
 		}
 	}
 }

@@ -590,6 +590,76 @@ static void test_track_settings_and_pins(void **state)
 	dp_track_clear(&t);
 }
 
+/* Texts the classifier once read otherwise than the server (found by fuzz_dp_classify): a SET
+ * that calls a stored function only as the server reads it with ANSI_QUOTES (double quotes a
+ * name, without escapes, single quotes with), or after an executable comment's version (5 or 6
+ * digits, the rest is SQL), or with a NUL (the replayed text was cut there), is not replayed;
+ * a USE records the schema the server moves to, or pins when it cannot tell. */
+static void test_track_classifier_server_reading(void **state)
+{
+	dp_track t;
+	wire w = {0};
+	(void)state;
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+
+	static const char *const calls[] = {
+	    "SET sql_select_limit = IF((SELECT '\\'' AS \"\\\") IS NULL, 1, tz())",
+	    "SET time_zone = /*!1000002CONCAT('+00:00')*/",
+	};
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		query(&t, calls[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_int_equal(t.nsets, 0);
+		assert_true(t.pins & DP_PIN_SETS);
+		t.pins = 0;
+	}
+	static const uint8_t nul[] = {DP_COM_QUERY, 'S', 'E', 'T', ' ', 'a', '=', '\'', 0, '\''};
+	put(&w, 0, nul, sizeof(nul));
+	c2s(&t, &w);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 0);
+	assert_true(t.pins & DP_PIN_SETS);
+	t.pins = 0;
+	/* Still replayed: a version of 5 digits, and one of 6. */
+	query(&t, "SET time_zone = /*!50000CONCAT('+00:00')*/");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET time_zone = /*M!100000CONCAT('+00:00')*/");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 2);
+	assert_int_equal(t.pins, 0);
+
+	static const struct {
+		const char *sql, *db;
+	} uses[] = {
+	    {"USE db1/* x */", "db1"}, {"USE db2# x", "db2"},	 {"USE db3;", "db3"},
+	    {"USE `d``4` ; ", "d`4"},  {"USE\tdb5 -- x", "db5"},
+	};
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		query(&t, uses[i].sql);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_string_equal(t.db, uses[i].db);
+		assert_int_equal(t.pins, 0);
+	}
+	/* A schema it cannot name: the session stays (and its schema is not guessed). */
+	static const char *const unknown[] = {"USE \"db6\"", "USE /*!99999 x*/ db7",
+					      "USE db8 /*!db9*/"};
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		query(&t, unknown[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_string_equal(t.db, "db5");
+		assert_true(t.pins & DP_PIN_SETS);
+		t.pins = 0;
+	}
+	dp_track_clear(&t);
+}
+
 /* A command with a text (COM_QUERY, COM_STMT_PREPARE) of any length up to the wire's size. */
 static void command_text(dp_track *t, uint8_t cmd, const char *sql)
 {
@@ -1180,6 +1250,7 @@ int main(void)
 	    cmocka_unit_test(test_track_transactions_and_results),
 	    cmocka_unit_test(test_track_deprecate_eof_and_pipelining),
 	    cmocka_unit_test(test_track_settings_and_pins),
+	    cmocka_unit_test(test_track_classifier_server_reading),
 	    cmocka_unit_test(test_track_hidden_state_pins),
 	    cmocka_unit_test(test_track_statement_ids),
 	    cmocka_unit_test(test_track_what_the_last_statement_left),

@@ -1,0 +1,170 @@
+/* Fuzz target: dbproxy's statement classifier (classify_query of dp_track.c, included here), on
+ * one COM_QUERY text, against a model of the server's lexer. A SET recorded for replay must call
+ * no function but the built-in string ones and read no table, however the server reads its
+ * literals: backslash escapes on or off (NO_BACKSLASH_ESCAPES), double quotes as strings or as
+ * names (ANSI_QUOTES, whose names take no escapes); an executable comment's version is 5 or 6
+ * digits; a NUL would cut the text replayed. A USE recorded must name exactly the schema the
+ * server moves to. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dp_track.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The server's modes for literals: which quotes take backslash escapes. */
+enum { M_SQ = 1, M_DQ = 2 };
+
+static int m_word(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Where the server's lexer goes on from q[k] when a comment or a comment marker starts there
+ * (k when none): regular comments are skipped, executable ones entered (their SQL runs). */
+static size_t m_gap(const uint8_t *q, size_t n, size_t k)
+{
+	if (k + 1 < n && q[k] == '/' && q[k + 1] == '*') {
+		size_t v = k + 2;
+		if (v < n && q[v] == 'M' && v + 1 < n && q[v + 1] == '!')
+			v++;
+		if (v < n && q[v] == '!') {
+			size_t d = 0;
+			v++;
+			while (d < 6 && v + d < n && q[v + d] >= '0' && q[v + d] <= '9')
+				d++;
+			return v + (d >= 5 ? d : 0);
+		}
+		for (k += 2; k + 1 < n && !(q[k] == '*' && q[k + 1] == '/'); k++)
+			;
+		return k + 2 <= n ? k + 2 : n;
+	}
+	if (k + 1 < n && q[k] == '*' && q[k + 1] == '/')
+		return k + 2;
+	if (k < n && (q[k] == '#' || (k + 2 <= n && q[k] == '-' && q[k + 1] == '-' &&
+				      (k + 2 == n || q[k + 2] <= ' ' || q[k + 2] == 0x7f)))) {
+		while (k < n && q[k] != '\n')
+			k++;
+		return k;
+	}
+	if (k < n && (q[k] == ' ' || (q[k] >= '\t' && q[k] <= '\r')))
+		return k + 1;
+	return k;
+}
+
+static size_t m_skip(const uint8_t *q, size_t n, size_t k)
+{
+	size_t e;
+	while ((e = m_gap(q, n, k)) > k)
+		k = e;
+	return k;
+}
+
+/* 1 when the text, read in mode, calls a function other than the pure ones, calls a qualified
+ * name, or says FROM. */
+static int m_calls(const uint8_t *q, size_t n, int mode)
+{
+	int dot = 0;
+	size_t k = 0, e;
+	while (k < n) {
+		if ((e = m_skip(q, n, k)) > k) {
+			k = e;
+			continue;
+		}
+		uint8_t c = q[k];
+		if (c == '\'' || c == '"' || c == '`') {
+			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
+			for (k++; k < n && q[k] != c; k++)
+				if (esc && q[k] == '\\')
+					k++;
+			k = k < n ? k + 1 : n;
+			e = m_skip(q, n, k);
+			if (c != '\'' && e < n && q[e] == '(')
+				return 1;
+			dot = 0;
+		} else if (m_word(c)) {
+			char w[32];
+			size_t i = 0;
+			for (; k < n && m_word(q[k]); k++)
+				if (i + 1 < sizeof(w))
+					w[i++] = (char)toupper(q[k]);
+			w[i] = 0;
+			e = m_skip(q, n, k);
+			if (strcmp(w, "FROM") == 0 ||
+			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
+				return 1;
+			dot = 0;
+		} else {
+			dot = c == '.';
+			k++;
+		}
+	}
+	return 0;
+}
+
+/* The schema a USE moves to, when the text is exactly USE and one name (comments and spaces
+ * around): 1 with it in out, 0 when it is anything else. */
+static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
+{
+	size_t k = m_skip(q, n, 0), len = 0;
+	if (n - k < 3 || strncasecmp((const char *)q + k, "USE", 3) != 0 ||
+	    (k + 3 < n && m_word(q[k + 3])))
+		return 0;
+	k = m_skip(q, n, k + 3);
+	if (k < n && q[k] == '`') {
+		for (k++;; k++) {
+			if (k >= n)
+				return 0;
+			if (q[k] == '`' && !(k + 1 < n && q[k + 1] == '`'))
+				break;
+			k += q[k] == '`';
+			if (len + 1 >= size)
+				return 0;
+			out[len++] = (char)q[k];
+		}
+		k++;
+	} else {
+		for (; k < n && m_word(q[k]); k++) {
+			if (len + 1 >= size)
+				return 0;
+			out[len++] = (char)q[k];
+		}
+	}
+	out[len] = 0;
+	k = m_skip(q, n, k);
+	if (k < n && q[k] == ';')
+		k = m_skip(q, n, k + 1);
+	return len > 0 && k == n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static dp_track t;
+	dp_cmd e = {0};
+
+	if (size > DP_TRACK_C2S_HEAD)
+		return 0;
+	dp_track_init(&t);
+	classify_query(&t, &e, data, size, 0, 0);
+	assert(!(e.flags & CF_SET) || !(e.flags & CF_USE));
+	if (e.flags & CF_SET) {
+		assert(e.text && strlen(e.text) == size &&
+		       memcmp(e.text, data, size) == 0); /* NUL */
+		assert(!m_calls(data, size, M_SQ | M_DQ));
+		assert(!m_calls(data, size, M_SQ)); /* ANSI_QUOTES */
+		assert(!m_calls(data, size, 0));    /* NO_BACKSLASH_ESCAPES */
+		assert(!memchr(data, '@', size) || !(t.pins & DP_PIN_USERVAR));
+	}
+	if (e.flags & CF_USE) {
+		char db[sizeof(t.db)];
+		assert(e.text);
+		assert(m_use(data, size, db, sizeof(db)));
+		assert(strcmp(db, e.text) == 0);
+	}
+	free(e.text);
+	dp_track_clear(&t);
+	return 0;
+}
