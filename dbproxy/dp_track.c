@@ -384,15 +384,16 @@ static size_t skip_gap(const uint8_t *q, size_t n, size_t i)
 }
 
 /* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`(), `my-tz`(),
- * app . CONCAT()) or reads a table (FROM: a view may call one): replayed on the new server, it
- * would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...)) is
- * common and replayed. Literals and comments are skipped as the server's lexer does (a quote
- * in a comment starts no literal), literals read in each mode of escapes (ESC_*); the SQL of
+ * app . CONCAT()) or reads a table (FROM: a view may call one; a sequence): replayed on the new
+ * server, it would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...))
+ * is common and replayed. Literals and comments are skipped as the server's lexer does (a quote in
+ * a comment starts no literal), literals read in each mode of escapes (ESC_*); the SQL of
  * executable comments is read. */
 static int set_calls(const uint8_t *q, size_t n, int escapes)
 {
 	char w[32];
 	int backslash = 0, dot = 0; /* dot: the last token was ".", a qualified name follows */
+	int next = 0;		    /* the last token was NEXT or PREVIOUS */
 	size_t k = 0, e;
 	while (k < n) {
 		if ((e = skip_gap(q, n, k)) > k) {
@@ -403,16 +404,22 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 			/* A quoted name before "(" is a call, whatever the name. */
 			if (name && (e = skip_gap(q, n, k)) < n && q[e] == '(')
 				return 1;
-			dot = 0;
+			dot = next = 0;
 		} else if (is_word(q[k])) {
 			k = word_at(q, n, k, w, sizeof(w));
 			e = skip_gap(q, n, k);
+			/* A sequence read: NEXT VALUE FOR s (it moves on again when replayed),
+			 * PREVIOUS VALUE FOR s, s.NEXTVAL and s.CURRVAL (sql_mode=ORACLE). */
 			if (strcmp(w, "FROM") == 0 ||
-			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
+			    (e < n && q[e] == '(' && (dot || !pure_function(w))) ||
+			    (next && strcmp(w, "VALUE") == 0) ||
+			    (dot && (strcmp(w, "NEXTVAL") == 0 || strcmp(w, "CURRVAL") == 0)))
 				return 1;
+			next = strcmp(w, "NEXT") == 0 || strcmp(w, "PREVIOUS") == 0;
 			dot = 0;
 		} else {
 			dot = q[k++] == '.';
+			next = 0;
 		}
 	}
 	return 0;

@@ -64,10 +64,10 @@ static size_t m_skip(const uint8_t *q, size_t n, size_t k)
 }
 
 /* 1 when the text, read in mode, calls a function other than the pure ones, calls a qualified
- * name, or says FROM. */
+ * name, says FROM, or reads a sequence. */
 static int m_calls(const uint8_t *q, size_t n, int mode)
 {
-	int dot = 0;
+	int dot = 0, next = 0;
 	size_t k = 0, e;
 	while (k < n) {
 		if ((e = m_skip(q, n, k)) > k) {
@@ -84,7 +84,7 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 			e = m_skip(q, n, k);
 			if (c != '\'' && e < n && q[e] == '(')
 				return 1;
-			dot = 0;
+			dot = next = 0;
 		} else if (m_word(c)) {
 			char w[32];
 			size_t i = 0;
@@ -96,9 +96,14 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 			if (strcmp(w, "FROM") == 0 ||
 			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
 				return 1;
+			if ((next && strcmp(w, "VALUE") == 0) ||
+			    (dot && (strcmp(w, "NEXTVAL") == 0 || strcmp(w, "CURRVAL") == 0)))
+				return 1; /* a sequence */
+			next = strcmp(w, "NEXT") == 0 || strcmp(w, "PREVIOUS") == 0;
 			dot = 0;
 		} else {
 			dot = c == '.';
+			next = 0;
 			k++;
 		}
 	}

@@ -593,7 +593,8 @@ static void test_track_settings_and_pins(void **state)
 /* Texts the classifier once read otherwise than the server (found by fuzz_dp_classify): a SET
  * that calls a stored function only as the server reads it with ANSI_QUOTES (double quotes a
  * name, without escapes, single quotes with), or after an executable comment's version (5 or 6
- * digits, the rest is SQL), or with a NUL (the replayed text was cut there), is not replayed;
+ * digits, the rest is SQL), or that reads a sequence, or with a NUL (the replayed text was cut
+ * there), is not replayed;
  * a USE records the schema the server moves to, or pins when it cannot tell. */
 static void test_track_classifier_server_reading(void **state)
 {
@@ -606,6 +607,10 @@ static void test_track_classifier_server_reading(void **state)
 	static const char *const calls[] = {
 	    "SET sql_select_limit = IF((SELECT '\\'' AS \"\\\") IS NULL, 1, tz())",
 	    "SET time_zone = /*!1000002CONCAT('+00:00')*/",
+	    /* a sequence read: replayed, it moves on again */
+	    "SET sql_select_limit = NEXT VALUE FOR s1",
+	    "SET sql_select_limit = PREVIOUS /* x */ VALUE FOR s1",
+	    "SET sql_select_limit = s1.nextval",
 	};
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		query(&t, calls[i]);
