@@ -425,6 +425,26 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 	return 0;
 }
 
+/* 1 when a SET's text, read in mode escapes, holds a comma outside literals and parentheses:
+ * more than one assignment. */
+static int set_list(const uint8_t *q, size_t n, int escapes)
+{
+	int backslash = 0;
+	long depth = 0;
+	size_t k = 0, e;
+	while (k < n) {
+		if ((e = skip_gap(q, n, k)) > k)
+			k = e;
+		else if (q[k] == '\'' || q[k] == '"' || q[k] == '`')
+			k = skip_literal(q, n, k, escapes, &backslash);
+		else if (q[k] == ',' && depth <= 0)
+			return 1;
+		else
+			depth += q[k] == '(' ? 1 : q[k] == ')' ? -1 : 0, k++;
+	}
+	return 0;
+}
+
 /* A SET statement (first word SET) that is the query's only one: recorded to be replayed when
  * the session moves, unless it is not session state or cannot be replayed. */
 static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, size_t i,
@@ -437,9 +457,13 @@ static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, siz
 		t->pins |= DP_PIN_SETS;
 	else if (strcmp(second, "TRANSACTION") == 0)
 		e->flags |= CF_NEXT_TX;
-	if (strcmp(second, "GLOBAL") == 0 ||
-	    (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0) ||
-	    strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
+	int global = strcmp(second, "GLOBAL") == 0 ||
+		     (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0);
+	/* SET GLOBAL a = 1, SESSION b = 2 (or b = 2): the session's part would be lost. */
+	if (global &&
+	    (set_list(q, n, ESC_ALL) || set_list(q, n, ESC_SINGLE) || set_list(q, n, ESC_NONE)))
+		t->pins |= DP_PIN_SETS;
+	if (global || strcmp(second, "TRANSACTION") == 0 || strcmp(second, "PASSWORD") == 0 ||
 	    strcmp(second, "ROLE") == 0 || strcmp(second, "DEFAULT") == 0 ||
 	    strcmp(second, "STATEMENT") == 0)
 		return; /* not session state, applies to one statement or transaction only, or

@@ -628,6 +628,32 @@ static void test_track_classifier_server_reading(void **state)
 	assert_int_equal(t.nsets, 0);
 	assert_true(t.pins & DP_PIN_SETS);
 	t.pins = 0;
+	/* A global setting and a session one in one SET: the session's would be lost. */
+	static const char *const mixed[] = {
+	    "SET GLOBAL max_connections = 100, SESSION time_zone = '+01:00'",
+	    "SET @@global.max_connections = 100, time_zone = '+01:00'",
+	};
+	for (size_t i = 0; i < sizeof(mixed) / sizeof(mixed[0]); i++) {
+		query(&t, mixed[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_int_equal(t.nsets, 0);
+		assert_true(t.pins & DP_PIN_SETS);
+		t.pins = 0;
+	}
+	query(&t, "SET GLOBAL sql_mode = CONCAT(@@sql_mode, ',ANSI'), /* , */ '(,'");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	query(&t, "SET GLOBAL sql_mode = CONCAT(@@sql_mode, ',ANSI')"); /* one assignment */
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 0);
+	assert_int_equal(t.pins & DP_PIN_SETS, DP_PIN_SETS); /* the first: a comma at the top */
+	t.pins = 0;
+	query(&t, "SET GLOBAL sql_mode = CONCAT(@@sql_mode, ',ANSI')");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
 	/* Still replayed: a version of 5 digits, and one of 6. */
 	query(&t, "SET time_zone = /*!50000CONCAT('+00:00')*/");
 	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
