@@ -4,7 +4,7 @@
  * literals: backslash escapes on or off (NO_BACKSLASH_ESCAPES), double quotes as strings or as
  * names (ANSI_QUOTES, whose names take no escapes); an executable comment's version is 5 or 6
  * digits; a NUL would cut the text replayed. A USE recorded must name exactly the schema the
- * server moves to. */
+ * server moves to. Any text with a user variable or GET_LOCK, in any of these readings, pins. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +110,49 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 	return 0;
 }
 
+/* What any statement of the text leaves in the session, read in mode: a user variable (@x, not
+ * @@x), a named lock (GET_LOCK, also called by a quoted name). The pins it must set. */
+static unsigned m_pins(const uint8_t *q, size_t n, int mode)
+{
+	unsigned pins = 0;
+	size_t k = 0, e;
+	while (k < n) {
+		if ((e = m_skip(q, n, k)) > k) {
+			k = e;
+			continue;
+		}
+		uint8_t c = q[k];
+		if (c == '\'' || c == '"' || c == '`') {
+			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
+			size_t from = k + 1;
+			for (k++; k < n && q[k] != c; k++)
+				if (esc && q[k] == '\\')
+					k++;
+			if (c != '\'' && k < n && k - from == 8 &&
+			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0 &&
+			    (e = m_skip(q, n, k + 1)) < n && q[e] == '(')
+				pins |= DP_PIN_LOCK;
+			k = k < n ? k + 1 : n;
+		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
+			for (k += 2; k < n && (m_word(q[k]) || q[k] == '.'); k++)
+				;
+		} else if (c == '@') {
+			pins |= DP_PIN_USERVAR;
+			k++;
+		} else if (m_word(c)) {
+			size_t from = k;
+			while (k < n && m_word(q[k]))
+				k++;
+			if (k - from == 8 &&
+			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0)
+				pins |= DP_PIN_LOCK;
+		} else {
+			k++;
+		}
+	}
+	return pins;
+}
+
 /* The schema a USE moves to, when the text is exactly USE and one name (comments and spaces
  * around): 1 with it in out, 0 when it is anything else. */
 static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
@@ -155,6 +198,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp_track_init(&t);
 	classify_query(&t, &e, data, size, 0, 0);
 	assert(!(e.flags & CF_SET) || !(e.flags & CF_USE));
+	unsigned pins =
+	    m_pins(data, size, M_SQ | M_DQ) | m_pins(data, size, M_SQ) | m_pins(data, size, 0);
+	assert((t.pins & pins) == pins);
 	if (e.flags & CF_SET) {
 		assert(e.text && strlen(e.text) == size &&
 		       memcmp(e.text, data, size) == 0); /* NUL */

@@ -628,6 +628,12 @@ static void test_track_classifier_server_reading(void **state)
 	assert_int_equal(t.nsets, 0);
 	assert_true(t.pins & DP_PIN_SETS);
 	t.pins = 0;
+	/* The user variable the same reading hid. */
+	query(&t, "SELECT '\\'' AS \"\\\", @x");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(t.pins & DP_PIN_USERVAR);
+	t.pins = 0;
 	/* A global setting and a session one in one SET: the session's would be lost. */
 	static const char *const mixed[] = {
 	    "SET GLOBAL max_connections = 100, SESSION time_zone = '+01:00'",
