@@ -165,6 +165,27 @@ static size_t skip_space(const uint8_t *q, size_t n, size_t i)
 	}
 }
 
+/* skip_space, and the markers of executable comments too (an opening with its version number,
+ * a closing): the server reads a name, an empty executable comment and "()" as a call. *in_exec
+ * says whether an executable comment is open: as the server's lexer, only then is star-slash its
+ * closing; elsewhere it is "*" then "/", and a slash-star after that star opens a comment. */
+static size_t skip_gap(const uint8_t *q, size_t n, size_t i, int *in_exec)
+{
+	for (;;) {
+		size_t e;
+		i = skip_space(q, n, i);
+		if ((e = exec_comment(q, n, i)) > 0) {
+			i = e;
+			*in_exec = 1;
+		} else if (*in_exec && i + 1 < n && q[i] == '*' && q[i + 1] == '/') {
+			i += 2;
+			*in_exec = 0;
+		} else {
+			return i;
+		}
+	}
+}
+
 static size_t word_at(const uint8_t *q, size_t n, size_t i, char *w, size_t wsz)
 {
 	size_t k = 0;
@@ -279,11 +300,13 @@ static void lex_word(query_marks *m, stmt_lex *s, const char *w)
 
 /* A quoted name called as a function: `GET_LOCK`('k', 0) is GET_LOCK (and "GET_LOCK"(...) under
  * ANSI_QUOTES; elsewhere a literal before "(" is a syntax error). 1 with the name, upper case,
- * in w, when the quote at q[k] (ending before end) holds one word followed by "(". */
-static int quoted_call(const uint8_t *q, size_t n, size_t k, size_t end, char *w, size_t wsz)
+ * in w, when the quote at q[k] (ending before end) holds one word followed by "(" (in_exec:
+ * skip_gap's). */
+static int quoted_call(const uint8_t *q, size_t n, size_t k, size_t end, int in_exec, char *w,
+		       size_t wsz)
 {
 	size_t from = k + 1, to = end > from && q[end - 1] == q[k] ? end - 1 : end;
-	size_t next = skip_space(q, n, end);
+	size_t next = skip_gap(q, n, end, &in_exec);
 
 	if (to <= from || to - from >= wsz || next >= n || q[next] != '(')
 		return 0;
@@ -304,6 +327,7 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 	query_marks m = {0};
 	stmt_lex s = {0};
 	char w[32];
+	int in_exec = 0; /* an executable comment is open */
 	size_t k = 0, e;
 	while (k < n) {
 		uint8_t c = q[k];
@@ -324,13 +348,20 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 			if (s.words == 0)
 				m.pins |= DP_PIN_UNCLASSIFIED;
 			k = e;
+			in_exec = 1;
+			continue;
+		}
+		if (c == '*' && in_exec && k + 1 < n && q[k + 1] == '/') {
+			k += 2; /* the executable comment's end: what follows is SQL, not a comment
+				 */
+			in_exec = 0;
 			continue;
 		}
 		if (s.words == 0 && c != '(' && c != ';')
 			m.pins |= DP_PIN_UNCLASSIFIED;
 		if (c == '\'' || c == '"' || c == '`') {
 			e = skip_literal(q, n, k, escapes, &m.backslash);
-			if (c != '\'' && quoted_call(q, n, k, e, w, sizeof(w)))
+			if (c != '\'' && quoted_call(q, n, k, e, in_exec, w, sizeof(w)))
 				lex_word(&m, &s, w);
 			k = e;
 		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
@@ -367,22 +398,6 @@ static int pure_function(const char *w)
 	return 0;
 }
 
-/* skip_space, and the markers of executable comments too (an opening with its version number,
- * a closing): the server reads a name, an empty executable comment and "()" as a call. */
-static size_t skip_gap(const uint8_t *q, size_t n, size_t i)
-{
-	for (;;) {
-		size_t e;
-		i = skip_space(q, n, i);
-		if ((e = exec_comment(q, n, i)) > 0)
-			i = e;
-		else if (i + 1 < n && q[i] == '*' && q[i + 1] == '/')
-			i += 2;
-		else
-			return i;
-	}
-}
-
 /* 1 when a SET's text calls any other function (a stored one: app.tz(), `tz`(), `my-tz`(),
  * app . CONCAT()) or reads a table (FROM: a view may call one; a sequence): replayed on the new
  * server, it would run again, a stored function's writes twice. (SELECT REPLACE(@@sql_mode, ...))
@@ -394,20 +409,23 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 	char w[32];
 	int backslash = 0, dot = 0; /* dot: the last token was ".", a qualified name follows */
 	int next = 0;		    /* the last token was NEXT or PREVIOUS */
+	int in_exec = 0, look;	    /* skip_gap's */
 	size_t k = 0, e;
 	while (k < n) {
-		if ((e = skip_gap(q, n, k)) > k) {
+		if ((e = skip_gap(q, n, k, &in_exec)) > k) {
 			k = e;
 		} else if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
 			int name = q[k] != '\'';
 			k = skip_literal(q, n, k, escapes, &backslash);
 			/* A quoted name before "(" is a call, whatever the name. */
-			if (name && (e = skip_gap(q, n, k)) < n && q[e] == '(')
+			look = in_exec;
+			if (name && (e = skip_gap(q, n, k, &look)) < n && q[e] == '(')
 				return 1;
 			dot = next = 0;
 		} else if (is_word(q[k])) {
 			k = word_at(q, n, k, w, sizeof(w));
-			e = skip_gap(q, n, k);
+			look = in_exec;
+			e = skip_gap(q, n, k, &look);
 			/* A sequence read: NEXT VALUE FOR s (it moves on again when replayed),
 			 * PREVIOUS VALUE FOR s, s.NEXTVAL and s.CURRVAL (sql_mode=ORACLE). */
 			if (strcmp(w, "FROM") == 0 ||
@@ -429,11 +447,11 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
  * more than one assignment. */
 static int set_list(const uint8_t *q, size_t n, int escapes)
 {
-	int backslash = 0;
+	int backslash = 0, in_exec = 0;
 	long depth = 0;
 	size_t k = 0, e;
 	while (k < n) {
-		if ((e = skip_gap(q, n, k)) > k)
+		if ((e = skip_gap(q, n, k, &in_exec)) > k)
 			k = e;
 		else if (q[k] == '\'' || q[k] == '"' || q[k] == '`')
 			k = skip_literal(q, n, k, escapes, &backslash);

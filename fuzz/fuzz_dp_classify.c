@@ -24,8 +24,9 @@ static int m_word(uint8_t c)
 }
 
 /* Where the server's lexer goes on from q[k] when a comment or a comment marker starts there
- * (k when none): regular comments are skipped, executable ones entered (their SQL runs). */
-static size_t m_gap(const uint8_t *q, size_t n, size_t k)
+ * (k when none): regular comments are skipped, executable ones entered (their SQL runs), and
+ * left at star-slash, which is only that while one is open (*in_exec). */
+static size_t m_gap(const uint8_t *q, size_t n, size_t k, int *in_exec)
 {
 	if (k + 1 < n && q[k] == '/' && q[k + 1] == '*') {
 		size_t v = k + 2;
@@ -36,14 +37,17 @@ static size_t m_gap(const uint8_t *q, size_t n, size_t k)
 			v++;
 			while (d < 6 && v + d < n && q[v + d] >= '0' && q[v + d] <= '9')
 				d++;
+			*in_exec = 1;
 			return v + (d >= 5 ? d : 0);
 		}
 		for (k += 2; k + 1 < n && !(q[k] == '*' && q[k + 1] == '/'); k++)
 			;
 		return k + 2 <= n ? k + 2 : n;
 	}
-	if (k + 1 < n && q[k] == '*' && q[k + 1] == '/')
+	if (*in_exec && k + 1 < n && q[k] == '*' && q[k + 1] == '/') {
+		*in_exec = 0;
 		return k + 2;
+	}
 	if (k < n && (q[k] == '#' || (k + 2 <= n && q[k] == '-' && q[k + 1] == '-' &&
 				      (k + 2 == n || q[k + 2] <= ' ' || q[k + 2] == 0x7f)))) {
 		while (k < n && q[k] != '\n')
@@ -55,22 +59,28 @@ static size_t m_gap(const uint8_t *q, size_t n, size_t k)
 	return k;
 }
 
-static size_t m_skip(const uint8_t *q, size_t n, size_t k)
+static size_t m_skip(const uint8_t *q, size_t n, size_t k, int *in_exec)
 {
 	size_t e;
-	while ((e = m_gap(q, n, k)) > k)
+	while ((e = m_gap(q, n, k, in_exec)) > k)
 		k = e;
 	return k;
+}
+
+/* m_skip looking ahead: the state is left as it is. */
+static size_t m_peek(const uint8_t *q, size_t n, size_t k, int in_exec)
+{
+	return m_skip(q, n, k, &in_exec);
 }
 
 /* 1 when the text, read in mode, calls a function other than the pure ones, calls a qualified
  * name, says FROM, or reads a sequence. */
 static int m_calls(const uint8_t *q, size_t n, int mode)
 {
-	int dot = 0, next = 0;
+	int dot = 0, next = 0, in_exec = 0;
 	size_t k = 0, e;
 	while (k < n) {
-		if ((e = m_skip(q, n, k)) > k) {
+		if ((e = m_skip(q, n, k, &in_exec)) > k) {
 			k = e;
 			continue;
 		}
@@ -81,7 +91,7 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 				if (esc && q[k] == '\\')
 					k++;
 			k = k < n ? k + 1 : n;
-			e = m_skip(q, n, k);
+			e = m_peek(q, n, k, in_exec);
 			if (c != '\'' && e < n && q[e] == '(')
 				return 1;
 			dot = next = 0;
@@ -92,7 +102,7 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 				if (i + 1 < sizeof(w))
 					w[i++] = (char)toupper(q[k]);
 			w[i] = 0;
-			e = m_skip(q, n, k);
+			e = m_peek(q, n, k, in_exec);
 			if (strcmp(w, "FROM") == 0 ||
 			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
 				return 1;
@@ -115,9 +125,10 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 {
 	unsigned pins = 0;
+	int in_exec = 0;
 	size_t k = 0, e;
 	while (k < n) {
-		if ((e = m_skip(q, n, k)) > k) {
+		if ((e = m_skip(q, n, k, &in_exec)) > k) {
 			k = e;
 			continue;
 		}
@@ -130,7 +141,7 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 					k++;
 			if (c != '\'' && k < n && k - from == 8 &&
 			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0 &&
-			    (e = m_skip(q, n, k + 1)) < n && q[e] == '(')
+			    (e = m_peek(q, n, k + 1, in_exec)) < n && q[e] == '(')
 				pins |= DP_PIN_LOCK;
 			k = k < n ? k + 1 : n;
 		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
@@ -157,11 +168,12 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
  * around): 1 with it in out, 0 when it is anything else. */
 static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
 {
-	size_t k = m_skip(q, n, 0), len = 0;
+	int in_exec = 0;
+	size_t k = m_skip(q, n, 0, &in_exec), len = 0;
 	if (n - k < 3 || strncasecmp((const char *)q + k, "USE", 3) != 0 ||
 	    (k + 3 < n && m_word(q[k + 3])))
 		return 0;
-	k = m_skip(q, n, k + 3);
+	k = m_skip(q, n, k + 3, &in_exec);
 	if (k < n && q[k] == '`') {
 		for (k++;; k++) {
 			if (k >= n)
@@ -182,9 +194,9 @@ static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
 		}
 	}
 	out[len] = 0;
-	k = m_skip(q, n, k);
+	k = m_skip(q, n, k, &in_exec);
 	if (k < n && q[k] == ';')
-		k = m_skip(q, n, k + 1);
+		k = m_skip(q, n, k + 1, &in_exec);
 	return len > 0 && k == n;
 }
 

@@ -634,6 +634,25 @@ static void test_track_classifier_server_reading(void **state)
 	s2c(&t, &w);
 	assert_true(t.pins & DP_PIN_USERVAR);
 	t.pins = 0;
+	/* Star-slash ends an executable comment, and only that: elsewhere a slash-star after the
+	 * star opens a comment (a quote in it starts no literal), and after the end of one, the
+	 * text is SQL, not the start of a comment (found by fuzz_dp_classify). */
+	query(&t, "SET sql_select_limit = 2*/* ' */ tz() -- '");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 0);
+	assert_true(t.pins & DP_PIN_SETS);
+	t.pins = 0;
+	query(&t, "SELECT /*!50000 1 */*0, @x");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(t.pins & DP_PIN_USERVAR);
+	t.pins = 0;
+	query(&t, "DO /*!50000 `GET_LOCK`*/('a', 0)");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(t.pins & DP_PIN_LOCK);
+	t.pins = 0;
 	/* A global setting and a session one in one SET: the session's would be lost. */
 	static const char *const mixed[] = {
 	    "SET GLOBAL max_connections = 100, SESSION time_zone = '+01:00'",
