@@ -121,11 +121,12 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 }
 
 /* What any statement of the text leaves in the session, read in mode: a user variable (@x, not
- * @@x), a named lock (GET_LOCK, also called by a quoted name). The pins it must set. */
+ * @@x), a named lock (GET_LOCK, also called by a quoted name, after a statement's first word: a
+ * statement cannot start with a call). The pins it must set. */
 static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 {
 	unsigned pins = 0;
-	int in_exec = 0;
+	int in_exec = 0, words = 0; /* words: in the statement so far */
 	size_t k = 0, e;
 	while (k < n) {
 		if ((e = m_skip(q, n, k, &in_exec)) > k) {
@@ -139,10 +140,11 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 			for (k++; k < n && q[k] != c; k++)
 				if (esc && q[k] == '\\')
 					k++;
-			if (c != '\'' && k < n && k - from == 8 &&
+			if (c != '\'' && k < n && k - from == 8 && words &&
 			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0 &&
 			    (e = m_peek(q, n, k + 1, in_exec)) < n && q[e] == '(')
 				pins |= DP_PIN_LOCK;
+			words += c != '\'';
 			k = k < n ? k + 1 : n;
 		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
 			for (k += 2; k < n && (m_word(q[k]) || q[k] == '.'); k++)
@@ -154,10 +156,15 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 			size_t from = k;
 			while (k < n && m_word(q[k]))
 				k++;
-			if (k - from == 8 &&
+			if (k - from == 8 && words &&
 			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0)
 				pins |= DP_PIN_LOCK;
+			/* SET STATEMENT ... FOR starts a statement again */
+			words = k - from == 3 && strncasecmp((const char *)q + from, "FOR", 3) == 0
+				    ? 0
+				    : words + 1;
 		} else {
+			words = c == ';' ? 0 : words;
 			k++;
 		}
 	}
