@@ -783,6 +783,30 @@ int th_database_create(const th_cluster *c, const char *prefix, char *name, size
 	return th_sql(c, 0, sql);
 }
 
+/* Sessions still in the database (handles a failed test left open, a transaction among them)
+ * would hold DROP DATABASE on their metadata locks until the suite's timeout: they are killed. */
+static void th_database_kill_sessions(const th_cluster *c, const char *name)
+{
+	char sql[TH_MAX_DB_NAME + 128];
+	MYSQL *m = th_connect(c, 0, NULL);
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	if (m == NULL)
+		return;
+	if (th_fmt(sql, sizeof(sql),
+		   "SELECT id FROM information_schema.processlist WHERE db = '%s'"
+		   " AND id <> CONNECTION_ID()",
+		   name) == 0 &&
+	    mysql_real_query(m, sql, strlen(sql)) == 0 && (res = mysql_store_result(m)) != NULL) {
+		while ((row = mysql_fetch_row(res)) != NULL)
+			if (row[0] != NULL && th_fmt(sql, sizeof(sql), "KILL %s", row[0]) == 0)
+				(void)mysql_real_query(m, sql, strlen(sql));
+		mysql_free_result(res);
+	}
+	mysql_close(m);
+}
+
 int th_database_drop(const th_cluster *c, const char *name)
 {
 	char sql[TH_MAX_DB_NAME + 64];
@@ -791,6 +815,7 @@ int th_database_drop(const th_cluster *c, const char *name)
 		th_err("not a harness database name: %s", name != NULL ? name : "(null)");
 		return -1;
 	}
+	th_database_kill_sessions(c, name);
 	if (th_fmt(sql, sizeof(sql), "DROP DATABASE `%s`", name) < 0)
 		return -1;
 	return th_sql(c, 0, sql);

@@ -212,8 +212,17 @@ static void idempotency_orphaned_claim_taken_over(void **state)
 		     PANEL_ECONFLICT, NULL);
 	assert_string_equal(panel_error_last()->message,
 			    "the first request with this key is still running");
-	/* Another request is still refused, even once the claim is free. */
+	/* Another request is still refused, even once the claim is free: the first session gone
+	 * from the server, which lets its lock go after the client has closed. */
+	uint64_t first_id = 0;
+	assert_int_equal(
+	    panel__db_query_u64(&first_id, first->db, "SELECT CONNECTION_ID()", DB_NOARGS), 0);
 	panel_close(first);
+	for (int i = 0; i < 500 && num("SELECT COUNT(*) FROM information_schema.processlist"
+				       " WHERE id = %llu",
+				       (unsigned long long)first_id) != 0;
+	     i++)
+		usleep(20 * 1000);
 	assert_error(panel_idempotency_begin(&r, retry, "token:2001", "k-orphan", H2),
 		     PANEL_ECONFLICT, NULL);
 	assert_string_equal(panel_error_last()->message,
