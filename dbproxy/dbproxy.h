@@ -270,6 +270,9 @@ void dp_enforce(dp_proxy *px, dp_server *s, uint64_t now);
 void dp_enforce_init(dp_server *s);
 /* An operation starts: enforcement steps stop after the statement in flight. */
 void dp_enforce_stop(dp_proxy *px, dp_server *s);
+/* A replication statement refused with 1201 (a damaged master.info): the next redirect of s
+ * resets its replication settings first. */
+void dp_enforce_replication_failed(dp_server *s, const dp_sqlres *r);
 /* From a replica's SHOW SLAVE STATUS: has the SQL thread executed everything the IO thread
  * read (same binary log file, executed position at or past the read one)? */
 int dp_relay_log_executed(MYSQL_RES *st);

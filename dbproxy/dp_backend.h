@@ -108,9 +108,10 @@ typedef struct dp_server {
 	int has_fork_pos;
 	int fence_pending;  /* demoted while unreachable: kill its clients as soon as it answers */
 	int needs_redirect; /* should replicate from the primary but does not yet */
-	uint64_t enforce_after_ms; /* no enforcement action before (backoff) */
-	char enforcing[128];	   /* the enforcement step in flight, "" when none (/status) */
-	int hb_step;		   /* the heartbeat change's step (dp_enforce.c), 0 when none */
+	int replication_unreadable; /* 1201: its master.info is damaged, RESET SLAVE first */
+	uint64_t enforce_after_ms;  /* no enforcement action before (backoff) */
+	char enforcing[128];	    /* the enforcement step in flight, "" when none (/status) */
+	int hb_step;		    /* the heartbeat change's step (dp_enforce.c), 0 when none */
 	uint64_t hb_deadline_ms;
 	unsigned hb_idle_polls;
 	dp_timer hb_timer;

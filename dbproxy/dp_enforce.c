@@ -68,11 +68,29 @@ static int primary_healthy(const dp_proxy *px)
 	return p && p->health == DP_H_UP && p->fail_total == 0 && p->probed;
 }
 
+/* MariaDB's ER_MASTER_INFO: the replica's master.info or relay-log.info cannot be read (a
+ * server killed while it wrote them). Every replication statement but RESET SLAVE fails with
+ * it, and SHOW ALL SLAVES STATUS shows no replication, until RESET SLAVE removes them. */
+#define ER_MASTER_INFO 1201
+
+void dp_enforce_replication_failed(dp_server *s, const dp_sqlres *r)
+{
+	if (r->status != DP_SQL_ESERVER || r->err != ER_MASTER_INFO || s->replication_unreadable)
+		return;
+	dp_warn("server %s: its replication settings cannot be read (%s): dbproxy resets them "
+		"(RESET SLAVE: its relay log, which it cannot apply, is fetched again from its "
+		"gtid_slave_pos) and points it at the primary",
+		s->conf.name, r->msg);
+	s->replication_unreadable = 1;
+	s->needs_redirect = 1;
+}
+
 static void enforce_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 {
 	dp_server *s = arg;
 	(void)c;
 	set_enforcing(s, "");
+	dp_enforce_replication_failed(s, r);
 	if (r->status == DP_SQL_ESERVER && r->err == 1227) {
 		/* A missing privilege will not appear by itself: say so once a minute. */
 		dp_warn("server %s: enforcement refused: %s (see the grants in dbproxy(8))",
@@ -172,6 +190,7 @@ static void hb_done(dp_sqlc *c, dp_sqlres *r, void *arg)
 	dp_proxy *px = s->px;
 	(void)c;
 	if (r->status != DP_SQL_OK) {
+		dp_enforce_replication_failed(s, r);
 		if (s->hb_step == HB_STOP_IO && r->status != DP_SQL_ESERVER)
 			s->io_stopped = 1; /* it may have stopped: resume it to be sure */
 		if (s->hb_step == HB_RESUME || s->hb_step == HB_APPLY) {
@@ -371,10 +390,15 @@ static int enforce_redirect(dp_proxy *px, dp_server *s)
 	if (!s->needs_redirect || p->health != DP_H_UP)
 		return 0;
 	dp_change_master_sql(px, p, cm, sizeof(cm));
-	snprintf(sql, sizeof(sql), "STOP SLAVE; %s; START SLAVE", cm);
+	/* A CHANGE MASTER to another primary discards the relay log all the same: RESET SLAVE
+	 * loses nothing more, and is the only statement a damaged master.info lets through. */
+	snprintf(sql, sizeof(sql), "STOP SLAVE; %s%s; START SLAVE",
+		 s->replication_unreadable ? "RESET SLAVE; " : "", cm);
 	sodium_memzero(cm, sizeof(cm));
-	dp_info("server %s: pointing it at primary %s", s->conf.name, p->conf.name);
+	dp_info("server %s: pointing it at primary %s%s", s->conf.name, p->conf.name,
+		s->replication_unreadable ? " (its replication settings reset first)" : "");
 	s->needs_redirect = 0;
+	s->replication_unreadable = 0;
 	run_step(px, s, "pointing it at the primary", sql);
 	sodium_memzero(sql, sizeof(sql));
 	return 1;

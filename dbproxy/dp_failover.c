@@ -832,6 +832,7 @@ static void redirect_done(dp_op *op, dp_server *s, dp_sqlres *r)
 	} else if (r->status != DP_SQL_OK) {
 		dp_warn("%s #%llu: could not point %s at %s: %s (will retry)", op->ev->kind,
 			(unsigned long long)op->ev->id, s->conf.name, op->cand->conf.name, r->msg);
+		dp_enforce_replication_failed(s, r);
 		s->needs_redirect = 1;
 	}
 	if (op->pending == 0) {

@@ -37,7 +37,7 @@ static int teardown(void **state)
 	fixture *f = *state;
 	dpt_writer_free(&f->w);
 	int rc = dpt_proxy_stop(&f->p);
-	if (rc != 0 || f->passed != 4) {
+	if (rc != 0 || f->passed != 5) {
 		fprintf(stderr, "dbproxy exit status %d; its log:\n", rc);
 		dpt_proxy_dump_log(&f->p, 100);
 	}
@@ -339,6 +339,37 @@ static void test_switchover_with_quotes_in_replication_password(void **state)
 	f->passed++;
 }
 
+/* A replica killed while it wrote its master.info (emptied here) comes back showing no
+ * replication, and refuses every replication statement but RESET SLAVE with 1201: the
+ * switchover's CHANGE MASTER failed, its retry too, and it never replicated again. dbproxy
+ * resets its replication settings and points it at the new primary. */
+static void test_replica_with_damaged_master_info_rejoins(void **state)
+{
+	fixture *f = *state;
+	char path[PATH_MAX], to[64], *body = NULL;
+
+	assert_true(dpt_until(20000, dpt_replicas_ready, &f->p));
+	const int old = dpt_primary(&f->p, NULL), victim = (old + 1) % 3, target = (old + 2) % 3;
+	assert_true(old >= 0);
+	assert_int_equal(th_server_signal(f->c, victim, SIGKILL), 0);
+	for (int i = 0; i < 500 && th_server_pid(f->c, victim) > 0; i++)
+		usleep(10 * 1000);
+	snprintf(path, sizeof(path), "%.*s/server%d/data/master.info", PATH_MAX - 64, f->c->dir,
+		 victim);
+	FILE *emptied = fopen(path, "w");
+	assert_non_null(emptied);
+	fclose(emptied);
+	assert_int_equal(th_server_start(f->c, victim), 0);
+	snprintf(to, sizeof(to), "/switchover?to=s%d", target);
+	int code = dpt_http(&f->p, "POST", to, &body);
+	dpt_log("switchover answered %d: %s", code, body ? body : "");
+	free(body);
+	assert_int_equal(code, 200);
+	assert_int_equal(dpt_primary(&f->p, NULL), target);
+	assert_true(dpt_until(30000, dpt_replicas_ready, &f->p));
+	f->passed++;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(test_failed_switchover_leaves_the_writer_writable),
 	    cmocka_unit_test(test_switchover_moves_sessions),
 	    cmocka_unit_test(test_switchover_waits_for_killed_sessions),
+	    cmocka_unit_test(test_replica_with_damaged_master_info_rejoins),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
