@@ -132,6 +132,27 @@ static size_t exec_comment(const uint8_t *q, size_t n, size_t i)
 	return k + (digits >= 5 ? digits : 0);
 }
 
+/* 1 when the executable comment at q[i] has a version the server may not run: the server
+ * reads its text as a comment then (a quote in it starts no literal), not as SQL. MariaDB skips
+ * slash-star-bang with a MySQL version from 50700 to 99999, and any version above its own, which
+ * the tracker does not know (any above 100000, 10.0.0). Such a comment pins: the tracker reads it
+ * as SQL (in SELECT 1 slash-star-bang-99999 ' star-slash, @x := 1 -- ', the server sets @x). */
+static int exec_comment_skippable(const uint8_t *q, size_t n, size_t i)
+{
+	size_t k = i + 2, e = exec_comment(q, n, i);
+	unsigned long version = 0;
+	int mariadb = 0;
+	if (e == 0)
+		return 0;
+	if (q[k] == 'M')
+		mariadb = 1, k++;
+	for (k++; k < e; k++)
+		version = version * 10 + (unsigned long)(q[k] - '0');
+	if (version < 50700)
+		return 0;
+	return version > 100000 || !mariadb;
+}
+
 /* The end of the comment at q[i] (slash-star, #, "-- "), or i when there is none, or when it is
  * an executable comment, which holds SQL. As the server's lexer: "--" must be followed by a
  * space or a control character. */
@@ -345,7 +366,7 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 			continue;
 		}
 		if (c == '/' && (e = exec_comment(q, n, k)) > 0) {
-			if (s.words == 0)
+			if (s.words == 0 || exec_comment_skippable(q, n, k))
 				m.pins |= DP_PIN_UNCLASSIFIED;
 			k = e;
 			in_exec = 1;

@@ -653,6 +653,24 @@ static void test_track_classifier_server_reading(void **state)
 	s2c(&t, &w);
 	assert_true(t.pins & DP_PIN_LOCK);
 	t.pins = 0;
+	/* A version the server skips (a MySQL one from 50700, or one above its own): its text is a
+	 * comment, a quote in it starts no literal, and the user variable after it is set. */
+	static const char *const skipped[] = {
+	    "SELECT 1 /*!999999 ' */, @x := 5 -- '",
+	    "SELECT 1 /*!50701 ' */, @x := 5 -- '",
+	    "SELECT 1 /*M!999999 ' */, @x := 5 -- '",
+	};
+	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+		query(&t, skipped[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_true(t.pins != 0);
+		t.pins = 0;
+	}
+	query(&t, "SELECT 1 /*!40101 , 2 */, /*M!50701 3 */ 4");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
 	/* A global setting and a session one in one SET: the session's would be lost. */
 	static const char *const mixed[] = {
 	    "SET GLOBAL max_connections = 100, SESSION time_zone = '+01:00'",
