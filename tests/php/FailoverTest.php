@@ -318,6 +318,30 @@ class FailoverTest extends BridgeTestCase
     }
 
     /**
+     * A 503 before the write (nothing ran), and a retry that finds a user of that name made
+     * earlier with another password: the 409 after an uncertain attempt is not proof that the
+     * first attempt made it. m_mysql::add_user does not report the user made while its password
+     * is not the one typed.
+     */
+    public function testAnExistingUserAfterAnUncertainAttempt(): void
+    {
+        $login = self::tag('fc');
+        self::createMember($login, 'Php-bridge-pass-1', ['mysql' => 5, 'mysql_users' => 5]);
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        $mysql = new m_mysql();
+        $this->assertTrue($mysql->add_user('pre', 'Db-pre-pass-A1', 'Db-pre-pass-A1'),
+            'm_mysql::add_user: ' . $GLOBALS['err']->errstr());
+        self::proxyLog();
+        self::mode('before');
+        $done = $mysql->add_user('pre', 'Db-pre-pass-B2', 'Db-pre-pass-B2');
+        $this->assertSame(['503-not-forwarded', '409'], array_column(self::proxyLog(), 3));
+        $typed = self::serverQuery("SELECT DISTINCT authentication_string = PASSWORD('Db-pre-pass-B2') "
+            . "FROM mysql.user WHERE User = '{$login}_pre'");
+        $this->assertTrue(!$done || $typed === ['1'], 'reported done, but the password typed is not set');
+    }
+
+    /**
      * Several panel-api instances of one database (PanelApi's list, panel-api.ini's url): the one
      * retry goes to the next instance with the same key, and that instance is kept. A first one
      * that refuses connections, then one that answers 503 (the proxy) before the real one.

@@ -365,8 +365,16 @@ class m_mysql
         try {
             panel_api()->createDbUser(panel_current_login(), $usern, (string) $password);
         } catch (PanelApiException $e) {
+            $map = ['exists' => 16, 'quota_exceeded' => 13, 'invalid:suffix' => 14];
             if (!panel_made_by_first_attempt($e)) {
-                return $this->raise($e, ['exists' => 16, 'quota_exceeded' => 13, 'invalid:suffix' => 14]);
+                return $this->raise($e, $map);
+            }
+            // Made by the first attempt, or there before it (a 503 before the write) with
+            // another password: the password typed is set either way, or the 409 raised.
+            try {
+                panel_api()->setDbUserPassword(self::name($usern), (string) $password);
+            } catch (PanelApiException $other) {
+                return $this->raise($e, $map);
             }
         }
         return true;
