@@ -437,10 +437,16 @@ static int set_calls(const uint8_t *q, size_t n, int escapes)
 			k = e;
 		} else if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
 			int name = q[k] != '\'';
+			size_t from = k + 1;
 			k = skip_literal(q, n, k, escapes, &backslash);
 			/* A quoted name before "(" is a call, whatever the name. */
 			look = in_exec;
 			if (name && (e = skip_gap(q, n, k, &look)) < n && q[e] == '(')
+				return 1;
+			/* s.`nextval`, s."currval" (sql_mode=ORACLE): a sequence read too. */
+			if (name && dot && k - from == 8 &&
+			    (strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0 ||
+			     strncasecmp((const char *)q + from, "CURRVAL", 7) == 0))
 				return 1;
 			dot = next = 0;
 		} else if (is_word(q[k])) {

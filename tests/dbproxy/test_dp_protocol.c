@@ -611,6 +611,9 @@ static void test_track_classifier_server_reading(void **state)
 	    "SET sql_select_limit = NEXT VALUE FOR s1",
 	    "SET sql_select_limit = PREVIOUS /* x */ VALUE FOR s1",
 	    "SET sql_select_limit = s1.nextval",
+	    /* quoted, as sql_mode=ORACLE reads them too */
+	    "SET sql_select_limit = s1.`nextval`",
+	    "SET sql_select_limit = s1 . \"CurrVal\"",
 	};
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		query(&t, calls[i]);
