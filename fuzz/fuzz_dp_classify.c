@@ -3,7 +3,8 @@
  * no function but the built-in string ones and read no table, however the server reads its
  * literals: backslash escapes on or off (NO_BACKSLASH_ESCAPES), double quotes as strings or as
  * names (ANSI_QUOTES, whose names take no escapes); an executable comment's version is 5 or 6
- * digits; a NUL would cut the text replayed. A USE recorded must name exactly the schema the
+ * digits, and one of a version the server may skip is a comment in another reading; a NUL would
+ * cut the text replayed. A USE recorded must name exactly the schema the
  * server moves to. Any text with a user variable or GET_LOCK, in any of these readings, pins. */
 #include <assert.h>
 #include <stddef.h>
@@ -23,6 +24,11 @@ static int m_word(uint8_t c)
 	       c == '_' || c == '$' || c >= 0x80;
 }
 
+/* The reading in which an executable comment of a version the server skips (a MySQL one from
+ * 50700 to 99999, one above its own: from 100001 on here) is a comment, as the server's
+ * consume_comment reads it: its end is the first star-slash outside one nested comment. */
+static int m_skip_versions;
+
 /* Where the server's lexer goes on from q[k] when a comment or a comment marker starts there
  * (k when none): regular comments are skipped, executable ones entered (their SQL runs), and
  * left at star-slash, which is only that while one is open (*in_exec). */
@@ -34,9 +40,27 @@ static size_t m_gap(const uint8_t *q, size_t n, size_t k, int *in_exec)
 			v++;
 		if (v < n && q[v] == '!') {
 			size_t d = 0;
+			unsigned long version = 0;
+			int mariadb = q[v - 1] == 'M';
 			v++;
 			while (d < 6 && v + d < n && q[v + d] >= '0' && q[v + d] <= '9')
-				d++;
+				version = version * 10 + (unsigned long)(q[v + d++] - '0');
+			if (m_skip_versions && d >= 5 && version >= 50700 &&
+			    (version > 100000 || !mariadb)) {
+				int nested = 0;
+				for (k = v + d; k + 1 < n; k++) {
+					if (!nested && q[k] == '/' && q[k + 1] == '*') {
+						nested = 1;
+						k++;
+					} else if (q[k] == '*' && q[k + 1] == '/') {
+						if (!nested)
+							return k + 2;
+						nested = 0;
+						k++;
+					}
+				}
+				return n;
+			}
 			*in_exec = 1;
 			return v + (d >= 5 ? d : 0);
 		}
@@ -87,9 +111,15 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
 		uint8_t c = q[k];
 		if (c == '\'' || c == '"' || c == '`') {
 			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
+			size_t from = k + 1;
 			for (k++; k < n && q[k] != c; k++)
 				if (esc && q[k] == '\\')
 					k++;
+			/* s.`nextval`, s."currval" (sql_mode=ORACLE): a sequence */
+			if (c != '\'' && dot && k < n && k - from == 7 &&
+			    (strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0 ||
+			     strncasecmp((const char *)q + from, "CURRVAL", 7) == 0))
+				return 1;
 			k = k < n ? k + 1 : n;
 			e = m_peek(q, n, k, in_exec);
 			if (c != '\'' && e < n && q[e] == '(')
@@ -217,8 +247,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dp_track_init(&t);
 	classify_query(&t, &e, data, size, 0, 0);
 	assert(!(e.flags & CF_SET) || !(e.flags & CF_USE));
-	unsigned pins =
-	    m_pins(data, size, M_SQ | M_DQ) | m_pins(data, size, M_SQ) | m_pins(data, size, 0);
+	unsigned pins = 0;
+	for (m_skip_versions = 0; m_skip_versions < 2; m_skip_versions++)
+		pins |= m_pins(data, size, M_SQ | M_DQ) | m_pins(data, size, M_SQ) |
+			m_pins(data, size, 0);
+	m_skip_versions = 0;
 	/* Pinned, for that or another reason (a statement that starts with a quoted name, which
 	 * none does, pins as unclassified). */
 	assert(!pins || t.pins);
