@@ -113,6 +113,23 @@ class QuotaTest extends BridgeTestCase
         $this->assertArrayNotHasKey('bogus', $got, 'a name not in qlist() is skipped, as 1.0');
     }
 
+    /** A type that exists, named with '%' and HTML: 1.0's errstr() runs the error through sprintf
+     * and its pages print it as HTML. */
+    public function testAnExistingTypeNamedWithPercentAndHtml(): void
+    {
+        $this->session();
+        $quota = new m_quota();
+        $type = self::$type . '%s<b>';
+        try {
+            $this->assertTrue($quota->addtype($type), 'm_quota::addtype: ' . $GLOBALS['err']->errstr());
+            $this->assertFalse($quota->addtype($type), 'addtype of a type that exists');
+            $message = $GLOBALS['err']->errstr();
+            $this->assertStringContainsString('%s&lt;b&gt;', $message);
+        } finally {
+            $quota->deltype($type);
+        }
+    }
+
     /** @depends testDefaultsAndTypes */
     public function testAddquotasAfterSu(): void
     {

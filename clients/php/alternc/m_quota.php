@@ -127,7 +127,10 @@ class m_quota
         }
         try {
             if (panel_api()->listQuotaDefaults($type)['items']) {
-                $err->raise('quota', "the account type $type exists");
+                // A string error is a sprintf() format printed as HTML (m_err::errstr, 1.0's).
+                $err->raise('quota', 'the account type '
+                    . str_replace('%', '%%', htmlspecialchars($type, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8'))
+                    . ' exists');
                 return false;
             }
             foreach (self::NAMES as $name) {
