@@ -113,6 +113,17 @@ static void run_step(dp_proxy *px, dp_server *s, const char *what, const char *s
 		set_enforcing(s, "");
 }
 
+/* A redirect cut short (the replica restarting, a connection lost) is tried again: nothing
+ * else would point the replica at the primary, and it would stay on the old one. A server's
+ * refusal is not (1201 aside, see dp_enforce_replication_failed): it would only repeat. */
+static void redirect_done(dp_sqlc *c, dp_sqlres *r, void *arg)
+{
+	dp_server *s = arg;
+	if (r->status != DP_SQL_OK && r->status != DP_SQL_ESERVER)
+		s->needs_redirect = 1;
+	enforce_done(c, r, arg);
+}
+
 static void fence_enforce_done(dp_proxy *px, dp_server *s, int ok, void *arg)
 {
 	(void)arg;
@@ -399,7 +410,11 @@ static int enforce_redirect(dp_proxy *px, dp_server *s)
 		s->replication_unreadable ? " (its replication settings reset first)" : "");
 	s->needs_redirect = 0;
 	s->replication_unreadable = 0;
-	run_step(px, s, "pointing it at the primary", sql);
+	set_enforcing(s, "pointing it at the primary");
+	if (dp_sqlc_run(s->cmd, sql, px->cfg.op_step_timeout_ms, redirect_done, s) < 0) {
+		set_enforcing(s, "");
+		s->needs_redirect = 1;
+	}
 	sodium_memzero(sql, sizeof(sql));
 	return 1;
 }
