@@ -6,7 +6,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${PANEL_BUILD:-build/release}
-seconds=${PANEL_FUZZ_SECONDS:-12}
+seconds=${PANEL_FUZZ_SECONDS:-8}
 
 # The fuzz targets carry their own sanitizers and do not depend on the build under test: running
 # them again for the ASan pass would only double the time.
