@@ -273,7 +273,7 @@ test: tests
 # pool and log thread under concurrent requests, the runner, panelctl's import pool, libpanel's
 # race cases, dbproxy's tests with writer and sampler threads. Not part of check (about 3
 # minutes); see docs/testing.md.
-TSAN_TESTS ?= test_api_ test_runner test_panelctl_import test_races test_dbproxy_failover \
+TSAN_TESTS ?= test_api_ test_papi_ test_runner test_panelctl_import test_races test_dbproxy_failover \
 	test_dbproxy_coop_three
 tsan-check:
 	@$(MAKE) --no-print-directory SAN=thread tests

@@ -1,6 +1,12 @@
 /* The access log's queue: a worker appends its request's line to one buffer under a short lock
  * and a thread writes the buffer out every few milliseconds, one write(2) for many lines instead
- * of one per request. Every other line flushes the queue and is written at once, in order. */
+ * of one per request. Every other line flushes the queue and is written at once, in order.
+ *
+ * Two buffers: the writer swaps the full one for the empty one under the queue's lock and writes
+ * it out under a second lock (out) only, so that a worker never waits for a write(2) to append
+ * its line (it did: the writer's write under the queue's lock was panel-api's one contended
+ * lock under load). Lock order: lock, then out; whoever writes holds out, so lines leave in the
+ * order they were queued. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,13 +19,22 @@
 #define LOGQ_BYTES    (64 * 1024) /* a fuller queue is written out by the worker itself */
 #define LOGQ_BATCH_MS 10	  /* how long a line may wait for others (lost on a crash) */
 
+/* A test's seam (tests/api/test_papi_logq.c): runs between a swap and its write. */
+#ifndef LOGQ_BEFORE_WRITE
+#define LOGQ_BEFORE_WRITE()
+#endif
+
 struct papi_logq {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* buf, len, stop */
+	pthread_mutex_t out;  /* stderr, and spare while it is written out */
 	pthread_cond_t more;
 	pthread_t thread;
-	char buf[LOGQ_BYTES];
+	char *buf;   /* the lines queued */
+	char *spare; /* the other buffer: being written out, or empty */
 	size_t len;
 	int stop;
+	int sleeping; /* the writer waits on more */
+	char bufs[2][LOGQ_BYTES];
 };
 
 static void write_all(const char *text, size_t n)
@@ -36,13 +51,32 @@ static void write_all(const char *text, size_t n)
 	}
 }
 
-/* Under q->lock: the queue out, in order. */
+/* Under q->lock and q->out: the queue out, in order. */
 static void flush_locked(struct papi_logq *q)
 {
 	write_all(q->buf, q->len);
 	q->len = 0;
 }
 
+/* Under q->lock, which it releases: the queue's lines swapped out and written under q->out
+ * alone, so that workers append to the other buffer meanwhile. */
+static void flush_swapped(struct papi_logq *q)
+{
+	char *full = q->buf;
+	size_t n = q->len;
+
+	pthread_mutex_lock(&q->out);
+	q->buf = q->spare;
+	q->spare = full;
+	q->len = 0;
+	pthread_mutex_unlock(&q->lock);
+	LOGQ_BEFORE_WRITE();
+	write_all(full, n);
+	pthread_mutex_unlock(&q->out);
+}
+
+/* While lines keep coming the writer wakes every LOGQ_BATCH_MS by itself; it waits on more only
+ * after a period with no line, so that workers under load never have to wake it. */
 static void *writer(void *arg)
 {
 	struct papi_logq *q = arg;
@@ -50,8 +84,12 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (!q->len && !q->stop)
-			pthread_cond_wait(&q->more, &q->lock);
+		if (!q->len && !q->stop) {
+			q->sleeping = 1;
+			while (!q->len && !q->stop)
+				pthread_cond_wait(&q->more, &q->lock);
+			q->sleeping = 0;
+		}
 		if (!q->len && q->stop)
 			break;
 		if (!q->stop) { /* let a batch gather */
@@ -59,7 +97,13 @@ static void *writer(void *arg)
 			nanosleep(&batch, NULL);
 			pthread_mutex_lock(&q->lock);
 		}
-		flush_locked(q);
+		while (q->len) {
+			int stopping = q->stop; /* read under the lock, which the flush releases */
+			flush_swapped(q);
+			if (!stopping)
+				nanosleep(&batch, NULL);
+			pthread_mutex_lock(&q->lock);
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -71,17 +115,26 @@ int papi_logq_start(papi_ctx *ctx)
 
 	if (!q)
 		return -1;
+	q->buf = q->bufs[0];
+	q->spare = q->bufs[1];
 	if (pthread_mutex_init(&q->lock, NULL) != 0) {
 		free(q);
 		return -1;
 	}
+	if (pthread_mutex_init(&q->out, NULL) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return -1;
+	}
 	if (pthread_cond_init(&q->more, NULL) != 0) {
+		pthread_mutex_destroy(&q->out);
 		pthread_mutex_destroy(&q->lock);
 		free(q);
 		return -1;
 	}
 	if (pthread_create(&q->thread, NULL, writer, q) != 0) {
 		pthread_cond_destroy(&q->more);
+		pthread_mutex_destroy(&q->out);
 		pthread_mutex_destroy(&q->lock);
 		free(q);
 		return -1;
@@ -103,6 +156,7 @@ void papi_logq_stop(papi_ctx *ctx)
 	pthread_join(q->thread, NULL);
 	ctx->logq = NULL;
 	pthread_cond_destroy(&q->more);
+	pthread_mutex_destroy(&q->out);
 	pthread_mutex_destroy(&q->lock);
 	free(q);
 }
@@ -117,13 +171,15 @@ void papi_logq_write(const papi_ctx *ctx, const char *text, size_t n, int queued
 		return;
 	}
 	pthread_mutex_lock(&q->lock);
-	if (!queued || q->len + n > sizeof(q->buf)) {
+	if (!queued || q->len + n > LOGQ_BYTES) {
+		pthread_mutex_lock(&q->out);
 		flush_locked(q);
 		write_all(text, n);
+		pthread_mutex_unlock(&q->out);
 		pthread_mutex_unlock(&q->lock);
 		return;
 	}
-	wake = q->len == 0;
+	wake = q->sleeping && q->len == 0;
 	memcpy(q->buf + q->len, text, n);
 	q->len += n;
 	if (wake)
