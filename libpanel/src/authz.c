@@ -363,7 +363,7 @@ int panel__authz_own_limits(const panel_actor *who, uint32_t uid)
 int panel__authz_owner(panel_db *db, const panel_actor *who, uint32_t uid, const char *field,
 		       const char *what)
 {
-	struct account_row owner;
+	struct account_row owner = {0};
 	int error, visible = 0;
 
 	error = load_by_uid(&owner, db, uid);

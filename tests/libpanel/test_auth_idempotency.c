@@ -5,6 +5,7 @@
  * answer or not at all. */
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -372,6 +373,8 @@ struct waiter {
 	const char *key;
 	int rc;
 	panel_idempotent_response r;
+	atomic_int done;   /* the claim returned (rc and message set) */
+	char message[256]; /* its error's message */
 };
 
 static void *claim_atomic(void *arg)
@@ -379,6 +382,9 @@ static void *claim_atomic(void *arg)
 	struct waiter *w = arg;
 
 	w->rc = panel_idempotency_begin_atomic(&w->r, w->h, "token:2000", w->key, H1);
+	if (w->rc < 0)
+		snprintf(w->message, sizeof(w->message), "%s", panel_error_last()->message);
+	atomic_store(&w->done, 1);
 	return NULL;
 }
 
@@ -389,11 +395,35 @@ static long long waiting_claims(void)
 		   " panel_idempotency%%'");
 }
 
+/* Waits up to 10 s (a loaded machine) for w's claim to wait on the row; when it does not, says
+ * what the claim and the database's sessions were doing instead. */
+static void wait_for_waiting_claim(struct waiter *w)
+{
+	panel_db_rows *rows;
+
+	for (int i = 0; i < 500 && !waiting_claims(); i++)
+		usleep(20 * 1000);
+	if (waiting_claims() == 1)
+		return;
+	if (atomic_load(&w->done))
+		print_message("the claim of %s returned %d (%s) without waiting\n", w->key, w->rc,
+			      w->message);
+	if (panel__db_query(&rows, p->db,
+			    "SELECT CONCAT_WS(' | ', id, command, state, time, info) FROM"
+			    " information_schema.processlist WHERE db = DATABASE()",
+			    DB_NOARGS) == 0) {
+		for (size_t i = 0; i < panel__db_rows_count(rows); i++)
+			print_message("session: %s\n", panel__db_cell(rows, i, 0));
+		panel__db_rows_free(rows);
+	}
+	fail_msg("the claim of %s was not seen waiting on the row", w->key);
+}
+
 static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 {
 	panel_idempotent_response r = {0, NULL, ""};
 	panel *first = ts_panel_open(cluster, dbname);
-	struct waiter w = {ts_panel_open(cluster, dbname), "k-wait", 1, {0, NULL, ""}};
+	struct waiter w = {ts_panel_open(cluster, dbname), "k-wait", 1, {0, NULL, ""}, 0, ""};
 	pthread_t t;
 
 	(void)state;
@@ -405,9 +435,7 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 			 0);
 	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
 	/* The retry waits on the claim's row. */
-	for (int i = 0; i < 500 && !waiting_claims(); i++) /* 10 s: a loaded machine */
-		usleep(20 * 1000);
-	assert_int_equal(waiting_claims(), 1);
+	wait_for_waiting_claim(&w);
 	assert_panel_ok(
 	    panel_idempotency_complete(first, "token:2000", "k-wait", 201, "{\"a\":1}", NULL));
 	pthread_join(t, NULL);
@@ -418,12 +446,10 @@ static void idempotency_atomic_claim_waits_for_its_answer(void **state)
 	assert_false(panel_idempotency_atomic_broken(w.h));
 
 	/* The first request rolls back: the waiting retry claims the key and runs. */
-	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL, ""}};
+	w = (struct waiter){w.h, "k-wait-2", 1, {0, NULL, ""}, 0, ""};
 	assert_panel_ok(panel_idempotency_begin_atomic(&r, first, "token:2000", "k-wait-2", H1));
 	assert_int_equal(pthread_create(&t, NULL, claim_atomic, &w), 0);
-	for (int i = 0; i < 500 && !waiting_claims(); i++) /* 10 s: a loaded machine */
-		usleep(20 * 1000);
-	assert_int_equal(waiting_claims(), 1);
+	wait_for_waiting_claim(&w);
 	panel_idempotency_atomic_abort(first);
 	pthread_join(t, NULL);
 	assert_panel_ok(w.rc);
