@@ -95,12 +95,15 @@ for i in $(seq 1 "$accounts"); do
 done >"$work/accounts.jsonl"
 ctl --admin admin account import "$work/accounts.jsonl" >/dev/null
 
+declare -A api_pid base_pid
 for route in "${routes[@]}"; do
 	"$build/bin/panel-api" -c "$work/panel.$route.conf" >"$work/panel-api.$route.log" 2>&1 &
+	api_pid[$route]=$!
 	bench_pids+=($!)
 	"$build/bench/api_baseline" -p "${base_port[$route]}" -t "$threads" -H 127.0.0.1 \
 		-P "${db_port[$route]}" -u "$CLUSTER_USER" -s "$work/secret" -d api_bench \
 		>"$work/baseline.$route.log" 2>&1 &
+	base_pid[$route]=$!
 	bench_pids+=($!)
 	for _ in $(seq 1 100); do
 		curl -s -o /dev/null "http://127.0.0.1:${api_port[$route]}/healthz" &&
@@ -156,23 +159,34 @@ questions() {
 		-e "SHOW GLOBAL STATUS LIKE 'Questions'" | cut -f2
 }
 
-# bench TARGET PORT WORKLOAD: one wrk run; prints "requests/s p99_ms statements/request". Any
-# answer other than 2xx fails the run: only successful requests are counted.
+# CPU time of a process so far, in clock ticks (utime + stime, all threads).
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+primary_pid=$(cat "$SERVER0_PIDFILE")
+hz=$(getconf CLK_TCK)
+
+# bench TARGET PORT WORKLOAD PID: one wrk run; prints "requests/s p99_ms statements/request
+# server_cpu_us/request primary_cpu_us/request" (the CPU of the server measured, PID, and of the
+# primary's mariadbd, over the run). Any answer other than 2xx fails the run: only successful
+# requests are counted.
 bench() {
-	local log=$work/wrk.$1.$3.log q0
+	local log=$work/wrk.$1.$3.log q0 s0 m0
 	q0=$(questions)
+	s0=$(cpu_ticks "$4")
+	m0=$(cpu_ticks "$primary_pid")
 	wrk -t 2 -c "$connections" -d "${duration}s" --latency -s "$work/$3.lua" \
 		"http://127.0.0.1:$2" >"$log"
 	if grep -q 'Non-2xx or 3xx' "$log"; then
 		echo "$1 $3: errors: $(cat "$log")" >&2
 		exit 1
 	fi
-	awk -v q="$(($(questions) - q0 - 1))" '/Requests\/sec:/ { rps = $2 }
+	awk -v q="$(($(questions) - q0 - 1))" -v s="$(($(cpu_ticks "$4") - s0))" \
+		-v m="$(($(cpu_ticks "$primary_pid") - m0))" -v hz="$hz" '/Requests\/sec:/ { rps = $2 }
 		/ requests in / { n = $1 }
 		$1 == "99%" { v = $2; ms = v + 0
 			if (v ~ /us$/) ms = ms / 1000; else if (v ~ /ms$/) ms = ms + 0;
 			else if (v ~ /s$/) ms = ms * 1000; p99 = ms }
-		END { printf "%s %.2f %.2f\n", rps, p99, n ? q / n : 0 }' "$log"
+		END { printf "%s %.2f %.2f %.1f %.1f\n", rps, p99, n ? q / n : 0,
+			n ? s / hz * 1e6 / n : 0, n ? m / hz * 1e6 / n : 0 }' "$log"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -189,10 +203,15 @@ for rep in $(seq 1 "$reps"); do
 			# Alternate which server goes first, so that neither always runs on a warmer box.
 			if ((rep % 2)); then order="api base"; else order="base api"; fi
 			for t in $order; do
-				if [[ $t == api ]]; then port=${api_port[$route]}; else port=${base_port[$route]}; fi
-				result=$(bench "$t.$route" "$port" "$w")
+				if [[ $t == api ]]; then
+					port=${api_port[$route]} pid=${api_pid[$route]}
+				else
+					port=${base_port[$route]} pid=${base_pid[$route]}
+				fi
+				result=$(bench "$t.$route" "$port" "$w" "$pid")
 				echo "$result" >>"$work/$t.$route.$w"
-				echo "rep $rep $route $w $t: $result req/s, p99 ms, statements/request" >&2
+				echo "rep $rep $route $w $t: $result (req/s, p99 ms, statements/request," \
+					"CPU µs/request of the server, of the primary)" >&2
 			done
 		done
 	done
@@ -202,8 +221,9 @@ report=$out/api-throughput.md
 {
 	echo "| route | workload | panel-api req/s | baseline req/s | panel-api / baseline |" \
 		"p99 ms panel-api | p99 ms baseline | ratio per run, median |" \
-		"statements per request panel-api / baseline |"
-	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		"statements per request panel-api / baseline |" \
+		"CPU µs/request panel-api / baseline | primary's CPU µs/request panel-api / baseline |"
+	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	for route in "${routes[@]}"; do
 		for w in "${workloads[@]}"; do
 			f=$route.$w
@@ -213,15 +233,21 @@ report=$out/api-throughput.md
 			pb=$(cut -d' ' -f2 "$work/base.$f" | median)
 			qa=$(cut -d' ' -f3 "$work/api.$f" | median)
 			qb=$(cut -d' ' -f3 "$work/base.$f" | median)
+			ca=$(cut -d' ' -f4 "$work/api.$f" | median)
+			cb=$(cut -d' ' -f4 "$work/base.$f" | median)
+			ma=$(cut -d' ' -f5 "$work/api.$f" | median)
+			mb=$(cut -d' ' -f5 "$work/base.$f" | median)
 			# The two servers of one run share the machine's load of that moment: on a
 			# shared machine the median of the per-run ratios is steadier than the ratio
 			# of medians.
 			r=$(paste -d' ' <(cut -d' ' -f1 "$work/api.$f") <(cut -d' ' -f1 "$work/base.$f") |
 				awk '{ printf "%.4f\n", $1 / $2 }' | median)
 			awk -v route="$route" -v w="$w" -v a="$a" -v b="$b" -v pa="$pa" -v pb="$pb" \
-				-v r="$r" -v qa="$qa" -v qb="$qb" 'BEGIN {
-				printf "| %s | %s | %.0f | %.0f | %.2fx | %.2f | %.2f | %.2fx | %.2f / %.2f |\n",
-					route, w, a, b, a / b, pa, pb, r, qa, qb }'
+				-v r="$r" -v qa="$qa" -v qb="$qb" -v ca="$ca" -v cb="$cb" -v ma="$ma" \
+				-v mb="$mb" 'BEGIN {
+				printf "| %s | %s | %.0f | %.0f | %.2fx | %.2f | %.2f | %.2fx | %.2f / %.2f |" \
+					" %.1f / %.1f | %.1f / %.1f |\n", route, w, a, b, a / b, pa, pb, r, qa,
+					qb, ca, cb, ma, mb }'
 		done
 	done
 	echo
