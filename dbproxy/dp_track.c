@@ -490,21 +490,53 @@ static int set_list(const uint8_t *q, size_t n, int escapes)
 	return 0;
 }
 
+/* 1 when an assignment of a SET's text, read in mode escapes, sets a global variable: one that
+ * starts with GLOBAL or @@global (the server reads SET a = 1, GLOBAL b = 2 and @@global . b,
+ * each assignment its own scope), executable comments read as SQL (SET slash-star-bang GLOBAL
+ * star-slash b = 1 sets the global b). An assignment starts after SET and after a comma outside
+ * parentheses. @@global.x read in a value (SET x = @@global.x) sets nothing global. */
+static int set_global(const uint8_t *q, size_t n, size_t k, int escapes)
+{
+	char w[32];
+	int backslash = 0, in_exec = 0, start = 1;
+	long depth = 0;
+	size_t e;
+	while (k < n) {
+		if ((e = skip_gap(q, n, k, &in_exec)) > k) {
+			k = e;
+			continue;
+		}
+		if (is_word(q[k]) || (q[k] == '@' && k + 2 < n && q[k + 1] == '@')) {
+			k = word_at(q, n, k + (q[k] == '@' ? 2 : 0), w, sizeof(w));
+			if (start && strcmp(w, "GLOBAL") == 0)
+				return 1;
+		} else if (q[k] == '\'' || q[k] == '"' || q[k] == '`') {
+			k = skip_literal(q, n, k, escapes, &backslash);
+		} else {
+			depth += q[k] == '(' ? 1 : q[k] == ')' ? -1 : 0;
+			start = q[k++] == ',' && depth <= 0;
+			continue;
+		}
+		start = 0;
+	}
+	return 0;
+}
+
 /* A SET statement (first word SET) that is the query's only one: recorded to be replayed when
  * the session moves, unless it is not session state or cannot be replayed. */
 static void classify_set(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, size_t i,
 			 const char *second, int replayable, int prepare)
 {
-	size_t at = skip_space(q, n, i);
 	/* For the next transaction: dp_track.next_tx. Prepared, each execution sets it, which
 	 * is not followed (the prepare's answer sets nothing): pinned. */
 	if (strcmp(second, "TRANSACTION") == 0 && prepare)
 		t->pins |= DP_PIN_SETS;
 	else if (strcmp(second, "TRANSACTION") == 0)
 		e->flags |= CF_NEXT_TX;
-	int global = strcmp(second, "GLOBAL") == 0 ||
-		     (n - at >= 9 && strncasecmp((const char *)q + at, "@@global.", 9) == 0);
-	/* SET GLOBAL a = 1, SESSION b = 2 (or b = 2): the session's part would be lost. */
+	int global = set_global(q, n, i, ESC_ALL) || set_global(q, n, i, ESC_SINGLE) ||
+		     set_global(q, n, i, ESC_NONE);
+	/* SET GLOBAL a = 1, SESSION b = 2 (or b = 2, GLOBAL a = 1): replayed, the global part
+	 * would change the new server; not replayed, the session's part would be lost. */
 	if (global &&
 	    (set_list(q, n, ESC_ALL) || set_list(q, n, ESC_SINGLE) || set_list(q, n, ESC_NONE)))
 		t->pins |= DP_PIN_SETS;
@@ -586,7 +618,10 @@ static void classify_query(dp_track *t, dp_cmd *e, const uint8_t *q, size_t n, i
 		t->pins |= DP_PIN_UNCLASSIFIED;
 
 	i = word_at(q, n, i, first, sizeof(first));
-	word_at(q, n, skip_space(q, n, i), second, sizeof(second));
+	/* The second word may be in an executable comment: SET slash-star-bang DEFAULT ROLE
+	 * star-slash r is SET DEFAULT ROLE r. */
+	int in_exec = 0;
+	word_at(q, n, skip_gap(q, n, i, &in_exec), second, sizeof(second));
 
 	if (strcmp(first, "SET") == 0 && !(m.pins & DP_PIN_USERVAR)) {
 		/* A prepared SET takes effect at each execution: not replayed. */

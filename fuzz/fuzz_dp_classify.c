@@ -4,8 +4,9 @@
  * literals: backslash escapes on or off (NO_BACKSLASH_ESCAPES), double quotes as strings or as
  * names (ANSI_QUOTES, whose names take no escapes); an executable comment's version is 5 or 6
  * digits, and one of a version the server may skip is a comment in another reading; a NUL would
- * cut the text replayed. A USE recorded must name exactly the schema the
- * server moves to. Any text with a user variable or GET_LOCK, in any of these readings, pins. */
+ * cut the text replayed; it must set nothing global (GLOBAL or @@global at the start of any
+ * assignment). A USE recorded must name exactly the schema the server moves to. Any text with a
+ * user variable or GET_LOCK, in any of these readings, pins. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -201,6 +202,49 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 	return pins;
 }
 
+/* 1 when the text, read in mode, is a SET with an assignment that sets a global variable: as
+ * MariaDB 10.11 reads it, each assignment has its own scope, GLOBAL or @@global (then spaces and
+ * comments may come before the dot) at its start; an assignment starts after SET and after a
+ * comma outside parentheses. */
+static int m_global(const uint8_t *q, size_t n, int mode)
+{
+	int in_exec = 0, start = 0, depth = 0;
+	size_t k = m_skip(q, n, 0, &in_exec), e;
+	if (n - k < 3 || strncasecmp((const char *)q + k, "SET", 3) != 0 ||
+	    (k + 3 < n && m_word(q[k + 3])))
+		return 0;
+	for (k += 3, start = 1; k < n;) {
+		if ((e = m_skip(q, n, k, &in_exec)) > k) {
+			k = e;
+			continue;
+		}
+		uint8_t c = q[k];
+		if (start && n - k >= 6 && strncasecmp((const char *)q + k, "GLOBAL", 6) == 0 &&
+		    (k + 6 == n || !m_word(q[k + 6])))
+			return 1;
+		if (start && n - k >= 8 && strncasecmp((const char *)q + k, "@@GLOBAL", 8) == 0 &&
+		    (k + 8 == n || !m_word(q[k + 8])))
+			return 1;
+		if (c == '\'' || c == '"' || c == '`') {
+			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
+			for (k++; k < n && q[k] != c; k++)
+				if (esc && q[k] == '\\')
+					k++;
+			k = k < n ? k + 1 : n;
+			start = 0;
+		} else if (m_word(c) || c == '@') {
+			while (k < n && (m_word(q[k]) || q[k] == '@'))
+				k++;
+			start = 0;
+		} else {
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			start = c == ',' && depth <= 0;
+			k++;
+		}
+	}
+	return 0;
+}
+
 /* The schema a USE moves to, when the text is exactly USE and one name (comments and spaces
  * around): 1 with it in out, 0 when it is anything else. */
 static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
@@ -262,6 +306,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(!m_calls(data, size, M_SQ)); /* ANSI_QUOTES */
 		assert(!m_calls(data, size, 0));    /* NO_BACKSLASH_ESCAPES */
 		assert(!memchr(data, '@', size) || !(t.pins & DP_PIN_USERVAR));
+		/* Nothing global is replayed: executable comments read as SQL, or, when the
+		 * server may skip one (pinned then), as comments. */
+		for (int mode = 0; mode <= (M_SQ | M_DQ); mode += mode == 0 ? M_SQ : M_DQ)
+			assert(!m_global(data, size, mode));
+		m_skip_versions = 1;
+		for (int mode = 0; mode <= (M_SQ | M_DQ); mode += mode == 0 ? M_SQ : M_DQ)
+			assert(t.pins || !m_global(data, size, mode));
+		m_skip_versions = 0;
 	}
 	if (e.flags & CF_USE) {
 		char db[sizeof(t.db)];

@@ -623,6 +623,37 @@ static void test_track_classifier_server_reading(void **state)
 		assert_true(t.pins & DP_PIN_SETS);
 		t.pins = 0;
 	}
+	/* Each assignment has its own scope, and an executable comment's GLOBAL is SQL (as
+	 * MariaDB 10.11 reads them): never replayed on another server. Session first, then
+	 * global: pinned, like global first. */
+	static const char *const global[] = {
+	    "SET time_zone = '+01:00', GLOBAL max_connections = 100",
+	    "SET SESSION time_zone = '+01:00', @@global.max_connections = 100",
+	    "SET time_zone = (SELECT CONCAT('+01', ':00')), @@GLOBAL . max_connections = 100",
+	    "SET time_zone = '+01:00' /*!, GLOBAL max_connections = 100 */",
+	    "SET time_zone = '+01:00', /*!GLOBAL*/ max_connections = 100",
+	    "SET /*!GLOBAL*/ max_connections = 100",
+	    "SET /*!100000 GLOBAL */ max_connections = 100",
+	    "SET /*M!100000 GLOBAL */ max_connections = 100",
+	    "SET @@global/* x */.max_connections = 100",
+	    "SET /*!DEFAULT ROLE*/ NONE",
+	};
+	for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
+		query(&t, global[i]);
+		ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+		s2c(&t, &w);
+		assert_int_equal(t.nsets, 0);
+		assert_true(i >= 5 || (t.pins & DP_PIN_SETS));
+		t.pins = 0;
+	}
+	/* A global value read, set in the session: replayed. */
+	query(&t, "SET time_zone = @@global.time_zone, sql_mode = 'global'");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.nsets, 1);
+	assert_int_equal(t.pins, 0);
+	free(t.sets[0]);
+	t.nsets = 0;
 	static const uint8_t nul[] = {DP_COM_QUERY, 'S', 'E', 'T', ' ', 'a', '=', '\'', 0, '\''};
 	put(&w, 0, nul, sizeof(nul));
 	c2s(&t, &w);
