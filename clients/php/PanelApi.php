@@ -216,8 +216,8 @@ class PanelApi
      * stored ETag of $path, a PanelApiException 'no_etag' when none was read; a string: that
      * ETag), if_none_match, headers (name => value),
      * raw (return the body as a string), raw_body (a string sent as is, with content_type,
-     * default application/octet-stream, instead of $body). Returns the decoded body, null for
-     * 204/304.
+     * default application/octet-stream, instead of $body), probe (a DELETE: the object's GET path,
+     * read first; see below). Returns the decoded body, null for 204/304.
      */
     public function request(string $method, string $path, array $query = [], ?array $body = null,
         array $opts = [])
@@ -302,6 +302,21 @@ class PanelApi
         // instance) only with its key, or when it is a read.
         $keyless = $write && !empty($opts['no_auth']);
         $uncertain = false;
+        // A DELETE whose retry follows a first attempt that may have run, and finds nothing: the
+        // first attempt deleted it, or there never was anything the caller may see (another
+        // account's object is a 404 too). The answer cannot tell, so a read made before the
+        // first attempt does: $opts['probe'], the object's GET path (the delete methods of the
+        // routes that store their answer after the change; on the others, the change and its
+        // answer commit together and a 404 after a retry is always true).
+        $existed = false;
+        if ($method === 'DELETE' && isset($opts['probe'])) {
+            try {
+                $this->request('GET', (string) $opts['probe']);
+                $existed = true;
+            } catch (PanelApiException $e) {
+                $existed = false; // not there, or not known: a 404 after a retry is raised
+            }
+        }
         for ($attempt = 0;; $attempt++) {
             [$status, $raw, $curlError, $curlErrno] = $this->send($method, $this->base . $url, $headers, $payload);
             $notSent = in_array($curlErrno, [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT], true);
@@ -329,8 +344,9 @@ class PanelApi
             $e = is_array($json) && isset($json['error']) && is_array($json['error']) ? $json['error'] : [];
             $code = (string) ($e['code'] ?? 'http_' . $status);
             // The retry of a DELETE whose first attempt may have run (its answer not stored: see
-            // isAfterUncertainAttempt) finds nothing to delete: the first attempt deleted it.
-            if ($uncertain && $method === 'DELETE' && $status === 404 && $code === 'not_found') {
+            // isAfterUncertainAttempt) finds nothing to delete, and the probe saw the object
+            // before: the first attempt deleted it.
+            if ($uncertain && $existed && $method === 'DELETE' && $status === 404 && $code === 'not_found') {
                 return null;
             }
             throw new PanelApiException($status, $code,
@@ -557,7 +573,8 @@ class PanelApi
     /** DELETE /api/v1/accounts/{login} */
     public function deleteAccount(string $login, array $opts = []): void
     {
-        $this->request('DELETE', '/api/v1/accounts/' . self::seg($login), [], null, $opts);
+        $path = '/api/v1/accounts/' . self::seg($login);
+        $this->request('DELETE', $path, [], null, $opts + ['probe' => $path]);
     }
 
     /** POST /api/v1/accounts/{login}/lock */
@@ -691,7 +708,8 @@ class PanelApi
     /** DELETE /api/v1/domains/{domain} */
     public function deleteDomain(string $domain, array $opts = []): void
     {
-        $this->request('DELETE', '/api/v1/domains/' . self::seg($domain), [], null, $opts);
+        $path = '/api/v1/domains/' . self::seg($domain);
+        $this->request('DELETE', $path, [], null, $opts + ['probe' => $path]);
     }
 
     /**
@@ -966,7 +984,8 @@ class PanelApi
     /** DELETE /api/v1/databases/{name} */
     public function deleteDatabase(string $name, array $opts = []): void
     {
-        $this->request('DELETE', '/api/v1/databases/' . self::seg($name), [], null, $opts);
+        $path = '/api/v1/databases/' . self::seg($name);
+        $this->request('DELETE', $path, [], null, $opts + ['probe' => $path]);
     }
 
     /** POST /api/v1/databases/{name}/dump: queued; answers {"job", "database"} */
@@ -1011,7 +1030,8 @@ class PanelApi
     /** DELETE /api/v1/dbusers/{name} */
     public function deleteDbUser(string $name, array $opts = []): void
     {
-        $this->request('DELETE', '/api/v1/dbusers/' . self::seg($name), [], null, $opts);
+        $path = '/api/v1/dbusers/' . self::seg($name);
+        $this->request('DELETE', $path, [], null, $opts + ['probe' => $path]);
     }
 
     /** PUT /api/v1/dbusers/{name}/password */

@@ -401,4 +401,43 @@ class FailoverTest extends BridgeTestCase
         $this->assertCount(1, self::proxyLog('DELETE'), 'sent once');
         @unlink(self::$state . '/mode');
     }
+
+    /**
+     * The retry of a DELETE whose first attempt may have run, answering 404: done only when the
+     * object was there, and the caller's, before the first attempt (PanelApi reads it first).
+     * One that never was, or another account's, is a 404 still, not a delete reported done.
+     */
+    public function testA404AfterAnUncertainDeleteIsDoneOnlyForWhatWasThere(): void
+    {
+        $login = self::tag('fd');
+        $other = self::tag('fe');
+        self::createMember($login, 'Php-bridge-pass-1', ['mysql' => 5]);
+        self::createMember($other, 'Php-bridge-pass-1', ['mysql' => 5]);
+        self::api()->createDatabase($other, 'theirs');
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        $mysql = new m_mysql();
+        $this->assertTrue($mysql->add_db('mine'), 'm_mysql::add_db: ' . $GLOBALS['err']->errstr());
+        self::proxyLog('DELETE');
+
+        self::mode('lost');
+        $this->assertTrue($mysql->del_db('mine'), 'm_mysql::del_db: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['204-then-503', '404'], array_column(self::proxyLog('DELETE'), 3));
+
+        $api = $GLOBALS['panel_api'];
+        foreach (["{$login}_never", "{$other}_theirs"] as $name) {
+            self::mode('lost');
+            try {
+                $api->deleteDatabase($name);
+                $this->fail("$name: reported deleted");
+            } catch (PanelApiException $e) {
+                $this->assertSame([404, 'not_found', true], [$e->getHttpStatus(), $e->getErrorCode(),
+                    $e->isAfterUncertainAttempt()], $name);
+            }
+            $this->assertSame(['404-then-503', '404'], array_column(self::proxyLog('DELETE'), 3), $name);
+        }
+        self::mode('lost');
+        $this->assertFalse($mysql->del_db('never'), 'm_mysql::del_db of a database that never was');
+        $this->assertCount(1, self::api()->listDatabases($other)['items'] ?? [], 'theirs is still there');
+    }
 }
