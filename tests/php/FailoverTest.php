@@ -440,4 +440,31 @@ class FailoverTest extends BridgeTestCase
         $this->assertFalse($mysql->del_db('never'), 'm_mysql::del_db of a database that never was');
         $this->assertCount(1, self::api()->listDatabases($other)['items'] ?? [], 'theirs is still there');
     }
+
+    /**
+     * m_dom::add_domain whose retry finds the domain this account's already (a 503 before the
+     * write, the domain hosted earlier with DNS off): the form's settings are set, as when the
+     * first attempt made it.
+     */
+    public function testAddDomainAfterAnUncertainAttemptSetsTheFormsFields(): void
+    {
+        $login = self::tag('ff');
+        self::createMember($login, 'Php-bridge-pass-1', ['dom' => 5]);
+        try {
+            self::api()->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        $dom = new m_dom();
+        $name = "$login-pre.org";
+        $this->assertTrue($dom->add_domain($name, 0), 'm_dom::add_domain: ' . $GLOBALS['err']->errstr());
+        $this->assertFalse((bool) self::api()->getDomain($name)['dns']);
+        self::proxyLog();
+        self::mode('before');
+        $this->assertTrue($dom->add_domain($name, 1), 'm_dom::add_domain: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['503-not-forwarded', '409'], array_column(self::proxyLog(), 3));
+        $this->assertTrue((bool) self::api()->getDomain($name)['dns'], 'the form asked for DNS');
+    }
 }

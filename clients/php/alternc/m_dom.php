@@ -121,9 +121,23 @@ class m_dom
             try {
                 $api->createDomain($login, $domain, $fields);
             } catch (PanelApiException $e) {
-                // Made by the first attempt when it is this account's (another's is a 404).
+                // Made by the first attempt when it is this account's (another's is a 404), or
+                // there before it (a 503 before the write: the 409 is no proof) with other
+                // settings: the form's are set either way, as m_mysql::add_user sets the
+                // password typed (force is the create's only; noerase only when asked, as
+                // there).
                 try {
-                    $made = panel_made_by_first_attempt($e) && $api->getDomain($domain)['owner'] === $login;
+                    $have = panel_made_by_first_attempt($e) ? $api->getDomain($domain) : null;
+                    $made = $have !== null && $have['owner'] === $login;
+                    $change = [];
+                    foreach (['dns', 'mx', 'noerase'] as $k) {
+                        if ($made && isset($fields[$k]) && (bool) ($have[$k] ?? false) !== $fields[$k]) {
+                            $change[$k] = $fields[$k];
+                        }
+                    }
+                    if ($change) {
+                        $api->updateDomain($domain, $change);
+                    }
                 } catch (PanelApiException $other) {
                     $made = false;
                 }
