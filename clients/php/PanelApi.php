@@ -329,8 +329,14 @@ class PanelApi
                 break;
             }
             $uncertain = $write && !$keyless && !$limited && !($status === 0 && $notSent);
-            // With several instances, the retry goes to the next one (kept for the next calls).
-            $this->base = $this->bases[(array_search($this->base, $this->bases, true) + 1) % count($this->bases)];
+            // With several instances, the retry goes to the next one (kept for the next calls),
+            // but a 429's goes to the same one: the instance is well, and panel-api's limits are
+            // the instance's own (member_write_rate's buckets, papi_ratelimit.c; upload memory,
+            // DNS lookups) or the database's (login throttling), so the next instance would
+            // let a member write at N times the rate, or would answer the same.
+            if (!$limited) {
+                $this->base = $this->bases[(array_search($this->base, $this->bases, true) + 1) % count($this->bases)];
+            }
             sleep(max(0, min($this->retryAfter(), $this->maxRetryWait)));
         }
         $this->lastStatus = $status;

@@ -467,4 +467,22 @@ class FailoverTest extends BridgeTestCase
         $this->assertSame(['503-not-forwarded', '409'], array_column(self::proxyLog(), 3));
         $this->assertTrue((bool) self::api()->getDomain($name)['dns'], 'the form asked for DNS');
     }
+
+    /**
+     * Several instances: a 429's retry goes to the same instance (its limits are its own, or the
+     * database's: the next one would let a member write at twice the rate), a 503's to the next.
+     */
+    public function testA429IsRetriedOnTheSameInstance(): void
+    {
+        $api = new PanelApi([self::$proxyUrl, self::url()], ['token' => self::api()->getCredential(),
+            'timeout' => 10, 'max_retry_wait' => 2]);
+        $login = self::tag('fg');
+        self::proxyLog();
+        self::mode('busy', '1');
+        $api->createAccount(['login' => $login, 'password' => 'Php-bridge-pass-1', 'mail' => "$login@example.net"]);
+        $posts = self::proxyLog();
+        $this->assertSame(['429-not-forwarded', '201'], array_column($posts, 3), json_encode($posts));
+        $this->assertSame($posts[0][2], $posts[1][2], 'the same key');
+        $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login])['total'], 'one account');
+    }
 }
