@@ -485,4 +485,38 @@ class FailoverTest extends BridgeTestCase
         $this->assertSame($posts[0][2], $posts[1][2], 'the same key');
         $this->assertSame(1, self::api()->listAccounts(['login_prefix' => $login])['total'], 'one account');
     }
+
+    /**
+     * m_hta::add_user whose answer was lost after the change (the retry's 409): done, with the
+     * password typed; and one whose retry finds a user of that name made earlier with another
+     * password (a 503 before the write): the password typed is set.
+     */
+    public function testHtaUserWhoseAnswerWasLost(): void
+    {
+        $login = self::tag('fh');
+        $uid = self::createMember($login, 'Php-bridge-pass-1');
+        self::api()->protectFolder($login, 'private');
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        $hta = new m_hta();
+        $hash = function (string $user) use ($uid) {
+            return (string) (self::panelQuery("SELECT hash FROM panel_hta_users WHERE uid = $uid AND user = '$user'")[0]
+                ?? '');
+        };
+        self::proxyLog();
+        self::mode('lost');
+        $this->assertTrue($hta->add_user('reader', 'Hta-lost-pass-1', 'private'),
+            'm_hta::add_user: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['201-then-503', '409'], array_column(self::proxyLog(), 3));
+        $this->assertTrue(password_verify('Hta-lost-pass-1', $hash('reader')), 'the password typed');
+
+        self::mode('before');
+        $this->assertTrue($hta->add_user('reader', 'Hta-lost-pass-2', 'private'),
+            'm_hta::add_user: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['503-not-forwarded', '409'], array_column(self::proxyLog(), 3));
+        $this->assertTrue(password_verify('Hta-lost-pass-2', $hash('reader')), 'the password typed, set');
+
+        $this->assertFalse($hta->add_user('reader', 'Hta-lost-pass-3', 'private'), 'no retry: exists');
+        $this->assertRaised('hta', 10, 'm_hta::add_user of a user there');
+    }
 }

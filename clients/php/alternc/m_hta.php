@@ -153,10 +153,21 @@ class m_hta
             $err->raise('hta', 11);
             return false;
         }
+        $login = panel_current_login();
         try {
-            panel_api()->addProtectedFolderUser(panel_current_login(), self::dir($dir), $user, (string) $password);
+            panel_api()->addProtectedFolderUser($login, self::dir($dir), $user, (string) $password);
         } catch (PanelApiException $e) {
-            return $this->raise($e);
+            if (!panel_made_by_first_attempt($e)) {
+                return $this->raise($e);
+            }
+            // Made by the first attempt, its answer lost, or there before it (a 503 before the
+            // write) with another password: the password typed is set either way, as
+            // m_mysql::add_user, or the 409 raised.
+            try {
+                panel_api()->setProtectedFolderUserPassword($login, self::dir($dir), $user, (string) $password);
+            } catch (PanelApiException $other) {
+                return $this->raise($e);
+            }
         }
         return true;
     }
