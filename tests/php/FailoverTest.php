@@ -519,4 +519,32 @@ class FailoverTest extends BridgeTestCase
         $this->assertFalse($hta->add_user('reader', 'Hta-lost-pass-3', 'private'), 'no retry: exists');
         $this->assertRaised('hta', 10, 'm_hta::add_user of a user there');
     }
+
+    /**
+     * m_bro::CreateDir whose answer was lost after the change (the retry's 409): done, the
+     * folder is there; a file of that name after a retry stays bro 1.
+     */
+    public function testBroFolderWhoseAnswerWasLost(): void
+    {
+        $login = self::tag('fi');
+        self::createMember($login, 'Php-bridge-pass-1');
+        if (!is_dir(self::webSpace($login))) {
+            mkdir(self::webSpace($login), 0770, true);
+        }
+        file_put_contents(self::webSpace($login) . '/taken', "a file\n");
+        $GLOBALS['L_ALTERNC_LOC'] = getenv('PANEL_TEST_HOSTING_ROOT');
+        $this->session($login, 'Php-bridge-pass-1');
+        $GLOBALS['panel_api'] = self::viaProxy($GLOBALS['panel_api']->getCredential());
+        $bro = new m_bro();
+        self::proxyLog();
+        self::mode('lost');
+        $this->assertTrue($bro->CreateDir('', 'www'), 'm_bro::CreateDir: ' . $GLOBALS['err']->errstr());
+        $this->assertSame(['201-then-503', '409'], array_column(self::proxyLog(), 3));
+        $this->assertTrue(is_dir(self::webSpace($login) . '/www'));
+
+        self::mode('lost');
+        $this->assertFalse($bro->CreateDir('/', 'taken'), 'a file of that name');
+        $this->assertRaised('bro', 1, 'm_bro::CreateDir over a file');
+        $this->assertSame(['409-then-503', '409'], array_column(self::proxyLog(), 3));
+    }
 }

@@ -292,7 +292,22 @@ class m_bro
         try {
             panel_api()->makeFolder(self::login(), $clean);
         } catch (PanelApiException $e) {
-            return $this->raise($e, ['exists' => 1, 'invalid' => 1, 'not_found' => 4, 'conflict' => 4]);
+            // Made by the first attempt, its answer lost, when a folder of that name is there
+            // now (or was before a 503 that ran nothing: the folder asked for is there either
+            // way, as m_mysql::add_db takes the account's database); a file of that name is
+            // bro 1, as 1.0.
+            $slash = strrpos($clean, '/');
+            try {
+                $there = panel_made_by_first_attempt($e)
+                    ? $this->entry($slash === false ? '' : substr($clean, 0, $slash),
+                        $slash === false ? $clean : substr($clean, $slash + 1))
+                    : null;
+            } catch (PanelApiException $other) {
+                $there = null;
+            }
+            if (($there['type'] ?? '') !== 'folder') {
+                return $this->raise($e, ['exists' => 1, 'invalid' => 1, 'not_found' => 4, 'conflict' => 4]);
+            }
         }
         return true;
     }
