@@ -18,10 +18,10 @@
 #define LOGQ_BEFORE_WRITE() usleep(300)
 #include "../../panel-api/papi_logq.c"
 
-#define THREADS		4
-#define LINES		30000
-#define AT_ONCE_EVERY	97 /* one line in so many is written at once, not queued */
-#define PAUSE_EVERY	50 /* a short pause now and then: the writer's batches swap meanwhile */
+#define THREADS	      4
+#define LINES	      30000
+#define AT_ONCE_EVERY 97 /* one line in so many is written at once, not queued */
+#define PAUSE_EVERY   50 /* a short pause now and then: the writer's batches swap meanwhile */
 
 struct writer_arg {
 	papi_ctx *ctx;
