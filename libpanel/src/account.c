@@ -284,8 +284,9 @@ static int check_text(const char *value, const char *field, size_t max)
 	if (strlen(value) > max)
 		return panel__error(PANEL_EINVALID, field, "%s is longer than %zu characters",
 				    field, max);
-	if (!panel__printable(value))
-		return panel__error(PANEL_EINVALID, field, "%s contains control characters", field);
+	if (!panel__utf8_text(value, 0))
+		return panel__error(PANEL_EINVALID, field,
+				    "%s is not UTF-8 text without control characters", field);
 	return 0;
 }
 
@@ -296,12 +297,10 @@ static int check_notes(const char *notes)
 		return 0;
 	if (strlen(notes) > 65535)
 		return panel__error(PANEL_EINVALID, "notes", "notes are 65535 bytes at most");
-	for (const char *s = notes; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
-			return panel__error(PANEL_EINVALID, "notes",
-					    "notes contain control characters");
-	}
+	if (!panel__utf8_text(notes, 1))
+		return panel__error(PANEL_EINVALID, "notes",
+				    "notes are UTF-8 text without control characters other than"
+				    " line breaks and tabs");
 	return 0;
 }
 

@@ -28,6 +28,16 @@ int panel__parse_ulong(unsigned long *out, const char *s, unsigned long min, uns
 /* True when s contains no byte below 0x20 and no DEL (no newline, tab, NUL tricks). */
 int panel__printable(const char *s);
 
+/* True when s is UTF-8 text as MariaDB's utf8mb4 stores it and JSON carries it: well-formed
+ * (no overlong form, no surrogate, nothing above U+10FFFF) and without C0 control characters
+ * or DEL; with newlines != 0, '\n', '\r' and '\t' are allowed. C1 controls (U+0080..U+009F)
+ * and bidi overrides are valid text: migrated latin1 rows hold some, and panelctl and the pages
+ * escape them when they show them. A free-text value
+ * (a name, notes) that is not, a byte of another character set typed into panelctl or sent by
+ * a C caller, got "database error 1366" from the server (or, a surrogate, was stored and then
+ * made the account's JSON impossible to write): it is refused as invalid instead. */
+int panel__utf8_text(const char *s, int newlines);
+
 /* True when s is printable and made of [A-Za-z0-9_-], commas and spaces (a list of names). */
 int panel__printable_list(const char *s);
 

@@ -192,6 +192,75 @@ static void create_refusals(void **state)
 	assert_panel_rc(panel_account_create(&a, p, &member, &spec), PANEL_EFORBIDDEN);
 }
 
+/* Names and notes are UTF-8 text: accents and emoji (4-byte UTF-8) are stored and read back as
+ * they were given, and what is not UTF-8 (a latin1 byte, a surrogate, an overlong form) or holds
+ * a C0 control is refused as invalid, for its field. Before, a latin1 byte came back as the
+ * server's "database error 1366" (PANEL_ERROR), and a surrogate was stored, after which the
+ * account's JSON could not be written (panel_account_to_json gave NULL). */
+static void names_and_notes_are_utf8_text(void **state)
+{
+	(void)state;
+	panel_account_spec s = PANEL_ACCOUNT_SPEC_INIT;
+	panel_account *a = NULL;
+	static const char nom[] = "Herv\xc3\xa9 \xf0\x9f\x98\x80";
+	static const char notes[] = "caf\xc3\xa9\r\n\tno\xc3\xabl \xf0\x9f\x8e\x84";
+
+	s.login = "utftext";
+	s.password = "Correct-Horse-9";
+	s.mail = "utftext@example.org";
+	s.nom = nom;
+	s.prenom = "\xc5\x92"
+		   "dipe";
+	s.notes = notes;
+	assert_panel_ok(panel_account_create(&a, p, &super, &s));
+	assert_string_equal(a->nom, nom);
+	assert_string_equal(a->notes, notes);
+	json_t *j = panel_account_to_json(a);
+	assert_non_null(j);
+	json_decref(j);
+	panel_account_free(a);
+	a = NULL;
+	/* Stored as these bytes: the 4-byte emoji too, not '?'. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE HEX(nom) = '%s'", db,
+				"48657276C3A920F09F9880"),
+			 1);
+
+	static const struct {
+		const char *nom, *notes, *field;
+	} bad[] = {
+	    {"Herv\xe9", NULL, "nom"},		/* latin1 */
+	    {"a\xc0\xaf", NULL, "nom"},		/* overlong '/' */
+	    {"x\xf0\x9f\x98", NULL, "nom"},	/* cut short */
+	    {"x\xf4\x90\x80\x80", NULL, "nom"}, /* above U+10FFFF */
+	    {NULL, "x\xed\xa0\x80y", "notes"},	/* a surrogate */
+	    {NULL, "line\n\xff", "notes"},	/* not UTF-8 */
+	    {NULL, "bell\a", "notes"},		/* C0 control */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		panel_account_spec b = s;
+		char login[16];
+		snprintf(login, sizeof(login), "utfbad%zu", i);
+		b.login = login;
+		b.mail = "utfbad@example.org";
+		b.nom = bad[i].nom;
+		b.notes = bad[i].notes ? bad[i].notes : "";
+		int rc = panel_account_create(&a, p, &super, &b);
+		if (rc != PANEL_EINVALID || !panel_error_last()->field ||
+		    strcmp(panel_error_last()->field, bad[i].field) != 0)
+			fail_msg("case %zu: got %d field %s: %s", i, rc,
+				 panel_error_last()->field ? panel_error_last()->field : "(none)",
+				 panel_error_last()->message);
+		assert_null(a);
+	}
+	/* The same on a change. */
+	panel_account_spec ch = PANEL_ACCOUNT_SPEC_INIT;
+	ch.prenom = "No\xebl";
+	assert_panel_rc(panel_account_update(&a, p, &super, "utftext", &ch, NULL), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "prenom");
+	assert_int_equal(
+	    number("SELECT COUNT(*) FROM `%s`.membres WHERE login LIKE 'utfbad%%'", db), 0);
+}
+
 /* ---------------------------------------------------------------- visibility */
 
 static void who_sees_what(void **state)
@@ -857,6 +926,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(create_applies_alternc_rules),
 	    cmocka_unit_test(create_refusals),
+	    cmocka_unit_test(names_and_notes_are_utf8_text),
 	    cmocka_unit_test(who_sees_what),
 	    cmocka_unit_test(list_pages_with_a_cursor),
 	    cmocka_unit_test(update_with_etag_and_audit),
