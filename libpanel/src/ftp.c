@@ -52,6 +52,13 @@ static int check_prefix(panel_db *db, uint32_t uid, const char *login, const cha
 		return panel__error(PANEL_EINVALID, "prefix", "the prefix is required");
 	if (strcmp(prefix, login) == 0)
 		return 0;
+	/* Domains are stored in lower case ASCII. Only that form is looked for: the column's
+	 * collation (utf8mb4_unicode_ci) finds alice.org for "ALICE.ORG", "alice.org " (PAD
+	 * SPACE), "al\u00edce.org" or a fullwidth "\uff41lice.org", and the prefix as typed became
+	 * the FTP account's name. */
+	if (strspn(prefix, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(prefix))
+		return panel__error(PANEL_EINVALID, "prefix",
+				    "the prefix is the account's login or one of its domains");
 	/* With a lock: a deletion of the domain under way is waited for and seen, and one after
 	 * waits for this commit, and its purge finds the account (a plain read let an account
 	 * named after a deleted domain outlive it). */

@@ -576,6 +576,18 @@ static void ftp_accounts(void **state)
 	    {"alice", "up", "/-rf", PANEL_EINVALID, "dir"},
 	    {"alice", "up", "sites/-x", PANEL_EINVALID, "dir"},
 	    {"alice", NULL, NULL, PANEL_EEXISTS, "name"},
+	    /* The member's domain only as it is stored: the column's collation
+	     * (utf8mb4_unicode_ci) finds alice.org for each of these, which became FTP names
+	     * that are not the domain (proftpd's login, 1.0's prefix list). */
+	    {"ALICE.ORG", "up", NULL, PANEL_EINVALID, "prefix"},
+	    {"alice.org ", "up", NULL, PANEL_EINVALID, "prefix"},
+	    {"al\xc3\xad"
+	     "ce.org",
+	     "up", NULL, PANEL_EINVALID, "prefix"},
+	    {"\xef\xbd\x81"
+	     "lice.org",
+	     "up", NULL, PANEL_EINVALID, "prefix"},
+	    {"Alice", "up", NULL, PANEL_EINVALID, "prefix"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		panel_ftp_spec s = PANEL_FTP_SPEC_INIT;
