@@ -27,6 +27,8 @@ static void web_root(char *out, size_t size, panel *p, const char *login)
 		 login);
 }
 
+#define FTP_HOMEDIR_MAX 128 /* ftpusers.homedir */
+
 static int check_suffix(const char *suffix)
 {
 	size_t n = suffix ? strlen(suffix) : 0;
@@ -184,6 +186,14 @@ static int make_plan(struct plan *pl, panel_db *db, panel *p, uint32_t uid, cons
 	/* The web space's root itself ends with '/', as AlternC 1.0 writes it (its is_ftp
 	 * compares it so). */
 	snprintf(pl->homedir, sizeof(pl->homedir), "%s%s", root, pl->dir);
+	/* ftpusers.homedir is AlternC 1.0's VARCHAR(128), read by proftpd: a longer one was the
+	 * server's "database error 1406" (and, in 1.0's non-strict sql_mode, a cut path). The
+	 * folder is ASCII (panel__target_check), so bytes are characters. */
+	if (strlen(pl->homedir) > FTP_HOMEDIR_MAX)
+		return panel__error(
+		    PANEL_EINVALID, "dir",
+		    "the folder is too long: its full path is %d characters at most",
+		    FTP_HOMEDIR_MAX);
 	return 0;
 }
 

@@ -610,6 +610,28 @@ static void ftp_accounts(void **state)
 	assert_panel_ok(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch));
 	assert_string_equal(f->homedir, "/srv/alternc/html/a/alice/www");
 	panel_ftp_free(f);
+	/* ftpusers.homedir is 1.0's VARCHAR(128): "/srv/alternc/html/a/alice/" and a folder of
+	 * 102 characters fill it; one more was the server's "database error 1406". */
+	char longdir[110];
+	memset(longdir, 'd', 103);
+	longdir[103] = '\0';
+	ch.dir = longdir;
+	assert_panel_rc(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "dir");
+	panel_ftp_spec lf = PANEL_FTP_SPEC_INIT;
+	lf.prefix = "alice";
+	lf.suffix = "deep";
+	lf.dir = longdir;
+	lf.password = "Ftp-Pass-Deep-8";
+	assert_panel_rc(panel_ftp_create(&f, p, &alice, NULL, &lf), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "dir");
+	longdir[102] = '\0';
+	assert_panel_ok(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch));
+	assert_int_equal(strlen(f->homedir), 128);
+	panel_ftp_free(f);
+	ch.dir = "www";
+	assert_panel_ok(panel_ftp_update(&f, p, &alice, "alice.org_web", &ch));
+	panel_ftp_free(f);
 	assert_panel_ok(panel_ftp_password(p, &alice, "alice", "New-Ftp-Pass-4"));
 	snprintf(hash, sizeof(hash), "%s", lookup(PROFTPD_USER, "alice"));
 	assert_string_equal(crypt_r("New-Ftp-Pass-4", hash, &cd), hash);
