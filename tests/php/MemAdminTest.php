@@ -89,6 +89,28 @@ class MemAdminTest extends BridgeTestCase
         }
     }
 
+    /**
+     * A page of an ISO-8859-1 language (1.0's en_US, de_DE, es_ES, pt_BR catalogs) is made UTF-8
+     * by m_mem, as 1.0's config.php makes it after lang_env.php: the browser then posts UTF-8,
+     * which the API takes. On the ISO-8859-1 page "Zoé" came as latin1 bytes, and add_mem failed
+     * with invalid_json (not JSON), where 1.0 made the account.
+     */
+    public function testIsoLanguagePageIsUtf8(): void
+    {
+        $GLOBALS['charset'] = 'ISO-8859-1';
+        bind_textdomain_codeset('alternc', 'ISO-8859-1');
+        $this->session();
+        $this->assertSame('UTF-8', $GLOBALS['charset'], 'the page charset after m_mem');
+        $this->assertSame('UTF-8', bind_textdomain_codeset('alternc', null), 'gettext converts to UTF-8');
+        $admin = new m_admin();
+        $login = self::tag('c8');
+        $uid = $admin->add_mem($login, 'Php-bridge-pass-2', 'Hervé 😀', 'Zoé', $login . '@example.net');
+        $this->assertIsInt($uid, 'add_mem of a name as the UTF-8 page posts it: ' . $GLOBALS['err']->errstr());
+        $c = $admin->get($uid);
+        $this->assertSame(['Hervé 😀', 'Zoé'], [$c['nom'], $c['prenom']]);
+        $this->assertTrue($admin->del_mem($uid));
+    }
+
     /** @depends testAddMemAndGet */
     public function testUpdateLockUnlock(): void
     {

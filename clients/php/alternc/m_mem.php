@@ -13,6 +13,11 @@ class m_mem
     /** the act-as login in effect before su() */
     var $oldactas = null;
 
+    function __construct()
+    {
+        panel_page_charset();
+    }
+
     function alternc_password_policy()
     {
         return ['mem' => 'AlternC\'s account password'];

@@ -45,6 +45,27 @@ function panel_api(): PanelApi
 }
 
 /**
+ * Pages in UTF-8, whatever the language. 1.0's lang_env.php took the page's charset from its
+ * catalog: ISO-8859-1 for en_US (the default), de_DE, es_ES and pt_BR, UTF-8 for fr_FR. On an
+ * ISO-8859-1 page the browser posts "Hervé" as latin1 bytes, which are not JSON: every write
+ * of such a text failed (PanelApiException invalid_json, "Malformed UTF-8 characters"), and
+ * the API's UTF-8 answers showed as "HervÃ©". gettext converts any catalog to the codeset
+ * bound here, so the translations stay right. Called by m_mem's constructor, which 1.0's
+ * config.php runs just after lang_env.php and before any page output.
+ */
+function panel_page_charset(): void
+{
+    $charset = (string) ($GLOBALS['charset'] ?? '');
+    if ($charset !== '' && strcasecmp($charset, 'UTF-8') === 0) {
+        return;
+    }
+    if (function_exists('bind_textdomain_codeset')) {
+        bind_textdomain_codeset('alternc', 'UTF-8');
+    }
+    $GLOBALS['charset'] = 'UTF-8';
+}
+
+/**
  * A hidden field for a panel form: a fresh one-time value each time the form is shown. When the
  * form is sent, panel_api() keys the page's writes from it (PanelApi::setKeySeed), so the same
  * form sent twice (a double click, a reload that posts again) runs its writes once: the second
