@@ -226,8 +226,8 @@ int panel_domain_type_update(panel_domain_type *out, panel *p, const panel_actor
 				    "only an administrator changes domain types");
 	if (!name || !*name || strlen(name) > 30)
 		return panel__error(PANEL_EINVALID, "name", "no such domain type");
-	if (description && (strlen(description) > 255 || !panel__printable(description)))
-		return panel__error(PANEL_EINVALID, "description", "one printable line");
+	if (description && (strlen(description) > 255 || !panel__utf8_text(description, 0)))
+		return panel__error(PANEL_EINVALID, "description", "one line of UTF-8 text");
 	if (entry && (error = panel__entry_template_check(entry)) < 0)
 		return error;
 	if (enable && strcmp(enable, "ALL") != 0 && strcmp(enable, "ADMIN") != 0 &&

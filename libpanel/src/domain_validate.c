@@ -304,6 +304,13 @@ int panel__entry_template_check(const char *entry)
 
 	if (!entry || !*entry || !panel__printable(entry) || strlen(entry) > 255)
 		return panel__error(PANEL_EINVALID, "entry", "an entry is one printable line");
+	/* AlternC 1.0's DNS cron reads the template over a latin1 connection (functions.sh's
+	 * mysql, no character set), as the TXT texts: UTF-8 reached the zone as "?". */
+	for (const char *c = entry; *c; c++)
+		if ((unsigned char)*c > 0x7e)
+			return panel__error(
+			    PANEL_EINVALID, "entry",
+			    "an entry is ASCII (AlternC's DNS cron reads it as latin1)");
 	if (strchr(entry, '$') || strchr(entry, ';') || strchr(entry, '(') || strchr(entry, ')'))
 		return panel__error(
 		    PANEL_EINVALID, "entry",

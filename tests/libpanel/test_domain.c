@@ -869,6 +869,23 @@ static void admin_tables(void **state)
 	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL, "$INCLUDE /etc/passwd",
 						 NULL, NULL, -1, -1, -1),
 			PANEL_EINVALID);
+	/* 1.0's DNS cron reads the template as latin1: UTF-8 would reach the zone as "?". */
+	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL,
+						 "%SUB% IN TXT \"caf\xc3\xa9 %TARGET%\"", NULL,
+						 NULL, -1, -1, -1),
+			PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "entry");
+	/* A description is UTF-8 text: a latin1 byte was the server's error 1366. */
+	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", "Texte \xe9", NULL, NULL,
+						 NULL, -1, -1, -1),
+			PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "description");
+	assert_panel_ok(panel_domain_type_update(&t, p, &super, "txt",
+						 "Texte \xc3\xa9"
+						 "crit",
+						 NULL, NULL, NULL, -1, -1, -1));
+	assert_string_equal(t.description, "Texte \xc3\xa9"
+					   "crit");
 	assert_panel_rc(panel_domain_type_update(&t, p, &super, "txt", NULL, NULL, "vhost,bogus",
 						 NULL, -1, -1, -1),
 			PANEL_EINVALID);
