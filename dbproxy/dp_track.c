@@ -100,6 +100,7 @@ const char *dp_track_pin_reason(unsigned pins)
 	    {DP_PIN_CURSOR, "cursors"},
 	    {DP_PIN_UNCLASSIFIED, "statements not classified"},
 	    {DP_PIN_INSERT_ID, "LAST_INSERT_ID()"},
+	    {DP_PIN_SEQUENCE, "a sequence's LASTVAL()"},
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (pins & reasons[i].pin)
@@ -257,6 +258,7 @@ typedef struct stmt_lex {
 	int later;	/* not the query's first statement */
 	int create;	/* a CREATE: TEMPORARY makes a temporary table */
 	int set_for;	/* SET STATEMENT ... FOR: the statement after FOR runs */
+	int next;	/* the last word was NEXT: NEXT VALUE FOR s moves a sequence on */
 	char first[32];
 } stmt_lex;
 
@@ -292,6 +294,11 @@ static unsigned first_word_pins(const char *w)
 
 static void lex_word(query_marks *m, stmt_lex *s, const char *w)
 {
+	/* A sequence moved on: NEXTVAL(s), s.NEXTVAL (sql_mode=ORACLE), NEXT VALUE FOR s. Any word
+	 * NEXTVAL pins (a column of that name too: erring towards pinning). */
+	if (strcmp(w, "NEXTVAL") == 0 || (s->next && strcmp(w, "VALUE") == 0))
+		m->pins |= DP_PIN_SEQUENCE;
+	s->next = strcmp(w, "NEXT") == 0;
 	if (s->words++ == 0) {
 		memcpy(s->first, w, strlen(w) + 1); /* both 32 bytes */
 		m->pins |= first_word_pins(w);
@@ -384,6 +391,10 @@ static query_marks scan_query(const uint8_t *q, size_t n, int escapes)
 			e = skip_literal(q, n, k, escapes, &m.backslash);
 			if (c != '\'' && quoted_call(q, n, k, e, in_exec, w, sizeof(w)))
 				lex_word(&m, &s, w);
+			/* s.`nextval` (sql_mode=ORACLE), `nextval`(s): a sequence moved on. */
+			else if (c != '\'' && e - k == 9 && q[e - 1] == c &&
+				 strncasecmp((const char *)q + k + 1, "NEXTVAL", 7) == 0)
+				m.pins |= DP_PIN_SEQUENCE;
 			k = e;
 		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
 			for (k += 2; k < n && (is_word(q[k]) || q[k] == '.'); k++)

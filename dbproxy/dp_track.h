@@ -44,6 +44,11 @@ enum dp_phase {
  * tell a generated id from one the statement gave, so the value is not restored: the session
  * stays here until a reset. */
 #define DP_PIN_INSERT_ID 0x1000u
+/* A sequence moved on for the session (NEXTVAL(s), NEXT VALUE FOR s, s.NEXTVAL): LASTVAL(s),
+ * PREVIOUS VALUE FOR s and s.CURRVAL read the last value it gave this session, which a new server
+ * does not have (NULL there), and which only another NEXTVAL, moving the sequence on, could set:
+ * the session stays here until a reset. */
+#define DP_PIN_SEQUENCE 0x2000u
 
 /* What the last response left for the next statement only (FOUND_ROWS(), SHOW WARNINGS, GET
  * DIAGNOSTICS): a session is not moved before its next response. ROW_COUNT() is not followed:

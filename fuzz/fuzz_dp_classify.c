@@ -6,7 +6,8 @@
  * digits, and one of a version the server may skip is a comment in another reading; a NUL would
  * cut the text replayed; it must set nothing global (GLOBAL or @@global at the start of any
  * assignment). A USE recorded must name exactly the schema the server moves to. Any text with a
- * user variable or GET_LOCK, in any of these readings, pins. */
+ * user variable or GET_LOCK, in any of these readings, pins; so does a sequence moved on (NEXTVAL,
+ * also quoted, or NEXT VALUE: LASTVAL() reads what it gave the session). */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -158,6 +159,7 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 {
 	unsigned pins = 0;
 	int in_exec = 0, words = 0; /* words: in the statement so far */
+	int next = 0;		    /* the last token was the word NEXT */
 	size_t k = 0, e;
 	while (k < n) {
 		if ((e = m_skip(q, n, k, &in_exec)) > k) {
@@ -165,12 +167,17 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 			continue;
 		}
 		uint8_t c = q[k];
+		int was_next = next;
+		next = 0;
 		if (c == '\'' || c == '"' || c == '`') {
 			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
 			size_t from = k + 1;
 			for (k++; k < n && q[k] != c; k++)
 				if (esc && q[k] == '\\')
 					k++;
+			if (c != '\'' && k < n && k - from == 7 &&
+			    strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0)
+				pins |= DP_PIN_SEQUENCE;
 			if (c != '\'' && k < n && k - from == 8 && words &&
 			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0 &&
 			    (e = m_peek(q, n, k + 1, in_exec)) < n && q[e] == '(')
@@ -190,6 +197,12 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 			if (k - from == 8 && words &&
 			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0)
 				pins |= DP_PIN_LOCK;
+			if ((k - from == 7 &&
+			     strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0) ||
+			    (was_next && k - from == 5 &&
+			     strncasecmp((const char *)q + from, "VALUE", 5) == 0))
+				pins |= DP_PIN_SEQUENCE;
+			next = k - from == 4 && strncasecmp((const char *)q + from, "NEXT", 4) == 0;
 			/* SET STATEMENT ... FOR starts a statement again */
 			words = k - from == 3 && strncasecmp((const char *)q + from, "FOR", 3) == 0
 				    ? 0

@@ -3,8 +3,9 @@
  * not); at a failover, a session holding server state the tracker cannot restore (locks,
  * temporary tables, user variables hidden in prepared statements, executable comments, long
  * statements, dynamic SQL; a prepared statement still open after a close of another id; a
- * generated id LAST_INSERT_ID() would return, SQL_CALC_FOUND_ROWS before its FOUND_ROWS(), a
- * warning or an error before SHOW WARNINGS) is closed, and ordinary sessions are moved. */
+ * generated id LAST_INSERT_ID() would return, a sequence's value LASTVAL() would return,
+ * SQL_CALC_FOUND_ROWS before its FOUND_ROWS(), a warning or an error before SHOW WARNINGS) is
+ * closed, and ordinary sessions are moved. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +268,11 @@ static void test_failover_closes_sessions_with_hidden_state(void **state)
 	/* L: LAST_INSERT_ID(expr) sets the value in a result, no OK packet carries it. */
 	s[n] = (session){"L: SELECT LAST_INSERT_ID(77)", MUST_CLOSE, open_session(f)};
 	assert_int_equal(run(s[n++].m, "SELECT LAST_INSERT_ID(77)"), 0);
+	/* V: NEXTVAL: LASTVAL() reads the value it gave this session, NULL on the new primary. */
+	assert_int_equal(th_sql(f->c, old, "CREATE SEQUENCE IF NOT EXISTS " DPT_APP_DB ".seq_v"),
+			 0);
+	s[n] = (session){"V: SELECT NEXTVAL(seq_v)", MUST_CLOSE, open_session(f)};
+	assert_int_equal(run(s[n++].m, "SELECT NEXTVAL(seq_v)"), 0);
 	/* M: SQL_CALC_FOUND_ROWS: the next statement's FOUND_ROWS() reads it. */
 	s[n] = (session){"M: SQL_CALC_FOUND_ROWS, FOUND_ROWS() not read yet", MUST_CLOSE,
 			 open_session(f)};

@@ -936,6 +936,75 @@ static void ok_full(wire *w, uint8_t seq, uint8_t affected, uint8_t insert_id, u
 	put(w, seq, p, sizeof(p));
 }
 
+/* A sequence moved on for the session pins until a reset: LASTVAL(s) (PREVIOUS VALUE FOR s,
+ * s.CURRVAL) reads the last value NEXTVAL gave this session, NULL on a new server (MariaDB
+ * 10.11). Reading it, or SETVAL (which leaves LASTVAL as it was), does not pin. */
+static void test_track_sequence_pins(void **state)
+{
+	static const char *const moves_on[] = {
+	    "SELECT NEXTVAL(s)",
+	    "select nextval(app.s), 1",
+	    "SELECT NEXT VALUE FOR s",
+	    "SELECT next /* c */ value for s",
+	    "INSERT INTO t VALUES (NEXT VALUE FOR s, 1)",
+	    "SELECT s.nextval FROM dual",
+	    "SELECT s.`nextval` FROM dual",
+	    "SELECT `NEXTVAL`(s)",
+	    "SELECT app.s.\"NEXTVAL\" FROM dual",
+	    "SELECT /*!100300 NEXTVAL(s) */",
+	    "DO 1; SELECT NEXTVAL(s)",
+	    "SET STATEMENT max_statement_time = 1 FOR SELECT NEXTVAL(s)",
+	};
+	static const char *const reads[] = {
+	    "SELECT LASTVAL(s)",
+	    "SELECT PREVIOUS VALUE FOR s",
+	    "SELECT s.currval FROM dual",
+	    "SELECT SETVAL(s, 100)",
+	    "SELECT 'NEXTVAL(s)', 'next value for s' /* NEXTVAL(s) */",
+	    "SELECT next_value FROM t",
+	};
+	dp_track t;
+	wire w = {0};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(moves_on) / sizeof(moves_on[0]); i++) {
+		dp_track_init(&t);
+		login(&t, CLIENT_CAPS);
+		query(&t, moves_on[i]);
+		if (!(t.pins & DP_PIN_SEQUENCE))
+			fail_msg("not pinned: %s", moves_on[i]);
+		assert_string_equal(dp_track_pin_reason(t.pins & DP_PIN_SEQUENCE),
+				    "a sequence's LASTVAL()");
+		dp_track_clear(&t);
+	}
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		dp_track_init(&t);
+		login(&t, CLIENT_CAPS);
+		query(&t, reads[i]);
+		if (t.pins)
+			fail_msg("pinned (0x%x): %s", t.pins, reads[i]);
+		dp_track_clear(&t);
+	}
+	/* Prepared: each execution moves it on, the prepare's text says so. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	prepare_id(&t, "SELECT NEXTVAL(s)", 1);
+	assert_true(t.pins & DP_PIN_SEQUENCE);
+	dp_track_clear(&t);
+	/* A reset gives LASTVAL() NULL again: movable. */
+	dp_track_init(&t);
+	login(&t, CLIENT_CAPS);
+	query(&t, "SELECT NEXTVAL(s)");
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_true(t.pins & DP_PIN_SEQUENCE);
+	command_byte(&t, DP_COM_RESET_CONNECTION);
+	ok_pkt(&w, 1, DP_STATUS_AUTOCOMMIT);
+	s2c(&t, &w);
+	assert_int_equal(t.pins, 0);
+	dp_track_clear(&t);
+}
+
 /* What a statement leaves for later statements of the session: LAST_INSERT_ID() pins until a
  * reset; FOUND_ROWS() after SQL_CALC_FOUND_ROWS, warnings and errors keep the session from
  * moving until its next response. */
@@ -1362,6 +1431,7 @@ int main(void)
 	    cmocka_unit_test(test_track_hidden_state_pins),
 	    cmocka_unit_test(test_track_statement_ids),
 	    cmocka_unit_test(test_track_what_the_last_statement_left),
+	    cmocka_unit_test(test_track_sequence_pins),
 	    cmocka_unit_test(test_track_tls_and_confusion),
 	    cmocka_unit_test(test_track_refused_change_user),
 	    cmocka_unit_test(test_parse_login),
