@@ -4,7 +4,6 @@
  * line overrides, and CIDR matching. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,44 +189,9 @@ static int parse_trusted(papi_conf *conf, const char *text, char *err, size_t er
 	return 0;
 }
 
-/* The keys of [api]. Another one (a typo: `thread`, `upload_memory_md`) is refused, as libpanel
- * refuses one in its own sections and dbproxy one in its file: it would silently do nothing. */
-static const char *const api_keys[] = {"listen",
-				       "threads",
-				       "token_ttl",
-				       "trusted_proxies",
-				       "max_connections",
-				       "connections_per_address",
-				       "header_timeout",
-				       "idle_timeout",
-				       "member_write_rate",
-				       "member_write_burst",
-				       "upload_memory_mb",
-				       "member_upload_memory_mb",
-				       "upload_timeout",
-				       "upload_min_rate",
-				       "upload_rate_window",
-				       "log_format",
-				       NULL};
-
-static int api_key_check(void *user, const char *section, const char *name, const char *value)
-{
-	char *unknown = user;
-
-	(void)value;
-	if (strcmp(section, "api") != 0 || unknown[0])
-		return 1;
-	for (size_t i = 0; api_keys[i]; i++)
-		if (strcmp(api_keys[i], name) == 0)
-			return 1;
-	snprintf(unknown, 64, "%s", name);
-	return 1;
-}
-
 int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, char *err,
 		   size_t errsz)
 {
-	char unknown[64] = "";
 	papi_conf *conf = calloc(1, sizeof(*conf));
 	const char *v;
 
@@ -240,81 +204,77 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 		snprintf(err, errsz, "%s: %s", path, panel_error_last()->message);
 		goto fail;
 	}
-	/* The file parsed above: only its [api] keys are looked at again. */
-	if (ini_parse(path, api_key_check, unknown) == 0 && unknown[0]) {
-		snprintf(err, errsz, "api.%s: unknown key (docs/api.md, \"Configuration\")",
-			 unknown);
-		goto fail;
-	}
-	v = ov && ov->listen ? ov->listen : panel_config_get(conf->cfg, "api", "listen");
+	v = panel_config_claim(conf->cfg, "api", "listen");
+	v = ov && ov->listen ? ov->listen : v;
 	if (parse_listen(conf, v && *v ? v : DEFAULT_LISTEN, err, errsz) < 0)
 		goto fail;
 	conf->threads = DEFAULT_THREADS;
-	v = ov && ov->threads ? ov->threads : panel_config_get(conf->cfg, "api", "threads");
+	v = panel_config_claim(conf->cfg, "api", "threads");
+	v = ov && ov->threads ? ov->threads : v;
 	if (v && *v && parse_uint(&conf->threads, "api.threads", v, 1, MAX_THREADS, err, errsz))
 		goto fail;
 	conf->token_ttl = DEFAULT_TOKEN_TTL;
-	v = panel_config_get(conf->cfg, "api", "token_ttl");
+	v = panel_config_claim(conf->cfg, "api", "token_ttl");
 	if (v && *v &&
 	    parse_uint(&conf->token_ttl, "api.token_ttl", v, MIN_TOKEN_TTL, MAX_TOKEN_TTL, err,
 		       errsz))
 		goto fail;
-	v = panel_config_get(conf->cfg, "api", "trusted_proxies");
+	v = panel_config_claim(conf->cfg, "api", "trusted_proxies");
 	if (v && *v && parse_trusted(conf, v, err, errsz) < 0)
 		goto fail;
 	conf->max_connections = DEFAULT_MAX_CONNECTIONS;
-	v = panel_config_get(conf->cfg, "api", "max_connections");
+	v = panel_config_claim(conf->cfg, "api", "max_connections");
 	if (v && *v &&
 	    parse_uint(&conf->max_connections, "api.max_connections", v, 16, 100000, err, errsz))
 		goto fail;
 	conf->per_address = DEFAULT_PER_ADDRESS;
-	v = panel_config_get(conf->cfg, "api", "connections_per_address");
+	v = panel_config_claim(conf->cfg, "api", "connections_per_address");
 	if (v && *v &&
 	    parse_uint(&conf->per_address, "api.connections_per_address", v, 0, 100000, err, errsz))
 		goto fail;
 	conf->header_timeout = DEFAULT_HEADER_TIMEOUT;
-	v = panel_config_get(conf->cfg, "api", "header_timeout");
+	v = panel_config_claim(conf->cfg, "api", "header_timeout");
 	if (v && *v &&
 	    parse_uint(&conf->header_timeout, "api.header_timeout", v, 1, 3600, err, errsz))
 		goto fail;
 	conf->idle_timeout = DEFAULT_IDLE_TIMEOUT;
-	v = panel_config_get(conf->cfg, "api", "idle_timeout");
+	v = panel_config_claim(conf->cfg, "api", "idle_timeout");
 	if (v && *v && parse_uint(&conf->idle_timeout, "api.idle_timeout", v, 1, 3600, err, errsz))
 		goto fail;
 	conf->member_write_rate = DEFAULT_MEMBER_WRITE_RATE;
-	v = panel_config_get(conf->cfg, "api", "member_write_rate");
+	v = panel_config_claim(conf->cfg, "api", "member_write_rate");
 	if (v && *v &&
 	    parse_uint(&conf->member_write_rate, "api.member_write_rate", v, 0, 100000, err, errsz))
 		goto fail;
 	conf->member_write_burst = DEFAULT_MEMBER_WRITE_BURST;
-	v = panel_config_get(conf->cfg, "api", "member_write_burst");
+	v = panel_config_claim(conf->cfg, "api", "member_write_burst");
 	if (v && *v &&
 	    parse_uint(&conf->member_write_burst, "api.member_write_burst", v, 1, 1000000, err,
 		       errsz))
 		goto fail;
 	conf->upload_memory_mb = DEFAULT_UPLOAD_MEMORY_MB;
-	v = panel_config_get(conf->cfg, "api", "upload_memory_mb");
+	v = panel_config_claim(conf->cfg, "api", "upload_memory_mb");
 	if (v && *v &&
 	    parse_uint(&conf->upload_memory_mb, "api.upload_memory_mb", v, 1, 1048576, err, errsz))
 		goto fail;
 	conf->member_upload_memory_mb = DEFAULT_MEMBER_UPLOAD_MB;
-	v = panel_config_get(conf->cfg, "api", "member_upload_memory_mb");
+	v = panel_config_claim(conf->cfg, "api", "member_upload_memory_mb");
 	if (v && *v &&
 	    parse_uint(&conf->member_upload_memory_mb, "api.member_upload_memory_mb", v, 1, 1048576,
 		       err, errsz))
 		goto fail;
 	conf->upload_timeout = DEFAULT_UPLOAD_TIMEOUT;
-	v = panel_config_get(conf->cfg, "api", "upload_timeout");
+	v = panel_config_claim(conf->cfg, "api", "upload_timeout");
 	if (v && *v &&
 	    parse_uint(&conf->upload_timeout, "api.upload_timeout", v, 1, 86400, err, errsz))
 		goto fail;
 	conf->upload_min_rate = DEFAULT_UPLOAD_MIN_RATE;
-	v = panel_config_get(conf->cfg, "api", "upload_min_rate");
+	v = panel_config_claim(conf->cfg, "api", "upload_min_rate");
 	if (v && *v &&
 	    parse_uint(&conf->upload_min_rate, "api.upload_min_rate", v, 0, 1048576, err, errsz))
 		goto fail;
 	conf->upload_rate_window = DEFAULT_UPLOAD_RATE_WINDOW;
-	v = panel_config_get(conf->cfg, "api", "upload_rate_window");
+	v = panel_config_claim(conf->cfg, "api", "upload_rate_window");
 	if (v && *v &&
 	    parse_uint(&conf->upload_rate_window, "api.upload_rate_window", v, 1, 3600, err, errsz))
 		goto fail;
@@ -325,12 +285,20 @@ int papi_conf_load(papi_conf **out, const char *path, const papi_overrides *ov, 
 		    conf->member_upload_memory_mb, conf->upload_memory_mb);
 		goto fail;
 	}
-	v = panel_config_get(conf->cfg, "api", "log_format");
+	v = panel_config_claim(conf->cfg, "api", "log_format");
 	if (v && *v && strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
 		snprintf(err, errsz, "api.log_format: \"%.32s\" must be text or json", v);
 		goto fail;
 	}
 	conf->log_json = v && strcmp(v, "json") == 0;
+	/* Every key of [api] was claimed above. Another one (a typo: `thread`,
+	 * `upload_memory_md`) is refused, as libpanel refuses one in its own sections and dbproxy
+	 * one in its file: it would silently do nothing. */
+	if (panel_config_check_claimed(conf->cfg, "api") < 0) {
+		snprintf(err, errsz, "%s (docs/api.md, \"Configuration\")",
+			 panel_error_last()->message);
+		goto fail;
+	}
 	atomic_init(&conf->refs, 1);
 	*out = conf;
 	return 0;

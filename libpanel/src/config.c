@@ -1,4 +1,5 @@
-/* The configuration: INI file reading (libinih), defaults, and validation of libpanel's keys. */
+/* The configuration: INI file reading (libinih), defaults, validation of libpanel's keys, and the
+ * keys a front end claims in a section of its own. */
 #include <errno.h>
 #include <ini.h>
 #include <sodium.h>
@@ -135,12 +136,15 @@ struct entry {
 	char *section;
 	char *key;
 	char *value;
+	int line;    /* in the file read, 0 when set otherwise */
+	int claimed; /* read through panel_config_claim */
 };
 
 struct panel_config {
 	struct entry *entries;
 	size_t count;
 	size_t cap;
+	char *path; /* the file read, NULL when none */
 };
 
 static int owned_section(const char *section)
@@ -268,7 +272,8 @@ static struct entry *find_entry(const panel_config *cfg, const char *section, co
 	return NULL;
 }
 
-static int store(panel_config *cfg, const char *section, const char *key, const char *value)
+static int store(panel_config *cfg, const char *section, const char *key, const char *value,
+		 int line)
 {
 	struct entry *e = find_entry(cfg, section, key);
 	char *copy = strdup(value);
@@ -278,6 +283,7 @@ static int store(panel_config *cfg, const char *section, const char *key, const 
 	if (e) {
 		free(e->value);
 		e->value = copy;
+		e->line = line;
 		return 0;
 	}
 	if (cfg->count == cfg->cap) {
@@ -294,6 +300,8 @@ static int store(panel_config *cfg, const char *section, const char *key, const 
 	e->section = strdup(section);
 	e->key = strdup(key);
 	e->value = copy;
+	e->line = line;
+	e->claimed = 0;
 	if (!e->section || !e->key) {
 		free(e->section);
 		free(e->key);
@@ -313,7 +321,7 @@ int panel_config_new(panel_config **out)
 	if (!cfg)
 		return panel__error_oom();
 	for (size_t i = 0; i < sizeof(known_keys) / sizeof(known_keys[0]); i++) {
-		error = store(cfg, known_keys[i].section, known_keys[i].key, known_keys[i].def);
+		error = store(cfg, known_keys[i].section, known_keys[i].key, known_keys[i].def, 0);
 		if (error < 0) {
 			panel_config_free(cfg);
 			return error;
@@ -323,7 +331,8 @@ int panel_config_new(panel_config **out)
 	return 0;
 }
 
-int panel_config_set(panel_config *cfg, const char *section, const char *key, const char *value)
+static int set_at(panel_config *cfg, const char *section, const char *key, const char *value,
+		  int line)
 {
 	const struct known_key *k;
 	char field[128];
@@ -346,13 +355,36 @@ int panel_config_set(panel_config *cfg, const char *section, const char *key, co
 		return panel__error(PANEL_EINVALID, field,
 				    "configuration: %s has control characters", field);
 	}
-	return store(cfg, section, key, value);
+	return store(cfg, section, key, value, line);
+}
+
+int panel_config_set(panel_config *cfg, const char *section, const char *key, const char *value)
+{
+	return set_at(cfg, section, key, value, 0);
 }
 
 struct load_state {
 	panel_config *cfg;
+	FILE *f;
+	int line;      /* of the text last read */
+	int next_line; /* of the text read next */
 	int error;
 };
+
+/* fgets for libinih, counting lines: its handler is not told the line of a value (the library
+ * is built without INI_HANDLER_LINENO), which panel_config_check_claimed names. */
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct load_state *st = stream;
+	char *got = fgets(buf, size, st->f);
+
+	if (got) {
+		st->line = st->next_line;
+		if (strchr(buf, '\n'))
+			st->next_line++;
+	}
+	return got;
+}
 
 static int on_ini_value(void *user, const char *section, const char *name, const char *value)
 {
@@ -360,27 +392,30 @@ static int on_ini_value(void *user, const char *section, const char *name, const
 
 	if (st->error < 0)
 		return 0;
-	st->error = panel_config_set(st->cfg, section, name, value);
+	st->error = set_at(st->cfg, section, name, value, st->line);
 	return st->error == 0;
 }
 
 int panel_config_load(panel_config **out, const char *path)
 {
-	struct load_state st = {0};
-	FILE *f;
+	struct load_state st = {.next_line = 1};
 	int line, error;
 
 	*out = NULL;
 	if ((error = panel_config_new(&st.cfg)) < 0)
 		return error;
-	f = fopen(path, "r");
-	if (!f) {
+	if (!(st.cfg->path = strdup(path))) {
+		error = panel__error_oom();
+		goto out;
+	}
+	st.f = fopen(path, "r");
+	if (!st.f) {
 		error = panel__error(PANEL_EINVALID, "config", "cannot read %s: %s", path,
 				     strerror(errno));
 		goto out;
 	}
-	line = ini_parse_file(f, on_ini_value, &st);
-	fclose(f);
+	line = ini_parse_stream(read_line, &st, on_ini_value, &st);
+	fclose(st.f);
 	if (st.error < 0) {
 		const panel_error *e = panel_error_last();
 		char field[128];
@@ -409,6 +444,39 @@ const char *panel_config_get(const panel_config *cfg, const char *section, const
 	return e ? e->value : NULL;
 }
 
+const char *panel_config_claim(panel_config *cfg, const char *section, const char *key)
+{
+	struct entry *e;
+
+	if (!cfg || !section || !key)
+		return NULL;
+	e = find_entry(cfg, section, key);
+	if (!e)
+		return NULL;
+	e->claimed = 1;
+	return e->value;
+}
+
+int panel_config_check_claimed(const panel_config *cfg, const char *section)
+{
+	char field[128];
+
+	if (!cfg || !section)
+		return panel__error(PANEL_EINVALID, NULL, "configuration: missing argument");
+	for (size_t i = 0; i < cfg->count; i++) {
+		const struct entry *e = &cfg->entries[i];
+		if (e->claimed || strcmp(e->section, section) != 0)
+			continue;
+		snprintf(field, sizeof(field), "%s.%s", e->section, e->key);
+		if (cfg->path && e->line > 0)
+			return panel__error(PANEL_EINVALID, field,
+					    "%s:%d: configuration: unknown key %s", cfg->path,
+					    e->line, field);
+		return panel__error(PANEL_EINVALID, field, "configuration: unknown key %s", field);
+	}
+	return 0;
+}
+
 int panel_config_get_uint(unsigned long *out, const panel_config *cfg, const char *section,
 			  const char *key)
 {
@@ -430,9 +498,13 @@ int panel__config_dup(panel_config **out, const panel_config *cfg)
 	*out = NULL;
 	if (!copy)
 		return panel__error_oom();
+	if (cfg->path && !(copy->path = strdup(cfg->path))) {
+		panel_config_free(copy);
+		return panel__error_oom();
+	}
 	for (size_t i = 0; i < cfg->count; i++) {
 		const struct entry *e = &cfg->entries[i];
-		if ((error = store(copy, e->section, e->key, e->value)) < 0) {
+		if ((error = store(copy, e->section, e->key, e->value, e->line)) < 0) {
 			panel_config_free(copy);
 			return error;
 		}
@@ -496,5 +568,6 @@ void panel_config_free(panel_config *cfg)
 		free(e->value);
 	}
 	free(cfg->entries);
+	free(cfg->path);
 	free(cfg);
 }

@@ -284,6 +284,42 @@ static void config_file_is_read_and_checked(void **state)
 	free(secret);
 }
 
+/* A front end claims the keys it reads in its section; another key there is refused with its
+ * line, one of another section is not looked at. */
+static void config_unclaimed_key_is_refused(void **state)
+{
+	(void)state;
+	panel_config *cfg;
+	char *path = write_temp("[api]\n"
+				"listen = 127.0.0.1:8080\n"
+				"\n"
+				"thread = 8\n"
+				"[other]\n"
+				"anything = 1\n");
+
+	assert_panel_ok(panel_config_load(&cfg, path));
+	assert_string_equal(panel_config_claim(cfg, "api", "listen"), "127.0.0.1:8080");
+	assert_null(panel_config_claim(cfg, "api", "threads"));
+	assert_panel_rc(panel_config_check_claimed(cfg, "api"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->field, "api.thread");
+	assert_non_null(
+	    strstr(panel_error_last()->message, ":4: configuration: unknown key api.thread"));
+	assert_non_null(strstr(panel_error_last()->message, path));
+	assert_string_equal(panel_config_claim(cfg, "api", "thread"), "8");
+	assert_panel_ok(panel_config_check_claimed(cfg, "api"));
+	assert_panel_ok(panel_config_check_claimed(cfg, "absent"));
+	panel_config_free(cfg);
+	unlink(path);
+	free(path);
+
+	/* A value set by the program has no line. */
+	assert_panel_ok(panel_config_new(&cfg));
+	assert_panel_ok(panel_config_set(cfg, "api", "banner", "hello"));
+	assert_panel_rc(panel_config_check_claimed(cfg, "api"), PANEL_EINVALID);
+	assert_string_equal(panel_error_last()->message, "configuration: unknown key api.banner");
+	panel_config_free(cfg);
+}
+
 /* ---------------------------------------------------------------- passwords */
 
 static void argon2id_round_trip(void **state)
@@ -434,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(syntax_checks),
 	    cmocka_unit_test(config_defaults_and_overrides),
 	    cmocka_unit_test(config_file_is_read_and_checked),
+	    cmocka_unit_test(config_unclaimed_key_is_refused),
 	    cmocka_unit_test(argon2id_round_trip),
 	    cmocka_unit_test(weaker_argon2_parameters_ask_for_an_upgrade),
 	    cmocka_unit_test(sha512_crypt_for_the_daemons),

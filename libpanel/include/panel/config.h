@@ -1,5 +1,6 @@
 /* Configuration of a libpanel handle: an INI file (or values set one by one), validated against
- * the keys libpanel knows. Sections libpanel does not own are kept for the front ends. */
+ * the keys libpanel knows. Sections libpanel does not own are kept for the front ends, which
+ * claim the keys they read there and refuse the others. */
 #ifndef PANEL_CONFIG_H
 #define PANEL_CONFIG_H
 
@@ -21,6 +22,16 @@ PANEL_EXTERN int panel_config_set(panel_config *cfg, const char *section, const 
 /* The value of section.key, or NULL when absent. Valid until the next set or free. */
 PANEL_EXTERN const char *panel_config_get(const panel_config *cfg, const char *section,
 					  const char *key);
+
+/* The value of section.key, as panel_config_get, with the key marked as read for
+ * panel_config_check_claimed. A front end reads the keys of its own section through it. */
+PANEL_EXTERN const char *panel_config_claim(panel_config *cfg, const char *section,
+					    const char *key);
+
+/* PANEL_EINVALID naming "section.key" (and the file and line it was read from) for a key of
+ * section that no panel_config_claim read: in a front end's section, a typo that would silently
+ * do nothing. To call once every key of section has been claimed. */
+PANEL_EXTERN int panel_config_check_claimed(const panel_config *cfg, const char *section);
 
 /* Unsigned value of section.key into *out. PANEL_EINVALID when absent or not a number. */
 PANEL_EXTERN int panel_config_get_uint(unsigned long *out, const panel_config *cfg,
