@@ -40,10 +40,8 @@ static inline int api_make_key(int slot, const char *scope)
  * kinds this test's routes do not have. 0 or -1. */
 static inline int api_cast_setup(const char *conf_extra, const char *other_scope)
 {
-	if (api_start(&srv, conf_extra) < 0) {
-		api_dump_log(&srv, 40);
+	if (api_group_start(&srv, conf_extra) < 0)
 		return -1;
-	}
 	snprintf(tokens[SA], PANEL_TOKEN_MAX, "%s", srv.admin_token);
 	if (api_create_account(&srv, tokens[SA], "adminb", API_PASS, ", \"admin\": true") != 201 ||
 	    api_create_account(&srv, tokens[SA], "adminc", API_PASS, ", \"admin\": true") != 201 ||

@@ -501,6 +501,16 @@ static inline void api_dump_log(const api_server *s, int lines)
 		fprintf(stderr, "(no log)\n");
 }
 
+/* api_start for a group setup: when the daemon does not start, the end of its log is shown. */
+static inline int api_group_start(api_server *s, const char *api_extra)
+{
+	if (api_start(s, api_extra) < 0) {
+		api_dump_log(s, 40);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- assertions */
 
 /* When the answer's status is not want, prints the request (as: the principal, or NULL), the
@@ -586,19 +596,25 @@ static inline int api_stop(api_server *s)
 	return rc;
 }
 
-/* A log file contains text (for "never a password in the log" checks). */
-static inline int api_log_contains(const api_server *s, const char *text)
+/* The lines of the daemon's log that contain text. */
+static inline int api_log_count(const api_server *s, const char *text)
 {
 	FILE *f = fopen(s->log, "r");
 	char line[4096];
-	int found = 0;
+	int n = 0;
 
 	if (!f)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, text) != NULL;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, text) != NULL;
 	fclose(f);
-	return found;
+	return n;
+}
+
+/* A log file contains text (for "never a password in the log" checks). */
+static inline int api_log_contains(const api_server *s, const char *text)
+{
+	return api_log_count(s, text) > 0;
 }
 
 /* api_log_contains, waiting up to ms for the line: the daemon logs a request after it has

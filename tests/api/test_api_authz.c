@@ -25,10 +25,8 @@ static int setup(void **state)
 	api_resp r;
 
 	(void)state;
-	if (api_start(&srv, "") < 0) {
-		api_dump_log(&srv, 40);
+	if (api_group_start(&srv, "") < 0)
 		return -1;
-	}
 	snprintf(tokens[SA], PANEL_TOKEN_MAX, "%s", srv.admin_token);
 	if (api_create_account(&srv, tokens[SA], "adminb", PASS, ", \"admin\": true") != 201 ||
 	    api_create_account(&srv, tokens[SA], "adminc", PASS, ", \"admin\": true") != 201 ||

@@ -17,11 +17,7 @@ static int setup(void **state)
 	(void)state;
 	/* The loopback peer is a trusted proxy here: each test picks its client address with
 	 * X-Forwarded-For, so login throttling per address does not spill between tests. */
-	if (api_start(&srv, "trusted_proxies = 127.0.0.1/32, ::1/128\ntoken_ttl = 3600") < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, "trusted_proxies = 127.0.0.1/32, ::1/128\ntoken_ttl = 3600");
 }
 
 static int teardown(void **state)

@@ -3,43 +3,10 @@
 # unreachable, SIGHUP reloads (and keeps the old configuration when the new one is bad),
 # SIGTERM lets an in-flight request finish and exits 0, and the log never shows secrets.
 set -uo pipefail
-build=${PANEL_BUILD:-build/release}
-api=$build/bin/panel-api
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; [[ -f ${work:-/nonexistent}/api.log ]] && tail -n 30 "$work/api.log"; exit 1; }
-ok() { echo "ok - $*"; }
-
-db=api_daemon_$$
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-write_conf() { # $1: database port, $2: extra [api] lines
-	cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $1
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-
-[api]
-listen = 127.0.0.1:0
-threads = 2
-$2
-CONF
-}
-write_conf "$SERVER0_PORT" "token_ttl = 600"
+# shellcheck source=tests/api/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+api_setup api_daemon
+api_write_conf "$SERVER0_PORT" "token_ttl = 600"
 # Started on a database not migrated yet, it says what to run.
 "$api" -c "$work/panel.conf" --port-file "$work/port0" 2>"$work/early.log" &
 early=$!
@@ -52,30 +19,8 @@ wait "$early" 2>/dev/null
 grep -q 'run `panelctl schema migrate`' "$work/early.log" ||
 	fail "no warning about a schema behind: $(cat "$work/early.log")"
 ok "started on a database not migrated, it says to run panelctl schema migrate"
-"$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
-printf '%s\n' 'Daemon-root-pass1' |
-	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
-		--password-file - >/dev/null || fail "first admin"
+api_admin 'Daemon-root-pass1'
 
-start() { # starts the daemon; sets pid and base
-	rm -f "$work/port"
-	"$api" -c "$work/panel.conf" --port-file "$work/port" "$@" 2>>"$work/api.log" &
-	pid=$!
-	for _ in $(seq 1 300); do
-		[[ -s $work/port ]] && break
-		kill -0 "$pid" 2>/dev/null || fail "panel-api exited at start"
-		sleep 0.1
-	done
-	[[ -s $work/port ]] || fail "panel-api did not start"
-	base=http://127.0.0.1:$(cat "$work/port")
-}
-stop() { # SIGTERM; the exit status must be 0 (ASan leaks would make it non-zero)
-	kill -TERM "$pid"
-	wait "$pid"
-	local rc=$?
-	pid=
-	((rc == 0)) || fail "panel-api exited $rc after SIGTERM"
-}
 login() { # prints the JSON answer
 	curl -s -H 'Content-Type: application/json' \
 		-d '{"login": "admin", "password": "Daemon-root-pass1"}' "$base/api/v1/auth/login"
@@ -93,7 +38,7 @@ cp "$work/panel.conf" "$work/good.conf"
 for bad in 'listen = localhost' 'listen = 127.0.0.1:99999' 'threads = 0' 'token_ttl = 5' \
 	'trusted_proxies = 10.0.0.0/33' 'upload_timeout = 0' 'upload_rate_window = 0' \
 	$'upload_memory_mb = 10\nmember_upload_memory_mb = 20' 'thread = 8' 'upload_memory_md = 64'; do
-	write_conf "$SERVER0_PORT" "$bad"
+	api_write_conf "$SERVER0_PORT" "$bad"
 	# A value taken by mistake would start the daemon: its exit 124 fails the check.
 	timeout 10 "$api" -c "$work/panel.conf" 2>"$work/err"; rc=$?
 	[[ $rc == 2 ]] || fail "'$bad': exit $rc, want 2"
@@ -105,13 +50,13 @@ pid=$!
 for _ in $(seq 1 300); do [[ -s $work/port ]] && break; sleep 0.1; done
 [[ -s $work/port ]] || fail "PANEL_CONFIG and --listen"
 grep -q '1 threads' "$work/api.log" || fail "--threads not applied"
-stop
+api_stop
 ok "command line: --help, --version, --list-routes, exit 2 on bad options and values"
 
 # ---------------------------------------------------------------- descriptors
 # Two a connection sending a file: the soft limit is raised to what max_connections wants
 # (2 x 1000 + 64, and two a worker thread), within the hard one; short of it, a warning.
-write_conf "$SERVER0_PORT" "max_connections = 1000"
+api_write_conf "$SERVER0_PORT" "max_connections = 1000"
 start_limited() { # $1: soft:hard limit of open files
 	rm -f "$work/port"
 	prlimit --nofile="$1" "$api" -c "$work/panel.conf" --port-file "$work/port" \
@@ -126,18 +71,18 @@ want=$((1000 * 2 + 64 + 2 * 2))
 start_limited "256:$hard"
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")
 ((soft == (hard < want ? hard : want))) || fail "soft limit of open files $soft (hard $hard)"
-stop
+api_stop
 ((hard < want)) || ! grep -q 'file descriptors at most' "$work/api.log" ||
 	fail "warned with room enough"
 start_limited 256:512
-stop
+api_stop
 grep -q '512 file descriptors at most: api.max_connections = 1000' "$work/api.log" ||
 	fail "no warning with a hard limit of 512"
 ok "the limit of open files is raised for max_connections, or the shortfall said"
 
 # ---------------------------------------------------------------- database unreachable
-write_conf 1 ""
-start
+api_write_conf 1 ""
+api_start
 code=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' "$base/healthz")
 [[ $code == 503 ]] || fail "healthz without database: $code"
 grep -q '"code":"unavailable"' "$work/body" || fail "healthz 503 body: $(cat "$work/body")"
@@ -146,27 +91,27 @@ code=$(curl -s -o "$work/body" -w '%{http_code}' -H 'Content-Type: application/j
 	-d '{"login": "admin", "password": "x"}' "$base/api/v1/auth/login")
 [[ $code == 503 ]] || fail "login without database: $code"
 grep -q 'Connection refused\|127.0.0.1' "$work/body" && fail "the server's error leaked: $(cat "$work/body")"
-stop
+api_stop
 ok "database unreachable: 503 with Retry-After, no server detail"
 
 # ---------------------------------------------------------------- SIGHUP
-write_conf "$SERVER0_PORT" "token_ttl = 600"
-start
+api_write_conf "$SERVER0_PORT" "token_ttl = 600"
+api_start
 login | grep -q '"expires_in":600' || fail "token_ttl 600"
 curl -sf "$base/healthz" >/dev/null || fail "healthz"
-write_conf "$SERVER0_PORT" "token_ttl = 1200"
+api_write_conf "$SERVER0_PORT" "token_ttl = 1200"
 kill -HUP "$pid"
 for _ in $(seq 1 100); do grep -q 'configuration reloaded' "$work/api.log" && break; sleep 0.1; done
 grep -q 'configuration reloaded' "$work/api.log" || fail "no reload logged"
 login | grep -q '"expires_in":1200' || fail "token_ttl not reloaded"
 ok "SIGHUP reloads the configuration"
 
-write_conf "$SERVER0_PORT" "token_ttl = nonsense"
+api_write_conf "$SERVER0_PORT" "token_ttl = nonsense"
 kill -HUP "$pid"
 for _ in $(seq 1 100); do grep -q 'reload refused' "$work/api.log" && break; sleep 0.1; done
 grep -q 'reload refused.*api.token_ttl' "$work/api.log" || fail "bad reload not logged"
 login | grep -q '"expires_in":1200' || fail "the old configuration was not kept"
-write_conf 1 "token_ttl = 300" # a database that does not answer: refused too
+api_write_conf 1 "token_ttl = 300" # a database that does not answer: refused too
 kill -HUP "$pid"
 for _ in $(seq 1 100); do (($(grep -c 'reload refused' "$work/api.log") >= 2)) && break; sleep 0.1; done
 (($(grep -c 'reload refused' "$work/api.log") >= 2)) || fail "unreachable database accepted"

@@ -19,11 +19,7 @@ static api_server srv;
 static int setup(void **state)
 {
 	(void)state;
-	if (api_start(&srv, "log_format = json") < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, "log_format = json");
 }
 
 static int teardown(void **state)

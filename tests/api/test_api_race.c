@@ -16,11 +16,7 @@ static api_server srv;
 static int setup(void **state)
 {
 	(void)state;
-	if (api_start(&srv, "") < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, "");
 }
 
 static int teardown(void **state)

@@ -75,10 +75,8 @@ static int setup(void **state)
 		drop_leftovers(cluster);
 		th_cluster_free(cluster);
 	}
-	if (api_start(&srv, conf_extra) < 0) {
-		api_dump_log(&srv, 40);
+	if (api_group_start(&srv, conf_extra) < 0)
 		return -1;
-	}
 	if (spawn_second() < 0) {
 		api_dump_log(&srv2, 40);
 		return -1;

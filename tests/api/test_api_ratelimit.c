@@ -32,11 +32,7 @@ static void member(const char *login, char *token)
 static int setup(void **state)
 {
 	(void)state;
-	if (api_start(&srv, "member_write_rate = 1\nmember_write_burst = 5") < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, "member_write_rate = 1\nmember_write_burst = 5");
 }
 
 static int teardown(void **state)

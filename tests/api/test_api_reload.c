@@ -20,11 +20,7 @@ static api_server srv;
 static int setup(void **state)
 {
 	(void)state;
-	if (api_start(&srv, "token_ttl = 600") < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, "token_ttl = 600");
 }
 
 static int teardown(void **state)
@@ -55,26 +51,11 @@ static void *load(void *arg)
 	return NULL;
 }
 
-/* Lines of the daemon's log that contain text. */
-static int log_count(const char *text)
-{
-	FILE *f = fopen(srv.log, "r");
-	char line[4096];
-	int n = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, text) != NULL;
-	fclose(f);
-	return n;
-}
-
 static void test_reload_under_load(void **state)
 {
 	struct loader loaders[LOADERS];
 	atomic_int stop = 0;
-	int before = log_count("configuration reloaded");
+	int before = api_log_count(&srv, "configuration reloaded");
 
 	(void)state;
 	memset(loaders, 0, sizeof(loaders));
@@ -87,10 +68,10 @@ static void test_reload_under_load(void **state)
 		    api_write_conf(&srv, i % 2 ? "token_ttl = 600" : "token_ttl = 1200"), 0);
 		assert_int_equal(kill(srv.pid, SIGHUP), 0);
 		/* The next file is written once this reload has read its own. */
-		for (int w = 0; w < 200 && log_count("configuration reloaded") < before + i + 1;
-		     w++)
+		for (int w = 0;
+		     w < 200 && api_log_count(&srv, "configuration reloaded") < before + i + 1; w++)
 			api_sleep_ms(25);
-		assert_int_equal(log_count("configuration reloaded"), before + i + 1);
+		assert_int_equal(api_log_count(&srv, "configuration reloaded"), before + i + 1);
 		api_sleep_ms(50); /* requests on the new configuration */
 	}
 	atomic_store(&stop, 1);
@@ -101,7 +82,7 @@ static void test_reload_under_load(void **state)
 		assert_true(loaders[i].requests > 0);
 		assert_int_equal(loaders[i].others, 0);
 	}
-	assert_int_equal(log_count("reload refused"), 0);
+	assert_int_equal(api_log_count(&srv, "reload refused"), 0);
 }
 
 int main(void)

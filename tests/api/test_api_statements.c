@@ -144,10 +144,8 @@ static int setup(void **state)
 	api_resp r;
 
 	(void)state;
-	if (api_start(&srv, "threads = 1") < 0) {
-		api_dump_log(&srv, 40);
+	if (api_group_start(&srv, "threads = 1") < 0)
 		return -1;
-	}
 	if (api_create_account(&srv, srv.admin_token, "stmtmem", PASS, "") != 201 ||
 	    api_login(&srv, "stmtmem", PASS, member_token, sizeof(member_token), NULL) != 200)
 		return -1;

@@ -58,11 +58,7 @@ static int setup(void **state)
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/u/upa' '%s/html/u/upb'", root, root);
 	if (system(cmd) != 0)
 		return -1;
-	if (api_start(&srv, conf) < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, conf);
 }
 
 static int teardown(void **state)

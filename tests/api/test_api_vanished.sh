@@ -4,55 +4,19 @@
 # slots until a timeout: with libmicrohttpd's epoll mode, a close that arrived with the request's
 # last bytes went unseen until idle_timeout, so each such client held a slot for a minute.
 set -uo pipefail
-build=${PANEL_BUILD:-build/release}
-api=$build/bin/panel-api
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
+# shellcheck source=tests/api/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fail() { # SIGKILL: a SIGTERM would wait for the held connections' requests
 	echo "not ok - $*"
 	[[ -f ${work:-/nonexistent}/api.log ]] && tail -n 20 "$work/api.log"
 	[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
 	exit 1
 }
-ok() { echo "ok - $*"; }
+api_setup api_vanished
 
-db=api_vanished_$$
-work=$(mktemp -d)
-pid=
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	mariadb -S "$SERVER0_SOCKET" -u root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-mariadb -S "$SERVER0_SOCKET" -u root -e "CREATE DATABASE $db"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
 # Timeouts far above the wait below: what closes the connections must be their clients' close.
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-
-[api]
-listen = 127.0.0.1:0
-threads = 2
-header_timeout = 120
-idle_timeout = 120
-CONF
-"$api" -c "$work/panel.conf" --port-file "$work/port" 2>"$work/api.log" &
-pid=$!
-for _ in $(seq 1 300); do
-	[[ -s $work/port ]] && break
-	kill -0 "$pid" 2>/dev/null || fail "panel-api exited at start"
-	sleep 0.1
-done
-[[ -s $work/port ]] || fail "panel-api did not start"
-port=$(cat "$work/port")
+api_write_conf "$SERVER0_PORT" $'header_timeout = 120\nidle_timeout = 120'
+api_start
 
 fds() { find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 # Every worker has answered once (a request without a route needs no database).

@@ -10,30 +10,22 @@
 # manager (m_bro) works in the [hosting] root of the run (panel-api runs as root here).
 # PANEL_PHPUNIT_ARGS: extra arguments for phpunit (e.g. "--filter MysqlTest").
 set -euo pipefail
-build=${PANEL_BUILD:-build/release}
-api=$build/bin/panel-api
-panelctl=$build/bin/panelctl
-: "${PANEL_TEST_CLUSTER:?run through tests/run-tests}"
-# shellcheck disable=SC1091
-source "$PANEL_TEST_CLUSTER/cluster.env"
-fail() { echo "not ok - $*"; [[ -f ${work:-/nonexistent}/api.log ]] && tail -n 30 "$work/api.log"; exit 1; }
+# shellcheck source=tests/api/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../api/lib.sh"
 
-command -v php >/dev/null || fail "php-cli is not installed (make deps)"
-php -r 'exit(function_exists("curl_init") ? 0 : 1);' || fail "php-curl is not installed (make deps)"
+api_need_php
 command -v phpunit >/dev/null || fail "phpunit is not installed (make deps)"
 for f in clients/php/*.php clients/php/alternc/*.php tests/php/*.php; do
 	php -l "$f" >/dev/null || fail "php -l $f"
 done
 
-db=php_bridge_$$
 # The tests' logins start with pb$tag: the members' databases and users are named after them.
 tag=$(printf '%05x' $((RANDOM * 32 + RANDOM % 32)))
-work=$(mktemp -d)
+dns_pid=
+api_setup php_bridge bridge_cleanup
 # The mails panel-api sends (tests/support/fake-sendmail keeps one file msg.* each): the tests read
 # the reset codes and mail change links there.
 export FAKE_SENDMAIL_DIR=$work/mails
-pid=
-dns_pid=
 root() { mariadb -S "$SERVER0_SOCKET" -u root -N -B "$@"; }
 # drop_members: the member server's databases and users of this run's accounts.
 drop_members() {
@@ -47,19 +39,14 @@ drop_members() {
 		root -e "DROP USER '${name%@*}'@'${name#*@}'" || true
 	done
 }
-cleanup() {
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+bridge_cleanup() { # after panel-api's stop, before the database goes
 	if [[ -n $dns_pid ]]; then
 		kill "$dns_pid" 2>/dev/null || true
 		wait "$dns_pid" 2>/dev/null || true
 	fi
 	drop_members || true
-	root -e "DROP DATABASE IF EXISTS $db" || true
-	rm -rf "$work"
 }
-trap cleanup EXIT
 
-root -e "CREATE DATABASE $db"
 # The MX of the domains DomMailTest checks (pb<tag>-mx<letter>.org): the host's, foreign, none
 # (no rule: NXDOMAIN), a DNS failure.
 python3 tests/support/fake_dns.py --port-file "$work/dns.port" "pb${tag}-mxa.org=mx:mx1.example.net" \
@@ -71,20 +58,9 @@ for _ in $(seq 1 100); do
 	sleep 0.1
 done
 [[ -s $work/dns.port ]] || fail "fake_dns.py did not start"
-printf '%s\n' "$CLUSTER_PASSWORD" >"$work/secret"
-cat >"$work/panel.conf" <<CONF
-[database]
-host = 127.0.0.1
-port = $SERVER0_PORT
-user = $CLUSTER_USER
-password_file = $work/secret
-name = $db
-
-[api]
-listen = 127.0.0.1:0
-threads = 2
-; the PHP panel's own address: its X-Forwarded-For (the browser's address) is believed
-trusted_proxies = 127.0.0.1/32
+# The PHP panel's own address: its X-Forwarded-For (the browser's address) is believed.
+api_write_conf "$SERVER0_PORT" "trusted_proxies = 127.0.0.1/32"
+cat >>"$work/panel.conf" <<CONF
 
 [member_database]
 client_host = 127.0.0.1
@@ -111,34 +87,19 @@ max_size = 2048
 upload_max_size = 100000
 CONF
 mkdir "$work/root" "$work/mails"
-"$panelctl" -c "$work/panel.conf" schema migrate >/dev/null || fail "migrate"
-printf '%s\n' 'Php-root-pass-77' |
-	"$panelctl" -c "$work/panel.conf" account add admin --mail admin@example.net --admin \
-		--password-file - >/dev/null || fail "first admin"
+api_admin 'Php-root-pass-77'
+api_start
 
-"$api" -c "$work/panel.conf" --port-file "$work/port" 2>"$work/api.log" &
-pid=$!
-for _ in $(seq 1 300); do
-	[[ -s $work/port ]] && break
-	kill -0 "$pid" 2>/dev/null || fail "panel-api exited at start"
-	sleep 0.1
-done
-[[ -s $work/port ]] || fail "panel-api did not start"
-
-port=$(cat "$work/port")
-export PANEL_TEST_API_URL="http://127.0.0.1:$port" PANEL_TEST_ADMIN_LOGIN=admin \
+export PANEL_TEST_API_URL=$base PANEL_TEST_ADMIN_LOGIN=admin \
 	PANEL_TEST_ADMIN_PASSWORD='Php-root-pass-77' PANEL_TEST_TAG=$tag PANEL_TEST_MYSQL_SOCKET=$SERVER0_SOCKET \
 	PANEL_TEST_PANEL_DB=$db PANEL_TEST_HOSTING_ROOT=$work/root PANEL_TEST_MAIL_DIR=$work/mails
 read -r -a extra <<<"${PANEL_PHPUNIT_ARGS:-}"
 phpunit -c tests/php/phpunit.xml "${extra[@]}" || fail "the PHPUnit suite of the PHP bridge"
-echo "ok - the PHPUnit suite of the PHP bridge"
-kill -TERM "$pid"
-rc=0; wait "$pid" || rc=$?
-pid=
-((rc == 0)) || fail "panel-api exited $rc"
+ok "the PHPUnit suite of the PHP bridge"
+api_stop
 # The suite made databases and users on the member server: none may be left behind.
 drop_members
 left=$(root -e "SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE
 	'pb${tag}%') + (SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'pb${tag}%')")
 [[ $left == 0 ]] || fail "$left databases or users of the run are left on the server"
-echo "ok - the run's databases and users are dropped"
+ok "the run's databases and users are dropped"

@@ -47,11 +47,7 @@ static int setup(void **state)
 		 "trusted_proxies = 127.0.0.1/32\ntoken_ttl = 3600\n"
 		 "connections_per_address = %d\nheader_timeout = %d\n",
 		 PER_ADDRESS, HEADER_TIMEOUT);
-	if (api_start(&srv, extra) < 0) {
-		api_dump_log(&srv, 40);
-		return -1;
-	}
-	return 0;
+	return api_group_start(&srv, extra);
 }
 
 static int teardown(void **state)

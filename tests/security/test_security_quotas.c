@@ -76,10 +76,8 @@ static int setup(void **state)
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/html/q/qmem' '%s/html/q/qoth'", root, root);
 	if (system(cmd) != 0)
 		return -1;
-	if (api_start(&srv, conf) < 0) {
-		api_dump_log(&srv, 40);
+	if (api_group_start(&srv, conf) < 0)
 		return -1;
-	}
 	drop_leftovers();
 	for (size_t i = 0; i < sizeof(owners) / sizeof(*owners); i++) {
 		char path[128];
