@@ -99,55 +99,154 @@ static size_t m_peek(const uint8_t *q, size_t n, size_t k, int in_exec)
 	return m_skip(q, n, k, &in_exec);
 }
 
-/* 1 when the text, read in mode, calls a function other than the pure ones, calls a qualified
- * name, says FROM, or reads a sequence. */
-static int m_calls(const uint8_t *q, size_t n, int mode)
+/* One token of the text as the server's lexer reads it in a mode, between its comments: a
+ * literal or a quoted name (its content q[from, to)), a word (q[from, to)), or any other byte
+ * (q[from]). */
+struct m_token {
+	enum { M_QUOTED, M_WORD, M_BYTE } kind;
+	size_t from, to;
+	size_t next;   /* where the lexer goes on: a visitor may move it further */
+	uint8_t quote; /* M_QUOTED: ', " or ` */
+	int closed;    /* M_QUOTED: its end quote is there */
+	int in_exec;   /* inside an executable comment, for m_peek */
+};
+
+/* Gives the tokens of the text, read in mode, to visit in turn; stops at the first that visit
+ * answers non-zero, and returns that answer (0 when it went through). */
+static int m_walk(const uint8_t *q, size_t n, int mode,
+		  int (*visit)(void *ctx, const uint8_t *q, size_t n, struct m_token *t), void *ctx)
 {
-	int dot = 0, next = 0, in_exec = 0;
+	int in_exec = 0, stop;
 	size_t k = 0, e;
 	while (k < n) {
 		if ((e = m_skip(q, n, k, &in_exec)) > k) {
 			k = e;
 			continue;
 		}
+		struct m_token t = {.kind = M_BYTE, .from = k, .to = k + 1, .in_exec = in_exec};
 		uint8_t c = q[k];
 		if (c == '\'' || c == '"' || c == '`') {
 			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
-			size_t from = k + 1;
 			for (k++; k < n && q[k] != c; k++)
 				if (esc && q[k] == '\\')
 					k++;
-			/* s.`nextval`, s."currval" (sql_mode=ORACLE): a sequence */
-			if (c != '\'' && dot && k < n && k - from == 7 &&
-			    (strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0 ||
-			     strncasecmp((const char *)q + from, "CURRVAL", 7) == 0))
-				return 1;
-			k = k < n ? k + 1 : n;
-			e = m_peek(q, n, k, in_exec);
-			if (c != '\'' && e < n && q[e] == '(')
-				return 1;
-			dot = next = 0;
+			t.kind = M_QUOTED;
+			t.quote = c;
+			t.from++;
+			t.closed = k < n;
+			t.to = t.closed ? k : n;
+			t.next = t.closed ? k + 1 : n;
 		} else if (m_word(c)) {
-			char w[32];
-			size_t i = 0;
-			for (; k < n && m_word(q[k]); k++)
-				if (i + 1 < sizeof(w))
-					w[i++] = (char)toupper(q[k]);
-			w[i] = 0;
-			e = m_peek(q, n, k, in_exec);
-			if (strcmp(w, "FROM") == 0 ||
-			    (e < n && q[e] == '(' && (dot || !pure_function(w))))
-				return 1;
-			if ((next && strcmp(w, "VALUE") == 0) ||
-			    (dot && (strcmp(w, "NEXTVAL") == 0 || strcmp(w, "CURRVAL") == 0)))
-				return 1; /* a sequence */
-			next = strcmp(w, "NEXT") == 0 || strcmp(w, "PREVIOUS") == 0;
-			dot = 0;
+			while (k < n && m_word(q[k]))
+				k++;
+			t.kind = M_WORD;
+			t.to = t.next = k;
 		} else {
-			dot = c == '.';
-			next = 0;
-			k++;
+			t.next = k + 1;
 		}
+		if ((stop = visit(ctx, q, n, &t)) != 0)
+			return stop;
+		k = t.next;
+	}
+	return 0;
+}
+
+/* m_calls: a dot just read, NEXT or PREVIOUS just read. */
+struct m_calls_state {
+	int dot, next;
+};
+
+static int m_calls_visit(void *ctx, const uint8_t *q, size_t n, struct m_token *t)
+{
+	struct m_calls_state *s = ctx;
+	size_t e;
+
+	if (t->kind == M_QUOTED) {
+		uint8_t c = t->quote;
+		/* s.`nextval`, s."currval" (sql_mode=ORACLE): a sequence */
+		if (c != '\'' && s->dot && t->closed && t->to - t->from == 7 &&
+		    (strncasecmp((const char *)q + t->from, "NEXTVAL", 7) == 0 ||
+		     strncasecmp((const char *)q + t->from, "CURRVAL", 7) == 0))
+			return 1;
+		e = m_peek(q, n, t->next, t->in_exec);
+		if (c != '\'' && e < n && q[e] == '(')
+			return 1;
+		s->dot = s->next = 0;
+	} else if (t->kind == M_WORD) {
+		char w[32];
+		size_t i = 0;
+		for (size_t k = t->from; k < t->to; k++)
+			if (i + 1 < sizeof(w))
+				w[i++] = (char)toupper(q[k]);
+		w[i] = 0;
+		e = m_peek(q, n, t->next, t->in_exec);
+		if (strcmp(w, "FROM") == 0 ||
+		    (e < n && q[e] == '(' && (s->dot || !pure_function(w))))
+			return 1;
+		if ((s->next && strcmp(w, "VALUE") == 0) ||
+		    (s->dot && (strcmp(w, "NEXTVAL") == 0 || strcmp(w, "CURRVAL") == 0)))
+			return 1; /* a sequence */
+		s->next = strcmp(w, "NEXT") == 0 || strcmp(w, "PREVIOUS") == 0;
+		s->dot = 0;
+	} else {
+		s->dot = q[t->from] == '.';
+		s->next = 0;
+	}
+	return 0;
+}
+
+/* 1 when the text, read in mode, calls a function other than the pure ones, calls a qualified
+ * name, says FROM, or reads a sequence. */
+static int m_calls(const uint8_t *q, size_t n, int mode)
+{
+	struct m_calls_state s = {0};
+	return m_walk(q, n, mode, m_calls_visit, &s);
+}
+
+/* m_pins: the pins found, the words of the statement so far, the last token was the word NEXT. */
+struct m_pins_state {
+	unsigned pins;
+	int words, next;
+};
+
+static int m_pins_visit(void *ctx, const uint8_t *q, size_t n, struct m_token *t)
+{
+	struct m_pins_state *s = ctx;
+	size_t len = t->to - t->from, e;
+	int was_next = s->next;
+
+	s->next = 0;
+	if (t->kind == M_QUOTED) {
+		uint8_t c = t->quote;
+		if (c != '\'' && t->closed && len == 7 &&
+		    strncasecmp((const char *)q + t->from, "NEXTVAL", 7) == 0)
+			s->pins |= DP_PIN_SEQUENCE;
+		if (c != '\'' && t->closed && len == 8 && s->words &&
+		    strncasecmp((const char *)q + t->from, "GET_LOCK", 8) == 0 &&
+		    (e = m_peek(q, n, t->next, t->in_exec)) < n && q[e] == '(')
+			s->pins |= DP_PIN_LOCK;
+		s->words += c != '\'';
+	} else if (t->kind == M_WORD) {
+		if (len == 8 && s->words &&
+		    strncasecmp((const char *)q + t->from, "GET_LOCK", 8) == 0)
+			s->pins |= DP_PIN_LOCK;
+		if ((len == 7 && strncasecmp((const char *)q + t->from, "NEXTVAL", 7) == 0) ||
+		    (was_next && len == 5 &&
+		     strncasecmp((const char *)q + t->from, "VALUE", 5) == 0))
+			s->pins |= DP_PIN_SEQUENCE;
+		s->next = len == 4 && strncasecmp((const char *)q + t->from, "NEXT", 4) == 0;
+		/* SET STATEMENT ... FOR starts a statement again */
+		s->words = len == 3 && strncasecmp((const char *)q + t->from, "FOR", 3) == 0
+			       ? 0
+			       : s->words + 1;
+	} else if (q[t->from] == '@' && t->from + 1 < n && q[t->from + 1] == '@') {
+		for (t->next = t->from + 2;
+		     t->next < n && (m_word(q[t->next]) || q[t->next] == '.'); t->next++)
+			;
+	} else if (q[t->from] == '@') {
+		s->pins |= DP_PIN_USERVAR;
+	} else if (q[t->from] == ';') {
+		s->words = 0;
 	}
 	return 0;
 }
@@ -157,62 +256,49 @@ static int m_calls(const uint8_t *q, size_t n, int mode)
  * statement cannot start with a call). The pins it must set. */
 static unsigned m_pins(const uint8_t *q, size_t n, int mode)
 {
-	unsigned pins = 0;
-	int in_exec = 0, words = 0; /* words: in the statement so far */
-	int next = 0;		    /* the last token was the word NEXT */
-	size_t k = 0, e;
-	while (k < n) {
-		if ((e = m_skip(q, n, k, &in_exec)) > k) {
-			k = e;
-			continue;
-		}
-		uint8_t c = q[k];
-		int was_next = next;
-		next = 0;
-		if (c == '\'' || c == '"' || c == '`') {
-			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
-			size_t from = k + 1;
-			for (k++; k < n && q[k] != c; k++)
-				if (esc && q[k] == '\\')
-					k++;
-			if (c != '\'' && k < n && k - from == 7 &&
-			    strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0)
-				pins |= DP_PIN_SEQUENCE;
-			if (c != '\'' && k < n && k - from == 8 && words &&
-			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0 &&
-			    (e = m_peek(q, n, k + 1, in_exec)) < n && q[e] == '(')
-				pins |= DP_PIN_LOCK;
-			words += c != '\'';
-			k = k < n ? k + 1 : n;
-		} else if (c == '@' && k + 1 < n && q[k + 1] == '@') {
-			for (k += 2; k < n && (m_word(q[k]) || q[k] == '.'); k++)
-				;
-		} else if (c == '@') {
-			pins |= DP_PIN_USERVAR;
-			k++;
-		} else if (m_word(c)) {
-			size_t from = k;
-			while (k < n && m_word(q[k]))
-				k++;
-			if (k - from == 8 && words &&
-			    strncasecmp((const char *)q + from, "GET_LOCK", 8) == 0)
-				pins |= DP_PIN_LOCK;
-			if ((k - from == 7 &&
-			     strncasecmp((const char *)q + from, "NEXTVAL", 7) == 0) ||
-			    (was_next && k - from == 5 &&
-			     strncasecmp((const char *)q + from, "VALUE", 5) == 0))
-				pins |= DP_PIN_SEQUENCE;
-			next = k - from == 4 && strncasecmp((const char *)q + from, "NEXT", 4) == 0;
-			/* SET STATEMENT ... FOR starts a statement again */
-			words = k - from == 3 && strncasecmp((const char *)q + from, "FOR", 3) == 0
-				    ? 0
-				    : words + 1;
-		} else {
-			words = c == ';' ? 0 : words;
-			k++;
-		}
+	struct m_pins_state s = {0};
+	m_walk(q, n, mode, m_pins_visit, &s);
+	return s.pins;
+}
+
+/* q[k...] starts with the word w (any case), which ends there: no m_word byte follows. */
+static int m_at(const uint8_t *q, size_t n, size_t k, const char *w)
+{
+	size_t len = strlen(w);
+	return n - k >= len && strncasecmp((const char *)q + k, w, len) == 0 &&
+	       (k + len == n || !m_word(q[k + len]));
+}
+
+/* m_global: SET read, at the start of an assignment, in parentheses so deep. */
+struct m_global_state {
+	int set, start, depth;
+};
+
+static int m_global_visit(void *ctx, const uint8_t *q, size_t n, struct m_token *t)
+{
+	struct m_global_state *s = ctx;
+
+	if (!s->set) {
+		if (t->kind != M_WORD || !m_at(q, n, t->from, "SET"))
+			return -1; /* not a SET */
+		s->set = s->start = 1;
+		return 0;
 	}
-	return pins;
+	if (s->start && t->kind != M_QUOTED &&
+	    (m_at(q, n, t->from, "GLOBAL") || m_at(q, n, t->from, "@@GLOBAL")))
+		return 1;
+	if (t->kind == M_QUOTED) {
+		s->start = 0;
+	} else if (t->kind == M_WORD || q[t->from] == '@') {
+		/* a name and the @ around it (@@global.x, @x) */
+		while (t->next < n && (m_word(q[t->next]) || q[t->next] == '@'))
+			t->next++;
+		s->start = 0;
+	} else {
+		s->depth += q[t->from] == '(' ? 1 : q[t->from] == ')' ? -1 : 0;
+		s->start = q[t->from] == ',' && s->depth <= 0;
+	}
+	return 0;
 }
 
 /* 1 when the text, read in mode, is a SET with an assignment that sets a global variable: as
@@ -221,41 +307,8 @@ static unsigned m_pins(const uint8_t *q, size_t n, int mode)
  * comma outside parentheses. */
 static int m_global(const uint8_t *q, size_t n, int mode)
 {
-	int in_exec = 0, start = 0, depth = 0;
-	size_t k = m_skip(q, n, 0, &in_exec), e;
-	if (n - k < 3 || strncasecmp((const char *)q + k, "SET", 3) != 0 ||
-	    (k + 3 < n && m_word(q[k + 3])))
-		return 0;
-	for (k += 3, start = 1; k < n;) {
-		if ((e = m_skip(q, n, k, &in_exec)) > k) {
-			k = e;
-			continue;
-		}
-		uint8_t c = q[k];
-		if (start && n - k >= 6 && strncasecmp((const char *)q + k, "GLOBAL", 6) == 0 &&
-		    (k + 6 == n || !m_word(q[k + 6])))
-			return 1;
-		if (start && n - k >= 8 && strncasecmp((const char *)q + k, "@@GLOBAL", 8) == 0 &&
-		    (k + 8 == n || !m_word(q[k + 8])))
-			return 1;
-		if (c == '\'' || c == '"' || c == '`') {
-			int esc = c == '\'' ? mode & M_SQ : c == '"' ? mode & M_DQ : 0;
-			for (k++; k < n && q[k] != c; k++)
-				if (esc && q[k] == '\\')
-					k++;
-			k = k < n ? k + 1 : n;
-			start = 0;
-		} else if (m_word(c) || c == '@') {
-			while (k < n && (m_word(q[k]) || q[k] == '@'))
-				k++;
-			start = 0;
-		} else {
-			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-			start = c == ',' && depth <= 0;
-			k++;
-		}
-	}
-	return 0;
+	struct m_global_state s = {0};
+	return m_walk(q, n, mode, m_global_visit, &s) == 1;
 }
 
 /* The schema a USE moves to, when the text is exactly USE and one name (comments and spaces
@@ -264,8 +317,7 @@ static int m_use(const uint8_t *q, size_t n, char *out, size_t size)
 {
 	int in_exec = 0;
 	size_t k = m_skip(q, n, 0, &in_exec), len = 0;
-	if (n - k < 3 || strncasecmp((const char *)q + k, "USE", 3) != 0 ||
-	    (k + 3 < n && m_word(q[k + 3])))
+	if (!m_at(q, n, k, "USE"))
 		return 0;
 	k = m_skip(q, n, k + 3, &in_exec);
 	if (k < n && q[k] == '`') {
