@@ -198,3 +198,48 @@ out:
 	}
 	return panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
 }
+
+int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const panel_actor *who,
+			     unsigned flags)
+{
+	panel_schema_utf8_report local;
+	unsigned current = 0;
+	uint64_t locked = 0;
+	int exists, error;
+
+	if (!report)
+		report = &local;
+	memset(report, 0, sizeof(*report));
+	if ((error = panel__enter(p, who)) < 0)
+		return error;
+	if (who->kind != PANEL_ACTOR_SYSTEM)
+		return panel__error(PANEL_EFORBIDDEN, "actor",
+				    "only the system actor may repair the schema's text");
+	if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, ?)",
+					 DB_ARGS(DB_STR(LOCK_NAME), DB_I64(LOCK_WAIT_SECONDS)))) <
+	    0)
+		return error;
+	if (locked != 1)
+		return panel__error(PANEL_EUNAVAILABLE, "schema",
+				    "a migration has held the schema lock for %d seconds",
+				    LOCK_WAIT_SECONDS);
+	if ((error = version_table_exists(&exists, p->db)) >= 0 && exists)
+		error = check_applied(&current, p->db);
+	if (error >= 0 && current < 2)
+		error = panel__error(PANEL_ECONFLICT, "schema",
+				     "the database is at schema version %u: the repair of "
+				     "double-encoded text needs version 2 (run: panelctl schema "
+				     "migrate)",
+				     current);
+	if (error >= 0)
+		error = panel__schema_utf8_repair(p->db, report,
+						  (flags & PANEL_REPAIR_UTF8_DRY_RUN) != 0);
+	if (error < 0) {
+		panel__error_saved saved;
+		memset(report, 0, sizeof(*report)); /* rolled back: nothing changed */
+		panel__error_save(&saved);
+		panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
+		return panel__error_restore(&saved);
+	}
+	return panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
+}

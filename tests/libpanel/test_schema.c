@@ -405,6 +405,213 @@ static void alternc_1_0_database_keeps_every_row(void **state)
 	th_database_drop(cluster, db);
 }
 
+/* True when every s:N:"..." of a PHP-serialized value is followed, N bytes after its opening
+ * quote, by its closing quote: what PHP's unserialize needs (N counts bytes). */
+static int serialized_lengths_hold(const char *v)
+{
+	int strings = 0;
+
+	for (const char *s = strstr(v, "s:"); s; s = strstr(s + 1, "s:")) {
+		char *end;
+		unsigned long n = strtoul(s + 2, &end, 10);
+		if (end == s + 2 || end[0] != ':' || end[1] != '"')
+			continue;
+		if (strlen(end + 2) < n || end[2 + n] != '"')
+			return 0;
+		strings++;
+		s = end + 2 + n;
+	}
+	return strings > 0;
+}
+
+static void account_names(const char *login, const char *nom, const char *prenom, const char *notes,
+			  panel *p)
+{
+	panel_actor sys = panel_actor_system();
+	panel_account *a = NULL;
+
+	assert_panel_ok(panel_account_get(&a, p, &sys, login));
+	if (strcmp(a->nom, nom) || strcmp(a->prenom, prenom) || (notes && strcmp(a->notes, notes)))
+		fail_msg("%s: nom '%s' prenom '%s' notes '%s', want '%s' '%s' '%s'", login, a->nom,
+			 a->prenom, a->notes, nom, prenom, notes ? notes : "(any)");
+	panel_account_free(a);
+}
+
+static uint64_t repaired(const panel_schema_utf8_report *r, const char *column)
+{
+	for (size_t i = 0; i < PANEL_SCHEMA_UTF8_COLUMNS; i++)
+		if (!strcmp(r->columns[i].column, column))
+			return r->columns[i].changed;
+	fail_msg("no column %s in the report", column);
+	return 0;
+}
+
+/* The documented undo (docs/operations.md), for every column the repair covers. */
+static const char *const undo[][3] = {
+    {"local", "uid", "nom"},	   {"local", "uid", "prenom"},
+    {"membres", "uid", "notes"},   {"variable", "name", "value"},
+    {"browser", "uid", "lastdir"}, {"domaines_type", "name", "description"},
+};
+
+/* A French AlternC 1.0 host (UTF-8 pages over a latin1 connection) stored UTF-8 bytes in its
+ * latin1 columns, which 0002 encodes twice; the opt-in repair re-reads them, and nothing
+ * else, archives what it changed, and changes nothing the second time. */
+static void double_encoded_text_is_repaired_on_request(void **state)
+{
+	(void)state;
+	char db[128], fresh[128];
+	panel_actor sys = panel_actor_system(), admin = panel_actor_admin(2000);
+	panel_schema_utf8_report r;
+	panel_variable *v = NULL;
+
+	/* Not before 0002. */
+	assert_int_equal(th_database_create(cluster, "schema_utf8_fresh", fresh, sizeof(fresh)), 0);
+	panel *pf = ts_panel_open(cluster, fresh);
+	assert_panel_rc(panel_schema_repair_utf8(&r, pf, &sys, 0), PANEL_ECONFLICT);
+	assert_string_equal(panel_error_last()->field, "schema");
+	panel_close(pf);
+	th_database_drop(cluster, fresh);
+
+	assert_int_equal(th_database_create(cluster, "schema_utf8", db, sizeof(db)), 0);
+	assert_int_equal(ts_sql_file(cluster, db, "tests/fixtures/alternc-1.0.sql"), 0);
+	/* As 1.0's pages wrote them, byte for byte, into the latin1 columns. French (UTF-8):
+	 * herve "Hervé 😀" / "Noël", notes "Payé\nRéunion"; jean's notes "Ã©" typed on a French
+	 * page (encoded four times after 0002); a serialized setting; a folder; a domain type;
+	 * a backup folder (read by 1.0's cron: not repaired). English (latin1): jean "Hervé", a
+	 * serialized setting. A lone C3: sylvie's prenom. ASCII: admin. */
+	ts_exec(
+	    cluster, db,
+	    "UPDATE local SET nom = CONVERT(X'48657276C3A920F09F9880' USING latin1),"
+	    " prenom = CONVERT(X'4E6FC3AB6C' USING latin1) WHERE uid = 2003;"
+	    "UPDATE membres SET notes = CONVERT(X'506179C3A90A52C3A9756E696F6E' USING latin1)"
+	    " WHERE uid = 2003;"
+	    "UPDATE membres SET notes = CONVERT(X'C383C2A9' USING latin1) WHERE uid = 2002;"
+	    "UPDATE local SET nom = CONVERT(X'48657276E9' USING latin1) WHERE uid = 2002;"
+	    "UPDATE local SET prenom = CONVERT(X'53796C766965C3' USING latin1) WHERE uid = 2001;"
+	    "INSERT INTO variable (name, value, comment) VALUES"
+	    " ('panel_test_fr', CONVERT(CONCAT('a:2:{i:0;s:6:\"Herv', X'C3A9', '\";i:1;s:4:\"',"
+	    "  X'F09F9880', '\";}') USING latin1), CONVERT(CONCAT('R', X'C3A9', 'glage') USING"
+	    "  latin1)),"
+	    " ('panel_test_en', CONVERT(CONCAT('a:1:{i:0;s:5:\"Herv', X'E9', '\";}') USING latin1),"
+	    "  NULL);"
+	    "UPDATE browser SET lastdir = CONVERT(X'2F7777772FC3A974C3A9' USING latin1)"
+	    " WHERE uid = 2002;"
+	    "UPDATE domaines_type SET description ="
+	    " CONVERT(X'48C3A962657267C3A920696369' USING latin1) WHERE name = 'vhost';"
+	    "UPDATE db SET bck_dir = CONVERT(CONCAT('/var/alternc/html/h/herve/sauv', X'C3A9')"
+	    " USING latin1) WHERE db = 'herve'");
+
+	panel *p = ts_panel_open(cluster, db);
+	assert_panel_ok(
+	    panel_schema_migrate_flags(NULL, NULL, p, &sys, PANEL_MIGRATE_ARCHIVE_LEGACY));
+	/* Written since, in UTF-8, with a character latin1 does not have. */
+	ts_exec(cluster, db,
+		"UPDATE local SET nom = CONVERT(X'48657276C383C2A920E697A5E69CAC' USING utf8mb4)"
+		" WHERE uid = 2004");
+
+	/* What 0002 made of them, as libpanel reads it. */
+	account_names("herve", "Herv\xc3\x83\xc2\xa9 \xc3\xb0\xc5\xb8\xcb\x9c\xe2\x82\xac",
+		      "No\xc3\x83\xc2\xabl", NULL, p);
+	assert_panel_ok(panel_variable_get(&v, p, &admin, "panel_test_fr"));
+	assert_false(serialized_lengths_hold(v->value));
+	panel_variable_free(v);
+
+	/* The repair is the system's, and opt-in. */
+	assert_panel_rc(panel_schema_repair_utf8(&r, p, &admin, 0), PANEL_EFORBIDDEN);
+
+	/* The dry run counts, and writes nothing. */
+	assert_panel_ok(panel_schema_repair_utf8(&r, p, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
+	assert_int_equal(repaired(&r, "local.nom"), 1);
+	assert_int_equal(repaired(&r, "local.prenom"), 1);
+	assert_int_equal(repaired(&r, "membres.notes"), 2);
+	assert_int_equal(repaired(&r, "variable.value"), 1);
+	assert_int_equal(repaired(&r, "browser.lastdir"), 1);
+	assert_int_equal(repaired(&r, "domaines_type.description"), 1);
+	assert_int_equal(r.total, 7);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE reason LIKE "
+				"'double\\_utf8:%%'",
+				db),
+			 0);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.local WHERE uid = 2003 AND HEX(nom) ="
+				" '48657276C383C2A920C3B0C5B8CB9CE282AC'",
+				db),
+			 1);
+
+	/* The repair changes what the dry run counted. */
+	panel_schema_utf8_report run;
+	assert_panel_ok(panel_schema_repair_utf8(&run, p, &sys, 0));
+	assert_memory_equal(&run, &r, sizeof(r));
+
+	/* Through libpanel: the French text is what was typed, emoji included; the latin1, lone
+	 * C3, ASCII and non-latin1 values are as they were. */
+	account_names("herve", "Herv\xc3\xa9 \xf0\x9f\x98\x80", "No\xc3\xabl",
+		      "Pay\xc3\xa9\nR\xc3\xa9union", p);
+	account_names("jean", "Herv\xc3\xa9", "Jean", "\xc3\x83\xc2\xa9", p);
+	account_names("sylvie", "Lef\xc3\xa8vre", "Sylvie\xc3\x83", NULL, p);
+	account_names("admin", "Administrateur", "AlternC", NULL, p);
+	account_names("marc", "Herv\xc3\x83\xc2\xa9 \xe6\x97\xa5\xe6\x9c\xac", "Marc", NULL, p);
+	/* The serialized French setting's byte lengths hold again for a utf8mb4 reader. */
+	assert_panel_ok(panel_variable_get(&v, p, &admin, "panel_test_fr"));
+	assert_string_equal(v->value,
+			    "a:2:{i:0;s:6:\"Herv\xc3\xa9\";i:1;s:4:\"\xf0\x9f\x98\x80\";}");
+	assert_true(serialized_lengths_hold(v->value));
+	assert_string_equal(v->comment, "R\xc3\x83\xc2\xa9glage"); /* no 1.0 page writes it */
+	panel_variable_free(v);
+	assert_panel_ok(panel_variable_get(&v, p, &admin, "panel_test_en"));
+	assert_string_equal(v->value, "a:1:{i:0;s:5:\"Herv\xc3\xa9\";}");
+	panel_variable_free(v);
+	/* With SQL. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.browser WHERE uid = 2002 AND"
+				" HEX(lastdir) = '2F7777772FC3A974C3A9'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.domaines_type WHERE name = 'vhost' AND"
+				" HEX(description) = '48C3A962657267C3A920696369'",
+				db),
+			 1);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.db WHERE db = 'herve' AND bck_dir ="
+				" CONCAT('/var/alternc/html/h/herve/sauv', X'C383C2A9')",
+				db),
+			 1);
+	/* Each before-value is archived. */
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE reason LIKE "
+				"'double\\_utf8:%%'",
+				db),
+			 7);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE source_table ="
+				" 'local' AND reason = 'double_utf8:nom' AND JSON_VALUE(row_data,"
+				" '$.uid') = 2003 AND HEX(JSON_VALUE(row_data, '$.nom')) ="
+				" '48657276C383C2A920C3B0C5B8CB9CE282AC'",
+				db),
+			 1);
+
+	/* A second run changes nothing, not even jean's "Ã©", whose latin1 form is UTF-8 too. */
+	assert_panel_ok(panel_schema_repair_utf8(&run, p, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
+	assert_int_equal(run.total, 0);
+	assert_panel_ok(panel_schema_repair_utf8(&run, p, &sys, 0));
+	assert_int_equal(run.total, 0);
+	account_names("jean", "Herv\xc3\xa9", "Jean", "\xc3\x83\xc2\xa9", p);
+	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_legacy_rows WHERE reason LIKE "
+				"'double\\_utf8:%%'",
+				db),
+			 7);
+
+	/* The documented undo puts every value back as 0002 left it. */
+	for (size_t i = 0; i < sizeof(undo) / sizeof(*undo); i++)
+		ts_exec(cluster, db,
+			"UPDATE %1$s t JOIN panel_legacy_rows l ON l.source_table = '%1$s' AND"
+			" l.reason = 'double_utf8:%3$s' AND JSON_VALUE(l.row_data, '$.%2$s') ="
+			" t.%2$s SET t.%3$s = JSON_VALUE(l.row_data, '$.%3$s')",
+			undo[i][0], undo[i][1], undo[i][2]);
+	ts_exec(cluster, db, "DELETE FROM panel_legacy_rows WHERE reason LIKE 'double\\_utf8:%%'");
+	account_names("herve", "Herv\xc3\x83\xc2\xa9 \xc3\xb0\xc5\xb8\xcb\x9c\xe2\x82\xac",
+		      "No\xc3\x83\xc2\xabl", NULL, p);
+	assert_panel_ok(panel_schema_repair_utf8(&run, p, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
+	assert_memory_equal(&run, &r, sizeof(r));
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(changed_or_newer_schema_is_refused),
 	    cmocka_unit_test(concurrent_migrations_apply_once),
 	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
+	    cmocka_unit_test(double_encoded_text_is_repaired_on_request),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

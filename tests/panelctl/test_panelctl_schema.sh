@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# panelctl schema status/migrate against a database of the shared test cluster: output, JSON,
+# panelctl schema status/migrate/repair-utf8 against a database of the shared test cluster: output, JSON,
 # and the exit codes scripts rely on.
 set -euo pipefail
 # shellcheck source=tests/panelctl/lib.sh
@@ -24,11 +24,37 @@ out=$(ctl schema migrate)
 [[ $out == "schema already at version $latest" ]] || fail "second migrate: $out"
 ok "second migrate is a no-op"
 
+# repair-utf8: opt-in; a dry run counts, a run re-reads and archives, a second run does nothing.
+out=$(ctl schema repair-utf8 --dry-run)
+[[ $out == "no double-encoded text to repair" ]] || fail "repair on a clean database: $out"
+# "Noël" and "Hervé" as AlternC 1.0's French pages left them after 0002 ("NoÃ«l", "HervÃ©").
+sql "INSERT INTO variable (name, value) VALUES
+  ('panel_test_fr', CONVERT(CONVERT(X'4E6FC3AB6C' USING latin1) USING utf8mb4)),
+  ('panel_test_fr2', CONVERT(CONVERT(X'48657276C3A9' USING latin1) USING utf8mb4))"
+out=$(ctl schema repair-utf8 --dry-run)
+[[ $out == "would re-read as UTF-8: 2 variable.value (dry run: nothing changed)" ]] ||
+	fail "dry run: $out"
+[[ $(sql "SELECT HEX(value) FROM variable WHERE name = 'panel_test_fr'") == 4E6FC383C2AB6C ]] ||
+	fail "the dry run wrote"
+json=$(ctl --json schema repair-utf8) || fail "repair exit $?"
+for want in '"total": 2' '"variable.value": 2' '"dry_run": false'; do
+	grep -q "$want" <<<"$json" || fail "repair json: $json"
+done
+[[ $(sql "SELECT HEX(value) FROM variable WHERE name = 'panel_test_fr'") == 4E6FC3AB6C ]] ||
+	fail "not repaired"
+[[ $(sql "SELECT COUNT(*) FROM panel_legacy_rows WHERE reason = 'double_utf8:value'") == 2 ]] ||
+	fail "before-values not archived"
+out=$(ctl schema repair-utf8)
+[[ $out == "no double-encoded text to repair" ]] || fail "second repair: $out"
+ok "repair-utf8: dry run, run, second run"
+
 set +e
 "$panelctl" -c "$work/nope.conf" schema status >/dev/null 2>&1; rc=$?
 [[ $rc == 2 ]] || fail "missing config: exit $rc, want 2"
 ctl schema explode >/dev/null 2>&1; rc=$?
 [[ $rc == 2 ]] || fail "unknown verb: exit $rc, want 2"
+ctl schema repair-utf8 --now >/dev/null 2>&1; rc=$?
+[[ $rc == 2 ]] || fail "unknown repair option: exit $rc, want 2"
 sed -i "s/^port = .*/port = 1/" "$work/panel.conf"
 out=$(ctl --json schema status); rc=$?
 [[ $rc == 7 ]] || fail "unreachable server: exit $rc, want 7"
