@@ -26,11 +26,11 @@
 static const struct utf8_column {
 	const char *table, *key, *column;
 } columns[PANEL_SCHEMA_UTF8_COLUMNS] = {
-    {"local", "uid", "nom"},		 /* m_admin add_mem / update_mem */
-    {"local", "uid", "prenom"},		 /* the same */
-    {"membres", "uid", "notes"},	 /* the same */
-    {"variable", "name", "value"},	 /* adm_variables.php (variable_set, maybe serialized) */
-    {"browser", "uid", "lastdir"},	 /* m_bro (the file manager's last folder) */
+    {"local", "uid", "nom"},	   /* m_admin add_mem / update_mem */
+    {"local", "uid", "prenom"},	   /* the same */
+    {"membres", "uid", "notes"},   /* the same */
+    {"variable", "name", "value"}, /* adm_variables.php (variable_set, maybe serialized) */
+    {"browser", "uid", "lastdir"}, /* m_bro (the file manager's last folder) */
     {"domaines_type", "name", "description"}, /* m_dom (adm_domstype) */
 };
 
@@ -77,8 +77,7 @@ struct repair_ctx {
 	panel_schema_utf8_report *report;
 };
 
-static int repair_column(panel_db *db, const struct utf8_column *c, int dry_run,
-			 uint64_t *changed)
+static int repair_column(panel_db *db, const struct utf8_column *c, int dry_run, uint64_t *changed)
 {
 	char select[1024], archive[512], update[256];
 	panel_db_rows *rows;
@@ -120,8 +119,8 @@ static int repair_column(panel_db *db, const struct utf8_column *c, int dry_run,
 			continue;
 		if (!dry_run &&
 		    ((error = panel__db_exec(NULL, db, archive, DB_ARGS(DB_STR(key)))) < 0 ||
-		     (error = panel__db_exec(NULL, db, update, DB_ARGS(DB_STR(bytes), DB_STR(key)))) <
-			 0))
+		     (error = panel__db_exec(NULL, db, update,
+					     DB_ARGS(DB_STR(bytes), DB_STR(key)))) < 0))
 			break;
 		(*changed)++;
 	}
