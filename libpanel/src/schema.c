@@ -1,5 +1,6 @@
 /* The migration runner: applies the embedded sql/migrations in order, under a server-side
  * named lock, and records each one with its checksum in panel_schema_version. */
+#include <mysqld_error.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,14 @@
 
 #define LOCK_NAME	  "panel_schema_migrate"
 #define LOCK_WAIT_SECONDS 60
+/* How long a statement of a migration waits for another session's lock on a table it alters
+ * (lock_wait_timeout, a year by default). While an ALTER waits for a long query of AlternC
+ * 1.0's cron, its PHP panel or a backup, every later query of that table waits behind it: the
+ * panels would hang until the long query ends. After this long the migration stops instead
+ * (it resumes when run again) and the queries held back go on. */
+#define TABLE_LOCK_WAIT_SECONDS 5
+#define STRINGIFY_(x)		STRINGIFY(x)
+#define STRINGIFY(x)		#x
 
 static const char create_version_table[] =
     "CREATE TABLE IF NOT EXISTS panel_schema_version ("
@@ -113,8 +122,18 @@ static int apply(panel_db *db, const struct panel__migration *m)
 	if ((error = panel__db_batch(&failed_at, db, m->sql, m->len)) < 0) {
 		const panel_error *e = panel_error_last();
 		panel__error_saved saved;
-		panel__error(e->code, "schema", "migration %s failed at statement %zu: %s", m->name,
-			     failed_at, e->message);
+		if (panel__db_errno(db) == ER_LOCK_WAIT_TIMEOUT)
+			panel__error(
+			    PANEL_EUNAVAILABLE, "schema",
+			    "migration %s stopped at statement %zu: another session held "
+			    "a table it changes for more than %d s (a long query or "
+			    "transaction: AlternC 1.0's cron, its PHP panel, a backup), and "
+			    "the queries behind it would have waited; run the migration "
+			    "again (it resumes) when that session is done. %s",
+			    m->name, failed_at, TABLE_LOCK_WAIT_SECONDS, e->message);
+		else
+			panel__error(e->code, "schema", "migration %s failed at statement %zu: %s",
+				     m->name, failed_at, e->message);
 		/* A fresh session: no half-done transaction of the file can be committed by a
 		 * later statement, and no session setting of the file survives. */
 		panel__error_save(&saved);
@@ -172,6 +191,11 @@ int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const pan
 		return panel__error(PANEL_EUNAVAILABLE, "schema",
 				    "another migration has held the schema lock for %d seconds",
 				    LOCK_WAIT_SECONDS);
+	if ((error = panel__db_exec(
+		 NULL, p->db,
+		 "SET SESSION lock_wait_timeout = " STRINGIFY_(TABLE_LOCK_WAIT_SECONDS),
+		 DB_NOARGS)) < 0)
+		goto out;
 	if ((error = panel__db_batch(NULL, p->db, create_version_table,
 				     sizeof(create_version_table) - 1)) < 0)
 		goto out;
@@ -193,10 +217,14 @@ out:
 	if (error < 0) {
 		panel__error_saved saved;
 		panel__error_save(&saved);
+		panel__db_exec(NULL, p->db, "SET SESSION lock_wait_timeout = DEFAULT", DB_NOARGS);
 		panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
 		return panel__error_restore(&saved);
 	}
-	return panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME)));
+	error = panel__db_exec(NULL, p->db, "SET SESSION lock_wait_timeout = DEFAULT", DB_NOARGS);
+	if (panel__db_exec(NULL, p->db, "DO RELEASE_LOCK(?)", DB_ARGS(DB_STR(LOCK_NAME))) < 0)
+		return panel_error_last()->code;
+	return error;
 }
 
 int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const panel_actor *who,

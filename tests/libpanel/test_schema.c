@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -200,6 +201,49 @@ static void concurrent_migrations_apply_once(void **state)
 	/* The lock serialized them: one did the work, the other found it done. */
 	assert_true((a.from == 0 && b.from == b.to) || (b.from == 0 && a.from == a.to));
 	assert_int_equal(number("SELECT COUNT(*) FROM `%s`.panel_schema_version", db), a.to);
+	th_database_drop(cluster, db);
+}
+
+/* A migration that alters a table another session holds (a long query of AlternC 1.0's cron,
+ * an open transaction of its PHP panel, a backup) gives up after a few seconds with a message
+ * saying so, instead of waiting (and making every later query of that table wait behind it)
+ * until the long one ends; run again once the other session is done, it resumes. */
+static void migration_does_not_queue_behind_a_long_query(void **state)
+{
+	(void)state;
+	char db[128];
+	unsigned from, to, latest;
+	panel_actor sys = panel_actor_system();
+	struct timespec t0, t1;
+
+	assert_int_equal(th_database_create(cluster, "schema_mdl", db, sizeof(db)), 0);
+	panel *p = ts_panel_open(cluster, db);
+	assert_panel_ok(panel_schema_migrate(NULL, &latest, p, &sys));
+	/* 0008 alters dbusers (a 1.0 table); the later ones are idempotent. */
+	ts_exec(cluster, db, "DELETE FROM panel_schema_version WHERE version >= 8");
+
+	MYSQL *holder = th_connect(cluster, 0, db);
+	assert_non_null(holder);
+	assert_int_equal(mysql_query(holder, "START TRANSACTION"), 0);
+	assert_int_equal(mysql_query(holder, "SELECT * FROM dbusers"), 0);
+	mysql_free_result(mysql_store_result(holder));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_panel_rc(panel_schema_migrate(&from, &to, p, &sys), PANEL_EUNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(panel_error_last()->message, "0008_dbusers_name_80"));
+	assert_non_null(strstr(panel_error_last()->message, "another session held"));
+	assert_true(t1.tv_sec - t0.tv_sec < 20);
+	assert_int_equal(from, 7);
+	assert_int_equal(to, 7);
+	assert_int_equal(number("SELECT MAX(version) FROM `%s`.panel_schema_version", db), 7);
+
+	assert_int_equal(mysql_query(holder, "COMMIT"), 0);
+	mysql_close(holder);
+	assert_panel_ok(panel_schema_migrate(&from, &to, p, &sys));
+	assert_int_equal(from, 7);
+	assert_int_equal(to, latest);
+	panel_close(p);
 	th_database_drop(cluster, db);
 }
 
@@ -619,6 +663,7 @@ int main(void)
 	    cmocka_unit_test(only_the_system_migrates),
 	    cmocka_unit_test(changed_or_newer_schema_is_refused),
 	    cmocka_unit_test(concurrent_migrations_apply_once),
+	    cmocka_unit_test(migration_does_not_queue_behind_a_long_query),
 	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
 	    cmocka_unit_test(double_encoded_text_is_repaired_on_request),
 	};
