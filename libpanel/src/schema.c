@@ -166,6 +166,34 @@ static int confirm_legacy(panel_db *db, const struct panel__migration *m, unsign
 			    m->name, report);
 }
 
+/* A read-only server is a replica (or a primary being switched over). A user with SUPER or
+ * READ_ONLY ADMIN (root) would write there anyway: the migration's tables and the replica's own
+ * GTIDs, which stop replication at the primary's next migration and break the next failover.
+ * 0: writable; 1: read-only and already up to date (*current set), nothing to do; or the
+ * error. */
+static int refuse_read_only(unsigned *current, panel *p)
+{
+	uint64_t ro = 0;
+	unsigned latest = 0;
+	int error;
+
+	if ((error = panel__db_query_u64(
+		 &ro, p->db, "SELECT CAST(@@GLOBAL.read_only AS CHAR) NOT IN ('0', 'OFF')",
+		 DB_NOARGS)) < 0)
+		return error;
+	if (!ro)
+		return 0;
+	if ((error = panel_schema_version(current, &latest, p)) < 0)
+		return error;
+	if (*current == latest)
+		return 1;
+	return panel__error(PANEL_ECONFLICT, "schema",
+			    "the database server is read-only (a replica, or a primary being "
+			    "switched over) and the schema is at version %u of %u: migrate on the "
+			    "primary (or through dbproxy), never on a replica",
+			    *current, latest);
+}
+
 int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_actor *who)
 {
 	return panel_schema_migrate_flags(from, to, p, who, 0);
@@ -191,6 +219,16 @@ int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const pan
 		return panel__error(PANEL_EUNAVAILABLE, "schema",
 				    "another migration has held the schema lock for %d seconds",
 				    LOCK_WAIT_SECONDS);
+	if ((error = refuse_read_only(&current, p)) != 0) {
+		if (error > 0) { /* read-only and up to date: nothing to write */
+			if (from)
+				*from = current;
+			if (to)
+				*to = current;
+			error = 0;
+		}
+		goto out;
+	}
 	if ((error = panel__db_exec(
 		 NULL, p->db,
 		 "SET SESSION lock_wait_timeout = " STRINGIFY_(TABLE_LOCK_WAIT_SECONDS),

@@ -247,6 +247,72 @@ static void migration_does_not_queue_behind_a_long_query(void **state)
 	th_database_drop(cluster, db);
 }
 
+/* The superuser (who bypasses read_only) pointed at a replica: migrating there would create
+ * the tables with the replica's own GTIDs, and the primary's migration would then stop
+ * replication. Refused while there is something to do; an up-to-date replica is fine. */
+static void replica_is_not_migrated(void **state)
+{
+	(void)state;
+	th_options opts = {.replicas = 1};
+	th_cluster *rc = NULL;
+	panel_config *cfg;
+	panel *primary, *replica = NULL;
+	char sql[256];
+	unsigned from = 99, to = 99, latest;
+	panel_actor sys = panel_actor_system();
+	long long gtids;
+
+	assert_int_equal(th_cluster_start(&rc, &opts), 0);
+	assert_int_equal(th_sql(rc, 0, "CREATE DATABASE schema_replica"), 0);
+	assert_int_equal(th_server_replicate(rc, 1, 0), 0);
+	cfg = ts_config(rc, 1, "schema_replica");
+	assert_panel_ok(panel_open(&replica, cfg));
+	panel_config_free(cfg);
+
+	assert_panel_rc(panel_schema_migrate(&from, &to, replica, &sys), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "read-only"));
+	assert_non_null(strstr(panel_error_last()->message, "version 0 of"));
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM information_schema.tables WHERE "
+		 "table_schema = 'schema_replica'");
+	MYSQL *m = th_connect(rc, 1, NULL);
+	assert_non_null(m);
+	assert_int_equal(mysql_query(m, sql), 0);
+	MYSQL_RES *res = mysql_store_result(m);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	assert_string_equal(row[0], "0");
+	mysql_free_result(res);
+	/* No transaction of the replica's own (server_id 2) in its binary log. */
+	assert_int_equal(mysql_query(m, "SELECT @@GLOBAL.gtid_binlog_pos LIKE '%-2-%'"), 0);
+	res = mysql_store_result(m);
+	row = mysql_fetch_row(res);
+	gtids = atoll(row[0]);
+	mysql_free_result(res);
+	assert_int_equal(gtids, 0);
+
+	/* Migrated on the primary, the replica follows and is up to date: nothing to do there. */
+	cfg = ts_config(rc, 0, "schema_replica");
+	assert_panel_ok(panel_open(&primary, cfg));
+	panel_config_free(cfg);
+	assert_panel_ok(panel_schema_migrate(NULL, &latest, primary, &sys));
+	panel_close(primary);
+	assert_int_equal(th_server_replicate(rc, 1, 0), 0);
+	assert_panel_ok(panel_schema_migrate(&from, &to, replica, &sys));
+	assert_int_equal(from, latest);
+	assert_int_equal(to, latest);
+	assert_int_equal(mysql_query(m, "SHOW SLAVE STATUS"), 0);
+	res = mysql_store_result(m);
+	row = mysql_fetch_row(res);
+	assert_non_null(row);
+	for (unsigned i = 0; i < mysql_num_fields(res); i++)
+		if (strcmp(mysql_fetch_fields(res)[i].name, "Slave_SQL_Running") == 0)
+			assert_string_equal(row[i], "Yes");
+	mysql_free_result(res);
+	mysql_close(m);
+	panel_close(replica);
+	th_cluster_free(rc);
+}
+
 /* ---------------------------------------------------------------- the AlternC 1.0 fixture */
 
 struct table_count {
@@ -664,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(changed_or_newer_schema_is_refused),
 	    cmocka_unit_test(concurrent_migrations_apply_once),
 	    cmocka_unit_test(migration_does_not_queue_behind_a_long_query),
+	    cmocka_unit_test(replica_is_not_migrated),
 	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
 	    cmocka_unit_test(double_encoded_text_is_repaired_on_request),
 	};
