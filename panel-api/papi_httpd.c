@@ -1207,15 +1207,22 @@ static void clean_up(papi_ctx *ctx)
 /* Options, preparation, the daemon until a signal, the drain and the clean-up. */
 /* New binaries on a database not migrated yet: every operation that needs a new table fails
  * with a database error. Said once at start (not refused: the instances of a rolling upgrade
- * start before the one migration). */
-static void warn_schema_behind(papi_ctx *ctx)
+ * start before the one migration). An old binary on a database already migrated by a newer
+ * one (an instance restarted during a rolling upgrade, or a downgrade) is said too, not refused
+ * either: migrations only add (sql/README.md), so it keeps working until it is upgraded. */
+static void warn_schema_mismatch(papi_ctx *ctx)
 {
 	unsigned current = 0, latest = 0;
 	panel *p = NULL;
 
 	if (panel_open(&p, ctx->conf->cfg) < 0)
 		return; /* said by the first request, and by /healthz */
-	if (panel_schema_version(&current, &latest, p) == 0 && current < latest)
+	if (panel_schema_version(&current, &latest, p) < 0) {
+		if (panel_error_last()->code == PANEL_ECONFLICT)
+			papi_log(ctx, PAPI_LOG_WARNING,
+				 "the database schema does not match this panel-api: %s",
+				 panel_error_last()->message);
+	} else if (current < latest)
 		papi_log(ctx, PAPI_LOG_WARNING,
 			 "the database schema is at version %u, this panel-api needs %u: run "
 			 "`panelctl schema migrate` (until then, operations that need the newer "
@@ -1262,7 +1269,7 @@ int main(int argc, char **argv)
 		 strchr(ctx.conf->listen_host, ':') ? "[" : "", ctx.conf->listen_host,
 		 strchr(ctx.conf->listen_host, ':') ? "]" : "", port, ctx.conf->threads,
 		 panel_version());
-	warn_schema_behind(&ctx);
+	warn_schema_mismatch(&ctx);
 	if (port_file && write_port_file(port_file, port) < 0)
 		papi_log(&ctx, PAPI_LOG_ERR, "cannot write %s: %s", port_file, strerror(errno));
 	sig = serve(&ctx, &set);

@@ -20,6 +20,26 @@ grep -q 'run `panelctl schema migrate`' "$work/early.log" ||
 	fail "no warning about a schema behind: $(cat "$work/early.log")"
 ok "started on a database not migrated, it says to run panelctl schema migrate"
 api_admin 'Daemon-root-pass1'
+# Started on a database a newer panel-api already migrated (an old instance restarted during a
+# rolling upgrade), it says so, and still serves.
+mariadb -S "$SERVER0_SOCKET" -u root "$db" -e "INSERT INTO panel_schema_version
+	(version, name, checksum) SELECT MAX(version) + 1, 'from_the_future', REPEAT('f', 64)
+	FROM panel_schema_version"
+"$api" -c "$work/panel.conf" --port-file "$work/port1" 2>"$work/newer.log" &
+early=$!
+for _ in $(seq 1 300); do
+	[[ -s $work/port1 ]] && grep -q 'newer than' "$work/newer.log" && break
+	sleep 0.1
+done
+[[ $(curl -s "http://127.0.0.1:$(cat "$work/port1")/healthz") == *'"ok"'* ]] ||
+	fail "not serving on a newer schema"
+kill "$early" 2>/dev/null
+wait "$early" 2>/dev/null
+grep -q 'schema does not match this panel-api: the database is at schema version .*, newer than' \
+	"$work/newer.log" || fail "no warning about a schema newer than panel-api: $(cat "$work/newer.log")"
+ok "started on a database newer than itself, it says so and serves"
+mariadb -S "$SERVER0_SOCKET" -u root "$db" -e \
+	"DELETE FROM panel_schema_version WHERE name = 'from_the_future'"
 
 login() { # prints the JSON answer
 	curl -s -H 'Content-Type: application/json' \
