@@ -162,6 +162,21 @@ static void changed_or_newer_schema_is_refused(void **state)
 		 db, db, latest);
 	assert_int_equal(th_sql(cluster, 0, sql), 0);
 	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "gap before version 2"));
+
+	/* Every version of this library applied, and one more: a newer libpanel migrated it. */
+	snprintf(sql, sizeof(sql), "DELETE FROM `%s`.panel_schema_version", db);
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_panel_ok(panel_schema_migrate(NULL, NULL, p, &sys));
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO `%s`.panel_schema_version (version, name, checksum)"
+		 " SELECT %u + 1, 'from_the_future', REPEAT('f', 64)",
+		 db, latest);
+	assert_int_equal(th_sql(cluster, 0, sql), 0);
+	assert_panel_rc(panel_schema_migrate(NULL, NULL, p, &sys), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "newer than this libpanel"));
+	assert_panel_rc(panel_schema_version(NULL, NULL, p), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "newer than this libpanel"));
 	panel_close(p);
 	th_database_drop(cluster, db);
 }
