@@ -211,10 +211,13 @@ int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const pan
 	if (who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EFORBIDDEN, "actor",
 				    "only the system actor may migrate the schema");
-	if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, ?)",
-					 DB_ARGS(DB_STR(LOCK_NAME), DB_I64(LOCK_WAIT_SECONDS)))) <
-	    0)
-		return error;
+	/* One second at a time: a single GET_LOCK(name, 60) outlived the client's read timeout
+	 * (database.read_timeout, 30 s by default), which dropped the connection and said "Lost
+	 * connection to server during query" instead of who holds the lock. */
+	for (int waited = 0; locked != 1 && waited < LOCK_WAIT_SECONDS; waited++)
+		if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, 1)",
+						 DB_ARGS(DB_STR(LOCK_NAME)))) < 0)
+			return error;
 	if (locked != 1)
 		return panel__error(PANEL_EUNAVAILABLE, "schema",
 				    "another migration has held the schema lock for %d seconds",

@@ -219,6 +219,47 @@ static void concurrent_migrations_apply_once(void **state)
 	th_database_drop(cluster, db);
 }
 
+static void *hold_then_release(void *arg)
+{
+	MYSQL *holder = arg;
+
+	mysql_query(holder, "DO SLEEP(6)");
+	mysql_close(holder); /* releases the lock */
+	return NULL;
+}
+
+/* A migration waits for the one that holds the schema lock even past the client's read
+ * timeout (3 s here, 30 s by default): it used to wait in one GET_LOCK(name, 60), and the
+ * client dropped the connection at the read timeout ("Lost connection to server"). */
+static void migration_waits_for_the_lock_past_the_read_timeout(void **state)
+{
+	(void)state;
+	char db[128];
+	unsigned from = 99, to = 0, latest;
+	panel_actor sys = panel_actor_system();
+	panel_config *cfg;
+	panel *p = NULL;
+	pthread_t t;
+
+	assert_int_equal(th_database_create(cluster, "schema_lockwait", db, sizeof(db)), 0);
+	cfg = ts_config(cluster, 0, db);
+	assert_int_equal(panel_config_set(cfg, "database", "read_timeout", "3"), 0);
+	assert_panel_ok(panel_open(&p, cfg));
+	panel_config_free(cfg);
+
+	MYSQL *holder = th_connect(cluster, 0, db);
+	assert_non_null(holder);
+	assert_int_equal(mysql_query(holder, "DO GET_LOCK('panel_schema_migrate', 0)"), 0);
+	assert_int_equal(pthread_create(&t, NULL, hold_then_release, holder), 0);
+	assert_panel_ok(panel_schema_migrate(&from, &to, p, &sys));
+	pthread_join(t, NULL);
+	assert_panel_ok(panel_schema_version(NULL, &latest, p));
+	assert_int_equal(from, 0);
+	assert_int_equal(to, latest);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
 /* A migration that alters a table another session holds (a long query of AlternC 1.0's cron,
  * an open transaction of its PHP panel, a backup) gives up after a few seconds with a message
  * saying so, instead of waiting (and making every later query of that table wait behind it)
@@ -744,6 +785,7 @@ int main(void)
 	    cmocka_unit_test(only_the_system_migrates),
 	    cmocka_unit_test(changed_or_newer_schema_is_refused),
 	    cmocka_unit_test(concurrent_migrations_apply_once),
+	    cmocka_unit_test(migration_waits_for_the_lock_past_the_read_timeout),
 	    cmocka_unit_test(migration_does_not_queue_behind_a_long_query),
 	    cmocka_unit_test(replica_is_not_migrated),
 	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
