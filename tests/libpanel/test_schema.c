@@ -369,6 +369,31 @@ static void replica_is_not_migrated(void **state)
 	th_cluster_free(rc);
 }
 
+/* New binaries on a database not migrated yet (a rolling upgrade before its migration): an
+ * operation that needs a table or column the database lacks says where to look. */
+static void missing_table_points_at_the_schema(void **state)
+{
+	(void)state;
+	th_cluster *c = NULL;
+	char db[128];
+	panel *p = NULL;
+	panel_actor super = panel_actor_admin(2000);
+	panel_domain_spec spec = PANEL_DOMAIN_SPEC_INIT;
+	panel_domain *d = NULL;
+
+	assert_int_equal(ts_panel_fixture(&p, &c, db, sizeof(db), "schema_behind", NULL), 0);
+	/* As if 0014 had not run. */
+	ts_exec(c, db, "DROP TABLE panel_name_locks");
+	ts_exec(c, db, "DELETE FROM panel_schema_version WHERE version = 14");
+	spec.domain = "behind.example.com";
+	assert_panel_rc(panel_domain_add(&d, p, &super, NULL, &spec), PANEL_ERROR);
+	assert_non_null(strstr(panel_error_last()->message, "panel_name_locks"));
+	assert_non_null(strstr(panel_error_last()->message, "panelctl schema status"));
+	panel_close(p);
+	th_database_drop(c, db);
+	th_cluster_free(c);
+}
+
 /* ---------------------------------------------------------------- the AlternC 1.0 fixture */
 
 struct table_count {
@@ -788,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(migration_waits_for_the_lock_past_the_read_timeout),
 	    cmocka_unit_test(migration_does_not_queue_behind_a_long_query),
 	    cmocka_unit_test(replica_is_not_migrated),
+	    cmocka_unit_test(missing_table_points_at_the_schema),
 	    cmocka_unit_test(alternc_1_0_database_keeps_every_row),
 	    cmocka_unit_test(double_encoded_text_is_repaired_on_request),
 	};

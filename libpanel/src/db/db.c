@@ -66,6 +66,13 @@ int panel__db_fail(panel_db *db, unsigned err, const char *message)
 	if (err == ER_ACCESS_DENIED_ERROR)
 		return panel__error_db(PANEL_EAUTH, "database refused the credentials: %s",
 				       message);
+	/* Most often a binary newer than the database's schema (a rolling upgrade before its
+	 * migration): say where to look. */
+	if (err == ER_BAD_FIELD_ERROR || err == ER_NO_SUCH_TABLE)
+		return panel__error_db(PANEL_ERROR,
+				       "database error %u: %s (is the database's schema older than "
+				       "this libpanel? panelctl schema status)",
+				       err, message);
 	return panel__error_db(PANEL_ERROR, "database error %u: %s", err, message);
 }
 
