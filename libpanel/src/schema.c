@@ -194,6 +194,26 @@ static int refuse_read_only(unsigned *current, panel *p)
 			    *current, latest);
 }
 
+/* The schema lock (migrations and the repair of double-encoded text), asked one second at a
+ * time: a single GET_LOCK(name, 60) outlived the client's read timeout (database.read_timeout,
+ * 30 s by default), which dropped the connection and said "Lost connection to server during
+ * query" instead of who holds the lock. 0 once held, or the error. */
+static int take_lock(panel *p)
+{
+	uint64_t locked = 0;
+	int error;
+
+	for (int waited = 0; locked != 1 && waited < LOCK_WAIT_SECONDS; waited++)
+		if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, 1)",
+						 DB_ARGS(DB_STR(LOCK_NAME)))) < 0)
+			return error;
+	if (locked != 1)
+		return panel__error(PANEL_EUNAVAILABLE, "schema",
+				    "another migration has held the schema lock for %d seconds",
+				    LOCK_WAIT_SECONDS);
+	return 0;
+}
+
 int panel_schema_migrate(unsigned *from, unsigned *to, panel *p, const panel_actor *who)
 {
 	return panel_schema_migrate_flags(from, to, p, who, 0);
@@ -203,7 +223,6 @@ int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const pan
 			       unsigned flags)
 {
 	unsigned current = 0;
-	uint64_t locked = 0;
 	int error;
 
 	if ((error = panel__enter(p, who)) < 0)
@@ -211,17 +230,8 @@ int panel_schema_migrate_flags(unsigned *from, unsigned *to, panel *p, const pan
 	if (who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EFORBIDDEN, "actor",
 				    "only the system actor may migrate the schema");
-	/* One second at a time: a single GET_LOCK(name, 60) outlived the client's read timeout
-	 * (database.read_timeout, 30 s by default), which dropped the connection and said "Lost
-	 * connection to server during query" instead of who holds the lock. */
-	for (int waited = 0; locked != 1 && waited < LOCK_WAIT_SECONDS; waited++)
-		if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, 1)",
-						 DB_ARGS(DB_STR(LOCK_NAME)))) < 0)
-			return error;
-	if (locked != 1)
-		return panel__error(PANEL_EUNAVAILABLE, "schema",
-				    "another migration has held the schema lock for %d seconds",
-				    LOCK_WAIT_SECONDS);
+	if ((error = take_lock(p)) < 0)
+		return error;
 	if ((error = refuse_read_only(&current, p)) != 0) {
 		if (error > 0) { /* read-only and up to date: nothing to write */
 			if (from)
@@ -273,7 +283,6 @@ int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const p
 {
 	panel_schema_utf8_report local;
 	unsigned current = 0;
-	uint64_t locked = 0;
 	int exists, error;
 
 	if (!report)
@@ -284,14 +293,8 @@ int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const p
 	if (who->kind != PANEL_ACTOR_SYSTEM)
 		return panel__error(PANEL_EFORBIDDEN, "actor",
 				    "only the system actor may repair the schema's text");
-	if ((error = panel__db_query_u64(&locked, p->db, "SELECT GET_LOCK(?, ?)",
-					 DB_ARGS(DB_STR(LOCK_NAME), DB_I64(LOCK_WAIT_SECONDS)))) <
-	    0)
+	if ((error = take_lock(p)) < 0)
 		return error;
-	if (locked != 1)
-		return panel__error(PANEL_EUNAVAILABLE, "schema",
-				    "a migration has held the schema lock for %d seconds",
-				    LOCK_WAIT_SECONDS);
 	if ((error = version_table_exists(&exists, p->db)) >= 0 && exists)
 		error = check_applied(&current, p->db);
 	if (error >= 0 && current < 2)

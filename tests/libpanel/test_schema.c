@@ -260,6 +260,37 @@ static void migration_waits_for_the_lock_past_the_read_timeout(void **state)
 	th_database_drop(cluster, db);
 }
 
+/* The repair of double-encoded text takes the same lock, and waits for it the same way: it
+ * asked for it in one GET_LOCK(name, 60), and a migration holding it past the read timeout
+ * dropped the connection ("Lost connection to server"). */
+static void repair_waits_for_the_lock_past_the_read_timeout(void **state)
+{
+	(void)state;
+	char db[128];
+	panel_actor sys = panel_actor_system();
+	panel_schema_utf8_report r;
+	panel_config *cfg;
+	panel *p = NULL;
+	pthread_t t;
+
+	assert_int_equal(th_database_create(cluster, "schema_repair_lockwait", db, sizeof(db)), 0);
+	cfg = ts_config(cluster, 0, db);
+	assert_int_equal(panel_config_set(cfg, "database", "read_timeout", "3"), 0);
+	assert_panel_ok(panel_open(&p, cfg));
+	panel_config_free(cfg);
+	assert_panel_ok(panel_schema_migrate(NULL, NULL, p, &sys));
+
+	MYSQL *holder = th_connect(cluster, 0, db);
+	assert_non_null(holder);
+	assert_int_equal(mysql_query(holder, "DO GET_LOCK('panel_schema_migrate', 0)"), 0);
+	assert_int_equal(pthread_create(&t, NULL, hold_then_release, holder), 0);
+	assert_panel_ok(panel_schema_repair_utf8(&r, p, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
+	pthread_join(t, NULL);
+	assert_int_equal(r.total, 0);
+	panel_close(p);
+	th_database_drop(cluster, db);
+}
+
 /* A migration that alters a table another session holds (a long query of AlternC 1.0's cron,
  * an open transaction of its PHP panel, a backup) gives up after a few seconds with a message
  * saying so, instead of waiting (and making every later query of that table wait behind it)
@@ -811,6 +842,7 @@ int main(void)
 	    cmocka_unit_test(changed_or_newer_schema_is_refused),
 	    cmocka_unit_test(concurrent_migrations_apply_once),
 	    cmocka_unit_test(migration_waits_for_the_lock_past_the_read_timeout),
+	    cmocka_unit_test(repair_waits_for_the_lock_past_the_read_timeout),
 	    cmocka_unit_test(migration_does_not_queue_behind_a_long_query),
 	    cmocka_unit_test(replica_is_not_migrated),
 	    cmocka_unit_test(missing_table_points_at_the_schema),
