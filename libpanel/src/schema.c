@@ -166,6 +166,13 @@ static int confirm_legacy(panel_db *db, const struct panel__migration *m, unsign
 			    m->name, report);
 }
 
+/* *ro: 1 when the server is read-only (@@read_only), else 0. 0 or the error. */
+static int read_only(uint64_t *ro, panel *p)
+{
+	return panel__db_query_u64(
+	    ro, p->db, "SELECT CAST(@@GLOBAL.read_only AS CHAR) NOT IN ('0', 'OFF')", DB_NOARGS);
+}
+
 /* A read-only server is a replica (or a primary being switched over). A user with SUPER or
  * READ_ONLY ADMIN (root) would write there anyway: the migration's tables and the replica's own
  * GTIDs, which stop replication at the primary's next migration and break the next failover.
@@ -177,9 +184,7 @@ static int refuse_read_only(unsigned *current, panel *p)
 	unsigned latest = 0;
 	int error;
 
-	if ((error = panel__db_query_u64(
-		 &ro, p->db, "SELECT CAST(@@GLOBAL.read_only AS CHAR) NOT IN ('0', 'OFF')",
-		 DB_NOARGS)) < 0)
+	if ((error = read_only(&ro, p)) < 0)
 		return error;
 	if (!ro)
 		return 0;
@@ -283,6 +288,7 @@ int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const p
 {
 	panel_schema_utf8_report local;
 	unsigned current = 0;
+	uint64_t ro = 0;
 	int exists, error;
 
 	if (!report)
@@ -303,6 +309,15 @@ int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p, const p
 				     "double-encoded text needs version 2 (run: panelctl schema "
 				     "migrate)",
 				     current);
+	/* On a read-only server (a replica), as a migration: a user who bypasses read_only (root)
+	 * would write the replica's own GTIDs, and the values it changed would differ from the
+	 * primary's. A dry run only reads. */
+	if (error >= 0 && !(flags & PANEL_REPAIR_UTF8_DRY_RUN) &&
+	    (error = read_only(&ro, p)) >= 0 && ro)
+		error = panel__error(PANEL_ECONFLICT, "schema",
+				     "the database server is read-only (a replica, or a primary "
+				     "being switched over): repair on the primary (or through "
+				     "dbproxy), never on a replica");
 	if (error >= 0)
 		error = panel__schema_utf8_repair(p->db, report,
 						  (flags & PANEL_REPAIR_UTF8_DRY_RUN) != 0);

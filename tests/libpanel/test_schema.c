@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -387,6 +388,35 @@ static void replica_is_not_migrated(void **state)
 	assert_panel_ok(panel_schema_migrate(&from, &to, replica, &sys));
 	assert_int_equal(from, latest);
 	assert_int_equal(to, latest);
+	/* Nor is text repaired there (panelctl schema repair-utf8): a twice-encoded value
+	 * replicated from the primary is counted by a dry run, and left for the primary. */
+	assert_int_equal(th_sql(rc, 0,
+				"INSERT INTO schema_replica.variable (name, value) VALUES"
+				" ('panel_test_fr', CONVERT(X'C383C2A9' USING utf8mb4))"),
+			 0);
+	for (int w = 0; w < 100; w++) {
+		assert_int_equal(mysql_query(m, "SELECT COUNT(*) FROM schema_replica.variable"
+						" WHERE name = 'panel_test_fr'"),
+				 0);
+		res = mysql_store_result(m);
+		row = mysql_fetch_row(res);
+		int there = row && strcmp(row[0], "1") == 0;
+		mysql_free_result(res);
+		if (there)
+			break;
+		usleep(50 * 1000);
+	}
+	panel_schema_utf8_report r;
+	assert_panel_ok(panel_schema_repair_utf8(&r, replica, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
+	assert_int_equal(r.total, 1);
+	assert_panel_rc(panel_schema_repair_utf8(&r, replica, &sys, 0), PANEL_ECONFLICT);
+	assert_non_null(strstr(panel_error_last()->message, "read-only"));
+	assert_int_equal(r.total, 0);
+	assert_int_equal(mysql_query(m, "SELECT @@GLOBAL.gtid_binlog_pos LIKE '%-2-%'"), 0);
+	res = mysql_store_result(m);
+	row = mysql_fetch_row(res);
+	assert_int_equal(atoll(row[0]), 0);
+	mysql_free_result(res);
 	assert_int_equal(mysql_query(m, "SHOW SLAVE STATUS"), 0);
 	res = mysql_store_result(m);
 	row = mysql_fetch_row(res);

@@ -55,7 +55,8 @@ typedef struct panel_schema_utf8_report {
  * connects in utf8mb4 (it shows a repaired value wrongly over its latin1 connection).
  * *report gets the count per column and the total; with PANEL_REPAIR_UTF8_DRY_RUN the counts
  * are those a run would change, and nothing is written. The system actor only; the database
- * must be at schema version 2 or later (PANEL_ECONFLICT, field "schema", otherwise). */
+ * must be at schema version 2 or later, and the server writable unless it is a dry run (a
+ * replica: PANEL_ECONFLICT, field "schema", otherwise). */
 PANEL_EXTERN int panel_schema_repair_utf8(panel_schema_utf8_report *report, panel *p,
 					  const panel_actor *who, unsigned flags);
 
