@@ -217,7 +217,8 @@ class PanelApi
      * ETag), if_none_match, headers (name => value),
      * raw (return the body as a string), raw_body (a string sent as is, with content_type,
      * default application/octet-stream, instead of $body), probe (a DELETE: the object's GET path,
-     * read first; see below). Returns the decoded body, null for 204/304.
+     * read first, or a Closure that says whether the object is there; see below). Returns the
+     * decoded body, null for 204/304.
      */
     public function request(string $method, string $path, array $query = [], ?array $body = null,
         array $opts = [])
@@ -305,14 +306,20 @@ class PanelApi
         // A DELETE whose retry follows a first attempt that may have run, and finds nothing: the
         // first attempt deleted it, or there never was anything the caller may see (another
         // account's object is a 404 too). The answer cannot tell, so a read made before the
-        // first attempt does: $opts['probe'], the object's GET path (the delete methods of the
-        // routes that store their answer after the change; on the others, the change and its
-        // answer commit together and a 404 after a retry is always true).
+        // first attempt does: $opts['probe'], the object's GET path, or a Closure returning
+        // whether it is there (the delete methods of the routes that store their answer after
+        // the change: accounts, domains, sub-domains, databases, database users, protected
+        // folders and their users, files; on the others, the change and its answer commit
+        // together and a 404 after a retry is always true).
         $existed = false;
         if ($method === 'DELETE' && isset($opts['probe'])) {
             try {
-                $this->request('GET', (string) $opts['probe']);
-                $existed = true;
+                if ($opts['probe'] instanceof \Closure) {
+                    $existed = (bool) ($opts['probe'])();
+                } else {
+                    $this->request('GET', (string) $opts['probe']);
+                    $existed = true;
+                }
             } catch (PanelApiException $e) {
                 $existed = false; // not there, or not known: a 404 after a retry is raised
             }
@@ -755,7 +762,21 @@ class PanelApi
     public function deleteSubdomain(string $domain, string $sub, string $type, ?string $value = null,
         array $opts = []): void
     {
-        $this->request('DELETE', self::subPath($domain, $sub, $type), ['value' => $value], null, $opts);
+        // Read first (see request): the entry is there, or one of that value.
+        $probe = function () use ($domain, $sub, $type, $value): bool {
+            $sub = $sub === '@' ? '' : $sub;
+            $list = $this->request('GET', '/api/v1/domains/' . self::seg($domain) . '/subdomains');
+            foreach (is_array($list['items'] ?? null) ? $list['items'] : [] as $s) {
+                if (is_array($s) && (($s['sub'] ?? '') === '@' ? '' : ($s['sub'] ?? null)) === $sub
+                    && strtolower((string) ($s['type'] ?? '')) === strtolower($type)
+                    && ($value === null || (string) ($s['target'] ?? '') === $value)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        $this->request('DELETE', self::subPath($domain, $sub, $type), ['value' => $value], null,
+            $opts + ['probe' => $probe]);
     }
 
     /** POST /api/v1/domains/{domain}/subdomains/{sub}/{type}/enable[?value=] */
@@ -1111,8 +1132,14 @@ class PanelApi
     /** DELETE /api/v1/accounts/{login}/protected-folders?dir=: the protection and its users */
     public function unprotectFolder(string $login, string $dir, array $opts = []): void
     {
+        // Read first (see request): its users' list is there only while the folder is protected.
+        $probe = function () use ($login, $dir): bool {
+            $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users',
+                ['dir' => $dir]);
+            return true;
+        };
         $this->request('DELETE', '/api/v1/accounts/' . self::seg($login) . '/protected-folders',
-            ['dir' => $dir], null, $opts);
+            ['dir' => $dir], null, $opts + ['probe' => $probe]);
     }
 
     /** GET /api/v1/accounts/{login}/protected-folders/users?dir=: {"user"} in order (one page) */
@@ -1141,8 +1168,15 @@ class PanelApi
     /** DELETE /api/v1/accounts/{login}/protected-folders/users/{user}?dir= */
     public function deleteProtectedFolderUser(string $login, string $dir, string $user, array $opts = []): void
     {
+        // Read first (see request).
+        $probe = function () use ($login, $dir, $user): bool {
+            $list = $this->request('GET', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users',
+                ['dir' => $dir]);
+            $users = is_array($list['items'] ?? null) ? $list['items'] : [];
+            return in_array($user, array_column($users, 'user'), true);
+        };
         $this->request('DELETE', '/api/v1/accounts/' . self::seg($login) . '/protected-folders/users/'
-            . self::seg($user), ['dir' => $dir], null, $opts);
+            . self::seg($user), ['dir' => $dir], null, $opts + ['probe' => $probe]);
     }
 
     // ---- password policies ---------------------------------------------------------------------------
@@ -1300,7 +1334,17 @@ class PanelApi
     /** DELETE /api/v1/accounts/{login}/files?path=: a file, link or whole folder */
     public function deleteFile(string $login, string $path, array $opts = []): void
     {
-        $this->request('DELETE', self::filesPath($login), ['path' => $path], null, $opts);
+        // Read first (see request): a listing of the path itself answers for a folder, refuses
+        // a file or a link as not a folder, and says not_found only when nothing is there.
+        $probe = function () use ($login, $path): bool {
+            try {
+                $this->request('GET', self::filesPath($login), ['path' => $path]);
+            } catch (PanelApiException $e) {
+                return $e->getErrorCode() !== 'not_found';
+            }
+            return true;
+        };
+        $this->request('DELETE', self::filesPath($login), ['path' => $path], null, $opts + ['probe' => $probe]);
     }
 
     /** GET /api/v1/accounts/{login}/file-preferences */

@@ -547,4 +547,61 @@ class FailoverTest extends BridgeTestCase
         $this->assertRaised('bro', 1, 'm_bro::CreateDir over a file');
         $this->assertSame(['409-then-503', '409'], array_column(self::proxyLog(), 3));
     }
+
+    /**
+     * The other DELETEs that store their answer after the change (a sub-domain, a protected
+     * folder, one of its users, a file) whose answer was lost: the retry's 404 is done, since
+     * PanelApi saw the object before; one that never was stays a 404.
+     */
+    public function testOtherDeletesWhoseAnswerWasLost(): void
+    {
+        $login = self::tag('fj');
+        self::createMember($login, 'Php-bridge-pass-1', ['dom' => 5]);
+        try {
+            self::api()->setTld('org', 1);
+        } catch (PanelApiException $e) {
+            // listed already
+        }
+        $domain = "$login-del.org";
+        self::api()->createDomain($login, $domain, ['dns' => true, 'mx' => true]);
+        self::api()->setSubdomain($domain, 'blog', 'url', 'http://example.net/');
+        self::api()->protectFolder($login, 'private');
+        self::api()->addProtectedFolderUser($login, 'private', 'reader', 'Hta-lost-pass-1');
+        if (!is_dir(self::webSpace($login))) {
+            mkdir(self::webSpace($login), 0770, true);
+        }
+        file_put_contents(self::webSpace($login) . '/gone.txt', "a file\n");
+        $api = self::viaProxy();
+        $deletes = [
+            'sub-domain' => function () use ($api, $domain) {
+                $api->deleteSubdomain($domain, 'blog', 'url');
+            },
+            'folder user' => function () use ($api, $login) {
+                $api->deleteProtectedFolderUser($login, 'private', 'reader');
+            },
+            'protected folder' => function () use ($api, $login) {
+                $api->unprotectFolder($login, 'private');
+            },
+            'file' => function () use ($api, $login) {
+                $api->deleteFile($login, 'gone.txt');
+            },
+        ];
+        foreach ($deletes as $what => $delete) {
+            self::proxyLog('DELETE');
+            self::mode('lost');
+            $delete();
+            $this->assertSame(['204-then-503', '404'], array_column(self::proxyLog('DELETE'), 3), $what);
+            // Gone for good: the same again, after a lost answer, is a 404.
+            self::mode('lost');
+            try {
+                $delete();
+                $this->fail("$what: deleted twice");
+            } catch (PanelApiException $e) {
+                $this->assertSame([404, true], [$e->getHttpStatus(), $e->isAfterUncertainAttempt()], $what);
+            }
+            $this->assertSame(['404-then-503', '404'], array_column(self::proxyLog('DELETE'), 3), $what);
+        }
+        $this->assertFalse(is_file(self::webSpace($login) . '/gone.txt'));
+        @unlink(self::$state . '/mode');
+    }
 }
