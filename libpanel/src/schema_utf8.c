@@ -18,6 +18,7 @@
 #include "error.h"
 #include "handle.h"
 #include "schema_internal.h"
+#include "validate.h"
 
 /* The free text AlternC 1.0's pages wrote and only panels read. Not the paths its cron reads
  * over a latin1 connection (db.bck_dir by sqlbackup.sh, stats2.folder by rawstat.daily): the
@@ -40,34 +41,14 @@ static int utf8_not_ascii(const unsigned char *u, size_t len)
 {
 	int high = 0;
 
-	for (size_t i = 0; i < len;) {
-		unsigned c = u[i], cp;
-		size_t n;
-
-		if (c < 0x80) {
-			i++;
+	for (size_t i = 0, n; i < len; i += n) {
+		if (u[i] < 0x80) {
+			n = 1;
 			continue;
 		}
+		if (!(n = panel__utf8_sequence(u + i, len - i)))
+			return 0;
 		high = 1;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (u[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
 	}
 	return high;
 }

@@ -110,40 +110,55 @@ int panel__printable(const char *s)
 	return s != NULL;
 }
 
+size_t panel__utf8_sequence(const unsigned char *u, size_t avail)
+{
+	unsigned c = u[0], cp;
+	size_t n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 2, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 3, cp = c & 0x07;
+	else
+		return 0; /* ASCII, a continuation byte, an overlong lead (c0, c1) or beyond f4 */
+	if (avail <= n)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (u[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
 int panel__utf8_text(const char *s, int newlines)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t left, n;
 
 	if (!s)
 		return 0;
+	left = strlen(s);
 	while (*u) {
-		unsigned c = *u, cp;
-		size_t n;
+		unsigned c = *u;
 
 		if (c < 0x80) {
 			if ((c < 0x20 && !(newlines && (c == '\n' || c == '\r' || c == '\t'))) ||
 			    c == 0x7f)
 				return 0;
 			u++;
+			left--;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return 0; /* a continuation byte, an overlong lead (c0, c1) or beyond f4 */
-		for (size_t i = 1; i <= n; i++) {
-			if ((u[i] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (u[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
+		if (!(n = panel__utf8_sequence(u, left)))
 			return 0;
-		u += n + 1;
+		u += n;
+		left -= n;
 	}
 	return 1;
 }

@@ -38,6 +38,11 @@ int panel__printable(const char *s);
  * made the account's JSON impossible to write): it is refused as invalid instead. */
 int panel__utf8_text(const char *s, int newlines);
 
+/* The length (2 to 4) of the well-formed UTF-8 sequence at u, a byte >= 0x80 with avail bytes
+ * from it on; 0 when there is none (a continuation byte, an overlong form, a surrogate, past
+ * U+10FFFF, cut short). */
+size_t panel__utf8_sequence(const unsigned char *u, size_t avail);
+
 /* True when s is printable and made of [A-Za-z0-9_-], commas and spaces (a list of names). */
 int panel__printable_list(const char *s);
 
