@@ -229,6 +229,31 @@ static void *hold_then_release(void *arg)
 	return NULL;
 }
 
+/* A handle on a new database named after name, whose client gives up on an answer after 3 s
+ * (the default is 30): a single wait for the lock past that drops the connection. */
+static panel *open_with_short_read_timeout(char *db, size_t dbsz, const char *name)
+{
+	panel_config *cfg;
+	panel *p = NULL;
+
+	assert_int_equal(th_database_create(cluster, name, db, dbsz), 0);
+	cfg = ts_config(cluster, 0, db);
+	assert_int_equal(panel_config_set(cfg, "database", "read_timeout", "3"), 0);
+	assert_panel_ok(panel_open(&p, cfg));
+	panel_config_free(cfg);
+	return p;
+}
+
+/* Another session holds the schema lock for 6 s, in thread *t. */
+static void hold_schema_lock(pthread_t *t, const char *db)
+{
+	MYSQL *holder = th_connect(cluster, 0, db);
+
+	assert_non_null(holder);
+	assert_int_equal(mysql_query(holder, "DO GET_LOCK('panel_schema_migrate', 0)"), 0);
+	assert_int_equal(pthread_create(t, NULL, hold_then_release, holder), 0);
+}
+
 /* A migration waits for the one that holds the schema lock even past the client's read
  * timeout (3 s here, 30 s by default): it used to wait in one GET_LOCK(name, 60), and the
  * client dropped the connection at the read timeout ("Lost connection to server"). */
@@ -238,20 +263,11 @@ static void migration_waits_for_the_lock_past_the_read_timeout(void **state)
 	char db[128];
 	unsigned from = 99, to = 0, latest;
 	panel_actor sys = panel_actor_system();
-	panel_config *cfg;
-	panel *p = NULL;
+	panel *p;
 	pthread_t t;
 
-	assert_int_equal(th_database_create(cluster, "schema_lockwait", db, sizeof(db)), 0);
-	cfg = ts_config(cluster, 0, db);
-	assert_int_equal(panel_config_set(cfg, "database", "read_timeout", "3"), 0);
-	assert_panel_ok(panel_open(&p, cfg));
-	panel_config_free(cfg);
-
-	MYSQL *holder = th_connect(cluster, 0, db);
-	assert_non_null(holder);
-	assert_int_equal(mysql_query(holder, "DO GET_LOCK('panel_schema_migrate', 0)"), 0);
-	assert_int_equal(pthread_create(&t, NULL, hold_then_release, holder), 0);
+	p = open_with_short_read_timeout(db, sizeof(db), "schema_lockwait");
+	hold_schema_lock(&t, db);
 	assert_panel_ok(panel_schema_migrate(&from, &to, p, &sys));
 	pthread_join(t, NULL);
 	assert_panel_ok(panel_schema_version(NULL, &latest, p));
@@ -270,21 +286,12 @@ static void repair_waits_for_the_lock_past_the_read_timeout(void **state)
 	char db[128];
 	panel_actor sys = panel_actor_system();
 	panel_schema_utf8_report r;
-	panel_config *cfg;
-	panel *p = NULL;
+	panel *p;
 	pthread_t t;
 
-	assert_int_equal(th_database_create(cluster, "schema_repair_lockwait", db, sizeof(db)), 0);
-	cfg = ts_config(cluster, 0, db);
-	assert_int_equal(panel_config_set(cfg, "database", "read_timeout", "3"), 0);
-	assert_panel_ok(panel_open(&p, cfg));
-	panel_config_free(cfg);
+	p = open_with_short_read_timeout(db, sizeof(db), "schema_repair_lockwait");
 	assert_panel_ok(panel_schema_migrate(NULL, NULL, p, &sys));
-
-	MYSQL *holder = th_connect(cluster, 0, db);
-	assert_non_null(holder);
-	assert_int_equal(mysql_query(holder, "DO GET_LOCK('panel_schema_migrate', 0)"), 0);
-	assert_int_equal(pthread_create(&t, NULL, hold_then_release, holder), 0);
+	hold_schema_lock(&t, db);
 	assert_panel_ok(panel_schema_repair_utf8(&r, p, &sys, PANEL_REPAIR_UTF8_DRY_RUN));
 	pthread_join(t, NULL);
 	assert_int_equal(r.total, 0);
